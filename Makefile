@@ -1,0 +1,101 @@
+# ccsim: one Makefile. Targets: all test demo bench coverage check clean.
+# Variants build into their own folder: B=build (default, -O2), build/asan,
+# build/cov, build/o0; `make B=build/o0 OPT=-O0` works for any of them.
+
+B       ?= build
+OPT     ?= -O2
+CC      ?= cc
+PKGS    := glib-2.0 libcrypto
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+CFLAGS  ?= $(OPT) -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wno-missing-field-initializers -I. -MMD -MP $(PKG_CFLAGS) $(XCFLAGS)
+LDLIBS  += $(PKG_LIBS) -lm
+LDFLAGS += $(XLDFLAGS)
+
+LIB_SRCS  := $(filter-out harness/main.c,$(sort $(wildcard sim/*.c models/*/*.c models/*/*/*.c \
+             stacks/*/*.c harness/*.c)))
+TEST_SRCS := $(sort $(wildcard sim/tests/test_*.c models/*/tests/test_*.c \
+             models/*/*/tests/test_*.c harness/tests/test_*.c tests/test_*.c))
+LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/obj/%.o)
+TEST_BINS := $(TEST_SRCS:%.c=$(B)/%)
+CLI       := $(B)/ccsim
+LIB       := $(B)/libccsim.a
+
+.PHONY: all deps test unit scenario-test demo bench coverage check cppcheck clean
+all: $(CLI) $(LIB)
+
+deps:
+	@harness/deps.sh
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(CLI): $(B)/obj/harness/main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/%: %.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(CMOCKA_LIBS) $(LDLIBS)
+
+# Every unit test, then the scenario tests (matrix over scenarios/ + golden
+# digests + determinism across builds). CCSIM is the CLI under test.
+test: deps
+	@$(MAKE) --no-print-directory all tests-build
+	@harness/run_tests.sh $(B)
+
+tests-build: $(TEST_BINS)
+.PHONY: tests-build
+
+unit: $(TEST_BINS)
+	@harness/run_tests.sh $(B) unit
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@$(CLI) matrix scenarios --json $(B)/matrix.json
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(B)/bench
+	@$(B)/bench $(B)/bench.json
+
+$(B)/bench: harness/bench/bench.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+coverage: deps
+	@$(MAKE) --no-print-directory B=build/cov OPT=-O0 XCFLAGS=--coverage XLDFLAGS=--coverage \
+		all tests-build
+	@find build/cov -name '*.gcda' -delete
+	@harness/run_tests.sh build/cov
+	@mkdir -p build/coverage
+	@gcovr -r . --object-directory build/cov --filter 'sim/' --filter 'models/' \
+		--filter 'harness/' --filter 'stacks/' --exclude '.*/tests/.*' --branches \
+		--html-details build/coverage/index.html --txt build/coverage/summary.txt \
+		--json-summary build/coverage/summary.json --print-summary >/dev/null
+	@cat build/coverage/summary.txt | tail -n 40
+	@harness/coverage_gate.py build/coverage/summary.json 85 sim/ models/
+
+check: deps
+	@$(MAKE) --no-print-directory B=build/asan OPT=-O1 \
+		XCFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		XLDFLAGS="-fsanitize=address,undefined" all tests-build
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 harness/run_tests.sh build/asan
+	@$(MAKE) --no-print-directory cppcheck
+
+cppcheck:
+	@cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
+		--inline-suppr -I. --suppress=missingIncludeSystem --suppress=unknownMacro \
+		sim models harness stacks
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJS:.o=.d) $(TEST_BINS:=.d) $(B)/obj/harness/main.d

@@ -1,0 +1,60 @@
+/* The base every ccsim model embeds as its first member: name, kind, owning
+ * simulation, reset and snapshot hooks. Snapshots are described by versioned
+ * field tables (fixed-width little-endian fields at known offsets), in the
+ * manner of QEMU's VMStateDescription, plus optional hooks for
+ * variable-sized state (sparse memory, captures). */
+#ifndef CCSIM_SIM_MODEL_H
+#define CCSIM_SIM_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sim;
+struct sim_model;
+struct sim_buf;
+struct sim_reader;
+
+/* One fixed-width field of a model's state: `count` elements of `size` bytes
+ * (1, 2, 4 or 8) starting `offset` bytes into the model struct. */
+struct sim_field {
+	const char *name;
+	size_t offset;
+	uint32_t size;
+	uint32_t count;
+};
+
+#define SIM_FIELD(type, member)                                                \
+	{ #member, offsetof(type, member), (uint32_t)sizeof(((type *)0)->member), 1 }
+#define SIM_FIELD_ARRAY(type, member, elem_type)                               \
+	{ #member, offsetof(type, member), (uint32_t)sizeof(elem_type),              \
+	  (uint32_t)(sizeof(((type *)0)->member) / sizeof(elem_type)) }
+
+/* A versioned description of a model's saved state. A checkpoint records the
+ * version; restore refuses a version it does not know. */
+struct sim_vmstate {
+	const char *name;
+	uint32_t version;
+	const struct sim_field *fields;
+	size_t nfields;
+};
+
+struct sim_model_ops {
+	/* Return the model to its power-on state (configuration is kept). */
+	void (*reset)(struct sim_model *m);
+	/* Variable-sized state beyond the field table; both may be NULL. */
+	int (*save_extra)(const struct sim_model *m, struct sim_buf *out);
+	int (*restore_extra)(struct sim_model *m, struct sim_reader *in);
+	/* Release what the model allocated; the sim calls it at teardown. */
+	void (*destroy)(struct sim_model *m);
+};
+
+struct sim_model {
+	const char *name;          /* instance name, unique in the sim: "mem", "cpu0" */
+	const char *kind;          /* model type: "mem", "memenc", "cpu" */
+	struct sim *sim;
+	const struct sim_model_ops *ops;
+	const struct sim_vmstate *vmstate; /* offsets are from the model struct start */
+	struct sim_model *next;    /* registration order, which is also save order */
+};
+
+#endif

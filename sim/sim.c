@@ -1,0 +1,316 @@
+/* Simulation context, run loop and whole-simulation snapshots; see sim.h. */
+#include "sim/sim.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+
+#define SNAP_MAGIC "CCSIMCK1"
+#define SNAP_FORMAT 1
+
+void sim_init(struct sim *s, uint64_t seed, uint64_t freq_hz)
+{
+	assert(freq_hz != 0);
+	memset(s, 0, sizeof(*s));
+	s->freq_hz = freq_hz;
+	s->seed = seed;
+	sim_rng_seed(&s->rng, seed);
+	sim_eventq_init(&s->events);
+	s->log.sink = stderr;
+	s->log.level = SIM_LOG_WARN;
+	sim_stats_init(&s->stats);
+	sim_trace_init(&s->trace);
+	s->models_tail = &s->models;
+}
+
+void sim_fini(struct sim *s)
+{
+	/* Destroy in reverse registration order: later models may use earlier ones. */
+	GPtrArray *order = g_ptr_array_new();
+	for (struct sim_model *m = s->models; m; m = m->next)
+		g_ptr_array_add(order, m);
+	for (guint i = order->len; i > 0; i--) {
+		struct sim_model *m = order->pdata[i - 1];
+		if (m->ops && m->ops->destroy)
+			m->ops->destroy(m);
+	}
+	g_ptr_array_free(order, TRUE);
+	s->models = NULL;
+	s->models_tail = &s->models;
+	sim_eventq_free(&s->events);
+	sim_stats_free(&s->stats);
+}
+
+void sim_model_register(struct sim *s, struct sim_model *m)
+{
+	assert(m->name && !sim_model_find(s, m->name));
+	m->sim = s;
+	m->next = NULL;
+	*s->models_tail = m;
+	s->models_tail = &m->next;
+}
+
+struct sim_model *sim_model_find(struct sim *s, const char *name)
+{
+	for (struct sim_model *m = s->models; m; m = m->next)
+		if (strcmp(m->name, name) == 0)
+			return m;
+	return NULL;
+}
+
+void sim_reset(struct sim *s)
+{
+	for (struct sim_model *m = s->models; m; m = m->next)
+		if (m->ops && m->ops->reset)
+			m->ops->reset(m);
+}
+
+uint64_t sim_run_until(struct sim *s, uint64_t limit)
+{
+	uint64_t n = 0;
+	struct sim_event ev;
+	while (sim_eventq_next_time(&s->events) <= limit) {
+		sim_eventq_pop(&s->events, &ev);
+		s->now = ev.when;
+		ev.type->fire(s, ev.target, ev.arg);
+		n++;
+	}
+	return n;
+}
+
+/* --- snapshots --- */
+
+static void save_fields(const struct sim_model *m, struct sim_buf *out)
+{
+	const struct sim_vmstate *vs = m->vmstate;
+	const uint8_t *base = (const uint8_t *)m;
+	sim_buf_put_str(out, vs ? vs->name : "");
+	sim_buf_put_u32(out, vs ? vs->version : 0);
+	sim_buf_put_u32(out, vs ? (uint32_t)vs->nfields : 0);
+	for (size_t i = 0; vs && i < vs->nfields; i++) {
+		const struct sim_field *f = &vs->fields[i];
+		sim_buf_put_str(out, f->name);
+		sim_buf_put_u32(out, f->size);
+		sim_buf_put_u32(out, f->count);
+		for (uint32_t k = 0; k < f->count; k++) {
+			const uint8_t *p = base + f->offset + (size_t)k * f->size;
+			uint64_t v = 0;
+			switch (f->size) {
+			case 1: v = *p; break;
+			case 2: { uint16_t x; memcpy(&x, p, 2); v = x; break; }
+			case 4: { uint32_t x; memcpy(&x, p, 4); v = x; break; }
+			case 8: memcpy(&v, p, 8); break;
+			default: assert(!"field size must be 1, 2, 4 or 8");
+			}
+			for (uint32_t b = 0; b < f->size; b++)
+				sim_buf_put_u8(out, (uint8_t)(v >> (8 * b)));
+		}
+	}
+}
+
+static int restore_fields(struct sim_model *m, struct sim_reader *in, char *err, size_t errlen)
+{
+	const struct sim_vmstate *vs = m->vmstate;
+	char name[128];
+	uint8_t *base = (uint8_t *)m;
+	sim_reader_str(in, name, sizeof(name));
+	uint32_t version = sim_reader_u32(in);
+	uint32_t nfields = sim_reader_u32(in);
+	if (in->failed)
+		goto truncated;
+	if (strcmp(name, vs ? vs->name : "") != 0 || version != (vs ? vs->version : 0) ||
+	    nfields != (vs ? vs->nfields : 0)) {
+		snprintf(err, errlen, "model %s: state \"%s\" v%u with %u fields, expected \"%s\" v%u with %zu",
+			 m->name, name, version, nfields, vs ? vs->name : "", vs ? vs->version : 0,
+			 vs ? vs->nfields : (size_t)0);
+		return -EINVAL;
+	}
+	for (uint32_t i = 0; i < nfields; i++) {
+		const struct sim_field *f = &vs->fields[i];
+		sim_reader_str(in, name, sizeof(name));
+		uint32_t size = sim_reader_u32(in), count = sim_reader_u32(in);
+		if (in->failed)
+			goto truncated;
+		if (strcmp(name, f->name) != 0 || size != f->size || count != f->count) {
+			snprintf(err, errlen, "model %s: field %u is %s[%u] of %u bytes, expected %s[%u] of %u",
+				 m->name, i, name, count, size, f->name, f->count, f->size);
+			return -EINVAL;
+		}
+		for (uint32_t k = 0; k < count; k++) {
+			uint64_t v = 0;
+			for (uint32_t b = 0; b < size; b++)
+				v |= (uint64_t)sim_reader_u8(in) << (8 * b);
+			uint8_t *p = base + f->offset + (size_t)k * size;
+			switch (size) {
+			case 1: *p = (uint8_t)v; break;
+			case 2: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); break; }
+			case 4: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); break; }
+			default: memcpy(p, &v, 8); break;
+			}
+		}
+	}
+	if (in->failed)
+		goto truncated;
+	return 0;
+truncated:
+	snprintf(err, errlen, "model %s: checkpoint truncated", m->name);
+	return -EINVAL;
+}
+
+int sim_save(const struct sim *s, struct sim_buf *out)
+{
+	sim_buf_put(out, SNAP_MAGIC, 8);
+	sim_buf_put_u32(out, SNAP_FORMAT);
+	sim_buf_put_u64(out, s->now);
+	sim_buf_put_u64(out, s->freq_hz);
+	sim_buf_put_u64(out, s->seed);
+	for (int i = 0; i < 4; i++)
+		sim_buf_put_u64(out, s->rng.s[i]);
+
+	/* Events, in (when, seq) order so the bytes do not depend on heap layout. */
+	struct sim_eventq copy = s->events;
+	copy.heap = g_memdup2(s->events.heap, s->events.len * sizeof(struct sim_event));
+	sim_buf_put_u64(out, s->events.next_seq);
+	sim_buf_put_u64(out, s->events.len);
+	struct sim_event ev;
+	while (sim_eventq_pop(&copy, &ev) == 0) {
+		sim_buf_put_u64(out, ev.when);
+		sim_buf_put_u64(out, ev.seq);
+		sim_buf_put_str(out, ev.type->name);
+		sim_buf_put_str(out, ev.target ? ev.target->name : "");
+		sim_buf_put_u64(out, ev.arg);
+	}
+	g_free(copy.heap);
+
+	const struct sim_trace *t = &s->trace;
+	sim_buf_put(out, t->chain, TRACE_DIGEST_LEN);
+	sim_buf_put_u32(out, (uint32_t)t->block_len);
+	sim_buf_put(out, t->block, t->block_len);
+	sim_buf_put_u64(out, t->records);
+	sim_buf_put_u16(out, t->nsources);
+
+	uint32_t nmodels = 0;
+	for (const struct sim_model *m = s->models; m; m = m->next)
+		nmodels++;
+	sim_buf_put_u32(out, nmodels);
+	for (const struct sim_model *m = s->models; m; m = m->next) {
+		sim_buf_put_str(out, m->name);
+		save_fields(m, out);
+		struct sim_buf extra;
+		sim_buf_init(&extra);
+		if (m->ops && m->ops->save_extra) {
+			int rc = m->ops->save_extra(m, &extra);
+			if (rc) {
+				sim_buf_free(&extra);
+				return rc;
+			}
+		}
+		sim_buf_put_u64(out, extra.len);
+		sim_buf_put(out, extra.data, extra.len);
+		sim_buf_free(&extra);
+	}
+	return 0;
+}
+
+void sim_eventq_restore_push(struct sim_eventq *q, struct sim_event ev);
+
+int sim_restore(struct sim *s, const uint8_t *data, size_t len, char *err, size_t errlen)
+{
+	struct sim_reader in;
+	char magic[8], name[128], target[128];
+	sim_reader_init(&in, data, len);
+	if (!sim_reader_get(&in, magic, 8) || memcmp(magic, SNAP_MAGIC, 8) != 0) {
+		snprintf(err, errlen, "not a ccsim checkpoint (expected magic \"%s\")", SNAP_MAGIC);
+		return -EINVAL;
+	}
+	uint32_t format = sim_reader_u32(&in);
+	if (format != SNAP_FORMAT) {
+		snprintf(err, errlen, "checkpoint format %u, expected %u", format, SNAP_FORMAT);
+		return -EINVAL;
+	}
+	uint64_t now = sim_reader_u64(&in), freq = sim_reader_u64(&in), seed = sim_reader_u64(&in);
+	if (!in.failed && freq != s->freq_hz) {
+		snprintf(err, errlen, "checkpoint was taken at %llu Hz, this machine runs at %llu Hz",
+			 (unsigned long long)freq, (unsigned long long)s->freq_hz);
+		return -EINVAL;
+	}
+	s->now = now;
+	s->seed = seed;
+	for (int i = 0; i < 4; i++)
+		s->rng.s[i] = sim_reader_u64(&in);
+
+	s->events.len = 0;
+	s->events.next_seq = sim_reader_u64(&in);
+	uint64_t nev = sim_reader_u64(&in);
+	for (uint64_t i = 0; i < nev && !in.failed; i++) {
+		struct sim_event ev = {0};
+		ev.when = sim_reader_u64(&in);
+		ev.seq = sim_reader_u64(&in);
+		sim_reader_str(&in, name, sizeof(name));
+		sim_reader_str(&in, target, sizeof(target));
+		ev.arg = sim_reader_u64(&in);
+		if (in.failed)
+			break;
+		for (size_t k = 0; k < s->events.ntypes; k++)
+			if (strcmp(s->events.types[k]->name, name) == 0)
+				ev.type = s->events.types[k];
+		ev.target = target[0] ? sim_model_find(s, target) : NULL;
+		if (!ev.type || (target[0] && !ev.target)) {
+			snprintf(err, errlen, "checkpoint event %s on \"%s\" has no handler here", name,
+				 target);
+			return -EINVAL;
+		}
+		sim_eventq_restore_push(&s->events, ev);
+	}
+
+	struct sim_trace *t = &s->trace;
+	sim_reader_get(&in, t->chain, TRACE_DIGEST_LEN);
+	uint32_t blen = sim_reader_u32(&in);
+	if (blen >= TRACE_BLOCK) {
+		snprintf(err, errlen, "checkpoint trace block of %u bytes, expected < %d", blen, TRACE_BLOCK);
+		return -EINVAL;
+	}
+	sim_reader_get(&in, t->block, blen);
+	t->block_len = blen;
+	t->records = sim_reader_u64(&in);
+	t->nsources = sim_reader_u16(&in);
+
+	uint32_t nmodels = sim_reader_u32(&in);
+	struct sim_model *m = s->models;
+	for (uint32_t i = 0; i < nmodels; i++, m = m->next) {
+		sim_reader_str(&in, name, sizeof(name));
+		if (in.failed)
+			break;
+		if (!m || strcmp(m->name, name) != 0) {
+			snprintf(err, errlen, "checkpoint model %u is \"%s\", this machine has \"%s\"", i,
+				 name, m ? m->name : "(none)");
+			return -EINVAL;
+		}
+		int rc = restore_fields(m, &in, err, errlen);
+		if (rc)
+			return rc;
+		uint64_t elen = sim_reader_u64(&in);
+		if (in.failed || elen > in.len - in.pos)
+			break;
+		struct sim_reader sub;
+		sim_reader_init(&sub, in.data + in.pos, (size_t)elen);
+		in.pos += (size_t)elen;
+		if (m->ops && m->ops->restore_extra) {
+			rc = m->ops->restore_extra(m, &sub);
+			if (rc || sub.failed) {
+				snprintf(err, errlen, "model %s: bad variable-size state", m->name);
+				return rc ? rc : -EINVAL;
+			}
+		}
+	}
+	if (in.failed) {
+		snprintf(err, errlen, "checkpoint truncated at byte %zu", in.pos);
+		return -EINVAL;
+	}
+	if (m) {
+		snprintf(err, errlen, "checkpoint lacks model \"%s\"", m->name);
+		return -EINVAL;
+	}
+	return 0;
+}

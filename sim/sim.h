@@ -1,0 +1,72 @@
+/* The simulation context: clock, event queue, PRNG, log, stats, trace and the
+ * list of models. Everything a run touches hangs off one struct sim, so many
+ * simulations can live in one process (no mutable globals). */
+#ifndef CCSIM_SIM_SIM_H
+#define CCSIM_SIM_SIM_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sim/buf.h"
+#include "sim/event.h"
+#include "sim/log.h"
+#include "sim/model.h"
+#include "sim/rng.h"
+#include "sim/stats.h"
+#include "sim/trace.h"
+
+#define CCSIM_VERSION "0.1.0"
+
+struct sim {
+	uint64_t now;          /* current simulated cycle */
+	uint64_t freq_hz;      /* nominal core frequency, for cycle <-> ns */
+	uint64_t seed;
+	struct sim_rng rng;
+	struct sim_eventq events;
+	struct sim_log log;
+	struct sim_stats stats;
+	struct sim_trace trace;
+	struct sim_model *models;      /* registration order */
+	struct sim_model **models_tail;
+};
+
+/* Set up an empty simulation. freq_hz must be non-zero. */
+void sim_init(struct sim *s, uint64_t seed, uint64_t freq_hz);
+/* Destroy every registered model (in reverse order) and free the context. */
+void sim_fini(struct sim *s);
+
+/* Register a model; the sim resets, saves, restores and destroys it. */
+void sim_model_register(struct sim *s, struct sim_model *m);
+struct sim_model *sim_model_find(struct sim *s, const char *name);
+/* Reset every model, in registration order. */
+void sim_reset(struct sim *s);
+
+static inline uint64_t sim_now(const struct sim *s) { return s->now; }
+
+/* Cycles -> nanoseconds at the nominal frequency (rounded down). */
+static inline uint64_t sim_cycles_to_ns(const struct sim *s, uint64_t cycles)
+{
+	return (uint64_t)(((unsigned __int128)cycles * 1000000000u) / s->freq_hz);
+}
+/* Nanoseconds -> cycles at the nominal frequency (rounded up: a latency is
+ * never shorter than the hardware's). */
+static inline uint64_t sim_ns_to_cycles(const struct sim *s, uint64_t ns)
+{
+	unsigned __int128 c = (unsigned __int128)ns * s->freq_hz;
+	return (uint64_t)((c + 999999999u) / 1000000000u);
+}
+
+/* Run events until the queue is empty or the next event is after `limit`.
+ * Returns the number of events dispatched. */
+uint64_t sim_run_until(struct sim *s, uint64_t limit);
+
+/* Snapshots: the whole simulation (clock, RNG, event queue, trace digest
+ * state, every model) to a byte buffer and back. Restore requires a sim with
+ * the same models registered under the same names (built from the same
+ * profile); it fails with -EINVAL and a message in `err` otherwise. */
+int sim_save(const struct sim *s, struct sim_buf *out);
+int sim_restore(struct sim *s, const uint8_t *data, size_t len, char *err, size_t errlen);
+
+#endif
