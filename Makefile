@@ -16,8 +16,8 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-protot
 LDLIBS  += $(PKG_LIBS) -lm
 LDFLAGS += $(XLDFLAGS)
 
-LIB_SRCS  := $(filter-out harness/main.c,$(sort $(wildcard sim/*.c models/*/*.c models/*/*/*.c \
-             stacks/*/*.c harness/*.c)))
+LIB_SRCS  := $(filter-out harness/main.c %/tests/%,$(sort $(wildcard sim/*.c models/*/*.c \
+             models/*/*/*.c stacks/*/*.c harness/*.c)))
 TEST_SRCS := $(sort $(wildcard sim/tests/test_*.c models/*/tests/test_*.c \
              models/*/*/tests/test_*.c harness/tests/test_*.c tests/test_*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/obj/%.o)
@@ -33,18 +33,22 @@ deps:
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR      $@"
+	@ar rcs $@ $^
 
 $(CLI): $(B)/obj/harness/main.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/%: %.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(CMOCKA_LIBS) $(LDLIBS)
+	@echo "  TEST    $<"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(CMOCKA_LIBS) $(LDLIBS)
 
 # Every unit test, then the scenario tests (matrix over scenarios/ + golden
 # digests + determinism across builds). CCSIM is the CLI under test.

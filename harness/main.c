@@ -1,0 +1,352 @@
+/* ccsim command line: run, matrix, steps, trace, profile, version. Exit
+ * status: 0 success, 1 an expectation failed, 2 bad input or usage. */
+#include <errno.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/matrix.h"
+#include "harness/runner.h"
+#include "harness/scenario.h"
+#include "harness/steps.h"
+#include "models/platform/profile.h"
+#include "sim/sim.h"
+
+static const char usage_main[] =
+	"usage: ccsim COMMAND [ARGS]   (ccsim COMMAND --help for each)\n"
+	"\n"
+	"commands:\n"
+	"  run FILE       run one scenario on one profile, write a results folder\n"
+	"  matrix PATH..  run every scenario on every profile it declares, print the table\n"
+	"  steps          list the actors and the steps each accepts\n"
+	"  trace FILE     print a binary trace (trace.bin) as text\n"
+	"  profile NAME   print a profile's fully resolved configuration as JSON\n"
+	"  version        print the ccsim version\n"
+	"\n"
+	"exit status: 0 success, 1 an expectation failed, 2 bad input or usage\n";
+
+static const char usage_run[] =
+	"usage: ccsim run FILE [options]\n"
+	"\n"
+	"Run scenario FILE on one profile and report each expectation, the observed\n"
+	"outcome (leaked / blocked: MECHANISM / detected / corrupted / no-leak), the\n"
+	"cycle count and the trace digest.\n"
+	"\n"
+	"options:\n"
+	"  --profile P          profile name or .ini path (default: the scenario's first)\n"
+	"  --seed N             PRNG seed (default 1); keys derive from it\n"
+	"  --out DIR            write DIR/summary.json, stats.json, trace.bin, trace.txt\n"
+	"  --set NAME=VALUE     override a scenario param (repeatable)\n"
+	"  --set GROUP.KEY=V    override a profile key, e.g. mem.dram_latency_ns=80\n"
+	"  --checkpoint-after N save a checkpoint after N steps (needs --checkpoint)\n"
+	"  --checkpoint FILE    where to save it\n"
+	"  --restore FILE       resume from a checkpoint of the same scenario and profile\n"
+	"  --quiet              print nothing but errors\n";
+
+static const char usage_matrix[] =
+	"usage: ccsim matrix PATH... [options]\n"
+	"\n"
+	"Run every *.scn under PATH (files or folders, recursively) on every profile\n"
+	"it declares; print scenario x profile with pass/FAIL and the observed outcome.\n"
+	"Exits 1 if any expectation fails, 2 if any scenario has bad input.\n"
+	"\n"
+	"options:\n"
+	"  --json FILE      also write the matrix as JSON (format ccsim.matrix/1)\n"
+	"  --profile P      only this profile (repeatable)\n"
+	"  --seed N         PRNG seed for every run (default 1)\n"
+	"  --set K=V        param or profile override for every run (repeatable)\n"
+	"  --out DIR        write each run's results under DIR/<scenario>/<profile>/\n"
+	"  -j N             run N scenarios at a time in worker processes (default 1);\n"
+	"                   the table and JSON are identical for any N\n";
+
+static const char usage_trace[] =
+	"usage: ccsim trace FILE\n\nPrint a binary trace (a run's trace.bin) as text, one record a line.\n";
+static const char usage_profile[] =
+	"usage: ccsim profile NAME [--set GROUP.KEY=VALUE]...\n\n"
+	"Print the fully resolved configuration of a profile (defaults included) as JSON.\n";
+static const char usage_steps[] =
+	"usage: ccsim steps\n\nList every actor and the steps it accepts, with arguments and an example.\n";
+
+static int bad_usage(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "ccsim %s: ", cmd);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n(ccsim %s --help for usage)\n", cmd);
+	return 2;
+}
+
+static int parse_u64_arg(const char *cmd, const char *flag, const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (!s || !*s || *s == '-') 
+		return bad_usage(cmd, "expected a number after %s", flag);
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || *end) {
+		fprintf(stderr, "ccsim %s: %s: bad number \"%s\"\n", cmd, flag, s);
+		return 2;
+	}
+	*out = v;
+	return 0;
+}
+
+static bool wants_help(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	const char *file = NULL, *profile = NULL;
+	struct run_options o = { .seed = 1 };
+	GPtrArray *params = g_ptr_array_new(), *psets = g_ptr_array_new();
+	int rc = 2;
+	char err[1024], ppath[4096];
+	if (wants_help(argc, argv)) {
+		fputs(usage_run, stdout);
+		rc = 0;
+		goto out;
+	}
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--profile") == 0 && v) {
+			profile = v;
+			i++;
+		} else if (strcmp(a, "--seed") == 0) {
+			if (parse_u64_arg("run", a, v, &o.seed))
+				goto out;
+			i++;
+		} else if (strcmp(a, "--out") == 0 && v) {
+			o.outdir = v;
+			i++;
+		} else if (strcmp(a, "--set") == 0 && v) {
+			const char *eq = strchr(v, '='), *dot = strchr(v, '.');
+			if (!eq) {
+				bad_usage("run", "--set %s: expected NAME=VALUE or GROUP.KEY=VALUE", v);
+				goto out;
+			}
+			g_ptr_array_add(dot && dot < eq ? psets : params, (gpointer)v);
+			i++;
+		} else if (strcmp(a, "--checkpoint-after") == 0) {
+			if (parse_u64_arg("run", a, v, &o.checkpoint_after))
+				goto out;
+			i++;
+		} else if (strcmp(a, "--checkpoint") == 0 && v) {
+			o.checkpoint_path = v;
+			i++;
+		} else if (strcmp(a, "--restore") == 0 && v) {
+			o.restore_path = v;
+			i++;
+		} else if (strcmp(a, "--quiet") == 0) {
+			o.quiet = true;
+		} else if (a[0] == '-') {
+			bad_usage("run", v || strncmp(a, "--", 2) ? "unknown option %s" : "%s needs a value", a);
+			goto out;
+		} else if (!file) {
+			file = a;
+		} else {
+			bad_usage("run", "unexpected argument %s (one scenario file per run)", a);
+			goto out;
+		}
+	}
+	if (!file) {
+		bad_usage("run", "%s", "expected a scenario FILE");
+		goto out;
+	}
+	if ((o.checkpoint_after != 0) != (o.checkpoint_path != NULL)) {
+		bad_usage("run", "%s", "--checkpoint-after N and --checkpoint FILE go together");
+		goto out;
+	}
+	struct scenario *sc = scenario_load(file, (char **)params->pdata, params->len, err, sizeof(err));
+	if (!sc) {
+		fprintf(stderr, "%s\n", err);
+		goto out;
+	}
+	if (!profile)
+		profile = sc->profiles[0];
+	else if (!strchr(profile, '/') && !g_str_has_suffix(profile, ".ini") &&
+		 !scenario_has_profile(sc, profile))
+		fprintf(stderr, "warning: %s does not declare profile %s; running it anyway\n", file, profile);
+	struct platform_config cfg;
+	if (profile_find(profile, ppath, sizeof(ppath), err, sizeof(err)) ||
+	    profile_load(ppath, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		scenario_free(sc);
+		goto out;
+	}
+	o.profile_sets = (char **)psets->pdata;
+	o.nprofile_sets = psets->len;
+	struct run_result res;
+	if (run_scenario(sc, &cfg, &o, &res, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		rc = 2;
+	} else {
+		rc = res.pass ? 0 : 1;
+	}
+	scenario_free(sc);
+out:
+	g_ptr_array_free(params, TRUE);
+	g_ptr_array_free(psets, TRUE);
+	return rc;
+}
+
+static int cmd_matrix(int argc, char **argv)
+{
+	struct matrix_options o = { .seed = 1, .jobs = 1 };
+	GPtrArray *paths = g_ptr_array_new(), *only = g_ptr_array_new(), *sets = g_ptr_array_new();
+	int rc = 2;
+	if (wants_help(argc, argv)) {
+		fputs(usage_matrix, stdout);
+		rc = 0;
+		goto out;
+	}
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		uint64_t n;
+		if (strcmp(a, "--json") == 0 && v) {
+			o.json_path = v;
+			i++;
+		} else if (strcmp(a, "--out") == 0 && v) {
+			o.outdir = v;
+			i++;
+		} else if (strcmp(a, "--profile") == 0 && v) {
+			g_ptr_array_add(only, (gpointer)v);
+			i++;
+		} else if (strcmp(a, "--set") == 0 && v) {
+			g_ptr_array_add(sets, (gpointer)v);
+			i++;
+		} else if (strcmp(a, "--seed") == 0) {
+			if (parse_u64_arg("matrix", a, v, &o.seed))
+				goto out;
+			i++;
+		} else if (strcmp(a, "-j") == 0) {
+			if (parse_u64_arg("matrix", a, v, &n))
+				goto out;
+			if (n < 1 || n > 256) {
+				bad_usage("matrix", "-j %s: expected 1..256", v);
+				goto out;
+			}
+			o.jobs = (unsigned)n;
+			i++;
+		} else if (a[0] == '-') {
+			bad_usage("matrix", v || strncmp(a, "--", 2) ? "unknown option %s" : "%s needs a value", a);
+			goto out;
+		} else {
+			g_ptr_array_add(paths, (gpointer)a);
+		}
+	}
+	if (!paths->len) {
+		bad_usage("matrix", "%s", "expected at least one scenario file or folder");
+		goto out;
+	}
+	if (only->len) {
+		g_ptr_array_add(only, NULL);
+		o.only_profiles = (char **)only->pdata;
+	}
+	o.sets = (char **)sets->pdata;
+	o.nsets = sets->len;
+	rc = matrix_main((char **)paths->pdata, paths->len, &o);
+out:
+	g_ptr_array_free(paths, TRUE);
+	g_ptr_array_free(only, TRUE);
+	g_ptr_array_free(sets, TRUE);
+	return rc;
+}
+
+static int cmd_trace(int argc, char **argv)
+{
+	char err[512];
+	if (wants_help(argc, argv)) {
+		fputs(usage_trace, stdout);
+		return 0;
+	}
+	if (argc != 1)
+		return bad_usage("trace", "%s", "expected one trace FILE");
+	FILE *f = fopen(argv[0], "rb");
+	if (!f) {
+		fprintf(stderr, "%s: cannot open: %s\n", argv[0], g_strerror(errno));
+		return 2;
+	}
+	int rc = trace_to_text(f, argv[0], stdout, err, sizeof(err));
+	fclose(f);
+	if (rc) {
+		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	return 0;
+}
+
+static int cmd_profile(int argc, char **argv)
+{
+	char err[1024], path[4096];
+	struct platform_config cfg;
+	const char *name = NULL;
+	if (wants_help(argc, argv)) {
+		fputs(usage_profile, stdout);
+		return 0;
+	}
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--set") == 0 && i + 1 < argc)
+			i++;
+		else if (argv[i][0] == '-')
+			return bad_usage("profile", "unknown option %s", argv[i]);
+		else if (!name)
+			name = argv[i];
+		else
+			return bad_usage("profile", "unexpected argument %s", argv[i]);
+	}
+	if (!name)
+		return bad_usage("profile", "%s", "expected a profile NAME");
+	if (profile_find(name, path, sizeof(path), err, sizeof(err)) ||
+	    profile_load(path, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--set") == 0 && profile_set(&cfg, argv[++i], err, sizeof(err))) {
+			fprintf(stderr, "%s\n", err);
+			return 2;
+		}
+	profile_dump_json(&cfg, stdout, 0);
+	putchar('\n');
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_main, stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		fputs(usage_main, stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(argc - 2, argv + 2);
+	if (strcmp(cmd, "matrix") == 0)
+		return cmd_matrix(argc - 2, argv + 2);
+	if (strcmp(cmd, "trace") == 0)
+		return cmd_trace(argc - 2, argv + 2);
+	if (strcmp(cmd, "profile") == 0)
+		return cmd_profile(argc - 2, argv + 2);
+	if (strcmp(cmd, "steps") == 0) {
+		if (wants_help(argc - 2, argv + 2)) {
+			fputs(usage_steps, stdout);
+			return 0;
+		}
+		steps_print(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("ccsim %s\n", CCSIM_VERSION);
+		return 0;
+	}
+	fprintf(stderr, "ccsim: unknown command \"%s\"\n\n%s", cmd, usage_main);
+	return 2;
+}

@@ -1,0 +1,25 @@
+/* The attack matrix: every scenario under the given paths on every profile it
+ * declares, optionally in parallel worker processes; results are ordered by
+ * (scenario, profile) so the table and JSON are identical for any -j. */
+#ifndef CCSIM_HARNESS_MATRIX_H
+#define CCSIM_HARNESS_MATRIX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct matrix_options {
+	uint64_t seed;
+	unsigned jobs;
+	const char *json_path;
+	const char *outdir;        /* per-run results under outdir/<scenario>/<profile> */
+	char **only_profiles;      /* NULL-terminated, or NULL for all */
+	char **sets;               /* --set overrides, passed to every run */
+	size_t nsets;
+};
+
+/* Returns the exit status: 0 all pass, 1 an expectation failed, 2 bad input. */
+int matrix_main(char **paths, size_t npaths, const struct matrix_options *o);
+/* Collect *.scn files under paths (files taken as given), sorted. */
+char **matrix_collect(char **paths, size_t npaths, char *err, size_t errlen);
+
+#endif

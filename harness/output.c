@@ -1,0 +1,159 @@
+/* Results folder and human report; see output.h. */
+#include "harness/output.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+
+#include "harness/json.h"
+#include "models/monitor/rmm/rmm.h"
+
+static FILE *open_out(const char *dir, const char *name, gchar **path, char *err, size_t errlen)
+{
+	*path = g_build_filename(dir, name, NULL);
+	FILE *f = fopen(*path, "w");
+	if (!f)
+		snprintf(err, errlen, "%s: cannot write: %s", *path, g_strerror(errno));
+	return f;
+}
+
+static int close_out(FILE *f, const char *path, char *err, size_t errlen)
+{
+	if (ferror(f) | fclose(f)) {
+		snprintf(err, errlen, "%s: write error", path);
+		return -1;
+	}
+	return 0;
+}
+
+static void write_summary(FILE *f, struct run_ctx *rc, const struct expect_result *xr,
+			  const struct run_result *res)
+{
+	const struct scenario *sc = rc->sc;
+	fprintf(f, "{\n  \"format\": \"%s\",\n  \"ccsim_version\": \"%s\",\n  \"scenario\": ", SUMMARY_FORMAT,
+		CCSIM_VERSION);
+	json_str(f, sc->path);
+	fputs(",\n  \"title\": ", f);
+	json_str(f, sc->title ? sc->title : "");
+	fputs(",\n  \"profile\": ", f);
+	json_str(f, rc->cfg.name);
+	fprintf(f, ",\n  \"seed\": %llu,\n  \"params\": {", (unsigned long long)rc->opt->seed);
+	for (size_t i = 0; i < sc->nparams; i++) {
+		fputs(i ? ", " : "", f);
+		json_str(f, sc->params[i].name);
+		fputs(": ", f);
+		json_str(f, sc->params[i].value);
+	}
+	fputs("},\n  \"config\": ", f);
+	profile_dump_json(&rc->cfg, f, 1);
+	fprintf(f, ",\n  \"restored_from\": ");
+	if (rc->opt->restore_path)
+		json_str(f, rc->opt->restore_path);
+	else
+		fputs("null", f);
+	fprintf(f, ",\n  \"cycles\": %llu,\n  \"ns\": %llu,\n  \"steps\": [", (unsigned long long)res->cycles,
+		(unsigned long long)sim_cycles_to_ns(&rc->sim, res->cycles));
+	for (size_t i = 0; i < sc->nsteps; i++) {
+		const struct scn_step *st = &sc->steps[i];
+		const struct step_result *r = &rc->results[i];
+		fprintf(f, "%s\n    {\"line\": %d, \"text\": ", i ? "," : "", st->line);
+		json_str(f, st->text);
+		fprintf(f, ", \"ran\": %s", rc->ran[i] ? "true" : "false");
+		if (rc->ran[i]) {
+			fprintf(f, ", \"cycles\": %llu, \"fault\": ", (unsigned long long)r->cycles);
+			json_str(f, r->faulted ? cc_fault_name(r->fault) : "none");
+			if (r->has_status) {
+				fputs(", \"status\": ", f);
+				json_str(f, rmi_status_name(r->status));
+				fprintf(f, ", \"x0\": %llu", (unsigned long long)r->status);
+			}
+			if (r->len) {
+				fputs(", \"data\": ", f);
+				json_bytes(f, r->bytes, r->len);
+			}
+		}
+		fputc('}', f);
+	}
+	fputs("\n  ],\n  \"outcome\": ", f);
+	json_str(f, res->outcome);
+	fputs(",\n  \"expectations\": [", f);
+	for (size_t i = 0; i < sc->nexpects; i++) {
+		fprintf(f, "%s\n    {\"line\": %d, \"text\": ", i ? "," : "", xr[i].e->line);
+		json_str(f, xr[i].e->text);
+		if (!xr[i].applies) {
+			fputs(", \"result\": \"skipped\"}", f);
+			continue;
+		}
+		fprintf(f, ", \"result\": \"%s\", \"observed\": ", xr[i].pass ? "pass" : "fail");
+		json_str(f, xr[i].observed);
+		fputc('}', f);
+	}
+	fprintf(f, "\n  ],\n  \"pass\": %s,\n  \"digest\": \"%s\"\n}\n", res->pass ? "true" : "false",
+		res->digest);
+}
+
+int output_write(struct run_ctx *rc, const struct expect_result *xr, const struct run_result *res,
+		 const char *trace_path, char *err, size_t errlen)
+{
+	const char *dir = rc->opt->outdir;
+	gchar *path = NULL;
+	int ret = -1;
+	FILE *f = open_out(dir, "summary.json", &path, err, errlen);
+	if (!f)
+		goto out;
+	write_summary(f, rc, xr, res);
+	if (close_out(f, path, err, errlen))
+		goto out;
+	g_free(path);
+	f = open_out(dir, "stats.json", &path, err, errlen);
+	if (!f)
+		goto out;
+	fprintf(f, "{\n  \"format\": \"%s\",\n  \"profile\": ", STATS_FORMAT);
+	json_str(f, rc->cfg.name);
+	fprintf(f, ",\n  \"freq_hz\": %llu,\n  \"cycles\": %llu,\n  \"stats\": ",
+		(unsigned long long)rc->sim.freq_hz, (unsigned long long)res->cycles);
+	sim_stats_dump_json(&rc->sim, f, 1);
+	fputs("\n}\n", f);
+	if (close_out(f, path, err, errlen))
+		goto out;
+	g_free(path);
+	f = open_out(dir, "trace.txt", &path, err, errlen);
+	if (!f)
+		goto out;
+	FILE *in = fopen(trace_path, "rb");
+	if (!in || trace_to_text(in, trace_path, f, err, errlen)) {
+		if (!in)
+			snprintf(err, errlen, "%s: cannot read back: %s", trace_path, g_strerror(errno));
+		else
+			fclose(in);
+		fclose(f);
+		goto out;
+	}
+	fclose(in);
+	if (close_out(f, path, err, errlen))
+		goto out;
+	ret = 0;
+out:
+	g_free(path);
+	return ret;
+}
+
+void output_report(FILE *f, struct run_ctx *rc, const struct expect_result *xr,
+		   const struct run_result *res)
+{
+	const struct scenario *sc = rc->sc;
+	fprintf(f, "%s on %s%s%s\n", sc->path, rc->cfg.name, sc->title ? ": " : "", sc->title ? sc->title : "");
+	for (size_t i = 0; i < sc->nexpects; i++) {
+		if (!xr[i].applies)
+			continue;
+		fprintf(f, "  %s  %s:%d  %s", xr[i].pass ? "pass" : "FAIL", xr[i].e->file, xr[i].e->line,
+			xr[i].e->text);
+		if (!xr[i].pass)
+			fprintf(f, "   (observed: %s)", xr[i].observed);
+		fputc('\n', f);
+	}
+	fprintf(f, "  outcome: %s\n  cycles: %llu (%llu ns)\n  digest: %s\n  result: %s (%zu/%zu expectations met)\n",
+		res->outcome, (unsigned long long)res->cycles,
+		(unsigned long long)sim_cycles_to_ns(&rc->sim, res->cycles), res->digest,
+		res->pass ? "PASS" : "FAIL", res->expects_total - res->expects_failed, res->expects_total);
+}

@@ -1,0 +1,689 @@
+/* Scenario runner: machine set-up, step events, observed outcome,
+ * expectations, checkpoints and the results folder; see runner.h. */
+#include "harness/runner.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "harness/json.h"
+#include "harness/output.h"
+#include "models/monitor/rmm/rmm.h"
+
+#define RUN_CKPT_MAGIC "CCSIMRUN"
+#define RUN_CKPT_FORMAT 1
+
+/* --- helpers for step handlers --- */
+
+struct cpu *run_actor_cpu(struct run_ctx *rc, const struct scn_step *st)
+{
+	if (strcmp(st->actor, "host") == 0)
+		return &rc->host;
+	for (size_t i = 0; i < rc->sc->nvms; i++)
+		if (strcmp(rc->sc->vms[i].name, st->actor) == 0)
+			return &rc->vms[i];
+	g_assert_not_reached();
+}
+
+static struct capture *capture_find(struct run_ctx *rc, const char *name)
+{
+	for (guint i = 0; i < rc->captures->len; i++) {
+		struct capture *c = rc->captures->pdata[i];
+		if (strcmp(c->name, name) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+static const uint8_t *value_bytes(struct run_ctx *rc, const struct scn_value *v, size_t *len)
+{
+	if (v->kind == SV_BYTES) {
+		*len = v->len;
+		return v->bytes;
+	}
+	if (v->kind == SV_REF) {
+		const struct scn_secret *s = scenario_secret(rc->sc, v->name);
+		if (s) {
+			*len = s->len;
+			return s->bytes;
+		}
+		struct capture *c = capture_find(rc, v->name);
+		if (c) {
+			*len = c->r.len;
+			return c->r.bytes;
+		}
+	}
+	*len = 0;
+	return NULL;
+}
+
+const uint8_t *run_arg_bytes(struct run_ctx *rc, const struct scn_step *st, const char *key,
+			     size_t *len)
+{
+	const struct scn_arg *a = step_arg(st, key);
+	*len = 0;
+	return a ? value_bytes(rc, &a->v, len) : NULL;
+}
+
+uint64_t run_arg_num(const struct scn_step *st, const char *key, uint64_t def)
+{
+	const struct scn_arg *a = step_arg(st, key);
+	return a && a->v.kind == SV_NUM ? a->v.num : def;
+}
+
+static void result_clear(struct step_result *r)
+{
+	g_free(r->bytes);
+	memset(r, 0, sizeof(*r));
+}
+
+static void result_copy(struct step_result *dst, const struct step_result *src)
+{
+	result_clear(dst);
+	*dst = *src;
+	dst->bytes = src->len ? g_memdup2(src->bytes, src->len) : NULL;
+}
+
+/* --- observed outcome --- */
+
+static bool contains(const uint8_t *hay, size_t n, const uint8_t *needle, size_t m)
+{
+	return m && n >= m && memmem(hay, n, needle, m) != NULL;
+}
+
+void outcome_text(const struct outcome *o, char *buf, size_t len)
+{
+	if (o->leaked)
+		snprintf(buf, len, "leaked");
+	else if (o->corrupted)
+		snprintf(buf, len, "corrupted");
+	else if (o->detected)
+		snprintf(buf, len, "detected");
+	else if (o->blocked)
+		snprintf(buf, len, "blocked: %s", o->block_mech);
+	else
+		snprintf(buf, len, "no-leak");
+}
+
+static void observe(struct run_ctx *rc, const struct scn_step *st, const struct step_result *r)
+{
+	enum actor_kind who = st->spec->actor;
+	struct outcome *o = &rc->out;
+	bool attacker = who == ACTOR_HOST || who == ACTOR_PHYS;
+	if (attacker && !r->faulted && r->len) {
+		for (size_t i = 0; i < rc->sc->nsecrets && !o->leaked; i++) {
+			const struct scn_secret *s = &rc->sc->secrets[i];
+			if (contains(r->bytes, r->len, s->bytes, s->len)) {
+				o->leaked = true;
+				o->leak_line = st->line;
+				g_strlcpy(o->leak_secret, s->name, sizeof(o->leak_secret));
+			}
+		}
+	}
+	if (attacker && !o->blocked) {
+		const char *mech = NULL;
+		if (r->faulted)
+			mech = cc_fault_name(r->fault);
+		else if (r->has_status && (r->status & 0xff) != 0 && r->status != UINT64_MAX)
+			mech = rmi_status_name(r->status);
+		if (mech) {
+			o->blocked = true;
+			o->block_line = st->line;
+			g_strlcpy(o->block_mech, mech, sizeof(o->block_mech));
+		}
+	}
+	if (attacker && !r->faulted && (strcmp(st->op, "store") == 0 || strcmp(st->op, "write") == 0)) {
+		size_t len;
+		const uint8_t *d = run_arg_bytes(rc, st, "data", &len);
+		if (len >= 4)
+			g_ptr_array_add(rc->attacker_data, g_bytes_new(d, len));
+	}
+	if (who == ACTOR_VM && !r->faulted && r->len && !o->corrupted) {
+		for (guint i = 0; i < rc->attacker_data->len; i++) {
+			gsize n;
+			const uint8_t *d = g_bytes_get_data(rc->attacker_data->pdata[i], &n);
+			if (contains(r->bytes, r->len, d, n)) {
+				o->corrupted = true;
+				o->corrupt_line = st->line;
+				break;
+			}
+		}
+	}
+}
+
+/* --- the step event --- */
+
+static void step_fire(struct sim *s, struct sim_model *target, uint64_t index);
+static const struct sim_event_type step_event = { "scenario.step", step_fire };
+
+static void schedule_step(struct run_ctx *rc, uint64_t index, uint64_t earliest)
+{
+	const struct scn_step *st = &rc->sc->steps[index];
+	uint64_t when = earliest;
+	if (st->has_at && st->at > when)
+		when = st->at;
+	sim_event_schedule(&rc->sim, when, &step_event, &rc->model, index);
+}
+
+static int write_checkpoint(struct run_ctx *rc, char *err, size_t errlen);
+
+static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
+{
+	struct run_ctx *rc = (struct run_ctx *)((char *)target - offsetof(struct run_ctx, model));
+	const struct scn_step *st = &rc->sc->steps[index];
+	struct step_result r = { 0 };
+	uint64_t addr = run_arg_num(st, "addr", 0);
+	uint64_t total = 0;
+
+	sim_trace_emit(s, TRACE_STEP, rc->src_runner, (uint64_t)st->line, index, addr,
+		       run_arg_num(st, "len", 0), st->text, (uint32_t)strlen(st->text));
+	for (uint64_t k = 0; k < st->repeat; k++) {
+		result_clear(&r);
+		if (st->spec->run(rc, st, &r, rc->errmsg, sizeof(rc->errmsg))) {
+			if (!rc->errmsg[0])
+				snprintf(rc->errmsg, sizeof(rc->errmsg), "%s:%d:%d: step failed", st->file,
+					 st->line, st->col);
+			rc->error = 1;
+			result_clear(&r);
+			return;
+		}
+		total += r.cycles;
+		observe(rc, st, &r);
+	}
+	r.cycles = total;
+	sim_trace_emit(s, TRACE_STEP_DONE, rc->src_runner, (uint64_t)st->line, total,
+		       r.has_status ? r.status : 0, r.faulted ? r.fault : 0, NULL, 0);
+	if (r.len)
+		sim_trace_emit(s, TRACE_CAPTURE, rc->src_runner, (uint64_t)st->line, r.len, 0, 0,
+			       r.bytes, (uint32_t)r.len);
+	rc->ran[index] = true;
+	result_copy(&rc->results[index], &r);
+	if (st->capture) {
+		struct capture *c = capture_find(rc, st->capture);
+		if (!c) {
+			c = g_new0(struct capture, 1);
+			c->name = g_strdup(st->capture);
+			g_ptr_array_add(rc->captures, c);
+		}
+		result_copy(&c->r, &r);
+	}
+	result_clear(&r);
+	rc->steps_done++;
+	rc->next_step = index + 1;
+	rc->end_cycle = s->now + total;
+	if (index + 1 < rc->sc->nsteps)
+		schedule_step(rc, index + 1, s->now + total);
+	if (rc->opt->checkpoint_after && rc->steps_done == rc->opt->checkpoint_after &&
+	    write_checkpoint(rc, rc->errmsg, sizeof(rc->errmsg)))
+		rc->error = 1;
+}
+
+/* --- the runner's own saved state: progress, captures, outcome --- */
+
+static const struct sim_field runner_fields[] = {
+	SIM_FIELD(struct run_ctx, next_step),
+	SIM_FIELD(struct run_ctx, steps_done),
+	SIM_FIELD(struct run_ctx, end_cycle),
+};
+static const struct sim_vmstate runner_vmstate = {
+	"runner", 1, runner_fields, sizeof(runner_fields) / sizeof(runner_fields[0])
+};
+
+static void put_result(struct sim_buf *b, const struct step_result *r)
+{
+	sim_buf_put_u8(b, r->faulted);
+	sim_buf_put_u16(b, r->fault);
+	sim_buf_put_u8(b, r->has_status);
+	sim_buf_put_u64(b, r->status);
+	sim_buf_put_u64(b, r->x1);
+	sim_buf_put_u64(b, r->x2);
+	sim_buf_put_u64(b, r->cycles);
+	sim_buf_put_u64(b, r->len);
+	sim_buf_put(b, r->bytes, r->len);
+}
+
+static void get_result(struct sim_reader *in, struct step_result *r)
+{
+	result_clear(r);
+	r->faulted = sim_reader_u8(in);
+	r->fault = sim_reader_u16(in);
+	r->has_status = sim_reader_u8(in);
+	r->status = sim_reader_u64(in);
+	r->x1 = sim_reader_u64(in);
+	r->x2 = sim_reader_u64(in);
+	r->cycles = sim_reader_u64(in);
+	uint64_t len = sim_reader_u64(in);
+	if (in->failed || len > in->len - in->pos) {
+		in->failed = true;
+		return;
+	}
+	r->len = (size_t)len;
+	r->bytes = len ? g_malloc(len) : NULL;
+	sim_reader_get(in, r->bytes, r->len);
+}
+
+static void put_outcome(struct sim_buf *b, const struct outcome *o)
+{
+	sim_buf_put_u8(b, o->leaked);
+	sim_buf_put_u32(b, (uint32_t)o->leak_line);
+	sim_buf_put_str(b, o->leak_secret);
+	sim_buf_put_u8(b, o->corrupted);
+	sim_buf_put_u32(b, (uint32_t)o->corrupt_line);
+	sim_buf_put_u8(b, o->detected);
+	sim_buf_put_u8(b, o->blocked);
+	sim_buf_put_u32(b, (uint32_t)o->block_line);
+	sim_buf_put_str(b, o->block_mech);
+}
+
+static void get_outcome(struct sim_reader *in, struct outcome *o)
+{
+	o->leaked = sim_reader_u8(in);
+	o->leak_line = (int)sim_reader_u32(in);
+	sim_reader_str(in, o->leak_secret, sizeof(o->leak_secret));
+	o->corrupted = sim_reader_u8(in);
+	o->corrupt_line = (int)sim_reader_u32(in);
+	o->detected = sim_reader_u8(in);
+	o->blocked = sim_reader_u8(in);
+	o->block_line = (int)sim_reader_u32(in);
+	sim_reader_str(in, o->block_mech, sizeof(o->block_mech));
+}
+
+static int runner_save(const struct sim_model *m, struct sim_buf *b)
+{
+	const struct run_ctx *rc = (const struct run_ctx *)((const char *)m - offsetof(struct run_ctx, model));
+	put_outcome(b, &rc->out);
+	sim_buf_put_u64(b, rc->sc->nsteps);
+	for (size_t i = 0; i < rc->sc->nsteps; i++) {
+		sim_buf_put_u8(b, rc->ran[i]);
+		put_result(b, &rc->results[i]);
+	}
+	sim_buf_put_u32(b, rc->captures->len);
+	for (guint i = 0; i < rc->captures->len; i++) {
+		const struct capture *c = rc->captures->pdata[i];
+		sim_buf_put_str(b, c->name);
+		put_result(b, &c->r);
+	}
+	sim_buf_put_u32(b, rc->attacker_data->len);
+	for (guint i = 0; i < rc->attacker_data->len; i++) {
+		gsize n;
+		const uint8_t *d = g_bytes_get_data(rc->attacker_data->pdata[i], &n);
+		sim_buf_put_u64(b, n);
+		sim_buf_put(b, d, n);
+	}
+	return 0;
+}
+
+static void capture_free(gpointer p)
+{
+	struct capture *c = p;
+	g_free(c->name);
+	result_clear(&c->r);
+	g_free(c);
+}
+
+static int runner_restore(struct sim_model *m, struct sim_reader *in)
+{
+	struct run_ctx *rc = (struct run_ctx *)((char *)m - offsetof(struct run_ctx, model));
+	char name[256];
+	get_outcome(in, &rc->out);
+	if (sim_reader_u64(in) != rc->sc->nsteps)
+		return -EINVAL;
+	for (size_t i = 0; i < rc->sc->nsteps && !in->failed; i++) {
+		rc->ran[i] = sim_reader_u8(in);
+		get_result(in, &rc->results[i]);
+	}
+	uint32_t ncap = sim_reader_u32(in);
+	for (uint32_t i = 0; i < ncap && !in->failed; i++) {
+		struct capture *c = g_new0(struct capture, 1);
+		sim_reader_str(in, name, sizeof(name));
+		c->name = g_strdup(name);
+		get_result(in, &c->r);
+		g_ptr_array_add(rc->captures, c);
+	}
+	uint32_t ndata = sim_reader_u32(in);
+	for (uint32_t i = 0; i < ndata && !in->failed; i++) {
+		uint64_t n = sim_reader_u64(in);
+		if (n > in->len - in->pos) {
+			in->failed = true;
+			break;
+		}
+		g_ptr_array_add(rc->attacker_data, g_bytes_new(in->data + in->pos, n));
+		in->pos += n;
+	}
+	return in->failed ? -EINVAL : 0;
+}
+
+static const struct sim_model_ops runner_ops = { .save_extra = runner_save,
+						 .restore_extra = runner_restore };
+
+/* --- checkpoints: header naming scenario + profile, then the snapshot --- */
+
+static char *scenario_hash(const struct scenario *sc)
+{
+	GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
+	for (size_t i = 0; i < sc->nfiles; i++) {
+		gchar *text = NULL;
+		gsize n = 0;
+		if (g_file_get_contents(sc->files[i], &text, &n, NULL))
+			g_checksum_update(c, (const guchar *)text, n);
+		g_free(text);
+	}
+	for (size_t i = 0; i < sc->nparams; i++) {
+		g_checksum_update(c, (const guchar *)sc->params[i].name, strlen(sc->params[i].name) + 1);
+		g_checksum_update(c, (const guchar *)sc->params[i].value, strlen(sc->params[i].value) + 1);
+	}
+	char *hex = g_strdup(g_checksum_get_string(c));
+	g_checksum_free(c);
+	return hex;
+}
+
+static int write_checkpoint(struct run_ctx *rc, char *err, size_t errlen)
+{
+	struct sim_buf b;
+	sim_buf_init(&b);
+	char *hash = scenario_hash(rc->sc);
+	sim_buf_put(&b, RUN_CKPT_MAGIC, 8);
+	sim_buf_put_u32(&b, RUN_CKPT_FORMAT);
+	sim_buf_put_str(&b, CCSIM_VERSION);
+	sim_buf_put_str(&b, hash);
+	sim_buf_put_str(&b, rc->cfg.name);
+	g_free(hash);
+	int rc2 = sim_save(&rc->sim, &b);
+	GError *gerr = NULL;
+	if (rc2 == 0 && !g_file_set_contents(rc->opt->checkpoint_path, (const gchar *)b.data,
+					      (gssize)b.len, &gerr)) {
+		snprintf(err, errlen, "%s: cannot write checkpoint: %s", rc->opt->checkpoint_path,
+			 gerr->message);
+		g_error_free(gerr);
+		rc2 = -1;
+	}
+	sim_buf_free(&b);
+	return rc2 ? -1 : 0;
+}
+
+static int read_checkpoint(struct run_ctx *rc, char *err, size_t errlen)
+{
+	const char *path = rc->opt->restore_path;
+	gchar *data = NULL;
+	gsize n = 0;
+	GError *gerr = NULL;
+	char magic[8], version[64], hash[80], profile[80], msg[256];
+	int ret = -1;
+	if (!g_file_get_contents(path, &data, &n, &gerr)) {
+		snprintf(err, errlen, "%s: cannot read checkpoint: %s", path, gerr->message);
+		g_error_free(gerr);
+		return -1;
+	}
+	struct sim_reader in;
+	sim_reader_init(&in, (const uint8_t *)data, n);
+	char *want = scenario_hash(rc->sc);
+	if (!sim_reader_get(&in, magic, 8) || memcmp(magic, RUN_CKPT_MAGIC, 8) != 0)
+		snprintf(err, errlen, "%s: offset 0: not a ccsim run checkpoint (expected magic \"%s\")",
+			 path, RUN_CKPT_MAGIC);
+	else if (sim_reader_u32(&in) != RUN_CKPT_FORMAT)
+		snprintf(err, errlen, "%s: offset 8: checkpoint format is not %d", path, RUN_CKPT_FORMAT);
+	else if (!sim_reader_str(&in, version, sizeof(version)) || !sim_reader_str(&in, hash, sizeof(hash)) ||
+		 !sim_reader_str(&in, profile, sizeof(profile)))
+		snprintf(err, errlen, "%s: truncated checkpoint header", path);
+	else if (strcmp(hash, want) != 0)
+		snprintf(err, errlen, "%s: checkpoint was taken from a different scenario or params "
+			 "(expected %s as run now)", path, rc->sc->path);
+	else if (strcmp(profile, rc->cfg.name) != 0)
+		snprintf(err, errlen, "%s: checkpoint was taken on profile %s, not %s", path, profile,
+			 rc->cfg.name);
+	else if (sim_restore(&rc->sim, in.data + in.pos, in.len - in.pos, msg, sizeof(msg)))
+		snprintf(err, errlen, "%s: %s", path, msg);
+	else
+		ret = 0;
+	g_free(want);
+	g_free(data);
+	return ret;
+}
+
+/* --- expectations --- */
+
+static bool cmp_num(enum scn_cmp c, uint64_t a, uint64_t b)
+{
+	switch (c) {
+	case CMP_EQ: return a == b;
+	case CMP_NE: return a != b;
+	case CMP_LT: return a < b;
+	case CMP_LE: return a <= b;
+	case CMP_GT: return a > b;
+	case CMP_GE: return a >= b;
+	case CMP_CONTAINS: return false;
+	}
+	return false;
+}
+
+static void describe_bytes(char *buf, size_t len, const uint8_t *p, size_t n)
+{
+	bool text = n > 0;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] > 0x7e)
+			text = false;
+	if (text) {
+		snprintf(buf, len, "\"%.*s\"%s", (int)(n > 48 ? 48 : n), (const char *)p, n > 48 ? "..." : "");
+		return;
+	}
+	size_t k = (size_t)snprintf(buf, len, "hex:");
+	for (size_t i = 0; i < n && i < 24 && k + 3 < len; i++)
+		k += (size_t)snprintf(buf + k, len - k, "%02x", p[i]);
+	if (n > 24 && k + 4 < len)
+		snprintf(buf + k, len - k, "...");
+}
+
+static void eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct expect_result *x)
+{
+	x->e = e;
+	x->applies = true;
+	if (e->profiles) {
+		x->applies = false;
+		for (char **p = e->profiles; *p; p++)
+			x->applies |= strcmp(*p, rc->cfg.name) == 0;
+		if (!x->applies)
+			return;
+	}
+	if (strcmp(e->subject, "outcome") == 0) {
+		char out[128];
+		outcome_text(&rc->out, out, sizeof(out));
+		const char *want = e->rhs.kind == SV_NAME ? e->rhs.name : (const char *)e->rhs.bytes;
+		size_t wlen = e->rhs.kind == SV_NAME ? strlen(e->rhs.name) : e->rhs.len;
+		bool eq = strlen(out) == wlen && memcmp(out, want, wlen) == 0;
+		/* "blocked" matches any mechanism */
+		if (!eq && wlen == 7 && memcmp(want, "blocked", 7) == 0 && g_str_has_prefix(out, "blocked"))
+			eq = true;
+		x->pass = e->cmp == CMP_NE ? !eq : eq;
+		snprintf(x->observed, sizeof(x->observed), "%s", out);
+		return;
+	}
+	struct capture *c = capture_find(rc, e->subject);
+	if (!c) {
+		x->pass = false;
+		snprintf(x->observed, sizeof(x->observed), "the capturing step never ran");
+		return;
+	}
+	const struct step_result *r = &c->r;
+	if (!e->field) {
+		size_t n;
+		const uint8_t *want = value_bytes(rc, &e->rhs, &n);
+		if (r->faulted) {
+			snprintf(x->observed, sizeof(x->observed), "no data: fault %s", cc_fault_name(r->fault));
+			x->pass = e->cmp == CMP_NE;
+			return;
+		}
+		describe_bytes(x->observed, sizeof(x->observed), r->bytes, r->len);
+		if (e->rhs.kind == SV_NUM || e->rhs.kind == SV_NAME) {
+			x->pass = false;
+			snprintf(x->observed, sizeof(x->observed), "bytes cannot compare with a number or name");
+			return;
+		}
+		bool eq = n == r->len && (n == 0 || memcmp(want, r->bytes, n) == 0);
+		if (e->cmp == CMP_CONTAINS)
+			x->pass = contains(r->bytes, r->len, want, n);
+		else
+			x->pass = e->cmp == CMP_EQ ? eq : !eq;
+		return;
+	}
+	if (strcmp(e->field, "fault") == 0) {
+		const char *got = r->faulted ? cc_fault_name(r->fault) : "none";
+		bool eq = strcmp(got, e->rhs.name) == 0;
+		x->pass = e->cmp == CMP_NE ? !eq : eq;
+		snprintf(x->observed, sizeof(x->observed), "%s", got);
+		return;
+	}
+	if (strcmp(e->field, "status") == 0) {
+		if (!r->has_status) {
+			x->pass = false;
+			snprintf(x->observed, sizeof(x->observed), "the step returns no status");
+			return;
+		}
+		bool eq = e->rhs.kind == SV_NUM ? r->status == e->rhs.num
+						: strcmp(rmi_status_name(r->status), e->rhs.name) == 0;
+		x->pass = e->cmp == CMP_NE ? !eq : eq;
+		snprintf(x->observed, sizeof(x->observed), "%s (x0=0x%llx)", rmi_status_name(r->status),
+			 (unsigned long long)r->status);
+		return;
+	}
+	uint64_t v = strcmp(e->field, "cycles") == 0 ? r->cycles : strcmp(e->field, "x1") == 0 ? r->x1 : r->x2;
+	x->pass = cmp_num(e->cmp, v, e->rhs.num);
+	snprintf(x->observed, sizeof(x->observed), "%llu (0x%llx)", (unsigned long long)v,
+		 (unsigned long long)v);
+}
+
+/* --- set-up and the run --- */
+
+static int setup(struct run_ctx *rc, char *err, size_t errlen)
+{
+	struct sim *s = &rc->sim;
+	if (machine_init(&rc->machine, s, &rc->cfg, err, errlen))
+		return -1;
+	cpu_init(&rc->host, s, "host", machine_bus(&rc->machine), WORLD_NS, 2);
+	rc->vms = g_new0(struct cpu, rc->sc->nvms ? rc->sc->nvms : 1);
+	/* A guest runs in the profile's protected world: a realm on CCA. */
+	enum cc_world gw = rc->cfg.arch == ARCH_CCA ? WORLD_REALM : WORLD_NS;
+	for (size_t i = 0; i < rc->sc->nvms; i++)
+		cpu_init(&rc->vms[i], s, rc->sc->vms[i].name, machine_bus(&rc->machine), gw, 1);
+	rc->src_runner = sim_trace_source(s, "scenario");
+	rc->model.name = "runner";
+	rc->model.kind = "runner";
+	rc->model.ops = &runner_ops;
+	rc->model.vmstate = &runner_vmstate;
+	sim_model_register(s, &rc->model);
+	sim_event_type_register(s, &step_event);
+	return 0;
+}
+
+static void teardown(struct run_ctx *rc)
+{
+	sim_fini(&rc->sim);
+	g_free(rc->vms);
+	if (rc->captures)
+		g_ptr_array_free(rc->captures, TRUE);
+	if (rc->attacker_data)
+		g_ptr_array_free(rc->attacker_data, TRUE);
+	for (size_t i = 0; rc->results && i < rc->sc->nsteps; i++)
+		result_clear(&rc->results[i]);
+	g_free(rc->results);
+	g_free(rc->ran);
+}
+
+int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
+		 const struct run_options *opt, struct run_result *res, char *err, size_t errlen)
+{
+	struct run_ctx *rc = g_new0(struct run_ctx, 1);
+	FILE *trace = NULL;
+	gchar *trace_path = NULL;
+	int ret = -1;
+	rc->sc = sc;
+	rc->cfg = *cfg;
+	rc->opt = opt;
+	rc->captures = g_ptr_array_new_with_free_func(capture_free);
+	rc->attacker_data = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	rc->results = g_new0(struct step_result, sc->nsteps + 1);
+	rc->ran = g_new0(bool, sc->nsteps + 1);
+	memset(res, 0, sizeof(*res));
+	for (size_t i = 0; i < opt->nprofile_sets; i++)
+		if (profile_set(&rc->cfg, opt->profile_sets[i], err, errlen))
+			goto out_nosim;
+
+	sim_init(&rc->sim, opt->seed, rc->cfg.freq_mhz * 1000000ull);
+	if (opt->outdir) {
+		if (g_mkdir_with_parents(opt->outdir, 0755)) {
+			snprintf(err, errlen, "%s: cannot create output folder: %s", opt->outdir, g_strerror(errno));
+			goto out;
+		}
+		trace_path = g_build_filename(opt->outdir, "trace.bin", NULL);
+		trace = fopen(trace_path, "wb");
+		if (!trace) {
+			snprintf(err, errlen, "%s: cannot write: %s", trace_path, g_strerror(errno));
+			goto out;
+		}
+		sim_trace_set_file(&rc->sim.trace, trace);
+	}
+	if (setup(rc, err, errlen))
+		goto out;
+	if (opt->restore_path) {
+		if (read_checkpoint(rc, err, errlen))
+			goto out;
+	} else if (sc->nsteps) {
+		schedule_step(rc, 0, 0);
+	}
+	while (!rc->error && sim_eventq_len(&rc->sim.events))
+		sim_run_until(&rc->sim, sim_eventq_next_time(&rc->sim.events));
+	if (rc->error) {
+		snprintf(err, errlen, "%s", rc->errmsg);
+		goto out;
+	}
+	if (rc->end_cycle > rc->sim.now)
+		rc->sim.now = rc->end_cycle;
+
+	struct expect_result *xr = g_new0(struct expect_result, sc->nexpects + 1);
+	res->pass = true;
+	for (size_t i = 0; i < sc->nexpects; i++) {
+		eval_expect(rc, &sc->expects[i], &xr[i]);
+		if (!xr[i].applies) {
+			res->expects_skipped++;
+			continue;
+		}
+		res->expects_total++;
+		if (!xr[i].pass) {
+			res->expects_failed++;
+			res->pass = false;
+		}
+	}
+	outcome_text(&rc->out, res->outcome, sizeof(res->outcome));
+	sim_trace_digest_hex(&rc->sim.trace, res->digest);
+	res->cycles = rc->sim.now;
+	if (trace) {
+		bool werr = rc->sim.trace.write_error;
+		if (fclose(trace) || werr) {
+			snprintf(err, errlen, "%s: write error", trace_path);
+			trace = NULL;
+			g_free(xr);
+			goto out;
+		}
+		trace = NULL;
+	}
+	ret = 0;
+	if (opt->outdir)
+		ret = output_write(rc, xr, res, trace_path, err, errlen);
+	if (!opt->quiet)
+		output_report(stdout, rc, xr, res);
+	g_free(xr);
+out:
+	if (trace)
+		fclose(trace);
+	teardown(rc);
+out_nosim:
+	if (!rc->sim.models_tail) {
+		g_ptr_array_free(rc->captures, TRUE);
+		g_ptr_array_free(rc->attacker_data, TRUE);
+		g_free(rc->results);
+		g_free(rc->ran);
+	}
+	g_free(trace_path);
+	g_free(rc);
+	return ret;
+}

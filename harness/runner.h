@@ -1,0 +1,98 @@
+/* Running one scenario on one profile: build the machine, schedule the steps
+ * on the event queue, record what each step did, derive the observed attack
+ * outcome, check the expectations, and write the results folder. */
+#ifndef CCSIM_HARNESS_RUNNER_H
+#define CCSIM_HARNESS_RUNNER_H
+
+#include <stdbool.h>
+#include <glib.h>
+#include <stdint.h>
+
+#include "harness/scenario.h"
+#include "harness/steps.h"
+#include "models/cpu/cpu.h"
+#include "models/platform/machine.h"
+#include "models/platform/profile.h"
+#include "sim/sim.h"
+
+struct capture {
+	char *name;
+	struct step_result r;
+};
+
+struct expect_result {
+	const struct scn_expect *e;
+	bool applies;     /* false: limited to other profiles */
+	bool pass;
+	char observed[160];
+};
+
+/* What the attack achieved, observed from the steps (never declared). */
+struct outcome {
+	bool leaked;          /* an attacker read returned a secret's bytes */
+	int leak_line;
+	char leak_secret[64];
+	bool corrupted;       /* a victim read returned attacker-written bytes */
+	int corrupt_line;
+	bool detected;        /* integrity checking poisoned data */
+	bool blocked;         /* an attacker step faulted or was refused */
+	int block_line;
+	char block_mech[64];
+};
+
+struct run_options {
+	uint64_t seed;
+	const char *outdir;           /* NULL: write nothing */
+	char **profile_sets;          /* group.key=value overrides */
+	size_t nprofile_sets;
+	uint64_t checkpoint_after;    /* save after this many steps (0: never) */
+	const char *checkpoint_path;
+	const char *restore_path;     /* resume from a checkpoint */
+	bool quiet;
+};
+
+struct run_ctx {
+	const struct scenario *sc;
+	struct platform_config cfg;
+	const struct run_options *opt;
+	struct sim sim;
+	struct machine machine;
+	struct cpu host;
+	struct cpu *vms;              /* one per scenario vm */
+	uint16_t src_runner, src_phys;
+	struct sim_model model;       /* the runner's own saved state */
+	uint64_t next_step;           /* index of the next step to run */
+	uint64_t steps_done;
+	uint64_t end_cycle;
+	GPtrArray *captures;          /* struct capture *, in first-capture order */
+	GPtrArray *attacker_data;     /* GBytes * written by attacker steps */
+	struct outcome out;
+	struct step_result *results;  /* last result of each step */
+	bool *ran;
+	int error;                    /* a step reported a scenario error */
+	char errmsg[512];
+};
+
+struct run_result {
+	bool pass;
+	size_t expects_total, expects_failed, expects_skipped;
+	char outcome[128];
+	char digest[65];
+	uint64_t cycles;
+};
+
+/* Run `sc` on the profile in `cfg`. Returns 0 (expectations evaluated: see
+ * res->pass), or -1 with a message for bad input or an unusable output
+ * folder (exit status 2). */
+int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
+		 const struct run_options *opt, struct run_result *res, char *err, size_t errlen);
+
+/* Helpers the step handlers use. */
+struct cpu *run_actor_cpu(struct run_ctx *rc, const struct scn_step *st);
+/* Bytes of an argument (literal, secret or capture); NULL if absent. */
+const uint8_t *run_arg_bytes(struct run_ctx *rc, const struct scn_step *st, const char *key,
+			     size_t *len);
+uint64_t run_arg_num(const struct scn_step *st, const char *key, uint64_t def);
+void outcome_text(const struct outcome *o, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,838 @@
+/* Scenario parser; see scenario.h and docs/scenarios.md. */
+#include "harness/scenario.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <glib.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "harness/steps.h"
+
+#define MAX_INCLUDE_DEPTH 8
+
+struct tok {
+	char *key;    /* key=value form: the key, else NULL */
+	char *s;      /* decoded text (value part) */
+	size_t len;   /* bytes in s (quoted strings may hold NUL via \x00) */
+	bool quoted;
+	int col;      /* 1-based column of the token */
+	int vcol;     /* column of the value part */
+};
+
+struct parser {
+	struct scenario *sc;
+	GArray *steps, *expects, *vms, *secrets, *params;
+	GPtrArray *profiles;
+	char **overrides;
+	size_t noverrides;
+	bool *override_used;
+	char *err;
+	size_t errlen;
+	const char *file;
+	int line;
+};
+
+__attribute__((format(printf, 3, 4)))
+static int perr(struct parser *p, int col, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(p->err, p->errlen, "%s:%d:%d: ", p->file, p->line, col > 0 ? col : 1);
+	va_start(ap, fmt);
+	if (n >= 0 && (size_t)n < p->errlen)
+		vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static bool is_ident_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
+}
+
+static bool is_ident(const char *s)
+{
+	if (!*s || !(isalpha((unsigned char)*s) || *s == '_'))
+		return false;
+	for (; *s; s++)
+		if (!is_ident_char(*s))
+			return false;
+	return true;
+}
+
+/* --- tokens --- */
+
+static void toks_free(GArray *toks)
+{
+	for (guint i = 0; i < toks->len; i++) {
+		struct tok *t = &g_array_index(toks, struct tok, i);
+		g_free(t->key);
+		g_free(t->s);
+	}
+	g_array_free(toks, TRUE);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Read a "..." string starting at line[*i] == '"'. */
+static int read_quoted(struct parser *p, const char *line, size_t *i, GByteArray *out)
+{
+	int start = (int)*i + 1;
+	(*i)++;
+	while (line[*i] && line[*i] != '"') {
+		char c = line[*i];
+		if (c == '\\') {
+			char e = line[*i + 1];
+			uint8_t b;
+			switch (e) {
+			case 'n': b = '\n'; break;
+			case 't': b = '\t'; break;
+			case '\\': b = '\\'; break;
+			case '"': b = '"'; break;
+			case '0': b = 0; break;
+			case 'x': {
+				int h = hexval(line[*i + 2]), l = h >= 0 ? hexval(line[*i + 3]) : -1;
+				if (h < 0 || l < 0)
+					return perr(p, (int)*i + 1, "expected two hex digits after \\x");
+				b = (uint8_t)(h << 4 | l);
+				*i += 2;
+				break;
+			}
+			default:
+				return perr(p, (int)*i + 1, "unknown escape \\%c (expected \\n \\t \\\\ \\\" \\0 \\xHH)",
+					    e ? e : ' ');
+			}
+			g_byte_array_append(out, &b, 1);
+			*i += 2;
+			continue;
+		}
+		g_byte_array_append(out, (const uint8_t *)&c, 1);
+		(*i)++;
+	}
+	if (line[*i] != '"')
+		return perr(p, start, "unterminated string (expected a closing \")");
+	(*i)++;
+	if (line[*i] && !isspace((unsigned char)line[*i]))
+		return perr(p, (int)*i + 1, "expected a space after the closing \"");
+	return 0;
+}
+
+static int tokenize(struct parser *p, const char *line, GArray **out)
+{
+	GArray *toks = g_array_new(FALSE, TRUE, sizeof(struct tok));
+	size_t i = 0;
+	for (;;) {
+		while (line[i] == ' ' || line[i] == '\t')
+			i++;
+		if (!line[i] || line[i] == '#')
+			break;
+		struct tok t = { .col = (int)i + 1 };
+		/* key=value (but not ==) */
+		size_t j = i;
+		while (is_ident_char(line[j]))
+			j++;
+		if (j > i && line[j] == '=' && line[j + 1] != '=' && isalpha((unsigned char)line[i])) {
+			t.key = g_strndup(line + i, j - i);
+			i = j + 1;
+		}
+		t.vcol = (int)i + 1;
+		GByteArray *val = g_byte_array_new();
+		if (line[i] == '"') {
+			t.quoted = true;
+			if (read_quoted(p, line, &i, val)) {
+				g_free(t.key);
+				g_byte_array_free(val, TRUE);
+				toks_free(toks);
+				return -1;
+			}
+		} else {
+			while (line[i] && !isspace((unsigned char)line[i])) {
+				if (line[i] == '"') {
+					g_free(t.key);
+					g_byte_array_free(val, TRUE);
+					toks_free(toks);
+					return perr(p, (int)i + 1, "unexpected \" inside a word (put a space before the string)");
+				}
+				g_byte_array_append(val, (const uint8_t *)&line[i], 1);
+				i++;
+			}
+		}
+		t.len = val->len;
+		g_byte_array_append(val, (const uint8_t *)"", 1);
+		t.s = (char *)g_byte_array_free(val, FALSE);
+		g_array_append_val(toks, t);
+	}
+	*out = toks;
+	return 0;
+}
+
+/* --- values --- */
+
+static int parse_number(const char *s, uint64_t *out)
+{
+	char buf[80];
+	size_t n = 0;
+	for (const char *q = s; *q; q++)
+		if (*q != '_') {
+			if (n >= sizeof(buf) - 1)
+				return -1;
+			buf[n++] = *q;
+		}
+	buf[n] = '\0';
+	if (!n || !isdigit((unsigned char)buf[0]))
+		return -1;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(buf, &end, 0);
+	if (errno || end == buf)
+		return -1;
+	unsigned shift = 0;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (*end || (shift && v > (UINT64_MAX >> shift)))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int parse_value(struct parser *p, const struct tok *t, struct scn_value *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->col = t->vcol;
+	if (t->quoted) {
+		v->kind = SV_BYTES;
+		v->bytes = g_memdup2(t->s, t->len);
+		v->len = t->len;
+		return 0;
+	}
+	if (!t->s[0])
+		return perr(p, t->vcol, "expected a value after '='");
+	if (g_str_has_prefix(t->s, "hex:")) {
+		const char *h = t->s + 4;
+		size_t n = strlen(h);
+		if (n == 0 || n % 2)
+			return perr(p, t->vcol, "hex: expects an even, non-zero number of hex digits");
+		v->kind = SV_BYTES;
+		v->len = n / 2;
+		v->bytes = g_malloc(v->len);
+		for (size_t k = 0; k < v->len; k++) {
+			int hi = hexval(h[2 * k]), lo = hexval(h[2 * k + 1]);
+			if (hi < 0 || lo < 0) {
+				g_free(v->bytes);
+				v->bytes = NULL;
+				return perr(p, t->vcol + 4 + (int)(2 * k), "bad hex digit in \"%s\"", t->s);
+			}
+			v->bytes[k] = (uint8_t)(hi << 4 | lo);
+		}
+		return 0;
+	}
+	if (t->s[0] == '$') {
+		if (!is_ident(t->s + 1))
+			return perr(p, t->vcol, "expected a name after '$', got \"%s\"", t->s);
+		v->kind = SV_REF;
+		v->name = g_strdup(t->s + 1);
+		return 0;
+	}
+	if (isdigit((unsigned char)t->s[0])) {
+		if (parse_number(t->s, &v->num))
+			return perr(p, t->vcol, "bad number \"%s\" (expected decimal, 0x hex, optional K/M/G)", t->s);
+		v->kind = SV_NUM;
+		return 0;
+	}
+	if (!is_ident(t->s))
+		return perr(p, t->vcol, "unexpected \"%s\" (expected a number, \"string\", hex:.., $name or a name)",
+			    t->s);
+	v->kind = SV_NAME;
+	v->name = g_strdup(t->s);
+	return 0;
+}
+
+static void value_free(struct scn_value *v)
+{
+	g_free(v->bytes);
+	g_free(v->name);
+}
+
+/* --- ${param} expansion --- */
+
+static const char *param_value(struct parser *p, const char *name)
+{
+	for (guint i = 0; i < p->params->len; i++) {
+		struct scn_param *pp = &g_array_index(p->params, struct scn_param, i);
+		if (strcmp(pp->name, name) == 0)
+			return pp->value;
+	}
+	return NULL;
+}
+
+static char *expand(struct parser *p, const char *line)
+{
+	GString *out = g_string_new(NULL);
+	for (size_t i = 0; line[i];) {
+		if (line[i] == '$' && line[i + 1] == '{') {
+			const char *end = strchr(line + i + 2, '}');
+			if (!end) {
+				perr(p, (int)i + 1, "unterminated ${ (expected ${name})");
+				{ g_string_free(out, TRUE); return NULL; }
+			}
+			char *name = g_strndup(line + i + 2, (gsize)(end - line - (long)i - 2));
+			const char *val = param_value(p, name);
+			if (!val) {
+				perr(p, (int)i + 1, "undefined param \"%s\" (declare it with: param %s=VALUE)",
+				     name, name);
+				g_free(name);
+				{ g_string_free(out, TRUE); return NULL; }
+			}
+			g_free(name);
+			g_string_append(out, val);
+			i = (size_t)(end - line) + 1;
+			continue;
+		}
+		g_string_append_c(out, line[i++]);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* --- statements --- */
+
+static bool vm_declared(struct parser *p, const char *name)
+{
+	for (guint i = 0; i < p->vms->len; i++)
+		if (strcmp(g_array_index(p->vms, struct scn_vm, i).name, name) == 0)
+			return true;
+	return false;
+}
+
+static bool secret_declared(struct parser *p, const char *name)
+{
+	for (guint i = 0; i < p->secrets->len; i++)
+		if (strcmp(g_array_index(p->secrets, struct scn_secret, i).name, name) == 0)
+			return true;
+	return false;
+}
+
+static bool capture_declared(struct parser *p, const char *name)
+{
+	for (guint i = 0; i < p->steps->len; i++) {
+		const char *c = g_array_index(p->steps, struct scn_step, i).capture;
+		if (c && strcmp(c, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int st_title(struct parser *p, GArray *t)
+{
+	if (t->len != 2 || !g_array_index(t, struct tok, 1).quoted)
+		return perr(p, g_array_index(t, struct tok, 0).col, "expected: title \"text\"");
+	g_free(p->sc->title);
+	p->sc->title = g_strdup(g_array_index(t, struct tok, 1).s);
+	return 0;
+}
+
+static int st_profiles(struct parser *p, GArray *t)
+{
+	if (t->len < 2)
+		return perr(p, 1, "expected: profiles NAME... (e.g. profiles plain cca)");
+	for (guint i = 1; i < t->len; i++) {
+		struct tok *k = &g_array_index(t, struct tok, i);
+		if (k->quoted || k->key || !is_ident(k->s))
+			return perr(p, k->col, "expected a profile name, got \"%s\"", k->s);
+		g_ptr_array_add(p->profiles, g_strdup(k->s));
+	}
+	return 0;
+}
+
+static int st_param(struct parser *p, GArray *t)
+{
+	struct tok *k = t->len == 2 ? &g_array_index(t, struct tok, 1) : NULL;
+	if (!k || !k->key)
+		return perr(p, 1, "expected: param NAME=DEFAULT");
+	if (param_value(p, k->key))
+		return perr(p, k->col, "param \"%s\" is already declared", k->key);
+	struct scn_param pp = { g_strdup(k->key), NULL };
+	for (size_t i = 0; i < p->noverrides; i++) {
+		const char *eq = strchr(p->overrides[i], '=');
+		if (eq && strlen(k->key) == (size_t)(eq - p->overrides[i]) &&
+		    strncmp(p->overrides[i], k->key, strlen(k->key)) == 0) {
+			pp.value = g_strdup(eq + 1);
+			p->override_used[i] = true;
+		}
+	}
+	if (!pp.value)
+		pp.value = k->quoted ? g_strdup_printf("\"%s\"", k->s) : g_strdup(k->s);
+	g_array_append_val(p->params, pp);
+	return 0;
+}
+
+static int st_secret(struct parser *p, GArray *t)
+{
+	struct tok *name = t->len >= 2 ? &g_array_index(t, struct tok, 1) : NULL;
+	struct tok *val = NULL;
+	char *sname = NULL;
+	if (name && name->key && t->len == 2) {
+		sname = name->key;
+		val = name;
+	} else if (name && !name->key && t->len == 3) {
+		sname = name->s;
+		val = &g_array_index(t, struct tok, 2);
+	}
+	if (!sname || !is_ident(sname))
+		return perr(p, 1, "expected: secret NAME=\"bytes\" (or hex:..)");
+	if (secret_declared(p, sname))
+		return perr(p, name->col, "secret \"%s\" is already declared", sname);
+	struct scn_value v;
+	if (parse_value(p, val, &v))
+		return -1;
+	if (v.kind != SV_BYTES || v.len == 0) {
+		value_free(&v);
+		return perr(p, val->vcol, "a secret is bytes: \"text\" or hex:..");
+	}
+	struct scn_secret s = { g_strdup(sname), v.bytes, v.len };
+	g_array_append_val(p->secrets, s);
+	return 0;
+}
+
+static int st_vm(struct parser *p, GArray *t)
+{
+	struct tok *k = t->len == 2 ? &g_array_index(t, struct tok, 1) : NULL;
+	if (!k || k->key || k->quoted || !is_ident(k->s) || strchr(k->s, '.'))
+		return perr(p, 1, "expected: vm NAME (a name without dots)");
+	if (vm_declared(p, k->s) || strcmp(k->s, "host") == 0 || strcmp(k->s, "phys") == 0)
+		return perr(p, k->col, "actor \"%s\" already exists", k->s);
+	struct scn_vm vm = { g_strdup(k->s), p->line };
+	g_array_append_val(p->vms, vm);
+	return 0;
+}
+
+static int check_arg_type(struct parser *p, const struct step_arg_spec *as, const struct scn_value *v)
+{
+	switch (as->type) {
+	case ARG_NUM:
+		if (v->kind != SV_NUM)
+			return perr(p, v->col, "argument %s: expected a number", as->name[0] ? as->name : "(positional)");
+		return 0;
+	case ARG_BYTES:
+		if (v->kind == SV_BYTES)
+			return 0;
+		if (v->kind == SV_REF) {
+			if (!secret_declared(p, v->name) && !capture_declared(p, v->name))
+				return perr(p, v->col, "$%s is neither a secret nor an earlier capture", v->name);
+			return 0;
+		}
+		return perr(p, v->col, "argument %s: expected bytes (\"text\", hex:.., $name)", as->name);
+	case ARG_NAME:
+		if (v->kind != SV_NAME)
+			return perr(p, v->col, "argument %s: expected a name", as->name[0] ? as->name : "(positional)");
+		return 0;
+	}
+	return -1;
+}
+
+static int st_step(struct parser *p, GArray *t, guint first, struct scn_step *st)
+{
+	struct tok *head = &g_array_index(t, struct tok, first);
+	const char *dot = strchr(head->s, '.');
+	if (head->key || head->quoted || !dot)
+		return perr(p, head->col, "unknown statement \"%s\" (expected ACTOR.STEP, or one of title, "
+			    "profiles, param, secret, vm, include, expect)", head->s);
+	st->actor = g_strndup(head->s, (gsize)(dot - head->s));
+	st->op = g_strdup(dot + 1);
+	enum actor_kind ak;
+	if (strcmp(st->actor, "host") == 0)
+		ak = ACTOR_HOST;
+	else if (strcmp(st->actor, "phys") == 0)
+		ak = ACTOR_PHYS;
+	else if (vm_declared(p, st->actor))
+		ak = ACTOR_VM;
+	else
+		return perr(p, head->col, "unknown actor \"%s\" (expected host, phys or a declared vm)",
+			    st->actor);
+	st->spec = step_lookup(ak, st->op);
+	if (!st->spec)
+		return perr(p, head->col + (int)strlen(st->actor) + 1,
+			    "unknown step \"%s\" for %s (ccsim steps lists them)", st->op,
+			    actor_kind_name(ak));
+	GArray *args = g_array_new(FALSE, TRUE, sizeof(struct scn_arg));
+	int rc = 0;
+	for (guint i = first + 1; i < t->len && rc == 0; i++) {
+		struct tok *k = &g_array_index(t, struct tok, i);
+		if (!k->key && !k->quoted && strcmp(k->s, "->") == 0) {
+			struct tok *c = i + 1 < t->len ? &g_array_index(t, struct tok, i + 1) : NULL;
+			if (!c || c->key || c->quoted || !is_ident(c->s) || strchr(c->s, '.') ||
+			    i + 2 != t->len)
+				rc = perr(p, k->col, "expected: -> NAME at the end of the step");
+			else
+				st->capture = g_strdup(c->s);
+			break;
+		}
+		struct scn_arg a = { .key = g_strdup(k->key ? k->key : ""), .col = k->col };
+		const struct step_arg_spec *as = NULL;
+		for (const struct step_arg_spec *q = st->spec->args; q->name; q++)
+			if (strcmp(q->name, a.key) == 0)
+				as = q;
+		if (!as) {
+			rc = k->key ? perr(p, k->col, "%s.%s takes no argument \"%s\"", st->actor, st->op, k->key)
+				    : perr(p, k->col, "%s.%s: unexpected \"%s\" (arguments are key=value)",
+					   st->actor, st->op, k->s);
+			g_free(a.key);
+			break;
+		}
+		for (guint j = 0; j < args->len; j++)
+			if (strcmp(g_array_index(args, struct scn_arg, j).key, a.key) == 0) {
+				rc = perr(p, k->col, "argument \"%s\" given twice", a.key);
+				break;
+			}
+		if (rc == 0)
+			rc = parse_value(p, k, &a.v);
+		if (rc == 0)
+			rc = check_arg_type(p, as, &a.v);
+		g_array_append_val(args, a);
+	}
+	for (const struct step_arg_spec *q = st->spec->args; rc == 0 && q->name; q++) {
+		bool given = false;
+		for (guint j = 0; j < args->len; j++)
+			given |= strcmp(g_array_index(args, struct scn_arg, j).key, q->name) == 0;
+		if (q->required && !given)
+			rc = q->name[0] ? perr(p, head->col, "%s.%s needs %s=%s", st->actor, st->op, q->name,
+					       q->type == ARG_NUM ? "NUMBER" : q->type == ARG_BYTES ? "BYTES" : "NAME")
+					: perr(p, head->col, "%s.%s needs a %s (%s)", st->actor, st->op,
+					       q->help, "see ccsim steps");
+	}
+	st->nargs = args->len;
+	st->args = (struct scn_arg *)g_array_free(args, FALSE);
+	if (rc == 0 && st->spec->check) {
+		int col = head->col;
+		char *msg = st->spec->check(st, &col);
+		if (msg) {
+			rc = perr(p, col, "%s", msg);
+			g_free(msg);
+		}
+	}
+	return rc;
+}
+
+static int parse_cmp(const char *s, enum scn_cmp *c)
+{
+	static const struct { const char *s; enum scn_cmp c; } ops[] = {
+		{ "==", CMP_EQ }, { "!=", CMP_NE }, { "<", CMP_LT }, { "<=", CMP_LE },
+		{ ">", CMP_GT }, { ">=", CMP_GE }, { "contains", CMP_CONTAINS },
+	};
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strcmp(ops[i].s, s) == 0) {
+			*c = ops[i].c;
+			return 0;
+		}
+	return -1;
+}
+
+const char *scn_cmp_text(enum scn_cmp c)
+{
+	static const char *const n[] = { "==", "!=", "<", "<=", ">", ">=", "contains" };
+	return n[c];
+}
+
+static int st_expect(struct parser *p, GArray *t, struct scn_expect *e)
+{
+	if (t->len < 4)
+		return perr(p, 1, "expected: expect SUBJECT OP VALUE [on PROFILE...]");
+	struct tok *subj = &g_array_index(t, struct tok, 1);
+	struct tok *op = &g_array_index(t, struct tok, 2);
+	struct tok *val = &g_array_index(t, struct tok, 3);
+	if (subj->key || subj->quoted)
+		return perr(p, subj->col, "expected a capture name or outcome");
+	char *dot = strchr(subj->s, '.');
+	e->subject = dot ? g_strndup(subj->s, (gsize)(dot - subj->s)) : g_strdup(subj->s);
+	e->field = dot ? g_strdup(dot + 1) : NULL;
+	if (strcmp(e->subject, "outcome") == 0) {
+		if (e->field)
+			return perr(p, subj->col, "outcome has no fields");
+	} else if (!capture_declared(p, e->subject)) {
+		return perr(p, subj->col, "no earlier step captures \"%s\" (add -> %s to a step)",
+			    e->subject, e->subject);
+	} else if (e->field && strcmp(e->field, "fault") && strcmp(e->field, "status") &&
+		   strcmp(e->field, "cycles") && strcmp(e->field, "x1") && strcmp(e->field, "x2")) {
+		return perr(p, subj->col + (int)strlen(e->subject) + 1,
+			    "unknown field \"%s\" (expected fault, status, cycles, x1 or x2)", e->field);
+	}
+	if (op->key || op->quoted || parse_cmp(op->s, &e->cmp))
+		return perr(p, op->col, "expected a comparison (== != < <= > >= contains), got \"%s\"", op->s);
+	if (val->key)
+		return perr(p, val->col, "unexpected '=' in the value (comparisons need spaces: a == b)");
+	if (parse_value(p, val, &e->rhs))
+		return -1;
+	if (e->rhs.kind == SV_REF && !secret_declared(p, e->rhs.name) && !capture_declared(p, e->rhs.name))
+		return perr(p, val->vcol, "$%s is neither a secret nor a capture", e->rhs.name);
+	bool numeric = e->field && (strcmp(e->field, "cycles") == 0 || strcmp(e->field, "x1") == 0 ||
+				    strcmp(e->field, "x2") == 0);
+	if (numeric && e->rhs.kind != SV_NUM)
+		return perr(p, val->vcol, "%s.%s compares with a number", e->subject, e->field);
+	if (!numeric && e->cmp != CMP_EQ && e->cmp != CMP_NE && e->cmp != CMP_CONTAINS)
+		return perr(p, op->col, "%s only compares numbers (cycles, x1, x2)", op->s);
+	if (e->field && !numeric && e->rhs.kind != SV_NAME && !(strcmp(e->field, "status") == 0 && e->rhs.kind == SV_NUM))
+		return perr(p, val->vcol, "%s.%s compares with a name such as %s", e->subject, e->field,
+			    strcmp(e->field, "fault") == 0 ? "gpc.gpf or none" : "rmi.success");
+	if (strcmp(e->subject, "outcome") == 0 && e->rhs.kind != SV_NAME && e->rhs.kind != SV_BYTES)
+		return perr(p, val->vcol, "outcome compares with leaked, blocked, detected, corrupted, no-leak, "
+			    "or a \"blocked: mechanism\" string");
+	if (t->len > 4) {
+		struct tok *on = &g_array_index(t, struct tok, 4);
+		if (on->key || strcmp(on->s, "on") || t->len < 6)
+			return perr(p, on->col, "expected: on PROFILE... after the value");
+		e->profiles = g_new0(char *, t->len - 4);
+		for (guint i = 5; i < t->len; i++) {
+			struct tok *k = &g_array_index(t, struct tok, i);
+			bool known = false;
+			for (guint j = 0; j < p->profiles->len; j++)
+				known |= strcmp(p->profiles->pdata[j], k->s) == 0;
+			if (!known)
+				return perr(p, k->col, "profile \"%s\" is not in this scenario's profiles line", k->s);
+			e->profiles[i - 5] = g_strdup(k->s);
+		}
+	}
+	return 0;
+}
+
+static int parse_file(struct parser *p, const char *path, int depth);
+
+static int st_include(struct parser *p, GArray *t, int depth)
+{
+	struct tok *k = t->len == 2 ? &g_array_index(t, struct tok, 1) : NULL;
+	if (!k || !k->quoted)
+		return perr(p, 1, "expected: include \"relative/path.scn\"");
+	if (depth >= MAX_INCLUDE_DEPTH)
+		return perr(p, k->col, "includes nest deeper than %d (a loop?)", MAX_INCLUDE_DEPTH);
+	gchar *dir = g_path_get_dirname(p->file);
+	gchar *inc = g_build_filename(dir, k->s, NULL);
+	g_free(dir);
+	const char *saved_file = p->file;
+	int saved_line = p->line;
+	if (!g_file_test(inc, G_FILE_TEST_IS_REGULAR)) {
+		int rc = perr(p, k->col, "cannot include \"%s\": no such file", inc);
+		g_free(inc);
+		return rc;
+	}
+	int rc = parse_file(p, inc, depth + 1);
+	g_free(inc);
+	p->file = saved_file;
+	p->line = saved_line;
+	return rc;
+}
+
+static int parse_line(struct parser *p, const char *raw, int depth)
+{
+	char *line = expand(p, raw);
+	GArray *t = NULL;
+	int rc = 0;
+	if (!line)
+		return -1;
+	if (tokenize(p, line, &t)) {
+		g_free(line);
+		return -1;
+	}
+	if (t->len == 0)
+		goto out;
+	struct tok *head = &g_array_index(t, struct tok, 0);
+	const char *w = head->key ? "" : head->s;
+	if (strcmp(w, "title") == 0)
+		rc = st_title(p, t);
+	else if (strcmp(w, "profiles") == 0)
+		rc = st_profiles(p, t);
+	else if (strcmp(w, "param") == 0)
+		rc = st_param(p, t);
+	else if (strcmp(w, "secret") == 0)
+		rc = st_secret(p, t);
+	else if (strcmp(w, "vm") == 0)
+		rc = st_vm(p, t);
+	else if (strcmp(w, "include") == 0)
+		rc = st_include(p, t, depth);
+	else if (strcmp(w, "expect") == 0) {
+		struct scn_expect e = { .file = p->file, .line = p->line, .col = head->col,
+					.text = g_strdup(g_strstrip(line)) };
+		rc = st_expect(p, t, &e);
+		g_array_append_val(p->expects, e);
+	} else {
+		struct scn_step st = { .file = p->file, .line = p->line, .repeat = 1,
+				       .text = g_strdup(g_strstrip(line)) };
+		guint first = 0;
+		while (rc == 0 && first + 1 < t->len) {
+			struct tok *k = &g_array_index(t, struct tok, first);
+			if (k->key || (strcmp(k->s, "at") && strcmp(k->s, "repeat")))
+				break;
+			struct tok *n = &g_array_index(t, struct tok, first + 1);
+			uint64_t v;
+			if (n->quoted || parse_number(n->s, &v))
+				rc = perr(p, n->col, "bad number \"%s\" after %s", n->s, k->s);
+			else if (strcmp(k->s, "at") == 0) {
+				st.has_at = true;
+				st.at = v;
+			} else if (v == 0 || v > 1000000) {
+				rc = perr(p, n->col, "repeat count %s out of range [1, 1000000]", n->s);
+			} else {
+				st.repeat = v;
+			}
+			first += 2;
+		}
+		st.col = g_array_index(t, struct tok, first < t->len ? first : 0).col;
+		if (rc == 0)
+			rc = st_step(p, t, first, &st);
+		g_array_append_val(p->steps, st);
+	}
+out:
+	toks_free(t);
+	g_free(line);
+	return rc;
+}
+
+static int parse_file(struct parser *p, const char *path, int depth)
+{
+	gchar *text = NULL;
+	GError *gerr = NULL;
+	if (!g_file_get_contents(path, &text, NULL, &gerr)) {
+		snprintf(p->err, p->errlen, "%s:0:0: cannot read scenario: %s", path, gerr->message);
+		g_error_free(gerr);
+		return -1;
+	}
+	struct scenario *sc = p->sc;
+	sc->files = g_renew(char *, sc->files, sc->nfiles + 1);
+	sc->files[sc->nfiles++] = g_strdup(path);
+	p->file = sc->files[sc->nfiles - 1];
+	char **lines = g_strsplit(text, "\n", -1);
+	int rc = 0;
+	for (int i = 0; lines[i] && rc == 0; i++) {
+		p->line = i + 1;
+		size_t n = strlen(lines[i]);
+		if (n && lines[i][n - 1] == '\r')
+			lines[i][n - 1] = '\0';
+		rc = parse_line(p, lines[i], depth);
+	}
+	g_strfreev(lines);
+	g_free(text);
+	return rc;
+}
+
+struct scenario *scenario_load(const char *path, char **overrides, size_t noverrides, char *err,
+			       size_t errlen)
+{
+	struct scenario *sc = g_new0(struct scenario, 1);
+	struct parser p = {
+		.sc = sc,
+		.steps = g_array_new(FALSE, TRUE, sizeof(struct scn_step)),
+		.expects = g_array_new(FALSE, TRUE, sizeof(struct scn_expect)),
+		.vms = g_array_new(FALSE, TRUE, sizeof(struct scn_vm)),
+		.secrets = g_array_new(FALSE, TRUE, sizeof(struct scn_secret)),
+		.params = g_array_new(FALSE, TRUE, sizeof(struct scn_param)),
+		.profiles = g_ptr_array_new(),
+		.overrides = overrides,
+		.noverrides = noverrides,
+		.override_used = g_new0(bool, noverrides + 1),
+		.err = err,
+		.errlen = errlen,
+		.file = path,
+	};
+	sc->path = g_strdup(path);
+	int rc = parse_file(&p, path, 0);
+	if (rc == 0 && p.profiles->len == 0) {
+		snprintf(err, errlen, "%s:1:1: no profiles line (expected e.g.: profiles plain cca)", path);
+		rc = -1;
+	}
+	for (size_t i = 0; rc == 0 && i < noverrides; i++)
+		if (!p.override_used[i] && !strchr(overrides[i], '.')) {
+			snprintf(err, errlen, "--set %s: %s declares no such param", overrides[i], path);
+			rc = -1;
+		}
+	g_ptr_array_add(p.profiles, NULL);
+	sc->profiles = (char **)g_ptr_array_free(p.profiles, FALSE);
+	sc->nsteps = p.steps->len;
+	sc->steps = (struct scn_step *)g_array_free(p.steps, FALSE);
+	sc->nexpects = p.expects->len;
+	sc->expects = (struct scn_expect *)g_array_free(p.expects, FALSE);
+	sc->nvms = p.vms->len;
+	sc->vms = (struct scn_vm *)g_array_free(p.vms, FALSE);
+	sc->nsecrets = p.secrets->len;
+	sc->secrets = (struct scn_secret *)g_array_free(p.secrets, FALSE);
+	sc->nparams = p.params->len;
+	sc->params = (struct scn_param *)g_array_free(p.params, FALSE);
+	g_free(p.override_used);
+	if (rc) {
+		scenario_free(sc);
+		return NULL;
+	}
+	return sc;
+}
+
+void scenario_free(struct scenario *sc)
+{
+	if (!sc)
+		return;
+	for (size_t i = 0; i < sc->nsteps; i++) {
+		struct scn_step *st = &sc->steps[i];
+		for (size_t k = 0; k < st->nargs; k++) {
+			g_free(st->args[k].key);
+			value_free(&st->args[k].v);
+		}
+		g_free(st->args);
+		g_free(st->text);
+		g_free(st->actor);
+		g_free(st->op);
+		g_free(st->capture);
+	}
+	for (size_t i = 0; i < sc->nexpects; i++) {
+		struct scn_expect *e = &sc->expects[i];
+		g_free(e->text);
+		g_free(e->subject);
+		g_free(e->field);
+		value_free(&e->rhs);
+		g_strfreev(e->profiles);
+	}
+	for (size_t i = 0; i < sc->nvms; i++)
+		g_free(sc->vms[i].name);
+	for (size_t i = 0; i < sc->nsecrets; i++) {
+		g_free(sc->secrets[i].name);
+		g_free(sc->secrets[i].bytes);
+	}
+	for (size_t i = 0; i < sc->nparams; i++) {
+		g_free(sc->params[i].name);
+		g_free(sc->params[i].value);
+	}
+	for (size_t i = 0; i < sc->nfiles; i++)
+		g_free(sc->files[i]);
+	g_free(sc->files);
+	g_free(sc->params);
+	g_free(sc->secrets);
+	g_free(sc->vms);
+	g_free(sc->steps);
+	g_free(sc->expects);
+	g_strfreev(sc->profiles);
+	g_free(sc->title);
+	g_free(sc->path);
+	g_free(sc);
+}
+
+bool scenario_has_profile(const struct scenario *sc, const char *profile)
+{
+	for (char **p = sc->profiles; *p; p++)
+		if (strcmp(*p, profile) == 0)
+			return true;
+	return false;
+}
+
+const struct scn_secret *scenario_secret(const struct scenario *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->nsecrets; i++)
+		if (strcmp(sc->secrets[i].name, name) == 0)
+			return &sc->secrets[i];
+	return NULL;
+}

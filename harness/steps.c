@@ -1,0 +1,301 @@
+/* Step handlers and the step table; see steps.h and docs/scenarios.md. */
+#include "harness/steps.h"
+
+#include <glib.h>
+#include <string.h>
+
+#include "harness/runner.h"
+#include "models/monitor/rmm/rmm.h"
+
+#define MAX_ACCESS (1u << 20) /* one load or store moves at most 1 MiB */
+
+static const char *const actor_names[ACTOR_KIND_COUNT] = { "host", "vm", "phys" };
+
+const char *actor_kind_name(enum actor_kind a)
+{
+	return a < ACTOR_KIND_COUNT ? actor_names[a] : "?";
+}
+
+const struct scn_arg *step_arg(const struct scn_step *st, const char *key)
+{
+	for (size_t i = 0; i < st->nargs; i++)
+		if (strcmp(st->args[i].key, key) == 0)
+			return &st->args[i];
+	return NULL;
+}
+
+static int check_len(const struct scn_step *st, uint64_t len, char *err, size_t errlen)
+{
+	if (len == 0 || len > MAX_ACCESS) {
+		const struct scn_arg *a = step_arg(st, "len");
+		snprintf(err, errlen, "%s:%d:%d: len=%llu out of range [1, %u]", st->file, st->line,
+			 a ? a->col : st->col, (unsigned long long)len, MAX_ACCESS);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- CPU loads and stores (host and vm actors) --- */
+
+static int do_load(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
+		   size_t errlen)
+{
+	uint64_t len = run_arg_num(st, "len", 8);
+	if (check_len(st, len, err, errlen))
+		return -1;
+	struct cpu *c = run_actor_cpu(rc, st);
+	struct cc_fault f;
+	res->bytes = g_malloc0(len);
+	res->len = len;
+	int r = cpu_load(c, run_arg_num(st, "addr", 0), res->bytes, (uint32_t)len, &f, &res->cycles);
+	if (r == 1) {
+		res->faulted = true;
+		res->fault = f.kind;
+		g_free(res->bytes);
+		res->bytes = NULL;
+		res->len = 0;
+	}
+	return r < 0 ? -1 : 0;
+}
+
+static int do_store(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		    char *err, size_t errlen)
+{
+	size_t len;
+	const uint8_t *data = run_arg_bytes(rc, st, "data", &len);
+	if (check_len(st, len, err, errlen))
+		return -1;
+	struct cpu *c = run_actor_cpu(rc, st);
+	struct cc_fault f;
+	int r = cpu_store(c, run_arg_num(st, "addr", 0), data, (uint32_t)len, &f, &res->cycles);
+	if (r == 1) {
+		res->faulted = true;
+		res->fault = f.kind;
+	}
+	return r < 0 ? -1 : 0;
+}
+
+static int do_fill(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		   char *err, size_t errlen)
+{
+	uint64_t len = run_arg_num(st, "len", 0);
+	if (check_len(st, len, err, errlen))
+		return -1;
+	uint8_t *buf = g_malloc(len);
+	memset(buf, (int)(run_arg_num(st, "byte", 0) & 0xff), len);
+	struct cc_fault f;
+	int r = cpu_store(run_actor_cpu(rc, st), run_arg_num(st, "addr", 0), buf, (uint32_t)len, &f,
+			  &res->cycles);
+	g_free(buf);
+	if (r == 1) {
+		res->faulted = true;
+		res->fault = f.kind;
+	}
+	return r < 0 ? -1 : 0;
+}
+
+/* --- monitor calls --- */
+
+static void smc_result(struct step_result *res, const uint64_t regs[SMC_REGS])
+{
+	res->has_status = true;
+	res->status = regs[0];
+	res->x1 = regs[1];
+	res->x2 = regs[2];
+}
+
+static char *check_rmi(const struct scn_step *st, int *col)
+{
+	const struct scn_arg *cmd = step_arg(st, "");
+	const struct rmm_cmd *c = rmm_cmd_by_name(cmd->v.name);
+	if (!c) {
+		const struct rmm_cmd *all;
+		size_t n = rmm_cmds(&all);
+		GString *s = g_string_new(NULL);
+		for (size_t i = 0; i < n; i++)
+			g_string_append_printf(s, "%s%s", i ? ", " : "", all[i].name);
+		*col = cmd->col;
+		char *msg = g_strdup_printf("unknown RMI command \"%s\" (implemented: %s)", cmd->v.name, s->str);
+		g_string_free(s, TRUE);
+		return msg;
+	}
+	for (size_t i = 0; i < st->nargs; i++) {
+		const char *k = st->args[i].key;
+		bool ok = !k[0];
+		for (unsigned a = 0; a < c->arity; a++)
+			ok |= strcmp(c->args[a], k) == 0;
+		if (!ok) {
+			*col = st->args[i].col;
+			return g_strdup_printf("RMI_%s takes no argument \"%s\"", c->name, k);
+		}
+	}
+	return NULL;
+}
+
+static int do_rmi(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		  char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	const struct rmm_cmd *c = rmm_cmd_by_name(step_arg(st, "")->v.name);
+	uint64_t regs[SMC_REGS] = { c->fid };
+	for (unsigned a = 0; a < c->arity; a++)
+		regs[1 + a] = run_arg_num(st, c->args[a], 0);
+	cpu_smc(run_actor_cpu(rc, st), regs, &res->cycles);
+	smc_result(res, regs);
+	return 0;
+}
+
+static int do_smc(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		  char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	static const char *const x[] = { "fid", "x1", "x2", "x3", "x4", "x5" };
+	uint64_t regs[SMC_REGS] = { 0 };
+	for (int i = 0; i < 6; i++)
+		regs[i] = run_arg_num(st, x[i], 0);
+	cpu_smc(run_actor_cpu(rc, st), regs, &res->cycles);
+	smc_result(res, regs);
+	return 0;
+}
+
+static int do_wbinvd(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		     char *err, size_t errlen)
+{
+	(void)st;
+	int r = machine_wbinvd(&rc->machine, &res->cycles);
+	if (r)
+		snprintf(err, errlen, "%s:%d:%d: cache write-back failed (%d)", st->file, st->line,
+			 st->col, r);
+	return r ? -1 : 0;
+}
+
+/* --- physical attacker: DRAM cells directly --- */
+
+static int do_phys_read(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+			char *err, size_t errlen)
+{
+	uint64_t len = run_arg_num(st, "len", 64);
+	if (check_len(st, len, err, errlen))
+		return -1;
+	res->bytes = g_malloc0(len);
+	res->len = len;
+	if (machine_phys_read(&rc->machine, run_arg_num(st, "addr", 0), res->bytes, len)) {
+		res->faulted = true;
+		res->fault = FAULT_BUS_RANGE;
+		g_free(res->bytes);
+		res->bytes = NULL;
+		res->len = 0;
+	}
+	return 0;
+}
+
+static int do_phys_write(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+			 char *err, size_t errlen)
+{
+	size_t len;
+	const uint8_t *data = run_arg_bytes(rc, st, "data", &len);
+	if (check_len(st, len, err, errlen))
+		return -1;
+	if (machine_phys_write(&rc->machine, run_arg_num(st, "addr", 0), data, len)) {
+		res->faulted = true;
+		res->fault = FAULT_BUS_RANGE;
+	}
+	return 0;
+}
+
+static int do_phys_flip(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+			char *err, size_t errlen)
+{
+	uint64_t addr = run_arg_num(st, "addr", 0), bit = run_arg_num(st, "bit", 0);
+	uint8_t b;
+	if (bit > 7) {
+		snprintf(err, errlen, "%s:%d:%d: bit=%llu out of range [0, 7]", st->file, st->line,
+			 step_arg(st, "bit")->col, (unsigned long long)bit);
+		return -1;
+	}
+	if (machine_phys_read(&rc->machine, addr, &b, 1) == 0) {
+		b ^= (uint8_t)(1u << bit);
+		if (machine_phys_write(&rc->machine, addr, &b, 1) == 0)
+			return 0;
+	}
+	res->faulted = true;
+	res->fault = FAULT_BUS_RANGE;
+	return 0;
+}
+
+#define ADDR { "addr", ARG_NUM, true, "physical address" }
+#define LEN { "len", ARG_NUM, false, "bytes (default 8; phys.read: 64)" }
+#define DATA { "data", ARG_BYTES, true, "\"text\", hex:.., or $secret / $capture" }
+
+static const struct step_spec step_table[] = {
+	{ ACTOR_HOST, "load", "host (NS EL2) loads bytes", "host.load addr=0x80000000 len=16 -> r",
+	  { ADDR, LEN }, do_load, NULL },
+	{ ACTOR_HOST, "store", "host (NS EL2) stores bytes", "host.store addr=0x80000000 data=\"evil\"",
+	  { ADDR, DATA }, do_store, NULL },
+	{ ACTOR_HOST, "fill", "host stores len copies of one byte", "host.fill addr=0x80000000 len=4K byte=0",
+	  { ADDR, { "len", ARG_NUM, true, "bytes" }, { "byte", ARG_NUM, false, "value (default 0)" } },
+	  do_fill, NULL },
+	{ ACTOR_HOST, "rmi", "RMI call to the RMM by name, arguments named as in DEN0137",
+	  "host.rmi granule_delegate addr=0x80000000 -> st",
+	  { { "", ARG_NAME, true, "command name (version, granule_delegate, ...)" },
+	    { "addr", ARG_NUM, false, "granule address" },
+	    { "req", ARG_NUM, false, "requested interface version" } },
+	  do_rmi, check_rmi },
+	{ ACTOR_HOST, "smc", "raw SMC with x0 = fid", "host.smc fid=0xC4000150 x1=0x10000 -> v",
+	  { { "fid", ARG_NUM, true, "function id (x0)" }, { "x1", ARG_NUM, false, "" },
+	    { "x2", ARG_NUM, false, "" }, { "x3", ARG_NUM, false, "" }, { "x4", ARG_NUM, false, "" },
+	    { "x5", ARG_NUM, false, "" } },
+	  do_smc, NULL },
+	{ ACTOR_HOST, "wbinvd", "write back and invalidate every cache level", "host.wbinvd",
+	  { { NULL } }, do_wbinvd, NULL },
+	{ ACTOR_VM, "load", "the guest loads bytes from its own (protected) memory",
+	  "victim.load addr=0x80000000 len=10 -> v", { ADDR, LEN }, do_load, NULL },
+	{ ACTOR_VM, "store", "the guest stores bytes", "victim.store addr=0x80000000 data=$secret",
+	  { ADDR, DATA }, do_store, NULL },
+	{ ACTOR_VM, "fill", "the guest stores len copies of one byte", "victim.fill addr=0x80000000 len=4K",
+	  { ADDR, { "len", ARG_NUM, true, "bytes" }, { "byte", ARG_NUM, false, "value (default 0)" } },
+	  do_fill, NULL },
+	{ ACTOR_PHYS, "read", "read raw DRAM cells (what the DIMM holds)", "phys.read addr=0x80000000 len=64 -> ct",
+	  { ADDR, LEN }, do_phys_read, NULL },
+	{ ACTOR_PHYS, "write", "write raw DRAM cells", "phys.write addr=0x80000000 data=$ct",
+	  { ADDR, DATA }, do_phys_write, NULL },
+	{ ACTOR_PHYS, "flip", "flip one bit of a DRAM byte (rowhammer-style)", "phys.flip addr=0x80000000 bit=3",
+	  { ADDR, { "bit", ARG_NUM, true, "bit number 0..7" } }, do_phys_flip, NULL },
+};
+
+const struct step_spec *step_lookup(enum actor_kind actor, const char *op)
+{
+	for (size_t i = 0; i < sizeof(step_table) / sizeof(step_table[0]); i++)
+		if (step_table[i].actor == actor && strcmp(step_table[i].op, op) == 0)
+			return &step_table[i];
+	return NULL;
+}
+
+void steps_print(FILE *f)
+{
+	static const char *const arg_type[] = { "number", "bytes", "name" };
+	static const char *const who[ACTOR_KIND_COUNT] = {
+		"host: the untrusted hypervisor, a vCPU in the normal world at EL2",
+		"vm NAME: a guest declared with `vm NAME`, in the profile's protected world "
+		"(realm on cca, normal world on plain)",
+		"phys: a physical attacker holding the DIMM: raw DRAM, past every check and cache",
+	};
+	for (int a = 0; a < ACTOR_KIND_COUNT; a++) {
+		fprintf(f, "%s\n", who[a]);
+		for (size_t i = 0; i < sizeof(step_table) / sizeof(step_table[0]); i++) {
+			const struct step_spec *s = &step_table[i];
+			if ((int)s->actor != a)
+				continue;
+			fprintf(f, "  %s.%-8s %s\n", a == ACTOR_VM ? "NAME" : actor_names[a], s->op, s->summary);
+			for (const struct step_arg_spec *q = s->args; q->name; q++)
+				fprintf(f, "      %-10s %-6s %s%s\n", q->name[0] ? q->name : "(word)",
+					arg_type[q->type], q->required ? "" : "optional: ", q->help);
+			fprintf(f, "      e.g. %s\n", s->example);
+		}
+		fputc('\n', f);
+	}
+	fputs("Any step may start with `at CYCLE` (not before that cycle) and `repeat N`,\n"
+	      "and end with `-> NAME` to capture its result for `expect`.\n", f);
+}

@@ -1,0 +1,59 @@
+/* The step table: every actor kind, the steps it accepts, their arguments
+ * and handlers. The parser validates scenarios against it and `ccsim steps`
+ * prints it, so the documentation and the implementation cannot drift. */
+#ifndef CCSIM_HARNESS_STEPS_H
+#define CCSIM_HARNESS_STEPS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "harness/scenario.h"
+
+enum actor_kind { ACTOR_HOST, ACTOR_VM, ACTOR_PHYS, ACTOR_KIND_COUNT };
+enum step_arg_type { ARG_NUM, ARG_BYTES, ARG_NAME };
+
+struct step_arg_spec {
+	const char *name;       /* NULL ends the list; "" is the positional word */
+	enum step_arg_type type;
+	bool required;
+	const char *help;
+};
+
+/* What a step did: kept under its capture name and checked by expectations. */
+struct step_result {
+	bool faulted;
+	uint16_t fault;         /* enum cc_fault_kind */
+	bool has_status;
+	uint64_t status;        /* monitor X0 */
+	uint64_t x1, x2;
+	uint64_t cycles;
+	uint8_t *bytes;         /* owned; data read */
+	size_t len;
+};
+
+struct run_ctx;
+
+struct step_spec {
+	enum actor_kind actor;
+	const char *op;
+	const char *summary;
+	const char *example;
+	struct step_arg_spec args[6];
+	/* Returns 0 (the step ran; faults are results), or -1 with a message
+	 * naming what was wrong in the scenario. */
+	int (*run)(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		   char *err, size_t errlen);
+	/* Extra parse-time check (e.g. the RMI command's own arguments); returns
+	 * NULL or a g_malloc'd message, with *col the column to blame. */
+	char *(*check)(const struct scn_step *st, int *col);
+};
+
+const struct step_spec *step_lookup(enum actor_kind actor, const char *op);
+const char *actor_kind_name(enum actor_kind a);
+/* Print every actor and step with arguments and an example. */
+void steps_print(FILE *f);
+/* Find an argument by key; NULL if absent. Positional: key "". */
+const struct scn_arg *step_arg(const struct scn_step *st, const char *key);
+
+#endif

@@ -1,0 +1,455 @@
+/* (PA, key)-tagged set-associative cache; see cache.h. The lookup is the
+ * simulator's hottest path: shift/mask indexing, one tag and one key compare
+ * per way, no allocation. */
+#include "models/cache/cache.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+
+#include "sim/sim.h"
+
+#define CACHE_SNAP_VERSION 1
+
+static inline size_t cache_set_base(const struct cache *c, uint64_t tag)
+{
+	return (size_t)(tag & c->set_mask) * c->cfg.ways;
+}
+
+static inline uint8_t *cache_line_data(const struct cache *c, size_t i)
+{
+	return c->data + i * CACHE_LINE;
+}
+
+static inline bool cache_line_valid(const struct cache_line *l)
+{
+	return l->tag != CACHE_TAG_INVALID;
+}
+
+static inline void cache_line_invalidate(struct cache_line *l)
+{
+	*l = (struct cache_line){ .tag = CACHE_TAG_INVALID };
+}
+
+/* Index of the (tag, key) line, or SIZE_MAX. */
+static inline size_t cache_find(const struct cache *c, unsigned key, uint64_t tag)
+{
+	size_t base = cache_set_base(c, tag);
+	const struct cache_line *set = c->lines + base;
+	for (unsigned w = 0; w < c->cfg.ways; w++)
+		if (set[w].tag == tag && set[w].key == key)
+			return base + w;
+	return SIZE_MAX;
+}
+
+/* An empty way if the set has one, else the least recently used. */
+static size_t cache_victim(const struct cache *c, uint64_t tag)
+{
+	size_t base = cache_set_base(c, tag);
+	const struct cache_line *set = c->lines + base;
+	unsigned best = 0;
+	for (unsigned w = 0; w < c->cfg.ways; w++) {
+		if (!cache_line_valid(&set[w]))
+			return base + w;
+		if (set[w].lru < set[best].lru)
+			best = w;
+	}
+	return base + best;
+}
+
+static int cache_writeback(struct cache *c, size_t i, uint64_t *cycles)
+{
+	struct cache_line *l = &c->lines[i];
+	int rc = cache_port_write_line(c->below, l->key, l->tag << CACHE_LINE_SHIFT,
+				       cache_line_data(c, i), cycles);
+	if (rc)
+		return rc;
+	l->dirty = 0;
+	c->writebacks++;
+	return 0;
+}
+
+/* Miss path: make room for (tag, key) and, if `fill`, read it from below.
+ * The fill goes first, into a buffer, so a failure on either transfer leaves
+ * this cache as it was. Returns the line index through *out. */
+static int cache_allocate(struct cache *c, unsigned key, uint64_t tag, bool fill, size_t *out,
+			  uint64_t *cycles)
+{
+	uint8_t buf[CACHE_LINE];
+	size_t v = cache_victim(c, tag);
+	struct cache_line *l = &c->lines[v];
+	int rc;
+
+	c->misses++;
+	if (fill) {
+		rc = cache_port_read_line(c->below, key, tag << CACHE_LINE_SHIFT, buf, cycles);
+		if (rc)
+			return rc;
+	}
+	if (cache_line_valid(l)) {
+		if (l->dirty && (rc = cache_writeback(c, v, cycles)) != 0)
+			return rc;
+		c->evictions++;
+	}
+	if (fill) {
+		memcpy(cache_line_data(c, v), buf, CACHE_LINE);
+		c->fills++;
+	}
+	*l = (struct cache_line){ .tag = tag, .key = key, .lru = ++c->lru_clock };
+	*out = v;
+	return 0;
+}
+
+int cache_read(struct cache *c, unsigned key, uint64_t pa, void *buf, size_t len,
+	       uint64_t *cycles)
+{
+	size_t off = (size_t)(pa & (CACHE_LINE - 1));
+	uint64_t tag = pa >> CACHE_LINE_SHIFT;
+	uint64_t scratch = 0;
+	size_t i;
+
+	if (len == 0 || len > CACHE_LINE - off)
+		return -EINVAL;
+	if (!cycles)
+		cycles = &scratch;
+	*cycles += c->cfg.hit_latency;
+	i = cache_find(c, key, tag);
+	if (i != SIZE_MAX) {
+		c->hits++;
+		c->lines[i].lru = ++c->lru_clock;
+	} else {
+		int rc = cache_allocate(c, key, tag, true, &i, cycles);
+		if (rc)
+			return rc;
+	}
+	memcpy(buf, cache_line_data(c, i) + off, len);
+	return 0;
+}
+
+int cache_write(struct cache *c, unsigned key, uint64_t pa, const void *buf, size_t len,
+		uint64_t *cycles)
+{
+	size_t off = (size_t)(pa & (CACHE_LINE - 1));
+	uint64_t tag = pa >> CACHE_LINE_SHIFT;
+	uint64_t scratch = 0;
+	size_t i;
+
+	if (len == 0 || len > CACHE_LINE - off)
+		return -EINVAL;
+	if (!cycles)
+		cycles = &scratch;
+	*cycles += c->cfg.hit_latency;
+	i = cache_find(c, key, tag);
+	if (i != SIZE_MAX) {
+		c->hits++;
+		c->lines[i].lru = ++c->lru_clock;
+	} else {
+		int rc = cache_allocate(c, key, tag, len < CACHE_LINE, &i, cycles);
+		if (rc)
+			return rc;
+	}
+	memcpy(cache_line_data(c, i) + off, buf, len);
+	c->lines[i].dirty = 1;
+	return 0;
+}
+
+/* --- maintenance --- */
+
+/* Write back line i if dirty, then invalidate it. */
+static int cache_clean_inval(struct cache *c, size_t i, uint64_t *cycles)
+{
+	if (c->lines[i].dirty) {
+		int rc = cache_writeback(c, i, cycles);
+		if (rc)
+			return rc;
+	}
+	cache_line_invalidate(&c->lines[i]);
+	return 0;
+}
+
+int cache_clean_inval_line(struct cache *c, unsigned key, uint64_t pa, uint64_t *cycles)
+{
+	uint64_t scratch = 0;
+	size_t i = cache_find(c, key, pa >> CACHE_LINE_SHIFT);
+	if (!cycles)
+		cycles = &scratch;
+	c->flushes++;
+	*cycles += c->cfg.hit_latency;
+	return i == SIZE_MAX ? 0 : cache_clean_inval(c, i, cycles);
+}
+
+int cache_clean_inval_pa(struct cache *c, uint64_t pa, uint64_t *cycles)
+{
+	uint64_t tag = pa >> CACHE_LINE_SHIFT;
+	size_t base = cache_set_base(c, tag);
+	uint64_t scratch = 0;
+	if (!cycles)
+		cycles = &scratch;
+	c->flushes++;
+	*cycles += c->cfg.hit_latency;
+	for (unsigned w = 0; w < c->cfg.ways; w++) {
+		if (c->lines[base + w].tag != tag)
+			continue;
+		int rc = cache_clean_inval(c, base + w, cycles);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Walk every slot in set/way order, cleaning and invalidating the valid lines
+ * of `key` (or of every key if all_keys). */
+static int cache_clean_inval_walk(struct cache *c, bool all_keys, unsigned key, uint64_t *cycles)
+{
+	uint64_t scratch = 0;
+	if (!cycles)
+		cycles = &scratch;
+	c->flushes++;
+	for (size_t i = 0; i < c->nlines; i++) {
+		*cycles += c->cfg.hit_latency;
+		const struct cache_line *l = &c->lines[i];
+		if (!cache_line_valid(l) || (!all_keys && l->key != key))
+			continue;
+		int rc = cache_clean_inval(c, i, cycles);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int cache_flush_key(struct cache *c, unsigned key, uint64_t *cycles)
+{
+	return cache_clean_inval_walk(c, false, key, cycles);
+}
+
+int cache_wbinvd(struct cache *c, uint64_t *cycles)
+{
+	return cache_clean_inval_walk(c, true, 0, cycles);
+}
+
+int cache_invd(struct cache *c, uint64_t *cycles)
+{
+	c->flushes++;
+	for (size_t i = 0; i < c->nlines; i++) {
+		if (c->lines[i].dirty)
+			c->invd_dropped_dirty++;
+		cache_line_invalidate(&c->lines[i]);
+	}
+	if (cycles)
+		*cycles += c->cfg.hit_latency * c->nlines;
+	return 0;
+}
+
+bool cache_probe(const struct cache *c, unsigned key, uint64_t pa, bool *dirty)
+{
+	size_t i = cache_find(c, key, pa >> CACHE_LINE_SHIFT);
+	if (i == SIZE_MAX)
+		return false;
+	if (dirty)
+		*dirty = c->lines[i].dirty != 0;
+	return true;
+}
+
+unsigned cache_lines_of_key(const struct cache *c, unsigned key)
+{
+	unsigned n = 0;
+	for (size_t i = 0; i < c->nlines; i++)
+		n += cache_line_valid(&c->lines[i]) && c->lines[i].key == key;
+	return n;
+}
+
+/* --- as the backing of an upper level --- */
+
+static int cache_port_read(void *ctx, unsigned key, uint64_t pa, uint8_t out[CACHE_LINE],
+			   uint64_t *cycles)
+{
+	return cache_read(ctx, key, pa, out, CACHE_LINE, cycles);
+}
+
+static int cache_port_write(void *ctx, unsigned key, uint64_t pa, const uint8_t in[CACHE_LINE],
+			    uint64_t *cycles)
+{
+	return cache_write(ctx, key, pa, in, CACHE_LINE, cycles);
+}
+
+static const struct cache_port_ops cache_port_ops = {
+	.read_line = cache_port_read,
+	.write_line = cache_port_write,
+};
+
+struct cache_port cache_as_port(struct cache *c)
+{
+	return (struct cache_port){ .ops = &cache_port_ops, .ctx = c };
+}
+
+/* --- model: reset, snapshot, teardown --- */
+
+static void cache_invalidate_all(struct cache *c)
+{
+	for (size_t i = 0; i < c->nlines; i++)
+		cache_line_invalidate(&c->lines[i]);
+}
+
+static void cache_model_reset(struct sim_model *m)
+{
+	struct cache *c = (struct cache *)m;
+	cache_invalidate_all(c);
+	memset(c->data, 0, c->nlines * CACHE_LINE);
+	c->lru_clock = 0;
+}
+
+/* Every slot in set/way order: valid, dirty, key, line PA, lru, data. Empty
+ * ways are written as zeros, so equal contents give equal bytes. */
+static int cache_save_extra(const struct sim_model *m, struct sim_buf *out)
+{
+	const struct cache *c = (const struct cache *)m;
+	static const uint8_t zero[CACHE_LINE];
+	sim_buf_put_u32(out, CACHE_SNAP_VERSION);
+	sim_buf_put_u32(out, cache_sets(c));
+	sim_buf_put_u32(out, c->cfg.ways);
+	for (size_t i = 0; i < c->nlines; i++) {
+		const struct cache_line *l = &c->lines[i];
+		bool valid = cache_line_valid(l);
+		sim_buf_put_u8(out, valid);
+		sim_buf_put_u8(out, valid && l->dirty);
+		sim_buf_put_u32(out, valid ? l->key : 0);
+		sim_buf_put_u64(out, valid ? l->tag << CACHE_LINE_SHIFT : 0);
+		sim_buf_put_u64(out, valid ? l->lru : 0);
+		sim_buf_put(out, valid ? cache_line_data(c, i) : zero, CACHE_LINE);
+	}
+	return 0;
+}
+
+/* Parse into fresh arrays and swap them in only if every line is consistent:
+ * in its own set, unique in it, and older than the restored LRU clock (the
+ * field table is restored before this runs). */
+static int cache_restore_extra(struct sim_model *m, struct sim_reader *in)
+{
+	struct cache *c = (struct cache *)m;
+	uint32_t version = sim_reader_u32(in);
+	uint32_t sets = sim_reader_u32(in), ways = sim_reader_u32(in);
+	if (in->failed || version != CACHE_SNAP_VERSION || sets != cache_sets(c) ||
+	    ways != c->cfg.ways)
+		return -EINVAL;
+
+	struct cache_line *lines = g_new(struct cache_line, c->nlines);
+	uint8_t *data = g_malloc0(c->nlines * CACHE_LINE);
+	for (size_t i = 0; i < c->nlines; i++) {
+		uint8_t valid = sim_reader_u8(in), dirty = sim_reader_u8(in);
+		uint32_t key = sim_reader_u32(in);
+		uint64_t pa = sim_reader_u64(in), lru = sim_reader_u64(in);
+		uint8_t *d = data + i * CACHE_LINE;
+		sim_reader_get(in, d, CACHE_LINE);
+		if (in->failed || valid > 1 || dirty > valid)
+			goto fail;
+		if (!valid) {
+			cache_line_invalidate(&lines[i]);
+			memset(d, 0, CACHE_LINE);
+			continue;
+		}
+		uint64_t tag = pa >> CACHE_LINE_SHIFT;
+		size_t base = i - i % c->cfg.ways;
+		if ((pa & (CACHE_LINE - 1)) || cache_set_base(c, tag) != base || lru == 0 ||
+		    lru > c->lru_clock)
+			goto fail;
+		for (size_t j = base; j < i; j++)
+			if (lines[j].tag == tag && lines[j].key == key)
+				goto fail;
+		lines[i] = (struct cache_line){ .tag = tag, .key = key, .lru = lru, .dirty = dirty };
+	}
+	if (in->pos != in->len)
+		goto fail;
+	g_free(c->lines);
+	g_free(c->data);
+	c->lines = lines;
+	c->data = data;
+	return 0;
+fail:
+	g_free(lines);
+	g_free(data);
+	return -EINVAL;
+}
+
+static void cache_model_destroy(struct sim_model *m)
+{
+	struct cache *c = (struct cache *)m;
+	g_free(c->lines);
+	g_free(c->data);
+	g_free(c->name);
+	c->lines = NULL;
+	c->data = NULL;
+	c->name = NULL;
+}
+
+static const struct sim_model_ops cache_model_ops = {
+	.reset = cache_model_reset,
+	.save_extra = cache_save_extra,
+	.restore_extra = cache_restore_extra,
+	.destroy = cache_model_destroy,
+};
+
+static const struct sim_field cache_fields[] = {
+	SIM_FIELD(struct cache, lru_clock),
+	SIM_FIELD(struct cache, hits),
+	SIM_FIELD(struct cache, misses),
+	SIM_FIELD(struct cache, fills),
+	SIM_FIELD(struct cache, evictions),
+	SIM_FIELD(struct cache, writebacks),
+	SIM_FIELD(struct cache, flushes),
+	SIM_FIELD(struct cache, invd_dropped_dirty),
+};
+
+static const struct sim_vmstate cache_vmstate = {
+	.name = "cache",
+	.version = 1,
+	.fields = cache_fields,
+	.nfields = sizeof(cache_fields) / sizeof(cache_fields[0]),
+};
+
+int cache_init(struct cache *c, struct sim *s, const char *name, const struct cache_config *cfg,
+	       struct cache_port below)
+{
+	uint64_t line_bytes = (uint64_t)CACHE_LINE * cfg->ways;
+	if (cfg->ways == 0 || cfg->size == 0 || cfg->size > CACHE_SIZE_MAX ||
+	    cfg->size % line_bytes != 0)
+		return -EINVAL;
+	uint64_t sets = cfg->size / line_bytes;
+	if ((sets & (sets - 1)) != 0)
+		return -EINVAL;
+	if (!below.ops || !below.ops->read_line || !below.ops->write_line)
+		return -EINVAL;
+
+	memset(c, 0, sizeof(*c));
+	c->name = g_strdup(name);
+	c->base.name = c->name;
+	c->base.kind = "cache";
+	c->base.ops = &cache_model_ops;
+	c->base.vmstate = &cache_vmstate;
+	c->cfg = *cfg;
+	c->below = below;
+	c->set_mask = sets - 1;
+	c->nlines = (size_t)(sets * cfg->ways);
+	c->lines = g_new(struct cache_line, c->nlines);
+	c->data = g_malloc0(c->nlines * CACHE_LINE);
+	cache_invalidate_all(c);
+	sim_model_register(s, &c->base);
+
+	static const struct {
+		const char *name;
+		size_t offset;
+		const char *desc;
+	} stats[] = {
+		{ "hits", offsetof(struct cache, hits), "accesses that hit" },
+		{ "misses", offsetof(struct cache, misses), "accesses that missed" },
+		{ "fills", offsetof(struct cache, fills), "lines read from below" },
+		{ "evictions", offsetof(struct cache, evictions), "valid lines displaced on a miss" },
+		{ "writebacks", offsetof(struct cache, writebacks), "dirty lines written below" },
+		{ "flushes", offsetof(struct cache, flushes), "maintenance operations" },
+		{ "invd_dropped_dirty", offsetof(struct cache, invd_dropped_dirty),
+		  "dirty lines discarded by INVD" },
+	};
+	for (size_t i = 0; i < sizeof(stats) / sizeof(stats[0]); i++)
+		sim_stat_register(s, c->name, stats[i].name, SIM_STAT_COUNT,
+				  (const uint8_t *)c + stats[i].offset, stats[i].desc);
+	return 0;
+}

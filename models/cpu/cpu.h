@@ -1,0 +1,40 @@
+/* A vCPU: runs in a world and exception level, issues loads, stores and
+ * monitor calls through its bus port and accumulates the latency each returns
+ * into its own cycle count. Addresses are physical until the MMU model
+ * (stage-1/2 translation) is attached. */
+#ifndef CCSIM_CPU_CPU_H
+#define CCSIM_CPU_CPU_H
+
+#include <stdint.h>
+
+#include "models/platform/port.h"
+#include "sim/sim.h"
+
+struct cpu {
+	struct sim_model base;
+	struct bus_port bus;
+	uint16_t src;
+	/* saved state */
+	uint32_t world;  /* enum cc_world */
+	uint32_t el;
+	uint64_t cycles; /* busy cycles: sum of every op's latency */
+	uint64_t stat_loads, stat_stores, stat_smcs, stat_faults;
+	uint64_t stat_load_cycles, stat_store_cycles, stat_smc_cycles;
+};
+
+void cpu_init(struct cpu *c, struct sim *s, const char *name, struct bus_port bus,
+	      enum cc_world world, unsigned el);
+/* Load/store `len` bytes at `pa` in the CPU's own PAS, split into 64-byte line
+ * accesses. Returns 0, 1 if an access faulted (*fault says which; bytes before
+ * the faulting line were moved), or -errno. *cycles gets this op's latency. */
+int cpu_load(struct cpu *c, uint64_t pa, void *buf, uint32_t len, struct cc_fault *fault,
+	     uint64_t *cycles);
+int cpu_store(struct cpu *c, uint64_t pa, const void *buf, uint32_t len, struct cc_fault *fault,
+	      uint64_t *cycles);
+/* The same with an explicit PAS (Realm and Root code reaching NS memory). */
+int cpu_access_pas(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, void *buf,
+		   uint32_t len, struct cc_fault *fault, uint64_t *cycles);
+/* SMC with x0..x7 in regs; results replace them. */
+void cpu_smc(struct cpu *c, uint64_t regs[SMC_REGS], uint64_t *cycles);
+
+#endif

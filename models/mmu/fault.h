@@ -1,0 +1,41 @@
+/* Architectural fault records: what an access-control check or the memory
+ * path returns instead of data. Faults are values, traced and reported; they
+ * never stop the simulator. */
+#ifndef CCSIM_MMU_FAULT_H
+#define CCSIM_MMU_FAULT_H
+
+#include <stdint.h>
+
+enum cc_fault_kind {
+	FAULT_NONE = 0,
+	FAULT_GPC_GPF,       /* GPI denies the access's PAS (Arm ARM D9.4) */
+	FAULT_GPC_WALK,      /* GPT walk fault: bad descriptor, reserved GPI, bad config */
+	FAULT_GPC_ADDR_SIZE, /* PA or GPT base beyond the protected physical space */
+	FAULT_GPC_EABT,      /* external abort fetching a GPT descriptor */
+	FAULT_BUS_RANGE,     /* PA beyond the implemented physical address space */
+	FAULT_KIND_COUNT
+};
+
+struct cc_fault {
+	uint16_t kind;  /* enum cc_fault_kind */
+	uint8_t level;  /* table level where a walk stopped */
+	uint8_t code;   /* architecture syndrome (e.g. DFSC) when reported as an abort */
+	uint8_t to_el3; /* reported as a GPC exception at EL3 rather than an abort */
+	uint64_t addr;  /* faulting PA */
+};
+
+/* Stable names used in traces, summaries and scenario expectations. */
+static inline const char *cc_fault_name(unsigned kind)
+{
+	static const char *const n[FAULT_KIND_COUNT] = {
+		[FAULT_NONE] = "none",
+		[FAULT_GPC_GPF] = "gpc.gpf",
+		[FAULT_GPC_WALK] = "gpc.walk",
+		[FAULT_GPC_ADDR_SIZE] = "gpc.addr_size",
+		[FAULT_GPC_EABT] = "gpc.eabt",
+		[FAULT_BUS_RANGE] = "bus.range",
+	};
+	return kind < FAULT_KIND_COUNT ? n[kind] : "?";
+}
+
+#endif

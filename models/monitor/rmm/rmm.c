@@ -1,0 +1,247 @@
+/* RMM command dispatch and the granule commands; see rmm.h. Section numbers
+ * refer to Arm DEN0137 1.0-rel0. */
+#include "models/monitor/rmm/rmm.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+
+#include "models/platform/machine.h"
+
+#define GRANULE_SIZE 4096ull
+
+static void rmi_version(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles);
+static void rmi_granule_delegate(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles);
+static void rmi_granule_undelegate(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles);
+
+/* The implemented commands, in FID order. Costs are the handler's own work
+ * (argument checks, locking, state update) in cycles; memory traffic, cache
+ * maintenance and EL3 calls are added by the models they go through. */
+static const struct rmm_cmd rmm_cmd_table[] = {
+	{ RMI_VERSION, "version", 1, { "req" }, rmi_version, 50 },
+	{ RMI_GRANULE_DELEGATE, "granule_delegate", 1, { "addr" }, rmi_granule_delegate, 150 },
+	{ RMI_GRANULE_UNDELEGATE, "granule_undelegate", 1, { "addr" }, rmi_granule_undelegate, 150 },
+};
+#define NCMDS (sizeof(rmm_cmd_table) / sizeof(rmm_cmd_table[0]))
+G_STATIC_ASSERT(NCMDS <= RMM_NCMDS);
+
+size_t rmm_cmds(const struct rmm_cmd **out)
+{
+	*out = rmm_cmd_table;
+	return NCMDS;
+}
+
+const struct rmm_cmd *rmm_cmd_by_fid(uint64_t fid)
+{
+	for (size_t i = 0; i < NCMDS; i++)
+		if (rmm_cmd_table[i].fid == fid)
+			return &rmm_cmd_table[i];
+	return NULL;
+}
+
+const struct rmm_cmd *rmm_cmd_by_name(const char *name)
+{
+	for (size_t i = 0; i < NCMDS; i++)
+		if (strcmp(rmm_cmd_table[i].name, name) == 0)
+			return &rmm_cmd_table[i];
+	return NULL;
+}
+
+bool rmm_owns_fid(uint64_t fid)
+{
+	return rmm_cmd_by_fid(fid) != NULL;
+}
+
+const char *rmi_status_name(uint64_t x0)
+{
+	static const char *const n[] = { "rmi.success", "rmi.error_input", "rmi.error_realm",
+					 "rmi.error_rec", "rmi.error_rtt" };
+	if (x0 == UINT64_MAX)
+		return "smc.unknown";
+	return (x0 & 0xff) < sizeof(n) / sizeof(n[0]) ? n[x0 & 0xff] : "rmi.?";
+}
+
+/* --- granule bookkeeping --- */
+
+static bool pa_is_delegable(const struct rmm *r, uint64_t pa)
+{
+	return machine_pa_delegable(r->m, pa);
+}
+
+static uint8_t *granule(struct rmm *r, uint64_t pa)
+{
+	return &r->state[(pa - r->m->cfg.delegable_base) / GRANULE_SIZE];
+}
+
+int rmm_granule_state(const struct rmm *r, uint64_t pa)
+{
+	if (!pa_is_delegable(r, pa))
+		return -1;
+	return r->state[(pa - r->m->cfg.delegable_base) / GRANULE_SIZE];
+}
+
+/* Zero a granule through the Realm PAS, as the RMM does with a write loop
+ * through its own mapping: DRAM ends up holding the Realm key's encryption of
+ * zeros, and no plaintext of the previous owner survives. */
+static void granule_scrub(struct rmm *r, uint64_t pa, uint64_t *cycles)
+{
+	static const uint8_t zero[64];
+	struct bus_port bus = machine_bus(r->m);
+	struct cc_fault f;
+	for (uint64_t off = 0; off < GRANULE_SIZE; off += 64) {
+		struct mem_access a = { .pa = pa + off, .len = 64, .write = true, .world = WORLD_REALM,
+					.pas = PAS_REALM, .el = 2, .src = r->src };
+		int rc = bus_access(&bus, &a, (void *)zero, &f, cycles);
+		/* The granule is Realm in the GPT now: a fault is a model bug. */
+		g_assert(rc == 0);
+	}
+	r->stat_scrubbed++;
+}
+
+/* --- commands --- */
+
+/* B3.3.16 RMI_VERSION: no failure conditions; result SUCCESS if the
+ * requested revision is implemented, ERROR_INPUT otherwise, with the
+ * lowest and highest implemented revisions in X1 and X2. */
+static void rmi_version(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
+{
+	(void)r;
+	(void)cycles;
+	uint64_t req = regs[1];
+	regs[0] = rmi_return(req == RMI_ABI_VERSION ? RMI_SUCCESS : RMI_ERROR_INPUT, 0);
+	regs[1] = RMI_ABI_VERSION;
+	regs[2] = RMI_ABI_VERSION;
+}
+
+/* B3.3.1 RMI_GRANULE_DELEGATE. Failure conditions, in the order the spec's
+ * B3.3.1.2 ordering imposes: gran_align < gran_bound < gran_state < gran_gpt.
+ * On success the granule is DELEGATED and its GPI is Realm (EL3 changes the
+ * GPT with cache maintenance and TLBI RPALOS), and it is zeroed. */
+static void rmi_granule_delegate(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
+{
+	uint64_t addr = regs[1];
+	if (addr % GRANULE_SIZE) {              /* gran_align */
+		regs[0] = rmi_return(RMI_ERROR_INPUT, 0);
+		return;
+	}
+	if (!pa_is_delegable(r, addr)) {        /* gran_bound: !PaIsDelegable(addr) */
+		regs[0] = rmi_return(RMI_ERROR_INPUT, 0);
+		return;
+	}
+	if (*granule(r, addr) != GRANULE_UNDELEGATED) { /* gran_state */
+		regs[0] = rmi_return(RMI_ERROR_INPUT, 0);
+		return;
+	}
+	int rc = machine_el3_delegate(r->m, addr, cycles);
+	if (rc) {                               /* gran_gpt: Granule(addr).gpt != GPT_NS */
+		regs[0] = rmi_return(RMI_ERROR_INPUT, 0);
+		return;
+	}
+	*granule(r, addr) = GRANULE_DELEGATED;
+	granule_scrub(r, addr, cycles);
+	regs[0] = rmi_return(RMI_SUCCESS, 0);
+}
+
+/* B3.3.2 RMI_GRANULE_UNDELEGATE. Failure conditions: gran_align <
+ * gran_bound < gran_state (state must be DELEGATED). On success the content
+ * is wiped (the RMM zeroes it before asking EL3 to return it to NS), the GPI
+ * is NS and the state UNDELEGATED. */
+static void rmi_granule_undelegate(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
+{
+	uint64_t addr = regs[1];
+	if (addr % GRANULE_SIZE || !pa_is_delegable(r, addr) ||
+	    *granule(r, addr) != GRANULE_DELEGATED) {
+		regs[0] = rmi_return(RMI_ERROR_INPUT, 0);
+		return;
+	}
+	granule_scrub(r, addr, cycles);
+	int rc = machine_el3_undelegate(r->m, addr, cycles);
+	/* A DELEGATED granule is Realm in the GPT: EL3 refusing is a model bug. */
+	g_assert(rc == 0);
+	*granule(r, addr) = GRANULE_UNDELEGATED;
+	regs[0] = rmi_return(RMI_SUCCESS, 0);
+}
+
+void rmm_handle_rmi(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
+{
+	const struct rmm_cmd *c = rmm_cmd_by_fid(regs[0]);
+	size_t i = (size_t)(c - rmm_cmd_table);
+	uint64_t before = *cycles;
+	g_assert(c);
+	*cycles += c->cost;
+	c->handler(r, regs, cycles);
+	r->stat_calls[i]++;
+	if ((regs[0] & 0xff) != RMI_SUCCESS)
+		r->stat_errors[i]++;
+	r->stat_cycles[i] += *cycles - before;
+}
+
+/* --- model plumbing --- */
+
+static const struct sim_field rmm_fields[] = {
+	SIM_FIELD_ARRAY(struct rmm, stat_calls, uint64_t),
+	SIM_FIELD_ARRAY(struct rmm, stat_errors, uint64_t),
+	SIM_FIELD_ARRAY(struct rmm, stat_cycles, uint64_t),
+	SIM_FIELD(struct rmm, stat_scrubbed),
+};
+static const struct sim_vmstate rmm_vmstate = { "rmm", 1, rmm_fields,
+						 sizeof(rmm_fields) / sizeof(rmm_fields[0]) };
+
+static void rmm_reset(struct sim_model *m)
+{
+	struct rmm *r = (struct rmm *)m;
+	memset(r->state, GRANULE_UNDELEGATED, r->ngranules);
+}
+
+static int rmm_save(const struct sim_model *m, struct sim_buf *out)
+{
+	const struct rmm *r = (const struct rmm *)m;
+	sim_buf_put_u64(out, r->ngranules);
+	sim_buf_put(out, r->state, r->ngranules);
+	return 0;
+}
+
+static int rmm_restore(struct sim_model *m, struct sim_reader *in)
+{
+	struct rmm *r = (struct rmm *)m;
+	if (sim_reader_u64(in) != r->ngranules)
+		return -EINVAL;
+	return sim_reader_get(in, r->state, r->ngranules) ? 0 : -EINVAL;
+}
+
+static void rmm_destroy(struct sim_model *m)
+{
+	struct rmm *r = (struct rmm *)m;
+	g_free(r->state);
+	g_free(r);
+}
+
+static const struct sim_model_ops rmm_ops = {
+	.reset = rmm_reset, .save_extra = rmm_save, .restore_extra = rmm_restore,
+	.destroy = rmm_destroy,
+};
+
+struct rmm *rmm_create(struct sim *s, struct machine *m)
+{
+	if (m->cfg.gpc_pgs != GRANULE_SIZE)
+		return NULL; /* RMM 1.0 granules are 4 KB; the GPT must match */
+	struct rmm *r = g_new0(struct rmm, 1);
+	r->base.name = "rmm";
+	r->base.kind = "rmm";
+	r->base.ops = &rmm_ops;
+	r->base.vmstate = &rmm_vmstate;
+	r->m = m;
+	r->ngranules = m->cfg.delegable_size / GRANULE_SIZE;
+	r->state = g_malloc0(r->ngranules);
+	sim_model_register(s, &r->base);
+	r->src = sim_trace_source(s, "rmm");
+	for (size_t i = 0; i < NCMDS; i++) {
+		gchar *p = g_strdup_printf("rmm.%s", rmm_cmd_table[i].name);
+		sim_stat_register(s, p, "calls", SIM_STAT_COUNT, &r->stat_calls[i], "");
+		sim_stat_register(s, p, "errors", SIM_STAT_COUNT, &r->stat_errors[i], "");
+		sim_stat_register(s, p, "cycles", SIM_STAT_CYCLES, &r->stat_cycles[i], "");
+		g_free(p);
+	}
+	sim_stat_register(s, "rmm", "scrubbed_granules", SIM_STAT_COUNT, &r->stat_scrubbed, "");
+	return r;
+}

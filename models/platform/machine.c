@@ -1,0 +1,367 @@
+/* Machine assembly and the memory path; see machine.h. */
+#include "models/platform/machine.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "models/mmu/gpt.h"
+#include "models/monitor/rmm/rmm.h"
+
+static const struct sim_field machine_fields[] = {
+	SIM_FIELD(struct machine, stat_accesses),
+	SIM_FIELD(struct machine, stat_gpc_checks),
+	SIM_FIELD(struct machine, stat_gpc_faults),
+	SIM_FIELD(struct machine, stat_gpt_reads),
+	SIM_FIELD(struct machine, stat_smcs),
+	SIM_FIELD(struct machine, stat_smc_unknown),
+	SIM_FIELD(struct machine, stat_tlbi),
+	SIM_FIELD(struct machine, stat_gpt_changes),
+};
+static const struct sim_vmstate machine_vmstate = {
+	"machine", 1, machine_fields, sizeof(machine_fields) / sizeof(machine_fields[0])
+};
+static const struct sim_model_ops machine_ops = { 0 };
+
+/* --- cache -> encryption engine adapter --- */
+
+static int enc_read_line(void *ctx, unsigned key, uint64_t pa, uint8_t out[CACHE_LINE],
+			 uint64_t *cycles)
+{
+	return memenc_read_line(ctx, key, pa, out, cycles);
+}
+
+static int enc_write_line(void *ctx, unsigned key, uint64_t pa, const uint8_t in[CACHE_LINE],
+			  uint64_t *cycles)
+{
+	return memenc_write_line(ctx, key, pa, in, cycles);
+}
+
+static const struct cache_port_ops enc_port_ops = { enc_read_line, enc_write_line };
+
+unsigned machine_key_slot(const struct machine *m, enum cc_pas pas)
+{
+	/* CCA: the memory protection engine keys each PAS separately (one slot
+	 * per PAS, numbered like the PAS). Plain machines have one slot. */
+	return m->cfg.arch == ARCH_CCA ? (unsigned)pas : 0;
+}
+
+/* --- GPT access: Root PAS reads and writes through the LLC --- */
+
+struct gpt_io {
+	struct machine *m;
+	uint64_t cycles;
+};
+
+static int gpt_read64(void *ctx, uint64_t pa, uint64_t *val)
+{
+	struct gpt_io *io = ctx;
+	uint8_t b[8];
+	io->m->stat_gpt_reads++;
+	int rc = cache_read(&io->m->llc, machine_key_slot(io->m, PAS_ROOT), pa, b, 8, &io->cycles);
+	*val = sim_le64_load(b);
+	return rc;
+}
+
+static int gpt_write64(void *ctx, uint64_t pa, uint64_t val)
+{
+	struct gpt_io *io = ctx;
+	uint8_t b[8];
+	sim_le64_store(b, val);
+	/* The L1 above may hold a stale copy of the descriptor line: GPT
+	 * updates are followed by cache maintenance in EL3 firmware, which we
+	 * model by cleaning the line from L1 first. */
+	int rc = cache_clean_inval_pa(&io->m->l1, pa & ~63ull, &io->cycles);
+	if (rc == 0)
+		rc = cache_write(&io->m->llc, machine_key_slot(io->m, PAS_ROOT), pa, b, 8, &io->cycles);
+	return rc;
+}
+
+static unsigned pps_encoding(uint64_t bits)
+{
+	static const uint8_t b[] = { 32, 36, 40, 42, 44, 48, 52 };
+	for (unsigned i = 0; i < sizeof(b); i++)
+		if (b[i] == bits)
+			return i;
+	return 7;
+}
+
+static int build_gpt(struct machine *m, char *err, size_t errlen)
+{
+	const struct platform_config *c = &m->cfg;
+	struct gpt_io io = { m, 0 };
+	struct gpc_reader rd = { gpt_read64, &io };
+	struct gpc_writer wr = { gpt_write64, &io };
+	m->gpc = (struct gpc_config){
+		.enabled = true,
+		.pps = (uint8_t)pps_encoding(c->gpc_pps_bits),
+		/* GPCCR_EL3.PGS: 4KB 0b00, 64KB 0b01, 16KB 0b10 (Arm ARM D9.2) */
+		.pgs = c->gpc_pgs == 4096 ? 0 : c->gpc_pgs == 65536 ? 1 : 2,
+		.l0gptsz = (uint8_t)(c->gpc_l0gptsz_bits - 30),
+		.pa_bits = (uint8_t)c->pa_bits,
+		.gptbr = c->gpt_base >> 12,
+	};
+	uint64_t end = c->delegable_base + c->delegable_size;
+	int rc = gpt_build(&m->gpc, &wr, GPI_NS, c->gpt_l1_base, c->delegable_base, end, GPI_NS);
+	if (rc) {
+		snprintf(err, errlen, "%s: cannot lay out the GPT (gpc.* keys): %s", c->name, strerror(-rc));
+		return -1;
+	}
+	/* The tables themselves are Root memory. */
+	uint64_t l1_len = gpt_l1_table_size(&m->gpc) *
+			  ((end - 1) / (1ull << c->gpc_l0gptsz_bits) - c->delegable_base / (1ull << c->gpc_l0gptsz_bits) + 1);
+	struct { uint64_t base, len; } root[2] = {
+		{ c->gpt_base, gpt_l0_table_size(&m->gpc) }, { c->gpt_l1_base, l1_len },
+	};
+	for (int i = 0; i < 2; i++)
+		for (uint64_t pa = root[i].base & ~(c->gpc_pgs - 1); pa < root[i].base + root[i].len;
+		     pa += c->gpc_pgs) {
+			uint8_t old;
+			if (!machine_pa_delegable(m, pa)) {
+				snprintf(err, errlen, "%s: GPT at 0x%llx is outside the L1-mapped range "
+					 "(gpc.delegable_base/size)", c->name, (unsigned long long)pa);
+				return -1;
+			}
+			rc = gpt_set_gpi(&m->gpc, &rd, &wr, pa, GPI_ROOT, &old);
+			if (rc) {
+				snprintf(err, errlen, "%s: cannot make the GPT Root: %s", c->name, strerror(-rc));
+				return -1;
+			}
+		}
+	return 0;
+}
+
+int machine_init(struct machine *m, struct sim *s, const struct platform_config *cfg, char *err,
+		 size_t errlen)
+{
+	memset(m, 0, sizeof(*m));
+	m->sim = s;
+	m->cfg = *cfg;
+	m->base.name = "machine";
+	m->base.kind = "machine";
+	m->base.ops = &machine_ops;
+	m->base.vmstate = &machine_vmstate;
+	sim_model_register(s, &m->base);
+	m->src = sim_trace_source(s, "machine");
+	sim_stat_register(s, "machine", "accesses", SIM_STAT_COUNT, &m->stat_accesses, "line accesses");
+	sim_stat_register(s, "machine", "gpc.checks", SIM_STAT_COUNT, &m->stat_gpc_checks, "");
+	sim_stat_register(s, "machine", "gpc.faults", SIM_STAT_COUNT, &m->stat_gpc_faults, "");
+	sim_stat_register(s, "machine", "gpc.table_reads", SIM_STAT_COUNT, &m->stat_gpt_reads, "");
+	sim_stat_register(s, "machine", "gpc.changes", SIM_STAT_COUNT, &m->stat_gpt_changes, "");
+	sim_stat_register(s, "machine", "tlbi", SIM_STAT_COUNT, &m->stat_tlbi, "TLBI RPALOS");
+	sim_stat_register(s, "machine", "smcs", SIM_STAT_COUNT, &m->stat_smcs, "");
+	sim_stat_register(s, "machine", "smc_unknown", SIM_STAT_COUNT, &m->stat_smc_unknown, "");
+
+	mem_init(&m->mem, s, "dram", (unsigned)cfg->pa_bits, sim_ns_to_cycles(s, cfg->dram_latency_ns));
+	struct memenc_config ec = {
+		.mode = (enum memenc_mode)cfg->memenc_mode,
+		.slots = (unsigned)cfg->key_slots,
+		.aes_latency = cfg->aes_latency,
+		.aes_issue = cfg->aes_issue,
+	};
+	if (memenc_init(&m->enc, s, "memenc", &ec, &m->mem)) {
+		snprintf(err, errlen, "%s: bad memenc configuration", cfg->name);
+		return -1;
+	}
+	if (cfg->arch == ARCH_CCA && cfg->key_slots < 4) {
+		snprintf(err, errlen, "%s: memenc.key_slots: CCA needs 4 (one per PAS)", cfg->name);
+		return -1;
+	}
+	for (unsigned slot = 0; slot < (cfg->arch == ARCH_CCA ? 4u : 1u); slot++) {
+		bool encrypt = cfg->memenc_mode != MEMENC_NONE &&
+			       (cfg->arch != ARCH_CCA || slot != PAS_NS || cfg->encrypt_ns);
+		if (memenc_key_program(&m->enc, slot, slot, encrypt)) {
+			snprintf(err, errlen, "%s: cannot program key slot %u", cfg->name, slot);
+			return -1;
+		}
+	}
+	struct cache_config llc = { cfg->llc_size, (unsigned)cfg->llc_ways, cfg->llc_latency };
+	struct cache_config l1 = { cfg->l1_size, (unsigned)cfg->l1_ways, cfg->l1_latency };
+	struct cache_port below = { &enc_port_ops, &m->enc };
+	if (cache_init(&m->llc, s, "llc", &llc, below) || cache_init(&m->l1, s, "l1d", &l1, cache_as_port(&m->llc))) {
+		snprintf(err, errlen, "%s: bad cache geometry (cache.* keys: sets must be a power of two)",
+			 cfg->name);
+		return -1;
+	}
+	if (cfg->gpc && build_gpt(m, err, errlen))
+		return -1;
+	if (cfg->rmm) {
+		m->rmm = rmm_create(s, m);
+		if (!m->rmm) {
+			snprintf(err, errlen, "%s: cannot create the RMM", cfg->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+bool machine_pa_delegable(const struct machine *m, uint64_t pa)
+{
+	return m->cfg.gpc && pa >= m->cfg.delegable_base &&
+	       pa - m->cfg.delegable_base < m->cfg.delegable_size;
+}
+
+/* Report a GPC failure the way the Arm ARM routes it (D9.4): gpc_route. */
+static void gpc_fault_record(struct machine *m, const struct mem_access *a,
+			     const struct gpc_result *r, struct cc_fault *f)
+{
+	static const uint16_t kind[] = {
+		[GPC_OK] = FAULT_NONE, [GPC_FAULT_GPF] = FAULT_GPC_GPF, [GPC_FAULT_WALK] = FAULT_GPC_WALK,
+		[GPC_FAULT_ADDR_SIZE] = FAULT_GPC_ADDR_SIZE, [GPC_FAULT_EABT] = FAULT_GPC_EABT,
+	};
+	struct gpc_report rep = gpc_route(r, a->el, false, false, false, 0);
+	f->kind = kind[r->fault];
+	f->level = r->level;
+	f->code = rep.fsc;
+	f->to_el3 = rep.to_el3;
+	f->addr = a->pa;
+	m->stat_gpc_faults++;
+	trace_GPC_FAULT(m->sim, a->src, a->pa, a->pas, f->kind, r->level);
+}
+
+static int machine_access(void *ctx, const struct mem_access *a, void *buf, struct cc_fault *f,
+			  uint64_t *cycles)
+{
+	struct machine *m = ctx;
+	if (a->len == 0 || a->len > 64 || (a->pa & 63) + a->len > 64)
+		return -EINVAL;
+	m->stat_accesses++;
+	if (m->cfg.pa_bits < 64 && (a->pa + a->len - 1) >> m->cfg.pa_bits) {
+		f->kind = FAULT_BUS_RANGE;
+		f->addr = a->pa;
+		return 1;
+	}
+	if (m->cfg.gpc) {
+		struct gpt_io io = { m, 0 };
+		struct gpc_reader rd = { gpt_read64, &io };
+		m->stat_gpc_checks++;
+		struct gpc_result r = gpc_check(&m->gpc, &rd, a->pa, a->pas, a->world);
+		*cycles += io.cycles;
+		if (r.fault != GPC_OK) {
+			gpc_fault_record(m, a, &r, f);
+			return 1;
+		}
+	}
+	unsigned key = machine_key_slot(m, a->pas);
+	int rc = a->write ? cache_write(&m->l1, key, a->pa, buf, a->len, cycles)
+			  : cache_read(&m->l1, key, a->pa, buf, a->len, cycles);
+	return rc < 0 ? rc : 0;
+}
+
+static void machine_smc(void *ctx, enum cc_world world, uint8_t el, uint64_t regs[SMC_REGS],
+			uint64_t *cycles)
+{
+	struct machine *m = ctx;
+	(void)el;
+	uint64_t fid = regs[0];
+	m->stat_smcs++;
+	*cycles += m->cfg.smc_cycles;
+	trace_MON_CALL(m->sim, m->src, regs[0], regs[1], regs[2], regs[3]);
+	if (m->rmm && world == WORLD_NS && rmm_owns_fid(regs[0])) {
+		/* EL3 forwards RMI calls to the RMM in realm EL2 and back. */
+		*cycles += 2 * m->cfg.world_switch_cycles;
+		rmm_handle_rmi(m->rmm, regs, cycles);
+	} else {
+		/* SMCCC: an unimplemented function returns SMC_UNKNOWN (-1). */
+		m->stat_smc_unknown++;
+		regs[0] = UINT64_MAX;
+	}
+	trace_MON_RET(m->sim, m->src, fid, regs[0], regs[1], *cycles);
+}
+
+static const struct bus_port_ops machine_bus_ops = { machine_access, machine_smc };
+
+struct bus_port machine_bus(struct machine *m)
+{
+	return (struct bus_port){ &machine_bus_ops, m };
+}
+
+int machine_phys_read(struct machine *m, uint64_t pa, void *buf, size_t len)
+{
+	trace_PHYS_READ(m->sim, m->src, pa, len, 0, 0);
+	return mem_read(&m->mem, pa, buf, len);
+}
+
+int machine_phys_write(struct machine *m, uint64_t pa, const void *buf, size_t len)
+{
+	trace_PHYS_WRITE(m->sim, m->src, pa, len, 0, 0);
+	return mem_write(&m->mem, pa, buf, len);
+}
+
+int machine_wbinvd(struct machine *m, uint64_t *cycles)
+{
+	int rc = cache_wbinvd(&m->l1, cycles);
+	return rc ? rc : cache_wbinvd(&m->llc, cycles);
+}
+
+/* DC CIPAPA over one granule, every level (clean + invalidate to PoPA). */
+static int clean_granule(struct machine *m, uint64_t pa, uint64_t *cycles)
+{
+	for (uint64_t off = 0; off < m->cfg.gpc_pgs; off += 64) {
+		int rc = cache_clean_inval_pa(&m->l1, pa + off, cycles);
+		if (!rc)
+			rc = cache_clean_inval_pa(&m->llc, pa + off, cycles);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int gpt_change(struct machine *m, uint64_t pa, uint8_t expect, uint8_t gpi, uint64_t *cycles)
+{
+	struct gpt_io io = { m, 0 };
+	struct gpc_reader rd = { gpt_read64, &io };
+	struct gpc_writer wr = { gpt_write64, &io };
+	uint8_t old;
+	int rc = gpt_get_gpi(&m->gpc, &rd, pa, &old);
+	if (rc == 0 && old != expect)
+		rc = -EPERM;
+	if (rc == 0)
+		rc = gpt_set_gpi(&m->gpc, &rd, &wr, pa, gpi, &old);
+	*cycles += io.cycles;
+	if (rc == 0) {
+		m->stat_gpt_changes++;
+		trace_GPT_SET(m->sim, m->src, pa, old, gpi, 0);
+		/* DSB; TLBI RPALOS; DSB: drop GPT information cached in TLBs. */
+		m->stat_tlbi++;
+		*cycles += m->cfg.tlbi_cycles;
+		trace_TLBI_PA(m->sim, m->src, pa, m->cfg.gpc_pgs, 0, 0);
+	}
+	return rc;
+}
+
+int machine_el3_delegate(struct machine *m, uint64_t pa, uint64_t *cycles)
+{
+	/* TF-A gpt_delegate_pas: clean the NS copies, NS -> Realm, TLBI,
+	 * clean again so no line of either PAS survives the change. */
+	if (!machine_pa_delegable(m, pa))
+		return -EINVAL;
+	*cycles += m->cfg.smc_cycles;
+	uint8_t gpi;
+	int rc = machine_gpi(m, pa, &gpi);
+	if (rc == 0 && gpi != GPI_NS)
+		return -EPERM;
+	rc = rc ? rc : clean_granule(m, pa, cycles);
+	rc = rc ? rc : gpt_change(m, pa, GPI_NS, GPI_REALM, cycles);
+	return rc ? rc : clean_granule(m, pa, cycles);
+}
+
+int machine_el3_undelegate(struct machine *m, uint64_t pa, uint64_t *cycles)
+{
+	/* TF-A gpt_undelegate_pas: Realm -> no access, clean the Realm copies,
+	 * then no access -> NS. */
+	if (!machine_pa_delegable(m, pa))
+		return -EINVAL;
+	*cycles += m->cfg.smc_cycles;
+	int rc = gpt_change(m, pa, GPI_REALM, GPI_NO_ACCESS, cycles);
+	rc = rc ? rc : clean_granule(m, pa, cycles);
+	return rc ? rc : gpt_change(m, pa, GPI_NO_ACCESS, GPI_NS, cycles);
+}
+
+int machine_gpi(struct machine *m, uint64_t pa, uint8_t *gpi)
+{
+	struct gpt_io io = { m, 0 };
+	struct gpc_reader rd = { gpt_read64, &io };
+	if (!m->cfg.gpc)
+		return -ENODEV;
+	return gpt_get_gpi(&m->gpc, &rd, pa, gpi);
+}

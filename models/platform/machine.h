@@ -1,0 +1,58 @@
+/* A machine built from a profile: physical memory, the encryption engine,
+ * the cache hierarchy, granule protection and the monitors, wired into the
+ * one memory path every master goes through:
+ *   access -> GPC (if enabled) -> L1 -> LLC -> memenc (key slot) -> DRAM. */
+#ifndef CCSIM_PLATFORM_MACHINE_H
+#define CCSIM_PLATFORM_MACHINE_H
+
+#include "models/cache/cache.h"
+#include "models/mem/mem.h"
+#include "models/memenc/memenc.h"
+#include "models/mmu/gpc.h"
+#include "models/platform/port.h"
+#include "models/platform/profile.h"
+#include "sim/sim.h"
+
+struct rmm;
+
+struct machine {
+	struct sim_model base; /* the machine's own counters */
+	struct sim *sim;
+	struct platform_config cfg;
+	struct mem mem;
+	struct memenc enc;
+	struct cache llc;
+	struct cache l1;
+	struct gpc_config gpc;
+	struct rmm *rmm;
+	uint16_t src;
+	uint64_t stat_accesses, stat_gpc_checks, stat_gpc_faults, stat_gpt_reads;
+	uint64_t stat_smcs, stat_smc_unknown, stat_tlbi, stat_gpt_changes;
+};
+
+/* Build every model of `cfg` into `s` (which the caller has initialised with
+ * the profile's frequency). Returns 0 or -1 with a message. */
+int machine_init(struct machine *m, struct sim *s, const struct platform_config *cfg, char *err,
+		 size_t errlen);
+struct bus_port machine_bus(struct machine *m);
+
+/* The key slot an access in `pas` uses (pure function of the profile). */
+unsigned machine_key_slot(const struct machine *m, enum cc_pas pas);
+
+/* Physical attacker: raw DRAM cells, past every check and cache. */
+int machine_phys_read(struct machine *m, uint64_t pa, void *buf, size_t len);
+int machine_phys_write(struct machine *m, uint64_t pa, const void *buf, size_t len);
+/* Write back and invalidate the whole cache hierarchy (WBINVD / DC CISW loop). */
+int machine_wbinvd(struct machine *m, uint64_t *cycles);
+
+/* EL3 services the RMM calls (the RMM-EL3 GTSI interface, modelled on TF-A
+ * gpt_delegate_pas / gpt_undelegate_pas). 0, or -EPERM if the granule is not
+ * in the expected PAS, -EINVAL if it is not L1-mapped. */
+int machine_el3_delegate(struct machine *m, uint64_t pa, uint64_t *cycles);
+int machine_el3_undelegate(struct machine *m, uint64_t pa, uint64_t *cycles);
+/* Current GPI of a granule (for checks and tests). */
+int machine_gpi(struct machine *m, uint64_t pa, uint8_t *gpi);
+/* Is the PA inside the L1-mapped range that may change PAS at runtime? */
+bool machine_pa_delegable(const struct machine *m, uint64_t pa);
+
+#endif

@@ -1,0 +1,52 @@
+/* The interface between a vCPU (or any bus master) and the machine: memory
+ * accesses and monitor calls, through an ops table so a CPU model never
+ * reaches into the platform's internals. */
+#ifndef CCSIM_PLATFORM_PORT_H
+#define CCSIM_PLATFORM_PORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "models/mmu/fault.h"
+#include "models/mmu/pas.h"
+
+struct mem_access {
+	uint64_t pa;
+	uint32_t len;
+	bool write;
+	enum cc_world world;
+	enum cc_pas pas;
+	uint8_t el;
+	uint16_t src; /* trace source of the master */
+};
+
+#define SMC_REGS 8
+
+struct bus_port_ops {
+	/* 0 done, 1 faulted (*fault filled, no data moved past the fault),
+	 * negative errno for a malformed request. Adds latency to *cycles. */
+	int (*access)(void *ctx, const struct mem_access *a, void *buf, struct cc_fault *fault,
+		      uint64_t *cycles);
+	/* Secure monitor call from `world`/`el`: regs in, regs out. */
+	void (*smc)(void *ctx, enum cc_world world, uint8_t el, uint64_t regs[SMC_REGS],
+		    uint64_t *cycles);
+};
+
+struct bus_port {
+	const struct bus_port_ops *ops;
+	void *ctx;
+};
+
+static inline int bus_access(const struct bus_port *p, const struct mem_access *a, void *buf,
+			     struct cc_fault *fault, uint64_t *cycles)
+{
+	return p->ops->access(p->ctx, a, buf, fault, cycles);
+}
+
+static inline void bus_smc(const struct bus_port *p, enum cc_world w, uint8_t el,
+			   uint64_t regs[SMC_REGS], uint64_t *cycles)
+{
+	p->ops->smc(p->ctx, w, el, regs, cycles);
+}
+
+#endif

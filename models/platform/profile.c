@@ -1,0 +1,464 @@
+/* Profile loading and validation against the schema table; see profile.h. */
+#include "models/platform/profile.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <limits.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "models/memenc/memenc.h"
+
+enum key_type { K_U64, K_BOOL, K_STR, K_ENUM };
+
+struct schema_key {
+	const char *group;
+	const char *key;
+	enum key_type type;
+	size_t offset;
+	size_t size;          /* K_STR capacity */
+	uint64_t min, max;    /* K_U64 range */
+	const char *const *names; /* K_ENUM values, NULL-terminated */
+	const char *def;      /* default, in file syntax */
+	const char *desc;
+};
+
+static const char *const arch_names[] = { "plain", "cca", NULL };
+static const char *const memenc_names[] = { "none", "xts", NULL };
+
+#define OFF(f) offsetof(struct platform_config, f)
+#define U64(g, k, f, lo, hi, d, doc) { g, k, K_U64, OFF(f), 0, lo, hi, NULL, d, doc }
+#define BOOL(g, k, f, d, doc) { g, k, K_BOOL, OFF(f), 0, 0, 1, NULL, d, doc }
+#define STR(g, k, f, d, doc) { g, k, K_STR, OFF(f), sizeof(((struct platform_config *)0)->f), 0, 0, NULL, d, doc }
+#define ENUM(g, k, f, n, d, doc) { g, k, K_ENUM, OFF(f), 0, 0, 0, n, d, doc }
+
+/* Every key a profile may set. Timing values: docs/models.md gives sources. */
+static const struct schema_key schema[] = {
+	STR("platform", "name", name, "", "profile name (defaults to the file name)"),
+	STR("platform", "description", description, "", "one line for humans"),
+	STR("platform", "inherits", name, "", "profile this one starts from (same folder)"),
+	ENUM("platform", "arch", arch, arch_names, "plain", "architecture personality"),
+	U64("platform", "freq_mhz", freq_mhz, 100, 10000, "3000", "nominal core clock"),
+	U64("mem", "pa_bits", pa_bits, 32, 52, "40", "physical address size"),
+	U64("mem", "dram_latency_ns", dram_latency_ns, 1, 10000, "50", "DRAM access at the controller"),
+	ENUM("memenc", "mode", memenc_mode, memenc_names, "none", "memory encryption"),
+	U64("memenc", "key_slots", key_slots, 1, 4096, "16", "key slots in the engine"),
+	U64("memenc", "aes_latency", aes_latency, 0, 10000, "40", "AES pipeline, cycles per block"),
+	U64("memenc", "aes_issue", aes_issue, 0, 1000, "1", "cycles between pipelined blocks"),
+	BOOL("memenc", "encrypt_ns", encrypt_ns, "false", "encrypt the NS PAS too"),
+	U64("cache", "l1_size", l1_size, 1024, 1ull << 30, "32K", "L1D bytes"),
+	U64("cache", "l1_ways", l1_ways, 1, 64, "8", "L1D ways"),
+	U64("cache", "l1_latency", l1_latency, 1, 1000, "4", "L1D hit, cycles"),
+	U64("cache", "llc_size", llc_size, 1024, 1ull << 34, "2M", "LLC bytes"),
+	U64("cache", "llc_ways", llc_ways, 1, 64, "16", "LLC ways"),
+	U64("cache", "llc_latency", llc_latency, 1, 10000, "40", "LLC hit, cycles (from the core)"),
+	BOOL("gpc", "enabled", gpc, "false", "granule protection checks (Arm RME)"),
+	U64("gpc", "pps_bits", gpc_pps_bits, 32, 52, "40", "protected physical space (GPCCR_EL3.PPS)"),
+	U64("gpc", "pgs", gpc_pgs, 4096, 65536, "4K", "physical granule size (GPCCR_EL3.PGS)"),
+	U64("gpc", "l0gptsz_bits", gpc_l0gptsz_bits, 30, 39, "30", "bytes covered by one L0 entry, log2"),
+	U64("gpc", "gpt_base", gpt_base, 0, 1ull << 52, "0xbffc0000", "PA of the L0 GPT (inside the L1-mapped range, made Root)"),
+	U64("gpc", "gpt_l1_base", gpt_l1_base, 0, 1ull << 52, "0xbffe0000", "PA of the first L1 GPT (inside the L1-mapped range, made Root)"),
+	U64("gpc", "delegable_base", delegable_base, 0, 1ull << 52, "0x80000000", "start of the L1-mapped (delegable) range"),
+	U64("gpc", "delegable_size", delegable_size, 0, 1ull << 52, "1G", "size of the delegable range"),
+	U64("cpu", "smc_cycles", smc_cycles, 0, 1000000, "400", "SMC to EL3 and back"),
+	U64("cpu", "world_switch_cycles", world_switch_cycles, 0, 1000000, "1200", "EL3 <-> realm EL2, each way"),
+	U64("cpu", "tlbi_cycles", tlbi_cycles, 0, 1000000, "200", "TLBI RPALOS + DSB"),
+	BOOL("rmm", "present", rmm, "false", "Realm Management Monitor in the realm world"),
+};
+#define NSCHEMA (sizeof(schema) / sizeof(schema[0]))
+
+const char *arch_name(enum arch_kind a)
+{
+	return a <= ARCH_CCA ? arch_names[a] : "?";
+}
+
+static const struct schema_key *schema_lookup(const char *group, const char *key)
+{
+	for (size_t i = 0; i < NSCHEMA; i++)
+		if (strcmp(schema[i].group, group) == 0 && strcmp(schema[i].key, key) == 0)
+			return &schema[i];
+	return NULL;
+}
+
+static bool schema_has_group(const char *group)
+{
+	for (size_t i = 0; i < NSCHEMA; i++)
+		if (strcmp(schema[i].group, group) == 0)
+			return true;
+	return false;
+}
+
+/* Numbers: decimal or 0x hex, '_' separators, optional K/M/G/T (binary). */
+static bool parse_u64(const char *s, uint64_t *out)
+{
+	char buf[80];
+	size_t n = 0;
+	for (const char *p = s; *p && n < sizeof(buf) - 1; p++)
+		if (*p != '_')
+			buf[n++] = *p;
+	buf[n] = '\0';
+	if (n == 0 || buf[0] == '-' || buf[0] == '+')
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(buf, &end, 0);
+	if (errno || end == buf)
+		return false;
+	unsigned shift = 0;
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'T': case 't': shift = 40; end++; break;
+	default: break;
+	}
+	if (*end != '\0')
+		return false;
+	if (shift && v > (UINT64_MAX >> shift))
+		return false;
+	*out = (uint64_t)v << shift;
+	return true;
+}
+
+static int set_value(struct platform_config *cfg, const struct schema_key *k, const char *val,
+		     char *why, size_t whylen)
+{
+	uint8_t *base = (uint8_t *)cfg;
+	uint64_t v;
+	switch (k->type) {
+	case K_STR:
+		if (strlen(val) >= k->size) {
+			snprintf(why, whylen, "%s.%s: expected at most %zu characters", k->group, k->key,
+				 k->size - 1);
+			return -1;
+		}
+		memcpy(base + k->offset, val, strlen(val) + 1);
+		return 0;
+	case K_BOOL:
+		if (strcmp(val, "true") == 0 || strcmp(val, "1") == 0 || strcmp(val, "yes") == 0)
+			*(bool *)(base + k->offset) = true;
+		else if (strcmp(val, "false") == 0 || strcmp(val, "0") == 0 || strcmp(val, "no") == 0)
+			*(bool *)(base + k->offset) = false;
+		else {
+			snprintf(why, whylen, "%s.%s: expected true or false, got \"%s\"", k->group,
+				 k->key, val);
+			return -1;
+		}
+		return 0;
+	case K_ENUM:
+		for (uint64_t i = 0; k->names[i]; i++)
+			if (strcmp(k->names[i], val) == 0) {
+				*(uint64_t *)(base + k->offset) = i;
+				return 0;
+			}
+		{
+			GString *alts = g_string_new(NULL);
+			for (int i = 0; k->names[i]; i++)
+				g_string_append_printf(alts, "%s%s", i ? " | " : "", k->names[i]);
+			snprintf(why, whylen, "%s.%s: expected one of %s, got \"%s\"", k->group, k->key,
+				 alts->str, val);
+			g_string_free(alts, TRUE);
+		}
+		return -1;
+	case K_U64:
+		if (!parse_u64(val, &v)) {
+			snprintf(why, whylen, "%s.%s: expected a number (decimal, 0x hex, K/M/G suffix), got \"%s\"",
+				 k->group, k->key, val);
+			return -1;
+		}
+		if (v < k->min || v > k->max) {
+			snprintf(why, whylen, "%s.%s: %s is out of range [%llu, %llu]", k->group, k->key, val,
+				 (unsigned long long)k->min, (unsigned long long)k->max);
+			return -1;
+		}
+		*(uint64_t *)(base + k->offset) = v;
+		return 0;
+	}
+	return -1;
+}
+
+void profile_defaults(struct platform_config *cfg)
+{
+	char why[256];
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < NSCHEMA; i++) {
+		if (strcmp(schema[i].key, "inherits") == 0)
+			continue;
+		int rc = set_value(cfg, &schema[i], schema[i].def, why, sizeof(why));
+		g_assert(rc == 0);
+	}
+}
+
+/* Line of `[group]` (key == NULL) or of `key =` inside it, for messages. */
+static int find_line(const char *text, const char *group, const char *key)
+{
+	char **lines = g_strsplit(text, "\n", -1);
+	bool in_group = false;
+	int found = 0;
+	for (int i = 0; lines[i]; i++) {
+		char *l = g_strstrip(lines[i]);
+		if (l[0] == '[') {
+			in_group = strncmp(l + 1, group, strlen(group)) == 0 && l[1 + strlen(group)] == ']';
+			if (in_group && !key) {
+				found = i + 1;
+				break;
+			}
+			continue;
+		}
+		if (in_group && key && strncmp(l, key, strlen(key)) == 0) {
+			const char *p = l + strlen(key);
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (*p == '=') {
+				found = i + 1;
+				break;
+			}
+		}
+	}
+	g_strfreev(lines);
+	return found;
+}
+
+/* GKeyFile's own errors carry no line; find the first line it cannot take. */
+static int first_bad_line(const char *text)
+{
+	char **lines = g_strsplit(text, "\n", -1);
+	int bad = 0;
+	for (int i = 0; lines[i] && !bad; i++) {
+		char *l = g_strstrip(lines[i]);
+		if (!l[0] || l[0] == '#' || l[0] == ';')
+			continue;
+		if (l[0] == '[') {
+			if (l[strlen(l) - 1] != ']')
+				bad = i + 1;
+			continue;
+		}
+		if (!strchr(l, '=') || l[0] == '=')
+			bad = i + 1;
+	}
+	g_strfreev(lines);
+	return bad ? bad : 1;
+}
+
+static int load_depth(const char *path, struct platform_config *cfg, char *err, size_t errlen,
+		      int depth)
+{
+	gchar *text = NULL;
+	GError *gerr = NULL;
+	GKeyFile *kf = NULL;
+	gchar **groups = NULL;
+	char why[384];
+	int rc = -1;
+
+	if (depth > 8) {
+		snprintf(err, errlen, "%s:1: inherits nests deeper than 8 profiles (a loop?)", path);
+		return -1;
+	}
+	if (!g_file_get_contents(path, &text, NULL, &gerr)) {
+		snprintf(err, errlen, "%s: cannot read profile: %s", path, gerr->message);
+		g_error_free(gerr);
+		return -1;
+	}
+	kf = g_key_file_new();
+	if (!g_key_file_load_from_data(kf, text, (gsize)-1, G_KEY_FILE_NONE, &gerr)) {
+		snprintf(err, errlen, "%s:%d: expected [group] or key = value: %s", path,
+			 first_bad_line(text), gerr->message);
+		g_error_free(gerr);
+		goto out;
+	}
+	/* Parent first, so this file's keys override it. */
+	gchar *parent = g_key_file_get_string(kf, "platform", "inherits", NULL);
+	if (parent) {
+		char ppath[PATH_MAX];
+		gchar *dir = g_path_get_dirname(path);
+		snprintf(ppath, sizeof(ppath), "%s/%s.ini", dir, g_strstrip(parent));
+		g_free(dir);
+		if (!g_file_test(ppath, G_FILE_TEST_EXISTS)) {
+			snprintf(err, errlen, "%s:%d: platform.inherits: no profile \"%s\" beside this file",
+				 path, find_line(text, "platform", "inherits"), parent);
+			g_free(parent);
+			goto out;
+		}
+		g_free(parent);
+		if (load_depth(ppath, cfg, err, errlen, depth + 1))
+			goto out;
+	}
+	groups = g_key_file_get_groups(kf, NULL);
+	for (int g = 0; groups[g]; g++) {
+		if (!schema_has_group(groups[g])) {
+			snprintf(err, errlen, "%s:%d: unknown group [%s] (expected platform, mem, memenc, cache, gpc, cpu, rmm)",
+				 path, find_line(text, groups[g], NULL), groups[g]);
+			goto out;
+		}
+		gchar **keys = g_key_file_get_keys(kf, groups[g], NULL, NULL);
+		for (int k = 0; keys[k]; k++) {
+			const struct schema_key *sk = schema_lookup(groups[g], keys[k]);
+			int line = find_line(text, groups[g], keys[k]);
+			if (!sk) {
+				snprintf(err, errlen, "%s:%d: unknown key \"%s\" in [%s] (see docs/profiles.md)",
+					 path, line, keys[k], groups[g]);
+				g_strfreev(keys);
+				goto out;
+			}
+			if (strcmp(sk->key, "inherits") == 0)
+				continue;
+			gchar *val = g_key_file_get_string(kf, groups[g], keys[k], NULL);
+			int bad = set_value(cfg, sk, g_strstrip(val), why, sizeof(why));
+			g_free(val);
+			if (bad) {
+				snprintf(err, errlen, "%s:%d: %s", path, line, why);
+				g_strfreev(keys);
+				goto out;
+			}
+		}
+		g_strfreev(keys);
+	}
+	rc = 0;
+out:
+	g_strfreev(groups);
+	if (kf)
+		g_key_file_free(kf);
+	g_free(text);
+	return rc;
+}
+
+static int check_consistency(const char *path, struct platform_config *cfg, char *err, size_t errlen)
+{
+	const char *why = NULL;
+	if (cfg->gpc_pgs != 4096 && cfg->gpc_pgs != 16384 && cfg->gpc_pgs != 65536)
+		why = "gpc.pgs: expected 4K, 16K or 64K";
+	else if (cfg->gpc_pps_bits != 32 && cfg->gpc_pps_bits != 36 && cfg->gpc_pps_bits != 40 &&
+		 cfg->gpc_pps_bits != 42 && cfg->gpc_pps_bits != 44 && cfg->gpc_pps_bits != 48 &&
+		 cfg->gpc_pps_bits != 52)
+		why = "gpc.pps_bits: expected 32, 36, 40, 42, 44, 48 or 52";
+	else if (cfg->gpc_l0gptsz_bits != 30 && cfg->gpc_l0gptsz_bits != 34 &&
+		 cfg->gpc_l0gptsz_bits != 36 && cfg->gpc_l0gptsz_bits != 39)
+		why = "gpc.l0gptsz_bits: expected 30, 34, 36 or 39";
+	else if (cfg->gpc && cfg->gpc_pps_bits > cfg->pa_bits)
+		why = "gpc.pps_bits: larger than mem.pa_bits";
+	else if (cfg->gpc && (cfg->delegable_base % cfg->gpc_pgs || cfg->delegable_size % cfg->gpc_pgs))
+		why = "gpc.delegable_base/size: expected multiples of the granule size";
+	else if (cfg->rmm && !cfg->gpc)
+		why = "rmm.present: the RMM needs gpc.enabled = true";
+	else if (cfg->l1_size % (64 * cfg->l1_ways) || cfg->llc_size % (64 * cfg->llc_ways))
+		why = "cache: size must be a multiple of 64 * ways";
+	if (!why)
+		return 0;
+	snprintf(err, errlen, "%s: inconsistent profile: %s", path, why);
+	return -1;
+}
+
+int profile_load(const char *path, struct platform_config *cfg, char *err, size_t errlen)
+{
+	profile_defaults(cfg);
+	cfg->name[0] = '\0';
+	if (load_depth(path, cfg, err, errlen, 0))
+		return -1;
+	if (!cfg->name[0]) {
+		gchar *b = g_path_get_basename(path);
+		char *dot = strrchr(b, '.');
+		if (dot)
+			*dot = '\0';
+		g_strlcpy(cfg->name, b, sizeof(cfg->name));
+		g_free(b);
+	}
+	return check_consistency(path, cfg, err, errlen);
+}
+
+int profile_set(struct platform_config *cfg, const char *assignment, char *err, size_t errlen)
+{
+	char why[384];
+	const char *eq = strchr(assignment, '=');
+	const char *dot = strchr(assignment, '.');
+	if (!eq || !dot || dot > eq) {
+		snprintf(err, errlen, "--set %s: expected group.key=value", assignment);
+		return -1;
+	}
+	gchar *group = g_strndup(assignment, (gsize)(dot - assignment));
+	gchar *key = g_strndup(dot + 1, (gsize)(eq - dot - 1));
+	const struct schema_key *sk = schema_lookup(group, key);
+	int rc = -1;
+	if (!sk || strcmp(key, "inherits") == 0)
+		snprintf(err, errlen, "--set %s: unknown profile key %s.%s", assignment, group, key);
+	else if (set_value(cfg, sk, eq + 1, why, sizeof(why)))
+		snprintf(err, errlen, "--set %s: %s", assignment, why);
+	else
+		rc = check_consistency("--set", cfg, err, errlen);
+	g_free(group);
+	g_free(key);
+	return rc;
+}
+
+int profile_find(const char *name, char *path, size_t pathlen, char *err, size_t errlen)
+{
+	if (strchr(name, '/') || g_str_has_suffix(name, ".ini")) {
+		if (!g_file_test(name, G_FILE_TEST_IS_REGULAR)) {
+			snprintf(err, errlen, "%s: no such profile file", name);
+			return -1;
+		}
+		g_strlcpy(path, name, pathlen);
+		return 0;
+	}
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	gchar *exedir = g_path_get_dirname(exe);
+	const char *envdir = g_getenv("CCSIM_PROFILE_DIR");
+	gchar *dirs[3] = {
+		envdir ? g_strdup(envdir) : NULL,
+		g_strdup("models/platform/profiles"),
+		g_build_filename(exedir, "..", "models", "platform", "profiles", NULL),
+	};
+	int rc = -1;
+	for (int i = 0; i < 3 && rc; i++) {
+		if (!dirs[i])
+			continue;
+		gchar *cand = g_strdup_printf("%s/%s.ini", dirs[i], name);
+		if (g_file_test(cand, G_FILE_TEST_IS_REGULAR)) {
+			g_strlcpy(path, cand, pathlen);
+			rc = 0;
+		}
+		g_free(cand);
+	}
+	if (rc)
+		snprintf(err, errlen, "unknown profile \"%s\" (looked in $CCSIM_PROFILE_DIR, "
+			 "models/platform/profiles and %s/../models/platform/profiles)", name, exedir);
+	for (int i = 0; i < 3; i++)
+		g_free(dirs[i]);
+	g_free(exedir);
+	return rc;
+}
+
+void profile_dump_json(const struct platform_config *cfg, FILE *f, int indent)
+{
+	const uint8_t *base = (const uint8_t *)cfg;
+	const char *group = NULL;
+	fprintf(f, "{");
+	for (size_t i = 0; i < NSCHEMA; i++) {
+		const struct schema_key *k = &schema[i];
+		if (strcmp(k->key, "inherits") == 0)
+			continue;
+		if (!group || strcmp(group, k->group) != 0) {
+			fprintf(f, "%s\n%*s\"%s\": {", group ? "," : "", 2 * (indent + 1), "", k->group);
+			group = k->group;
+		} else {
+			fputc(',', f);
+		}
+		fprintf(f, "\n%*s\"%s\": ", 2 * (indent + 2), "", k->key);
+		switch (k->type) {
+		case K_STR: {
+			gchar *esc = g_strescape((const char *)(base + k->offset), NULL);
+			fprintf(f, "\"%s\"", esc);
+			g_free(esc);
+			break;
+		}
+		case K_BOOL: fputs(*(const bool *)(base + k->offset) ? "true" : "false", f); break;
+		case K_ENUM: fprintf(f, "\"%s\"", k->names[*(const uint64_t *)(base + k->offset)]); break;
+		case K_U64: fprintf(f, "%llu", (unsigned long long)*(const uint64_t *)(base + k->offset)); break;
+		}
+		if (i + 1 == NSCHEMA || strcmp(schema[i + 1].group, k->group) != 0)
+			fprintf(f, "\n%*s}", 2 * (indent + 1), "");
+	}
+	fprintf(f, "\n%*s}", 2 * indent, "");
+}

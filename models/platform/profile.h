@@ -1,0 +1,65 @@
+/* Platform profiles: GLib key files (models/platform/profiles/NAME.ini) checked
+ * against one schema table. Unknown groups or keys, bad values and values out
+ * of range are errors naming file:line; the resolved configuration (every key,
+ * defaults included) is echoed into every run's outputs. */
+#ifndef CCSIM_PLATFORM_PROFILE_H
+#define CCSIM_PLATFORM_PROFILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum arch_kind { ARCH_PLAIN, ARCH_CCA };
+
+struct platform_config {
+	char name[64];
+	char description[160];
+	uint64_t arch;             /* enum arch_kind */
+	uint64_t freq_mhz;
+	/* memory */
+	uint64_t pa_bits;
+	uint64_t dram_latency_ns;
+	/* encryption engine */
+	uint64_t memenc_mode;     /* enum memenc_mode */
+	uint64_t key_slots;
+	uint64_t aes_latency;
+	uint64_t aes_issue;
+	bool encrypt_ns;          /* NS PAS encrypted too (CCA MPE option) */
+	/* caches */
+	uint64_t l1_size, l1_ways, l1_latency;
+	uint64_t llc_size, llc_ways, llc_latency;
+	/* granule protection */
+	bool gpc;
+	uint64_t gpc_pps_bits;    /* 32, 36, 40, 42, 44, 48, 52 */
+	uint64_t gpc_pgs;         /* granule size in bytes: 4096, 16384, 65536 */
+	uint64_t gpc_l0gptsz_bits;/* 30, 34, 36, 39 */
+	uint64_t gpt_base;        /* PA of the L0 table (Root PAS) */
+	uint64_t gpt_l1_base;     /* PA of the first L1 table */
+	uint64_t delegable_base;  /* [base, base+size): L1-mapped, may change PAS */
+	uint64_t delegable_size;
+	/* costs of control transfers */
+	uint64_t smc_cycles;      /* SMC round trip to EL3 and back */
+	uint64_t world_switch_cycles; /* EL3 <-> realm EL2 switch, each way */
+	uint64_t tlbi_cycles;     /* TLBI RPALOS + DSB */
+	/* monitors */
+	bool rmm;
+};
+
+#define PROFILE_ERR_MAX 512
+
+/* Load `path` (following `inherits = NAME` to a profile in the same folder)
+ * into *cfg, starting from the schema defaults. Returns 0, or -1 with
+ * "file:line: message" in err. */
+int profile_load(const char *path, struct platform_config *cfg, char *err, size_t errlen);
+/* Find a profile by name (or take a path): $CCSIM_PROFILE_DIR, then
+ * ./models/platform/profiles, then <dir of the ccsim binary>/../models/
+ * platform/profiles. Returns 0 and the path, or -1 with a message. */
+int profile_find(const char *name_or_path, char *path, size_t pathlen, char *err, size_t errlen);
+/* Apply one `group.key=value` override (from --set). */
+int profile_set(struct platform_config *cfg, const char *assignment, char *err, size_t errlen);
+void profile_defaults(struct platform_config *cfg);
+/* The resolved configuration as a JSON object, indented by `indent` levels. */
+void profile_dump_json(const struct platform_config *cfg, FILE *f, int indent);
+const char *arch_name(enum arch_kind a);
+
+#endif
