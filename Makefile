@@ -25,7 +25,7 @@ TEST_BINS := $(TEST_SRCS:%.c=$(B)/%)
 CLI       := $(B)/ccsim
 LIB       := $(B)/libccsim.a
 
-.PHONY: all deps test unit scenario-test demo bench coverage check cppcheck clean
+.PHONY: all deps reference test unit scenario-test demo bench coverage check cppcheck clean
 all: $(CLI) $(LIB)
 
 deps:
@@ -65,6 +65,10 @@ unit: $(TEST_BINS)
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@$(CLI) matrix scenarios --json $(B)/matrix.json
+
+# Regenerate the golden matrix the tests compare against (review the diff).
+reference: all
+	@$(CLI) matrix scenarios --json results/reference/matrix.json
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(B)/bench

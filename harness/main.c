@@ -91,6 +91,19 @@ static int parse_u64_arg(const char *cmd, const char *flag, const char *s, uint6
 	return 0;
 }
 
+static const char *const run_value_opts[] = { "--profile", "--seed", "--out", "--set",
+					       "--checkpoint-after", "--checkpoint", "--restore", NULL };
+static const char *const matrix_value_opts[] = { "--json", "--out", "--profile", "--set", "--seed",
+						  "-j", NULL };
+
+static bool known_option(const char *a, const char *const *opts)
+{
+	for (; *opts; opts++)
+		if (strcmp(a, *opts) == 0)
+			return true;
+	return false;
+}
+
 static bool wants_help(int argc, char **argv)
 {
 	for (int i = 0; i < argc; i++)
@@ -144,7 +157,7 @@ static int cmd_run(int argc, char **argv)
 		} else if (strcmp(a, "--quiet") == 0) {
 			o.quiet = true;
 		} else if (a[0] == '-') {
-			bad_usage("run", v || strncmp(a, "--", 2) ? "unknown option %s" : "%s needs a value", a);
+			bad_usage("run", known_option(a, run_value_opts) ? "%s needs a value" : "unknown option %s", a);
 			goto out;
 		} else if (!file) {
 			file = a;
@@ -233,7 +246,7 @@ static int cmd_matrix(int argc, char **argv)
 			o.jobs = (unsigned)n;
 			i++;
 		} else if (a[0] == '-') {
-			bad_usage("matrix", v || strncmp(a, "--", 2) ? "unknown option %s" : "%s needs a value", a);
+			bad_usage("matrix", known_option(a, matrix_value_opts) ? "%s needs a value" : "unknown option %s", a);
 			goto out;
 		} else {
 			g_ptr_array_add(paths, (gpointer)a);

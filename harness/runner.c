@@ -163,14 +163,14 @@ static void schedule_step(struct run_ctx *rc, uint64_t index, uint64_t earliest)
 	uint64_t when = earliest;
 	if (st->has_at && st->at > when)
 		when = st->at;
-	sim_event_schedule(&rc->sim, when, &step_event, &rc->model, index);
+	sim_event_schedule(&rc->sim, when, &step_event, &rc->model.base, index);
 }
 
 static int write_checkpoint(struct run_ctx *rc, char *err, size_t errlen);
 
 static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
 {
-	struct run_ctx *rc = (struct run_ctx *)((char *)target - offsetof(struct run_ctx, model));
+	struct run_ctx *rc = ((struct runner_model *)target)->rc;
 	const struct scn_step *st = &rc->sc->steps[index];
 	struct step_result r = { 0 };
 	uint64_t addr = run_arg_num(st, "addr", 0);
@@ -209,12 +209,12 @@ static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
 		result_copy(&c->r, &r);
 	}
 	result_clear(&r);
-	rc->steps_done++;
-	rc->next_step = index + 1;
-	rc->end_cycle = s->now + total;
+	rc->model.steps_done++;
+	rc->model.next_step = index + 1;
+	rc->model.end_cycle = s->now + total;
 	if (index + 1 < rc->sc->nsteps)
 		schedule_step(rc, index + 1, s->now + total);
-	if (rc->opt->checkpoint_after && rc->steps_done == rc->opt->checkpoint_after &&
+	if (rc->opt->checkpoint_after && rc->model.steps_done == rc->opt->checkpoint_after &&
 	    write_checkpoint(rc, rc->errmsg, sizeof(rc->errmsg)))
 		rc->error = 1;
 }
@@ -222,9 +222,9 @@ static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
 /* --- the runner's own saved state: progress, captures, outcome --- */
 
 static const struct sim_field runner_fields[] = {
-	SIM_FIELD(struct run_ctx, next_step),
-	SIM_FIELD(struct run_ctx, steps_done),
-	SIM_FIELD(struct run_ctx, end_cycle),
+	SIM_FIELD(struct runner_model, next_step),
+	SIM_FIELD(struct runner_model, steps_done),
+	SIM_FIELD(struct runner_model, end_cycle),
 };
 static const struct sim_vmstate runner_vmstate = {
 	"runner", 1, runner_fields, sizeof(runner_fields) / sizeof(runner_fields[0])
@@ -291,7 +291,7 @@ static void get_outcome(struct sim_reader *in, struct outcome *o)
 
 static int runner_save(const struct sim_model *m, struct sim_buf *b)
 {
-	const struct run_ctx *rc = (const struct run_ctx *)((const char *)m - offsetof(struct run_ctx, model));
+	const struct run_ctx *rc = ((const struct runner_model *)m)->rc;
 	put_outcome(b, &rc->out);
 	sim_buf_put_u64(b, rc->sc->nsteps);
 	for (size_t i = 0; i < rc->sc->nsteps; i++) {
@@ -324,7 +324,7 @@ static void capture_free(gpointer p)
 
 static int runner_restore(struct sim_model *m, struct sim_reader *in)
 {
-	struct run_ctx *rc = (struct run_ctx *)((char *)m - offsetof(struct run_ctx, model));
+	struct run_ctx *rc = ((struct runner_model *)m)->rc;
 	char name[256];
 	get_outcome(in, &rc->out);
 	if (sim_reader_u64(in) != rc->sc->nsteps)
@@ -566,11 +566,12 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 	for (size_t i = 0; i < rc->sc->nvms; i++)
 		cpu_init(&rc->vms[i], s, rc->sc->vms[i].name, machine_bus(&rc->machine), gw, 1);
 	rc->src_runner = sim_trace_source(s, "scenario");
-	rc->model.name = "runner";
-	rc->model.kind = "runner";
-	rc->model.ops = &runner_ops;
-	rc->model.vmstate = &runner_vmstate;
-	sim_model_register(s, &rc->model);
+	rc->model.rc = rc;
+	rc->model.base.name = "runner";
+	rc->model.base.kind = "runner";
+	rc->model.base.ops = &runner_ops;
+	rc->model.base.vmstate = &runner_vmstate;
+	sim_model_register(s, &rc->model.base);
 	sim_event_type_register(s, &step_event);
 	return 0;
 }
@@ -636,8 +637,8 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 		snprintf(err, errlen, "%s", rc->errmsg);
 		goto out;
 	}
-	if (rc->end_cycle > rc->sim.now)
-		rc->sim.now = rc->end_cycle;
+	if (rc->model.end_cycle > rc->sim.now)
+		rc->sim.now = rc->model.end_cycle;
 
 	struct expect_result *xr = g_new0(struct expect_result, sc->nexpects + 1);
 	res->pass = true;

@@ -51,6 +51,15 @@ struct run_options {
 	bool quiet;
 };
 
+/* The runner's own saved state, a model like any other (base first). */
+struct runner_model {
+	struct sim_model base;
+	struct run_ctx *rc;
+	uint64_t next_step;           /* index of the next step to run */
+	uint64_t steps_done;
+	uint64_t end_cycle;
+};
+
 struct run_ctx {
 	const struct scenario *sc;
 	struct platform_config cfg;
@@ -60,10 +69,7 @@ struct run_ctx {
 	struct cpu host;
 	struct cpu *vms;              /* one per scenario vm */
 	uint16_t src_runner, src_phys;
-	struct sim_model model;       /* the runner's own saved state */
-	uint64_t next_step;           /* index of the next step to run */
-	uint64_t steps_done;
-	uint64_t end_cycle;
+	struct runner_model model;
 	GPtrArray *captures;          /* struct capture *, in first-capture order */
 	GPtrArray *attacker_data;     /* GBytes * written by attacker steps */
 	struct outcome out;

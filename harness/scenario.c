@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "harness/steps.h"
+#include "models/mmu/fault.h"
+#include "models/monitor/rmm/rmm.h"
 
 #define MAX_INCLUDE_DEPTH 8
 
@@ -422,7 +424,8 @@ static int check_arg_type(struct parser *p, const struct step_arg_spec *as, cons
 	switch (as->type) {
 	case ARG_NUM:
 		if (v->kind != SV_NUM)
-			return perr(p, v->col, "argument %s: expected a number", as->name[0] ? as->name : "(positional)");
+			return perr(p, v->col, "argument %s: expected a number, got \"%s\"",
+				    as->name[0] ? as->name : "(positional)", v->name ? v->name : "bytes");
 		return 0;
 	case ARG_BYTES:
 		if (v->kind == SV_BYTES)
@@ -524,6 +527,38 @@ static int st_step(struct parser *p, GArray *t, guint first, struct scn_step *st
 	return rc;
 }
 
+static bool fault_name_known(const char *n)
+{
+	for (unsigned k = 0; k < FAULT_KIND_COUNT; k++)
+		if (strcmp(cc_fault_name(k), n) == 0)
+			return true;
+	return false;
+}
+
+static const char *fault_names_list(void)
+{
+	return "gpc.gpf, gpc.walk, gpc.addr_size, gpc.eabt, bus.range";
+}
+
+static bool status_name_known(const char *n)
+{
+	if (strcmp(n, "smc.unknown") == 0)
+		return true;
+	for (uint64_t s = 0; s < 5; s++)
+		if (strcmp(rmi_status_name(s), n) == 0)
+			return true;
+	return false;
+}
+
+static bool outcome_name_known(const char *n)
+{
+	static const char *const k[] = { "leaked", "blocked", "detected", "corrupted", "no-leak" };
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++)
+		if (strcmp(k[i], n) == 0)
+			return true;
+	return false;
+}
+
 static int parse_cmp(const char *s, enum scn_cmp *c)
 {
 	static const struct { const char *s; enum scn_cmp c; } ops[] = {
@@ -584,6 +619,16 @@ static int st_expect(struct parser *p, GArray *t, struct scn_expect *e)
 	if (e->field && !numeric && e->rhs.kind != SV_NAME && !(strcmp(e->field, "status") == 0 && e->rhs.kind == SV_NUM))
 		return perr(p, val->vcol, "%s.%s compares with a name such as %s", e->subject, e->field,
 			    strcmp(e->field, "fault") == 0 ? "gpc.gpf or none" : "rmi.success");
+	if (e->field && strcmp(e->field, "fault") == 0 && !fault_name_known(e->rhs.name))
+		return perr(p, val->vcol, "unknown fault name \"%s\" (expected none or one of %s)",
+			    e->rhs.name, fault_names_list());
+	if (e->field && strcmp(e->field, "status") == 0 && e->rhs.kind == SV_NAME &&
+	    !status_name_known(e->rhs.name))
+		return perr(p, val->vcol, "unknown status \"%s\" (expected smc.unknown or rmi.success, "
+			    "rmi.error_input, rmi.error_realm, rmi.error_rec, rmi.error_rtt)", e->rhs.name);
+	if (strcmp(e->subject, "outcome") == 0 && e->rhs.kind == SV_NAME && !outcome_name_known(e->rhs.name))
+		return perr(p, val->vcol, "unknown outcome \"%s\" (expected leaked, blocked, detected, "
+			    "corrupted or no-leak)", e->rhs.name);
 	if (strcmp(e->subject, "outcome") == 0 && e->rhs.kind != SV_NAME && e->rhs.kind != SV_BYTES)
 		return perr(p, val->vcol, "outcome compares with leaked, blocked, detected, corrupted, no-leak, "
 			    "or a \"blocked: mechanism\" string");
@@ -606,6 +651,7 @@ static int st_expect(struct parser *p, GArray *t, struct scn_expect *e)
 }
 
 static int parse_file(struct parser *p, const char *path, int depth);
+
 
 static int st_include(struct parser *p, GArray *t, int depth)
 {

@@ -126,7 +126,12 @@ static char *check_rmi(const struct scn_step *st, int *col)
 			ok |= strcmp(c->args[a], k) == 0;
 		if (!ok) {
 			*col = st->args[i].col;
-			return g_strdup_printf("RMI_%s takes no argument \"%s\"", c->name, k);
+		{
+			gchar *up = g_ascii_strup(c->name, -1);
+			char *msg = g_strdup_printf("RMI_%s takes no argument \"%s\"", up, k);
+			g_free(up);
+			return msg;
+		}
 		}
 	}
 	return NULL;

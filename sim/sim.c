@@ -220,6 +220,10 @@ int sim_restore(struct sim *s, const uint8_t *data, size_t len, char *err, size_
 	struct sim_reader in;
 	char magic[8], name[128], target[128];
 	sim_reader_init(&in, data, len);
+	if (len < 8) {
+		snprintf(err, errlen, "checkpoint truncated (%zu bytes)", len);
+		return -EINVAL;
+	}
 	if (!sim_reader_get(&in, magic, 8) || memcmp(magic, SNAP_MAGIC, 8) != 0) {
 		snprintf(err, errlen, "not a ccsim checkpoint (expected magic \"%s\")", SNAP_MAGIC);
 		return -EINVAL;

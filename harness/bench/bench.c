@@ -1,0 +1,467 @@
+/* Host-throughput benchmark of the simulator: memory accesses per second on
+ * the L1-hit and the DRAM + AES-XTS paths, the host's raw AES-XTS rate and
+ * the event queue. Wall-clock time is read here only; docs/bench.md. */
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "models/cpu/cpu.h"
+#include "models/platform/machine.h"
+#include "models/platform/profile.h"
+#include "sim/sim.h"
+
+#define BENCH_REPEATS 3
+#define BENCH_SEED 1
+
+/* Operations per repeat, sized for ~0.3-1 s each on a small host. */
+#define HIT_OPS (4u << 20)
+#define HIT_PLAIN_OPS (16u << 20)
+#define MISS_OPS (1u << 20)
+#define AES_OPS (4u << 20)
+#define EVENT_OPS (8u << 20)
+
+/* Working sets. HIT_BASE / MISS_BASE lie in cca's delegable range
+ * (0x80000000 + 1 GiB) and below its GPT (0xbffc0000). */
+#define HIT_BASE 0x80100000ull
+#define HIT_SET 4096u           /* one granule: stays in the 32 KiB L1 */
+#define MISS_BASE 0x80200000ull
+#define MISS_SET (256u << 10)   /* 4x the shrunken LLC, 8x the L1 */
+#define MISS_LLC "cache.llc_size=64K"
+#define GRANULE 4096u
+#define LINE 64u
+
+#define EVENT_CHAINS 64         /* events pending at any time */
+
+#define METRICS_MAX 16
+
+struct metric {
+	const char *name;
+	double value;
+	int decimals;
+};
+
+struct metrics {
+	struct metric m[METRICS_MAX];
+	size_t n;
+};
+
+/* A machine built from a profile plus one vCPU on it. */
+struct rig {
+	struct sim sim;
+	struct machine m;
+	struct cpu cpu;
+	bool live;
+};
+
+static void metric_add(struct metrics *ms, const char *name, double value, int decimals)
+{
+	if (ms->n < METRICS_MAX)
+		ms->m[ms->n++] = (struct metric){ name, value, decimals };
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The value stored at `pa`: distinct per word, so a wrong line or key shows. */
+static uint64_t pattern(uint64_t pa)
+{
+	return (pa * 0x9e3779b97f4a7c15ull) ^ 0x5a5a5a5a00000000ull;
+}
+
+static int rig_build(struct rig *r, const char *profile, const char *const *sets, size_t nsets,
+		     enum cc_world world, unsigned el)
+{
+	char path[4096], err[PROFILE_ERR_MAX];
+	struct platform_config cfg;
+
+	memset(r, 0, sizeof(*r));
+	if (profile_find(profile, path, sizeof(path), err, sizeof(err)) ||
+	    profile_load(path, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "bench: %s\n", err);
+		return -1;
+	}
+	for (size_t i = 0; i < nsets; i++)
+		if (profile_set(&cfg, sets[i], err, sizeof(err))) {
+			fprintf(stderr, "bench: %s\n", err);
+			return -1;
+		}
+	sim_init(&r->sim, BENCH_SEED, cfg.freq_mhz * 1000000ull);
+	r->live = true;
+	if (machine_init(&r->m, &r->sim, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "bench: %s\n", err);
+		return -1;
+	}
+	cpu_init(&r->cpu, &r->sim, "cpu0", machine_bus(&r->m), world, el);
+	return 0;
+}
+
+static void rig_free(struct rig *r)
+{
+	if (r->live)
+		sim_fini(&r->sim);
+	r->live = false;
+}
+
+/* Delegate [base, base+len) to the Realm PAS through the EL3 service. */
+static int rig_delegate(struct rig *r, uint64_t base, uint64_t len)
+{
+	for (uint64_t pa = base; pa < base + len; pa += GRANULE) {
+		uint64_t cycles = 0;
+		int rc = machine_el3_delegate(&r->m, pa, &cycles);
+		if (rc) {
+			fprintf(stderr, "bench: delegating 0x%llx: %s\n", (unsigned long long)pa,
+				strerror(-rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Store pattern() into every word of [base, base+len) in the CPU's PAS. */
+static int rig_fill(struct rig *r, uint64_t base, uint64_t len)
+{
+	for (uint64_t pa = base; pa < base + len; pa += 8) {
+		uint64_t v = pattern(pa), cycles;
+		struct cc_fault f;
+		int rc = cpu_store(&r->cpu, pa, &v, 8, &f, &cycles);
+		if (rc) {
+			fprintf(stderr, "bench: store at 0x%llx: rc %d fault %s\n",
+				(unsigned long long)pa, rc, cc_fault_name(f.kind));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* One 8-byte load that must succeed and return pattern(pa). */
+static int rig_load_check(struct rig *r, uint64_t pa, uint64_t *cycles)
+{
+	uint64_t v = 0;
+	struct cc_fault f;
+	int rc = cpu_load(&r->cpu, pa, &v, 8, &f, cycles);
+	if (rc || v != pattern(pa)) {
+		fprintf(stderr, "bench: load at 0x%llx: rc %d fault %s, got 0x%llx want 0x%llx\n",
+			(unsigned long long)pa, rc, cc_fault_name(f.kind), (unsigned long long)v,
+			(unsigned long long)pattern(pa));
+		return -1;
+	}
+	return 0;
+}
+
+/* `n` 8-byte loads walking [base, base+set) by `stride` from base+start, each
+ * of BENCH_REPEATS times.
+ * Every load must return its pattern and cost exactly `lat` cycles (so every
+ * one took the path being measured). Best rate in *rate. */
+static int run_loads(struct rig *r, uint64_t base, uint64_t set, uint64_t start,
+		     uint64_t stride, uint64_t n, uint64_t lat, double *rate)
+{
+	uint64_t off = start;
+	*rate = 0;
+	for (int rep = 0; rep < BENCH_REPEATS; rep++) {
+		uint64_t bad = 0, off_lat = 0, faults = 0;
+		double t0 = now_s();
+		for (uint64_t i = 0; i < n; i++) {
+			uint64_t v = 0, cycles = 0, pa = base + off;
+			struct cc_fault f;
+			faults += cpu_load(&r->cpu, pa, &v, 8, &f, &cycles) != 0;
+			bad += v != pattern(pa);
+			off_lat += cycles != lat;
+			off = (off + stride) & (set - 1);
+		}
+		double t = now_s() - t0;
+		volatile uint64_t sink = bad + off_lat + faults;
+		if (sink) {
+			fprintf(stderr, "bench: %llu loads faulted, %llu returned wrong data, "
+				"%llu did not cost %llu cycles\n", (unsigned long long)faults,
+				(unsigned long long)bad, (unsigned long long)off_lat,
+				(unsigned long long)lat);
+			return -1;
+		}
+		if ((double)n / t > *rate)
+			*rate = (double)n / t;
+	}
+	return 0;
+}
+
+/* L1 hits on `profile`: one granule, written then read back 8 bytes at a
+ * time. On cca the granule is delegated and read by a Realm EL1 CPU. */
+static int bench_hits(const char *profile, uint64_t n, double *rate, uint64_t *lat)
+{
+	struct rig *r = calloc(1, sizeof(*r));
+	bool cca = strcmp(profile, "cca") == 0;
+	int rc = -1;
+	if (!r)
+		return -1;
+	if (rig_build(r, profile, NULL, 0, cca ? WORLD_REALM : WORLD_NS, 1) ||
+	    (cca && rig_delegate(r, HIT_BASE, HIT_SET)) || rig_fill(r, HIT_BASE, HIT_SET) ||
+	    rig_load_check(r, HIT_BASE, lat))
+		goto out;
+	uint64_t l1_misses = r->m.l1.misses;
+	if (run_loads(r, HIT_BASE, HIT_SET, 0, 8, n, *lat, rate))
+		goto out;
+	if (r->m.l1.misses != l1_misses) {
+		fprintf(stderr, "bench: %s: %llu L1 misses on the hit path\n", profile,
+			(unsigned long long)(r->m.l1.misses - l1_misses));
+		goto out;
+	}
+	rc = 0;
+out:
+	rig_free(r);
+	free(r);
+	return rc;
+}
+
+/* Realm loads that miss L1 and the (shrunken) LLC every time: each one is a
+ * DRAM read and an AES-XTS decrypt through key slot 3. Lines stay clean. */
+static int bench_misses(uint64_t n, double *rate, uint64_t *lat)
+{
+	static const char *const sets[] = { MISS_LLC };
+	struct rig *r = calloc(1, sizeof(*r));
+	uint64_t cycles = 0;
+	int rc = -1;
+	if (!r)
+		return -1;
+	if (rig_build(r, "cca", sets, 1, WORLD_REALM, 1) || rig_delegate(r, MISS_BASE, MISS_SET) ||
+	    rig_fill(r, MISS_BASE, MISS_SET) || machine_wbinvd(&r->m, &cycles))
+		goto out;
+	if (!memenc_key_encrypts(&r->m.enc, machine_key_slot(&r->m, PAS_REALM))) {
+		fprintf(stderr, "bench: cca: the Realm key slot does not encrypt\n");
+		goto out;
+	}
+	/* One sweep to reach the steady state, then the latency of the next load. */
+	for (uint64_t off = 0; off < MISS_SET; off += LINE)
+		if (rig_load_check(r, MISS_BASE + off, &cycles))
+			goto out;
+	if (rig_load_check(r, MISS_BASE, lat))
+		goto out;
+	uint64_t decrypts = r->m.enc.stat_decrypts, llc_misses = r->m.llc.misses;
+	if (run_loads(r, MISS_BASE, MISS_SET, LINE, LINE, n, *lat, rate))
+		goto out;
+	uint64_t want = (uint64_t)BENCH_REPEATS * n;
+	if (r->m.enc.stat_decrypts - decrypts != want || r->m.llc.misses - llc_misses != want) {
+		fprintf(stderr, "bench: miss path: %llu loads, %llu LLC misses, %llu decrypts\n",
+			(unsigned long long)want,
+			(unsigned long long)(r->m.llc.misses - llc_misses),
+			(unsigned long long)(r->m.enc.stat_decrypts - decrypts));
+		goto out;
+	}
+	rc = 0;
+out:
+	rig_free(r);
+	free(r);
+	return rc;
+}
+
+/* The engine's per-line operation on the host: AES-128-XTS over 64 bytes with
+ * the line's PA as tweak, the context keyed once and re-IV'd per line. */
+static int xts_line(EVP_CIPHER_CTX *ctx, bool enc, uint64_t pa, const uint8_t *in, uint8_t *out)
+{
+	uint8_t iv[16] = { 0 };
+	int len = 0;
+	sim_le64_store(iv, pa);
+	if (enc)
+		return EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv) == 1 &&
+		       EVP_EncryptUpdate(ctx, out, &len, in, LINE) == 1 && len == LINE ? 0 : -1;
+	return EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, iv) == 1 &&
+	       EVP_DecryptUpdate(ctx, out, &len, in, LINE) == 1 && len == LINE ? 0 : -1;
+}
+
+/* Raw rate: decrypt (the miss path's direction) 64 lines of ciphertext round
+ * and round; the sum of each plaintext's first word checks every result. */
+static int bench_aes_raw(uint64_t n, double *rate)
+{
+	enum { LINES = 64 };
+	static uint8_t ct[LINES][LINE];
+	uint8_t key[32], pt[LINE], out[LINE];
+	uint64_t want_sum = 0;
+	int rc = -1;
+	EVP_CIPHER_CTX *enc = EVP_CIPHER_CTX_new(), *dec = EVP_CIPHER_CTX_new();
+
+	for (unsigned i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)(i * 37 + 11);
+	if (!enc || !dec || EVP_EncryptInit_ex(enc, EVP_aes_128_xts(), NULL, key, NULL) != 1 ||
+	    EVP_DecryptInit_ex(dec, EVP_aes_128_xts(), NULL, key, NULL) != 1)
+		goto fail;
+	for (unsigned l = 0; l < LINES; l++) {
+		uint64_t pa = MISS_BASE + (uint64_t)l * LINE;
+		for (unsigned w = 0; w < LINE / 8; w++) {
+			uint64_t v = pattern(pa + 8 * w);
+			memcpy(pt + 8 * w, &v, 8);
+		}
+		if (xts_line(enc, true, pa, pt, ct[l]) || xts_line(dec, false, pa, ct[l], out) ||
+		    memcmp(pt, out, LINE) != 0)
+			goto fail;
+		want_sum += pattern(pa) * (n / LINES);
+	}
+	*rate = 0;
+	for (int rep = 0; rep < BENCH_REPEATS; rep++) {
+		uint64_t sum = 0;
+		int errs = 0;
+		double t0 = now_s();
+		for (uint64_t i = 0; i < n; i++) {
+			unsigned l = (unsigned)(i % LINES);
+			uint64_t v;
+			errs |= xts_line(dec, false, MISS_BASE + (uint64_t)l * LINE, ct[l], out);
+			memcpy(&v, out, 8);
+			sum += v;
+		}
+		double t = now_s() - t0;
+		volatile uint64_t sink = sum;
+		if (errs || sink != want_sum)
+			goto fail;
+		if ((double)n / t > *rate)
+			*rate = (double)n / t;
+	}
+	rc = 0;
+	goto out;
+fail:
+	fprintf(stderr, "bench: OpenSSL AES-128-XTS failed or decrypted wrongly\n");
+out:
+	EVP_CIPHER_CTX_free(enc);
+	EVP_CIPHER_CTX_free(dec);
+	return rc;
+}
+
+/* --- event queue --- */
+
+struct ev_chain {
+	struct sim_model base;
+	uint64_t fired, scheduled, limit, last_now, disorder;
+};
+
+static void ev_fire(struct sim *s, struct sim_model *t, uint64_t arg);
+
+static const struct sim_event_type ev_type = { "bench.tick", ev_fire };
+
+/* Each event reschedules its chain 1..16 cycles later (an LCG in `arg` picks
+ * the gap), until `limit` events have been scheduled in all. */
+static void ev_fire(struct sim *s, struct sim_model *t, uint64_t arg)
+{
+	struct ev_chain *c = (struct ev_chain *)t;
+	c->disorder += s->now < c->last_now;
+	c->last_now = s->now;
+	c->fired++;
+	if (c->scheduled < c->limit) {
+		c->scheduled++;
+		arg = arg * 6364136223846793005ull + 1442695040888963407ull;
+		sim_event_schedule(s, s->now + 1 + (arg >> 60), &ev_type, t, arg);
+	}
+}
+
+static int bench_events(uint64_t n, double *rate)
+{
+	*rate = 0;
+	for (int rep = 0; rep < BENCH_REPEATS; rep++) {
+		struct sim s;
+		struct ev_chain c = { .base = { .name = "bench", .kind = "bench" }, .limit = n };
+		sim_init(&s, BENCH_SEED, 1000000000ull);
+		for (uint64_t i = 0; i < EVENT_CHAINS; i++) {
+			c.scheduled++;
+			sim_event_schedule(&s, i % 4, &ev_type, &c.base, i);
+		}
+		double t0 = now_s();
+		uint64_t ran = sim_run_until(&s, UINT64_MAX);
+		double t = now_s() - t0;
+		sim_fini(&s);
+		if (ran != n || c.fired != n || c.disorder) {
+			fprintf(stderr, "bench: event queue: %llu of %llu events ran, %llu out of order\n",
+				(unsigned long long)ran, (unsigned long long)n,
+				(unsigned long long)c.disorder);
+			return -1;
+		}
+		if ((double)n / t > *rate)
+			*rate = (double)n / t;
+	}
+	return 0;
+}
+
+/* --- output --- */
+
+static int metric_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct metric *)a)->name, ((const struct metric *)b)->name);
+}
+
+static int write_json(const char *path, struct metrics *ms)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "bench: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	qsort(ms->m, ms->n, sizeof(ms->m[0]), metric_cmp);
+	fprintf(f, "{\n");
+	for (size_t i = 0; i < ms->n; i++)
+		fprintf(f, "  \"%s\": %.*f%s\n", ms->m[i].name, ms->m[i].decimals, ms->m[i].value,
+			i + 1 < ms->n ? "," : "");
+	fprintf(f, "}\n");
+	if (fclose(f)) {
+		fprintf(stderr, "bench: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void row(const char *name, double rate, const char *unit, const char *sim)
+{
+	printf("%-22s %10.2f M%-13s %s\n", name, rate / 1e6, unit, sim);
+}
+
+int main(int argc, char **argv)
+{
+	struct metrics ms = { .n = 0 };
+	double hit, hit_plain, miss, raw, events;
+	uint64_t hit_lat, plain_lat, miss_lat;
+	char note[3][96];
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s OUTPUT.json\n", argv[0]);
+		return 2;
+	}
+	if (bench_hits("cca", HIT_OPS, &hit, &hit_lat) ||
+	    bench_hits("plain", HIT_PLAIN_OPS, &hit_plain, &plain_lat) ||
+	    bench_misses(MISS_OPS, &miss, &miss_lat) || bench_aes_raw(AES_OPS, &raw) ||
+	    bench_events(EVENT_OPS, &events)) {
+		fprintf(stderr, "bench: FAILED\n");
+		return 1;
+	}
+
+	snprintf(note[0], sizeof(note[0]), "%llu cycles: L1 hit + GPC walk (cca, realm)",
+		 (unsigned long long)hit_lat);
+	snprintf(note[1], sizeof(note[1]), "%llu cycles: L1 hit (plain, ns)",
+		 (unsigned long long)plain_lat);
+	snprintf(note[2], sizeof(note[2]), "%llu cycles: GPC + L1/LLC miss + DRAM + XTS (cca)",
+		 (unsigned long long)miss_lat);
+	printf("%-22s %11s %-14s %s\n", "metric", "rate", "unit", "simulated cost");
+	row("mem.hit_per_s", hit, "accesses/s", note[0]);
+	row("mem.hit_plain_per_s", hit_plain, "accesses/s", note[1]);
+	row("mem.miss_xts_per_s", miss, "accesses/s", note[2]);
+	row("aes_xts_raw_per_s", raw, "lines/s", "host OpenSSL, 64-byte lines");
+	row("sim.events_per_s", events, "events/s", "schedule + dispatch");
+	printf("%-22s %10.4f\n", "mem.miss_xts_vs_raw", miss / raw);
+	printf("%-22s %10.4f\n", "mem.hit_vs_plain", hit / hit_plain);
+
+	metric_add(&ms, "mem.hit_per_s", hit, 0);
+	metric_add(&ms, "mem.hit_cycles", (double)hit_lat, 0);
+	metric_add(&ms, "mem.hit_plain_per_s", hit_plain, 0);
+	metric_add(&ms, "mem.hit_plain_cycles", (double)plain_lat, 0);
+	metric_add(&ms, "mem.miss_xts_per_s", miss, 0);
+	metric_add(&ms, "mem.miss_xts_cycles", (double)miss_lat, 0);
+	metric_add(&ms, "aes_xts_raw_per_s", raw, 0);
+	metric_add(&ms, "mem.miss_xts_vs_raw", miss / raw, 6);
+	metric_add(&ms, "mem.hit_vs_plain", hit / hit_plain, 6);
+	metric_add(&ms, "sim.events_per_s", events, 0);
+	if (write_json(argv[1], &ms))
+		return 1;
+	printf("wrote %s\n", argv[1]);
+	return 0;
+}

@@ -1,0 +1,22 @@
+#!/bin/sh
+# Install the Debian packages ccsim needs, if any are missing. Idempotent and
+# quiet: prints nothing when everything is already there.
+set -eu
+pkgs="gcc make pkg-config libglib2.0-dev libcmocka-dev libssl-dev gcovr python3 cppcheck"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing" >&2
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
+		echo "deps: need root (or sudo) to install:$missing" >&2; exit 1
+	fi
+else
+	SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

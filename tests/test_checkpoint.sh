@@ -1,0 +1,38 @@
+#!/bin/sh
+# Save -> restore -> continue ends with the same trace digest, stats and
+# verdicts as an uninterrupted run, at every step boundary of a scenario.
+. tests/lib.sh
+scn=scenarios/attacks/undelegate-scrub.scn
+steps=$(grep -cE '^(host|phys|victim)\.' $scn)
+
+for p in plain cca; do
+	"$CCSIM" run $scn --profile $p --out "$T/full-$p" --quiet
+	want=$(json_field "$T/full-$p/summary.json" digest)
+	n=1
+	while [ $n -lt "$steps" ]; do
+		"$CCSIM" run $scn --profile $p --checkpoint-after $n --checkpoint "$T/ck" --out "$T/save" --quiet
+		saving=$(json_field "$T/save/summary.json" digest)
+		"$CCSIM" run $scn --profile $p --restore "$T/ck" --out "$T/rest" --quiet
+		got=$(json_field "$T/rest/summary.json" digest)
+		if [ "$saving" = "$want" ] && [ "$got" = "$want" ] &&
+		   cmp -s "$T/full-$p/stats.json" "$T/rest/stats.json"; then
+			ok "$p: restore after step $n matches the uninterrupted run"
+		else
+			fail "$p: restore after step $n" "want $want, saving run $saving, restored $got" \
+				"$(diff "$T/full-$p/stats.json" "$T/rest/stats.json" | head -6)"
+		fi
+		n=$((n + 1))
+	done
+done
+
+# A checkpoint refuses another scenario or profile.
+"$CCSIM" run $scn --profile cca --checkpoint-after 2 --checkpoint "$T/ck" --quiet
+expect_exit "restore on another profile exits 2" 2 "$CCSIM" run $scn --profile plain --restore "$T/ck"
+expect_err "restore on another profile message" "taken on profile cca, not plain"
+expect_exit "restore with other params exits 2" 2 "$CCSIM" run $scn --profile cca --set page=0x80050000 --restore "$T/ck"
+expect_err "restore with other params message" "different scenario or params"
+head -c 100 "$T/ck" >"$T/short"
+expect_exit "truncated checkpoint exits 2" 2 "$CCSIM" run $scn --profile cca --restore "$T/short"
+expect_err "truncated checkpoint message" "short: .*truncated"
+
+finish

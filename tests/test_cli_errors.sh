@@ -1,0 +1,103 @@
+#!/bin/sh
+# Bad input of every kind: a clear message naming file:line(:column), exit
+# status 2, no crash, and nothing already written lost.
+. tests/lib.sh
+
+bad() { # NAME PATTERN SCENARIO-TEXT [extra args]
+	name=$1 pat=$2 text=$3
+	shift 3
+	printf '%s\n' "$text" >"$T/$name.scn"
+	expect_exit "$name exits 2" 2 "$CCSIM" run "$T/$name.scn" "$@"
+	expect_err "$name message" "$pat"
+}
+
+hdr='profiles plain cca
+vm v'
+bad unknown_step "$T/unknown_step.scn:3:6: unknown step \"jump\" for host" "$hdr
+host.jump addr=0"
+bad unknown_actor "unknown_actor.scn:3:1: unknown actor \"eve\"" "$hdr
+eve.load addr=0"
+bad bad_number "bad_number.scn:3:16: bad number \"0x12zz\"" "$hdr
+host.load addr=0x12zz"
+bad bad_number_len "bad_number_len.scn:3:22: argument len: expected a number, got \"ten\"" "$hdr
+host.load addr=0 len=ten"
+bad unknown_arg "unknown_arg.scn:3:18: host.load takes no argument \"size\"" "$hdr
+host.load addr=0 size=4"
+bad missing_arg "missing_arg.scn:3:1: host.load needs addr=NUMBER" "$hdr
+host.load len=4"
+bad unknown_stmt "unknown_stmt.scn:3:1: unknown statement \"lod\"" "$hdr
+lod addr=0"
+bad no_profiles "no_profiles.scn:1:1: no profiles line" "host.load addr=0"
+bad undefined_capture "undefined_capture.scn:4:8: no earlier step captures \"r\"" "$hdr
+host.load addr=0 -> x
+expect r == \"a\""
+bad undefined_param "undefined_param.scn:3:16: undefined param \"page\"" "$hdr
+host.load addr=\${page}"
+bad unterminated "unterminated.scn:3:24: unterminated string" "$hdr
+host.store addr=0 data=\"abc"
+bad bad_profile_on "bad_profile_on.scn:4:27: profile \"sev\" is not in this scenario" "$hdr
+host.load addr=0 -> r
+expect r.fault == none on sev"
+bad bad_rmi "bad_rmi.scn:3:10: unknown RMI command \"granule_eat\"" "$hdr
+host.rmi granule_eat addr=0"
+bad bad_rmi_arg "bad_rmi_arg.scn:3:18: RMI_VERSION takes no argument \"addr\"" "$hdr
+host.rmi version addr=0x1000"
+bad bad_field "bad_field.scn:4:10: unknown field \"colour\"" "$hdr
+host.load addr=0 -> r
+expect r.colour == red"
+bad bad_fault_name "bad_fault_name.scn:4:19: unknown fault name \"gpc.gpx\"" "$hdr
+host.load addr=0 -> r
+expect r.fault == gpc.gpx"
+bad bad_len_range "bad_len_range.scn:3:18: len=0 out of range" "$hdr
+host.load addr=0 len=0"
+
+# a bad line inside an included file names that file
+printf 'host.load addr=0x\n' >"$T/inc_bad.inc"
+bad include_bad "inc_bad.inc:1:16: bad number \"0x\"" "$hdr
+include \"inc_bad.inc\""
+bad include_missing "include_missing.scn:3:9: cannot include" "$hdr
+include \"nope.inc\""
+
+# files, profiles and options
+expect_exit "missing file exits 2" 2 "$CCSIM" run "$T/does-not-exist.scn"
+expect_err "missing file message" "does-not-exist.scn:0:0: cannot read scenario"
+printf 'profiles plain\nhost.load addr=0\n' >"$T/ok.scn"
+expect_exit "unknown profile exits 2" 2 "$CCSIM" run "$T/ok.scn" --profile nosuch
+expect_err "unknown profile message" "unknown profile \"nosuch\""
+printf '[platform]\narch = cca\n[mem]\npa_bits = 40\ndram_latency = 50\n' >"$T/badkey.ini"
+expect_exit "unknown profile key exits 2" 2 "$CCSIM" run "$T/ok.scn" --profile "$T/badkey.ini"
+expect_err "unknown profile key message" "badkey.ini:5: unknown key \"dram_latency\" in \\[mem\\]"
+printf '[platform]\narch = sev\n' >"$T/badval.ini"
+expect_exit "bad profile value exits 2" 2 "$CCSIM" run "$T/ok.scn" --profile "$T/badval.ini"
+expect_err "bad profile value message" "badval.ini:2: platform.arch: expected one of plain \\| cca, got \"sev\""
+expect_exit "bad --set exits 2" 2 "$CCSIM" run "$T/ok.scn" --set mem.pa_bits=99
+expect_err "bad --set message" "mem.pa_bits: 99 is out of range \\[32, 52\\]"
+expect_exit "unknown param --set exits 2" 2 "$CCSIM" run "$T/ok.scn" --set nope=1
+expect_err "unknown param --set message" "declares no such param"
+expect_exit "unknown option exits 2" 2 "$CCSIM" run "$T/ok.scn" --frobnicate
+expect_err "unknown option message" "unknown option --frobnicate"
+expect_exit "bad seed exits 2" 2 "$CCSIM" run "$T/ok.scn" --seed 12x
+expect_err "bad seed message" "--seed: bad number \"12x\""
+expect_exit "unknown command exits 2" 2 "$CCSIM" frob
+expect_exit "matrix on a missing path exits 2" 2 "$CCSIM" matrix "$T/nowhere"
+expect_err "matrix missing path message" "nowhere: no such file or folder"
+printf 'garbage' >"$T/bad.trace"
+expect_exit "bad trace exits 2" 2 "$CCSIM" trace "$T/bad.trace"
+expect_err "bad trace message" "bad.trace: offset 0: expected a ccsim binary trace"
+printf 'garbage!' >"$T/bad.ckpt"
+expect_exit "bad checkpoint exits 2" 2 "$CCSIM" run "$T/ok.scn" --restore "$T/bad.ckpt"
+expect_err "bad checkpoint message" "bad.ckpt: offset 0: not a ccsim run checkpoint"
+
+# --help on every command, exit 0
+for c in run matrix steps trace profile; do
+	expect_exit "$c --help" 0 "$CCSIM" "$c" --help
+done
+
+# nothing already written is lost: a failing run leaves an earlier results folder alone
+"$CCSIM" run "$T/ok.scn" --out "$T/res" --quiet
+cp "$T/res/summary.json" "$T/keep.json"
+printf 'profiles plain\nhost.load addr=0 len=0\n' >"$T/late.scn"
+expect_exit "run-time error exits 2" 2 "$CCSIM" run "$T/late.scn" --out "$T/res2"
+if cmp -s "$T/res/summary.json" "$T/keep.json"; then ok "earlier results kept"; else fail "earlier results kept"; fi
+
+finish
