@@ -39,7 +39,7 @@ struct step_spec {
 	const char *op;
 	const char *summary;
 	const char *example;
-	struct step_arg_spec args[6];
+	struct step_arg_spec args[8]; /* ends at the first NULL name */
 	/* Returns 0 (the step ran; faults are results), or -1 with a message
 	 * naming what was wrong in the scenario. */
 	int (*run)(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,

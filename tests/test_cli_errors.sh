@@ -93,6 +93,13 @@ for c in run matrix steps trace profile; do
 	expect_exit "$c --help" 0 "$CCSIM" "$c" --help
 done
 
+expect_exit "steps lists every actor" 0 "$CCSIM" steps
+if grep -q '^  phys.read' "$T/out" && grep -q '^  host.rmi' "$T/out" && grep -q '^  NAME.store' "$T/out"; then
+	ok "steps output"; else fail "steps output" "$(head -5 "$T/out")"; fi
+expect_exit "profile prints resolved config" 0 "$CCSIM" profile cca --set mem.dram_latency_ns=80
+if grep -q '"dram_latency_ns": 80' "$T/out" && grep -q '"aes_latency": 40' "$T/out"; then
+	ok "profile output"; else fail "profile output" "$(head -5 "$T/out")"; fi
+
 # nothing already written is lost: a failing run leaves an earlier results folder alone
 "$CCSIM" run "$T/ok.scn" --out "$T/res" --quiet
 cp "$T/res/summary.json" "$T/keep.json"
