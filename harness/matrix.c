@@ -184,7 +184,7 @@ int matrix_main(char **paths, size_t npaths, const struct matrix_options *o)
 		return 2;
 	}
 	GArray *jobs = g_array_new(FALSE, TRUE, sizeof(struct job));
-	GPtrArray *cols = g_ptr_array_new();
+	GPtrArray *cols = g_ptr_array_new_with_free_func(g_free);
 	int exit_code = 0;
 	for (char **f = files; *f; f++) {
 		struct scenario *sc = scenario_load(*f, NULL, 0, err, sizeof(err));

@@ -70,7 +70,9 @@ uint64_t sim_run_until(struct sim *s, uint64_t limit)
 {
 	uint64_t n = 0;
 	struct sim_event ev;
-	while (sim_eventq_next_time(&s->events) <= limit) {
+	/* Test the length, not just the time: an empty queue reports UINT64_MAX,
+	 * which a limit of UINT64_MAX would otherwise admit. */
+	while (sim_eventq_len(&s->events) && sim_eventq_next_time(&s->events) <= limit) {
 		sim_eventq_pop(&s->events, &ev);
 		s->now = ev.when;
 		ev.type->fire(s, ev.target, ev.arg);
@@ -229,12 +231,20 @@ int sim_restore(struct sim *s, const uint8_t *data, size_t len, char *err, size_
 		return -EINVAL;
 	}
 	uint32_t format = sim_reader_u32(&in);
+	if (in.failed) {
+		snprintf(err, errlen, "checkpoint truncated at byte %zu of %zu", in.pos, len);
+		return -EINVAL;
+	}
 	if (format != SNAP_FORMAT) {
 		snprintf(err, errlen, "checkpoint format %u, expected %u", format, SNAP_FORMAT);
 		return -EINVAL;
 	}
 	uint64_t now = sim_reader_u64(&in), freq = sim_reader_u64(&in), seed = sim_reader_u64(&in);
-	if (!in.failed && freq != s->freq_hz) {
+	if (in.failed) {
+		snprintf(err, errlen, "checkpoint truncated at byte %zu of %zu", in.pos, len);
+		return -EINVAL;
+	}
+	if (freq != s->freq_hz) {
 		snprintf(err, errlen, "checkpoint was taken at %llu Hz, this machine runs at %llu Hz",
 			 (unsigned long long)freq, (unsigned long long)s->freq_hz);
 		return -EINVAL;
