@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness/json.h"
+#include "sim/json.h"
 #include "harness/runner.h"
 #include "harness/scenario.h"
 #include "models/platform/profile.h"

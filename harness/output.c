@@ -5,7 +5,7 @@
 #include <glib.h>
 #include <string.h>
 
-#include "harness/json.h"
+#include "sim/json.h"
 #include "models/monitor/rmm/rmm.h"
 
 static FILE *open_out(const char *dir, const char *name, gchar **path, char *err, size_t errlen)

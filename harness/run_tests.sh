@@ -11,7 +11,10 @@ failures=""
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-for t in $(find "$B" -path '*/tests/test_*' -type f -perm -u+x | sort); do
+# The binaries of the unit tests beside the code (one per tests/test_*.c).
+for src in $(ls sim/tests/test_*.c models/*/tests/test_*.c models/*/*/tests/test_*.c \
+	harness/tests/test_*.c 2>/dev/null | sort); do
+	t="$B/${src%.c}"
 	if "$t" >"$log" 2>&1; then
 		passed=$((passed + 1))
 		n=$(grep -Eo '^\[  PASSED  \] [0-9]+' "$log" | awk '{s+=$4} END {print s+0}')

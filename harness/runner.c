@@ -7,7 +7,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "harness/json.h"
+#include "sim/json.h"
 #include "harness/output.h"
 #include "models/monitor/rmm/rmm.h"
 

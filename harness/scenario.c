@@ -191,8 +191,13 @@ static int parse_number(const char *s, uint64_t *out)
 		return -1;
 	char *end;
 	errno = 0;
-	unsigned long long v = strtoull(buf, &end, 0);
-	if (errno || end == buf)
+	/* Decimal unless 0x: a leading zero is not octal. */
+	bool hex = buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X');
+	const char *digits = hex ? buf + 2 : buf;
+	if (!isxdigit((unsigned char)digits[0]) || strchr(digits, 'x') || strchr(digits, 'X'))
+		return -1;
+	unsigned long long v = strtoull(digits, &end, hex ? 16 : 10);
+	if (errno || end == digits)
 		return -1;
 	unsigned shift = 0;
 	if (*end == 'K' || *end == 'k')

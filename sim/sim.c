@@ -305,8 +305,10 @@ int sim_restore(struct sim *s, const uint8_t *data, size_t len, char *err, size_
 		if (rc)
 			return rc;
 		uint64_t elen = sim_reader_u64(&in);
-		if (in.failed || elen > in.len - in.pos)
+		if (in.failed || elen > in.len - in.pos) {
+			in.failed = true;
 			break;
+		}
 		struct sim_reader sub;
 		sim_reader_init(&sub, in.data + in.pos, (size_t)elen);
 		in.pos += (size_t)elen;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "models/memenc/memenc.h"
+#include "sim/json.h"
 
 enum key_type { K_U64, K_BOOL, K_STR, K_ENUM };
 
@@ -94,15 +95,23 @@ static bool parse_u64(const char *s, uint64_t *out)
 {
 	char buf[80];
 	size_t n = 0;
-	for (const char *p = s; *p && n < sizeof(buf) - 1; p++)
-		if (*p != '_')
+	for (const char *p = s; *p; p++)
+		if (*p != '_') {
+			if (n == sizeof(buf) - 1)
+				return false;
 			buf[n++] = *p;
+		}
 	buf[n] = '\0';
-	if (n == 0 || buf[0] == '-' || buf[0] == '+')
+	if (n == 0 || !g_ascii_isdigit(buf[0]))
 		return false;
 	char *end;
 	errno = 0;
-	unsigned long long v = strtoull(buf, &end, 0);
+	/* Decimal unless 0x: a leading zero is not octal. */
+	bool hex = buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X');
+	const char *digits = hex ? buf + 2 : buf;
+	if (!g_ascii_isxdigit(digits[0]) || strchr(digits, 'x') || strchr(digits, 'X'))
+		return false;
+	unsigned long long v = strtoull(digits, &end, hex ? 16 : 10);
 	if (errno || end == buf)
 		return false;
 	unsigned shift = 0;
@@ -225,6 +234,7 @@ static int first_bad_line(const char *text)
 {
 	char **lines = g_strsplit(text, "\n", -1);
 	int bad = 0;
+	bool in_group = false;
 	for (int i = 0; lines[i] && !bad; i++) {
 		char *l = g_strstrip(lines[i]);
 		if (!l[0] || l[0] == '#' || l[0] == ';')
@@ -232,9 +242,10 @@ static int first_bad_line(const char *text)
 		if (l[0] == '[') {
 			if (l[strlen(l) - 1] != ']')
 				bad = i + 1;
+			in_group = true;
 			continue;
 		}
-		if (!strchr(l, '=') || l[0] == '=')
+		if (!strchr(l, '=') || l[0] == '=' || !in_group)
 			bad = i + 1;
 	}
 	g_strfreev(lines);
@@ -447,12 +458,9 @@ void profile_dump_json(const struct platform_config *cfg, FILE *f, int indent)
 		}
 		fprintf(f, "\n%*s\"%s\": ", 2 * (indent + 2), "", k->key);
 		switch (k->type) {
-		case K_STR: {
-			gchar *esc = g_strescape((const char *)(base + k->offset), NULL);
-			fprintf(f, "\"%s\"", esc);
-			g_free(esc);
+		case K_STR:
+			json_str(f, (const char *)(base + k->offset));
 			break;
-		}
 		case K_BOOL: fputs(*(const bool *)(base + k->offset) ? "true" : "false", f); break;
 		case K_ENUM: fprintf(f, "\"%s\"", k->names[*(const uint64_t *)(base + k->offset)]); break;
 		case K_U64: fprintf(f, "%llu", (unsigned long long)*(const uint64_t *)(base + k->offset)); break;

@@ -1,5 +1,5 @@
 /* JSON output helpers; see json.h. */
-#include "harness/json.h"
+#include "sim/json.h"
 
 #include <stdbool.h>
 

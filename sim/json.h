@@ -1,6 +1,6 @@
 /* Minimal JSON output helpers for summaries, matrices and benchmarks. */
-#ifndef CCSIM_HARNESS_JSON_H
-#define CCSIM_HARNESS_JSON_H
+#ifndef CCSIM_SIM_JSON_H
+#define CCSIM_SIM_JSON_H
 
 #include <stddef.h>
 #include <stdint.h>
