@@ -236,7 +236,7 @@ int sim_restore(struct sim *s, const uint8_t *data, size_t len, char *err, size_
 		return -EINVAL;
 	}
 	if (format != SNAP_FORMAT) {
-		snprintf(err, errlen, "checkpoint format %u, expected %u", format, SNAP_FORMAT);
+		snprintf(err, errlen, "checkpoint format %u, expected %u", format, (unsigned)SNAP_FORMAT);
 		return -EINVAL;
 	}
 	uint64_t now = sim_reader_u64(&in), freq = sim_reader_u64(&in), seed = sim_reader_u64(&in);
