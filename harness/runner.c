@@ -106,11 +106,59 @@ void outcome_text(const struct outcome *o, char *buf, size_t len)
 		snprintf(buf, len, "no-leak");
 }
 
+static uint32_t vm_index(const struct run_ctx *rc, const char *name)
+{
+	for (size_t i = 0; i < rc->sc->nvms; i++)
+		if (strcmp(rc->sc->vms[i].name, name) == 0)
+			return (uint32_t)i;
+	g_assert_not_reached();
+}
+
+static void victim_write_free(gpointer p)
+{
+	struct victim_write *w = p;
+	g_bytes_unref(w->data);
+	g_free(w);
+}
+
+static void victim_write_add(struct run_ctx *rc, uint32_t vm, uint64_t addr, const uint8_t *d, size_t n)
+{
+	struct victim_write *w = g_new0(struct victim_write, 1);
+	w->vm = vm;
+	w->addr = addr;
+	w->data = g_bytes_new(d, n);
+	g_ptr_array_add(rc->victim_writes, w);
+}
+
+/* Did the victim read back anything other than what it last stored there? */
+static bool victim_memory_changed(const struct run_ctx *rc, uint32_t vm, uint64_t addr,
+				  const uint8_t *got, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (guint k = rc->victim_writes->len; k > 0; k--) {
+			const struct victim_write *w = rc->victim_writes->pdata[k - 1];
+			gsize len;
+			const uint8_t *d = g_bytes_get_data(w->data, &len);
+			if (w->vm != vm || addr + i < w->addr || addr + i - w->addr >= len)
+				continue;
+			if (d[addr + i - w->addr] != got[i])
+				return true;
+			break;
+		}
+	}
+	return false;
+}
+
 static void observe(struct run_ctx *rc, const struct scn_step *st, const struct step_result *r)
 {
 	enum actor_kind who = st->spec->actor;
 	struct outcome *o = &rc->out;
 	bool attacker = who == ACTOR_HOST || who == ACTOR_PHYS;
+	uint64_t addr = run_arg_num(st, "addr", 0);
+	if (r->faulted && r->fault == FAULT_POISON && !o->detected) {
+		o->detected = true;
+		o->detect_line = st->line;
+	}
 	if (attacker && !r->faulted && r->len) {
 		for (size_t i = 0; i < rc->sc->nsecrets && !o->leaked; i++) {
 			const struct scn_secret *s = &rc->sc->secrets[i];
@@ -138,6 +186,23 @@ static void observe(struct run_ctx *rc, const struct scn_step *st, const struct 
 		const uint8_t *d = run_arg_bytes(rc, st, "data", &len);
 		if (len >= 4)
 			g_ptr_array_add(rc->attacker_data, g_bytes_new(d, len));
+	}
+	if (who == ACTOR_VM && !r->faulted) {
+		uint32_t vm = vm_index(rc, st->actor);
+		if (strcmp(st->op, "store") == 0) {
+			size_t len;
+			const uint8_t *d = run_arg_bytes(rc, st, "data", &len);
+			victim_write_add(rc, vm, addr, d, len);
+		} else if (strcmp(st->op, "fill") == 0) {
+			size_t len = run_arg_num(st, "len", 0);
+			uint8_t *d = g_malloc(len);
+			memset(d, (int)(run_arg_num(st, "byte", 0) & 0xff), len);
+			victim_write_add(rc, vm, addr, d, len);
+			g_free(d);
+		} else if (r->len && !o->corrupted && victim_memory_changed(rc, vm, addr, r->bytes, r->len)) {
+			o->corrupted = true;
+			o->corrupt_line = st->line;
+		}
 	}
 	if (who == ACTOR_VM && !r->faulted && r->len && !o->corrupted) {
 		for (guint i = 0; i < rc->attacker_data->len; i++) {
@@ -271,6 +336,7 @@ static void put_outcome(struct sim_buf *b, const struct outcome *o)
 	sim_buf_put_u8(b, o->corrupted);
 	sim_buf_put_u32(b, (uint32_t)o->corrupt_line);
 	sim_buf_put_u8(b, o->detected);
+	sim_buf_put_u32(b, (uint32_t)o->detect_line);
 	sim_buf_put_u8(b, o->blocked);
 	sim_buf_put_u32(b, (uint32_t)o->block_line);
 	sim_buf_put_str(b, o->block_mech);
@@ -284,6 +350,7 @@ static void get_outcome(struct sim_reader *in, struct outcome *o)
 	o->corrupted = sim_reader_u8(in);
 	o->corrupt_line = (int)sim_reader_u32(in);
 	o->detected = sim_reader_u8(in);
+	o->detect_line = (int)sim_reader_u32(in);
 	o->blocked = sim_reader_u8(in);
 	o->block_line = (int)sim_reader_u32(in);
 	sim_reader_str(in, o->block_mech, sizeof(o->block_mech));
@@ -303,6 +370,16 @@ static int runner_save(const struct sim_model *m, struct sim_buf *b)
 		const struct capture *c = rc->captures->pdata[i];
 		sim_buf_put_str(b, c->name);
 		put_result(b, &c->r);
+	}
+	sim_buf_put_u32(b, rc->victim_writes->len);
+	for (guint i = 0; i < rc->victim_writes->len; i++) {
+		const struct victim_write *w = rc->victim_writes->pdata[i];
+		gsize n;
+		const uint8_t *d = g_bytes_get_data(w->data, &n);
+		sim_buf_put_u32(b, w->vm);
+		sim_buf_put_u64(b, w->addr);
+		sim_buf_put_u64(b, n);
+		sim_buf_put(b, d, n);
 	}
 	sim_buf_put_u32(b, rc->attacker_data->len);
 	for (guint i = 0; i < rc->attacker_data->len; i++) {
@@ -340,6 +417,17 @@ static int runner_restore(struct sim_model *m, struct sim_reader *in)
 		c->name = g_strdup(name);
 		get_result(in, &c->r);
 		g_ptr_array_add(rc->captures, c);
+	}
+	uint32_t nvw = sim_reader_u32(in);
+	for (uint32_t i = 0; i < nvw && !in->failed; i++) {
+		uint32_t vm = sim_reader_u32(in);
+		uint64_t addr = sim_reader_u64(in), n = sim_reader_u64(in);
+		if (in->failed || n > in->len - in->pos || vm >= rc->sc->nvms) {
+			in->failed = true;
+			break;
+		}
+		victim_write_add(rc, vm, addr, in->data + in->pos, n);
+		in->pos += n;
 	}
 	uint32_t ndata = sim_reader_u32(in);
 	for (uint32_t i = 0; i < ndata && !in->failed; i++) {
@@ -584,6 +672,8 @@ static void teardown(struct run_ctx *rc)
 		g_ptr_array_free(rc->captures, TRUE);
 	if (rc->attacker_data)
 		g_ptr_array_free(rc->attacker_data, TRUE);
+	if (rc->victim_writes)
+		g_ptr_array_free(rc->victim_writes, TRUE);
 	for (size_t i = 0; rc->results && i < rc->sc->nsteps; i++)
 		result_clear(&rc->results[i]);
 	g_free(rc->results);
@@ -602,6 +692,7 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 	rc->opt = opt;
 	rc->captures = g_ptr_array_new_with_free_func(capture_free);
 	rc->attacker_data = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	rc->victim_writes = g_ptr_array_new_with_free_func(victim_write_free);
 	rc->results = g_new0(struct step_result, sc->nsteps + 1);
 	rc->ran = g_new0(bool, sc->nsteps + 1);
 	memset(res, 0, sizeof(*res));
@@ -681,6 +772,7 @@ out_nosim:
 	if (!rc->sim.models_tail) {
 		g_ptr_array_free(rc->captures, TRUE);
 		g_ptr_array_free(rc->attacker_data, TRUE);
+		g_ptr_array_free(rc->victim_writes, TRUE);
 		g_free(rc->results);
 		g_free(rc->ran);
 	}

@@ -27,6 +27,14 @@ struct expect_result {
 	char observed[160];
 };
 
+/* Bytes a victim stored: a later load by the same victim that returns other
+ * bytes, without a fault, saw its memory changed under it. */
+struct victim_write {
+	uint32_t vm;
+	uint64_t addr;
+	GBytes *data;
+};
+
 /* What the attack achieved, observed from the steps (never declared). */
 struct outcome {
 	bool leaked;          /* an attacker read returned a secret's bytes */
@@ -35,6 +43,7 @@ struct outcome {
 	bool corrupted;       /* a victim read returned attacker-written bytes */
 	int corrupt_line;
 	bool detected;        /* integrity checking poisoned data */
+	int detect_line;
 	bool blocked;         /* an attacker step faulted or was refused */
 	int block_line;
 	char block_mech[64];
@@ -72,6 +81,7 @@ struct run_ctx {
 	struct runner_model model;
 	GPtrArray *captures;          /* struct capture *, in first-capture order */
 	GPtrArray *attacker_data;     /* GBytes * written by attacker steps */
+	GPtrArray *victim_writes;     /* struct victim_write *: what each vm stored, in order */
 	struct outcome out;
 	struct step_result *results;  /* last result of each step */
 	bool *ran;

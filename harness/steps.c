@@ -176,6 +176,20 @@ static int do_wbinvd(struct run_ctx *rc, const struct scn_step *st, struct step_
 	return r ? -1 : 0;
 }
 
+static int do_invd(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		   char *err, size_t errlen)
+{
+	(void)st;
+	(void)err;
+	(void)errlen;
+	uint64_t dropped;
+	machine_invd(&rc->machine, &res->cycles, &dropped);
+	res->has_status = true;
+	res->status = 0;
+	res->x1 = dropped;
+	return 0;
+}
+
 /* --- physical attacker: DRAM cells directly --- */
 
 static int do_phys_read(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
@@ -256,6 +270,8 @@ static const struct step_spec step_table[] = {
 	  do_smc, NULL },
 	{ ACTOR_HOST, "wbinvd", "write back and invalidate every cache level", "host.wbinvd",
 	  { { NULL } }, do_wbinvd, NULL },
+	{ ACTOR_HOST, "invd", "invalidate every cache level WITHOUT write-back: dirty lines are lost "
+	  "(x1 = lines dropped)", "host.invd -> d", { { NULL } }, do_invd, NULL },
 	{ ACTOR_VM, "load", "the guest loads bytes from its own (protected) memory",
 	  "victim.load addr=0x80000000 len=10 -> v", { ADDR, LEN }, do_load, NULL },
 	{ ACTOR_VM, "store", "the guest stores bytes", "victim.store addr=0x80000000 data=$secret",

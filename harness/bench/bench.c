@@ -157,9 +157,8 @@ static int rig_load_check(struct rig *r, uint64_t pa, uint64_t *cycles)
 	return 0;
 }
 
-/* `n` 8-byte loads walking [base, base+set) by `stride` from base+start, each
- * of BENCH_REPEATS times.
- * Every load must return its pattern and cost exactly `lat` cycles (so every
+/* BENCH_REPEATS repeats of `n` 8-byte loads walking [base, base+set) (`set` a
+ * power of two) by `stride`, from base+start on. Every load must return its pattern and cost exactly `lat` cycles (so every
  * one took the path being measured). Best rate in *rate. */
 static int run_loads(struct rig *r, uint64_t base, uint64_t set, uint64_t start,
 		     uint64_t stride, uint64_t n, uint64_t lat, double *rate)
@@ -280,8 +279,7 @@ static int xts_line(EVP_CIPHER_CTX *ctx, bool enc, uint64_t pa, const uint8_t *i
 static int bench_aes_raw(uint64_t n, double *rate)
 {
 	enum { LINES = 64 };
-	static uint8_t ct[LINES][LINE];
-	uint8_t key[32], pt[LINE], out[LINE];
+	uint8_t ct[LINES][LINE], key[32], pt[LINE], out[LINE];
 	uint64_t want_sum = 0;
 	int rc = -1;
 	EVP_CIPHER_CTX *enc = EVP_CIPHER_CTX_new(), *dec = EVP_CIPHER_CTX_new();
@@ -414,7 +412,7 @@ static int write_json(const char *path, struct metrics *ms)
 
 static void row(const char *name, double rate, const char *unit, const char *sim)
 {
-	printf("%-22s %10.2f M%-13s %s\n", name, rate / 1e6, unit, sim);
+	printf("%-22s %10.2f M %-13s %s\n", name, rate / 1e6, unit, sim);
 	fflush(stdout);
 }
 
@@ -429,7 +427,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s OUTPUT.json\n", argv[0]);
 		return 2;
 	}
-	printf("%-22s %11s %-14s %s\n", "metric", "best of 3", "unit", "simulated cost");
+	printf("%-22s %10s   %-13s %s\n", "metric", "best of 3", "unit", "simulated cost");
 	fflush(stdout);
 	if (bench_hits("cca", HIT_OPS, &hit, &hit_lat))
 		goto fail;

@@ -7,6 +7,7 @@
 static const struct sim_field cpu_fields[] = {
 	SIM_FIELD(struct cpu, world),
 	SIM_FIELD(struct cpu, el),
+	SIM_FIELD(struct cpu, key),
 	SIM_FIELD(struct cpu, cycles),
 	SIM_FIELD(struct cpu, stat_loads),
 	SIM_FIELD(struct cpu, stat_stores),
@@ -38,6 +39,7 @@ void cpu_init(struct cpu *c, struct sim *s, const char *name, struct bus_port bu
 	c->bus = bus;
 	c->world = world;
 	c->el = el;
+	c->key = -1;
 	sim_model_register(s, &c->base);
 	c->src = sim_trace_source(s, name);
 	sim_stat_register(s, name, "loads", SIM_STAT_COUNT, &c->stat_loads, "load ops");
@@ -65,7 +67,7 @@ int cpu_access_pas(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, void
 			chunk = len;
 		struct mem_access a = {
 			.pa = pa, .len = chunk, .write = write, .world = c->world, .pas = pas,
-			.el = (uint8_t)c->el, .src = c->src,
+			.el = (uint8_t)c->el, .src = c->src, .key = c->key,
 		};
 		rc = bus_access(&c->bus, &a, p, fault, &spent);
 		pa += chunk;

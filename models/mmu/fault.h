@@ -13,6 +13,7 @@ enum cc_fault_kind {
 	FAULT_GPC_ADDR_SIZE, /* PA or GPT base beyond the protected physical space */
 	FAULT_GPC_EABT,      /* external abort fetching a GPT descriptor */
 	FAULT_BUS_RANGE,     /* PA beyond the implemented physical address space */
+	FAULT_POISON,        /* the line failed its integrity check: machine check */
 	FAULT_KIND_COUNT
 };
 
@@ -34,6 +35,7 @@ static inline const char *cc_fault_name(unsigned kind)
 		[FAULT_GPC_ADDR_SIZE] = "gpc.addr_size",
 		[FAULT_GPC_EABT] = "gpc.eabt",
 		[FAULT_BUS_RANGE] = "bus.range",
+		[FAULT_POISON] = "mce.poison",
 	};
 	return kind < FAULT_KIND_COUNT ? n[kind] : "?";
 }

@@ -16,6 +16,8 @@ static const struct sim_field machine_fields[] = {
 	SIM_FIELD(struct machine, stat_smc_unknown),
 	SIM_FIELD(struct machine, stat_tlbi),
 	SIM_FIELD(struct machine, stat_gpt_changes),
+	SIM_FIELD(struct machine, stat_key_hazards),
+	SIM_FIELD(struct machine, stat_poison),
 };
 static const struct sim_vmstate machine_vmstate = {
 	"machine", 1, machine_fields, sizeof(machine_fields) / sizeof(machine_fields[0])
@@ -150,6 +152,10 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 	sim_stat_register(s, "machine", "tlbi", SIM_STAT_COUNT, &m->stat_tlbi, "TLBI RPALOS");
 	sim_stat_register(s, "machine", "smcs", SIM_STAT_COUNT, &m->stat_smcs, "");
 	sim_stat_register(s, "machine", "smc_unknown", SIM_STAT_COUNT, &m->stat_smc_unknown, "");
+	sim_stat_register(s, "machine", "key_hazards", SIM_STAT_COUNT, &m->stat_key_hazards,
+			  "key slots reprogrammed with their old lines still cached");
+	sim_stat_register(s, "machine", "poison", SIM_STAT_COUNT, &m->stat_poison,
+			  "accesses that hit an integrity failure");
 
 	mem_init(&m->mem, s, "dram", (unsigned)cfg->pa_bits, sim_ns_to_cycles(s, cfg->dram_latency_ns));
 	struct memenc_config ec = {
@@ -169,7 +175,7 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 	for (unsigned slot = 0; slot < (cfg->arch == ARCH_CCA ? 4u : 1u); slot++) {
 		bool encrypt = cfg->memenc_mode != MEMENC_NONE &&
 			       (cfg->arch != ARCH_CCA || slot != PAS_NS || cfg->encrypt_ns);
-		if (memenc_key_program(&m->enc, slot, slot, encrypt)) {
+		if (machine_key_program(m, slot, slot, encrypt)) {
 			snprintf(err, errlen, "%s: cannot program key slot %u", cfg->name, slot);
 			return -1;
 		}
@@ -241,9 +247,17 @@ static int machine_access(void *ctx, const struct mem_access *a, void *buf, stru
 			return 1;
 		}
 	}
-	unsigned key = machine_key_slot(m, a->pas);
+	unsigned key = a->key >= 0 ? (unsigned)a->key : machine_key_slot(m, a->pas);
 	int rc = a->write ? cache_write(&m->l1, key, a->pa, buf, a->len, cycles)
 			  : cache_read(&m->l1, key, a->pa, buf, a->len, cycles);
+	if (rc == -EBADMSG) {
+		/* The engine's integrity check failed: a machine check, not data. */
+		f->kind = FAULT_POISON;
+		f->addr = a->pa;
+		m->stat_poison++;
+		trace_POISON(m->sim, a->src, a->pa, key, 0, 0);
+		return 1;
+	}
 	return rc < 0 ? rc : 0;
 }
 
@@ -289,8 +303,41 @@ int machine_phys_write(struct machine *m, uint64_t pa, const void *buf, size_t l
 
 int machine_wbinvd(struct machine *m, uint64_t *cycles)
 {
+	uint64_t before = *cycles;
 	int rc = cache_wbinvd(&m->l1, cycles);
-	return rc ? rc : cache_wbinvd(&m->llc, cycles);
+	rc = rc ? rc : cache_wbinvd(&m->llc, cycles);
+	sim_trace_emit(m->sim, TRACE_CACHE_OP, m->src, 0, 0, *cycles - before, 0, "wbinvd", 6);
+	return rc;
+}
+
+int machine_invd(struct machine *m, uint64_t *cycles, uint64_t *dropped)
+{
+	uint64_t before = *cycles;
+	uint64_t d0 = m->l1.invd_dropped_dirty + m->llc.invd_dropped_dirty;
+	cache_invd(&m->l1, cycles);
+	cache_invd(&m->llc, cycles);
+	*dropped = m->l1.invd_dropped_dirty + m->llc.invd_dropped_dirty - d0;
+	sim_trace_emit(m->sim, TRACE_CACHE_OP, m->src, 1, *dropped, *cycles - before, 0, "invd", 4);
+	return 0;
+}
+
+int machine_flush_key(struct machine *m, unsigned slot, uint64_t *cycles)
+{
+	uint64_t before = *cycles;
+	int rc = cache_flush_key(&m->l1, slot, cycles);
+	rc = rc ? rc : cache_flush_key(&m->llc, slot, cycles);
+	sim_trace_emit(m->sim, TRACE_CACHE_OP, m->src, 2, slot, *cycles - before, 0, "flush_key", 9);
+	return rc;
+}
+
+int machine_key_program(struct machine *m, unsigned slot, uint32_t owner, bool encrypt)
+{
+	unsigned lines = cache_lines_of_key(&m->l1, slot) + cache_lines_of_key(&m->llc, slot);
+	if (lines && memenc_key_valid(&m->enc, slot)) {
+		m->stat_key_hazards++;
+		trace_KEY_HAZARD(m->sim, m->src, slot, memenc_key_owner(&m->enc, slot), owner, lines);
+	}
+	return memenc_key_program(&m->enc, slot, owner, encrypt);
 }
 
 /* DC CIPAPA over one granule, every level (clean + invalidate to PoPA). */

@@ -28,6 +28,7 @@ struct machine {
 	uint16_t src;
 	uint64_t stat_accesses, stat_gpc_checks, stat_gpc_faults, stat_gpt_reads;
 	uint64_t stat_smcs, stat_smc_unknown, stat_tlbi, stat_gpt_changes;
+	uint64_t stat_key_hazards, stat_poison;
 };
 
 /* Build every model of `cfg` into `s` (which the caller has initialised with
@@ -44,6 +45,16 @@ int machine_phys_read(struct machine *m, uint64_t pa, void *buf, size_t len);
 int machine_phys_write(struct machine *m, uint64_t pa, const void *buf, size_t len);
 /* Write back and invalidate the whole cache hierarchy (WBINVD / DC CISW loop). */
 int machine_wbinvd(struct machine *m, uint64_t *cycles);
+/* Invalidate the whole hierarchy WITHOUT write-back (INVD): dirty lines are
+ * lost; *dropped gets how many. */
+int machine_invd(struct machine *m, uint64_t *cycles, uint64_t *dropped);
+/* Write back and invalidate every line tagged with key `slot`, every level. */
+int machine_flush_key(struct machine *m, unsigned slot, uint64_t *cycles);
+/* Give key slot `slot` a new key for `owner`. If lines tagged with the slot
+ * are still cached, they now belong to nobody's key: the ASID/KeyID-reuse
+ * hazard, traced (memenc.key.hazard) and counted (machine.key_hazards), and
+ * left in place so its effect can be observed. Returns memenc's result. */
+int machine_key_program(struct machine *m, unsigned slot, uint32_t owner, bool encrypt);
 
 /* EL3 services the RMM calls (the RMM-EL3 GTSI interface, modelled on TF-A
  * gpt_delegate_pas / gpt_undelegate_pas). 0, or -EPERM if the granule is not

@@ -18,6 +18,7 @@ struct mem_access {
 	enum cc_pas pas;
 	uint8_t el;
 	uint16_t src; /* trace source of the master */
+	int32_t key;  /* key slot (ASID / KeyID) the master tags this access with; -1: by PAS */
 };
 
 #define SMC_REGS 8

@@ -90,7 +90,7 @@ static void granule_scrub(struct rmm *r, uint64_t pa, uint64_t *cycles)
 	struct cc_fault f;
 	for (uint64_t off = 0; off < GRANULE_SIZE; off += 64) {
 		struct mem_access a = { .pa = pa + off, .len = 64, .write = true, .world = WORLD_REALM,
-					.pas = PAS_REALM, .el = 2, .src = r->src };
+					.pas = PAS_REALM, .el = 2, .src = r->src, .key = -1 };
 		int rc = bus_access(&bus, &a, (void *)zero, &f, cycles);
 		/* The granule is Realm in the GPT now: a fault is a model bug. */
 		g_assert(rc == 0);

@@ -17,19 +17,26 @@ struct fx {
 	struct cpu host, realm;
 };
 
-static struct fx *build(const char *profile)
+static struct fx *build_set(const char *profile, const char *const *sets)
 {
 	struct fx *f = test_malloc(sizeof(*f));
 	struct platform_config cfg;
 	char err[256], path[256];
 	snprintf(path, sizeof(path), "models/platform/profiles/%s.ini", profile);
 	assert_int_equal(profile_load(path, &cfg, err, sizeof(err)), 0);
+	for (; sets && *sets; sets++)
+		assert_int_equal(profile_set(&cfg, *sets, err, sizeof(err)), 0);
 	sim_init(&f->sim, 1, cfg.freq_mhz * 1000000ull);
 	assert_int_equal(machine_init(&f->m, &f->sim, &cfg, err, sizeof(err)), 0);
 	cpu_init(&f->host, &f->sim, "host", machine_bus(&f->m), WORLD_NS, 2);
 	cpu_init(&f->realm, &f->sim, "realm", machine_bus(&f->m),
 		 cfg.arch == ARCH_CCA ? WORLD_REALM : WORLD_NS, 1);
 	return f;
+}
+
+static struct fx *build(const char *profile)
+{
+	return build_set(profile, NULL);
 }
 
 static void destroy(struct fx *f)
@@ -169,13 +176,68 @@ static void test_bad_config(void **state)
 	sim_fini(&s);
 }
 
+/* Key-slot reuse (the ASID-reuse bug class): reprogramming a slot while its
+ * old owner's lines are cached leaves them readable by the new owner, in
+ * plaintext; flushing the slot first leaves only ciphertext under the old
+ * key, which the new key decrypts to garbage. */
+static void test_key_reuse_hazard(void **state)
+{
+	(void)state;
+	static const char *const sets[] = { "memenc.mode=xts", "memenc.key_slots=8", NULL };
+	static const char secret[] = "old tenant data!";
+	for (int flush = 0; flush < 2; flush++) {
+		struct fx *f = build_set("plain", sets);
+		uint8_t b[16];
+		struct cc_fault fault;
+		uint64_t c;
+		assert_int_equal(machine_key_program(&f->m, 5, 100, true), 0);
+		f->realm.key = 5;
+		assert_int_equal(cpu_store(&f->realm, 0x200000, secret, 16, &fault, &c), 0);
+		if (flush)
+			assert_int_equal(machine_flush_key(&f->m, 5, &c), 0);
+		assert_int_equal(machine_key_program(&f->m, 5, 200, true), 0);
+		assert_int_equal(sim_stat_get(&f->sim, "machine.key_hazards"), flush ? 0 : 1);
+		assert_int_equal(cpu_load(&f->realm, 0x200000, b, 16, &fault, &c), 0);
+		if (flush)
+			assert_memory_not_equal(b, secret, 16);
+		else
+			assert_memory_equal(b, secret, 16);
+		destroy(f);
+	}
+}
+
+/* INVD drops dirty lines: the store never reaches DRAM and a later load
+ * reads the old contents (the cache-drop attack class). WBINVD keeps it. */
+static void test_invd_loses_dirty(void **state)
+{
+	(void)state;
+	for (int wb = 0; wb < 2; wb++) {
+		struct fx *f = build("plain");
+		uint8_t b[8];
+		struct cc_fault fault;
+		uint64_t c, dropped = 0;
+		assert_int_equal(cpu_store(&f->host, 0x300000, "11111111", 8, &fault, &c), 0);
+		assert_int_equal(machine_wbinvd(&f->m, &c), 0);
+		assert_int_equal(cpu_store(&f->host, 0x300000, "22222222", 8, &fault, &c), 0);
+		if (wb)
+			assert_int_equal(machine_wbinvd(&f->m, &c), 0);
+		else
+			assert_int_equal(machine_invd(&f->m, &c, &dropped), 0);
+		assert_int_equal(dropped, wb ? 0 : 1);
+		assert_int_equal(cpu_load(&f->host, 0x300000, b, 8, &fault, &c), 0);
+		assert_memory_equal(b, wb ? "22222222" : "11111111", 8);
+		destroy(f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_cycles),  cmocka_unit_test(test_cca_cycles),
 		cmocka_unit_test(test_dram_contents), cmocka_unit_test(test_key_slots),
 		cmocka_unit_test(test_gpt_is_root),   cmocka_unit_test(test_bus_range),
-		cmocka_unit_test(test_bad_config),
+		cmocka_unit_test(test_bad_config),    cmocka_unit_test(test_key_reuse_hazard),
+		cmocka_unit_test(test_invd_loses_dirty),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
