@@ -132,7 +132,7 @@ bool gpi_is_valid(const struct gpc_config *cfg, uint8_t gpi)
 
 /* D9.5.3 GPI encodings: does the GPI allow this access? A reserved value is a
  * GPT walk fault at the level it was found. */
-static enum gpc_fault gpi_decide(const struct gpc_config *cfg, uint8_t gpi, enum cc_pas pas,
+enum gpc_fault gpc_gpi_decide(const struct gpc_config *cfg, uint8_t gpi, enum cc_pas pas,
 				 enum cc_world world)
 {
 	if (!gpi_is_valid(cfg, gpi))
@@ -178,7 +178,7 @@ struct gpc_result gpc_check(const struct gpc_config *cfg, const struct gpc_reade
 		return r;
 	}
 	r.gpi = w.gpi;
-	r.fault = gpi_decide(cfg, w.gpi, pas, world);
+	r.fault = gpc_gpi_decide(cfg, w.gpi, pas, world);
 	return r;
 }
 

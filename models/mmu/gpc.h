@@ -132,6 +132,11 @@ struct gpc_result gpc_check(const struct gpc_config *cfg, const struct gpc_reade
 			    enum cc_pas pas, enum cc_world world);
 
 /* True if gpi is not reserved under cfg (GPI_NSO needs cfg->nso). */
+/* The access decision for a known GPI (Arm ARM D9.1): GPC_OK or
+ * GPC_FAULT_GPF, or GPC_FAULT_WALK for a reserved value. Shared by the walk
+ * and by anything that caches GPIs (TLBs). */
+enum gpc_fault gpc_gpi_decide(const struct gpc_config *cfg, uint8_t gpi, enum cc_pas pas,
+			      enum cc_world world);
 bool gpi_is_valid(const struct gpc_config *cfg, uint8_t gpi);
 
 const char *gpc_fault_name(enum gpc_fault f); /* "ok", "gpf", "walk", "addr_size", "eabt" */

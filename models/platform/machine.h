@@ -9,6 +9,7 @@
 #include "models/mem/mem.h"
 #include "models/memenc/memenc.h"
 #include "models/mmu/gpc.h"
+#include "models/mmu/gpccache.h"
 #include "models/platform/port.h"
 #include "models/platform/profile.h"
 #include "sim/sim.h"
@@ -24,6 +25,7 @@ struct machine {
 	struct cache llc;
 	struct cache l1;
 	struct gpc_config gpc;
+	struct gpc_cache gpc_tlb;
 	struct rmm *rmm;
 	uint16_t src;
 	uint64_t stat_accesses, stat_gpc_checks, stat_gpc_faults, stat_gpt_reads;

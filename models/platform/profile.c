@@ -62,6 +62,8 @@ static const struct schema_key schema[] = {
 	U64("gpc", "gpt_l1_base", gpt_l1_base, 0, 1ull << 52, "0xbffe0000", "PA of the first L1 GPT (inside the L1-mapped range, made Root)"),
 	U64("gpc", "delegable_base", delegable_base, 0, 1ull << 52, "0x80000000", "start of the L1-mapped (delegable) range"),
 	U64("gpc", "delegable_size", delegable_size, 0, 1ull << 52, "1G", "size of the delegable range"),
+	U64("gpc", "tlb_entries", gpc_tlb_entries, 0, 1u << 20, "1024", "granules whose GPT information TLBs hold (0: walk every access; a power of two)"),
+	BOOL("gpc", "el3_tlbi", el3_tlbi, "true", "EL3 issues TLBI RPALOS after each GPT change (false: the missing-invalidation bug)"),
 	U64("cpu", "smc_cycles", smc_cycles, 0, 1000000, "400", "SMC to EL3 and back"),
 	U64("cpu", "world_switch_cycles", world_switch_cycles, 0, 1000000, "1200", "EL3 <-> realm EL2, each way"),
 	U64("cpu", "tlbi_cycles", tlbi_cycles, 0, 1000000, "200", "TLBI RPALOS + DSB"),
@@ -350,6 +352,8 @@ static int check_consistency(const char *path, struct platform_config *cfg, char
 		why = "gpc.pps_bits: larger than mem.pa_bits";
 	else if (cfg->gpc && (cfg->delegable_base % cfg->gpc_pgs || cfg->delegable_size % cfg->gpc_pgs))
 		why = "gpc.delegable_base/size: expected multiples of the granule size";
+	else if (cfg->gpc_tlb_entries & (cfg->gpc_tlb_entries - 1))
+		why = "gpc.tlb_entries: expected 0 or a power of two";
 	else if (cfg->rmm && !cfg->gpc)
 		why = "rmm.present: the RMM needs gpc.enabled = true";
 	else if (cfg->l1_size % (64 * cfg->l1_ways) || cfg->llc_size % (64 * cfg->llc_ways))

@@ -37,6 +37,8 @@ struct platform_config {
 	uint64_t gpt_l1_base;     /* PA of the first L1 table */
 	uint64_t delegable_base;  /* [base, base+size): L1-mapped, may change PAS */
 	uint64_t delegable_size;
+	uint64_t gpc_tlb_entries; /* GPT information cached in TLBs (D9.5); 0: none */
+	bool el3_tlbi;            /* EL3 invalidates after every GPT change */
 	/* costs of control transfers */
 	uint64_t smc_cycles;      /* SMC round trip to EL3 and back */
 	uint64_t world_switch_cycles; /* EL3 <-> realm EL2 switch, each way */

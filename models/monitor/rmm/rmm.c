@@ -80,10 +80,20 @@ int rmm_granule_state(const struct rmm *r, uint64_t pa)
 	return r->state[(pa - r->m->cfg.delegable_base) / GRANULE_SIZE];
 }
 
+/* A fault inside the RMM itself: like a firmware panic, it stops answering
+ * (every later call returns SMC_UNKNOWN), traced with the cause. */
+static void rmm_panic(struct rmm *r, uint64_t pa, const char *why)
+{
+	char msg[96];
+	int n = snprintf(msg, sizeof(msg), "rmm panic: %s at 0x%llx", why, (unsigned long long)pa);
+	r->panicked = 1;
+	sim_trace_emit(r->base.sim, TRACE_NOTE, r->src, pa, 0, 0, 0, msg, (uint32_t)n);
+}
+
 /* Zero a granule through the Realm PAS, as the RMM does with a write loop
  * through its own mapping: DRAM ends up holding the Realm key's encryption of
  * zeros, and no plaintext of the previous owner survives. */
-static void granule_scrub(struct rmm *r, uint64_t pa, uint64_t *cycles)
+static int granule_scrub(struct rmm *r, uint64_t pa, uint64_t *cycles)
 {
 	static const uint8_t zero[64];
 	struct bus_port bus = machine_bus(r->m);
@@ -92,10 +102,15 @@ static void granule_scrub(struct rmm *r, uint64_t pa, uint64_t *cycles)
 		struct mem_access a = { .pa = pa + off, .len = 64, .write = true, .world = WORLD_REALM,
 					.pas = PAS_REALM, .el = 2, .src = r->src, .key = -1 };
 		int rc = bus_access(&bus, &a, (void *)zero, &f, cycles);
-		/* The granule is Realm in the GPT now: a fault is a model bug. */
-		g_assert(rc == 0);
+		/* Only a platform bug (a stale GPT entry, see gpc.el3_tlbi) can
+		 * fault here; the RMM cannot recover from its own fault. */
+		if (rc) {
+			rmm_panic(r, pa, rc == 1 ? cc_fault_name(f.kind) : "bus error");
+			return -EFAULT;
+		}
 	}
 	r->stat_scrubbed++;
+	return 0;
 }
 
 /* --- commands --- */
@@ -138,7 +153,10 @@ static void rmi_granule_delegate(struct rmm *r, uint64_t regs[SMC_REGS], uint64_
 		return;
 	}
 	*granule(r, addr) = GRANULE_DELEGATED;
-	granule_scrub(r, addr, cycles);
+	if (granule_scrub(r, addr, cycles)) {
+		regs[0] = UINT64_MAX;
+		return;
+	}
 	regs[0] = rmi_return(RMI_SUCCESS, 0);
 }
 
@@ -154,7 +172,10 @@ static void rmi_granule_undelegate(struct rmm *r, uint64_t regs[SMC_REGS], uint6
 		regs[0] = rmi_return(RMI_ERROR_INPUT, 0);
 		return;
 	}
-	granule_scrub(r, addr, cycles);
+	if (granule_scrub(r, addr, cycles)) {
+		regs[0] = UINT64_MAX;
+		return;
+	}
 	int rc = machine_el3_undelegate(r->m, addr, cycles);
 	/* A DELEGATED granule is Realm in the GPT: EL3 refusing is a model bug. */
 	g_assert(rc == 0);
@@ -168,6 +189,10 @@ void rmm_handle_rmi(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
 	size_t i = (size_t)(c - rmm_cmd_table);
 	uint64_t before = *cycles;
 	g_assert(c);
+	if (r->panicked) {
+		regs[0] = UINT64_MAX;
+		return;
+	}
 	*cycles += c->cost;
 	c->handler(r, regs, cycles);
 	r->stat_calls[i]++;
@@ -183,6 +208,7 @@ static const struct sim_field rmm_fields[] = {
 	SIM_FIELD_ARRAY(struct rmm, stat_errors, uint64_t),
 	SIM_FIELD_ARRAY(struct rmm, stat_cycles, uint64_t),
 	SIM_FIELD(struct rmm, stat_scrubbed),
+	SIM_FIELD(struct rmm, panicked),
 };
 static const struct sim_vmstate rmm_vmstate = { "rmm", 1, rmm_fields,
 						 sizeof(rmm_fields) / sizeof(rmm_fields[0]) };

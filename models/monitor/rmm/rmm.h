@@ -36,6 +36,7 @@ struct rmm {
 	uint64_t stat_errors[RMM_NCMDS];
 	uint64_t stat_cycles[RMM_NCMDS];
 	uint64_t stat_scrubbed;   /* granules zeroed */
+	uint64_t panicked;        /* the RMM took a fault of its own: it answers nothing more */
 };
 
 struct rmm *rmm_create(struct sim *s, struct machine *m);

@@ -63,9 +63,10 @@ static void test_plain_cycles(void **state)
 	destroy(f);
 }
 
-/* cca: every access first walks the GPT (L0 table descriptor + L1 granules
- * descriptor, each an LLC hit of 40), then the line: a realm DRAM miss adds
- * the XTS pipeline 40 + 3 after the 150-cycle DRAM read. */
+/* cca: an access whose GPT information is not cached walks the GPT (an L0
+ * table descriptor + an L1 granules descriptor, or one L0 block descriptor),
+ * each a Root-PAS read through the LLC; a cached one skips the walk. A realm
+ * DRAM miss adds the XTS pipeline 40 + 3 after the 150-cycle DRAM read. */
 static void test_cca_cycles(void **state)
 {
 	(void)state;
@@ -76,17 +77,52 @@ static void test_cca_cycles(void **state)
 	cpu_smc(&f->host, regs, &c);
 	assert_int_equal(regs[0], 0);
 	assert_int_equal(machine_wbinvd(&f->m, &c), 0);
-	/* After WBINVD the GPT descriptors themselves come from DRAM, encrypted with the Root key. */
+	/* The RMM's scrub left the granule's Realm GPI cached for the Realm
+	 * state: L1 4 + LLC 40 + DRAM 150 + XTS 43, no walk. */
 	assert_int_equal(cpu_load(&f->realm, 0x80200000, b, 8, &fault, &c), 0);
-	assert_int_equal(c, 2 * (40 + 150 + 43) + (4 + 40 + 150 + 43));
-	assert_int_equal(cpu_load(&f->realm, 0x80200000, b, 8, &fault, &c), 0);
-	assert_int_equal(c, 2 * 40 + 4);
-	/* NS memory outside the delegable range: an L0 block descriptor, one GPT
-	 * read (its line, shared with the L0 entry read above, hits the LLC);
-	 * the NS slot does not encrypt. */
+	assert_int_equal(c, 4 + 40 + 150 + 43);
+	assert_int_equal(cpu_load(&f->realm, 0x80200008, b, 8, &fault, &c), 0);
+	assert_int_equal(c, 4);
+	/* NS memory outside the delegable range: one L0 block descriptor, from
+	 * DRAM after the WBINVD under the Root key (40 + 150 + 43), then the
+	 * data on the NS slot, which does not encrypt. */
 	assert_int_equal(cpu_load(&f->host, 0x100000, b, 8, &fault, &c), 0);
-	assert_int_equal(c, 40 + (4 + 40 + 150));
+	assert_int_equal(c, (40 + 150 + 43) + (4 + 40 + 150));
+	assert_int_equal(cpu_load(&f->host, 0x100000, b, 8, &fault, &c), 0);
+	assert_int_equal(c, 4);
+	/* A delegable granule nobody cached: L0 table + L1 descriptor; the L0
+	 * line is in the LLC now, the L1 line comes from DRAM. */
+	assert_int_equal(cpu_load(&f->host, 0x80400000, b, 8, &fault, &c), 0);
+	assert_int_equal(c, 40 + (40 + 150 + 43) + (4 + 40 + 150));
 	destroy(f);
+}
+
+/* GPT information cached in a TLB keeps granting the old rights until TLBI
+ * RPALOS (Arm ARM D9.5): EL3 invalidates on delegation, so the host's next
+ * load faults; a firmware that skips the TLBI leaves the host reading the
+ * delegated granule. */
+static void test_gpc_tlb_invalidation(void **state)
+{
+	(void)state;
+	static const char *const no_tlbi[] = { "gpc.el3_tlbi=false", NULL };
+	for (int buggy = 0; buggy < 2; buggy++) {
+		struct fx *f = build_set("cca", buggy ? no_tlbi : NULL);
+		uint8_t b[8];
+		struct cc_fault fault;
+		uint64_t c, regs[SMC_REGS] = { 0xC4000151, 0x80500000 };
+		assert_int_equal(cpu_load(&f->host, 0x80500000, b, 8, &fault, &c), 0);
+		cpu_smc(&f->host, regs, &c);
+		assert_int_equal(regs[0], 0);
+		assert_int_equal(sim_stat_get(&f->sim, "machine.tlbi"), buggy ? 0 : 1);
+		int rc = cpu_load(&f->host, 0x80500000, b, 8, &fault, &c);
+		if (buggy) {
+			assert_int_equal(rc, 0); /* the stale NS entry still grants access */
+		} else {
+			assert_int_equal(rc, 1);
+			assert_int_equal(fault.kind, FAULT_GPC_GPF);
+		}
+		destroy(f);
+	}
 }
 
 /* DRAM holds ciphertext under the realm key on cca and plaintext on plain. */
@@ -237,7 +273,7 @@ int main(void)
 		cmocka_unit_test(test_dram_contents), cmocka_unit_test(test_key_slots),
 		cmocka_unit_test(test_gpt_is_root),   cmocka_unit_test(test_bus_range),
 		cmocka_unit_test(test_bad_config),    cmocka_unit_test(test_key_reuse_hazard),
-		cmocka_unit_test(test_invd_loses_dirty),
+		cmocka_unit_test(test_invd_loses_dirty), cmocka_unit_test(test_gpc_tlb_invalidation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
