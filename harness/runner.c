@@ -651,8 +651,17 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 	rc->vms = g_new0(struct cpu, rc->sc->nvms ? rc->sc->nvms : 1);
 	/* A guest runs in the profile's protected world: a realm on CCA. */
 	enum cc_world gw = rc->cfg.arch == ARCH_CCA ? WORLD_REALM : WORLD_NS;
-	for (size_t i = 0; i < rc->sc->nvms; i++)
-		cpu_init(&rc->vms[i], s, rc->sc->vms[i].name, machine_bus(&rc->machine), gw, 1);
+	for (size_t i = 0; i < rc->sc->nvms; i++) {
+		const struct scn_vm *vm = &rc->sc->vms[i];
+		if (vm->core >= rc->cfg.cores) {
+			snprintf(err, errlen, "%s:%d:%d: vm %s core=%llu, but profile %s has %llu core(s) (cache.cores)",
+				 vm->file, vm->line, vm->core_col, vm->name, (unsigned long long)vm->core,
+				 rc->cfg.name, (unsigned long long)rc->cfg.cores);
+			return -1;
+		}
+		cpu_init(&rc->vms[i], s, vm->name, machine_bus(&rc->machine), gw, 1);
+		rc->vms[i].core = (uint32_t)vm->core;
+	}
 	rc->src_runner = sim_trace_source(s, "scenario");
 	rc->model.rc = rc;
 	rc->model.base.name = "runner";

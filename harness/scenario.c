@@ -414,12 +414,21 @@ static int st_secret(struct parser *p, GArray *t)
 
 static int st_vm(struct parser *p, GArray *t)
 {
-	struct tok *k = t->len == 2 ? &g_array_index(t, struct tok, 1) : NULL;
+	struct tok *k = t->len >= 2 ? &g_array_index(t, struct tok, 1) : NULL;
 	if (!k || k->key || k->quoted || !is_ident(k->s) || strchr(k->s, '.'))
-		return perr(p, 1, "expected: vm NAME (a name without dots)");
-	if (vm_declared(p, k->s) || strcmp(k->s, "host") == 0 || strcmp(k->s, "phys") == 0)
+		return perr(p, 1, "expected: vm NAME [core=N] (a name without dots)");
+	if (vm_declared(p, k->s) || strcmp(k->s, "host") == 0 || strcmp(k->s, "phys") == 0 ||
+	    strcmp(k->s, "outcome") == 0)
 		return perr(p, k->col, "actor \"%s\" already exists", k->s);
-	struct scn_vm vm = { g_strdup(k->s), p->line };
+	struct scn_vm vm = { g_strdup(k->s), p->file, p->line, 0, 0 };
+	for (guint i = 2; i < t->len; i++) {
+		struct tok *a = &g_array_index(t, struct tok, i);
+		if (!a->key || strcmp(a->key, "core") != 0 || parse_number(a->s, &vm.core)) {
+			g_free(vm.name);
+			return perr(p, a->col, "vm %s: expected core=N, got \"%s\"", k->s, a->s);
+		}
+		vm.core_col = a->col;
+	}
 	g_array_append_val(p->vms, vm);
 	return 0;
 }

@@ -64,7 +64,10 @@ struct scn_expect {
 
 struct scn_vm {
 	char *name;
+	const char *file;
 	int line;
+	int core_col;      /* column of core=, for run-time errors */
+	uint64_t core;     /* physical core it runs on (core=N, default 0) */
 };
 
 struct scn_secret {

@@ -51,6 +51,12 @@ expect r.fault == gpc.gpx"
 bad bad_len_range "bad_len_range.scn:3:18: len=0 out of range" "$hdr
 host.load addr=0 len=0"
 
+bad bad_core "bad_core.scn:2:6: vm v: expected core=N" "profiles plain
+vm v core=x"
+bad core_beyond "core_beyond.scn:2:6: vm v core=3, but profile plain has 1 core" "profiles plain
+vm v core=3
+v.load addr=0"
+
 # a bad line inside an included file names that file
 printf 'host.load addr=0x\n' >"$T/inc_bad.inc"
 bad include_bad "inc_bad.inc:1:16: bad number \"0x\"" "$hdr

@@ -204,12 +204,12 @@ static int bench_hits(const char *profile, uint64_t n, double *rate, uint64_t *l
 	    (cca && rig_delegate(r, HIT_BASE, HIT_SET)) || rig_fill(r, HIT_BASE, HIT_SET) ||
 	    rig_load_check(r, HIT_BASE, lat))
 		goto out;
-	uint64_t l1_misses = r->m.l1.misses;
+	uint64_t l1_misses = r->m.l1[0].misses;
 	if (run_loads(r, HIT_BASE, HIT_SET, 0, 8, n, *lat, rate))
 		goto out;
-	if (r->m.l1.misses != l1_misses) {
+	if (r->m.l1[0].misses != l1_misses) {
 		fprintf(stderr, "bench: %s: %llu L1 misses on the hit path\n", profile,
-			(unsigned long long)(r->m.l1.misses - l1_misses));
+			(unsigned long long)(r->m.l1[0].misses - l1_misses));
 		goto out;
 	}
 	rc = 0;

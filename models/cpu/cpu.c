@@ -8,6 +8,7 @@ static const struct sim_field cpu_fields[] = {
 	SIM_FIELD(struct cpu, world),
 	SIM_FIELD(struct cpu, el),
 	SIM_FIELD(struct cpu, key),
+	SIM_FIELD(struct cpu, core),
 	SIM_FIELD(struct cpu, cycles),
 	SIM_FIELD(struct cpu, stat_loads),
 	SIM_FIELD(struct cpu, stat_stores),
@@ -68,6 +69,7 @@ int cpu_access_pas(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, void
 		struct mem_access a = {
 			.pa = pa, .len = chunk, .write = write, .world = c->world, .pas = pas,
 			.el = (uint8_t)c->el, .src = c->src, .key = c->key,
+			.core = (uint8_t)c->core,
 		};
 		rc = bus_access(&c->bus, &a, p, fault, &spent);
 		pa += chunk;

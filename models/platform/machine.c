@@ -18,6 +18,7 @@ static const struct sim_field machine_fields[] = {
 	SIM_FIELD(struct machine, stat_gpt_changes),
 	SIM_FIELD(struct machine, stat_key_hazards),
 	SIM_FIELD(struct machine, stat_poison),
+	SIM_FIELD(struct machine, stat_snoops),
 };
 static const struct sim_vmstate machine_vmstate = {
 	"machine", 1, machine_fields, sizeof(machine_fields) / sizeof(machine_fields[0])
@@ -72,7 +73,9 @@ static int gpt_write64(void *ctx, uint64_t pa, uint64_t val)
 	/* The L1 above may hold a stale copy of the descriptor line: GPT
 	 * updates are followed by cache maintenance in EL3 firmware, which we
 	 * model by cleaning the line from L1 first. */
-	int rc = cache_clean_inval_pa(&io->m->l1, pa & ~63ull, &io->cycles);
+	int rc = 0;
+	for (unsigned c = 0; c < io->m->cfg.cores && rc == 0; c++)
+		rc = cache_clean_inval_pa(&io->m->l1[c], pa & ~63ull, &io->cycles);
 	if (rc == 0)
 		rc = cache_write(&io->m->llc, machine_key_slot(io->m, PAS_ROOT), pa, b, 8, &io->cycles);
 	return rc;
@@ -156,6 +159,8 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 			  "key slots reprogrammed with their old lines still cached");
 	sim_stat_register(s, "machine", "poison", SIM_STAT_COUNT, &m->stat_poison,
 			  "accesses that hit an integrity failure");
+	sim_stat_register(s, "machine", "snoops", SIM_STAT_COUNT, &m->stat_snoops,
+			  "same-key copies in other cores' L1D cleaned for coherence");
 
 	mem_init(&m->mem, s, "dram", (unsigned)cfg->pa_bits, sim_ns_to_cycles(s, cfg->dram_latency_ns));
 	struct memenc_config ec = {
@@ -183,7 +188,16 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 	struct cache_config llc = { cfg->llc_size, (unsigned)cfg->llc_ways, cfg->llc_latency };
 	struct cache_config l1 = { cfg->l1_size, (unsigned)cfg->l1_ways, cfg->l1_latency };
 	struct cache_port below = { &enc_port_ops, &m->enc };
-	if (cache_init(&m->llc, s, "llc", &llc, below) || cache_init(&m->l1, s, "l1d", &l1, cache_as_port(&m->llc))) {
+	int bad = cache_init(&m->llc, s, "llc", &llc, below);
+	for (unsigned c = 0; c < cfg->cores && !bad; c++) {
+		/* "l1d" on one core, as most studies have; "l1d.coreN" beyond. */
+		if (cfg->cores == 1)
+			snprintf(m->l1_names[c], sizeof(m->l1_names[c]), "l1d");
+		else
+			snprintf(m->l1_names[c], sizeof(m->l1_names[c]), "l1d.core%u", c);
+		bad = cache_init(&m->l1[c], s, m->l1_names[c], &l1, cache_as_port(&m->llc));
+	}
+	if (bad) {
 		snprintf(err, errlen, "%s: bad cache geometry (cache.* keys: sets must be a power of two)",
 			 cfg->name);
 		return -1;
@@ -229,6 +243,27 @@ static void gpc_fault_record(struct machine *m, const struct mem_access *a,
 	trace_GPC_FAULT(m->sim, a->src, a->pa, a->pas, f->kind, r->level);
 }
 
+/* Same-key copies stay coherent across cores (MESI-like, write-invalidate):
+ * before a write every other core's copy of (pa, key) is cleaned and
+ * invalidated; before a read a dirty copy is written back to the LLC. Lines
+ * of the same PA under other keys are not touched: nothing keeps those
+ * coherent, on any architecture. */
+static int snoop_others(struct machine *m, const struct mem_access *a, unsigned key, uint64_t *cycles)
+{
+	for (unsigned c = 0; c < m->cfg.cores; c++) {
+		bool dirty;
+		if (c == a->core || !cache_probe(&m->l1[c], key, a->pa, &dirty))
+			continue;
+		if (a->write || dirty) {
+			m->stat_snoops++;
+			int rc = cache_clean_inval_line(&m->l1[c], key, a->pa, cycles);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 static int machine_access(void *ctx, const struct mem_access *a, void *buf, struct cc_fault *f,
 			  uint64_t *cycles)
 {
@@ -268,8 +303,13 @@ static int machine_access(void *ctx, const struct mem_access *a, void *buf, stru
 		}
 	}
 	unsigned key = a->key >= 0 ? (unsigned)a->key : machine_key_slot(m, a->pas);
-	int rc = a->write ? cache_write(&m->l1, key, a->pa, buf, a->len, cycles)
-			  : cache_read(&m->l1, key, a->pa, buf, a->len, cycles);
+	if (a->core >= m->cfg.cores)
+		return -EINVAL;
+	struct cache *l1 = &m->l1[a->core];
+	int rc = m->cfg.cores > 1 ? snoop_others(m, a, key, cycles) : 0;
+	if (rc == 0)
+		rc = a->write ? cache_write(l1, key, a->pa, buf, a->len, cycles)
+			      : cache_read(l1, key, a->pa, buf, a->len, cycles);
 	if (rc == -EBADMSG) {
 		/* The engine's integrity check failed: a machine check, not data. */
 		f->kind = FAULT_POISON;
@@ -324,7 +364,9 @@ int machine_phys_write(struct machine *m, uint64_t pa, const void *buf, size_t l
 int machine_wbinvd(struct machine *m, uint64_t *cycles)
 {
 	uint64_t before = *cycles;
-	int rc = cache_wbinvd(&m->l1, cycles);
+	int rc = 0;
+	for (unsigned c = 0; c < m->cfg.cores && !rc; c++)
+		rc = cache_wbinvd(&m->l1[c], cycles);
 	rc = rc ? rc : cache_wbinvd(&m->llc, cycles);
 	sim_trace_emit(m->sim, TRACE_CACHE_OP, m->src, 0, 0, *cycles - before, 0, "wbinvd", 6);
 	return rc;
@@ -333,10 +375,14 @@ int machine_wbinvd(struct machine *m, uint64_t *cycles)
 int machine_invd(struct machine *m, uint64_t *cycles, uint64_t *dropped)
 {
 	uint64_t before = *cycles;
-	uint64_t d0 = m->l1.invd_dropped_dirty + m->llc.invd_dropped_dirty;
-	cache_invd(&m->l1, cycles);
+	uint64_t d0 = m->llc.invd_dropped_dirty, d1 = 0;
+	for (unsigned c = 0; c < m->cfg.cores; c++) {
+		d0 += m->l1[c].invd_dropped_dirty;
+		cache_invd(&m->l1[c], cycles);
+		d1 += m->l1[c].invd_dropped_dirty;
+	}
 	cache_invd(&m->llc, cycles);
-	*dropped = m->l1.invd_dropped_dirty + m->llc.invd_dropped_dirty - d0;
+	*dropped = d1 + m->llc.invd_dropped_dirty - d0;
 	sim_trace_emit(m->sim, TRACE_CACHE_OP, m->src, 1, *dropped, *cycles - before, 0, "invd", 4);
 	return 0;
 }
@@ -344,7 +390,9 @@ int machine_invd(struct machine *m, uint64_t *cycles, uint64_t *dropped)
 int machine_flush_key(struct machine *m, unsigned slot, uint64_t *cycles)
 {
 	uint64_t before = *cycles;
-	int rc = cache_flush_key(&m->l1, slot, cycles);
+	int rc = 0;
+	for (unsigned c = 0; c < m->cfg.cores && !rc; c++)
+		rc = cache_flush_key(&m->l1[c], slot, cycles);
 	rc = rc ? rc : cache_flush_key(&m->llc, slot, cycles);
 	sim_trace_emit(m->sim, TRACE_CACHE_OP, m->src, 2, slot, *cycles - before, 0, "flush_key", 9);
 	return rc;
@@ -352,7 +400,9 @@ int machine_flush_key(struct machine *m, unsigned slot, uint64_t *cycles)
 
 int machine_key_program(struct machine *m, unsigned slot, uint32_t owner, bool encrypt)
 {
-	unsigned lines = cache_lines_of_key(&m->l1, slot) + cache_lines_of_key(&m->llc, slot);
+	unsigned lines = cache_lines_of_key(&m->llc, slot);
+	for (unsigned c = 0; c < m->cfg.cores; c++)
+		lines += cache_lines_of_key(&m->l1[c], slot);
 	if (lines && memenc_key_valid(&m->enc, slot)) {
 		m->stat_key_hazards++;
 		trace_KEY_HAZARD(m->sim, m->src, slot, memenc_key_owner(&m->enc, slot), owner, lines);
@@ -364,7 +414,9 @@ int machine_key_program(struct machine *m, unsigned slot, uint32_t owner, bool e
 static int clean_granule(struct machine *m, uint64_t pa, uint64_t *cycles)
 {
 	for (uint64_t off = 0; off < m->cfg.gpc_pgs; off += 64) {
-		int rc = cache_clean_inval_pa(&m->l1, pa + off, cycles);
+		int rc = 0;
+		for (unsigned c = 0; c < m->cfg.cores && !rc; c++)
+			rc = cache_clean_inval_pa(&m->l1[c], pa + off, cycles);
 		if (!rc)
 			rc = cache_clean_inval_pa(&m->llc, pa + off, cycles);
 		if (rc)

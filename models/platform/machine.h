@@ -16,6 +16,8 @@
 
 struct rmm;
 
+#define MACHINE_MAX_CORES 16
+
 struct machine {
 	struct sim_model base; /* the machine's own counters */
 	struct sim *sim;
@@ -23,14 +25,15 @@ struct machine {
 	struct mem mem;
 	struct memenc enc;
 	struct cache llc;
-	struct cache l1;
+	struct cache l1[MACHINE_MAX_CORES]; /* one private L1D per core */
+	char l1_names[MACHINE_MAX_CORES][16];
 	struct gpc_config gpc;
 	struct gpc_cache gpc_tlb;
 	struct rmm *rmm;
 	uint16_t src;
 	uint64_t stat_accesses, stat_gpc_checks, stat_gpc_faults, stat_gpt_reads;
 	uint64_t stat_smcs, stat_smc_unknown, stat_tlbi, stat_gpt_changes;
-	uint64_t stat_key_hazards, stat_poison;
+	uint64_t stat_key_hazards, stat_poison, stat_snoops;
 };
 
 /* Build every model of `cfg` into `s` (which the caller has initialised with

@@ -19,6 +19,7 @@ struct mem_access {
 	uint8_t el;
 	uint16_t src; /* trace source of the master */
 	int32_t key;  /* key slot (ASID / KeyID) the master tags this access with; -1: by PAS */
+	uint8_t core; /* the physical core issuing it (whose L1D it goes through) */
 };
 
 #define SMC_REGS 8

@@ -26,6 +26,7 @@ struct platform_config {
 	uint64_t aes_issue;
 	bool encrypt_ns;          /* NS PAS encrypted too (CCA MPE option) */
 	/* caches */
+	uint64_t cores;           /* physical cores, each with its own L1D */
 	uint64_t l1_size, l1_ways, l1_latency;
 	uint64_t llc_size, llc_ways, llc_latency;
 	/* granule protection */

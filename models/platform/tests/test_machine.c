@@ -266,6 +266,36 @@ static void test_invd_loses_dirty(void **state)
 	}
 }
 
+/* Per-core L1D: the same (PA, key) stays coherent across cores (a write on
+ * one core is seen by a read on another), while the same PA under another
+ * key is a separate line nobody keeps coherent. */
+static void test_two_cores(void **state)
+{
+	(void)state;
+	static const char *const sets[] = { "cache.cores=2", "memenc.mode=xts", "memenc.key_slots=4", NULL };
+	struct fx *f = build_set("plain", sets);
+	uint8_t b[8];
+	struct cc_fault fault;
+	uint64_t c;
+	f->realm.core = 1;
+	assert_int_equal(cpu_store(&f->host, 0x400000, "core0wr", 8, &fault, &c), 0);
+	assert_int_equal(cpu_load(&f->realm, 0x400000, b, 8, &fault, &c), 0);
+	assert_memory_equal(b, "core0wr", 8);
+	assert_int_equal(sim_stat_get(&f->sim, "machine.snoops"), 1);
+	assert_int_equal(cpu_store(&f->realm, 0x400000, "core1wr", 8, &fault, &c), 0);
+	assert_int_equal(cpu_load(&f->host, 0x400000, b, 8, &fault, &c), 0);
+	assert_memory_equal(b, "core1wr", 8);
+	assert_int_equal(sim_stat_get(&f->sim, "l1d.core0.misses") + sim_stat_get(&f->sim, "l1d.core1.misses"), 3);
+	assert_int_equal(sim_stat_get(&f->sim, "machine.snoops"), 2);
+	/* another key on core 1: a distinct line, not kept coherent */
+	assert_int_equal(machine_key_program(&f->m, 2, 2, true), 0);
+	f->realm.key = 2;
+	assert_int_equal(cpu_store(&f->realm, 0x400000, "key2....", 8, &fault, &c), 0);
+	assert_int_equal(cpu_load(&f->host, 0x400000, b, 8, &fault, &c), 0);
+	assert_memory_equal(b, "core1wr", 8);
+	destroy(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +304,7 @@ int main(void)
 		cmocka_unit_test(test_gpt_is_root),   cmocka_unit_test(test_bus_range),
 		cmocka_unit_test(test_bad_config),    cmocka_unit_test(test_key_reuse_hazard),
 		cmocka_unit_test(test_invd_loses_dirty), cmocka_unit_test(test_gpc_tlb_invalidation),
+		cmocka_unit_test(test_two_cores),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
