@@ -375,6 +375,10 @@ int machine_wbinvd(struct machine *m, uint64_t *cycles)
 int machine_invd(struct machine *m, uint64_t *cycles, uint64_t *dropped)
 {
 	uint64_t before = *cycles;
+	if (m->cfg.invd_cleans) {
+		*dropped = 0;
+		return machine_wbinvd(m, cycles);
+	}
 	uint64_t d0 = m->llc.invd_dropped_dirty, d1 = 0;
 	for (unsigned c = 0; c < m->cfg.cores; c++) {
 		d0 += m->l1[c].invd_dropped_dirty;

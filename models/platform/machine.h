@@ -51,7 +51,8 @@ int machine_phys_write(struct machine *m, uint64_t pa, const void *buf, size_t l
 /* Write back and invalidate the whole cache hierarchy (WBINVD / DC CISW loop). */
 int machine_wbinvd(struct machine *m, uint64_t *cycles);
 /* Invalidate the whole hierarchy WITHOUT write-back (INVD): dirty lines are
- * lost; *dropped gets how many. */
+ * lost; *dropped gets how many. On a profile with cache.invd_cleans (RME)
+ * the host's invalidate is performed as write-back + invalidate. */
 int machine_invd(struct machine *m, uint64_t *cycles, uint64_t *dropped);
 /* Write back and invalidate every line tagged with key `slot`, every level. */
 int machine_flush_key(struct machine *m, unsigned slot, uint64_t *cycles);

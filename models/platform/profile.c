@@ -49,6 +49,7 @@ static const struct schema_key schema[] = {
 	U64("memenc", "aes_issue", aes_issue, 0, 1000, "1", "cycles between pipelined blocks"),
 	BOOL("memenc", "encrypt_ns", encrypt_ns, "false", "encrypt the NS PAS too"),
 	U64("cache", "cores", cores, 1, 16, "1", "cores, each with a private L1D (the LLC is shared)"),
+	BOOL("cache", "invd_cleans", invd_cleans, "false", "a host invalidate-all (INVD, DC ISW loop) writes dirty lines back first"),
 	U64("cache", "l1_size", l1_size, 1024, 1ull << 30, "32K", "L1D bytes"),
 	U64("cache", "l1_ways", l1_ways, 1, 64, "8", "L1D ways"),
 	U64("cache", "l1_latency", l1_latency, 1, 1000, "4", "L1D hit, cycles"),

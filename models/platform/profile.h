@@ -27,6 +27,7 @@ struct platform_config {
 	bool encrypt_ns;          /* NS PAS encrypted too (CCA MPE option) */
 	/* caches */
 	uint64_t cores;           /* physical cores, each with its own L1D */
+	bool invd_cleans;         /* invalidate-all from the host also writes back (RME) */
 	uint64_t l1_size, l1_ways, l1_latency;
 	uint64_t llc_size, llc_ways, llc_latency;
 	/* granule protection */
