@@ -244,6 +244,46 @@ static int do_phys_flip(struct run_ctx *rc, const struct scn_step *st, struct st
 	return 0;
 }
 
+static int do_phys_alias(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+			 char *err, size_t errlen)
+{
+	(void)res;
+	int r = machine_phys_alias(&rc->machine, run_arg_num(st, "addr", 0),
+				   run_arg_num(st, "target", 0), run_arg_num(st, "size", 4096));
+	if (r) {
+		snprintf(err, errlen, "%s:%d:%d: phys.alias: addresses and size must be 4 KiB aligned "
+			 "and inside the physical address space (%s)", st->file, st->line, st->col,
+			 g_strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
+static int do_snoop_start(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+			  char *err, size_t errlen)
+{
+	(void)st;
+	(void)res;
+	(void)err;
+	(void)errlen;
+	machine_bus_snoop_start(&rc->machine);
+	return 0;
+}
+
+static int do_snoop_stop(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+			 char *err, size_t errlen)
+{
+	(void)st;
+	(void)err;
+	(void)errlen;
+	size_t records;
+	res->bytes = machine_bus_snoop_stop(&rc->machine, &res->len, &records);
+	res->has_status = true;
+	res->status = 0;
+	res->x1 = records;
+	return 0;
+}
+
 #define ADDR { "addr", ARG_NUM, true, "physical address" }
 #define LEN { "len", ARG_NUM, false, "bytes (default 8; phys.read: 64)" }
 #define DATA { "data", ARG_BYTES, true, "\"text\", hex:.., or $secret / $capture" }
@@ -283,6 +323,15 @@ static const struct step_spec step_table[] = {
 	  { ADDR, LEN }, do_phys_read, NULL },
 	{ ACTOR_PHYS, "write", "write raw DRAM cells", "phys.write addr=0x80000000 data=$ct",
 	  { ADDR, DATA }, do_phys_write, NULL },
+	{ ACTOR_PHYS, "alias", "rewire the DIMM's decoder: addr..addr+size reaches target's cells",
+	  "phys.alias addr=0x40000000 target=0x80060000 size=4K",
+	  { ADDR, { "target", ARG_NUM, true, "cell address it should reach" },
+	    { "size", ARG_NUM, false, "bytes, 4 KiB multiple (default 4K)" } },
+	  do_phys_alias, NULL },
+	{ ACTOR_PHYS, "snoop_start", "start logging every line that crosses the memory bus",
+	  "phys.snoop_start", { { NULL } }, do_snoop_start, NULL },
+	{ ACTOR_PHYS, "snoop_stop", "stop logging; capture the bytes seen (x1 = lines)",
+	  "phys.snoop_stop -> bus", { { NULL } }, do_snoop_stop, NULL },
 	{ ACTOR_PHYS, "flip", "flip one bit of a DRAM byte (rowhammer-style)", "phys.flip addr=0x80000000 bit=3",
 	  { ADDR, { "bit", ARG_NUM, true, "bit number 0..7" } }, do_phys_flip, NULL },
 };

@@ -1,4 +1,6 @@
-/* Sparse physical memory and its snapshot; see mem.h. */
+/* Sparse physical memory: the cells, the controller's and the attacker's
+ * paths to them, the bus log and the snapshot; see mem.h. Timing is in
+ * mem_timing.c, the address decoder in mem_alias.c. */
 #include "models/mem/mem.h"
 
 #include <assert.h>
@@ -6,6 +8,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "models/mem/mem_internal.h"
 #include "sim/sim.h"
 
 #define RADIX_SIZE ((size_t)1 << MEM_RADIX_BITS)
@@ -88,17 +91,19 @@ static bool range_ok(const struct mem *m, uint64_t pa, size_t len)
 	return (uint64_t)len <= size && pa <= size - (uint64_t)len;
 }
 
-int mem_read(struct mem *m, uint64_t pa, void *buf, size_t len)
+/* Copy cells out / in. `decode` false addresses cells directly (the
+ * attacker's path); true goes through the decoder, which costs one
+ * predictable branch per page while no aliasing is set. */
+static inline void cells_copy_out(struct mem *m, uint64_t pa, uint8_t *out, size_t len,
+				  bool decode)
 {
-	if (!range_ok(m, pa, len))
-		return -ERANGE;
-	m->stat_reads++;
-	m->stat_bytes_read += len;
-	uint8_t *out = buf;
 	while (len) {
 		size_t off = (size_t)(pa & (MEM_PAGE_SIZE - 1));
 		size_t n = MEM_PAGE_SIZE - off < len ? MEM_PAGE_SIZE - off : len;
-		const uint8_t *page = page_lookup(m, pa >> MEM_PAGE_SHIFT);
+		uint64_t pfn = pa >> MEM_PAGE_SHIFT;
+		if (decode && m->decoding)
+			pfn = mem_decode_pfn(m, pfn);
+		const uint8_t *page = page_lookup(m, pfn);
 		if (page)
 			memcpy(out, page + off, n);
 		else
@@ -107,6 +112,59 @@ int mem_read(struct mem *m, uint64_t pa, void *buf, size_t len)
 		pa += n;
 		len -= n;
 	}
+}
+
+static inline void cells_copy_in(struct mem *m, uint64_t pa, const uint8_t *in, size_t len,
+				 bool decode)
+{
+	while (len) {
+		size_t off = (size_t)(pa & (MEM_PAGE_SIZE - 1));
+		size_t n = MEM_PAGE_SIZE - off < len ? MEM_PAGE_SIZE - off : len;
+		uint64_t pfn = pa >> MEM_PAGE_SHIFT;
+		if (decode && m->decoding)
+			pfn = mem_decode_pfn(m, pfn);
+		memcpy(page_get(m, pfn) + off, in, n);
+		in += n;
+		pa += n;
+		len -= n;
+	}
+}
+
+/* One record per line of [pa, pa+len) (already range-checked), each line
+ * as the cells hold it now, i.e. after the access. */
+static void bus_log_access(struct mem *m, uint64_t pa, size_t len, bool write)
+{
+	if (!len)
+		return;
+	uint64_t line = pa & ~(uint64_t)(MEM_LINE_SIZE - 1);
+	const uint64_t last = (pa + len - 1) & ~(uint64_t)(MEM_LINE_SIZE - 1);
+	for (; line <= last; line += MEM_LINE_SIZE) {
+		if (m->bus_log_len == MEM_BUS_LOG_MAX) {
+			m->stat_bus_log_dropped += ((last - line) >> MEM_LINE_SHIFT) + 1;
+			return;
+		}
+		if (m->bus_log_len == m->bus_log_cap) {
+			size_t cap = m->bus_log_cap ? 2 * m->bus_log_cap : 256;
+			m->bus_log_cap = cap < MEM_BUS_LOG_MAX ? cap : MEM_BUS_LOG_MAX;
+			m->bus_log = g_renew(struct mem_bus_rec, m->bus_log, m->bus_log_cap);
+		}
+		struct mem_bus_rec *r = &m->bus_log[m->bus_log_len++];
+		memset(r, 0, sizeof(*r)); /* padding too: the caller may hash records */
+		r->pa = line;
+		r->write = write;
+		cells_copy_out(m, line, r->data, MEM_LINE_SIZE, true);
+	}
+}
+
+int mem_read(struct mem *m, uint64_t pa, void *buf, size_t len)
+{
+	if (!range_ok(m, pa, len))
+		return -ERANGE;
+	m->stat_reads++;
+	m->stat_bytes_read += len;
+	cells_copy_out(m, pa, buf, len, true);
+	if (m->bus_logging)
+		bus_log_access(m, pa, len, false);
 	return 0;
 }
 
@@ -116,16 +174,49 @@ int mem_write(struct mem *m, uint64_t pa, const void *buf, size_t len)
 		return -ERANGE;
 	m->stat_writes++;
 	m->stat_bytes_written += len;
-	const uint8_t *in = buf;
-	while (len) {
-		size_t off = (size_t)(pa & (MEM_PAGE_SIZE - 1));
-		size_t n = MEM_PAGE_SIZE - off < len ? MEM_PAGE_SIZE - off : len;
-		memcpy(page_get(m, pa >> MEM_PAGE_SHIFT) + off, in, n);
-		in += n;
-		pa += n;
-		len -= n;
-	}
+	cells_copy_in(m, pa, buf, len, true);
+	if (m->bus_logging)
+		bus_log_access(m, pa, len, true);
 	return 0;
+}
+
+int mem_cell_read(struct mem *m, uint64_t cell, void *buf, size_t len)
+{
+	if (!range_ok(m, cell, len))
+		return -ERANGE;
+	cells_copy_out(m, cell, buf, len, false);
+	return 0;
+}
+
+int mem_cell_write(struct mem *m, uint64_t cell, const void *buf, size_t len)
+{
+	if (!range_ok(m, cell, len))
+		return -ERANGE;
+	cells_copy_in(m, cell, buf, len, false);
+	return 0;
+}
+
+void mem_bus_log_start(struct mem *m)
+{
+	g_free(m->bus_log);
+	m->bus_log = NULL;
+	m->bus_log_len = m->bus_log_cap = 0;
+	m->bus_logging = true;
+}
+
+size_t mem_bus_log_stop(struct mem *m, struct mem_bus_rec **out)
+{
+	size_t n = m->bus_log_len;
+	*out = m->bus_log;
+	m->bus_log = NULL;
+	m->bus_log_len = m->bus_log_cap = 0;
+	m->bus_logging = false;
+	return n;
+}
+
+void mem_bus_log_free(struct mem_bus_rec *recs)
+{
+	g_free(recs);
 }
 
 uint64_t mem_pages(const struct mem *m)
@@ -137,15 +228,24 @@ uint64_t mem_pages(const struct mem *m)
 
 static void mem_reset(struct sim_model *sm)
 {
-	/* Power-on DRAM reads as zero. The traffic counters describe the run,
-	 * not the hardware, so they carry on across a reset. */
-	pages_free((struct mem *)sm);
+	/* Power-on DRAM reads as zero and its banks are precharged. The traffic
+	 * counters describe the run, not the hardware, so they carry on across
+	 * a reset; timing configuration and decoder are DIMM properties. */
+	struct mem *m = (struct mem *)sm;
+	pages_free(m);
+	mem_timing_reset(m);
 }
 
 static void mem_destroy(struct sim_model *sm)
 {
 	struct mem *m = (struct mem *)sm;
 	pages_free(m);
+	g_free(m->open_row);
+	m->open_row = NULL;
+	g_free(m->remaps);
+	m->remaps = NULL;
+	g_free(m->bus_log);
+	m->bus_log = NULL;
 	g_free(m->name);
 	m->name = NULL;
 	m->base.name = NULL;
@@ -166,10 +266,13 @@ static void node_save(void *const *node, unsigned level, uint64_t prefix, struct
 	}
 }
 
-/* Every allocated page as (pfn u64, MEM_PAGE_SIZE bytes), ascending PFN. */
+/* Bank rows, remap runs, then every allocated page as (pfn u64,
+ * MEM_PAGE_SIZE bytes), ascending PFN; the layout is in mem.h. */
 static int mem_save_extra(const struct sim_model *sm, struct sim_buf *out)
 {
 	const struct mem *m = (const struct mem *)sm;
+	mem_timing_save(m, out);
+	mem_remaps_save(m, out);
 	if (m->root)
 		node_save(m->root, m->levels, 0, out);
 	return 0;
@@ -181,6 +284,8 @@ static int mem_restore_extra(struct sim_model *sm, struct sim_reader *in)
 	uint64_t want_pages = m->stat_pages; /* the field table is restored first */
 	uint64_t next_pfn = 0;
 	pages_free(m);
+	if (mem_timing_restore(m, in) || mem_remaps_restore(m, in))
+		return -EINVAL;
 	while (in->pos < in->len) {
 		uint64_t pfn = sim_reader_u64(in);
 		if (in->failed || pfn < next_pfn || pfn >= pfn_count(m))
@@ -200,17 +305,31 @@ static const struct sim_model_ops mem_ops = {
 };
 
 static const struct sim_field mem_fields[] = {
-	SIM_FIELD(struct mem, latency),
+	SIM_FIELD(struct mem, timing.latency),
+	SIM_FIELD(struct mem, timing.banks),
+	SIM_FIELD(struct mem, timing.row_bytes),
+	SIM_FIELD(struct mem, timing.t_cl),
+	SIM_FIELD(struct mem, timing.t_rcd),
+	SIM_FIELD(struct mem, timing.t_rp),
+	SIM_FIELD(struct mem, timing.line_interval),
+	SIM_FIELD(struct mem, timing.controller),
+	SIM_FIELD(struct mem, chan_free),
+	SIM_FIELD(struct mem, alias_mask),
 	SIM_FIELD(struct mem, stat_reads),
 	SIM_FIELD(struct mem, stat_writes),
 	SIM_FIELD(struct mem, stat_bytes_read),
 	SIM_FIELD(struct mem, stat_bytes_written),
 	SIM_FIELD(struct mem, stat_pages),
+	SIM_FIELD(struct mem, stat_row_hits),
+	SIM_FIELD(struct mem, stat_row_misses),
+	SIM_FIELD(struct mem, stat_row_conflicts),
+	SIM_FIELD(struct mem, stat_queue_cycles),
+	SIM_FIELD(struct mem, stat_bus_log_dropped),
 };
 
 static const struct sim_vmstate mem_vmstate = {
 	.name = "mem",
-	.version = 1,
+	.version = 2, /* 2: timing, decoder */
 	.fields = mem_fields,
 	.nfields = sizeof(mem_fields) / sizeof(mem_fields[0]),
 };
@@ -225,7 +344,7 @@ void mem_init(struct mem *m, struct sim *s, const char *name, unsigned pa_bits,
 	m->pa_bits = pa_bits;
 	unsigned pfn_bits = pa_bits - MEM_PAGE_SHIFT;
 	m->levels = pfn_bits ? (pfn_bits + MEM_RADIX_BITS - 1) / MEM_RADIX_BITS : 1;
-	m->latency = latency_cycles;
+	m->timing.latency = latency_cycles; /* no banks, no bandwidth limit, no decoder */
 	m->base.name = m->name;
 	m->base.kind = "mem";
 	m->base.ops = &mem_ops;
@@ -239,4 +358,14 @@ void mem_init(struct mem *m, struct sim *s, const char *name, unsigned pa_bits,
 			  "bytes written to DRAM");
 	sim_stat_register(s, name, "pages", SIM_STAT_COUNT, &m->stat_pages,
 			  "4 KiB pages allocated (written at least once)");
+	sim_stat_register(s, name, "row_hits", SIM_STAT_COUNT, &m->stat_row_hits,
+			  "line accesses to a bank's open row");
+	sim_stat_register(s, name, "row_misses", SIM_STAT_COUNT, &m->stat_row_misses,
+			  "line accesses to a closed (precharged) bank");
+	sim_stat_register(s, name, "row_conflicts", SIM_STAT_COUNT, &m->stat_row_conflicts,
+			  "line accesses to a bank with another row open");
+	sim_stat_register(s, name, "queue_cycles", SIM_STAT_CYCLES, &m->stat_queue_cycles,
+			  "cycles accesses waited for the channel");
+	sim_stat_register(s, name, "bus_log_dropped", SIM_STAT_COUNT, &m->stat_bus_log_dropped,
+			  "bus log records dropped at the cap");
 }

@@ -2,6 +2,7 @@
 #include "models/platform/machine.h"
 
 #include <errno.h>
+#include <glib.h>
 #include <string.h>
 
 #include "models/mmu/gpt.h"
@@ -163,6 +164,35 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 			  "same-key copies in other cores' L1D cleaned for coherence");
 
 	mem_init(&m->mem, s, "dram", (unsigned)cfg->pa_bits, sim_ns_to_cycles(s, cfg->dram_latency_ns));
+	if (cfg->dram_banks || cfg->dram_bandwidth_mbps) {
+		/* Banks replace the fixed latency: t_cl / t_rcd / t_rp from the
+		 * profile; the remaining fixed latency is the controller's share. */
+		struct mem_timing t = {
+			.latency = sim_ns_to_cycles(s, cfg->dram_latency_ns),
+			.banks = (unsigned)cfg->dram_banks,
+			.row_bytes = cfg->dram_row_bytes,
+			.t_cl = sim_ns_to_cycles(s, cfg->dram_tcl_ns),
+			.t_rcd = sim_ns_to_cycles(s, cfg->dram_trcd_ns),
+			.t_rp = sim_ns_to_cycles(s, cfg->dram_trp_ns),
+			.line_interval = cfg->dram_bandwidth_mbps
+				? (64 * s->freq_hz + cfg->dram_bandwidth_mbps * 1000000 - 1) /
+				  (cfg->dram_bandwidth_mbps * 1000000) : 0,
+		};
+		if (t.banks) {
+			uint64_t core = t.t_rp + t.t_rcd + t.t_cl;
+			t.controller = t.latency > core ? t.latency - core : 0;
+		}
+		if (mem_set_timing(&m->mem, &t)) {
+			snprintf(err, errlen, "%s: bad DRAM timing (mem.banks must be a power of two, "
+				 "mem.row_bytes a power of two >= 64)", cfg->name);
+			return -1;
+		}
+	}
+	if (cfg->dram_alias_mask && mem_set_alias_mask(&m->mem, cfg->dram_alias_mask)) {
+		snprintf(err, errlen, "%s: mem.alias_mask: bits must be page-aligned and inside the "
+			 "physical address space", cfg->name);
+		return -1;
+	}
 	struct memenc_config ec = {
 		.mode = (enum memenc_mode)cfg->memenc_mode,
 		.slots = (unsigned)cfg->key_slots,
@@ -352,13 +382,39 @@ struct bus_port machine_bus(struct machine *m)
 int machine_phys_read(struct machine *m, uint64_t pa, void *buf, size_t len)
 {
 	trace_PHYS_READ(m->sim, m->src, pa, len, 0, 0);
-	return mem_read(&m->mem, pa, buf, len);
+	return mem_cell_read(&m->mem, pa, buf, len);
 }
 
 int machine_phys_write(struct machine *m, uint64_t pa, const void *buf, size_t len)
 {
 	trace_PHYS_WRITE(m->sim, m->src, pa, len, 0, 0);
-	return mem_write(&m->mem, pa, buf, len);
+	return mem_cell_write(&m->mem, pa, buf, len);
+}
+
+int machine_phys_alias(struct machine *m, uint64_t pa, uint64_t target, uint64_t size)
+{
+	trace_PHYS_ALIAS(m->sim, m->src, pa, target, size, 0);
+	return mem_alias(&m->mem, pa, target, size);
+}
+
+void machine_bus_snoop_start(struct machine *m)
+{
+	trace_PHYS_SNOOP(m->sim, m->src, 1, 0, 0, 0);
+	mem_bus_log_start(&m->mem);
+}
+
+uint8_t *machine_bus_snoop_stop(struct machine *m, size_t *len, size_t *records)
+{
+	struct mem_bus_rec *recs;
+	size_t n = mem_bus_log_stop(&m->mem, &recs);
+	uint8_t *out = g_malloc(n * MEM_LINE_SIZE + 1);
+	for (size_t i = 0; i < n; i++)
+		memcpy(out + i * MEM_LINE_SIZE, recs[i].data, MEM_LINE_SIZE);
+	mem_bus_log_free(recs);
+	*len = n * MEM_LINE_SIZE;
+	*records = n;
+	trace_PHYS_SNOOP(m->sim, m->src, 0, n, 0, 0);
+	return out;
 }
 
 int machine_wbinvd(struct machine *m, uint64_t *cycles)

@@ -45,9 +45,17 @@ struct bus_port machine_bus(struct machine *m);
 /* The key slot an access in `pas` uses (pure function of the profile). */
 unsigned machine_key_slot(const struct machine *m, enum cc_pas pas);
 
-/* Physical attacker: raw DRAM cells, past every check and cache. */
+/* Physical attacker: raw DRAM cells by cell address, past every check, cache,
+ * address decoder and bus log (the DIMM in hand). */
 int machine_phys_read(struct machine *m, uint64_t pa, void *buf, size_t len);
 int machine_phys_write(struct machine *m, uint64_t pa, const void *buf, size_t len);
+/* Rewire the DIMM's address decoder: [pa, pa+size) reaches the cells of
+ * [target, ...) (page-granular; see mem_alias). 0 or -errno. */
+int machine_phys_alias(struct machine *m, uint64_t pa, uint64_t target, uint64_t size);
+/* An interposer on the memory bus: start logging every line that crosses
+ * it; stop hands over the bytes seen, concatenated (g_free them). */
+void machine_bus_snoop_start(struct machine *m);
+uint8_t *machine_bus_snoop_stop(struct machine *m, size_t *len, size_t *records);
 /* Write back and invalidate the whole cache hierarchy (WBINVD / DC CISW loop). */
 int machine_wbinvd(struct machine *m, uint64_t *cycles);
 /* Invalidate the whole hierarchy WITHOUT write-back (INVD): dirty lines are

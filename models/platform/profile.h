@@ -19,6 +19,11 @@ struct platform_config {
 	/* memory */
 	uint64_t pa_bits;
 	uint64_t dram_latency_ns;
+	uint64_t dram_banks;      /* 0: fixed latency; else banks with an open-row policy */
+	uint64_t dram_row_bytes;
+	uint64_t dram_tcl_ns, dram_trcd_ns, dram_trp_ns;
+	uint64_t dram_bandwidth_mbps; /* 0: unlimited */
+	uint64_t dram_alias_mask; /* address bits the DIMM ignores */
 	/* encryption engine */
 	uint64_t memenc_mode;     /* enum memenc_mode */
 	uint64_t key_slots;

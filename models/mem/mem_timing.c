@@ -1,0 +1,127 @@
+/* DRAM timing in the memory controller: banks with an open-page policy (JEDEC
+ * DDR4, JESD79-4: tCL, tRCD, tRP) behind one channel that moves a 64-byte line
+ * every line_interval cycles. The model and address mapping are in mem.h. */
+#include <errno.h>
+#include <glib.h>
+
+#include "models/mem/mem_internal.h"
+
+static bool is_pow2(uint64_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+static unsigned log2_pow2(uint64_t v)
+{
+	return (unsigned)__builtin_ctzll(v);
+}
+
+static int timing_check(const struct mem *m, const struct mem_timing *t)
+{
+	/* The bound keeps every sum in mem_access_cycles far from overflow. */
+	const uint64_t cycles[] = { t->latency, t->t_cl, t->t_rcd, t->t_rp, t->line_interval,
+				    t->controller };
+	for (size_t i = 0; i < sizeof(cycles) / sizeof(cycles[0]); i++)
+		if (cycles[i] >= MEM_TIMING_MAX)
+			return -EINVAL;
+	if (!t->banks)
+		return 0; /* row_bytes and t_* are unused without banks */
+	if (!is_pow2(t->banks) || t->banks > MEM_BANKS_MAX)
+		return -EINVAL;
+	if (!is_pow2(t->row_bytes) || t->row_bytes < MEM_LINE_SIZE)
+		return -EINVAL;
+	if (log2_pow2(t->row_bytes) + log2_pow2(t->banks) > m->pa_bits)
+		return -EINVAL;
+	return 0;
+}
+
+/* Derive the bank geometry from m->timing (already checked); banks closed. */
+static void timing_apply(struct mem *m)
+{
+	m->nbanks = m->timing.banks;
+	m->bank_shift = m->nbanks ? log2_pow2(m->timing.row_bytes) : 0;
+	m->row_shift = m->nbanks ? m->bank_shift + log2_pow2(m->nbanks) : 0;
+	g_free(m->open_row);
+	m->open_row = m->nbanks ? g_new(uint64_t, m->nbanks) : NULL;
+	mem_timing_reset(m);
+}
+
+void mem_timing_reset(struct mem *m)
+{
+	for (unsigned b = 0; b < m->nbanks; b++)
+		m->open_row[b] = MEM_ROW_CLOSED; /* power-on: every bank precharged */
+	m->chan_free = 0;
+}
+
+int mem_set_timing(struct mem *m, const struct mem_timing *t)
+{
+	int rc = timing_check(m, t);
+	if (rc)
+		return rc;
+	m->timing = *t;
+	timing_apply(m);
+	return 0;
+}
+
+uint64_t mem_access_cycles(struct mem *m, uint64_t pa, bool write, uint64_t now)
+{
+	(void)write; /* reads and writes cost the same: tWR and turnaround are not modelled */
+	const struct mem_timing *t = &m->timing;
+	uint64_t c = t->controller;
+	if (t->line_interval) {
+		uint64_t start = now;
+		if (m->chan_free > now) {
+			start = m->chan_free;
+			c += start - now;
+			m->stat_queue_cycles += start - now;
+		}
+		m->chan_free = start + t->line_interval;
+	}
+	if (!m->nbanks)
+		return c + t->latency;
+
+	/* Row:bank:column; the controller drives only pa_bits address lines. */
+	pa &= mem_size(m) - 1;
+	uint64_t *open = &m->open_row[(pa >> m->bank_shift) & (m->nbanks - 1)];
+	uint64_t row = pa >> m->row_shift;
+	if (*open == row) {
+		m->stat_row_hits++;
+		return c + t->t_cl;
+	}
+	if (*open == MEM_ROW_CLOSED) {
+		m->stat_row_misses++;
+		c += t->t_rcd + t->t_cl; /* ACT, then RD/WR */
+	} else {
+		m->stat_row_conflicts++;
+		c += t->t_rp + t->t_rcd + t->t_cl; /* PRE, ACT, then RD/WR */
+	}
+	*open = row;
+	return c;
+}
+
+void mem_timing_save(const struct mem *m, struct sim_buf *out)
+{
+	sim_buf_put_u32(out, m->nbanks);
+	for (unsigned b = 0; b < m->nbanks; b++)
+		sim_buf_put_u64(out, m->open_row[b]);
+}
+
+int mem_timing_restore(struct mem *m, struct sim_reader *in)
+{
+	if (timing_check(m, &m->timing))
+		return -EINVAL;
+	uint64_t chan_free = m->chan_free; /* from the field table; apply clears it */
+	timing_apply(m);
+	m->chan_free = chan_free;
+	uint32_t n = sim_reader_u32(in);
+	if (in->failed || n != m->nbanks)
+		return -EINVAL;
+	unsigned row_bits = m->pa_bits - m->row_shift;
+	for (unsigned b = 0; b < m->nbanks; b++) {
+		uint64_t row = sim_reader_u64(in);
+		if (in->failed || (row != MEM_ROW_CLOSED && (row >> row_bits) != 0))
+			return -EINVAL;
+		m->open_row[b] = row;
+	}
+	return 0;
+}
