@@ -61,7 +61,7 @@ int cpu_access_pas(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, void
 	uint8_t *p = buf;
 	if (!cc_world_may_use_pas(c->world, pas))
 		return -EPERM;
-	memset(fault, 0, sizeof(*fault));
+	fault->kind = FAULT_NONE;
 	while (len && rc == 0) {
 		uint32_t chunk = 64 - (uint32_t)(pa & 63);
 		if (chunk > len)

@@ -310,8 +310,10 @@ static int machine_access(void *ctx, const struct mem_access *a, void *buf, stru
 		m->stat_gpc_checks++;
 		const struct gpc_cache_entry *e = gpc_cache_lookup(&m->gpc_tlb, a->pa, a->world);
 		if (e) {
-			/* GPT information cached with the translation: no walk. */
-			enum gpc_fault gf = gpc_gpi_decide(&m->gpc, e->gpi, a->pas, a->world);
+			/* GPT information cached with the translation: no walk. The
+			 * common grants (the PAS's own GPI, or Any) need no decoding. */
+			enum gpc_fault gf = e->gpi == (GPI_SECURE | a->pas) || e->gpi == GPI_ANY
+				? GPC_OK : gpc_gpi_decide(&m->gpc, e->gpi, a->pas, a->world);
 			if (gf != GPC_OK) {
 				struct gpc_result r = { .fault = gf, .gpi = e->gpi, .pa = a->pa,
 							.pas = a->pas, .level = e->level };
