@@ -1,39 +1,44 @@
-/* Memory-encryption engine: key slots, deterministic key derivation and
- * AES-128-XTS per line through OpenSSL EVP; see memenc.h. */
+/* Memory-encryption engine core: key slots, deterministic key derivation,
+ * AES-128-XTS per line through OpenSSL EVP, the dispatch to the integrity
+ * modes (memenc_mac.c, memenc_tree.c + memenc_meta.c), stats and snapshots. */
 #include "models/memenc/memenc.h"
 
 #include <errno.h>
 #include <glib.h>
-#include <openssl/evp.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "models/memenc/memenc_priv.h"
 #include "sim/sim.h"
 
-#define KEY_LEN 32 /* AES-128-XTS: data key || tweak key */
 #define KEY_LABEL "ccsim.memenc.key"
-#define AES_BLOCK 16
-#define LINE_BLOCKS (MEMENC_LINE / AES_BLOCK)
 
-struct memenc_slot {
-	bool valid;
-	bool encrypt;
-	uint32_t owner;
-	uint32_t generation;
-	uint8_t key[KEY_LEN];
-	/* Keyed once per program, so a line costs an IV reset + one update. */
-	EVP_CIPHER_CTX *enc;
-	EVP_CIPHER_CTX *dec;
-};
-
-static bool slot_encrypts(const struct memenc *e, const struct memenc_slot *sl)
+bool memenc_slot_encrypts(const struct memenc *e, const struct memenc_slot *sl)
 {
-	return e->cfg.mode == MEMENC_XTS && sl->encrypt;
+	return e->cfg.mode != MEMENC_NONE && sl->encrypt;
+}
+
+uint64_t memenc_aes_line(const struct memenc *e)
+{
+	return e->cfg.aes_latency + (MEMENC_LINE_BLOCKS - 1) * e->cfg.aes_issue;
+}
+
+void memenc_trace_note(struct memenc *e, const char *what, uint64_t pa, const char *why)
+{
+	char text[96];
+	int n = snprintf(text, sizeof(text), "%s pa=0x%llx %s", what, (unsigned long long)pa, why);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(text))
+		n = (int)sizeof(text) - 1;
+	sim_trace_emit(e->base.sim, TRACE_NOTE, e->trace_src, 0, 0, 0, 0, text, (uint32_t)n);
 }
 
 /* key = SHA-256(label || seed u64 LE || slot u32 LE || generation u32 LE).
  * XTS needs two different halves (IEEE 1619 5.1; OpenSSL rejects equal
  * ones), so a colliding digest is hashed again. */
-static void key_derive(uint64_t seed, uint32_t slot, uint32_t generation, uint8_t key[KEY_LEN])
+static void key_derive(uint64_t seed, uint32_t slot, uint32_t generation,
+		       uint8_t key[MEMENC_KEY_LEN])
 {
 	uint8_t msg[sizeof(KEY_LABEL) - 1 + 8 + 4 + 4];
 	size_t n = sizeof(KEY_LABEL) - 1;
@@ -47,13 +52,13 @@ static void key_derive(uint64_t seed, uint32_t slot, uint32_t generation, uint8_
 	gsize in_len = sizeof(msg);
 	do {
 		GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
-		gsize len = KEY_LEN;
+		gsize len = MEMENC_KEY_LEN;
 		g_checksum_update(c, in, in_len);
 		g_checksum_get_digest(c, key, &len);
 		g_checksum_free(c);
 		in = key;
-		in_len = KEY_LEN;
-	} while (memcmp(key, key + KEY_LEN / 2, KEY_LEN / 2) == 0);
+		in_len = MEMENC_KEY_LEN;
+	} while (memcmp(key, key + MEMENC_KEY_LEN / 2, MEMENC_KEY_LEN / 2) == 0);
 }
 
 static void slot_ctx_free(struct memenc_slot *sl)
@@ -82,34 +87,36 @@ static int slot_key_load(struct memenc *e, unsigned slot)
 }
 
 /* One XTS data unit (a line) with tweak = PA, little-endian, zero-extended. */
-static int line_crypt(EVP_CIPHER_CTX *ctx, bool enc, uint64_t pa, const uint8_t *in,
-		      uint8_t *out)
+int memenc_xts_crypt(struct memenc_slot *sl, bool enc, uint64_t pa, const uint8_t *in,
+		     uint8_t *out)
 {
-	uint8_t iv[AES_BLOCK] = {0};
+	uint8_t iv[MEMENC_AES_BLOCK] = {0};
 	int n = 0;
 	sim_le64_store(iv, pa);
 	if (enc) {
-		if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv) != 1 ||
-		    EVP_EncryptUpdate(ctx, out, &n, in, MEMENC_LINE) != 1)
+		if (EVP_EncryptInit_ex(sl->enc, NULL, NULL, NULL, iv) != 1 ||
+		    EVP_EncryptUpdate(sl->enc, out, &n, in, MEMENC_LINE) != 1)
 			return -EIO;
 	} else {
-		if (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, iv) != 1 ||
-		    EVP_DecryptUpdate(ctx, out, &n, in, MEMENC_LINE) != 1)
+		if (EVP_DecryptInit_ex(sl->dec, NULL, NULL, NULL, iv) != 1 ||
+		    EVP_DecryptUpdate(sl->dec, out, &n, in, MEMENC_LINE) != 1)
 			return -EIO;
 	}
 	return n == MEMENC_LINE ? 0 : -EIO;
 }
 
-int memenc_key_program(struct memenc *e, unsigned slot, uint32_t owner, bool encrypt)
+int memenc_key_program_ex(struct memenc *e, unsigned slot, uint32_t owner, unsigned flags)
 {
-	if (slot >= e->cfg.slots)
+	if (slot >= e->cfg.slots || (flags & ~(MEMENC_KEY_ENCRYPT | MEMENC_KEY_PRIVATE)) ||
+	    (flags & MEMENC_KEY_PRIVATE && !(flags & MEMENC_KEY_ENCRYPT)))
 		return -EINVAL;
 	struct memenc_slot *sl = &e->slots[slot];
 	sl->generation++;
 	sl->owner = owner;
-	sl->encrypt = encrypt;
+	sl->encrypt = flags & MEMENC_KEY_ENCRYPT;
+	sl->priv = flags & MEMENC_KEY_PRIVATE;
 	sl->valid = true;
-	if (slot_encrypts(e, sl)) {
+	if (memenc_slot_encrypts(e, sl)) {
 		int rc = slot_key_load(e, slot);
 		if (rc) {
 			sl->valid = false;
@@ -119,6 +126,11 @@ int memenc_key_program(struct memenc *e, unsigned slot, uint32_t owner, bool enc
 	e->stat_key_programs++;
 	trace_KEY_PROGRAM(e->base.sim, e->trace_src, slot, owner, sl->generation, 0);
 	return 0;
+}
+
+int memenc_key_program(struct memenc *e, unsigned slot, uint32_t owner, bool encrypt)
+{
+	return memenc_key_program_ex(e, slot, owner, encrypt ? MEMENC_KEY_ENCRYPT : 0);
 }
 
 int memenc_key_invalidate(struct memenc *e, unsigned slot)
@@ -149,11 +161,19 @@ bool memenc_key_encrypts(const struct memenc *e, unsigned slot)
 	return slot < e->cfg.slots && e->slots[slot].encrypt;
 }
 
+bool memenc_key_private(const struct memenc *e, unsigned slot)
+{
+	return slot < e->cfg.slots && e->slots[slot].priv;
+}
+
 uint64_t memenc_line_latency(const struct memenc *e, unsigned slot)
 {
 	uint64_t c = mem_latency(e->mem);
-	if (slot < e->cfg.slots && slot_encrypts(e, &e->slots[slot]))
-		c += e->cfg.aes_latency + (LINE_BLOCKS - 1) * e->cfg.aes_issue;
+	if (slot < e->cfg.slots && memenc_slot_encrypts(e, &e->slots[slot])) {
+		c += memenc_aes_line(e);
+		if (e->cfg.mode == MEMENC_MAC && e->slots[slot].priv)
+			c += e->cfg.mac_latency;
+	}
 	return c;
 }
 
@@ -163,7 +183,61 @@ static int line_check(const struct memenc *e, unsigned slot, uint64_t pa)
 		return -EINVAL;
 	if (!e->slots[slot].valid)
 		return -ENOKEY;
+	if (pa > mem_size(e->mem) - MEMENC_LINE)
+		return -ERANGE;
 	return 0;
+}
+
+/* NONE and XTS, and in CTR_TREE what the tree does not cover. */
+static int xts_read(struct memenc *e, struct memenc_slot *sl, uint64_t pa,
+		    uint8_t out[MEMENC_LINE], uint64_t *cycles)
+{
+	int rc;
+	if (memenc_slot_encrypts(e, sl)) {
+		uint8_t ct[MEMENC_LINE];
+		rc = mem_read(e->mem, pa, ct, MEMENC_LINE);
+		if (rc)
+			return rc;
+		rc = memenc_xts_crypt(sl, false, pa, ct, out);
+		if (rc)
+			return rc;
+		e->stat_decrypts++;
+		*cycles += mem_latency(e->mem) + memenc_aes_line(e);
+	} else {
+		rc = mem_read(e->mem, pa, out, MEMENC_LINE);
+		if (rc)
+			return rc;
+		*cycles += mem_latency(e->mem);
+	}
+	return 0;
+}
+
+static int xts_write(struct memenc *e, struct memenc_slot *sl, uint64_t pa,
+		     const uint8_t in[MEMENC_LINE], uint64_t *cycles)
+{
+	int rc;
+	if (memenc_slot_encrypts(e, sl)) {
+		uint8_t ct[MEMENC_LINE];
+		rc = memenc_xts_crypt(sl, true, pa, in, ct);
+		if (rc)
+			return rc;
+		rc = mem_write(e->mem, pa, ct, MEMENC_LINE);
+		if (rc)
+			return rc;
+		e->stat_encrypts++;
+		*cycles += memenc_aes_line(e) + mem_latency(e->mem);
+	} else {
+		rc = mem_write(e->mem, pa, in, MEMENC_LINE);
+		if (rc)
+			return rc;
+		*cycles += mem_latency(e->mem);
+	}
+	return 0;
+}
+
+static bool tree_path(const struct memenc *e, const struct memenc_slot *sl, uint64_t pa)
+{
+	return e->cfg.mode == MEMENC_CTR_TREE && sl->encrypt && memenc_tree_covers(e, pa);
 }
 
 int memenc_read_line(struct memenc *e, unsigned slot, uint64_t pa, uint8_t out[MEMENC_LINE],
@@ -173,25 +247,19 @@ int memenc_read_line(struct memenc *e, unsigned slot, uint64_t pa, uint8_t out[M
 	if (rc)
 		return rc;
 	struct memenc_slot *sl = &e->slots[slot];
-	if (slot_encrypts(e, sl)) {
-		uint8_t ct[MEMENC_LINE];
-		rc = mem_read(e->mem, pa, ct, MEMENC_LINE);
-		if (rc)
-			return rc;
-		rc = line_crypt(sl->dec, false, pa, ct, out);
-		if (rc)
-			return rc;
-		e->stat_decrypts++;
-	} else {
-		rc = mem_read(e->mem, pa, out, MEMENC_LINE);
-		if (rc)
-			return rc;
-	}
-	uint64_t c = memenc_line_latency(e, slot);
+	uint64_t c = 0;
+	if (e->cfg.mode == MEMENC_MAC)
+		rc = memenc_mac_read(e, sl, pa, out, &c);
+	else if (tree_path(e, sl, pa))
+		rc = memenc_ctr_read(e, pa, out, &c);
+	else
+		rc = xts_read(e, sl, pa, out, &c);
+	if (rc && rc != -EBADMSG)
+		return rc;
 	e->stat_lines_read++;
 	e->stat_cycles += c;
 	*cycles += c;
-	return 0;
+	return rc;
 }
 
 int memenc_write_line(struct memenc *e, unsigned slot, uint64_t pa,
@@ -201,28 +269,31 @@ int memenc_write_line(struct memenc *e, unsigned slot, uint64_t pa,
 	if (rc)
 		return rc;
 	struct memenc_slot *sl = &e->slots[slot];
-	if (slot_encrypts(e, sl)) {
-		uint8_t ct[MEMENC_LINE];
-		/* Check the range first so a failed write has not been encrypted. */
-		if (pa > mem_size(e->mem) - MEMENC_LINE)
-			return -ERANGE;
-		rc = line_crypt(sl->enc, true, pa, in, ct);
-		if (rc)
-			return rc;
-		rc = mem_write(e->mem, pa, ct, MEMENC_LINE);
-		if (rc)
-			return rc;
-		e->stat_encrypts++;
-	} else {
-		rc = mem_write(e->mem, pa, in, MEMENC_LINE);
-		if (rc)
-			return rc;
-	}
-	uint64_t c = memenc_line_latency(e, slot);
-	e->stat_lines_written++;
+	uint64_t c = 0;
+	if (e->cfg.mode == MEMENC_MAC)
+		rc = memenc_mac_write(e, sl, pa, in, &c);
+	else if (tree_path(e, sl, pa))
+		rc = memenc_ctr_write(e, pa, in, &c);
+	else
+		rc = xts_write(e, sl, pa, in, &c);
+	if (rc && rc != -EBADMSG)
+		return rc;
+	if (!rc)
+		e->stat_lines_written++;
 	e->stat_cycles += c;
 	*cycles += c;
-	return 0;
+	return rc;
+}
+
+int memenc_meta_flush(struct memenc *e, uint64_t *cycles)
+{
+	if (e->cfg.mode != MEMENC_CTR_TREE)
+		return 0;
+	uint64_t c = 0;
+	int rc = memenc_tree_flush(e, &c);
+	e->stat_cycles += c;
+	*cycles += c;
+	return rc;
 }
 
 /* --- model hooks --- */
@@ -231,13 +302,18 @@ static void memenc_reset(struct sim_model *sm)
 {
 	struct memenc *e = (struct memenc *)sm;
 	/* Power-on: every slot invalid at generation 0; contexts are kept for
-	 * reuse and rekeyed on the next program. Counters describe the run. */
+	 * reuse and rekeyed on the next program. The ECC bits and the metadata
+	 * cache start empty, like DRAM. Counters describe the run. */
 	for (unsigned i = 0; i < e->cfg.slots; i++) {
 		struct memenc_slot *sl = &e->slots[i];
-		sl->valid = sl->encrypt = false;
+		sl->valid = sl->encrypt = sl->priv = false;
 		sl->owner = sl->generation = 0;
-		memset(sl->key, 0, KEY_LEN);
+		memset(sl->key, 0, MEMENC_KEY_LEN);
 	}
+	if (e->lines)
+		memenc_lines_clear(e);
+	if (e->tree)
+		memenc_tree_reset(e);
 }
 
 static void memenc_destroy(struct sim_model *sm)
@@ -247,13 +323,18 @@ static void memenc_destroy(struct sim_model *sm)
 		slot_ctx_free(&e->slots[i]);
 	g_free(e->slots);
 	e->slots = NULL;
+	memenc_tree_free(e);
+	memenc_lines_free(e);
+	memenc_crypto_free(e);
 	g_free(e->name);
 	e->name = NULL;
 	e->base.name = NULL;
 }
 
-/* Slot table: u32 mode, u32 slots, then per slot u8 valid, u8 encrypt,
- * u32 owner, u32 generation. Keys are not saved: they follow from the seed. */
+/* u32 mode, u32 slots, then per slot u8 valid, u8 encrypt, u8 private,
+ * u32 owner, u32 generation (keys are not saved: they follow from the
+ * seed); MAC and CTR_TREE: the per-line metadata (memenc_lines_save);
+ * CTR_TREE: the root and the metadata cache (memenc_tree_save). */
 static int memenc_save_extra(const struct sim_model *sm, struct sim_buf *out)
 {
 	const struct memenc *e = (const struct memenc *)sm;
@@ -263,9 +344,14 @@ static int memenc_save_extra(const struct sim_model *sm, struct sim_buf *out)
 		const struct memenc_slot *sl = &e->slots[i];
 		sim_buf_put_u8(out, sl->valid);
 		sim_buf_put_u8(out, sl->encrypt);
+		sim_buf_put_u8(out, sl->priv);
 		sim_buf_put_u32(out, sl->owner);
 		sim_buf_put_u32(out, sl->generation);
 	}
+	if (e->lines)
+		memenc_lines_save(e, out);
+	if (e->tree)
+		memenc_tree_save(e, out);
 	return 0;
 }
 
@@ -276,21 +362,33 @@ static int memenc_restore_extra(struct sim_model *sm, struct sim_reader *in)
 	if (in->failed || mode != (uint32_t)e->cfg.mode || nslots != e->cfg.slots)
 		return -EINVAL;
 	memenc_reset(sm);
+	if (e->crypto) {
+		int rc = memenc_crypto_rekey(e); /* the checkpoint brought its seed */
+		if (rc)
+			return rc;
+	}
 	for (unsigned i = 0; i < nslots; i++) {
 		struct memenc_slot *sl = &e->slots[i];
 		uint8_t valid = sim_reader_u8(in), encrypt = sim_reader_u8(in);
+		uint8_t priv = sim_reader_u8(in);
 		sl->owner = sim_reader_u32(in);
 		sl->generation = sim_reader_u32(in);
-		if (in->failed || valid > 1 || encrypt > 1)
+		if (in->failed || valid > 1 || encrypt > 1 || priv > encrypt)
 			return -EINVAL;
 		sl->valid = valid;
 		sl->encrypt = encrypt;
-		if (sl->valid && slot_encrypts(e, sl)) {
+		sl->priv = priv;
+		if (sl->valid && memenc_slot_encrypts(e, sl)) {
 			int rc = slot_key_load(e, i);
 			if (rc)
 				return rc;
 		}
 	}
+	int rc = e->lines ? memenc_lines_restore(e, in) : 0;
+	if (!rc && e->tree)
+		rc = memenc_tree_restore(e, in);
+	if (rc)
+		return rc;
 	return in->pos == in->len ? 0 : -EINVAL;
 }
 
@@ -308,29 +406,97 @@ static const struct sim_field memenc_fields[] = {
 	SIM_FIELD(struct memenc, stat_decrypts),
 	SIM_FIELD(struct memenc, stat_key_programs),
 	SIM_FIELD(struct memenc, stat_cycles),
+	SIM_FIELD(struct memenc, stat_mac_failures),
+	SIM_FIELD(struct memenc, stat_poisoned_reads),
+	SIM_FIELD(struct memenc, stat_owner_zero_reads),
+	SIM_FIELD(struct memenc, stat_meta_hits),
+	SIM_FIELD(struct memenc, stat_meta_misses),
+	SIM_FIELD(struct memenc, stat_tree_node_fetches),
+	SIM_FIELD(struct memenc, stat_meta_writebacks),
+	SIM_FIELD(struct memenc, stat_counter_overflows),
 };
 
 static const struct sim_vmstate memenc_vmstate = {
 	.name = "memenc",
-	.version = 1,
+	.version = 2,
 	.fields = memenc_fields,
 	.nfields = sizeof(memenc_fields) / sizeof(memenc_fields[0]),
 };
 
+/* Fill the defaults and check the configuration; 0 or -EINVAL. */
+static int config_resolve(struct memenc_config *c, const struct mem *mem)
+{
+	if (!mem || (unsigned)c->mode > MEMENC_CTR_TREE || c->slots < 1 ||
+	    c->slots > MEMENC_SLOTS_MAX)
+		return -EINVAL;
+	if (!c->aes_latency)
+		c->aes_latency = MEMENC_AES_LATENCY_DEFAULT;
+	if (!c->aes_issue)
+		c->aes_issue = MEMENC_AES_ISSUE_DEFAULT;
+	if (!c->mac_latency)
+		c->mac_latency = MEMENC_MAC_LATENCY_DEFAULT;
+	if (!c->tree_arity)
+		c->tree_arity = MEMENC_TREE_ARITY_DEFAULT;
+	if (!c->meta_cache_size)
+		c->meta_cache_size = MEMENC_META_CACHE_SIZE_DEFAULT;
+	if (!c->meta_cache_ways)
+		c->meta_cache_ways = MEMENC_META_CACHE_WAYS_DEFAULT;
+	if (!c->meta_cache_latency)
+		c->meta_cache_latency = MEMENC_META_CACHE_LATENCY_DEFAULT;
+	return memenc_tree_check(c, mem);
+}
+
+static void stats_register(struct memenc *e, struct sim *s, const char *name)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+		enum sim_stat_kind kind;
+		const char *desc;
+	} st[] = {
+#define ST(f, n, k, d) { n, offsetof(struct memenc, f), k, d }
+		ST(stat_lines_read, "lines_read", SIM_STAT_COUNT, "lines read from DRAM through the engine"),
+		ST(stat_lines_written, "lines_written", SIM_STAT_COUNT, "lines written to DRAM through the engine"),
+		ST(stat_encrypts, "encrypts", SIM_STAT_COUNT, "lines encrypted"),
+		ST(stat_decrypts, "decrypts", SIM_STAT_COUNT, "lines decrypted"),
+		ST(stat_key_programs, "key_programs", SIM_STAT_COUNT, "key slot programs"),
+		ST(stat_cycles, "cycles", SIM_STAT_CYCLES, "cycles of line transfers (DRAM + AES + integrity)"),
+		ST(stat_mac_failures, "mac_failures", SIM_STAT_COUNT, "integrity checks failed (owner bit, line or node MAC)"),
+		ST(stat_poisoned_reads, "poisoned_reads", SIM_STAT_COUNT, "reads answered with poison (-EBADMSG)"),
+		ST(stat_owner_zero_reads, "owner_zero_reads", SIM_STAT_COUNT, "shared reads of TD-owned lines (zeros)"),
+		ST(stat_meta_hits, "meta_hits", SIM_STAT_COUNT, "metadata cache hits"),
+		ST(stat_meta_misses, "meta_misses", SIM_STAT_COUNT, "metadata cache misses"),
+		ST(stat_tree_node_fetches, "tree_node_fetches", SIM_STAT_COUNT, "counter blocks and tree nodes read from DRAM"),
+		ST(stat_meta_writebacks, "meta_writebacks", SIM_STAT_COUNT, "counter blocks and tree nodes written to DRAM"),
+		ST(stat_counter_overflows, "counter_overflows", SIM_STAT_COUNT, "split-counter overflows (siblings re-encrypted)"),
+#undef ST
+	};
+	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
+		sim_stat_register(s, name, st[i].name, st[i].kind, (const uint8_t *)e + st[i].off,
+				  st[i].desc);
+}
+
 int memenc_init(struct memenc *e, struct sim *s, const char *name,
 		const struct memenc_config *cfg, struct mem *mem)
 {
-	if (!mem || (cfg->mode != MEMENC_NONE && cfg->mode != MEMENC_XTS) || cfg->slots < 1 ||
-	    cfg->slots > MEMENC_SLOTS_MAX)
+	struct memenc_config c = *cfg;
+	if (config_resolve(&c, mem))
 		return -EINVAL;
 	memset(e, 0, sizeof(*e));
-	e->cfg = *cfg;
-	if (!e->cfg.aes_latency)
-		e->cfg.aes_latency = MEMENC_AES_LATENCY_DEFAULT;
-	if (!e->cfg.aes_issue)
-		e->cfg.aes_issue = MEMENC_AES_ISSUE_DEFAULT;
+	e->cfg = c;
 	e->mem = mem;
-	e->slots = g_new0(struct memenc_slot, cfg->slots);
+	e->base.sim = s; /* the key derivation below reads the seed */
+	if (c.mode == MEMENC_MAC || c.mode == MEMENC_CTR_TREE) {
+		int rc = memenc_crypto_init(e);
+		if (rc) {
+			memenc_crypto_free(e);
+			return rc;
+		}
+		memenc_lines_init(e);
+		if (c.mode == MEMENC_CTR_TREE)
+			memenc_tree_init(e);
+	}
+	e->slots = g_new0(struct memenc_slot, c.slots);
 	e->name = g_strdup(name);
 	e->base.name = e->name;
 	e->base.kind = "memenc";
@@ -338,17 +504,6 @@ int memenc_init(struct memenc *e, struct sim *s, const char *name,
 	e->base.vmstate = &memenc_vmstate;
 	sim_model_register(s, &e->base);
 	e->trace_src = sim_trace_source(s, name);
-	sim_stat_register(s, name, "lines_read", SIM_STAT_COUNT, &e->stat_lines_read,
-			  "lines read from DRAM through the engine");
-	sim_stat_register(s, name, "lines_written", SIM_STAT_COUNT, &e->stat_lines_written,
-			  "lines written to DRAM through the engine");
-	sim_stat_register(s, name, "encrypts", SIM_STAT_COUNT, &e->stat_encrypts,
-			  "lines encrypted");
-	sim_stat_register(s, name, "decrypts", SIM_STAT_COUNT, &e->stat_decrypts,
-			  "lines decrypted");
-	sim_stat_register(s, name, "key_programs", SIM_STAT_COUNT, &e->stat_key_programs,
-			  "key slot programs");
-	sim_stat_register(s, name, "cycles", SIM_STAT_CYCLES, &e->stat_cycles,
-			  "cycles of line transfers (DRAM + AES)");
+	stats_register(e, s, name);
 	return 0;
 }

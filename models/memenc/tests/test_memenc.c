@@ -411,6 +411,27 @@ static void test_reset(void **state)
 	sim_fini(&r.s);
 }
 
+/* Key flags: PRIVATE needs ENCRYPT, unknown bits are refused, the bool wrapper makes shared slots. */
+static void test_key_program_flags(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r, 1, MEMENC_XTS);
+	assert_int_equal(memenc_key_program_ex(&r.e, 1, 1, MEMENC_KEY_PRIVATE), -EINVAL);
+	assert_int_equal(memenc_key_program_ex(&r.e, 1, 1, 1u << 5), -EINVAL);
+	assert_int_equal(memenc_key_program_ex(&r.e, 16, 1, MEMENC_KEY_ENCRYPT), -EINVAL);
+	assert_false(memenc_key_valid(&r.e, 1));
+	assert_int_equal(memenc_key_program_ex(&r.e, 1, 1, MEMENC_KEY_ENCRYPT | MEMENC_KEY_PRIVATE), 0);
+	assert_true(memenc_key_private(&r.e, 1));
+	assert_true(memenc_key_encrypts(&r.e, 1));
+	assert_int_equal(memenc_line_latency(&r.e, 1), 193); /* private means nothing to XTS */
+	assert_int_equal(memenc_key_program(&r.e, 1, 1, true), 0);
+	assert_false(memenc_key_private(&r.e, 1));
+	assert_false(memenc_key_private(&r.e, 16));
+	assert_int_equal(sim_stat_get(&r.s, "me.key_programs"), 2);
+	sim_fini(&r.s);
+}
+
 /* Bad configurations are refused and register nothing. */
 static void test_init_rejects_bad_config(void **state)
 {
@@ -455,6 +476,7 @@ int main(void)
 		cmocka_unit_test(test_restore_rejects_other_slot_count),
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_init_rejects_bad_config),
+		cmocka_unit_test(test_key_program_flags),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
