@@ -16,6 +16,16 @@
 
 /* --- helpers for step handlers --- */
 
+const struct step_result *run_capture(struct run_ctx *rc, const char *name)
+{
+	for (guint i = 0; i < rc->captures->len; i++) {
+		struct capture *c = rc->captures->pdata[i];
+		if (strcmp(c->name, name) == 0)
+			return &c->r;
+	}
+	return NULL;
+}
+
 struct cpu *run_actor_cpu(struct run_ctx *rc, const struct scn_step *st)
 {
 	if (strcmp(st->actor, "host") == 0)
@@ -306,6 +316,14 @@ static void put_result(struct sim_buf *b, const struct step_result *r)
 	sim_buf_put_u64(b, r->cycles);
 	sim_buf_put_u64(b, r->len);
 	sim_buf_put(b, r->bytes, r->len);
+	sim_buf_put_u8(b, r->has_raw);
+	if (r->has_raw) {
+		sim_buf_put(b, r->raw.data, sizeof(r->raw.data));
+		sim_buf_put_u64(b, r->raw.mac);
+		sim_buf_put_u8(b, r->raw.owner);
+		sim_buf_put_u8(b, r->raw.poisoned);
+		sim_buf_put_u64(b, r->raw.counter);
+	}
 }
 
 static void get_result(struct sim_reader *in, struct step_result *r)
@@ -326,6 +344,14 @@ static void get_result(struct sim_reader *in, struct step_result *r)
 	r->len = (size_t)len;
 	r->bytes = len ? g_malloc(len) : NULL;
 	sim_reader_get(in, r->bytes, r->len);
+	r->has_raw = sim_reader_u8(in);
+	if (r->has_raw) {
+		sim_reader_get(in, r->raw.data, sizeof(r->raw.data));
+		r->raw.mac = sim_reader_u64(in);
+		r->raw.owner = sim_reader_u8(in);
+		r->raw.poisoned = sim_reader_u8(in);
+		r->raw.counter = sim_reader_u64(in);
+	}
 }
 
 static void put_outcome(struct sim_buf *b, const struct outcome *o)
@@ -663,6 +689,7 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 		rc->vms[i].core = (uint32_t)vm->core;
 	}
 	rc->src_runner = sim_trace_source(s, "scenario");
+	rc->src_phys = sim_trace_source(s, "phys");
 	rc->model.rc = rc;
 	rc->model.base.name = "runner";
 	rc->model.base.kind = "runner";

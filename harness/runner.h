@@ -109,6 +109,8 @@ struct cpu *run_actor_cpu(struct run_ctx *rc, const struct scn_step *st);
 const uint8_t *run_arg_bytes(struct run_ctx *rc, const struct scn_step *st, const char *key,
 			     size_t *len);
 uint64_t run_arg_num(const struct scn_step *st, const char *key, uint64_t def);
+/* The latest result captured under `name`; NULL if none yet. */
+const struct step_result *run_capture(struct run_ctx *rc, const char *name);
 void outcome_text(const struct outcome *o, char *buf, size_t len);
 
 #endif

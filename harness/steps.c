@@ -1,6 +1,7 @@
 /* Step handlers and the step table; see steps.h and docs/scenarios.md. */
 #include "harness/steps.h"
 
+#include <errno.h>
 #include <glib.h>
 #include <string.h>
 
@@ -244,6 +245,53 @@ static int do_phys_flip(struct run_ctx *rc, const struct scn_step *st, struct st
 	return 0;
 }
 
+static int do_phys_capture(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+			   char *err, size_t errlen)
+{
+	uint64_t addr = run_arg_num(st, "addr", 0);
+	int r = memenc_phys_capture(&rc->machine.enc, addr, &res->raw);
+	if (r == -EINVAL) {
+		snprintf(err, errlen, "%s:%d:%d: phys.capture: addr must be 64-byte aligned", st->file,
+			 st->line, step_arg(st, "addr")->col);
+		return -1;
+	}
+	if (r) {
+		res->faulted = true;
+		res->fault = FAULT_BUS_RANGE;
+		return 0;
+	}
+	trace_PHYS_READ(&rc->sim, rc->src_phys, addr, MEMENC_LINE, 0, 0);
+	res->has_raw = true;
+	res->len = MEMENC_LINE;
+	res->bytes = g_memdup2(res->raw.data, MEMENC_LINE);
+	return 0;
+}
+
+static int do_phys_replay(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+			  char *err, size_t errlen)
+{
+	const struct scn_arg *from = step_arg(st, "from");
+	const struct step_result *c = run_capture(rc, from->v.name);
+	uint64_t addr = run_arg_num(st, "addr", 0);
+	if (!c || !c->has_raw) {
+		snprintf(err, errlen, "%s:%d:%d: phys.replay: \"%s\" is not a phys.capture result "
+			 "captured before this step", st->file, st->line, from->col, from->v.name);
+		return -1;
+	}
+	int r = memenc_phys_replay(&rc->machine.enc, addr, &c->raw);
+	if (r == -EINVAL) {
+		snprintf(err, errlen, "%s:%d:%d: phys.replay: addr must be 64-byte aligned", st->file,
+			 st->line, step_arg(st, "addr")->col);
+		return -1;
+	}
+	if (r) {
+		res->faulted = true;
+		res->fault = FAULT_BUS_RANGE;
+	}
+	trace_PHYS_WRITE(&rc->sim, rc->src_phys, addr, MEMENC_LINE, 0, 0);
+	return 0;
+}
+
 static int do_phys_alias(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 			 char *err, size_t errlen)
 {
@@ -323,6 +371,14 @@ static const struct step_spec step_table[] = {
 	  { ADDR, LEN }, do_phys_read, NULL },
 	{ ACTOR_PHYS, "write", "write raw DRAM cells", "phys.write addr=0x80000000 data=$ct",
 	  { ADDR, DATA }, do_phys_write, NULL },
+	{ ACTOR_PHYS, "capture", "capture one whole line as the DIMM holds it: data cells and "
+	  "the ECC bits (MAC, owner, counter)", "phys.capture addr=0x80000000 -> old",
+	  { { "addr", ARG_NUM, true, "64-byte aligned physical address" } }, do_phys_capture, NULL },
+	{ ACTOR_PHYS, "replay", "put a captured line back (data and per-line metadata)",
+	  "phys.replay addr=0x80000000 from=old",
+	  { { "addr", ARG_NUM, true, "64-byte aligned physical address" },
+	    { "from", ARG_NAME, true, "a phys.capture capture" } },
+	  do_phys_replay, NULL },
 	{ ACTOR_PHYS, "alias", "rewire the DIMM's decoder: addr..addr+size reaches target's cells",
 	  "phys.alias addr=0x40000000 target=0x80060000 size=4K",
 	  { ADDR, { "target", ARG_NUM, true, "cell address it should reach" },

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "harness/scenario.h"
+#include "models/memenc/memenc.h"
 
 enum actor_kind { ACTOR_HOST, ACTOR_VM, ACTOR_PHYS, ACTOR_KIND_COUNT };
 enum step_arg_type { ARG_NUM, ARG_BYTES, ARG_NAME };
@@ -30,6 +31,8 @@ struct step_result {
 	uint64_t cycles;
 	uint8_t *bytes;         /* owned; data read */
 	size_t len;
+	bool has_raw;           /* phys.capture: the whole line as the DIMM holds it */
+	struct memenc_raw_line raw;
 };
 
 struct run_ctx;

@@ -202,12 +202,12 @@ static int xts_read(struct memenc *e, struct memenc_slot *sl, uint64_t pa,
 		if (rc)
 			return rc;
 		e->stat_decrypts++;
-		*cycles += mem_latency(e->mem) + memenc_aes_line(e);
+		*cycles += memenc_dram(e, pa, false, *cycles) + memenc_aes_line(e);
 	} else {
 		rc = mem_read(e->mem, pa, out, MEMENC_LINE);
 		if (rc)
 			return rc;
-		*cycles += mem_latency(e->mem);
+		*cycles += memenc_dram(e, pa, false, *cycles);
 	}
 	return 0;
 }
@@ -225,12 +225,13 @@ static int xts_write(struct memenc *e, struct memenc_slot *sl, uint64_t pa,
 		if (rc)
 			return rc;
 		e->stat_encrypts++;
-		*cycles += memenc_aes_line(e) + mem_latency(e->mem);
+		uint64_t aes = memenc_aes_line(e);
+		*cycles += aes + memenc_dram(e, pa, true, *cycles + aes);
 	} else {
 		rc = mem_write(e->mem, pa, in, MEMENC_LINE);
 		if (rc)
 			return rc;
-		*cycles += mem_latency(e->mem);
+		*cycles += memenc_dram(e, pa, true, *cycles);
 	}
 	return 0;
 }

@@ -247,7 +247,8 @@ int memenc_phys_capture(struct memenc *e, uint64_t pa, struct memenc_raw_line *o
 	if (rc)
 		return rc;
 	memset(out, 0, sizeof(*out));
-	rc = mem_read(e->mem, pa, out->data, MEMENC_LINE);
+	/* The DIMM in hand: its cells, not the controller's path (no bus log). */
+	rc = mem_cell_read(e->mem, mem_decode(e->mem, pa), out->data, MEMENC_LINE);
 	if (rc)
 		return rc;
 	if (e->lines) {
@@ -268,7 +269,7 @@ int memenc_phys_replay(struct memenc *e, uint64_t pa, const struct memenc_raw_li
 	int rc = phys_check(e, pa);
 	if (rc)
 		return rc;
-	rc = mem_write(e->mem, pa, in->data, MEMENC_LINE);
+	rc = mem_cell_write(e->mem, mem_decode(e->mem, pa), in->data, MEMENC_LINE);
 	if (rc)
 		return rc;
 	if (e->lines) {
@@ -297,7 +298,7 @@ int memenc_mac_read(struct memenc *e, struct memenc_slot *sl, uint64_t pa,
 		return rc;
 	/* The poison marker arrives with the data: no decryption, no check. */
 	if (m && m->poisoned) {
-		*cycles += mem_latency(e->mem);
+		*cycles += memenc_dram(e, pa, false, *cycles);
 		return memenc_poisoned_read(e, out);
 	}
 	uint8_t owner = m ? m->owner : 0;
@@ -307,14 +308,14 @@ int memenc_mac_read(struct memenc *e, struct memenc_slot *sl, uint64_t pa,
 		rc = memenc_mac_tdx(e, ct, pa, 1, &want);
 		if (rc)
 			return rc;
-		*cycles += mem_latency(e->mem) + aes + e->cfg.mac_latency;
+		*cycles += memenc_dram(e, pa, false, *cycles) + aes + e->cfg.mac_latency;
 		if (!owner || want != m->mac) {
 			e->stat_mac_failures++;
 			memenc_poison(e, pa, owner ? "mac" : "owner");
 			return memenc_poisoned_read(e, out);
 		}
 	} else {
-		*cycles += mem_latency(e->mem) + aes;
+		*cycles += memenc_dram(e, pa, false, *cycles) + aes;
 		if (owner) {
 			/* A non-TD read of a TD-owned line returns zeros, no #MC. */
 			memset(out, 0, MEMENC_LINE);
@@ -361,6 +362,7 @@ int memenc_mac_write(struct memenc *e, struct memenc_slot *sl, uint64_t pa,
 	m->mac = mac;
 	m->owner = owner;
 	m->poisoned = 0;
-	*cycles += aes + e->cfg.mac_latency + mem_latency(e->mem);
+	*cycles += aes + e->cfg.mac_latency +
+		   memenc_dram(e, pa, true, *cycles + aes + e->cfg.mac_latency);
 	return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "models/memenc/memenc.h"
 #include "sim/buf.h"
+#include "sim/sim.h"
 
 #define MEMENC_KEY_LEN 32 /* AES-128-XTS: data key || tweak key */
 #define MEMENC_AES_BLOCK 16
@@ -169,5 +170,13 @@ int memenc_tree_dram_counter(struct memenc *e, uint64_t pa, uint64_t *counter);
 int memenc_tree_dram_counter_set(struct memenc *e, uint64_t pa, uint64_t counter);
 void memenc_tree_save(const struct memenc *e, struct sim_buf *out);
 int memenc_tree_restore(struct memenc *e, struct sim_reader *in);
+
+/* DRAM cycles for the data line at pa, issued `offset` cycles into the
+ * current access: the controller's bank and channel model (mem_access_cycles),
+ * which is exactly the fixed latency when banks and bandwidth are off. */
+static inline uint64_t memenc_dram(struct memenc *e, uint64_t pa, bool write, uint64_t offset)
+{
+	return mem_access_cycles(e->mem, pa, write, e->base.sim->now + offset);
+}
 
 #endif

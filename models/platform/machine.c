@@ -107,17 +107,28 @@ static int build_gpt(struct machine *m, char *err, size_t errlen)
 		.gptbr = c->gpt_base >> 12,
 	};
 	uint64_t end = c->delegable_base + c->delegable_size;
+	uint64_t l1_len = gpt_l1_table_size(&m->gpc) *
+			  ((end - 1) / (1ull << c->gpc_l0gptsz_bits) - c->delegable_base / (1ull << c->gpc_l0gptsz_bits) + 1);
+	struct { uint64_t base, len; } root[2] = {
+		{ c->gpt_base, gpt_l0_table_size(&m->gpc) }, { c->gpt_l1_base, l1_len },
+	};
+	/* Firmware zeroes the tables with whole-line stores before writing
+	 * descriptors: under an integrity-checking engine a partial write would
+	 * first read a line no Root key ever wrote. */
+	static const uint8_t zero[64];
+	for (int i = 0; i < 2; i++)
+		for (uint64_t pa = root[i].base & ~63ull; pa < root[i].base + root[i].len; pa += 64)
+			if (cache_write(&m->llc, machine_key_slot(m, PAS_ROOT), pa, zero, 64, &io.cycles)) {
+				snprintf(err, errlen, "%s: cannot initialise the GPT at 0x%llx", c->name,
+					 (unsigned long long)pa);
+				return -1;
+			}
 	int rc = gpt_build(&m->gpc, &wr, GPI_NS, c->gpt_l1_base, c->delegable_base, end, GPI_NS);
 	if (rc) {
 		snprintf(err, errlen, "%s: cannot lay out the GPT (gpc.* keys): %s", c->name, strerror(-rc));
 		return -1;
 	}
 	/* The tables themselves are Root memory. */
-	uint64_t l1_len = gpt_l1_table_size(&m->gpc) *
-			  ((end - 1) / (1ull << c->gpc_l0gptsz_bits) - c->delegable_base / (1ull << c->gpc_l0gptsz_bits) + 1);
-	struct { uint64_t base, len; } root[2] = {
-		{ c->gpt_base, gpt_l0_table_size(&m->gpc) }, { c->gpt_l1_base, l1_len },
-	};
 	for (int i = 0; i < 2; i++)
 		for (uint64_t pa = root[i].base & ~(c->gpc_pgs - 1); pa < root[i].base + root[i].len;
 		     pa += c->gpc_pgs) {
@@ -198,9 +209,19 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 		.slots = (unsigned)cfg->key_slots,
 		.aes_latency = cfg->aes_latency,
 		.aes_issue = cfg->aes_issue,
+		.mac_latency = cfg->mac_latency,
+		.prot_base = cfg->prot_base,
+		.prot_size = cfg->prot_size,
+		.meta_base = cfg->meta_base,
+		.tree_arity = (unsigned)cfg->tree_arity,
+		.meta_cache_size = cfg->meta_cache_size,
+		.meta_cache_ways = (unsigned)cfg->meta_cache_ways,
+		.meta_cache_latency = cfg->meta_cache_latency,
 	};
 	if (memenc_init(&m->enc, s, "memenc", &ec, &m->mem)) {
-		snprintf(err, errlen, "%s: bad memenc configuration", cfg->name);
+		snprintf(err, errlen, "%s: bad memenc configuration (memenc.* keys: the protected region "
+			 "and the metadata must lie in DRAM and not overlap; metadata cache sets must be a "
+			 "power of two)", cfg->name);
 		return -1;
 	}
 	if (cfg->arch == ARCH_CCA && cfg->key_slots < 4) {
@@ -210,7 +231,12 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 	for (unsigned slot = 0; slot < (cfg->arch == ARCH_CCA ? 4u : 1u); slot++) {
 		bool encrypt = cfg->memenc_mode != MEMENC_NONE &&
 			       (cfg->arch != ARCH_CCA || slot != PAS_NS || cfg->encrypt_ns);
-		if (machine_key_program(m, slot, slot, encrypt)) {
+		/* With per-line integrity, the protected worlds' keys are the
+		 * "private" ones whose lines carry the owner bit (TDX-style). */
+		bool priv = encrypt && cfg->memenc_mode == MEMENC_MAC && cfg->arch == ARCH_CCA &&
+			    slot != PAS_NS;
+		unsigned flags = (encrypt ? MEMENC_KEY_ENCRYPT : 0) | (priv ? MEMENC_KEY_PRIVATE : 0);
+		if (machine_key_program(m, slot, slot, flags)) {
 			snprintf(err, errlen, "%s: cannot program key slot %u", cfg->name, slot);
 			return -1;
 		}
@@ -460,7 +486,7 @@ int machine_flush_key(struct machine *m, unsigned slot, uint64_t *cycles)
 	return rc;
 }
 
-int machine_key_program(struct machine *m, unsigned slot, uint32_t owner, bool encrypt)
+int machine_key_program(struct machine *m, unsigned slot, uint32_t owner, unsigned flags)
 {
 	unsigned lines = cache_lines_of_key(&m->llc, slot);
 	for (unsigned c = 0; c < m->cfg.cores; c++)
@@ -469,7 +495,7 @@ int machine_key_program(struct machine *m, unsigned slot, uint32_t owner, bool e
 		m->stat_key_hazards++;
 		trace_KEY_HAZARD(m->sim, m->src, slot, memenc_key_owner(&m->enc, slot), owner, lines);
 	}
-	return memenc_key_program(&m->enc, slot, owner, encrypt);
+	return memenc_key_program_ex(&m->enc, slot, owner, flags);
 }
 
 /* DC CIPAPA over one granule, every level (clean + invalidate to PoPA). */

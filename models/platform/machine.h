@@ -64,11 +64,12 @@ int machine_wbinvd(struct machine *m, uint64_t *cycles);
 int machine_invd(struct machine *m, uint64_t *cycles, uint64_t *dropped);
 /* Write back and invalidate every line tagged with key `slot`, every level. */
 int machine_flush_key(struct machine *m, unsigned slot, uint64_t *cycles);
-/* Give key slot `slot` a new key for `owner`. If lines tagged with the slot
+/* Give key slot `slot` a new key for `owner` (flags: MEMENC_KEY_ENCRYPT,
+ * MEMENC_KEY_PRIVATE). If lines tagged with the slot
  * are still cached, they now belong to nobody's key: the ASID/KeyID-reuse
  * hazard, traced (memenc.key.hazard) and counted (machine.key_hazards), and
  * left in place so its effect can be observed. Returns memenc's result. */
-int machine_key_program(struct machine *m, unsigned slot, uint32_t owner, bool encrypt);
+int machine_key_program(struct machine *m, unsigned slot, uint32_t owner, unsigned flags);
 
 /* EL3 services the RMM calls (the RMM-EL3 GTSI interface, modelled on TF-A
  * gpt_delegate_pas / gpt_undelegate_pas). 0, or -EPERM if the granule is not

@@ -26,7 +26,7 @@ struct schema_key {
 };
 
 static const char *const arch_names[] = { "plain", "cca", NULL };
-static const char *const memenc_names[] = { "none", "xts", NULL };
+static const char *const memenc_names[] = { "none", "xts", "mac", "ctr-tree", NULL };
 
 #define OFF(f) offsetof(struct platform_config, f)
 #define U64(g, k, f, lo, hi, d, doc) { g, k, K_U64, OFF(f), 0, lo, hi, NULL, d, doc }
@@ -55,6 +55,14 @@ static const struct schema_key schema[] = {
 	U64("memenc", "aes_latency", aes_latency, 0, 10000, "40", "AES pipeline, cycles per block"),
 	U64("memenc", "aes_issue", aes_issue, 0, 1000, "1", "cycles between pipelined blocks"),
 	BOOL("memenc", "encrypt_ns", encrypt_ns, "false", "encrypt the NS PAS too"),
+	U64("memenc", "mac_latency", mac_latency, 1, 10000, "40", "one MAC computation, cycles (mac, ctr-tree)"),
+	U64("memenc", "prot_base", prot_base, 0, 1ull << 52, "0x80000000", "ctr-tree: start of the protected region"),
+	U64("memenc", "prot_size", prot_size, 0, 1ull << 52, "1G", "ctr-tree: bytes under the integrity tree"),
+	U64("memenc", "meta_base", meta_base, 0, 1ull << 52, "0x100000000", "ctr-tree: where counters and tree nodes live in DRAM"),
+	U64("memenc", "tree_arity", tree_arity, 8, 128, "8", "ctr-tree: 8 (MEE), 64 or 128 (split counters)"),
+	U64("memenc", "meta_cache_size", meta_cache_size, 1024, 1ull << 26, "64K", "ctr-tree: metadata cache bytes"),
+	U64("memenc", "meta_cache_ways", meta_cache_ways, 2, 64, "8", "ctr-tree: metadata cache ways"),
+	U64("memenc", "meta_cache_latency", meta_cache_latency, 1, 1000, "2", "ctr-tree: metadata cache hit, cycles"),
 	U64("cache", "cores", cores, 1, 16, "1", "cores, each with a private L1D (the LLC is shared)"),
 	BOOL("cache", "invd_cleans", invd_cleans, "false", "a host invalidate-all (INVD, DC ISW loop) writes dirty lines back first"),
 	U64("cache", "l1_size", l1_size, 1024, 1ull << 30, "32K", "L1D bytes"),
@@ -363,6 +371,11 @@ static int check_consistency(const char *path, struct platform_config *cfg, char
 		why = "gpc.delegable_base/size: expected multiples of the granule size";
 	else if (cfg->gpc_tlb_entries & (cfg->gpc_tlb_entries - 1))
 		why = "gpc.tlb_entries: expected 0 or a power of two";
+	else if (cfg->tree_arity != 8 && cfg->tree_arity != 64 && cfg->tree_arity != 128)
+		why = "memenc.tree_arity: expected 8, 64 or 128";
+	else if (cfg->memenc_mode == MEMENC_CTR_TREE && (cfg->prot_size == 0 || cfg->prot_base % 64 ||
+							 cfg->prot_size % 64 || cfg->meta_base % 64))
+		why = "memenc.prot_base/prot_size/meta_base: expected a non-empty, 64-byte aligned region";
 	else if (cfg->rmm && !cfg->gpc)
 		why = "rmm.present: the RMM needs gpc.enabled = true";
 	else if (cfg->l1_size % (64 * cfg->l1_ways) || cfg->llc_size % (64 * cfg->llc_ways))

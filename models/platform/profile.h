@@ -30,6 +30,10 @@ struct platform_config {
 	uint64_t aes_latency;
 	uint64_t aes_issue;
 	bool encrypt_ns;          /* NS PAS encrypted too (CCA MPE option) */
+	uint64_t mac_latency;
+	uint64_t prot_base, prot_size, meta_base; /* ctr-tree: protected region, metadata */
+	uint64_t tree_arity;
+	uint64_t meta_cache_size, meta_cache_ways, meta_cache_latency;
 	/* caches */
 	uint64_t cores;           /* physical cores, each with its own L1D */
 	bool invd_cleans;         /* invalidate-all from the host also writes back (RME) */

@@ -226,12 +226,12 @@ static void test_key_reuse_hazard(void **state)
 		uint8_t b[16];
 		struct cc_fault fault;
 		uint64_t c;
-		assert_int_equal(machine_key_program(&f->m, 5, 100, true), 0);
+		assert_int_equal(machine_key_program(&f->m, 5, 100, MEMENC_KEY_ENCRYPT), 0);
 		f->realm.key = 5;
 		assert_int_equal(cpu_store(&f->realm, 0x200000, secret, 16, &fault, &c), 0);
 		if (flush)
 			assert_int_equal(machine_flush_key(&f->m, 5, &c), 0);
-		assert_int_equal(machine_key_program(&f->m, 5, 200, true), 0);
+		assert_int_equal(machine_key_program(&f->m, 5, 200, MEMENC_KEY_ENCRYPT), 0);
 		assert_int_equal(sim_stat_get(&f->sim, "machine.key_hazards"), flush ? 0 : 1);
 		assert_int_equal(cpu_load(&f->realm, 0x200000, b, 16, &fault, &c), 0);
 		if (flush)
@@ -288,7 +288,7 @@ static void test_two_cores(void **state)
 	assert_int_equal(sim_stat_get(&f->sim, "l1d.core0.misses") + sim_stat_get(&f->sim, "l1d.core1.misses"), 3);
 	assert_int_equal(sim_stat_get(&f->sim, "machine.snoops"), 2);
 	/* another key on core 1: a distinct line, not kept coherent */
-	assert_int_equal(machine_key_program(&f->m, 2, 2, true), 0);
+	assert_int_equal(machine_key_program(&f->m, 2, 2, MEMENC_KEY_ENCRYPT), 0);
 	f->realm.key = 2;
 	assert_int_equal(cpu_store(&f->realm, 0x400000, "key2....", 8, &fault, &c), 0);
 	assert_int_equal(cpu_load(&f->host, 0x400000, b, 8, &fault, &c), 0);

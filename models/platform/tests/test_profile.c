@@ -266,7 +266,7 @@ static void test_bad_values(void **state)
 	assert_load_error(f, "[platform]\ndescription = x\narch = x86\n", 3,
 			  "platform.arch: expected one of plain | cca, got \"x86\"", true);
 	assert_load_error(f, "[memenc]\nmode = aes\n", 2,
-			  "memenc.mode: expected one of none | xts, got \"aes\"", true);
+			  "memenc.mode: expected one of none | xts | mac | ctr-tree, got \"aes\"", true);
 	assert_load_error(f, "[gpc]\nenabled = maybe\n", 2,
 			  "gpc.enabled: expected true or false, got \"maybe\"", true);
 	char *text = g_strdup_printf("[platform]\nname = %064d\n", 0);
@@ -493,7 +493,7 @@ static void test_dump_json(void **state)
 	const char *want[] = {
 		"\n    \"arch\": \"cca\",\n",   "\n  \"mem\": {\n    \"pa_bits\": 40,\n",
 		"\n    \"mode\": \"xts\",\n",    "\n    \"key_slots\": 4,\n",
-		"\n    \"encrypt_ns\": false\n", "\n    \"l1_size\": 32768,\n",
+		"\n    \"encrypt_ns\": false,\n", "\n    \"l1_size\": 32768,\n",
 		"\n    \"enabled\": true,\n",   "\n    \"gpt_base\": 3220963328,\n",
 		"\n    \"tlbi_cycles\": 200\n",
 	};
