@@ -65,7 +65,8 @@ static void slot_ctx_free(struct memenc_slot *sl)
 {
 	EVP_CIPHER_CTX_free(sl->enc);
 	EVP_CIPHER_CTX_free(sl->dec);
-	sl->enc = sl->dec = NULL;
+	EVP_CIPHER_CTX_free(sl->tweak);
+	sl->enc = sl->dec = sl->tweak = NULL;
 }
 
 /* Derive the slot's key for its current generation and key both contexts. */
@@ -77,32 +78,62 @@ static int slot_key_load(struct memenc *e, unsigned slot)
 		sl->enc = EVP_CIPHER_CTX_new();
 	if (!sl->dec)
 		sl->dec = EVP_CIPHER_CTX_new();
-	if (!sl->enc || !sl->dec ||
-	    EVP_EncryptInit_ex(sl->enc, EVP_aes_128_xts(), NULL, sl->key, NULL) != 1 ||
-	    EVP_DecryptInit_ex(sl->dec, EVP_aes_128_xts(), NULL, sl->key, NULL) != 1) {
+	if (!sl->tweak)
+		sl->tweak = EVP_CIPHER_CTX_new();
+	/* XTS key = K1 (data) || K2 (tweak), IEEE 1619 */
+	const uint8_t *k1 = sl->key, *k2 = sl->key + MEMENC_AES_BLOCK;
+	if (!sl->enc || !sl->dec || !sl->tweak ||
+	    EVP_EncryptInit_ex(sl->enc, EVP_aes_128_ecb(), NULL, k1, NULL) != 1 ||
+	    EVP_DecryptInit_ex(sl->dec, EVP_aes_128_ecb(), NULL, k1, NULL) != 1 ||
+	    EVP_EncryptInit_ex(sl->tweak, EVP_aes_128_ecb(), NULL, k2, NULL) != 1 ||
+	    EVP_CIPHER_CTX_set_padding(sl->enc, 0) != 1 || EVP_CIPHER_CTX_set_padding(sl->dec, 0) != 1 ||
+	    EVP_CIPHER_CTX_set_padding(sl->tweak, 0) != 1) {
 		slot_ctx_free(sl);
 		return -EIO;
 	}
 	return 0;
 }
 
-/* One XTS data unit (a line) with tweak = PA, little-endian, zero-extended. */
+/* Multiply a tweak by x in GF(2^128), little-endian (IEEE 1619 5.2). */
+static void xts_mul_x(uint8_t t[MEMENC_AES_BLOCK])
+{
+	uint8_t carry = 0;
+	for (int i = 0; i < MEMENC_AES_BLOCK; i++) {
+		uint8_t next = t[i] >> 7;
+		t[i] = (uint8_t)(t[i] << 1 | carry);
+		carry = next;
+	}
+	if (carry)
+		t[0] ^= 0x87;
+}
+
+/* One XTS-AES-128 data unit (a line, 4 blocks) with tweak = PA,
+ * little-endian, zero-extended (IEEE 1619): T = E_K2(tweak), then per block
+ * C = E_K1(P ^ T) ^ T with T multiplied by x between blocks. Identical to
+ * OpenSSL's EVP_aes_128_xts, which the tests check. */
 int memenc_xts_crypt(struct memenc_slot *sl, bool enc, uint64_t pa, const uint8_t *in,
 		     uint8_t *out)
 {
-	uint8_t iv[MEMENC_AES_BLOCK] = {0};
+	uint8_t iv[MEMENC_AES_BLOCK] = {0}, t[MEMENC_LINE / MEMENC_AES_BLOCK][MEMENC_AES_BLOCK];
+	uint8_t buf[MEMENC_LINE];
 	int n = 0;
 	sim_le64_store(iv, pa);
-	if (enc) {
-		if (EVP_EncryptInit_ex(sl->enc, NULL, NULL, NULL, iv) != 1 ||
-		    EVP_EncryptUpdate(sl->enc, out, &n, in, MEMENC_LINE) != 1)
-			return -EIO;
-	} else {
-		if (EVP_DecryptInit_ex(sl->dec, NULL, NULL, NULL, iv) != 1 ||
-		    EVP_DecryptUpdate(sl->dec, out, &n, in, MEMENC_LINE) != 1)
-			return -EIO;
+	if (EVP_EncryptUpdate(sl->tweak, t[0], &n, iv, MEMENC_AES_BLOCK) != 1 || n != MEMENC_AES_BLOCK)
+		return -EIO;
+	for (int j = 1; j < MEMENC_LINE / MEMENC_AES_BLOCK; j++) {
+		memcpy(t[j], t[j - 1], MEMENC_AES_BLOCK);
+		xts_mul_x(t[j]);
 	}
-	return n == MEMENC_LINE ? 0 : -EIO;
+	const uint8_t *tt = &t[0][0];
+	for (int i = 0; i < MEMENC_LINE; i++)
+		buf[i] = in[i] ^ tt[i];
+	int ok = enc ? EVP_EncryptUpdate(sl->enc, out, &n, buf, MEMENC_LINE)
+		     : EVP_DecryptUpdate(sl->dec, out, &n, buf, MEMENC_LINE);
+	if (ok != 1 || n != MEMENC_LINE)
+		return -EIO;
+	for (int i = 0; i < MEMENC_LINE; i++)
+		out[i] ^= tt[i];
+	return 0;
 }
 
 int memenc_key_program_ex(struct memenc *e, unsigned slot, uint32_t owner, unsigned flags)

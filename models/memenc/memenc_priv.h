@@ -25,9 +25,12 @@ struct memenc_slot {
 	uint32_t owner;
 	uint32_t generation;
 	uint8_t key[MEMENC_KEY_LEN];
-	/* Keyed once per program, so a line costs an IV reset + one update. */
+	/* AES-128-ECB contexts keyed once per program: XTS is built on them
+	 * (enc/dec with K1, tweak with K2), so a line costs two ECB updates
+	 * and no per-line cipher re-initialisation. */
 	EVP_CIPHER_CTX *enc;
 	EVP_CIPHER_CTX *dec;
+	EVP_CIPHER_CTX *tweak;
 };
 
 /* Engine-wide keys, derived from the seed (memenc_mac.c). */
