@@ -57,6 +57,12 @@ static void test_plain_cycles(void **state)
 	assert_int_equal(c, 4 + 40 + 150);
 	assert_int_equal(cpu_load(&f->host, 0x100008, b, 8, &fault, &c), 0);
 	assert_int_equal(c, 4);
+	/* LLC hit: the line left L1 (evicted by 8 more lines of its L1 set,
+	 * 32 KiB / 8 ways = 4 KiB apart) but stays in the LLC: 4 + 40. */
+	for (uint64_t k = 1; k <= 8; k++)
+		assert_int_equal(cpu_load(&f->host, 0x100000 + k * 4096, b, 8, &fault, &c), 0);
+	assert_int_equal(cpu_load(&f->host, 0x100000, b, 8, &fault, &c), 0);
+	assert_int_equal(c, 4 + 40);
 	/* An access crossing a line boundary is two line accesses. */
 	assert_int_equal(cpu_load(&f->host, 0x10003c, b, 8, &fault, &c), 0);
 	assert_int_equal(c, 4 + (4 + 40 + 150));
