@@ -31,9 +31,13 @@ static inline void cache_line_invalidate(struct cache_line *l)
 	*l = (struct cache_line){ .tag = CACHE_TAG_INVALID };
 }
 
-/* Index of the (tag, key) line, or SIZE_MAX. */
+/* Index of the (tag, key) line, or SIZE_MAX. The most recently hit line is
+ * tried first: streams of accesses to one line are the common case. */
 static inline size_t cache_find(const struct cache *c, unsigned key, uint64_t tag)
 {
+	const struct cache_line *mru = &c->lines[c->mru];
+	if (mru->tag == tag && mru->key == key)
+		return c->mru;
 	size_t base = cache_set_base(c, tag);
 	const struct cache_line *set = c->lines + base;
 	for (unsigned w = 0; w < c->cfg.ways; w++)
@@ -122,6 +126,7 @@ int cache_read(struct cache *c, unsigned key, uint64_t pa, void *buf, size_t len
 		if (rc)
 			return rc;
 	}
+	c->mru = i;
 	memcpy(buf, cache_line_data(c, i) + off, len);
 	return 0;
 }

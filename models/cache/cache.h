@@ -75,6 +75,7 @@ struct cache {
 	/* Saved by the field table; the lines go in the extra state, every slot in
 	 * set/way order (valid, dirty, key, line PA, lru, 64 data bytes). */
 	uint64_t lru_clock;
+	size_t mru;                /* last line read (a lookup hint only, not saved) */
 	uint64_t hits, misses;     /* accesses (cache_read / cache_write) */
 	uint64_t fills;            /* lines read from below */
 	uint64_t evictions;        /* valid lines displaced by an allocation */
