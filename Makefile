@@ -16,10 +16,10 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-protot
 LDLIBS  += $(PKG_LIBS) -lm
 LDFLAGS += $(XLDFLAGS)
 
-LIB_SRCS  := $(filter-out harness/main.c %/tests/%,$(sort $(wildcard sim/*.c models/*/*.c \
-             models/*/*/*.c stacks/*/*.c harness/*.c)))
 TEST_SRCS := $(sort $(wildcard sim/tests/test_*.c models/*/tests/test_*.c \
              models/*/*/tests/test_*.c harness/tests/test_*.c tests/test_*.c))
+LIB_SRCS  := $(filter-out harness/main.c $(TEST_SRCS),$(sort $(wildcard sim/*.c models/*/*.c \
+             models/*/*/*.c stacks/*/*.c harness/*.c)))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 TEST_BINS := $(TEST_SRCS:%.c=$(B)/%)
 CLI       := $(B)/ccsim
