@@ -17,8 +17,18 @@ static const struct sim_field cpu_fields[] = {
 	SIM_FIELD(struct cpu, stat_load_cycles),
 	SIM_FIELD(struct cpu, stat_store_cycles),
 	SIM_FIELD(struct cpu, stat_smc_cycles),
+	SIM_FIELD(struct cpu, paging),
+	SIM_FIELD(struct cpu, pt.s1.root),
+	SIM_FIELD(struct cpu, pt.s1.root_hi),
+	SIM_FIELD(struct cpu, pt.s2.root),
+	SIM_FIELD(struct cpu, pt.s2_shared_root),
+	SIM_FIELD(struct cpu, tag.vmid),
+	SIM_FIELD(struct cpu, tag.asid),
+	SIM_FIELD(struct cpu, stat_walks),
+	SIM_FIELD(struct cpu, stat_walk_refs),
+	SIM_FIELD(struct cpu, stat_walk_cycles),
 };
-static const struct sim_vmstate cpu_vmstate = { "cpu", 1, cpu_fields,
+static const struct sim_vmstate cpu_vmstate = { "cpu", 2, cpu_fields,
 						 sizeof(cpu_fields) / sizeof(cpu_fields[0]) };
 
 static void cpu_reset(struct sim_model *m)
@@ -41,6 +51,8 @@ void cpu_init(struct cpu *c, struct sim *s, const char *name, struct bus_port bu
 	c->world = world;
 	c->el = el;
 	c->key = -1;
+	c->tag.world = (uint8_t)world;
+	c->s2_pas = cc_world_pas(world);
 	sim_model_register(s, &c->base);
 	c->src = sim_trace_source(s, name);
 	sim_stat_register(s, name, "loads", SIM_STAT_COUNT, &c->stat_loads, "load ops");
@@ -51,6 +63,10 @@ void cpu_init(struct cpu *c, struct sim *s, const char *name, struct bus_port bu
 	sim_stat_register(s, name, "store_cycles", SIM_STAT_CYCLES, &c->stat_store_cycles, "");
 	sim_stat_register(s, name, "smc_cycles", SIM_STAT_CYCLES, &c->stat_smc_cycles, "");
 	sim_stat_register(s, name, "cycles", SIM_STAT_CYCLES, &c->cycles, "busy cycles");
+	sim_stat_register(s, name, "walks", SIM_STAT_COUNT, &c->stat_walks, "page-table walks");
+	sim_stat_register(s, name, "walk_refs", SIM_STAT_COUNT, &c->stat_walk_refs,
+			  "table reads of those walks");
+	sim_stat_register(s, name, "walk_cycles", SIM_STAT_CYCLES, &c->stat_walk_cycles, "");
 }
 
 int cpu_access_pas(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, void *buf,
@@ -111,4 +127,104 @@ void cpu_smc(struct cpu *c, uint64_t regs[SMC_REGS], uint64_t *cycles)
 	c->stat_smc_cycles += spent;
 	c->cycles += spent;
 	*cycles = spent;
+}
+
+/* --- translation --- */
+
+/* A table read is a checked physical access: stage 1 tables in the CPU's own
+ * PAS under its own key (a guest's tables are encrypted with its key), stage
+ * 2 tables in s2_pas under the key that PAS selects (the host's, or the
+ * RMM's for a realm's RTT). */
+static int walk_read64(void *ctx, uint64_t pa, bool stage2, uint64_t *val, uint64_t *cycles)
+{
+	struct cpu *c = ctx;
+	struct cc_fault f;
+	uint8_t b[8];
+	struct mem_access a = {
+		.pa = pa, .len = 8, .world = c->world,
+		.pas = stage2 ? (enum cc_pas)c->s2_pas : cc_world_pas(c->world),
+		.el = (uint8_t)c->el, .src = c->src, .key = stage2 ? -1 : c->key,
+		.core = (uint8_t)c->core,
+	};
+	if ((pa & 63) + 8 > 64)
+		return -EINVAL;
+	int rc = bus_access(&c->bus, &a, b, &f, cycles);
+	if (rc)
+		return rc > 0 ? -EFAULT : rc;
+	*val = sim_le64_load(b);
+	return 0;
+}
+
+int cpu_translate(struct cpu *c, uint64_t va, unsigned acc, uint64_t *pa, struct cc_fault *fault,
+		  uint64_t *cycles)
+{
+	if (!c->paging) {
+		*pa = va;
+		return 0;
+	}
+	const struct tlb_entry *e = c->tlb ? tlb_lookup(c->tlb, &c->tag, va, cycles) : NULL;
+	if (e && pt_perm_allows(e->perms, acc)) {
+		*pa = tlb_entry_pa(e, va);
+		return 0;
+	}
+	/* A miss, or a cached entry without the right: walk (a permission
+	 * fault is decided on the current tables, as hardware re-walks). */
+	struct pt_io io = { walk_read64, c };
+	struct pt_walk_result r = pt_translate(&c->pt, &io, va, acc);
+	c->stat_walks++;
+	c->stat_walk_refs += r.refs;
+	c->stat_walk_cycles += r.cycles;
+	*cycles += r.cycles;
+	if (r.fault != PT_OK) {
+		fault->kind = r.stage == 2 ? FAULT_MMU_S2 : FAULT_MMU_S1;
+		fault->code = (uint8_t)r.fault;
+		fault->level = r.level;
+		fault->addr = r.fault_addr;
+		return 1;
+	}
+	if (c->tlb)
+		tlb_fill(c->tlb, &c->tag, &r, 0);
+	*pa = r.pa;
+	return 0;
+}
+
+static int access_va(struct cpu *c, bool write, uint64_t va, uint8_t *buf, uint32_t len,
+		     struct cc_fault *fault, uint64_t *cycles)
+{
+	uint64_t spent = 0;
+	int rc = 0;
+	fault->kind = FAULT_NONE;
+	while (len && rc == 0) {
+		uint32_t chunk = 4096 - (uint32_t)(va & 4095);
+		uint64_t pa, step = 0;
+		if (chunk > len)
+			chunk = len;
+		unsigned acc = (write ? PT_ACC_WRITE : PT_ACC_READ) | (c->el == 0 ? PT_ACC_USER : 0);
+		rc = cpu_translate(c, va, acc, &pa, fault, &spent);
+		if (rc == 0) {
+			rc = cpu_access_pas(c, cc_world_pas(c->world), write, pa, buf, chunk, fault, &step);
+			spent += step;
+			c->cycles -= step; /* cpu_access_pas already counted it; counted once below */
+		} else if (rc == 1) {
+			c->stat_faults++;
+		}
+		va += chunk;
+		buf += chunk;
+		len -= chunk;
+	}
+	c->cycles += spent;
+	*cycles = spent;
+	return rc;
+}
+
+int cpu_load_va(struct cpu *c, uint64_t va, void *buf, uint32_t len, struct cc_fault *fault,
+		uint64_t *cycles)
+{
+	return access_va(c, false, va, buf, len, fault, cycles);
+}
+
+int cpu_store_va(struct cpu *c, uint64_t va, const void *buf, uint32_t len,
+		 struct cc_fault *fault, uint64_t *cycles)
+{
+	return access_va(c, true, va, (uint8_t *)buf, len, fault, cycles);
 }

@@ -1,12 +1,15 @@
 /* A vCPU: runs in a world and exception level, issues loads, stores and
  * monitor calls through its bus port and accumulates the latency each returns
- * into its own cycle count. Addresses are physical until the MMU model
- * (stage-1/2 translation) is attached. */
+ * into its own cycle count. With paging on, virtual addresses go through the
+ * core's TLB and, on a miss, a stage 1 (+ stage 2) walk whose table reads are
+ * themselves checked physical accesses. */
 #ifndef CCSIM_CPU_CPU_H
 #define CCSIM_CPU_CPU_H
 
 #include <stdint.h>
 
+#include "models/mmu/pt.h"
+#include "models/mmu/tlb.h"
 #include "models/platform/port.h"
 #include "sim/sim.h"
 
@@ -22,6 +25,14 @@ struct cpu {
 	uint64_t cycles; /* busy cycles: sum of every op's latency */
 	uint64_t stat_loads, stat_stores, stat_smcs, stat_faults;
 	uint64_t stat_load_cycles, stat_store_cycles, stat_smc_cycles;
+	/* translation: the registers (CR3 / nCR3 / EPTP / TTBR / VTTBR) and the
+	 * context tag its TLB entries carry */
+	uint32_t paging;          /* 0: addresses are physical */
+	struct pt_config pt;
+	struct tlb *tlb;          /* the core's TLB, or NULL: walk every time */
+	struct tlb_tag tag;
+	uint32_t s2_pas;          /* PAS of stage 2 table reads (enum cc_pas) */
+	uint64_t stat_walks, stat_walk_refs, stat_walk_cycles;
 };
 
 void cpu_init(struct cpu *c, struct sim *s, const char *name, struct bus_port bus,
@@ -36,6 +47,16 @@ int cpu_store(struct cpu *c, uint64_t pa, const void *buf, uint32_t len, struct 
 /* The same with an explicit PAS (Realm and Root code reaching NS memory). */
 int cpu_access_pas(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, void *buf,
 		   uint32_t len, struct cc_fault *fault, uint64_t *cycles);
+/* Translate one VA for `acc` (PT_ACC_*): TLB, else a walk (filling the TLB).
+ * Returns 0 with *pa, 1 with *fault (mmu.s1 / mmu.s2, or a fault of a table
+ * read), or -errno. Adds the latency to *cycles. */
+int cpu_translate(struct cpu *c, uint64_t va, unsigned acc, uint64_t *pa, struct cc_fault *fault,
+		  uint64_t *cycles);
+/* Load/store at a virtual address (page by page through cpu_translate). */
+int cpu_load_va(struct cpu *c, uint64_t va, void *buf, uint32_t len, struct cc_fault *fault,
+		uint64_t *cycles);
+int cpu_store_va(struct cpu *c, uint64_t va, const void *buf, uint32_t len,
+		 struct cc_fault *fault, uint64_t *cycles);
 /* SMC with x0..x7 in regs; results replace them. */
 void cpu_smc(struct cpu *c, uint64_t regs[SMC_REGS], uint64_t *cycles);
 

@@ -14,6 +14,8 @@ enum cc_fault_kind {
 	FAULT_GPC_EABT,      /* external abort fetching a GPT descriptor */
 	FAULT_BUS_RANGE,     /* PA beyond the implemented physical address space */
 	FAULT_POISON,        /* the line failed its integrity check: machine check */
+	FAULT_MMU_S1,        /* stage 1 translation fault (code: enum pt_fault, level) */
+	FAULT_MMU_S2,        /* stage 2 / nested translation fault (code: enum pt_fault) */
 	FAULT_KIND_COUNT
 };
 
@@ -36,6 +38,8 @@ static inline const char *cc_fault_name(unsigned kind)
 		[FAULT_GPC_EABT] = "gpc.eabt",
 		[FAULT_BUS_RANGE] = "bus.range",
 		[FAULT_POISON] = "mce.poison",
+		[FAULT_MMU_S1] = "mmu.s1",
+		[FAULT_MMU_S2] = "mmu.s2",
 	};
 	return kind < FAULT_KIND_COUNT ? n[kind] : "?";
 }

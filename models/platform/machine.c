@@ -258,6 +258,19 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 			 cfg->name);
 		return -1;
 	}
+	struct tlb_config tc = { (uint32_t)cfg->tlb_sets, (uint32_t)cfg->tlb_ways,
+				 (uint32_t)cfg->tlb_hit_cycles };
+	for (unsigned c = 0; c < cfg->cores && !bad; c++) {
+		if (cfg->cores == 1)
+			snprintf(m->tlb_names[c], sizeof(m->tlb_names[c]), "tlb");
+		else
+			snprintf(m->tlb_names[c], sizeof(m->tlb_names[c]), "tlb.core%u", c);
+		bad = tlb_init(&m->tlb[c], s, m->tlb_names[c], &tc);
+	}
+	if (bad) {
+		snprintf(err, errlen, "%s: bad TLB geometry (cpu.tlb_sets must be a power of two)", cfg->name);
+		return -1;
+	}
 	if (cfg->gpc && build_gpt(m, err, errlen))
 		return -1;
 	if (cfg->gpc && gpc_cache_init(&m->gpc_tlb, s, "gpc_tlb", (uint32_t)cfg->gpc_tlb_entries,
@@ -534,6 +547,8 @@ static int gpt_change(struct machine *m, uint64_t pa, uint8_t expect, uint8_t gp
 			m->stat_tlbi++;
 			*cycles += m->cfg.tlbi_cycles;
 			gpc_cache_inval_range(&m->gpc_tlb, pa, m->cfg.gpc_pgs);
+			for (unsigned c = 0; c < m->cfg.cores; c++)
+				tlb_inval_pa(&m->tlb[c], pa, m->cfg.gpc_pgs);
 			trace_TLBI_PA(m->sim, m->src, pa, m->cfg.gpc_pgs, 0, 0);
 		}
 	}

@@ -10,6 +10,7 @@
 #include "models/memenc/memenc.h"
 #include "models/mmu/gpc.h"
 #include "models/mmu/gpccache.h"
+#include "models/mmu/tlb.h"
 #include "models/platform/port.h"
 #include "models/platform/profile.h"
 #include "sim/sim.h"
@@ -27,6 +28,8 @@ struct machine {
 	struct cache llc;
 	struct cache l1[MACHINE_MAX_CORES]; /* one private L1D per core */
 	char l1_names[MACHINE_MAX_CORES][16];
+	struct tlb tlb[MACHINE_MAX_CORES];  /* one per core, for vCPUs with paging */
+	char tlb_names[MACHINE_MAX_CORES][16];
 	struct gpc_config gpc;
 	struct gpc_cache gpc_tlb;
 	struct rmm *rmm;

@@ -84,6 +84,9 @@ static const struct schema_key schema[] = {
 	U64("cpu", "smc_cycles", smc_cycles, 0, 1000000, "400", "SMC to EL3 and back"),
 	U64("cpu", "world_switch_cycles", world_switch_cycles, 0, 1000000, "1200", "EL3 <-> realm EL2, each way"),
 	U64("cpu", "tlbi_cycles", tlbi_cycles, 0, 1000000, "200", "TLBI RPALOS + DSB"),
+	U64("cpu", "tlb_sets", tlb_sets, 1, 65536, "256", "per-core TLB sets (a power of two)"),
+	U64("cpu", "tlb_ways", tlb_ways, 1, 64, "8", "per-core TLB ways"),
+	U64("cpu", "tlb_hit_cycles", tlb_hit_cycles, 0, 1000, "1", "TLB hit latency"),
 	BOOL("rmm", "present", rmm, "false", "Realm Management Monitor in the realm world"),
 };
 #define NSCHEMA (sizeof(schema) / sizeof(schema[0]))

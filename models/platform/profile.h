@@ -54,6 +54,7 @@ struct platform_config {
 	uint64_t smc_cycles;      /* SMC round trip to EL3 and back */
 	uint64_t world_switch_cycles; /* EL3 <-> realm EL2 switch, each way */
 	uint64_t tlbi_cycles;     /* TLBI RPALOS + DSB */
+	uint64_t tlb_sets, tlb_ways, tlb_hit_cycles; /* per-core unified TLB */
 	/* monitors */
 	bool rmm;
 };

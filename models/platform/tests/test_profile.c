@@ -495,7 +495,7 @@ static void test_dump_json(void **state)
 		"\n    \"mode\": \"xts\",\n",    "\n    \"key_slots\": 4,\n",
 		"\n    \"encrypt_ns\": false,\n", "\n    \"l1_size\": 32768,\n",
 		"\n    \"enabled\": true,\n",   "\n    \"gpt_base\": 3220963328,\n",
-		"\n    \"tlbi_cycles\": 200\n",
+		"\n    \"tlbi_cycles\": 200,\n",
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		if (!strstr(text, want[i]))
