@@ -375,6 +375,115 @@ out:
 	return rc;
 }
 
+/* --- address translation --- */
+
+struct mmu_rig {
+	struct rig r;
+	struct cpu guest;
+	uint64_t next_table;
+};
+
+static int mmu_wr64(void *ctx, uint64_t addr, uint64_t val)
+{
+	struct mmu_rig *m = ctx;
+	struct cc_fault f;
+	uint64_t c;
+	return cpu_store(&m->r.cpu, addr, &val, 8, &f, &c) ? -EIO : 0;
+}
+
+static int mmu_rd64(void *ctx, uint64_t addr, uint64_t *val)
+{
+	struct mmu_rig *m = ctx;
+	struct cc_fault f;
+	uint64_t c;
+	return cpu_load(&m->r.cpu, addr, val, 8, &f, &c) ? -EIO : 0;
+}
+
+static int mmu_alloc(void *ctx, uint64_t *addr)
+{
+	struct mmu_rig *m = ctx;
+	*addr = m->next_table;
+	m->next_table += 4096;
+	return 0;
+}
+
+#define MMU_VA 0x7f0000000000ull
+#define MMU_DATA 0x3000000ull
+
+/* A guest with x86 4-level tables under 4-level nested tables (plain
+ * profile): guest tables at GPA 0x10000.. identity-mapped, one data page. */
+static int mmu_setup(struct mmu_rig *m)
+{
+	uint64_t s2root, groot, c;
+	struct cc_fault f;
+	if (rig_build(&m->r, "plain", NULL, 0, WORLD_NS, 2))
+		return -1;
+	cpu_init(&m->guest, &m->r.sim, "guest", machine_bus(&m->r.m), WORLD_NS, 1);
+	m->next_table = 0x1000000;
+	mmu_alloc(m, &s2root);
+	struct pt_stage s2 = { .fmt = PT_FMT_X86, .root = s2root, .pa_bits = 40, .nxe = true };
+	struct pt_builder b2 = { &s2, mmu_rd64, mmu_wr64, mmu_alloc, m };
+	for (uint64_t g = 0x10000; g < 0x14000; g += 4096)
+		if (pt_map(&b2, s2root, g, g, 4096, PT_PROT_R | PT_PROT_W | PT_PROT_USER, 0))
+			return -1;
+	if (pt_map(&b2, s2root, 0x20000, MMU_DATA, 4096, PT_PROT_R | PT_PROT_W | PT_PROT_USER, 0))
+		return -1;
+	m->next_table = 0x10000;
+	mmu_alloc(m, &groot);
+	struct pt_stage s1 = { .fmt = PT_FMT_X86, .root = groot, .pa_bits = 40, .nxe = true };
+	struct pt_builder b1 = { &s1, mmu_rd64, mmu_wr64, mmu_alloc, m };
+	if (pt_map(&b1, groot, MMU_VA, 0x20000, 4096, PT_PROT_R | PT_PROT_W, 0))
+		return -1;
+	m->guest.pt = (struct pt_config){ .s1 = s1, .nested = true, .s2 = s2 };
+	m->guest.paging = 1;
+	m->guest.tlb = &m->r.m.tlb[0];
+	uint64_t v = pattern(MMU_DATA);
+	return cpu_store(&m->r.cpu, MMU_DATA, &v, 8, &f, &c) ? -1 : 0;
+}
+
+/* Translated 8-byte loads of one page: with the TLB (hits), or without one
+ * (a full 24-reference nested walk each time, table lines in L1). */
+static int bench_mmu(bool walk, uint64_t n, double *rate, uint64_t *lat)
+{
+	struct mmu_rig *m = calloc(1, sizeof(*m));
+	int rc = -1;
+	if (!m || mmu_setup(m))
+		goto out;
+	if (walk)
+		m->guest.tlb = NULL;
+	uint64_t v = 0, c;
+	struct cc_fault f;
+	/* warm up, then the steady-state latency */
+	if (cpu_load_va(&m->guest, MMU_VA, &v, 8, &f, &c) || cpu_load_va(&m->guest, MMU_VA, &v, 8, &f, lat) ||
+	    v != pattern(MMU_DATA))
+		goto out;
+	*rate = 0;
+	for (int rep = 0; rep < BENCH_REPEATS; rep++) {
+		uint64_t bad = 0, refs0 = m->guest.stat_walk_refs;
+		double t0 = now_s();
+		for (uint64_t i = 0; i < n; i++) {
+			v = 0;
+			bad += cpu_load_va(&m->guest, MMU_VA + (i & 511) * 8 % 8, &v, 8, &f, &c) != 0;
+			bad += c != *lat;
+		}
+		double t = now_s() - t0;
+		uint64_t refs = m->guest.stat_walk_refs - refs0;
+		if (bad || refs != (walk ? 24 * n : 0)) {
+			fprintf(stderr, "bench: translated loads: %llu bad, %llu table reads\n",
+				(unsigned long long)bad, (unsigned long long)refs);
+			goto out;
+		}
+		if ((double)n / t > *rate)
+			*rate = (double)n / t;
+	}
+	rc = 0;
+out:
+	if (m)
+		rig_free(&m->r);
+	free(m);
+	return rc;
+}
+
 /* --- event queue --- */
 
 struct ev_chain {
@@ -465,8 +574,8 @@ static void row(const char *name, double rate, const char *unit, const char *sim
 int main(int argc, char **argv)
 {
 	struct metrics ms = { .n = 0 };
-	double hit, hit_plain, miss, miss_mac, miss_tree, raw, events;
-	uint64_t hit_lat, plain_lat, miss_lat, mac_lat, tree_lat;
+	double hit, hit_plain, miss, miss_mac, miss_tree, raw, events, tlb_hit, walk;
+	uint64_t hit_lat, plain_lat, miss_lat, mac_lat, tree_lat, tlb_lat, walk_lat;
 	char note[96];
 
 	if (argc != 2) {
@@ -503,6 +612,16 @@ int main(int argc, char **argv)
 	if (bench_aes_raw(AES_OPS, &raw))
 		goto fail;
 	row("aes_xts_raw_per_s", raw, "lines/s", "host OpenSSL XTS, 64-byte lines (best of EVP XTS, ECB-composed)");
+	if (bench_mmu(false, HIT_OPS, &tlb_hit, &tlb_lat))
+		goto fail;
+	snprintf(note, sizeof(note), "%llu cycles: TLB hit + L1 hit (guest VA, nested paging)",
+		 (unsigned long long)tlb_lat);
+	row("mmu.tlb_hit_per_s", tlb_hit, "accesses/s", note);
+	if (bench_mmu(true, MISS_OPS / 2, &walk, &walk_lat))
+		goto fail;
+	snprintf(note, sizeof(note), "%llu cycles: 24-reference nested walk (lines in L1) + L1 hit",
+		 (unsigned long long)walk_lat);
+	row("mmu.nested_walk_per_s", walk, "accesses/s", note);
 	if (bench_events(EVENT_OPS, &events))
 		goto fail;
 	row("sim.events_per_s", events, "events/s", "schedule + dispatch");
@@ -523,6 +642,10 @@ int main(int argc, char **argv)
 	metric_add(&ms, "mem.miss_xts_vs_raw", miss / raw, 6);
 	metric_add(&ms, "mem.hit_vs_plain", hit / hit_plain, 6);
 	metric_add(&ms, "sim.events_per_s", events, 0);
+	metric_add(&ms, "mmu.tlb_hit_per_s", tlb_hit, 0);
+	metric_add(&ms, "mmu.tlb_hit_cycles", (double)tlb_lat, 0);
+	metric_add(&ms, "mmu.nested_walk_per_s", walk, 0);
+	metric_add(&ms, "mmu.nested_walk_cycles", (double)walk_lat, 0);
 	if (write_json(argv[1], &ms))
 		return 1;
 	printf("wrote %s\n", argv[1]);
