@@ -163,7 +163,7 @@ static void observe(struct run_ctx *rc, const struct scn_step *st, const struct 
 {
 	enum actor_kind who = st->spec->actor;
 	struct outcome *o = &rc->out;
-	bool attacker = who == ACTOR_HOST || who == ACTOR_PHYS;
+	bool attacker = who == ACTOR_HOST || who == ACTOR_PHYS || who == ACTOR_DEV;
 	uint64_t addr = run_arg_num(st, "addr", 0);
 	if (r->faulted && r->fault == FAULT_POISON && !o->detected) {
 		o->detected = true;
@@ -191,7 +191,8 @@ static void observe(struct run_ctx *rc, const struct scn_step *st, const struct 
 			g_strlcpy(o->block_mech, mech, sizeof(o->block_mech));
 		}
 	}
-	if (attacker && !r->faulted && (strcmp(st->op, "store") == 0 || strcmp(st->op, "write") == 0)) {
+	if (attacker && !r->faulted && (strcmp(st->op, "store") == 0 || strcmp(st->op, "write") == 0 ||
+					  strcmp(st->op, "dma_write") == 0)) {
 		size_t len;
 		const uint8_t *d = run_arg_bytes(rc, st, "data", &len);
 		if (len >= 4)

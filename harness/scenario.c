@@ -418,6 +418,7 @@ static int st_vm(struct parser *p, GArray *t)
 	if (!k || k->key || k->quoted || !is_ident(k->s) || strchr(k->s, '.'))
 		return perr(p, 1, "expected: vm NAME [core=N] (a name without dots)");
 	if (vm_declared(p, k->s) || strcmp(k->s, "host") == 0 || strcmp(k->s, "phys") == 0 ||
+	    strcmp(k->s, "dev") == 0 ||
 	    strcmp(k->s, "outcome") == 0)
 		return perr(p, k->col, "actor \"%s\" already exists", k->s);
 	struct scn_vm vm = { g_strdup(k->s), p->file, p->line, 0, 0 };
@@ -472,10 +473,12 @@ static int st_step(struct parser *p, GArray *t, guint first, struct scn_step *st
 		ak = ACTOR_HOST;
 	else if (strcmp(st->actor, "phys") == 0)
 		ak = ACTOR_PHYS;
+	else if (strcmp(st->actor, "dev") == 0)
+		ak = ACTOR_DEV;
 	else if (vm_declared(p, st->actor))
 		ak = ACTOR_VM;
 	else
-		return perr(p, head->col, "unknown actor \"%s\" (expected host, phys or a declared vm)",
+		return perr(p, head->col, "unknown actor \"%s\" (expected host, phys, dev or a declared vm)",
 			    st->actor);
 	st->spec = step_lookup(ak, st->op);
 	if (!st->spec)
@@ -551,7 +554,8 @@ static bool fault_name_known(const char *n)
 
 static const char *fault_names_list(void)
 {
-	return "gpc.gpf, gpc.walk, gpc.addr_size, gpc.eabt, bus.range";
+	return "gpc.gpf, gpc.walk, gpc.addr_size, gpc.eabt, bus.range, mce.poison, mmu.s1, mmu.s2, "
+	       "iommu.translation, iommu.keyid";
 }
 
 static bool status_name_known(const char *n)

@@ -10,7 +10,7 @@
 
 #define MAX_ACCESS (1u << 20) /* one load or store moves at most 1 MiB */
 
-static const char *const actor_names[ACTOR_KIND_COUNT] = { "host", "vm", "phys" };
+static const char *const actor_names[ACTOR_KIND_COUNT] = { "host", "vm", "phys", "dev" };
 
 const char *actor_kind_name(enum actor_kind a)
 {
@@ -332,6 +332,56 @@ static int do_snoop_stop(struct run_ctx *rc, const struct scn_step *st, struct s
 	return 0;
 }
 
+/* --- a device behind the IOMMU --- */
+
+static int do_dma_read(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		       char *err, size_t errlen)
+{
+	uint64_t len = run_arg_num(st, "len", 64);
+	struct cc_fault f;
+	if (check_len(st, len, err, errlen))
+		return -1;
+	res->bytes = g_malloc0(len);
+	res->len = len;
+	int r = iommu_dma(&rc->machine.smmu, (unsigned)run_arg_num(st, "stream", 0),
+			  run_arg_num(st, "addr", 0), res->bytes, (uint32_t)len, false, &f, &res->cycles);
+	if (r < 0) {
+		snprintf(err, errlen, "%s:%d:%d: dev.dma_read: stream must be 0..%d", st->file, st->line,
+			 st->col, IOMMU_STREAMS - 1);
+		return -1;
+	}
+	if (r == 1) {
+		res->faulted = true;
+		res->fault = f.kind;
+		g_free(res->bytes);
+		res->bytes = NULL;
+		res->len = 0;
+	}
+	return 0;
+}
+
+static int do_dma_write(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+			char *err, size_t errlen)
+{
+	size_t len;
+	const uint8_t *data = run_arg_bytes(rc, st, "data", &len);
+	struct cc_fault f;
+	if (check_len(st, len, err, errlen))
+		return -1;
+	int r = iommu_dma(&rc->machine.smmu, (unsigned)run_arg_num(st, "stream", 0),
+			  run_arg_num(st, "addr", 0), (void *)data, (uint32_t)len, true, &f, &res->cycles);
+	if (r < 0) {
+		snprintf(err, errlen, "%s:%d:%d: dev.dma_write: stream must be 0..%d", st->file, st->line,
+			 st->col, IOMMU_STREAMS - 1);
+		return -1;
+	}
+	if (r == 1) {
+		res->faulted = true;
+		res->fault = f.kind;
+	}
+	return 0;
+}
+
 #define ADDR { "addr", ARG_NUM, true, "physical address" }
 #define LEN { "len", ARG_NUM, false, "bytes (default 8; phys.read: 64)" }
 #define DATA { "data", ARG_BYTES, true, "\"text\", hex:.., or $secret / $capture" }
@@ -367,6 +417,16 @@ static const struct step_spec step_table[] = {
 	{ ACTOR_VM, "fill", "the guest stores len copies of one byte", "victim.fill addr=0x80000000 len=4K",
 	  { ADDR, { "len", ARG_NUM, true, "bytes" }, { "byte", ARG_NUM, false, "value (default 0)" } },
 	  do_fill, NULL },
+	{ ACTOR_DEV, "dma_read", "a device reads memory by DMA through the IOMMU",
+	  "dev.dma_read addr=0x80000000 len=64 -> r",
+	  { { "addr", ARG_NUM, true, "I/O virtual address (= PA for a bypass stream)" }, LEN,
+	    { "stream", ARG_NUM, false, "IOMMU stream (device), default 0" } },
+	  do_dma_read, NULL },
+	{ ACTOR_DEV, "dma_write", "a device writes memory by DMA through the IOMMU",
+	  "dev.dma_write addr=0x80000000 data=\"evil\"",
+	  { { "addr", ARG_NUM, true, "I/O virtual address (= PA for a bypass stream)" }, DATA,
+	    { "stream", ARG_NUM, false, "IOMMU stream (device), default 0" } },
+	  do_dma_write, NULL },
 	{ ACTOR_PHYS, "read", "read raw DRAM cells (what the DIMM holds)", "phys.read addr=0x80000000 len=64 -> ct",
 	  { ADDR, LEN }, do_phys_read, NULL },
 	{ ACTOR_PHYS, "write", "write raw DRAM cells", "phys.write addr=0x80000000 data=$ct",
@@ -408,6 +468,8 @@ void steps_print(FILE *f)
 		"vm NAME: a guest declared with `vm NAME`, in the profile's protected world "
 		"(realm on cca, normal world on plain)",
 		"phys: a physical attacker holding the DIMM: raw DRAM, past every check and cache",
+		"dev: a device the host controls, doing DMA through the IOMMU / SMMU (stream 0 "
+		"bypasses translation in the NS PAS unless configured otherwise)",
 	};
 	for (int a = 0; a < ACTOR_KIND_COUNT; a++) {
 		fprintf(f, "%s\n", who[a]);

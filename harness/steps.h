@@ -11,7 +11,7 @@
 #include "harness/scenario.h"
 #include "models/memenc/memenc.h"
 
-enum actor_kind { ACTOR_HOST, ACTOR_VM, ACTOR_PHYS, ACTOR_KIND_COUNT };
+enum actor_kind { ACTOR_HOST, ACTOR_VM, ACTOR_PHYS, ACTOR_DEV, ACTOR_KIND_COUNT };
 enum step_arg_type { ARG_NUM, ARG_BYTES, ARG_NAME };
 
 struct step_arg_spec {

@@ -16,6 +16,8 @@ enum cc_fault_kind {
 	FAULT_POISON,        /* the line failed its integrity check: machine check */
 	FAULT_MMU_S1,        /* stage 1 translation fault (code: enum pt_fault, level) */
 	FAULT_MMU_S2,        /* stage 2 / nested translation fault (code: enum pt_fault) */
+	FAULT_IOMMU,         /* IOMMU translation fault on a DMA (code: enum pt_fault) */
+	FAULT_DMA_KEY,       /* a device used a key slot devices may not hold (TDX private KeyID) */
 	FAULT_KIND_COUNT
 };
 
@@ -40,6 +42,8 @@ static inline const char *cc_fault_name(unsigned kind)
 		[FAULT_POISON] = "mce.poison",
 		[FAULT_MMU_S1] = "mmu.s1",
 		[FAULT_MMU_S2] = "mmu.s2",
+		[FAULT_IOMMU] = "iommu.translation",
+		[FAULT_DMA_KEY] = "iommu.keyid",
 	};
 	return kind < FAULT_KIND_COUNT ? n[kind] : "?";
 }

@@ -278,6 +278,7 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 		snprintf(err, errlen, "%s: gpc.tlb_entries must be a power of two", cfg->name);
 		return -1;
 	}
+	iommu_init(&m->smmu, s, "smmu", machine_bus(m));
 	if (cfg->rmm) {
 		m->rmm = rmm_create(s, m);
 		if (!m->rmm) {
@@ -321,7 +322,7 @@ static int snoop_others(struct machine *m, const struct mem_access *a, unsigned 
 {
 	for (unsigned c = 0; c < m->cfg.cores; c++) {
 		bool dirty;
-		if (c == a->core || !cache_probe(&m->l1[c], key, a->pa, &dirty))
+		if ((!a->dma && c == a->core) || !cache_probe(&m->l1[c], key, a->pa, &dirty))
 			continue;
 		if (a->write || dirty) {
 			m->stat_snoops++;
@@ -347,7 +348,10 @@ static int machine_access(void *ctx, const struct mem_access *a, void *buf, stru
 	}
 	if (m->cfg.gpc) {
 		m->stat_gpc_checks++;
-		const struct gpc_cache_entry *e = gpc_cache_lookup(&m->gpc_tlb, a->pa, a->world);
+		/* The SMMU keeps its own TLBs: device transactions do not use (or
+		 * fill) the cores' cached GPT information. */
+		const struct gpc_cache_entry *e =
+			a->dma ? NULL : gpc_cache_lookup(&m->gpc_tlb, a->pa, a->world);
 		if (e) {
 			/* GPT information cached with the translation: no walk. The
 			 * common grants (the PAS's own GPI, or Any) need no decoding. */
@@ -365,7 +369,7 @@ static int machine_access(void *ctx, const struct mem_access *a, void *buf, stru
 			struct gpc_result r = gpc_check(&m->gpc, &rd, a->pa, a->pas, a->world);
 			*cycles += io.cycles;
 			/* Walk faults are not cached; a GPF's GPI is (D9.5). */
-			if (r.fault == GPC_OK || r.fault == GPC_FAULT_GPF)
+			if (!a->dma && (r.fault == GPC_OK || r.fault == GPC_FAULT_GPF))
 				gpc_cache_fill(&m->gpc_tlb, a->pa, a->world, r.gpi, r.level);
 			if (r.fault != GPC_OK) {
 				gpc_fault_record(m, a, &r, f);
@@ -376,11 +380,19 @@ static int machine_access(void *ctx, const struct mem_access *a, void *buf, stru
 	unsigned key = a->key >= 0 ? (unsigned)a->key : machine_key_slot(m, a->pas);
 	if (a->core >= m->cfg.cores)
 		return -EINVAL;
-	struct cache *l1 = &m->l1[a->core];
-	int rc = m->cfg.cores > 1 ? snoop_others(m, a, key, cycles) : 0;
+	if (a->dma && memenc_key_private(&m->enc, key)) {
+		/* Devices hold no private KeyID (TDX): the transaction is refused. */
+		f->kind = FAULT_DMA_KEY;
+		f->addr = a->pa;
+		return 1;
+	}
+	/* DMA is I/O-coherent and enters at the LLC; every core's L1D is
+	 * snooped. A core's access snoops the other cores. */
+	struct cache *c = a->dma ? &m->llc : &m->l1[a->core];
+	int rc = m->cfg.cores > 1 || a->dma ? snoop_others(m, a, key, cycles) : 0;
 	if (rc == 0)
-		rc = a->write ? cache_write(l1, key, a->pa, buf, a->len, cycles)
-			      : cache_read(l1, key, a->pa, buf, a->len, cycles);
+		rc = a->write ? cache_write(c, key, a->pa, buf, a->len, cycles)
+			      : cache_read(c, key, a->pa, buf, a->len, cycles);
 	if (rc == -EBADMSG) {
 		/* The engine's integrity check failed: a machine check, not data. */
 		f->kind = FAULT_POISON;

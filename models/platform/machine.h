@@ -10,6 +10,7 @@
 #include "models/memenc/memenc.h"
 #include "models/mmu/gpc.h"
 #include "models/mmu/gpccache.h"
+#include "models/mmu/iommu.h"
 #include "models/mmu/tlb.h"
 #include "models/platform/port.h"
 #include "models/platform/profile.h"
@@ -32,6 +33,7 @@ struct machine {
 	char tlb_names[MACHINE_MAX_CORES][16];
 	struct gpc_config gpc;
 	struct gpc_cache gpc_tlb;
+	struct iommu smmu;                  /* device DMA */
 	struct rmm *rmm;
 	uint16_t src;
 	uint64_t stat_accesses, stat_gpc_checks, stat_gpc_faults, stat_gpt_reads;

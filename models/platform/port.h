@@ -20,6 +20,7 @@ struct mem_access {
 	uint16_t src; /* trace source of the master */
 	int32_t key;  /* key slot (ASID / KeyID) the master tags this access with; -1: by PAS */
 	uint8_t core; /* the physical core issuing it (whose L1D it goes through) */
+	bool dma;     /* a device transaction: I/O-coherent, enters at the LLC */
 };
 
 #define SMC_REGS 8
