@@ -12,6 +12,9 @@
 
 #include <cmocka.h>
 
+#include "models/mmu/tlb.h"
+#include "sim/sim.h"
+
 #include "models/mmu/rmp.h"
 
 /* 64MB of RAM; the table (16KB + 16384 entries) sits at 63MB. */
@@ -579,9 +582,46 @@ static void test_names(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+/* APM 15.36.4: the RMP verdict is cached with the translation, so every
+ * RMPUPDATE asks for a TLB flush. A guest whose TLB entry was filled while
+ * the page was its own keeps using it after the host reassigns the page,
+ * until the flush; then the check runs again and faults. */
+static void test_stale_tlb_after_rmpupdate(void **state)
+{
+	struct t *t = *state;
+	struct sim s;
+	struct tlb tlb;
+	const struct tlb_config tc = { 16, 4, 1 };
+	const struct tlb_tag tag = { .world = 1, .vmid = 1, .asid = ASID };
+	sim_init(&s, 1, 1000000000);
+	assert_int_equal(tlb_init(&tlb, &s, "tlb", &tc), 0);
+	give(t, SPA4K, GPA4K, false, true);
+	struct rmp_access a = priv(SPA4K, GPA4K);
+	assert_int_equal(rmp_check(&t->cfg, &t->io, &a).fault, RMP_OK);
+	struct pt_walk_result w = { .va = GPA4K, .gpa = GPA4K, .pa = SPA4K, .page_shift = 12,
+				    .perms = PT_PERM_ALL };
+	tlb_fill(&tlb, &tag, &w, 1 /* RMP verdict: OK */);
+	/* The host takes the page back: RMPUPDATE to hypervisor-owned. */
+	struct rmp_entry none = { 0 };
+	struct rmp_op_result op = rmp_update(&t->cfg, &t->io, SPA4K, &none);
+	assert_int_equal(op.status, RMP_SUCCESS);
+	assert_true(op.tlb_flush);
+	/* Flush skipped: the guest's cached translation still grants access. */
+	const struct tlb_entry *e = tlb_lookup(&tlb, &tag, GPA4K, NULL);
+	assert_non_null(e);
+	assert_int_equal(e->acl, 1);
+	assert_int_equal(tlb_entry_pa(e, GPA4K), SPA4K);
+	/* The flush RMPUPDATE demands: the next access re-checks and faults. */
+	assert_int_equal(tlb_inval_asid(&tlb, 1, 1, ASID), 1);
+	assert_null(tlb_lookup(&tlb, &tag, GPA4K, NULL));
+	assert_int_equal(rmp_check(&t->cfg, &t->io, &a).fault, RMP_NPF_RMP);
+	sim_fini(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_stale_tlb_after_rmpupdate, setup, teardown),
 		T(test_entry_layout),
 		T(test_config_check),
 		T(test_rmp_protects_itself),

@@ -9,6 +9,9 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "models/mmu/tlb.h"
+#include "sim/sim.h"
 #include <glib.h>
 
 #include "models/mmu/sept.h"
@@ -562,6 +565,43 @@ static void test_io_error(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+/* TDH.MEM.RANGE.BLOCK then TDH.MEM.TRACK (TDX module base spec, "TLB
+ * tracking"): blocking the Secure EPT entry does not reach a translation a
+ * vCPU already cached; it keeps reaching the page until the vCPU leaves the
+ * epoch and its TLB is flushed, which is why PAGE.REMOVE waits for tracking. */
+static void test_stale_tlb_after_block(void **state)
+{
+	struct t *t = *state;
+	struct sim s;
+	struct tlb tlb;
+	const struct tlb_config tc = { 16, 4, 1 };
+	const struct tlb_tag tag = { .world = 1, .vmid = 7, .asid = 0 };
+	sim_init(&s, 1, 1000000000);
+	assert_int_equal(tlb_init(&tlb, &s, "tlb", &tc), 0);
+	tables(t, G, 1);
+	assert_int_equal(sept_page_add(&t->env, G, PG1, NULL), 0);
+	t->td.op_state = SEPT_TD_RUNNABLE;
+	t->td.td_epoch = 5;
+	struct sept_result r = tr(t, G, true);
+	assert_int_equal(r.fault, SEPT_OK);
+	struct pt_walk_result w = { .va = G, .gpa = G, .pa = r.hpa, .page_shift = 12,
+				    .perms = PT_PERM_ALL };
+	tlb_fill(&tlb, &tag, &w, 1 /* SEPT verdict: MAPPED */);
+	assert_int_equal(sept_block(&t->env, G, 0, NULL), TDX_SUCCESS);
+	/* not yet tracked: the cached translation still reaches PG1 */
+	const struct tlb_entry *e = tlb_lookup(&tlb, &tag, G, NULL);
+	assert_non_null(e);
+	assert_int_equal(tlb_entry_pa(e, G), PG1);
+	assert_int_equal(sept_remove(&t->env, G, 0, NULL), RCX(TDX_TLB_TRACKING_NOT_DONE));
+	/* TRACK + the vCPU's exit flush its TLB: the next access walks and faults */
+	t->td.td_epoch = 6;
+	assert_int_equal(tlb_inval_vmid(&tlb, 1, 7), 1);
+	assert_null(tlb_lookup(&tlb, &tag, G, NULL));
+	assert_int_equal(tr(t, G, false).fault, SEPT_FAULT_VIOLATION);
+	assert_int_equal(sept_remove(&t->env, G, 0, NULL), TDX_SUCCESS);
+	sim_fini(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -572,6 +612,7 @@ int main(void)
 		T(test_accept_failures),
 		T(test_2m_mapping),
 		T(test_block_track_unblock),
+		T(test_stale_tlb_after_block),
 		T(test_remove_lifecycle),
 		T(test_remove_during_build),
 		T(test_pending_blocked),
