@@ -9,6 +9,9 @@ static const struct sim_field cpu_fields[] = {
 	SIM_FIELD(struct cpu, el),
 	SIM_FIELD(struct cpu, key),
 	SIM_FIELD(struct cpu, core),
+	SIM_FIELD(struct cpu, guest),
+	SIM_FIELD(struct cpu, asid),
+	SIM_FIELD(struct cpu, vmpl),
 	SIM_FIELD(struct cpu, cycles),
 	SIM_FIELD(struct cpu, stat_loads),
 	SIM_FIELD(struct cpu, stat_stores),
@@ -69,8 +72,10 @@ void cpu_init(struct cpu *c, struct sim *s, const char *name, struct bus_port bu
 	sim_stat_register(s, name, "walk_cycles", SIM_STAT_CYCLES, &c->stat_walk_cycles, "");
 }
 
-int cpu_access_pas(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, void *buf,
-		   uint32_t len, struct cc_fault *fault, uint64_t *cycles)
+/* One access at physical `pa`, which the guest knows as `gpa` (private or
+ * shared), split into line accesses. */
+static int cpu_access(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, uint64_t gpa,
+		      bool priv, void *buf, uint32_t len, struct cc_fault *fault, uint64_t *cycles)
 {
 	uint64_t spent = 0;
 	int rc = 0;
@@ -85,10 +90,12 @@ int cpu_access_pas(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, void
 		struct mem_access a = {
 			.pa = pa, .len = chunk, .write = write, .world = c->world, .pas = pas,
 			.el = (uint8_t)c->el, .src = c->src, .key = c->key,
-			.core = (uint8_t)c->core,
+			.core = (uint8_t)c->core, .guest = c->guest != 0, .priv = priv,
+			.vmpl = (uint8_t)c->vmpl, .asid = c->asid, .gpa = gpa,
 		};
 		rc = bus_access(&c->bus, &a, p, fault, &spent);
 		pa += chunk;
+		gpa += chunk;
 		p += chunk;
 		len -= chunk;
 	}
@@ -104,6 +111,13 @@ int cpu_access_pas(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, void
 	c->cycles += spent;
 	*cycles = spent;
 	return rc;
+}
+
+int cpu_access_pas(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, void *buf,
+		   uint32_t len, struct cc_fault *fault, uint64_t *cycles)
+{
+	/* Without translation a guest addresses its memory privately, GPA = PA. */
+	return cpu_access(c, pas, write, pa, pa, true, buf, len, fault, cycles);
 }
 
 int cpu_load(struct cpu *c, uint64_t pa, void *buf, uint32_t len, struct cc_fault *fault,
@@ -155,16 +169,22 @@ static int walk_read64(void *ctx, uint64_t pa, bool stage2, uint64_t *val, uint6
 	return 0;
 }
 
-int cpu_translate(struct cpu *c, uint64_t va, unsigned acc, uint64_t *pa, struct cc_fault *fault,
-		  uint64_t *cycles)
+/* As cpu_translate, also giving the stage-1 output (the GPA) and whether
+ * the guest marked the page private. */
+static int cpu_translate_ex(struct cpu *c, uint64_t va, unsigned acc, uint64_t *pa, uint64_t *gpa,
+			    bool *priv, struct cc_fault *fault, uint64_t *cycles)
 {
 	if (!c->paging) {
-		*pa = va;
+		*pa = *gpa = va;
+		*priv = true;
 		return 0;
 	}
 	const struct tlb_entry *e = c->tlb ? tlb_lookup(c->tlb, &c->tag, va, cycles) : NULL;
 	if (e && pt_perm_allows(e->perms, acc)) {
 		*pa = tlb_entry_pa(e, va);
+		*gpa = e->gpa | (va & ((1ull << e->page_shift) - 1));
+		struct pt_walk_result fake = { .attrs = e->attrs };
+		*priv = c->pt.s1.cbit || c->pt.shared_bit ? pt_result_private(&c->pt, &fake) : true;
 		return 0;
 	}
 	/* A miss, or a cached entry without the right: walk (a permission
@@ -185,7 +205,17 @@ int cpu_translate(struct cpu *c, uint64_t va, unsigned acc, uint64_t *pa, struct
 	if (c->tlb)
 		tlb_fill(c->tlb, &c->tag, &r, 0);
 	*pa = r.pa;
+	*gpa = r.gpa;
+	*priv = c->pt.s1.cbit || c->pt.shared_bit ? pt_result_private(&c->pt, &r) : true;
 	return 0;
+}
+
+int cpu_translate(struct cpu *c, uint64_t va, unsigned acc, uint64_t *pa, struct cc_fault *fault,
+		  uint64_t *cycles)
+{
+	uint64_t gpa;
+	bool priv;
+	return cpu_translate_ex(c, va, acc, pa, &gpa, &priv, fault, cycles);
 }
 
 static int access_va(struct cpu *c, bool write, uint64_t va, uint8_t *buf, uint32_t len,
@@ -200,9 +230,12 @@ static int access_va(struct cpu *c, bool write, uint64_t va, uint8_t *buf, uint3
 		if (chunk > len)
 			chunk = len;
 		unsigned acc = (write ? PT_ACC_WRITE : PT_ACC_READ) | (c->el == 0 ? PT_ACC_USER : 0);
-		rc = cpu_translate(c, va, acc, &pa, fault, &spent);
+		bool priv = true;
+		uint64_t gpa = va;
+		rc = cpu_translate_ex(c, va, acc, &pa, &gpa, &priv, fault, &spent);
 		if (rc == 0) {
-			rc = cpu_access_pas(c, cc_world_pas(c->world), write, pa, buf, chunk, fault, &step);
+			rc = cpu_access(c, cc_world_pas(c->world), write, pa, gpa, priv, buf, chunk, fault,
+					&step);
 			spent += step;
 			c->cycles -= step; /* cpu_access_pas already counted it; counted once below */
 		} else if (rc == 1) {

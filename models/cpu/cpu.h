@@ -22,6 +22,9 @@ struct cpu {
 	uint32_t el;
 	int32_t key;     /* key slot its accesses carry (ASID / KeyID); -1: chosen by PAS */
 	uint32_t core;   /* physical core it runs on */
+	uint32_t guest;  /* a guest vCPU: its accesses name its ASID and GPA (AMD RMP) */
+	uint32_t asid;
+	uint32_t vmpl;
 	uint64_t cycles; /* busy cycles: sum of every op's latency */
 	uint64_t stat_loads, stat_stores, stat_smcs, stat_faults;
 	uint64_t stat_load_cycles, stat_store_cycles, stat_smc_cycles;

@@ -18,6 +18,9 @@ enum cc_fault_kind {
 	FAULT_MMU_S2,        /* stage 2 / nested translation fault (code: enum pt_fault) */
 	FAULT_IOMMU,         /* IOMMU translation fault on a DMA (code: enum pt_fault) */
 	FAULT_DMA_KEY,       /* a device used a key slot devices may not hold (TDX private KeyID) */
+	FAULT_RMP_PF,        /* host write to an RMP-assigned page: #PF with the RMP bit */
+	FAULT_RMP_NPF,       /* guest access failing the RMP check: #NPF (RMP / SIZEM / VMPL in code) */
+	FAULT_RMP_VC,        /* private access to an unvalidated page: #VC 0x404 */
 	FAULT_KIND_COUNT
 };
 
@@ -44,6 +47,9 @@ static inline const char *cc_fault_name(unsigned kind)
 		[FAULT_MMU_S2] = "mmu.s2",
 		[FAULT_IOMMU] = "iommu.translation",
 		[FAULT_DMA_KEY] = "iommu.keyid",
+		[FAULT_RMP_PF] = "rmp.pf",
+		[FAULT_RMP_NPF] = "rmp.npf",
+		[FAULT_RMP_VC] = "rmp.vc",
 	};
 	return kind < FAULT_KIND_COUNT ? n[kind] : "?";
 }

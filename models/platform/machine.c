@@ -20,6 +20,9 @@ static const struct sim_field machine_fields[] = {
 	SIM_FIELD(struct machine, stat_key_hazards),
 	SIM_FIELD(struct machine, stat_poison),
 	SIM_FIELD(struct machine, stat_snoops),
+	SIM_FIELD(struct machine, stat_rmp_checks),
+	SIM_FIELD(struct machine, stat_rmp_faults),
+	SIM_FIELD(struct machine, stat_rmp_reads),
 };
 static const struct sim_vmstate machine_vmstate = {
 	"machine", 1, machine_fields, sizeof(machine_fields) / sizeof(machine_fields[0])
@@ -47,6 +50,51 @@ unsigned machine_key_slot(const struct machine *m, enum cc_pas pas)
 	/* CCA: the memory protection engine keys each PAS separately (one slot
 	 * per PAS, numbered like the PAS). Plain machines have one slot. */
 	return m->cfg.arch == ARCH_CCA ? (unsigned)pas : 0;
+}
+
+/* --- RMP access: host-key reads and writes through the LLC --- */
+
+static int rmp_rw(struct machine *m, uint64_t pa, void *buf, size_t len, bool write, uint64_t *cycles)
+{
+	unsigned key = machine_key_slot(m, PAS_NS);
+	uint8_t *p = buf;
+	while (len) {
+		size_t chunk = 64 - (pa & 63);
+		if (chunk > len)
+			chunk = len;
+		int rc = write ? cache_write(&m->llc, key, pa, p, chunk, cycles)
+			       : cache_read(&m->llc, key, pa, p, chunk, cycles);
+		if (rc)
+			return rc;
+		pa += chunk;
+		p += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+static int rmp_read_cb(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+	struct machine_rmp_ctx *c = ctx;
+	c->m->stat_rmp_reads++;
+	return rmp_rw(c->m, pa, buf, len, false, &c->cycles);
+}
+
+static int rmp_write_cb(void *ctx, uint64_t pa, const void *buf, size_t len)
+{
+	struct machine_rmp_ctx *c = ctx;
+	/* the L1Ds may hold stale copies of the table line */
+	for (unsigned k = 0; k < c->m->cfg.cores; k++)
+		if (cache_clean_inval_pa(&c->m->l1[k], pa & ~63ull, &c->cycles))
+			return -EIO;
+	return rmp_rw(c->m, pa, (void *)buf, len, true, &c->cycles);
+}
+
+struct rmp_io machine_rmp_io(struct machine *m)
+{
+	/* The context lives in the machine so callers can hold the io. */
+	m->rmp_io_ctx.m = m;
+	return (struct rmp_io){ rmp_read_cb, rmp_write_cb, &m->rmp_io_ctx };
 }
 
 /* --- GPT access: Root PAS reads and writes through the LLC --- */
@@ -171,6 +219,9 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 			  "key slots reprogrammed with their old lines still cached");
 	sim_stat_register(s, "machine", "poison", SIM_STAT_COUNT, &m->stat_poison,
 			  "accesses that hit an integrity failure");
+	sim_stat_register(s, "machine", "rmp.checks", SIM_STAT_COUNT, &m->stat_rmp_checks, "");
+	sim_stat_register(s, "machine", "rmp.faults", SIM_STAT_COUNT, &m->stat_rmp_faults, "");
+	sim_stat_register(s, "machine", "rmp.table_reads", SIM_STAT_COUNT, &m->stat_rmp_reads, "");
 	sim_stat_register(s, "machine", "snoops", SIM_STAT_COUNT, &m->stat_snoops,
 			  "same-key copies in other cores' L1D cleaned for coherence");
 
@@ -279,6 +330,19 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 		return -1;
 	}
 	iommu_init(&m->smmu, s, "smmu", machine_bus(m));
+	if (cfg->rmp) {
+		m->rmp = (struct rmp_config){ cfg->rmp_base, cfg->rmp_end, 1ull << cfg->pa_bits };
+		if (cfg->rmp_end + 1 - cfg->rmp_base < RMP_BOOKKEEPING + RMP_ENTRY_BYTES)
+			m->rmp.mem_top = 0;
+		else if (rmp_covered_top(&m->rmp) < m->rmp.mem_top)
+			m->rmp.mem_top = rmp_covered_top(&m->rmp); /* the table bounds what it covers */
+		struct rmp_io io = machine_rmp_io(m);
+		if (rmp_config_check(&m->rmp) || rmp_init_table(&m->rmp, &io)) {
+			snprintf(err, errlen, "%s: rmp.base/end: expected an 8 KB aligned table covering memory",
+				 cfg->name);
+			return -1;
+		}
+	}
 	if (cfg->rmm) {
 		m->rmm = rmm_create(s, m);
 		if (!m->rmm) {
@@ -334,10 +398,43 @@ static int snoop_others(struct machine *m, const struct mem_access *a, unsigned 
 	return 0;
 }
 
+/* The SNP reverse-map check of one access (APM 15.36); device DMA is a host
+ * access (the IOMMU applies the same RMP rules). Returns 0 or 1 (fault). */
+static int rmp_fault_check(struct machine *m, const struct mem_access *a, struct cc_fault *f,
+			   uint64_t *cycles)
+{
+	if (!rmp_covers(&m->rmp, a->pa, a->len))
+		return 0;
+	struct machine_rmp_ctx c = { m, 0 };
+	struct rmp_io io = { rmp_read_cb, rmp_write_cb, &c };
+	struct rmp_access ra = {
+		.spa = a->pa, .write = a->write, .host = !a->guest || a->dma, .asid = a->asid,
+		.gpa = a->gpa, .private_ = a->priv, .vmpl = a->vmpl,
+	};
+	m->stat_rmp_checks++;
+	struct rmp_result r = rmp_check(&m->rmp, &io, &ra);
+	*cycles += c.cycles;
+	if (r.fault == RMP_OK)
+		return 0;
+	static const uint16_t kind[] = {
+		[RMP_PF_HOST] = FAULT_RMP_PF, [RMP_NPF_RMP] = FAULT_RMP_NPF, [RMP_NPF_SIZEM] = FAULT_RMP_NPF,
+		[RMP_NPF_VMPL] = FAULT_RMP_NPF, [RMP_VC_UNVALIDATED] = FAULT_RMP_VC,
+		[RMP_FAULT_TABLE] = FAULT_BUS_RANGE,
+	};
+	f->kind = kind[r.fault];
+	f->code = (uint8_t)r.fault;
+	f->addr = a->pa;
+	m->stat_rmp_faults++;
+	sim_trace_emit(m->sim, TRACE_NOTE, a->src, a->pa, r.error_code, 0, 0, rmp_fault_name(r.fault),
+		       (uint32_t)strlen(rmp_fault_name(r.fault)));
+	return 1;
+}
+
 static int machine_access(void *ctx, const struct mem_access *a, void *buf, struct cc_fault *f,
 			  uint64_t *cycles)
 {
 	struct machine *m = ctx;
+	int rc0;
 	if (a->len == 0 || a->len > 64 || (a->pa & 63) + a->len > 64)
 		return -EINVAL;
 	m->stat_accesses++;
@@ -377,6 +474,8 @@ static int machine_access(void *ctx, const struct mem_access *a, void *buf, stru
 			}
 		}
 	}
+	if (m->cfg.rmp && (rc0 = rmp_fault_check(m, a, f, cycles)) != 0)
+		return rc0;
 	unsigned key = a->key >= 0 ? (unsigned)a->key : machine_key_slot(m, a->pas);
 	if (a->core >= m->cfg.cores)
 		return -EINVAL;

@@ -11,6 +11,7 @@
 #include "models/mmu/gpc.h"
 #include "models/mmu/gpccache.h"
 #include "models/mmu/iommu.h"
+#include "models/mmu/rmp.h"
 #include "models/mmu/tlb.h"
 #include "models/platform/port.h"
 #include "models/platform/profile.h"
@@ -34,11 +35,14 @@ struct machine {
 	struct gpc_config gpc;
 	struct gpc_cache gpc_tlb;
 	struct iommu smmu;                  /* device DMA */
+	struct rmp_config rmp;              /* RMP_BASE / RMP_END when rmp.enabled */
+	struct machine_rmp_ctx { struct machine *m; uint64_t cycles; } rmp_io_ctx;
 	struct rmm *rmm;
 	uint16_t src;
 	uint64_t stat_accesses, stat_gpc_checks, stat_gpc_faults, stat_gpt_reads;
 	uint64_t stat_smcs, stat_smc_unknown, stat_tlbi, stat_gpt_changes;
 	uint64_t stat_key_hazards, stat_poison, stat_snoops;
+	uint64_t stat_rmp_checks, stat_rmp_faults, stat_rmp_reads;
 };
 
 /* Build every model of `cfg` into `s` (which the caller has initialised with
@@ -81,6 +85,8 @@ int machine_key_program(struct machine *m, unsigned slot, uint32_t owner, unsign
  * in the expected PAS, -EINVAL if it is not L1-mapped. */
 int machine_el3_delegate(struct machine *m, uint64_t pa, uint64_t *cycles);
 int machine_el3_undelegate(struct machine *m, uint64_t pa, uint64_t *cycles);
+/* The RMP's table io (through the LLC, host key), for firmware and tests. */
+struct rmp_io machine_rmp_io(struct machine *m);
 /* Current GPI of a granule (for checks and tests). */
 int machine_gpi(struct machine *m, uint64_t pa, uint8_t *gpi);
 /* Is the PA inside the L1-mapped range that may change PAS at runtime? */

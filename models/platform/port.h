@@ -21,6 +21,14 @@ struct mem_access {
 	int32_t key;  /* key slot (ASID / KeyID) the master tags this access with; -1: by PAS */
 	uint8_t core; /* the physical core issuing it (whose L1D it goes through) */
 	bool dma;     /* a device transaction: I/O-coherent, enters at the LLC */
+	/* Who is asking, for ownership tables that check it (AMD RMP): a guest
+	 * access names its ASID, the GPA it translated and whether it was
+	 * private (C-bit); anything else is a host access. */
+	bool guest;
+	bool priv;
+	uint8_t vmpl;
+	uint32_t asid;
+	uint64_t gpa;
 };
 
 #define SMC_REGS 8

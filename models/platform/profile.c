@@ -87,6 +87,9 @@ static const struct schema_key schema[] = {
 	U64("cpu", "tlb_sets", tlb_sets, 1, 65536, "256", "per-core TLB sets (a power of two)"),
 	U64("cpu", "tlb_ways", tlb_ways, 1, 64, "8", "per-core TLB ways"),
 	U64("cpu", "tlb_hit_cycles", tlb_hit_cycles, 0, 1000, "1", "TLB hit latency"),
+	BOOL("rmp", "enabled", rmp, "false", "AMD SEV-SNP reverse map table checks on every access"),
+	U64("rmp", "base", rmp_base, 0, 1ull << 52, "0x7000000", "RMP_BASE: first byte of the table"),
+	U64("rmp", "end", rmp_end, 0, 1ull << 52, "0x8003fff", "RMP_END: last byte (16 KB + 16 B per 4 KB of memory)"),
 	BOOL("rmm", "present", rmm, "false", "Realm Management Monitor in the realm world"),
 };
 #define NSCHEMA (sizeof(schema) / sizeof(schema[0]))
@@ -320,7 +323,7 @@ static int load_depth(const char *path, struct platform_config *cfg, char *err, 
 	groups = g_key_file_get_groups(kf, NULL);
 	for (int g = 0; groups[g]; g++) {
 		if (!schema_has_group(groups[g])) {
-			snprintf(err, errlen, "%s:%d: unknown group [%s] (expected platform, mem, memenc, cache, gpc, cpu, rmm)",
+			snprintf(err, errlen, "%s:%d: unknown group [%s] (expected platform, mem, memenc, cache, gpc, cpu, rmp, rmm)",
 				 path, find_line(text, groups[g], NULL), groups[g]);
 			goto out;
 		}

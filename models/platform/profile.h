@@ -55,6 +55,9 @@ struct platform_config {
 	uint64_t world_switch_cycles; /* EL3 <-> realm EL2 switch, each way */
 	uint64_t tlbi_cycles;     /* TLBI RPALOS + DSB */
 	uint64_t tlb_sets, tlb_ways, tlb_hit_cycles; /* per-core unified TLB */
+	/* AMD RMP */
+	bool rmp;
+	uint64_t rmp_base, rmp_end;
 	/* monitors */
 	bool rmm;
 };

@@ -9,6 +9,7 @@
 
 #include "models/cpu/cpu.h"
 #include "models/mmu/gpc.h"
+#include "models/mmu/rmp.h"
 #include "models/platform/machine.h"
 
 struct fx {
@@ -302,6 +303,53 @@ static void test_two_cores(void **state)
 	destroy(f);
 }
 
+/* SNP's RMP on the machine's memory path (APM 15.36): the host may read but
+ * not write a page assigned to a guest, device DMA is held to the same rule,
+ * the owning guest's private access needs PVALIDATE first (#VC before), and
+ * another ASID gets #NPF. */
+static void test_rmp_on_the_path(void **state)
+{
+	(void)state;
+	static const char *const sets[] = { "rmp.enabled=true", "memenc.mode=xts", "memenc.key_slots=16", NULL };
+	struct fx *f = build_set("plain", sets);
+	struct rmp_io io = machine_rmp_io(&f->m);
+	const uint64_t spa = 0x9000000;
+	uint8_t b[8] = { 0 };
+	struct cc_fault fault;
+	uint64_t c;
+	struct rmp_entry e = { .assigned = true, .gpa = 0x40000, .asid = 5 };
+	assert_true(rmp_update(&f->m.rmp, &io, spa, &e).status == RMP_SUCCESS);
+	f->realm.guest = 1;
+	f->realm.asid = 5;
+	f->realm.key = 5;
+	assert_int_equal(machine_key_program(&f->m, 5, 5, MEMENC_KEY_ENCRYPT), 0);
+	/* host: read allowed, write faults */
+	assert_int_equal(cpu_load(&f->host, spa, b, 8, &fault, &c), 0);
+	assert_int_equal(cpu_store(&f->host, spa, b, 8, &fault, &c), 1);
+	assert_string_equal(cc_fault_name(fault.kind), "rmp.pf");
+	assert_int_equal(iommu_dma(&f->m.smmu, 0, spa, b, 8, true, &fault, &c), 1);
+	assert_int_equal(fault.kind, FAULT_RMP_PF);
+	/* the guest, by GPA: unvalidated -> #VC; validated -> fine */
+	assert_int_equal(cpu_access_pas(&f->realm, PAS_NS, false, spa, b, 8, &fault, &c), 1);
+	/* without translation GPA = PA, which is not the GPA the RMP names */
+	assert_int_equal(fault.kind, FAULT_RMP_NPF);
+	e.gpa = spa;
+	assert_true(rmp_update(&f->m.rmp, &io, spa, &e).status == RMP_SUCCESS);
+	assert_int_equal(cpu_load(&f->realm, spa, b, 8, &fault, &c), 1);
+	assert_int_equal(fault.kind, FAULT_RMP_VC);
+	struct rmp_guest_page pg = { .spa = spa, .gpa = spa, .asid = 5 };
+	assert_true(rmp_pvalidate(&f->m.rmp, &io, &pg, true).status == RMP_SUCCESS);
+	assert_int_equal(cpu_store(&f->realm, spa, "private", 8, &fault, &c), 0);
+	assert_int_equal(cpu_load(&f->realm, spa, b, 8, &fault, &c), 0);
+	assert_memory_equal(b, "private", 8);
+	/* another guest (ASID 6) */
+	f->realm.asid = 6;
+	assert_int_equal(cpu_load(&f->realm, spa, b, 8, &fault, &c), 1);
+	assert_int_equal(fault.kind, FAULT_RMP_NPF);
+	assert_true(sim_stat_get(&f->sim, "machine.rmp.checks") > 0);
+	destroy(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,7 +358,7 @@ int main(void)
 		cmocka_unit_test(test_gpt_is_root),   cmocka_unit_test(test_bus_range),
 		cmocka_unit_test(test_bad_config),    cmocka_unit_test(test_key_reuse_hazard),
 		cmocka_unit_test(test_invd_loses_dirty), cmocka_unit_test(test_gpc_tlb_invalidation),
-		cmocka_unit_test(test_two_cores),
+		cmocka_unit_test(test_two_cores),     cmocka_unit_test(test_rmp_on_the_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

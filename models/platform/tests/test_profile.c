@@ -249,7 +249,7 @@ static void test_unknown_key(void **state)
 static void test_unknown_group(void **state)
 {
 	assert_load_error(*state, "# c\n[platform]\narch = cca\n[gpu]\ncores = 3\n", 4,
-			  "unknown group [gpu] (expected platform, mem, memenc, cache, gpc, cpu, rmm)", true);
+			  "unknown group [gpu] (expected platform, mem, memenc, cache, gpc, cpu, rmp, rmm)", true);
 }
 
 /* Bad numbers, out-of-range values, bad enums, bad bools and long strings: their line and the expectation. */
