@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct sim_buf {
 	uint8_t *data;
@@ -44,14 +45,22 @@ bool sim_reader_str(struct sim_reader *r, char *out, size_t cap);
 
 static inline void sim_le64_store(uint8_t *p, uint64_t v)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(p, &v, 8);
+#else
 	for (int i = 0; i < 8; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
+#endif
 }
 static inline uint64_t sim_le64_load(const uint8_t *p)
 {
 	uint64_t v = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(&v, p, 8);
+#else
 	for (int i = 7; i >= 0; i--)
 		v = (v << 8) | p[i];
+#endif
 	return v;
 }
 

@@ -26,9 +26,10 @@ static inline bool cache_line_valid(const struct cache_line *l)
 	return l->tag != CACHE_TAG_INVALID;
 }
 
-static inline void cache_line_invalidate(struct cache_line *l)
+static inline void cache_line_invalidate(struct cache *c, size_t i)
 {
-	*l = (struct cache_line){ .tag = CACHE_TAG_INVALID };
+	c->lines[i] = (struct cache_line){ .tag = CACHE_TAG_INVALID };
+	c->lru[i] = 0;
 }
 
 /* Index of the (tag, key) line, or SIZE_MAX. The most recently hit line is
@@ -49,15 +50,14 @@ static inline size_t cache_find(const struct cache *c, unsigned key, uint64_t ta
 /* An empty way if the set has one, else the least recently used. */
 static size_t cache_victim(const struct cache *c, uint64_t tag)
 {
+	/* Empty ways have LRU 0 and valid ones a unique positive value, so the
+	 * first minimum is the first empty way, else the least recently used. */
 	size_t base = cache_set_base(c, tag);
-	const struct cache_line *set = c->lines + base;
+	const uint64_t *lru = c->lru + base;
 	unsigned best = 0;
-	for (unsigned w = 0; w < c->cfg.ways; w++) {
-		if (!cache_line_valid(&set[w]))
-			return base + w;
-		if (set[w].lru < set[best].lru)
+	for (unsigned w = 1; w < c->cfg.ways; w++)
+		if (lru[w] < lru[best])
 			best = w;
-	}
 	return base + best;
 }
 
@@ -99,7 +99,8 @@ static int cache_allocate(struct cache *c, unsigned key, uint64_t tag, bool fill
 		memcpy(cache_line_data(c, v), buf, CACHE_LINE);
 		c->fills++;
 	}
-	*l = (struct cache_line){ .tag = tag, .key = key, .lru = ++c->lru_clock };
+	*l = (struct cache_line){ .tag = tag, .key = key };
+	c->lru[v] = ++c->lru_clock;
 	*out = v;
 	return 0;
 }
@@ -120,7 +121,7 @@ int cache_read(struct cache *c, unsigned key, uint64_t pa, void *buf, size_t len
 	i = cache_find(c, key, tag);
 	if (i != SIZE_MAX) {
 		c->hits++;
-		c->lines[i].lru = ++c->lru_clock;
+		c->lru[i] = ++c->lru_clock;
 	} else {
 		int rc = cache_allocate(c, key, tag, true, &i, cycles);
 		if (rc)
@@ -147,7 +148,7 @@ int cache_write(struct cache *c, unsigned key, uint64_t pa, const void *buf, siz
 	i = cache_find(c, key, tag);
 	if (i != SIZE_MAX) {
 		c->hits++;
-		c->lines[i].lru = ++c->lru_clock;
+		c->lru[i] = ++c->lru_clock;
 	} else {
 		int rc = cache_allocate(c, key, tag, len < CACHE_LINE, &i, cycles);
 		if (rc)
@@ -168,7 +169,7 @@ static int cache_clean_inval(struct cache *c, size_t i, uint64_t *cycles)
 		if (rc)
 			return rc;
 	}
-	cache_line_invalidate(&c->lines[i]);
+	cache_line_invalidate(c, i);
 	return 0;
 }
 
@@ -238,7 +239,7 @@ int cache_invd(struct cache *c, uint64_t *cycles)
 	for (size_t i = 0; i < c->nlines; i++) {
 		if (c->lines[i].dirty)
 			c->invd_dropped_dirty++;
-		cache_line_invalidate(&c->lines[i]);
+		cache_line_invalidate(c, i);
 	}
 	if (cycles)
 		*cycles += c->cfg.hit_latency * c->nlines;
@@ -292,7 +293,7 @@ struct cache_port cache_as_port(struct cache *c)
 static void cache_invalidate_all(struct cache *c)
 {
 	for (size_t i = 0; i < c->nlines; i++)
-		cache_line_invalidate(&c->lines[i]);
+		cache_line_invalidate(c, i);
 }
 
 static void cache_model_reset(struct sim_model *m)
@@ -319,7 +320,7 @@ static int cache_save_extra(const struct sim_model *m, struct sim_buf *out)
 		sim_buf_put_u8(out, valid && l->dirty);
 		sim_buf_put_u32(out, valid ? l->key : 0);
 		sim_buf_put_u64(out, valid ? l->tag << CACHE_LINE_SHIFT : 0);
-		sim_buf_put_u64(out, valid ? l->lru : 0);
+		sim_buf_put_u64(out, valid ? c->lru[i] : 0);
 		sim_buf_put(out, valid ? cache_line_data(c, i) : zero, CACHE_LINE);
 	}
 	return 0;
@@ -338,6 +339,7 @@ static int cache_restore_extra(struct sim_model *m, struct sim_reader *in)
 		return -EINVAL;
 
 	struct cache_line *lines = g_new(struct cache_line, c->nlines);
+	uint64_t *lrus = g_new0(uint64_t, c->nlines);
 	uint8_t *data = g_malloc0(c->nlines * CACHE_LINE);
 	for (size_t i = 0; i < c->nlines; i++) {
 		uint8_t valid = sim_reader_u8(in), dirty = sim_reader_u8(in);
@@ -348,7 +350,8 @@ static int cache_restore_extra(struct sim_model *m, struct sim_reader *in)
 		if (in->failed || valid > 1 || dirty > valid)
 			goto fail;
 		if (!valid) {
-			cache_line_invalidate(&lines[i]);
+			lines[i] = (struct cache_line){ .tag = CACHE_TAG_INVALID };
+			lrus[i] = 0;
 			memset(d, 0, CACHE_LINE);
 			continue;
 		}
@@ -360,17 +363,21 @@ static int cache_restore_extra(struct sim_model *m, struct sim_reader *in)
 		for (size_t j = base; j < i; j++)
 			if (lines[j].tag == tag && lines[j].key == key)
 				goto fail;
-		lines[i] = (struct cache_line){ .tag = tag, .key = key, .lru = lru, .dirty = dirty };
+		lines[i] = (struct cache_line){ .tag = tag, .key = key, .dirty = dirty };
+		lrus[i] = lru;
 	}
 	if (in->pos != in->len)
 		goto fail;
 	g_free(c->lines);
+	g_free(c->lru);
 	g_free(c->data);
 	c->lines = lines;
+	c->lru = lrus;
 	c->data = data;
 	return 0;
 fail:
 	g_free(lines);
+	g_free(lrus);
 	g_free(data);
 	return -EINVAL;
 }
@@ -379,8 +386,10 @@ static void cache_model_destroy(struct sim_model *m)
 {
 	struct cache *c = (struct cache *)m;
 	g_free(c->lines);
+	g_free(c->lru);
 	g_free(c->data);
 	g_free(c->name);
+	c->lru = NULL;
 	c->lines = NULL;
 	c->data = NULL;
 	c->name = NULL;
@@ -435,6 +444,7 @@ int cache_init(struct cache *c, struct sim *s, const char *name, const struct ca
 	c->set_mask = sets - 1;
 	c->nlines = (size_t)(sets * cfg->ways);
 	c->lines = g_new(struct cache_line, c->nlines);
+	c->lru = g_new0(uint64_t, c->nlines);
 	c->data = g_malloc0(c->nlines * CACHE_LINE);
 	cache_invalidate_all(c);
 	sim_model_register(s, &c->base);

@@ -58,7 +58,6 @@ struct cache_config {
 #define CACHE_TAG_INVALID UINT64_MAX
 struct cache_line {
 	uint64_t tag;
-	uint64_t lru;
 	uint32_t key;
 	uint8_t dirty;
 };
@@ -71,6 +70,8 @@ struct cache {
 	uint64_t set_mask;         /* sets - 1 */
 	size_t nlines;             /* sets * ways */
 	struct cache_line *lines;  /* [set * ways + way] */
+	uint64_t *lru;             /* same index: LRU clock at the last use; 0 = empty way.
+				    * Kept apart so choosing a victim scans one small array. */
 	uint8_t *data;             /* CACHE_LINE bytes per line, same index */
 	/* Saved by the field table; the lines go in the extra state, every slot in
 	 * set/way order (valid, dirty, key, line PA, lru, 64 data bytes). */
