@@ -83,16 +83,18 @@ static int cpu_access(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, u
 	if (!cc_world_may_use_pas(c->world, pas))
 		return -EPERM;
 	fault->kind = FAULT_NONE;
+	struct mem_access a = {
+		.write = write, .world = c->world, .pas = pas, .el = (uint8_t)c->el, .src = c->src,
+		.key = c->key, .core = (uint8_t)c->core, .guest = c->guest != 0, .priv = priv,
+		.vmpl = (uint8_t)c->vmpl, .asid = c->asid,
+	};
 	while (len && rc == 0) {
 		uint32_t chunk = 64 - (uint32_t)(pa & 63);
 		if (chunk > len)
 			chunk = len;
-		struct mem_access a = {
-			.pa = pa, .len = chunk, .write = write, .world = c->world, .pas = pas,
-			.el = (uint8_t)c->el, .src = c->src, .key = c->key,
-			.core = (uint8_t)c->core, .guest = c->guest != 0, .priv = priv,
-			.vmpl = (uint8_t)c->vmpl, .asid = c->asid, .gpa = gpa,
-		};
+		a.pa = pa;
+		a.gpa = gpa;
+		a.len = chunk;
 		rc = bus_access(&c->bus, &a, p, fault, &spent);
 		pa += chunk;
 		gpa += chunk;
