@@ -430,15 +430,83 @@ static int rmp_fault_check(struct machine *m, const struct mem_access *a, struct
 	return 1;
 }
 
+/* The GPC part of an access that missed the cached GPT information (or is a
+ * device's): a walk. Out of line, so the hit path stays small. */
+static __attribute__((noinline)) int gpc_walk_access(struct machine *m, const struct mem_access *a,
+						      struct cc_fault *f, uint64_t *cycles)
+{
+	struct gpt_io io = { m, 0 };
+	struct gpc_reader rd = { gpt_read64, &io };
+	struct gpc_result r = gpc_check(&m->gpc, &rd, a->pa, a->pas, a->world);
+	*cycles += io.cycles;
+	/* Walk faults are not cached; a GPF's GPI is (D9.5). */
+	if (!a->dma && (r.fault == GPC_OK || r.fault == GPC_FAULT_GPF))
+		gpc_cache_fill(&m->gpc_tlb, a->pa, a->world, r.gpi, r.level);
+	if (r.fault != GPC_OK) {
+		gpc_fault_record(m, a, &r, f);
+		return 1;
+	}
+	return 0;
+}
+
+static __attribute__((noinline)) int gpc_cached_fault(struct machine *m, const struct mem_access *a,
+						       const struct gpc_cache_entry *e,
+						       struct cc_fault *f)
+{
+	enum gpc_fault gf = gpc_gpi_decide(&m->gpc, e->gpi, a->pas, a->world);
+	if (gf == GPC_OK)
+		return 0;
+	struct gpc_result r = { .fault = gf, .gpi = e->gpi, .pa = a->pa, .pas = a->pas,
+				.level = e->level };
+	gpc_fault_record(m, a, &r, f);
+	return 1;
+}
+
+/* Everything but the plain CPU access to one core's L1D: device
+ * transactions, multi-core snooping, and the result of a failed line. */
+static __attribute__((noinline)) int slow_tail(struct machine *m, const struct mem_access *a,
+					       unsigned key, void *buf, struct cc_fault *f,
+					       uint64_t *cycles)
+{
+	if (a->dma && memenc_key_private(&m->enc, key)) {
+		/* Devices hold no private KeyID (TDX): the transaction is refused. */
+		f->kind = FAULT_DMA_KEY;
+		f->addr = a->pa;
+		return 1;
+	}
+	/* DMA is I/O-coherent and enters at the LLC; every core's L1D is
+	 * snooped. A core's access snoops the other cores. */
+	struct cache *c = a->dma ? &m->llc : &m->l1[a->core];
+	int rc = snoop_others(m, a, key, cycles);
+	if (rc == 0)
+		rc = a->write ? cache_write(c, key, a->pa, buf, a->len, cycles)
+			      : cache_read(c, key, a->pa, buf, a->len, cycles);
+	return rc;
+}
+
+static __attribute__((noinline)) int access_failed(struct machine *m, const struct mem_access *a,
+						   unsigned key, int rc, struct cc_fault *f)
+{
+	if (rc == -EBADMSG) {
+		/* The engine's integrity check failed: a machine check, not data. */
+		f->kind = FAULT_POISON;
+		f->addr = a->pa;
+		m->stat_poison++;
+		trace_POISON(m->sim, a->src, a->pa, key, 0, 0);
+		return 1;
+	}
+	return rc;
+}
+
 static int machine_access(void *ctx, const struct mem_access *a, void *buf, struct cc_fault *f,
 			  uint64_t *cycles)
 {
 	struct machine *m = ctx;
-	int rc0;
-	if (a->len == 0 || a->len > 64 || (a->pa & 63) + a->len > 64)
+	int rc;
+	if (a->len == 0 || (a->pa & 63) + a->len > 64 || a->core >= m->cfg.cores)
 		return -EINVAL;
 	m->stat_accesses++;
-	if (m->cfg.pa_bits < 64 && (a->pa + a->len - 1) >> m->cfg.pa_bits) {
+	if ((a->pa + a->len - 1) >> m->cfg.pa_bits) {
 		f->kind = FAULT_BUS_RANGE;
 		f->addr = a->pa;
 		return 1;
@@ -449,58 +517,25 @@ static int machine_access(void *ctx, const struct mem_access *a, void *buf, stru
 		 * fill) the cores' cached GPT information. */
 		const struct gpc_cache_entry *e =
 			a->dma ? NULL : gpc_cache_lookup(&m->gpc_tlb, a->pa, a->world);
-		if (e) {
-			/* GPT information cached with the translation: no walk. The
-			 * common grants (the PAS's own GPI, or Any) need no decoding. */
-			enum gpc_fault gf = e->gpi == (GPI_SECURE | a->pas) || e->gpi == GPI_ANY
-				? GPC_OK : gpc_gpi_decide(&m->gpc, e->gpi, a->pas, a->world);
-			if (gf != GPC_OK) {
-				struct gpc_result r = { .fault = gf, .gpi = e->gpi, .pa = a->pa,
-							.pas = a->pas, .level = e->level };
-				gpc_fault_record(m, a, &r, f);
-				return 1;
-			}
-		} else {
-			struct gpt_io io = { m, 0 };
-			struct gpc_reader rd = { gpt_read64, &io };
-			struct gpc_result r = gpc_check(&m->gpc, &rd, a->pa, a->pas, a->world);
-			*cycles += io.cycles;
-			/* Walk faults are not cached; a GPF's GPI is (D9.5). */
-			if (!a->dma && (r.fault == GPC_OK || r.fault == GPC_FAULT_GPF))
-				gpc_cache_fill(&m->gpc_tlb, a->pa, a->world, r.gpi, r.level);
-			if (r.fault != GPC_OK) {
-				gpc_fault_record(m, a, &r, f);
-				return 1;
-			}
-		}
+		if (!e)
+			rc = gpc_walk_access(m, a, f, cycles);
+		else if (e->gpi == (GPI_SECURE | a->pas) || e->gpi == GPI_ANY)
+			rc = 0; /* the common grants: the PAS's own GPI, or Any */
+		else
+			rc = gpc_cached_fault(m, a, e, f);
+		if (rc)
+			return rc;
 	}
-	if (m->cfg.rmp && (rc0 = rmp_fault_check(m, a, f, cycles)) != 0)
-		return rc0;
+	if (m->cfg.rmp && (rc = rmp_fault_check(m, a, f, cycles)) != 0)
+		return rc;
 	unsigned key = a->key >= 0 ? (unsigned)a->key : machine_key_slot(m, a->pas);
-	if (a->core >= m->cfg.cores)
-		return -EINVAL;
-	if (a->dma && memenc_key_private(&m->enc, key)) {
-		/* Devices hold no private KeyID (TDX): the transaction is refused. */
-		f->kind = FAULT_DMA_KEY;
-		f->addr = a->pa;
-		return 1;
-	}
-	/* DMA is I/O-coherent and enters at the LLC; every core's L1D is
-	 * snooped. A core's access snoops the other cores. */
-	struct cache *c = a->dma ? &m->llc : &m->l1[a->core];
-	int rc = m->cfg.cores > 1 || a->dma ? snoop_others(m, a, key, cycles) : 0;
-	if (rc == 0)
-		rc = a->write ? cache_write(c, key, a->pa, buf, a->len, cycles)
-			      : cache_read(c, key, a->pa, buf, a->len, cycles);
-	if (rc == -EBADMSG) {
-		/* The engine's integrity check failed: a machine check, not data. */
-		f->kind = FAULT_POISON;
-		f->addr = a->pa;
-		m->stat_poison++;
-		trace_POISON(m->sim, a->src, a->pa, key, 0, 0);
-		return 1;
-	}
-	return rc < 0 ? rc : 0;
+	if (m->cfg.cores > 1 || a->dma)
+		rc = slow_tail(m, a, key, buf, f, cycles);
+	else if (a->write)
+		rc = cache_write(&m->l1[0], key, a->pa, buf, a->len, cycles);
+	else
+		rc = cache_read(&m->l1[0], key, a->pa, buf, a->len, cycles);
+	return rc ? access_failed(m, a, key, rc, f) : 0;
 }
 
 static void machine_smc(void *ctx, enum cc_world world, uint8_t el, uint64_t regs[SMC_REGS],
