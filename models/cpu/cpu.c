@@ -88,18 +88,26 @@ static int cpu_access(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, u
 		.key = c->key, .core = (uint8_t)c->core, .guest = c->guest != 0, .priv = priv,
 		.vmpl = (uint8_t)c->vmpl, .asid = c->asid,
 	};
-	while (len && rc == 0) {
-		uint32_t chunk = 64 - (uint32_t)(pa & 63);
-		if (chunk > len)
-			chunk = len;
+	if (len && (pa & 63) + len <= 64) {
+		/* one line: the common case, without the split loop */
 		a.pa = pa;
 		a.gpa = gpa;
-		a.len = chunk;
+		a.len = len;
 		rc = bus_access(&c->bus, &a, p, fault, &spent);
-		pa += chunk;
-		gpa += chunk;
-		p += chunk;
-		len -= chunk;
+	} else {
+		while (len && rc == 0) {
+			uint32_t chunk = 64 - (uint32_t)(pa & 63);
+			if (chunk > len)
+				chunk = len;
+			a.pa = pa;
+			a.gpa = gpa;
+			a.len = chunk;
+			rc = bus_access(&c->bus, &a, p, fault, &spent);
+			pa += chunk;
+			gpa += chunk;
+			p += chunk;
+			len -= chunk;
+		}
 	}
 	if (write) {
 		c->stat_stores++;
