@@ -1,4 +1,5 @@
-/* Scenario parser; see scenario.h and docs/scenarios.md. */
+/* Scenario parser: statements and the scenario structure; the lexer is in
+ * scenario_lex.c. See scenario.h and docs/scenarios.md. */
 #include "harness/scenario.h"
 
 #include <ctype.h>
@@ -7,312 +8,12 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "harness/scenario_priv.h"
 #include "harness/steps.h"
 #include "models/mmu/fault.h"
 #include "models/monitor/rmm/rmm.h"
 
 #define MAX_INCLUDE_DEPTH 8
-
-struct tok {
-	char *key;    /* key=value form: the key, else NULL */
-	char *s;      /* decoded text (value part) */
-	size_t len;   /* bytes in s (quoted strings may hold NUL via \x00) */
-	bool quoted;
-	int col;      /* 1-based column of the token */
-	int vcol;     /* column of the value part */
-};
-
-struct parser {
-	struct scenario *sc;
-	GArray *steps, *expects, *vms, *secrets, *params;
-	GPtrArray *profiles;
-	char **overrides;
-	size_t noverrides;
-	bool *override_used;
-	char *err;
-	size_t errlen;
-	const char *file;
-	int line;
-};
-
-__attribute__((format(printf, 3, 4)))
-static int perr(struct parser *p, int col, const char *fmt, ...)
-{
-	va_list ap;
-	int n = snprintf(p->err, p->errlen, "%s:%d:%d: ", p->file, p->line, col > 0 ? col : 1);
-	va_start(ap, fmt);
-	if (n >= 0 && (size_t)n < p->errlen)
-		vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static bool is_ident_char(char c)
-{
-	return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
-}
-
-static bool is_ident(const char *s)
-{
-	if (!*s || !(isalpha((unsigned char)*s) || *s == '_'))
-		return false;
-	for (; *s; s++)
-		if (!is_ident_char(*s))
-			return false;
-	return true;
-}
-
-/* --- tokens --- */
-
-static void toks_free(GArray *toks)
-{
-	for (guint i = 0; i < toks->len; i++) {
-		struct tok *t = &g_array_index(toks, struct tok, i);
-		g_free(t->key);
-		g_free(t->s);
-	}
-	g_array_free(toks, TRUE);
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* Read a "..." string starting at line[*i] == '"'. */
-static int read_quoted(struct parser *p, const char *line, size_t *i, GByteArray *out)
-{
-	int start = (int)*i + 1;
-	(*i)++;
-	while (line[*i] && line[*i] != '"') {
-		char c = line[*i];
-		if (c == '\\') {
-			char e = line[*i + 1];
-			uint8_t b;
-			switch (e) {
-			case 'n': b = '\n'; break;
-			case 't': b = '\t'; break;
-			case '\\': b = '\\'; break;
-			case '"': b = '"'; break;
-			case '0': b = 0; break;
-			case 'x': {
-				int h = hexval(line[*i + 2]), l = h >= 0 ? hexval(line[*i + 3]) : -1;
-				if (h < 0 || l < 0)
-					return perr(p, (int)*i + 1, "expected two hex digits after \\x");
-				b = (uint8_t)(h << 4 | l);
-				*i += 2;
-				break;
-			}
-			default:
-				return perr(p, (int)*i + 1, "unknown escape \\%c (expected \\n \\t \\\\ \\\" \\0 \\xHH)",
-					    e ? e : ' ');
-			}
-			g_byte_array_append(out, &b, 1);
-			*i += 2;
-			continue;
-		}
-		g_byte_array_append(out, (const uint8_t *)&c, 1);
-		(*i)++;
-	}
-	if (line[*i] != '"')
-		return perr(p, start, "unterminated string (expected a closing \")");
-	(*i)++;
-	if (line[*i] && !isspace((unsigned char)line[*i]))
-		return perr(p, (int)*i + 1, "expected a space after the closing \"");
-	return 0;
-}
-
-static int tokenize(struct parser *p, const char *line, GArray **out)
-{
-	GArray *toks = g_array_new(FALSE, TRUE, sizeof(struct tok));
-	size_t i = 0;
-	for (;;) {
-		while (line[i] == ' ' || line[i] == '\t')
-			i++;
-		if (!line[i] || line[i] == '#')
-			break;
-		struct tok t = { .col = (int)i + 1 };
-		/* key=value (but not ==) */
-		size_t j = i;
-		while (is_ident_char(line[j]))
-			j++;
-		if (j > i && line[j] == '=' && line[j + 1] != '=' && isalpha((unsigned char)line[i])) {
-			t.key = g_strndup(line + i, j - i);
-			i = j + 1;
-		}
-		t.vcol = (int)i + 1;
-		GByteArray *val = g_byte_array_new();
-		if (line[i] == '"') {
-			t.quoted = true;
-			if (read_quoted(p, line, &i, val)) {
-				g_free(t.key);
-				g_byte_array_free(val, TRUE);
-				toks_free(toks);
-				return -1;
-			}
-		} else {
-			while (line[i] && !isspace((unsigned char)line[i])) {
-				if (line[i] == '"') {
-					g_free(t.key);
-					g_byte_array_free(val, TRUE);
-					toks_free(toks);
-					return perr(p, (int)i + 1, "unexpected \" inside a word (put a space before the string)");
-				}
-				g_byte_array_append(val, (const uint8_t *)&line[i], 1);
-				i++;
-			}
-		}
-		t.len = val->len;
-		g_byte_array_append(val, (const uint8_t *)"", 1);
-		t.s = (char *)g_byte_array_free(val, FALSE);
-		g_array_append_val(toks, t);
-	}
-	*out = toks;
-	return 0;
-}
-
-/* --- values --- */
-
-static int parse_number(const char *s, uint64_t *out)
-{
-	char buf[80];
-	size_t n = 0;
-	for (const char *q = s; *q; q++)
-		if (*q != '_') {
-			if (n >= sizeof(buf) - 1)
-				return -1;
-			buf[n++] = *q;
-		}
-	buf[n] = '\0';
-	if (!n || !isdigit((unsigned char)buf[0]))
-		return -1;
-	char *end;
-	errno = 0;
-	/* Decimal unless 0x: a leading zero is not octal. */
-	bool hex = buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X');
-	const char *digits = hex ? buf + 2 : buf;
-	if (!isxdigit((unsigned char)digits[0]) || strchr(digits, 'x') || strchr(digits, 'X'))
-		return -1;
-	unsigned long long v = strtoull(digits, &end, hex ? 16 : 10);
-	if (errno || end == digits)
-		return -1;
-	unsigned shift = 0;
-	if (*end == 'K' || *end == 'k')
-		shift = 10;
-	else if (*end == 'M' || *end == 'm')
-		shift = 20;
-	else if (*end == 'G' || *end == 'g')
-		shift = 30;
-	if (shift)
-		end++;
-	if (*end || (shift && v > (UINT64_MAX >> shift)))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
-static int parse_value(struct parser *p, const struct tok *t, struct scn_value *v)
-{
-	memset(v, 0, sizeof(*v));
-	v->col = t->vcol;
-	if (t->quoted) {
-		v->kind = SV_BYTES;
-		v->bytes = g_memdup2(t->s, t->len);
-		v->len = t->len;
-		return 0;
-	}
-	if (!t->s[0])
-		return perr(p, t->vcol, "expected a value after '='");
-	if (g_str_has_prefix(t->s, "hex:")) {
-		const char *h = t->s + 4;
-		size_t n = strlen(h);
-		if (n == 0 || n % 2)
-			return perr(p, t->vcol, "hex: expects an even, non-zero number of hex digits");
-		v->kind = SV_BYTES;
-		v->len = n / 2;
-		v->bytes = g_malloc(v->len);
-		for (size_t k = 0; k < v->len; k++) {
-			int hi = hexval(h[2 * k]), lo = hexval(h[2 * k + 1]);
-			if (hi < 0 || lo < 0) {
-				g_free(v->bytes);
-				v->bytes = NULL;
-				return perr(p, t->vcol + 4 + (int)(2 * k), "bad hex digit in \"%s\"", t->s);
-			}
-			v->bytes[k] = (uint8_t)(hi << 4 | lo);
-		}
-		return 0;
-	}
-	if (t->s[0] == '$') {
-		if (!is_ident(t->s + 1))
-			return perr(p, t->vcol, "expected a name after '$', got \"%s\"", t->s);
-		v->kind = SV_REF;
-		v->name = g_strdup(t->s + 1);
-		return 0;
-	}
-	if (isdigit((unsigned char)t->s[0])) {
-		if (parse_number(t->s, &v->num))
-			return perr(p, t->vcol, "bad number \"%s\" (expected decimal, 0x hex, optional K/M/G)", t->s);
-		v->kind = SV_NUM;
-		return 0;
-	}
-	if (!is_ident(t->s))
-		return perr(p, t->vcol, "unexpected \"%s\" (expected a number, \"string\", hex:.., $name or a name)",
-			    t->s);
-	v->kind = SV_NAME;
-	v->name = g_strdup(t->s);
-	return 0;
-}
-
-static void value_free(struct scn_value *v)
-{
-	g_free(v->bytes);
-	g_free(v->name);
-}
-
-/* --- ${param} expansion --- */
-
-static const char *param_value(struct parser *p, const char *name)
-{
-	for (guint i = 0; i < p->params->len; i++) {
-		struct scn_param *pp = &g_array_index(p->params, struct scn_param, i);
-		if (strcmp(pp->name, name) == 0)
-			return pp->value;
-	}
-	return NULL;
-}
-
-static char *expand(struct parser *p, const char *line)
-{
-	GString *out = g_string_new(NULL);
-	for (size_t i = 0; line[i];) {
-		if (line[i] == '$' && line[i + 1] == '{') {
-			const char *end = strchr(line + i + 2, '}');
-			if (!end) {
-				perr(p, (int)i + 1, "unterminated ${ (expected ${name})");
-				{ g_string_free(out, TRUE); return NULL; }
-			}
-			char *name = g_strndup(line + i + 2, (gsize)(end - line - (long)i - 2));
-			const char *val = param_value(p, name);
-			if (!val) {
-				perr(p, (int)i + 1, "undefined param \"%s\" (declare it with: param %s=VALUE)",
-				     name, name);
-				g_free(name);
-				{ g_string_free(out, TRUE); return NULL; }
-			}
-			g_free(name);
-			g_string_append(out, val);
-			i = (size_t)(end - line) + 1;
-			continue;
-		}
-		g_string_append_c(out, line[i++]);
-	}
-	return g_string_free(out, FALSE);
-}
-
-/* --- statements --- */
 
 static bool vm_declared(struct parser *p, const char *name)
 {
@@ -343,7 +44,7 @@ static bool capture_declared(struct parser *p, const char *name)
 static int st_title(struct parser *p, GArray *t)
 {
 	if (t->len != 2 || !g_array_index(t, struct tok, 1).quoted)
-		return perr(p, g_array_index(t, struct tok, 0).col, "expected: title \"text\"");
+		return scn_perr(p, g_array_index(t, struct tok, 0).col, "expected: title \"text\"");
 	g_free(p->sc->title);
 	p->sc->title = g_strdup(g_array_index(t, struct tok, 1).s);
 	return 0;
@@ -352,11 +53,11 @@ static int st_title(struct parser *p, GArray *t)
 static int st_profiles(struct parser *p, GArray *t)
 {
 	if (t->len < 2)
-		return perr(p, 1, "expected: profiles NAME... (e.g. profiles plain cca)");
+		return scn_perr(p, 1, "expected: profiles NAME... (e.g. profiles plain cca)");
 	for (guint i = 1; i < t->len; i++) {
 		struct tok *k = &g_array_index(t, struct tok, i);
-		if (k->quoted || k->key || !is_ident(k->s))
-			return perr(p, k->col, "expected a profile name, got \"%s\"", k->s);
+		if (k->quoted || k->key || !scn_is_ident(k->s))
+			return scn_perr(p, k->col, "expected a profile name, got \"%s\"", k->s);
 		g_ptr_array_add(p->profiles, g_strdup(k->s));
 	}
 	return 0;
@@ -366,9 +67,9 @@ static int st_param(struct parser *p, GArray *t)
 {
 	struct tok *k = t->len == 2 ? &g_array_index(t, struct tok, 1) : NULL;
 	if (!k || !k->key)
-		return perr(p, 1, "expected: param NAME=DEFAULT");
-	if (param_value(p, k->key))
-		return perr(p, k->col, "param \"%s\" is already declared", k->key);
+		return scn_perr(p, 1, "expected: param NAME=DEFAULT");
+	if (scn_param_value(p, k->key))
+		return scn_perr(p, k->col, "param \"%s\" is already declared", k->key);
 	struct scn_param pp = { g_strdup(k->key), NULL };
 	for (size_t i = 0; i < p->noverrides; i++) {
 		const char *eq = strchr(p->overrides[i], '=');
@@ -396,16 +97,16 @@ static int st_secret(struct parser *p, GArray *t)
 		sname = name->s;
 		val = &g_array_index(t, struct tok, 2);
 	}
-	if (!sname || !is_ident(sname))
-		return perr(p, 1, "expected: secret NAME=\"bytes\" (or hex:..)");
+	if (!sname || !scn_is_ident(sname))
+		return scn_perr(p, 1, "expected: secret NAME=\"bytes\" (or hex:..)");
 	if (secret_declared(p, sname))
-		return perr(p, name->col, "secret \"%s\" is already declared", sname);
+		return scn_perr(p, name->col, "secret \"%s\" is already declared", sname);
 	struct scn_value v;
-	if (parse_value(p, val, &v))
+	if (scn_parse_value(p, val, &v))
 		return -1;
 	if (v.kind != SV_BYTES || v.len == 0) {
-		value_free(&v);
-		return perr(p, val->vcol, "a secret is bytes: \"text\" or hex:..");
+		scn_value_free(&v);
+		return scn_perr(p, val->vcol, "a secret is bytes: \"text\" or hex:..");
 	}
 	struct scn_secret s = { g_strdup(sname), v.bytes, v.len };
 	g_array_append_val(p->secrets, s);
@@ -415,18 +116,18 @@ static int st_secret(struct parser *p, GArray *t)
 static int st_vm(struct parser *p, GArray *t)
 {
 	struct tok *k = t->len >= 2 ? &g_array_index(t, struct tok, 1) : NULL;
-	if (!k || k->key || k->quoted || !is_ident(k->s) || strchr(k->s, '.'))
-		return perr(p, 1, "expected: vm NAME [core=N] (a name without dots)");
+	if (!k || k->key || k->quoted || !scn_is_ident(k->s) || strchr(k->s, '.'))
+		return scn_perr(p, 1, "expected: vm NAME [core=N] (a name without dots)");
 	if (vm_declared(p, k->s) || strcmp(k->s, "host") == 0 || strcmp(k->s, "phys") == 0 ||
 	    strcmp(k->s, "dev") == 0 ||
 	    strcmp(k->s, "outcome") == 0)
-		return perr(p, k->col, "actor \"%s\" already exists", k->s);
+		return scn_perr(p, k->col, "actor \"%s\" already exists", k->s);
 	struct scn_vm vm = { g_strdup(k->s), p->file, p->line, 0, 0 };
 	for (guint i = 2; i < t->len; i++) {
 		struct tok *a = &g_array_index(t, struct tok, i);
-		if (!a->key || strcmp(a->key, "core") != 0 || parse_number(a->s, &vm.core)) {
+		if (!a->key || strcmp(a->key, "core") != 0 || scn_parse_number(a->s, &vm.core)) {
 			g_free(vm.name);
-			return perr(p, a->col, "vm %s: expected core=N, got \"%s\"", k->s, a->s);
+			return scn_perr(p, a->col, "vm %s: expected core=N, got \"%s\"", k->s, a->s);
 		}
 		vm.core_col = a->col;
 	}
@@ -439,7 +140,7 @@ static int check_arg_type(struct parser *p, const struct step_arg_spec *as, cons
 	switch (as->type) {
 	case ARG_NUM:
 		if (v->kind != SV_NUM)
-			return perr(p, v->col, "argument %s: expected a number, got \"%s\"",
+			return scn_perr(p, v->col, "argument %s: expected a number, got \"%s\"",
 				    as->name[0] ? as->name : "(positional)", v->name ? v->name : "bytes");
 		return 0;
 	case ARG_BYTES:
@@ -447,13 +148,13 @@ static int check_arg_type(struct parser *p, const struct step_arg_spec *as, cons
 			return 0;
 		if (v->kind == SV_REF) {
 			if (!secret_declared(p, v->name) && !capture_declared(p, v->name))
-				return perr(p, v->col, "$%s is neither a secret nor an earlier capture", v->name);
+				return scn_perr(p, v->col, "$%s is neither a secret nor an earlier capture", v->name);
 			return 0;
 		}
-		return perr(p, v->col, "argument %s: expected bytes (\"text\", hex:.., $name)", as->name);
+		return scn_perr(p, v->col, "argument %s: expected bytes (\"text\", hex:.., $name)", as->name);
 	case ARG_NAME:
 		if (v->kind != SV_NAME)
-			return perr(p, v->col, "argument %s: expected a name", as->name[0] ? as->name : "(positional)");
+			return scn_perr(p, v->col, "argument %s: expected a name", as->name[0] ? as->name : "(positional)");
 		return 0;
 	}
 	return -1;
@@ -464,7 +165,7 @@ static int st_step(struct parser *p, GArray *t, guint first, struct scn_step *st
 	struct tok *head = &g_array_index(t, struct tok, first);
 	const char *dot = strchr(head->s, '.');
 	if (head->key || head->quoted || !dot)
-		return perr(p, head->col, "unknown statement \"%s\" (expected ACTOR.STEP, or one of title, "
+		return scn_perr(p, head->col, "unknown statement \"%s\" (expected ACTOR.STEP, or one of title, "
 			    "profiles, param, secret, vm, include, expect)", head->s);
 	st->actor = g_strndup(head->s, (gsize)(dot - head->s));
 	st->op = g_strdup(dot + 1);
@@ -478,11 +179,11 @@ static int st_step(struct parser *p, GArray *t, guint first, struct scn_step *st
 	else if (vm_declared(p, st->actor))
 		ak = ACTOR_VM;
 	else
-		return perr(p, head->col, "unknown actor \"%s\" (expected host, phys, dev or a declared vm)",
+		return scn_perr(p, head->col, "unknown actor \"%s\" (expected host, phys, dev or a declared vm)",
 			    st->actor);
 	st->spec = step_lookup(ak, st->op);
 	if (!st->spec)
-		return perr(p, head->col + (int)strlen(st->actor) + 1,
+		return scn_perr(p, head->col + (int)strlen(st->actor) + 1,
 			    "unknown step \"%s\" for %s (ccsim steps lists them)", st->op,
 			    actor_kind_name(ak));
 	GArray *args = g_array_new(FALSE, TRUE, sizeof(struct scn_arg));
@@ -491,9 +192,9 @@ static int st_step(struct parser *p, GArray *t, guint first, struct scn_step *st
 		struct tok *k = &g_array_index(t, struct tok, i);
 		if (!k->key && !k->quoted && strcmp(k->s, "->") == 0) {
 			struct tok *c = i + 1 < t->len ? &g_array_index(t, struct tok, i + 1) : NULL;
-			if (!c || c->key || c->quoted || !is_ident(c->s) || strchr(c->s, '.') ||
+			if (!c || c->key || c->quoted || !scn_is_ident(c->s) || strchr(c->s, '.') ||
 			    i + 2 != t->len)
-				rc = perr(p, k->col, "expected: -> NAME at the end of the step");
+				rc = scn_perr(p, k->col, "expected: -> NAME at the end of the step");
 			else
 				st->capture = g_strdup(c->s);
 			break;
@@ -504,19 +205,19 @@ static int st_step(struct parser *p, GArray *t, guint first, struct scn_step *st
 			if (strcmp(q->name, a.key) == 0)
 				as = q;
 		if (!as) {
-			rc = k->key ? perr(p, k->col, "%s.%s takes no argument \"%s\"", st->actor, st->op, k->key)
-				    : perr(p, k->col, "%s.%s: unexpected \"%s\" (arguments are key=value)",
+			rc = k->key ? scn_perr(p, k->col, "%s.%s takes no argument \"%s\"", st->actor, st->op, k->key)
+				    : scn_perr(p, k->col, "%s.%s: unexpected \"%s\" (arguments are key=value)",
 					   st->actor, st->op, k->s);
 			g_free(a.key);
 			break;
 		}
 		for (guint j = 0; j < args->len; j++)
 			if (strcmp(g_array_index(args, struct scn_arg, j).key, a.key) == 0) {
-				rc = perr(p, k->col, "argument \"%s\" given twice", a.key);
+				rc = scn_perr(p, k->col, "argument \"%s\" given twice", a.key);
 				break;
 			}
 		if (rc == 0)
-			rc = parse_value(p, k, &a.v);
+			rc = scn_parse_value(p, k, &a.v);
 		if (rc == 0)
 			rc = check_arg_type(p, as, &a.v);
 		g_array_append_val(args, a);
@@ -526,9 +227,9 @@ static int st_step(struct parser *p, GArray *t, guint first, struct scn_step *st
 		for (guint j = 0; j < args->len; j++)
 			given |= strcmp(g_array_index(args, struct scn_arg, j).key, q->name) == 0;
 		if (q->required && !given)
-			rc = q->name[0] ? perr(p, head->col, "%s.%s needs %s=%s", st->actor, st->op, q->name,
+			rc = q->name[0] ? scn_perr(p, head->col, "%s.%s needs %s=%s", st->actor, st->op, q->name,
 					       q->type == ARG_NUM ? "NUMBER" : q->type == ARG_BYTES ? "BYTES" : "NAME")
-					: perr(p, head->col, "%s.%s needs a %s (%s)", st->actor, st->op,
+					: scn_perr(p, head->col, "%s.%s needs a %s (%s)", st->actor, st->op,
 					       q->help, "see ccsim steps");
 	}
 	st->nargs = args->len;
@@ -537,7 +238,7 @@ static int st_step(struct parser *p, GArray *t, guint first, struct scn_step *st
 		int col = head->col;
 		char *msg = st->spec->check(st, &col);
 		if (msg) {
-			rc = perr(p, col, "%s", msg);
+			rc = scn_perr(p, col, "%s", msg);
 			g_free(msg);
 		}
 	}
@@ -600,60 +301,60 @@ const char *scn_cmp_text(enum scn_cmp c)
 static int st_expect(struct parser *p, GArray *t, struct scn_expect *e)
 {
 	if (t->len < 4)
-		return perr(p, 1, "expected: expect SUBJECT OP VALUE [on PROFILE...]");
+		return scn_perr(p, 1, "expected: expect SUBJECT OP VALUE [on PROFILE...]");
 	struct tok *subj = &g_array_index(t, struct tok, 1);
 	struct tok *op = &g_array_index(t, struct tok, 2);
 	struct tok *val = &g_array_index(t, struct tok, 3);
 	if (subj->key || subj->quoted)
-		return perr(p, subj->col, "expected a capture name or outcome");
+		return scn_perr(p, subj->col, "expected a capture name or outcome");
 	char *dot = strchr(subj->s, '.');
 	e->subject = dot ? g_strndup(subj->s, (gsize)(dot - subj->s)) : g_strdup(subj->s);
 	e->field = dot ? g_strdup(dot + 1) : NULL;
 	if (strcmp(e->subject, "outcome") == 0) {
 		if (e->field)
-			return perr(p, subj->col, "outcome has no fields");
+			return scn_perr(p, subj->col, "outcome has no fields");
 	} else if (!capture_declared(p, e->subject)) {
-		return perr(p, subj->col, "no earlier step captures \"%s\" (add -> %s to a step)",
+		return scn_perr(p, subj->col, "no earlier step captures \"%s\" (add -> %s to a step)",
 			    e->subject, e->subject);
 	} else if (e->field && strcmp(e->field, "fault") && strcmp(e->field, "status") &&
 		   strcmp(e->field, "cycles") && strcmp(e->field, "x1") && strcmp(e->field, "x2")) {
-		return perr(p, subj->col + (int)strlen(e->subject) + 1,
+		return scn_perr(p, subj->col + (int)strlen(e->subject) + 1,
 			    "unknown field \"%s\" (expected fault, status, cycles, x1 or x2)", e->field);
 	}
 	if (op->key || op->quoted || parse_cmp(op->s, &e->cmp))
-		return perr(p, op->col, "expected a comparison (== != < <= > >= contains), got \"%s\"", op->s);
+		return scn_perr(p, op->col, "expected a comparison (== != < <= > >= contains), got \"%s\"", op->s);
 	if (val->key)
-		return perr(p, val->col, "unexpected '=' in the value (comparisons need spaces: a == b)");
-	if (parse_value(p, val, &e->rhs))
+		return scn_perr(p, val->col, "unexpected '=' in the value (comparisons need spaces: a == b)");
+	if (scn_parse_value(p, val, &e->rhs))
 		return -1;
 	if (e->rhs.kind == SV_REF && !secret_declared(p, e->rhs.name) && !capture_declared(p, e->rhs.name))
-		return perr(p, val->vcol, "$%s is neither a secret nor a capture", e->rhs.name);
+		return scn_perr(p, val->vcol, "$%s is neither a secret nor a capture", e->rhs.name);
 	bool numeric = e->field && (strcmp(e->field, "cycles") == 0 || strcmp(e->field, "x1") == 0 ||
 				    strcmp(e->field, "x2") == 0);
 	if (numeric && e->rhs.kind != SV_NUM)
-		return perr(p, val->vcol, "%s.%s compares with a number", e->subject, e->field);
+		return scn_perr(p, val->vcol, "%s.%s compares with a number", e->subject, e->field);
 	if (!numeric && e->cmp != CMP_EQ && e->cmp != CMP_NE && e->cmp != CMP_CONTAINS)
-		return perr(p, op->col, "%s only compares numbers (cycles, x1, x2)", op->s);
+		return scn_perr(p, op->col, "%s only compares numbers (cycles, x1, x2)", op->s);
 	if (e->field && !numeric && e->rhs.kind != SV_NAME && !(strcmp(e->field, "status") == 0 && e->rhs.kind == SV_NUM))
-		return perr(p, val->vcol, "%s.%s compares with a name such as %s", e->subject, e->field,
+		return scn_perr(p, val->vcol, "%s.%s compares with a name such as %s", e->subject, e->field,
 			    strcmp(e->field, "fault") == 0 ? "gpc.gpf or none" : "rmi.success");
 	if (e->field && strcmp(e->field, "fault") == 0 && !fault_name_known(e->rhs.name))
-		return perr(p, val->vcol, "unknown fault name \"%s\" (expected none or one of %s)",
+		return scn_perr(p, val->vcol, "unknown fault name \"%s\" (expected none or one of %s)",
 			    e->rhs.name, fault_names_list());
 	if (e->field && strcmp(e->field, "status") == 0 && e->rhs.kind == SV_NAME &&
 	    !status_name_known(e->rhs.name))
-		return perr(p, val->vcol, "unknown status \"%s\" (expected smc.unknown or rmi.success, "
+		return scn_perr(p, val->vcol, "unknown status \"%s\" (expected smc.unknown or rmi.success, "
 			    "rmi.error_input, rmi.error_realm, rmi.error_rec, rmi.error_rtt)", e->rhs.name);
 	if (strcmp(e->subject, "outcome") == 0 && e->rhs.kind == SV_NAME && !outcome_name_known(e->rhs.name))
-		return perr(p, val->vcol, "unknown outcome \"%s\" (expected leaked, blocked, detected, "
+		return scn_perr(p, val->vcol, "unknown outcome \"%s\" (expected leaked, blocked, detected, "
 			    "corrupted or no-leak)", e->rhs.name);
 	if (strcmp(e->subject, "outcome") == 0 && e->rhs.kind != SV_NAME && e->rhs.kind != SV_BYTES)
-		return perr(p, val->vcol, "outcome compares with leaked, blocked, detected, corrupted, no-leak, "
+		return scn_perr(p, val->vcol, "outcome compares with leaked, blocked, detected, corrupted, no-leak, "
 			    "or a \"blocked: mechanism\" string");
 	if (t->len > 4) {
 		struct tok *on = &g_array_index(t, struct tok, 4);
 		if (on->key || strcmp(on->s, "on") || t->len < 6)
-			return perr(p, on->col, "expected: on PROFILE... after the value");
+			return scn_perr(p, on->col, "expected: on PROFILE... after the value");
 		e->profiles = g_new0(char *, t->len - 4);
 		for (guint i = 5; i < t->len; i++) {
 			struct tok *k = &g_array_index(t, struct tok, i);
@@ -661,7 +362,7 @@ static int st_expect(struct parser *p, GArray *t, struct scn_expect *e)
 			for (guint j = 0; j < p->profiles->len; j++)
 				known |= strcmp(p->profiles->pdata[j], k->s) == 0;
 			if (!known)
-				return perr(p, k->col, "profile \"%s\" is not in this scenario's profiles line", k->s);
+				return scn_perr(p, k->col, "profile \"%s\" is not in this scenario's profiles line", k->s);
 			e->profiles[i - 5] = g_strdup(k->s);
 		}
 	}
@@ -675,16 +376,16 @@ static int st_include(struct parser *p, GArray *t, int depth)
 {
 	struct tok *k = t->len == 2 ? &g_array_index(t, struct tok, 1) : NULL;
 	if (!k || !k->quoted)
-		return perr(p, 1, "expected: include \"relative/path.scn\"");
+		return scn_perr(p, 1, "expected: include \"relative/path.scn\"");
 	if (depth >= MAX_INCLUDE_DEPTH)
-		return perr(p, k->col, "includes nest deeper than %d (a loop?)", MAX_INCLUDE_DEPTH);
+		return scn_perr(p, k->col, "includes nest deeper than %d (a loop?)", MAX_INCLUDE_DEPTH);
 	gchar *dir = g_path_get_dirname(p->file);
 	gchar *inc = g_build_filename(dir, k->s, NULL);
 	g_free(dir);
 	const char *saved_file = p->file;
 	int saved_line = p->line;
 	if (!g_file_test(inc, G_FILE_TEST_IS_REGULAR)) {
-		int rc = perr(p, k->col, "cannot include \"%s\": no such file", inc);
+		int rc = scn_perr(p, k->col, "cannot include \"%s\": no such file", inc);
 		g_free(inc);
 		return rc;
 	}
@@ -697,12 +398,12 @@ static int st_include(struct parser *p, GArray *t, int depth)
 
 static int parse_line(struct parser *p, const char *raw, int depth)
 {
-	char *line = expand(p, raw);
+	char *line = scn_expand(p, raw);
 	GArray *t = NULL;
 	int rc = 0;
 	if (!line)
 		return -1;
-	if (tokenize(p, line, &t)) {
+	if (scn_tokenize(p, line, &t)) {
 		g_free(line);
 		return -1;
 	}
@@ -737,13 +438,13 @@ static int parse_line(struct parser *p, const char *raw, int depth)
 				break;
 			struct tok *n = &g_array_index(t, struct tok, first + 1);
 			uint64_t v;
-			if (n->quoted || parse_number(n->s, &v))
-				rc = perr(p, n->col, "bad number \"%s\" after %s", n->s, k->s);
+			if (n->quoted || scn_parse_number(n->s, &v))
+				rc = scn_perr(p, n->col, "bad number \"%s\" after %s", n->s, k->s);
 			else if (strcmp(k->s, "at") == 0) {
 				st.has_at = true;
 				st.at = v;
 			} else if (v == 0 || v > 1000000) {
-				rc = perr(p, n->col, "repeat count %s out of range [1, 1000000]", n->s);
+				rc = scn_perr(p, n->col, "repeat count %s out of range [1, 1000000]", n->s);
 			} else {
 				st.repeat = v;
 			}
@@ -755,7 +456,7 @@ static int parse_line(struct parser *p, const char *raw, int depth)
 		g_array_append_val(p->steps, st);
 	}
 out:
-	toks_free(t);
+	scn_toks_free(t);
 	g_free(line);
 	return rc;
 }
@@ -845,7 +546,7 @@ void scenario_free(struct scenario *sc)
 		struct scn_step *st = &sc->steps[i];
 		for (size_t k = 0; k < st->nargs; k++) {
 			g_free(st->args[k].key);
-			value_free(&st->args[k].v);
+			scn_value_free(&st->args[k].v);
 		}
 		g_free(st->args);
 		g_free(st->text);
@@ -858,7 +559,7 @@ void scenario_free(struct scenario *sc)
 		g_free(e->text);
 		g_free(e->subject);
 		g_free(e->field);
-		value_free(&e->rhs);
+		scn_value_free(&e->rhs);
 		g_strfreev(e->profiles);
 	}
 	for (size_t i = 0; i < sc->nvms; i++)

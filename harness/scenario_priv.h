@@ -1,0 +1,51 @@
+/* Internals of the scenario parser shared by its two halves: the lexer
+ * (scenario_lex.c: tokens, values, ${param} expansion) and the statements
+ * (scenario.c). Not for use outside harness/scenario*.c. */
+#ifndef CCSIM_HARNESS_SCENARIO_PRIV_H
+#define CCSIM_HARNESS_SCENARIO_PRIV_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "harness/scenario.h"
+
+struct tok {
+	char *key;    /* key=value form: the key, else NULL */
+	char *s;      /* decoded text (value part) */
+	size_t len;   /* bytes in s (quoted strings may hold NUL via \x00) */
+	bool quoted;
+	int col;      /* 1-based column of the token */
+	int vcol;     /* column of the value part */
+};
+
+struct parser {
+	struct scenario *sc;
+	GArray *steps, *expects, *vms, *secrets, *params;
+	GPtrArray *profiles;
+	char **overrides;
+	size_t noverrides;
+	bool *override_used;
+	char *err;
+	size_t errlen;
+	const char *file;
+	int line;
+};
+
+/* "file:line:col: message" into p->err; returns -1. */
+__attribute__((format(printf, 3, 4)))
+int scn_perr(struct parser *p, int col, const char *fmt, ...);
+bool scn_is_ident(const char *s);
+/* Split a line into tokens (words, "strings", key=value); -1 on error. */
+int scn_tokenize(struct parser *p, const char *line, GArray **out);
+void scn_toks_free(GArray *toks);
+/* Decimal, 0x hex, '_' separators, K/M/G suffixes; -1 if not a number. */
+int scn_parse_number(const char *s, uint64_t *out);
+int scn_parse_value(struct parser *p, const struct tok *t, struct scn_value *v);
+void scn_value_free(struct scn_value *v);
+const char *scn_param_value(struct parser *p, const char *name);
+/* The line with every ${param} replaced (g_free it), or NULL with an error. */
+char *scn_expand(struct parser *p, const char *line);
+
+#endif
