@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/attest_cmd.h"
 #include "harness/matrix.h"
 #include "harness/runner.h"
 #include "harness/scenario.h"
@@ -22,6 +23,7 @@ static const char usage_main[] =
 	"  steps          list the actors and the steps each accepts\n"
 	"  trace FILE     print a binary trace (trace.bin) as text\n"
 	"  profile NAME   print a profile's fully resolved configuration as JSON\n"
+	"  attest make|verify  build or verify an Arm CCA attestation token\n"
 	"  version        print the ccsim version\n"
 	"\n"
 	"exit status: 0 success, 1 an expectation failed, 2 bad input or usage\n";
@@ -348,6 +350,8 @@ int main(int argc, char **argv)
 		return cmd_trace(argc - 2, argv + 2);
 	if (strcmp(cmd, "profile") == 0)
 		return cmd_profile(argc - 2, argv + 2);
+	if (strcmp(cmd, "attest") == 0)
+		return attest_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "steps") == 0) {
 		if (wants_help(argc - 2, argv + 2)) {
 			fputs(usage_steps, stdout);

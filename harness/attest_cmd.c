@@ -1,0 +1,364 @@
+/* `ccsim attest make` builds a CCA attestation token from the simulation seed;
+ * `ccsim attest verify` checks one (both signatures, the platform/realm
+ * binding, optionally the RIM) and prints its claims as text or JSON. */
+#include "harness/attest_cmd.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/monitor/attest/cca_token.h"
+#include "sim/json.h"
+
+static const char usage_attest[] =
+	"usage: ccsim attest make|verify [ARGS]   (ccsim attest make --help, ...)\n"
+	"\n"
+	"  make --out FILE     build an Arm CCA attestation token (RMM 1.0 format)\n"
+	"  verify FILE         check a token's signatures and binding, print its claims\n";
+
+static const char usage_make[] =
+	"usage: ccsim attest make --out FILE [--seed N] [--rim HEX] [--challenge HEX]\n"
+	"\n"
+	"Build a CCA attestation token (tag 399: platform token signed by the CPAK,\n"
+	"realm token signed by the RAK, both ES384) and write it to FILE. Keys and\n"
+	"the default platform claims derive from the seed; same seed, same bytes.\n"
+	"\n"
+	"options:\n"
+	"  --out FILE       where to write the token (required)\n"
+	"  --seed N         simulation seed (default 1)\n"
+	"  --rim HEX        realm initial measurement: 32 bytes (sha-256) or 64 (sha-512);\n"
+	"                   default a 64-byte value derived from the seed\n"
+	"  --challenge HEX  realm challenge, 1..64 bytes, zero-padded to 64 (default zeros)\n";
+
+static const char usage_verify[] =
+	"usage: ccsim attest verify FILE [--rim HEX] [--seed N] [--json]\n"
+	"\n"
+	"Verify a CCA attestation token: the platform token signature with the CPAK\n"
+	"of the seed, the platform challenge = hash of the realm public key (RAK),\n"
+	"the realm token signature with that RAK; then print the claims.\n"
+	"Exit 0 valid, 1 a check failed (named), 2 unreadable or malformed (byte offset).\n"
+	"\n"
+	"options:\n"
+	"  --seed N     seed whose CPAK signed the platform token (default 1)\n"
+	"  --rim HEX    also require the realm token's RIM to equal HEX\n"
+	"  --json       print the claims as JSON (format ccsim.attest/1)\n";
+
+static int usage_err(const char *sub, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "ccsim attest %s: ", sub);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n(ccsim attest %s --help for usage)\n", sub);
+	return 2;
+}
+
+static bool has_help(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
+}
+
+static int parse_seed(const char *sub, const char *s, uint64_t *out)
+{
+	char *end;
+	if (!s || !*s || *s == '-')
+		return usage_err(sub, "%s", "expected a number after --seed");
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || *end)
+		return usage_err(sub, "--seed: bad number \"%s\"", s);
+	*out = v;
+	return 0;
+}
+
+/* Hex (optional 0x prefix) into at most cap bytes; -1 on bad digits or length. */
+static long parse_hex(const char *s, uint8_t *out, size_t cap)
+{
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	size_t n = strlen(s);
+	if (n == 0 || n % 2 || n / 2 > cap)
+		return -1;
+	for (size_t i = 0; i < n / 2; i++) {
+		int hi = g_ascii_xdigit_value(s[2 * i]), lo = g_ascii_xdigit_value(s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return (long)(n / 2);
+}
+
+static void put_hex(FILE *f, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%02x", p[i]);
+}
+
+static int cmd_make(int argc, char **argv)
+{
+	const char *out = NULL, *rim_hex = NULL, *chal_hex = NULL;
+	uint64_t seed = 1;
+	struct cca_realm_claims rc = { 0 };
+	if (has_help(argc, argv)) {
+		fputs(usage_make, stdout);
+		return 0;
+	}
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--seed") == 0) {
+			if (parse_seed("make", v, &seed))
+				return 2;
+			i++;
+		} else if ((strcmp(a, "--out") == 0 || strcmp(a, "--rim") == 0 ||
+			    strcmp(a, "--challenge") == 0)) {
+			if (!v)
+				return usage_err("make", "%s needs a value", a);
+			*(a[2] == 'o' ? &out : a[2] == 'r' ? &rim_hex : &chal_hex) = v;
+			i++;
+		} else if (a[0] == '-') {
+			return usage_err("make", "unknown option %s", a);
+		} else {
+			return usage_err("make", "unexpected argument %s", a);
+		}
+	}
+	if (!out)
+		return usage_err("make", "%s", "--out FILE is required");
+	if (rim_hex) {
+		long n = parse_hex(rim_hex, rc.rim, sizeof(rc.rim));
+		if (n != 32 && n != 64)
+			return usage_err("make", "--rim %s: expected 32 or 64 bytes of hex", rim_hex);
+		rc.meas_len = (size_t)n;
+	} else {
+		char label[64];
+		int ln = snprintf(label, sizeof(label), "ccsim/cca/rim/%llu", (unsigned long long)seed);
+		rc.meas_len = p384_digest("sha-512", label, (size_t)ln, rc.rim);
+	}
+	snprintf(rc.hash_alg, sizeof(rc.hash_alg), rc.meas_len == 32 ? "sha-256" : "sha-512");
+	if (chal_hex && parse_hex(chal_hex, rc.challenge, sizeof(rc.challenge)) < 0)
+		return usage_err("make", "--challenge %s: expected 1..64 bytes of hex", chal_hex);
+	uint8_t *tok;
+	size_t len;
+	if (cca_token_build(seed, &rc, NULL, &tok, &len)) {
+		fprintf(stderr, "ccsim attest make: cannot build the token\n");
+		return 2;
+	}
+	GError *ge = NULL;
+	if (!g_file_set_contents(out, (const char *)tok, (gssize)len, &ge)) {
+		fprintf(stderr, "%s: cannot write: %s\n", out, ge->message);
+		g_error_free(ge);
+		free(tok);
+		return 2;
+	}
+	printf("wrote %s (%zu bytes, seed %llu)\n", out, len, (unsigned long long)seed);
+	free(tok);
+	return 0;
+}
+
+static void print_text(const char *file, size_t len, const struct cca_token_view *v)
+{
+	const struct cca_platform_claims *p = &v->platform;
+	const struct cca_realm_claims *r = &v->realm;
+#define LINE(name, p_, n_) (printf("  %-26s ", name), put_hex(stdout, p_, n_), putchar('\n'))
+	printf("%s: valid CCA attestation token (%zu bytes)\n", file, len);
+	printf("platform token (CPAK, ES384):\n");
+	printf("  %-26s %s\n", "profile", p->profile);
+	LINE("challenge", p->challenge, p->challenge_len);
+	LINE("implementation id", p->implementation_id, sizeof(p->implementation_id));
+	LINE("instance id", p->instance_id, sizeof(p->instance_id));
+	LINE("config", p->config, p->config_len);
+	printf("  %-26s 0x%04x\n", "lifecycle", p->lifecycle);
+	printf("  %-26s %s\n", "hash algorithm", p->hash_alg);
+	printf("  %-26s %s\n", "verification service", p->verification_service);
+	for (size_t i = 0; i < p->nsw; i++) {
+		char name[48];
+		snprintf(name, sizeof(name), "software component %zu", i);
+		printf("  %-26s %s %s\n", name, p->sw[i].type, p->sw[i].version);
+		LINE("  measurement", p->sw[i].value, p->sw[i].value_len);
+		LINE("  signer id", p->sw[i].signer_id, p->sw[i].signer_id_len);
+	}
+	printf("realm token (RAK, ES384):\n");
+	LINE("challenge", r->challenge, sizeof(r->challenge));
+	LINE("personalization value", r->rpv, sizeof(r->rpv));
+	printf("  %-26s %s\n", "hash algorithm", r->hash_alg);
+	LINE("RIM", r->rim, r->meas_len);
+	for (int i = 0; i < CCA_NUM_REMS; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "REM%d", i);
+		LINE(name, r->rem[i], r->meas_len);
+	}
+	LINE("public key (RAK)", r->rak_pub, sizeof(r->rak_pub));
+	printf("  %-26s %s\n", "public key hash algorithm", r->rak_hash_alg);
+#undef LINE
+}
+
+static void json_hex(FILE *f, const char *key, const uint8_t *p, size_t n, bool last)
+{
+	fprintf(f, "\"%s\": \"", key);
+	put_hex(f, p, n);
+	fprintf(f, "\"%s", last ? "" : ", ");
+}
+
+static void print_json(const char *file, const struct cca_token_view *v, const char *error)
+{
+	const struct cca_platform_claims *p = &v->platform;
+	const struct cca_realm_claims *r = &v->realm;
+	printf("{\"format\": \"ccsim.attest/1\", \"file\": ");
+	json_str(stdout, file);
+	printf(", \"valid\": %s, \"error\": ", error ? "false" : "true");
+	if (error)
+		json_str(stdout, error);
+	else
+		printf("null");
+	if (!error || strncmp(error, "RIM", 3) == 0) {
+		printf(",\n \"platform\": {\"profile\": ");
+		json_str(stdout, p->profile);
+		printf(", ");
+		json_hex(stdout, "challenge", p->challenge, p->challenge_len, false);
+		json_hex(stdout, "implementation_id", p->implementation_id, sizeof(p->implementation_id), false);
+		json_hex(stdout, "instance_id", p->instance_id, sizeof(p->instance_id), false);
+		json_hex(stdout, "config", p->config, p->config_len, false);
+		printf("\"lifecycle\": %u, \"hash_algo\": ", p->lifecycle);
+		json_str(stdout, p->hash_alg);
+		printf(", \"verification_service\": ");
+		json_str(stdout, p->verification_service);
+		printf(", \"sw_components\": [");
+		for (size_t i = 0; i < p->nsw; i++) {
+			printf("%s{\"type\": ", i ? ", " : "");
+			json_str(stdout, p->sw[i].type);
+			printf(", \"version\": ");
+			json_str(stdout, p->sw[i].version);
+			printf(", ");
+			json_hex(stdout, "measurement", p->sw[i].value, p->sw[i].value_len, false);
+			json_hex(stdout, "signer_id", p->sw[i].signer_id, p->sw[i].signer_id_len, true);
+			printf("}");
+		}
+		printf("]},\n \"realm\": {");
+		json_hex(stdout, "challenge", r->challenge, sizeof(r->challenge), false);
+		json_hex(stdout, "personalization_value", r->rpv, sizeof(r->rpv), false);
+		printf("\"hash_algo\": ");
+		json_str(stdout, r->hash_alg);
+		printf(", ");
+		json_hex(stdout, "rim", r->rim, r->meas_len, false);
+		printf("\"rem\": [");
+		for (int i = 0; i < CCA_NUM_REMS; i++) {
+			printf("%s\"", i ? ", " : "");
+			put_hex(stdout, r->rem[i], r->meas_len);
+			printf("\"");
+		}
+		printf("], ");
+		json_hex(stdout, "public_key", r->rak_pub, sizeof(r->rak_pub), false);
+		printf("\"public_key_hash_algo\": ");
+		json_str(stdout, r->rak_hash_alg);
+		printf("}");
+	}
+	printf("}\n");
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+	const char *file = NULL, *rim_hex = NULL;
+	uint64_t seed = 1;
+	bool json = false;
+	uint8_t rim[CCA_MEAS_MAX];
+	long rim_len = 0;
+	if (has_help(argc, argv)) {
+		fputs(usage_verify, stdout);
+		return 0;
+	}
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--seed") == 0) {
+			if (parse_seed("verify", v, &seed))
+				return 2;
+			i++;
+		} else if (strcmp(a, "--rim") == 0) {
+			if (!v)
+				return usage_err("verify", "%s needs a value", a);
+			rim_hex = v;
+			i++;
+		} else if (strcmp(a, "--json") == 0) {
+			json = true;
+		} else if (a[0] == '-') {
+			return usage_err("verify", "unknown option %s", a);
+		} else if (!file) {
+			file = a;
+		} else {
+			return usage_err("verify", "unexpected argument %s (one token FILE)", a);
+		}
+	}
+	if (!file)
+		return usage_err("verify", "%s", "expected a token FILE");
+	if (rim_hex && (rim_len = parse_hex(rim_hex, rim, sizeof(rim))) < 32)
+		return usage_err("verify", "--rim %s: expected 32..64 bytes of hex", rim_hex);
+
+	gchar *data = NULL;
+	gsize len = 0;
+	GError *ge = NULL;
+	if (!g_file_get_contents(file, &data, &len, &ge)) {
+		fprintf(stderr, "%s: cannot read: %s\n", file, ge->message);
+		g_error_free(ge);
+		return 2;
+	}
+	uint8_t cpak[P384_POINT_LEN];
+	char err[256];
+	struct cca_token_view *v = g_new0(struct cca_token_view, 1);
+	cca_cpak_public(seed, cpak);
+	int rc = cca_token_verify((const uint8_t *)data, len, cpak, v, err, sizeof(err));
+	int status = 0;
+	if (rc == CCA_ERR_MALFORMED) {
+		fprintf(stderr, "%s: malformed CCA token: %s\n", file, err);
+		status = 2;
+		goto out;
+	}
+	if (rc) {
+		fprintf(stderr, "%s: verification failed: %s\n", file, err);
+		if (json)
+			print_json(file, v, err);
+		status = 1;
+		goto out;
+	}
+	if (rim_hex && ((size_t)rim_len != v->realm.meas_len || memcmp(rim, v->realm.rim, (size_t)rim_len))) {
+		GString *m = g_string_new("RIM mismatch: token has ");
+		for (size_t i = 0; i < v->realm.meas_len; i++)
+			g_string_append_printf(m, "%02x", v->realm.rim[i]);
+		g_string_append_printf(m, ", expected %s", rim_hex);
+		fprintf(stderr, "%s: verification failed: %s\n", file, m->str);
+		if (json)
+			print_json(file, v, m->str);
+		else
+			print_text(file, len, v);
+		g_string_free(m, TRUE);
+		status = 1;
+		goto out;
+	}
+	if (json)
+		print_json(file, v, NULL);
+	else
+		print_text(file, len, v);
+out:
+	g_free(v);
+	g_free(data);
+	return status;
+}
+
+int attest_main(int argc, char **argv)
+{
+	if (argc < 1) {
+		fputs(usage_attest, stderr);
+		return 2;
+	}
+	if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
+		fputs(usage_attest, stdout);
+		return 0;
+	}
+	if (strcmp(argv[0], "make") == 0)
+		return cmd_make(argc - 1, argv + 1);
+	if (strcmp(argv[0], "verify") == 0)
+		return cmd_verify(argc - 1, argv + 1);
+	fprintf(stderr, "ccsim attest: unknown subcommand \"%s\"\n\n%s", argv[0], usage_attest);
+	return 2;
+}

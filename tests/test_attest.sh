@@ -1,0 +1,69 @@
+#!/bin/sh
+# `ccsim attest make/verify`: a made token verifies (text and JSON), the same
+# seed gives the same bytes, and tampering, a wrong CPAK seed, a RIM mismatch,
+# unreadable or malformed files and bad usage give exit 1 or 2 with a message.
+. tests/lib.sh
+
+RIM=$(printf 'ab%.0s' $(seq 1 64))
+OTHER=$(printf 'cd%.0s' $(seq 1 64))
+
+expect_exit "attest --help" 0 "$CCSIM" attest --help
+expect_exit "attest make --help" 0 "$CCSIM" attest make --help
+grep -q -- "--challenge HEX" "$T/out" && ok "make usage lists --challenge" || fail "make usage lists --challenge"
+expect_exit "attest verify --help" 0 "$CCSIM" attest verify --help
+grep -q -- "--rim HEX" "$T/out" && ok "verify usage lists --rim" || fail "verify usage lists --rim"
+"$CCSIM" --help | grep -q "attest" && ok "main usage lists attest" || fail "main usage lists attest"
+
+expect_exit "make" 0 "$CCSIM" attest make --out "$T/a.tok" --seed 5 --rim "$RIM" --challenge 0102
+expect_exit "make again" 0 "$CCSIM" attest make --out "$T/b.tok" --seed 5 --rim "$RIM" --challenge 0102
+cmp -s "$T/a.tok" "$T/b.tok" && ok "same seed, same bytes" || fail "same seed, same bytes"
+expect_exit "make seed 6" 0 "$CCSIM" attest make --out "$T/c.tok" --seed 6 --rim "$RIM" --challenge 0102
+cmp -s "$T/a.tok" "$T/c.tok" && fail "other seed, other bytes" || ok "other seed, other bytes"
+
+expect_exit "verify" 0 "$CCSIM" attest verify "$T/a.tok" --seed 5 --rim "$RIM"
+grep -q "valid CCA attestation token" "$T/out" && ok "verify says valid" || fail "verify says valid"
+grep -Eq "RIM +$RIM" "$T/out" && ok "verify prints the RIM" || fail "verify prints the RIM"
+grep -Eq "challenge +0102000000" "$T/out" && ok "verify prints the challenge" || fail "verify prints the challenge"
+
+expect_exit "verify --json" 0 "$CCSIM" attest verify "$T/a.tok" --seed 5 --json
+[ "$(json_field "$T/out" format)" = "ccsim.attest/1" ] && ok "json format" || fail "json format"
+[ "$(json_field "$T/out" rim)" = "$RIM" ] && ok "json rim" || fail "json rim" "$(cat "$T/out")"
+grep -q '"valid": true' "$T/out" && ok "json valid" || fail "json valid"
+
+expect_exit "RIM mismatch exits 1" 1 "$CCSIM" attest verify "$T/a.tok" --seed 5 --rim "$OTHER"
+expect_err "RIM mismatch message" "a.tok: verification failed: RIM mismatch: token has (ab)+, expected (cd)+"
+expect_exit "RIM mismatch --json exits 1" 1 "$CCSIM" attest verify "$T/a.tok" --seed 5 --rim "$OTHER" --json
+grep -q '"valid": false' "$T/out" && ok "json says invalid" || fail "json says invalid"
+
+expect_exit "wrong CPAK seed exits 1" 1 "$CCSIM" attest verify "$T/a.tok" --seed 6
+expect_err "wrong CPAK message" "a.tok: verification failed: platform token signature does not verify"
+
+# Flip one byte of the realm signature (the token's last byte).
+len=$(wc -c <"$T/a.tok")
+head -c $((len - 1)) "$T/a.tok" >"$T/bad.tok"
+tail -c 1 "$T/a.tok" | od -An -tu1 | awk '{printf "%c", ($1 + 1) % 256}' >>"$T/bad.tok"
+expect_exit "tampered realm signature exits 1" 1 "$CCSIM" attest verify "$T/bad.tok" --seed 5
+expect_err "tampered message" "bad.tok: verification failed: realm token signature does not verify"
+
+head -c 100 "$T/a.tok" >"$T/short.tok"
+expect_exit "truncated exits 2" 2 "$CCSIM" attest verify "$T/short.tok" --seed 5
+expect_err "truncated names file and byte" "short.tok: malformed CCA token: byte [0-9]+: token: truncated"
+printf '\001\002' >"$T/text.tok"
+expect_exit "not CBOR exits 2" 2 "$CCSIM" attest verify "$T/text.tok"
+expect_err "not CBOR message" "text.tok: malformed CCA token: byte 0: token: expected CCA token tag 399 \\(tag\\), found unsigned integer"
+expect_exit "missing file exits 2" 2 "$CCSIM" attest verify "$T/none.tok"
+expect_err "missing file message" "none.tok: cannot read"
+
+expect_exit "no subcommand exits 2" 2 "$CCSIM" attest
+expect_exit "unknown subcommand exits 2" 2 "$CCSIM" attest sign
+expect_err "unknown subcommand message" "unknown subcommand \"sign\""
+expect_exit "make without --out exits 2" 2 "$CCSIM" attest make
+expect_err "make without --out message" "--out FILE is required"
+expect_exit "make bad rim exits 2" 2 "$CCSIM" attest make --out "$T/x.tok" --rim abc
+expect_err "make bad rim message" "--rim abc: expected 32 or 64 bytes"
+expect_exit "verify without file exits 2" 2 "$CCSIM" attest verify
+expect_exit "verify bad seed exits 2" 2 "$CCSIM" attest verify "$T/a.tok" --seed x1
+expect_exit "verify unknown option exits 2" 2 "$CCSIM" attest verify "$T/a.tok" --jsn
+expect_err "unknown option message" "unknown option --jsn"
+
+finish
