@@ -6,9 +6,8 @@
 #include <glib.h>
 #include <string.h>
 
+#include "models/monitor/rmm/rmm_internal.h"
 #include "models/platform/machine.h"
-
-#define GRANULE_SIZE 4096ull
 
 static void rmi_version(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles);
 static void rmi_granule_delegate(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles);
@@ -21,6 +20,28 @@ static const struct rmm_cmd rmm_cmd_table[] = {
 	{ RMI_VERSION, "version", 1, { "req" }, rmi_version, 50 },
 	{ RMI_GRANULE_DELEGATE, "granule_delegate", 1, { "addr" }, rmi_granule_delegate, 150 },
 	{ RMI_GRANULE_UNDELEGATE, "granule_undelegate", 1, { "addr" }, rmi_granule_undelegate, 150 },
+	{ RMI_DATA_CREATE, "data_create", 5, { "rd", "data", "ipa", "src", "flags" },
+	  rmi_data_create, 400 },
+	{ RMI_DATA_CREATE_UNKNOWN, "data_create_unknown", 3, { "rd", "data", "ipa" },
+	  rmi_data_create_unknown, 250 },
+	{ RMI_DATA_DESTROY, "data_destroy", 2, { "rd", "ipa" }, rmi_data_destroy, 250 },
+	{ RMI_REALM_ACTIVATE, "realm_activate", 1, { "rd" }, rmi_realm_activate, 100 },
+	{ RMI_REALM_CREATE, "realm_create", 2, { "rd", "params_ptr" }, rmi_realm_create, 600 },
+	{ RMI_REALM_DESTROY, "realm_destroy", 1, { "rd" }, rmi_realm_destroy, 300 },
+	{ RMI_REC_CREATE, "rec_create", 3, { "rd", "rec", "params_ptr" }, rmi_rec_create, 500 },
+	{ RMI_REC_DESTROY, "rec_destroy", 1, { "rec" }, rmi_rec_destroy, 250 },
+	{ RMI_RTT_CREATE, "rtt_create", 4, { "rd", "rtt", "ipa", "level" }, rmi_rtt_create, 300 },
+	{ RMI_RTT_DESTROY, "rtt_destroy", 3, { "rd", "ipa", "level" }, rmi_rtt_destroy, 300 },
+	{ RMI_RTT_MAP_UNPROTECTED, "rtt_map_unprotected", 4, { "rd", "ipa", "level", "desc" },
+	  rmi_rtt_map_unprotected, 200 },
+	{ RMI_RTT_READ_ENTRY, "rtt_read_entry", 3, { "rd", "ipa", "level" }, rmi_rtt_read_entry, 150 },
+	{ RMI_RTT_UNMAP_UNPROTECTED, "rtt_unmap_unprotected", 3, { "rd", "ipa", "level" },
+	  rmi_rtt_unmap_unprotected, 200 },
+	{ RMI_FEATURES, "features", 1, { "index" }, rmi_features, 50 },
+	{ RMI_REC_AUX_COUNT, "rec_aux_count", 1, { "rd" }, rmi_rec_aux_count, 80 },
+	{ RMI_RTT_INIT_RIPAS, "rtt_init_ripas", 3, { "rd", "base", "top" }, rmi_rtt_init_ripas, 300 },
+	{ RMI_RTT_SET_RIPAS, "rtt_set_ripas", 4, { "rd", "rec", "base", "top" },
+	  rmi_rtt_set_ripas, 300 },
 };
 #define NCMDS (sizeof(rmm_cmd_table) / sizeof(rmm_cmd_table[0]))
 G_STATIC_ASSERT(NCMDS <= RMM_NCMDS);
@@ -68,6 +89,37 @@ static bool pa_is_delegable(const struct rmm *r, uint64_t pa)
 	return machine_pa_delegable(r->m, pa);
 }
 
+bool rmm_pa_is_delegable(const struct rmm *r, uint64_t pa)
+{
+	return pa_is_delegable(r, pa);
+}
+
+bool rmm_granule_is(const struct rmm *r, uint64_t pa, enum rmm_granule_state state)
+{
+	return pa % GRANULE_SIZE == 0 && pa_is_delegable(r, pa) &&
+	       r->state[(pa - r->m->cfg.delegable_base) / GRANULE_SIZE] == state;
+}
+
+void rmm_granule_set(struct rmm *r, uint64_t pa, enum rmm_granule_state state)
+{
+	g_assert(pa % GRANULE_SIZE == 0 && pa_is_delegable(r, pa));
+	r->state[(pa - r->m->cfg.delegable_base) / GRANULE_SIZE] = (uint8_t)state;
+}
+
+bool rmm_vmid_used(const struct rmm *r, uint64_t vmid)
+{
+	return vmid < 65536 && (r->vmid_used[vmid / 8] >> (vmid % 8)) & 1;
+}
+
+void rmm_vmid_set(struct rmm *r, uint64_t vmid, bool used)
+{
+	g_assert(vmid < 65536);
+	if (used)
+		r->vmid_used[vmid / 8] |= (uint8_t)(1u << (vmid % 8));
+	else
+		r->vmid_used[vmid / 8] &= (uint8_t)~(1u << (vmid % 8));
+}
+
 static uint8_t *granule(struct rmm *r, uint64_t pa)
 {
 	return &r->state[(pa - r->m->cfg.delegable_base) / GRANULE_SIZE];
@@ -93,7 +145,7 @@ static void rmm_panic(struct rmm *r, uint64_t pa, const char *why)
 /* Zero a granule through the Realm PAS, as the RMM does with a write loop
  * through its own mapping: DRAM ends up holding the Realm key's encryption of
  * zeros, and no plaintext of the previous owner survives. */
-static int granule_scrub(struct rmm *r, uint64_t pa, uint64_t *cycles)
+int rmm_granule_scrub(struct rmm *r, uint64_t pa, uint64_t *cycles)
 {
 	static const uint8_t zero[64];
 	struct bus_port bus = machine_bus(r->m);
@@ -110,6 +162,89 @@ static int granule_scrub(struct rmm *r, uint64_t pa, uint64_t *cycles)
 		}
 	}
 	r->stat_scrubbed++;
+	return 0;
+}
+
+/* Line-sized pieces through the machine's memory path, as the RMM's
+ * loads and stores would go: 0, 1 on a fault (*f filled), -errno. */
+static int rmm_rw(struct rmm *r, uint64_t pa, void *buf, size_t len, bool write, enum cc_pas pas,
+		  struct cc_fault *f, uint64_t *cycles)
+{
+	struct bus_port bus = machine_bus(r->m);
+	uint8_t *p = buf;
+	while (len) {
+		uint32_t n = (uint32_t)(64 - (pa & 63));
+		if (n > len)
+			n = (uint32_t)len;
+		struct mem_access a = { .pa = pa, .len = n, .write = write, .world = WORLD_REALM,
+					.pas = pas, .el = 2, .src = r->src, .key = -1 };
+		int rc = bus_access(&bus, &a, p, f, cycles);
+		if (rc)
+			return rc;
+		pa += n;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static void realm_rw(struct rmm *r, uint64_t pa, void *buf, size_t len, bool write,
+		     uint64_t *cycles)
+{
+	struct cc_fault f;
+	if (r->panicked) {
+		if (!write)
+			memset(buf, 0, len);
+		return;
+	}
+	int rc = rmm_rw(r, pa, buf, len, write, PAS_REALM, &f, cycles);
+	if (rc) {
+		rmm_panic(r, pa, rc == 1 ? cc_fault_name(f.kind) : "bus error");
+		if (!write)
+			memset(buf, 0, len);
+	}
+}
+
+void rmm_realm_read(struct rmm *r, uint64_t pa, void *buf, size_t len, uint64_t *cycles)
+{
+	realm_rw(r, pa, buf, len, false, cycles);
+}
+
+void rmm_realm_write(struct rmm *r, uint64_t pa, const void *buf, size_t len, uint64_t *cycles)
+{
+	realm_rw(r, pa, (void *)buf, len, true, cycles);
+}
+
+int rmm_ns_read(struct rmm *r, uint64_t pa, void *buf, size_t len, uint64_t *cycles)
+{
+	struct cc_fault f;
+	return rmm_rw(r, pa, buf, len, false, PAS_NS, &f, cycles) ? 1 : 0;
+}
+
+int rmm_realm_info(struct rmm *r, uint64_t rd, int *state, uint8_t rim[64])
+{
+	struct rmm_rd d;
+	uint64_t c = 0;
+	if (!rmm_granule_is(r, rd, GRANULE_RD))
+		return -EINVAL;
+	rmm_rd_load(r, rd, &d, &c);
+	*state = (int)d.state;
+	memcpy(rim, d.rim, 64);
+	return 0;
+}
+
+int rmm_rec_ripas_request(struct rmm *r, uint64_t rec, uint64_t base, uint64_t top,
+			  unsigned ripas)
+{
+	struct rmm_rec e;
+	uint64_t c = 0;
+	if (!rmm_granule_is(r, rec, GRANULE_REC))
+		return -EINVAL;
+	rmm_realm_read(r, rec, &e, sizeof(e), &c);
+	e.ripas_addr = base;
+	e.ripas_top = top;
+	e.ripas_value = ripas;
+	rmm_realm_write(r, rec, &e, sizeof(e), &c);
 	return 0;
 }
 
@@ -153,7 +288,7 @@ static void rmi_granule_delegate(struct rmm *r, uint64_t regs[SMC_REGS], uint64_
 		return;
 	}
 	*granule(r, addr) = GRANULE_DELEGATED;
-	if (granule_scrub(r, addr, cycles)) {
+	if (rmm_granule_scrub(r, addr, cycles)) {
 		regs[0] = UINT64_MAX;
 		return;
 	}
@@ -172,7 +307,7 @@ static void rmi_granule_undelegate(struct rmm *r, uint64_t regs[SMC_REGS], uint6
 		regs[0] = rmi_return(RMI_ERROR_INPUT, 0);
 		return;
 	}
-	if (granule_scrub(r, addr, cycles)) {
+	if (rmm_granule_scrub(r, addr, cycles)) {
 		regs[0] = UINT64_MAX;
 		return;
 	}
@@ -195,6 +330,8 @@ void rmm_handle_rmi(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
 	}
 	*cycles += c->cost;
 	c->handler(r, regs, cycles);
+	if (r->panicked)
+		regs[0] = UINT64_MAX; /* a fault inside the handler: no answer */
 	r->stat_calls[i]++;
 	if ((regs[0] & 0xff) != RMI_SUCCESS)
 		r->stat_errors[i]++;
@@ -210,13 +347,14 @@ static const struct sim_field rmm_fields[] = {
 	SIM_FIELD(struct rmm, stat_scrubbed),
 	SIM_FIELD(struct rmm, panicked),
 };
-static const struct sim_vmstate rmm_vmstate = { "rmm", 1, rmm_fields,
+static const struct sim_vmstate rmm_vmstate = { "rmm", 2, rmm_fields,
 						 sizeof(rmm_fields) / sizeof(rmm_fields[0]) };
 
 static void rmm_reset(struct sim_model *m)
 {
 	struct rmm *r = (struct rmm *)m;
 	memset(r->state, GRANULE_UNDELEGATED, r->ngranules);
+	memset(r->vmid_used, 0, sizeof(r->vmid_used));
 }
 
 static int rmm_save(const struct sim_model *m, struct sim_buf *out)
@@ -224,6 +362,7 @@ static int rmm_save(const struct sim_model *m, struct sim_buf *out)
 	const struct rmm *r = (const struct rmm *)m;
 	sim_buf_put_u64(out, r->ngranules);
 	sim_buf_put(out, r->state, r->ngranules);
+	sim_buf_put(out, r->vmid_used, sizeof(r->vmid_used));
 	return 0;
 }
 
@@ -232,7 +371,8 @@ static int rmm_restore(struct sim_model *m, struct sim_reader *in)
 	struct rmm *r = (struct rmm *)m;
 	if (sim_reader_u64(in) != r->ngranules)
 		return -EINVAL;
-	return sim_reader_get(in, r->state, r->ngranules) ? 0 : -EINVAL;
+	return sim_reader_get(in, r->state, r->ngranules) &&
+	       sim_reader_get(in, r->vmid_used, sizeof(r->vmid_used)) ? 0 : -EINVAL;
 }
 
 static void rmm_destroy(struct sim_model *m)

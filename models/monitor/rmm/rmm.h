@@ -37,6 +37,7 @@ struct rmm {
 	uint64_t stat_cycles[RMM_NCMDS];
 	uint64_t stat_scrubbed;   /* granules zeroed */
 	uint64_t panicked;        /* the RMM took a fault of its own: it answers nothing more */
+	uint8_t vmid_used[65536 / 8]; /* VMIDs of live realms (16-bit VMIDs) */
 };
 
 struct rmm *rmm_create(struct sim *s, struct machine *m);
@@ -51,5 +52,13 @@ size_t rmm_cmds(const struct rmm_cmd **out);
 const char *rmi_status_name(uint64_t x0);
 /* Granule state of a PA, for tests and invariants; -1 outside the range. */
 int rmm_granule_state(const struct rmm *r, uint64_t pa);
+/* A realm's state (enum rmm_realm_state) and RIM (64 bytes; SHA-256 fills
+ * the first 32), read from its RD: 0, or -EINVAL if rd is not an RD. */
+int rmm_realm_info(struct rmm *r, uint64_t rd, int *state, uint8_t rim[64]);
+/* Record a REC's pending RIPAS change request [base, top) -> ripas, as a
+ * REC exit with RIPAS_CHANGE does (B3.3.21 / A5.4); RMI_REC_ENTER, when it
+ * lands, calls this. 0, or -EINVAL if rec is not a REC. */
+int rmm_rec_ripas_request(struct rmm *r, uint64_t rec, uint64_t base, uint64_t top,
+			  unsigned ripas);
 
 #endif

@@ -63,4 +63,86 @@ enum rmm_granule_state {
 	GRANULE_RTT,
 };
 
+/* Realm states (A2.1.5). */
+enum rmm_realm_state {
+	REALM_NEW = 0,
+	REALM_ACTIVE = 1,
+	REALM_SYSTEM_OFF = 2,
+};
+
+/* RmiRttEntryState (B3.4.15) as RMI_RTT_READ_ENTRY reports it. The RMM's own
+ * RTTE states (A5.5.1) also distinguish UNASSIGNED_NS / ASSIGNED_NS for the
+ * unprotected half; the interface folds them into UNASSIGNED / ASSIGNED. */
+enum rmi_rtte_state {
+	RMI_RTTE_UNASSIGNED = 0,
+	RMI_RTTE_ASSIGNED = 1,
+	RMI_RTTE_TABLE = 2,
+};
+enum rmm_rtte_state {
+	RTTE_UNASSIGNED = 0,
+	RTTE_ASSIGNED,
+	RTTE_TABLE,
+	RTTE_UNASSIGNED_NS,
+	RTTE_ASSIGNED_NS,
+};
+
+/* RmiRipas (B3.4.13). */
+enum rmi_ripas {
+	RIPAS_EMPTY = 0,
+	RIPAS_RAM = 1,
+	RIPAS_DESTROYED = 2,
+};
+
+/* RmiHashAlgorithm (B3.4.7). */
+#define RMI_HASH_SHA_256 0u
+#define RMI_HASH_SHA_512 1u
+
+/* RmiFeatureRegister0 (B3.4.5) fields. */
+#define RMI_FEAT0_S2SZ_SHIFT 0          /* [7:0] max IPA width */
+#define RMI_FEAT0_LPA2 (1ull << 8)
+#define RMI_FEAT0_SVE_EN (1ull << 9)
+#define RMI_FEAT0_SVE_VL_SHIFT 10       /* [13:10] */
+#define RMI_FEAT0_NUM_BPS_SHIFT 14      /* [17:14] */
+#define RMI_FEAT0_NUM_WPS_SHIFT 18      /* [21:18] */
+#define RMI_FEAT0_PMU_EN (1ull << 22)
+#define RMI_FEAT0_PMU_NUM_CTRS_SHIFT 23 /* [27:23] */
+#define RMI_FEAT0_HASH_SHA_256 (1ull << 28)
+#define RMI_FEAT0_HASH_SHA_512 (1ull << 29)
+
+/* RmiRealmParams (B3.4.12): byte offsets in the 4 KB NS parameter granule. */
+#define RMI_REALM_PARAM_FLAGS 0x000       /* bit 0 LPA2, bit 1 SVE, bit 2 PMU */
+#define RMI_REALM_PARAM_S2SZ 0x008        /* 8 bits */
+#define RMI_REALM_PARAM_SVE_VL 0x010
+#define RMI_REALM_PARAM_NUM_BPS 0x018
+#define RMI_REALM_PARAM_NUM_WPS 0x020
+#define RMI_REALM_PARAM_PMU_NUM_CTRS 0x028
+#define RMI_REALM_PARAM_HASH_ALGO 0x030
+#define RMI_REALM_PARAM_RPV 0x400         /* 64 bytes */
+#define RMI_REALM_PARAM_VMID 0x800        /* 16 bits */
+#define RMI_REALM_PARAM_RTT_BASE 0x808
+#define RMI_REALM_PARAM_RTT_LEVEL_START 0x810 /* signed */
+#define RMI_REALM_PARAM_RTT_NUM_START 0x818   /* 32 bits */
+#define RMI_REALM_FLAG_LPA2 (1ull << 0)
+#define RMI_REALM_FLAG_SVE (1ull << 1)
+#define RMI_REALM_FLAG_PMU (1ull << 2)
+
+/* RmiRecParams (B3.4.10). */
+#define RMI_REC_PARAM_FLAGS 0x000   /* bit 0 RUNNABLE */
+#define RMI_REC_PARAM_MPIDR 0x100
+#define RMI_REC_PARAM_PC 0x200
+#define RMI_REC_PARAM_GPRS 0x300    /* 8 x 64 bits, X0..X7 */
+#define RMI_REC_PARAM_NUM_AUX 0x800
+#define RMI_REC_PARAM_AUX 0x808     /* 16 x 64 bits */
+#define RMI_REC_FLAG_RUNNABLE (1ull << 0)
+#define RMI_REC_AUX_MAX 16
+
+/* RmiDataFlags (B3.4.4). */
+#define RMI_DATA_FLAG_MEASURE 1ull
+
+/* Measurement descriptor types (A7.1.1). */
+#define RMM_MEAS_DESC_DATA 0
+#define RMM_MEAS_DESC_REC 1
+#define RMM_MEAS_DESC_RIPAS 2
+#define RMM_MEAS_DESC_LEN 0x100
+
 #endif
