@@ -159,6 +159,14 @@ static bool victim_memory_changed(const struct run_ctx *rc, uint32_t vm, uint64_
 	return false;
 }
 
+static bool victim_started(const struct run_ctx *rc)
+{
+	for (size_t i = 0; i < rc->sc->nsteps; i++)
+		if (rc->ran[i] && rc->sc->steps[i].spec->actor == ACTOR_VM)
+			return true;
+	return false;
+}
+
 static void observe(struct run_ctx *rc, const struct scn_step *st, const struct step_result *r)
 {
 	enum actor_kind who = st->spec->actor;
@@ -191,8 +199,11 @@ static void observe(struct run_ctx *rc, const struct scn_step *st, const struct 
 			g_strlcpy(o->block_mech, mech, sizeof(o->block_mech));
 		}
 	}
-	if (attacker && !r->faulted && (strcmp(st->op, "store") == 0 || strcmp(st->op, "write") == 0 ||
-					  strcmp(st->op, "dma_write") == 0)) {
+	/* What the host writes before any guest has run is set-up (an initial
+	 * image, parameters), not an attack on a guest's data. */
+	if (attacker && !r->faulted && victim_started(rc) &&
+	    (strcmp(st->op, "store") == 0 || strcmp(st->op, "write") == 0 ||
+	     strcmp(st->op, "dma_write") == 0)) {
 		size_t len;
 		const uint8_t *d = run_arg_bytes(rc, st, "data", &len);
 		if (len >= 4)

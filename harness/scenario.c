@@ -204,6 +204,11 @@ static int st_step(struct parser *p, GArray *t, guint first, struct scn_step *st
 		for (const struct step_arg_spec *q = st->spec->args; q->name; q++)
 			if (strcmp(q->name, a.key) == 0)
 				as = q;
+		/* A step with its own check (host.rmi) takes any named number; the
+		 * check validates the names against the command it calls. */
+		static const struct step_arg_spec any_num = { "*", ARG_NUM, false, "" };
+		if (!as && k->key && st->spec->check)
+			as = &any_num;
 		if (!as) {
 			rc = k->key ? scn_perr(p, k->col, "%s.%s takes no argument \"%s\"", st->actor, st->op, k->key)
 				    : scn_perr(p, k->col, "%s.%s: unexpected \"%s\" (arguments are key=value)",

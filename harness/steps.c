@@ -482,6 +482,17 @@ void steps_print(FILE *f)
 				fprintf(f, "      %-10s %-6s %s%s\n", q->name[0] ? q->name : "(word)",
 					arg_type[q->type], q->required ? "" : "optional: ", q->help);
 			fprintf(f, "      e.g. %s\n", s->example);
+			if (s->run == do_rmi) {
+				const struct rmm_cmd *all;
+				size_t n = rmm_cmds(&all);
+				fputs("      commands and their arguments (DEN0137 names):\n", f);
+				for (size_t k = 0; k < n; k++) {
+					fprintf(f, "        %-22s", all[k].name);
+					for (unsigned x = 0; x < all[k].arity; x++)
+						fprintf(f, " %s=", all[k].args[x]);
+					fputc('\n', f);
+				}
+			}
 		}
 		fputc('\n', f);
 	}

@@ -38,9 +38,10 @@ static const struct rmm_cmd rmm_cmd_table[] = {
 	{ RMI_RTT_UNMAP_UNPROTECTED, "rtt_unmap_unprotected", 3, { "rd", "ipa", "level" },
 	  rmi_rtt_unmap_unprotected, 200 },
 	{ RMI_FEATURES, "features", 1, { "index" }, rmi_features, 50 },
+	{ RMI_RTT_FOLD, "rtt_fold", 3, { "rd", "ipa", "level" }, rmi_rtt_fold, 300 },
 	{ RMI_REC_AUX_COUNT, "rec_aux_count", 1, { "rd" }, rmi_rec_aux_count, 80 },
 	{ RMI_RTT_INIT_RIPAS, "rtt_init_ripas", 3, { "rd", "base", "top" }, rmi_rtt_init_ripas, 300 },
-	{ RMI_RTT_SET_RIPAS, "rtt_set_ripas", 4, { "rd", "rec", "base", "top" },
+	{ RMI_RTT_SET_RIPAS, "rtt_set_ripas", 4, { "rd", "rec_ptr", "base", "top" },
 	  rmi_rtt_set_ripas, 300 },
 };
 #define NCMDS (sizeof(rmm_cmd_table) / sizeof(rmm_cmd_table[0]))
@@ -234,7 +235,7 @@ int rmm_realm_info(struct rmm *r, uint64_t rd, int *state, uint8_t rim[64])
 }
 
 int rmm_rec_ripas_request(struct rmm *r, uint64_t rec, uint64_t base, uint64_t top,
-			  unsigned ripas)
+			  unsigned ripas, bool change_destroyed)
 {
 	struct rmm_rec e;
 	uint64_t c = 0;
@@ -244,13 +245,14 @@ int rmm_rec_ripas_request(struct rmm *r, uint64_t rec, uint64_t base, uint64_t t
 	e.ripas_addr = base;
 	e.ripas_top = top;
 	e.ripas_value = ripas;
+	e.ripas_change_destroyed = change_destroyed;
 	rmm_realm_write(r, rec, &e, sizeof(e), &c);
 	return 0;
 }
 
 /* --- commands --- */
 
-/* B3.3.16 RMI_VERSION: no failure conditions; result SUCCESS if the
+/* B3.3.23 RMI_VERSION: no failure conditions; result SUCCESS if the
  * requested revision is implemented, ERROR_INPUT otherwise, with the
  * lowest and highest implemented revisions in X1 and X2. */
 static void rmi_version(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
@@ -263,8 +265,8 @@ static void rmi_version(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles
 	regs[2] = RMI_ABI_VERSION;
 }
 
-/* B3.3.1 RMI_GRANULE_DELEGATE. Failure conditions, in the order the spec's
- * B3.3.1.2 ordering imposes: gran_align < gran_bound < gran_state < gran_gpt.
+/* B3.3.5 RMI_GRANULE_DELEGATE. Failure conditions, in the order the spec's
+ * B3.3.5.2 ordering imposes: gran_align < gran_bound < gran_state < gran_gpt.
  * On success the granule is DELEGATED and its GPI is Realm (EL3 changes the
  * GPT with cache maintenance and TLBI RPALOS), and it is zeroed. */
 static void rmi_granule_delegate(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
@@ -295,7 +297,7 @@ static void rmi_granule_delegate(struct rmm *r, uint64_t regs[SMC_REGS], uint64_
 	regs[0] = rmi_return(RMI_SUCCESS, 0);
 }
 
-/* B3.3.2 RMI_GRANULE_UNDELEGATE. Failure conditions: gran_align <
+/* B3.3.6 RMI_GRANULE_UNDELEGATE. Failure conditions: gran_align <
  * gran_bound < gran_state (state must be DELEGATED). On success the content
  * is wiped (the RMM zeroes it before asking EL3 to return it to NS), the GPI
  * is NS and the state UNDELEGATED. */

@@ -56,9 +56,10 @@ int rmm_granule_state(const struct rmm *r, uint64_t pa);
  * the first 32), read from its RD: 0, or -EINVAL if rd is not an RD. */
 int rmm_realm_info(struct rmm *r, uint64_t rd, int *state, uint8_t rim[64]);
 /* Record a REC's pending RIPAS change request [base, top) -> ripas, as a
- * REC exit with RIPAS_CHANGE does (B3.3.21 / A5.4); RMI_REC_ENTER, when it
- * lands, calls this. 0, or -EINVAL if rec is not a REC. */
+ * REC exit with RIPAS_CHANGE does (A5.4; RSI_IPA_STATE_SET's flags give
+ * change_destroyed); RMI_REC_ENTER, when it lands, calls this. 0, or
+ * -EINVAL if rec is not a REC. */
 int rmm_rec_ripas_request(struct rmm *r, uint64_t rec, uint64_t base, uint64_t top,
-			  unsigned ripas);
+			  unsigned ripas, bool change_destroyed);
 
 #endif

@@ -52,7 +52,7 @@ static uint64_t rmi(struct fx *f, uint64_t fid, uint64_t x1, uint64_t out[SMC_RE
 	return regs[0];
 }
 
-/* B3.3.16: RMI_VERSION reports 1.0 as lower and higher revision; only 1.0 succeeds. */
+/* B3.3.23: RMI_VERSION reports 1.0 as lower and higher revision; only 1.0 succeeds. */
 static void test_version(void **state)
 {
 	struct fx *f = *state;
@@ -65,7 +65,7 @@ static void test_version(void **state)
 	assert_int_equal(rmi(f, 0xC4000150, 0x20000, NULL), RMI_ERROR_INPUT);
 }
 
-/* B3.3.1: success moves UNDELEGATED -> DELEGATED and GPI NS -> Realm. */
+/* B3.3.5: success moves UNDELEGATED -> DELEGATED and GPI NS -> Realm. */
 static void test_delegate_success(void **state)
 {
 	struct fx *f = *state;
@@ -81,7 +81,7 @@ static void test_delegate_success(void **state)
 	assert_int_equal(sim_stat_get(&f->sim, "machine.tlbi"), 1);
 }
 
-/* B3.3.1.2: each failure condition alone gives RMI_ERROR_INPUT and changes nothing. */
+/* B3.3.5.2: each failure condition alone gives RMI_ERROR_INPUT and changes nothing. */
 static void test_delegate_failures(void **state)
 {
 	struct fx *f = *state;
@@ -100,7 +100,7 @@ static void test_delegate_failures(void **state)
 	assert_int_equal(sim_stat_get(&f->sim, "machine.gpc.changes"), 1);
 }
 
-/* B3.3.2: undelegate needs DELEGATED; success wipes the content and returns the granule to NS. */
+/* B3.3.6: undelegate needs DELEGATED; success wipes the content and returns the granule to NS. */
 static void test_undelegate_scrubs(void **state)
 {
 	struct fx *f = *state;

@@ -1,0 +1,165 @@
+/* Shared by the RMM's command files (rmm.c granules, rmm_realm.c realms and
+ * RECs, rmm_rtt.c RTTs and data): granule bookkeeping, the RMM's own memory
+ * accesses, the RD / REC layouts, RTT descriptors and the RIM. Arm DEN0137
+ * 1.0-rel0. Not for use outside models/monitor/rmm. */
+#ifndef CCSIM_RMM_INTERNAL_H
+#define CCSIM_RMM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "models/mmu/pt.h"
+#include "models/monitor/rmm/rmm.h"
+
+#define GRANULE_SIZE 4096ull
+
+/* Implementation-defined values this RMM reports in RmiFeatureRegister0 and
+ * enforces in RMI_REALM_CREATE / RMI_REC_CREATE. */
+#define RMM_MAX_S2SZ 48     /* IPA width; no LPA2 */
+#define RMM_MIN_S2SZ 32     /* TF-RMM: PARange 0b0000 */
+#define RMM_NUM_BPS 6
+#define RMM_NUM_WPS 4
+#define RMM_REC_AUX_COUNT 2 /* RMI_REC_AUX_COUNT: auxiliary granules per REC */
+#define RMM_RTT_PAGE_LEVEL 3
+#define RMM_RTT_MIN_BLOCK_LEVEL 2
+
+/* The RD as the RMM keeps it inside the RD granule (Realm PAS), so a
+ * snapshot of memory carries it and the host cannot read it. */
+struct rmm_rd {
+	uint64_t state;       /* enum rmm_realm_state */
+	uint64_t algo;        /* RMI_HASH_SHA_* */
+	uint64_t s2sz;
+	int64_t level_start;
+	uint64_t num_start;
+	uint64_t rtt_base;
+	uint64_t vmid;
+	uint64_t num_recs;    /* RECs created and not destroyed: the RD's refcount */
+	uint64_t rec_index;   /* index the next REC must have (never goes down) */
+	uint64_t flags;
+	uint8_t rim[64];      /* SHA-256 uses the first 32 bytes */
+	uint8_t rpv[64];
+};
+
+/* A REC inside its REC granule. ripas_* is the pending RIPAS change request
+ * (A5.4) a REC exit with RIPAS_CHANGE leaves for RMI_RTT_SET_RIPAS. */
+struct rmm_rec {
+	uint64_t owner;       /* RD address */
+	uint64_t index;       /* rec_index, from MPIDR */
+	uint64_t runnable;
+	uint64_t mpidr;
+	uint64_t pc;
+	uint64_t gprs[8];
+	uint64_t num_aux;
+	uint64_t aux[RMI_REC_AUX_MAX];
+	uint64_t ripas_addr, ripas_top, ripas_value;
+	uint64_t ripas_change_destroyed; /* the request may change DESTROYED entries */
+};
+
+/* --- granules and memory (rmm.c) --- */
+bool rmm_pa_is_delegable(const struct rmm *r, uint64_t pa);
+/* Aligned, delegable and in `state`: the usual *_align/_bound/_state trio. */
+bool rmm_granule_is(const struct rmm *r, uint64_t pa, enum rmm_granule_state state);
+void rmm_granule_set(struct rmm *r, uint64_t pa, enum rmm_granule_state state);
+/* Zero through the Realm PAS (panics the RMM on a fault); 0 or -EFAULT. */
+int rmm_granule_scrub(struct rmm *r, uint64_t pa, uint64_t *cycles);
+/* The RMM's accesses to Realm memory it owns. A fault panics the RMM (it
+ * then answers SMC_UNKNOWN); reads of a faulting access return zeros. */
+void rmm_realm_read(struct rmm *r, uint64_t pa, void *buf, size_t len, uint64_t *cycles);
+void rmm_realm_write(struct rmm *r, uint64_t pa, const void *buf, size_t len, uint64_t *cycles);
+/* A read of host memory through the NS PAS, as the RMM's NS mapping does:
+ * 0, or 1 if the GPC refuses it (the granule is not NS: *_pas conditions). */
+int rmm_ns_read(struct rmm *r, uint64_t pa, void *buf, size_t len, uint64_t *cycles);
+bool rmm_vmid_used(const struct rmm *r, uint64_t vmid);
+void rmm_vmid_set(struct rmm *r, uint64_t vmid, bool used);
+
+static inline void rmm_rd_load(struct rmm *r, uint64_t rd, struct rmm_rd *d, uint64_t *cycles)
+{
+	rmm_realm_read(r, rd, d, sizeof(*d), cycles);
+}
+static inline void rmm_rd_store(struct rmm *r, uint64_t rd, const struct rmm_rd *d,
+				uint64_t *cycles)
+{
+	rmm_realm_write(r, rd, d, sizeof(*d), cycles);
+}
+
+/* The rd_align / rd_bound / rd_state trio, then the RD loaded. */
+static inline bool rmm_rd_get(struct rmm *r, uint64_t rd, struct rmm_rd *d, uint64_t *cycles)
+{
+	if (!rmm_granule_is(r, rd, GRANULE_RD))
+		return false;
+	rmm_rd_load(r, rd, d, cycles);
+	return true;
+}
+static inline bool rmm_ipa_aligned(uint64_t ipa, unsigned level)
+{
+	return ipa % pt_level_size(level) == 0;
+}
+static inline bool rmm_ipa_in_realm(const struct rmm_rd *d, uint64_t ipa)
+{
+	return ipa < 1ull << d->s2sz;
+}
+/* AddrIsProtected: the lower half of the realm's IPA space. */
+static inline bool rmm_ipa_protected(const struct rmm_rd *d, uint64_t ipa)
+{
+	return ipa < 1ull << (d->s2sz - 1);
+}
+static inline void rmm_fail(uint64_t regs[SMC_REGS], enum rmi_status st, unsigned index)
+{
+	regs[0] = rmi_return(st, index);
+}
+
+/* --- measurement (rmm_realm.c), A7.1 --- */
+size_t rmm_hash_len(uint64_t algo);
+void rmm_hash(uint64_t algo, const void *buf, size_t len, uint8_t out[64]);
+/* RIM = H(desc), where desc (RMM_MEAS_DESC_LEN bytes) already holds the old RIM. */
+void rmm_rim_extend(struct rmm_rd *d, uint8_t desc[RMM_MEAS_DESC_LEN]);
+
+/* --- RTTs (rmm_rtt.c) --- */
+struct rmm_rtte {
+	enum rmm_rtte_state state;
+	unsigned ripas;  /* UNASSIGNED / ASSIGNED only */
+	uint64_t addr;   /* ASSIGNED*: output address; TABLE: next RTT */
+	uint64_t attrs;  /* ASSIGNED_NS: MemAttr, S2AP, SH from the host's desc */
+};
+struct rmm_walk {
+	unsigned level;  /* level where the walk stopped */
+	uint64_t table;  /* RTT holding the entry */
+	unsigned idx;
+	struct rmm_rtte e;
+};
+void rmm_rtt_walk(struct rmm *r, const struct rmm_rd *d, uint64_t ipa, unsigned level,
+		  struct rmm_walk *w, uint64_t *cycles);
+/* Fill the starting-level RTTs of a new realm: protected half UNASSIGNED
+ * (RIPAS EMPTY), unprotected half UNASSIGNED_NS. */
+void rmm_rtt_init_start(struct rmm *r, const struct rmm_rd *d, uint64_t *cycles);
+void rmm_rtte_write(struct rmm *r, uint64_t table, unsigned idx, unsigned level,
+		    const struct rmm_rtte *t, uint64_t *cycles);
+/* RttSkipNonLiveEntries: from the entry the walk stopped at, the IPA where
+ * the first live entry of that RTT starts (or the RTT's end). */
+uint64_t rmm_rtt_skip_non_live(struct rmm *r, const struct rmm_walk *w, uint64_t ipa,
+			       uint64_t *cycles);
+/* Does the RTT hold any ASSIGNED, ASSIGNED_NS or TABLE entry (RttIsLive)? */
+bool rmm_rtt_is_live(struct rmm *r, uint64_t rtt, unsigned level, uint64_t *cycles);
+
+/* --- handlers --- */
+#define RMM_HANDLER(name) void name(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
+RMM_HANDLER(rmi_features);
+RMM_HANDLER(rmi_realm_create);
+RMM_HANDLER(rmi_realm_activate);
+RMM_HANDLER(rmi_realm_destroy);
+RMM_HANDLER(rmi_rec_create);
+RMM_HANDLER(rmi_rec_destroy);
+RMM_HANDLER(rmi_rec_aux_count);
+RMM_HANDLER(rmi_rtt_create);
+RMM_HANDLER(rmi_rtt_destroy);
+RMM_HANDLER(rmi_rtt_read_entry);
+RMM_HANDLER(rmi_rtt_map_unprotected);
+RMM_HANDLER(rmi_rtt_unmap_unprotected);
+RMM_HANDLER(rmi_rtt_init_ripas);
+RMM_HANDLER(rmi_rtt_set_ripas);
+RMM_HANDLER(rmi_rtt_fold);
+RMM_HANDLER(rmi_data_create);
+RMM_HANDLER(rmi_data_create_unknown);
+RMM_HANDLER(rmi_data_destroy);
+
+#endif
