@@ -242,10 +242,7 @@ int rmm_rec_ripas_request(struct rmm *r, uint64_t rec, uint64_t base, uint64_t t
 	if (!rmm_granule_is(r, rec, GRANULE_REC))
 		return -EINVAL;
 	rmm_realm_read(r, rec, &e, sizeof(e), &c);
-	e.ripas_addr = base;
-	e.ripas_top = top;
-	e.ripas_value = ripas;
-	e.ripas_change_destroyed = change_destroyed;
+	rmm_rec_set_ripas_request(&e, base, top, ripas, change_destroyed);
 	rmm_realm_write(r, rec, &e, sizeof(e), &c);
 	return 0;
 }
@@ -348,8 +345,12 @@ static const struct sim_field rmm_fields[] = {
 	SIM_FIELD_ARRAY(struct rmm, stat_cycles, uint64_t),
 	SIM_FIELD(struct rmm, stat_scrubbed),
 	SIM_FIELD(struct rmm, panicked),
+	SIM_FIELD_ARRAY(struct rmm, stat_rsi_calls, uint64_t),
+	SIM_FIELD_ARRAY(struct rmm, stat_rsi_errors, uint64_t),
+	SIM_FIELD_ARRAY(struct rmm, stat_rsi_cycles, uint64_t),
+	SIM_FIELD(struct rmm, stat_rsi_unknown),
 };
-static const struct sim_vmstate rmm_vmstate = { "rmm", 2, rmm_fields,
+static const struct sim_vmstate rmm_vmstate = { "rmm", 3, rmm_fields,
 						 sizeof(rmm_fields) / sizeof(rmm_fields[0]) };
 
 static void rmm_reset(struct sim_model *m)
@@ -411,5 +412,6 @@ struct rmm *rmm_create(struct sim *s, struct machine *m)
 		g_free(p);
 	}
 	sim_stat_register(s, "rmm", "scrubbed_granules", SIM_STAT_COUNT, &r->stat_scrubbed, "");
+	rmm_rsi_stats_register(r, s);
 	return r;
 }

@@ -26,6 +26,31 @@ struct rmm_cmd {
 
 #define RMM_NCMDS 24
 
+/* RSI calls use X0..X10 (RSI_MEASUREMENT_EXTEND: index, size, value_0..7),
+ * more than the SMC_REGS an RMI call from the host carries: the REC run
+ * loop passes its REC's X0..X10. */
+#define RSI_REGS 11
+#define RSI_NCMDS 10
+
+/* What the REC does after an RSI call (rmm_handle_rsi). */
+enum rsi_next {
+	RSI_RET_REALM = 0,         /* results are in regs: back to the realm */
+	RSI_RET_EXIT_HOST_CALL,    /* REC exit HOST_CALL (A4.5): rmm_rsi_host_call_args */
+	RSI_RET_EXIT_RIPAS_CHANGE, /* REC exit RIPAS_CHANGE (A5.4): request in the REC */
+	RSI_RET_EXIT_PSCI,         /* a PSCI FID: regs untouched, the run loop owns PSCI */
+};
+
+struct rsi_ctx;
+struct rsi_cmd {
+	uint64_t fid;
+	const char *name;  /* "measurement_extend" */
+	unsigned arity;    /* input registers after X0 */
+	const char *args[10];
+	enum rsi_next (*handler)(struct rmm *r, struct rsi_ctx *c, uint64_t regs[RSI_REGS],
+				 uint64_t *cycles);
+	uint64_t cost;     /* fixed cycles of the handler, on top of its memory traffic */
+};
+
 struct rmm {
 	struct sim_model base;
 	struct machine *m;
@@ -38,6 +63,10 @@ struct rmm {
 	uint64_t stat_scrubbed;   /* granules zeroed */
 	uint64_t panicked;        /* the RMM took a fault of its own: it answers nothing more */
 	uint8_t vmid_used[65536 / 8]; /* VMIDs of live realms (16-bit VMIDs) */
+	uint64_t stat_rsi_calls[RSI_NCMDS];
+	uint64_t stat_rsi_errors[RSI_NCMDS];
+	uint64_t stat_rsi_cycles[RSI_NCMDS];
+	uint64_t stat_rsi_unknown; /* RSI-range or stray FIDs answered SMC_UNKNOWN */
 };
 
 struct rmm *rmm_create(struct sim *s, struct machine *m);
@@ -61,5 +90,40 @@ int rmm_realm_info(struct rmm *r, uint64_t rd, int *state, uint8_t rim[64]);
  * -EINVAL if rec is not a REC. */
 int rmm_rec_ripas_request(struct rmm *r, uint64_t rec, uint64_t base, uint64_t top,
 			  unsigned ripas, bool change_destroyed);
+
+/* --- RSI (rmm_rsi.c), DEN0137 1.0-rel0 B4 --- */
+
+/* Handle one RSI call from REC `rec_pa` of realm `rd_pa` (the REC the run
+ * loop is running: a REC of that RD, the RD ACTIVE): regs[0] = FID on entry,
+ * results on exit. Unknown FIDs get SMC_UNKNOWN (-1) and RSI_RET_REALM. */
+enum rsi_next rmm_handle_rsi(struct rmm *r, uint64_t rd_pa, uint64_t rec_pa,
+			     uint64_t regs[RSI_REGS], uint64_t *cycles);
+const struct rsi_cmd *rsi_cmd_by_fid(uint64_t fid);
+const struct rsi_cmd *rsi_cmd_by_name(const char *name);
+size_t rsi_cmds(const struct rsi_cmd **out);
+const char *rsi_status_name(uint64_t x0);
+
+/* An RsiHostCall (B4.4.3) as the REC exit carries it (A4.5). */
+struct rsi_host_call {
+	uint16_t imm;
+	uint64_t gprs[RSI_HOST_CALL_NR_GPRS];
+};
+/* After RSI_RET_EXIT_HOST_CALL: the structure the realm passed, read from
+ * realm memory, for rec_exit.imm / gprs. 0, or -EINVAL if no host call is
+ * pending on the REC (or its page is no longer mapped: *hc zeroed). */
+int rmm_rsi_host_call_args(struct rmm *r, uint64_t rec_pa, struct rsi_host_call *hc,
+			   uint64_t *cycles);
+/* On the next REC entry: rec_entry.gprs[0..30] into the structure, X0 =
+ * RSI_SUCCESS in regs (the REC's X0..), the call no longer pending. 0, or
+ * -EINVAL if none was pending. */
+int rmm_rsi_host_call_complete(struct rmm *r, uint64_t rec_pa,
+			       const uint64_t gprs[RSI_HOST_CALL_NR_GPRS], uint64_t regs[RSI_REGS],
+			       uint64_t *cycles);
+/* After RSI_RET_EXIT_RIPAS_CHANGE, on the next REC entry: RSI_IPA_STATE_SET's
+ * results (B4.3.6): X0 SUCCESS, X1 new_base = rec.ripas_addr (how far the
+ * host's RMI_RTT_SET_RIPAS got), X2 response (RSI_ACCEPT / RSI_REJECT). 0,
+ * or -EINVAL if no RIPAS change was pending. */
+int rmm_rsi_ripas_change_complete(struct rmm *r, uint64_t rec_pa, unsigned response,
+				  uint64_t regs[RSI_REGS], uint64_t *cycles);
 
 #endif

@@ -145,4 +145,55 @@ enum rmi_ripas {
 #define RMM_MEAS_DESC_RIPAS 2
 #define RMM_MEAS_DESC_LEN 0x100
 
+/* --- RSI (DEN0137 1.0-rel0 B4): what a realm asks of the RMM --- */
+
+/* B4.3 FIDs: SMC64 fast calls 0xC4000190 .. 0xC4000199. */
+#define RSI_FID(num) (0xC4000000ull | (num))
+#define RSI_VERSION                    RSI_FID(0x190)
+#define RSI_FEATURES                   RSI_FID(0x191)
+#define RSI_MEASUREMENT_READ           RSI_FID(0x192)
+#define RSI_MEASUREMENT_EXTEND         RSI_FID(0x193)
+#define RSI_ATTESTATION_TOKEN_INIT     RSI_FID(0x194)
+#define RSI_ATTESTATION_TOKEN_CONTINUE RSI_FID(0x195)
+#define RSI_REALM_CONFIG               RSI_FID(0x196)
+#define RSI_IPA_STATE_SET              RSI_FID(0x197)
+#define RSI_IPA_STATE_GET              RSI_FID(0x198)
+#define RSI_HOST_CALL                  RSI_FID(0x199)
+#define RSI_FID_FIRST                  RSI_VERSION
+#define RSI_FID_LAST                   RSI_HOST_CALL
+
+/* RsiCommandReturnCode (B4.4.1): the whole of X0, no index. */
+enum rsi_status {
+	RSI_SUCCESS = 0,
+	RSI_ERROR_INPUT = 1,
+	RSI_ERROR_STATE = 2,
+	RSI_INCOMPLETE = 3,
+	RSI_ERROR_UNKNOWN = 4,
+};
+
+/* RsiInterfaceVersion (B4.4.4): same layout as the RMI one. */
+#define RSI_ABI_MAJOR 1u
+#define RSI_ABI_MINOR 0u
+#define RSI_ABI_VERSION (((uint64_t)RSI_ABI_MAJOR << 16) | RSI_ABI_MINOR)
+
+/* RsiRealmConfig (B4.4.5): a 4 KB granule, unused bytes MBZ. */
+#define RSI_REALM_CONFIG_IPA_WIDTH 0x000 /* UInt64 */
+#define RSI_REALM_CONFIG_HASH_ALGO 0x008 /* RsiHashAlgorithm, 8 bits */
+#define RSI_REALM_CONFIG_RPV 0x200       /* 64 bytes */
+
+/* RsiHostCall (B4.4.3): 256 bytes at a 256-byte aligned IPA. */
+#define RSI_HOST_CALL_IMM 0x000          /* UInt16 */
+#define RSI_HOST_CALL_GPRS 0x008         /* gprs[0..30], 8 bytes each */
+#define RSI_HOST_CALL_NR_GPRS 31
+#define RSI_HOST_CALL_SIZE 0x100
+
+/* RsiResponse (B4.4.6) and RsiRipasChangeFlags (B4.4.9). */
+#define RSI_ACCEPT 0u
+#define RSI_REJECT 1u
+#define RSI_RIPAS_FLAG_CHANGE_DESTROYED 1ull
+
+/* Measurement slots (A7.1): 0 is the RIM, 1..4 the REMs. */
+#define RSI_NUM_MEASUREMENTS 5
+#define RSI_MEASUREMENT_MAX 64
+
 #endif

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <glib.h>
+
 #include "models/mmu/pt.h"
 #include "models/monitor/rmm/rmm.h"
 
@@ -54,6 +56,42 @@ struct rmm_rec {
 	uint64_t ripas_addr, ripas_top, ripas_value;
 	uint64_t ripas_change_destroyed; /* the request may change DESTROYED entries */
 };
+
+/* RSI state (rmm_rsi.c), kept in the second half of the RD and REC
+ * granules so that RMI commands, which load only struct rmm_rd / rmm_rec,
+ * do not pay for it. Zero (the granule is scrubbed) means nothing measured
+ * or pending. */
+#define RMM_RSI_STATE_OFF 0x800
+struct rmm_rd_rsi {
+	uint8_t rem[4][64];   /* REMs 1..4 (A7.1.2), extended by RSI_MEASUREMENT_EXTEND */
+};
+struct rmm_rec_rsi {
+	uint64_t pending;         /* enum rmm_rsi_pending: a call awaiting the next REC entry */
+	uint64_t host_call_addr;  /* IPA of the pending RsiHostCall */
+	uint64_t attest_state;    /* enum rmm_attest_state (B4.3.1 / B4.3.2) */
+	uint64_t attest_len;      /* token bytes, kept in the REC's auxiliary granules */
+	uint64_t attest_off;      /* bytes already handed to the realm */
+	uint8_t attest_challenge[64];
+};
+G_STATIC_ASSERT(sizeof(struct rmm_rd) <= RMM_RSI_STATE_OFF);
+G_STATIC_ASSERT(sizeof(struct rmm_rec) <= RMM_RSI_STATE_OFF);
+
+enum rmm_rsi_pending { RSI_PENDING_NONE = 0, RSI_PENDING_HOST_CALL, RSI_PENDING_RIPAS };
+enum rmm_attest_state {
+	ATTEST_NONE = 0,        /* NO_ATTEST_IN_PROGRESS */
+	ATTEST_IN_PROGRESS,
+	ATTEST_FAILED,          /* in progress, but the token could not be built */
+};
+
+/* The pending RIPAS change request of A5.4, as RSI_IPA_STATE_SET leaves it. */
+static inline void rmm_rec_set_ripas_request(struct rmm_rec *e, uint64_t base, uint64_t top,
+					     unsigned ripas, bool change_destroyed)
+{
+	e->ripas_addr = base;
+	e->ripas_top = top;
+	e->ripas_value = ripas;
+	e->ripas_change_destroyed = change_destroyed;
+}
 
 /* --- granules and memory (rmm.c) --- */
 bool rmm_pa_is_delegable(const struct rmm *r, uint64_t pa);
@@ -140,6 +178,9 @@ uint64_t rmm_rtt_skip_non_live(struct rmm *r, const struct rmm_walk *w, uint64_t
 			       uint64_t *cycles);
 /* Does the RTT hold any ASSIGNED, ASSIGNED_NS or TABLE entry (RttIsLive)? */
 bool rmm_rtt_is_live(struct rmm *r, uint64_t rtt, unsigned level, uint64_t *cycles);
+
+/* --- RSI (rmm_rsi.c) --- */
+void rmm_rsi_stats_register(struct rmm *r, struct sim *s);
 
 /* --- handlers --- */
 #define RMM_HANDLER(name) void name(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
