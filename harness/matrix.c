@@ -210,23 +210,23 @@ int matrix_main(char **paths, size_t npaths, const struct matrix_options *o)
 	}
 	struct job *J = (struct job *)jobs->data;
 	size_t n = jobs->len;
-	GArray *todo = g_array_new(FALSE, FALSE, sizeof(size_t));
+	GArray *pending_runs = g_array_new(FALSE, FALSE, sizeof(size_t));
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(J[i].profile, "-") != 0)
-			g_array_append_val(todo, i);
+			g_array_append_val(pending_runs, i);
 	if (o->jobs > 1) {
-		struct job *sub = g_new0(struct job, todo->len + 1);
-		for (guint k = 0; k < todo->len; k++)
-			sub[k] = J[g_array_index(todo, size_t, k)];
-		run_parallel(sub, todo->len, o);
-		for (guint k = 0; k < todo->len; k++)
-			J[g_array_index(todo, size_t, k)] = sub[k];
+		struct job *sub = g_new0(struct job, pending_runs->len + 1);
+		for (guint k = 0; k < pending_runs->len; k++)
+			sub[k] = J[g_array_index(pending_runs, size_t, k)];
+		run_parallel(sub, pending_runs->len, o);
+		for (guint k = 0; k < pending_runs->len; k++)
+			J[g_array_index(pending_runs, size_t, k)] = sub[k];
 		g_free(sub);
 	} else {
-		for (guint k = 0; k < todo->len; k++)
-			run_job(&J[g_array_index(todo, size_t, k)], o);
+		for (guint k = 0; k < pending_runs->len; k++)
+			run_job(&J[g_array_index(pending_runs, size_t, k)], o);
 	}
-	g_array_free(todo, TRUE);
+	g_array_free(pending_runs, TRUE);
 
 	/* Table: one row per scenario, one column per profile. */
 	size_t w = 8;
