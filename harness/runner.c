@@ -9,10 +9,9 @@
 
 #include "sim/json.h"
 #include "harness/output.h"
+#include "harness/runner_priv.h"
 #include "models/monitor/rmm/rmm.h"
 
-#define RUN_CKPT_MAGIC "CCSIMRUN"
-#define RUN_CKPT_FORMAT 1
 
 /* --- helpers for step handlers --- */
 
@@ -82,7 +81,7 @@ uint64_t run_arg_num(const struct scn_step *st, const char *key, uint64_t def)
 	return a && a->v.kind == SV_NUM ? a->v.num : def;
 }
 
-static void result_clear(struct step_result *r)
+void run_result_clear(struct step_result *r)
 {
 	g_free(r->bytes);
 	memset(r, 0, sizeof(*r));
@@ -90,7 +89,7 @@ static void result_clear(struct step_result *r)
 
 static void result_copy(struct step_result *dst, const struct step_result *src)
 {
-	result_clear(dst);
+	run_result_clear(dst);
 	*dst = *src;
 	dst->bytes = src->len ? g_memdup2(src->bytes, src->len) : NULL;
 }
@@ -131,7 +130,7 @@ static void victim_write_free(gpointer p)
 	g_free(w);
 }
 
-static void victim_write_add(struct run_ctx *rc, uint32_t vm, uint64_t addr, const uint8_t *d, size_t n)
+void run_victim_write_add(struct run_ctx *rc, uint32_t vm, uint64_t addr, const uint8_t *d, size_t n)
 {
 	struct victim_write *w = g_new0(struct victim_write, 1);
 	w->vm = vm;
@@ -214,12 +213,12 @@ static void observe(struct run_ctx *rc, const struct scn_step *st, const struct 
 		if (strcmp(st->op, "store") == 0) {
 			size_t len;
 			const uint8_t *d = run_arg_bytes(rc, st, "data", &len);
-			victim_write_add(rc, vm, addr, d, len);
+			run_victim_write_add(rc, vm, addr, d, len);
 		} else if (strcmp(st->op, "fill") == 0) {
 			size_t len = run_arg_num(st, "len", 0);
 			uint8_t *d = g_malloc(len);
 			memset(d, (int)(run_arg_num(st, "byte", 0) & 0xff), len);
-			victim_write_add(rc, vm, addr, d, len);
+			run_victim_write_add(rc, vm, addr, d, len);
 			g_free(d);
 		} else if (r->len && !o->corrupted && victim_memory_changed(rc, vm, addr, r->bytes, r->len)) {
 			o->corrupted = true;
@@ -253,7 +252,6 @@ static void schedule_step(struct run_ctx *rc, uint64_t index, uint64_t earliest)
 	sim_event_schedule(&rc->sim, when, &step_event, &rc->model.base, index);
 }
 
-static int write_checkpoint(struct run_ctx *rc, char *err, size_t errlen);
 
 static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
 {
@@ -266,13 +264,13 @@ static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
 	sim_trace_emit(s, TRACE_STEP, rc->src_runner, (uint64_t)st->line, index, addr,
 		       run_arg_num(st, "len", 0), st->text, (uint32_t)strlen(st->text));
 	for (uint64_t k = 0; k < st->repeat; k++) {
-		result_clear(&r);
+		run_result_clear(&r);
 		if (st->spec->run(rc, st, &r, rc->errmsg, sizeof(rc->errmsg))) {
 			if (!rc->errmsg[0])
 				snprintf(rc->errmsg, sizeof(rc->errmsg), "%s:%d:%d: step failed", st->file,
 					 st->line, st->col);
 			rc->error = 1;
-			result_clear(&r);
+			run_result_clear(&r);
 			return;
 		}
 		total += r.cycles;
@@ -295,276 +293,15 @@ static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
 		}
 		result_copy(&c->r, &r);
 	}
-	result_clear(&r);
+	run_result_clear(&r);
 	rc->model.steps_done++;
 	rc->model.next_step = index + 1;
 	rc->model.end_cycle = s->now + total;
 	if (index + 1 < rc->sc->nsteps)
 		schedule_step(rc, index + 1, s->now + total);
 	if (rc->opt->checkpoint_after && rc->model.steps_done == rc->opt->checkpoint_after &&
-	    write_checkpoint(rc, rc->errmsg, sizeof(rc->errmsg)))
+	    run_checkpoint_write(rc, rc->errmsg, sizeof(rc->errmsg)))
 		rc->error = 1;
-}
-
-/* --- the runner's own saved state: progress, captures, outcome --- */
-
-static const struct sim_field runner_fields[] = {
-	SIM_FIELD(struct runner_model, next_step),
-	SIM_FIELD(struct runner_model, steps_done),
-	SIM_FIELD(struct runner_model, end_cycle),
-};
-static const struct sim_vmstate runner_vmstate = {
-	"runner", 1, runner_fields, sizeof(runner_fields) / sizeof(runner_fields[0])
-};
-
-static void put_result(struct sim_buf *b, const struct step_result *r)
-{
-	sim_buf_put_u8(b, r->faulted);
-	sim_buf_put_u16(b, r->fault);
-	sim_buf_put_u8(b, r->has_status);
-	sim_buf_put_u64(b, r->status);
-	sim_buf_put_u64(b, r->x1);
-	sim_buf_put_u64(b, r->x2);
-	sim_buf_put_u64(b, r->cycles);
-	sim_buf_put_u64(b, r->len);
-	sim_buf_put(b, r->bytes, r->len);
-	sim_buf_put_u8(b, r->has_raw);
-	if (r->has_raw) {
-		sim_buf_put(b, r->raw.data, sizeof(r->raw.data));
-		sim_buf_put_u64(b, r->raw.mac);
-		sim_buf_put_u8(b, r->raw.owner);
-		sim_buf_put_u8(b, r->raw.poisoned);
-		sim_buf_put_u64(b, r->raw.counter);
-	}
-}
-
-static void get_result(struct sim_reader *in, struct step_result *r)
-{
-	result_clear(r);
-	r->faulted = sim_reader_u8(in);
-	r->fault = sim_reader_u16(in);
-	r->has_status = sim_reader_u8(in);
-	r->status = sim_reader_u64(in);
-	r->x1 = sim_reader_u64(in);
-	r->x2 = sim_reader_u64(in);
-	r->cycles = sim_reader_u64(in);
-	uint64_t len = sim_reader_u64(in);
-	if (in->failed || len > in->len - in->pos) {
-		in->failed = true;
-		return;
-	}
-	r->len = (size_t)len;
-	r->bytes = len ? g_malloc(len) : NULL;
-	sim_reader_get(in, r->bytes, r->len);
-	r->has_raw = sim_reader_u8(in);
-	if (r->has_raw) {
-		sim_reader_get(in, r->raw.data, sizeof(r->raw.data));
-		r->raw.mac = sim_reader_u64(in);
-		r->raw.owner = sim_reader_u8(in);
-		r->raw.poisoned = sim_reader_u8(in);
-		r->raw.counter = sim_reader_u64(in);
-	}
-}
-
-static void put_outcome(struct sim_buf *b, const struct outcome *o)
-{
-	sim_buf_put_u8(b, o->leaked);
-	sim_buf_put_u32(b, (uint32_t)o->leak_line);
-	sim_buf_put_str(b, o->leak_secret);
-	sim_buf_put_u8(b, o->corrupted);
-	sim_buf_put_u32(b, (uint32_t)o->corrupt_line);
-	sim_buf_put_u8(b, o->detected);
-	sim_buf_put_u32(b, (uint32_t)o->detect_line);
-	sim_buf_put_u8(b, o->blocked);
-	sim_buf_put_u32(b, (uint32_t)o->block_line);
-	sim_buf_put_str(b, o->block_mech);
-}
-
-static void get_outcome(struct sim_reader *in, struct outcome *o)
-{
-	o->leaked = sim_reader_u8(in);
-	o->leak_line = (int)sim_reader_u32(in);
-	sim_reader_str(in, o->leak_secret, sizeof(o->leak_secret));
-	o->corrupted = sim_reader_u8(in);
-	o->corrupt_line = (int)sim_reader_u32(in);
-	o->detected = sim_reader_u8(in);
-	o->detect_line = (int)sim_reader_u32(in);
-	o->blocked = sim_reader_u8(in);
-	o->block_line = (int)sim_reader_u32(in);
-	sim_reader_str(in, o->block_mech, sizeof(o->block_mech));
-}
-
-static int runner_save(const struct sim_model *m, struct sim_buf *b)
-{
-	const struct run_ctx *rc = ((const struct runner_model *)m)->rc;
-	put_outcome(b, &rc->out);
-	sim_buf_put_u64(b, rc->sc->nsteps);
-	for (size_t i = 0; i < rc->sc->nsteps; i++) {
-		sim_buf_put_u8(b, rc->ran[i]);
-		put_result(b, &rc->results[i]);
-	}
-	sim_buf_put_u32(b, rc->captures->len);
-	for (guint i = 0; i < rc->captures->len; i++) {
-		const struct capture *c = rc->captures->pdata[i];
-		sim_buf_put_str(b, c->name);
-		put_result(b, &c->r);
-	}
-	sim_buf_put_u32(b, rc->victim_writes->len);
-	for (guint i = 0; i < rc->victim_writes->len; i++) {
-		const struct victim_write *w = rc->victim_writes->pdata[i];
-		gsize n;
-		const uint8_t *d = g_bytes_get_data(w->data, &n);
-		sim_buf_put_u32(b, w->vm);
-		sim_buf_put_u64(b, w->addr);
-		sim_buf_put_u64(b, n);
-		sim_buf_put(b, d, n);
-	}
-	sim_buf_put_u32(b, rc->attacker_data->len);
-	for (guint i = 0; i < rc->attacker_data->len; i++) {
-		gsize n;
-		const uint8_t *d = g_bytes_get_data(rc->attacker_data->pdata[i], &n);
-		sim_buf_put_u64(b, n);
-		sim_buf_put(b, d, n);
-	}
-	return 0;
-}
-
-static void capture_free(gpointer p)
-{
-	struct capture *c = p;
-	g_free(c->name);
-	result_clear(&c->r);
-	g_free(c);
-}
-
-static int runner_restore(struct sim_model *m, struct sim_reader *in)
-{
-	struct run_ctx *rc = ((struct runner_model *)m)->rc;
-	char name[256];
-	get_outcome(in, &rc->out);
-	if (sim_reader_u64(in) != rc->sc->nsteps)
-		return -EINVAL;
-	for (size_t i = 0; i < rc->sc->nsteps && !in->failed; i++) {
-		rc->ran[i] = sim_reader_u8(in);
-		get_result(in, &rc->results[i]);
-	}
-	uint32_t ncap = sim_reader_u32(in);
-	for (uint32_t i = 0; i < ncap && !in->failed; i++) {
-		struct capture *c = g_new0(struct capture, 1);
-		sim_reader_str(in, name, sizeof(name));
-		c->name = g_strdup(name);
-		get_result(in, &c->r);
-		g_ptr_array_add(rc->captures, c);
-	}
-	uint32_t nvw = sim_reader_u32(in);
-	for (uint32_t i = 0; i < nvw && !in->failed; i++) {
-		uint32_t vm = sim_reader_u32(in);
-		uint64_t addr = sim_reader_u64(in), n = sim_reader_u64(in);
-		if (in->failed || n > in->len - in->pos || vm >= rc->sc->nvms) {
-			in->failed = true;
-			break;
-		}
-		victim_write_add(rc, vm, addr, in->data + in->pos, n);
-		in->pos += n;
-	}
-	uint32_t ndata = sim_reader_u32(in);
-	for (uint32_t i = 0; i < ndata && !in->failed; i++) {
-		uint64_t n = sim_reader_u64(in);
-		if (n > in->len - in->pos) {
-			in->failed = true;
-			break;
-		}
-		g_ptr_array_add(rc->attacker_data, g_bytes_new(in->data + in->pos, n));
-		in->pos += n;
-	}
-	return in->failed ? -EINVAL : 0;
-}
-
-static const struct sim_model_ops runner_ops = { .save_extra = runner_save,
-						 .restore_extra = runner_restore };
-
-/* --- checkpoints: header naming scenario + profile, then the snapshot --- */
-
-static char *scenario_hash(const struct scenario *sc)
-{
-	GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
-	for (size_t i = 0; i < sc->nfiles; i++) {
-		gchar *text = NULL;
-		gsize n = 0;
-		if (g_file_get_contents(sc->files[i], &text, &n, NULL))
-			g_checksum_update(c, (const guchar *)text, n);
-		g_free(text);
-	}
-	for (size_t i = 0; i < sc->nparams; i++) {
-		g_checksum_update(c, (const guchar *)sc->params[i].name, strlen(sc->params[i].name) + 1);
-		g_checksum_update(c, (const guchar *)sc->params[i].value, strlen(sc->params[i].value) + 1);
-	}
-	char *hex = g_strdup(g_checksum_get_string(c));
-	g_checksum_free(c);
-	return hex;
-}
-
-static int write_checkpoint(struct run_ctx *rc, char *err, size_t errlen)
-{
-	struct sim_buf b;
-	sim_buf_init(&b);
-	char *hash = scenario_hash(rc->sc);
-	sim_buf_put(&b, RUN_CKPT_MAGIC, 8);
-	sim_buf_put_u32(&b, RUN_CKPT_FORMAT);
-	sim_buf_put_str(&b, CCSIM_VERSION);
-	sim_buf_put_str(&b, hash);
-	sim_buf_put_str(&b, rc->cfg.name);
-	g_free(hash);
-	int rc2 = sim_save(&rc->sim, &b);
-	GError *gerr = NULL;
-	if (rc2 == 0 && !g_file_set_contents(rc->opt->checkpoint_path, (const gchar *)b.data,
-					      (gssize)b.len, &gerr)) {
-		snprintf(err, errlen, "%s: cannot write checkpoint: %s", rc->opt->checkpoint_path,
-			 gerr->message);
-		g_error_free(gerr);
-		rc2 = -1;
-	}
-	sim_buf_free(&b);
-	return rc2 ? -1 : 0;
-}
-
-static int read_checkpoint(struct run_ctx *rc, char *err, size_t errlen)
-{
-	const char *path = rc->opt->restore_path;
-	gchar *data = NULL;
-	gsize n = 0;
-	GError *gerr = NULL;
-	char magic[8], version[64], hash[80], profile[80], msg[256];
-	int ret = -1;
-	if (!g_file_get_contents(path, &data, &n, &gerr)) {
-		snprintf(err, errlen, "%s: cannot read checkpoint: %s", path, gerr->message);
-		g_error_free(gerr);
-		return -1;
-	}
-	struct sim_reader in;
-	sim_reader_init(&in, (const uint8_t *)data, n);
-	char *want = scenario_hash(rc->sc);
-	if (!sim_reader_get(&in, magic, 8) || memcmp(magic, RUN_CKPT_MAGIC, 8) != 0)
-		snprintf(err, errlen, "%s: offset 0: not a ccsim run checkpoint (expected magic \"%s\")",
-			 path, RUN_CKPT_MAGIC);
-	else if (sim_reader_u32(&in) != RUN_CKPT_FORMAT)
-		snprintf(err, errlen, "%s: offset 8: checkpoint format is not %d", path, RUN_CKPT_FORMAT);
-	else if (!sim_reader_str(&in, version, sizeof(version)) || !sim_reader_str(&in, hash, sizeof(hash)) ||
-		 !sim_reader_str(&in, profile, sizeof(profile)))
-		snprintf(err, errlen, "%s: truncated checkpoint header", path);
-	else if (strcmp(hash, want) != 0)
-		snprintf(err, errlen, "%s: checkpoint was taken from a different scenario or params "
-			 "(expected %s as run now)", path, rc->sc->path);
-	else if (strcmp(profile, rc->cfg.name) != 0)
-		snprintf(err, errlen, "%s: checkpoint was taken on profile %s, not %s", path, profile,
-			 rc->cfg.name);
-	else if (sim_restore(&rc->sim, in.data + in.pos, in.len - in.pos, msg, sizeof(msg)))
-		snprintf(err, errlen, "%s: %s", path, msg);
-	else
-		ret = 0;
-	g_free(want);
-	g_free(data);
-	return ret;
 }
 
 /* --- expectations --- */
@@ -705,8 +442,8 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 	rc->model.rc = rc;
 	rc->model.base.name = "runner";
 	rc->model.base.kind = "runner";
-	rc->model.base.ops = &runner_ops;
-	rc->model.base.vmstate = &runner_vmstate;
+	rc->model.base.ops = &run_model_ops;
+	rc->model.base.vmstate = &run_model_vmstate;
 	sim_model_register(s, &rc->model.base);
 	sim_event_type_register(s, &step_event);
 	return 0;
@@ -723,7 +460,7 @@ static void teardown(struct run_ctx *rc)
 	if (rc->victim_writes)
 		g_ptr_array_free(rc->victim_writes, TRUE);
 	for (size_t i = 0; rc->results && i < rc->sc->nsteps; i++)
-		result_clear(&rc->results[i]);
+		run_result_clear(&rc->results[i]);
 	g_free(rc->results);
 	g_free(rc->ran);
 }
@@ -738,7 +475,7 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 	rc->sc = sc;
 	rc->cfg = *cfg;
 	rc->opt = opt;
-	rc->captures = g_ptr_array_new_with_free_func(capture_free);
+	rc->captures = g_ptr_array_new_with_free_func(run_capture_free);
 	rc->attacker_data = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
 	rc->victim_writes = g_ptr_array_new_with_free_func(victim_write_free);
 	rc->results = g_new0(struct step_result, sc->nsteps + 1);
@@ -765,7 +502,7 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 	if (setup(rc, err, errlen))
 		goto out;
 	if (opt->restore_path) {
-		if (read_checkpoint(rc, err, errlen))
+		if (run_checkpoint_read(rc, err, errlen))
 			goto out;
 	} else if (sc->nsteps) {
 		schedule_step(rc, 0, 0);

@@ -1,0 +1,21 @@
+/* Internals shared by the two halves of the runner: runner.c (steps,
+ * outcome, expectations, the run) and runner_state.c (saved state and
+ * checkpoints). Not for use outside harness/runner*.c. */
+#ifndef CCSIM_HARNESS_RUNNER_PRIV_H
+#define CCSIM_HARNESS_RUNNER_PRIV_H
+
+#include <glib.h>
+
+#include "harness/runner.h"
+
+void run_result_clear(struct step_result *r);
+void run_victim_write_add(struct run_ctx *rc, uint32_t vm, uint64_t addr, const uint8_t *d, size_t n);
+void run_capture_free(gpointer p);
+/* Save the run (opt->checkpoint_path) / resume it (opt->restore_path);
+ * 0, or -1 with a message naming the file. */
+int run_checkpoint_write(struct run_ctx *rc, char *err, size_t errlen);
+int run_checkpoint_read(struct run_ctx *rc, char *err, size_t errlen);
+extern const struct sim_model_ops run_model_ops;
+extern const struct sim_vmstate run_model_vmstate;
+
+#endif
