@@ -2,6 +2,7 @@
  * `ccsim attest verify` checks one (both signatures, the platform/realm
  * binding, optionally the RIM) and prints its claims as text or JSON. */
 #include "harness/attest_cmd.h"
+#include "harness/attest_snp.h"
 
 #include <errno.h>
 #include <glib.h>
@@ -16,11 +17,13 @@
 static const char usage_attest[] =
 	"usage: ccsim attest make|verify [ARGS]   (ccsim attest make --help, ...)\n"
 	"\n"
-	"  make --out FILE     build an Arm CCA attestation token (RMM 1.0 format)\n"
-	"  verify FILE         check a token's signatures and binding, print its claims\n";
+	"  make --out FILE     build an Arm CCA attestation token (RMM 1.0 format),\n"
+	"                      or with --snp an AMD SEV-SNP attestation report\n"
+	"  verify FILE         check a token's or report's signatures, print its claims\n";
 
 static const char usage_make[] =
 	"usage: ccsim attest make --out FILE [--seed N] [--rim HEX] [--challenge HEX]\n"
+	"       ccsim attest make --snp --out FILE [--seed N] [--report-data HEX]\n"
 	"\n"
 	"Build a CCA attestation token (tag 399: platform token signed by the CPAK,\n"
 	"realm token signed by the RAK, both ES384) and write it to FILE. Keys and\n"
@@ -31,19 +34,24 @@ static const char usage_make[] =
 	"  --seed N         simulation seed (default 1)\n"
 	"  --rim HEX        realm initial measurement: 32 bytes (sha-256) or 64 (sha-512);\n"
 	"                   default a 64-byte value derived from the seed\n"
-	"  --challenge HEX  realm challenge, 1..64 bytes, zero-padded to 64 (default zeros)\n";
+	"  --challenge HEX  realm challenge, 1..64 bytes, zero-padded to 64 (default zeros)\n"
+	"  --snp            instead: launch a one-page guest on the SEV-SNP firmware model\n"
+	"                   and write its 1184-byte attestation report (VCEK from the seed)\n"
+	"  --report-data HEX  with --snp: the guest's 64-byte REPORT_DATA (zero-padded)\n";
 
 static const char usage_verify[] =
-	"usage: ccsim attest verify FILE [--rim HEX] [--seed N] [--json]\n"
+	"usage: ccsim attest verify FILE [--rim HEX | --measurement HEX] [--seed N] [--json]\n"
 	"\n"
 	"Verify a CCA attestation token: the platform token signature with the CPAK\n"
 	"of the seed, the platform challenge = hash of the realm public key (RAK),\n"
-	"the realm token signature with that RAK; then print the claims.\n"
+	"the realm token signature with that RAK; then print the claims. A 1184-byte\n"
+	"AMD SEV-SNP attestation report is checked against the seed's VCEK instead.\n"
 	"Exit 0 valid, 1 a check failed (named), 2 unreadable or malformed (byte offset).\n"
 	"\n"
 	"options:\n"
 	"  --seed N     seed whose CPAK signed the platform token (default 1)\n"
 	"  --rim HEX    also require the realm token's RIM to equal HEX\n"
+	"  --measurement HEX  SNP: also require the report's 48-byte measurement\n"
 	"  --json       print the claims as JSON (format ccsim.attest/1)\n";
 
 static int usage_err(const char *sub, const char *fmt, const char *arg)
@@ -98,10 +106,32 @@ static void put_hex(FILE *f, const uint8_t *p, size_t n)
 		fprintf(f, "%02x", p[i]);
 }
 
+static int make_snp(const char *out, uint64_t seed, const char *rd_hex)
+{
+	static const char image[] = "ccsim sample SEV-SNP guest image";
+	uint8_t rd[SNP_REPORT_DATA_LEN] = { 0 }, report[SNP_REPORT_LEN];
+	if (rd_hex && parse_hex(rd_hex, rd, sizeof(rd)) < 0)
+		return usage_err("make", "--report-data %s: expected 1..64 bytes of hex", rd_hex);
+	if (attest_snp_make(seed, rd, (const uint8_t *)image, sizeof(image), report)) {
+		fprintf(stderr, "ccsim attest make: the SNP firmware model refused the launch\n");
+		return 2;
+	}
+	GError *ge = NULL;
+	if (!g_file_set_contents(out, (const char *)report, SNP_REPORT_LEN, &ge)) {
+		fprintf(stderr, "%s: cannot write: %s\n", out, ge->message);
+		g_error_free(ge);
+		return 2;
+	}
+	printf("wrote %s (SEV-SNP report, %d bytes, seed %llu)\n", out, SNP_REPORT_LEN,
+	       (unsigned long long)seed);
+	return 0;
+}
+
 static int cmd_make(int argc, char **argv)
 {
-	const char *out = NULL, *rim_hex = NULL, *chal_hex = NULL;
+	const char *out = NULL, *rim_hex = NULL, *chal_hex = NULL, *rd_hex = NULL;
 	uint64_t seed = 1;
+	bool snp = false;
 	struct cca_realm_claims rc = { 0 };
 	if (has_help(argc, argv)) {
 		fputs(usage_make, stdout);
@@ -112,6 +142,13 @@ static int cmd_make(int argc, char **argv)
 		if (strcmp(a, "--seed") == 0) {
 			if (parse_seed("make", v, &seed))
 				return 2;
+			i++;
+		} else if (strcmp(a, "--snp") == 0) {
+			snp = true;
+		} else if (strcmp(a, "--report-data") == 0) {
+			if (!v)
+				return usage_err("make", "%s needs a value", a);
+			rd_hex = v;
 			i++;
 		} else if ((strcmp(a, "--out") == 0 || strcmp(a, "--rim") == 0 ||
 			    strcmp(a, "--challenge") == 0)) {
@@ -127,6 +164,8 @@ static int cmd_make(int argc, char **argv)
 	}
 	if (!out)
 		return usage_err("make", "%s", "--out FILE is required");
+	if (snp)
+		return make_snp(out, seed, rd_hex);
 	if (rim_hex) {
 		long n = parse_hex(rim_hex, rc.rim, sizeof(rc.rim));
 		if (n != 32 && n != 64)
@@ -260,7 +299,7 @@ static void print_json(const char *file, const struct cca_token_view *v, const c
 
 static int cmd_verify(int argc, char **argv)
 {
-	const char *file = NULL, *rim_hex = NULL;
+	const char *file = NULL, *rim_hex = NULL, *meas_hex = NULL;
 	uint64_t seed = 1;
 	bool json = false;
 	uint8_t rim[CCA_MEAS_MAX];
@@ -279,6 +318,11 @@ static int cmd_verify(int argc, char **argv)
 			if (!v)
 				return usage_err("verify", "%s needs a value", a);
 			rim_hex = v;
+			i++;
+		} else if (strcmp(a, "--measurement") == 0) {
+			if (!v)
+				return usage_err("verify", "%s needs a value", a);
+			meas_hex = v;
 			i++;
 		} else if (strcmp(a, "--json") == 0) {
 			json = true;
@@ -302,6 +346,18 @@ static int cmd_verify(int argc, char **argv)
 		fprintf(stderr, "%s: cannot read: %s\n", file, ge->message);
 		g_error_free(ge);
 		return 2;
+	}
+	if (attest_is_snp_report((const uint8_t *)data, len)) {
+		uint8_t meas[SNP_DIGEST_LEN];
+		long mlen = 0;
+		if (meas_hex && (mlen = parse_hex(meas_hex, meas, sizeof(meas))) != SNP_DIGEST_LEN) {
+			g_free(data);
+			return usage_err("verify", "--measurement %s: expected 48 bytes of hex", meas_hex);
+		}
+		int st = attest_snp_verify(file, (const uint8_t *)data, seed, meas_hex ? meas : NULL,
+					   (size_t)mlen, json);
+		g_free(data);
+		return st;
 	}
 	uint8_t cpak[P384_POINT_LEN];
 	char err[256];

@@ -66,4 +66,22 @@ expect_exit "verify bad seed exits 2" 2 "$CCSIM" attest verify "$T/a.tok" --seed
 expect_exit "verify unknown option exits 2" 2 "$CCSIM" attest verify "$T/a.tok" --jsn
 expect_err "unknown option message" "unknown option --jsn"
 
+# SEV-SNP attestation reports: a sample launch on the firmware model
+expect_exit "snp make" 0 "$CCSIM" attest make --snp --out "$T/r.bin" --seed 7 --report-data 1122
+expect_exit "snp make again" 0 "$CCSIM" attest make --snp --out "$T/r2.bin" --seed 7 --report-data 1122
+if cmp -s "$T/r.bin" "$T/r2.bin"; then ok "snp report deterministic"; else fail "snp report deterministic"; fi
+if [ "$(wc -c <"$T/r.bin")" -eq 1184 ]; then ok "snp report is 1184 bytes"; else fail "snp report is 1184 bytes"; fi
+expect_exit "snp verify" 0 "$CCSIM" attest verify "$T/r.bin" --seed 7
+meas=$(awk '/measurement/{print $2}' "$T/out")
+expect_exit "snp verify with measurement" 0 "$CCSIM" attest verify "$T/r.bin" --seed 7 --measurement "$meas"
+expect_exit "snp wrong seed" 1 "$CCSIM" attest verify "$T/r.bin" --seed 8
+expect_err "snp wrong seed message" "SNP report check failed: signature"
+python3 -c "import sys; d=bytearray(open(sys.argv[1],'rb').read()); d[0x90]^=1; open(sys.argv[2],'wb').write(d)" "$T/r.bin" "$T/rt.bin"
+expect_exit "snp tampered measurement" 1 "$CCSIM" attest verify "$T/rt.bin" --seed 7
+bad=$(printf '%s' "$meas" | sed 's/^./f/')
+[ "$bad" = "$meas" ] && bad=$(printf '%s' "$meas" | sed 's/^./e/')
+expect_exit "snp measurement mismatch" 1 "$CCSIM" attest verify "$T/r.bin" --seed 7 --measurement "$bad"
+expect_err "snp measurement mismatch message" "measurement mismatch"
+expect_exit "snp short measurement" 2 "$CCSIM" attest verify "$T/r.bin" --measurement abcd
+
 finish
