@@ -74,8 +74,8 @@ void cpu_init(struct cpu *c, struct sim *s, const char *name, struct bus_port bu
 
 /* One access at physical `pa`, which the guest knows as `gpa` (private or
  * shared), split into line accesses. */
-static int cpu_access(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, uint64_t gpa,
-		      bool priv, void *buf, uint32_t len, struct cc_fault *fault, uint64_t *cycles)
+int cpu_access(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, uint64_t gpa, bool priv,
+	       void *buf, uint32_t len, struct cc_fault *fault, uint64_t *cycles)
 {
 	uint64_t spent = 0;
 	int rc = 0;
@@ -123,25 +123,6 @@ static int cpu_access(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, u
 	return rc;
 }
 
-int cpu_access_pas(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, void *buf,
-		   uint32_t len, struct cc_fault *fault, uint64_t *cycles)
-{
-	/* Without translation a guest addresses its memory privately, GPA = PA. */
-	return cpu_access(c, pas, write, pa, pa, true, buf, len, fault, cycles);
-}
-
-int cpu_load(struct cpu *c, uint64_t pa, void *buf, uint32_t len, struct cc_fault *fault,
-	     uint64_t *cycles)
-{
-	return cpu_access_pas(c, cc_world_pas(c->world), false, pa, buf, len, fault, cycles);
-}
-
-int cpu_store(struct cpu *c, uint64_t pa, const void *buf, uint32_t len, struct cc_fault *fault,
-	      uint64_t *cycles)
-{
-	/* The port does not write through buf on a store. */
-	return cpu_access_pas(c, cc_world_pas(c->world), true, pa, (void *)buf, len, fault, cycles);
-}
 
 void cpu_smc(struct cpu *c, uint64_t regs[SMC_REGS], uint64_t *cycles)
 {
@@ -247,7 +228,7 @@ static int access_va(struct cpu *c, bool write, uint64_t va, uint8_t *buf, uint3
 			rc = cpu_access(c, cc_world_pas(c->world), write, pa, gpa, priv, buf, chunk, fault,
 					&step);
 			spent += step;
-			c->cycles -= step; /* cpu_access_pas already counted it; counted once below */
+			c->cycles -= step; /* cpu_access already counted it; counted once below */
 		} else if (rc == 1) {
 			c->stat_faults++;
 		}

@@ -40,16 +40,37 @@ struct cpu {
 
 void cpu_init(struct cpu *c, struct sim *s, const char *name, struct bus_port bus,
 	      enum cc_world world, unsigned el);
-/* Load/store `len` bytes at `pa` in the CPU's own PAS, split into 64-byte line
- * accesses. Returns 0, 1 if an access faulted (*fault says which; bytes before
- * the faulting line were moved), or -errno. *cycles gets this op's latency. */
-int cpu_load(struct cpu *c, uint64_t pa, void *buf, uint32_t len, struct cc_fault *fault,
-	     uint64_t *cycles);
-int cpu_store(struct cpu *c, uint64_t pa, const void *buf, uint32_t len, struct cc_fault *fault,
-	      uint64_t *cycles);
-/* The same with an explicit PAS (Realm and Root code reaching NS memory). */
-int cpu_access_pas(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, void *buf,
-		   uint32_t len, struct cc_fault *fault, uint64_t *cycles);
+/* One access of `len` bytes at physical `pa` in `pas`, which the guest knows
+ * as `gpa` (private or shared), split into 64-byte line accesses. Returns 0,
+ * 1 if an access faulted (*fault says which; bytes before the faulting line
+ * were moved), or -errno. *cycles gets this op's latency. */
+int cpu_access(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, uint64_t gpa, bool priv,
+	       void *buf, uint32_t len, struct cc_fault *fault, uint64_t *cycles);
+
+/* The same with an explicit PAS (Realm and Root code reaching NS memory);
+ * without translation a guest addresses its memory privately, GPA = PA. */
+static inline int cpu_access_pas(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa,
+				 void *buf, uint32_t len, struct cc_fault *fault, uint64_t *cycles)
+{
+	return cpu_access(c, pas, write, pa, pa, true, buf, len, fault, cycles);
+}
+
+/* Load/store at physical `pa` in the CPU's own PAS. */
+static inline int cpu_load(struct cpu *c, uint64_t pa, void *buf, uint32_t len,
+			   struct cc_fault *fault, uint64_t *cycles)
+{
+	return cpu_access_pas(c, cc_world_pas((enum cc_world)c->world), false, pa, buf, len, fault,
+			      cycles);
+}
+
+static inline int cpu_store(struct cpu *c, uint64_t pa, const void *buf, uint32_t len,
+			    struct cc_fault *fault, uint64_t *cycles)
+{
+	/* The port does not write through buf on a store. */
+	return cpu_access_pas(c, cc_world_pas((enum cc_world)c->world), true, pa, (void *)buf, len,
+			      fault, cycles);
+}
+
 /* Translate one VA for `acc` (PT_ACC_*): TLB, else a walk (filling the TLB).
  * Returns 0 with *pa, 1 with *fault (mmu.s1 / mmu.s2, or a fault of a table
  * read), or -errno. Adds the latency to *cycles. */
