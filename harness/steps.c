@@ -36,6 +36,31 @@ static int check_len(const struct scn_step *st, uint64_t len, char *err, size_t 
 	return 0;
 }
 
+/* Result helpers: a read step's buffer, a fault (a read that faulted
+ * returns no bytes), and a step's status registers. */
+static void *res_buf(struct step_result *res, uint64_t len)
+{
+	res->bytes = g_malloc0(len);
+	res->len = len;
+	return res->bytes;
+}
+
+static void res_fault(struct step_result *res, uint16_t kind)
+{
+	res->faulted = true;
+	res->fault = kind;
+	g_free(res->bytes);
+	res->bytes = NULL;
+	res->len = 0;
+}
+
+static void res_status(struct step_result *res, uint64_t x0, uint64_t x1)
+{
+	res->has_status = true;
+	res->status = x0;
+	res->x1 = x1;
+}
+
 /* --- CPU loads and stores (host and vm actors) --- */
 
 static int do_load(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
@@ -46,16 +71,10 @@ static int do_load(struct run_ctx *rc, const struct scn_step *st, struct step_re
 		return -1;
 	struct cpu *c = run_actor_cpu(rc, st);
 	struct cc_fault f;
-	res->bytes = g_malloc0(len);
-	res->len = len;
+	res_buf(res, len);
 	int r = cpu_load(c, run_arg_num(st, "addr", 0), res->bytes, (uint32_t)len, &f, &res->cycles);
-	if (r == 1) {
-		res->faulted = true;
-		res->fault = f.kind;
-		g_free(res->bytes);
-		res->bytes = NULL;
-		res->len = 0;
-	}
+	if (r == 1)
+		res_fault(res, f.kind);
 	return r < 0 ? -1 : 0;
 }
 
@@ -69,10 +88,8 @@ static int do_store(struct run_ctx *rc, const struct scn_step *st, struct step_r
 	struct cpu *c = run_actor_cpu(rc, st);
 	struct cc_fault f;
 	int r = cpu_store(c, run_arg_num(st, "addr", 0), data, (uint32_t)len, &f, &res->cycles);
-	if (r == 1) {
-		res->faulted = true;
-		res->fault = f.kind;
-	}
+	if (r == 1)
+		res_fault(res, f.kind);
 	return r < 0 ? -1 : 0;
 }
 
@@ -88,10 +105,8 @@ static int do_fill(struct run_ctx *rc, const struct scn_step *st, struct step_re
 	int r = cpu_store(run_actor_cpu(rc, st), run_arg_num(st, "addr", 0), buf, (uint32_t)len, &f,
 			  &res->cycles);
 	g_free(buf);
-	if (r == 1) {
-		res->faulted = true;
-		res->fault = f.kind;
-	}
+	if (r == 1)
+		res_fault(res, f.kind);
 	return r < 0 ? -1 : 0;
 }
 
@@ -99,9 +114,7 @@ static int do_fill(struct run_ctx *rc, const struct scn_step *st, struct step_re
 
 static void smc_result(struct step_result *res, const uint64_t regs[SMC_REGS])
 {
-	res->has_status = true;
-	res->status = regs[0];
-	res->x1 = regs[1];
+	res_status(res, regs[0], regs[1]);
 	res->x2 = regs[2];
 }
 
@@ -185,9 +198,7 @@ static int do_invd(struct run_ctx *rc, const struct scn_step *st, struct step_re
 	(void)errlen;
 	uint64_t dropped;
 	machine_invd(&rc->machine, &res->cycles, &dropped);
-	res->has_status = true;
-	res->status = 0;
-	res->x1 = dropped;
+	res_status(res, 0, dropped);
 	return 0;
 }
 
@@ -199,15 +210,9 @@ static int do_phys_read(struct run_ctx *rc, const struct scn_step *st, struct st
 	uint64_t len = run_arg_num(st, "len", 64);
 	if (check_len(st, len, err, errlen))
 		return -1;
-	res->bytes = g_malloc0(len);
-	res->len = len;
-	if (machine_phys_read(&rc->machine, run_arg_num(st, "addr", 0), res->bytes, len)) {
-		res->faulted = true;
-		res->fault = FAULT_BUS_RANGE;
-		g_free(res->bytes);
-		res->bytes = NULL;
-		res->len = 0;
-	}
+	res_buf(res, len);
+	if (machine_phys_read(&rc->machine, run_arg_num(st, "addr", 0), res->bytes, len))
+		res_fault(res, FAULT_BUS_RANGE);
 	return 0;
 }
 
@@ -218,10 +223,8 @@ static int do_phys_write(struct run_ctx *rc, const struct scn_step *st, struct s
 	const uint8_t *data = run_arg_bytes(rc, st, "data", &len);
 	if (check_len(st, len, err, errlen))
 		return -1;
-	if (machine_phys_write(&rc->machine, run_arg_num(st, "addr", 0), data, len)) {
-		res->faulted = true;
-		res->fault = FAULT_BUS_RANGE;
-	}
+	if (machine_phys_write(&rc->machine, run_arg_num(st, "addr", 0), data, len))
+		res_fault(res, FAULT_BUS_RANGE);
 	return 0;
 }
 
@@ -240,8 +243,7 @@ static int do_phys_flip(struct run_ctx *rc, const struct scn_step *st, struct st
 		if (machine_phys_write(&rc->machine, addr, &b, 1) == 0)
 			return 0;
 	}
-	res->faulted = true;
-	res->fault = FAULT_BUS_RANGE;
+	res_fault(res, FAULT_BUS_RANGE);
 	return 0;
 }
 
@@ -256,8 +258,7 @@ static int do_phys_capture(struct run_ctx *rc, const struct scn_step *st, struct
 		return -1;
 	}
 	if (r) {
-		res->faulted = true;
-		res->fault = FAULT_BUS_RANGE;
+		res_fault(res, FAULT_BUS_RANGE);
 		return 0;
 	}
 	trace_PHYS_READ(&rc->sim, rc->src_phys, addr, MEMENC_LINE, 0, 0);
@@ -284,10 +285,8 @@ static int do_phys_replay(struct run_ctx *rc, const struct scn_step *st, struct 
 			 st->line, step_arg(st, "addr")->col);
 		return -1;
 	}
-	if (r) {
-		res->faulted = true;
-		res->fault = FAULT_BUS_RANGE;
-	}
+	if (r)
+		res_fault(res, FAULT_BUS_RANGE);
 	trace_PHYS_WRITE(&rc->sim, rc->src_phys, addr, MEMENC_LINE, 0, 0);
 	return 0;
 }
@@ -326,38 +325,35 @@ static int do_snoop_stop(struct run_ctx *rc, const struct scn_step *st, struct s
 	(void)errlen;
 	size_t records;
 	res->bytes = machine_bus_snoop_stop(&rc->machine, &res->len, &records);
-	res->has_status = true;
-	res->status = 0;
-	res->x1 = records;
+	res_status(res, 0, records);
 	return 0;
 }
 
 /* --- a device behind the IOMMU --- */
 
+static int dma_step(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		    bool write, void *buf, uint64_t len, char *err, size_t errlen)
+{
+	struct cc_fault f;
+	int r = iommu_dma(&rc->machine.smmu, (unsigned)run_arg_num(st, "stream", 0),
+			  run_arg_num(st, "addr", 0), buf, (uint32_t)len, write, &f, &res->cycles);
+	if (r < 0) {
+		snprintf(err, errlen, "%s:%d:%d: dev.%s: stream must be 0..%d", st->file, st->line,
+			 st->col, st->op, IOMMU_STREAMS - 1);
+		return -1;
+	}
+	if (r == 1)
+		res_fault(res, f.kind);
+	return 0;
+}
+
 static int do_dma_read(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		       char *err, size_t errlen)
 {
 	uint64_t len = run_arg_num(st, "len", 64);
-	struct cc_fault f;
 	if (check_len(st, len, err, errlen))
 		return -1;
-	res->bytes = g_malloc0(len);
-	res->len = len;
-	int r = iommu_dma(&rc->machine.smmu, (unsigned)run_arg_num(st, "stream", 0),
-			  run_arg_num(st, "addr", 0), res->bytes, (uint32_t)len, false, &f, &res->cycles);
-	if (r < 0) {
-		snprintf(err, errlen, "%s:%d:%d: dev.dma_read: stream must be 0..%d", st->file, st->line,
-			 st->col, IOMMU_STREAMS - 1);
-		return -1;
-	}
-	if (r == 1) {
-		res->faulted = true;
-		res->fault = f.kind;
-		g_free(res->bytes);
-		res->bytes = NULL;
-		res->len = 0;
-	}
-	return 0;
+	return dma_step(rc, st, res, false, res_buf(res, len), len, err, errlen);
 }
 
 static int do_dma_write(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
@@ -365,21 +361,9 @@ static int do_dma_write(struct run_ctx *rc, const struct scn_step *st, struct st
 {
 	size_t len;
 	const uint8_t *data = run_arg_bytes(rc, st, "data", &len);
-	struct cc_fault f;
 	if (check_len(st, len, err, errlen))
 		return -1;
-	int r = iommu_dma(&rc->machine.smmu, (unsigned)run_arg_num(st, "stream", 0),
-			  run_arg_num(st, "addr", 0), (void *)data, (uint32_t)len, true, &f, &res->cycles);
-	if (r < 0) {
-		snprintf(err, errlen, "%s:%d:%d: dev.dma_write: stream must be 0..%d", st->file, st->line,
-			 st->col, IOMMU_STREAMS - 1);
-		return -1;
-	}
-	if (r == 1) {
-		res->faulted = true;
-		res->fault = f.kind;
-	}
-	return 0;
+	return dma_step(rc, st, res, true, (void *)data, len, err, errlen);
 }
 
 #define ADDR { "addr", ARG_NUM, true, "physical address" }

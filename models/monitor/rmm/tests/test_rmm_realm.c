@@ -263,7 +263,8 @@ static void test_life_cycle(void **state)
 	assert_memory_not_equal(b, "\xaa\xaa\xaa\xaa\xaa\xaa\xaa\xaa", 8);
 }
 
-/* RMI_REC_ENTER and RMI_PSCI_COMPLETE are not implemented: SMC_UNKNOWN. */
+/* RMI_REC_ENTER and RMI_PSCI_COMPLETE wait for the REC run loop; until then
+ * EL3 answers them as it does any function nobody provides: SMC_UNKNOWN. */
 static void test_not_implemented(void **state)
 {
 	struct fx *f = *state;
