@@ -105,29 +105,42 @@ static int cache_allocate(struct cache *c, unsigned key, uint64_t tag, bool fill
 	return 0;
 }
 
-int cache_read(struct cache *c, unsigned key, uint64_t pa, void *buf, size_t len,
-	       uint64_t *cycles)
+/* The line an access of [pa, pa+len) under `key` uses: the hit, or a line
+ * allocated for it (filled from below when `fill`, or when the access covers
+ * less than a whole line, since the rest must come from memory). Charges
+ * the lookup, keeps LRU and the MRU hint. 0 with *line, or -errno. */
+static inline int cache_line_for(struct cache *c, unsigned key, uint64_t pa, size_t len,
+				 bool fill, size_t *line, uint64_t **cycles)
 {
 	size_t off = (size_t)(pa & (CACHE_LINE - 1));
 	uint64_t tag = pa >> CACHE_LINE_SHIFT;
-	uint64_t scratch = 0;
-	size_t i;
-
 	if (len == 0 || len > CACHE_LINE - off)
 		return -EINVAL;
-	if (!cycles)
-		cycles = &scratch;
-	*cycles += c->cfg.hit_latency;
-	i = cache_find(c, key, tag);
+	**cycles += c->cfg.hit_latency;
+	size_t i = cache_find(c, key, tag);
 	if (i != SIZE_MAX) {
 		c->hits++;
 		c->lru[i] = ++c->lru_clock;
 	} else {
-		int rc = cache_allocate(c, key, tag, true, &i, cycles);
+		int rc = cache_allocate(c, key, tag, fill || len < CACHE_LINE, &i, *cycles);
 		if (rc)
 			return rc;
 	}
 	c->mru = i;
+	*line = i;
+	return 0;
+}
+
+int cache_read(struct cache *c, unsigned key, uint64_t pa, void *buf, size_t len,
+	       uint64_t *cycles)
+{
+	uint64_t scratch = 0;
+	size_t i, off = (size_t)(pa & (CACHE_LINE - 1));
+	if (!cycles)
+		cycles = &scratch;
+	int rc = cache_line_for(c, key, pa, len, true, &i, &cycles);
+	if (rc)
+		return rc;
 	if (len == 8) /* the common word access: a constant-size copy compiles to a move */
 		memcpy(buf, cache_line_data(c, i) + off, 8);
 	else
@@ -138,25 +151,14 @@ int cache_read(struct cache *c, unsigned key, uint64_t pa, void *buf, size_t len
 int cache_write(struct cache *c, unsigned key, uint64_t pa, const void *buf, size_t len,
 		uint64_t *cycles)
 {
-	size_t off = (size_t)(pa & (CACHE_LINE - 1));
-	uint64_t tag = pa >> CACHE_LINE_SHIFT;
 	uint64_t scratch = 0;
-	size_t i;
-
-	if (len == 0 || len > CACHE_LINE - off)
-		return -EINVAL;
+	size_t i, off = (size_t)(pa & (CACHE_LINE - 1));
 	if (!cycles)
 		cycles = &scratch;
-	*cycles += c->cfg.hit_latency;
-	i = cache_find(c, key, tag);
-	if (i != SIZE_MAX) {
-		c->hits++;
-		c->lru[i] = ++c->lru_clock;
-	} else {
-		int rc = cache_allocate(c, key, tag, len < CACHE_LINE, &i, cycles);
-		if (rc)
-			return rc;
-	}
+	/* A whole-line write allocates without a fill: every byte is replaced. */
+	int rc = cache_line_for(c, key, pa, len, false, &i, &cycles);
+	if (rc)
+		return rc;
 	if (len == 8)
 		memcpy(cache_line_data(c, i) + off, buf, 8);
 	else
