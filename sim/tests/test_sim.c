@@ -595,7 +595,7 @@ static void test_reader_bounds(void **state)
 	const uint8_t data[] = { 1, 2, 3 };
 	struct sim_reader r;
 	struct sim_buf b;
-	char s[6] = "xxxxx";
+	char s[6] = "#####";
 	sim_reader_init(&r, data, sizeof(data));
 	assert_int_equal(sim_reader_u16(&r), 0x0201);
 	assert_int_equal(sim_reader_u16(&r), 0); /* one byte left */

@@ -265,7 +265,7 @@ static void test_life_cycle(void **state)
 
 /* RMI_REC_ENTER and RMI_PSCI_COMPLETE wait for the REC run loop; until then
  * EL3 answers them as it does any function nobody provides: SMC_UNKNOWN. */
-static void test_not_implemented(void **state)
+static void test_unknown_fid_smc_unknown(void **state)
 {
 	struct fx *f = *state;
 	assert_true(fx_rmi(f, RMI_REC_ENTER, REC, 0, 0, 0, 0, NULL) == UINT64_MAX);
@@ -286,7 +286,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rec_create_destroy, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rec_index_and_rim, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_life_cycle, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_not_implemented, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_fid_smc_unknown, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
