@@ -13,6 +13,7 @@
 
 #include "models/cache/cache.h"
 #include "sim/sim.h"
+#include "sim/tests/snap_check.h"
 
 #define HIT 4
 #define MEM_LAT 100
@@ -415,22 +416,15 @@ static void mix_workload(struct rig *r)
 	}
 }
 
-static void snap(const struct sim *s, struct sim_buf *out)
-{
-	sim_buf_init(out);
-	assert_int_equal(sim_save(s, out), 0);
-}
-
 /* A snapshot restored into a fresh cache gives the same probes, data, stats, LRU choices and bytes. */
 static void test_save_restore_roundtrip(void **state)
 {
 	(void)state;
 	struct rig *a = rig_new(1024, 4), *b = rig_new(1024, 4);
-	struct sim_buf sa, sb;
-	char err[256] = "";
+	struct sim_buf sa;
 	mix_workload(a);
-	snap(&a->s, &sa);
-	assert_int_equal(sim_restore(&b->s, sa.data, sa.len, err, sizeof(err)), 0);
+	snap_take(&a->s, &sa);
+	snap_restore_ok(&b->s, &sa);
 	/* Memory is another model; here the test carries it over by hand. */
 	memcpy(b->mem.line, a->mem.line, sizeof(a->mem.line));
 
@@ -465,12 +459,7 @@ static void test_save_restore_roundtrip(void **state)
 	mix_workload(a);
 	mix_workload(b);
 	sim_buf_free(&sa);
-	snap(&a->s, &sa);
-	snap(&b->s, &sb);
-	assert_int_equal(sa.len, sb.len);
-	assert_memory_equal(sa.data, sb.data, sa.len);
-	sim_buf_free(&sa);
-	sim_buf_free(&sb);
+	snap_assert_same(&a->s, &b->s);
 	rig_free(a);
 	rig_free(b);
 }
@@ -483,7 +472,7 @@ static void test_restore_rejects_other_geometry(void **state)
 	struct sim_buf sa;
 	char err[256] = "";
 	mix_workload(a);
-	snap(&a->s, &sa);
+	snap_take(&a->s, &sa);
 	assert_int_equal(sim_restore(&b->s, sa.data, sa.len, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "l1"));
 	sim_buf_free(&sa);

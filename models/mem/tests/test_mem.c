@@ -9,27 +9,9 @@
 
 #include <cmocka.h>
 
-#include "models/mem/mem.h"
-#include "sim/sim.h"
+#include "models/mem/tests/mem_rig.h"
 
 #define TIB_BITS 40
-
-struct rig {
-	struct sim s;
-	struct mem m;
-};
-
-static void rig_init(struct rig *r, unsigned pa_bits)
-{
-	sim_init(&r->s, 1, 1000000000);
-	mem_init(&r->m, &r->s, "mem", pa_bits, 150);
-}
-
-static void fill(uint8_t *p, size_t n, uint8_t seed)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)(seed + 7 * i);
-}
 
 /* A write straddling a page boundary reads back intact and allocates both pages. */
 static void test_round_trip_across_pages(void **state)
@@ -133,13 +115,10 @@ static void test_save_restore(void **state)
 	}
 	assert_int_equal(mem_read(&a.m, 0x1000, out, 8), 0);
 	struct sim_buf snap;
-	sim_buf_init(&snap);
-	assert_int_equal(sim_save(&a.s, &snap), 0);
+	snap_take(&a.s, &snap);
 
 	rig_init(&b, 48);
-	char err[256] = "";
-	assert_int_equal(sim_restore(&b.s, snap.data, snap.len, err, sizeof(err)), 0);
-	assert_string_equal(err, "");
+	snap_restore_ok(&b.s, &snap);
 	for (size_t i = 0; i < 4; i++) {
 		fill(page, sizeof(page), (uint8_t)(i + 1));
 		assert_int_equal(mem_read(&b.m, pas[i], out, 64), 0);
@@ -153,14 +132,9 @@ static void test_save_restore(void **state)
 	/* A machine saved right after a restore gives back the same bytes. */
 	struct rig c;
 	rig_init(&c, 48);
-	assert_int_equal(sim_restore(&c.s, snap.data, snap.len, err, sizeof(err)), 0);
-	struct sim_buf again;
-	sim_buf_init(&again);
-	assert_int_equal(sim_save(&c.s, &again), 0);
-	assert_int_equal(again.len, snap.len);
-	assert_memory_equal(again.data, snap.data, snap.len);
+	snap_restore_ok(&c.s, &snap);
+	snap_assert_bytes(&c.s, &snap);
 
-	sim_buf_free(&again);
 	sim_buf_free(&snap);
 	sim_fini(&c.s);
 	sim_fini(&b.s);
@@ -182,15 +156,7 @@ static void test_snapshot_independent_of_write_order(void **state)
 		v = pas[3 - i];
 		assert_int_equal(mem_write(&b.m, pas[3 - i], &v, 8), 0);
 	}
-	struct sim_buf sa, sb;
-	sim_buf_init(&sa);
-	sim_buf_init(&sb);
-	assert_int_equal(sim_save(&a.s, &sa), 0);
-	assert_int_equal(sim_save(&b.s, &sb), 0);
-	assert_int_equal(sa.len, sb.len);
-	assert_memory_equal(sa.data, sb.data, sa.len);
-	sim_buf_free(&sa);
-	sim_buf_free(&sb);
+	snap_assert_same(&a.s, &b.s);
 	sim_fini(&a.s);
 	sim_fini(&b.s);
 }
@@ -204,8 +170,7 @@ static void test_restore_rejects_page_outside_space(void **state)
 	uint8_t x = 1;
 	assert_int_equal(mem_write(&big.m, 0xfff0000000ull, &x, 1), 0);
 	struct sim_buf snap;
-	sim_buf_init(&snap);
-	assert_int_equal(sim_save(&big.s, &snap), 0);
+	snap_take(&big.s, &snap);
 	rig_init(&small, 32);
 	char err[256] = "";
 	assert_int_equal(sim_restore(&small.s, snap.data, snap.len, err, sizeof(err)), -EINVAL);

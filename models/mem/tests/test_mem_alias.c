@@ -10,25 +10,7 @@
 
 #include <cmocka.h>
 
-#include "models/mem/mem.h"
-#include "sim/sim.h"
-
-struct rig {
-	struct sim s;
-	struct mem m;
-};
-
-static void rig_init(struct rig *r, unsigned pa_bits)
-{
-	sim_init(&r->s, 1, 1000000000);
-	mem_init(&r->m, &r->s, "mem", pa_bits, 150);
-}
-
-static void fill(uint8_t *p, size_t n, uint8_t seed)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)(seed + 7 * i);
-}
+#include "models/mem/tests/mem_rig.h"
 
 /* Write a page of pattern `seed` at pa through the controller. */
 static void page_put(struct rig *r, uint64_t pa, uint8_t seed)
@@ -268,13 +250,10 @@ static void test_snapshot_round_trip(void **state)
 	struct rig a, b;
 	aliased_machine(&a);
 	struct sim_buf snap;
-	sim_buf_init(&snap);
-	assert_int_equal(sim_save(&a.s, &snap), 0);
+	snap_take(&a.s, &snap);
 
 	rig_init(&b, 32);
-	char err[256] = "";
-	assert_int_equal(sim_restore(&b.s, snap.data, snap.len, err, sizeof(err)), 0);
-	assert_string_equal(err, "");
+	snap_restore_ok(&b.s, &snap);
 	/* field by field: the struct has padding after `banks` */
 	assert_int_equal(a.m.timing.latency, b.m.timing.latency);
 	assert_int_equal(a.m.timing.banks, b.m.timing.banks);
@@ -303,13 +282,8 @@ static void test_snapshot_round_trip(void **state)
 	/* Saving right after a restore gives back the same bytes. */
 	struct rig c;
 	rig_init(&c, 32);
-	assert_int_equal(sim_restore(&c.s, snap.data, snap.len, err, sizeof(err)), 0);
-	struct sim_buf again;
-	sim_buf_init(&again);
-	assert_int_equal(sim_save(&c.s, &again), 0);
-	assert_int_equal(again.len, snap.len);
-	assert_memory_equal(again.data, snap.data, snap.len);
-	sim_buf_free(&again);
+	snap_restore_ok(&c.s, &snap);
+	snap_assert_bytes(&c.s, &snap);
 	sim_buf_free(&snap);
 	sim_fini(&c.s);
 	sim_fini(&b.s);
@@ -330,15 +304,7 @@ static void test_snapshot_independent_of_remap_history(void **state)
 	assert_int_equal(mem_alias(&b.m, 0x6000, 0xa000, 0x1000), 0);
 	assert_int_equal(mem_alias(&b.m, 0x40000, 0x1000, 0x1000), 0);
 	assert_int_equal(mem_alias(&b.m, 0x40000, 0x40000, 0x1000), 0);
-	struct sim_buf sa, sb;
-	sim_buf_init(&sa);
-	sim_buf_init(&sb);
-	assert_int_equal(sim_save(&a.s, &sa), 0);
-	assert_int_equal(sim_save(&b.s, &sb), 0);
-	assert_int_equal(sa.len, sb.len);
-	assert_memory_equal(sa.data, sb.data, sa.len);
-	sim_buf_free(&sa);
-	sim_buf_free(&sb);
+	snap_assert_same(&a.s, &b.s);
 	sim_fini(&a.s);
 	sim_fini(&b.s);
 }
@@ -351,8 +317,7 @@ static void test_restore_rejects_remap_outside_space(void **state)
 	rig_init(&big, 40);
 	assert_int_equal(mem_alias(&big.m, 0x5000, 0xff00000000ull, 0x1000), 0);
 	struct sim_buf snap;
-	sim_buf_init(&snap);
-	assert_int_equal(sim_save(&big.s, &snap), 0);
+	snap_take(&big.s, &snap);
 	rig_init(&small, 32);
 	char err[256] = "";
 	assert_int_equal(sim_restore(&small.s, snap.data, snap.len, err, sizeof(err)), -EINVAL);

@@ -11,25 +11,7 @@
 
 #include <cmocka.h>
 
-#include "models/mem/mem.h"
-#include "sim/sim.h"
-
-struct rig {
-	struct sim s;
-	struct mem m;
-};
-
-static void rig_init(struct rig *r, unsigned pa_bits)
-{
-	sim_init(&r->s, 1, 1000000000);
-	mem_init(&r->m, &r->s, "mem", pa_bits, 150);
-}
-
-static void fill(uint8_t *p, size_t n, uint8_t seed)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)(seed + 7 * i);
-}
+#include "models/mem/tests/mem_rig.h"
 
 static void rec_expect(const struct mem_bus_rec *rec, uint64_t pa, uint8_t write,
 		       const uint8_t *data)
@@ -161,15 +143,10 @@ static void test_log_outside_snapshots(void **state)
 	mem_bus_log_start(&r.m);
 	assert_int_equal(mem_write(&r.m, 0x1000, &v, 8), 0);
 	assert_int_equal(mem_write(&twin.m, 0x1000, &v, 8), 0);
-	struct sim_buf logging, plain;
-	sim_buf_init(&logging);
-	sim_buf_init(&plain);
-	assert_int_equal(sim_save(&r.s, &logging), 0);
-	assert_int_equal(sim_save(&twin.s, &plain), 0);
-	assert_int_equal(logging.len, plain.len);
-	assert_memory_equal(logging.data, plain.data, plain.len);
-	char err[256] = "";
-	assert_int_equal(sim_restore(&r.s, plain.data, plain.len, err, sizeof(err)), 0);
+	struct sim_buf plain;
+	snap_take(&twin.s, &plain);
+	snap_assert_bytes(&r.s, &plain);
+	snap_restore_ok(&r.s, &plain);
 	assert_int_equal(mem_write(&r.m, 0x3000, &v, 8), 0);
 	sim_reset(&r.s);
 	assert_int_equal(mem_write(&r.m, 0x4000, &v, 8), 0);
@@ -179,7 +156,6 @@ static void test_log_outside_snapshots(void **state)
 	assert_int_equal(recs[1].pa, 0x3000);
 	assert_int_equal(recs[2].pa, 0x4000);
 	mem_bus_log_free(recs);
-	sim_buf_free(&logging);
 	sim_buf_free(&plain);
 	sim_fini(&twin.s);
 	sim_fini(&r.s);

@@ -9,8 +9,7 @@
 
 #include <cmocka.h>
 
-#include "models/mem/mem.h"
-#include "sim/sim.h"
+#include "models/mem/tests/mem_rig.h"
 
 /* 8 banks of 8 KiB rows: column = pa[12:0], bank = pa[15:13], row = pa >> 16. */
 static const struct mem_timing ddr = {
@@ -20,17 +19,6 @@ static const struct mem_timing ddr = {
 #define HIT 16       /* controller + t_cl */
 #define CLOSED 29    /* controller + t_rcd + t_cl */
 #define CONFLICT 46  /* controller + t_rp + t_rcd + t_cl */
-
-struct rig {
-	struct sim s;
-	struct mem m;
-};
-
-static void rig_init(struct rig *r, unsigned pa_bits)
-{
-	sim_init(&r->s, 1, 1000000000);
-	mem_init(&r->m, &r->s, "mem", pa_bits, 150);
-}
 
 static uint64_t acc(struct rig *r, uint64_t pa, uint64_t now)
 {

@@ -15,6 +15,7 @@
 #include "models/mem/mem.h"
 #include "models/memenc/memenc.h"
 #include "sim/sim.h"
+#include "sim/tests/snap_check.h"
 
 #define DRAM 150
 

@@ -11,54 +11,7 @@
 #include <glib.h>
 #include <openssl/evp.h>
 
-#include "models/mem/mem.h"
-#include "models/memenc/memenc.h"
-#include "sim/sim.h"
-
-#define DRAM 150
-
-struct rig {
-	struct sim s;
-	struct mem m;
-	struct memenc e;
-};
-
-static void rig_init_cfg(struct rig *r, uint64_t seed, const struct memenc_config *cfg)
-{
-	sim_init(&r->s, seed, 1000000000);
-	mem_init(&r->m, &r->s, "dram", 40, DRAM);
-	assert_int_equal(memenc_init(&r->e, &r->s, "me", cfg, &r->m), 0);
-}
-
-static void rig_init(struct rig *r, uint64_t seed, enum memenc_mode mode)
-{
-	struct memenc_config cfg = { .mode = mode, .slots = 16 };
-	rig_init_cfg(r, seed, &cfg);
-}
-
-static void fill(uint8_t *p, size_t n, uint8_t seed)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)(seed + 13 * i);
-}
-
-/* The raw DRAM bytes of one line, as a physical attacker would read them. */
-static void dram_line(struct rig *r, uint64_t pa, uint8_t out[MEMENC_LINE])
-{
-	assert_int_equal(mem_read(&r->m, pa, out, MEMENC_LINE), 0);
-}
-
-static void write_line(struct rig *r, unsigned slot, uint64_t pa, const uint8_t *in)
-{
-	uint64_t c = 0;
-	assert_int_equal(memenc_write_line(&r->e, slot, pa, in, &c), 0);
-}
-
-static void read_line(struct rig *r, unsigned slot, uint64_t pa, uint8_t *out)
-{
-	uint64_t c = 0;
-	assert_int_equal(memenc_read_line(&r->e, slot, pa, out, &c), 0);
-}
+#include "models/memenc/tests/memenc_rig.h"
 
 /* A line written through an encrypting slot reads back as the same plaintext. */
 static void test_xts_round_trip(void **state)
@@ -340,13 +293,10 @@ static void test_save_restore_slots(void **state)
 	write_line(&a, 0, 0x0, pt);
 	write_line(&a, 3, 0x40, pt);
 	struct sim_buf snap;
-	sim_buf_init(&snap);
-	assert_int_equal(sim_save(&a.s, &snap), 0);
+	snap_take(&a.s, &snap);
 
 	rig_init(&b, 1, MEMENC_XTS); /* the seed comes from the checkpoint */
-	char err[256] = "";
-	assert_int_equal(sim_restore(&b.s, snap.data, snap.len, err, sizeof(err)), 0);
-	assert_string_equal(err, "");
+	snap_restore_ok(&b.s, &snap);
 	assert_true(memenc_key_valid(&b.e, 0));
 	assert_false(memenc_key_encrypts(&b.e, 0));
 	assert_int_equal(memenc_key_owner(&b.e, 3), 0x301);

@@ -225,18 +225,12 @@ static void test_mac_snapshot_round_trip(void **state)
 	write_line(&a, PRIV, 0x1080, pt);
 	dram_flip(&a, 0x1080, 9);
 	read_poison(&a, PRIV, 0x1080);
-	struct sim_buf snap, again;
-	sim_buf_init(&snap);
-	sim_buf_init(&again);
-	assert_int_equal(sim_save(&a.s, &snap), 0);
+	struct sim_buf snap;
+	snap_take(&a.s, &snap);
 
 	rig_init(&b, 1, MEMENC_MAC);
-	char err[256] = "";
-	assert_int_equal(sim_restore(&b.s, snap.data, snap.len, err, sizeof(err)), 0);
-	assert_string_equal(err, "");
-	assert_int_equal(sim_save(&b.s, &again), 0);
-	assert_int_equal(again.len, snap.len);
-	assert_memory_equal(again.data, snap.data, snap.len);
+	snap_restore_ok(&b.s, &snap);
+	snap_assert_bytes(&b.s, &snap);
 	assert_true(memenc_key_private(&b.e, PRIV));
 	read_line(&b, PRIV, 0x1000, out);
 	assert_memory_equal(out, pt, MEMENC_LINE);
@@ -247,7 +241,6 @@ static void test_mac_snapshot_round_trip(void **state)
 	read_poison(&b, PRIV, 0x1080);
 	assert_int_equal(stat(&b, "mac_failures"), 1);
 	assert_int_equal(stat(&b, "poisoned_reads"), 2);
-	sim_buf_free(&again);
 	sim_buf_free(&snap);
 	sim_fini(&b.s);
 	sim_fini(&a.s);

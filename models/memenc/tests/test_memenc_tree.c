@@ -388,17 +388,11 @@ static void test_tree_snapshot_round_trip(void **state)
 		fill(pt, sizeof(pt), (uint8_t)i);
 		write_line(&a, ENC, PROT + 64 * i, pt);
 	}
-	struct sim_buf snap, again;
-	sim_buf_init(&snap);
-	sim_buf_init(&again);
-	assert_int_equal(sim_save(&a.s, &snap), 0);
+	struct sim_buf snap;
+	snap_take(&a.s, &snap);
 	rig_tree_sized(&b, 1, DRAM, 64, 1024, 128, 2);
-	char err[256] = "";
-	assert_int_equal(sim_restore(&b.s, snap.data, snap.len, err, sizeof(err)), 0);
-	assert_string_equal(err, "");
-	assert_int_equal(sim_save(&b.s, &again), 0);
-	assert_int_equal(again.len, snap.len);
-	assert_memory_equal(again.data, snap.data, snap.len);
+	snap_restore_ok(&b.s, &snap);
+	snap_assert_bytes(&b.s, &snap);
 	for (uint64_t i = 0; i < 1024; i += 97) {
 		fill(pt, sizeof(pt), (uint8_t)i);
 		assert_int_equal(read_line(&a, ENC, PROT + 64 * i, oa), read_line(&b, ENC, PROT + 64 * i, ob));
@@ -412,10 +406,10 @@ static void test_tree_snapshot_round_trip(void **state)
 	/* Another tree geometry is refused. */
 	struct rig c;
 	rig_tree_sized(&c, 1, DRAM, 8, 1024, 128, 2);
+	char err[256] = "";
 	assert_int_equal(sim_restore(&c.s, snap.data, snap.len, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "model me: bad variable-size state");
 	sim_fini(&c.s);
-	sim_buf_free(&again);
 	sim_buf_free(&snap);
 	sim_fini(&b.s);
 	sim_fini(&a.s);
