@@ -182,7 +182,6 @@ static int do_smc(struct run_ctx *rc, const struct scn_step *st, struct step_res
 static int do_wbinvd(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		     char *err, size_t errlen)
 {
-	(void)st;
 	int r = machine_wbinvd(&rc->machine, &res->cycles);
 	if (r)
 		snprintf(err, errlen, "%s:%d:%d: cache write-back failed (%d)", st->file, st->line,

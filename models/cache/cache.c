@@ -110,19 +110,19 @@ static int cache_allocate(struct cache *c, unsigned key, uint64_t tag, bool fill
  * less than a whole line, since the rest must come from memory). Charges
  * the lookup, keeps LRU and the MRU hint. 0 with *line, or -errno. */
 static inline int cache_line_for(struct cache *c, unsigned key, uint64_t pa, size_t len,
-				 bool fill, size_t *line, uint64_t **cycles)
+				 bool fill, size_t *line, uint64_t *cycles)
 {
 	size_t off = (size_t)(pa & (CACHE_LINE - 1));
 	uint64_t tag = pa >> CACHE_LINE_SHIFT;
 	if (len == 0 || len > CACHE_LINE - off)
 		return -EINVAL;
-	**cycles += c->cfg.hit_latency;
+	*cycles += c->cfg.hit_latency;
 	size_t i = cache_find(c, key, tag);
 	if (i != SIZE_MAX) {
 		c->hits++;
 		c->lru[i] = ++c->lru_clock;
 	} else {
-		int rc = cache_allocate(c, key, tag, fill || len < CACHE_LINE, &i, *cycles);
+		int rc = cache_allocate(c, key, tag, fill || len < CACHE_LINE, &i, cycles);
 		if (rc)
 			return rc;
 	}
@@ -138,7 +138,7 @@ int cache_read(struct cache *c, unsigned key, uint64_t pa, void *buf, size_t len
 	size_t i, off = (size_t)(pa & (CACHE_LINE - 1));
 	if (!cycles)
 		cycles = &scratch;
-	int rc = cache_line_for(c, key, pa, len, true, &i, &cycles);
+	int rc = cache_line_for(c, key, pa, len, true, &i, cycles);
 	if (rc)
 		return rc;
 	if (len == 8) /* the common word access: a constant-size copy compiles to a move */
@@ -156,7 +156,7 @@ int cache_write(struct cache *c, unsigned key, uint64_t pa, const void *buf, siz
 	if (!cycles)
 		cycles = &scratch;
 	/* A whole-line write allocates without a fill: every byte is replaced. */
-	int rc = cache_line_for(c, key, pa, len, false, &i, &cycles);
+	int rc = cache_line_for(c, key, pa, len, false, &i, cycles);
 	if (rc)
 		return rc;
 	if (len == 8)
