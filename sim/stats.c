@@ -43,6 +43,14 @@ void sim_stat_register(struct sim *s, const char *prefix, const char *name,
 	st->v[st->len++] = (struct sim_stat){ .name = full, .desc = desc, .kind = kind, .ptr = ptr };
 }
 
+void sim_stat_register_table(struct sim *s, const char *prefix, const void *base,
+			     const struct sim_stat_def *defs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sim_stat_register(s, prefix, defs[i].name, defs[i].kind,
+				  (const uint8_t *)base + defs[i].offset, defs[i].desc);
+}
+
 uint64_t sim_stat_get(const struct sim *s, const char *name)
 {
 	for (size_t i = 0; i < s->stats.len; i++) {

@@ -45,6 +45,18 @@ void sim_stats_free(struct sim_stats *st);
 /* Register `ptr` under "<prefix>.<name>"; prefix may be NULL. */
 void sim_stat_register(struct sim *s, const char *prefix, const char *name,
 		       enum sim_stat_kind kind, const void *ptr, const char *desc);
+/* One statistic of a model struct, for sim_stat_register_table. */
+struct sim_stat_def {
+	const char *name;
+	enum sim_stat_kind kind;
+	size_t offset; /* of the counter (or histogram) within the model struct */
+	const char *desc;
+};
+/* SIM_STAT_DEF(struct mem, stat_reads, "reads", SIM_STAT_COUNT, "DRAM read accesses") */
+#define SIM_STAT_DEF(type, field, name, kind, desc) { name, kind, offsetof(type, field), desc }
+/* Register each of the `n` definitions for the struct at `base`, under `prefix`. */
+void sim_stat_register_table(struct sim *s, const char *prefix, const void *base,
+			     const struct sim_stat_def *defs, size_t n);
 /* Current value of a counter by full name; -1 (all ones) if absent. */
 uint64_t sim_stat_get(const struct sim *s, const char *name);
 /* Write every stat as nested JSON to `f`, indented by `indent` levels. */

@@ -457,22 +457,17 @@ int cache_init(struct cache *c, struct sim *s, const char *name, const struct ca
 	cache_invalidate_all(c);
 	sim_model_register(s, &c->base);
 
-	static const struct {
-		const char *name;
-		size_t offset;
-		const char *desc;
-	} stats[] = {
-		{ "hits", offsetof(struct cache, hits), "accesses that hit" },
-		{ "misses", offsetof(struct cache, misses), "accesses that missed" },
-		{ "fills", offsetof(struct cache, fills), "lines read from below" },
-		{ "evictions", offsetof(struct cache, evictions), "valid lines displaced on a miss" },
-		{ "writebacks", offsetof(struct cache, writebacks), "dirty lines written below" },
-		{ "flushes", offsetof(struct cache, flushes), "maintenance operations" },
-		{ "invd_dropped_dirty", offsetof(struct cache, invd_dropped_dirty),
-		  "dirty lines discarded by INVD" },
+#define ST(f, d) SIM_STAT_DEF(struct cache, f, #f, SIM_STAT_COUNT, d)
+	static const struct sim_stat_def stats[] = {
+		ST(hits, "accesses that hit"),
+		ST(misses, "accesses that missed"),
+		ST(fills, "lines read from below"),
+		ST(evictions, "valid lines displaced on a miss"),
+		ST(writebacks, "dirty lines written below"),
+		ST(flushes, "maintenance operations"),
+		ST(invd_dropped_dirty, "dirty lines discarded by INVD"),
 	};
-	for (size_t i = 0; i < sizeof(stats) / sizeof(stats[0]); i++)
-		sim_stat_register(s, c->name, stats[i].name, SIM_STAT_COUNT,
-				  (const uint8_t *)c + stats[i].offset, stats[i].desc);
+#undef ST
+	sim_stat_register_table(s, c->name, c, stats, sizeof(stats) / sizeof(stats[0]));
 	return 0;
 }

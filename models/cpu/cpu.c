@@ -58,18 +58,22 @@ void cpu_init(struct cpu *c, struct sim *s, const char *name, struct bus_port bu
 	c->s2_pas = cc_world_pas(world);
 	sim_model_register(s, &c->base);
 	c->src = sim_trace_source(s, name);
-	sim_stat_register(s, name, "loads", SIM_STAT_COUNT, &c->stat_loads, "load ops");
-	sim_stat_register(s, name, "stores", SIM_STAT_COUNT, &c->stat_stores, "store ops");
-	sim_stat_register(s, name, "smcs", SIM_STAT_COUNT, &c->stat_smcs, "monitor calls");
-	sim_stat_register(s, name, "faults", SIM_STAT_COUNT, &c->stat_faults, "ops that faulted");
-	sim_stat_register(s, name, "load_cycles", SIM_STAT_CYCLES, &c->stat_load_cycles, "");
-	sim_stat_register(s, name, "store_cycles", SIM_STAT_CYCLES, &c->stat_store_cycles, "");
-	sim_stat_register(s, name, "smc_cycles", SIM_STAT_CYCLES, &c->stat_smc_cycles, "");
-	sim_stat_register(s, name, "cycles", SIM_STAT_CYCLES, &c->cycles, "busy cycles");
-	sim_stat_register(s, name, "walks", SIM_STAT_COUNT, &c->stat_walks, "page-table walks");
-	sim_stat_register(s, name, "walk_refs", SIM_STAT_COUNT, &c->stat_walk_refs,
-			  "table reads of those walks");
-	sim_stat_register(s, name, "walk_cycles", SIM_STAT_CYCLES, &c->stat_walk_cycles, "");
+#define ST(f, n, k, d) SIM_STAT_DEF(struct cpu, f, n, k, d)
+	static const struct sim_stat_def stats[] = {
+		ST(stat_loads, "loads", SIM_STAT_COUNT, "load ops"),
+		ST(stat_stores, "stores", SIM_STAT_COUNT, "store ops"),
+		ST(stat_smcs, "smcs", SIM_STAT_COUNT, "monitor calls"),
+		ST(stat_faults, "faults", SIM_STAT_COUNT, "ops that faulted"),
+		ST(stat_load_cycles, "load_cycles", SIM_STAT_CYCLES, "cycles spent in loads"),
+		ST(stat_store_cycles, "store_cycles", SIM_STAT_CYCLES, "cycles spent in stores"),
+		ST(stat_smc_cycles, "smc_cycles", SIM_STAT_CYCLES, "cycles spent in monitor calls"),
+		ST(cycles, "cycles", SIM_STAT_CYCLES, "busy cycles"),
+		ST(stat_walks, "walks", SIM_STAT_COUNT, "page-table walks"),
+		ST(stat_walk_refs, "walk_refs", SIM_STAT_COUNT, "table reads of those walks"),
+		ST(stat_walk_cycles, "walk_cycles", SIM_STAT_CYCLES, "cycles of those walks"),
+	};
+#undef ST
+	sim_stat_register_table(s, name, c, stats, sizeof(stats) / sizeof(stats[0]));
 }
 
 /* One access at physical `pa`, which the guest knows as `gpa` (private or

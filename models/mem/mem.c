@@ -350,22 +350,19 @@ void mem_init(struct mem *m, struct sim *s, const char *name, unsigned pa_bits,
 	m->base.ops = &mem_ops;
 	m->base.vmstate = &mem_vmstate;
 	sim_model_register(s, &m->base);
-	sim_stat_register(s, name, "reads", SIM_STAT_COUNT, &m->stat_reads, "DRAM read accesses");
-	sim_stat_register(s, name, "writes", SIM_STAT_COUNT, &m->stat_writes, "DRAM write accesses");
-	sim_stat_register(s, name, "bytes_read", SIM_STAT_COUNT, &m->stat_bytes_read,
-			  "bytes read from DRAM");
-	sim_stat_register(s, name, "bytes_written", SIM_STAT_COUNT, &m->stat_bytes_written,
-			  "bytes written to DRAM");
-	sim_stat_register(s, name, "pages", SIM_STAT_COUNT, &m->stat_pages,
-			  "4 KiB pages allocated (written at least once)");
-	sim_stat_register(s, name, "row_hits", SIM_STAT_COUNT, &m->stat_row_hits,
-			  "line accesses to a bank's open row");
-	sim_stat_register(s, name, "row_misses", SIM_STAT_COUNT, &m->stat_row_misses,
-			  "line accesses to a closed (precharged) bank");
-	sim_stat_register(s, name, "row_conflicts", SIM_STAT_COUNT, &m->stat_row_conflicts,
-			  "line accesses to a bank with another row open");
-	sim_stat_register(s, name, "queue_cycles", SIM_STAT_CYCLES, &m->stat_queue_cycles,
-			  "cycles accesses waited for the channel");
-	sim_stat_register(s, name, "bus_log_dropped", SIM_STAT_COUNT, &m->stat_bus_log_dropped,
-			  "bus log records dropped at the cap");
+#define ST(f, k, d) SIM_STAT_DEF(struct mem, stat_##f, #f, k, d)
+	static const struct sim_stat_def stats[] = {
+		ST(reads, SIM_STAT_COUNT, "DRAM read accesses"),
+		ST(writes, SIM_STAT_COUNT, "DRAM write accesses"),
+		ST(bytes_read, SIM_STAT_COUNT, "bytes read from DRAM"),
+		ST(bytes_written, SIM_STAT_COUNT, "bytes written to DRAM"),
+		ST(pages, SIM_STAT_COUNT, "4 KiB pages allocated (written at least once)"),
+		ST(row_hits, SIM_STAT_COUNT, "line accesses to a bank's open row"),
+		ST(row_misses, SIM_STAT_COUNT, "line accesses to a closed (precharged) bank"),
+		ST(row_conflicts, SIM_STAT_COUNT, "line accesses to a bank with another row open"),
+		ST(queue_cycles, SIM_STAT_CYCLES, "cycles accesses waited for the channel"),
+		ST(bus_log_dropped, SIM_STAT_COUNT, "bus log records dropped at the cap"),
+	};
+#undef ST
+	sim_stat_register_table(s, name, m, stats, sizeof(stats) / sizeof(stats[0]));
 }

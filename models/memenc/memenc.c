@@ -478,13 +478,8 @@ static int config_resolve(struct memenc_config *c, const struct mem *mem)
 
 static void stats_register(struct memenc *e, struct sim *s, const char *name)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-		enum sim_stat_kind kind;
-		const char *desc;
-	} st[] = {
-#define ST(f, n, k, d) { n, offsetof(struct memenc, f), k, d }
+	static const struct sim_stat_def st[] = {
+#define ST(f, n, k, d) SIM_STAT_DEF(struct memenc, f, n, k, d)
 		ST(stat_lines_read, "lines_read", SIM_STAT_COUNT, "lines read from DRAM through the engine"),
 		ST(stat_lines_written, "lines_written", SIM_STAT_COUNT, "lines written to DRAM through the engine"),
 		ST(stat_encrypts, "encrypts", SIM_STAT_COUNT, "lines encrypted"),
@@ -501,9 +496,7 @@ static void stats_register(struct memenc *e, struct sim *s, const char *name)
 		ST(stat_counter_overflows, "counter_overflows", SIM_STAT_COUNT, "split-counter overflows (siblings re-encrypted)"),
 #undef ST
 	};
-	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
-		sim_stat_register(s, name, st[i].name, st[i].kind, (const uint8_t *)e + st[i].off,
-				  st[i].desc);
+	sim_stat_register_table(s, name, e, st, sizeof(st) / sizeof(st[0]));
 }
 
 int memenc_init(struct memenc *e, struct sim *s, const char *name,

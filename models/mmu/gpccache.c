@@ -86,11 +86,15 @@ int gpc_cache_init(struct gpc_cache *c, struct sim *s, const char *name, uint32_
 	c->e = g_new(struct gpc_cache_entry, nentries ? nentries : 1);
 	gpc_cache_clear(c);
 	sim_model_register(s, &c->base);
-	sim_stat_register(s, name, "hits", SIM_STAT_COUNT, &c->hits, "lookups that skipped the GPT walk");
-	sim_stat_register(s, name, "misses", SIM_STAT_COUNT, &c->misses, "");
-	sim_stat_register(s, name, "fills", SIM_STAT_COUNT, &c->fills, "");
-	sim_stat_register(s, name, "invalidations", SIM_STAT_COUNT, &c->invalidations,
-			  "entries removed by TLBI RPALOS / PAALL");
+#define ST(f, d) SIM_STAT_DEF(struct gpc_cache, f, #f, SIM_STAT_COUNT, d)
+	static const struct sim_stat_def stats[] = {
+		ST(hits, "lookups that skipped the GPT walk"),
+		ST(misses, "lookups that needed a GPT walk"),
+		ST(fills, "entries installed after a GPT walk"),
+		ST(invalidations, "entries removed by TLBI RPALOS / PAALL"),
+	};
+#undef ST
+	sim_stat_register_table(s, name, c, stats, sizeof(stats) / sizeof(stats[0]));
 	return 0;
 }
 

@@ -31,14 +31,17 @@ void iommu_init(struct iommu *u, struct sim *s, const char *name, struct bus_por
 		u->streams[i] = (struct iommu_stream){ .valid = true, .bypass = true, .pas = PAS_NS, .key = -1 };
 	sim_model_register(s, &u->base);
 	u->src = sim_trace_source(s, name);
-	sim_stat_register(s, name, "dma", SIM_STAT_COUNT, &u->stat_dma, "DMA transactions");
-	sim_stat_register(s, name, "bytes", SIM_STAT_COUNT, &u->stat_bytes, "");
-	sim_stat_register(s, name, "translation_faults", SIM_STAT_COUNT, &u->stat_translation_faults, "");
-	sim_stat_register(s, name, "aborts", SIM_STAT_COUNT, &u->stat_aborts,
-			  "transactions aborted back to the device");
-	sim_stat_register(s, name, "events", SIM_STAT_COUNT, &u->stat_events,
-			  "event-queue records written");
-	sim_stat_register(s, name, "walk_refs", SIM_STAT_COUNT, &u->stat_walk_refs, "");
+#define ST(f, d) SIM_STAT_DEF(struct iommu, stat_##f, #f, SIM_STAT_COUNT, d)
+	static const struct sim_stat_def stats[] = {
+		ST(dma, "DMA transactions"),
+		ST(bytes, "bytes transferred by DMA"),
+		ST(translation_faults, "translation, permission or walk faults"),
+		ST(aborts, "transactions aborted back to the device"),
+		ST(events, "event-queue records written"),
+		ST(walk_refs, "table reads of stream translations"),
+	};
+#undef ST
+	sim_stat_register_table(s, name, u, stats, sizeof(stats) / sizeof(stats[0]));
 }
 
 int iommu_set_stream(struct iommu *u, unsigned sid, const struct iommu_stream *st)

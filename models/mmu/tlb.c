@@ -126,11 +126,15 @@ int tlb_init(struct tlb *t, struct sim *s, const char *name, const struct tlb_co
 	t->cfg = *cfg;
 	t->e = g_new0(struct tlb_entry, (size_t)cfg->sets * cfg->ways);
 	sim_model_register(s, &t->base);
-	sim_stat_register(s, name, "hits", SIM_STAT_COUNT, &t->hits, "lookups that skipped the walk");
-	sim_stat_register(s, name, "misses", SIM_STAT_COUNT, &t->misses, "");
-	sim_stat_register(s, name, "fills", SIM_STAT_COUNT, &t->fills, "");
-	sim_stat_register(s, name, "invalidations", SIM_STAT_COUNT, &t->invalidations,
-			  "entries removed by TLB maintenance");
+#define ST(f, d) SIM_STAT_DEF(struct tlb, f, #f, SIM_STAT_COUNT, d)
+	static const struct sim_stat_def stats[] = {
+		ST(hits, "lookups that skipped the walk"),
+		ST(misses, "lookups that needed a walk"),
+		ST(fills, "entries installed after a walk"),
+		ST(invalidations, "entries removed by TLB maintenance"),
+	};
+#undef ST
+	sim_stat_register_table(s, name, t, stats, sizeof(stats) / sizeof(stats[0]));
 	return 0;
 }
 

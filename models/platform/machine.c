@@ -207,23 +207,26 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 	m->base.vmstate = &machine_vmstate;
 	sim_model_register(s, &m->base);
 	m->src = sim_trace_source(s, "machine");
-	sim_stat_register(s, "machine", "accesses", SIM_STAT_COUNT, &m->stat_accesses, "line accesses");
-	sim_stat_register(s, "machine", "gpc.checks", SIM_STAT_COUNT, &m->stat_gpc_checks, "");
-	sim_stat_register(s, "machine", "gpc.faults", SIM_STAT_COUNT, &m->stat_gpc_faults, "");
-	sim_stat_register(s, "machine", "gpc.table_reads", SIM_STAT_COUNT, &m->stat_gpt_reads, "");
-	sim_stat_register(s, "machine", "gpc.changes", SIM_STAT_COUNT, &m->stat_gpt_changes, "");
-	sim_stat_register(s, "machine", "tlbi", SIM_STAT_COUNT, &m->stat_tlbi, "TLBI RPALOS");
-	sim_stat_register(s, "machine", "smcs", SIM_STAT_COUNT, &m->stat_smcs, "");
-	sim_stat_register(s, "machine", "smc_unknown", SIM_STAT_COUNT, &m->stat_smc_unknown, "");
-	sim_stat_register(s, "machine", "key_hazards", SIM_STAT_COUNT, &m->stat_key_hazards,
-			  "key slots reprogrammed with their old lines still cached");
-	sim_stat_register(s, "machine", "poison", SIM_STAT_COUNT, &m->stat_poison,
-			  "accesses that hit an integrity failure");
-	sim_stat_register(s, "machine", "rmp.checks", SIM_STAT_COUNT, &m->stat_rmp_checks, "");
-	sim_stat_register(s, "machine", "rmp.faults", SIM_STAT_COUNT, &m->stat_rmp_faults, "");
-	sim_stat_register(s, "machine", "rmp.table_reads", SIM_STAT_COUNT, &m->stat_rmp_reads, "");
-	sim_stat_register(s, "machine", "snoops", SIM_STAT_COUNT, &m->stat_snoops,
-			  "same-key copies in other cores' L1D cleaned for coherence");
+#define ST(f, n, d) SIM_STAT_DEF(struct machine, f, n, SIM_STAT_COUNT, d)
+	static const struct sim_stat_def stats[] = {
+		ST(stat_accesses, "accesses", "line accesses"),
+		ST(stat_gpc_checks, "gpc.checks", "granule protection checks made"),
+		ST(stat_gpc_faults, "gpc.faults", "granule protection faults"),
+		ST(stat_gpt_reads, "gpc.table_reads", "GPT entries read from memory"),
+		ST(stat_gpt_changes, "gpc.changes", "GPT entries changed (granule transitions)"),
+		ST(stat_tlbi, "tlbi", "TLBI RPALOS"),
+		ST(stat_smcs, "smcs", "SMCs taken to the monitor"),
+		ST(stat_smc_unknown, "smc_unknown", "SMCs no monitor provides (SMC_UNKNOWN)"),
+		ST(stat_key_hazards, "key_hazards",
+		   "key slots reprogrammed with their old lines still cached"),
+		ST(stat_poison, "poison", "accesses that hit an integrity failure"),
+		ST(stat_rmp_checks, "rmp.checks", "RMP checks made"),
+		ST(stat_rmp_faults, "rmp.faults", "RMP violations"),
+		ST(stat_rmp_reads, "rmp.table_reads", "RMP entries read from memory"),
+		ST(stat_snoops, "snoops", "same-key copies in other cores' L1D cleaned for coherence"),
+	};
+#undef ST
+	sim_stat_register_table(s, "machine", m, stats, sizeof(stats) / sizeof(stats[0]));
 
 	mem_init(&m->mem, s, "dram", (unsigned)cfg->pa_bits, sim_ns_to_cycles(s, cfg->dram_latency_ns));
 	if (cfg->dram_banks || cfg->dram_bandwidth_mbps) {
