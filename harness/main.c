@@ -11,6 +11,8 @@
 #include "harness/runner.h"
 #include "harness/scenario.h"
 #include "harness/steps.h"
+#include "models/cpu/cpu.h"
+#include "models/platform/machine.h"
 #include "models/platform/profile.h"
 #include "sim/sim.h"
 
@@ -65,8 +67,11 @@ static const char usage_matrix[] =
 static const char usage_trace[] =
 	"usage: ccsim trace FILE\n\nPrint a binary trace (a run's trace.bin) as text, one record a line.\n";
 static const char usage_profile[] =
-	"usage: ccsim profile NAME [--set GROUP.KEY=VALUE]...\n\n"
-	"Print the fully resolved configuration of a profile (defaults included) as JSON.\n";
+	"usage: ccsim profile NAME [--set GROUP.KEY=VALUE]... [--stats]\n\n"
+	"Print the fully resolved configuration of a profile (defaults included) as JSON.\n\n"
+	"  --stats   instead, list every statistic a run on this profile reports in\n"
+	"            stats.json: name, kind (count, cycles, hist) and what it counts.\n"
+	"            Each scenario VM adds <vm>.* counters like host.*.\n";
 static const char usage_steps[] =
 	"usage: ccsim steps\n\nList every actor and the steps it accepts, with arguments and an example.\n";
 
@@ -295,11 +300,31 @@ static int cmd_trace(int argc, char **argv)
 	return 0;
 }
 
+/* Build the machine of `cfg` with a host CPU, as a run does, and list its stats. */
+static int list_stats(const struct platform_config *cfg)
+{
+	char err[1024];
+	struct sim s;
+	struct machine m;
+	struct cpu host;
+	sim_init(&s, 1, cfg->freq_mhz * 1000000ull);
+	int rc = machine_init(&m, &s, cfg, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "%s\n", err);
+	else {
+		cpu_init(&host, &s, "host", machine_bus(&m), WORLD_NS, 2);
+		sim_stats_list(&s, stdout);
+	}
+	sim_fini(&s);
+	return rc ? 2 : 0;
+}
+
 static int cmd_profile(int argc, char **argv)
 {
 	char err[1024], path[4096];
 	struct platform_config cfg;
 	const char *name = NULL;
+	bool stats = false;
 	if (wants_help(argc, argv)) {
 		fputs(usage_profile, stdout);
 		return 0;
@@ -307,6 +332,8 @@ static int cmd_profile(int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--set") == 0 && i + 1 < argc)
 			i++;
+		else if (strcmp(argv[i], "--stats") == 0)
+			stats = true;
 		else if (argv[i][0] == '-')
 			return bad_usage("profile", "unknown option %s", argv[i]);
 		else if (!name)
@@ -326,6 +353,8 @@ static int cmd_profile(int argc, char **argv)
 			fprintf(stderr, "%s\n", err);
 			return 2;
 		}
+	if (stats)
+		return list_stats(&cfg);
 	profile_dump_json(&cfg, stdout, 0);
 	putchar('\n');
 	return 0;

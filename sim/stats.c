@@ -108,14 +108,40 @@ static void dump_value(const struct sim *s, const struct sim_stat *e, const char
 			(unsigned long long)sim_cycles_to_ns(s, v));
 }
 
-void sim_stats_dump_json(const struct sim *s, FILE *f, int indent)
+/* The registered stats by name; the caller frees the array. */
+static const struct sim_stat **stats_sorted(const struct sim *s)
 {
 	size_t n = s->stats.len;
-	const struct sim_stat **sorted = g_new(const struct sim_stat *, n);
-	char ***parts = g_new0(char **, n + 1);
+	const struct sim_stat **sorted = g_new(const struct sim_stat *, n ? n : 1);
 	for (size_t i = 0; i < n; i++)
 		sorted[i] = &s->stats.v[i];
 	qsort(sorted, n, sizeof(*sorted), cmp_stat);
+	return sorted;
+}
+
+void sim_stats_list(const struct sim *s, FILE *f)
+{
+	static const char *const kinds[] = {
+		[SIM_STAT_COUNT] = "count", [SIM_STAT_CYCLES] = "cycles", [SIM_STAT_HIST] = "hist",
+	};
+	const struct sim_stat **sorted = stats_sorted(s);
+	int w = 0;
+	for (size_t i = 0; i < s->stats.len; i++)
+		if ((int)strlen(sorted[i]->name) > w)
+			w = (int)strlen(sorted[i]->name);
+	for (size_t i = 0; i < s->stats.len; i++) {
+		const struct sim_stat *e = sorted[i];
+		fprintf(f, "%-*s  %-6s  %s%s\n", w, e->name, kinds[e->kind], e->desc,
+			e->kind == SIM_STAT_CYCLES ? " (also in ns as <name>_ns)" : "");
+	}
+	g_free(sorted);
+}
+
+void sim_stats_dump_json(const struct sim *s, FILE *f, int indent)
+{
+	size_t n = s->stats.len;
+	const struct sim_stat **sorted = stats_sorted(s);
+	char ***parts = g_new0(char **, n + 1);
 	for (size_t i = 0; i < n; i++)
 		parts[i] = g_strsplit(sorted[i]->name, ".", -1);
 

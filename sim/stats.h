@@ -59,6 +59,8 @@ void sim_stat_register_table(struct sim *s, const char *prefix, const void *base
 			     const struct sim_stat_def *defs, size_t n);
 /* Current value of a counter by full name; -1 (all ones) if absent. */
 uint64_t sim_stat_get(const struct sim *s, const char *name);
+/* One line per stat, by name: full name, kind (count, cycles, hist) and description. */
+void sim_stats_list(const struct sim *s, FILE *f);
 /* Write every stat as nested JSON to `f`, indented by `indent` levels. */
 void sim_stats_dump_json(const struct sim *s, FILE *f, int indent);
 

@@ -69,8 +69,8 @@ void cpu_init(struct cpu *c, struct sim *s, const char *name, struct bus_port bu
 		ST(stat_smc_cycles, "smc_cycles", SIM_STAT_CYCLES, "cycles spent in monitor calls"),
 		ST(cycles, "cycles", SIM_STAT_CYCLES, "busy cycles"),
 		ST(stat_walks, "walks", SIM_STAT_COUNT, "page-table walks"),
-		ST(stat_walk_refs, "walk_refs", SIM_STAT_COUNT, "table reads of those walks"),
-		ST(stat_walk_cycles, "walk_cycles", SIM_STAT_CYCLES, "cycles of those walks"),
+		ST(stat_walk_refs, "walk_refs", SIM_STAT_COUNT, "table reads of page-table walks"),
+		ST(stat_walk_cycles, "walk_cycles", SIM_STAT_CYCLES, "cycles spent in page-table walks"),
 	};
 #undef ST
 	sim_stat_register_table(s, name, c, stats, sizeof(stats) / sizeof(stats[0]));

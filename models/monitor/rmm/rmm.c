@@ -143,6 +143,18 @@ static void rmm_panic(struct rmm *r, uint64_t pa, const char *why)
 	sim_trace_emit(r->base.sim, TRACE_NOTE, r->src, pa, 0, 0, 0, msg, (uint32_t)n);
 }
 
+void rmm_cmd_stats_register(struct sim *s, const char *prefix, bool rsi,
+			    uint64_t *calls, uint64_t *errors, uint64_t *cycles)
+{
+	sim_stat_register(s, prefix, "calls", SIM_STAT_COUNT, calls,
+			  rsi ? "realm calls of this RSI command" : "host calls of this RMI command");
+	sim_stat_register(s, prefix, "errors", SIM_STAT_COUNT, errors,
+			  rsi ? "calls answered with an error (not RSI_SUCCESS or RSI_INCOMPLETE)"
+			      : "calls answered with a status other than RMI_SUCCESS");
+	sim_stat_register(s, prefix, "cycles", SIM_STAT_CYCLES, cycles,
+			  "monitor cycles spent in this command");
+}
+
 /* Zero a granule through the Realm PAS, as the RMM does with a write loop
  * through its own mapping: DRAM ends up holding the Realm key's encryption of
  * zeros, and no plaintext of the previous owner survives. */
@@ -406,12 +418,12 @@ struct rmm *rmm_create(struct sim *s, struct machine *m)
 	r->src = sim_trace_source(s, "rmm");
 	for (size_t i = 0; i < NCMDS; i++) {
 		gchar *p = g_strdup_printf("rmm.%s", rmm_cmd_table[i].name);
-		sim_stat_register(s, p, "calls", SIM_STAT_COUNT, &r->stat_calls[i], "");
-		sim_stat_register(s, p, "errors", SIM_STAT_COUNT, &r->stat_errors[i], "");
-		sim_stat_register(s, p, "cycles", SIM_STAT_CYCLES, &r->stat_cycles[i], "");
+		rmm_cmd_stats_register(s, p, false, &r->stat_calls[i], &r->stat_errors[i],
+				       &r->stat_cycles[i]);
 		g_free(p);
 	}
-	sim_stat_register(s, "rmm", "scrubbed_granules", SIM_STAT_COUNT, &r->stat_scrubbed, "");
+	sim_stat_register(s, "rmm", "scrubbed_granules", SIM_STAT_COUNT, &r->stat_scrubbed,
+			  "granules the RMM zeroed before handing them on");
 	rmm_rsi_stats_register(r, s);
 	return r;
 }

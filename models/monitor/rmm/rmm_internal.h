@@ -181,6 +181,9 @@ bool rmm_rtt_is_live(struct rmm *r, uint64_t rtt, unsigned level, uint64_t *cycl
 
 /* --- RSI (rmm_rsi.c) --- */
 void rmm_rsi_stats_register(struct rmm *r, struct sim *s);
+/* Register <prefix>.{calls,errors,cycles} for one RMI (or, if `rsi`, RSI) command. */
+void rmm_cmd_stats_register(struct sim *s, const char *prefix, bool rsi,
+			    uint64_t *calls, uint64_t *errors, uint64_t *cycles);
 
 /* --- handlers --- */
 #define RMM_HANDLER(name) void name(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)

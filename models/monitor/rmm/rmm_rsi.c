@@ -513,10 +513,10 @@ void rmm_rsi_stats_register(struct rmm *r, struct sim *s)
 {
 	for (size_t i = 0; i < NRSI; i++) {
 		gchar *p = g_strdup_printf("rmm.rsi.%s", rsi_cmd_table[i].name);
-		sim_stat_register(s, p, "calls", SIM_STAT_COUNT, &r->stat_rsi_calls[i], "");
-		sim_stat_register(s, p, "errors", SIM_STAT_COUNT, &r->stat_rsi_errors[i], "");
-		sim_stat_register(s, p, "cycles", SIM_STAT_CYCLES, &r->stat_rsi_cycles[i], "");
+		rmm_cmd_stats_register(s, p, true, &r->stat_rsi_calls[i], &r->stat_rsi_errors[i],
+				       &r->stat_rsi_cycles[i]);
 		g_free(p);
 	}
-	sim_stat_register(s, "rmm.rsi", "unknown", SIM_STAT_COUNT, &r->stat_rsi_unknown, "");
+	sim_stat_register(s, "rmm.rsi", "unknown", SIM_STAT_COUNT, &r->stat_rsi_unknown,
+			  "realm SMCs with no RSI or PSCI command (SMC_UNKNOWN)");
 }
