@@ -13,18 +13,11 @@
 #include <glib.h>
 
 #include "models/mmu/gpc.h"
+#include "models/mmu/tests/fake_mem.h"
 
 #define L0_BASE 0xF0000000ull  /* GPTBR_EL3 = L0_BASE >> 12 */
 #define L1_BASE 0xF0100000ull  /* L1 table of region r at L1_BASE + r * l1 bytes */
 #define GB (1ull << 30)
-#define NO_ABORT UINT64_MAX
-
-/* A sparse 64-bit memory; a read of abort_pa fails like a bus error. */
-struct fake_mem {
-	GHashTable *cells;
-	uint64_t abort_pa;
-	unsigned reads;
-};
 
 struct t {
 	struct fake_mem mem;
@@ -32,23 +25,9 @@ struct t {
 	struct gpc_reader rd;
 };
 
-static int fake_read(void *ctx, uint64_t pa, uint64_t *val)
-{
-	struct fake_mem *m = ctx;
-	m->reads++;
-	if (pa == m->abort_pa)
-		return -EFAULT;
-	const uint64_t *v = g_hash_table_lookup(m->cells, &pa);
-	*val = v ? *v : 0;
-	return 0;
-}
-
 static void poke(struct t *t, uint64_t pa, uint64_t val)
 {
-	uint64_t *k = g_new(uint64_t, 1), *v = g_new(uint64_t, 1);
-	*k = pa;
-	*v = val;
-	g_hash_table_replace(t->mem.cells, k, v);
+	fake_mem_poke(&t->mem, pa, val);
 }
 
 /* 4GB PPS, 4KB granules, 1GB L0 regions, 40-bit PA. */
@@ -60,10 +39,9 @@ static const struct gpc_config base_cfg = {
 static int setup(void **state)
 {
 	struct t *t = g_new0(struct t, 1);
-	t->mem.cells = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
-	t->mem.abort_pa = NO_ABORT;
+	fake_mem_init(&t->mem, -EFAULT);
 	t->cfg = base_cfg;
-	t->rd = (struct gpc_reader){ fake_read, &t->mem };
+	t->rd = (struct gpc_reader){ fake_mem_read, &t->mem };
 	*state = t;
 	return 0;
 }
@@ -71,7 +49,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct t *t = *state;
-	g_hash_table_destroy(t->mem.cells);
+	fake_mem_free(&t->mem);
 	g_free(t);
 	return 0;
 }
@@ -116,7 +94,7 @@ static void test_disabled_allows_without_reads(void **state)
 {
 	struct t *t = *state;
 	t->cfg.enabled = false;
-	t->mem.abort_pa = L0_BASE;
+	t->mem.fail_pa = L0_BASE;
 	struct gpc_result r = check(t, 0x1000, PAS_REALM, WORLD_REALM);
 	assert_result(r, GPC_OK, 0, 0);
 	assert_int_equal(r.gpi, GPI_ANY);
@@ -355,7 +333,7 @@ static void test_bad_config_wins(void **state)
 		{ .pgs = 0, .pps = 0, .l0gptsz = 1, .pa_bits = 40 },   /* reserved L0GPTSZ */
 		{ .pgs = 0, .pps = 0, .l0gptsz = 10, .pa_bits = 40 },  /* reserved L0GPTSZ */
 	};
-	t->mem.abort_pa = L0_BASE;
+	t->mem.fail_pa = L0_BASE;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		t->cfg = bad[i];
 		t->cfg.enabled = true;
@@ -374,14 +352,14 @@ static void test_eabt_on_fetch(void **state)
 	struct t *t = *state;
 	uint64_t table = map_l1(t, 1, 0x20000);
 	poke(t, table + 8 * 2, fill(GPI_NS));
-	t->mem.abort_pa = L0_BASE + 8;
+	t->mem.fail_pa = L0_BASE + 8;
 	assert_result(check(t, GB + 0x20000, PAS_NS, WORLD_NS), GPC_FAULT_EABT, 0, 1);
-	t->mem.abort_pa = table + 8 * 2;
+	t->mem.fail_pa = table + 8 * 2;
 	assert_result(check(t, GB + 0x20000, PAS_NS, WORLD_NS), GPC_FAULT_EABT, 1, 2);
 	struct gpc_walk w = gpc_walk(&t->cfg, &t->rd, GB + 0x20000);
 	assert_int_equal(w.err, -EFAULT);
 	assert_int_equal(w.desc_pa, table + 16);
-	t->mem.abort_pa = NO_ABORT;
+	t->mem.fail_pa = FAKE_NO_FAIL;
 	assert_result(check(t, GB + 0x20000, PAS_NS, WORLD_NS), GPC_OK, 1, 2);
 }
 

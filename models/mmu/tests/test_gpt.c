@@ -11,19 +11,12 @@
 #include <glib.h>
 
 #include "models/mmu/gpt.h"
+#include "models/mmu/tests/fake_mem.h"
 
 #define L0_BASE 0xF0000000ull
 #define L1_BASE 0xF0100000ull
 #define L1_BYTES 0x20000ull /* 1GB / 64KB per descriptor * 8 */
 #define GB (1ull << 30)
-#define NONE UINT64_MAX
-
-/* A sparse 64-bit memory; accesses to abort_pa fail like a bus error. */
-struct fake_mem {
-	GHashTable *cells;
-	uint64_t abort_pa;
-	unsigned reads, writes;
-};
 
 struct t {
 	struct fake_mem mem;
@@ -32,34 +25,9 @@ struct t {
 	struct gpc_writer wr;
 };
 
-static int fake_read(void *ctx, uint64_t pa, uint64_t *val)
-{
-	struct fake_mem *m = ctx;
-	m->reads++;
-	if (pa == m->abort_pa)
-		return -EFAULT;
-	const uint64_t *v = g_hash_table_lookup(m->cells, &pa);
-	*val = v ? *v : 0;
-	return 0;
-}
-
-static int fake_write(void *ctx, uint64_t pa, uint64_t val)
-{
-	struct fake_mem *m = ctx;
-	if (pa == m->abort_pa)
-		return -EFAULT;
-	m->writes++;
-	uint64_t *k = g_new(uint64_t, 1), *v = g_new(uint64_t, 1);
-	*k = pa;
-	*v = val;
-	g_hash_table_replace(m->cells, k, v);
-	return 0;
-}
-
 static uint64_t peek(struct t *t, uint64_t pa)
 {
-	const uint64_t *v = g_hash_table_lookup(t->mem.cells, &pa);
-	return v ? *v : 0;
+	return fake_mem_peek(&t->mem, pa);
 }
 
 /* 4GB PPS, 4KB granules, 1GB L0 regions, 40-bit PA. */
@@ -71,11 +39,10 @@ static const struct gpc_config base_cfg = {
 static int setup(void **state)
 {
 	struct t *t = g_new0(struct t, 1);
-	t->mem.cells = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
-	t->mem.abort_pa = NONE;
+	fake_mem_init(&t->mem, -EFAULT);
 	t->cfg = base_cfg;
-	t->rd = (struct gpc_reader){ fake_read, &t->mem };
-	t->wr = (struct gpc_writer){ fake_write, &t->mem };
+	t->rd = (struct gpc_reader){ fake_mem_read, &t->mem };
+	t->wr = (struct gpc_writer){ fake_mem_write, &t->mem };
 	*state = t;
 	return 0;
 }
@@ -83,7 +50,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct t *t = *state;
-	g_hash_table_destroy(t->mem.cells);
+	fake_mem_free(&t->mem);
 	g_free(t);
 	return 0;
 }
@@ -254,7 +221,7 @@ static void test_set_gpi_splits_contiguous(void **state)
 	assert_int_equal(gpt_build(&t->cfg, &t->wr, GPI_NS, L1_BASE, GB, 2 * GB, GPI_NS), 0);
 	uint64_t contig = 0x1 | GPI_REALM << 4 | 1 << 8;
 	for (unsigned i = 32; i < 64; i++) /* the block [GB + 2MB, GB + 4MB) */
-		assert_int_equal(fake_write(&t->mem, L1_BASE + 8 * i, contig), 0);
+		assert_int_equal(fake_mem_write(&t->mem, L1_BASE + 8 * i, contig), 0);
 	t->mem.writes = 0;
 	uint64_t pa = GB + 0x200000 + 0x45000;
 	uint8_t old = 0;
@@ -279,11 +246,11 @@ static void test_lookup_errors(void **state)
 	assert_int_equal(gpt_get_gpi(&t->cfg, &t->rd, 0x1000, &gpi), -EIO); /* L0 entry 0 */
 	assert_int_equal(gpt_build(&t->cfg, &t->wr, GPI_NS, L1_BASE, GB, 2 * GB, GPI_NS), 0);
 	assert_int_equal(gpt_get_gpi(&t->cfg, &t->rd, 4 * GB, &gpi), -ERANGE);
-	t->mem.abort_pa = L1_BASE + 8;
+	t->mem.fail_pa = L1_BASE + 8;
 	assert_int_equal(gpt_get_gpi(&t->cfg, &t->rd, GB + 0x10000, &gpi), -EFAULT);
 	assert_int_equal(gpt_set_gpi(&t->cfg, &t->rd, &t->wr, GB + 0x10000, GPI_ROOT, NULL),
 			 -EFAULT);
-	t->mem.abort_pa = NONE;
+	t->mem.fail_pa = FAKE_NO_FAIL;
 	assert_int_equal(gpt_get_gpi(&t->cfg, &t->rd, GB + 0x10000, &gpi), 0);
 	assert_int_equal(gpi, GPI_NS);
 	t->cfg.l0gptsz = 2;
@@ -295,9 +262,10 @@ static void test_lookup_errors(void **state)
 static void test_write_error_propagates(void **state)
 {
 	struct t *t = *state;
-	t->mem.abort_pa = L0_BASE + 16;
+	t->mem.fail_pa = L0_BASE + 16;
 	assert_int_equal(gpt_build(&t->cfg, &t->wr, GPI_NS, L1_BASE, 0, 0, GPI_NS), -EFAULT);
-	assert_int_equal(t->mem.writes, 2);
+	assert_int_equal(t->mem.writes, 3); /* entries 0 and 1, then the failing 2; none after */
+	assert_int_equal(fake_mem_peek(&t->mem, L0_BASE + 16), 0);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)

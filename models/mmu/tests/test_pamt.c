@@ -11,6 +11,7 @@
 #include <glib.h>
 
 #include "models/mmu/pamt.h"
+#include "models/mmu/tests/fake_mem.h"
 
 #define GB (1ull << 30)
 #define P1G 0x100000000ull /* PAMT arrays, outside the 2 GB TDMR */
@@ -18,56 +19,30 @@
 #define P4K 0x100100000ull
 #define TDR_A 0x1000ull
 #define TDR_B 0x2000ull
-#define NO_FAIL UINT64_MAX
 
 struct t {
-	GHashTable *cells;
-	uint64_t fail_pa; /* an access here fails like a poisoned line */
-	unsigned reads, writes;
+	struct fake_mem mem;
 	struct pamt_config cfg;
 	struct pamt_io io;
 };
 
-static int mem_read(void *ctx, uint64_t pa, uint64_t *val)
-{
-	struct t *t = ctx;
-	t->reads++;
-	if (pa == t->fail_pa)
-		return -EIO;
-	const uint64_t *v = g_hash_table_lookup(t->cells, &pa);
-	*val = v ? *v : 0;
-	return 0;
-}
-
-static int mem_write(void *ctx, uint64_t pa, uint64_t val)
-{
-	struct t *t = ctx;
-	t->writes++;
-	if (pa == t->fail_pa)
-		return -EIO;
-	uint64_t *k = g_new(uint64_t, 1), *v = g_new(uint64_t, 1);
-	*k = pa;
-	*v = val;
-	g_hash_table_replace(t->cells, k, v);
-	return 0;
-}
-
 static uint64_t peek(struct t *t, uint64_t pa)
 {
-	uint64_t v;
-	t->fail_pa = NO_FAIL;
-	mem_read(t, pa, &v);
-	return v;
+	return fake_mem_peek(&t->mem, pa);
+}
+
+static void poke(struct t *t, uint64_t pa, uint64_t val)
+{
+	fake_mem_poke(&t->mem, pa, val);
 }
 
 static int setup(void **state)
 {
 	struct t *t = g_new0(struct t, 1);
-	t->cells = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
-	t->fail_pa = NO_FAIL;
+	fake_mem_init(&t->mem, -EIO);
 	t->cfg = (struct pamt_config){ .base = 0, .size = 2 * GB, .pamt_1g = P1G, .pamt_2m = P2M,
 				       .pamt_4k = P4K };
-	t->io = (struct pamt_io){ mem_read, mem_write, t };
+	t->io = (struct pamt_io){ fake_mem_read, fake_mem_write, &t->mem };
 	*state = t;
 	return 0;
 }
@@ -75,7 +50,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct t *t = *state;
-	g_hash_table_destroy(t->cells);
+	fake_mem_free(&t->mem);
 	g_free(t);
 	return 0;
 }
@@ -99,7 +74,7 @@ static void test_fresh_page_is_nda(void **state)
 	assert_int_equal(e.owner, 0);
 	assert_int_equal(e.bepoch, 0);
 	assert_int_equal(e.entry_pa, P4K + 5 * 16);
-	assert_int_equal(t->reads, 4);
+	assert_int_equal(t->mem.reads, 4);
 	assert_int_equal(pamt_array_bytes(2 * GB, PAMT_4K), 8ull << 20);
 	assert_int_equal(pamt_entry_addr(&t->cfg, GB + 0x200000, PAMT_2M), P2M + 513 * 16);
 }
@@ -145,7 +120,7 @@ static void test_operand_errors(void **state)
 	assert_int_equal(pamt_assign(&t->cfg, &t->io, 2 * GB, PAMT_4K, PAMT_PT_REG, TDR_A),
 			 TDX_OPERAND_ADDR_RANGE_ERROR);
 	assert_int_equal(pamt_get(&t->cfg, &t->io, 2 * GB + 0x1000, &e), TDX_OPERAND_ADDR_RANGE_ERROR);
-	assert_int_equal(t->writes, 0);
+	assert_int_equal(t->mem.writes, 0);
 }
 
 /* PAMT levels (TDH.MEM.PAGE.AUG at 2 MB): the 2M entry describes the whole
@@ -247,12 +222,12 @@ static void test_locks(void **state)
 	struct t *t = *state;
 	assert_int_equal(pamt_assign(&t->cfg, &t->io, 0x9000, PAMT_4K, PAMT_PT_REG, TDR_A), TDX_SUCCESS);
 	uint64_t q0 = peek(t, P4K + 0x90);
-	mem_write(t, P4K + 0x90, q0 | 1u << 2); /* one shared holder */
+	poke(t, P4K + 0x90, q0 | 1u << 2); /* one shared holder */
 	assert_int_equal(pamt_check_owner(&t->cfg, &t->io, 0x9000, PAMT_PT_REG, TDR_A), TDX_SUCCESS);
 	assert_int_equal(pamt_free(&t->cfg, &t->io, 0x9000, PAMT_4K, PAMT_PT_REG, TDR_A), TDX_OPERAND_BUSY);
-	mem_write(t, P4K + 0x90, q0 | PAMT_LOCK_EXCLUSIVE);
+	poke(t, P4K + 0x90, q0 | PAMT_LOCK_EXCLUSIVE);
 	assert_int_equal(pamt_check_owner(&t->cfg, &t->io, 0x9000, PAMT_PT_REG, TDR_A), TDX_OPERAND_BUSY);
-	mem_write(t, P2M, PAMT_LOCK_EXCLUSIVE); /* the free 2M entry above it */
+	poke(t, P2M, PAMT_LOCK_EXCLUSIVE); /* the free 2M entry above it */
 	struct pamt_entry e;
 	assert_int_equal(pamt_get(&t->cfg, &t->io, 0x1000, &e), TDX_OPERAND_BUSY);
 	assert_int_equal(pamt_assign(&t->cfg, &t->io, 0, PAMT_2M, PAMT_PT_REG, TDR_A), TDX_OPERAND_BUSY);
@@ -278,10 +253,10 @@ static void test_io_error(void **state)
 {
 	struct t *t = *state;
 	struct pamt_entry e;
-	t->fail_pa = P1G;
+	t->mem.fail_pa = P1G;
 	assert_int_equal(pamt_get(&t->cfg, &t->io, 0x1000, &e), TDX_SIM_IO_ERROR);
 	assert_int_equal(pamt_assign(&t->cfg, &t->io, 0x1000, PAMT_4K, PAMT_PT_REG, TDR_A), TDX_SIM_IO_ERROR);
-	t->fail_pa = P4K + 0x10;
+	t->mem.fail_pa = P4K + 0x10;
 	assert_int_equal(pamt_assign(&t->cfg, &t->io, 0x1000, PAMT_4K, PAMT_PT_REG, TDR_A), TDX_SIM_IO_ERROR);
 }
 

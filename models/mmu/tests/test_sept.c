@@ -15,6 +15,7 @@
 #include <glib.h>
 
 #include "models/mmu/sept.h"
+#include "models/mmu/tests/fake_mem.h"
 
 #define GB (1ull << 30)
 #define MB2 (2ull << 20)
@@ -27,7 +28,6 @@
 #define HUGE 0x20000000ull  /* a 2 MB page */
 #define G 0x12345000ull     /* a private GPA */
 #define G2M 0x40000000ull   /* a 2 MB aligned private GPA */
-#define NO_FAIL UINT64_MAX
 
 #define MAPPED_PG1 0x80000000008000f7ull    /* SVE | PG1 | PS IPAT WB RWX */
 #define PENDING_PG1 0x81000000008000f0ull   /* + TDP, no RWX */
@@ -36,8 +36,7 @@
 #define RCX(s) ((s) | TDX_OPERAND_ID_RCX)
 
 struct t {
-	GHashTable *cells;
-	uint64_t fail_pa;
+	struct fake_mem mem;
 	uint64_t next; /* next SEPT page */
 	struct pamt_config pcfg;
 	struct pamt_io pio;
@@ -47,43 +46,25 @@ struct t {
 	struct sept_env env;
 };
 
-static int mem_read(void *ctx, uint64_t pa, uint64_t *val)
-{
-	struct t *t = ctx;
-	if (pa == t->fail_pa)
-		return -EIO;
-	const uint64_t *v = g_hash_table_lookup(t->cells, &pa);
-	*val = v ? *v : 0;
-	return 0;
-}
-
-static int mem_write(void *ctx, uint64_t pa, uint64_t val)
-{
-	struct t *t = ctx;
-	uint64_t *k = g_new(uint64_t, 1), *v = g_new(uint64_t, 1);
-	*k = pa;
-	*v = val;
-	g_hash_table_replace(t->cells, k, v);
-	return 0;
-}
-
 static uint64_t peek(struct t *t, uint64_t pa)
 {
-	uint64_t v = 0;
-	assert_int_equal(mem_read(t, pa, &v), 0);
-	return v;
+	return fake_mem_peek(&t->mem, pa);
+}
+
+static void poke(struct t *t, uint64_t pa, uint64_t val)
+{
+	fake_mem_poke(&t->mem, pa, val);
 }
 
 static int setup(void **state)
 {
 	struct t *t = g_new0(struct t, 1);
-	t->cells = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
-	t->fail_pa = NO_FAIL;
+	fake_mem_init(&t->mem, -EIO);
 	t->next = TABLES;
 	t->pcfg = (struct pamt_config){ .base = 0, .size = GB, .pamt_1g = 4 * GB,
 					.pamt_2m = 4 * GB + 0x1000, .pamt_4k = 4 * GB + 0x100000 };
-	t->pio = (struct pamt_io){ mem_read, mem_write, t };
-	t->io = (struct sept_io){ mem_read, mem_write, t };
+	t->pio = (struct pamt_io){ fake_mem_read, fake_mem_write, &t->mem };
+	t->io = (struct sept_io){ fake_mem_read, fake_mem_write, &t->mem };
 	t->cfg = (struct sept_config){ .root = ROOT, .levels = 4, .pending_ve = true, .pa_bits = 52 };
 	t->td = (struct sept_td){ .tdr = TDR, .op_state = SEPT_TD_BUILD, .td_epoch = 1 };
 	t->env = (struct sept_env){ &t->cfg, &t->io, &t->pcfg, &t->pio, &t->td };
@@ -98,7 +79,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct t *t = *state;
-	g_hash_table_destroy(t->cells);
+	fake_mem_free(&t->mem);
 	g_free(t);
 	return 0;
 }
@@ -204,7 +185,7 @@ static void test_page_add_errors(void **state)
 	assert_int_equal(sept_page_add(&t->env, G + 0x1000, TDR, NULL), TDX_PAGE_METADATA_INCORRECT | 8);
 	assert_int_equal(tr(t, G + 0x1000, false).state, SEPT_FREE);
 	uint64_t at = entry_pa(t, G + 0x2000, 0);
-	mem_write(t, at, SEPT_FREE_VALUE | SEPT_TDEL);
+	poke(t, at, SEPT_FREE_VALUE | SEPT_TDEL);
 	assert_int_equal(sept_page_add(&t->env, G + 0x2000, PG1 + 0x2000, NULL), RCX(TDX_OPERAND_BUSY));
 	t->td.tdr = PG1 + 0x3000; /* not a TDR page */
 	assert_int_equal(sept_page_add(&t->env, G + 0x3000, PG1 + 0x4000, NULL),
@@ -268,7 +249,7 @@ static void test_accept_failures(void **state)
 	assert_int_equal(op.state, SEPT_PENDING_BLOCKED);
 	assert_int_equal(sept_page_aug(&t->env, G + 0x1000, 0, PG2, NULL), 0);
 	uint64_t at = entry_pa(t, G + 0x1000, 0);
-	mem_write(t, at, peek(t, at) | SEPT_TDEL);
+	poke(t, at, peek(t, at) | SEPT_TDEL);
 	assert_int_equal(sept_accept(&t->env, G + 0x1000, 0, NULL), RCX(TDX_OPERAND_BUSY));
 }
 
@@ -347,9 +328,9 @@ static void test_remove_lifecycle(void **state)
 	t->td.op_state = SEPT_TD_RUNNABLE;
 	/* the page's PAMT entry is locked before the blocked check */
 	uint64_t q0 = pamt_entry_addr(&t->pcfg, PG1, PAMT_4K), v = peek(t, q0);
-	mem_write(t, q0, v | 1u << 2);
+	poke(t, q0, v | 1u << 2);
 	assert_int_equal(sept_remove(&t->env, G, 0, NULL), RCX(TDX_OPERAND_BUSY));
-	mem_write(t, q0, v);
+	poke(t, q0, v);
 	assert_int_equal(sept_remove(&t->env, G, 0, NULL), RCX(TDX_GPA_RANGE_NOT_BLOCKED));
 	assert_int_equal(sept_block(&t->env, G, 0, NULL), 0);
 	assert_int_equal(sept_remove(&t->env, G, 0, NULL), RCX(TDX_TLB_TRACKING_NOT_DONE));
@@ -438,7 +419,7 @@ static void test_removed_state(void **state)
 {
 	struct t *t = *state;
 	tables(t, G, 1);
-	mem_write(t, entry_pa(t, G, 0), SEPT_TDBW | SEPT_TDB | SEPT_SVE);
+	poke(t, entry_pa(t, G, 0), SEPT_TDBW | SEPT_TDB | SEPT_SVE);
 	struct sept_result r = tr(t, G, false);
 	assert_int_equal(r.fault, SEPT_FAULT_VIOLATION);
 	assert_int_equal(r.state, SEPT_REMOVED);
@@ -455,30 +436,30 @@ static void test_misconfig_and_convertible(void **state)
 	tables(t, G, 1);
 	assert_int_equal(sept_page_add(&t->env, G, PG1, NULL), 0);
 	uint64_t pde = entry_pa(t, G, 1), pte = entry_pa(t, G, 0), d = peek(t, pde);
-	mem_write(t, pde, d | 0x8);
+	poke(t, pde, d | 0x8);
 	struct sept_result r = tr(t, G, false);
 	assert_int_equal(r.fault, SEPT_FAULT_MISCONFIG);
 	assert_int_equal(r.level, 1);
 	assert_int_equal(r.reads, 3);
-	mem_write(t, pde, HUGE | 0x1000 | 0xf7 | SEPT_SVE); /* 2M leaf with bit 12 set */
+	poke(t, pde, HUGE | 0x1000 | 0xf7 | SEPT_SVE); /* 2M leaf with bit 12 set */
 	assert_int_equal(tr(t, G, false).fault, SEPT_FAULT_MISCONFIG);
-	mem_write(t, pde, d);
-	mem_write(t, pte, (MAPPED_PG1 & ~0x38ull) | 2 << 3);
+	poke(t, pde, d);
+	poke(t, pte, (MAPPED_PG1 & ~0x38ull) | 2 << 3);
 	r = tr(t, G, false);
 	assert_int_equal(r.fault, SEPT_FAULT_MISCONFIG);
 	assert_int_equal(r.reads, 4);
-	mem_write(t, pte, MAPPED_PG1 & ~SEPT_R);
+	poke(t, pte, MAPPED_PG1 & ~SEPT_R);
 	assert_int_equal(tr(t, G, false).fault, SEPT_FAULT_MISCONFIG);
 	t->cfg.pa_bits = 40;
-	mem_write(t, pte, MAPPED_PG1 | 1ull << 45);
+	poke(t, pte, MAPPED_PG1 | 1ull << 45);
 	assert_int_equal(tr(t, G, false).fault, SEPT_FAULT_MISCONFIG);
 	t->cfg.pa_bits = 52;
-	mem_write(t, pte, (MAPPED_PG1 & ~SEPT_RWX) | SEPT_X); /* execute-only */
+	poke(t, pte, (MAPPED_PG1 & ~SEPT_RWX) | SEPT_X); /* execute-only */
 	r = tr(t, G, false);
 	assert_int_equal(r.fault, SEPT_FAULT_VIOLATION);
 	assert_int_equal(r.rwx, 4);
 	assert_int_equal(sept_translate(&t->cfg, &t->io, G, false, true).fault, SEPT_OK);
-	mem_write(t, pte, SEPT_FREE_VALUE & ~SEPT_SVE);
+	poke(t, pte, SEPT_FREE_VALUE & ~SEPT_SVE);
 	r = tr(t, G, false);
 	assert_int_equal(r.fault, SEPT_FAULT_VE);
 	assert_int_equal(r.state, SEPT_FREE);
@@ -555,7 +536,7 @@ static void test_io_error(void **state)
 {
 	struct t *t = *state;
 	tables(t, G, 1);
-	t->fail_pa = ROOT;
+	t->mem.fail_pa = ROOT;
 	struct sept_result r = tr(t, G, false);
 	assert_int_equal(r.fault, SEPT_FAULT_EABT);
 	assert_int_equal(r.reads, 1);

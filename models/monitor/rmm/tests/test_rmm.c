@@ -1,47 +1,10 @@
 /* RMM granule commands against DEN0137 1.0-rel0: function ids, status
  * encoding, failure conditions and their order, the granule state machine,
  * the GPT change and scrubbing. Runs on the bundled cca profile. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <cmocka.h>
-#include <string.h>
-
-#include "models/cpu/cpu.h"
 #include "models/mmu/gpc.h"
-#include "models/monitor/rmm/rmm.h"
-#include "models/platform/machine.h"
-
-struct fx {
-	struct sim sim;
-	struct machine m;
-	struct cpu host, realm;
-};
+#include "models/monitor/rmm/tests/rmm_fixture.h"
 
 #define PAGE 0x80100000ull
-
-static int setup(void **state)
-{
-	struct fx *f = test_malloc(sizeof(*f));
-	struct platform_config cfg;
-	char err[256];
-	assert_int_equal(profile_load("models/platform/profiles/cca.ini", &cfg, err, sizeof(err)), 0);
-	sim_init(&f->sim, 7, cfg.freq_mhz * 1000000ull);
-	f->sim.log.sink = NULL;
-	assert_int_equal(machine_init(&f->m, &f->sim, &cfg, err, sizeof(err)), 0);
-	cpu_init(&f->host, &f->sim, "host", machine_bus(&f->m), WORLD_NS, 2);
-	cpu_init(&f->realm, &f->sim, "realm", machine_bus(&f->m), WORLD_REALM, 1);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	sim_fini(&f->sim);
-	test_free(f);
-	return 0;
-}
 
 static uint64_t rmi(struct fx *f, uint64_t fid, uint64_t x1, uint64_t out[SMC_REGS])
 {
@@ -168,12 +131,12 @@ static void test_status_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_version, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_delegate_success, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_delegate_failures, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_undelegate_scrubs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_delegated_granule_gpc, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unknown_fid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_delegate_success, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_delegate_failures, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_undelegate_scrubs, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_delegated_granule_gpc, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_fid, fx_setup, fx_teardown),
 		cmocka_unit_test(test_status_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
