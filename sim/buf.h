@@ -63,5 +63,14 @@ static inline uint64_t sim_le64_load(const uint8_t *p)
 #endif
 	return v;
 }
+static inline void sim_le32_store(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline uint32_t sim_le32_load(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
 
 #endif

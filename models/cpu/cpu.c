@@ -167,8 +167,9 @@ static int walk_read64(void *ctx, uint64_t pa, bool stage2, uint64_t *val, uint6
 /* As cpu_translate, also giving the stage-1 output (the GPA) and whether
  * the guest marked the page private. */
 static int cpu_translate_ex(struct cpu *c, uint64_t va, unsigned acc, uint64_t *pa, uint64_t *gpa,
-			    bool *priv, struct cc_fault *fault, uint64_t *cycles)
+			    bool *priv, uint8_t *attrs, struct cc_fault *fault, uint64_t *cycles)
 {
+	*attrs = 0;
 	if (!c->paging) {
 		*pa = *gpa = va;
 		*priv = true;
@@ -180,6 +181,7 @@ static int cpu_translate_ex(struct cpu *c, uint64_t va, unsigned acc, uint64_t *
 		*gpa = e->gpa | (va & ((1ull << e->page_shift) - 1));
 		struct pt_walk_result fake = { .attrs = e->attrs };
 		*priv = c->pt.s1.cbit || c->pt.shared_bit ? pt_result_private(&c->pt, &fake) : true;
+		*attrs = e->attrs;
 		return 0;
 	}
 	/* A miss, or a cached entry without the right: walk (a permission
@@ -202,6 +204,7 @@ static int cpu_translate_ex(struct cpu *c, uint64_t va, unsigned acc, uint64_t *
 	*pa = r.pa;
 	*gpa = r.gpa;
 	*priv = c->pt.s1.cbit || c->pt.shared_bit ? pt_result_private(&c->pt, &r) : true;
+	*attrs = r.attrs;
 	return 0;
 }
 
@@ -210,7 +213,8 @@ int cpu_translate(struct cpu *c, uint64_t va, unsigned acc, uint64_t *pa, struct
 {
 	uint64_t gpa;
 	bool priv;
-	return cpu_translate_ex(c, va, acc, pa, &gpa, &priv, fault, cycles);
+	uint8_t attrs;
+	return cpu_translate_ex(c, va, acc, pa, &gpa, &priv, &attrs, fault, cycles);
 }
 
 static int access_va(struct cpu *c, bool write, uint64_t va, uint8_t *buf, uint32_t len,
@@ -227,10 +231,13 @@ static int access_va(struct cpu *c, bool write, uint64_t va, uint8_t *buf, uint3
 		unsigned acc = (write ? PT_ACC_WRITE : PT_ACC_READ) | (c->el == 0 ? PT_ACC_USER : 0);
 		bool priv = true;
 		uint64_t gpa = va;
-		rc = cpu_translate_ex(c, va, acc, &pa, &gpa, &priv, fault, &spent);
+		uint8_t attrs;
+		rc = cpu_translate_ex(c, va, acc, &pa, &gpa, &priv, &attrs, fault, &spent);
 		if (rc == 0) {
-			rc = cpu_access(c, cc_world_pas(c->world), write, pa, gpa, priv, buf, chunk, fault,
-					&step);
+			/* FEAT_RME: a Realm stage 2 leaf with NS = 1 outputs to the NS PAS
+			 * (a realm's unprotected IPA mapped to host memory). */
+			enum cc_pas pas = (attrs & PT_ATTR_NS) ? PAS_NS : cc_world_pas(c->world);
+			rc = cpu_access(c, pas, write, pa, gpa, priv, buf, chunk, fault, &step);
 			spent += step;
 			c->cycles -= step; /* cpu_access already counted it; counted once below */
 		} else if (rc == 1) {

@@ -41,8 +41,12 @@ static bool walk_stage(struct walk *w, const struct pt_stage *st, unsigned stage
 	uint64_t table = root;
 	uint8_t perms = PT_PERM_ALL;
 
-	for (unsigned level = 0; level < PT_LEVELS; level++) {
-		uint64_t epa = table + 8ull * pt_index(level, in);
+	for (unsigned level = st->start_level; level < PT_LEVELS; level++) {
+		/* The starting level of a concatenated stage 2 is indexed by every
+		 * input bit above its level (the input size was checked). */
+		uint64_t idx = level == st->start_level && level > 0 ? in >> pt_level_shift(level)
+								    : pt_index(level, in);
+		uint64_t epa = table + 8ull * idx;
 		if (stage == 1 && w->cfg->nested) {
 			/* APM 15.25 (nested walk, fault ordering): the nested walk of
 			 * a guest table access is a user access and a write. EPT
@@ -99,8 +103,9 @@ static bool s2_translate(struct walk *w, uint64_t gpa, uint8_t need, bool s1ptw,
 	/* TDX: GPA.SHARED selects the shared EPT, walked with the full GPA. */
 	if (cfg->shared_bit && cfg->s2_shared_root && ((gpa >> cfg->shared_bit) & 1))
 		root = cfg->s2_shared_root;
-	bool ok = in_range_48(gpa) ? walk_stage(w, &cfg->s2, 2, root, gpa, lf)
-				   : fail(w->r, PT_FAULT_NOT_PRESENT, 2, 0, gpa);
+	unsigned in_bits = cfg->s2.in_bits ? cfg->s2.in_bits : 48;
+	bool ok = (gpa >> in_bits) == 0 ? walk_stage(w, &cfg->s2, 2, root, gpa, lf)
+					: fail(w->r, PT_FAULT_NOT_PRESENT, 2, cfg->s2.start_level, gpa);
 	if (ok) {
 		/* APM 15.25: every nested access is a user access, so NPT user
 		 * rights apply to guest user and supervisor accesses alike. */
@@ -142,8 +147,14 @@ struct pt_walk_result pt_translate(const struct pt_config *cfg, const struct pt_
 	}
 
 	struct leaf l1;
-	if (!walk_stage(&w, &cfg->s1, 1, root, va, &l1))
+	if (cfg->s1_off) {
+		/* Arm ARM D8.2.x: with stage 1 disabled the IPA is the VA, Normal
+		 * memory, every right granted at stage 1. */
+		assert(cfg->nested);
+		l1 = (struct leaf){ .out = va, .level = 3, .perms = PT_PERM_ALL };
+	} else if (!walk_stage(&w, &cfg->s1, 1, root, va, &l1)) {
 		return r;
+	}
 	r.gpa = l1.out;
 	r.level = l1.level;
 	r.page_shift = (uint8_t)pt_level_shift(l1.level);

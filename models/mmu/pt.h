@@ -40,12 +40,18 @@ struct pt_stage {
 	bool nxe;         /* x86: EFER.NXE (XD is reserved without it) */
 	bool wp;          /* x86 stage 1: CR0.WP (supervisor writes obey R/W) */
 	bool realm;       /* Arm stage 2 in Realm state: bit 55 is NS (FEAT_RME) */
+	uint8_t start_level; /* Arm stage 2: VTCR.SL0 as a level (0..3); 0 elsewhere */
+	uint8_t in_bits;  /* Arm stage 2: input size (48 - VTCR.T0SZ); 0 = 48. With a
+			     start level above 0, up to 16 concatenated tables sit at
+			     root (D8.2.x, concatenated translation tables) */
 };
 
 struct pt_config {
 	struct pt_stage s1;
 	bool nested;             /* translate every stage 1 table address and the
 				    final address through s2 */
+	bool s1_off;             /* stage 1 disabled (SCTLR_EL1.M = 0): VA = IPA, only
+				    s2 translates (requires nested) */
 	struct pt_stage s2;
 	uint64_t s2_shared_root; /* TDX: shared EPTP, walked for GPAs with the shared
 				    bit set; 0 = one stage 2 tree for both halves (CCA) */

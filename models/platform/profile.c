@@ -26,6 +26,7 @@ struct schema_key {
 };
 
 static const char *const arch_names[] = { "plain", "cca", NULL };
+static const char *const timer_names[] = { "host", "rmm", NULL };
 static const char *const memenc_names[] = { "none", "xts", "mac", "ctr-tree", NULL };
 
 #define OFF(f) offsetof(struct platform_config, f)
@@ -91,6 +92,13 @@ static const struct schema_key schema[] = {
 	U64("rmp", "base", rmp_base, 0, 1ull << 52, "0x7000000", "RMP_BASE: first byte of the table"),
 	U64("rmp", "end", rmp_end, 0, 1ull << 52, "0x8003fff", "RMP_END: last byte (16 KB + 16 B per 4 KB of memory)"),
 	BOOL("rmm", "present", rmm, "false", "Realm Management Monitor in the realm world"),
+	ENUM("rmm", "timer", rmm_timer, timer_names, "host", "who delivers a realm's virtual timer: the host (every tick exits to NS) or the RMM itself"),
+	U64("rmm", "rec_entry_cycles", rec_entry_cycles, 0, 1000000, "400", "RMM REC entry path: checks, context restore"),
+	U64("rmm", "rec_exit_cycles", rec_exit_cycles, 0, 1000000, "400", "RMM REC exit path: context save, exit syndrome"),
+	U64("rmm", "timer_inject_cycles", timer_inject_cycles, 0, 1000000, "300", "rmm.timer = rmm: take the timer IRQ at R-EL2 and inject it"),
+	U64("host", "exit_cycles", host_exit_cycles, 0, 10000000, "1500", "hypervisor run-loop work per guest exit, besides its memory traffic"),
+	U64("host", "vm_switch_cycles", vm_switch_cycles, 0, 1000000, "500", "trap from a (non-confidential) guest to EL2, or the return, each way"),
+	U64("host", "slice_cycles", host_slice_cycles, 1000, 1ull << 40, "3000000", "host scheduler tick: longest a guest runs before a host interrupt exits it"),
 };
 #define NSCHEMA (sizeof(schema) / sizeof(schema[0]))
 

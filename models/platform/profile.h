@@ -60,6 +60,12 @@ struct platform_config {
 	uint64_t rmp_base, rmp_end;
 	/* monitors */
 	bool rmm;
+	uint64_t rmm_timer;        /* 0: the host injects a realm's timer; 1: the RMM does */
+	uint64_t rec_entry_cycles, rec_exit_cycles, timer_inject_cycles;
+	/* the hypervisor */
+	uint64_t host_exit_cycles;
+	uint64_t vm_switch_cycles;
+	uint64_t host_slice_cycles;
 };
 
 #define PROFILE_ERR_MAX 512

@@ -30,6 +30,7 @@ static const struct rmm_cmd rmm_cmd_table[] = {
 	{ RMI_REALM_DESTROY, "realm_destroy", 1, { "rd" }, rmi_realm_destroy, 300 },
 	{ RMI_REC_CREATE, "rec_create", 3, { "rd", "rec", "params_ptr" }, rmi_rec_create, 500 },
 	{ RMI_REC_DESTROY, "rec_destroy", 1, { "rec" }, rmi_rec_destroy, 250 },
+	{ RMI_REC_ENTER, "rec_enter", 2, { "rec", "run_ptr" }, rmi_rec_enter, 300 },
 	{ RMI_RTT_CREATE, "rtt_create", 4, { "rd", "rtt", "ipa", "level" }, rmi_rtt_create, 300 },
 	{ RMI_RTT_DESTROY, "rtt_destroy", 3, { "rd", "ipa", "level" }, rmi_rtt_destroy, 300 },
 	{ RMI_RTT_MAP_UNPROTECTED, "rtt_map_unprotected", 4, { "rd", "ipa", "level", "desc" },
@@ -37,6 +38,8 @@ static const struct rmm_cmd rmm_cmd_table[] = {
 	{ RMI_RTT_READ_ENTRY, "rtt_read_entry", 3, { "rd", "ipa", "level" }, rmi_rtt_read_entry, 150 },
 	{ RMI_RTT_UNMAP_UNPROTECTED, "rtt_unmap_unprotected", 3, { "rd", "ipa", "level" },
 	  rmi_rtt_unmap_unprotected, 200 },
+	{ RMI_PSCI_COMPLETE, "psci_complete", 3, { "calling_rec", "target_rec", "status" },
+	  rmi_psci_complete, 200 },
 	{ RMI_FEATURES, "features", 1, { "index" }, rmi_features, 50 },
 	{ RMI_RTT_FOLD, "rtt_fold", 3, { "rd", "ipa", "level" }, rmi_rtt_fold, 300 },
 	{ RMI_REC_AUX_COUNT, "rec_aux_count", 1, { "rd" }, rmi_rec_aux_count, 80 },
@@ -234,6 +237,12 @@ int rmm_ns_read(struct rmm *r, uint64_t pa, void *buf, size_t len, uint64_t *cyc
 	return rmm_rw(r, pa, buf, len, false, PAS_NS, &f, cycles) ? 1 : 0;
 }
 
+int rmm_ns_write(struct rmm *r, uint64_t pa, const void *buf, size_t len, uint64_t *cycles)
+{
+	struct cc_fault f;
+	return rmm_rw(r, pa, (void *)buf, len, true, PAS_NS, &f, cycles) ? 1 : 0;
+}
+
 int rmm_realm_info(struct rmm *r, uint64_t rd, int *state, uint8_t rim[64])
 {
 	struct rmm_rd d;
@@ -361,8 +370,15 @@ static const struct sim_field rmm_fields[] = {
 	SIM_FIELD_ARRAY(struct rmm, stat_rsi_errors, uint64_t),
 	SIM_FIELD_ARRAY(struct rmm, stat_rsi_cycles, uint64_t),
 	SIM_FIELD(struct rmm, stat_rsi_unknown),
+	SIM_FIELD(struct rmm, stat_rec_entries),
+	SIM_FIELD_ARRAY(struct rmm, stat_rec_exits, uint64_t),
+	SIM_FIELD(struct rmm, stat_rec_cycles),
+	SIM_FIELD(struct rmm, stat_rec_insns),
+	SIM_FIELD(struct rmm, stat_timer_injects),
+	SIM_FIELD(struct rmm, stat_sea_injects),
+	SIM_FIELD(struct rmm, stat_s2_tlbi),
 };
-static const struct sim_vmstate rmm_vmstate = { "rmm", 3, rmm_fields,
+static const struct sim_vmstate rmm_vmstate = { "rmm", 4, rmm_fields,
 						 sizeof(rmm_fields) / sizeof(rmm_fields[0]) };
 
 static void rmm_reset(struct sim_model *m)
@@ -425,5 +441,6 @@ struct rmm *rmm_create(struct sim *s, struct machine *m)
 	sim_stat_register(s, "rmm", "scrubbed_granules", SIM_STAT_COUNT, &r->stat_scrubbed,
 			  "granules the RMM zeroed before handing them on");
 	rmm_rsi_stats_register(r, s);
+	rmm_rec_stats_register(r, s);
 	return r;
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "models/cpu/cpu.h"
 #include "models/monitor/rmm/rmm_abi.h"
 #include "models/platform/port.h"
 #include "sim/sim.h"
@@ -24,7 +25,7 @@ struct rmm_cmd {
 	uint64_t cost;     /* fixed cycles of the handler itself, on top of its memory traffic */
 };
 
-#define RMM_NCMDS 24
+#define RMM_NCMDS 26
 
 /* RSI calls use X0..X10 (RSI_MEASUREMENT_EXTEND: index, size, value_0..7),
  * more than the SMC_REGS an RMI call from the host carries: the REC run
@@ -67,6 +68,15 @@ struct rmm {
 	uint64_t stat_rsi_errors[RSI_NCMDS];
 	uint64_t stat_rsi_cycles[RSI_NCMDS];
 	uint64_t stat_rsi_unknown; /* RSI-range or stray FIDs answered SMC_UNKNOWN */
+	/* the REC run loop (rmm_rec.c) */
+	struct cpu pe;             /* the PE while it executes a REC (Realm EL1) */
+	uint64_t stat_rec_entries;
+	uint64_t stat_rec_exits[RMI_EXIT_COUNT];
+	uint64_t stat_rec_cycles;  /* cycles the PE spent executing realm code */
+	uint64_t stat_rec_insns;
+	uint64_t stat_timer_injects; /* virtual timer interrupts the RMM injected itself */
+	uint64_t stat_sea_injects;   /* synchronous external aborts injected into realms */
+	uint64_t stat_s2_tlbi;
 };
 
 struct rmm *rmm_create(struct sim *s, struct machine *m);

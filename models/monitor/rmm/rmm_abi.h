@@ -136,6 +136,72 @@ enum rmi_ripas {
 #define RMI_REC_FLAG_RUNNABLE (1ull << 0)
 #define RMI_REC_AUX_MAX 16
 
+/* RmiRecRun (B3.4.x): one 4 KB NS granule, RmiRecEnter at 0x000 and
+ * RmiRecExit at 0x800; byte offsets from the granule's start. */
+#define RMI_RUN_ENTER_FLAGS 0x000
+#define RMI_RUN_ENTER_GPRS 0x200     /* 31 x 64 bits */
+#define RMI_RUN_ENTER_GICV3_HCR 0x300
+#define RMI_RUN_ENTER_GICV3_LRS 0x308 /* 16 x 64 bits */
+#define RMI_RUN_EXIT 0x800
+#define RMI_RUN_EXIT_REASON 0x800    /* 8 bits */
+#define RMI_RUN_EXIT_ESR 0x900
+#define RMI_RUN_EXIT_FAR 0x908
+#define RMI_RUN_EXIT_HPFAR 0x910
+#define RMI_RUN_EXIT_GPRS 0xa00
+#define RMI_RUN_EXIT_GICV3_HCR 0xb00
+#define RMI_RUN_EXIT_GICV3_LRS 0xb08
+#define RMI_RUN_EXIT_GICV3_MISR 0xb88
+#define RMI_RUN_EXIT_GICV3_VMCR 0xb90
+#define RMI_RUN_EXIT_CNTP_CTL 0xc00
+#define RMI_RUN_EXIT_CNTP_CVAL 0xc08
+#define RMI_RUN_EXIT_CNTV_CTL 0xc10
+#define RMI_RUN_EXIT_CNTV_CVAL 0xc18
+#define RMI_RUN_EXIT_RIPAS_BASE 0xd00
+#define RMI_RUN_EXIT_RIPAS_TOP 0xd08
+#define RMI_RUN_EXIT_RIPAS_VALUE 0xd10
+#define RMI_RUN_EXIT_IMM 0xe00       /* 16 bits */
+#define RMI_RUN_EXIT_PMU_OVF 0xf00
+#define RMI_RUN_GPRS 31
+#define RMI_RUN_LRS 16
+
+/* RmiRecEnterFlags (B3.4.x). */
+#define RMI_ENTER_EMUL_MMIO (1ull << 0)
+#define RMI_ENTER_INJECT_SEA (1ull << 1)
+#define RMI_ENTER_TRAP_WFI (1ull << 2)
+#define RMI_ENTER_TRAP_WFE (1ull << 3)
+#define RMI_ENTER_RIPAS_RESPONSE (1ull << 4) /* 1: reject */
+
+/* RmiRecExitReason (B3.4.x). */
+enum rmi_exit_reason {
+	RMI_EXIT_SYNC = 0,
+	RMI_EXIT_IRQ = 1,
+	RMI_EXIT_FIQ = 2,
+	RMI_EXIT_PSCI = 3,
+	RMI_EXIT_RIPAS_CHANGE = 4,
+	RMI_EXIT_HOST_CALL = 5,
+	RMI_EXIT_SERROR = 6,
+	RMI_EXIT_COUNT
+};
+
+/* PSCI (Arm DEN0022, SMC64 where the call takes addresses), as a realm calls
+ * it through SMC and RMI_PSCI_COMPLETE answers it. */
+#define PSCI_VERSION 0x84000000ull
+#define PSCI_CPU_SUSPEND 0xC4000001ull
+#define PSCI_CPU_OFF 0x84000002ull
+#define PSCI_CPU_ON 0xC4000003ull
+#define PSCI_AFFINITY_INFO 0xC4000004ull
+#define PSCI_SYSTEM_OFF 0x84000008ull
+#define PSCI_SYSTEM_RESET 0x84000009ull
+#define PSCI_FEATURES 0x8400000Aull
+#define PSCI_RET_SUCCESS 0ull
+#define PSCI_RET_NOT_SUPPORTED ((uint64_t)-1)
+#define PSCI_RET_INVALID_PARAMS ((uint64_t)-2)
+#define PSCI_RET_DENIED ((uint64_t)-3)
+#define PSCI_RET_ALREADY_ON ((uint64_t)-4)
+#define PSCI_AFF_ON 0ull
+#define PSCI_AFF_OFF 1ull
+#define PSCI_VERSION_1_1 0x10001ull
+
 /* RmiDataFlags (B3.4.4). */
 #define RMI_DATA_FLAG_MEASURE 1ull
 

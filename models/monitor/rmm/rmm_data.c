@@ -123,6 +123,7 @@ RMM_HANDLER(rmi_data_destroy)
 	struct rmm_rtte e = { .state = RTTE_UNASSIGNED,
 			      .ripas = w.e.ripas == RIPAS_RAM ? RIPAS_DESTROYED : w.e.ripas };
 	rmm_rtte_write(r, w.table, w.idx, w.level, &e, cycles);
+	rmm_s2_tlbi(r, d.vmid, cycles); /* break-before-make: no stale stage 2 entry */
 	if (rmm_granule_scrub(r, data, cycles))
 		return;
 	rmm_granule_set(r, data, GRANULE_DELEGATED);

@@ -62,6 +62,8 @@ struct rmm_rec {
  * do not pay for it. Zero (the granule is scrubbed) means nothing measured
  * or pending. */
 #define RMM_RSI_STATE_OFF 0x800
+#define RMM_REC_VCPU_OFF 0x400
+#define RMM_REC_RUN_OFF 0xc00
 struct rmm_rd_rsi {
 	uint8_t rem[4][64];   /* REMs 1..4 (A7.1.2), extended by RSI_MEASUREMENT_EXTEND */
 };
@@ -74,7 +76,21 @@ struct rmm_rec_rsi {
 	uint8_t attest_challenge[64];
 };
 G_STATIC_ASSERT(sizeof(struct rmm_rd) <= RMM_RSI_STATE_OFF);
-G_STATIC_ASSERT(sizeof(struct rmm_rec) <= RMM_RSI_STATE_OFF);
+G_STATIC_ASSERT(sizeof(struct rmm_rec) <= RMM_REC_VCPU_OFF);
+
+/* The REC's execution state (rmm_rec.c): the vCPU registers at 0x400 (the
+ * REC granule is Realm PAS: the host never sees them) and the run loop's
+ * bookkeeping at 0xc00. */
+struct rmm_rec_run {
+	uint64_t last_exit;     /* RMI_EXIT_* + 1 of the last exit; 0: never entered */
+	uint64_t emul_abort;    /* the last exit was an emulatable data abort (A4.3.x) */
+	uint64_t abort_write, abort_reg, abort_size;
+	uint64_t abort_unprot;  /* the last exit was a data abort at an unprotected IPA */
+	uint64_t psci_pending;  /* PSCI FID awaiting RMI_PSCI_COMPLETE (CPU_ON, AFFINITY_INFO) */
+	uint64_t psci_target;   /* its target MPIDR */
+	uint64_t psci_entry, psci_ctx;
+};
+G_STATIC_ASSERT(sizeof(struct rmm_rec_run) <= GRANULE_SIZE - RMM_REC_RUN_OFF);
 
 enum rmm_rsi_pending { RSI_PENDING_NONE = 0, RSI_PENDING_HOST_CALL, RSI_PENDING_RIPAS };
 enum rmm_attest_state {
@@ -93,6 +109,18 @@ static inline void rmm_rec_set_ripas_request(struct rmm_rec *e, uint64_t base, u
 	e->ripas_change_destroyed = change_destroyed;
 }
 
+/* MPIDR -> REC index (B2.x, RmiRecMpidr): Aff0[3:0], Aff1, Aff2, Aff3;
+ * false if a bit outside those fields is set. */
+static inline bool mpidr_to_index(uint64_t mpidr, uint64_t *index)
+{
+	const uint64_t fields = 0xfull | 0xffull << 8 | 0xffull << 16 | 0xffull << 32;
+	if (mpidr & ~fields)
+		return false;
+	*index = (mpidr & 0xf) | ((mpidr >> 8) & 0xff) << 4 | ((mpidr >> 16) & 0xff) << 12 |
+		 ((mpidr >> 32) & 0xff) << 20;
+	return true;
+}
+
 /* --- granules and memory (rmm.c) --- */
 bool rmm_pa_is_delegable(const struct rmm *r, uint64_t pa);
 /* Aligned, delegable and in `state`: the usual *_align/_bound/_state trio. */
@@ -107,6 +135,7 @@ void rmm_realm_write(struct rmm *r, uint64_t pa, const void *buf, size_t len, ui
 /* A read of host memory through the NS PAS, as the RMM's NS mapping does:
  * 0, or 1 if the GPC refuses it (the granule is not NS: *_pas conditions). */
 int rmm_ns_read(struct rmm *r, uint64_t pa, void *buf, size_t len, uint64_t *cycles);
+int rmm_ns_write(struct rmm *r, uint64_t pa, const void *buf, size_t len, uint64_t *cycles);
 bool rmm_vmid_used(const struct rmm *r, uint64_t vmid);
 void rmm_vmid_set(struct rmm *r, uint64_t vmid, bool used);
 
@@ -205,5 +234,13 @@ RMM_HANDLER(rmi_rtt_fold);
 RMM_HANDLER(rmi_data_create);
 RMM_HANDLER(rmi_data_create_unknown);
 RMM_HANDLER(rmi_data_destroy);
+RMM_HANDLER(rmi_rec_enter);
+RMM_HANDLER(rmi_psci_complete);
+/* REC_CREATE: the new REC's vCPU at reset (pc, x0..x7, interrupts masked). */
+void rmm_rec_vcpu_init(struct rmm *r, uint64_t rec, const struct rmm_rec *e, uint64_t *cycles);
+/* After an RTT change that may remove a valid stage 2 mapping of realm
+ * `vmid`: TLBI VMALLS12E1IS on every core (the RMM's break-before-make). */
+void rmm_s2_tlbi(struct rmm *r, uint64_t vmid, uint64_t *cycles);
+void rmm_rec_stats_register(struct rmm *r, struct sim *s);
 
 #endif

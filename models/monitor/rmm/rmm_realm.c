@@ -207,16 +207,6 @@ RMM_HANDLER(rmi_realm_destroy)
 
 /* rec_index from an MPIDR: Aff0[3:0], Aff1, Aff2, Aff3 (B3.4.10 / A2.3.1);
  * false if other bits are set. */
-static bool mpidr_to_index(uint64_t mpidr, uint64_t *index)
-{
-	const uint64_t fields = 0xfull | 0xffull << 8 | 0xffull << 16 | 0xffull << 32;
-	if (mpidr & ~fields)
-		return false;
-	*index = (mpidr & 0xf) | ((mpidr >> 8) & 0xff) << 4 | ((mpidr >> 16) & 0xff) << 12 |
-		 ((mpidr >> 32) & 0xff) << 20;
-	return true;
-}
-
 /* B3.3.12 RMI_REC_CREATE. Conditions in the spec's order (it fixes only
  * [rd_bound, rd_state] < [realm_state, num_recs]): params_align <
  * params_bound < params_pas < rec_align < rec_bound < rec_state < rd_align <
@@ -290,6 +280,7 @@ RMM_HANDLER(rmi_rec_create)
 		rmm_granule_set(r, e.aux[i], GRANULE_REC_AUX);
 	rmm_granule_set(r, rec, GRANULE_REC);
 	rmm_realm_write(r, rec, &e, sizeof(e), cycles);
+	rmm_rec_vcpu_init(r, rec, &e, cycles);
 	rmm_rd_store(r, rd, &d, cycles);
 	regs[0] = rmi_return(RMI_SUCCESS, 0);
 out:

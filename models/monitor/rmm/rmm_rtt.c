@@ -237,6 +237,7 @@ RMM_HANDLER(rmi_rtt_destroy)
 								  : RTTE_UNASSIGNED_NS,
 				   .ripas = rmm_ipa_protected(&d, ipa) ? RIPAS_DESTROYED : RIPAS_EMPTY };
 	rmm_rtte_write(r, w.table, w.idx, w.level, &parent, cycles);
+	rmm_s2_tlbi(r, d.vmid, cycles); /* break-before-make: no stale stage 2 entry */
 	if (rmm_granule_scrub(r, rtt, cycles))
 		return;
 	rmm_granule_set(r, rtt, GRANULE_DELEGATED);
@@ -351,6 +352,7 @@ RMM_HANDLER(rmi_rtt_unmap_unprotected)
 	}
 	struct rmm_rtte e = { .state = RTTE_UNASSIGNED_NS };
 	rmm_rtte_write(r, w.table, w.idx, w.level, &e, cycles);
+	rmm_s2_tlbi(r, d.vmid, cycles); /* break-before-make: no stale stage 2 entry */
 	regs[0] = rmi_return(RMI_SUCCESS, 0);
 	regs[1] = rmm_rtt_skip_non_live(r, &w, regs[2], cycles);
 }
@@ -486,6 +488,7 @@ RMM_HANDLER(rmi_rtt_set_ripas)
 		return;
 	}
 	(void)ripas_set(r, &w, base, top, target, e.ripas_change_destroyed, true, cycles);
+	rmm_s2_tlbi(r, d.vmid, cycles); /* break-before-make: no stale stage 2 entry */
 	e.ripas_addr = walk_top < top ? walk_top : top;
 	rmm_realm_write(r, rec, &e, sizeof(e), cycles);
 	regs[0] = rmi_return(RMI_SUCCESS, 0);
@@ -549,6 +552,7 @@ RMM_HANDLER(rmi_rtt_fold)
 		return;
 	}
 	rmm_rtte_write(r, w.table, w.idx, w.level, &folded, cycles);
+	rmm_s2_tlbi(r, d.vmid, cycles); /* break-before-make: no stale stage 2 entry */
 	if (rmm_granule_scrub(r, rtt, cycles))
 		return;
 	rmm_granule_set(r, rtt, GRANULE_DELEGATED);

@@ -263,14 +263,17 @@ static void test_life_cycle(void **state)
 	assert_memory_not_equal(b, "\xaa\xaa\xaa\xaa\xaa\xaa\xaa\xaa", 8);
 }
 
-/* RMI_REC_ENTER and RMI_PSCI_COMPLETE wait for the REC run loop; until then
- * EL3 answers them as it does any function nobody provides: SMC_UNKNOWN. */
+/* Every RMI FID of 1.0 is in the table; a FID in the range that names no
+ * command (0x160, 0x163) is answered by EL3 as any unprovided function:
+ * SMC_UNKNOWN. */
 static void test_unknown_fid_smc_unknown(void **state)
 {
 	struct fx *f = *state;
-	assert_true(fx_rmi(f, RMI_REC_ENTER, REC, 0, 0, 0, 0, NULL) == UINT64_MAX);
-	assert_true(fx_rmi(f, RMI_PSCI_COMPLETE, REC, 0, 0, 0, 0, NULL) == UINT64_MAX);
-	assert_null(rmm_cmd_by_fid(RMI_REC_ENTER));
+	assert_true(fx_rmi(f, RMI_FID(0x160), REC, 0, 0, 0, 0, NULL) == UINT64_MAX);
+	assert_true(fx_rmi(f, RMI_FID(0x163), REC, 0, 0, 0, 0, NULL) == UINT64_MAX);
+	assert_null(rmm_cmd_by_fid(RMI_FID(0x160)));
+	assert_string_equal(rmm_cmd_by_fid(RMI_REC_ENTER)->name, "rec_enter");
+	assert_string_equal(rmm_cmd_by_fid(RMI_PSCI_COMPLETE)->args[2], "status");
 	assert_int_equal(rmm_cmd_by_name("data_create")->arity, 5);
 	assert_string_equal(rmm_cmd_by_fid(0xC4000158)->args[1], "params_ptr");
 }

@@ -1,0 +1,111 @@
+/* Guest execution: a vCPU runs guest code (models/cpu/isa.h) fetched from
+ * guest memory through its translation, until something only its monitor or
+ * hypervisor can handle. The monitor owns the register state (a REC, a VMSA,
+ * a VMCB save area) and decides what each stop means for its architecture.
+ *
+ * Interrupts follow the GICv3 virtual interface: the list registers hold the
+ * virtual interrupts injected into the vCPU (ICH_LR<n>_EL2: vINTID in
+ * [31:0], State in [63:62]); an unmasked pending one is taken at the next
+ * instruction boundary (VBAR + 0x280), acknowledged through ICC_IAR1 and
+ * ended through ICC_EOIR1. The virtual timer (CNTV_CTL / CNTV_CVAL, PPI 27)
+ * counts core cycles; when it fires while the vCPU runs, that is a physical
+ * interrupt, and execution stops so that its owner can route it. */
+#ifndef CCSIM_CPU_EXEC_H
+#define CCSIM_CPU_EXEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "models/cpu/cpu.h"
+#include "models/cpu/isa.h"
+
+#define VGIC_NR_LRS 4
+#define VGIC_LR_STATE_SHIFT 62
+#define VGIC_LR_INVALID 0ull
+#define VGIC_LR_PENDING 1ull
+#define VGIC_LR_ACTIVE 2ull
+#define VGIC_INTID_VTIMER 27u
+#define VGIC_INTID_SPURIOUS 1023u
+#define CNTV_ENABLE 1u
+#define CNTV_IMASK 2u
+#define CNTV_ISTATUS 4u
+
+static inline uint64_t vgic_lr_state(uint64_t lr) { return lr >> VGIC_LR_STATE_SHIFT; }
+static inline uint32_t vgic_lr_intid(uint64_t lr) { return (uint32_t)lr; }
+static inline uint64_t vgic_lr_make(uint32_t intid, uint64_t state)
+{
+	return (uint64_t)intid | state << VGIC_LR_STATE_SHIFT;
+}
+
+/* Everything of a vCPU that its monitor saves and restores. */
+struct vcpu_state {
+	uint64_t x[ISA_NREGS];
+	uint64_t pc;
+	uint64_t daif;       /* ISA_DAIF_I */
+	uint64_t elr, esr, far, vbar;
+	uint64_t saved_daif; /* DAIF at exception entry (SPSR.I), restored by ERET */
+	uint64_t cntv_ctl, cntv_cval;
+	uint64_t lr[VGIC_NR_LRS];
+	uint64_t work_left;  /* cycles left of an interrupted WORK */
+	uint64_t saved_work; /* work_left at exception entry, restored by ERET */
+	uint64_t insns;      /* instructions retired */
+};
+
+/* Syndromes the guest reads in ESR (Arm ESR_ELx.EC << 26). */
+#define ESR_EC_UNKNOWN (0x00ull << 26)
+#define ESR_EC_WFX (0x01ull << 26)
+#define ESR_EC_IABT_LOW (0x20ull << 26)
+#define ESR_EC_DABT_LOW (0x24ull << 26)
+#define ESR_EC_DABT_CUR (0x25ull << 26)
+#define ESR_ISV (1ull << 24)
+#define ESR_SAS_SHIFT 22
+#define ESR_SRT_SHIFT 16
+#define ESR_WNR (1ull << 6)
+#define ESR_DFSC_EXT_ABORT 0x10u   /* synchronous external abort */
+#define ESR_DFSC_TRANSLATION 0x04u /* + level */
+
+enum exec_stop {
+	EXEC_CALL,    /* SMC or HVC: x0.. hold the call; pc is at the instruction */
+	EXEC_WFI,     /* WFI with nothing to wake it, or trapped; pc is past it */
+	EXEC_ABORT,   /* a fetch or data access faulted; pc is at the instruction */
+	EXEC_TIMER,   /* the virtual timer fired (a physical interrupt) */
+	EXEC_BUDGET,  /* the cycle budget ran out (the host's own tick) */
+};
+
+struct exec_stop_info {
+	enum exec_stop why;
+	bool hvc;             /* EXEC_CALL: HVC rather than SMC */
+	/* EXEC_ABORT */
+	bool fetch;           /* an instruction fetch */
+	bool write;
+	uint8_t size;         /* access bytes */
+	uint8_t reg;          /* the register loaded or stored */
+	uint64_t addr;        /* the address accessed (the VA; with stage 1 off, the IPA) */
+	uint64_t value;       /* a store's data */
+	struct cc_fault fault;
+};
+
+struct exec_params {
+	uint64_t now;       /* the cycle execution starts at (for the timer) */
+	uint64_t budget;    /* stop after this many cycles (0: no limit) */
+	bool trap_wfi;      /* WFI stops execution even if a timer would wake it */
+};
+
+/* Run `v` on `c` until a stop; *cycles gets the cycles spent (fetches,
+ * accesses, computation, idling in WFI). Returns 0, or -errno if the vCPU
+ * cannot run (a malformed access request). */
+int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
+	     struct exec_stop_info *out, uint64_t *cycles);
+
+/* Take a synchronous exception in the guest (an injected external abort, an
+ * undefined instruction): ELR = pc, ESR / FAR as given, pc = VBAR + 0x200,
+ * interrupts masked. */
+void vcpu_take_sync(struct vcpu_state *v, uint64_t esr, uint64_t far);
+/* Is the virtual timer asserted at `now` (enabled, not masked, CVAL reached)? */
+bool vcpu_timer_asserted(const struct vcpu_state *v, uint64_t now);
+/* Is INTID pending or active in a list register? */
+bool vcpu_lr_holds(const struct vcpu_state *v, uint32_t intid);
+/* Put INTID pending into a free list register: 0, or -ENOSPC. */
+int vcpu_lr_inject(struct vcpu_state *v, uint32_t intid);
+
+#endif
