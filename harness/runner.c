@@ -170,7 +170,15 @@ static void observe(struct run_ctx *rc, const struct scn_step *st, const struct 
 {
 	enum actor_kind who = st->spec->actor;
 	struct outcome *o = &rc->out;
-	bool attacker = who == ACTOR_HOST || who == ACTOR_PHYS || who == ACTOR_DEV;
+	/* The host stack building and running a guest is the host's job, not
+	 * an attack: its steps are left out of the outcome. */
+	bool attacker = (who == ACTOR_HOST && !g_str_has_prefix(st->op, "guest_")) ||
+			who == ACTOR_PHYS || who == ACTOR_DEV;
+	if (who == ACTOR_VERIFIER && r->has_status && r->status != STEPS_VERIFY_STATUS &&
+	    !o->detected) {
+		o->detected = true; /* attestation exposed the tampering */
+		o->detect_line = st->line;
+	}
 	uint64_t addr = run_arg_num(st, "addr", 0);
 	if (r->faulted && r->fault == FAULT_POISON && !o->detected) {
 		o->detected = true;
@@ -403,9 +411,9 @@ static void eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct e
 			return;
 		}
 		bool eq = e->rhs.kind == SV_NUM ? r->status == e->rhs.num
-						: strcmp(rmi_status_name(r->status), e->rhs.name) == 0;
+						: strcmp(steps_status_name(r->status), e->rhs.name) == 0;
 		x->pass = e->cmp == CMP_NE ? !eq : eq;
-		snprintf(x->observed, sizeof(x->observed), "%s (x0=0x%llx)", rmi_status_name(r->status),
+		snprintf(x->observed, sizeof(x->observed), "%s (x0=0x%llx)", steps_status_name(r->status),
 			 (unsigned long long)r->status);
 		return;
 	}
@@ -437,6 +445,22 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 		cpu_init(&rc->vms[i], s, vm->name, machine_bus(&rc->machine), gw, 1);
 		rc->vms[i].core = (uint32_t)vm->core;
 	}
+	rc->guests = g_new0(struct hv_guest *, rc->sc->nguests ? rc->sc->nguests : 1);
+	for (size_t i = 0; i < rc->sc->nguests; i++) {
+		const struct scn_guest *sg = &rc->sc->guests[i];
+		struct hv_guest_config hc = {
+			.k = { .ram_size = sg->ram, .tick = sg->tick, .attest = sg->attest,
+			       .ops = sg->ops, .nops = sg->nops },
+			.pool = sg->pool, .vmid = i + 1, .trap_wfi = sg->trap_wfi, .max_exits = 1000000,
+		};
+		memcpy(hc.k.challenge, sg->challenge, sizeof(hc.k.challenge));
+		char msg[256];
+		rc->guests[i] = hv_guest_new(s, &rc->machine, &rc->host, sg->name, &hc, msg, sizeof(msg));
+		if (!rc->guests[i]) {
+			snprintf(err, errlen, "%s:%d: guest %s: %s", sg->file, sg->line, sg->name, msg);
+			return -1;
+		}
+	}
 	rc->src_runner = sim_trace_source(s, "scenario");
 	rc->src_phys = sim_trace_source(s, "phys");
 	rc->model.rc = rc;
@@ -453,6 +477,7 @@ static void teardown(struct run_ctx *rc)
 {
 	sim_fini(&rc->sim);
 	g_free(rc->vms);
+	g_free(rc->guests);
 	if (rc->captures)
 		g_ptr_array_free(rc->captures, TRUE);
 	if (rc->attacker_data)

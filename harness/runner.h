@@ -14,6 +14,7 @@
 #include "models/platform/machine.h"
 #include "models/platform/profile.h"
 #include "sim/sim.h"
+#include "stacks/host/hv.h"
 
 struct capture {
 	char *name;
@@ -77,6 +78,7 @@ struct run_ctx {
 	struct machine machine;
 	struct cpu host;
 	struct cpu *vms;              /* one per scenario vm */
+	struct hv_guest **guests;     /* one host stack per scenario guest */
 	uint16_t src_runner, src_phys;
 	struct runner_model model;
 	GPtrArray *captures;          /* struct capture *, in first-capture order */

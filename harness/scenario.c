@@ -118,7 +118,8 @@ static int st_vm(struct parser *p, GArray *t)
 	struct tok *k = t->len >= 2 ? &g_array_index(t, struct tok, 1) : NULL;
 	if (!k || k->key || k->quoted || !scn_is_ident(k->s) || strchr(k->s, '.'))
 		return scn_perr(p, 1, "expected: vm NAME [core=N] (a name without dots)");
-	if (vm_declared(p, k->s) || strcmp(k->s, "host") == 0 || strcmp(k->s, "phys") == 0 ||
+	if (vm_declared(p, k->s) || scn_guest_find(p, k->s) || strcmp(k->s, "host") == 0 ||
+	    strcmp(k->s, "phys") == 0 ||
 	    strcmp(k->s, "dev") == 0 ||
 	    strcmp(k->s, "outcome") == 0)
 		return scn_perr(p, k->col, "actor \"%s\" already exists", k->s);
@@ -166,7 +167,7 @@ static int st_step(struct parser *p, GArray *t, guint first, struct scn_step *st
 	const char *dot = strchr(head->s, '.');
 	if (head->key || head->quoted || !dot)
 		return scn_perr(p, head->col, "unknown statement \"%s\" (expected ACTOR.STEP, or one of title, "
-			    "profiles, param, secret, vm, include, expect)", head->s);
+			    "profiles, param, secret, vm, guest, include, expect)", head->s);
 	st->actor = g_strndup(head->s, (gsize)(dot - head->s));
 	st->op = g_strdup(dot + 1);
 	enum actor_kind ak;
@@ -176,10 +177,12 @@ static int st_step(struct parser *p, GArray *t, guint first, struct scn_step *st
 		ak = ACTOR_PHYS;
 	else if (strcmp(st->actor, "dev") == 0)
 		ak = ACTOR_DEV;
+	else if (strcmp(st->actor, "verifier") == 0)
+		ak = ACTOR_VERIFIER;
 	else if (vm_declared(p, st->actor))
 		ak = ACTOR_VM;
 	else
-		return scn_perr(p, head->col, "unknown actor \"%s\" (expected host, phys, dev or a declared vm)",
+		return scn_perr(p, head->col, "unknown actor \"%s\" (expected host, phys, dev, verifier or a declared vm)",
 			    st->actor);
 	st->spec = step_lookup(ak, st->op);
 	if (!st->spec)
@@ -239,6 +242,12 @@ static int st_step(struct parser *p, GArray *t, guint first, struct scn_step *st
 	}
 	st->nargs = args->len;
 	st->args = (struct scn_arg *)g_array_free(args, FALSE);
+	if (rc == 0 && ak == ACTOR_HOST && g_str_has_prefix(st->op, "guest_")) {
+		const struct scn_arg *a = step_arg(st, "");
+		if (a && !scn_guest_find(p, a->v.name))
+			rc = scn_perr(p, a->col, "no guest named \"%s\" (declare it with guest NAME)",
+				      a->v.name);
+	}
 	if (rc == 0 && st->spec->check) {
 		int col = head->col;
 		char *msg = st->spec->check(st, &col);
@@ -266,7 +275,7 @@ static const char *fault_names_list(void)
 
 static bool status_name_known(const char *n)
 {
-	if (strcmp(n, "smc.unknown") == 0)
+	if (strcmp(n, "smc.unknown") == 0 || steps_status_known(n))
 		return true;
 	for (uint64_t s = 0; s < 5; s++)
 		if (strcmp(rmi_status_name(s), n) == 0)
@@ -349,7 +358,8 @@ static int st_expect(struct parser *p, GArray *t, struct scn_expect *e)
 	if (e->field && strcmp(e->field, "status") == 0 && e->rhs.kind == SV_NAME &&
 	    !status_name_known(e->rhs.name))
 		return scn_perr(p, val->vcol, "unknown status \"%s\" (expected smc.unknown or rmi.success, "
-			    "rmi.error_input, rmi.error_realm, rmi.error_rec, rmi.error_rtt)", e->rhs.name);
+			    "rmi.error_input, rmi.error_realm, rmi.error_rec, rmi.error_rtt, verify.ok, "
+			    "verify.bad_token, verify.rim_mismatch, verify.challenge_mismatch)", e->rhs.name);
 	if (strcmp(e->subject, "outcome") == 0 && e->rhs.kind == SV_NAME && !outcome_name_known(e->rhs.name))
 		return scn_perr(p, val->vcol, "unknown outcome \"%s\" (expected leaked, blocked, detected, "
 			    "corrupted or no-leak)", e->rhs.name);
@@ -426,6 +436,8 @@ static int parse_line(struct parser *p, const char *raw, int depth)
 		rc = st_secret(p, t);
 	else if (strcmp(w, "vm") == 0)
 		rc = st_vm(p, t);
+	else if (strcmp(w, "guest") == 0)
+		rc = scn_st_guest(p, t);
 	else if (strcmp(w, "include") == 0)
 		rc = st_include(p, t, depth);
 	else if (strcmp(w, "expect") == 0) {
@@ -433,6 +445,9 @@ static int parse_line(struct parser *p, const char *raw, int depth)
 					.text = g_strdup(g_strstrip(line)) };
 		rc = st_expect(p, t, &e);
 		g_array_append_val(p->expects, e);
+	} else if (!head->key && !head->quoted && g_str_has_suffix(head->s, ".op") &&
+		   scn_guest_find(p, head->s)) {
+		rc = scn_st_guest_op(p, t, scn_guest_find(p, head->s));
 	} else {
 		struct scn_step st = { .file = p->file, .line = p->line, .repeat = 1,
 				       .text = g_strdup(g_strstrip(line)) };
@@ -502,6 +517,7 @@ struct scenario *scenario_load(const char *path, char **overrides, size_t noverr
 		.steps = g_array_new(FALSE, TRUE, sizeof(struct scn_step)),
 		.expects = g_array_new(FALSE, TRUE, sizeof(struct scn_expect)),
 		.vms = g_array_new(FALSE, TRUE, sizeof(struct scn_vm)),
+		.guests = g_array_new(FALSE, TRUE, sizeof(struct scn_guest)),
 		.secrets = g_array_new(FALSE, TRUE, sizeof(struct scn_secret)),
 		.params = g_array_new(FALSE, TRUE, sizeof(struct scn_param)),
 		.profiles = g_ptr_array_new(),
@@ -531,6 +547,8 @@ struct scenario *scenario_load(const char *path, char **overrides, size_t noverr
 	sc->expects = (struct scn_expect *)g_array_free(p.expects, FALSE);
 	sc->nvms = p.vms->len;
 	sc->vms = (struct scn_vm *)g_array_free(p.vms, FALSE);
+	sc->nguests = p.guests->len;
+	sc->guests = (struct scn_guest *)g_array_free(p.guests, FALSE);
 	sc->nsecrets = p.secrets->len;
 	sc->secrets = (struct scn_secret *)g_array_free(p.secrets, FALSE);
 	sc->nparams = p.params->len;
@@ -569,6 +587,9 @@ void scenario_free(struct scenario *sc)
 	}
 	for (size_t i = 0; i < sc->nvms; i++)
 		g_free(sc->vms[i].name);
+	for (size_t i = 0; i < sc->nguests; i++)
+		scn_guest_free(&sc->guests[i]);
+	g_free(sc->guests);
 	for (size_t i = 0; i < sc->nsecrets; i++) {
 		g_free(sc->secrets[i].name);
 		g_free(sc->secrets[i].bytes);
@@ -596,6 +617,27 @@ bool scenario_has_profile(const struct scenario *sc, const char *profile)
 	for (char **p = sc->profiles; *p; p++)
 		if (strcmp(*p, profile) == 0)
 			return true;
+	return false;
+}
+
+const struct scn_guest *scenario_guest(const struct scenario *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->nguests; i++)
+		if (strcmp(sc->guests[i].name, name) == 0)
+			return &sc->guests[i];
+	return NULL;
+}
+
+bool scn_secret_bytes(struct parser *p, const char *name, const uint8_t **b, size_t *len)
+{
+	for (guint i = 0; i < p->secrets->len; i++) {
+		const struct scn_secret *s = &g_array_index(p->secrets, struct scn_secret, i);
+		if (strcmp(s->name, name) == 0) {
+			*b = s->bytes;
+			*len = s->len;
+			return true;
+		}
+	}
 	return false;
 }
 

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "stacks/guest/kernel.h"
+
 enum scn_val_kind {
 	SV_NUM,   /* 42, 0x1000, 4K */
 	SV_BYTES, /* "text", hex:00ff */
@@ -70,6 +72,19 @@ struct scn_vm {
 	uint64_t core;     /* physical core it runs on (core=N, default 0) */
 };
 
+/* A guest built by the guest kernel (stacks/guest) and run by the host
+ * stack (stacks/host): `guest NAME ...` plus its `NAME.op ...` lines. */
+struct scn_guest {
+	char *name;
+	const char *file;
+	int line;
+	uint64_t ram, tick, pool;
+	bool attest, trap_wfi;
+	uint8_t challenge[64];
+	struct guest_op *ops;     /* data owned */
+	size_t nops;
+};
+
 struct scn_secret {
 	char *name;
 	uint8_t *bytes;
@@ -89,6 +104,8 @@ struct scenario {
 	size_t nparams;
 	struct scn_vm *vms;
 	size_t nvms;
+	struct scn_guest *guests;
+	size_t nguests;
 	struct scn_secret *secrets;
 	size_t nsecrets;
 	struct scn_step *steps;
@@ -107,6 +124,7 @@ struct scenario *scenario_load(const char *path, char **overrides, size_t noverr
 void scenario_free(struct scenario *sc);
 bool scenario_has_profile(const struct scenario *sc, const char *profile);
 const struct scn_secret *scenario_secret(const struct scenario *sc, const char *name);
+const struct scn_guest *scenario_guest(const struct scenario *sc, const char *name);
 const char *scn_cmp_text(enum scn_cmp c);
 
 #endif

@@ -22,7 +22,7 @@ struct tok {
 
 struct parser {
 	struct scenario *sc;
-	GArray *steps, *expects, *vms, *secrets, *params;
+	GArray *steps, *expects, *vms, *secrets, *params, *guests;
 	GPtrArray *profiles;
 	char **overrides;
 	size_t noverrides;
@@ -47,5 +47,12 @@ void scn_value_free(struct scn_value *v);
 const char *scn_param_value(struct parser *p, const char *name);
 /* The line with every ${param} replaced (g_free it), or NULL with an error. */
 char *scn_expand(struct parser *p, const char *line);
+
+/* scenario_guest.c: `guest NAME ...` and `NAME.op KIND ...` */
+int scn_st_guest(struct parser *p, GArray *t);
+struct scn_guest *scn_guest_find(struct parser *p, const char *name);
+int scn_st_guest_op(struct parser *p, GArray *t, struct scn_guest *g);
+void scn_guest_free(struct scn_guest *g);
+bool scn_secret_bytes(struct parser *p, const char *name, const uint8_t **b, size_t *len);
 
 #endif

@@ -10,7 +10,7 @@
 
 #define MAX_ACCESS (1u << 20) /* one load or store moves at most 1 MiB */
 
-static const char *const actor_names[ACTOR_KIND_COUNT] = { "host", "vm", "phys", "dev" };
+static const char *const actor_names[ACTOR_KIND_COUNT] = { "host", "vm", "phys", "dev", "verifier" };
 
 const char *actor_kind_name(enum actor_kind a)
 {
@@ -366,6 +366,7 @@ static int do_dma_write(struct run_ctx *rc, const struct scn_step *st, struct st
 }
 
 #define ADDR { "addr", ARG_NUM, true, "physical address" }
+#define GNAME { "", ARG_NAME, true, "a guest declared with guest NAME" }
 #define LEN { "len", ARG_NUM, false, "bytes (default 8; phys.read: 64)" }
 #define DATA { "data", ARG_BYTES, true, "\"text\", hex:.., or $secret / $capture" }
 
@@ -393,6 +394,26 @@ static const struct step_spec step_table[] = {
 	  { { NULL } }, do_wbinvd, NULL },
 	{ ACTOR_HOST, "invd", "invalidate every cache level WITHOUT write-back: dirty lines are lost "
 	  "(x1 = lines dropped)", "host.invd -> d", { { NULL } }, do_invd, NULL },
+	{ ACTOR_HOST, "guest_load", "the host stack stages a guest's image in its own memory "
+	  "(x1 = its PA, x2 = its size)", "host.guest_load g0 -> img", { GNAME }, steps_guest_load, NULL },
+	{ ACTOR_HOST, "guest_create", "the host stack builds the guest: a realm through the RMI on "
+	  "cca, an ordinary VM elsewhere (status: first failing RMI status; x1 = RD)",
+	  "host.guest_create g0 -> c", { GNAME }, steps_guest_load, NULL },
+	{ ACTOR_HOST, "guest_run", "run the guest, handling its exits, until it powers off "
+	  "(x1 = exits, x2 = the ticks it reported; bytes: what it sent out)",
+	  "host.guest_run g0 -> r", { GNAME, { "exits", ARG_NUM, false, "stop after this many exits" } },
+	  steps_guest_load, NULL },
+	{ ACTOR_HOST, "guest_token", "the attestation token the guest handed the host to pass on "
+	  "(x1 = its size)", "host.guest_token g0 -> t", { GNAME }, steps_guest_load, NULL },
+	{ ACTOR_HOST, "guest_destroy", "tear the guest down and give every page back",
+	  "host.guest_destroy g0 -> d", { GNAME }, steps_guest_load, NULL },
+	{ ACTOR_VERIFIER, "verify", "check a CCA attestation token: signatures with this run's "
+	  "platform key, then the RIM and challenge if given (status verify.ok, verify.bad_token, "
+	  "verify.rim_mismatch, verify.challenge_mismatch; bytes: the token's RIM)",
+	  "verifier.verify token=$r rim=$ref -> v",
+	  { { "token", ARG_BYTES, true, "the token" }, { "rim", ARG_BYTES, false, "expected RIM" },
+	    { "challenge", ARG_BYTES, false, "expected challenge (zero-padded to 64 bytes)" } },
+	  steps_verify, NULL },
 	{ ACTOR_VM, "load", "the guest loads bytes from its own (protected) memory",
 	  "victim.load addr=0x80000000 len=10 -> v", { ADDR, LEN }, do_load, NULL },
 	{ ACTOR_VM, "store", "the guest stores bytes", "victim.store addr=0x80000000 data=$secret",
@@ -453,6 +474,7 @@ void steps_print(FILE *f)
 		"phys: a physical attacker holding the DIMM: raw DRAM, past every check and cache",
 		"dev: a device the host controls, doing DMA through the IOMMU / SMMU (stream 0 "
 		"bypasses translation in the NS PAS unless configured otherwise)",
+		"verifier: a relying party checking attestation evidence (not an attacker)",
 	};
 	for (int a = 0; a < ACTOR_KIND_COUNT; a++) {
 		fprintf(f, "%s\n", who[a]);

@@ -11,7 +11,7 @@
 #include "harness/scenario.h"
 #include "models/memenc/memenc.h"
 
-enum actor_kind { ACTOR_HOST, ACTOR_VM, ACTOR_PHYS, ACTOR_DEV, ACTOR_KIND_COUNT };
+enum actor_kind { ACTOR_HOST, ACTOR_VM, ACTOR_PHYS, ACTOR_DEV, ACTOR_VERIFIER, ACTOR_KIND_COUNT };
 enum step_arg_type { ARG_NUM, ARG_BYTES, ARG_NAME };
 
 struct step_arg_spec {
@@ -58,5 +58,16 @@ const char *actor_kind_name(enum actor_kind a);
 void steps_print(FILE *f);
 /* Find an argument by key; NULL if absent. Positional: key "". */
 const struct scn_arg *step_arg(const struct scn_step *st, const char *key);
+
+/* steps_guest.c: host.guest_* (every one through this handler) and
+ * verifier.verify. Verifier statuses are STEPS_VERIFY_STATUS | code. */
+#define STEPS_VERIFY_STATUS 0x7e00ull
+int steps_guest_load(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		     char *err, size_t errlen);
+int steps_verify(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		 char *err, size_t errlen);
+/* A status by name: verify.* for the verifier, else rmi_status_name. */
+const char *steps_status_name(uint64_t x0);
+bool steps_status_known(const char *name);
 
 #endif

@@ -35,7 +35,7 @@ const char *isa_op_name(unsigned op)
 {
 	static const char *const n[ISA_OP_COUNT] = {
 		"udf", "nop", "movi", "mov", "addi", "add", "sub", "ld", "st",
-		"b", "bc", "smc", "hvc", "wfi", "work", "msr", "mrs", "eret",
+		"b", "bc", "smc", "hvc", "wfi", "work", "msr", "mrs", "eret", "lslv",
 	};
 	return op < ISA_OP_COUNT ? n[op] : "udf";
 }
@@ -227,6 +227,9 @@ int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 			break;
 		case ISA_SUB:
 			set_reg(v, in.a, reg(v, in.b) - reg(v, in.c));
+			break;
+		case ISA_LSLV:
+			set_reg(v, in.a, reg(v, in.b) << (reg(v, in.c) & 63));
 			break;
 		case ISA_LD:
 		case ISA_ST: {

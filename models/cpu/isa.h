@@ -42,6 +42,7 @@ enum isa_op {
 	ISA_MSR = 0x0f,   /* system register imm32 = xa */
 	ISA_MRS = 0x10,   /* xa = system register imm32 */
 	ISA_ERET = 0x11,  /* return from an exception: pc = ELR, PSTATE.I = saved */
+	ISA_LSLV = 0x12,  /* xa = xb << (xc & 63) */
 	ISA_OP_COUNT
 };
 

@@ -1,0 +1,205 @@
+/* `guest NAME [ram=] [tick=] [attest=] [challenge=] [trap_wfi=] [pool=]` and
+ * the workload lines `NAME.op KIND key=value...` (docs/scenarios.md). */
+#include <string.h>
+
+#include "harness/scenario_priv.h"
+#include "stacks/host/hv.h"
+
+struct scn_guest *scn_guest_find(struct parser *p, const char *name)
+{
+	size_t n = strcspn(name, ".");
+	for (guint i = 0; i < p->guests->len; i++) {
+		struct scn_guest *g = &g_array_index(p->guests, struct scn_guest, i);
+		if (strlen(g->name) == n && strncmp(g->name, name, n) == 0)
+			return g;
+	}
+	return NULL;
+}
+
+void scn_guest_free(struct scn_guest *g)
+{
+	for (size_t i = 0; i < g->nops; i++)
+		g_free((uint8_t *)g->ops[i].data);
+	g_free(g->ops);
+	g_free(g->name);
+}
+
+static int num_arg(struct parser *p, const struct tok *a, uint64_t *v)
+{
+	if (a->quoted || scn_parse_number(a->s, v))
+		return scn_perr(p, a->vcol, "%s: expected a number, got \"%s\"", a->key, a->s);
+	return 0;
+}
+
+static int bytes_arg(struct parser *p, const struct tok *a, uint8_t **b, size_t *len)
+{
+	struct scn_value v = { 0 };
+	if (scn_parse_value(p, a, &v))
+		return -1;
+	if (v.kind == SV_BYTES) {
+		*b = v.bytes;
+		*len = v.len;
+		v.bytes = NULL;
+		scn_value_free(&v);
+		return 0;
+	}
+	const uint8_t *sb;
+	if (v.kind == SV_REF && scn_secret_bytes(p, v.name, &sb, len)) {
+		*b = g_memdup2(sb, *len);
+		scn_value_free(&v);
+		return 0;
+	}
+	scn_value_free(&v);
+	return scn_perr(p, a->vcol, "%s: expected bytes (\"text\", hex:.., or a declared $secret)",
+			a->key);
+}
+
+int scn_st_guest(struct parser *p, GArray *t)
+{
+	struct tok *k = t->len >= 2 ? &g_array_index(t, struct tok, 1) : NULL;
+	if (!k || k->key || k->quoted || !scn_is_ident(k->s) || strchr(k->s, '.'))
+		return scn_perr(p, 1, "expected: guest NAME [ram=SIZE] [tick=CYCLES] [attest=0|1] "
+			    "[challenge=BYTES] [trap_wfi=0|1] [pool=PA]");
+	if (scn_guest_find(p, k->s) || strcmp(k->s, "host") == 0 || strcmp(k->s, "phys") == 0 ||
+	    strcmp(k->s, "dev") == 0 || strcmp(k->s, "outcome") == 0 ||
+	    strcmp(k->s, "verifier") == 0)
+		return scn_perr(p, k->col, "name \"%s\" already exists", k->s);
+	for (guint i = 0; i < p->vms->len; i++)
+		if (strcmp(g_array_index(p->vms, struct scn_vm, i).name, k->s) == 0)
+			return scn_perr(p, k->col, "name \"%s\" already exists", k->s);
+	struct scn_guest g = { .name = g_strdup(k->s), .file = p->file, .line = p->line,
+			       .ram = GUEST_MIN_RAM,
+			       .pool = HV_POOL_DEFAULT + p->guests->len * HV_POOL_SIZE };
+	for (guint i = 2; i < t->len; i++) {
+		struct tok *a = &g_array_index(t, struct tok, i);
+		uint64_t v = 0;
+		int rc = 0;
+		if (!a->key) {
+			rc = scn_perr(p, a->col, "guest %s: unexpected \"%s\" (arguments are key=value)",
+				      g.name, a->s);
+		} else if (strcmp(a->key, "challenge") == 0) {
+			uint8_t *b;
+			size_t n;
+			rc = bytes_arg(p, a, &b, &n);
+			if (rc == 0 && n > 64)
+				rc = scn_perr(p, a->vcol, "challenge: at most 64 bytes, got %zu", n);
+			if (rc == 0)
+				memcpy(g.challenge, b, n);
+			if (rc == 0 || n > 64)
+				g_free(b);
+		} else if (strcmp(a->key, "ram") && strcmp(a->key, "tick") && strcmp(a->key, "attest") &&
+			   strcmp(a->key, "trap_wfi") && strcmp(a->key, "pool")) {
+			rc = scn_perr(p, a->col, "guest %s takes no argument \"%s\" (ram, tick, attest, "
+				      "challenge, trap_wfi, pool)", g.name, a->key);
+		} else if ((rc = num_arg(p, a, &v)) == 0) {
+			if (strcmp(a->key, "ram") == 0) {
+				if (v < GUEST_MIN_RAM || v % 4096 || v > HV_POOL_SIZE / 2)
+					rc = scn_perr(p, a->vcol, "ram: 4 KiB pages from %llu to %llu bytes",
+						      (unsigned long long)GUEST_MIN_RAM,
+						      (unsigned long long)HV_POOL_SIZE / 2);
+				g.ram = v;
+			} else if (strcmp(a->key, "tick") == 0) {
+				g.tick = v;
+			} else if (strcmp(a->key, "pool") == 0) {
+				if (v % 4096)
+					rc = scn_perr(p, a->vcol, "pool: a 4 KiB aligned physical address");
+				g.pool = v;
+			} else if (v > 1) {
+				rc = scn_perr(p, a->vcol, "%s: 0 or 1", a->key);
+			} else if (strcmp(a->key, "attest") == 0) {
+				g.attest = v;
+			} else {
+				g.trap_wfi = v;
+			}
+		}
+		if (rc) {
+			scn_guest_free(&g);
+			return rc;
+		}
+	}
+	g_array_append_val(p->guests, g);
+	return 0;
+}
+
+struct op_spec {
+	const char *name;
+	enum guest_op_kind kind;
+	const char *a, *b;   /* numeric argument names (NULL: none) */
+	bool data;
+};
+
+static const struct op_spec op_specs[] = {
+	{ "work", GOP_WORK, "cycles", NULL, false },
+	{ "store", GOP_STORE, "ipa", NULL, true },
+	{ "load", GOP_LOAD, "ipa", "len", false },
+	{ "loop", GOP_LOOP, "n", NULL, false },
+	{ "end", GOP_END, NULL, NULL, false },
+	{ "wfi", GOP_WFI, NULL, NULL, false },
+	{ "mmio_write", GOP_MMIO_WRITE, "reg", "value", false },
+	{ "mmio_read", GOP_MMIO_READ, "reg", NULL, false },
+	{ "host_call", GOP_HOST_CALL, "imm", NULL, false },
+	{ "send", GOP_SEND, NULL, NULL, true },
+	{ "extend", GOP_EXTEND, "rem", NULL, true },
+};
+
+int scn_st_guest_op(struct parser *p, GArray *t, struct scn_guest *g)
+{
+	struct tok *k = t->len >= 2 ? &g_array_index(t, struct tok, 1) : NULL;
+	const struct op_spec *os = NULL;
+	for (size_t i = 0; k && !k->key && i < G_N_ELEMENTS(op_specs); i++)
+		if (strcmp(op_specs[i].name, k->s) == 0)
+			os = &op_specs[i];
+	if (!os)
+		return scn_perr(p, k ? k->col : 1, "%s.op: expected an op (work, store, load, loop, "
+			    "end, wfi, mmio_write, mmio_read, host_call, send, extend)", g->name);
+	struct guest_op o = { .kind = os->kind, .b = os->kind == GOP_LOAD ? 8 : 0 };
+	bool have_a = false, have_data = false;
+	int rc = 0;
+	for (guint i = 2; i < t->len && rc == 0; i++) {
+		struct tok *a = &g_array_index(t, struct tok, i);
+		if (!a->key)
+			rc = scn_perr(p, a->col, "%s.op %s: unexpected \"%s\"", g->name, os->name, a->s);
+		else if (os->a && strcmp(a->key, os->a) == 0) {
+			rc = num_arg(p, a, &o.a);
+			have_a = true;
+		} else if (os->b && strcmp(a->key, os->b) == 0)
+			rc = num_arg(p, a, &o.b);
+		else if (os->data && strcmp(a->key, "data") == 0) {
+			uint8_t *b = NULL;
+			rc = bytes_arg(p, a, &b, &o.len);
+			o.data = b;
+			have_data = rc == 0;
+		} else
+			rc = scn_perr(p, a->col, "%s.op %s takes no argument \"%s\"", g->name, os->name,
+				      a->key);
+	}
+	if (rc == 0 && os->a && !have_a)
+		rc = scn_perr(p, k->col, "%s.op %s needs %s=NUMBER", g->name, os->name, os->a);
+	if (rc == 0 && os->data && !have_data)
+		rc = scn_perr(p, k->col, "%s.op %s needs data=BYTES", g->name, os->name);
+	if (rc == 0 && (os->kind == GOP_MMIO_WRITE || os->kind == GOP_MMIO_READ) &&
+	    (o.a % 8 || o.a >= 4096))
+		rc = scn_perr(p, k->col, "%s.op %s: reg is an 8-byte aligned offset below 4096", g->name,
+			      os->name);
+	if (rc == 0 && os->kind == GOP_LOOP && (o.a == 0 || o.a > 1u << 30))
+		rc = scn_perr(p, k->col, "%s.op loop: n from 1 to 2^30", g->name);
+	if (rc) {
+		g_free((uint8_t *)o.data);
+		return rc;
+	}
+	g->ops = g_renew(struct guest_op, g->ops, g->nops + 1);
+	g->ops[g->nops++] = o;
+	/* the whole program must assemble: report nesting or range errors here */
+	struct guest_kernel_config kc = { .realm = true, .ram_size = g->ram, .ops = g->ops,
+					  .nops = g->nops };
+	uint8_t *img;
+	size_t len;
+	char msg[256];
+	if (os->kind != GOP_LOOP && g->nops && guest_kernel_build(&kc, &img, &len, msg, sizeof(msg))) {
+		if (!strstr(msg, "has no end"))
+			return scn_perr(p, k->col, "%s: %s", g->name, msg);
+	} else if (os->kind != GOP_LOOP) {
+		g_free(img);
+	}
+	return 0;
+}

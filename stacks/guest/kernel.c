@@ -1,0 +1,385 @@
+/* The guest kernel image; see kernel.h. */
+#include "stacks/guest/kernel.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "models/cpu/exec.h"
+#include "models/cpu/isa.h"
+#include "models/monitor/rmm/rmm_abi.h"
+
+/* Kernel registers. */
+enum {
+	R_SH = 21,     /* the unprotected bit (0 on a plain VM) */
+	R_DEV = 20,    /* device base (R_SH + GUEST_DEV_BASE) */
+	R_BNC = 19,    /* bounce buffer through the shared alias */
+	R_T0 = 16, R_T1 = 17, R_T2 = 18, R_T3 = 22, R_T4 = 23,
+	R_IRQ_ID = 28, R_IRQ_A = 27, R_IRQ_B = 26,
+};
+
+struct gasm {
+	GByteArray *code;
+	bool realm;
+	int loop_sp;
+	uint64_t loop_top[GUEST_MAX_LOOP_DEPTH];
+	size_t panic_fixups[64];
+	size_t npanic;
+};
+
+static uint64_t here(const struct gasm *g) { return g->code->len; }
+
+static size_t emit(struct gasm *g, uint8_t op, unsigned a, unsigned b, unsigned c, int32_t imm32,
+		   uint64_t imm64)
+{
+	uint8_t buf[ISA_INSN_BYTES];
+	struct isa_insn i = { op, (uint8_t)a, (uint8_t)b, (uint8_t)c, imm32, imm64 };
+	isa_encode(&i, buf);
+	size_t at = g->code->len;
+	g_byte_array_append(g->code, buf, sizeof(buf));
+	return at;
+}
+
+static void patch_target(struct gasm *g, size_t at, uint64_t target)
+{
+	uint8_t *p = g->code->data + at;
+	for (int i = 0; i < 8; i++)
+		p[8 + i] = (uint8_t)(target >> (8 * i));
+}
+
+static void movi(struct gasm *g, unsigned r, uint64_t v) { emit(g, ISA_MOVI, r, 0, 0, 0, v); }
+static void st(struct gasm *g, unsigned val, unsigned base, int32_t off, unsigned size)
+{
+	emit(g, ISA_ST, val, base, size, off, 0);
+}
+static void ld(struct gasm *g, unsigned dst, unsigned base, int32_t off, unsigned size)
+{
+	emit(g, ISA_LD, dst, base, size, off, 0);
+}
+/* Branch to the panic path unless xa COND xb holds... i.e. if it does. */
+static void b_panic_if(struct gasm *g, unsigned a, unsigned b, unsigned cond)
+{
+	if (g->npanic < G_N_ELEMENTS(g->panic_fixups))
+		g->panic_fixups[g->npanic++] = emit(g, ISA_BC, a, b, cond, 0, 0);
+}
+static void call(struct gasm *g) { emit(g, g->realm ? ISA_SMC : ISA_HVC, 0, 0, 0, 0, 0); }
+static void psci_call(struct gasm *g) { emit(g, g->realm ? ISA_SMC : ISA_HVC, 0, 0, 0, 0, 0); }
+
+/* RSI_IPA_STATE_SET over [base, top) to `ripas`, looping on the new base
+ * until the whole range is done; a rejection panics. */
+static void ipa_state_set(struct gasm *g, uint64_t base, uint64_t top, unsigned ripas)
+{
+	movi(g, R_T0, base);
+	movi(g, R_T1, top);
+	movi(g, R_T2, RSI_REJECT);
+	uint64_t loop = here(g);
+	movi(g, 0, RSI_IPA_STATE_SET);
+	emit(g, ISA_MOV, 1, R_T0, 0, 0, 0);
+	emit(g, ISA_MOV, 2, R_T1, 0, 0, 0);
+	movi(g, 3, ripas);
+	movi(g, 4, 0);
+	call(g);
+	b_panic_if(g, 0, ISA_XZR, ISA_NE);   /* X0 != RSI_SUCCESS */
+	b_panic_if(g, 2, R_T2, ISA_EQ);      /* X2 == RSI_REJECT */
+	emit(g, ISA_MOV, R_T0, 1, 0, 0, 0);  /* new base */
+	emit(g, ISA_BC, R_T0, R_T1, ISA_LTU, 0, loop);
+}
+
+/* Copy `len` bytes (a register) from IPA in register `src` to `dst`, 8 at a time. */
+static void copy8(struct gasm *g, unsigned src, unsigned dst, unsigned len)
+{
+	movi(g, R_T3, 0);
+	size_t skip = emit(g, ISA_BC, R_T3, len, ISA_GEU, 0, 0);
+	uint64_t loop = here(g);
+	emit(g, ISA_ADD, 1, src, R_T3, 0, 0);
+	ld(g, 2, 1, 0, 8);
+	emit(g, ISA_ADD, 1, dst, R_T3, 0, 0);
+	st(g, 2, 1, 0, 8);
+	emit(g, ISA_ADDI, R_T3, R_T3, 0, 0, 8);
+	emit(g, ISA_BC, R_T3, len, ISA_LTU, 0, loop);
+	patch_target(g, skip, here(g));
+}
+
+static int workload(struct gasm *g, const struct guest_kernel_config *cfg, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < cfg->nops; i++) {
+		const struct guest_op *o = &cfg->ops[i];
+		bool ram_op = o->kind == GOP_STORE || o->kind == GOP_LOAD;
+		uint64_t len = o->kind == GOP_STORE ? o->len : o->b;
+		if (ram_op && (o->a < GUEST_FREE || o->a + len > cfg->ram_size || o->a + len < o->a)) {
+			snprintf(err, errlen,
+				 "op %zu (%s): [0x%llx, +%llu) is not in the workload's RAM "
+				 "[0x%llx, 0x%llx)", i + 1, guest_op_name(o->kind),
+				 (unsigned long long)o->a, (unsigned long long)len,
+				 (unsigned long long)GUEST_FREE, (unsigned long long)cfg->ram_size);
+			return -1;
+		}
+		switch (o->kind) {
+		case GOP_WORK:
+			emit(g, ISA_WORK, 0, 0, 0, 0, o->a);
+			break;
+		case GOP_STORE:
+			for (size_t k = 0; k < o->len; k += 8) {
+				uint64_t v = 0;
+				size_t n = MIN(8, o->len - k);
+				for (size_t j = 0; j < n; j++)
+					v |= (uint64_t)o->data[k + j] << (8 * j);
+				movi(g, 2, o->a + k);
+				if (n == 8 || n == 4 || n == 2 || n == 1) {
+					movi(g, 1, v);
+					st(g, 1, 2, 0, (unsigned)n);
+					continue;
+				}
+				for (size_t j = 0; j < n; j++) { /* an odd tail, byte by byte */
+					movi(g, 1, o->data[k + j]);
+					st(g, 1, 2, (int32_t)j, 1);
+				}
+			}
+			break;
+		case GOP_LOAD:
+			for (uint64_t k = 0; k < o->b; k += 8) {
+				movi(g, 2, o->a + k);
+				ld(g, 1, 2, 0, o->b - k >= 8 ? 8 : 1);
+			}
+			break;
+		case GOP_LOOP:
+			if (g->loop_sp >= GUEST_MAX_LOOP_DEPTH) {
+				snprintf(err, errlen, "op %zu: loops nest deeper than %d", i + 1,
+					 GUEST_MAX_LOOP_DEPTH);
+				return -1;
+			}
+			movi(g, 10 + (unsigned)g->loop_sp, o->a);
+			g->loop_top[g->loop_sp++] = here(g);
+			break;
+		case GOP_END: {
+			if (g->loop_sp == 0) {
+				snprintf(err, errlen, "op %zu: end without a loop", i + 1);
+				return -1;
+			}
+			unsigned r = 10 + (unsigned)--g->loop_sp;
+			emit(g, ISA_ADDI, r, r, 0, 0, (uint64_t)-1);
+			emit(g, ISA_BC, r, ISA_XZR, ISA_NE, 0, g->loop_top[g->loop_sp]);
+			break;
+		}
+		case GOP_WFI:
+			emit(g, ISA_WFI, 0, 0, 0, 0, 0);
+			break;
+		case GOP_MMIO_WRITE:
+			movi(g, 1, o->b);
+			st(g, 1, R_DEV, (int32_t)o->a, 8);
+			break;
+		case GOP_MMIO_READ:
+			ld(g, 1, R_DEV, (int32_t)o->a, 8);
+			break;
+		case GOP_HOST_CALL:
+			if (g->realm) {
+				movi(g, 1, o->a);
+				movi(g, 2, GUEST_HOSTCALL);
+				st(g, 1, 2, RSI_HOST_CALL_IMM, 2);
+				movi(g, 0, RSI_HOST_CALL);
+				emit(g, ISA_MOV, 1, 2, 0, 0, 0);
+				call(g);
+			} else {
+				movi(g, 0, 0xC6000000ull | (o->a & 0xffff)); /* a vendor hypercall */
+				call(g);
+			}
+			break;
+		case GOP_SEND:
+			if (o->len > GUEST_BOUNCE_SIZE) {
+				snprintf(err, errlen, "op %zu (send): %zu bytes, the bounce buffer holds %llu",
+					 i + 1, o->len, (unsigned long long)GUEST_BOUNCE_SIZE);
+				return -1;
+			}
+			for (size_t k = 0; k < o->len; k++) {
+				movi(g, 1, o->data[k]);
+				st(g, 1, R_BNC, (int32_t)k, 1);
+			}
+			movi(g, 1, o->len);
+			st(g, 1, R_DEV, GUEST_DEV_SEND, 8);
+			break;
+		case GOP_EXTEND:
+			if (!g->realm)
+				break; /* nothing to extend outside a realm */
+			if (o->len > 64 || o->a < 1 || o->a > 4) {
+				snprintf(err, errlen, "op %zu (extend): REM 1..4 and up to 64 bytes", i + 1);
+				return -1;
+			}
+			movi(g, 0, RSI_MEASUREMENT_EXTEND);
+			movi(g, 1, o->a);
+			movi(g, 2, o->len);
+			for (unsigned w = 0; w < 8; w++) {
+				uint64_t v = 0;
+				for (unsigned j = 0; j < 8 && w * 8 + j < o->len; j++)
+					v |= (uint64_t)o->data[w * 8 + j] << (8 * j);
+				movi(g, 3 + w, v);
+			}
+			call(g);
+			break;
+		case GOP_KIND_COUNT:
+			break;
+		}
+	}
+	if (g->loop_sp) {
+		snprintf(err, errlen, "a loop has no end");
+		return -1;
+	}
+	return 0;
+}
+
+int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, size_t *len,
+		       char *err, size_t errlen)
+{
+	if (cfg->ram_size < GUEST_MIN_RAM || cfg->ram_size % 4096) {
+		snprintf(err, errlen, "ram: at least %llu bytes, in 4 KiB pages",
+			 (unsigned long long)GUEST_MIN_RAM);
+		return -1;
+	}
+	struct gasm g = { .code = g_byte_array_new(), .realm = cfg->realm };
+	size_t to_main = emit(&g, ISA_B, 0, 0, 0, 0, 0);
+	while (here(&g) < ISA_VEC_SYNC)
+		emit(&g, ISA_UDF, 0, 0, 0, 0, 0);
+	/* VBAR + 0x200: a synchronous exception is fatal: report it, power off. */
+	size_t to_panic_sync = emit(&g, ISA_B, 0, 0, 0, 0, 0);
+	while (here(&g) < ISA_VEC_IRQ)
+		emit(&g, ISA_UDF, 0, 0, 0, 0, 0);
+	/* VBAR + 0x280: IRQ. The timer's tick is counted and the timer re-armed
+	 * one period after its last deadline. */
+	emit(&g, ISA_MRS, R_IRQ_ID, 0, 0, ISA_SR_IAR, 0);
+	movi(&g, R_IRQ_A, VGIC_INTID_VTIMER);
+	size_t not_timer = emit(&g, ISA_BC, R_IRQ_ID, R_IRQ_A, ISA_NE, 0, 0);
+	movi(&g, R_IRQ_B, GUEST_KDATA);
+	ld(&g, R_IRQ_A, R_IRQ_B, GUEST_KDATA_TICKS, 8);
+	emit(&g, ISA_ADDI, R_IRQ_A, R_IRQ_A, 0, 0, 1);
+	st(&g, R_IRQ_A, R_IRQ_B, GUEST_KDATA_TICKS, 8);
+	emit(&g, ISA_MRS, R_IRQ_A, 0, 0, ISA_SR_CNTV_CVAL, 0);
+	emit(&g, ISA_ADDI, R_IRQ_A, R_IRQ_A, 0, 0, cfg->tick ? cfg->tick : 1);
+	emit(&g, ISA_MSR, R_IRQ_A, 0, 0, ISA_SR_CNTV_CVAL, 0);
+	patch_target(&g, not_timer, here(&g));
+	emit(&g, ISA_MSR, R_IRQ_ID, 0, 0, ISA_SR_EOIR, 0);
+	emit(&g, ISA_ERET, 0, 0, 0, 0, 0);
+
+	/* main */
+	patch_target(&g, to_main, here(&g));
+	movi(&g, 1, 0);
+	emit(&g, ISA_MSR, 1, 0, 0, ISA_SR_VBAR, 0);
+	/* touch the kernel's pages (a host may populate RAM on first use) */
+	static const uint64_t kpages[] = { GUEST_KDATA, GUEST_CONFIG, GUEST_HOSTCALL,
+					   GUEST_TOKEN, GUEST_TOKEN + 0x1000, GUEST_TOKEN + 0x2000,
+					   GUEST_TOKEN + 0x3000 };
+	for (size_t i = 0; i < G_N_ELEMENTS(kpages); i++) {
+		movi(&g, 2, kpages[i]);
+		st(&g, ISA_XZR, 2, 0, 8);
+	}
+	movi(&g, R_SH, 0);
+	if (cfg->realm) {
+		movi(&g, 0, RSI_VERSION);
+		movi(&g, 1, RSI_ABI_VERSION);
+		call(&g);
+		b_panic_if(&g, 0, ISA_XZR, ISA_NE);
+		movi(&g, 0, RSI_REALM_CONFIG);
+		movi(&g, 1, GUEST_CONFIG);
+		call(&g);
+		b_panic_if(&g, 0, ISA_XZR, ISA_NE);
+		/* the unprotected bit: 1 << (ipa_width - 1) */
+		movi(&g, 2, GUEST_CONFIG);
+		ld(&g, 3, 2, RSI_REALM_CONFIG_IPA_WIDTH, 8);
+		emit(&g, ISA_ADDI, 3, 3, 0, 0, (uint64_t)-1);
+		movi(&g, 4, 1);
+		emit(&g, ISA_LSLV, R_SH, 4, 3, 0, 0);
+		ipa_state_set(&g, 0, cfg->ram_size, RIPAS_RAM);
+		/* the bounce buffer leaves protected memory: the host may back
+		 * its unprotected alias with its own pages */
+		ipa_state_set(&g, GUEST_BOUNCE, GUEST_BOUNCE + GUEST_BOUNCE_SIZE, RIPAS_EMPTY);
+	}
+	movi(&g, 1, GUEST_DEV_BASE);
+	emit(&g, ISA_ADD, R_DEV, R_SH, 1, 0, 0);
+	movi(&g, 1, GUEST_BOUNCE);
+	emit(&g, ISA_ADD, R_BNC, R_SH, 1, 0, 0);
+	if (cfg->tick) {
+		emit(&g, ISA_MRS, 1, 0, 0, ISA_SR_CNTVCT, 0);
+		emit(&g, ISA_ADDI, 1, 1, 0, 0, cfg->tick);
+		emit(&g, ISA_MSR, 1, 0, 0, ISA_SR_CNTV_CVAL, 0);
+		movi(&g, 1, CNTV_ENABLE);
+		emit(&g, ISA_MSR, 1, 0, 0, ISA_SR_CNTV_CTL, 0);
+		movi(&g, 1, 0);
+		emit(&g, ISA_MSR, 1, 0, 0, ISA_SR_DAIF, 0);
+	}
+	if (workload(&g, cfg, err, errlen)) {
+		g_byte_array_free(g.code, TRUE);
+		return -1;
+	}
+	if (cfg->realm && cfg->attest) {
+		movi(&g, 0, RSI_ATTESTATION_TOKEN_INIT);
+		for (unsigned w = 0; w < 8; w++) {
+			uint64_t v = 0;
+			for (unsigned j = 0; j < 8; j++)
+				v |= (uint64_t)cfg->challenge[w * 8 + j] << (8 * j);
+			movi(&g, 1 + w, v);
+		}
+		call(&g);
+		b_panic_if(&g, 0, ISA_XZR, ISA_NE);
+		movi(&g, R_T0, GUEST_TOKEN); /* granule being filled */
+		movi(&g, R_T1, 0);           /* token bytes so far */
+		movi(&g, R_T2, RSI_INCOMPLETE);
+		uint64_t tloop = here(&g);
+		movi(&g, 0, RSI_ATTESTATION_TOKEN_CONTINUE);
+		emit(&g, ISA_MOV, 1, R_T0, 0, 0, 0);
+		movi(&g, 2, 0);
+		movi(&g, 3, 4096);
+		call(&g);
+		emit(&g, ISA_ADD, R_T1, R_T1, 1, 0, 0);
+		size_t tdone = emit(&g, ISA_BC, 0, ISA_XZR, ISA_EQ, 0, 0);
+		b_panic_if(&g, 0, R_T2, ISA_NE);
+		emit(&g, ISA_ADDI, R_T0, R_T0, 0, 0, 4096);
+		emit(&g, ISA_B, 0, 0, 0, 0, tloop);
+		patch_target(&g, tdone, here(&g));
+		/* send it out: copy to the bounce buffer, ring the device */
+		movi(&g, R_T4, GUEST_TOKEN);
+		copy8(&g, R_T4, R_BNC, R_T1);
+		st(&g, R_T1, R_DEV, GUEST_DEV_TOKEN, 8);
+	}
+	/* report the ticks seen, power off */
+	movi(&g, 2, GUEST_KDATA);
+	ld(&g, 1, 2, GUEST_KDATA_TICKS, 8);
+	st(&g, 1, R_DEV, GUEST_DEV_REPORT, 8);
+	uint64_t off = here(&g);
+	movi(&g, 0, PSCI_SYSTEM_OFF);
+	psci_call(&g);
+	emit(&g, ISA_B, 0, 0, 0, 0, off);
+
+	/* panic: report ESR (0 for a failed kernel check), power off */
+	uint64_t panic_sync = here(&g);
+	emit(&g, ISA_MRS, 1, 0, 0, ISA_SR_ESR, 0);
+	size_t to_report = emit(&g, ISA_B, 0, 0, 0, 0, 0);
+	uint64_t panic_check = here(&g);
+	movi(&g, 1, 0);
+	patch_target(&g, to_report, here(&g));
+	movi(&g, 2, GUEST_KDATA);
+	st(&g, 1, 2, GUEST_KDATA_PANIC, 8);
+	movi(&g, 2, GUEST_DEV_BASE);
+	emit(&g, ISA_ADD, 2, R_SH, 2, 0, 0);
+	st(&g, 1, 2, GUEST_DEV_PANIC, 8);
+	emit(&g, ISA_B, 0, 0, 0, 0, off);
+	patch_target(&g, to_panic_sync, panic_sync);
+	for (size_t i = 0; i < g.npanic; i++)
+		patch_target(&g, g.panic_fixups[i], panic_check);
+
+	if (g.code->len > GUEST_KDATA) {
+		snprintf(err, errlen, "the kernel and workload take %u bytes of code, more than %llu",
+			 g.code->len, (unsigned long long)GUEST_KDATA);
+		g_byte_array_free(g.code, TRUE);
+		return -1;
+	}
+	*len = g.code->len;
+	*image = g_byte_array_free(g.code, FALSE);
+	return 0;
+}
+
+const char *guest_op_name(enum guest_op_kind k)
+{
+	static const char *const n[GOP_KIND_COUNT] = {
+		"work", "store", "load", "loop", "end", "wfi", "mmio_write", "mmio_read",
+		"host_call", "send", "extend",
+	};
+	return k < GOP_KIND_COUNT ? n[k] : "?";
+}

@@ -1,0 +1,91 @@
+/* The guest kernel: builds the image a confidential (or ordinary) VM boots,
+ * in the guest instruction set (models/cpu/isa.h). It follows the boot
+ * protocol of a Linux realm guest on CCA (DEN0137 1.0-rel0 and the kernel's
+ * arm64 realm support): RSI_VERSION, RSI_REALM_CONFIG for the IPA width
+ * (hence the unprotected bit), RSI_IPA_STATE_SET RAM over its memory, a
+ * bounce buffer shared with the host through RIPAS EMPTY and the
+ * unprotected alias, the virtual timer, the workload, an attestation
+ * request whose token it sends out through the bounce buffer, and PSCI
+ * SYSTEM_OFF. On a non-confidential VM the RSI steps are left out and PSCI
+ * goes through HVC.
+ *
+ * Guest physical layout (IPAs; RAM from 0):
+ *   0x000000  code: a branch to the kernel, vectors at 0x200 / 0x280
+ *   0x100000  kernel data (GUEST_KDATA): tick count, panic syndrome
+ *   0x101000  RsiRealmConfig       0x102000  RsiHostCall
+ *   0x104000  attestation token (4 granules)
+ *   0x108000  bounce buffer (4 granules, shared with the host)
+ *   0x110000  free for the workload, up to the RAM size
+ * The device (GUEST_DEV_*) sits at GUEST_DEV_BASE in the unprotected half. */
+#ifndef CCSIM_STACKS_GUEST_KERNEL_H
+#define CCSIM_STACKS_GUEST_KERNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GUEST_KDATA 0x100000ull
+#define GUEST_KDATA_TICKS 0x00
+#define GUEST_KDATA_PANIC 0x08
+#define GUEST_CONFIG 0x101000ull
+#define GUEST_HOSTCALL 0x102000ull
+#define GUEST_TOKEN 0x104000ull
+#define GUEST_TOKEN_SIZE 0x4000ull
+#define GUEST_BOUNCE 0x108000ull
+#define GUEST_BOUNCE_SIZE 0x4000ull
+#define GUEST_FREE 0x110000ull
+#define GUEST_MIN_RAM 0x200000ull
+/* The device, an offset in the unprotected half (the IPA on a plain VM). */
+#define GUEST_DEV_BASE 0x10000000ull
+#define GUEST_DEV_CONSOLE 0x00 /* write: one byte of console output */
+#define GUEST_DEV_SEND 0x08    /* write: bytes placed at the start of the bounce buffer */
+#define GUEST_DEV_REPORT 0x10  /* write: a value reported to the host (the tick count) */
+#define GUEST_DEV_ID 0x18      /* read: the device's id */
+#define GUEST_DEV_PANIC 0x20   /* write: the syndrome of a fatal guest exception */
+#define GUEST_DEV_TOKEN 0x28   /* write: an attestation token of that many bytes is in the
+				  bounce buffer, for the host to pass on to a verifier */
+#define GUEST_DEV_ID_VALUE 0xcc510de0ull
+/* Registers: x1..x9 scratch for workload ops, x10..x15 loop counters;
+ * x16..x30 belong to the kernel (x26..x28 to its interrupt handler). */
+#define GUEST_MAX_LOOP_DEPTH 6
+
+enum guest_op_kind {
+	GOP_WORK,       /* a: cycles of computation */
+	GOP_STORE,      /* a: IPA; data */
+	GOP_LOAD,       /* a: IPA; b: bytes */
+	GOP_LOOP,       /* a: iterations, up to the matching GOP_END */
+	GOP_END,
+	GOP_WFI,
+	GOP_MMIO_WRITE, /* a: device register offset; b: value */
+	GOP_MMIO_READ,  /* a: device register offset */
+	GOP_HOST_CALL,  /* a: immediate */
+	GOP_SEND,       /* data through the bounce buffer to the device */
+	GOP_EXTEND,     /* RSI_MEASUREMENT_EXTEND of REM a with data (up to 64 bytes) */
+	GOP_KIND_COUNT
+};
+
+struct guest_op {
+	enum guest_op_kind kind;
+	uint64_t a, b;
+	const uint8_t *data;
+	size_t len;
+};
+
+struct guest_kernel_config {
+	bool realm;             /* boot as a CCA realm (RSI); false: ordinary VM */
+	uint64_t ram_size;      /* bytes of RAM from IPA 0 (>= GUEST_MIN_RAM) */
+	uint64_t tick;          /* virtual timer period in cycles; 0: no timer */
+	bool attest;            /* request a token and send it out (realm only) */
+	uint8_t challenge[64];
+	const struct guest_op *ops;
+	size_t nops;
+};
+
+/* Assemble the kernel and its workload into *image (g_free it), entry at
+ * IPA 0. Returns 0, or -1 with a message (bad nesting, an address outside
+ * RAM or inside the kernel's pages, data too long). */
+int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, size_t *len,
+		       char *err, size_t errlen);
+const char *guest_op_name(enum guest_op_kind k);
+
+#endif

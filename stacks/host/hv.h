@@ -1,0 +1,104 @@
+/* The host hypervisor stack (KVM-like): builds a guest from the guest
+ * kernel's image, runs its vCPU, handles its exits and tears it down, with
+ * the personality of the profile:
+ *   cca   : a realm through the RMI (delegate, REALM_CREATE, DATA_CREATE of
+ *           the image with measurement, INIT_RIPAS, REC_CREATE, ACTIVATE;
+ *           REC_ENTER and the REC run structure; RTTs created on demand from
+ *           ERROR_RTT, DATA_CREATE_UNKNOWN on first touch, RTT_SET_RIPAS on
+ *           RIPAS_CHANGE, RTT_MAP_UNPROTECTED for the shared alias, MMIO
+ *           emulation, PSCI_COMPLETE, host-call answers, virtual timer
+ *           injection through the list registers; teardown through
+ *           DATA_DESTROY / RTT_DESTROY / REC_DESTROY / REALM_DESTROY and
+ *           UNDELEGATE);
+ *   plain : an ordinary VM: stage 2 tables in host memory, the vCPU's
+ *           registers in a host page the host reads and writes at will.
+ * Every table update, register save and run-structure access is a real
+ * host load or store, so it costs what the memory path says. */
+#ifndef CCSIM_STACKS_HOST_HV_H
+#define CCSIM_STACKS_HOST_HV_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "models/cpu/cpu.h"
+#include "models/cpu/exec.h"
+#include "models/monitor/rmm/rmm_abi.h"
+#include "models/platform/machine.h"
+#include "stacks/guest/kernel.h"
+
+#define HV_IPA_BITS 32          /* the realm's IPA width (s2sz) */
+#define HV_POOL_DEFAULT 0x90000000ull
+#define HV_POOL_SIZE 0x2000000ull /* 32 MiB of host memory per guest */
+
+enum hv_state { HV_NONE, HV_LOADED, HV_CREATED, HV_OFF, HV_DESTROYED };
+
+struct hv_guest_config {
+	struct guest_kernel_config k;
+	uint64_t pool;              /* host memory the guest's pages come from */
+	uint64_t vmid;
+	bool trap_wfi;              /* REC entry flag / trap WFI to the host */
+	uint64_t max_exits;         /* a run stops after this many exits */
+};
+
+/* Per-guest counters, also the guest's stats (hv.NAME.*). */
+struct hv_counts {
+	uint64_t runs, exits, exits_by[RMI_EXIT_COUNT];
+	uint64_t mmio, populate, shared_maps, ripas_changes, host_calls, psci, injected;
+	uint64_t idle_cycles, run_cycles, reported, panic_esr, panicked;
+};
+
+struct hv_guest {
+	struct sim_model base;
+	const char *name;
+	char *mname, *vname;        /* model names: hv.NAME, hv.NAME.vcpu */
+	struct machine *m;
+	struct cpu *host;
+	struct cpu gcpu;            /* plain: the vCPU the host runs directly */
+	struct hv_guest_config cfg;
+	uint8_t *image;             /* the guest kernel's image (built once) */
+	size_t image_len;
+	/* saved state */
+	uint64_t state;             /* enum hv_state */
+	uint64_t next;              /* pool bump allocator */
+	uint64_t stage;             /* where the image waits in host memory */
+	uint64_t rd, rec, run, rtt_root, aux[2], save, s2_root;
+	uint64_t mmio_pending;      /* re-enter with EMUL_MMIO (read value below) */
+	uint64_t mmio_value;
+	uint64_t ripas_pending;     /* re-enter with a RIPAS response */
+	uint64_t hostcall_pending;
+	uint64_t lrs[VGIC_NR_LRS];  /* the host's copy of the vCPU's list registers */
+	struct hv_counts n;
+	uint8_t *kind;              /* per pool page: enum hv_page */
+	uint64_t *ipa;              /* per pool page: the IPA it backs */
+	GByteArray *out;            /* bytes the guest sent out through its device */
+	GByteArray *token;          /* the last attestation token it handed over */
+};
+
+/* What a step reports back (the scenario capture). */
+struct hv_result {
+	bool has_status;
+	uint64_t status;            /* first failing RMI status, or 0 */
+	uint64_t x1, x2;
+	uint64_t cycles;
+};
+
+/* Create the stack for one guest (registers its stats as hv.NAME.*).
+ * Returns NULL with a message if the image does not build. */
+struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host, const char *name,
+			      const struct hv_guest_config *cfg, char *err, size_t errlen);
+/* Stage the image in host memory (x1 = its PA, x2 = its size). */
+int hv_guest_load(struct hv_guest *g, struct hv_result *res, char *err, size_t errlen);
+/* Build the guest (x1 = RD or stage 2 root). */
+int hv_guest_create(struct hv_guest *g, struct hv_result *res, char *err, size_t errlen);
+/* Run until the guest powers off or `max_exits` (0: the config's) exits;
+ * x1 = exits this run, x2 = the value the guest last reported (its ticks). */
+int hv_guest_run(struct hv_guest *g, uint64_t max_exits, struct hv_result *res, char *err,
+		 size_t errlen);
+/* Tear down and give every page back (undelegated). */
+int hv_guest_destroy(struct hv_guest *g, struct hv_result *res, char *err, size_t errlen);
+/* The REC run structure's PA (cca) or the register save area (plain), for
+ * scenarios that tamper with them. */
+uint64_t hv_guest_run_page(const struct hv_guest *g);
+
+#endif
