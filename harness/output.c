@@ -152,6 +152,25 @@ void output_report(FILE *f, struct run_ctx *rc, const struct expect_result *xr,
 			fprintf(f, "   (observed: %s)", xr[i].observed);
 		fputc('\n', f);
 	}
+	/* Each guest the host stack ran: exits and cycles per timer tick, the
+	 * what-if's figures of merit. */
+	for (size_t i = 0; i < sc->nguests; i++) {
+		const struct hv_guest *g = rc->guests[i];
+		if (!g || !g->n.runs)
+			continue;
+		fprintf(f, "  guest %s: %llu exits (%llu irq, %llu sync, %llu other), %llu ticks", g->name,
+			(unsigned long long)g->n.exits,
+			(unsigned long long)g->n.exits_by[RMI_EXIT_IRQ],
+			(unsigned long long)g->n.exits_by[RMI_EXIT_SYNC],
+			(unsigned long long)(g->n.exits - g->n.exits_by[RMI_EXIT_IRQ] -
+					     g->n.exits_by[RMI_EXIT_SYNC]),
+			(unsigned long long)g->n.reported);
+		if (g->n.reported)
+			fprintf(f, ": %.2f exits/tick, %llu cycles/tick",
+				(double)g->n.exits / (double)g->n.reported,
+				(unsigned long long)(g->n.run_cycles / g->n.reported));
+		fputc('\n', f);
+	}
 	fprintf(f, "  outcome: %s\n  cycles: %llu (%llu ns)\n  digest: %s\n  result: %s (%zu/%zu expectations met)\n",
 		res->outcome, (unsigned long long)res->cycles,
 		(unsigned long long)sim_cycles_to_ns(&rc->sim, res->cycles), res->digest,

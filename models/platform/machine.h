@@ -38,6 +38,10 @@ struct machine {
 	struct rmp_config rmp;              /* RMP_BASE / RMP_END when rmp.enabled */
 	struct machine_rmp_ctx { struct machine *m; uint64_t cycles; } rmp_io_ctx;
 	struct rmm *rmm;
+	/* The issuing core's time while a step makes several calls in a row
+	 * (the host stack's run loop): what a monitor reads as "now" is this
+	 * plus the call's own cycles. 0 outside such a call: sim_now. */
+	uint64_t local_now;
 	uint16_t src;
 	uint64_t stat_accesses, stat_gpc_checks, stat_gpc_faults, stat_gpt_reads;
 	uint64_t stat_smcs, stat_smc_unknown, stat_tlbi, stat_gpt_changes;

@@ -70,7 +70,9 @@ static uint64_t rmi(struct hv_guest *g, uint64_t fid, uint64_t a1, uint64_t a2, 
 		    uint64_t a4, uint64_t a5, uint64_t out[2], uint64_t *cyc)
 {
 	uint64_t regs[SMC_REGS] = { fid, a1, a2, a3, a4, a5 }, c = 0;
+	g->m->local_now = sim_now(g->m->sim) + *cyc;
 	cpu_smc(g->host, regs, &c);
+	g->m->local_now = 0;
 	*cyc += c;
 	if (out) {
 		out[0] = regs[1];

@@ -285,7 +285,7 @@ RMM_HANDLER(rmi_rec_enter)
 	struct rec_exit x = { .reason = RMI_EXIT_IRQ };
 	for (;;) {
 		struct exec_params p = {
-			.now = sim_now(r->m->sim) + *cycles,
+			.now = (r->m->local_now ? r->m->local_now : sim_now(r->m->sim)) + *cycles,
 			.budget = cfg->host_slice_cycles,
 			.trap_wfi = (flags & RMI_ENTER_TRAP_WFI) != 0,
 		};
