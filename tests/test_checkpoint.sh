@@ -2,9 +2,10 @@
 # Save -> restore -> continue ends with the same trace digest, stats and
 # verdicts as an uninterrupted run, at every step boundary of a scenario.
 . tests/lib.sh
-scn=scenarios/attacks/undelegate-scrub.scn
-steps=$(grep -cE '^(host|phys|victim)\.' $scn)
-
+# The second scenario runs a realm through the host stack: the RMM's REC
+# state, the host stack's bookkeeping and the guest's memory all come back.
+for scn in scenarios/attacks/undelegate-scrub.scn scenarios/guests/realm-lifecycle.scn; do
+steps=$(grep -cE '^(host|phys|victim|verifier)\.' $scn)
 for p in plain cca; do
 	"$CCSIM" run $scn --profile $p --out "$T/full-$p" --quiet
 	want=$(json_field "$T/full-$p/summary.json" digest)
@@ -24,6 +25,8 @@ for p in plain cca; do
 		n=$((n + 1))
 	done
 done
+done
+scn=scenarios/attacks/undelegate-scrub.scn
 
 # A checkpoint refuses another scenario or profile.
 "$CCSIM" run $scn --profile cca --checkpoint-after 2 --checkpoint "$T/ck" --quiet
