@@ -20,22 +20,23 @@
 static void put64(uint8_t *p, uint64_t v) { sim_le64_store(p, v); }
 static uint64_t get64(const uint8_t *p) { return sim_le64_load(p); }
 
-static const char *const exit_names[RMI_EXIT_COUNT] = {
-	"sync", "irq", "fiq", "psci", "ripas_change", "host_call", "serror",
-};
-
 void rmm_rec_stats_register(struct rmm *r, struct sim *s)
 {
 	cpu_init(&r->pe, s, "rmm.pe", machine_bus(r->m), WORLD_REALM, 1);
 	sim_stat_register(s, "rmm.rec", "entries", SIM_STAT_COUNT, &r->stat_rec_entries,
 			  "successful RMI_REC_ENTER calls (realm runs)");
-	for (unsigned i = 0; i < RMI_EXIT_COUNT; i++) {
-		gchar *d = g_strdup_printf("REC exits with reason %s", exit_names[i]);
-		gchar *n = g_strdup_printf("exits_%s", exit_names[i]);
-		sim_stat_register(s, "rmm.rec", n, SIM_STAT_COUNT, &r->stat_rec_exits[i], d);
-		g_free(d);
-		g_free(n);
-	}
+	/* Descriptions are kept by reference: static strings. */
+	static const char *const names[RMI_EXIT_COUNT] = {
+		"exits_sync", "exits_irq", "exits_fiq", "exits_psci", "exits_ripas_change",
+		"exits_host_call", "exits_serror",
+	};
+	static const char *const docs[RMI_EXIT_COUNT] = {
+		"REC exits with reason SYNC", "REC exits with reason IRQ", "REC exits with reason FIQ",
+		"REC exits with reason PSCI", "REC exits with reason RIPAS_CHANGE",
+		"REC exits with reason HOST_CALL", "REC exits with reason SERROR",
+	};
+	for (unsigned i = 0; i < RMI_EXIT_COUNT; i++)
+		sim_stat_register(s, "rmm.rec", names[i], SIM_STAT_COUNT, &r->stat_rec_exits[i], docs[i]);
 	sim_stat_register(s, "rmm.rec", "realm_cycles", SIM_STAT_CYCLES, &r->stat_rec_cycles,
 			  "cycles the PE spent executing realm code");
 	sim_stat_register(s, "rmm.rec", "realm_insns", SIM_STAT_COUNT, &r->stat_rec_insns,
@@ -100,22 +101,22 @@ static void exit_write(struct rmm *r, uint64_t run, const struct rec_exit *x,
 {
 	uint8_t b[0x800] = { 0 };
 	b[0] = (uint8_t)x->reason;
-	put64(b + RMI_RUN_EXIT_ESR - RMI_RUN_EXIT, x->esr);
-	put64(b + RMI_RUN_EXIT_FAR - RMI_RUN_EXIT, x->far);
-	put64(b + RMI_RUN_EXIT_HPFAR - RMI_RUN_EXIT, x->hpfar);
+	put64(b + (RMI_RUN_EXIT_ESR - RMI_RUN_EXIT), x->esr);
+	put64(b + (RMI_RUN_EXIT_FAR - RMI_RUN_EXIT), x->far);
+	put64(b + (RMI_RUN_EXIT_HPFAR - RMI_RUN_EXIT), x->hpfar);
 	for (unsigned i = 0; i < RMI_RUN_GPRS; i++)
-		put64(b + RMI_RUN_EXIT_GPRS - RMI_RUN_EXIT + 8 * i, x->gprs[i]);
+		put64(b + (RMI_RUN_EXIT_GPRS - RMI_RUN_EXIT) + 8 * i, x->gprs[i]);
 	/* A6.1: the list registers go back to the host so it can tell which
 	 * virtual interrupts the realm has taken. */
 	for (unsigned i = 0; i < VGIC_NR_LRS; i++)
-		put64(b + RMI_RUN_EXIT_GICV3_LRS - RMI_RUN_EXIT + 8 * i, v->lr[i]);
+		put64(b + (RMI_RUN_EXIT_GICV3_LRS - RMI_RUN_EXIT) + 8 * i, v->lr[i]);
 	/* A6.2: the EL1 virtual timer state, so the host can emulate its
 	 * interrupt; ISTATUS as the hardware would read it. */
-	put64(b + RMI_RUN_EXIT_CNTV_CTL - RMI_RUN_EXIT, v->cntv_ctl);
-	put64(b + RMI_RUN_EXIT_CNTV_CVAL - RMI_RUN_EXIT, v->cntv_cval);
-	put64(b + RMI_RUN_EXIT_RIPAS_BASE - RMI_RUN_EXIT, x->ripas_base);
-	put64(b + RMI_RUN_EXIT_RIPAS_TOP - RMI_RUN_EXIT, x->ripas_top);
-	put64(b + RMI_RUN_EXIT_RIPAS_VALUE - RMI_RUN_EXIT, x->ripas_value);
+	put64(b + (RMI_RUN_EXIT_CNTV_CTL - RMI_RUN_EXIT), v->cntv_ctl);
+	put64(b + (RMI_RUN_EXIT_CNTV_CVAL - RMI_RUN_EXIT), v->cntv_cval);
+	put64(b + (RMI_RUN_EXIT_RIPAS_BASE - RMI_RUN_EXIT), x->ripas_base);
+	put64(b + (RMI_RUN_EXIT_RIPAS_TOP - RMI_RUN_EXIT), x->ripas_top);
+	put64(b + (RMI_RUN_EXIT_RIPAS_VALUE - RMI_RUN_EXIT), x->ripas_value);
 	b[RMI_RUN_EXIT_IMM - RMI_RUN_EXIT] = (uint8_t)x->imm;
 	b[RMI_RUN_EXIT_IMM - RMI_RUN_EXIT + 1] = (uint8_t)(x->imm >> 8);
 	/* Only the lines holding fields are written (a real RMM stores fields). */
