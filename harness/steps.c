@@ -397,7 +397,8 @@ static const struct step_spec step_table[] = {
 	{ ACTOR_HOST, "guest_load", "the host stack stages a guest's image in its own memory "
 	  "(x1 = its PA, x2 = its size)", "host.guest_load g0 -> img", { GNAME }, steps_guest_load, NULL },
 	{ ACTOR_HOST, "guest_create", "the host stack builds the guest: a realm through the RMI on "
-	  "cca, an ordinary VM elsewhere (status: first failing RMI status; x1 = RD)",
+	  "cca, an ordinary VM elsewhere (status: first failing RMI status; x1 = RD, x2 = the REC "
+	  "run structure)",
 	  "host.guest_create g0 -> c", { GNAME }, steps_guest_load, NULL },
 	{ ACTOR_HOST, "guest_run", "run the guest, handling its exits, until it powers off "
 	  "(x1 = exits, x2 = the ticks it reported; bytes: what it sent out)",

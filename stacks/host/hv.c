@@ -189,6 +189,7 @@ static int cca_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 	st = rmi(g, RMI_REALM_ACTIVATE, g->rd, 0, 0, 0, 0, NULL, cyc);
 	note(res, st);
 	res->x1 = g->rd;
+	res->x2 = g->run;
 	return 0;
 }
 
