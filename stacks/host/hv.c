@@ -193,9 +193,32 @@ static int cca_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 	return 0;
 }
 
-/* The device behind the guest's MMIO window. */
+/* The host page of `kind` backing guest page `ipa` (pool bookkeeping), or 0. */
+static uint64_t pool_pa(const struct hv_guest *g, enum hv_page kind, uint64_t ipa)
+{
+	for (uint64_t i = 0; i < g->next; i++)
+		if (g->kind[i] == kind && g->ipa[i] == (ipa & ~(PAGE - 1)))
+			return g->cfg.pool + i * PAGE + (ipa & (PAGE - 1));
+	return 0;
+}
+
+/* Read `n` bytes the guest shared from `ipa` on, page by page: the host
+ * backed each page when it was first touched, so they need not be
+ * contiguous. Unbacked pages read as zeros. */
+static void shared_read(struct hv_guest *g, enum hv_page kind, uint64_t ipa, uint8_t *buf,
+			uint64_t n, uint64_t *cyc)
+{
+	for (uint64_t o = 0; o < n; o += 64) {
+		uint64_t pa = pool_pa(g, kind, ipa + o);
+		if (pa)
+			(void)hload(g, pa, buf + o, (uint32_t)MIN(64, n - o), cyc);
+	}
+}
+
+/* The device behind the guest's MMIO window; the bounce buffer is at
+ * `bounce_ipa`, backed by host pages of `bounce_kind`. */
 static uint64_t dev_access(struct hv_guest *g, uint64_t off, bool write, uint64_t val,
-			   uint64_t bounce_pa, uint64_t *cyc)
+			   enum hv_page bounce_kind, uint64_t bounce_ipa, uint64_t *cyc)
 {
 	g->n.mmio++;
 	if (!write)
@@ -210,8 +233,7 @@ static uint64_t dev_access(struct hv_guest *g, uint64_t off, bool write, uint64_
 	case GUEST_DEV_TOKEN: {
 		uint64_t n = MIN(val, GUEST_BOUNCE_SIZE);
 		uint8_t *b = g_malloc0(n ? n : 1);
-		for (uint64_t o = 0; bounce_pa && o < n; o += 64)
-			(void)hload(g, bounce_pa + o, b + o, (uint32_t)MIN(64, n - o), cyc);
+		shared_read(g, bounce_kind, bounce_ipa, b, n, cyc);
 		if (off == GUEST_DEV_TOKEN)
 			g_byte_array_set_size(g->token, 0);
 		g_byte_array_append(off == GUEST_DEV_TOKEN ? g->token : g->out, b, (guint)n);
@@ -228,16 +250,6 @@ static uint64_t dev_access(struct hv_guest *g, uint64_t off, bool write, uint64_
 	default:
 		break;
 	}
-	return 0;
-}
-
-/* Where the host backs the shared bounce buffer: its own pages (pool page
- * of kind PG_SHARED with that IPA), or 0. */
-static uint64_t shared_pa(const struct hv_guest *g, uint64_t ipa)
-{
-	for (uint64_t i = 0; i < g->next; i++)
-		if (g->kind[i] == PG_SHARED && g->ipa[i] == (ipa & ~(PAGE - 1)))
-			return g->cfg.pool + i * PAGE + (ipa & (PAGE - 1));
 	return 0;
 }
 
@@ -333,9 +345,8 @@ static int cca_run(struct hv_guest *g, uint64_t max, struct hv_result *res, uint
 					   (ipa & ~sh) < GUEST_DEV_BASE + PAGE) {
 					bool wr = (esr & ESR_WNR) != 0;
 					uint64_t val = wr ? hload64(g, g->run + RMI_RUN_EXIT_GPRS, cyc) : 0;
-					uint64_t bounce = shared_pa(g, sh | GUEST_BOUNCE);
 					g->mmio_value = dev_access(g, (ipa & ~sh) - GUEST_DEV_BASE, wr, val,
-								   bounce, cyc);
+								   PG_SHARED, sh | GUEST_BOUNCE, cyc);
 					g->mmio_pending = 1;
 				} else {
 					break; /* an abort the host cannot serve */
@@ -447,14 +458,6 @@ static int plain_map(struct hv_guest *g, uint64_t ipa, uint64_t pa, uint64_t *cy
 	struct plain_io io = { g, cyc };
 	struct pt_builder b = { &g->gcpu.pt.s2, pb_read64, pb_write64, pb_alloc, &io };
 	return pt_map(&b, g->s2_root, ipa, pa, PAGE, PT_PROT_R | PT_PROT_W | PT_PROT_X, 0);
-}
-
-static uint64_t backing_pa(const struct hv_guest *g, uint64_t ipa)
-{
-	for (uint64_t i = 0; i < g->next; i++)
-		if (g->kind[i] == PG_DATA && g->ipa[i] == (ipa & ~(PAGE - 1)))
-			return g->cfg.pool + i * PAGE + (ipa & (PAGE - 1));
-	return 0;
 }
 
 static void plain_setup(struct hv_guest *g)
@@ -570,7 +573,7 @@ static int plain_run(struct hv_guest *g, uint64_t max, struct hv_result *res, ui
 			} else if (st.fault.kind == FAULT_MMU_S2 && !st.fetch && ipa >= GUEST_DEV_BASE &&
 				   ipa < GUEST_DEV_BASE + PAGE) {
 				uint64_t r = dev_access(g, ipa - GUEST_DEV_BASE, st.write, st.value,
-							backing_pa(g, GUEST_BOUNCE), cyc);
+							PG_DATA, GUEST_BOUNCE, cyc);
 				if (!st.write && st.reg < ISA_NREGS)
 					v.x[st.reg] = r;
 				v.pc += ISA_INSN_BYTES;
