@@ -65,7 +65,6 @@ struct hv_guest {
 	uint64_t rd, rec, run, rtt_root, aux[2], save, s2_root;
 	uint64_t mmio_pending;      /* re-enter with EMUL_MMIO (read value below) */
 	uint64_t mmio_value;
-	uint64_t ripas_pending;     /* re-enter with a RIPAS response */
 	uint64_t hostcall_pending;
 	uint64_t lrs[VGIC_NR_LRS];  /* the host's copy of the vCPU's list registers */
 	struct hv_counts n;

@@ -1,0 +1,281 @@
+/* The host stack's cca personality: a realm through the RMI (see hv.h). */
+#include <errno.h>
+#include <string.h>
+
+#include "models/mmu/pt.h"
+#include "stacks/host/hv_priv.h"
+
+static uint64_t delegated_page(struct hv_guest *g, enum hv_page kind, uint64_t ipa,
+			       struct hv_result *res, uint64_t *cyc)
+{
+	uint64_t pa = hv_alloc_page(g, kind, ipa);
+	if (!pa)
+		return 0;
+	uint64_t st = hv_rmi(g, RMI_GRANULE_DELEGATE, pa, 0, 0, 0, 0, NULL, cyc);
+	hv_note(res, st);
+	return st == RMI_SUCCESS ? pa : 0;
+}
+
+/* An RMI call that walks the RTT to `ipa`: on ERROR_RTT at level L < 3,
+ * create the level L+1 RTT covering ipa (as KVM does) and retry. */
+static uint64_t rmi_rtt(struct hv_guest *g, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
+			uint64_t a4, uint64_t a5, uint64_t ipa, uint64_t out[2],
+			struct hv_result *res, uint64_t *cyc)
+{
+	for (int tries = 0;; tries++) {
+		uint64_t st = hv_rmi(g, fid, a1, a2, a3, a4, a5, out, cyc);
+		unsigned level = (unsigned)(st >> 8) & 0xff;
+		if ((st & 0xff) != RMI_ERROR_RTT || level >= HV_RTT_PAGE_LEVEL || tries > 3)
+			return st;
+		uint64_t rtt = delegated_page(g, PG_RTT, (ipa & ~(pt_level_size(level) - 1)) |
+						       (uint64_t)(level + 1), res, cyc);
+		if (!rtt)
+			return st;
+		uint64_t cst = hv_rmi(g, RMI_RTT_CREATE, g->rd, rtt,
+				   ipa & ~(pt_level_size(level) - 1), level + 1, 0, NULL, cyc);
+		if (cst != RMI_SUCCESS) {
+			hv_note(res, cst);
+			return cst;
+		}
+	}
+}
+
+int hv_cca_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
+{
+	const struct guest_kernel_config *k = &g->cfg.k;
+	uint64_t out[2], st;
+	g->rd = delegated_page(g, PG_META, 0, res, cyc);
+	g->rtt_root = delegated_page(g, PG_META, 0, res, cyc);
+	g->rec = delegated_page(g, PG_META, 0, res, cyc);
+	for (int i = 0; i < 2; i++)
+		g->aux[i] = delegated_page(g, PG_META, 0, res, cyc);
+	uint64_t params = hv_alloc_page(g, PG_NS, 0);
+	g->run = hv_alloc_page(g, PG_NS, 0);
+	if (!g->rd || !g->rtt_root || !g->rec || !g->aux[0] || !g->aux[1] || !params || !g->run)
+		return -1;
+	/* RmiRealmParams (B3.4.12): a 32-bit IPA space starting at level 1. */
+	hv_zero(g, params, PAGE, cyc);
+	hv_store64(g, params + RMI_REALM_PARAM_S2SZ, HV_IPA_BITS, cyc);
+	hv_store64(g, params + RMI_REALM_PARAM_HASH_ALGO, RMI_HASH_SHA_256, cyc);
+	hv_store64(g, params + RMI_REALM_PARAM_VMID, g->cfg.vmid, cyc);
+	hv_store64(g, params + RMI_REALM_PARAM_RTT_BASE, g->rtt_root, cyc);
+	hv_store64(g, params + RMI_REALM_PARAM_RTT_LEVEL_START, 1, cyc);
+	hv_store64(g, params + RMI_REALM_PARAM_RTT_NUM_START, 1, cyc);
+	st = hv_rmi(g, RMI_REALM_CREATE, g->rd, params, 0, 0, 0, NULL, cyc);
+	hv_note(res, st);
+	if (st != RMI_SUCCESS)
+		return 0;
+	/* the image, measured page by page (RIM), from where it waits */
+	for (uint64_t off = 0; off < g->image_len; off += PAGE) {
+		uint64_t data = delegated_page(g, PG_DATA, off, res, cyc);
+		if (!data)
+			return -1;
+		st = rmi_rtt(g, RMI_DATA_CREATE, g->rd, data, off, g->stage + off,
+			     RMI_DATA_FLAG_MEASURE, off, NULL, res, cyc);
+		hv_note(res, st);
+		if (st != RMI_SUCCESS)
+			return 0;
+	}
+	/* the rest of RAM: RIPAS RAM (measured), populated on first touch */
+	uint64_t base = (g->image_len + PAGE - 1) & ~(PAGE - 1);
+	while (base < k->ram_size) {
+		st = rmi_rtt(g, RMI_RTT_INIT_RIPAS, g->rd, base, k->ram_size, 0, 0, base, out, res, cyc);
+		hv_note(res, st);
+		if (st != RMI_SUCCESS)
+			return 0;
+		base = out[0];
+	}
+	/* one REC at the image's entry */
+	uint64_t rp = hv_alloc_page(g, PG_NS, 0);
+	if (!rp)
+		return -1;
+	hv_zero(g, rp, PAGE, cyc);
+	hv_store64(g, rp + RMI_REC_PARAM_FLAGS, RMI_REC_FLAG_RUNNABLE, cyc);
+	hv_store64(g, rp + RMI_REC_PARAM_PC, 0, cyc);
+	hv_store64(g, rp + RMI_REC_PARAM_NUM_AUX, 2, cyc);
+	hv_store64(g, rp + RMI_REC_PARAM_AUX, g->aux[0], cyc);
+	hv_store64(g, rp + RMI_REC_PARAM_AUX + 8, g->aux[1], cyc);
+	st = hv_rmi(g, RMI_REC_CREATE, g->rd, g->rec, rp, 0, 0, NULL, cyc);
+	hv_note(res, st);
+	if (st != RMI_SUCCESS)
+		return 0;
+	st = hv_rmi(g, RMI_REALM_ACTIVATE, g->rd, 0, 0, 0, 0, NULL, cyc);
+	hv_note(res, st);
+	res->x1 = g->rd;
+	res->x2 = g->run;
+	return 0;
+}
+
+#define SH (1ull << (HV_IPA_BITS - 1)) /* the realm's unprotected IPA bit */
+
+static bool in_range(uint64_t ipa, uint64_t base, uint64_t size)
+{
+	return (ipa & ~SH) >= base && (ipa & ~SH) < base + size;
+}
+
+/* A data or instruction abort: back protected RAM on first touch, back the
+ * bounce buffer's unprotected alias with host pages, emulate the device.
+ * false: an abort the host cannot serve (the run stops). */
+static bool cca_abort(struct hv_guest *g, uint64_t esr, struct hv_result *res, uint64_t *cyc)
+{
+	uint64_t far = hv_load64(g, g->run + RMI_RUN_EXIT_FAR, cyc);
+	uint64_t hpfar = hv_load64(g, g->run + RMI_RUN_EXIT_HPFAR, cyc);
+	uint64_t ipa = (hpfar >> 4) << 12 | (far & (PAGE - 1)), page = ipa & ~(PAGE - 1);
+	uint64_t st;
+	if (!(ipa & SH)) {
+		uint64_t data = delegated_page(g, PG_DATA, page, res, cyc);
+		if (!data)
+			return false;
+		st = rmi_rtt(g, RMI_DATA_CREATE_UNKNOWN, g->rd, data, page, 0, 0, page, NULL, res, cyc);
+		g->n.populate++;
+	} else if (in_range(ipa, GUEST_BOUNCE, GUEST_BOUNCE_SIZE)) {
+		uint64_t pa = hv_alloc_page(g, PG_SHARED, page);
+		if (!pa)
+			return false;
+		hv_zero(g, pa, PAGE, cyc);
+		/* Normal WB memory, read / write, inner shareable */
+		st = rmi_rtt(g, RMI_RTT_MAP_UNPROTECTED, g->rd, page, HV_RTT_PAGE_LEVEL,
+			     pa | 0xfull << 2 | 3ull << 6 | 3ull << 8, 0, page, NULL, res, cyc);
+		g->n.shared_maps++;
+	} else if ((esr & ESR_ISV) && in_range(ipa, GUEST_DEV_BASE, PAGE)) {
+		bool wr = (esr & ESR_WNR) != 0;
+		uint64_t val = wr ? hv_load64(g, g->run + RMI_RUN_EXIT_GPRS, cyc) : 0;
+		g->mmio_value = hv_dev_access(g, (ipa & ~SH) - GUEST_DEV_BASE, wr, val, PG_SHARED,
+					      SH | GUEST_BOUNCE, cyc);
+		g->mmio_pending = 1;
+		return true;
+	} else {
+		return false;
+	}
+	hv_note(res, st);
+	return st == RMI_SUCCESS;
+}
+
+/* RIPAS_CHANGE: RMI_RTT_SET_RIPAS until the whole range is done; the host
+ * accepts (the next entry leaves RIPAS_RESPONSE clear). */
+static void cca_ripas(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
+{
+	uint64_t base = hv_load64(g, g->run + RMI_RUN_EXIT_RIPAS_BASE, cyc);
+	uint64_t top = hv_load64(g, g->run + RMI_RUN_EXIT_RIPAS_TOP, cyc);
+	uint64_t out[2];
+	g->n.ripas_changes++;
+	while (base < top) {
+		uint64_t st = rmi_rtt(g, RMI_RTT_SET_RIPAS, g->rd, g->rec, base, top, 0, base, out,
+				      res, cyc);
+		if (st != RMI_SUCCESS || out[0] <= base)
+			break;
+		base = out[0];
+	}
+}
+
+/* Handle one REC exit; false stops the run. */
+static bool cca_exit(struct hv_guest *g, uint8_t reason, uint64_t ctl, uint64_t cval,
+		     uint64_t *now, struct hv_result *res, uint64_t *cyc)
+{
+	switch (reason) {
+	case RMI_EXIT_SYNC: {
+		uint64_t esr = hv_load64(g, g->run + RMI_RUN_EXIT_ESR, cyc);
+		uint64_t ec = esr & (0x3full << 26);
+		if (ec == ESR_EC_WFX)
+			return hv_wait_timer(g, ctl, cval, now, cyc);
+		if (ec == ESR_EC_DABT_LOW || ec == ESR_EC_IABT_LOW)
+			return cca_abort(g, esr, res, cyc);
+		return true;
+	}
+	case RMI_EXIT_PSCI: {
+		uint64_t fid = hv_load64(g, g->run + RMI_RUN_EXIT_GPRS, cyc);
+		g->n.psci++;
+		if (fid == PSCI_SYSTEM_OFF || fid == PSCI_SYSTEM_RESET || fid == PSCI_CPU_OFF) {
+			g->state = HV_OFF;
+			return false;
+		}
+		if (fid == PSCI_CPU_ON || fid == PSCI_AFFINITY_INFO) /* one REC: it named itself */
+			hv_note(res, hv_rmi(g, RMI_PSCI_COMPLETE, g->rec, g->rec, PSCI_RET_SUCCESS, 0, 0,
+					    NULL, cyc));
+		return true;
+	}
+	case RMI_EXIT_RIPAS_CHANGE:
+		cca_ripas(g, res, cyc);
+		return true;
+	case RMI_EXIT_HOST_CALL: {
+		uint8_t imm[2] = { 0 };
+		(void)hv_load(g, g->run + RMI_RUN_EXIT_IMM, imm, 2, cyc);
+		g->n.host_calls++;
+		g->hostcall_pending = (uint64_t)(imm[0] | imm[1] << 8) + 1; /* an echo service */
+		return true;
+	}
+	case RMI_EXIT_SERROR:
+		return false;
+	default: /* IRQ, FIQ: the timer is looked at below */
+		return true;
+	}
+}
+
+int hv_cca_run(struct hv_guest *g, uint64_t max, struct hv_result *res, uint64_t *cyc)
+{
+	uint64_t exits = 0;
+	while (exits < max) {
+		uint64_t flags = (g->cfg.trap_wfi ? RMI_ENTER_TRAP_WFI : 0) |
+				 (g->mmio_pending ? RMI_ENTER_EMUL_MMIO : 0);
+		hv_store64(g, g->run + RMI_RUN_ENTER_FLAGS, flags, cyc);
+		if (g->mmio_pending || g->hostcall_pending)
+			hv_store64(g, g->run + RMI_RUN_ENTER_GPRS,
+				   g->mmio_pending ? g->mmio_value : g->hostcall_pending, cyc);
+		for (unsigned i = 0; i < VGIC_NR_LRS; i++)
+			hv_store64(g, g->run + RMI_RUN_ENTER_GICV3_LRS + 8 * i, g->lrs[i], cyc);
+		g->mmio_pending = g->hostcall_pending = 0;
+		uint64_t st = hv_rmi(g, RMI_REC_ENTER, g->rec, g->run, 0, 0, 0, NULL, cyc);
+		if (st != RMI_SUCCESS) {
+			hv_note(res, st);
+			break;
+		}
+		exits++;
+		g->n.exits++;
+		*cyc += g->m->cfg.host_exit_cycles;
+		uint8_t reason = 0;
+		(void)hv_load(g, g->run + RMI_RUN_EXIT_REASON, &reason, 1, cyc);
+		if (reason < RMI_EXIT_COUNT)
+			g->n.exits_by[reason]++;
+		for (unsigned i = 0; i < VGIC_NR_LRS; i++)
+			g->lrs[i] = hv_load64(g, g->run + RMI_RUN_EXIT_GICV3_LRS + 8 * i, cyc);
+		uint64_t ctl = hv_load64(g, g->run + RMI_RUN_EXIT_CNTV_CTL, cyc);
+		uint64_t cval = hv_load64(g, g->run + RMI_RUN_EXIT_CNTV_CVAL, cyc);
+		uint64_t now = sim_now(g->m->sim) + *cyc;
+		if (!cca_exit(g, reason, ctl, cval, &now, res, cyc))
+			break;
+		hv_timer_check(g, ctl, cval, now);
+	}
+	res->x1 = exits;
+	return 0;
+}
+
+int hv_cca_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
+{
+	uint64_t st;
+	for (uint64_t i = 0; i < g->next; i++) {
+		uint64_t pa = g->cfg.pool + i * PAGE;
+		if (g->kind[i] == PG_DATA) {
+			hv_note(res, hv_rmi(g, RMI_DATA_DESTROY, g->rd, g->ipa[i], 0, 0, 0, NULL, cyc));
+			hv_note(res, hv_rmi(g, RMI_GRANULE_UNDELEGATE, pa, 0, 0, 0, 0, NULL, cyc));
+		} else if (g->kind[i] == PG_SHARED) {
+			hv_note(res, hv_rmi(g, RMI_RTT_UNMAP_UNPROTECTED, g->rd,
+				      g->ipa[i] | SH, HV_RTT_PAGE_LEVEL, 0, 0, NULL, cyc));
+		}
+	}
+	for (uint64_t i = g->next; i-- > 0;) { /* deepest tables were made last */
+		if (g->kind[i] != PG_RTT)
+			continue;
+		uint64_t pa = g->cfg.pool + i * PAGE, lvl = g->ipa[i] & 7;
+		hv_note(res, hv_rmi(g, RMI_RTT_DESTROY, g->rd, g->ipa[i] & ~7ull, lvl, 0, 0, NULL, cyc));
+		hv_note(res, hv_rmi(g, RMI_GRANULE_UNDELEGATE, pa, 0, 0, 0, 0, NULL, cyc));
+	}
+	hv_note(res, hv_rmi(g, RMI_REC_DESTROY, g->rec, 0, 0, 0, 0, NULL, cyc));
+	for (int i = 0; i < 2; i++)
+		hv_note(res, hv_rmi(g, RMI_GRANULE_UNDELEGATE, g->aux[i], 0, 0, 0, 0, NULL, cyc));
+	hv_note(res, hv_rmi(g, RMI_GRANULE_UNDELEGATE, g->rec, 0, 0, 0, 0, NULL, cyc));
+	st = hv_rmi(g, RMI_REALM_DESTROY, g->rd, 0, 0, 0, 0, NULL, cyc);
+	hv_note(res, st);
+	hv_note(res, hv_rmi(g, RMI_GRANULE_UNDELEGATE, g->rd, 0, 0, 0, 0, NULL, cyc));
+	hv_note(res, hv_rmi(g, RMI_GRANULE_UNDELEGATE, g->rtt_root, 0, 0, 0, 0, NULL, cyc));
+	return 0;
+}

@@ -1,0 +1,172 @@
+/* The host stack's plain personality: an ordinary VM the host runs itself
+ * (see hv.h). */
+#include <errno.h>
+#include <string.h>
+
+#include "models/mmu/pt.h"
+#include "stacks/host/hv_priv.h"
+
+/* ---- plain: an ordinary VM the host runs itself ---- */
+
+struct plain_io {
+	struct hv_guest *g;
+	uint64_t *cyc;
+};
+
+static int pb_read64(void *ctx, uint64_t addr, uint64_t *val)
+{
+	struct plain_io *io = ctx;
+	*val = hv_load64(io->g, addr, io->cyc);
+	return 0;
+}
+
+static int pb_write64(void *ctx, uint64_t addr, uint64_t val)
+{
+	struct plain_io *io = ctx;
+	return hv_store64(io->g, addr, val, io->cyc) ? -EFAULT : 0;
+}
+
+static int pb_alloc(void *ctx, uint64_t *addr)
+{
+	struct plain_io *io = ctx;
+	*addr = hv_alloc_page(io->g, PG_RTT, 0);
+	if (!*addr)
+		return -ENOMEM;
+	hv_zero(io->g, *addr, PAGE, io->cyc);
+	return 0;
+}
+
+static int plain_map(struct hv_guest *g, uint64_t ipa, uint64_t pa, uint64_t *cyc)
+{
+	struct plain_io io = { g, cyc };
+	struct pt_builder b = { &g->gcpu.pt.s2, pb_read64, pb_write64, pb_alloc, &io };
+	return pt_map(&b, g->s2_root, ipa, pa, PAGE, PT_PROT_R | PT_PROT_W | PT_PROT_X, 0);
+}
+
+static void plain_setup(struct hv_guest *g)
+{
+	struct cpu *c = &g->gcpu;
+	c->paging = 1;
+	c->pt = (struct pt_config){
+		.s1 = { .fmt = PT_FMT_ARM_S1 }, .nested = true, .s1_off = true,
+		.s2 = { .fmt = PT_FMT_ARM_S2, .root = g->s2_root, .pa_bits = (uint8_t)g->m->cfg.pa_bits,
+			.start_level = 0 },
+	};
+	c->tlb = &g->m->tlb[0];
+	c->tag = (struct tlb_tag){ .world = WORLD_NS, .vmid = (uint16_t)g->cfg.vmid };
+	c->s2_pas = PAS_NS;
+}
+
+int hv_plain_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
+{
+	g->s2_root = hv_alloc_page(g, PG_RTT, 0);
+	g->save = hv_alloc_page(g, PG_NS, 0);
+	if (!g->s2_root || !g->save)
+		return -1;
+	hv_zero(g, g->s2_root, PAGE, cyc);
+	plain_setup(g);
+	for (uint64_t off = 0; off < g->image_len; off += PAGE) {
+		uint64_t pa = hv_alloc_page(g, PG_DATA, off);
+		if (!pa || plain_map(g, off, pa, cyc))
+			return -1;
+		for (uint64_t o = 0; o < PAGE; o += 64) {
+			uint8_t b[64];
+			(void)hv_load(g, g->stage + off + o, b, 64, cyc);
+			(void)hv_store(g, pa + o, b, 64, cyc);
+		}
+	}
+	struct vcpu_state v = { .daif = ISA_DAIF_I };
+	hv_store(g, g->save, &v, sizeof(v), cyc);
+	hv_note(res, 0);
+	res->x1 = g->s2_root;
+	return 0;
+}
+
+int hv_plain_run(struct hv_guest *g, uint64_t max, struct hv_result *res, uint64_t *cyc)
+{
+	const struct platform_config *cfg = &g->m->cfg;
+	uint64_t exits = 0;
+	struct vcpu_state v;
+	plain_setup(g);
+	hv_note(res, 0);
+	while (exits < max && g->state == HV_CREATED) {
+		/* the registers come from the host's page: it may have changed them */
+		(void)hv_load(g, g->save, &v, sizeof(v), cyc);
+		memcpy(v.lr, g->lrs, sizeof(v.lr));
+		*cyc += cfg->vm_switch_cycles;
+		struct exec_params p = { .now = sim_now(g->m->sim) + *cyc,
+					 .budget = cfg->host_slice_cycles, .trap_wfi = g->cfg.trap_wfi };
+		struct exec_stop_info st;
+		uint64_t spent = 0;
+		if (cpu_exec(&g->gcpu, &v, &p, &st, &spent) < 0)
+			break;
+		*cyc += spent + cfg->vm_switch_cycles + cfg->host_exit_cycles;
+		exits++;
+		g->n.exits++;
+		enum rmi_exit_reason why = RMI_EXIT_SYNC;
+		uint64_t now = sim_now(g->m->sim) + *cyc;
+		bool stop = false;
+		switch (st.why) {
+		case EXEC_BUDGET:
+		case EXEC_TIMER:
+			why = RMI_EXIT_IRQ;
+			break;
+		case EXEC_WFI:
+			stop = !hv_wait_timer(g, v.cntv_ctl, v.cntv_cval, &now, cyc);
+			break;
+		case EXEC_CALL: {
+			uint64_t fid = v.x[0];
+			if (fid == PSCI_SYSTEM_OFF || fid == PSCI_SYSTEM_RESET || fid == PSCI_CPU_OFF) {
+				why = RMI_EXIT_PSCI;
+				g->n.psci++;
+				g->state = HV_OFF;
+			} else if (fid == PSCI_VERSION) {
+				why = RMI_EXIT_PSCI;
+				g->n.psci++;
+				v.x[0] = PSCI_VERSION_1_1;
+			} else if ((fid & ~0xffffull) == 0xC6000000ull) {
+				why = RMI_EXIT_HOST_CALL;
+				g->n.host_calls++;
+				v.x[0] = (fid & 0xffff) + 1;
+			} else {
+				v.x[0] = PSCI_RET_NOT_SUPPORTED;
+			}
+			break;
+		}
+		case EXEC_ABORT: {
+			uint64_t ipa = st.addr, page = ipa & ~(PAGE - 1);
+			if (st.fault.kind == FAULT_MMU_S2 && ipa < g->cfg.k.ram_size) {
+				uint64_t pa = hv_alloc_page(g, PG_DATA, page);
+				if (!pa) {
+					stop = true;
+					break;
+				}
+				hv_zero(g, pa, PAGE, cyc);
+				if (plain_map(g, page, pa, cyc))
+					stop = true;
+				g->n.populate++;
+			} else if (st.fault.kind == FAULT_MMU_S2 && !st.fetch && ipa >= GUEST_DEV_BASE &&
+				   ipa < GUEST_DEV_BASE + PAGE) {
+				uint64_t r = hv_dev_access(g, ipa - GUEST_DEV_BASE, st.write, st.value,
+							PG_DATA, GUEST_BOUNCE, cyc);
+				if (!st.write && st.reg < ISA_NREGS)
+					v.x[st.reg] = r;
+				v.pc += ISA_INSN_BYTES;
+			} else {
+				vcpu_take_sync(&v, ESR_EC_DABT_CUR | ESR_DFSC_EXT_ABORT, ipa);
+			}
+			break;
+		}
+		}
+		g->n.exits_by[why]++;
+		memcpy(g->lrs, v.lr, sizeof(v.lr));
+		hv_timer_check(g, v.cntv_ctl, v.cntv_cval, now);
+		memcpy(v.lr, g->lrs, sizeof(v.lr));
+		(void)hv_store(g, g->save, &v, sizeof(v), cyc);
+		trace_VM_EXIT(g->m->sim, g->host->src, why, st.why, v.pc, spent);
+		if (stop)
+			break;
+	}
+	res->x1 = exits;
+	return 0;
+}

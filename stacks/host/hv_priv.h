@@ -1,0 +1,50 @@
+/* Internals shared by the host stack's files: hv.c (host primitives, the
+ * guest's device, the API, saved state), hv_cca.c (realms through the
+ * RMI) and hv_plain.c (ordinary VMs). Not for use outside stacks/host. */
+#ifndef CCSIM_STACKS_HOST_HV_PRIV_H
+#define CCSIM_STACKS_HOST_HV_PRIV_H
+
+#include "stacks/host/hv.h"
+
+#define PAGE 4096ull
+#define HV_RTT_PAGE_LEVEL 3u
+
+/* What a pool page holds. Its ipa[] entry: the guest page it backs (DATA,
+ * SHARED: with the unprotected bit), or for an RTT the IPA it covers with
+ * the RTT's level in the low bits (the IPA is level-aligned). */
+enum hv_page { PG_FREE = 0, PG_NS, PG_META, PG_DATA, PG_RTT, PG_SHARED };
+
+uint64_t hv_pool_pages(void);
+/* The next pool page (0: the pool is used up). */
+uint64_t hv_alloc_page(struct hv_guest *g, enum hv_page kind, uint64_t ipa);
+/* The host page of `kind` backing guest page `ipa`, or 0. */
+uint64_t hv_pool_pa(const struct hv_guest *g, enum hv_page kind, uint64_t ipa);
+/* Host loads and stores: real accesses whose latency adds to *cyc. */
+int hv_store(struct hv_guest *g, uint64_t pa, const void *buf, uint32_t len, uint64_t *cyc);
+int hv_load(struct hv_guest *g, uint64_t pa, void *buf, uint32_t len, uint64_t *cyc);
+int hv_store64(struct hv_guest *g, uint64_t pa, uint64_t v, uint64_t *cyc);
+uint64_t hv_load64(struct hv_guest *g, uint64_t pa, uint64_t *cyc);
+void hv_zero(struct hv_guest *g, uint64_t pa, uint64_t len, uint64_t *cyc);
+/* An RMI call at the host's current time; X0 returned, X1 / X2 in out. */
+uint64_t hv_rmi(struct hv_guest *g, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
+		uint64_t a4, uint64_t a5, uint64_t out[2], uint64_t *cyc);
+/* Remember the first failure of a step. */
+void hv_note(struct hv_result *res, uint64_t st);
+/* The guest's device; its bounce buffer at `bounce_ipa`, backed by pool
+ * pages of `bounce_kind`. Returns a read's value. */
+uint64_t hv_dev_access(struct hv_guest *g, uint64_t off, bool write, uint64_t val,
+		       enum hv_page bounce_kind, uint64_t bounce_ipa, uint64_t *cyc);
+/* A guest waits in WFI: idle until its timer fires (*now and *cyc move
+ * on); false if no timer is armed, so nothing will wake it. */
+bool hv_wait_timer(struct hv_guest *g, uint64_t ctl, uint64_t cval, uint64_t *now, uint64_t *cyc);
+/* Inject the virtual timer if it fired and the guest does not hold it yet. */
+void hv_timer_check(struct hv_guest *g, uint64_t ctl, uint64_t cval, uint64_t now);
+
+/* The personalities. */
+int hv_cca_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
+int hv_cca_run(struct hv_guest *g, uint64_t max, struct hv_result *res, uint64_t *cyc);
+int hv_cca_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
+int hv_plain_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
+int hv_plain_run(struct hv_guest *g, uint64_t max, struct hv_result *res, uint64_t *cyc);
+
+#endif
