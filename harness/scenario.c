@@ -530,6 +530,8 @@ struct scenario *scenario_load(const char *path, char **overrides, size_t noverr
 	};
 	sc->path = g_strdup(path);
 	int rc = parse_file(&p, path, 0);
+	if (rc == 0)
+		rc = scn_guests_check(&p);
 	if (rc == 0 && p.profiles->len == 0) {
 		snprintf(err, errlen, "%s:1:1: no profiles line (expected e.g.: profiles plain cca)", path);
 		rc = -1;

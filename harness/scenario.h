@@ -82,6 +82,8 @@ struct scn_guest {
 	bool attest, trap_wfi;
 	uint8_t challenge[64];
 	struct guest_op *ops;     /* data owned */
+	int *op_lines, *op_cols;  /* where each op was written (file: the guest's) */
+	const char **op_files;
 	size_t nops;
 };
 

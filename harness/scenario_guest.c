@@ -21,6 +21,9 @@ void scn_guest_free(struct scn_guest *g)
 	for (size_t i = 0; i < g->nops; i++)
 		g_free((uint8_t *)g->ops[i].data);
 	g_free(g->ops);
+	g_free(g->op_lines);
+	g_free(g->op_cols);
+	g_free(g->op_files);
 	g_free(g->name);
 }
 
@@ -188,18 +191,38 @@ int scn_st_guest_op(struct parser *p, GArray *t, struct scn_guest *g)
 		return rc;
 	}
 	g->ops = g_renew(struct guest_op, g->ops, g->nops + 1);
+	g->op_lines = g_renew(int, g->op_lines, g->nops + 1);
+	g->op_cols = g_renew(int, g->op_cols, g->nops + 1);
+	g->op_files = g_renew(const char *, g->op_files, g->nops + 1);
+	g->op_lines[g->nops] = p->line;
+	g->op_cols[g->nops] = k->col;
+	g->op_files[g->nops] = p->file;
 	g->ops[g->nops++] = o;
-	/* the whole program must assemble: report nesting or range errors here */
-	struct guest_kernel_config kc = { .realm = true, .ram_size = g->ram, .ops = g->ops,
-					  .nops = g->nops };
-	uint8_t *img;
-	size_t len;
-	char msg[256];
-	if (os->kind != GOP_LOOP && g->nops && guest_kernel_build(&kc, &img, &len, msg, sizeof(msg))) {
-		if (!strstr(msg, "has no end"))
-			return scn_perr(p, k->col, "%s: %s", g->name, msg);
-	} else if (os->kind != GOP_LOOP) {
-		g_free(img);
+	return 0;
+}
+
+int scn_guests_check(struct parser *p)
+{
+	for (guint i = 0; i < p->guests->len; i++) {
+		struct scn_guest *g = &g_array_index(p->guests, struct scn_guest, i);
+		/* as a realm: the stricter build (it also checks RSI-only ops) */
+		struct guest_kernel_config kc = { .realm = true, .ram_size = g->ram, .ops = g->ops,
+						  .nops = g->nops };
+		uint8_t *img;
+		size_t len, bad;
+		char msg[256];
+		if (guest_kernel_build(&kc, &img, &len, msg, sizeof(msg), &bad) == 0) {
+			g_free(img);
+			continue;
+		}
+		if (bad < g->nops) {
+			p->file = g->op_files[bad];
+			p->line = g->op_lines[bad];
+			return scn_perr(p, g->op_cols[bad], "%s: %s", g->name, msg);
+		}
+		p->file = g->file;
+		p->line = g->line;
+		return scn_perr(p, 1, "guest %s: %s", g->name, msg);
 	}
 	return 0;
 }

@@ -53,6 +53,9 @@ int scn_st_guest(struct parser *p, GArray *t);
 struct scn_guest *scn_guest_find(struct parser *p, const char *name);
 int scn_st_guest_op(struct parser *p, GArray *t, struct scn_guest *g);
 void scn_guest_free(struct scn_guest *g);
+/* After the whole file is read: every guest's program assembles (loops
+ * closed, addresses in its RAM); an error names the op's line. */
+int scn_guests_check(struct parser *p);
 bool scn_secret_bytes(struct parser *p, const char *name, const uint8_t **b, size_t *len);
 
 #endif

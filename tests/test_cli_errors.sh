@@ -57,6 +57,20 @@ bad core_beyond "core_beyond.scn:2:6: vm v core=3, but profile plain has 1 core"
 vm v core=3
 v.load addr=0"
 
+# guests: the whole program is checked before anything runs, errors name the op
+bad guest_open_loop "guest_open_loop.scn:3:7: g0: op 1 \\(loop\\) has no end" "profiles cca
+guest g0
+g0.op loop n=3
+g0.op work cycles=5"
+bad guest_store_range "guest_store_range.scn:3:7: g0: op 1 \\(store\\): \\[0x300000, \\+1\\) is not in the workload's RAM" "profiles cca
+guest g0
+g0.op store ipa=0x300000 data=\"x\""
+bad guest_bad_op "guest_bad_op.scn:3:7: g0.op: expected an op" "profiles cca
+guest g0
+g0.op jump"
+bad guest_unknown "guest_unknown.scn:2:16: no guest named \"g9\"" "profiles cca
+host.guest_run g9"
+
 # a bad line inside an included file names that file
 printf 'host.load addr=0x\n' >"$T/inc_bad.inc"
 bad include_bad "inc_bad.inc:1:16: bad number \"0x\"" "$hdr

@@ -23,8 +23,8 @@ struct gasm {
 	bool realm;
 	int loop_sp;
 	uint64_t loop_top[GUEST_MAX_LOOP_DEPTH];
-	size_t panic_fixups[64];
-	size_t npanic;
+	size_t loop_op[GUEST_MAX_LOOP_DEPTH];  /* the op that opened each loop */
+	GArray *panic_fixups;  /* size_t: branches to patch to the panic path */
 };
 
 static uint64_t here(const struct gasm *g) { return g->code->len; }
@@ -59,11 +59,10 @@ static void ld(struct gasm *g, unsigned dst, unsigned base, int32_t off, unsigne
 /* Branch to the panic path unless xa COND xb holds... i.e. if it does. */
 static void b_panic_if(struct gasm *g, unsigned a, unsigned b, unsigned cond)
 {
-	if (g->npanic < G_N_ELEMENTS(g->panic_fixups))
-		g->panic_fixups[g->npanic++] = emit(g, ISA_BC, a, b, cond, 0, 0);
+	size_t at = emit(g, ISA_BC, a, b, cond, 0, 0);
+	g_array_append_val(g->panic_fixups, at);
 }
 static void call(struct gasm *g) { emit(g, g->realm ? ISA_SMC : ISA_HVC, 0, 0, 0, 0, 0); }
-static void psci_call(struct gasm *g) { emit(g, g->realm ? ISA_SMC : ISA_HVC, 0, 0, 0, 0, 0); }
 
 /* RSI_IPA_STATE_SET over [base, top) to `ripas`, looping on the new base
  * until the whole range is done; a rejection panics. */
@@ -100,13 +99,15 @@ static void copy8(struct gasm *g, unsigned src, unsigned dst, unsigned len)
 	patch_target(g, skip, here(g));
 }
 
-static int workload(struct gasm *g, const struct guest_kernel_config *cfg, char *err, size_t errlen)
+static int workload(struct gasm *g, const struct guest_kernel_config *cfg, char *err, size_t errlen,
+		    size_t *bad_op)
 {
 	for (size_t i = 0; i < cfg->nops; i++) {
 		const struct guest_op *o = &cfg->ops[i];
 		bool ram_op = o->kind == GOP_STORE || o->kind == GOP_LOAD;
 		uint64_t len = o->kind == GOP_STORE ? o->len : o->b;
 		if (ram_op && (o->a < GUEST_FREE || o->a + len > cfg->ram_size || o->a + len < o->a)) {
+			*bad_op = i;
 			snprintf(err, errlen,
 				 "op %zu (%s): [0x%llx, +%llu) is not in the workload's RAM "
 				 "[0x%llx, 0x%llx)", i + 1, guest_op_name(o->kind),
@@ -144,15 +145,18 @@ static int workload(struct gasm *g, const struct guest_kernel_config *cfg, char 
 			break;
 		case GOP_LOOP:
 			if (g->loop_sp >= GUEST_MAX_LOOP_DEPTH) {
+				*bad_op = i;
 				snprintf(err, errlen, "op %zu: loops nest deeper than %d", i + 1,
 					 GUEST_MAX_LOOP_DEPTH);
 				return -1;
 			}
 			movi(g, 10 + (unsigned)g->loop_sp, o->a);
+			g->loop_op[g->loop_sp] = i;
 			g->loop_top[g->loop_sp++] = here(g);
 			break;
 		case GOP_END: {
 			if (g->loop_sp == 0) {
+				*bad_op = i;
 				snprintf(err, errlen, "op %zu: end without a loop", i + 1);
 				return -1;
 			}
@@ -186,6 +190,7 @@ static int workload(struct gasm *g, const struct guest_kernel_config *cfg, char 
 			break;
 		case GOP_SEND:
 			if (o->len > GUEST_BOUNCE_SIZE) {
+				*bad_op = i;
 				snprintf(err, errlen, "op %zu (send): %zu bytes, the bounce buffer holds %llu",
 					 i + 1, o->len, (unsigned long long)GUEST_BOUNCE_SIZE);
 				return -1;
@@ -201,6 +206,7 @@ static int workload(struct gasm *g, const struct guest_kernel_config *cfg, char 
 			if (!g->realm)
 				break; /* nothing to extend outside a realm */
 			if (o->len > 64 || o->a < 1 || o->a > 4) {
+				*bad_op = i;
 				snprintf(err, errlen, "op %zu (extend): REM 1..4 and up to 64 bytes", i + 1);
 				return -1;
 			}
@@ -220,21 +226,27 @@ static int workload(struct gasm *g, const struct guest_kernel_config *cfg, char 
 		}
 	}
 	if (g->loop_sp) {
-		snprintf(err, errlen, "a loop has no end");
+		*bad_op = g->loop_op[g->loop_sp - 1];
+		snprintf(err, errlen, "op %zu (loop) has no end", *bad_op + 1);
 		return -1;
 	}
 	return 0;
 }
 
 int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, size_t *len,
-		       char *err, size_t errlen)
+		       char *err, size_t errlen, size_t *bad_op)
 {
+	size_t ignored;
+	if (!bad_op)
+		bad_op = &ignored;
+	*bad_op = SIZE_MAX;
 	if (cfg->ram_size < GUEST_MIN_RAM || cfg->ram_size % 4096) {
 		snprintf(err, errlen, "ram: at least %llu bytes, in 4 KiB pages",
 			 (unsigned long long)GUEST_MIN_RAM);
 		return -1;
 	}
-	struct gasm g = { .code = g_byte_array_new(), .realm = cfg->realm };
+	struct gasm g = { .code = g_byte_array_new(), .realm = cfg->realm,
+			  .panic_fixups = g_array_new(FALSE, FALSE, sizeof(size_t)) };
 	size_t to_main = emit(&g, ISA_B, 0, 0, 0, 0, 0);
 	while (here(&g) < ISA_VEC_SYNC)
 		emit(&g, ISA_UDF, 0, 0, 0, 0, 0);
@@ -304,8 +316,9 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 		movi(&g, 1, 0);
 		emit(&g, ISA_MSR, 1, 0, 0, ISA_SR_DAIF, 0);
 	}
-	if (workload(&g, cfg, err, errlen)) {
+	if (workload(&g, cfg, err, errlen, bad_op)) {
 		g_byte_array_free(g.code, TRUE);
+		g_array_free(g.panic_fixups, TRUE);
 		return -1;
 	}
 	if (cfg->realm && cfg->attest) {
@@ -344,7 +357,7 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 	st(&g, 1, R_DEV, GUEST_DEV_REPORT, 8);
 	uint64_t off = here(&g);
 	movi(&g, 0, PSCI_SYSTEM_OFF);
-	psci_call(&g);
+	call(&g);
 	emit(&g, ISA_B, 0, 0, 0, 0, off);
 
 	/* panic: report ESR (0 for a failed kernel check), power off */
@@ -361,8 +374,9 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 	st(&g, 1, 2, GUEST_DEV_PANIC, 8);
 	emit(&g, ISA_B, 0, 0, 0, 0, off);
 	patch_target(&g, to_panic_sync, panic_sync);
-	for (size_t i = 0; i < g.npanic; i++)
-		patch_target(&g, g.panic_fixups[i], panic_check);
+	for (guint i = 0; i < g.panic_fixups->len; i++)
+		patch_target(&g, g_array_index(g.panic_fixups, size_t, i), panic_check);
+	g_array_free(g.panic_fixups, TRUE);
 
 	if (g.code->len > GUEST_KDATA) {
 		snprintf(err, errlen, "the kernel and workload take %u bytes of code, more than %llu",

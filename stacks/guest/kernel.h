@@ -83,9 +83,10 @@ struct guest_kernel_config {
 
 /* Assemble the kernel and its workload into *image (g_free it), entry at
  * IPA 0. Returns 0, or -1 with a message (bad nesting, an address outside
- * RAM or inside the kernel's pages, data too long). */
+ * RAM or inside the kernel's pages, data too long) and, in *bad_op (may be
+ * NULL), the index of the op at fault (SIZE_MAX: none in particular). */
 int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, size_t *len,
-		       char *err, size_t errlen);
+		       char *err, size_t errlen, size_t *bad_op);
 const char *guest_op_name(enum guest_op_kind k);
 
 #endif

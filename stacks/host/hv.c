@@ -335,7 +335,7 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 	struct hv_guest *g = g_new0(struct hv_guest, 1);
 	g->cfg = *cfg;
 	g->cfg.k.realm = m->rmm != NULL;
-	if (guest_kernel_build(&g->cfg.k, &g->image, &g->image_len, err, errlen)) {
+	if (guest_kernel_build(&g->cfg.k, &g->image, &g->image_len, err, errlen, NULL)) {
 		g_free(g);
 		return NULL;
 	}
