@@ -395,19 +395,19 @@ static const struct step_spec step_table[] = {
 	{ ACTOR_HOST, "invd", "invalidate every cache level WITHOUT write-back: dirty lines are lost "
 	  "(x1 = lines dropped)", "host.invd -> d", { { NULL } }, do_invd, NULL },
 	{ ACTOR_HOST, "guest_load", "the host stack stages a guest's image in its own memory "
-	  "(x1 = its PA, x2 = its size)", "host.guest_load g0 -> img", { GNAME }, steps_guest_load, NULL },
+	  "(x1 = its PA, x2 = its size)", "host.guest_load g0 -> img", { GNAME }, steps_guest, NULL },
 	{ ACTOR_HOST, "guest_create", "the host stack builds the guest: a realm through the RMI on "
 	  "cca, an ordinary VM elsewhere (status: first failing RMI status; x1 = RD, x2 = the REC "
 	  "run structure)",
-	  "host.guest_create g0 -> c", { GNAME }, steps_guest_load, NULL },
+	  "host.guest_create g0 -> c", { GNAME }, steps_guest, NULL },
 	{ ACTOR_HOST, "guest_run", "run the guest, handling its exits, until it powers off "
 	  "(x1 = exits, x2 = the ticks it reported; bytes: what it sent out)",
 	  "host.guest_run g0 -> r", { GNAME, { "exits", ARG_NUM, false, "stop after this many exits" } },
-	  steps_guest_load, NULL },
+	  steps_guest, NULL },
 	{ ACTOR_HOST, "guest_token", "the attestation token the guest handed the host to pass on "
-	  "(x1 = its size)", "host.guest_token g0 -> t", { GNAME }, steps_guest_load, NULL },
+	  "(x1 = its size)", "host.guest_token g0 -> t", { GNAME }, steps_guest, NULL },
 	{ ACTOR_HOST, "guest_destroy", "tear the guest down and give every page back",
-	  "host.guest_destroy g0 -> d", { GNAME }, steps_guest_load, NULL },
+	  "host.guest_destroy g0 -> d", { GNAME }, steps_guest, NULL },
 	{ ACTOR_VERIFIER, "verify", "check a CCA attestation token: signatures with this run's "
 	  "platform key, then the RIM and challenge if given (status verify.ok, verify.bad_token, "
 	  "verify.rim_mismatch, verify.challenge_mismatch; bytes: the token's RIM)",

@@ -62,7 +62,7 @@ const struct scn_arg *step_arg(const struct scn_step *st, const char *key);
 /* steps_guest.c: host.guest_* (every one through this handler) and
  * verifier.verify. Verifier statuses are STEPS_VERIFY_STATUS | code. */
 #define STEPS_VERIFY_STATUS 0x7e00ull
-int steps_guest_load(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+int steps_guest(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		     char *err, size_t errlen);
 int steps_verify(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		 char *err, size_t errlen);

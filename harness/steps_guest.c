@@ -68,7 +68,7 @@ static int guest_step(struct run_ctx *rc, const struct scn_step *st, struct step
 	return 0;
 }
 
-int steps_guest_load(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+int steps_guest(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		     char *err, size_t errlen)
 {
 	return guest_step(rc, st, res, err, errlen);

@@ -54,6 +54,12 @@ struct machine {
 int machine_init(struct machine *m, struct sim *s, const struct platform_config *cfg, char *err,
 		 size_t errlen);
 struct bus_port machine_bus(struct machine *m);
+/* "Now" for a model answering a call: the issuing core's time (local_now)
+ * inside a step that makes several calls, else the simulation's. */
+static inline uint64_t machine_now(const struct machine *m)
+{
+	return m->local_now ? m->local_now : sim_now(m->sim);
+}
 
 /* The key slot an access in `pas` uses (pure function of the profile). */
 unsigned machine_key_slot(const struct machine *m, enum cc_pas pas);

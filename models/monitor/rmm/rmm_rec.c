@@ -131,9 +131,18 @@ static uint64_t sas_of(unsigned size)
 	return size == 8 ? 3 : size == 4 ? 2 : size == 2 ? 1 : 0;
 }
 
+/* A synchronous external abort taken in the realm (A5.2.x), for a data
+ * access or, if `fetch`, an instruction fetch at `addr`. */
+static void inject_sea(struct rmm *r, struct vcpu_state *v, bool fetch, uint64_t addr)
+{
+	vcpu_take_sync(v, (fetch ? ESR_EC_IABT_LOW : ESR_EC_DABT_CUR) | ESR_DFSC_EXT_ABORT, addr);
+	r->stat_sea_injects++;
+	trace_GUEST_SEA(r->m->sim, r->src, addr, v->esr, 0, 0);
+}
+
 /* PSCI from a REC (B5, A4.4.x "REC exit due to PSCI"): answered here, or
  * handed to the host (true: exit with RMI_EXIT_PSCI, X0..X3 in the exit). */
-static bool rec_psci(struct rmm *r, uint64_t rec, struct rmm_rd *d, struct vcpu_state *v,
+static bool rec_psci(struct rmm *r, uint64_t rec, uint64_t rd, struct rmm_rd *d, struct vcpu_state *v,
 		     struct rmm_rec_run *rr, uint64_t *cycles)
 {
 	uint64_t fid = v->x[0], idx;
@@ -166,10 +175,8 @@ static bool rec_psci(struct rmm *r, uint64_t rec, struct rmm_rd *d, struct vcpu_
 	case PSCI_SYSTEM_OFF:
 	case PSCI_SYSTEM_RESET: {
 		/* A2.1.5: the realm leaves ACTIVE for good; REC_ENTER now fails. */
-		struct rmm_rec e;
-		rmm_realm_read(r, rec, &e, sizeof(e), cycles);
 		d->state = REALM_SYSTEM_OFF;
-		rmm_rd_store(r, e.owner, d, cycles);
+		rmm_rd_store(r, rd, d, cycles);
 		return true;
 	}
 	case PSCI_AFFINITY_INFO:
@@ -259,9 +266,7 @@ RMM_HANDLER(rmi_rec_enter)
 	} else if (rr.abort_unprot && (flags & RMI_ENTER_INJECT_SEA)) {
 		/* Only for a data abort at an unprotected IPA may the host make
 		 * the access fail (A5.2.x); anything else ignores the flag. */
-		vcpu_take_sync(&v, ESR_EC_DABT_CUR | ESR_DFSC_EXT_ABORT, 0);
-		r->stat_sea_injects++;
-		trace_GUEST_SEA(r->m->sim, r->src, 0, v.esr, 0, 0);
+		inject_sea(r, &v, false, 0);
 	}
 	rr.emul_abort = rr.abort_unprot = 0;
 	uint64_t rsi[RSI_REGS] = { 0 };
@@ -286,7 +291,7 @@ RMM_HANDLER(rmi_rec_enter)
 	struct rec_exit x = { .reason = RMI_EXIT_IRQ };
 	for (;;) {
 		struct exec_params p = {
-			.now = (r->m->local_now ? r->m->local_now : sim_now(r->m->sim)) + *cycles,
+			.now = machine_now(r->m) + *cycles,
 			.budget = cfg->host_slice_cycles,
 			.trap_wfi = (flags & RMI_ENTER_TRAP_WFI) != 0,
 		};
@@ -351,7 +356,7 @@ RMM_HANDLER(rmi_rec_enter)
 				x.ripas_value = ne.ripas_value;
 				break;
 			}
-			if (rec_psci(r, rec, &d, &v, &rr, cycles)) {
+			if (rec_psci(r, rec, e.owner, &d, &v, &rr, cycles)) {
 				x.reason = RMI_EXIT_PSCI;
 				memcpy(x.gprs, v.x, 4 * sizeof(uint64_t));
 				break;
@@ -362,10 +367,7 @@ RMM_HANDLER(rmi_rec_enter)
 		if (st.fault.kind != FAULT_MMU_S2) {
 			/* Below translation (a GPF, a poisoned line): reported to the
 			 * realm as a synchronous external abort. */
-			vcpu_take_sync(&v, (st.fetch ? ESR_EC_IABT_LOW : ESR_EC_DABT_CUR) |
-					       ESR_DFSC_EXT_ABORT, st.addr);
-			r->stat_sea_injects++;
-			trace_GUEST_SEA(r->m->sim, r->src, st.addr, v.esr, 0, 0);
+			inject_sea(r, &v, st.fetch, st.addr);
 			continue;
 		}
 		uint64_t ipa = st.addr;
@@ -399,10 +401,7 @@ RMM_HANDLER(rmi_rec_enter)
 		if (ripas == RIPAS_EMPTY) {
 			/* A5.2.x: a protected IPA the realm has not accepted as RAM:
 			 * a synchronous external abort in the realm, no exit. */
-			vcpu_take_sync(&v, (st.fetch ? ESR_EC_IABT_LOW : ESR_EC_DABT_CUR) |
-					       ESR_DFSC_EXT_ABORT, ipa);
-			r->stat_sea_injects++;
-			trace_GUEST_SEA(r->m->sim, r->src, ipa, v.esr, 0, 0);
+			inject_sea(r, &v, st.fetch, ipa);
 			continue;
 		}
 		/* RIPAS RAM without a DATA granule (or DESTROYED): the host must
