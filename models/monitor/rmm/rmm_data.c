@@ -122,11 +122,8 @@ RMM_HANDLER(rmi_data_destroy)
 	uint64_t data = w.e.addr;
 	struct rmm_rtte e = { .state = RTTE_UNASSIGNED,
 			      .ripas = w.e.ripas == RIPAS_RAM ? RIPAS_DESTROYED : w.e.ripas };
-	rmm_rtte_write(r, w.table, w.idx, w.level, &e, cycles);
-	rmm_s2_tlbi(r, d.vmid, cycles); /* break-before-make: no stale stage 2 entry */
-	if (rmm_granule_scrub(r, data, cycles))
+	if (!rmm_rtte_release(r, &d, &w, &e, data, cycles))
 		return;
-	rmm_granule_set(r, data, GRANULE_DELEGATED);
 	regs[0] = rmi_return(RMI_SUCCESS, 0);
 	regs[1] = data;
 	regs[2] = rmm_rtt_skip_non_live(r, &w, ipa, cycles);

@@ -201,6 +201,11 @@ void rmm_rtt_walk(struct rmm *r, const struct rmm_rd *d, uint64_t ipa, unsigned 
 void rmm_rtt_init_start(struct rmm *r, const struct rmm_rd *d, uint64_t *cycles);
 void rmm_rtte_write(struct rmm *r, uint64_t table, unsigned idx, unsigned level,
 		    const struct rmm_rtte *t, uint64_t *cycles);
+/* Replace the entry the walk stopped at with *t, invalidate the realm's
+ * stage 2 TLB entries, then scrub `granule` (the DATA or RTT it pointed at)
+ * and return it to DELEGATED. false if the scrub faulted (the RMM panicked). */
+bool rmm_rtte_release(struct rmm *r, const struct rmm_rd *d, const struct rmm_walk *w,
+		      const struct rmm_rtte *t, uint64_t granule, uint64_t *cycles);
 /* RttSkipNonLiveEntries: from the entry the walk stopped at, the IPA where
  * the first live entry of that RTT starts (or the RTT's end). */
 uint64_t rmm_rtt_skip_non_live(struct rmm *r, const struct rmm_walk *w, uint64_t ipa,

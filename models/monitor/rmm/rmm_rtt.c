@@ -86,6 +86,17 @@ void rmm_rtte_write(struct rmm *r, uint64_t table, unsigned idx, unsigned level,
 	rmm_realm_write(r, table + 8ull * idx, &e, 8, cycles);
 }
 
+bool rmm_rtte_release(struct rmm *r, const struct rmm_rd *d, const struct rmm_walk *w,
+		      const struct rmm_rtte *t, uint64_t granule, uint64_t *cycles)
+{
+	rmm_rtte_write(r, w->table, w->idx, w->level, t, cycles);
+	rmm_s2_tlbi(r, d->vmid, cycles); /* break-before-make: no stale stage 2 entry */
+	if (rmm_granule_scrub(r, granule, cycles))
+		return false;
+	rmm_granule_set(r, granule, GRANULE_DELEGATED);
+	return true;
+}
+
 /* RttWalk (A5.5.8): from the starting level towards `level`, following
  * TABLE entries; stops at `level` or at the first entry that is not a
  * TABLE. Concatenated starting RTTs are indexed as one table. */
@@ -236,11 +247,8 @@ RMM_HANDLER(rmi_rtt_destroy)
 	struct rmm_rtte parent = { .state = rmm_ipa_protected(&d, ipa) ? RTTE_UNASSIGNED
 								  : RTTE_UNASSIGNED_NS,
 				   .ripas = rmm_ipa_protected(&d, ipa) ? RIPAS_DESTROYED : RIPAS_EMPTY };
-	rmm_rtte_write(r, w.table, w.idx, w.level, &parent, cycles);
-	rmm_s2_tlbi(r, d.vmid, cycles); /* break-before-make: no stale stage 2 entry */
-	if (rmm_granule_scrub(r, rtt, cycles))
+	if (!rmm_rtte_release(r, &d, &w, &parent, rtt, cycles))
 		return;
-	rmm_granule_set(r, rtt, GRANULE_DELEGATED);
 	regs[0] = rmi_return(RMI_SUCCESS, 0);
 	regs[1] = rtt;
 	regs[2] = rmm_rtt_skip_non_live(r, &w, ipa, cycles);
@@ -551,11 +559,8 @@ RMM_HANDLER(rmi_rtt_fold)
 		rmm_fail(regs, RMI_ERROR_RTT, (unsigned)level);
 		return;
 	}
-	rmm_rtte_write(r, w.table, w.idx, w.level, &folded, cycles);
-	rmm_s2_tlbi(r, d.vmid, cycles); /* break-before-make: no stale stage 2 entry */
-	if (rmm_granule_scrub(r, rtt, cycles))
+	if (!rmm_rtte_release(r, &d, &w, &folded, rtt, cycles))
 		return;
-	rmm_granule_set(r, rtt, GRANULE_DELEGATED);
 	regs[0] = rmi_return(RMI_SUCCESS, 0);
 	regs[1] = rtt;
 }
