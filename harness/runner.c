@@ -261,6 +261,17 @@ static void schedule_step(struct run_ctx *rc, uint64_t index, uint64_t earliest)
 }
 
 
+void run_capture_set(struct run_ctx *rc, const char *name, const struct step_result *r)
+{
+	struct capture *c = capture_find(rc, name);
+	if (!c) {
+		c = g_new0(struct capture, 1);
+		c->name = g_strdup(name);
+		g_ptr_array_add(rc->captures, c);
+	}
+	result_copy(&c->r, r);
+}
+
 static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
 {
 	struct run_ctx *rc = ((struct runner_model *)target)->rc;
@@ -292,15 +303,8 @@ static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
 			       r.bytes, (uint32_t)r.len);
 	rc->ran[index] = true;
 	result_copy(&rc->results[index], &r);
-	if (st->capture) {
-		struct capture *c = capture_find(rc, st->capture);
-		if (!c) {
-			c = g_new0(struct capture, 1);
-			c->name = g_strdup(st->capture);
-			g_ptr_array_add(rc->captures, c);
-		}
-		result_copy(&c->r, &r);
-	}
+	if (st->capture)
+		run_capture_set(rc, st->capture, &r);
 	run_result_clear(&r);
 	rc->model.steps_done++;
 	rc->model.next_step = index + 1;
@@ -413,8 +417,12 @@ static void eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct e
 		bool eq = e->rhs.kind == SV_NUM ? r->status == e->rhs.num
 						: strcmp(steps_status_name(r->status), e->rhs.name) == 0;
 		x->pass = e->cmp == CMP_NE ? !eq : eq;
-		snprintf(x->observed, sizeof(x->observed), "%s (x0=0x%llx)", steps_status_name(r->status),
-			 (unsigned long long)r->status);
+		if (e->rhs.kind == SV_NUM) /* a raw X0 (a PSCI result, say): no name applies */
+			snprintf(x->observed, sizeof(x->observed), "0x%llx",
+				 (unsigned long long)r->status);
+		else
+			snprintf(x->observed, sizeof(x->observed), "%s (x0=0x%llx)",
+				 steps_status_name(r->status), (unsigned long long)r->status);
 		return;
 	}
 	uint64_t v = strcmp(e->field, "cycles") == 0 ? r->cycles : strcmp(e->field, "x1") == 0 ? r->x1 : r->x2;

@@ -38,6 +38,12 @@ static bool capture_declared(struct parser *p, const char *name)
 		if (c && strcmp(c, name) == 0)
 			return true;
 	}
+	for (guint i = 0; i < p->guests->len; i++) {
+		const struct scn_guest *g = &g_array_index(p->guests, struct scn_guest, i);
+		for (size_t k = 0; k < g->nops; k++)
+			if (g->op_captures[k] && strcmp(g->op_captures[k], name) == 0)
+				return true;
+	}
 	return false;
 }
 

@@ -84,6 +84,7 @@ struct scn_guest {
 	struct guest_op *ops;     /* data owned */
 	int *op_lines, *op_cols;  /* where each op was written (file: the guest's) */
 	const char **op_files;
+	char **op_captures;       /* per op: the capture a call's results go to, or NULL */
 	size_t nops;
 };
 

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "harness/scenario_priv.h"
+#include "models/monitor/rmm/rmm.h"
+#include "sim/buf.h"
 #include "stacks/host/hv.h"
 
 struct scn_guest *scn_guest_find(struct parser *p, const char *name)
@@ -24,6 +26,9 @@ void scn_guest_free(struct scn_guest *g)
 	g_free(g->op_lines);
 	g_free(g->op_cols);
 	g_free(g->op_files);
+	for (size_t i = 0; g->op_captures && i < g->nops; i++)
+		g_free(g->op_captures[i]);
+	g_free(g->op_captures);
 	g_free(g->name);
 }
 
@@ -145,16 +150,138 @@ static const struct op_spec op_specs[] = {
 	{ "extend", GOP_EXTEND, "rem", NULL, true },
 };
 
+static void add_op(struct parser *p, struct scn_guest *g, const struct guest_op *o, int col,
+		   char *capture)
+{
+	g->ops = g_renew(struct guest_op, g->ops, g->nops + 1);
+	g->op_lines = g_renew(int, g->op_lines, g->nops + 1);
+	g->op_cols = g_renew(int, g->op_cols, g->nops + 1);
+	g->op_files = g_renew(const char *, g->op_files, g->nops + 1);
+	g->op_captures = g_renew(char *, g->op_captures, g->nops + 1);
+	g->op_lines[g->nops] = p->line;
+	g->op_cols[g->nops] = col;
+	g->op_files[g->nops] = p->file;
+	g->op_captures[g->nops] = capture;
+	g->ops[g->nops++] = *o;
+}
+
+static void rsi_names(char *buf, size_t len)
+{
+	const struct rsi_cmd *c;
+	size_t n = rsi_cmds(&c), k = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < n && k < len; i++)
+		k += (size_t)snprintf(buf + k, len - k, "%s%s", i ? ", " : "", c[i].name);
+}
+
+/* `NAME.op rsi COMMAND [arg=N...] [-> CAPTURE]`: an RSI command by name,
+ * its arguments by the names of DEN0137 B4.3 (absent ones are 0), its
+ * output registers reported; `NAME.op smc fid=N [x1..x10=N] [results=N]
+ * [-> CAPTURE]`: any function id, X0..X(results-1) reported (4 unless
+ * given). */
+static int call_op(struct parser *p, GArray *t, struct scn_guest *g, const struct tok *k)
+{
+	bool rsi = strcmp(k->s, "rsi") == 0;
+	const struct rsi_cmd *cmd = NULL;
+	uint64_t x[GUEST_CALL_MAX_ARGS] = { 0 };
+	unsigned nargs = 0;
+	struct guest_op o = { .kind = GOP_CALL, .b = 4 };
+	bool have_fid = rsi;
+	unsigned given = 0; /* smc: registers up to the last one written */
+	char *capture = NULL;
+	guint i = 2;
+	if (rsi) {
+		const struct tok *n = t->len > 2 ? &g_array_index(t, struct tok, 2) : NULL;
+		cmd = n && !n->key && !n->quoted ? rsi_cmd_by_name(n->s) : NULL;
+		if (!cmd) {
+			char names[256];
+			rsi_names(names, sizeof(names));
+			return scn_perr(p, n ? n->col : k->col, "%s.op rsi: expected a command (%s)",
+					g->name, names);
+		}
+		o.a = cmd->fid;
+		o.b = cmd->results;
+		nargs = cmd->arity;
+		i = 3;
+	}
+	for (; i < t->len; i++) {
+		const struct tok *a = &g_array_index(t, struct tok, i);
+		if (!a->key && !a->quoted && strcmp(a->s, "->") == 0) {
+			const struct tok *c = i + 1 < t->len ? &g_array_index(t, struct tok, i + 1) : NULL;
+			if (!c || c->key || c->quoted || !scn_is_ident(c->s) || strchr(c->s, '.') ||
+			    i + 2 != t->len)
+				return scn_perr(p, a->col, "expected: -> NAME at the end of the op");
+			capture = g_strdup(c->s);
+			break;
+		}
+		if (!a->key)
+			return scn_perr(p, a->col, "%s.op %s: unexpected \"%s\"", g->name, k->s, a->s);
+		int slot = -1;
+		uint64_t v;
+		for (unsigned j = 0; rsi && j < cmd->arity; j++)
+			if (strcmp(cmd->args[j], a->key) == 0)
+				slot = (int)j;
+		if (!rsi && a->key[0] == 'x' && scn_parse_number(a->key + 1, &v) == 0 && v >= 1 &&
+		    v <= GUEST_CALL_MAX_ARGS)
+			slot = (int)v - 1;
+		bool fid = !rsi && strcmp(a->key, "fid") == 0;
+		bool results = !rsi && strcmp(a->key, "results") == 0;
+		if (slot < 0 && !fid && !results) {
+			if (rsi) {
+				GString *names = g_string_new(NULL);
+				for (unsigned j = 0; j < cmd->arity; j++)
+					g_string_append_printf(names, "%s%s", j ? ", " : "", cmd->args[j]);
+				int rc = scn_perr(p, a->col, "%s.op rsi %s takes no argument \"%s\" (%s)",
+						  g->name, cmd->name, a->key,
+						  cmd->arity ? names->str : "none");
+				g_string_free(names, TRUE);
+				return rc;
+			}
+			return scn_perr(p, a->col, "%s.op smc takes no argument \"%s\" (fid, x1..x%d, "
+					"results)", g->name, a->key, GUEST_CALL_MAX_ARGS);
+		}
+		if (num_arg(p, a, &v))
+			return -1;
+		if (fid) {
+			o.a = v;
+			have_fid = true;
+		} else if (results) {
+			if (v < 1 || v > GUEST_CALL_MAX_RESULTS)
+				return scn_perr(p, a->vcol, "results: 1 to %d", GUEST_CALL_MAX_RESULTS);
+			o.b = v;
+		} else {
+			x[slot] = v;
+			if ((unsigned)slot + 1 > given)
+				given = (unsigned)slot + 1;
+		}
+	}
+	if (!have_fid) {
+		g_free(capture);
+		return scn_perr(p, k->col, "%s.op smc needs fid=NUMBER", g->name);
+	}
+	/* rsi: every argument register, smc: up to the last one given */
+	unsigned used = rsi ? nargs : given;
+	uint8_t *data = g_malloc0(8 * (used ? used : 1));
+	for (unsigned j = 0; j < used; j++)
+		sim_le64_store(data + 8 * j, x[j]);
+	o.data = data;
+	o.len = 8 * used;
+	add_op(p, g, &o, k->col, capture);
+	return 0;
+}
+
 int scn_st_guest_op(struct parser *p, GArray *t, struct scn_guest *g)
 {
 	struct tok *k = t->len >= 2 ? &g_array_index(t, struct tok, 1) : NULL;
 	const struct op_spec *os = NULL;
+	if (k && !k->key && !k->quoted && (strcmp(k->s, "rsi") == 0 || strcmp(k->s, "smc") == 0))
+		return call_op(p, t, g, k);
 	for (size_t i = 0; k && !k->key && i < G_N_ELEMENTS(op_specs); i++)
 		if (strcmp(op_specs[i].name, k->s) == 0)
 			os = &op_specs[i];
 	if (!os)
 		return scn_perr(p, k ? k->col : 1, "%s.op: expected an op (work, store, load, loop, "
-			    "end, wfi, mmio_write, mmio_read, host_call, send, extend)", g->name);
+			    "end, wfi, mmio_write, mmio_read, host_call, send, extend, rsi, smc)", g->name);
 	struct guest_op o = { .kind = os->kind, .b = os->kind == GOP_LOAD ? 8 : 0 };
 	bool have_a = false, have_data = false;
 	int rc = 0;
@@ -190,14 +317,7 @@ int scn_st_guest_op(struct parser *p, GArray *t, struct scn_guest *g)
 		g_free((uint8_t *)o.data);
 		return rc;
 	}
-	g->ops = g_renew(struct guest_op, g->ops, g->nops + 1);
-	g->op_lines = g_renew(int, g->op_lines, g->nops + 1);
-	g->op_cols = g_renew(int, g->op_cols, g->nops + 1);
-	g->op_files = g_renew(const char *, g->op_files, g->nops + 1);
-	g->op_lines[g->nops] = p->line;
-	g->op_cols[g->nops] = k->col;
-	g->op_files[g->nops] = p->file;
-	g->ops[g->nops++] = o;
+	add_op(p, g, &o, k->col, NULL);
 	return 0;
 }
 

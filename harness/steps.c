@@ -402,8 +402,11 @@ static const struct step_spec step_table[] = {
 	  "host.guest_create g0 -> c", { GNAME }, steps_guest, NULL },
 	{ ACTOR_HOST, "guest_run", "run the guest, handling its exits, until it powers off "
 	  "(x1 = exits, x2 = the ticks it reported; bytes: what it sent out)",
-	  "host.guest_run g0 -> r", { GNAME, { "exits", ARG_NUM, false, "stop after this many exits" } },
-	  steps_guest, NULL },
+	  "host.guest_run g0 -> r",
+	  { GNAME, { "exits", ARG_NUM, false, "stop after this many exits" },
+	    { "until", ARG_NAME, false, "cca: stop at the first exit of this reason (sync, irq, "
+	      "psci, ripas_change, host_call, ...) before handling it; the next run does" } },
+	  steps_guest, steps_guest_run_check },
 	{ ACTOR_HOST, "guest_token", "the attestation token the guest handed the host to pass on "
 	  "(x1 = its size)", "host.guest_token g0 -> t", { GNAME }, steps_guest, NULL },
 	{ ACTOR_HOST, "guest_destroy", "tear the guest down and give every page back",

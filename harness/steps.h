@@ -62,11 +62,16 @@ const struct scn_arg *step_arg(const struct scn_step *st, const char *key);
 /* steps_guest.c: host.guest_* (every one through this handler) and
  * verifier.verify. Verifier statuses are STEPS_VERIFY_STATUS | code. */
 #define STEPS_VERIFY_STATUS 0x7e00ull
+/* A guest's RSI call (NAME.op rsi): its X0 as STEPS_RSI_STATUS | code (rsi.*). */
+#define STEPS_RSI_STATUS 0x7d00ull
 int steps_guest(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		     char *err, size_t errlen);
+/* Parse-time check of host.guest_run's arguments (until= names an exit reason). */
+char *steps_guest_run_check(const struct scn_step *st, int *col);
 int steps_verify(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		 char *err, size_t errlen);
-/* A status by name: verify.* for the verifier, else rmi_status_name. */
+/* A status by name: verify.* for the verifier, rsi.* for a guest's RSI
+ * call, else rmi_status_name. */
 const char *steps_status_name(uint64_t x0);
 bool steps_status_known(const char *name);
 

@@ -7,15 +7,18 @@
 #include "harness/steps.h"
 #include "models/monitor/attest/cca_token.h"
 #include "models/monitor/rmm/rmm.h"
+#include "sim/buf.h"
 #include "stacks/host/hv.h"
 
-static struct hv_guest *guest_of(struct run_ctx *rc, const struct scn_step *st, char *err,
-				 size_t errlen)
+static struct hv_guest *guest_of(struct run_ctx *rc, const struct scn_step *st, size_t *index,
+				 char *err, size_t errlen)
 {
 	const struct scn_arg *a = step_arg(st, "");
 	for (size_t i = 0; a && i < rc->sc->nguests; i++)
-		if (strcmp(rc->sc->guests[i].name, a->v.name) == 0)
+		if (strcmp(rc->sc->guests[i].name, a->v.name) == 0) {
+			*index = i;
 			return rc->guests[i];
+		}
 	snprintf(err, errlen, "%s:%d:%d: %s.%s: no guest named \"%s\" (declare it with guest NAME)",
 		 st->file, st->line, st->col, st->actor, st->op, a ? a->v.name : "");
 	return NULL;
@@ -35,10 +38,77 @@ static void copy_result(const struct hv_guest *g, const struct hv_result *h, boo
 	}
 }
 
+/* host.guest_run until=REASON: the REC exit reason, RMI_EXIT_COUNT if none. */
+static unsigned until_reason(const struct scn_step *st)
+{
+	const struct scn_arg *a = step_arg(st, "until");
+	for (unsigned i = 0; a && i < RMI_EXIT_COUNT; i++)
+		if (strcmp(rmi_exit_reason_name(i), a->v.name) == 0)
+			return i;
+	return RMI_EXIT_COUNT;
+}
+
+char *steps_guest_run_check(const struct scn_step *st, int *col)
+{
+	for (size_t i = 0; i < st->nargs; i++) {
+		const struct scn_arg *a = &st->args[i];
+		if (strcmp(a->key, "until") == 0) {
+			unsigned r = 0;
+			while (r < RMI_EXIT_COUNT && strcmp(rmi_exit_reason_name(r), a->v.name))
+				r++;
+			if (r < RMI_EXIT_COUNT)
+				continue;
+			*col = a->col;
+			return g_strdup_printf("until: expected an exit reason (sync, irq, fiq, psci, "
+					       "ripas_change, host_call, serror), got \"%s\"", a->v.name);
+		}
+		if (a->key[0] && strcmp(a->key, "exits") != 0) {
+			*col = a->col;
+			return g_strdup_printf("host.guest_run takes no argument \"%s\" (exits, until)",
+					       a->key);
+		}
+	}
+	return NULL;
+}
+
+/* The status of a call op's capture: RSI status codes as rsi.* (X0 of an
+ * RSI function id), anything else as the raw X0. */
+static uint64_t call_status(const struct guest_op *o, uint64_t x0)
+{
+	if (o->a >= RSI_FID_FIRST && o->a <= RSI_FID_LAST && x0 <= RSI_ERROR_UNKNOWN)
+		return STEPS_RSI_STATUS | x0;
+	return x0;
+}
+
+/* Every call op the guest reported results for during this step sets its
+ * capture: status from X0, x1 / x2, and X1.. as bytes (little-endian). */
+static void bind_call_results(struct run_ctx *rc, const struct scn_guest *sg,
+			      const struct hv_guest *g, guint from)
+{
+	for (guint i = from; i < g->results->len; i++) {
+		const struct hv_call_result *r = &g_array_index(g->results, struct hv_call_result, i);
+		if (r->op >= sg->nops || !sg->op_captures[r->op] || r->n == 0)
+			continue;
+		struct step_result c = { .has_status = true };
+		c.status = call_status(&sg->ops[r->op], r->x[0]);
+		c.x1 = r->n > 1 ? r->x[1] : 0;
+		c.x2 = r->n > 2 ? r->x[2] : 0;
+		c.len = 8 * (r->n - 1);
+		if (c.len) {
+			c.bytes = g_malloc(c.len);
+			for (uint64_t k = 1; k < r->n; k++)
+				sim_le64_store(c.bytes + 8 * (k - 1), r->x[k]);
+		}
+		run_capture_set(rc, sg->op_captures[r->op], &c);
+		g_free(c.bytes);
+	}
+}
+
 static int guest_step(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		      char *err, size_t errlen)
 {
-	struct hv_guest *g = guest_of(rc, st, err, errlen);
+	size_t gi = 0;
+	struct hv_guest *g = guest_of(rc, st, &gi, err, errlen);
 	struct hv_result h;
 	char msg[256] = "";
 	int r;
@@ -56,9 +126,12 @@ static int guest_step(struct run_ctx *rc, const struct scn_step *st, struct step
 		}
 		res->x1 = g->token->len;
 		return 0;
-	} else if (strcmp(st->op, "guest_run") == 0)
-		r = hv_guest_run(g, run_arg_num(st, "exits", 0), &h, msg, sizeof(msg));
-	else
+	} else if (strcmp(st->op, "guest_run") == 0) {
+		guint from = g->results->len;
+		r = hv_guest_run(g, run_arg_num(st, "exits", 0), until_reason(st), &h, msg,
+				 sizeof(msg));
+		bind_call_results(rc, &rc->sc->guests[gi], g, from);
+	} else
 		r = hv_guest_destroy(g, &h, msg, sizeof(msg));
 	if (r) {
 		snprintf(err, errlen, "%s:%d:%d: %s", st->file, st->line, st->col, msg);
@@ -80,6 +153,8 @@ const char *steps_status_name(uint64_t x0)
 					 "verify.challenge_mismatch" };
 	if ((x0 & ~0xffull) == STEPS_VERIFY_STATUS && (x0 & 0xff) < G_N_ELEMENTS(v))
 		return v[x0 & 0xff];
+	if ((x0 & ~0xffull) == STEPS_RSI_STATUS && (x0 & 0xff) <= RSI_ERROR_UNKNOWN)
+		return rsi_status_name(x0 & 0xff);
 	return rmi_status_name(x0);
 }
 
@@ -87,6 +162,9 @@ bool steps_status_known(const char *name)
 {
 	for (uint64_t i = 0; i < 4; i++)
 		if (strcmp(steps_status_name(STEPS_VERIFY_STATUS | i), name) == 0)
+			return true;
+	for (uint64_t i = 0; i <= RSI_ERROR_UNKNOWN; i++)
+		if (strcmp(steps_status_name(STEPS_RSI_STATUS | i), name) == 0)
 			return true;
 	return false;
 }

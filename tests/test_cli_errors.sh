@@ -70,6 +70,29 @@ guest g0
 g0.op jump"
 bad guest_unknown "guest_unknown.scn:2:16: no guest named \"g9\"" "profiles cca
 host.guest_run g9"
+bad guest_rsi_cmd "guest_rsi_cmd.scn:3:11: g0.op rsi: expected a command \\(version, features" "profiles cca
+guest g0
+g0.op rsi versoin req=1"
+bad guest_rsi_arg "guest_rsi_arg.scn:3:24: g0.op rsi realm_config takes no argument \"base\" \\(addr\\)" "profiles cca
+guest g0
+g0.op rsi realm_config base=0x1000"
+bad guest_smc_fid "guest_smc_fid.scn:3:7: g0.op smc needs fid=NUMBER" "profiles cca
+guest g0
+g0.op smc x1=3"
+bad guest_smc_results "guest_smc_results.scn:3:34: results: 1 to 9" "profiles cca
+guest g0
+g0.op smc fid=0x84000000 results=12"
+bad guest_call_capture "guest_call_capture.scn:3:31: expected: -> NAME at the end of the op" "profiles cca
+guest g0
+g0.op rsi version req=0x10000 -> v w"
+bad guest_run_until "guest_run_until.scn:4:19: until: expected an exit reason" "profiles cca
+guest g0
+host.guest_load g0
+host.guest_run g0 until=ripas"
+bad guest_run_key "guest_run_key.scn:4:19: host.guest_run takes no argument \"exit\"" "profiles cca
+guest g0
+host.guest_load g0
+host.guest_run g0 exit=3"
 
 # a bad line inside an included file names that file
 printf 'host.load addr=0x\n' >"$T/inc_bad.inc"

@@ -65,7 +65,7 @@ struct vcpu_state {
 #define ESR_DFSC_TRANSLATION 0x04u /* + level */
 
 enum exec_stop {
-	EXEC_CALL,    /* SMC or HVC: x0.. hold the call; pc is at the instruction */
+	EXEC_CALL,    /* SMC or HVC: x0.. hold the call; pc is past the instruction */
 	EXEC_WFI,     /* WFI with nothing to wake it, or trapped; pc is past it */
 	EXEC_ABORT,   /* a fetch or data access faulted; pc is at the instruction */
 	EXEC_TIMER,   /* the virtual timer fired (a physical interrupt) */

@@ -8,6 +8,7 @@
 #include "models/cpu/exec.h"
 #include "models/cpu/isa.h"
 #include "models/monitor/rmm/rmm_abi.h"
+#include "sim/buf.h"
 
 /* Kernel registers. */
 enum {
@@ -150,7 +151,7 @@ static int workload(struct gasm *g, const struct guest_kernel_config *cfg, char 
 					 GUEST_MAX_LOOP_DEPTH);
 				return -1;
 			}
-			movi(g, 10 + (unsigned)g->loop_sp, o->a);
+			movi(g, GUEST_LOOP_REG0 + (unsigned)g->loop_sp, o->a);
 			g->loop_op[g->loop_sp] = i;
 			g->loop_top[g->loop_sp++] = here(g);
 			break;
@@ -160,7 +161,7 @@ static int workload(struct gasm *g, const struct guest_kernel_config *cfg, char 
 				snprintf(err, errlen, "op %zu: end without a loop", i + 1);
 				return -1;
 			}
-			unsigned r = 10 + (unsigned)--g->loop_sp;
+			unsigned r = GUEST_LOOP_REG0 + (unsigned)--g->loop_sp;
 			emit(g, ISA_ADDI, r, r, 0, 0, (uint64_t)-1);
 			emit(g, ISA_BC, r, ISA_XZR, ISA_NE, 0, g->loop_top[g->loop_sp]);
 			break;
@@ -220,6 +221,26 @@ static int workload(struct gasm *g, const struct guest_kernel_config *cfg, char 
 				movi(g, 3 + w, v);
 			}
 			call(g);
+			break;
+		case GOP_CALL:
+			if (o->len % 8 || o->len > 8 * GUEST_CALL_MAX_ARGS || o->b < 1 ||
+			    o->b > GUEST_CALL_MAX_RESULTS) {
+				*bad_op = i;
+				snprintf(err, errlen, "op %zu (call): up to %d argument registers and "
+					 "1 to %d results", i + 1, GUEST_CALL_MAX_ARGS,
+					 GUEST_CALL_MAX_RESULTS);
+				return -1;
+			}
+			/* the call as written (SMC in a realm, HVC in an ordinary VM),
+			 * then X0..X(b-1) reported to the device, after the op's index */
+			movi(g, 0, o->a);
+			for (size_t w = 0; w < o->len / 8; w++)
+				movi(g, 1 + (unsigned)w, sim_le64_load(o->data + 8 * w));
+			call(g);
+			movi(g, R_T0, i);
+			st(g, R_T0, R_DEV, GUEST_DEV_RESULT_OP, 8);
+			for (unsigned r = 0; r < o->b; r++)
+				st(g, r, R_DEV, GUEST_DEV_RESULT, 8);
 			break;
 		case GOP_KIND_COUNT:
 			break;
@@ -393,7 +414,7 @@ const char *guest_op_name(enum guest_op_kind k)
 {
 	static const char *const n[GOP_KIND_COUNT] = {
 		"work", "store", "load", "loop", "end", "wfi", "mmio_write", "mmio_read",
-		"host_call", "send", "extend",
+		"host_call", "send", "extend", "call",
 	};
 	return k < GOP_KIND_COUNT ? n[k] : "?";
 }

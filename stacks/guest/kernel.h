@@ -44,10 +44,16 @@
 #define GUEST_DEV_PANIC 0x20   /* write: the syndrome of a fatal guest exception */
 #define GUEST_DEV_TOKEN 0x28   /* write: an attestation token of that many bytes is in the
 				  bounce buffer, for the host to pass on to a verifier */
+#define GUEST_DEV_RESULT_OP 0x30 /* write: the workload op whose call results follow */
+#define GUEST_DEV_RESULT 0x38    /* write: its next result register (X0, X1, ...) */
 #define GUEST_DEV_ID_VALUE 0xcc510de0ull
-/* Registers: x1..x9 scratch for workload ops, x10..x15 loop counters;
+/* Registers: x0..x10 scratch for workload ops (a call takes X0..X10),
+ * x11..x15 loop counters;
  * x16..x30 belong to the kernel (x26..x28 to its interrupt handler). */
-#define GUEST_MAX_LOOP_DEPTH 6
+#define GUEST_MAX_LOOP_DEPTH 5
+#define GUEST_LOOP_REG0 11
+#define GUEST_CALL_MAX_ARGS 10    /* X1..X10 */
+#define GUEST_CALL_MAX_RESULTS 9  /* X0..X8 */
 
 enum guest_op_kind {
 	GOP_WORK,       /* a: cycles of computation */
@@ -61,6 +67,8 @@ enum guest_op_kind {
 	GOP_HOST_CALL,  /* a: immediate */
 	GOP_SEND,       /* data through the bounce buffer to the device */
 	GOP_EXTEND,     /* RSI_MEASUREMENT_EXTEND of REM a with data (up to 64 bytes) */
+	GOP_CALL,       /* a monitor call: a: function id (X0); data: X1.. as 8-byte words;
+			   b: how many result registers (X0..) to report to the device */
 	GOP_KIND_COUNT
 };
 

@@ -139,6 +139,19 @@ uint64_t hv_dev_access(struct hv_guest *g, uint64_t off, bool write, uint64_t va
 		g->n.panicked = 1;
 		g->n.panic_esr = val;
 		break;
+	case GUEST_DEV_RESULT_OP: {
+		struct hv_call_result r = { .op = val };
+		g_array_append_val(g->results, r);
+		break;
+	}
+	case GUEST_DEV_RESULT:
+		if (g->results->len) {
+			struct hv_call_result *r =
+				&g_array_index(g->results, struct hv_call_result, g->results->len - 1);
+			if (r->n < GUEST_CALL_MAX_RESULTS)
+				r->x[r->n++] = val;
+		}
+		break;
 	default:
 		break;
 	}
@@ -217,8 +230,8 @@ int hv_guest_create(struct hv_guest *g, struct hv_result *res, char *err, size_t
 	return 0;
 }
 
-int hv_guest_run(struct hv_guest *g, uint64_t max_exits, struct hv_result *res, char *err,
-		 size_t errlen)
+int hv_guest_run(struct hv_guest *g, uint64_t max_exits, unsigned until, struct hv_result *res,
+		 char *err, size_t errlen)
 {
 	uint64_t cyc = 0;
 	memset(res, 0, sizeof(*res));
@@ -228,7 +241,7 @@ int hv_guest_run(struct hv_guest *g, uint64_t max_exits, struct hv_result *res, 
 	}
 	uint64_t max = max_exits ? max_exits : g->cfg.max_exits;
 	g->n.runs++;
-	int rc = is_cca(g) ? hv_cca_run(g, max, res, &cyc) : hv_plain_run(g, max, res, &cyc);
+	int rc = is_cca(g) ? hv_cca_run(g, max, until, res, &cyc) : hv_plain_run(g, max, res, &cyc);
 	res->x2 = g->n.reported;
 	res->cycles = cyc;
 	g->n.run_cycles += cyc;
@@ -268,7 +281,7 @@ static const struct sim_field hv_fields[] = {
 	SIM_FIELD(struct hv_guest, rtt_root), SIM_FIELD_ARRAY(struct hv_guest, aux, uint64_t),
 	SIM_FIELD(struct hv_guest, save), SIM_FIELD(struct hv_guest, s2_root),
 	SIM_FIELD(struct hv_guest, mmio_pending), SIM_FIELD(struct hv_guest, mmio_value),
-	SIM_FIELD(struct hv_guest, hostcall_pending),
+	SIM_FIELD(struct hv_guest, hostcall_pending), SIM_FIELD(struct hv_guest, deferred),
 	SIM_FIELD_ARRAY(struct hv_guest, lrs, uint64_t),
 	SIM_FIELD(struct hv_guest, n.runs), SIM_FIELD(struct hv_guest, n.exits),
 	SIM_FIELD_ARRAY(struct hv_guest, n.exits_by, uint64_t),
@@ -279,7 +292,7 @@ static const struct sim_field hv_fields[] = {
 	SIM_FIELD(struct hv_guest, n.run_cycles), SIM_FIELD(struct hv_guest, n.reported),
 	SIM_FIELD(struct hv_guest, n.panic_esr), SIM_FIELD(struct hv_guest, n.panicked),
 };
-static const struct sim_vmstate hv_vmstate = { "hv", 2, hv_fields, G_N_ELEMENTS(hv_fields) };
+static const struct sim_vmstate hv_vmstate = { "hv", 3, hv_fields, G_N_ELEMENTS(hv_fields) };
 
 static int hv_save(const struct sim_model *m, struct sim_buf *out)
 {
@@ -290,6 +303,14 @@ static int hv_save(const struct sim_model *m, struct sim_buf *out)
 	sim_buf_put(out, g->out->data, g->out->len);
 	sim_buf_put_u64(out, g->token->len);
 	sim_buf_put(out, g->token->data, g->token->len);
+	sim_buf_put_u64(out, g->results->len);
+	for (guint i = 0; i < g->results->len; i++) {
+		const struct hv_call_result *r = &g_array_index(g->results, struct hv_call_result, i);
+		sim_buf_put_u64(out, r->op);
+		sim_buf_put_u64(out, r->n);
+		for (unsigned k = 0; k < GUEST_CALL_MAX_RESULTS; k++)
+			sim_buf_put_u64(out, r->x[k]);
+	}
 	return 0;
 }
 
@@ -308,6 +329,19 @@ static int hv_restore(struct sim_model *m, struct sim_reader *in)
 		if (!sim_reader_get(in, arrs[i]->data, n))
 			return -EINVAL;
 	}
+	uint64_t nres = sim_reader_u64(in);
+	if (nres > 1u << 20)
+		return -EINVAL;
+	g_array_set_size(g->results, (guint)nres);
+	for (guint i = 0; i < nres; i++) {
+		struct hv_call_result *r = &g_array_index(g->results, struct hv_call_result, i);
+		r->op = sim_reader_u64(in);
+		r->n = sim_reader_u64(in);
+		for (unsigned k = 0; k < GUEST_CALL_MAX_RESULTS; k++)
+			r->x[k] = sim_reader_u64(in);
+		if (r->n > GUEST_CALL_MAX_RESULTS)
+			return -EINVAL;
+	}
 	return 0;
 }
 
@@ -319,6 +353,7 @@ static void hv_destroy_model(struct sim_model *m)
 	g_free(g->ipa);
 	g_byte_array_free(g->out, TRUE);
 	g_byte_array_free(g->token, TRUE);
+	g_array_free(g->results, TRUE);
 	g_free((char *)g->name);
 	g_free(g->mname);
 	g_free(g->vname);
@@ -346,6 +381,7 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 	g->ipa = g_malloc0(hv_pool_pages() * sizeof(uint64_t));
 	g->out = g_byte_array_new();
 	g->token = g_byte_array_new();
+	g->results = g_array_new(FALSE, TRUE, sizeof(struct hv_call_result));
 	gchar *prefix = g_strdup_printf("hv.%s", name);
 	g->mname = prefix;
 	g->base.name = prefix;

@@ -41,6 +41,13 @@ struct hv_guest_config {
 	uint64_t max_exits;         /* a run stops after this many exits */
 };
 
+/* The registers a workload call (GOP_CALL) reported through the device. */
+struct hv_call_result {
+	uint64_t op;                /* the workload op's index */
+	uint64_t n;                 /* registers reported: X0..X(n-1) */
+	uint64_t x[GUEST_CALL_MAX_RESULTS];
+};
+
 /* Per-guest counters, also the guest's stats (hv.NAME.*). */
 struct hv_counts {
 	uint64_t runs, exits, exits_by[RMI_EXIT_COUNT];
@@ -66,12 +73,14 @@ struct hv_guest {
 	uint64_t mmio_pending;      /* re-enter with EMUL_MMIO (read value below) */
 	uint64_t mmio_value;
 	uint64_t hostcall_pending;
+	uint64_t deferred;          /* cca: 1 + the exit reason a run stopped at, unhandled */
 	uint64_t lrs[VGIC_NR_LRS];  /* the host's copy of the vCPU's list registers */
 	struct hv_counts n;
 	uint8_t *kind;              /* per pool page: enum hv_page */
 	uint64_t *ipa;              /* per pool page: the IPA it backs */
 	GByteArray *out;            /* bytes the guest sent out through its device */
 	GByteArray *token;          /* the last attestation token it handed over */
+	GArray *results;            /* struct hv_call_result, in the order reported */
 };
 
 /* What a step reports back (the scenario capture). */
@@ -91,9 +100,13 @@ int hv_guest_load(struct hv_guest *g, struct hv_result *res, char *err, size_t e
 /* Build the guest (x1 = RD or stage 2 root). */
 int hv_guest_create(struct hv_guest *g, struct hv_result *res, char *err, size_t errlen);
 /* Run until the guest powers off or `max_exits` (0: the config's) exits;
- * x1 = exits this run, x2 = the value the guest last reported (its ticks). */
-int hv_guest_run(struct hv_guest *g, uint64_t max_exits, struct hv_result *res, char *err,
-		 size_t errlen);
+ * x1 = exits this run, x2 = the value the guest last reported (its ticks).
+ * On cca, an exit with reason `until` (RMI_EXIT_COUNT: none) stops the run
+ * before the host handles it: the host state is as the exit left it (a
+ * RIPAS change or PSCI request pending) and the next run handles it first.
+ * On a plain VM `until` is ignored. */
+int hv_guest_run(struct hv_guest *g, uint64_t max_exits, unsigned until, struct hv_result *res,
+		 char *err, size_t errlen);
 /* Tear down and give every page back (undelegated). */
 int hv_guest_destroy(struct hv_guest *g, struct hv_result *res, char *err, size_t errlen);
 /* The REC run structure's PA (cca) or the register save area (plain), for

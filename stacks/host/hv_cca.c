@@ -211,9 +211,33 @@ static bool cca_exit(struct hv_guest *g, uint8_t reason, uint64_t ctl, uint64_t 
 	}
 }
 
-int hv_cca_run(struct hv_guest *g, uint64_t max, struct hv_result *res, uint64_t *cyc)
+/* The exit the last REC_ENTER left in the run structure: its timer state
+ * read back and the exit handled; false stops the run. */
+static bool cca_handle(struct hv_guest *g, uint8_t reason, struct hv_result *res, uint64_t *cyc)
+{
+	for (unsigned i = 0; i < VGIC_NR_LRS; i++)
+		g->lrs[i] = hv_load64(g, g->run + RMI_RUN_EXIT_GICV3_LRS + 8 * i, cyc);
+	uint64_t ctl = hv_load64(g, g->run + RMI_RUN_EXIT_CNTV_CTL, cyc);
+	uint64_t cval = hv_load64(g, g->run + RMI_RUN_EXIT_CNTV_CVAL, cyc);
+	uint64_t now = sim_now(g->m->sim) + *cyc;
+	if (!cca_exit(g, reason, ctl, cval, &now, res, cyc))
+		return false;
+	hv_timer_check(g, ctl, cval, now);
+	return true;
+}
+
+int hv_cca_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_result *res,
+	       uint64_t *cyc)
 {
 	uint64_t exits = 0;
+	if (g->deferred) { /* the exit the last run stopped at, unhandled */
+		uint8_t reason = (uint8_t)(g->deferred - 1);
+		g->deferred = 0;
+		if (!cca_handle(g, reason, res, cyc)) {
+			res->x1 = 0;
+			return 0;
+		}
+	}
 	while (exits < max) {
 		uint64_t flags = (g->cfg.trap_wfi ? RMI_ENTER_TRAP_WFI : 0) |
 				 (g->mmio_pending ? RMI_ENTER_EMUL_MMIO : 0);
@@ -236,14 +260,12 @@ int hv_cca_run(struct hv_guest *g, uint64_t max, struct hv_result *res, uint64_t
 		(void)hv_load(g, g->run + RMI_RUN_EXIT_REASON, &reason, 1, cyc);
 		if (reason < RMI_EXIT_COUNT)
 			g->n.exits_by[reason]++;
-		for (unsigned i = 0; i < VGIC_NR_LRS; i++)
-			g->lrs[i] = hv_load64(g, g->run + RMI_RUN_EXIT_GICV3_LRS + 8 * i, cyc);
-		uint64_t ctl = hv_load64(g, g->run + RMI_RUN_EXIT_CNTV_CTL, cyc);
-		uint64_t cval = hv_load64(g, g->run + RMI_RUN_EXIT_CNTV_CVAL, cyc);
-		uint64_t now = sim_now(g->m->sim) + *cyc;
-		if (!cca_exit(g, reason, ctl, cval, &now, res, cyc))
+		if (reason == until) { /* leave it for the scenario, and the next run */
+			g->deferred = reason + 1u;
 			break;
-		hv_timer_check(g, ctl, cval, now);
+		}
+		if (!cca_handle(g, reason, res, cyc))
+			break;
 	}
 	res->x1 = exits;
 	return 0;

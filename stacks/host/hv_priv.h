@@ -42,7 +42,8 @@ void hv_timer_check(struct hv_guest *g, uint64_t ctl, uint64_t cval, uint64_t no
 
 /* The personalities. */
 int hv_cca_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
-int hv_cca_run(struct hv_guest *g, uint64_t max, struct hv_result *res, uint64_t *cyc);
+int hv_cca_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_result *res,
+	       uint64_t *cyc);
 int hv_cca_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
 int hv_plain_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
 int hv_plain_run(struct hv_guest *g, uint64_t max, struct hv_result *res, uint64_t *cyc);

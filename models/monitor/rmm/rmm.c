@@ -86,6 +86,13 @@ const char *rmi_status_name(uint64_t x0)
 	return (x0 & 0xff) < sizeof(n) / sizeof(n[0]) ? n[x0 & 0xff] : "rmi.?";
 }
 
+const char *rmi_exit_reason_name(unsigned reason)
+{
+	static const char *const n[RMI_EXIT_COUNT] = { "sync", "irq", "fiq", "psci",
+						       "ripas_change", "host_call", "serror" };
+	return reason < RMI_EXIT_COUNT ? n[reason] : "?";
+}
+
 /* --- granule bookkeeping --- */
 
 static bool pa_is_delegable(const struct rmm *r, uint64_t pa)

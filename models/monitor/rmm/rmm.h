@@ -39,6 +39,11 @@ enum rsi_next {
 	RSI_RET_EXIT_HOST_CALL,    /* REC exit HOST_CALL (A4.5): rmm_rsi_host_call_args */
 	RSI_RET_EXIT_RIPAS_CHANGE, /* REC exit RIPAS_CHANGE (A5.4): request in the REC */
 	RSI_RET_EXIT_PSCI,         /* a PSCI FID: regs untouched, the run loop owns PSCI */
+	/* The call needs a Protected IPA with RIPAS RAM that has no DATA: a
+	 * stage 2 data abort REC exit at the IPA in regs[0] (the RTT level in
+	 * regs[1]); the realm's registers are untouched and the SMC is
+	 * executed again on the next entry, once the host has mapped it. */
+	RSI_RET_EXIT_S2_FAULT,
 };
 
 struct rsi_ctx;
@@ -47,6 +52,7 @@ struct rsi_cmd {
 	const char *name;  /* "measurement_extend" */
 	unsigned arity;    /* input registers after X0 */
 	const char *args[10];
+	unsigned results;  /* output registers X0..X(results-1) */
 	enum rsi_next (*handler)(struct rmm *r, struct rsi_ctx *c, uint64_t regs[RSI_REGS],
 				 uint64_t *cycles);
 	uint64_t cost;     /* fixed cycles of the handler, on top of its memory traffic */
@@ -88,6 +94,9 @@ const struct rmm_cmd *rmm_cmd_by_name(const char *name);
 const struct rmm_cmd *rmm_cmd_by_fid(uint64_t fid);
 /* Every implemented command, in FID order; returns the count. */
 size_t rmm_cmds(const struct rmm_cmd **out);
+/* RmiRecExitReason (B3.4.x) by name: sync, irq, fiq, psci, ripas_change,
+ * host_call, serror ("?" past the last). */
+const char *rmi_exit_reason_name(unsigned reason);
 const char *rmi_status_name(uint64_t x0);
 /* Granule state of a PA, for tests and invariants; -1 outside the range. */
 int rmm_granule_state(const struct rmm *r, uint64_t pa);

@@ -347,6 +347,18 @@ RMM_HANDLER(rmi_rec_enter)
 				}
 				break;
 			}
+			if (next == RSI_RET_EXIT_S2_FAULT) {
+				/* As TF-RMM does: the call's buffer is RAM the host has
+				 * not backed; report a stage 2 data abort on it (the
+				 * realm's VA stays private: FAR 0, ISV 0) and run the
+				 * SMC again on the next entry. */
+				v.pc -= ISA_INSN_BYTES;
+				x.reason = RMI_EXIT_SYNC;
+				x.esr = ESR_EC_DABT_LOW | ESR_WNR |
+					(ESR_DFSC_TRANSLATION + (rsi[1] & 3));
+				x.hpfar = (rsi[0] >> 12) << 4;
+				break;
+			}
 			if (next == RSI_RET_EXIT_RIPAS_CHANGE) {
 				struct rmm_rec ne;
 				rmm_realm_read(r, rec, &ne, sizeof(ne), cycles);

@@ -18,6 +18,8 @@ struct rsi_ctx {
 	struct rmm_rec e;         /* the RIPAS change request */
 	struct rmm_rec_rsi er;
 	bool rd_dirty, rec_dirty, rec_rsi_dirty;
+	uint64_t fault_ipa;       /* RSI_RET_EXIT_S2_FAULT: the IPA and its RTT level */
+	unsigned fault_level;
 };
 
 #define RSI_HANDLER(name)                                                              \
@@ -37,24 +39,24 @@ RSI_HANDLER(rsi_host_call);
 /* In FID order. Costs are the handler's own work; TOKEN_INIT carries the two
  * ES384 signatures (platform and realm token) of a token built at once. */
 static const struct rsi_cmd rsi_cmd_table[] = {
-	{ RSI_VERSION, "version", 1, { "req" }, rsi_version, 40 },
-	{ RSI_FEATURES, "features", 1, { "index" }, rsi_features, 40 },
-	{ RSI_MEASUREMENT_READ, "measurement_read", 1, { "index" }, rsi_measurement_read, 80 },
+	{ RSI_VERSION, "version", 1, { "req" }, 3, rsi_version, 40 },
+	{ RSI_FEATURES, "features", 1, { "index" }, 2, rsi_features, 40 },
+	{ RSI_MEASUREMENT_READ, "measurement_read", 1, { "index" }, 9, rsi_measurement_read, 80 },
 	{ RSI_MEASUREMENT_EXTEND, "measurement_extend", 10,
 	  { "index", "size", "value_0", "value_1", "value_2", "value_3", "value_4", "value_5",
 	    "value_6", "value_7" },
-	  rsi_measurement_extend, 400 },
+	  1, rsi_measurement_extend, 400 },
 	{ RSI_ATTESTATION_TOKEN_INIT, "attestation_token_init", 8,
 	  { "challenge_0", "challenge_1", "challenge_2", "challenge_3", "challenge_4",
 	    "challenge_5", "challenge_6", "challenge_7" },
-	  rsi_token_init, 2000000 },
+	  2, rsi_token_init, 2000000 },
 	{ RSI_ATTESTATION_TOKEN_CONTINUE, "attestation_token_continue", 3,
-	  { "addr", "offset", "size" }, rsi_token_continue, 200 },
-	{ RSI_REALM_CONFIG, "realm_config", 1, { "addr" }, rsi_realm_config, 150 },
-	{ RSI_IPA_STATE_SET, "ipa_state_set", 4, { "base", "top", "ripas", "flags" },
+	  { "addr", "offset", "size" }, 2, rsi_token_continue, 200 },
+	{ RSI_REALM_CONFIG, "realm_config", 1, { "addr" }, 1, rsi_realm_config, 150 },
+	{ RSI_IPA_STATE_SET, "ipa_state_set", 4, { "base", "top", "ripas", "flags" }, 3,
 	  rsi_ipa_state_set, 150 },
-	{ RSI_IPA_STATE_GET, "ipa_state_get", 2, { "base", "top" }, rsi_ipa_state_get, 150 },
-	{ RSI_HOST_CALL, "host_call", 1, { "addr" }, rsi_host_call, 150 },
+	{ RSI_IPA_STATE_GET, "ipa_state_get", 2, { "base", "top" }, 3, rsi_ipa_state_get, 150 },
+	{ RSI_HOST_CALL, "host_call", 1, { "addr" }, 1, rsi_host_call, 150 },
 };
 #define NRSI (sizeof(rsi_cmd_table) / sizeof(rsi_cmd_table[0]))
 G_STATIC_ASSERT(NRSI == RSI_NCMDS);
@@ -98,31 +100,68 @@ static void put64(uint8_t *p, uint64_t v)
 	memcpy(p, &v, 8); /* little-endian structures, little-endian hosts */
 }
 
-/* The PA behind a Protected IPA the realm may use as memory: mapped
- * ASSIGNED with RIPAS RAM. TF-RMM turns any other case into a stage 2
- * fault REC exit; this model answers RSI_ERROR_INPUT instead (see
- * rmm_handle_rsi), so a realm sees the refusal without a host round trip. */
-static bool rsi_ipa_to_pa(struct rmm *r, const struct rmm_rd *d, uint64_t ipa, uint64_t *pa,
+static enum rsi_next rsi_ret(uint64_t regs[RSI_REGS], enum rsi_status st)
+{
+	regs[0] = st;
+	return RSI_RET_REALM;
+}
+
+/* The PA behind a Protected IPA the realm passes to a call that writes or
+ * reads it: mapped ASSIGNED with RIPAS RAM. As in TF-RMM, an IPA with RIPAS
+ * EMPTY is the caller's error (RSI_ERROR_INPUT); any other unmapped IPA
+ * (UNASSIGNED RAM: the host has not backed it yet) ends the call in a
+ * stage 2 data abort REC exit, and the SMC runs again once the host has
+ * mapped the page (RSI_RET_EXIT_S2_FAULT). Returns RSI_SUCCESS with *pa,
+ * RSI_ERROR_INPUT, or -1 with the fault recorded in c. */
+static bool ipa_ram_pa(struct rmm *r, const struct rmm_rd *d, uint64_t ipa, uint64_t *pa,
+		       struct rmm_walk *w, uint64_t *cycles)
+{
+	rmm_rtt_walk(r, d, ipa, RMM_RTT_PAGE_LEVEL, w, cycles);
+	if (w->e.state != RTTE_ASSIGNED || w->e.ripas != RIPAS_RAM)
+		return false;
+	*pa = w->e.addr + (ipa & (pt_level_size(w->level) - 1));
+	return true;
+}
+
+static int rsi_ipa_to_pa(struct rmm *r, struct rsi_ctx *c, uint64_t ipa, uint64_t *pa,
+			 uint64_t *cycles)
+{
+	struct rmm_walk w;
+	if (ipa_ram_pa(r, &c->d, ipa, pa, &w, cycles))
+		return RSI_SUCCESS;
+	if ((w.e.state == RTTE_ASSIGNED || w.e.state == RTTE_UNASSIGNED) &&
+	    w.e.ripas == RIPAS_EMPTY)
+		return RSI_ERROR_INPUT;
+	c->fault_ipa = ipa;
+	c->fault_level = w.level;
+	return -1;
+}
+
+/* The same lookup outside a call (completing a host call on entry): only
+ * a mapped RAM page will do. */
+static bool rec_ipa_to_pa(struct rmm *r, const struct rmm_rd *d, uint64_t ipa, uint64_t *pa,
 			  uint64_t *cycles)
 {
 	struct rmm_walk w;
-	rmm_rtt_walk(r, d, ipa, RMM_RTT_PAGE_LEVEL, &w, cycles);
-	if (w.e.state != RTTE_ASSIGNED || w.e.ripas != RIPAS_RAM)
-		return false;
-	*pa = w.e.addr + (ipa & (pt_level_size(w.level) - 1));
-	return true;
+	return ipa_ram_pa(r, d, ipa, pa, &w, cycles);
+}
+
+/* A call's memory argument: true with *pa, or false with what the handler
+ * returns (ERROR_INPUT in X0, or the stage 2 exit) in *next. */
+static bool rsi_arg_pa(struct rmm *r, struct rsi_ctx *c, uint64_t regs[RSI_REGS], uint64_t ipa,
+		       uint64_t *pa, uint64_t *cycles, enum rsi_next *next)
+{
+	int rc = rsi_ipa_to_pa(r, c, ipa, pa, cycles);
+	if (rc == RSI_SUCCESS)
+		return true;
+	*next = rc < 0 ? RSI_RET_EXIT_S2_FAULT : rsi_ret(regs, (enum rsi_status)rc);
+	return false;
 }
 
 static bool addr_protected_range(const struct rmm_rd *d, uint64_t base, uint64_t top)
 {
 	/* AddrRangeIsProtected: [base, top) inside the lower half */
 	return top <= 1ull << (d->s2sz - 1) && base < top;
-}
-
-static enum rsi_next rsi_ret(uint64_t regs[RSI_REGS], enum rsi_status st)
-{
-	regs[0] = st;
-	return RSI_RET_REALM;
 }
 
 /* --- commands --- */
@@ -252,13 +291,15 @@ RSI_HANDLER(rsi_token_init)
  * (offset + size wraps), size_bound (offset + size > 4 KB): ERROR_INPUT;
  * state (no attestation in progress): ERROR_STATE; unknown (the token could
  * not be built): ERROR_UNKNOWN, which ends the operation. The spec orders
- * none of them; they are checked as listed, and then (model) the granule
- * must be mapped RAM (rsi_ipa_to_pa). Success: the next min(size, left)
+ * none of them; they are checked as listed, and then the granule
+ * must be mapped RAM (rsi_ipa_to_pa: RIPAS EMPTY is ERROR_INPUT, an unbacked
+ * RAM page a stage 2 exit). Success: the next min(size, left)
  * token bytes at addr + offset, X1 = bytes written; INCOMPLETE while bytes
  * are left, SUCCESS (and NO_ATTEST_IN_PROGRESS) with the last of them. */
 RSI_HANDLER(rsi_token_continue)
 {
 	uint64_t addr = regs[1], offset = regs[2], size = regs[3], pa;
+	enum rsi_next next;
 	if (addr % GRANULE_SIZE ||                          /* addr_align */
 	    !rmm_ipa_protected(&c->d, addr) ||              /* addr_bound */
 	    offset >= GRANULE_SIZE ||                       /* offset_bound */
@@ -272,8 +313,8 @@ RSI_HANDLER(rsi_token_continue)
 		c->rec_rsi_dirty = true;
 		return rsi_ret(regs, RSI_ERROR_UNKNOWN);
 	}
-	if (!rsi_ipa_to_pa(r, &c->d, addr, &pa, cycles))    /* model: not mapped RAM */
-		return rsi_ret(regs, RSI_ERROR_INPUT);
+	if (!rsi_arg_pa(r, c, regs, addr, &pa, cycles, &next)) /* not mapped RAM */
+		return next;
 	uint64_t n = MIN(size, c->er.attest_len - c->er.attest_off);
 	uint8_t buf[GRANULE_SIZE];
 	token_rw(r, &c->e, c->er.attest_off, buf, n, false, cycles);
@@ -288,15 +329,17 @@ RSI_HANDLER(rsi_token_continue)
 }
 
 /* B4.3.9 RSI_REALM_CONFIG: addr_align (not granule aligned), addr_bound (not
- * Protected): ERROR_INPUT; then (model) the granule must be mapped RAM.
+ * Protected): ERROR_INPUT; then the granule must be mapped RAM (rsi_ipa_to_pa).
  * Success: the RsiRealmConfig granule (B4.4.5) written, unused bytes zero. */
 RSI_HANDLER(rsi_realm_config)
 {
 	uint64_t addr = regs[1], pa;
+	enum rsi_next next;
 	if (addr % GRANULE_SIZE ||                          /* addr_align */
-	    !rmm_ipa_protected(&c->d, addr) ||              /* addr_bound */
-	    !rsi_ipa_to_pa(r, &c->d, addr, &pa, cycles))    /* model: not mapped RAM */
+	    !rmm_ipa_protected(&c->d, addr))                /* addr_bound */
 		return rsi_ret(regs, RSI_ERROR_INPUT);
+	if (!rsi_arg_pa(r, c, regs, addr, &pa, cycles, &next)) /* not mapped RAM */
+		return next;
 	uint8_t *cfg = g_malloc0(GRANULE_SIZE);
 	put64(cfg + RSI_REALM_CONFIG_IPA_WIDTH, c->d.s2sz);
 	cfg[RSI_REALM_CONFIG_HASH_ALGO] = (uint8_t)c->d.algo;
@@ -366,17 +409,19 @@ RSI_HANDLER(rsi_ipa_state_get)
 }
 
 /* B4.3.4 RSI_HOST_CALL: addr_align (not 256-byte aligned), addr_bound (not
- * Protected): ERROR_INPUT; then (model) the page must be mapped RAM.
+ * Protected): ERROR_INPUT; then the page must be mapped RAM (rsi_ipa_to_pa).
  * Success: host_call_pending, and a REC exit with HOST_CALL carrying the
  * structure's imm and gprs (A4.5, rmm_rsi_host_call_args); X0 is written
  * on the next entry (rmm_rsi_host_call_complete). */
 RSI_HANDLER(rsi_host_call)
 {
 	uint64_t addr = regs[1], pa;
+	enum rsi_next next;
 	if (addr % RSI_HOST_CALL_SIZE ||                    /* addr_align */
-	    !rmm_ipa_protected(&c->d, addr) ||              /* addr_bound */
-	    !rsi_ipa_to_pa(r, &c->d, addr, &pa, cycles))    /* model: not mapped RAM */
+	    !rmm_ipa_protected(&c->d, addr))                /* addr_bound */
 		return rsi_ret(regs, RSI_ERROR_INPUT);
+	if (!rsi_arg_pa(r, c, regs, addr, &pa, cycles, &next)) /* not mapped RAM */
+		return next;
 	c->er.pending = RSI_PENDING_HOST_CALL;
 	c->er.host_call_addr = addr;
 	c->rec_rsi_dirty = true;
@@ -419,6 +464,10 @@ enum rsi_next rmm_handle_rsi(struct rmm *r, uint64_t rd_pa, uint64_t rec_pa,
 	rmm_realm_read(r, rec_pa + RMM_RSI_STATE_OFF, &c.er, sizeof(c.er), cycles);
 	g_assert(c.e.owner == rd_pa);
 	enum rsi_next next = cmd->handler(r, &c, regs, cycles);
+	if (next == RSI_RET_EXIT_S2_FAULT) {
+		regs[0] = c.fault_ipa;
+		regs[1] = c.fault_level;
+	}
 	if (c.rd_dirty)
 		rmm_realm_write(r, rd_pa + RMM_RSI_STATE_OFF, &c.dr, sizeof(c.dr), cycles);
 	if (c.rec_dirty)
@@ -465,7 +514,7 @@ int rmm_rsi_host_call_args(struct rmm *r, uint64_t rec_pa, struct rsi_host_call 
 	uint64_t pa;
 	memset(hc, 0, sizeof(*hc));
 	if (!rec_load(r, rec_pa, &e, &er, &d, cycles) || er.pending != RSI_PENDING_HOST_CALL ||
-	    !rsi_ipa_to_pa(r, &d, er.host_call_addr, &pa, cycles))
+	    !rec_ipa_to_pa(r, &d, er.host_call_addr, &pa, cycles))
 		return -EINVAL;
 	rmm_realm_read(r, pa, buf, sizeof(buf), cycles);
 	memcpy(&hc->imm, buf + RSI_HOST_CALL_IMM, 2);
@@ -484,7 +533,7 @@ int rmm_rsi_host_call_complete(struct rmm *r, uint64_t rec_pa,
 	if (!rec_load(r, rec_pa, &e, &er, &d, cycles) || er.pending != RSI_PENDING_HOST_CALL)
 		return -EINVAL;
 	/* The host may have unmapped the page meanwhile: the results are lost. */
-	if (rsi_ipa_to_pa(r, &d, er.host_call_addr, &pa, cycles))
+	if (rec_ipa_to_pa(r, &d, er.host_call_addr, &pa, cycles))
 		rmm_realm_write(r, pa + RSI_HOST_CALL_GPRS, gprs,
 				RSI_HOST_CALL_NR_GPRS * sizeof(uint64_t), cycles);
 	er.pending = RSI_PENDING_NONE;

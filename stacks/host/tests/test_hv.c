@@ -57,7 +57,7 @@ static void send_across_pages(const char *profile)
 	assert_int_equal(hv_guest_load(g, &r, err, sizeof(err)), 0);
 	assert_int_equal(hv_guest_create(g, &r, err, sizeof(err)), 0);
 	assert_int_equal(r.status, 0);
-	assert_int_equal(hv_guest_run(g, 0, &r, err, sizeof(err)), 0);
+	assert_int_equal(hv_guest_run(g, 0, RMI_EXIT_COUNT, &r, err, sizeof(err)), 0);
 	assert_int_equal(r.status, 0);
 	assert_int_equal(g->state, HV_OFF);
 	assert_int_equal(g->out->len, 1 + sizeof(big));

@@ -45,6 +45,21 @@ static uint64_t rsi(struct fx *f, uint64_t fid, uint64_t x1, uint64_t x2, uint64
 	return regs[0];
 }
 
+/* A call whose buffer is RAM the host has not backed (IPA 0x3000: RIPAS
+ * RAM, UNASSIGNED) ends in a stage 2 exit at that IPA and level 3, as in
+ * TF-RMM, and is neither a success nor an error. */
+static void unmapped_exits(struct fx *f, uint64_t fid, uint64_t x3)
+{
+	uint64_t o[RSI_REGS];
+	enum rsi_next next;
+	uint64_t errs = f->m.rmm->stat_rsi_errors[fid - RSI_FID_FIRST];
+	rsi(f, fid, 0x3000, 0, x3, 0, o, &next);
+	assert_int_equal(next, RSI_RET_EXIT_S2_FAULT);
+	assert_int_equal(o[0], 0x3000);
+	assert_int_equal(o[1], 3);
+	assert_int_equal(f->m.rmm->stat_rsi_errors[fid - RSI_FID_FIRST], errs);
+}
+
 /* Read realm memory (a PA) as the realm does, through the Realm PAS. */
 static void realm_read(struct fx *f, uint64_t pa, void *buf, size_t len)
 {
@@ -158,7 +173,8 @@ static void test_rsi_measurement_sha512(void **state)
 }
 
 /* B4.3.9 / B4.4.5: REALM_CONFIG writes ipa_width, hash_algo and the RPV into
- * the realm's page and zeroes the rest; addr_align, addr_bound, unmapped. */
+ * the realm's page and zeroes the rest; addr_align, addr_bound; a RIPAS
+ * EMPTY page is ERROR_INPUT, an unbacked RAM page a stage 2 exit. */
 static void test_rsi_realm_config(void **state)
 {
 	struct fx *f = *state;
@@ -176,7 +192,7 @@ static void test_rsi_realm_config(void **state)
 	assert_int_equal(fx_rmi(f, RMI_REALM_CREATE, RD, RPARAMS, 0, 0, 0, NULL), RMI_SUCCESS);
 	fx_make_rtts(f, 0);
 	fx_fill(f, SRC, 0xaa);
-	assert_int_equal(fx_rmi(f, RMI_RTT_INIT_RIPAS, RD, 0, 0x2000, 0, 0, NULL), RMI_SUCCESS);
+	assert_int_equal(fx_rmi(f, RMI_RTT_INIT_RIPAS, RD, 0, 0x4000, 0, 0, NULL), RMI_SUCCESS);
 	fx_delegate(f, DATA2);
 	assert_int_equal(fx_rmi(f, RMI_DATA_CREATE, RD, DATA2, IPA_BUF, SRC, 0, NULL), RMI_SUCCESS);
 	fx_delegate(f, REC);
@@ -199,9 +215,10 @@ static void test_rsi_realm_config(void **state)
 			 RSI_ERROR_INPUT);                                   /* addr_align */
 	assert_int_equal(rsi(f, RSI_REALM_CONFIG, UNPROT + IPA_BUF, 0, 0, 0, NULL, NULL),
 			 RSI_ERROR_INPUT);                                   /* addr_bound */
-	assert_int_equal(rsi(f, RSI_REALM_CONFIG, 0x3000, 0, 0, 0, NULL, NULL),
-			 RSI_ERROR_INPUT);                                   /* model: unmapped */
+	assert_int_equal(rsi(f, RSI_REALM_CONFIG, 0x4000, 0, 0, 0, NULL, NULL),
+			 RSI_ERROR_INPUT);                                   /* RIPAS EMPTY */
 	assert_int_equal(f->m.rmm->stat_rsi_errors[6], 3);
+	unmapped_exits(f, RSI_REALM_CONFIG, 0);
 }
 
 /* B4.3.6 / A5.4: IPA_STATE_SET leaves the request on the REC and exits with
@@ -331,8 +348,9 @@ static void test_rsi_attestation(void **state)
 			     NULL, NULL), RSI_ERROR_INPUT);                  /* size_overflow */
 	assert_int_equal(rsi(f, RSI_ATTESTATION_TOKEN_CONTINUE, IPA_BUF, 8, 4089, 0, NULL, NULL),
 			 RSI_ERROR_INPUT);                                   /* size_bound */
-	assert_int_equal(rsi(f, RSI_ATTESTATION_TOKEN_CONTINUE, 0x3000, 0, 16, 0, NULL, NULL),
-			 RSI_ERROR_INPUT);                                   /* model: unmapped */
+	assert_int_equal(rsi(f, RSI_ATTESTATION_TOKEN_CONTINUE, 0x4000, 0, 16, 0, NULL, NULL),
+			 RSI_ERROR_INPUT);                                   /* RIPAS EMPTY */
+	unmapped_exits(f, RSI_ATTESTATION_TOKEN_CONTINUE, 16);
 	/* a REM extended after INIT does not change the token being handed out */
 	assert_int_equal(rsi(f, RSI_MEASUREMENT_EXTEND, 3, 4, 0x55, 0, NULL, NULL), RSI_SUCCESS);
 	uint64_t st;
@@ -411,8 +429,9 @@ static void test_rsi_host_call(void **state)
 			 RSI_ERROR_INPUT);                                   /* addr_align */
 	assert_int_equal(rsi(f, RSI_HOST_CALL, UNPROT + 0x100, 0, 0, 0, NULL, NULL),
 			 RSI_ERROR_INPUT);                                   /* addr_bound */
-	assert_int_equal(rsi(f, RSI_HOST_CALL, 0x3000, 0, 0, 0, NULL, NULL),
-			 RSI_ERROR_INPUT);                                   /* model: unmapped */
+	assert_int_equal(rsi(f, RSI_HOST_CALL, 0x4000, 0, 0, 0, NULL, NULL),
+			 RSI_ERROR_INPUT);                                   /* RIPAS EMPTY */
+	unmapped_exits(f, RSI_HOST_CALL, 0);
 }
 
 int main(void)
