@@ -92,6 +92,38 @@ static void write_summary(FILE *f, struct run_ctx *rc, const struct expect_resul
 		res->digest);
 }
 
+/* DIR/captures/NAME.bin: the bytes of every capture that has some (a
+ * token, a report, what a guest sent), for other tools (ccsim attest
+ * verify). A capture without bytes has no file. */
+static int write_captures(struct run_ctx *rc, const char *dir, char *err, size_t errlen)
+{
+	gchar *cdir = g_build_filename(dir, "captures", NULL);
+	int ret = 0;
+	if (g_mkdir_with_parents(cdir, 0755)) {
+		snprintf(err, errlen, "%s: cannot create: %s", cdir, g_strerror(errno));
+		g_free(cdir);
+		return -1;
+	}
+	for (guint i = 0; i < rc->captures->len && ret == 0; i++) {
+		const struct capture *c = rc->captures->pdata[i];
+		if (!c->r.len)
+			continue;
+		gchar *name = g_strconcat(c->name, ".bin", NULL);
+		gchar *path = NULL;
+		FILE *f = open_out(cdir, name, &path, err, errlen);
+		if (!f)
+			ret = -1;
+		else {
+			fwrite(c->r.bytes, 1, c->r.len, f);
+			ret = close_out(f, path, err, errlen);
+		}
+		g_free(path);
+		g_free(name);
+	}
+	g_free(cdir);
+	return ret;
+}
+
 int output_write(struct run_ctx *rc, const struct expect_result *xr, const struct run_result *res,
 		 const char *trace_path, char *err, size_t errlen)
 {
@@ -131,6 +163,10 @@ int output_write(struct run_ctx *rc, const struct expect_result *xr, const struc
 	}
 	fclose(in);
 	if (close_out(f, path, err, errlen))
+		goto out;
+	g_free(path);
+	path = NULL;
+	if (write_captures(rc, dir, err, errlen))
 		goto out;
 	ret = 0;
 out:

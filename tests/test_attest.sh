@@ -84,4 +84,17 @@ expect_exit "snp measurement mismatch" 1 "$CCSIM" attest verify "$T/r.bin" --see
 expect_err "snp measurement mismatch message" "measurement mismatch"
 expect_exit "snp short measurement" 2 "$CCSIM" attest verify "$T/r.bin" --measurement abcd
 
+
+# The token a realm asked for in a scenario (run --out writes every
+# capture's bytes): ccsim attest verify accepts it with the RIM the
+# scenario's verifier saw, and refuses another RIM or another seed.
+"$CCSIM" run scenarios/guests/realm-lifecycle.scn --profile cca --out "$T/rl" --quiet
+[ -s "$T/rl/captures/t.bin" ] && ok "run --out writes the token capture" || fail "run --out writes the token capture"
+rlrim=$(od -An -tx1 -v "$T/rl/captures/v.bin" | tr -d ' \n')
+[ ${#rlrim} -eq 64 ] && ok "the verifier's capture is a SHA-256 RIM" || fail "the verifier's capture is a SHA-256 RIM" "$rlrim"
+expect_exit "realm's token verifies" 0 "$CCSIM" attest verify "$T/rl/captures/t.bin" --seed 1 --rim "$rlrim"
+grep -q "challenge *6e6f6e63652d30303031" "$T/out" && ok "realm's token carries its challenge" || fail "realm's token carries its challenge"
+expect_exit "realm's token, other RIM" 1 "$CCSIM" attest verify "$T/rl/captures/t.bin" --seed 1 --rim "$OTHER"
+expect_exit "realm's token, other seed" 1 "$CCSIM" attest verify "$T/rl/captures/t.bin" --seed 2
+
 finish

@@ -190,8 +190,8 @@ int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 		uint8_t b[ISA_INSN_BYTES];
 		struct cc_fault f;
 		uint64_t lat = 0;
-		if (v->pc % ISA_INSN_BYTES) { /* PC alignment fault */
-			vcpu_take_sync(v, ESR_EC_UNKNOWN, v->pc);
+		if (v->pc % ISA_INSN_BYTES) { /* PC alignment fault (Arm ARM D1.3.x) */
+			vcpu_take_sync(v, ESR_EC_PC_ALIGN, v->pc);
 			t += EXC_CYCLES;
 			continue;
 		}
@@ -250,7 +250,11 @@ int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 				rc = 0;
 				*out = (struct exec_stop_info){
 					.why = EXEC_ABORT, .write = wr, .size = in.c, .reg = in.a,
-					.addr = addr, .value = wr ? val : 0, .fault = f,
+					/* a store's data: the bytes written, as ESR's
+					 * SAS says (the register's other bytes are not
+					 * the guest's to show) */
+					.addr = addr, .fault = f,
+					.value = wr ? (in.c == 8 ? val : val & ((1ull << (8 * in.c)) - 1)) : 0,
 				};
 				goto done;
 			}
@@ -296,8 +300,10 @@ int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 			uint64_t chunk = v->work_left, h = timer_horizon(v, p->now + t);
 			if (h < chunk)
 				chunk = h;
-			if (p->budget && t + chunk > p->budget)
-				chunk = p->budget - t;
+			/* the room left may be none: the fetch can overrun it */
+			uint64_t room = p->budget > t ? p->budget - t : 0;
+			if (p->budget && chunk > room)
+				chunk = room;
 			t += chunk;
 			v->work_left -= chunk;
 			if (v->work_left)

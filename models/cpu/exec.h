@@ -55,6 +55,7 @@ struct vcpu_state {
 #define ESR_EC_UNKNOWN (0x00ull << 26)
 #define ESR_EC_WFX (0x01ull << 26)
 #define ESR_EC_IABT_LOW (0x20ull << 26)
+#define ESR_EC_PC_ALIGN (0x22ull << 26)
 #define ESR_EC_DABT_LOW (0x24ull << 26)
 #define ESR_EC_DABT_CUR (0x25ull << 26)
 #define ESR_ISV (1ull << 24)

@@ -329,6 +329,8 @@ RMM_HANDLER(rmi_rec_enter)
 		}
 		if (st.why == EXEC_CALL) {
 			if (st.hvc) { /* A3.x: HVC is UNDEFINED in a realm */
+				v.pc -= ISA_INSN_BYTES; /* ELR at the HVC, not retired */
+				v.insns--;
 				vcpu_take_sync(&v, ESR_EC_UNKNOWN, 0);
 				continue;
 			}
