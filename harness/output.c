@@ -194,7 +194,11 @@ void output_report(FILE *f, struct run_ctx *rc, const struct expect_result *xr,
 		const struct hv_guest *g = rc->guests[i];
 		if (!g || !g->n.runs)
 			continue;
-		fprintf(f, "  guest %s: %llu exits (%llu irq, %llu sync, %llu other), %llu ticks", g->name,
+		fprintf(f, "  guest %s: ", g->name);
+		if (g->nvcpus > 1)
+			fprintf(f, "%llu vCPUs (%llu secondaries ran), ", (unsigned long long)g->nvcpus,
+				(unsigned long long)g->n.cpus_reported);
+		fprintf(f, "%llu exits (%llu irq, %llu sync, %llu other), %llu ticks",
 			(unsigned long long)g->n.exits,
 			(unsigned long long)g->n.exits_by[RMI_EXIT_IRQ],
 			(unsigned long long)g->n.exits_by[RMI_EXIT_SYNC],

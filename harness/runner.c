@@ -458,6 +458,7 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 		const struct scn_guest *sg = &rc->sc->guests[i];
 		struct hv_guest_config hc = {
 			.k = { .ram_size = sg->ram, .tick = sg->tick, .attest = sg->attest,
+			       .vcpus = sg->vcpus, .smp_work = sg->smp_work,
 			       .ops = sg->ops, .nops = sg->nops },
 			.pool = sg->pool, .vmid = i + 1, .trap_wfi = sg->trap_wfi, .max_exits = 1000000,
 		};

@@ -78,7 +78,7 @@ struct scn_guest {
 	char *name;
 	const char *file;
 	int line;
-	uint64_t ram, tick, pool;
+	uint64_t ram, tick, pool, vcpus, smp_work;
 	bool attest, trap_wfi;
 	uint8_t challenge[64];
 	struct guest_op *ops;     /* data owned */

@@ -1,4 +1,5 @@
-/* `guest NAME [ram=] [tick=] [attest=] [challenge=] [trap_wfi=] [pool=]` and
+/* `guest NAME [ram=] [tick=] [attest=] [challenge=] [trap_wfi=] [pool=]
+ * [vcpus=] [smp_work=]` and
  * the workload lines `NAME.op KIND key=value...` (docs/scenarios.md). */
 #include <string.h>
 
@@ -67,7 +68,7 @@ int scn_st_guest(struct parser *p, GArray *t)
 	struct tok *k = t->len >= 2 ? &g_array_index(t, struct tok, 1) : NULL;
 	if (!k || k->key || k->quoted || !scn_is_ident(k->s) || strchr(k->s, '.'))
 		return scn_perr(p, 1, "expected: guest NAME [ram=SIZE] [tick=CYCLES] [attest=0|1] "
-			    "[challenge=BYTES] [trap_wfi=0|1] [pool=PA]");
+			    "[challenge=BYTES] [trap_wfi=0|1] [pool=PA] [vcpus=N] [smp_work=CYCLES]");
 	if (scn_guest_find(p, k->s) || strcmp(k->s, "host") == 0 || strcmp(k->s, "phys") == 0 ||
 	    strcmp(k->s, "dev") == 0 || strcmp(k->s, "outcome") == 0 ||
 	    strcmp(k->s, "verifier") == 0)
@@ -76,7 +77,7 @@ int scn_st_guest(struct parser *p, GArray *t)
 		if (strcmp(g_array_index(p->vms, struct scn_vm, i).name, k->s) == 0)
 			return scn_perr(p, k->col, "name \"%s\" already exists", k->s);
 	struct scn_guest g = { .name = g_strdup(k->s), .file = p->file, .line = p->line,
-			       .ram = GUEST_MIN_RAM,
+			       .ram = GUEST_MIN_RAM, .vcpus = 1,
 			       .pool = HV_POOL_DEFAULT + p->guests->len * HV_POOL_SIZE };
 	for (guint i = 2; i < t->len; i++) {
 		struct tok *a = &g_array_index(t, struct tok, i);
@@ -96,9 +97,10 @@ int scn_st_guest(struct parser *p, GArray *t)
 			if (rc == 0 || n > 64)
 				g_free(b);
 		} else if (strcmp(a->key, "ram") && strcmp(a->key, "tick") && strcmp(a->key, "attest") &&
-			   strcmp(a->key, "trap_wfi") && strcmp(a->key, "pool")) {
+			   strcmp(a->key, "trap_wfi") && strcmp(a->key, "pool") &&
+			   strcmp(a->key, "vcpus") && strcmp(a->key, "smp_work")) {
 			rc = scn_perr(p, a->col, "guest %s takes no argument \"%s\" (ram, tick, attest, "
-				      "challenge, trap_wfi, pool)", g.name, a->key);
+				      "challenge, trap_wfi, pool, vcpus, smp_work)", g.name, a->key);
 		} else if ((rc = num_arg(p, a, &v)) == 0) {
 			if (strcmp(a->key, "ram") == 0) {
 				if (v < GUEST_MIN_RAM || v % 4096 || v > HV_POOL_SIZE / 2)
@@ -108,6 +110,12 @@ int scn_st_guest(struct parser *p, GArray *t)
 				g.ram = v;
 			} else if (strcmp(a->key, "tick") == 0) {
 				g.tick = v;
+			} else if (strcmp(a->key, "smp_work") == 0) {
+				g.smp_work = v;
+			} else if (strcmp(a->key, "vcpus") == 0) {
+				if (v < 1 || v > GUEST_MAX_VCPUS)
+					rc = scn_perr(p, a->vcol, "vcpus: 1 to %d", GUEST_MAX_VCPUS);
+				g.vcpus = v;
 			} else if (strcmp(a->key, "pool") == 0) {
 				if (v % 4096)
 					rc = scn_perr(p, a->vcol, "pool: a 4 KiB aligned physical address");
@@ -326,7 +334,7 @@ int scn_guests_check(struct parser *p)
 	for (guint i = 0; i < p->guests->len; i++) {
 		struct scn_guest *g = &g_array_index(p->guests, struct scn_guest, i);
 		/* as a realm: the stricter build (it also checks RSI-only ops) */
-		struct guest_kernel_config kc = { .realm = true, .ram_size = g->ram, .ops = g->ops,
+		struct guest_kernel_config kc = { .realm = true, .ram_size = g->ram, .vcpus = g->vcpus, .ops = g->ops,
 						  .nops = g->nops };
 		uint8_t *img;
 		size_t len, bad;

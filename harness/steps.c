@@ -407,6 +407,10 @@ static const struct step_spec step_table[] = {
 	    { "until", ARG_NAME, false, "cca: stop at the first exit of this reason (sync, irq, "
 	      "psci, ripas_change, host_call, ...) before handling it; the next run does" } },
 	  steps_guest, steps_guest_run_check },
+	{ ACTOR_HOST, "stat", "read a simulator counter as it stands (x1), e.g. a guest's "
+	  "hv.NAME.cpus_reported", "host.stat name=hv.g0.exits -> n",
+	  { { "name", ARG_NAME, true, "the counter's dotted name (stats.json lists them)" } },
+	  steps_stat, NULL },
 	{ ACTOR_HOST, "guest_token", "the attestation token the guest handed the host to pass on "
 	  "(x1 = its size)", "host.guest_token g0 -> t", { GNAME }, steps_guest, NULL },
 	{ ACTOR_HOST, "guest_destroy", "tear the guest down and give every page back",

@@ -68,6 +68,8 @@ int steps_guest(struct run_ctx *rc, const struct scn_step *st, struct step_resul
 		     char *err, size_t errlen);
 /* Parse-time check of host.guest_run's arguments (until= names an exit reason). */
 char *steps_guest_run_check(const struct scn_step *st, int *col);
+int steps_stat(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
+	       size_t errlen);
 int steps_verify(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		 char *err, size_t errlen);
 /* A status by name: verify.* for the verifier, rsi.* for a guest's RSI

@@ -169,6 +169,23 @@ bool steps_status_known(const char *name)
 	return false;
 }
 
+/* host.stat name=STAT: a simulator counter as it stands now (x1), e.g.
+ * hv.g0.cpus_reported or rmm.rec.exits_irq. */
+int steps_stat(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
+	       size_t errlen)
+{
+	const struct scn_arg *a = step_arg(st, "name");
+	uint64_t v = a ? sim_stat_get(&rc->sim, a->v.name) : UINT64_MAX;
+	if (v == UINT64_MAX) {
+		snprintf(err, errlen, "%s:%d:%d: host.stat: no counter named \"%s\" on profile %s "
+			 "(a run's --out stats.json lists them)", st->file, st->line, st->col,
+			 a ? a->v.name : "", rc->cfg.name);
+		return -1;
+	}
+	res->x1 = v;
+	return 0;
+}
+
 /* verifier.verify: a relying party checks a CCA token against the platform
  * key of this run's seed, then the RIM and the challenge it expects. The
  * capture's bytes are the token's RIM claim. */

@@ -337,7 +337,28 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 		movi(&g, 1, 0);
 		emit(&g, ISA_MSR, 1, 0, 0, ISA_SR_DAIF, 0);
 	}
+	size_t *cpu_on_fixups = NULL;
+	unsigned nsec = cfg->vcpus > 1 ? (unsigned)cfg->vcpus - 1 : 0;
+	if (cfg->vcpus > GUEST_MAX_VCPUS) {
+		snprintf(err, errlen, "vcpus: 1 to %d", GUEST_MAX_VCPUS);
+		g_byte_array_free(g.code, TRUE);
+		g_array_free(g.panic_fixups, TRUE);
+		return -1;
+	}
+	/* PSCI CPU_ON(target MPIDR i, entry: the secondary path, context i) */
+	if (nsec)
+		cpu_on_fixups = g_new0(size_t, nsec);
+	for (unsigned i = 1; i <= nsec; i++) {
+		movi(&g, 0, PSCI_CPU_ON);
+		movi(&g, 1, i);
+		cpu_on_fixups[i - 1] = here(&g);
+		movi(&g, 2, 0); /* patched: the secondary entry */
+		movi(&g, 3, i);
+		call(&g);
+		b_panic_if(&g, 0, ISA_XZR, ISA_NE);
+	}
 	if (workload(&g, cfg, err, errlen, bad_op)) {
+		g_free(cpu_on_fixups);
 		g_byte_array_free(g.code, TRUE);
 		g_array_free(g.panic_fixups, TRUE);
 		return -1;
@@ -372,6 +393,26 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 		copy8(&g, R_T4, R_BNC, R_T1);
 		st(&g, R_T1, R_DEV, GUEST_DEV_TOKEN, 8);
 	}
+	/* wait for the secondaries to be OFF (AFFINITY_INFO), count who ran */
+	if (nsec) {
+		movi(&g, R_T4, 0);
+		for (unsigned i = 1; i <= nsec; i++) {
+			uint64_t poll = here(&g);
+			movi(&g, 0, PSCI_AFFINITY_INFO);
+			movi(&g, 1, i);
+			movi(&g, 2, 0);
+			call(&g);
+			movi(&g, R_T2, PSCI_AFF_OFF);
+			size_t done = emit(&g, ISA_BC, 0, R_T2, ISA_EQ, 0, 0);
+			emit(&g, ISA_WORK, 0, 0, 0, 0, GUEST_SMP_POLL_CYCLES); /* a short delay */
+			emit(&g, ISA_B, 0, 0, 0, 0, poll);
+			patch_target(&g, done, here(&g));
+			movi(&g, 2, GUEST_KDATA);
+			ld(&g, 1, 2, GUEST_KDATA_CPUS + 8 * (int32_t)i, 8);
+			emit(&g, ISA_ADD, R_T4, R_T4, 1, 0, 0);
+		}
+		st(&g, R_T4, R_DEV, GUEST_DEV_CPUS, 8);
+	}
 	/* report the ticks seen, power off */
 	movi(&g, 2, GUEST_KDATA);
 	ld(&g, 1, 2, GUEST_KDATA_TICKS, 8);
@@ -394,6 +435,28 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 	emit(&g, ISA_ADD, 2, R_SH, 2, 0, 0);
 	st(&g, 1, 2, GUEST_DEV_PANIC, 8);
 	emit(&g, ISA_B, 0, 0, 0, 0, off);
+	/* a secondary vCPU: X0 = its index (the CPU_ON context); it marks
+	 * itself, computes, and leaves with CPU_OFF */
+	if (nsec) {
+		uint64_t secondary = here(&g);
+		for (unsigned i = 0; i < nsec; i++)
+			patch_target(&g, cpu_on_fixups[i], secondary);
+		movi(&g, 1, 0);
+		emit(&g, ISA_MSR, 1, 0, 0, ISA_SR_VBAR, 0);
+		movi(&g, 1, 3);
+		emit(&g, ISA_LSLV, 1, 0, 1, 0, 0);
+		movi(&g, 2, GUEST_KDATA + GUEST_KDATA_CPUS);
+		emit(&g, ISA_ADD, 2, 2, 1, 0, 0);
+		movi(&g, 1, 1);
+		st(&g, 1, 2, 0, 8);
+		if (cfg->smp_work)
+			emit(&g, ISA_WORK, 0, 0, 0, 0, cfg->smp_work);
+		uint64_t off_again = here(&g);
+		movi(&g, 0, PSCI_CPU_OFF);
+		call(&g);
+		emit(&g, ISA_B, 0, 0, 0, 0, off_again);
+	}
+	g_free(cpu_on_fixups);
 	patch_target(&g, to_panic_sync, panic_sync);
 	for (guint i = 0; i < g.panic_fixups->len; i++)
 		patch_target(&g, g_array_index(g.panic_fixups, size_t, i), panic_check);

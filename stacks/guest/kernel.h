@@ -6,7 +6,10 @@
  * bounce buffer shared with the host through RIPAS EMPTY and the
  * unprotected alias, the virtual timer, the workload, an attestation
  * request whose token it sends out through the bounce buffer, and PSCI
- * SYSTEM_OFF. On a non-confidential VM the RSI steps are left out and PSCI
+ * SYSTEM_OFF. With more than one vCPU, the boot vCPU starts the others with
+ * PSCI CPU_ON before its workload; each marks itself in the kernel data,
+ * computes, and leaves with CPU_OFF; the boot vCPU waits for them with
+ * AFFINITY_INFO before it reports how many ran and powers off. On a non-confidential VM the RSI steps are left out and PSCI
  * goes through HVC.
  *
  * Guest physical layout (IPAs; RAM from 0):
@@ -27,6 +30,7 @@
 #define GUEST_KDATA 0x100000ull
 #define GUEST_KDATA_TICKS 0x00
 #define GUEST_KDATA_PANIC 0x08
+#define GUEST_KDATA_CPUS 0x10  /* one word per vCPU: set by each secondary it ran */
 #define GUEST_CONFIG 0x101000ull
 #define GUEST_HOSTCALL 0x102000ull
 #define GUEST_TOKEN 0x104000ull
@@ -46,7 +50,10 @@
 				  bounce buffer, for the host to pass on to a verifier */
 #define GUEST_DEV_RESULT_OP 0x30 /* write: the workload op whose call results follow */
 #define GUEST_DEV_RESULT 0x38    /* write: its next result register (X0, X1, ...) */
+#define GUEST_DEV_CPUS 0x40      /* write: how many secondary vCPUs ran (at shutdown) */
 #define GUEST_DEV_ID_VALUE 0xcc510de0ull
+#define GUEST_MAX_VCPUS 4
+#define GUEST_SMP_POLL_CYCLES 30000 /* between AFFINITY_INFO polls at shutdown */
 /* Registers: x0..x10 scratch for workload ops (a call takes X0..X10),
  * x11..x15 loop counters;
  * x16..x30 belong to the kernel (x26..x28 to its interrupt handler). */
@@ -84,6 +91,9 @@ struct guest_kernel_config {
 	uint64_t ram_size;      /* bytes of RAM from IPA 0 (>= GUEST_MIN_RAM) */
 	uint64_t tick;          /* virtual timer period in cycles; 0: no timer */
 	bool attest;            /* request a token and send it out (realm only) */
+	uint64_t vcpus;         /* 0 or 1: one vCPU; up to GUEST_MAX_VCPUS: the boot vCPU
+				   starts the others with PSCI CPU_ON (MPIDR 1..) */
+	uint64_t smp_work;      /* cycles each secondary computes before CPU_OFF */
 	uint8_t challenge[64];
 	const struct guest_op *ops;
 	size_t nops;

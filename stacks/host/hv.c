@@ -135,6 +135,9 @@ uint64_t hv_dev_access(struct hv_guest *g, uint64_t off, bool write, uint64_t va
 	case GUEST_DEV_REPORT:
 		g->n.reported = val;
 		break;
+	case GUEST_DEV_CPUS:
+		g->n.cpus_reported = val;
+		break;
 	case GUEST_DEV_PANIC:
 		g->n.panicked = 1;
 		g->n.panic_esr = val;
@@ -158,28 +161,66 @@ uint64_t hv_dev_access(struct hv_guest *g, uint64_t off, bool write, uint64_t va
 	return 0;
 }
 
-/* Inject the virtual timer if it fired and the guest has not got it yet. */
-bool hv_wait_timer(struct hv_guest *g, uint64_t ctl, uint64_t cval, uint64_t *now, uint64_t *cyc)
+/* A vCPU stopped in WFI: it waits for its timer (UINT64_MAX: nothing will
+ * wake it). */
+void hv_vcpu_wfi(struct hv_vcpu *c, uint64_t ctl, uint64_t cval)
 {
-	if ((ctl & (CNTV_ENABLE | CNTV_IMASK)) != CNTV_ENABLE)
-		return false; /* nothing will wake it */
-	if (cval > *now) {
-		g->n.idle_cycles += cval - *now;
-		*cyc += cval - *now;
-		*now = cval;
-	}
-	return true;
+	c->waiting = 1;
+	c->wake_at = (ctl & (CNTV_ENABLE | CNTV_IMASK)) == CNTV_ENABLE ? cval : UINT64_MAX;
 }
 
-void hv_timer_check(struct hv_guest *g, uint64_t ctl, uint64_t cval, uint64_t now)
+struct hv_vcpu *hv_next_vcpu(struct hv_guest *g, uint64_t *cyc)
+{
+	uint64_t now = sim_now(g->m->sim) + *cyc;
+	struct hv_vcpu *c = &g->vcpu[g->cur];
+	if (c->online && !c->waiting && now < g->slice_end)
+		return c; /* its time slice is not over */
+	int best = -1;
+	for (uint64_t k = 1; k <= g->nvcpus; k++) {
+		uint64_t i = (g->cur + k) % g->nvcpus;
+		c = &g->vcpu[i];
+		if (!c->online)
+			continue;
+		if (!c->waiting || c->wake_at <= now) {
+			best = (int)i;
+			break;
+		}
+		if (c->wake_at != UINT64_MAX && (best < 0 || c->wake_at < g->vcpu[best].wake_at))
+			best = (int)i;
+	}
+	if (best < 0)
+		return NULL;
+	c = &g->vcpu[best];
+	if (c->waiting && c->wake_at > now) { /* every vCPU waits: idle to the first timer */
+		g->n.idle_cycles += c->wake_at - now;
+		*cyc += c->wake_at - now;
+		now = c->wake_at;
+	}
+	if (c->waiting && c->wake_at != UINT64_MAX) /* the WFI it waited out: its timer fired */
+		hv_timer_check(g, c, CNTV_ENABLE, c->wake_at, now);
+	c->waiting = 0;
+	c->wake_at = 0;
+	g->cur = (uint64_t)best;
+	g->slice_end = now + g->m->cfg.host_slice_cycles;
+	return c;
+}
+
+/* Inject the virtual timer if it fired and the vCPU does not hold it yet. */
+void hv_timer_check(struct hv_guest *g, struct hv_vcpu *c, uint64_t ctl, uint64_t cval, uint64_t now)
 {
 	struct vcpu_state v = { .cntv_ctl = ctl, .cntv_cval = cval };
-	memcpy(v.lr, g->lrs, sizeof(v.lr));
+	memcpy(v.lr, c->lrs, sizeof(v.lr));
 	if (vcpu_timer_asserted(&v, now) && !vcpu_lr_holds(&v, VGIC_INTID_VTIMER) &&
 	    vcpu_lr_inject(&v, VGIC_INTID_VTIMER) == 0) {
-		memcpy(g->lrs, v.lr, sizeof(v.lr));
+		memcpy(c->lrs, v.lr, sizeof(v.lr));
 		g->n.injected++;
 	}
+}
+
+/* MPIDR (Aff0) of a guest's vCPU: its index. */
+int hv_vcpu_of_mpidr(const struct hv_guest *g, uint64_t mpidr)
+{
+	return mpidr < g->nvcpus ? (int)mpidr : -1;
 }
 
 /* ---- the API ---- */
@@ -269,7 +310,7 @@ int hv_guest_destroy(struct hv_guest *g, struct hv_result *res, char *err, size_
 
 uint64_t hv_guest_run_page(const struct hv_guest *g)
 {
-	return is_cca(g) ? g->run : g->save;
+	return is_cca(g) ? g->vcpu[0].run : g->vcpu[0].save;
 }
 
 /* ---- model plumbing: saved with the simulation ---- */
@@ -277,12 +318,9 @@ uint64_t hv_guest_run_page(const struct hv_guest *g)
 static const struct sim_field hv_fields[] = {
 	SIM_FIELD(struct hv_guest, state), SIM_FIELD(struct hv_guest, next),
 	SIM_FIELD(struct hv_guest, stage), SIM_FIELD(struct hv_guest, rd),
-	SIM_FIELD(struct hv_guest, rec), SIM_FIELD(struct hv_guest, run),
-	SIM_FIELD(struct hv_guest, rtt_root), SIM_FIELD_ARRAY(struct hv_guest, aux, uint64_t),
-	SIM_FIELD(struct hv_guest, save), SIM_FIELD(struct hv_guest, s2_root),
-	SIM_FIELD(struct hv_guest, mmio_pending), SIM_FIELD(struct hv_guest, mmio_value),
-	SIM_FIELD(struct hv_guest, hostcall_pending), SIM_FIELD(struct hv_guest, deferred),
-	SIM_FIELD_ARRAY(struct hv_guest, lrs, uint64_t),
+	SIM_FIELD(struct hv_guest, rtt_root), SIM_FIELD(struct hv_guest, s2_root),
+	SIM_FIELD(struct hv_guest, cur), SIM_FIELD(struct hv_guest, slice_end),
+	SIM_FIELD(struct hv_guest, deferred),
 	SIM_FIELD(struct hv_guest, n.runs), SIM_FIELD(struct hv_guest, n.exits),
 	SIM_FIELD_ARRAY(struct hv_guest, n.exits_by, uint64_t),
 	SIM_FIELD(struct hv_guest, n.mmio), SIM_FIELD(struct hv_guest, n.populate),
@@ -291,12 +329,22 @@ static const struct sim_field hv_fields[] = {
 	SIM_FIELD(struct hv_guest, n.injected), SIM_FIELD(struct hv_guest, n.idle_cycles),
 	SIM_FIELD(struct hv_guest, n.run_cycles), SIM_FIELD(struct hv_guest, n.reported),
 	SIM_FIELD(struct hv_guest, n.panic_esr), SIM_FIELD(struct hv_guest, n.panicked),
+	SIM_FIELD(struct hv_guest, n.cpus_reported),
 };
-static const struct sim_vmstate hv_vmstate = { "hv", 3, hv_fields, G_N_ELEMENTS(hv_fields) };
+static const struct sim_vmstate hv_vmstate = { "hv", 4, hv_fields, G_N_ELEMENTS(hv_fields) };
+
+/* struct hv_vcpu is all uint64_t: saved word by word. */
+#define HV_VCPU_WORDS (sizeof(struct hv_vcpu) / sizeof(uint64_t))
+G_STATIC_ASSERT(sizeof(struct hv_vcpu) % sizeof(uint64_t) == 0);
 
 static int hv_save(const struct sim_model *m, struct sim_buf *out)
 {
 	const struct hv_guest *g = (const struct hv_guest *)m;
+	for (uint64_t i = 0; i < HV_MAX_VCPUS; i++) {
+		const uint64_t *w = (const uint64_t *)&g->vcpu[i];
+		for (size_t k = 0; k < HV_VCPU_WORDS; k++)
+			sim_buf_put_u64(out, w[k]);
+	}
 	sim_buf_put(out, g->kind, hv_pool_pages());
 	sim_buf_put(out, g->ipa, hv_pool_pages() * sizeof(uint64_t));
 	sim_buf_put_u64(out, g->out->len);
@@ -317,6 +365,11 @@ static int hv_save(const struct sim_model *m, struct sim_buf *out)
 static int hv_restore(struct sim_model *m, struct sim_reader *in)
 {
 	struct hv_guest *g = (struct hv_guest *)m;
+	for (uint64_t i = 0; i < HV_MAX_VCPUS; i++) {
+		uint64_t *w = (uint64_t *)&g->vcpu[i];
+		for (size_t k = 0; k < HV_VCPU_WORDS; k++)
+			w[k] = sim_reader_u64(in);
+	}
 	if (!sim_reader_get(in, g->kind, hv_pool_pages()) ||
 	    !sim_reader_get(in, g->ipa, hv_pool_pages() * sizeof(uint64_t)))
 		return -EINVAL;
@@ -376,6 +429,7 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 	}
 	g->name = g_strdup(name);
 	g->m = m;
+	g->nvcpus = cfg->k.vcpus ? cfg->k.vcpus : 1;
 	g->host = host;
 	g->kind = g_malloc0(hv_pool_pages());
 	g->ipa = g_malloc0(hv_pool_pages() * sizeof(uint64_t));
@@ -409,6 +463,7 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 		ST(n.idle_cycles, "idle_cycles", SIM_STAT_CYCLES, "cycles the host waited for a guest in WFI"),
 		ST(n.run_cycles, "run_cycles", SIM_STAT_CYCLES, "cycles of host.guest_run steps"),
 		ST(n.reported, "reported", SIM_STAT_COUNT, "the last value the guest reported (its ticks)"),
+		ST(n.cpus_reported, "cpus_reported", SIM_STAT_COUNT, "secondary vCPUs the guest reported as having run"),
 	};
 #undef ST
 	sim_stat_register_table(s, prefix, g, stats, G_N_ELEMENTS(stats));

@@ -33,6 +33,24 @@
 
 enum hv_state { HV_NONE, HV_LOADED, HV_CREATED, HV_OFF, HV_DESTROYED };
 
+#define HV_MAX_VCPUS GUEST_MAX_VCPUS
+
+/* One vCPU as the host sees it (saved state). The host runs a guest's
+ * vCPUs on one physical core, round robin: a vCPU keeps the core through
+ * the exits the host serves until its time slice (host.slice_cycles) ends
+ * or it blocks (WFI, CPU_OFF); a vCPU in WFI is passed over until its
+ * timer fires, and the host idles only when every vCPU waits. */
+struct hv_vcpu {
+	uint64_t rec, run, aux[2];  /* cca: its REC, run structure, auxiliary granules */
+	uint64_t save;              /* plain: its register save page */
+	uint64_t online;            /* started and not off: the host schedules it */
+	uint64_t waiting, wake_at;  /* in WFI, until its timer's deadline (UINT64_MAX: none) */
+	uint64_t mmio_pending;      /* re-enter with EMUL_MMIO (read value below) */
+	uint64_t mmio_value;
+	uint64_t hostcall_pending;
+	uint64_t lrs[VGIC_NR_LRS];  /* the host's copy of the vCPU's list registers */
+};
+
 struct hv_guest_config {
 	struct guest_kernel_config k;
 	uint64_t pool;              /* host memory the guest's pages come from */
@@ -52,7 +70,7 @@ struct hv_call_result {
 struct hv_counts {
 	uint64_t runs, exits, exits_by[RMI_EXIT_COUNT];
 	uint64_t mmio, populate, shared_maps, ripas_changes, host_calls, psci, injected;
-	uint64_t idle_cycles, run_cycles, reported, panic_esr, panicked;
+	uint64_t idle_cycles, run_cycles, reported, panic_esr, panicked, cpus_reported;
 };
 
 struct hv_guest {
@@ -69,12 +87,11 @@ struct hv_guest {
 	uint64_t state;             /* enum hv_state */
 	uint64_t next;              /* pool bump allocator */
 	uint64_t stage;             /* where the image waits in host memory */
-	uint64_t rd, rec, run, rtt_root, aux[2], save, s2_root;
-	uint64_t mmio_pending;      /* re-enter with EMUL_MMIO (read value below) */
-	uint64_t mmio_value;
-	uint64_t hostcall_pending;
-	uint64_t deferred;          /* cca: 1 + the exit reason a run stopped at, unhandled */
-	uint64_t lrs[VGIC_NR_LRS];  /* the host's copy of the vCPU's list registers */
+	uint64_t rd, rtt_root, s2_root;
+	uint64_t nvcpus, cur;       /* vCPUs, and the one that ran last */
+	uint64_t slice_end;         /* when vcpu[cur]'s time slice ends */
+	uint64_t deferred;          /* cca: 1 + the exit reason vcpu[cur] stopped at, unhandled */
+	struct hv_vcpu vcpu[HV_MAX_VCPUS];
 	struct hv_counts n;
 	uint8_t *kind;              /* per pool page: enum hv_page */
 	uint64_t *ipa;              /* per pool page: the IPA it backs */
@@ -109,8 +126,8 @@ int hv_guest_run(struct hv_guest *g, uint64_t max_exits, unsigned until, struct 
 		 char *err, size_t errlen);
 /* Tear down and give every page back (undelegated). */
 int hv_guest_destroy(struct hv_guest *g, struct hv_result *res, char *err, size_t errlen);
-/* The REC run structure's PA (cca) or the register save area (plain), for
- * scenarios that tamper with them. */
+/* The boot vCPU's REC run structure's PA (cca) or register save area
+ * (plain), for scenarios that tamper with them. */
 uint64_t hv_guest_run_page(const struct hv_guest *g);
 
 #endif

@@ -46,12 +46,19 @@ int hv_cca_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 	uint64_t out[2], st;
 	g->rd = delegated_page(g, PG_META, 0, res, cyc);
 	g->rtt_root = delegated_page(g, PG_META, 0, res, cyc);
-	g->rec = delegated_page(g, PG_META, 0, res, cyc);
-	for (int i = 0; i < 2; i++)
-		g->aux[i] = delegated_page(g, PG_META, 0, res, cyc);
+	for (uint64_t i = 0; i < g->nvcpus; i++) {
+		struct hv_vcpu *c = &g->vcpu[i];
+		c->rec = delegated_page(g, PG_META, 0, res, cyc);
+		for (int a = 0; a < 2; a++)
+			c->aux[a] = delegated_page(g, PG_META, 0, res, cyc);
+		if (!c->rec || !c->aux[0] || !c->aux[1])
+			return -1;
+	}
 	uint64_t params = hv_alloc_page(g, PG_NS, 0);
-	g->run = hv_alloc_page(g, PG_NS, 0);
-	if (!g->rd || !g->rtt_root || !g->rec || !g->aux[0] || !g->aux[1] || !params || !g->run)
+	for (uint64_t i = 0; i < g->nvcpus; i++)
+		if (!(g->vcpu[i].run = hv_alloc_page(g, PG_NS, 0)))
+			return -1;
+	if (!g->rd || !g->rtt_root || !params)
 		return -1;
 	/* RmiRealmParams (B3.4.12): a 32-bit IPA space starting at level 1. */
 	hv_zero(g, params, PAGE, cyc);
@@ -85,24 +92,31 @@ int hv_cca_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 			return 0;
 		base = out[0];
 	}
-	/* one REC at the image's entry */
+	/* one REC per vCPU, MPIDR = its index (B3.4.10 RmiRecParams); only the
+	 * boot vCPU is runnable, at the image's entry: the others wait for
+	 * PSCI CPU_ON. Each REC is measured into the RIM (REC_CREATE). */
 	uint64_t rp = hv_alloc_page(g, PG_NS, 0);
 	if (!rp)
 		return -1;
-	hv_zero(g, rp, PAGE, cyc);
-	hv_store64(g, rp + RMI_REC_PARAM_FLAGS, RMI_REC_FLAG_RUNNABLE, cyc);
-	hv_store64(g, rp + RMI_REC_PARAM_PC, 0, cyc);
-	hv_store64(g, rp + RMI_REC_PARAM_NUM_AUX, 2, cyc);
-	hv_store64(g, rp + RMI_REC_PARAM_AUX, g->aux[0], cyc);
-	hv_store64(g, rp + RMI_REC_PARAM_AUX + 8, g->aux[1], cyc);
-	st = hv_rmi(g, RMI_REC_CREATE, g->rd, g->rec, rp, 0, 0, NULL, cyc);
-	hv_note(res, st);
-	if (st != RMI_SUCCESS)
-		return 0;
+	for (uint64_t i = 0; i < g->nvcpus; i++) {
+		struct hv_vcpu *c = &g->vcpu[i];
+		hv_zero(g, rp, PAGE, cyc);
+		hv_store64(g, rp + RMI_REC_PARAM_FLAGS, i == 0 ? RMI_REC_FLAG_RUNNABLE : 0, cyc);
+		hv_store64(g, rp + RMI_REC_PARAM_MPIDR, i, cyc);
+		hv_store64(g, rp + RMI_REC_PARAM_PC, 0, cyc);
+		hv_store64(g, rp + RMI_REC_PARAM_NUM_AUX, 2, cyc);
+		hv_store64(g, rp + RMI_REC_PARAM_AUX, c->aux[0], cyc);
+		hv_store64(g, rp + RMI_REC_PARAM_AUX + 8, c->aux[1], cyc);
+		st = hv_rmi(g, RMI_REC_CREATE, g->rd, c->rec, rp, 0, 0, NULL, cyc);
+		hv_note(res, st);
+		if (st != RMI_SUCCESS)
+			return 0;
+		c->online = i == 0;
+	}
 	st = hv_rmi(g, RMI_REALM_ACTIVATE, g->rd, 0, 0, 0, 0, NULL, cyc);
 	hv_note(res, st);
 	res->x1 = g->rd;
-	res->x2 = g->run;
+	res->x2 = g->vcpu[0].run;
 	return 0;
 }
 
@@ -116,19 +130,24 @@ static bool in_range(uint64_t ipa, uint64_t base, uint64_t size)
 /* A data or instruction abort: back protected RAM on first touch, back the
  * bounce buffer's unprotected alias with host pages, emulate the device.
  * false: an abort the host cannot serve (the run stops). */
-static bool cca_abort(struct hv_guest *g, uint64_t esr, struct hv_result *res, uint64_t *cyc)
+static bool cca_abort(struct hv_guest *g, struct hv_vcpu *c, uint64_t esr, struct hv_result *res,
+		      uint64_t *cyc)
 {
-	uint64_t far = hv_load64(g, g->run + RMI_RUN_EXIT_FAR, cyc);
-	uint64_t hpfar = hv_load64(g, g->run + RMI_RUN_EXIT_HPFAR, cyc);
+	uint64_t far = hv_load64(g, c->run + RMI_RUN_EXIT_FAR, cyc);
+	uint64_t hpfar = hv_load64(g, c->run + RMI_RUN_EXIT_HPFAR, cyc);
 	uint64_t ipa = (hpfar >> 4) << 12 | (far & (PAGE - 1)), page = ipa & ~(PAGE - 1);
 	uint64_t st;
 	if (!(ipa & SH)) {
+		if (hv_pool_pa(g, PG_DATA, page))
+			return true; /* another vCPU backed it meanwhile: just retry */
 		uint64_t data = delegated_page(g, PG_DATA, page, res, cyc);
 		if (!data)
 			return false;
 		st = rmi_rtt(g, RMI_DATA_CREATE_UNKNOWN, g->rd, data, page, 0, 0, page, NULL, res, cyc);
 		g->n.populate++;
 	} else if (in_range(ipa, GUEST_BOUNCE, GUEST_BOUNCE_SIZE)) {
+		if (hv_pool_pa(g, PG_SHARED, page))
+			return true;
 		uint64_t pa = hv_alloc_page(g, PG_SHARED, page);
 		if (!pa)
 			return false;
@@ -139,10 +158,10 @@ static bool cca_abort(struct hv_guest *g, uint64_t esr, struct hv_result *res, u
 		g->n.shared_maps++;
 	} else if ((esr & ESR_ISV) && in_range(ipa, GUEST_DEV_BASE, PAGE)) {
 		bool wr = (esr & ESR_WNR) != 0;
-		uint64_t val = wr ? hv_load64(g, g->run + RMI_RUN_EXIT_GPRS, cyc) : 0;
-		g->mmio_value = hv_dev_access(g, (ipa & ~SH) - GUEST_DEV_BASE, wr, val, PG_SHARED,
+		uint64_t val = wr ? hv_load64(g, c->run + RMI_RUN_EXIT_GPRS, cyc) : 0;
+		c->mmio_value = hv_dev_access(g, (ipa & ~SH) - GUEST_DEV_BASE, wr, val, PG_SHARED,
 					      SH | GUEST_BOUNCE, cyc);
-		g->mmio_pending = 1;
+		c->mmio_pending = 1;
 		return true;
 	} else {
 		return false;
@@ -153,14 +172,14 @@ static bool cca_abort(struct hv_guest *g, uint64_t esr, struct hv_result *res, u
 
 /* RIPAS_CHANGE: RMI_RTT_SET_RIPAS until the whole range is done; the host
  * accepts (the next entry leaves RIPAS_RESPONSE clear). */
-static void cca_ripas(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
+static void cca_ripas(struct hv_guest *g, struct hv_vcpu *c, struct hv_result *res, uint64_t *cyc)
 {
-	uint64_t base = hv_load64(g, g->run + RMI_RUN_EXIT_RIPAS_BASE, cyc);
-	uint64_t top = hv_load64(g, g->run + RMI_RUN_EXIT_RIPAS_TOP, cyc);
+	uint64_t base = hv_load64(g, c->run + RMI_RUN_EXIT_RIPAS_BASE, cyc);
+	uint64_t top = hv_load64(g, c->run + RMI_RUN_EXIT_RIPAS_TOP, cyc);
 	uint64_t out[2];
 	g->n.ripas_changes++;
 	while (base < top) {
-		uint64_t st = rmi_rtt(g, RMI_RTT_SET_RIPAS, g->rd, g->rec, base, top, 0, base, out,
+		uint64_t st = rmi_rtt(g, RMI_RTT_SET_RIPAS, g->rd, c->rec, base, top, 0, base, out,
 				      res, cyc);
 		if (st != RMI_SUCCESS || out[0] <= base)
 			break;
@@ -168,40 +187,67 @@ static void cca_ripas(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 	}
 }
 
-/* Handle one REC exit; false stops the run. */
-static bool cca_exit(struct hv_guest *g, uint8_t reason, uint64_t ctl, uint64_t cval,
-		     uint64_t *now, struct hv_result *res, uint64_t *cyc)
+/* PSCI the RMM handed over (B5): power state is the host's to track. CPU_ON
+ * and AFFINITY_INFO name a vCPU: RMI_PSCI_COMPLETE with its REC tells the
+ * RMM to start it (or report it); the host then schedules it. */
+static bool cca_psci(struct hv_guest *g, struct hv_vcpu *c, struct hv_result *res, uint64_t *cyc)
+{
+	uint64_t fid = hv_load64(g, c->run + RMI_RUN_EXIT_GPRS, cyc);
+	g->n.psci++;
+	if (fid == PSCI_SYSTEM_OFF || fid == PSCI_SYSTEM_RESET) {
+		g->state = HV_OFF;
+		return false;
+	}
+	if (fid == PSCI_CPU_OFF) {
+		c->online = 0;
+		for (uint64_t i = 0; i < g->nvcpus; i++)
+			if (g->vcpu[i].online)
+				return true;
+		g->state = HV_OFF; /* the last vCPU went off */
+		return false;
+	}
+	if (fid == PSCI_CPU_ON || fid == PSCI_AFFINITY_INFO) {
+		uint64_t mpidr = hv_load64(g, c->run + RMI_RUN_EXIT_GPRS + 8, cyc);
+		int t = hv_vcpu_of_mpidr(g, mpidr);
+		if (t < 0) /* the RMM answers for MPIDRs with no REC: not reached */
+			return true;
+		uint64_t st = hv_rmi(g, RMI_PSCI_COMPLETE, c->rec, g->vcpu[t].rec, PSCI_RET_SUCCESS,
+				     0, 0, NULL, cyc);
+		hv_note(res, st);
+		if (fid == PSCI_CPU_ON && st == RMI_SUCCESS && !g->vcpu[t].online) {
+			g->vcpu[t].online = 1;
+			g->vcpu[t].waiting = 0;
+		}
+	}
+	return true;
+}
+
+/* Handle one REC exit of vCPU c; false stops the run. */
+static bool cca_exit(struct hv_guest *g, struct hv_vcpu *c, uint8_t reason, uint64_t ctl,
+		     uint64_t cval, struct hv_result *res, uint64_t *cyc)
 {
 	switch (reason) {
 	case RMI_EXIT_SYNC: {
-		uint64_t esr = hv_load64(g, g->run + RMI_RUN_EXIT_ESR, cyc);
+		uint64_t esr = hv_load64(g, c->run + RMI_RUN_EXIT_ESR, cyc);
 		uint64_t ec = esr & (0x3full << 26);
-		if (ec == ESR_EC_WFX)
-			return hv_wait_timer(g, ctl, cval, now, cyc);
-		if (ec == ESR_EC_DABT_LOW || ec == ESR_EC_IABT_LOW)
-			return cca_abort(g, esr, res, cyc);
-		return true;
-	}
-	case RMI_EXIT_PSCI: {
-		uint64_t fid = hv_load64(g, g->run + RMI_RUN_EXIT_GPRS, cyc);
-		g->n.psci++;
-		if (fid == PSCI_SYSTEM_OFF || fid == PSCI_SYSTEM_RESET || fid == PSCI_CPU_OFF) {
-			g->state = HV_OFF;
-			return false;
+		if (ec == ESR_EC_WFX) {
+			hv_vcpu_wfi(c, ctl, cval);
+			return true;
 		}
-		if (fid == PSCI_CPU_ON || fid == PSCI_AFFINITY_INFO) /* one REC: it named itself */
-			hv_note(res, hv_rmi(g, RMI_PSCI_COMPLETE, g->rec, g->rec, PSCI_RET_SUCCESS, 0, 0,
-					    NULL, cyc));
+		if (ec == ESR_EC_DABT_LOW || ec == ESR_EC_IABT_LOW)
+			return cca_abort(g, c, esr, res, cyc);
 		return true;
 	}
+	case RMI_EXIT_PSCI:
+		return cca_psci(g, c, res, cyc);
 	case RMI_EXIT_RIPAS_CHANGE:
-		cca_ripas(g, res, cyc);
+		cca_ripas(g, c, res, cyc);
 		return true;
 	case RMI_EXIT_HOST_CALL: {
 		uint8_t imm[2] = { 0 };
-		(void)hv_load(g, g->run + RMI_RUN_EXIT_IMM, imm, 2, cyc);
+		(void)hv_load(g, c->run + RMI_RUN_EXIT_IMM, imm, 2, cyc);
 		g->n.host_calls++;
-		g->hostcall_pending = (uint64_t)(imm[0] | imm[1] << 8) + 1; /* an echo service */
+		c->hostcall_pending = (uint64_t)(imm[0] | imm[1] << 8) + 1; /* an echo service */
 		return true;
 	}
 	case RMI_EXIT_SERROR:
@@ -211,18 +257,18 @@ static bool cca_exit(struct hv_guest *g, uint8_t reason, uint64_t ctl, uint64_t 
 	}
 }
 
-/* The exit the last REC_ENTER left in the run structure: its timer state
- * read back and the exit handled; false stops the run. */
-static bool cca_handle(struct hv_guest *g, uint8_t reason, struct hv_result *res, uint64_t *cyc)
+/* The exit the last REC_ENTER of vCPU c left in its run structure: its
+ * timer state read back and the exit handled; false stops the run. */
+static bool cca_handle(struct hv_guest *g, struct hv_vcpu *c, uint8_t reason,
+		       struct hv_result *res, uint64_t *cyc)
 {
 	for (unsigned i = 0; i < VGIC_NR_LRS; i++)
-		g->lrs[i] = hv_load64(g, g->run + RMI_RUN_EXIT_GICV3_LRS + 8 * i, cyc);
-	uint64_t ctl = hv_load64(g, g->run + RMI_RUN_EXIT_CNTV_CTL, cyc);
-	uint64_t cval = hv_load64(g, g->run + RMI_RUN_EXIT_CNTV_CVAL, cyc);
-	uint64_t now = sim_now(g->m->sim) + *cyc;
-	if (!cca_exit(g, reason, ctl, cval, &now, res, cyc))
+		c->lrs[i] = hv_load64(g, c->run + RMI_RUN_EXIT_GICV3_LRS + 8 * i, cyc);
+	uint64_t ctl = hv_load64(g, c->run + RMI_RUN_EXIT_CNTV_CTL, cyc);
+	uint64_t cval = hv_load64(g, c->run + RMI_RUN_EXIT_CNTV_CVAL, cyc);
+	if (!cca_exit(g, c, reason, ctl, cval, res, cyc))
 		return false;
-	hv_timer_check(g, ctl, cval, now);
+	hv_timer_check(g, c, ctl, cval, sim_now(g->m->sim) + *cyc);
 	return true;
 }
 
@@ -233,22 +279,25 @@ int hv_cca_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_resul
 	if (g->deferred) { /* the exit the last run stopped at, unhandled */
 		uint8_t reason = (uint8_t)(g->deferred - 1);
 		g->deferred = 0;
-		if (!cca_handle(g, reason, res, cyc)) {
+		if (!cca_handle(g, &g->vcpu[g->cur], reason, res, cyc)) {
 			res->x1 = 0;
 			return 0;
 		}
 	}
 	while (exits < max) {
+		struct hv_vcpu *c = hv_next_vcpu(g, cyc);
+		if (!c)
+			break; /* every vCPU off, or waiting with nothing to wake it */
 		uint64_t flags = (g->cfg.trap_wfi ? RMI_ENTER_TRAP_WFI : 0) |
-				 (g->mmio_pending ? RMI_ENTER_EMUL_MMIO : 0);
-		hv_store64(g, g->run + RMI_RUN_ENTER_FLAGS, flags, cyc);
-		if (g->mmio_pending || g->hostcall_pending)
-			hv_store64(g, g->run + RMI_RUN_ENTER_GPRS,
-				   g->mmio_pending ? g->mmio_value : g->hostcall_pending, cyc);
-		for (unsigned i = 0; i < VGIC_NR_LRS; i++)
-			hv_store64(g, g->run + RMI_RUN_ENTER_GICV3_LRS + 8 * i, g->lrs[i], cyc);
-		g->mmio_pending = g->hostcall_pending = 0;
-		uint64_t st = hv_rmi(g, RMI_REC_ENTER, g->rec, g->run, 0, 0, 0, NULL, cyc);
+				 (c->mmio_pending ? RMI_ENTER_EMUL_MMIO : 0);
+		hv_store64(g, c->run + RMI_RUN_ENTER_FLAGS, flags, cyc);
+		if (c->mmio_pending || c->hostcall_pending)
+			hv_store64(g, c->run + RMI_RUN_ENTER_GPRS,
+				   c->mmio_pending ? c->mmio_value : c->hostcall_pending, cyc);
+		for (unsigned k = 0; k < VGIC_NR_LRS; k++)
+			hv_store64(g, c->run + RMI_RUN_ENTER_GICV3_LRS + 8 * k, c->lrs[k], cyc);
+		c->mmio_pending = c->hostcall_pending = 0;
+		uint64_t st = hv_rmi(g, RMI_REC_ENTER, c->rec, c->run, 0, 0, 0, NULL, cyc);
 		if (st != RMI_SUCCESS) {
 			hv_note(res, st);
 			break;
@@ -257,14 +306,14 @@ int hv_cca_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_resul
 		g->n.exits++;
 		*cyc += g->m->cfg.host_exit_cycles;
 		uint8_t reason = 0;
-		(void)hv_load(g, g->run + RMI_RUN_EXIT_REASON, &reason, 1, cyc);
+		(void)hv_load(g, c->run + RMI_RUN_EXIT_REASON, &reason, 1, cyc);
 		if (reason < RMI_EXIT_COUNT)
 			g->n.exits_by[reason]++;
 		if (reason == until) { /* leave it for the scenario, and the next run */
 			g->deferred = reason + 1u;
 			break;
 		}
-		if (!cca_handle(g, reason, res, cyc))
+		if (!cca_handle(g, c, reason, res, cyc))
 			break;
 	}
 	res->x1 = exits;
@@ -291,10 +340,13 @@ int hv_cca_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 		hv_note(res, hv_rmi(g, RMI_RTT_DESTROY, g->rd, g->ipa[i] & ~7ull, lvl, 0, 0, NULL, cyc));
 		hv_note(res, hv_rmi(g, RMI_GRANULE_UNDELEGATE, pa, 0, 0, 0, 0, NULL, cyc));
 	}
-	hv_note(res, hv_rmi(g, RMI_REC_DESTROY, g->rec, 0, 0, 0, 0, NULL, cyc));
-	for (int i = 0; i < 2; i++)
-		hv_note(res, hv_rmi(g, RMI_GRANULE_UNDELEGATE, g->aux[i], 0, 0, 0, 0, NULL, cyc));
-	hv_note(res, hv_rmi(g, RMI_GRANULE_UNDELEGATE, g->rec, 0, 0, 0, 0, NULL, cyc));
+	for (uint64_t v = 0; v < g->nvcpus; v++) {
+		const struct hv_vcpu *c = &g->vcpu[v];
+		hv_note(res, hv_rmi(g, RMI_REC_DESTROY, c->rec, 0, 0, 0, 0, NULL, cyc));
+		for (int i = 0; i < 2; i++)
+			hv_note(res, hv_rmi(g, RMI_GRANULE_UNDELEGATE, c->aux[i], 0, 0, 0, 0, NULL, cyc));
+		hv_note(res, hv_rmi(g, RMI_GRANULE_UNDELEGATE, c->rec, 0, 0, 0, 0, NULL, cyc));
+	}
 	st = hv_rmi(g, RMI_REALM_DESTROY, g->rd, 0, 0, 0, 0, NULL, cyc);
 	hv_note(res, st);
 	hv_note(res, hv_rmi(g, RMI_GRANULE_UNDELEGATE, g->rd, 0, 0, 0, 0, NULL, cyc));

@@ -60,8 +60,10 @@ static void plain_setup(struct hv_guest *g)
 int hv_plain_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 {
 	g->s2_root = hv_alloc_page(g, PG_RTT, 0);
-	g->save = hv_alloc_page(g, PG_NS, 0);
-	if (!g->s2_root || !g->save)
+	for (uint64_t i = 0; i < g->nvcpus; i++)
+		if (!(g->vcpu[i].save = hv_alloc_page(g, PG_NS, 0)))
+			return -1;
+	if (!g->s2_root)
 		return -1;
 	hv_zero(g, g->s2_root, PAGE, cyc);
 	plain_setup(g);
@@ -76,10 +78,72 @@ int hv_plain_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 		}
 	}
 	struct vcpu_state v = { .daif = ISA_DAIF_I };
-	hv_store(g, g->save, &v, sizeof(v), cyc);
+	for (uint64_t i = 0; i < g->nvcpus; i++)
+		hv_store(g, g->vcpu[i].save, &v, sizeof(v), cyc);
+	g->vcpu[0].online = 1;
 	hv_note(res, 0);
 	res->x1 = g->s2_root;
+	res->x2 = g->vcpu[0].save;
 	return 0;
+}
+
+/* PSCI 1.1 (DEN0022) as the hypervisor implements it for its VM, as KVM
+ * does: v's registers carry the call and take the result. false: the guest
+ * is off (SYSTEM_OFF, or its last vCPU's CPU_OFF). */
+static bool plain_psci(struct hv_guest *g, struct hv_vcpu *c, struct vcpu_state *v, uint64_t *cyc)
+{
+	uint64_t fid = v->x[0];
+	int t;
+	g->n.psci++;
+	switch (fid) {
+	case PSCI_VERSION:
+		v->x[0] = PSCI_VERSION_1_1;
+		return true;
+	case PSCI_FEATURES:
+		v->x[0] = psci_fid_implemented(v->x[1]) ? PSCI_RET_SUCCESS : PSCI_RET_NOT_SUPPORTED;
+		return true;
+	case PSCI_CPU_SUSPEND:
+		v->x[0] = PSCI_RET_SUCCESS;
+		return true;
+	case PSCI_SYSTEM_OFF:
+	case PSCI_SYSTEM_RESET:
+		g->state = HV_OFF;
+		return false;
+	case PSCI_CPU_OFF:
+		c->online = 0;
+		for (uint64_t i = 0; i < g->nvcpus; i++)
+			if (g->vcpu[i].online)
+				return true;
+		g->state = HV_OFF;
+		return false;
+	case PSCI_AFFINITY_INFO:
+		t = hv_vcpu_of_mpidr(g, v->x[1]);
+		v->x[0] = t < 0 || v->x[2] != 0 ? PSCI_RET_INVALID_PARAMS
+		       : g->vcpu[t].online ? PSCI_AFF_ON : PSCI_AFF_OFF;
+		return true;
+	case PSCI_CPU_ON: {
+		t = hv_vcpu_of_mpidr(g, v->x[1]);
+		if (t < 0) {
+			v->x[0] = PSCI_RET_INVALID_PARAMS;
+			return true;
+		}
+		if (g->vcpu[t].online) {
+			v->x[0] = PSCI_RET_ALREADY_ON;
+			return true;
+		}
+		struct vcpu_state tv = { .pc = v->x[2], .daif = ISA_DAIF_I };
+		tv.x[0] = v->x[3];
+		(void)hv_store(g, g->vcpu[t].save, &tv, sizeof(tv), cyc);
+		memset(g->vcpu[t].lrs, 0, sizeof(g->vcpu[t].lrs));
+		g->vcpu[t].online = 1;
+		g->vcpu[t].waiting = 0;
+		v->x[0] = PSCI_RET_SUCCESS;
+		return true;
+	}
+	default:
+		v->x[0] = PSCI_RET_NOT_SUPPORTED;
+		return true;
+	}
 }
 
 int hv_plain_run(struct hv_guest *g, uint64_t max, struct hv_result *res, uint64_t *cyc)
@@ -90,9 +154,12 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, struct hv_result *res, uint64
 	plain_setup(g);
 	hv_note(res, 0);
 	while (exits < max && g->state == HV_CREATED) {
+		struct hv_vcpu *c = hv_next_vcpu(g, cyc);
+		if (!c)
+			break; /* every vCPU off, or waiting with nothing to wake it */
 		/* the registers come from the host's page: it may have changed them */
-		(void)hv_load(g, g->save, &v, sizeof(v), cyc);
-		memcpy(v.lr, g->lrs, sizeof(v.lr));
+		(void)hv_load(g, c->save, &v, sizeof(v), cyc);
+		memcpy(v.lr, c->lrs, sizeof(v.lr));
 		*cyc += cfg->vm_switch_cycles;
 		struct exec_params p = { .now = sim_now(g->m->sim) + *cyc,
 					 .budget = cfg->host_slice_cycles, .trap_wfi = g->cfg.trap_wfi };
@@ -112,30 +179,25 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, struct hv_result *res, uint64
 			why = RMI_EXIT_IRQ;
 			break;
 		case EXEC_WFI:
-			stop = !hv_wait_timer(g, v.cntv_ctl, v.cntv_cval, &now, cyc);
+			hv_vcpu_wfi(c, v.cntv_ctl, v.cntv_cval);
 			break;
 		case EXEC_CALL: {
 			uint64_t fid = v.x[0];
-			if (fid == PSCI_SYSTEM_OFF || fid == PSCI_SYSTEM_RESET || fid == PSCI_CPU_OFF) {
-				why = RMI_EXIT_PSCI;
-				g->n.psci++;
-				g->state = HV_OFF;
-			} else if (fid == PSCI_VERSION) {
-				why = RMI_EXIT_PSCI;
-				g->n.psci++;
-				v.x[0] = PSCI_VERSION_1_1;
-			} else if ((fid & ~0xffffull) == 0xC6000000ull) {
+			if ((fid & ~0xffffull) == 0xC6000000ull) {
 				why = RMI_EXIT_HOST_CALL;
 				g->n.host_calls++;
 				v.x[0] = (fid & 0xffff) + 1;
 			} else {
-				v.x[0] = PSCI_RET_NOT_SUPPORTED;
+				why = RMI_EXIT_PSCI;
+				stop = !plain_psci(g, c, &v, cyc);
 			}
 			break;
 		}
 		case EXEC_ABORT: {
 			uint64_t ipa = st.addr, page = ipa & ~(PAGE - 1);
 			if (st.fault.kind == FAULT_MMU_S2 && ipa < g->cfg.k.ram_size) {
+				if (hv_pool_pa(g, PG_DATA, page))
+					break; /* another vCPU backed it meanwhile: retry */
 				uint64_t pa = hv_alloc_page(g, PG_DATA, page);
 				if (!pa) {
 					stop = true;
@@ -159,10 +221,10 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, struct hv_result *res, uint64
 		}
 		}
 		g->n.exits_by[why]++;
-		memcpy(g->lrs, v.lr, sizeof(v.lr));
-		hv_timer_check(g, v.cntv_ctl, v.cntv_cval, now);
-		memcpy(v.lr, g->lrs, sizeof(v.lr));
-		(void)hv_store(g, g->save, &v, sizeof(v), cyc);
+		memcpy(c->lrs, v.lr, sizeof(v.lr));
+		hv_timer_check(g, c, v.cntv_ctl, v.cntv_cval, now);
+		memcpy(v.lr, c->lrs, sizeof(v.lr));
+		(void)hv_store(g, c->save, &v, sizeof(v), cyc);
 		trace_VM_EXIT(g->m->sim, g->host->src, why, st.why, v.pc, spent);
 		if (stop)
 			break;

@@ -34,11 +34,19 @@ void hv_note(struct hv_result *res, uint64_t st);
  * pages of `bounce_kind`. Returns a read's value. */
 uint64_t hv_dev_access(struct hv_guest *g, uint64_t off, bool write, uint64_t val,
 		       enum hv_page bounce_kind, uint64_t bounce_ipa, uint64_t *cyc);
-/* A guest waits in WFI: idle until its timer fires (*now and *cyc move
- * on); false if no timer is armed, so nothing will wake it. */
-bool hv_wait_timer(struct hv_guest *g, uint64_t ctl, uint64_t cval, uint64_t *now, uint64_t *cyc);
-/* Inject the virtual timer if it fired and the guest does not hold it yet. */
-void hv_timer_check(struct hv_guest *g, uint64_t ctl, uint64_t cval, uint64_t now);
+/* A vCPU stopped in WFI waits for its timer (see struct hv_vcpu). */
+void hv_vcpu_wfi(struct hv_vcpu *c, uint64_t ctl, uint64_t cval);
+/* The vCPU to run: g->cur while its slice lasts and it does not block;
+ * else round robin after it, one online and not waiting (or whose timer
+ * has fired, which is then injected); if all wait, the host idles to the
+ * first deadline (*cyc moves on). NULL: none online, or every one waits
+ * with no timer armed, so nothing will wake them. */
+struct hv_vcpu *hv_next_vcpu(struct hv_guest *g, uint64_t *cyc);
+/* Inject the virtual timer if it fired and the vCPU does not hold it yet. */
+void hv_timer_check(struct hv_guest *g, struct hv_vcpu *c, uint64_t ctl, uint64_t cval,
+		    uint64_t now);
+/* The vCPU with this MPIDR (its index), or -1. */
+int hv_vcpu_of_mpidr(const struct hv_guest *g, uint64_t mpidr);
 
 /* The personalities. */
 int hv_cca_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);

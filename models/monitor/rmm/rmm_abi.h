@@ -4,6 +4,7 @@
 #ifndef CCSIM_RMM_ABI_H
 #define CCSIM_RMM_ABI_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* SMCCC SMC64 fast call, owner Standard Secure Service: 0xC4000000 | num. */
@@ -201,6 +202,19 @@ enum rmi_exit_reason {
 #define PSCI_AFF_ON 0ull
 #define PSCI_AFF_OFF 1ull
 #define PSCI_VERSION_1_1 0x10001ull
+
+/* The PSCI 1.1 functions a realm (B5) or an ordinary VM is offered: what
+ * PSCI_FEATURES answers SUCCESS for. */
+static inline bool psci_fid_implemented(uint64_t fid)
+{
+	switch (fid) {
+	case PSCI_VERSION: case PSCI_CPU_SUSPEND: case PSCI_CPU_OFF: case PSCI_CPU_ON:
+	case PSCI_AFFINITY_INFO: case PSCI_SYSTEM_OFF: case PSCI_SYSTEM_RESET: case PSCI_FEATURES:
+		return true;
+	default:
+		return false;
+	}
+}
 
 /* RmiDataFlags (B3.4.4). */
 #define RMI_DATA_FLAG_MEASURE 1ull

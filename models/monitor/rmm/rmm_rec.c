@@ -151,15 +151,7 @@ static bool rec_psci(struct rmm *r, uint64_t rec, uint64_t rd, struct rmm_rd *d,
 		v->x[0] = PSCI_VERSION_1_1;
 		return false;
 	case PSCI_FEATURES:
-		switch (v->x[1]) {
-		case PSCI_VERSION: case PSCI_CPU_SUSPEND: case PSCI_CPU_OFF: case PSCI_CPU_ON:
-		case PSCI_AFFINITY_INFO: case PSCI_SYSTEM_OFF: case PSCI_SYSTEM_RESET:
-		case PSCI_FEATURES:
-			v->x[0] = PSCI_RET_SUCCESS;
-			break;
-		default:
-			v->x[0] = PSCI_RET_NOT_SUPPORTED;
-		}
+		v->x[0] = psci_fid_implemented(v->x[1]) ? PSCI_RET_SUCCESS : PSCI_RET_NOT_SUPPORTED;
 		return false;
 	case PSCI_CPU_SUSPEND:
 		v->x[0] = PSCI_RET_SUCCESS; /* a power-down hint only: the host may schedule */
@@ -370,9 +362,13 @@ RMM_HANDLER(rmi_rec_enter)
 				x.ripas_value = ne.ripas_value;
 				break;
 			}
+			/* the exit carries the call as made: FID and arguments
+			 * (A4.3.x), whatever rec_psci leaves in X0 for the realm */
+			uint64_t call[4];
+			memcpy(call, v.x, sizeof(call));
 			if (rec_psci(r, rec, e.owner, &d, &v, &rr, cycles)) {
 				x.reason = RMI_EXIT_PSCI;
-				memcpy(x.gprs, v.x, 4 * sizeof(uint64_t));
+				memcpy(x.gprs, call, sizeof(call));
 				break;
 			}
 			continue;
