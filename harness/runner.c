@@ -198,8 +198,9 @@ static void observe(struct run_ctx *rc, const struct scn_step *st, const struct 
 		const char *mech = NULL;
 		if (r->faulted)
 			mech = cc_fault_name(r->fault);
-		else if (r->has_status && (r->status & 0xff) != 0 && r->status != UINT64_MAX)
-			mech = rmi_status_name(r->status);
+		else if (r->has_status && (r->status & 0xff) != 0 && r->status != UINT64_MAX &&
+			 r->status != STEPS_RMP_UNSUPPORTED) /* no RMP: nothing was tried */
+			mech = steps_status_name(r->status);
 		if (mech) {
 			o->blocked = true;
 			o->block_line = st->line;
@@ -433,6 +434,37 @@ static void eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct e
 
 /* --- set-up and the run --- */
 
+/* On SEV profiles a vm is a guest with its own ASID, launched and activated
+ * before the scenario starts (its key programmed in the ASID's slot): the
+ * first SEV-ES / SNP ASIDs from 1 on sev-es and sev-snp, the plain-SEV ones
+ * from sev.min_sev_asid on sev. Its accesses are private (C-bit set): they
+ * use its key and, on sev-snp, pass the RMP check as that ASID with
+ * GPA = PA. */
+static int sev_vm_setup(struct run_ctx *rc, size_t i, char *err, size_t errlen)
+{
+	const struct scn_vm *vm = &rc->sc->vms[i];
+	uint64_t first = rc->cfg.arch == ARCH_SEV ? rc->cfg.min_sev_asid : 1;
+	uint64_t limit = rc->cfg.arch == ARCH_SEV ? rc->cfg.key_slots : rc->cfg.min_sev_asid;
+	uint64_t asid = first + i;
+	if (asid >= limit) {
+		snprintf(err, errlen, "%s:%d:%d: vm %s: profile %s has no %s ASID left (memenc.key_slots, "
+			 "sev.min_sev_asid)", vm->file, vm->line, vm->core_col, vm->name, rc->cfg.name,
+			 rc->cfg.arch == ARCH_SEV ? "SEV" : "SEV-ES / SNP");
+		return -1;
+	}
+	struct cpu *c = &rc->vms[i];
+	c->guest = 1;
+	c->asid = (uint32_t)asid;
+	c->key = (int32_t)asid;
+	if (machine_key_program(&rc->machine, (unsigned)asid, (uint32_t)asid,
+				rc->cfg.memenc_mode != MEMENC_NONE ? MEMENC_KEY_ENCRYPT : 0)) {
+		snprintf(err, errlen, "%s:%d: vm %s: cannot program the key of ASID %llu", vm->file,
+			 vm->line, vm->name, (unsigned long long)asid);
+		return -1;
+	}
+	return 0;
+}
+
 static int setup(struct run_ctx *rc, char *err, size_t errlen)
 {
 	struct sim *s = &rc->sim;
@@ -452,6 +484,8 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 		}
 		cpu_init(&rc->vms[i], s, vm->name, machine_bus(&rc->machine), gw, 1);
 		rc->vms[i].core = (uint32_t)vm->core;
+		if (arch_is_sev(rc->cfg.arch) && sev_vm_setup(rc, i, err, errlen))
+			return -1;
 	}
 	rc->guests = g_new0(struct hv_guest *, rc->sc->nguests ? rc->sc->nguests : 1);
 	for (size_t i = 0; i < rc->sc->nguests; i++) {

@@ -407,6 +407,16 @@ static const struct step_spec step_table[] = {
 	    { "until", ARG_NAME, false, "cca: stop at the first exit of this reason (sync, irq, "
 	      "psci, ripas_change, host_call, ...) before handling it; the next run does" } },
 	  steps_guest, steps_guest_run_check },
+	{ ACTOR_HOST, "rmpupdate", "SNP: RMPUPDATE a page: assigned to a vm (its ASID) or asid=, "
+	  "at GPA gpa= (default addr); neither: back to the hypervisor (.status rmp.*; "
+	  "rmp.unsupported without an RMP)", "host.rmpupdate addr=0x80000000 vm=victim",
+	  { ADDR, { "vm", ARG_NAME, false, "the guest it is assigned to" },
+	    { "asid", ARG_NUM, false, "or its ASID" }, { "gpa", ARG_NUM, false, "guest page (default addr)" },
+	    { "size", ARG_NUM, false, "4K (default) or 2M" },
+	    { "immutable", ARG_NUM, false, "1: firmware-owned" } },
+	  steps_rmpupdate, NULL },
+	{ ACTOR_HOST, "psmash", "SNP: PSMASH the 2 MB RMP entry at addr into 512 4 KB ones",
+	  "host.psmash addr=0x80000000", { ADDR }, steps_psmash, NULL },
 	{ ACTOR_HOST, "stat", "read a simulator counter as it stands (x1), e.g. a guest's "
 	  "hv.NAME.cpus_reported", "host.stat name=hv.g0.exits -> n",
 	  { { "name", ARG_NAME, true, "the counter's dotted name (stats.json lists them)" } },
@@ -429,6 +439,19 @@ static const struct step_spec step_table[] = {
 	{ ACTOR_VM, "fill", "the guest stores len copies of one byte", "victim.fill addr=0x80000000 len=4K",
 	  { ADDR, { "len", ARG_NUM, true, "bytes" }, { "byte", ARG_NUM, false, "value (default 0)" } },
 	  do_fill, NULL },
+	{ ACTOR_VM, "pvalidate", "SNP: PVALIDATE the guest's page (GPA = addr): validate=1 sets "
+	  "Validated, 0 clears it (.status rmp.*, .x1 rFLAGS.CF; #VC / #NPF as faults)",
+	  "victim.pvalidate addr=0x80000000",
+	  { ADDR, { "validate", ARG_NUM, false, "1 (default) or 0" },
+	    { "size", ARG_NUM, false, "4K (default) or 2M" } },
+	  steps_pvalidate, NULL },
+	{ ACTOR_VM, "rmpadjust", "SNP: RMPADJUST from the guest's VMPL: give VMPL vmpl= the "
+	  "permissions perms= (RMP_PERM_* bits) on its page", "victim.rmpadjust addr=0x80000000 vmpl=1 perms=0x3",
+	  { ADDR, { "vmpl", ARG_NUM, true, "target VMPL (1..3)" },
+	    { "perms", ARG_NUM, true, "R 1, W 2, XU 4, XS 8, SSS 0x10" },
+	    { "vmsa", ARG_NUM, false, "1: mark the page a VMSA (VMPL0 only)" },
+	    { "size", ARG_NUM, false, "4K (default) or 2M" } },
+	  steps_rmpadjust, NULL },
 	{ ACTOR_DEV, "dma_read", "a device reads memory by DMA through the IOMMU",
 	  "dev.dma_read addr=0x80000000 len=64 -> r",
 	  { { "addr", ARG_NUM, true, "I/O virtual address (= PA for a bypass stream)" }, LEN,

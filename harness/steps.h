@@ -63,6 +63,18 @@ const struct scn_arg *step_arg(const struct scn_step *st, const char *key);
  * verifier.verify. Verifier statuses are STEPS_VERIFY_STATUS | code. */
 #define STEPS_VERIFY_STATUS 0x7e00ull
 /* A guest's RSI call (NAME.op rsi): its X0 as STEPS_RSI_STATUS | code (rsi.*). */
+/* RMP instructions (steps_sev.c): EAX as STEPS_RMP_STATUS | code (rmp.*);
+ * rmp.unsupported on a profile without an RMP. */
+#define STEPS_RMP_STATUS 0x7b00ull
+#define STEPS_RMP_UNSUPPORTED (STEPS_RMP_STATUS | 0xff)
+int steps_rmpupdate(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		    char *err, size_t errlen);
+int steps_psmash(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		 char *err, size_t errlen);
+int steps_pvalidate(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		    char *err, size_t errlen);
+int steps_rmpadjust(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		    char *err, size_t errlen);
 #define STEPS_RSI_STATUS 0x7d00ull
 int steps_guest(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		     char *err, size_t errlen);

@@ -155,6 +155,15 @@ const char *steps_status_name(uint64_t x0)
 		return v[x0 & 0xff];
 	if ((x0 & ~0xffull) == STEPS_RSI_STATUS && (x0 & 0xff) <= RSI_ERROR_UNKNOWN)
 		return rsi_status_name(x0 & 0xff);
+	if ((x0 & ~0xffull) == STEPS_RMP_STATUS) {
+		static const char *const r[] = { "rmp.success", "rmp.fail_input", "rmp.fail_permission",
+						 "rmp.fail_inuse", "rmp.fail_overlap", "rmp.?",
+						 "rmp.fail_sizemismatch", "rmp.fail_badaddr" };
+		if (x0 == STEPS_RMP_UNSUPPORTED)
+			return "rmp.unsupported";
+		if ((x0 & 0xff) < G_N_ELEMENTS(r))
+			return r[x0 & 0xff];
+	}
 	return rmi_status_name(x0);
 }
 
@@ -165,6 +174,10 @@ bool steps_status_known(const char *name)
 			return true;
 	for (uint64_t i = 0; i <= RSI_ERROR_UNKNOWN; i++)
 		if (strcmp(steps_status_name(STEPS_RSI_STATUS | i), name) == 0)
+			return true;
+	for (uint64_t i = 0; i <= 0xff; i++)
+		if (strcmp(steps_status_name(STEPS_RMP_STATUS | i), name) == 0 &&
+		    strcmp(name, "rmp.?") != 0)
 			return true;
 	return false;
 }

@@ -38,6 +38,9 @@ host.store addr=0 data=\"abc"
 bad bad_profile_on "bad_profile_on.scn:4:27: profile \"sev\" is not in this scenario" "$hdr
 host.load addr=0 -> r
 expect r.fault == none on sev"
+bad rmpupdate_vm "rmpupdate_vm.scn:3:32: host.rmpupdate: no vm named \"victim\"" "profiles sev-snp
+title \"t\"
+host.rmpupdate addr=0x80000000 vm=victim"
 bad bad_rmi "bad_rmi.scn:3:10: unknown RMI command \"granule_eat\"" "$hdr
 host.rmi granule_eat addr=0"
 bad bad_rmi_arg "bad_rmi_arg.scn:3:18: RMI_VERSION takes no argument \"addr\"" "$hdr
@@ -110,9 +113,12 @@ expect_err "unknown profile message" "unknown profile \"nosuch\""
 printf '[platform]\narch = cca\n[mem]\npa_bits = 40\ndram_latency = 50\n' >"$T/badkey.ini"
 expect_exit "unknown profile key exits 2" 2 "$CCSIM" run "$T/ok.scn" --profile "$T/badkey.ini"
 expect_err "unknown profile key message" "badkey.ini:5: unknown key \"dram_latency\" in \\[mem\\]"
-printf '[platform]\narch = sev\n' >"$T/badval.ini"
+printf '[platform]\narch = sev-sbp\n' >"$T/badval.ini"
 expect_exit "bad profile value exits 2" 2 "$CCSIM" run "$T/ok.scn" --profile "$T/badval.ini"
-expect_err "bad profile value message" "badval.ini:2: platform.arch: expected one of plain \\| cca, got \"sev\""
+expect_err "bad profile value message" "badval.ini:2: platform.arch: expected one of plain \\| cca \\| sev \\| sev-es \\| sev-snp, got \"sev-sbp\""
+printf '[platform]\narch = sev-es\n[memenc]\nkey_slots = 8\n[sev]\nmin_sev_asid = 1\n' >"$T/noasid.ini"
+expect_exit "SEV-ES profile without ES ASIDs exits 2" 2 "$CCSIM" run "$T/ok.scn" --profile "$T/noasid.ini"
+expect_err "SEV-ES profile without ES ASIDs message" "leave no ASID for sev-es guests"
 expect_exit "bad --set exits 2" 2 "$CCSIM" run "$T/ok.scn" --set mem.pa_bits=99
 expect_err "bad --set message" "mem.pa_bits: 99 is out of range \\[32, 52\\]"
 expect_exit "unknown param --set exits 2" 2 "$CCSIM" run "$T/ok.scn" --set nope=1

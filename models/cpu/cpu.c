@@ -89,7 +89,9 @@ int cpu_access(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, uint64_t
 	fault->kind = FAULT_NONE;
 	struct mem_access a = {
 		.write = write, .world = c->world, .pas = pas, .el = (uint8_t)c->el, .src = c->src,
-		.key = c->key, .core = (uint8_t)c->core, .guest = c->guest != 0, .priv = priv,
+		/* a guest's shared (C-bit clear) access uses the host's key, slot 0 */
+		.key = c->guest && !priv ? 0 : c->key, .core = (uint8_t)c->core,
+		.guest = c->guest != 0, .priv = priv,
 		.vmpl = (uint8_t)c->vmpl, .asid = c->asid,
 	};
 	if (len && (pa & 63) + len <= 64) {

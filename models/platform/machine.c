@@ -282,6 +282,18 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 		snprintf(err, errlen, "%s: memenc.key_slots: CCA needs 4 (one per PAS)", cfg->name);
 		return -1;
 	}
+	/* SEV: slot 0 is the host's (SME), slot n ASID n's; plain-SEV ASIDs
+	 * start at min_sev_asid, SEV-ES / SNP ones below it. */
+	if (arch_is_sev(cfg->arch) &&
+	    (cfg->key_slots < 2 || cfg->min_sev_asid > cfg->key_slots ||
+	     (cfg->arch != ARCH_SEV && cfg->min_sev_asid < 2) ||
+	     (cfg->arch == ARCH_SEV && cfg->min_sev_asid >= cfg->key_slots))) {
+		snprintf(err, errlen, "%s: memenc.key_slots %llu and sev.min_sev_asid %llu leave no ASID "
+			 "for %s guests (SEV-ES / SNP: 1 .. min_sev_asid - 1; SEV: min_sev_asid .. "
+			 "key_slots - 1)", cfg->name, (unsigned long long)cfg->key_slots,
+			 (unsigned long long)cfg->min_sev_asid, arch_name((enum arch_kind)cfg->arch));
+		return -1;
+	}
 	for (unsigned slot = 0; slot < (cfg->arch == ARCH_CCA ? 4u : 1u); slot++) {
 		bool encrypt = cfg->memenc_mode != MEMENC_NONE &&
 			       (cfg->arch != ARCH_CCA || slot != PAS_NS || cfg->encrypt_ns);

@@ -25,7 +25,7 @@ struct schema_key {
 	const char *desc;
 };
 
-static const char *const arch_names[] = { "plain", "cca", NULL };
+static const char *const arch_names[] = { "plain", "cca", "sev", "sev-es", "sev-snp", NULL };
 static const char *const timer_names[] = { "host", "rmm", NULL };
 static const char *const memenc_names[] = { "none", "xts", "mac", "ctr-tree", NULL };
 
@@ -91,6 +91,8 @@ static const struct schema_key schema[] = {
 	BOOL("rmp", "enabled", rmp, "false", "AMD SEV-SNP reverse map table checks on every access"),
 	U64("rmp", "base", rmp_base, 0, 1ull << 52, "0x7000000", "RMP_BASE: first byte of the table"),
 	U64("rmp", "end", rmp_end, 0, 1ull << 52, "0x8003fff", "RMP_END: last byte (16 KB + 16 B per 4 KB of memory)"),
+	U64("sev", "min_sev_asid", min_sev_asid, 1, 4096, "1", "first plain-SEV ASID: 1 .. min_sev_asid - 1 are for SEV-ES / SEV-SNP guests (the split the BIOS sets)"),
+	BOOL("sev", "asid_flush_gate", asid_flush_gate, "true", "a decommissioned ASID is refused until WBINVD and DF_FLUSH (false: the gate is gone, to show the hazard)"),
 	BOOL("rmm", "present", rmm, "false", "Realm Management Monitor in the realm world"),
 	ENUM("rmm", "timer", rmm_timer, timer_names, "host", "who delivers a realm's virtual timer: the host (every tick exits to NS) or the RMM itself"),
 	U64("rmm", "rec_entry_cycles", rec_entry_cycles, 0, 1000000, "400", "RMM REC entry path: checks, context restore"),
@@ -104,7 +106,7 @@ static const struct schema_key schema[] = {
 
 const char *arch_name(enum arch_kind a)
 {
-	return a <= ARCH_CCA ? arch_names[a] : "?";
+	return a <= ARCH_SEV_SNP ? arch_names[a] : "?";
 }
 
 static const struct schema_key *schema_lookup(const char *group, const char *key)
@@ -331,7 +333,7 @@ static int load_depth(const char *path, struct platform_config *cfg, char *err, 
 	groups = g_key_file_get_groups(kf, NULL);
 	for (int g = 0; groups[g]; g++) {
 		if (!schema_has_group(groups[g])) {
-			snprintf(err, errlen, "%s:%d: unknown group [%s] (expected platform, mem, memenc, cache, gpc, cpu, rmp, rmm)",
+			snprintf(err, errlen, "%s:%d: unknown group [%s] (expected platform, mem, memenc, cache, gpc, cpu, rmp, sev, rmm)",
 				 path, find_line(text, groups[g], NULL), groups[g]);
 			goto out;
 		}

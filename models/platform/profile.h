@@ -9,7 +9,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum arch_kind { ARCH_PLAIN, ARCH_CCA };
+enum arch_kind { ARCH_PLAIN, ARCH_CCA, ARCH_SEV, ARCH_SEV_ES, ARCH_SEV_SNP };
+
+/* AMD SEV family: per-ASID keys, guests tagged by ASID. */
+static inline bool arch_is_sev(uint64_t a)
+{
+	return a == ARCH_SEV || a == ARCH_SEV_ES || a == ARCH_SEV_SNP;
+}
 
 struct platform_config {
 	char name[64];
@@ -60,6 +66,10 @@ struct platform_config {
 	uint64_t rmp_base, rmp_end;
 	/* monitors */
 	bool rmm;
+	/* AMD SEV: ASIDs 1 .. min_sev_asid - 1 are SEV-ES / SEV-SNP ASIDs, the
+	 * rest up to memenc.key_slots - 1 plain SEV ones (CPUID 8000_001F) */
+	uint64_t min_sev_asid;
+	bool asid_flush_gate;     /* firmware refuses a freed ASID until WBINVD + DF_FLUSH */
 	uint64_t rmm_timer;        /* 0: the host injects a realm's timer; 1: the RMM does */
 	uint64_t rec_entry_cycles, rec_exit_cycles, timer_inject_cycles;
 	/* the hypervisor */

@@ -190,6 +190,35 @@ static void test_bundled_plain(void **state)
 }
 
 /* cca.ini: CCA personality, XTS with 4 slots, GPC over the delegable range, the RMM. */
+/* The SEV family: sev-es and sev-snp inherit sev's keys and ASID split and
+ * change the personality (sev-snp adds the RMP); sev-gen1 has 15 ASIDs. */
+static void test_bundled_sev(void **state)
+{
+	(void)state;
+	static const struct { const char *name; uint64_t arch, slots, min_sev; bool rmp; } p[] = {
+		{ "sev", ARCH_SEV, 510, 100, false },
+		{ "sev-es", ARCH_SEV_ES, 510, 100, false },
+		{ "sev-snp", ARCH_SEV_SNP, 510, 100, true },
+		{ "sev-gen1", ARCH_SEV, 16, 1, false },
+	};
+	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++) {
+		struct platform_config c;
+		char err[PROFILE_ERR_MAX] = "", path[96];
+		snprintf(path, sizeof(path), "models/platform/profiles/%s.ini", p[i].name);
+		assert_int_equal(profile_load(path, &c, err, sizeof(err)), 0);
+		assert_string_equal(c.name, p[i].name);
+		assert_int_equal(c.arch, p[i].arch);
+		assert_true(arch_is_sev(c.arch));
+		assert_int_equal(c.memenc_mode, MEMENC_XTS);
+		assert_int_equal(c.key_slots, p[i].slots);
+		assert_int_equal(c.min_sev_asid, p[i].min_sev);
+		assert_true(c.asid_flush_gate);
+		assert_int_equal(c.rmp, p[i].rmp);
+		assert_false(c.gpc);
+		assert_false(c.rmm);
+	}
+}
+
 static void test_bundled_cca(void **state)
 {
 	(void)state;
@@ -249,7 +278,7 @@ static void test_unknown_key(void **state)
 static void test_unknown_group(void **state)
 {
 	assert_load_error(*state, "# c\n[platform]\narch = cca\n[gpu]\ncores = 3\n", 4,
-			  "unknown group [gpu] (expected platform, mem, memenc, cache, gpc, cpu, rmp, rmm)", true);
+			  "unknown group [gpu] (expected platform, mem, memenc, cache, gpc, cpu, rmp, sev, rmm)", true);
 }
 
 /* Bad numbers, out-of-range values, bad enums, bad bools and long strings: their line and the expectation. */
@@ -264,7 +293,7 @@ static void test_bad_values(void **state)
 	assert_load_error(f, "[cache]\nl1_size = 512\n", 2,
 			  "cache.l1_size: 512 is out of range [1024, 1073741824]", true);
 	assert_load_error(f, "[platform]\ndescription = x\narch = x86\n", 3,
-			  "platform.arch: expected one of plain | cca, got \"x86\"", true);
+			  "platform.arch: expected one of plain | cca | sev | sev-es | sev-snp, got \"x86\"", true);
 	assert_load_error(f, "[memenc]\nmode = aes\n", 2,
 			  "memenc.mode: expected one of none | xts | mac | ctr-tree, got \"aes\"", true);
 	assert_load_error(f, "[gpc]\nenabled = maybe\n", 2,
@@ -538,6 +567,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_bundled_plain),
 		T(test_bundled_cca),
+		T(test_bundled_sev),
 		T(test_defaults_fill_omitted),
 		T(test_unknown_key),
 		T(test_unknown_group),
