@@ -437,7 +437,8 @@ static void eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct e
 /* On SEV profiles a vm is a guest with its own ASID, launched and activated
  * before the scenario starts (its key programmed in the ASID's slot): the
  * first SEV-ES / SNP ASIDs from 1 on sev-es and sev-snp, the plain-SEV ones
- * from sev.min_sev_asid on sev. Its accesses are private (C-bit set): they
+ * from sev.min_sev_asid on sev; a vm declared guest=OTHER is another vCPU
+ * of OTHER's guest (its ASID), at its own VMPL. Its accesses are private (C-bit set): they
  * use its key and, on sev-snp, pass the RMP check as that ASID with
  * GPA = PA. */
 static int sev_vm_setup(struct run_ctx *rc, size_t i, char *err, size_t errlen)
@@ -445,7 +446,11 @@ static int sev_vm_setup(struct run_ctx *rc, size_t i, char *err, size_t errlen)
 	const struct scn_vm *vm = &rc->sc->vms[i];
 	uint64_t first = rc->cfg.arch == ARCH_SEV ? rc->cfg.min_sev_asid : 1;
 	uint64_t limit = rc->cfg.arch == ARCH_SEV ? rc->cfg.key_slots : rc->cfg.min_sev_asid;
-	uint64_t asid = first + i;
+	/* another vCPU / VMPL of an earlier vm's guest shares its ASID */
+	size_t own = 0;
+	for (size_t k = 0; k < i; k++)
+		own += rc->sc->vms[k].same_as < 0;
+	uint64_t asid = vm->same_as >= 0 ? rc->vms[vm->same_as].asid : first + own;
 	if (asid >= limit) {
 		snprintf(err, errlen, "%s:%d:%d: vm %s: profile %s has no %s ASID left (memenc.key_slots, "
 			 "sev.min_sev_asid)", vm->file, vm->line, vm->core_col, vm->name, rc->cfg.name,
@@ -455,6 +460,7 @@ static int sev_vm_setup(struct run_ctx *rc, size_t i, char *err, size_t errlen)
 	struct cpu *c = &rc->vms[i];
 	c->guest = 1;
 	c->asid = (uint32_t)asid;
+	c->vmpl = (uint32_t)vm->vmpl;
 	c->key = (int32_t)asid;
 	if (machine_key_program(&rc->machine, (unsigned)asid, (uint32_t)asid,
 				rc->cfg.memenc_mode != MEMENC_NONE ? MEMENC_KEY_ENCRYPT : 0)) {

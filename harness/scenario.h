@@ -70,6 +70,9 @@ struct scn_vm {
 	int line;
 	int core_col;      /* column of core=, for run-time errors */
 	uint64_t core;     /* physical core it runs on (core=N, default 0) */
+	uint64_t vmpl;     /* SEV-SNP privilege level (vmpl=N, default 0) */
+	int same_as;       /* guest=OTHER: another vCPU / VMPL of that vm's guest (its
+			      index; -1: a guest of its own) */
 };
 
 /* A guest built by the guest kernel (stacks/guest) and run by the host

@@ -65,14 +65,14 @@ static struct rmp_guest_page guest_page(struct run_ctx *rc, const struct scn_ste
 }
 
 /* RMPUPDATE's new entry: assigned to a vm (its ASID) or asid=, GPA = addr
- * unless gpa= is given; neither vm nor asid: back to the hypervisor. */
+ * unless gpa= is given; neither vm nor asid: back to the hypervisor (GPA 0
+ * unless given, which is then the caller's FAIL_INPUT). */
 static int update_entry(struct run_ctx *rc, const struct scn_step *st, struct rmp_entry *e,
 			char *err, size_t errlen)
 {
 	uint64_t addr = run_arg_num(st, "addr", 0);
 	const struct scn_arg *vm = step_arg(st, "vm");
-	*e = (struct rmp_entry){ .gpa = run_arg_num(st, "gpa", addr),
-				 .asid = (uint32_t)run_arg_num(st, "asid", 0),
+	*e = (struct rmp_entry){ .asid = (uint32_t)run_arg_num(st, "asid", 0),
 				 .immutable = run_arg_num(st, "immutable", 0) != 0,
 				 .size_2m = run_arg_num(st, "size", RMP_PAGE_4K) == RMP_PAGE_2M };
 	if (vm) {
@@ -85,6 +85,7 @@ static int update_entry(struct run_ctx *rc, const struct scn_step *st, struct rm
 		e->asid = rc->vms[i].asid;
 	}
 	e->assigned = e->asid != 0 || e->immutable;
+	e->gpa = run_arg_num(st, "gpa", e->assigned ? addr : 0); /* an owner's page: GPA = SPA */
 	return 0;
 }
 

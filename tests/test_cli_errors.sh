@@ -38,6 +38,12 @@ host.store addr=0 data=\"abc"
 bad bad_profile_on "bad_profile_on.scn:4:27: profile \"sev\" is not in this scenario" "$hdr
 host.load addr=0 -> r
 expect r.fault == none on sev"
+bad vm_vmpl "vm_vmpl.scn:3:19: vm k: vmpl: 0 to 3, got \"4\"" "profiles sev-snp
+vm v
+vm k guest=v vmpl=4"
+bad vm_guest "vm_guest.scn:2:12: vm k: guest=v names no earlier vm that is a guest of its own" "profiles sev-snp
+vm k guest=v
+vm v"
 bad rmpupdate_vm "rmpupdate_vm.scn:3:32: host.rmpupdate: no vm named \"victim\"" "profiles sev-snp
 title \"t\"
 host.rmpupdate addr=0x80000000 vm=victim"
