@@ -438,7 +438,7 @@ static void eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct e
  * before the scenario starts (its key programmed in the ASID's slot): the
  * first SEV-ES / SNP ASIDs from 1 on sev-es and sev-snp, the plain-SEV ones
  * from sev.min_sev_asid on sev; a vm declared guest=OTHER is another vCPU
- * of OTHER's guest (its ASID), at its own VMPL. Its accesses are private (C-bit set): they
+ * of OTHER's guest (its ASID), at its own VMPL; asid=N picks the ASID. Its accesses are private (C-bit set): they
  * use its key and, on sev-snp, pass the RMP check as that ASID with
  * GPA = PA. */
 static int sev_vm_setup(struct run_ctx *rc, size_t i, char *err, size_t errlen)
@@ -450,11 +450,13 @@ static int sev_vm_setup(struct run_ctx *rc, size_t i, char *err, size_t errlen)
 	size_t own = 0;
 	for (size_t k = 0; k < i; k++)
 		own += rc->sc->vms[k].same_as < 0;
-	uint64_t asid = vm->same_as >= 0 ? rc->vms[vm->same_as].asid : first + own;
-	if (asid >= limit) {
-		snprintf(err, errlen, "%s:%d:%d: vm %s: profile %s has no %s ASID left (memenc.key_slots, "
-			 "sev.min_sev_asid)", vm->file, vm->line, vm->core_col, vm->name, rc->cfg.name,
-			 rc->cfg.arch == ARCH_SEV ? "SEV" : "SEV-ES / SNP");
+	uint64_t asid = vm->same_as >= 0 ? rc->vms[vm->same_as].asid : vm->asid ? vm->asid : first + own;
+	if (asid < first || asid >= limit) {
+		snprintf(err, errlen, "%s:%d:%d: vm %s: ASID %llu is not a%s ASID of profile %s (%llu .. "
+			 "%llu: memenc.key_slots, sev.min_sev_asid)", vm->file, vm->line, vm->core_col,
+			 vm->name, (unsigned long long)asid,
+			 rc->cfg.arch == ARCH_SEV ? " SEV" : "n SEV-ES / SNP", rc->cfg.name,
+			 (unsigned long long)first, (unsigned long long)limit - 1);
 		return -1;
 	}
 	struct cpu *c = &rc->vms[i];

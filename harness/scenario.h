@@ -71,6 +71,7 @@ struct scn_vm {
 	int core_col;      /* column of core=, for run-time errors */
 	uint64_t core;     /* physical core it runs on (core=N, default 0) */
 	uint64_t vmpl;     /* SEV-SNP privilege level (vmpl=N, default 0) */
+	uint64_t asid;     /* SEV: asid=N, the guest's ASID (0: the next free one) */
 	int same_as;       /* guest=OTHER: another vCPU / VMPL of that vm's guest (its
 			      index; -1: a guest of its own) */
 };

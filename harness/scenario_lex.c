@@ -260,7 +260,16 @@ const char *scn_param_value(struct parser *p, const char *name)
 char *scn_expand(struct parser *p, const char *line)
 {
 	GString *out = g_string_new(NULL);
+	bool quoted = false;
 	for (size_t i = 0; line[i];) {
+		/* A comment (a word starting with #, outside a string) is kept
+		 * as written: ${...} in prose is not a param. */
+		if (!quoted && line[i] == '#' && (i == 0 || isspace((unsigned char)line[i - 1]))) {
+			g_string_append(out, line + i);
+			break;
+		}
+		if (line[i] == '"' && (i == 0 || line[i - 1] != '\\'))
+			quoted = !quoted;
 		if (line[i] == '$' && line[i + 1] == '{') {
 			const char *end = strchr(line + i + 2, '}');
 			if (!end) {

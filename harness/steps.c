@@ -415,6 +415,20 @@ static const struct step_spec step_table[] = {
 	    { "size", ARG_NUM, false, "4K (default) or 2M" },
 	    { "immutable", ARG_NUM, false, "1: firmware-owned" } },
 	  steps_rmpupdate, NULL },
+	{ ACTOR_HOST, "snp", "SNP: a firmware command (init, launch_start, activate, launch_update, "
+	  "launch_finish, decommission, df_flush, report) with its arguments (.status snp.*; "
+	  "report: the signed ATTESTATION_REPORT as bytes; snp.unsupported off sev-snp)",
+	  "host.snp launch_start gctx=0x80100000 policy=0x30000",
+	  { { "", ARG_NAME, true, "command" }, { "gctx", ARG_NUM, false, "the guest context page" },
+	    { "policy", ARG_NUM, false, "guest policy (default 0x30000)" },
+	    { "asid", ARG_NUM, false, "activate: the ASID" },
+	    { "addr", ARG_NUM, false, "launch_update: the page (SPA)" },
+	    { "gpa", ARG_NUM, false, "launch_update: its GPA" },
+	    { "type", ARG_NAME, false, "launch_update: normal, vmsa, zero, unmeasured, secrets, cpuid" },
+	    { "vmpl", ARG_NUM, false, "report: the requesting VMPL" },
+	    { "data", ARG_BYTES, false, "report: REPORT_DATA (up to 64 bytes)" },
+	    { "host_data", ARG_BYTES, false, "launch_finish: HOST_DATA (up to 32 bytes)" } },
+	  steps_snp, steps_snp_check },
 	{ ACTOR_HOST, "psmash", "SNP: PSMASH the 2 MB RMP entry at addr into 512 4 KB ones",
 	  "host.psmash addr=0x80000000", { ADDR }, steps_psmash, NULL },
 	{ ACTOR_HOST, "stat", "read a simulator counter as it stands (x1), e.g. a guest's "

@@ -42,7 +42,7 @@ struct step_spec {
 	const char *op;
 	const char *summary;
 	const char *example;
-	struct step_arg_spec args[8]; /* ends at the first NULL name */
+	struct step_arg_spec args[12]; /* ends at the first NULL name */
 	/* Returns 0 (the step ran; faults are results), or -1 with a message
 	 * naming what was wrong in the scenario. */
 	int (*run)(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
@@ -67,6 +67,12 @@ const struct scn_arg *step_arg(const struct scn_step *st, const char *key);
  * rmp.unsupported on a profile without an RMP. */
 #define STEPS_RMP_STATUS 0x7b00ull
 #define STEPS_RMP_UNSUPPORTED (STEPS_RMP_STATUS | 0xff)
+/* SNP firmware commands (host.snp): STEPS_SNP_STATUS | the ABI status (snp.*). */
+#define STEPS_SNP_STATUS 0x7a00ull
+#define STEPS_SNP_UNSUPPORTED (STEPS_SNP_STATUS | 0xff)
+int steps_snp(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
+	      size_t errlen);
+char *steps_snp_check(const struct scn_step *st, int *col);
 int steps_rmpupdate(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		    char *err, size_t errlen);
 int steps_psmash(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,

@@ -7,6 +7,7 @@
 #include "harness/steps.h"
 #include "models/monitor/attest/cca_token.h"
 #include "models/monitor/rmm/rmm.h"
+#include "models/monitor/snp/snp_fw.h"
 #include "sim/buf.h"
 #include "stacks/host/hv.h"
 
@@ -155,6 +156,11 @@ const char *steps_status_name(uint64_t x0)
 		return v[x0 & 0xff];
 	if ((x0 & ~0xffull) == STEPS_RSI_STATUS && (x0 & 0xff) <= RSI_ERROR_UNKNOWN)
 		return rsi_status_name(x0 & 0xff);
+	if ((x0 & ~0xffull) == STEPS_SNP_STATUS) {
+		if (x0 == STEPS_SNP_UNSUPPORTED)
+			return "snp.unsupported";
+		return snp_status_name((enum snp_status)(x0 & 0xff));
+	}
 	if ((x0 & ~0xffull) == STEPS_RMP_STATUS) {
 		static const char *const r[] = { "rmp.success", "rmp.fail_input", "rmp.fail_permission",
 						 "rmp.fail_inuse", "rmp.fail_overlap", "rmp.?",
@@ -176,8 +182,9 @@ bool steps_status_known(const char *name)
 		if (strcmp(steps_status_name(STEPS_RSI_STATUS | i), name) == 0)
 			return true;
 	for (uint64_t i = 0; i <= 0xff; i++)
-		if (strcmp(steps_status_name(STEPS_RMP_STATUS | i), name) == 0 &&
-		    strcmp(name, "rmp.?") != 0)
+		if ((strcmp(steps_status_name(STEPS_RMP_STATUS | i), name) == 0 ||
+		     strcmp(steps_status_name(STEPS_SNP_STATUS | i), name) == 0) &&
+		    strcmp(name, "rmp.?") != 0 && strcmp(name, "snp.?") != 0)
 			return true;
 	return false;
 }

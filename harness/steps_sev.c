@@ -4,12 +4,15 @@
  * (models/mmu/rmp.c). A profile without an RMP answers rmp.unsupported
  * (the instructions would #UD) and changes nothing, so one scenario can run
  * on every profile. */
+#include <glib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "harness/runner.h"
 #include "harness/steps.h"
 #include "models/mmu/rmp.h"
+#include "models/monitor/snp/snp_psp.h"
+#include "models/platform/machine.h"
 
 static bool have_rmp(struct run_ctx *rc, struct step_result *res)
 {
@@ -148,4 +151,137 @@ int steps_rmpadjust(struct run_ctx *rc, const struct scn_step *st, struct step_r
 		    char *err, size_t errlen)
 {
 	return rmp_step(rc, st, res, I_RMPADJUST, err, errlen);
+}
+
+/* --- the SNP firmware (SEV-SNP Firmware ABI, AMD 56860) --- */
+
+struct snp_cmd_spec {
+	const char *name;
+	const char *args[4];
+	const char *section;
+};
+
+static const struct snp_cmd_spec snp_cmds[] = {
+	{ "init", { NULL }, "8.8 SNP_INIT" },
+	{ "launch_start", { "gctx", "policy" }, "8.16 SNP_LAUNCH_START" },
+	{ "activate", { "gctx", "asid" }, "8.10 SNP_ACTIVATE" },
+	{ "launch_update", { "gctx", "addr", "gpa", "type" }, "8.17 SNP_LAUNCH_UPDATE" },
+	{ "launch_finish", { "gctx", "host_data" }, "8.18 SNP_LAUNCH_FINISH" },
+	{ "decommission", { "gctx" }, "8.11 SNP_DECOMMISSION" },
+	{ "df_flush", { NULL }, "8.12 SNP_DF_FLUSH" },
+	{ "report", { "gctx", "vmpl", "data" }, "7.3 MSG_REPORT_REQ" },
+};
+
+static const char *const page_types[] = { "", "normal", "vmsa", "zero", "unmeasured", "secrets",
+					  "cpuid" };
+
+static const struct snp_cmd_spec *snp_cmd_find(const char *name)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(snp_cmds); i++)
+		if (strcmp(snp_cmds[i].name, name) == 0)
+			return &snp_cmds[i];
+	return NULL;
+}
+
+char *steps_snp_check(const struct scn_step *st, int *col)
+{
+	const struct scn_arg *cmd = step_arg(st, "");
+	const struct snp_cmd_spec *c = snp_cmd_find(cmd->v.name);
+	if (!c) {
+		GString *s = g_string_new(NULL);
+		for (size_t i = 0; i < G_N_ELEMENTS(snp_cmds); i++)
+			g_string_append_printf(s, "%s%s", i ? ", " : "", snp_cmds[i].name);
+		*col = cmd->col;
+		char *msg = g_strdup_printf("unknown SNP firmware command \"%s\" (%s)", cmd->v.name, s->str);
+		g_string_free(s, TRUE);
+		return msg;
+	}
+	for (size_t i = 0; i < st->nargs; i++) {
+		const struct scn_arg *a = &st->args[i];
+		bool ok = !a->key[0];
+		for (unsigned k = 0; k < G_N_ELEMENTS(c->args) && c->args[k]; k++)
+			ok |= strcmp(c->args[k], a->key) == 0;
+		*col = a->col;
+		if (!ok)
+			return g_strdup_printf("snp %s takes no argument \"%s\"", c->name, a->key);
+		if (strcmp(a->key, "type") == 0) {
+			bool known = false;
+			for (size_t t = 1; t < G_N_ELEMENTS(page_types); t++)
+				known |= a->v.kind == SV_NAME && strcmp(page_types[t], a->v.name) == 0;
+			if (!known)
+				return g_strdup_printf("type: expected normal, vmsa, zero, unmeasured, secrets "
+						       "or cpuid");
+		}
+	}
+	return NULL;
+}
+
+static enum snp_page_type page_type(const struct scn_step *st)
+{
+	const struct scn_arg *a = step_arg(st, "type");
+	for (size_t t = 1; a && t < G_N_ELEMENTS(page_types); t++)
+		if (strcmp(page_types[t], a->v.name) == 0)
+			return (enum snp_page_type)t;
+	return SNP_PAGE_NORMAL;
+}
+
+/* host.snp COMMAND [args]: one firmware command from the hypervisor.
+ * .status is snp.* (the ABI's status codes); report: the signed
+ * ATTESTATION_REPORT as bytes. Without the firmware (a profile other than
+ * sev-snp) the answer is snp.unsupported and nothing changes. */
+int steps_snp(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
+	      size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	struct snp_psp *p = rc->machine.snp;
+	const struct snp_cmd_spec *c = snp_cmd_find(step_arg(st, "")->v.name);
+	uint64_t gctx = run_arg_num(st, "gctx", 0);
+	enum snp_status s = SNP_SUCCESS;
+	res->has_status = true;
+	if (!p) {
+		res->status = STEPS_SNP_UNSUPPORTED;
+		return 0;
+	}
+	uint64_t c0 = rc->machine.rmp_io_ctx.cycles + p->mem_cycles;
+	if (strcmp(c->name, "init") == 0) {
+		s = snp_init(&p->fw);
+	} else if (strcmp(c->name, "launch_start") == 0) {
+		s = snp_launch_start(&p->fw, gctx, run_arg_num(st, "policy", SNP_POLICY_SMT | SNP_POLICY_RSVD1));
+	} else if (strcmp(c->name, "activate") == 0) {
+		s = snp_psp_activate(p, gctx, (uint32_t)run_arg_num(st, "asid", 0));
+	} else if (strcmp(c->name, "launch_update") == 0) {
+		s = snp_psp_launch_update(p, gctx, run_arg_num(st, "addr", 0), run_arg_num(st, "gpa", 0),
+					  page_type(st));
+	} else if (strcmp(c->name, "launch_finish") == 0) {
+		struct snp_launch_finish in = { 0 };
+		size_t n = 0;
+		const uint8_t *hd = run_arg_bytes(rc, st, "host_data", &n);
+		if (hd)
+			memcpy(in.host_data, hd, MIN(n, sizeof(in.host_data)));
+		s = snp_launch_finish(&p->fw, gctx, &in);
+	} else if (strcmp(c->name, "decommission") == 0) {
+		s = snp_decommission(&p->fw, gctx);
+	} else if (strcmp(c->name, "df_flush") == 0) {
+		s = snp_df_flush(&p->fw);
+	} else {
+		uint8_t data[SNP_REPORT_DATA_LEN] = { 0 };
+		size_t n = 0;
+		const uint8_t *d = run_arg_bytes(rc, st, "data", &n);
+		if (d)
+			memcpy(data, d, MIN(n, sizeof(data)));
+		res->bytes = g_malloc(SNP_REPORT_LEN);
+		s = snp_guest_report(&p->fw, gctx, data, (unsigned)run_arg_num(st, "vmpl", 0), res->bytes);
+		if (s == SNP_SUCCESS) {
+			res->len = SNP_REPORT_LEN;
+		} else {
+			g_free(res->bytes);
+			res->bytes = NULL;
+		}
+	}
+	p->stat_cmds++;
+	p->stat_errors += s != SNP_SUCCESS;
+	res->status = STEPS_SNP_STATUS | (uint64_t)s;
+	res->cycles = rc->machine.rmp_io_ctx.cycles + p->mem_cycles - c0;
+	return 0;
 }

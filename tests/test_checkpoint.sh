@@ -37,6 +37,8 @@ check_every_step scenarios/guests/realm-lifecycle.scn plain cca
 # A run stopped at an unhandled REC exit, and guest call results that set
 # captures after the checkpoint: both survive a restore.
 check_every_step scenarios/monitor/cca/rmi_rtt_set_ripas_request.scn cca
+# The SNP firmware's guest table and ASID gate, and the RMP in memory.
+check_every_step scenarios/monitor/snp/fw_df_flush.scn sev-snp
 scn=scenarios/attacks/undelegate-scrub.scn
 
 # A checkpoint refuses another scenario or profile.

@@ -33,6 +33,9 @@ host.load addr=0 -> x
 expect r == \"a\""
 bad undefined_param "undefined_param.scn:3:16: undefined param \"page\"" "$hdr
 host.load addr=\${page}"
+# ${...} in a comment is prose, not a param; in a string it still expands
+printf '%s\n# the page at ${page} is set below\nparam page=0x80000000\nhost.load addr=${page} -> r # ${not_a_param}\nexpect r.fault == none\n' "$hdr" >"$T/comment_param.scn"
+expect_exit "\${...} in a comment is not a param" 0 "$CCSIM" run "$T/comment_param.scn"
 bad unterminated "unterminated.scn:3:24: unterminated string" "$hdr
 host.store addr=0 data=\"abc"
 bad bad_profile_on "bad_profile_on.scn:4:27: profile \"sev\" is not in this scenario" "$hdr

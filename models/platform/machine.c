@@ -7,6 +7,7 @@
 
 #include "models/mmu/gpt.h"
 #include "models/monitor/rmm/rmm.h"
+#include "models/monitor/snp/snp_psp.h"
 
 static const struct sim_field machine_fields[] = {
 	SIM_FIELD(struct machine, stat_accesses),
@@ -355,6 +356,13 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 		if (rmp_config_check(&m->rmp) || rmp_init_table(&m->rmp, &io)) {
 			snprintf(err, errlen, "%s: rmp.base/end: expected an 8 KB aligned table covering memory",
 				 cfg->name);
+			return -1;
+		}
+	}
+	if (cfg->arch == ARCH_SEV_SNP) {
+		m->snp = snp_psp_create(s, m);
+		if (!m->snp) {
+			snprintf(err, errlen, "%s: sev-snp needs the RMP (rmp.enabled = true)", cfg->name);
 			return -1;
 		}
 	}

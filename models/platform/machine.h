@@ -18,6 +18,7 @@
 #include "sim/sim.h"
 
 struct rmm;
+struct snp_psp;
 
 #define MACHINE_MAX_CORES 16
 
@@ -38,6 +39,7 @@ struct machine {
 	struct rmp_config rmp;              /* RMP_BASE / RMP_END when rmp.enabled */
 	struct machine_rmp_ctx { struct machine *m; uint64_t cycles; } rmp_io_ctx;
 	struct rmm *rmm;
+	struct snp_psp *snp;                /* sev-snp: the SNP firmware (AMD-SP) */
 	/* The issuing core's time while a step makes several calls in a row
 	 * (the host stack's run loop): what a monitor reads as "now" is this
 	 * plus the call's own cycles. 0 outside such a call: sim_now. */

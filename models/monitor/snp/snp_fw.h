@@ -250,6 +250,7 @@ __attribute__((warn_unused_result)) int
 snp_report_verify(const uint8_t report[SNP_REPORT_LEN], const uint8_t vcek_pub[P384_POINT_LEN],
 		  const char **err);
 
+/* "snp.success", "snp.invalid_guest_state", ...; "snp.?" for others. */
 const char *snp_status_name(enum snp_status s);
 
 #endif

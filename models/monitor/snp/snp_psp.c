@@ -1,0 +1,158 @@
+/* The SNP firmware as a machine model; see snp_psp.h. */
+#include "models/monitor/snp/snp_psp.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+
+#include "models/memenc/memenc.h"
+#include "models/platform/machine.h"
+
+/* The AMD-SP reaches page contents in DRAM through the memory controller,
+ * not coherently with the cores' caches: a hypervisor that wants the
+ * firmware to see what it wrote flushes first (KVM's sev_clflush_pages),
+ * and lines it leaves dirty can later overwrite what the firmware wrote.
+ * Host key (slot 0) unless a command sets another. */
+static int psp_mem(struct snp_psp *p, uint64_t pa, uint8_t *buf, size_t len, bool write)
+{
+	uint64_t cycles = 0;
+	while (len) {
+		uint8_t line[MEMENC_LINE];
+		uint64_t base = pa & ~(uint64_t)(MEMENC_LINE - 1), off = pa - base;
+		size_t n = MIN(len, MEMENC_LINE - off);
+		int rc = 0;
+		if (!write || n < MEMENC_LINE)
+			rc = memenc_read_line(&p->m->enc, p->mem_key, base, line, &cycles);
+		if (!rc && write) {
+			memcpy(line + off, buf, n);
+			rc = memenc_write_line(&p->m->enc, p->mem_key, base, line, &cycles);
+		} else if (!rc) {
+			memcpy(buf, line + off, n);
+		}
+		if (rc)
+			return rc;
+		pa += n;
+		buf += n;
+		len -= n;
+	}
+	p->mem_cycles += cycles;
+	return 0;
+}
+
+static int psp_mem_read(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+	return psp_mem(ctx, pa, buf, len, false);
+}
+
+static int psp_mem_write(void *ctx, uint64_t pa, const void *buf, size_t len)
+{
+	return psp_mem(ctx, pa, (uint8_t *)buf, len, true);
+}
+
+static const struct sim_field psp_fields[] = {
+	SIM_FIELD(struct snp_psp, stat_cmds), SIM_FIELD(struct snp_psp, stat_errors),
+	SIM_FIELD(struct snp_psp, mem_cycles),
+};
+static const struct sim_vmstate psp_vmstate = { "snp", 1, psp_fields, G_N_ELEMENTS(psp_fields) };
+
+/* The firmware's mutable state: platform state, guest table, ASID gate. */
+static int psp_save(const struct sim_model *mm, struct sim_buf *out)
+{
+	const struct snp_fw *fw = &((const struct snp_psp *)mm)->fw;
+	sim_buf_put_u64(out, fw->state);
+	sim_buf_put_u64(out, fw->cfg.rmp_preinitialized);
+	sim_buf_put(out, fw->guests, sizeof(fw->guests));
+	sim_buf_put(out, fw->asid_flush_pending, sizeof(fw->asid_flush_pending));
+	sim_buf_put_u64(out, fw->df_flush_required);
+	sim_buf_put_u64(out, fw->df_flushes);
+	return 0;
+}
+
+static int psp_restore(struct sim_model *mm, struct sim_reader *in)
+{
+	struct snp_fw *fw = &((struct snp_psp *)mm)->fw;
+	uint64_t st = sim_reader_u64(in);
+	fw->cfg.rmp_preinitialized = sim_reader_u64(in) != 0;
+	if (st > SNP_PLATFORM_INIT || !sim_reader_get(in, fw->guests, sizeof(fw->guests)) ||
+	    !sim_reader_get(in, fw->asid_flush_pending, sizeof(fw->asid_flush_pending)))
+		return -EINVAL;
+	fw->state = (enum snp_platform_state)st;
+	fw->df_flush_required = sim_reader_u64(in) != 0;
+	fw->df_flushes = sim_reader_u64(in);
+	return 0;
+}
+
+static void psp_destroy(struct sim_model *mm)
+{
+	g_free(mm);
+}
+
+static const struct sim_model_ops psp_ops = {
+	.save_extra = psp_save, .restore_extra = psp_restore, .destroy = psp_destroy,
+};
+
+struct snp_psp *snp_psp_create(struct sim *s, struct machine *m)
+{
+	if (!m->cfg.rmp)
+		return NULL;
+	struct snp_psp *p = g_new0(struct snp_psp, 1);
+	struct snp_fw_config cfg;
+	snp_fw_config_default(&cfg);
+	cfg.rmp = m->rmp;
+	cfg.rmp_preinitialized = true; /* machine_init built the table (rmp_init_table) */
+	cfg.min_sev_asid = (uint32_t)m->cfg.min_sev_asid;
+	struct rmp_io io = machine_rmp_io(m);
+	struct rmp_io mem = { psp_mem_read, psp_mem_write, p };
+	snp_fw_init(&p->fw, &cfg, &io, &mem, s->seed);
+	p->m = m;
+	p->base.name = "snp";
+	p->base.kind = "snp";
+	p->base.ops = &psp_ops;
+	p->base.vmstate = &psp_vmstate;
+	sim_model_register(s, &p->base);
+	static const struct sim_stat_def stats[] = {
+		SIM_STAT_DEF(struct snp_psp, stat_cmds, "commands", SIM_STAT_COUNT,
+			     "SNP firmware commands the hypervisor sent"),
+		SIM_STAT_DEF(struct snp_psp, stat_errors, "errors", SIM_STAT_COUNT,
+			     "commands that returned a status other than SUCCESS"),
+	};
+	sim_stat_register_table(s, "snp", p, stats, G_N_ELEMENTS(stats));
+	return p;
+}
+
+enum snp_status snp_psp_launch_update(struct snp_psp *p, uint64_t gctx_pa, uint64_t spa,
+				      uint64_t gpa, enum snp_page_type type)
+{
+	enum snp_status st = snp_launch_update(&p->fw, gctx_pa, spa, gpa, type);
+	const struct snp_guest *g = snp_guest_find(&p->fw, gctx_pa);
+	if (st != SNP_SUCCESS || !g)
+		return st;
+	/* LAUNCH_UPDATE encrypts the page in place with the guest's key (ABI
+	 * 8.17): the plaintext the hypervisor left (or the zeros / secrets the
+	 * firmware wrote) is rewritten under the guest's ASID. */
+	uint8_t *page = g_malloc(RMP_PAGE_4K);
+	p->mem_key = 0;
+	int rc = psp_mem(p, spa, page, RMP_PAGE_4K, false);
+	p->mem_key = g->asid;
+	if (!rc)
+		rc = psp_mem(p, spa, page, RMP_PAGE_4K, true);
+	p->mem_key = 0;
+	g_free(page);
+	return rc ? SNP_HWERROR_PLATFORM : SNP_SUCCESS;
+}
+
+enum snp_status snp_psp_activate(struct snp_psp *p, uint64_t gctx_pa, uint32_t asid)
+{
+	struct snp_fw *fw = &p->fw;
+	if (!p->m->cfg.asid_flush_gate && asid < RMP_ASID_LIMIT)
+		fw->asid_flush_pending[asid / 8] &= (uint8_t)~(1u << (asid % 8));
+	enum snp_status st = snp_activate(fw, gctx_pa, asid);
+	/* ACTIVATE loads the guest's VEK into the memory controller for its
+	 * ASID: a slot whose previous owner still has lines cached is the
+	 * ASID-reuse hazard, which the engine reports. */
+	if (st == SNP_SUCCESS &&
+	    machine_key_program(p->m, asid, asid,
+				p->m->cfg.memenc_mode != MEMENC_NONE ? MEMENC_KEY_ENCRYPT : 0))
+		return SNP_HWERROR_PLATFORM;
+	return st;
+}
