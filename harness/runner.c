@@ -11,6 +11,7 @@
 #include "harness/output.h"
 #include "harness/runner_priv.h"
 #include "models/monitor/rmm/rmm.h"
+#include "models/monitor/snp/snp_psp.h"
 
 
 /* --- helpers for step handlers --- */
@@ -158,6 +159,26 @@ static bool victim_memory_changed(const struct run_ctx *rc, uint32_t vm, uint64_
 	return false;
 }
 
+/* The guest a vm belongs to: itself, or the vm it is another vCPU of. */
+static uint32_t guest_of_vm(const struct run_ctx *rc, uint32_t vm)
+{
+	int same = rc->sc->vms[vm].same_as;
+	return same >= 0 ? (uint32_t)same : vm;
+}
+
+/* Did any vCPU of vm's guest store these bytes? */
+static bool same_guest_wrote(const struct run_ctx *rc, uint32_t vm, const uint8_t *b, size_t n)
+{
+	for (guint k = 0; k < rc->victim_writes->len; k++) {
+		const struct victim_write *w = rc->victim_writes->pdata[k];
+		gsize len;
+		const uint8_t *d = g_bytes_get_data(w->data, &len);
+		if (guest_of_vm(rc, w->vm) == guest_of_vm(rc, vm) && contains(d, len, b, n))
+			return true;
+	}
+	return false;
+}
+
 static bool victim_started(const struct run_ctx *rc)
 {
 	for (size_t i = 0; i < rc->sc->nsteps; i++)
@@ -234,6 +255,20 @@ static void observe(struct run_ctx *rc, const struct scn_step *st, const struct 
 			o->corrupt_line = st->line;
 		}
 	}
+	/* A guest reading a secret no vCPU of its own guest wrote has another
+	 * guest's data: a cross-guest leak (ASID reuse, aliasing). */
+	if (who == ACTOR_VM && !r->faulted && r->len && !o->leaked) {
+		uint32_t vm = vm_index(rc, st->actor);
+		for (size_t i = 0; i < rc->sc->nsecrets && !o->leaked; i++) {
+			const struct scn_secret *sec = &rc->sc->secrets[i];
+			if (!contains(r->bytes, r->len, sec->bytes, sec->len) ||
+			    same_guest_wrote(rc, vm, sec->bytes, sec->len))
+				continue;
+			o->leaked = true;
+			o->leak_line = st->line;
+			g_strlcpy(o->leak_secret, sec->name, sizeof(o->leak_secret));
+		}
+	}
 	if (who == ACTOR_VM && !r->faulted && r->len && !o->corrupted) {
 		for (guint i = 0; i < rc->attacker_data->len; i++) {
 			gsize n;
@@ -273,6 +308,19 @@ void run_capture_set(struct run_ctx *rc, const char *name, const struct step_res
 	result_copy(&c->r, r);
 }
 
+/* On sev-snp a vm given an ASID (asid=N) is the vCPU of whichever guest the
+ * firmware launched with that ASID: with none active (not yet activated,
+ * or decommissioned), the hypervisor has no VMSA to run it with and VMRUN
+ * fails. Other vms are guests launched before the scenario. */
+static bool vm_can_run(const struct run_ctx *rc, const struct scn_step *st)
+{
+	if (st->spec->actor != ACTOR_VM || !rc->machine.snp)
+		return true;
+	uint32_t vm = vm_index(rc, st->actor);
+	const struct scn_vm *v = &rc->sc->vms[guest_of_vm(rc, vm)];
+	return !v->asid || snp_asid_active(&rc->machine.snp->fw, (uint32_t)v->asid);
+}
+
 static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
 {
 	struct run_ctx *rc = ((struct runner_model *)target)->rc;
@@ -285,6 +333,12 @@ static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
 		       run_arg_num(st, "len", 0), st->text, (uint32_t)strlen(st->text));
 	for (uint64_t k = 0; k < st->repeat; k++) {
 		run_result_clear(&r);
+		if (!vm_can_run(rc, st)) { /* VMRUN would fail: the step does nothing */
+			r.faulted = true;
+			r.fault = FAULT_VMRUN_INVALID;
+			observe(rc, st, &r);
+			continue;
+		}
 		if (st->spec->run(rc, st, &r, rc->errmsg, sizeof(rc->errmsg))) {
 			if (!rc->errmsg[0])
 				snprintf(rc->errmsg, sizeof(rc->errmsg), "%s:%d:%d: step failed", st->file,

@@ -296,7 +296,7 @@ static bool fault_name_known(const char *n)
 static const char *fault_names_list(void)
 {
 	return "gpc.gpf, gpc.walk, gpc.addr_size, gpc.eabt, bus.range, mce.poison, mmu.s1, mmu.s2, "
-	       "iommu.translation, iommu.keyid, rmp.pf, rmp.npf, rmp.vc";
+	       "iommu.translation, iommu.keyid, rmp.pf, rmp.npf, rmp.vc, vmrun.invalid";
 }
 
 static bool status_name_known(const char *n)

@@ -261,9 +261,9 @@ int steps_snp(struct run_ctx *rc, const struct scn_step *st, struct step_result 
 			memcpy(in.host_data, hd, MIN(n, sizeof(in.host_data)));
 		s = snp_launch_finish(&p->fw, gctx, &in);
 	} else if (strcmp(c->name, "decommission") == 0) {
-		s = snp_decommission(&p->fw, gctx);
+		s = snp_psp_decommission(p, gctx);
 	} else if (strcmp(c->name, "df_flush") == 0) {
-		s = snp_df_flush(&p->fw);
+		s = snp_psp_df_flush(p);
 	} else {
 		uint8_t data[SNP_REPORT_DATA_LEN] = { 0 };
 		size_t n = 0;

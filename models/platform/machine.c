@@ -24,9 +24,10 @@ static const struct sim_field machine_fields[] = {
 	SIM_FIELD(struct machine, stat_rmp_checks),
 	SIM_FIELD(struct machine, stat_rmp_faults),
 	SIM_FIELD(struct machine, stat_rmp_reads),
+	SIM_FIELD(struct machine, stat_wbinvd),
 };
 static const struct sim_vmstate machine_vmstate = {
-	"machine", 1, machine_fields, sizeof(machine_fields) / sizeof(machine_fields[0])
+	"machine", 2, machine_fields, sizeof(machine_fields) / sizeof(machine_fields[0])
 };
 static const struct sim_model_ops machine_ops = { 0 };
 
@@ -225,6 +226,7 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 		ST(stat_rmp_faults, "rmp.faults", "RMP violations"),
 		ST(stat_rmp_reads, "rmp.table_reads", "RMP entries read from memory"),
 		ST(stat_snoops, "snoops", "same-key copies in other cores' L1D cleaned for coherence"),
+		ST(stat_wbinvd, "wbinvd", "WBINVD (or an INVD performed as one) over every core's caches"),
 	};
 #undef ST
 	sim_stat_register_table(s, "machine", m, stats, sizeof(stats) / sizeof(stats[0]));
@@ -634,6 +636,8 @@ int machine_wbinvd(struct machine *m, uint64_t *cycles)
 	for (unsigned c = 0; c < m->cfg.cores && !rc; c++)
 		rc = cache_wbinvd(&m->l1[c], cycles);
 	rc = rc ? rc : cache_wbinvd(&m->llc, cycles);
+	if (!rc)
+		m->stat_wbinvd++; /* the SNP firmware's DF_FLUSH asks whether one happened */
 	sim_trace_emit(m->sim, TRACE_CACHE_OP, m->src, 0, 0, *cycles - before, 0, "wbinvd", 6);
 	return rc;
 }

@@ -49,6 +49,7 @@ struct machine {
 	uint64_t stat_smcs, stat_smc_unknown, stat_tlbi, stat_gpt_changes;
 	uint64_t stat_key_hazards, stat_poison, stat_snoops;
 	uint64_t stat_rmp_checks, stat_rmp_faults, stat_rmp_reads;
+	uint64_t stat_wbinvd;
 };
 
 /* Build every model of `cfg` into `s` (which the caller has initialised with

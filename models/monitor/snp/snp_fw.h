@@ -223,6 +223,15 @@ static inline bool snp_asid_reusable(const struct snp_fw *fw, uint32_t asid)
 	return asid < RMP_ASID_LIMIT && !(fw->asid_flush_pending[asid / 8] & (1u << (asid % 8)));
 }
 
+/* Does a guest hold this ASID (activated, not decommissioned)? */
+static inline bool snp_asid_active(const struct snp_fw *fw, uint32_t asid)
+{
+	for (unsigned i = 0; i < SNP_MAX_GUESTS; i++)
+		if (fw->guests[i].in_use && fw->guests[i].asid == asid)
+			return true;
+	return false;
+}
+
 /* The guest with that context page, or NULL. */
 const struct snp_guest *snp_guest_find(const struct snp_fw *fw, uint64_t gctx_pa);
 

@@ -51,7 +51,7 @@ static int psp_mem_write(void *ctx, uint64_t pa, const void *buf, size_t len)
 
 static const struct sim_field psp_fields[] = {
 	SIM_FIELD(struct snp_psp, stat_cmds), SIM_FIELD(struct snp_psp, stat_errors),
-	SIM_FIELD(struct snp_psp, mem_cycles),
+	SIM_FIELD(struct snp_psp, mem_cycles), SIM_FIELD(struct snp_psp, wbinvd_at_decommission),
 };
 static const struct sim_vmstate psp_vmstate = { "snp", 1, psp_fields, G_N_ELEMENTS(psp_fields) };
 
@@ -139,6 +139,24 @@ enum snp_status snp_psp_launch_update(struct snp_psp *p, uint64_t gctx_pa, uint6
 	p->mem_key = 0;
 	g_free(page);
 	return rc ? SNP_HWERROR_PLATFORM : SNP_SUCCESS;
+}
+
+enum snp_status snp_psp_decommission(struct snp_psp *p, uint64_t gctx_pa)
+{
+	enum snp_status st = snp_decommission(&p->fw, gctx_pa);
+	if (st == SNP_SUCCESS)
+		p->wbinvd_at_decommission = p->m->stat_wbinvd;
+	return st;
+}
+
+enum snp_status snp_psp_df_flush(struct snp_psp *p)
+{
+	/* The caches may still hold lines of the decommissioned guests under
+	 * their ASIDs' slots: the flush is only worth something after WBINVD. */
+	if (p->m->cfg.asid_flush_gate && p->fw.state == SNP_PLATFORM_INIT &&
+	    p->fw.df_flush_required && p->m->stat_wbinvd == p->wbinvd_at_decommission)
+		return SNP_WBINVD_REQUIRED;
+	return snp_df_flush(&p->fw);
 }
 
 enum snp_status snp_psp_activate(struct snp_psp *p, uint64_t gctx_pa, uint32_t asid)

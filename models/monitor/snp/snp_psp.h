@@ -20,6 +20,7 @@ struct snp_psp {
 	struct snp_fw fw;
 	unsigned mem_key;     /* the key slot the firmware's page accesses use now */
 	uint64_t mem_cycles;  /* memory cycles of the firmware's page accesses */
+	uint64_t wbinvd_at_decommission; /* machine.wbinvd when a guest was last decommissioned */
 	uint64_t stat_cmds, stat_errors;
 };
 
@@ -29,6 +30,11 @@ struct snp_psp *snp_psp_create(struct sim *s, struct machine *m);
  * key. */
 enum snp_status snp_psp_launch_update(struct snp_psp *p, uint64_t gctx_pa, uint64_t spa,
 				      uint64_t gpa, enum snp_page_type type);
+/* SNP_DECOMMISSION, noting the WBINVD count; SNP_DF_FLUSH, which (ABI
+ * 8.12) returns WBINVD_REQUIRED unless every core ran WBINVD since the last
+ * DECOMMISSION. Both gates go with sev.asid_flush_gate = false. */
+enum snp_status snp_psp_decommission(struct snp_psp *p, uint64_t gctx_pa);
+enum snp_status snp_psp_df_flush(struct snp_psp *p);
 /* SNP_ACTIVATE, plus the key load; with the profile's ASID gate off
  * (sev.asid_flush_gate = false) a decommissioned ASID is not refused. */
 enum snp_status snp_psp_activate(struct snp_psp *p, uint64_t gctx_pa, uint32_t asid);
