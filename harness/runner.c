@@ -240,6 +240,9 @@ static void observe(struct run_ctx *rc, const struct scn_step *st, const struct 
 	}
 	if (who == ACTOR_VM && !r->faulted) {
 		uint32_t vm = vm_index(rc, st->actor);
+		/* A guest knows its memory by GPA: what it stored and reads back
+		 * is compared there (a remapped GPA is another place to it). */
+		addr = run_arg_num(st, "gpa", addr);
 		if (strcmp(st->op, "store") == 0) {
 			size_t len;
 			const uint8_t *d = run_arg_bytes(rc, st, "data", &len);

@@ -63,6 +63,20 @@ static void res_status(struct step_result *res, uint64_t x0, uint64_t x1)
 
 /* --- CPU loads and stores (host and vm actors) --- */
 
+/* A load or store by the step's actor at addr: for a vm, as GPA gpa=
+ * (default addr), shared when shared=1. */
+static int actor_access(struct cpu *c, const struct scn_step *st, bool write, void *buf,
+			uint32_t len, struct cc_fault *f, uint64_t *cycles)
+{
+	uint64_t addr = run_arg_num(st, "addr", 0);
+	if (st->spec->actor != ACTOR_VM)
+		return write ? cpu_store(c, addr, buf, len, f, cycles)
+			     : cpu_load(c, addr, buf, len, f, cycles);
+	return cpu_access(c, cc_world_pas((enum cc_world)c->world), write, addr,
+			  run_arg_num(st, "gpa", addr), run_arg_num(st, "shared", 0) == 0, buf, len, f,
+			  cycles);
+}
+
 static int do_load(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
 		   size_t errlen)
 {
@@ -72,7 +86,7 @@ static int do_load(struct run_ctx *rc, const struct scn_step *st, struct step_re
 	struct cpu *c = run_actor_cpu(rc, st);
 	struct cc_fault f;
 	res_buf(res, len);
-	int r = cpu_load(c, run_arg_num(st, "addr", 0), res->bytes, (uint32_t)len, &f, &res->cycles);
+	int r = actor_access(c, st, false, res->bytes, (uint32_t)len, &f, &res->cycles);
 	if (r == 1)
 		res_fault(res, f.kind);
 	return r < 0 ? -1 : 0;
@@ -83,11 +97,14 @@ static int do_store(struct run_ctx *rc, const struct scn_step *st, struct step_r
 {
 	size_t len;
 	const uint8_t *data = run_arg_bytes(rc, st, "data", &len);
+	const struct scn_arg *da = step_arg(st, "data");
+	if (len == 0 && da && da->v.kind == SV_REF)
+		return 0; /* the capture it copies holds nothing (its read faulted) */
 	if (check_len(st, len, err, errlen))
 		return -1;
 	struct cpu *c = run_actor_cpu(rc, st);
 	struct cc_fault f;
-	int r = cpu_store(c, run_arg_num(st, "addr", 0), data, (uint32_t)len, &f, &res->cycles);
+	int r = actor_access(c, st, true, (void *)data, (uint32_t)len, &f, &res->cycles);
 	if (r == 1)
 		res_fault(res, f.kind);
 	return r < 0 ? -1 : 0;
@@ -366,6 +383,11 @@ static int do_dma_write(struct run_ctx *rc, const struct scn_step *st, struct st
 }
 
 #define ADDR { "addr", ARG_NUM, true, "physical address" }
+/* A vm's access: the GPA the host's nested tables map to addr (default:
+ * addr), and whether it is shared (C-bit clear: the host's key, no
+ * private-page checks) rather than private. */
+#define VM_GPA { "gpa", ARG_NUM, false, "the guest-physical address that reaches addr (default addr)" }
+#define VM_SHARED { "shared", ARG_NUM, false, "1: a shared (unencrypted) access" }
 #define GNAME { "", ARG_NAME, true, "a guest declared with guest NAME" }
 #define LEN { "len", ARG_NUM, false, "bytes (default 8; phys.read: 64)" }
 #define DATA { "data", ARG_BYTES, true, "\"text\", hex:.., or $secret / $capture" }
@@ -447,9 +469,9 @@ static const struct step_spec step_table[] = {
 	    { "challenge", ARG_BYTES, false, "expected challenge (zero-padded to 64 bytes)" } },
 	  steps_verify, NULL },
 	{ ACTOR_VM, "load", "the guest loads bytes from its own (protected) memory",
-	  "victim.load addr=0x80000000 len=10 -> v", { ADDR, LEN }, do_load, NULL },
+	  "victim.load addr=0x80000000 len=10 -> v", { ADDR, LEN, VM_GPA, VM_SHARED }, do_load, NULL },
 	{ ACTOR_VM, "store", "the guest stores bytes", "victim.store addr=0x80000000 data=$secret",
-	  { ADDR, DATA }, do_store, NULL },
+	  { ADDR, DATA, VM_GPA, VM_SHARED }, do_store, NULL },
 	{ ACTOR_VM, "fill", "the guest stores len copies of one byte", "victim.fill addr=0x80000000 len=4K",
 	  { ADDR, { "len", ARG_NUM, true, "bytes" }, { "byte", ARG_NUM, false, "value (default 0)" } },
 	  do_fill, NULL },
