@@ -61,6 +61,23 @@ static void res_status(struct step_result *res, uint64_t x0, uint64_t x1)
 	res->x1 = x1;
 }
 
+/* host.stat name=STAT: a simulator counter as it stands now (x1), e.g.
+ * hv.g0.cpus_reported or rmm.rec.exits_irq. */
+int steps_stat(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
+	       size_t errlen)
+{
+	const struct scn_arg *a = step_arg(st, "name");
+	uint64_t v = a ? sim_stat_get(&rc->sim, a->v.name) : UINT64_MAX;
+	if (v == UINT64_MAX) {
+		snprintf(err, errlen, "%s:%d:%d: host.stat: no counter named \"%s\" on profile %s "
+			 "(a run's --out stats.json lists them)", st->file, st->line, st->col,
+			 a ? a->v.name : "", rc->cfg.name);
+		return -1;
+	}
+	res->x1 = v;
+	return 0;
+}
+
 /* --- CPU loads and stores (host and vm actors) --- */
 
 /* A load or store by the step's actor at addr: for a vm, as GPA gpa=

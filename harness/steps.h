@@ -60,7 +60,7 @@ void steps_print(FILE *f);
 const struct scn_arg *step_arg(const struct scn_step *st, const char *key);
 
 /* steps_guest.c: host.guest_* (every one through this handler) and
- * verifier.verify. Verifier statuses are STEPS_VERIFY_STATUS | code. */
+ * verifier.verify; steps_status.c: status names. Verifier statuses are STEPS_VERIFY_STATUS | code. */
 #define STEPS_VERIFY_STATUS 0x7e00ull
 /* A guest's RSI call (NAME.op rsi): its X0 as STEPS_RSI_STATUS | code (rsi.*). */
 /* RMP instructions (steps_sev.c): EAX as STEPS_RMP_STATUS | code (rmp.*);

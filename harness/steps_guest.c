@@ -7,7 +7,6 @@
 #include "harness/steps.h"
 #include "models/monitor/attest/cca_token.h"
 #include "models/monitor/rmm/rmm.h"
-#include "models/monitor/snp/snp_fw.h"
 #include "sim/buf.h"
 #include "stacks/host/hv.h"
 
@@ -146,64 +145,6 @@ int steps_guest(struct run_ctx *rc, const struct scn_step *st, struct step_resul
 		     char *err, size_t errlen)
 {
 	return guest_step(rc, st, res, err, errlen);
-}
-
-const char *steps_status_name(uint64_t x0)
-{
-	static const char *const v[] = { "verify.ok", "verify.bad_token", "verify.rim_mismatch",
-					 "verify.challenge_mismatch" };
-	if ((x0 & ~0xffull) == STEPS_VERIFY_STATUS && (x0 & 0xff) < G_N_ELEMENTS(v))
-		return v[x0 & 0xff];
-	if ((x0 & ~0xffull) == STEPS_RSI_STATUS && (x0 & 0xff) <= RSI_ERROR_UNKNOWN)
-		return rsi_status_name(x0 & 0xff);
-	if ((x0 & ~0xffull) == STEPS_SNP_STATUS) {
-		if (x0 == STEPS_SNP_UNSUPPORTED)
-			return "snp.unsupported";
-		return snp_status_name((enum snp_status)(x0 & 0xff));
-	}
-	if ((x0 & ~0xffull) == STEPS_RMP_STATUS) {
-		static const char *const r[] = { "rmp.success", "rmp.fail_input", "rmp.fail_permission",
-						 "rmp.fail_inuse", "rmp.fail_overlap", "rmp.?",
-						 "rmp.fail_sizemismatch", "rmp.fail_badaddr" };
-		if (x0 == STEPS_RMP_UNSUPPORTED)
-			return "rmp.unsupported";
-		if ((x0 & 0xff) < G_N_ELEMENTS(r))
-			return r[x0 & 0xff];
-	}
-	return rmi_status_name(x0);
-}
-
-bool steps_status_known(const char *name)
-{
-	for (uint64_t i = 0; i < 4; i++)
-		if (strcmp(steps_status_name(STEPS_VERIFY_STATUS | i), name) == 0)
-			return true;
-	for (uint64_t i = 0; i <= RSI_ERROR_UNKNOWN; i++)
-		if (strcmp(steps_status_name(STEPS_RSI_STATUS | i), name) == 0)
-			return true;
-	for (uint64_t i = 0; i <= 0xff; i++)
-		if ((strcmp(steps_status_name(STEPS_RMP_STATUS | i), name) == 0 ||
-		     strcmp(steps_status_name(STEPS_SNP_STATUS | i), name) == 0) &&
-		    strcmp(name, "rmp.?") != 0 && strcmp(name, "snp.?") != 0)
-			return true;
-	return false;
-}
-
-/* host.stat name=STAT: a simulator counter as it stands now (x1), e.g.
- * hv.g0.cpus_reported or rmm.rec.exits_irq. */
-int steps_stat(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
-	       size_t errlen)
-{
-	const struct scn_arg *a = step_arg(st, "name");
-	uint64_t v = a ? sim_stat_get(&rc->sim, a->v.name) : UINT64_MAX;
-	if (v == UINT64_MAX) {
-		snprintf(err, errlen, "%s:%d:%d: host.stat: no counter named \"%s\" on profile %s "
-			 "(a run's --out stats.json lists them)", st->file, st->line, st->col,
-			 a ? a->v.name : "", rc->cfg.name);
-		return -1;
-	}
-	res->x1 = v;
-	return 0;
 }
 
 /* verifier.verify: a relying party checks a CCA token against the platform
