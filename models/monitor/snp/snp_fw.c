@@ -179,7 +179,7 @@ enum snp_status snp_activate(struct snp_fw *fw, uint64_t gctx_pa, uint32_t asid)
 	for (unsigned i = 0; i < SNP_MAX_GUESTS; i++)
 		if (fw->guests[i].in_use && fw->guests[i].asid == asid)
 			return SNP_ASID_OWNED;
-	if (!snp_asid_reusable(fw, asid))
+	if (!fw->cfg.no_asid_gate && !snp_asid_reusable(fw, asid))
 		return SNP_DFFLUSH_REQUIRED;
 	g->asid = asid;
 	return SNP_SUCCESS;

@@ -135,6 +135,7 @@ struct snp_fw_config {
 	uint8_t api_major, api_minor, build;
 	uint64_t tcb;             /* current = committed = reported */
 	uint32_t min_sev_asid;    /* CPUID 8000_001F EDX: SNP ASIDs are 1 .. min_sev_asid - 1 */
+	bool no_asid_gate;        /* what-if: ACTIVATE takes a decommissioned ASID without DF_FLUSH */
 	uint8_t cpuid_fam, cpuid_mod, cpuid_step;
 };
 

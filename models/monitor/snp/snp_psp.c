@@ -101,6 +101,7 @@ struct snp_psp *snp_psp_create(struct sim *s, struct machine *m)
 	cfg.rmp = m->rmp;
 	cfg.rmp_preinitialized = true; /* machine_init built the table (rmp_init_table) */
 	cfg.min_sev_asid = (uint32_t)m->cfg.min_sev_asid;
+	cfg.no_asid_gate = !m->cfg.asid_flush_gate;
 	struct rmp_io io = machine_rmp_io(m);
 	struct rmp_io mem = { psp_mem_read, psp_mem_write, p };
 	snp_fw_init(&p->fw, &cfg, &io, &mem, s->seed);
@@ -161,10 +162,7 @@ enum snp_status snp_psp_df_flush(struct snp_psp *p)
 
 enum snp_status snp_psp_activate(struct snp_psp *p, uint64_t gctx_pa, uint32_t asid)
 {
-	struct snp_fw *fw = &p->fw;
-	if (!p->m->cfg.asid_flush_gate && asid < RMP_ASID_LIMIT)
-		fw->asid_flush_pending[asid / 8] &= (uint8_t)~(1u << (asid % 8));
-	enum snp_status st = snp_activate(fw, gctx_pa, asid);
+	enum snp_status st = snp_activate(&p->fw, gctx_pa, asid);
 	/* ACTIVATE loads the guest's VEK into the memory controller for its
 	 * ASID: a slot whose previous owner still has lines cached is the
 	 * ASID-reuse hazard, which the engine reports. */

@@ -35,8 +35,8 @@ enum snp_status snp_psp_launch_update(struct snp_psp *p, uint64_t gctx_pa, uint6
  * DECOMMISSION. Both gates go with sev.asid_flush_gate = false. */
 enum snp_status snp_psp_decommission(struct snp_psp *p, uint64_t gctx_pa);
 enum snp_status snp_psp_df_flush(struct snp_psp *p);
-/* SNP_ACTIVATE, plus the key load; with the profile's ASID gate off
- * (sev.asid_flush_gate = false) a decommissioned ASID is not refused. */
+/* SNP_ACTIVATE, plus the key load (the firmware's ASID gate follows
+ * sev.asid_flush_gate). */
 enum snp_status snp_psp_activate(struct snp_psp *p, uint64_t gctx_pa, uint32_t asid);
 
 #endif

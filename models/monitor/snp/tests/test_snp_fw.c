@@ -343,6 +343,11 @@ static void test_page_state_checks(void **state)
 	assert_int_not_equal(rmp_update(&t->fw.cfg.rmp, &t->io, SPA_ZERO, &hv).status, RMP_SUCCESS);
 }
 
+static void no_gate(struct snp_fw_config *c)
+{
+	c->no_asid_gate = true;
+}
+
 /* §8.10 / §8.11 / §8.12: a decommissioned ASID needs DF_FLUSH before reuse. */
 static void test_asid_df_flush(void **state)
 {
@@ -370,6 +375,16 @@ static void test_asid_df_flush(void **state)
 	assert_false(t->fw.df_flush_required);
 	assert_true(snp_asid_reusable(&t->fw, ASID));
 	assert_int_equal(snp_activate(&t->fw, GCTX2, ASID), SNP_SUCCESS);
+
+	/* What-if without the gate: the decommissioned ASID is taken at once. */
+	struct t *u = fixture(SEED, no_gate);
+	assert_int_equal(snp_init(&u->fw), SNP_SUCCESS);
+	start_and_activate(u, GCTX, ASID);
+	assert_int_equal(snp_decommission(&u->fw, GCTX), SNP_SUCCESS);
+	assert_false(snp_asid_reusable(&u->fw, ASID));
+	assert_int_equal(snp_launch_start(&u->fw, GCTX2, POLICY), SNP_SUCCESS);
+	assert_int_equal(snp_activate(&u->fw, GCTX2, ASID), SNP_SUCCESS);
+	fixture_free(u);
 }
 
 /* §8.18: an ID block must name the guest's digest and policy. */
