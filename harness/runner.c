@@ -11,6 +11,7 @@
 #include "harness/output.h"
 #include "harness/runner_priv.h"
 #include "models/monitor/rmm/rmm.h"
+#include "models/monitor/sev/sev_fw.h"
 #include "models/monitor/snp/snp_psp.h"
 
 
@@ -311,17 +312,21 @@ void run_capture_set(struct run_ctx *rc, const char *name, const struct step_res
 	result_copy(&c->r, r);
 }
 
-/* On sev-snp a vm given an ASID (asid=N) is the vCPU of whichever guest the
- * firmware launched with that ASID: with none active (not yet activated,
- * or decommissioned), the hypervisor has no VMSA to run it with and VMRUN
- * fails. Other vms are guests launched before the scenario. */
+/* On the SEV profiles a vm given an ASID (asid=N) is the vCPU of whichever
+ * guest the firmware activated with that ASID: with none active (not yet
+ * activated, deactivated or decommissioned), VMRUN fails (the ASID has no
+ * key: APM 15.34.8; on SNP, no VMSA to run). Other vms are guests launched
+ * before the scenario. */
 static bool vm_can_run(const struct run_ctx *rc, const struct scn_step *st)
 {
-	if (st->spec->actor != ACTOR_VM || !rc->machine.snp)
+	if (st->spec->actor != ACTOR_VM || (!rc->machine.snp && !rc->machine.sev))
 		return true;
 	uint32_t vm = vm_index(rc, st->actor);
 	const struct scn_vm *v = &rc->sc->vms[guest_of_vm(rc, vm)];
-	return !v->asid || snp_asid_active(&rc->machine.snp->fw, (uint32_t)v->asid);
+	if (!v->asid)
+		return true;
+	return rc->machine.snp ? snp_asid_active(&rc->machine.snp->fw, (uint32_t)v->asid)
+			       : sev_asid_active(rc->machine.sev, (uint32_t)v->asid);
 }
 
 static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
@@ -495,7 +500,8 @@ static void eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct e
  * before the scenario starts (its key programmed in the ASID's slot): the
  * first SEV-ES / SNP ASIDs from 1 on sev-es and sev-snp, the plain-SEV ones
  * from sev.min_sev_asid on sev; a vm declared guest=OTHER is another vCPU
- * of OTHER's guest (its ASID), at its own VMPL; asid=N picks the ASID. Its accesses are private (C-bit set): they
+ * of OTHER's guest (its ASID), at its own VMPL; asid=N picks the ASID (on
+ * sev-es / sev-snp also a plain-SEV one). Its accesses are private (C-bit set): they
  * use its key and, on sev-snp, pass the RMP check as that ASID with
  * GPA = PA. */
 static int sev_vm_setup(struct run_ctx *rc, size_t i, char *err, size_t errlen)
@@ -503,6 +509,9 @@ static int sev_vm_setup(struct run_ctx *rc, size_t i, char *err, size_t errlen)
 	const struct scn_vm *vm = &rc->sc->vms[i];
 	uint64_t first = rc->cfg.arch == ARCH_SEV ? rc->cfg.min_sev_asid : 1;
 	uint64_t limit = rc->cfg.arch == ARCH_SEV ? rc->cfg.key_slots : rc->cfg.min_sev_asid;
+	/* a plain SEV guest on an SEV-ES / SNP machine takes an ASID above */
+	if (vm->asid && rc->cfg.arch != ARCH_SEV)
+		limit = rc->cfg.key_slots;
 	/* another vCPU / VMPL of an earlier vm's guest shares its ASID */
 	size_t own = 0;
 	for (size_t k = 0; k < i; k++)

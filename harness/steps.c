@@ -468,6 +468,18 @@ static const struct step_spec step_table[] = {
 	    { "data", ARG_BYTES, false, "report: REPORT_DATA (up to 64 bytes)" },
 	    { "host_data", ARG_BYTES, false, "launch_finish: HOST_DATA (up to 32 bytes)" } },
 	  steps_snp, steps_snp_check },
+	{ ACTOR_HOST, "sev", "SEV / SEV-ES: a firmware command (init, launch_start, activate, "
+	  "launch_update_data, launch_update_vmsa, launch_measure, launch_finish, deactivate, "
+	  "decommission, df_flush) (.status sev.*; launch_start: x1 = the handle; launch_measure: "
+	  "MEASURE || MNONCE as bytes; sev.unsupported off sev / sev-es)",
+	  "host.sev launch_start policy=0x1",
+	  { { "", ARG_NAME, true, "command" }, { "handle", ARG_NUM, false, "the guest (1, 2, ...)" },
+	    { "policy", ARG_NUM, false, "launch_start: guest policy (default 0)" },
+	    { "tik", ARG_BYTES, false, "launch_start: the 16-byte TIK (default: from the seed)" },
+	    { "asid", ARG_NUM, false, "activate: the ASID" },
+	    { "addr", ARG_NUM, false, "launch_update_*: the region (SPA)" },
+	    { "len", ARG_NUM, false, "launch_update_*: its bytes (default 4096)" } },
+	  steps_sev, steps_sev_check },
 	{ ACTOR_HOST, "psmash", "SNP: PSMASH the 2 MB RMP entry at addr into 512 4 KB ones",
 	  "host.psmash addr=0x80000000", { ADDR }, steps_psmash, NULL },
 	{ ACTOR_HOST, "stat", "read a simulator counter as it stands (x1), e.g. a guest's "

@@ -70,6 +70,12 @@ const struct scn_arg *step_arg(const struct scn_step *st, const char *key);
 /* SNP firmware commands (host.snp): STEPS_SNP_STATUS | the ABI status (snp.*). */
 #define STEPS_SNP_STATUS 0x7a00ull
 #define STEPS_SNP_UNSUPPORTED (STEPS_SNP_STATUS | 0xff)
+/* SEV firmware commands (host.sev): STEPS_SEV_STATUS | the API status (sev.*). */
+#define STEPS_SEV_STATUS 0x7900ull
+#define STEPS_SEV_UNSUPPORTED (STEPS_SEV_STATUS | 0xff)
+int steps_sev(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
+	      size_t errlen);
+char *steps_sev_check(const struct scn_step *st, int *col);
 int steps_snp(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
 	      size_t errlen);
 char *steps_snp_check(const struct scn_step *st, int *col);

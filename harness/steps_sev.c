@@ -11,6 +11,7 @@
 #include "harness/runner.h"
 #include "harness/steps.h"
 #include "models/mmu/rmp.h"
+#include "models/monitor/sev/sev_fw.h"
 #include "models/monitor/snp/snp_psp.h"
 #include "models/platform/machine.h"
 
@@ -183,16 +184,22 @@ static const struct snp_cmd_spec *snp_cmd_find(const char *name)
 	return NULL;
 }
 
-char *steps_snp_check(const struct scn_step *st, int *col)
+/* The command's name and its arguments against a command table. */
+static char *fw_check(const struct scn_step *st, int *col, const char *fw,
+		      const struct snp_cmd_spec *cmds, size_t n)
 {
 	const struct scn_arg *cmd = step_arg(st, "");
-	const struct snp_cmd_spec *c = snp_cmd_find(cmd->v.name);
+	const struct snp_cmd_spec *c = NULL;
+	for (size_t i = 0; i < n && !c; i++)
+		if (strcmp(cmds[i].name, cmd->v.name) == 0)
+			c = &cmds[i];
 	if (!c) {
 		GString *s = g_string_new(NULL);
-		for (size_t i = 0; i < G_N_ELEMENTS(snp_cmds); i++)
-			g_string_append_printf(s, "%s%s", i ? ", " : "", snp_cmds[i].name);
+		for (size_t i = 0; i < n; i++)
+			g_string_append_printf(s, "%s%s", i ? ", " : "", cmds[i].name);
 		*col = cmd->col;
-		char *msg = g_strdup_printf("unknown SNP firmware command \"%s\" (%s)", cmd->v.name, s->str);
+		char *msg = g_strdup_printf("unknown %s firmware command \"%s\" (%s)", fw, cmd->v.name,
+					    s->str);
 		g_string_free(s, TRUE);
 		return msg;
 	}
@@ -203,7 +210,7 @@ char *steps_snp_check(const struct scn_step *st, int *col)
 			ok |= strcmp(c->args[k], a->key) == 0;
 		*col = a->col;
 		if (!ok)
-			return g_strdup_printf("snp %s takes no argument \"%s\"", c->name, a->key);
+			return g_strdup_printf("%s %s takes no argument \"%s\"", fw, c->name, a->key);
 		if (strcmp(a->key, "type") == 0) {
 			bool known = false;
 			for (size_t t = 1; t < G_N_ELEMENTS(page_types); t++)
@@ -214,6 +221,11 @@ char *steps_snp_check(const struct scn_step *st, int *col)
 		}
 	}
 	return NULL;
+}
+
+char *steps_snp_check(const struct scn_step *st, int *col)
+{
+	return fw_check(st, col, "SNP", snp_cmds, G_N_ELEMENTS(snp_cmds));
 }
 
 static enum snp_page_type page_type(const struct scn_step *st)
@@ -283,5 +295,86 @@ int steps_snp(struct run_ctx *rc, const struct scn_step *st, struct step_result 
 	p->stat_errors += s != SNP_SUCCESS;
 	res->status = STEPS_SNP_STATUS | (uint64_t)s;
 	res->cycles = rc->machine.rmp_io_ctx.cycles + p->mem_cycles - c0;
+	return 0;
+}
+
+/* --- the SEV firmware for SEV / SEV-ES guests (SEV API, AMD 55766) --- */
+
+static const struct snp_cmd_spec sev_cmds[] = {
+	{ "init", { NULL }, "5.2 INIT" },
+	{ "launch_start", { "policy", "tik" }, "6.2 LAUNCH_START" },
+	{ "activate", { "handle", "asid" }, "6.3 ACTIVATE" },
+	{ "deactivate", { "handle" }, "6.4 DEACTIVATE" },
+	{ "launch_update_data", { "handle", "addr", "len" }, "6.5 LAUNCH_UPDATE_DATA" },
+	{ "launch_update_vmsa", { "handle", "addr", "len" }, "6.6 LAUNCH_UPDATE_VMSA" },
+	{ "launch_measure", { "handle" }, "6.7 LAUNCH_MEASURE" },
+	{ "launch_finish", { "handle" }, "6.9 LAUNCH_FINISH" },
+	{ "decommission", { "handle" }, "6.21 DECOMMISSION" },
+	{ "df_flush", { NULL }, "5.6 DF_FLUSH" },
+};
+
+char *steps_sev_check(const struct scn_step *st, int *col)
+{
+	return fw_check(st, col, "SEV", sev_cmds, G_N_ELEMENTS(sev_cmds));
+}
+
+/* host.sev COMMAND [args]: one SEV firmware command. .status is sev.* (the
+ * same codes as SNP's); launch_start: x1 = the handle; launch_measure: the
+ * 48 bytes MEASURE || MNONCE. Off sev / sev-es: sev.unsupported. */
+int steps_sev(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
+	      size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	struct sev_psp *p = rc->machine.sev;
+	const char *c = step_arg(st, "")->v.name;
+	uint32_t h = (uint32_t)run_arg_num(st, "handle", 0);
+	enum snp_status s;
+	res->has_status = true;
+	if (!p) {
+		res->status = STEPS_SEV_UNSUPPORTED;
+		return 0;
+	}
+	uint64_t c0 = p->mem_cycles;
+	if (strcmp(c, "init") == 0) {
+		s = sev_init(p);
+	} else if (strcmp(c, "launch_start") == 0) {
+		size_t n = 0;
+		const uint8_t *tik = run_arg_bytes(rc, st, "tik", &n);
+		uint8_t k[SEV_TIK_LEN] = { 0 };
+		if (tik)
+			memcpy(k, tik, MIN(n, sizeof(k)));
+		uint32_t handle = 0;
+		s = sev_launch_start(p, (uint32_t)run_arg_num(st, "policy", 0), tik ? k : NULL, &handle);
+		res->x1 = handle;
+	} else if (strcmp(c, "activate") == 0) {
+		s = sev_activate(p, h, (uint32_t)run_arg_num(st, "asid", 0));
+	} else if (strcmp(c, "deactivate") == 0) {
+		s = sev_deactivate(p, h);
+	} else if (strcmp(c, "launch_update_data") == 0) {
+		s = sev_launch_update_data(p, h, run_arg_num(st, "addr", 0), run_arg_num(st, "len", 4096));
+	} else if (strcmp(c, "launch_update_vmsa") == 0) {
+		s = sev_launch_update_vmsa(p, h, run_arg_num(st, "addr", 0),
+					   run_arg_num(st, "len", SEV_VMSA_LEN));
+	} else if (strcmp(c, "launch_measure") == 0) {
+		struct sev_measurement m;
+		s = sev_launch_measure(p, h, &m);
+		if (s == SNP_SUCCESS) {
+			res->len = sizeof(m.measure) + sizeof(m.mnonce);
+			res->bytes = g_malloc(res->len);
+			memcpy(res->bytes, m.measure, sizeof(m.measure));
+			memcpy(res->bytes + sizeof(m.measure), m.mnonce, sizeof(m.mnonce));
+		}
+	} else if (strcmp(c, "launch_finish") == 0) {
+		s = sev_launch_finish(p, h);
+	} else if (strcmp(c, "decommission") == 0) {
+		s = sev_decommission(p, h);
+	} else {
+		s = sev_df_flush(p);
+	}
+	p->stat_cmds++;
+	p->stat_errors += s != SNP_SUCCESS;
+	res->status = STEPS_SEV_STATUS | (uint64_t)s;
+	res->cycles = p->mem_cycles - c0;
 	return 0;
 }

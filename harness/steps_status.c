@@ -1,6 +1,7 @@
 /* Status names across the step namespaces a capture's .status can hold:
  * RMI (rmi.*), RSI (rsi.*, a guest's call), the verifier (verify.*), the
- * RMP instructions (rmp.*) and the SNP firmware (snp.*). */
+ * RMP instructions (rmp.*), the SNP firmware (snp.*) and the SEV firmware
+ * for SEV / SEV-ES guests (sev.*). */
 #include <glib.h>
 #include <string.h>
 
@@ -20,6 +21,11 @@ const char *steps_status_name(uint64_t x0)
 		if (x0 == STEPS_SNP_UNSUPPORTED)
 			return "snp.unsupported";
 		return snp_status_name((enum snp_status)(x0 & 0xff));
+	}
+	if ((x0 & ~0xffull) == STEPS_SEV_STATUS) {
+		if (x0 == STEPS_SEV_UNSUPPORTED)
+			return "sev.unsupported";
+		return sev_status_name((enum snp_status)(x0 & 0xff));
 	}
 	if ((x0 & ~0xffull) == STEPS_RMP_STATUS) {
 		static const char *const r[] = { "rmp.success", "rmp.fail_input", "rmp.fail_permission",
@@ -43,8 +49,9 @@ bool steps_status_known(const char *name)
 			return true;
 	for (uint64_t i = 0; i <= 0xff; i++)
 		if ((strcmp(steps_status_name(STEPS_RMP_STATUS | i), name) == 0 ||
-		     strcmp(steps_status_name(STEPS_SNP_STATUS | i), name) == 0) &&
-		    strcmp(name, "rmp.?") != 0 && strcmp(name, "snp.?") != 0)
+		     strcmp(steps_status_name(STEPS_SNP_STATUS | i), name) == 0 ||
+		     strcmp(steps_status_name(STEPS_SEV_STATUS | i), name) == 0) &&
+		    strcmp(name, "rmp.?") != 0 && strcmp(name, "snp.?") != 0 && strcmp(name, "sev.?") != 0)
 			return true;
 	return false;
 }

@@ -97,4 +97,19 @@ grep -q "challenge *6e6f6e63652d30303031" "$T/out" && ok "realm's token carries 
 expect_exit "realm's token, other RIM" 1 "$CCSIM" attest verify "$T/rl/captures/t.bin" --seed 1 --rim "$OTHER"
 expect_exit "realm's token, other seed" 1 "$CCSIM" attest verify "$T/rl/captures/t.bin" --seed 2
 
+# SEV LAUNCH_MEASURE (SEV API 6.7), recomputed apart from ccsim for another
+# seed (another MNONCE): HMAC-SHA256(TIK, 0x04 || 1 || 55 || 21 || policy
+# || SHA-256(the measured page) || MNONCE) must equal MEASURE.
+"$CCSIM" run scenarios/monitor/sev/fw_launch_measure.scn --profile sev --seed 9 --out "$T/sm" --quiet
+if python3 - "$T/sm/captures/m.bin" <<'PY'
+import hashlib, hmac, struct, sys
+b = open(sys.argv[1], "rb").read()
+measure, mnonce = b[:32], b[32:48]
+ld = hashlib.sha256(b"guest image page" + bytes(4096 - 16)).digest()
+tik = bytes.fromhex("00112233445566778899aabbccddeeff")
+blob = bytes([0x04, 1, 55, 21]) + struct.pack("<I", 0) + ld + mnonce
+sys.exit(0 if len(b) == 48 and hmac.new(tik, blob, hashlib.sha256).digest() == measure else 1)
+PY
+then ok "SEV launch measurement matches an independent HMAC"; else fail "SEV launch measurement matches an independent HMAC"; fi
+
 finish

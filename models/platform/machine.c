@@ -7,6 +7,7 @@
 
 #include "models/mmu/gpt.h"
 #include "models/monitor/rmm/rmm.h"
+#include "models/monitor/sev/sev_fw.h"
 #include "models/monitor/snp/snp_psp.h"
 
 static const struct sim_field machine_fields[] = {
@@ -90,6 +91,35 @@ static int rmp_write_cb(void *ctx, uint64_t pa, const void *buf, size_t len)
 		if (cache_clean_inval_pa(&c->m->l1[k], pa & ~63ull, &c->cycles))
 			return -EIO;
 	return rmp_rw(c->m, pa, (void *)buf, len, true, &c->cycles);
+}
+
+/* The AMD-SP reaches DRAM through the memory controller, not coherently
+ * with the cores' caches: whatever a core still holds dirty is not seen,
+ * and may later overwrite what the firmware wrote. */
+int machine_dram_access(struct machine *m, unsigned key, uint64_t pa, void *buf, size_t len,
+			bool write, uint64_t *cycles)
+{
+	uint8_t *p = buf;
+	while (len) {
+		uint8_t line[MEMENC_LINE];
+		uint64_t base = pa & ~(uint64_t)(MEMENC_LINE - 1), off = pa - base;
+		size_t n = MIN(len, MEMENC_LINE - off);
+		int rc = 0;
+		if (!write || n < MEMENC_LINE)
+			rc = memenc_read_line(&m->enc, key, base, line, cycles);
+		if (!rc && write) {
+			memcpy(line + off, p, n);
+			rc = memenc_write_line(&m->enc, key, base, line, cycles);
+		} else if (!rc) {
+			memcpy(p, line + off, n);
+		}
+		if (rc)
+			return rc;
+		pa += n;
+		p += n;
+		len -= n;
+	}
+	return 0;
 }
 
 struct rmp_io machine_rmp_io(struct machine *m)
@@ -368,6 +398,8 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 			return -1;
 		}
 	}
+	if (cfg->arch == ARCH_SEV || cfg->arch == ARCH_SEV_ES)
+		m->sev = sev_psp_create(s, m);
 	if (cfg->rmm) {
 		m->rmm = rmm_create(s, m);
 		if (!m->rmm) {

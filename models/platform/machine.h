@@ -19,6 +19,7 @@
 
 struct rmm;
 struct snp_psp;
+struct sev_psp;
 
 #define MACHINE_MAX_CORES 16
 
@@ -40,6 +41,7 @@ struct machine {
 	struct machine_rmp_ctx { struct machine *m; uint64_t cycles; } rmp_io_ctx;
 	struct rmm *rmm;
 	struct snp_psp *snp;                /* sev-snp: the SNP firmware (AMD-SP) */
+	struct sev_psp *sev;                /* sev, sev-es: the SEV firmware (AMD-SP) */
 	/* The issuing core's time while a step makes several calls in a row
 	 * (the host stack's run loop): what a monitor reads as "now" is this
 	 * plus the call's own cycles. 0 outside such a call: sim_now. */
@@ -100,6 +102,10 @@ int machine_el3_delegate(struct machine *m, uint64_t pa, uint64_t *cycles);
 int machine_el3_undelegate(struct machine *m, uint64_t pa, uint64_t *cycles);
 /* The RMP's table io (through the LLC, host key), for firmware and tests. */
 struct rmp_io machine_rmp_io(struct machine *m);
+/* A firmware (AMD-SP) access to DRAM at the memory controller, under key
+ * slot `key`, past the caches (not coherent with them). 0 or memenc's error. */
+int machine_dram_access(struct machine *m, unsigned key, uint64_t pa, void *buf, size_t len,
+			bool write, uint64_t *cycles);
 /* Current GPI of a granule (for checks and tests). */
 int machine_gpi(struct machine *m, uint64_t pa, uint8_t *gpi);
 /* Is the PA inside the L1-mapped range that may change PAS at runtime? */

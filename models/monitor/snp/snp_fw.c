@@ -491,38 +491,46 @@ int snp_report_verify(const uint8_t report[SNP_REPORT_LEN], const uint8_t vcek_p
 	return why ? -EPERM : 0;
 }
 
+/* The status names, once for both firmware interfaces. */
+#define STATUS_NAMES(P) \
+	[SNP_SUCCESS] = P "success", \
+	[SNP_INVALID_PLATFORM_STATE] = P "invalid_platform_state", \
+	[SNP_INVALID_GUEST_STATE] = P "invalid_guest_state", \
+	[SNP_INVALID_CONFIG] = P "invalid_config", \
+	[SNP_INVALID_LENGTH] = P "invalid_length", \
+	[SNP_ALREADY_OWNED] = P "already_owned", \
+	[SNP_INVALID_CERTIFICATE] = P "invalid_certificate", \
+	[SNP_POLICY_FAILURE] = P "policy_failure", \
+	[SNP_INACTIVE] = P "inactive", \
+	[SNP_INVALID_ADDRESS] = P "invalid_address", \
+	[SNP_BAD_SIGNATURE] = P "bad_signature", \
+	[SNP_BAD_MEASUREMENT] = P "bad_measurement", \
+	[SNP_ASID_OWNED] = P "asid_owned", \
+	[SNP_INVALID_ASID] = P "invalid_asid", \
+	[SNP_WBINVD_REQUIRED] = P "wbinvd_required", \
+	[SNP_DFFLUSH_REQUIRED] = P "dfflush_required", \
+	[SNP_INVALID_GUEST] = P "invalid_guest", \
+	[SNP_INVALID_COMMAND] = P "invalid_command", \
+	[SNP_ACTIVE] = P "active", \
+	[SNP_HWERROR_PLATFORM] = P "hwerror_platform", \
+	[SNP_HWERROR_UNSAFE] = P "hwerror_unsafe", \
+	[SNP_UNSUPPORTED] = P "unsupported", \
+	[SNP_INVALID_PARAM] = P "invalid_param", \
+	[SNP_RESOURCE_LIMIT] = P "resource_limit", \
+	[SNP_SECURE_DATA_INVALID] = P "secure_data_invalid", \
+	[SNP_INVALID_PAGE_SIZE] = P "invalid_page_size", \
+	[SNP_INVALID_PAGE_STATE] = P "invalid_page_state", \
+	[SNP_INVALID_MDATA_ENTRY] = P "invalid_mdata_entry", \
+	[SNP_INVALID_PAGE_OWNER] = P "invalid_page_owner",
+
 const char *snp_status_name(enum snp_status s)
 {
-	static const char *const names[] = {
-		[SNP_SUCCESS] = "snp.success",
-		[SNP_INVALID_PLATFORM_STATE] = "snp.invalid_platform_state",
-		[SNP_INVALID_GUEST_STATE] = "snp.invalid_guest_state",
-		[SNP_INVALID_CONFIG] = "snp.invalid_config",
-		[SNP_INVALID_LENGTH] = "snp.invalid_length",
-		[SNP_ALREADY_OWNED] = "snp.already_owned",
-		[SNP_INVALID_CERTIFICATE] = "snp.invalid_certificate",
-		[SNP_POLICY_FAILURE] = "snp.policy_failure",
-		[SNP_INACTIVE] = "snp.inactive",
-		[SNP_INVALID_ADDRESS] = "snp.invalid_address",
-		[SNP_BAD_SIGNATURE] = "snp.bad_signature",
-		[SNP_BAD_MEASUREMENT] = "snp.bad_measurement",
-		[SNP_ASID_OWNED] = "snp.asid_owned",
-		[SNP_INVALID_ASID] = "snp.invalid_asid",
-		[SNP_WBINVD_REQUIRED] = "snp.wbinvd_required",
-		[SNP_DFFLUSH_REQUIRED] = "snp.dfflush_required",
-		[SNP_INVALID_GUEST] = "snp.invalid_guest",
-		[SNP_INVALID_COMMAND] = "snp.invalid_command",
-		[SNP_ACTIVE] = "snp.active",
-		[SNP_HWERROR_PLATFORM] = "snp.hwerror_platform",
-		[SNP_HWERROR_UNSAFE] = "snp.hwerror_unsafe",
-		[SNP_UNSUPPORTED] = "snp.unsupported",
-		[SNP_INVALID_PARAM] = "snp.invalid_param",
-		[SNP_RESOURCE_LIMIT] = "snp.resource_limit",
-		[SNP_SECURE_DATA_INVALID] = "snp.secure_data_invalid",
-		[SNP_INVALID_PAGE_SIZE] = "snp.invalid_page_size",
-		[SNP_INVALID_PAGE_STATE] = "snp.invalid_page_state",
-		[SNP_INVALID_MDATA_ENTRY] = "snp.invalid_mdata_entry",
-		[SNP_INVALID_PAGE_OWNER] = "snp.invalid_page_owner",
-	};
+	static const char *const names[] = { STATUS_NAMES("snp.") };
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) && names[s] ? names[s] : "snp.?";
+}
+
+const char *sev_status_name(enum snp_status s)
+{
+	static const char *const names[] = { STATUS_NAMES("sev.") };
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) && names[s] ? names[s] : "sev.?";
 }

@@ -262,5 +262,7 @@ snp_report_verify(const uint8_t report[SNP_REPORT_LEN], const uint8_t vcek_pub[P
 
 /* "snp.success", "snp.invalid_guest_state", ...; "snp.?" for others. */
 const char *snp_status_name(enum snp_status s);
+/* The same codes from the SEV API (legacy guests): "sev.success", ... */
+const char *sev_status_name(enum snp_status s);
 
 #endif

@@ -8,35 +8,15 @@
 #include "models/memenc/memenc.h"
 #include "models/platform/machine.h"
 
-/* The AMD-SP reaches page contents in DRAM through the memory controller,
- * not coherently with the cores' caches: a hypervisor that wants the
- * firmware to see what it wrote flushes first (KVM's sev_clflush_pages),
- * and lines it leaves dirty can later overwrite what the firmware wrote.
- * Host key (slot 0) unless a command sets another. */
+/* Page contents through the memory controller (machine_dram_access):
+ * the hypervisor flushes first (KVM's sev_clflush_pages) for the firmware
+ * to see what it wrote. Host key (slot 0) unless a command sets another. */
 static int psp_mem(struct snp_psp *p, uint64_t pa, uint8_t *buf, size_t len, bool write)
 {
 	uint64_t cycles = 0;
-	while (len) {
-		uint8_t line[MEMENC_LINE];
-		uint64_t base = pa & ~(uint64_t)(MEMENC_LINE - 1), off = pa - base;
-		size_t n = MIN(len, MEMENC_LINE - off);
-		int rc = 0;
-		if (!write || n < MEMENC_LINE)
-			rc = memenc_read_line(&p->m->enc, p->mem_key, base, line, &cycles);
-		if (!rc && write) {
-			memcpy(line + off, buf, n);
-			rc = memenc_write_line(&p->m->enc, p->mem_key, base, line, &cycles);
-		} else if (!rc) {
-			memcpy(buf, line + off, n);
-		}
-		if (rc)
-			return rc;
-		pa += n;
-		buf += n;
-		len -= n;
-	}
+	int rc = machine_dram_access(p->m, p->mem_key, pa, buf, len, write, &cycles);
 	p->mem_cycles += cycles;
-	return 0;
+	return rc;
 }
 
 static int psp_mem_read(void *ctx, uint64_t pa, void *buf, size_t len)
