@@ -68,10 +68,10 @@ const struct scn_arg *step_arg(const struct scn_step *st, const char *key);
 #define STEPS_RMP_STATUS 0x7b00ull
 #define STEPS_RMP_UNSUPPORTED (STEPS_RMP_STATUS | 0xff)
 /* SNP firmware commands (host.snp): STEPS_SNP_STATUS | the ABI status (snp.*). */
-#define STEPS_SNP_STATUS 0x7a00ull
+#define STEPS_SNP_STATUS 0x7a00ull /* = HV_SNP_STATUS */
 #define STEPS_SNP_UNSUPPORTED (STEPS_SNP_STATUS | 0xff)
 /* SEV firmware commands (host.sev): STEPS_SEV_STATUS | the API status (sev.*). */
-#define STEPS_SEV_STATUS 0x7900ull
+#define STEPS_SEV_STATUS 0x7900ull /* = HV_SEV_STATUS */
 #define STEPS_SEV_UNSUPPORTED (STEPS_SEV_STATUS | 0xff)
 int steps_sev(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
 	      size_t errlen);

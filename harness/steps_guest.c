@@ -3,12 +3,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "harness/attest_snp.h"
 #include "harness/runner.h"
 #include "harness/steps.h"
 #include "models/monitor/attest/cca_token.h"
 #include "models/monitor/rmm/rmm.h"
 #include "sim/buf.h"
 #include "stacks/host/hv.h"
+
+G_STATIC_ASSERT(STEPS_SNP_STATUS == HV_SNP_STATUS && STEPS_SEV_STATUS == HV_SEV_STATUS);
 
 static struct hv_guest *guest_of(struct run_ctx *rc, const struct scn_step *st, size_t *index,
 				 char *err, size_t errlen)
@@ -29,6 +32,9 @@ static void copy_result(const struct hv_guest *g, const struct hv_result *h, boo
 {
 	res->has_status = h->has_status;
 	res->status = h->status;
+	/* success of an SEV guest's step reads in its firmware's namespace */
+	if (h->has_status && h->status == 0 && g->sev)
+		res->status = g->sev == CPU_SEV_SNP ? HV_SNP_STATUS : HV_SEV_STATUS;
 	res->x1 = h->x1;
 	res->x2 = h->x2;
 	res->cycles = h->cycles;
@@ -114,8 +120,13 @@ static int guest_step(struct run_ctx *rc, const struct scn_step *st, struct step
 	int r;
 	if (!g)
 		return -1;
-	if (strcmp(st->op, "guest_load") == 0)
+	if (strcmp(st->op, "guest_load") == 0) {
 		r = hv_guest_load(g, &h, msg, sizeof(msg));
+		if (!r) { /* the image as staged: what a verifier would measure */
+			res->len = g->image_len;
+			res->bytes = g_memdup2(g->image, g->image_len);
+		}
+	}
 	else if (strcmp(st->op, "guest_create") == 0)
 		r = hv_guest_create(g, &h, msg, sizeof(msg));
 	else if (strcmp(st->op, "guest_token") == 0) {
@@ -147,9 +158,36 @@ int steps_guest(struct run_ctx *rc, const struct scn_step *st, struct step_resul
 	return guest_step(rc, st, res, err, errlen);
 }
 
+/* An SEV-SNP report (SNP ABI 7.3): the VCEK signature (this run's seed,
+ * the report's TCB), then the MEASUREMENT against rim= and REPORT_DATA
+ * against the challenge. The capture's bytes are the measurement. */
+static int verify_snp(struct run_ctx *rc, const uint8_t *r, const uint8_t *meas, size_t mlen,
+		      const uint8_t *chal, size_t clen, struct step_result *res)
+{
+	uint8_t pub[P384_POINT_LEN], want[SNP_REPORT_DATA_LEN] = { 0 };
+	const char *why = NULL;
+	snp_vcek_public(rc->opt->seed, sim_le64_load(r + SNP_RPT_REPORTED_TCB), pub);
+	if (snp_report_verify(r, pub, &why)) {
+		res->status = STEPS_VERIFY_STATUS | 1;
+		return 0;
+	}
+	res->len = SNP_DIGEST_LEN;
+	res->bytes = g_memdup2(r + SNP_RPT_MEASUREMENT, SNP_DIGEST_LEN);
+	if (chal)
+		memcpy(want, chal, MIN(clen, sizeof(want)));
+	if (meas && (mlen != SNP_DIGEST_LEN || memcmp(meas, r + SNP_RPT_MEASUREMENT, mlen)))
+		res->status = STEPS_VERIFY_STATUS | 2;
+	else if (chal && memcmp(want, r + SNP_RPT_REPORT_DATA, sizeof(want)))
+		res->status = STEPS_VERIFY_STATUS | 3;
+	else
+		res->status = STEPS_VERIFY_STATUS;
+	return 0;
+}
+
 /* verifier.verify: a relying party checks a CCA token against the platform
- * key of this run's seed, then the RIM and the challenge it expects. The
- * capture's bytes are the token's RIM claim. */
+ * key of this run's seed, then the RIM and the challenge it expects, or an
+ * SEV-SNP report (verify_snp). The capture's bytes are the token's RIM
+ * claim or the report's measurement. */
 int steps_verify(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		 char *err, size_t errlen)
 {
@@ -164,6 +202,8 @@ int steps_verify(struct run_ctx *rc, const struct scn_step *st, struct step_resu
 	(void)errlen;
 	cca_cpak_public(rc->opt->seed, cpak);
 	res->has_status = true;
+	if (tok && attest_is_snp_report(tok, len))
+		return verify_snp(rc, tok, rim, rlen, chal, clen, res);
 	if (!tok || cca_token_verify(tok, len, cpak, &view, msg, sizeof(msg))) {
 		res->status = STEPS_VERIFY_STATUS | 1;
 		return 0;

@@ -10,7 +10,7 @@ static const struct sim_field cpu_fields[] = {
 	SIM_FIELD(struct cpu, key),
 	SIM_FIELD(struct cpu, core),
 	SIM_FIELD(struct cpu, guest),
-	SIM_FIELD(struct cpu, asid),
+	SIM_FIELD(struct cpu, asid), SIM_FIELD(struct cpu, sev),
 	SIM_FIELD(struct cpu, vmpl),
 	SIM_FIELD(struct cpu, cycles),
 	SIM_FIELD(struct cpu, stat_loads),
@@ -31,7 +31,7 @@ static const struct sim_field cpu_fields[] = {
 	SIM_FIELD(struct cpu, stat_walk_refs),
 	SIM_FIELD(struct cpu, stat_walk_cycles),
 };
-static const struct sim_vmstate cpu_vmstate = { "cpu", 2, cpu_fields,
+static const struct sim_vmstate cpu_vmstate = { "cpu", 3, cpu_fields,
 						 sizeof(cpu_fields) / sizeof(cpu_fields[0]) };
 
 static void cpu_reset(struct sim_model *m)
@@ -217,6 +217,14 @@ int cpu_translate(struct cpu *c, uint64_t va, unsigned acc, uint64_t *pa, struct
 	bool priv;
 	uint8_t attrs;
 	return cpu_translate_ex(c, va, acc, pa, &gpa, &priv, &attrs, fault, cycles);
+}
+
+int cpu_translate_gpa(struct cpu *c, uint64_t va, unsigned acc, uint64_t *pa, uint64_t *gpa,
+		      struct cc_fault *fault, uint64_t *cycles)
+{
+	bool priv;
+	uint8_t attrs;
+	return cpu_translate_ex(c, va, acc, pa, gpa, &priv, &attrs, fault, cycles);
 }
 
 static int access_va(struct cpu *c, bool write, uint64_t va, uint8_t *buf, uint32_t len,

@@ -25,6 +25,8 @@ struct cpu {
 	uint32_t guest;  /* a guest vCPU: its accesses name its ASID and GPA (AMD RMP) */
 	uint32_t asid;
 	uint32_t vmpl;
+	uint32_t sev;    /* a guest vCPU's SEV mode (enum cpu_sev): TTBR drives stage 1 with the
+			    C-bit; from SEV-ES non-automatic exits raise #VC in the guest */
 	uint64_t cycles; /* busy cycles: sum of every op's latency */
 	uint64_t stat_loads, stat_stores, stat_smcs, stat_faults;
 	uint64_t stat_load_cycles, stat_store_cycles, stat_smc_cycles;
@@ -37,6 +39,8 @@ struct cpu {
 	uint32_t s2_pas;          /* PAS of stage 2 table reads (enum cc_pas) */
 	uint64_t stat_walks, stat_walk_refs, stat_walk_cycles;
 };
+
+enum cpu_sev { CPU_SEV_NONE = 0, CPU_SEV = 1, CPU_SEV_ES = 2, CPU_SEV_SNP = 3 };
 
 void cpu_init(struct cpu *c, struct sim *s, const char *name, struct bus_port bus,
 	      enum cc_world world, unsigned el);
@@ -76,6 +80,9 @@ static inline int cpu_store(struct cpu *c, uint64_t pa, const void *buf, uint32_
  * read), or -errno. Adds the latency to *cycles. */
 int cpu_translate(struct cpu *c, uint64_t va, unsigned acc, uint64_t *pa, struct cc_fault *fault,
 		  uint64_t *cycles);
+/* The same, also giving the stage 1 output (the GPA). */
+int cpu_translate_gpa(struct cpu *c, uint64_t va, unsigned acc, uint64_t *pa, uint64_t *gpa,
+		      struct cc_fault *fault, uint64_t *cycles);
 /* Load/store at a virtual address (page by page through cpu_translate). */
 int cpu_load_va(struct cpu *c, uint64_t va, void *buf, uint32_t len, struct cc_fault *fault,
 		uint64_t *cycles);

@@ -36,6 +36,7 @@ const char *isa_op_name(unsigned op)
 	static const char *const n[ISA_OP_COUNT] = {
 		"udf", "nop", "movi", "mov", "addi", "add", "sub", "ld", "st",
 		"b", "bc", "smc", "hvc", "wfi", "work", "msr", "mrs", "eret", "lslv",
+		"lsri", "andi", "pvalidate", "vmgexit",
 	};
 	return op < ISA_OP_COUNT ? n[op] : "udf";
 }
@@ -119,6 +120,8 @@ static uint64_t mrs(struct vcpu_state *v, uint32_t sr, uint64_t now)
 	case ISA_SR_ESR: return v->esr;
 	case ISA_SR_FAR: return v->far;
 	case ISA_SR_DAIF: return v->daif;
+	case ISA_SR_TTBR: return v->ttbr;
+	case ISA_SR_GHCB: return v->ghcb;
 	default: return 0;
 	}
 }
@@ -139,6 +142,8 @@ static void msr(struct vcpu_state *v, uint32_t sr, uint64_t val)
 		break;
 	case ISA_SR_ELR: v->elr = val; break;
 	case ISA_SR_DAIF: v->daif = val & ISA_DAIF_I; break;
+	case ISA_SR_TTBR: v->ttbr = val; break;
+	case ISA_SR_GHCB: v->ghcb = val; break;
 	default: break; /* read-only or unknown: ignored */
 	}
 }
@@ -164,12 +169,83 @@ static uint64_t timer_horizon(const struct vcpu_state *v, uint64_t now)
 	return v->cntv_cval > now ? v->cntv_cval - now : 0;
 }
 
+/* An SEV guest's own page tables drive stage 1: TTBR (CR3) is their root,
+ * its C-bit stripped; zero leaves paging off. */
+static void sev_paging_sync(struct cpu *c, const struct vcpu_state *v)
+{
+	uint64_t cbit = c->pt.s1.cbit ? 1ull << c->pt.s1.cbit : 0;
+	c->pt.s1.root = v->ttbr & ~cbit & ~0xfffull;
+	c->pt.s1_off = v->ttbr == 0;
+}
+
+/* #VC (APM vol. 2 15.35.4): an SEV-ES guest's non-automatic exit becomes an
+ * exception in the guest, which decides what to share through the GHCB. */
+static void take_vc(struct vcpu_state *v, uint32_t code, uint64_t iss, uint64_t far)
+{
+	vcpu_take_sync(v, ESR_EC_VC | (uint64_t)code << ESR_VC_CODE_SHIFT | iss, far);
+}
+
+/* Is this data access fault one the hardware turns into #VC for an SEV-ES
+ * guest instead of an exit? An NPF on an entry with reserved bits (how a
+ * hypervisor marks MMIO, APM 15.35.4), and on SNP a private access to a
+ * page not validated (the #VC error code 0x404). */
+static int vc_code_of(const struct cpu *c, const struct cc_fault *f)
+{
+	if (c->sev < CPU_SEV_ES)
+		return -1;
+	if (f->kind == FAULT_MMU_S2 && f->code == PT_FAULT_RSVD)
+		return SVM_EXIT_NPF;
+	if (f->kind == FAULT_RMP_VC)
+		return SVM_EXIT_VC_NOT_VALIDATED;
+	return -1;
+}
+
+/* PVALIDATE: the page's GPA and SPA come from the vCPU's translation; the
+ * RMP change is the processor's (p->hw). Returns 1 with *out filled when it
+ * stops execution (an NPF for the host), 0 when it completed or raised an
+ * exception in the guest. */
+static int do_pvalidate(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
+			const struct isa_insn *in, struct exec_stop_info *out, uint64_t *t)
+{
+	uint64_t va = reg(v, in->b), pa = 0, gpa = 0, lat = 0;
+	struct cc_fault f = { 0 };
+	int rc = cpu_translate_gpa(c, va, PT_ACC_READ, &pa, &gpa, &f, &lat);
+	*t += lat;
+	if (rc == 1) {
+		*out = (struct exec_stop_info){ .why = EXEC_ABORT, .addr = va, .fault = f,
+						.size = 1, .reg = ISA_NREGS };
+		return 1;
+	}
+	bool cf = false;
+	lat = 0;
+	int st = rc < 0 ? -1
+			: p->hw->pvalidate(p->hw->ctx, pa & ~0xfffull, gpa & ~0xfffull, c->asid,
+					   (uint8_t)c->vmpl, in->imm64 & 1, &cf, &f, &lat);
+	*t += lat;
+	if (st < 0) {
+		int code = vc_code_of(c, &f);
+		if (code >= 0) {
+			take_vc(v, (uint32_t)code, 0, va);
+			return 0;
+		}
+		*out = (struct exec_stop_info){ .why = EXEC_ABORT, .addr = va, .fault = f,
+						.size = 1, .reg = ISA_NREGS };
+		return 1;
+	}
+	set_reg(v, in->a, st == 0 && cf ? 0xff : (uint64_t)st);
+	v->pc += ISA_INSN_BYTES;
+	v->insns++;
+	return 0;
+}
+
 int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 	     struct exec_stop_info *out, uint64_t *cycles)
 {
 	uint64_t t = 0;
 	int rc = 0;
 	memset(out, 0, sizeof(*out));
+	if (c->sev)
+		sev_paging_sync(c, v);
 	for (;;) {
 		uint64_t now = p->now + t;
 		if (p->budget && t >= p->budget) {
@@ -246,6 +322,17 @@ int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 			t += lat;
 			if (rc < 0)
 				goto done;
+			if (rc == 1 && vc_code_of(c, &f) >= 0) {
+				/* the syndrome of the access, as a data abort's */
+				uint64_t iss = ESR_ISV | (uint64_t)(in.c == 8 ? 3 : in.c == 4 ? 2 : in.c == 2 ? 1 : 0)
+								   << ESR_SAS_SHIFT |
+					       (uint64_t)(in.a & 31) << ESR_SRT_SHIFT | (wr ? ESR_WNR : 0);
+				int code = vc_code_of(c, &f);
+				take_vc(v, (uint32_t)code, code == SVM_EXIT_NPF ? iss : 0, addr);
+				rc = 0;
+				t += EXC_CYCLES;
+				continue;
+			}
 			if (rc == 1) {
 				rc = 0;
 				*out = (struct exec_stop_info){
@@ -269,8 +356,14 @@ int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 			if (cond_holds(in.c, reg(v, in.a), reg(v, in.b)))
 				next = in.imm64;
 			break;
-		case ISA_SMC:
 		case ISA_HVC:
+			if (c->sev >= CPU_SEV_ES) { /* VMMCALL is not an automatic exit */
+				take_vc(v, SVM_EXIT_VMMCALL, 0, 0);
+				t += EXC_CYCLES;
+				continue;
+			}
+			/* fall through */
+		case ISA_SMC:
 			v->pc = next;
 			v->insns++;
 			out->why = EXEC_CALL;
@@ -312,7 +405,31 @@ int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 		}
 		case ISA_MSR:
 			msr(v, (uint32_t)in.imm32, reg(v, in.a));
+			if (in.imm32 == ISA_SR_TTBR && c->sev) {
+				sev_paging_sync(c, v);
+				if (c->tlb) /* a CR3 write: the context's cached translations go */
+					tlb_inval_asid(c->tlb, c->tag.world, c->tag.vmid, c->tag.asid);
+			}
 			break;
+		case ISA_LSRI:
+			set_reg(v, in.a, reg(v, in.b) >> (in.imm64 & 63));
+			break;
+		case ISA_ANDI:
+			set_reg(v, in.a, reg(v, in.b) & in.imm64);
+			break;
+		case ISA_PVALIDATE:
+			if (c->sev != CPU_SEV_SNP || !p->hw)
+				goto undef;
+			if (do_pvalidate(c, v, p, &in, out, &t))
+				goto done;
+			continue;
+		case ISA_VMGEXIT:
+			if (c->sev < CPU_SEV_ES)
+				goto undef;
+			v->pc = next;
+			v->insns++;
+			out->why = EXEC_VMGEXIT;
+			goto done;
 		case ISA_MRS:
 			set_reg(v, in.a, mrs(v, (uint32_t)in.imm32, p->now + t));
 			break;

@@ -49,6 +49,8 @@ struct vcpu_state {
 	uint64_t work_left;  /* cycles left of an interrupted WORK */
 	uint64_t saved_work; /* work_left at exception entry, restored by ERET */
 	uint64_t insns;      /* instructions retired */
+	uint64_t ttbr;       /* SEV guests: ISA_SR_TTBR */
+	uint64_t ghcb;       /* SEV-ES / SNP: ISA_SR_GHCB */
 };
 
 /* Syndromes the guest reads in ESR (Arm ESR_ELx.EC << 26). */
@@ -58,6 +60,15 @@ struct vcpu_state {
 #define ESR_EC_PC_ALIGN (0x22ull << 26)
 #define ESR_EC_DABT_LOW (0x24ull << 26)
 #define ESR_EC_DABT_CUR (0x25ull << 26)
+/* SEV-ES / SNP #VC (APM vol. 2 15.35.4): ESR[47:32] hold the exit code the
+ * hardware would have made (the #VC error code); for an NPF (MMIO) the ISV
+ * syndrome (SAS, SRT, WnR) describes the access and FAR holds the GPA. */
+#define ESR_EC_VC (0x2full << 26)
+#define ESR_VC_CODE_SHIFT 32 /* the #VC exit code sits in ESR[47:32] */
+#define ESR_EC_SHIFT 26
+#define SVM_EXIT_VMMCALL 0x081u
+#define SVM_EXIT_NPF 0x400u
+#define SVM_EXIT_VC_NOT_VALIDATED 0x404u /* a private access to an unvalidated page (SNP) */
 #define ESR_ISV (1ull << 24)
 #define ESR_SAS_SHIFT 22
 #define ESR_SRT_SHIFT 16
@@ -71,6 +82,7 @@ enum exec_stop {
 	EXEC_ABORT,   /* a fetch or data access faulted; pc is at the instruction */
 	EXEC_TIMER,   /* the virtual timer fired (a physical interrupt) */
 	EXEC_BUDGET,  /* the cycle budget ran out (the host's own tick) */
+	EXEC_VMGEXIT, /* SEV-ES / SNP VMGEXIT: pc is past it; v->ghcb names the GHCB */
 };
 
 struct exec_stop_info {
@@ -86,10 +98,21 @@ struct exec_stop_info {
 	struct cc_fault fault;
 };
 
+/* What the processor does outside the core for SEV-SNP's PVALIDATE: the
+ * RMP update of the page at spa (which the guest knows as gpa). Returns the
+ * status (enum rmp_status) and *cf, or -1 with *fault when the instruction
+ * faults instead (#NPF or #VC); adds its latency to *cycles. */
+struct exec_hw {
+	int (*pvalidate)(void *ctx, uint64_t spa, uint64_t gpa, uint32_t asid, uint8_t vmpl,
+			 bool validate, bool *cf, struct cc_fault *fault, uint64_t *cycles);
+	void *ctx;
+};
+
 struct exec_params {
 	uint64_t now;       /* the cycle execution starts at (for the timer) */
 	uint64_t budget;    /* stop after this many cycles (0: no limit) */
 	bool trap_wfi;      /* WFI stops execution even if a timer would wake it */
+	const struct exec_hw *hw; /* SEV-SNP guests: PVALIDATE (NULL: #UD) */
 };
 
 /* Run `v` on `c` until a stop; *cycles gets the cycles spent (fetches,

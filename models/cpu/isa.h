@@ -43,6 +43,13 @@ enum isa_op {
 	ISA_MRS = 0x10,   /* xa = system register imm32 */
 	ISA_ERET = 0x11,  /* return from an exception: pc = ELR, PSTATE.I = saved */
 	ISA_LSLV = 0x12,  /* xa = xb << (xc & 63) */
+	ISA_LSRI = 0x13,  /* xa = xb >> (imm64 & 63) */
+	ISA_ANDI = 0x14,  /* xa = xb & imm64 */
+	ISA_PVALIDATE = 0x15, /* SEV-SNP PVALIDATE of the 4 KB page at VA xb, validate = imm64 bit 0:
+				 xa = the status (enum rmp_status; 0xff: success with CF = 1, the page
+				 already in that state); #UD off SNP (AMD64 APM vol. 3) */
+	ISA_VMGEXIT = 0x16,   /* SEV-ES / SNP VMGEXIT: exit to the host, which reads the GHCB
+				 the GHCB MSR names (APM vol. 2 15.35.5); #UD elsewhere */
 	ISA_OP_COUNT
 };
 
@@ -60,6 +67,10 @@ enum isa_sysreg {
 	ISA_SR_ESR = 8,      /* syndrome of the last synchronous exception (read only) */
 	ISA_SR_FAR = 9,
 	ISA_SR_DAIF = 10,    /* bit 7: I, interrupts masked */
+	ISA_SR_TTBR = 11,    /* SEV guests: the root of the guest's own x86-64 page tables (CR3,
+				C-bit included); nonzero turns stage 1 on (CR0.PG); a write
+				invalidates the vCPU's cached translations */
+	ISA_SR_GHCB = 12,    /* SEV-ES / SNP: the GHCB MSR (MSR 0xC001_0130): the GHCB's GPA */
 	ISA_SR_COUNT
 };
 

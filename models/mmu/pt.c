@@ -152,6 +152,10 @@ struct pt_walk_result pt_translate(const struct pt_config *cfg, const struct pt_
 		 * memory, every right granted at stage 1. */
 		assert(cfg->nested);
 		l1 = (struct leaf){ .out = va, .level = 3, .perms = PT_PERM_ALL };
+		/* An SEV guest with paging off: every access is private (APM
+		 * vol. 2 15.34.5, the C-bit is implied). */
+		if (cfg->s1.cbit)
+			l1.attrs = PT_ATTR_CBIT;
 	} else if (!walk_stage(&w, &cfg->s1, 1, root, va, &l1)) {
 		return r;
 	}

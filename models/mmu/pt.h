@@ -163,6 +163,9 @@ const char *pt_fault_name(enum pt_fault f); /* "ok", "not_present", "perm", ... 
 #define PT_MAP_CBIT 0x1  /* x86: set the C-bit in the leaf and in tables this call creates */
 #define PT_MAP_NS 0x2    /* Arm realm stage 2: NS = 1 (an unprotected mapping) */
 #define PT_MAP_NO_AF 0x4 /* Arm: leave AF clear (the next access takes an Access flag fault) */
+#define PT_MAP_RSVD 0x8  /* x86: set reserved bit 51 in the leaf, so every access faults with
+			    RSVD: how a hypervisor marks emulated MMIO (an SEV-ES guest then
+			    takes #VC instead of an exit, APM vol. 2 15.35.4) */
 
 /* Table memory for the builders, addressed as the tables' owner sees it (a
  * guest's builder works in GPAs). alloc_table returns a zeroed 4 KB page. */

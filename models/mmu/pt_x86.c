@@ -100,6 +100,11 @@ static int x86_encode_leaf(const struct pt_stage *st, unsigned level, uint64_t p
 			return -EINVAL;
 		*e |= cbit_mask(st);
 	}
+	if (flags & PT_MAP_RSVD) {
+		if (!(high_rsvd(st) & (1ull << 51)))
+			return -EINVAL;
+		*e |= 1ull << 51;
+	}
 	return 0;
 }
 

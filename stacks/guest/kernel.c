@@ -17,11 +17,15 @@ enum {
 	R_BNC = 19,    /* bounce buffer through the shared alias */
 	R_T0 = 16, R_T1 = 17, R_T2 = 18, R_T3 = 22, R_T4 = 23,
 	R_IRQ_ID = 28, R_IRQ_A = 27, R_IRQ_B = 26,
+	/* SEV-ES / SNP: this vCPU's #VC save area and GHCB; x29 / x30 are the
+	 * #VC handler's scratch (and a GHCB call's), never live elsewhere */
+	R_VC = 24, R_GHCB = 25, R_X29 = 29, R_X30 = 30,
 };
 
 struct gasm {
 	GByteArray *code;
 	bool realm;
+	unsigned sev;   /* enum cpu_sev */
 	int loop_sp;
 	uint64_t loop_top[GUEST_MAX_LOOP_DEPTH];
 	size_t loop_op[GUEST_MAX_LOOP_DEPTH];  /* the op that opened each loop */
@@ -63,7 +67,239 @@ static void b_panic_if(struct gasm *g, unsigned a, unsigned b, unsigned cond)
 	size_t at = emit(g, ISA_BC, a, b, cond, 0, 0);
 	g_array_append_val(g->panic_fixups, at);
 }
-static void call(struct gasm *g) { emit(g, g->realm ? ISA_SMC : ISA_HVC, 0, 0, 0, 0, 0); }
+/* A monitor call with X0..X10. On SEV-ES / SNP the guest shares exactly
+ * those registers through its GHCB and exits with VMGEXIT (VMMCALL itself
+ * would be a #VC); X0..X8 come back from the GHCB. */
+static void ghcb_call(struct gasm *g)
+{
+	for (unsigned n = 0; n <= GUEST_CALL_MAX_ARGS; n++)
+		st(g, n, R_GHCB, (int32_t)(8 * n), 8);
+	movi(g, R_X30, 0x81); /* SVM_EXIT_VMMCALL */
+	st(g, R_X30, R_GHCB, GHCB_SW_EXIT_CODE, 8);
+	st(g, ISA_XZR, R_GHCB, GHCB_SW_EXIT_INFO1, 8);
+	st(g, ISA_XZR, R_GHCB, GHCB_SW_EXIT_INFO2, 8);
+	movi(g, R_X30, (1ull << (GUEST_CALL_MAX_ARGS + 1)) - 1);
+	st(g, R_X30, R_GHCB, GHCB_VALID_BITMAP, 8);
+	movi(g, R_X30, 7ull << (GHCB_SW_EXIT_CODE / 8 - 64));
+	st(g, R_X30, R_GHCB, GHCB_VALID_BITMAP + 8, 8);
+	emit(g, ISA_VMGEXIT, 0, 0, 0, 0, 0);
+	for (unsigned n = 0; n < GUEST_CALL_MAX_RESULTS; n++)
+		ld(g, n, R_GHCB, (int32_t)(8 * n), 8);
+}
+
+static void call(struct gasm *g)
+{
+	if (g->sev >= 2)
+		ghcb_call(g);
+	else
+		emit(g, g->realm ? ISA_SMC : ISA_HVC, 0, 0, 0, 0, 0);
+}
+
+/* ---- the SEV boot ---- */
+
+static void copy8(struct gasm *g, unsigned src, unsigned dst, unsigned len);
+
+#define PTE_P_RW 0x3ull
+#define PTE_PS 0x80ull
+#define SEV_C (1ull << GUEST_SEV_CBIT)
+
+static bool sev_shared_page(uint64_t gpa)
+{
+	return gpa >= GUEST_BOUNCE && gpa < GUEST_GHCB + GUEST_MAX_VCPUS * 0x1000ull;
+}
+
+/* Store the 64-bit constant v at addr (clobbers R_T3, R_T4). */
+static void st_const(struct gasm *g, uint64_t addr, uint64_t v)
+{
+	movi(g, R_T3, v);
+	movi(g, R_T4, addr);
+	st(g, R_T3, R_T4, 0, 8);
+}
+
+/* SNP: PVALIDATE every private page of RAM (APM vol. 3 PVALIDATE); the
+ * launch pages come back with CF = 1 (already validated, 0xff here). */
+static void sev_validate(struct gasm *g, uint64_t ram)
+{
+	movi(g, R_T0, 0);
+	movi(g, R_T1, ram);
+	uint64_t loop = here(g);
+	movi(g, R_T2, GUEST_BOUNCE);
+	size_t do_it = emit(g, ISA_BC, R_T0, R_T2, ISA_LTU, 0, 0);
+	movi(g, R_T2, GUEST_GHCB + GUEST_MAX_VCPUS * 0x1000ull);
+	size_t skip = emit(g, ISA_BC, R_T0, R_T2, ISA_LTU, 0, 0); /* a shared page */
+	patch_target(g, do_it, here(g));
+	emit(g, ISA_PVALIDATE, 1, R_T0, 0, 0, 1);
+	movi(g, R_T2, 0xff);
+	size_t next = emit(g, ISA_BC, 1, R_T2, ISA_EQ, 0, 0);
+	b_panic_if(g, 1, ISA_XZR, ISA_NE);
+	patch_target(g, skip, here(g));
+	patch_target(g, next, here(g));
+	emit(g, ISA_ADDI, R_T0, R_T0, 0, 0, 0x1000);
+	emit(g, ISA_BC, R_T0, R_T1, ISA_LTU, 0, loop);
+}
+
+/* Zero [from, to) with 8-byte stores. */
+static void zero_range(struct gasm *g, uint64_t from, uint64_t to)
+{
+	movi(g, R_T0, from);
+	movi(g, R_T1, to);
+	uint64_t loop = here(g);
+	st(g, ISA_XZR, R_T0, 0, 8);
+	emit(g, ISA_ADDI, R_T0, R_T0, 0, 0, 8);
+	emit(g, ISA_BC, R_T0, R_T1, ISA_LTU, 0, loop);
+}
+
+/* Identity page tables at GUEST_PT: 4 KB pages over the first 2 MB (the
+ * shared ones without the C-bit), 2 MB pages over the rest of RAM, and the
+ * device's 2 MB unencrypted; then paging on (TTBR = PML4 with the C-bit). */
+static void sev_page_tables(struct gasm *g, uint64_t ram)
+{
+	const uint64_t pml4 = GUEST_PT, pdpt = pml4 + 0x1000, pd = pml4 + 0x2000, pt = pml4 + 0x3000;
+	st_const(g, pml4, pdpt | PTE_P_RW | SEV_C);
+	st_const(g, pdpt, pd | PTE_P_RW | SEV_C);
+	st_const(g, pd, pt | PTE_P_RW | SEV_C);
+	/* PT[i] = i << 12 | P | RW | C */
+	movi(g, R_T0, PTE_P_RW | SEV_C);
+	movi(g, R_T1, pt);
+	movi(g, R_T2, pt + 0x1000);
+	uint64_t loop = here(g);
+	st(g, R_T0, R_T1, 0, 8);
+	emit(g, ISA_ADDI, R_T0, R_T0, 0, 0, 0x1000);
+	emit(g, ISA_ADDI, R_T1, R_T1, 0, 0, 8);
+	emit(g, ISA_BC, R_T1, R_T2, ISA_LTU, 0, loop);
+	for (uint64_t p = 0; p < 0x200000; p += 0x1000)
+		if (sev_shared_page(p))
+			st_const(g, pt + (p >> 12) * 8, p | PTE_P_RW);
+	if (ram > 0x200000) {
+		movi(g, R_T0, 0x200000 | PTE_P_RW | PTE_PS | SEV_C);
+		movi(g, R_T1, pd + 8);
+		movi(g, R_T2, pd + (ram >> 21) * 8);
+		uint64_t l2 = here(g);
+		st(g, R_T0, R_T1, 0, 8);
+		emit(g, ISA_ADDI, R_T0, R_T0, 0, 0, 0x200000);
+		emit(g, ISA_ADDI, R_T1, R_T1, 0, 0, 8);
+		emit(g, ISA_BC, R_T1, R_T2, ISA_LTU, 0, l2);
+	}
+	st_const(g, pd + (GUEST_DEV_BASE >> 21) * 8, (GUEST_DEV_BASE & ~0x1fffffull) | PTE_P_RW | PTE_PS);
+	movi(g, 1, pml4 | SEV_C);
+	emit(g, ISA_MSR, 1, 0, 0, ISA_SR_TTBR, 0);
+}
+
+/* SNP: make the shared pages shared with page state changes through the
+ * GHCB MSR protocol (GHCB spec 2.3.1 / 4.1.6), one page per request. */
+static void sev_share_pages(struct gasm *g)
+{
+	for (uint64_t p = GUEST_BOUNCE; p < GUEST_GHCB + GUEST_MAX_VCPUS * 0x1000ull; p += 0x1000) {
+		movi(g, 1, p | GHCB_PSC_SHARED << 52 | GHCB_MSR_PSC_REQ);
+		emit(g, ISA_MSR, 1, 0, 0, ISA_SR_GHCB, 0);
+		emit(g, ISA_VMGEXIT, 0, 0, 0, 0, 0);
+		emit(g, ISA_MRS, 1, 0, 0, ISA_SR_GHCB, 0);
+		movi(g, 2, GHCB_MSR_PSC_RESP);
+		b_panic_if(g, 1, 2, ISA_NE); /* the response, with error code 0 */
+	}
+}
+
+/* This vCPU's GHCB and #VC save area (X0 = its index), the GHCB MSR. */
+static void sev_es_percpu(struct gasm *g)
+{
+	movi(g, 1, 12);
+	emit(g, ISA_LSLV, 2, 0, 1, 0, 0);
+	movi(g, R_GHCB, GUEST_GHCB);
+	emit(g, ISA_ADD, R_GHCB, R_GHCB, 2, 0, 0);
+	movi(g, 1, 8);
+	emit(g, ISA_LSLV, 2, 0, 1, 0, 0);
+	movi(g, R_VC, GUEST_KDATA + GUEST_KDATA_VC_SAVE);
+	emit(g, ISA_ADD, R_VC, R_VC, 2, 0, 0);
+	emit(g, ISA_MSR, R_GHCB, 0, 0, ISA_SR_GHCB, 0);
+}
+
+/* The #VC handler for a device access (exit code NPF): save the registers,
+ * take the access from the syndrome (SRT, WnR) and FAR, do it through the
+ * GHCB (MMIO_READ / MMIO_WRITE with the shared buffer), put a read's value
+ * in the saved register, restore, and return past the instruction. Any
+ * other #VC, and any other synchronous exception, is fatal. */
+static void vc_handler(struct gasm *g, size_t *to_panic)
+{
+	emit(g, ISA_MRS, R_X30, 0, 0, ISA_SR_ESR, 0);
+	emit(g, ISA_LSRI, R_X30, R_X30, 0, 0, ESR_EC_SHIFT);
+	emit(g, ISA_ANDI, R_X30, R_X30, 0, 0, 0x3f);
+	movi(g, R_X29, ESR_EC_VC >> ESR_EC_SHIFT);
+	to_panic[0] = emit(g, ISA_BC, R_X30, R_X29, ISA_NE, 0, 0);
+	emit(g, ISA_MRS, R_X30, 0, 0, ISA_SR_ESR, 0);
+	emit(g, ISA_LSRI, R_X30, R_X30, 0, 0, ESR_VC_CODE_SHIFT);
+	emit(g, ISA_ANDI, R_X30, R_X30, 0, 0, 0xffff);
+	movi(g, R_X29, SVM_EXIT_NPF);
+	to_panic[1] = emit(g, ISA_BC, R_X30, R_X29, ISA_NE, 0, 0);
+	for (unsigned n = 0; n < R_X29; n++)
+		st(g, n, R_VC, (int32_t)(8 * n), 8);
+	emit(g, ISA_MRS, 0, 0, 0, ISA_SR_ESR, 0);
+	emit(g, ISA_MRS, 1, 0, 0, ISA_SR_FAR, 0);
+	emit(g, ISA_LSRI, 2, 0, 0, 0, ESR_SRT_SHIFT);
+	emit(g, ISA_ANDI, 2, 2, 0, 0, 31);
+	movi(g, 3, 3);
+	emit(g, ISA_LSLV, 2, 2, 3, 0, 0);
+	emit(g, ISA_ADD, 2, R_VC, 2, 0, 0);          /* &saved[SRT] */
+	emit(g, ISA_ANDI, 4, 0, 0, 0, ESR_WNR);
+	st(g, 1, R_GHCB, GHCB_SW_EXIT_INFO1, 8);     /* the GPA */
+	movi(g, 5, 8);
+	st(g, 5, R_GHCB, GHCB_SW_EXIT_INFO2, 8);     /* the size */
+	emit(g, ISA_ADDI, 5, R_GHCB, 0, 0, GHCB_SHARED_BUFFER);
+	st(g, 5, R_GHCB, GHCB_SW_SCRATCH, 8);
+	st(g, ISA_XZR, R_GHCB, GHCB_VALID_BITMAP, 8);
+	movi(g, 5, 0xfull << (GHCB_SW_EXIT_CODE / 8 - 64));
+	st(g, 5, R_GHCB, GHCB_VALID_BITMAP + 8, 8);
+	movi(g, 5, SVM_VMGEXIT_MMIO_READ);
+	size_t is_read = emit(g, ISA_BC, 4, ISA_XZR, ISA_EQ, 0, 0);
+	ld(g, 6, 2, 0, 8);
+	st(g, 6, R_GHCB, GHCB_SHARED_BUFFER, 8);
+	movi(g, 5, SVM_VMGEXIT_MMIO_WRITE);
+	patch_target(g, is_read, here(g));
+	st(g, 5, R_GHCB, GHCB_SW_EXIT_CODE, 8);
+	emit(g, ISA_VMGEXIT, 0, 0, 0, 0, 0);
+	size_t was_write = emit(g, ISA_BC, 4, ISA_XZR, ISA_NE, 0, 0);
+	ld(g, 6, R_GHCB, GHCB_SHARED_BUFFER, 8);
+	st(g, 6, 2, 0, 8);
+	patch_target(g, was_write, here(g));
+	for (unsigned n = 0; n < R_X29; n++)
+		ld(g, n, R_VC, (int32_t)(8 * n), 8);
+	emit(g, ISA_MRS, R_X30, 0, 0, ISA_SR_ELR, 0);
+	emit(g, ISA_ADDI, R_X30, R_X30, 0, 0, ISA_INSN_BYTES);
+	emit(g, ISA_MSR, R_X30, 0, 0, ISA_SR_ELR, 0);
+	emit(g, ISA_ERET, 0, 0, 0, 0, 0);
+}
+
+/* SNP: MSG_REPORT_REQ through the GHCB (GUEST_REQUEST, request and
+ * response pages in the bounce buffer), the report kept in private memory
+ * and sent out through the device as the guest's token. */
+static void snp_report(struct gasm *g, const uint8_t challenge[64])
+{
+	const uint64_t req = GUEST_BOUNCE, rsp = GUEST_BOUNCE + 0x1000;
+	for (unsigned w = 0; w < 8; w++) {
+		movi(g, 1, sim_le64_load(challenge + 8 * w));
+		st(g, 1, R_BNC, (int32_t)(8 * w), 8);
+	}
+	st(g, ISA_XZR, R_BNC, SNP_MSG_REQ_VMPL, 8);
+	movi(g, 1, req);
+	st(g, 1, R_GHCB, GHCB_SW_EXIT_INFO1, 8);
+	movi(g, 1, rsp);
+	st(g, 1, R_GHCB, GHCB_SW_EXIT_INFO2, 8);
+	movi(g, 1, SVM_VMGEXIT_GUEST_REQUEST);
+	st(g, 1, R_GHCB, GHCB_SW_EXIT_CODE, 8);
+	st(g, ISA_XZR, R_GHCB, GHCB_VALID_BITMAP, 8);
+	movi(g, 1, 7ull << (GHCB_SW_EXIT_CODE / 8 - 64));
+	st(g, 1, R_GHCB, GHCB_VALID_BITMAP + 8, 8);
+	emit(g, ISA_VMGEXIT, 0, 0, 0, 0, 0);
+	movi(g, 2, rsp);
+	ld(g, 1, 2, SNP_MSG_RSP_STATUS, 4);
+	b_panic_if(g, 1, ISA_XZR, ISA_NE);
+	ld(g, R_T1, 2, SNP_MSG_RSP_SIZE, 4);
+	movi(g, R_T4, rsp + SNP_MSG_RSP_REPORT);
+	movi(g, R_T2, GUEST_REPORT);
+	copy8(g, R_T4, R_T2, R_T1);
+	movi(g, R_T4, GUEST_REPORT);
+	copy8(g, R_T4, R_BNC, R_T1);
+	st(g, R_T1, R_DEV, GUEST_DEV_TOKEN, 8);
+}
 
 /* RSI_IPA_STATE_SET over [base, top) to `ripas`, looping on the new base
  * until the whole range is done; a rejection panics. */
@@ -266,8 +502,13 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 			 (unsigned long long)GUEST_MIN_RAM);
 		return -1;
 	}
-	struct gasm g = { .code = g_byte_array_new(), .realm = cfg->realm,
+	if (cfg->sev > 3 || (cfg->sev && cfg->realm)) {
+		snprintf(err, errlen, "a guest is a realm or an SEV guest (1..3), not both");
+		return -1;
+	}
+	struct gasm g = { .code = g_byte_array_new(), .realm = cfg->realm, .sev = cfg->sev,
 			  .panic_fixups = g_array_new(FALSE, FALSE, sizeof(size_t)) };
+	size_t sev_secondary = SIZE_MAX;
 	size_t to_main = emit(&g, ISA_B, 0, 0, 0, 0, 0);
 	while (here(&g) < ISA_VEC_SYNC)
 		emit(&g, ISA_UDF, 0, 0, 0, 0, 0);
@@ -293,15 +534,31 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 
 	/* main */
 	patch_target(&g, to_main, here(&g));
+	if (cfg->sev >= 2) /* a secondary starts here from its launch VMSA, X0 = its index */
+		sev_secondary = emit(&g, ISA_BC, 0, ISA_XZR, ISA_NE, 0, 0);
 	movi(&g, 1, 0);
 	emit(&g, ISA_MSR, 1, 0, 0, ISA_SR_VBAR, 0);
-	/* touch the kernel's pages (a host may populate RAM on first use) */
-	static const uint64_t kpages[] = { GUEST_KDATA, GUEST_CONFIG, GUEST_HOSTCALL,
-					   GUEST_TOKEN, GUEST_TOKEN + 0x1000, GUEST_TOKEN + 0x2000,
-					   GUEST_TOKEN + 0x3000 };
-	for (size_t i = 0; i < G_N_ELEMENTS(kpages); i++) {
-		movi(&g, 2, kpages[i]);
-		st(&g, ISA_XZR, 2, 0, 8);
+	if (cfg->sev) {
+		if (cfg->sev == 3)
+			sev_validate(&g, cfg->ram_size);
+		/* the host's pages are not zero to the guest's key: clear them */
+		zero_range(&g, GUEST_KDATA, GUEST_BOUNCE);
+		sev_page_tables(&g, cfg->ram_size);
+		if (cfg->sev == 3)
+			sev_share_pages(&g);
+		if (cfg->sev >= 2) {
+			movi(&g, 0, 0);
+			sev_es_percpu(&g);
+		}
+	} else {
+		/* touch the kernel's pages (a host may populate RAM on first use) */
+		static const uint64_t kpages[] = { GUEST_KDATA, GUEST_CONFIG, GUEST_HOSTCALL,
+						   GUEST_TOKEN, GUEST_TOKEN + 0x1000,
+						   GUEST_TOKEN + 0x2000, GUEST_TOKEN + 0x3000 };
+		for (size_t i = 0; i < G_N_ELEMENTS(kpages); i++) {
+			movi(&g, 2, kpages[i]);
+			st(&g, ISA_XZR, 2, 0, 8);
+		}
 	}
 	movi(&g, R_SH, 0);
 	if (cfg->realm) {
@@ -393,6 +650,8 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 		copy8(&g, R_T4, R_BNC, R_T1);
 		st(&g, R_T1, R_DEV, GUEST_DEV_TOKEN, 8);
 	}
+	if (cfg->sev == 3 && cfg->attest)
+		snp_report(&g, cfg->challenge);
 	/* wait for the secondaries to be OFF (AFFINITY_INFO), count who ran */
 	if (nsec) {
 		movi(&g, R_T4, 0);
@@ -437,12 +696,20 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 	emit(&g, ISA_B, 0, 0, 0, 0, off);
 	/* a secondary vCPU: X0 = its index (the CPU_ON context); it marks
 	 * itself, computes, and leaves with CPU_OFF */
-	if (nsec) {
+	if (nsec || sev_secondary != SIZE_MAX) {
 		uint64_t secondary = here(&g);
 		for (unsigned i = 0; i < nsec; i++)
 			patch_target(&g, cpu_on_fixups[i], secondary);
+		if (sev_secondary != SIZE_MAX)
+			patch_target(&g, sev_secondary, secondary);
 		movi(&g, 1, 0);
 		emit(&g, ISA_MSR, 1, 0, 0, ISA_SR_VBAR, 0);
+		if (cfg->sev) { /* the boot vCPU's page tables, this vCPU's GHCB */
+			movi(&g, 1, GUEST_PT | SEV_C);
+			emit(&g, ISA_MSR, 1, 0, 0, ISA_SR_TTBR, 0);
+			if (cfg->sev >= 2)
+				sev_es_percpu(&g);
+		}
 		movi(&g, 1, 3);
 		emit(&g, ISA_LSLV, 1, 0, 1, 0, 0);
 		movi(&g, 2, GUEST_KDATA + GUEST_KDATA_CPUS);
@@ -457,7 +724,15 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 		emit(&g, ISA_B, 0, 0, 0, 0, off_again);
 	}
 	g_free(cpu_on_fixups);
-	patch_target(&g, to_panic_sync, panic_sync);
+	if (cfg->sev >= 2) { /* the sync vector goes to the #VC handler first */
+		size_t to_panic[2];
+		patch_target(&g, to_panic_sync, here(&g));
+		vc_handler(&g, to_panic);
+		patch_target(&g, to_panic[0], panic_sync);
+		patch_target(&g, to_panic[1], panic_sync);
+	} else {
+		patch_target(&g, to_panic_sync, panic_sync);
+	}
 	for (guint i = 0; i < g.panic_fixups->len; i++)
 		patch_target(&g, g_array_index(g.panic_fixups, size_t, i), panic_check);
 	g_array_free(g.panic_fixups, TRUE);

@@ -6,7 +6,16 @@
  * bounce buffer shared with the host through RIPAS EMPTY and the
  * unprotected alias, the virtual timer, the workload, an attestation
  * request whose token it sends out through the bounce buffer, and PSCI
- * SYSTEM_OFF. With more than one vCPU, the boot vCPU starts the others with
+ * SYSTEM_OFF. As an AMD SEV guest it builds its own page tables (identity,
+ * the C-bit on every page but the bounce buffer, the GHCBs and the device:
+ * APM vol. 2 15.34.5) and enables paging; on SEV-SNP it first PVALIDATEs its
+ * private memory and converts the shared pages with the GHCB MSR protocol's
+ * page state change; on SEV-ES and SNP its monitor calls go through the GHCB
+ * (the registers it chooses, then VMGEXIT), a device access raises #VC and
+ * its handler does the MMIO through the GHCB, and secondary vCPUs start
+ * from their launch VMSA (X0 = their index). An SNP guest asks the firmware
+ * for an attestation report (MSG_REPORT_REQ with its challenge as
+ * REPORT_DATA) and sends it out as its token. With more than one vCPU, the boot vCPU starts the others with
  * PSCI CPU_ON before its workload; each marks itself in the kernel data,
  * computes, and leaves with CPU_OFF; the boot vCPU waits for them with
  * AFFINITY_INFO before it reports how many ran and powers off. On a non-confidential VM the RSI steps are left out and PSCI
@@ -38,6 +47,40 @@
 #define GUEST_BOUNCE 0x108000ull
 #define GUEST_BOUNCE_SIZE 0x4000ull
 #define GUEST_FREE 0x110000ull
+/* SEV guests (see the SEV boot above): */
+#define GUEST_PT GUEST_TOKEN      /* the kernel's page tables: PML4, PDPT, PD, PT (private) */
+#define GUEST_GHCB 0x10C000ull    /* SEV-ES / SNP: one shared GHCB page per vCPU */
+#define GUEST_KDATA_VC_SAVE 0x400 /* KDATA offset of the per-vCPU #VC register save areas */
+#define GUEST_VC_SAVE_SIZE 0x100
+#define GUEST_REPORT GUEST_CONFIG /* SNP: the attestation report, copied to private memory */
+#define GUEST_SEV_CBIT 51         /* CPUID 8000_001F EBX[5:0] */
+/* The GHCB (AMD 56421 GHCB specification, Table 3): the save area holds the
+ * guest's x0..x30 at 8 * n (where the x86 GPRs sit on hardware), then the
+ * software exit fields, the valid bitmap (bit n: the quadword at 8 * n was
+ * written for this exit) and the shared buffer. */
+#define GHCB_SW_EXIT_CODE 0x390
+#define GHCB_SW_EXIT_INFO1 0x398
+#define GHCB_SW_EXIT_INFO2 0x3A0
+#define GHCB_SW_SCRATCH 0x3A8
+#define GHCB_VALID_BITMAP 0x3F0
+#define GHCB_SHARED_BUFFER 0x800
+#define GHCB_SHARED_BUFFER_SIZE 0x7F0
+#define SVM_VMGEXIT_MMIO_READ 0x80000001ull
+#define SVM_VMGEXIT_MMIO_WRITE 0x80000002ull
+#define SVM_VMGEXIT_PSC 0x80000010ull
+#define SVM_VMGEXIT_GUEST_REQUEST 0x80000011ull
+/* The GHCB MSR protocol (GHCB spec 2.3.1): a request in the MSR itself. */
+#define GHCB_MSR_INFO_MASK 0xfffull
+#define GHCB_MSR_PSC_REQ 0x014ull   /* GFN in [51:12], operation in [55:52] */
+#define GHCB_MSR_PSC_RESP 0x015ull  /* error code in [63:32] */
+#define GHCB_PSC_PRIVATE 1ull
+#define GHCB_PSC_SHARED 2ull
+/* MSG_REPORT_REQ / MSG_REPORT_RSP (SNP ABI 7.3 Tables 22, 25); the VMPCK
+ * AES-GCM wrapping of guest messages (7.1) is not modelled. */
+#define SNP_MSG_REQ_VMPL 0x40
+#define SNP_MSG_RSP_STATUS 0x00
+#define SNP_MSG_RSP_SIZE 0x04
+#define SNP_MSG_RSP_REPORT 0x20
 #define GUEST_MIN_RAM 0x200000ull
 /* The device, an offset in the unprotected half (the IPA on a plain VM). */
 #define GUEST_DEV_BASE 0x10000000ull
@@ -88,9 +131,10 @@ struct guest_op {
 
 struct guest_kernel_config {
 	bool realm;             /* boot as a CCA realm (RSI); false: ordinary VM */
+	unsigned sev;           /* an AMD SEV guest (enum cpu_sev: 1 SEV, 2 SEV-ES, 3 SEV-SNP) */
 	uint64_t ram_size;      /* bytes of RAM from IPA 0 (>= GUEST_MIN_RAM) */
 	uint64_t tick;          /* virtual timer period in cycles; 0: no timer */
-	bool attest;            /* request a token and send it out (realm only) */
+	bool attest;            /* request a token (realm) or report (SNP) and send it out */
 	uint64_t vcpus;         /* 0 or 1: one vCPU; up to GUEST_MAX_VCPUS: the boot vCPU
 				   starts the others with PSCI CPU_ON (MPIDR 1..) */
 	uint64_t smp_work;      /* cycles each secondary computes before CPU_OFF */

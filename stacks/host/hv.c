@@ -260,7 +260,9 @@ int hv_guest_create(struct hv_guest *g, struct hv_result *res, char *err, size_t
 		snprintf(err, errlen, "guest %s: host.guest_load first", g->name);
 		return -1;
 	}
-	int rc = is_cca(g) ? hv_cca_create(g, res, &cyc) : hv_plain_create(g, res, &cyc);
+	int rc = is_cca(g) ? hv_cca_create(g, res, &cyc)
+		 : g->sev  ? hv_sev_create(g, res, &cyc)
+			   : hv_plain_create(g, res, &cyc);
 	if (rc) {
 		snprintf(err, errlen, "guest %s: its 32 MiB of host memory ran out", g->name);
 		return -1;
@@ -301,6 +303,8 @@ int hv_guest_destroy(struct hv_guest *g, struct hv_result *res, char *err, size_
 	}
 	if (is_cca(g))
 		hv_cca_destroy(g, res, &cyc);
+	else if (g->sev)
+		hv_sev_destroy(g, res, &cyc);
 	else
 		hv_note(res, 0);
 	g->state = HV_DESTROYED;
@@ -310,17 +314,20 @@ int hv_guest_destroy(struct hv_guest *g, struct hv_result *res, char *err, size_
 
 uint64_t hv_guest_run_page(const struct hv_guest *g)
 {
-	return is_cca(g) ? g->vcpu[0].run : g->vcpu[0].save;
+	return is_cca(g) ? g->vcpu[0].run : g->sev >= CPU_SEV_ES ? g->vcpu[0].vmsa : g->vcpu[0].save;
 }
 
 /* ---- model plumbing: saved with the simulation ---- */
+
+static size_t ram_pages(const struct hv_guest *g) { return (size_t)(g->cfg.k.ram_size / PAGE); }
 
 static const struct sim_field hv_fields[] = {
 	SIM_FIELD(struct hv_guest, state), SIM_FIELD(struct hv_guest, next),
 	SIM_FIELD(struct hv_guest, stage), SIM_FIELD(struct hv_guest, rd),
 	SIM_FIELD(struct hv_guest, rtt_root), SIM_FIELD(struct hv_guest, s2_root),
 	SIM_FIELD(struct hv_guest, cur), SIM_FIELD(struct hv_guest, slice_end),
-	SIM_FIELD(struct hv_guest, deferred),
+	SIM_FIELD(struct hv_guest, deferred), SIM_FIELD(struct hv_guest, asid),
+	SIM_FIELD_ARRAY(struct hv_guest, launch_measure, uint8_t),
 	SIM_FIELD(struct hv_guest, n.runs), SIM_FIELD(struct hv_guest, n.exits),
 	SIM_FIELD_ARRAY(struct hv_guest, n.exits_by, uint64_t),
 	SIM_FIELD(struct hv_guest, n.mmio), SIM_FIELD(struct hv_guest, n.populate),
@@ -331,7 +338,7 @@ static const struct sim_field hv_fields[] = {
 	SIM_FIELD(struct hv_guest, n.panic_esr), SIM_FIELD(struct hv_guest, n.panicked),
 	SIM_FIELD(struct hv_guest, n.cpus_reported),
 };
-static const struct sim_vmstate hv_vmstate = { "hv", 4, hv_fields, G_N_ELEMENTS(hv_fields) };
+static const struct sim_vmstate hv_vmstate = { "hv", 5, hv_fields, G_N_ELEMENTS(hv_fields) };
 
 /* struct hv_vcpu is all uint64_t: saved word by word. */
 #define HV_VCPU_WORDS (sizeof(struct hv_vcpu) / sizeof(uint64_t))
@@ -345,6 +352,7 @@ static int hv_save(const struct sim_model *m, struct sim_buf *out)
 		for (size_t k = 0; k < HV_VCPU_WORDS; k++)
 			sim_buf_put_u64(out, w[k]);
 	}
+	sim_buf_put(out, g->shared, ram_pages(g));
 	sim_buf_put(out, g->kind, hv_pool_pages());
 	sim_buf_put(out, g->ipa, hv_pool_pages() * sizeof(uint64_t));
 	sim_buf_put_u64(out, g->out->len);
@@ -370,7 +378,7 @@ static int hv_restore(struct sim_model *m, struct sim_reader *in)
 		for (size_t k = 0; k < HV_VCPU_WORDS; k++)
 			w[k] = sim_reader_u64(in);
 	}
-	if (!sim_reader_get(in, g->kind, hv_pool_pages()) ||
+	if (!sim_reader_get(in, g->shared, ram_pages(g)) || !sim_reader_get(in, g->kind, hv_pool_pages()) ||
 	    !sim_reader_get(in, g->ipa, hv_pool_pages() * sizeof(uint64_t)))
 		return -EINVAL;
 	GByteArray *arrs[2] = { g->out, g->token };
@@ -404,6 +412,7 @@ static void hv_destroy_model(struct sim_model *m)
 	g_free(g->image);
 	g_free(g->kind);
 	g_free(g->ipa);
+	g_free(g->shared);
 	g_byte_array_free(g->out, TRUE);
 	g_byte_array_free(g->token, TRUE);
 	g_array_free(g->results, TRUE);
@@ -423,6 +432,11 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 	struct hv_guest *g = g_new0(struct hv_guest, 1);
 	g->cfg = *cfg;
 	g->cfg.k.realm = m->rmm != NULL;
+	g->sev = m->cfg.arch == ARCH_SEV      ? CPU_SEV
+	       : m->cfg.arch == ARCH_SEV_ES   ? CPU_SEV_ES
+	       : m->cfg.arch == ARCH_SEV_SNP  ? CPU_SEV_SNP
+					      : CPU_SEV_NONE;
+	g->cfg.k.sev = (unsigned)g->sev;
 	if (guest_kernel_build(&g->cfg.k, &g->image, &g->image_len, err, errlen, NULL)) {
 		g_free(g);
 		return NULL;
@@ -432,6 +446,8 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 	g->nvcpus = cfg->k.vcpus ? cfg->k.vcpus : 1;
 	g->host = host;
 	g->kind = g_malloc0(hv_pool_pages());
+	g->shared = g_malloc0(ram_pages(g));
+	g->hw = (struct exec_hw){ hv_sev_pvalidate, g };
 	g->ipa = g_malloc0(hv_pool_pages() * sizeof(uint64_t));
 	g->out = g_byte_array_new();
 	g->token = g_byte_array_new();
@@ -457,13 +473,15 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 		ST(n.mmio, "mmio", SIM_STAT_COUNT, "device accesses the host emulated"),
 		ST(n.populate, "populated_pages", SIM_STAT_COUNT, "RAM pages the host backed on first touch"),
 		ST(n.shared_maps, "shared_maps", SIM_STAT_COUNT, "host pages mapped at the unprotected alias"),
-		ST(n.ripas_changes, "ripas_changes", SIM_STAT_COUNT, "RIPAS change requests served"),
+		ST(n.ripas_changes, "ripas_changes", SIM_STAT_COUNT, "RIPAS change / SNP page state change requests served"),
 		ST(n.host_calls, "host_calls", SIM_STAT_COUNT, "host calls answered"),
 		ST(n.injected, "virq_injected", SIM_STAT_COUNT, "virtual timer interrupts the host injected"),
 		ST(n.idle_cycles, "idle_cycles", SIM_STAT_CYCLES, "cycles the host waited for a guest in WFI"),
 		ST(n.run_cycles, "run_cycles", SIM_STAT_CYCLES, "cycles of host.guest_run steps"),
 		ST(n.reported, "reported", SIM_STAT_COUNT, "the last value the guest reported (its ticks)"),
 		ST(n.cpus_reported, "cpus_reported", SIM_STAT_COUNT, "secondary vCPUs the guest reported as having run"),
+		ST(n.panicked, "panicked", SIM_STAT_COUNT, "1 if the guest reported a fatal exception"),
+		ST(n.panic_esr, "panic_esr", SIM_STAT_COUNT, "the syndrome it reported (0: a failed kernel check)"),
 	};
 #undef ST
 	sim_stat_register_table(s, prefix, g, stats, G_N_ELEMENTS(stats));

@@ -11,7 +11,18 @@
  *           DATA_DESTROY / RTT_DESTROY / REC_DESTROY / REALM_DESTROY and
  *           UNDELEGATE);
  *   plain : an ordinary VM: stage 2 tables in host memory, the vCPU's
- *           registers in a host page the host reads and writes at will.
+ *           registers in a host page the host reads and writes at will;
+ *   sev, sev-es, sev-snp : a guest launched through the SEV or SNP firmware
+ *           (image measured and encrypted in place; SEV-ES / SNP: one VMSA
+ *           per vCPU measured at launch), its own ASID (from the top of
+ *           the range down), AMD nested page tables; its registers in a
+ *           plaintext VMCB save area the host reads and writes (sev) or in
+ *           the encrypted VMSA (sev-es, sev-snp) where the host only sees
+ *           what the guest puts in its GHCB at a VMGEXIT (monitor calls,
+ *           MMIO from the #VC handler, page state changes, the SNP report
+ *           request); on sev-snp private pages are assigned in the RMP on
+ *           first touch, and destroy decommissions the guest and reclaims
+ *           its pages.
  * Every table update, register save and run-structure access is a real
  * host load or store, so it costs what the memory path says. */
 #ifndef CCSIM_STACKS_HOST_HV_H
@@ -24,6 +35,7 @@
 #include "models/cpu/cpu.h"
 #include "models/cpu/exec.h"
 #include "models/monitor/rmm/rmm_abi.h"
+#include "models/monitor/sev/sev_fw.h"
 #include "models/platform/machine.h"
 #include "stacks/guest/kernel.h"
 
@@ -49,6 +61,8 @@ struct hv_vcpu {
 	uint64_t mmio_value;
 	uint64_t hostcall_pending;
 	uint64_t lrs[VGIC_NR_LRS];  /* the host's copy of the vCPU's list registers */
+	uint64_t vmsa;              /* SEV-ES / SNP: its VMSA page (encrypted, the guest's) */
+	uint64_t ghcb_msr;          /* SEV-ES / SNP: the GHCB MSR as the VMCB control area holds it */
 };
 
 struct hv_guest_config {
@@ -73,6 +87,11 @@ struct hv_counts {
 	uint64_t idle_cycles, run_cycles, reported, panic_esr, panicked, cpus_reported;
 };
 
+/* Firmware statuses in hv_result.status: HV_SEV_STATUS | the SEV API
+ * status, HV_SNP_STATUS | the SNP ABI status (the harness's sev.* / snp.*). */
+#define HV_SEV_STATUS 0x7900ull
+#define HV_SNP_STATUS 0x7a00ull
+
 struct hv_guest {
 	struct sim_model base;
 	const char *name;
@@ -87,7 +106,11 @@ struct hv_guest {
 	uint64_t state;             /* enum hv_state */
 	uint64_t next;              /* pool bump allocator */
 	uint64_t stage;             /* where the image waits in host memory */
-	uint64_t rd, rtt_root, s2_root;
+	uint64_t rd, rtt_root, s2_root; /* rd: the RD (cca), SEV handle or SNP context page */
+	uint64_t sev, asid;         /* SEV personalities: enum cpu_sev, the guest's ASID */
+	uint8_t launch_measure[SEV_MEASURE_LEN + SEV_MNONCE_LEN]; /* SEV / SEV-ES: LAUNCH_MEASURE */
+	uint8_t *shared;            /* SNP: per RAM page, 1 if the guest made it shared */
+	struct exec_hw hw;          /* SNP: PVALIDATE for the vCPU */
 	uint64_t nvcpus, cur;       /* vCPUs, and the one that ran last */
 	uint64_t slice_end;         /* when vcpu[cur]'s time slice ends */
 	uint64_t deferred;          /* cca: 1 + the exit reason vcpu[cur] stopped at, unhandled */
@@ -126,8 +149,9 @@ int hv_guest_run(struct hv_guest *g, uint64_t max_exits, unsigned until, struct 
 		 char *err, size_t errlen);
 /* Tear down and give every page back (undelegated). */
 int hv_guest_destroy(struct hv_guest *g, struct hv_result *res, char *err, size_t errlen);
-/* The boot vCPU's REC run structure's PA (cca) or register save area
- * (plain), for scenarios that tamper with them. */
+/* The boot vCPU's REC run structure's PA (cca), register save area
+ * (plain, sev) or VMSA (sev-es, sev-snp), for scenarios that tamper with
+ * them. */
 uint64_t hv_guest_run_page(const struct hv_guest *g);
 
 #endif

@@ -36,25 +36,57 @@ static int pb_alloc(void *ctx, uint64_t *addr)
 	return 0;
 }
 
-static int plain_map(struct hv_guest *g, uint64_t ipa, uint64_t pa, uint64_t *cyc)
+int hv_vm_map(struct hv_guest *g, uint64_t ipa, uint64_t pa, unsigned flags, uint64_t *cyc)
 {
 	struct plain_io io = { g, cyc };
 	struct pt_builder b = { &g->gcpu.pt.s2, pb_read64, pb_write64, pb_alloc, &io };
-	return pt_map(&b, g->s2_root, ipa, pa, PAGE, PT_PROT_R | PT_PROT_W | PT_PROT_X, 0);
+	/* AMD nested tables: guest accesses are user accesses (APM 15.25.5) */
+	unsigned user = g->gcpu.pt.s2.fmt == PT_FMT_X86 ? PT_PROT_USER : 0;
+	return pt_map(&b, g->s2_root, ipa, pa, PAGE, PT_PROT_R | PT_PROT_W | PT_PROT_X | user, flags);
 }
 
-static void plain_setup(struct hv_guest *g)
+/* The vCPU the host runs: an ordinary VM's has Arm stage 2 only; an SEV
+ * guest's has its own x86-64 tables (TTBR, the C-bit at GUEST_SEV_CBIT)
+ * over AMD nested tables, its ASID's key and the RMP identity (ASID). */
+void hv_vm_setup(struct hv_guest *g)
 {
 	struct cpu *c = &g->gcpu;
 	c->paging = 1;
-	c->pt = (struct pt_config){
-		.s1 = { .fmt = PT_FMT_ARM_S1 }, .nested = true, .s1_off = true,
-		.s2 = { .fmt = PT_FMT_ARM_S2, .root = g->s2_root, .pa_bits = (uint8_t)g->m->cfg.pa_bits,
-			.start_level = 0 },
-	};
+	if (g->sev) {
+		c->pt = (struct pt_config){
+			.s1 = { .fmt = PT_FMT_X86, .cbit = GUEST_SEV_CBIT, .pa_bits = 52 },
+			.nested = true, .s1_off = true,
+			.s2 = { .fmt = PT_FMT_X86, .root = g->s2_root, .pa_bits = (uint8_t)g->m->cfg.pa_bits },
+		};
+		c->guest = 1;
+		c->asid = (uint32_t)g->asid;
+		c->key = (int32_t)g->asid;
+		c->sev = (uint32_t)g->sev;
+	} else {
+		c->pt = (struct pt_config){
+			.s1 = { .fmt = PT_FMT_ARM_S1 }, .nested = true, .s1_off = true,
+			.s2 = { .fmt = PT_FMT_ARM_S2, .root = g->s2_root, .pa_bits = (uint8_t)g->m->cfg.pa_bits,
+				.start_level = 0 },
+		};
+	}
 	c->tlb = &g->m->tlb[0];
 	c->tag = (struct tlb_tag){ .world = WORLD_NS, .vmid = (uint16_t)g->cfg.vmid };
 	c->s2_pas = PAS_NS;
+}
+
+int hv_vm_load_image(struct hv_guest *g, uint64_t *cyc)
+{
+	for (uint64_t off = 0; off < g->image_len; off += PAGE) {
+		uint64_t pa = hv_alloc_page(g, PG_DATA, off);
+		if (!pa || hv_vm_map(g, off, pa, 0, cyc))
+			return -1;
+		for (uint64_t o = 0; o < PAGE; o += 64) {
+			uint8_t b[64];
+			(void)hv_load(g, g->stage + off + o, b, 64, cyc);
+			(void)hv_store(g, pa + o, b, 64, cyc);
+		}
+	}
+	return 0;
 }
 
 int hv_plain_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
@@ -66,17 +98,9 @@ int hv_plain_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 	if (!g->s2_root)
 		return -1;
 	hv_zero(g, g->s2_root, PAGE, cyc);
-	plain_setup(g);
-	for (uint64_t off = 0; off < g->image_len; off += PAGE) {
-		uint64_t pa = hv_alloc_page(g, PG_DATA, off);
-		if (!pa || plain_map(g, off, pa, cyc))
-			return -1;
-		for (uint64_t o = 0; o < PAGE; o += 64) {
-			uint8_t b[64];
-			(void)hv_load(g, g->stage + off + o, b, 64, cyc);
-			(void)hv_store(g, pa + o, b, 64, cyc);
-		}
-	}
+	hv_vm_setup(g);
+	if (hv_vm_load_image(g, cyc))
+		return -1;
 	struct vcpu_state v = { .daif = ISA_DAIF_I };
 	for (uint64_t i = 0; i < g->nvcpus; i++)
 		hv_store(g, g->vcpu[i].save, &v, sizeof(v), cyc);
@@ -90,6 +114,21 @@ int hv_plain_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 /* PSCI 1.1 (DEN0022) as the hypervisor implements it for its VM, as KVM
  * does: v's registers carry the call and take the result. false: the guest
  * is off (SYSTEM_OFF, or its last vCPU's CPU_OFF). */
+static bool plain_psci(struct hv_guest *g, struct hv_vcpu *c, struct vcpu_state *v, uint64_t *cyc);
+
+enum rmi_exit_reason hv_vm_call(struct hv_guest *g, struct hv_vcpu *c, struct vcpu_state *v,
+				bool *stop, uint64_t *cyc)
+{
+	uint64_t fid = v->x[0];
+	if ((fid & ~0xffffull) == 0xC6000000ull) {
+		g->n.host_calls++;
+		v->x[0] = (fid & 0xffff) + 1;
+		return RMI_EXIT_HOST_CALL;
+	}
+	*stop = !plain_psci(g, c, v, cyc);
+	return RMI_EXIT_PSCI;
+}
+
 static bool plain_psci(struct hv_guest *g, struct hv_vcpu *c, struct vcpu_state *v, uint64_t *cyc)
 {
 	uint64_t fid = v->x[0];
@@ -131,9 +170,12 @@ static bool plain_psci(struct hv_guest *g, struct hv_vcpu *c, struct vcpu_state 
 			v->x[0] = PSCI_RET_ALREADY_ON;
 			return true;
 		}
+		/* the host writes the new vCPU's entry into its save area; an
+		 * SEV-ES / SNP vCPU starts from its launch VMSA instead */
 		struct vcpu_state tv = { .pc = v->x[2], .daif = ISA_DAIF_I };
 		tv.x[0] = v->x[3];
-		(void)hv_store(g, g->vcpu[t].save, &tv, sizeof(tv), cyc);
+		if (g->vcpu[t].save)
+			(void)hv_store(g, g->vcpu[t].save, &tv, sizeof(tv), cyc);
 		memset(g->vcpu[t].lrs, 0, sizeof(g->vcpu[t].lrs));
 		g->vcpu[t].online = 1;
 		g->vcpu[t].waiting = 0;
@@ -151,23 +193,30 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, struct hv_result *res, uint64
 	const struct platform_config *cfg = &g->m->cfg;
 	uint64_t exits = 0;
 	struct vcpu_state v;
-	plain_setup(g);
+	hv_vm_setup(g);
 	hv_note(res, 0);
 	while (exits < max && g->state == HV_CREATED) {
 		struct hv_vcpu *c = hv_next_vcpu(g, cyc);
 		if (!c)
 			break; /* every vCPU off, or waiting with nothing to wake it */
-		/* the registers come from the host's page: it may have changed them */
-		(void)hv_load(g, c->save, &v, sizeof(v), cyc);
+		/* the registers come from the host's page, which it may have changed
+		 * (plain, sev), or from the VMSA (sev-es, sev-snp) */
+		if (g->sev)
+			hv_sev_state_load(g, c, &v, cyc);
+		else
+			(void)hv_load(g, c->save, &v, sizeof(v), cyc);
 		memcpy(v.lr, c->lrs, sizeof(v.lr));
 		*cyc += cfg->vm_switch_cycles;
 		struct exec_params p = { .now = sim_now(g->m->sim) + *cyc,
-					 .budget = cfg->host_slice_cycles, .trap_wfi = g->cfg.trap_wfi };
+					 .budget = cfg->host_slice_cycles, .trap_wfi = g->cfg.trap_wfi,
+					 .hw = g->sev == CPU_SEV_SNP ? &g->hw : NULL };
 		struct exec_stop_info st;
 		uint64_t spent = 0;
 		if (cpu_exec(&g->gcpu, &v, &p, &st, &spent) < 0)
 			break;
 		*cyc += spent + cfg->vm_switch_cycles + cfg->host_exit_cycles;
+		if (g->sev >= CPU_SEV_ES) /* #VMEXIT saves the GHCB MSR in the control area */
+			c->ghcb_msr = v.ghcb;
 		exits++;
 		g->n.exits++;
 		enum rmi_exit_reason why = RMI_EXIT_SYNC;
@@ -181,30 +230,29 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, struct hv_result *res, uint64
 		case EXEC_WFI:
 			hv_vcpu_wfi(c, v.cntv_ctl, v.cntv_cval);
 			break;
-		case EXEC_CALL: {
-			uint64_t fid = v.x[0];
-			if ((fid & ~0xffffull) == 0xC6000000ull) {
-				why = RMI_EXIT_HOST_CALL;
-				g->n.host_calls++;
-				v.x[0] = (fid & 0xffff) + 1;
-			} else {
-				why = RMI_EXIT_PSCI;
-				stop = !plain_psci(g, c, &v, cyc);
-			}
+		case EXEC_CALL:
+			why = hv_vm_call(g, c, &v, &stop, cyc);
 			break;
-		}
+		case EXEC_VMGEXIT:
+			why = hv_sev_vmgexit(g, c, &stop, cyc);
+			break;
 		case EXEC_ABORT: {
 			uint64_t ipa = st.addr, page = ipa & ~(PAGE - 1);
 			if (st.fault.kind == FAULT_MMU_S2 && ipa < g->cfg.k.ram_size) {
-				if (hv_pool_pa(g, PG_DATA, page))
+				if (hv_pool_pa(g, PG_DATA, page) || hv_pool_pa(g, PG_SHARED, page))
 					break; /* another vCPU backed it meanwhile: retry */
+				if (g->sev) {
+					stop = hv_sev_populate(g, page, cyc) != 0;
+					g->n.populate++;
+					break;
+				}
 				uint64_t pa = hv_alloc_page(g, PG_DATA, page);
 				if (!pa) {
 					stop = true;
 					break;
 				}
 				hv_zero(g, pa, PAGE, cyc);
-				if (plain_map(g, page, pa, cyc))
+				if (hv_vm_map(g, page, pa, 0, cyc))
 					stop = true;
 				g->n.populate++;
 			} else if (st.fault.kind == FAULT_MMU_S2 && !st.fetch && ipa >= GUEST_DEV_BASE &&
@@ -224,7 +272,10 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, struct hv_result *res, uint64
 		memcpy(c->lrs, v.lr, sizeof(v.lr));
 		hv_timer_check(g, c, v.cntv_ctl, v.cntv_cval, now);
 		memcpy(v.lr, c->lrs, sizeof(v.lr));
-		(void)hv_store(g, c->save, &v, sizeof(v), cyc);
+		if (g->sev)
+			hv_sev_state_save(g, c, &v, cyc);
+		else
+			(void)hv_store(g, c->save, &v, sizeof(v), cyc);
 		trace_VM_EXIT(g->m->sim, g->host->src, why, st.why, v.pc, spent);
 		if (stop)
 			break;

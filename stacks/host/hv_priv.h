@@ -48,6 +48,17 @@ void hv_timer_check(struct hv_guest *g, struct hv_vcpu *c, uint64_t ctl, uint64_
 /* The vCPU with this MPIDR (its index), or -1. */
 int hv_vcpu_of_mpidr(const struct hv_guest *g, uint64_t mpidr);
 
+/* Ordinary VMs and SEV guests (hv_plain.c): their nested tables and vCPU
+ * set-up, a stage 2 mapping (flags: PT_MAP_*), and a monitor call the
+ * host answers (PSCI, host calls) with v's registers, which take the
+ * result; *stop when the guest is off. */
+void hv_vm_setup(struct hv_guest *g);
+/* Copy the staged image into guest pages (PG_DATA) mapped at IPA 0 on. */
+int hv_vm_load_image(struct hv_guest *g, uint64_t *cyc);
+int hv_vm_map(struct hv_guest *g, uint64_t ipa, uint64_t pa, unsigned flags, uint64_t *cyc);
+enum rmi_exit_reason hv_vm_call(struct hv_guest *g, struct hv_vcpu *c, struct vcpu_state *v,
+				bool *stop, uint64_t *cyc);
+
 /* The personalities. */
 int hv_cca_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
 int hv_cca_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_result *res,
@@ -55,5 +66,18 @@ int hv_cca_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_resul
 int hv_cca_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
 int hv_plain_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
 int hv_plain_run(struct hv_guest *g, uint64_t max, struct hv_result *res, uint64_t *cyc);
+/* hv_sev.c */
+int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
+int hv_sev_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
+int hv_sev_populate(struct hv_guest *g, uint64_t gpa, uint64_t *cyc);
+/* VMRUN's load and #VMEXIT's save of a vCPU's state: the VMCB save area
+ * (sev) or the VMSA (sev-es, sev-snp), and the control area's part. */
+void hv_sev_state_load(struct hv_guest *g, struct hv_vcpu *c, struct vcpu_state *v, uint64_t *cyc);
+void hv_sev_state_save(struct hv_guest *g, struct hv_vcpu *c, struct vcpu_state *v, uint64_t *cyc);
+/* Serve a VMGEXIT from what the guest put in its GHCB (or the GHCB MSR). */
+enum rmi_exit_reason hv_sev_vmgexit(struct hv_guest *g, struct hv_vcpu *c, bool *stop, uint64_t *cyc);
+/* The processor's side of PVALIDATE (struct exec_hw). */
+int hv_sev_pvalidate(void *ctx, uint64_t spa, uint64_t gpa, uint32_t asid, uint8_t vmpl,
+		     bool validate, bool *cf, struct cc_fault *fault, uint64_t *cycles);
 
 #endif

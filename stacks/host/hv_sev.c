@@ -1,0 +1,361 @@
+/* The host stack's SEV personalities (see hv.h): launch through the SEV or
+ * SNP firmware, the vCPU's state in a VMCB save area (SEV) or an encrypted
+ * VMSA (SEV-ES, SNP), nested page tables in host memory, the GHCB exits of
+ * SEV-ES / SNP guests, and on SNP the RMP: private pages assigned on first
+ * touch, page state changes, and decommission with reclaim. Modelled on
+ * Linux KVM's arch/x86/kvm/svm/sev.c. */
+#include <string.h>
+
+#include "models/memenc/memenc.h"
+#include "models/monitor/sev/sev_fw.h"
+#include "models/monitor/snp/snp_psp.h"
+#include "stacks/host/hv_priv.h"
+
+#define SEV_ES_POLICY (SEV_POLICY_ES | SEV_POLICY_NODBG)
+#define SNP_GUEST_POLICY 0x30000ull /* SMT allowed, reserved bit 17 */
+
+/* Hosts give a guest the ASIDs from the top of its range down (a vm actor
+ * takes them from the bottom up): SEV guests below memenc.key_slots, SEV-ES
+ * and SNP guests below sev.min_sev_asid. */
+static uint32_t guest_asid(const struct hv_guest *g)
+{
+	const struct platform_config *c = &g->m->cfg;
+	uint64_t top = g->sev == CPU_SEV ? c->key_slots : c->min_sev_asid;
+	return top > g->cfg.vmid ? (uint32_t)(top - g->cfg.vmid) : 0;
+}
+
+/* What the hardware reads and writes on VMRUN / #VMEXIT: the VMSA, in the
+ * guest's key through the caches, as the guest (its RMP entry names the
+ * VMSA's GPA). The host never sees it in plaintext. */
+static int vmsa_access(struct hv_guest *g, struct hv_vcpu *c, struct vcpu_state *v, bool write,
+		       uint64_t *cyc)
+{
+	struct cc_fault f;
+	uint64_t lat = 0;
+	int rc = cpu_access(&g->gcpu, PAS_NS, write, c->vmsa, SNP_VMSA_GPA, true, v, sizeof(*v), &f,
+			    &lat);
+	*cyc += lat;
+	return rc;
+}
+
+void hv_sev_state_load(struct hv_guest *g, struct hv_vcpu *c, struct vcpu_state *v, uint64_t *cyc)
+{
+	if (g->sev == CPU_SEV) /* the VMCB save area: plaintext host memory */
+		(void)hv_load(g, c->save, v, sizeof(*v), cyc);
+	else if (vmsa_access(g, c, v, false, cyc))
+		memset(v, 0, sizeof(*v));
+	/* the VMCB control area's: GHCB MSR, interrupts to inject */
+	if (g->sev >= CPU_SEV_ES)
+		v->ghcb = c->ghcb_msr;
+}
+
+void hv_sev_state_save(struct hv_guest *g, struct hv_vcpu *c, struct vcpu_state *v, uint64_t *cyc)
+{
+	if (g->sev >= CPU_SEV_ES) /* the host's answer, if it wrote one */
+		v->ghcb = c->ghcb_msr;
+	if (g->sev == CPU_SEV)
+		(void)hv_store(g, c->save, v, sizeof(*v), cyc);
+	else
+		(void)vmsa_access(g, c, v, true, cyc);
+}
+
+/* An RMPUPDATE by the host (APM vol. 3): assigned to the guest at gpa, or
+ * back to the hypervisor. */
+static int rmp_assign(struct hv_guest *g, uint64_t pa, bool assign, uint64_t gpa)
+{
+	struct rmp_io io = machine_rmp_io(g->m);
+	struct rmp_entry e = { .assigned = assign, .asid = assign ? g->asid : 0,
+			       .gpa = assign ? gpa : 0 };
+	struct rmp_op_result r = rmp_update(&g->m->rmp, &io, pa, &e);
+	return r.fault.fault == RMP_OK && r.status == RMP_SUCCESS ? 0 : -1;
+}
+
+/* Write back the host's dirty lines, so the firmware (which reads DRAM)
+ * sees what the host wrote (KVM's sev_clflush_pages). */
+static void flush_host(struct hv_guest *g, uint64_t *cyc)
+{
+	uint64_t c = 0;
+	(void)machine_flush_key(g->m, 0, &c);
+	*cyc += c;
+}
+
+static void note_fw(struct hv_result *res, bool snp, enum snp_status s)
+{
+	hv_note(res, s == SNP_SUCCESS ? 0 : (snp ? HV_SNP_STATUS : HV_SEV_STATUS) | (uint64_t)s);
+}
+
+int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
+{
+	struct machine *m = g->m;
+	bool snp = g->sev == CPU_SEV_SNP;
+	g->asid = guest_asid(g);
+	g->s2_root = hv_alloc_page(g, PG_RTT, 0);
+	if (!g->s2_root)
+		return -1;
+	hv_zero(g, g->s2_root, PAGE, cyc);
+	hv_vm_setup(g);
+	/* the launch: firmware context, ASID and key */
+	enum snp_status s;
+	uint32_t handle = 0;
+	if (snp) {
+		if (m->snp->fw.state == SNP_PLATFORM_UNINIT && (s = snp_init(&m->snp->fw)) != SNP_SUCCESS)
+			goto fw_fail;
+		g->rd = hv_alloc_page(g, PG_META, 0); /* the guest context page */
+		if (!g->rd)
+			return -1;
+		if ((s = snp_launch_start(&m->snp->fw, g->rd, SNP_GUEST_POLICY)) != SNP_SUCCESS ||
+		    (s = snp_psp_activate(m->snp, g->rd, g->asid)) != SNP_SUCCESS)
+			goto fw_fail;
+	} else {
+		if (m->sev->state == SEV_PLATFORM_UNINIT && (s = sev_init(m->sev)) != SNP_SUCCESS)
+			goto fw_fail;
+		if ((s = sev_launch_start(m->sev, g->sev == CPU_SEV_ES ? SEV_ES_POLICY : SEV_POLICY_NODBG,
+					  NULL, &handle)) != SNP_SUCCESS ||
+		    (s = sev_activate(m->sev, handle, g->asid)) != SNP_SUCCESS)
+			goto fw_fail;
+		g->rd = handle;
+	}
+	/* the image: copied in plaintext, written back, measured and
+	 * encrypted in place by the firmware */
+	if (hv_vm_load_image(g, cyc))
+		return -1;
+	flush_host(g, cyc);
+	for (uint64_t off = 0; off < g->image_len; off += PAGE) {
+		uint64_t pa = hv_pool_pa(g, PG_DATA, off);
+		s = snp ? snp_psp_launch_update(m->snp, g->rd, pa, off, SNP_PAGE_NORMAL)
+			: sev_launch_update_data(m->sev, handle, pa, PAGE);
+		if (s != SNP_SUCCESS)
+			goto fw_fail;
+	}
+	/* the vCPUs: a VMCB save area the host keeps (SEV), or a VMSA per
+	 * vCPU measured at launch (SEV-ES / SNP), X0 = the vCPU's index */
+	for (uint64_t i = 0; i < g->nvcpus; i++) {
+		struct hv_vcpu *c = &g->vcpu[i];
+		struct vcpu_state v = { .daif = ISA_DAIF_I };
+		v.x[0] = i;
+		if (g->sev == CPU_SEV) {
+			if (!(c->save = hv_alloc_page(g, PG_NS, 0)))
+				return -1;
+			(void)hv_store(g, c->save, &v, sizeof(v), cyc);
+			continue;
+		}
+		if (!(c->vmsa = hv_alloc_page(g, PG_META, SNP_VMSA_GPA)))
+			return -1;
+		hv_zero(g, c->vmsa, PAGE, cyc);
+		(void)hv_store(g, c->vmsa, &v, sizeof(v), cyc);
+		flush_host(g, cyc);
+		s = snp ? snp_psp_launch_update(m->snp, g->rd, c->vmsa, SNP_VMSA_GPA, SNP_PAGE_VMSA)
+			: sev_launch_update_vmsa(m->sev, handle, c->vmsa, PAGE);
+		if (s != SNP_SUCCESS)
+			goto fw_fail;
+		c->online = 0;
+	}
+	if (snp) {
+		struct snp_launch_finish fin = { 0 };
+		s = snp_launch_finish(&m->snp->fw, g->rd, &fin);
+	} else {
+		struct sev_measurement meas;
+		s = sev_launch_measure(m->sev, handle, &meas);
+		if (s == SNP_SUCCESS) {
+			memcpy(g->launch_measure, meas.measure, sizeof(meas.measure));
+			memcpy(g->launch_measure + sizeof(meas.measure), meas.mnonce, sizeof(meas.mnonce));
+			s = sev_launch_finish(m->sev, handle);
+		}
+	}
+	if (s != SNP_SUCCESS)
+		goto fw_fail;
+	/* the device: MMIO, marked with a reserved bit on SEV-ES / SNP so that
+	 * an access is a #VC the guest handles (plain SEV: an NPF exit) */
+	if (g->sev >= CPU_SEV_ES && hv_vm_map(g, GUEST_DEV_BASE, 0, PT_MAP_RSVD, cyc))
+		return -1;
+	g->vcpu[0].online = 1;
+	hv_note(res, 0);
+	res->x1 = g->asid;
+	res->x2 = hv_guest_run_page(g);
+	return 0;
+fw_fail:
+	note_fw(res, snp, s);
+	return 0;
+}
+
+/* A RAM page the guest touched first: private pages of an SNP guest are
+ * assigned to it (not validated: the guest PVALIDATEs them); shared ones,
+ * and every page of an SEV / SEV-ES guest, are host pages. 0 or -1. */
+int hv_sev_populate(struct hv_guest *g, uint64_t gpa, uint64_t *cyc)
+{
+	bool shared = g->sev == CPU_SEV_SNP && g->shared[gpa / PAGE];
+	uint64_t pa = hv_alloc_page(g, shared ? PG_SHARED : PG_DATA, gpa);
+	if (!pa)
+		return -1;
+	hv_zero(g, pa, PAGE, cyc);
+	if (g->sev == CPU_SEV_SNP && !shared) {
+		flush_host(g, cyc);
+		if (rmp_assign(g, pa, true, gpa))
+			return -1;
+	}
+	return hv_vm_map(g, gpa, pa, 0, cyc);
+}
+
+/* A page state change (GHCB spec 4.1.6): the host's record of the page,
+ * and its backing page converted in place: RMPUPDATE to the guest for
+ * private, back to the hypervisor for shared. Returns the error code of
+ * the response (0: done). */
+static uint64_t page_state_change(struct hv_guest *g, uint64_t gpa, uint64_t op, uint64_t *cyc)
+{
+	if (g->sev != CPU_SEV_SNP || gpa >= g->cfg.k.ram_size || (op != GHCB_PSC_SHARED &&
+								 op != GHCB_PSC_PRIVATE))
+		return 1;
+	bool to_shared = op == GHCB_PSC_SHARED;
+	g->shared[gpa / PAGE] = to_shared;
+	g->n.ripas_changes++;
+	for (uint64_t i = 0; i < g->next; i++) {
+		if (g->ipa[i] != gpa || (g->kind[i] != PG_DATA && g->kind[i] != PG_SHARED))
+			continue;
+		uint64_t pa = g->cfg.pool + i * PAGE;
+		if (to_shared == (g->kind[i] == PG_SHARED))
+			return 0;
+		if (rmp_assign(g, pa, !to_shared, gpa))
+			return 2;
+		g->kind[i] = to_shared ? PG_SHARED : PG_DATA;
+		(void)cyc;
+		return 0;
+	}
+	return 0;
+}
+
+/* The host's copy of a shared GHCB page's quadword. */
+static uint64_t ghcb_pa(const struct hv_guest *g, uint64_t gpa)
+{
+	uint64_t pa = hv_pool_pa(g, PG_SHARED, gpa);
+	return pa ? pa : hv_pool_pa(g, PG_DATA, gpa);
+}
+
+/* MSG_REPORT_REQ through SNP_GUEST_REQUEST: the request page's REPORT_DATA
+ * and VMPL to the firmware, its MSG_REPORT_RSP into the response page. */
+static void guest_request(struct hv_guest *g, uint64_t req_gpa, uint64_t rsp_gpa, uint64_t *cyc)
+{
+	uint64_t req = ghcb_pa(g, req_gpa), rsp = ghcb_pa(g, rsp_gpa);
+	/* the response page need not have been touched: back it now, as KVM
+	 * resolves the GPA when it writes the response */
+	if (!rsp && (rsp_gpa & (PAGE - 1)) == 0 && rsp_gpa < g->cfg.k.ram_size &&
+	    g->shared[rsp_gpa / PAGE] && hv_sev_populate(g, rsp_gpa, cyc) == 0)
+		rsp = ghcb_pa(g, rsp_gpa);
+	if (!req || !rsp || g->sev != CPU_SEV_SNP)
+		return;
+	uint8_t data[SNP_REPORT_DATA_LEN], out[SNP_MSG_RSP_REPORT + SNP_REPORT_LEN] = { 0 };
+	(void)hv_load(g, req, data, sizeof(data), cyc);
+	uint32_t vmpl = (uint32_t)hv_load64(g, req + SNP_MSG_REQ_VMPL, cyc);
+	enum snp_status s = snp_guest_report(&g->m->snp->fw, g->rd, data, vmpl,
+					     out + SNP_MSG_RSP_REPORT);
+	sim_le32_store(out + SNP_MSG_RSP_STATUS, s);
+	sim_le32_store(out + SNP_MSG_RSP_SIZE, s == SNP_SUCCESS ? SNP_REPORT_LEN : 0);
+	(void)hv_store(g, rsp, out, sizeof(out), cyc);
+	g->n.host_calls++;
+}
+
+enum rmi_exit_reason hv_sev_vmgexit(struct hv_guest *g, struct hv_vcpu *c, bool *stop, uint64_t *cyc)
+{
+	uint64_t msr = c->ghcb_msr;
+	if (msr & GHCB_MSR_INFO_MASK) { /* the MSR protocol */
+		if ((msr & GHCB_MSR_INFO_MASK) == GHCB_MSR_PSC_REQ) {
+			uint64_t err = page_state_change(g, msr & 0xffffffffff000ull, (msr >> 52) & 0xf, cyc);
+			c->ghcb_msr = GHCB_MSR_PSC_RESP | err << 32;
+			return RMI_EXIT_RIPAS_CHANGE;
+		}
+		c->ghcb_msr = 0; /* unknown request: no response */
+		return RMI_EXIT_SYNC;
+	}
+	uint64_t gh = ghcb_pa(g, msr);
+	if (!gh) {
+		*stop = true; /* no GHCB: the guest cannot be served */
+		return RMI_EXIT_SYNC;
+	}
+	uint64_t code = hv_load64(g, gh + GHCB_SW_EXIT_CODE, cyc);
+	uint64_t info1 = hv_load64(g, gh + GHCB_SW_EXIT_INFO1, cyc);
+	uint64_t info2 = hv_load64(g, gh + GHCB_SW_EXIT_INFO2, cyc);
+	uint64_t valid = hv_load64(g, gh + GHCB_VALID_BITMAP, cyc);
+	switch (code) {
+	case SVM_VMGEXIT_MMIO_READ:
+	case SVM_VMGEXIT_MMIO_WRITE: {
+		bool wr = code == SVM_VMGEXIT_MMIO_WRITE;
+		uint64_t buf = ghcb_pa(g, hv_load64(g, gh + GHCB_SW_SCRATCH, cyc));
+		uint64_t val = wr && buf ? hv_load64(g, buf, cyc) : 0;
+		if (info1 >= GUEST_DEV_BASE && info1 < GUEST_DEV_BASE + PAGE) {
+			/* shared pages are the host's own on SNP; without an RMP
+			 * the host does not tell them apart */
+			uint64_t r = hv_dev_access(g, info1 - GUEST_DEV_BASE, wr, val,
+						   g->sev == CPU_SEV_SNP ? PG_SHARED : PG_DATA,
+						   GUEST_BOUNCE, cyc);
+			if (!wr && buf)
+				(void)hv_store64(g, buf, r, cyc);
+		}
+		return RMI_EXIT_SYNC;
+	}
+	case SVM_VMGEXIT_GUEST_REQUEST:
+		guest_request(g, info1, info2, cyc);
+		(void)hv_store64(g, gh + GHCB_SW_EXIT_INFO2, 0, cyc);
+		return RMI_EXIT_HOST_CALL;
+	case 0x81: { /* VMMCALL: the registers the guest marked valid */
+		struct vcpu_state v = { 0 };
+		for (unsigned n = 0; n <= GUEST_CALL_MAX_ARGS; n++)
+			if (valid >> n & 1)
+				v.x[n] = hv_load64(g, gh + 8 * n, cyc);
+		enum rmi_exit_reason why = hv_vm_call(g, c, &v, stop, cyc);
+		for (unsigned n = 0; n < GUEST_CALL_MAX_RESULTS; n++)
+			(void)hv_store64(g, gh + 8 * n, v.x[n], cyc);
+		(void)hv_store64(g, gh + GHCB_VALID_BITMAP, (1ull << GUEST_CALL_MAX_RESULTS) - 1, cyc);
+		return why;
+	}
+	default:
+		(void)hv_store64(g, gh + GHCB_SW_EXIT_INFO1, 1, cyc); /* an error for the guest */
+		(void)info2;
+		return RMI_EXIT_SYNC;
+	}
+}
+
+int hv_sev_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
+{
+	struct machine *m = g->m;
+	enum snp_status s;
+	bool snp = g->sev == CPU_SEV_SNP;
+	if (snp) {
+		/* DECOMMISSION releases the context and launch pages; the pages
+		 * assigned at run time go back with RMPUPDATE (KVM's reclaim) */
+		s = snp_psp_decommission(m->snp, g->rd);
+		for (uint64_t i = 0; i < g->next && s == SNP_SUCCESS; i++)
+			if (g->kind[i] == PG_DATA || g->kind[i] == PG_META) {
+				struct rmp_entry e;
+				struct rmp_io io = machine_rmp_io(m);
+				uint64_t pa = g->cfg.pool + i * PAGE;
+				if (!rmp_entry_read(&m->rmp, &io, pa, &e) && e.assigned && !e.immutable &&
+				    rmp_assign(g, pa, false, 0))
+					s = SNP_HWERROR_PLATFORM;
+			}
+	} else {
+		s = sev_deactivate(m->sev, (uint32_t)g->rd);
+		if (s == SNP_SUCCESS)
+			s = sev_decommission(m->sev, (uint32_t)g->rd);
+	}
+	(void)cyc;
+	note_fw(res, snp, s);
+	return 0;
+}
+
+int hv_sev_pvalidate(void *ctx, uint64_t spa, uint64_t gpa, uint32_t asid, uint8_t vmpl,
+		     bool validate, bool *cf, struct cc_fault *fault, uint64_t *cycles)
+{
+	struct hv_guest *g = ctx;
+	struct rmp_io io = machine_rmp_io(g->m);
+	uint64_t c0 = g->m->rmp_io_ctx.cycles;
+	struct rmp_guest_page pg = { .spa = spa, .gpa = gpa, .asid = asid, .vmpl = vmpl };
+	struct rmp_op_result r = rmp_pvalidate(&g->m->rmp, &io, &pg, validate);
+	*cycles += g->m->rmp_io_ctx.cycles - c0;
+	if (r.fault.fault != RMP_OK) {
+		fault->kind = r.fault.fault == RMP_VC_UNVALIDATED ? FAULT_RMP_VC : FAULT_RMP_NPF;
+		fault->code = (uint8_t)r.fault.fault;
+		fault->addr = spa;
+		return -1;
+	}
+	*cf = r.cf;
+	return (int)r.status;
+}
