@@ -193,9 +193,12 @@ static void observe(struct run_ctx *rc, const struct scn_step *st, const struct 
 	enum actor_kind who = st->spec->actor;
 	struct outcome *o = &rc->out;
 	/* The host stack building and running a guest is the host's job, not
-	 * an attack: its steps are left out of the outcome. */
-	bool attacker = (who == ACTOR_HOST && !g_str_has_prefix(st->op, "guest_")) ||
-			who == ACTOR_PHYS || who == ACTOR_DEV;
+	 * an attack: its steps are left out of the outcome, but for reading or
+	 * writing the guest's registers, unmapping its pages and injecting
+	 * events. */
+	bool host_attack = !g_str_has_prefix(st->op, "guest_") || strcmp(st->op, "guest_regs") == 0 ||
+			   strcmp(st->op, "guest_inject") == 0 || strcmp(st->op, "guest_unmap") == 0;
+	bool attacker = (who == ACTOR_HOST && host_attack) || who == ACTOR_PHYS || who == ACTOR_DEV;
 	if (who == ACTOR_VERIFIER && r->has_status && r->status != STEPS_VERIFY_STATUS &&
 	    !o->detected) {
 		o->detected = true; /* attestation exposed the tampering */

@@ -156,6 +156,7 @@ static const struct op_spec op_specs[] = {
 	{ "host_call", GOP_HOST_CALL, "imm", NULL, false },
 	{ "send", GOP_SEND, NULL, NULL, true },
 	{ "extend", GOP_EXTEND, "rem", NULL, true },
+	{ "regs", GOP_REGS, "n", NULL, false },
 };
 
 static void add_op(struct parser *p, struct scn_guest *g, const struct guest_op *o, int col,
@@ -289,12 +290,22 @@ int scn_st_guest_op(struct parser *p, GArray *t, struct scn_guest *g)
 			os = &op_specs[i];
 	if (!os)
 		return scn_perr(p, k ? k->col : 1, "%s.op: expected an op (work, store, load, loop, "
-			    "end, wfi, mmio_write, mmio_read, host_call, send, extend, rsi, smc)", g->name);
+			    "end, wfi, mmio_write, mmio_read, host_call, send, extend, regs, rsi, smc)", g->name);
 	struct guest_op o = { .kind = os->kind, .b = os->kind == GOP_LOAD ? 8 : 0 };
 	bool have_a = false, have_data = false;
 	int rc = 0;
+	char *capture = NULL;
 	for (guint i = 2; i < t->len && rc == 0; i++) {
 		struct tok *a = &g_array_index(t, struct tok, i);
+		if (os->kind == GOP_REGS && !a->key && !a->quoted && strcmp(a->s, "->") == 0) {
+			const struct tok *c = i + 1 < t->len ? &g_array_index(t, struct tok, i + 1) : NULL;
+			if (!c || c->key || c->quoted || !scn_is_ident(c->s) || strchr(c->s, '.') ||
+			    i + 2 != t->len)
+				rc = scn_perr(p, a->col, "expected: -> NAME at the end of the op");
+			else
+				capture = g_strdup(c->s);
+			break;
+		}
 		if (!a->key)
 			rc = scn_perr(p, a->col, "%s.op %s: unexpected \"%s\"", g->name, os->name, a->s);
 		else if (os->a && strcmp(a->key, os->a) == 0) {
@@ -321,11 +332,14 @@ int scn_st_guest_op(struct parser *p, GArray *t, struct scn_guest *g)
 			      os->name);
 	if (rc == 0 && os->kind == GOP_LOOP && (o.a == 0 || o.a > 1u << 30))
 		rc = scn_perr(p, k->col, "%s.op loop: n from 1 to 2^30", g->name);
+	if (rc == 0 && os->kind == GOP_REGS && (o.a < 1 || o.a > GUEST_CALL_MAX_RESULTS))
+		rc = scn_perr(p, k->col, "%s.op regs: n from 1 to %d", g->name, GUEST_CALL_MAX_RESULTS);
 	if (rc) {
 		g_free((uint8_t *)o.data);
+		g_free(capture);
 		return rc;
 	}
-	add_op(p, g, &o, k->col, NULL);
+	add_op(p, g, &o, k->col, capture);
 	return 0;
 }
 

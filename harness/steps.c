@@ -446,6 +446,27 @@ static const struct step_spec step_table[] = {
 	    { "until", ARG_NAME, false, "cca: stop at the first exit of this reason (sync, irq, "
 	      "psci, ripas_change, host_call, ...) before handling it; the next run does" } },
 	  steps_guest, steps_guest_run_check },
+	{ ACTOR_HOST, "guest_regs", "read the guest's registers X0..X30 (bytes; x1 = where) where "
+	  "the host keeps them, or with reg= value= write one: a VMCB save area (plain, sev), "
+	  "the encrypted VMSA (sev-es, sev-snp), the REC (cca), with the host's own accesses",
+	  "host.guest_regs g0 -> regs",
+	  { GNAME, { "reg", ARG_NUM, false, "write this register (0..30)" },
+	    { "value", ARG_NUM, false, "the value to write" } },
+	  steps_guest, NULL },
+	{ ACTOR_HOST, "guest_unmap", "page-fault channel: unmap the guest page at ipa from its "
+	  "stage 2 / nested tables (data kept); its next touch is a fault the host records "
+	  "(hv.NAME.traps, hv.NAME.last_trap) and maps back; not on cca",
+	  "host.guest_unmap g0 ipa=0x110000",
+	  { GNAME, { "ipa", ARG_NUM, true, "the guest page" } }, steps_guest, NULL },
+	{ ACTOR_HOST, "guest_inject", "inject an event at the guest's next entry: vc=CODE a #VC "
+	  "with that exit code (srt= the register its syndrome names, write=1 a write, far= the "
+	  "address), or irq=INTID a virtual interrupt; Restricted Injection (sev-snp-ri) refuses "
+	  "both (x1 = 1)",
+	  "host.guest_inject g0 vc=0x400 srt=1 far=0x10000018",
+	  { GNAME, { "vc", ARG_NUM, false, "#VC exit code" }, { "srt", ARG_NUM, false, "#VC: register" },
+	    { "write", ARG_NUM, false, "#VC: 1 for a write" }, { "far", ARG_NUM, false, "#VC: address" },
+	    { "irq", ARG_NUM, false, "virtual interrupt INTID" } },
+	  steps_guest, NULL },
 	{ ACTOR_HOST, "rmpupdate", "SNP: RMPUPDATE a page: assigned to a vm (its ASID) or asid=, "
 	  "at GPA gpa= (default addr); neither: back to the hypervisor (.status rmp.*; "
 	  "rmp.unsupported without an RMP)", "host.rmpupdate addr=0x80000000 vm=victim",

@@ -8,6 +8,7 @@
 #include "harness/steps.h"
 #include "models/monitor/attest/cca_token.h"
 #include "models/monitor/rmm/rmm.h"
+#include "models/cpu/exec.h"
 #include "sim/buf.h"
 #include "stacks/host/hv.h"
 
@@ -110,6 +111,37 @@ static void bind_call_results(struct run_ctx *rc, const struct scn_guest *sg,
 	}
 }
 
+/* host.guest_regs NAME [reg=N value=V]: the host reads X0..X30 where its
+ * personality keeps them (hv_guest_regs_pa), or writes one, with its own
+ * loads and stores: plaintext in a VMCB save area, ciphertext in a VMSA
+ * (SEV-ES), an RMP fault on SNP, a GPC fault on a REC. */
+static int guest_regs(struct run_ctx *rc, const struct scn_step *st, struct hv_guest *g,
+		      struct step_result *res)
+{
+	uint64_t pa = hv_guest_regs_pa(g);
+	struct cc_fault f;
+	int r;
+	if (step_arg(st, "reg")) {
+		uint8_t b[8];
+		sim_le64_store(b, run_arg_num(st, "value", 0));
+		r = cpu_store(&rc->host, pa + 8 * (run_arg_num(st, "reg", 0) % ISA_NREGS), b, 8, &f,
+			      &res->cycles);
+	} else {
+		res->len = 8 * ISA_NREGS;
+		res->bytes = g_malloc0(res->len);
+		r = cpu_load(&rc->host, pa, res->bytes, (uint32_t)res->len, &f, &res->cycles);
+	}
+	res->x1 = pa;
+	if (r == 1) {
+		res->faulted = true;
+		res->fault = f.kind;
+		g_free(res->bytes);
+		res->bytes = NULL;
+		res->len = 0;
+	}
+	return r < 0 ? -1 : 0;
+}
+
 static int guest_step(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		      char *err, size_t errlen)
 {
@@ -137,6 +169,18 @@ static int guest_step(struct run_ctx *rc, const struct scn_step *st, struct step
 		}
 		res->x1 = g->token->len;
 		return 0;
+	} else if (strcmp(st->op, "guest_regs") == 0) {
+		return guest_regs(rc, st, g, res);
+	} else if (strcmp(st->op, "guest_unmap") == 0) {
+		r = hv_guest_unmap(g, run_arg_num(st, "ipa", 0), &h, msg, sizeof(msg));
+	} else if (strcmp(st->op, "guest_inject") == 0) {
+		uint64_t esr = 0;
+		if (step_arg(st, "vc"))
+			esr = ESR_EC_VC | run_arg_num(st, "vc", 0) << ESR_VC_CODE_SHIFT | ESR_ISV |
+			      3ull << ESR_SAS_SHIFT | (run_arg_num(st, "srt", 0) & 31) << ESR_SRT_SHIFT |
+			      (run_arg_num(st, "write", 0) ? ESR_WNR : 0);
+		r = hv_guest_inject(g, esr, run_arg_num(st, "far", 0), (uint32_t)run_arg_num(st, "irq", 0),
+				    &h, msg, sizeof(msg));
 	} else if (strcmp(st->op, "guest_run") == 0) {
 		guint from = g->results->len;
 		r = hv_guest_run(g, run_arg_num(st, "exits", 0), until_reason(st), &h, msg,

@@ -93,6 +93,7 @@ static const struct schema_key schema[] = {
 	U64("rmp", "end", rmp_end, 0, 1ull << 52, "0x8003fff", "RMP_END: last byte (16 KB + 16 B per 4 KB of memory)"),
 	U64("sev", "min_sev_asid", min_sev_asid, 1, 4096, "1", "first plain-SEV ASID: 1 .. min_sev_asid - 1 are for SEV-ES / SEV-SNP guests (the split the BIOS sets)"),
 	BOOL("sev", "asid_flush_gate", asid_flush_gate, "true", "a decommissioned ASID is refused until WBINVD and DF_FLUSH (false: the gate is gone, to show the hazard)"),
+	BOOL("sev", "restricted_injection", restricted_injection, "false", "SNP guests run with Restricted Injection (SEV_FEATURES bit 3): the host may inject no event but #HV"),
 	BOOL("rmm", "present", rmm, "false", "Realm Management Monitor in the realm world"),
 	ENUM("rmm", "timer", rmm_timer, timer_names, "host", "who delivers a realm's virtual timer: the host (every tick exits to NS) or the RMM itself"),
 	U64("rmm", "rec_entry_cycles", rec_entry_cycles, 0, 1000000, "400", "RMM REC entry path: checks, context restore"),

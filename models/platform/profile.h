@@ -70,6 +70,7 @@ struct platform_config {
 	 * rest up to memenc.key_slots - 1 plain SEV ones (CPUID 8000_001F) */
 	uint64_t min_sev_asid;
 	bool asid_flush_gate;     /* firmware refuses a freed ASID until WBINVD + DF_FLUSH */
+	bool restricted_injection; /* SNP: the host injects no event but #HV (APM 15.36.16) */
 	uint64_t rmm_timer;        /* 0: the host injects a realm's timer; 1: the RMM does */
 	uint64_t rec_entry_cycles, rec_exit_cycles, timer_inject_cycles;
 	/* the hypervisor */

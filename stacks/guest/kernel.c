@@ -67,33 +67,37 @@ static void b_panic_if(struct gasm *g, unsigned a, unsigned b, unsigned cond)
 	size_t at = emit(g, ISA_BC, a, b, cond, 0, 0);
 	g_array_append_val(g->panic_fixups, at);
 }
-/* A monitor call with X0..X10. On SEV-ES / SNP the guest shares exactly
- * those registers through its GHCB and exits with VMGEXIT (VMMCALL itself
- * would be a #VC); X0..X8 come back from the GHCB. */
-static void ghcb_call(struct gasm *g)
+/* A monitor call with X0..X(nargs-1), results in X0..X(nres-1). On SEV-ES
+ * / SNP the guest shares exactly those argument registers through its
+ * GHCB, marks them valid and exits with VMGEXIT (VMMCALL itself would be a
+ * #VC); it takes back only the result registers it expects. */
+static void ghcb_call(struct gasm *g, unsigned nargs, unsigned nres)
 {
-	for (unsigned n = 0; n <= GUEST_CALL_MAX_ARGS; n++)
+	for (unsigned n = 0; n < nargs; n++)
 		st(g, n, R_GHCB, (int32_t)(8 * n), 8);
 	movi(g, R_X30, 0x81); /* SVM_EXIT_VMMCALL */
 	st(g, R_X30, R_GHCB, GHCB_SW_EXIT_CODE, 8);
 	st(g, ISA_XZR, R_GHCB, GHCB_SW_EXIT_INFO1, 8);
 	st(g, ISA_XZR, R_GHCB, GHCB_SW_EXIT_INFO2, 8);
-	movi(g, R_X30, (1ull << (GUEST_CALL_MAX_ARGS + 1)) - 1);
+	movi(g, R_X30, (1ull << nargs) - 1);
 	st(g, R_X30, R_GHCB, GHCB_VALID_BITMAP, 8);
 	movi(g, R_X30, 7ull << (GHCB_SW_EXIT_CODE / 8 - 64));
 	st(g, R_X30, R_GHCB, GHCB_VALID_BITMAP + 8, 8);
 	emit(g, ISA_VMGEXIT, 0, 0, 0, 0, 0);
-	for (unsigned n = 0; n < GUEST_CALL_MAX_RESULTS; n++)
+	for (unsigned n = 0; n < nres; n++)
 		ld(g, n, R_GHCB, (int32_t)(8 * n), 8);
 }
 
-static void call(struct gasm *g)
+static void callx(struct gasm *g, unsigned nargs, unsigned nres)
 {
 	if (g->sev >= 2)
-		ghcb_call(g);
+		ghcb_call(g, nargs, nres);
 	else
 		emit(g, g->realm ? ISA_SMC : ISA_HVC, 0, 0, 0, 0, 0);
 }
+
+/* A realm's RSI call (SMC: no GHCB involved). */
+static void call(struct gasm *g) { callx(g, GUEST_CALL_MAX_ARGS + 1, GUEST_CALL_MAX_RESULTS); }
 
 /* ---- the SEV boot ---- */
 
@@ -422,7 +426,7 @@ static int workload(struct gasm *g, const struct guest_kernel_config *cfg, char 
 				call(g);
 			} else {
 				movi(g, 0, 0xC6000000ull | (o->a & 0xffff)); /* a vendor hypercall */
-				call(g);
+				callx(g, 1, 1);
 			}
 			break;
 		case GOP_SEND:
@@ -472,10 +476,22 @@ static int workload(struct gasm *g, const struct guest_kernel_config *cfg, char 
 			movi(g, 0, o->a);
 			for (size_t w = 0; w < o->len / 8; w++)
 				movi(g, 1 + (unsigned)w, sim_le64_load(o->data + 8 * w));
-			call(g);
+			callx(g, 1 + (unsigned)(o->len / 8), (unsigned)o->b);
 			movi(g, R_T0, i);
 			st(g, R_T0, R_DEV, GUEST_DEV_RESULT_OP, 8);
 			for (unsigned r = 0; r < o->b; r++)
+				st(g, r, R_DEV, GUEST_DEV_RESULT, 8);
+			break;
+		case GOP_REGS:
+			if (o->a < 1 || o->a > GUEST_CALL_MAX_RESULTS) {
+				*bad_op = i;
+				snprintf(err, errlen, "op %zu (regs): 1 to %d registers", i + 1,
+					 GUEST_CALL_MAX_RESULTS);
+				return -1;
+			}
+			movi(g, R_T0, i);
+			st(g, R_T0, R_DEV, GUEST_DEV_RESULT_OP, 8);
+			for (unsigned r = 0; r < o->a; r++)
 				st(g, r, R_DEV, GUEST_DEV_RESULT, 8);
 			break;
 		case GOP_KIND_COUNT:
@@ -611,7 +627,7 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 		cpu_on_fixups[i - 1] = here(&g);
 		movi(&g, 2, 0); /* patched: the secondary entry */
 		movi(&g, 3, i);
-		call(&g);
+		callx(&g, 4, 1);
 		b_panic_if(&g, 0, ISA_XZR, ISA_NE);
 	}
 	if (workload(&g, cfg, err, errlen, bad_op)) {
@@ -660,7 +676,7 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 			movi(&g, 0, PSCI_AFFINITY_INFO);
 			movi(&g, 1, i);
 			movi(&g, 2, 0);
-			call(&g);
+			callx(&g, 3, 1);
 			movi(&g, R_T2, PSCI_AFF_OFF);
 			size_t done = emit(&g, ISA_BC, 0, R_T2, ISA_EQ, 0, 0);
 			emit(&g, ISA_WORK, 0, 0, 0, 0, GUEST_SMP_POLL_CYCLES); /* a short delay */
@@ -678,7 +694,7 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 	st(&g, 1, R_DEV, GUEST_DEV_REPORT, 8);
 	uint64_t off = here(&g);
 	movi(&g, 0, PSCI_SYSTEM_OFF);
-	call(&g);
+	callx(&g, 1, 1);
 	emit(&g, ISA_B, 0, 0, 0, 0, off);
 
 	/* panic: report ESR (0 for a failed kernel check), power off */
@@ -720,7 +736,7 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 			emit(&g, ISA_WORK, 0, 0, 0, 0, cfg->smp_work);
 		uint64_t off_again = here(&g);
 		movi(&g, 0, PSCI_CPU_OFF);
-		call(&g);
+		callx(&g, 1, 1);
 		emit(&g, ISA_B, 0, 0, 0, 0, off_again);
 	}
 	g_free(cpu_on_fixups);
@@ -752,7 +768,7 @@ const char *guest_op_name(enum guest_op_kind k)
 {
 	static const char *const n[GOP_KIND_COUNT] = {
 		"work", "store", "load", "loop", "end", "wfi", "mmio_write", "mmio_read",
-		"host_call", "send", "extend", "call",
+		"host_call", "send", "extend", "call", "regs",
 	};
 	return k < GOP_KIND_COUNT ? n[k] : "?";
 }

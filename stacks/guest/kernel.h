@@ -119,6 +119,7 @@ enum guest_op_kind {
 	GOP_EXTEND,     /* RSI_MEASUREMENT_EXTEND of REM a with data (up to 64 bytes) */
 	GOP_CALL,       /* a monitor call: a: function id (X0); data: X1.. as 8-byte words;
 			   b: how many result registers (X0..) to report to the device */
+	GOP_REGS,       /* report X0..X(a-1) as they stand to the device, as a call's results */
 	GOP_KIND_COUNT
 };
 

@@ -284,7 +284,7 @@ int hv_guest_run(struct hv_guest *g, uint64_t max_exits, unsigned until, struct 
 	}
 	uint64_t max = max_exits ? max_exits : g->cfg.max_exits;
 	g->n.runs++;
-	int rc = is_cca(g) ? hv_cca_run(g, max, until, res, &cyc) : hv_plain_run(g, max, res, &cyc);
+	int rc = is_cca(g) ? hv_cca_run(g, max, until, res, &cyc) : hv_plain_run(g, max, until, res, &cyc);
 	res->x2 = g->n.reported;
 	res->cycles = cyc;
 	g->n.run_cycles += cyc;
@@ -312,6 +312,91 @@ int hv_guest_destroy(struct hv_guest *g, struct hv_result *res, char *err, size_
 	return 0;
 }
 
+uint64_t hv_guest_regs_pa(const struct hv_guest *g)
+{
+	return is_cca(g) ? g->vcpu[0].rec /* the REC granule, delegated */
+	     : g->sev >= CPU_SEV_ES ? g->vcpu[0].vmsa : g->vcpu[0].save;
+}
+
+static bool injection_restricted(const struct hv_guest *g)
+{
+	return g->sev == CPU_SEV_SNP && g->m->cfg.restricted_injection;
+}
+
+int hv_guest_unmap(struct hv_guest *g, uint64_t ipa, struct hv_result *res, char *err, size_t errlen)
+{
+	uint64_t cyc = 0;
+	memset(res, 0, sizeof(*res));
+	if (g->state != HV_CREATED && g->state != HV_OFF) {
+		snprintf(err, errlen, "guest %s: host.guest_create first", g->name);
+		return -1;
+	}
+	if (is_cca(g)) {
+		snprintf(err, errlen, "guest %s: a realm's protected pages cannot be unmapped with their "
+			 "data kept (only RMI_DATA_DESTROY removes them)", g->name);
+		return -1;
+	}
+	uint64_t page = ipa & ~(PAGE - 1);
+	if (!hv_pool_pa(g, PG_DATA, page) && !hv_pool_pa(g, PG_SHARED, page)) {
+		snprintf(err, errlen, "guest %s: IPA 0x%llx is not backed yet", g->name,
+			 (unsigned long long)ipa);
+		return -1;
+	}
+	if (hv_vm_unmap(g, page, &cyc)) {
+		snprintf(err, errlen, "guest %s: IPA 0x%llx is not mapped", g->name, (unsigned long long)ipa);
+		return -1;
+	}
+	for (unsigned i = 0; i < HV_MAX_TRAPS; i++)
+		if (!g->trap[i]) {
+			g->trap[i] = page + 1;
+			break;
+		}
+	hv_note(res, 0);
+	res->cycles = cyc;
+	return 0;
+}
+
+int hv_guest_inject(struct hv_guest *g, uint64_t esr, uint64_t far, uint32_t intid,
+		    struct hv_result *res, char *err, size_t errlen)
+{
+	memset(res, 0, sizeof(*res));
+	if (g->state != HV_CREATED && g->state != HV_OFF) {
+		snprintf(err, errlen, "guest %s: host.guest_create first", g->name);
+		return -1;
+	}
+	if (is_cca(g) && esr) {
+		snprintf(err, errlen, "guest %s: the host has no way to raise an exception in a realm "
+			 "(only virtual interrupts, through the REC run structure)", g->name);
+		return -1;
+	}
+	struct hv_vcpu *c = &g->vcpu[0];
+	hv_note(res, 0);
+	if (injection_restricted(g)) {
+		g->n.injections_refused++;
+		res->x1 = 1;
+		return 0;
+	}
+	g->n.injections++;
+	if (esr) {
+		c->inject_esr = esr;
+		c->inject_far = far;
+		return 0;
+	}
+	c->inject_irq = (uint64_t)intid + 1;
+	return 0;
+}
+
+void hv_inject_pending_irq(struct hv_vcpu *c)
+{
+	struct vcpu_state v = { 0 };
+	if (!c->inject_irq)
+		return;
+	memcpy(v.lr, c->lrs, sizeof(v.lr));
+	if (vcpu_lr_inject(&v, (uint32_t)(c->inject_irq - 1)) == 0)
+		memcpy(c->lrs, v.lr, sizeof(v.lr));
+	c->inject_irq = 0;
+}
+
 uint64_t hv_guest_run_page(const struct hv_guest *g)
 {
 	return is_cca(g) ? g->vcpu[0].run : g->sev >= CPU_SEV_ES ? g->vcpu[0].vmsa : g->vcpu[0].save;
@@ -336,7 +421,10 @@ static const struct sim_field hv_fields[] = {
 	SIM_FIELD(struct hv_guest, n.injected), SIM_FIELD(struct hv_guest, n.idle_cycles),
 	SIM_FIELD(struct hv_guest, n.run_cycles), SIM_FIELD(struct hv_guest, n.reported),
 	SIM_FIELD(struct hv_guest, n.panic_esr), SIM_FIELD(struct hv_guest, n.panicked),
-	SIM_FIELD(struct hv_guest, n.cpus_reported),
+	SIM_FIELD(struct hv_guest, n.cpus_reported), SIM_FIELD(struct hv_guest, n.traps),
+	SIM_FIELD(struct hv_guest, n.last_trap), SIM_FIELD(struct hv_guest, n.injections),
+	SIM_FIELD(struct hv_guest, n.injections_refused),
+	SIM_FIELD_ARRAY(struct hv_guest, trap, uint64_t),
 };
 static const struct sim_vmstate hv_vmstate = { "hv", 5, hv_fields, G_N_ELEMENTS(hv_fields) };
 
@@ -481,6 +569,10 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 		ST(n.reported, "reported", SIM_STAT_COUNT, "the last value the guest reported (its ticks)"),
 		ST(n.cpus_reported, "cpus_reported", SIM_STAT_COUNT, "secondary vCPUs the guest reported as having run"),
 		ST(n.panicked, "panicked", SIM_STAT_COUNT, "1 if the guest reported a fatal exception"),
+		ST(n.traps, "traps", SIM_STAT_COUNT, "faults on pages the host unmapped (host.guest_unmap)"),
+		ST(n.last_trap, "last_trap", SIM_STAT_COUNT, "the IPA of the last such fault"),
+		ST(n.injections, "injections", SIM_STAT_COUNT, "events the host injected (host.guest_inject)"),
+		ST(n.injections_refused, "injections_refused", SIM_STAT_COUNT, "injections Restricted Injection refused"),
 		ST(n.panic_esr, "panic_esr", SIM_STAT_COUNT, "the syndrome it reported (0: a failed kernel check)"),
 	};
 #undef ST

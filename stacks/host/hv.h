@@ -46,6 +46,7 @@
 enum hv_state { HV_NONE, HV_LOADED, HV_CREATED, HV_OFF, HV_DESTROYED };
 
 #define HV_MAX_VCPUS GUEST_MAX_VCPUS
+#define HV_MAX_TRAPS 16
 
 /* One vCPU as the host sees it (saved state). The host runs a guest's
  * vCPUs on one physical core, round robin: a vCPU keeps the core through
@@ -63,6 +64,8 @@ struct hv_vcpu {
 	uint64_t lrs[VGIC_NR_LRS];  /* the host's copy of the vCPU's list registers */
 	uint64_t vmsa;              /* SEV-ES / SNP: its VMSA page (encrypted, the guest's) */
 	uint64_t ghcb_msr;          /* SEV-ES / SNP: the GHCB MSR as the VMCB control area holds it */
+	uint64_t inject_esr, inject_far; /* an exception the host injects at the next entry (0: none) */
+	uint64_t inject_irq;        /* 1 + a virtual interrupt it adds at the next entry (0: none) */
 };
 
 struct hv_guest_config {
@@ -85,6 +88,7 @@ struct hv_counts {
 	uint64_t runs, exits, exits_by[RMI_EXIT_COUNT];
 	uint64_t mmio, populate, shared_maps, ripas_changes, host_calls, psci, injected;
 	uint64_t idle_cycles, run_cycles, reported, panic_esr, panicked, cpus_reported;
+	uint64_t traps, last_trap, injections, injections_refused;
 };
 
 /* Firmware statuses in hv_result.status: HV_SEV_STATUS | the SEV API
@@ -111,6 +115,7 @@ struct hv_guest {
 	uint8_t launch_measure[SEV_MEASURE_LEN + SEV_MNONCE_LEN]; /* SEV / SEV-ES: LAUNCH_MEASURE */
 	uint8_t *shared;            /* SNP: per RAM page, 1 if the guest made it shared */
 	struct exec_hw hw;          /* SNP: PVALIDATE for the vCPU */
+	uint64_t trap[HV_MAX_TRAPS]; /* pages host.guest_unmap took away: IPA + 1 (0: free) */
 	uint64_t nvcpus, cur;       /* vCPUs, and the one that ran last */
 	uint64_t slice_end;         /* when vcpu[cur]'s time slice ends */
 	uint64_t deferred;          /* cca: 1 + the exit reason vcpu[cur] stopped at, unhandled */
@@ -144,11 +149,28 @@ int hv_guest_create(struct hv_guest *g, struct hv_result *res, char *err, size_t
  * On cca, an exit with reason `until` (RMI_EXIT_COUNT: none) stops the run
  * before the host handles it: the host state is as the exit left it (a
  * RIPAS change or PSCI request pending) and the next run handles it first.
- * On a plain VM `until` is ignored. */
+ * On a plain VM or an SEV guest the run stops after the host served the
+ * first exit of reason `until`, before the vCPU runs again (its saved
+ * state as the exit left it). */
 int hv_guest_run(struct hv_guest *g, uint64_t max_exits, unsigned until, struct hv_result *res,
 		 char *err, size_t errlen);
 /* Tear down and give every page back (undelegated). */
 int hv_guest_destroy(struct hv_guest *g, struct hv_result *res, char *err, size_t errlen);
+/* Where the host finds the boot vCPU's registers (x0.. first): its REC
+ * (cca: delegated), VMCB save area (plain, sev) or VMSA (sev-es, sev-snp). */
+uint64_t hv_guest_regs_pa(const struct hv_guest *g);
+/* The page-fault controlled channel: remove the stage 2 / nested mapping of
+ * the guest page at ipa (its contents kept); the guest's next touch is a
+ * fault the host records (hv.NAME.traps, last_trap) and serves by mapping
+ * the page back. Not on cca (the host cannot unmap a realm's data). */
+int hv_guest_unmap(struct hv_guest *g, uint64_t ipa, struct hv_result *res, char *err, size_t errlen);
+/* Event injection at the boot vCPU's next entry: a synchronous exception
+ * with syndrome esr and address far, or (esr = 0) the virtual interrupt
+ * intid. With Restricted Injection (sev.restricted_injection, SNP) the
+ * hardware refuses both (hv.NAME.injections_refused); a realm takes only
+ * interrupts. */
+int hv_guest_inject(struct hv_guest *g, uint64_t esr, uint64_t far, uint32_t intid,
+		    struct hv_result *res, char *err, size_t errlen);
 /* The boot vCPU's REC run structure's PA (cca), register save area
  * (plain, sev) or VMSA (sev-es, sev-snp), for scenarios that tamper with
  * them. */

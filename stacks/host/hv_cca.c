@@ -294,6 +294,7 @@ int hv_cca_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_resul
 		if (c->mmio_pending || c->hostcall_pending)
 			hv_store64(g, c->run + RMI_RUN_ENTER_GPRS,
 				   c->mmio_pending ? c->mmio_value : c->hostcall_pending, cyc);
+		hv_inject_pending_irq(c);
 		for (unsigned k = 0; k < VGIC_NR_LRS; k++)
 			hv_store64(g, c->run + RMI_RUN_ENTER_GICV3_LRS + 8 * k, c->lrs[k], cyc);
 		c->mmio_pending = c->hostcall_pending = 0;

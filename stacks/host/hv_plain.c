@@ -45,6 +45,32 @@ int hv_vm_map(struct hv_guest *g, uint64_t ipa, uint64_t pa, unsigned flags, uin
 	return pt_map(&b, g->s2_root, ipa, pa, PAGE, PT_PROT_R | PT_PROT_W | PT_PROT_X | user, flags);
 }
 
+int hv_vm_unmap(struct hv_guest *g, uint64_t ipa, uint64_t *cyc)
+{
+	struct plain_io io = { g, cyc };
+	struct pt_builder b = { &g->gcpu.pt.s2, pb_read64, pb_write64, pb_alloc, &io };
+	int rc = pt_unmap(&b, g->s2_root, ipa, PAGE);
+	/* INVLPGA / TLBI IPAS2E1: every cached translation of the guest goes */
+	tlb_inval_vmid(&g->m->tlb[0], WORLD_NS, (uint16_t)g->cfg.vmid);
+	return rc;
+}
+
+/* A fault on a page host.guest_unmap took away: recorded, mapped back. */
+static bool trap_fault(struct hv_guest *g, uint64_t page, uint64_t *cyc)
+{
+	for (unsigned i = 0; i < HV_MAX_TRAPS; i++)
+		if (g->trap[i] == page + 1) {
+			uint64_t pa = hv_pool_pa(g, PG_DATA, page);
+			if (!pa)
+				pa = hv_pool_pa(g, PG_SHARED, page);
+			g->trap[i] = 0;
+			g->n.traps++;
+			g->n.last_trap = page;
+			return hv_vm_map(g, page, pa, 0, cyc) == 0;
+		}
+	return false;
+}
+
 /* The vCPU the host runs: an ordinary VM's has Arm stage 2 only; an SEV
  * guest's has its own x86-64 tables (TTBR, the C-bit at GUEST_SEV_CBIT)
  * over AMD nested tables, its ASID's key and the RMP identity (ASID). */
@@ -188,7 +214,8 @@ static bool plain_psci(struct hv_guest *g, struct hv_vcpu *c, struct vcpu_state 
 	}
 }
 
-int hv_plain_run(struct hv_guest *g, uint64_t max, struct hv_result *res, uint64_t *cyc)
+int hv_plain_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_result *res,
+		 uint64_t *cyc)
 {
 	const struct platform_config *cfg = &g->m->cfg;
 	uint64_t exits = 0;
@@ -205,7 +232,12 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, struct hv_result *res, uint64
 			hv_sev_state_load(g, c, &v, cyc);
 		else
 			(void)hv_load(g, c->save, &v, sizeof(v), cyc);
+		hv_inject_pending_irq(c);
 		memcpy(v.lr, c->lrs, sizeof(v.lr));
+		if (c->inject_esr) { /* event injection at VMRUN (VMCB EVENTINJ) */
+			vcpu_take_sync(&v, c->inject_esr, c->inject_far);
+			c->inject_esr = c->inject_far = 0;
+		}
 		*cyc += cfg->vm_switch_cycles;
 		struct exec_params p = { .now = sim_now(g->m->sim) + *cyc,
 					 .budget = cfg->host_slice_cycles, .trap_wfi = g->cfg.trap_wfi,
@@ -239,6 +271,8 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, struct hv_result *res, uint64
 		case EXEC_ABORT: {
 			uint64_t ipa = st.addr, page = ipa & ~(PAGE - 1);
 			if (st.fault.kind == FAULT_MMU_S2 && ipa < g->cfg.k.ram_size) {
+				if (trap_fault(g, page, cyc))
+					break; /* the page-fault channel: seen, mapped back */
 				if (hv_pool_pa(g, PG_DATA, page) || hv_pool_pa(g, PG_SHARED, page))
 					break; /* another vCPU backed it meanwhile: retry */
 				if (g->sev) {
@@ -277,8 +311,8 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, struct hv_result *res, uint64
 		else
 			(void)hv_store(g, c->save, &v, sizeof(v), cyc);
 		trace_VM_EXIT(g->m->sim, g->host->src, why, st.why, v.pc, spent);
-		if (stop)
-			break;
+		if (stop || why == until)
+			break; /* until: after serving it, before the vCPU runs again */
 	}
 	res->x1 = exits;
 	return 0;

@@ -45,6 +45,9 @@ struct hv_vcpu *hv_next_vcpu(struct hv_guest *g, uint64_t *cyc);
 /* Inject the virtual timer if it fired and the vCPU does not hold it yet. */
 void hv_timer_check(struct hv_guest *g, struct hv_vcpu *c, uint64_t ctl, uint64_t cval,
 		    uint64_t now);
+/* Put an interrupt host.guest_inject queued into the vCPU's list registers
+ * (at its next entry). */
+void hv_inject_pending_irq(struct hv_vcpu *c);
 /* The vCPU with this MPIDR (its index), or -1. */
 int hv_vcpu_of_mpidr(const struct hv_guest *g, uint64_t mpidr);
 
@@ -56,6 +59,8 @@ void hv_vm_setup(struct hv_guest *g);
 /* Copy the staged image into guest pages (PG_DATA) mapped at IPA 0 on. */
 int hv_vm_load_image(struct hv_guest *g, uint64_t *cyc);
 int hv_vm_map(struct hv_guest *g, uint64_t ipa, uint64_t pa, unsigned flags, uint64_t *cyc);
+/* Remove the mapping of one page (and the vCPU's cached translations). */
+int hv_vm_unmap(struct hv_guest *g, uint64_t ipa, uint64_t *cyc);
 enum rmi_exit_reason hv_vm_call(struct hv_guest *g, struct hv_vcpu *c, struct vcpu_state *v,
 				bool *stop, uint64_t *cyc);
 
@@ -65,7 +70,8 @@ int hv_cca_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_resul
 	       uint64_t *cyc);
 int hv_cca_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
 int hv_plain_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
-int hv_plain_run(struct hv_guest *g, uint64_t max, struct hv_result *res, uint64_t *cyc);
+int hv_plain_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_result *res,
+		 uint64_t *cyc);
 /* hv_sev.c */
 int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
 int hv_sev_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
