@@ -45,7 +45,7 @@ static void *res_buf(struct step_result *res, uint64_t len)
 	return res->bytes;
 }
 
-static void res_fault(struct step_result *res, uint16_t kind)
+void steps_res_fault(struct step_result *res, uint16_t kind)
 {
 	res->faulted = true;
 	res->fault = kind;
@@ -105,7 +105,7 @@ static int do_load(struct run_ctx *rc, const struct scn_step *st, struct step_re
 	res_buf(res, len);
 	int r = actor_access(c, st, false, res->bytes, (uint32_t)len, &f, &res->cycles);
 	if (r == 1)
-		res_fault(res, f.kind);
+		steps_res_fault(res, f.kind);
 	return r < 0 ? -1 : 0;
 }
 
@@ -123,7 +123,7 @@ static int do_store(struct run_ctx *rc, const struct scn_step *st, struct step_r
 	struct cc_fault f;
 	int r = actor_access(c, st, true, (void *)data, (uint32_t)len, &f, &res->cycles);
 	if (r == 1)
-		res_fault(res, f.kind);
+		steps_res_fault(res, f.kind);
 	return r < 0 ? -1 : 0;
 }
 
@@ -140,7 +140,7 @@ static int do_fill(struct run_ctx *rc, const struct scn_step *st, struct step_re
 			  &res->cycles);
 	g_free(buf);
 	if (r == 1)
-		res_fault(res, f.kind);
+		steps_res_fault(res, f.kind);
 	return r < 0 ? -1 : 0;
 }
 
@@ -245,7 +245,7 @@ static int do_phys_read(struct run_ctx *rc, const struct scn_step *st, struct st
 		return -1;
 	res_buf(res, len);
 	if (machine_phys_read(&rc->machine, run_arg_num(st, "addr", 0), res->bytes, len))
-		res_fault(res, FAULT_BUS_RANGE);
+		steps_res_fault(res, FAULT_BUS_RANGE);
 	return 0;
 }
 
@@ -257,7 +257,7 @@ static int do_phys_write(struct run_ctx *rc, const struct scn_step *st, struct s
 	if (check_len(st, len, err, errlen))
 		return -1;
 	if (machine_phys_write(&rc->machine, run_arg_num(st, "addr", 0), data, len))
-		res_fault(res, FAULT_BUS_RANGE);
+		steps_res_fault(res, FAULT_BUS_RANGE);
 	return 0;
 }
 
@@ -276,7 +276,7 @@ static int do_phys_flip(struct run_ctx *rc, const struct scn_step *st, struct st
 		if (machine_phys_write(&rc->machine, addr, &b, 1) == 0)
 			return 0;
 	}
-	res_fault(res, FAULT_BUS_RANGE);
+	steps_res_fault(res, FAULT_BUS_RANGE);
 	return 0;
 }
 
@@ -291,7 +291,7 @@ static int do_phys_capture(struct run_ctx *rc, const struct scn_step *st, struct
 		return -1;
 	}
 	if (r) {
-		res_fault(res, FAULT_BUS_RANGE);
+		steps_res_fault(res, FAULT_BUS_RANGE);
 		return 0;
 	}
 	trace_PHYS_READ(&rc->sim, rc->src_phys, addr, MEMENC_LINE, 0, 0);
@@ -319,7 +319,7 @@ static int do_phys_replay(struct run_ctx *rc, const struct scn_step *st, struct 
 		return -1;
 	}
 	if (r)
-		res_fault(res, FAULT_BUS_RANGE);
+		steps_res_fault(res, FAULT_BUS_RANGE);
 	trace_PHYS_WRITE(&rc->sim, rc->src_phys, addr, MEMENC_LINE, 0, 0);
 	return 0;
 }
@@ -376,7 +376,7 @@ static int dma_step(struct run_ctx *rc, const struct scn_step *st, struct step_r
 		return -1;
 	}
 	if (r == 1)
-		res_fault(res, f.kind);
+		steps_res_fault(res, f.kind);
 	return 0;
 }
 

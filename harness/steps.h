@@ -53,6 +53,8 @@ struct step_spec {
 };
 
 const struct step_spec *step_lookup(enum actor_kind actor, const char *op);
+/* The step faulted (kind: enum cc_fault_kind): no bytes. */
+void steps_res_fault(struct step_result *res, uint16_t kind);
 const char *actor_kind_name(enum actor_kind a);
 /* Print every actor and step with arguments and an example. */
 void steps_print(FILE *f);

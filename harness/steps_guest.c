@@ -132,13 +132,8 @@ static int guest_regs(struct run_ctx *rc, const struct scn_step *st, struct hv_g
 		r = cpu_load(&rc->host, pa, res->bytes, (uint32_t)res->len, &f, &res->cycles);
 	}
 	res->x1 = pa;
-	if (r == 1) {
-		res->faulted = true;
-		res->fault = f.kind;
-		g_free(res->bytes);
-		res->bytes = NULL;
-		res->len = 0;
-	}
+	if (r == 1)
+		steps_res_fault(res, f.kind);
 	return r < 0 ? -1 : 0;
 }
 
@@ -176,9 +171,9 @@ static int guest_step(struct run_ctx *rc, const struct scn_step *st, struct step
 	} else if (strcmp(st->op, "guest_inject") == 0) {
 		uint64_t esr = 0;
 		if (step_arg(st, "vc"))
-			esr = ESR_EC_VC | run_arg_num(st, "vc", 0) << ESR_VC_CODE_SHIFT | ESR_ISV |
-			      3ull << ESR_SAS_SHIFT | (run_arg_num(st, "srt", 0) & 31) << ESR_SRT_SHIFT |
-			      (run_arg_num(st, "write", 0) ? ESR_WNR : 0);
+			esr = ESR_EC_VC | run_arg_num(st, "vc", 0) << ESR_VC_CODE_SHIFT |
+			      vcpu_dabt_iss(8, (unsigned)run_arg_num(st, "srt", 0),
+					    run_arg_num(st, "write", 0) != 0);
 		r = hv_guest_inject(g, esr, run_arg_num(st, "far", 0), (uint32_t)run_arg_num(st, "irq", 0),
 				    &h, msg, sizeof(msg));
 	} else if (strcmp(st->op, "guest_run") == 0) {

@@ -32,14 +32,9 @@ static void rmp_result(struct run_ctx *rc, const struct rmp_op_result *r, uint64
 {
 	res->cycles = rc->machine.rmp_io_ctx.cycles - cycles0;
 	if (r->fault.fault != RMP_OK) {
-		static const uint16_t kind[] = {
-			[RMP_PF_HOST] = FAULT_RMP_PF, [RMP_NPF_RMP] = FAULT_RMP_NPF,
-			[RMP_NPF_SIZEM] = FAULT_RMP_NPF, [RMP_NPF_VMPL] = FAULT_RMP_NPF,
-			[RMP_VC_UNVALIDATED] = FAULT_RMP_VC, [RMP_FAULT_TABLE] = FAULT_BUS_RANGE,
-		};
 		res->has_status = false;
 		res->faulted = true;
-		res->fault = kind[r->fault.fault];
+		res->fault = machine_rmp_fault_kind(r->fault.fault);
 		res->x1 = r->fault.error_code;
 		return;
 	}

@@ -322,13 +322,11 @@ int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 			t += lat;
 			if (rc < 0)
 				goto done;
-			if (rc == 1 && vc_code_of(c, &f) >= 0) {
-				/* the syndrome of the access, as a data abort's */
-				uint64_t iss = ESR_ISV | (uint64_t)(in.c == 8 ? 3 : in.c == 4 ? 2 : in.c == 2 ? 1 : 0)
-								   << ESR_SAS_SHIFT |
-					       (uint64_t)(in.a & 31) << ESR_SRT_SHIFT | (wr ? ESR_WNR : 0);
-				int code = vc_code_of(c, &f);
-				take_vc(v, (uint32_t)code, code == SVM_EXIT_NPF ? iss : 0, addr);
+			int code = rc == 1 ? vc_code_of(c, &f) : -1;
+			if (code >= 0) {
+				/* an MMIO #VC carries the access's syndrome, as a data abort's */
+				take_vc(v, (uint32_t)code,
+					code == SVM_EXIT_NPF ? vcpu_dabt_iss(in.c, in.a, wr) : 0, addr);
 				rc = 0;
 				t += EXC_CYCLES;
 				continue;

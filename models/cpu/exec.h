@@ -76,6 +76,15 @@ struct vcpu_state {
 #define ESR_DFSC_EXT_ABORT 0x10u   /* synchronous external abort */
 #define ESR_DFSC_TRANSLATION 0x04u /* + level */
 
+/* ISS of a data abort with a valid syndrome (ISV): access size, the
+ * register (SRT) and the direction (WnR). */
+static inline uint64_t vcpu_dabt_iss(unsigned size, unsigned reg, bool write)
+{
+	uint64_t sas = size == 8 ? 3 : size == 4 ? 2 : size == 2 ? 1 : 0;
+	return ESR_ISV | sas << ESR_SAS_SHIFT | (uint64_t)(reg & 31) << ESR_SRT_SHIFT |
+	       (write ? ESR_WNR : 0);
+}
+
 enum exec_stop {
 	EXEC_CALL,    /* SMC or HVC: x0.. hold the call; pc is past the instruction */
 	EXEC_WFI,     /* WFI with nothing to wake it, or trapped; pc is past it */

@@ -455,6 +455,16 @@ static int snoop_others(struct machine *m, const struct mem_access *a, unsigned 
 	return 0;
 }
 
+uint16_t machine_rmp_fault_kind(enum rmp_fault f)
+{
+	static const uint16_t kind[] = {
+		[RMP_PF_HOST] = FAULT_RMP_PF, [RMP_NPF_RMP] = FAULT_RMP_NPF, [RMP_NPF_SIZEM] = FAULT_RMP_NPF,
+		[RMP_NPF_VMPL] = FAULT_RMP_NPF, [RMP_VC_UNVALIDATED] = FAULT_RMP_VC,
+		[RMP_FAULT_TABLE] = FAULT_BUS_RANGE,
+	};
+	return (unsigned)f < sizeof(kind) / sizeof(kind[0]) ? kind[f] : FAULT_BUS_RANGE;
+}
+
 /* The SNP reverse-map check of one access (APM 15.36); device DMA is a host
  * access (the IOMMU applies the same RMP rules). Returns 0 or 1 (fault). */
 static int rmp_fault_check(struct machine *m, const struct mem_access *a, struct cc_fault *f,
@@ -473,12 +483,7 @@ static int rmp_fault_check(struct machine *m, const struct mem_access *a, struct
 	*cycles += c.cycles;
 	if (r.fault == RMP_OK)
 		return 0;
-	static const uint16_t kind[] = {
-		[RMP_PF_HOST] = FAULT_RMP_PF, [RMP_NPF_RMP] = FAULT_RMP_NPF, [RMP_NPF_SIZEM] = FAULT_RMP_NPF,
-		[RMP_NPF_VMPL] = FAULT_RMP_NPF, [RMP_VC_UNVALIDATED] = FAULT_RMP_VC,
-		[RMP_FAULT_TABLE] = FAULT_BUS_RANGE,
-	};
-	f->kind = kind[r.fault];
+	f->kind = machine_rmp_fault_kind(r.fault);
 	f->code = (uint8_t)r.fault;
 	f->addr = a->pa;
 	m->stat_rmp_faults++;

@@ -100,6 +100,9 @@ int machine_key_program(struct machine *m, unsigned slot, uint32_t owner, unsign
  * in the expected PAS, -EINVAL if it is not L1-mapped. */
 int machine_el3_delegate(struct machine *m, uint64_t pa, uint64_t *cycles);
 int machine_el3_undelegate(struct machine *m, uint64_t pa, uint64_t *cycles);
+/* The fault an access or RMP instruction takes for an RMP result
+ * (rmp.pf, rmp.npf, rmp.vc; a table read failure is a bus error). */
+uint16_t machine_rmp_fault_kind(enum rmp_fault f);
 /* The RMP's table io (through the LLC, host key), for firmware and tests. */
 struct rmp_io machine_rmp_io(struct machine *m);
 /* A firmware (AMD-SP) access to DRAM at the memory controller, under key

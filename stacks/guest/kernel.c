@@ -75,7 +75,7 @@ static void ghcb_call(struct gasm *g, unsigned nargs, unsigned nres)
 {
 	for (unsigned n = 0; n < nargs; n++)
 		st(g, n, R_GHCB, (int32_t)(8 * n), 8);
-	movi(g, R_X30, 0x81); /* SVM_EXIT_VMMCALL */
+	movi(g, R_X30, SVM_EXIT_VMMCALL);
 	st(g, R_X30, R_GHCB, GHCB_SW_EXIT_CODE, 8);
 	st(g, ISA_XZR, R_GHCB, GHCB_SW_EXIT_INFO1, 8);
 	st(g, ISA_XZR, R_GHCB, GHCB_SW_EXIT_INFO2, 8);
@@ -109,7 +109,7 @@ static void copy8(struct gasm *g, unsigned src, unsigned dst, unsigned len);
 
 static bool sev_shared_page(uint64_t gpa)
 {
-	return gpa >= GUEST_BOUNCE && gpa < GUEST_GHCB + GUEST_MAX_VCPUS * 0x1000ull;
+	return gpa >= GUEST_BOUNCE && gpa < GUEST_SHARED_END;
 }
 
 /* Store the 64-bit constant v at addr (clobbers R_T3, R_T4). */
@@ -129,7 +129,7 @@ static void sev_validate(struct gasm *g, uint64_t ram)
 	uint64_t loop = here(g);
 	movi(g, R_T2, GUEST_BOUNCE);
 	size_t do_it = emit(g, ISA_BC, R_T0, R_T2, ISA_LTU, 0, 0);
-	movi(g, R_T2, GUEST_GHCB + GUEST_MAX_VCPUS * 0x1000ull);
+	movi(g, R_T2, GUEST_SHARED_END);
 	size_t skip = emit(g, ISA_BC, R_T0, R_T2, ISA_LTU, 0, 0); /* a shared page */
 	patch_target(g, do_it, here(g));
 	emit(g, ISA_PVALIDATE, 1, R_T0, 0, 0, 1);
@@ -193,7 +193,7 @@ static void sev_page_tables(struct gasm *g, uint64_t ram)
  * GHCB MSR protocol (GHCB spec 2.3.1 / 4.1.6), one page per request. */
 static void sev_share_pages(struct gasm *g)
 {
-	for (uint64_t p = GUEST_BOUNCE; p < GUEST_GHCB + GUEST_MAX_VCPUS * 0x1000ull; p += 0x1000) {
+	for (uint64_t p = GUEST_BOUNCE; p < GUEST_SHARED_END; p += 0x1000) {
 		movi(g, 1, p | GHCB_PSC_SHARED << 52 | GHCB_MSR_PSC_REQ);
 		emit(g, ISA_MSR, 1, 0, 0, ISA_SR_GHCB, 0);
 		emit(g, ISA_VMGEXIT, 0, 0, 0, 0, 0);

@@ -50,6 +50,7 @@
 /* SEV guests (see the SEV boot above): */
 #define GUEST_PT GUEST_TOKEN      /* the kernel's page tables: PML4, PDPT, PD, PT (private) */
 #define GUEST_GHCB 0x10C000ull    /* SEV-ES / SNP: one shared GHCB page per vCPU */
+#define GUEST_SHARED_END (GUEST_GHCB + GUEST_MAX_VCPUS * 0x1000ull) /* [GUEST_BOUNCE, here): shared */
 #define GUEST_KDATA_VC_SAVE 0x400 /* KDATA offset of the per-vCPU #VC register save areas */
 #define GUEST_VC_SAVE_SIZE 0x100
 #define GUEST_REPORT GUEST_CONFIG /* SNP: the attestation report, copied to private memory */

@@ -1,5 +1,6 @@
-/* The host stack's plain personality: an ordinary VM the host runs itself
- * (see hv.h). */
+/* The host stack's VMs it runs itself (see hv.h): an ordinary VM, and the
+ * run loop, nested tables and PSCI it shares with the SEV personalities
+ * (hv_sev.c: launch, VMCB / VMSA, GHCB exits, RMP). */
 #include <errno.h>
 #include <string.h>
 

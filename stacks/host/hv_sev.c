@@ -148,7 +148,6 @@ int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 			: sev_launch_update_vmsa(m->sev, handle, c->vmsa, PAGE);
 		if (s != SNP_SUCCESS)
 			goto fw_fail;
-		c->online = 0;
 	}
 	if (snp) {
 		struct snp_launch_finish fin = { 0 };
@@ -200,7 +199,7 @@ int hv_sev_populate(struct hv_guest *g, uint64_t gpa, uint64_t *cyc)
  * and its backing page converted in place: RMPUPDATE to the guest for
  * private, back to the hypervisor for shared. Returns the error code of
  * the response (0: done). */
-static uint64_t page_state_change(struct hv_guest *g, uint64_t gpa, uint64_t op, uint64_t *cyc)
+static uint64_t page_state_change(struct hv_guest *g, uint64_t gpa, uint64_t op)
 {
 	if (g->sev != CPU_SEV_SNP || gpa >= g->cfg.k.ram_size || (op != GHCB_PSC_SHARED &&
 								 op != GHCB_PSC_PRIVATE))
@@ -217,7 +216,6 @@ static uint64_t page_state_change(struct hv_guest *g, uint64_t gpa, uint64_t op,
 		if (rmp_assign(g, pa, !to_shared, gpa))
 			return 2;
 		g->kind[i] = to_shared ? PG_SHARED : PG_DATA;
-		(void)cyc;
 		return 0;
 	}
 	return 0;
@@ -258,7 +256,7 @@ enum rmi_exit_reason hv_sev_vmgexit(struct hv_guest *g, struct hv_vcpu *c, bool 
 	uint64_t msr = c->ghcb_msr;
 	if (msr & GHCB_MSR_INFO_MASK) { /* the MSR protocol */
 		if ((msr & GHCB_MSR_INFO_MASK) == GHCB_MSR_PSC_REQ) {
-			uint64_t err = page_state_change(g, msr & 0xffffffffff000ull, (msr >> 52) & 0xf, cyc);
+			uint64_t err = page_state_change(g, msr & 0xffffffffff000ull, (msr >> 52) & 0xf);
 			c->ghcb_msr = GHCB_MSR_PSC_RESP | err << 32;
 			return RMI_EXIT_RIPAS_CHANGE;
 		}
@@ -272,7 +270,6 @@ enum rmi_exit_reason hv_sev_vmgexit(struct hv_guest *g, struct hv_vcpu *c, bool 
 	}
 	uint64_t code = hv_load64(g, gh + GHCB_SW_EXIT_CODE, cyc);
 	uint64_t info1 = hv_load64(g, gh + GHCB_SW_EXIT_INFO1, cyc);
-	uint64_t info2 = hv_load64(g, gh + GHCB_SW_EXIT_INFO2, cyc);
 	uint64_t valid = hv_load64(g, gh + GHCB_VALID_BITMAP, cyc);
 	switch (code) {
 	case SVM_VMGEXIT_MMIO_READ:
@@ -292,10 +289,10 @@ enum rmi_exit_reason hv_sev_vmgexit(struct hv_guest *g, struct hv_vcpu *c, bool 
 		return RMI_EXIT_SYNC;
 	}
 	case SVM_VMGEXIT_GUEST_REQUEST:
-		guest_request(g, info1, info2, cyc);
+		guest_request(g, info1, hv_load64(g, gh + GHCB_SW_EXIT_INFO2, cyc), cyc);
 		(void)hv_store64(g, gh + GHCB_SW_EXIT_INFO2, 0, cyc);
 		return RMI_EXIT_HOST_CALL;
-	case 0x81: { /* VMMCALL: the registers the guest marked valid */
+	case SVM_EXIT_VMMCALL: { /* the registers the guest marked valid */
 		struct vcpu_state v = { 0 };
 		for (unsigned n = 0; n <= GUEST_CALL_MAX_ARGS; n++)
 			if (valid >> n & 1)
@@ -308,7 +305,6 @@ enum rmi_exit_reason hv_sev_vmgexit(struct hv_guest *g, struct hv_vcpu *c, bool 
 	}
 	default:
 		(void)hv_store64(g, gh + GHCB_SW_EXIT_INFO1, 1, cyc); /* an error for the guest */
-		(void)info2;
 		return RMI_EXIT_SYNC;
 	}
 }
@@ -351,7 +347,7 @@ int hv_sev_pvalidate(void *ctx, uint64_t spa, uint64_t gpa, uint32_t asid, uint8
 	struct rmp_op_result r = rmp_pvalidate(&g->m->rmp, &io, &pg, validate);
 	*cycles += g->m->rmp_io_ctx.cycles - c0;
 	if (r.fault.fault != RMP_OK) {
-		fault->kind = r.fault.fault == RMP_VC_UNVALIDATED ? FAULT_RMP_VC : FAULT_RMP_NPF;
+		fault->kind = machine_rmp_fault_kind(r.fault.fault);
 		fault->code = (uint8_t)r.fault.fault;
 		fault->addr = spa;
 		return -1;

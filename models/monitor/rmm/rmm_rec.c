@@ -126,11 +126,6 @@ static void exit_write(struct rmm *r, uint64_t run, const struct rec_exit *x,
 		(void)rmm_ns_write(r, run + RMI_RUN_EXIT + lines[i], b + lines[i], 64, cycles);
 }
 
-static uint64_t sas_of(unsigned size)
-{
-	return size == 8 ? 3 : size == 4 ? 2 : size == 2 ? 1 : 0;
-}
-
 /* A synchronous external abort taken in the realm (A5.2.x), for a data
  * access or, if `fetch`, an instruction fetch at `addr`. */
 static void inject_sea(struct rmm *r, struct vcpu_state *v, bool fetch, uint64_t addr)
@@ -395,8 +390,7 @@ RMM_HANDLER(rmi_rec_enter)
 			if (st.fetch) {
 				x.esr = ESR_EC_IABT_LOW | dfsc;
 			} else {
-				x.esr = ESR_EC_DABT_LOW | ESR_ISV | sas_of(st.size) << ESR_SAS_SHIFT |
-					(uint64_t)st.reg << ESR_SRT_SHIFT | (st.write ? ESR_WNR : 0) | dfsc;
+				x.esr = ESR_EC_DABT_LOW | vcpu_dabt_iss(st.size, st.reg, st.write) | dfsc;
 				x.gprs[0] = st.write ? st.value : 0;
 				rr.emul_abort = 1;
 				rr.abort_write = st.write;

@@ -53,17 +53,12 @@ static bool flush_pending(const struct sev_psp *p, uint32_t asid)
 	return (p->asid_flush_pending[asid / 8] >> (asid % 8)) & 1;
 }
 
-/* 16 bytes from SHA-256(label || seed || id). */
+/* 16 bytes of the firmware's seed derivation (snp_seed_derive). */
 static void derive16(uint8_t out[16], const char *label, uint64_t seed, uint64_t id)
 {
-	uint8_t in[64], md[32];
-	size_t n = strlen(label);
-	unsigned mdlen = 0;
-	memcpy(in, label, n);
-	sim_le64_store(in + n, seed);
-	sim_le64_store(in + n + 8, id);
-	EVP_Digest(in, n + 16, md, &mdlen, EVP_sha256(), NULL);
-	memcpy(out, md, 16);
+	uint8_t h[64];
+	snp_seed_derive(label, seed, id, h);
+	memcpy(out, h, 16);
 }
 
 enum snp_status sev_init(struct sev_psp *p)

@@ -357,7 +357,7 @@ enum snp_status snp_df_flush(struct snp_fw *fw)
 
 /* ---- attestation ---- */
 
-static void derive(const char *label, uint64_t a, uint64_t b, uint8_t out[64])
+void snp_seed_derive(const char *label, uint64_t a, uint64_t b, uint8_t out[64])
 {
 	uint8_t msg[64 + 16];
 	size_t n = strlen(label) + 1;
@@ -369,13 +369,13 @@ static void derive(const char *label, uint64_t a, uint64_t b, uint8_t out[64])
 
 void snp_chip_id(uint64_t seed, uint8_t out[SNP_CHIP_ID_LEN])
 {
-	derive("ccsim/snp/chip_id", seed, 0, out);
+	snp_seed_derive("ccsim/snp/chip_id", seed, 0, out);
 }
 
 void snp_vmpck(const struct snp_fw *fw, uint64_t gctx_pa, unsigned n, uint8_t out[SNP_VMPCK_LEN])
 {
 	uint8_t h[64];
-	derive("ccsim/snp/vmpck", fw->seed, gctx_pa << 2 | (n & 3), h);
+	snp_seed_derive("ccsim/snp/vmpck", fw->seed, gctx_pa << 2 | (n & 3), h);
 	memcpy(out, h, SNP_VMPCK_LEN);
 }
 
@@ -428,7 +428,7 @@ enum snp_status snp_guest_report(struct snp_fw *fw, uint64_t gctx_pa,
 	memcpy(r + SNP_RPT_MEASUREMENT, g->ld, SNP_DIGEST_LEN);
 	memcpy(r + SNP_RPT_HOST_DATA, g->host_data, SNP_HOST_DATA_LEN);
 	/* ID_KEY_DIGEST / AUTHOR_KEY_DIGEST stay zero: no ID key authenticated. */
-	derive("ccsim/snp/report_id", fw->seed, gctx_pa, h);
+	snp_seed_derive("ccsim/snp/report_id", fw->seed, gctx_pa, h);
 	memcpy(r + SNP_RPT_REPORT_ID, h, 32);
 	memset(r + SNP_RPT_REPORT_ID_MA, 0xff, 32); /* no migration agent */
 	sim_le64_store(r + SNP_RPT_REPORTED_TCB, c->tcb);

@@ -252,6 +252,9 @@ snp_guest_report(struct snp_fw *fw, uint64_t gctx_pa, const uint8_t report_data[
  * likewise per chip and per TCB. */
 void snp_vcek_public(uint64_t seed, uint64_t tcb, uint8_t pub[P384_POINT_LEN]);
 void snp_chip_id(uint64_t seed, uint8_t out[SNP_CHIP_ID_LEN]);
+/* The AMD-SP's secrets from the run's seed: SHA-512(label || 0x00 ||
+ * LE64(a) || LE64(b)) (chip id, VMPCKs; the SEV firmware's TIK and MNONCE). */
+void snp_seed_derive(const char *label, uint64_t a, uint64_t b, uint8_t out[64]);
 /* VMPCKn of the guest's secrets page (derived from seed and gctx_pa). */
 void snp_vmpck(const struct snp_fw *fw, uint64_t gctx_pa, unsigned n, uint8_t out[SNP_VMPCK_LEN]);
 /* 0, or -EPERM with *err naming the failed check ("version",
