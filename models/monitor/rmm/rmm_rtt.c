@@ -168,6 +168,17 @@ bool rmm_rtt_is_live(struct rmm *r, uint64_t rtt, unsigned level, uint64_t *cycl
 
 /* --- RTT commands --- */
 
+/* The argument checks RTT_CREATE, RTT_DESTROY and RTT_FOLD share, all
+ * ERROR_INPUT: rd_align < rd_bound < rd_state < level_bound (level in
+ * (start, 3]) < ipa_align (to level - 1) < ipa_bound. *d is the RD. */
+static bool rtt_parent_args(struct rmm *r, uint64_t rd, uint64_t ipa, uint64_t level,
+			    struct rmm_rd *d, uint64_t *cycles)
+{
+	return rmm_rd_get(r, rd, d, cycles) && level > (uint64_t)d->level_start &&
+	       level <= RMM_RTT_PAGE_LEVEL && rmm_ipa_aligned(ipa, (unsigned)level - 1) &&
+	       rmm_ipa_in_realm(d, ipa);
+}
+
 /* B3.3.15 RMI_RTT_CREATE: rd_align < rd_bound < rd_state < level_bound
  * (level not in (start, 3]) < ipa_align (to level - 1) < ipa_bound (beyond
  * the IPA width) < rtt_align < rtt_bound < rtt_state (all ERROR_INPUT) <
@@ -180,9 +191,8 @@ RMM_HANDLER(rmi_rtt_create)
 	uint64_t rd = regs[1], rtt = regs[2], ipa = regs[3], level = regs[4];
 	struct rmm_rd d;
 	struct rmm_walk w;
-	if (!rmm_rd_get(r, rd, &d, cycles) || level <= (uint64_t)d.level_start ||
-	    level > RMM_RTT_PAGE_LEVEL || !rmm_ipa_aligned(ipa, (unsigned)level - 1) ||
-	    !rmm_ipa_in_realm(&d, ipa) || !rmm_granule_is(r, rtt, GRANULE_DELEGATED)) {
+	if (!rtt_parent_args(r, rd, ipa, level, &d, cycles) ||
+	    !rmm_granule_is(r, rtt, GRANULE_DELEGATED)) {
 		rmm_fail(regs, RMI_ERROR_INPUT, 0);
 		return;
 	}
@@ -226,9 +236,7 @@ RMM_HANDLER(rmi_rtt_destroy)
 	struct rmm_walk w;
 	regs[1] = 0;
 	regs[2] = 0;
-	if (!rmm_rd_get(r, rd, &d, cycles) || level <= (uint64_t)d.level_start ||
-	    level > RMM_RTT_PAGE_LEVEL || !rmm_ipa_aligned(ipa, (unsigned)level - 1) ||
-	    !rmm_ipa_in_realm(&d, ipa)) {
+	if (!rtt_parent_args(r, rd, ipa, level, &d, cycles)) {
 		rmm_fail(regs, RMI_ERROR_INPUT, 0);
 		return;
 	}
@@ -539,9 +547,7 @@ RMM_HANDLER(rmi_rtt_fold)
 	struct rmm_rd d;
 	struct rmm_walk w;
 	struct rmm_rtte folded;
-	if (!rmm_rd_get(r, rd, &d, cycles) || level <= (uint64_t)d.level_start ||
-	    level > RMM_RTT_PAGE_LEVEL || !rmm_ipa_aligned(ipa, (unsigned)level - 1) ||
-	    !rmm_ipa_in_realm(&d, ipa)) {
+	if (!rtt_parent_args(r, rd, ipa, level, &d, cycles)) {
 		rmm_fail(regs, RMI_ERROR_INPUT, 0);
 		return;
 	}
