@@ -193,11 +193,14 @@ static void observe(struct run_ctx *rc, const struct scn_step *st, const struct 
 	enum actor_kind who = st->spec->actor;
 	struct outcome *o = &rc->out;
 	/* The host stack building and running a guest is the host's job, not
-	 * an attack: its steps are left out of the outcome, but for reading or
-	 * writing the guest's registers, unmapping its pages and injecting
-	 * events. */
-	bool host_attack = !g_str_has_prefix(st->op, "guest_") || strcmp(st->op, "guest_regs") == 0 ||
-			   strcmp(st->op, "guest_inject") == 0 || strcmp(st->op, "guest_unmap") == 0;
+	 * an attack: those steps are left out of the outcome; its other
+	 * guest_* steps (registers, mappings, control blocks, injection, what
+	 * it learnt from faults) are the host acting on a guest. */
+	static const char *const stack_ops[] = { "guest_load", "guest_create", "guest_run",
+						 "guest_token", "guest_destroy" };
+	bool host_attack = true;
+	for (size_t i = 0; i < G_N_ELEMENTS(stack_ops); i++)
+		host_attack = host_attack && strcmp(st->op, stack_ops[i]) != 0;
 	bool attacker = (who == ACTOR_HOST && host_attack) || who == ACTOR_PHYS || who == ACTOR_DEV;
 	if (who == ACTOR_VERIFIER && r->has_status && r->status != STEPS_VERIFY_STATUS &&
 	    !o->detected) {

@@ -458,6 +458,34 @@ static const struct step_spec step_table[] = {
 	  "(hv.NAME.traps, hv.NAME.last_trap) and maps back; not on cca",
 	  "host.guest_unmap g0 ipa=0x110000",
 	  { GNAME, { "ipa", ARG_NUM, true, "the guest page" } }, steps_guest, NULL },
+	{ ACTOR_HOST, "guest_vmcb", "CrossLine: rewrite the guest's VMCB control area: the ASID "
+	  "it runs under and where VMRUN takes its registers from (another guest's VMCB save area "
+	  "or VMSA); the key and the RMP decide what its next run can do; not on cca "
+	  "(x1 = ASID, x2 = state page)",
+	  "host.guest_vmcb mallory asid_of=alice state_of=alice",
+	  { GNAME, { "asid", ARG_NUM, false, "the ASID" },
+	    { "asid_of", ARG_NAME, false, "or that guest's ASID" },
+	    { "state_of", ARG_NAME, false, "run from that guest's boot vCPU state" } },
+	  steps_guest, NULL },
+	{ ACTOR_HOST, "guest_map", "map the guest's page at ipa to a system page in its nested / "
+	  "stage 2 table (replacing what was there): pa=, or of= the page backing another guest's "
+	  "of_ipa (default ipa); not on cca (x1 = the page)",
+	  "host.guest_map mallory ipa=0x104000 of=alice of_ipa=0x110000",
+	  { GNAME, { "ipa", ARG_NUM, true, "the guest page" },
+	    { "pa", ARG_NUM, false, "the system page" },
+	    { "of", ARG_NAME, false, "or the page backing this guest's of_ipa" },
+	    { "of_ipa", ARG_NUM, false, "that guest's page (default ipa)" } },
+	  steps_guest, NULL },
+	{ ACTOR_HOST, "guest_peek", "the host loads from the page backing the guest's ipa, with "
+	  "its own key: plaintext on plain, ciphertext under a guest key, a fault on a realm's "
+	  "granule (x1 = the PA)",
+	  "host.guest_peek g0 ipa=0x110000 len=16 -> p",
+	  { GNAME, { "ipa", ARG_NUM, true, "the guest address" },
+	    { "len", ARG_NUM, false, "bytes (default 8), within the page" } },
+	  steps_guest, NULL },
+	{ ACTOR_HOST, "guest_npf", "what the host learnt from the guest's nested page faults: the "
+	  "last one's GPA (EXITINFO2; bytes: it, little-endian; x1 = it, x2 = how many)",
+	  "host.guest_npf mallory -> f", { GNAME }, steps_guest, NULL },
 	{ ACTOR_HOST, "guest_inject", "inject an event at the guest's next entry: vc=CODE a #VC "
 	  "with that exit code (srt= the register its syndrome names, write=1 a write, far= the "
 	  "address), or irq=INTID a virtual interrupt; Restricted Injection (sev-snp-ri) refuses "

@@ -12,6 +12,8 @@
 #include "sim/buf.h"
 #include "stacks/host/hv.h"
 
+#define GUEST_PAGE 4096ull
+
 G_STATIC_ASSERT(STEPS_SNP_STATUS == HV_SNP_STATUS && STEPS_SEV_STATUS == HV_SEV_STATUS);
 
 static struct hv_guest *guest_of(struct run_ctx *rc, const struct scn_step *st, size_t *index,
@@ -26,6 +28,76 @@ static struct hv_guest *guest_of(struct run_ctx *rc, const struct scn_step *st, 
 	snprintf(err, errlen, "%s:%d:%d: %s.%s: no guest named \"%s\" (declare it with guest NAME)",
 		 st->file, st->line, st->col, st->actor, st->op, a ? a->v.name : "");
 	return NULL;
+}
+
+/* The guest an argument (asid_of=, state_of=, of=) names, which must have
+ * been created. */
+static struct hv_guest *named_guest(struct run_ctx *rc, const struct scn_step *st, const char *key,
+				    char *err, size_t errlen)
+{
+	const struct scn_arg *a = step_arg(st, key);
+	for (size_t i = 0; a && i < rc->sc->nguests; i++) {
+		struct hv_guest *g = rc->guests[i];
+		if (strcmp(rc->sc->guests[i].name, a->v.name))
+			continue;
+		if (g->state == HV_CREATED || g->state == HV_OFF)
+			return g;
+		snprintf(err, errlen, "%s:%d:%d: %s=%s: guest %s is not created (host.guest_create "
+			 "it first)", st->file, st->line, a->col, key, a->v.name, a->v.name);
+		return NULL;
+	}
+	if (a)
+		snprintf(err, errlen, "%s:%d:%d: %s: no guest named \"%s\" (declare it with guest NAME)",
+			 st->file, st->line, a->col, key, a->v.name);
+	return NULL;
+}
+
+/* host.guest_vmcb NAME [asid=N | asid_of=G] [state_of=G]: CrossLine's
+ * rewrite of NAME's control block (hv_guest_vmcb). */
+static int guest_vmcb(struct run_ctx *rc, const struct scn_step *st, struct hv_guest *g,
+		      struct hv_result *h, char *msg, size_t len)
+{
+	int64_t asid = step_arg(st, "asid") ? (int64_t)run_arg_num(st, "asid", 0) : -1;
+	uint64_t state = 0;
+	if (step_arg(st, "asid_of")) {
+		struct hv_guest *o = named_guest(rc, st, "asid_of", msg, len);
+		if (!o)
+			return -2;
+		asid = (int64_t)o->asid;
+	}
+	if (step_arg(st, "state_of")) {
+		struct hv_guest *o = named_guest(rc, st, "state_of", msg, len);
+		if (!o)
+			return -2;
+		state = hv_guest_regs_pa(o);
+	}
+	return hv_guest_vmcb(g, asid, state, h, msg, len);
+}
+
+/* host.guest_map NAME ipa=GPA (pa=SPA | of=G [of_ipa=GPA]): the host's
+ * nested-table entry for NAME's page at ipa points at pa, or at the page
+ * backing G's page of_ipa (default: ipa). */
+static int guest_map(struct run_ctx *rc, const struct scn_step *st, struct hv_guest *g,
+		     struct hv_result *h, char *msg, size_t len)
+{
+	uint64_t ipa = run_arg_num(st, "ipa", 0), pa = run_arg_num(st, "pa", 0);
+	if (step_arg(st, "of")) {
+		struct hv_guest *o = named_guest(rc, st, "of", msg, len);
+		if (!o)
+			return -2;
+		uint64_t oipa = run_arg_num(st, "of_ipa", ipa);
+		pa = hv_guest_page_pa(o, oipa);
+		if (!pa) {
+			snprintf(msg, len, "%s:%d:%d: guest %s has no page at 0x%llx yet", st->file,
+				 st->line, step_arg(st, "of")->col, o->name, (unsigned long long)oipa);
+			return -2;
+		}
+	} else if (!step_arg(st, "pa")) {
+		snprintf(msg, len, "%s:%d:%d: host.guest_map: expected pa=ADDR or of=GUEST", st->file,
+			 st->line, st->col);
+		return -2;
+	}
+	return hv_guest_map(g, ipa, pa, h, msg, len);
 }
 
 static void copy_result(const struct hv_guest *g, const struct hv_result *h, bool out,
@@ -137,6 +209,35 @@ static int guest_regs(struct run_ctx *rc, const struct scn_step *st, struct hv_g
 	return r < 0 ? -1 : 0;
 }
 
+/* host.guest_peek NAME ipa= [len=]: the host loads from the page backing
+ * the guest's GPA, which it allocated: plaintext on plain, ciphertext
+ * under a guest's key, a GPC fault on a realm's delegated granule. */
+static int guest_peek(struct run_ctx *rc, const struct scn_step *st, struct hv_guest *g,
+		      struct step_result *res, char *err, size_t errlen)
+{
+	uint64_t ipa = run_arg_num(st, "ipa", 0), len = run_arg_num(st, "len", 8);
+	uint64_t pa = hv_guest_page_pa(g, ipa);
+	if (!pa) {
+		snprintf(err, errlen, "%s:%d:%d: guest %s has no page at 0x%llx yet", st->file, st->line,
+			 step_arg(st, "ipa")->col, g->name, (unsigned long long)ipa);
+		return -1;
+	}
+	if (len == 0 || (ipa & (GUEST_PAGE - 1)) + len > GUEST_PAGE) {
+		snprintf(err, errlen, "%s:%d:%d: len: expected 1 to %llu bytes (the rest of the page)",
+			 st->file, st->line, st->col,
+			 (unsigned long long)(GUEST_PAGE - (ipa & (GUEST_PAGE - 1))));
+		return -1;
+	}
+	struct cc_fault f;
+	res->len = len;
+	res->bytes = g_malloc0(len);
+	res->x1 = pa + (ipa & (GUEST_PAGE - 1));
+	int r = cpu_load(&rc->host, res->x1, res->bytes, (uint32_t)len, &f, &res->cycles);
+	if (r == 1)
+		steps_res_fault(res, f.kind);
+	return r < 0 ? -1 : 0;
+}
+
 static int guest_step(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		      char *err, size_t errlen)
 {
@@ -166,6 +267,30 @@ static int guest_step(struct run_ctx *rc, const struct scn_step *st, struct step
 		return 0;
 	} else if (strcmp(st->op, "guest_regs") == 0) {
 		return guest_regs(rc, st, g, res);
+	} else if (strcmp(st->op, "guest_peek") == 0) {
+		return guest_peek(rc, st, g, res, err, errlen);
+	} else if (strcmp(st->op, "guest_npf") == 0) {
+		/* what the host read from the control area at the exits: the
+		 * GPA of the last nested page fault (EXITINFO2); an RMP
+		 * violation (EXITINFO1 bit 31) tells it nothing it did not
+		 * choose */
+		res->x1 = g->n.last_npf;
+		res->x2 = g->n.npfs;
+		if (g->n.npfs && g->n.last_npf_kind == FAULT_RMP_NPF)
+			steps_res_fault(res, FAULT_RMP_NPF);
+		else if (g->n.npfs) {
+			res->len = 8;
+			res->bytes = g_malloc(8);
+			sim_le64_store(res->bytes, g->n.last_npf);
+		}
+		return 0;
+	} else if (strcmp(st->op, "guest_vmcb") == 0 || strcmp(st->op, "guest_map") == 0) {
+		r = st->op[6] == 'v' ? guest_vmcb(rc, st, g, &h, msg, sizeof(msg))
+				     : guest_map(rc, st, g, &h, msg, sizeof(msg));
+		if (r == -2) { /* the message already names the place */
+			snprintf(err, errlen, "%s", msg);
+			return -1;
+		}
 	} else if (strcmp(st->op, "guest_unmap") == 0) {
 		r = hv_guest_unmap(g, run_arg_num(st, "ipa", 0), &h, msg, sizeof(msg));
 	} else if (strcmp(st->op, "guest_inject") == 0) {

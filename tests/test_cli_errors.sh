@@ -105,6 +105,36 @@ bad guest_run_key "guest_run_key.scn:4:19: host.guest_run takes no argument \"ex
 guest g0
 host.guest_load g0
 host.guest_run g0 exit=3"
+# the host's control-block and nested-table steps (CrossLine) name what is wrong
+bad guest_vmcb_cca "guest_vmcb_cca.scn:5:1: guest g0: a realm's VMID and REC are the RMM's" "profiles cca
+guest g0
+host.guest_load g0
+host.guest_create g0
+host.guest_vmcb g0 asid=1"
+bad guest_vmcb_first "guest_vmcb_first.scn:4:1: guest g0: host.guest_create first" "profiles sev
+guest g0
+host.guest_load g0
+host.guest_vmcb g0 asid=1"
+bad guest_vmcb_of "guest_vmcb_of.scn:5:20: asid_of: no guest named \"g9\"" "profiles sev
+guest g0
+host.guest_load g0
+host.guest_create g0
+host.guest_vmcb g0 asid_of=g9"
+bad guest_map_to "guest_map_to.scn:5:1: host.guest_map: expected pa=ADDR or of=GUEST" "profiles sev
+guest g0
+host.guest_load g0
+host.guest_create g0
+host.guest_map g0 ipa=0x104000"
+bad guest_map_align "guest_map_align.scn:5:1: guest g0: ipa 0x104010 and pa 0x90000000 must be page-aligned" "profiles sev
+guest g0
+host.guest_load g0
+host.guest_create g0
+host.guest_map g0 ipa=0x104010 pa=0x90000000"
+bad guest_peek_page "guest_peek_page.scn:5:20: guest g0 has no page at 0x1f0000 yet" "profiles sev
+guest g0
+host.guest_load g0
+host.guest_create g0
+host.guest_peek g0 ipa=0x1f0000"
 
 # a bad line inside an included file names that file
 printf 'host.load addr=0x\n' >"$T/inc_bad.inc"

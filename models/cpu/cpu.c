@@ -122,8 +122,13 @@ int cpu_access(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, uint64_t
 		c->stat_loads++;
 		c->stat_load_cycles += spent;
 	}
-	if (rc == 1)
+	if (rc == 1) {
 		c->stat_faults++;
+		/* a guest's RMP fault is reported by GPA, as the #NPF's
+		 * EXITINFO2 names it (APM vol. 2 15.36.10) */
+		if (a.guest && (fault->kind == FAULT_RMP_NPF || fault->kind == FAULT_RMP_VC))
+			fault->addr = a.gpa;
+	}
 	c->cycles += spent;
 	*cycles = spent;
 	return rc;
@@ -145,21 +150,31 @@ void cpu_smc(struct cpu *c, uint64_t regs[SMC_REGS], uint64_t *cycles)
 /* A table read is a checked physical access: stage 1 tables in the CPU's own
  * PAS under its own key (a guest's tables are encrypted with its key), stage
  * 2 tables in s2_pas under the key that PAS selects (the host's, or the
- * RMM's for a realm's RTT). */
-static int walk_read64(void *ctx, uint64_t pa, bool stage2, uint64_t *val, uint64_t *cycles)
+ * RMM's for a realm's RTT). An SEV guest's table reads are private guest
+ * accesses (APM vol. 2 15.34.5: guest page tables are always private), so
+ * on SNP the RMP checks them against the GPA the walk knows them by, and a
+ * violation is the guest's #NPF (15.36.10), kept in walk_fault. */
+static int walk_read64(void *ctx, uint64_t pa, uint64_t ipa, bool stage2, uint64_t *val,
+		       uint64_t *cycles)
 {
 	struct cpu *c = ctx;
 	struct cc_fault f;
 	uint8_t b[8];
+	bool guest = c->guest && !stage2;
 	struct mem_access a = {
 		.pa = pa, .len = 8, .world = c->world,
 		.pas = stage2 ? (enum cc_pas)c->s2_pas : cc_world_pas(c->world),
 		.el = (uint8_t)c->el, .src = c->src, .key = stage2 ? -1 : c->key,
 		.core = (uint8_t)c->core,
+		.guest = guest, .priv = guest, .gpa = ipa, .asid = c->asid, .vmpl = (uint8_t)c->vmpl,
 	};
 	if ((pa & 63) + 8 > 64)
 		return -EINVAL;
 	int rc = bus_access(&c->bus, &a, b, &f, cycles);
+	if (rc > 0 && guest && (f.kind == FAULT_RMP_NPF || f.kind == FAULT_RMP_VC)) {
+		f.addr = ipa;
+		c->walk_fault = f;
+	}
 	if (rc)
 		return rc > 0 ? -EFAULT : rc;
 	*val = sim_le64_load(b);
@@ -189,11 +204,16 @@ static int cpu_translate_ex(struct cpu *c, uint64_t va, unsigned acc, uint64_t *
 	/* A miss, or a cached entry without the right: walk (a permission
 	 * fault is decided on the current tables, as hardware re-walks). */
 	struct pt_io io = { walk_read64, c };
+	c->walk_fault.kind = FAULT_NONE;
 	struct pt_walk_result r = pt_translate(&c->pt, &io, va, acc);
 	c->stat_walks++;
 	c->stat_walk_refs += r.refs;
 	c->stat_walk_cycles += r.cycles;
 	*cycles += r.cycles;
+	if (r.fault == PT_FAULT_EXT_ABORT && c->walk_fault.kind != FAULT_NONE) {
+		*fault = c->walk_fault; /* the RMP refused a table read: #NPF */
+		return 1;
+	}
 	if (r.fault != PT_OK) {
 		fault->kind = r.stage == 2 ? FAULT_MMU_S2 : FAULT_MMU_S1;
 		fault->code = (uint8_t)r.fault;

@@ -38,6 +38,7 @@ struct cpu {
 	struct tlb_tag tag;
 	uint32_t s2_pas;          /* PAS of stage 2 table reads (enum cc_pas) */
 	uint64_t stat_walks, stat_walk_refs, stat_walk_cycles;
+	struct cc_fault walk_fault; /* scratch: an RMP fault a table read of the current walk took */
 };
 
 enum cpu_sev { CPU_SEV_NONE = 0, CPU_SEV = 1, CPU_SEV_ES = 2, CPU_SEV_SNP = 3 };

@@ -58,11 +58,13 @@ struct walk_ctx {
 };
 
 /* SMMU-originated table fetches: in the stream's PAS, with the host key. */
-static int iommu_read64(void *ctx, uint64_t pa, bool stage2, uint64_t *val, uint64_t *cycles)
+static int iommu_read64(void *ctx, uint64_t pa, uint64_t ipa, bool stage2, uint64_t *val,
+			uint64_t *cycles)
 {
 	struct walk_ctx *w = ctx;
 	uint8_t b[8];
 	struct cc_fault f;
+	(void)ipa;
 	(void)stage2;
 	struct mem_access a = { .pa = pa, .len = 8, .world = (enum cc_world)w->st->pas,
 				.pas = w->st->pas, .src = w->u->src, .key = -1, .dma = true };

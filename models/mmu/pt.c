@@ -46,7 +46,7 @@ static bool walk_stage(struct walk *w, const struct pt_stage *st, unsigned stage
 		 * input bit above its level (the input size was checked). */
 		uint64_t idx = level == st->start_level && level > 0 ? in >> pt_level_shift(level)
 								    : pt_index(level, in);
-		uint64_t epa = table + 8ull * idx;
+		uint64_t epa = table + 8ull * idx, eipa = epa;
 		if (stage == 1 && w->cfg->nested) {
 			/* APM 15.25 (nested walk, fault ordering): the nested walk of
 			 * a guest table access is a user access and a write. EPT
@@ -59,7 +59,7 @@ static bool walk_stage(struct walk *w, const struct pt_stage *st, unsigned stage
 		}
 		uint64_t e = 0;
 		w->r->refs++;
-		int err = w->io->read64(w->io->ctx, epa, stage == 2, &e, &w->r->cycles);
+		int err = w->io->read64(w->io->ctx, epa, eipa, stage == 2, &e, &w->r->cycles);
 		if (err) { /* external abort on a table fetch, reported at this level */
 			assert(err < 0);
 			w->r->err = err;

@@ -126,9 +126,13 @@ struct pt_walk_result {
 /* Table reads. The platform performs each as a checked physical access
  * (caches, access control, encryption with the right key: guest tables with
  * the guest's, stage 2 tables with the host's), adds its latency to *cycles
- * and returns 0 or a negative errno. */
+ * and returns 0 or a negative errno. `ipa` is the address the walk knows the
+ * entry by: for a nested stage 1 table, the guest-physical address stage 2
+ * translated to pa (an SNP guest's table reads are RMP-checked against it,
+ * APM vol. 2 15.36.10); otherwise pa. */
 struct pt_io {
-	int (*read64)(void *ctx, uint64_t pa, bool stage2_table, uint64_t *val, uint64_t *cycles);
+	int (*read64)(void *ctx, uint64_t pa, uint64_t ipa, bool stage2_table, uint64_t *val,
+		      uint64_t *cycles);
 	void *ctx;
 };
 

@@ -312,10 +312,78 @@ int hv_guest_destroy(struct hv_guest *g, struct hv_result *res, char *err, size_
 	return 0;
 }
 
+static bool ready(const struct hv_guest *g, char *err, size_t errlen)
+{
+	if (g->state == HV_CREATED || g->state == HV_OFF)
+		return true;
+	snprintf(err, errlen, "guest %s: host.guest_create first", g->name);
+	return false;
+}
+
 uint64_t hv_guest_regs_pa(const struct hv_guest *g)
 {
 	return is_cca(g) ? g->vcpu[0].rec /* the REC granule, delegated */
 	     : g->sev >= CPU_SEV_ES ? g->vcpu[0].vmsa : g->vcpu[0].save;
+}
+
+uint64_t hv_guest_page_pa(const struct hv_guest *g, uint64_t ipa)
+{
+	uint64_t page = ipa & ~(PAGE - 1), pa = hv_pool_pa(g, PG_DATA, page);
+	return pa ? pa : hv_pool_pa(g, PG_SHARED, page);
+}
+
+int hv_guest_vmcb(struct hv_guest *g, int64_t asid, uint64_t state_pa, struct hv_result *res,
+		  char *err, size_t errlen)
+{
+	memset(res, 0, sizeof(*res));
+	if (!ready(g, err, errlen))
+		return -1;
+	if (is_cca(g)) {
+		snprintf(err, errlen, "guest %s: a realm's VMID and REC are the RMM's; the host has "
+			 "no control block to rewrite", g->name);
+		return -1;
+	}
+	if (asid >= 0)
+		g->asid = (uint64_t)asid;
+	if (state_pa) {
+		if (g->sev >= CPU_SEV_ES)
+			g->vcpu[0].vmsa = state_pa;
+		else
+			g->vcpu[0].save = state_pa;
+	}
+	hv_note(res, 0);
+	res->x1 = g->asid;
+	res->x2 = hv_guest_regs_pa(g);
+	return 0;
+}
+
+int hv_guest_map(struct hv_guest *g, uint64_t ipa, uint64_t pa, struct hv_result *res, char *err,
+		 size_t errlen)
+{
+	uint64_t cyc = 0;
+	memset(res, 0, sizeof(*res));
+	if (!ready(g, err, errlen))
+		return -1;
+	if (is_cca(g)) {
+		snprintf(err, errlen, "guest %s: a realm's RTTs are the RMM's (RMI_DATA_CREATE and "
+			 "RMI_RTT_MAP_UNPROTECTED are the host's only ways in)", g->name);
+		return -1;
+	}
+	if ((ipa | pa) & (PAGE - 1)) {
+		snprintf(err, errlen, "guest %s: ipa 0x%llx and pa 0x%llx must be page-aligned", g->name,
+			 (unsigned long long)ipa, (unsigned long long)pa);
+		return -1;
+	}
+	(void)hv_vm_unmap(g, ipa, &cyc); /* replace what was there */
+	if (hv_vm_map(g, ipa, pa, 0, &cyc)) {
+		snprintf(err, errlen, "guest %s: IPA 0x%llx cannot be mapped (beyond the nested table's "
+			 "reach, or its pool is used up)", g->name, (unsigned long long)ipa);
+		return -1;
+	}
+	hv_note(res, 0);
+	res->x1 = pa;
+	res->cycles = cyc;
+	return 0;
 }
 
 static bool injection_restricted(const struct hv_guest *g)
@@ -327,10 +395,8 @@ int hv_guest_unmap(struct hv_guest *g, uint64_t ipa, struct hv_result *res, char
 {
 	uint64_t cyc = 0;
 	memset(res, 0, sizeof(*res));
-	if (g->state != HV_CREATED && g->state != HV_OFF) {
-		snprintf(err, errlen, "guest %s: host.guest_create first", g->name);
+	if (!ready(g, err, errlen))
 		return -1;
-	}
 	if (is_cca(g)) {
 		snprintf(err, errlen, "guest %s: a realm's protected pages cannot be unmapped with their "
 			 "data kept (only RMI_DATA_DESTROY removes them)", g->name);
@@ -360,10 +426,8 @@ int hv_guest_inject(struct hv_guest *g, uint64_t esr, uint64_t far, uint32_t int
 		    struct hv_result *res, char *err, size_t errlen)
 {
 	memset(res, 0, sizeof(*res));
-	if (g->state != HV_CREATED && g->state != HV_OFF) {
-		snprintf(err, errlen, "guest %s: host.guest_create first", g->name);
+	if (!ready(g, err, errlen))
 		return -1;
-	}
 	if (is_cca(g) && esr) {
 		snprintf(err, errlen, "guest %s: the host has no way to raise an exception in a realm "
 			 "(only virtual interrupts, through the REC run structure)", g->name);
@@ -423,10 +487,11 @@ static const struct sim_field hv_fields[] = {
 	SIM_FIELD(struct hv_guest, n.panic_esr), SIM_FIELD(struct hv_guest, n.panicked),
 	SIM_FIELD(struct hv_guest, n.cpus_reported), SIM_FIELD(struct hv_guest, n.traps),
 	SIM_FIELD(struct hv_guest, n.last_trap), SIM_FIELD(struct hv_guest, n.injections),
-	SIM_FIELD(struct hv_guest, n.injections_refused),
+	SIM_FIELD(struct hv_guest, n.injections_refused), SIM_FIELD(struct hv_guest, n.npfs),
+	SIM_FIELD(struct hv_guest, n.last_npf), SIM_FIELD(struct hv_guest, n.last_npf_kind),
 	SIM_FIELD_ARRAY(struct hv_guest, trap, uint64_t),
 };
-static const struct sim_vmstate hv_vmstate = { "hv", 5, hv_fields, G_N_ELEMENTS(hv_fields) };
+static const struct sim_vmstate hv_vmstate = { "hv", 6, hv_fields, G_N_ELEMENTS(hv_fields) };
 
 /* struct hv_vcpu is all uint64_t: saved word by word. */
 #define HV_VCPU_WORDS (sizeof(struct hv_vcpu) / sizeof(uint64_t))
@@ -573,6 +638,8 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 		ST(n.last_trap, "last_trap", SIM_STAT_COUNT, "the IPA of the last such fault"),
 		ST(n.injections, "injections", SIM_STAT_COUNT, "events the host injected (host.guest_inject)"),
 		ST(n.injections_refused, "injections_refused", SIM_STAT_COUNT, "injections Restricted Injection refused"),
+		ST(n.npfs, "npfs", SIM_STAT_COUNT, "nested page faults the host took (ordinary VMs, SEV guests)"),
+		ST(n.last_npf, "last_npf", SIM_STAT_COUNT, "the GPA the last one reported (EXITINFO2)"),
 		ST(n.panic_esr, "panic_esr", SIM_STAT_COUNT, "the syndrome it reported (0: a failed kernel check)"),
 	};
 #undef ST

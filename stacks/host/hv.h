@@ -89,6 +89,8 @@ struct hv_counts {
 	uint64_t mmio, populate, shared_maps, ripas_changes, host_calls, psci, injected;
 	uint64_t idle_cycles, run_cycles, reported, panic_esr, panicked, cpus_reported;
 	uint64_t traps, last_trap, injections, injections_refused;
+	uint64_t npfs, last_npf;    /* nested page faults the host took, the last one's GPA (EXITINFO2) */
+	uint64_t last_npf_kind;     /* and its kind (enum cc_fault_kind: rmp.npf when the RMP refused) */
 };
 
 /* Firmware statuses in hv_result.status: HV_SEV_STATUS | the SEV API
@@ -171,6 +173,22 @@ int hv_guest_unmap(struct hv_guest *g, uint64_t ipa, struct hv_result *res, char
  * interrupts. */
 int hv_guest_inject(struct hv_guest *g, uint64_t esr, uint64_t far, uint32_t intid,
 		    struct hv_result *res, char *err, size_t errlen);
+/* CrossLine (Li et al., 2020): the host rewrites the VMCB control area of
+ * g's boot vCPU: the ASID it runs under (asid < 0: kept) and where VMRUN
+ * takes its registers from (state_pa: another guest's VMCB save area on
+ * plain / sev, its VMSA on sev-es / sev-snp; 0: kept). Nothing in the
+ * VMCB is checked against the firmware's record of which guest owns the
+ * ASID: the key and the RMP decide what the next run can do. Not on cca
+ * (a realm's VMID and REC are the RMM's). */
+int hv_guest_vmcb(struct hv_guest *g, int64_t asid, uint64_t state_pa, struct hv_result *res,
+		  char *err, size_t errlen);
+/* The host maps g's guest page ipa to the system page pa in g's nested /
+ * stage 2 table (an existing mapping is replaced) and invalidates g's
+ * cached translations. Not on cca (a realm's RTTs are the RMM's). */
+int hv_guest_map(struct hv_guest *g, uint64_t ipa, uint64_t pa, struct hv_result *res, char *err,
+		 size_t errlen);
+/* The host page backing g's guest page ipa (private or shared), or 0. */
+uint64_t hv_guest_page_pa(const struct hv_guest *g, uint64_t ipa);
 /* The boot vCPU's REC run structure's PA (cca), register save area
  * (plain, sev) or VMSA (sev-es, sev-snp), for scenarios that tamper with
  * them. */

@@ -270,7 +270,15 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_res
 			why = hv_sev_vmgexit(g, c, &stop, cyc);
 			break;
 		case EXEC_ABORT: {
-			uint64_t ipa = st.addr, page = ipa & ~(PAGE - 1);
+			/* a nested page fault names its GPA (EXITINFO2 / HPFAR):
+			 * for a fault on a guest table read, the table's */
+			bool npf = st.fault.kind == FAULT_MMU_S2 || st.fault.kind == FAULT_RMP_NPF;
+			uint64_t ipa = npf ? st.fault.addr : st.addr, page = ipa & ~(PAGE - 1);
+			if (npf) {
+				g->n.npfs++;
+				g->n.last_npf = ipa;
+				g->n.last_npf_kind = st.fault.kind;
+			}
 			if (st.fault.kind == FAULT_MMU_S2 && ipa < g->cfg.k.ram_size) {
 				if (trap_fault(g, page, cyc))
 					break; /* the page-fault channel: seen, mapped back */

@@ -22,6 +22,8 @@
 struct fake {
 	GHashTable *m; /* PA -> 64-bit word; absent = 0 */
 	unsigned reads, s2_reads;
+	unsigned s1_remapped; /* stage 1 table reads whose GPA differs from their PA */
+	uint64_t last_ipa;
 	uint64_t fail_pa;
 };
 
@@ -35,11 +37,15 @@ static void mem_set(struct fake *f, uint64_t pa, uint64_t v)
 	g_hash_table_replace(f->m, g_memdup2(&pa, 8), g_memdup2(&v, 8));
 }
 
-static int fake_read(void *ctx, uint64_t pa, bool stage2_table, uint64_t *val, uint64_t *cycles)
+static int fake_read(void *ctx, uint64_t pa, uint64_t ipa, bool stage2_table, uint64_t *val,
+		     uint64_t *cycles)
 {
 	struct fake *f = ctx;
 	*cycles += LAT;
 	f->reads++;
+	if (!stage2_table && ipa != pa)
+		f->s1_remapped++;
+	f->last_ipa = ipa;
 	f->s2_reads += stage2_table;
 	if (f->fail_pa && pa == f->fail_pa)
 		return -EIO;
@@ -137,7 +143,7 @@ static uint64_t slot_of(struct rig *r, uint64_t va, unsigned level)
 
 static struct pt_walk_result xlate(struct rig *r, uint64_t va, unsigned acc)
 {
-	r->f.reads = r->f.s2_reads = 0;
+	r->f.reads = r->f.s2_reads = r->f.s1_remapped = 0;
 	struct pt_walk_result w = pt_translate(&r->cfg, &r->io, va, acc);
 	assert_int_equal(w.refs, r->f.reads);
 	assert_int_equal(w.cycles, (uint64_t)LAT * w.refs);
@@ -168,6 +174,7 @@ static void test_x86_4k(void **state)
 	assert_int_equal(w.refs, 4);
 	assert_int_equal(w.cycles, 400);
 	assert_int_equal(r.f.s2_reads, 0);
+	assert_int_equal(r.f.s1_remapped, 0); /* not nested: a table's address is its PA */
 	assert_int_equal(w.page_shift, 12);
 	assert_int_equal(w.level, 3);
 	assert_int_equal(w.perms, PT_PERM_UR | PT_PERM_UW | PT_PERM_SR | PT_PERM_SW);
@@ -217,6 +224,9 @@ static void test_nested_24(void **state)
 		assert_int_equal(w.refs, 24);
 		assert_int_equal(w.cycles, 2400);
 		assert_int_equal(r.f.s2_reads, 20);
+		/* each guest table read names the GPA it came from (what an
+		 * RMP check compares, APM 15.36.10) */
+		assert_int_equal(r.f.s1_remapped, 4);
 		assert_int_equal(w.page_shift, 12);
 		assert_true(pt_perm_allows(w.perms, PT_ACC_WRITE));
 		rig_fini(&r);

@@ -175,8 +175,9 @@ static uint64_t mem_get(struct mem *f, uint64_t pa)
 	uint64_t *v = g_hash_table_lookup(f->m, &pa);
 	return v ? *v : 0;
 }
-static int io_read(void *ctx, uint64_t pa, bool s2, uint64_t *val, uint64_t *cycles)
+static int io_read(void *ctx, uint64_t pa, uint64_t ipa, bool s2, uint64_t *val, uint64_t *cycles)
 {
+	(void)ipa;
 	(void)s2;
 	*cycles += 100;
 	*val = mem_get(ctx, pa);
