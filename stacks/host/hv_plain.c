@@ -97,6 +97,9 @@ void hv_vm_setup(struct hv_guest *g)
 		};
 	}
 	c->tlb = &g->m->tlb[0];
+	/* Tagged by the host's VM, not the ASID: two VMCBs running under one
+	 * ASID never share entries, as KVM's pre_sev_run ensures by flushing
+	 * the ASID when another VMCB last ran with it (TLB_CONTROL). */
 	c->tag = (struct tlb_tag){ .world = WORLD_NS, .vmid = (uint16_t)g->cfg.vmid };
 	c->s2_pas = PAS_NS;
 }
