@@ -76,64 +76,75 @@ void cpu_init(struct cpu *c, struct sim *s, const char *name, struct bus_port bu
 	sim_stat_register_table(s, name, c, stats, sizeof(stats) / sizeof(stats[0]));
 }
 
-/* One access at physical `pa`, which the guest knows as `gpa` (private or
- * shared), split into line accesses. */
-int cpu_access(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, uint64_t gpa, bool priv,
-	       void *buf, uint32_t len, struct cc_fault *fault, uint64_t *cycles)
+/* The bookkeeping after an access: counters, and a guest's RMP fault
+ * reported by GPA, as the #NPF's EXITINFO2 names it (APM vol. 2
+ * 15.36.10). */
+static inline int access_done(struct cpu *c, const struct mem_access *a, int rc, uint64_t spent,
+			      struct cc_fault *fault, uint64_t *cycles)
 {
-	uint64_t spent = 0;
-	int rc = 0;
-	uint8_t *p = buf;
-	if (!cc_world_may_use_pas(c->world, pas))
-		return -EPERM;
-	fault->kind = FAULT_NONE;
-	struct mem_access a = {
-		.write = write, .world = c->world, .pas = pas, .el = (uint8_t)c->el, .src = c->src,
-		/* a guest's shared (C-bit clear) access uses the host's key, slot 0 */
-		.key = c->guest && !priv ? 0 : c->key, .core = (uint8_t)c->core,
-		.guest = c->guest != 0, .priv = priv,
-		.vmpl = (uint8_t)c->vmpl, .asid = c->asid,
-	};
-	if (len && (pa & 63) + len <= 64) {
-		/* one line: the common case, without the split loop */
-		a.pa = pa;
-		a.gpa = gpa;
-		a.len = len;
-		rc = bus_access(&c->bus, &a, p, fault, &spent);
-	} else {
-		while (len && rc == 0) {
-			uint32_t chunk = 64 - (uint32_t)(pa & 63);
-			if (chunk > len)
-				chunk = len;
-			a.pa = pa;
-			a.gpa = gpa;
-			a.len = chunk;
-			rc = bus_access(&c->bus, &a, p, fault, &spent);
-			pa += chunk;
-			gpa += chunk;
-			p += chunk;
-			len -= chunk;
-		}
-	}
-	if (write) {
+	if (a->write) {
 		c->stat_stores++;
 		c->stat_store_cycles += spent;
 	} else {
 		c->stat_loads++;
 		c->stat_load_cycles += spent;
 	}
-	if (rc == 1) {
+	if (__builtin_expect(rc == 1, 0)) {
 		c->stat_faults++;
-		/* a guest's RMP fault is reported by GPA, as the #NPF's
-		 * EXITINFO2 names it (APM vol. 2 15.36.10) */
-		if (a.guest && (fault->kind == FAULT_RMP_NPF || fault->kind == FAULT_RMP_VC))
-			fault->addr = a.gpa;
+		if (a->guest && (fault->kind == FAULT_RMP_NPF || fault->kind == FAULT_RMP_VC))
+			fault->addr = a->gpa;
 	}
 	c->cycles += spent;
 	*cycles = spent;
 	return rc;
 }
 
+/* An access that crosses lines: one bus access per line, stopping at the
+ * first fault. Out of line, so the one-line path stays small. */
+static __attribute__((noinline)) int access_split(struct cpu *c, struct mem_access *a, uint64_t pa,
+						  uint64_t gpa, uint8_t *p, uint32_t len,
+						  struct cc_fault *fault, uint64_t *cycles)
+{
+	uint64_t spent = 0;
+	int rc = 0;
+	while (len && rc == 0) {
+		uint32_t chunk = 64 - (uint32_t)(pa & 63);
+		if (chunk > len)
+			chunk = len;
+		a->pa = pa;
+		a->gpa = gpa;
+		a->len = chunk;
+		rc = bus_access(&c->bus, a, p, fault, &spent);
+		pa += chunk;
+		gpa += chunk;
+		p += chunk;
+		len -= chunk;
+	}
+	return access_done(c, a, rc, spent, fault, cycles);
+}
+
+/* One access at physical `pa`, which the guest knows as `gpa` (private or
+ * shared), split into line accesses. */
+int cpu_access(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, uint64_t gpa, bool priv,
+	       void *buf, uint32_t len, struct cc_fault *fault, uint64_t *cycles)
+{
+	if (!cc_world_may_use_pas(c->world, pas))
+		return -EPERM;
+	fault->kind = FAULT_NONE;
+	struct mem_access a = {
+		.pa = pa, .gpa = gpa, .len = len,
+		.write = write, .world = c->world, .pas = pas, .el = (uint8_t)c->el, .src = c->src,
+		/* a guest's shared (C-bit clear) access uses the host's key, slot 0 */
+		.key = c->guest && !priv ? 0 : c->key, .core = (uint8_t)c->core,
+		.guest = c->guest != 0, .priv = priv,
+		.vmpl = (uint8_t)c->vmpl, .asid = c->asid,
+	};
+	if (__builtin_expect(!len || (pa & 63) + len > 64, 0))
+		return access_split(c, &a, pa, gpa, buf, len, fault, cycles);
+	uint64_t spent = 0;
+	int rc = bus_access(&c->bus, &a, buf, fault, &spent);
+	return access_done(c, &a, rc, spent, fault, cycles);
+}
 
 void cpu_smc(struct cpu *c, uint64_t regs[SMC_REGS], uint64_t *cycles)
 {

@@ -595,6 +595,8 @@ static int machine_access(void *ctx, const struct mem_access *a, void *buf, stru
 		rc = slow_tail(m, a, key, buf, f, cycles);
 	else if (a->write)
 		rc = cache_write(&m->l1[0], key, a->pa, buf, a->len, cycles);
+	else if (cache_read_mru(&m->l1[0], key, a->pa, buf, a->len, cycles))
+		return 0;
 	else
 		rc = cache_read(&m->l1[0], key, a->pa, buf, a->len, cycles);
 	return rc ? access_failed(m, a, key, rc, f) : 0;

@@ -153,6 +153,43 @@ static void test_hit_and_miss_cycles(void **state)
 	rig_free(r);
 }
 
+/* The inline MRU hit is cache_read's hit exactly: the same bytes, cycles,
+ * hit count and LRU update; anything but the line hit last (another line,
+ * the same PA under another key, an empty cache) is left to cache_read
+ * with nothing done. */
+static void test_read_mru_matches_read(void **state)
+{
+	(void)state;
+	struct rig *r = rig_new(512, 2);
+	uint8_t a[8], b[8];
+	uint64_t cyc = 0;
+	assert_false(cache_read_mru(&r->c, 1, 0x40, a, 8, &cyc)); /* empty: no line hit yet */
+	assert_int_equal(cyc, 0);
+	assert_int_equal(rd(r, 1, 0x40, a, 8), HIT + MEM_LAT);
+	assert_int_equal(rd(r, 1, 0x140, a, 8), HIT + MEM_LAT); /* the other way of set 1 */
+	/* 0x140 is the MRU line: a hit there, as cache_read's */
+	assert_true(cache_read_mru(&r->c, 1, 0x148, a, 8, &cyc));
+	assert_int_equal(cyc, HIT);
+	assert_int_equal(rd(r, 1, 0x148, b, 8), HIT);
+	assert_memory_equal(a, b, 8);
+	assert_int_equal(sim_stat_get(&r->s, "l1.hits"), 2);
+	cyc = 0;
+	assert_true(cache_read_mru(&r->c, 1, 0x17f, a, 1, &cyc)); /* last byte of the line */
+	assert_int_equal(a[0], (uint8_t)(5 + 63));
+	/* a line that hits, but is not the MRU one, and the MRU line's PA
+	 * under another key: cache_read's business */
+	cyc = 0;
+	assert_false(cache_read_mru(&r->c, 1, 0x40, a, 8, &cyc));
+	assert_false(cache_read_mru(&r->c, 2, 0x140, a, 8, &cyc));
+	assert_int_equal(cyc, 0);
+	assert_int_equal(sim_stat_get(&r->s, "l1.hits"), 3);
+	/* LRU as cache_read leaves it: 0x40, used before, is the victim */
+	assert_int_equal(rd(r, 1, 0x240, a, 8), HIT + MEM_LAT);
+	assert_int_equal(rd(r, 1, 0x140, a, 8), HIT);
+	assert_int_equal(rd(r, 1, 0x40, a, 8), HIT + MEM_LAT);
+	rig_free(r);
+}
+
 /* A partial write miss fills then merges (4 + 100); a whole-line write allocates with no fill (4). */
 static void test_write_allocate(void **state)
 {
@@ -646,6 +683,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hit_and_miss_cycles),
+		cmocka_unit_test(test_read_mru_matches_read),
 		cmocka_unit_test(test_write_allocate),
 		cmocka_unit_test(test_dirty_eviction_uses_victim_key),
 		cmocka_unit_test(test_lru_order),
