@@ -53,7 +53,8 @@ static struct hv_guest *named_guest(struct run_ctx *rc, const struct scn_step *s
 }
 
 /* host.guest_vmcb NAME [asid=N | asid_of=G] [state_of=G]: CrossLine's
- * rewrite of NAME's control block (hv_guest_vmcb). */
+ * rewrite of NAME's control block (hv_guest_vmcb). Returns what that
+ * returns, or -2 for a bad argument, msg then naming file:line:column. */
 static int guest_vmcb(struct run_ctx *rc, const struct scn_step *st, struct hv_guest *g,
 		      struct hv_result *h, char *msg, size_t len)
 {
@@ -76,7 +77,7 @@ static int guest_vmcb(struct run_ctx *rc, const struct scn_step *st, struct hv_g
 
 /* host.guest_map NAME ipa=GPA (pa=SPA | of=G [of_ipa=GPA]): the host's
  * nested-table entry for NAME's page at ipa points at pa, or at the page
- * backing G's page of_ipa (default: ipa). */
+ * backing G's page of_ipa (default: ipa). Returns as guest_vmcb. */
 static int guest_map(struct run_ctx *rc, const struct scn_step *st, struct hv_guest *g,
 		     struct hv_result *h, char *msg, size_t len)
 {
@@ -285,8 +286,8 @@ static int guest_step(struct run_ctx *rc, const struct scn_step *st, struct step
 		}
 		return 0;
 	} else if (strcmp(st->op, "guest_vmcb") == 0 || strcmp(st->op, "guest_map") == 0) {
-		r = st->op[6] == 'v' ? guest_vmcb(rc, st, g, &h, msg, sizeof(msg))
-				     : guest_map(rc, st, g, &h, msg, sizeof(msg));
+		r = strcmp(st->op, "guest_vmcb") == 0 ? guest_vmcb(rc, st, g, &h, msg, sizeof(msg))
+						      : guest_map(rc, st, g, &h, msg, sizeof(msg));
 		if (r == -2) { /* the message already names the place */
 			snprintf(err, errlen, "%s", msg);
 			return -1;
