@@ -21,34 +21,9 @@
 #include "models/monitor/snp/snp_psp.h"
 #include "models/platform/machine.h"
 #include "stacks/host/hv.h"
+#include "stacks/host/tests/hv_fixture.h"
 
 #define PAGE 4096ull
-
-struct hfx {
-	struct sim sim;
-	struct machine m;
-	struct cpu host;
-};
-
-static struct hfx *hfx_new(const char *profile)
-{
-	struct hfx *f = test_malloc(sizeof(*f));
-	struct platform_config cfg;
-	char path[256], err[256];
-	snprintf(path, sizeof(path), "models/platform/profiles/%s.ini", profile);
-	assert_int_equal(profile_load(path, &cfg, err, sizeof(err)), 0);
-	sim_init(&f->sim, 3, cfg.freq_mhz * 1000000ull);
-	f->sim.log.sink = NULL;
-	assert_int_equal(machine_init(&f->m, &f->sim, &cfg, err, sizeof(err)), 0);
-	cpu_init(&f->host, &f->sim, "host", machine_bus(&f->m), WORLD_NS, 2);
-	return f;
-}
-
-static void hfx_free(struct hfx *f)
-{
-	sim_fini(&f->sim);
-	test_free(f);
-}
 
 /* The secret the workloads store at GUEST_FREE: a present, PTE-shaped
  * word (bits 12..50 name a GPA no guest maps). */
