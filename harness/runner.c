@@ -346,6 +346,7 @@ static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
 	sim_trace_emit(s, TRACE_STEP, rc->src_runner, (uint64_t)st->line, index, addr,
 		       run_arg_num(st, "len", 0), st->text, (uint32_t)strlen(st->text));
 	for (uint64_t k = 0; k < st->repeat; k++) {
+		sim_set_time(s, s->now + total);
 		run_result_clear(&r);
 		if (!vm_can_run(rc, st)) { /* VMRUN would fail: the step does nothing */
 			r.faulted = true;
@@ -365,6 +366,7 @@ static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
 		observe(rc, st, &r);
 	}
 	r.cycles = total;
+	sim_set_time(s, s->now + total);
 	sim_trace_emit(s, TRACE_STEP_DONE, rc->src_runner, (uint64_t)st->line, total,
 		       r.has_status ? r.status : 0, r.faulted ? r.fault : 0, NULL, 0);
 	if (r.len)

@@ -12,7 +12,7 @@ void sim_log(struct sim *s, enum sim_log_level lvl, const char *component, const
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(s->log.sink, "[%12llu] %-5s %s: ", (unsigned long long)s->now, level_names[lvl],
+	fprintf(s->log.sink, "[%12llu] %-5s %s: ", (unsigned long long)s->local, level_names[lvl],
 		component);
 	vfprintf(s->log.sink, fmt, ap);
 	fputc('\n', s->log.sink);

@@ -74,7 +74,7 @@ uint64_t sim_run_until(struct sim *s, uint64_t limit)
 	 * which a limit of UINT64_MAX would otherwise admit. */
 	while (sim_eventq_len(&s->events) && sim_eventq_next_time(&s->events) <= limit) {
 		sim_eventq_pop(&s->events, &ev);
-		s->now = ev.when;
+		s->now = s->local = ev.when;
 		ev.type->fire(s, ev.target, ev.arg);
 		n++;
 	}
@@ -249,7 +249,7 @@ int sim_restore(struct sim *s, const uint8_t *data, size_t len, char *err, size_
 			 (unsigned long long)freq, (unsigned long long)s->freq_hz);
 		return -EINVAL;
 	}
-	s->now = now;
+	s->now = s->local = now;
 	s->seed = seed;
 	for (int i = 0; i < 4; i++)
 		s->rng.s[i] = sim_reader_u64(&in);

@@ -20,7 +20,10 @@
 #define CCSIM_VERSION "0.1.0"
 
 struct sim {
-	uint64_t now;          /* current simulated cycle */
+	uint64_t now;          /* cycle of the event being dispatched */
+	uint64_t local;        /* the cycle the agent running inside that event has reached
+				  (>= now): what models read as the present, and what trace
+				  records carry */
 	uint64_t freq_hz;      /* nominal core frequency, for cycle <-> ns */
 	uint64_t seed;
 	struct sim_rng rng;
@@ -44,6 +47,14 @@ struct sim_model *sim_model_find(struct sim *s, const char *name);
 void sim_reset(struct sim *s);
 
 static inline uint64_t sim_now(const struct sim *s) { return s->now; }
+
+/* The present inside an event: a step, a guest run or an instruction
+ * advances it as it spends cycles, so that what happens 3 M cycles into a
+ * step is traced, and queues for shared resources, at that cycle. The
+ * dispatch of each event resets it to the event's time. Latencies models
+ * accumulate (`*cycles`) are offsets from it. */
+static inline uint64_t sim_time(const struct sim *s) { return s->local; }
+static inline void sim_set_time(struct sim *s, uint64_t t) { s->local = t < s->now ? s->now : t; }
 
 /* Cycles -> nanoseconds at the nominal frequency (rounded down). */
 static inline uint64_t sim_cycles_to_ns(const struct sim *s, uint64_t cycles)

@@ -61,7 +61,7 @@ void sim_trace_emit(struct sim *s, enum trace_type type, uint16_t src, uint64_t 
 	uint8_t hdr[REC_HDR];
 	if (len > TRACE_PAYLOAD_MAX)
 		len = TRACE_PAYLOAD_MAX;
-	sim_le64_store(hdr, s->now);
+	sim_le64_store(hdr, s->local);
 	hdr[8] = (uint8_t)type;
 	hdr[9] = (uint8_t)(type >> 8);
 	hdr[10] = (uint8_t)src;

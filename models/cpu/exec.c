@@ -248,6 +248,7 @@ int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 		sev_paging_sync(c, v);
 	for (;;) {
 		uint64_t now = p->now + t;
+		sim_set_time(c->base.sim, now);
 		if (p->budget && t >= p->budget) {
 			out->why = EXEC_BUDGET;
 			break;

@@ -179,7 +179,7 @@ int memenc_tree_restore(struct memenc *e, struct sim_reader *in);
  * which is exactly the fixed latency when banks and bandwidth are off. */
 static inline uint64_t memenc_dram(struct memenc *e, uint64_t pa, bool write, uint64_t offset)
 {
-	return mem_access_cycles(e->mem, pa, write, e->base.sim->now + offset);
+	return mem_access_cycles(e->mem, pa, write, sim_time(e->base.sim) + offset);
 }
 
 #endif

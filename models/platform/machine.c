@@ -502,6 +502,7 @@ static void machine_smc(void *ctx, enum cc_world world, uint8_t el, uint64_t reg
 	struct machine *m = ctx;
 	(void)el;
 	uint64_t fid = regs[0];
+	m->call_t0 = sim_time(m->sim);
 	m->stat_smcs++;
 	*cycles += m->cfg.smc_cycles;
 	trace_MON_CALL(m->sim, m->src, regs[0], regs[1], regs[2], regs[3]);

@@ -42,10 +42,7 @@ struct machine {
 	struct rmm *rmm;
 	struct snp_psp *snp;                /* sev-snp: the SNP firmware (AMD-SP) */
 	struct sev_psp *sev;                /* sev, sev-es: the SEV firmware (AMD-SP) */
-	/* The issuing core's time while a step makes several calls in a row
-	 * (the host stack's run loop): what a monitor reads as "now" is this
-	 * plus the call's own cycles. 0 outside such a call: sim_now. */
-	uint64_t local_now;
+	uint64_t call_t0;                   /* when the monitor call being served was issued */
 	uint16_t src;
 	uint64_t stat_accesses, stat_gpc_checks, stat_gpc_faults, stat_gpt_reads;
 	uint64_t stat_smcs, stat_smc_unknown, stat_tlbi, stat_gpt_changes;
@@ -59,11 +56,11 @@ struct machine {
 int machine_init(struct machine *m, struct sim *s, const struct platform_config *cfg, char *err,
 		 size_t errlen);
 struct bus_port machine_bus(struct machine *m);
-/* "Now" for a model answering a call: the issuing core's time (local_now)
- * inside a step that makes several calls, else the simulation's. */
+/* "Now" for a monitor answering a call: the cycle the call was issued at,
+ * to which the call adds its own cycles (what it runs moves sim_time on). */
 static inline uint64_t machine_now(const struct machine *m)
 {
-	return m->local_now ? m->local_now : sim_now(m->sim);
+	return m->call_t0;
 }
 
 /* The key slot an access in `pas` uses (pure function of the profile). */

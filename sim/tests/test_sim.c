@@ -342,11 +342,11 @@ static void emit_small(struct sim *s, uint64_t pa)
 {
 	static const uint8_t raw[] = { 0x00, 0x01, 0xff };
 	uint16_t cpu = sim_trace_source(s, "cpu0");
-	s->now = 5;
+	sim_set_time(s, 5);
 	trace_MEM_READ(s, cpu, pa, 64, 3, 120);
-	s->now = 7;
+	sim_set_time(s, 7);
 	sim_trace_emit(s, TRACE_NOTE, cpu, 0, 0, 0, 0, "hi", 2);
-	s->now = 9;
+	sim_set_time(s, 9);
 	sim_trace_emit(s, TRACE_PHYS_READ, 3, 0x40, 3, 0, 0, raw, sizeof(raw));
 }
 
@@ -369,9 +369,9 @@ static void test_trace_digest(void **state)
 	assert_memory_equal(da, da2, 32);
 	assert_memory_equal(da, db, 32);
 	assert_memory_not_equal(da, dc, 32);
-	a.now = 10;
+	sim_set_time(&a, 10);
 	trace_MEM_WRITE(&a, 0, 1, 2, 3, 4);
-	b.now = 11;
+	sim_set_time(&b, 11);
 	trace_MEM_WRITE(&b, 0, 1, 2, 3, 4);
 	sim_trace_digest(&a.trace, da);
 	sim_trace_digest(&b.trace, db);
@@ -485,7 +485,8 @@ static void test_trace_long_round_trip(void **state)
 	sim_trace_set_file(&a.trace, f);
 	for (uint64_t i = 0; i < 200; i++) {
 		memset(pay, (int)i, sizeof(pay));
-		a.now = b.now = 3 * i;
+		sim_set_time(&a, 3 * i);
+		sim_set_time(&b, 3 * i);
 		sim_trace_emit(&a, TRACE_CAPTURE, i % 5, i, i * i, ~i, i << 40, pay, i % 41);
 		sim_trace_emit(&b, TRACE_CAPTURE, i % 5, i, i * i, ~i, i << 40, pay, i % 41);
 	}
@@ -533,13 +534,13 @@ static void test_log(void **state)
 	size_t len = 0;
 	sim_init(&s, 1, GHZ);
 	s.log.sink = open_memstream(&text, &len);
-	s.now = 42;
+	sim_set_time(&s, 42);
 	sim_log(&s, SIM_LOG_ERROR, "mem", "bad %d", 7);
 	sim_log(&s, SIM_LOG_WARN, "cpu0", "w");
 	sim_log(&s, SIM_LOG_INFO, "x", "dropped");
 	sim_log(&s, SIM_LOG_DEBUG, "x", "dropped");
 	s.log.level = SIM_LOG_DEBUG;
-	s.now = 1234567;
+	sim_set_time(&s, 1234567);
 	sim_log(&s, SIM_LOG_DEBUG, "gpc", "d");
 	fclose(s.log.sink);
 	assert_string_equal(text, "[          42] error mem: bad 7\n"

@@ -26,6 +26,7 @@ int hv_store(struct hv_guest *g, uint64_t pa, const void *buf, uint32_t len, uin
 {
 	struct cc_fault f;
 	uint64_t c = 0;
+	(void)hv_now(g, *cyc);
 	int rc = cpu_store(g->host, pa, buf, len, &f, &c);
 	*cyc += c;
 	return rc;
@@ -35,6 +36,7 @@ int hv_load(struct hv_guest *g, uint64_t pa, void *buf, uint32_t len, uint64_t *
 {
 	struct cc_fault f;
 	uint64_t c = 0;
+	(void)hv_now(g, *cyc);
 	int rc = cpu_load(g->host, pa, buf, len, &f, &c);
 	*cyc += c;
 	return rc;
@@ -65,9 +67,8 @@ uint64_t hv_rmi(struct hv_guest *g, uint64_t fid, uint64_t a1, uint64_t a2, uint
 		    uint64_t a4, uint64_t a5, uint64_t out[2], uint64_t *cyc)
 {
 	uint64_t regs[SMC_REGS] = { fid, a1, a2, a3, a4, a5 }, c = 0;
-	g->m->local_now = sim_now(g->m->sim) + *cyc;
+	(void)hv_now(g, *cyc);
 	cpu_smc(g->host, regs, &c);
-	g->m->local_now = 0;
 	*cyc += c;
 	if (out) {
 		out[0] = regs[1];
@@ -171,7 +172,7 @@ void hv_vcpu_wfi(struct hv_vcpu *c, uint64_t ctl, uint64_t cval)
 
 struct hv_vcpu *hv_next_vcpu(struct hv_guest *g, uint64_t *cyc)
 {
-	uint64_t now = sim_now(g->m->sim) + *cyc;
+	uint64_t now = hv_now(g, *cyc);
 	struct hv_vcpu *c = &g->vcpu[g->cur];
 	if (c->online && !c->waiting && now < g->slice_end)
 		return c; /* its time slice is not over */
@@ -231,6 +232,7 @@ int hv_guest_load(struct hv_guest *g, struct hv_result *res, char *err, size_t e
 {
 	uint64_t cyc = 0;
 	memset(res, 0, sizeof(*res));
+	g->t0 = sim_time(g->m->sim);
 	if (g->state != HV_NONE) {
 		snprintf(err, errlen, "guest %s is already loaded", g->name);
 		return -1;
@@ -256,6 +258,7 @@ int hv_guest_create(struct hv_guest *g, struct hv_result *res, char *err, size_t
 {
 	uint64_t cyc = 0;
 	memset(res, 0, sizeof(*res));
+	g->t0 = sim_time(g->m->sim);
 	if (g->state != HV_LOADED) {
 		snprintf(err, errlen, "guest %s: host.guest_load first", g->name);
 		return -1;
@@ -278,6 +281,7 @@ int hv_guest_run(struct hv_guest *g, uint64_t max_exits, unsigned until, struct 
 {
 	uint64_t cyc = 0;
 	memset(res, 0, sizeof(*res));
+	g->t0 = sim_time(g->m->sim);
 	if (g->state != HV_CREATED && g->state != HV_OFF) {
 		snprintf(err, errlen, "guest %s: host.guest_create first", g->name);
 		return -1;
@@ -297,6 +301,7 @@ int hv_guest_destroy(struct hv_guest *g, struct hv_result *res, char *err, size_
 {
 	uint64_t cyc = 0;
 	memset(res, 0, sizeof(*res));
+	g->t0 = sim_time(g->m->sim);
 	if (g->state != HV_CREATED && g->state != HV_OFF) {
 		snprintf(err, errlen, "guest %s: nothing to destroy", g->name);
 		return -1;
@@ -336,6 +341,7 @@ int hv_guest_vmcb(struct hv_guest *g, int64_t asid, uint64_t state_pa, struct hv
 		  char *err, size_t errlen)
 {
 	memset(res, 0, sizeof(*res));
+	g->t0 = sim_time(g->m->sim);
 	if (!ready(g, err, errlen))
 		return -1;
 	if (is_cca(g)) {
@@ -362,6 +368,7 @@ int hv_guest_map(struct hv_guest *g, uint64_t ipa, uint64_t pa, struct hv_result
 {
 	uint64_t cyc = 0;
 	memset(res, 0, sizeof(*res));
+	g->t0 = sim_time(g->m->sim);
 	if (!ready(g, err, errlen))
 		return -1;
 	if (is_cca(g)) {
@@ -395,6 +402,7 @@ int hv_guest_unmap(struct hv_guest *g, uint64_t ipa, struct hv_result *res, char
 {
 	uint64_t cyc = 0;
 	memset(res, 0, sizeof(*res));
+	g->t0 = sim_time(g->m->sim);
 	if (!ready(g, err, errlen))
 		return -1;
 	if (is_cca(g)) {
@@ -426,6 +434,7 @@ int hv_guest_inject(struct hv_guest *g, uint64_t esr, uint64_t far, uint32_t int
 		    struct hv_result *res, char *err, size_t errlen)
 {
 	memset(res, 0, sizeof(*res));
+	g->t0 = sim_time(g->m->sim);
 	if (!ready(g, err, errlen))
 		return -1;
 	if (is_cca(g) && esr) {

@@ -102,6 +102,7 @@ struct hv_guest {
 	struct sim_model base;
 	const char *name;
 	char *mname, *vname;        /* model names: hv.NAME, hv.NAME.vcpu */
+	uint64_t t0;                /* the cycle the step being served started at (set on entry) */
 	struct machine *m;
 	struct cpu *host;
 	struct cpu gcpu;            /* plain: the vCPU the host runs directly */

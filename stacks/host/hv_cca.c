@@ -268,7 +268,7 @@ static bool cca_handle(struct hv_guest *g, struct hv_vcpu *c, uint8_t reason,
 	uint64_t cval = hv_load64(g, c->run + RMI_RUN_EXIT_CNTV_CVAL, cyc);
 	if (!cca_exit(g, c, reason, ctl, cval, res, cyc))
 		return false;
-	hv_timer_check(g, c, ctl, cval, sim_now(g->m->sim) + *cyc);
+	hv_timer_check(g, c, ctl, cval, hv_now(g, *cyc));
 	return true;
 }
 

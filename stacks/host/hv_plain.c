@@ -243,7 +243,7 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_res
 			c->inject_esr = c->inject_far = 0;
 		}
 		*cyc += cfg->vm_switch_cycles;
-		struct exec_params p = { .now = sim_now(g->m->sim) + *cyc,
+		struct exec_params p = { .now = hv_now(g, *cyc),
 					 .budget = cfg->host_slice_cycles, .trap_wfi = g->cfg.trap_wfi,
 					 .hw = g->sev == CPU_SEV_SNP ? &g->hw : NULL };
 		struct exec_stop_info st;
@@ -256,7 +256,7 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_res
 		exits++;
 		g->n.exits++;
 		enum rmi_exit_reason why = RMI_EXIT_SYNC;
-		uint64_t now = sim_now(g->m->sim) + *cyc;
+		uint64_t now = hv_now(g, *cyc);
 		bool stop = false;
 		switch (st.why) {
 		case EXEC_BUDGET:

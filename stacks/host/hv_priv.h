@@ -19,6 +19,14 @@ uint64_t hv_pool_pages(void);
 uint64_t hv_alloc_page(struct hv_guest *g, enum hv_page kind, uint64_t ipa);
 /* The host page of `kind` backing guest page `ipa`, or 0. */
 uint64_t hv_pool_pa(const struct hv_guest *g, enum hv_page kind, uint64_t ipa);
+/* The host's present: `cyc` cycles into the step it serves. Also makes it
+ * the simulation's (sim_time), so what the host does next is traced and
+ * queued at that cycle. */
+static inline uint64_t hv_now(struct hv_guest *g, uint64_t cyc)
+{
+	sim_set_time(g->m->sim, g->t0 + cyc);
+	return g->t0 + cyc;
+}
 /* Host loads and stores: real accesses whose latency adds to *cyc. */
 int hv_store(struct hv_guest *g, uint64_t pa, const void *buf, uint32_t len, uint64_t *cyc);
 int hv_load(struct hv_guest *g, uint64_t pa, void *buf, uint32_t len, uint64_t *cyc);
