@@ -553,6 +553,9 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 	if (machine_init(&rc->machine, s, &rc->cfg, err, errlen))
 		return -1;
 	cpu_init(&rc->host, s, "host", machine_bus(&rc->machine), WORLD_NS, 2);
+	/* its direct map's translations: what they cache of the fill-time
+	 * checks (the RMP) lives in the core's TLB */
+	rc->host.tlb = &rc->machine.tlb[0];
 	rc->vms = g_new0(struct cpu, rc->sc->nvms ? rc->sc->nvms : 1);
 	/* A guest runs in the profile's protected world: a realm on CCA. */
 	enum cc_world gw = rc->cfg.arch == ARCH_CCA ? WORLD_REALM : WORLD_NS;
@@ -566,6 +569,7 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 		}
 		cpu_init(&rc->vms[i], s, vm->name, machine_bus(&rc->machine), gw, 1);
 		rc->vms[i].core = (uint32_t)vm->core;
+		rc->vms[i].tlb = &rc->machine.tlb[vm->core];
 		if (arch_is_sev(rc->cfg.arch) && sev_vm_setup(rc, i, err, errlen))
 			return -1;
 	}

@@ -408,6 +408,9 @@ static int do_dma_write(struct run_ctx *rc, const struct scn_step *st, struct st
 #define GNAME { "", ARG_NAME, true, "a guest declared with guest NAME" }
 #define LEN { "len", ARG_NUM, false, "bytes (default 8; phys.read: 64)" }
 #define DATA { "data", ARG_BYTES, true, "\"text\", hex:.., or $secret / $capture" }
+/* RMPUPDATE / PSMASH: the host's TLB shootdown of the page after it. */
+#define RMP_FLUSH { "flush", ARG_NUM, false, "0: the host skips its TLB shootdown of the page " \
+		    "(matters where hardware keeps cached RMP verdicts: rmp.tlb_coherent = false)" }
 
 static const struct step_spec step_table[] = {
 	{ ACTOR_HOST, "load", "host (NS EL2) loads bytes", "host.load addr=0x80000000 len=16 -> r",
@@ -501,7 +504,7 @@ static const struct step_spec step_table[] = {
 	  { ADDR, { "vm", ARG_NAME, false, "the guest it is assigned to" },
 	    { "asid", ARG_NUM, false, "or its ASID" }, { "gpa", ARG_NUM, false, "guest page (default addr)" },
 	    { "size", ARG_NUM, false, "4K (default) or 2M" },
-	    { "immutable", ARG_NUM, false, "1: firmware-owned" } },
+	    { "immutable", ARG_NUM, false, "1: firmware-owned" }, RMP_FLUSH },
 	  steps_rmpupdate, NULL },
 	{ ACTOR_HOST, "snp", "SNP: a firmware command (init, launch_start, activate, launch_update, "
 	  "launch_finish, decommission, df_flush, report) with its arguments (.status snp.*; "
@@ -530,7 +533,10 @@ static const struct step_spec step_table[] = {
 	    { "len", ARG_NUM, false, "launch_update_*: its bytes (default 4096)" } },
 	  steps_sev, steps_sev_check },
 	{ ACTOR_HOST, "psmash", "SNP: PSMASH the 2 MB RMP entry at addr into 512 4 KB ones",
-	  "host.psmash addr=0x80000000", { ADDR }, steps_psmash, NULL },
+	  "host.psmash addr=0x80000000", { ADDR, RMP_FLUSH }, steps_psmash, NULL },
+	{ ACTOR_HOST, "tlb_shootdown", "the host invalidates every translation of the page at addr "
+	  "in every core's TLB (INVLPGB + TLBSYNC), and with them the RMP verdicts they cache",
+	  "host.tlb_shootdown addr=0x80000000", { ADDR }, steps_tlb_shootdown, NULL },
 	{ ACTOR_HOST, "stat", "read a simulator counter as it stands (x1), e.g. a guest's "
 	  "hv.NAME.cpus_reported", "host.stat name=hv.g0.exits -> n",
 	  { { "name", ARG_NAME, true, "the counter's dotted name (stats.json lists them)" } },

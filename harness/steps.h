@@ -83,6 +83,8 @@ int steps_snp(struct run_ctx *rc, const struct scn_step *st, struct step_result 
 char *steps_snp_check(const struct scn_step *st, int *col);
 int steps_rmpupdate(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		    char *err, size_t errlen);
+int steps_tlb_shootdown(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+			char *err, size_t errlen);
 int steps_psmash(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		 char *err, size_t errlen);
 int steps_pvalidate(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,

@@ -117,6 +117,23 @@ static int rmp_step(struct run_ctx *rc, const struct scn_step *st, struct step_r
 		break;
 	}
 	rmp_result(rc, &r, c0, res);
+	/* Where hardware keeps cached RMP verdicts (rmp.tlb_coherent off), the
+	 * host must shoot the page's translations down after RMPUPDATE or
+	 * PSMASH; flush=0 is the host that forgets to. */
+	if (ins <= I_PSMASH && r.fault.fault == RMP_OK && r.status == RMP_SUCCESS &&
+	    !rc->cfg.rmp_tlb_coherent && run_arg_num(st, "flush", 1))
+		machine_tlb_shootdown_page(&rc->machine, addr, &res->cycles);
+	return 0;
+}
+
+/* host.tlb_shootdown addr=: the host invalidates every translation of the
+ * page in every core's TLB (INVLPGB + TLBSYNC). */
+int steps_tlb_shootdown(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+			char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	machine_tlb_shootdown_page(&rc->machine, run_arg_num(st, "addr", 0), &res->cycles);
 	return 0;
 }
 

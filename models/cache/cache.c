@@ -211,6 +211,21 @@ int cache_clean_inval_pa(struct cache *c, uint64_t pa, uint64_t *cycles)
 	return 0;
 }
 
+int cache_clean_inval_other_keys(struct cache *c, unsigned key, uint64_t pa, uint64_t *cycles)
+{
+	uint64_t tag = pa >> CACHE_LINE_SHIFT;
+	size_t base = cache_set_base(c, tag);
+	for (unsigned w = 0; w < c->cfg.ways; w++) {
+		if (c->lines[base + w].tag != tag || c->lines[base + w].key == key)
+			continue;
+		c->flushes++;
+		int rc = cache_clean_inval(c, base + w, cycles);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 /* Walk every slot in set/way order, cleaning and invalidating the valid lines
  * of `key` (or of every key if all_keys). */
 static int cache_clean_inval_walk(struct cache *c, bool all_keys, unsigned key, uint64_t *cycles)

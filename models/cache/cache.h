@@ -158,6 +158,11 @@ int cache_clean_inval_line(struct cache *c, unsigned key, uint64_t pa, uint64_t 
  * is written back, in way order, so the last way's data is what memory keeps. */
 __attribute__((warn_unused_result))
 int cache_clean_inval_pa(struct cache *c, uint64_t pa, uint64_t *cycles);
+/* Every copy of the line holding pa under another key than `key`: written
+ * back if dirty, invalidated (hardware coherence across encryption keys).
+ * No lookup cost: only the write-backs are added to *cycles. */
+__attribute__((warn_unused_result))
+int cache_clean_inval_other_keys(struct cache *c, unsigned key, uint64_t pa, uint64_t *cycles);
 /* Write back and invalidate every line of `key` (TDH.PHYMEM.CACHE.WB-like). */
 __attribute__((warn_unused_result))
 int cache_flush_key(struct cache *c, unsigned key, uint64_t *cycles);

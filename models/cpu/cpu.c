@@ -99,11 +99,47 @@ static inline int access_done(struct cpu *c, const struct mem_access *a, int rc,
 	return rc;
 }
 
+/* The fill-time checks (AMD RMP) of an untranslated access's page, cached
+ * in an identity entry of the core's TLB as the host's direct map or a
+ * vm's nested mapping would cache them: 0 (a->checked if they are), or 1
+ * with the fault. The entry matches the page, the GPA it was checked for
+ * and whether the access was private. */
+static int phys_fill_check(struct cpu *c, struct mem_access *a, struct cc_fault *fault,
+			   uint64_t *cycles)
+{
+	struct tlb_tag tag = { .world = (uint8_t)c->world, .asid = TLB_ASID_PHYS,
+			       .vmid = (uint16_t)(c->asid | c->vmpl << 10 | c->guest << 12) };
+	uint8_t attrs = a->priv ? PT_ATTR_CBIT : 0;
+	const struct tlb_entry *e = tlb_lookup_4k(c->tlb, &tag, a->gpa);
+	if (e && e->pa == (a->pa & ~0xfffull) && e->attrs == attrs && bus_acl_allows(e->acl, a->write)) {
+		a->checked = true;
+		return 0;
+	}
+	/* a miss, or the cached verdict does not grant it: check the table now */
+	uint32_t acl = bus_fill_check(&c->bus, a, fault, cycles);
+	if (fault->kind != FAULT_NONE)
+		return 1;
+	if (acl) {
+		struct pt_walk_result r = { .va = a->gpa, .gpa = a->gpa, .pa = a->pa, .page_shift = 12,
+					    .perms = PT_PERM_ALL, .attrs = attrs };
+		tlb_fill(c->tlb, &tag, &r, acl);
+		a->checked = true;
+	}
+	return 0;
+}
+
+/* Does this master cache fill-time checks for its untranslated accesses? */
+static inline bool phys_checks(const struct cpu *c, bool translated)
+{
+	return !translated && c->tlb && bus_has_fill_checks(&c->bus);
+}
+
 /* An access that crosses lines: one bus access per line, stopping at the
  * first fault. Out of line, so the one-line path stays small. */
 static __attribute__((noinline)) int access_split(struct cpu *c, struct mem_access *a, uint64_t pa,
 						  uint64_t gpa, uint8_t *p, uint32_t len,
-						  struct cc_fault *fault, uint64_t *cycles)
+						  bool translated, struct cc_fault *fault,
+						  uint64_t *cycles)
 {
 	uint64_t spent = 0;
 	int rc = 0;
@@ -114,7 +150,11 @@ static __attribute__((noinline)) int access_split(struct cpu *c, struct mem_acce
 		a->pa = pa;
 		a->gpa = gpa;
 		a->len = chunk;
-		rc = bus_access(&c->bus, a, p, fault, &spent);
+		a->checked = translated && a->checked;
+		if (phys_checks(c, translated))
+			rc = phys_fill_check(c, a, fault, &spent);
+		if (rc == 0)
+			rc = bus_access(&c->bus, a, p, fault, &spent);
 		pa += chunk;
 		gpa += chunk;
 		p += chunk;
@@ -123,10 +163,12 @@ static __attribute__((noinline)) int access_split(struct cpu *c, struct mem_acce
 	return access_done(c, a, rc, spent, fault, cycles);
 }
 
-/* One access at physical `pa`, which the guest knows as `gpa` (private or
- * shared), split into line accesses. */
-int cpu_access(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, uint64_t gpa, bool priv,
-	       void *buf, uint32_t len, struct cc_fault *fault, uint64_t *cycles)
+/* One access at `pa` (gpa to the guest), split into line accesses;
+ * `checked`: a translation this master's TLB holds carried the page's
+ * fill-time verdicts (see cpu_translate_ex), NULL: an untranslated access. */
+static int access_pa(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, uint64_t gpa,
+		     bool priv, const bool *checked, void *buf, uint32_t len,
+		     struct cc_fault *fault, uint64_t *cycles)
 {
 	if (!cc_world_may_use_pas(c->world, pas))
 		return -EPERM;
@@ -137,13 +179,21 @@ int cpu_access(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, uint64_t
 		/* a guest's shared (C-bit clear) access uses the host's key, slot 0 */
 		.key = c->guest && !priv ? 0 : c->key, .core = (uint8_t)c->core,
 		.guest = c->guest != 0, .priv = priv,
-		.vmpl = (uint8_t)c->vmpl, .asid = c->asid,
+		.vmpl = (uint8_t)c->vmpl, .asid = c->asid, .checked = checked && *checked,
 	};
 	if (__builtin_expect(!len || (pa & 63) + len > 64, 0))
-		return access_split(c, &a, pa, gpa, buf, len, fault, cycles);
+		return access_split(c, &a, pa, gpa, buf, len, checked != NULL, fault, cycles);
 	uint64_t spent = 0;
-	int rc = bus_access(&c->bus, &a, buf, fault, &spent);
+	int rc = phys_checks(c, checked != NULL) ? phys_fill_check(c, &a, fault, &spent) : 0;
+	if (rc == 0)
+		rc = bus_access(&c->bus, &a, buf, fault, &spent);
 	return access_done(c, &a, rc, spent, fault, cycles);
+}
+
+int cpu_access(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, uint64_t gpa, bool priv,
+	       void *buf, uint32_t len, struct cc_fault *fault, uint64_t *cycles)
+{
+	return access_pa(c, pas, write, pa, gpa, priv, NULL, buf, len, fault, cycles);
 }
 
 void cpu_smc(struct cpu *c, uint64_t regs[SMC_REGS], uint64_t *cycles)
@@ -192,24 +242,55 @@ static int walk_read64(void *ctx, uint64_t pa, uint64_t ipa, bool stage2, uint64
 	return 0;
 }
 
-/* As cpu_translate, also giving the stage-1 output (the GPA) and whether
- * the guest marked the page private. */
-static int cpu_translate_ex(struct cpu *c, uint64_t va, unsigned acc, uint64_t *pa, uint64_t *gpa,
-			    bool *priv, uint8_t *attrs, struct cc_fault *fault, uint64_t *cycles)
+/* The fill-time checks (AMD RMP) of a walk's output page, made as the walk
+ * completes and cached with the translation (APM vol. 2 15.36.10): 0 with
+ * *acl, or 1 with the fault the access takes (a guest's #NPF names its GPA,
+ * as EXITINFO2 does). A large page is not cached with them: its accesses
+ * are checked one by one. */
+static int walk_fill_check(struct cpu *c, const struct pt_walk_result *r, unsigned acc, bool priv,
+			   uint32_t *acl, struct cc_fault *fault, uint64_t *cycles)
+{
+	*acl = 0;
+	if (!bus_has_fill_checks(&c->bus) || r->page_shift != 12)
+		return 0;
+	struct mem_access a = {
+		.pa = r->pa, .gpa = r->gpa, .len = 1, .write = (acc & PT_ACC_WRITE) != 0,
+		.world = c->world, .pas = cc_world_pas(c->world), .el = (uint8_t)c->el, .src = c->src,
+		.core = (uint8_t)c->core, .guest = c->guest != 0, .priv = priv,
+		.vmpl = (uint8_t)c->vmpl, .asid = c->asid,
+	};
+	fault->kind = FAULT_NONE;
+	*acl = bus_fill_check(&c->bus, &a, fault, cycles);
+	if (fault->kind == FAULT_NONE)
+		return 0;
+	if (a.guest && (fault->kind == FAULT_RMP_NPF || fault->kind == FAULT_RMP_VC))
+		fault->addr = r->gpa;
+	return 1;
+}
+
+/* As cpu_translate, also giving the stage-1 output (the GPA), whether the
+ * guest marked the page private, and whether the entry carries the
+ * platform's fill-time verdicts (*checked: the access needs no other). */
+static int cpu_translate_ex(struct cpu *c, uint64_t va, unsigned acc, bool fill_checks,
+			    uint64_t *pa, uint64_t *gpa, bool *priv, uint8_t *attrs, bool *checked,
+			    struct cc_fault *fault, uint64_t *cycles)
 {
 	*attrs = 0;
+	*checked = false;
 	if (!c->paging) {
 		*pa = *gpa = va;
 		*priv = true;
 		return 0;
 	}
 	const struct tlb_entry *e = c->tlb ? tlb_lookup(c->tlb, &c->tag, va, cycles) : NULL;
-	if (e && pt_perm_allows(e->perms, acc)) {
+	if (e && pt_perm_allows(e->perms, acc) &&
+	    (!e->acl || bus_acl_allows(e->acl, (acc & PT_ACC_WRITE) != 0))) {
 		*pa = tlb_entry_pa(e, va);
 		*gpa = e->gpa | (va & ((1ull << e->page_shift) - 1));
 		struct pt_walk_result fake = { .attrs = e->attrs };
 		*priv = c->pt.s1.cbit || c->pt.shared_bit ? pt_result_private(&c->pt, &fake) : true;
 		*attrs = e->attrs;
+		*checked = e->acl != 0;
 		return 0;
 	}
 	/* A miss, or a cached entry without the right: walk (a permission
@@ -232,12 +313,16 @@ static int cpu_translate_ex(struct cpu *c, uint64_t va, unsigned acc, uint64_t *
 		fault->addr = r.fault_addr;
 		return 1;
 	}
+	*priv = c->pt.s1.cbit || c->pt.shared_bit ? pt_result_private(&c->pt, &r) : true;
+	uint32_t acl = 0;
+	if (fill_checks && walk_fill_check(c, &r, acc, *priv, &acl, fault, cycles))
+		return 1;
 	if (c->tlb)
-		tlb_fill(c->tlb, &c->tag, &r, 0);
+		tlb_fill(c->tlb, &c->tag, &r, acl);
 	*pa = r.pa;
 	*gpa = r.gpa;
-	*priv = c->pt.s1.cbit || c->pt.shared_bit ? pt_result_private(&c->pt, &r) : true;
 	*attrs = r.attrs;
+	*checked = acl != 0;
 	return 0;
 }
 
@@ -245,17 +330,17 @@ int cpu_translate(struct cpu *c, uint64_t va, unsigned acc, uint64_t *pa, struct
 		  uint64_t *cycles)
 {
 	uint64_t gpa;
-	bool priv;
+	bool priv, checked;
 	uint8_t attrs;
-	return cpu_translate_ex(c, va, acc, pa, &gpa, &priv, &attrs, fault, cycles);
+	return cpu_translate_ex(c, va, acc, true, pa, &gpa, &priv, &attrs, &checked, fault, cycles);
 }
 
 int cpu_translate_gpa(struct cpu *c, uint64_t va, unsigned acc, uint64_t *pa, uint64_t *gpa,
 		      struct cc_fault *fault, uint64_t *cycles)
 {
-	bool priv;
+	bool priv, checked;
 	uint8_t attrs;
-	return cpu_translate_ex(c, va, acc, pa, gpa, &priv, &attrs, fault, cycles);
+	return cpu_translate_ex(c, va, acc, false, pa, gpa, &priv, &attrs, &checked, fault, cycles);
 }
 
 static int access_va(struct cpu *c, bool write, uint64_t va, uint8_t *buf, uint32_t len,
@@ -270,15 +355,17 @@ static int access_va(struct cpu *c, bool write, uint64_t va, uint8_t *buf, uint3
 		if (chunk > len)
 			chunk = len;
 		unsigned acc = (write ? PT_ACC_WRITE : PT_ACC_READ) | (c->el == 0 ? PT_ACC_USER : 0);
-		bool priv = true;
+		bool priv = true, checked;
 		uint64_t gpa = va;
 		uint8_t attrs;
-		rc = cpu_translate_ex(c, va, acc, &pa, &gpa, &priv, &attrs, fault, &spent);
+		rc = cpu_translate_ex(c, va, acc, true, &pa, &gpa, &priv, &attrs, &checked, fault, &spent);
 		if (rc == 0) {
 			/* FEAT_RME: a Realm stage 2 leaf with NS = 1 outputs to the NS PAS
-			 * (a realm's unprotected IPA mapped to host memory). */
+			 * (a realm's unprotected IPA mapped to host memory). With paging
+			 * off the access is untranslated (no TLB entry carries it). */
 			enum cc_pas pas = (attrs & PT_ATTR_NS) ? PAS_NS : cc_world_pas(c->world);
-			rc = cpu_access(c, pas, write, pa, gpa, priv, buf, chunk, fault, &step);
+			rc = access_pa(c, pas, write, pa, gpa, priv, c->paging ? &checked : NULL, buf,
+				       chunk, fault, &step);
 			spent += step;
 			c->cycles -= step; /* cpu_access already counted it; counted once below */
 		} else if (rc == 1) {

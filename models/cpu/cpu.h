@@ -81,7 +81,9 @@ static inline int cpu_store(struct cpu *c, uint64_t pa, const void *buf, uint32_
  * read), or -errno. Adds the latency to *cycles. */
 int cpu_translate(struct cpu *c, uint64_t va, unsigned acc, uint64_t *pa, struct cc_fault *fault,
 		  uint64_t *cycles);
-/* The same, also giving the stage 1 output (the GPA). */
+/* The same, also giving the stage 1 output (the GPA), without the
+ * platform's fill-time checks of the page (an instruction such as
+ * PVALIDATE that names a page the RMP refuses accesses to). */
 int cpu_translate_gpa(struct cpu *c, uint64_t va, unsigned acc, uint64_t *pa, uint64_t *gpa,
 		      struct cc_fault *fault, uint64_t *cycles);
 /* Load/store at a virtual address (page by page through cpu_translate). */

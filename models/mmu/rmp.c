@@ -130,28 +130,42 @@ static uint64_t npf_base(const struct rmp_access *a, uint8_t needed)
 	       (a->private_ ? RMP_ERR_ENC : 0);
 }
 
-struct rmp_result rmp_check(const struct rmp_config *cfg, const struct rmp_io *io,
-			    const struct rmp_access *a)
+/* The table lookup of rmp_check: the authoritative entry (r->entry, reads),
+ * whether spa has one, and whether it maps the access's GPA. false: the
+ * table could not be read (r says RMP_FAULT_TABLE). */
+static bool check_lookup(const struct rmp_config *cfg, const struct rmp_io *io,
+			 const struct rmp_access *a, struct rmp_result *r, bool *in_table,
+			 bool *gpa_ok)
 {
-	struct rmp_result r = { .fault = RMP_OK };
-
-	if (rmp_config_check(cfg))
-		return fault(r, RMP_FAULT_TABLE, 0);
+	*r = (struct rmp_result){ .fault = RMP_OK };
+	*in_table = *gpa_ok = false;
+	if (rmp_config_check(cfg)) {
+		*r = fault(*r, RMP_FAULT_TABLE, 0);
+		return false;
+	}
 	/* Memory the table has no entry for (beyond RAM, e.g. MMIO) is treated as
 	 * hypervisor-owned: no read, shared and host accesses pass, private ones
 	 * fail below as accesses to a non-assigned page. */
-	bool in_table = rmp_covers(cfg, a->spa, 1);
-	bool gpa_ok = false;
-	if (in_table) {
+	*in_table = rmp_covers(cfg, a->spa, 1);
+	if (*in_table) {
 		struct rmp_lookup l = rmp_lookup(cfg, io, a->spa);
-		r.reads = l.reads;
-		if (l.err)
-			return fault(r, RMP_FAULT_TABLE, 0);
-		r.entry = l.entry;
+		r->reads = l.reads;
+		if (l.err) {
+			*r = fault(*r, RMP_FAULT_TABLE, 0);
+			return false;
+		}
+		r->entry = l.entry;
 		/* A 2MB entry holds the GPA of its first page. */
 		uint64_t page = a->spa & ~(RMP_PAGE_4K - 1);
-		gpa_ok = l.entry.gpa + (page - l.entry_spa) == (a->gpa & ~(RMP_PAGE_4K - 1));
+		*gpa_ok = l.entry.gpa + (page - l.entry_spa) == (a->gpa & ~(RMP_PAGE_4K - 1));
 	}
+	return true;
+}
+
+/* The decision of rmp_check on the entry check_lookup found. */
+static struct rmp_result check_decide(struct rmp_result r, bool in_table, bool gpa_ok,
+				      const struct rmp_access *a)
+{
 	const struct rmp_entry *e = &r.entry;
 
 	if (a->host) {
@@ -188,6 +202,32 @@ struct rmp_result rmp_check(const struct rmp_config *cfg, const struct rmp_io *i
 	if ((e->vmpl_perm[a->vmpl] & needed) != needed)
 		return fault(r, RMP_NPF_VMPL, npf | RMP_ERR_VMPL);
 	return r;
+}
+
+struct rmp_result rmp_check(const struct rmp_config *cfg, const struct rmp_io *io,
+			    const struct rmp_access *a)
+{
+	struct rmp_result r;
+	bool in_table, gpa_ok;
+	if (!check_lookup(cfg, io, a, &r, &in_table, &gpa_ok))
+		return r;
+	return check_decide(r, in_table, gpa_ok, a);
+}
+
+void rmp_check_rw(const struct rmp_config *cfg, const struct rmp_io *io,
+		  const struct rmp_access *a, struct rmp_result *rd, struct rmp_result *wr)
+{
+	struct rmp_result r;
+	bool in_table, gpa_ok;
+	if (!check_lookup(cfg, io, a, &r, &in_table, &gpa_ok)) {
+		*rd = *wr = r;
+		return;
+	}
+	struct rmp_access x = *a;
+	x.write = false;
+	*rd = check_decide(r, in_table, gpa_ok, &x);
+	x.write = true;
+	*wr = check_decide(r, in_table, gpa_ok, &x);
 }
 
 const char *rmp_fault_name(enum rmp_fault f)

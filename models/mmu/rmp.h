@@ -198,6 +198,11 @@ struct rmp_lookup rmp_lookup(const struct rmp_config *cfg, const struct rmp_io *
 __attribute__((warn_unused_result))
 struct rmp_result rmp_check(const struct rmp_config *cfg, const struct rmp_io *io,
 			    const struct rmp_access *a);
+/* The check of a read and of a write of a's page by a's master, from one
+ * table lookup: what the processor caches with a translation it fills
+ * (15.36.10; a->write is ignored). rd->reads holds the entries read. */
+void rmp_check_rw(const struct rmp_config *cfg, const struct rmp_io *io,
+		  const struct rmp_access *a, struct rmp_result *rd, struct rmp_result *wr);
 
 /* RMPUPDATE (hypervisor): write assigned, size, immutable, GPA and ASID for
  * spa; Validated and VMSA clear, VMPL0 gets RMP_PERM_ALL and VMPL1-3 nothing.

@@ -28,6 +28,7 @@ static void tlb_clear(struct tlb *t)
 {
 	memset(t->e, 0, sizeof(*t->e) * t->cfg.sets * t->cfg.ways);
 	t->tick = 0;
+	t->acl_entries = 0;
 }
 
 static void tlb_reset(struct sim_model *m)
@@ -87,6 +88,9 @@ static int tlb_restore(struct sim_model *m, struct sim_reader *in)
 						  tlb_set_of(t, e->vpn) != i / t->cfg.ways)))
 			return -EINVAL;
 	}
+	t->acl_entries = 0;
+	for (size_t i = 0; i < (size_t)t->cfg.sets * t->cfg.ways; i++)
+		t->acl_entries += t->e[i].valid && t->e[i].acl;
 	return in->failed ? -EINVAL : 0;
 }
 
@@ -159,6 +163,22 @@ const struct tlb_entry *tlb_lookup(struct tlb *t, const struct tlb_tag *tag, uin
 	return NULL;
 }
 
+const struct tlb_entry *tlb_lookup_4k(struct tlb *t, const struct tlb_tag *tag, uint64_t va)
+{
+	uint64_t vpn = va >> 12;
+	struct tlb_entry *set = tlb_set(t, tlb_set_of(t, vpn));
+	for (uint32_t w = 0; w < t->cfg.ways; w++) {
+		struct tlb_entry *e = &set[w];
+		if (e->valid && e->page_shift == 12 && e->vpn == vpn && tag_eq(e, tag)) {
+			e->lru = ++t->tick;
+			t->hits++;
+			return e;
+		}
+	}
+	t->misses++;
+	return NULL;
+}
+
 void tlb_fill(struct tlb *t, const struct tlb_tag *tag, const struct pt_walk_result *r,
 	      uint32_t acl)
 {
@@ -179,6 +199,8 @@ void tlb_fill(struct tlb *t, const struct tlb_tag *tag, const struct pt_walk_res
 				victim = &set[w];
 	}
 	uint64_t off = (1ull << r->page_shift) - 1;
+	t->acl_entries -= victim->valid && victim->acl;
+	t->acl_entries += acl != 0;
 	*victim = (struct tlb_entry){
 		.vpn = vpn, .pa = r->pa & ~off, .gpa = r->gpa & ~off, .lru = ++t->tick, .acl = acl,
 		.vmid = tag->vmid, .asid = tag->asid, .world = tag->world,
@@ -195,6 +217,7 @@ static unsigned inval_where(struct tlb *t, bool (*match)(const struct tlb_entry 
 	for (size_t i = 0; i < (size_t)t->cfg.sets * t->cfg.ways; i++)
 		if (t->e[i].valid && match(&t->e[i], arg)) {
 			t->e[i].valid = 0;
+			t->acl_entries -= t->e[i].acl != 0;
 			n++;
 		}
 	t->invalidations += n;

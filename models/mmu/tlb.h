@@ -23,6 +23,11 @@ struct tlb_config {
 };
 #define TLB_MAX_ENTRIES (1u << 20)
 
+/* The ASID of identity entries: an untranslated master's (the host's
+ * direct map, a vm actor) page, which caches the platform's fill-time
+ * verdicts; no real context uses it. */
+#define TLB_ASID_PHYS 0xffffu
+
 /* The translation context an entry belongs to. */
 struct tlb_tag {
 	uint8_t world;  /* enum cc_world */
@@ -50,6 +55,7 @@ struct tlb {
 	struct tlb_entry *e; /* sets * ways, set-major */
 	uint64_t tick;
 	uint64_t hits, misses, fills, invalidations;
+	uint32_t acl_entries; /* valid entries caching platform verdicts (acl != 0); derived */
 };
 
 /* -EINVAL for a bad geometry. */
@@ -77,6 +83,10 @@ unsigned tlb_inval_va(struct tlb *t, const struct tlb_tag *tag, uint64_t va);
 unsigned tlb_inval_asid(struct tlb *t, uint8_t world, uint16_t vmid, uint16_t asid);
 /* By VMID: TLBI VMALLS12E1, INVEPT single-context. */
 unsigned tlb_inval_vmid(struct tlb *t, uint8_t world, uint16_t vmid);
+/* The 4 KB entry for va in the tag's context, or NULL: tlb_lookup for
+ * masters whose entries are all 4 KB (identity entries of untranslated
+ * accesses), counted the same, no latency added. */
+const struct tlb_entry *tlb_lookup_4k(struct tlb *t, const struct tlb_tag *tag, uint64_t va);
 /* Everything: TLBI ALLE1, a full flush. */
 unsigned tlb_inval_all(struct tlb *t);
 /* By output PA: TLBI RPALOS, for entries whose page overlaps [pa, pa+size). */

@@ -27,9 +27,11 @@ static const struct sim_field machine_fields[] = {
 	SIM_FIELD(struct machine, stat_rmp_faults),
 	SIM_FIELD(struct machine, stat_rmp_reads),
 	SIM_FIELD(struct machine, stat_wbinvd),
+	SIM_FIELD(struct machine, stat_rmp_tlb_flushes),
+	SIM_FIELD(struct machine, stat_tlb_shootdowns),
 };
 static const struct sim_vmstate machine_vmstate = {
-	"machine", 2, machine_fields, sizeof(machine_fields) / sizeof(machine_fields[0])
+	"machine", 3, machine_fields, sizeof(machine_fields) / sizeof(machine_fields[0])
 };
 static const struct sim_model_ops machine_ops = { 0 };
 
@@ -84,14 +86,50 @@ static int rmp_read_cb(void *ctx, uint64_t pa, void *buf, size_t len)
 	return rmp_rw(c->m, pa, buf, len, false, &c->cycles);
 }
 
+/* A TLB shootdown: every core's TLB loses what `match` selects (all its
+ * entries, or those of one page), at the cost of a broadcast invalidation
+ * and its completion (INVLPGB + TLBSYNC). */
+static void tlb_shootdown(struct machine *m, bool all, uint64_t pa, uint64_t *cycles)
+{
+	for (unsigned k = 0; k < m->cfg.cores; k++)
+		if (all)
+			tlb_inval_all(&m->tlb[k]);
+		else
+			tlb_inval_pa(&m->tlb[k], pa & ~0xfffull, 0x1000);
+	*cycles += m->cfg.tlb_shootdown_cycles;
+}
+
 static int rmp_write_cb(void *ctx, uint64_t pa, const void *buf, size_t len)
 {
 	struct machine_rmp_ctx *c = ctx;
+	struct machine *m = c->m;
 	/* the L1Ds may hold stale copies of the table line */
-	for (unsigned k = 0; k < c->m->cfg.cores; k++)
-		if (cache_clean_inval_pa(&c->m->l1[k], pa & ~63ull, &c->cycles))
+	for (unsigned k = 0; k < m->cfg.cores; k++)
+		if (cache_clean_inval_pa(&m->l1[k], pa & ~63ull, &c->cycles))
 			return -EIO;
-	return rmp_rw(c->m, pa, (void *)buf, len, true, &c->cycles);
+	int rc = rmp_rw(m, pa, (void *)buf, len, true, &c->cycles);
+	/* Every RMP update triggers a global TLB flush on every core, so no
+	 * translation keeps a verdict the table no longer gives (Bagia et al.,
+	 * "A Close Look at RMP Entry Caching and Its Security Implications in
+	 * SEV-SNP", 2025; Linux issues no invalidation after RMPUPDATE,
+	 * arch/x86/virt/svm/sev.c). Only needed while a TLB caches one. */
+	if (!rc && m->cfg.rmp_tlb_coherent) {
+		bool cached = false;
+		for (unsigned k = 0; k < m->cfg.cores; k++)
+			cached |= m->tlb[k].acl_entries != 0;
+		if (cached) {
+			m->stat_rmp_tlb_flushes++;
+			tlb_shootdown(m, true, 0, &c->cycles);
+		}
+	}
+	return rc;
+}
+
+void machine_tlb_shootdown_page(struct machine *m, uint64_t pa, uint64_t *cycles)
+{
+	m->stat_tlb_shootdowns++;
+	sim_trace_emit(m->sim, TRACE_NOTE, m->src, pa, 0, 0, 0, "tlb.shootdown", 13);
+	tlb_shootdown(m, false, pa, cycles);
 }
 
 /* The AMD-SP reaches DRAM through the memory controller, not coherently
@@ -105,7 +143,11 @@ int machine_dram_access(struct machine *m, unsigned key, uint64_t pa, void *buf,
 		uint8_t line[MEMENC_LINE];
 		uint64_t base = pa & ~(uint64_t)(MEMENC_LINE - 1), off = pa - base;
 		size_t n = MIN(len, MEMENC_LINE - off);
-		int rc = 0;
+		/* with coherence across keys the firmware's accesses snoop the
+		 * caches: what a core holds is written back and dropped first */
+		int rc = m->cfg.key_coherent ? machine_clflush(m, base, MEMENC_LINE, cycles) : 0;
+		if (rc)
+			return rc;
 		if (!write || n < MEMENC_LINE)
 			rc = memenc_read_line(&m->enc, key, base, line, cycles);
 		if (!rc && write) {
@@ -119,6 +161,18 @@ int machine_dram_access(struct machine *m, unsigned key, uint64_t pa, void *buf,
 		pa += n;
 		p += n;
 		len -= n;
+	}
+	return 0;
+}
+
+int machine_clflush(struct machine *m, uint64_t pa, uint64_t len, uint64_t *cycles)
+{
+	for (uint64_t a = pa & ~63ull; a < pa + len; a += 64) {
+		for (unsigned k = 0; k < m->cfg.cores; k++)
+			if (cache_clean_inval_pa(&m->l1[k], a, cycles))
+				return -EIO;
+		if (cache_clean_inval_pa(&m->llc, a, cycles))
+			return -EIO;
 	}
 	return 0;
 }
@@ -155,7 +209,10 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 		ST(stat_key_hazards, "key_hazards",
 		   "key slots reprogrammed with their old lines still cached"),
 		ST(stat_poison, "poison", "accesses that hit an integrity failure"),
-		ST(stat_rmp_checks, "rmp.checks", "RMP checks made"),
+		ST(stat_rmp_checks, "rmp.checks", "RMP checks made (at TLB fills, and of accesses no TLB caches)"),
+		ST(stat_rmp_tlb_flushes, "rmp.tlb_flushes",
+		   "global TLB flushes an RMP change triggered (rmp.tlb_coherent)"),
+		ST(stat_tlb_shootdowns, "tlb_shootdowns", "TLB shootdowns the host issued for a page"),
 		ST(stat_rmp_faults, "rmp.faults", "RMP violations"),
 		ST(stat_rmp_reads, "rmp.table_reads", "RMP entries read from memory"),
 		ST(stat_snoops, "snoops", "same-key copies in other cores' L1D cleaned for coherence"),
@@ -362,22 +419,11 @@ uint16_t machine_rmp_fault_kind(enum rmp_fault f)
 	return (unsigned)f < sizeof(kind) / sizeof(kind[0]) ? kind[f] : FAULT_BUS_RANGE;
 }
 
-/* The SNP reverse-map check of one access (APM 15.36); device DMA is a host
- * access (the IOMMU applies the same RMP rules). Returns 0 or 1 (fault). */
-static int rmp_fault_check(struct machine *m, const struct mem_access *a, struct cc_fault *f,
-			   uint64_t *cycles)
+/* An RMP verdict as the fault an access takes: 0, or 1 with *f filled. */
+static int rmp_fault_record(struct machine *m, const struct mem_access *a,
+			    const struct rmp_result *rr, struct cc_fault *f)
 {
-	if (!rmp_covers(&m->rmp, a->pa, a->len))
-		return 0;
-	struct machine_rmp_ctx c = { m, 0 };
-	struct rmp_io io = { rmp_read_cb, rmp_write_cb, &c };
-	struct rmp_access ra = {
-		.spa = a->pa, .write = a->write, .host = !a->guest || a->dma, .asid = a->asid,
-		.gpa = a->gpa, .private_ = a->priv, .vmpl = a->vmpl,
-	};
-	m->stat_rmp_checks++;
-	struct rmp_result r = rmp_check(&m->rmp, &io, &ra);
-	*cycles += c.cycles;
+	const struct rmp_result r = *rr;
 	if (r.fault == RMP_OK)
 		return 0;
 	f->kind = machine_rmp_fault_kind(r.fault);
@@ -387,6 +433,56 @@ static int rmp_fault_check(struct machine *m, const struct mem_access *a, struct
 	sim_trace_emit(m->sim, TRACE_NOTE, a->src, a->pa, r.error_code, 0, 0, rmp_fault_name(r.fault),
 		       (uint32_t)strlen(rmp_fault_name(r.fault)));
 	return 1;
+}
+
+static struct rmp_access rmp_access_of(const struct mem_access *a)
+{
+	return (struct rmp_access){
+		.spa = a->pa, .write = a->write, .host = !a->guest || a->dma, .asid = a->asid,
+		.gpa = a->gpa, .private_ = a->priv, .vmpl = a->vmpl,
+	};
+}
+
+/* The SNP reverse-map check of one access (APM 15.36) the master's TLB has
+ * not cached: device DMA (a host access: the IOMMU applies the same rules),
+ * table walks, masters without a TLB. Returns 0 or 1 (fault). */
+static int rmp_fault_check(struct machine *m, const struct mem_access *a, struct cc_fault *f,
+			   uint64_t *cycles)
+{
+	if (!rmp_covers(&m->rmp, a->pa, a->len))
+		return 0;
+	struct machine_rmp_ctx c = { m, 0 };
+	struct rmp_io io = { rmp_read_cb, rmp_write_cb, &c };
+	struct rmp_access ra = rmp_access_of(a);
+	m->stat_rmp_checks++;
+	struct rmp_result r = rmp_check(&m->rmp, &io, &ra);
+	*cycles += c.cycles;
+	return rmp_fault_record(m, a, &r, f);
+}
+
+/* The RMP check a TLB fill makes and caches (APM vol. 2 15.36.10: the
+ * check is part of the table walk; the result lives in the TLB until an
+ * invalidation): one lookup, the read and write verdicts. */
+static uint32_t machine_fill_check(void *ctx, const struct mem_access *a, struct cc_fault *f,
+				   uint64_t *cycles)
+{
+	struct machine *m = ctx;
+	if (!rmp_covers(&m->rmp, a->pa & ~0xfffull, 0x1000))
+		return BUS_ACL_CACHED | BUS_ACL_READ | BUS_ACL_WRITE; /* nothing to check */
+	struct machine_rmp_ctx c = { m, 0 };
+	struct rmp_io io = { rmp_read_cb, rmp_write_cb, &c };
+	struct rmp_access ra = rmp_access_of(a);
+	struct rmp_result rd, wr;
+	m->stat_rmp_checks++;
+	rmp_check_rw(&m->rmp, &io, &ra, &rd, &wr);
+	*cycles += c.cycles;
+	if (rd.fault == RMP_FAULT_TABLE) { /* nothing to cache */
+		(void)rmp_fault_record(m, a, &rd, f);
+		return 0;
+	}
+	(void)rmp_fault_record(m, a, a->write ? &wr : &rd, f);
+	return BUS_ACL_CACHED | (rd.fault == RMP_OK ? BUS_ACL_READ : 0) |
+	       (wr.fault == RMP_OK ? BUS_ACL_WRITE : 0);
 }
 
 /* The GPC part of an access that missed the cached GPT information (or is a
@@ -418,12 +514,27 @@ static __attribute__((noinline)) int gpc_cached_fault(struct machine *m, const s
 	return 1;
 }
 
+/* Coherence across keys (cache.key_coherent): before (pa, key) is used,
+ * the PA's lines under other keys leave every cache, dirty ones written
+ * back under their own key. */
+static int key_coherence(struct machine *m, const struct mem_access *a, unsigned key,
+			 uint64_t *cycles)
+{
+	for (unsigned c = 0; c < m->cfg.cores; c++)
+		if (cache_clean_inval_other_keys(&m->l1[c], key, a->pa, cycles))
+			return -EIO;
+	return cache_clean_inval_other_keys(&m->llc, key, a->pa, cycles) ? -EIO : 0;
+}
+
 /* Everything but the plain CPU access to one core's L1D: device
- * transactions, multi-core snooping, and the result of a failed line. */
+ * transactions, multi-core snooping, coherence across keys, and the result
+ * of a failed line. */
 static __attribute__((noinline)) int slow_tail(struct machine *m, const struct mem_access *a,
 					       unsigned key, void *buf, struct cc_fault *f,
 					       uint64_t *cycles)
 {
+	if (m->cfg.key_coherent && key_coherence(m, a, key, cycles))
+		return -EIO;
 	if (a->dma && memenc_key_private(&m->enc, key)) {
 		/* Devices hold no private KeyID (TDX): the transaction is refused. */
 		f->kind = FAULT_DMA_KEY;
@@ -482,10 +593,10 @@ static int machine_access(void *ctx, const struct mem_access *a, void *buf, stru
 		if (rc)
 			return rc;
 	}
-	if (m->cfg.rmp && (rc = rmp_fault_check(m, a, f, cycles)) != 0)
+	if (m->cfg.rmp && !a->checked && (rc = rmp_fault_check(m, a, f, cycles)) != 0)
 		return rc;
 	unsigned key = a->key >= 0 ? (unsigned)a->key : machine_key_slot(m, a->pas);
-	if (m->cfg.cores > 1 || a->dma)
+	if (m->cfg.cores > 1 || a->dma || m->cfg.key_coherent)
 		rc = slow_tail(m, a, key, buf, f, cycles);
 	else if (a->write)
 		rc = cache_write(&m->l1[0], key, a->pa, buf, a->len, cycles);
@@ -518,11 +629,14 @@ static void machine_smc(void *ctx, enum cc_world world, uint8_t el, uint64_t reg
 	trace_MON_RET(m->sim, m->src, fid, regs[0], regs[1], *cycles);
 }
 
-static const struct bus_port_ops machine_bus_ops = { machine_access, machine_smc };
+static const struct bus_port_ops machine_bus_ops = { machine_access, machine_smc, NULL };
+/* With an RMP, TLB fills check it and cache the verdicts. */
+static const struct bus_port_ops machine_bus_ops_rmp = { machine_access, machine_smc,
+							 machine_fill_check };
 
 struct bus_port machine_bus(struct machine *m)
 {
-	return (struct bus_port){ &machine_bus_ops, m };
+	return (struct bus_port){ m->cfg.rmp ? &machine_bus_ops_rmp : &machine_bus_ops, m };
 }
 
 int machine_phys_read(struct machine *m, uint64_t pa, void *buf, size_t len)

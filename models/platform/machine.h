@@ -48,7 +48,7 @@ struct machine {
 	uint64_t stat_smcs, stat_smc_unknown, stat_tlbi, stat_gpt_changes;
 	uint64_t stat_key_hazards, stat_poison, stat_snoops;
 	uint64_t stat_rmp_checks, stat_rmp_faults, stat_rmp_reads;
-	uint64_t stat_wbinvd;
+	uint64_t stat_wbinvd, stat_rmp_tlb_flushes, stat_tlb_shootdowns;
 };
 
 /* Build every model of `cfg` into `s` (which the caller has initialised with
@@ -77,6 +77,13 @@ int machine_phys_alias(struct machine *m, uint64_t pa, uint64_t target, uint64_t
  * it; stop hands over the bytes seen, concatenated (g_free them). */
 void machine_bus_snoop_start(struct machine *m);
 uint8_t *machine_bus_snoop_stop(struct machine *m, size_t *len, size_t *records);
+/* The host's broadcast invalidation of every translation of the page at pa
+ * in every core's TLB (INVLPGB of its mappings + TLBSYNC). */
+void machine_tlb_shootdown_page(struct machine *m, uint64_t pa, uint64_t *cycles);
+/* CLFLUSH of every line of [pa, pa+len): each copy, under every key, in
+ * every level, written back if dirty and invalidated (a probe of each
+ * level per line, plus the write-backs). 0 or -EIO. */
+int machine_clflush(struct machine *m, uint64_t pa, uint64_t len, uint64_t *cycles);
 /* Write back and invalidate the whole cache hierarchy (WBINVD / DC CISW loop). */
 int machine_wbinvd(struct machine *m, uint64_t *cycles);
 /* Invalidate the whole hierarchy WITHOUT write-back (INVD): dirty lines are

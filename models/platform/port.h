@@ -5,6 +5,7 @@
 #define CCSIM_PLATFORM_PORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "models/mmu/fault.h"
@@ -29,7 +30,22 @@ struct mem_access {
 	uint8_t vmpl;
 	uint32_t asid;
 	uint64_t gpa;
+	/* The platform's fill-time checks of this page (the AMD RMP) were made
+	 * when the master's TLB entry was filled and granted this access: the
+	 * memory path does not repeat them. */
+	bool checked;
 };
+
+/* What a TLB entry caches of the platform's fill-time checks (struct
+ * tlb_entry.acl): the accesses they granted. 0: nothing cached, the
+ * memory path checks every access. */
+#define BUS_ACL_CACHED 0x1u
+#define BUS_ACL_READ 0x2u
+#define BUS_ACL_WRITE 0x4u
+static inline bool bus_acl_allows(uint32_t acl, bool write)
+{
+	return (acl & (write ? BUS_ACL_WRITE : BUS_ACL_READ)) != 0;
+}
 
 #define SMC_REGS 8
 
@@ -41,6 +57,13 @@ struct bus_port_ops {
 	/* Secure monitor call from `world`/`el`: regs in, regs out. */
 	void (*smc)(void *ctx, enum cc_world world, uint8_t el, uint64_t regs[SMC_REGS],
 		    uint64_t *cycles);
+	/* The checks hardware makes when it fills a translation and caches with
+	 * it (AMD RMP: APM vol. 2 15.36.10), for the page of `a` as its master
+	 * (guest or host): returns the BUS_ACL_* rights to cache; if they do not
+	 * grant `a` itself, *fault says why (the fault the access takes). NULL
+	 * on a platform with no such checks. Adds the table reads to *cycles. */
+	uint32_t (*fill_check)(void *ctx, const struct mem_access *a, struct cc_fault *fault,
+			       uint64_t *cycles);
 };
 
 struct bus_port {
@@ -52,6 +75,17 @@ static inline int bus_access(const struct bus_port *p, const struct mem_access *
 			     struct cc_fault *fault, uint64_t *cycles)
 {
 	return p->ops->access(p->ctx, a, buf, fault, cycles);
+}
+
+static inline bool bus_has_fill_checks(const struct bus_port *p)
+{
+	return p->ops->fill_check != NULL;
+}
+
+static inline uint32_t bus_fill_check(const struct bus_port *p, const struct mem_access *a,
+				      struct cc_fault *fault, uint64_t *cycles)
+{
+	return p->ops->fill_check(p->ctx, a, fault, cycles);
 }
 
 static inline void bus_smc(const struct bus_port *p, enum cc_world w, uint8_t el,

@@ -42,7 +42,8 @@ struct platform_config {
 	uint64_t meta_cache_size, meta_cache_ways, meta_cache_latency;
 	/* caches */
 	uint64_t cores;           /* physical cores, each with its own L1D */
-	bool invd_cleans;         /* invalidate-all from the host also writes back (RME) */
+	bool invd_cleans;
+	bool key_coherent;         /* invalidate-all from the host also writes back (RME) */
 	uint64_t l1_size, l1_ways, l1_latency;
 	uint64_t llc_size, llc_ways, llc_latency;
 	/* granule protection */
@@ -60,10 +61,12 @@ struct platform_config {
 	uint64_t smc_cycles;      /* SMC round trip to EL3 and back */
 	uint64_t world_switch_cycles; /* EL3 <-> realm EL2 switch, each way */
 	uint64_t tlbi_cycles;     /* TLBI RPALOS + DSB */
+	uint64_t tlb_shootdown_cycles; /* x86 broadcast invalidation: INVLPGB + TLBSYNC */
 	uint64_t tlb_sets, tlb_ways, tlb_hit_cycles; /* per-core unified TLB */
 	/* AMD RMP */
 	bool rmp;
 	uint64_t rmp_base, rmp_end;
+	bool rmp_tlb_coherent;
 	/* monitors */
 	bool rmm;
 	/* AMD SEV: ASIDs 1 .. min_sev_asid - 1 are SEV-ES / SEV-SNP ASIDs, the

@@ -61,22 +61,32 @@ void hv_sev_state_save(struct hv_guest *g, struct hv_vcpu *c, struct vcpu_state 
 
 /* An RMPUPDATE by the host (APM vol. 3): assigned to the guest at gpa, or
  * back to the hypervisor. */
-static int rmp_assign(struct hv_guest *g, uint64_t pa, bool assign, uint64_t gpa)
+static int rmp_assign(struct hv_guest *g, uint64_t pa, bool assign, uint64_t gpa, uint64_t *cyc)
 {
 	struct rmp_io io = machine_rmp_io(g->m);
+	uint64_t c0 = g->m->rmp_io_ctx.cycles;
 	struct rmp_entry e = { .assigned = assign, .asid = assign ? g->asid : 0,
 			       .gpa = assign ? gpa : 0 };
 	struct rmp_op_result r = rmp_update(&g->m->rmp, &io, pa, &e);
-	return r.fault.fault == RMP_OK && r.status == RMP_SUCCESS ? 0 : -1;
+	*cyc += g->m->rmp_io_ctx.cycles - c0;
+	if (r.fault.fault != RMP_OK || r.status != RMP_SUCCESS)
+		return -1;
+	/* hardware that keeps cached RMP verdicts: the host's shootdown */
+	if (!g->m->cfg.rmp_tlb_coherent)
+		machine_tlb_shootdown_page(g->m, pa, cyc);
+	return 0;
 }
 
-/* Write back the host's dirty lines, so the firmware (which reads DRAM)
- * sees what the host wrote (KVM's sev_clflush_pages). */
-static void flush_host(struct hv_guest *g, uint64_t *cyc)
+/* CLFLUSH the pages the host wrote before the firmware (which reads DRAM)
+ * or the guest (another key) takes them over, as KVM's sev_clflush_pages
+ * does: page by page, and not at all where the caches are coherent across
+ * keys (X86_FEATURE_SME_COHERENT: cache.key_coherent). `always`: KVM
+ * flushes a VMSA whatever the CPU (clflush_cache_range before
+ * LAUNCH_UPDATE_VMSA). */
+static void flush_pages(struct hv_guest *g, uint64_t pa, uint64_t len, bool always, uint64_t *cyc)
 {
-	uint64_t c = 0;
-	(void)machine_flush_key(g->m, 0, &c);
-	*cyc += c;
+	if (always || !g->m->cfg.key_coherent)
+		(void)machine_clflush(g->m, pa, len, cyc);
 }
 
 static void note_fw(struct hv_result *res, bool snp, enum snp_status s)
@@ -119,9 +129,9 @@ int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 	 * encrypted in place by the firmware */
 	if (hv_vm_load_image(g, cyc))
 		return -1;
-	flush_host(g, cyc);
 	for (uint64_t off = 0; off < g->image_len; off += PAGE) {
 		uint64_t pa = hv_pool_pa(g, PG_DATA, off);
+		flush_pages(g, pa, PAGE, false, cyc);
 		s = snp ? snp_psp_launch_update(m->snp, g->rd, pa, off, SNP_PAGE_NORMAL)
 			: sev_launch_update_data(m->sev, handle, pa, PAGE);
 		if (s != SNP_SUCCESS)
@@ -143,7 +153,7 @@ int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 			return -1;
 		hv_zero(g, c->vmsa, PAGE, cyc);
 		(void)hv_store(g, c->vmsa, &v, sizeof(v), cyc);
-		flush_host(g, cyc);
+		flush_pages(g, c->vmsa, PAGE, true, cyc);
 		s = snp ? snp_psp_launch_update(m->snp, g->rd, c->vmsa, SNP_VMSA_GPA, SNP_PAGE_VMSA)
 			: sev_launch_update_vmsa(m->sev, handle, c->vmsa, PAGE);
 		if (s != SNP_SUCCESS)
@@ -188,8 +198,8 @@ int hv_sev_populate(struct hv_guest *g, uint64_t gpa, uint64_t *cyc)
 		return -1;
 	hv_zero(g, pa, PAGE, cyc);
 	if (g->sev == CPU_SEV_SNP && !shared) {
-		flush_host(g, cyc);
-		if (rmp_assign(g, pa, true, gpa))
+		flush_pages(g, pa, PAGE, false, cyc);
+		if (rmp_assign(g, pa, true, gpa, cyc))
 			return -1;
 	}
 	return hv_vm_map(g, gpa, pa, 0, cyc);
@@ -199,7 +209,7 @@ int hv_sev_populate(struct hv_guest *g, uint64_t gpa, uint64_t *cyc)
  * and its backing page converted in place: RMPUPDATE to the guest for
  * private, back to the hypervisor for shared. Returns the error code of
  * the response (0: done). */
-static uint64_t page_state_change(struct hv_guest *g, uint64_t gpa, uint64_t op)
+static uint64_t page_state_change(struct hv_guest *g, uint64_t gpa, uint64_t op, uint64_t *cyc)
 {
 	if (g->sev != CPU_SEV_SNP || gpa >= g->cfg.k.ram_size || (op != GHCB_PSC_SHARED &&
 								 op != GHCB_PSC_PRIVATE))
@@ -213,7 +223,7 @@ static uint64_t page_state_change(struct hv_guest *g, uint64_t gpa, uint64_t op)
 		uint64_t pa = g->cfg.pool + i * PAGE;
 		if (to_shared == (g->kind[i] == PG_SHARED))
 			return 0;
-		if (rmp_assign(g, pa, !to_shared, gpa))
+		if (rmp_assign(g, pa, !to_shared, gpa, cyc))
 			return 2;
 		g->kind[i] = to_shared ? PG_SHARED : PG_DATA;
 		return 0;
@@ -256,7 +266,8 @@ enum rmi_exit_reason hv_sev_vmgexit(struct hv_guest *g, struct hv_vcpu *c, bool 
 	uint64_t msr = c->ghcb_msr;
 	if (msr & GHCB_MSR_INFO_MASK) { /* the MSR protocol */
 		if ((msr & GHCB_MSR_INFO_MASK) == GHCB_MSR_PSC_REQ) {
-			uint64_t err = page_state_change(g, msr & 0xffffffffff000ull, (msr >> 52) & 0xf);
+			uint64_t err = page_state_change(g, msr & 0xffffffffff000ull, (msr >> 52) & 0xf,
+							     cyc);
 			c->ghcb_msr = GHCB_MSR_PSC_RESP | err << 32;
 			return RMI_EXIT_RIPAS_CHANGE;
 		}
@@ -324,7 +335,7 @@ int hv_sev_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 				struct rmp_io io = machine_rmp_io(m);
 				uint64_t pa = g->cfg.pool + i * PAGE;
 				if (!rmp_entry_read(&m->rmp, &io, pa, &e) && e.assigned && !e.immutable &&
-				    rmp_assign(g, pa, false, 0))
+				    rmp_assign(g, pa, false, 0, cyc))
 					s = SNP_HWERROR_PLATFORM;
 			}
 	} else {
@@ -332,7 +343,6 @@ int hv_sev_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 		if (s == SNP_SUCCESS)
 			s = sev_decommission(m->sev, (uint32_t)g->rd);
 	}
-	(void)cyc;
 	note_fw(res, snp, s);
 	return 0;
 }

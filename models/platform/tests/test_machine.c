@@ -350,6 +350,117 @@ static void test_rmp_on_the_path(void **state)
 	destroy(f);
 }
 
+/* The RMP is checked when a translation is filled and the verdict is
+ * cached with it (APM vol. 2 15.36.10): on sev-snp an L1 hit costs what it
+ * costs on sev, the host's and a guest's alike; only the fill reads the
+ * table. */
+static void test_rmp_checked_at_fill(void **state)
+{
+	(void)state;
+	uint64_t hit[2] = { 0 }, guest_hit[2] = { 0 }, checks[2] = { 0 };
+	const char *const profiles[] = { "sev", "sev-snp" };
+	for (int i = 0; i < 2; i++) {
+		struct fx *f = build(profiles[i]);
+		struct rmp_io io = machine_rmp_io(&f->m);
+		const uint64_t host_pa = 0x9100000, spa = 0x9000000;
+		uint8_t b[8] = { 0 };
+		struct cc_fault fault;
+		uint64_t c;
+		f->host.tlb = &f->m.tlb[0];
+		assert_int_equal(cpu_load(&f->host, host_pa, b, 8, &fault, &c), 0);
+		assert_int_equal(cpu_load(&f->host, host_pa + 8, b, 8, &fault, &c), 0);
+		hit[i] = c;
+		/* a guest's private page, validated (on sev-snp) */
+		f->realm.guest = 1;
+		f->realm.asid = f->realm.key = 5;
+		f->realm.tlb = &f->m.tlb[0];
+		assert_int_equal(machine_key_program(&f->m, 5, 5, MEMENC_KEY_ENCRYPT), 0);
+		if (f->m.cfg.rmp) {
+			struct rmp_entry e = { .assigned = true, .gpa = spa, .asid = 5 };
+			assert_true(rmp_update(&f->m.rmp, &io, spa, &e).status == RMP_SUCCESS);
+			struct rmp_guest_page pg = { .spa = spa, .gpa = spa, .asid = 5 };
+			assert_true(rmp_pvalidate(&f->m.rmp, &io, &pg, true).status == RMP_SUCCESS);
+		}
+		assert_int_equal(cpu_store(&f->realm, spa, "private", 8, &fault, &c), 0);
+		assert_int_equal(cpu_load(&f->realm, spa, b, 8, &fault, &c), 0);
+		assert_memory_equal(b, "private", 8);
+		guest_hit[i] = c;
+		checks[i] = sim_stat_get(&f->sim, "machine.rmp.checks");
+		destroy(f);
+	}
+	assert_int_equal(hit[0], 4);
+	assert_int_equal(hit[1], hit[0]);
+	assert_int_equal(guest_hit[1], guest_hit[0]);
+	assert_int_equal(checks[0], 0);
+	assert_int_equal(checks[1], 2); /* one fill per master and page */
+}
+
+/* A verdict cached in a TLB outlives an RMP change until the TLB forgets
+ * it. Hardware flushes every TLB on each RMP update (rmp.tlb_coherent); on
+ * hardware that did not, a host that skips its shootdown keeps writing a
+ * page it has just given to a guest. */
+static void test_rmp_stale_tlb(void **state)
+{
+	(void)state;
+	static const char *const stale[] = { "rmp.tlb_coherent=false", NULL };
+	for (int coherent = 0; coherent < 2; coherent++) {
+		struct fx *f = build_set("sev-snp", coherent ? NULL : stale);
+		struct rmp_io io = machine_rmp_io(&f->m);
+		const uint64_t spa = 0x9000000;
+		struct cc_fault fault;
+		uint64_t c = 0;
+		f->host.tlb = &f->m.tlb[0];
+		assert_int_equal(cpu_store(&f->host, spa, "host....", 8, &fault, &c), 0);
+		struct rmp_entry e = { .assigned = true, .gpa = spa, .asid = 5 };
+		assert_true(rmp_update(&f->m.rmp, &io, spa, &e).status == RMP_SUCCESS);
+		int rc = cpu_store(&f->host, spa, "stale...", 8, &fault, &c);
+		if (coherent) {
+			assert_int_equal(rc, 1); /* the update flushed the TLB: checked afresh */
+			assert_int_equal(fault.kind, FAULT_RMP_PF);
+			assert_int_equal(sim_stat_get(&f->sim, "machine.rmp.tlb_flushes"), 1);
+		} else {
+			assert_int_equal(rc, 0); /* the cached verdict still grants the write */
+			assert_int_equal(sim_stat_get(&f->sim, "machine.rmp.tlb_flushes"), 0);
+			machine_tlb_shootdown_page(&f->m, spa, &c);
+			assert_int_equal(cpu_store(&f->host, spa, "late....", 8, &fault, &c), 1);
+			assert_int_equal(fault.kind, FAULT_RMP_PF);
+		}
+		destroy(f);
+	}
+}
+
+/* Caches coherent across keys (cache.key_coherent, AMD SME_COHERENT): the
+ * firmware's DRAM access sees what a core still holds dirty, and a line
+ * used under one key leaves the caches under every other key (written
+ * back first). Without it the firmware reads stale DRAM and both copies
+ * stay. */
+static void test_key_coherent(void **state)
+{
+	(void)state;
+	static const char *const on[] = { "cache.key_coherent=true", NULL };
+	for (int coherent = 0; coherent < 2; coherent++) {
+		struct fx *f = build_set("sev", coherent ? on : NULL);
+		const uint64_t pa = 0x9000000;
+		uint8_t b[8] = { 0 };
+		struct cc_fault fault;
+		uint64_t c = 0;
+		assert_int_equal(cpu_store(&f->host, pa, "hostdata", 8, &fault, &c), 0);
+		assert_int_equal(machine_dram_access(&f->m, 0, pa, b, 8, false, &c), 0);
+		if (coherent)
+			assert_memory_equal(b, "hostdata", 8);
+		else
+			assert_memory_not_equal(b, "hostdata", 8);
+		assert_int_equal(cpu_store(&f->host, pa, "again...", 8, &fault, &c), 0);
+		f->realm.key = 5;
+		assert_int_equal(machine_key_program(&f->m, 5, 5, MEMENC_KEY_ENCRYPT), 0);
+		assert_int_equal(cpu_load(&f->realm, pa, b, 8, &fault, &c), 0);
+		bool dirty;
+		assert_int_equal(cache_probe(&f->m.l1[0], 0, pa, &dirty) ||
+				 cache_probe(&f->m.llc, 0, pa, &dirty), !coherent);
+		destroy(f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +470,8 @@ int main(void)
 		cmocka_unit_test(test_bad_config),    cmocka_unit_test(test_key_reuse_hazard),
 		cmocka_unit_test(test_invd_loses_dirty), cmocka_unit_test(test_gpc_tlb_invalidation),
 		cmocka_unit_test(test_two_cores),     cmocka_unit_test(test_rmp_on_the_path),
+		cmocka_unit_test(test_rmp_checked_at_fill), cmocka_unit_test(test_rmp_stale_tlb),
+		cmocka_unit_test(test_key_coherent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
