@@ -7,7 +7,7 @@
 #include <string.h>
 
 #define SNAP_MAGIC "CCSIMCK1"
-#define SNAP_FORMAT 1
+#define SNAP_FORMAT 2 /* 2: the agent's time (local) after now */
 
 void sim_init(struct sim *s, uint64_t seed, uint64_t freq_hz)
 {
@@ -165,6 +165,7 @@ int sim_save(const struct sim *s, struct sim_buf *out)
 	sim_buf_put(out, SNAP_MAGIC, 8);
 	sim_buf_put_u32(out, SNAP_FORMAT);
 	sim_buf_put_u64(out, s->now);
+	sim_buf_put_u64(out, s->local);
 	sim_buf_put_u64(out, s->freq_hz);
 	sim_buf_put_u64(out, s->seed);
 	for (int i = 0; i < 4; i++)
@@ -239,7 +240,8 @@ int sim_restore(struct sim *s, const uint8_t *data, size_t len, char *err, size_
 		snprintf(err, errlen, "checkpoint format %u, expected %u", format, (unsigned)SNAP_FORMAT);
 		return -EINVAL;
 	}
-	uint64_t now = sim_reader_u64(&in), freq = sim_reader_u64(&in), seed = sim_reader_u64(&in);
+	uint64_t now = sim_reader_u64(&in), local = sim_reader_u64(&in), freq = sim_reader_u64(&in),
+		 seed = sim_reader_u64(&in);
 	if (in.failed) {
 		snprintf(err, errlen, "checkpoint truncated at byte %zu of %zu", in.pos, len);
 		return -EINVAL;
@@ -249,7 +251,13 @@ int sim_restore(struct sim *s, const uint8_t *data, size_t len, char *err, size_
 			 (unsigned long long)freq, (unsigned long long)s->freq_hz);
 		return -EINVAL;
 	}
-	s->now = s->local = now;
+	if (local < now) {
+		snprintf(err, errlen, "checkpoint's agent time %llu precedes its event time %llu",
+			 (unsigned long long)local, (unsigned long long)now);
+		return -EINVAL;
+	}
+	s->now = now;
+	s->local = local;
 	s->seed = seed;
 	for (int i = 0; i < 4; i++)
 		s->rng.s[i] = sim_reader_u64(&in);

@@ -48,13 +48,18 @@ void sim_reset(struct sim *s);
 
 static inline uint64_t sim_now(const struct sim *s) { return s->now; }
 
-/* The present inside an event: a step, a guest run or an instruction
- * advances it as it spends cycles, so that what happens 3 M cycles into a
- * step is traced, and queues for shared resources, at that cycle. The
- * dispatch of each event resets it to the event's time. Latencies models
- * accumulate (`*cycles`) are offsets from it. */
+/* The present inside an event: a step, a guest run, an instruction or a
+ * blocking access advances it as it spends cycles, so that what happens
+ * 3 M cycles into a step is traced, and queues for shared resources, at
+ * that cycle. It never goes back within an event; the dispatch of each
+ * event resets it to the event's time. An agent sets it before it uses
+ * the memory path, whose latencies (`*cycles`) are offsets from it. */
 static inline uint64_t sim_time(const struct sim *s) { return s->local; }
-static inline void sim_set_time(struct sim *s, uint64_t t) { s->local = t < s->now ? s->now : t; }
+static inline void sim_set_time(struct sim *s, uint64_t t)
+{
+	if (t > s->local)
+		s->local = t;
+}
 
 /* Cycles -> nanoseconds at the nominal frequency (rounded down). */
 static inline uint64_t sim_cycles_to_ns(const struct sim *s, uint64_t cycles)

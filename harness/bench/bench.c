@@ -229,13 +229,14 @@ out:
  * DRAM read and an AES-XTS decrypt through key slot 3. Lines stay clean. */
 static int bench_misses(const char *profile, uint64_t n, double *rate, uint64_t *lat)
 {
-	static const char *const sets[] = { MISS_LLC };
+	/* no prefetcher: every load pays the whole miss path being measured */
+	static const char *const sets[] = { MISS_LLC, "cache.prefetch_distance=0" };
 	struct rig *r = calloc(1, sizeof(*r));
 	uint64_t cycles = 0;
 	int rc = -1;
 	if (!r)
 		return -1;
-	if (rig_build(r, profile, sets, 1, WORLD_REALM, 1) || rig_delegate(r, MISS_BASE, MISS_SET) ||
+	if (rig_build(r, profile, sets, 2, WORLD_REALM, 1) || rig_delegate(r, MISS_BASE, MISS_SET) ||
 	    rig_fill(r, MISS_BASE, MISS_SET) || machine_wbinvd(&r->m, &cycles))
 		goto out;
 	if (!memenc_key_encrypts(&r->m.enc, machine_key_slot(&r->m, PAS_REALM))) {

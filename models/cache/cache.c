@@ -9,7 +9,7 @@
 
 #include "sim/sim.h"
 
-#define CACHE_SNAP_VERSION 1
+#define CACHE_SNAP_VERSION 2 /* 2: ready times, miss slots */
 
 static inline size_t cache_set_base(const struct cache *c, uint64_t tag)
 {
@@ -30,6 +30,42 @@ static inline void cache_line_invalidate(struct cache *c, size_t i)
 {
 	c->lines[i] = (struct cache_line){ .tag = CACHE_TAG_INVALID };
 	c->lru[i] = 0;
+	c->ready[i] = 0;
+}
+
+/* The present of an access `offset` cycles into it (see cache_read). */
+static inline uint64_t cache_now(const struct cache *c, uint64_t offset)
+{
+	return sim_time(c->base.sim) + offset;
+}
+
+/* Cycles a hit at `offset` (lookup done) waits for line i's fill. The
+ * ready time is cleared once passed, so the common hit tests one zero. */
+uint64_t cache_pending_wait(struct cache *c, size_t i, uint64_t offset)
+{
+	uint64_t now = cache_now(c, offset);
+	if (c->ready[i] <= now) {
+		c->ready[i] = 0;
+		return 0;
+	}
+	c->pending_hits++;
+	return c->ready[i] - now;
+}
+
+/* A miss slot for a fill that could start at `offset`: slots are taken in
+ * turn (the oldest miss frees first); the wait for it is added to
+ * *cycles; its index is returned (SIZE_MAX: no limit). */
+static size_t cache_mshr_take(struct cache *c, uint64_t *cycles)
+{
+	if (!c->cfg.mshrs)
+		return SIZE_MAX;
+	size_t best = (size_t)(c->mshr_next++ % c->cfg.mshrs);
+	uint64_t now = cache_now(c, *cycles);
+	if (c->mshr[best] > now) {
+		c->mshr_wait += c->mshr[best] - now;
+		*cycles += c->mshr[best] - now;
+	}
+	return best;
 }
 
 /* Index of the (tag, key) line, or SIZE_MAX. The most recently hit line is
@@ -85,13 +121,21 @@ static int cache_allocate(struct cache *c, unsigned key, uint64_t tag, bool fill
 	int rc;
 
 	c->misses++;
+	uint64_t done = 0;
 	if (fill) {
+		size_t slot = cache_mshr_take(c, cycles);
 		rc = cache_port_read_line(c->below, key, tag << CACHE_LINE_SHIFT, buf, cycles);
 		if (rc)
 			return rc;
+		done = cache_now(c, *cycles);
+		if (slot != SIZE_MAX)
+			c->mshr[slot] = done;
 	}
 	if (cache_line_valid(l)) {
-		if (l->dirty && (rc = cache_writeback(c, v, cycles)) != 0)
+		/* posted: the victim leaves through a write-back buffer, the miss
+		 * does not wait for it (what is below still does the work) */
+		uint64_t posted = *cycles;
+		if (l->dirty && (rc = cache_writeback(c, v, &posted)) != 0)
 			return rc;
 		c->evictions++;
 	}
@@ -101,6 +145,7 @@ static int cache_allocate(struct cache *c, unsigned key, uint64_t tag, bool fill
 	}
 	*l = (struct cache_line){ .tag = tag, .key = key };
 	c->lru[v] = ++c->lru_clock;
+	c->ready[v] = done;
 	*out = v;
 	return 0;
 }
@@ -121,6 +166,8 @@ static inline int cache_line_for(struct cache *c, unsigned key, uint64_t pa, siz
 	if (i != SIZE_MAX) {
 		c->hits++;
 		c->lru[i] = ++c->lru_clock;
+		if (c->ready[i])
+			*cycles += cache_pending_wait(c, i, *cycles);
 	} else {
 		int rc = cache_allocate(c, key, tag, fill || len < CACHE_LINE, &i, cycles);
 		if (rc)
@@ -324,6 +371,8 @@ static void cache_model_reset(struct sim_model *m)
 	struct cache *c = (struct cache *)m;
 	cache_invalidate_all(c);
 	memset(c->data, 0, c->nlines * CACHE_LINE);
+	memset(c->mshr, 0, (c->cfg.mshrs ? c->cfg.mshrs : 1) * sizeof(*c->mshr));
+	c->mshr_next = 0;
 	c->lru_clock = 0;
 }
 
@@ -344,8 +393,12 @@ static int cache_save_extra(const struct sim_model *m, struct sim_buf *out)
 		sim_buf_put_u32(out, valid ? l->key : 0);
 		sim_buf_put_u64(out, valid ? l->tag << CACHE_LINE_SHIFT : 0);
 		sim_buf_put_u64(out, valid ? c->lru[i] : 0);
+		sim_buf_put_u64(out, valid ? c->ready[i] : 0);
 		sim_buf_put(out, valid ? cache_line_data(c, i) : zero, CACHE_LINE);
 	}
+	sim_buf_put_u32(out, c->cfg.mshrs);
+	for (size_t k = 0; k < c->cfg.mshrs; k++)
+		sim_buf_put_u64(out, c->mshr[k]);
 	return 0;
 }
 
@@ -362,12 +415,13 @@ static int cache_restore_extra(struct sim_model *m, struct sim_reader *in)
 		return -EINVAL;
 
 	struct cache_line *lines = g_new(struct cache_line, c->nlines);
-	uint64_t *lrus = g_new0(uint64_t, c->nlines);
+	uint64_t *lrus = g_new0(uint64_t, c->nlines), *ready = g_new0(uint64_t, c->nlines);
 	uint8_t *data = g_malloc0(c->nlines * CACHE_LINE);
 	for (size_t i = 0; i < c->nlines; i++) {
 		uint8_t valid = sim_reader_u8(in), dirty = sim_reader_u8(in);
 		uint32_t key = sim_reader_u32(in);
 		uint64_t pa = sim_reader_u64(in), lru = sim_reader_u64(in);
+		ready[i] = sim_reader_u64(in);
 		uint8_t *d = data + i * CACHE_LINE;
 		sim_reader_get(in, d, CACHE_LINE);
 		if (in->failed || valid > 1 || dirty > valid)
@@ -375,6 +429,7 @@ static int cache_restore_extra(struct sim_model *m, struct sim_reader *in)
 		if (!valid) {
 			lines[i] = (struct cache_line){ .tag = CACHE_TAG_INVALID };
 			lrus[i] = 0;
+			ready[i] = 0;
 			memset(d, 0, CACHE_LINE);
 			continue;
 		}
@@ -389,18 +444,25 @@ static int cache_restore_extra(struct sim_model *m, struct sim_reader *in)
 		lines[i] = (struct cache_line){ .tag = tag, .key = key, .dirty = dirty };
 		lrus[i] = lru;
 	}
-	if (in->pos != in->len)
+	if (sim_reader_u32(in) != c->cfg.mshrs)
+		goto fail;
+	for (size_t k = 0; k < c->cfg.mshrs; k++)
+		c->mshr[k] = sim_reader_u64(in);
+	if (in->failed || in->pos != in->len)
 		goto fail;
 	g_free(c->lines);
 	g_free(c->lru);
+	g_free(c->ready);
 	g_free(c->data);
 	c->lines = lines;
 	c->lru = lrus;
+	c->ready = ready;
 	c->data = data;
 	return 0;
 fail:
 	g_free(lines);
 	g_free(lrus);
+	g_free(ready);
 	g_free(data);
 	return -EINVAL;
 }
@@ -410,9 +472,12 @@ static void cache_model_destroy(struct sim_model *m)
 	struct cache *c = (struct cache *)m;
 	g_free(c->lines);
 	g_free(c->lru);
+	g_free(c->ready);
+	g_free(c->mshr);
 	g_free(c->data);
 	g_free(c->name);
 	c->lru = NULL;
+	c->ready = c->mshr = NULL;
 	c->lines = NULL;
 	c->data = NULL;
 	c->name = NULL;
@@ -434,11 +499,14 @@ static const struct sim_field cache_fields[] = {
 	SIM_FIELD(struct cache, writebacks),
 	SIM_FIELD(struct cache, flushes),
 	SIM_FIELD(struct cache, invd_dropped_dirty),
+	SIM_FIELD(struct cache, mshr_next),
+	SIM_FIELD(struct cache, pending_hits),
+	SIM_FIELD(struct cache, mshr_wait),
 };
 
 static const struct sim_vmstate cache_vmstate = {
 	.name = "cache",
-	.version = 1,
+	.version = 2,
 	.fields = cache_fields,
 	.nfields = sizeof(cache_fields) / sizeof(cache_fields[0]),
 };
@@ -453,7 +521,8 @@ int cache_init(struct cache *c, struct sim *s, const char *name, const struct ca
 	uint64_t sets = cfg->size / line_bytes;
 	if ((sets & (sets - 1)) != 0)
 		return -EINVAL;
-	if (!below.ops || !below.ops->read_line || !below.ops->write_line)
+	if (!below.ops || !below.ops->read_line || !below.ops->write_line ||
+	    cfg->mshrs > CACHE_MSHRS_MAX)
 		return -EINVAL;
 
 	memset(c, 0, sizeof(*c));
@@ -468,6 +537,8 @@ int cache_init(struct cache *c, struct sim *s, const char *name, const struct ca
 	c->nlines = (size_t)(sets * cfg->ways);
 	c->lines = g_new(struct cache_line, c->nlines);
 	c->lru = g_new0(uint64_t, c->nlines);
+	c->ready = g_new0(uint64_t, c->nlines);
+	c->mshr = g_new0(uint64_t, cfg->mshrs ? cfg->mshrs : 1);
 	c->data = g_malloc0(c->nlines * CACHE_LINE);
 	cache_invalidate_all(c);
 	sim_model_register(s, &c->base);
@@ -481,6 +552,9 @@ int cache_init(struct cache *c, struct sim *s, const char *name, const struct ca
 		ST(writebacks, "dirty lines written below"),
 		ST(flushes, "maintenance operations"),
 		ST(invd_dropped_dirty, "dirty lines discarded by INVD"),
+		ST(pending_hits, "hits on a line whose fill was still in flight (merged into the miss)"),
+		SIM_STAT_DEF(struct cache, mshr_wait, "mshr_wait", SIM_STAT_CYCLES,
+			     "cycles misses waited for a free miss slot"),
 	};
 #undef ST
 	sim_stat_register_table(s, c->name, c, stats, sizeof(stats) / sizeof(stats[0]));

@@ -50,7 +50,10 @@ struct cache_config {
 	uint64_t size;        /* bytes; size / (CACHE_LINE * ways) sets, a power of two */
 	unsigned ways;
 	uint64_t hit_latency; /* cycles of one lookup, hit or miss */
+	unsigned mshrs;       /* misses in flight at once (miss status holding registers);
+				 0: no limit */
 };
+#define CACHE_MSHRS_MAX 1024
 
 /* Line metadata, kept apart from the data so a lookup scans a few words.
  * `tag` is the full line address (pa >> CACHE_LINE_SHIFT), or CACHE_TAG_INVALID
@@ -73,6 +76,10 @@ struct cache {
 	struct cache_line *lines;  /* [set * ways + way] */
 	uint64_t *lru;             /* same index: LRU clock at the last use; 0 = empty way.
 				    * Kept apart so choosing a victim scans one small array. */
+	uint64_t *ready;           /* same index: the cycle a line's fill completes; an access
+				    * before it waits for it (it merges into the miss in flight) */
+	uint64_t *mshr;            /* cfg.mshrs entries: the cycle each miss slot frees */
+	uint64_t mshr_next;        /* the next slot a miss takes (in turn) */
 	uint8_t *data;             /* CACHE_LINE bytes per line, same index */
 	/* Saved by the field table; the lines go in the extra state, every slot in
 	 * set/way order (valid, dirty, key, line PA, lru, 64 data bytes). */
@@ -84,6 +91,8 @@ struct cache {
 	uint64_t writebacks;       /* dirty lines written below (evictions + maintenance) */
 	uint64_t flushes;          /* maintenance operations (clean_inval_*, flush_key, wbinvd, invd) */
 	uint64_t invd_dropped_dirty; /* dirty lines discarded by cache_invd */
+	uint64_t pending_hits;     /* hits on a line whose fill was still in flight */
+	uint64_t mshr_wait;        /* cycles misses waited for a free miss slot */
 };
 
 /* Check the geometry (-EINVAL if the sets are not a power of two, ways or size
@@ -103,9 +112,14 @@ struct cache_port cache_as_port(struct cache *c);
 
 /* Access bytes [pa, pa+len) of ONE line under `key`: len is 1..CACHE_LINE and
  * the range must not cross a line boundary (-EINVAL otherwise).
- * Cost added to *cycles (which may be NULL): hit_latency for the lookup; on a
- * miss also the write-back of a dirty victim (under the victim's own key) and
- * the fill from below. Writes allocate: fill, then merge; a write of a whole
+ * Time: the access arrives at sim_time + *cycles (cycles may be NULL: at
+ * sim_time). Cost added to *cycles: hit_latency for the lookup; a hit on a
+ * line whose fill is still in flight waits for it; a miss waits for a free
+ * miss slot (cfg.mshrs), then for the fill from below, which holds the slot
+ * and sets the line's ready time. The write-back of a dirty victim (under
+ * the victim's own key) is posted: it moves the data and occupies what is
+ * below, but the access does not wait for it. Writes allocate: fill, then
+ * merge; a write of a whole
  * line allocates without a fill, since every byte is overwritten (as a
  * full-line store such as MOVDIR64B does, and without a read that an
  * integrity-checking backing could fault). The fill is read before the victim
@@ -123,6 +137,7 @@ int cache_write(struct cache *c, unsigned key, uint64_t pa, const void *buf, siz
  * for the memory path: true with the bytes copied and the hit charged
  * exactly as cache_read would; false, nothing done: call cache_read. The
  * caller has checked that [pa, pa+len) lies in one line and len > 0. */
+uint64_t cache_pending_wait(struct cache *c, size_t i, uint64_t at);
 static inline bool cache_read_mru(struct cache *c, unsigned key, uint64_t pa, void *buf,
 				  size_t len, uint64_t *cycles)
 {
@@ -131,6 +146,8 @@ static inline bool cache_read_mru(struct cache *c, unsigned key, uint64_t pa, vo
 	if (l->tag != pa >> CACHE_LINE_SHIFT || l->key != key)
 		return false;
 	*cycles += c->cfg.hit_latency;
+	if (__builtin_expect(c->ready[i] != 0, 0))
+		*cycles += cache_pending_wait(c, i, *cycles);
 	c->hits++;
 	c->lru[i] = ++c->lru_clock;
 	const uint8_t *d = c->data + i * CACHE_LINE + (pa & (CACHE_LINE - 1));

@@ -190,16 +190,28 @@ static int access_pa(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, ui
 	return access_done(c, &a, rc, spent, fault, cycles);
 }
 
+/* A blocking agent's operation that started at t0 and took `spent`: its
+ * next one starts after it (cpu_exec times its own). */
+static inline void blocking_done(struct cpu *c, uint64_t t0, uint64_t spent)
+{
+	if (!c->in_exec)
+		sim_set_time(c->base.sim, t0 + spent);
+}
+
 int cpu_access(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, uint64_t gpa, bool priv,
 	       void *buf, uint32_t len, struct cc_fault *fault, uint64_t *cycles)
 {
-	return access_pa(c, pas, write, pa, gpa, priv, NULL, buf, len, fault, cycles);
+	uint64_t t0 = sim_time(c->base.sim);
+	int rc = access_pa(c, pas, write, pa, gpa, priv, NULL, buf, len, fault, cycles);
+	blocking_done(c, t0, *cycles);
+	return rc;
 }
 
 void cpu_smc(struct cpu *c, uint64_t regs[SMC_REGS], uint64_t *cycles)
 {
-	uint64_t spent = 0;
+	uint64_t spent = 0, t0 = sim_time(c->base.sim);
 	bus_smc(&c->bus, c->world, (uint8_t)c->el, regs, &spent);
+	blocking_done(c, t0, spent);
 	c->stat_smcs++;
 	c->stat_smc_cycles += spent;
 	c->cycles += spent;
@@ -329,18 +341,25 @@ static int cpu_translate_ex(struct cpu *c, uint64_t va, unsigned acc, bool fill_
 int cpu_translate(struct cpu *c, uint64_t va, unsigned acc, uint64_t *pa, struct cc_fault *fault,
 		  uint64_t *cycles)
 {
-	uint64_t gpa;
+	uint64_t gpa, t0 = sim_time(c->base.sim), spent = 0;
 	bool priv, checked;
 	uint8_t attrs;
-	return cpu_translate_ex(c, va, acc, true, pa, &gpa, &priv, &attrs, &checked, fault, cycles);
+	int rc = cpu_translate_ex(c, va, acc, true, pa, &gpa, &priv, &attrs, &checked, fault, &spent);
+	blocking_done(c, t0, spent);
+	*cycles += spent;
+	return rc;
 }
 
 int cpu_translate_gpa(struct cpu *c, uint64_t va, unsigned acc, uint64_t *pa, uint64_t *gpa,
 		      struct cc_fault *fault, uint64_t *cycles)
 {
+	uint64_t t0 = sim_time(c->base.sim), spent = 0;
 	bool priv, checked;
 	uint8_t attrs;
-	return cpu_translate_ex(c, va, acc, false, pa, gpa, &priv, &attrs, &checked, fault, cycles);
+	int rc = cpu_translate_ex(c, va, acc, false, pa, gpa, &priv, &attrs, &checked, fault, &spent);
+	blocking_done(c, t0, spent);
+	*cycles += spent;
+	return rc;
 }
 
 static int access_va(struct cpu *c, bool write, uint64_t va, uint8_t *buf, uint32_t len,
@@ -383,11 +402,17 @@ static int access_va(struct cpu *c, bool write, uint64_t va, uint8_t *buf, uint3
 int cpu_load_va(struct cpu *c, uint64_t va, void *buf, uint32_t len, struct cc_fault *fault,
 		uint64_t *cycles)
 {
-	return access_va(c, false, va, buf, len, fault, cycles);
+	uint64_t t0 = sim_time(c->base.sim);
+	int rc = access_va(c, false, va, buf, len, fault, cycles);
+	blocking_done(c, t0, *cycles);
+	return rc;
 }
 
 int cpu_store_va(struct cpu *c, uint64_t va, const void *buf, uint32_t len,
 		 struct cc_fault *fault, uint64_t *cycles)
 {
-	return access_va(c, true, va, (uint8_t *)buf, len, fault, cycles);
+	uint64_t t0 = sim_time(c->base.sim);
+	int rc = access_va(c, true, va, (uint8_t *)buf, len, fault, cycles);
+	blocking_done(c, t0, *cycles);
+	return rc;
 }

@@ -13,8 +13,25 @@
 #include "models/platform/port.h"
 #include "sim/sim.h"
 
+/* The core a vCPU runs guest code on, as cpu_exec times it: instructions
+ * enter an out-of-order window in program order, `width` a cycle, while
+ * the reorder buffer has room; each executes when its operands are ready,
+ * memory accesses issue in program order and loads complete when their
+ * data arrives; stores wait in a store buffer until their line is written,
+ * in order; an instruction fetch the L1 serves is hidden by the pipeline.
+ * All zero: a blocking core, one instruction at a time. */
+struct cpu_core {
+	uint32_t rob;          /* reorder buffer entries (1..CPU_ROB_MAX) */
+	uint32_t width;        /* instructions entering the window per cycle */
+	uint32_t sb;           /* store buffer entries (1..CPU_SB_MAX) */
+	uint32_t fetch_hidden; /* cycles of a fetch the pipeline hides (an L1 hit) */
+};
+#define CPU_ROB_MAX 1024
+#define CPU_SB_MAX 256
+
 struct cpu {
 	struct sim_model base;
+	struct cpu_core core_cfg;
 	struct bus_port bus;
 	uint16_t src;
 	/* saved state */
@@ -28,6 +45,7 @@ struct cpu {
 	uint32_t sev;    /* a guest vCPU's SEV mode (enum cpu_sev): TTBR drives stage 1 with the
 			    C-bit; from SEV-ES non-automatic exits raise #VC in the guest */
 	uint64_t cycles; /* busy cycles: sum of every op's latency */
+	uint32_t in_exec; /* running guest code: cpu_exec times its accesses (not saved) */
 	uint64_t stat_loads, stat_stores, stat_smcs, stat_faults;
 	uint64_t stat_load_cycles, stat_store_cycles, stat_smc_cycles;
 	/* translation: the registers (CR3 / nCR3 / EPTP / TTBR / VTTBR) and the
@@ -48,7 +66,10 @@ void cpu_init(struct cpu *c, struct sim *s, const char *name, struct bus_port bu
 /* One access of `len` bytes at physical `pa` in `pas`, which the guest knows
  * as `gpa` (private or shared), split into 64-byte line accesses. Returns 0,
  * 1 if an access faulted (*fault says which; bytes before the faulting line
- * were moved), or -errno. *cycles gets this op's latency. */
+ * were moved), or -errno. *cycles gets this op's latency.
+ * Time: the access starts at sim_time. Outside cpu_exec the vCPU is a
+ * blocking agent: the access completes before anything else it does, so
+ * sim_time moves past it (this holds for every operation below). */
 int cpu_access(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, uint64_t gpa, bool priv,
 	       void *buf, uint32_t len, struct cc_fault *fault, uint64_t *cycles);
 

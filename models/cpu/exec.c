@@ -2,6 +2,8 @@
 #include "models/cpu/exec.h"
 
 #include <errno.h>
+#include <glib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "sim/sim.h"
@@ -238,17 +240,158 @@ static int do_pvalidate(struct cpu *c, struct vcpu_state *v, const struct exec_p
 	return 0;
 }
 
+/* --- the core's timing (struct cpu_core) --- */
+
+/* What one cpu_exec call knows of the window: all times are cycles from
+ * p->now. Nothing of it outlives the call: a stop drains the window. */
+struct core_timing {
+	struct cpu_core k;      /* the core, limits clamped */
+	uint64_t d;             /* the cycle the next instruction enters the window */
+	uint32_t in_cycle;      /* instructions already entered in cycle d */
+	uint64_t seq;           /* instructions entered */
+	uint64_t retire;        /* when the last one entered retires */
+	uint64_t mem;           /* when the last memory access issued (program order) */
+	uint64_t clock;         /* the latest time set for the memory path */
+	uint64_t nstores, sb_last;
+	uint64_t reg[ISA_NREGS]; /* when each register's value is ready */
+	uint64_t rob[CPU_ROB_MAX]; /* retire time of the instruction `rob` entries back */
+	uint64_t sb[CPU_SB_MAX];   /* commit time of the store `sb` stores back */
+};
+
+static void ct_init(struct core_timing *x, const struct cpu_core *k)
+{
+	memset(x, 0, offsetof(struct core_timing, rob));
+	x->k = *k;
+	x->k.rob = x->k.rob ? MIN(x->k.rob, CPU_ROB_MAX) : 1;
+	x->k.sb = x->k.sb ? MIN(x->k.sb, CPU_SB_MAX) : 1;
+	x->k.width = x->k.width ? x->k.width : 1;
+	memset(x->rob, 0, x->k.rob * sizeof(x->rob[0]));
+	memset(x->sb, 0, x->k.sb * sizeof(x->sb[0]));
+}
+
+static uint64_t ct_max(uint64_t a, uint64_t b) { return a > b ? a : b; }
+
+/* The memory path's present for an access at window time `t` (never
+ * behind what it was last given: fetches run ahead of issued accesses). */
+static void ct_time(struct cpu *c, struct core_timing *x, const struct exec_params *p, uint64_t t)
+{
+	x->clock = ct_max(x->clock, t);
+	sim_set_time(c->base.sim, p->now + x->clock);
+}
+
+/* An instruction enters the window: when there is room in the reorder
+ * buffer, `width` a cycle. Returns the cycle. */
+static uint64_t ct_enter(struct core_timing *x)
+{
+	uint64_t free = x->rob[x->seq % x->k.rob];
+	if (free > x->d) {
+		x->d = free;
+		x->in_cycle = 0;
+	}
+	if (x->in_cycle == x->k.width) {
+		x->d++;
+		x->in_cycle = 0;
+	}
+	x->in_cycle++;
+	return x->d;
+}
+
+/* The cycle the next instruction would enter the window (its boundary: the
+ * budget and the timer are checked against it). */
+static uint64_t ct_next(const struct core_timing *x)
+{
+	uint64_t t = x->in_cycle == x->k.width ? x->d + 1 : x->d;
+	return ct_max(t, x->rob[x->seq % x->k.rob]);
+}
+
+/* The instruction that entered last completes at `done`; it retires in order. */
+static void ct_done(struct core_timing *x, uint64_t done)
+{
+	x->retire = ct_max(x->retire, done);
+	x->rob[x->seq++ % x->k.rob] = x->retire;
+}
+
+/* When everything in flight has retired and every store is written. */
+static uint64_t ct_drained(const struct core_timing *x)
+{
+	return ct_max(ct_max(x->d, x->retire), x->sb_last);
+}
+
+/* A serialising event (exception entry or return, a call out, a change of
+ * translation): the window empties first, then it costs `extra`. */
+static void ct_serialize(struct core_timing *x, uint64_t extra)
+{
+	x->d = ct_drained(x) + extra;
+	x->in_cycle = 0;
+	x->retire = x->d;
+}
+
+/* An operation on registers (a, b: sources, ISA_XZR for none), ready one
+ * cycle after its operands; the result goes to `dst` (ISA_XZR: none). */
+static void ct_alu(struct core_timing *x, unsigned dst, unsigned a, unsigned b)
+{
+	uint64_t e = ct_enter(x);
+	if (a < ISA_NREGS)
+		e = ct_max(e, x->reg[a]);
+	if (b < ISA_NREGS)
+		e = ct_max(e, x->reg[b]);
+	if (dst < ISA_NREGS)
+		x->reg[dst] = e + ISSUE_CYCLES;
+	ct_done(x, e + ISSUE_CYCLES);
+}
+
+/* When a memory access whose address is in `base` issues (after the one
+ * before it), and a store's room in the store buffer. */
+static uint64_t ct_mem_issue(struct core_timing *x, unsigned base, bool store)
+{
+	if (store) {
+		uint64_t free = x->sb[x->nstores % x->k.sb];
+		if (free > x->d) { /* the store buffer is full: the window waits */
+			x->d = free;
+			x->in_cycle = 0;
+		}
+	}
+	uint64_t e = ct_max(ct_enter(x), x->mem);
+	if (base < ISA_NREGS)
+		e = ct_max(e, x->reg[base]);
+	x->mem = e;
+	return e;
+}
+
+/* A load issued at `at` whose data arrives `lat` later (no sooner than
+ * its issue cycle), into `dst`. */
+static void ct_load_done(struct core_timing *x, unsigned dst, uint64_t at, uint64_t lat)
+{
+	lat = ct_max(lat, ISSUE_CYCLES);
+	if (dst < ISA_NREGS)
+		x->reg[dst] = at + lat;
+	ct_done(x, at + lat);
+}
+
+/* A store issued at `at`, its line written `lat` later, with the data of
+ * register `val`: it retires once its data is there and is written from
+ * the store buffer in order. */
+static void ct_store_done(struct core_timing *x, unsigned val, uint64_t at, uint64_t lat)
+{
+	uint64_t data = val < ISA_NREGS ? x->reg[val] : at;
+	uint64_t commit = ct_max(ct_max(x->sb_last, at + lat), data);
+	x->sb_last = commit;
+	x->sb[x->nstores++ % x->k.sb] = commit;
+	ct_done(x, ct_max(at, data) + ISSUE_CYCLES);
+}
+
 int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 	     struct exec_stop_info *out, uint64_t *cycles)
 {
-	uint64_t t = 0;
+	struct core_timing xs, *x = &xs;
 	int rc = 0;
+	ct_init(x, &c->core_cfg);
+	c->in_exec = 1;
 	memset(out, 0, sizeof(*out));
 	if (c->sev)
 		sev_paging_sync(c, v);
 	for (;;) {
-		uint64_t now = p->now + t;
-		sim_set_time(c->base.sim, now);
+		uint64_t t = ct_next(x), now = p->now + t;
 		if (p->budget && t >= p->budget) {
 			out->why = EXEC_BUDGET;
 			break;
@@ -261,7 +404,7 @@ int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 			v->saved_work = v->work_left;
 			v->work_left = 0;
 			take_irq(v);
-			t += EXC_CYCLES;
+			ct_serialize(x, EXC_CYCLES);
 			continue;
 		}
 		uint8_t b[ISA_INSN_BYTES];
@@ -269,44 +412,55 @@ int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 		uint64_t lat = 0;
 		if (v->pc % ISA_INSN_BYTES) { /* PC alignment fault (Arm ARM D1.3.x) */
 			vcpu_take_sync(v, ESR_EC_PC_ALIGN, v->pc);
-			t += EXC_CYCLES;
+			ct_serialize(x, EXC_CYCLES);
 			continue;
 		}
+		ct_time(c, x, p, t);
 		rc = cpu_load_va(c, v->pc, b, ISA_INSN_BYTES, &f, &lat);
-		t += lat;
 		if (rc < 0)
 			break;
 		if (rc == 1) {
 			rc = 0;
+			x->d += lat;
 			*out = (struct exec_stop_info){ .why = EXEC_ABORT, .fetch = true,
 							.size = ISA_INSN_BYTES, .addr = v->pc,
 							.fault = f };
 			break;
 		}
+		if (lat > c->core_cfg.fetch_hidden) { /* a fetch miss stalls the front end */
+			x->d += lat - c->core_cfg.fetch_hidden;
+			x->in_cycle = 0;
+		}
 		struct isa_insn in;
 		isa_decode(b, &in);
-		t += ISSUE_CYCLES;
 		uint64_t next = v->pc + ISA_INSN_BYTES;
 		switch (in.op) {
 		case ISA_NOP:
+			ct_alu(x, ISA_XZR, ISA_XZR, ISA_XZR);
 			break;
 		case ISA_MOVI:
 			set_reg(v, in.a, in.imm64);
+			ct_alu(x, in.a, ISA_XZR, ISA_XZR);
 			break;
 		case ISA_MOV:
 			set_reg(v, in.a, reg(v, in.b));
+			ct_alu(x, in.a, in.b, ISA_XZR);
 			break;
 		case ISA_ADDI:
 			set_reg(v, in.a, reg(v, in.b) + in.imm64);
+			ct_alu(x, in.a, in.b, ISA_XZR);
 			break;
 		case ISA_ADD:
 			set_reg(v, in.a, reg(v, in.b) + reg(v, in.c));
+			ct_alu(x, in.a, in.b, in.c);
 			break;
 		case ISA_SUB:
 			set_reg(v, in.a, reg(v, in.b) - reg(v, in.c));
+			ct_alu(x, in.a, in.b, in.c);
 			break;
 		case ISA_LSLV:
 			set_reg(v, in.a, reg(v, in.b) << (reg(v, in.c) & 63));
+			ct_alu(x, in.a, in.b, in.c);
 			break;
 		case ISA_LD:
 		case ISA_ST: {
@@ -318,9 +472,10 @@ int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 			uint64_t val = reg(v, in.a);
 			if (wr)
 				sim_le64_store(d, val);
+			uint64_t at = ct_mem_issue(x, in.b, wr);
+			ct_time(c, x, p, at);
 			rc = wr ? cpu_store_va(c, addr, d, in.c, &f, &lat)
 				: cpu_load_va(c, addr, d, in.c, &f, &lat);
-			t += lat;
 			if (rc < 0)
 				goto done;
 			int code = rc == 1 ? vc_code_of(c, &f) : -1;
@@ -329,11 +484,13 @@ int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 				take_vc(v, (uint32_t)code,
 					code == SVM_EXIT_NPF ? vcpu_dabt_iss(in.c, in.a, wr) : 0, addr);
 				rc = 0;
-				t += EXC_CYCLES;
+				ct_load_done(x, ISA_XZR, at, lat);
+				ct_serialize(x, EXC_CYCLES);
 				continue;
 			}
 			if (rc == 1) {
 				rc = 0;
+				ct_load_done(x, ISA_XZR, at, lat);
 				*out = (struct exec_stop_info){
 					.why = EXEC_ABORT, .write = wr, .size = in.c, .reg = in.a,
 					/* a store's data: the bytes written, as ESR's
@@ -344,21 +501,27 @@ int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 				};
 				goto done;
 			}
-			if (!wr)
+			if (wr) {
+				ct_store_done(x, in.a, at, lat);
+			} else {
 				set_reg(v, in.a, sim_le64_load(d));
+				ct_load_done(x, in.a, at, lat);
+			}
 			break;
 		}
 		case ISA_B:
 			next = in.imm64;
+			ct_alu(x, ISA_XZR, ISA_XZR, ISA_XZR);
 			break;
 		case ISA_BC:
 			if (cond_holds(in.c, reg(v, in.a), reg(v, in.b)))
 				next = in.imm64;
+			ct_alu(x, ISA_XZR, in.a, in.b); /* predicted: the window does not wait */
 			break;
 		case ISA_HVC:
 			if (c->sev >= CPU_SEV_ES) { /* VMMCALL is not an automatic exit */
 				take_vc(v, SVM_EXIT_VMMCALL, 0, 0);
-				t += EXC_CYCLES;
+				ct_serialize(x, ISSUE_CYCLES + EXC_CYCLES);
 				continue;
 			}
 			/* fall through */
@@ -367,18 +530,21 @@ int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 			v->insns++;
 			out->why = EXEC_CALL;
 			out->hvc = in.op == ISA_HVC;
+			ct_serialize(x, ISSUE_CYCLES);
 			goto done;
 		case ISA_WFI:
 			v->pc = next;
 			v->insns++;
+			ct_serialize(x, ISSUE_CYCLES);
 			if (lr_pending(v) >= 0)
 				continue; /* a pending interrupt wakes WFI even when masked */
 			if (!p->trap_wfi) {
-				uint64_t h = timer_horizon(v, p->now + t);
+				uint64_t h = timer_horizon(v, p->now + x->d);
 				if (h != UINT64_MAX) {
-					if (p->budget && t + h > p->budget)
-						h = p->budget > t ? p->budget - t : 0;
-					t += h; /* idle until the timer (or the host's tick) */
+					if (p->budget && x->d + h > p->budget)
+						h = p->budget > x->d ? p->budget - x->d : 0;
+					x->d += h; /* idle until the timer (or the host's tick) */
+					x->retire = x->d;
 					continue;
 				}
 			}
@@ -388,15 +554,19 @@ int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 			if (!v->work_left)
 				v->work_left = in.imm64;
 			/* Interruptible: run up to the timer or the budget, and keep
-			 * the rest for when the instruction resumes. */
-			uint64_t chunk = v->work_left, h = timer_horizon(v, p->now + t);
+			 * the rest for when the instruction resumes. It issues, then
+			 * occupies the core: nothing enters the window meanwhile. */
+			uint64_t e = ct_enter(x) + ISSUE_CYCLES;
+			uint64_t chunk = v->work_left, h = timer_horizon(v, p->now + e);
 			if (h < chunk)
 				chunk = h;
 			/* the room left may be none: the fetch can overrun it */
-			uint64_t room = p->budget > t ? p->budget - t : 0;
+			uint64_t room = p->budget > e ? p->budget - e : 0;
 			if (p->budget && chunk > room)
 				chunk = room;
-			t += chunk;
+			x->d = e + chunk;
+			x->in_cycle = 0;
+			ct_done(x, x->d);
 			v->work_left -= chunk;
 			if (v->work_left)
 				continue; /* pc stays: the instruction has not completed */
@@ -404,6 +574,11 @@ int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 		}
 		case ISA_MSR:
 			msr(v, (uint32_t)in.imm32, reg(v, in.a));
+			if (in.imm32 == ISA_SR_TTBR || in.imm32 == ISA_SR_VBAR || in.imm32 == ISA_SR_DAIF) {
+				ct_serialize(x, ISSUE_CYCLES); /* a change of context */
+			} else {
+				ct_alu(x, ISA_XZR, in.a, ISA_XZR);
+			}
 			if (in.imm32 == ISA_SR_TTBR && c->sev) {
 				sev_paging_sync(c, v);
 				if (c->tlb) /* a CR3 write: the context's cached translations go */
@@ -412,43 +587,54 @@ int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 			break;
 		case ISA_LSRI:
 			set_reg(v, in.a, reg(v, in.b) >> (in.imm64 & 63));
+			ct_alu(x, in.a, in.b, ISA_XZR);
 			break;
 		case ISA_ANDI:
 			set_reg(v, in.a, reg(v, in.b) & in.imm64);
+			ct_alu(x, in.a, in.b, ISA_XZR);
 			break;
-		case ISA_PVALIDATE:
+		case ISA_PVALIDATE: {
 			if (c->sev != CPU_SEV_SNP || !p->hw)
 				goto undef;
-			if (do_pvalidate(c, v, p, &in, out, &t))
+			ct_serialize(x, ISSUE_CYCLES);
+			uint64_t spent = 0;
+			ct_time(c, x, p, x->d);
+			int stop = do_pvalidate(c, v, p, &in, out, &spent);
+			ct_serialize(x, spent);
+			if (stop)
 				goto done;
 			continue;
+		}
 		case ISA_VMGEXIT:
 			if (c->sev < CPU_SEV_ES)
 				goto undef;
 			v->pc = next;
 			v->insns++;
 			out->why = EXEC_VMGEXIT;
+			ct_serialize(x, ISSUE_CYCLES);
 			goto done;
-		case ISA_MRS:
-			set_reg(v, in.a, mrs(v, (uint32_t)in.imm32, p->now + t));
+		case ISA_MRS: /* the counter reads as the instruction executes */
+			set_reg(v, in.a, mrs(v, (uint32_t)in.imm32, p->now + ct_next(x) + ISSUE_CYCLES));
+			ct_alu(x, in.a, ISA_XZR, ISA_XZR);
 			break;
 		case ISA_ERET:
 			next = v->elr;
 			v->daif = v->saved_daif;
 			v->work_left = v->saved_work;
 			v->saved_work = 0;
-			t += EXC_CYCLES;
+			ct_serialize(x, ISSUE_CYCLES + EXC_CYCLES);
 			break;
 		default:
-		undef:
+		undef: /* it issues, then the exception is taken */
 			vcpu_take_sync(v, ESR_EC_UNKNOWN, 0);
-			t += EXC_CYCLES;
+			ct_serialize(x, ISSUE_CYCLES + EXC_CYCLES);
 			continue;
 		}
 		v->pc = next;
 		v->insns++;
 	}
 done:
-	*cycles = t;
+	*cycles = ct_drained(x);
+	c->in_exec = 0;
 	return rc < 0 ? rc : 0;
 }

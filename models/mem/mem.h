@@ -155,6 +155,8 @@ int mem_set_timing(struct mem *m, const struct mem_timing *t);
  * the DIMM only ignores some address bits), modulo the space. Reads and
  * writes cost the same (tWR and bus turnaround are not modelled). */
 uint64_t mem_access_cycles(struct mem *m, uint64_t pa, bool write, uint64_t now);
+/* Close every bank and free the channel (the timing state alone). */
+void mem_timing_idle(struct mem *m);
 
 /* Address bits the DIMM ignores: pa and pa ^ bit reach one cell for every
  * bit of `mask` (cell = pa & ~mask), as when a DIMM reports more capacity

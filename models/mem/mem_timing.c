@@ -53,6 +53,11 @@ void mem_timing_reset(struct mem *m)
 	m->chan_free = 0;
 }
 
+void mem_timing_idle(struct mem *m)
+{
+	mem_timing_reset(m);
+}
+
 int mem_set_timing(struct mem *m, const struct mem_timing *t)
 {
 	int rc = timing_check(m, t);

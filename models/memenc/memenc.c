@@ -23,6 +23,16 @@ uint64_t memenc_aes_line(const struct memenc *e)
 	return e->cfg.aes_latency + (MEMENC_LINE_BLOCKS - 1) * e->cfg.aes_issue;
 }
 
+uint64_t memenc_aes(struct memenc *e, uint64_t offset)
+{
+	if (e->untimed)
+		return 0;
+	uint64_t now = sim_time(e->base.sim) + offset;
+	uint64_t start = e->engine_free > now ? e->engine_free : now;
+	e->engine_free = start + MEMENC_LINE_BLOCKS * e->cfg.aes_issue;
+	return start - now + memenc_aes_line(e);
+}
+
 void memenc_trace_note(struct memenc *e, const char *what, uint64_t pa, const char *why)
 {
 	char text[96];
@@ -231,7 +241,8 @@ static int xts_read(struct memenc *e, struct memenc_slot *sl, uint64_t pa,
 		if (rc)
 			return rc;
 		e->stat_decrypts++;
-		*cycles += memenc_dram(e, pa, false, *cycles) + memenc_aes_line(e);
+		*cycles += memenc_dram(e, pa, false, *cycles);
+		*cycles += memenc_aes(e, *cycles); /* the tweak was ready before the data */
 	} else {
 		rc = mem_read(e->mem, pa, out, MEMENC_LINE);
 		if (rc)
@@ -254,7 +265,7 @@ static int xts_write(struct memenc *e, struct memenc_slot *sl, uint64_t pa,
 		if (rc)
 			return rc;
 		e->stat_encrypts++;
-		uint64_t aes = memenc_aes_line(e);
+		uint64_t aes = memenc_aes(e, *cycles);
 		*cycles += aes + memenc_dram(e, pa, true, *cycles + aes);
 	} else {
 		rc = mem_write(e->mem, pa, in, MEMENC_LINE);
@@ -277,7 +288,7 @@ int memenc_read_line(struct memenc *e, unsigned slot, uint64_t pa, uint8_t out[M
 	if (rc)
 		return rc;
 	struct memenc_slot *sl = &e->slots[slot];
-	uint64_t c = 0;
+	uint64_t c = *cycles; /* the access's time so far: when DRAM sees it */
 	if (e->cfg.mode == MEMENC_MAC)
 		rc = memenc_mac_read(e, sl, pa, out, &c);
 	else if (tree_path(e, sl, pa))
@@ -287,9 +298,31 @@ int memenc_read_line(struct memenc *e, unsigned slot, uint64_t pa, uint8_t out[M
 	if (rc && rc != -EBADMSG)
 		return rc;
 	e->stat_lines_read++;
-	e->stat_cycles += c;
-	*cycles += c;
+	if (!e->untimed) {
+		e->stat_cycles += c - *cycles;
+		*cycles = c;
+	}
 	return rc;
+}
+
+uint64_t memenc_read_timing(struct memenc *e, unsigned slot, uint64_t pa, uint64_t offset)
+{
+	if (line_check(e, slot, pa))
+		return 0;
+	const struct memenc_slot *sl = &e->slots[slot];
+	uint64_t c = offset;
+	if (tree_path(e, sl, pa)) {
+		/* the pad is computed during the fetch (counter cached), then XOR and MAC */
+		uint64_t d = memenc_dram(e, pa, false, c), a = memenc_aes(e, c);
+		c += (d > a ? d : a) + 1 + memenc_mac_on_read(e);
+		return c - offset;
+	}
+	c += memenc_dram(e, pa, false, c);
+	if (memenc_slot_encrypts(e, sl))
+		c += memenc_aes(e, c);
+	if (e->cfg.mode == MEMENC_MAC && sl->priv)
+		c += memenc_mac_on_read(e);
+	return c - offset;
 }
 
 int memenc_write_line(struct memenc *e, unsigned slot, uint64_t pa,
@@ -299,7 +332,7 @@ int memenc_write_line(struct memenc *e, unsigned slot, uint64_t pa,
 	if (rc)
 		return rc;
 	struct memenc_slot *sl = &e->slots[slot];
-	uint64_t c = 0;
+	uint64_t c = *cycles;
 	if (e->cfg.mode == MEMENC_MAC)
 		rc = memenc_mac_write(e, sl, pa, in, &c);
 	else if (tree_path(e, sl, pa))
@@ -310,8 +343,10 @@ int memenc_write_line(struct memenc *e, unsigned slot, uint64_t pa,
 		return rc;
 	if (!rc)
 		e->stat_lines_written++;
-	e->stat_cycles += c;
-	*cycles += c;
+	if (!e->untimed) {
+		e->stat_cycles += c - *cycles;
+		*cycles = c;
+	}
 	return rc;
 }
 
@@ -340,6 +375,7 @@ static void memenc_reset(struct sim_model *sm)
 		sl->owner = sl->generation = 0;
 		memset(sl->key, 0, MEMENC_KEY_LEN);
 	}
+	e->engine_free = 0;
 	if (e->lines)
 		memenc_lines_clear(e);
 	if (e->tree)
@@ -391,7 +427,9 @@ static int memenc_restore_extra(struct sim_model *sm, struct sim_reader *in)
 	uint32_t mode = sim_reader_u32(in), nslots = sim_reader_u32(in);
 	if (in->failed || mode != (uint32_t)e->cfg.mode || nslots != e->cfg.slots)
 		return -EINVAL;
+	uint64_t engine_free = e->engine_free; /* from the field table */
 	memenc_reset(sm);
+	e->engine_free = engine_free;
 	if (e->crypto) {
 		int rc = memenc_crypto_rekey(e); /* the checkpoint brought its seed */
 		if (rc)
@@ -444,11 +482,12 @@ static const struct sim_field memenc_fields[] = {
 	SIM_FIELD(struct memenc, stat_tree_node_fetches),
 	SIM_FIELD(struct memenc, stat_meta_writebacks),
 	SIM_FIELD(struct memenc, stat_counter_overflows),
+	SIM_FIELD(struct memenc, engine_free),
 };
 
 static const struct sim_vmstate memenc_vmstate = {
 	.name = "memenc",
-	.version = 2,
+	.version = 3,
 	.fields = memenc_fields,
 	.nfields = sizeof(memenc_fields) / sizeof(memenc_fields[0]),
 };

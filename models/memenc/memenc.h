@@ -49,6 +49,9 @@ struct memenc_config {
 	uint64_t aes_latency; /* cycles per 16-byte block; 0 selects the default (40) */
 	uint64_t aes_issue;   /* cycles between pipelined blocks; 0 selects the default (1) */
 	uint64_t mac_latency; /* cycles of one MAC computation; 0 selects the default (40) */
+	bool mac_overlap;     /* a read forwards its data while the MAC is checked, poisoning
+				 afterwards if it fails (use-then-poison, SecDDR-style): the
+				 MAC costs a read no latency */
 	/* MEMENC_CTR_TREE only (checked in that mode; the defaults are checked always). */
 	uint64_t prot_base;   /* protected region, 64-byte aligned, inside DRAM */
 	uint64_t prot_size;   /* bytes, a non-zero multiple of 64 */
@@ -70,6 +73,9 @@ struct memenc {
 	struct memenc_lines *lines;   /* MAC and CTR_TREE: per-line ECC metadata */
 	struct memenc_tree *tree;     /* CTR_TREE: geometry, on-chip root, metadata cache */
 	uint16_t trace_src;
+	uint64_t engine_free;     /* the cycle the AES pipeline takes its next line */
+	bool untimed;             /* moving data whose timing was accounted already (a
+				     prefetched line): no latency, no engine or DRAM time taken */
 	uint64_t stat_lines_read, stat_lines_written, stat_encrypts, stat_decrypts;
 	uint64_t stat_key_programs, stat_cycles;
 	uint64_t stat_mac_failures;    /* integrity checks that failed (line or node) */
@@ -80,6 +86,13 @@ struct memenc {
 	uint64_t stat_meta_writebacks;   /* counter blocks and tree nodes written to DRAM */
 	uint64_t stat_counter_overflows; /* split-counter minor overflows (re-encryptions) */
 };
+
+/* Timing only: cycles from `offset` (into the current access, see
+ * sim_time) until a read of the line at pa under `slot` would deliver its
+ * data, taking the DRAM channel and the AES pipeline as that read would;
+ * no data moves (a prefetch). Under a counter tree the line's counter is
+ * taken to be cached. */
+uint64_t memenc_read_timing(struct memenc *e, unsigned slot, uint64_t pa, uint64_t offset);
 
 /* Set up the engine in front of `mem` and register the model and its stats
  * ("<name>.lines_read", ...). Every slot starts invalid at generation 0.

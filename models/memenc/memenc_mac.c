@@ -292,7 +292,7 @@ int memenc_mac_read(struct memenc *e, struct memenc_slot *sl, uint64_t pa,
 {
 	const struct memenc_line_meta *m = memenc_line_find(e, pa);
 	uint8_t ct[MEMENC_LINE];
-	uint64_t aes = memenc_slot_encrypts(e, sl) ? memenc_aes_line(e) : 0;
+	bool enc = memenc_slot_encrypts(e, sl);
 	int rc = mem_read(e->mem, pa, ct, MEMENC_LINE);
 	if (rc)
 		return rc;
@@ -308,14 +308,19 @@ int memenc_mac_read(struct memenc *e, struct memenc_slot *sl, uint64_t pa,
 		rc = memenc_mac_tdx(e, ct, pa, 1, &want);
 		if (rc)
 			return rc;
-		*cycles += memenc_dram(e, pa, false, *cycles) + aes + e->cfg.mac_latency;
+		*cycles += memenc_dram(e, pa, false, *cycles);
+		if (enc)
+			*cycles += memenc_aes(e, *cycles);
+		*cycles += memenc_mac_on_read(e);
 		if (!owner || want != m->mac) {
 			e->stat_mac_failures++;
 			memenc_poison(e, pa, owner ? "mac" : "owner");
 			return memenc_poisoned_read(e, out);
 		}
 	} else {
-		*cycles += memenc_dram(e, pa, false, *cycles) + aes;
+		*cycles += memenc_dram(e, pa, false, *cycles);
+		if (enc)
+			*cycles += memenc_aes(e, *cycles);
 		if (owner) {
 			/* A non-TD read of a TD-owned line returns zeros, no #MC. */
 			memset(out, 0, MEMENC_LINE);
@@ -323,7 +328,7 @@ int memenc_mac_read(struct memenc *e, struct memenc_slot *sl, uint64_t pa,
 			return 0;
 		}
 	}
-	if (!aes) {
+	if (!enc) {
 		memcpy(out, ct, MEMENC_LINE);
 		return 0;
 	}
@@ -346,7 +351,7 @@ int memenc_mac_write(struct memenc *e, struct memenc_slot *sl, uint64_t pa,
 	int rc = 0;
 	if (memenc_slot_encrypts(e, sl)) {
 		rc = memenc_xts_crypt(sl, true, pa, in, ct);
-		aes = memenc_aes_line(e);
+		aes = memenc_aes(e, *cycles);
 	} else {
 		memcpy(ct, in, MEMENC_LINE);
 	}

@@ -179,7 +179,21 @@ int memenc_tree_restore(struct memenc *e, struct sim_reader *in);
  * which is exactly the fixed latency when banks and bandwidth are off. */
 static inline uint64_t memenc_dram(struct memenc *e, uint64_t pa, bool write, uint64_t offset)
 {
+	if (e->untimed)
+		return 0;
 	return mem_access_cycles(e->mem, pa, write, sim_time(e->base.sim) + offset);
+}
+
+/* Cycles from `offset` until the AES pipeline has transformed a line that
+ * reaches it then: it takes a new line every MEMENC_LINE_BLOCKS *
+ * aes_issue cycles (waiting if busy) and adds its latency once per line
+ * (memenc_aes_line), as a pipelined engine in the memory controller does. */
+uint64_t memenc_aes(struct memenc *e, uint64_t offset);
+/* The MAC's latency on a read's path: none when it is checked beside the
+ * forwarded data (mac_overlap). */
+static inline uint64_t memenc_mac_on_read(const struct memenc *e)
+{
+	return e->untimed || e->cfg.mac_overlap ? 0 : e->cfg.mac_latency;
 }
 
 #endif

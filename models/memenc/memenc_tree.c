@@ -312,7 +312,7 @@ int memenc_ctr_read(struct memenc *e, uint64_t pa, uint8_t out[MEMENC_LINE], uin
 	rc = memenc_meta_get(e, 0, line / t->arity, &way, &w);
 	if (rc && rc != -EBADMSG)
 		return rc;
-	*cycles += walk_cost(e, &w, true) + 1 + e->cfg.mac_latency + w.extra;
+	*cycles += walk_cost(e, &w, true) + 1 + memenc_mac_on_read(e) + w.extra;
 	if (rc) {
 		memenc_poison(e, pa, "tree");
 		return memenc_poisoned_read(e, out);

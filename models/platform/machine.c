@@ -35,22 +35,6 @@ static const struct sim_vmstate machine_vmstate = {
 };
 static const struct sim_model_ops machine_ops = { 0 };
 
-/* --- cache -> encryption engine adapter --- */
-
-static int enc_read_line(void *ctx, unsigned key, uint64_t pa, uint8_t out[CACHE_LINE],
-			 uint64_t *cycles)
-{
-	return memenc_read_line(ctx, key, pa, out, cycles);
-}
-
-static int enc_write_line(void *ctx, unsigned key, uint64_t pa, const uint8_t in[CACHE_LINE],
-			  uint64_t *cycles)
-{
-	return memenc_write_line(ctx, key, pa, in, cycles);
-}
-
-static const struct cache_port_ops enc_port_ops = { enc_read_line, enc_write_line };
-
 unsigned machine_key_slot(const struct machine *m, enum cc_pas pas)
 {
 	/* CCA: the memory protection engine keys each PAS separately (one slot
@@ -60,23 +44,35 @@ unsigned machine_key_slot(const struct machine *m, enum cc_pas pas)
 
 /* --- RMP access: host-key reads and writes through the LLC --- */
 
+/* The machine's own operations (table walks of the RMP, maintenance, the
+ * firmware's DRAM accesses) start at sim_time: their latency is counted
+ * from 0 (`off`) whatever the caller has accumulated before, and added to
+ * its total at the end. The agent that asked waits for them: sim_time
+ * moves past them (op_done). */
+static void op_done(struct machine *m, uint64_t t0, uint64_t off, uint64_t *cycles)
+{
+	sim_set_time(m->sim, t0 + off);
+	*cycles += off;
+}
+
 static int rmp_rw(struct machine *m, uint64_t pa, void *buf, size_t len, bool write, uint64_t *cycles)
 {
 	unsigned key = machine_key_slot(m, PAS_NS);
 	uint8_t *p = buf;
-	while (len) {
+	uint64_t off = 0;
+	int rc = 0;
+	while (len && !rc) {
 		size_t chunk = 64 - (pa & 63);
 		if (chunk > len)
 			chunk = len;
-		int rc = write ? cache_write(&m->llc, key, pa, p, chunk, cycles)
-			       : cache_read(&m->llc, key, pa, p, chunk, cycles);
-		if (rc)
-			return rc;
+		rc = write ? cache_write(&m->llc, key, pa, p, chunk, &off)
+			   : cache_read(&m->llc, key, pa, p, chunk, &off);
 		pa += chunk;
 		p += chunk;
 		len -= chunk;
 	}
-	return 0;
+	*cycles += off;
+	return rc;
 }
 
 static int rmp_read_cb(void *ctx, uint64_t pa, void *buf, size_t len)
@@ -135,17 +131,28 @@ void machine_tlb_shootdown_page(struct machine *m, uint64_t pa, uint64_t *cycles
 /* The AMD-SP reaches DRAM through the memory controller, not coherently
  * with the cores' caches: whatever a core still holds dirty is not seen,
  * and may later overwrite what the firmware wrote. */
-int machine_dram_access(struct machine *m, unsigned key, uint64_t pa, void *buf, size_t len,
-			bool write, uint64_t *cycles)
+static int clflush_lines(struct machine *m, uint64_t pa, uint64_t len, uint64_t *off)
 {
-	uint8_t *p = buf;
+	int rc = 0;
+	for (uint64_t a = pa & ~63ull; a < pa + len && !rc; a += 64) {
+		for (unsigned k = 0; k < m->cfg.cores && !rc; k++)
+			rc = cache_clean_inval_pa(&m->l1[k], a, off) ? -EIO : 0;
+		if (!rc && cache_clean_inval_pa(&m->llc, a, off))
+			rc = -EIO;
+	}
+	return rc;
+}
+
+static int dram_access(struct machine *m, unsigned key, uint64_t pa, uint8_t *p, size_t len,
+		       bool write, uint64_t *cycles)
+{
 	while (len) {
 		uint8_t line[MEMENC_LINE];
 		uint64_t base = pa & ~(uint64_t)(MEMENC_LINE - 1), off = pa - base;
 		size_t n = MIN(len, MEMENC_LINE - off);
 		/* with coherence across keys the firmware's accesses snoop the
 		 * caches: what a core holds is written back and dropped first */
-		int rc = m->cfg.key_coherent ? machine_clflush(m, base, MEMENC_LINE, cycles) : 0;
+		int rc = m->cfg.key_coherent ? clflush_lines(m, base, MEMENC_LINE, cycles) : 0;
 		if (rc)
 			return rc;
 		if (!write || n < MEMENC_LINE)
@@ -165,16 +172,21 @@ int machine_dram_access(struct machine *m, unsigned key, uint64_t pa, void *buf,
 	return 0;
 }
 
+int machine_dram_access(struct machine *m, unsigned key, uint64_t pa, void *buf, size_t len,
+			bool write, uint64_t *cycles)
+{
+	uint64_t off = 0, t0 = sim_time(m->sim);
+	int rc = dram_access(m, key, pa, buf, len, write, &off);
+	op_done(m, t0, off, cycles);
+	return rc;
+}
+
 int machine_clflush(struct machine *m, uint64_t pa, uint64_t len, uint64_t *cycles)
 {
-	for (uint64_t a = pa & ~63ull; a < pa + len; a += 64) {
-		for (unsigned k = 0; k < m->cfg.cores; k++)
-			if (cache_clean_inval_pa(&m->l1[k], a, cycles))
-				return -EIO;
-		if (cache_clean_inval_pa(&m->llc, a, cycles))
-			return -EIO;
-	}
-	return 0;
+	uint64_t off = 0, t0 = sim_time(m->sim);
+	int rc = clflush_lines(m, pa, len, &off);
+	op_done(m, t0, off, cycles);
+	return rc;
 }
 
 struct rmp_io machine_rmp_io(struct machine *m)
@@ -257,6 +269,7 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 		.aes_latency = cfg->aes_latency,
 		.aes_issue = cfg->aes_issue,
 		.mac_latency = cfg->mac_latency,
+		.mac_overlap = cfg->mac_overlap,
 		.prot_base = cfg->prot_base,
 		.prot_size = cfg->prot_size,
 		.meta_base = cfg->meta_base,
@@ -300,10 +313,20 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 			return -1;
 		}
 	}
-	struct cache_config llc = { cfg->llc_size, (unsigned)cfg->llc_ways, cfg->llc_latency };
-	struct cache_config l1 = { cfg->l1_size, (unsigned)cfg->l1_ways, cfg->l1_latency };
-	struct cache_port below = { &enc_port_ops, &m->enc };
-	int bad = cache_init(&m->llc, s, "llc", &llc, below);
+	/* the LLC's misses are bounded by the port's request slots, not its own */
+	struct cache_config llc = { cfg->llc_size, (unsigned)cfg->llc_ways, cfg->llc_latency, 0 };
+	struct cache_config l1 = { cfg->l1_size, (unsigned)cfg->l1_ways, cfg->l1_latency,
+				   (unsigned)cfg->l1_mshrs };
+	struct llc_port_config pc = { (unsigned)cfg->mem_requests, (unsigned)cfg->wb_entries,
+				      (unsigned)cfg->prefetch_distance, (unsigned)cfg->prefetch_streams };
+	if (llc_port_init(&m->port, s, "llc_port", &pc, &m->enc)) {
+		snprintf(err, errlen, "%s: bad memory port (mem.requests, cache.wb_entries: 1..%u; "
+			 "cache.prefetch_streams: 1..%u; cache.prefetch_distance < 64)", cfg->name,
+			 LLCP_SLOTS_MAX, LLCP_STREAMS_MAX);
+		return -1;
+	}
+	int bad = cache_init(&m->llc, s, "llc", &llc, llc_port_as_port(&m->port));
+	llc_port_attach(&m->port, &m->llc);
 	for (unsigned c = 0; c < cfg->cores && !bad; c++) {
 		/* "l1d" on one core, as most studies have; "l1d.coreN" beyond. */
 		if (cfg->cores == 1)
@@ -596,6 +619,7 @@ static int machine_access(void *ctx, const struct mem_access *a, void *buf, stru
 	if (m->cfg.rmp && !a->checked && (rc = rmp_fault_check(m, a, f, cycles)) != 0)
 		return rc;
 	unsigned key = a->key >= 0 ? (unsigned)a->key : machine_key_slot(m, a->pas);
+	m->port.demand_load = !a->write && !a->dma; /* trains the stream prefetcher */
 	if (m->cfg.cores > 1 || a->dma || m->cfg.key_coherent)
 		rc = slow_tail(m, a, key, buf, f, cycles);
 	else if (a->write)
@@ -677,46 +701,65 @@ uint8_t *machine_bus_snoop_stop(struct machine *m, size_t *len, size_t *records)
 	return out;
 }
 
+static void cache_quiesce(struct cache *c)
+{
+	memset(c->ready, 0, c->nlines * sizeof(*c->ready));
+	memset(c->mshr, 0, (c->cfg.mshrs ? c->cfg.mshrs : 1) * sizeof(*c->mshr));
+	c->mshr_next = 0;
+}
+
+void machine_quiesce(struct machine *m)
+{
+	for (unsigned c = 0; c < m->cfg.cores; c++)
+		cache_quiesce(&m->l1[c]);
+	cache_quiesce(&m->llc);
+	llc_port_quiesce(&m->port);
+	m->enc.engine_free = 0;
+	mem_timing_idle(&m->mem);
+}
+
 int machine_wbinvd(struct machine *m, uint64_t *cycles)
 {
-	uint64_t before = *cycles;
+	uint64_t off = 0, t0 = sim_time(m->sim);
 	int rc = 0;
 	for (unsigned c = 0; c < m->cfg.cores && !rc; c++)
-		rc = cache_wbinvd(&m->l1[c], cycles);
-	rc = rc ? rc : cache_wbinvd(&m->llc, cycles);
+		rc = cache_wbinvd(&m->l1[c], &off);
+	rc = rc ? rc : cache_wbinvd(&m->llc, &off);
 	if (!rc)
 		m->stat_wbinvd++; /* the SNP firmware's DF_FLUSH asks whether one happened */
-	sim_trace_emit(m->sim, TRACE_CACHE_OP, m->src, 0, 0, *cycles - before, 0, "wbinvd", 6);
+	sim_trace_emit(m->sim, TRACE_CACHE_OP, m->src, 0, 0, off, 0, "wbinvd", 6);
+	op_done(m, t0, off, cycles);
 	return rc;
 }
 
 int machine_invd(struct machine *m, uint64_t *cycles, uint64_t *dropped)
 {
-	uint64_t before = *cycles;
 	if (m->cfg.invd_cleans) {
 		*dropped = 0;
 		return machine_wbinvd(m, cycles);
 	}
-	uint64_t d0 = m->llc.invd_dropped_dirty, d1 = 0;
+	uint64_t off = 0, t0 = sim_time(m->sim), d0 = m->llc.invd_dropped_dirty, d1 = 0;
 	for (unsigned c = 0; c < m->cfg.cores; c++) {
 		d0 += m->l1[c].invd_dropped_dirty;
-		cache_invd(&m->l1[c], cycles);
+		cache_invd(&m->l1[c], &off);
 		d1 += m->l1[c].invd_dropped_dirty;
 	}
-	cache_invd(&m->llc, cycles);
+	cache_invd(&m->llc, &off);
 	*dropped = d1 + m->llc.invd_dropped_dirty - d0;
-	sim_trace_emit(m->sim, TRACE_CACHE_OP, m->src, 1, *dropped, *cycles - before, 0, "invd", 4);
+	sim_trace_emit(m->sim, TRACE_CACHE_OP, m->src, 1, *dropped, off, 0, "invd", 4);
+	op_done(m, t0, off, cycles);
 	return 0;
 }
 
 int machine_flush_key(struct machine *m, unsigned slot, uint64_t *cycles)
 {
-	uint64_t before = *cycles;
+	uint64_t off = 0, t0 = sim_time(m->sim);
 	int rc = 0;
 	for (unsigned c = 0; c < m->cfg.cores && !rc; c++)
-		rc = cache_flush_key(&m->l1[c], slot, cycles);
-	rc = rc ? rc : cache_flush_key(&m->llc, slot, cycles);
-	sim_trace_emit(m->sim, TRACE_CACHE_OP, m->src, 2, slot, *cycles - before, 0, "flush_key", 9);
+		rc = cache_flush_key(&m->l1[c], slot, &off);
+	rc = rc ? rc : cache_flush_key(&m->llc, slot, &off);
+	sim_trace_emit(m->sim, TRACE_CACHE_OP, m->src, 2, slot, off, 0, "flush_key", 9);
+	op_done(m, t0, off, cycles);
 	return rc;
 }
 

@@ -6,6 +6,8 @@
 #define CCSIM_PLATFORM_MACHINE_H
 
 #include "models/cache/cache.h"
+#include "models/cpu/cpu.h"
+#include "models/cache/llc_port.h"
 #include "models/mem/mem.h"
 #include "models/memenc/memenc.h"
 #include "models/mmu/gpc.h"
@@ -29,6 +31,7 @@ struct machine {
 	struct platform_config cfg;
 	struct mem mem;
 	struct memenc enc;
+	struct llc_port port;               /* the LLC's misses and write-backs toward memenc */
 	struct cache llc;
 	struct cache l1[MACHINE_MAX_CORES]; /* one private L1D per core */
 	char l1_names[MACHINE_MAX_CORES][16];
@@ -63,6 +66,17 @@ static inline uint64_t machine_now(const struct machine *m)
 	return m->call_t0;
 }
 
+/* The core guest code runs on, from the profile (cpu.rob_entries, ...): a
+ * fetch the L1 and TLB serve is hidden. */
+static inline struct cpu_core machine_cpu_core(const struct machine *m)
+{
+	return (struct cpu_core){
+		.rob = (uint32_t)m->cfg.rob_entries, .width = (uint32_t)m->cfg.dispatch_width,
+		.sb = (uint32_t)m->cfg.store_buffer,
+		.fetch_hidden = (uint32_t)(m->cfg.l1_latency + m->cfg.tlb_hit_cycles),
+	};
+}
+
 /* The key slot an access in `pas` uses (pure function of the profile). */
 unsigned machine_key_slot(const struct machine *m, enum cc_pas pas);
 
@@ -84,6 +98,11 @@ void machine_tlb_shootdown_page(struct machine *m, uint64_t pa, uint64_t *cycles
  * every level, written back if dirty and invalidated (a probe of each
  * level per line, plus the write-backs). 0 or -EIO. */
 int machine_clflush(struct machine *m, uint64_t pa, uint64_t len, uint64_t *cycles);
+/* Forget every timing reservation (fills in flight, miss and request
+ * slots, the write-back buffer, the AES pipeline, the DRAM channel and
+ * banks) but no data: an idle machine, for a run that starts over at an
+ * earlier cycle (the guest executor's unit tests). */
+void machine_quiesce(struct machine *m);
 /* Write back and invalidate the whole cache hierarchy (WBINVD / DC CISW loop). */
 int machine_wbinvd(struct machine *m, uint64_t *cycles);
 /* Invalidate the whole hierarchy WITHOUT write-back (INVD): dirty lines are

@@ -126,16 +126,7 @@ bool machine_pa_delegable(const struct machine *m, uint64_t pa)
 /* DC CIPAPA over one granule, every level (clean + invalidate to PoPA). */
 static int clean_granule(struct machine *m, uint64_t pa, uint64_t *cycles)
 {
-	for (uint64_t off = 0; off < m->cfg.gpc_pgs; off += 64) {
-		int rc = 0;
-		for (unsigned c = 0; c < m->cfg.cores && !rc; c++)
-			rc = cache_clean_inval_pa(&m->l1[c], pa + off, cycles);
-		if (!rc)
-			rc = cache_clean_inval_pa(&m->llc, pa + off, cycles);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	return machine_clflush(m, pa, m->cfg.gpc_pgs, cycles);
 }
 
 static int gpt_change(struct machine *m, uint64_t pa, uint8_t expect, uint8_t gpi, uint64_t *cycles)

@@ -29,6 +29,7 @@ struct platform_config {
 	uint64_t dram_row_bytes;
 	uint64_t dram_tcl_ns, dram_trcd_ns, dram_trp_ns;
 	uint64_t dram_bandwidth_mbps; /* 0: unlimited */
+	uint64_t mem_requests;        /* memory requests in flight (the LLC's miss slots) */
 	uint64_t dram_alias_mask; /* address bits the DIMM ignores */
 	/* encryption engine */
 	uint64_t memenc_mode;     /* enum memenc_mode */
@@ -37,6 +38,7 @@ struct platform_config {
 	uint64_t aes_issue;
 	bool encrypt_ns;          /* NS PAS encrypted too (CCA MPE option) */
 	uint64_t mac_latency;
+	bool mac_overlap;
 	uint64_t prot_base, prot_size, meta_base; /* ctr-tree: protected region, metadata */
 	uint64_t tree_arity;
 	uint64_t meta_cache_size, meta_cache_ways, meta_cache_latency;
@@ -46,6 +48,7 @@ struct platform_config {
 	bool key_coherent;         /* invalidate-all from the host also writes back (RME) */
 	uint64_t l1_size, l1_ways, l1_latency;
 	uint64_t llc_size, llc_ways, llc_latency;
+	uint64_t l1_mshrs, wb_entries, prefetch_distance, prefetch_streams;
 	/* granule protection */
 	bool gpc;
 	uint64_t gpc_pps_bits;    /* 32, 36, 40, 42, 44, 48, 52 */
@@ -62,6 +65,7 @@ struct platform_config {
 	uint64_t world_switch_cycles; /* EL3 <-> realm EL2 switch, each way */
 	uint64_t tlbi_cycles;     /* TLBI RPALOS + DSB */
 	uint64_t tlb_shootdown_cycles; /* x86 broadcast invalidation: INVLPGB + TLBSYNC */
+	uint64_t rob_entries, dispatch_width, store_buffer; /* the core guest code runs on */
 	uint64_t tlb_sets, tlb_ways, tlb_hit_cycles; /* per-core unified TLB */
 	/* AMD RMP */
 	bool rmp;

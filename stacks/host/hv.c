@@ -623,6 +623,7 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 	sim_model_register(s, &g->base);
 	g->vname = g_strdup_printf("hv.%s.vcpu", name);
 	cpu_init(&g->gcpu, s, g->vname, machine_bus(m), WORLD_NS, 1);
+	g->gcpu.core_cfg = machine_cpu_core(m);
 #define ST(f, n, k, d) SIM_STAT_DEF(struct hv_guest, f, n, k, d)
 	static const struct sim_stat_def stats[] = {
 		ST(n.runs, "runs", SIM_STAT_COUNT, "host.guest_run steps"),

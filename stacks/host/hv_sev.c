@@ -89,6 +89,21 @@ static void flush_pages(struct hv_guest *g, uint64_t pa, uint64_t len, bool alwa
 		(void)machine_clflush(g->m, pa, len, cyc);
 }
 
+/* The host waits for each firmware command it sends: the time the
+ * firmware's page accesses took (the PSP reaches DRAM past the caches) is
+ * the host's too. fw_wait charges what the firmware spent since *mark. */
+static uint64_t fw_busy(const struct hv_guest *g)
+{
+	return g->m->snp ? g->m->snp->mem_cycles : g->m->sev ? g->m->sev->mem_cycles : 0;
+}
+
+static void fw_wait(struct hv_guest *g, uint64_t *mark, uint64_t *cyc)
+{
+	uint64_t now = fw_busy(g);
+	*cyc += now - *mark;
+	*mark = now;
+}
+
 static void note_fw(struct hv_result *res, bool snp, enum snp_status s)
 {
 	hv_note(res, s == SNP_SUCCESS ? 0 : (snp ? HV_SNP_STATUS : HV_SEV_STATUS) | (uint64_t)s);
@@ -98,6 +113,7 @@ int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 {
 	struct machine *m = g->m;
 	bool snp = g->sev == CPU_SEV_SNP;
+	uint64_t mark = fw_busy(g);
 	g->asid = guest_asid(g);
 	g->s2_root = hv_alloc_page(g, PG_RTT, 0);
 	if (!g->s2_root)
@@ -134,6 +150,7 @@ int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 		flush_pages(g, pa, PAGE, false, cyc);
 		s = snp ? snp_psp_launch_update(m->snp, g->rd, pa, off, SNP_PAGE_NORMAL)
 			: sev_launch_update_data(m->sev, handle, pa, PAGE);
+		fw_wait(g, &mark, cyc);
 		if (s != SNP_SUCCESS)
 			goto fw_fail;
 	}
@@ -156,6 +173,7 @@ int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 		flush_pages(g, c->vmsa, PAGE, true, cyc);
 		s = snp ? snp_psp_launch_update(m->snp, g->rd, c->vmsa, SNP_VMSA_GPA, SNP_PAGE_VMSA)
 			: sev_launch_update_vmsa(m->sev, handle, c->vmsa, PAGE);
+		fw_wait(g, &mark, cyc);
 		if (s != SNP_SUCCESS)
 			goto fw_fail;
 	}
@@ -178,11 +196,13 @@ int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 	if (g->sev >= CPU_SEV_ES && hv_vm_map(g, GUEST_DEV_BASE, 0, PT_MAP_RSVD, cyc))
 		return -1;
 	g->vcpu[0].online = 1;
+	fw_wait(g, &mark, cyc);
 	hv_note(res, 0);
 	res->x1 = g->asid;
 	res->x2 = hv_guest_run_page(g);
 	return 0;
 fw_fail:
+	fw_wait(g, &mark, cyc);
 	note_fw(res, snp, s);
 	return 0;
 }
@@ -253,8 +273,10 @@ static void guest_request(struct hv_guest *g, uint64_t req_gpa, uint64_t rsp_gpa
 	uint8_t data[SNP_REPORT_DATA_LEN], out[SNP_MSG_RSP_REPORT + SNP_REPORT_LEN] = { 0 };
 	(void)hv_load(g, req, data, sizeof(data), cyc);
 	uint32_t vmpl = (uint32_t)hv_load64(g, req + SNP_MSG_REQ_VMPL, cyc);
+	uint64_t mark = fw_busy(g);
 	enum snp_status s = snp_guest_report(&g->m->snp->fw, g->rd, data, vmpl,
 					     out + SNP_MSG_RSP_REPORT);
+	fw_wait(g, &mark, cyc);
 	sim_le32_store(out + SNP_MSG_RSP_STATUS, s);
 	sim_le32_store(out + SNP_MSG_RSP_SIZE, s == SNP_SUCCESS ? SNP_REPORT_LEN : 0);
 	(void)hv_store(g, rsp, out, sizeof(out), cyc);
@@ -325,6 +347,7 @@ int hv_sev_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 	struct machine *m = g->m;
 	enum snp_status s;
 	bool snp = g->sev == CPU_SEV_SNP;
+	uint64_t mark = fw_busy(g);
 	if (snp) {
 		/* DECOMMISSION releases the context and launch pages; the pages
 		 * assigned at run time go back with RMPUPDATE (KVM's reclaim) */
@@ -343,6 +366,7 @@ int hv_sev_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 		if (s == SNP_SUCCESS)
 			s = sev_decommission(m->sev, (uint32_t)g->rd);
 	}
+	fw_wait(g, &mark, cyc);
 	note_fw(res, snp, s);
 	return 0;
 }

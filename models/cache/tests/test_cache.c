@@ -86,17 +86,23 @@ struct rig {
 	struct cache c;
 };
 
-/* A sim with one cache "l1" of `size` bytes and `ways` ways, hit 4 cycles. */
-static struct rig *rig_new(uint64_t size, unsigned ways)
+/* A sim with one cache "l1" of `size` bytes and `ways` ways, hit 4 cycles,
+ * `mshrs` misses in flight at once (0: any number). */
+static struct rig *rig_new_mshrs(uint64_t size, unsigned ways, unsigned mshrs)
 {
 	struct rig *r = calloc(1, sizeof(*r));
 	assert_non_null(r);
 	sim_init(&r->s, 1, 3000000000u);
 	fake_fill_pattern(&r->mem);
-	struct cache_config cfg = { .size = size, .ways = ways, .hit_latency = HIT };
+	struct cache_config cfg = { .size = size, .ways = ways, .hit_latency = HIT, .mshrs = mshrs };
 	assert_int_equal(cache_init(&r->c, &r->s, "l1", &cfg,
 				    (struct cache_port){ &fake_ops, &r->mem }), 0);
 	return r;
+}
+
+static struct rig *rig_new(uint64_t size, unsigned ways)
+{
+	return rig_new_mshrs(size, ways, 0);
 }
 
 static void rig_free(struct rig *r)
@@ -105,11 +111,19 @@ static void rig_free(struct rig *r)
 	free(r);
 }
 
+/* The helpers below are a blocking requester: each access completes
+ * before the next starts (the clock moves past it). */
+static void after(struct cache *c, uint64_t cyc)
+{
+	sim_set_time(c->base.sim, sim_time(c->base.sim) + cyc);
+}
+
 /* Read `len` bytes and return the cycles it cost; the access must succeed. */
 static uint64_t rd(struct rig *r, unsigned key, uint64_t pa, void *buf, size_t len)
 {
 	uint64_t cyc = 0;
 	assert_int_equal(cache_read(&r->c, key, pa, buf, len, &cyc), 0);
+	after(&r->c, cyc);
 	return cyc;
 }
 
@@ -119,6 +133,7 @@ static uint64_t cache_rd1(struct cache *c, unsigned key, uint64_t pa)
 	uint64_t cyc = 0;
 	uint8_t b;
 	assert_int_equal(cache_read(c, key, pa, &b, 1, &cyc), 0);
+	after(c, cyc);
 	return cyc;
 }
 
@@ -131,6 +146,7 @@ static uint64_t wr(struct rig *r, unsigned key, uint64_t pa, const void *buf, si
 {
 	uint64_t cyc = 0;
 	assert_int_equal(cache_write(&r->c, key, pa, buf, len, &cyc), 0);
+	after(&r->c, cyc);
 	return cyc;
 }
 
@@ -214,14 +230,15 @@ static void test_write_allocate(void **state)
 	rig_free(r);
 }
 
-/* Evicting a dirty line writes it back under its own key, adding 100 cycles to the miss. */
+/* Evicting a dirty line writes it back under its own key; the write-back
+ * is posted (a write-back buffer): the miss costs its fill alone. */
 static void test_dirty_eviction_uses_victim_key(void **state)
 {
 	(void)state;
 	struct rig *r = rig_new(512, 2); /* 4 sets: set stride 256 */
 	assert_int_equal(wr(r, 7, 0x000, "dirty", 5), HIT + MEM_LAT);
 	assert_int_equal(rd1(r, 3, 0x100), HIT + MEM_LAT);
-	assert_int_equal(rd1(r, 3, 0x200), HIT + MEM_LAT + MEM_LAT);
+	assert_int_equal(rd1(r, 3, 0x200), HIT + MEM_LAT);
 	assert_int_equal(r->mem.writes, 1);
 	assert_true(r->mem.log[r->mem.nlog - 1].write);
 	assert_int_equal(r->mem.log[r->mem.nlog - 1].key, 7);
@@ -417,7 +434,7 @@ static void test_two_level_hierarchy(void **state)
 	assert_int_equal(cache_write(&l1, 1, 0x000, "up", 2, &cyc), 0);
 	assert_int_equal(cyc, HIT);
 	cache_rd1(&l1, 1, 0x100); /* evicts 0x200 (LRU, clean) */
-	assert_int_equal(cache_rd1(&l1, 1, 0x200), HIT + 12 + 12); /* evicts dirty 0x000 into L2 */
+	assert_int_equal(cache_rd1(&l1, 1, 0x200), HIT + 12); /* evicts dirty 0x000 into L2, posted */
 	assert_int_equal(r->mem.writes, 0);
 	assert_true(cache_probe(&l2, 1, 0x000, &dirty));
 	assert_true(dirty);
@@ -519,7 +536,8 @@ static void test_restore_rejects_other_geometry(void **state)
 
 /* Byte offsets in the cache's saved line array (see cache_save_extra). */
 #define REC_HDR 12
-#define REC_LEN (1 + 1 + 4 + 8 + 8 + CACHE_LINE)
+#define REC_LEN (1 + 1 + 4 + 8 + 8 + 8 + CACHE_LINE)
+#define REC_TAIL 4 /* the miss slots: their count (none here) */
 #define REC_VALID 0
 #define REC_DIRTY 1
 #define REC_PA 6
@@ -552,11 +570,12 @@ static void test_restore_rejects_corrupt_lines(void **state)
 	wr(r, 5, 0x000, "x", 1); /* set 0 way 0; set 0 way 1 and set 1 stay empty */
 	sim_buf_init(&saved);
 	assert_int_equal(r->c.base.ops->save_extra(&r->c.base, &saved), 0);
-	assert_int_equal(saved.len, REC_HDR + 8 * REC_LEN);
+	assert_int_equal(saved.len, REC_HDR + 8 * REC_LEN + REC_TAIL);
 	const size_t l0 = REC_HDR, l1 = REC_HDR + REC_LEN;
 	memcpy(rec, saved.data + l0, REC_LEN);
 
-	assert_int_equal(restore_patched(&r->c, &saved, 0, &two, 1, saved.len), -EINVAL);
+	uint8_t version = 0x7f;
+	assert_int_equal(restore_patched(&r->c, &saved, 0, &version, 1, saved.len), -EINVAL);
 	assert_int_equal(restore_patched(&r->c, &saved, l0 + REC_VALID, &two, 1, saved.len), -EINVAL);
 	assert_int_equal(restore_patched(&r->c, &saved, l1 + REC_DIRTY, &one, 1, saved.len), -EINVAL);
 	sim_le64_store(le, 0x040); /* belongs to set 1 */
@@ -660,7 +679,7 @@ static void test_backing_error_leaves_cache_unchanged(void **state)
 	assert_true(dirty);
 
 	r->mem.fail_write = 0;
-	assert_int_equal(rd1(r, 1, 0x200), HIT + 2 * MEM_LAT); /* now 0x000 goes back */
+	assert_int_equal(rd1(r, 1, 0x200), HIT + MEM_LAT); /* now 0x000 goes back, posted */
 	assert_memory_equal(r->mem.line[0], "A", 1);
 	rig_free(r);
 }
@@ -679,9 +698,52 @@ static void test_reset_invalidates_without_writeback(void **state)
 	rig_free(r);
 }
 
+/* A hit on a line whose fill is still in flight waits for the fill (it
+ * merges into the miss); once the line has arrived a hit costs the lookup. */
+static void test_hit_waits_for_fill(void **state)
+{
+	(void)state;
+	struct rig *r = rig_new(512, 2);
+	uint8_t b;
+	uint64_t cyc = 0;
+	assert_int_equal(cache_read(&r->c, 1, 0x40, &b, 1, &cyc), 0); /* at cycle 0 */
+	assert_int_equal(cyc, HIT + MEM_LAT);
+	sim_set_time(&r->s, 10); /* an overlapping requester, 10 cycles later */
+	cyc = 0;
+	assert_int_equal(cache_read(&r->c, 1, 0x48, &b, 1, &cyc), 0);
+	assert_int_equal(cyc, HIT + MEM_LAT - 10);
+	cyc = 0;
+	assert_true(cache_read_mru(&r->c, 1, 0x50, &b, 1, &cyc)); /* the inline hit waits too */
+	assert_int_equal(cyc, HIT + MEM_LAT - 10);
+	assert_int_equal(sim_stat_get(&r->s, "l1.pending_hits"), 2);
+	sim_set_time(&r->s, 1000);
+	assert_int_equal(rd1(r, 1, 0x58), HIT);
+	assert_int_equal(r->mem.reads, 1);
+	rig_free(r);
+}
+
+/* With two miss slots, a third miss issued while both fills are in flight
+ * waits for the first to complete, then takes its own fill. */
+static void test_mshr_limit(void **state)
+{
+	(void)state;
+	struct rig *r = rig_new_mshrs(1024, 4, 2);
+	uint8_t b;
+	uint64_t cyc[3] = { 0 };
+	for (int i = 0; i < 3; i++) /* three misses at cycle 0 */
+		assert_int_equal(cache_read(&r->c, 1, 0x40 * (uint64_t)(i + 1), &b, 1, &cyc[i]), 0);
+	assert_int_equal(cyc[0], HIT + MEM_LAT);
+	assert_int_equal(cyc[1], HIT + MEM_LAT);
+	assert_int_equal(cyc[2], HIT + MEM_LAT + MEM_LAT); /* the slot frees at HIT + MEM_LAT */
+	assert_int_equal(sim_stat_get(&r->s, "l1.mshr_wait"), MEM_LAT);
+	rig_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hit_waits_for_fill),
+		cmocka_unit_test(test_mshr_limit),
 		cmocka_unit_test(test_hit_and_miss_cycles),
 		cmocka_unit_test(test_read_mru_matches_read),
 		cmocka_unit_test(test_write_allocate),

@@ -85,7 +85,7 @@ static void test_wfi_timer(void **state)
 /* --- budget and WORK --- */
 
 /* The budget is checked at each instruction boundary: a stop comes at the
- * first boundary at or past it (at most one instruction over). */
+ * first boundary at or past it; a WORK in the way is cut at it (below). */
 static void test_budget(void **state)
 {
 	struct fx *f = *state;
@@ -94,12 +94,12 @@ static void test_budget(void **state)
 	struct exec_stop_info st = run(f, (struct exec_params){ .budget = 50 }, &cyc);
 	assert_int_equal(st.why, EXEC_BUDGET);
 	assert_int_equal(cyc, 50);
-	assert_int_equal(f->v.insns, 10);
+	assert_int_equal(f->v.insns, 50 / INSN);
 	assert_int_equal(f->v.pc, CODE);
 	st = run(f, (struct exec_params){ .budget = 52 }, &cyc);
 	assert_int_equal(st.why, EXEC_BUDGET);
-	assert_int_equal(cyc, 55);
-	assert_int_equal(f->v.insns, 21);
+	assert_int_equal(cyc, 52);
+	assert_int_equal(f->v.insns, (50 + 52) / INSN);
 }
 
 /* WORK n spends exactly n cycles besides its fetch and issue; budget 0
@@ -173,14 +173,14 @@ static void test_work_irq_resume(void **state)
 	     i_eret());
 	struct exec_stop_info st = run(f, (struct exec_params){ .budget = 300 }, &cyc);
 	assert_int_equal(st.why, EXEC_BUDGET);
-	assert_int_equal(f->v.work_left, 705);
+	assert_int_equal(f->v.work_left, 1000 - (300 - INSN));
 	assert_int_equal(vcpu_lr_inject(&f->v, 40), 0);
 
 	st = run_at(f, 300, &cyc);
 	assert_int_equal(st.why, EXEC_CALL);
 	assert_int_equal(f->v.pc, IRQ_AT(2));
 	assert_int_equal(f->v.elr, CODE);
-	assert_int_equal(f->v.saved_work, 705);
+	assert_int_equal(f->v.saved_work, 1000 - (300 - INSN));
 	assert_int_equal(f->v.work_left, 0);
 	assert_int_equal(f->v.x[1], 40);
 	assert_int_equal(cyc, EXC + 2 * INSN);
@@ -194,19 +194,19 @@ static void test_work_irq_resume(void **state)
 	assert_int_equal(vgic_lr_state(f->v.lr[0]), VGIC_LR_INVALID);
 	assert_int_equal(f->v.insns, 6);
 	/* MSR EOIR, ERET, the rest of WORK (refetched), SMC */
-	assert_int_equal(cyc, INSN + INSN + EXC + INSN + 705 + INSN);
+	assert_int_equal(cyc, INSN + INSN + EXC + INSN + 1000 - (300 - INSN) + INSN);
 }
 
-/* When the fetch of a WORK already took the run past its budget, nothing
- * is computed (once, "budget - t" wrapped below zero and work_left grew):
- * the stop comes at the fetch's end with work_left intact, and the next
+/* When a WORK's issue already takes the run to its budget, nothing is
+ * computed (once, "budget - t" wrapped below zero and work_left grew):
+ * the stop comes at the issue's end with work_left intact, and the next
  * run spends exactly the 1000 cycles. */
 static void test_work_budget_spent_by_fetch(void **state)
 {
 	struct fx *f = *state;
 	uint64_t cyc;
 	LOAD(f, CODE, i_nop(), i_work(1000), i_smc());
-	struct exec_stop_info st = run(f, (struct exec_params){ .budget = INSN + 2 }, &cyc);
+	struct exec_stop_info st = run(f, (struct exec_params){ .budget = INSN + 1 }, &cyc);
 	assert_int_equal(st.why, EXEC_BUDGET);
 	assert_int_equal(f->v.pc, AT(1));
 	assert_int_equal(f->v.work_left, 1000);
@@ -356,9 +356,8 @@ static void test_vtimer_fires(void **state)
 		enum exec_stop why;
 		uint64_t insns, cycles;
 	} cases[] = {
-		{ CNTV_ENABLE, 10012, EXEC_TIMER, 3, 3 * INSN },
-		{ CNTV_ENABLE, 10015, EXEC_TIMER, 3, 3 * INSN },
-		{ CNTV_ENABLE, 10016, EXEC_TIMER, 4, 4 * INSN },
+		{ CNTV_ENABLE, 10000 + 3 * INSN, EXEC_TIMER, 3, 3 * INSN },
+		{ CNTV_ENABLE, 10000 + 4 * INSN, EXEC_TIMER, 4, 4 * INSN },
 		{ CNTV_ENABLE, 9000, EXEC_TIMER, 0, 0 },
 		{ CNTV_ENABLE | CNTV_IMASK, 10012, EXEC_CALL, 5, 5 * INSN },
 		{ 0, 10012, EXEC_CALL, 5, 5 * INSN },
@@ -491,11 +490,11 @@ static void test_insns_retired(void **state)
 	struct exec_stop_info st = run(f, (struct exec_params){ .budget = 50 }, &cyc);
 	assert_int_equal(st.why, EXEC_BUDGET);
 	assert_int_equal(f->v.insns, 0);
-	assert_int_equal(f->v.work_left, 55);
+	assert_int_equal(f->v.work_left, 100 - (50 - INSN));
 	st = run0(f, &cyc);
 	assert_int_equal(st.why, EXEC_CALL);
 	assert_int_equal(f->v.insns, 2);
-	assert_int_equal(cyc, INSN + 55 + INSN);
+	assert_int_equal(cyc, INSN + 100 - (50 - INSN) + INSN);
 	st = run0(f, &cyc);
 	assert_int_equal(st.why, EXEC_WFI);
 	assert_int_equal(f->v.insns, 3);

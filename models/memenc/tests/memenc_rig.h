@@ -66,11 +66,13 @@ static inline void dram_flip(struct rig *r, uint64_t pa, unsigned bit)
 	assert_int_equal(mem_write(&r->m, pa + bit / 8, &b, 1), 0);
 }
 
-/* Write / read one line and return the cycles it took. */
+/* Write / read one line and return the cycles it took. The requester is
+ * blocking: the clock moves past each transfer. */
 static inline uint64_t write_line(struct rig *r, unsigned slot, uint64_t pa, const uint8_t *in)
 {
 	uint64_t c = 0;
 	assert_int_equal(memenc_write_line(&r->e, slot, pa, in, &c), 0);
+	sim_set_time(&r->s, sim_time(&r->s) + c);
 	return c;
 }
 
@@ -78,6 +80,7 @@ static inline uint64_t read_line(struct rig *r, unsigned slot, uint64_t pa, uint
 {
 	uint64_t c = 0;
 	assert_int_equal(memenc_read_line(&r->e, slot, pa, out, &c), 0);
+	sim_set_time(&r->s, sim_time(&r->s) + c);
 	return c;
 }
 

@@ -214,15 +214,16 @@ static void test_exact_cycles(void **state)
 	assert_int_equal(memenc_key_program(&r.e, 1, 1, true), 0);
 	assert_int_equal(memenc_line_latency(&r.e, 0), 150);
 	assert_int_equal(memenc_line_latency(&r.e, 1), 193);
+	/* `cycles` is the access's time so far: each transfer starts there */
 	uint64_t cycles = 1000;
 	assert_int_equal(memenc_write_line(&r.e, 1, 0x40, buf, &cycles), 0);
 	assert_int_equal(cycles, 1193);
-	cycles = 0;
+	cycles = 2000;
 	assert_int_equal(memenc_read_line(&r.e, 1, 0x40, buf, &cycles), 0);
-	assert_int_equal(cycles, 193);
-	cycles = 0;
+	assert_int_equal(cycles, 2193);
+	cycles = 3000;
 	assert_int_equal(memenc_read_line(&r.e, 0, 0x80, buf, &cycles), 0);
-	assert_int_equal(cycles, 150);
+	assert_int_equal(cycles, 3150);
 	assert_int_equal(sim_stat_get(&r.s, "me.cycles"), 193 + 193 + 150);
 	sim_fini(&r.s);
 
@@ -233,6 +234,29 @@ static void test_exact_cycles(void **state)
 	cycles = 0;
 	assert_int_equal(memenc_read_line(&r.e, 0, 0, buf, &cycles), 0);
 	assert_int_equal(cycles, 166);
+	sim_fini(&r.s);
+}
+
+/* The AES pipeline takes a line every 4 x aes_issue cycles and adds its
+ * latency once per line: reads whose data arrive together leave it one
+ * after the other, 4 cycles apart. */
+static void test_aes_pipeline(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r, 1, MEMENC_XTS);
+	uint8_t buf[MEMENC_LINE] = {0};
+	assert_int_equal(memenc_key_program(&r.e, 0, 0, true), 0);
+	uint64_t c[3];
+	for (int i = 0; i < 3; i++) {
+		c[i] = 0; /* all at cycle 0: the data arrive together at 150 */
+		assert_int_equal(memenc_read_line(&r.e, 0, 0x40 * (uint64_t)(i + 1), buf, &c[i]), 0);
+	}
+	assert_int_equal(c[0], 150 + 43);
+	assert_int_equal(c[1], 150 + 4 + 43);
+	assert_int_equal(c[2], 150 + 8 + 43);
+	/* timing only (a prefetch): the same figure, and the pipeline is taken */
+	assert_int_equal(memenc_read_timing(&r.e, 0, 0x100, 0), 150 + 12 + 43);
 	sim_fini(&r.s);
 }
 
@@ -420,6 +444,7 @@ int main(void)
 		cmocka_unit_test(test_bypass_slot_stores_plaintext),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_exact_cycles),
+		cmocka_unit_test(test_aes_pipeline),
 		cmocka_unit_test(test_keys_follow_seed),
 		cmocka_unit_test(test_key_program_traced),
 		cmocka_unit_test(test_save_restore_slots),

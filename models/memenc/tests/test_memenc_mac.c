@@ -212,6 +212,25 @@ static void test_mac_exact_cycles(void **state)
 	sim_fini(&r.s);
 }
 
+/* Use-then-poison (mac_overlap): a private read forwards its data while the
+ * MAC is checked, so it costs D + A like a shared one; a failed check
+ * still poisons the line. */
+static void test_mac_overlap(void **state)
+{
+	(void)state;
+	struct rig r;
+	uint8_t buf[MEMENC_LINE] = {0};
+	struct memenc_config cfg = { .mode = MEMENC_MAC, .slots = 4, .mac_overlap = true };
+	rig_init_cfg(&r, 1, &cfg);
+	assert_int_equal(memenc_key_program_ex(&r.e, 2, 0, MEMENC_KEY_ENCRYPT | MEMENC_KEY_PRIVATE), 0);
+	assert_int_equal(write_line(&r, 2, 0x40, buf), 233); /* the write computes the MAC */
+	assert_int_equal(read_line(&r, 2, 0x40, buf), 193);
+	dram_flip(&r, 0x40, 3);
+	read_poison(&r, 2, 0x40);
+	assert_int_equal(stat(&r, "mac_failures"), 1);
+	sim_fini(&r.s);
+}
+
 /* Owner bits, MACs and poison survive save/restore byte for byte; the MAC key follows the checkpoint's seed. */
 static void test_mac_snapshot_round_trip(void **state)
 {
@@ -276,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_mac_shared_write_resets_owner),
 		cmocka_unit_test(test_mac_exact_cycles),
 		cmocka_unit_test(test_mac_snapshot_round_trip),
+		cmocka_unit_test(test_mac_overlap),
 		cmocka_unit_test(test_mac_reset_clears_ecc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -165,6 +165,18 @@ void rmm_cmd_stats_register(struct sim *s, const char *prefix, bool rsi,
 			  "monitor cycles spent in this command");
 }
 
+/* One access of the RMM's, `*cycles` into the call it serves: the memory
+ * path sees it at that cycle. */
+static int rmm_bus_access(struct rmm *r, const struct bus_port *bus, const struct mem_access *a,
+			  void *buf, struct cc_fault *f, uint64_t *cycles)
+{
+	uint64_t c = 0;
+	sim_set_time(r->m->sim, machine_now(r->m) + *cycles);
+	int rc = bus_access(bus, a, buf, f, &c);
+	*cycles += c;
+	return rc;
+}
+
 /* Zero a granule through the Realm PAS, as the RMM does with a write loop
  * through its own mapping: DRAM ends up holding the Realm key's encryption of
  * zeros, and no plaintext of the previous owner survives. */
@@ -176,7 +188,7 @@ int rmm_granule_scrub(struct rmm *r, uint64_t pa, uint64_t *cycles)
 	for (uint64_t off = 0; off < GRANULE_SIZE; off += 64) {
 		struct mem_access a = { .pa = pa + off, .len = 64, .write = true, .world = WORLD_REALM,
 					.pas = PAS_REALM, .el = 2, .src = r->src, .key = -1 };
-		int rc = bus_access(&bus, &a, (void *)zero, &f, cycles);
+		int rc = rmm_bus_access(r, &bus, &a, (void *)zero, &f, cycles);
 		/* Only a platform bug (a stale GPT entry, see gpc.el3_tlbi) can
 		 * fault here; the RMM cannot recover from its own fault. */
 		if (rc) {
@@ -201,7 +213,7 @@ static int rmm_rw(struct rmm *r, uint64_t pa, void *buf, size_t len, bool write,
 			n = (uint32_t)len;
 		struct mem_access a = { .pa = pa, .len = n, .write = write, .world = WORLD_REALM,
 					.pas = pas, .el = 2, .src = r->src, .key = -1 };
-		int rc = bus_access(&bus, &a, p, f, cycles);
+		int rc = rmm_bus_access(r, &bus, &a, p, f, cycles);
 		if (rc)
 			return rc;
 		pa += n;

@@ -23,6 +23,7 @@ static uint64_t get64(const uint8_t *p) { return sim_le64_load(p); }
 void rmm_rec_stats_register(struct rmm *r, struct sim *s)
 {
 	cpu_init(&r->pe, s, "rmm.pe", machine_bus(r->m), WORLD_REALM, 1);
+	r->pe.core_cfg = machine_cpu_core(r->m);
 	sim_stat_register(s, "rmm.rec", "entries", SIM_STAT_COUNT, &r->stat_rec_entries,
 			  "successful RMI_REC_ENTER calls (realm runs)");
 	/* Descriptions are kept by reference: static strings. */
