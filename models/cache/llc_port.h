@@ -26,9 +26,9 @@
 #include "models/memenc/memenc.h"
 #include "sim/model.h"
 
-#define LLCP_SLOTS_MAX 256
-#define LLCP_STREAMS_MAX 64
-#define LLCP_PF_LINES 256 /* prefetched lines remembered, by line address (a newer one
+#define LLCP_SLOTS_MAX 256u
+#define LLCP_STREAMS_MAX 64u
+#define LLCP_PF_LINES 256u /* prefetched lines remembered, by line address (a newer one
 			     displaces an older one of the same index) */
 
 struct llc_port_config {
