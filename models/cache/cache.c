@@ -316,6 +316,13 @@ int cache_invd(struct cache *c, uint64_t *cycles)
 	return 0;
 }
 
+void cache_drop_line(struct cache *c, unsigned key, uint64_t pa)
+{
+	size_t i = cache_find(c, key, pa >> CACHE_LINE_SHIFT);
+	if (i != SIZE_MAX)
+		cache_line_invalidate(c, i);
+}
+
 bool cache_probe(const struct cache *c, unsigned key, uint64_t pa, bool *dirty)
 {
 	size_t i = cache_find(c, key, pa >> CACHE_LINE_SHIFT);

@@ -190,6 +190,9 @@ int cache_wbinvd(struct cache *c, uint64_t *cycles);
  * counted in invd_dropped_dirty. Never fails (returns 0). */
 int cache_invd(struct cache *c, uint64_t *cycles);
 
+/* Invalidate the (pa, key) line without writing it back: a whole-line
+ * store past the caches supersedes it. No cost. */
+void cache_drop_line(struct cache *c, unsigned key, uint64_t pa);
 /* Whether (pa, key) is cached, and if so whether dirty (dirty may be NULL).
  * No side effects: no LRU update, no stats, no cycles. */
 bool cache_probe(const struct cache *c, unsigned key, uint64_t pa, bool *dirty);

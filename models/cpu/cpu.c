@@ -167,7 +167,7 @@ static __attribute__((noinline)) int access_split(struct cpu *c, struct mem_acce
  * `checked`: a translation this master's TLB holds carried the page's
  * fill-time verdicts (see cpu_translate_ex), NULL: an untranslated access. */
 static int access_pa(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, uint64_t gpa,
-		     bool priv, const bool *checked, void *buf, uint32_t len,
+		     bool priv, const bool *checked, bool nt, void *buf, uint32_t len,
 		     struct cc_fault *fault, uint64_t *cycles)
 {
 	if (!cc_world_may_use_pas(c->world, pas))
@@ -179,7 +179,7 @@ static int access_pa(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, ui
 		/* a guest's shared (C-bit clear) access uses the host's key, slot 0 */
 		.key = c->guest && !priv ? 0 : c->key, .core = (uint8_t)c->core,
 		.guest = c->guest != 0, .priv = priv,
-		.vmpl = (uint8_t)c->vmpl, .asid = c->asid, .checked = checked && *checked,
+		.vmpl = (uint8_t)c->vmpl, .asid = c->asid, .checked = checked && *checked, .nt = nt,
 	};
 	if (__builtin_expect(!len || (pa & 63) + len > 64, 0))
 		return access_split(c, &a, pa, gpa, buf, len, checked != NULL, fault, cycles);
@@ -202,7 +202,7 @@ int cpu_access(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, uint64_t
 	       void *buf, uint32_t len, struct cc_fault *fault, uint64_t *cycles)
 {
 	uint64_t t0 = sim_time(c->base.sim);
-	int rc = access_pa(c, pas, write, pa, gpa, priv, NULL, buf, len, fault, cycles);
+	int rc = access_pa(c, pas, write, pa, gpa, priv, NULL, false, buf, len, fault, cycles);
 	blocking_done(c, t0, *cycles);
 	return rc;
 }
@@ -362,7 +362,7 @@ int cpu_translate_gpa(struct cpu *c, uint64_t va, unsigned acc, uint64_t *pa, ui
 	return rc;
 }
 
-static int access_va(struct cpu *c, bool write, uint64_t va, uint8_t *buf, uint32_t len,
+static int access_va(struct cpu *c, bool write, bool nt, uint64_t va, uint8_t *buf, uint32_t len,
 		     struct cc_fault *fault, uint64_t *cycles)
 {
 	uint64_t spent = 0;
@@ -383,8 +383,8 @@ static int access_va(struct cpu *c, bool write, uint64_t va, uint8_t *buf, uint3
 			 * (a realm's unprotected IPA mapped to host memory). With paging
 			 * off the access is untranslated (no TLB entry carries it). */
 			enum cc_pas pas = (attrs & PT_ATTR_NS) ? PAS_NS : cc_world_pas(c->world);
-			rc = access_pa(c, pas, write, pa, gpa, priv, c->paging ? &checked : NULL, buf,
-				       chunk, fault, &step);
+			rc = access_pa(c, pas, write, pa, gpa, priv, c->paging ? &checked : NULL, nt,
+				       buf, chunk, fault, &step);
 			spent += step;
 			c->cycles -= step; /* cpu_access already counted it; counted once below */
 		} else if (rc == 1) {
@@ -403,7 +403,7 @@ int cpu_load_va(struct cpu *c, uint64_t va, void *buf, uint32_t len, struct cc_f
 		uint64_t *cycles)
 {
 	uint64_t t0 = sim_time(c->base.sim);
-	int rc = access_va(c, false, va, buf, len, fault, cycles);
+	int rc = access_va(c, false, false, va, buf, len, fault, cycles);
 	blocking_done(c, t0, *cycles);
 	return rc;
 }
@@ -412,7 +412,18 @@ int cpu_store_va(struct cpu *c, uint64_t va, const void *buf, uint32_t len,
 		 struct cc_fault *fault, uint64_t *cycles)
 {
 	uint64_t t0 = sim_time(c->base.sim);
-	int rc = access_va(c, true, va, (uint8_t *)buf, len, fault, cycles);
+	int rc = access_va(c, true, false, va, (uint8_t *)buf, len, fault, cycles);
+	blocking_done(c, t0, *cycles);
+	return rc;
+}
+
+int cpu_store_nt_va(struct cpu *c, uint64_t va, const void *line, struct cc_fault *fault,
+		    uint64_t *cycles)
+{
+	if (va & 63)
+		return -EINVAL;
+	uint64_t t0 = sim_time(c->base.sim);
+	int rc = access_va(c, true, true, va, (uint8_t *)line, 64, fault, cycles);
 	blocking_done(c, t0, *cycles);
 	return rc;
 }

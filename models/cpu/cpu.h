@@ -112,6 +112,10 @@ int cpu_load_va(struct cpu *c, uint64_t va, void *buf, uint32_t len, struct cc_f
 		uint64_t *cycles);
 int cpu_store_va(struct cpu *c, uint64_t va, const void *buf, uint32_t len,
 		 struct cc_fault *fault, uint64_t *cycles);
+/* A non-temporal store of the whole line at `va` (64-byte aligned, else
+ * -EINVAL): written past the caches, whose copies of it are dropped. */
+int cpu_store_nt_va(struct cpu *c, uint64_t va, const void *line, struct cc_fault *fault,
+		    uint64_t *cycles);
 /* SMC with x0..x7 in regs; results replace them. */
 void cpu_smc(struct cpu *c, uint64_t regs[SMC_REGS], uint64_t *cycles);
 

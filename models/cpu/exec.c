@@ -12,6 +12,9 @@
 #define EXC_CYCLES 20
 /* Cycles of every instruction besides its memory accesses and WORK. */
 #define ISSUE_CYCLES 1
+/* A multiply's result latency (3 on Zen 3 / Zen 4 integer MUL: AMD
+ * Software Optimization Guide for family 19h, instruction latencies). */
+#define MUL_CYCLES 3
 
 void isa_encode(const struct isa_insn *i, uint8_t out[ISA_INSN_BYTES])
 {
@@ -38,7 +41,8 @@ const char *isa_op_name(unsigned op)
 	static const char *const n[ISA_OP_COUNT] = {
 		"udf", "nop", "movi", "mov", "addi", "add", "sub", "ld", "st",
 		"b", "bc", "smc", "hvc", "wfi", "work", "msr", "mrs", "eret", "lslv",
-		"lsri", "andi", "pvalidate", "vmgexit",
+		"lsri", "andi", "pvalidate", "vmgexit", "mul", "eor", "cpuid", "rdmsr", "wrmsr",
+		"in", "out", "mark", "movs",
 	};
 	return op < ISA_OP_COUNT ? n[op] : "udf";
 }
@@ -326,9 +330,10 @@ static void ct_serialize(struct core_timing *x, uint64_t extra)
 	x->retire = x->d;
 }
 
-/* An operation on registers (a, b: sources, ISA_XZR for none), ready one
- * cycle after its operands; the result goes to `dst` (ISA_XZR: none). */
-static void ct_alu(struct core_timing *x, unsigned dst, unsigned a, unsigned b)
+/* An operation on registers (a, b: sources, ISA_XZR for none), ready
+ * `lat` cycles after its operands; the result goes to `dst` (ISA_XZR:
+ * none). */
+static void ct_op(struct core_timing *x, unsigned dst, unsigned a, unsigned b, uint64_t lat)
 {
 	uint64_t e = ct_enter(x);
 	if (a < ISA_NREGS)
@@ -336,8 +341,13 @@ static void ct_alu(struct core_timing *x, unsigned dst, unsigned a, unsigned b)
 	if (b < ISA_NREGS)
 		e = ct_max(e, x->reg[b]);
 	if (dst < ISA_NREGS)
-		x->reg[dst] = e + ISSUE_CYCLES;
-	ct_done(x, e + ISSUE_CYCLES);
+		x->reg[dst] = e + lat;
+	ct_done(x, e + lat);
+}
+
+static void ct_alu(struct core_timing *x, unsigned dst, unsigned a, unsigned b)
+{
+	ct_op(x, dst, a, b, ISSUE_CYCLES);
 }
 
 /* When a memory access whose address is in `base` issues (after the one
@@ -378,6 +388,60 @@ static void ct_store_done(struct core_timing *x, unsigned val, uint64_t at, uint
 	x->sb_last = commit;
 	x->sb[x->nstores++ % x->k.sb] = commit;
 	ct_done(x, ct_max(at, data) + ISSUE_CYCLES);
+}
+
+/* One step of MOVS: the bytes up to the next line boundary of the source
+ * or the destination (a whole line when both are aligned), loaded, then
+ * stored when the data has arrived (the store waits in the store buffer,
+ * the window does not). A whole aligned line with ISA_MOVS_NT is written
+ * past the caches. 0 done (registers advanced), 1 a fault stopped it
+ * (*out filled, nothing advanced), or -errno. */
+static int movs_step(struct cpu *c, struct core_timing *x, const struct exec_params *p,
+		     struct vcpu_state *v, const struct isa_insn *in, struct exec_stop_info *out)
+{
+	uint64_t dst = reg(v, in->a), src = reg(v, in->b), left = reg(v, in->c), lat = 0;
+	uint32_t n = (uint32_t)MIN(left, MIN(64 - (src & 63), 64 - (dst & 63)));
+	uint8_t buf[64];
+	struct cc_fault f;
+	bool store = false;
+	uint64_t at = ct_mem_issue(x, in->b, false);
+	ct_time(c, x, p, at);
+	int rc = cpu_load_va(c, src, buf, n, &f, &lat);
+	if (rc) {
+		ct_load_done(x, ISA_XZR, at, lat);
+		goto stop;
+	}
+	lat = ct_max(lat, ISSUE_CYCLES);
+	ct_done(x, at + lat);
+	uint64_t data = at + lat, sat = ct_mem_issue(x, in->a, true), slat = 0;
+	ct_time(c, x, p, sat);
+	bool nt = (in->imm32 & ISA_MOVS_NT) && n == 64;
+	store = true;
+	rc = nt ? cpu_store_nt_va(c, dst, buf, &f, &slat) : cpu_store_va(c, dst, buf, n, &f, &slat);
+	if (rc) {
+		ct_load_done(x, ISA_XZR, sat, slat);
+		goto stop;
+	}
+	uint64_t commit = ct_max(ct_max(x->sb_last, sat + slat), data);
+	x->sb_last = commit;
+	x->sb[x->nstores++ % x->k.sb] = commit;
+	ct_done(x, ct_max(sat, data) + ISSUE_CYCLES);
+	set_reg(v, in->a, dst + n);
+	set_reg(v, in->b, src + n);
+	set_reg(v, in->c, left - n);
+	for (unsigned r = 0; r < 3; r++) { /* the pointers and count move on */
+		unsigned k = r == 0 ? in->a : r == 1 ? in->b : in->c;
+		if (k < ISA_NREGS)
+			x->reg[k] = ct_max(at, sat) + ISSUE_CYCLES;
+	}
+	return 0;
+stop:
+	if (rc < 0)
+		return rc;
+	*out = (struct exec_stop_info){ .why = EXEC_ABORT, .size = (uint8_t)n, .reg = ISA_NREGS,
+					.write = store, .addr = store ? dst : src,
+					.fault = f };
+	return 1;
 }
 
 int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
@@ -593,6 +657,51 @@ int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 			set_reg(v, in.a, reg(v, in.b) & in.imm64);
 			ct_alu(x, in.a, in.b, ISA_XZR);
 			break;
+		case ISA_MUL:
+			set_reg(v, in.a, reg(v, in.b) * reg(v, in.c));
+			ct_op(x, in.a, in.b, in.c, MUL_CYCLES);
+			break;
+		case ISA_EOR:
+			set_reg(v, in.a, reg(v, in.b) ^ reg(v, in.c));
+			ct_alu(x, in.a, in.b, in.c);
+			break;
+		case ISA_CPUID:
+		case ISA_RDMSR:
+		case ISA_WRMSR:
+		case ISA_IN:
+		case ISA_OUT:
+			if (c->sev >= CPU_SEV_ES) {
+				/* not an automatic exit: #VC, ELR at the instruction, which
+				 * the guest's handler decodes (as Linux's does) */
+				uint32_t code = in.op == ISA_CPUID ? SVM_EXIT_CPUID
+						: in.op == ISA_IN || in.op == ISA_OUT ? SVM_EXIT_IOIO
+										      : SVM_EXIT_MSR;
+				take_vc(v, code, 0, 0);
+				ct_serialize(x, ISSUE_CYCLES + EXC_CYCLES);
+				continue;
+			}
+			out->why = EXEC_TRAP;
+			out->insn = in;
+			ct_serialize(x, ISSUE_CYCLES);
+			goto done; /* pc stays: the owner emulates it and moves past it */
+		case ISA_MARK:
+			if (p->mark)
+				p->mark(p->mark_ctx, (uint32_t)in.imm32, p->now + ct_next(x));
+			break;
+		case ISA_MOVS: {
+			if (!reg(v, in.c))
+				break; /* nothing (left) to copy */
+			int r = movs_step(c, x, p, v, &in, out);
+			if (r < 0) {
+				rc = r;
+				goto done;
+			}
+			if (r == 1)
+				goto done; /* a fault stopped it */
+			if (reg(v, in.c))
+				continue; /* pc stays until the count is 0 */
+			break;
+		}
 		case ISA_PVALIDATE: {
 			if (c->sev != CPU_SEV_SNP || !p->hw)
 				goto undef;

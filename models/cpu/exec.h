@@ -92,6 +92,8 @@ enum exec_stop {
 	EXEC_TIMER,   /* the virtual timer fired (a physical interrupt) */
 	EXEC_BUDGET,  /* the cycle budget ran out (the host's own tick) */
 	EXEC_VMGEXIT, /* SEV-ES / SNP VMGEXIT: pc is past it; v->ghcb names the GHCB */
+	EXEC_TRAP,    /* an intercepted instruction (CPUID, RDMSR, WRMSR, IN, OUT): pc is
+			 at it; the owner emulates it and moves pc past it */
 };
 
 struct exec_stop_info {
@@ -105,6 +107,8 @@ struct exec_stop_info {
 	uint64_t addr;        /* the address accessed (the VA; with stage 1 off, the IPA) */
 	uint64_t value;       /* a store's data */
 	struct cc_fault fault;
+	/* EXEC_TRAP */
+	struct isa_insn insn; /* the instruction to emulate */
 };
 
 /* What the processor does outside the core for SEV-SNP's PVALIDATE: the
@@ -122,7 +126,19 @@ struct exec_params {
 	uint64_t budget;    /* stop after this many cycles (0: no limit) */
 	bool trap_wfi;      /* WFI stops execution even if a timer would wake it */
 	const struct exec_hw *hw; /* SEV-SNP guests: PVALIDATE (NULL: #UD) */
+	/* ISA_MARK: told the marker and the cycle it passes (NULL: ignored) */
+	void (*mark)(void *ctx, uint32_t what, uint64_t at);
+	void *mark_ctx;
 };
+
+/* The #VC exit codes of the intercepted instructions (APM vol. 2 15.35.4,
+ * the SVM exit codes), and an IOIO #VC's syndrome: the port in ESR[15:0],
+ * the size in ESR[18:16], bit 19 set for IN. */
+#define SVM_EXIT_CPUID 0x072u
+#define SVM_EXIT_IOIO 0x07bu
+#define SVM_EXIT_MSR 0x07cu
+#define ESR_IOIO_SIZE_SHIFT 16
+#define ESR_IOIO_IN (1ull << 19)
 
 /* Run `v` on `c` until a stop; *cycles gets the cycles spent (fetches,
  * accesses, computation, idling in WFI). Returns 0, or -errno if the vCPU

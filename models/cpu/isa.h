@@ -50,6 +50,23 @@ enum isa_op {
 				 already in that state); #UD off SNP (AMD64 APM vol. 3) */
 	ISA_VMGEXIT = 0x16,   /* SEV-ES / SNP VMGEXIT: exit to the host, which reads the GHCB
 				 the GHCB MSR names (APM vol. 2 15.35.5); #UD elsewhere */
+	ISA_MUL = 0x17,   /* xa = xb * xc (modulo 2^64) */
+	ISA_EOR = 0x18,   /* xa = xb ^ xc */
+	/* Instructions a hypervisor intercepts (the guest's view of the
+	 * machine): they stop execution for whoever owns the vCPU to emulate
+	 * (the host on an ordinary or SEV VM, the RMM in a realm), pc at the
+	 * instruction; an SEV-ES / SNP guest takes #VC instead (15.35.4). */
+	ISA_CPUID = 0x19, /* x86 CPUID: leaf in x0, subleaf in x2 -> x0..x3 = EAX, EBX, ECX, EDX */
+	ISA_RDMSR = 0x1a, /* x0 = MSR number x1 */
+	ISA_WRMSR = 0x1b, /* MSR number x1 = x0 */
+	ISA_IN = 0x1c,    /* xa = c bytes (1, 2, 4) read from I/O port imm32 */
+	ISA_OUT = 0x1d,   /* the low c bytes of xa written to I/O port imm32 */
+	ISA_MARK = 0x1e,  /* a simulator marker (imm32 names it: a phase boundary); no
+			     architectural effect and no cost, as a simulator's magic op */
+	ISA_MOVS = 0x1f,  /* x86 REP MOVS: copy xc bytes from [xb] to [xa], advancing xa and xb
+			     and counting xc down, a line at a time, interruptible (pc stays
+			     until xc is 0); imm32 bit 0: non-temporal stores (whole lines
+			     written past the caches) */
 	ISA_OP_COUNT
 };
 
@@ -73,6 +90,8 @@ enum isa_sysreg {
 	ISA_SR_GHCB = 12,    /* SEV-ES / SNP: the GHCB MSR (MSR 0xC001_0130): the GHCB's GPA */
 	ISA_SR_COUNT
 };
+
+#define ISA_MOVS_NT 0x1 /* ISA_MOVS imm32: non-temporal stores */
 
 #define ISA_VEC_SYNC 0x200
 #define ISA_VEC_IRQ 0x280

@@ -574,6 +574,21 @@ static __attribute__((noinline)) int slow_tail(struct machine *m, const struct m
 	return rc;
 }
 
+/* A non-temporal store of a whole line: every cached copy of the line
+ * under its key is dropped (the store replaces all of it), and the line
+ * goes to memory through the write-back buffer, as a write-combining
+ * buffer's full line does. */
+static __attribute__((noinline)) int nt_store(struct machine *m, const struct mem_access *a,
+					      unsigned key, void *buf, uint64_t *cycles)
+{
+	if (!a->write || a->len != 64 || (a->pa & 63))
+		return -EINVAL;
+	for (unsigned c = 0; c < m->cfg.cores; c++)
+		cache_drop_line(&m->l1[c], key, a->pa);
+	cache_drop_line(&m->llc, key, a->pa);
+	return llc_port_write(&m->port, key, a->pa, buf, cycles);
+}
+
 static __attribute__((noinline)) int access_failed(struct machine *m, const struct mem_access *a,
 						   unsigned key, int rc, struct cc_fault *f)
 {
@@ -620,7 +635,9 @@ static int machine_access(void *ctx, const struct mem_access *a, void *buf, stru
 		return rc;
 	unsigned key = a->key >= 0 ? (unsigned)a->key : machine_key_slot(m, a->pas);
 	m->port.demand_load = !a->write && !a->dma; /* trains the stream prefetcher */
-	if (m->cfg.cores > 1 || a->dma || m->cfg.key_coherent)
+	if (__builtin_expect(a->nt, 0))
+		rc = nt_store(m, a, key, buf, cycles);
+	else if (m->cfg.cores > 1 || a->dma || m->cfg.key_coherent)
 		rc = slow_tail(m, a, key, buf, f, cycles);
 	else if (a->write)
 		rc = cache_write(&m->l1[0], key, a->pa, buf, a->len, cycles);

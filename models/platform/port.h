@@ -34,6 +34,9 @@ struct mem_access {
 	 * when the master's TLB entry was filled and granted this access: the
 	 * memory path does not repeat them. */
 	bool checked;
+	/* A non-temporal store of a whole line: written past the caches
+	 * (write-combining), their copies of the line under its key dropped. */
+	bool nt;
 };
 
 /* What a TLB entry caches of the platform's fill-time checks (struct

@@ -111,7 +111,11 @@ static const struct schema_key schema[] = {
 	U64("rmm", "rec_entry_cycles", rec_entry_cycles, 0, 1000000, "400", "RMM REC entry path: checks, context restore"),
 	U64("rmm", "rec_exit_cycles", rec_exit_cycles, 0, 1000000, "400", "RMM REC exit path: context save, exit syndrome"),
 	U64("rmm", "timer_inject_cycles", timer_inject_cycles, 0, 1000000, "300", "rmm.timer = rmm: take the timer IRQ at R-EL2 and inject it"),
+	U64("rmm", "emulate_cycles", rmm_emulate_cycles, 0, 1000000, "300", "a realm's trapped system register access (its CPUID, MSR reads) the RMM answers without an exit"),
 	U64("host", "exit_cycles", host_exit_cycles, 0, 10000000, "1500", "hypervisor run-loop work per guest exit, besides its memory traffic"),
+	U64("host", "cpuid_cycles", host_cpuid_cycles, 0, 10000000, "0", "the host's emulation of a CPUID, besides the exit"),
+	U64("host", "msr_cycles", host_msr_cycles, 0, 10000000, "0", "the host's emulation of an RDMSR / WRMSR, besides the exit"),
+	U64("host", "pio_cycles", host_pio_cycles, 0, 10000000, "0", "the host's emulation of a port access (an in-kernel device), besides the exit"),
 	U64("host", "vm_switch_cycles", vm_switch_cycles, 0, 1000000, "500", "trap from a (non-confidential) guest to EL2, or the return, each way"),
 	U64("host", "slice_cycles", host_slice_cycles, 1000, 1ull << 40, "3000000", "host scheduler tick: longest a guest runs before a host interrupt exits it"),
 };

@@ -80,8 +80,10 @@ struct platform_config {
 	bool restricted_injection; /* SNP: the host injects no event but #HV (APM 15.36.16) */
 	uint64_t rmm_timer;        /* 0: the host injects a realm's timer; 1: the RMM does */
 	uint64_t rec_entry_cycles, rec_exit_cycles, timer_inject_cycles;
+	uint64_t rmm_emulate_cycles; /* a realm's trapped system register access the RMM emulates */
 	/* the hypervisor */
 	uint64_t host_exit_cycles;
+	uint64_t host_cpuid_cycles, host_msr_cycles, host_pio_cycles; /* the host's emulation of each */
 	uint64_t vm_switch_cycles;
 	uint64_t host_slice_cycles;
 };

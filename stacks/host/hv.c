@@ -498,9 +498,11 @@ static const struct sim_field hv_fields[] = {
 	SIM_FIELD(struct hv_guest, n.last_trap), SIM_FIELD(struct hv_guest, n.injections),
 	SIM_FIELD(struct hv_guest, n.injections_refused), SIM_FIELD(struct hv_guest, n.npfs),
 	SIM_FIELD(struct hv_guest, n.last_npf), SIM_FIELD(struct hv_guest, n.last_npf_kind),
+	SIM_FIELD(struct hv_guest, n.cpuids), SIM_FIELD(struct hv_guest, n.msrs),
+	SIM_FIELD(struct hv_guest, n.pios),
 	SIM_FIELD_ARRAY(struct hv_guest, trap, uint64_t),
 };
-static const struct sim_vmstate hv_vmstate = { "hv", 6, hv_fields, G_N_ELEMENTS(hv_fields) };
+static const struct sim_vmstate hv_vmstate = { "hv", 7, hv_fields, G_N_ELEMENTS(hv_fields) };
 
 /* struct hv_vcpu is all uint64_t: saved word by word. */
 #define HV_VCPU_WORDS (sizeof(struct hv_vcpu) / sizeof(uint64_t))
@@ -651,6 +653,9 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 		ST(n.npfs, "npfs", SIM_STAT_COUNT, "nested page faults the host took (ordinary VMs, SEV guests)"),
 		ST(n.last_npf, "last_npf", SIM_STAT_COUNT, "the GPA the last one reported (EXITINFO2)"),
 		ST(n.panic_esr, "panic_esr", SIM_STAT_COUNT, "the syndrome it reported (0: a failed kernel check)"),
+		ST(n.cpuids, "cpuids", SIM_STAT_COUNT, "CPUID instructions the host emulated"),
+		ST(n.msrs, "msrs", SIM_STAT_COUNT, "RDMSR / WRMSR the host emulated"),
+		ST(n.pios, "pios", SIM_STAT_COUNT, "port I/O instructions the host emulated"),
 	};
 #undef ST
 	sim_stat_register_table(s, prefix, g, stats, G_N_ELEMENTS(stats));

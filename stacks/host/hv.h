@@ -91,6 +91,7 @@ struct hv_counts {
 	uint64_t traps, last_trap, injections, injections_refused;
 	uint64_t npfs, last_npf;    /* nested page faults the host took, the last one's GPA (EXITINFO2) */
 	uint64_t last_npf_kind;     /* and its kind (enum cc_fault_kind: rmp.npf when the RMP refused) */
+	uint64_t cpuids, msrs, pios; /* CPUID, RDMSR / WRMSR, port I/O the host emulated */
 };
 
 /* Firmware statuses in hv_result.status: HV_SEV_STATUS | the SEV API

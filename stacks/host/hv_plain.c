@@ -272,6 +272,9 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_res
 		case EXEC_VMGEXIT:
 			why = hv_sev_vmgexit(g, c, &stop, cyc);
 			break;
+		case EXEC_TRAP:
+			hv_vm_trap(g, c, &v, &st.insn, cyc);
+			break;
 		case EXEC_ABORT: {
 			/* a nested page fault names its GPA (EXITINFO2 / HPFAR):
 			 * for a fault on a guest table read, the table's */

@@ -72,6 +72,21 @@ int hv_vm_unmap(struct hv_guest *g, uint64_t ipa, uint64_t *cyc);
 enum rmi_exit_reason hv_vm_call(struct hv_guest *g, struct hv_vcpu *c, struct vcpu_state *v,
 				bool *stop, uint64_t *cyc);
 
+/* What the host emulates (hv_emul.c): CPUID from the table it gives its
+ * VMs, MSRs, port I/O. */
+struct hv_cpuid_leaf {
+	uint32_t leaf, eax, ebx, ecx, edx;
+};
+bool hv_cpuid_per_vcpu(uint32_t leaf);
+size_t hv_cpuid_table(const struct hv_cpuid_leaf **t);
+void hv_cpuid(uint32_t vcpu, uint32_t leaf, uint64_t out[4]);
+uint64_t hv_rdmsr(uint32_t vcpu, uint32_t msr, uint64_t now);
+uint64_t hv_pio(uint16_t port, unsigned size, bool in, uint64_t val, uint64_t now);
+/* An intercepted instruction of vCPU c (EXEC_TRAP): emulated into v, pc
+ * moved past it, its handling charged to *cyc. */
+void hv_vm_trap(struct hv_guest *g, struct hv_vcpu *c, struct vcpu_state *v,
+		const struct isa_insn *in, uint64_t *cyc);
+
 /* The personalities. */
 int hv_cca_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
 int hv_cca_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_result *res,

@@ -394,10 +394,11 @@ static const struct sim_field rmm_fields[] = {
 	SIM_FIELD(struct rmm, stat_rec_cycles),
 	SIM_FIELD(struct rmm, stat_rec_insns),
 	SIM_FIELD(struct rmm, stat_timer_injects),
+	SIM_FIELD(struct rmm, stat_emulated),
 	SIM_FIELD(struct rmm, stat_sea_injects),
 	SIM_FIELD(struct rmm, stat_s2_tlbi),
 };
-static const struct sim_vmstate rmm_vmstate = { "rmm", 4, rmm_fields,
+static const struct sim_vmstate rmm_vmstate = { "rmm", 5, rmm_fields,
 						 sizeof(rmm_fields) / sizeof(rmm_fields[0]) };
 
 static void rmm_reset(struct sim_model *m)

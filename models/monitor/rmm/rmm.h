@@ -81,6 +81,7 @@ struct rmm {
 	uint64_t stat_rec_cycles;  /* cycles the PE spent executing realm code */
 	uint64_t stat_rec_insns;
 	uint64_t stat_timer_injects; /* virtual timer interrupts the RMM injected itself */
+	uint64_t stat_emulated;      /* trapped system register accesses it answered */
 	uint64_t stat_sea_injects;   /* synchronous external aborts injected into realms */
 	uint64_t stat_s2_tlbi;
 };

@@ -44,6 +44,8 @@ void rmm_rec_stats_register(struct rmm *r, struct sim *s)
 			  "realm instructions retired");
 	sim_stat_register(s, "rmm.rec", "timer_injects", SIM_STAT_COUNT, &r->stat_timer_injects,
 			  "virtual timer interrupts the RMM injected without exiting (rmm.timer = rmm)");
+	sim_stat_register(s, "rmm.rec", "emulated", SIM_STAT_COUNT, &r->stat_emulated,
+			  "trapped system register accesses (a realm's CPUID, MSRs) the RMM answered itself");
 	sim_stat_register(s, "rmm.rec", "sea_injects", SIM_STAT_COUNT, &r->stat_sea_injects,
 			  "synchronous external aborts injected into realms");
 	sim_stat_register(s, "rmm.rec", "s2_tlbi", SIM_STAT_COUNT, &r->stat_s2_tlbi,
@@ -314,6 +316,23 @@ RMM_HANDLER(rmi_rec_enter)
 			x.reason = RMI_EXIT_SYNC;
 			x.esr = ESR_EC_WFX;
 			break;
+		}
+		if (st.why == EXEC_TRAP) {
+			/* A trapped ID / system register read (the realm's CPUID,
+			 * RDMSR, WRMSR) the RMM answers itself, without an exit:
+			 * the realm sees the values the RMM exposes, none here.
+			 * Port I/O does not exist on Arm: UNDEFINED. */
+			if (st.insn.op == ISA_IN || st.insn.op == ISA_OUT) {
+				vcpu_take_sync(&v, ESR_EC_UNKNOWN, 0);
+				continue;
+			}
+			if (st.insn.op != ISA_WRMSR)
+				memset(v.x, 0, (st.insn.op == ISA_CPUID ? 4 : 1) * sizeof(v.x[0]));
+			v.pc += ISA_INSN_BYTES;
+			v.insns++;
+			*cycles += cfg->rmm_emulate_cycles;
+			r->stat_emulated++;
+			continue;
 		}
 		if (st.why == EXEC_CALL) {
 			if (st.hvc) { /* A3.x: HVC is UNDEFINED in a realm */
