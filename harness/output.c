@@ -205,10 +205,19 @@ void output_report(FILE *f, struct run_ctx *rc, const struct expect_result *xr,
 			(unsigned long long)(g->n.exits - g->n.exits_by[RMI_EXIT_IRQ] -
 					     g->n.exits_by[RMI_EXIT_SYNC]),
 			(unsigned long long)g->n.reported);
-		if (g->n.reported)
-			fprintf(f, ": %.2f exits/tick, %llu cycles/tick",
-				(double)g->n.exits / (double)g->n.reported,
-				(unsigned long long)(g->n.run_cycles / g->n.reported));
+		/* per tick of the workload phase (boot and shutdown are not ticks'
+		 * work): its exits and cycles */
+		char ph[SIM_PHASE_NAME_MAX + 16], st[64];
+		if (sc->nguests > 1)
+			snprintf(ph, sizeof(ph), "%s.workload", g->name);
+		else
+			snprintf(ph, sizeof(ph), "workload");
+		snprintf(st, sizeof(st), "hv.%s.exits", g->name);
+		uint64_t wcyc = sim_phase_cycles(&rc->sim, ph), wexits = sim_phase_delta(&rc->sim, ph, st);
+		if (g->n.reported && wcyc)
+			fprintf(f, "; workload: %.2f exits/tick, %llu cycles/tick",
+				(double)wexits / (double)g->n.reported,
+				(unsigned long long)(wcyc / g->n.reported));
 		fputc('\n', f);
 	}
 	fprintf(f, "  outcome: %s\n  cycles: %llu (%llu ns)\n  digest: %s\n  result: %s (%zu/%zu expectations met)\n",

@@ -318,6 +318,31 @@ void run_capture_set(struct run_ctx *rc, const char *name, const struct step_res
 	result_copy(&c->r, r);
 }
 
+/* A guest's marker (its kernel's, or the host stack's for launch and
+ * teardown): the phase it names begins, or GUEST_PHASE_NONE ends the
+ * current one. With several guests a phase is named GUEST.PHASE. */
+static void run_mark(void *ctx, uint32_t vmid, uint32_t what, uint64_t at)
+{
+	struct run_ctx *rc = ctx;
+	if (vmid < 1 || vmid > rc->sc->nguests)
+		return;
+	const struct scn_guest *g = &rc->sc->guests[vmid - 1];
+	if (what == GUEST_PHASE_NONE) {
+		sim_phase_end(&rc->sim, at);
+		return;
+	}
+	if (what >= g->nphases)
+		return;
+	char name[SIM_PHASE_NAME_MAX];
+	if (rc->sc->nguests > 1)
+		snprintf(name, sizeof(name), "%s.%s", g->name, g->phases[what]);
+	else
+		g_strlcpy(name, g->phases[what], sizeof(name));
+	(void)sim_phase_enter(&rc->sim, name, at);
+	sim_trace_emit(&rc->sim, TRACE_NOTE, rc->src_runner, what, vmid, 0, 0, name,
+		       (uint32_t)strlen(name));
+}
+
 /* On the SEV profiles a vm given an ASID (asid=N) is the vCPU of whichever
  * guest the firmware activated with that ASID: with none active (not yet
  * activated, deactivated or decommissioned), VMRUN fails (the ASID has no
@@ -579,7 +604,8 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 		struct hv_guest_config hc = {
 			.k = { .ram_size = sg->ram, .tick = sg->tick, .attest = sg->attest,
 			       .vcpus = sg->vcpus, .smp_work = sg->smp_work,
-			       .ops = sg->ops, .nops = sg->nops },
+			       .ops = sg->ops, .nops = sg->nops, .nphases = sg->nphases },
+			.phases = sg->phases,
 			.pool = sg->pool, .vmid = i + 1, .trap_wfi = sg->trap_wfi, .max_exits = 1000000,
 		};
 		memcpy(hc.k.challenge, sg->challenge, sizeof(hc.k.challenge));
@@ -590,6 +616,8 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	rc->machine.mark = run_mark;
+	rc->machine.mark_ctx = rc;
 	rc->src_runner = sim_trace_source(s, "scenario");
 	rc->src_phys = sim_trace_source(s, "phys");
 	rc->model.rc = rc;
@@ -669,6 +697,8 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 	}
 	if (rc->model.end_cycle > rc->sim.now)
 		rc->sim.now = rc->model.end_cycle;
+	sim_phase_end(&rc->sim, rc->sim.now); /* a phase still open ends with the run */
+	sim_phases_publish(&rc->sim);
 
 	struct expect_result *xr = g_new0(struct expect_result, sc->nexpects + 1);
 	res->pass = true;

@@ -90,6 +90,9 @@ struct scn_guest {
 	const char **op_files;
 	char **op_captures;       /* per op: the capture a call's results go to, or NULL */
 	size_t nops;
+	char **phases;            /* the phases it marks: the kernel's (boot, workload,
+				     shutdown), then its `phase` ops' names; NULL-terminated */
+	size_t nphases;
 };
 
 struct scn_secret {

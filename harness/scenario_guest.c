@@ -19,8 +19,11 @@ struct scn_guest *scn_guest_find(struct parser *p, const char *name)
 	return NULL;
 }
 
+static int phase_index(struct scn_guest *g, const char *name, size_t n);
+
 void scn_guest_free(struct scn_guest *g)
 {
+	g_strfreev(g->phases);
 	for (size_t i = 0; i < g->nops; i++)
 		g_free((uint8_t *)g->ops[i].data);
 	g_free(g->ops);
@@ -133,31 +136,102 @@ int scn_st_guest(struct parser *p, GArray *t)
 			return rc;
 		}
 	}
+	(void)phase_index(&g, "boot", 4); /* the kernel's own phases come first */
 	g_array_append_val(p->guests, g);
 	return 0;
 }
 
+/* A workload op: up to five numeric arguments (into guest_op a..e), each
+ * required or with a default, and maybe one bytes argument. */
+struct op_arg {
+	const char *name;   /* NULL: no more */
+	bool required;
+	uint64_t def;
+};
 struct op_spec {
 	const char *name;
 	enum guest_op_kind kind;
-	const char *a, *b;   /* numeric argument names (NULL: none) */
-	bool data;
+	struct op_arg args[5];
+	const char *data;   /* the bytes argument's name, or NULL */
 };
 
+#define REQ(n) { n, true, 0 }
+#define OPT(n, d) { n, false, d }
 static const struct op_spec op_specs[] = {
-	{ "work", GOP_WORK, "cycles", NULL, false },
-	{ "store", GOP_STORE, "ipa", NULL, true },
-	{ "load", GOP_LOAD, "ipa", "len", false },
-	{ "loop", GOP_LOOP, "n", NULL, false },
-	{ "end", GOP_END, NULL, NULL, false },
-	{ "wfi", GOP_WFI, NULL, NULL, false },
-	{ "mmio_write", GOP_MMIO_WRITE, "reg", "value", false },
-	{ "mmio_read", GOP_MMIO_READ, "reg", NULL, false },
-	{ "host_call", GOP_HOST_CALL, "imm", NULL, false },
-	{ "send", GOP_SEND, NULL, NULL, true },
-	{ "extend", GOP_EXTEND, "rem", NULL, true },
-	{ "regs", GOP_REGS, "n", NULL, false },
+	{ "work", GOP_WORK, { REQ("cycles") }, NULL },
+	{ "store", GOP_STORE, { REQ("ipa") }, "data" },
+	{ "load", GOP_LOAD, { REQ("ipa"), OPT("len", 8) }, NULL },
+	{ "loop", GOP_LOOP, { REQ("n") }, NULL },
+	{ "end", GOP_END, { { NULL } }, NULL },
+	{ "wfi", GOP_WFI, { { NULL } }, NULL },
+	{ "mmio_write", GOP_MMIO_WRITE, { REQ("reg"), OPT("value", 0) }, NULL },
+	{ "mmio_read", GOP_MMIO_READ, { REQ("reg") }, NULL },
+	{ "host_call", GOP_HOST_CALL, { REQ("imm") }, NULL },
+	{ "send", GOP_SEND, { { NULL } }, "data" },
+	{ "extend", GOP_EXTEND, { REQ("rem") }, "data" },
+	{ "regs", GOP_REGS, { REQ("n") }, NULL },
+	{ "stream_read", GOP_STREAM_READ,
+	  { REQ("size"), OPT("stride", 64), OPT("base", GUEST_FREE), OPT("passes", 1) }, NULL },
+	{ "stream_write", GOP_STREAM_WRITE,
+	  { REQ("size"), OPT("stride", 64), OPT("base", GUEST_FREE), OPT("passes", 1) }, NULL },
+	{ "copy", GOP_COPY, { REQ("size"), OPT("src", GUEST_FREE), OPT("dst", 0), OPT("passes", 1) },
+	  NULL },
+	{ "memcpy", GOP_MEMCPY,
+	  { REQ("size"), OPT("src", GUEST_FREE), OPT("dst", 0), OPT("nt", 0), OPT("block", 0) }, NULL },
+	{ "random", GOP_RANDOM, { REQ("size"), REQ("n"), OPT("base", GUEST_FREE), OPT("seed", 1) },
+	  NULL },
+	{ "chase", GOP_CHASE, { REQ("size"), REQ("n"), OPT("base", GUEST_FREE), OPT("step", 0) },
+	  NULL },
+	{ "touch", GOP_TOUCH, { REQ("size"), OPT("base", GUEST_FREE), OPT("stride", 4096) }, NULL },
+	{ "cpuid", GOP_CPUID, { REQ("leaf"), OPT("sub", 0) }, NULL },
+	{ "rdmsr", GOP_RDMSR, { REQ("msr") }, NULL },
+	{ "wrmsr", GOP_WRMSR, { REQ("msr"), OPT("value", 0) }, NULL },
+	{ "pio_in", GOP_PIO_IN, { REQ("port"), OPT("size", 1) }, NULL },
+	{ "pio_out", GOP_PIO_OUT, { REQ("port"), OPT("value", 0), OPT("size", 1) }, NULL },
+	{ "phase", GOP_PHASE, { { NULL } }, "name" },
 };
+#undef REQ
+#undef OPT
+
+static uint64_t *op_field(struct guest_op *o, unsigned i)
+{
+	uint64_t *f[] = { &o->a, &o->b, &o->c, &o->d, &o->e };
+	return f[i];
+}
+
+/* The op names, for messages. */
+static void op_names(char *buf, size_t len)
+{
+	size_t k = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < G_N_ELEMENTS(op_specs) && k < len; i++)
+		k += (size_t)snprintf(buf + k, len - k, "%s, ", op_specs[i].name);
+	if (k < len)
+		snprintf(buf + k, len - k, "rsi, smc");
+}
+
+/* The index of phase `name` among the guest's (added if new). */
+static int phase_index(struct scn_guest *g, const char *name, size_t n)
+{
+	if (!g->phases) {
+		static const char *const builtin[] = { "boot", "workload", "shutdown", "launch",
+						       "teardown" };
+		G_STATIC_ASSERT(G_N_ELEMENTS(builtin) == GUEST_PHASES_BUILTIN);
+		g->phases = g_new0(char *, GUEST_PHASES_BUILTIN + 1);
+		for (unsigned i = 0; i < GUEST_PHASES_BUILTIN; i++)
+			g->phases[i] = g_strdup(builtin[i]);
+		g->nphases = GUEST_PHASES_BUILTIN;
+	}
+	for (size_t i = 0; i < g->nphases; i++)
+		if (strlen(g->phases[i]) == n && memcmp(g->phases[i], name, n) == 0)
+			return (int)i;
+	if (g->nphases >= GUEST_MAX_PHASES)
+		return -1;
+	g->phases = g_renew(char *, g->phases, g->nphases + 2);
+	g->phases[g->nphases] = g_strndup(name, n);
+	g->phases[++g->nphases] = NULL;
+	return (int)g->nphases - 1;
+}
 
 static void add_op(struct parser *p, struct scn_guest *g, const struct guest_op *o, int col,
 		   char *capture)
@@ -288,13 +362,17 @@ int scn_st_guest_op(struct parser *p, GArray *t, struct scn_guest *g)
 	for (size_t i = 0; k && !k->key && i < G_N_ELEMENTS(op_specs); i++)
 		if (strcmp(op_specs[i].name, k->s) == 0)
 			os = &op_specs[i];
-	if (!os)
-		return scn_perr(p, k ? k->col : 1, "%s.op: expected an op (work, store, load, loop, "
-			    "end, wfi, mmio_write, mmio_read, host_call, send, extend, regs, rsi, smc)", g->name);
-	struct guest_op o = { .kind = os->kind, .b = os->kind == GOP_LOAD ? 8 : 0 };
-	bool have_a = false, have_data = false;
-	int rc = 0;
+	if (!os) {
+		char names[512];
+		op_names(names, sizeof(names));
+		return scn_perr(p, k ? k->col : 1, "%s.op: expected an op (%s)", g->name, names);
+	}
+	struct guest_op o = { .kind = os->kind };
+	bool given[5] = { false }, have_data = false;
+	int rc = 0, data_col = k->col;
 	char *capture = NULL;
+	for (unsigned i = 0; i < 5 && os->args[i].name; i++)
+		*op_field(&o, i) = os->args[i].def;
 	for (guint i = 2; i < t->len && rc == 0; i++) {
 		struct tok *a = &g_array_index(t, struct tok, i);
 		if (os->kind == GOP_REGS && !a->key && !a->quoted && strcmp(a->s, "->") == 0) {
@@ -306,26 +384,45 @@ int scn_st_guest_op(struct parser *p, GArray *t, struct scn_guest *g)
 				capture = g_strdup(c->s);
 			break;
 		}
-		if (!a->key)
+		if (!a->key) {
 			rc = scn_perr(p, a->col, "%s.op %s: unexpected \"%s\"", g->name, os->name, a->s);
-		else if (os->a && strcmp(a->key, os->a) == 0) {
-			rc = num_arg(p, a, &o.a);
-			have_a = true;
-		} else if (os->b && strcmp(a->key, os->b) == 0)
-			rc = num_arg(p, a, &o.b);
-		else if (os->data && strcmp(a->key, "data") == 0) {
+			break;
+		}
+		int slot = -1;
+		for (unsigned j = 0; j < 5 && os->args[j].name; j++)
+			if (strcmp(a->key, os->args[j].name) == 0)
+				slot = (int)j;
+		if (slot >= 0) {
+			if (given[slot])
+				rc = scn_perr(p, a->col, "%s.op %s: %s given twice", g->name, os->name,
+					      a->key);
+			else
+				rc = num_arg(p, a, op_field(&o, (unsigned)slot));
+			given[slot] = true;
+		} else if (os->data && strcmp(a->key, os->data) == 0) {
 			uint8_t *b = NULL;
+			g_free((uint8_t *)o.data);
 			rc = bytes_arg(p, a, &b, &o.len);
 			o.data = b;
 			have_data = rc == 0;
-		} else
-			rc = scn_perr(p, a->col, "%s.op %s takes no argument \"%s\"", g->name, os->name,
-				      a->key);
+			data_col = a->vcol;
+		} else {
+			GString *names = g_string_new(NULL);
+			for (unsigned j = 0; j < 5 && os->args[j].name; j++)
+				g_string_append_printf(names, "%s%s", j ? ", " : "", os->args[j].name);
+			if (os->data)
+				g_string_append_printf(names, "%s%s", names->len ? ", " : "", os->data);
+			rc = scn_perr(p, a->col, "%s.op %s takes no argument \"%s\" (%s)", g->name,
+				      os->name, a->key, names->len ? names->str : "none");
+			g_string_free(names, TRUE);
+		}
 	}
-	if (rc == 0 && os->a && !have_a)
-		rc = scn_perr(p, k->col, "%s.op %s needs %s=NUMBER", g->name, os->name, os->a);
+	for (unsigned j = 0; rc == 0 && j < 5 && os->args[j].name; j++)
+		if (os->args[j].required && !given[j])
+			rc = scn_perr(p, k->col, "%s.op %s needs %s=NUMBER", g->name, os->name,
+				      os->args[j].name);
 	if (rc == 0 && os->data && !have_data)
-		rc = scn_perr(p, k->col, "%s.op %s needs data=BYTES", g->name, os->name);
+		rc = scn_perr(p, k->col, "%s.op %s needs %s=BYTES", g->name, os->name, os->data);
 	if (rc == 0 && (os->kind == GOP_MMIO_WRITE || os->kind == GOP_MMIO_READ) &&
 	    (o.a % 8 || o.a >= 4096))
 		rc = scn_perr(p, k->col, "%s.op %s: reg is an 8-byte aligned offset below 4096", g->name,
@@ -334,6 +431,23 @@ int scn_st_guest_op(struct parser *p, GArray *t, struct scn_guest *g)
 		rc = scn_perr(p, k->col, "%s.op loop: n from 1 to 2^30", g->name);
 	if (rc == 0 && os->kind == GOP_REGS && (o.a < 1 || o.a > GUEST_CALL_MAX_RESULTS))
 		rc = scn_perr(p, k->col, "%s.op regs: n from 1 to %d", g->name, GUEST_CALL_MAX_RESULTS);
+	if (rc == 0 && os->kind == GOP_PHASE) {
+		bool ok = o.len > 0 && o.len <= 32;
+		for (size_t j = 0; ok && j < o.len; j++)
+			ok = g_ascii_isalnum(o.data[j]) || o.data[j] == '_' || o.data[j] == '-';
+		int idx = ok ? phase_index(g, (const char *)o.data, o.len) : -1;
+		if (!ok)
+			rc = scn_perr(p, data_col, "%s.op phase: a name of 1 to 32 letters, digits, "
+				      "_ or -", g->name);
+		else if (idx < 0)
+			rc = scn_perr(p, data_col, "%s.op phase: at most %d phases", g->name,
+				      GUEST_MAX_PHASES);
+		else
+			o.a = (uint64_t)idx;
+		g_free((uint8_t *)o.data);
+		o.data = NULL;
+		o.len = 0;
+	}
 	if (rc) {
 		g_free((uint8_t *)o.data);
 		g_free(capture);
@@ -349,7 +463,7 @@ int scn_guests_check(struct parser *p)
 		struct scn_guest *g = &g_array_index(p->guests, struct scn_guest, i);
 		/* as a realm: the stricter build (it also checks RSI-only ops) */
 		struct guest_kernel_config kc = { .realm = true, .ram_size = g->ram, .vcpus = g->vcpus, .ops = g->ops,
-						  .nops = g->nops };
+						  .nops = g->nops, .nphases = g->nphases };
 		uint8_t *img;
 		size_t len, bad;
 		char msg[256];

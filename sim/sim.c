@@ -7,7 +7,7 @@
 #include <string.h>
 
 #define SNAP_MAGIC "CCSIMCK1"
-#define SNAP_FORMAT 2 /* 2: the agent's time (local) after now */
+#define SNAP_FORMAT 3 /* 2: the agent's time (local) after now; 3: phases */
 
 void sim_init(struct sim *s, uint64_t seed, uint64_t freq_hz)
 {
@@ -21,6 +21,7 @@ void sim_init(struct sim *s, uint64_t seed, uint64_t freq_hz)
 	s->log.level = SIM_LOG_WARN;
 	sim_stats_init(&s->stats);
 	sim_trace_init(&s->trace);
+	sim_phases_init(&s->phases);
 	s->models_tail = &s->models;
 }
 
@@ -39,6 +40,7 @@ void sim_fini(struct sim *s)
 	s->models = NULL;
 	s->models_tail = &s->models;
 	sim_eventq_free(&s->events);
+	sim_phases_free(&s->phases);
 	sim_stats_free(&s->stats);
 }
 
@@ -192,6 +194,7 @@ int sim_save(const struct sim *s, struct sim_buf *out)
 	sim_buf_put(out, t->block, t->block_len);
 	sim_buf_put_u64(out, t->records);
 	sim_buf_put_u16(out, t->nsources);
+	sim_phases_save(s, out);
 
 	uint32_t nmodels = 0;
 	for (const struct sim_model *m = s->models; m; m = m->next)
@@ -297,6 +300,14 @@ int sim_restore(struct sim *s, const uint8_t *data, size_t len, char *err, size_
 	t->block_len = blen;
 	t->records = sim_reader_u64(&in);
 	t->nsources = sim_reader_u16(&in);
+	if (sim_phases_restore(s, &in)) {
+		if (in.failed)
+			snprintf(err, errlen, "checkpoint truncated at byte %zu of %zu", in.pos, len);
+		else
+			snprintf(err, errlen, "checkpoint's phases do not fit this simulation (byte %zu)",
+				 in.pos);
+		return -EINVAL;
+	}
 
 	uint32_t nmodels = sim_reader_u32(&in);
 	struct sim_model *m = s->models;

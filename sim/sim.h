@@ -13,6 +13,7 @@
 #include "sim/event.h"
 #include "sim/log.h"
 #include "sim/model.h"
+#include "sim/phase.h"
 #include "sim/rng.h"
 #include "sim/stats.h"
 #include "sim/trace.h"
@@ -31,6 +32,7 @@ struct sim {
 	struct sim_log log;
 	struct sim_stats stats;
 	struct sim_trace trace;
+	struct sim_phases phases;
 	struct sim_model *models;      /* registration order */
 	struct sim_model **models_tail;
 };

@@ -115,19 +115,23 @@ then ok "SEV launch measurement matches an independent HMAC"; else fail "SEV lau
 # An SEV-SNP guest's report (guests/sev-lifecycle.scn): ccsim attest verify
 # accepts it with the launch digest computed here apart from ccsim (SNP ABI
 # 8.17.2: a SHA-384 chain over PAGE_INFO of each image page, type NORMAL at
-# its GPA, then the boot vCPU's VMSA, type VMSA at 0xFFFFFFFFF000: zeros
-# but X0 = 0 and the I mask, byte 256 = 0x80), and refuses another.
+# its GPA, then the CPUID page, type CPUID at 0x103000 (its contents not
+# hashed: the CONTENTS field is zero), then the boot vCPU's VMSA, type VMSA
+# at 0xFFFFFFFFF000: zeros but X0 = 0 and the I mask, byte 256 = 0x80), and
+# refuses another.
 "$CCSIM" run scenarios/guests/sev-lifecycle.scn --profile sev-snp --out "$T/snp" --quiet
 snpmeas=$(python3 - "$T/snp/captures/img.bin" <<'PY'
 import hashlib, struct, sys
 img = open(sys.argv[1], "rb").read()
 img += bytes(-len(img) % 4096)
 def ext(ld, page, typ, gpa):
-    info = ld + hashlib.sha384(page).digest() + struct.pack("<HBBBBBBQ", 0x70, typ, 0, 0, 0, 0, 0, gpa)
+    contents = hashlib.sha384(page).digest() if page is not None else bytes(48)
+    info = ld + contents + struct.pack("<HBBBBBBQ", 0x70, typ, 0, 0, 0, 0, 0, gpa)
     return hashlib.sha384(info).digest()
 ld = bytes(48)
 for i in range(0, len(img), 4096):
     ld = ext(ld, img[i:i + 4096], 1, i)
+ld = ext(ld, None, 6, 0x103000)
 vmsa = bytearray(4096)
 vmsa[256] = 0x80
 print(ext(ld, bytes(vmsa), 2, 0xFFFFFFFFF000).hex())

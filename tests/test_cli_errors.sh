@@ -74,7 +74,7 @@ bad guest_open_loop "guest_open_loop.scn:3:7: g0: op 1 \\(loop\\) has no end" "p
 guest g0
 g0.op loop n=3
 g0.op work cycles=5"
-bad guest_store_range "guest_store_range.scn:3:7: g0: op 1 \\(store\\): \\[0x300000, \\+1\\) is not in the workload's RAM" "profiles cca
+bad guest_store_range "guest_store_range.scn:3:7: g0: op 1 \\(store\\): \\[0x300000, 0x300001\\) is not in the workload's RAM" "profiles cca
 guest g0
 g0.op store ipa=0x300000 data=\"x\""
 bad guest_bad_op "guest_bad_op.scn:3:7: g0.op: expected an op" "profiles cca

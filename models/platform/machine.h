@@ -46,6 +46,10 @@ struct machine {
 	struct snp_psp *snp;                /* sev-snp: the SNP firmware (AMD-SP) */
 	struct sev_psp *sev;                /* sev, sev-es: the SEV firmware (AMD-SP) */
 	uint64_t call_t0;                   /* when the monitor call being served was issued */
+	/* Whoever runs guest code passes the markers it meets (ISA_MARK) here,
+	 * with the VM's VMID: the scenario's phases (set by the runner). */
+	void (*mark)(void *ctx, uint32_t vmid, uint32_t what, uint64_t at);
+	void *mark_ctx;
 	uint16_t src;
 	uint64_t stat_accesses, stat_gpc_checks, stat_gpc_faults, stat_gpt_reads;
 	uint64_t stat_smcs, stat_smc_unknown, stat_tlbi, stat_gpt_changes;
@@ -75,6 +79,13 @@ static inline struct cpu_core machine_cpu_core(const struct machine *m)
 		.sb = (uint32_t)m->cfg.store_buffer,
 		.fetch_hidden = (uint32_t)(m->cfg.l1_latency + m->cfg.tlb_hit_cycles),
 	};
+}
+
+/* A guest's marker, passed on (see machine.mark). */
+static inline void machine_mark(struct machine *m, uint32_t vmid, uint32_t what, uint64_t at)
+{
+	if (m->mark)
+		m->mark(m->mark_ctx, vmid, what, at);
 }
 
 /* The key slot an access in `pas` uses (pure function of the profile). */

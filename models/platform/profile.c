@@ -106,6 +106,8 @@ static const struct schema_key schema[] = {
 	U64("sev", "min_sev_asid", min_sev_asid, 1, 4096, "1", "first plain-SEV ASID: 1 .. min_sev_asid - 1 are for SEV-ES / SEV-SNP guests (the split the BIOS sets)"),
 	BOOL("sev", "asid_flush_gate", asid_flush_gate, "true", "a decommissioned ASID is refused until WBINVD and DF_FLUSH (false: the gate is gone, to show the hazard)"),
 	BOOL("sev", "restricted_injection", restricted_injection, "false", "SNP guests run with Restricted Injection (SEV_FEATURES bit 3): the host may inject no event but #HV"),
+	U64("sev", "vc_handler_cycles", vc_handler_cycles, 0, 1000000, "0", "what a Linux SEV-ES / SNP guest's #VC handler spends beyond the model's handler (decoding the faulting instruction, dispatch)"),
+	U64("sev", "es_exit_cycles", es_exit_cycles, 0, 10000000, "0", "an SEV-ES / SNP guest's exit round trip beyond a plain VM's: the encrypted VMSA's save and restore by hardware, the host state it restores, the host's GHCB handling"),
 	BOOL("rmm", "present", rmm, "false", "Realm Management Monitor in the realm world"),
 	ENUM("rmm", "timer", rmm_timer, timer_names, "host", "who delivers a realm's virtual timer: the host (every tick exits to NS) or the RMM itself"),
 	U64("rmm", "rec_entry_cycles", rec_entry_cycles, 0, 1000000, "400", "RMM REC entry path: checks, context restore"),
@@ -116,6 +118,7 @@ static const struct schema_key schema[] = {
 	U64("host", "cpuid_cycles", host_cpuid_cycles, 0, 10000000, "0", "the host's emulation of a CPUID, besides the exit"),
 	U64("host", "msr_cycles", host_msr_cycles, 0, 10000000, "0", "the host's emulation of an RDMSR / WRMSR, besides the exit"),
 	U64("host", "pio_cycles", host_pio_cycles, 0, 10000000, "0", "the host's emulation of a port access (an in-kernel device), besides the exit"),
+	U64("host", "hypercall_cycles", host_hypercall_cycles, 0, 10000000, "0", "the host's handling of a hypercall (a host call), besides the exit"),
 	U64("host", "vm_switch_cycles", vm_switch_cycles, 0, 1000000, "500", "trap from a (non-confidential) guest to EL2, or the return, each way"),
 	U64("host", "slice_cycles", host_slice_cycles, 1000, 1ull << 40, "3000000", "host scheduler tick: longest a guest runs before a host interrupt exits it"),
 };

@@ -77,13 +77,16 @@ struct platform_config {
 	 * rest up to memenc.key_slots - 1 plain SEV ones (CPUID 8000_001F) */
 	uint64_t min_sev_asid;
 	bool asid_flush_gate;     /* firmware refuses a freed ASID until WBINVD + DF_FLUSH */
-	bool restricted_injection; /* SNP: the host injects no event but #HV (APM 15.36.16) */
+	bool restricted_injection;
+	uint64_t vc_handler_cycles; /* a guest's #VC handling beyond what the model's handler runs */
+	uint64_t es_exit_cycles;    /* an SEV-ES / SNP exit's round trip beyond a plain VM's */ /* SNP: the host injects no event but #HV (APM 15.36.16) */
 	uint64_t rmm_timer;        /* 0: the host injects a realm's timer; 1: the RMM does */
 	uint64_t rec_entry_cycles, rec_exit_cycles, timer_inject_cycles;
 	uint64_t rmm_emulate_cycles; /* a realm's trapped system register access the RMM emulates */
 	/* the hypervisor */
 	uint64_t host_exit_cycles;
 	uint64_t host_cpuid_cycles, host_msr_cycles, host_pio_cycles; /* the host's emulation of each */
+	uint64_t host_hypercall_cycles;
 	uint64_t vm_switch_cycles;
 	uint64_t host_slice_cycles;
 };

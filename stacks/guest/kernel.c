@@ -125,25 +125,62 @@ static void sev_es_percpu(struct gasm *g)
 	emit(g, ISA_MSR, R_GHCB, 0, 0, ISA_SR_GHCB, 0);
 }
 
-/* The #VC handler for a device access (exit code NPF): save the registers,
- * take the access from the syndrome (SRT, WnR) and FAR, do it through the
- * GHCB (MMIO_READ / MMIO_WRITE with the shared buffer), put a read's value
- * in the saved register, restore, and return past the instruction. Any
- * other #VC, and any other synchronous exception, is fatal. */
-static void vc_handler(struct gasm *g, size_t *to_panic)
+/* The GHCB call of a #VC handler: SW_EXIT_CODE `code`, EXIT_INFO1 in x5,
+ * the save-area quadwords of x0..x3 marked valid, then VMGEXIT (x5, x29
+ * and x30 clobbered). */
+static void vc_ghcb_exit(struct gasm *g, uint64_t code)
+{
+	st(g, 5, R_GHCB, GHCB_SW_EXIT_INFO1, 8);
+	st(g, ISA_XZR, R_GHCB, GHCB_SW_EXIT_INFO2, 8);
+	movi(g, R_X30, code);
+	st(g, R_X30, R_GHCB, GHCB_SW_EXIT_CODE, 8);
+	movi(g, R_X30, 0xf);
+	st(g, R_X30, R_GHCB, GHCB_VALID_BITMAP, 8);
+	movi(g, R_X30, 7ull << (GHCB_SW_EXIT_CODE / 8 - 64));
+	st(g, R_X30, R_GHCB, GHCB_VALID_BITMAP + 8, 8);
+	emit(g, ISA_VMGEXIT, 0, 0, 0, 0, 0);
+}
+
+/* The #VC handler (APM vol. 2 15.35.4; Linux arch/x86/coco/sev):
+ *   - NPF on the device (MMIO): the access from the syndrome (SRT, WnR)
+ *     and FAR, done through the GHCB (MMIO_READ / MMIO_WRITE with the
+ *     shared buffer);
+ *   - CPUID: on SNP from the CPUID page the launch measured (a linear
+ *     search of its entries, as snp_cpuid does), asking the hypervisor
+ *     through the GHCB only for the leaves that name the vCPU (0x1, 0xB,
+ *     0x8000001E) or a leaf the page lacks; on SEV-ES always through it;
+ *   - MSR and IOIO: the instruction decoded from ELR (register, port,
+ *     size) and forwarded through the GHCB.
+ * Registers are saved and restored around it; it returns past the
+ * instruction. `work` is what Linux spends that the model's handler does
+ * not execute (sev.vc_handler_cycles: decoding the faulting instruction,
+ * dispatch). Any other #VC, and any other synchronous exception, is fatal. */
+static void vc_handler(struct gasm *g, unsigned sev, uint64_t work, size_t *to_panic)
 {
 	emit(g, ISA_MRS, R_X30, 0, 0, ISA_SR_ESR, 0);
 	emit(g, ISA_LSRI, R_X30, R_X30, 0, 0, ESR_EC_SHIFT);
 	emit(g, ISA_ANDI, R_X30, R_X30, 0, 0, 0x3f);
 	movi(g, R_X29, ESR_EC_VC >> ESR_EC_SHIFT);
 	to_panic[0] = emit(g, ISA_BC, R_X30, R_X29, ISA_NE, 0, 0);
+	for (unsigned n = 0; n < R_X29; n++)
+		st(g, n, R_VC, (int32_t)(8 * n), 8);
+	if (work)
+		emit(g, ISA_WORK, 0, 0, 0, 0, work);
 	emit(g, ISA_MRS, R_X30, 0, 0, ISA_SR_ESR, 0);
 	emit(g, ISA_LSRI, R_X30, R_X30, 0, 0, ESR_VC_CODE_SHIFT);
 	emit(g, ISA_ANDI, R_X30, R_X30, 0, 0, 0xffff);
-	movi(g, R_X29, SVM_EXIT_NPF);
-	to_panic[1] = emit(g, ISA_BC, R_X30, R_X29, ISA_NE, 0, 0);
-	for (unsigned n = 0; n < R_X29; n++)
-		st(g, n, R_VC, (int32_t)(8 * n), 8);
+	static const uint64_t codes[] = { SVM_EXIT_NPF, SVM_EXIT_CPUID, SVM_EXIT_MSR, SVM_EXIT_IOIO };
+	size_t to[4];
+	for (unsigned i = 0; i < 4; i++) {
+		movi(g, R_X29, codes[i]);
+		to[i] = emit(g, ISA_BC, R_X30, R_X29, ISA_EQ, 0, 0);
+	}
+	to_panic[1] = emit(g, ISA_B, 0, 0, 0, 0, 0);
+	size_t done[8];
+	unsigned nd = 0;
+
+	/* NPF: a device access */
+	patch_target(g, to[0], here(g));
 	emit(g, ISA_MRS, 0, 0, 0, ISA_SR_ESR, 0);
 	emit(g, ISA_MRS, 1, 0, 0, ISA_SR_FAR, 0);
 	emit(g, ISA_LSRI, 2, 0, 0, 0, ESR_SRT_SHIFT);
@@ -172,6 +209,110 @@ static void vc_handler(struct gasm *g, size_t *to_panic)
 	ld(g, 6, R_GHCB, GHCB_SHARED_BUFFER, 8);
 	st(g, 6, 2, 0, 8);
 	patch_target(g, was_write, here(g));
+	done[nd++] = emit(g, ISA_B, 0, 0, 0, 0, 0);
+
+	/* CPUID: leaf in x0, subleaf in x2 (as saved) */
+	patch_target(g, to[1], here(g));
+	size_t ask_host = SIZE_MAX;
+	if (sev == 3) {
+		ld(g, 0, R_VC, 0, 8);
+		ld(g, 2, R_VC, 16, 8);
+		static const uint64_t per_vcpu[] = { 0x1, 0xb, 0x8000001e };
+		size_t to_host[3];
+		for (unsigned i = 0; i < 3; i++) {
+			movi(g, 3, per_vcpu[i]);
+			to_host[i] = emit(g, ISA_BC, 0, 3, ISA_EQ, 0, 0);
+		}
+		movi(g, 6, GUEST_CPUID);
+		ld(g, 7, 6, SNP_CPUID_COUNT, 4);
+		emit(g, ISA_ADDI, 6, 6, 0, 0, SNP_CPUID_FN);
+		movi(g, 8, 0);
+		uint64_t search = here(g);
+		size_t missing = emit(g, ISA_BC, 8, 7, ISA_GEU, 0, 0);
+		ld(g, 3, 6, 0, 4);
+		ld(g, 4, 6, 4, 4);
+		emit(g, ISA_ADDI, 6, 6, 0, 0, SNP_CPUID_FN_SIZE);
+		emit(g, ISA_ADDI, 8, 8, 0, 0, 1);
+		emit(g, ISA_BC, 3, 0, ISA_NE, 0, search);
+		emit(g, ISA_BC, 4, 2, ISA_NE, 0, search);
+		for (unsigned r = 0; r < 4; r++) { /* EAX..EDX of the entry found */
+			ld(g, 3, 6, (int32_t)(24 - SNP_CPUID_FN_SIZE + 4 * r), 4);
+			st(g, 3, R_VC, (int32_t)(8 * r), 8);
+		}
+		done[nd++] = emit(g, ISA_B, 0, 0, 0, 0, 0);
+		patch_target(g, missing, here(g));
+		for (unsigned i = 0; i < 3; i++)
+			patch_target(g, to_host[i], here(g));
+		ask_host = here(g);
+	}
+	(void)ask_host;
+	for (unsigned r = 0; r < 4; r++) { /* RAX..RDX to the hypervisor */
+		ld(g, 3, R_VC, (int32_t)(8 * r), 8);
+		st(g, 3, R_GHCB, (int32_t)(8 * r), 8);
+	}
+	movi(g, 5, 0);
+	vc_ghcb_exit(g, SVM_EXIT_CPUID);
+	for (unsigned r = 0; r < 4; r++) {
+		ld(g, 3, R_GHCB, (int32_t)(8 * r), 8);
+		st(g, 3, R_VC, (int32_t)(8 * r), 8);
+	}
+	done[nd++] = emit(g, ISA_B, 0, 0, 0, 0, 0);
+
+	/* MSR: decoded from the instruction at ELR (RDMSR or WRMSR) */
+	patch_target(g, to[2], here(g));
+	emit(g, ISA_MRS, 6, 0, 0, ISA_SR_ELR, 0);
+	ld(g, 7, 6, 0, 1);                            /* the opcode */
+	movi(g, 8, ISA_WRMSR);
+	movi(g, 5, 0);
+	size_t rd = emit(g, ISA_BC, 7, 8, ISA_NE, 0, 0);
+	movi(g, 5, 1);
+	patch_target(g, rd, here(g));
+	for (unsigned r = 0; r < 2; r++) {
+		ld(g, 3, R_VC, (int32_t)(8 * r), 8);
+		st(g, 3, R_GHCB, (int32_t)(8 * r), 8);
+	}
+	vc_ghcb_exit(g, SVM_EXIT_MSR);
+	ld(g, 3, R_GHCB, 0, 8);
+	size_t wr = emit(g, ISA_BC, 7, 8, ISA_EQ, 0, 0);
+	st(g, 3, R_VC, 0, 8);
+	patch_target(g, wr, here(g));
+	done[nd++] = emit(g, ISA_B, 0, 0, 0, 0, 0);
+
+	/* IOIO: port (imm32), size (c) and register (a) decoded from the
+	 * instruction at ELR */
+	patch_target(g, to[3], here(g));
+	emit(g, ISA_MRS, 6, 0, 0, ISA_SR_ELR, 0);
+	ld(g, 7, 6, 0, 8);                            /* op, a, b, c, imm32 */
+	emit(g, ISA_LSRI, 8, 7, 0, 0, 8);
+	emit(g, ISA_ANDI, 8, 8, 0, 0, 0xff);          /* a: the register */
+	movi(g, 3, 3);
+	emit(g, ISA_LSLV, 8, 8, 3, 0, 0);
+	emit(g, ISA_ADD, 8, R_VC, 8, 0, 0);           /* &saved[a] */
+	emit(g, ISA_LSRI, 5, 7, 0, 0, 32);            /* the port */
+	movi(g, 3, 16);
+	emit(g, ISA_LSLV, 5, 5, 3, 0, 0);
+	emit(g, ISA_LSRI, 9, 7, 0, 0, 24);
+	emit(g, ISA_ANDI, 9, 9, 0, 0, 0xff);          /* c: the size (1, 2, 4) */
+	emit(g, ISA_LSLV, 9, 9, 3, 0, 0);             /* 1, 2, 4 << 16 ... */
+	emit(g, ISA_LSRI, 9, 9, 0, 0, 12);            /* ... >> 12: SZ8, SZ16, SZ32 */
+	emit(g, ISA_ADD, 5, 5, 9, 0, 0);
+	emit(g, ISA_ANDI, 7, 7, 0, 0, 0xff);          /* the opcode */
+	movi(g, 3, ISA_IN);
+	size_t out_op = emit(g, ISA_BC, 7, 3, ISA_NE, 0, 0);
+	emit(g, ISA_ADDI, 5, 5, 0, 0, GHCB_IOIO_IN);
+	patch_target(g, out_op, here(g));
+	ld(g, 3, 8, 0, 8);
+	st(g, 3, R_GHCB, 0, 8);
+	vc_ghcb_exit(g, SVM_EXIT_IOIO);
+	movi(g, 3, ISA_IN);
+	size_t was_out = emit(g, ISA_BC, 7, 3, ISA_NE, 0, 0);
+	ld(g, 3, R_GHCB, 0, 8);
+	st(g, 3, 8, 0, 8);
+	patch_target(g, was_out, here(g));
+
+	/* return past the instruction */
+	for (unsigned i = 0; i < nd; i++)
+		patch_target(g, done[i], here(g));
 	for (unsigned n = 0; n < R_X29; n++)
 		ld(g, n, R_VC, (int32_t)(8 * n), 8);
 	emit(g, ISA_MRS, R_X30, 0, 0, ISA_SR_ELR, 0);
@@ -279,13 +420,15 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 	patch_target(&g, to_main, here(&g));
 	if (cfg->sev >= 2) /* a secondary starts here from its launch VMSA, X0 = its index */
 		sev_secondary = emit(&g, ISA_BC, 0, ISA_XZR, ISA_NE, 0, 0);
+	emit(&g, ISA_MARK, 0, 0, 0, GUEST_PHASE_BOOT, 0);
 	movi(&g, 1, 0);
 	emit(&g, ISA_MSR, 1, 0, 0, ISA_SR_VBAR, 0);
 	if (cfg->sev) {
 		if (cfg->sev == 3)
 			sev_validate(&g, cfg->ram_size);
 		/* the host's pages are not zero to the guest's key: clear them */
-		zero_range(&g, GUEST_KDATA, GUEST_BOUNCE);
+		zero_range(&g, GUEST_KDATA, GUEST_CPUID);
+		zero_range(&g, GUEST_CPUID + 0x1000, GUEST_BOUNCE); /* the CPUID page: the launch's */
 		sev_page_tables(&g, cfg->ram_size);
 		if (cfg->sev == 3)
 			sev_share_pages(&g);
@@ -357,12 +500,14 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 		callx(&g, 4, 1);
 		b_panic_if(&g, 0, ISA_XZR, ISA_NE);
 	}
+	emit(&g, ISA_MARK, 0, 0, 0, GUEST_PHASE_WORKLOAD, 0);
 	if (gasm_workload(&g, cfg, err, errlen, bad_op)) {
 		g_free(cpu_on_fixups);
 		g_byte_array_free(g.code, TRUE);
 		g_array_free(g.panic_fixups, TRUE);
 		return -1;
 	}
+	emit(&g, ISA_MARK, 0, 0, 0, GUEST_PHASE_SHUTDOWN, 0);
 	if (cfg->realm && cfg->attest) {
 		movi(&g, 0, RSI_ATTESTATION_TOKEN_INIT);
 		for (unsigned w = 0; w < 8; w++) {
@@ -470,7 +615,7 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 	if (cfg->sev >= 2) { /* the sync vector goes to the #VC handler first */
 		size_t to_panic[2];
 		patch_target(&g, to_panic_sync, here(&g));
-		vc_handler(&g, to_panic);
+		vc_handler(&g, cfg->sev, cfg->vc_work, to_panic);
 		patch_target(&g, to_panic[0], panic_sync);
 		patch_target(&g, to_panic[1], panic_sync);
 	} else {
@@ -495,7 +640,9 @@ const char *guest_op_name(enum guest_op_kind k)
 {
 	static const char *const n[GOP_KIND_COUNT] = {
 		"work", "store", "load", "loop", "end", "wfi", "mmio_write", "mmio_read",
-		"host_call", "send", "extend", "call", "regs",
+		"host_call", "send", "extend", "call", "regs", "stream_read", "stream_write",
+		"copy", "memcpy", "random", "chase", "touch", "cpuid", "rdmsr", "wrmsr",
+		"pio_in", "pio_out", "phase",
 	};
 	return k < GOP_KIND_COUNT ? n[k] : "?";
 }

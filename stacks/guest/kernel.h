@@ -25,6 +25,7 @@
  *   0x000000  code: a branch to the kernel, vectors at 0x200 / 0x280
  *   0x100000  kernel data (GUEST_KDATA): tick count, panic syndrome
  *   0x101000  RsiRealmConfig       0x102000  RsiHostCall
+ *   0x103000  SNP: the CPUID page the host gave at launch (GUEST_CPUID)
  *   0x104000  attestation token (4 granules)
  *   0x108000  bounce buffer (4 granules, shared with the host)
  *   0x110000  free for the workload, up to the RAM size
@@ -47,6 +48,11 @@
 #define GUEST_BOUNCE 0x108000ull
 #define GUEST_BOUNCE_SIZE 0x4000ull
 #define GUEST_FREE 0x110000ull
+#define GUEST_CPUID 0x103000ull /* SNP: the CPUID table (SNP ABI 8.17.2, Linux struct snp_cpuid_table) */
+#define SNP_CPUID_COUNT 0x00    /* u32 entries */
+#define SNP_CPUID_FN 0x10       /* the first entry */
+#define SNP_CPUID_FN_SIZE 48    /* eax_in, ecx_in (u32), xcr0_in, xss_in (u64), eax..edx (u32), u64 */
+#define SNP_CPUID_MAX 64
 /* SEV guests (see the SEV boot above): */
 #define GUEST_PT GUEST_TOKEN      /* the kernel's page tables: PML4, PDPT, PD, PT (private) */
 #define GUEST_GHCB 0x10C000ull    /* SEV-ES / SNP: one shared GHCB page per vCPU */
@@ -69,6 +75,10 @@
 #define SVM_VMGEXIT_MMIO_READ 0x80000001ull
 #define SVM_VMGEXIT_MMIO_WRITE 0x80000002ull
 #define SVM_VMGEXIT_PSC 0x80000010ull
+#define GHCB_IOIO_IN 0x1ull         /* EXIT_INFO1 of an IOIO exit (APM vol. 2 15.10.2) */
+#define GHCB_IOIO_SZ8 0x10ull
+#define GHCB_IOIO_SZ16 0x20ull
+#define GHCB_IOIO_SZ32 0x40ull
 #define SVM_VMGEXIT_GUEST_REQUEST 0x80000011ull
 /* The GHCB MSR protocol (GHCB spec 2.3.1): a request in the MSR itself. */
 #define GHCB_MSR_INFO_MASK 0xfffull
@@ -95,6 +105,7 @@
 #define GUEST_DEV_RESULT_OP 0x30 /* write: the workload op whose call results follow */
 #define GUEST_DEV_RESULT 0x38    /* write: its next result register (X0, X1, ...) */
 #define GUEST_DEV_CPUS 0x40      /* write: how many secondary vCPUs ran (at shutdown) */
+#define GUEST_DEV_PORT 0x48      /* a realm's port I/O (Arm has none): this register instead */
 #define GUEST_DEV_ID_VALUE 0xcc510de0ull
 #define GUEST_MAX_VCPUS 4
 #define GUEST_SMP_POLL_CYCLES 30000 /* between AFFINITY_INFO polls at shutdown */
@@ -121,15 +132,41 @@ enum guest_op_kind {
 	GOP_CALL,       /* a monitor call: a: function id (X0); data: X1.. as 8-byte words;
 			   b: how many result registers (X0..) to report to the device */
 	GOP_REGS,       /* report X0..X(a-1) as they stand to the device, as a call's results */
+	/* Workload generators (workload.c): loops of a few instructions. */
+	GOP_STREAM_READ,  /* a: bytes, b: stride, c: base, d: passes; 8-byte loads summed */
+	GOP_STREAM_WRITE, /* a: bytes, b: stride, c: base, d: passes; 8-byte stores */
+	GOP_COPY,         /* a: bytes, b: src, c: dst (0: src + bytes), d: passes; 8-byte elements */
+	GOP_MEMCPY,       /* a: bytes, b: src, c: dst (0: src + bytes), d: non-temporal, e: block
+			     (0: bytes): REP MOVS per block */
+	GOP_RANDOM,       /* a: bytes (a power of two), b: loads, c: base, d: seed */
+	GOP_CHASE,        /* a: bytes, b: steps, c: base, d: line stride (0: a default) */
+	GOP_TOUCH,        /* a: bytes, b: base, c: stride (one store per stride) */
+	GOP_CPUID,        /* a: leaf, b: subleaf */
+	GOP_RDMSR,        /* a: MSR */
+	GOP_WRMSR,        /* a: MSR, b: value */
+	GOP_PIO_IN,       /* a: port, b: bytes (1, 2, 4) */
+	GOP_PIO_OUT,      /* a: port, b: value, c: bytes */
+	GOP_PHASE,        /* a: the phase's index in guest_kernel_config.phases */
 	GOP_KIND_COUNT
 };
 
 struct guest_op {
 	enum guest_op_kind kind;
-	uint64_t a, b;
+	uint64_t a, b, c, d, e;
 	const uint8_t *data;
 	size_t len;
 };
+
+/* Phases, by index: the kernel marks boot (from its first instruction),
+ * workload and shutdown with ISA_MARK, the host stack launch (building
+ * the guest) and teardown; `phase` ops add the scenario's own.
+ * GUEST_PHASE_NONE ends the current phase. */
+enum {
+	GUEST_PHASE_BOOT, GUEST_PHASE_WORKLOAD, GUEST_PHASE_SHUTDOWN, GUEST_PHASE_LAUNCH,
+	GUEST_PHASE_TEARDOWN, GUEST_PHASES_BUILTIN
+};
+#define GUEST_PHASE_NONE 0xffffffffu
+#define GUEST_MAX_PHASES 32
 
 struct guest_kernel_config {
 	bool realm;             /* boot as a CCA realm (RSI); false: ordinary VM */
@@ -143,6 +180,9 @@ struct guest_kernel_config {
 	uint8_t challenge[64];
 	const struct guest_op *ops;
 	size_t nops;
+	size_t nphases;         /* the phase names the ops use (GOP_PHASE a < nphases) */
+	uint64_t vc_work;       /* SEV-ES / SNP: cycles of #VC handling the model's handler
+				   does not execute (sev.vc_handler_cycles) */
 };
 
 /* Assemble the kernel and its workload into *image (g_free it), entry at

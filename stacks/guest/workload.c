@@ -7,19 +7,210 @@
 #include "sim/buf.h"
 #include "stacks/guest/gasm.h"
 
+/* ---- generators: loops of a few instructions over guest memory ----
+ * They use x0..x10 (the workload's scratch registers) and leave the loop
+ * counters x11..x15 to the enclosing `loop` ops. */
+
+/* for (x2 = base; x2 < base + bytes; x2 += stride) body; `passes` times */
+static void stream(struct gasm *g, uint64_t bytes, uint64_t stride, uint64_t base, uint64_t passes,
+		   bool write)
+{
+	movi(g, 7, passes);
+	movi(g, 5, stride);
+	movi(g, 3, 0);
+	uint64_t pass = here(g);
+	movi(g, 2, base);
+	movi(g, 4, base + bytes);
+	uint64_t loop = here(g);
+	if (write) {
+		st(g, 5, 2, 0, 8);
+	} else {
+		ld(g, 1, 2, 0, 8);
+		emit(g, ISA_ADD, 3, 3, 1, 0, 0); /* the data is used: a sum */
+	}
+	emit(g, ISA_ADD, 2, 2, 5, 0, 0);
+	emit(g, ISA_BC, 2, 4, ISA_LTU, 0, loop);
+	emit(g, ISA_ADDI, 7, 7, 0, 0, (uint64_t)-1);
+	emit(g, ISA_BC, 7, ISA_XZR, ISA_NE, 0, pass);
+}
+
+/* dst[i] = src[i], 8-byte elements (a compiler's scalar copy loop) */
+static void copy_loop(struct gasm *g, uint64_t bytes, uint64_t src, uint64_t dst, uint64_t passes)
+{
+	movi(g, 7, passes);
+	uint64_t pass = here(g);
+	movi(g, 2, src);
+	movi(g, 6, dst);
+	movi(g, 4, src + bytes);
+	uint64_t loop = here(g);
+	ld(g, 1, 2, 0, 8);
+	st(g, 1, 6, 0, 8);
+	emit(g, ISA_ADDI, 2, 2, 0, 0, 8);
+	emit(g, ISA_ADDI, 6, 6, 0, 0, 8);
+	emit(g, ISA_BC, 2, 4, ISA_LTU, 0, loop);
+	emit(g, ISA_ADDI, 7, 7, 0, 0, (uint64_t)-1);
+	emit(g, ISA_BC, 7, ISA_XZR, ISA_NE, 0, pass);
+}
+
+/* memcpy(dst, src, bytes) as calls of `block` bytes each: REP MOVS, with
+ * non-temporal stores if asked (what a C library does past its
+ * non-temporal threshold) */
+static void memcpy_blocks(struct gasm *g, uint64_t bytes, uint64_t src, uint64_t dst, bool nt,
+			  uint64_t block)
+{
+	movi(g, 2, src);
+	movi(g, 6, dst);
+	movi(g, 4, src + bytes);
+	movi(g, 5, block);
+	uint64_t loop = here(g);
+	emit(g, ISA_MOV, 3, 5, 0, 0, 0);
+	emit(g, ISA_MOVS, 6, 2, 3, nt ? ISA_MOVS_NT : 0, 0);
+	emit(g, ISA_BC, 2, 4, ISA_LTU, 0, loop);
+}
+
+/* n loads at random 8-byte words of [base, base + bytes): a 64-bit LCG
+ * (Knuth's MMIX constants), its high bits as the index */
+static void random_loads(struct gasm *g, uint64_t bytes, uint64_t n, uint64_t base, uint64_t seed)
+{
+	unsigned bits = (unsigned)__builtin_ctzll(bytes / 8);
+	movi(g, 7, n);
+	movi(g, 8, seed);
+	movi(g, 9, 6364136223846793005ull);
+	movi(g, 10, base);
+	movi(g, 3, 0);
+	uint64_t loop = here(g);
+	emit(g, ISA_MUL, 8, 8, 9, 0, 0);
+	emit(g, ISA_ADDI, 8, 8, 0, 0, 1442695040888963407ull);
+	emit(g, ISA_LSRI, 1, 8, 0, 0, 64 - bits);
+	movi(g, 2, 3);
+	emit(g, ISA_LSLV, 1, 1, 2, 0, 0);
+	emit(g, ISA_ADD, 1, 1, 10, 0, 0);
+	ld(g, 1, 1, 0, 8);
+	emit(g, ISA_ADD, 3, 3, 1, 0, 0);
+	emit(g, ISA_ADDI, 7, 7, 0, 0, (uint64_t)-1);
+	emit(g, ISA_BC, 7, ISA_XZR, ISA_NE, 0, loop);
+}
+
+/* A ring of pointers through every line of [base, base + bytes), line i
+ * holding the address of line (i + step) mod lines, then `steps` loads
+ * following it: each load's address is the previous one's data */
+static void chase(struct gasm *g, uint64_t bytes, uint64_t steps, uint64_t base, uint64_t step)
+{
+	uint64_t lines = bytes / 64;
+	movi(g, 2, 0);                 /* i */
+	movi(g, 4, lines);
+	movi(g, 5, step);
+	movi(g, 9, 6);
+	movi(g, 10, base);
+	uint64_t build = here(g);
+	emit(g, ISA_ADD, 6, 2, 5, 0, 0); /* j = i + step, modulo lines */
+	size_t in_range = emit(g, ISA_BC, 6, 4, ISA_LTU, 0, 0);
+	emit(g, ISA_SUB, 6, 6, 4, 0, 0);
+	patch_target(g, in_range, here(g));
+	emit(g, ISA_LSLV, 6, 6, 9, 0, 0);
+	emit(g, ISA_ADD, 6, 6, 10, 0, 0);
+	emit(g, ISA_LSLV, 1, 2, 9, 0, 0);
+	emit(g, ISA_ADD, 1, 1, 10, 0, 0);
+	st(g, 6, 1, 0, 8);
+	emit(g, ISA_ADDI, 2, 2, 0, 0, 1);
+	emit(g, ISA_BC, 2, 4, ISA_LTU, 0, build);
+	movi(g, 7, steps);
+	movi(g, 1, base);
+	uint64_t walk = here(g);
+	ld(g, 1, 1, 0, 8);
+	emit(g, ISA_ADDI, 7, 7, 0, 0, (uint64_t)-1);
+	emit(g, ISA_BC, 7, ISA_XZR, ISA_NE, 0, walk);
+}
+
+/* The largest odd stride below lines / 2 that shares no factor with a
+ * power-of-two ring: consecutive steps land far apart (no stream). */
+static uint64_t chase_step(uint64_t lines)
+{
+	uint64_t s = lines / 2 + 1;
+	return s | 1;
+}
+
+static bool pow2(uint64_t v) { return v && !(v & (v - 1)); }
+
+/* The memory an op touches, for the range check: [*lo, *hi). */
+static bool op_range(const struct guest_op *o, uint64_t *lo, uint64_t *hi)
+{
+	switch (o->kind) {
+	case GOP_STORE: *lo = o->a; *hi = o->a + o->len; return true;
+	case GOP_LOAD: *lo = o->a; *hi = o->a + o->b; return true;
+	case GOP_STREAM_READ:
+	case GOP_STREAM_WRITE:
+	case GOP_RANDOM:
+	case GOP_CHASE: *lo = o->c; *hi = o->c + o->a; return true;
+	case GOP_TOUCH: *lo = o->b; *hi = o->b + o->a; return true;
+	case GOP_COPY:
+	case GOP_MEMCPY: {
+		uint64_t dst = o->c ? o->c : o->b + o->a;
+		*lo = MIN(o->b, dst);
+		*hi = MAX(o->b, dst) + o->a;
+		return true;
+	}
+	default: return false;
+	}
+}
+
+/* A generator's own rule, or NULL. */
+static const char *op_invalid(const struct guest_op *o)
+{
+	switch (o->kind) {
+	case GOP_STREAM_READ:
+	case GOP_STREAM_WRITE:
+		if (!o->a || !o->b || o->b % 8 || !o->d)
+			return "size > 0, stride a multiple of 8, passes > 0";
+		return NULL;
+	case GOP_COPY:
+	case GOP_MEMCPY: {
+		uint64_t dst = o->c ? o->c : o->b + o->a;
+		if (o->b < dst ? o->b + o->a > dst : dst + o->a > o->b)
+			return "source and destination overlap";
+		if (o->kind == GOP_COPY)
+			return !o->a || o->a % 8 || !o->d ? "size a multiple of 8, passes > 0" : NULL;
+		return !o->a || (o->e && o->a % o->e) ? "size > 0, a multiple of block" : NULL;
+	}
+	case GOP_RANDOM:
+		return !pow2(o->a) || o->a < 8 || !o->b || o->c % 8 ? "size a power of two, n > 0, base 8-aligned" : NULL;
+	case GOP_CHASE:
+		return !pow2(o->a) || o->a < 128 || !o->b || o->c % 64 ||
+				       (o->d && (o->d % 2 == 0 || o->d >= o->a / 64))
+			       ? "size a power of two (at least 2 lines), n > 0, base line-aligned, "
+				 "step odd and below size / 64"
+			       : NULL;
+	case GOP_TOUCH:
+		return !o->a || !o->c || o->c % 8 ? "size > 0, stride a multiple of 8" : NULL;
+	case GOP_PIO_IN:
+	case GOP_PIO_OUT: {
+		uint64_t size = o->kind == GOP_PIO_IN ? o->b : o->c;
+		return o->a > 0xffff || (size != 1 && size != 2 && size != 4)
+			       ? "port 0..0xffff, size 1, 2 or 4" : NULL;
+	}
+	default:
+		return NULL;
+	}
+}
+
 int gasm_workload(struct gasm *g, const struct guest_kernel_config *cfg, char *err, size_t errlen,
 		  size_t *bad_op)
 {
 	for (size_t i = 0; i < cfg->nops; i++) {
 		const struct guest_op *o = &cfg->ops[i];
-		bool ram_op = o->kind == GOP_STORE || o->kind == GOP_LOAD;
-		uint64_t len = o->kind == GOP_STORE ? o->len : o->b;
-		if (ram_op && (o->a < GUEST_FREE || o->a + len > cfg->ram_size || o->a + len < o->a)) {
+		uint64_t lo, hi;
+		const char *why = op_invalid(o);
+		if (why) {
+			*bad_op = i;
+			snprintf(err, errlen, "op %zu (%s): %s", i + 1, guest_op_name(o->kind), why);
+			return -1;
+		}
+		if (op_range(o, &lo, &hi) && (lo < GUEST_FREE || hi > cfg->ram_size || hi <= lo)) {
 			*bad_op = i;
 			snprintf(err, errlen,
-				 "op %zu (%s): [0x%llx, +%llu) is not in the workload's RAM "
+				 "op %zu (%s): [0x%llx, 0x%llx) is not in the workload's RAM "
 				 "[0x%llx, 0x%llx)", i + 1, guest_op_name(o->kind),
-				 (unsigned long long)o->a, (unsigned long long)len,
+				 (unsigned long long)lo, (unsigned long long)hi,
 				 (unsigned long long)GUEST_FREE, (unsigned long long)cfg->ram_size);
 			return -1;
 		}
@@ -160,6 +351,75 @@ int gasm_workload(struct gasm *g, const struct guest_kernel_config *cfg, char *e
 			st(g, R_T0, R_DEV, GUEST_DEV_RESULT_OP, 8);
 			for (unsigned r = 0; r < o->a; r++)
 				st(g, r, R_DEV, GUEST_DEV_RESULT, 8);
+			break;
+		case GOP_STREAM_READ:
+		case GOP_STREAM_WRITE:
+			stream(g, o->a, o->b, o->c, o->d, o->kind == GOP_STREAM_WRITE);
+			break;
+		case GOP_COPY:
+			copy_loop(g, o->a, o->b, o->c ? o->c : o->b + o->a, o->d);
+			break;
+		case GOP_MEMCPY:
+			memcpy_blocks(g, o->a, o->b, o->c ? o->c : o->b + o->a, o->d != 0,
+				      o->e ? o->e : o->a);
+			break;
+		case GOP_RANDOM:
+			random_loads(g, o->a, o->b, o->c, o->d);
+			break;
+		case GOP_CHASE:
+			chase(g, o->a, o->b, o->c, o->d ? o->d : chase_step(o->a / 64));
+			break;
+		case GOP_TOUCH:
+			movi(g, 2, o->b);
+			movi(g, 4, o->b + o->a);
+			movi(g, 5, o->c);
+			{
+				uint64_t loop = here(g);
+				st(g, ISA_XZR, 2, 0, 8);
+				emit(g, ISA_ADD, 2, 2, 5, 0, 0);
+				emit(g, ISA_BC, 2, 4, ISA_LTU, 0, loop);
+			}
+			break;
+		case GOP_CPUID:
+			movi(g, 0, o->a);
+			movi(g, 2, o->b);
+			emit(g, ISA_CPUID, 0, 0, 0, 0, 0);
+			break;
+		case GOP_RDMSR:
+			movi(g, 1, o->a);
+			emit(g, ISA_RDMSR, 0, 0, 0, 0, 0);
+			break;
+		case GOP_WRMSR:
+			movi(g, 1, o->a);
+			movi(g, 0, o->b);
+			emit(g, ISA_WRMSR, 0, 0, 0, 0, 0);
+			break;
+		case GOP_PIO_IN:
+		case GOP_PIO_OUT: {
+			bool rd = o->kind == GOP_PIO_IN;
+			unsigned size = (unsigned)(rd ? o->b : o->c);
+			if (g->realm) { /* no port I/O on Arm: the device's MMIO window */
+				if (rd)
+					ld(g, 1, R_DEV, GUEST_DEV_PORT, size);
+				else {
+					movi(g, 1, o->b);
+					st(g, 1, R_DEV, GUEST_DEV_PORT, size);
+				}
+				break;
+			}
+			if (!rd)
+				movi(g, 1, o->b);
+			emit(g, rd ? ISA_IN : ISA_OUT, 1, 0, size, (int32_t)o->a, 0);
+			break;
+		}
+		case GOP_PHASE:
+			if (o->a >= cfg->nphases) {
+				*bad_op = i;
+				snprintf(err, errlen, "op %zu (phase): no phase %llu", i + 1,
+					 (unsigned long long)o->a);
+				return -1;
+			}
+			emit(g, ISA_MARK, 0, 0, 0, (int32_t)o->a, 0);
 			break;
 		case GOP_KIND_COUNT:
 			break;

@@ -263,9 +263,11 @@ int hv_guest_create(struct hv_guest *g, struct hv_result *res, char *err, size_t
 		snprintf(err, errlen, "guest %s: host.guest_load first", g->name);
 		return -1;
 	}
+	machine_mark(g->m, (uint32_t)g->cfg.vmid, GUEST_PHASE_LAUNCH, g->t0);
 	int rc = is_cca(g) ? hv_cca_create(g, res, &cyc)
 		 : g->sev  ? hv_sev_create(g, res, &cyc)
 			   : hv_plain_create(g, res, &cyc);
+	machine_mark(g->m, (uint32_t)g->cfg.vmid, GUEST_PHASE_NONE, g->t0 + cyc);
 	if (rc) {
 		snprintf(err, errlen, "guest %s: its 32 MiB of host memory ran out", g->name);
 		return -1;
@@ -289,6 +291,8 @@ int hv_guest_run(struct hv_guest *g, uint64_t max_exits, unsigned until, struct 
 	uint64_t max = max_exits ? max_exits : g->cfg.max_exits;
 	g->n.runs++;
 	int rc = is_cca(g) ? hv_cca_run(g, max, until, res, &cyc) : hv_plain_run(g, max, until, res, &cyc);
+	if (g->state == HV_OFF) /* its last phase ends with it */
+		machine_mark(g->m, (uint32_t)g->cfg.vmid, GUEST_PHASE_NONE, g->t0 + cyc);
 	res->x2 = g->n.reported;
 	res->cycles = cyc;
 	g->n.run_cycles += cyc;
@@ -306,12 +310,14 @@ int hv_guest_destroy(struct hv_guest *g, struct hv_result *res, char *err, size_
 		snprintf(err, errlen, "guest %s: nothing to destroy", g->name);
 		return -1;
 	}
+	machine_mark(g->m, (uint32_t)g->cfg.vmid, GUEST_PHASE_TEARDOWN, g->t0);
 	if (is_cca(g))
 		hv_cca_destroy(g, res, &cyc);
 	else if (g->sev)
 		hv_sev_destroy(g, res, &cyc);
 	else
 		hv_note(res, 0);
+	machine_mark(g->m, (uint32_t)g->cfg.vmid, GUEST_PHASE_NONE, g->t0 + cyc);
 	g->state = HV_DESTROYED;
 	res->cycles = cyc;
 	return 0;
@@ -601,6 +607,7 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 	       : m->cfg.arch == ARCH_SEV_SNP  ? CPU_SEV_SNP
 					      : CPU_SEV_NONE;
 	g->cfg.k.sev = (unsigned)g->sev;
+	g->cfg.k.vc_work = g->sev >= CPU_SEV_ES ? m->cfg.vc_handler_cycles : 0;
 	if (guest_kernel_build(&g->cfg.k, &g->image, &g->image_len, err, errlen, NULL)) {
 		g_free(g);
 		return NULL;

@@ -70,6 +70,7 @@ struct hv_vcpu {
 
 struct hv_guest_config {
 	struct guest_kernel_config k;
+	char **phases;              /* the names of the phases its kernel marks (k.nphases) */
 	uint64_t pool;              /* host memory the guest's pages come from */
 	uint64_t vmid;
 	bool trap_wfi;              /* REC entry flag / trap WFI to the host */

@@ -152,6 +152,7 @@ enum rmi_exit_reason hv_vm_call(struct hv_guest *g, struct hv_vcpu *c, struct vc
 	uint64_t fid = v->x[0];
 	if ((fid & ~0xffffull) == 0xC6000000ull) {
 		g->n.host_calls++;
+		*cyc += g->m->cfg.host_hypercall_cycles;
 		v->x[0] = (fid & 0xffff) + 1;
 		return RMI_EXIT_HOST_CALL;
 	}
@@ -218,6 +219,12 @@ static bool plain_psci(struct hv_guest *g, struct hv_vcpu *c, struct vcpu_state 
 	}
 }
 
+static void vm_mark(void *ctx, uint32_t what, uint64_t at)
+{
+	struct hv_guest *g = ctx;
+	machine_mark(g->m, (uint32_t)g->cfg.vmid, what, at);
+}
+
 int hv_plain_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_result *res,
 		 uint64_t *cyc)
 {
@@ -245,12 +252,15 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_res
 		*cyc += cfg->vm_switch_cycles;
 		struct exec_params p = { .now = hv_now(g, *cyc),
 					 .budget = cfg->host_slice_cycles, .trap_wfi = g->cfg.trap_wfi,
-					 .hw = g->sev == CPU_SEV_SNP ? &g->hw : NULL };
+					 .hw = g->sev == CPU_SEV_SNP ? &g->hw : NULL,
+					 .mark = vm_mark, .mark_ctx = g };
 		struct exec_stop_info st;
 		uint64_t spent = 0;
 		if (cpu_exec(&g->gcpu, &v, &p, &st, &spent) < 0)
 			break;
 		*cyc += spent + cfg->vm_switch_cycles + cfg->host_exit_cycles;
+		if (g->sev >= CPU_SEV_ES)
+			*cyc += cfg->es_exit_cycles;
 		if (g->sev >= CPU_SEV_ES) /* #VMEXIT saves the GHCB MSR in the control area */
 			c->ghcb_msr = v.ghcb;
 		exits++;

@@ -104,6 +104,26 @@ static void fw_wait(struct hv_guest *g, uint64_t *mark, uint64_t *cyc)
 	*mark = now;
 }
 
+/* The CPUID page's table (Linux struct snp_cpuid_table): the count, then
+ * one 48-byte entry per leaf (subleaf 0, XCR0 / XSS inputs 0). */
+static void cpuid_page(struct hv_guest *g, uint64_t pa, uint64_t *cyc)
+{
+	const struct hv_cpuid_leaf *t;
+	size_t n = hv_cpuid_table(&t);
+	uint8_t page[SNP_CPUID_FN + SNP_CPUID_MAX * SNP_CPUID_FN_SIZE] = { 0 };
+	sim_le32_store(page + SNP_CPUID_COUNT, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *e = page + SNP_CPUID_FN + i * SNP_CPUID_FN_SIZE;
+		sim_le32_store(e, t[i].leaf);
+		sim_le32_store(e + 24, t[i].eax);
+		sim_le32_store(e + 28, t[i].ebx);
+		sim_le32_store(e + 32, t[i].ecx);
+		sim_le32_store(e + 36, t[i].edx);
+	}
+	hv_zero(g, pa, PAGE, cyc);
+	(void)hv_store(g, pa, page, SNP_CPUID_FN + (uint32_t)n * SNP_CPUID_FN_SIZE, cyc);
+}
+
 static void note_fw(struct hv_result *res, bool snp, enum snp_status s)
 {
 	hv_note(res, s == SNP_SUCCESS ? 0 : (snp ? HV_SNP_STATUS : HV_SEV_STATUS) | (uint64_t)s);
@@ -150,6 +170,19 @@ int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 		flush_pages(g, pa, PAGE, false, cyc);
 		s = snp ? snp_psp_launch_update(m->snp, g->rd, pa, off, SNP_PAGE_NORMAL)
 			: sev_launch_update_data(m->sev, handle, pa, PAGE);
+		fw_wait(g, &mark, cyc);
+		if (s != SNP_SUCCESS)
+			goto fw_fail;
+	}
+	/* SNP: the CPUID page, the host's CPUID table the guest answers most
+	 * CPUIDs from (SNP ABI 8.17.2 LAUNCH_UPDATE, page type CPUID) */
+	if (snp) {
+		uint64_t pa = hv_alloc_page(g, PG_DATA, GUEST_CPUID);
+		if (!pa || hv_vm_map(g, GUEST_CPUID, pa, 0, cyc))
+			return -1;
+		cpuid_page(g, pa, cyc);
+		flush_pages(g, pa, PAGE, false, cyc);
+		s = snp_psp_launch_update(m->snp, g->rd, pa, GUEST_CPUID, SNP_PAGE_CPUID);
 		fw_wait(g, &mark, cyc);
 		if (s != SNP_SUCCESS)
 			goto fw_fail;
@@ -283,6 +316,36 @@ static void guest_request(struct hv_guest *g, uint64_t req_gpa, uint64_t rsp_gpa
 	g->n.host_calls++;
 }
 
+/* An intercepted instruction the guest's #VC handler forwards through the
+ * GHCB (GHCB spec 4.1: the registers at their save-area offsets): CPUID
+ * (RAX, RCX in; RAX..RDX out), MSR (EXIT_INFO1 0 read / 1 write; RCX the
+ * number, RAX the value) and IOIO (EXIT_INFO1: port in [31:16], the
+ * size's bit SZ8 / SZ16 / SZ32 in [6:4], bit 0 for IN; RAX the value).
+ * The guest's x0..x3 stand for RAX..RDX (x1 the MSR number: the ISA's). */
+static void ghcb_emulate(struct hv_guest *g, struct hv_vcpu *c, uint64_t gh, uint64_t code,
+			 uint64_t info1, uint64_t *cyc)
+{
+	struct isa_insn in = { 0 };
+	struct vcpu_state v = { 0 };
+	for (unsigned n = 0; n < 4; n++)
+		v.x[n] = hv_load64(g, gh + 8 * n, cyc);
+	if (code == SVM_EXIT_CPUID) {
+		in.op = ISA_CPUID;
+	} else if (code == SVM_EXIT_MSR) {
+		in.op = info1 & 1 ? ISA_WRMSR : ISA_RDMSR;
+	} else {
+		in.op = info1 & GHCB_IOIO_IN ? ISA_IN : ISA_OUT;
+		in.imm32 = (int32_t)(info1 >> 16 & 0xffff);
+		in.c = info1 & GHCB_IOIO_SZ32 ? 4 : info1 & GHCB_IOIO_SZ16 ? 2 : 1;
+		in.a = 0;
+	}
+	hv_vm_trap(g, c, &v, &in, cyc);
+	for (unsigned n = 0; n < 4; n++)
+		(void)hv_store64(g, gh + 8 * n, v.x[n], cyc);
+	(void)hv_store64(g, gh + GHCB_VALID_BITMAP, 0xf, cyc);
+	(void)hv_store64(g, gh + GHCB_SW_EXIT_INFO1, 0, cyc);
+}
+
 enum rmi_exit_reason hv_sev_vmgexit(struct hv_guest *g, struct hv_vcpu *c, bool *stop, uint64_t *cyc)
 {
 	uint64_t msr = c->ghcb_msr;
@@ -336,6 +399,11 @@ enum rmi_exit_reason hv_sev_vmgexit(struct hv_guest *g, struct hv_vcpu *c, bool 
 		(void)hv_store64(g, gh + GHCB_VALID_BITMAP, (1ull << GUEST_CALL_MAX_RESULTS) - 1, cyc);
 		return why;
 	}
+	case SVM_EXIT_CPUID:
+	case SVM_EXIT_MSR:
+	case SVM_EXIT_IOIO:
+		ghcb_emulate(g, c, gh, code, info1, cyc);
+		return RMI_EXIT_SYNC;
 	default:
 		(void)hv_store64(g, gh + GHCB_SW_EXIT_INFO1, 1, cyc); /* an error for the guest */
 		return RMI_EXIT_SYNC;

@@ -71,6 +71,17 @@ void rmm_s2_tlbi(struct rmm *r, uint64_t vmid, uint64_t *cycles)
 
 /* The PE's translation regime while it runs a realm: stage 1 off, the RTT
  * as stage 2 (VTTBR = rtt_base, VTCR from s2sz / level_start), Realm PAS. */
+/* A realm's marker, passed on with its VMID. */
+struct rec_mark {
+	struct machine *m;
+	uint32_t vmid;
+};
+static void rec_mark_cb(void *ctx, uint32_t what, uint64_t at)
+{
+	const struct rec_mark *mk = ctx;
+	machine_mark(mk->m, mk->vmid, what, at);
+}
+
 static void pe_setup(struct rmm *r, const struct rmm_rd *d)
 {
 	struct cpu *c = &r->pe;
@@ -280,10 +291,12 @@ RMM_HANDLER(rmi_rec_enter)
 	pe_setup(r, &d);
 	struct rec_exit x = { .reason = RMI_EXIT_IRQ };
 	for (;;) {
+		struct rec_mark mk = { r->m, (uint32_t)d.vmid };
 		struct exec_params p = {
 			.now = machine_now(r->m) + *cycles,
 			.budget = cfg->host_slice_cycles,
 			.trap_wfi = (flags & RMI_ENTER_TRAP_WFI) != 0,
+			.mark = rec_mark_cb, .mark_ctx = &mk,
 		};
 		struct exec_stop_info st;
 		uint64_t spent = 0, insns = v.insns;

@@ -518,8 +518,8 @@ static void test_dump_json(void **state)
 	char *text = dump(&c, 0);
 	assert_true(json_valid(text));
 	assert_true(g_str_has_prefix(text, "{\n  \"platform\": {\n    \"name\": \"cca\",\n"));
-	assert_true(g_str_has_suffix(text, "\n  \"host\": {\n    \"exit_cycles\": 1500,\n"
-					   "    \"vm_switch_cycles\": 500,\n    \"slice_cycles\": 3000000\n  }\n}"));
+	assert_true(g_str_has_suffix(text, "\n    \"slice_cycles\": 3000000\n  }\n}"));
+	assert_non_null(strstr(text, "\n  \"host\": {\n    \"exit_cycles\": "));
 	assert_non_null(strstr(text, "\n  \"rmm\": {\n    \"present\": true,\n    \"timer\": \"host\",\n"));
 	const char *want[] = {
 		"\n    \"arch\": \"cca\",\n",   "\n  \"mem\": {\n    \"pa_bits\": 40,\n",
