@@ -11,6 +11,7 @@
 #include "harness/runner.h"
 #include "harness/scenario.h"
 #include "harness/steps.h"
+#include "harness/sweep/sweep_spec.h"
 #include "models/cpu/cpu.h"
 #include "models/platform/machine.h"
 #include "models/platform/profile.h"
@@ -121,6 +122,21 @@ static bool wants_help(int argc, char **argv)
 	return false;
 }
 
+/* The same key in two --set options is an error, not "the last one wins". */
+static int sets_unique(const char *cmd, int argc, char **argv)
+{
+	char err[512];
+	GPtrArray *sets = g_ptr_array_new();
+	for (int i = 0; i + 1 < argc; i++)
+		if (strcmp(argv[i], "--set") == 0)
+			g_ptr_array_add(sets, argv[++i]);
+	int rc = sweep_sets_unique((char **)sets->pdata, sets->len, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "ccsim %s: %s\n", cmd, err);
+	g_ptr_array_free(sets, TRUE);
+	return rc ? 2 : 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	const char *file = NULL, *profile = NULL;
@@ -183,6 +199,8 @@ static int cmd_run(int argc, char **argv)
 		bad_usage("run", "%s", "--checkpoint-after N and --checkpoint FILE go together");
 		goto out;
 	}
+	if (sets_unique("run", argc, argv))
+		goto out;
 	struct scenario *sc = scenario_load(file, (char **)params->pdata, params->len, err, sizeof(err));
 	if (!sc) {
 		fprintf(stderr, "%s\n", err);
@@ -265,6 +283,8 @@ static int cmd_matrix(int argc, char **argv)
 		bad_usage("matrix", "%s", "expected at least one scenario file or folder");
 		goto out;
 	}
+	if (sets_unique("matrix", argc, argv))
+		goto out;
 	if (only->len) {
 		g_ptr_array_add(only, NULL);
 		o.only_profiles = (char **)only->pdata;
@@ -345,6 +365,8 @@ static int cmd_profile(int argc, char **argv)
 	}
 	if (!name)
 		return bad_usage("profile", "%s", "expected a profile NAME");
+	if (sets_unique("profile", argc, argv))
+		return 2;
 	if (profile_find(name, path, sizeof(path), err, sizeof(err)) ||
 	    profile_load(path, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
