@@ -1,4 +1,4 @@
-/* ccsim command line: run, matrix, steps, trace, profile, version. Exit
+/* ccsim command line: run, matrix, sweep, steps, trace, profile, version. Exit
  * status: 0 success, 1 an expectation failed, 2 bad input or usage. */
 #include <errno.h>
 #include <glib.h>
@@ -11,6 +11,7 @@
 #include "harness/runner.h"
 #include "harness/scenario.h"
 #include "harness/steps.h"
+#include "harness/sweep/sweep.h"
 #include "harness/sweep/sweep_spec.h"
 #include "models/cpu/cpu.h"
 #include "models/platform/machine.h"
@@ -23,6 +24,7 @@ static const char usage_main[] =
 	"commands:\n"
 	"  run FILE       run one scenario on one profile, write a results folder\n"
 	"  matrix PATH..  run every scenario on every profile it declares, print the table\n"
+	"  sweep FILE     run a scenario over profiles x machine keys x params, write a CSV\n"
 	"  steps          list the actors and the steps each accepts\n"
 	"  trace FILE     print a binary trace (trace.bin) as text\n"
 	"  profile NAME   print a profile's fully resolved configuration as JSON\n"
@@ -66,6 +68,37 @@ static const char usage_matrix[] =
 	"  --out DIR        write each run's results under DIR/<scenario>/<profile>/\n"
 	"  -j N             run N scenarios at a time in worker processes (default 1);\n"
 	"                   the table and JSON are identical for any N\n";
+
+static const char usage_sweep[] =
+	"usage: ccsim sweep FILE.scn [--profile P,...] [--set KEY=V1,V2,...]... [options]\n"
+	"       ccsim sweep FILE.sweep [options]\n"
+	"\n"
+	"Run scenario FILE on every configuration of the cross product of the profiles,\n"
+	"the machine keys (GROUP.KEY=V1,V2,...) and the scenario params (NAME=V1,V2,...),\n"
+	"in parallel, and write one CSV row per configuration: the configuration, the\n"
+	"resolved values of the machine keys, verdict (pass / fail / error), outcome,\n"
+	"digest, cycles, error and every requested counter. Rows are in configuration\n"
+	"order (profile, then each --set in the order given, the last varying fastest),\n"
+	"so the CSV is the same for any -j. Every configuration is checked before any\n"
+	"runs. A FILE.sweep holds the same study in a file (docs/sweeps.md).\n"
+	"\n"
+	"study (with FILE.scn; a FILE.sweep holds them itself):\n"
+	"  --profile P,...     profiles (repeatable; default: those the scenario declares)\n"
+	"  --set KEY=V1,V2,... sweep a machine key (GROUP.KEY) or a scenario param (NAME)\n"
+	"                      over the values given (repeatable; each key once)\n"
+	"  --counter PATTERN   a statistic to report, by name or glob (hv.g0.*, phase.*);\n"
+	"                      repeatable; `ccsim profile NAME --stats` lists them\n"
+	"  --seed N            PRNG seed of every run (default 1)\n"
+	"options:\n"
+	"  -j N                run N configurations at a time in worker processes (default 1)\n"
+	"  --csv OUT           the CSV (default results/NAME.csv for FILE NAME.scn / NAME.sweep)\n"
+	"  --resume            continue an interrupted sweep (OUT.journal); without it an\n"
+	"                      interrupted sweep of the same study is also continued\n"
+	"  --fresh             discard OUT.journal and run every configuration\n"
+	"  --quiet             no progress bar, no summary\n"
+	"\n"
+	"exit status: 0 every configuration passed, 1 an expectation failed,\n"
+	"2 bad input (nothing runs) or a run with bad input\n";
 
 static const char usage_trace[] =
 	"usage: ccsim trace FILE\n\nPrint a binary trace (a run's trace.bin) as text, one record a line.\n";
@@ -399,6 +432,13 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 2, argv + 2);
 	if (strcmp(cmd, "matrix") == 0)
 		return cmd_matrix(argc - 2, argv + 2);
+	if (strcmp(cmd, "sweep") == 0) {
+		if (wants_help(argc - 2, argv + 2)) {
+			fputs(usage_sweep, stdout);
+			return 0;
+		}
+		return sweep_main(argc - 2, argv + 2);
+	}
 	if (strcmp(cmd, "trace") == 0)
 		return cmd_trace(argc - 2, argv + 2);
 	if (strcmp(cmd, "profile") == 0)
