@@ -72,6 +72,8 @@ static const char usage_matrix[] =
 static const char usage_sweep[] =
 	"usage: ccsim sweep FILE.scn [--profile P,...] [--set KEY=V1,V2,...]... [options]\n"
 	"       ccsim sweep FILE.sweep [options]\n"
+	"       ccsim sweep ... --slurm DIR [--tasks N]\n"
+	"       ccsim sweep --merge DIR --csv OUT\n"
 	"\n"
 	"Run scenario FILE on every configuration of the cross product of the profiles,\n"
 	"the machine keys (GROUP.KEY=V1,V2,...) and the scenario params (NAME=V1,V2,...),\n"
@@ -96,9 +98,17 @@ static const char usage_sweep[] =
 	"                      interrupted sweep of the same study is also continued\n"
 	"  --fresh             discard OUT.journal and run every configuration\n"
 	"  --quiet             no progress bar, no summary\n"
+	"Slurm:\n"
+	"  --slurm DIR         write DIR/sweep.sbatch (a job array), DIR/manifest.tsv and\n"
+	"                      DIR/sweep.sweep instead of running; submit with sbatch\n"
+	"  --tasks N           array tasks (default 32, at most one per configuration)\n"
+	"  --merge DIR         join the array's rows into the CSV --csv OUT, or name the\n"
+	"                      tasks still missing\n"
+	"  --slurm-task DIR    run one array task's slice (what sweep.sbatch runs); its\n"
+	"                      number from --task K or $SLURM_ARRAY_TASK_ID\n"
 	"\n"
 	"exit status: 0 every configuration passed, 1 an expectation failed,\n"
-	"2 bad input (nothing runs) or a run with bad input\n";
+	"2 bad input (nothing runs), a run with bad input, or tasks missing at --merge\n";
 
 static const char usage_trace[] =
 	"usage: ccsim trace FILE\n\nPrint a binary trace (a run's trace.bin) as text, one record a line.\n";

@@ -2,7 +2,8 @@
 # ccsim sweep: the CSV (columns, row order, resolved values, counters taken
 # from the runs' statistics), byte-identical for any -j; sweep files; every
 # bad input reported before anything runs; an interrupted sweep resumed to
-# the same bytes.
+# the same bytes; the Slurm manifest, tasks and merge (without Slurm: the
+# tasks run here; tests/test_slurm.sh submits them to a real one).
 . tests/lib.sh
 # absolute, for the checks that run in another folder
 CCSIM=$(cd "$(dirname "$CCSIM")" && pwd)/$(basename "$CCSIM")
@@ -187,4 +188,23 @@ expect_exit "--fresh discards it" 0 "$CCSIM" sweep "$T/t.scn" --set n=1,2 --csv 
 expect_exit "--resume without a journal exits 2" 2 "$CCSIM" sweep "$T/t.scn" --set n=1,2 --csv "$T/other.csv" --resume
 expect_err "--resume without a journal message" "no journal .*other.csv.journal to resume from"
 
+# --- Slurm layout, tasks run here, merge ---
+"$CCSIM" sweep "$T/study/s.sweep" --slurm "$T/arr" --tasks 3 --quiet
+for f in sweep.sbatch manifest.tsv sweep.sweep; do
+	if [ -s "$T/arr/$f" ]; then ok "--slurm writes $f"; else fail "--slurm writes $f"; fi
+done
+if grep -q '^#SBATCH --array=0-2$' "$T/arr/sweep.sbatch"; then ok "job array of 3 tasks"; else
+	fail "job array of 3 tasks" "$(cat "$T/arr/sweep.sbatch")"; fi
+"$CCSIM" sweep --slurm-task "$T/arr" --task 0 --quiet
+SLURM_ARRAY_TASK_ID=2 "$CCSIM" sweep --slurm-task "$T/arr" -j 2 --quiet
+expect_exit "merge with a task missing exits 2" 2 "$CCSIM" sweep --merge "$T/arr" --csv "$T/m.csv"
+expect_err "merge counts the missing tasks" "1 of 3 tasks incomplete:"
+expect_err "merge names the missing task" "task 1 \\(configurations 2\\.\\.4\\): no rows"
+expect_err "merge says how to rerun it" "sbatch --array=1 .*sweep.sbatch"
+"$CCSIM" sweep --slurm-task "$T/arr" --task 1 --quiet
+expect_exit "merge" 0 "$CCSIM" sweep --merge "$T/arr" --csv "$T/m.csv"
+same "merged CSV identical to the local one" "$T/a.csv" "$T/m.csv"
+expect_exit "a task past the array exits 2" 2 "$CCSIM" sweep --slurm-task "$T/arr" --task 3
+expect_exit "another sweep into the same folder exits 2" 2 "$CCSIM" sweep "$T/t.scn" --set n=5 --slurm "$T/arr" --tasks 3
+expect_err "another sweep into the same folder message" "holds another job array"
 finish

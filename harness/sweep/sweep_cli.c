@@ -11,12 +11,15 @@
 
 #include "harness/sweep/sweep_exec.h"
 #include "harness/sweep/sweep_file.h"
+#include "harness/sweep/sweep_slurm.h"
 #include "harness/sweep/sweep_spec.h"
 
 struct cli {
 	const char *file;
 	const char *csv;
-	unsigned jobs;
+	const char *slurm_dir, *merge_dir, *task_dir;
+	long task;
+	unsigned jobs, tasks;
 	bool quiet;
 	enum sweep_resume resume;
 	bool study_opts;      /* --profile, --set, --counter or --seed given */
@@ -42,7 +45,7 @@ static bool parse_count(const char *s, unsigned long long max, unsigned long lon
 }
 
 static const char *const value_opts[] = { "--profile", "--set", "--counter", "--seed", "-j", "--csv",
-					  NULL };
+					  "--slurm", "--tasks", "--merge", "--slurm-task", "--task", NULL };
 
 static int parse_args(int argc, char **argv, struct cli *c, struct sweep_spec *s)
 {
@@ -81,12 +84,23 @@ static int parse_args(int argc, char **argv, struct cli *c, struct sweep_spec *s
 				return usage_error("--seed: bad number \"%s\"", v);
 			s->seed = n;
 			c->study_opts = true;
-		} else if (strcmp(a, "-j") == 0) {
-			if (!parse_count(v, 256, &n) || n < 1)
-				return usage_error("-j %s: expected 1..256", v);
-			c->jobs = (unsigned)n;
+		} else if (strcmp(a, "-j") == 0 || strcmp(a, "--tasks") == 0) {
+			bool j = a[1] == 'j';
+			if (!parse_count(v, j ? 256 : 100000, &n) || n < 1)
+				return usage_error(j ? "-j %s: expected 1..256" : "--tasks %s: expected 1..100000", v);
+			*(j ? &c->jobs : &c->tasks) = (unsigned)n;
+		} else if (strcmp(a, "--task") == 0) {
+			if (!parse_count(v, 1000000, &n))
+				return usage_error("--task %s: expected an array task number", v);
+			c->task = (long)n;
 		} else if (strcmp(a, "--csv") == 0) {
 			c->csv = v;
+		} else if (strcmp(a, "--slurm") == 0) {
+			c->slurm_dir = v;
+		} else if (strcmp(a, "--merge") == 0) {
+			c->merge_dir = v;
+		} else if (strcmp(a, "--slurm-task") == 0) {
+			c->task_dir = v;
 		} else if (strcmp(a, "--resume") == 0 || strcmp(a, "--fresh") == 0) {
 			if (c->resume_given)
 				return usage_error("%s: --resume and --fresh exclude each other", a);
@@ -105,10 +119,30 @@ static int parse_args(int argc, char **argv, struct cli *c, struct sweep_spec *s
 	return 0;
 }
 
+/* The modes exclude each other: a local sweep, --slurm, --slurm-task, --merge. */
 static int check_mode(const struct cli *c)
 {
+	if (c->merge_dir || c->task_dir) {
+		const char *mode = c->merge_dir ? "--merge" : "--slurm-task";
+		if (c->merge_dir && c->task_dir)
+			return usage_error("%s: --merge and --slurm-task exclude each other", mode);
+		if (c->file || c->study_opts || c->slurm_dir)
+			return usage_error("%s DIR reads the sweep from DIR: no scenario, study options or --slurm",
+					   mode);
+		if (c->merge_dir && !c->csv)
+			return usage_error("%s", "--merge DIR needs --csv OUT");
+		if (c->task_dir && c->csv)
+			return usage_error("%s", "--slurm-task writes its rows into DIR: no --csv");
+		if (c->resume_given)
+			return usage_error("%s", "--resume / --fresh go with a local sweep");
+		return 0;
+	}
 	if (!c->file)
 		return usage_error("%s", "expected a scenario FILE.scn or a sweep FILE.sweep");
+	if (c->task >= 0 || (c->tasks && !c->slurm_dir))
+		return usage_error("%s", "--task and --tasks go with --slurm-task and --slurm");
+	if (c->slurm_dir && (c->csv || c->resume_given))
+		return usage_error("%s", "--slurm DIR writes a job array: --csv goes with --merge afterwards");
 	return 0;
 }
 
@@ -155,7 +189,7 @@ static int run_local(const struct sweep_plan *plan, const struct cli *c, const c
 
 int sweep_main(int argc, char **argv)
 {
-	struct cli c = { .jobs = 1, .resume = SWEEP_RESUME_AUTO };
+	struct cli c = { .task = -1, .jobs = 1, .resume = SWEEP_RESUME_AUTO };
 	struct sweep_spec spec;
 	struct sweep_plan plan;
 	char err[SWEEP_ERR_MAX] = "";
@@ -168,6 +202,13 @@ int sweep_main(int argc, char **argv)
 	if (status)
 		goto out;
 	status = 2;
+	if (c.merge_dir || c.task_dir) {
+		status = c.merge_dir ? sweep_slurm_merge(c.merge_dir, c.csv, c.quiet, err, sizeof(err))
+				     : sweep_slurm_task(c.task_dir, c.task, c.jobs, c.quiet, err, sizeof(err));
+		if (err[0])
+			fprintf(stderr, "ccsim sweep: %s\n", err);
+		goto out;
+	}
 	if (g_str_has_suffix(c.file, ".sweep")) {
 		if (c.study_opts) {
 			usage_error("%s holds the study: put --profile, --set, --counter and --seed in it", c.file);
@@ -184,13 +225,19 @@ int sweep_main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		goto out;
 	}
-	csv = c.csv ? g_strdup(c.csv) : default_csv(c.file);
-	gchar *dir = g_path_get_dirname(csv);
-	if (!c.csv && g_mkdir_with_parents(dir, 0755))
-		fprintf(stderr, "ccsim sweep: %s: cannot create: %s\n", dir, g_strerror(errno));
-	else
-		status = run_local(&plan, &c, csv);
-	g_free(dir);
+	if (c.slurm_dir) {
+		status = sweep_slurm_write(&plan, c.slurm_dir, c.tasks, c.quiet, err, sizeof(err)) ? 2 : 0;
+		if (status)
+			fprintf(stderr, "ccsim sweep: %s\n", err);
+	} else {
+		csv = c.csv ? g_strdup(c.csv) : default_csv(c.file);
+		gchar *dir = g_path_get_dirname(csv);
+		if (!c.csv && g_mkdir_with_parents(dir, 0755))
+			fprintf(stderr, "ccsim sweep: %s: cannot create: %s\n", dir, g_strerror(errno));
+		else
+			status = run_local(&plan, &c, csv);
+		g_free(dir);
+	}
 	sweep_plan_free(&plan);
 out:
 	g_free(csv);
