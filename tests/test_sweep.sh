@@ -7,6 +7,7 @@
 . tests/lib.sh
 # absolute, for the checks that run in another folder
 CCSIM=$(cd "$(dirname "$CCSIM")" && pwd)/$(basename "$CCSIM")
+export CCSIM_PROFILE_DIR="${CCSIM_PROFILE_DIR:-$PWD/models/platform/profiles}"
 
 # A small workload: the guest stores a line, the host writes the caches back
 # w times, the guest reads the line n times.

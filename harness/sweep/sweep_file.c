@@ -133,7 +133,10 @@ int sweep_file_load(const char *path, struct sweep_spec *s, char *err, size_t er
 		} else if (strcmp(kw, "counter") == 0 || strcmp(kw, "counters") == 0) {
 			for (guint i = 1; i < words->len && rc == 0; i++) {
 				snprintf(where, sizeof(where), "%s:%d:%d", path, lineno, w[i].col);
-				rc = sweep_spec_add_counter(s, w[i].text, where, err, errlen);
+				gchar **pats = g_strsplit(w[i].text, ",", -1);
+				for (gchar **c = pats; *c && rc == 0; c++)
+					rc = sweep_spec_add_counter(s, *c, where, err, errlen);
+				g_strfreev(pats);
 			}
 		} else if (strcmp(kw, "seed") == 0) {
 			char *end;

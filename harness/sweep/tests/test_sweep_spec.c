@@ -144,7 +144,7 @@ static void test_file_statements(void **state)
 				   "scenario ../x.scn   # the workload\n"
 				   "profiles cca plain,local/p.ini\n"
 				   "set memenc.aes_latency=40, 80  n=1\n"
-				   "counter hv.g0.* \"phase.*\"\n"
+				   "counter hv.g0.* \"phase.*\" llc.*,l1d.*\n"
 				   "seed 7\n", &s, &dir, err, sizeof(err)), 0);
 	char *want = g_build_filename(dir, "../x.scn", NULL);
 	assert_string_equal(s.scenario, want);
@@ -158,8 +158,9 @@ static void test_file_statements(void **state)
 	assert_string_equal(s.axes[0].values[1], "80");
 	assert_non_null(strstr(s.axes[0].where[0], "t.sweep:4:5"));
 	assert_non_null(strstr(s.axes[1].where[0], "t.sweep:4:32"));
-	assert_int_equal(s.ncounters, 2);
+	assert_int_equal(s.ncounters, 4);
 	assert_string_equal(s.counters[1], "phase.*");
+	assert_string_equal(s.counters[3], "l1d.*");
 	assert_int_equal(s.seed, 7);
 	sweep_spec_free(&s);
 	g_rmdir(dir);
