@@ -17,9 +17,10 @@ LDLIBS  += $(PKG_LIBS) -lm
 LDFLAGS += $(XLDFLAGS)
 
 TEST_SRCS := $(sort $(wildcard sim/tests/test_*.c models/*/tests/test_*.c \
-             models/*/*/tests/test_*.c stacks/*/tests/test_*.c harness/tests/test_*.c tests/test_*.c))
+             models/*/*/tests/test_*.c stacks/*/tests/test_*.c harness/tests/test_*.c harness/sweep/tests/test_*.c \
+             tests/test_*.c))
 LIB_SRCS  := $(filter-out harness/main.c $(TEST_SRCS),$(sort $(wildcard sim/*.c models/*/*.c \
-             models/*/*/*.c stacks/*/*.c harness/*.c)))
+             models/*/*/*.c stacks/*/*.c harness/*.c harness/sweep/*.c)))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 TEST_BINS := $(TEST_SRCS:%.c=$(B)/%)
 CLI       := $(B)/ccsim

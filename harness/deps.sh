@@ -2,7 +2,10 @@
 # Install the Debian packages ccsim needs, if any are missing. Idempotent and
 # quiet: prints nothing when everything is already there.
 set -eu
-pkgs="gcc make pkg-config libglib2.0-dev libcmocka-dev libssl-dev gcovr python3 cppcheck"
+# slurmctld, slurmd, slurm-client and munge: tests/test_slurm.sh runs a sweep
+# as a job array on a one-node cluster of its own.
+pkgs="gcc make pkg-config libglib2.0-dev libcmocka-dev libssl-dev gcovr python3 cppcheck
+slurmctld slurmd slurm-client munge"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1,4 +1,4 @@
-/* ccsim command line: run, matrix, steps, trace, profile, version. Exit
+/* ccsim command line: run, matrix, sweep, steps, trace, profile, version. Exit
  * status: 0 success, 1 an expectation failed, 2 bad input or usage. */
 #include <errno.h>
 #include <glib.h>
@@ -11,6 +11,8 @@
 #include "harness/runner.h"
 #include "harness/scenario.h"
 #include "harness/steps.h"
+#include "harness/sweep/sweep.h"
+#include "harness/sweep/sweep_spec.h"
 #include "models/cpu/cpu.h"
 #include "models/platform/machine.h"
 #include "models/platform/profile.h"
@@ -22,6 +24,7 @@ static const char usage_main[] =
 	"commands:\n"
 	"  run FILE       run one scenario on one profile, write a results folder\n"
 	"  matrix PATH..  run every scenario on every profile it declares, print the table\n"
+	"  sweep FILE     run a scenario over profiles x machine keys x params, write a CSV\n"
 	"  steps          list the actors and the steps each accepts\n"
 	"  trace FILE     print a binary trace (trace.bin) as text\n"
 	"  profile NAME   print a profile's fully resolved configuration as JSON\n"
@@ -65,6 +68,47 @@ static const char usage_matrix[] =
 	"  --out DIR        write each run's results under DIR/<scenario>/<profile>/\n"
 	"  -j N             run N scenarios at a time in worker processes (default 1);\n"
 	"                   the table and JSON are identical for any N\n";
+
+static const char usage_sweep[] =
+	"usage: ccsim sweep FILE.scn [--profile P,...] [--set KEY=V1,V2,...]... [options]\n"
+	"       ccsim sweep FILE.sweep [options]\n"
+	"       ccsim sweep ... --slurm DIR [--tasks N]\n"
+	"       ccsim sweep --merge DIR --csv OUT\n"
+	"\n"
+	"Run scenario FILE on every configuration of the cross product of the profiles,\n"
+	"the machine keys (GROUP.KEY=V1,V2,...) and the scenario params (NAME=V1,V2,...),\n"
+	"in parallel, and write one CSV row per configuration: the configuration, the\n"
+	"resolved values of the machine keys, verdict (pass / fail / error), outcome,\n"
+	"digest, cycles, error and every requested counter. Rows are in configuration\n"
+	"order (profile, then each --set in the order given, the last varying fastest),\n"
+	"so the CSV is the same for any -j. Every configuration is checked before any\n"
+	"runs. A FILE.sweep holds the same study in a file (docs/sweeps.md).\n"
+	"\n"
+	"study (with FILE.scn; a FILE.sweep holds them itself):\n"
+	"  --profile P,...     profiles (repeatable; default: those the scenario declares)\n"
+	"  --set KEY=V1,V2,... sweep a machine key (GROUP.KEY) or a scenario param (NAME)\n"
+	"                      over the values given (repeatable; each key once)\n"
+	"  --counter PATTERN   a statistic to report, by name or glob (hv.g0.*, phase.*);\n"
+	"                      repeatable; `ccsim profile NAME --stats` lists them\n"
+	"  --seed N            PRNG seed of every run (default 1)\n"
+	"options:\n"
+	"  -j N                run N configurations at a time in worker processes (default 1)\n"
+	"  --csv OUT           the CSV (default results/NAME.csv for FILE NAME.scn / NAME.sweep)\n"
+	"  --resume            continue an interrupted sweep (OUT.journal); without it an\n"
+	"                      interrupted sweep of the same study is also continued\n"
+	"  --fresh             discard OUT.journal and run every configuration\n"
+	"  --quiet             no progress bar, no summary\n"
+	"Slurm:\n"
+	"  --slurm DIR         write DIR/sweep.sbatch (a job array), DIR/manifest.tsv and\n"
+	"                      DIR/sweep.sweep instead of running; submit with sbatch\n"
+	"  --tasks N           array tasks (default 32, at most one per configuration)\n"
+	"  --merge DIR         join the array's rows into the CSV --csv OUT, or name the\n"
+	"                      tasks still missing\n"
+	"  --slurm-task DIR    run one array task's slice (what sweep.sbatch runs); its\n"
+	"                      number from --task K or $SLURM_ARRAY_TASK_ID\n"
+	"\n"
+	"exit status: 0 every configuration passed, 1 an expectation failed,\n"
+	"2 bad input (nothing runs), a run with bad input, or tasks missing at --merge\n";
 
 static const char usage_trace[] =
 	"usage: ccsim trace FILE\n\nPrint a binary trace (a run's trace.bin) as text, one record a line.\n";
@@ -119,6 +163,21 @@ static bool wants_help(int argc, char **argv)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
 			return true;
 	return false;
+}
+
+/* The same key in two --set options is an error, not "the last one wins". */
+static int sets_unique(const char *cmd, int argc, char **argv)
+{
+	char err[512];
+	GPtrArray *sets = g_ptr_array_new();
+	for (int i = 0; i + 1 < argc; i++)
+		if (strcmp(argv[i], "--set") == 0)
+			g_ptr_array_add(sets, argv[++i]);
+	int rc = sweep_sets_unique((char **)sets->pdata, sets->len, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "ccsim %s: %s\n", cmd, err);
+	g_ptr_array_free(sets, TRUE);
+	return rc ? 2 : 0;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -183,6 +242,8 @@ static int cmd_run(int argc, char **argv)
 		bad_usage("run", "%s", "--checkpoint-after N and --checkpoint FILE go together");
 		goto out;
 	}
+	if (sets_unique("run", argc, argv))
+		goto out;
 	struct scenario *sc = scenario_load(file, (char **)params->pdata, params->len, err, sizeof(err));
 	if (!sc) {
 		fprintf(stderr, "%s\n", err);
@@ -265,6 +326,8 @@ static int cmd_matrix(int argc, char **argv)
 		bad_usage("matrix", "%s", "expected at least one scenario file or folder");
 		goto out;
 	}
+	if (sets_unique("matrix", argc, argv))
+		goto out;
 	if (only->len) {
 		g_ptr_array_add(only, NULL);
 		o.only_profiles = (char **)only->pdata;
@@ -345,6 +408,8 @@ static int cmd_profile(int argc, char **argv)
 	}
 	if (!name)
 		return bad_usage("profile", "%s", "expected a profile NAME");
+	if (sets_unique("profile", argc, argv))
+		return 2;
 	if (profile_find(name, path, sizeof(path), err, sizeof(err)) ||
 	    profile_load(path, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
@@ -377,6 +442,13 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 2, argv + 2);
 	if (strcmp(cmd, "matrix") == 0)
 		return cmd_matrix(argc - 2, argv + 2);
+	if (strcmp(cmd, "sweep") == 0) {
+		if (wants_help(argc - 2, argv + 2)) {
+			fputs(usage_sweep, stdout);
+			return 0;
+		}
+		return sweep_main(argc - 2, argv + 2);
+	}
 	if (strcmp(cmd, "trace") == 0)
 		return cmd_trace(argc - 2, argv + 2);
 	if (strcmp(cmd, "profile") == 0)

@@ -4,12 +4,11 @@
 #include <errno.h>
 #include <glib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "sim/json.h"
 #include "harness/runner.h"
 #include "harness/scenario.h"
+#include "harness/sweep/sweep_pool.h"
 #include "models/platform/profile.h"
 
 struct job {
@@ -96,73 +95,43 @@ static void run_job(struct job *j, const struct matrix_options *o)
 	g_free(psets);
 }
 
-/* Run jobs in up to o->jobs worker processes; each sends its result back
- * through a pipe as a fixed-size record. */
-static void run_parallel(struct job *jobs, size_t n, const struct matrix_options *o)
+/* What a worker sends back for a job: its result, fixed-size. */
+struct job_result {
+	int status;
+	struct run_result res;
+	char err[512];
+};
+
+struct matrix_run {
+	struct job *jobs;
+	const struct matrix_options *o;
+};
+
+static void pool_run_job(void *ctx, size_t index, GByteArray *out)
 {
-	size_t next = 0, running = 0;
-	pid_t *pid = g_new0(pid_t, n);
-	int *fd = g_new0(int, n);
-	while (next < n || running) {
-		while (next < n && running < o->jobs) {
-			int p[2];
-			if (pipe(p)) {
-				run_job(&jobs[next++], o); /* fall back to in-process */
-				continue;
-			}
-			fflush(NULL);
-			pid_t c = fork();
-			if (c == 0) {
-				close(p[0]);
-				run_job(&jobs[next], o);
-				const char *buf = (const char *)&jobs[next];
-				size_t left = sizeof(struct job), off = 0;
-				while (left) {
-					ssize_t w = write(p[1], buf + off, left);
-					if (w <= 0)
-						_exit(3);
-					off += (size_t)w;
-					left -= (size_t)w;
-				}
-				_exit(0);
-			}
-			close(p[1]);
-			if (c < 0) {
-				close(p[0]);
-				run_job(&jobs[next++], o);
-				continue;
-			}
-			pid[next] = c;
-			fd[next] = p[0];
-			next++;
-			running++;
-		}
-		int st;
-		pid_t done = wait(&st);
-		for (size_t i = 0; i < n && done > 0; i++) {
-			if (pid[i] != done)
-				continue;
-			struct job tmp;
-			size_t got = 0;
-			ssize_t r;
-			while (got < sizeof(tmp) && (r = read(fd[i], (char *)&tmp + got, sizeof(tmp) - got)) > 0)
-				got += (size_t)r;
-			close(fd[i]);
-			if (got == sizeof(tmp)) {
-				jobs[i].status = tmp.status;
-				jobs[i].res = tmp.res;
-				memcpy(jobs[i].err, tmp.err, sizeof(tmp.err));
-			} else {
-				jobs[i].status = -1;
-				snprintf(jobs[i].err, sizeof(jobs[i].err), "%s on %s: worker died (status %d)",
-					 jobs[i].scenario, jobs[i].profile, st);
-			}
-			pid[i] = 0;
-			running--;
-		}
+	struct matrix_run *m = ctx;
+	struct job *j = &m->jobs[index];
+	run_job(j, m->o);
+	struct job_result r = { .status = j->status, .res = j->res };
+	memcpy(r.err, j->err, sizeof(r.err));
+	g_byte_array_append(out, (const guint8 *)&r, sizeof(r));
+}
+
+static void pool_job_done(void *ctx, size_t index, const uint8_t *data, size_t len, const char *why)
+{
+	struct matrix_run *m = ctx;
+	struct job *j = &m->jobs[index];
+	struct job_result r;
+	if (data && len == sizeof(r)) {
+		memcpy(&r, data, sizeof(r));
+		j->status = r.status;
+		j->res = r.res;
+		memcpy(j->err, r.err, sizeof(j->err));
+	} else {
+		j->status = -1;
+		snprintf(j->err, sizeof(j->err), "%s on %s: %s", j->scenario, j->profile,
+			 why ? why : "malformed result from worker");
 	}
-	g_free(pid);
-	g_free(fd);
 }
 
 static bool wanted(const struct matrix_options *o, const char *profile)
@@ -214,18 +183,10 @@ int matrix_main(char **paths, size_t npaths, const struct matrix_options *o)
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(J[i].profile, "-") != 0)
 			g_array_append_val(pending_runs, i);
-	if (o->jobs > 1) {
-		struct job *sub = g_new0(struct job, pending_runs->len + 1);
-		for (guint k = 0; k < pending_runs->len; k++)
-			sub[k] = J[g_array_index(pending_runs, size_t, k)];
-		run_parallel(sub, pending_runs->len, o);
-		for (guint k = 0; k < pending_runs->len; k++)
-			J[g_array_index(pending_runs, size_t, k)] = sub[k];
-		g_free(sub);
-	} else {
-		for (guint k = 0; k < pending_runs->len; k++)
-			run_job(&J[g_array_index(pending_runs, size_t, k)], o);
-	}
+	struct matrix_run mr = { J, o };
+	static const struct sweep_pool_ops ops = { pool_run_job, pool_job_done };
+	sweep_pool_tune_malloc();
+	sweep_pool_run((const size_t *)pending_runs->data, pending_runs->len, o->jobs, &ops, &mr);
 	g_array_free(pending_runs, TRUE);
 
 	/* Table: one row per scenario, one column per profile. */

@@ -732,6 +732,8 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 		ret = output_write(rc, xr, res, trace_path, err, errlen);
 	if (!opt->quiet)
 		output_report(stdout, rc, xr, res);
+	if (opt->stats_hook)
+		opt->stats_hook(&rc->sim, opt->stats_arg);
 	g_free(xr);
 out:
 	if (trace)

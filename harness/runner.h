@@ -59,6 +59,10 @@ struct run_options {
 	const char *checkpoint_path;
 	const char *restore_path;     /* resume from a checkpoint */
 	bool quiet;
+	/* Called with the finished run's statistics before the simulation is
+	 * torn down (a sweep reads its counters here); NULL: none. */
+	void (*stats_hook)(const struct sim *s, void *arg);
+	void *stats_arg;
 };
 
 /* The runner's own saved state, a model like any other (base first). */

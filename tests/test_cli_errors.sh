@@ -162,6 +162,15 @@ expect_exit "bad --set exits 2" 2 "$CCSIM" run "$T/ok.scn" --set mem.pa_bits=99
 expect_err "bad --set message" "mem.pa_bits: 99 is out of range \\[32, 52\\]"
 expect_exit "unknown param --set exits 2" 2 "$CCSIM" run "$T/ok.scn" --set nope=1
 expect_err "unknown param --set message" "declares no such param"
+# the same key twice is refused, not "the last one wins"
+printf 'profiles plain\nparam n=1\nhost.load addr=0\n' >"$T/param.scn"
+expect_exit "run: repeated --set exits 2" 2 "$CCSIM" run "$T/param.scn" --set n=1 --set n=2
+expect_err "run: repeated --set message" "ccsim run: --set n given twice \\(n=1, then n=2\\): give each key once"
+expect_exit "matrix: repeated --set exits 2" 2 "$CCSIM" matrix "$T/ok.scn" --set mem.pa_bits=40 --set mem.pa_bits=44
+expect_err "matrix: repeated --set message" "ccsim matrix: --set mem.pa_bits given twice \\(mem.pa_bits=40, then mem.pa_bits=44\\)"
+expect_exit "profile: repeated --set exits 2" 2 "$CCSIM" profile cca --set mem.pa_bits=40 --set mem.pa_bits=44
+expect_err "profile: repeated --set message" "ccsim profile: --set mem.pa_bits given twice"
+expect_exit "run: distinct --set keys still work" 0 "$CCSIM" run "$T/param.scn" --set n=2 --set mem.pa_bits=44 --quiet
 expect_exit "unknown option exits 2" 2 "$CCSIM" run "$T/ok.scn" --frobnicate
 expect_err "unknown option message" "unknown option --frobnicate"
 expect_exit "bad seed exits 2" 2 "$CCSIM" run "$T/ok.scn" --seed 12x

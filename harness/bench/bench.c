@@ -1,15 +1,22 @@
 /* Host-throughput benchmark of the simulator: memory accesses per second on
- * the L1-hit and the DRAM + AES-XTS paths, the host's raw AES-XTS rate and
- * the event queue. Wall-clock time is read here only; docs/bench.md. */
+ * the L1-hit and the DRAM + AES-XTS paths, the host's raw AES-XTS rate, the
+ * event queue, and whole runs per second through `ccsim matrix` and `ccsim
+ * sweep` with one and two workers. Wall-clock time is read here only;
+ * docs/bench.md. */
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <openssl/evp.h>
+#include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "models/cpu/cpu.h"
 #include "models/monitor/rmm/rmm.h"
@@ -38,6 +45,12 @@
 #define LINE 64u
 
 #define EVENT_CHAINS 64         /* events pending at any time */
+
+/* Whole runs through the CLI: each measurement is hundreds of runs (about
+ * a second), best of CLI_REPEATS. */
+#define CLI_REPEATS 2
+#define SWEEP_SCENARIO "scenarios/examples/first-steps.scn"
+#define SWEEP_VALUES 100        /* memenc.aes_latency=1..100 on 2 profiles */
 
 #define METRICS_MAX 32
 
@@ -540,6 +553,138 @@ static int bench_events(uint64_t n, double *rate)
 	return 0;
 }
 
+/* --- whole runs: ccsim matrix and ccsim sweep, one worker and two --- */
+
+extern char **environ;
+
+/* Run argv with its output to /dev/null; its exit status, or -1. */
+static int spawn_quiet(char *const *argv)
+{
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int st;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc || waitpid(pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	*len = 0;
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0) {
+		long n = ftell(f);
+		buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+		if (buf && (fseek(f, 0, SEEK_SET) || fread(buf, 1, (size_t)n, f) != (size_t)n)) {
+			free(buf);
+			buf = NULL;
+		}
+		if (buf) {
+			buf[n] = '\0';
+			*len = (size_t)n;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+struct cli_bench {
+	char **argv;         /* ccsim and its arguments; argv[jobs_at] is -j's value */
+	int jobs_at;
+	const char *out;     /* the file it writes, the same for any -j */
+	const char *unit;    /* one occurrence per run in that file */
+	char *ref;           /* the first run's output */
+	size_t reflen, units;
+};
+
+/* Best rate of CLI_REPEATS runs with -j `jobs`; every output must equal the
+ * first one (results do not depend on the worker count). */
+static int bench_cli(struct cli_bench *b, const char *jobs, double *rate)
+{
+	*rate = 0;
+	b->argv[b->jobs_at] = (char *)jobs;
+	for (int rep = 0; rep < CLI_REPEATS; rep++) {
+		remove(b->out);
+		double t0 = now_s();
+		int st = spawn_quiet(b->argv);
+		double t = now_s() - t0;
+		size_t len;
+		char *text = read_all(b->out, &len);
+		if ((st != 0 && st != 1) || !text) {
+			fprintf(stderr, "bench: %s %s -j %s: exit status %d, %s\n", b->argv[0], b->argv[1],
+				jobs, st, text ? "output written" : "no output");
+			free(text);
+			return -1;
+		}
+		if (!b->ref) {
+			b->ref = text;
+			b->reflen = len;
+			for (const char *p = text; (p = strstr(p, b->unit)); p++)
+				b->units++;
+		} else {
+			bool same = len == b->reflen && memcmp(text, b->ref, len) == 0;
+			free(text);
+			if (!same) {
+				fprintf(stderr, "bench: %s %s -j %s: output differs from the first run's\n",
+					b->argv[0], b->argv[1], jobs);
+				return -1;
+			}
+		}
+		if ((double)b->units / t > *rate)
+			*rate = (double)b->units / t;
+	}
+	return 0;
+}
+
+/* `ccsim matrix scenarios` and a 200-configuration sweep, -j 1 and -j 2. */
+static int bench_runs(const char *ccsim, double *matrix1, double *matrix2, double *sweep1,
+		      double *sweep2, size_t *nmatrix, size_t *nsweep)
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[4096], json[4200], csv[4200], values[8 * SWEEP_VALUES];
+	int rc = -1;
+	snprintf(dir, sizeof(dir), "%s/ccsim-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		fprintf(stderr, "bench: %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	snprintf(json, sizeof(json), "%s/matrix.json", dir);
+	snprintf(csv, sizeof(csv), "%s/sweep.csv", dir);
+	size_t k = 0;
+	for (int v = 1; v <= SWEEP_VALUES; v++)
+		k += (size_t)snprintf(values + k, sizeof(values) - k, "%s%d", v > 1 ? "," : "", v);
+	char set[32 + sizeof(values)];
+	snprintf(set, sizeof(set), "memenc.aes_latency=%s", values);
+	char *margv[] = { (char *)ccsim, "matrix", "scenarios", "--json", json, "-j", NULL, NULL };
+	char *sargv[] = { (char *)ccsim, "sweep", SWEEP_SCENARIO, "--profile", "cca,cca-ctr-tree",
+			  "--set", set, "--counter", "memenc.*", "--csv", csv, "--quiet", "-j", NULL, NULL };
+	struct cli_bench m = { margv, 6, json, "{\"scenario\": " }, sw = { sargv, 13, csv, "\n" };
+	if (bench_cli(&m, "1", matrix1) || bench_cli(&m, "2", matrix2) || bench_cli(&sw, "1", sweep1) ||
+	    bench_cli(&sw, "2", sweep2))
+		goto out;
+	/* the CSV's header line is not a configuration */
+	*sweep1 *= (double)(sw.units - 1) / (double)sw.units;
+	*sweep2 *= (double)(sw.units - 1) / (double)sw.units;
+	*nmatrix = m.units;
+	*nsweep = sw.units - 1;
+	rc = 0;
+out:
+	free(m.ref);
+	free(sw.ref);
+	remove(json);
+	remove(csv);
+	rmdir(dir);
+	return rc;
+}
+
 /* --- output --- */
 
 static int metric_cmp(const void *a, const void *b)
@@ -573,12 +718,21 @@ static void row(const char *name, double rate, const char *unit, const char *sim
 	fflush(stdout);
 }
 
+/* A rate in units, not millions (whole runs). */
+static void row_units(const char *name, double rate, const char *unit, const char *what)
+{
+	printf("%-22s %10.1f   %-13s %s\n", name, rate, unit, what);
+	fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
 	struct metrics ms = { .n = 0 };
 	double hit, hit_plain, miss, miss_mac, miss_tree, raw, events, tlb_hit, walk;
+	double matrix1, matrix2, sweep1, sweep2;
 	uint64_t hit_lat, plain_lat, miss_lat, mac_lat, tree_lat, tlb_lat, walk_lat;
-	char note[96];
+	size_t nmatrix, nsweep;
+	char note[96], ccsim[4096];
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s OUTPUT.json\n", argv[0]);
@@ -632,8 +786,22 @@ int main(int argc, char **argv)
 	if (bench_events(EVENT_OPS, &events))
 		goto fail;
 	row("sim.events_per_s", events, "events/s", "schedule + dispatch");
+	/* the CLI beside this binary: build/bench -> build/ccsim */
+	char self[4096];
+	snprintf(self, sizeof(self), "%s", argv[0]);
+	snprintf(ccsim, sizeof(ccsim), "%s/ccsim", dirname(self));
+	if (bench_runs(ccsim, &matrix1, &matrix2, &sweep1, &sweep2, &nmatrix, &nsweep))
+		goto fail;
+	snprintf(note, sizeof(note), "ccsim matrix scenarios -j 1: %zu runs", nmatrix);
+	row_units("matrix.runs_per_s_j1", matrix1, "runs/s", note);
+	row_units("matrix.runs_per_s_j2", matrix2, "runs/s", "the same, -j 2 (output identical)");
+	snprintf(note, sizeof(note), "ccsim sweep, %zu configurations, -j 1", nsweep);
+	row_units("sweep.configs_per_s_j1", sweep1, "configs/s", note);
+	row_units("sweep.configs_per_s_j2", sweep2, "configs/s", "the same, -j 2 (CSV identical)");
 	printf("%-22s %10.4f\n", "mem.miss_xts_vs_raw", miss / raw);
 	printf("%-22s %10.4f\n", "mem.hit_vs_plain", hit / hit_plain);
+	printf("%-22s %10.4f\n", "matrix.j2_vs_j1", matrix2 / matrix1);
+	printf("%-22s %10.4f\n", "sweep.j2_vs_j1", sweep2 / sweep1);
 
 	metric_add(&ms, "mem.hit_per_s", hit, 0);
 	metric_add(&ms, "mem.hit_cycles", (double)hit_lat, 0);
@@ -653,6 +821,12 @@ int main(int argc, char **argv)
 	metric_add(&ms, "mmu.tlb_hit_cycles", (double)tlb_lat, 0);
 	metric_add(&ms, "mmu.nested_walk_per_s", walk, 0);
 	metric_add(&ms, "mmu.nested_walk_cycles", (double)walk_lat, 0);
+	metric_add(&ms, "matrix.runs_per_s_j1", matrix1, 1);
+	metric_add(&ms, "matrix.runs_per_s_j2", matrix2, 1);
+	metric_add(&ms, "matrix.j2_vs_j1", matrix2 / matrix1, 6);
+	metric_add(&ms, "sweep.configs_per_s_j1", sweep1, 1);
+	metric_add(&ms, "sweep.configs_per_s_j2", sweep2, 1);
+	metric_add(&ms, "sweep.j2_vs_j1", sweep2 / sweep1, 6);
 	if (write_json(argv[1], &ms))
 		return 1;
 	printf("wrote %s\n", argv[1]);
