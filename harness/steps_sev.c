@@ -267,7 +267,7 @@ int steps_snp(struct run_ctx *rc, const struct scn_step *st, struct step_result 
 		res->status = STEPS_SNP_UNSUPPORTED;
 		return 0;
 	}
-	uint64_t c0 = rc->machine.rmp_io_ctx.cycles + p->mem_cycles;
+	uint64_t c0 = p->mem_cycles; /* the firmware's RMP and page accesses */
 	if (strcmp(c->name, "init") == 0) {
 		s = snp_init(&p->fw);
 	} else if (strcmp(c->name, "launch_start") == 0) {
@@ -306,7 +306,7 @@ int steps_snp(struct run_ctx *rc, const struct scn_step *st, struct step_result 
 	p->stat_cmds++;
 	p->stat_errors += s != SNP_SUCCESS;
 	res->status = STEPS_SNP_STATUS | (uint64_t)s;
-	res->cycles = rc->machine.rmp_io_ctx.cycles + p->mem_cycles - c0;
+	res->cycles = p->mem_cycles - c0;
 	return 0;
 }
 

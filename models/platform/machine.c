@@ -55,11 +55,40 @@ static void op_done(struct machine *m, uint64_t t0, uint64_t off, uint64_t *cycl
 	*cycles += off;
 }
 
-static int rmp_rw(struct machine *m, uint64_t pa, void *buf, size_t len, bool write, uint64_t *cycles)
+/* RMP table accesses go through the LLC. An offset context (an RMP check
+ * inside a core's access) issues them at sim_time + its running offset and
+ * leaves the present alone; a blocking one (the host's and the firmware's
+ * RMP instructions) issues each at the present and moves it past it, so
+ * dependent accesses follow each other rather than queue at one cycle. */
+static uint64_t rmp_off_begin(const struct machine_rmp_ctx *c)
 {
+	return c->mode == MACHINE_RMP_BLOCKING ? 0 : c->cycles;
+}
+
+static void rmp_off_end(struct machine_rmp_ctx *c, uint64_t t0, uint64_t off)
+{
+	if (c->mode == MACHINE_RMP_BLOCKING)
+		op_done(c->m, t0, off, &c->cycles);
+	else
+		c->cycles = off;
+}
+
+static int dram_access(struct machine *m, unsigned key, uint64_t pa, uint8_t *p, size_t len,
+		       bool write, uint64_t *cycles);
+
+static int rmp_rw(struct machine_rmp_ctx *c, uint64_t pa, void *buf, size_t len, bool write)
+{
+	struct machine *m = c->m;
 	unsigned key = machine_key_slot(m, PAS_NS);
+	if (c->mode == MACHINE_RMP_UNTIMED) { /* straight to DRAM, taking no time */
+		uint64_t ignored = 0;
+		m->enc.untimed = true;
+		int rc = dram_access(m, key, pa, buf, len, write, &ignored);
+		m->enc.untimed = false;
+		return rc;
+	}
 	uint8_t *p = buf;
-	uint64_t off = 0;
+	uint64_t t0 = sim_time(m->sim), off = rmp_off_begin(c);
 	int rc = 0;
 	while (len && !rc) {
 		size_t chunk = 64 - (pa & 63);
@@ -71,7 +100,7 @@ static int rmp_rw(struct machine *m, uint64_t pa, void *buf, size_t len, bool wr
 		p += chunk;
 		len -= chunk;
 	}
-	*cycles += off;
+	rmp_off_end(c, t0, off);
 	return rc;
 }
 
@@ -79,7 +108,7 @@ static int rmp_read_cb(void *ctx, uint64_t pa, void *buf, size_t len)
 {
 	struct machine_rmp_ctx *c = ctx;
 	c->m->stat_rmp_reads++;
-	return rmp_rw(c->m, pa, buf, len, false, &c->cycles);
+	return rmp_rw(c, pa, buf, len, false);
 }
 
 /* A TLB shootdown: every core's TLB loses what `match` selects (all its
@@ -100,10 +129,12 @@ static int rmp_write_cb(void *ctx, uint64_t pa, const void *buf, size_t len)
 	struct machine_rmp_ctx *c = ctx;
 	struct machine *m = c->m;
 	/* the L1Ds may hold stale copies of the table line */
+	uint64_t t0 = sim_time(m->sim), off = rmp_off_begin(c);
 	for (unsigned k = 0; k < m->cfg.cores; k++)
-		if (cache_clean_inval_pa(&m->l1[k], pa & ~63ull, &c->cycles))
+		if (cache_clean_inval_pa(&m->l1[k], pa & ~63ull, &off))
 			return -EIO;
-	int rc = rmp_rw(m, pa, (void *)buf, len, true, &c->cycles);
+	rmp_off_end(c, t0, off);
+	int rc = rmp_rw(c, pa, (void *)buf, len, true);
 	/* Every RMP update triggers a global TLB flush on every core, so no
 	 * translation keeps a verdict the table no longer gives (Bagia et al.,
 	 * "A Close Look at RMP Entry Caching and Its Security Implications in
@@ -115,7 +146,10 @@ static int rmp_write_cb(void *ctx, uint64_t pa, const void *buf, size_t len)
 			cached |= m->tlb[k].acl_entries != 0;
 		if (cached) {
 			m->stat_rmp_tlb_flushes++;
-			tlb_shootdown(m, true, 0, &c->cycles);
+			t0 = sim_time(m->sim);
+			off = rmp_off_begin(c);
+			tlb_shootdown(m, true, 0, &off);
+			rmp_off_end(c, t0, off);
 		}
 	}
 	return rc;
@@ -193,6 +227,7 @@ struct rmp_io machine_rmp_io(struct machine *m)
 {
 	/* The context lives in the machine so callers can hold the io. */
 	m->rmp_io_ctx.m = m;
+	m->rmp_io_ctx.mode = MACHINE_RMP_BLOCKING;
 	return (struct rmp_io){ rmp_read_cb, rmp_write_cb, &m->rmp_io_ctx };
 }
 
@@ -367,8 +402,21 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 			m->rmp.mem_top = 0;
 		else if (rmp_covered_top(&m->rmp) < m->rmp.mem_top)
 			m->rmp.mem_top = rmp_covered_top(&m->rmp); /* the table bounds what it covers */
-		struct rmp_io io = machine_rmp_io(m);
-		if (rmp_config_check(&m->rmp) || rmp_init_table(&m->rmp, &io)) {
+		/* set up before the run starts, by the firmware: untimed, and
+		 * not in the run's statistics */
+		struct machine_rmp_ctx c = { m, 0, MACHINE_RMP_UNTIMED };
+		struct rmp_io io = { rmp_read_cb, rmp_write_cb, &c };
+		uint64_t *counted[] = { &m->mem.stat_reads, &m->mem.stat_writes,
+					&m->mem.stat_bytes_read, &m->mem.stat_bytes_written,
+					&m->enc.stat_lines_read, &m->enc.stat_lines_written,
+					&m->enc.stat_encrypts, &m->enc.stat_decrypts, &m->enc.stat_cycles };
+		uint64_t before[sizeof(counted) / sizeof(counted[0])];
+		for (size_t i = 0; i < sizeof(counted) / sizeof(counted[0]); i++)
+			before[i] = *counted[i];
+		int table_bad = rmp_config_check(&m->rmp) || rmp_init_table(&m->rmp, &io);
+		for (size_t i = 0; i < sizeof(counted) / sizeof(counted[0]); i++)
+			*counted[i] = before[i];
+		if (table_bad) {
 			snprintf(err, errlen, "%s: rmp.base/end: expected an 8 KB aligned table covering memory",
 				 cfg->name);
 			return -1;
@@ -474,12 +522,12 @@ static int rmp_fault_check(struct machine *m, const struct mem_access *a, struct
 {
 	if (!rmp_covers(&m->rmp, a->pa, a->len))
 		return 0;
-	struct machine_rmp_ctx c = { m, 0 };
+	struct machine_rmp_ctx c = { m, *cycles, MACHINE_RMP_OFFSET };
 	struct rmp_io io = { rmp_read_cb, rmp_write_cb, &c };
 	struct rmp_access ra = rmp_access_of(a);
 	m->stat_rmp_checks++;
 	struct rmp_result r = rmp_check(&m->rmp, &io, &ra);
-	*cycles += c.cycles;
+	*cycles = c.cycles;
 	return rmp_fault_record(m, a, &r, f);
 }
 
@@ -492,13 +540,13 @@ static uint32_t machine_fill_check(void *ctx, const struct mem_access *a, struct
 	struct machine *m = ctx;
 	if (!rmp_covers(&m->rmp, a->pa & ~0xfffull, 0x1000))
 		return BUS_ACL_CACHED | BUS_ACL_READ | BUS_ACL_WRITE; /* nothing to check */
-	struct machine_rmp_ctx c = { m, 0 };
+	struct machine_rmp_ctx c = { m, *cycles, MACHINE_RMP_OFFSET };
 	struct rmp_io io = { rmp_read_cb, rmp_write_cb, &c };
 	struct rmp_access ra = rmp_access_of(a);
 	struct rmp_result rd, wr;
 	m->stat_rmp_checks++;
 	rmp_check_rw(&m->rmp, &io, &ra, &rd, &wr);
-	*cycles += c.cycles;
+	*cycles = c.cycles;
 	if (rd.fault == RMP_FAULT_TABLE) { /* nothing to cache */
 		(void)rmp_fault_record(m, a, &rd, f);
 		return 0;

@@ -41,7 +41,16 @@ struct machine {
 	struct gpc_cache gpc_tlb;
 	struct iommu smmu;                  /* device DMA */
 	struct rmp_config rmp;              /* RMP_BASE / RMP_END when rmp.enabled */
-	struct machine_rmp_ctx { struct machine *m; uint64_t cycles; } rmp_io_ctx;
+	/* RMP table accesses (machine_rmp_io): cycles spent */
+	struct machine_rmp_ctx {
+		struct machine *m;
+		uint64_t cycles;
+		enum {
+			MACHINE_RMP_OFFSET,   /* cycles: an offset from the present (a check inside a core's access) */
+			MACHINE_RMP_BLOCKING, /* each access moves the present (host and firmware instructions) */
+			MACHINE_RMP_UNTIMED,  /* straight to DRAM, no time (table set-up before the run) */
+		} mode;
+	} rmp_io_ctx;
 	struct rmm *rmm;
 	struct snp_psp *snp;                /* sev-snp: the SNP firmware (AMD-SP) */
 	struct sev_psp *sev;                /* sev, sev-es: the SEV firmware (AMD-SP) */

@@ -65,6 +65,7 @@ static int rmp_assign(struct hv_guest *g, uint64_t pa, bool assign, uint64_t gpa
 {
 	struct rmp_io io = machine_rmp_io(g->m);
 	uint64_t c0 = g->m->rmp_io_ctx.cycles;
+	(void)hv_now(g, *cyc); /* the table accesses start at the host's present */
 	struct rmp_entry e = { .assigned = assign, .asid = assign ? g->asid : 0,
 			       .gpa = assign ? gpa : 0 };
 	struct rmp_op_result r = rmp_update(&g->m->rmp, &io, pa, &e);
@@ -424,9 +425,11 @@ int hv_sev_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 			if (g->kind[i] == PG_DATA || g->kind[i] == PG_META) {
 				struct rmp_entry e;
 				struct rmp_io io = machine_rmp_io(m);
-				uint64_t pa = g->cfg.pool + i * PAGE;
-				if (!rmp_entry_read(&m->rmp, &io, pa, &e) && e.assigned && !e.immutable &&
-				    rmp_assign(g, pa, false, 0, cyc))
+				uint64_t pa = g->cfg.pool + i * PAGE, c0 = m->rmp_io_ctx.cycles;
+				(void)hv_now(g, *cyc);
+				int unread = rmp_entry_read(&m->rmp, &io, pa, &e);
+				*cyc += m->rmp_io_ctx.cycles - c0; /* the host reads the entry */
+				if (!unread && e.assigned && !e.immutable && rmp_assign(g, pa, false, 0, cyc))
 					s = SNP_HWERROR_PLATFORM;
 			}
 	} else {

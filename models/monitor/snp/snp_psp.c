@@ -29,6 +29,29 @@ static int psp_mem_write(void *ctx, uint64_t pa, const void *buf, size_t len)
 	return psp_mem(ctx, pa, (uint8_t *)buf, len, true);
 }
 
+/* The firmware's RMP accesses go through the machine's (blocking) path; the
+ * time they take is the firmware's, which the host waiting on the command
+ * sees in mem_cycles. */
+static int psp_rmp_read(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+	struct snp_psp *p = ctx;
+	struct rmp_io io = machine_rmp_io(p->m);
+	uint64_t c0 = p->m->rmp_io_ctx.cycles;
+	int rc = io.read(io.ctx, pa, buf, len);
+	p->mem_cycles += p->m->rmp_io_ctx.cycles - c0;
+	return rc;
+}
+
+static int psp_rmp_write(void *ctx, uint64_t pa, const void *buf, size_t len)
+{
+	struct snp_psp *p = ctx;
+	struct rmp_io io = machine_rmp_io(p->m);
+	uint64_t c0 = p->m->rmp_io_ctx.cycles;
+	int rc = io.write(io.ctx, pa, buf, len);
+	p->mem_cycles += p->m->rmp_io_ctx.cycles - c0;
+	return rc;
+}
+
 static const struct sim_field psp_fields[] = {
 	SIM_FIELD(struct snp_psp, stat_cmds), SIM_FIELD(struct snp_psp, stat_errors),
 	SIM_FIELD(struct snp_psp, mem_cycles), SIM_FIELD(struct snp_psp, wbinvd_at_decommission),
@@ -82,10 +105,10 @@ struct snp_psp *snp_psp_create(struct sim *s, struct machine *m)
 	cfg.rmp_preinitialized = true; /* machine_init built the table (rmp_init_table) */
 	cfg.min_sev_asid = (uint32_t)m->cfg.min_sev_asid;
 	cfg.no_asid_gate = !m->cfg.asid_flush_gate;
-	struct rmp_io io = machine_rmp_io(m);
+	struct rmp_io io = { psp_rmp_read, psp_rmp_write, p };
 	struct rmp_io mem = { psp_mem_read, psp_mem_write, p };
-	snp_fw_init(&p->fw, &cfg, &io, &mem, s->seed);
 	p->m = m;
+	snp_fw_init(&p->fw, &cfg, &io, &mem, s->seed);
 	p->base.name = "snp";
 	p->base.kind = "snp";
 	p->base.ops = &psp_ops;

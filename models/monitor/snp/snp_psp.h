@@ -19,7 +19,7 @@ struct snp_psp {
 	struct machine *m;
 	struct snp_fw fw;
 	unsigned mem_key;     /* the key slot the firmware's page accesses use now */
-	uint64_t mem_cycles;  /* memory cycles of the firmware's page accesses */
+	uint64_t mem_cycles;  /* memory cycles of the firmware's accesses: its pages and the RMP */
 	uint64_t wbinvd_at_decommission; /* machine.wbinvd when a guest was last decommissioned */
 	uint64_t stat_cmds, stat_errors;
 };
