@@ -689,8 +689,18 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 	} else if (sc->nsteps) {
 		schedule_step(rc, 0, 0);
 	}
-	while (!rc->error && sim_eventq_len(&rc->sim.events))
+	while (!rc->error && sim_eventq_len(&rc->sim.events)) {
+		if (sim_eventq_next_time(&rc->sim.events) >= rc->cfg.max_cycles) {
+			snprintf(rc->errmsg, sizeof(rc->errmsg),
+				 "%s: still running at cycle %llu, past limits.max_cycles = %llu "
+				 "(raise it with --set limits.max_cycles=N)", sc->path,
+				 (unsigned long long)sim_eventq_next_time(&rc->sim.events),
+				 (unsigned long long)rc->cfg.max_cycles);
+			rc->error = 1;
+			break;
+		}
 		sim_run_until(&rc->sim, sim_eventq_next_time(&rc->sim.events));
+	}
 	if (rc->error) {
 		snprintf(err, errlen, "%s", rc->errmsg);
 		goto out;

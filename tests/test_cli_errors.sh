@@ -171,6 +171,12 @@ expect_err "matrix: repeated --set message" "ccsim matrix: --set mem.pa_bits giv
 expect_exit "profile: repeated --set exits 2" 2 "$CCSIM" profile cca --set mem.pa_bits=40 --set mem.pa_bits=44
 expect_err "profile: repeated --set message" "ccsim profile: --set mem.pa_bits given twice"
 expect_exit "run: distinct --set keys still work" 0 "$CCSIM" run "$T/param.scn" --set n=2 --set mem.pa_bits=44 --quiet
+# a guest that never stops is stopped by limits.max_cycles, with an error
+printf 'profiles plain cca sev-snp\nguest g0 ram=2M\ng0.op loop n=1000000000\ng0.op   stream_read size=4K\ng0.op end\nhost.guest_load g0\nhost.guest_create g0\nhost.guest_run g0\n' >"$T/spin.scn"
+for p in plain cca sev-snp; do
+	expect_exit "$p: a runaway guest exits 2" 2 "$CCSIM" run "$T/spin.scn" --profile $p --set limits.max_cycles=2000000
+	expect_err "$p: runaway guest message" "spin.scn:8:1: guest g0: still running at cycle [0-9]*, past limits.max_cycles = 2000000"
+done
 expect_exit "unknown option exits 2" 2 "$CCSIM" run "$T/ok.scn" --frobnicate
 expect_err "unknown option message" "unknown option --frobnicate"
 expect_exit "bad seed exits 2" 2 "$CCSIM" run "$T/ok.scn" --seed 12x

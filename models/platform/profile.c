@@ -121,6 +121,7 @@ static const struct schema_key schema[] = {
 	U64("host", "hypercall_cycles", host_hypercall_cycles, 0, 10000000, "0", "the host's handling of a hypercall (a host call), besides the exit"),
 	U64("host", "vm_switch_cycles", vm_switch_cycles, 0, 1000000, "500", "trap from a (non-confidential) guest to EL2, or the return, each way"),
 	U64("host", "slice_cycles", host_slice_cycles, 1000, 1ull << 40, "3000000", "host scheduler tick: longest a guest runs before a host interrupt exits it"),
+	U64("limits", "max_cycles", max_cycles, 1000, 1ull << 62, "1000000000", "simulated cycles a run may reach: past them it stops with an error (a guest that never stops); a dense guest loop reaches the default in minutes"),
 };
 #define NSCHEMA (sizeof(schema) / sizeof(schema[0]))
 

@@ -89,6 +89,7 @@ struct platform_config {
 	uint64_t host_hypercall_cycles;
 	uint64_t vm_switch_cycles;
 	uint64_t host_slice_cycles;
+	uint64_t max_cycles;        /* a run stops with an error past this simulated cycle */
 };
 
 #define PROFILE_ERR_MAX 512

@@ -296,8 +296,14 @@ int hv_guest_run(struct hv_guest *g, uint64_t max_exits, unsigned until, struct 
 	res->x2 = g->n.reported;
 	res->cycles = cyc;
 	g->n.run_cycles += cyc;
-	(void)err;
-	(void)errlen;
+	if (rc == 0 && g->state == HV_CREATED && hv_past_limit(g, cyc)) {
+		snprintf(err, errlen,
+			 "guest %s: still running at cycle %llu, past limits.max_cycles = %llu "
+			 "(a guest that never stops? raise it with --set limits.max_cycles=N)",
+			 g->name, (unsigned long long)hv_now(g, cyc),
+			 (unsigned long long)g->m->cfg.max_cycles);
+		return -1;
+	}
 	return rc;
 }
 

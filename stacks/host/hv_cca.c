@@ -284,7 +284,7 @@ int hv_cca_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_resul
 			return 0;
 		}
 	}
-	while (exits < max) {
+	while (exits < max && !hv_past_limit(g, *cyc)) {
 		struct hv_vcpu *c = hv_next_vcpu(g, cyc);
 		if (!c)
 			break; /* every vCPU off, or waiting with nothing to wake it */

@@ -233,7 +233,7 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_res
 	struct vcpu_state v;
 	hv_vm_setup(g);
 	hv_note(res, 0);
-	while (exits < max && g->state == HV_CREATED) {
+	while (exits < max && g->state == HV_CREATED && !hv_past_limit(g, *cyc)) {
 		struct hv_vcpu *c = hv_next_vcpu(g, cyc);
 		if (!c)
 			break; /* every vCPU off, or waiting with nothing to wake it */

@@ -27,6 +27,14 @@ static inline uint64_t hv_now(struct hv_guest *g, uint64_t cyc)
 	sim_set_time(g->m->sim, g->t0 + cyc);
 	return g->t0 + cyc;
 }
+
+/* The run has reached the simulated-time limit (limits.max_cycles): the run
+ * loops stop and hv_guest_run reports it. */
+static inline bool hv_past_limit(struct hv_guest *g, uint64_t cyc)
+{
+	return hv_now(g, cyc) >= g->m->cfg.max_cycles;
+}
+
 /* Host loads and stores: real accesses whose latency adds to *cyc. */
 int hv_store(struct hv_guest *g, uint64_t pa, const void *buf, uint32_t len, uint64_t *cyc);
 int hv_load(struct hv_guest *g, uint64_t pa, void *buf, uint32_t len, uint64_t *cyc);

@@ -32,24 +32,23 @@ static int psp_mem_write(void *ctx, uint64_t pa, const void *buf, size_t len)
 /* The firmware's RMP accesses go through the machine's (blocking) path; the
  * time they take is the firmware's, which the host waiting on the command
  * sees in mem_cycles. */
-static int psp_rmp_read(void *ctx, uint64_t pa, void *buf, size_t len)
+static int psp_rmp(struct snp_psp *p, uint64_t pa, void *buf, size_t len, bool write)
 {
-	struct snp_psp *p = ctx;
 	struct rmp_io io = machine_rmp_io(p->m);
 	uint64_t c0 = p->m->rmp_io_ctx.cycles;
-	int rc = io.read(io.ctx, pa, buf, len);
+	int rc = write ? io.write(io.ctx, pa, buf, len) : io.read(io.ctx, pa, buf, len);
 	p->mem_cycles += p->m->rmp_io_ctx.cycles - c0;
 	return rc;
 }
 
+static int psp_rmp_read(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+	return psp_rmp(ctx, pa, buf, len, false);
+}
+
 static int psp_rmp_write(void *ctx, uint64_t pa, const void *buf, size_t len)
 {
-	struct snp_psp *p = ctx;
-	struct rmp_io io = machine_rmp_io(p->m);
-	uint64_t c0 = p->m->rmp_io_ctx.cycles;
-	int rc = io.write(io.ctx, pa, buf, len);
-	p->mem_cycles += p->m->rmp_io_ctx.cycles - c0;
-	return rc;
+	return psp_rmp(ctx, pa, (void *)buf, len, true);
 }
 
 static const struct sim_field psp_fields[] = {

@@ -518,7 +518,7 @@ static void test_dump_json(void **state)
 	char *text = dump(&c, 0);
 	assert_true(json_valid(text));
 	assert_true(g_str_has_prefix(text, "{\n  \"platform\": {\n    \"name\": \"cca\",\n"));
-	assert_true(g_str_has_suffix(text, "\n    \"slice_cycles\": 3000000\n  }\n}"));
+	assert_true(g_str_has_suffix(text, "\n  \"limits\": {\n    \"max_cycles\": 1000000000\n  }\n}"));
 	assert_non_null(strstr(text, "\n  \"host\": {\n    \"exit_cycles\": "));
 	assert_non_null(strstr(text, "\n  \"rmm\": {\n    \"present\": true,\n    \"timer\": \"host\",\n"));
 	const char *want[] = {
