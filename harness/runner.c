@@ -609,6 +609,20 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 			.pool = sg->pool, .vmid = i + 1, .trap_wfi = sg->trap_wfi, .max_exits = 1000000,
 		};
 		memcpy(hc.k.challenge, sg->challenge, sizeof(hc.k.challenge));
+		uint64_t size = hv_pool_size(sg->ram), top = 1ull << rc->cfg.pa_bits;
+		bool cca = rc->cfg.arch == ARCH_CCA;
+		uint64_t lo = cca ? rc->cfg.delegable_base : 0,
+			 hi = cca ? rc->cfg.delegable_base + rc->cfg.delegable_size : top;
+		if (sg->pool < lo || sg->pool > hi || size > hi - sg->pool) {
+			snprintf(err, errlen,
+				 "%s:%d: guest %s: its host memory [%#llx, %#llx) lies outside %s "
+				 "[%#llx, %#llx) (a smaller ram= or another pool=)",
+				 sg->file, sg->line, sg->name, (unsigned long long)sg->pool,
+				 (unsigned long long)(sg->pool + size),
+				 cca ? "the delegable range gpc.delegable_base/size" : "memory (mem.pa_bits)",
+				 (unsigned long long)lo, (unsigned long long)hi);
+			return -1;
+		}
 		char msg[256];
 		rc->guests[i] = hv_guest_new(s, &rc->machine, &rc->host, sg->name, &hc, msg, sizeof(msg));
 		if (!rc->guests[i]) {

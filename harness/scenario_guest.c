@@ -80,8 +80,8 @@ int scn_st_guest(struct parser *p, GArray *t)
 		if (strcmp(g_array_index(p->vms, struct scn_vm, i).name, k->s) == 0)
 			return scn_perr(p, k->col, "name \"%s\" already exists", k->s);
 	struct scn_guest g = { .name = g_strdup(k->s), .file = p->file, .line = p->line,
-			       .ram = GUEST_MIN_RAM, .vcpus = 1,
-			       .pool = HV_POOL_DEFAULT + p->guests->len * HV_POOL_SIZE };
+			       .ram = GUEST_MIN_RAM, .vcpus = 1 };
+	bool pool_given = false;
 	for (guint i = 2; i < t->len; i++) {
 		struct tok *a = &g_array_index(t, struct tok, i);
 		uint64_t v = 0;
@@ -106,10 +106,10 @@ int scn_st_guest(struct parser *p, GArray *t)
 				      "challenge, trap_wfi, pool, vcpus, smp_work)", g.name, a->key);
 		} else if ((rc = num_arg(p, a, &v)) == 0) {
 			if (strcmp(a->key, "ram") == 0) {
-				if (v < GUEST_MIN_RAM || v % 4096 || v > HV_POOL_SIZE / 2)
+				if (v < GUEST_MIN_RAM || v % 4096 || v > HV_MAX_RAM)
 					rc = scn_perr(p, a->vcol, "ram: 4 KiB pages from %llu to %llu bytes",
 						      (unsigned long long)GUEST_MIN_RAM,
-						      (unsigned long long)HV_POOL_SIZE / 2);
+						      (unsigned long long)HV_MAX_RAM);
 				g.ram = v;
 			} else if (strcmp(a->key, "tick") == 0) {
 				g.tick = v;
@@ -123,6 +123,7 @@ int scn_st_guest(struct parser *p, GArray *t)
 				if (v % 4096)
 					rc = scn_perr(p, a->vcol, "pool: a 4 KiB aligned physical address");
 				g.pool = v;
+				pool_given = true;
 			} else if (v > 1) {
 				rc = scn_perr(p, a->vcol, "%s: 0 or 1", a->key);
 			} else if (strcmp(a->key, "attest") == 0) {
@@ -135,6 +136,11 @@ int scn_st_guest(struct parser *p, GArray *t)
 			scn_guest_free(&g);
 			return rc;
 		}
+	}
+	if (!pool_given) { /* after the earlier guests' host memory */
+		g.pool = HV_POOL_DEFAULT;
+		for (guint i = 0; i < p->guests->len; i++)
+			g.pool += hv_pool_size(g_array_index(p->guests, struct scn_guest, i).ram);
 	}
 	(void)phase_index(&g, "boot", 4); /* the kernel's own phases come first */
 	g_array_append_val(p->guests, g);

@@ -177,6 +177,12 @@ for p in plain cca sev-snp; do
 	expect_exit "$p: a runaway guest exits 2" 2 "$CCSIM" run "$T/spin.scn" --profile $p --set limits.max_cycles=2000000
 	expect_err "$p: runaway guest message" "spin.scn:8:1: guest g0: still running at cycle [0-9]*, past limits.max_cycles = 2000000"
 done
+# a guest's host memory must fit: in memory, on cca in the delegable range
+printf 'profiles plain cca\nparam at=0x90000000\nguest g ram=4M pool=${at}\nhost.guest_load g\n' >"$T/pool.scn"
+expect_exit "plain: pool past memory exits 2" 2 "$CCSIM" run "$T/pool.scn" --profile plain --set at=0xffff000000
+expect_err "plain: pool past memory message" "pool.scn:3: guest g: its host memory \\[0xffff000000, 0x10001000000) lies outside memory"
+expect_exit "cca: pool outside the delegable range exits 2" 2 "$CCSIM" run "$T/pool.scn" --profile cca --set at=0x10000000
+expect_err "cca: pool outside the delegable range message" "guest g: its host memory \\[0x10000000, 0x12000000) lies outside the delegable range"
 expect_exit "unknown option exits 2" 2 "$CCSIM" run "$T/ok.scn" --frobnicate
 expect_err "unknown option message" "unknown option --frobnicate"
 expect_exit "bad seed exits 2" 2 "$CCSIM" run "$T/ok.scn" --seed 12x

@@ -52,14 +52,18 @@ uint64_t cache_pending_wait(struct cache *c, size_t i, uint64_t offset)
 	return c->ready[i] - now;
 }
 
-/* A miss slot for a fill that could start at `offset`: slots are taken in
- * turn (the oldest miss frees first); the wait for it is added to
- * *cycles; its index is returned (SIZE_MAX: no limit). */
+/* A miss slot for a fill that could start at `offset`: the one that frees
+ * first (misses come at their issuers' times, not in time order, so "the
+ * next in turn" could be held by a later miss); the wait for it is added
+ * to *cycles; its index is returned (SIZE_MAX: no limit). */
 static size_t cache_mshr_take(struct cache *c, uint64_t *cycles)
 {
 	if (!c->cfg.mshrs)
 		return SIZE_MAX;
-	size_t best = (size_t)(c->mshr_next++ % c->cfg.mshrs);
+	size_t best = 0;
+	for (size_t k = 1; k < c->cfg.mshrs; k++)
+		if (c->mshr[k] < c->mshr[best])
+			best = k;
 	uint64_t now = cache_now(c, *cycles);
 	if (c->mshr[best] > now) {
 		c->mshr_wait += c->mshr[best] - now;
@@ -379,7 +383,6 @@ static void cache_model_reset(struct sim_model *m)
 	cache_invalidate_all(c);
 	memset(c->data, 0, c->nlines * CACHE_LINE);
 	memset(c->mshr, 0, (c->cfg.mshrs ? c->cfg.mshrs : 1) * sizeof(*c->mshr));
-	c->mshr_next = 0;
 	c->lru_clock = 0;
 }
 
@@ -506,14 +509,13 @@ static const struct sim_field cache_fields[] = {
 	SIM_FIELD(struct cache, writebacks),
 	SIM_FIELD(struct cache, flushes),
 	SIM_FIELD(struct cache, invd_dropped_dirty),
-	SIM_FIELD(struct cache, mshr_next),
 	SIM_FIELD(struct cache, pending_hits),
 	SIM_FIELD(struct cache, mshr_wait),
 };
 
 static const struct sim_vmstate cache_vmstate = {
 	.name = "cache",
-	.version = 2,
+	.version = 3, /* 3: miss slots are not taken in turn */
 	.fields = cache_fields,
 	.nfields = sizeof(cache_fields) / sizeof(cache_fields[0]),
 };

@@ -79,7 +79,6 @@ struct cache {
 	uint64_t *ready;           /* same index: the cycle a line's fill completes; an access
 				    * before it waits for it (it merges into the miss in flight) */
 	uint64_t *mshr;            /* cfg.mshrs entries: the cycle each miss slot frees */
-	uint64_t mshr_next;        /* the next slot a miss takes (in turn) */
 	uint8_t *data;             /* CACHE_LINE bytes per line, same index */
 	/* Saved by the field table; the lines go in the extra state, every slot in
 	 * set/way order (valid, dirty, key, line PA, lru, 64 data bytes). */

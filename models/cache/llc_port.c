@@ -10,10 +10,18 @@
 
 #define LINES_PER_PAGE 64u /* a 4 KB page: prefetchers work on physical pages */
 
-/* The next of `n` slots taken in turn. */
-static unsigned take(uint64_t *next, unsigned n)
+/* The slot of `n` that frees first (the lowest index of equals). Requests
+ * reach the port at the times their issuers reached, not in time order (a
+ * load delayed by its walk, then younger ones issued before it), so a slot
+ * is not "the next in turn": that would make an early request wait for a
+ * later one's. */
+static unsigned earliest(const uint64_t *busy, unsigned n)
 {
-	return (unsigned)((*next)++ % n);
+	unsigned best = 0;
+	for (unsigned k = 1; k < n; k++)
+		if (busy[k] < busy[best])
+			best = k;
+	return best;
 }
 
 static uint64_t now_at(const struct llc_port *p, uint64_t offset)
@@ -37,13 +45,12 @@ static struct llcp_line *pf_find(struct llc_port *p, unsigned key, uint64_t line
  * channel and the AES pipeline as a read would. false: dropped. */
 static bool pf_issue(struct llc_port *p, unsigned key, uint64_t line, uint64_t offset)
 {
-	unsigned s = (unsigned)(p->req_next % p->cfg.requests);
+	unsigned s = earliest(p->req, p->cfg.requests);
 	uint64_t now = now_at(p, offset);
 	if (p->req[s] > now) {
 		p->stat_pf_dropped++;
 		return false;
 	}
-	p->req_next++;
 	uint64_t ready = now + memenc_read_timing(p->enc, key, line << CACHE_LINE_SHIFT, offset);
 	p->req[s] = ready;
 	*pf_slot(p, line) = (struct llcp_line){ .line = line, .ready = ready, .key = key };
@@ -124,7 +131,7 @@ static int port_read(void *ctx, unsigned key, uint64_t pa, uint8_t out[CACHE_LIN
 			pf_train(p, key, line, *cycles);
 		return rc;
 	}
-	unsigned s = take(&p->req_next, p->cfg.requests);
+	unsigned s = earliest(p->req, p->cfg.requests);
 	if (p->req[s] > now) {
 		p->stat_req_wait += p->req[s] - now;
 		*cycles += p->req[s] - now;
@@ -143,7 +150,7 @@ int llc_port_write(struct llc_port *p, unsigned key, uint64_t pa, const uint8_t 
 	p->stat_writes++;
 	if (pf_slot(p, line)->line == line) /* a prefetched copy is stale now */
 		pf_slot(p, line)->line = UINT64_MAX;
-	unsigned e = take(&p->wb_next, p->cfg.wb_entries);
+	unsigned e = earliest(p->wb, p->cfg.wb_entries);
 	uint64_t wait = p->wb[e] > now ? p->wb[e] - now : 0;
 	p->stat_wb_wait += wait;
 	/* the writer waits only for a buffer entry; the line drains behind it */
@@ -177,7 +184,7 @@ static void port_clear(struct llc_port *p)
 	memset(p->streams, 0, sizeof(p->streams));
 	for (unsigned i = 0; i < LLCP_PF_LINES; i++)
 		p->pf[i] = (struct llcp_line){ .line = UINT64_MAX };
-	p->req_next = p->wb_next = p->stream_clock = 0;
+	p->stream_clock = 0;
 }
 
 static void port_reset(struct sim_model *m)
@@ -243,8 +250,6 @@ static const struct sim_model_ops port_ops = {
 };
 
 static const struct sim_field port_fields[] = {
-	SIM_FIELD(struct llc_port, req_next),
-	SIM_FIELD(struct llc_port, wb_next),
 	SIM_FIELD(struct llc_port, stream_clock),
 	SIM_FIELD(struct llc_port, stat_reads),
 	SIM_FIELD(struct llc_port, stat_writes),
@@ -256,7 +261,7 @@ static const struct sim_field port_fields[] = {
 	SIM_FIELD(struct llc_port, stat_pf_dropped),
 };
 static const struct sim_vmstate port_vmstate = {
-	"llc_port", 1, port_fields, sizeof(port_fields) / sizeof(port_fields[0])
+	"llc_port", 2, port_fields, sizeof(port_fields) / sizeof(port_fields[0])
 };
 
 int llc_port_init(struct llc_port *p, struct sim *s, const char *name,

@@ -62,7 +62,6 @@ struct llc_port {
 	 * new one waits for the oldest, which in a stream frees first. */
 	uint64_t req[LLCP_SLOTS_MAX]; /* when each request slot frees */
 	uint64_t wb[LLCP_SLOTS_MAX];  /* when each write-back buffer entry frees */
-	uint64_t req_next, wb_next;   /* the next slot / entry to take */
 	struct llcp_stream streams[LLCP_STREAMS_MAX];
 	struct llcp_line pf[LLCP_PF_LINES];
 	uint64_t stream_clock;

@@ -307,7 +307,7 @@ static int cpu_translate_ex(struct cpu *c, uint64_t va, unsigned acc, bool fill_
 	}
 	/* A miss, or a cached entry without the right: walk (a permission
 	 * fault is decided on the current tables, as hardware re-walks). */
-	struct pt_io io = { walk_read64, c };
+	struct pt_io io = { walk_read64, c, c->tlb ? &c->tlb->walk : NULL };
 	c->walk_fault.kind = FAULT_NONE;
 	struct pt_walk_result r = pt_translate(&c->pt, &io, va, acc);
 	c->stat_walks++;

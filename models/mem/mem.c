@@ -242,6 +242,8 @@ static void mem_destroy(struct sim_model *sm)
 	pages_free(m);
 	g_free(m->open_row);
 	m->open_row = NULL;
+	g_free(m->chan);
+	m->chan = NULL;
 	g_free(m->remaps);
 	m->remaps = NULL;
 	g_free(m->bus_log);
@@ -313,7 +315,7 @@ static const struct sim_field mem_fields[] = {
 	SIM_FIELD(struct mem, timing.t_rp),
 	SIM_FIELD(struct mem, timing.line_interval),
 	SIM_FIELD(struct mem, timing.controller),
-	SIM_FIELD(struct mem, chan_free),
+	SIM_FIELD(struct mem, chan_base),
 	SIM_FIELD(struct mem, alias_mask),
 	SIM_FIELD(struct mem, stat_reads),
 	SIM_FIELD(struct mem, stat_writes),
@@ -329,7 +331,7 @@ static const struct sim_field mem_fields[] = {
 
 static const struct sim_vmstate mem_vmstate = {
 	.name = "mem",
-	.version = 2, /* 2: timing, decoder */
+	.version = 3, /* 2: timing, decoder; 3: the channel's calendar */
 	.fields = mem_fields,
 	.nfields = sizeof(mem_fields) / sizeof(mem_fields[0]),
 };

@@ -32,13 +32,17 @@ struct sim;
 #define MEM_BANKS_MAX 1024u
 #define MEM_TIMING_MAX ((uint64_t)1 << 32) /* every cycle count is below this */
 #define MEM_ROW_CLOSED UINT64_MAX          /* a precharged bank's open row */
+#define MEM_CHAN_UNITS 16u                 /* channel time is kept in 1/16 cycles */
+#define MEM_CHAN_WORDS 2048u               /* the channel's calendar: 64-unit words, */
+#define MEM_CHAN_SPAN (MEM_CHAN_WORDS * 64u) /* 8192 cycles of reservations */
 
 struct mem_timing {
 	uint64_t latency;       /* fixed access latency in cycles when banks == 0 */
 	unsigned banks;         /* 0: no bank model; else a power of two <= MEM_BANKS_MAX */
 	uint64_t row_bytes;     /* bytes per row per bank: a power of two >= 64 */
 	uint64_t t_cl, t_rcd, t_rp; /* row hit t_cl; closed t_rcd + t_cl; conflict t_rp + t_rcd + t_cl */
-	uint64_t line_interval; /* cycles between two 64-byte transfers on the channel; 0 = unlimited */
+	uint64_t line_interval; /* time a 64-byte transfer holds the channel, in 1/MEM_CHAN_UNITS
+				   cycles (a fraction of a cycle for a wide memory system); 0 = unlimited */
 	uint64_t controller;    /* fixed controller overhead added to every access */
 };
 
@@ -79,7 +83,13 @@ struct mem {
 	unsigned bank_shift;  /* log2(row_bytes): bank = (pa >> bank_shift) & (nbanks - 1) */
 	unsigned row_shift;   /* bank_shift + log2(banks): row = pa >> row_shift */
 	uint64_t *open_row;   /* per bank: the open row, or MEM_ROW_CLOSED */
-	uint64_t chan_free;   /* first cycle the channel takes another line */
+	/* The channel's calendar: one bit per 1/16 cycle it is reserved, for
+	 * [chan_base, chan_base + MEM_CHAN_SPAN) units, a ring. Requests come
+	 * at the times their issuers reached, which need not be in order (a
+	 * write-back posted at a fill's completion, the next demand miss issued
+	 * before it): each takes the first free stretch at or after its time. */
+	uint64_t chan_base;
+	uint64_t *chan;       /* MEM_CHAN_WORDS words; NULL while line_interval == 0 */
 
 	/* Decoder: cell = remap(pa) & ~alias_mask. */
 	bool decoding;        /* alias_mask || nremaps: the one branch an access pays */
@@ -138,8 +148,12 @@ int mem_set_timing(struct mem *m, const struct mem_timing *t);
 
 /* Cycles for one 64-byte line access issued at absolute cycle `now`; the
  * bank and channel state advance. The sum of:
- *  - queueing: if line_interval != 0 and the channel is busy until T > now,
- *    T - now (the channel then stays busy until max(now, T) + line_interval);
+ *  - queueing: if line_interval != 0, the line takes the channel for
+ *    line_interval / MEM_CHAN_UNITS cycles in the first free stretch at or
+ *    after now, and waits until it starts (for requests in time order, a
+ *    FIFO channel; one that comes late fills a gap an earlier-issued later
+ *    request left; one more than the calendar's span older than the
+ *    newest does not queue);
  *  - controller;
  *  - the DRAM: latency when banks == 0; else, by the bank's open row, t_cl
  *    (hit), t_rcd + t_cl (bank closed) or t_rp + t_rcd + t_cl (conflict),

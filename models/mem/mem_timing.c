@@ -1,8 +1,10 @@
 /* DRAM timing in the memory controller: banks with an open-page policy (JEDEC
  * DDR4, JESD79-4: tCL, tRCD, tRP) behind one channel that moves a 64-byte line
- * every line_interval cycles. The model and address mapping are in mem.h. */
+ * every line_interval / MEM_CHAN_UNITS cycles, reserved on a calendar. The
+ * model and address mapping are in mem.h. */
 #include <errno.h>
 #include <glib.h>
+#include <string.h>
 
 #include "models/mem/mem_internal.h"
 
@@ -24,6 +26,8 @@ static int timing_check(const struct mem *m, const struct mem_timing *t)
 	for (size_t i = 0; i < sizeof(cycles) / sizeof(cycles[0]); i++)
 		if (cycles[i] >= MEM_TIMING_MAX)
 			return -EINVAL;
+	if (t->line_interval > MEM_CHAN_SPAN / 2)
+		return -EINVAL; /* the calendar must hold many lines */
 	if (!t->banks)
 		return 0; /* row_bytes and t_* are unused without banks */
 	if (!is_pow2(t->banks) || t->banks > MEM_BANKS_MAX)
@@ -39,6 +43,8 @@ static int timing_check(const struct mem *m, const struct mem_timing *t)
 static void timing_apply(struct mem *m)
 {
 	m->nbanks = m->timing.banks;
+	g_free(m->chan);
+	m->chan = m->timing.line_interval ? g_new0(uint64_t, MEM_CHAN_WORDS) : NULL;
 	m->bank_shift = m->nbanks ? log2_pow2(m->timing.row_bytes) : 0;
 	m->row_shift = m->nbanks ? m->bank_shift + log2_pow2(m->nbanks) : 0;
 	g_free(m->open_row);
@@ -50,7 +56,9 @@ void mem_timing_reset(struct mem *m)
 {
 	for (unsigned b = 0; b < m->nbanks; b++)
 		m->open_row[b] = MEM_ROW_CLOSED; /* power-on: every bank precharged */
-	m->chan_free = 0;
+	m->chan_base = 0;
+	if (m->chan)
+		memset(m->chan, 0, MEM_CHAN_WORDS * sizeof(uint64_t));
 }
 
 void mem_timing_idle(struct mem *m)
@@ -68,19 +76,72 @@ int mem_set_timing(struct mem *m, const struct mem_timing *t)
 	return 0;
 }
 
+/* --- the channel's calendar (mem.h: chan_base, chan) --- */
+
+static bool chan_busy(const struct mem *m, uint64_t u)
+{
+	uint64_t b = u % MEM_CHAN_SPAN;
+	return (m->chan[b / 64] >> (b % 64)) & 1;
+}
+
+static void chan_mark(struct mem *m, uint64_t u)
+{
+	uint64_t b = u % MEM_CHAN_SPAN;
+	m->chan[b / 64] |= 1ull << (b % 64);
+}
+
+/* Move the calendar's window so it ends at or after unit `end`: the words
+ * that fall off its front (the oldest reservations) are cleared for reuse. */
+static void chan_slide(struct mem *m, uint64_t end)
+{
+	if (end <= m->chan_base + MEM_CHAN_SPAN)
+		return;
+	uint64_t base = (end - MEM_CHAN_SPAN + 63) & ~63ull;
+	if (base - m->chan_base >= MEM_CHAN_SPAN) {
+		memset(m->chan, 0, MEM_CHAN_WORDS * sizeof(uint64_t));
+	} else {
+		for (uint64_t u = m->chan_base; u < base; u += 64)
+			m->chan[(u % MEM_CHAN_SPAN) / 64] = 0;
+	}
+	m->chan_base = base;
+}
+
+/* Reserve line_interval units in the first free stretch at or after cycle
+ * `now`; the cycles until it starts. A request older than the window does
+ * not queue (what it would have waited for is long forgotten). */
+static uint64_t chan_reserve(struct mem *m, uint64_t now)
+{
+	uint64_t len = m->timing.line_interval, u = now * MEM_CHAN_UNITS;
+	if (u < m->chan_base)
+		return 0;
+	for (;;) {
+		chan_slide(m, u + len);
+		uint64_t k = 0;
+		while (k < len && !chan_busy(m, u + k))
+			k++;
+		if (k == len)
+			break;
+		u += k + 1; /* past the busy unit */
+		while (chan_busy(m, u)) {
+			u++;
+			chan_slide(m, u + len);
+		}
+	}
+	for (uint64_t k = 0; k < len; k++)
+		chan_mark(m, u + k);
+	/* the wait in whole cycles: the line moves once its stretch has begun */
+	return (u + MEM_CHAN_UNITS - 1) / MEM_CHAN_UNITS - now;
+}
+
 uint64_t mem_access_cycles(struct mem *m, uint64_t pa, bool write, uint64_t now)
 {
 	(void)write; /* reads and writes cost the same: tWR and turnaround are not modelled */
 	const struct mem_timing *t = &m->timing;
 	uint64_t c = t->controller;
 	if (t->line_interval) {
-		uint64_t start = now;
-		if (m->chan_free > now) {
-			start = m->chan_free;
-			c += start - now;
-			m->stat_queue_cycles += start - now;
-		}
-		m->chan_free = start + t->line_interval;
+		uint64_t wait = chan_reserve(m, now);
+		c += wait;
+		m->stat_queue_cycles += wait;
 	}
 	if (!m->nbanks)
 		return c + t->latency;
@@ -109,15 +170,18 @@ void mem_timing_save(const struct mem *m, struct sim_buf *out)
 	sim_buf_put_u32(out, m->nbanks);
 	for (unsigned b = 0; b < m->nbanks; b++)
 		sim_buf_put_u64(out, m->open_row[b]);
+	sim_buf_put_u32(out, m->chan ? MEM_CHAN_WORDS : 0);
+	for (unsigned w = 0; m->chan && w < MEM_CHAN_WORDS; w++)
+		sim_buf_put_u64(out, m->chan[w]);
 }
 
 int mem_timing_restore(struct mem *m, struct sim_reader *in)
 {
 	if (timing_check(m, &m->timing))
 		return -EINVAL;
-	uint64_t chan_free = m->chan_free; /* from the field table; apply clears it */
+	uint64_t chan_base = m->chan_base; /* from the field table; apply clears it */
 	timing_apply(m);
-	m->chan_free = chan_free;
+	m->chan_base = chan_base;
 	uint32_t n = sim_reader_u32(in);
 	if (in->failed || n != m->nbanks)
 		return -EINVAL;
@@ -128,5 +192,10 @@ int mem_timing_restore(struct mem *m, struct sim_reader *in)
 			return -EINVAL;
 		m->open_row[b] = row;
 	}
-	return 0;
+	uint32_t words = sim_reader_u32(in);
+	if (in->failed || words != (m->chan ? MEM_CHAN_WORDS : 0) || chan_base % 64)
+		return -EINVAL;
+	for (unsigned w = 0; w < words; w++)
+		m->chan[w] = sim_reader_u64(in);
+	return in->failed ? -EINVAL : 0;
 }

@@ -27,6 +27,8 @@ uint64_t memenc_aes(struct memenc *e, uint64_t offset)
 {
 	if (e->untimed)
 		return 0;
+	if (!e->cfg.aes_issue) /* no issue limit: the latency alone */
+		return memenc_aes_line(e);
 	uint64_t now = sim_time(e->base.sim) + offset;
 	uint64_t start = e->engine_free > now ? e->engine_free : now;
 	e->engine_free = start + MEMENC_LINE_BLOCKS * e->cfg.aes_issue;

@@ -5,6 +5,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <stddef.h>
 
 struct walk {
 	const struct pt_config *cfg;
@@ -32,16 +33,81 @@ static bool fail(struct pt_walk_result *r, enum pt_fault f, unsigned stage, unsi
 
 static bool s2_translate(struct walk *w, uint64_t gpa, uint8_t need, bool s1ptw, struct leaf *lf);
 
+/* --- walk caches (pt.h: struct pt_cache) --- */
+
+void pt_cache_clear(struct pt_cache *c)
+{
+	for (uint32_t i = 0; i < c->n; i++)
+		c->e[i].kind = 0;
+}
+
+static struct pt_cache_entry *cache_find(struct pt_cache *c, uint8_t kind, uint8_t level,
+					 uint64_t r1, uint64_t r2, uint64_t key)
+{
+	for (uint32_t i = 0; i < c->n; i++) {
+		struct pt_cache_entry *e = &c->e[i];
+		if (e->kind == kind && e->level == level && e->key == key && e->r1 == r1 && e->r2 == r2) {
+			e->lru = ++c->tick;
+			c->hits++;
+			return e;
+		}
+	}
+	c->misses++;
+	return NULL;
+}
+
+static void cache_put(struct pt_cache *c, uint8_t kind, uint8_t level, uint64_t r1, uint64_t r2,
+		      uint64_t key, uint64_t out, uint8_t perms)
+{
+	struct pt_cache_entry *v = &c->e[0];
+	for (uint32_t i = 0; i < c->n; i++) {
+		struct pt_cache_entry *e = &c->e[i];
+		if (!e->kind) {
+			v = e;
+			break;
+		}
+		if (e->lru < v->lru)
+			v = e;
+	}
+	*v = (struct pt_cache_entry){ .key = key, .r1 = r1, .r2 = r2, .out = out, .lru = ++c->tick,
+				      .kind = kind, .level = level, .perms = perms };
+}
+
+/* The roots a stage's table entries are read under: its own, and for a
+ * nested stage 1 (whose tables are guest-physical) stage 2's. */
+static void stage_roots(const struct walk *w, unsigned stage, uint64_t root, uint64_t *r1,
+			uint64_t *r2)
+{
+	*r1 = root;
+	*r2 = stage == 1 && w->cfg->nested ? w->cfg->s2.root : 0;
+}
+
 /* Walk one stage from root for input address `in`. Stage 1 table addresses
  * are guest-physical when nested and go through stage 2 first. */
 static bool walk_stage(struct walk *w, const struct pt_stage *st, unsigned stage, uint64_t root,
 		       uint64_t in, struct leaf *lf)
 {
 	const struct pt_format_ops *ops = pt_format_ops(st->fmt);
-	uint64_t table = root;
+	uint64_t table = root, r1, r2;
 	uint8_t perms = PT_PERM_ALL;
+	unsigned first = st->start_level;
+	struct pt_cache *pc = w->io->cache && w->io->cache->n ? w->io->cache : NULL;
+	stage_roots(w, stage, root, &r1, &r2);
+	/* the deepest table a walk cache remembers for this input */
+	for (unsigned level = PT_LEVELS - 2; pc && level + 1 > st->start_level; level--) {
+		const struct pt_cache_entry *e =
+			cache_find(pc, (uint8_t)stage, (uint8_t)level, r1, r2, in >> pt_level_shift(level));
+		if (e) {
+			table = e->out;
+			perms = e->perms;
+			first = level + 1;
+			break;
+		}
+		if (level == 0)
+			break;
+	}
 
-	for (unsigned level = st->start_level; level < PT_LEVELS; level++) {
+	for (unsigned level = first; level < PT_LEVELS; level++) {
 		/* The starting level of a concatenated stage 2 is indexed by every
 		 * input bit above its level (the input size was checked). */
 		uint64_t idx = level == st->start_level && level > 0 ? in >> pt_level_shift(level)
@@ -52,10 +118,18 @@ static bool walk_stage(struct walk *w, const struct pt_stage *st, unsigned stage
 			 * a guest table access is a user access and a write. EPT
 			 * (A/D off) and Arm stage 2 need read. */
 			uint8_t need = w->cfg->s2.fmt == PT_FMT_X86 ? PT_PERM_UW : PT_PERM_SR;
-			struct leaf t;
-			if (!s2_translate(w, epa, need, true, &t))
-				return false;
-			epa = t.out;
+			const struct pt_cache_entry *n =
+				pc ? cache_find(pc, 3, 3, r2, 0, epa >> 12) : NULL;
+			if (n && (n->perms & need) == need) {
+				epa = n->out | (epa & 0xfff);
+			} else {
+				struct leaf t;
+				if (!s2_translate(w, epa, need, true, &t))
+					return false;
+				if (pc)
+					cache_put(pc, 3, 3, r2, 0, epa >> 12, t.out & ~0xfffull, t.perms);
+				epa = t.out;
+			}
 		}
 		uint64_t e = 0;
 		w->r->refs++;
@@ -73,6 +147,9 @@ static bool walk_stage(struct walk *w, const struct pt_stage *st, unsigned stage
 		perms &= d.perms;
 		if (d.kind == PT_DESC_TABLE) {
 			table = d.addr;
+			if (pc)
+				cache_put(pc, (uint8_t)stage, (uint8_t)level, r1, r2,
+					  in >> pt_level_shift(level), table, perms);
 			continue;
 		}
 		/* Arm: an Access flag fault outranks a Permission fault, so it is

@@ -134,7 +134,34 @@ struct pt_io {
 	int (*read64)(void *ctx, uint64_t pa, uint64_t ipa, bool stage2_table, uint64_t *val,
 		      uint64_t *cycles);
 	void *ctx;
+	struct pt_cache *cache; /* the walker's caches, or NULL: every walk from the root */
 };
+
+/* The walk caches a core keeps beside its TLB: what upper-level table
+ * entries said (AMD's page directory cache, Intel's paging-structure
+ * caches, Arm's walk caches: the next table for an input address's top
+ * bits), and the stage 2 translations of stage 1 table pages (AMD's nested
+ * TLB). A hit skips those reads, and with them their nested walks and
+ * checks. Entries are tagged by the roots they were read under and go with
+ * any TLB invalidation (tlb.c), as x86 INVLPG / ASID flushes and Arm TLBIs
+ * take walk caches with them. Fully associative, LRU. */
+struct pt_cache_entry {
+	uint64_t key;      /* stage 1 / 2: the input's bits above the level; nested: the GPA page */
+	uint64_t r1, r2;   /* the roots the entry was read under */
+	uint64_t out;      /* the next table, or the nested translation's page */
+	uint64_t lru;
+	uint8_t kind;      /* 0: free; 1, 2: a stage's table entry; 3: nested TLB */
+	uint8_t level;
+	uint8_t perms;
+};
+struct pt_cache {
+	struct pt_cache_entry *e;
+	uint32_t n;        /* entries (0: none) */
+	uint64_t tick;
+	uint64_t hits, misses;
+};
+/* Forget everything (a TLB invalidation). */
+void pt_cache_clear(struct pt_cache *c);
 
 /* Translate va for one access. Nested: each stage 1 table address and the
  * final GPA go through stage 2, so a 4x4 walk costs up to 24 reads. */

@@ -29,6 +29,8 @@ static void tlb_clear(struct tlb *t)
 	memset(t->e, 0, sizeof(*t->e) * t->cfg.sets * t->cfg.ways);
 	t->tick = 0;
 	t->acl_entries = 0;
+	pt_cache_clear(&t->walk);
+	t->walk.tick = 0;
 }
 
 static void tlb_reset(struct sim_model *m)
@@ -55,6 +57,19 @@ static int tlb_save(const struct sim_model *m, struct sim_buf *out)
 		sim_buf_put_u8(out, e->page_shift);
 		sim_buf_put_u8(out, e->perms);
 		sim_buf_put_u8(out, e->attrs);
+	}
+	sim_buf_put_u32(out, t->walk.n);
+	sim_buf_put_u64(out, t->walk.tick);
+	for (uint32_t i = 0; i < t->walk.n; i++) {
+		const struct pt_cache_entry *e = &t->walk.e[i];
+		sim_buf_put_u64(out, e->key);
+		sim_buf_put_u64(out, e->r1);
+		sim_buf_put_u64(out, e->r2);
+		sim_buf_put_u64(out, e->out);
+		sim_buf_put_u64(out, e->lru);
+		sim_buf_put_u8(out, e->kind);
+		sim_buf_put_u8(out, e->level);
+		sim_buf_put_u8(out, e->perms);
 	}
 	return 0;
 }
@@ -91,6 +106,22 @@ static int tlb_restore(struct sim_model *m, struct sim_reader *in)
 	t->acl_entries = 0;
 	for (size_t i = 0; i < (size_t)t->cfg.sets * t->cfg.ways; i++)
 		t->acl_entries += t->e[i].valid && t->e[i].acl;
+	if (sim_reader_u32(in) != t->walk.n)
+		return -EINVAL;
+	t->walk.tick = sim_reader_u64(in);
+	for (uint32_t i = 0; i < t->walk.n; i++) {
+		struct pt_cache_entry *e = &t->walk.e[i];
+		e->key = sim_reader_u64(in);
+		e->r1 = sim_reader_u64(in);
+		e->r2 = sim_reader_u64(in);
+		e->out = sim_reader_u64(in);
+		e->lru = sim_reader_u64(in);
+		e->kind = sim_reader_u8(in);
+		e->level = sim_reader_u8(in);
+		e->perms = sim_reader_u8(in);
+		if (e->kind > 3 || e->level > 3)
+			return -EINVAL;
+	}
 	return in->failed ? -EINVAL : 0;
 }
 
@@ -99,6 +130,8 @@ static void tlb_destroy(struct sim_model *m)
 	struct tlb *t = (struct tlb *)m;
 	g_free(t->e);
 	t->e = NULL;
+	g_free(t->walk.e);
+	t->walk.e = NULL;
 }
 
 static const struct sim_model_ops tlb_ops = {
@@ -112,15 +145,17 @@ static const struct sim_field tlb_fields[] = {
 	SIM_FIELD(struct tlb, misses),
 	SIM_FIELD(struct tlb, fills),
 	SIM_FIELD(struct tlb, invalidations),
+	SIM_FIELD(struct tlb, walk.hits),
+	SIM_FIELD(struct tlb, walk.misses),
 };
 static const struct sim_vmstate tlb_vmstate = {
-	"tlb", 1, tlb_fields, sizeof(tlb_fields) / sizeof(tlb_fields[0])
+	"tlb", 2, tlb_fields, sizeof(tlb_fields) / sizeof(tlb_fields[0])
 };
 
 int tlb_init(struct tlb *t, struct sim *s, const char *name, const struct tlb_config *cfg)
 {
 	if (!cfg->sets || (cfg->sets & (cfg->sets - 1)) || !cfg->ways ||
-	    (uint64_t)cfg->sets * cfg->ways > TLB_MAX_ENTRIES)
+	    (uint64_t)cfg->sets * cfg->ways > TLB_MAX_ENTRIES || cfg->walk_cache > TLB_WALK_CACHE_MAX)
 		return -EINVAL;
 	memset(t, 0, sizeof(*t));
 	t->base.name = name;
@@ -129,6 +164,8 @@ int tlb_init(struct tlb *t, struct sim *s, const char *name, const struct tlb_co
 	t->base.vmstate = &tlb_vmstate;
 	t->cfg = *cfg;
 	t->e = g_new0(struct tlb_entry, (size_t)cfg->sets * cfg->ways);
+	t->walk.n = cfg->walk_cache;
+	t->walk.e = cfg->walk_cache ? g_new0(struct pt_cache_entry, cfg->walk_cache) : NULL;
 	sim_model_register(s, &t->base);
 #define ST(f, d) SIM_STAT_DEF(struct tlb, f, #f, SIM_STAT_COUNT, d)
 	static const struct sim_stat_def stats[] = {
@@ -136,6 +173,10 @@ int tlb_init(struct tlb *t, struct sim *s, const char *name, const struct tlb_co
 		ST(misses, "lookups that needed a walk"),
 		ST(fills, "entries installed after a walk"),
 		ST(invalidations, "entries removed by TLB maintenance"),
+		SIM_STAT_DEF(struct tlb, walk.hits, "walk_cache.hits", SIM_STAT_COUNT,
+			     "table entries and nested translations a walk found in the walk caches"),
+		SIM_STAT_DEF(struct tlb, walk.misses, "walk_cache.misses", SIM_STAT_COUNT,
+			     "walk-cache lookups that found nothing"),
 	};
 #undef ST
 	sim_stat_register_table(s, name, t, stats, sizeof(stats) / sizeof(stats[0]));
@@ -214,6 +255,7 @@ static unsigned inval_where(struct tlb *t, bool (*match)(const struct tlb_entry 
 			    const void *arg)
 {
 	unsigned n = 0;
+	pt_cache_clear(&t->walk); /* walk caches go with every TLB maintenance */
 	for (size_t i = 0; i < (size_t)t->cfg.sets * t->cfg.ways; i++)
 		if (t->e[i].valid && match(&t->e[i], arg)) {
 			t->e[i].valid = 0;

@@ -20,7 +20,9 @@ struct tlb_config {
 	uint32_t sets;       /* power of two */
 	uint32_t ways;       /* 1 or more; sets * ways <= TLB_MAX_ENTRIES */
 	uint32_t hit_cycles; /* latency of a hit; a miss costs the walk */
+	uint32_t walk_cache; /* entries of the walk caches beside it (pt.h: struct pt_cache); 0: none */
 };
+#define TLB_WALK_CACHE_MAX 1024u
 #define TLB_MAX_ENTRIES (1u << 20)
 
 /* The ASID of identity entries: an untranslated master's (the host's
@@ -56,6 +58,7 @@ struct tlb {
 	uint64_t tick;
 	uint64_t hits, misses, fills, invalidations;
 	uint32_t acl_entries; /* valid entries caching platform verdicts (acl != 0); derived */
+	struct pt_cache walk; /* the core's walk caches: any invalidation empties them */
 };
 
 /* -EINVAL for a bad geometry. */

@@ -279,8 +279,9 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 			.t_cl = sim_ns_to_cycles(s, cfg->dram_tcl_ns),
 			.t_rcd = sim_ns_to_cycles(s, cfg->dram_trcd_ns),
 			.t_rp = sim_ns_to_cycles(s, cfg->dram_trp_ns),
+			/* 64 bytes at the channel's rate, in 1/16 cycles (rounded up) */
 			.line_interval = cfg->dram_bandwidth_mbps
-				? (64 * s->freq_hz + cfg->dram_bandwidth_mbps * 1000000 - 1) /
+				? (64 * MEM_CHAN_UNITS * s->freq_hz + cfg->dram_bandwidth_mbps * 1000000 - 1) /
 				  (cfg->dram_bandwidth_mbps * 1000000) : 0,
 		};
 		if (t.banks) {
@@ -376,7 +377,7 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 		return -1;
 	}
 	struct tlb_config tc = { (uint32_t)cfg->tlb_sets, (uint32_t)cfg->tlb_ways,
-				 (uint32_t)cfg->tlb_hit_cycles };
+				 (uint32_t)cfg->tlb_hit_cycles, (uint32_t)cfg->walk_cache };
 	for (unsigned c = 0; c < cfg->cores && !bad; c++) {
 		if (cfg->cores == 1)
 			snprintf(m->tlb_names[c], sizeof(m->tlb_names[c]), "tlb");
@@ -521,6 +522,12 @@ static int rmp_fault_check(struct machine *m, const struct mem_access *a, struct
 			   uint64_t *cycles)
 {
 	if (!rmp_covers(&m->rmp, a->pa, a->len))
+		return 0;
+	/* The hypervisor's reads are not checked (only its writes are: APM
+	 * vol. 2 15.36.10; AMD's RMPOPT series, LKML 2026: "Hypervisor and
+	 * non-SNP guests: writes are RMP-checked"), so its walks of the nested
+	 * tables read no RMP entry. A device's reads are (the IOMMU's rule). */
+	if (!a->guest && !a->write && !a->dma)
 		return 0;
 	struct machine_rmp_ctx c = { m, *cycles, MACHINE_RMP_OFFSET };
 	struct rmp_io io = { rmp_read_cb, rmp_write_cb, &c };
@@ -770,7 +777,6 @@ static void cache_quiesce(struct cache *c)
 {
 	memset(c->ready, 0, c->nlines * sizeof(*c->ready));
 	memset(c->mshr, 0, (c->cfg.mshrs ? c->cfg.mshrs : 1) * sizeof(*c->mshr));
-	c->mshr_next = 0;
 }
 
 void machine_quiesce(struct machine *m)

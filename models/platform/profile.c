@@ -99,6 +99,7 @@ static const struct schema_key schema[] = {
 	U64("cpu", "tlb_sets", tlb_sets, 1, 65536, "256", "per-core TLB sets (a power of two)"),
 	U64("cpu", "tlb_ways", tlb_ways, 1, 64, "8", "per-core TLB ways"),
 	U64("cpu", "tlb_hit_cycles", tlb_hit_cycles, 0, 1000, "1", "TLB hit latency"),
+	U64("cpu", "walk_cache", walk_cache, 0, 1024, "0", "per-core walk-cache entries: upper-level table entries and the nested translations of guest table pages a walk reuses (0: every walk from the root)"),
 	BOOL("rmp", "enabled", rmp, "false", "AMD SEV-SNP reverse map table: checked when a translation is filled, cached with it in the TLB"),
 	U64("rmp", "base", rmp_base, 0, 1ull << 52, "0x7000000", "RMP_BASE: first byte of the table"),
 	U64("rmp", "end", rmp_end, 0, 1ull << 52, "0x8003fff", "RMP_END: last byte (16 KB + 16 B per 4 KB of memory)"),

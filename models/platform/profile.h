@@ -67,6 +67,7 @@ struct platform_config {
 	uint64_t tlb_shootdown_cycles; /* x86 broadcast invalidation: INVLPGB + TLBSYNC */
 	uint64_t rob_entries, dispatch_width, store_buffer; /* the core guest code runs on */
 	uint64_t tlb_sets, tlb_ways, tlb_hit_cycles; /* per-core unified TLB */
+	uint64_t walk_cache;
 	/* AMD RMP */
 	bool rmp;
 	uint64_t rmp_base, rmp_end;

@@ -8,13 +8,13 @@
 #include "models/mmu/pt.h"
 #include "models/monitor/rmm/rmm.h"
 
-uint64_t hv_pool_pages(void) { return HV_POOL_SIZE / PAGE; }
+uint64_t hv_pool_pages(const struct hv_guest *g) { return hv_pool_size(g->cfg.k.ram_size) / PAGE; }
 
 /* ---- host primitives: every one a real access or monitor call ---- */
 
 uint64_t hv_alloc_page(struct hv_guest *g, enum hv_page kind, uint64_t ipa)
 {
-	if (g->next >= hv_pool_pages())
+	if (g->next >= hv_pool_pages(g))
 		return 0;
 	uint64_t i = g->next++;
 	g->kind[i] = (uint8_t)kind;
@@ -269,7 +269,8 @@ int hv_guest_create(struct hv_guest *g, struct hv_result *res, char *err, size_t
 			   : hv_plain_create(g, res, &cyc);
 	machine_mark(g->m, (uint32_t)g->cfg.vmid, GUEST_PHASE_NONE, g->t0 + cyc);
 	if (rc) {
-		snprintf(err, errlen, "guest %s: its 32 MiB of host memory ran out", g->name);
+		snprintf(err, errlen, "guest %s: its %llu MiB of host memory ran out", g->name,
+			 (unsigned long long)(hv_pool_size(g->cfg.k.ram_size) >> 20));
 		return -1;
 	}
 	if (res->status == 0)
@@ -529,8 +530,8 @@ static int hv_save(const struct sim_model *m, struct sim_buf *out)
 			sim_buf_put_u64(out, w[k]);
 	}
 	sim_buf_put(out, g->shared, ram_pages(g));
-	sim_buf_put(out, g->kind, hv_pool_pages());
-	sim_buf_put(out, g->ipa, hv_pool_pages() * sizeof(uint64_t));
+	sim_buf_put(out, g->kind, hv_pool_pages(g));
+	sim_buf_put(out, g->ipa, hv_pool_pages(g) * sizeof(uint64_t));
 	sim_buf_put_u64(out, g->out->len);
 	sim_buf_put(out, g->out->data, g->out->len);
 	sim_buf_put_u64(out, g->token->len);
@@ -554,8 +555,8 @@ static int hv_restore(struct sim_model *m, struct sim_reader *in)
 		for (size_t k = 0; k < HV_VCPU_WORDS; k++)
 			w[k] = sim_reader_u64(in);
 	}
-	if (!sim_reader_get(in, g->shared, ram_pages(g)) || !sim_reader_get(in, g->kind, hv_pool_pages()) ||
-	    !sim_reader_get(in, g->ipa, hv_pool_pages() * sizeof(uint64_t)))
+	if (!sim_reader_get(in, g->shared, ram_pages(g)) || !sim_reader_get(in, g->kind, hv_pool_pages(g)) ||
+	    !sim_reader_get(in, g->ipa, hv_pool_pages(g) * sizeof(uint64_t)))
 		return -EINVAL;
 	GByteArray *arrs[2] = { g->out, g->token };
 	for (int i = 0; i < 2; i++) {
@@ -622,10 +623,10 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 	g->m = m;
 	g->nvcpus = cfg->k.vcpus ? cfg->k.vcpus : 1;
 	g->host = host;
-	g->kind = g_malloc0(hv_pool_pages());
+	g->kind = g_malloc0(hv_pool_pages(g));
 	g->shared = g_malloc0(ram_pages(g));
 	g->hw = (struct exec_hw){ hv_sev_pvalidate, g };
-	g->ipa = g_malloc0(hv_pool_pages() * sizeof(uint64_t));
+	g->ipa = g_malloc0(hv_pool_pages(g) * sizeof(uint64_t));
 	g->out = g_byte_array_new();
 	g->token = g_byte_array_new();
 	g->results = g_array_new(FALSE, TRUE, sizeof(struct hv_call_result));

@@ -41,7 +41,15 @@
 
 #define HV_IPA_BITS 32          /* the realm's IPA width (s2sz) */
 #define HV_POOL_DEFAULT 0x90000000ull
-#define HV_POOL_SIZE 0x2000000ull /* 32 MiB of host memory per guest */
+#define HV_POOL_SIZE 0x2000000ull /* host memory per guest: at least 32 MiB */
+#define HV_MAX_RAM 0x40000000ull  /* the largest guest RAM: 1 GiB */
+/* The host memory a guest with `ram` bytes of RAM draws its pages from:
+ * the RAM, its page tables and the host's metadata, in 32 MiB steps. */
+static inline uint64_t hv_pool_size(uint64_t ram)
+{
+	uint64_t need = ram + ram / 4 + 0x1000000ull;
+	return need <= HV_POOL_SIZE ? HV_POOL_SIZE : (need + HV_POOL_SIZE - 1) & ~(HV_POOL_SIZE - 1);
+}
 
 enum hv_state { HV_NONE, HV_LOADED, HV_CREATED, HV_OFF, HV_DESTROYED };
 

@@ -14,7 +14,7 @@
  * the RTT's level in the low bits (the IPA is level-aligned). */
 enum hv_page { PG_FREE = 0, PG_NS, PG_META, PG_DATA, PG_RTT, PG_SHARED };
 
-uint64_t hv_pool_pages(void);
+uint64_t hv_pool_pages(const struct hv_guest *g);
 /* The next pool page (0: the pool is used up). */
 uint64_t hv_alloc_page(struct hv_guest *g, enum hv_page kind, uint64_t ipa);
 /* The host page of `kind` backing guest page `ipa`, or 0. */

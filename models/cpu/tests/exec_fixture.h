@@ -19,7 +19,7 @@
 #include "models/cpu/exec.h"
 #include "models/platform/machine.h"
 
-/* plain at 3 GHz: every code and data line the loader wrote is in the core's
+/* the unit-test machine (3 GHz): every code and data line the loader wrote is in the core's
  * L1 (write-allocate), so a fetch or a one-line access costs an L1 hit.
  * The vCPU runs on a scalar in-order core (IN_ORDER below): one instruction
  * in flight, fetches the L1 serves hidden by the pipeline, so an
@@ -62,7 +62,7 @@ static inline struct fx *fx_new(void)
 	struct platform_config cfg;
 	char err[256];
 	memset(f, 0, sizeof(*f));
-	assert_int_equal(profile_load("models/platform/profiles/plain.ini", &cfg, err, sizeof(err)),
+	assert_int_equal(profile_load("models/platform/tests/profiles/unit.ini", &cfg, err, sizeof(err)),
 			 0);
 	sim_init(&f->sim, 1, cfg.freq_mhz * 1000000ull);
 	assert_int_equal(machine_init(&f->m, &f->sim, &cfg, err, sizeof(err)), 0);

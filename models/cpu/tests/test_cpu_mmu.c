@@ -12,7 +12,7 @@
 #include "models/cpu/cpu.h"
 #include "models/platform/machine.h"
 
-/* plain at 3 GHz: L1 4, LLC 40, DRAM 150; a line from DRAM costs 194. */
+/* the unit-test machine (3 GHz): L1 4, LLC 40, DRAM 150; a line from DRAM costs 194. */
 #define MISS (4 + 40 + 150)
 #define HIT 4
 #define TLB_HIT 1
@@ -49,13 +49,16 @@ static int alloc_table(void *ctx, uint64_t *addr)
 	return 0;
 }
 
-static struct fx *build(void)
+/* walk_cache: entries of the core's walk caches (0: none). */
+static struct fx *build_walk(unsigned walk_cache)
 {
 	struct fx *f = test_malloc(sizeof(*f));
 	struct platform_config cfg;
-	char err[256];
+	char err[256], set[64];
 	memset(f, 0, sizeof(*f));
-	assert_int_equal(profile_load("models/platform/profiles/plain.ini", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(profile_load("models/platform/tests/profiles/unit.ini", &cfg, err, sizeof(err)), 0);
+	snprintf(set, sizeof(set), "cpu.walk_cache=%u", walk_cache);
+	assert_int_equal(profile_set(&cfg, set, err, sizeof(err)), 0);
 	sim_init(&f->sim, 1, cfg.freq_mhz * 1000000ull);
 	assert_int_equal(machine_init(&f->m, &f->sim, &cfg, err, sizeof(err)), 0);
 	cpu_init(&f->cpu, &f->sim, "vcpu", machine_bus(&f->m), WORLD_NS, 1);
@@ -63,6 +66,11 @@ static struct fx *build(void)
 	f->cpu.tlb = &f->m.tlb[0];
 	f->next_table = 0x1000000;
 	return f;
+}
+
+static struct fx *build(void)
+{
+	return build_walk(0);
 }
 
 static void destroy(struct fx *f)
@@ -78,19 +86,29 @@ static void map(struct fx *f, const struct pt_stage *st, uint64_t root, uint64_t
 	assert_int_equal(pt_map(&b, root, va, pa, size, prot, 0), 0);
 }
 
+/* Stage 1 tables for the vCPU: `pages` pages from VA 0x400000 -> PA
+ * 0x2000000 on. */
+static void stage1_setup(struct fx *f, unsigned pages)
+{
+	uint64_t root;
+	alloc_table(f, &root);
+	f->cpu.pt.s1 = (struct pt_stage){ .fmt = PT_FMT_X86, .root = root, .pa_bits = 40, .nxe = true };
+	f->cpu.paging = 1;
+	for (uint64_t i = 0; i < pages; i++)
+		map(f, &f->cpu.pt.s1, root, 0x400000 + i * 4096, 0x2000000 + i * 4096, 4096,
+		    PT_PROT_R | PT_PROT_W);
+}
+
 /* Stage 1 only (SDM vol. 3A 4.5): a TLB miss walks 4 levels, each entry a
  * line from DRAM after WBINVD; the next access to the page hits the TLB. */
 static void test_stage1_walk(void **state)
 {
 	(void)state;
 	struct fx *f = build();
-	uint64_t root, c;
+	uint64_t c;
 	uint8_t b[8];
 	struct cc_fault fault;
-	alloc_table(f, &root);
-	f->cpu.pt.s1 = (struct pt_stage){ .fmt = PT_FMT_X86, .root = root, .pa_bits = 40, .nxe = true };
-	f->cpu.paging = 1;
-	map(f, &f->cpu.pt.s1, root, 0x400000, 0x2000000, 4096, PT_PROT_R | PT_PROT_W);
+	stage1_setup(f, 1);
 	assert_int_equal(cpu_store(&f->phys, 0x2000010, "pagedata", 8, &fault, &c), 0);
 	assert_int_equal(machine_wbinvd(&f->m, &c), 0);
 
@@ -109,6 +127,36 @@ static void test_stage1_walk(void **state)
 	destroy(f);
 }
 
+/* Nested tables for the vCPU: guest-physical 0x10000.. holds the guest
+ * tables, identity-mapped by the nested tables; `pages` guest data pages
+ * from VA 0x7f0000000000 -> GPA 0x20000 -> PA 0x3000000 on. Returns the
+ * nested root. */
+static uint64_t nested_setup(struct fx *f, unsigned pages)
+{
+	uint64_t s2root;
+	alloc_table(f, &s2root);
+	struct pt_stage s2 = { .fmt = PT_FMT_X86, .root = s2root, .pa_bits = 40, .nxe = true };
+	for (uint64_t g = 0x10000; g < 0x14000; g += 4096)
+		map(f, &s2, s2root, g, g, 4096, PT_PROT_R | PT_PROT_W | PT_PROT_USER);
+	for (uint64_t i = 0; i < pages; i++)
+		map(f, &s2, s2root, 0x20000 + i * 4096, 0x3000000 + i * 4096, 4096,
+		    PT_PROT_R | PT_PROT_W | PT_PROT_USER);
+	/* The guest builds its tables in its own GPA space (= PA here). */
+	uint64_t saved = f->next_table;
+	f->next_table = 0x10000;
+	uint64_t groot;
+	alloc_table(f, &groot);
+	struct pt_stage s1 = { .fmt = PT_FMT_X86, .root = groot, .pa_bits = 40, .nxe = true };
+	for (uint64_t i = 0; i < pages; i++)
+		map(f, &s1, groot, 0x7f0000000000ull + i * 4096, 0x20000 + i * 4096, 4096,
+		    PT_PROT_R | PT_PROT_W);
+	assert_int_equal(f->next_table, 0x14000);
+	f->next_table = saved;
+	f->cpu.pt = (struct pt_config){ .s1 = s1, .nested = true, .s2 = s2 };
+	f->cpu.paging = 1;
+	return s2root;
+}
+
 /* A full 4x4 nested walk (APM 15.25.5): 24 table reads. The five stage-2
  * walks share their first three entries, and the stage-2 PT entries for the
  * four guest tables share one line, so after WBINVD 9 distinct lines come
@@ -117,27 +165,10 @@ static void test_nested_walk(void **state)
 {
 	(void)state;
 	struct fx *f = build();
-	uint64_t s2root, c;
+	uint64_t c;
 	uint8_t b[8];
 	struct cc_fault fault;
-	alloc_table(f, &s2root);
-	struct pt_stage s2 = { .fmt = PT_FMT_X86, .root = s2root, .pa_bits = 40, .nxe = true };
-	/* Guest-physical 0x10000.. holds the guest tables, identity-mapped by
-	 * the nested tables; the guest data page GPA 0x20000 -> PA 0x3000000. */
-	for (uint64_t g = 0x10000; g < 0x14000; g += 4096)
-		map(f, &s2, s2root, g, g, 4096, PT_PROT_R | PT_PROT_W | PT_PROT_USER);
-	map(f, &s2, s2root, 0x20000, 0x3000000, 4096, PT_PROT_R | PT_PROT_W | PT_PROT_USER);
-	/* The guest builds its tables in its own GPA space (= PA here). */
-	uint64_t saved = f->next_table;
-	f->next_table = 0x10000;
-	uint64_t groot;
-	alloc_table(f, &groot);
-	struct pt_stage s1 = { .fmt = PT_FMT_X86, .root = groot, .pa_bits = 40, .nxe = true };
-	map(f, &s1, groot, 0x7f0000000000ull, 0x20000, 4096, PT_PROT_R | PT_PROT_W);
-	assert_int_equal(f->next_table, 0x14000);
-	f->next_table = saved;
-	f->cpu.pt = (struct pt_config){ .s1 = s1, .nested = true, .s2 = s2 };
-	f->cpu.paging = 1;
+	nested_setup(f, 1);
 	assert_int_equal(cpu_store(&f->phys, 0x3000000, "nested!!", 8, &fault, &c), 0);
 	assert_int_equal(machine_wbinvd(&f->m, &c), 0);
 
@@ -184,12 +215,75 @@ static void test_stale_tlb_entry(void **state)
 	destroy(f);
 }
 
+/* The walk caches (pt.h: struct pt_cache): a second page under the same
+ * page table reads only its own PTE, the upper three levels coming from
+ * the page directory cache; any TLB invalidation empties them. */
+static void test_walk_cache_stage1(void **state)
+{
+	(void)state;
+	struct fx *f = build_walk(16);
+	uint64_t c;
+	uint8_t b[8];
+	struct cc_fault fault;
+	stage1_setup(f, 2);
+	assert_int_equal(cpu_load_va(&f->cpu, 0x400000, b, 8, &fault, &c), 0);
+	assert_int_equal(f->cpu.stat_walk_refs, 4);
+	assert_int_equal(f->cpu.tlb->walk.hits, 0);
+	assert_int_equal(machine_wbinvd(&f->m, &c), 0);
+	/* the next page: its PTE (a line from DRAM) and the data line */
+	assert_int_equal(cpu_load_va(&f->cpu, 0x401000, b, 8, &fault, &c), 0);
+	assert_int_equal(f->cpu.stat_walk_refs, 4 + 1);
+	assert_int_equal(f->cpu.tlb->walk.hits, 1);
+	assert_int_equal(c, MISS + MISS);
+	/* invalidation takes the walk caches with the TLB: a full walk again */
+	tlb_inval_all(f->cpu.tlb);
+	assert_int_equal(cpu_load_va(&f->cpu, 0x401000, b, 8, &fault, &c), 0);
+	assert_int_equal(f->cpu.stat_walk_refs, 4 + 1 + 4);
+	destroy(f);
+}
+
+/* Nested: the page directory caches of both stages and the nested TLB
+ * (stage 2 translations of guest table pages) cut a 24-read walk for a
+ * neighbouring page to two reads, the guest PTE and the host PTE of the
+ * data page. A cached entry does not outlive a stage 2 change that is
+ * followed by the invalidation the architecture requires. */
+static void test_walk_cache_nested(void **state)
+{
+	(void)state;
+	struct fx *f = build_walk(64);
+	uint64_t c;
+	uint8_t b[8];
+	struct cc_fault fault;
+	uint64_t s2root = nested_setup(f, 2);
+	struct pt_stage s2 = f->cpu.pt.s2;
+	assert_int_equal(cpu_store(&f->phys, 0x3001000, "second!!", 8, &fault, &c), 0);
+
+	/* even the first walk reuses what its own stage 2 walks cached: 4
+	 * guest entries, 4 host entries for the guest root, then only the host
+	 * PTE for each of the other 3 guest tables and for the data page */
+	assert_int_equal(cpu_load_va(&f->cpu, 0x7f0000000000ull, b, 8, &fault, &c), 0);
+	assert_int_equal(f->cpu.stat_walk_refs, 4 + 4 + 3 + 1);
+	assert_int_equal(cpu_load_va(&f->cpu, 0x7f0000001000ull, b, 8, &fault, &c), 0);
+	assert_memory_equal(b, "second!!", 8);
+	assert_int_equal(f->cpu.stat_walk_refs, 12 + 2);
+	/* unmapping the data page in stage 2, then invalidating: the walk
+	 * cannot use what it cached and faults in stage 2 */
+	struct pt_builder bld = { &s2, rd64, wr64, alloc_table, f };
+	assert_int_equal(pt_unmap(&bld, s2root, 0x21000, 4096), 0);
+	tlb_inval_all(f->cpu.tlb);
+	assert_int_equal(cpu_load_va(&f->cpu, 0x7f0000001000ull, b, 8, &fault, &c), 1);
+	assert_int_equal(fault.kind, FAULT_MMU_S2);
+	destroy(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stage1_walk),
 		cmocka_unit_test(test_nested_walk),
 		cmocka_unit_test(test_stale_tlb_entry),
+		cmocka_unit_test(test_walk_cache_stage1),
+		cmocka_unit_test(test_walk_cache_nested),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -232,7 +232,7 @@ static void aliased_machine(struct rig *r)
 {
 	rig_init(r, 32);
 	struct mem_timing t = { .latency = 150, .banks = 8, .row_bytes = 8192, .t_cl = 11,
-				.t_rcd = 13, .t_rp = 17, .line_interval = 4, .controller = 5 };
+				.t_rcd = 13, .t_rp = 17, .line_interval = 4 * MEM_CHAN_UNITS, .controller = 5 };
 	assert_int_equal(mem_set_timing(&r->m, &t), 0);
 	assert_int_equal(mem_set_alias_mask(&r->m, 1u << 24), 0);
 	assert_int_equal(mem_alias(&r->m, 0x5000, 0x9000, 0x2000), 0);

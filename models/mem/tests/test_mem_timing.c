@@ -99,7 +99,7 @@ static void test_bandwidth_queueing(void **state)
 	(void)state;
 	struct rig r;
 	rig_init(&r, 32);
-	assert_int_equal(mem_set_timing(&r.m, &(struct mem_timing){ .latency = 100, .line_interval = 4 }), 0);
+	assert_int_equal(mem_set_timing(&r.m, &(struct mem_timing){ .latency = 100, .line_interval = 4 * MEM_CHAN_UNITS }), 0);
 	assert_int_equal(acc(&r, 0x0, 1000), 100);
 	assert_int_equal(acc(&r, 0x40, 1000), 104);
 	assert_int_equal(acc(&r, 0x80, 1000), 108);
@@ -110,12 +110,42 @@ static void test_bandwidth_queueing(void **state)
 
 	/* With banks: the channel wait adds to the bank's own cost. */
 	struct mem_timing t = ddr;
-	t.line_interval = 4;
+	t.line_interval = 4 * MEM_CHAN_UNITS;
 	assert_int_equal(mem_set_timing(&r.m, &t), 0);
 	assert_int_equal(acc(&r, 0x0, 0), CLOSED);
 	assert_int_equal(acc(&r, 0x2000, 0), 4 + CLOSED);
 	assert_int_equal(acc(&r, 0x0, 0), 8 + HIT);
 	assert_int_equal(sim_stat_get(&r.s, "mem.queue_cycles"), 15 + 4 + 8);
+	sim_fini(&r.s);
+}
+
+/* Requests need not come in time order: one issued at an earlier cycle
+ * after a later one takes the gap before it instead of queueing behind it
+ * (a demand miss issued before a write-back its own fill posted later). A
+ * fraction of a cycle per line packs several lines into one cycle. */
+static void test_bandwidth_out_of_order(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r, 32);
+	assert_int_equal(mem_set_timing(&r.m, &(struct mem_timing){ .latency = 100, .line_interval = 4 * MEM_CHAN_UNITS }), 0);
+	assert_int_equal(acc(&r, 0x0, 2000), 100);  /* [2000, 2004) */
+	assert_int_equal(acc(&r, 0x40, 1000), 100); /* earlier: free then */
+	assert_int_equal(acc(&r, 0x80, 1998), 106); /* 1998 and 1999 are free, but 4 cycles do not fit: after 2004 */
+	assert_int_equal(acc(&r, 0xc0, 1996), 100); /* [1996, 2000) fits */
+	assert_int_equal(acc(&r, 0x100, 1000), 104); /* behind the one at 1000 */
+	/* far older than the calendar's span: no queueing */
+	assert_int_equal(acc(&r, 0x140, 1000000), 100);
+	assert_int_equal(acc(&r, 0x180, 1000), 100);
+	/* 0.375 cycles per line (460.8 GB/s at 2.7 GHz): 8 lines in 3 cycles */
+	assert_int_equal(mem_set_timing(&r.m, &(struct mem_timing){ .latency = 100, .line_interval = 6 }), 0);
+	uint64_t last = 0;
+	for (int i = 0; i < 8; i++)
+		last = acc(&r, 0x40 * (uint64_t)i, 5000);
+	assert_int_equal(last, 100 + 3); /* the 8th starts at unit 42: cycle 2.625, moving in cycle 3 */
+	/* long runs slide the calendar along */
+	for (uint64_t i = 0; i < 100000; i++)
+		assert_true(acc(&r, 0x40 * (i % 512), 6000 + i) <= 101);
 	sim_fini(&r.s);
 }
 
@@ -146,6 +176,8 @@ static void test_bad_timing(void **state)
 	assert_int_equal(mem_set_timing(&r.m, &t), -EINVAL);
 	t = (struct mem_timing){ .line_interval = MEM_TIMING_MAX };
 	assert_int_equal(mem_set_timing(&r.m, &t), -EINVAL);
+	t = (struct mem_timing){ .line_interval = MEM_CHAN_SPAN / 2 + 1 };
+	assert_int_equal(mem_set_timing(&r.m, &t), -EINVAL);
 	/* Nothing changed: still the fixed 150 cycles. */
 	assert_int_equal(acc(&r, 0x40, 0), 150);
 	assert_int_equal(mem_latency(&r.m), 150);
@@ -165,7 +197,7 @@ static void test_reset_closes_banks(void **state)
 	struct rig r;
 	rig_init(&r, 32);
 	struct mem_timing t = ddr;
-	t.line_interval = 10;
+	t.line_interval = 10 * MEM_CHAN_UNITS;
 	assert_int_equal(mem_set_timing(&r.m, &t), 0);
 	assert_int_equal(acc(&r, 0x0, 0), CLOSED);
 	assert_int_equal(acc(&r, 0x0, 0), 10 + HIT);
@@ -186,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_row_hit_closed_conflict),
 		cmocka_unit_test(test_bank_interleaving),
 		cmocka_unit_test(test_bandwidth_queueing),
+		cmocka_unit_test(test_bandwidth_out_of_order),
 		cmocka_unit_test(test_bad_timing),
 		cmocka_unit_test(test_reset_closes_banks),
 	};

@@ -181,12 +181,12 @@ static void test_bundled_plain(void **state)
 	assert_int_equal(c.key_slots, 1);
 	assert_false(c.gpc);
 	assert_false(c.rmm);
-	assert_int_equal(c.freq_mhz, 3000);
+	assert_int_equal(c.freq_mhz, 2700);
 	assert_int_equal(c.pa_bits, 40);
-	assert_int_equal(c.dram_latency_ns, 50);
-	assert_int_equal(c.l1_size, 32 * 1024); /* omitted: defaults */
-	assert_int_equal(c.llc_size, 2 * 1024 * 1024);
-	assert_int_equal(c.smc_cycles, 400);
+	assert_int_equal(c.dram_latency_ns, 90);
+	assert_int_equal(c.l1_size, 32 * 1024);
+	assert_int_equal(c.llc_size, 32 * 1024 * 1024);
+	assert_int_equal(c.smc_cycles, 400); /* omitted: defaults */
 }
 
 /* cca.ini: CCA personality, XTS with 4 slots, GPC over the delegable range, the RMM. */
