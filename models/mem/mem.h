@@ -159,15 +159,19 @@ int mem_set_timing(struct mem *m, const struct mem_timing *t);
  *    (hit), t_rcd + t_cl (bank closed) or t_rp + t_rcd + t_cl (conflict),
  *    and the accessed row stays open (open-page policy).
  * With banks == 0, line_interval == 0 and controller == 0 (mem_init's
- * timing) this is exactly `latency`.
+ * timing) a read costs exactly `latency`.
  * Address mapping "row:bank:column" (row-interleaved), from the top bit:
  *   row = pa >> row_shift, bank = (pa >> log2(row_bytes)) & (banks - 1),
  *   column = pa & (row_bytes - 1),
  * so a sequential stream stays in one row for row_bytes bytes, then moves to
  * the next bank. No bank-address XOR hashing. Timing follows the controller's
  * view: pa is taken before the decoder (the controller issues the commands;
- * the DIMM only ignores some address bits), modulo the space. Reads and
- * writes cost the same (tWR and bus turnaround are not modelled). */
+ * the DIMM only ignores some address bits), modulo the space.
+ * A write is posted: it costs the queueing and the controller only, the
+ * time until the controller's write queue has taken it; the DRAM part
+ * happens behind it (the bank state still advances; tWR and bus turnaround
+ * are not modelled). A writer (a write-back buffer entry, the AMD-SP)
+ * holds its resources only that long, as in any DDR controller. */
 uint64_t mem_access_cycles(struct mem *m, uint64_t pa, bool write, uint64_t now);
 /* Close every bank and free the channel (the timing state alone). */
 void mem_timing_idle(struct mem *m);

@@ -135,7 +135,6 @@ static uint64_t chan_reserve(struct mem *m, uint64_t now)
 
 uint64_t mem_access_cycles(struct mem *m, uint64_t pa, bool write, uint64_t now)
 {
-	(void)write; /* reads and writes cost the same: tWR and turnaround are not modelled */
 	const struct mem_timing *t = &m->timing;
 	uint64_t c = t->controller;
 	if (t->line_interval) {
@@ -143,8 +142,12 @@ uint64_t mem_access_cycles(struct mem *m, uint64_t pa, bool write, uint64_t now)
 		c += wait;
 		m->stat_queue_cycles += wait;
 	}
+	/* A write is posted: the controller's write queue takes it once its
+	 * channel slot is booked, and nobody waits for the array (the bank
+	 * still opens the row). */
+	uint64_t posted = c;
 	if (!m->nbanks)
-		return c + t->latency;
+		return write ? posted : c + t->latency;
 
 	/* Row:bank:column; the controller drives only pa_bits address lines. */
 	pa &= mem_size(m) - 1;
@@ -152,7 +155,7 @@ uint64_t mem_access_cycles(struct mem *m, uint64_t pa, bool write, uint64_t now)
 	uint64_t row = pa >> m->row_shift;
 	if (*open == row) {
 		m->stat_row_hits++;
-		return c + t->t_cl;
+		return write ? posted : c + t->t_cl;
 	}
 	if (*open == MEM_ROW_CLOSED) {
 		m->stat_row_misses++;
@@ -162,7 +165,7 @@ uint64_t mem_access_cycles(struct mem *m, uint64_t pa, bool write, uint64_t now)
 		c += t->t_rp + t->t_rcd + t->t_cl; /* PRE, ACT, then RD/WR */
 	}
 	*open = row;
-	return c;
+	return write ? posted : c;
 }
 
 void mem_timing_save(const struct mem *m, struct sim_buf *out)

@@ -500,10 +500,6 @@ static int config_resolve(struct memenc_config *c, const struct mem *mem)
 	if (!mem || (unsigned)c->mode > MEMENC_CTR_TREE || c->slots < 1 ||
 	    c->slots > MEMENC_SLOTS_MAX)
 		return -EINVAL;
-	if (!c->aes_latency)
-		c->aes_latency = MEMENC_AES_LATENCY_DEFAULT;
-	if (!c->aes_issue)
-		c->aes_issue = MEMENC_AES_ISSUE_DEFAULT;
 	if (!c->mac_latency)
 		c->mac_latency = MEMENC_MAC_LATENCY_DEFAULT;
 	if (!c->tree_arity)

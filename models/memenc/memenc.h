@@ -46,8 +46,9 @@ enum memenc_mode {
 struct memenc_config {
 	enum memenc_mode mode;
 	unsigned slots;       /* 1..MEMENC_SLOTS_MAX */
-	uint64_t aes_latency; /* cycles per 16-byte block; 0 selects the default (40) */
-	uint64_t aes_issue;   /* cycles between pipelined blocks; 0 selects the default (1) */
+	uint64_t aes_latency; /* cycles per 16-byte block (0: none; the profile's default is 40) */
+	uint64_t aes_issue;   /* cycles between pipelined blocks of one shared engine (0: no issue
+	                       * limit, an engine per request; the profile's default is 1) */
 	uint64_t mac_latency; /* cycles of one MAC computation; 0 selects the default (40) */
 	bool mac_overlap;     /* a read forwards its data while the MAC is checked, poisoning
 				 afterwards if it fails (use-then-poison, SecDDR-style): the
@@ -130,7 +131,9 @@ bool memenc_key_private(const struct memenc *e, unsigned slot);
 /* Move one 64-byte line between the controller and DRAM through `slot`,
  * adding the access's latency to *cycles. D = DRAM latency, A = aes_latency +
  * 3 * aes_issue (the line's 4 pipelined blocks; 0 for a bypass slot),
- * M = mac_latency, C = meta_cache_latency.
+ * M = mac_latency, C = meta_cache_latency. A data line's DRAM write is
+ * posted (mem.h: mem_access_cycles): in a write, D stands for the channel
+ * wait and the controller only, not the array.
  *   NONE, XTS:  read D + A (AES after the data), write A + D.
  *   MAC:        private read D + A + M (decrypt, then the MAC check: serial, the
  *               line is not released before it is verified); shared read D + A

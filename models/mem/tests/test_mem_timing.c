@@ -25,14 +25,15 @@ static uint64_t acc(struct rig *r, uint64_t pa, uint64_t now)
 	return mem_access_cycles(&r->m, pa, false, now);
 }
 
-/* mem_init's timing costs exactly the fixed latency for every access, whenever issued. */
+/* mem_init's timing costs exactly the fixed latency for every read, whenever
+ * issued; a write is posted and costs nothing once the controller has it. */
 static void test_fixed_latency_unchanged(void **state)
 {
 	(void)state;
 	struct rig r;
 	rig_init(&r, 32);
 	assert_int_equal(acc(&r, 0x1000, 0), 150);
-	assert_int_equal(mem_access_cycles(&r.m, 0x1000, true, 0), 150);
+	assert_int_equal(mem_access_cycles(&r.m, 0x1000, true, 0), 0);
 	assert_int_equal(acc(&r, 0xfff00000, 12345), 150);
 	assert_int_equal(acc(&r, 0x1000, 0), 150);
 	assert_int_equal(mem_latency(&r.m), 150);
@@ -58,7 +59,8 @@ static void test_row_hit_closed_conflict(void **state)
 	assert_int_equal(mem_set_timing(&r.m, &ddr), 0);
 	assert_int_equal(acc(&r, 0x10040, 0), CLOSED);   /* bank 0, row 1 */
 	assert_int_equal(acc(&r, 0x10080, 0), HIT);
-	assert_int_equal(mem_access_cycles(&r.m, 0x11fc0, true, 0), HIT); /* last line of the row */
+	/* a posted write to the row: no array time for the writer, the row stays open */
+	assert_int_equal(mem_access_cycles(&r.m, 0x11fc0, true, 0), ddr.controller);
 	assert_int_equal(acc(&r, 0x20000, 0), CONFLICT); /* bank 0, row 2 */
 	assert_int_equal(acc(&r, 0x10000, 0), CONFLICT); /* back to row 1 */
 	assert_int_equal(acc(&r, 0x10000, 0), HIT);

@@ -31,7 +31,14 @@ static inline void rig_init_dram(struct rig *r, uint64_t seed, uint64_t dram,
 	sim_init(&r->s, seed, 1000000000);
 	r->s.log.sink = NULL;
 	mem_init(&r->m, &r->s, "dram", 40, dram);
-	assert_int_equal(memenc_init(&r->e, &r->s, "me", cfg, &r->m), 0);
+	/* An engine left unset is the profiles' default one (40-cycle blocks,
+	 * one issued a cycle); 0 / 0 in memenc itself means no AES time. */
+	struct memenc_config c = *cfg;
+	if (!c.aes_latency && !c.aes_issue) {
+		c.aes_latency = MEMENC_AES_LATENCY_DEFAULT;
+		c.aes_issue = MEMENC_AES_ISSUE_DEFAULT;
+	}
+	assert_int_equal(memenc_init(&r->e, &r->s, "me", &c, &r->m), 0);
 }
 
 static inline void rig_init_cfg(struct rig *r, uint64_t seed, const struct memenc_config *cfg)
