@@ -212,7 +212,16 @@ static int port_save(const struct sim_model *m, struct sim_buf *out)
 		sim_buf_put_u64(out, s->age);
 		sim_buf_put_u32(out, (uint32_t)s->dir);
 	}
+	/* the prefetched lines not yet used, by index (the table is large and
+	 * mostly empty) */
+	uint32_t n = 0;
+	for (unsigned i = 0; i < LLCP_PF_LINES; i++)
+		n += p->pf[i].line != UINT64_MAX;
+	sim_buf_put_u32(out, n);
 	for (unsigned i = 0; i < LLCP_PF_LINES; i++) {
+		if (p->pf[i].line == UINT64_MAX)
+			continue;
+		sim_buf_put_u32(out, i);
 		sim_buf_put_u64(out, p->pf[i].line);
 		sim_buf_put_u64(out, p->pf[i].ready);
 		sim_buf_put_u32(out, p->pf[i].key);
@@ -237,8 +246,17 @@ static int port_restore(struct sim_model *m, struct sim_reader *in)
 		if (s->dir < -1 || s->dir > 1 || s->age > p->stream_clock)
 			return -EINVAL;
 	}
-	for (unsigned i = 0; i < LLCP_PF_LINES; i++) {
-		p->pf[i].line = sim_reader_u64(in);
+	for (unsigned i = 0; i < LLCP_PF_LINES; i++)
+		p->pf[i] = (struct llcp_line){ .line = UINT64_MAX };
+	uint32_t n = sim_reader_u32(in);
+	if (n > LLCP_PF_LINES)
+		return -EINVAL;
+	for (uint32_t k = 0; k < n && !in->failed; k++) {
+		uint32_t i = sim_reader_u32(in);
+		uint64_t line = sim_reader_u64(in);
+		if (i >= LLCP_PF_LINES || line % LLCP_PF_LINES != i || line == UINT64_MAX)
+			return -EINVAL;
+		p->pf[i].line = line;
 		p->pf[i].ready = sim_reader_u64(in);
 		p->pf[i].key = sim_reader_u32(in);
 	}
@@ -261,7 +279,7 @@ static const struct sim_field port_fields[] = {
 	SIM_FIELD(struct llc_port, stat_pf_dropped),
 };
 static const struct sim_vmstate port_vmstate = {
-	"llc_port", 2, port_fields, sizeof(port_fields) / sizeof(port_fields[0])
+	"llc_port", 3, port_fields, sizeof(port_fields) / sizeof(port_fields[0])
 };
 
 int llc_port_init(struct llc_port *p, struct sim *s, const char *name,

@@ -28,8 +28,12 @@
 
 #define LLCP_SLOTS_MAX 256u
 #define LLCP_STREAMS_MAX 64u
-#define LLCP_PF_LINES 256u /* prefetched lines remembered, by line address (a newer one
-			     displaces an older one of the same index) */
+/* Prefetched lines remembered, by line address (a newer one displaces an
+ * older one of the same index). Real prefetchers fill a multi-megabyte
+ * cache, where a line waits long for its use: a stream that advances once
+ * every few pages (the RMP entries of a page-by-page walk) must still find
+ * its lines while the data streams beside it prefetch thousands. */
+#define LLCP_PF_LINES 65536u
 
 struct llc_port_config {
 	unsigned requests;    /* memory requests in flight (1..LLCP_SLOTS_MAX) */

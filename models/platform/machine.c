@@ -90,12 +90,21 @@ static int rmp_rw(struct machine_rmp_ctx *c, uint64_t pa, void *buf, size_t len,
 	uint8_t *p = buf;
 	uint64_t t0 = sim_time(m->sim), off = rmp_off_begin(c);
 	int rc = 0;
+	/* A check inside a core's access is made by its table walker, whose
+	 * reads go through the core's L1 like the walk's own table reads (and
+	 * train the prefetcher like any load); the host's and the firmware's
+	 * RMP instructions work at the LLC (rmp_write_cb keeps L1s coherent). */
+	struct cache *via = &m->llc;
+	if (c->mode == MACHINE_RMP_OFFSET && !write && c->core < m->cfg.cores) {
+		via = &m->l1[c->core];
+		m->port.demand_load = true;
+	}
 	while (len && !rc) {
 		size_t chunk = 64 - (pa & 63);
 		if (chunk > len)
 			chunk = len;
 		rc = write ? cache_write(&m->llc, key, pa, p, chunk, &off)
-			   : cache_read(&m->llc, key, pa, p, chunk, &off);
+			   : cache_read(via, key, pa, p, chunk, &off);
 		pa += chunk;
 		p += chunk;
 		len -= chunk;
@@ -529,7 +538,7 @@ static int rmp_fault_check(struct machine *m, const struct mem_access *a, struct
 	 * tables read no RMP entry. A device's reads are (the IOMMU's rule). */
 	if (!a->guest && !a->write && !a->dma)
 		return 0;
-	struct machine_rmp_ctx c = { m, *cycles, MACHINE_RMP_OFFSET };
+	struct machine_rmp_ctx c = { m, *cycles, MACHINE_RMP_OFFSET, a->core };
 	struct rmp_io io = { rmp_read_cb, rmp_write_cb, &c };
 	struct rmp_access ra = rmp_access_of(a);
 	m->stat_rmp_checks++;
@@ -547,7 +556,7 @@ static uint32_t machine_fill_check(void *ctx, const struct mem_access *a, struct
 	struct machine *m = ctx;
 	if (!rmp_covers(&m->rmp, a->pa & ~0xfffull, 0x1000))
 		return BUS_ACL_CACHED | BUS_ACL_READ | BUS_ACL_WRITE; /* nothing to check */
-	struct machine_rmp_ctx c = { m, *cycles, MACHINE_RMP_OFFSET };
+	struct machine_rmp_ctx c = { m, *cycles, MACHINE_RMP_OFFSET, a->core };
 	struct rmp_io io = { rmp_read_cb, rmp_write_cb, &c };
 	struct rmp_access ra = rmp_access_of(a);
 	struct rmp_result rd, wr;

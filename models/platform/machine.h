@@ -50,6 +50,7 @@ struct machine {
 			MACHINE_RMP_BLOCKING, /* each access moves the present (host and firmware instructions) */
 			MACHINE_RMP_UNTIMED,  /* straight to DRAM, no time (table set-up before the run) */
 		} mode;
+		unsigned core;        /* OFFSET: the core whose table walker reads (through its L1) */
 	} rmp_io_ctx;
 	struct rmm *rmm;
 	struct snp_psp *snp;                /* sev-snp: the SNP firmware (AMD-SP) */
