@@ -240,6 +240,9 @@ static int walk_read64(void *ctx, uint64_t pa, uint64_t ipa, bool stage2, uint64
 		.el = (uint8_t)c->el, .src = c->src, .key = stage2 ? -1 : c->key,
 		.core = (uint8_t)c->core,
 		.guest = guest, .priv = guest, .gpa = ipa, .asid = c->asid, .vmpl = (uint8_t)c->vmpl,
+		/* a guest table page whose nested TLB entry carries the RMP
+		 * verdict is not checked again (as a TLB entry's is not) */
+		.checked = guest && c->tlb && c->tlb->walk.read_checked,
 	};
 	if ((pa & 63) + 8 > 64)
 		return -EINVAL;

@@ -56,8 +56,9 @@ static struct pt_cache_entry *cache_find(struct pt_cache *c, uint8_t kind, uint8
 	return NULL;
 }
 
-static void cache_put(struct pt_cache *c, uint8_t kind, uint8_t level, uint64_t r1, uint64_t r2,
-		      uint64_t key, uint64_t out, uint8_t perms)
+static struct pt_cache_entry *cache_put(struct pt_cache *c, uint8_t kind, uint8_t level,
+					 uint64_t r1, uint64_t r2, uint64_t key, uint64_t out,
+					 uint8_t perms)
 {
 	struct pt_cache_entry *v = &c->e[0];
 	for (uint32_t i = 0; i < c->n; i++) {
@@ -71,6 +72,7 @@ static void cache_put(struct pt_cache *c, uint8_t kind, uint8_t level, uint64_t 
 	}
 	*v = (struct pt_cache_entry){ .key = key, .r1 = r1, .r2 = r2, .out = out, .lru = ++c->tick,
 				      .kind = kind, .level = level, .perms = perms };
+	return v;
 }
 
 /* The roots a stage's table entries are read under: its own, and for a
@@ -92,6 +94,8 @@ static bool walk_stage(struct walk *w, const struct pt_stage *st, unsigned stage
 	uint8_t perms = PT_PERM_ALL;
 	unsigned first = st->start_level;
 	struct pt_cache *pc = w->io->cache && w->io->cache->n ? w->io->cache : NULL;
+	struct pt_cache_entry *fresh = NULL; /* the nested TLB entry this read's page just got */
+	bool checked = false;                /* its verdict is cached: the read needs no check */
 	stage_roots(w, stage, root, &r1, &r2);
 	/* the deepest table a walk cache remembers for this input */
 	for (unsigned level = PT_LEVELS - 2; pc && level + 1 > st->start_level; level--) {
@@ -118,22 +122,30 @@ static bool walk_stage(struct walk *w, const struct pt_stage *st, unsigned stage
 			 * a guest table access is a user access and a write. EPT
 			 * (A/D off) and Arm stage 2 need read. */
 			uint8_t need = w->cfg->s2.fmt == PT_FMT_X86 ? PT_PERM_UW : PT_PERM_SR;
-			const struct pt_cache_entry *n =
-				pc ? cache_find(pc, 3, 3, r2, 0, epa >> 12) : NULL;
+			struct pt_cache_entry *n = pc ? cache_find(pc, 3, 3, r2, 0, epa >> 12) : NULL;
 			if (n && (n->perms & need) == need) {
 				epa = n->out | (epa & 0xfff);
+				checked = n->checked;
 			} else {
 				struct leaf t;
 				if (!s2_translate(w, epa, need, true, &t))
 					return false;
-				if (pc)
-					cache_put(pc, 3, 3, r2, 0, epa >> 12, t.out & ~0xfffull, t.perms);
+				fresh = pc ? cache_put(pc, 3, 3, r2, 0, epa >> 12, t.out & ~0xfffull,
+						       t.perms) : NULL;
 				epa = t.out;
 			}
 		}
 		uint64_t e = 0;
 		w->r->refs++;
+		if (pc)
+			pc->read_checked = checked;
 		int err = w->io->read64(w->io->ctx, epa, eipa, stage == 2, &e, &w->r->cycles);
+		if (pc)
+			pc->read_checked = false;
+		if (!err && fresh)
+			fresh->checked = 1; /* the read passed the platform's checks */
+		fresh = NULL;
+		checked = false;
 		if (err) { /* external abort on a table fetch, reported at this level */
 			assert(err < 0);
 			w->r->err = err;

@@ -153,12 +153,18 @@ struct pt_cache_entry {
 	uint8_t kind;      /* 0: free; 1, 2: a stage's table entry; 3: nested TLB */
 	uint8_t level;
 	uint8_t perms;
+	uint8_t checked;   /* nested TLB: a read of the page passed the platform's fill-time
+			      checks (AMD RMP), cached like a TLB entry's verdict */
 };
 struct pt_cache {
 	struct pt_cache_entry *e;
 	uint32_t n;        /* entries (0: none) */
 	uint64_t tick;
 	uint64_t hits, misses;
+	/* Set by the walker for the one table read it is making when the
+	 * nested TLB entry of that page carries a verdict: the reader may skip
+	 * the fill-time check (cpu.c: walk_read64). */
+	bool read_checked;
 };
 /* Forget everything (a TLB invalidation). */
 void pt_cache_clear(struct pt_cache *c);

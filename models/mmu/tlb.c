@@ -70,6 +70,7 @@ static int tlb_save(const struct sim_model *m, struct sim_buf *out)
 		sim_buf_put_u8(out, e->kind);
 		sim_buf_put_u8(out, e->level);
 		sim_buf_put_u8(out, e->perms);
+		sim_buf_put_u8(out, e->checked);
 	}
 	return 0;
 }
@@ -119,7 +120,8 @@ static int tlb_restore(struct sim_model *m, struct sim_reader *in)
 		e->kind = sim_reader_u8(in);
 		e->level = sim_reader_u8(in);
 		e->perms = sim_reader_u8(in);
-		if (e->kind > 3 || e->level > 3)
+		e->checked = sim_reader_u8(in);
+		if (e->kind > 3 || e->level > 3 || e->checked > 1 || (e->checked && e->kind != 3))
 			return -EINVAL;
 	}
 	return in->failed ? -EINVAL : 0;
@@ -149,7 +151,7 @@ static const struct sim_field tlb_fields[] = {
 	SIM_FIELD(struct tlb, walk.misses),
 };
 static const struct sim_vmstate tlb_vmstate = {
-	"tlb", 2, tlb_fields, sizeof(tlb_fields) / sizeof(tlb_fields[0])
+	"tlb", 3, tlb_fields, sizeof(tlb_fields) / sizeof(tlb_fields[0])
 };
 
 int tlb_init(struct tlb *t, struct sim *s, const char *name, const struct tlb_config *cfg)
