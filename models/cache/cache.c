@@ -58,7 +58,7 @@ uint64_t cache_pending_wait(struct cache *c, size_t i, uint64_t offset)
  * to *cycles; its index is returned (SIZE_MAX: no limit). */
 static size_t cache_mshr_take(struct cache *c, uint64_t *cycles)
 {
-	if (!c->cfg.mshrs)
+	if (!c->cfg.mshrs || c->walker)
 		return SIZE_MAX;
 	size_t best = 0;
 	for (size_t k = 1; k < c->cfg.mshrs; k++)

@@ -92,6 +92,10 @@ struct cache {
 	uint64_t invd_dropped_dirty; /* dirty lines discarded by cache_invd */
 	uint64_t pending_hits;     /* hits on a line whose fill was still in flight */
 	uint64_t mshr_wait;        /* cycles misses waited for a free miss slot */
+	/* Set by the owner around one access made by a table walker, which
+	 * keeps its own outstanding requests: its miss takes no miss slot
+	 * (not saved: never set between accesses). */
+	bool walker;
 };
 
 /* Check the geometry (-EINVAL if the sets are not a power of two, ways or size

@@ -243,6 +243,7 @@ static int walk_read64(void *ctx, uint64_t pa, uint64_t ipa, bool stage2, uint64
 		/* a guest table page whose nested TLB entry carries the RMP
 		 * verdict is not checked again (as a TLB entry's is not) */
 		.checked = guest && c->tlb && c->tlb->walk.read_checked,
+		.walk = true,
 	};
 	if ((pa & 63) + 8 > 64)
 		return -EINVAL;

@@ -55,6 +55,26 @@ static void op_done(struct machine *m, uint64_t t0, uint64_t off, uint64_t *cycl
 	*cycles += off;
 }
 
+/* A core's private caches, L1D then (if any) L2: maintenance takes the
+ * L1's copy down into the L2 first, then the L2's to the LLC. */
+static unsigned priv_levels(const struct machine *m)
+{
+	return m->has_l2 ? 2 : 1;
+}
+
+static struct cache *priv_cache(struct machine *m, unsigned core, unsigned level)
+{
+	return level ? &m->l2[core] : &m->l1[core];
+}
+
+int machine_priv_clean_inval_pa(struct machine *m, unsigned core, uint64_t pa, uint64_t *cycles)
+{
+	for (unsigned l = 0; l < priv_levels(m); l++)
+		if (cache_clean_inval_pa(priv_cache(m, core, l), pa, cycles))
+			return -EIO;
+	return 0;
+}
+
 /* RMP table accesses go through the LLC. An offset context (an RMP check
  * inside a core's access) issues them at sim_time + its running offset and
  * leaves the present alone; a blocking one (the host's and the firmware's
@@ -97,6 +117,7 @@ static int rmp_rw(struct machine_rmp_ctx *c, uint64_t pa, void *buf, size_t len,
 	struct cache *via = &m->llc;
 	if (c->mode == MACHINE_RMP_OFFSET && !write && c->core < m->cfg.cores) {
 		via = &m->l1[c->core];
+		via->walker = true;
 		m->port.demand_load = true;
 	}
 	while (len && !rc) {
@@ -109,6 +130,7 @@ static int rmp_rw(struct machine_rmp_ctx *c, uint64_t pa, void *buf, size_t len,
 		p += chunk;
 		len -= chunk;
 	}
+	via->walker = false;
 	rmp_off_end(c, t0, off);
 	return rc;
 }
@@ -137,10 +159,10 @@ static int rmp_write_cb(void *ctx, uint64_t pa, const void *buf, size_t len)
 {
 	struct machine_rmp_ctx *c = ctx;
 	struct machine *m = c->m;
-	/* the L1Ds may hold stale copies of the table line */
+	/* the private caches may hold stale copies of the table line */
 	uint64_t t0 = sim_time(m->sim), off = rmp_off_begin(c);
 	for (unsigned k = 0; k < m->cfg.cores; k++)
-		if (cache_clean_inval_pa(&m->l1[k], pa & ~63ull, &off))
+		if (machine_priv_clean_inval_pa(m, k, pa & ~63ull, &off))
 			return -EIO;
 	rmp_off_end(c, t0, off);
 	int rc = rmp_rw(c, pa, (void *)buf, len, true);
@@ -179,7 +201,7 @@ static int clflush_lines(struct machine *m, uint64_t pa, uint64_t len, uint64_t 
 	int rc = 0;
 	for (uint64_t a = pa & ~63ull; a < pa + len && !rc; a += 64) {
 		for (unsigned k = 0; k < m->cfg.cores && !rc; k++)
-			rc = cache_clean_inval_pa(&m->l1[k], a, off) ? -EIO : 0;
+			rc = machine_priv_clean_inval_pa(m, k, a, off);
 		if (!rc && cache_clean_inval_pa(&m->llc, a, off))
 			rc = -EIO;
 	}
@@ -372,13 +394,23 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 	}
 	int bad = cache_init(&m->llc, s, "llc", &llc, llc_port_as_port(&m->port));
 	llc_port_attach(&m->port, &m->llc);
+	/* the L2's misses are bounded by the L1's slots and the port's */
+	struct cache_config l2 = { cfg->l2_size, (unsigned)cfg->l2_ways, cfg->l2_latency, 0 };
+	m->has_l2 = cfg->l2_size != 0;
 	for (unsigned c = 0; c < cfg->cores && !bad; c++) {
 		/* "l1d" on one core, as most studies have; "l1d.coreN" beyond. */
-		if (cfg->cores == 1)
+		if (cfg->cores == 1) {
 			snprintf(m->l1_names[c], sizeof(m->l1_names[c]), "l1d");
-		else
+			snprintf(m->l2_names[c], sizeof(m->l2_names[c]), "l2");
+		} else {
 			snprintf(m->l1_names[c], sizeof(m->l1_names[c]), "l1d.core%u", c);
-		bad = cache_init(&m->l1[c], s, m->l1_names[c], &l1, cache_as_port(&m->llc));
+			snprintf(m->l2_names[c], sizeof(m->l2_names[c]), "l2.core%u", c);
+		}
+		if (m->has_l2)
+			bad = cache_init(&m->l2[c], s, m->l2_names[c], &l2, cache_as_port(&m->llc));
+		if (!bad)
+			bad = cache_init(&m->l1[c], s, m->l1_names[c], &l1,
+					 cache_as_port(m->has_l2 ? &m->l2[c] : &m->llc));
 	}
 	if (bad) {
 		snprintf(err, errlen, "%s: bad cache geometry (cache.* keys: sets must be a power of two)",
@@ -477,15 +509,20 @@ static void gpc_fault_record(struct machine *m, const struct mem_access *a,
 static int snoop_others(struct machine *m, const struct mem_access *a, unsigned key, uint64_t *cycles)
 {
 	for (unsigned c = 0; c < m->cfg.cores; c++) {
-		bool dirty;
-		if ((!a->dma && c == a->core) || !cache_probe(&m->l1[c], key, a->pa, &dirty))
+		if (!a->dma && c == a->core)
 			continue;
-		if (a->write || dirty) {
-			m->stat_snoops++;
-			int rc = cache_clean_inval_line(&m->l1[c], key, a->pa, cycles);
+		bool snooped = false; /* one snoop per core, whatever its levels hold */
+		for (unsigned l = 0; l < priv_levels(m); l++) {
+			bool dirty;
+			struct cache *pc = priv_cache(m, c, l);
+			if (!cache_probe(pc, key, a->pa, &dirty) || !(a->write || dirty))
+				continue;
+			snooped = true;
+			int rc = cache_clean_inval_line(pc, key, a->pa, cycles);
 			if (rc)
 				return rc;
 		}
+		m->stat_snoops += snooped;
 	}
 	return 0;
 }
@@ -608,8 +645,9 @@ static int key_coherence(struct machine *m, const struct mem_access *a, unsigned
 			 uint64_t *cycles)
 {
 	for (unsigned c = 0; c < m->cfg.cores; c++)
-		if (cache_clean_inval_other_keys(&m->l1[c], key, a->pa, cycles))
-			return -EIO;
+		for (unsigned l = 0; l < priv_levels(m); l++)
+			if (cache_clean_inval_other_keys(priv_cache(m, c, l), key, a->pa, cycles))
+				return -EIO;
 	return cache_clean_inval_other_keys(&m->llc, key, a->pa, cycles) ? -EIO : 0;
 }
 
@@ -648,7 +686,8 @@ static __attribute__((noinline)) int nt_store(struct machine *m, const struct me
 	if (!a->write || a->len != 64 || (a->pa & 63))
 		return -EINVAL;
 	for (unsigned c = 0; c < m->cfg.cores; c++)
-		cache_drop_line(&m->l1[c], key, a->pa);
+		for (unsigned l = 0; l < priv_levels(m); l++)
+			cache_drop_line(priv_cache(m, c, l), key, a->pa);
 	cache_drop_line(&m->llc, key, a->pa);
 	return llc_port_write(&m->port, key, a->pa, buf, cycles);
 }
@@ -699,6 +738,8 @@ static int machine_access(void *ctx, const struct mem_access *a, void *buf, stru
 		return rc;
 	unsigned key = a->key >= 0 ? (unsigned)a->key : machine_key_slot(m, a->pas);
 	m->port.demand_load = !a->write && !a->dma; /* trains the stream prefetcher */
+	if (__builtin_expect(a->walk, 0))
+		m->l1[a->core].walker = true;
 	if (__builtin_expect(a->nt, 0))
 		rc = nt_store(m, a, key, buf, cycles);
 	else if (m->cfg.cores > 1 || a->dma || m->cfg.key_coherent)
@@ -706,9 +747,10 @@ static int machine_access(void *ctx, const struct mem_access *a, void *buf, stru
 	else if (a->write)
 		rc = cache_write(&m->l1[0], key, a->pa, buf, a->len, cycles);
 	else if (cache_read_mru(&m->l1[0], key, a->pa, buf, a->len, cycles))
-		return 0;
+		rc = 0;
 	else
 		rc = cache_read(&m->l1[0], key, a->pa, buf, a->len, cycles);
+	m->l1[a->core].walker = false;
 	return rc ? access_failed(m, a, key, rc, f) : 0;
 }
 
@@ -791,7 +833,8 @@ static void cache_quiesce(struct cache *c)
 void machine_quiesce(struct machine *m)
 {
 	for (unsigned c = 0; c < m->cfg.cores; c++)
-		cache_quiesce(&m->l1[c]);
+		for (unsigned l = 0; l < priv_levels(m); l++)
+			cache_quiesce(priv_cache(m, c, l));
 	cache_quiesce(&m->llc);
 	llc_port_quiesce(&m->port);
 	m->enc.engine_free = 0;
@@ -803,7 +846,8 @@ int machine_wbinvd(struct machine *m, uint64_t *cycles)
 	uint64_t off = 0, t0 = sim_time(m->sim);
 	int rc = 0;
 	for (unsigned c = 0; c < m->cfg.cores && !rc; c++)
-		rc = cache_wbinvd(&m->l1[c], &off);
+		for (unsigned l = 0; l < priv_levels(m) && !rc; l++)
+			rc = cache_wbinvd(priv_cache(m, c, l), &off);
 	rc = rc ? rc : cache_wbinvd(&m->llc, &off);
 	if (!rc)
 		m->stat_wbinvd++; /* the SNP firmware's DF_FLUSH asks whether one happened */
@@ -819,11 +863,13 @@ int machine_invd(struct machine *m, uint64_t *cycles, uint64_t *dropped)
 		return machine_wbinvd(m, cycles);
 	}
 	uint64_t off = 0, t0 = sim_time(m->sim), d0 = m->llc.invd_dropped_dirty, d1 = 0;
-	for (unsigned c = 0; c < m->cfg.cores; c++) {
-		d0 += m->l1[c].invd_dropped_dirty;
-		cache_invd(&m->l1[c], &off);
-		d1 += m->l1[c].invd_dropped_dirty;
-	}
+	for (unsigned c = 0; c < m->cfg.cores; c++)
+		for (unsigned l = 0; l < priv_levels(m); l++) {
+			struct cache *pc = priv_cache(m, c, l);
+			d0 += pc->invd_dropped_dirty;
+			cache_invd(pc, &off);
+			d1 += pc->invd_dropped_dirty;
+		}
 	cache_invd(&m->llc, &off);
 	*dropped = d1 + m->llc.invd_dropped_dirty - d0;
 	sim_trace_emit(m->sim, TRACE_CACHE_OP, m->src, 1, *dropped, off, 0, "invd", 4);
@@ -836,7 +882,8 @@ int machine_flush_key(struct machine *m, unsigned slot, uint64_t *cycles)
 	uint64_t off = 0, t0 = sim_time(m->sim);
 	int rc = 0;
 	for (unsigned c = 0; c < m->cfg.cores && !rc; c++)
-		rc = cache_flush_key(&m->l1[c], slot, &off);
+		for (unsigned l = 0; l < priv_levels(m) && !rc; l++)
+			rc = cache_flush_key(priv_cache(m, c, l), slot, &off);
 	rc = rc ? rc : cache_flush_key(&m->llc, slot, &off);
 	sim_trace_emit(m->sim, TRACE_CACHE_OP, m->src, 2, slot, off, 0, "flush_key", 9);
 	op_done(m, t0, off, cycles);
@@ -847,7 +894,8 @@ int machine_key_program(struct machine *m, unsigned slot, uint32_t owner, unsign
 {
 	unsigned lines = cache_lines_of_key(&m->llc, slot);
 	for (unsigned c = 0; c < m->cfg.cores; c++)
-		lines += cache_lines_of_key(&m->l1[c], slot);
+		for (unsigned l = 0; l < priv_levels(m); l++)
+			lines += cache_lines_of_key(priv_cache(m, c, l), slot);
 	if (lines && memenc_key_valid(&m->enc, slot)) {
 		m->stat_key_hazards++;
 		trace_KEY_HAZARD(m->sim, m->src, slot, memenc_key_owner(&m->enc, slot), owner, lines);

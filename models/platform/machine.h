@@ -35,6 +35,9 @@ struct machine {
 	struct cache llc;
 	struct cache l1[MACHINE_MAX_CORES]; /* one private L1D per core */
 	char l1_names[MACHINE_MAX_CORES][16];
+	struct cache l2[MACHINE_MAX_CORES]; /* a private L2 per core, if cache.l2_size */
+	char l2_names[MACHINE_MAX_CORES][16];
+	bool has_l2;
 	struct tlb tlb[MACHINE_MAX_CORES];  /* one per core, for vCPUs with paging */
 	char tlb_names[MACHINE_MAX_CORES][16];
 	struct gpc_config gpc;

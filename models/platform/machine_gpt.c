@@ -31,12 +31,12 @@ static int gpt_write64(void *ctx, uint64_t pa, uint64_t val)
 	struct gpt_io *io = ctx;
 	uint8_t b[8];
 	sim_le64_store(b, val);
-	/* The L1 above may hold a stale copy of the descriptor line: GPT
-	 * updates are followed by cache maintenance in EL3 firmware, which we
-	 * model by cleaning the line from L1 first. */
+	/* The private caches above may hold a stale copy of the descriptor
+	 * line: GPT updates are followed by cache maintenance in EL3 firmware,
+	 * which we model by cleaning the line from them first. */
 	int rc = 0;
 	for (unsigned c = 0; c < io->m->cfg.cores && rc == 0; c++)
-		rc = cache_clean_inval_pa(&io->m->l1[c], pa & ~63ull, &io->cycles);
+		rc = machine_priv_clean_inval_pa(io->m, c, pa & ~63ull, &io->cycles);
 	if (rc == 0)
 		rc = cache_write(&io->m->llc, machine_key_slot(io->m, PAS_ROOT), pa, b, 8, &io->cycles);
 	return rc;

@@ -37,6 +37,10 @@ struct mem_access {
 	/* A non-temporal store of a whole line: written past the caches
 	 * (write-combining), their copies of the line under its key dropped. */
 	bool nt;
+	/* A table walker's read (page tables, and the RMP entries its checks
+	 * read): it looks up the L1D but its miss takes none of the L1D's miss
+	 * slots, the walkers keeping their own outstanding requests. */
+	bool walk;
 };
 
 /* What a TLB entry caches of the platform's fill-time checks (struct

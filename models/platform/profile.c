@@ -73,9 +73,12 @@ static const struct schema_key schema[] = {
 	U64("cache", "l1_ways", l1_ways, 1, 64, "8", "L1D ways"),
 	U64("cache", "l1_latency", l1_latency, 1, 1000, "4", "L1D hit, cycles"),
 	U64("cache", "l1_mshrs", l1_mshrs, 0, 1024, "24", "L1D misses in flight at once (0: no limit)"),
+	U64("cache", "l2_size", l2_size, 0, 1ull << 30, "0", "private L2 bytes per core, between the L1D and the LLC (0: none)"),
+	U64("cache", "l2_ways", l2_ways, 1, 64, "8", "L2 ways"),
+	U64("cache", "l2_latency", l2_latency, 1, 1000, "14", "L2 lookup, cycles added after the L1D's (an L2 hit's load-to-use: l1_latency + l2_latency)"),
 	U64("cache", "llc_size", llc_size, 1024, 1ull << 34, "2M", "LLC bytes"),
 	U64("cache", "llc_ways", llc_ways, 1, 64, "16", "LLC ways"),
-	U64("cache", "llc_latency", llc_latency, 1, 10000, "40", "LLC hit, cycles (from the core)"),
+	U64("cache", "llc_latency", llc_latency, 1, 10000, "40", "LLC lookup, cycles added after the levels above it"),
 	U64("cache", "wb_entries", wb_entries, 1, 256, "16", "write-back buffer entries between the LLC and memory"),
 	U64("cache", "prefetch_distance", prefetch_distance, 0, 63, "32", "lines a confirmed stream is prefetched ahead of its loads, within a 4 KB page (0: no prefetcher)"),
 	U64("cache", "prefetch_streams", prefetch_streams, 1, 64, "16", "streams the prefetcher tracks"),
@@ -416,7 +419,8 @@ static int check_consistency(const char *path, struct platform_config *cfg, char
 		why = "memenc.prot_base/prot_size/meta_base: expected a non-empty, 64-byte aligned region";
 	else if (cfg->rmm && !cfg->gpc)
 		why = "rmm.present: the RMM needs gpc.enabled = true";
-	else if (cfg->l1_size % (64 * cfg->l1_ways) || cfg->llc_size % (64 * cfg->llc_ways))
+	else if (cfg->l1_size % (64 * cfg->l1_ways) || cfg->llc_size % (64 * cfg->llc_ways) ||
+		 cfg->l2_size % (64 * cfg->l2_ways))
 		why = "cache: size must be a multiple of 64 * ways";
 	if (!why)
 		return 0;

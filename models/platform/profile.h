@@ -47,6 +47,7 @@ struct platform_config {
 	bool invd_cleans;
 	bool key_coherent;         /* invalidate-all from the host also writes back (RME) */
 	uint64_t l1_size, l1_ways, l1_latency;
+	uint64_t l2_size, l2_ways, l2_latency; /* l2_size 0: no L2 */
 	uint64_t llc_size, llc_ways, llc_latency;
 	uint64_t l1_mshrs, wb_entries, prefetch_distance, prefetch_streams;
 	/* granule protection */

@@ -739,11 +739,33 @@ static void test_mshr_limit(void **state)
 	rig_free(r);
 }
 
+/* A table walker's miss (cache.walker set around it) takes no miss slot:
+ * with both slots held by data misses, it goes straight below, and the
+ * data miss after it still finds the slots as they were. */
+static void test_walker_miss_takes_no_slot(void **state)
+{
+	(void)state;
+	struct rig *r = rig_new_mshrs(1024, 4, 2);
+	uint8_t b;
+	uint64_t cyc[4] = { 0 };
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(cache_read(&r->c, 1, 0x40 * (uint64_t)(i + 1), &b, 1, &cyc[i]), 0);
+	r->c.walker = true;
+	assert_int_equal(cache_read(&r->c, 1, 0xc0, &b, 1, &cyc[2]), 0);
+	r->c.walker = false;
+	assert_int_equal(cyc[2], HIT + MEM_LAT);
+	assert_int_equal(sim_stat_get(&r->s, "l1.mshr_wait"), 0);
+	assert_int_equal(cache_read(&r->c, 1, 0x100, &b, 1, &cyc[3]), 0);
+	assert_int_equal(cyc[3], HIT + MEM_LAT + MEM_LAT);
+	rig_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hit_waits_for_fill),
 		cmocka_unit_test(test_mshr_limit),
+		cmocka_unit_test(test_walker_miss_takes_no_slot),
 		cmocka_unit_test(test_hit_and_miss_cycles),
 		cmocka_unit_test(test_read_mru_matches_read),
 		cmocka_unit_test(test_write_allocate),

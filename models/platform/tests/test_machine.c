@@ -46,9 +46,9 @@ static void destroy(struct fx *f)
 	test_free(f);
 }
 
-/* plain (the EPYC 9334 host): DRAM miss = L1 lookup 4 + LLC lookup 46 + DRAM
- * 90 ns (243 cycles at 2.7 GHz); then an L1 hit costs 4. */
-#define PLAIN_MISS (4 + 46 + 243)
+/* plain (the EPYC 9334 host): DRAM miss = L1 lookup 4 + L2 lookup 10 + LLC
+ * lookup 32 + DRAM 90 ns (243 cycles at 2.7 GHz); then an L1 hit costs 4. */
+#define PLAIN_MISS (4 + 10 + 32 + 243)
 static void test_plain_cycles(void **state)
 {
 	(void)state;
@@ -60,12 +60,18 @@ static void test_plain_cycles(void **state)
 	assert_int_equal(c, PLAIN_MISS);
 	assert_int_equal(cpu_load(&f->host, 0x100008, b, 8, &fault, &c), 0);
 	assert_int_equal(c, 4);
-	/* LLC hit: the line left L1 (evicted by 8 more lines of its L1 set,
-	 * 32 KiB / 8 ways = 4 KiB apart) but stays in the LLC: 4 + 46. */
+	/* L2 hit: the line left L1 (evicted by 8 more lines of its L1 set,
+	 * 32 KiB / 8 ways = 4 KiB apart) but stays in the L2: 4 + 10. */
 	for (uint64_t k = 1; k <= 8; k++)
 		assert_int_equal(cpu_load(&f->host, 0x100000 + k * 4096, b, 8, &fault, &c), 0);
 	assert_int_equal(cpu_load(&f->host, 0x100000, b, 8, &fault, &c), 0);
-	assert_int_equal(c, 4 + 46);
+	assert_int_equal(c, 4 + 10);
+	/* LLC hit: 8 more lines of its L2 set (1 MiB / 8 ways = 128 KiB
+	 * apart) push it out of the L2 too: 4 + 10 + 32. */
+	for (uint64_t k = 1; k <= 8; k++)
+		assert_int_equal(cpu_load(&f->host, 0x100000 + k * 128 * 1024, b, 8, &fault, &c), 0);
+	assert_int_equal(cpu_load(&f->host, 0x100000, b, 8, &fault, &c), 0);
+	assert_int_equal(c, 4 + 10 + 32);
 	/* An access crossing a line boundary is two line accesses. */
 	assert_int_equal(cpu_load(&f->host, 0x10003c, b, 8, &fault, &c), 0);
 	assert_int_equal(c, 4 + PLAIN_MISS);
@@ -305,6 +311,43 @@ static void test_two_cores(void **state)
 	destroy(f);
 }
 
+/* With private L2s, a line one core holds dirty in its L2 (written, then
+ * pushed out of its L1) is still what another core reads, and a write on
+ * that core takes the stale copy out of both of the first core's levels;
+ * maintenance (WBINVD) reaches the L2s too. */
+static void test_two_cores_l2(void **state)
+{
+	(void)state;
+	static const char *const sets[] = { "cache.cores=2", NULL };
+	struct fx *f = build_set("plain", sets);
+	uint8_t b[8];
+	struct cc_fault fault;
+	uint64_t c;
+	f->realm.core = 1;
+	assert_true(f->m.has_l2);
+	assert_int_equal(cpu_store(&f->host, 0x400000, "inL2....", 8, &fault, &c), 0);
+	for (uint64_t k = 1; k <= 8; k++) /* out of core 0's L1, into its L2 */
+		assert_int_equal(cpu_load(&f->host, 0x400000 + k * 4096, b, 8, &fault, &c), 0);
+	bool dirty = false;
+	assert_false(cache_probe(&f->m.l1[0], 0, 0x400000, NULL));
+	assert_true(cache_probe(&f->m.l2[0], 0, 0x400000, &dirty));
+	assert_true(dirty);
+	assert_int_equal(cpu_load(&f->realm, 0x400000, b, 8, &fault, &c), 0);
+	assert_memory_equal(b, "inL2....", 8);
+	assert_int_equal(sim_stat_get(&f->sim, "machine.snoops"), 1);
+	assert_int_equal(cpu_store(&f->realm, 0x400000, "core1...", 8, &fault, &c), 0);
+	assert_false(cache_probe(&f->m.l1[0], 0, 0x400000, NULL));
+	assert_false(cache_probe(&f->m.l2[0], 0, 0x400000, NULL));
+	assert_int_equal(cpu_load(&f->host, 0x400000, b, 8, &fault, &c), 0);
+	assert_memory_equal(b, "core1...", 8);
+	assert_int_equal(machine_wbinvd(&f->m, &c), 0);
+	for (unsigned k = 0; k < 2; k++) {
+		assert_int_equal(cache_lines_of_key(&f->m.l1[k], 0), 0);
+		assert_int_equal(cache_lines_of_key(&f->m.l2[k], 0), 0);
+	}
+	destroy(f);
+}
+
 /* SNP's RMP on the machine's memory path (APM 15.36): the host may read but
  * not write a page assigned to a guest, device DMA is held to the same rule,
  * the owning guest's private access needs PVALIDATE first (#VC before), and
@@ -502,7 +545,9 @@ int main(void)
 		cmocka_unit_test(test_gpt_is_root),   cmocka_unit_test(test_bus_range),
 		cmocka_unit_test(test_bad_config),    cmocka_unit_test(test_key_reuse_hazard),
 		cmocka_unit_test(test_invd_loses_dirty), cmocka_unit_test(test_gpc_tlb_invalidation),
-		cmocka_unit_test(test_two_cores),     cmocka_unit_test(test_rmp_on_the_path),
+		cmocka_unit_test(test_two_cores),
+		cmocka_unit_test(test_two_cores_l2),
+		cmocka_unit_test(test_rmp_on_the_path),
 		cmocka_unit_test(test_rmp_instruction_timing),
 		cmocka_unit_test(test_rmp_checked_at_fill), cmocka_unit_test(test_rmp_stale_tlb),
 		cmocka_unit_test(test_key_coherent),
