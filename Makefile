@@ -26,7 +26,7 @@ TEST_BINS := $(TEST_SRCS:%.c=$(B)/%)
 CLI       := $(B)/ccsim
 LIB       := $(B)/libccsim.a
 
-.PHONY: all deps reference test unit scenario-test demo bench coverage check cppcheck clean
+.PHONY: all deps reference calibration test unit scenario-test demo bench coverage check cppcheck clean
 all: $(CLI) $(LIB)
 
 deps:
@@ -70,6 +70,11 @@ demo: deps
 # Regenerate the golden matrix the tests compare against (review the diff).
 reference: all
 	@$(CLI) matrix scenarios --json results/reference/matrix.json
+
+# Reproduce the published CVM measurements: results/calibration.md (review
+# the diff; tests/test_calibration.sh checks the bands and that it is current).
+calibration: all
+	@python3 harness/scripts/calibrate.py --ccsim $(CLI)
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(B)/bench
