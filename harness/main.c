@@ -113,11 +113,14 @@ static const char usage_sweep[] =
 static const char usage_trace[] =
 	"usage: ccsim trace FILE\n\nPrint a binary trace (a run's trace.bin) as text, one record a line.\n";
 static const char usage_profile[] =
-	"usage: ccsim profile NAME [--set GROUP.KEY=VALUE]... [--stats]\n\n"
+	"usage: ccsim profile NAME [--set GROUP.KEY=VALUE]... [--stats]\n"
+	"       ccsim profile --keys\n\n"
 	"Print the fully resolved configuration of a profile (defaults included) as JSON.\n\n"
 	"  --stats   instead, list every statistic a run on this profile reports in\n"
 	"            stats.json: name, kind (count, cycles, hist) and what it counts.\n"
-	"            Each scenario VM adds <vm>.* counters like host.*.\n";
+	"            Each scenario VM adds <vm>.* counters like host.*.\n"
+	"  --keys    list every key a profile may set: GROUP.KEY, its default and\n"
+	"            what it means, tab-separated (docs/profiles.md explains them).\n";
 static const char usage_steps[] =
 	"usage: ccsim steps\n\nList every actor and the steps it accepts, with arguments and an example.\n";
 
@@ -399,7 +402,10 @@ static int cmd_profile(int argc, char **argv)
 			i++;
 		else if (strcmp(argv[i], "--stats") == 0)
 			stats = true;
-		else if (argv[i][0] == '-')
+		else if (strcmp(argv[i], "--keys") == 0 && argc == 1) {
+			profile_keys_list(stdout);
+			return 0;
+		} else if (argv[i][0] == '-')
 			return bad_usage("profile", "unknown option %s", argv[i]);
 		else if (!name)
 			name = argv[i];

@@ -75,7 +75,7 @@ static const struct schema_key schema[] = {
 	U64("cache", "l1_mshrs", l1_mshrs, 0, 1024, "24", "L1D misses in flight at once (0: no limit)"),
 	U64("cache", "l2_size", l2_size, 0, 1ull << 30, "0", "private L2 bytes per core, between the L1D and the LLC (0: none)"),
 	U64("cache", "l2_ways", l2_ways, 1, 64, "8", "L2 ways"),
-	U64("cache", "l2_latency", l2_latency, 1, 1000, "14", "L2 lookup, cycles added after the L1D's (an L2 hit's load-to-use: l1_latency + l2_latency)"),
+	U64("cache", "l2_latency", l2_latency, 1, 1000, "10", "L2 lookup, cycles added after the L1D's (an L2 hit's load-to-use: l1_latency + l2_latency)"),
 	U64("cache", "llc_size", llc_size, 1024, 1ull << 34, "2M", "LLC bytes"),
 	U64("cache", "llc_ways", llc_ways, 1, 64, "16", "LLC ways"),
 	U64("cache", "llc_latency", llc_latency, 1, 10000, "40", "LLC lookup, cycles added after the levels above it"),
@@ -507,6 +507,14 @@ int profile_find(const char *name, char *path, size_t pathlen, char *err, size_t
 		g_free(dirs[i]);
 	g_free(exedir);
 	return rc;
+}
+
+void profile_keys_list(FILE *f)
+{
+	for (size_t i = 0; i < sizeof(schema) / sizeof(schema[0]); i++) {
+		const struct schema_key *k = &schema[i];
+		fprintf(f, "%s.%s\t%s\t%s\n", k->group, k->key, k->def, k->desc);
+	}
 }
 
 void profile_dump_json(const struct platform_config *cfg, FILE *f, int indent)

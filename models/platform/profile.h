@@ -109,6 +109,9 @@ int profile_set(struct platform_config *cfg, const char *assignment, char *err, 
 void profile_defaults(struct platform_config *cfg);
 /* The resolved configuration as a JSON object, indented by `indent` levels. */
 void profile_dump_json(const struct platform_config *cfg, FILE *f, int indent);
+/* Every key a profile may set, one a line: GROUP.KEY, its default (file
+ * syntax) and what it means, tab-separated. */
+void profile_keys_list(FILE *f);
 const char *arch_name(enum arch_kind a);
 
 #endif
