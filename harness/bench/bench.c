@@ -52,7 +52,7 @@
 #define SWEEP_SCENARIO "scenarios/examples/first-steps.scn"
 #define SWEEP_VALUES 100        /* memenc.aes_latency=1..100 on 2 profiles */
 
-#define METRICS_MAX 32
+#define METRICS_MAX 48
 
 struct metric {
 	const char *name;
@@ -685,6 +685,63 @@ out:
 	return rc;
 }
 
+/* --- a streaming copy, simulated: scenarios/perf/memory.scn --- */
+
+#define COPY_SCENARIO "scenarios/perf/memory.scn"
+#define COPY_BYTES (64.0 * 1024 * 1024) /* the scenario's size */
+
+/* The number after `"key": ` at or after p, or -1. */
+static double json_number_after(const char *p, const char *key)
+{
+	char pat[64];
+	snprintf(pat, sizeof(pat), "\"%s\": ", key);
+	const char *q = p ? strstr(p, pat) : NULL;
+	return q ? strtod(q + strlen(pat), NULL) : -1;
+}
+
+/* One run of the copy scenario on `profile`: the memcpy phase's simulated
+ * bandwidth (GB/s of simulated time) and the run's simulated cycles per
+ * host second. */
+static int bench_copy(const char *ccsim, const char *profile, double *gbs, double *cycles_per_s)
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[4096], stats[4200], path[4200];
+	snprintf(dir, sizeof(dir), "%s/ccsim-copy-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		fprintf(stderr, "bench: %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	char *argv[] = { (char *)ccsim, "run", COPY_SCENARIO, "--profile", (char *)profile,
+			 "--out", dir, "--quiet", NULL };
+	double t0 = now_s();
+	int rc = spawn_quiet(argv);
+	double t = now_s() - t0;
+	size_t len;
+	snprintf(stats, sizeof(stats), "%s/stats.json", dir);
+	char *js = rc == 0 ? read_all(stats, &len) : NULL;
+	const char *phase = js ? strstr(js, "\"phase\": {") : NULL;
+	const char *memcpy_ph = phase ? strstr(phase, "\"memcpy\": {") : NULL;
+	double freq = json_number_after(js, "freq_hz"), total = json_number_after(js, "cycles");
+	double cyc = json_number_after(memcpy_ph, "cycles");
+	free(js);
+	static const char *const outs[] = { "stats.json", "summary.json", "trace.bin", "trace.txt" };
+	for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, outs[i]);
+		remove(path);
+	}
+	snprintf(path, sizeof(path), "%s/captures", dir);
+	rmdir(path);
+	rmdir(dir);
+	if (rc != 0 || freq <= 0 || cyc <= 0 || total <= 0 || t <= 0) {
+		fprintf(stderr, "bench: %s on %s: run failed or no memcpy phase\n", COPY_SCENARIO,
+			profile);
+		return -1;
+	}
+	*gbs = COPY_BYTES / (cyc / freq) / 1e9;
+	*cycles_per_s = total / t;
+	return 0;
+}
+
 /* --- output --- */
 
 static int metric_cmp(const void *a, const void *b)
@@ -730,6 +787,13 @@ int main(int argc, char **argv)
 	struct metrics ms = { .n = 0 };
 	double hit, hit_plain, miss, miss_mac, miss_tree, raw, events, tlb_hit, walk;
 	double matrix1, matrix2, sweep1, sweep2;
+	static const char *const copy_profiles[] = { "plain", "sev-snp", "cca" };
+	static const char *const copy_gbs_names[] = { "copy.memcpy_gbs_plain", "copy.memcpy_gbs_sev_snp",
+						      "copy.memcpy_gbs_cca" };
+	static const char *const copy_rate_names[] = { "copy.cycles_per_s_plain",
+						       "copy.cycles_per_s_sev_snp",
+						       "copy.cycles_per_s_cca" };
+	double copy_gbs[3], copy_rate[3];
 	uint64_t hit_lat, plain_lat, miss_lat, mac_lat, tree_lat, tlb_lat, walk_lat;
 	size_t nmatrix, nsweep;
 	char note[96], ccsim[4096];
@@ -798,6 +862,14 @@ int main(int argc, char **argv)
 	snprintf(note, sizeof(note), "ccsim sweep, %zu configurations, -j 1", nsweep);
 	row_units("sweep.configs_per_s_j1", sweep1, "configs/s", note);
 	row_units("sweep.configs_per_s_j2", sweep2, "configs/s", "the same, -j 2 (CSV identical)");
+	for (int i = 0; i < 3; i++) {
+		if (bench_copy(ccsim, copy_profiles[i], &copy_gbs[i], &copy_rate[i]))
+			goto fail;
+		snprintf(note, sizeof(note), "simulated: the 64 MiB memcpy phase of %s",
+			 COPY_SCENARIO);
+		row_units(copy_gbs_names[i], copy_gbs[i], "GB/s", note);
+		row(copy_rate_names[i], copy_rate[i], "cycles/s", "simulated cycles per host second, whole run");
+	}
 	printf("%-22s %10.4f\n", "mem.miss_xts_vs_raw", miss / raw);
 	printf("%-22s %10.4f\n", "mem.hit_vs_plain", hit / hit_plain);
 	printf("%-22s %10.4f\n", "matrix.j2_vs_j1", matrix2 / matrix1);
@@ -827,6 +899,11 @@ int main(int argc, char **argv)
 	metric_add(&ms, "sweep.configs_per_s_j1", sweep1, 1);
 	metric_add(&ms, "sweep.configs_per_s_j2", sweep2, 1);
 	metric_add(&ms, "sweep.j2_vs_j1", sweep2 / sweep1, 6);
+	for (int i = 0; i < 3; i++) {
+		metric_add(&ms, copy_gbs_names[i], copy_gbs[i], 3);
+		metric_add(&ms, copy_rate_names[i], copy_rate[i], 0);
+	}
+	metric_add(&ms, "copy.memcpy_sev_snp_vs_plain", copy_gbs[1] / copy_gbs[0], 6);
 	if (write_json(argv[1], &ms))
 		return 1;
 	printf("wrote %s\n", argv[1]);
