@@ -195,6 +195,12 @@ static const struct op_spec op_specs[] = {
 	{ "pio_in", GOP_PIO_IN, { REQ("port"), OPT("size", 1) }, NULL },
 	{ "pio_out", GOP_PIO_OUT, { REQ("port"), OPT("value", 0), OPT("size", 1) }, NULL },
 	{ "phase", GOP_PHASE, { { NULL } }, "name" },
+	{ "blk_read", GOP_BLK_READ,
+	  { OPT("n", 1), OPT("sector", 0), OPT("buf", GUEST_FREE), OPT("size", 4096), OPT("bounce", 2) },
+	  NULL },
+	{ "blk_write", GOP_BLK_WRITE,
+	  { OPT("n", 1), OPT("sector", 0), OPT("buf", GUEST_FREE), OPT("size", 4096), OPT("bounce", 2) },
+	  NULL },
 };
 #undef REQ
 #undef OPT

@@ -183,6 +183,10 @@ expect_exit "plain: pool past memory exits 2" 2 "$CCSIM" run "$T/pool.scn" --pro
 expect_err "plain: pool past memory message" "pool.scn:3: guest g: its host memory \\[0xffff000000, 0x10001000000) lies outside memory"
 expect_exit "cca: pool outside the delegable range exits 2" 2 "$CCSIM" run "$T/pool.scn" --profile cca --set at=0x10000000
 expect_err "cca: pool outside the delegable range message" "guest g: its host memory \\[0x10000000, 0x12000000) lies outside the delegable range"
+# a block request the device cannot take: the op's line and its rule
+printf 'profiles plain\nguest g ram=4M\ng.op blk_read size=5000\nhost.guest_load g\n' >"$T/blk.scn"
+expect_exit "blk_read of 5000 bytes exits 2" 2 "$CCSIM" run "$T/blk.scn" --profile plain
+expect_err "blk_read size message" "blk.scn:3:6: g: op 1 \\(blk_read\\): n > 0, size a multiple of 512 up to 4096"
 expect_exit "unknown option exits 2" 2 "$CCSIM" run "$T/ok.scn" --frobnicate
 expect_err "unknown option message" "unknown option --frobnicate"
 expect_exit "bad seed exits 2" 2 "$CCSIM" run "$T/ok.scn" --seed 12x

@@ -91,6 +91,7 @@ struct platform_config {
 	uint64_t host_hypercall_cycles;
 	uint64_t vm_switch_cycles;
 	uint64_t host_slice_cycles;
+	uint64_t blk_latency_ns, blk_mbps; /* the host's block device behind a guest's queue */
 	uint64_t max_cycles;        /* a run stops with an error past this simulated cycle */
 };
 

@@ -471,12 +471,18 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 	emit(&g, ISA_ADD, R_DEV, R_SH, 1, 0, 0);
 	movi(&g, 1, GUEST_BOUNCE);
 	emit(&g, ISA_ADD, R_BNC, R_SH, 1, 0, 0);
+	/* interrupts: the timer's, and a block device's completions */
+	bool blk = false;
+	for (size_t i = 0; i < cfg->nops; i++)
+		blk |= cfg->ops[i].kind == GOP_BLK_READ || cfg->ops[i].kind == GOP_BLK_WRITE;
 	if (cfg->tick) {
 		emit(&g, ISA_MRS, 1, 0, 0, ISA_SR_CNTVCT, 0);
 		emit(&g, ISA_ADDI, 1, 1, 0, 0, cfg->tick);
 		emit(&g, ISA_MSR, 1, 0, 0, ISA_SR_CNTV_CVAL, 0);
 		movi(&g, 1, CNTV_ENABLE);
 		emit(&g, ISA_MSR, 1, 0, 0, ISA_SR_CNTV_CTL, 0);
+	}
+	if (cfg->tick || blk) {
 		movi(&g, 1, 0);
 		emit(&g, ISA_MSR, 1, 0, 0, ISA_SR_DAIF, 0);
 	}
@@ -642,7 +648,7 @@ const char *guest_op_name(enum guest_op_kind k)
 		"work", "store", "load", "loop", "end", "wfi", "mmio_write", "mmio_read",
 		"host_call", "send", "extend", "call", "regs", "stream_read", "stream_write",
 		"copy", "memcpy", "random", "chase", "touch", "cpuid", "rdmsr", "wrmsr",
-		"pio_in", "pio_out", "phase",
+		"pio_in", "pio_out", "phase", "blk_read", "blk_write",
 	};
 	return k < GOP_KIND_COUNT ? n[k] : "?";
 }

@@ -106,6 +106,19 @@
 #define GUEST_DEV_RESULT 0x38    /* write: its next result register (X0, X1, ...) */
 #define GUEST_DEV_CPUS 0x40      /* write: how many secondary vCPUs ran (at shutdown) */
 #define GUEST_DEV_PORT 0x48      /* a realm's port I/O (Arm has none): this register instead */
+#define GUEST_DEV_BLK_KICK 0x50  /* write: the block device's queue has a request (virtio's
+				  * notify); the descriptor is in the queue page below */
+/* The block device's queue, a shared page at the end of the bounce buffer
+ * (virtio-style: the guest writes a descriptor, notifies, and waits for
+ * the used count to move and the completion interrupt). */
+#define GUEST_BLK_QUEUE 0x3000   /* offset in the bounce buffer */
+#define GUEST_BLK_SECTOR 0x00    /* descriptor: the 512-byte sector */
+#define GUEST_BLK_BUF 0x08       /* the buffer's guest-physical address */
+#define GUEST_BLK_LEN 0x10       /* bytes (up to 4 KiB); bit 63: a write */
+#define GUEST_BLK_USED 0x18      /* the device's count of completed requests */
+#define GUEST_BLK_WRITE (1ull << 63)
+#define GUEST_BLK_MAX 0x1000ull  /* one request moves at most a page */
+#define GUEST_BLK_INTID 48u      /* the completion interrupt (an SPI) */
 #define GUEST_DEV_ID_VALUE 0xcc510de0ull
 #define GUEST_MAX_VCPUS 4
 #define GUEST_SMP_POLL_CYCLES 30000 /* between AFFINITY_INFO polls at shutdown */
@@ -147,6 +160,9 @@ enum guest_op_kind {
 	GOP_PIO_IN,       /* a: port, b: bytes (1, 2, 4) */
 	GOP_PIO_OUT,      /* a: port, b: value, c: bytes */
 	GOP_PHASE,        /* a: the phase's index in guest_kernel_config.phases */
+	GOP_BLK_READ,     /* a: requests, b: first sector, c: buffer, d: bytes each, e: bounce
+			     (0: never, 1: always, 2: when the guest is confidential) */
+	GOP_BLK_WRITE,    /* the same, writing */
 	GOP_KIND_COUNT
 };
 

@@ -68,6 +68,58 @@ static void memcpy_blocks(struct gasm *g, uint64_t bytes, uint64_t src, uint64_t
 	emit(g, ISA_BC, 2, 4, ISA_LTU, 0, loop);
 }
 
+/* `n` block requests of `bytes` each from sector `sector` on, one at a
+ * time (queue depth 1, as fio's latency jobs): the descriptor goes into the
+ * shared queue page, a notify to the device (an exit; through #VC and the
+ * GHCB on SEV-ES / SNP), then the vCPU waits (WFI: halts) until the used
+ * count moves, the completion interrupt waking it. A confidential guest's
+ * device cannot reach its private memory: with `bounce` the data goes
+ * through the shared bounce buffer and the guest copies it (swiotlb). */
+static void blk_requests(struct gasm *g, uint64_t n, uint64_t sector, uint64_t buf, uint64_t bytes,
+			 bool bounce, bool write)
+{
+	/* the buffer is memory the driver owns: backed before the device uses it */
+	for (uint64_t p = buf & ~0xfffull; p < buf + bytes; p += 0x1000) {
+		movi(g, 2, p < buf ? buf : p);
+		st(g, ISA_XZR, 2, 0, 1);
+	}
+	movi(g, 7, n);
+	movi(g, 8, sector);
+	uint64_t next = here(g);
+	if (bounce && write) { /* the data into the shared buffer first */
+		emit(g, ISA_MOV, 6, R_BNC, 0, 0, 0);
+		movi(g, 2, buf);
+		movi(g, 3, bytes);
+		emit(g, ISA_MOVS, 6, 2, 3, 0, 0);
+	}
+	st(g, 8, R_BNC, GUEST_BLK_QUEUE + GUEST_BLK_SECTOR, 8);
+	if (bounce) {
+		emit(g, ISA_MOV, 1, R_BNC, 0, 0, 0);
+	} else {
+		movi(g, 1, buf);
+	}
+	st(g, 1, R_BNC, GUEST_BLK_QUEUE + GUEST_BLK_BUF, 8);
+	movi(g, 1, bytes | (write ? GUEST_BLK_WRITE : 0));
+	st(g, 1, R_BNC, GUEST_BLK_QUEUE + GUEST_BLK_LEN, 8);
+	ld(g, 9, R_BNC, GUEST_BLK_QUEUE + GUEST_BLK_USED, 8);
+	st(g, 1, R_DEV, GUEST_DEV_BLK_KICK, 8);
+	uint64_t wait = here(g);
+	ld(g, 10, R_BNC, GUEST_BLK_QUEUE + GUEST_BLK_USED, 8);
+	size_t done = emit(g, ISA_BC, 10, 9, ISA_NE, 0, 0);
+	emit(g, ISA_WFI, 0, 0, 0, 0, 0);
+	emit(g, ISA_B, 0, 0, 0, 0, wait);
+	patch_target(g, done, here(g));
+	if (bounce && !write) { /* out of the shared buffer into private memory */
+		movi(g, 6, buf);
+		emit(g, ISA_MOV, 2, R_BNC, 0, 0, 0);
+		movi(g, 3, bytes);
+		emit(g, ISA_MOVS, 6, 2, 3, 0, 0);
+	}
+	emit(g, ISA_ADDI, 8, 8, 0, 0, (bytes + 511) / 512);
+	emit(g, ISA_ADDI, 7, 7, 0, 0, (uint64_t)-1);
+	emit(g, ISA_BC, 7, ISA_XZR, ISA_NE, 0, next);
+}
+
 /* n loads at random 8-byte words of [base, base + bytes): a 64-bit LCG
  * (Knuth's MMIX constants), its high bits as the index */
 static void random_loads(struct gasm *g, uint64_t bytes, uint64_t n, uint64_t base, uint64_t seed)
@@ -143,6 +195,8 @@ static bool op_range(const struct guest_op *o, uint64_t *lo, uint64_t *hi)
 	case GOP_RANDOM:
 	case GOP_CHASE: *lo = o->c; *hi = o->c + o->a; return true;
 	case GOP_TOUCH: *lo = o->b; *hi = o->b + o->a; return true;
+	case GOP_BLK_READ:
+	case GOP_BLK_WRITE: *lo = o->c; *hi = o->c + o->d; return true;
 	case GOP_COPY:
 	case GOP_MEMCPY: {
 		uint64_t dst = o->c ? o->c : o->b + o->a;
@@ -182,6 +236,10 @@ static const char *op_invalid(const struct guest_op *o)
 			       : NULL;
 	case GOP_TOUCH:
 		return !o->a || !o->c || o->c % 8 ? "size > 0, stride a multiple of 8" : NULL;
+	case GOP_BLK_READ:
+	case GOP_BLK_WRITE:
+		return !o->a || !o->d || o->d > GUEST_BLK_MAX || o->d % 512 || o->e > 2
+			       ? "n > 0, size a multiple of 512 up to 4096, bounce 0, 1 or 2" : NULL;
 	case GOP_PIO_IN:
 	case GOP_PIO_OUT: {
 		uint64_t size = o->kind == GOP_PIO_IN ? o->b : o->c;
@@ -421,6 +479,13 @@ int gasm_workload(struct gasm *g, const struct guest_kernel_config *cfg, char *e
 			}
 			emit(g, ISA_MARK, 0, 0, 0, (int32_t)o->a, 0);
 			break;
+		case GOP_BLK_READ:
+		case GOP_BLK_WRITE: {
+			bool cvm = g->realm || g->sev;
+			blk_requests(g, o->a, o->b, o->c, o->d, o->e == 2 ? cvm : o->e == 1,
+				     o->kind == GOP_BLK_WRITE);
+			break;
+		}
 		case GOP_KIND_COUNT:
 			break;
 		}

@@ -108,6 +108,114 @@ static void shared_read(struct hv_guest *g, enum hv_page kind, uint64_t ipa, uin
 	}
 }
 
+/* ---- the block device (virtio-blk style, queue depth 1) ---- */
+
+/* The byte at offset k of 512-byte sector s: what the backing store holds. */
+static uint8_t blk_byte(uint64_t s, uint64_t k)
+{
+	uint64_t x = (s * 512 + k) * 0x9e3779b97f4a7c15ull;
+	return (uint8_t)(x >> 56);
+}
+
+/* Move `len` bytes between host buffer b and the guest's memory at `ipa`:
+ * through the bounce buffer's host pages when it lies there, else the host
+ * pages backing its RAM, which the host reaches with its own key only (a
+ * confidential guest's private page then holds what it cannot read: why
+ * its device data goes through the bounce buffer). */
+static void blk_copy(struct hv_guest *g, uint64_t ipa, uint8_t *b, uint64_t len, bool to_guest,
+		     uint64_t *cyc)
+{
+	/* a realm names its shared pages by their unprotected alias, as the
+	 * host recorded them */
+	uint64_t flat = ipa & ~HV_IPA_SHARED_BIT;
+	bool shared = flat >= GUEST_BOUNCE && flat < GUEST_BOUNCE + GUEST_BOUNCE_SIZE;
+	enum hv_page kind = shared ? (enum hv_page)g->blk_queue_kind : PG_DATA;
+	for (uint64_t o = 0; o < len;) {
+		uint64_t page = (ipa + o) & ~(PAGE - 1), in = (ipa + o) - page;
+		uint64_t n = MIN(len - o, PAGE - in), pa = hv_pool_pa(g, kind, page);
+		for (uint64_t k = 0; pa && k < n; k += 64) {
+			uint32_t c = (uint32_t)MIN(64, n - k);
+			if (to_guest)
+				(void)hv_store(g, pa + in + k, b + o + k, c, cyc);
+			else
+				(void)hv_load(g, pa + in + k, b + o + k, c, cyc);
+		}
+		o += n;
+	}
+}
+
+/* The guest notified: take the descriptor from the queue page and start
+ * the request; it completes blk_latency_ns (+ its bytes at blk_mbps) later. */
+void hv_blk_kick(struct hv_guest *g, enum hv_page queue_kind, uint64_t bounce_ipa, uint64_t *cyc)
+{
+	uint8_t d[24];
+	if (g->blk_pending)
+		return; /* queue depth 1: a second notify before the completion is ignored */
+	g->blk_queue_kind = queue_kind;
+	g->blk_queue = bounce_ipa + GUEST_BLK_QUEUE;
+	shared_read(g, queue_kind, g->blk_queue, d, sizeof(d), cyc);
+	g->blk_sector = sim_le64_load(d + GUEST_BLK_SECTOR);
+	g->blk_buf = sim_le64_load(d + GUEST_BLK_BUF);
+	g->blk_len = sim_le64_load(d + GUEST_BLK_LEN);
+	uint64_t bytes = MIN(g->blk_len & ~GUEST_BLK_WRITE, GUEST_BLK_MAX);
+	const struct platform_config *cfg = &g->m->cfg;
+	uint64_t ns = cfg->blk_latency_ns + (cfg->blk_mbps ? bytes * 1000 / cfg->blk_mbps : 0);
+	g->blk_done_at = hv_now(g, *cyc) + sim_ns_to_cycles(g->m->sim, ns);
+	g->blk_vcpu = g->cur;
+	g->blk_pending = 1;
+}
+
+/* A vCPU that halts while its request is in flight wakes at its completion. */
+void hv_blk_wake(struct hv_guest *g, struct hv_vcpu *c)
+{
+	if (g->blk_pending && (uint64_t)(c - g->vcpu) == g->blk_vcpu && g->blk_done_at < c->wake_at)
+		c->wake_at = g->blk_done_at;
+}
+
+/* Cycles until the request completes (UINT64_MAX: none in flight): a
+ * running vCPU is stopped then, as the device's interrupt would. */
+uint64_t hv_blk_horizon(struct hv_guest *g, uint64_t now)
+{
+	if (!g->blk_pending)
+		return UINT64_MAX;
+	return g->blk_done_at > now ? g->blk_done_at - now : 0;
+}
+
+/* Complete the request if its time has come: the data moves, the used
+ * count in the queue page moves on, and the completion interrupt is
+ * pending for the vCPU that asked. */
+void hv_blk_poll(struct hv_guest *g, uint64_t *cyc)
+{
+	if (!g->blk_pending || hv_now(g, *cyc) < g->blk_done_at)
+		return;
+	uint64_t bytes = MIN(g->blk_len & ~GUEST_BLK_WRITE, GUEST_BLK_MAX);
+	bool write = (g->blk_len & GUEST_BLK_WRITE) != 0;
+	uint8_t b[GUEST_BLK_MAX];
+	if (write) {
+		blk_copy(g, g->blk_buf, b, bytes, false, cyc);
+		g->n.blk_writes++;
+	} else {
+		for (uint64_t k = 0; k < bytes; k++)
+			b[k] = blk_byte(g->blk_sector, k);
+		blk_copy(g, g->blk_buf, b, bytes, true, cyc);
+		g->n.blk_reads++;
+	}
+	g->n.blk_bytes += bytes;
+	uint8_t used[8];
+	sim_le64_store(used, g->n.blk_reads + g->n.blk_writes);
+	blk_copy(g, g->blk_queue + GUEST_BLK_USED, used, sizeof(used), true, cyc);
+	g->blk_pending = 0;
+	struct hv_vcpu *c = &g->vcpu[g->blk_vcpu];
+	struct vcpu_state v = { 0 };
+	memcpy(v.lr, c->lrs, sizeof(v.lr));
+	if (!vcpu_lr_holds(&v, GUEST_BLK_INTID) && vcpu_lr_inject(&v, GUEST_BLK_INTID) == 0) {
+		memcpy(c->lrs, v.lr, sizeof(v.lr));
+		g->n.injected++;
+	}
+	if (c->waiting) /* the interrupt wakes its halt */
+		c->wake_at = 0;
+}
+
 /* The device behind the guest's MMIO window; the bounce buffer is at
  * `bounce_ipa`, backed by host pages of `bounce_kind`. */
 uint64_t hv_dev_access(struct hv_guest *g, uint64_t off, bool write, uint64_t val,
@@ -138,6 +246,9 @@ uint64_t hv_dev_access(struct hv_guest *g, uint64_t off, bool write, uint64_t va
 		break;
 	case GUEST_DEV_CPUS:
 		g->n.cpus_reported = val;
+		break;
+	case GUEST_DEV_BLK_KICK:
+		hv_blk_kick(g, bounce_kind, bounce_ipa, cyc);
 		break;
 	case GUEST_DEV_PANIC:
 		g->n.panicked = 1;
@@ -513,9 +624,15 @@ static const struct sim_field hv_fields[] = {
 	SIM_FIELD(struct hv_guest, n.last_npf), SIM_FIELD(struct hv_guest, n.last_npf_kind),
 	SIM_FIELD(struct hv_guest, n.cpuids), SIM_FIELD(struct hv_guest, n.msrs),
 	SIM_FIELD(struct hv_guest, n.pios),
+	SIM_FIELD(struct hv_guest, n.blk_reads), SIM_FIELD(struct hv_guest, n.blk_writes),
+	SIM_FIELD(struct hv_guest, n.blk_bytes),
+	SIM_FIELD(struct hv_guest, blk_pending), SIM_FIELD(struct hv_guest, blk_done_at),
+	SIM_FIELD(struct hv_guest, blk_sector), SIM_FIELD(struct hv_guest, blk_buf),
+	SIM_FIELD(struct hv_guest, blk_len), SIM_FIELD(struct hv_guest, blk_vcpu),
+	SIM_FIELD(struct hv_guest, blk_queue_kind), SIM_FIELD(struct hv_guest, blk_queue),
 	SIM_FIELD_ARRAY(struct hv_guest, trap, uint64_t),
 };
-static const struct sim_vmstate hv_vmstate = { "hv", 7, hv_fields, G_N_ELEMENTS(hv_fields) };
+static const struct sim_vmstate hv_vmstate = { "hv", 8, hv_fields, G_N_ELEMENTS(hv_fields) };
 
 /* struct hv_vcpu is all uint64_t: saved word by word. */
 #define HV_VCPU_WORDS (sizeof(struct hv_vcpu) / sizeof(uint64_t))
@@ -670,6 +787,9 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 		ST(n.cpuids, "cpuids", SIM_STAT_COUNT, "CPUID instructions the host emulated"),
 		ST(n.msrs, "msrs", SIM_STAT_COUNT, "RDMSR / WRMSR the host emulated"),
 		ST(n.pios, "pios", SIM_STAT_COUNT, "port I/O instructions the host emulated"),
+		ST(n.blk_reads, "blk.reads", SIM_STAT_COUNT, "block read requests the host's device completed"),
+		ST(n.blk_writes, "blk.writes", SIM_STAT_COUNT, "block write requests the host's device completed"),
+		ST(n.blk_bytes, "blk.bytes", SIM_STAT_COUNT, "bytes those requests moved"),
 	};
 #undef ST
 	sim_stat_register_table(s, prefix, g, stats, G_N_ELEMENTS(stats));

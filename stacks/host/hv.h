@@ -40,6 +40,7 @@
 #include "stacks/guest/kernel.h"
 
 #define HV_IPA_BITS 32          /* the realm's IPA width (s2sz) */
+#define HV_IPA_SHARED_BIT (1ull << (HV_IPA_BITS - 1)) /* a realm's unprotected IPA alias */
 #define HV_POOL_DEFAULT 0x90000000ull
 #define HV_POOL_SIZE 0x2000000ull /* host memory per guest: at least 32 MiB */
 #define HV_MAX_RAM 0x40000000ull  /* the largest guest RAM: 1 GiB */
@@ -101,6 +102,7 @@ struct hv_counts {
 	uint64_t npfs, last_npf;    /* nested page faults the host took, the last one's GPA (EXITINFO2) */
 	uint64_t last_npf_kind;     /* and its kind (enum cc_fault_kind: rmp.npf when the RMP refused) */
 	uint64_t cpuids, msrs, pios; /* CPUID, RDMSR / WRMSR, port I/O the host emulated */
+	uint64_t blk_reads, blk_writes, blk_bytes; /* block requests completed, their bytes */
 };
 
 /* Firmware statuses in hv_result.status: HV_SEV_STATUS | the SEV API
@@ -133,6 +135,10 @@ struct hv_guest {
 	uint64_t slice_end;         /* when vcpu[cur]'s time slice ends */
 	uint64_t deferred;          /* cca: 1 + the exit reason vcpu[cur] stopped at, unhandled */
 	struct hv_vcpu vcpu[HV_MAX_VCPUS];
+	/* the block device's request in flight (queue depth 1) */
+	uint64_t blk_pending;       /* 1: a request waits for blk_done_at */
+	uint64_t blk_done_at, blk_sector, blk_buf, blk_len, blk_vcpu;
+	uint64_t blk_queue_kind, blk_queue;  /* enum hv_page and IPA of the queue's buffer region */
 	struct hv_counts n;
 	uint8_t *kind;              /* per pool page: enum hv_page */
 	uint64_t *ipa;              /* per pool page: the IPA it backs */

@@ -232,6 +232,7 @@ static bool cca_exit(struct hv_guest *g, struct hv_vcpu *c, uint8_t reason, uint
 		uint64_t ec = esr & (0x3full << 26);
 		if (ec == ESR_EC_WFX) {
 			hv_vcpu_wfi(c, ctl, cval);
+			hv_blk_wake(g, c);
 			return true;
 		}
 		if (ec == ESR_EC_DABT_LOW || ec == ESR_EC_IABT_LOW)
@@ -288,6 +289,7 @@ int hv_cca_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_resul
 		struct hv_vcpu *c = hv_next_vcpu(g, cyc);
 		if (!c)
 			break; /* every vCPU off, or waiting with nothing to wake it */
+		hv_blk_poll(g, cyc);
 		uint64_t flags = (g->cfg.trap_wfi ? RMI_ENTER_TRAP_WFI : 0) |
 				 (c->mmio_pending ? RMI_ENTER_EMUL_MMIO : 0);
 		hv_store64(g, c->run + RMI_RUN_ENTER_FLAGS, flags, cyc);

@@ -237,6 +237,7 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_res
 		struct hv_vcpu *c = hv_next_vcpu(g, cyc);
 		if (!c)
 			break; /* every vCPU off, or waiting with nothing to wake it */
+		hv_blk_poll(g, cyc);
 		/* the registers come from the host's page, which it may have changed
 		 * (plain, sev), or from the VMSA (sev-es, sev-snp) */
 		if (g->sev)
@@ -250,8 +251,10 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_res
 			c->inject_esr = c->inject_far = 0;
 		}
 		*cyc += cfg->vm_switch_cycles;
+		uint64_t horizon = hv_blk_horizon(g, hv_now(g, *cyc));
 		struct exec_params p = { .now = hv_now(g, *cyc),
-					 .budget = cfg->host_slice_cycles, .trap_wfi = g->cfg.trap_wfi,
+					 .budget = MAX(1, MIN(cfg->host_slice_cycles, horizon)),
+					 .trap_wfi = g->cfg.trap_wfi,
 					 .hw = g->sev == CPU_SEV_SNP ? &g->hw : NULL,
 					 .mark = vm_mark, .mark_ctx = g };
 		struct exec_stop_info st;
@@ -275,6 +278,7 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_res
 			break;
 		case EXEC_WFI:
 			hv_vcpu_wfi(c, v.cntv_ctl, v.cntv_cval);
+			hv_blk_wake(g, c);
 			break;
 		case EXEC_CALL:
 			why = hv_vm_call(g, c, &v, &stop, cyc);

@@ -50,6 +50,14 @@ void hv_note(struct hv_result *res, uint64_t st);
  * pages of `bounce_kind`. Returns a read's value. */
 uint64_t hv_dev_access(struct hv_guest *g, uint64_t off, bool write, uint64_t val,
 		       enum hv_page bounce_kind, uint64_t bounce_ipa, uint64_t *cyc);
+/* The block device: a notify starts the request whose descriptor is in
+ * the queue page; hv_blk_poll completes it when due (data, used count,
+ * the completion interrupt); a halting vCPU wakes then (hv_blk_wake); a
+ * running one is stopped then (hv_blk_horizon: cycles from `now`). */
+void hv_blk_kick(struct hv_guest *g, enum hv_page queue_kind, uint64_t bounce_ipa, uint64_t *cyc);
+void hv_blk_poll(struct hv_guest *g, uint64_t *cyc);
+void hv_blk_wake(struct hv_guest *g, struct hv_vcpu *c);
+uint64_t hv_blk_horizon(struct hv_guest *g, uint64_t now);
 /* A vCPU stopped in WFI waits for its timer (see struct hv_vcpu). */
 void hv_vcpu_wfi(struct hv_vcpu *c, uint64_t ctl, uint64_t cval);
 /* The vCPU to run: g->cur while its slice lasts and it does not block;
