@@ -49,7 +49,7 @@ static const struct schema_key schema[] = {
 	U64("mem", "tcl_ns", dram_tcl_ns, 0, 1000, "14", "CAS latency (row hit)"),
 	U64("mem", "trcd_ns", dram_trcd_ns, 0, 1000, "14", "activate to read (row closed)"),
 	U64("mem", "trp_ns", dram_trp_ns, 0, 1000, "14", "precharge (row conflict)"),
-	U64("mem", "bandwidth_mbps", dram_bandwidth_mbps, 0, 10000000, "0", "channel bandwidth in MB/s (0: unlimited)"),
+	U64("mem", "bandwidth_mbps", dram_bandwidth_mbps, 0, 10000000, "307200", "DRAM bandwidth in MB/s, every channel together (0: unlimited); the default is 8 channels of DDR5-4800"),
 	U64("mem", "requests", mem_requests, 1, 256, "64", "memory requests a core keeps in flight (the LLC's miss slots, prefetches included)"),
 	U64("mem", "alias_mask", dram_alias_mask, 0, 1ull << 52, "0", "address bits the DIMM ignores (aliasing)"),
 	ENUM("memenc", "mode", memenc_mode, memenc_names, "none", "memory encryption"),
