@@ -201,6 +201,10 @@ static const struct op_spec op_specs[] = {
 	{ "blk_write", GOP_BLK_WRITE,
 	  { OPT("n", 1), OPT("sector", 0), OPT("buf", GUEST_FREE), OPT("size", 4096), OPT("bounce", 2) },
 	  NULL },
+	{ "net_send", GOP_NET_SEND,
+	  { OPT("n", 1), OPT("buf", GUEST_FREE), OPT("size", 1500), OPT("bounce", 2) }, NULL },
+	{ "net_recv", GOP_NET_RECV,
+	  { OPT("n", 1), OPT("buf", GUEST_FREE), OPT("size", 1500), OPT("bounce", 2) }, NULL },
 };
 #undef REQ
 #undef OPT

@@ -187,6 +187,9 @@ expect_err "cca: pool outside the delegable range message" "guest g: its host me
 printf 'profiles plain\nguest g ram=4M\ng.op blk_read size=5000\nhost.guest_load g\n' >"$T/blk.scn"
 expect_exit "blk_read of 5000 bytes exits 2" 2 "$CCSIM" run "$T/blk.scn" --profile plain
 expect_err "blk_read size message" "blk.scn:3:6: g: op 1 \\(blk_read\\): n > 0, size a multiple of 512 up to 4096"
+printf 'profiles plain\nguest g ram=4M\ng.op net_send size=9000\nhost.guest_load g\n' >"$T/net.scn"
+expect_exit "net_send of 9000 bytes exits 2" 2 "$CCSIM" run "$T/net.scn" --profile plain
+expect_err "net_send size message" "net.scn:3:6: g: op 1 \\(net_send\\): n > 0, size 1 to 4096"
 expect_exit "unknown option exits 2" 2 "$CCSIM" run "$T/ok.scn" --frobnicate
 expect_err "unknown option message" "unknown option --frobnicate"
 expect_exit "bad seed exits 2" 2 "$CCSIM" run "$T/ok.scn" --seed 12x

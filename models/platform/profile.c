@@ -126,6 +126,8 @@ static const struct schema_key schema[] = {
 	U64("host", "vm_switch_cycles", vm_switch_cycles, 0, 1000000, "500", "trap from a (non-confidential) guest to EL2, or the return, each way"),
 	U64("host", "blk_latency_ns", blk_latency_ns, 0, 1000000000, "10000", "the host side of one block request: from the guest's notify to the completion the host signals (the backend's I/O, the host's queue handling), besides the exits"),
 	U64("host", "blk_mbps", blk_mbps, 0, 1000000000, "0", "the host block backend's bandwidth: a request of n bytes adds n / bandwidth (0: unlimited)"),
+	U64("host", "net_latency_ns", net_latency_ns, 0, 1000000000, "10000", "the host side of one packet, from the guest's notify to the completion the host signals (vhost and the NIC for a send; for a receive, the next packet's arrival), besides the exits"),
+	U64("host", "net_mbps", net_mbps, 0, 1000000000, "1250", "the network's bandwidth: a packet of n bytes adds n / bandwidth (default: 10 Gb/s Ethernet)"),
 	U64("host", "slice_cycles", host_slice_cycles, 1000, 1ull << 40, "3000000", "host scheduler tick: longest a guest runs before a host interrupt exits it"),
 	U64("limits", "max_cycles", max_cycles, 1000, 1ull << 62, "1000000000", "simulated cycles a run may reach: past them it stops with an error (a guest that never stops); a dense guest loop reaches the default in minutes"),
 };

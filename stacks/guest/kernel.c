@@ -474,7 +474,7 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 	/* interrupts: the timer's, and a block device's completions */
 	bool blk = false;
 	for (size_t i = 0; i < cfg->nops; i++)
-		blk |= cfg->ops[i].kind == GOP_BLK_READ || cfg->ops[i].kind == GOP_BLK_WRITE;
+		blk |= cfg->ops[i].kind >= GOP_BLK_READ && cfg->ops[i].kind <= GOP_NET_RECV;
 	if (cfg->tick) {
 		emit(&g, ISA_MRS, 1, 0, 0, ISA_SR_CNTVCT, 0);
 		emit(&g, ISA_ADDI, 1, 1, 0, 0, cfg->tick);
@@ -649,6 +649,7 @@ const char *guest_op_name(enum guest_op_kind k)
 		"host_call", "send", "extend", "call", "regs", "stream_read", "stream_write",
 		"copy", "memcpy", "random", "chase", "touch", "cpuid", "rdmsr", "wrmsr",
 		"pio_in", "pio_out", "phase", "blk_read", "blk_write",
+		"net_send", "net_recv",
 	};
 	return k < GOP_KIND_COUNT ? n[k] : "?";
 }

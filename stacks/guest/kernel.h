@@ -117,6 +117,7 @@
 #define GUEST_BLK_LEN 0x10       /* bytes (up to 4 KiB); bit 63: a write */
 #define GUEST_BLK_USED 0x18      /* the device's count of completed requests */
 #define GUEST_BLK_WRITE (1ull << 63)
+#define GUEST_BLK_NET (1ull << 62)  /* the network device's queue: send (write) or receive */
 #define GUEST_BLK_MAX 0x1000ull  /* one request moves at most a page */
 #define GUEST_BLK_INTID 48u      /* the completion interrupt (an SPI) */
 #define GUEST_DEV_ID_VALUE 0xcc510de0ull
@@ -163,6 +164,8 @@ enum guest_op_kind {
 	GOP_BLK_READ,     /* a: requests, b: first sector, c: buffer, d: bytes each, e: bounce
 			     (0: never, 1: always, 2: when the guest is confidential) */
 	GOP_BLK_WRITE,    /* the same, writing */
+	GOP_NET_SEND,     /* a: packets, b: buffer, c: bytes each, d: bounce (as blk) */
+	GOP_NET_RECV,     /* the same, receiving */
 	GOP_KIND_COUNT
 };
 

@@ -76,7 +76,7 @@ static void memcpy_blocks(struct gasm *g, uint64_t bytes, uint64_t src, uint64_t
  * device cannot reach its private memory: with `bounce` the data goes
  * through the shared bounce buffer and the guest copies it (swiotlb). */
 static void blk_requests(struct gasm *g, uint64_t n, uint64_t sector, uint64_t buf, uint64_t bytes,
-			 bool bounce, bool write)
+			 bool bounce, bool write, bool net)
 {
 	/* the buffer is memory the driver owns: backed before the device uses it */
 	for (uint64_t p = buf & ~0xfffull; p < buf + bytes; p += 0x1000) {
@@ -99,7 +99,7 @@ static void blk_requests(struct gasm *g, uint64_t n, uint64_t sector, uint64_t b
 		movi(g, 1, buf);
 	}
 	st(g, 1, R_BNC, GUEST_BLK_QUEUE + GUEST_BLK_BUF, 8);
-	movi(g, 1, bytes | (write ? GUEST_BLK_WRITE : 0));
+	movi(g, 1, bytes | (write ? GUEST_BLK_WRITE : 0) | (net ? GUEST_BLK_NET : 0));
 	st(g, 1, R_BNC, GUEST_BLK_QUEUE + GUEST_BLK_LEN, 8);
 	ld(g, 9, R_BNC, GUEST_BLK_QUEUE + GUEST_BLK_USED, 8);
 	st(g, 1, R_DEV, GUEST_DEV_BLK_KICK, 8);
@@ -197,6 +197,8 @@ static bool op_range(const struct guest_op *o, uint64_t *lo, uint64_t *hi)
 	case GOP_TOUCH: *lo = o->b; *hi = o->b + o->a; return true;
 	case GOP_BLK_READ:
 	case GOP_BLK_WRITE: *lo = o->c; *hi = o->c + o->d; return true;
+	case GOP_NET_SEND:
+	case GOP_NET_RECV: *lo = o->b; *hi = o->b + o->c; return true;
 	case GOP_COPY:
 	case GOP_MEMCPY: {
 		uint64_t dst = o->c ? o->c : o->b + o->a;
@@ -240,6 +242,10 @@ static const char *op_invalid(const struct guest_op *o)
 	case GOP_BLK_WRITE:
 		return !o->a || !o->d || o->d > GUEST_BLK_MAX || o->d % 512 || o->e > 2
 			       ? "n > 0, size a multiple of 512 up to 4096, bounce 0, 1 or 2" : NULL;
+	case GOP_NET_SEND:
+	case GOP_NET_RECV:
+		return !o->a || !o->c || o->c > GUEST_BLK_MAX || o->d > 2
+			       ? "n > 0, size 1 to 4096, bounce 0, 1 or 2" : NULL;
 	case GOP_PIO_IN:
 	case GOP_PIO_OUT: {
 		uint64_t size = o->kind == GOP_PIO_IN ? o->b : o->c;
@@ -480,10 +486,15 @@ int gasm_workload(struct gasm *g, const struct guest_kernel_config *cfg, char *e
 			emit(g, ISA_MARK, 0, 0, 0, (int32_t)o->a, 0);
 			break;
 		case GOP_BLK_READ:
-		case GOP_BLK_WRITE: {
+		case GOP_BLK_WRITE:
+		case GOP_NET_SEND:
+		case GOP_NET_RECV: {
 			bool cvm = g->realm || g->sev;
-			blk_requests(g, o->a, o->b, o->c, o->d, o->e == 2 ? cvm : o->e == 1,
-				     o->kind == GOP_BLK_WRITE);
+			bool net = o->kind == GOP_NET_SEND || o->kind == GOP_NET_RECV;
+			uint64_t buf = net ? o->b : o->c, size = net ? o->c : o->d;
+			uint64_t bounce = net ? o->d : o->e;
+			blk_requests(g, o->a, net ? 0 : o->b, buf, size, bounce == 2 ? cvm : bounce == 1,
+				     o->kind == GOP_BLK_WRITE || o->kind == GOP_NET_SEND, net);
 			break;
 		}
 		case GOP_KIND_COUNT:

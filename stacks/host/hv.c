@@ -108,7 +108,10 @@ static void shared_read(struct hv_guest *g, enum hv_page kind, uint64_t ipa, uin
 	}
 }
 
-/* ---- the block device (virtio-blk style, queue depth 1) ---- */
+/* ---- the block and network devices (virtio style, queue depth 1) ---- */
+
+/* Packet n a guest receives holds what "sector" HV_NET_STREAM + n would. */
+#define HV_NET_STREAM (1ull << 40)
 
 /* The byte at offset k of 512-byte sector s: what the backing store holds. */
 static uint8_t blk_byte(uint64_t s, uint64_t k)
@@ -157,9 +160,12 @@ void hv_blk_kick(struct hv_guest *g, enum hv_page queue_kind, uint64_t bounce_ip
 	g->blk_sector = sim_le64_load(d + GUEST_BLK_SECTOR);
 	g->blk_buf = sim_le64_load(d + GUEST_BLK_BUF);
 	g->blk_len = sim_le64_load(d + GUEST_BLK_LEN);
-	uint64_t bytes = MIN(g->blk_len & ~GUEST_BLK_WRITE, GUEST_BLK_MAX);
+	uint64_t bytes = MIN(g->blk_len & ~(GUEST_BLK_WRITE | GUEST_BLK_NET), GUEST_BLK_MAX);
 	const struct platform_config *cfg = &g->m->cfg;
-	uint64_t ns = cfg->blk_latency_ns + (cfg->blk_mbps ? bytes * 1000 / cfg->blk_mbps : 0);
+	bool net = (g->blk_len & GUEST_BLK_NET) != 0;
+	uint64_t lat = net ? cfg->net_latency_ns : cfg->blk_latency_ns;
+	uint64_t mbps = net ? cfg->net_mbps : cfg->blk_mbps;
+	uint64_t ns = lat + (mbps ? bytes * 1000 / mbps : 0);
 	g->blk_done_at = hv_now(g, *cyc) + sim_ns_to_cycles(g->m->sim, ns);
 	g->blk_vcpu = g->cur;
 	g->blk_pending = 1;
@@ -188,21 +194,29 @@ void hv_blk_poll(struct hv_guest *g, uint64_t *cyc)
 {
 	if (!g->blk_pending || hv_now(g, *cyc) < g->blk_done_at)
 		return;
-	uint64_t bytes = MIN(g->blk_len & ~GUEST_BLK_WRITE, GUEST_BLK_MAX);
-	bool write = (g->blk_len & GUEST_BLK_WRITE) != 0;
+	uint64_t bytes = MIN(g->blk_len & ~(GUEST_BLK_WRITE | GUEST_BLK_NET), GUEST_BLK_MAX);
+	bool write = (g->blk_len & GUEST_BLK_WRITE) != 0, net = (g->blk_len & GUEST_BLK_NET) != 0;
 	uint8_t b[GUEST_BLK_MAX];
 	if (write) {
 		blk_copy(g, g->blk_buf, b, bytes, false, cyc);
-		g->n.blk_writes++;
 	} else {
+		/* a block's bytes by sector; a packet's by its number */
+		uint64_t s = net ? HV_NET_STREAM + g->n.net_rx : g->blk_sector;
 		for (uint64_t k = 0; k < bytes; k++)
-			b[k] = blk_byte(g->blk_sector, k);
+			b[k] = blk_byte(s, k);
 		blk_copy(g, g->blk_buf, b, bytes, true, cyc);
-		g->n.blk_reads++;
 	}
-	g->n.blk_bytes += bytes;
+	if (net) {
+		g->n.net_tx += write;
+		g->n.net_rx += !write;
+		g->n.net_bytes += bytes;
+	} else {
+		g->n.blk_writes += write;
+		g->n.blk_reads += !write;
+		g->n.blk_bytes += bytes;
+	}
 	uint8_t used[8];
-	sim_le64_store(used, g->n.blk_reads + g->n.blk_writes);
+	sim_le64_store(used, g->n.blk_reads + g->n.blk_writes + g->n.net_tx + g->n.net_rx);
 	blk_copy(g, g->blk_queue + GUEST_BLK_USED, used, sizeof(used), true, cyc);
 	g->blk_pending = 0;
 	struct hv_vcpu *c = &g->vcpu[g->blk_vcpu];
@@ -626,6 +640,8 @@ static const struct sim_field hv_fields[] = {
 	SIM_FIELD(struct hv_guest, n.pios),
 	SIM_FIELD(struct hv_guest, n.blk_reads), SIM_FIELD(struct hv_guest, n.blk_writes),
 	SIM_FIELD(struct hv_guest, n.blk_bytes),
+	SIM_FIELD(struct hv_guest, n.net_tx), SIM_FIELD(struct hv_guest, n.net_rx),
+	SIM_FIELD(struct hv_guest, n.net_bytes),
 	SIM_FIELD(struct hv_guest, blk_pending), SIM_FIELD(struct hv_guest, blk_done_at),
 	SIM_FIELD(struct hv_guest, blk_sector), SIM_FIELD(struct hv_guest, blk_buf),
 	SIM_FIELD(struct hv_guest, blk_len), SIM_FIELD(struct hv_guest, blk_vcpu),
@@ -790,6 +806,9 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 		ST(n.blk_reads, "blk.reads", SIM_STAT_COUNT, "block read requests the host's device completed"),
 		ST(n.blk_writes, "blk.writes", SIM_STAT_COUNT, "block write requests the host's device completed"),
 		ST(n.blk_bytes, "blk.bytes", SIM_STAT_COUNT, "bytes those requests moved"),
+		ST(n.net_tx, "net.tx", SIM_STAT_COUNT, "packets the host's network device sent for the guest"),
+		ST(n.net_rx, "net.rx", SIM_STAT_COUNT, "packets it delivered to the guest"),
+		ST(n.net_bytes, "net.bytes", SIM_STAT_COUNT, "bytes those packets carried"),
 	};
 #undef ST
 	sim_stat_register_table(s, prefix, g, stats, G_N_ELEMENTS(stats));

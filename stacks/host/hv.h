@@ -103,6 +103,7 @@ struct hv_counts {
 	uint64_t last_npf_kind;     /* and its kind (enum cc_fault_kind: rmp.npf when the RMP refused) */
 	uint64_t cpuids, msrs, pios; /* CPUID, RDMSR / WRMSR, port I/O the host emulated */
 	uint64_t blk_reads, blk_writes, blk_bytes; /* block requests completed, their bytes */
+	uint64_t net_tx, net_rx, net_bytes;        /* packets sent and received, their bytes */
 };
 
 /* Firmware statuses in hv_result.status: HV_SEV_STATUS | the SEV API
