@@ -111,9 +111,13 @@ static int rmp_rw(struct machine_rmp_ctx *c, uint64_t pa, void *buf, size_t len,
 	uint64_t t0 = sim_time(m->sim), off = rmp_off_begin(c);
 	int rc = 0;
 	/* A check inside a core's access is made by its table walker, whose
-	 * reads go through the core's L1 like the walk's own table reads (and
-	 * train the prefetcher like any load); the host's and the firmware's
-	 * RMP instructions work at the LLC (rmp_write_cb keeps L1s coherent). */
+	 * reads go through the core's L1D (and L2) like the walk's own table
+	 * reads, as hardware caches RMP entries there (Bagia et al., "A Close
+	 * Look at RMP Entry Caching and Its Security Implications in SEV-SNP",
+	 * 2025: found in the TLB, the L1D and the L2), and train the
+	 * prefetcher like any load; the host's and the firmware's RMP
+	 * instructions work at the LLC (rmp_write_cb keeps the private caches
+	 * coherent). */
 	struct cache *via = &m->llc;
 	if (c->mode == MACHINE_RMP_OFFSET && !write && c->core < m->cfg.cores) {
 		via = &m->l1[c->core];
