@@ -26,7 +26,7 @@ TEST_BINS := $(TEST_SRCS:%.c=$(B)/%)
 CLI       := $(B)/ccsim
 LIB       := $(B)/libccsim.a
 
-.PHONY: all deps reference calibration docs test unit scenario-test demo bench coverage check cppcheck clean
+.PHONY: all deps reference calibration docs report test unit scenario-test demo bench coverage check cppcheck clean
 all: $(CLI) $(LIB)
 
 deps:
@@ -75,6 +75,13 @@ reference: all
 # the diff; tests/test_calibration.sh checks the bands and that it is current).
 calibration: all
 	@python3 harness/scripts/calibrate.py --ccsim $(CLI)
+
+# Run the bundled studies (studies/*.sweep) and write results/report.md with
+# its figures; uses Debian's python3 with matplotlib (harness/deps.sh).
+report: deps
+	@$(MAKE) --no-print-directory all
+	@python3 harness/scripts/calibrate.py --ccsim $(CLI) >/dev/null
+	@/usr/bin/python3 harness/report/report.py --ccsim $(CLI)
 
 # Regenerate docs/models.md's table of the profiles' timing constants.
 docs: all

@@ -236,7 +236,7 @@ static void vc_handler(struct gasm *g, unsigned sev, uint64_t work, size_t *to_p
 		emit(g, ISA_BC, 3, 0, ISA_NE, 0, search);
 		emit(g, ISA_BC, 4, 2, ISA_NE, 0, search);
 		for (unsigned r = 0; r < 4; r++) { /* EAX..EDX of the entry found */
-			ld(g, 3, 6, (int32_t)(24 - SNP_CPUID_FN_SIZE + 4 * r), 4);
+			ld(g, 3, 6, (int32_t)(24 + 4 * r) - SNP_CPUID_FN_SIZE, 4); /* back from the entry's end */
 			st(g, 3, R_VC, (int32_t)(8 * r), 8);
 		}
 		done[nd++] = emit(g, ISA_B, 0, 0, 0, 0, 0);

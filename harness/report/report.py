@@ -1,0 +1,316 @@
+#!/usr/bin/python3
+"""Run the bundled studies and write results/report.md with its figures.
+
+usage: report.py [--ccsim PATH] [--out DIR] [-j N] [--no-run]
+
+For each studies/*.sweep: `ccsim sweep` writes DIR/studies/NAME.csv; the
+attack scenarios' matrix goes to DIR/studies/attacks.json; the calibration
+table is read from DIR/calibration.json (`make calibration`). Figures go to
+DIR/figures/ as PNG and SVG, and DIR/report.md ties them together. With
+--no-run the CSVs already in DIR/studies are used.
+
+Needs Debian's python3-matplotlib and python3-numpy (harness/deps.sh).
+Exit status: 0, or 2 when a run fails or an input is missing.
+"""
+import argparse
+import csv
+import glob
+import json
+import math
+import os
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+# No dates or versions in the files: a rerun writes the same bytes.
+META_PNG = {"Software": None}
+META_SVG = {"Date": None, "Creator": None}
+plt.rcParams.update({"font.size": 10, "axes.grid": True, "grid.alpha": 0.3,
+                     "svg.hashsalt": "ccsim", "figure.dpi": 100})
+
+
+def die(msg):
+    print(f"report: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def run(cmd):
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode not in (0, 1):  # 1: an expectation failed; still data
+        die(f"{' '.join(cmd)} exited {p.returncode}: {p.stderr.strip()[-400:]}")
+    return p
+
+
+def read_csv(path):
+    if not os.path.exists(path):
+        die(f"{path}: missing (run without --no-run)")
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+class Freq:
+    """Each profile's clock, from `ccsim profile`."""
+
+    def __init__(self, ccsim):
+        self.ccsim, self.mhz = ccsim, {}
+
+    def __call__(self, profile):
+        if profile not in self.mhz:
+            p = run([self.ccsim, "profile", profile])
+            self.mhz[profile] = json.loads(p.stdout)["platform"]["freq_mhz"]
+        return self.mhz[profile]
+
+
+def save(fig, figdir, name):
+    fig.tight_layout()
+    fig.savefig(os.path.join(figdir, name + ".png"), metadata=META_PNG)
+    fig.savefig(os.path.join(figdir, name + ".svg"), metadata=META_SVG)
+    plt.close(fig)
+    return f"![{name}](figures/{name}.png)"
+
+
+def geomean(xs):
+    xs = [x for x in xs if x > 0]
+    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
+
+
+# ---- the studies ----
+
+EXIT_OPS = [("cpuid0", "CPUID 0x0"), ("cpuid1", "CPUID 0x1"), ("rdmsr", "RDMSR"),
+            ("hypercall", "hypercall"), ("pio", "port read")]
+
+
+def exit_costs(rows, figdir):
+    profiles = [r["profile"] for r in rows]
+    per = {r["profile"]: [float(r[f"phase.{op}.cycles"]) / 1000 for op, _ in EXIT_OPS]
+           for r in rows}
+    fig, ax = plt.subplots(figsize=(8, 4))
+    width = 0.8 / len(profiles)
+    for i, p in enumerate(profiles):
+        xs = [k + i * width for k in range(len(EXIT_OPS))]
+        ax.bar(xs, per[p], width, label=p)
+    ax.set_xticks([k + 0.4 - width / 2 for k in range(len(EXIT_OPS))])
+    ax.set_xticklabels([name for _, name in EXIT_OPS])
+    ax.set_yscale("log")
+    ax.set_ylabel("cycles per operation (log)")
+    ax.set_title("Exit costs: one guest operation, 1000 times (scenarios/perf/exits.scn)")
+    ax.legend(ncol=len(profiles), fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12))
+    img = save(fig, figdir, "exit-costs")
+    base = per.get("plain")
+    lines = ["| profile | " + " | ".join(n for _, n in EXIT_OPS) + " | geomean vs plain |",
+             "|---|" + "---|" * (len(EXIT_OPS) + 1)]
+    for p in profiles:
+        g = geomean([a / b for a, b in zip(per[p], base)]) if base else float("nan")
+        lines.append(f"| `{p}` | " + " | ".join(f"{v:,.0f}" for v in per[p]) + f" | {g:.2f}x |")
+    return img, "\n".join(lines)
+
+
+COPIES = [("memcpy", "memcpy (non-temporal)"), ("block", "256 KiB blocks"),
+          ("element", "element loop")]
+
+
+def size_bytes(text):
+    mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    return int(text[:-1]) * mult[text[-1]] if text[-1] in mult else int(text)
+
+
+def memory_encryption(rows, figdir, freq):
+    fig, axes = plt.subplots(1, len(COPIES), figsize=(11, 3.6), sharey=False)
+    table = {}
+    for ax, (ph, name) in zip(axes, COPIES):
+        for p in sorted({r["profile"] for r in rows}):
+            pts = sorted((int(r["memenc.aes_latency"]),
+                          size_bytes(r.get("size") or "64M") / (1 << 20) /
+                          (float(r[f"phase.{ph}.cycles"]) / (freq(p) * 1e6)))
+                         for r in rows if r["profile"] == p)
+            ax.plot([x for x, _ in pts], [y for _, y in pts], marker="o", label=p)
+            for x, y in pts:
+                table[(p, x, ph)] = y
+        ax.set_title(name)
+        ax.set_xlabel("AES latency per block (cycles)")
+        ax.set_ylabel("MiB per simulated second")
+        ax.set_ylim(bottom=0)
+    axes[0].legend(fontsize=8)
+    fig.suptitle("Copy bandwidth vs the encryption engine's latency (plain has no engine)")
+    img = save(fig, figdir, "memory-encryption")
+    lats = sorted({x for _, x, _ in table})
+    lines = ["| copy | " + " | ".join(f"sev-snp / plain at {x}" for x in lats) + " |",
+             "|---|" + "---|" * len(lats)]
+    for ph, name in COPIES:
+        cells = []
+        for x in lats:
+            snp, vm = table.get(("sev-snp", x, ph)), table.get(("plain", x, ph))
+            cells.append(f"{snp / vm:.3f}" if snp and vm else "–")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return img, "\n".join(lines)
+
+
+def timer_injection(rows, figdir):
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.6))
+    for p in sorted({r["profile"] for r in rows}):
+        pts = sorted((int(r["period"]), int(r["hv.g0.exits"]), int(r["phase.workload.cycles"]))
+                     for r in rows if r["profile"] == p)
+        a1.plot([x for x, _, _ in pts], [e for _, e, _ in pts], marker="o", label=p)
+        a2.plot([x for x, _, _ in pts], [w / 1e6 for _, _, w in pts], marker="o", label=p)
+    for ax in (a1, a2):
+        ax.set_xscale("log")
+        ax.set_xlabel("timer period (cycles)")
+    a1.set_ylabel("exits to the host")
+    a2.set_ylabel("workload phase (M cycles)")
+    a1.legend(fontsize=8)
+    fig.suptitle("Timer delivery on CCA: the host injects each tick, or the RMM does")
+    return save(fig, figdir, "timer-injection")
+
+
+def bounce_buffers(rows, figdir, freq):
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    series = {}
+    for r in rows:
+        p, b = r["profile"], r["bounce"]
+        label = p if b == "2" else f"{p} + bounce"
+        if p != "plain" and b == "1":
+            continue  # confidential guests bounce either way
+        n = int(r["n"])
+        us = float(r["phase.randread.cycles"]) / n / freq(p)
+        series.setdefault(label, []).append((int(r["size"]), us))
+    for label, pts in sorted(series.items()):
+        pts.sort()
+        ax.plot([x for x, _ in pts], [y for _, y in pts], marker="o", label=label)
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("request size (bytes)")
+    ax.set_ylabel("mean latency per request (us)")
+    ax.set_title("Block reads at queue depth 1 (scenarios/perf/devices.scn)")
+    ax.legend(fontsize=8)
+    return save(fig, figdir, "bounce-buffers")
+
+
+def calibration(path, figdir):
+    if not os.path.exists(path):
+        die(f"{path}: missing (run `make calibration` first)")
+    with open(path, encoding="utf-8") as f:
+        rows = json.load(f)["rows"]
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    for i, r in enumerate(rows):
+        lo, hi = r["band"]
+        ax.plot([i, i], [lo, hi], color="0.6", linewidth=8, solid_capstyle="butt")
+        if r["model"]:
+            ax.plot(i, r["model"]["ratio"], "o", color="C3")
+    ax.set_xticks(range(len(rows)))
+    ax.set_xticklabels([r["id"] for r in rows])
+    ax.set_yscale("log")
+    ax.set_ylabel("SEV-SNP / normal VM (log)")
+    ax.set_title("Calibration: model (dots) inside the published bands (bars)")
+    return save(fig, figdir, "calibration")
+
+
+def attack_table(path):
+    with open(path, encoding="utf-8") as f:
+        m = json.load(f)
+    profiles = [p for p in m["profiles"] if any(r["profile"] == p for r in m["runs"])]
+    cell = {(r["scenario"], r["profile"]): (r.get("outcome") or r.get("error", "error"))
+            for r in m["runs"]}
+    scen = sorted({r["scenario"] for r in m["runs"]})
+    lines = ["| scenario | " + " | ".join(f"`{p}`" for p in profiles) + " |",
+             "|---|" + "---|" * len(profiles)]
+    for s in scen:
+        name = os.path.basename(s)[:-4]
+        lines.append(f"| {name} | " + " | ".join(cell.get((s, p), "") for p in profiles) + " |")
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--ccsim", default="build/ccsim")
+    ap.add_argument("--out", default="results")
+    ap.add_argument("-j", default="2")
+    ap.add_argument("--no-run", action="store_true")
+    a = ap.parse_args()
+    studies = os.path.join(a.out, "studies")
+    figdir = os.path.join(a.out, "figures")
+    os.makedirs(studies, exist_ok=True)
+    os.makedirs(figdir, exist_ok=True)
+    sweeps = sorted(glob.glob("studies/*.sweep"))
+    if not sweeps:
+        die("no studies/*.sweep")
+    if not a.no_run:
+        for s in sweeps:
+            name = os.path.basename(s)[:-6]
+            run([a.ccsim, "sweep", s, "-j", a.j, "--quiet", "--csv",
+                 os.path.join(studies, name + ".csv")])
+        run([a.ccsim, "matrix", "scenarios/attacks", "-j", a.j, "--json",
+             os.path.join(studies, "attacks.json")])
+    freq = Freq(a.ccsim)
+    csvs = {os.path.basename(s)[:-6]: read_csv(os.path.join(studies, os.path.basename(s)[:-6]
+                                                            + ".csv")) for s in sweeps}
+    exit_img, exit_tab = exit_costs(csvs["exit-costs"], figdir)
+    mem_img, mem_tab = memory_encryption(csvs["memory-encryption"], figdir, freq)
+    timer_img = timer_injection(csvs["timer-injection"], figdir)
+    bounce_img = bounce_buffers(csvs["bounce-buffers"], figdir, freq)
+    cal_img = calibration(os.path.join(a.out, "calibration.json"), figdir)
+    with open(os.path.join(a.out, "calibration.md"), encoding="utf-8") as f:
+        cal_md = f.read().split("\n", 2)[2].strip()
+    out = f"""# ccsim report
+
+Generated by `make report` (harness/report/report.py) from the bundled
+studies (`studies/*.sweep`, each run with `ccsim sweep`; CSVs in
+`results/studies/`), the attack scenarios' matrix and the calibration
+table. Cycles are simulated, at each profile's clock; every number here
+reruns byte for byte.
+
+## Attacks: outcome per architecture
+
+What each attack scenario observed on each profile it declares
+(`ccsim matrix scenarios/attacks`).
+
+{attack_table(os.path.join(studies, "attacks.json"))}
+
+## Calibration
+
+{cal_img}
+
+{cal_md}
+
+## Exit costs (studies/exit-costs.sweep)
+
+{exit_img}
+
+Cycles per operation; the last column is the geometric mean of each
+operation's cost over the normal VM's (`plain`).
+
+{exit_tab}
+
+## Memory encryption latency (studies/memory-encryption.sweep)
+
+{mem_img}
+
+Bandwidth ratio SEV-SNP / normal VM at each engine latency (held fixed:
+64 MiB arrays, the EPYC 9334 host of `plain`; `sev`'s own estimate is 4).
+
+{mem_tab}
+
+## Timer delivery on CCA (studies/timer-injection.sweep)
+
+{timer_img}
+
+With the host injecting, every tick is an exit to the normal world; with
+the RMM injecting, the realm's ticks stay in the realm world.
+
+## Block I/O and bounce buffers (studies/bounce-buffers.sweep)
+
+{bounce_img}
+
+Mean latency of one request at queue depth 1 (50 requests per point);
+"+ bounce" forces the normal VM through the bounce buffer.
+"""
+    with open(os.path.join(a.out, "report.md"), "w", encoding="utf-8") as f:
+        f.write(out)
+    print(f"wrote {os.path.join(a.out, 'report.md')} and {figdir}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
