@@ -345,14 +345,16 @@ static void test_vmcb_map_refused(void **state)
 /* The host flushes the pages it hands over, line by line (KVM's
  * sev_clflush_pages), and not at all where the caches are coherent across
  * keys: an SNP guest's creation and run cost the same with a 2 MiB and a
- * 32 MiB LLC (a flush of the whole LLC per page made them grow with LLC
+ * 128 MiB LLC (a flush of the whole LLC per page made them grow with LLC
  * size x guest RAM), and less with coherent caches. */
 static void test_snp_flush_cost(void **state)
 {
 	(void)state;
-	static const char *const big[] = { "cache.llc_size=32M", NULL };
-	static const char *const coherent[] = { "cache.key_coherent=true", NULL };
-	const char *const *sets[] = { NULL, big, coherent };
+	/* the profile's own LLC is 32 MiB: compare a small one with a large one */
+	static const char *const small[] = { "cache.llc_size=2M", NULL };
+	static const char *const big[] = { "cache.llc_size=128M", NULL };
+	static const char *const coherent[] = { "cache.llc_size=2M", "cache.key_coherent=true", NULL };
+	const char *const *sets[] = { small, big, coherent };
 	uint64_t cycles[3];
 	for (int i = 0; i < 3; i++) {
 		struct hfx *f = hfx_new_set("sev-snp", sets[i]);
