@@ -244,6 +244,8 @@ static void mem_destroy(struct sim_model *sm)
 	m->open_row = NULL;
 	g_free(m->chan);
 	m->chan = NULL;
+	g_free(m->chan_lap);
+	m->chan_lap = NULL;
 	g_free(m->remaps);
 	m->remaps = NULL;
 	g_free(m->bus_log);

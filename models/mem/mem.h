@@ -90,6 +90,9 @@ struct mem {
 	 * before it): each takes the first free stretch at or after its time. */
 	uint64_t chan_base;
 	uint64_t *chan;       /* MEM_CHAN_WORDS words; NULL while line_interval == 0 */
+	uint64_t *chan_lap;   /* per word, the lap (unit / MEM_CHAN_SPAN) its bits belong to: a
+			       * word of an older lap reads as free, so sliding the window
+			       * clears nothing (derived: snapshots hold the in-window bits) */
 
 	/* Decoder: cell = remap(pa) & ~alias_mask. */
 	bool decoding;        /* alias_mask || nremaps: the one branch an access pays */

@@ -44,7 +44,9 @@ static void timing_apply(struct mem *m)
 {
 	m->nbanks = m->timing.banks;
 	g_free(m->chan);
+	g_free(m->chan_lap);
 	m->chan = m->timing.line_interval ? g_new0(uint64_t, MEM_CHAN_WORDS) : NULL;
+	m->chan_lap = m->timing.line_interval ? g_new0(uint64_t, MEM_CHAN_WORDS) : NULL;
 	m->bank_shift = m->nbanks ? log2_pow2(m->timing.row_bytes) : 0;
 	m->row_shift = m->nbanks ? m->bank_shift + log2_pow2(m->nbanks) : 0;
 	g_free(m->open_row);
@@ -57,8 +59,10 @@ void mem_timing_reset(struct mem *m)
 	for (unsigned b = 0; b < m->nbanks; b++)
 		m->open_row[b] = MEM_ROW_CLOSED; /* power-on: every bank precharged */
 	m->chan_base = 0;
-	if (m->chan)
+	if (m->chan) {
 		memset(m->chan, 0, MEM_CHAN_WORDS * sizeof(uint64_t));
+		memset(m->chan_lap, 0, MEM_CHAN_WORDS * sizeof(uint64_t));
+	}
 }
 
 void mem_timing_idle(struct mem *m)
@@ -78,32 +82,62 @@ int mem_set_timing(struct mem *m, const struct mem_timing *t)
 
 /* --- the channel's calendar (mem.h: chan_base, chan) --- */
 
-static bool chan_busy(const struct mem *m, uint64_t u)
+/* The busy units of [u, u + n) within one calendar word (n <= 64 - u % 64),
+ * as a mask of that word. */
+static uint64_t chan_word_mask(uint64_t u, uint64_t n)
 {
-	uint64_t b = u % MEM_CHAN_SPAN;
-	return (m->chan[b / 64] >> (b % 64)) & 1;
+	unsigned bit = (unsigned)(u % 64);
+	return (n >= 64 ? UINT64_MAX : (1ull << n) - 1) << bit;
 }
 
-static void chan_mark(struct mem *m, uint64_t u)
+/* The calendar word holding unit u: its bits if they are u's lap's, else
+ * none (an older lap's reservations are forgotten). */
+static uint64_t chan_read(const struct mem *m, uint64_t u)
 {
-	uint64_t b = u % MEM_CHAN_SPAN;
-	m->chan[b / 64] |= 1ull << (b % 64);
+	uint64_t w = (u % MEM_CHAN_SPAN) / 64;
+	return m->chan_lap[w] == u / MEM_CHAN_SPAN ? m->chan[w] : 0;
 }
 
-/* Move the calendar's window so it ends at or after unit `end`: the words
- * that fall off its front (the oldest reservations) are cleared for reuse. */
+static void chan_set(struct mem *m, uint64_t u, uint64_t mask)
+{
+	uint64_t w = (u % MEM_CHAN_SPAN) / 64, lap = u / MEM_CHAN_SPAN;
+	if (m->chan_lap[w] != lap) {
+		m->chan[w] = 0;
+		m->chan_lap[w] = lap;
+	}
+	m->chan[w] |= mask;
+}
+
+/* The lap of the units word w stands for inside the window. */
+static uint64_t chan_window_lap(const struct mem *m, uint64_t w)
+{
+	uint64_t x = m->chan_base - m->chan_base % MEM_CHAN_SPAN + w * 64;
+	if (x < m->chan_base)
+		x += MEM_CHAN_SPAN;
+	return x / MEM_CHAN_SPAN;
+}
+
+/* Move the calendar's window so it ends at or after unit `end`; what falls
+ * off its front is forgotten by its lap, not cleared. */
 static void chan_slide(struct mem *m, uint64_t end)
 {
-	if (end <= m->chan_base + MEM_CHAN_SPAN)
-		return;
-	uint64_t base = (end - MEM_CHAN_SPAN + 63) & ~63ull;
-	if (base - m->chan_base >= MEM_CHAN_SPAN) {
-		memset(m->chan, 0, MEM_CHAN_WORDS * sizeof(uint64_t));
-	} else {
-		for (uint64_t u = m->chan_base; u < base; u += 64)
-			m->chan[(u % MEM_CHAN_SPAN) / 64] = 0;
+	if (end > m->chan_base + MEM_CHAN_SPAN)
+		m->chan_base = (end - MEM_CHAN_SPAN + 63) & ~63ull;
+}
+
+/* The last busy unit of [u, u + len), or UINT64_MAX if all are free; a
+ * word at a time. */
+static uint64_t chan_last_busy(struct mem *m, uint64_t u, uint64_t len)
+{
+	uint64_t last = UINT64_MAX;
+	for (uint64_t k = 0; k < len;) {
+		uint64_t n = MIN(len - k, 64 - (u + k) % 64);
+		uint64_t busy = chan_read(m, u + k) & chan_word_mask(u + k, n);
+		if (busy)
+			last = (u + k) - (u + k) % 64 + (63 - (uint64_t)__builtin_clzll(busy));
+		k += n;
 	}
-	m->chan_base = base;
+	return last;
 }
 
 /* Reserve line_interval units in the first free stretch at or after cycle
@@ -116,19 +150,16 @@ static uint64_t chan_reserve(struct mem *m, uint64_t now)
 		return 0;
 	for (;;) {
 		chan_slide(m, u + len);
-		uint64_t k = 0;
-		while (k < len && !chan_busy(m, u + k))
-			k++;
-		if (k == len)
+		uint64_t busy = chan_last_busy(m, u, len);
+		if (busy == UINT64_MAX)
 			break;
-		u += k + 1; /* past the busy unit */
-		while (chan_busy(m, u)) {
-			u++;
-			chan_slide(m, u + len);
-		}
+		u = busy + 1; /* past the last busy unit in the way */
 	}
-	for (uint64_t k = 0; k < len; k++)
-		chan_mark(m, u + k);
+	for (uint64_t k = 0; k < len;) {
+		uint64_t n = MIN(len - k, 64 - (u + k) % 64);
+		chan_set(m, u + k, chan_word_mask(u + k, n));
+		k += n;
+	}
 	/* the wait in whole cycles: the line moves once its stretch has begun */
 	return (u + MEM_CHAN_UNITS - 1) / MEM_CHAN_UNITS - now;
 }
@@ -174,8 +205,8 @@ void mem_timing_save(const struct mem *m, struct sim_buf *out)
 	for (unsigned b = 0; b < m->nbanks; b++)
 		sim_buf_put_u64(out, m->open_row[b]);
 	sim_buf_put_u32(out, m->chan ? MEM_CHAN_WORDS : 0);
-	for (unsigned w = 0; m->chan && w < MEM_CHAN_WORDS; w++)
-		sim_buf_put_u64(out, m->chan[w]);
+	for (unsigned w = 0; m->chan && w < MEM_CHAN_WORDS; w++) /* the in-window bits */
+		sim_buf_put_u64(out, m->chan_lap[w] == chan_window_lap(m, w) ? m->chan[w] : 0);
 }
 
 int mem_timing_restore(struct mem *m, struct sim_reader *in)
@@ -198,7 +229,9 @@ int mem_timing_restore(struct mem *m, struct sim_reader *in)
 	uint32_t words = sim_reader_u32(in);
 	if (in->failed || words != (m->chan ? MEM_CHAN_WORDS : 0) || chan_base % 64)
 		return -EINVAL;
-	for (unsigned w = 0; w < words; w++)
+	for (unsigned w = 0; w < words; w++) {
 		m->chan[w] = sim_reader_u64(in);
+		m->chan_lap[w] = chan_window_lap(m, w);
+	}
 	return in->failed ? -EINVAL : 0;
 }
