@@ -702,7 +702,8 @@ static double json_number_after(const char *p, const char *key)
 /* One run of the copy scenario on `profile`: the memcpy phase's simulated
  * bandwidth (GB/s of simulated time) and the run's simulated cycles per
  * host second. */
-static int bench_copy(const char *ccsim, const char *profile, double *gbs, double *cycles_per_s)
+static int bench_copy(const char *ccsim, const char *profile, double *gbs, double *cycles_per_s,
+		      double *insns_per_s)
 {
 	const char *tmp = getenv("TMPDIR");
 	char dir[4096], stats[4200], path[4200];
@@ -723,6 +724,9 @@ static int bench_copy(const char *ccsim, const char *profile, double *gbs, doubl
 	const char *memcpy_ph = phase ? strstr(phase, "\"memcpy\": {") : NULL;
 	double freq = json_number_after(js, "freq_hz"), total = json_number_after(js, "cycles");
 	double cyc = json_number_after(memcpy_ph, "cycles");
+	/* the run's guest instructions: hv.g0.insns (stats are sorted: the
+	 * top-level "hv" comes before "phase") */
+	double insns = json_number_after(js ? strstr(js, "\"g0\": {") : NULL, "insns");
 	free(js);
 	static const char *const outs[] = { "stats.json", "summary.json", "trace.bin", "trace.txt" };
 	for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {
@@ -732,13 +736,14 @@ static int bench_copy(const char *ccsim, const char *profile, double *gbs, doubl
 	snprintf(path, sizeof(path), "%s/captures", dir);
 	rmdir(path);
 	rmdir(dir);
-	if (rc != 0 || freq <= 0 || cyc <= 0 || total <= 0 || t <= 0) {
+	if (rc != 0 || freq <= 0 || cyc <= 0 || total <= 0 || t <= 0 || insns <= 0) {
 		fprintf(stderr, "bench: %s on %s: run failed or no memcpy phase\n", COPY_SCENARIO,
 			profile);
 		return -1;
 	}
 	*gbs = COPY_BYTES / (cyc / freq) / 1e9;
 	*cycles_per_s = total / t;
+	*insns_per_s = insns / t;
 	return 0;
 }
 
@@ -790,10 +795,13 @@ int main(int argc, char **argv)
 	static const char *const copy_profiles[] = { "plain", "sev-snp", "cca" };
 	static const char *const copy_gbs_names[] = { "copy.memcpy_gbs_plain", "copy.memcpy_gbs_sev_snp",
 						      "copy.memcpy_gbs_cca" };
+	static const char *const copy_insn_names[] = { "guest.insns_per_s_plain",
+						       "guest.insns_per_s_sev_snp",
+						       "guest.insns_per_s_cca" };
 	static const char *const copy_rate_names[] = { "copy.cycles_per_s_plain",
 						       "copy.cycles_per_s_sev_snp",
 						       "copy.cycles_per_s_cca" };
-	double copy_gbs[3], copy_rate[3];
+	double copy_gbs[3], copy_rate[3], copy_insns[3];
 	uint64_t hit_lat, plain_lat, miss_lat, mac_lat, tree_lat, tlb_lat, walk_lat;
 	size_t nmatrix, nsweep;
 	char note[96], ccsim[4096];
@@ -863,12 +871,13 @@ int main(int argc, char **argv)
 	row_units("sweep.configs_per_s_j1", sweep1, "configs/s", note);
 	row_units("sweep.configs_per_s_j2", sweep2, "configs/s", "the same, -j 2 (CSV identical)");
 	for (int i = 0; i < 3; i++) {
-		if (bench_copy(ccsim, copy_profiles[i], &copy_gbs[i], &copy_rate[i]))
+		if (bench_copy(ccsim, copy_profiles[i], &copy_gbs[i], &copy_rate[i], &copy_insns[i]))
 			goto fail;
 		snprintf(note, sizeof(note), "simulated: the 64 MiB memcpy phase of %s",
 			 COPY_SCENARIO);
 		row_units(copy_gbs_names[i], copy_gbs[i], "GB/s", note);
 		row(copy_rate_names[i], copy_rate[i], "cycles/s", "simulated cycles per host second, whole run");
+		row(copy_insn_names[i], copy_insns[i], "insns/s", "guest instructions executed per host second, whole run");
 	}
 	printf("%-22s %10.4f\n", "mem.miss_xts_vs_raw", miss / raw);
 	printf("%-22s %10.4f\n", "mem.hit_vs_plain", hit / hit_plain);
@@ -902,6 +911,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 3; i++) {
 		metric_add(&ms, copy_gbs_names[i], copy_gbs[i], 3);
 		metric_add(&ms, copy_rate_names[i], copy_rate[i], 0);
+		metric_add(&ms, copy_insn_names[i], copy_insns[i], 0);
 	}
 	metric_add(&ms, "copy.memcpy_sev_snp_vs_plain", copy_gbs[1] / copy_gbs[0], 6);
 	if (write_json(argv[1], &ms))

@@ -642,13 +642,14 @@ static const struct sim_field hv_fields[] = {
 	SIM_FIELD(struct hv_guest, n.blk_bytes),
 	SIM_FIELD(struct hv_guest, n.net_tx), SIM_FIELD(struct hv_guest, n.net_rx),
 	SIM_FIELD(struct hv_guest, n.net_bytes),
+	SIM_FIELD(struct hv_guest, n.insns), SIM_FIELD(struct hv_guest, n.guest_cycles),
 	SIM_FIELD(struct hv_guest, blk_pending), SIM_FIELD(struct hv_guest, blk_done_at),
 	SIM_FIELD(struct hv_guest, blk_sector), SIM_FIELD(struct hv_guest, blk_buf),
 	SIM_FIELD(struct hv_guest, blk_len), SIM_FIELD(struct hv_guest, blk_vcpu),
 	SIM_FIELD(struct hv_guest, blk_queue_kind), SIM_FIELD(struct hv_guest, blk_queue),
 	SIM_FIELD_ARRAY(struct hv_guest, trap, uint64_t),
 };
-static const struct sim_vmstate hv_vmstate = { "hv", 8, hv_fields, G_N_ELEMENTS(hv_fields) };
+static const struct sim_vmstate hv_vmstate = { "hv", 9, hv_fields, G_N_ELEMENTS(hv_fields) };
 
 /* struct hv_vcpu is all uint64_t: saved word by word. */
 #define HV_VCPU_WORDS (sizeof(struct hv_vcpu) / sizeof(uint64_t))
@@ -809,6 +810,8 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 		ST(n.net_tx, "net.tx", SIM_STAT_COUNT, "packets the host's network device sent for the guest"),
 		ST(n.net_rx, "net.rx", SIM_STAT_COUNT, "packets it delivered to the guest"),
 		ST(n.net_bytes, "net.bytes", SIM_STAT_COUNT, "bytes those packets carried"),
+		ST(n.insns, "insns", SIM_STAT_COUNT, "guest instructions retired (the same count on every architecture: a VM's vCPU, a realm's REC)"),
+		ST(n.guest_cycles, "guest_cycles", SIM_STAT_CYCLES, "cycles the guest's vCPUs ran its code (not the host's work, not idle)"),
 	};
 #undef ST
 	sim_stat_register_table(s, prefix, g, stats, G_N_ELEMENTS(stats));

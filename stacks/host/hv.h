@@ -102,6 +102,8 @@ struct hv_counts {
 	uint64_t npfs, last_npf;    /* nested page faults the host took, the last one's GPA (EXITINFO2) */
 	uint64_t last_npf_kind;     /* and its kind (enum cc_fault_kind: rmp.npf when the RMP refused) */
 	uint64_t cpuids, msrs, pios; /* CPUID, RDMSR / WRMSR, port I/O the host emulated */
+	uint64_t insns;             /* guest instructions retired, on every architecture */
+	uint64_t guest_cycles;      /* cycles its vCPUs ran guest code (not the host's, not idle) */
 	uint64_t blk_reads, blk_writes, blk_bytes; /* block requests completed, their bytes */
 	uint64_t net_tx, net_rx, net_bytes;        /* packets sent and received, their bytes */
 };

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "models/mmu/pt.h"
+#include "models/monitor/rmm/rmm.h"
 #include "stacks/host/hv_priv.h"
 
 static uint64_t delegated_page(struct hv_guest *g, enum hv_page kind, uint64_t ipa,
@@ -300,7 +301,11 @@ int hv_cca_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_resul
 		for (unsigned k = 0; k < VGIC_NR_LRS; k++)
 			hv_store64(g, c->run + RMI_RUN_ENTER_GICV3_LRS + 8 * k, c->lrs[k], cyc);
 		c->mmio_pending = c->hostcall_pending = 0;
+		/* what the realm ran, as the RMM's executor counted it */
+		uint64_t insns = g->m->rmm->stat_rec_insns, rcyc = g->m->rmm->stat_rec_cycles;
 		uint64_t st = hv_rmi(g, RMI_REC_ENTER, c->rec, c->run, 0, 0, 0, NULL, cyc);
+		g->n.insns += g->m->rmm->stat_rec_insns - insns;
+		g->n.guest_cycles += g->m->rmm->stat_rec_cycles - rcyc;
 		if (st != RMI_SUCCESS) {
 			hv_note(res, st);
 			break;

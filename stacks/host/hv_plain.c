@@ -258,9 +258,11 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_res
 					 .hw = g->sev == CPU_SEV_SNP ? &g->hw : NULL,
 					 .mark = vm_mark, .mark_ctx = g };
 		struct exec_stop_info st;
-		uint64_t spent = 0;
+		uint64_t spent = 0, insns = v.insns;
 		if (cpu_exec(&g->gcpu, &v, &p, &st, &spent) < 0)
 			break;
+		g->n.insns += v.insns - insns;
+		g->n.guest_cycles += spent;
 		*cyc += spent + cfg->vm_switch_cycles + cfg->host_exit_cycles;
 		if (g->sev >= CPU_SEV_ES)
 			*cyc += cfg->es_exit_cycles;
