@@ -313,12 +313,8 @@ uint64_t memenc_read_timing(struct memenc *e, unsigned slot, uint64_t pa, uint64
 		return 0;
 	const struct memenc_slot *sl = &e->slots[slot];
 	uint64_t c = offset;
-	if (tree_path(e, sl, pa)) {
-		/* the pad is computed during the fetch (counter cached), then XOR and MAC */
-		uint64_t d = memenc_dram(e, pa, false, c), a = memenc_aes(e, c);
-		c += (d > a ? d : a) + 1 + memenc_mac_on_read(e);
-		return c - offset;
-	}
+	if (tree_path(e, sl, pa)) /* the counter's lookup or fetch, the pad, the XOR, the MAC */
+		return memenc_ctr_read_timing(e, pa);
 	c += memenc_dram(e, pa, false, c);
 	if (memenc_slot_encrypts(e, sl))
 		c += memenc_aes(e, c);

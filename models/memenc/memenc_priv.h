@@ -126,6 +126,11 @@ struct memenc_tree {
 };
 
 /* What a metadata walk found, for the latency formulas. */
+/* The time a read of the protected line at `pa` takes, its counter looked up
+ * (and fetched with its tree path into the metadata cache on a miss) as a
+ * demand read's would be: what a prefetch of that line costs. */
+uint64_t memenc_ctr_read_timing(struct memenc *e, uint64_t pa);
+
 struct memenc_walk {
 	unsigned probes;  /* metadata-cache lookups */
 	unsigned fetched; /* nodes read from DRAM (= missing ones when it succeeds) */

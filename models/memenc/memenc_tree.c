@@ -293,6 +293,20 @@ static uint64_t walk_cost(const struct memenc *e, const struct memenc_walk *w, b
 	return w->probes * c + d + umax(a, m) + (w->fetched - 1) * (d + m);
 }
 
+uint64_t memenc_ctr_read_timing(struct memenc *e, uint64_t pa)
+{
+	struct memenc_tree *t = e->tree;
+	uint64_t line = (pa - e->cfg.prot_base) / MEMENC_LINE;
+	struct memenc_walk w = {0};
+	int way = -1;
+	/* the counter the pad needs, fetched (and its tree checked) as for a
+	 * demand read: a failed check is left for the demand to report */
+	int rc = memenc_meta_get(e, 0, line / t->arity, &way, &w);
+	if (rc && rc != -EBADMSG)
+		return mem_latency(e->mem);
+	return walk_cost(e, &w, true) + 1 + memenc_mac_on_read(e) + w.extra;
+}
+
 int memenc_ctr_read(struct memenc *e, uint64_t pa, uint8_t out[MEMENC_LINE], uint64_t *cycles)
 {
 	struct memenc_tree *t = e->tree;

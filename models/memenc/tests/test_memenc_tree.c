@@ -182,6 +182,30 @@ static void test_tree_exact_cycles(void **state)
 	sim_fini(&r.s);
 }
 
+/* A prefetch's timing (memenc_read_timing) looks the counter up as a
+ * demand read does: cold, it pays the counter-block and top-node fetches
+ * and leaves them in the metadata cache, so the next line of the block is
+ * a counter hit for a prefetch and for the demand read alike. */
+static void test_tree_prefetch_timing(void **state)
+{
+	(void)state;
+	struct rig r;
+	uint8_t pt[MEMENC_LINE], out[MEMENC_LINE];
+	fill(pt, sizeof(pt), 0x17);
+	rig_tree(&r, 8);
+	write_line(&r, ENC, PROT + 64 * 16, pt);
+	flush(&r);
+	uint64_t misses = stat(&r, "meta_misses");
+	/* cold (P=2, n=2), as test_tree_exact_cycles' cold read: 428 */
+	assert_int_equal(memenc_read_timing(&r.e, ENC, PROT + 64 * 16, 0), 428);
+	assert_true(stat(&r, "meta_misses") > misses);
+	/* the counter is cached now: max(150, 2+43)+1+40 */
+	assert_int_equal(memenc_read_timing(&r.e, ENC, PROT + 64 * 17, 0), 191);
+	assert_int_equal(read_line(&r, ENC, PROT + 64 * 16, out), 191);
+	assert_memory_equal(out, pt, MEMENC_LINE);
+	sim_fini(&r.s);
+}
+
 /* Metadata-cache lookups count one hit or miss each; fetches and write-backs count DRAM node traffic. */
 static void test_tree_meta_cache_counters(void **state)
 {
@@ -483,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_tree_round_trip),
 		cmocka_unit_test(test_tree_dram_holds_specified_bytes),
 		cmocka_unit_test(test_tree_exact_cycles),
+		cmocka_unit_test(test_tree_prefetch_timing),
 		cmocka_unit_test(test_tree_meta_cache_counters),
 		cmocka_unit_test(test_tree_eviction_writeback_cycles),
 		cmocka_unit_test(test_tree_writeback_through_uncached_parent),
