@@ -48,8 +48,8 @@ unsigned machine_key_slot(const struct machine *m, enum cc_pas pas)
  * firmware's DRAM accesses) start at sim_time: their latency is counted
  * from 0 (`off`) whatever the caller has accumulated before, and added to
  * its total at the end. The agent that asked waits for them: sim_time
- * moves past them (op_done). */
-static void op_done(struct machine *m, uint64_t t0, uint64_t off, uint64_t *cycles)
+ * moves past them (machine_op_done). */
+void machine_op_done(struct machine *m, uint64_t t0, uint64_t off, uint64_t *cycles)
 {
 	sim_set_time(m->sim, t0 + off);
 	*cycles += off;
@@ -75,128 +75,6 @@ int machine_priv_clean_inval_pa(struct machine *m, unsigned core, uint64_t pa, u
 	return 0;
 }
 
-/* RMP table accesses go through the LLC. An offset context (an RMP check
- * inside a core's access) issues them at sim_time + its running offset and
- * leaves the present alone; a blocking one (the host's and the firmware's
- * RMP instructions) issues each at the present and moves it past it, so
- * dependent accesses follow each other rather than queue at one cycle. */
-static uint64_t rmp_off_begin(const struct machine_rmp_ctx *c)
-{
-	return c->mode == MACHINE_RMP_BLOCKING ? 0 : c->cycles;
-}
-
-static void rmp_off_end(struct machine_rmp_ctx *c, uint64_t t0, uint64_t off)
-{
-	if (c->mode == MACHINE_RMP_BLOCKING)
-		op_done(c->m, t0, off, &c->cycles);
-	else
-		c->cycles = off;
-}
-
-static int dram_access(struct machine *m, unsigned key, uint64_t pa, uint8_t *p, size_t len,
-		       bool write, uint64_t *cycles);
-
-static int rmp_rw(struct machine_rmp_ctx *c, uint64_t pa, void *buf, size_t len, bool write)
-{
-	struct machine *m = c->m;
-	unsigned key = machine_key_slot(m, PAS_NS);
-	if (c->mode == MACHINE_RMP_UNTIMED) { /* straight to DRAM, taking no time */
-		uint64_t ignored = 0;
-		m->enc.untimed = true;
-		int rc = dram_access(m, key, pa, buf, len, write, &ignored);
-		m->enc.untimed = false;
-		return rc;
-	}
-	uint8_t *p = buf;
-	uint64_t t0 = sim_time(m->sim), off = rmp_off_begin(c);
-	int rc = 0;
-	/* A check inside a core's access is made by its table walker, whose
-	 * reads go through the core's L1D (and L2) like the walk's own table
-	 * reads, as hardware caches RMP entries there (Bagia et al., "A Close
-	 * Look at RMP Entry Caching and Its Security Implications in SEV-SNP",
-	 * 2025: found in the TLB, the L1D and the L2), and train the
-	 * prefetcher like any load; the host's and the firmware's RMP
-	 * instructions work at the LLC (rmp_write_cb keeps the private caches
-	 * coherent). */
-	struct cache *via = &m->llc;
-	if (c->mode == MACHINE_RMP_OFFSET && !write && c->core < m->cfg.cores) {
-		via = &m->l1[c->core];
-		via->walker = true;
-		m->port.demand_load = true;
-	}
-	while (len && !rc) {
-		size_t chunk = 64 - (pa & 63);
-		if (chunk > len)
-			chunk = len;
-		rc = write ? cache_write(&m->llc, key, pa, p, chunk, &off)
-			   : cache_read(via, key, pa, p, chunk, &off);
-		pa += chunk;
-		p += chunk;
-		len -= chunk;
-	}
-	via->walker = false;
-	rmp_off_end(c, t0, off);
-	return rc;
-}
-
-static int rmp_read_cb(void *ctx, uint64_t pa, void *buf, size_t len)
-{
-	struct machine_rmp_ctx *c = ctx;
-	c->m->stat_rmp_reads++;
-	return rmp_rw(c, pa, buf, len, false);
-}
-
-/* A TLB shootdown: every core's TLB loses what `match` selects (all its
- * entries, or those of one page), at the cost of a broadcast invalidation
- * and its completion (INVLPGB + TLBSYNC). */
-static void tlb_shootdown(struct machine *m, bool all, uint64_t pa, uint64_t *cycles)
-{
-	for (unsigned k = 0; k < m->cfg.cores; k++)
-		if (all)
-			tlb_inval_all(&m->tlb[k]);
-		else
-			tlb_inval_pa(&m->tlb[k], pa & ~0xfffull, 0x1000);
-	*cycles += m->cfg.tlb_shootdown_cycles;
-}
-
-static int rmp_write_cb(void *ctx, uint64_t pa, const void *buf, size_t len)
-{
-	struct machine_rmp_ctx *c = ctx;
-	struct machine *m = c->m;
-	/* the private caches may hold stale copies of the table line */
-	uint64_t t0 = sim_time(m->sim), off = rmp_off_begin(c);
-	for (unsigned k = 0; k < m->cfg.cores; k++)
-		if (machine_priv_clean_inval_pa(m, k, pa & ~63ull, &off))
-			return -EIO;
-	rmp_off_end(c, t0, off);
-	int rc = rmp_rw(c, pa, (void *)buf, len, true);
-	/* Every RMP update triggers a global TLB flush on every core, so no
-	 * translation keeps a verdict the table no longer gives (Bagia et al.,
-	 * "A Close Look at RMP Entry Caching and Its Security Implications in
-	 * SEV-SNP", 2025; Linux issues no invalidation after RMPUPDATE,
-	 * arch/x86/virt/svm/sev.c). Only needed while a TLB caches one. */
-	if (!rc && m->cfg.rmp_tlb_coherent) {
-		bool cached = false;
-		for (unsigned k = 0; k < m->cfg.cores; k++)
-			cached |= m->tlb[k].acl_entries != 0;
-		if (cached) {
-			m->stat_rmp_tlb_flushes++;
-			t0 = sim_time(m->sim);
-			off = rmp_off_begin(c);
-			tlb_shootdown(m, true, 0, &off);
-			rmp_off_end(c, t0, off);
-		}
-	}
-	return rc;
-}
-
-void machine_tlb_shootdown_page(struct machine *m, uint64_t pa, uint64_t *cycles)
-{
-	m->stat_tlb_shootdowns++;
-	sim_trace_emit(m->sim, TRACE_NOTE, m->src, pa, 0, 0, 0, "tlb.shootdown", 13);
-	tlb_shootdown(m, false, pa, cycles);
-}
-
 /* The AMD-SP reaches DRAM through the memory controller, not coherently
  * with the cores' caches: whatever a core still holds dirty is not seen,
  * and may later overwrite what the firmware wrote. */
@@ -212,8 +90,8 @@ static int clflush_lines(struct machine *m, uint64_t pa, uint64_t len, uint64_t 
 	return rc;
 }
 
-static int dram_access(struct machine *m, unsigned key, uint64_t pa, uint8_t *p, size_t len,
-		       bool write, uint64_t *cycles)
+int machine_dram_raw(struct machine *m, unsigned key, uint64_t pa, uint8_t *p, size_t len,
+		     bool write, uint64_t *cycles)
 {
 	while (len) {
 		uint8_t line[MEMENC_LINE];
@@ -245,8 +123,8 @@ int machine_dram_access(struct machine *m, unsigned key, uint64_t pa, void *buf,
 			bool write, uint64_t *cycles)
 {
 	uint64_t off = 0, t0 = sim_time(m->sim);
-	int rc = dram_access(m, key, pa, buf, len, write, &off);
-	op_done(m, t0, off, cycles);
+	int rc = machine_dram_raw(m, key, pa, buf, len, write, &off);
+	machine_op_done(m, t0, off, cycles);
 	return rc;
 }
 
@@ -254,16 +132,8 @@ int machine_clflush(struct machine *m, uint64_t pa, uint64_t len, uint64_t *cycl
 {
 	uint64_t off = 0, t0 = sim_time(m->sim);
 	int rc = clflush_lines(m, pa, len, &off);
-	op_done(m, t0, off, cycles);
+	machine_op_done(m, t0, off, cycles);
 	return rc;
-}
-
-struct rmp_io machine_rmp_io(struct machine *m)
-{
-	/* The context lives in the machine so callers can hold the io. */
-	m->rmp_io_ctx.m = m;
-	m->rmp_io_ctx.mode = MACHINE_RMP_BLOCKING;
-	return (struct rmp_io){ rmp_read_cb, rmp_write_cb, &m->rmp_io_ctx };
 }
 
 int machine_init(struct machine *m, struct sim *s, const struct platform_config *cfg, char *err,
@@ -451,7 +321,7 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 		/* set up before the run starts, by the firmware: untimed, and
 		 * not in the run's statistics */
 		struct machine_rmp_ctx c = { m, 0, MACHINE_RMP_UNTIMED };
-		struct rmp_io io = { rmp_read_cb, rmp_write_cb, &c };
+		struct rmp_io io = machine_rmp_io_of(&c);
 		uint64_t *counted[] = { &m->mem.stat_reads, &m->mem.stat_writes,
 					&m->mem.stat_bytes_read, &m->mem.stat_bytes_written,
 					&m->enc.stat_lines_read, &m->enc.stat_lines_written,
@@ -529,88 +399,6 @@ static int snoop_others(struct machine *m, const struct mem_access *a, unsigned 
 		m->stat_snoops += snooped;
 	}
 	return 0;
-}
-
-uint16_t machine_rmp_fault_kind(enum rmp_fault f)
-{
-	static const uint16_t kind[] = {
-		[RMP_PF_HOST] = FAULT_RMP_PF, [RMP_NPF_RMP] = FAULT_RMP_NPF, [RMP_NPF_SIZEM] = FAULT_RMP_NPF,
-		[RMP_NPF_VMPL] = FAULT_RMP_NPF, [RMP_VC_UNVALIDATED] = FAULT_RMP_VC,
-		[RMP_FAULT_TABLE] = FAULT_BUS_RANGE,
-	};
-	return (unsigned)f < sizeof(kind) / sizeof(kind[0]) ? kind[f] : FAULT_BUS_RANGE;
-}
-
-/* An RMP verdict as the fault an access takes: 0, or 1 with *f filled. */
-static int rmp_fault_record(struct machine *m, const struct mem_access *a,
-			    const struct rmp_result *rr, struct cc_fault *f)
-{
-	const struct rmp_result r = *rr;
-	if (r.fault == RMP_OK)
-		return 0;
-	f->kind = machine_rmp_fault_kind(r.fault);
-	f->code = (uint8_t)r.fault;
-	f->addr = a->pa;
-	m->stat_rmp_faults++;
-	sim_trace_emit(m->sim, TRACE_NOTE, a->src, a->pa, r.error_code, 0, 0, rmp_fault_name(r.fault),
-		       (uint32_t)strlen(rmp_fault_name(r.fault)));
-	return 1;
-}
-
-static struct rmp_access rmp_access_of(const struct mem_access *a)
-{
-	return (struct rmp_access){
-		.spa = a->pa, .write = a->write, .host = !a->guest || a->dma, .asid = a->asid,
-		.gpa = a->gpa, .private_ = a->priv, .vmpl = a->vmpl,
-	};
-}
-
-/* The SNP reverse-map check of one access (APM 15.36) the master's TLB has
- * not cached: device DMA (a host access: the IOMMU applies the same rules),
- * table walks, masters without a TLB. Returns 0 or 1 (fault). */
-static int rmp_fault_check(struct machine *m, const struct mem_access *a, struct cc_fault *f,
-			   uint64_t *cycles)
-{
-	if (!rmp_covers(&m->rmp, a->pa, a->len))
-		return 0;
-	/* The hypervisor's reads are not checked (only its writes are: APM
-	 * vol. 2 15.36.10; AMD's RMPOPT series, LKML 2026: "Hypervisor and
-	 * non-SNP guests: writes are RMP-checked"), so its walks of the nested
-	 * tables read no RMP entry. A device's reads are (the IOMMU's rule). */
-	if (!a->guest && !a->write && !a->dma)
-		return 0;
-	struct machine_rmp_ctx c = { m, *cycles, MACHINE_RMP_OFFSET, a->core };
-	struct rmp_io io = { rmp_read_cb, rmp_write_cb, &c };
-	struct rmp_access ra = rmp_access_of(a);
-	m->stat_rmp_checks++;
-	struct rmp_result r = rmp_check(&m->rmp, &io, &ra);
-	*cycles = c.cycles;
-	return rmp_fault_record(m, a, &r, f);
-}
-
-/* The RMP check a TLB fill makes and caches (APM vol. 2 15.36.10: the
- * check is part of the table walk; the result lives in the TLB until an
- * invalidation): one lookup, the read and write verdicts. */
-static uint32_t machine_fill_check(void *ctx, const struct mem_access *a, struct cc_fault *f,
-				   uint64_t *cycles)
-{
-	struct machine *m = ctx;
-	if (!rmp_covers(&m->rmp, a->pa & ~0xfffull, 0x1000))
-		return BUS_ACL_CACHED | BUS_ACL_READ | BUS_ACL_WRITE; /* nothing to check */
-	struct machine_rmp_ctx c = { m, *cycles, MACHINE_RMP_OFFSET, a->core };
-	struct rmp_io io = { rmp_read_cb, rmp_write_cb, &c };
-	struct rmp_access ra = rmp_access_of(a);
-	struct rmp_result rd, wr;
-	m->stat_rmp_checks++;
-	rmp_check_rw(&m->rmp, &io, &ra, &rd, &wr);
-	*cycles = c.cycles;
-	if (rd.fault == RMP_FAULT_TABLE) { /* nothing to cache */
-		(void)rmp_fault_record(m, a, &rd, f);
-		return 0;
-	}
-	(void)rmp_fault_record(m, a, a->write ? &wr : &rd, f);
-	return BUS_ACL_CACHED | (rd.fault == RMP_OK ? BUS_ACL_READ : 0) |
-	       (wr.fault == RMP_OK ? BUS_ACL_WRITE : 0);
 }
 
 /* The GPC part of an access that missed the cached GPT information (or is a
@@ -738,7 +526,7 @@ static int machine_access(void *ctx, const struct mem_access *a, void *buf, stru
 		if (rc)
 			return rc;
 	}
-	if (m->cfg.rmp && !a->checked && (rc = rmp_fault_check(m, a, f, cycles)) != 0)
+	if (m->cfg.rmp && !a->checked && (rc = machine_rmp_fault_check(m, a, f, cycles)) != 0)
 		return rc;
 	unsigned key = a->key >= 0 ? (unsigned)a->key : machine_key_slot(m, a->pas);
 	m->port.demand_load = !a->write && !a->dma; /* trains the stream prefetcher */
@@ -783,7 +571,7 @@ static void machine_smc(void *ctx, enum cc_world world, uint8_t el, uint64_t reg
 static const struct bus_port_ops machine_bus_ops = { machine_access, machine_smc, NULL };
 /* With an RMP, TLB fills check it and cache the verdicts. */
 static const struct bus_port_ops machine_bus_ops_rmp = { machine_access, machine_smc,
-							 machine_fill_check };
+							 machine_rmp_fill_check };
 
 struct bus_port machine_bus(struct machine *m)
 {
@@ -856,7 +644,7 @@ int machine_wbinvd(struct machine *m, uint64_t *cycles)
 	if (!rc)
 		m->stat_wbinvd++; /* the SNP firmware's DF_FLUSH asks whether one happened */
 	sim_trace_emit(m->sim, TRACE_CACHE_OP, m->src, 0, 0, off, 0, "wbinvd", 6);
-	op_done(m, t0, off, cycles);
+	machine_op_done(m, t0, off, cycles);
 	return rc;
 }
 
@@ -877,7 +665,7 @@ int machine_invd(struct machine *m, uint64_t *cycles, uint64_t *dropped)
 	cache_invd(&m->llc, &off);
 	*dropped = d1 + m->llc.invd_dropped_dirty - d0;
 	sim_trace_emit(m->sim, TRACE_CACHE_OP, m->src, 1, *dropped, off, 0, "invd", 4);
-	op_done(m, t0, off, cycles);
+	machine_op_done(m, t0, off, cycles);
 	return 0;
 }
 
@@ -890,7 +678,7 @@ int machine_flush_key(struct machine *m, unsigned slot, uint64_t *cycles)
 			rc = cache_flush_key(priv_cache(m, c, l), slot, &off);
 	rc = rc ? rc : cache_flush_key(&m->llc, slot, &off);
 	sim_trace_emit(m->sim, TRACE_CACHE_OP, m->src, 2, slot, off, 0, "flush_key", 9);
-	op_done(m, t0, off, cycles);
+	machine_op_done(m, t0, off, cycles);
 	return rc;
 }
 

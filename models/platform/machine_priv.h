@@ -18,4 +18,23 @@ struct gpc_result machine_gpt_check(struct machine *m, uint64_t pa, enum cc_pas 
  * then the L2 if there is one); 0 or -EIO. */
 int machine_priv_clean_inval_pa(struct machine *m, unsigned core, uint64_t pa, uint64_t *cycles);
 
+/* The end of a machine operation that started at t0 and took `off`
+ * cycles: the present moves past it, the caller's *cycles grows by it. */
+void machine_op_done(struct machine *m, uint64_t t0, uint64_t off, uint64_t *cycles);
+/* DRAM bytes through the engine at the memory controller, past the caches
+ * (snooping them first with cache.key_coherent); their latency added to
+ * *cycles. 0 or -errno. */
+int machine_dram_raw(struct machine *m, unsigned key, uint64_t pa, uint8_t *p, size_t len,
+		     bool write, uint64_t *cycles);
+/* The RMP table's io through a context (its mode says how accesses are
+ * timed). */
+struct rmp_io machine_rmp_io_of(struct machine_rmp_ctx *c);
+/* machine_rmp.c: the RMP check of one access (not repeated when a TLB
+ * entry's verdict covers it: a->checked), 0 or 1 with the fault; and the
+ * check a TLB fill makes and caches (the BUS_ACL_* verdicts). */
+int machine_rmp_fault_check(struct machine *m, const struct mem_access *a, struct cc_fault *f,
+			    uint64_t *cycles);
+uint32_t machine_rmp_fill_check(void *ctx, const struct mem_access *a, struct cc_fault *f,
+				uint64_t *cycles);
+
 #endif

@@ -1,0 +1,25 @@
+/* The benchmark (make bench): bench.c measures the memory system, the MMU
+ * and the event queue in process; bench_runs.c times whole ccsim runs. */
+#ifndef CCSIM_HARNESS_BENCH_H
+#define CCSIM_HARNESS_BENCH_H
+
+#include <stddef.h>
+
+/* Seconds on the host's monotonic clock. */
+double bench_now_s(void);
+
+/* `ccsim matrix scenarios` and a 200-configuration sweep, -j 1 and -j 2:
+ * runs and configurations per second (outputs checked identical across
+ * -j); how many of each. 0 or -1. */
+int bench_runs(const char *ccsim, double *matrix1, double *matrix2, double *sweep1,
+	       double *sweep2, size_t *nmatrix, size_t *nsweep);
+
+#define COPY_SCENARIO "scenarios/perf/memory.scn"
+
+/* One run of COPY_SCENARIO on `profile`: the memcpy phase's
+ * simulated GB/s, simulated cycles and guest instructions per host
+ * second. 0 or -1. */
+int bench_copy(const char *ccsim, const char *profile, double *gbs, double *cycles_per_s,
+	       double *insns_per_s);
+
+#endif
