@@ -1,12 +1,14 @@
 #!/bin/sh
 # Install the Debian packages ccsim needs, if any are missing. Idempotent and
-# quiet: prints nothing when everything is already there.
+# quiet: prints nothing when everything is already there. With arguments:
+# those packages instead (harness/scripts/record-traces.sh asks for valgrind).
 set -eu
 # slurmctld, slurmd, slurm-client and munge: tests/test_slurm.sh runs a sweep
 # as a job array on a one-node cluster of its own. python3-matplotlib and
 # python3-numpy: make report's figures (Debian's /usr/bin/python3).
 pkgs="gcc make pkg-config libglib2.0-dev libcmocka-dev libssl-dev gcovr python3 cppcheck
 slurmctld slurmd slurm-client munge python3-matplotlib python3-numpy"
+[ $# -gt 0 ] && pkgs="$*"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -8,6 +8,7 @@
 
 #include "harness/attest_cmd.h"
 #include "harness/matrix.h"
+#include "harness/memtrace.h"
 #include "harness/runner.h"
 #include "harness/scenario.h"
 #include "harness/steps.h"
@@ -27,6 +28,7 @@ static const char usage_main[] =
 	"  sweep FILE     run a scenario over profiles x machine keys x params, write a CSV\n"
 	"  steps          list the actors and the steps each accepts\n"
 	"  trace FILE     print a binary trace (trace.bin) as text\n"
+	"  memtrace convert|info  convert or summarise a memory trace a guest replays\n"
 	"  profile NAME   print a profile's fully resolved configuration as JSON\n"
 	"  attest make|verify  build or verify an Arm CCA attestation token\n"
 	"  version        print the ccsim version\n"
@@ -457,6 +459,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "trace") == 0)
 		return cmd_trace(argc - 2, argv + 2);
+	if (strcmp(cmd, "memtrace") == 0)
+		return memtrace_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "profile") == 0)
 		return cmd_profile(argc - 2, argv + 2);
 	if (strcmp(cmd, "attest") == 0)

@@ -3,6 +3,7 @@
  * the workload lines `NAME.op KIND key=value...` (docs/scenarios.md). */
 #include <string.h>
 
+#include "harness/memtrace.h"
 #include "harness/scenario_priv.h"
 #include "models/monitor/rmm/rmm.h"
 #include "sim/buf.h"
@@ -64,6 +65,38 @@ static int bytes_arg(struct parser *p, const struct tok *a, uint8_t **b, size_t 
 	scn_value_free(&v);
 	return scn_perr(p, a->vcol, "%s: expected bytes (\"text\", hex:.., or a declared $secret)",
 			a->key);
+}
+
+/* `replay trace=FILE`: read the trace (relative to the scenario's folder)
+ * and compile it for the guest; the op's data becomes the compiled words. */
+static int replay_load(struct parser *p, const struct scn_guest *g, struct guest_op *o, int col)
+{
+	if (!o->len || memchr(o->data, 0, o->len))
+		return scn_perr(p, col, "%s.op replay: trace is a file name", g->name);
+	char *name = g_strndup((const char *)o->data, o->len);
+	char *path = g_path_is_absolute(name) ? g_strdup(name) : NULL;
+	if (!path) {
+		char *dir = g_path_get_dirname(p->file);
+		path = g_build_filename(dir, name, NULL);
+		g_free(dir);
+	}
+	struct memtrace_window w = { .skip = o->c, .limit = o->d };
+	GArray *words = NULL;
+	uint8_t *code = NULL;
+	size_t len = 0;
+	char msg[512];
+	int rc = memtrace_read(path, &w, &words, msg, sizeof(msg)) ||
+			 memtrace_compile(words, o->a, g->ram / 8, &code, &len, &o->e, msg, sizeof(msg))
+		 ? scn_perr(p, col, "%s.op replay: %s", g->name, msg)
+		 : 0;
+	if (words)
+		g_array_free(words, TRUE);
+	g_free(path);
+	g_free(name);
+	g_free((uint8_t *)o->data);
+	o->data = code;
+	o->len = len;
+	return rc;
 }
 
 int scn_st_guest(struct parser *p, GArray *t)
@@ -203,6 +236,8 @@ static const struct op_spec op_specs[] = {
 	  NULL },
 	{ "net_send", GOP_NET_SEND,
 	  { OPT("n", 1), OPT("buf", GUEST_FREE), OPT("size", 1500), OPT("bounce", 2) }, NULL },
+	{ "replay", GOP_REPLAY,
+	  { OPT("base", GUEST_FREE), OPT("passes", 1), OPT("skip", 0), OPT("limit", 0) }, "trace" },
 	{ "net_recv", GOP_NET_RECV,
 	  { OPT("n", 1), OPT("buf", GUEST_FREE), OPT("size", 1500), OPT("bounce", 2) }, NULL },
 };
@@ -464,6 +499,8 @@ int scn_st_guest_op(struct parser *p, GArray *t, struct scn_guest *g)
 		o.data = NULL;
 		o.len = 0;
 	}
+	if (rc == 0 && os->kind == GOP_REPLAY)
+		rc = replay_load(p, g, &o, data_col);
 	if (rc) {
 		g_free((uint8_t *)o.data);
 		g_free(capture);

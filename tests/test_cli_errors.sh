@@ -204,8 +204,35 @@ printf 'garbage!' >"$T/bad.ckpt"
 expect_exit "bad checkpoint exits 2" 2 "$CCSIM" run "$T/ok.scn" --restore "$T/bad.ckpt"
 expect_err "bad checkpoint message" "bad.ckpt: offset 0: not a ccsim run checkpoint"
 
+# memory traces: a bad line names file:line, a bad record its byte; the
+# replay op names the scenario's line and the trace's
+printf 'I  0400000,4\n L 1000,8\n L 1000,eight\n' >"$T/bad.lackey"
+expect_exit "bad lackey trace exits 2" 2 "$CCSIM" memtrace info "$T/bad.lackey"
+expect_err "bad lackey trace message" "bad.lackey:3: expected a lackey --trace-mem line"
+printf 'I  0400000,4\n L 1000,8\n S 2000,4\n' >"$T/ok.lackey"
+expect_exit "memtrace convert" 0 "$CCSIM" memtrace convert "$T/ok.lackey" "$T/ok.cctrace"
+expect_exit "memtrace info of the binary" 0 "$CCSIM" memtrace info "$T/ok.cctrace"
+if grep -q '^loads *1$' "$T/out" && grep -q '^stores *1$' "$T/out" && grep -q '^pages *2 ' "$T/out"
+then ok "memtrace info output"; else fail "memtrace info output" "$(cat "$T/out")"; fi
+head -c 30 "$T/ok.cctrace" >"$T/short.cctrace"
+expect_exit "truncated binary trace exits 2" 2 "$CCSIM" memtrace info "$T/short.cctrace"
+expect_err "truncated binary trace message" "short.cctrace: byte 24: truncated"
+cp "$T/ok.cctrace" "$T/keep.cctrace"
+expect_exit "failed convert exits 2" 2 "$CCSIM" memtrace convert "$T/bad.lackey" "$T/ok.cctrace"
+if cmp -s "$T/ok.cctrace" "$T/keep.cctrace"; then ok "failed convert keeps OUT"; else fail "failed convert keeps OUT"; fi
+bad replay_missing "replay_missing.scn:4:20: g0.op replay: $T/nowhere.cctrace: cannot open" "profiles plain
+guest g0
+g0.op phase name=\"x\"
+g0.op replay trace=\"nowhere.cctrace\""
+bad replay_bad_line "replay_bad_line.scn:3:20: g0.op replay: $T/bad.lackey:3: expected" "profiles plain
+guest g0
+g0.op replay trace=\"bad.lackey\""
+bad replay_too_big "replay_too_big.scn:3:7: g0: op 1 .replay.: .0x1fe000, 0x200000. is not in the workload.s RAM .0x110000, 0x1ff000. .the traces. records take the rest: raise ram." "profiles plain
+guest g0
+g0.op replay trace=\"ok.cctrace\" base=0x1fe000"
+
 # --help on every command, exit 0
-for c in run matrix steps trace profile; do
+for c in run matrix steps trace memtrace profile; do
 	expect_exit "$c --help" 0 "$CCSIM" "$c" --help
 done
 

@@ -649,7 +649,7 @@ const char *guest_op_name(enum guest_op_kind k)
 		"host_call", "send", "extend", "call", "regs", "stream_read", "stream_write",
 		"copy", "memcpy", "random", "chase", "touch", "cpuid", "rdmsr", "wrmsr",
 		"pio_in", "pio_out", "phase", "blk_read", "blk_write",
-		"net_send", "net_recv",
+		"net_send", "net_recv", "replay",
 	};
 	return k < GOP_KIND_COUNT ? n[k] : "?";
 }

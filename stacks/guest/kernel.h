@@ -166,6 +166,8 @@ enum guest_op_kind {
 	GOP_BLK_WRITE,    /* the same, writing */
 	GOP_NET_SEND,     /* a: packets, b: buffer, c: bytes each, d: bounce (as blk) */
 	GOP_NET_RECV,     /* the same, receiving */
+	GOP_REPLAY,       /* a: base of the trace's pages, b: passes, e: its pages; data: the
+			     compiled words (harness/memtrace.h), placed in the data segment */
 	GOP_KIND_COUNT
 };
 
@@ -203,6 +205,14 @@ struct guest_kernel_config {
 	uint64_t vc_work;       /* SEV-ES / SNP: cycles of #VC handling the model's handler
 				   does not execute (sev.vc_handler_cycles) */
 };
+
+/* The data segment: every replay op's words, one op after another, in
+ * the last pages of RAM, loaded (and measured) with the image. Its IPA is
+ * cfg->ram_size when there is none; guest_kernel_data copies it into
+ * *data (g_free it; NULL and 0 when there is none). */
+uint64_t guest_data_ipa(const struct guest_kernel_config *cfg);
+void guest_kernel_data(const struct guest_kernel_config *cfg, uint8_t **data, size_t *len,
+		       uint64_t *ipa);
 
 /* Assemble the kernel and its workload into *image (g_free it), entry at
  * IPA 0. Returns 0, or -1 with a message (bad nesting, an address outside

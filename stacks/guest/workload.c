@@ -143,6 +143,35 @@ static void random_loads(struct gasm *g, uint64_t bytes, uint64_t n, uint64_t ba
 	emit(g, ISA_BC, 7, ISA_XZR, ISA_NE, 0, loop);
 }
 
+/* Replay a compiled trace (harness/memtrace.h): each 8-byte word of
+ * [recs, recs + bytes) is an address, bit 0 set for a store; a load's
+ * data is summed (it is used), a store writes the word itself. About seven
+ * instructions per access: they stand for the program's own. */
+static void replay(struct gasm *g, uint64_t recs, uint64_t bytes, uint64_t passes)
+{
+	movi(g, 7, passes);
+	movi(g, 8, 0);
+	uint64_t pass = here(g);
+	movi(g, 2, recs);
+	movi(g, 4, recs + bytes);
+	uint64_t loop = here(g);
+	ld(g, 1, 2, 0, 8);
+	emit(g, ISA_ADDI, 2, 2, 0, 0, 8);
+	emit(g, ISA_ANDI, 3, 1, 0, 0, ~7ull);
+	emit(g, ISA_ANDI, 5, 1, 0, 0, 1);
+	size_t to_store = emit(g, ISA_BC, 5, ISA_XZR, ISA_NE, 0, 0);
+	ld(g, 6, 3, 0, 8);
+	emit(g, ISA_ADD, 8, 8, 6, 0, 0);
+	emit(g, ISA_BC, 2, 4, ISA_LTU, 0, loop);
+	size_t to_next = emit(g, ISA_B, 0, 0, 0, 0, 0);
+	patch_target(g, to_store, here(g));
+	st(g, 1, 3, 0, 8);
+	emit(g, ISA_BC, 2, 4, ISA_LTU, 0, loop);
+	patch_target(g, to_next, here(g));
+	emit(g, ISA_ADDI, 7, 7, 0, 0, (uint64_t)-1);
+	emit(g, ISA_BC, 7, ISA_XZR, ISA_NE, 0, pass);
+}
+
 /* A ring of pointers through every line of [base, base + bytes), line i
  * holding the address of line (i + step) mod lines, then `steps` loads
  * following it: each load's address is the previous one's data */
@@ -199,6 +228,7 @@ static bool op_range(const struct guest_op *o, uint64_t *lo, uint64_t *hi)
 	case GOP_BLK_WRITE: *lo = o->c; *hi = o->c + o->d; return true;
 	case GOP_NET_SEND:
 	case GOP_NET_RECV: *lo = o->b; *hi = o->b + o->c; return true;
+	case GOP_REPLAY: *lo = o->a; *hi = o->a + o->e * 4096; return true;
 	case GOP_COPY:
 	case GOP_MEMCPY: {
 		uint64_t dst = o->c ? o->c : o->b + o->a;
@@ -246,6 +276,9 @@ static const char *op_invalid(const struct guest_op *o)
 	case GOP_NET_RECV:
 		return !o->a || !o->c || o->c > GUEST_BLK_MAX || o->d > 2
 			       ? "n > 0, size 1 to 4096, bounce 0, 1 or 2" : NULL;
+	case GOP_REPLAY:
+		return !o->b || o->a % 4096 || !o->len || o->len % 8 ? "passes > 0, base 4 KiB aligned"
+								      : NULL;
 	case GOP_PIO_IN:
 	case GOP_PIO_OUT: {
 		uint64_t size = o->kind == GOP_PIO_IN ? o->b : o->c;
@@ -257,9 +290,77 @@ static const char *op_invalid(const struct guest_op *o)
 	}
 }
 
+static uint64_t page_up(uint64_t v) { return (v + 4095) & ~4095ull; }
+
+/* Where op i's words start in the data segment: after the earlier replay
+ * ops' words, or where an earlier op with the same words put them (a
+ * trace replayed twice is loaded once). *size: the segment's size. */
+static uint64_t data_offset(const struct guest_kernel_config *cfg, size_t i, uint64_t *size)
+{
+	uint64_t end = 0, at = UINT64_MAX;
+	for (size_t j = 0; j < cfg->nops; j++) {
+		const struct guest_op *p = &cfg->ops[j];
+		if (p->kind != GOP_REPLAY)
+			continue;
+		uint64_t pat = end;
+		for (size_t k = 0; k < j; k++) /* the first op with the same words */
+			if (cfg->ops[k].kind == GOP_REPLAY && cfg->ops[k].len == p->len &&
+			    memcmp(cfg->ops[k].data, p->data, p->len) == 0) {
+				pat = UINT64_MAX;
+				break;
+			}
+		if (pat != UINT64_MAX)
+			end += p->len;
+		if (j == i)
+			at = pat;
+	}
+	*size = end;
+	if (i < cfg->nops && at == UINT64_MAX) { /* a repeat: the earlier op's place */
+		for (size_t k = 0; k < i; k++)
+			if (cfg->ops[k].kind == GOP_REPLAY && cfg->ops[k].len == cfg->ops[i].len &&
+			    memcmp(cfg->ops[k].data, cfg->ops[i].data, cfg->ops[i].len) == 0)
+				return data_offset(cfg, k, size);
+	}
+	return at;
+}
+
+static uint64_t data_size(const struct guest_kernel_config *cfg)
+{
+	uint64_t size;
+	(void)data_offset(cfg, SIZE_MAX, &size);
+	return size;
+}
+
+uint64_t guest_data_ipa(const struct guest_kernel_config *cfg)
+{
+	uint64_t bytes = page_up(data_size(cfg));
+	return bytes < cfg->ram_size ? cfg->ram_size - bytes : 0;
+}
+
+void guest_kernel_data(const struct guest_kernel_config *cfg, uint8_t **data, size_t *len,
+		       uint64_t *ipa)
+{
+	*ipa = guest_data_ipa(cfg);
+	*len = data_size(cfg);
+	*data = *len ? g_malloc(*len) : NULL;
+	for (size_t i = 0; *len && i < cfg->nops; i++)
+		if (cfg->ops[i].kind == GOP_REPLAY) {
+			uint64_t size, at = data_offset(cfg, i, &size);
+			memcpy(*data + at, cfg->ops[i].data, cfg->ops[i].len);
+		}
+}
+
 int gasm_workload(struct gasm *g, const struct guest_kernel_config *cfg, char *err, size_t errlen,
 		  size_t *bad_op)
 {
+	/* the workload's RAM ends where the data segment begins */
+	uint64_t top = guest_data_ipa(cfg);
+	if (top < GUEST_FREE + 4096) {
+		*bad_op = SIZE_MAX;
+		snprintf(err, errlen, "the traces' records (%llu bytes) leave no RAM for the "
+			 "workload: raise ram", (unsigned long long)(cfg->ram_size - top));
+		return -1;
+	}
 	for (size_t i = 0; i < cfg->nops; i++) {
 		const struct guest_op *o = &cfg->ops[i];
 		uint64_t lo, hi;
@@ -269,13 +370,15 @@ int gasm_workload(struct gasm *g, const struct guest_kernel_config *cfg, char *e
 			snprintf(err, errlen, "op %zu (%s): %s", i + 1, guest_op_name(o->kind), why);
 			return -1;
 		}
-		if (op_range(o, &lo, &hi) && (lo < GUEST_FREE || hi > cfg->ram_size || hi <= lo)) {
+		if (op_range(o, &lo, &hi) && (lo < GUEST_FREE || hi > top || hi <= lo)) {
 			*bad_op = i;
 			snprintf(err, errlen,
 				 "op %zu (%s): [0x%llx, 0x%llx) is not in the workload's RAM "
-				 "[0x%llx, 0x%llx)", i + 1, guest_op_name(o->kind),
+				 "[0x%llx, 0x%llx)%s", i + 1, guest_op_name(o->kind),
 				 (unsigned long long)lo, (unsigned long long)hi,
-				 (unsigned long long)GUEST_FREE, (unsigned long long)cfg->ram_size);
+				 (unsigned long long)GUEST_FREE, (unsigned long long)top,
+				 top < cfg->ram_size ? " (the traces' records take the rest: raise ram)"
+						     : "");
 			return -1;
 		}
 		switch (o->kind) {
@@ -495,6 +598,11 @@ int gasm_workload(struct gasm *g, const struct guest_kernel_config *cfg, char *e
 			uint64_t bounce = net ? o->d : o->e;
 			blk_requests(g, o->a, net ? 0 : o->b, buf, size, bounce == 2 ? cvm : bounce == 1,
 				     o->kind == GOP_BLK_WRITE || o->kind == GOP_NET_SEND, net);
+			break;
+		}
+		case GOP_REPLAY: {
+			uint64_t end;
+			replay(g, top + data_offset(cfg, i, &end), o->len, o->b);
 			break;
 		}
 		case GOP_KIND_COUNT:

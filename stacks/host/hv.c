@@ -170,19 +170,28 @@ int hv_guest_load(struct hv_guest *g, struct hv_result *res, char *err, size_t e
 		snprintf(err, errlen, "guest %s is already loaded", g->name);
 		return -1;
 	}
-	uint64_t pages = (g->image_len + PAGE - 1) / PAGE;
+	uint64_t pages = (g->image_len + PAGE - 1) / PAGE + (g->data_len + PAGE - 1) / PAGE;
 	g->stage = hv_alloc_page(g, PG_NS, 0);
 	for (uint64_t i = 1; i < pages; i++)
-		(void)hv_alloc_page(g, PG_NS, 0);
-	for (uint64_t o = 0; o < pages * PAGE; o += 64) {
-		uint8_t b[64] = { 0 };
-		if (o < g->image_len)
-			memcpy(b, g->image + o, MIN(64, g->image_len - o));
-		(void)hv_store(g, g->stage + o, b, 64, &cyc);
+		if (!hv_alloc_page(g, PG_NS, 0)) {
+			snprintf(err, errlen, "guest %s: no room in its pool to stage a %llu-byte image",
+				 g->name, (unsigned long long)(pages * PAGE));
+			return -1;
+		}
+	struct hv_seg seg[2];
+	for (unsigned k = 0; k < hv_segs(g, seg); k++) {
+		const uint8_t *src = k ? g->data : g->image;
+		for (uint64_t o = 0; o < seg[k].len; o += 64) {
+			uint8_t b[64] = { 0 };
+			memcpy(b, src + o, MIN(64, seg[k].len - o));
+			(void)hv_store(g, seg[k].stage + o, b, 64, &cyc);
+		}
+		for (uint64_t o = (seg[k].len + 63) & ~63ull; o % PAGE; o += 64) /* the page's tail */
+			(void)hv_store(g, seg[k].stage + o, (const uint8_t[64]){ 0 }, 64, &cyc);
 	}
 	g->state = HV_LOADED;
 	res->x1 = g->stage;
-	res->x2 = g->image_len;
+	res->x2 = g->image_len + g->data_len;
 	res->cycles = cyc;
 	return 0;
 }
@@ -529,6 +538,7 @@ static void hv_destroy_model(struct sim_model *m)
 {
 	struct hv_guest *g = (struct hv_guest *)m;
 	g_free(g->image);
+	g_free(g->data);
 	g_free(g->kind);
 	g_free(g->ipa);
 	g_free(g->shared);
@@ -561,6 +571,7 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 		g_free(g);
 		return NULL;
 	}
+	guest_kernel_data(&g->cfg.k, &g->data, &g->data_len, &g->data_ipa);
 	g->name = g_strdup(name);
 	g->m = m;
 	g->nvcpus = cfg->k.vcpus ? cfg->k.vcpus : 1;

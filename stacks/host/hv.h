@@ -124,6 +124,9 @@ struct hv_guest {
 	struct hv_guest_config cfg;
 	uint8_t *image;             /* the guest kernel's image (built once) */
 	size_t image_len;
+	uint8_t *data;              /* its data segment (replayed traces), or NULL */
+	size_t data_len;
+	uint64_t data_ipa;          /* where the data segment goes */
 	/* saved state */
 	uint64_t state;             /* enum hv_state */
 	uint64_t next;              /* pool bump allocator */

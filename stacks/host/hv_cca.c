@@ -74,20 +74,25 @@ int hv_cca_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 	if (st != RMI_SUCCESS)
 		return 0;
 	/* the image, measured page by page (RIM), from where it waits */
-	for (uint64_t off = 0; off < g->image_len; off += PAGE) {
-		uint64_t data = delegated_page(g, PG_DATA, off, res, cyc);
-		if (!data)
-			return -1;
-		st = rmi_rtt(g, RMI_DATA_CREATE, g->rd, data, off, g->stage + off,
-			     RMI_DATA_FLAG_MEASURE, off, NULL, res, cyc);
-		hv_note(res, st);
-		if (st != RMI_SUCCESS)
-			return 0;
-	}
-	/* the rest of RAM: RIPAS RAM (measured), populated on first touch */
-	uint64_t base = (g->image_len + PAGE - 1) & ~(PAGE - 1);
-	while (base < k->ram_size) {
-		st = rmi_rtt(g, RMI_RTT_INIT_RIPAS, g->rd, base, k->ram_size, 0, 0, base, out, res, cyc);
+	struct hv_seg seg[2];
+	unsigned nseg = hv_segs(g, seg);
+	for (unsigned s = 0; s < nseg; s++)
+		for (uint64_t off = 0; off < seg[s].len; off += PAGE) {
+			uint64_t ipa = seg[s].ipa + off, data = delegated_page(g, PG_DATA, ipa, res, cyc);
+			if (!data)
+				return -1;
+			st = rmi_rtt(g, RMI_DATA_CREATE, g->rd, data, ipa, seg[s].stage + off,
+				     RMI_DATA_FLAG_MEASURE, ipa, NULL, res, cyc);
+			hv_note(res, st);
+			if (st != RMI_SUCCESS)
+				return 0;
+		}
+	/* the rest of RAM (up to the data segment): RIPAS RAM (measured),
+	 * populated on first touch */
+	uint64_t base = (g->image_len + PAGE - 1) & ~(PAGE - 1), top = nseg > 1 ? g->data_ipa
+									       : k->ram_size;
+	while (base < top) {
+		st = rmi_rtt(g, RMI_RTT_INIT_RIPAS, g->rd, base, top, 0, 0, base, out, res, cyc);
 		hv_note(res, st);
 		if (st != RMI_SUCCESS)
 			return 0;

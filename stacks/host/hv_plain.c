@@ -106,16 +106,18 @@ void hv_vm_setup(struct hv_guest *g)
 
 int hv_vm_load_image(struct hv_guest *g, uint64_t *cyc)
 {
-	for (uint64_t off = 0; off < g->image_len; off += PAGE) {
-		uint64_t pa = hv_alloc_page(g, PG_DATA, off);
-		if (!pa || hv_vm_map(g, off, pa, 0, cyc))
-			return -1;
-		for (uint64_t o = 0; o < PAGE; o += 64) {
-			uint8_t b[64];
-			(void)hv_load(g, g->stage + off + o, b, 64, cyc);
-			(void)hv_store(g, pa + o, b, 64, cyc);
+	struct hv_seg seg[2];
+	for (unsigned k = 0; k < hv_segs(g, seg); k++)
+		for (uint64_t off = 0; off < seg[k].len; off += PAGE) {
+			uint64_t pa = hv_alloc_page(g, PG_DATA, seg[k].ipa + off);
+			if (!pa || hv_vm_map(g, seg[k].ipa + off, pa, 0, cyc))
+				return -1;
+			for (uint64_t o = 0; o < PAGE; o += 64) {
+				uint8_t b[64];
+				(void)hv_load(g, seg[k].stage + off + o, b, 64, cyc);
+				(void)hv_store(g, pa + o, b, 64, cyc);
+			}
 		}
-	}
 	return 0;
 }
 

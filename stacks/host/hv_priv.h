@@ -80,7 +80,20 @@ int hv_vcpu_of_mpidr(const struct hv_guest *g, uint64_t mpidr);
  * host answers (PSCI, host calls) with v's registers, which take the
  * result; *stop when the guest is off. */
 void hv_vm_setup(struct hv_guest *g);
-/* Copy the staged image into guest pages (PG_DATA) mapped at IPA 0 on. */
+/* The image's pieces, staged one after the other from g->stage: the code
+ * from IPA 0 and the data segment (if any) at its IPA. Returns how many. */
+struct hv_seg {
+	uint64_t ipa, stage, len;
+};
+static inline unsigned hv_segs(const struct hv_guest *g, struct hv_seg s[2])
+{
+	s[0] = (struct hv_seg){ 0, g->stage, g->image_len };
+	s[1] = (struct hv_seg){ g->data_ipa, g->stage + ((g->image_len + PAGE - 1) & ~(PAGE - 1)),
+				g->data_len };
+	return g->data_len ? 2 : 1;
+}
+
+/* Copy the staged image into guest pages (PG_DATA) mapped at their IPAs. */
 int hv_vm_load_image(struct hv_guest *g, uint64_t *cyc);
 int hv_vm_map(struct hv_guest *g, uint64_t ipa, uint64_t pa, unsigned flags, uint64_t *cyc);
 /* Remove the mapping of one page (and the vCPU's cached translations). */

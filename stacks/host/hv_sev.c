@@ -166,15 +166,17 @@ int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 	 * encrypted in place by the firmware */
 	if (hv_vm_load_image(g, cyc))
 		return -1;
-	for (uint64_t off = 0; off < g->image_len; off += PAGE) {
-		uint64_t pa = hv_pool_pa(g, PG_DATA, off);
-		flush_pages(g, pa, PAGE, false, cyc);
-		s = snp ? snp_psp_launch_update(m->snp, g->rd, pa, off, SNP_PAGE_NORMAL)
-			: sev_launch_update_data(m->sev, handle, pa, PAGE);
-		fw_wait(g, &mark, cyc);
-		if (s != SNP_SUCCESS)
-			goto fw_fail;
-	}
+	struct hv_seg seg[2];
+	for (unsigned k = 0; k < hv_segs(g, seg); k++)
+		for (uint64_t off = 0; off < seg[k].len; off += PAGE) {
+			uint64_t ipa = seg[k].ipa + off, pa = hv_pool_pa(g, PG_DATA, ipa);
+			flush_pages(g, pa, PAGE, false, cyc);
+			s = snp ? snp_psp_launch_update(m->snp, g->rd, pa, ipa, SNP_PAGE_NORMAL)
+				: sev_launch_update_data(m->sev, handle, pa, PAGE);
+			fw_wait(g, &mark, cyc);
+			if (s != SNP_SUCCESS)
+				goto fw_fail;
+		}
 	/* SNP: the CPUID page, the host's CPUID table the guest answers most
 	 * CPUIDs from (SNP ABI 8.17.2 LAUNCH_UPDATE, page type CPUID) */
 	if (snp) {

@@ -227,7 +227,8 @@ enum snp_status snp_launch_update(struct snp_fw *fw, uint64_t gctx_pa, uint64_t 
 		return SNP_INVALID_PARAM;
 	if (spa % PAGE || gpa % PAGE || gpa >= GPA_LIMIT || !rmp_covers(rc, spa, PAGE))
 		return SNP_INVALID_ADDRESS;
-	if (g->npages == SNP_MAX_LAUNCH_PAGES)
+	bool extends = g->nruns && g->runs[g->nruns - 1].spa + g->runs[g->nruns - 1].pages * PAGE == spa;
+	if (!extends && g->nruns == SNP_MAX_LAUNCH_RUNS)
 		return SNP_RESOURCE_LIMIT;
 	struct rmp_entry e;
 	bool big;
@@ -276,24 +277,31 @@ enum snp_status snp_launch_update(struct snp_fw *fw, uint64_t gctx_pa, uint64_t 
 	snp_page_info(pi, g->ld, contents, type, gpa);
 	p384_digest("sha-384", pi, sizeof(pi), h);
 	memcpy(g->ld, h, SNP_DIGEST_LEN);
-	g->pages[g->npages++] = spa;
+	if (extends)
+		g->runs[g->nruns - 1].pages++;
+	else {
+		g->runs[g->nruns].spa = spa;
+		g->runs[g->nruns++].pages = 1;
+	}
 	return SNP_SUCCESS;
 }
 
 /* Drop Immutable from the guest's launch pages (Pre-Guest -> Guest-Valid). */
 static int pages_release_immutable(struct snp_fw *fw, struct snp_guest *g)
 {
-	for (unsigned i = 0; i < g->npages; i++) {
-		struct rmp_entry e;
-		int err = rmp_entry_read(&fw->cfg.rmp, &fw->rmp, g->pages[i], &e);
-		if (err)
-			return err;
-		e.immutable = false;
-		err = rmp_entry_write(&fw->cfg.rmp, &fw->rmp, g->pages[i], &e);
-		if (err)
-			return err;
-	}
-	g->npages = 0;
+	for (unsigned r = 0; r < g->nruns; r++)
+		for (uint64_t i = 0; i < g->runs[r].pages; i++) {
+			uint64_t spa = g->runs[r].spa + i * PAGE;
+			struct rmp_entry e;
+			int err = rmp_entry_read(&fw->cfg.rmp, &fw->rmp, spa, &e);
+			if (err)
+				return err;
+			e.immutable = false;
+			err = rmp_entry_write(&fw->cfg.rmp, &fw->rmp, spa, &e);
+			if (err)
+				return err;
+		}
+	g->nruns = 0;
 	return 0;
 }
 

@@ -121,7 +121,7 @@ enum snp_page_type {
 
 #define SNP_VCEK_LABEL "ccsim/snp/vcek"
 #define SNP_MAX_GUESTS 16
-#define SNP_MAX_LAUNCH_PAGES 256
+#define SNP_MAX_LAUNCH_RUNS 128 /* runs of contiguous launch pages a guest may have */
 
 /* Platform identity and firmware version; snp_fw_config_default gives a
  * Genoa-like part. TCB_VERSION (ABI Table "TCB_VERSION"): byte 0 boot
@@ -150,8 +150,10 @@ struct snp_guest {
 	uint8_t family_id[16], image_id[16];
 	uint32_t guest_svn;
 	uint64_t launch_tcb;
-	uint64_t pages[SNP_MAX_LAUNCH_PAGES]; /* SPAs made immutable by LAUNCH_UPDATE */
-	unsigned npages;
+	/* SPAs made immutable by LAUNCH_UPDATE, as runs of contiguous pages
+	 * (a host stages an image in order: a few runs, however large) */
+	struct { uint64_t spa, pages; } runs[SNP_MAX_LAUNCH_RUNS];
+	unsigned nruns;
 };
 
 struct snp_fw {
