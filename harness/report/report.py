@@ -222,6 +222,57 @@ def trace_replay(rows, figdir):
     return img, "\n".join(lines)
 
 
+def gpt_caching(rows, figdir):
+    """Replay cycles against the GPT information the TLBs hold."""
+    sizes = sorted({int(r["gpc.tlb_entries"]) for r in rows})
+    cyc = {(r["trace"], int(r["gpc.tlb_entries"])): float(r["phase.replay.cycles"]) for r in rows}
+    base = max(sizes)
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    for t, name in TRACES:
+        ax.plot(range(len(sizes)), [cyc[(t, n)] / cyc[(t, base)] for n in sizes], marker="o",
+                label=name)
+    ax.set_xticks(range(len(sizes)))
+    ax.set_xticklabels(["0 (walk)" if n == 0 else str(n) for n in sizes])
+    ax.set_yscale("log")
+    ax.set_xlabel("gpc.tlb_entries (granules whose GPT information the TLBs hold)")
+    ax.set_ylabel(f"cycles / cycles at {base} (log)")
+    ax.set_title("GPT caching on cca: trace replay, warm pass", fontsize=10)
+    ax.legend(fontsize=8)
+    img = save(fig, figdir, "gpt-caching")
+    lines = ["| trace | " + " | ".join(f"{n} entries" for n in sizes) + " |",
+             "|---|" + "---|" * len(sizes)]
+    for t, name in TRACES:
+        lines.append(f"| {name} | " + " | ".join(f"{cyc[(t, n)]:,.0f}" for n in sizes) + " |")
+    return img, "\n".join(lines)
+
+
+def rmp_check(rows, figdir):
+    """SNP's RMP check at the TLB fill against one on every access."""
+    cyc = {(r["trace"], r["rmp.every_access"], ph): float(r[f"phase.{ph}.cycles"])
+           for r in rows for ph in ("warm", "replay")}
+    fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    width = 0.38
+    for i, (ph, label) in enumerate([("warm", "first pass"), ("replay", "second pass")]):
+        ys = [cyc[(t, "true", ph)] / cyc[(t, "false", ph)] for t, _ in TRACES]
+        ax.bar([k + i * width for k in range(len(TRACES))], ys, width, label=label)
+    ax.set_xticks([k + width / 2 for k in range(len(TRACES))])
+    ax.set_xticklabels([n for _, n in TRACES])
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.set_ylabel("cycles, every access / at fill")
+    ax.set_ylim(0, max(cyc[(t, "true", ph)] / cyc[(t, "false", ph)]
+                       for t, _ in TRACES for ph in ("warm", "replay")) * 1.3)
+    ax.set_title("RMP check placement on sev-snp: trace replay", fontsize=10)
+    ax.legend(fontsize=8, ncol=2, loc="upper center")
+    img = save(fig, figdir, "rmp-check")
+    lines = ["| trace | at fill: warm / replay | every access: warm / replay | replay ratio |",
+             "|---|---|---|---|"]
+    for t, name in TRACES:
+        f, e = [f"{cyc[(t, v, 'warm')]:,.0f} / {cyc[(t, v, 'replay')]:,.0f}" for v in ("false", "true")]
+        lines.append(f"| {name} | {f} | {e} | "
+                     f"{cyc[(t, 'true', 'replay')] / cyc[(t, 'false', 'replay')]:.2f}x |")
+    return img, "\n".join(lines)
+
+
 def calibration(path, figdir):
     if not os.path.exists(path):
         die(f"{path}: missing (run `make calibration` first)")
@@ -285,6 +336,8 @@ def main():
     timer_img = timer_injection(csvs["timer-injection"], figdir)
     bounce_img = bounce_buffers(csvs["bounce-buffers"], figdir, freq)
     trace_img, trace_tab = trace_replay(csvs["trace-replay"], figdir)
+    gpt_img, gpt_tab = gpt_caching(csvs["gpt-caching"], figdir)
+    rmp_img, rmp_tab = rmp_check(csvs["rmp-check"], figdir)
     cal_img = calibration(os.path.join(a.out, "calibration.json"), figdir)
     with open(os.path.join(a.out, "calibration.md"), encoding="utf-8") as f:
         cal_md = f.read().split("\n", 2)[2].strip()
@@ -360,6 +413,34 @@ costs more on SEV-ES. The `cca` profiles model an Arm server, not
 `plain`'s EPYC host: compare them with `cca`, the SEV family with `plain`.
 
 {trace_tab}
+
+## GPT caching on CCA (studies/gpt-caching.sweep)
+
+{gpt_img}
+
+Every access of a realm (and every instruction fetch) needs its
+granule's GPT information: from the cores' TLBs, which hold
+`gpc.tlb_entries` granules' worth, or from a walk of the GPT (an L0 and
+an L1 descriptor, read through the LLC). Cycles of the warm replay pass of
+each trace, held fixed: the `cca` profile otherwise. With no caching every
+access walks; a few dozen entries already cover these small programs.
+The GPT's own granularity (GPCCR_EL3.PGS) is not swept: the RMM delegates
+4 KiB granules and needs 4 KiB GPT granules.
+
+{gpt_tab}
+
+## RMP check placement on SEV-SNP (studies/rmp-check.sweep)
+
+{rmp_img}
+
+The hardware checks the RMP when a translation is filled and keeps the
+verdict in the TLB (APM vol. 2 15.36.10); `rmp.every_access=true` checks
+on every access instead, reading the RMP entry through the data caches
+each time, with nothing else changed (held fixed: the `sev-snp` profile).
+It is an upper bound on a design without the TLB's help: the lookup is
+serial with the access, as no dedicated RMP cache is modelled.
+
+{rmp_tab}
 """
     with open(os.path.join(a.out, "report.md"), "w", encoding="utf-8") as f:
         f.write(out)

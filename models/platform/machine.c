@@ -526,7 +526,10 @@ static int machine_access(void *ctx, const struct mem_access *a, void *buf, stru
 		if (rc)
 			return rc;
 	}
-	if (m->cfg.rmp && !a->checked && (rc = machine_rmp_fault_check(m, a, f, cycles)) != 0)
+	/* AMD APM vol. 2 15.36.10: the check happens at the table walk and
+	 * the TLB keeps its verdict; rmp.every_access moves it to every access */
+	if (m->cfg.rmp && (!a->checked || m->cfg.rmp_every_access) &&
+	    (rc = machine_rmp_fault_check(m, a, f, cycles)) != 0)
 		return rc;
 	unsigned key = a->key >= 0 ? (unsigned)a->key : machine_key_slot(m, a->pas);
 	m->port.demand_load = !a->write && !a->dma; /* trains the stream prefetcher */

@@ -107,6 +107,7 @@ static const struct schema_key schema[] = {
 	U64("rmp", "base", rmp_base, 0, 1ull << 52, "0x7000000", "RMP_BASE: first byte of the table"),
 	U64("rmp", "end", rmp_end, 0, 1ull << 52, "0x8003fff", "RMP_END: last byte (16 KB + 16 B per 4 KB of memory)"),
 	BOOL("rmp", "tlb_coherent", rmp_tlb_coherent, "true", "every RMP change flushes every core's TLB, as hardware does (false: cached RMP results stay until the host invalidates them)"),
+	BOOL("rmp", "every_access", rmp_every_access, "false", "what-if: the RMP check on every access (an RMP entry read each time) instead of once per TLB fill, its verdict cached with the translation as hardware does"),
 	U64("sev", "min_sev_asid", min_sev_asid, 1, 4096, "1", "first plain-SEV ASID: 1 .. min_sev_asid - 1 are for SEV-ES / SEV-SNP guests (the split the BIOS sets)"),
 	BOOL("sev", "asid_flush_gate", asid_flush_gate, "true", "a decommissioned ASID is refused until WBINVD and DF_FLUSH (false: the gate is gone, to show the hazard)"),
 	BOOL("sev", "restricted_injection", restricted_injection, "false", "SNP guests run with Restricted Injection (SEV_FEATURES bit 3): the host may inject no event but #HV"),

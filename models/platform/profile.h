@@ -73,6 +73,7 @@ struct platform_config {
 	bool rmp;
 	uint64_t rmp_base, rmp_end;
 	bool rmp_tlb_coherent;
+	bool rmp_every_access;    /* what-if: check every access, cache no verdict in the TLB */
 	/* monitors */
 	bool rmm;
 	/* AMD SEV: ASIDs 1 .. min_sev_asid - 1 are SEV-ES / SEV-SNP ASIDs, the

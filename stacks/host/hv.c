@@ -460,13 +460,15 @@ static const struct sim_field hv_fields[] = {
 	SIM_FIELD(struct hv_guest, n.net_tx), SIM_FIELD(struct hv_guest, n.net_rx),
 	SIM_FIELD(struct hv_guest, n.net_bytes),
 	SIM_FIELD(struct hv_guest, n.insns), SIM_FIELD(struct hv_guest, n.guest_cycles),
+	SIM_FIELD(struct hv_guest, n.bounce_bytes), SIM_FIELD(struct hv_guest, n.pages_accepted),
+	SIM_FIELD(struct hv_guest, n.monitor_calls),
 	SIM_FIELD(struct hv_guest, blk_pending), SIM_FIELD(struct hv_guest, blk_done_at),
 	SIM_FIELD(struct hv_guest, blk_sector), SIM_FIELD(struct hv_guest, blk_buf),
 	SIM_FIELD(struct hv_guest, blk_len), SIM_FIELD(struct hv_guest, blk_vcpu),
 	SIM_FIELD(struct hv_guest, blk_queue_kind), SIM_FIELD(struct hv_guest, blk_queue),
 	SIM_FIELD_ARRAY(struct hv_guest, trap, uint64_t),
 };
-static const struct sim_vmstate hv_vmstate = { "hv", 9, hv_fields, G_N_ELEMENTS(hv_fields) };
+static const struct sim_vmstate hv_vmstate = { "hv", 10, hv_fields, G_N_ELEMENTS(hv_fields) };
 
 /* struct hv_vcpu is all uint64_t: saved word by word. */
 #define HV_VCPU_WORDS (sizeof(struct hv_vcpu) / sizeof(uint64_t))
@@ -631,6 +633,9 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 		ST(n.net_bytes, "net.bytes", SIM_STAT_COUNT, "bytes those packets carried"),
 		ST(n.insns, "insns", SIM_STAT_COUNT, "guest instructions retired (the same count on every architecture: a VM's vCPU, a realm's REC)"),
 		ST(n.guest_cycles, "guest_cycles", SIM_STAT_CYCLES, "cycles the guest's vCPUs ran its code (not the host's work, not idle)"),
+		ST(n.bounce_bytes, "bounce_bytes", SIM_STAT_COUNT, "bytes the host moved through the guest's shared bounce buffer (device data, sends, the attestation token): each one the guest copies in or out of private memory"),
+		ST(n.pages_accepted, "pages_accepted", SIM_STAT_COUNT, "private pages the guest accepted into use: SNP PVALIDATEs that validated a page, pages a realm had the host set to RIPAS RAM (0 where there is no acceptance: plain, SEV, SEV-ES)"),
+		ST(n.monitor_calls, "monitor_calls", SIM_STAT_COUNT, "calls the guest made to what isolates or hosts it: RSI calls to the RMM and PSCI on cca, HVCs on plain and SEV, VMGEXITs on SEV-ES / SNP"),
 	};
 #undef ST
 	sim_stat_register_table(s, prefix, g, stats, G_N_ELEMENTS(stats));

@@ -106,6 +106,10 @@ struct hv_counts {
 	uint64_t guest_cycles;      /* cycles its vCPUs ran guest code (not the host's, not idle) */
 	uint64_t blk_reads, blk_writes, blk_bytes; /* block requests completed, their bytes */
 	uint64_t net_tx, net_rx, net_bytes;        /* packets sent and received, their bytes */
+	/* The common set every architecture counts the same way (docs/outputs.md) */
+	uint64_t bounce_bytes;      /* bytes the host moved through the guest's bounce buffer */
+	uint64_t pages_accepted;    /* private pages the guest accepted: PVALIDATE, RIPAS RAM */
+	uint64_t monitor_calls;     /* calls to its monitor or hypervisor: RSI, HVC, VMGEXIT */
 };
 
 /* Firmware statuses in hv_result.status: HV_SEV_STATUS | the SEV API

@@ -182,6 +182,7 @@ static void cca_ripas(struct hv_guest *g, struct hv_vcpu *c, struct hv_result *r
 {
 	uint64_t base = hv_load64(g, c->run + RMI_RUN_EXIT_RIPAS_BASE, cyc);
 	uint64_t top = hv_load64(g, c->run + RMI_RUN_EXIT_RIPAS_TOP, cyc);
+	bool ram = hv_load64(g, c->run + RMI_RUN_EXIT_RIPAS_VALUE, cyc) == RIPAS_RAM;
 	uint64_t out[2];
 	g->n.ripas_changes++;
 	while (base < top) {
@@ -189,6 +190,8 @@ static void cca_ripas(struct hv_guest *g, struct hv_vcpu *c, struct hv_result *r
 				      res, cyc);
 		if (st != RMI_SUCCESS || out[0] <= base)
 			break;
+		if (ram)
+			g->n.pages_accepted += (out[0] - base) / PAGE;
 		base = out[0];
 	}
 }
@@ -200,6 +203,7 @@ static bool cca_psci(struct hv_guest *g, struct hv_vcpu *c, struct hv_result *re
 {
 	uint64_t fid = hv_load64(g, c->run + RMI_RUN_EXIT_GPRS, cyc);
 	g->n.psci++;
+	g->n.monitor_calls++;
 	if (fid == PSCI_SYSTEM_OFF || fid == PSCI_SYSTEM_RESET) {
 		g->state = HV_OFF;
 		return false;
@@ -308,9 +312,11 @@ int hv_cca_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_resul
 		c->mmio_pending = c->hostcall_pending = 0;
 		/* what the realm ran, as the RMM's executor counted it */
 		uint64_t insns = g->m->rmm->stat_rec_insns, rcyc = g->m->rmm->stat_rec_cycles;
+		uint64_t calls = rmm_realm_calls(g->m->rmm);
 		uint64_t st = hv_rmi(g, RMI_REC_ENTER, c->rec, c->run, 0, 0, 0, NULL, cyc);
 		g->n.insns += g->m->rmm->stat_rec_insns - insns;
 		g->n.guest_cycles += g->m->rmm->stat_rec_cycles - rcyc;
+		g->n.monitor_calls += rmm_realm_calls(g->m->rmm) - calls;
 		if (st != RMI_SUCCESS) {
 			hv_note(res, st);
 			break;

@@ -43,6 +43,8 @@ static void blk_copy(struct hv_guest *g, uint64_t ipa, uint8_t *b, uint64_t len,
 	 * host recorded them */
 	uint64_t flat = ipa & ~HV_IPA_SHARED_BIT;
 	bool shared = flat >= GUEST_BOUNCE && flat < GUEST_BOUNCE + GUEST_BOUNCE_SIZE;
+	if (shared && flat < GUEST_BOUNCE + GUEST_BLK_QUEUE) /* the data, not the queue page */
+		g->n.bounce_bytes += len;
 	enum hv_page kind = shared ? (enum hv_page)g->blk_queue_kind : PG_DATA;
 	for (uint64_t o = 0; o < len;) {
 		uint64_t page = (ipa + o) & ~(PAGE - 1), in = (ipa + o) - page;
@@ -159,6 +161,7 @@ uint64_t hv_dev_access(struct hv_guest *g, uint64_t off, bool write, uint64_t va
 	case GUEST_DEV_TOKEN: {
 		uint64_t n = MIN(val, GUEST_BOUNCE_SIZE);
 		uint8_t *b = g_malloc0(n ? n : 1);
+		g->n.bounce_bytes += n;
 		shared_read(g, bounce_kind, bounce_ipa, b, n, cyc);
 		if (off == GUEST_DEV_TOKEN)
 			g_byte_array_set_size(g->token, 0);

@@ -285,9 +285,11 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_res
 			hv_blk_wake(g, c);
 			break;
 		case EXEC_CALL:
+			g->n.monitor_calls++;
 			why = hv_vm_call(g, c, &v, &stop, cyc);
 			break;
 		case EXEC_VMGEXIT:
+			g->n.monitor_calls++;
 			why = hv_sev_vmgexit(g, c, &stop, cyc);
 			break;
 		case EXEC_TRAP:

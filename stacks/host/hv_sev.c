@@ -460,5 +460,7 @@ int hv_sev_pvalidate(void *ctx, uint64_t spa, uint64_t gpa, uint32_t asid, uint8
 		return -1;
 	}
 	*cf = r.cf;
+	if (validate && r.status == 0 && !r.cf)
+		g->n.pages_accepted++;
 	return (int)r.status;
 }

@@ -118,6 +118,9 @@ int rmm_rec_ripas_request(struct rmm *r, uint64_t rec, uint64_t base, uint64_t t
  * results on exit. Unknown FIDs get SMC_UNKNOWN (-1) and RSI_RET_REALM. */
 enum rsi_next rmm_handle_rsi(struct rmm *r, uint64_t rd_pa, uint64_t rec_pa,
 			     uint64_t regs[RSI_REGS], uint64_t *cycles);
+/* RSI calls realms have made so far, the unknown ones included (PSCI
+ * leaves the RMM as a REC exit and is not among them). */
+uint64_t rmm_realm_calls(const struct rmm *r);
 const struct rsi_cmd *rsi_cmd_by_fid(uint64_t fid);
 const struct rsi_cmd *rsi_cmd_by_name(const char *name);
 size_t rsi_cmds(const struct rsi_cmd **out);

@@ -485,6 +485,14 @@ enum rsi_next rmm_handle_rsi(struct rmm *r, uint64_t rd_pa, uint64_t rec_pa,
 	return next;
 }
 
+uint64_t rmm_realm_calls(const struct rmm *r)
+{
+	uint64_t n = r->stat_rsi_unknown;
+	for (size_t i = 0; i < RSI_NCMDS; i++)
+		n += r->stat_rsi_calls[i];
+	return n;
+}
+
 /* --- completion on REC entry --- */
 
 static bool rec_load(struct rmm *r, uint64_t rec_pa, struct rmm_rec *e, struct rmm_rec_rsi *er,
