@@ -171,7 +171,9 @@ static int rmp_fault_record(struct machine *m, const struct mem_access *a,
 static struct rmp_access rmp_access_of(const struct mem_access *a)
 {
 	return (struct rmp_access){
-		.spa = a->pa, .write = a->write, .host = !a->guest || a->dma, .asid = a->asid,
+		/* device DMA is a host access unless a trusted device (SEV-TIO)
+		 * makes it as the guest: then it names the guest's ASID and GPA */
+		.spa = a->pa, .write = a->write, .host = !a->guest, .asid = a->asid,
 		.gpa = a->gpa, .private_ = a->priv, .vmpl = a->vmpl,
 	};
 }

@@ -126,6 +126,7 @@ static const struct schema_key schema[] = {
 	U64("host", "hypercall_cycles", host_hypercall_cycles, 0, 10000000, "0", "the host's handling of a hypercall (a host call), besides the exit"),
 	U64("host", "vm_switch_cycles", vm_switch_cycles, 0, 1000000, "500", "trap from a (non-confidential) guest to EL2, or the return, each way"),
 	U64("host", "blk_latency_ns", blk_latency_ns, 0, 1000000000, "10000", "the host side of one block request: from the guest's notify to the completion the host signals (the backend's I/O, the host's queue handling), besides the exits"),
+	BOOL("host", "dev_trusted", dev_trusted, "false", "what-if: the guest's block and network devices are trusted (TDISP with SEV-TIO / RME-DA): their DMA carries the guest's identity (its key and ASID, the realm PAS), so a confidential guest may give them private buffers (bounce=0) instead of bouncing through shared memory"),
 	U64("host", "blk_mbps", blk_mbps, 0, 1000000000, "0", "the host block backend's bandwidth: a request of n bytes adds n / bandwidth (0: unlimited)"),
 	U64("host", "net_latency_ns", net_latency_ns, 0, 1000000000, "10000", "the host side of one packet, from the guest's notify to the completion the host signals (vhost and the NIC for a send; for a receive, the next packet's arrival), besides the exits"),
 	U64("host", "net_mbps", net_mbps, 0, 1000000000, "1250", "the network's bandwidth: a packet of n bytes adds n / bandwidth (default: 10 Gb/s Ethernet)"),

@@ -93,6 +93,7 @@ struct platform_config {
 	uint64_t vm_switch_cycles;
 	uint64_t host_slice_cycles;
 	uint64_t blk_latency_ns, blk_mbps; /* the host's block device behind a guest's queue */
+	bool dev_trusted;         /* what-if: the guest's devices DMA into its private memory */
 	uint64_t net_latency_ns, net_mbps; /* and its network device */
 	uint64_t max_cycles;        /* a run stops with an error past this simulated cycle */
 };

@@ -31,6 +31,31 @@ static uint8_t blk_byte(uint64_t s, uint64_t k)
 	return (uint8_t)(x >> 56);
 }
 
+/* A trusted device's DMA into the guest's private page `pa` (its guest
+ * address `ipa`): the transaction carries the guest's identity, as
+ * TDISP-locked devices do once the guest accepted them (SEV-TIO: the
+ * IOMMU tags it with the guest's ASID, so its key and the RMP's check as
+ * the guest at that GPA; RME-DA: the SMMU gives it the realm PAS). It
+ * enters at the LLC like any DMA. Its time is the device's, overlapped
+ * with the transfer host.blk_latency_ns and blk_mbps already cover: no
+ * host CPU copies, so the host's clock does not move. */
+static void trusted_dma(struct hv_guest *g, uint64_t pa, uint64_t ipa, uint8_t *b, uint32_t n,
+			bool write, uint64_t *cyc)
+{
+	bool realm = g->m->rmm != NULL;
+	struct mem_access a = { .pa = pa, .len = n, .write = write,
+				.world = realm ? WORLD_REALM : WORLD_NS,
+				.pas = realm ? PAS_REALM : PAS_NS, .src = g->host->src,
+				.key = g->sev ? (int32_t)g->asid : -1, .dma = true,
+				.guest = g->sev != 0, .priv = g->sev != 0, .asid = (uint32_t)g->asid,
+				.gpa = ipa };
+	struct cc_fault f;
+	uint64_t c = 0;
+	(void)hv_now(g, *cyc);
+	struct bus_port bus = machine_bus(g->m);
+	(void)bus_access(&bus, &a, b, &f, &c);
+}
+
 /* Move `len` bytes between host buffer b and the guest's memory at `ipa`:
  * through the bounce buffer's host pages when it lies there, else the host
  * pages backing its RAM, which the host reaches with its own key only (a
@@ -46,12 +71,15 @@ static void blk_copy(struct hv_guest *g, uint64_t ipa, uint8_t *b, uint64_t len,
 	if (shared && flat < GUEST_BOUNCE + GUEST_BLK_QUEUE) /* the data, not the queue page */
 		g->n.bounce_bytes += len;
 	enum hv_page kind = shared ? (enum hv_page)g->blk_queue_kind : PG_DATA;
+	bool trusted = !shared && g->m->cfg.dev_trusted && (g->sev || g->m->rmm);
 	for (uint64_t o = 0; o < len;) {
 		uint64_t page = (ipa + o) & ~(PAGE - 1), in = (ipa + o) - page;
 		uint64_t n = MIN(len - o, PAGE - in), pa = hv_pool_pa(g, kind, page);
 		for (uint64_t k = 0; pa && k < n; k += 64) {
 			uint32_t c = (uint32_t)MIN(64, n - k);
-			if (to_guest)
+			if (trusted)
+				trusted_dma(g, pa + in + k, ipa + o + k, b + o + k, c, to_guest, cyc);
+			else if (to_guest)
 				(void)hv_store(g, pa + in + k, b + o + k, c, cyc);
 			else
 				(void)hv_load(g, pa + in + k, b + o + k, c, cyc);
