@@ -83,7 +83,7 @@ static int lackey_line(const char *l, uint64_t *addr, uint64_t *size)
 	int kind;
 	if (l[0] == 'I' && l[1] == ' ' && l[2] == ' ')
 		kind = MT_INSNS;
-	else if (l[0] == ' ' && l[2] == ' ' && (l[1] == 'L' || l[1] == 'S' || l[1] == 'M'))
+	else if (l[0] == ' ' && (l[1] == 'L' || l[1] == 'S' || l[1] == 'M') && l[2] == ' ')
 		kind = l[1] == 'L' ? MT_LOAD : l[1] == 'S' ? MT_STORE : MT_MODIFY;
 	else
 		return -1;
