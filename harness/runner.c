@@ -607,6 +607,7 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 			       .ops = sg->ops, .nops = sg->nops, .nphases = sg->nphases },
 			.phases = sg->phases,
 			.pool = sg->pool, .vmid = i + 1, .trap_wfi = sg->trap_wfi, .max_exits = 1000000,
+			.peers = rc->guests, .npeers = rc->sc->nguests,
 		};
 		memcpy(hc.k.challenge, sg->challenge, sizeof(hc.k.challenge));
 		uint64_t size = hv_pool_size(sg->ram), top = 1ull << rc->cfg.pa_bits;

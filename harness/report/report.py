@@ -312,6 +312,39 @@ def secure_io(rows, figdir, freq):
     return img, "\n".join(lines), ", ".join(f"`{p}`" for p in bad)
 
 
+def key_slots(rows, figdir, freq):
+    """SEV guests sharing too few ASIDs: the share of time they run."""
+    vms = len([k for k in rows[0] if k.startswith("hv.") and k.endswith(".guest_cycles")])
+    def total(r, what):
+        return sum(float(r[f"hv.g{i}.{what}"]) for i in range(vms))
+    slices = sorted({int(r["host.slice_cycles"]) for r in rows})
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    lines = ["| ASIDs | slice | takeovers | mean takeover | guests' share of the time |",
+             "|---|---|---|---|---|"]
+    for sl in slices:
+        pts = []
+        for r in sorted((r for r in rows if int(r["host.slice_cycles"]) == sl),
+                        key=lambda r: int(r["memenc.key_slots"])):
+            asids = int(r["memenc.key_slots"]) - 1
+            share = total(r, "guest_cycles") / total(r, "run_cycles")
+            taken = total(r, "asid_taken")
+            mhz = freq(r["profile"])
+            cost = total(r, "asid_cycles") / taken / mhz / 1000 if taken else 0
+            pts.append((asids, share))
+            lines.append(f"| {asids} | {sl / mhz / 1000:.1f} ms | {taken:.0f} | "
+                         + (f"{cost:.1f} ms" if taken else "–") + f" | {share:.1%} |")
+        ax.plot([x for x, _ in pts], [y for _, y in pts], marker="o",
+                label=f"slice {sl / freq(rows[0]['profile']) / 1000:.1f} ms")
+    ax.axvline(vms, color="grey", linewidth=0.8, linestyle=":")
+    ax.set_xlabel(f"SEV ASIDs (key slots) for {vms} guests")
+    ax.set_ylabel("share of the host's time running guests")
+    ax.set_ylim(0, 1.05)
+    ax.set_title("Key slots: 20 SEV guests, round robin (sev-gen1)", fontsize=10)
+    ax.legend(fontsize=8)
+    img = save(fig, figdir, "key-slots")
+    return img, "\n".join(lines)
+
+
 def calibration(path, figdir):
     if not os.path.exists(path):
         die(f"{path}: missing (run `make calibration` first)")
@@ -378,6 +411,7 @@ def main():
     gpt_img, gpt_tab = gpt_caching(csvs["gpt-caching"], figdir)
     rmp_img, rmp_tab = rmp_check(csvs["rmp-check"], figdir)
     sio_img, sio_tab, sio_bad = secure_io(csvs["secure-io"], figdir, freq)
+    ks_img, ks_tab = key_slots(csvs["key-slots"], figdir, freq)
     cal_img = calibration(os.path.join(a.out, "calibration.json"), figdir)
     with open(os.path.join(a.out, "calibration.md"), encoding="utf-8") as f:
         cal_md = f.read().split("\n", 2)[2].strip()
@@ -433,6 +467,33 @@ the RMM injecting, the realm's ticks stay in the realm world.
 
 Mean latency of one request at queue depth 1 (50 requests per point);
 "+ bounce" forces the normal VM through the bounce buffer.
+
+## Key-slot limits (studies/key-slots.sweep)
+
+{ks_img}
+
+Twenty SEV guests take turns of one host scheduler slice on a
+first-generation EPYC (`sev-gen1`: 15 SEV ASIDs; the sweep sets 4 to 20).
+A guest whose turn comes without an ASID gets one the only way the
+firmware allows: the host DEACTIVATEs the guest that ran least recently,
+writes back and invalidates every cache (WBINVD on every core: the slot's
+lines must be gone before another key takes it), DF_FLUSHes and
+ACTIVATEs the new one (the VEK travels with its guest: SEV API 55766
+6.3-6.4); the evicted guest starts its next turn with cold caches and pays
+the same to get an ASID back. With round-robin turns the least recently
+run guest is always the next to run, so any shortage makes every turn a
+takeover, however many ASIDs there are: the share of time left for the
+guests drops from about 98% to 15% at 1.1 ms slices and 64% at 11 ms. A
+takeover costs about 6 ms here, nearly all of it WBINVD, which the model
+times as a walk of every line of every cache at its hit latency, one
+after another (512 Ki lines of a 32 MiB LLC): an upper bound, as hardware
+walks its slices in parallel; the PSP's own command latency is not
+modelled (the firmware's DRAM work is). The shape does not depend on it:
+the guests' share falls as soon as there are fewer ASIDs than guests. KVM avoids all this by refusing to launch more SEV guests than
+ASIDs; SEV-SNP cannot take an ASID back at all (the RMP records each
+page's ASID).
+
+{ks_tab}
 
 ## Secure I/O devices (studies/secure-io.sweep)
 

@@ -85,7 +85,10 @@ static void slot_ctx_free(struct memenc_slot *sl)
 static int slot_key_load(struct memenc *e, unsigned slot)
 {
 	struct memenc_slot *sl = &e->slots[slot];
-	key_derive(e->base.sim->seed, slot, sl->generation, sl->key);
+	if (sl->owned) /* all-ones generation: the owner's key, apart from every slot's */
+		key_derive(e->base.sim->seed, sl->owner, UINT32_MAX, sl->key);
+	else
+		key_derive(e->base.sim->seed, slot, sl->generation, sl->key);
 	if (!sl->enc)
 		sl->enc = EVP_CIPHER_CTX_new();
 	if (!sl->dec)
@@ -148,7 +151,8 @@ int memenc_xts_crypt(struct memenc_slot *sl, bool enc, uint64_t pa, const uint8_
 
 int memenc_key_program_ex(struct memenc *e, unsigned slot, uint32_t owner, unsigned flags)
 {
-	if (slot >= e->cfg.slots || (flags & ~(MEMENC_KEY_ENCRYPT | MEMENC_KEY_PRIVATE)) ||
+	if (slot >= e->cfg.slots ||
+	    (flags & ~(MEMENC_KEY_ENCRYPT | MEMENC_KEY_PRIVATE | MEMENC_KEY_OWNED)) ||
 	    (flags & MEMENC_KEY_PRIVATE && !(flags & MEMENC_KEY_ENCRYPT)))
 		return -EINVAL;
 	struct memenc_slot *sl = &e->slots[slot];
@@ -156,6 +160,7 @@ int memenc_key_program_ex(struct memenc *e, unsigned slot, uint32_t owner, unsig
 	sl->owner = owner;
 	sl->encrypt = flags & MEMENC_KEY_ENCRYPT;
 	sl->priv = flags & MEMENC_KEY_PRIVATE;
+	sl->owned = flags & MEMENC_KEY_OWNED;
 	sl->valid = true;
 	if (memenc_slot_encrypts(e, sl)) {
 		int rc = slot_key_load(e, slot);
@@ -369,7 +374,7 @@ static void memenc_reset(struct sim_model *sm)
 	 * cache start empty, like DRAM. Counters describe the run. */
 	for (unsigned i = 0; i < e->cfg.slots; i++) {
 		struct memenc_slot *sl = &e->slots[i];
-		sl->valid = sl->encrypt = sl->priv = false;
+		sl->valid = sl->encrypt = sl->priv = sl->owned = false;
 		sl->owner = sl->generation = 0;
 		memset(sl->key, 0, MEMENC_KEY_LEN);
 	}
@@ -396,7 +401,7 @@ static void memenc_destroy(struct sim_model *sm)
 }
 
 /* u32 mode, u32 slots, then per slot u8 valid, u8 encrypt, u8 private,
- * u32 owner, u32 generation (keys are not saved: they follow from the
+ * u8 owned, u32 owner, u32 generation (keys are not saved: they follow from the
  * seed); MAC and CTR_TREE: the per-line metadata (memenc_lines_save);
  * CTR_TREE: the root and the metadata cache (memenc_tree_save). */
 static int memenc_save_extra(const struct sim_model *sm, struct sim_buf *out)
@@ -409,6 +414,7 @@ static int memenc_save_extra(const struct sim_model *sm, struct sim_buf *out)
 		sim_buf_put_u8(out, sl->valid);
 		sim_buf_put_u8(out, sl->encrypt);
 		sim_buf_put_u8(out, sl->priv);
+		sim_buf_put_u8(out, sl->owned);
 		sim_buf_put_u32(out, sl->owner);
 		sim_buf_put_u32(out, sl->generation);
 	}
@@ -436,11 +442,12 @@ static int memenc_restore_extra(struct sim_model *sm, struct sim_reader *in)
 	for (unsigned i = 0; i < nslots; i++) {
 		struct memenc_slot *sl = &e->slots[i];
 		uint8_t valid = sim_reader_u8(in), encrypt = sim_reader_u8(in);
-		uint8_t priv = sim_reader_u8(in);
+		uint8_t priv = sim_reader_u8(in), owned = sim_reader_u8(in);
 		sl->owner = sim_reader_u32(in);
 		sl->generation = sim_reader_u32(in);
-		if (in->failed || valid > 1 || encrypt > 1 || priv > encrypt)
+		if (in->failed || valid > 1 || encrypt > 1 || priv > encrypt || owned > 1)
 			return -EINVAL;
+		sl->owned = owned;
 		sl->valid = valid;
 		sl->encrypt = encrypt;
 		sl->priv = priv;

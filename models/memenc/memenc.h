@@ -42,6 +42,8 @@ enum memenc_mode {
 /* Key-slot flags for memenc_key_program_ex. */
 #define MEMENC_KEY_ENCRYPT (1u << 0) /* lines are encrypted (else bypass: plaintext) */
 #define MEMENC_KEY_PRIVATE (1u << 1) /* a TDX private HKID: needs MEMENC_KEY_ENCRYPT */
+#define MEMENC_KEY_OWNED (1u << 2)   /* the owner's own key (an SEV guest's VEK): the same
+					wherever and whenever it is loaded, not a fresh one */
 
 struct memenc_config {
 	enum memenc_mode mode;

@@ -22,6 +22,7 @@ struct memenc_slot {
 	bool valid;
 	bool encrypt;
 	bool priv; /* TDX private HKID */
+	bool owned; /* MEMENC_KEY_OWNED: the key follows from the owner, not the slot */
 	uint32_t owner;
 	uint32_t generation;
 	uint8_t key[MEMENC_KEY_LEN];

@@ -233,6 +233,13 @@ int hv_guest_run(struct hv_guest *g, uint64_t max_exits, unsigned until, struct 
 	}
 	uint64_t max = max_exits ? max_exits : g->cfg.max_exits;
 	g->n.runs++;
+	g->last_run = g->t0;
+	if (!is_cca(g) && g->sev && !g->asid && g->state == HV_CREATED &&
+	    hv_sev_asid_regain(g, res, &cyc)) {
+		snprintf(err, errlen, "guest %s: no ASID to run it under (every other guest's "
+			 "is in use)", g->name);
+		return -1;
+	}
 	int rc = is_cca(g) ? hv_cca_run(g, max, until, res, &cyc) : hv_plain_run(g, max, until, res, &cyc);
 	if (g->state == HV_OFF) /* its last phase ends with it */
 		machine_mark(g->m, (uint32_t)g->cfg.vmid, GUEST_PHASE_NONE, g->t0 + cyc);
@@ -461,14 +468,16 @@ static const struct sim_field hv_fields[] = {
 	SIM_FIELD(struct hv_guest, n.net_bytes),
 	SIM_FIELD(struct hv_guest, n.insns), SIM_FIELD(struct hv_guest, n.guest_cycles),
 	SIM_FIELD(struct hv_guest, n.bounce_bytes), SIM_FIELD(struct hv_guest, n.pages_accepted),
-	SIM_FIELD(struct hv_guest, n.monitor_calls),
+	SIM_FIELD(struct hv_guest, n.monitor_calls), SIM_FIELD(struct hv_guest, n.asid_taken),
+	SIM_FIELD(struct hv_guest, n.asid_lost), SIM_FIELD(struct hv_guest, n.asid_cycles),
+	SIM_FIELD(struct hv_guest, last_run),
 	SIM_FIELD(struct hv_guest, blk_pending), SIM_FIELD(struct hv_guest, blk_done_at),
 	SIM_FIELD(struct hv_guest, blk_sector), SIM_FIELD(struct hv_guest, blk_buf),
 	SIM_FIELD(struct hv_guest, blk_len), SIM_FIELD(struct hv_guest, blk_vcpu),
 	SIM_FIELD(struct hv_guest, blk_queue_kind), SIM_FIELD(struct hv_guest, blk_queue),
 	SIM_FIELD_ARRAY(struct hv_guest, trap, uint64_t),
 };
-static const struct sim_vmstate hv_vmstate = { "hv", 10, hv_fields, G_N_ELEMENTS(hv_fields) };
+static const struct sim_vmstate hv_vmstate = { "hv", 11, hv_fields, G_N_ELEMENTS(hv_fields) };
 
 /* struct hv_vcpu is all uint64_t: saved word by word. */
 #define HV_VCPU_WORDS (sizeof(struct hv_vcpu) / sizeof(uint64_t))
@@ -635,6 +644,9 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 		ST(n.guest_cycles, "guest_cycles", SIM_STAT_CYCLES, "cycles the guest's vCPUs ran its code (not the host's work, not idle)"),
 		ST(n.bounce_bytes, "bounce_bytes", SIM_STAT_COUNT, "bytes the host moved through the guest's shared bounce buffer (device data, sends, the attestation token): each one the guest copies in or out of private memory"),
 		ST(n.pages_accepted, "pages_accepted", SIM_STAT_COUNT, "private pages the guest accepted into use: SNP PVALIDATEs that validated a page, pages a realm had the host set to RIPAS RAM (0 where there is no acceptance: plain, SEV, SEV-ES)"),
+		ST(n.asid_taken, "asid_taken", SIM_STAT_COUNT, "SEV / SEV-ES: ASIDs the host took back from another guest for this one (more guests than ASIDs)"),
+		ST(n.asid_lost, "asid_lost", SIM_STAT_COUNT, "times the host took this guest's ASID for another"),
+		ST(n.asid_cycles, "asid_cycles", SIM_STAT_CYCLES, "host cycles that took (DEACTIVATE, WBINVD on every core, DF_FLUSH, ACTIVATE)"),
 		ST(n.monitor_calls, "monitor_calls", SIM_STAT_COUNT, "calls the guest made to what isolates or hosts it: RSI calls to the RMM and PSCI on cca, HVCs on plain and SEV, VMGEXITs on SEV-ES / SNP"),
 	};
 #undef ST

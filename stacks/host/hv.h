@@ -84,6 +84,9 @@ struct hv_guest_config {
 	uint64_t vmid;
 	bool trap_wfi;              /* REC entry flag / trap WFI to the host */
 	uint64_t max_exits;         /* a run stops after this many exits */
+	struct hv_guest *const *peers; /* the host's guests (this one included), for SEV /
+					  SEV-ES ASIDs: when they run out, one is taken back */
+	size_t npeers;
 };
 
 /* The registers a workload call (GOP_CALL) reported through the device. */
@@ -110,6 +113,9 @@ struct hv_counts {
 	uint64_t bounce_bytes;      /* bytes the host moved through the guest's bounce buffer */
 	uint64_t pages_accepted;    /* private pages the guest accepted: PVALIDATE, RIPAS RAM */
 	uint64_t monitor_calls;     /* calls to its monitor or hypervisor: RSI, HVC, VMGEXIT */
+	uint64_t asid_taken;        /* SEV / SEV-ES: ASIDs it took back from another guest */
+	uint64_t asid_lost;         /* times another guest took its ASID */
+	uint64_t asid_cycles;       /* host cycles spent on that (DEACTIVATE, WBINVD, DF_FLUSH) */
 };
 
 /* Firmware statuses in hv_result.status: HV_SEV_STATUS | the SEV API
@@ -136,7 +142,8 @@ struct hv_guest {
 	uint64_t next;              /* pool bump allocator */
 	uint64_t stage;             /* where the image waits in host memory */
 	uint64_t rd, rtt_root, s2_root; /* rd: the RD (cca), SEV handle or SNP context page */
-	uint64_t sev, asid;         /* SEV personalities: enum cpu_sev, the guest's ASID */
+	uint64_t sev, asid;         /* SEV personalities: enum cpu_sev, the guest's ASID (0: none) */
+	uint64_t last_run;          /* the cycle its last run began (whose ASID to take back) */
 	uint8_t launch_measure[SEV_MEASURE_LEN + SEV_MNONCE_LEN]; /* SEV / SEV-ES: LAUNCH_MEASURE */
 	uint8_t *shared;            /* SNP: per RAM page, 1 if the guest made it shared */
 	struct exec_hw hw;          /* SNP: PVALIDATE for the vCPU */

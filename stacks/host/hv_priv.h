@@ -126,6 +126,9 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_res
 		 uint64_t *cyc);
 /* hv_sev.c */
 int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
+/* An SEV / SEV-ES guest whose ASID another took gets one back before it
+ * runs (hv_sev.c: the host out of ASIDs). 0, or -1 when none can be had. */
+int hv_sev_asid_regain(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
 int hv_sev_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
 int hv_sev_populate(struct hv_guest *g, uint64_t gpa, uint64_t *cyc);
 /* VMRUN's load and #VMEXIT's save of a vCPU's state: the VMCB save area

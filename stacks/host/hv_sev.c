@@ -17,11 +17,108 @@
 /* Hosts give a guest the ASIDs from the top of its range down (a vm actor
  * takes them from the bottom up): SEV guests below memenc.key_slots, SEV-ES
  * and SNP guests below sev.min_sev_asid. */
-static uint32_t guest_asid(const struct hv_guest *g)
+static uint64_t fw_busy(const struct hv_guest *g);
+static void fw_wait(struct hv_guest *g, uint64_t *mark, uint64_t *cyc);
+static void note_fw(struct hv_result *res, bool snp, enum snp_status s);
+
+static void asid_range(const struct hv_guest *g, uint64_t *lo, uint64_t *hi)
 {
 	const struct platform_config *c = &g->m->cfg;
-	uint64_t top = g->sev == CPU_SEV ? c->key_slots : c->min_sev_asid;
-	return top > g->cfg.vmid ? (uint32_t)(top - g->cfg.vmid) : 0;
+	*lo = g->sev == CPU_SEV ? MAX(c->min_sev_asid, 1) : 1;
+	*hi = g->sev == CPU_SEV ? c->key_slots : c->min_sev_asid;
+}
+
+static uint32_t guest_asid(const struct hv_guest *g)
+{
+	uint64_t lo, hi;
+	asid_range(g, &lo, &hi);
+	if (g->sev == CPU_SEV_SNP) /* the RMP's ASIDs: no taking back, the firmware judges */
+		return hi > g->cfg.vmid ? (uint32_t)(hi - g->cfg.vmid) : 0;
+	return hi > g->cfg.vmid && hi - g->cfg.vmid >= lo ? (uint32_t)(hi - g->cfg.vmid) : 0;
+}
+
+/* ---- more SEV / SEV-ES guests than ASIDs ----
+ * A host that runs out of ASIDs can take one back from a guest that is
+ * not running: DEACTIVATE it (its VEK leaves the memory controller), then,
+ * before another key takes the slot, WBINVD on every core and DF_FLUSH
+ * (SEV API 55766 §6.4, §5.6), and ACTIVATE the guest that needs it; the
+ * VEK travels with the guest, so the one that lost its ASID takes one back
+ * the same way when it next runs. KVM refuses to launch more guests than
+ * ASIDs instead; this is the what-if of the key-slot studies. SNP guests
+ * cannot: the RMP records each page's ASID. */
+
+/* The other guest of the host's holding ASID a, or NULL. */
+static struct hv_guest *asid_holder(const struct hv_guest *g, uint64_t a)
+{
+	for (size_t i = 0; i < g->cfg.npeers; i++) {
+		struct hv_guest *p = g->cfg.peers[i];
+		if (p && p != g && p->asid == a && (p->state == HV_CREATED || p->state == HV_OFF))
+			return p;
+	}
+	return NULL;
+}
+
+/* An ASID for g: a free one of its range (from the top down, as
+ * guest_asid), else the one of the guest that began a run least recently,
+ * taken back (*taken). Its old lines go first if they may still be cached.
+ * Returns the ASID, or 0 when there is none to take. */
+static uint64_t asid_pick(struct hv_guest *g, bool *taken, uint64_t *cyc)
+{
+	struct machine *m = g->m;
+	uint64_t lo, hi, pick = 0;
+	asid_range(g, &lo, &hi);
+	*taken = false;
+	for (uint64_t a = hi; a-- > lo && !pick;)
+		if (!asid_holder(g, a) && !sev_asid_active(m->sev, (uint32_t)a))
+			pick = a;
+	if (!pick) {
+		struct hv_guest *v = NULL;
+		for (size_t i = 0; i < g->cfg.npeers; i++) {
+			struct hv_guest *p = g->cfg.peers[i];
+			if (p && p != g && p->asid >= lo && p->asid < hi && asid_holder(g, p->asid) == p &&
+			    (!v || p->last_run < v->last_run))
+				v = p;
+		}
+		uint64_t mark = fw_busy(g);
+		if (!v || sev_deactivate(m->sev, (uint32_t)v->rd) != SNP_SUCCESS)
+			return 0;
+		fw_wait(g, &mark, cyc);
+		pick = v->asid;
+		v->asid = 0;
+		v->n.asid_lost++;
+		*taken = true;
+	}
+	if (sev_asid_flush_pending(m->sev, (uint32_t)pick)) {
+		(void)hv_now(g, *cyc);
+		(void)machine_wbinvd(m, cyc);
+		uint64_t mark = fw_busy(g);
+		(void)sev_df_flush(m->sev);
+		fw_wait(g, &mark, cyc);
+	}
+	/* another VMCB ran under this ASID: its translations go (KVM's
+	 * pre_sev_run sets TLB_CONTROL to flush the ASID) */
+	for (unsigned k = 0; k < m->cfg.cores; k++)
+		(void)tlb_inval_all(&m->tlb[k]);
+	return pick;
+}
+
+int hv_sev_asid_regain(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
+{
+	uint64_t c0 = *cyc;
+	bool taken;
+	uint64_t a = asid_pick(g, &taken, cyc), mark = fw_busy(g);
+	if (!a)
+		return -1;
+	enum snp_status s = sev_activate(g->m->sev, (uint32_t)g->rd, (uint32_t)a);
+	fw_wait(g, &mark, cyc);
+	if (s != SNP_SUCCESS) {
+		note_fw(res, false, s);
+		return -1;
+	}
+	g->asid = a;
+	g->n.asid_taken += taken;
+	g->n.asid_cycles += *cyc - c0;
+	return 0;
 }
 
 /* What the hardware reads and writes on VMRUN / #VMEXIT: the VMSA, in the
@@ -136,6 +233,14 @@ int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 	bool snp = g->sev == CPU_SEV_SNP;
 	uint64_t mark = fw_busy(g);
 	g->asid = guest_asid(g);
+	if (!snp && (!g->asid || asid_holder(g, g->asid))) { /* out of ASIDs */
+		uint64_t c0 = *cyc;
+		bool taken;
+		g->asid = asid_pick(g, &taken, cyc);
+		g->n.asid_taken += taken;
+		g->n.asid_cycles += *cyc - c0;
+		mark = fw_busy(g);
+	}
 	g->s2_root = hv_alloc_page(g, PG_RTT, 0);
 	if (!g->s2_root)
 		return -1;
@@ -253,11 +358,13 @@ int hv_sev_populate(struct hv_guest *g, uint64_t gpa, uint64_t *cyc)
 	if (!pa)
 		return -1;
 	hv_zero(g, pa, PAGE, cyc);
-	if (g->sev == CPU_SEV_SNP && !shared) {
+	/* the zeros the host wrote under its own key must not be written back
+	 * over what the guest writes under its key (no SME_COHERENT: KVM's
+	 * sev_clflush_pages before a guest uses the page) */
+	if (!shared)
 		flush_pages(g, pa, PAGE, false, cyc);
-		if (rmp_assign(g, pa, true, gpa, cyc))
-			return -1;
-	}
+	if (g->sev == CPU_SEV_SNP && !shared && rmp_assign(g, pa, true, gpa, cyc))
+		return -1;
 	return hv_vm_map(g, gpa, pa, 0, cyc);
 }
 
@@ -435,7 +542,8 @@ int hv_sev_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 					s = SNP_HWERROR_PLATFORM;
 			}
 	} else {
-		s = sev_deactivate(m->sev, (uint32_t)g->rd);
+		/* a guest whose ASID another took is inactive already */
+		s = g->asid ? sev_deactivate(m->sev, (uint32_t)g->rd) : SNP_SUCCESS;
 		if (s == SNP_SUCCESS)
 			s = sev_decommission(m->sev, (uint32_t)g->rd);
 	}

@@ -53,6 +53,11 @@ static bool flush_pending(const struct sev_psp *p, uint32_t asid)
 	return (p->asid_flush_pending[asid / 8] >> (asid % 8)) & 1;
 }
 
+bool sev_asid_flush_pending(const struct sev_psp *p, uint32_t asid)
+{
+	return asid < (1u << 16) && flush_pending(p, asid);
+}
+
 /* 16 bytes of the firmware's seed derivation (snp_seed_derive). */
 static void derive16(uint8_t out[16], const char *label, uint64_t seed, uint64_t id)
 {
@@ -121,11 +126,13 @@ enum snp_status sev_activate(struct sev_psp *p, uint32_t handle, uint32_t asid)
 		return SNP_ASID_OWNED;
 	if (!p->no_asid_gate && flush_pending(p, asid))
 		return SNP_DFFLUSH_REQUIRED;
-	/* The VEK goes into the memory controller's slot for the ASID: if the
-	 * slot's previous owner still has lines cached, the engine reports the
-	 * reuse hazard (what the DEACTIVATE / WBINVD / DF_FLUSH gate prevents). */
-	if (machine_key_program(p->m, asid, asid,
-				p->m->cfg.memenc_mode != MEMENC_NONE ? MEMENC_KEY_ENCRYPT : 0))
+	/* The guest's VEK goes into the memory controller's slot for the
+	 * ASID: if the slot's previous owner still has lines cached, the engine
+	 * reports the reuse hazard (what the DEACTIVATE / WBINVD / DF_FLUSH
+	 * gate prevents). */
+	if (machine_key_program(p->m, asid, SEV_VEK_OWNER(g->handle),
+				p->m->cfg.memenc_mode != MEMENC_NONE
+					? MEMENC_KEY_ENCRYPT | MEMENC_KEY_OWNED : 0))
 		return SNP_HWERROR_PLATFORM;
 	g->asid = asid;
 	return SNP_SUCCESS;

@@ -53,7 +53,7 @@ enum sev_guest_state {
 	SEV_GSTATE_RUNNING = 3, /* after LAUNCH_FINISH */
 };
 
-#define SEV_MAX_GUESTS 16
+#define SEV_MAX_GUESTS 64
 #define SEV_TIK_LEN 16
 #define SEV_MNONCE_LEN 16
 #define SEV_MEASURE_LEN 32
@@ -134,8 +134,13 @@ enum snp_status sev_df_flush(struct sev_psp *p);
 
 /* The guest with that handle, or NULL. */
 const struct sev_guest *sev_guest_find(const struct sev_psp *p, uint32_t handle);
-/* Does a guest hold this ASID? */
+/* Does a guest hold this ASID? Was it deactivated and not yet DF_FLUSHed? */
 bool sev_asid_active(const struct sev_psp *p, uint32_t asid);
+bool sev_asid_flush_pending(const struct sev_psp *p, uint32_t asid);
+/* The owner a guest's VEK is derived for: its own, whatever ASID it runs
+ * under (the key travels with the guest, §6.3), apart from the ASIDs the
+ * vm actors' keys use. */
+#define SEV_VEK_OWNER(handle) (0x10000u + (handle))
 /* The measurement a guest owner expects (§6.7), from what it knows. */
 void sev_measure_compute(uint8_t out[SEV_MEASURE_LEN], const uint8_t tik[SEV_TIK_LEN],
 			 uint8_t api_major, uint8_t api_minor, uint8_t build, uint32_t policy,
