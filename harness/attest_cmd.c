@@ -3,6 +3,7 @@
  * binding, optionally the RIM) and prints its claims as text or JSON. */
 #include "harness/attest_cmd.h"
 #include "harness/attest_snp.h"
+#include "harness/scenario.h"
 
 #include <errno.h>
 #include <glib.h>
@@ -72,14 +73,10 @@ static bool has_help(int argc, char **argv)
 
 static int parse_seed(const char *sub, const char *s, uint64_t *out)
 {
-	char *end;
 	if (!s || !*s || *s == '-')
 		return usage_err(sub, "%s", "expected a number after --seed");
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (errno || *end)
+	if (scenario_number(s, out))
 		return usage_err(sub, "--seed: bad number \"%s\"", s);
-	*out = v;
 	return 0;
 }
 

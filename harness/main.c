@@ -136,16 +136,12 @@ static int bad_usage(const char *cmd, const char *fmt, const char *arg)
 
 static int parse_u64_arg(const char *cmd, const char *flag, const char *s, uint64_t *out)
 {
-	char *end;
-	errno = 0;
-	if (!s || !*s || *s == '-') 
+	if (!s || !*s || *s == '-')
 		return bad_usage(cmd, "expected a number after %s", flag);
-	unsigned long long v = strtoull(s, &end, 0);
-	if (errno || *end) {
+	if (scenario_number(s, out)) {
 		fprintf(stderr, "ccsim %s: %s: bad number \"%s\"\n", cmd, flag, s);
 		return 2;
 	}
-	*out = v;
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "harness/memtrace.h"
+#include "harness/scenario.h"
 
 static const char usage_memtrace[] =
 	"usage: ccsim memtrace convert IN OUT [--skip N] [--limit N]\n"
@@ -37,14 +38,10 @@ static int usage_error(const char *fmt, const char *arg)
 
 static int number(const char *flag, const char *s, uint64_t *out)
 {
-	char *end;
-	errno = 0;
 	if (!s)
 		return usage_error("%s needs a number", flag);
-	unsigned long long v = strtoull(s, &end, 0);
-	if (errno || !*s || *end || *s == '-')
+	if (*s == '-' || scenario_number(s, out))
 		return usage_error("bad number \"%s\"", s);
-	*out = v;
 	return 0;
 }
 

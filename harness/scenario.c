@@ -510,10 +510,26 @@ out:
 static int parse_file(struct parser *p, const char *path, int depth)
 {
 	gchar *text = NULL;
+	gsize len = 0;
 	GError *gerr = NULL;
-	if (!g_file_get_contents(path, &text, NULL, &gerr)) {
+	if (!g_file_get_contents(path, &text, &len, &gerr)) {
 		snprintf(p->err, p->errlen, "%s:0:0: cannot read scenario: %s", path, gerr->message);
 		g_error_free(gerr);
+		return -1;
+	}
+	/* text only: a NUL would end the file unseen, and what is not UTF-8
+	 * could not go into summary.json as written */
+	const gchar *bad = memchr(text, '\0', len);
+	if (bad || !g_utf8_validate(text, (gssize)len, &bad)) {
+		int line = 1, col = 1;
+		for (const char *c = text; c < bad; c++, col++)
+			if (*c == '\n') {
+				line++;
+				col = 0;
+			}
+		snprintf(p->err, p->errlen, "%s:%d:%d: %s (a scenario is UTF-8 text)", path, line, col,
+			 *bad ? "not UTF-8" : "a NUL byte");
+		g_free(text);
 		return -1;
 	}
 	struct scenario *sc = p->sc;
@@ -525,8 +541,8 @@ static int parse_file(struct parser *p, const char *path, int depth)
 	for (int i = 0; lines[i] && rc == 0; i++) {
 		p->line = i + 1;
 		size_t n = strlen(lines[i]);
-		if (n && lines[i][n - 1] == '\r')
-			lines[i][n - 1] = '\0';
+		while (n && lines[i][n - 1] == '\r') /* CRLF line ends (and stray CRs before them) */
+			lines[i][--n] = '\0';
 		rc = parse_line(p, lines[i], depth);
 	}
 	g_strfreev(lines);

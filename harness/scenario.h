@@ -137,4 +137,9 @@ const struct scn_secret *scenario_secret(const struct scenario *sc, const char *
 const struct scn_guest *scenario_guest(const struct scenario *sc, const char *name);
 const char *scn_cmp_text(enum scn_cmp c);
 
+/* A number as scenarios write them (decimal, 0x hex, _ separators, K / M / G
+ * suffixes; a leading 0 is still decimal): 0, or -1. The command line's
+ * numbers use it too. */
+int scenario_number(const char *s, uint64_t *out);
+
 #endif

@@ -107,6 +107,11 @@ int scn_tokenize(struct parser *p, const char *line, GArray **out)
 			i++;
 		if (!line[i] || line[i] == '#')
 			break;
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f) {
+			scn_toks_free(toks);
+			return scn_perr(p, (int)i + 1, "unexpected control character 0x%02x (words are "
+					"separated by spaces and tabs)", (unsigned char)line[i]);
+		}
 		struct tok t = { .col = (int)i + 1 };
 		/* key=value (but not ==) */
 		size_t j = i;
@@ -127,7 +132,7 @@ int scn_tokenize(struct parser *p, const char *line, GArray **out)
 				return -1;
 			}
 		} else {
-			while (line[i] && !isspace((unsigned char)line[i])) {
+			while ((unsigned char)line[i] > 0x20 && line[i] != 0x7f) {
 				if (line[i] == '"') {
 					g_free(t.key);
 					g_byte_array_free(val, TRUE);
@@ -148,6 +153,8 @@ int scn_tokenize(struct parser *p, const char *line, GArray **out)
 }
 
 /* --- values --- */
+
+int scenario_number(const char *s, uint64_t *out) { return scn_parse_number(s, out); }
 
 int scn_parse_number(const char *s, uint64_t *out)
 {

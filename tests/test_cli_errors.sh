@@ -231,6 +231,49 @@ bad replay_too_big "replay_too_big.scn:3:7: g0: op 1 .replay.: .0x1fe000, 0x2000
 guest g0
 g0.op replay trace=\"ok.cctrace\" base=0x1fe000"
 
+# characters a scenario cannot hold: control characters between words (a
+# vertical tab, a form feed, a lone CR) and NUL bytes are named, not looped
+# on or read past; CRs before a line end are a CRLF file's and pass
+printf 'profiles plain\nvm v\vhost.load addr=0\n' >"$T/vt.scn"
+expect_exit "vertical tab exits 2" 2 "$CCSIM" run "$T/vt.scn"
+expect_err "vertical tab message" "vt.scn:2:5: unexpected control character 0x0b"
+printf 'profiles plain\nvm v\fhost.load addr=0\n' >"$T/ff.scn"
+expect_exit "form feed exits 2" 2 "$CCSIM" run "$T/ff.scn"
+expect_err "form feed message" "ff.scn:2:5: unexpected control character 0x0c"
+printf 'profiles plain\nvm v\rhost.load addr=0\n' >"$T/cr.scn"
+expect_exit "CR inside a line exits 2" 2 "$CCSIM" run "$T/cr.scn"
+expect_err "CR inside a line message" "cr.scn:2:5: unexpected control character 0x0d"
+printf 'profiles plain\r\r\nvm v\r\nhost.load addr=0x80000000 -> r\r\nexpect r.fault == none\r\n' >"$T/crlf.scn"
+expect_exit "CRLF (and CRCRLF) line ends pass" 0 "$CCSIM" run "$T/crlf.scn"
+printf 'profiles plain\nvm v\nhost.load addr=0x80000000\0 len=8\n' >"$T/nul.scn"
+expect_exit "NUL byte in a scenario exits 2" 2 "$CCSIM" run "$T/nul.scn"
+expect_err "NUL byte message" "nul.scn:3:26: a NUL byte"
+printf 'title "caf\351"\nprofiles plain\n' >"$T/latin1.scn"
+expect_exit "Latin-1 scenario exits 2" 2 "$CCSIM" run "$T/latin1.scn"
+expect_err "Latin-1 scenario message" "latin1.scn:1:11: not UTF-8"
+printf '[platform]\ninherits = plain\ndescription = caf\351\n' >"$T/latin1.ini"
+cp models/platform/profiles/plain.ini "$T/plain.ini"
+expect_exit "Latin-1 profile exits 2" 2 "$CCSIM" profile "$T/latin1.ini"
+expect_err "Latin-1 profile message" "latin1.ini:3: not UTF-8"
+printf '[platform]\ninherits = plain\ndescription = a\0b\n' >"$T/nul.ini"
+expect_exit "NUL byte in a profile exits 2" 2 "$CCSIM" profile "$T/nul.ini"
+expect_err "NUL byte in a profile message" "nul.ini:3: a NUL byte"
+# numbers on the command line read as in scenarios: a leading 0 is decimal
+expect_exit "--seed 010" 0 "$CCSIM" run "$T/crlf.scn" --out "$T/seed" --quiet
+"$CCSIM" run "$T/crlf.scn" --seed 010 --out "$T/seed" --quiet
+if grep -q '"seed": 10,' "$T/seed/summary.json"; then ok "--seed 010 is ten"; else
+	fail "--seed 010 is ten" "$(grep seed "$T/seed/summary.json")"; fi
+# configurations that would allocate without bound are refused
+expect_exit "huge delegable range exits 2" 2 "$CCSIM" run "$T/crlf.scn" --profile cca --set gpc.delegable_size=0xffffffffff000
+expect_err "huge delegable range message" "gpc.delegable_base/size: the range must lie inside"
+expect_exit "huge RMP exits 2" 2 "$CCSIM" run "$T/crlf.scn" --profile sev-snp --set rmp.base=0 --set rmp.end=0xffffffffff
+expect_err "huge RMP message" "rmp.base/end: the table must lie inside memory"
+# a run that checks nothing says so
+printf 'profiles plain\nvm v\nhost.load addr=0x80000000\n' >"$T/unchecked.scn"
+expect_exit "a run with no expectations" 0 "$CCSIM" run "$T/unchecked.scn"
+if grep -q 'result: NOTHING CHECKED' "$T/out"; then ok "no expectations: NOTHING CHECKED"; else
+	fail "no expectations: NOTHING CHECKED" "$(tail -1 "$T/out")"; fi
+
 # --help on every command, exit 0
 for c in run matrix steps trace memtrace profile; do
 	expect_exit "$c --help" 0 "$CCSIM" "$c" --help

@@ -332,9 +332,22 @@ static int load_depth(const char *path, struct platform_config *cfg, char *err, 
 		snprintf(err, errlen, "%s:1: inherits nests deeper than 8 profiles (a loop?)", path);
 		return -1;
 	}
-	if (!g_file_get_contents(path, &text, NULL, &gerr)) {
+	gsize len = 0;
+	if (!g_file_get_contents(path, &text, &len, &gerr)) {
 		snprintf(err, errlen, "%s: cannot read profile: %s", path, gerr->message);
 		g_error_free(gerr);
+		return -1;
+	}
+	/* text only: a NUL would end the file unseen, and GLib refuses keys
+	 * that are not UTF-8 */
+	const gchar *stop = memchr(text, '\0', len);
+	if (stop || !g_utf8_validate(text, (gssize)len, &stop)) {
+		int line = 1;
+		for (const gchar *c = text; c < stop; c++)
+			line += *c == '\n';
+		snprintf(err, errlen, "%s:%d: %s (a profile is UTF-8 text)", path, line,
+			 *stop ? "not UTF-8" : "a NUL byte");
+		g_free(text);
 		return -1;
 	}
 	kf = g_key_file_new();
@@ -400,6 +413,9 @@ out:
 	return rc;
 }
 
+#define PROFILE_MAX_DELEGABLE (16ull << 30)
+#define PROFILE_MAX_RMP (64ull << 20)
+
 static int check_consistency(const char *path, struct platform_config *cfg, char *err, size_t errlen)
 {
 	const char *why = NULL;
@@ -416,6 +432,15 @@ static int check_consistency(const char *path, struct platform_config *cfg, char
 		why = "gpc.pps_bits: larger than mem.pa_bits";
 	else if (cfg->gpc && (cfg->delegable_base % cfg->gpc_pgs || cfg->delegable_size % cfg->gpc_pgs))
 		why = "gpc.delegable_base/size: expected multiples of the granule size";
+	else if (cfg->gpc && (cfg->delegable_size > PROFILE_MAX_DELEGABLE ||
+			      cfg->delegable_base + cfg->delegable_size > 1ull << cfg->gpc_pps_bits))
+		why = "gpc.delegable_base/size: the range must lie inside the protected physical "
+		      "space (gpc.pps_bits) and span at most 16 GiB (the model keeps its L1 GPT and "
+		      "each granule's state)";
+	else if (cfg->rmp && (cfg->rmp_end >= 1ull << cfg->pa_bits || cfg->rmp_end < cfg->rmp_base ||
+			      cfg->rmp_end - cfg->rmp_base >= PROFILE_MAX_RMP))
+		why = "rmp.base/end: the table must lie inside memory (mem.pa_bits) and take at most "
+		      "64 MiB (it covers 16 TiB)";
 	else if (cfg->gpc_tlb_entries & (cfg->gpc_tlb_entries - 1))
 		why = "gpc.tlb_entries: expected 0 or a power of two";
 	else if (cfg->tree_arity != 8 && cfg->tree_arity != 64 && cfg->tree_arity != 128)
