@@ -144,8 +144,9 @@ int rmm_rsi_host_call_complete(struct rmm *r, uint64_t rec_pa,
 			       uint64_t *cycles);
 /* After RSI_RET_EXIT_RIPAS_CHANGE, on the next REC entry: RSI_IPA_STATE_SET's
  * results (B4.3.6): X0 SUCCESS, X1 new_base = rec.ripas_addr (how far the
- * host's RMI_RTT_SET_RIPAS got), X2 response (RSI_ACCEPT / RSI_REJECT). 0,
- * or -EINVAL if no RIPAS change was pending. */
+ * host's RMI_RTT_SET_RIPAS got), X2 RSI_REJECT only when the host asked to
+ * reject a change to RAM it left unfinished, else RSI_ACCEPT. 0, or -EINVAL
+ * if no RIPAS change was pending. */
 int rmm_rsi_ripas_change_complete(struct rmm *r, uint64_t rec_pa, unsigned response,
 				  uint64_t regs[RSI_REGS], uint64_t *cycles);
 

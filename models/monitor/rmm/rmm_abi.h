@@ -199,6 +199,7 @@ enum rmi_exit_reason {
 #define PSCI_RET_INVALID_PARAMS ((uint64_t)-2)
 #define PSCI_RET_DENIED ((uint64_t)-3)
 #define PSCI_RET_ALREADY_ON ((uint64_t)-4)
+#define PSCI_RET_INVALID_ADDRESS ((uint64_t)-9)
 #define PSCI_AFF_ON 0ull
 #define PSCI_AFF_OFF 1ull
 #define PSCI_VERSION_1_1 0x10001ull

@@ -187,6 +187,12 @@ static bool rec_psci(struct rmm *r, uint64_t rec, uint64_t rd, struct rmm_rd *d,
 		}
 		/* fall through */
 	case PSCI_CPU_ON:
+		/* B5.3.3 failure condition "entry": the new REC would start in
+		 * memory the host controls (TF-RMM checks it first) */
+		if (fid == PSCI_CPU_ON && !rmm_ipa_protected(d, v->x[2])) {
+			v->x[0] = PSCI_RET_INVALID_ADDRESS;
+			return false;
+		}
 		if (!mpidr_to_index(v->x[1], &idx) || idx >= d->rec_index) {
 			v->x[0] = PSCI_RET_INVALID_PARAMS; /* no such REC: answered here */
 			return false;

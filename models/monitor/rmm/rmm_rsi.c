@@ -562,7 +562,13 @@ int rmm_rsi_ripas_change_complete(struct rmm *r, uint64_t rec_pa, unsigned respo
 	rec_rsi_store(r, rec_pa, &er, cycles);
 	regs[0] = RSI_SUCCESS;
 	regs[1] = e.ripas_addr;
-	regs[2] = response & 1;
+	/* B4.3.6 (RSI_IPA_STATE_SET), as TF-RMM's complete_set_ripas: the
+	 * host can refuse only memory the realm asks for, and only if it did
+	 * not finish the change; giving memory up (EMPTY), or a range the
+	 * host completed, is ACCEPT whatever the host's flag says. */
+	regs[2] = e.ripas_value == RIPAS_RAM && e.ripas_addr != e.ripas_top && response == RSI_REJECT
+			  ? RSI_REJECT
+			  : RSI_ACCEPT;
 	return 0;
 }
 

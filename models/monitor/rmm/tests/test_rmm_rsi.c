@@ -247,13 +247,28 @@ static void test_rsi_ipa_state_set(void **state)
 	assert_int_equal(regs[1], 0x5000);
 	assert_int_equal(regs[2], RSI_ACCEPT);
 	assert_int_equal(rmm_rsi_ripas_change_complete(f->m.rmm, REC, RSI_ACCEPT, regs, &c), -EINVAL);
-	/* to EMPTY with flags.destroyed, rejected by the host: new_base == base */
+	/* The response is REJECT only for a change to RAM the host left
+	 * unfinished (B4.3.6; TF-RMM complete_set_ripas). To EMPTY with
+	 * flags.destroyed, the host's reject flag set: ACCEPT, new_base == base */
 	assert_int_equal(rsi(f, RSI_IPA_STATE_SET, 0, 0x1000, RIPAS_EMPTY,
 			     RSI_RIPAS_FLAG_CHANGE_DESTROYED, NULL, &next), RSI_IPA_STATE_SET);
 	assert_int_equal(next, RSI_RET_EXIT_RIPAS_CHANGE);
 	assert_int_equal(rmm_rsi_ripas_change_complete(f->m.rmm, REC, RSI_REJECT, regs, &c), 0);
 	assert_int_equal(regs[1], 0);
+	assert_int_equal(regs[2], RSI_ACCEPT);
+	/* to RAM, nothing done, rejected: REJECT */
+	assert_int_equal(rsi(f, RSI_IPA_STATE_SET, 0x5000, 0x6000, RIPAS_RAM, 0, NULL, &next),
+			 RSI_IPA_STATE_SET);
+	assert_int_equal(rmm_rsi_ripas_change_complete(f->m.rmm, REC, RSI_REJECT, regs, &c), 0);
+	assert_int_equal(regs[1], 0x5000);
 	assert_int_equal(regs[2], RSI_REJECT);
+	/* to RAM, the host finished the range but set the flag: ACCEPT */
+	assert_int_equal(rsi(f, RSI_IPA_STATE_SET, 0x5000, 0x6000, RIPAS_RAM, 0, NULL, &next),
+			 RSI_IPA_STATE_SET);
+	assert_int_equal(fx_rmi(f, RMI_RTT_SET_RIPAS, RD, REC, 0x5000, 0x6000, 0, o), RMI_SUCCESS);
+	assert_int_equal(rmm_rsi_ripas_change_complete(f->m.rmm, REC, RSI_REJECT, regs, &c), 0);
+	assert_int_equal(regs[1], 0x6000);
+	assert_int_equal(regs[2], RSI_ACCEPT);
 	/* failure conditions, all ERROR_INPUT */
 	assert_int_equal(rsi(f, RSI_IPA_STATE_SET, 0x10, 0x2000, RIPAS_RAM, 0, NULL, NULL),
 			 RSI_ERROR_INPUT);                                   /* base_align */
@@ -271,7 +286,7 @@ static void test_rsi_ipa_state_set(void **state)
 			 RSI_ERROR_INPUT);                                   /* ripas_valid */
 	/* ERROR_INPUT is reported; a refused call leaves no request behind */
 	assert_int_equal(rmm_rsi_ripas_change_complete(f->m.rmm, REC, RSI_ACCEPT, regs, &c), -EINVAL);
-	assert_int_equal(f->m.rmm->stat_rsi_calls[7], 9);
+	assert_int_equal(f->m.rmm->stat_rsi_calls[7], 11);
 	assert_int_equal(f->m.rmm->stat_rsi_errors[7], 7);
 }
 
