@@ -99,7 +99,7 @@ void vcpu_take_sync(struct vcpu_state *v, uint64_t esr, uint64_t far)
 	v->pc = v->vbar + ISA_VEC_SYNC;
 }
 
-static void take_irq(struct vcpu_state *v)
+void vcpu_take_irq(struct vcpu_state *v)
 {
 	v->elr = v->pc;
 	v->saved_daif = v->daif;
@@ -467,7 +467,7 @@ int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 		if (!(v->daif & ISA_DAIF_I) && lr_pending(v) >= 0) {
 			v->saved_work = v->work_left;
 			v->work_left = 0;
-			take_irq(v);
+			vcpu_take_irq(v);
 			ct_serialize(x, EXC_CYCLES);
 			continue;
 		}

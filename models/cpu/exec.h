@@ -146,6 +146,10 @@ struct exec_params {
 int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 	     struct exec_stop_info *out, uint64_t *cycles);
 
+/* Take an IRQ in the guest now, whatever its mask (x86 event injection:
+ * VMCB EVENTINJ is delivered at VMRUN, RFLAGS.IF not consulted). */
+void vcpu_take_irq(struct vcpu_state *v);
+
 /* Take a synchronous exception in the guest (an injected external abort, an
  * undefined instruction): ELR = pc, ESR / FAR as given, pc = VBAR + 0x200,
  * interrupts masked. */

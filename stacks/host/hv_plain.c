@@ -246,8 +246,15 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_res
 			hv_sev_state_load(g, c, &v, cyc);
 		else
 			(void)hv_load(g, c->save, &v, sizeof(v), cyc);
+		/* host.guest_inject irq= is EVENTINJ (APM vol. 2 15.20): taken at
+		 * VMRUN whatever the guest's RFLAGS.IF, the hypervisor being
+		 * trusted to have checked it; the virtual timer's tick goes
+		 * through the list registers, as V_IRQ, and waits for the mask */
+		bool eventinj = c->inject_irq != 0;
 		hv_inject_pending_irq(c);
 		memcpy(v.lr, c->lrs, sizeof(v.lr));
+		if (eventinj)
+			vcpu_take_irq(&v);
 		if (c->inject_esr) { /* event injection at VMRUN (VMCB EVENTINJ) */
 			vcpu_take_sync(&v, c->inject_esr, c->inject_far);
 			c->inject_esr = c->inject_far = 0;
