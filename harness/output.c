@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "sim/json.h"
@@ -124,10 +125,78 @@ static int write_captures(struct run_ctx *rc, const char *dir, char *err, size_t
 	return ret;
 }
 
-int output_write(struct run_ctx *rc, const struct expect_result *xr, const struct run_result *res,
-		 const char *trace_path, char *err, size_t errlen)
+/* Remove a results folder: its files and its captures/ folder. */
+static void rm_tree(const char *dir)
 {
-	const char *dir = rc->opt->outdir;
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const gchar *name;
+	while (d && (name = g_dir_read_name(d))) {
+		gchar *p = g_build_filename(dir, name, NULL);
+		if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
+			rm_tree(p);
+		else
+			(void)g_remove(p);
+		g_free(p);
+	}
+	if (d)
+		g_dir_close(d);
+	(void)g_rmdir(dir);
+}
+
+char *output_stage(const char *outdir, char *err, size_t errlen)
+{
+	gchar *parent = g_path_get_dirname(outdir);
+	char *stage = NULL;
+	if (g_mkdir_with_parents(parent, 0755) == 0) {
+		stage = g_strdup_printf("%s.tmp-XXXXXX", outdir);
+		if (!g_mkdtemp(stage)) {
+			g_free(stage);
+			stage = NULL;
+		}
+	}
+	if (!stage)
+		snprintf(err, errlen, "%s: cannot create output folder: %s", outdir, g_strerror(errno));
+	g_free(parent);
+	return stage;
+}
+
+int output_commit(const char *stage, const char *outdir, char *err, size_t errlen)
+{
+	char *old = NULL;
+	if (g_file_test(outdir, G_FILE_TEST_EXISTS)) { /* the older results step aside first */
+		old = g_strdup_printf("%s.old-XXXXXX", outdir);
+		if (!g_mkdtemp(old) || g_rename(outdir, old)) {
+			snprintf(err, errlen, "%s: cannot replace: %s", outdir, g_strerror(errno));
+			if (old)
+				(void)g_rmdir(old);
+			g_free(old);
+			output_discard(stage);
+			return -1;
+		}
+	}
+	if (g_rename(stage, outdir)) {
+		snprintf(err, errlen, "%s: cannot write: %s", outdir, g_strerror(errno));
+		if (old)
+			(void)g_rename(old, outdir);
+		g_free(old);
+		output_discard(stage);
+		return -1;
+	}
+	if (old)
+		rm_tree(old);
+	g_free(old);
+	return 0;
+}
+
+void output_discard(const char *stage)
+{
+	if (stage)
+		rm_tree(stage);
+}
+
+int output_write(struct run_ctx *rc, const char *dir, const struct expect_result *xr,
+		 const struct run_result *res, const char *trace_path, char *err, size_t errlen)
+{
 	gchar *path = NULL;
 	int ret = -1;
 	FILE *f = open_out(dir, "summary.json", &path, err, errlen);

@@ -668,6 +668,7 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 	struct run_ctx *rc = g_new0(struct run_ctx, 1);
 	FILE *trace = NULL;
 	gchar *trace_path = NULL;
+	char *stage = NULL;
 	int ret = -1;
 	rc->sc = sc;
 	rc->cfg = *cfg;
@@ -684,11 +685,9 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 
 	sim_init(&rc->sim, opt->seed, rc->cfg.freq_mhz * 1000000ull);
 	if (opt->outdir) {
-		if (g_mkdir_with_parents(opt->outdir, 0755)) {
-			snprintf(err, errlen, "%s: cannot create output folder: %s", opt->outdir, g_strerror(errno));
+		if (!(stage = output_stage(opt->outdir, err, errlen)))
 			goto out;
-		}
-		trace_path = g_build_filename(opt->outdir, "trace.bin", NULL);
+		trace_path = g_build_filename(stage, "trace.bin", NULL);
 		trace = fopen(trace_path, "wb");
 		if (!trace) {
 			snprintf(err, errlen, "%s: cannot write: %s", trace_path, g_strerror(errno));
@@ -753,8 +752,15 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 		trace = NULL;
 	}
 	ret = 0;
-	if (opt->outdir)
-		ret = output_write(rc, xr, res, trace_path, err, errlen);
+	if (opt->outdir) {
+		ret = output_write(rc, stage, xr, res, trace_path, err, errlen);
+		if (ret == 0)
+			ret = output_commit(stage, opt->outdir, err, errlen);
+		else
+			output_discard(stage);
+		g_free(stage);
+		stage = NULL;
+	}
 	if (!opt->quiet)
 		output_report(stdout, rc, xr, res);
 	if (opt->stats_hook)
@@ -763,6 +769,8 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 out:
 	if (trace)
 		fclose(trace);
+	output_discard(stage); /* a failed run: what it wrote goes, DIR stays */
+	g_free(stage);
 	teardown(rc);
 out_nosim:
 	if (!rc->sim.models_tail) {

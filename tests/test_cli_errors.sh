@@ -292,5 +292,21 @@ cp "$T/res/summary.json" "$T/keep.json"
 printf 'profiles plain\nhost.load addr=0 len=0\n' >"$T/late.scn"
 expect_exit "run-time error exits 2" 2 "$CCSIM" run "$T/late.scn" --out "$T/res2"
 if cmp -s "$T/res/summary.json" "$T/keep.json"; then ok "earlier results kept"; else fail "earlier results kept"; fi
+# a run that fails after set-up leaves an earlier folder as it was; one that
+# succeeds replaces it whole (no stale file of the older run stays)
+cp "$T/res/trace.bin" "$T/keep.bin"
+expect_exit "run-time error over results exits 2" 2 "$CCSIM" run "$T/late.scn" --out "$T/res"
+if cmp -s "$T/res/summary.json" "$T/keep.json" && cmp -s "$T/res/trace.bin" "$T/keep.bin"; then
+	ok "failed run leaves the folder whole"; else fail "failed run leaves the folder whole"; fi
+mkdir -p "$T/res/captures" && touch "$T/res/captures/stale.bin"
+"$CCSIM" run "$T/ok.scn" --out "$T/res" --quiet
+if [ ! -e "$T/res/captures/stale.bin" ] && [ -s "$T/res/summary.json" ]; then
+	ok "a new run replaces the folder"; else fail "a new run replaces the folder"; fi
+if ls -d "$T"/res.tmp-* "$T"/res.old-* 2>/dev/null | grep -q .; then
+	fail "no staging folders left behind"; else ok "no staging folders left behind"; fi
+# a guest that runs to a host.guest_run's own exit cap is an error, not a result
+printf 'profiles plain\nguest g0 ram=2M\ng0.op loop n=1000000000\ng0.op host_call imm=1\ng0.op end\nhost.guest_load g0\nhost.guest_create g0\nhost.guest_run g0 -> r\nexpect r.x1 > 0\n' >"$T/cap.scn"
+expect_exit "exit cap exits 2" 2 "$CCSIM" run "$T/cap.scn" --set limits.max_cycles=100000000000
+expect_err "exit cap message" "cap.scn:8:1: guest g0: still running after 1000000 exits"
 
 finish

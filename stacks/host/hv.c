@@ -231,7 +231,7 @@ int hv_guest_run(struct hv_guest *g, uint64_t max_exits, unsigned until, struct 
 		snprintf(err, errlen, "guest %s: host.guest_create first", g->name);
 		return -1;
 	}
-	uint64_t max = max_exits ? max_exits : g->cfg.max_exits;
+	uint64_t max = max_exits ? max_exits : g->cfg.max_exits, insns0 = g->n.insns;
 	g->n.runs++;
 	g->last_run = g->t0;
 	if (!is_cca(g) && g->sev && !g->asid && g->state == HV_CREATED &&
@@ -246,6 +246,20 @@ int hv_guest_run(struct hv_guest *g, uint64_t max_exits, unsigned until, struct 
 	res->x2 = g->n.reported;
 	res->cycles = cyc;
 	g->n.run_cycles += cyc;
+	/* the run's own cap, not one the scenario asked for: a guest that
+	 * never powers off, or never gets anywhere, is not a result */
+	if (rc == 0 && !max_exits && until >= RMI_EXIT_COUNT && g->state == HV_CREATED &&
+	    res->x1 >= max) {
+		if (g->n.insns == insns0)
+			snprintf(err, errlen, "guest %s: no progress: %llu exits and not one guest "
+				 "instruction retired (a timer tick shorter than what an exit costs?)",
+				 g->name, (unsigned long long)res->x1);
+		else
+			snprintf(err, errlen, "guest %s: still running after %llu exits, the cap of one "
+				 "host.guest_run (give exits=N to run it in parts)", g->name,
+				 (unsigned long long)res->x1);
+		return -1;
+	}
 	if (rc == 0 && g->state == HV_CREATED && hv_past_limit(g, cyc)) {
 		snprintf(err, errlen,
 			 "guest %s: still running at cycle %llu, past limits.max_cycles = %llu "
