@@ -715,6 +715,14 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 		}
 		sim_run_until(&rc->sim, sim_eventq_next_time(&rc->sim.events));
 	}
+	if (!rc->error && opt->checkpoint_after && !opt->restore_path &&
+	    rc->model.steps_done < opt->checkpoint_after) {
+		snprintf(rc->errmsg, sizeof(rc->errmsg),
+			 "%s: --checkpoint-after %llu: the run took only %llu steps; no checkpoint written",
+			 sc->path, (unsigned long long)opt->checkpoint_after,
+			 (unsigned long long)rc->model.steps_done);
+		rc->error = 1;
+	}
 	if (rc->error) {
 		snprintf(err, errlen, "%s", rc->errmsg);
 		goto out;

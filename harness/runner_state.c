@@ -9,7 +9,9 @@
 #include "harness/runner_priv.h"
 
 #define RUN_CKPT_MAGIC "CCSIMRUN"
-#define RUN_CKPT_FORMAT 1
+/* 2: a SHA-256 of everything before it closes the file (1 had none) */
+#define RUN_CKPT_FORMAT 2
+#define RUN_CKPT_SUM 32
 
 /* --- the runner's own saved state: progress, captures, outcome --- */
 
@@ -221,6 +223,15 @@ int run_checkpoint_write(struct run_ctx *rc, char *err, size_t errlen)
 	sim_buf_put_str(&b, rc->cfg.name);
 	g_free(hash);
 	int rc2 = sim_save(&rc->sim, &b);
+	if (rc2 == 0) { /* the checksum: a bit flip, a cut or a stray byte is refused */
+		uint8_t sum[RUN_CKPT_SUM];
+		gsize sl = sizeof(sum);
+		GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
+		g_checksum_update(c, b.data, b.len);
+		g_checksum_get_digest(c, sum, &sl);
+		g_checksum_free(c);
+		sim_buf_put(&b, sum, sizeof(sum));
+	}
 	GError *gerr = NULL;
 	if (rc2 == 0 && !g_file_set_contents(rc->opt->checkpoint_path, (const gchar *)b.data,
 					      (gssize)b.len, &gerr)) {
@@ -247,13 +258,28 @@ int run_checkpoint_read(struct run_ctx *rc, char *err, size_t errlen)
 		return -1;
 	}
 	struct sim_reader in;
-	sim_reader_init(&in, (const uint8_t *)data, n);
+	uint8_t sum[RUN_CKPT_SUM];
+	gsize sl = sizeof(sum);
+	if (n >= 12 + RUN_CKPT_SUM) {
+		GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
+		g_checksum_update(c, (const guchar *)data, n - RUN_CKPT_SUM);
+		g_checksum_get_digest(c, sum, &sl);
+		g_checksum_free(c);
+	}
+	sim_reader_init(&in, (const uint8_t *)data, n >= RUN_CKPT_SUM ? n - RUN_CKPT_SUM : n);
 	char *want = scenario_hash(rc->sc);
+	uint32_t format = 0;
 	if (!sim_reader_get(&in, magic, 8) || memcmp(magic, RUN_CKPT_MAGIC, 8) != 0)
 		snprintf(err, errlen, "%s: offset 0: not a ccsim run checkpoint (expected magic \"%s\")",
 			 path, RUN_CKPT_MAGIC);
-	else if (sim_reader_u32(&in) != RUN_CKPT_FORMAT)
-		snprintf(err, errlen, "%s: offset 8: checkpoint format is not %d", path, RUN_CKPT_FORMAT);
+	else if ((format = sim_reader_u32(&in)) != RUN_CKPT_FORMAT)
+		snprintf(err, errlen, "%s: offset 8: checkpoint format %u, this ccsim reads %d%s", path,
+			 format, RUN_CKPT_FORMAT,
+			 format < RUN_CKPT_FORMAT ? " (written by an older ccsim: run the scenario "
+						    "again to take a new one)" : "");
+	else if (n < 12 + RUN_CKPT_SUM || memcmp(sum, data + n - RUN_CKPT_SUM, RUN_CKPT_SUM) != 0)
+		snprintf(err, errlen, "%s: offset %zu: checksum mismatch (the checkpoint was changed, "
+			 "cut short or extended)", path, n >= RUN_CKPT_SUM ? n - RUN_CKPT_SUM : 0);
 	else if (!sim_reader_str(&in, version, sizeof(version)) || !sim_reader_str(&in, hash, sizeof(hash)) ||
 		 !sim_reader_str(&in, profile, sizeof(profile)))
 		snprintf(err, errlen, "%s: truncated checkpoint header", path);
@@ -265,6 +291,10 @@ int run_checkpoint_read(struct run_ctx *rc, char *err, size_t errlen)
 			 rc->cfg.name);
 	else if (sim_restore(&rc->sim, in.data + in.pos, in.len - in.pos, msg, sizeof(msg)))
 		snprintf(err, errlen, "%s: %s", path, msg);
+	else if (rc->sim.seed != rc->opt->seed) /* the rest of the run would mix two seeds */
+		snprintf(err, errlen, "%s: checkpoint was taken with --seed %llu, this run has --seed "
+			 "%llu (restore with the seed it was taken with)", path,
+			 (unsigned long long)rc->sim.seed, (unsigned long long)rc->opt->seed);
 	else
 		ret = 0;
 	g_free(want);

@@ -49,6 +49,26 @@ expect_exit "restore with other params exits 2" 2 "$CCSIM" run $scn --profile cc
 expect_err "restore with other params message" "different scenario or params"
 head -c 100 "$T/ck" >"$T/short"
 expect_exit "truncated checkpoint exits 2" 2 "$CCSIM" run $scn --profile cca --restore "$T/short"
-expect_err "truncated checkpoint message" "short: .*truncated"
+expect_err "truncated checkpoint message" "short: offset [0-9]*: checksum mismatch"
+# The checksum refuses a flipped bit, a stray byte at the end, a changed
+# version string; another --seed would mix two seeds.
+python3 - "$T/ck" "$T" <<'PY'
+import sys
+d = open(sys.argv[1], "rb").read()
+t = sys.argv[2]
+f = bytearray(d); f[len(f) // 2] ^= 1; open(t + "/flip", "wb").write(f)
+open(t + "/longer", "wb").write(d + b"\0")
+open(t + "/version", "wb").write(d.replace(b"0.1.0", b"0.1.1", 1))
+PY
+for k in flip longer version; do
+	expect_exit "checkpoint ($k) exits 2" 2 "$CCSIM" run $scn --profile cca --restore "$T/$k"
+	expect_err "checkpoint ($k) message" "$k: offset [0-9]*: checksum mismatch"
+done
+expect_exit "restore with another seed exits 2" 2 "$CCSIM" run $scn --profile cca --seed 2 --restore "$T/ck"
+expect_err "restore with another seed message" "taken with --seed 1, this run has --seed 2"
+# A checkpoint asked for past the last step is an error, not silence.
+expect_exit "checkpoint past the last step exits 2" 2 "$CCSIM" run $scn --profile cca --checkpoint-after 999 --checkpoint "$T/late"
+expect_err "checkpoint past the last step message" "--checkpoint-after 999: the run took only [0-9]* steps"
+if [ -e "$T/late" ]; then fail "no checkpoint written past the end"; else ok "no checkpoint written past the end"; fi
 
 finish
