@@ -180,13 +180,9 @@ static bool same_guest_wrote(const struct run_ctx *rc, uint32_t vm, const uint8_
 	return false;
 }
 
-static bool victim_started(const struct run_ctx *rc)
-{
-	for (size_t i = 0; i < rc->sc->nsteps; i++)
-		if (rc->ran[i] && rc->sc->steps[i].spec->actor == ACTOR_VM)
-			return true;
-	return false;
-}
+/* Has a vm actor's step run? Kept as a flag (a scan of ran[] per step made
+ * long scenarios quadratic); restore derives it again. */
+static bool victim_started(const struct run_ctx *rc) { return rc->vm_ran; }
 
 static void observe(struct run_ctx *rc, const struct scn_step *st, const struct step_result *r)
 {
@@ -398,6 +394,7 @@ static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
 		sim_trace_emit(s, TRACE_CAPTURE, rc->src_runner, (uint64_t)st->line, r.len, 0, 0,
 			       r.bytes, (uint32_t)r.len);
 	rc->ran[index] = true;
+	rc->vm_ran = rc->vm_ran || st->spec->actor == ACTOR_VM;
 	result_copy(&rc->results[index], &r);
 	if (st->capture)
 		run_capture_set(rc, st->capture, &r);

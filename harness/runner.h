@@ -91,6 +91,7 @@ struct run_ctx {
 	struct outcome out;
 	struct step_result *results;  /* last result of each step */
 	bool *ran;
+	bool vm_ran;                /* a vm actor's step has run (derived from ran[]) */
 	int error;                    /* a step reported a scenario error */
 	char errmsg[512];
 };

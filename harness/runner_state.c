@@ -153,6 +153,7 @@ static int runner_restore(struct sim_model *m, struct sim_reader *in)
 		return -EINVAL;
 	for (size_t i = 0; i < rc->sc->nsteps && !in->failed; i++) {
 		rc->ran[i] = sim_reader_u8(in);
+		rc->vm_ran = rc->vm_ran || (rc->ran[i] && rc->sc->steps[i].spec->actor == ACTOR_VM);
 		get_result(in, &rc->results[i]);
 	}
 	uint32_t ncap = sim_reader_u32(in);

@@ -669,6 +669,10 @@ int main(int argc, char **argv)
 	snprintf(note, sizeof(note), "ccsim sweep, %zu configurations, -j 1", nsweep);
 	row_units("sweep.configs_per_s_j1", sweep1, "configs/s", note);
 	row_units("sweep.configs_per_s_j2", sweep2, "configs/s", "the same, -j 2 (CSV identical)");
+	double steps;
+	if (bench_steps(ccsim, &steps))
+		goto fail;
+	row_units("scenario.steps_per_s", steps, "steps/s", "a 60,000-step scenario, parse to verdict (linear in steps)");
 	for (int i = 0; i < 3; i++) {
 		if (bench_copy(ccsim, copy_profiles[i], &copy_gbs[i], &copy_rate[i], &copy_insns[i]))
 			goto fail;
@@ -707,6 +711,7 @@ int main(int argc, char **argv)
 	metric_add(&ms, "sweep.configs_per_s_j1", sweep1, 1);
 	metric_add(&ms, "sweep.configs_per_s_j2", sweep2, 1);
 	metric_add(&ms, "sweep.j2_vs_j1", sweep2 / sweep1, 6);
+	metric_add(&ms, "scenario.steps_per_s", steps, 1);
 	for (int i = 0; i < 3; i++) {
 		metric_add(&ms, copy_gbs_names[i], copy_gbs[i], 3);
 		metric_add(&ms, copy_rate_names[i], copy_rate[i], 0);

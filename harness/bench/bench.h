@@ -22,4 +22,7 @@ int bench_runs(const char *ccsim, double *matrix1, double *matrix2, double *swee
 int bench_copy(const char *ccsim, const char *profile, double *gbs, double *cycles_per_s,
 	       double *insns_per_s);
 
+/* A generated scenario of 60,000 steps run by the CLI: steps per second. */
+int bench_steps(const char *ccsim, double *steps_per_s);
+
 #endif

@@ -211,3 +211,43 @@ int bench_copy(const char *ccsim, const char *profile, double *gbs, double *cycl
 	*insns_per_s = insns / t;
 	return 0;
 }
+
+/* --- a long scenario: steps per second, parse to verdict --- */
+
+#define STEPS_LONG 60000 /* host.load steps: the run must stay linear in them */
+
+int bench_steps(const char *ccsim, double *steps_per_s)
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[4096], scn[4200];
+	snprintf(dir, sizeof(dir), "%s/ccsim-steps-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		fprintf(stderr, "bench: %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	snprintf(scn, sizeof(scn), "%s/long.scn", dir);
+	FILE *f = fopen(scn, "w");
+	if (!f) {
+		rmdir(dir);
+		return -1;
+	}
+	fputs("profiles plain\nvm v\n", f);
+	for (int i = 0; i < STEPS_LONG; i++)
+		fputs("host.load addr=0x80000000\n", f);
+	fclose(f);
+	char *argv[] = { (char *)ccsim, "run", scn, "--quiet", NULL };
+	*steps_per_s = 0;
+	int rc = 0;
+	for (int rep = 0; rep < CLI_REPEATS && rc == 0; rep++) {
+		double t0 = bench_now_s();
+		rc = spawn_quiet(argv);
+		double t = bench_now_s() - t0;
+		if (rc == 0 && t > 0 && STEPS_LONG / t > *steps_per_s)
+			*steps_per_s = STEPS_LONG / t;
+	}
+	remove(scn);
+	rmdir(dir);
+	if (rc != 0)
+		fprintf(stderr, "bench: %s run of a %d-step scenario failed\n", ccsim, STEPS_LONG);
+	return rc ? -1 : 0;
+}
