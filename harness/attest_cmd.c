@@ -13,6 +13,10 @@
 #include <string.h>
 
 #include "models/monitor/attest/cca_token.h"
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include "sim/json.h"
 
 static const char usage_attest[] =
@@ -41,7 +45,7 @@ static const char usage_make[] =
 	"  --report-data HEX  with --snp: the guest's 64-byte REPORT_DATA (zero-padded)\n";
 
 static const char usage_verify[] =
-	"usage: ccsim attest verify FILE [--rim HEX | --measurement HEX] [--seed N] [--json]\n"
+	"usage: ccsim attest verify FILE [--rim HEX | --measurement HEX] [--seed N | --cpak FILE] [--json]\n"
 	"\n"
 	"Verify a CCA attestation token: the platform token signature with the CPAK\n"
 	"of the seed, the platform challenge = hash of the realm public key (RAK),\n"
@@ -53,7 +57,13 @@ static const char usage_verify[] =
 	"  --seed N     seed whose CPAK signed the platform token (default 1)\n"
 	"  --rim HEX    also require the realm token's RIM to equal HEX\n"
 	"  --measurement HEX  SNP: also require the report's 48-byte measurement\n"
-	"  --json       print the claims as JSON (format ccsim.attest/1)\n";
+	"  --cpak FILE  check the platform signature with this public key instead (PEM, or\n"
+	"               the raw 97-byte point): a token from another platform, whose key\n"
+	"               (CPAK) the token does not carry\n"
+	"  --json       print the claims as JSON (format ccsim.attest/1)\n"
+	"A token that parses has its claims printed whatever the checks say; each check\n"
+	"(platform signature, binding, realm signature with the key the realm token\n"
+	"carries) is reported on its own.\n";
 
 static int usage_err(const char *sub, const char *fmt, const char *arg)
 {
@@ -194,12 +204,12 @@ static int cmd_make(int argc, char **argv)
 	return 0;
 }
 
-static void print_text(const char *file, size_t len, const struct cca_token_view *v)
+static void print_text(const char *file, size_t len, const struct cca_token_view *v, bool valid)
 {
 	const struct cca_platform_claims *p = &v->platform;
 	const struct cca_realm_claims *r = &v->realm;
 #define LINE(name, p_, n_) (printf("  %-26s ", name), put_hex(stdout, p_, n_), putchar('\n'))
-	printf("%s: valid CCA attestation token (%zu bytes)\n", file, len);
+	printf("%s: %s CCA attestation token (%zu bytes)\n", file, valid ? "valid" : "parsed", len);
 	printf("platform token (CPAK, ES384):\n");
 	printf("  %-26s %s\n", "profile", p->profile);
 	LINE("challenge", p->challenge, p->challenge_len);
@@ -227,7 +237,11 @@ static void print_text(const char *file, size_t len, const struct cca_token_view
 		LINE(name, r->rem[i], r->meas_len);
 	}
 	LINE("public key (RAK)", r->rak_pub, sizeof(r->rak_pub));
+	printf("  %-26s %s\n", "public key format",
+	       r->rak_claim_len == P384_POINT_LEN && r->rak_claim[0] == 4 ? "raw EC point" : "COSE_Key");
 	printf("  %-26s %s\n", "public key hash algorithm", r->rak_hash_alg);
+	if (r->profile[0])
+		printf("  %-26s %s\n", "profile", r->profile);
 #undef LINE
 }
 
@@ -237,6 +251,8 @@ static void json_hex(FILE *f, const char *key, const uint8_t *p, size_t n, bool 
 	put_hex(f, p, n);
 	fprintf(f, "\"%s", last ? "" : ", ");
 }
+
+static const char *check_word(int st) { return st ? "failed" : "verified"; }
 
 static void print_json(const char *file, const struct cca_token_view *v, const char *error)
 {
@@ -249,7 +265,10 @@ static void print_json(const char *file, const struct cca_token_view *v, const c
 		json_str(stdout, error);
 	else
 		printf("null");
-	if (!error || strncmp(error, "RIM", 3) == 0) {
+	printf(",\n \"checks\": {\"platform_signature\": \"%s\", \"binding\": \"%s\", "
+	       "\"realm_signature\": \"%s\"}", check_word(v->platform_sig), check_word(v->binding),
+	       check_word(v->realm_sig));
+	{
 		printf(",\n \"platform\": {\"profile\": ");
 		json_str(stdout, p->profile);
 		printf(", ");
@@ -287,16 +306,48 @@ static void print_json(const char *file, const struct cca_token_view *v, const c
 		}
 		printf("], ");
 		json_hex(stdout, "public_key", r->rak_pub, sizeof(r->rak_pub), false);
+		json_hex(stdout, "public_key_claim", r->rak_claim, r->rak_claim_len, false);
 		printf("\"public_key_hash_algo\": ");
 		json_str(stdout, r->rak_hash_alg);
+		printf(", \"profile\": ");
+		json_str(stdout, r->profile);
 		printf("}");
 	}
 	printf("}\n");
 }
 
+/* A platform public key: PEM (SubjectPublicKeyInfo) or the raw point. */
+static int load_cpak(const char *path, uint8_t pub[P384_POINT_LEN])
+{
+	gchar *data = NULL;
+	gsize len = 0;
+	if (!g_file_get_contents(path, &data, &len, NULL)) {
+		fprintf(stderr, "%s: cannot read\n", path);
+		return 2;
+	}
+	int rc = 2;
+	if (len == P384_POINT_LEN && (uint8_t)data[0] == 0x04) {
+		memcpy(pub, data, P384_POINT_LEN);
+		rc = 0;
+	} else {
+		BIO *b = BIO_new_mem_buf(data, (int)len);
+		EVP_PKEY *k = b ? PEM_read_bio_PUBKEY(b, NULL, NULL, NULL) : NULL;
+		size_t n = 0;
+		if (k && EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pub,
+							   P384_POINT_LEN, &n) && n == P384_POINT_LEN)
+			rc = 0;
+		EVP_PKEY_free(k);
+		BIO_free(b);
+	}
+	if (rc)
+		fprintf(stderr, "%s: not a P-384 public key (PEM, or a raw 97-byte point)\n", path);
+	g_free(data);
+	return rc;
+}
+
 static int cmd_verify(int argc, char **argv)
 {
-	const char *file = NULL, *rim_hex = NULL, *meas_hex = NULL;
+	const char *file = NULL, *rim_hex = NULL, *meas_hex = NULL, *cpak_file = NULL;
 	uint64_t seed = 1;
 	bool json = false;
 	uint8_t rim[CCA_MEAS_MAX];
@@ -320,6 +371,11 @@ static int cmd_verify(int argc, char **argv)
 			if (!v)
 				return usage_err("verify", "%s needs a value", a);
 			meas_hex = v;
+			i++;
+		} else if (strcmp(a, "--cpak") == 0) {
+			if (!v)
+				return usage_err("verify", "%s needs a FILE", a);
+			cpak_file = v;
 			i++;
 		} else if (strcmp(a, "--json") == 0) {
 			json = true;
@@ -358,8 +414,15 @@ static int cmd_verify(int argc, char **argv)
 	}
 	uint8_t cpak[P384_POINT_LEN];
 	char err[256];
+	if (cpak_file) {
+		if (load_cpak(cpak_file, cpak)) {
+			g_free(data);
+			return 2;
+		}
+	} else {
+		cca_cpak_public(seed, cpak);
+	}
 	struct cca_token_view *v = g_new0(struct cca_token_view, 1);
-	cca_cpak_public(seed, cpak);
 	int rc = cca_token_verify((const uint8_t *)data, len, cpak, v, err, sizeof(err));
 	int status = 0;
 	if (rc == CCA_ERR_MALFORMED) {
@@ -369,8 +432,24 @@ static int cmd_verify(int argc, char **argv)
 	}
 	if (rc) {
 		fprintf(stderr, "%s: verification failed: %s\n", file, err);
+		if (v->platform_sig) {
+			if (cpak_file)
+				fprintf(stderr, "  platform signature: does not verify with the key in %s\n",
+					cpak_file);
+			else
+				fprintf(stderr, "  platform signature: not signed by the simulated platform of "
+					"seed %llu. A token carries no platform key (CPAK): the verifier must "
+					"know it. Give the platform's public key with --cpak FILE to check it.\n",
+					(unsigned long long)seed);
+		}
+		fprintf(stderr, "  binding (platform challenge = hash of the realm public key): %s\n",
+			v->binding ? "FAILS" : "holds");
+		fprintf(stderr, "  realm signature (the key in the realm token): %s\n",
+			v->realm_sig ? "FAILS" : "verified");
 		if (json)
 			print_json(file, v, err);
+		else if (!v->binding || !v->realm_sig) /* what parsed is still worth reading */
+			print_text(file, len, v, false);
 		status = 1;
 		goto out;
 	}
@@ -383,7 +462,7 @@ static int cmd_verify(int argc, char **argv)
 		if (json)
 			print_json(file, v, m->str);
 		else
-			print_text(file, len, v);
+			print_text(file, len, v, false);
 		g_string_free(m, TRUE);
 		status = 1;
 		goto out;
@@ -391,7 +470,7 @@ static int cmd_verify(int argc, char **argv)
 	if (json)
 		print_json(file, v, NULL);
 	else
-		print_text(file, len, v);
+		print_text(file, len, v, true);
 out:
 	g_free(v);
 	g_free(data);

@@ -143,4 +143,32 @@ other=$(printf '%s' "$snpmeas" | sed 's/^./0/')
 [ "$other" = "$snpmeas" ] && other=$(printf '%s' "$snpmeas" | sed 's/^./1/')
 expect_exit "SNP guest's report, other measurement" 1 "$CCSIM" attest verify "$T/snp/captures/t.bin" --seed 1 --measurement "$other"
 
+# A token from Arm's reference RMM (../shared/interop): 13 software
+# components, the RAK as a COSE_Key. Its claims print; the realm token
+# verifies with the key it carries and the binding holds; the platform
+# signature cannot be checked without that platform's key, and says so.
+interop=tests/data/cca-token-tfrmm-1.0-rel0.cbor
+if [ -f "$interop" ]; then
+	expect_exit "TF-RMM token: platform key unknown" 1 "$CCSIM" attest verify "$interop"
+	grep -q "software component 12 *SOC_FW_CONFIG" "$T/out" && ok "TF-RMM token: 13 software components" || fail "TF-RMM token: 13 software components"
+	grep -q "public key format *COSE_Key" "$T/out" && ok "TF-RMM token: RAK as a COSE_Key" || fail "TF-RMM token: RAK as a COSE_Key"
+	expect_err "TF-RMM token: realm signature verified" "realm signature .*: verified"
+	expect_err "TF-RMM token: binding holds" "binding .*: holds"
+	expect_err "TF-RMM token: why the platform signature is unchecked" "A token carries no platform key .*--cpak FILE"
+	expect_exit "TF-RMM token as JSON" 1 "$CCSIM" attest verify "$interop" --json
+	grep -q '"checks": {"platform_signature": "failed", "binding": "verified", "realm_signature": "verified"}' "$T/out" && ok "TF-RMM token JSON: the checks" || fail "TF-RMM token JSON: the checks" "$(head -c 300 "$T/out")"
+	if command -v openssl >/dev/null 2>&1; then
+		openssl ecparam -name secp384r1 -genkey -noout 2>/dev/null | openssl ec -pubout -out "$T/other.pem" 2>/dev/null
+		expect_exit "TF-RMM token, another platform key" 1 "$CCSIM" attest verify "$interop" --cpak "$T/other.pem"
+		expect_err "TF-RMM token, another platform key message" "does not verify with the key in .*other.pem"
+	fi
+	printf 'not a key' >"$T/bad.pem"
+	expect_exit "--cpak that is not a key exits 2" 2 "$CCSIM" attest verify "$interop" --cpak "$T/bad.pem"
+	expect_err "--cpak that is not a key message" "bad.pem: not a P-384 public key"
+fi
+# Tokens ccsim makes carry the RAK as a COSE_Key too (RMM 1.0).
+"$CCSIM" attest make --out "$T/cose.cbor" >/dev/null
+expect_exit "ccsim token verifies" 0 "$CCSIM" attest verify "$T/cose.cbor"
+grep -q "public key format *COSE_Key" "$T/out" && ok "ccsim token: RAK as a COSE_Key" || fail "ccsim token: RAK as a COSE_Key"
+
 finish

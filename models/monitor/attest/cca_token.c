@@ -119,9 +119,24 @@ static bool hash_alg_ok(const char *alg, size_t meas_len)
 	       (strcmp(alg, "sha-512") == 0 && meas_len == 64);
 }
 
+/* The RAK as the claim holds it: a COSE_Key (DEN0137 1.0-rel0 A7.2.3.1.4),
+ * keys in deterministic order (1, -1, -2, -3). */
+static void put_cose_key(struct cbor_enc *e, const uint8_t pub[P384_POINT_LEN])
+{
+	cbor_put_map(e, 4);
+	cbor_put_int(e, COSE_KEY_KTY);
+	cbor_put_int(e, COSE_KTY_EC2);
+	cbor_put_int(e, COSE_KEY_CRV);
+	cbor_put_int(e, COSE_CRV_P384);
+	cbor_put_int(e, COSE_KEY_X);
+	cbor_put_bytes(e, pub + 1, P384_SCALAR_LEN);
+	cbor_put_int(e, COSE_KEY_Y);
+	cbor_put_bytes(e, pub + 1 + P384_SCALAR_LEN, P384_SCALAR_LEN);
+}
+
 /* DEN0137 A7.2.3.1: realm claims in key order. */
 static void put_realm_payload(struct cbor_enc *e, const struct cca_realm_claims *rc,
-			      const uint8_t rak[P384_POINT_LEN], const char *rak_alg)
+			      const uint8_t *rak_claim, size_t rak_claim_len, const char *rak_alg)
 {
 	cbor_put_map(e, 7);
 	cbor_put_uint(e, CCA_CLAIM_CHALLENGE);
@@ -131,7 +146,7 @@ static void put_realm_payload(struct cbor_enc *e, const struct cca_realm_claims 
 	cbor_put_uint(e, CCA_REALM_HASH_ALGO);
 	cbor_put_text(e, rc->hash_alg);
 	cbor_put_uint(e, CCA_REALM_PUB_KEY);
-	cbor_put_bytes(e, rak, P384_POINT_LEN);
+	cbor_put_bytes(e, rak_claim, rak_claim_len);
 	cbor_put_uint(e, CCA_REALM_RIM);
 	cbor_put_bytes(e, rc->rim, rc->meas_len);
 	cbor_put_uint(e, CCA_REALM_REM);
@@ -206,10 +221,19 @@ int cca_token_build(uint64_t seed, const struct cca_realm_claims *rc, const stru
 			return -EINVAL;
 	key_pair(CCA_CPAK_LABEL, seed, cpak, cpak_pub);
 	key_pair(CCA_RAK_LABEL, seed, rak, rak_pub);
-	/* The binding: platform challenge = hash(RAK public key) (DEN0137 A7.2.2). */
-	plat.challenge_len = p384_digest(rak_alg, rak_pub, sizeof(rak_pub), h);
-	if (!plat.challenge_len)
+	struct cbor_enc key;
+	cbor_enc_init(&key);
+	put_cose_key(&key, rak_pub);
+	size_t key_len;
+	uint8_t *key_bytes = cbor_enc_take(&key, &key_len);
+	cbor_enc_free(&key);
+	/* The binding: platform challenge = hash of the realm public key claim
+	 * (DEN0137 A7.2.2). */
+	plat.challenge_len = p384_digest(rak_alg, key_bytes, key_len, h);
+	if (!plat.challenge_len) {
+		free(key_bytes);
 		return -EINVAL;
+	}
 	memcpy(plat.challenge, h, plat.challenge_len);
 	/* PSA instance id: type 0x01 (EUID) followed by the hash of the CPAK. */
 	plat.instance_id[0] = 0x01;
@@ -219,7 +243,8 @@ int cca_token_build(uint64_t seed, const struct cca_realm_claims *rc, const stru
 	cbor_enc_init(&rp);
 	cbor_enc_init(&pp);
 	cbor_enc_init(&out);
-	put_realm_payload(&rp, rc, rak_pub, rak_alg);
+	put_realm_payload(&rp, rc, key_bytes, key_len, rak_alg);
+	free(key_bytes);
 	put_platform_payload(&pp, &plat);
 	cbor_put_tag(&out, CCA_TAG_TOKEN);
 	cbor_put_map(&out, 2);
@@ -353,7 +378,7 @@ static int get_key(struct cbor_dec *d, uint64_t *key, size_t *off)
 
 static const uint64_t realm_keys[] = { CCA_CLAIM_CHALLENGE, CCA_REALM_PERSONALIZATION, CCA_REALM_HASH_ALGO,
 				       CCA_REALM_PUB_KEY, CCA_REALM_RIM, CCA_REALM_REM,
-				       CCA_REALM_PUB_KEY_HASH_ALGO };
+				       CCA_REALM_PUB_KEY_HASH_ALGO, CCA_REALM_PROFILE };
 static const uint64_t plat_keys[] = { CCA_CLAIM_CHALLENGE, CCA_PLAT_INSTANCE_ID, CCA_PLAT_PROFILE,
 				      CCA_PLAT_LIFECYCLE, CCA_PLAT_IMPLEMENTATION_ID, CCA_PLAT_SW_COMPONENTS,
 				      CCA_PLAT_CONFIG, CCA_PLAT_HASH_ALGO, CCA_PLAT_VERIFICATION_SERVICE };
@@ -405,6 +430,49 @@ struct realm_ctx {
 	size_t rem_len[CCA_NUM_REMS];
 };
 
+/* The realm public key claim's key as a point: a COSE_Key map (RMM 1.0),
+ * or a raw uncompressed point (tokens of earlier drafts). */
+static int rak_point(struct cbor_dec *outer, struct cca_realm_claims *rc)
+{
+	size_t at = cbor_offset(outer) - rc->rak_claim_len;
+	if (rc->rak_claim_len == P384_POINT_LEN && rc->rak_claim[0] == 0x04) {
+		memcpy(rc->rak_pub, rc->rak_claim, P384_POINT_LEN);
+		return 0;
+	}
+	struct cbor_dec d;
+	struct cbor_item m = { 0 }, it = { 0 };
+	int64_t kty = 0, crv = 0;
+	bool x = false, y = false;
+	cbor_dec_init(&d, rc->rak_claim, rc->rak_claim_len, at);
+	if (cbor_expect(&d, CBOR_MAP, "realm public key (a COSE_Key map)", &m))
+		return cbor_fail(outer, d.err_off, "%s", d.err);
+	for (uint64_t i = 0; i < m.arg; i++) {
+		struct cbor_item k = { 0 };
+		if (cbor_next(&d, &k) || (k.major != CBOR_UINT && k.major != CBOR_NINT))
+			return cbor_fail(outer, k.off, "COSE_Key: expected an integer label");
+		int64_t label = k.major == CBOR_UINT ? (int64_t)k.arg : -1 - (int64_t)k.arg;
+		if (label == COSE_KEY_X || label == COSE_KEY_Y) {
+			uint8_t *dst = rc->rak_pub + 1 + (label == COSE_KEY_Y ? P384_SCALAR_LEN : 0);
+			if (cbor_expect(&d, CBOR_BYTES, "COSE_Key coordinate", &it) ||
+			    it.arg != P384_SCALAR_LEN)
+				return cbor_fail(outer, it.off, "COSE_Key: a P-384 coordinate is 48 bytes");
+			memcpy(dst, it.data, P384_SCALAR_LEN);
+			*(label == COSE_KEY_X ? &x : &y) = true;
+		} else if (label == COSE_KEY_KTY || label == COSE_KEY_CRV) {
+			if (cbor_next(&d, &it) || it.major != CBOR_UINT)
+				return cbor_fail(outer, it.off, "COSE_Key: kty and crv are integers");
+			*(label == COSE_KEY_KTY ? &kty : &crv) = (int64_t)it.arg;
+		} else if (cbor_skip(&d)) {
+			return cbor_fail(outer, d.err_off, "%s", d.err);
+		}
+	}
+	if (kty != COSE_KTY_EC2 || crv != COSE_CRV_P384 || !x || !y || !cbor_at_end(&d))
+		return cbor_fail(outer, m.off, "realm public key: expected an EC2 P-384 COSE_Key "
+				 "(kty 2, crv 2, x and y)");
+	rc->rak_pub[0] = 0x04;
+	return 0;
+}
+
 static int realm_claim(struct cbor_dec *d, uint64_t key, void *ctx)
 {
 	struct realm_ctx *c = ctx;
@@ -418,7 +486,12 @@ static int realm_claim(struct cbor_dec *d, uint64_t key, void *ctx)
 	case CCA_REALM_HASH_ALGO:
 		return get_text(d, "realm hash algorithm", rc->hash_alg, sizeof(rc->hash_alg));
 	case CCA_REALM_PUB_KEY:
-		return get_bytes(d, "realm public key", P384_POINT_LEN, P384_POINT_LEN, rc->rak_pub, NULL);
+		if (get_bytes(d, "realm public key", P384_POINT_LEN, CCA_RAK_CLAIM_MAX, rc->rak_claim,
+			      &rc->rak_claim_len))
+			return -EBADMSG;
+		return rak_point(d, rc);
+	case CCA_REALM_PROFILE:
+		return get_text(d, "realm profile", rc->profile, sizeof(rc->profile));
 	case CCA_REALM_RIM:
 		return get_bytes(d, "RIM", 32, CCA_MEAS_MAX, rc->rim, &rc->meas_len);
 	case CCA_REALM_REM:
@@ -567,11 +640,14 @@ int cca_token_verify(const uint8_t *token, size_t len, const uint8_t cpak_pub[P3
 	cbor_dec_init(&pd, ptok.data, ptok.arg, (size_t)(ptok.data - token));
 	if (parse_sign1(&pd, &ps) || (!cbor_at_end(&pd) && cbor_fail(&pd, cbor_offset(&pd), "trailing bytes")))
 		return malformed(&pd, "platform token", err, errlen);
-	if (p384_verify(cpak_pub, ps.tbs_hash, ps.sig))
-		return check_failed(err, errlen, "platform token signature does not verify with the CPAK");
+	v->platform_sig = p384_verify(cpak_pub, ps.tbs_hash, ps.sig) ? -EPERM : 0;
 	sub_decoder(&pd, &ps, token);
-	if (parse_claims(&pd, "platform claims map", plat_keys, 9, 1, plat_claim, &v->platform))
+	if (parse_claims(&pd, "platform claims map", plat_keys, 9, 1, plat_claim, &v->platform)) {
+		if (v->platform_sig) /* a payload that was changed: the signature says so first */
+			return check_failed(err, errlen, "platform token signature does not verify "
+					    "with the CPAK");
 		return malformed(&pd, "platform token", err, errlen);
+	}
 
 	/* Realm token: its key is inside its payload, so parse, check the
 	 * binding to the platform, then the signature. */
@@ -580,7 +656,7 @@ int cca_token_verify(const uint8_t *token, size_t len, const uint8_t cpak_pub[P3
 		return malformed(&pd, "realm token", err, errlen);
 	sub_decoder(&pd, &rs, token);
 	struct realm_ctx rctx = { .rc = &v->realm };
-	if (parse_claims(&pd, "realm claims map", realm_keys, 7, 0, realm_claim, &rctx))
+	if (parse_claims(&pd, "realm claims map", realm_keys, 8, 1, realm_claim, &rctx))
 		return malformed(&pd, "realm token", err, errlen);
 	/* A7.2.3.1: RIM and every REM are digests of the realm hash algorithm. */
 	bool same = true;
@@ -591,15 +667,20 @@ int cca_token_verify(const uint8_t *token, size_t len, const uint8_t cpak_pub[P3
 			  v->realm.hash_alg);
 		return malformed(&pd, "realm token", err, errlen);
 	}
-	hn = p384_digest(v->realm.rak_hash_alg, v->realm.rak_pub, P384_POINT_LEN, h);
+	hn = p384_digest(v->realm.rak_hash_alg, v->realm.rak_claim, v->realm.rak_claim_len, h);
 	if (!hn)
 		return check_failed(err, errlen, "realm public key hash algorithm \"%s\" is not supported",
 				    v->realm.rak_hash_alg);
-	if (hn != v->platform.challenge_len || memcmp(h, v->platform.challenge, hn))
+	v->binding = hn != v->platform.challenge_len || memcmp(h, v->platform.challenge, hn) ? -EPERM
+													  : 0;
+	v->realm_sig = p384_verify(v->realm.rak_pub, rs.tbs_hash, rs.sig) ? -EPERM : 0;
+	if (v->platform_sig)
+		return check_failed(err, errlen, "platform token signature does not verify with the CPAK");
+	if (v->binding)
 		return check_failed(err, errlen,
 				    "binding: platform challenge is not the %s hash of the realm public key (RAK)",
 				    v->realm.rak_hash_alg);
-	if (p384_verify(v->realm.rak_pub, rs.tbs_hash, rs.sig))
+	if (v->realm_sig)
 		return check_failed(err, errlen, "realm token signature does not verify with the RAK");
 	return 0;
 }

@@ -30,6 +30,16 @@
 #define CCA_REALM_RIM 44238
 #define CCA_REALM_REM 44239
 #define CCA_REALM_PUB_KEY_HASH_ALGO 44240
+#define CCA_REALM_PROFILE 265           /* optional in RMM 1.0 tokens (TF-RMM writes it) */
+/* The realm public key claim holds a COSE_Key (RFC 9052 §7, DEN0137 1.0-rel0
+ * A7.2.3.1.4): {1 kty: 2 EC2, -1 crv: 2 P-384, -2 x, -3 y}. */
+#define COSE_KEY_KTY 1
+#define COSE_KEY_CRV (-1)
+#define COSE_KEY_X (-2)
+#define COSE_KEY_Y (-3)
+#define COSE_KTY_EC2 2
+#define COSE_CRV_P384 2
+#define CCA_RAK_CLAIM_MAX 128
 
 /* Platform token claims (DEN0137 A7.2.3.2; draft-ffm-rats-cca-token §4.2). */
 #define CCA_PLAT_INSTANCE_ID 256
@@ -49,7 +59,7 @@
 #define CCA_PROFILE "tag:arm.com,2023:cca_platform#1.0.0"
 #define CCA_MEAS_MAX 64
 #define CCA_NUM_REMS 4
-#define CCA_MAX_SW 8
+#define CCA_MAX_SW 32
 /* Lifecycle "secured" (PSA lifecycle 0x3000-0x30ff). */
 #define CCA_LIFECYCLE_SECURED 0x3000
 
@@ -65,8 +75,12 @@ struct cca_realm_claims {
 	size_t meas_len;                /* 32 (sha-256) or 64 (sha-512) */
 	char hash_alg[16];              /* 44236: "sha-256" or "sha-512" */
 	/* Set by cca_token_build from the RAK, read back by cca_token_verify. */
-	uint8_t rak_pub[P384_POINT_LEN]; /* 44237: raw uncompressed EC point */
+	uint8_t rak_pub[P384_POINT_LEN]; /* 44237's key as an uncompressed EC point */
+	uint8_t rak_claim[CCA_RAK_CLAIM_MAX]; /* 44237 as written: a COSE_Key (or, from older
+						 tokens, the raw point); the binding hashes it */
+	size_t rak_claim_len;
 	char rak_hash_alg[16];          /* 44240: "sha-256" (build default) */
+	char profile[64];               /* 265, if present */
 };
 
 struct cca_sw_component {
@@ -93,9 +107,12 @@ struct cca_platform_claims {
 	char hash_alg[16];              /* 2402 */
 };
 
+/* What verification found, check by check (0 holds, -EPERM fails): the
+ * claims are filled whenever the token parses, whatever the checks say. */
 struct cca_token_view {
 	struct cca_platform_claims platform;
 	struct cca_realm_claims realm;
+	int platform_sig, binding, realm_sig;
 };
 
 /* Key derivation (p384_key_derive): CPAK from ("ccsim/cca/cpak", seed), RAK
@@ -121,10 +138,11 @@ cca_token_build(uint64_t seed, const struct cca_realm_claims *rc, const struct c
 		uint8_t **token, size_t *len);
 
 /* Parse a token, check the platform signature with cpak_pub, check the
- * platform challenge is the hash of the realm token's RAK, check the realm
- * signature with that RAK, and fill `out` (may be NULL). Returns 0 when all
- * hold, CCA_ERR_MALFORMED ("offset N: ...") or CCA_ERR_CHECK (names the
- * failed check) with a message in err. */
+ * platform challenge is the hash of the realm token's public key claim,
+ * check the realm signature with that key, and fill `out` (may be NULL).
+ * Returns 0 when all hold, CCA_ERR_MALFORMED ("offset N: ...") or
+ * CCA_ERR_CHECK (err names the first failed check; out->platform_sig,
+ * binding and realm_sig say which held) with a message in err. */
 int __attribute__((warn_unused_result))
 cca_token_verify(const uint8_t *token, size_t len, const uint8_t cpak_pub[P384_POINT_LEN],
 		 struct cca_token_view *out, char *err, size_t errlen);

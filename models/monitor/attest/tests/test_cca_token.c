@@ -229,10 +229,12 @@ static void test_binding(void **state)
 	char err[256];
 	struct where r;
 	locate(tok, len, CCA_KEY_REALM_TOKEN, &r);
-	/* The RAK's 97 bytes follow the 64-byte challenge and RPV and the alg. */
-	const uint8_t *key = memmem(tok + r.payload, r.payload_len, "\x19\xac\xcd\x58\x61\x04", 6);
+	/* The RAK claim (key 44237): a 107-byte COSE_Key, {1: 2, -1: 2, -2: x,
+	 * -3: y}; a bit of x flipped breaks the binding (the hash of the claim) */
+	const uint8_t *key = memmem(tok + r.payload, r.payload_len,
+				    "\x19\xac\xcd\x58\x6b\xa4\x01\x02\x20\x02\x21\x58\x30", 13);
 	assert_non_null(key);
-	tok[key - tok + 10] ^= 0x01;
+	tok[key - tok + 20] ^= 0x01;
 	assert_int_equal(verify(tok, len, 4, NULL, err), CCA_ERR_CHECK);
 	assert_non_null(strstr(err, "binding"));
 	free(tok);
@@ -291,7 +293,7 @@ static void test_claim_layout(void **state)
 	expect_key(&d, 10, CBOR_BYTES, 64);
 	expect_key(&d, 44235, CBOR_BYTES, 64);
 	expect_key(&d, 44236, CBOR_TEXT, 7);    /* "sha-512" */
-	expect_key(&d, 44237, CBOR_BYTES, 97);  /* 0x04 || X || Y */
+	expect_key(&d, 44237, CBOR_BYTES, 107); /* COSE_Key: EC2, P-384, x, y */
 	expect_key(&d, 44238, CBOR_BYTES, 64);
 	expect_key(&d, 44239, CBOR_ARRAY, 4);
 	expect_key(&d, 44240, CBOR_TEXT, 7);    /* "sha-256" */
