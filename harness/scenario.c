@@ -540,6 +540,11 @@ static int parse_file(struct parser *p, const char *path, int depth)
 	int rc = 0;
 	for (int i = 0; lines[i] && rc == 0; i++) {
 		p->line = i + 1;
+		if (++p->lines_read > SCN_MAX_LINES) {
+			rc = scn_perr(p, 1, "the scenario reads more than %u lines, includes counted "
+				      "each time they are read", SCN_MAX_LINES);
+			break;
+		}
 		size_t n = strlen(lines[i]);
 		while (n && lines[i][n - 1] == '\r') /* CRLF line ends (and stray CRs before them) */
 			lines[i][--n] = '\0';

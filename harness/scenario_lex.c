@@ -293,6 +293,12 @@ char *scn_expand(struct parser *p, const char *line)
 			}
 			g_free(name);
 			g_string_append(out, val);
+			if (out->len > SCN_MAX_EXPANDED) {
+				scn_perr(p, (int)i + 1, "params expand this line past %u bytes (params "
+					 "built from params grow fast)", SCN_MAX_EXPANDED);
+				g_string_free(out, TRUE);
+				return NULL;
+			}
 			i = (size_t)(end - line) + 1;
 			continue;
 		}

@@ -31,7 +31,13 @@ struct parser {
 	size_t errlen;
 	const char *file;
 	int line;
+	uint64_t lines_read;  /* over every included file: bounded by SCN_MAX_LINES */
 };
+
+/* Limits on what a scenario may make the parser do (docs/scenarios.md):
+ * params that expand into params, includes that include many times. */
+#define SCN_MAX_EXPANDED (64u << 10) /* bytes of one line after ${param} expansion */
+#define SCN_MAX_LINES 1000000u       /* lines read, includes counted each time */
 
 /* "file:line:col: message" into p->err; returns -1. */
 __attribute__((format(printf, 3, 4)))

@@ -268,6 +268,21 @@ expect_exit "huge delegable range exits 2" 2 "$CCSIM" run "$T/crlf.scn" --profil
 expect_err "huge delegable range message" "gpc.delegable_base/size: the range must lie inside"
 expect_exit "huge RMP exits 2" 2 "$CCSIM" run "$T/crlf.scn" --profile sev-snp --set rmp.base=0 --set rmp.end=0xffffffffff
 expect_err "huge RMP message" "rmp.base/end: the table must lie inside memory"
+# what a scenario can make the parser do is bounded: params built from
+# params, includes that include many times
+{ printf 'profiles plain\nparam a=xxxxxxxxxxxxxxxx\n'
+  prev=a; for n in b c d e f g h i j; do printf 'param %s=${%s}${%s}${%s}${%s}\n' $n $prev $prev $prev $prev; prev=$n; done; } >"$T/grow.scn"
+expect_exit "params that grow exit 2" 2 "$CCSIM" run "$T/grow.scn"
+expect_err "params that grow message" "grow.scn:[0-9]*:[0-9]*: params expand this line past 65536 bytes"
+mkdir -p "$T/inc"
+echo 'host.load addr=0x80000000' >"$T/inc/l0.inc"
+for i in 1 2 3 4 5 6; do
+	: >"$T/inc/l$i.inc"
+	for k in 1 2 3 4 5 6 7 8 9 10; do echo "include \"l$((i - 1)).inc\"" >>"$T/inc/l$i.inc"; done
+done
+printf 'profiles plain\nvm v\ninclude "l6.inc"\ninclude "l6.inc"\n' >"$T/inc/top.scn"
+expect_exit "include fan-out exits 2" 2 "$CCSIM" run "$T/inc/top.scn"
+expect_err "include fan-out message" "reads more than 1000000 lines"
 # a run that checks nothing says so
 printf 'profiles plain\nvm v\nhost.load addr=0x80000000\n' >"$T/unchecked.scn"
 expect_exit "a run with no expectations" 0 "$CCSIM" run "$T/unchecked.scn"
