@@ -366,8 +366,9 @@ static int cmd_trace(int argc, char **argv)
 	return 0;
 }
 
-/* Build the machine of `cfg` with a host CPU, as a run does, and list its stats. */
-static int list_stats(const struct platform_config *cfg)
+/* Build the machine of `cfg` with a host CPU, as a run does: a profile a
+ * run would refuse is refused here too. With `stats`, list its stats. */
+static int build_machine(const struct platform_config *cfg, bool stats)
 {
 	char err[1024];
 	struct sim s;
@@ -377,7 +378,7 @@ static int list_stats(const struct platform_config *cfg)
 	int rc = machine_init(&m, &s, cfg, err, sizeof(err));
 	if (rc)
 		fprintf(stderr, "%s\n", err);
-	else {
+	else if (stats) {
 		cpu_init(&host, &s, "host", machine_bus(&m), WORLD_NS, 2);
 		sim_stats_list(&s, stdout);
 	}
@@ -424,8 +425,9 @@ static int cmd_profile(int argc, char **argv)
 			fprintf(stderr, "%s\n", err);
 			return 2;
 		}
-	if (stats)
-		return list_stats(&cfg);
+	int built = build_machine(&cfg, stats);
+	if (built || stats)
+		return built;
 	profile_dump_json(&cfg, stdout, 0);
 	putchar('\n');
 	return 0;

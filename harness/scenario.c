@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "harness/scenario_priv.h"
+#include "models/platform/profile.h"
 #include "harness/steps.h"
 #include "models/mmu/fault.h"
 #include "models/monitor/rmm/rmm.h"
@@ -64,6 +65,9 @@ static int st_profiles(struct parser *p, GArray *t)
 		struct tok *k = &g_array_index(t, struct tok, i);
 		if (k->quoted || k->key || !scn_is_ident(k->s))
 			return scn_perr(p, k->col, "expected a profile name, got \"%s\"", k->s);
+		char path[4096], why[512];
+		if (profile_find(k->s, path, sizeof(path), why, sizeof(why)))
+			return scn_perr(p, k->col, "%s", why);
 		g_ptr_array_add(p->profiles, g_strdup(k->s));
 	}
 	return 0;

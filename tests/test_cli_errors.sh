@@ -283,6 +283,13 @@ done
 printf 'profiles plain\nvm v\ninclude "l6.inc"\ninclude "l6.inc"\n' >"$T/inc/top.scn"
 expect_exit "include fan-out exits 2" 2 "$CCSIM" run "$T/inc/top.scn"
 expect_err "include fan-out message" "reads more than 1000000 lines"
+# a profile a run refuses is refused by ccsim profile too; an unknown
+# profile on a profiles line names its line and column
+expect_exit "profile a run would refuse exits 2" 2 "$CCSIM" profile cca --set platform.arch=sev-snp
+expect_err "profile a run would refuse message" "leave no ASID for sev-snp guests"
+printf 'profiles plain nosuch\nvm v\n' >"$T/noprof.scn"
+expect_exit "unknown profile on a profiles line exits 2" 2 "$CCSIM" run "$T/noprof.scn"
+expect_err "unknown profile on a profiles line message" "noprof.scn:1:16: unknown profile .nosuch."
 # a run that checks nothing says so
 printf 'profiles plain\nvm v\nhost.load addr=0x80000000\n' >"$T/unchecked.scn"
 expect_exit "a run with no expectations" 0 "$CCSIM" run "$T/unchecked.scn"
