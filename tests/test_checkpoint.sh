@@ -39,6 +39,12 @@ check_every_step scenarios/guests/realm-lifecycle.scn plain cca
 check_every_step scenarios/monitor/cca/rmi_rtt_set_ripas_request.scn cca
 # The SNP firmware's guest table and ASID gate, and the RMP in memory.
 check_every_step scenarios/monitor/snp/fw_df_flush.scn sev-snp
+# A bus interposer's log in flight across the checkpoint (it was not
+# saved: on plain the outcome flipped from leaked to no-leak), and host
+# stack state the page-fault channel and CrossLine rely on.
+check_every_step scenarios/attacks/bus-snoop.scn plain cca
+check_every_step scenarios/attacks/pf-channel.scn sev
+check_every_step scenarios/attacks/crossline.scn sev
 scn=scenarios/attacks/undelegate-scrub.scn
 
 # A checkpoint refuses another scenario or profile.

@@ -270,13 +270,47 @@ static void node_save(void *const *node, unsigned level, uint64_t prefix, struct
 	}
 }
 
-/* Bank rows, remap runs, then every allocated page as (pfn u64,
- * MEM_PAGE_SIZE bytes), ascending PFN; the layout is in mem.h. */
+/* A bus interposer's log in flight (phys.snoop_start before the
+ * checkpoint, snoop_stop after): u8 logging, u64 records, then each
+ * (pa u64, write u8, the line). */
+static void bus_log_save(const struct mem *m, struct sim_buf *out)
+{
+	sim_buf_put_u8(out, m->bus_logging);
+	sim_buf_put_u64(out, m->bus_log_len);
+	for (size_t i = 0; i < m->bus_log_len; i++) {
+		sim_buf_put_u64(out, m->bus_log[i].pa);
+		sim_buf_put_u8(out, m->bus_log[i].write);
+		sim_buf_put(out, m->bus_log[i].data, MEM_LINE_SIZE);
+	}
+}
+
+static int bus_log_restore(struct mem *m, struct sim_reader *in)
+{
+	uint8_t logging = sim_reader_u8(in);
+	uint64_t n = sim_reader_u64(in);
+	if (in->failed || logging > 1 || n > MEM_BUS_LOG_MAX || (n && !logging))
+		return -EINVAL;
+	g_free(m->bus_log);
+	m->bus_log = n ? g_new0(struct mem_bus_rec, n) : NULL;
+	m->bus_log_len = m->bus_log_cap = (size_t)n;
+	m->bus_logging = logging;
+	for (size_t i = 0; i < n; i++) {
+		m->bus_log[i].pa = sim_reader_u64(in);
+		m->bus_log[i].write = sim_reader_u8(in);
+		if (!sim_reader_get(in, m->bus_log[i].data, MEM_LINE_SIZE))
+			return -EINVAL;
+	}
+	return in->failed ? -EINVAL : 0;
+}
+
+/* Bank rows, remap runs, the bus log, then every allocated page as (pfn
+ * u64, MEM_PAGE_SIZE bytes), ascending PFN; the layout is in mem.h. */
 static int mem_save_extra(const struct sim_model *sm, struct sim_buf *out)
 {
 	const struct mem *m = (const struct mem *)sm;
 	mem_timing_save(m, out);
 	mem_remaps_save(m, out);
+	bus_log_save(m, out);
 	if (m->root)
 		node_save(m->root, m->levels, 0, out);
 	return 0;
@@ -288,7 +322,7 @@ static int mem_restore_extra(struct sim_model *sm, struct sim_reader *in)
 	uint64_t want_pages = m->stat_pages; /* the field table is restored first */
 	uint64_t next_pfn = 0;
 	pages_free(m);
-	if (mem_timing_restore(m, in) || mem_remaps_restore(m, in))
+	if (mem_timing_restore(m, in) || mem_remaps_restore(m, in) || bus_log_restore(m, in))
 		return -EINVAL;
 	while (in->pos < in->len) {
 		uint64_t pfn = sim_reader_u64(in);
