@@ -67,6 +67,12 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@$(CLI) matrix scenarios --json $(B)/matrix.json
 
+# Checkpoint / restore at every step of every bundled scenario on every
+# profile it declares (thousands of runs: not part of make test).
+restore-check: all
+	@harness/scripts/restore-everywhere.sh $(CLI)
+.PHONY: restore-check
+
 # Regenerate the golden matrix the tests compare against (review the diff).
 reference: all
 	@$(CLI) matrix scenarios --json results/reference/matrix.json

@@ -1,0 +1,39 @@
+#!/bin/sh
+# Checkpoint / restore at every step of every bundled scenario on every
+# profile it declares: the restored run must end with the uninterrupted
+# run's digest and summary. Too long for make test (thousands of runs);
+# `make restore-check` runs it, -j through xargs.
+#
+# usage: harness/scripts/restore-everywhere.sh [CCSIM] [SCENARIO...]
+set -eu
+ccsim=${1:-build/ccsim}
+[ $# -gt 0 ] && shift
+[ $# -gt 0 ] || set -- $(find scenarios -name '*.scn' | sort)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+digest() { sed -n 's/.*"digest": "\([^"]*\)".*/\1/p' "$1" | head -n 1; }
+total=0 bad=0
+for scn in "$@"; do
+	profiles=$(sed -n 's/^profiles //p' "$scn" | head -n 1)
+	for p in $profiles; do
+		full="$work/full"
+		"$ccsim" run "$scn" --profile "$p" --out "$full" --quiet 2>/dev/null || continue
+		want=$(digest "$full/summary.json")
+		n=1
+		while "$ccsim" run "$scn" --profile "$p" --checkpoint-after $n --checkpoint "$work/ck" \
+			--out "$work/save" --quiet 2>/dev/null; do
+			total=$((total + 1))
+			if "$ccsim" run "$scn" --profile "$p" --restore "$work/ck" --out "$work/rest" \
+				--quiet 2>"$work/err" &&
+			   [ "$(digest "$work/rest/summary.json")" = "$want" ] &&
+			   [ "$(grep -v restored_from "$full/summary.json")" = \
+			     "$(grep -v restored_from "$work/rest/summary.json")" ]; then :; else
+				bad=$((bad + 1))
+				echo "MISMATCH $scn $p after step $n: $(head -c 160 "$work/err")"
+			fi
+			n=$((n + 1))
+		done
+	done
+done
+echo "restore-everywhere: $total restore points, $bad mismatches"
+[ "$bad" -eq 0 ]

@@ -1,0 +1,199 @@
+#!/bin/sh
+# Malformed input, class by class, from a table: every case must exit with
+# status 2 (and nothing else: no crash, no hang) and name where the problem
+# is: file:line (scenarios, profiles, lackey traces), a byte offset (binary
+# traces, checkpoints, tokens, reports) or the option (--set, flags).
+. tests/lib.sh
+
+# case CLASS NAME PATTERN CMD...: CMD exits 2 within 30 s, stderr matches.
+case_() {
+	class=$1 name=$2 pat=$3
+	shift 3
+	timeout 30 "$@" >"$T/out" 2>"$T/err"
+	got=$?
+	if [ "$got" -eq 2 ] && grep -Eq -- "$pat" "$T/err"; then ok "$class: $name"; else
+		fail "$class: $name" "exit $got (want 2), stderr: $(head -c 300 "$T/err")" "want /$pat/"
+	fi
+}
+
+# --- scenarios: file:line:col ---
+scn() { # NAME PATTERN TEXT
+	printf '%s\n' "$3" >"$T/$1.scn"
+	case_ scenario "$1" "$2" "$CCSIM" run "$T/$1.scn"
+}
+h='profiles plain
+vm v'
+scn no_profiles "no_profiles.scn:1:1: no profiles line" 'vm v'
+scn bad_number "bad_number.scn:3:16: bad number" "$h
+host.load addr=0x12zz"
+scn unknown_step "unknown_step.scn:3:6: unknown step" "$h
+host.jumps addr=0"
+scn unknown_actor "unknown_actor.scn:3:1: unknown actor" "$h
+eve.load addr=0"
+scn missing_arg "missing_arg.scn:3:1: host.load needs addr" "$h
+host.load len=4"
+scn unterminated "unterminated.scn:3:24: unterminated string" "$h
+host.store addr=0 data=\"abc"
+scn undefined_param "undefined_param.scn:3:16: undefined param" "$h
+host.load addr=\${nope}"
+scn bad_op "bad_op.scn:3:6: g.op: expected an op" 'profiles plain
+guest g
+g.op frobnicate'
+scn loop_unclosed "loop_unclosed.scn:[0-9]+:[0-9]+: .*loop" 'profiles plain
+guest g
+g.op loop n=2
+g.op work cycles=1'
+scn bad_expect "bad_expect.scn:3:[0-9]+: " "$h
+expect"
+scn unknown_profile "unknown_profile.scn:1:16: unknown profile" 'profiles plain nosuch'
+scn replay_missing "replay_missing.scn:3:19: g.op replay: .*cannot open" 'profiles plain
+guest g
+g.op replay trace="absent.cctrace"'
+printf 'profiles plain\nvm v\vhost.load addr=0\n' >"$T/vt.scn"
+case_ scenario vertical_tab "vt.scn:2:5: unexpected control character" "$CCSIM" run "$T/vt.scn"
+printf 'title "caf\351"\nprofiles plain\n' >"$T/latin1.scn"
+case_ scenario latin1 "latin1.scn:1:11: not UTF-8" "$CCSIM" run "$T/latin1.scn"
+
+# --- profiles: file:line ---
+cp models/platform/profiles/plain.ini "$T/plain.ini"
+ini() { # NAME PATTERN TEXT
+	printf '%s\n' "$3" >"$T/$1.ini"
+	case_ profile "$1" "$2" "$CCSIM" profile "$T/$1.ini"
+}
+ini no_group "no_group.ini:1: expected .group." 'key = value'
+ini bad_inherits "bad_inherits.ini:2: platform.inherits: no profile" '[platform]
+inherits = nosuch'
+ini unknown_key "unknown_key.ini:[0-9]+: .*unknown" '[platform]
+inherits = plain
+[cache]
+frobs = 3'
+ini bad_value "bad_value.ini:[0-9]+: " '[platform]
+inherits = plain
+[cache]
+l1_size = lots'
+ini out_of_range "out_of_range.ini:[0-9]+: " '[platform]
+inherits = plain
+[cpu]
+freq_mhz = 0'
+ini bad_bool "bad_bool.ini:[0-9]+: " '[platform]
+inherits = plain
+[rmp]
+tlb_coherent = perhaps'
+ini unknown_group "unknown_group.ini:[0-9]+: " '[platform]
+inherits = plain
+[nosuch]
+a = 1'
+ini bad_pgs "inconsistent profile: gpc.pgs" '[platform]
+inherits = plain
+[gpc]
+pgs = 8K'
+ini bad_arity "inconsistent profile: memenc.tree_arity" '[platform]
+inherits = plain
+[memenc]
+tree_arity = 16'
+ini self_inherit "self_inherit.ini:1: inherits nests deeper" '[platform]
+inherits = self_inherit'
+printf '[platform]\ninherits = plain\ndescription = caf\351\n' >"$T/latin1.ini"
+case_ profile latin1 "latin1.ini:3: not UTF-8" "$CCSIM" profile "$T/latin1.ini"
+printf '[platform]\ninherits = plain\ndescription = a\0b\n' >"$T/nul.ini"
+case_ profile nul "nul.ini:3: a NUL byte" "$CCSIM" profile "$T/nul.ini"
+
+# --- --set: the option and what is wrong with it ---
+set_() { case_ --set "$1" "$2" "$CCSIM" profile plain --set "$3"; }
+set_ no_equals "--set cache.l1_size: expected group.key=value" cache.l1_size
+set_ unknown_group "nosuch" nosuch.key=1
+set_ unknown_key "frobs" cache.frobs=1
+set_ bad_number "l1_size" cache.l1_size=lots
+set_ bad_bool "tlb_coherent" rmp.tlb_coherent=perhaps
+set_ too_big "freq_mhz" cpu.freq_mhz=99999999999999999999
+set_ below_range "cache.l1_size: 1000 is out of range" cache.l1_size=1000
+set_ inconsistent "inconsistent profile: cache" cache.l1_size=33000
+set_ bad_mode "mode" memenc.mode=rot13
+set_ bad_arch "arch" platform.arch=vax
+case_ --set huge_rmp "rmp.base/end" "$CCSIM" profile sev-snp --set rmp.end=0xffffffffff
+case_ --set repeated "given twice|twice" "$CCSIM" profile plain --set cache.l1_size=32K --set cache.l1_size=64K
+
+# --- memory traces: file:line (lackey), byte offset (binary) ---
+trace() { # NAME PATTERN BYTES(printf format)
+	printf "$3" >"$T/$1.tr"
+	case_ trace "$1" "$2" "$CCSIM" memtrace info "$T/$1.tr"
+}
+trace bad_kind "bad_kind.tr:1: expected a lackey" ' X 1000,8\n'
+trace bad_addr "bad_addr.tr:2: expected a lackey" 'I  0400000,4\n L zz,8\n'
+trace bad_size "bad_size.tr:1: expected a lackey" ' L 1000,eight\n'
+trace zero_size "zero_size.tr:1: expected a lackey" ' L 1000,0\n'
+trace huge_size "huge_size.tr:1: expected a lackey" ' L 1000,99999\n'
+trace no_comma "no_comma.tr:1: expected a lackey" ' L 1000 8\n'
+trace empty "empty.tr: no memory accesses" ''
+trace only_insns "only_insns.tr: no memory accesses" 'I  0400000,4\n'
+trace short_header "short_header.tr: byte 8: truncated header" 'ccsimmt1\001\000'
+trace truncated "truncated.tr: byte 16: truncated" 'ccsimmt1\002\000\000\000\000\000\000\000'
+trace bad_size_bits "bad_size_bits.tr: byte 16: access size" 'ccsimmt1\001\000\000\000\000\000\000\000\034\000\001\000\000\000\000\000'
+trace trailing "trailing.tr: byte 24: data after" 'ccsimmt1\001\000\000\000\000\000\000\000\000\000\001\000\000\000\000\000x'
+
+# --- checkpoints: byte offset ---
+scn_ck=scenarios/attacks/undelegate-scrub.scn
+"$CCSIM" run $scn_ck --profile cca --checkpoint-after 2 --checkpoint "$T/ck" --quiet
+python3 - "$T" <<'PY'
+import sys
+t = sys.argv[1]
+d = open(t + "/ck", "rb").read()
+cases = {
+    "empty": b"",
+    "magic": b"NOTCCSIM" + d[8:],
+    "format": d[:8] + b"\x07\x00\x00\x00" + d[12:],
+    "flip_head": d[:20] + bytes([d[20] ^ 1]) + d[21:],
+    "flip_body": d[:len(d) // 2] + bytes([d[len(d) // 2] ^ 0x80]) + d[len(d) // 2 + 1:],
+    "flip_sum": d[:-1] + bytes([d[-1] ^ 1]),
+    "cut_sum": d[:-16],
+    "cut_half": d[:len(d) // 2],
+    "longer": d + b"\x00",
+    "header_only": d[:12],
+}
+for k, v in cases.items():
+    open(t + "/ck_" + k, "wb").write(v)
+PY
+for k in empty magic format flip_head flip_body flip_sum cut_sum cut_half longer header_only; do
+	case_ checkpoint "$k" "ck_$k: (offset [0-9]+|cannot read)" "$CCSIM" run $scn_ck --profile cca --restore "$T/ck_$k"
+done
+
+# --- attestation tokens and reports: byte offset ---
+"$CCSIM" attest make --out "$T/tok" >/dev/null
+python3 - "$T" <<'PY'
+import sys
+t = sys.argv[1]
+d = open(t + "/tok", "rb").read()
+cases = {
+    "empty": b"",
+    "not_cbor": b"\xff\xff\xff\xff",
+    "wrong_tag": b"\xd9\x01\x8e\xa0",
+    "cut": d[:100],
+    "cut_end": d[:-1],
+    "trailing": d + b"\x00",
+    "not_map": b"\xd9\x01\x8f\x01",
+    "no_realm": b"\xd9\x01\x8f\xa1\x19\xac\xca\x40",
+    "bad_sign1": b"\xd9\x01\x8f\xa2\x19\xac\xca\x41\x00\x19\xac\xd1\x41\x00",
+    "text_key": b"\xd9\x01\x8f\xa1\x61x\x00",
+}
+for k, v in cases.items():
+    open(t + "/tok_" + k, "wb").write(v)
+PY
+for k in empty not_cbor wrong_tag cut cut_end trailing not_map no_realm bad_sign1 text_key; do
+	case_ token "$k" "tok_$k: .*(byte|offset) [0-9]+" "$CCSIM" attest verify "$T/tok_$k"
+done
+
+# --- command-line flags: the command and the option ---
+case_ flags unknown_command "unknown command" "$CCSIM" frob
+case_ flags run_no_file "expected a scenario FILE" "$CCSIM" run
+case_ flags run_unknown_opt "unknown option --frob" "$CCSIM" run scenarios/attacks/bus-snoop.scn --frob
+case_ flags seed_word "--seed: bad number" "$CCSIM" run scenarios/attacks/bus-snoop.scn --seed ten
+case_ flags seed_missing "expected a number after --seed" "$CCSIM" run scenarios/attacks/bus-snoop.scn --seed
+case_ flags matrix_jobs "-j 0: expected 1..256" "$CCSIM" matrix scenarios/attacks -j 0
+case_ flags matrix_missing "nowhere: no such file or folder" "$CCSIM" matrix "$T/nowhere"
+case_ flags checkpoint_alone "--checkpoint-after N and --checkpoint FILE go together" "$CCSIM" run scenarios/attacks/bus-snoop.scn --checkpoint-after 2
+case_ flags memtrace_sub "unknown subcommand" "$CCSIM" memtrace frob x
+case_ flags attest_sub "unknown subcommand" "$CCSIM" attest frob
+case_ flags profile_unknown "unknown profile" "$CCSIM" profile nosuch
+case_ flags sweep_no_file "sweep" "$CCSIM" sweep
+
+finish
