@@ -44,7 +44,7 @@ check_every_step scenarios/monitor/snp/fw_df_flush.scn sev-snp
 # stack state the page-fault channel and CrossLine rely on.
 check_every_step scenarios/attacks/bus-snoop.scn plain cca
 check_every_step scenarios/attacks/pf-channel.scn sev
-check_every_step scenarios/attacks/crossline.scn sev
+check_every_step scenarios/attacks/crossline.scn sev sev-snp
 scn=scenarios/attacks/undelegate-scrub.scn
 
 # A checkpoint refuses another scenario or profile.

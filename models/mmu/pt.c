@@ -37,8 +37,8 @@ static bool s2_translate(struct walk *w, uint64_t gpa, uint8_t need, bool s1ptw,
 
 void pt_cache_clear(struct pt_cache *c)
 {
-	for (uint32_t i = 0; i < c->n; i++)
-		c->e[i].kind = 0;
+	for (uint32_t i = 0; i < c->n; i++) /* whole: a free entry holds no verdict */
+		c->e[i] = (struct pt_cache_entry){ 0 };
 }
 
 static struct pt_cache_entry *cache_find(struct pt_cache *c, uint8_t kind, uint8_t level,
@@ -142,8 +142,10 @@ static bool walk_stage(struct walk *w, const struct pt_stage *st, unsigned stage
 		int err = w->io->read64(w->io->ctx, epa, eipa, stage == 2, &e, &w->r->cycles);
 		if (pc)
 			pc->read_checked = false;
-		if (!err && fresh)
-			fresh->checked = 1; /* the read passed the platform's checks */
+		/* the read passed the platform's checks; unless an invalidation
+		 * during it emptied the caches */
+		if (!err && fresh && fresh->kind == 3)
+			fresh->checked = 1;
 		fresh = NULL;
 		checked = false;
 		if (err) { /* external abort on a table fetch, reported at this level */

@@ -357,6 +357,7 @@ int hv_guest_map(struct hv_guest *g, uint64_t ipa, uint64_t pa, struct hv_result
 			 (unsigned long long)ipa, (unsigned long long)pa);
 		return -1;
 	}
+	hv_vm_setup(g); /* the nested tables' format and root: not in a checkpoint */
 	(void)hv_vm_unmap(g, ipa, &cyc); /* replace what was there */
 	if (hv_vm_map(g, ipa, pa, 0, &cyc)) {
 		snprintf(err, errlen, "guest %s: IPA 0x%llx cannot be mapped (beyond the nested table's "
@@ -392,6 +393,7 @@ int hv_guest_unmap(struct hv_guest *g, uint64_t ipa, struct hv_result *res, char
 			 (unsigned long long)ipa);
 		return -1;
 	}
+	hv_vm_setup(g); /* the nested tables' format and root: not in a checkpoint */
 	if (hv_vm_unmap(g, page, &cyc)) {
 		snprintf(err, errlen, "guest %s: IPA 0x%llx is not mapped", g->name, (unsigned long long)ipa);
 		return -1;
