@@ -47,12 +47,15 @@ static const char usage_run[] =
 	"  --profile P          profile name or .ini path (default: the scenario's first)\n"
 	"  --seed N             PRNG seed (default 1); keys derive from it\n"
 	"  --out DIR            write DIR/summary.json, stats.json, trace.bin, trace.txt and\n"
-	"                       captures/NAME.bin (each capture's bytes: a token, a report)\n"
+	"                       captures/NAME.bin (each capture's bytes: a token, a report);\n"
+	"                       DIR is replaced whole once the run has finished (a failed\n"
+	"                       run leaves it as it was)\n"
 	"  --set NAME=VALUE     override a scenario param (repeatable)\n"
 	"  --set GROUP.KEY=V    override a profile key, e.g. mem.dram_latency_ns=80\n"
 	"  --checkpoint-after N save a checkpoint after N steps (needs --checkpoint)\n"
 	"  --checkpoint FILE    where to save it\n"
-	"  --restore FILE       resume from a checkpoint of the same scenario and profile\n"
+	"  --restore FILE       resume from a checkpoint of the same scenario, params,\n"
+	"                       profile and seed (its checksum is checked first)\n"
 	"  --quiet              print nothing but errors\n";
 
 static const char usage_matrix[] =
