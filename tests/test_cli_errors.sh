@@ -290,6 +290,9 @@ expect_err "profile a run would refuse message" "leave no ASID for sev-snp guest
 printf 'profiles plain nosuch\nvm v\n' >"$T/noprof.scn"
 expect_exit "unknown profile on a profiles line exits 2" 2 "$CCSIM" run "$T/noprof.scn"
 expect_err "unknown profile on a profiles line message" "noprof.scn:1:16: unknown profile .nosuch."
+# a load of 4 bytes is one 4-byte access (it was one byte)
+printf 'profiles plain\nguest g0\ng0.op store ipa=0x1f0000 data=hex:01a5c0de\ng0.op load ipa=0x1f0000 len=4\ng0.op regs n=2 -> v\nhost.guest_load g0\nhost.guest_create g0\nhost.guest_run g0\nexpect v.x1 == 0xdec0a501\n' >"$T/ld4.scn"
+expect_exit "load len=4 reads 4 bytes" 0 "$CCSIM" run "$T/ld4.scn"
 # a run that checks nothing says so
 printf 'profiles plain\nvm v\nhost.load addr=0x80000000\n' >"$T/unchecked.scn"
 expect_exit "a run with no expectations" 0 "$CCSIM" run "$T/unchecked.scn"

@@ -404,9 +404,13 @@ int gasm_workload(struct gasm *g, const struct guest_kernel_config *cfg, char *e
 			}
 			break;
 		case GOP_LOAD:
-			for (uint64_t k = 0; k < o->b; k += 8) {
+			/* 8-byte loads, then the tail in the widest pieces that fit
+			 * (a 4-byte load is one 4-byte access); X1 keeps the last */
+			for (uint64_t k = 0; k < o->b;) {
+				unsigned n = o->b - k >= 8 ? 8 : o->b - k >= 4 ? 4 : o->b - k >= 2 ? 2 : 1;
 				movi(g, 2, o->a + k);
-				ld(g, 1, 2, 0, o->b - k >= 8 ? 8 : 1);
+				ld(g, 1, 2, 0, n);
+				k += n;
 			}
 			break;
 		case GOP_LOOP:
