@@ -33,7 +33,8 @@ static const char usage_main[] =
 	"  attest make|verify  build or verify an Arm CCA attestation token\n"
 	"  version        print the ccsim version\n"
 	"\n"
-	"exit status: 0 success, 1 an expectation failed, 2 bad input or usage\n";
+	"exit status: 0 success, 1 an expectation failed, 2 bad input or usage,\n"
+	"3 the model broke one of its invariants (a ccsim or monitor defect)\n";
 
 static const char usage_run[] =
 	"usage: ccsim run FILE [options]\n"
@@ -56,6 +57,9 @@ static const char usage_run[] =
 	"  --checkpoint FILE    where to save it\n"
 	"  --restore FILE       resume from a checkpoint of the same scenario, params,\n"
 	"                       profile and seed (its checksum is checked first)\n"
+	"  --no-invariants      skip the machine's invariants after each step (a little\n"
+	"                       faster; docs/scenarios.md lists them; a broken one ends\n"
+	"                       the run with exit status 3)\n"
 	"  --quiet              print nothing but errors\n";
 
 static const char usage_matrix[] =
@@ -63,7 +67,8 @@ static const char usage_matrix[] =
 	"\n"
 	"Run every *.scn under PATH (files or folders, recursively) on every profile\n"
 	"it declares; print scenario x profile with pass/FAIL and the observed outcome.\n"
-	"Exits 1 if any expectation fails, 2 if any scenario has bad input.\n"
+	"Exits 1 if any expectation fails, 2 if any scenario has bad input, 3 if a run\n"
+	"broke one of the machine's invariants.\n"
 	"\n"
 	"options:\n"
 	"  --json FILE      also write the matrix as JSON (format ccsim.matrix/1)\n"
@@ -72,7 +77,8 @@ static const char usage_matrix[] =
 	"  --set K=V        param or profile override for every run (repeatable)\n"
 	"  --out DIR        write each run's results under DIR/<scenario>/<profile>/\n"
 	"  -j N             run N scenarios at a time in worker processes (default 1);\n"
-	"                   the table and JSON are identical for any N\n";
+	"                   the table and JSON are identical for any N\n"
+	"  --no-invariants  skip the machine's invariants after each step\n";
 
 static const char usage_sweep[] =
 	"usage: ccsim sweep FILE.scn [--profile P,...] [--set KEY=V1,V2,...]... [options]\n"
@@ -228,6 +234,8 @@ static int cmd_run(int argc, char **argv)
 			i++;
 		} else if (strcmp(a, "--quiet") == 0) {
 			o.quiet = true;
+		} else if (strcmp(a, "--no-invariants") == 0) {
+			o.no_invariants = true;
 		} else if (a[0] == '-') {
 			bad_usage("run", known_option(a, run_value_opts) ? "%s needs a value" : "unknown option %s", a);
 			goto out;
@@ -270,7 +278,7 @@ static int cmd_run(int argc, char **argv)
 	struct run_result res;
 	if (run_scenario(sc, &cfg, &o, &res, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
-		rc = 2;
+		rc = res.invariant_broken ? 3 : 2;
 	} else {
 		rc = res.pass ? 0 : 1;
 	}
@@ -310,6 +318,8 @@ static int cmd_matrix(int argc, char **argv)
 			if (parse_u64_arg("matrix", a, v, &o.seed))
 				goto out;
 			i++;
+		} else if (strcmp(a, "--no-invariants") == 0) {
+			o.no_invariants = true;
 		} else if (strcmp(a, "-j") == 0) {
 			if (parse_u64_arg("matrix", a, v, &n))
 				goto out;

@@ -85,7 +85,8 @@ static void run_job(struct job *j, const struct matrix_options *o)
 			g_free(base);
 		}
 		struct run_options ro = { .seed = o->seed, .outdir = outdir, .profile_sets = psets,
-					  .nprofile_sets = nps, .quiet = true };
+					  .nprofile_sets = nps, .quiet = true,
+					  .no_invariants = o->no_invariants };
 		if (run_scenario(sc, &cfg, &ro, &j->res, j->err, sizeof(j->err)) == 0)
 			j->status = 0;
 		g_free(outdir);
@@ -239,6 +240,9 @@ int matrix_main(char **paths, size_t npaths, const struct matrix_options *o)
 		exit_code = 1;
 	if (errors)
 		exit_code = 2;
+	for (size_t i = 0; i < n; i++)
+		if (J[i].status && J[i].res.invariant_broken)
+			exit_code = 3;
 
 	if (o->json_path) {
 		FILE *f = fopen(o->json_path, "w");

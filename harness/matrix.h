@@ -5,6 +5,7 @@
 #define CCSIM_HARNESS_MATRIX_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct matrix_options {
@@ -15,9 +16,11 @@ struct matrix_options {
 	char **only_profiles;      /* NULL-terminated, or NULL for all */
 	char **sets;               /* --set overrides, passed to every run */
 	size_t nsets;
+	bool no_invariants;
 };
 
-/* Returns the exit status: 0 all pass, 1 an expectation failed, 2 bad input. */
+/* Returns the exit status: 0 all pass, 1 an expectation failed, 2 bad input,
+ * 3 a run broke one of the machine's invariants. */
 int matrix_main(char **paths, size_t npaths, const struct matrix_options *o);
 /* Collect *.scn files under paths (files taken as given), sorted. */
 char **matrix_collect(char **paths, size_t npaths, char *err, size_t errlen);

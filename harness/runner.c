@@ -356,6 +356,35 @@ static bool vm_can_run(const struct run_ctx *rc, const struct scn_step *st)
 			       : sev_asid_active(rc->machine.sev, (uint32_t)v->asid);
 }
 
+/* A physical attacker's step that writes DRAM. */
+static bool phys_tamper(const struct scn_step *st)
+{
+	static const char *const ops[] = { "write", "replay", "alias", "flip" };
+	for (size_t i = 0; st->spec->actor == ACTOR_PHYS && i < G_N_ELEMENTS(ops); i++)
+		if (strcmp(st->op, ops[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The machine's invariants after a step (machine.h: machine_inv_check);
+ * the plaintext check stops once the run has leaked a secret (then the
+ * plaintext is the attack's result, not a defect). */
+static bool invariants_check(struct run_ctx *rc, const struct scn_step *st)
+{
+	char what[600];
+	size_t nsecrets = rc->out.leaked ? 0 : rc->sc->nsecrets;
+	rc->inv.tampered = rc->inv.tampered || phys_tamper(st);
+	if (!machine_inv_check(&rc->machine, &rc->inv, rc->inv_secrets, nsecrets, rc->inv.tampered,
+			       what, sizeof(what)))
+		return false;
+	snprintf(rc->errmsg, sizeof(rc->errmsg),
+		 "%s:%d: invariant broken after the step `%s` on %s: %s (a model defect; "
+		 "--no-invariants runs on regardless)", st->file, st->line, st->text, rc->cfg.name, what);
+	rc->error = 1;
+	rc->invariant_broken = true;
+	return true;
+}
+
 static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
 {
 	struct run_ctx *rc = ((struct runner_model *)target)->rc;
@@ -395,6 +424,8 @@ static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
 			       r.bytes, (uint32_t)r.len);
 	rc->ran[index] = true;
 	rc->vm_ran = rc->vm_ran || st->spec->actor == ACTOR_VM;
+	if (!rc->opt->no_invariants && invariants_check(rc, st))
+		return;
 	result_copy(&rc->results[index], &r);
 	if (st->capture)
 		run_capture_set(rc, st->capture, &r);
@@ -644,6 +675,9 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 
 static void teardown(struct run_ctx *rc)
 {
+	machine_inv_free(&rc->machine, &rc->inv);
+	g_free(rc->inv_secrets);
+	rc->inv_secrets = NULL;
 	sim_fini(&rc->sim);
 	g_free(rc->vms);
 	g_free(rc->guests);
@@ -675,6 +709,11 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 	rc->victim_writes = g_ptr_array_new_with_free_func(victim_write_free);
 	rc->results = g_new0(struct step_result, sc->nsteps + 1);
 	rc->ran = g_new0(bool, sc->nsteps + 1);
+	rc->inv_secrets = g_new0(struct machine_inv_secret, sc->nsecrets + 1);
+	for (size_t i = 0; i < sc->nsecrets; i++)
+		rc->inv_secrets[i] = (struct machine_inv_secret){ sc->secrets[i].name,
+								   sc->secrets[i].bytes,
+								   sc->secrets[i].len };
 	memset(res, 0, sizeof(*res));
 	for (size_t i = 0; i < opt->nprofile_sets; i++)
 		if (profile_set(&rc->cfg, opt->profile_sets[i], err, errlen))
@@ -697,6 +736,8 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 	if (opt->restore_path) {
 		if (run_checkpoint_read(rc, err, errlen))
 			goto out;
+		for (uint64_t i = 0; i < rc->model.next_step && i < sc->nsteps; i++)
+			rc->inv.tampered = rc->inv.tampered || phys_tamper(&sc->steps[i]);
 	} else if (sc->nsteps) {
 		schedule_step(rc, 0, 0);
 	}
@@ -722,6 +763,7 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 	}
 	if (rc->error) {
 		snprintf(err, errlen, "%s", rc->errmsg);
+		res->invariant_broken = rc->invariant_broken;
 		goto out;
 	}
 	if (rc->model.end_cycle > rc->sim.now)
@@ -785,6 +827,7 @@ out_nosim:
 		g_free(rc->results);
 		g_free(rc->ran);
 	}
+	g_free(rc->inv_secrets);
 	g_free(trace_path);
 	g_free(rc);
 	return ret;

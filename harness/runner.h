@@ -59,6 +59,7 @@ struct run_options {
 	const char *checkpoint_path;
 	const char *restore_path;     /* resume from a checkpoint */
 	bool quiet;
+	bool no_invariants;           /* skip the machine's invariants after each step */
 	/* Called with the finished run's statistics before the simulation is
 	 * torn down (a sweep reads its counters here); NULL: none. */
 	void (*stats_hook)(const struct sim *s, void *arg);
@@ -93,7 +94,10 @@ struct run_ctx {
 	bool *ran;
 	bool vm_ran;                /* a vm actor's step has run (derived from ran[]) */
 	int error;                    /* a step reported a scenario error */
-	char errmsg[512];
+	bool invariant_broken;        /* ... or broke one of the machine's invariants */
+	struct machine_inv inv;       /* their state between steps */
+	struct machine_inv_secret *inv_secrets; /* the scenario's secrets, as they take them */
+	char errmsg[768];
 };
 
 struct run_result {
@@ -102,11 +106,13 @@ struct run_result {
 	char outcome[128];
 	char digest[65];
 	uint64_t cycles;
+	bool invariant_broken;        /* the run stopped on a broken invariant (exit status 3) */
 };
 
 /* Run `sc` on the profile in `cfg`. Returns 0 (expectations evaluated: see
  * res->pass), or -1 with a message for bad input or an unusable output
- * folder (exit status 2). */
+ * folder (exit status 2), or for a broken invariant (res->invariant_broken:
+ * a defect of the model or of a plugged-in monitor; exit status 3). */
 int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 		 const struct run_options *opt, struct run_result *res, char *err, size_t errlen);
 

@@ -337,6 +337,18 @@ bool cache_probe(const struct cache *c, unsigned key, uint64_t pa, bool *dirty)
 	return true;
 }
 
+bool cache_peek(const struct cache *c, unsigned key, uint64_t pa, uint8_t line[CACHE_LINE],
+		bool *dirty)
+{
+	size_t i = cache_find(c, key, pa >> CACHE_LINE_SHIFT);
+	if (i == SIZE_MAX)
+		return false;
+	memcpy(line, c->data + i * CACHE_LINE, CACHE_LINE);
+	if (dirty)
+		*dirty = c->lines[i].dirty != 0;
+	return true;
+}
+
 unsigned cache_lines_of_key(const struct cache *c, unsigned key)
 {
 	unsigned n = 0;

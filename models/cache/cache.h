@@ -199,6 +199,11 @@ void cache_drop_line(struct cache *c, unsigned key, uint64_t pa);
 /* Whether (pa, key) is cached, and if so whether dirty (dirty may be NULL).
  * No side effects: no LRU update, no stats, no cycles. */
 bool cache_probe(const struct cache *c, unsigned key, uint64_t pa, bool *dirty);
+/* cache_probe that also copies the whole line holding pa (64-byte aligned
+ * copy); the same absence of side effects: for checks that must not
+ * disturb the run (invariants). */
+bool cache_peek(const struct cache *c, unsigned key, uint64_t pa, uint8_t line[CACHE_LINE],
+		bool *dirty);
 /* Valid lines tagged with `key`. */
 unsigned cache_lines_of_key(const struct cache *c, unsigned key);
 

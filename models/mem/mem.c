@@ -196,6 +196,27 @@ int mem_cell_write(struct mem *m, uint64_t cell, const void *buf, size_t len)
 	return 0;
 }
 
+static void node_walk(void *const *node, unsigned level, uint64_t prefix,
+		      void (*fn)(void *ctx, uint64_t cell, const uint8_t *page), void *ctx)
+{
+	for (size_t i = 0; i < RADIX_SIZE; i++) {
+		if (!node[i])
+			continue;
+		uint64_t idx = (prefix << MEM_RADIX_BITS) | i;
+		if (level > 1)
+			node_walk(node[i], level - 1, idx, fn, ctx);
+		else
+			fn(ctx, idx << MEM_PAGE_SHIFT, node[i]);
+	}
+}
+
+void mem_pages_foreach(const struct mem *m, void (*fn)(void *ctx, uint64_t cell, const uint8_t *page),
+		       void *ctx)
+{
+	if (m->root)
+		node_walk(m->root, m->levels, 0, fn, ctx);
+}
+
 void mem_bus_log_start(struct mem *m)
 {
 	g_free(m->bus_log);

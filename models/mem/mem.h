@@ -141,6 +141,10 @@ static inline uint64_t mem_latency(const struct mem *m) { return m->timing.laten
 static inline uint64_t mem_size(const struct mem *m) { return (uint64_t)1 << m->pa_bits; }
 /* Pages currently allocated (the "<name>.pages" stat). */
 uint64_t mem_pages(const struct mem *m);
+/* Every page ever written, in cell order: fn(ctx, first cell, its 4 KiB).
+ * No side effects (for checks that must not disturb the run). */
+void mem_pages_foreach(const struct mem *m, void (*fn)(void *ctx, uint64_t cell, const uint8_t *page),
+		       void *ctx);
 
 /* Replace the timing; every bank is closed and the channel is free. Returns
  * 0, or -EINVAL (nothing changed) if a cycle count is >= MEM_TIMING_MAX or,

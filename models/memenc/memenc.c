@@ -312,6 +312,25 @@ int memenc_read_line(struct memenc *e, unsigned slot, uint64_t pa, uint8_t out[M
 	return rc;
 }
 
+int memenc_peek_line(struct memenc *e, unsigned slot, uint64_t pa, uint8_t out[MEMENC_LINE])
+{
+	int rc = line_check(e, slot, pa);
+	if (rc)
+		return rc;
+	struct memenc_slot *sl = &e->slots[slot];
+	if (tree_path(e, sl, pa))
+		return -EOPNOTSUPP; /* its counter may sit in the metadata cache */
+	uint8_t ct[MEMENC_LINE];
+	rc = mem_cell_read(e->mem, mem_decode(e->mem, pa), ct, MEMENC_LINE);
+	if (rc)
+		return rc;
+	if (!memenc_slot_encrypts(e, sl)) {
+		memcpy(out, ct, MEMENC_LINE);
+		return 0;
+	}
+	return memenc_xts_crypt(sl, false, pa, ct, out);
+}
+
 uint64_t memenc_read_timing(struct memenc *e, unsigned slot, uint64_t pa, uint64_t offset)
 {
 	if (line_check(e, slot, pa))

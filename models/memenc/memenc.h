@@ -179,6 +179,12 @@ __attribute__((warn_unused_result))
 int memenc_write_line(struct memenc *e, unsigned slot, uint64_t pa,
 		      const uint8_t in[MEMENC_LINE], uint64_t *cycles);
 
+/* The plaintext read_line would return for the line in DRAM, with no side
+ * effect at all (no stats, timing, bus log, MAC check or poison): for
+ * checks that must not disturb the run. -EOPNOTSUPP for a line under the
+ * counter tree; otherwise as read_line's argument errors. */
+int memenc_peek_line(struct memenc *e, unsigned slot, uint64_t pa, uint8_t out[MEMENC_LINE]);
+
 /* What read_line adds for `slot` on a line that needs no metadata (NONE and
  * XTS: reads and writes; MAC: a valid line; CTR_TREE: outside the region). */
 uint64_t memenc_line_latency(const struct memenc *e, unsigned slot);

@@ -5,6 +5,8 @@
 #ifndef CCSIM_PLATFORM_MACHINE_H
 #define CCSIM_PLATFORM_MACHINE_H
 
+#include <glib.h>
+
 #include "models/cache/cache.h"
 #include "models/cpu/cpu.h"
 #include "models/cache/llc_port.h"
@@ -69,6 +71,11 @@ struct machine {
 	uint64_t stat_key_hazards, stat_poison, stat_snoops;
 	uint64_t stat_rmp_checks, stat_rmp_faults, stat_rmp_reads;
 	uint64_t stat_wbinvd, stat_rmp_tlb_flushes, stat_tlb_shootdowns;
+	/* For the invariant checks only (not saved; they start over after a
+	 * restore): granules whose GPI changed since the last check (NULL
+	 * while no check runs), RMP entry writes so far. */
+	GArray *inv_gpt_log;
+	uint64_t inv_rmp_writes;
 };
 
 /* Build every model of `cfg` into `s` (which the caller has initialised with
@@ -141,6 +148,45 @@ int machine_flush_key(struct machine *m, unsigned slot, uint64_t *cycles);
  * hazard, traced (memenc.key.hazard) and counted (machine.key_hazards), and
  * left in place so its effect can be observed. Returns memenc's result. */
 int machine_key_program(struct machine *m, unsigned slot, uint32_t owner, unsigned flags);
+
+/* A coherent read of [pa, pa+len) under key slot `key` with no side effect
+ * at all: the newest cached copy (a dirty one first), else DRAM through
+ * the engine. 0, or memenc_peek_line's error (-EOPNOTSUPP under the
+ * counter tree). For checks that must not disturb the run. */
+int machine_peek(struct machine *m, unsigned key, uint64_t pa, void *buf, size_t len);
+
+/* Invariants between steps (machine_inv.c). Each check reads by peeking,
+ * so a run gives the same digest with or without them:
+ *   - CCA: the GPT and the RMM's granule states agree (every granule the
+ *     RMM holds is Realm; an UNDELEGATED one is NS, or Root for the GPT);
+ *     cached GPT information agrees with the GPT unless gpc.el3_tlbi is off;
+ *   - SEV-SNP: the RMP and the firmware agree (context pages are firmware
+ *     pages, launch pages immutable until LAUNCH_FINISH, one guest per
+ *     ASID and per context page); cached RMP verdicts agree with the RMP
+ *     unless rmp.tlb_coherent is off;
+ *   - SEV, SEV-ES: one guest per ASID;
+ *   - no declared secret in plaintext in the DRAM cells of a page the
+ *     profile protects with an encrypting key (the caller skips it once
+ *     the run has leaked). */
+struct machine_inv {
+	uint8_t *rmm_seen;     /* RMM granule states at the last check; NULL before the first */
+	void *snp_seen;        /* the SNP firmware's guests at the last check */
+	uint64_t rmp_writes_seen;
+	uint64_t checks;
+	bool tampered;         /* the caller's: a physical attacker wrote DRAM */
+};
+struct machine_inv_secret {
+	const char *name;
+	const uint8_t *bytes;
+	size_t len;
+};
+/* 0, or 1 with what broke in msg. `tampered`: a physical attacker has
+ * written DRAM (phys.write, replay, alias, flip), so the tables may have
+ * changed behind their monitors' backs: the table checks are skipped. */
+int machine_inv_check(struct machine *m, struct machine_inv *st,
+		      const struct machine_inv_secret *secrets, size_t nsecrets, bool tampered,
+		      char *msg, size_t len);
+void machine_inv_free(struct machine *m, struct machine_inv *st);
 
 /* EL3 services the RMM calls (the RMM-EL3 GTSI interface, modelled on TF-A
  * gpt_delegate_pas / gpt_undelegate_pas). 0, or -EPERM if the granule is not

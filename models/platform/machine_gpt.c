@@ -143,6 +143,8 @@ static int gpt_change(struct machine *m, uint64_t pa, uint8_t expect, uint8_t gp
 	*cycles += io.cycles;
 	if (rc == 0) {
 		m->stat_gpt_changes++;
+		if (m->inv_gpt_log)
+			g_array_append_val(m->inv_gpt_log, pa);
 		trace_GPT_SET(m->sim, m->src, pa, old, gpi, 0);
 		/* DSB; TLBI RPALOS; DSB: drop GPT information cached in TLBs.
 		 * A profile can leave it out to replay the missing-invalidation bug. */

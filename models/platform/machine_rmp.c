@@ -95,6 +95,7 @@ static int rmp_write_cb(void *ctx, uint64_t pa, const void *buf, size_t len)
 {
 	struct machine_rmp_ctx *c = ctx;
 	struct machine *m = c->m;
+	m->inv_rmp_writes++;
 	/* the private caches may hold stale copies of the table line */
 	uint64_t t0 = sim_time(m->sim), off = rmp_off_begin(c);
 	for (unsigned k = 0; k < m->cfg.cores; k++)

@@ -1,0 +1,425 @@
+/* The machine's invariants, checked between steps without disturbing the
+ * run: every read here is a peek (no cache, TLB, timing, statistics or bus
+ * log change), so a run with the checks and one without give the same
+ * digest. What each check holds to, and its source, is said where it is
+ * made; machine.h lists them. */
+#include <errno.h>
+#include <glib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "models/mmu/gpt.h"
+#include "models/monitor/rmm/rmm.h"
+#include "models/monitor/rmm/rmm_abi.h"
+#include "models/monitor/sev/sev_fw.h"
+#include "models/monitor/snp/snp_fw.h"
+#include "models/monitor/snp/snp_psp.h"
+#include "models/platform/machine.h"
+#include "sim/buf.h"
+
+/* The newest copy of one line under `key`: a dirty copy in a core's L1 or
+ * L2 or in the LLC, else any cached copy, else DRAM through the engine. */
+static int peek_line(struct machine *m, unsigned key, uint64_t base, uint8_t line[64])
+{
+	const struct cache *levels[2 * MACHINE_MAX_CORES + 1];
+	unsigned n = 0;
+	for (unsigned c = 0; c < m->cfg.cores; c++)
+		levels[n++] = &m->l1[c];
+	for (unsigned c = 0; m->has_l2 && c < m->cfg.cores; c++)
+		levels[n++] = &m->l2[c];
+	levels[n++] = &m->llc;
+	bool found = false;
+	for (unsigned i = 0; i < n; i++) {
+		bool dirty = false;
+		uint8_t tmp[64];
+		if (!cache_peek(levels[i], key, base, tmp, &dirty))
+			continue;
+		if (dirty) {
+			memcpy(line, tmp, 64);
+			return 0;
+		}
+		if (!found) {
+			memcpy(line, tmp, 64);
+			found = true;
+		}
+	}
+	return found ? 0 : memenc_peek_line(&m->enc, key, base, line);
+}
+
+int machine_peek(struct machine *m, unsigned key, uint64_t pa, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+	while (len) {
+		uint8_t line[64];
+		uint64_t base = pa & ~63ull;
+		size_t off = (size_t)(pa - base), k = MIN(len, 64 - off);
+		int rc = peek_line(m, key, base, line);
+		if (rc)
+			return rc;
+		memcpy(p, line + off, k);
+		p += k;
+		pa += k;
+		len -= k;
+	}
+	return 0;
+}
+
+/* --- a small line memo for table scans (a GPT's L1 line holds 128 GPIs) --- */
+
+struct peek_memo {
+	struct machine *m;
+	unsigned key;
+	uint64_t base[2];
+	uint8_t line[2][64];
+	unsigned next;
+	int err;
+};
+
+static int memo_read64(void *ctx, uint64_t pa, uint64_t *val)
+{
+	struct peek_memo *pm = ctx;
+	uint64_t base = pa & ~63ull;
+	for (unsigned i = 0; i < 2; i++)
+		if (pm->base[i] == base) {
+			*val = sim_le64_load(pm->line[i] + (pa & 63));
+			return 0;
+		}
+	unsigned i = pm->next++ & 1;
+	int rc = peek_line(pm->m, pm->key, base, pm->line[i]);
+	if (rc) {
+		pm->err = rc;
+		return rc;
+	}
+	pm->base[i] = base;
+	*val = sim_le64_load(pm->line[i] + (pa & 63));
+	return 0;
+}
+
+static int broken(char *msg, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int broken(char *msg, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, len, fmt, ap);
+	va_end(ap);
+	return 1;
+}
+
+static const char *const granule_names[] = { "UNDELEGATED", "DELEGATED", "RD", "REC",
+					      "REC_AUX", "DATA", "RTT" };
+
+static const char *granule_name(unsigned s)
+{
+	return s < G_N_ELEMENTS(granule_names) ? granule_names[s] : "?";
+}
+
+/* --- CCA: the GPT and the RMM's granule states agree --- */
+
+/* DEN0137 A2.2 (granule states) with the GPT as TF-A's gpt_delegate_pas
+ * leaves it: a granule the RMM holds in any state but UNDELEGATED is in
+ * the Realm PAS; an UNDELEGATED one is Non-secure, or Root when it holds
+ * the GPT itself (machine_gpt_build). */
+static int gpt_granule_check(struct machine *m, struct peek_memo *pm, uint64_t pa,
+			     char *msg, size_t len)
+{
+	struct gpc_reader rd = { memo_read64, pm };
+	uint8_t gpi = 0;
+	int state = rmm_granule_state(m->rmm, pa);
+	if (gpt_get_gpi(&m->gpc, &rd, pa, &gpi))
+		return pm->err == -EOPNOTSUPP ? 0 : broken(msg, len, "GPT: granule 0x%llx cannot be read",
+							   (unsigned long long)pa);
+	bool ok = state == GRANULE_UNDELEGATED ? gpi == GPI_NS || gpi == GPI_ROOT : gpi == GPI_REALM;
+	if (ok)
+		return 0;
+	return broken(msg, len, "GPT and RMM disagree: granule 0x%llx is %s to the RMM, GPI 0x%x in the GPT",
+		      (unsigned long long)pa, granule_name((unsigned)state), gpi);
+}
+
+static int check_gpt_rmm(struct machine *m, struct machine_inv *st, char *msg, size_t len)
+{
+	if (!m->cfg.gpc || !m->rmm)
+		return 0;
+	struct peek_memo pm = { .m = m, .key = machine_key_slot(m, PAS_ROOT),
+				.base = { UINT64_MAX, UINT64_MAX } };
+	const uint8_t *state = m->rmm->state;
+	uint64_t n = m->rmm->ngranules, base = m->cfg.delegable_base;
+	if (!st->rmm_seen) { /* the first check: every granule */
+		st->rmm_seen = g_malloc(n ? n : 1);
+		for (uint64_t i = 0; i < n; i++)
+			if (gpt_granule_check(m, &pm, base + i * 4096, msg, len))
+				return 1;
+	} else {
+		for (uint64_t i = 0; i < n; i++)
+			if (state[i] != st->rmm_seen[i] &&
+			    gpt_granule_check(m, &pm, base + i * 4096, msg, len))
+				return 1;
+		for (guint i = 0; m->inv_gpt_log && i < m->inv_gpt_log->len; i++) {
+			uint64_t pa = g_array_index(m->inv_gpt_log, uint64_t, i) & ~4095ull;
+			if (machine_pa_delegable(m, pa) && gpt_granule_check(m, &pm, pa, msg, len))
+				return 1;
+		}
+	}
+	memcpy(st->rmm_seen, state, n);
+	if (m->inv_gpt_log)
+		g_array_set_size(m->inv_gpt_log, 0);
+	return 0;
+}
+
+/* Cached GPT information agrees with the GPT (Arm ARM D9.5: it may be kept
+ * until TLBI RPALOS, which EL3 issues after every change), unless the
+ * profile's EL3 deliberately skips the invalidation (gpc.el3_tlbi = false). */
+static int check_gpc_cache(struct machine *m, char *msg, size_t len)
+{
+	if (!m->cfg.gpc || !m->cfg.el3_tlbi)
+		return 0;
+	struct peek_memo pm = { .m = m, .key = machine_key_slot(m, PAS_ROOT),
+				.base = { UINT64_MAX, UINT64_MAX } };
+	struct gpc_reader rd = { memo_read64, &pm };
+	const struct gpc_cache *c = &m->gpc_tlb;
+	for (uint32_t i = 0; i < c->nentries; i++) {
+		const struct gpc_cache_entry *e = &c->e[i];
+		if (e->granule == UINT64_MAX)
+			continue;
+		uint64_t pa = e->granule << c->shift;
+		uint8_t gpi;
+		if (gpt_get_gpi(&m->gpc, &rd, pa, &gpi))
+			continue; /* unreadable here: the walk's own fault decides */
+		if (gpi != e->gpi)
+			return broken(msg, len, "stale GPT information: world %u caches GPI 0x%x for "
+				      "granule 0x%llx, the GPT says 0x%x (no TLBI after the change)",
+				      e->world, e->gpi, (unsigned long long)pa, gpi);
+	}
+	return 0;
+}
+
+/* --- SEV-SNP: the RMP and the firmware's view agree --- */
+
+static int rmp_peek(struct machine *m, uint64_t spa, struct rmp_entry *e)
+{
+	uint8_t raw[RMP_ENTRY_BYTES];
+	if (!rmp_covers(&m->rmp, spa, 1))
+		return -EINVAL;
+	int rc = machine_peek(m, machine_key_slot(m, PAS_NS), rmp_entry_pa(&m->rmp, spa), raw,
+			      sizeof(raw));
+	if (rc)
+		return rc;
+	rmp_entry_decode(raw, e);
+	return 0;
+}
+
+static int peek_rmp_read(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+	struct machine *m = ctx;
+	return machine_peek(m, machine_key_slot(m, PAS_NS), pa, buf, len);
+}
+
+static int peek_rmp_write(void *ctx, uint64_t pa, const void *buf, size_t len)
+{
+	(void)ctx, (void)pa, (void)buf, (void)len;
+	return -EPERM; /* a check never writes */
+}
+
+/* SNP ABI (56860) 5.2 / 8.14: the guest context page is a firmware page
+ * (assigned, ASID 0, immutable) while the guest exists; LAUNCH_UPDATE
+ * pages stay immutable and assigned to the guest until LAUNCH_FINISH;
+ * each ASID is bound to one guest at a time (ACTIVATE refuses one in use). */
+static int check_snp(struct machine *m, struct machine_inv *st, char *msg, size_t len)
+{
+	if (!m->snp)
+		return 0;
+	const struct snp_fw *fw = &m->snp->fw;
+	if (st->snp_seen && st->rmp_writes_seen == m->inv_rmp_writes &&
+	    memcmp(st->snp_seen, fw->guests, sizeof(fw->guests)) == 0)
+		return 0; /* neither the RMP nor the firmware changed since the last check */
+	for (unsigned i = 0; i < SNP_MAX_GUESTS; i++) {
+		const struct snp_guest *g = &fw->guests[i];
+		if (!g->in_use)
+			continue;
+		struct rmp_entry e;
+		if (rmp_peek(m, g->gctx_pa, &e) == 0 &&
+		    (!e.assigned || !e.immutable || e.asid != 0))
+			return broken(msg, len, "RMP and SNP firmware disagree: guest context 0x%llx is "
+				      "not a firmware page in the RMP (assigned %d, immutable %d, ASID %u)",
+				      (unsigned long long)g->gctx_pa, e.assigned, e.immutable, e.asid);
+		for (unsigned j = i + 1; j < SNP_MAX_GUESTS; j++) {
+			const struct snp_guest *h = &fw->guests[j];
+			if (h->in_use && g->asid && h->asid == g->asid)
+				return broken(msg, len, "one ASID, two guests: contexts 0x%llx and 0x%llx "
+					      "both hold ASID %u", (unsigned long long)g->gctx_pa,
+					      (unsigned long long)h->gctx_pa, g->asid);
+			if (h->in_use && h->gctx_pa == g->gctx_pa)
+				return broken(msg, len, "two guests share the context page 0x%llx",
+					      (unsigned long long)g->gctx_pa);
+		}
+		if (g->state != SNP_GSTATE_LAUNCH)
+			continue;
+		for (unsigned r = 0; r < g->nruns; r++)
+			for (uint64_t p = 0; p < g->runs[r].pages; p++) {
+				uint64_t spa = g->runs[r].spa + p * 4096;
+				if (rmp_peek(m, spa, &e))
+					continue;
+				if (!e.assigned || !e.immutable || (g->asid && e.asid != g->asid))
+					return broken(msg, len, "RMP and SNP firmware disagree: launch page "
+						      "0x%llx of guest 0x%llx is not immutable and "
+						      "assigned to it (assigned %d, immutable %d, ASID %u)",
+						      (unsigned long long)spa,
+						      (unsigned long long)g->gctx_pa, e.assigned,
+						      e.immutable, e.asid);
+			}
+	}
+	if (!st->snp_seen)
+		st->snp_seen = g_malloc(sizeof(fw->guests));
+	memcpy(st->snp_seen, fw->guests, sizeof(fw->guests));
+	st->rmp_writes_seen = m->inv_rmp_writes;
+	return 0;
+}
+
+/* Cached RMP verdicts of the direct map (identity TLB entries) agree with
+ * the RMP (APM vol. 2 15.36.10: kept until an invalidation; the machine
+ * invalidates after each RMP change) unless the profile deliberately
+ * leaves them (rmp.tlb_coherent = false). */
+static int check_rmp_tlb(struct machine *m, char *msg, size_t len)
+{
+	if (!m->cfg.rmp || !m->cfg.rmp_tlb_coherent)
+		return 0;
+	for (unsigned c = 0; c < m->cfg.cores; c++) {
+		const struct tlb *t = &m->tlb[c];
+		if (!t->acl_entries)
+			continue;
+		for (size_t i = 0; i < (size_t)t->cfg.sets * t->cfg.ways; i++) {
+			const struct tlb_entry *te = &t->e[i];
+			if (!te->valid || !te->acl || te->asid != TLB_ASID_PHYS || te->page_shift != 12 ||
+			    !rmp_covers(&m->rmp, te->pa, 4096))
+				continue;
+			struct rmp_entry e;
+			if (rmp_peek(m, te->pa, &e))
+				continue;
+			struct rmp_access a = {
+				.spa = te->pa, .host = !(te->vmid >> 12 & 1), .asid = te->vmid & 0x3ff,
+				.gpa = te->gpa, .private_ = (te->attrs & PT_ATTR_CBIT) != 0,
+				.vmpl = (uint8_t)(te->vmid >> 10 & 3),
+			};
+			struct rmp_io rio = { peek_rmp_read, peek_rmp_write, m };
+			struct rmp_result rd, wr;
+			rmp_check_rw(&m->rmp, &rio, &a, &rd, &wr);
+			bool can_read = rd.fault == RMP_OK, can_write = wr.fault == RMP_OK;
+			if ((bus_acl_allows(te->acl, false) && !can_read) ||
+			    (bus_acl_allows(te->acl, true) && !can_write))
+				return broken(msg, len, "stale RMP verdict: core %u caches %s access to "
+					      "0x%llx, the RMP now refuses it (no invalidation after "
+					      "the change)", c,
+					      bus_acl_allows(te->acl, true) ? "write" : "read",
+					      (unsigned long long)te->pa);
+		}
+	}
+	return 0;
+}
+
+/* --- SEV / SEV-ES: one guest per ASID --- */
+
+static int check_sev(struct machine *m, char *msg, size_t len)
+{
+	if (!m->sev)
+		return 0;
+	const struct sev_psp *p = m->sev;
+	for (unsigned i = 0; i < SEV_MAX_GUESTS; i++) {
+		const struct sev_guest *g = &p->guests[i];
+		if (!g->in_use || !g->asid)
+			continue;
+		for (unsigned j = i + 1; j < SEV_MAX_GUESTS; j++) {
+			const struct sev_guest *h = &p->guests[j];
+			if (h->in_use && h->asid == g->asid)
+				return broken(msg, len, "one ASID, two guests: handles %u and %u both "
+					      "hold ASID %u", g->handle, h->handle, g->asid);
+		}
+	}
+	return 0;
+}
+
+/* --- no plaintext of a protected page in DRAM --- */
+
+struct plain_scan {
+	struct machine *m;
+	const struct machine_inv_secret *secrets;
+	size_t nsecrets;
+	char *msg;
+	size_t len;
+	int found;
+};
+
+/* Is the page at `pa` one the profile protects with an encrypting key?
+ * CCA: a granule delegated to the Realm PAS (the realm key encrypts);
+ * SEV-SNP: a page assigned to a guest in the RMP (its ASID's key). */
+static bool page_protected(struct machine *m, uint64_t pa, const char **why)
+{
+	if (m->cfg.gpc && m->rmm && machine_pa_delegable(m, pa)) {
+		int s = rmm_granule_state(m->rmm, pa);
+		*why = "a granule delegated to the Realm PAS";
+		return s > GRANULE_UNDELEGATED &&
+		       memenc_key_encrypts(&m->enc, machine_key_slot(m, PAS_REALM));
+	}
+	if (m->snp && rmp_covers(&m->rmp, pa, 4096)) {
+		struct rmp_entry e;
+		*why = "a page assigned to a guest in the RMP";
+		return rmp_peek(m, pa, &e) == 0 && e.assigned && e.asid &&
+		       memenc_key_encrypts(&m->enc, e.asid);
+	}
+	return false;
+}
+
+static void plain_page(void *ctx, uint64_t cell, const uint8_t *page)
+{
+	struct plain_scan *ps = ctx;
+	if (ps->found)
+		return;
+	for (size_t i = 0; i < ps->nsecrets; i++) {
+		const struct machine_inv_secret *s = &ps->secrets[i];
+		if (!s->len || !memmem(page, 4096, s->bytes, s->len))
+			continue;
+		const char *why = NULL;
+		if (!page_protected(ps->m, cell, &why))
+			return;
+		ps->found = broken(ps->msg, ps->len, "plaintext of a protected page in DRAM: "
+				   "secret %s sits unencrypted in the cells of 0x%llx, %s",
+				   s->name, (unsigned long long)cell, why);
+		return;
+	}
+}
+
+static int check_plaintext(struct machine *m, const struct machine_inv_secret *secrets,
+			   size_t nsecrets, char *msg, size_t len)
+{
+	if (!nsecrets || (!m->rmm && !m->snp))
+		return 0;
+	struct plain_scan ps = { m, secrets, nsecrets, msg, len, 0 };
+	mem_pages_foreach(&m->mem, plain_page, &ps);
+	return ps.found;
+}
+
+int machine_inv_check(struct machine *m, struct machine_inv *st,
+		      const struct machine_inv_secret *secrets, size_t nsecrets, bool tampered,
+		      char *msg, size_t len)
+{
+	if (!m->inv_gpt_log && m->cfg.gpc)
+		m->inv_gpt_log = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+	st->checks++;
+	/* A physical attacker who wrote DRAM may have changed a table behind
+	 * its monitor's back: that is the attack, not a defect. */
+	bool tables = !tampered;
+	return (tables && (check_gpt_rmm(m, st, msg, len) || check_gpc_cache(m, msg, len) ||
+			   check_snp(m, st, msg, len) || check_rmp_tlb(m, msg, len))) ||
+	       check_sev(m, msg, len) || check_plaintext(m, secrets, nsecrets, msg, len);
+}
+
+void machine_inv_free(struct machine *m, struct machine_inv *st)
+{
+	g_free(st->rmm_seen);
+	g_free(st->snp_seen);
+	st->rmm_seen = NULL;
+	st->snp_seen = NULL;
+	if (m && m->inv_gpt_log) {
+		g_array_free(m->inv_gpt_log, TRUE);
+		m->inv_gpt_log = NULL;
+	}
+}
