@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "harness/attest_cmd.h"
+#include "harness/fuzz.h"
 #include "harness/matrix.h"
 #include "harness/memtrace.h"
 #include "harness/runner.h"
@@ -30,6 +31,8 @@ static const char usage_main[] =
 	"  trace FILE     print a binary trace (trace.bin) as text\n"
 	"  memtrace convert|info  convert or summarise a memory trace a guest replays\n"
 	"  profile NAME   print a profile's fully resolved configuration as JSON\n"
+	"  fuzz ABI       fuzz a monitor's ABI (cca, snp, sev) under the invariants\n"
+	"  shrink FILE    reduce a failing scenario to the fewest steps that fail alike\n"
 	"  attest make|verify  build or verify an Arm CCA attestation token\n"
 	"  version        print the ccsim version\n"
 	"\n"
@@ -472,6 +475,10 @@ int main(int argc, char **argv)
 		return cmd_trace(argc - 2, argv + 2);
 	if (strcmp(cmd, "memtrace") == 0)
 		return memtrace_main(argc - 2, argv + 2);
+	if (strcmp(cmd, "fuzz") == 0)
+		return fuzz_main(argc - 2, argv + 2);
+	if (strcmp(cmd, "shrink") == 0)
+		return shrink_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "profile") == 0)
 		return cmd_profile(argc - 2, argv + 2);
 	if (strcmp(cmd, "attest") == 0)

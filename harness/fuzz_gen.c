@@ -1,0 +1,306 @@
+/* Monitor-ABI fuzzing: bytes -> a scenario of monitor calls. Each call and
+ * each argument is chosen by the next byte, from the command tables the
+ * monitors dispatch on (RMI / RSI) or the scenario steps of the firmware
+ * and RMP instructions, with arguments drawn from pools of valid,
+ * boundary and hostile values for the kind of argument. Any bytes give a
+ * valid scenario, so a coverage-guided fuzzer can drive it and a failure
+ * is a scenario file that `ccsim shrink` reduces; see fuzz.h. */
+#include <glib.h>
+#include <string.h>
+
+#include "harness/fuzz.h"
+#include "models/monitor/rmm/rmm.h"
+
+struct bytes {
+	const uint8_t *d;
+	size_t n, at;
+};
+
+static unsigned take(struct bytes *b)
+{
+	return b->at < b->n ? b->d[b->at++] : 0;
+}
+
+static uint64_t pick(struct bytes *b, const uint64_t *pool, size_t n)
+{
+	return pool[take(b) % n];
+}
+
+#define PICK(b, pool) pick((b), (pool), G_N_ELEMENTS(pool))
+
+/* CCA (profile cca: delegable 0x80000000 + 1 GiB, its last 256 KiB hold
+ * the GPT): the granules the set-up uses, free ones, the GPT, the edges of
+ * the delegable range, unaligned and out-of-range addresses. */
+static const uint64_t cca_granules[] = {
+	0x80100000, 0x80101000, 0x80102000, 0x80103000, 0x80104000, 0x80105000, 0x80106000,
+	0x80107000, 0x80108000, 0x80109000, 0x8010a000, 0x8010b000, 0x80200000, 0x80201000,
+	0x80300000, 0x80000000, 0x7ffff000, 0xbfffe000, 0xbffbf000, 0xbffc0000, 0xc0000000,
+	0x80100800, 0x80100001, 0, 0xfffffffffffff000, 0xffffffffffffffff, 0x10000000000,
+};
+static const uint64_t cca_ipas[] = {
+	0, 0x1000, 0x2000, 0x3000, 0x200000, 0x40000000, 0x3ffffff000, 0x4000000000,
+	0x4000001000, 0x7ffffff000, 0x8000000000, 0x1, 0x1ff000, 0xffffffffffffffff,
+};
+static const uint64_t levels[] = { 0, 1, 2, 3, 3, 3, 4, 0xffffffffffffffff };
+static const uint64_t smalls[] = { 0, 1, 2, 3, 4, 5, 8, 16, 63, 64, 65, 0x10000, 0x20000,
+				   0xffffffff, 0x7fffffffffffffff, 0xffffffffffffffff };
+/* RTT descriptors for rtt_map_unprotected: NS pages with attribute bits,
+ * a delegated (Realm) granule, misaligned and reserved bits. */
+static const uint64_t cca_descs[] = { 0x80300000, 0x80300000 | 0x440, 0x80301000, 0x80100000,
+				      0x80300001, 0xfff0000080300000, 0 };
+
+static bool name_in(const char *name, const char *const *names)
+{
+	for (; *names; names++)
+		if (strcmp(name, *names) == 0)
+			return true;
+	return false;
+}
+
+/* A value for an argument, by what its name says it is. */
+static uint64_t cca_arg(struct bytes *b, const char *name)
+{
+	static const char *const addrs[] = { "addr", "rd", "rec", "rtt", "data", "src", "params_ptr",
+					     "run_ptr", "calling_rec", "target_rec", "rec_ptr", "buf",
+					     NULL };
+	static const char *const ipas[] = { "ipa", "base", "top", "entry", "target", NULL };
+	if (name_in(name, addrs))
+		return PICK(b, cca_granules);
+	if (name_in(name, ipas))
+		return PICK(b, cca_ipas);
+	if (strcmp(name, "level") == 0)
+		return PICK(b, levels);
+	if (strcmp(name, "desc") == 0)
+		return PICK(b, cca_descs);
+	return PICK(b, smalls);
+}
+
+/* Realm IPAs for RSI buffers and ranges: the kernel's own call and token
+ * areas, free RAM, the bounce buffer, the unprotected half, edges and
+ * misaligned values -- but not the realm's code (IPA 0) or kernel data
+ * (0x100000): a realm that points a call at them only overwrites itself
+ * (stacks/guest/kernel.h has the layout). */
+static const uint64_t realm_ipas[] = {
+	0x101000, 0x102000, 0x104000, 0x105000, 0x110000, 0x111000, 0x200000, 0x108000,
+	0x3ffffff000, 0x4000000000, 0x4000108000, 0x8000000000, 0x101001, 0x101800,
+	0xffffffffffffffff,
+};
+
+static uint64_t rsi_arg(struct bytes *b, const char *name)
+{
+	static const char *const ipas[] = { "addr", "base", "top", NULL };
+	if (name_in(name, ipas))
+		return PICK(b, realm_ipas);
+	return cca_arg(b, name);
+}
+
+/* realm_setup.inc and rec_params.inc of the conformance scenarios, inline:
+ * a NEW realm at rd 0x80100000 and a REC's parameters, so the calls that
+ * follow meet realms and RECs as well as refusals. */
+static const char cca_setup[] =
+	"host.rmi granule_delegate addr=0x80100000\n"
+	"host.rmi granule_delegate addr=0x80101000\n"
+	"host.fill addr=0x80200000 len=4K byte=0\n"
+	"host.store addr=0x80200008 data=hex:27\n"
+	"host.store addr=0x80200808 data=hex:0010108000000000\n"
+	"host.store addr=0x80200810 data=hex:01\n"
+	"host.store addr=0x80200818 data=hex:01\n"
+	"host.rmi realm_create rd=0x80100000 params_ptr=0x80200000\n"
+	"host.fill addr=0x80201000 len=4K byte=0\n"
+	"host.store addr=0x80201000 data=hex:01\n"
+	"host.store addr=0x80201200 data=hex:0010\n"
+	"host.store addr=0x80201800 data=hex:02\n"
+	"host.store addr=0x80201808 data=hex:00701080000000000080108000000000\n";
+
+static void gen_cca(struct bytes *b, GString *out)
+{
+	const struct rmm_cmd *rmi;
+	const struct rsi_cmd *rsi;
+	size_t nrmi = rmm_cmds(&rmi), nrsi = rsi_cmds(&rsi);
+	unsigned mode = take(b);
+	bool realm = mode & 2; /* a realm runs RSI calls after the host's */
+	g_string_append(out, "title \"fuzz: CCA monitor calls\"\nprofiles cca\n");
+	if (realm)
+		g_string_append(out, "guest g0\n");
+	if (mode & 1)
+		g_string_append(out, cca_setup);
+	GString *ops = g_string_new(NULL);
+	for (unsigned i = 0; i < FUZZ_MAX_CALLS && b->at < b->n; i++) {
+		unsigned op = take(b);
+		if (realm && (op & 0x80)) { /* an RSI call of the realm */
+			const struct rsi_cmd *c = &rsi[op % nrsi];
+			g_string_append_printf(ops, "g0.op rsi %s", c->name);
+			for (unsigned a = 0; a < c->arity && c->args[a]; a++)
+				g_string_append_printf(ops, " %s=0x%llx", c->args[a],
+						       (unsigned long long)rsi_arg(b, c->args[a]));
+			g_string_append_c(ops, '\n');
+			continue;
+		}
+		const struct rmm_cmd *c = &rmi[op % nrmi];
+		g_string_append_printf(out, "host.rmi %s", c->name);
+		for (unsigned a = 0; a < c->arity && c->args[a]; a++) {
+			const char *arg = c->args[a];
+			if (strcmp(c->name, "version") == 0)
+				arg = "req";
+			else if (strcmp(c->name, "granule_delegate") == 0 ||
+				 strcmp(c->name, "granule_undelegate") == 0)
+				arg = "addr";
+			g_string_append_printf(out, " %s=0x%llx", arg,
+					       (unsigned long long)cca_arg(b, arg));
+		}
+		g_string_append_c(out, '\n');
+		if ((op & 0x60) == 0x60) /* now and then the host touches memory */
+			g_string_append_printf(out, "host.store addr=0x%llx data=\"fuzz\"\n",
+					       (unsigned long long)PICK(b, cca_granules));
+	}
+	if (realm) {
+		g_string_append(out, ops->str);
+		g_string_append(out, "host.guest_load g0\nhost.guest_create g0\nhost.guest_run g0\n"
+				     "host.guest_destroy g0\n");
+	}
+	g_string_free(ops, TRUE);
+}
+
+/* SEV-SNP (profile sev-snp: RMP 0x7000000..0x80fffff): pages, 2 MB
+ * boundaries, the RMP itself, unaligned and out-of-range addresses. */
+static const uint64_t snp_pages[] = {
+	0x9000000, 0x9001000, 0x9002000, 0x9003000, 0x9004000, 0x9005000, 0x9006000, 0x9007000,
+	0x9200000, 0x9201000, 0x93ff000, 0x7000000, 0x8000000, 0x80ff000, 0x9000800, 0,
+	0xffffffffff000, 0xffffffffffffffff,
+};
+static const uint64_t snp_gpas[] = { 0, 0x1000, 0x2000, 0x200000, 0x9000000, 0x800, 0xfffffffff000 };
+static const uint64_t asids[] = { 0, 1, 1, 2, 3, 15, 16, 100, 509, 0xffff, 0xffffffff };
+static const char *const page_types[] = { "normal", "vmsa", "zero", "unmeasured", "secrets",
+					  "cpuid" };
+
+static void gen_snp(struct bytes *b, GString *out)
+{
+	g_string_append(out, "title \"fuzz: SEV-SNP firmware and RMP instructions\"\nprofiles sev-snp\n"
+			     "vm victim asid=1\n");
+	if (take(b) & 1)
+		g_string_append(out, "host.snp init\nhost.snp launch_start gctx=0x9000000\n"
+				     "host.snp activate gctx=0x9000000 asid=1\n");
+	for (unsigned i = 0; i < FUZZ_MAX_CALLS && b->at < b->n; i++) {
+		unsigned op = take(b) % 16;
+		unsigned long long p = PICK(b, snp_pages), q = PICK(b, snp_pages);
+		switch (op) {
+		case 0: g_string_append(out, "host.snp init\n"); break;
+		case 1:
+			g_string_append_printf(out, "host.snp launch_start gctx=0x%llx policy=0x%llx\n", p,
+					       (unsigned long long)(0x30000 | (take(b) & 7) << 16 |
+								    (take(b) & 0x80 ? 0x100000 : 0)));
+			break;
+		case 2:
+			g_string_append_printf(out, "host.snp activate gctx=0x%llx asid=0x%llx\n", p,
+					       (unsigned long long)PICK(b, asids));
+			break;
+		case 3:
+			g_string_append_printf(out, "host.snp launch_update gctx=0x%llx addr=0x%llx "
+					       "gpa=0x%llx type=%s\n", p, q,
+					       (unsigned long long)PICK(b, snp_gpas),
+					       page_types[take(b) % G_N_ELEMENTS(page_types)]);
+			break;
+		case 4: g_string_append_printf(out, "host.snp launch_finish gctx=0x%llx\n", p); break;
+		case 5: g_string_append_printf(out, "host.snp decommission gctx=0x%llx\n", p); break;
+		case 6: g_string_append(out, "host.snp df_flush\n"); break;
+		case 7:
+			g_string_append_printf(out, "host.snp report gctx=0x%llx vmpl=%u\n", p, take(b) % 5);
+			break;
+		case 8:
+			g_string_append_printf(out, "host.rmpupdate addr=0x%llx asid=0x%llx gpa=0x%llx "
+					       "size=%s immutable=%u\n", p,
+					       (unsigned long long)PICK(b, asids),
+					       (unsigned long long)PICK(b, snp_gpas),
+					       take(b) & 1 ? "2M" : "4K", take(b) & 1);
+			break;
+		case 9: g_string_append_printf(out, "host.rmpupdate addr=0x%llx\n", p); break;
+		case 10: g_string_append_printf(out, "host.psmash addr=0x%llx\n", p); break;
+		case 11:
+			g_string_append_printf(out, "victim.pvalidate addr=0x%llx validate=%u size=%s\n",
+					       (unsigned long long)PICK(b, snp_gpas), take(b) & 1,
+					       take(b) & 1 ? "2M" : "4K");
+			break;
+		case 12:
+			g_string_append_printf(out, "victim.rmpadjust addr=0x%llx vmpl=%u perms=0x%x "
+					       "vmsa=%u\n", (unsigned long long)PICK(b, snp_gpas),
+					       take(b) % 5, take(b) & 0x1f, take(b) & 1);
+			break;
+		case 13: g_string_append_printf(out, "host.store addr=0x%llx data=\"fuzz\"\n", p); break;
+		case 14:
+			g_string_append_printf(out, "victim.store addr=0x%llx data=\"fuzz\"\n",
+					       (unsigned long long)PICK(b, snp_gpas));
+			break;
+		default: g_string_append(out, "host.wbinvd\n"); break;
+		}
+	}
+}
+
+/* SEV / SEV-ES (profile sev-es): guest handles 1..4 and bad ones, regions
+ * of one page or more, unaligned and out of range. */
+static const uint64_t handles[] = { 1, 1, 2, 3, 4, 0, 64, 0xffffffff };
+static const uint64_t sev_addrs[] = { 0x9000000, 0x9001000, 0x9002000, 0x9000800, 0,
+				      0xffffffffff000 };
+static const uint64_t sev_lens[] = { 4096, 4096, 16, 8192, 0, 1, 0x100000, 0xffffffff };
+
+static void gen_sev(struct bytes *b, GString *out)
+{
+	g_string_append(out, "title \"fuzz: SEV firmware commands\"\nprofiles sev-es\n"
+			     "vm victim asid=1\n");
+	static const char *const cmds[] = { "init", "launch_start", "activate", "launch_update_data",
+					    "launch_update_vmsa", "launch_measure", "launch_finish",
+					    "deactivate", "decommission", "df_flush" };
+	for (unsigned i = 0; i < FUZZ_MAX_CALLS && b->at < b->n; i++) {
+		unsigned op = take(b) % (G_N_ELEMENTS(cmds) + 3);
+		unsigned long long h = PICK(b, handles);
+		if (op >= G_N_ELEMENTS(cmds)) {
+			static const char *const other[] = { "host.wbinvd\n",
+							     "victim.store addr=0x9000000 data=\"fuzz\"\n",
+							     "host.store addr=0x9000000 data=\"fuzz\"\n" };
+			g_string_append(out, other[op - G_N_ELEMENTS(cmds)]);
+			continue;
+		}
+		const char *c = cmds[op];
+		g_string_append_printf(out, "host.sev %s", c);
+		if (strcmp(c, "launch_start") == 0)
+			g_string_append_printf(out, " policy=0x%x", take(b) & 0x3f);
+		else if (strcmp(c, "activate") == 0)
+			g_string_append_printf(out, " handle=%llu asid=0x%llx", h,
+					       (unsigned long long)PICK(b, asids));
+		else if (strncmp(c, "launch_update", 13) == 0)
+			g_string_append_printf(out, " handle=%llu addr=0x%llx len=0x%llx", h,
+					       (unsigned long long)PICK(b, sev_addrs),
+					       (unsigned long long)PICK(b, sev_lens));
+		else if (strcmp(c, "init") != 0 && strcmp(c, "df_flush") != 0)
+			g_string_append_printf(out, " handle=%llu", h);
+		g_string_append_c(out, '\n');
+	}
+}
+
+const char *fuzz_abi_name(enum fuzz_abi abi)
+{
+	static const char *const names[] = { "cca", "snp", "sev" };
+	return abi < G_N_ELEMENTS(names) ? names[abi] : "?";
+}
+
+int fuzz_abi_parse(const char *name, enum fuzz_abi *abi)
+{
+	for (unsigned a = 0; a < FUZZ_ABIS; a++)
+		if (strcmp(name, fuzz_abi_name((enum fuzz_abi)a)) == 0) {
+			*abi = (enum fuzz_abi)a;
+			return 0;
+		}
+	return -1;
+}
+
+void fuzz_scenario(enum fuzz_abi abi, const uint8_t *d, size_t n, GString *out)
+{
+	struct bytes b = { d, n, 0 };
+	g_string_truncate(out, 0);
+	g_string_append(out, "# generated by ccsim fuzz: monitor calls from random bytes\n");
+	if (abi == FUZZ_CCA)
+		gen_cca(&b, out);
+	else if (abi == FUZZ_SNP)
+		gen_snp(&b, out);
+	else
+		gen_sev(&b, out);
+}
