@@ -1,6 +1,7 @@
 /* Memory-encryption engine core: key slots, deterministic key derivation,
- * AES-128-XTS per line through OpenSSL EVP, the dispatch to the integrity
- * modes (memenc_mac.c, memenc_tree.c + memenc_meta.c), stats and snapshots. */
+ * AES-128-XTS per line through OpenSSL EVP, first-generation SEV's
+ * address-linear tweak (XE / XEX), the dispatch to the integrity modes
+ * (memenc_mac.c, memenc_tree.c + memenc_meta.c), stats and snapshots. */
 #include "models/memenc/memenc.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include "sim/sim.h"
 
 #define KEY_LABEL "ccsim.memenc.key"
+#define TWEAK_LABEL "ccsim.memenc.tweak"
 
 bool memenc_slot_encrypts(const struct memenc *e, const struct memenc_slot *sl)
 {
@@ -149,6 +151,90 @@ int memenc_xts_crypt(struct memenc_slot *sl, bool enc, uint64_t pa, const uint8_
 	return 0;
 }
 
+static bool mode_linear(enum memenc_mode m)
+{
+	return m == MEMENC_XE || m == MEMENC_XEX_LINEAR;
+}
+
+/* The linear tweak's constants, one machine's table: t_i for PA bit i >= 4
+ * is the first 4 bytes of SHA-256(label || seed u64 LE || i u32 LE), as a
+ * little-endian word. What is modelled is the structure SEVurity (Wilke et
+ * al., S&P 2020, section III and table I; after Du et al. 2017) recovered:
+ * 16-byte constants made of one 4-byte pattern repeated (32 bits of
+ * entropy each), fixed across boots and the same for every VM's key. The
+ * values of real parts are not reproduced (SEVurity prints three of an
+ * Epyc 7251 and reports they change with firmware); a run's seed stands for
+ * one machine. Zero outside the linear modes. */
+static void tweak_derive(struct memenc *e)
+{
+	memset(e->tweak_const, 0, sizeof(e->tweak_const));
+	if (!mode_linear(e->cfg.mode))
+		return;
+	for (uint32_t i = MEMENC_TWEAK_LOW; i < MEMENC_TWEAK_CONSTS; i++) {
+		uint8_t msg[sizeof(TWEAK_LABEL) - 1 + 8 + 4], d[32];
+		size_t n = sizeof(TWEAK_LABEL) - 1;
+		memcpy(msg, TWEAK_LABEL, n);
+		sim_le64_store(msg + n, e->base.sim->seed);
+		for (int b = 0; b < 4; b++)
+			msg[n + 8 + b] = (uint8_t)(i >> (8 * b));
+		GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
+		gsize len = sizeof(d);
+		g_checksum_update(c, msg, sizeof(msg));
+		g_checksum_get_digest(c, d, &len);
+		g_checksum_free(c);
+		e->tweak_const[i] = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 |
+				    (uint32_t)d[3] << 24;
+	}
+}
+
+void memenc_tweak(const struct memenc *e, uint64_t pa, uint8_t out[MEMENC_TWEAK_BLOCK])
+{
+	/* T(p) = XOR over i >= 4 of bit(p, i) * t_i (SEVurity III-A). Every t_i
+	 * repeats one 4-byte word, so T(p) does too. */
+	uint32_t w = 0;
+	for (unsigned i = MEMENC_TWEAK_LOW; i < MEMENC_TWEAK_CONSTS; i++)
+		if (pa >> i & 1)
+			w ^= e->tweak_const[i];
+	for (int b = 0; b < MEMENC_TWEAK_BLOCK; b++)
+		out[b] = (uint8_t)(w >> (8 * (b % 4)));
+}
+
+/* One line (4 AES blocks, each with its own block address) in the linear
+ * modes, the key's first half as the one AES-128 key K:
+ *   XE          C = AES_K(P ^ T(p)),          P = AES_K^-1(C) ^ T(p)
+ *               (SEVurity III-A: Ryzen 7 1700X after Du et al., Epyc 7251)
+ *   XEX_LINEAR  C = AES_K(P ^ T(p)) ^ T(p),   P = AES_K^-1(C ^ T(p)) ^ T(p)
+ *               (SEVurity III-B: Epyc 7401P, Epyc Embedded 3151)
+ * so a block moved from a to b reads P ^ T(a) ^ T(b) in XE, and in XEX once
+ * the attacker XORs T(a) ^ T(b) into the ciphertext it moves (SEVurity IV). */
+static int linear_crypt(const struct memenc *e, struct memenc_slot *sl, bool enc, uint64_t pa,
+			const uint8_t *in, uint8_t *out)
+{
+	bool xex = e->cfg.mode == MEMENC_XEX_LINEAR;
+	uint8_t tw[MEMENC_LINE], buf[MEMENC_LINE], ob[MEMENC_LINE];
+	int n = 0;
+	for (int j = 0; j < MEMENC_LINE_BLOCKS; j++)
+		memenc_tweak(e, pa + (uint64_t)j * MEMENC_AES_BLOCK, tw + j * MEMENC_AES_BLOCK);
+	for (int i = 0; i < MEMENC_LINE; i++)
+		buf[i] = enc || xex ? in[i] ^ tw[i] : in[i];
+	int ok = enc ? EVP_EncryptUpdate(sl->enc, ob, &n, buf, MEMENC_LINE)
+		     : EVP_DecryptUpdate(sl->dec, ob, &n, buf, MEMENC_LINE);
+	if (ok != 1 || n != MEMENC_LINE)
+		return -EIO;
+	for (int i = 0; i < MEMENC_LINE; i++)
+		out[i] = !enc || xex ? ob[i] ^ tw[i] : ob[i];
+	return 0;
+}
+
+/* The slot's transform of one line in the engine's non-integrity modes. */
+static int line_crypt(const struct memenc *e, struct memenc_slot *sl, bool enc, uint64_t pa,
+		      const uint8_t *in, uint8_t *out)
+{
+	if (mode_linear(e->cfg.mode))
+		return linear_crypt(e, sl, enc, pa, in, out);
+	return memenc_xts_crypt(sl, enc, pa, in, out);
+}
+
 int memenc_key_program_ex(struct memenc *e, unsigned slot, uint32_t owner, unsigned flags)
 {
 	if (slot >= e->cfg.slots ||
@@ -234,9 +320,9 @@ static int line_check(const struct memenc *e, unsigned slot, uint64_t pa)
 	return 0;
 }
 
-/* NONE and XTS, and in CTR_TREE what the tree does not cover. */
-static int xts_read(struct memenc *e, struct memenc_slot *sl, uint64_t pa,
-		    uint8_t out[MEMENC_LINE], uint64_t *cycles)
+/* NONE, XTS, XE, XEX_LINEAR, and in CTR_TREE what the tree does not cover. */
+static int cipher_read(struct memenc *e, struct memenc_slot *sl, uint64_t pa,
+		       uint8_t out[MEMENC_LINE], uint64_t *cycles)
 {
 	int rc;
 	if (memenc_slot_encrypts(e, sl)) {
@@ -244,7 +330,7 @@ static int xts_read(struct memenc *e, struct memenc_slot *sl, uint64_t pa,
 		rc = mem_read(e->mem, pa, ct, MEMENC_LINE);
 		if (rc)
 			return rc;
-		rc = memenc_xts_crypt(sl, false, pa, ct, out);
+		rc = line_crypt(e, sl, false, pa, ct, out);
 		if (rc)
 			return rc;
 		e->stat_decrypts++;
@@ -259,13 +345,13 @@ static int xts_read(struct memenc *e, struct memenc_slot *sl, uint64_t pa,
 	return 0;
 }
 
-static int xts_write(struct memenc *e, struct memenc_slot *sl, uint64_t pa,
-		     const uint8_t in[MEMENC_LINE], uint64_t *cycles)
+static int cipher_write(struct memenc *e, struct memenc_slot *sl, uint64_t pa,
+			const uint8_t in[MEMENC_LINE], uint64_t *cycles)
 {
 	int rc;
 	if (memenc_slot_encrypts(e, sl)) {
 		uint8_t ct[MEMENC_LINE];
-		rc = memenc_xts_crypt(sl, true, pa, in, ct);
+		rc = line_crypt(e, sl, true, pa, in, ct);
 		if (rc)
 			return rc;
 		rc = mem_write(e->mem, pa, ct, MEMENC_LINE);
@@ -301,7 +387,7 @@ int memenc_read_line(struct memenc *e, unsigned slot, uint64_t pa, uint8_t out[M
 	else if (tree_path(e, sl, pa))
 		rc = memenc_ctr_read(e, pa, out, &c);
 	else
-		rc = xts_read(e, sl, pa, out, &c);
+		rc = cipher_read(e, sl, pa, out, &c);
 	if (rc && rc != -EBADMSG)
 		return rc;
 	e->stat_lines_read++;
@@ -328,7 +414,7 @@ int memenc_peek_line(struct memenc *e, unsigned slot, uint64_t pa, uint8_t out[M
 		memcpy(out, ct, MEMENC_LINE);
 		return 0;
 	}
-	return memenc_xts_crypt(sl, false, pa, ct, out);
+	return line_crypt(e, sl, false, pa, ct, out);
 }
 
 uint64_t memenc_read_timing(struct memenc *e, unsigned slot, uint64_t pa, uint64_t offset)
@@ -360,7 +446,7 @@ int memenc_write_line(struct memenc *e, unsigned slot, uint64_t pa,
 	else if (tree_path(e, sl, pa))
 		rc = memenc_ctr_write(e, pa, in, &c);
 	else
-		rc = xts_write(e, sl, pa, in, &c);
+		rc = cipher_write(e, sl, pa, in, &c);
 	if (rc && rc != -EBADMSG)
 		return rc;
 	if (!rc)
@@ -453,6 +539,7 @@ static int memenc_restore_extra(struct sim_model *sm, struct sim_reader *in)
 	uint64_t engine_free = e->engine_free; /* from the field table */
 	memenc_reset(sm);
 	e->engine_free = engine_free;
+	tweak_derive(e); /* the checkpoint brought its seed */
 	if (e->crypto) {
 		int rc = memenc_crypto_rekey(e); /* the checkpoint brought its seed */
 		if (rc)
@@ -519,7 +606,7 @@ static const struct sim_vmstate memenc_vmstate = {
 /* Fill the defaults and check the configuration; 0 or -EINVAL. */
 static int config_resolve(struct memenc_config *c, const struct mem *mem)
 {
-	if (!mem || (unsigned)c->mode > MEMENC_CTR_TREE || c->slots < 1 ||
+	if (!mem || (unsigned)c->mode > MEMENC_XEX_LINEAR || c->slots < 1 ||
 	    c->slots > MEMENC_SLOTS_MAX)
 		return -EINVAL;
 	if (!c->mac_latency)
@@ -568,6 +655,7 @@ int memenc_init(struct memenc *e, struct sim *s, const char *name,
 	e->cfg = c;
 	e->mem = mem;
 	e->base.sim = s; /* the key derivation below reads the seed */
+	tweak_derive(e);
 	if (c.mode == MEMENC_MAC || c.mode == MEMENC_CTR_TREE) {
 		int rc = memenc_crypto_init(e);
 		if (rc) {

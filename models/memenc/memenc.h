@@ -2,7 +2,9 @@
  * key slots (ASIDs, KeyIDs, MECIDs) and, per 64-byte line, AES-128-XTS with
  * the PA as tweak (IEEE 1619, data unit = one line), optionally with per-line
  * integrity (Intel TDX "Ci": MAC + TD-owner bit in the ECC bits) or with
- * counter-mode encryption under an integrity tree (Intel SGX MEE style). */
+ * counter-mode encryption under an integrity tree (Intel SGX MEE style); or
+ * first-generation AMD SEV's AES with an address-linear tweak (XE, and the
+ * XEX variant of updated parts: Wilke et al., "SEVurity", IEEE S&P 2020). */
 #ifndef CCSIM_MEMENC_MEMENC_H
 #define CCSIM_MEMENC_MEMENC_H
 
@@ -24,6 +26,10 @@ enum memenc_mode {
 	MEMENC_XTS,      /* AES-128-XTS, tweak = PA (little-endian, zero-extended) */
 	MEMENC_MAC,      /* XTS + per-line 28-bit MAC and TD-owner bit in ECC bits (TDX Ci) */
 	MEMENC_CTR_TREE, /* AES-128-CTR + 56-bit counters/MACs under a counter tree (MEE) */
+	MEMENC_XE,       /* AES-128 per 16-byte block, C = E_K(P ^ T(pa)): T linear in the PA
+			    bits, the same for every key (Zen 1 SEV; memenc_tweak) */
+	MEMENC_XEX_LINEAR, /* the same T XORed before and after: C = E_K(P ^ T) ^ T (updated
+			      Zen 1 parts) */
 };
 
 #define MEMENC_LINE 64
@@ -38,6 +44,9 @@ enum memenc_mode {
 #define MEMENC_TREE_LEVELS_MAX 24
 #define MEMENC_MAC_BITS 28     /* MEMENC_MAC line MAC (TDX Ci) */
 #define MEMENC_CTR_BITS 56     /* MEMENC_CTR_TREE counters and MACs (MEE) */
+#define MEMENC_TWEAK_BLOCK 16  /* XE / XEX_LINEAR: bytes one tweak covers (an AES block) */
+#define MEMENC_TWEAK_LOW 4     /* ... so PA bits 0..3 have no tweak constant */
+#define MEMENC_TWEAK_CONSTS 64 /* one per PA bit (the low ones stay 0) */
 
 /* Key-slot flags for memenc_key_program_ex. */
 #define MEMENC_KEY_ENCRYPT (1u << 0) /* lines are encrypted (else bypass: plaintext) */
@@ -76,6 +85,9 @@ struct memenc {
 	struct memenc_lines *lines;   /* MAC and CTR_TREE: per-line ECC metadata */
 	struct memenc_tree *tree;     /* CTR_TREE: geometry, on-chip root, metadata cache */
 	uint16_t trace_src;
+	/* XE / XEX_LINEAR: t_i for PA bit i, a 4-byte pattern (memenc_tweak); from the
+	 * seed, never saved */
+	uint32_t tweak_const[MEMENC_TWEAK_CONSTS];
 	uint64_t engine_free;     /* the cycle the AES pipeline takes its next line */
 	bool untimed;             /* moving data whose timing was accounted already (a
 				     prefetched line): no latency, no engine or DRAM time taken */
@@ -136,7 +148,8 @@ bool memenc_key_private(const struct memenc *e, unsigned slot);
  * M = mac_latency, C = meta_cache_latency. A data line's DRAM write is
  * posted (mem.h: mem_access_cycles): in a write, D stands for the channel
  * wait and the controller only, not the array.
- *   NONE, XTS:  read D + A (AES after the data), write A + D.
+ *   NONE, XTS, XE, XEX_LINEAR:  read D + A (AES after the data), write A + D
+ *               (the linear tweak, like XTS's, is ready before the data).
  *   MAC:        private read D + A + M (decrypt, then the MAC check: serial, the
  *               line is not released before it is verified); shared read D + A
  *               (TDX checks integrity on private-KeyID reads only); any write
@@ -185,8 +198,16 @@ int memenc_write_line(struct memenc *e, unsigned slot, uint64_t pa,
  * counter tree; otherwise as read_line's argument errors. */
 int memenc_peek_line(struct memenc *e, unsigned slot, uint64_t pa, uint8_t out[MEMENC_LINE]);
 
-/* What read_line adds for `slot` on a line that needs no metadata (NONE and
- * XTS: reads and writes; MAC: a valid line; CTR_TREE: outside the region). */
+/* The XE / XEX_LINEAR tweak of the 16-byte block at `pa`: T(pa) = XOR of t_i
+ * over the set bits i >= 4 of pa, each t_i a 4-byte pattern repeated four
+ * times (SEVurity section III, table I). One table per machine (derived from
+ * the seed), the same for every key slot and key generation, as SEVurity
+ * found on hardware: so a block moved from a to b decrypts, under any key, to
+ * P ^ T(a) ^ T(b) in XE. All zeros in the other modes (no linear tweak). */
+void memenc_tweak(const struct memenc *e, uint64_t pa, uint8_t out[MEMENC_TWEAK_BLOCK]);
+
+/* What read_line adds for `slot` on a line that needs no metadata (NONE, XTS,
+ * XE, XEX_LINEAR: reads and writes; MAC: a valid line; CTR_TREE: outside the region). */
 uint64_t memenc_line_latency(const struct memenc *e, unsigned slot);
 
 /* CTR_TREE: write every dirty counter block and tree node back to DRAM (lowest

@@ -27,7 +27,8 @@ struct schema_key {
 
 static const char *const arch_names[] = { "plain", "cca", "sev", "sev-es", "sev-snp", NULL };
 static const char *const timer_names[] = { "host", "rmm", NULL };
-static const char *const memenc_names[] = { "none", "xts", "mac", "ctr-tree", NULL };
+/* in enum memenc_mode order */
+static const char *const memenc_names[] = { "none", "xts", "mac", "ctr-tree", "xe", "xex-linear", NULL };
 
 #define OFF(f) offsetof(struct platform_config, f)
 #define U64(g, k, f, lo, hi, d, doc) { g, k, K_U64, OFF(f), 0, lo, hi, NULL, d, doc }

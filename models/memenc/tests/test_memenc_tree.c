@@ -469,7 +469,7 @@ static void test_tree_bad_config(void **state)
 	mem_init(&m, &s, "dram", 32, DRAM);
 #define TREE .mode = MEMENC_CTR_TREE, .slots = 1
 	const struct memenc_config bad[] = {
-		{ .mode = (enum memenc_mode)4, .slots = 1 },
+		{ .mode = (enum memenc_mode)(MEMENC_XEX_LINEAR + 1), .slots = 1 },
 		{ .mode = MEMENC_XTS, .slots = 1, .tree_arity = 16 },
 		{ .mode = MEMENC_MAC, .slots = 1, .meta_cache_ways = 1 },
 		{ TREE, .prot_base = PROT, .prot_size = 4096, .meta_base = META, .tree_arity = 32 },

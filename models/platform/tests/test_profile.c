@@ -191,15 +191,22 @@ static void test_bundled_plain(void **state)
 
 /* cca.ini: CCA personality, XTS with 4 slots, GPC over the delegable range, the RMM. */
 /* The SEV family: sev-es and sev-snp inherit sev's keys and ASID split and
- * change the personality (sev-snp adds the RMP); sev-gen1 has 15 ASIDs. */
+ * change the personality (sev-snp adds the RMP); sev-gen1 has 15 ASIDs and
+ * Zen 1's address-linear tweak (XE; XEX on updated parts), the later parts
+ * a tweak no attacker can compute (XTS stands for it). */
 static void test_bundled_sev(void **state)
 {
 	(void)state;
-	static const struct { const char *name; uint64_t arch, slots, min_sev; bool rmp; } p[] = {
-		{ "sev", ARCH_SEV, 510, 100, false },
-		{ "sev-es", ARCH_SEV_ES, 510, 100, false },
-		{ "sev-snp", ARCH_SEV_SNP, 510, 100, true },
-		{ "sev-gen1", ARCH_SEV, 16, 1, false },
+	static const struct {
+		const char *name;
+		uint64_t arch, slots, min_sev, mode;
+		bool rmp;
+	} p[] = {
+		{ "sev", ARCH_SEV, 510, 100, MEMENC_XTS, false },
+		{ "sev-es", ARCH_SEV_ES, 510, 100, MEMENC_XTS, false },
+		{ "sev-snp", ARCH_SEV_SNP, 510, 100, MEMENC_XTS, true },
+		{ "sev-gen1", ARCH_SEV, 16, 1, MEMENC_XE, false },
+		{ "sev-gen1-xex", ARCH_SEV, 16, 1, MEMENC_XEX_LINEAR, false },
 	};
 	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++) {
 		struct platform_config c;
@@ -209,7 +216,7 @@ static void test_bundled_sev(void **state)
 		assert_string_equal(c.name, p[i].name);
 		assert_int_equal(c.arch, p[i].arch);
 		assert_true(arch_is_sev(c.arch));
-		assert_int_equal(c.memenc_mode, MEMENC_XTS);
+		assert_int_equal(c.memenc_mode, p[i].mode);
 		assert_int_equal(c.key_slots, p[i].slots);
 		assert_int_equal(c.min_sev_asid, p[i].min_sev);
 		assert_true(c.asid_flush_gate);
@@ -295,7 +302,7 @@ static void test_bad_values(void **state)
 	assert_load_error(f, "[platform]\ndescription = x\narch = x86\n", 3,
 			  "platform.arch: expected one of plain | cca | sev | sev-es | sev-snp, got \"x86\"", true);
 	assert_load_error(f, "[memenc]\nmode = aes\n", 2,
-			  "memenc.mode: expected one of none | xts | mac | ctr-tree, got \"aes\"", true);
+			  "memenc.mode: expected one of none | xts | mac | ctr-tree | xe | xex-linear, got \"aes\"", true);
 	assert_load_error(f, "[gpc]\nenabled = maybe\n", 2,
 			  "gpc.enabled: expected true or false, got \"maybe\"", true);
 	char *text = g_strdup_printf("[platform]\nname = %064d\n", 0);
