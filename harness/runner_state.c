@@ -10,7 +10,12 @@
 
 #define RUN_CKPT_MAGIC "CCSIMRUN"
 /* 2: a SHA-256 of everything before it closes the file (1 had none) */
-#define RUN_CKPT_FORMAT 2
+/* Run checkpoint formats, each still read (run_checkpoint_read upgrades):
+ *   1  header + the sim's snapshot; mem saved no bus-interposer log
+ *   2  + a SHA-256 trailer of everything before it; written both without
+ *      the bus log (its first builds) and with it
+ *   3  the current layout: trailer and bus log */
+#define RUN_CKPT_FORMAT 3
 #define RUN_CKPT_SUM 32
 
 /* --- the runner's own saved state: progress, captures, outcome --- */
@@ -245,6 +250,16 @@ int run_checkpoint_write(struct run_ctx *rc, char *err, size_t errlen)
 	return rc2 ? -1 : 0;
 }
 
+/* The sim's snapshot under `layout` (SIM_LAYOUT_*). */
+static int restore_as(struct run_ctx *rc, const struct sim_reader *in, uint32_t layout, char *msg,
+		      size_t len)
+{
+	rc->sim.restore_layout = layout;
+	int r = sim_restore(&rc->sim, in->data + in->pos, in->len - in->pos, msg, len);
+	rc->sim.restore_layout = 0;
+	return r;
+}
+
 int run_checkpoint_read(struct run_ctx *rc, char *err, size_t errlen)
 {
 	const char *path = rc->opt->restore_path;
@@ -267,22 +282,32 @@ int run_checkpoint_read(struct run_ctx *rc, char *err, size_t errlen)
 		g_checksum_get_digest(c, sum, &sl);
 		g_checksum_free(c);
 	}
-	sim_reader_init(&in, (const uint8_t *)data, n >= RUN_CKPT_SUM ? n - RUN_CKPT_SUM : n);
+	sim_reader_init(&in, (const uint8_t *)data, n);
 	char *want = scenario_hash(rc->sc);
 	uint32_t format = 0;
-	if (!sim_reader_get(&in, magic, 8) || memcmp(magic, RUN_CKPT_MAGIC, 8) != 0)
+	if (!sim_reader_get(&in, magic, 8) || memcmp(magic, RUN_CKPT_MAGIC, 8) != 0) {
 		snprintf(err, errlen, "%s: offset 0: not a ccsim run checkpoint (expected magic \"%s\")",
 			 path, RUN_CKPT_MAGIC);
-	else if ((format = sim_reader_u32(&in)) != RUN_CKPT_FORMAT)
-		snprintf(err, errlen, "%s: offset 8: checkpoint format %u, this ccsim reads %d%s", path,
-			 format, RUN_CKPT_FORMAT,
-			 format < RUN_CKPT_FORMAT ? " (written by an older ccsim: run the scenario "
-						    "again to take a new one)" : "");
-	else if (n < 12 + RUN_CKPT_SUM || memcmp(sum, data + n - RUN_CKPT_SUM, RUN_CKPT_SUM) != 0)
-		snprintf(err, errlen, "%s: offset %zu: checksum mismatch (the checkpoint was changed, "
-			 "cut short or extended)", path, n >= RUN_CKPT_SUM ? n - RUN_CKPT_SUM : 0);
-	else if (!sim_reader_str(&in, version, sizeof(version)) || !sim_reader_str(&in, hash, sizeof(hash)) ||
-		 !sim_reader_str(&in, profile, sizeof(profile)))
+		goto out;
+	}
+	format = sim_reader_u32(&in);
+	if (in.failed || format < 1 || format > RUN_CKPT_FORMAT) {
+		snprintf(err, errlen, "%s: offset 8: checkpoint format %u, this ccsim reads 1 to %d%s",
+			 path, format, RUN_CKPT_FORMAT,
+			 format > RUN_CKPT_FORMAT ? " (written by a newer ccsim)" : "");
+		goto out;
+	}
+	if (format >= 2) { /* the trailer: everything before it, unchanged */
+		if (n < 12 + RUN_CKPT_SUM || memcmp(sum, data + n - RUN_CKPT_SUM, RUN_CKPT_SUM) != 0) {
+			snprintf(err, errlen, "%s: offset %zu: checksum mismatch (the checkpoint was "
+				 "changed, cut short or extended)", path,
+				 n >= RUN_CKPT_SUM ? n - RUN_CKPT_SUM : 0);
+			goto out;
+		}
+		in.len = n - RUN_CKPT_SUM;
+	}
+	if (!sim_reader_str(&in, version, sizeof(version)) || !sim_reader_str(&in, hash, sizeof(hash)) ||
+	    !sim_reader_str(&in, profile, sizeof(profile)))
 		snprintf(err, errlen, "%s: truncated checkpoint header", path);
 	else if (strcmp(hash, want) != 0)
 		snprintf(err, errlen, "%s: checkpoint was taken from a different scenario or params "
@@ -290,7 +315,12 @@ int run_checkpoint_read(struct run_ctx *rc, char *err, size_t errlen)
 	else if (strcmp(profile, rc->cfg.name) != 0)
 		snprintf(err, errlen, "%s: checkpoint was taken on profile %s, not %s", path, profile,
 			 rc->cfg.name);
-	else if (sim_restore(&rc->sim, in.data + in.pos, in.len - in.pos, msg, sizeof(msg)))
+	/* format 1 has no bus log; format 2 may or may not (its first builds
+	 * did not save one): the current layout first, then the older one */
+	else if (format == 1 ? restore_as(rc, &in, SIM_LAYOUT_NO_BUS_LOG, msg, sizeof(msg))
+			     : restore_as(rc, &in, 0, msg, sizeof(msg)) &&
+				       (format == RUN_CKPT_FORMAT ||
+					restore_as(rc, &in, SIM_LAYOUT_NO_BUS_LOG, msg, sizeof(msg))))
 		snprintf(err, errlen, "%s: %s", path, msg);
 	else if (rc->sim.seed != rc->opt->seed) /* the rest of the run would mix two seeds */
 		snprintf(err, errlen, "%s: checkpoint was taken with --seed %llu, this run has --seed "
@@ -298,8 +328,8 @@ int run_checkpoint_read(struct run_ctx *rc, char *err, size_t errlen)
 			 (unsigned long long)rc->sim.seed, (unsigned long long)rc->opt->seed);
 	else
 		ret = 0;
+out:
 	g_free(want);
 	g_free(data);
 	return ret;
 }
-

@@ -35,7 +35,14 @@ struct sim {
 	struct sim_phases phases;
 	struct sim_model *models;      /* registration order */
 	struct sim_model **models_tail;
+	/* While sim_restore runs: how the checkpoint's models laid out their
+	 * state, when an upgrader reads one an older ccsim wrote (SIM_LAYOUT_*;
+	 * 0: the current layout). Models' restore_extra consult it. */
+	uint32_t restore_layout;
 };
+
+/* Older checkpoint layouts (harness/runner_state.c names the formats). */
+#define SIM_LAYOUT_NO_BUS_LOG 1u /* mem saved no bus-interposer log (run checkpoint format 1) */
 
 /* Set up an empty simulation. freq_hz must be non-zero. */
 void sim_init(struct sim *s, uint64_t seed, uint64_t freq_hz);

@@ -343,7 +343,15 @@ static int mem_restore_extra(struct sim_model *sm, struct sim_reader *in)
 	uint64_t want_pages = m->stat_pages; /* the field table is restored first */
 	uint64_t next_pfn = 0;
 	pages_free(m);
-	if (mem_timing_restore(m, in) || mem_remaps_restore(m, in) || bus_log_restore(m, in))
+	/* A checkpoint of the older layout has no bus log: no interposer. */
+	bool no_log = m->base.sim && (m->base.sim->restore_layout & SIM_LAYOUT_NO_BUS_LOG);
+	if (no_log) {
+		g_free(m->bus_log);
+		m->bus_log = NULL;
+		m->bus_log_len = m->bus_log_cap = 0;
+		m->bus_logging = 0;
+	}
+	if (mem_timing_restore(m, in) || mem_remaps_restore(m, in) || (!no_log && bus_log_restore(m, in)))
 		return -EINVAL;
 	while (in->pos < in->len) {
 		uint64_t pfn = sim_reader_u64(in);

@@ -1,0 +1,39 @@
+#!/bin/sh
+# Checkpoints written by older ccsim releases still restore, through the
+# upgrader in harness/runner_state.c, and continue to the digest of an
+# uninterrupted run. tests/data/checkpoints holds one per format step, each
+# taken by the ccsim of that format (gzip-compressed), with the scenario
+# frozen beside it (a checkpoint names its scenario by content).
+. "$(dirname "$0")/lib.sh"
+D=tests/data/checkpoints
+
+# restores NAME SCENARIO PROFILE CKPT.gz: restore and compare digests
+restores() {
+	zcat "$4" >"$T/ckpt"
+	want=$("$CCSIM" run "$2" --profile "$3" | sed -n 's/.*digest: //p')
+	got=$("$CCSIM" run "$2" --profile "$3" --restore "$T/ckpt" 2>"$T/err" | sed -n 's/.*digest: //p')
+	if [ -n "$want" ] && [ "$got" = "$want" ]; then ok "$1"; else
+		fail "$1" "digest $got, uninterrupted $want" "$(head -c 400 "$T/err")"; fi
+}
+
+# format 1 (no checksum, no bus log), taken before phys.snoop_start
+restores "format 1 -> current: bus-snoop on cca" $D/bus-snoop.scn cca $D/bus-snoop-cca.v1.ckpt.gz
+# the first format 2 builds: format 1's layout with the SHA-256 trailer
+zcat $D/bus-snoop-cca.v1.ckpt.gz | python3 -c '
+import hashlib, sys
+d = bytearray(sys.stdin.buffer.read()); d[8:12] = (2).to_bytes(4, "little")
+sys.stdout.buffer.write(bytes(d) + hashlib.sha256(bytes(d)).digest())' | gzip >"$T/v2early.gz"
+restores "format 2 without bus log -> current" $D/bus-snoop.scn cca "$T/v2early.gz"
+# format 2 with the bus log, taken while a guest's vCPUs are mid-boot
+restores "format 2 -> current: smp-boot on cca" $D/smp-boot.scn cca $D/smp-boot-cca.v2.ckpt.gz
+
+# a format this ccsim does not know is refused with its offset
+zcat $D/bus-snoop-cca.v1.ckpt.gz | python3 -c '
+import sys
+d = bytearray(sys.stdin.buffer.read()); d[8:12] = (9).to_bytes(4, "little"); sys.stdout.buffer.write(d)' >"$T/v9"
+expect_exit "format 9 refused" 2 "$CCSIM" run $D/bus-snoop.scn --profile cca --restore "$T/v9"
+expect_err "format 9 named" "offset 8: checkpoint format 9, this ccsim reads 1 to 3 \(written by a newer ccsim\)"
+# a format 1 file cut short is refused, not misread
+zcat $D/bus-snoop-cca.v1.ckpt.gz | head -c 100000 >"$T/cut"
+expect_exit "format 1 cut short refused" 2 "$CCSIM" run $D/bus-snoop.scn --profile cca --restore "$T/cut"
+finish
