@@ -356,6 +356,8 @@ static bool vm_can_run(const struct run_ctx *rc, const struct scn_step *st)
 			       : sev_asid_active(rc->machine.sev, (uint32_t)v->asid);
 }
 
+#define SCN_MAX_VMS_INV 64 /* vms and guests the translation check looks at */
+
 /* A physical attacker's step that writes DRAM. */
 static bool phys_tamper(const struct scn_step *st)
 {
@@ -374,8 +376,20 @@ static bool invariants_check(struct run_ctx *rc, const struct scn_step *st)
 	char what[600];
 	size_t nsecrets = rc->out.leaked ? 0 : rc->sc->nsecrets;
 	rc->inv.tampered = rc->inv.tampered || phys_tamper(st);
+	/* the CPUs whose loaded contexts the TLBs cache: the host, the vm
+	 * actors, each guest's vCPU and the RMM's realm PE */
+	struct cpu *cpus[2 + 2 * SCN_MAX_VMS_INV];
+	size_t n = 0;
+	cpus[n++] = &rc->host;
+	for (size_t i = 0; i < rc->sc->nvms && n < G_N_ELEMENTS(cpus) - 1; i++)
+		cpus[n++] = &rc->vms[i];
+	for (size_t i = 0; rc->guests && i < rc->sc->nguests && n < G_N_ELEMENTS(cpus) - 1; i++)
+		if (rc->guests[i])
+			cpus[n++] = &rc->guests[i]->gcpu;
+	if (rc->machine.rmm)
+		cpus[n++] = &rc->machine.rmm->pe;
 	if (!machine_inv_check(&rc->machine, &rc->inv, rc->inv_secrets, nsecrets, rc->inv.tampered,
-			       what, sizeof(what)))
+			       cpus, n, what, sizeof(what)))
 		return false;
 	snprintf(rc->errmsg, sizeof(rc->errmsg),
 		 "%s:%d: invariant broken after the step `%s` on %s: %s (a model defect; "

@@ -165,6 +165,8 @@ int machine_peek(struct machine *m, unsigned key, uint64_t pa, void *buf, size_t
  *     ASID and per context page); cached RMP verdicts agree with the RMP
  *     unless rmp.tlb_coherent is off;
  *   - SEV, SEV-ES: one guest per ASID;
+ *   - every profile: each translation a TLB caches for a context one of
+ *     `cpus` has loaded is what a walk of its tables gives now;
  *   - no declared secret in plaintext in the DRAM cells of a page the
  *     profile protects with an encrypting key (the caller skips it once
  *     the run has leaked). */
@@ -185,7 +187,7 @@ struct machine_inv_secret {
  * changed behind their monitors' backs: the table checks are skipped. */
 int machine_inv_check(struct machine *m, struct machine_inv *st,
 		      const struct machine_inv_secret *secrets, size_t nsecrets, bool tampered,
-		      char *msg, size_t len);
+		      struct cpu *const *cpus, size_t ncpus, char *msg, size_t len);
 void machine_inv_free(struct machine *m, struct machine_inv *st);
 
 /* EL3 services the RMM calls (the RMM-EL3 GTSI interface, modelled on TF-A

@@ -316,6 +316,72 @@ static int check_rmp_tlb(struct machine *m, char *msg, size_t len)
 	return 0;
 }
 
+/* --- cached translations agree with the page tables --- */
+
+struct walk_peek {
+	struct machine *m;
+	const struct cpu *c;
+	int err;
+};
+
+/* A table read as the core's walker makes it (cpu.c walk_read64: stage 2
+ * tables in the s2 PAS's key, a guest's own tables under its key), peeked. */
+static int walk_peek_read64(void *ctx, uint64_t pa, uint64_t ipa, bool stage2, uint64_t *val,
+			    uint64_t *cycles)
+{
+	(void)ipa, (void)cycles;
+	struct walk_peek *w = ctx;
+	const struct cpu *c = w->c;
+	unsigned key = stage2 ? machine_key_slot(w->m, (enum cc_pas)c->s2_pas)
+		       : c->key >= 0 ? (unsigned)c->key
+				     : machine_key_slot(w->m, cc_world_pas((enum cc_world)c->world));
+	uint8_t b[8];
+	int rc = machine_peek(w->m, key, pa, b, 8);
+	if (rc) {
+		w->err = rc;
+		return rc;
+	}
+	*val = sim_le64_load(b);
+	return 0;
+}
+
+/* Arm ARM D8.13 / AMD APM vol. 2 5.5: a TLB entry may outlive a change to
+ * the tables only until the invalidation the changer owes; every host
+ * stack and monitor here invalidates with its change, so after a step each
+ * cached translation of a context a CPU has loaded must be what a walk of
+ * its tables gives now (output page and no permission the tables deny). */
+static int check_translations(struct machine *m, struct cpu *const *cpus, size_t ncpus, char *msg,
+			      size_t len)
+{
+	for (size_t k = 0; k < ncpus; k++) {
+		const struct cpu *c = cpus[k];
+		if (!c || !c->paging || !c->tlb)
+			continue;
+		const struct tlb *t = c->tlb;
+		for (size_t i = 0; i < (size_t)t->cfg.sets * t->cfg.ways; i++) {
+			const struct tlb_entry *e = &t->e[i];
+			if (!e->valid || e->asid == TLB_ASID_PHYS || e->world != c->tag.world ||
+			    e->vmid != c->tag.vmid || e->asid != c->tag.asid)
+				continue;
+			uint64_t va = e->vpn << e->page_shift;
+			struct walk_peek w = { m, c, 0 };
+			struct pt_io io = { walk_peek_read64, &w, NULL };
+			struct pt_walk_result r = pt_translate(&c->pt, &io, va, PT_ACC_READ);
+			if (w.err == -EOPNOTSUPP)
+				continue; /* a table under the counter tree: not peekable */
+			uint64_t page = r.pa & ~((1ull << e->page_shift) - 1);
+			if (r.fault == PT_OK && page == e->pa && (e->perms & ~r.perms) == 0)
+				continue;
+			return broken(msg, len, "stale translation: %s's TLB maps VA 0x%llx to 0x%llx "
+				      "(perms 0x%x), its tables now give %s 0x%llx (perms 0x%x)",
+				      c->base.name, (unsigned long long)va, (unsigned long long)e->pa,
+				      e->perms, r.fault == PT_OK ? "" : pt_fault_name(r.fault),
+				      (unsigned long long)page, r.perms);
+		}
+	}
+	return 0;
+}
+
 /* --- SEV / SEV-ES: one guest per ASID --- */
 
 static int check_sev(struct machine *m, char *msg, size_t len)
@@ -399,7 +465,7 @@ static int check_plaintext(struct machine *m, const struct machine_inv_secret *s
 
 int machine_inv_check(struct machine *m, struct machine_inv *st,
 		      const struct machine_inv_secret *secrets, size_t nsecrets, bool tampered,
-		      char *msg, size_t len)
+		      struct cpu *const *cpus, size_t ncpus, char *msg, size_t len)
 {
 	if (!m->inv_gpt_log && m->cfg.gpc)
 		m->inv_gpt_log = g_array_new(FALSE, FALSE, sizeof(uint64_t));
@@ -408,7 +474,8 @@ int machine_inv_check(struct machine *m, struct machine_inv *st,
 	 * its monitor's back: that is the attack, not a defect. */
 	bool tables = !tampered;
 	return (tables && (check_gpt_rmm(m, st, msg, len) || check_gpc_cache(m, msg, len) ||
-			   check_snp(m, st, msg, len) || check_rmp_tlb(m, msg, len))) ||
+			   check_snp(m, st, msg, len) || check_rmp_tlb(m, msg, len) ||
+			   check_translations(m, cpus, ncpus, msg, len))) ||
 	       check_sev(m, msg, len) || check_plaintext(m, secrets, nsecrets, msg, len);
 }
 

@@ -42,7 +42,7 @@ static struct fx *build(const char *profile)
 static int check(struct fx *f, const struct machine_inv_secret *s, size_t n)
 {
 	f->msg[0] = 0;
-	return machine_inv_check(&f->m, &f->inv, s, n, false, f->msg, sizeof(f->msg));
+	return machine_inv_check(&f->m, &f->inv, s, n, false, NULL, 0, f->msg, sizeof(f->msg));
 }
 
 static void destroy(struct fx *f)
