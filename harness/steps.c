@@ -522,14 +522,16 @@ static const struct step_spec step_table[] = {
 	  "report: the signed ATTESTATION_REPORT as bytes; snp.unsupported off sev-snp)",
 	  "host.snp launch_start gctx=0x80100000 policy=0x30000",
 	  { { "", ARG_NAME, true, "command" }, { "gctx", ARG_NUM, false, "the guest context page" },
-	    { "policy", ARG_NUM, false, "guest policy (default 0x30000)" },
+	    { "policy", ARG_NUM, false, "guest policy (default 0x30000); launch_finish: the ID block's" },
 	    { "asid", ARG_NUM, false, "activate: the ASID" },
 	    { "addr", ARG_NUM, false, "launch_update: the page (SPA)" },
 	    { "gpa", ARG_NUM, false, "launch_update: its GPA" },
 	    { "type", ARG_NAME, false, "launch_update: normal, vmsa, zero, unmeasured, secrets, cpuid" },
 	    { "vmpl", ARG_NUM, false, "report: the requesting VMPL" },
 	    { "data", ARG_BYTES, false, "report: REPORT_DATA (up to 64 bytes)" },
-	    { "host_data", ARG_BYTES, false, "launch_finish: HOST_DATA (up to 32 bytes)" } },
+	    { "host_data", ARG_BYTES, false, "launch_finish: HOST_DATA (up to 32 bytes)" },
+	    { "id_ld", ARG_BYTES, false, "launch_finish: an ID block naming this launch digest (48 "
+	      "bytes; its policy: policy=)" } },
 	  steps_snp, steps_snp_check },
 	{ ACTOR_HOST, "sev", "SEV / SEV-ES: a firmware command (init, launch_start, activate, "
 	  "launch_update_data, launch_update_vmsa, launch_measure, launch_finish, deactivate, "
