@@ -55,6 +55,8 @@ void snp_fw_init(struct snp_fw *fw, const struct snp_fw_config *cfg, const struc
 	fw->rmp = io->rmp;
 	fw->mem = io->mem;
 	fw->ctx = io->ctx;
+	fw->aliased = io->aliased;
+	fw->aliased_ctx = io->aliased_ctx;
 	fw->seed = seed;
 	fw->state = SNP_PLATFORM_UNINIT;
 }
@@ -134,6 +136,16 @@ enum snp_status snp_init(struct snp_fw *fw)
 	/* The firmware raises the RMP alignment to 1MB (rmp.h). */
 	if (fw->cfg.rmp.base % 0x100000 || (fw->cfg.rmp.end + 1) % 0x100000)
 		return SNP_INVALID_CONFIG;
+	/* AMD-SB-3015 (BadRAM, CVE-2024-21944): the firmware validates the
+	 * memory configuration, so that no two system physical addresses reach
+	 * one DRAM cell, before it runs guests; such an alias lets the host
+	 * reach the plaintext RMP and the guests' ciphertext behind every
+	 * check (De Meulemeester et al., "BadRAM", IEEE S&P 2025). */
+	if (fw->cfg.alias_check) {
+		if (fw->aliased && fw->aliased(fw->aliased_ctx, 0, fw->cfg.rmp.mem_top))
+			return SNP_HWERROR_PLATFORM;
+		fw->alias_check_complete = true;
+	}
 	if (!fw->cfg.rmp_preinitialized && rmp_init_table(&fw->cfg.rmp, &fw->rmp))
 		return SNP_HWERROR_PLATFORM;
 	fw->cfg.rmp_preinitialized = true;
@@ -498,7 +510,9 @@ enum snp_status snp_guest_report(struct snp_fw *fw, uint64_t gctx_pa,
 	le32_store(r + SNP_RPT_VMPL, vmpl);
 	le32_store(r + SNP_RPT_SIG_ALGO, SNP_SIG_ALGO_ECDSA_P384_SHA384);
 	sim_le64_store(r + SNP_RPT_CURRENT_TCB, c->tcb);
-	sim_le64_store(r + SNP_RPT_PLATFORM_INFO, c->smt_enabled ? SNP_PLATFORM_INFO_SMT_EN : 0);
+	sim_le64_store(r + SNP_RPT_PLATFORM_INFO,
+		       (c->smt_enabled ? SNP_PLATFORM_INFO_SMT_EN : 0) |
+		       (fw->alias_check_complete ? SNP_PLATFORM_INFO_ALIAS_CHECK_COMPLETE : 0));
 	/* FLAGS: AUTHOR_KEY_EN 0, MASK_CHIP_KEY 0, SIGNING_KEY 0 = VCEK. */
 	memcpy(r + SNP_RPT_REPORT_DATA, report_data, SNP_REPORT_DATA_LEN);
 	memcpy(r + SNP_RPT_MEASUREMENT, ctx.ld, SNP_DIGEST_LEN);

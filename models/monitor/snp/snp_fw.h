@@ -77,6 +77,11 @@ enum snp_page_type {
 /* PLATFORM_INFO (report offset 0x40). */
 #define SNP_PLATFORM_INFO_SMT_EN (1ull << 0)
 #define SNP_PLATFORM_INFO_TSME_EN (1ull << 1)
+/* Alias checking has completed since the last reset and found no aliasing
+ * addresses: firmware with AMD's BadRAM mitigation (AMD-SB-3015,
+ * CVE-2024-21944; Milan 1.55.22, Genoa 1.55.38; bit 5 as the virtee `sev`
+ * crate reads it, virtee/sev#264). */
+#define SNP_PLATFORM_INFO_ALIAS_CHECK_COMPLETE (1ull << 5)
 
 #define SNP_DIGEST_LEN 48        /* launch digest / measurement, SHA-384 */
 #define SNP_HOST_DATA_LEN 32
@@ -136,6 +141,9 @@ struct snp_fw_config {
 	uint64_t tcb;             /* current = committed = reported */
 	uint32_t min_sev_asid;    /* CPUID 8000_001F EDX: SNP ASIDs are 1 .. min_sev_asid - 1 */
 	bool no_asid_gate;        /* what-if: ACTIVATE takes a decommissioned ASID without DF_FLUSH */
+	/* Firmware with AMD's BadRAM mitigation (AMD-SB-3015): memory is
+	 * checked for DRAM aliases, and an aliasing platform is refused */
+	bool alias_check;
 	uint8_t cpuid_fam, cpuid_mod, cpuid_step;
 };
 
@@ -187,6 +195,10 @@ struct snp_fw_io {
 	struct rmp_io rmp;    /* the RMP table */
 	struct rmp_io mem;    /* guest pages, at the memory controller (may equal rmp) */
 	struct rmp_io ctx;    /* its own pages (guest contexts), under its own key */
+	/* Does the memory decoder send two addresses of [lo, hi) to one cell?
+	 * (NULL: nothing aliases.) */
+	bool (*aliased)(void *ctx, uint64_t lo, uint64_t hi);
+	void *aliased_ctx;
 };
 
 struct snp_fw {
@@ -194,8 +206,11 @@ struct snp_fw {
 	struct rmp_io rmp;    /* the RMP table's reads and writes */
 	struct rmp_io mem;    /* page contents (may equal rmp) */
 	struct rmp_io ctx;    /* guest context pages, through the firmware's key */
+	bool (*aliased)(void *ctx, uint64_t lo, uint64_t hi);
+	void *aliased_ctx;
 	uint64_t seed;
 	enum snp_platform_state state;
+	bool alias_check_complete; /* SNP_INIT checked memory and found no alias */
 	struct snp_guest guests[SNP_MAX_GUESTS];
 	/* ASIDs decommissioned since the last DF_FLUSH: the platform must not
 	 * hand them out again (SNP_ACTIVATE refuses them with DFFLUSH_REQUIRED). */
@@ -225,7 +240,12 @@ void snp_fw_init(struct snp_fw *fw, const struct snp_fw_config *cfg, const struc
 		 uint64_t seed);
 
 /* SNP_INIT (§8.8): validate RMP_BASE/END, have the RMP protect itself
- * (rmp_init_table) unless it already does, mark the firmware region. */
+ * (rmp_init_table) unless it already does, mark the firmware region. With
+ * cfg.alias_check, first the BadRAM mitigation (AMD-SB-3015): system
+ * memory [0, rmp.mem_top) is checked for DRAM aliases; an alias fails the
+ * command with HWERROR_PLATFORM (AMD has not published what its firmware
+ * returns: ccsim's choice) and the platform stays uninitialised; none
+ * sets ALIAS_CHECK_COMPLETE in every report's PLATFORM_INFO. */
 __attribute__((warn_unused_result)) enum snp_status snp_init(struct snp_fw *fw);
 /* SNP_GCTX_CREATE + SNP_LAUNCH_START (§8.16): the hypervisor-owned page
  * gctx_pa becomes a firmware page holding the context; policy is checked. */

@@ -77,6 +77,13 @@ static int psp_ctx_write(void *ctx, uint64_t pa, const void *buf, size_t len)
 	return rc;
 }
 
+/* The alias check of the BadRAM mitigation, over the DIMMs' decoding. */
+static bool psp_aliased(void *ctx, uint64_t lo, uint64_t hi)
+{
+	struct snp_psp *p = ctx;
+	return mem_decoder_aliases(&p->m->mem, lo, hi);
+}
+
 static const struct sim_field psp_fields[] = {
 	SIM_FIELD(struct snp_psp, stat_cmds), SIM_FIELD(struct snp_psp, stat_errors),
 	SIM_FIELD(struct snp_psp, mem_cycles), SIM_FIELD(struct snp_psp, wbinvd_at_decommission),
@@ -90,6 +97,7 @@ static int psp_save(const struct sim_model *mm, struct sim_buf *out)
 	const struct snp_fw *fw = &((const struct snp_psp *)mm)->fw;
 	sim_buf_put_u64(out, fw->state);
 	sim_buf_put_u64(out, fw->cfg.rmp_preinitialized);
+	sim_buf_put_u64(out, fw->alias_check_complete);
 	sim_buf_put(out, fw->guests, sizeof(fw->guests));
 	sim_buf_put(out, fw->asid_flush_pending, sizeof(fw->asid_flush_pending));
 	sim_buf_put_u64(out, fw->df_flush_required);
@@ -102,6 +110,7 @@ static int psp_restore(struct sim_model *mm, struct sim_reader *in)
 	struct snp_fw *fw = &((struct snp_psp *)mm)->fw;
 	uint64_t st = sim_reader_u64(in);
 	fw->cfg.rmp_preinitialized = sim_reader_u64(in) != 0;
+	fw->alias_check_complete = sim_reader_u64(in) != 0;
 	if (st > SNP_PLATFORM_INIT || !sim_reader_get(in, fw->guests, sizeof(fw->guests)) ||
 	    !sim_reader_get(in, fw->asid_flush_pending, sizeof(fw->asid_flush_pending)))
 		return -EINVAL;
@@ -131,10 +140,12 @@ struct snp_psp *snp_psp_create(struct sim *s, struct machine *m)
 	cfg.rmp_preinitialized = true; /* machine_init built the table (rmp_init_table) */
 	cfg.min_sev_asid = (uint32_t)m->cfg.min_sev_asid;
 	cfg.no_asid_gate = !m->cfg.asid_flush_gate;
+	cfg.alias_check = m->cfg.snp_alias_check;
 	struct snp_fw_io io = {
 		.rmp = { psp_rmp_read, psp_rmp_write, p },
 		.mem = { psp_mem_read, psp_mem_write, p },
 		.ctx = { psp_ctx_read, psp_ctx_write, p },
+		.aliased = psp_aliased, .aliased_ctx = p,
 	};
 	p->m = m;
 	snp_fw_init(&p->fw, &cfg, &io, s->seed);

@@ -42,6 +42,7 @@ struct t {
 	uint8_t *mem;
 	struct rmp_io io;
 	struct snp_fw fw;
+	bool aliased;   /* what the platform's alias query answers */
 };
 
 static int fake_read(void *ctx, uint64_t pa, void *buf, size_t len)
@@ -62,6 +63,14 @@ static int fake_write(void *ctx, uint64_t pa, const void *buf, size_t len)
 	return 0;
 }
 
+static bool fake_aliased(void *ctx, uint64_t lo, uint64_t hi)
+{
+	struct t *t = ctx;
+	assert_int_equal(lo, 0);
+	assert_int_equal(hi, MEM_TOP);
+	return t->aliased;
+}
+
 static struct t *fixture(uint64_t seed, void (*tweak)(struct snp_fw_config *))
 {
 	struct t *t = calloc(1, sizeof(*t));
@@ -72,7 +81,8 @@ static struct t *fixture(uint64_t seed, void (*tweak)(struct snp_fw_config *))
 	cfg.rmp = (struct rmp_config){ .base = RMP_BASE, .end = RMP_END, .mem_top = MEM_TOP };
 	if (tweak)
 		tweak(&cfg);
-	struct snp_fw_io io = { .rmp = t->io, .mem = t->io, .ctx = t->io };
+	struct snp_fw_io io = { .rmp = t->io, .mem = t->io, .ctx = t->io,
+				.aliased = fake_aliased, .aliased_ctx = t };
 	snp_fw_init(&t->fw, &cfg, &io, seed);
 	return t;
 }
@@ -569,6 +579,37 @@ static void test_state_lives_in_context_page(void **state)
 	assert_int_equal(snp_guest_report(&t->fw, GCTX, rd, 0, rb), SNP_INVALID_GUEST_STATE);
 }
 
+static void alias_check_on(struct snp_fw_config *c)
+{
+	c->alias_check = true;
+}
+
+/* AMD-SB-3015: firmware with the BadRAM mitigation refuses SNP_INIT on a
+ * platform whose memory aliases, and reports ALIAS_CHECK_COMPLETE (PLATFORM_INFO
+ * bit 5) once memory checked clean; without it nothing is checked. */
+static void test_alias_check(void **state)
+{
+	(void)state;
+	uint8_t rep[SNP_REPORT_LEN];
+	struct t *t = fixture(SEED, alias_check_on);
+	t->aliased = true;
+	assert_int_equal(snp_init(&t->fw), SNP_HWERROR_PLATFORM);
+	assert_int_equal(t->fw.state, SNP_PLATFORM_UNINIT);
+	assert_int_equal(snp_launch_start(&t->fw, GCTX, POLICY), SNP_INVALID_PLATFORM_STATE);
+	t->aliased = false;
+	assert_int_equal(snp_init(&t->fw), SNP_SUCCESS);
+	launch_and_report(t, rep);
+	assert_int_equal(sim_le64_load(rep + SNP_RPT_PLATFORM_INFO),
+			 SNP_PLATFORM_INFO_SMT_EN | SNP_PLATFORM_INFO_ALIAS_CHECK_COMPLETE);
+	fixture_free(t);
+	t = fixture(SEED, NULL);
+	t->aliased = true;
+	assert_int_equal(snp_init(&t->fw), SNP_SUCCESS);
+	launch_and_report(t, rep);
+	assert_int_equal(sim_le64_load(rep + SNP_RPT_PLATFORM_INFO), SNP_PLATFORM_INFO_SMT_EN);
+	fixture_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -583,6 +624,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_report_layout_and_signature, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_determinism, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_lives_in_context_page, setup, teardown),
+		cmocka_unit_test(test_alias_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
