@@ -56,9 +56,9 @@ static int psp_rmp_write(void *ctx, uint64_t pa, const void *buf, size_t len)
  * (AMD-ASPFW sev_hal.c sev_hal_map_guest_context: INLINE_AES_KEY0_SEL).
  * That key stays the same from one guest to the next (BadRAM's
  * guest_context_replay: a new guest's context page at the old one's address
- * takes the old ciphertext), and like the engine's it is deterministic per
- * address (replayed ciphertext decrypts) †: the engine's XTS is taken for
- * it. */
+ * takes the old ciphertext). Its mode is not published; that old ciphertext
+ * decrypts at the same address but (the proof of concept pins the address)
+ * perhaps not at another fits the engine's XTS, which ccsim uses for it. */
 static int psp_ctx_read(void *ctx, uint64_t pa, void *buf, size_t len)
 {
 	struct snp_psp *p = ctx;
