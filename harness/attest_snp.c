@@ -57,9 +57,10 @@ int attest_snp_make(uint64_t seed, const uint8_t report_data[SNP_REPORT_DATA_LEN
 	if (!d.cells || !fw)
 		goto out;
 	struct rmp_io io = { demo_read, demo_write, &d };
+	struct snp_fw_io fio = { .rmp = io, .mem = io, .ctx = io };
 	snp_fw_config_default(&cfg);
 	cfg.rmp = (struct rmp_config){ .base = DEMO_RMP_BASE, .end = DEMO_MEM - 1, .mem_top = DEMO_MEM };
-	snp_fw_init(fw, &cfg, &io, &io, seed);
+	snp_fw_init(fw, &cfg, &fio, seed);
 	memcpy(d.cells + DEMO_PAGE, image, image_len < 4096 ? image_len : 4096);
 	if (snp_init(fw) || snp_launch_start(fw, DEMO_GCTX, DEMO_POLICY) ||
 	    snp_activate(fw, DEMO_GCTX, DEMO_ASID) ||

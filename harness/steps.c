@@ -81,14 +81,21 @@ int steps_stat(struct run_ctx *rc, const struct scn_step *st, struct step_result
 /* --- CPU loads and stores (host and vm actors) --- */
 
 /* A load or store by the step's actor at addr: for a vm, as GPA gpa=
- * (default addr), shared when shared=1. */
-static int actor_access(struct cpu *c, const struct scn_step *st, bool write, void *buf,
-			uint32_t len, struct cc_fault *f, uint64_t *cycles)
+ * (default addr), shared when shared=1; for the host, with the C-bit clear
+ * when cbit=0 (the memory controller's plaintext path: no key). */
+static int actor_access(struct run_ctx *rc, struct cpu *c, const struct scn_step *st, bool write,
+			void *buf, uint32_t len, struct cc_fault *f, uint64_t *cycles)
 {
 	uint64_t addr = run_arg_num(st, "addr", 0);
-	if (st->spec->actor != ACTOR_VM)
-		return write ? cpu_store(c, addr, buf, len, f, cycles)
-			     : cpu_load(c, addr, buf, len, f, cycles);
+	if (st->spec->actor != ACTOR_VM) {
+		int32_t key = c->key;
+		if (run_arg_num(st, "cbit", 1) == 0)
+			c->key = (int32_t)machine_plain_slot(&rc->machine);
+		int r = write ? cpu_store(c, addr, buf, len, f, cycles)
+			      : cpu_load(c, addr, buf, len, f, cycles);
+		c->key = key;
+		return r;
+	}
 	return cpu_access(c, cc_world_pas((enum cc_world)c->world), write, addr,
 			  run_arg_num(st, "gpa", addr), run_arg_num(st, "shared", 0) == 0, buf, len, f,
 			  cycles);
@@ -103,7 +110,7 @@ static int do_load(struct run_ctx *rc, const struct scn_step *st, struct step_re
 	struct cpu *c = run_actor_cpu(rc, st);
 	struct cc_fault f;
 	res_buf(res, len);
-	int r = actor_access(c, st, false, res->bytes, (uint32_t)len, &f, &res->cycles);
+	int r = actor_access(rc, c, st, false, res->bytes, (uint32_t)len, &f, &res->cycles);
 	if (r == 1)
 		steps_res_fault(res, f.kind);
 	return r < 0 ? -1 : 0;
@@ -121,7 +128,7 @@ static int do_store(struct run_ctx *rc, const struct scn_step *st, struct step_r
 		return -1;
 	struct cpu *c = run_actor_cpu(rc, st);
 	struct cc_fault f;
-	int r = actor_access(c, st, true, (void *)data, (uint32_t)len, &f, &res->cycles);
+	int r = actor_access(rc, c, st, true, (void *)data, (uint32_t)len, &f, &res->cycles);
 	if (r == 1)
 		steps_res_fault(res, f.kind);
 	return r < 0 ? -1 : 0;
@@ -405,6 +412,10 @@ static int do_dma_write(struct run_ctx *rc, const struct scn_step *st, struct st
  * private-page checks) rather than private. */
 #define VM_GPA { "gpa", ARG_NUM, false, "the guest-physical address that reaches addr (default addr)" }
 #define VM_SHARED { "shared", ARG_NUM, false, "1: a shared (unencrypted) access" }
+/* The host's C-bit: an x86 host maps memory encrypted with its key, or with
+ * the C-bit clear, as Linux maps reserved ranges such as the SNP RMP. */
+#define HOST_CBIT { "cbit", ARG_NUM, false, "0: C-bit clear, no key: the DRAM cells' bytes as " \
+		    "they are (SEV profiles; elsewhere the host's usual path)" }
 #define GNAME { "", ARG_NAME, true, "a guest declared with guest NAME" }
 #define LEN { "len", ARG_NUM, false, "bytes (default 8; phys.read: 64)" }
 #define DATA { "data", ARG_BYTES, true, "\"text\", hex:.., or $secret / $capture" }
@@ -414,9 +425,9 @@ static int do_dma_write(struct run_ctx *rc, const struct scn_step *st, struct st
 
 static const struct step_spec step_table[] = {
 	{ ACTOR_HOST, "load", "host (NS EL2) loads bytes", "host.load addr=0x80000000 len=16 -> r",
-	  { ADDR, LEN }, do_load, NULL },
+	  { ADDR, LEN, HOST_CBIT }, do_load, NULL },
 	{ ACTOR_HOST, "store", "host (NS EL2) stores bytes", "host.store addr=0x80000000 data=\"evil\"",
-	  { ADDR, DATA }, do_store, NULL },
+	  { ADDR, DATA, HOST_CBIT }, do_store, NULL },
 	{ ACTOR_HOST, "fill", "host stores len copies of one byte", "host.fill addr=0x80000000 len=4K byte=0",
 	  { ADDR, { "len", ARG_NUM, true, "bytes" }, { "byte", ARG_NUM, false, "value (default 0)" } },
 	  do_fill, NULL },
@@ -511,14 +522,16 @@ static const struct step_spec step_table[] = {
 	  "report: the signed ATTESTATION_REPORT as bytes; snp.unsupported off sev-snp)",
 	  "host.snp launch_start gctx=0x80100000 policy=0x30000",
 	  { { "", ARG_NAME, true, "command" }, { "gctx", ARG_NUM, false, "the guest context page" },
-	    { "policy", ARG_NUM, false, "guest policy (default 0x30000)" },
+	    { "policy", ARG_NUM, false, "guest policy (default 0x30000); launch_finish: the ID block's" },
 	    { "asid", ARG_NUM, false, "activate: the ASID" },
 	    { "addr", ARG_NUM, false, "launch_update: the page (SPA)" },
 	    { "gpa", ARG_NUM, false, "launch_update: its GPA" },
 	    { "type", ARG_NAME, false, "launch_update: normal, vmsa, zero, unmeasured, secrets, cpuid" },
 	    { "vmpl", ARG_NUM, false, "report: the requesting VMPL" },
 	    { "data", ARG_BYTES, false, "report: REPORT_DATA (up to 64 bytes)" },
-	    { "host_data", ARG_BYTES, false, "launch_finish: HOST_DATA (up to 32 bytes)" } },
+	    { "host_data", ARG_BYTES, false, "launch_finish: HOST_DATA (up to 32 bytes)" },
+	    { "id_ld", ARG_BYTES, false, "launch_finish: an ID block naming this launch digest (48 "
+	      "bytes; its policy: policy=)" } },
 	  steps_snp, steps_snp_check },
 	{ ACTOR_HOST, "sev", "SEV / SEV-ES: a firmware command (init, launch_start, activate, "
 	  "launch_update_data, launch_update_vmsa, launch_measure, launch_finish, deactivate, "

@@ -179,7 +179,7 @@ static const struct snp_cmd_spec snp_cmds[] = {
 	{ "launch_start", { "gctx", "policy" }, "8.16 SNP_LAUNCH_START" },
 	{ "activate", { "gctx", "asid" }, "8.10 SNP_ACTIVATE" },
 	{ "launch_update", { "gctx", "addr", "gpa", "type" }, "8.17 SNP_LAUNCH_UPDATE" },
-	{ "launch_finish", { "gctx", "host_data" }, "8.18 SNP_LAUNCH_FINISH" },
+	{ "launch_finish", { "gctx", "host_data", "id_ld", "policy" }, "8.18 SNP_LAUNCH_FINISH" },
 	{ "decommission", { "gctx" }, "8.11 SNP_DECOMMISSION" },
 	{ "df_flush", { NULL }, "8.12 SNP_DF_FLUSH" },
 	{ "report", { "gctx", "vmpl", "data" }, "7.3 MSG_REPORT_REQ" },
@@ -283,6 +283,13 @@ int steps_snp(struct run_ctx *rc, const struct scn_step *st, struct step_result 
 		const uint8_t *hd = run_arg_bytes(rc, st, "host_data", &n);
 		if (hd)
 			memcpy(in.host_data, hd, MIN(n, sizeof(in.host_data)));
+		/* an ID block naming the digest (and policy) the owner expects */
+		const uint8_t *ld = run_arg_bytes(rc, st, "id_ld", &n);
+		if (ld) {
+			in.id_block_en = true;
+			memcpy(in.id_block.ld, ld, MIN(n, sizeof(in.id_block.ld)));
+			in.id_block.policy = run_arg_num(st, "policy", SNP_POLICY_SMT | SNP_POLICY_RSVD1);
+		}
 		s = snp_launch_finish(&p->fw, gctx, &in);
 	} else if (strcmp(c->name, "decommission") == 0) {
 		s = snp_psp_decommission(p, gctx);

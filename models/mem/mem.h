@@ -201,6 +201,14 @@ int mem_set_alias_mask(struct mem *m, uint64_t mask);
 __attribute__((warn_unused_result))
 int mem_alias(struct mem *m, uint64_t pa, uint64_t target, uint64_t size);
 
+/* Does the decoder send two physical addresses of [lo, hi) to one cell?
+ * (What a boot-time alias check over that memory finds: an ignored address
+ * bit with both of its values inside the range, a remap whose target the
+ * range also reaches directly or through another remap.) A remap that only
+ * permutes pages inside the range aliases nothing. Pure: reads the decoder
+ * only. */
+bool mem_decoder_aliases(const struct mem *m, uint64_t lo, uint64_t hi);
+
 /* The cell address that pa (inside the space) reaches. */
 uint64_t mem_decode(const struct mem *m, uint64_t pa);
 

@@ -123,6 +123,79 @@ int mem_alias(struct mem *m, uint64_t pa, uint64_t target, uint64_t size)
 	return 0;
 }
 
+/* --- alias check --- */
+
+/* 2^k pages from a 2^k-aligned pfn reach, under the mask, the 2^k cells from
+ * pfn & ~mask if no mask bit lies below k (else two of them share a cell):
+ * a range splits into such blocks, and it aliases iff a block collapses or
+ * two blocks' cells overlap. */
+struct cell_block {
+	uint64_t cell, pages;
+};
+
+static int cell_block_cmp(const void *a, const void *b)
+{
+	const struct cell_block *x = a, *y = b;
+	return x->cell < y->cell ? -1 : x->cell > y->cell;
+}
+
+/* Append the cells of pages [s, s + n) (already remapped) to v; false if
+ * two of them share a cell under the mask. */
+static bool segment_cells(uint64_t s, uint64_t n, uint64_t mask, GArray *v)
+{
+	while (n) {
+		unsigned k = s ? (unsigned)__builtin_ctzll(s) : 63;
+		while (k && (1ull << k) > n)
+			k--;
+		uint64_t size = 1ull << k;
+		if (mask & (size - 1))
+			return false;
+		struct cell_block b = { s & ~mask, size };
+		g_array_append_val(v, b);
+		s += size;
+		n -= size;
+	}
+	return true;
+}
+
+bool mem_decoder_aliases(const struct mem *m, uint64_t lo, uint64_t hi)
+{
+	if (hi > mem_size(m))
+		hi = mem_size(m);
+	if (!m->decoding || hi <= lo)
+		return false;
+	uint64_t p = lo >> MEM_PAGE_SHIFT, end = (hi + MEM_PAGE_SIZE - 1) >> MEM_PAGE_SHIFT;
+	const uint64_t mask = m->alias_mask >> MEM_PAGE_SHIFT;
+	GArray *v = g_array_new(FALSE, FALSE, sizeof(struct cell_block));
+	bool ok = true;
+	/* The range as segments that each move by one offset: the gaps
+	 * between remap runs (unmoved) and the runs' parts inside it. */
+	size_t i = 0;
+	while (ok && p < end) {
+		while (i < m->nremaps && m->remaps[i].pfn + m->remaps[i].pages <= p)
+			i++;
+		const struct mem_remap *r = i < m->nremaps ? &m->remaps[i] : NULL;
+		uint64_t stop;
+		if (r && r->pfn <= p) {
+			stop = r->pfn + r->pages < end ? r->pfn + r->pages : end;
+			ok = segment_cells(r->target + (p - r->pfn), stop - p, mask, v);
+		} else {
+			stop = r && r->pfn < end ? r->pfn : end;
+			ok = segment_cells(p, stop - p, mask, v);
+		}
+		p = stop;
+	}
+	if (ok && v->len > 1) {
+		g_array_sort(v, cell_block_cmp);
+		for (guint j = 1; j < v->len && ok; j++) {
+			const struct cell_block *a = &g_array_index(v, struct cell_block, j - 1);
+			ok = g_array_index(v, struct cell_block, j).cell >= a->cell + a->pages;
+		}
+	}
+	g_array_free(v, TRUE);
+	return !ok;
+}
+
 void mem_remaps_save(const struct mem *m, struct sim_buf *out)
 {
 	sim_buf_put_u32(out, (uint32_t)m->nremaps);

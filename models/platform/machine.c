@@ -42,6 +42,25 @@ unsigned machine_key_slot(const struct machine *m, enum cc_pas pas)
 	return m->cfg.arch == ARCH_CCA ? (unsigned)pas : 0;
 }
 
+/* x86 SEV (and any RMP) machines have two slots past the ASIDs': the
+ * plaintext path and the AMD-SP's own key. */
+#define MACHINE_EXTRA_SLOTS 2
+
+static bool has_extra_slots(const struct platform_config *cfg)
+{
+	return arch_is_sev(cfg->arch) || cfg->rmp;
+}
+
+unsigned machine_plain_slot(struct machine *m)
+{
+	/* Programmed on first use, not at init, so machines that never take
+	 * the path keep their key programming (and traces) as they were. */
+	if (m->plain_slot != machine_key_slot(m, PAS_NS) && !memenc_key_valid(&m->enc, m->plain_slot) &&
+	    machine_key_program(m, m->plain_slot, m->plain_slot, 0))
+		return machine_key_slot(m, PAS_NS); /* cannot happen: the slot exists */
+	return m->plain_slot;
+}
+
 /* --- RMP access: host-key reads and writes through the LLC --- */
 
 /* The machine's own operations (table walks of the RMP, maintenance, the
@@ -206,7 +225,7 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 	}
 	struct memenc_config ec = {
 		.mode = (enum memenc_mode)cfg->memenc_mode,
-		.slots = (unsigned)cfg->key_slots,
+		.slots = (unsigned)cfg->key_slots + (has_extra_slots(cfg) ? MACHINE_EXTRA_SLOTS : 0),
 		.aes_latency = cfg->aes_latency,
 		.aes_issue = cfg->aes_issue,
 		.mac_latency = cfg->mac_latency,
@@ -219,6 +238,17 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 		.meta_cache_ways = (unsigned)cfg->meta_cache_ways,
 		.meta_cache_latency = cfg->meta_cache_latency,
 	};
+	if (ec.slots > MEMENC_SLOTS_MAX) {
+		snprintf(err, errlen, "%s: memenc.key_slots: at most %u on SEV and RMP machines (the "
+			 "engine keeps %u slots past the ASIDs')", cfg->name,
+			 MEMENC_SLOTS_MAX - MACHINE_EXTRA_SLOTS, MACHINE_EXTRA_SLOTS);
+		return -1;
+	}
+	m->plain_slot = m->fw_slot = machine_key_slot(m, PAS_NS);
+	if (has_extra_slots(cfg)) {
+		m->plain_slot = (unsigned)cfg->key_slots;
+		m->fw_slot = (unsigned)cfg->key_slots + 1;
+	}
 	if (memenc_init(&m->enc, s, "memenc", &ec, &m->mem)) {
 		snprintf(err, errlen, "%s: bad memenc configuration (memenc.* keys: the protected region "
 			 "and the metadata must lie in DRAM and not overlap; metadata cache sets must be a "

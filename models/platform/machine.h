@@ -46,6 +46,9 @@ struct machine {
 	struct gpc_cache gpc_tlb;
 	struct iommu smmu;                  /* device DMA */
 	struct rmp_config rmp;              /* RMP_BASE / RMP_END when rmp.enabled */
+	/* x86 SEV and RMP machines: two engine slots past memenc.key_slots'
+	 * (the ASIDs'), see machine_plain_slot and machine_fw_slot */
+	unsigned plain_slot, fw_slot;
 	/* RMP table accesses (machine_rmp_io): cycles spent */
 	struct machine_rmp_ctx {
 		struct machine *m;
@@ -110,6 +113,19 @@ static inline void machine_mark(struct machine *m, uint32_t vmid, uint32_t what,
 
 /* The key slot an access in `pas` uses (pure function of the profile). */
 unsigned machine_key_slot(const struct machine *m, enum cc_pas pas);
+/* The memory controller's plaintext path: an engine slot that does not
+ * encrypt, what an x86 access with the C-bit clear uses on a host that does
+ * not encrypt its own memory, and where the SNP RMP lives. On SEV and RMP
+ * machines a slot past the ASIDs', made a bypass slot on first use; on the
+ * others the host's own slot. */
+unsigned machine_plain_slot(struct machine *m);
+/* The AMD-SP's own key for the pages it keeps state in (SNP guest
+ * contexts): a slot past the ASIDs' that only the firmware uses, loaded when
+ * the SNP firmware starts. */
+static inline unsigned machine_fw_slot(const struct machine *m)
+{
+	return m->fw_slot;
+}
 
 /* Physical attacker: raw DRAM cells by cell address, past every check, cache,
  * address decoder and bus log (the DIMM in hand). */

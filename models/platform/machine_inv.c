@@ -195,13 +195,19 @@ static int check_gpc_cache(struct machine *m, char *msg, size_t len)
 
 /* --- SEV-SNP: the RMP and the firmware's view agree --- */
 
+/* The slot the RMP lives under (machine_plain_slot, without programming
+ * it: a peek changes nothing). */
+static unsigned rmp_slot(const struct machine *m)
+{
+	return memenc_key_valid(&m->enc, m->plain_slot) ? m->plain_slot : machine_key_slot(m, PAS_NS);
+}
+
 static int rmp_peek(struct machine *m, uint64_t spa, struct rmp_entry *e)
 {
 	uint8_t raw[RMP_ENTRY_BYTES];
 	if (!rmp_covers(&m->rmp, spa, 1))
 		return -EINVAL;
-	int rc = machine_peek(m, machine_key_slot(m, PAS_NS), rmp_entry_pa(&m->rmp, spa), raw,
-			      sizeof(raw));
+	int rc = machine_peek(m, rmp_slot(m), rmp_entry_pa(&m->rmp, spa), raw, sizeof(raw));
 	if (rc)
 		return rc;
 	rmp_entry_decode(raw, e);
@@ -211,7 +217,7 @@ static int rmp_peek(struct machine *m, uint64_t spa, struct rmp_entry *e)
 static int peek_rmp_read(void *ctx, uint64_t pa, void *buf, size_t len)
 {
 	struct machine *m = ctx;
-	return machine_peek(m, machine_key_slot(m, PAS_NS), pa, buf, len);
+	return machine_peek(m, rmp_slot(m), pa, buf, len);
 }
 
 static int peek_rmp_write(void *ctx, uint64_t pa, const void *buf, size_t len)
@@ -252,8 +258,10 @@ static int check_snp(struct machine *m, struct machine_inv *st, char *msg, size_
 				return broken(msg, len, "two guests share the context page 0x%llx",
 					      (unsigned long long)g->gctx_pa);
 		}
-		if (g->state != SNP_GSTATE_LAUNCH)
-			continue;
+		uint8_t gs[4];
+		if (machine_peek(m, machine_fw_slot(m), g->gctx_pa + SNP_GCTX_STATE, gs, 4) ||
+		    sim_le32_load(gs) != SNP_GSTATE_LAUNCH)
+			continue; /* the state lives in the context page, under the firmware's key */
 		for (unsigned r = 0; r < g->nruns; r++)
 			for (uint64_t p = 0; p < g->runs[r].pages; p++) {
 				uint64_t spa = g->runs[r].spa + p * 4096;

@@ -31,7 +31,15 @@ static void rmp_off_end(struct machine_rmp_ctx *c, uint64_t t0, uint64_t off)
 static int rmp_rw(struct machine_rmp_ctx *c, uint64_t pa, void *buf, size_t len, bool write)
 {
 	struct machine *m = c->m;
-	unsigned key = machine_key_slot(m, PAS_NS);
+	/* The table is stored in plaintext: the processor and the AMD-SP read
+	 * and write it with no key (AMD's SNP firmware reads entries with its
+	 * plaintext copy, C-bit clear; Linux maps the e820-reserved table
+	 * decrypted, arch/x86/virt/svm/sev.c + arch/x86/mm/ioremap.c
+	 * memremap_should_map_decrypted). So whoever reaches its cells, through
+	 * a DRAM alias say, reads and writes entries as they are (De
+	 * Meulemeester et al., "BadRAM", IEEE S&P 2025: the RMP "is left
+	 * unencrypted"). */
+	unsigned key = machine_plain_slot(m);
 	if (c->mode == MACHINE_RMP_UNTIMED) { /* straight to DRAM, taking no time */
 		uint64_t ignored = 0;
 		m->enc.untimed = true;

@@ -227,6 +227,70 @@ static void test_remap_table_full(void **state)
 	sim_fini(&r.s);
 }
 
+/* The alias check: an ignored bit aliases a range holding both its values,
+ * a remap one holding its target too; a swap of two pages aliases nothing. */
+static void test_aliases_in_range(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_init(&r, 32);
+	assert_false(mem_decoder_aliases(&r.m, 0, 1ull << 32));
+	assert_int_equal(mem_set_alias_mask(&r.m, 1u << 20), 0);
+	assert_false(mem_decoder_aliases(&r.m, 0, 1u << 20));
+	assert_true(mem_decoder_aliases(&r.m, 0, 2u << 20));
+	/* pages 0x80..0xff and 0x100..0x17f: no pair differs in bit 20 alone */
+	assert_false(mem_decoder_aliases(&r.m, 0x80000, 0x180000));
+	assert_true(mem_decoder_aliases(&r.m, 0x80000, 0x181000));
+	assert_int_equal(mem_set_alias_mask(&r.m, 0), 0);
+	assert_int_equal(mem_alias(&r.m, 0x40000000, 0x80000000, 0x1000), 0);
+	assert_true(mem_decoder_aliases(&r.m, 0, 1ull << 32));
+	assert_false(mem_decoder_aliases(&r.m, 0, 0x80000000));  /* the target is outside */
+	assert_false(mem_decoder_aliases(&r.m, 0x40001000, 1ull << 32)); /* the alias is */
+	assert_true(mem_decoder_aliases(&r.m, 0x40000fff, 0x80000001));
+	/* the other way too: a swap permutes the two pages */
+	assert_int_equal(mem_alias(&r.m, 0x80000000, 0x40000000, 0x1000), 0);
+	assert_false(mem_decoder_aliases(&r.m, 0, 1ull << 32));
+	/* a remap whose target the mask folds onto a page of the range */
+	assert_int_equal(mem_set_alias_mask(&r.m, 1u << 28), 0);
+	assert_int_equal(mem_alias(&r.m, 0x1000, 0x10002000, 0x1000), 0);
+	assert_false(mem_decoder_aliases(&r.m, 0, 0x2000));
+	assert_true(mem_decoder_aliases(&r.m, 0, 0x3000));
+	sim_fini(&r.s);
+}
+
+/* Against a page-by-page search, over masks and remaps of a small space. */
+static void test_aliases_match_brute_force(void **state)
+{
+	(void)state;
+	const unsigned pages = 64; /* a 256 KiB space */
+	uint64_t x = 12345;
+	for (unsigned trial = 0; trial < 300; trial++) {
+		struct rig r;
+		rig_init(&r, 18);
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		/* no ignored bit, one, or two (of the six pfn bits) */
+		uint64_t mask = trial % 3 == 0 ? 0 : 1ull << ((x >> 33) % 6);
+		if (trial % 7 == 1)
+			mask |= 1ull << ((x >> 41) % 6);
+		assert_int_equal(mem_set_alias_mask(&r.m, mask << MEM_PAGE_SHIFT), 0);
+		for (unsigned k = 0; k < (trial % 4); k++) {
+			x = x * 6364136223846793005ull + 1442695040888963407ull;
+			uint64_t n = 1 + (x >> 60), pa = (x >> 20) % (pages - n), t = (x >> 40) % (pages - n);
+			assert_int_equal(mem_alias(&r.m, pa << MEM_PAGE_SHIFT, t << MEM_PAGE_SHIFT,
+						   n << MEM_PAGE_SHIFT), 0);
+		}
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		uint64_t lo = (x >> 30) % pages, hi = lo + 1 + (x >> 45) % (pages - lo);
+		bool want = false;
+		for (uint64_t a = lo; a < hi && !want; a++)
+			for (uint64_t b = a + 1; b < hi && !want; b++)
+				want = mem_decode(&r.m, a << MEM_PAGE_SHIFT) == mem_decode(&r.m, b << MEM_PAGE_SHIFT);
+		assert_int_equal(mem_decoder_aliases(&r.m, lo << MEM_PAGE_SHIFT, hi << MEM_PAGE_SHIFT),
+				 want);
+		sim_fini(&r.s);
+	}
+}
+
 /* Machine with a mask, remaps, data behind them, open rows and a busy channel. */
 static void aliased_machine(struct rig *r)
 {
@@ -340,6 +404,8 @@ int main(void)
 		cmocka_unit_test(test_cell_access_bypasses_decoder),
 		cmocka_unit_test(test_bad_alias_parameters),
 		cmocka_unit_test(test_remap_table_full),
+		cmocka_unit_test(test_aliases_in_range),
+		cmocka_unit_test(test_aliases_match_brute_force),
 		cmocka_unit_test(test_snapshot_round_trip),
 		cmocka_unit_test(test_snapshot_independent_of_remap_history),
 		cmocka_unit_test(test_restore_rejects_remap_outside_space),

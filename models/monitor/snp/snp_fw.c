@@ -47,13 +47,16 @@ void snp_fw_config_default(struct snp_fw_config *cfg)
 	cfg->cpuid_step = 0x01;
 }
 
-void snp_fw_init(struct snp_fw *fw, const struct snp_fw_config *cfg, const struct rmp_io *rmp,
-		 const struct rmp_io *mem, uint64_t seed)
+void snp_fw_init(struct snp_fw *fw, const struct snp_fw_config *cfg, const struct snp_fw_io *io,
+		 uint64_t seed)
 {
 	memset(fw, 0, sizeof(*fw));
 	fw->cfg = *cfg;
-	fw->rmp = *rmp;
-	fw->mem = *mem;
+	fw->rmp = io->rmp;
+	fw->mem = io->mem;
+	fw->ctx = io->ctx;
+	fw->aliased = io->aliased;
+	fw->aliased_ctx = io->aliased_ctx;
 	fw->seed = seed;
 	fw->state = SNP_PLATFORM_UNINIT;
 }
@@ -71,6 +74,56 @@ const struct snp_guest *snp_guest_find(const struct snp_fw *fw, uint64_t gctx_pa
 	return guest_get((struct snp_fw *)fw, gctx_pa);
 }
 
+/* ---- the guest context page ---- */
+
+static void gctx_encode(const struct snp_gctx *c, uint8_t p[SNP_GCTX_USED])
+{
+	memset(p, 0, SNP_GCTX_USED);
+	le32_store(p + SNP_GCTX_STATE, c->state);
+	le32_store(p + SNP_GCTX_GUEST_SVN, c->guest_svn);
+	sim_le64_store(p + SNP_GCTX_POLICY, c->policy);
+	sim_le64_store(p + SNP_GCTX_LAUNCH_TCB, c->launch_tcb);
+	memcpy(p + SNP_GCTX_FAMILY_ID, c->family_id, 16);
+	memcpy(p + SNP_GCTX_IMAGE_ID, c->image_id, 16);
+	memcpy(p + SNP_GCTX_HOST_DATA, c->host_data, SNP_HOST_DATA_LEN);
+	memcpy(p + SNP_GCTX_LD, c->ld, SNP_DIGEST_LEN);
+}
+
+static void gctx_decode(const uint8_t p[SNP_GCTX_USED], struct snp_gctx *c)
+{
+	c->state = le32_load(p + SNP_GCTX_STATE);
+	c->guest_svn = le32_load(p + SNP_GCTX_GUEST_SVN);
+	c->policy = sim_le64_load(p + SNP_GCTX_POLICY);
+	c->launch_tcb = sim_le64_load(p + SNP_GCTX_LAUNCH_TCB);
+	memcpy(c->family_id, p + SNP_GCTX_FAMILY_ID, 16);
+	memcpy(c->image_id, p + SNP_GCTX_IMAGE_ID, 16);
+	memcpy(c->host_data, p + SNP_GCTX_HOST_DATA, SNP_HOST_DATA_LEN);
+	memcpy(c->ld, p + SNP_GCTX_LD, SNP_DIGEST_LEN);
+}
+
+/* Each command reads the guest's state from the page and writes back what
+ * it changed: the page in DRAM, not a copy in the firmware, is the state. */
+static int gctx_load(struct snp_fw *fw, uint64_t gctx_pa, struct snp_gctx *c)
+{
+	uint8_t p[SNP_GCTX_USED];
+	int rc = fw->ctx.read(fw->ctx.ctx, gctx_pa, p, sizeof(p));
+	if (!rc)
+		gctx_decode(p, c);
+	return rc;
+}
+
+static int gctx_store(struct snp_fw *fw, uint64_t gctx_pa, const struct snp_gctx *c)
+{
+	uint8_t p[SNP_GCTX_USED];
+	gctx_encode(c, p);
+	return fw->ctx.write(fw->ctx.ctx, gctx_pa, p, sizeof(p));
+}
+
+int snp_gctx_read(struct snp_fw *fw, uint64_t gctx_pa, struct snp_gctx *out)
+{
+	return guest_get(fw, gctx_pa) ? gctx_load(fw, gctx_pa, out) : -ENOENT;
+}
+
 static const struct rmp_entry firmware_page = { .assigned = true, .immutable = true };
 
 enum snp_status snp_init(struct snp_fw *fw)
@@ -83,6 +136,16 @@ enum snp_status snp_init(struct snp_fw *fw)
 	/* The firmware raises the RMP alignment to 1MB (rmp.h). */
 	if (fw->cfg.rmp.base % 0x100000 || (fw->cfg.rmp.end + 1) % 0x100000)
 		return SNP_INVALID_CONFIG;
+	/* AMD-SB-3015 (BadRAM, CVE-2024-21944): the firmware validates the
+	 * memory configuration, so that no two system physical addresses reach
+	 * one DRAM cell, before it runs guests; such an alias lets the host
+	 * reach the plaintext RMP and the guests' ciphertext behind every
+	 * check (De Meulemeester et al., "BadRAM", IEEE S&P 2025). */
+	if (fw->cfg.alias_check) {
+		if (fw->aliased && fw->aliased(fw->aliased_ctx, 0, fw->cfg.rmp.mem_top))
+			return SNP_HWERROR_PLATFORM;
+		fw->alias_check_complete = true;
+	}
 	if (!fw->cfg.rmp_preinitialized && rmp_init_table(&fw->cfg.rmp, &fw->rmp))
 		return SNP_HWERROR_PLATFORM;
 	fw->cfg.rmp_preinitialized = true;
@@ -154,13 +217,17 @@ enum snp_status snp_launch_start(struct snp_fw *fw, uint64_t gctx_pa, uint64_t p
 		return SNP_INVALID_PAGE_SIZE;
 	if (e.assigned || e.immutable)
 		return SNP_INVALID_PAGE_STATE;
-	if (zero_page(fw, gctx_pa) || rmp_entry_write(&c->rmp, &fw->rmp, gctx_pa, &firmware_page))
+	/* The page is cleared and the context written under the firmware's
+	 * key; GCTX.LD starts as zero. */
+	uint8_t page[PAGE] = { 0 };
+	struct snp_gctx ctx = { .state = SNP_GSTATE_LAUNCH, .policy = policy };
+	gctx_encode(&ctx, page);
+	if (fw->ctx.write(fw->ctx.ctx, gctx_pa, page, PAGE) ||
+	    rmp_entry_write(&c->rmp, &fw->rmp, gctx_pa, &firmware_page))
 		return SNP_HWERROR_PLATFORM;
 	memset(g, 0, sizeof(*g));
 	g->in_use = true;
-	g->state = SNP_GSTATE_LAUNCH; /* GCTX.LD starts as zero */
 	g->gctx_pa = gctx_pa;
-	g->policy = policy;
 	return SNP_SUCCESS;
 }
 
@@ -217,9 +284,12 @@ enum snp_status snp_launch_update(struct snp_fw *fw, uint64_t gctx_pa, uint64_t 
 	if (fw->state != SNP_PLATFORM_INIT)
 		return SNP_INVALID_PLATFORM_STATE;
 	struct snp_guest *g = guest_get(fw, gctx_pa);
+	struct snp_gctx ctx;
 	if (!g)
 		return SNP_INVALID_GUEST;
-	if (g->state != SNP_GSTATE_LAUNCH)
+	if (gctx_load(fw, gctx_pa, &ctx))
+		return SNP_HWERROR_PLATFORM;
+	if (ctx.state != SNP_GSTATE_LAUNCH)
 		return SNP_INVALID_GUEST_STATE;
 	if (!g->asid)
 		return SNP_INACTIVE;
@@ -274,9 +344,11 @@ enum snp_status snp_launch_update(struct snp_fw *fw, uint64_t gctx_pa, uint64_t 
 		return SNP_HWERROR_PLATFORM;
 
 	uint8_t pi[SNP_PAGE_INFO_LEN], h[64];
-	snp_page_info(pi, g->ld, contents, type, gpa);
+	snp_page_info(pi, ctx.ld, contents, type, gpa);
 	p384_digest("sha-384", pi, sizeof(pi), h);
-	memcpy(g->ld, h, SNP_DIGEST_LEN);
+	memcpy(ctx.ld, h, SNP_DIGEST_LEN);
+	if (gctx_store(fw, gctx_pa, &ctx))
+		return SNP_HWERROR_PLATFORM;
 	if (extends)
 		g->runs[g->nruns - 1].pages++;
 	else {
@@ -311,27 +383,31 @@ enum snp_status snp_launch_finish(struct snp_fw *fw, uint64_t gctx_pa,
 	if (fw->state != SNP_PLATFORM_INIT)
 		return SNP_INVALID_PLATFORM_STATE;
 	struct snp_guest *g = guest_get(fw, gctx_pa);
+	struct snp_gctx ctx;
 	if (!g)
 		return SNP_INVALID_GUEST;
-	if (g->state != SNP_GSTATE_LAUNCH)
+	if (gctx_load(fw, gctx_pa, &ctx))
+		return SNP_HWERROR_PLATFORM;
+	if (ctx.state != SNP_GSTATE_LAUNCH)
 		return SNP_INVALID_GUEST_STATE;
 	if (in->id_block_en) {
-		/* §8.18: the ID block names the expected digest and policy. Its
-		 * signature (ID_AUTH) is not checked in ccsim. */
-		if (memcmp(in->id_block.ld, g->ld, SNP_DIGEST_LEN))
+		/* §8.18: the ID block names the expected digest and policy,
+		 * compared with GCTX.LD and GCTX.POLICY as the page holds them.
+		 * Its signature (ID_AUTH) is not checked in ccsim. */
+		if (memcmp(in->id_block.ld, ctx.ld, SNP_DIGEST_LEN))
 			return SNP_BAD_MEASUREMENT;
-		if (in->id_block.policy != g->policy)
+		if (in->id_block.policy != ctx.policy)
 			return SNP_POLICY_FAILURE;
-		memcpy(g->family_id, in->id_block.family_id, 16);
-		memcpy(g->image_id, in->id_block.image_id, 16);
-		g->guest_svn = in->id_block.guest_svn;
+		memcpy(ctx.family_id, in->id_block.family_id, 16);
+		memcpy(ctx.image_id, in->id_block.image_id, 16);
+		ctx.guest_svn = in->id_block.guest_svn;
 	}
 	if (pages_release_immutable(fw, g))
 		return SNP_HWERROR_PLATFORM;
-	memcpy(g->host_data, in->host_data, SNP_HOST_DATA_LEN);
-	g->launch_tcb = fw->cfg.tcb;
-	g->state = SNP_GSTATE_RUNNING;
-	return SNP_SUCCESS;
+	memcpy(ctx.host_data, in->host_data, SNP_HOST_DATA_LEN);
+	ctx.launch_tcb = fw->cfg.tcb;
+	ctx.state = SNP_GSTATE_RUNNING;
+	return gctx_store(fw, gctx_pa, &ctx) ? SNP_HWERROR_PLATFORM : SNP_SUCCESS;
 }
 
 enum snp_status snp_decommission(struct snp_fw *fw, uint64_t gctx_pa)
@@ -413,9 +489,13 @@ enum snp_status snp_guest_report(struct snp_fw *fw, uint64_t gctx_pa,
 	if (fw->state != SNP_PLATFORM_INIT)
 		return SNP_INVALID_PLATFORM_STATE;
 	const struct snp_guest *g = guest_get(fw, gctx_pa);
+	struct snp_gctx ctx;
 	if (!g)
 		return SNP_INVALID_GUEST;
-	if (g->state != SNP_GSTATE_RUNNING)
+	/* §7.3: the report's guest fields come from the context page. */
+	if (gctx_load(fw, gctx_pa, &ctx))
+		return SNP_HWERROR_PLATFORM;
+	if (ctx.state != SNP_GSTATE_RUNNING)
 		return SNP_INVALID_GUEST_STATE;
 	if (vmpl >= RMP_VMPLS)
 		return SNP_INVALID_PARAM;
@@ -423,18 +503,20 @@ enum snp_status snp_guest_report(struct snp_fw *fw, uint64_t gctx_pa,
 	uint8_t *r = out, h[64];
 	memset(r, 0, SNP_REPORT_LEN);
 	le32_store(r + SNP_RPT_VERSION, SNP_REPORT_VERSION);
-	le32_store(r + SNP_RPT_GUEST_SVN, g->guest_svn);
-	sim_le64_store(r + SNP_RPT_POLICY, g->policy);
-	memcpy(r + SNP_RPT_FAMILY_ID, g->family_id, 16);
-	memcpy(r + SNP_RPT_IMAGE_ID, g->image_id, 16);
+	le32_store(r + SNP_RPT_GUEST_SVN, ctx.guest_svn);
+	sim_le64_store(r + SNP_RPT_POLICY, ctx.policy);
+	memcpy(r + SNP_RPT_FAMILY_ID, ctx.family_id, 16);
+	memcpy(r + SNP_RPT_IMAGE_ID, ctx.image_id, 16);
 	le32_store(r + SNP_RPT_VMPL, vmpl);
 	le32_store(r + SNP_RPT_SIG_ALGO, SNP_SIG_ALGO_ECDSA_P384_SHA384);
 	sim_le64_store(r + SNP_RPT_CURRENT_TCB, c->tcb);
-	sim_le64_store(r + SNP_RPT_PLATFORM_INFO, c->smt_enabled ? SNP_PLATFORM_INFO_SMT_EN : 0);
+	sim_le64_store(r + SNP_RPT_PLATFORM_INFO,
+		       (c->smt_enabled ? SNP_PLATFORM_INFO_SMT_EN : 0) |
+		       (fw->alias_check_complete ? SNP_PLATFORM_INFO_ALIAS_CHECK_COMPLETE : 0));
 	/* FLAGS: AUTHOR_KEY_EN 0, MASK_CHIP_KEY 0, SIGNING_KEY 0 = VCEK. */
 	memcpy(r + SNP_RPT_REPORT_DATA, report_data, SNP_REPORT_DATA_LEN);
-	memcpy(r + SNP_RPT_MEASUREMENT, g->ld, SNP_DIGEST_LEN);
-	memcpy(r + SNP_RPT_HOST_DATA, g->host_data, SNP_HOST_DATA_LEN);
+	memcpy(r + SNP_RPT_MEASUREMENT, ctx.ld, SNP_DIGEST_LEN);
+	memcpy(r + SNP_RPT_HOST_DATA, ctx.host_data, SNP_HOST_DATA_LEN);
 	/* ID_KEY_DIGEST / AUTHOR_KEY_DIGEST stay zero: no ID key authenticated. */
 	snp_seed_derive("ccsim/snp/report_id", fw->seed, gctx_pa, h);
 	memcpy(r + SNP_RPT_REPORT_ID, h, 32);
@@ -450,7 +532,7 @@ enum snp_status snp_guest_report(struct snp_fw *fw, uint64_t gctx_pa,
 		r[off + 1] = c->api_minor;
 		r[off + 2] = c->api_major;
 	}
-	sim_le64_store(r + SNP_RPT_LAUNCH_TCB, g->launch_tcb);
+	sim_le64_store(r + SNP_RPT_LAUNCH_TCB, ctx.launch_tcb);
 
 	uint8_t priv[P384_SCALAR_LEN], sig[P384_SIG_LEN];
 	p384_key_derive(SNP_VCEK_LABEL, fw->seed, 1, c->tcb, priv);

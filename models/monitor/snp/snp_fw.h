@@ -77,6 +77,11 @@ enum snp_page_type {
 /* PLATFORM_INFO (report offset 0x40). */
 #define SNP_PLATFORM_INFO_SMT_EN (1ull << 0)
 #define SNP_PLATFORM_INFO_TSME_EN (1ull << 1)
+/* Alias checking has completed since the last reset and found no aliasing
+ * addresses: firmware with AMD's BadRAM mitigation (AMD-SB-3015,
+ * CVE-2024-21944; Milan 1.55.22, Genoa 1.55.38; bit 5 as the virtee `sev`
+ * crate reads it, virtee/sev#264). */
+#define SNP_PLATFORM_INFO_ALIAS_CHECK_COMPLETE (1ull << 5)
 
 #define SNP_DIGEST_LEN 48        /* launch digest / measurement, SHA-384 */
 #define SNP_HOST_DATA_LEN 32
@@ -136,32 +141,76 @@ struct snp_fw_config {
 	uint64_t tcb;             /* current = committed = reported */
 	uint32_t min_sev_asid;    /* CPUID 8000_001F EDX: SNP ASIDs are 1 .. min_sev_asid - 1 */
 	bool no_asid_gate;        /* what-if: ACTIVATE takes a decommissioned ASID without DF_FLUSH */
+	/* Firmware with AMD's BadRAM mitigation (AMD-SB-3015): memory is
+	 * checked for DRAM aliases, and an aliasing platform is refused */
+	bool alias_check;
 	uint8_t cpuid_fam, cpuid_mod, cpuid_step;
 };
 
+/* The firmware's own record of a guest, in its private memory: where its
+ * context page is, the ASID it bound the guest to (and loaded the key
+ * for), and the SPAs LAUNCH_UPDATE made immutable, as runs of contiguous
+ * pages (a host stages an image in order: a few runs, however large). The
+ * guest's state proper lives in the context page (struct snp_gctx). */
 struct snp_guest {
 	bool in_use;
-	enum snp_guest_state state;
 	uint64_t gctx_pa;     /* the guest's handle, as in the ABI */
 	uint32_t asid;        /* 0 until SNP_ACTIVATE */
+	struct { uint64_t spa, pages; } runs[SNP_MAX_LAUNCH_RUNS];
+	unsigned nruns;
+};
+
+/* A guest's state as the firmware keeps it: in the guest context page the
+ * hypervisor donated at SNP_GCTX_CREATE (the ABI's GCTX.STATE, GCTX.POLICY,
+ * GCTX.LD, ...; AMD's firmware keeps the launch digest, HOST_DATA, the ID
+ * block's fields and the launch TCB there too, AMD-ASPFW sev_rmp.h
+ * guest_context_page_t), in DRAM under the firmware's own key. The report
+ * is built from it; what the page holds when a command reads it is the
+ * guest's state, whoever wrote those cells. */
+struct snp_gctx {
+	uint32_t state;       /* enum snp_guest_state; anything else is no valid state */
 	uint64_t policy;
 	uint8_t ld[SNP_DIGEST_LEN];
 	uint8_t host_data[SNP_HOST_DATA_LEN];
 	uint8_t family_id[16], image_id[16];
 	uint32_t guest_svn;
 	uint64_t launch_tcb;
-	/* SPAs made immutable by LAUNCH_UPDATE, as runs of contiguous pages
-	 * (a host stages an image in order: a few runs, however large) */
-	struct { uint64_t spa, pages; } runs[SNP_MAX_LAUNCH_RUNS];
-	unsigned nruns;
+};
+/* Where each field sits in the page (the layout is the firmware's own, not
+ * architectural; this is ccsim's). The launch digest has a 64-byte line of
+ * its own, as the 48 bytes of AMD's firmware sit alone in four 16-byte
+ * blocks (BadRAM's guest_context_replay notes: 0x460-0x4a0 changes). */
+#define SNP_GCTX_STATE 0x00      /* LE32 */
+#define SNP_GCTX_GUEST_SVN 0x04  /* LE32 */
+#define SNP_GCTX_POLICY 0x08     /* LE64 */
+#define SNP_GCTX_LAUNCH_TCB 0x10 /* LE64 */
+#define SNP_GCTX_FAMILY_ID 0x20
+#define SNP_GCTX_IMAGE_ID 0x30
+#define SNP_GCTX_HOST_DATA 0x40
+#define SNP_GCTX_LD 0x80
+#define SNP_GCTX_USED 0xC0       /* the bytes a command reads and writes back */
+
+/* What the firmware reaches the platform through. */
+struct snp_fw_io {
+	struct rmp_io rmp;    /* the RMP table */
+	struct rmp_io mem;    /* guest pages, at the memory controller (may equal rmp) */
+	struct rmp_io ctx;    /* its own pages (guest contexts), under its own key */
+	/* Does the memory decoder send two addresses of [lo, hi) to one cell?
+	 * (NULL: nothing aliases.) */
+	bool (*aliased)(void *ctx, uint64_t lo, uint64_t hi);
+	void *aliased_ctx;
 };
 
 struct snp_fw {
 	struct snp_fw_config cfg;
 	struct rmp_io rmp;    /* the RMP table's reads and writes */
 	struct rmp_io mem;    /* page contents (may equal rmp) */
+	struct rmp_io ctx;    /* guest context pages, through the firmware's key */
+	bool (*aliased)(void *ctx, uint64_t lo, uint64_t hi);
+	void *aliased_ctx;
 	uint64_t seed;
 	enum snp_platform_state state;
+	bool alias_check_complete; /* SNP_INIT checked memory and found no alias */
 	struct snp_guest guests[SNP_MAX_GUESTS];
 	/* ASIDs decommissioned since the last DF_FLUSH: the platform must not
 	 * hand them out again (SNP_ACTIVATE refuses them with DFFLUSH_REQUIRED). */
@@ -186,12 +235,17 @@ struct snp_launch_finish {
 };
 
 void snp_fw_config_default(struct snp_fw_config *cfg);
-/* Power-on state; copies cfg and both io tables. */
-void snp_fw_init(struct snp_fw *fw, const struct snp_fw_config *cfg, const struct rmp_io *rmp,
-		 const struct rmp_io *mem, uint64_t seed);
+/* Power-on state; copies cfg and the io. */
+void snp_fw_init(struct snp_fw *fw, const struct snp_fw_config *cfg, const struct snp_fw_io *io,
+		 uint64_t seed);
 
 /* SNP_INIT (§8.8): validate RMP_BASE/END, have the RMP protect itself
- * (rmp_init_table) unless it already does, mark the firmware region. */
+ * (rmp_init_table) unless it already does, mark the firmware region. With
+ * cfg.alias_check, first the BadRAM mitigation (AMD-SB-3015): system
+ * memory [0, rmp.mem_top) is checked for DRAM aliases; an alias fails the
+ * command with HWERROR_PLATFORM (AMD has not published what its firmware
+ * returns: ccsim's choice) and the platform stays uninitialised; none
+ * sets ALIAS_CHECK_COMPLETE in every report's PLATFORM_INFO. */
 __attribute__((warn_unused_result)) enum snp_status snp_init(struct snp_fw *fw);
 /* SNP_GCTX_CREATE + SNP_LAUNCH_START (§8.16): the hypervisor-owned page
  * gctx_pa becomes a firmware page holding the context; policy is checked. */
@@ -237,6 +291,10 @@ static inline bool snp_asid_active(const struct snp_fw *fw, uint32_t asid)
 
 /* The guest with that context page, or NULL. */
 const struct snp_guest *snp_guest_find(const struct snp_fw *fw, uint64_t gctx_pa);
+/* Read a guest's state from its context page as the firmware would: 0,
+ * -ENOENT (no such guest) or the io's errno. */
+__attribute__((warn_unused_result)) int
+snp_gctx_read(struct snp_fw *fw, uint64_t gctx_pa, struct snp_gctx *out);
 
 /* The 0x70-byte PAGE_INFO the launch digest hashes (§8.17.2 Table
  * "PAGE_INFO"): DIGEST_CUR(48) || CONTENTS(48) || LENGTH=0x70 (LE16) ||

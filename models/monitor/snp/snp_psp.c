@@ -51,18 +51,53 @@ static int psp_rmp_write(void *ctx, uint64_t pa, const void *buf, size_t len)
 	return psp_rmp(ctx, pa, (void *)buf, len, true);
 }
 
+/* The firmware's own pages (guest contexts) at the memory controller under
+ * its own key, as AMD's firmware maps them through its inline AES engine
+ * (AMD-ASPFW sev_hal.c sev_hal_map_guest_context: INLINE_AES_KEY0_SEL).
+ * That key stays the same from one guest to the next (BadRAM's
+ * guest_context_replay: a new guest's context page at the old one's address
+ * takes the old ciphertext). Its mode is not published; that old ciphertext
+ * decrypts at the same address but (the proof of concept pins the address)
+ * perhaps not at another fits the engine's XTS, which ccsim uses for it. */
+static int psp_ctx_read(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+	struct snp_psp *p = ctx;
+	uint64_t cycles = 0;
+	int rc = machine_dram_access(p->m, machine_fw_slot(p->m), pa, buf, len, false, &cycles);
+	p->mem_cycles += cycles;
+	return rc;
+}
+
+static int psp_ctx_write(void *ctx, uint64_t pa, const void *buf, size_t len)
+{
+	struct snp_psp *p = ctx;
+	uint64_t cycles = 0;
+	int rc = machine_dram_access(p->m, machine_fw_slot(p->m), pa, (void *)buf, len, true, &cycles);
+	p->mem_cycles += cycles;
+	return rc;
+}
+
+/* The alias check of the BadRAM mitigation, over the DIMMs' decoding. */
+static bool psp_aliased(void *ctx, uint64_t lo, uint64_t hi)
+{
+	struct snp_psp *p = ctx;
+	return mem_decoder_aliases(&p->m->mem, lo, hi);
+}
+
 static const struct sim_field psp_fields[] = {
 	SIM_FIELD(struct snp_psp, stat_cmds), SIM_FIELD(struct snp_psp, stat_errors),
 	SIM_FIELD(struct snp_psp, mem_cycles), SIM_FIELD(struct snp_psp, wbinvd_at_decommission),
 };
-static const struct sim_vmstate psp_vmstate = { "snp", 1, psp_fields, G_N_ELEMENTS(psp_fields) };
+static const struct sim_vmstate psp_vmstate = { "snp", 2, psp_fields, G_N_ELEMENTS(psp_fields) };
 
-/* The firmware's mutable state: platform state, guest table, ASID gate. */
+/* The firmware's mutable state: platform state, its record of the guests,
+ * ASID gate (the guests' own state is in their context pages, in DRAM). */
 static int psp_save(const struct sim_model *mm, struct sim_buf *out)
 {
 	const struct snp_fw *fw = &((const struct snp_psp *)mm)->fw;
 	sim_buf_put_u64(out, fw->state);
 	sim_buf_put_u64(out, fw->cfg.rmp_preinitialized);
+	sim_buf_put_u64(out, fw->alias_check_complete);
 	sim_buf_put(out, fw->guests, sizeof(fw->guests));
 	sim_buf_put(out, fw->asid_flush_pending, sizeof(fw->asid_flush_pending));
 	sim_buf_put_u64(out, fw->df_flush_required);
@@ -75,6 +110,7 @@ static int psp_restore(struct sim_model *mm, struct sim_reader *in)
 	struct snp_fw *fw = &((struct snp_psp *)mm)->fw;
 	uint64_t st = sim_reader_u64(in);
 	fw->cfg.rmp_preinitialized = sim_reader_u64(in) != 0;
+	fw->alias_check_complete = sim_reader_u64(in) != 0;
 	if (st > SNP_PLATFORM_INIT || !sim_reader_get(in, fw->guests, sizeof(fw->guests)) ||
 	    !sim_reader_get(in, fw->asid_flush_pending, sizeof(fw->asid_flush_pending)))
 		return -EINVAL;
@@ -104,10 +140,21 @@ struct snp_psp *snp_psp_create(struct sim *s, struct machine *m)
 	cfg.rmp_preinitialized = true; /* machine_init built the table (rmp_init_table) */
 	cfg.min_sev_asid = (uint32_t)m->cfg.min_sev_asid;
 	cfg.no_asid_gate = !m->cfg.asid_flush_gate;
-	struct rmp_io io = { psp_rmp_read, psp_rmp_write, p };
-	struct rmp_io mem = { psp_mem_read, psp_mem_write, p };
+	cfg.alias_check = m->cfg.snp_alias_check;
+	struct snp_fw_io io = {
+		.rmp = { psp_rmp_read, psp_rmp_write, p },
+		.mem = { psp_mem_read, psp_mem_write, p },
+		.ctx = { psp_ctx_read, psp_ctx_write, p },
+		.aliased = psp_aliased, .aliased_ctx = p,
+	};
 	p->m = m;
-	snp_fw_init(&p->fw, &cfg, &io, &mem, s->seed);
+	snp_fw_init(&p->fw, &cfg, &io, s->seed);
+	/* the AMD-SP's own key, loaded when it starts */
+	if (machine_key_program(m, machine_fw_slot(m), machine_fw_slot(m),
+				m->cfg.memenc_mode != MEMENC_NONE ? MEMENC_KEY_ENCRYPT : 0)) {
+		g_free(p);
+		return NULL;
+	}
 	p->base.name = "snp";
 	p->base.kind = "snp";
 	p->base.ops = &psp_ops;

@@ -1,11 +1,13 @@
 /* The SNP firmware (models/monitor/snp/snp_fw.c) as a model of the machine
  * on sev-snp profiles: the AMD Secure Processor the hypervisor sends
- * commands to. Its guest table, ASID gate and platform state are saved
- * with the simulation. The RMP goes through the machine's memory path; page
- * contents are read and written at the memory controller, not coherently
- * with the cores' caches (the hypervisor flushes first). SNP_ACTIVATE loads
- * the guest's key into the memory controller's slot for its ASID, and
- * LAUNCH_UPDATE encrypts each page in place under it. */
+ * commands to. Its record of the guests, ASID gate and platform state are
+ * saved with the simulation; each guest's state is in its context page in
+ * DRAM, under the AMD-SP's own key (machine_fw_slot). The RMP goes through
+ * the machine's memory path; page contents are read and written at the
+ * memory controller, not coherently with the cores' caches (the hypervisor
+ * flushes first). SNP_ACTIVATE loads the guest's key into the memory
+ * controller's slot for its ASID, and LAUNCH_UPDATE encrypts each page in
+ * place under it. */
 #ifndef CCSIM_MODELS_MONITOR_SNP_SNP_PSP_H
 #define CCSIM_MODELS_MONITOR_SNP_SNP_PSP_H
 

@@ -395,6 +395,52 @@ static void test_rmp_on_the_path(void **state)
 	destroy(f);
 }
 
+/* The RMP is stored in plaintext (AMD's SNP firmware and Linux access it
+ * with the C-bit clear; BadRAM, IEEE S&P 2025, read it so): on sev-snp,
+ * whose host key encrypts, an entry's DRAM cells hold its encoding, and
+ * the host, through a DRAM alias of the table and its plaintext path,
+ * reads entries and writes one the RMP check then obeys. */
+static void test_rmp_stored_in_plaintext(void **state)
+{
+	(void)state;
+	struct fx *f = build("sev-snp");
+	struct rmp_io io = machine_rmp_io(&f->m);
+	const uint64_t spa = 0x9000000, alias = 0x40000000;
+	struct rmp_entry e = { .assigned = true, .gpa = spa, .asid = 5 };
+	assert_true(rmp_update(&f->m.rmp, &io, spa, &e).status == RMP_SUCCESS);
+	uint64_t c = 0, at = rmp_entry_pa(&f->m.rmp, spa);
+	assert_int_equal(machine_wbinvd(&f->m, &c), 0);
+	uint8_t want[RMP_ENTRY_BYTES], cells[RMP_ENTRY_BYTES];
+	struct rmp_entry now;
+	assert_int_equal(rmp_entry_read(&f->m.rmp, &io, spa, &now), 0);
+	rmp_entry_encode(&now, want);
+	assert_int_equal(machine_phys_read(&f->m, at, cells, sizeof(cells)), 0);
+	assert_memory_equal(cells, want, sizeof(cells));
+	/* the host maps the table's page again at a ghost address */
+	assert_int_equal(machine_phys_alias(&f->m, alias, at & ~0xfffull, 0x1000), 0);
+	uint64_t ea = alias + (at & 0xfff);
+	struct cc_fault fault;
+	uint8_t b[RMP_ENTRY_BYTES];
+	f->host.key = (int32_t)machine_plain_slot(&f->m);
+	assert_int_equal(cpu_load(&f->host, ea, b, sizeof(b), &fault, &c), 0);
+	assert_memory_equal(b, want, sizeof(b));
+	/* through the table's own address the write is refused ... */
+	assert_int_equal(cpu_store(&f->host, at, b, sizeof(b), &fault, &c), 1);
+	assert_int_equal(fault.kind, FAULT_RMP_PF);
+	/* ... through the alias it lands: the page now backs another GPA */
+	e.gpa = 0x50000;
+	rmp_entry_encode(&e, b);
+	assert_int_equal(cpu_store(&f->host, ea, b, sizeof(b), &fault, &c), 0);
+	assert_int_equal(machine_wbinvd(&f->m, &c), 0);
+	struct rmp_access a = { .spa = spa, .asid = 5, .gpa = 0x50000, .private_ = true };
+	struct rmp_result r = rmp_check(&f->m.rmp, &io, &a);
+	assert_int_equal(r.fault, RMP_VC_UNVALIDATED); /* owner and GPA now match */
+	a.gpa = spa;
+	r = rmp_check(&f->m.rmp, &io, &a);
+	assert_int_equal(r.fault, RMP_NPF_RMP);
+	destroy(f);
+}
+
 /* The host's RMP instructions wait for each table access before the
  * next: on a cold table, every RMPUPDATE of a new page costs about one
  * table-line miss, however many came before (they do not queue behind each
@@ -548,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_two_cores),
 		cmocka_unit_test(test_two_cores_l2),
 		cmocka_unit_test(test_rmp_on_the_path),
+		cmocka_unit_test(test_rmp_stored_in_plaintext),
 		cmocka_unit_test(test_rmp_instruction_timing),
 		cmocka_unit_test(test_rmp_checked_at_fill), cmocka_unit_test(test_rmp_stale_tlb),
 		cmocka_unit_test(test_key_coherent),

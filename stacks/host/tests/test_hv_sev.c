@@ -166,8 +166,10 @@ static void test_snp_rmp_life(void **state)
 	uint32_t asid = (uint32_t)g->asid;
 	assert_int_equal(asid, f->m.cfg.min_sev_asid - 1);
 	const struct snp_guest *sg = snp_guest_find(&f->m.snp->fw, g->rd);
+	struct snp_gctx ctx;
 	assert_non_null(sg);
-	assert_int_equal(sg->state, SNP_GSTATE_RUNNING);
+	assert_int_equal(snp_gctx_read(&f->m.snp->fw, g->rd, &ctx), 0);
+	assert_int_equal(ctx.state, SNP_GSTATE_RUNNING);
 	run(g, 0, RMI_EXIT_COUNT, &r);
 	assert_int_equal(g->state, HV_OFF);
 	assert_true(g->n.ripas_changes > 0); /* the shared pages' conversions */

@@ -42,6 +42,7 @@ struct t {
 	uint8_t *mem;
 	struct rmp_io io;
 	struct snp_fw fw;
+	bool aliased;   /* what the platform's alias query answers */
 };
 
 static int fake_read(void *ctx, uint64_t pa, void *buf, size_t len)
@@ -62,6 +63,14 @@ static int fake_write(void *ctx, uint64_t pa, const void *buf, size_t len)
 	return 0;
 }
 
+static bool fake_aliased(void *ctx, uint64_t lo, uint64_t hi)
+{
+	struct t *t = ctx;
+	assert_int_equal(lo, 0);
+	assert_int_equal(hi, MEM_TOP);
+	return t->aliased;
+}
+
 static struct t *fixture(uint64_t seed, void (*tweak)(struct snp_fw_config *))
 {
 	struct t *t = calloc(1, sizeof(*t));
@@ -72,7 +81,9 @@ static struct t *fixture(uint64_t seed, void (*tweak)(struct snp_fw_config *))
 	cfg.rmp = (struct rmp_config){ .base = RMP_BASE, .end = RMP_END, .mem_top = MEM_TOP };
 	if (tweak)
 		tweak(&cfg);
-	snp_fw_init(&t->fw, &cfg, &t->io, &t->io, seed);
+	struct snp_fw_io io = { .rmp = t->io, .mem = t->io, .ctx = t->io,
+				.aliased = fake_aliased, .aliased_ctx = t };
+	snp_fw_init(&t->fw, &cfg, &io, seed);
 	return t;
 }
 
@@ -100,6 +111,14 @@ static struct rmp_entry entry_at(struct t *t, uint64_t spa)
 	struct rmp_entry e;
 	assert_int_equal(rmp_entry_read(&t->fw.cfg.rmp, &t->io, spa, &e), 0);
 	return e;
+}
+
+/* The guest's state, as its context page holds it. */
+static struct snp_gctx ctx_of(struct t *t, uint64_t gctx)
+{
+	struct snp_gctx c;
+	assert_int_equal(snp_gctx_read(&t->fw, gctx, &c), 0);
+	return c;
 }
 
 static void sha384(const void *p, size_t n, uint8_t out[SNP_DIGEST_LEN])
@@ -175,9 +194,8 @@ static void test_launch_flow_digest(void **state)
 			 0);
 	ref_extend(ld, zeros, 6, GPA_CPUID);
 	assert_int_equal(snp_launch_update(&t->fw, GCTX, SPA_CPUID, GPA_CPUID, SNP_PAGE_CPUID), 0);
-	const struct snp_guest *g = snp_guest_find(&t->fw, GCTX);
-	assert_non_null(g);
-	assert_memory_equal(g->ld, ld, 48);
+	assert_non_null(snp_guest_find(&t->fw, GCTX));
+	assert_memory_equal(ctx_of(t, GCTX).ld, ld, 48);
 
 	/* During launch the pages are assigned, validated and immutable. */
 	struct rmp_entry e = entry_at(t, SPA_NORMAL);
@@ -195,8 +213,8 @@ static void test_launch_flow_digest(void **state)
 	assert_int_equal(t->mem[SPA_UNMEAS + 1], (uint8_t)(4 + 7));
 
 	finish(t, GCTX);
-	assert_int_equal(g->state, SNP_GSTATE_RUNNING);
-	assert_memory_equal(g->ld, ld, 48); /* FINISH does not extend the digest */
+	assert_int_equal(ctx_of(t, GCTX).state, SNP_GSTATE_RUNNING);
+	assert_memory_equal(ctx_of(t, GCTX).ld, ld, 48); /* FINISH does not extend the digest */
 	e = entry_at(t, SPA_NORMAL);
 	assert_true(e.assigned && e.validated && !e.immutable);
 	assert_false(entry_at(t, SPA_CPUID).immutable);
@@ -215,7 +233,7 @@ static void test_digest_known_answer(void **state)
 	};
 	start_and_activate(t, GCTX, ASID);
 	assert_int_equal(snp_launch_update(&t->fw, GCTX, SPA_ZERO, 0, SNP_PAGE_ZERO), SNP_SUCCESS);
-	assert_memory_equal(snp_guest_find(&t->fw, GCTX)->ld, want, 48);
+	assert_memory_equal(ctx_of(t, GCTX).ld, want, 48);
 }
 
 /* Launch one page into a fresh platform and return the digest. */
@@ -226,7 +244,7 @@ static void one_page_digest(uint8_t fillv, uint64_t gpa, enum snp_page_type type
 	fill(t, SPA_NORMAL, fillv);
 	start_and_activate(t, GCTX, ASID);
 	assert_int_equal(snp_launch_update(&t->fw, GCTX, SPA_NORMAL, gpa, type), SNP_SUCCESS);
-	memcpy(out, snp_guest_find(&t->fw, GCTX)->ld, 48);
+	memcpy(out, ctx_of(t, GCTX).ld, 48);
 	fixture_free(t);
 }
 
@@ -394,13 +412,12 @@ static void test_id_block_checks(void **state)
 	struct snp_launch_finish in = { .id_block_en = true };
 	start_and_activate(t, GCTX, ASID);
 	assert_int_equal(snp_launch_update(&t->fw, GCTX, SPA_ZERO, GPA_ZERO, SNP_PAGE_ZERO), 0);
-	const struct snp_guest *g = snp_guest_find(&t->fw, GCTX);
 	in.id_block.policy = POLICY;
 	assert_int_equal(snp_launch_finish(&t->fw, GCTX, &in), SNP_BAD_MEASUREMENT);
-	memcpy(in.id_block.ld, g->ld, 48);
+	memcpy(in.id_block.ld, ctx_of(t, GCTX).ld, 48);
 	in.id_block.policy = POLICY | SNP_POLICY_DEBUG;
 	assert_int_equal(snp_launch_finish(&t->fw, GCTX, &in), SNP_POLICY_FAILURE);
-	assert_int_equal(g->state, SNP_GSTATE_LAUNCH);
+	assert_int_equal(ctx_of(t, GCTX).state, SNP_GSTATE_LAUNCH);
 	in.id_block.policy = POLICY;
 	assert_int_equal(snp_launch_finish(&t->fw, GCTX, &in), SNP_SUCCESS);
 }
@@ -413,7 +430,7 @@ static void launch_and_report(struct t *t, uint8_t rep[SNP_REPORT_LEN])
 	fill(t, SPA_NORMAL, 1);
 	start_and_activate(t, GCTX, ASID);
 	assert_int_equal(snp_launch_update(&t->fw, GCTX, SPA_NORMAL, GPA_NORMAL, SNP_PAGE_NORMAL), 0);
-	memcpy(in.id_block.ld, snp_guest_find(&t->fw, GCTX)->ld, 48);
+	memcpy(in.id_block.ld, ctx_of(t, GCTX).ld, 48);
 	memset(in.id_block.family_id, 0xf1, 16);
 	memset(in.id_block.image_id, 0x1d, 16);
 	in.id_block.guest_svn = 7;
@@ -438,7 +455,6 @@ static void test_report_layout_and_signature(void **state)
 	uint8_t rep[SNP_REPORT_LEN], chip[64], pub[P384_POINT_LEN], h[64], sig[96], bad[SNP_REPORT_LEN];
 	const char *why = "unset";
 	launch_and_report(t, rep);
-	const struct snp_guest *g = snp_guest_find(&t->fw, GCTX);
 	assert_int_equal(le32(rep + 0x00), 3);          /* VERSION */
 	assert_int_equal(le32(rep + 0x04), 7);          /* GUEST_SVN */
 	assert_int_equal(sim_le64_load(rep + 0x08), POLICY);
@@ -451,7 +467,7 @@ static void test_report_layout_and_signature(void **state)
 	assert_int_equal(le32(rep + 0x48), 0);          /* VCEK, no author key */
 	assert_int_equal(rep[0x50], 0);                 /* REPORT_DATA */
 	assert_int_equal(rep[0x8f], 63);
-	assert_memory_equal(rep + 0x90, g->ld, 48);     /* MEASUREMENT */
+	assert_memory_equal(rep + 0x90, ctx_of(t, GCTX).ld, 48); /* MEASUREMENT */
 	assert_int_equal(rep[0xC0], 0x80);              /* HOST_DATA */
 	assert_int_equal(rep[0xDF], 0x9f);
 	assert_int_equal(rep[0x160], 0xff);             /* REPORT_ID_MA: no MA */
@@ -514,6 +530,86 @@ static void test_report_determinism(void **state)
 	fixture_free(u);
 }
 
+/* The guest's state is its context page's (GCTX.LD, ...): BadRAM's replay
+ * (De Meulemeester et al., IEEE S&P 2025), here with the page's bytes
+ * copied directly. A benign guest's digest line, taken from the page and
+ * put back into the page of a later guest at the same address, is what
+ * that guest's report then names, signed; put back before LAUNCH_FINISH it
+ * passes the ID block's check for the benign digest. */
+static void test_state_lives_in_context_page(void **state)
+{
+	struct t *t = *state;
+	const uint64_t spa_b = 0x206000, spa_c = 0x207000;
+	uint8_t rd[64] = { 0 }, ra[SNP_REPORT_LEN], rb[SNP_REPORT_LEN], saved[SNP_GCTX_USED];
+	uint8_t pub[P384_POINT_LEN];
+	/* the benign guest */
+	fill(t, SPA_NORMAL, 1);
+	start_and_activate(t, GCTX, ASID);
+	assert_int_equal(snp_launch_update(&t->fw, GCTX, SPA_NORMAL, GPA_NORMAL, SNP_PAGE_NORMAL), 0);
+	finish(t, GCTX);
+	assert_int_equal(snp_guest_report(&t->fw, GCTX, rd, 0, ra), SNP_SUCCESS);
+	memcpy(saved, t->mem + GCTX, sizeof(saved));
+	assert_int_equal(snp_decommission(&t->fw, GCTX), SNP_SUCCESS);
+	/* another image at the same context page: another digest ... */
+	fill(t, spa_b, 9);
+	start_and_activate(t, GCTX, ASID + 1);
+	assert_int_equal(snp_launch_update(&t->fw, GCTX, spa_b, GPA_NORMAL, SNP_PAGE_NORMAL), 0);
+	finish(t, GCTX);
+	assert_int_equal(snp_guest_report(&t->fw, GCTX, rd, 0, rb), SNP_SUCCESS);
+	assert_memory_not_equal(rb + SNP_RPT_MEASUREMENT, ra + SNP_RPT_MEASUREMENT, 48);
+	/* ... until the old digest line is back */
+	memcpy(t->mem + GCTX + SNP_GCTX_LD, saved + SNP_GCTX_LD, 64);
+	assert_int_equal(snp_guest_report(&t->fw, GCTX, rd, 0, rb), SNP_SUCCESS);
+	assert_memory_equal(rb + SNP_RPT_MEASUREMENT, ra + SNP_RPT_MEASUREMENT, 48);
+	snp_vcek_public(SEED, t->fw.cfg.tcb, pub);
+	assert_int_equal(snp_report_verify(rb, pub, NULL), 0);
+	assert_int_equal(snp_decommission(&t->fw, GCTX), SNP_SUCCESS);
+	/* an ID block naming the benign digest: refused, then passed */
+	struct snp_launch_finish in = { .id_block_en = true };
+	memcpy(in.id_block.ld, ra + SNP_RPT_MEASUREMENT, 48);
+	in.id_block.policy = POLICY;
+	fill(t, spa_c, 9);
+	start_and_activate(t, GCTX, ASID + 2);
+	assert_int_equal(snp_launch_update(&t->fw, GCTX, spa_c, GPA_NORMAL, SNP_PAGE_NORMAL), 0);
+	assert_int_equal(snp_launch_finish(&t->fw, GCTX, &in), SNP_BAD_MEASUREMENT);
+	memcpy(t->mem + GCTX + SNP_GCTX_LD, saved + SNP_GCTX_LD, 64);
+	assert_int_equal(snp_launch_finish(&t->fw, GCTX, &in), SNP_SUCCESS);
+	/* a garbled state word is no state: every command refuses */
+	t->mem[GCTX + SNP_GCTX_STATE] ^= 0x5a;
+	assert_int_equal(snp_guest_report(&t->fw, GCTX, rd, 0, rb), SNP_INVALID_GUEST_STATE);
+}
+
+static void alias_check_on(struct snp_fw_config *c)
+{
+	c->alias_check = true;
+}
+
+/* AMD-SB-3015: firmware with the BadRAM mitigation refuses SNP_INIT on a
+ * platform whose memory aliases, and reports ALIAS_CHECK_COMPLETE (PLATFORM_INFO
+ * bit 5) once memory checked clean; without it nothing is checked. */
+static void test_alias_check(void **state)
+{
+	(void)state;
+	uint8_t rep[SNP_REPORT_LEN];
+	struct t *t = fixture(SEED, alias_check_on);
+	t->aliased = true;
+	assert_int_equal(snp_init(&t->fw), SNP_HWERROR_PLATFORM);
+	assert_int_equal(t->fw.state, SNP_PLATFORM_UNINIT);
+	assert_int_equal(snp_launch_start(&t->fw, GCTX, POLICY), SNP_INVALID_PLATFORM_STATE);
+	t->aliased = false;
+	assert_int_equal(snp_init(&t->fw), SNP_SUCCESS);
+	launch_and_report(t, rep);
+	assert_int_equal(sim_le64_load(rep + SNP_RPT_PLATFORM_INFO),
+			 SNP_PLATFORM_INFO_SMT_EN | SNP_PLATFORM_INFO_ALIAS_CHECK_COMPLETE);
+	fixture_free(t);
+	t = fixture(SEED, NULL);
+	t->aliased = true;
+	assert_int_equal(snp_init(&t->fw), SNP_SUCCESS);
+	launch_and_report(t, rep);
+	assert_int_equal(sim_le64_load(rep + SNP_RPT_PLATFORM_INFO), SNP_PLATFORM_INFO_SMT_EN);
+	fixture_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -527,6 +623,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_id_block_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_layout_and_signature, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_determinism, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_lives_in_context_page, setup, teardown),
+		cmocka_unit_test(test_alias_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
