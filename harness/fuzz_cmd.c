@@ -20,6 +20,7 @@
 
 static const char usage_fuzz[] =
 	"usage: ccsim fuzz ABI [--runs N] [--seed N] [--len N] [--out DIR] [--timeout S]\n"
+	"       ccsim fuzz ABI --decode BYTES [-o OUT.scn]\n"
 	"\n"
 	"Fuzz a monitor's ABI: run N scenarios (default 1000) of random monitor calls\n"
 	"with valid, boundary and hostile arguments under the machine's invariants,\n"
@@ -34,6 +35,9 @@ static const char usage_fuzz[] =
 	"  --len N       bytes per scenario, at most (default 48; ~1-3 bytes a call)\n"
 	"  --out DIR     where findings go (default fuzz-out)\n"
 	"  --timeout S   host seconds a run may take before it counts as a hang (default 20)\n"
+	"  --decode F    write the scenario the bytes of file F choose (a libFuzzer\n"
+	"                reproducer of tests/fuzz/fuzz_monitor_ABI) to OUT or stdout,\n"
+	"                for ccsim run and ccsim shrink\n"
 	"\n"
 	"exit status: 0 no finding, 1 findings (their files named), 2 bad usage\n";
 
@@ -156,7 +160,9 @@ static int run_child(const char *path, const char *profile, char **sets, size_t 
 		if (devnull >= 0)
 			dup2(devnull, 1);
 		alarm(timeout_s);
-		_exit(child_run(path, profile, sets, nsets, cov != NULL));
+		/* exit, not _exit: a coverage build writes its counts at exit
+		 * (stdio was flushed before the fork) */
+		exit(child_run(path, profile, sets, nsets, cov != NULL));
 	}
 	close(fd[1]);
 	GString *all = g_string_new(NULL);
@@ -444,9 +450,37 @@ done:
 
 /* --- fuzz --- */
 
+/* --decode: the scenario a byte file chooses. */
+static int decode_bytes(enum fuzz_abi abi, const char *path, const char *out)
+{
+	gchar *data = NULL;
+	gsize n = 0;
+	GError *ge = NULL;
+	if (!g_file_get_contents(path, &data, &n, &ge)) {
+		fprintf(stderr, "ccsim fuzz: %s\n", ge->message);
+		g_error_free(ge);
+		return 2;
+	}
+	GString *text = g_string_new(NULL);
+	fuzz_scenario(abi, (const uint8_t *)data, n, text);
+	int rc = 0;
+	if (out) {
+		if (!g_file_set_contents(out, text->str, (gssize)text->len, &ge)) {
+			fprintf(stderr, "ccsim fuzz: %s\n", ge->message);
+			g_error_free(ge);
+			rc = 2;
+		}
+	} else {
+		fputs(text->str, stdout);
+	}
+	g_string_free(text, TRUE);
+	g_free(data);
+	return rc;
+}
+
 int fuzz_main(int argc, char **argv)
 {
-	const char *dir = "fuzz-out", *abi_name = NULL;
+	const char *dir = "fuzz-out", *abi_name = NULL, *decode = NULL, *out = NULL;
 	uint64_t runs = 1000, seed = 1, len = 48, timeout = 20;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -472,6 +506,12 @@ int fuzz_main(int argc, char **argv)
 		} else if (strcmp(a, "--out") == 0 && v) {
 			dir = v;
 			i++;
+		} else if (strcmp(a, "--decode") == 0 && v) {
+			decode = v;
+			i++;
+		} else if (strcmp(a, "-o") == 0 && v) {
+			out = v;
+			i++;
 		} else if (a[0] == '-' || abi_name) {
 			return usage_error(usage_fuzz, "unexpected argument %s", a);
 		} else {
@@ -482,6 +522,8 @@ int fuzz_main(int argc, char **argv)
 	if (!abi_name || fuzz_abi_parse(abi_name, &abi))
 		return usage_error(usage_fuzz, "expected ABI cca, snp or sev, not %s",
 				   abi_name ? abi_name : "nothing");
+	if (decode)
+		return decode_bytes(abi, decode, out);
 	if (g_mkdir_with_parents(dir, 0755)) {
 		fprintf(stderr, "ccsim fuzz: %s: cannot create: %s\n", dir, g_strerror(errno));
 		return 2;

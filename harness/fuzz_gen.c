@@ -96,21 +96,49 @@ static uint64_t rsi_arg(struct bytes *b, const char *name)
 
 /* realm_setup.inc and rec_params.inc of the conformance scenarios, inline:
  * a NEW realm at rd 0x80100000 and a REC's parameters, so the calls that
- * follow meet realms and RECs as well as refusals. */
-static const char cca_setup[] =
-	"host.rmi granule_delegate addr=0x80100000\n"
-	"host.rmi granule_delegate addr=0x80101000\n"
-	"host.fill addr=0x80200000 len=4K byte=0\n"
-	"host.store addr=0x80200008 data=hex:27\n"
-	"host.store addr=0x80200808 data=hex:0010108000000000\n"
-	"host.store addr=0x80200810 data=hex:01\n"
-	"host.store addr=0x80200818 data=hex:01\n"
-	"host.rmi realm_create rd=0x80100000 params_ptr=0x80200000\n"
-	"host.fill addr=0x80201000 len=4K byte=0\n"
-	"host.store addr=0x80201000 data=hex:01\n"
-	"host.store addr=0x80201200 data=hex:0010\n"
-	"host.store addr=0x80201800 data=hex:02\n"
-	"host.store addr=0x80201808 data=hex:00701080000000000080108000000000\n";
+ * follow meet realms and RECs as well as refusals. With `mutate`, some
+ * fields of RmiRealmParams (DEN0137 B3.4.17: flags 0x0, s2sz 0x8, hash_algo
+ * 0x30, vmid 0x800, rtt_base 0x808, rtt_level_start 0x810, rtt_num_start
+ * 0x818) and RmiRecParams (B3.4.16: flags 0x0, mpidr 0x100, pc 0x200,
+ * num_aux 0x800, aux 0x808) take values from the byte stream first, to
+ * reach the parameter checks. */
+static const uint64_t realm_param_offs[] = { 0x0, 0x8, 0x8, 0x30, 0x800, 0x808, 0x810, 0x818 };
+static const uint64_t rec_param_offs[] = { 0x0, 0x100, 0x200, 0x800, 0x808, 0x810 };
+static const uint64_t param_values[] = {
+	0, 1, 2, 3, 4, 0x20, 0x27, 0x28, 0x30, 0x34, 0x35, 0xff, 0x80101000, 0x80102000,
+	0x80100000, 0x80300000, 0x80107000, 0x1000, 0xffffffffffffffff,
+};
+
+static void cca_setup(struct bytes *b, GString *out, bool mutate)
+{
+	g_string_append(out, "host.rmi granule_delegate addr=0x80100000\n"
+			     "host.rmi granule_delegate addr=0x80101000\n"
+			     "host.fill addr=0x80200000 len=4K byte=0\n"
+			     "host.store addr=0x80200008 data=hex:27\n"
+			     "host.store addr=0x80200808 data=hex:0010108000000000\n"
+			     "host.store addr=0x80200810 data=hex:01\n"
+			     "host.store addr=0x80200818 data=hex:01\n");
+	for (unsigned k = mutate ? take(b) % 3 + 1 : 0; k; k--) {
+		uint64_t v = PICK(b, param_values);
+		g_string_append_printf(out, "host.store addr=0x%llx data=hex:", (unsigned long long)(0x80200000 + PICK(b, realm_param_offs)));
+		for (int i = 0; i < 8; i++)
+			g_string_append_printf(out, "%02x", (unsigned)(v >> (8 * i)) & 0xff);
+		g_string_append_c(out, '\n');
+	}
+	g_string_append(out, "host.rmi realm_create rd=0x80100000 params_ptr=0x80200000\n"
+			     "host.fill addr=0x80201000 len=4K byte=0\n"
+			     "host.store addr=0x80201000 data=hex:01\n"
+			     "host.store addr=0x80201200 data=hex:0010\n"
+			     "host.store addr=0x80201800 data=hex:02\n"
+			     "host.store addr=0x80201808 data=hex:00701080000000000080108000000000\n");
+	for (unsigned k = mutate ? take(b) % 3 : 0; k; k--) {
+		uint64_t v = PICK(b, param_values);
+		g_string_append_printf(out, "host.store addr=0x%llx data=hex:", (unsigned long long)(0x80201000 + PICK(b, rec_param_offs)));
+		for (int i = 0; i < 8; i++)
+			g_string_append_printf(out, "%02x", (unsigned)(v >> (8 * i)) & 0xff);
+		g_string_append_c(out, '\n');
+	}
+}
 
 static void gen_cca(struct bytes *b, GString *out)
 {
@@ -123,7 +151,7 @@ static void gen_cca(struct bytes *b, GString *out)
 	if (realm)
 		g_string_append(out, "guest g0\n");
 	if (mode & 1)
-		g_string_append(out, cca_setup);
+		cca_setup(b, out, mode & 4);
 	GString *ops = g_string_new(NULL);
 	for (unsigned i = 0; i < FUZZ_MAX_CALLS && b->at < b->n; i++) {
 		unsigned op = take(b);
