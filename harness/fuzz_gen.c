@@ -197,6 +197,11 @@ static const uint64_t snp_pages[] = {
 	0xffffffffff000, 0xffffffffffffffff,
 };
 static const uint64_t snp_gpas[] = { 0, 0x1000, 0x2000, 0x200000, 0x9000000, 0x800, 0xfffffffff000 };
+/* SNP guest policies (SNP ABI 4.3): the usual one, then each rule broken
+ * once -- SMT off on an SMT platform, RSVD1 clear, an ABI newer than the
+ * firmware, a migration agent, DEBUG, SINGLE_SOCKET, an unknown bit. */
+static const uint64_t snp_policies[] = { 0x30000, 0x30000, 0x20000, 0x10000, 0x3ff00,
+					 0x30100, 0x70000, 0xb0000, 0x130000, 0x1030000, 0 };
 static const uint64_t asids[] = { 0, 1, 1, 2, 3, 15, 16, 100, 509, 0xffff, 0xffffffff };
 static const char *const page_types[] = { "normal", "vmsa", "zero", "unmeasured", "secrets",
 					  "cpuid" };
@@ -215,8 +220,7 @@ static void gen_snp(struct bytes *b, GString *out)
 		case 0: g_string_append(out, "host.snp init\n"); break;
 		case 1:
 			g_string_append_printf(out, "host.snp launch_start gctx=0x%llx policy=0x%llx\n", p,
-					       (unsigned long long)(0x30000 | (take(b) & 7) << 16 |
-								    (take(b) & 0x80 ? 0x100000 : 0)));
+					       (unsigned long long)PICK(b, snp_policies));
 			break;
 		case 2:
 			g_string_append_printf(out, "host.snp activate gctx=0x%llx asid=0x%llx\n", p,
