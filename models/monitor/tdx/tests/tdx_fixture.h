@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "models/cpu/cpu.h"
+#include "models/cpu/exec.h"
 #include "models/cpu/isa.h"
 #include "models/monitor/tdx/tdx.h"
 #include "models/monitor/tdx/tdx_sha384.h"
