@@ -56,6 +56,7 @@ void cpu_init(struct cpu *c, struct sim *s, const char *name, struct bus_port bu
 	c->key = -1;
 	c->tag.world = (uint8_t)world;
 	c->s2_pas = cc_world_pas(world);
+	c->s2_key = -1;
 	sim_model_register(s, &c->base);
 	c->src = sim_trace_source(s, name);
 #define ST(f, n, k, d) SIM_STAT_DEF(struct cpu, f, n, k, d)
@@ -234,10 +235,13 @@ static int walk_read64(void *ctx, uint64_t pa, uint64_t ipa, bool stage2, uint64
 	struct cc_fault f;
 	uint8_t b[8];
 	bool guest = c->guest && !stage2;
+	bool priv_s2 = stage2 && c->s2_key >= 0 &&
+		       !(c->pt.shared_bit && ((ipa >> c->pt.shared_bit) & 1));
 	struct mem_access a = {
 		.pa = pa, .len = 8, .world = c->world,
 		.pas = stage2 ? (enum cc_pas)c->s2_pas : cc_world_pas(c->world),
-		.el = (uint8_t)c->el, .src = c->src, .key = stage2 ? -1 : c->key,
+		.el = (uint8_t)c->el, .src = c->src,
+		.key = stage2 ? (priv_s2 ? c->s2_key : -1) : c->key,
 		.core = (uint8_t)c->core,
 		.guest = guest, .priv = guest, .gpa = ipa, .asid = c->asid, .vmpl = (uint8_t)c->vmpl,
 		/* a guest table page whose nested TLB entry carries the RMP

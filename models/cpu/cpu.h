@@ -55,6 +55,10 @@ struct cpu {
 	struct tlb *tlb;          /* the core's TLB, or NULL: walk every time */
 	struct tlb_tag tag;
 	uint32_t s2_pas;          /* PAS of stage 2 table reads (enum cc_pas) */
+	int32_t s2_key;           /* key slot of stage 2 table reads of private GPAs (TDX:
+				     the Secure EPT under the TD's HKID; GPA.SHARED ones walk
+				     the shared EPT by s2_pas); -1: by s2_pas. Not saved:
+				     its monitor sets it at each entry */
 	uint64_t stat_walks, stat_walk_refs, stat_walk_cycles;
 	struct cc_fault walk_fault; /* scratch: an RMP fault a table read of the current walk took */
 };

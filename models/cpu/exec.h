@@ -65,6 +65,9 @@ struct vcpu_state {
  * syndrome (SAS, SRT, WnR) describes the access and FAR holds the GPA. */
 #define ESR_EC_VC (0x2full << 26)
 #define ESR_VC_CODE_SHIFT 32 /* the #VC exit code sits in ESR[47:32] */
+/* TDX #VE (vector 20), injected by the TDX module: ESR[47:32] hold the VMX
+ * exit reason TDG.VP.VEINFO.GET reports, FAR the GPA of an EPT violation. */
+#define ESR_EC_VE (0x2eull << 26)
 #define ESR_EC_SHIFT 26
 #define SVM_EXIT_VMMCALL 0x081u
 #define SVM_EXIT_NPF 0x400u

@@ -303,7 +303,7 @@ uint64_t memenc_line_latency(const struct memenc *e, unsigned slot)
 	uint64_t c = mem_latency(e->mem);
 	if (slot < e->cfg.slots && memenc_slot_encrypts(e, &e->slots[slot])) {
 		c += memenc_aes_line(e);
-		if (e->cfg.mode == MEMENC_MAC && e->slots[slot].priv)
+		if (e->cfg.mode == MEMENC_MAC && e->slots[slot].priv && !memenc_owner_only(e))
 			c += e->cfg.mac_latency;
 	}
 	return c;

@@ -64,6 +64,10 @@ struct memenc_config {
 	bool mac_overlap;     /* a read forwards its data while the MAC is checked, poisoning
 				 afterwards if it fails (use-then-poison, SecDDR-style): the
 				 MAC costs a read no latency */
+	bool owner_only;      /* MEMENC_MAC without the MAC: the TD-owner bit alone (TDX "Li",
+				 logical integrity): a private read of a line a shared KeyID
+				 wrote still poisons, but altered ciphertext goes undetected,
+				 and no MAC is computed on either path */
 	/* MEMENC_CTR_TREE only (checked in that mode; the defaults are checked always). */
 	uint64_t prot_base;   /* protected region, 64-byte aligned, inside DRAM */
 	uint64_t prot_size;   /* bytes, a non-zero multiple of 64 */
@@ -150,7 +154,8 @@ bool memenc_key_private(const struct memenc *e, unsigned slot);
  * wait and the controller only, not the array.
  *   NONE, XTS, XE, XEX_LINEAR:  read D + A (AES after the data), write A + D
  *               (the linear tweak, like XTS's, is ready before the data).
- *   MAC:        private read D + A + M (decrypt, then the MAC check: serial, the
+ *   MAC:        (owner_only: M is 0 everywhere, only the owner bit is checked)
+ *               private read D + A + M (decrypt, then the MAC check: serial, the
  *               line is not released before it is verified); shared read D + A
  *               (TDX checks integrity on private-KeyID reads only); any write
  *               A + M + D (encrypt, MAC the ciphertext, store).

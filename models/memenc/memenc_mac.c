@@ -303,16 +303,18 @@ int memenc_mac_read(struct memenc *e, struct memenc_slot *sl, uint64_t pa,
 	}
 	uint8_t owner = m ? m->owner : 0;
 	if (sl->priv) {
-		/* TDX Ci: a private-KeyID read checks the owner bit and the MAC. */
+		/* TDX Ci: a private-KeyID read checks the owner bit and the MAC;
+		 * Li the owner bit alone. */
+		bool li = memenc_owner_only(e);
 		uint64_t want = 0;
-		rc = memenc_mac_tdx(e, ct, pa, 1, &want);
+		rc = li ? 0 : memenc_mac_tdx(e, ct, pa, 1, &want);
 		if (rc)
 			return rc;
 		*cycles += memenc_dram(e, pa, false, *cycles);
 		if (enc)
 			*cycles += memenc_aes(e, *cycles);
 		*cycles += memenc_mac_on_read(e);
-		if (!owner || want != m->mac) {
+		if (!owner || (!li && want != m->mac)) {
 			e->stat_mac_failures++;
 			memenc_poison(e, pa, owner ? "mac" : "owner");
 			return memenc_poisoned_read(e, out);
@@ -355,7 +357,8 @@ int memenc_mac_write(struct memenc *e, struct memenc_slot *sl, uint64_t pa,
 	} else {
 		memcpy(ct, in, MEMENC_LINE);
 	}
-	if (!rc)
+	bool li = memenc_owner_only(e);
+	if (!rc && !li)
 		rc = memenc_mac_tdx(e, ct, pa, owner, &mac);
 	if (!rc)
 		rc = mem_write(e->mem, pa, ct, MEMENC_LINE);
@@ -367,7 +370,7 @@ int memenc_mac_write(struct memenc *e, struct memenc_slot *sl, uint64_t pa,
 	m->mac = mac;
 	m->owner = owner;
 	m->poisoned = 0;
-	*cycles += aes + e->cfg.mac_latency +
-		   memenc_dram(e, pa, true, *cycles + aes + e->cfg.mac_latency);
+	uint64_t mac_cost = li ? 0 : e->cfg.mac_latency;
+	*cycles += aes + mac_cost + memenc_dram(e, pa, true, *cycles + aes + mac_cost);
 	return 0;
 }

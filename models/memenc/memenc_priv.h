@@ -195,11 +195,17 @@ static inline uint64_t memenc_dram(struct memenc *e, uint64_t pa, bool write, ui
  * aes_issue cycles (waiting if busy) and adds its latency once per line
  * (memenc_aes_line), as a pipelined engine in the memory controller does. */
 uint64_t memenc_aes(struct memenc *e, uint64_t offset);
+/* TDX Li: MEMENC_MAC with the owner bit and no MAC. */
+static inline bool memenc_owner_only(const struct memenc *e)
+{
+	return e->cfg.mode == MEMENC_MAC && e->cfg.owner_only;
+}
+
 /* The MAC's latency on a read's path: none when it is checked beside the
- * forwarded data (mac_overlap). */
+ * forwarded data (mac_overlap), or when there is no MAC (owner_only). */
 static inline uint64_t memenc_mac_on_read(const struct memenc *e)
 {
-	return e->untimed || e->cfg.mac_overlap ? 0 : e->cfg.mac_latency;
+	return e->untimed || e->cfg.mac_overlap || memenc_owner_only(e) ? 0 : e->cfg.mac_latency;
 }
 
 #endif

@@ -116,7 +116,10 @@ static bool walk_stage(struct walk *w, const struct pt_stage *st, unsigned stage
 		 * input bit above its level (the input size was checked). */
 		uint64_t idx = level == st->start_level && level > 0 ? in >> pt_level_shift(level)
 								    : pt_index(level, in);
-		uint64_t epa = table + 8ull * idx, eipa = epa;
+		/* the address the reader knows the entry by: a stage 1 table
+		 * entry's GPA, or for stage 2 the GPA being translated (TDX: it
+		 * tells the Secure EPT from the shared one) */
+		uint64_t epa = table + 8ull * idx, eipa = stage == 2 ? in : epa;
 		if (stage == 1 && w->cfg->nested) {
 			/* APM 15.25 (nested walk, fault ordering): the nested walk of
 			 * a guest table access is a user access and a write. EPT

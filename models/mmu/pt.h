@@ -129,7 +129,9 @@ struct pt_walk_result {
  * and returns 0 or a negative errno. `ipa` is the address the walk knows the
  * entry by: for a nested stage 1 table, the guest-physical address stage 2
  * translated to pa (an SNP guest's table reads are RMP-checked against it,
- * APM vol. 2 15.36.10); otherwise pa. */
+ * APM vol. 2 15.36.10); for a stage 2 table, the GPA / IPA that stage 2 is
+ * translating (a TDX vCPU reads its Secure EPT under the TD's key, its
+ * shared EPT under the host's); otherwise pa. */
 struct pt_io {
 	int (*read64)(void *ctx, uint64_t pa, uint64_t ipa, bool stage2_table, uint64_t *val,
 		      uint64_t *cycles);

@@ -75,6 +75,16 @@ static uint64_t io_write(const struct sept_io *io, uint64_t pa, uint64_t v)
 uint64_t sept_table_init(const struct sept_io *io, uint64_t hpa)
 {
 	assert(!(hpa & 0xfff));
+	if (io->write_line) {
+		uint8_t line[64];
+		for (unsigned i = 0; i < 8; i++)
+			for (unsigned b = 0; b < 8; b++)
+				line[8 * i + b] = (uint8_t)(SEPT_FREE_VALUE >> (8 * b));
+		for (unsigned off = 0; off < 4096; off += 64)
+			if (io->write_line(io->ctx, hpa + off, line))
+				return TDX_SIM_IO_ERROR;
+		return TDX_SUCCESS;
+	}
 	for (unsigned i = 0; i < 512; i++) {
 		uint64_t st = io_write(io, hpa + 8ull * i, SEPT_FREE_VALUE);
 		if (st)
@@ -420,6 +430,32 @@ uint64_t sept_remove(const struct sept_env *e, uint64_t gpa, unsigned level, str
 	if (!st)
 		st = tdx_status_operand(pamt_free(e->pamt, e->pamt_io, op.hpa, (enum pamt_level)level,
 						  PAMT_PT_REG, e->td->tdr), TDX_OPERAND_ID_RCX);
+	if (!st)
+		st = commit(e, at, SEPT_FREE_VALUE, &op);
+	return finish(out, &op, st);
+}
+
+uint64_t sept_remove_table(const struct sept_env *e, uint64_t gpa, unsigned level,
+			   struct sept_op *out)
+{
+	struct sept_op op = { .state = SEPT_STATE_BAD };
+	uint64_t at, st = host_front(e, gpa, level, 1, e->cfg->levels - 1u, false, &at, &op);
+	if (!st && op.state != SEPT_NL_BLOCKED)
+		st = STATE_INCORRECT;
+	if (!st) {
+		op.hpa = op.entry & SEPT_ADDR_MASK;
+		st = check_tracked(e, &op);
+	}
+	for (unsigned i = 0; !st && i < 512; i++) { /* tdh_mem_sept_remove: every child FREE */
+		uint64_t ce;
+		if (e->io->read(e->io->ctx, op.hpa + 8ull * i, &ce))
+			st = TDX_SIM_IO_ERROR;
+		else if (sept_entry_state(ce) != SEPT_FREE)
+			st = TDX_EPT_PAGE_NOT_FREE | TDX_OPERAND_ID_RCX;
+	}
+	if (!st)
+		st = tdx_status_operand(pamt_free(e->pamt, e->pamt_io, op.hpa, PAMT_4K, PAMT_PT_EPT,
+						  e->td->tdr), TDX_OPERAND_ID_RCX);
 	if (!st)
 		st = commit(e, at, SEPT_FREE_VALUE, &op);
 	return finish(out, &op, st);

@@ -88,6 +88,9 @@ struct sept_io {
 	int (*read)(void *ctx, uint64_t pa, uint64_t *val);
 	int (*write)(void *ctx, uint64_t pa, uint64_t val);
 	void *ctx;
+	/* Optional: a whole 64-byte line written at once (the module's direct
+	 * writes when it fills a new table); NULL: eight 8-byte writes. */
+	int (*write_line)(void *ctx, uint64_t pa, const uint8_t line[64]);
 };
 
 enum sept_fault {
@@ -217,6 +220,15 @@ uint64_t sept_unblock(const struct sept_env *e, uint64_t gpa, unsigned level, st
  * REMOVED instead of FREE only while importing a migrated TD.) */
 __attribute__((warn_unused_result))
 uint64_t sept_remove(const struct sept_env *e, uint64_t gpa, unsigned level, struct sept_op *out);
+
+/* TDH.MEM.SEPT.REMOVE (levels 1..levels-1): an NL_BLOCKED entry whose
+ * child table holds only FREE entries (TDX_EPT_PAGE_NOT_FREE otherwise)
+ * becomes FREE, and the table page PT_EPT -> PT_NDA. In a RUNNABLE TD the
+ * block must be TLB-tracked (TDX_TLB_TRACKING_NOT_DONE); a TD still being
+ * built needs no tracking. out->hpa: the table page. */
+__attribute__((warn_unused_result))
+uint64_t sept_remove_table(const struct sept_env *e, uint64_t gpa, unsigned level,
+			   struct sept_op *out);
 
 /* Decode an entry's state bits; any level. */
 enum sept_state sept_entry_state(uint64_t entry);

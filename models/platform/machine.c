@@ -10,6 +10,7 @@
 #include "models/monitor/rmm/rmm.h"
 #include "models/monitor/sev/sev_fw.h"
 #include "models/monitor/snp/snp_psp.h"
+#include "models/monitor/tdx/tdx.h"
 
 static const struct sim_field machine_fields[] = {
 	SIM_FIELD(struct machine, stat_accesses),
@@ -230,6 +231,7 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 		.aes_issue = cfg->aes_issue,
 		.mac_latency = cfg->mac_latency,
 		.mac_overlap = cfg->mac_overlap,
+		.owner_only = cfg->owner_only,
 		.prot_base = cfg->prot_base,
 		.prot_size = cfg->prot_size,
 		.meta_base = cfg->meta_base,
@@ -377,6 +379,11 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 	}
 	if (cfg->arch == ARCH_SEV || cfg->arch == ARCH_SEV_ES)
 		m->sev = sev_psp_create(s, m);
+	/* TDX: KeyID 0 is the host's (TME); the module programs its global
+	 * private KeyID (TDH.SYS.KEY.CONFIG) and each TD's HKID
+	 * (TDH.MNG.KEY.CONFIG), the host its shared MKTME KeyIDs */
+	if (cfg->arch == ARCH_TDX)
+		m->tdx = tdx_create(s, m);
 	if (cfg->rmm) {
 		m->rmm = rmm_create(s, m);
 		if (!m->rmm) {

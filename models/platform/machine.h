@@ -22,6 +22,7 @@
 #include "sim/sim.h"
 
 struct rmm;
+struct tdx;
 struct snp_psp;
 struct sev_psp;
 
@@ -63,6 +64,7 @@ struct machine {
 	struct rmm *rmm;
 	struct snp_psp *snp;                /* sev-snp: the SNP firmware (AMD-SP) */
 	struct sev_psp *sev;                /* sev, sev-es: the SEV firmware (AMD-SP) */
+	struct tdx *tdx;                    /* tdx: the TDX module (SEAM), tdx_seamcall */
 	uint64_t call_t0;                   /* when the monitor call being served was issued */
 	/* Whoever runs guest code passes the markers it meets (ISA_MARK) here,
 	 * with the VM's VMID: the scenario's phases (set by the runner). */

@@ -25,7 +25,7 @@ struct schema_key {
 	const char *desc;
 };
 
-static const char *const arch_names[] = { "plain", "cca", "sev", "sev-es", "sev-snp", NULL };
+static const char *const arch_names[] = { "plain", "cca", "sev", "sev-es", "sev-snp", "tdx", NULL };
 static const char *const timer_names[] = { "host", "rmm", NULL };
 /* in enum memenc_mode order */
 static const char *const memenc_names[] = { "none", "xts", "mac", "ctr-tree", "xe", "xex-linear", NULL };
@@ -60,6 +60,7 @@ static const struct schema_key schema[] = {
 	BOOL("memenc", "encrypt_ns", encrypt_ns, "false", "encrypt the NS PAS too"),
 	U64("memenc", "mac_latency", mac_latency, 1, 10000, "40", "one MAC computation, cycles (mac, ctr-tree)"),
 	BOOL("memenc", "mac_overlap", mac_overlap, "false", "a read forwards its data while its MAC is checked and poisons afterwards (use-then-poison): no MAC latency on reads"),
+	BOOL("memenc", "owner_only", owner_only, "false", "mac mode with the TD-owner bit and no MAC (Intel TDX \"Li\", logical integrity): a private read of a line a shared KeyID wrote poisons, altered ciphertext is not detected"),
 	U64("memenc", "prot_base", prot_base, 0, 1ull << 52, "0x80000000", "ctr-tree: start of the protected region"),
 	U64("memenc", "prot_size", prot_size, 0, 1ull << 52, "1G", "ctr-tree: bytes under the integrity tree"),
 	U64("memenc", "meta_base", meta_base, 0, 1ull << 52, "0x100000000", "ctr-tree: where counters and tree nodes live in DRAM"),
@@ -121,6 +122,16 @@ static const struct schema_key schema[] = {
 	U64("rmm", "rec_exit_cycles", rec_exit_cycles, 0, 1000000, "400", "RMM REC exit path: context save, exit syndrome"),
 	U64("rmm", "timer_inject_cycles", timer_inject_cycles, 0, 1000000, "300", "rmm.timer = rmm: take the timer IRQ at R-EL2 and inject it"),
 	U64("rmm", "emulate_cycles", rmm_emulate_cycles, 0, 1000000, "300", "a realm's trapped system register access (its CPUID, MSR reads) the RMM answers without an exit"),
+	U64("tdx", "keyid_bits", tdx_keyid_bits, 1, 15, "6", "MK_TME_KEYID_BITS: KeyID bits at the top of the physical address (mem.pa_bits); memenc.key_slots must be 2^keyid_bits, one slot per KeyID"),
+	U64("tdx", "private_keyids", tdx_private_keyids, 1, 32767, "32", "TDX private KeyIDs (HKIDs), the highest ones; 1 .. 2^keyid_bits - private_keyids - 1 are MKTME shared KeyIDs, 0 the host's"),
+	BOOL("tdx", "gpaw", tdx_gpaw, "false", "TD GPA width: false 48 bits with GPA.SHARED at bit 47 (4-level Secure EPT), true 52 bits with it at bit 51 (5-level)"),
+	U64("tdx", "tdmr_base", tdx_tdmr_base, 0, 1ull << 52, "0x80000000", "the TDMR the TDX module covers with its PAMT: TD pages and control structures come from it (1 GB aligned)"),
+	U64("tdx", "tdmr_size", tdx_tdmr_size, 1ull << 30, 1ull << 40, "1G", "its size (a multiple of 1 GB)"),
+	U64("tdx", "pamt_base", tdx_pamt_base, 0, 1ull << 52, "0x7000000", "the PAMT arrays (16 bytes per 1 GB, 2 MB and 4 KB page of the TDMR), memory the host gives the module at TDH.SYS.CONFIG, encrypted under its global private KeyID"),
+	U64("tdx", "seamcall_cycles", tdx_seamcall_cycles, 0, 1000000, "0", "SEAMCALL into the TDX module and SEAMRET back (the VMX transitions and the module's entry and exit code), besides the leaf's work"),
+	U64("tdx", "td_entry_cycles", tdx_td_entry_cycles, 0, 1000000, "0", "TDH.VP.ENTER's way into the TD: TDVPS state checks and restore, VM entry"),
+	U64("tdx", "td_exit_cycles", tdx_td_exit_cycles, 0, 1000000, "0", "a TD exit back to the host: VM exit into the module, TD state save and scrub, SEAMRET"),
+	U64("tdx", "tdcall_cycles", tdx_tdcall_cycles, 0, 1000000, "0", "a TDCALL the module answers inside the TD: VM exit into SEAM, dispatch, VM entry back"),
 	U64("host", "exit_cycles", host_exit_cycles, 0, 10000000, "1500", "hypervisor run-loop work per guest exit, besides its memory traffic"),
 	U64("host", "cpuid_cycles", host_cpuid_cycles, 0, 10000000, "0", "the host's emulation of a CPUID, besides the exit"),
 	U64("host", "msr_cycles", host_msr_cycles, 0, 10000000, "0", "the host's emulation of an RDMSR / WRMSR, besides the exit"),
@@ -139,7 +150,7 @@ static const struct schema_key schema[] = {
 
 const char *arch_name(enum arch_kind a)
 {
-	return a <= ARCH_SEV_SNP ? arch_names[a] : "?";
+	return a <= ARCH_TDX ? arch_names[a] : "?";
 }
 
 static const struct schema_key *schema_lookup(const char *group, const char *key)
@@ -379,7 +390,7 @@ static int load_depth(const char *path, struct platform_config *cfg, char *err, 
 	groups = g_key_file_get_groups(kf, NULL);
 	for (int g = 0; groups[g]; g++) {
 		if (!schema_has_group(groups[g])) {
-			snprintf(err, errlen, "%s:%d: unknown group [%s] (expected platform, mem, memenc, cache, gpc, cpu, rmp, sev, rmm)",
+			snprintf(err, errlen, "%s:%d: unknown group [%s] (expected platform, mem, memenc, cache, gpc, cpu, rmp, sev, rmm, tdx, host, limits)",
 				 path, find_line(text, groups[g], NULL), groups[g]);
 			goto out;
 		}
@@ -418,6 +429,34 @@ out:
 #define PROFILE_MAX_DELEGABLE (16ull << 30)
 #define PROFILE_MAX_RMP (64ull << 20)
 
+/* The TDX keys agree with each other and the memory they describe. */
+static bool check_tdx(const struct platform_config *cfg, const char **why)
+{
+	uint64_t keyids = 1ull << cfg->tdx_keyid_bits;
+	uint64_t pamt = cfg->tdx_tdmr_size / (1ull << 30) * 16 * (1 + 512 + 512 * 512);
+	if (cfg->key_slots != keyids)
+		*why = "tdx.keyid_bits: memenc.key_slots must be 2^keyid_bits (one slot per KeyID)";
+	else if (cfg->tdx_private_keyids + 2 > keyids)
+		*why = "tdx.private_keyids: leave KeyID 0 to the host and at least one private KeyID "
+		       "for the module's global KeyID";
+	else if (cfg->pa_bits < cfg->tdx_keyid_bits + 32)
+		*why = "tdx.keyid_bits: leaves fewer than 32 address bits below the KeyID (mem.pa_bits)";
+	else if (cfg->tdx_tdmr_base % (1ull << 30) || cfg->tdx_tdmr_size % (1ull << 30) ||
+		 cfg->tdx_tdmr_base + cfg->tdx_tdmr_size > 1ull << (cfg->pa_bits - cfg->tdx_keyid_bits))
+		*why = "tdx.tdmr_base/size: a 1 GB aligned range below the KeyID bits";
+	else if (cfg->tdx_pamt_base % 4096 ||
+		 cfg->tdx_pamt_base + pamt > 1ull << (cfg->pa_bits - cfg->tdx_keyid_bits) ||
+		 (cfg->tdx_pamt_base < cfg->tdx_tdmr_base + cfg->tdx_tdmr_size &&
+		  cfg->tdx_pamt_base + pamt > cfg->tdx_tdmr_base))
+		*why = "tdx.pamt_base: a 4 KB aligned home for the PAMT (16 bytes per 1 GB, 2 MB and "
+		       "4 KB page of the TDMR) outside the TDMR, below the KeyID bits";
+	else if (cfg->memenc_mode != MEMENC_MAC && cfg->memenc_mode != MEMENC_XTS)
+		*why = "memenc.mode: TDX encrypts with AES-XTS, with (mac) or without (xts) integrity";
+	else
+		return false;
+	return true;
+}
+
 static int check_consistency(const char *path, struct platform_config *cfg, char *err, size_t errlen)
 {
 	const char *why = NULL;
@@ -450,6 +489,8 @@ static int check_consistency(const char *path, struct platform_config *cfg, char
 	else if (cfg->memenc_mode == MEMENC_CTR_TREE && (cfg->prot_size == 0 || cfg->prot_base % 64 ||
 							 cfg->prot_size % 64 || cfg->meta_base % 64))
 		why = "memenc.prot_base/prot_size/meta_base: expected a non-empty, 64-byte aligned region";
+	else if (cfg->arch == ARCH_TDX && check_tdx(cfg, &why))
+		;
 	else if (cfg->rmm && !cfg->gpc)
 		why = "rmm.present: the RMM needs gpc.enabled = true";
 	else if (cfg->l1_size % (64 * cfg->l1_ways) || cfg->llc_size % (64 * cfg->llc_ways) ||

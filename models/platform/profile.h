@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum arch_kind { ARCH_PLAIN, ARCH_CCA, ARCH_SEV, ARCH_SEV_ES, ARCH_SEV_SNP };
+enum arch_kind { ARCH_PLAIN, ARCH_CCA, ARCH_SEV, ARCH_SEV_ES, ARCH_SEV_SNP, ARCH_TDX };
 
 /* AMD SEV family: per-ASID keys, guests tagged by ASID. */
 static inline bool arch_is_sev(uint64_t a)
@@ -39,6 +39,7 @@ struct platform_config {
 	bool encrypt_ns;          /* NS PAS encrypted too (CCA MPE option) */
 	uint64_t mac_latency;
 	bool mac_overlap;
+	bool owner_only;          /* mac mode without the MAC: TDX Li */
 	uint64_t prot_base, prot_size, meta_base; /* ctr-tree: protected region, metadata */
 	uint64_t tree_arity;
 	uint64_t meta_cache_size, meta_cache_ways, meta_cache_latency;
@@ -87,6 +88,14 @@ struct platform_config {
 	uint64_t rmm_timer;        /* 0: the host injects a realm's timer; 1: the RMM does */
 	uint64_t rec_entry_cycles, rec_exit_cycles, timer_inject_cycles;
 	uint64_t rmm_emulate_cycles; /* a realm's trapped system register access the RMM emulates */
+	/* Intel TDX: KeyIDs in the top keyid_bits of the physical address
+	 * (MK_TME_KEYID_BITS); the top private_keyids of them are TDX private
+	 * KeyIDs (HKIDs), 1 .. below them MKTME shared ones, 0 the host's */
+	uint64_t tdx_keyid_bits, tdx_private_keyids;
+	bool tdx_gpaw;            /* TD GPA width 52 (shared bit 51), else 48 (bit 47) */
+	uint64_t tdx_tdmr_base, tdx_tdmr_size; /* the TDMR the module's PAMT covers */
+	uint64_t tdx_pamt_base;   /* its PAMT arrays (1G, 2M, 4K), under the global KeyID */
+	uint64_t tdx_seamcall_cycles, tdx_td_entry_cycles, tdx_td_exit_cycles, tdx_tdcall_cycles;
 	/* the hypervisor */
 	uint64_t host_exit_cycles;
 	uint64_t host_cpuid_cycles, host_msr_cycles, host_pio_cycles; /* the host's emulation of each */

@@ -233,6 +233,36 @@ static void test_mac_overlap(void **state)
 	sim_fini(&r.s);
 }
 
+/* TDX Li (owner_only): no MAC on either path, so a private write costs A and
+ * a private read D + A; altered ciphertext decrypts to garbage undetected,
+ * but a line a shared KeyID wrote still poisons a private read. */
+static void test_mac_owner_only(void **state)
+{
+	(void)state;
+	struct rig r;
+	uint8_t pt[MEMENC_LINE], out[MEMENC_LINE];
+	fill(pt, sizeof(pt), 4);
+	struct memenc_config cfg = { .mode = MEMENC_MAC, .slots = 4, .owner_only = true };
+	rig_init_cfg(&r, 1, &cfg);
+	assert_int_equal(memenc_key_program_ex(&r.e, 2, 0, MEMENC_KEY_ENCRYPT | MEMENC_KEY_PRIVATE), 0);
+	assert_int_equal(memenc_key_program_ex(&r.e, 1, 0, MEMENC_KEY_ENCRYPT), 0);
+	assert_int_equal(write_line(&r, 2, 0x40, pt), 43);
+	assert_int_equal(read_line(&r, 2, 0x40, out), 193);
+	assert_memory_equal(out, pt, MEMENC_LINE);
+	struct memenc_raw_line raw;
+	assert_int_equal(memenc_phys_capture(&r.e, 0x40, &raw), 0);
+	assert_int_equal(raw.owner, 1);
+	assert_int_equal(raw.mac, 0);
+	dram_flip(&r, 0x40, 3);
+	read_line(&r, 2, 0x40, out);
+	assert_memory_not_equal(out, pt, MEMENC_LINE);
+	assert_int_equal(stat(&r, "mac_failures"), 0);
+	write_line(&r, 1, 0x80, pt);
+	read_poison(&r, 2, 0x80);
+	assert_int_equal(stat(&r, "mac_failures"), 1);
+	sim_fini(&r.s);
+}
+
 /* Owner bits, MACs and poison survive save/restore byte for byte; the MAC key follows the checkpoint's seed. */
 static void test_mac_snapshot_round_trip(void **state)
 {
@@ -298,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_mac_exact_cycles),
 		cmocka_unit_test(test_mac_snapshot_round_trip),
 		cmocka_unit_test(test_mac_overlap),
+		cmocka_unit_test(test_mac_owner_only),
 		cmocka_unit_test(test_mac_reset_clears_ecc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

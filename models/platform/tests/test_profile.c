@@ -285,7 +285,7 @@ static void test_unknown_key(void **state)
 static void test_unknown_group(void **state)
 {
 	assert_load_error(*state, "# c\n[platform]\narch = cca\n[gpu]\ncores = 3\n", 4,
-			  "unknown group [gpu] (expected platform, mem, memenc, cache, gpc, cpu, rmp, sev, rmm)", true);
+			  "unknown group [gpu] (expected platform, mem, memenc, cache, gpc, cpu, rmp, sev, rmm, tdx, host, limits)", true);
 }
 
 /* Bad numbers, out-of-range values, bad enums, bad bools and long strings: their line and the expectation. */
@@ -300,7 +300,7 @@ static void test_bad_values(void **state)
 	assert_load_error(f, "[cache]\nl1_size = 512\n", 2,
 			  "cache.l1_size: 512 is out of range [1024, 1073741824]", true);
 	assert_load_error(f, "[platform]\ndescription = x\narch = x86\n", 3,
-			  "platform.arch: expected one of plain | cca | sev | sev-es | sev-snp, got \"x86\"", true);
+			  "platform.arch: expected one of plain | cca | sev | sev-es | sev-snp | tdx, got \"x86\"", true);
 	assert_load_error(f, "[memenc]\nmode = aes\n", 2,
 			  "memenc.mode: expected one of none | xts | mac | ctr-tree | xe | xex-linear, got \"aes\"", true);
 	assert_load_error(f, "[gpc]\nenabled = maybe\n", 2,
@@ -322,6 +322,48 @@ static void test_inconsistent(void **state)
 	assert_string_equal(err, want);
 	g_free(want);
 	g_free(path);
+}
+
+/* The bundled tdx profile: 64 KeyIDs (6 bits), the top 32 private, the
+ * TDMR and its PAMT below the KeyID bits, MAC mode; keys that disagree
+ * with each other are refused by name. */
+static void test_tdx_profile(void **state)
+{
+	struct fx *f = *state;
+	struct platform_config c;
+	char err[PROFILE_ERR_MAX] = "";
+	assert_int_equal(profile_load("models/platform/profiles/tdx.ini", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.arch, ARCH_TDX);
+	assert_string_equal(arch_name(ARCH_TDX), "tdx");
+	assert_int_equal(c.key_slots, 64);
+	assert_int_equal(c.tdx_keyid_bits, 6);
+	assert_int_equal(c.tdx_private_keyids, 32);
+	assert_int_equal(c.memenc_mode, MEMENC_MAC);
+	assert_false(c.owner_only);
+	static const struct { const char *text, *why; } bad[] = {
+		{ "[platform]\ninherits = tdx\n[memenc]\nkey_slots = 32\n", "tdx.keyid_bits: memenc.key_slots" },
+		{ "[platform]\ninherits = tdx\n[tdx]\nprivate_keyids = 63\n", "tdx.private_keyids" },
+		{ "[platform]\ninherits = tdx\n[tdx]\ntdmr_base = 0x80001000\n", "tdx.tdmr_base/size" },
+		{ "[platform]\ninherits = tdx\n[tdx]\npamt_base = 0x80000000\n", "tdx.pamt_base" },
+		{ "[platform]\ninherits = tdx\n[memenc]\nmode = ctr-tree\n", "memenc.mode" },
+	};
+	/* beside copies of tdx.ini and the plain.ini it inherits */
+	static const char *const parents[] = { "plain", "tdx" };
+	for (size_t i = 0; i < 2; i++) {
+		gchar *src = g_strdup_printf("models/platform/profiles/%s.ini", parents[i]), *text;
+		gchar *name = g_strdup_printf("%s.ini", parents[i]);
+		assert_true(g_file_get_contents(src, &text, NULL, NULL));
+		g_free(put(f, name, text));
+		g_free(text);
+		g_free(name);
+		g_free(src);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *path = put(f, "bad-tdx.ini", bad[i].text);
+		assert_int_equal(profile_load(path, &c, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, bad[i].why));
+		g_free(path);
+	}
 }
 
 /* A line that is neither a group nor key = value is reported on its line. */
@@ -580,6 +622,7 @@ int main(void)
 		T(test_unknown_group),
 		T(test_bad_values),
 		T(test_inconsistent),
+		T(test_tdx_profile),
 		T(test_malformed_line),
 		T(test_key_before_group_line),
 		T(test_number_forms),

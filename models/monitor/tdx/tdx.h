@@ -1,0 +1,147 @@
+/* The Intel TDX module: the SEAM-mode monitor that builds, runs and tears
+ * down trust domains for the host. SEAMCALL leaves are dispatched from a
+ * table (leaf -> name, arity, handler, cost); TDCALL leaves from another,
+ * while TDH.VP.ENTER runs a TD vCPU on the module's logical processor.
+ *
+ * What the module keeps where, as the real one does (intel/tdx-module
+ * src/common/data_structures): its global state (system init state, the
+ * Key Ownership Table) here, saved with the simulation; the PAMT in memory
+ * under its global private KeyID; each TD's TDR page under the global
+ * KeyID and its TDCS, TDVPS and Secure EPT pages under the TD's private
+ * KeyID (HKID), so a physical attacker sees what hardware would.
+ *
+ * Entry points for the host personality and the scenario steps:
+ *   tdx_seamcall      one SEAMCALL from a logical processor (regs by GPR
+ *                     number: regs[TDX_RAX] = leaf in, status out);
+ *   tdx_leaf_by_name / tdx_leaves   the leaf table (names as scenarios
+ *                     spell them: "mng.create", "mem.page.add", ...);
+ *   tdx_status_name   a status's stable name ("tdx.operand_invalid");
+ *   tdx_td_info       a TD's state and measurements, for tests and checks;
+ *   tdx_vp_set_shared_eptp   the host's shared EPT root for a vCPU (what
+ *                     TDH.VP.WR of the TD VMCS SHARED_EPTP field does).
+ * Intel TDX Module v1.5 ABI Specification; leaf and status numbers in
+ * tdx_abi.h. */
+#ifndef CCSIM_TDX_TDX_H
+#define CCSIM_TDX_TDX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/cpu/cpu.h"
+#include "models/mmu/pamt.h"
+#include "models/monitor/tdx/tdx_abi.h"
+#include "sim/sim.h"
+
+struct machine;
+struct tdx;
+
+/* General-purpose registers by x86 encoding: what SEAMCALL and TDCALL pass
+ * (and what a TD guest's x0..x15 stand for). */
+enum tdx_gpr {
+	TDX_RAX = 0, TDX_RCX = 1, TDX_RDX = 2, TDX_RBX = 3, TDX_RSP = 4, TDX_RBP = 5,
+	TDX_RSI = 6, TDX_RDI = 7, TDX_R8 = 8, TDX_R9 = 9, TDX_R10 = 10, TDX_R11 = 11,
+	TDX_R12 = 12, TDX_R13 = 13, TDX_R14 = 14, TDX_R15 = 15, TDX_NREGS = 16,
+};
+
+struct tdx_leaf {
+	uint64_t leaf;
+	const char *name;    /* "mng.create": the ABI name after "TDH.", lower case */
+	unsigned arity;      /* input registers after RAX */
+	const char *args[5]; /* their names, as the ABI's input tables give them */
+	void (*handler)(struct tdx *t, unsigned lp, uint64_t regs[TDX_NREGS], uint64_t *cycles);
+	uint64_t cost;       /* fixed cycles of the leaf itself, on top of its memory traffic */
+};
+
+struct tdcall_leaf {
+	uint64_t leaf;
+	const char *name;    /* "mr.report": the ABI name after "TDG.", lower case */
+	uint64_t cost;
+};
+
+#define TDX_NLEAVES 32
+#define TDX_NTDCALLS 9
+
+/* Pages of a TD's TDCS (TDH.MNG.ADDCX) and of a vCPU's TDVPS (the TDVPR
+ * plus TDH.VP.ADDCX pages), as TDH.SYS.INFO reports them. The Secure EPT
+ * root is TDCS page TDX_TDCS_SEPT_ROOT, as in module 1.5. */
+#define TDX_TDCS_PAGES 4u
+#define TDX_TDCS_SEPT_ROOT 3u
+#define TDX_TDVPS_PAGES 4u
+#define TDX_MAX_LPS 16u
+
+struct tdx {
+	struct sim_model base;
+	struct machine *m;
+	uint16_t src;
+	struct pamt_config pamt;    /* the TDMR and its PAMT arrays (from the profile) */
+	unsigned keyids;            /* 2^keyid_bits */
+	unsigned first_private;     /* first TDX private KeyID */
+	/* global state (the module's global data, in SEAMRR on hardware) */
+	uint64_t sys_state;         /* enum tdx_sys_state */
+	uint64_t lp_init;           /* bitmap of LPs that ran TDH.SYS.LP.INIT */
+	uint64_t global_keyid;      /* from TDH.SYS.CONFIG */
+	uint64_t tdmr_next;         /* next byte of the TDMR whose PAMT TDH.SYS.TDMR.INIT sets */
+	uint8_t *kot;               /* enum tdx_kot_state per KeyID */
+	uint8_t *kot_wb;            /* TDH.PHYMEM.CACHE.WB still owed for this HKID */
+	uint64_t fault;             /* a memory access of the current leaf failed */
+	/* the logical processor while it runs a TD vCPU (tdx_vp.c) */
+	struct cpu lp_cpu;
+	uint64_t stat_calls[TDX_NLEAVES], stat_errors[TDX_NLEAVES], stat_cycles[TDX_NLEAVES];
+	uint64_t stat_tdcalls[TDX_NTDCALLS], stat_tdcall_errors[TDX_NTDCALLS];
+	uint64_t stat_td_entries, stat_td_exits, stat_td_cycles, stat_td_insns, stat_ve;
+};
+
+/* enum tdx_sys_state: the module's initialisation sequence (ABI "Intel TDX
+ * Module Lifecycle"): SYS.INIT, LP.INIT on every LP, CONFIG, KEY.CONFIG on
+ * every package, TDMR.INIT over every TDMR. */
+enum tdx_sys_state {
+	TDX_SYS_UNINIT = 0,     /* only TDH.SYS.INIT */
+	TDX_SYS_INITIALIZED,    /* TDH.SYS.LP.INIT, then TDH.SYS.CONFIG */
+	TDX_SYS_CONFIGURED,     /* TDH.SYS.KEY.CONFIG */
+	TDX_SYS_KEYS_CONFIGURED,/* TDH.SYS.TDMR.INIT until the PAMT is set */
+	TDX_SYS_READY,          /* TD leaves */
+};
+
+/* NULL unless the machine's profile has arch = tdx. */
+struct tdx *tdx_create(struct sim *s, struct machine *m);
+/* One SEAMCALL from logical processor `lp` (a core of the machine):
+ * regs[TDX_RAX] holds the leaf on entry and the completion status on exit;
+ * the other registers are the leaf's inputs and outputs. An unknown leaf
+ * gets TDX_OPERAND_INVALID (operand RAX). *cycles gets the call's cost. */
+void tdx_seamcall(struct tdx *t, unsigned lp, uint64_t regs[TDX_NREGS], uint64_t *cycles);
+const struct tdx_leaf *tdx_leaf_by_name(const char *name);
+const struct tdx_leaf *tdx_leaf_by_number(uint64_t leaf);
+size_t tdx_leaves(const struct tdx_leaf **out);
+const struct tdcall_leaf *tdcall_leaf_by_number(uint64_t leaf);
+/* "tdx.success", "tdx.operand_invalid", ... (the class, without operand). */
+const char *tdx_status_name(uint64_t status);
+
+/* KeyID helpers: the profile's split (ABI "Physical Memory"; Linux
+ * tdx_get_keyid_range). An HPA operand names its KeyID in the top
+ * keyid_bits of mem.pa_bits. */
+bool tdx_keyid_is_private(const struct tdx *t, uint64_t keyid);
+uint64_t tdx_pa_keyid(const struct tdx *t, uint64_t hpa);
+uint64_t tdx_pa_strip(const struct tdx *t, uint64_t hpa);
+uint64_t tdx_pa_with_keyid(const struct tdx *t, uint64_t pa, uint64_t keyid);
+
+/* A TD as its control structures say, read without side effects. */
+struct tdx_td_info {
+	unsigned lifecycle;   /* enum tdx_lifecycle */
+	unsigned op_state;    /* enum tdx_op_state (UNINITIALIZED before MNG.INIT) */
+	uint64_t hkid;
+	uint64_t chldcnt;     /* pages the TD owns besides its TDR */
+	uint64_t td_epoch;
+	uint64_t num_vcpus;
+	uint64_t attributes;
+	uint8_t mrtd[48];     /* zeros until TDH.MR.FINALIZE */
+	uint8_t rtmr[4][48];
+};
+/* 0, or -EINVAL if tdr is not a TDR page. */
+int tdx_td_info(struct tdx *t, uint64_t tdr, struct tdx_td_info *out);
+/* The shared EPT root a vCPU's GPA.SHARED accesses walk (TD VMCS field
+ * SHARED_EPTP, written by the host with TDH.VP.WR): 0, or -EINVAL if tdvpr
+ * is not a TDVPR page. */
+int tdx_vp_set_shared_eptp(struct tdx *t, uint64_t tdvpr, uint64_t eptp);
+
+#endif

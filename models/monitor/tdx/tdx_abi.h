@@ -1,0 +1,196 @@
+/* Intel TDX module ABI encodings: SEAMCALL and TDCALL leaf numbers, the
+ * completion statuses beyond those models/mmu/pamt.h shares, operand IDs,
+ * the TD_PARAMS and TDREPORT layouts, TD exit reasons and TDG.VP.VMCALL
+ * sub-functions. Numbers are the ABI's (Intel TDX Module v1.5 ABI
+ * Specification, "Interface Functions" and "Completion Status Codes"), as
+ * the open-source module (intel/tdx-module include/tdx_api_defs.h,
+ * include/auto_gen_1_5/tdx_error_codes_defs.h) and Linux
+ * (arch/x86/virt/vmx/tdx/tdx.h, arch/x86/include/asm/shared/tdx.h) spell
+ * them. */
+#ifndef CCSIM_TDX_ABI_H
+#define CCSIM_TDX_ABI_H
+
+#include <stdint.h>
+
+#include "models/mmu/pamt.h"
+
+/* SEAMCALL leaves (RAX[15:0]; RAX[23:16] is the leaf version, 0 here). */
+enum tdx_seamcall_leaf {
+	TDH_VP_ENTER = 0,
+	TDH_MNG_ADDCX = 1,
+	TDH_MEM_PAGE_ADD = 2,
+	TDH_MEM_SEPT_ADD = 3,
+	TDH_VP_ADDCX = 4,
+	TDH_MEM_PAGE_AUG = 6,
+	TDH_MEM_RANGE_BLOCK = 7,
+	TDH_MNG_KEY_CONFIG = 8,
+	TDH_MNG_CREATE = 9,
+	TDH_VP_CREATE = 10,
+	TDH_MR_EXTEND = 16,
+	TDH_MR_FINALIZE = 17,
+	TDH_VP_FLUSH = 18,
+	TDH_MNG_VPFLUSHDONE = 19,
+	TDH_MNG_KEY_FREEID = 20,
+	TDH_MNG_INIT = 21,
+	TDH_VP_INIT = 22,
+	TDH_PHYMEM_PAGE_RDMD = 24,
+	TDH_PHYMEM_PAGE_RECLAIM = 28,
+	TDH_MEM_PAGE_REMOVE = 29,
+	TDH_MEM_SEPT_REMOVE = 30,
+	TDH_SYS_KEY_CONFIG = 31,
+	TDH_SYS_INFO = 32,
+	TDH_SYS_INIT = 33,
+	TDH_SYS_LP_INIT = 35,
+	TDH_SYS_TDMR_INIT = 36,
+	TDH_MEM_TRACK = 38,
+	TDH_MEM_RANGE_UNBLOCK = 39,
+	TDH_PHYMEM_CACHE_WB = 40,
+	TDH_PHYMEM_PAGE_WBINVD = 41,
+	TDH_SYS_CONFIG = 45,
+};
+
+/* TD-scope metadata field IDs TDG.VM.RD / WR take (ABI "Metadata Field
+ * Identifier"; the values Linux's guest uses, arch/x86/include/asm/shared/
+ * tdx.h). */
+#define TDCS_CONFIG_FLAGS 0x1110000300000016ull   /* bit 0: GPAW (read only) */
+#define TDCS_TD_CTLS 0x1110000300000017ull        /* bit 0: PENDING_VE_DISABLE */
+#define TDCS_NOTIFY_ENABLES 0x9100000000000010ull /* bit 0: notify zero-step attacks */
+
+/* TDCALL leaves (RAX). */
+enum tdx_tdcall_leaf {
+	TDG_VP_VMCALL = 0,
+	TDG_VP_INFO = 1,
+	TDG_MR_RTMR_EXTEND = 2,
+	TDG_VP_VEINFO_GET = 3,
+	TDG_MR_REPORT = 4,
+	TDG_MEM_PAGE_ACCEPT = 6,
+	TDG_VM_RD = 7,
+	TDG_VM_WR = 8,
+};
+
+/* Completion statuses not already in pamt.h (tdx_error_codes_defs.h). */
+#define TDX_NON_RECOVERABLE_VCPU      0x4000000100000000ull
+#define TDX_NON_RECOVERABLE_TD        0x6000000200000000ull
+#define TDX_INTERRUPTED_RESUMABLE     0x8000000300000000ull
+#define TDX_PAGE_NOT_FREE             0xC000030300000000ull
+#define TDX_TD_ASSOCIATED_PAGES_EXIST 0xC000040000000000ull
+#define TDX_SYS_INIT_NOT_PENDING      0xC000050000000000ull
+#define TDX_SYS_LP_INIT_NOT_DONE      0xC000050200000000ull
+#define TDX_SYS_LP_INIT_DONE          0xC000050300000000ull
+#define TDX_SYS_NOT_READY             0xC000050500000000ull
+#define TDX_SYS_SHUTDOWN              0xC000050600000000ull
+#define TDX_SYS_KEY_CONFIG_NOT_PENDING 0xC000050700000000ull
+#define TDX_SYS_STATE_INCORRECT       0xC000050800000000ull
+#define TDX_SYS_CONFIG_NOT_PENDING    0xC000050C00000000ull
+#define TDX_TD_FATAL                  0xE000060400000000ull
+#define TDX_TDCS_NOT_ALLOCATED        0xC000060600000000ull
+#define TDX_LIFECYCLE_STATE_INCORRECT 0xC000060700000000ull
+#define TDX_TDCX_NUM_INCORRECT        0xC000061000000000ull
+#define TDX_VCPU_STATE_INCORRECT      0xC000070000000000ull
+#define TDX_VCPU_ASSOCIATED           0x8000070100000000ull
+#define TDX_VCPU_NOT_ASSOCIATED       0x8000070200000000ull
+#define TDX_NO_VALID_VE_INFO          0xC000070400000000ull
+#define TDX_MAX_VCPUS_EXCEEDED        0xC000070500000000ull
+#define TDX_TD_KEYS_NOT_CONFIGURED    0x8000081000000000ull
+#define TDX_KEY_STATE_INCORRECT       0xC000081100000000ull
+#define TDX_KEY_CONFIGURED            0x0000081500000000ull
+#define TDX_WBCACHE_NOT_COMPLETE      0x8000081700000000ull
+#define TDX_HKID_NOT_FREE             0xC000082000000000ull
+#define TDX_NO_HKID_READY_TO_WBCACHE  0x0000082100000000ull
+#define TDX_FLUSHVP_NOT_DONE          0x8000082400000000ull
+#define TDX_INVALID_TDMR              0xC0000A0000000000ull
+#define TDX_TDMR_ALREADY_INITIALIZED  0x00000A0300000000ull
+#define TDX_INVALID_PAMT              0xC0000A1000000000ull
+#define TDX_EPT_ENTRY_NOT_FREE        0xC0000B0200000000ull
+#define TDX_METADATA_FIELD_ID_INCORRECT 0xC0000C0000000000ull
+#define TDX_METADATA_FIELD_NOT_WRITABLE 0xC0000C0100000000ull
+
+/* Operand IDs beyond the registers (same table). */
+#define TDX_OPERAND_ID_R9 9ull
+#define TDX_OPERAND_ID_ATTRIBUTES 64ull
+#define TDX_OPERAND_ID_EXEC_CONTROLS 66ull
+#define TDX_OPERAND_ID_EPTP_CONTROLS 67ull
+#define TDX_OPERAND_ID_MAX_VCPUS 68ull
+#define TDX_OPERAND_ID_TDR 128ull
+#define TDX_OPERAND_ID_TDCX 129ull
+#define TDX_OPERAND_ID_TDVPR 130ull
+#define TDX_OPERAND_ID_RTMR 168ull
+#define TDX_OPERAND_ID_SYS 184ull
+#define TDX_OPERAND_ID_KOT 186ull
+
+/* TDR.LIFECYCLE_STATE (ABI "TD Life Cycle"). */
+enum tdx_lifecycle { TD_HKID_ASSIGNED = 0, TD_KEYS_CONFIGURED = 1, TD_BLOCKED = 2, TD_TEARDOWN = 3 };
+/* TDCS.OP_STATE (op_state_lookup, the non-migration ones). */
+enum tdx_op_state { OP_STATE_UNINITIALIZED = 0, OP_STATE_INITIALIZED = 1, OP_STATE_RUNNABLE = 2 };
+/* TDVPS.STATE. */
+enum tdx_vcpu_state { VCPU_UNINITIALIZED = 0, VCPU_READY = 1, VCPU_ACTIVE = 2, VCPU_DISABLED = 3 };
+/* Key Ownership Table entry states (tdx_global_data.h). */
+enum tdx_kot_state { KOT_STATE_HKID_FREE = 0, KOT_STATE_HKID_ASSIGNED = 1,
+		     KOT_STATE_HKID_FLUSHED = 2, KOT_STATE_HKID_RESERVED = 3 };
+
+/* TD_PARAMS (ABI "TD_PARAMS", 1024 bytes, 1024-aligned, host memory). */
+#define TD_PARAMS_SIZE 1024u
+#define TD_PARAMS_ATTRIBUTES 0
+#define TD_PARAMS_XFAM 8
+#define TD_PARAMS_MAX_VCPUS 16      /* 16 bits */
+#define TD_PARAMS_EPTP_CONTROLS 24  /* bits 5:3: page-walk length - 1 */
+#define TD_PARAMS_EXEC_CONTROLS 32  /* bit 0: GPAW */
+#define TD_PARAMS_MRCONFIGID 80
+#define TD_PARAMS_MROWNER 128
+#define TD_PARAMS_MROWNERCONFIG 176
+#define TD_ATTR_DEBUG (1ull << 0)
+#define TD_ATTR_SEPT_VE_DISABLE (1ull << 28)
+#define TD_ATTR_PKS (1ull << 30)
+#define TD_ATTR_KL (1ull << 31)
+#define TD_ATTR_PERFMON (1ull << 63)
+/* The attributes this module accepts (the rest are reserved: TDX_OPERAND_INVALID). */
+#define TD_ATTR_SUPPORTED (TD_ATTR_DEBUG | TD_ATTR_SEPT_VE_DISABLE | TD_ATTR_PKS | TD_ATTR_KL | \
+			   TD_ATTR_PERFMON)
+
+/* TDREPORT_STRUCT (ABI "TDREPORT_STRUCT", 1024 bytes): REPORTMACSTRUCT at 0,
+ * TEE_TCB_INFO at 256, TDINFO_STRUCT at 512. */
+#define TDREPORT_SIZE 1024u
+#define TDREPORT_TYPE 0              /* TYPE 0x81 (TDX), SUBTYPE, VERSION, reserved */
+#define TDREPORT_CPUSVN 16
+#define TDREPORT_TEE_TCB_INFO_HASH 32
+#define TDREPORT_TEE_INFO_HASH 80    /* SHA-384 of TDINFO_STRUCT */
+#define TDREPORT_REPORTDATA 128
+#define TDREPORT_MAC 224             /* over REPORTMACSTRUCT [0, 224) */
+#define TDREPORT_TEE_TCB_INFO 256
+#define TDREPORT_TEE_TCB_INFO_LEN 239
+#define TDREPORT_TDINFO 512
+#define TDINFO_ATTRIBUTES 0
+#define TDINFO_XFAM 8
+#define TDINFO_MRTD 16
+#define TDINFO_MRCONFIGID 64
+#define TDINFO_MROWNER 112
+#define TDINFO_MROWNERCONFIG 160
+#define TDINFO_RTMR 208              /* RTMR0..3, 48 bytes each */
+#define TDINFO_SERVTD_HASH 400
+#define TDINFO_LEN 512
+#define TDX_REPORT_TYPE_TDX 0x81
+
+/* VMX basic exit reasons a TD exit reports in RAX[15:0] (SDM vol. 3C,
+ * appendix C), and TDCALL's. */
+#define TDX_EXIT_EXTERNAL_INTERRUPT 1u
+#define TDX_EXIT_CPUID 10u
+#define TDX_EXIT_HLT 12u
+#define TDX_EXIT_IO 30u
+#define TDX_EXIT_RDMSR 31u
+#define TDX_EXIT_WRMSR 32u
+#define TDX_EXIT_EPT_VIOLATION 48u
+#define TDX_EXIT_TDCALL 77u
+
+/* TDG.VP.VMCALL (GHCI 1.5): R10 = 0 selects the standard functions, R11
+ * names one: the GHCI's own ones, or a VMX exit reason for the
+ * instruction the TD asks the host to emulate. */
+#define TDVMCALL_GET_TD_VM_CALL_INFO 0x10000u
+#define TDVMCALL_MAP_GPA 0x10001u
+#define TDVMCALL_GET_QUOTE 0x10002u
+#define TDVMCALL_REPORT_FATAL_ERROR 0x10003u
+#define TDVMCALL_CPUID TDX_EXIT_CPUID
+#define TDVMCALL_HLT TDX_EXIT_HLT
+#define TDVMCALL_IO TDX_EXIT_IO
+#define TDVMCALL_MMIO TDX_EXIT_EPT_VIOLATION
+
+#endif

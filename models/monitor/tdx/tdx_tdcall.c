@@ -1,0 +1,253 @@
+/* TDCALL: the leaves a TD calls the module with (TDG.*), from inside
+ * TDH.VP.ENTER's run loop. The TD's registers are x0..x15 by x86 GPR
+ * number (x0 = RAX = leaf in, status out). Intel TDX Module v1.5 ABI
+ * Specification, "TDCALL Leaf Functions"; td_dispatcher/vm_exits and
+ * api_calls/tdg_*.c of the open-source module; TDG.VP.VMCALL's
+ * sub-functions per the Guest-Hypervisor Communication Interface (GHCI). */
+#include <string.h>
+
+#include "models/monitor/tdx/tdx_internal.h"
+#include "models/platform/machine.h"
+
+static const struct tdcall_leaf tdcall_table[] = {
+	{ TDG_VP_VMCALL, "vp.vmcall", 100 },
+	{ TDG_VP_INFO, "vp.info", 100 },
+	{ TDG_MR_RTMR_EXTEND, "mr.rtmr.extend", 300 },
+	{ TDG_VP_VEINFO_GET, "vp.veinfo.get", 100 },
+	{ TDG_MR_REPORT, "mr.report", 2000 },
+	{ TDG_MEM_PAGE_ACCEPT, "mem.page.accept", 300 },
+	{ TDG_VM_RD, "vm.rd", 100 },
+	{ TDG_VM_WR, "vm.wr", 100 },
+};
+#define NTDCALLS (sizeof(tdcall_table) / sizeof(tdcall_table[0]))
+
+const struct tdcall_leaf *tdcall_leaf_by_number(uint64_t leaf)
+{
+	for (size_t i = 0; i < NTDCALLS; i++)
+		if (tdcall_table[i].leaf == leaf)
+			return &tdcall_table[i];
+	return NULL;
+}
+
+enum sept_fault tdx_td_private_rw(struct tdcall_ctx *x, uint64_t gpa, void *buf, size_t len,
+				  bool write, uint64_t *cycles)
+{
+	struct tdx_sept_ctx sx;
+	uint8_t *p = buf;
+	tdx_sept_ctx(x->t, x->lp, x->tdr, x->d, x->c, cycles, &sx);
+	while (len) {
+		size_t n = MIN(len, TDX_PAGE - (gpa & (TDX_PAGE - 1)));
+		if (sept_is_shared(&sx.cfg, gpa))
+			return SEPT_FAULT_VIOLATION;
+		struct sept_result r = sept_translate(&sx.cfg, &sx.io, gpa, write, false);
+		if (r.fault)
+			return r.fault;
+		if (write)
+			tdx_mem_write(x->t, x->lp, (unsigned)x->d->hkid, r.hpa, p, n, cycles);
+		else
+			tdx_mem_read(x->t, x->lp, (unsigned)x->d->hkid, r.hpa, p, n, cycles);
+		gpa += n;
+		p += n;
+		len -= n;
+	}
+	return SEPT_OK;
+}
+
+/* A TD memory operand the module cannot reach: a pending page #VEs as the
+ * TD's own access would; otherwise the host must map it (TD exit, the
+ * TDCALL runs again). */
+static enum tdcall_next mem_fault(struct tdcall_ctx *x, enum sept_fault f, uint64_t gpa)
+{
+	if (f == SEPT_FAULT_EABT) {
+		x->t->fault = 1;
+		return TDCALL_RESUME;
+	}
+	x->exit_gpa = gpa;
+	return TDCALL_EXIT_EPT;
+}
+
+#define R(i) (x->v->x[i])
+
+/* TDG.VP.VMCALL (tdg_vp_vmcall.c): RCX = the GPRs to expose to the host
+ * (RAX, RCX and RSP never: TDX_OPERAND_INVALID), R10 = 0 for the GHCI's
+ * standard calls, R11 = the sub-function (GetQuote, MapGPA, an
+ * instruction's exit reason: CPUID, HLT, I/O, MMIO...). A TD exit; the
+ * host's answer comes back on the next TDH.VP.ENTER. */
+static enum tdcall_next tdg_vp_vmcall(struct tdcall_ctx *x)
+{
+	uint64_t bitmap = R(TDX_RCX);
+	if (bitmap & ((1ull << TDX_RAX) | (1ull << TDX_RCX) | (1ull << TDX_RSP) | ~0xffffull)) {
+		R(TDX_RAX) = TDX_OPERAND_INVALID | TDX_OPERAND_ID_RCX;
+		return TDCALL_RESUME;
+	}
+	x->vp->vmcall_bitmap = bitmap | TDX_VMCALL_PENDING;
+	return TDCALL_EXIT_VMCALL;
+}
+
+/* TDG.VP.INFO (tdg_vp_info.c): RCX = GPAW (bits 5:0: 48 or 52), RDX =
+ * ATTRIBUTES, R8 = NUM_VCPUS [31:0] | MAX_VCPUS [63:32], R9 = VCPU_INDEX. */
+static enum tdcall_next tdg_vp_info(struct tdcall_ctx *x)
+{
+	R(TDX_RCX) = x->c->gpaw ? 52 : 48;
+	R(TDX_RDX) = x->c->attributes;
+	R(TDX_R8) = x->c->num_vcpus | x->c->max_vcpus << 32;
+	R(TDX_R9) = x->vp->index;
+	R(TDX_R10) = R(TDX_R11) = 0;
+	R(TDX_RAX) = TDX_SUCCESS;
+	return TDCALL_RESUME;
+}
+
+/* TDG.MR.RTMR.EXTEND (tdg_mr_rtmr_extend.c): RCX = GPA of 48 bytes
+ * (64-aligned, private), RDX = RTMR index 0..3; RTMR = SHA-384(RTMR ||
+ * data). */
+static enum tdcall_next tdg_mr_rtmr_extend(struct tdcall_ctx *x, uint64_t *cycles)
+{
+	uint64_t gpa = R(TDX_RCX), idx = R(TDX_RDX);
+	uint8_t buf[96];
+	if (gpa & 63) {
+		R(TDX_RAX) = TDX_OPERAND_INVALID | TDX_OPERAND_ID_RCX;
+		return TDCALL_RESUME;
+	}
+	if (idx > 3) {
+		R(TDX_RAX) = TDX_OPERAND_INVALID | TDX_OPERAND_ID_RDX;
+		return TDCALL_RESUME;
+	}
+	enum sept_fault f = tdx_td_private_rw(x, gpa, buf + 48, 48, false, cycles);
+	if (f)
+		return mem_fault(x, f, gpa);
+	memcpy(buf, x->c->rtmr[idx], 48);
+	tdx_sha384(buf, sizeof(buf), x->c->rtmr[idx]);
+	tdx_tdcs_store(x->t, x->lp, x->d, x->c, cycles);
+	R(TDX_RAX) = TDX_SUCCESS;
+	return TDCALL_RESUME;
+}
+
+/* TDG.VP.VEINFO.GET (tdg_vp_veinfo_get.c): the last #VE's exit reason
+ * (RCX), qualification (RDX), GLA (R8), GPA (R9); once. */
+static enum tdcall_next tdg_vp_veinfo_get(struct tdcall_ctx *x)
+{
+	struct tdx_tdvps *vp = x->vp;
+	if (!vp->ve_valid) {
+		R(TDX_RAX) = TDX_NO_VALID_VE_INFO;
+		return TDCALL_RESUME;
+	}
+	R(TDX_RCX) = vp->ve_reason;
+	R(TDX_RDX) = vp->ve_qual;
+	R(TDX_R8) = vp->ve_gla;
+	R(TDX_R9) = vp->ve_gpa;
+	R(TDX_R10) = 0;
+	vp->ve_valid = 0;
+	R(TDX_RAX) = TDX_SUCCESS;
+	return TDCALL_RESUME;
+}
+
+/* TDG.MR.REPORT (tdg_mr_report.c): RCX = GPA for the 1024-byte TDREPORT
+ * (1024-aligned), RDX = GPA of the 64-byte REPORTDATA (64-aligned), R8 =
+ * report subtype, 0. */
+static enum tdcall_next tdg_mr_report(struct tdcall_ctx *x, uint64_t *cycles)
+{
+	uint64_t out = R(TDX_RCX), in = R(TDX_RDX);
+	uint8_t data[64], report[TDREPORT_SIZE];
+	if (out % TDREPORT_SIZE) {
+		R(TDX_RAX) = TDX_OPERAND_INVALID | TDX_OPERAND_ID_RCX;
+		return TDCALL_RESUME;
+	}
+	if (in & 63) {
+		R(TDX_RAX) = TDX_OPERAND_INVALID | TDX_OPERAND_ID_RDX;
+		return TDCALL_RESUME;
+	}
+	if (R(TDX_R8)) {
+		R(TDX_RAX) = TDX_OPERAND_INVALID | TDX_OPERAND_ID_R8;
+		return TDCALL_RESUME;
+	}
+	enum sept_fault f = tdx_td_private_rw(x, in, data, sizeof(data), false, cycles);
+	if (f)
+		return mem_fault(x, f, in);
+	tdx_report_build(x->t, x->c, data, report);
+	if ((f = tdx_td_private_rw(x, out, report, sizeof(report), true, cycles)))
+		return mem_fault(x, f, out);
+	R(TDX_RAX) = TDX_SUCCESS;
+	return TDCALL_RESUME;
+}
+
+/* TDG.MEM.PAGE.ACCEPT (tdg_mem_page_accept.c): RCX = GPA | level (4 KB or
+ * 2 MB) of a PENDING page, which is zeroed under the HKID and mapped. */
+static enum tdcall_next tdg_mem_page_accept(struct tdcall_ctx *x, uint64_t *cycles)
+{
+	struct tdx_sept_ctx sx;
+	struct sept_op op;
+	uint64_t gpa = R(TDX_RCX) & ~0xfffull;
+	unsigned level = (unsigned)(R(TDX_RCX) & 7);
+	if (R(TDX_RCX) & 0xff8ull) {
+		R(TDX_RAX) = TDX_OPERAND_INVALID | TDX_OPERAND_ID_RCX;
+		return TDCALL_RESUME;
+	}
+	tdx_sept_ctx(x->t, x->lp, x->tdr, x->d, x->c, cycles, &sx);
+	uint64_t st = sept_accept(&sx.env, gpa, level, &op);
+	if (st == TDX_SIM_TD_EXIT_EPT_VIOLATION) {
+		x->exit_gpa = gpa;
+		return TDCALL_EXIT_EPT;
+	}
+	if (st == TDX_SUCCESS)
+		for (uint64_t off = 0; off < sept_level_size(level); off += TDX_PAGE)
+			tdx_page_write_direct(x->t, x->lp, (unsigned)x->d->hkid, op.hpa + off, NULL,
+					      cycles);
+	R(TDX_RAX) = st;
+	return TDCALL_RESUME;
+}
+
+/* TDG.VM.RD / WR (tdg_vm_rd.c, tdg_vm_wr.c): RDX = field ID; WR: R8 =
+ * value, R9 = write mask; out R8 = the (new) value. The TD-scope fields
+ * modelled: CONFIG_FLAGS (read only), TD_CTLS, NOTIFY_ENABLES. */
+static enum tdcall_next tdg_vm_rdwr(struct tdcall_ctx *x, bool write, uint64_t *cycles)
+{
+	uint64_t id = R(TDX_RDX), *field;
+	uint64_t flags = x->c->gpaw;
+	switch (id) {
+	case TDCS_CONFIG_FLAGS: field = &flags; break;
+	case TDCS_TD_CTLS: field = &x->c->td_ctls; break;
+	case TDCS_NOTIFY_ENABLES: field = &x->c->notify_enables; break;
+	default:
+		R(TDX_RAX) = TDX_METADATA_FIELD_ID_INCORRECT | TDX_OPERAND_ID_RDX;
+		return TDCALL_RESUME;
+	}
+	if (write) {
+		if (field == &flags || (R(TDX_R9) & ~1ull)) {
+			R(TDX_RAX) = TDX_METADATA_FIELD_NOT_WRITABLE | TDX_OPERAND_ID_RDX;
+			return TDCALL_RESUME;
+		}
+		*field = (*field & ~R(TDX_R9)) | (R(TDX_R8) & R(TDX_R9));
+		tdx_tdcs_store(x->t, x->lp, x->d, x->c, cycles);
+	}
+	R(TDX_R8) = *field;
+	R(TDX_RAX) = TDX_SUCCESS;
+	return TDCALL_RESUME;
+}
+
+enum tdcall_next tdx_tdcall(struct tdcall_ctx *x, uint64_t *cycles)
+{
+	uint64_t leaf = R(TDX_RAX);
+	const struct tdcall_leaf *l = tdcall_leaf_by_number(leaf);
+	enum tdcall_next next = TDCALL_RESUME;
+	*cycles += x->t->m->cfg.tdx_tdcall_cycles;
+	if (!l) {
+		R(TDX_RAX) = TDX_OPERAND_INVALID | 0 /* RAX */;
+		return TDCALL_RESUME;
+	}
+	*cycles += l->cost;
+	switch (l->leaf) {
+	case TDG_VP_VMCALL: next = tdg_vp_vmcall(x); break;
+	case TDG_VP_INFO: next = tdg_vp_info(x); break;
+	case TDG_MR_RTMR_EXTEND: next = tdg_mr_rtmr_extend(x, cycles); break;
+	case TDG_VP_VEINFO_GET: next = tdg_vp_veinfo_get(x); break;
+	case TDG_MR_REPORT: next = tdg_mr_report(x, cycles); break;
+	case TDG_MEM_PAGE_ACCEPT: next = tdg_mem_page_accept(x, cycles); break;
+	case TDG_VM_RD: next = tdg_vm_rdwr(x, false, cycles); break;
+	case TDG_VM_WR: next = tdg_vm_rdwr(x, true, cycles); break;
+	}
+	size_t i = (size_t)(l - tdcall_table);
+	x->t->stat_tdcalls[i]++;
+	if (next == TDCALL_RESUME && tdx_status_is_error(R(TDX_RAX)))
+		x->t->stat_tdcall_errors[i]++;
+	return next;
+}

@@ -1,0 +1,447 @@
+/* TD vCPUs: TDH.VP.CREATE / ADDCX / INIT / FLUSH, and TDH.VP.ENTER, which
+ * runs the vCPU on the calling logical processor until a TD exit. Intel
+ * TDX Module v1.5 ABI Specification ("TD Entry and Exit", "TD VCPU
+ * Lifecycle"); api_calls/tdh_vp_*.c and td_dispatcher/ of the open-source
+ * module.
+ *
+ * The vCPU's registers live in its TDVPR page under the HKID: the host sees
+ * only what an exit hands it. TD code runs with guest paging off (GPA =
+ * VA) through the Secure EPT (private GPAs, read under the HKID) and the
+ * host's shared EPT (GPA.SHARED), on the LP's TLB tagged by the TD. What
+ * the TD cannot do itself becomes a #VE the module injects (HLT, CPUID,
+ * MSRs, port I/O: the guest's handler then asks the host with
+ * TDG.VP.VMCALL) or a TD exit (EPT violations the host must resolve, the
+ * host's timer tick, TDG.VP.VMCALL). A TD whose own memory fails its
+ * integrity check is marked fatal (TDX_NON_RECOVERABLE_TD). 5-level Secure
+ * EPT (GPAW) is built by the leaves but not run: the CPU walker is
+ * 4-level. */
+#include <string.h>
+
+#include "models/monitor/tdx/tdx_internal.h"
+#include "models/platform/machine.h"
+
+void tdx_vp_stats_register(struct tdx *t, struct sim *s)
+{
+	cpu_init(&t->lp_cpu, s, "tdx.lp", machine_bus(t->m), WORLD_NS, 1);
+	t->lp_cpu.core_cfg = machine_cpu_core(t->m);
+	sim_stat_register(s, "tdx.td", "entries", SIM_STAT_COUNT, &t->stat_td_entries,
+			  "TD entries (TDH.VP.ENTER that ran the vCPU)");
+	sim_stat_register(s, "tdx.td", "exits", SIM_STAT_COUNT, &t->stat_td_exits,
+			  "TD exits back to the host");
+	sim_stat_register(s, "tdx.td", "td_cycles", SIM_STAT_CYCLES, &t->stat_td_cycles,
+			  "cycles LPs spent executing TD code");
+	sim_stat_register(s, "tdx.td", "td_insns", SIM_STAT_COUNT, &t->stat_td_insns,
+			  "TD instructions retired");
+	sim_stat_register(s, "tdx.td", "ve", SIM_STAT_COUNT, &t->stat_ve,
+			  "#VE the module injected into TDs");
+}
+
+/* The TD's tag in TLBs: the module flushes it on a vCPU's first entry and
+ * whenever TD_EPOCH moved (and on TDH.VP.FLUSH), so an HKID's reuse by a
+ * later TD meets no stale translation. */
+static uint16_t td_vmid(uint64_t hkid) { return (uint16_t)(0x8000u | hkid); }
+
+/* A TDVPR operand: PT_TDVPR in the PAMT; its owner's TDR and the TDVPS
+ * loaded. The TD's key must be configured (the TDVPS is under it). */
+static uint64_t tdvpr_get(struct tdx *t, unsigned lp, uint64_t tdvpr, uint64_t op,
+			  struct tdx_tdr *d, struct tdx_tdvps *vp, uint64_t *cycles)
+{
+	struct tdx_io c = { t, lp, (unsigned)t->global_keyid, cycles };
+	struct pamt_io io = tdx_pamt_io(&c);
+	struct pamt_entry p;
+	uint64_t st = tdx_hpa_check(t, tdvpr, op);
+	if (!st && (st = pamt_get(&t->pamt, &io, tdvpr, &p)) == 0 && p.type != PAMT_PT_TDVPR)
+		st = TDX_PAGE_METADATA_INCORRECT;
+	if (st)
+		return tdx_status_operand(st, op);
+	tdx_tdr_load(t, lp, p.owner, d, cycles);
+	if (d->lifecycle != TD_KEYS_CONFIGURED)
+		return TDX_LIFECYCLE_STATE_INCORRECT;
+	tdx_mem_read(t, lp, (unsigned)d->hkid, tdvpr, vp, sizeof(*vp), cycles);
+	return TDX_SUCCESS;
+}
+
+static void tdvps_store(struct tdx *t, unsigned lp, const struct tdx_tdr *d, uint64_t tdvpr,
+			const struct tdx_tdvps *vp, uint64_t *cycles)
+{
+	tdx_mem_write(t, lp, (unsigned)d->hkid, tdvpr, vp, sizeof(*vp), cycles);
+}
+
+/* TDH.VP.CREATE(RCX = TDVPR page, RDX = TDR) (tdh_vp_create.c): a new
+ * vCPU, index in creation order, before TDH.MR.FINALIZE and up to
+ * MAX_VCPUS (TDX_MAX_VCPUS_EXCEEDED). */
+TDX_HANDLER(tdh_vp_create)
+{
+	struct tdx_tdr d;
+	struct tdx_tdcs c;
+	uint64_t page = regs[TDX_RCX], tdr = regs[TDX_RDX];
+	uint64_t st = tdx_tdr_get(t, lp, tdr, TDX_OPERAND_ID_RDX, &d, cycles);
+	if (!st && d.lifecycle != TD_KEYS_CONFIGURED)
+		st = d.lifecycle == TD_HKID_ASSIGNED ? TDX_TD_KEYS_NOT_CONFIGURED
+						     : TDX_LIFECYCLE_STATE_INCORRECT;
+	if (!st && d.num_tdcx < TDX_TDCS_PAGES)
+		st = TDX_TDCS_NOT_ALLOCATED;
+	if (!st) {
+		tdx_tdcs_load(t, lp, &d, &c, cycles);
+		if (c.op_state != OP_STATE_INITIALIZED)
+			st = TDX_OP_STATE_INCORRECT;
+		else if (c.num_vcpus >= c.max_vcpus)
+			st = TDX_MAX_VCPUS_EXCEEDED;
+	}
+	if (!st)
+		st = tdx_page_take(t, lp, page, TDX_OPERAND_ID_RCX, PAMT_PT_TDVPR, tdr, (unsigned)d.hkid,
+				   cycles);
+	if (st) {
+		regs[TDX_RAX] = st;
+		return;
+	}
+	struct tdx_tdvps vp = { .state = VCPU_UNINITIALIZED, .owner = tdr, .index = c.num_vcpus };
+	tdvps_store(t, lp, &d, page, &vp, cycles);
+	c.num_vcpus++;
+	tdx_tdcs_store(t, lp, &d, &c, cycles);
+	d.chldcnt++;
+	tdx_tdr_store(t, lp, tdr, &d, cycles);
+	regs[TDX_RAX] = TDX_SUCCESS;
+}
+
+/* TDH.VP.ADDCX(RCX = page, RDX = TDVPR) (tdh_vp_addcx.c): the next TDVPS
+ * page of a vCPU not yet initialised. */
+TDX_HANDLER(tdh_vp_addcx)
+{
+	struct tdx_tdr d;
+	struct tdx_tdvps vp;
+	uint64_t page = regs[TDX_RCX], tdvpr = regs[TDX_RDX];
+	uint64_t st = tdvpr_get(t, lp, tdvpr, TDX_OPERAND_ID_RDX, &d, &vp, cycles);
+	if (!st && vp.state != VCPU_UNINITIALIZED)
+		st = TDX_VCPU_STATE_INCORRECT;
+	if (!st && vp.num_tdvpx >= TDX_TDVPS_PAGES - 1)
+		st = TDX_TDCX_NUM_INCORRECT | TDX_OPERAND_ID_RCX;
+	if (!st)
+		st = tdx_page_take(t, lp, page, TDX_OPERAND_ID_RCX, PAMT_PT_TDCX, vp.owner,
+				   (unsigned)d.hkid, cycles);
+	if (st) {
+		regs[TDX_RAX] = st;
+		return;
+	}
+	vp.tdvpx[vp.num_tdvpx++] = page;
+	tdvps_store(t, lp, &d, tdvpr, &vp, cycles);
+	d.chldcnt++;
+	tdx_tdr_store(t, lp, vp.owner, &d, cycles);
+	regs[TDX_RAX] = TDX_SUCCESS;
+}
+
+/* The reset vector a TD vCPU starts at (ABI "Initial State of a TD VCPU":
+ * RIP = 0xFFFFFFF0, as a real-mode x86 reset). */
+#define TDX_RESET_RIP 0xFFFFFFF0ull
+
+/* TDH.VP.INIT(RCX = TDVPR, RDX = the vCPU's initial RCX, R8 = x2APIC ID)
+ * (tdh_vp_init.c): every TDVPS page present (TDX_TDCX_NUM_INCORRECT), the
+ * vCPU set to its initial state and associated with this LP. */
+TDX_HANDLER(tdh_vp_init)
+{
+	struct tdx_tdr d;
+	struct tdx_tdcs c;
+	struct tdx_tdvps vp;
+	uint64_t tdvpr = regs[TDX_RCX];
+	uint64_t st = tdvpr_get(t, lp, tdvpr, TDX_OPERAND_ID_RCX, &d, &vp, cycles);
+	if (!st && vp.state != VCPU_UNINITIALIZED)
+		st = TDX_VCPU_STATE_INCORRECT;
+	if (!st && vp.num_tdvpx < TDX_TDVPS_PAGES - 1)
+		st = TDX_TDCX_NUM_INCORRECT;
+	if (st) {
+		regs[TDX_RAX] = st;
+		return;
+	}
+	tdx_tdcs_load(t, lp, &d, &c, cycles);
+	struct vcpu_state v = { .pc = TDX_RESET_RIP, .daif = ISA_DAIF_I };
+	v.x[TDX_RCX] = regs[TDX_RDX];
+	v.x[TDX_R8] = regs[TDX_R8];
+	tdx_mem_write(t, lp, (unsigned)d.hkid, tdvpr + TDX_TDVPS_VCPU_OFF, &v, sizeof(v), cycles);
+	vp.state = VCPU_READY;
+	vp.assoc_lp = lp + 1u;
+	tdvps_store(t, lp, &d, tdvpr, &vp, cycles);
+	c.num_assoc_vcpus++;
+	tdx_tdcs_store(t, lp, &d, &c, cycles);
+	regs[TDX_RAX] = TDX_SUCCESS;
+}
+
+/* TDH.VP.FLUSH(RCX = TDVPR) (tdh_vp_flush.c): on the LP the vCPU is
+ * associated with (TDX_VCPU_NOT_ASSOCIATED elsewhere), flush its cached
+ * state and the TD's translations there, and dissociate it. A vCPU
+ * associated with no LP needs nothing. */
+TDX_HANDLER(tdh_vp_flush)
+{
+	struct tdx_tdr d;
+	struct tdx_tdvps vp;
+	uint64_t tdvpr = regs[TDX_RCX];
+	uint64_t st = tdvpr_get(t, lp, tdvpr, TDX_OPERAND_ID_RCX, &d, &vp, cycles);
+	if (!st && vp.assoc_lp && vp.assoc_lp != lp + 1u)
+		st = TDX_VCPU_NOT_ASSOCIATED;
+	if (st || !vp.assoc_lp) {
+		regs[TDX_RAX] = st;
+		return;
+	}
+	struct tdx_tdcs c;
+	tdx_tdcs_load(t, lp, &d, &c, cycles);
+	tlb_inval_vmid(&t->m->tlb[lp], WORLD_NS, td_vmid(d.hkid));
+	*cycles += t->m->cfg.tlbi_cycles;
+	vp.assoc_lp = 0;
+	tdvps_store(t, lp, &d, tdvpr, &vp, cycles);
+	c.num_assoc_vcpus--;
+	tdx_tdcs_store(t, lp, &d, &c, cycles);
+	regs[TDX_RAX] = TDX_SUCCESS;
+}
+
+int tdx_vp_set_shared_eptp(struct tdx *t, uint64_t tdvpr, uint64_t eptp)
+{
+	struct tdx_tdr d;
+	struct tdx_tdvps vp;
+	uint64_t c = 0;
+	if (t->sys_state != TDX_SYS_READY || tdvpr_get(t, 0, tdvpr, 0, &d, &vp, &c) || t->fault) {
+		t->fault = 0;
+		return -22; /* -EINVAL */
+	}
+	vp.shared_eptp = eptp & ~0xfffull;
+	tdvps_store(t, 0, &d, tdvpr, &vp, &c);
+	t->fault = 0;
+	return 0;
+}
+
+/* --- TDH.VP.ENTER --- */
+
+/* What a TD exit hands the host, besides RAX's exit reason. */
+struct td_exit {
+	uint64_t status;          /* TDX_SUCCESS | reason, or a non-recoverable status */
+	uint64_t out[TDX_NREGS];  /* host registers the exit sets */
+	uint64_t set;             /* which of them (bitmap by GPR number) */
+};
+
+static void exit_set(struct td_exit *x, unsigned reg, uint64_t v)
+{
+	x->out[reg] = v;
+	x->set |= 1ull << reg;
+}
+
+/* An EPT violation the host must resolve: RCX = exit qualification (bit
+ * 0 read, 1 write, 2 fetch), R8 = the GPA. */
+static void exit_ept(struct td_exit *x, uint64_t gpa, bool write, bool fetch)
+{
+	x->status = TDX_SUCCESS | TDX_EXIT_EPT_VIOLATION;
+	exit_set(x, TDX_RCX, fetch ? 4 : write ? 2 : 1);
+	exit_set(x, TDX_R8, gpa);
+}
+
+/* #VE into the TD (td_vmexit_to_ve): the exit's information kept for
+ * TDG.VP.VEINFO.GET, the exception taken at the TD's vector. */
+static void inject_ve(struct tdx *t, struct tdx_tdvps *vp, struct vcpu_state *v, unsigned reason,
+		      uint64_t qual, uint64_t gpa)
+{
+	vp->ve_valid = 1;
+	vp->ve_reason = reason;
+	vp->ve_qual = qual;
+	vp->ve_gla = gpa;
+	vp->ve_gpa = gpa;
+	vcpu_take_sync(v, ESR_EC_VE | (uint64_t)reason << ESR_VC_CODE_SHIFT, gpa);
+	t->stat_ve++;
+}
+
+static void lp_setup(struct tdx *t, unsigned lp, const struct tdx_tdr *d,
+		     const struct tdx_tdcs *c, const struct tdx_tdvps *vp)
+{
+	struct cpu *cpu = &t->lp_cpu;
+	uint8_t pa_bits = (uint8_t)(t->m->cfg.pa_bits - t->m->cfg.tdx_keyid_bits);
+	cpu->paging = 1;
+	cpu->pt = (struct pt_config){
+		.s1 = { .fmt = PT_FMT_X86, .pa_bits = pa_bits },
+		.nested = true,
+		.s1_off = true,
+		.s2 = { .fmt = PT_FMT_EPT, .root = d->tdcx[TDX_TDCS_SEPT_ROOT], .pa_bits = pa_bits },
+		.s2_shared_root = vp->shared_eptp,
+		.shared_bit = (uint8_t)(c->gpaw ? 51 : 47),
+	};
+	cpu->tlb = &t->m->tlb[lp];
+	cpu->core = lp;
+	cpu->tag = (struct tlb_tag){ .world = WORLD_NS, .vmid = td_vmid(d->hkid),
+				     .asid = (uint16_t)vp->index };
+	cpu->key = (int32_t)d->hkid;
+	cpu->s2_key = (int32_t)d->hkid;
+	cpu->s2_pas = PAS_NS;
+	cpu->guest = 1;
+}
+
+/* A guest access that faulted in the walk or the memory path: #VE, a TD
+ * exit, or (its own memory poisoned) a fatal TD. */
+static bool on_abort(struct tdcall_ctx *tc, const struct exec_stop_info *st, struct td_exit *x,
+		     uint64_t *cycles)
+{
+	struct tdx *t = tc->t;
+	uint64_t gpa = st->addr;
+	if (st->fault.kind == FAULT_POISON || st->fault.kind != FAULT_MMU_S2) {
+		/* A machine check on the TD's own memory: the module marks the
+		 * TD fatal; no vCPU of it runs again (td_fatal handling). */
+		tc->d->fatal = 1;
+		tdx_tdr_store(t, tc->lp, tc->tdr, tc->d, cycles);
+		x->status = TDX_NON_RECOVERABLE_TD;
+		return true;
+	}
+	unsigned shared_bit = tc->c->gpaw ? 51 : 47;
+	if ((gpa >> shared_bit) & 1) { /* the host's shared EPT: its own to fix */
+		exit_ept(x, gpa, st->write, st->fetch);
+		return true;
+	}
+	struct tdx_sept_ctx sx;
+	tdx_sept_ctx(t, tc->lp, tc->tdr, tc->d, tc->c, cycles, &sx);
+	struct sept_result r = sept_translate(&sx.cfg, &sx.io, gpa, st->write, st->fetch);
+	if (r.fault == SEPT_FAULT_VE || r.fault == SEPT_FAULT_GPA) {
+		inject_ve(t, tc->vp, tc->v, TDX_EXIT_EPT_VIOLATION, st->write ? 2 : 1, gpa);
+		return false;
+	}
+	exit_ept(x, gpa, st->write, st->fetch);
+	return true;
+}
+
+static unsigned trap_reason(uint8_t op)
+{
+	switch (op) {
+	case ISA_CPUID: return TDX_EXIT_CPUID;
+	case ISA_RDMSR: return TDX_EXIT_RDMSR;
+	case ISA_WRMSR: return TDX_EXIT_WRMSR;
+	default: return TDX_EXIT_IO;
+	}
+}
+
+/* Run the vCPU until something needs the host. */
+static void run(struct tdcall_ctx *tc, struct td_exit *x, uint64_t *cycles)
+{
+	struct tdx *t = tc->t;
+	struct vcpu_state *v = tc->v;
+	for (;;) {
+		struct exec_params p = { .now = machine_now(t->m) + *cycles,
+					 .budget = t->m->cfg.host_slice_cycles };
+		struct exec_stop_info st;
+		uint64_t spent = 0, insns = v->insns;
+		int rc = cpu_exec(&t->lp_cpu, v, &p, &st, &spent);
+		*cycles += spent;
+		t->stat_td_cycles += spent;
+		t->stat_td_insns += v->insns - insns;
+		if (rc < 0) {
+			x->status = TDX_NON_RECOVERABLE_VCPU;
+			return;
+		}
+		switch (st.why) {
+		case EXEC_BUDGET:
+		case EXEC_TIMER: /* the host's tick, a physical interrupt: exit */
+			x->status = TDX_SUCCESS | TDX_EXIT_EXTERNAL_INTERRUPT;
+			return;
+		case EXEC_WFI: /* HLT: #VE, the guest asks with TDG.VP.VMCALL<HLT> */
+			inject_ve(t, tc->vp, v, TDX_EXIT_HLT, 0, 0);
+			continue;
+		case EXEC_TRAP: /* CPUID, MSRs, port I/O: #VE (the pc stays at it) */
+			inject_ve(t, tc->vp, v, trap_reason(st.insn.op), 0, 0);
+			continue;
+		case EXEC_VMGEXIT:
+			vcpu_take_sync(v, ESR_EC_UNKNOWN, 0); /* #UD outside SEV-ES */
+			continue;
+		case EXEC_CALL:
+			if (st.hvc) { /* VMCALL in a TD: #UD (TDCALL is the way out) */
+				v->pc -= ISA_INSN_BYTES;
+				v->insns--;
+				vcpu_take_sync(v, ESR_EC_UNKNOWN, 0);
+				continue;
+			}
+			switch (tdx_tdcall(tc, cycles)) {
+			case TDCALL_RESUME:
+				continue;
+			case TDCALL_EXIT_VMCALL:
+				x->status = TDX_SUCCESS | TDX_EXIT_TDCALL;
+				exit_set(x, TDX_RCX, v->x[TDX_RCX]);
+				for (unsigned i = 2; i < TDX_NREGS; i++)
+					if (v->x[TDX_RCX] >> i & 1)
+						exit_set(x, i, v->x[i]);
+				return;
+			case TDCALL_EXIT_EPT:
+				v->pc -= ISA_INSN_BYTES; /* the TDCALL runs again once mapped */
+				exit_ept(x, tc->exit_gpa, false, false);
+				return;
+			}
+			return;
+		case EXEC_ABORT:
+			if (on_abort(tc, &st, x, cycles))
+				return;
+			continue;
+		}
+	}
+}
+
+/* TDH.VP.ENTER(RCX = TDVPR) (tdh_vp_enter.c): enter a READY vCPU of a
+ * RUNNABLE TD not marked fatal, on this LP (TDX_VCPU_ASSOCIATED if it is
+ * associated with another). A TDG.VP.VMCALL the last exit reported
+ * completes first: the registers its bitmap exposed come from the host's.
+ * On the way out RAX = TDX_SUCCESS | the VMX exit reason, and the exit's
+ * registers. */
+TDX_HANDLER(tdh_vp_enter)
+{
+	struct tdx_tdr d;
+	struct tdx_tdcs c;
+	struct tdx_tdvps vp;
+	struct vcpu_state v;
+	uint64_t tdvpr = regs[TDX_RCX];
+	uint64_t st = tdvpr_get(t, lp, tdvpr, TDX_OPERAND_ID_RCX, &d, &vp, cycles);
+	if (!st && d.fatal)
+		st = TDX_TD_FATAL;
+	if (!st) {
+		tdx_tdcs_load(t, lp, &d, &c, cycles);
+		if (c.op_state != OP_STATE_RUNNABLE)
+			st = TDX_OP_STATE_INCORRECT;
+		else if (vp.state != VCPU_READY)
+			st = TDX_VCPU_STATE_INCORRECT;
+		else if (vp.assoc_lp && vp.assoc_lp != lp + 1u)
+			st = TDX_VCPU_ASSOCIATED;
+		else if (c.ept_levels != 4)
+			st = TDX_OPERAND_INVALID | TDX_OPERAND_ID_RCX; /* not modelled: see above */
+	}
+	if (st || t->fault) {
+		regs[TDX_RAX] = st;
+		return;
+	}
+	if (!vp.assoc_lp) {
+		vp.assoc_lp = lp + 1u;
+		c.num_assoc_vcpus++;
+	}
+	/* TLB tracking: a vCPU entering in a later epoch than its last entry
+	 * (or for the first time) drops the TD's translations on this LP */
+	if (!vp.launched || vp.last_epoch != c.td_epoch) {
+		tlb_inval_vmid(&t->m->tlb[lp], WORLD_NS, td_vmid(d.hkid));
+		*cycles += t->m->cfg.tlbi_cycles;
+	}
+	vp.launched = 1;
+	vp.last_epoch = c.td_epoch;
+	tdx_mem_read(t, lp, (unsigned)d.hkid, tdvpr + TDX_TDVPS_VCPU_OFF, &v, sizeof(v), cycles);
+	if (vp.vmcall_bitmap & TDX_VMCALL_PENDING) {
+		for (unsigned i = 2; i < TDX_NREGS; i++)
+			if (vp.vmcall_bitmap >> i & 1)
+				v.x[i] = regs[i];
+		v.x[TDX_RAX] = TDX_SUCCESS;
+		vp.vmcall_bitmap = 0;
+	}
+	t->stat_td_entries++;
+	*cycles += t->m->cfg.tdx_td_entry_cycles;
+	trace_REC_ENTER(t->m->sim, t->src, tdvpr, v.pc, 0, 0);
+	lp_setup(t, lp, &d, &c, &vp);
+	/* REFCOUNT: this vCPU runs in TD_EPOCH until it exits */
+	c.refcount[c.td_epoch & 1]++;
+	struct tdcall_ctx tc = { t, lp, vp.owner, tdvpr, &d, &c, &vp, &v, 0 };
+	struct td_exit x = { 0 };
+	run(&tc, &x, cycles);
+	c.refcount[c.td_epoch & 1]--;
+	*cycles += t->m->cfg.tdx_td_exit_cycles;
+	t->stat_td_exits++;
+	tdx_mem_write(t, lp, (unsigned)d.hkid, tdvpr + TDX_TDVPS_VCPU_OFF, &v, sizeof(v), cycles);
+	tdvps_store(t, lp, &d, tdvpr, &vp, cycles);
+	tdx_tdcs_store(t, lp, &d, &c, cycles);
+	trace_REC_EXIT(t->m->sim, t->src, x.status & 0xffff, x.status, x.out[TDX_R8], *cycles);
+	for (unsigned i = 1; i < TDX_NREGS; i++)
+		if (x.set >> i & 1)
+			regs[i] = x.out[i];
+	regs[TDX_RAX] = x.status;
+}
