@@ -337,10 +337,14 @@ struct walk_peek {
 static int walk_peek_read64(void *ctx, uint64_t pa, uint64_t ipa, bool stage2, uint64_t *val,
 			    uint64_t *cycles)
 {
-	(void)ipa, (void)cycles;
+	(void)cycles;
 	struct walk_peek *w = ctx;
 	const struct cpu *c = w->c;
-	unsigned key = stage2 ? machine_key_slot(w->m, (enum cc_pas)c->s2_pas)
+	/* a TD's Secure EPT under its own key, its shared EPT under the host's */
+	bool priv_s2 = stage2 && c->s2_key >= 0 &&
+		       !(c->pt.shared_bit && ((ipa >> c->pt.shared_bit) & 1));
+	unsigned key = stage2 ? (priv_s2 ? (unsigned)c->s2_key
+					 : machine_key_slot(w->m, (enum cc_pas)c->s2_pas))
 		       : c->key >= 0 ? (unsigned)c->key
 				     : machine_key_slot(w->m, cc_world_pas((enum cc_world)c->world));
 	uint8_t b[8];
