@@ -65,7 +65,8 @@ static void write_summary(FILE *f, struct run_ctx *rc, const struct expect_resul
 			json_str(f, r->faulted ? cc_fault_name(r->fault) : "none");
 			if (r->has_status) {
 				fputs(", \"status\": ", f);
-				json_str(f, rmi_status_name(r->status));
+				json_str(f, r->status_space == STEPS_STATUS_TDX ? steps_result_status_name(r)
+										: rmi_status_name(r->status));
 				fprintf(f, ", \"x0\": %llu", (unsigned long long)r->status);
 			}
 			if (r->len) {

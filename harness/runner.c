@@ -222,9 +222,8 @@ static void observe(struct run_ctx *rc, const struct scn_step *st, const struct 
 		const char *mech = NULL;
 		if (r->faulted)
 			mech = cc_fault_name(r->fault);
-		else if (r->has_status && (r->status & 0xff) != 0 && r->status != UINT64_MAX &&
-			 r->status != STEPS_RMP_UNSUPPORTED) /* no RMP: nothing was tried */
-			mech = steps_status_name(r->status);
+		else if (r->has_status && steps_result_status_refused(r))
+			mech = steps_result_status_name(r);
 		if (mech) {
 			o->blocked = true;
 			o->block_line = st->line;
@@ -553,14 +552,14 @@ static void eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct e
 			return;
 		}
 		bool eq = e->rhs.kind == SV_NUM ? r->status == e->rhs.num
-						: strcmp(steps_status_name(r->status), e->rhs.name) == 0;
+						: strcmp(steps_result_status_name(r), e->rhs.name) == 0;
 		x->pass = e->cmp == CMP_NE ? !eq : eq;
 		if (e->rhs.kind == SV_NUM) /* a raw X0 (a PSCI result, say): no name applies */
 			snprintf(x->observed, sizeof(x->observed), "0x%llx",
 				 (unsigned long long)r->status);
 		else
 			snprintf(x->observed, sizeof(x->observed), "%s (x0=0x%llx)",
-				 steps_status_name(r->status), (unsigned long long)r->status);
+				 steps_result_status_name(r), (unsigned long long)r->status);
 		return;
 	}
 	uint64_t v = strcmp(e->field, "cycles") == 0 ? r->cycles : strcmp(e->field, "x1") == 0 ? r->x1 : r->x2;

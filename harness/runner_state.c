@@ -33,7 +33,8 @@ static void put_result(struct sim_buf *b, const struct step_result *r)
 {
 	sim_buf_put_u8(b, r->faulted);
 	sim_buf_put_u16(b, r->fault);
-	sim_buf_put_u8(b, r->has_status);
+	/* bit 0: has_status; above it the status space (0 in files before it) */
+	sim_buf_put_u8(b, (uint8_t)(r->has_status | r->status_space << 1));
 	sim_buf_put_u64(b, r->status);
 	sim_buf_put_u64(b, r->x1);
 	sim_buf_put_u64(b, r->x2);
@@ -55,7 +56,9 @@ static void get_result(struct sim_reader *in, struct step_result *r)
 	run_result_clear(r);
 	r->faulted = sim_reader_u8(in);
 	r->fault = sim_reader_u16(in);
-	r->has_status = sim_reader_u8(in);
+	uint8_t hs = sim_reader_u8(in);
+	r->has_status = hs & 1;
+	r->status_space = hs >> 1;
 	r->status = sim_reader_u64(in);
 	r->x1 = sim_reader_u64(in);
 	r->x2 = sim_reader_u64(in);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <glib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "harness/runner.h"
@@ -159,6 +160,19 @@ static void smc_result(struct step_result *res, const uint64_t regs[SMC_REGS])
 	res->x2 = regs[2];
 }
 
+char *steps_unknown_command(const char *what, const char *word, const void *table, size_t n,
+			    size_t stride, size_t name_off)
+{
+	GString *s = g_string_new(NULL);
+	for (size_t i = 0; i < n; i++) {
+		const char *name = *(const char *const *)((const char *)table + i * stride + name_off);
+		g_string_append_printf(s, "%s%s", i ? ", " : "", name);
+	}
+	char *msg = g_strdup_printf("unknown %s \"%s\" (implemented: %s)", what, word, s->str);
+	g_string_free(s, TRUE);
+	return msg;
+}
+
 static char *check_rmi(const struct scn_step *st, int *col)
 {
 	const struct scn_arg *cmd = step_arg(st, "");
@@ -166,13 +180,9 @@ static char *check_rmi(const struct scn_step *st, int *col)
 	if (!c) {
 		const struct rmm_cmd *all;
 		size_t n = rmm_cmds(&all);
-		GString *s = g_string_new(NULL);
-		for (size_t i = 0; i < n; i++)
-			g_string_append_printf(s, "%s%s", i ? ", " : "", all[i].name);
 		*col = cmd->col;
-		char *msg = g_strdup_printf("unknown RMI command \"%s\" (implemented: %s)", cmd->v.name, s->str);
-		g_string_free(s, TRUE);
-		return msg;
+		return steps_unknown_command("RMI command", cmd->v.name, all, n, sizeof(*all),
+					     offsetof(struct rmm_cmd, name));
 	}
 	for (size_t i = 0; i < st->nargs; i++) {
 		const char *k = st->args[i].key;
@@ -437,6 +447,13 @@ static const struct step_spec step_table[] = {
 	    { "addr", ARG_NUM, false, "granule address" },
 	    { "req", ARG_NUM, false, "requested interface version" } },
 	  do_rmi, check_rmi },
+	{ ACTOR_HOST, "seamcall", "TDX: a SEAMCALL to the TDX module by leaf name (sys.init, "
+	  "mng.create, mem.page.add, vp.enter, ...), its inputs named as the module ABI's (.status "
+	  "tdx.*, the completion status; x1 = RCX, x2 = RDX out; tdx.unsupported off tdx)",
+	  "host.seamcall mng.create tdr=0x80100000 hkid=33 -> c",
+	  { { "", ARG_NAME, true, "leaf name, the ABI's after \"TDH.\", lower case" },
+	    { "lp", ARG_NUM, false, "the logical processor it runs on (default the host's core)" } },
+	  steps_seamcall, steps_seamcall_check },
 	{ ACTOR_HOST, "smc", "raw SMC with x0 = fid", "host.smc fid=0xC4000150 x1=0x10000 -> v",
 	  { { "fid", ARG_NUM, true, "function id (x0)" }, { "x1", ARG_NUM, false, "argument register" },
 	    { "x2", ARG_NUM, false, "argument register" }, { "x3", ARG_NUM, false, "argument register" },
@@ -662,6 +679,8 @@ void steps_print(FILE *f)
 					fputc('\n', f);
 				}
 			}
+			if (s->run == steps_seamcall)
+				steps_seamcall_print(f);
 		}
 		fputc('\n', f);
 	}

@@ -5,11 +5,17 @@
 #define CCSIM_HARNESS_STEPS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "harness/scenario.h"
 #include "models/memenc/memenc.h"
+
+/* Whose status a result holds: the small tagged codes steps_status_name
+ * names (RMI, RSI, SNP, ...), or a TDX module completion status, whose
+ * whole 64-bit range (TDX_SUCCESS = 0 included) is the ABI's. */
+enum steps_status_space { STEPS_STATUS_DEFAULT = 0, STEPS_STATUS_TDX = 1 };
 
 enum actor_kind { ACTOR_HOST, ACTOR_VM, ACTOR_PHYS, ACTOR_DEV, ACTOR_VERIFIER, ACTOR_KIND_COUNT };
 enum step_arg_type { ARG_NUM, ARG_BYTES, ARG_NAME };
@@ -26,6 +32,7 @@ struct step_result {
 	bool faulted;
 	uint16_t fault;         /* enum cc_fault_kind */
 	bool has_status;
+	uint8_t status_space;   /* enum steps_status_space: whose names .status takes */
 	uint64_t status;        /* monitor X0 */
 	uint64_t x1, x2;
 	uint64_t cycles;
@@ -60,6 +67,11 @@ const char *actor_kind_name(enum actor_kind a);
 void steps_print(FILE *f);
 /* Find an argument by key; NULL if absent. Positional: key "". */
 const struct scn_arg *step_arg(const struct scn_step *st, const char *key);
+/* "unknown WHAT \"word\" (implemented: a, b, ...)", g_malloc'd: the names
+ * of a command table's n entries (each stride bytes, its name a const
+ * char * at name_off), for a step's parse-time check. */
+char *steps_unknown_command(const char *what, const char *word, const void *table, size_t n,
+			    size_t stride, size_t name_off);
 
 /* steps_guest.c: host.guest_* (every one through this handler) and
  * verifier.verify; steps_status.c: status names. Verifier statuses are STEPS_VERIFY_STATUS | code. */
@@ -92,6 +104,15 @@ int steps_pvalidate(struct run_ctx *rc, const struct scn_step *st, struct step_r
 int steps_rmpadjust(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		    char *err, size_t errlen);
 #define STEPS_RSI_STATUS 0x7d00ull
+/* host.seamcall (steps_tdx.c): RAX, the completion status (tdx.*), in
+ * STEPS_STATUS_TDX; tdx.unsupported off the tdx profile (a code in the
+ * range the module's own statuses leave to the simulator). */
+#define STEPS_TDX_UNSUPPORTED 0xFFFF00FF00000000ull
+int steps_seamcall(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		   char *err, size_t errlen);
+char *steps_seamcall_check(const struct scn_step *st, int *col);
+/* `ccsim steps`: the leaves and their argument names. */
+void steps_seamcall_print(FILE *f);
 int steps_guest(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		     char *err, size_t errlen);
 /* Parse-time check of host.guest_run's arguments (until= names an exit reason). */
@@ -103,6 +124,10 @@ int steps_verify(struct run_ctx *rc, const struct scn_step *st, struct step_resu
 /* A status by name: verify.* for the verifier, rsi.* for a guest's RSI
  * call, else rmi_status_name. */
 const char *steps_status_name(uint64_t x0);
+/* A result's status by name, in the space it belongs to (tdx.* for a
+ * SEAMCALL); whether it is an error a defence answered with. */
+const char *steps_result_status_name(const struct step_result *r);
+bool steps_result_status_refused(const struct step_result *r);
 bool steps_status_known(const char *name);
 
 #endif

@@ -1,13 +1,15 @@
 /* Status names across the step namespaces a capture's .status can hold:
  * RMI (rmi.*), RSI (rsi.*, a guest's call), the verifier (verify.*), the
  * RMP instructions (rmp.*), the SNP firmware (snp.*) and the SEV firmware
- * for SEV / SEV-ES guests (sev.*). */
+ * for SEV / SEV-ES guests (sev.*); a SEAMCALL's result, in its own space,
+ * the TDX module's completion statuses (tdx.*). */
 #include <glib.h>
 #include <string.h>
 
 #include "harness/steps.h"
 #include "models/monitor/rmm/rmm.h"
 #include "models/monitor/snp/snp_fw.h"
+#include "models/monitor/tdx/tdx.h"
 
 const char *steps_status_name(uint64_t x0)
 {
@@ -39,8 +41,25 @@ const char *steps_status_name(uint64_t x0)
 	return rmi_status_name(x0);
 }
 
+const char *steps_result_status_name(const struct step_result *r)
+{
+	if (r->status_space != STEPS_STATUS_TDX)
+		return steps_status_name(r->status);
+	return r->status == STEPS_TDX_UNSUPPORTED ? "tdx.unsupported" : tdx_status_name(r->status);
+}
+
+bool steps_result_status_refused(const struct step_result *r)
+{
+	if (r->status_space == STEPS_STATUS_TDX) /* bit 63: an error, not a warning */
+		return r->status != STEPS_TDX_UNSUPPORTED && tdx_status_is_error(r->status);
+	return (r->status & 0xff) != 0 && r->status != UINT64_MAX &&
+	       r->status != STEPS_RMP_UNSUPPORTED; /* no RMP: nothing was tried */
+}
+
 bool steps_status_known(const char *name)
 {
+	if (strcmp(name, "tdx.unsupported") == 0 || tdx_status_known(name))
+		return true;
 	for (uint64_t i = 0; i < 4; i++)
 		if (strcmp(steps_status_name(STEPS_VERIFY_STATUS | i), name) == 0)
 			return true;

@@ -81,63 +81,73 @@ const struct tdx_leaf *tdx_leaf_by_name(const char *name)
 	return NULL;
 }
 
+static const struct { uint64_t code; const char *name; } tdx_status_names[] = {
+	{ TDX_SUCCESS, "tdx.success" },
+	{ TDX_NON_RECOVERABLE_VCPU, "tdx.non_recoverable_vcpu" },
+	{ TDX_OPERAND_INVALID, "tdx.operand_invalid" },
+	{ TDX_OPERAND_ADDR_RANGE_ERROR, "tdx.operand_addr_range_error" },
+	{ TDX_OPERAND_BUSY, "tdx.operand_busy" },
+	{ TDX_PAGE_METADATA_INCORRECT, "tdx.page_metadata_incorrect" },
+	{ TDX_PAGE_NOT_OWNED_BY_TD, "tdx.page_not_owned_by_td" },
+	{ TDX_TD_ASSOCIATED_PAGES_EXIST, "tdx.td_associated_pages_exist" },
+	{ TDX_SYS_INIT_NOT_PENDING, "tdx.sys_init_not_pending" },
+	{ TDX_SYS_LP_INIT_NOT_DONE, "tdx.sys_lp_init_not_done" },
+	{ TDX_SYS_LP_INIT_DONE, "tdx.sys_lp_init_done" },
+	{ TDX_SYS_NOT_READY, "tdx.sys_not_ready" },
+	{ TDX_SYS_KEY_CONFIG_NOT_PENDING, "tdx.sys_key_config_not_pending" },
+	{ TDX_SYS_STATE_INCORRECT, "tdx.sys_state_incorrect" },
+	{ TDX_SYS_CONFIG_NOT_PENDING, "tdx.sys_config_not_pending" },
+	{ TDX_TD_FATAL, "tdx.td_fatal" },
+	{ TDX_TDCS_NOT_ALLOCATED, "tdx.tdcs_not_allocated" },
+	{ TDX_LIFECYCLE_STATE_INCORRECT, "tdx.lifecycle_state_incorrect" },
+	{ TDX_OP_STATE_INCORRECT, "tdx.op_state_incorrect" },
+	{ TDX_TDCX_NUM_INCORRECT, "tdx.tdcx_num_incorrect" },
+	{ TDX_VCPU_STATE_INCORRECT, "tdx.vcpu_state_incorrect" },
+	{ TDX_VCPU_ASSOCIATED, "tdx.vcpu_associated" },
+	{ TDX_VCPU_NOT_ASSOCIATED, "tdx.vcpu_not_associated" },
+	{ TDX_NO_VALID_VE_INFO, "tdx.no_valid_ve_info" },
+	{ TDX_MAX_VCPUS_EXCEEDED, "tdx.max_vcpus_exceeded" },
+	{ TDX_TD_KEYS_NOT_CONFIGURED, "tdx.td_keys_not_configured" },
+	{ TDX_KEY_STATE_INCORRECT, "tdx.key_state_incorrect" },
+	{ TDX_KEY_CONFIGURED, "tdx.key_configured" },
+	{ TDX_WBCACHE_NOT_COMPLETE, "tdx.wbcache_not_complete" },
+	{ TDX_HKID_NOT_FREE, "tdx.hkid_not_free" },
+	{ TDX_NO_HKID_READY_TO_WBCACHE, "tdx.no_hkid_ready_to_wbcache" },
+	{ TDX_FLUSHVP_NOT_DONE, "tdx.flushvp_not_done" },
+	{ TDX_INVALID_TDMR, "tdx.invalid_tdmr" },
+	{ TDX_TDMR_ALREADY_INITIALIZED, "tdx.tdmr_already_initialized" },
+	{ TDX_INVALID_PAMT, "tdx.invalid_pamt" },
+	{ TDX_EPT_WALK_FAILED, "tdx.ept_walk_failed" },
+	{ TDX_EPT_ENTRY_NOT_FREE, "tdx.ept_entry_not_free" },
+	{ TDX_GPA_RANGE_NOT_BLOCKED, "tdx.gpa_range_not_blocked" },
+	{ TDX_GPA_RANGE_ALREADY_BLOCKED, "tdx.gpa_range_already_blocked" },
+	{ TDX_TLB_TRACKING_NOT_DONE, "tdx.tlb_tracking_not_done" },
+	{ TDX_PAGE_ALREADY_ACCEPTED, "tdx.page_already_accepted" },
+	{ TDX_PAGE_SIZE_MISMATCH, "tdx.page_size_mismatch" },
+	{ TDX_EPT_ENTRY_STATE_INCORRECT, "tdx.ept_entry_state_incorrect" },
+	{ TDX_EPT_PAGE_NOT_FREE, "tdx.ept_page_not_free" },
+	{ TDX_METADATA_FIELD_ID_INCORRECT, "tdx.metadata_field_id_incorrect" },
+	{ TDX_METADATA_FIELD_NOT_WRITABLE, "tdx.metadata_field_not_writable" },
+	{ TDX_SIM_IO_ERROR, "tdx.io_error" },
+	{ TDX_SIM_TD_EXIT_EPT_VIOLATION, "tdx.td_exit_ept_violation" },
+};
+#define NSTATUSES (sizeof(tdx_status_names) / sizeof(tdx_status_names[0]))
+
 const char *tdx_status_name(uint64_t st)
 {
-	static const struct { uint64_t code; const char *name; } n[] = {
-		{ TDX_SUCCESS, "tdx.success" },
-		{ TDX_NON_RECOVERABLE_VCPU, "tdx.non_recoverable_vcpu" },
-		{ TDX_OPERAND_INVALID, "tdx.operand_invalid" },
-		{ TDX_OPERAND_ADDR_RANGE_ERROR, "tdx.operand_addr_range_error" },
-		{ TDX_OPERAND_BUSY, "tdx.operand_busy" },
-		{ TDX_PAGE_METADATA_INCORRECT, "tdx.page_metadata_incorrect" },
-		{ TDX_PAGE_NOT_OWNED_BY_TD, "tdx.page_not_owned_by_td" },
-		{ TDX_TD_ASSOCIATED_PAGES_EXIST, "tdx.td_associated_pages_exist" },
-		{ TDX_SYS_INIT_NOT_PENDING, "tdx.sys_init_not_pending" },
-		{ TDX_SYS_LP_INIT_NOT_DONE, "tdx.sys_lp_init_not_done" },
-		{ TDX_SYS_LP_INIT_DONE, "tdx.sys_lp_init_done" },
-		{ TDX_SYS_NOT_READY, "tdx.sys_not_ready" },
-		{ TDX_SYS_KEY_CONFIG_NOT_PENDING, "tdx.sys_key_config_not_pending" },
-		{ TDX_SYS_STATE_INCORRECT, "tdx.sys_state_incorrect" },
-		{ TDX_SYS_CONFIG_NOT_PENDING, "tdx.sys_config_not_pending" },
-		{ TDX_TD_FATAL, "tdx.td_fatal" },
-		{ TDX_TDCS_NOT_ALLOCATED, "tdx.tdcs_not_allocated" },
-		{ TDX_LIFECYCLE_STATE_INCORRECT, "tdx.lifecycle_state_incorrect" },
-		{ TDX_OP_STATE_INCORRECT, "tdx.op_state_incorrect" },
-		{ TDX_TDCX_NUM_INCORRECT, "tdx.tdcx_num_incorrect" },
-		{ TDX_VCPU_STATE_INCORRECT, "tdx.vcpu_state_incorrect" },
-		{ TDX_VCPU_ASSOCIATED, "tdx.vcpu_associated" },
-		{ TDX_VCPU_NOT_ASSOCIATED, "tdx.vcpu_not_associated" },
-		{ TDX_NO_VALID_VE_INFO, "tdx.no_valid_ve_info" },
-		{ TDX_MAX_VCPUS_EXCEEDED, "tdx.max_vcpus_exceeded" },
-		{ TDX_TD_KEYS_NOT_CONFIGURED, "tdx.td_keys_not_configured" },
-		{ TDX_KEY_STATE_INCORRECT, "tdx.key_state_incorrect" },
-		{ TDX_KEY_CONFIGURED, "tdx.key_configured" },
-		{ TDX_WBCACHE_NOT_COMPLETE, "tdx.wbcache_not_complete" },
-		{ TDX_HKID_NOT_FREE, "tdx.hkid_not_free" },
-		{ TDX_NO_HKID_READY_TO_WBCACHE, "tdx.no_hkid_ready_to_wbcache" },
-		{ TDX_FLUSHVP_NOT_DONE, "tdx.flushvp_not_done" },
-		{ TDX_INVALID_TDMR, "tdx.invalid_tdmr" },
-		{ TDX_TDMR_ALREADY_INITIALIZED, "tdx.tdmr_already_initialized" },
-		{ TDX_INVALID_PAMT, "tdx.invalid_pamt" },
-		{ TDX_EPT_WALK_FAILED, "tdx.ept_walk_failed" },
-		{ TDX_EPT_ENTRY_NOT_FREE, "tdx.ept_entry_not_free" },
-		{ TDX_GPA_RANGE_NOT_BLOCKED, "tdx.gpa_range_not_blocked" },
-		{ TDX_GPA_RANGE_ALREADY_BLOCKED, "tdx.gpa_range_already_blocked" },
-		{ TDX_TLB_TRACKING_NOT_DONE, "tdx.tlb_tracking_not_done" },
-		{ TDX_PAGE_ALREADY_ACCEPTED, "tdx.page_already_accepted" },
-		{ TDX_PAGE_SIZE_MISMATCH, "tdx.page_size_mismatch" },
-		{ TDX_EPT_ENTRY_STATE_INCORRECT, "tdx.ept_entry_state_incorrect" },
-		{ TDX_EPT_PAGE_NOT_FREE, "tdx.ept_page_not_free" },
-		{ TDX_METADATA_FIELD_ID_INCORRECT, "tdx.metadata_field_id_incorrect" },
-		{ TDX_METADATA_FIELD_NOT_WRITABLE, "tdx.metadata_field_not_writable" },
-		{ TDX_SIM_IO_ERROR, "tdx.io_error" },
-		{ TDX_SIM_TD_EXIT_EPT_VIOLATION, "tdx.td_exit_ept_violation" },
-	};
 	uint64_t cls = tdx_status_class(st);
-	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)
-		if (n[i].code == cls)
-			return n[i].name;
+	for (size_t i = 0; i < NSTATUSES; i++)
+		if (tdx_status_names[i].code == cls)
+			return tdx_status_names[i].name;
 	return "tdx.?";
+}
+
+bool tdx_status_known(const char *name)
+{
+	for (size_t i = 0; i < NSTATUSES; i++)
+		if (strcmp(tdx_status_names[i].name, name) == 0)
+			return true;
+	return false;
 }
 
 /* --- KeyIDs --- */

@@ -116,6 +116,8 @@ size_t tdx_leaves(const struct tdx_leaf **out);
 const struct tdcall_leaf *tdcall_leaf_by_number(uint64_t leaf);
 /* "tdx.success", "tdx.operand_invalid", ... (the class, without operand). */
 const char *tdx_status_name(uint64_t status);
+/* Whether a scenario's status name ("tdx.operand_busy") is one of them. */
+bool tdx_status_known(const char *name);
 
 /* KeyID helpers: the profile's split (ABI "Physical Memory"; Linux
  * tdx_get_keyid_range). An HPA operand names its KeyID in the top

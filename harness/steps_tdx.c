@@ -1,0 +1,114 @@
+/* host.seamcall: one SEAMCALL from the host to the Intel TDX module, by
+ * leaf name, its input registers named as the module's leaf table names
+ * them (Intel TDX Module v1.5 ABI Specification, "Interface Functions";
+ * models/monitor/tdx/tdx.c). The status is the completion status in RAX
+ * (tdx.*); RCX and RDX come back as x1 and x2. Off the tdx profile the
+ * answer is tdx.unsupported and nothing changes, so one scenario can run on
+ * every profile. */
+#include <glib.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "harness/runner.h"
+#include "harness/steps.h"
+#include "models/monitor/tdx/tdx.h"
+#include "models/platform/machine.h"
+
+/* A leaf whose input names a GPA takes it as EPT mapping information
+ * (ABI "Secure EPT Entry Info"): level in bits 2:0, GPA in 51:12;
+ * level= sets those bits, so a scenario says what it means. */
+static bool takes_level(const struct tdx_leaf *l)
+{
+	for (unsigned k = 0; k < l->arity; k++)
+		if (strcmp(l->args[k], "gpa") == 0)
+			return true;
+	return false;
+}
+
+/* The leaf's input registers in the order its table names them (TDX ABI:
+ * RCX, RDX, R8, R9, R10). */
+static const enum tdx_gpr in_regs[] = { TDX_RCX, TDX_RDX, TDX_R8, TDX_R9, TDX_R10 };
+
+char *steps_seamcall_check(const struct scn_step *st, int *col)
+{
+	const struct scn_arg *name = step_arg(st, "");
+	const struct tdx_leaf *l = tdx_leaf_by_name(name->v.name);
+	if (!l) {
+		const struct tdx_leaf *all;
+		size_t n = tdx_leaves(&all);
+		*col = name->col;
+		return steps_unknown_command("SEAMCALL leaf", name->v.name, all, n, sizeof(*all),
+					     offsetof(struct tdx_leaf, name));
+	}
+	for (size_t i = 0; i < st->nargs; i++) {
+		const struct scn_arg *a = &st->args[i];
+		bool ok = !a->key[0] || strcmp(a->key, "lp") == 0 ||
+			  (strcmp(a->key, "level") == 0 && takes_level(l));
+		for (unsigned k = 0; k < l->arity; k++)
+			ok |= strcmp(l->args[k], a->key) == 0;
+		if (!ok) {
+			*col = a->col;
+			gchar *up = g_ascii_strup(l->name, -1);
+			char *msg = g_strdup_printf("TDH.%s takes no argument \"%s\"", up, a->key);
+			g_free(up);
+			return msg;
+		}
+	}
+	return NULL;
+}
+
+/* host.seamcall LEAF [lp=N] [level=L] [ARG=value ...]: absent arguments are 0. The
+ * call runs on logical processor lp (default the host vCPU's core), which
+ * matters to TDH.SYS.LP.INIT and to the leaves that need it done. */
+int steps_seamcall(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		   char *err, size_t errlen)
+{
+	struct tdx *t = rc->machine.tdx;
+	struct cpu *host = run_actor_cpu(rc, st);
+	res->has_status = true;
+	res->status_space = STEPS_STATUS_TDX;
+	if (!t) {
+		res->status = STEPS_TDX_UNSUPPORTED;
+		return 0;
+	}
+	uint64_t lp = run_arg_num(st, "lp", host->core);
+	if (lp >= rc->machine.cfg.cores || lp >= TDX_MAX_LPS) {
+		const struct scn_arg *a = step_arg(st, "lp");
+		snprintf(err, errlen, "%s:%d:%d: host.seamcall: lp=%llu, the machine has %llu logical "
+			 "processors", st->file, st->line, a ? a->col : st->col, (unsigned long long)lp,
+			 (unsigned long long)MIN(rc->machine.cfg.cores, TDX_MAX_LPS));
+		return -1;
+	}
+	const struct tdx_leaf *l = tdx_leaf_by_name(step_arg(st, "")->v.name);
+	uint64_t regs[TDX_NREGS] = { [TDX_RAX] = l->leaf };
+	G_STATIC_ASSERT(G_N_ELEMENTS(in_regs) == G_N_ELEMENTS(l->args));
+	for (unsigned a = 0; a < l->arity; a++) {
+		regs[in_regs[a]] = run_arg_num(st, l->args[a], 0);
+		if (strcmp(l->args[a], "gpa") == 0)
+			regs[in_regs[a]] |= run_arg_num(st, "level", 0) & 7;
+	}
+	/* A blocking call, as cpu_smc: the host's next step starts after it. */
+	uint64_t t0 = sim_time(&rc->sim), spent = 0;
+	tdx_seamcall(t, (unsigned)lp, regs, &spent);
+	sim_set_time(&rc->sim, t0 + spent);
+	res->status = regs[TDX_RAX];
+	res->x1 = regs[TDX_RCX];
+	res->x2 = regs[TDX_RDX];
+	res->cycles = spent;
+	return 0;
+}
+
+void steps_seamcall_print(FILE *f)
+{
+	const struct tdx_leaf *all;
+	size_t n = tdx_leaves(&all);
+	fputs("      leaves and their arguments (TDX module ABI names; RCX, RDX, R8, R9 in order):\n", f);
+	for (size_t k = 0; k < n; k++) {
+		fprintf(f, "        %-22s", all[k].name);
+		for (unsigned x = 0; x < all[k].arity; x++)
+			fprintf(f, " %s=", all[k].args[x]);
+		if (takes_level(&all[k]))
+			fputs(" (level=: the EPT level in gpa's bits 2:0)", f);
+		fputc('\n', f);
+	}
+}
