@@ -310,14 +310,21 @@ static unsigned trap_reason(uint8_t op)
 	}
 }
 
-/* Run the vCPU until something needs the host. */
+/* Run the vCPU until something needs the host. The host's tick comes
+ * host_slice_cycles after the entry, whatever the TD did in between: the
+ * TDCALLs and #VEs the module serves without an exit count against it. */
 static void run(struct tdcall_ctx *tc, struct td_exit *x, uint64_t *cycles)
 {
 	struct tdx *t = tc->t;
 	struct vcpu_state *v = tc->v;
+	const uint64_t entered = *cycles, slice = t->m->cfg.host_slice_cycles;
 	for (;;) {
+		if (*cycles - entered >= slice) {
+			x->status = TDX_SUCCESS | TDX_EXIT_EXTERNAL_INTERRUPT;
+			return;
+		}
 		struct exec_params p = { .now = machine_now(t->m) + *cycles,
-					 .budget = t->m->cfg.host_slice_cycles };
+					 .budget = slice - (*cycles - entered) };
 		struct exec_stop_info st;
 		uint64_t spent = 0, insns = v->insns;
 		int rc = cpu_exec(&t->lp_cpu, v, &p, &st, &spent);

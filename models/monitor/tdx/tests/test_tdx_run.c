@@ -248,6 +248,24 @@ static void test_vp_enter_checks(void **state)
 	assert_true(f->m.tdx->stat_ve >= 1);
 }
 
+/* A TD that loops on a TDCALL the module answers itself (TDG.VP.INFO)
+ * never exits on its own: the host's tick still ends the entry after one
+ * slice, as a physical interrupt would. */
+static void test_tdcall_loop_preempted(void **state)
+{
+	struct fx *f = *state;
+	uint8_t code[48];
+	size_t n = tdcall(code, 0, TDG_VP_INFO);
+	fx_insn(code, n++ * ISA_INSN_BYTES, ISA_B, 0, 0, 0, 0, CODE_GPA);
+	build_td(f, code, n);
+	assert_int_equal(fx_call(f, TDH_VP_ENTER, TDVPR, 0, 0, 0), TDX_SUCCESS | TDX_EXIT_EXTERNAL_INTERRUPT);
+	uint64_t calls = f->m.tdx->stat_tdcalls[TDG_VP_INFO];
+	assert_true(calls > 100);
+	/* about one slice of them, not more */
+	assert_true(f->cycles >= f->m.cfg.host_slice_cycles);
+	assert_true(f->cycles < 2 * f->m.cfg.host_slice_cycles);
+}
+
 /* Teardown in its order: VPFLUSHDONE waits for VP.FLUSH, KEY.FREEID for
  * CACHE.WB, RECLAIM for KEY.FREEID, the TDR for every other page. Then
  * the HKID is free for a new TD. */
@@ -297,6 +315,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_report, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_vp_enter_checks, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_teardown_order, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_tdcall_loop_preempted, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
