@@ -119,6 +119,7 @@ static const struct { uint64_t code; const char *name; } tdx_status_names[] = {
 	{ TDX_INVALID_PAMT, "tdx.invalid_pamt" },
 	{ TDX_EPT_WALK_FAILED, "tdx.ept_walk_failed" },
 	{ TDX_EPT_ENTRY_NOT_FREE, "tdx.ept_entry_not_free" },
+	{ TDX_EPT_ENTRY_NOT_PRESENT, "tdx.ept_entry_not_present" },
 	{ TDX_GPA_RANGE_NOT_BLOCKED, "tdx.gpa_range_not_blocked" },
 	{ TDX_GPA_RANGE_ALREADY_BLOCKED, "tdx.gpa_range_already_blocked" },
 	{ TDX_TLB_TRACKING_NOT_DONE, "tdx.tlb_tracking_not_done" },

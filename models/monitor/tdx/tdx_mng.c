@@ -179,7 +179,10 @@ void tdx_mrtd_extend(struct tdx_tdcs *c, const char *api, uint64_t gpa, const ui
 /* TDH.MR.EXTEND(RCX = GPA, RDX = TDR) (tdh_mr_extend.c): MRTD += the
  * 256-byte chunk at GPA (256-aligned) of a page TDH.MEM.PAGE.ADD mapped,
  * read under the HKID: one block of "MR.EXTEND" + GPA, two of content.
- * Only before TDH.MR.FINALIZE. */
+ * Only before TDH.MR.FINALIZE. A GPA whose walk stops above its 4K entry
+ * is TDX_EPT_ENTRY_NOT_PRESENT with operand RCX and that entry in RCX /
+ * RDX; a 4K entry that is not MAPPED (FREE included), the same status
+ * without an operand. */
 TDX_HANDLER(tdh_mr_extend)
 {
 	struct tdx_tdr d;
@@ -204,11 +207,11 @@ TDX_HANDLER(tdh_mr_extend)
 		r = sept_translate(&x.cfg, &x.io, gpa, false, false);
 		if (r.fault == SEPT_FAULT_EABT)
 			t->fault = 1;
-		else if (r.fault != SEPT_OK || r.level != SEPT_LEVEL_4K)
-			st = TDX_EPT_WALK_FAILED | TDX_OPERAND_ID_RCX;
-		else if (r.state != SEPT_MAPPED)
-			st = TDX_EPT_ENTRY_STATE_INCORRECT | TDX_OPERAND_ID_RCX;
-		if (st) {
+		else if (r.level != SEPT_LEVEL_4K) /* the walk stopped above the 4K entry */
+			st = TDX_EPT_ENTRY_NOT_PRESENT | TDX_OPERAND_ID_RCX;
+		else if (r.fault != SEPT_OK || r.state != SEPT_MAPPED)
+			st = TDX_EPT_ENTRY_NOT_PRESENT;
+		if (st == (TDX_EPT_ENTRY_NOT_PRESENT | TDX_OPERAND_ID_RCX)) {
 			regs[TDX_RCX] = r.entry;
 			regs[TDX_RDX] = r.level;
 		}

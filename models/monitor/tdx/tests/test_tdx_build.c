@@ -206,7 +206,11 @@ static void test_build_and_mrtd(void **state)
 			 TDX_OPERAND_INVALID | TDX_OPERAND_ID_R9);
 	assert_int_equal(fx_call(f, TDH_MEM_PAGE_ADD, 0x2000, TDR, PAGE(0), SRC), TDX_PAGE_METADATA_INCORRECT | TDX_OPERAND_ID_R8);
 	assert_int_equal(fx_call(f, TDH_MR_EXTEND, 0x80, TDR, 0, 0), TDX_OPERAND_INVALID | TDX_OPERAND_ID_RCX);
-	assert_int_equal(fx_call(f, TDH_MR_EXTEND, 0x3000, TDR, 0, 0), TDX_EPT_WALK_FAILED | TDX_OPERAND_ID_RCX);
+	/* tdh_mr_extend.c: ENTRY_NOT_PRESENT for a FREE 4K entry, and with
+	 * operand RCX and the entry for a walk that stops above it */
+	assert_int_equal(fx_call(f, TDH_MR_EXTEND, 0x3000, TDR, 0, 0), TDX_EPT_ENTRY_NOT_PRESENT);
+	assert_int_equal(fx_call(f, TDH_MR_EXTEND, 0x200000, TDR, 0, 0), TDX_EPT_ENTRY_NOT_PRESENT | TDX_OPERAND_ID_RCX);
+	assert_int_equal(f->out[TDX_RDX], 1); /* stopped at the FREE PD entry */
 	/* the TD's private page: the host reads zeros, DRAM holds ciphertext */
 	uint8_t host[64], zero[64] = { 0 };
 	fx_host_read(f, PAGE(0), host, 64);
