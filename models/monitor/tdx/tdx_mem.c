@@ -86,7 +86,8 @@ TDX_HANDLER(tdh_mem_sept_add)
  * (tdh_mem_page_add.c): while the TD is built, copy a host page (shared,
  * 4 KB aligned) into a new private page with direct writes under the HKID,
  * map it, and extend MRTD with "MEM.PAGE.ADD" and the GPA (not the
- * content: TDH.MR.EXTEND measures that). */
+ * content: TDH.MR.EXTEND measures that). The page info's level must be 0
+ * (verify_page_info_input(LVL_PT, LVL_PT)): a 4 KB page. */
 TDX_HANDLER(tdh_mem_page_add)
 {
 	struct mem_call mc;
@@ -95,6 +96,8 @@ TDX_HANDLER(tdh_mem_page_add)
 	uint64_t st = mem_front(t, lp, regs, true, &mc, cycles);
 	if (!st && mc.c.op_state != OP_STATE_INITIALIZED)
 		st = TDX_OP_STATE_INCORRECT;
+	if (!st && mc.level != SEPT_LEVEL_4K)
+		st = TDX_OPERAND_INVALID | TDX_OPERAND_ID_RCX;
 	if (!st && (regs[TDX_R9] & (TDX_PAGE - 1) || tdx_keyid_is_private(t, tdx_pa_keyid(t, regs[TDX_R9])) ||
 		    tdx_host_read(t, lp, tdx_pa_strip(t, regs[TDX_R9]), src, sizeof(src), cycles)))
 		st = TDX_OPERAND_INVALID | TDX_OPERAND_ID_R9;

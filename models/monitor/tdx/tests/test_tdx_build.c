@@ -205,6 +205,8 @@ static void test_build_and_mrtd(void **state)
 	assert_int_equal(fx_call(f, TDH_MEM_PAGE_ADD, 0x2000, TDR, PAGE(5), tdx_pa_with_keyid(f->m.tdx, SRC, HKID)),
 			 TDX_OPERAND_INVALID | TDX_OPERAND_ID_R9);
 	assert_int_equal(fx_call(f, TDH_MEM_PAGE_ADD, 0x2000, TDR, PAGE(0), SRC), TDX_PAGE_METADATA_INCORRECT | TDX_OPERAND_ID_R8);
+	/* a level other than 0 in the page info: PAGE.ADD adds 4 KB pages only */
+	assert_int_equal(fx_call(f, TDH_MEM_PAGE_ADD, 0x2000 | 1, TDR, PAGE(5), SRC), TDX_OPERAND_INVALID | TDX_OPERAND_ID_RCX);
 	assert_int_equal(fx_call(f, TDH_MR_EXTEND, 0x80, TDR, 0, 0), TDX_OPERAND_INVALID | TDX_OPERAND_ID_RCX);
 	/* tdh_mr_extend.c: ENTRY_NOT_PRESENT for a FREE 4K entry, and with
 	 * operand RCX and the entry for a walk that stops above it */
