@@ -196,13 +196,15 @@ static enum tdcall_next tdg_mem_page_accept(struct tdcall_ctx *x, uint64_t *cycl
 	return TDCALL_RESUME;
 }
 
-/* TDG.VM.RD / WR (tdg_vm_rd.c, tdg_vm_wr.c): RDX = field ID; WR: R8 =
- * value, R9 = write mask; out R8 = the (new) value. The TD-scope fields
+/* TDG.VM.RD / WR (tdg_vm_rd_wr.c): RDX = field ID; WR: R8 = value, R9 =
+ * write mask; out R8 = the value read, for WR the field's previous value
+ * (md_write_element's old_value), and 0 on an error. The TD-scope fields
  * modelled: CONFIG_FLAGS (read only), TD_CTLS, NOTIFY_ENABLES. */
 static enum tdcall_next tdg_vm_rdwr(struct tdcall_ctx *x, bool write, uint64_t *cycles)
 {
-	uint64_t id = R(TDX_RDX), *field;
+	uint64_t id = R(TDX_RDX), wr = R(TDX_R8), mask = R(TDX_R9), *field;
 	uint64_t flags = x->c->gpaw;
+	R(TDX_R8) = 0;
 	switch (id) {
 	case TDCS_CONFIG_FLAGS: field = &flags; break;
 	case TDCS_TD_CTLS: field = &x->c->td_ctls; break;
@@ -211,15 +213,16 @@ static enum tdcall_next tdg_vm_rdwr(struct tdcall_ctx *x, bool write, uint64_t *
 		R(TDX_RAX) = TDX_METADATA_FIELD_ID_INCORRECT | TDX_OPERAND_ID_RDX;
 		return TDCALL_RESUME;
 	}
+	uint64_t value = *field;
 	if (write) {
-		if (field == &flags || (R(TDX_R9) & ~1ull)) {
+		if (field == &flags || (mask & ~1ull)) {
 			R(TDX_RAX) = TDX_METADATA_FIELD_NOT_WRITABLE | TDX_OPERAND_ID_RDX;
 			return TDCALL_RESUME;
 		}
-		*field = (*field & ~R(TDX_R9)) | (R(TDX_R8) & R(TDX_R9));
+		*field = (*field & ~mask) | (wr & mask);
 		tdx_tdcs_store(x->t, x->lp, x->d, x->c, cycles);
 	}
-	R(TDX_R8) = *field;
+	R(TDX_R8) = value;
 	R(TDX_RAX) = TDX_SUCCESS;
 	return TDCALL_RESUME;
 }

@@ -266,6 +266,41 @@ static void test_tdcall_loop_preempted(void **state)
 	assert_true(f->cycles < 2 * f->m.cfg.host_slice_cycles);
 }
 
+/* TDG.VM.WR returns the field's previous value in R8, TDG.VM.RD its
+ * value; a failed call leaves R8 0 (tdg_vm_rd_wr.c). */
+static void test_vm_rd_wr_outputs(void **state)
+{
+	struct fx *f = *state;
+	uint8_t code[512];
+	size_t i = 0;
+	for (unsigned k = 0; k < 2; k++) { /* TD_CTLS bit 0 set, twice */
+		i = movi(code, i, 2, TDCS_TD_CTLS);
+		i = movi(code, i, 8, 1);
+		i = movi(code, i, 9, 1);
+		i = tdcall(code, i, TDG_VM_WR);
+		fx_insn(code, i++ * ISA_INSN_BYTES, ISA_MOV, (uint8_t)(20 + k), 8, 0, 0, 0);
+	}
+	i = movi(code, i, 2, TDCS_TD_CTLS);
+	i = tdcall(code, i, TDG_VM_RD);
+	fx_insn(code, i++ * ISA_INSN_BYTES, ISA_MOV, 22, 8, 0, 0, 0);
+	i = movi(code, i, 2, 0x1234);
+	i = movi(code, i, 8, 7);
+	i = tdcall(code, i, TDG_VM_RD);
+	fx_insn(code, i++ * ISA_INSN_BYTES, ISA_MOV, 23, 8, 0, 0, 0);
+	fx_insn(code, i++ * ISA_INSN_BYTES, ISA_MOV, 24, 0, 0, 0, 0);
+	i = movi(code, i, 1, 0);
+	i = tdcall(code, i, TDG_VP_VMCALL);
+	build_td(f, code, i);
+	assert_int_equal(fx_call(f, TDH_VP_ENTER, TDVPR, 0, 0, 0), TDX_SUCCESS | TDX_EXIT_TDCALL);
+	struct vcpu_state v;
+	assert_int_equal(machine_peek(&f->m, HKID, TDVPR + 0x400, &v, sizeof(v)), 0);
+	assert_int_equal(v.x[20], 0);
+	assert_int_equal(v.x[21], 1);
+	assert_int_equal(v.x[22], 1);
+	assert_int_equal(v.x[23], 0);
+	assert_int_equal(v.x[24], TDX_METADATA_FIELD_ID_INCORRECT | TDX_OPERAND_ID_RDX);
+}
+
 /* Teardown in its order: VPFLUSHDONE waits for VP.FLUSH, KEY.FREEID for
  * CACHE.WB, RECLAIM for KEY.FREEID, the TDR for every other page. Then
  * the HKID is free for a new TD. */
@@ -316,6 +351,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vp_enter_checks, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_teardown_order, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_tdcall_loop_preempted, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_vm_rd_wr_outputs, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
