@@ -253,7 +253,10 @@ int run_checkpoint_read(struct run_ctx *rc, char *err, size_t errlen)
 	GError *gerr = NULL;
 	char magic[8], version[64], hash[80], profile[80], msg[256];
 	int ret = -1;
-	if (!g_file_get_contents(path, &data, &n, &gerr)) {
+	if (rc->opt->restore_data) {
+		n = rc->opt->restore_len;
+		data = g_memdup2(rc->opt->restore_data, n);
+	} else if (!g_file_get_contents(path, &data, &n, &gerr)) {
 		snprintf(err, errlen, "%s: cannot read checkpoint: %s", path, gerr->message);
 		g_error_free(gerr);
 		return -1;
