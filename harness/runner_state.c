@@ -293,7 +293,8 @@ int run_checkpoint_read(struct run_ctx *rc, char *err, size_t errlen)
 	else if (strcmp(profile, rc->cfg.name) != 0)
 		snprintf(err, errlen, "%s: checkpoint was taken on profile %s, not %s", path, profile,
 			 rc->cfg.name);
-	else if (sim_restore(&rc->sim, in.data + in.pos, in.len - in.pos, msg, sizeof(msg)))
+	else if (sim_restore(&rc->sim, in.data + in.pos, in.len - in.pos, msg, sizeof(msg)) ||
+		 run_restored_events_check(rc, msg, sizeof(msg)))
 		snprintf(err, errlen, "%s: %s", path, msg);
 	else if (rc->sim.seed != rc->opt->seed) /* the rest of the run would mix two seeds */
 		snprintf(err, errlen, "%s: checkpoint was taken with --seed %llu, this run has --seed "
