@@ -39,6 +39,8 @@ host.load addr=\${nope}"
 scn bad_op "bad_op.scn:3:6: g.op: expected an op" 'profiles plain
 guest g
 g.op frobnicate'
+scn bad_challenge "bad_challenge.scn:2:19: challenge: expected bytes" 'profiles plain
+guest g challenge=5'
 scn loop_unclosed "loop_unclosed.scn:[0-9]+:[0-9]+: .*loop" 'profiles plain
 guest g
 g.op loop n=2
