@@ -501,6 +501,11 @@ static int parse_line(struct parser *p, const char *raw, int depth)
 			first += 2;
 		}
 		st.col = g_array_index(t, struct tok, first < t->len ? first : 0).col;
+		if (rc == 0 && first >= t->len) { /* "at N" or "repeat N" and nothing after */
+			const struct tok *k = &g_array_index(t, struct tok, first - 2);
+			rc = scn_perr(p, k->col, "%s %s: expected a step after it (ACTOR.STEP ...)", k->s,
+				      g_array_index(t, struct tok, first - 1).s);
+		}
 		if (rc == 0)
 			rc = st_step(p, t, first, &st);
 		g_array_append_val(p->steps, st);

@@ -39,6 +39,10 @@ host.load addr=\${nope}"
 scn bad_op "bad_op.scn:3:6: g.op: expected an op" 'profiles plain
 guest g
 g.op frobnicate'
+scn at_no_step "at_no_step.scn:3:1: at 100: expected a step after it" "$h
+at 100"
+scn repeat_no_step "repeat_no_step.scn:3:6: repeat 2: expected a step after it" "$h
+at 5 repeat 2"
 scn bad_challenge "bad_challenge.scn:2:19: challenge: expected bytes" 'profiles plain
 guest g challenge=5'
 scn loop_unclosed "loop_unclosed.scn:[0-9]+:[0-9]+: .*loop" 'profiles plain
