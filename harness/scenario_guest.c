@@ -128,7 +128,7 @@ int scn_st_guest(struct parser *p, GArray *t)
 			rc = bytes_arg(p, a, &b, &n);
 			if (rc == 0 && n > 64)
 				rc = scn_perr(p, a->vcol, "challenge: at most 64 bytes, got %zu", n);
-			if (rc == 0)
+			if (rc == 0 && n) /* challenge="" is all zeros, as no challenge is */
 				memcpy(g.challenge, b, n);
 			g_free(b);
 		} else if (strcmp(a->key, "ram") && strcmp(a->key, "tick") && strcmp(a->key, "attest") &&

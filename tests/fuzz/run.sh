@@ -6,7 +6,8 @@
 # run and names the reproducer (kept in $FUZZ_OUT/artifacts/TARGET/).
 # usage: tests/fuzz/run.sh SECONDS [TARGET...]
 #        tests/fuzz/run.sh --merge TARGET...   fold $FUZZ_OUT/corpus/TARGET into the
-#                                              committed corpus, minimised
+#                                              committed corpus, minimised (inputs named
+#                                              regress-* are kept whatever they cover)
 set -u
 B=build/fuzz
 out=${FUZZ_OUT:-$B/run}
@@ -20,11 +21,11 @@ targets() { if [ $# -gt 0 ]; then echo "$@"; else ls tests/fuzz/fuzz_*.c | sed '
 if [ "${1:-}" = --merge ]; then
 	shift
 	for t in $(targets "$@"); do
-		mkdir -p "$out/merge/$t"
 		rm -rf "$out/merge/$t" && mkdir -p "$out/merge/$t"
 		# shellcheck disable=SC2086
 		env $san "$B/$t" -merge=1 $opts "$out/merge/$t" "tests/fuzz/corpus/$t" "$out/corpus/$t" \
 			>"$out/merge-$t.log" 2>&1 || { echo "merge $t failed: $out/merge-$t.log"; exit 1; }
+		cp tests/fuzz/corpus/"$t"/regress-* "$out/merge/$t/" 2>/dev/null
 		rm -rf "tests/fuzz/corpus/$t" && mv "$out/merge/$t" "tests/fuzz/corpus/$t"
 		echo "$t: $(ls "tests/fuzz/corpus/$t" | wc -l) inputs"
 	done
@@ -52,9 +53,9 @@ for t in $(targets "$@"); do
 	else
 		failed=1
 		echo "FAIL $t: exit $st after ${execs:-?} execs (log: $log)"
-		grep -E '^==[0-9]+==ERROR|SUMMARY|runtime error|Test unit written to|ALARM|out-of-memory|deadly signal' "$log" |
-			head -n 8 | sed 's/^/    /'
-		for a in $(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log"); do
+		grep -E '^==[0-9]+==ERROR|SUMMARY|runtime error|ALARM|out-of-memory|deadly signal' "$log" |
+			head -n 6 | sed 's/^/    /'
+		for a in $(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | sort -u); do
 			echo "    reproduce: $bin $a"
 		done
 	fi
