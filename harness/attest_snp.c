@@ -85,7 +85,7 @@ bool attest_is_snp_report(const uint8_t *data, size_t len)
 }
 
 int attest_snp_verify(const char *file, const uint8_t *r, uint64_t seed, const uint8_t *meas,
-		      size_t meas_len, bool json)
+		      size_t meas_len, bool json, FILE *f, FILE *errs)
 {
 	uint8_t pub[P384_POINT_LEN];
 	const char *why = NULL;
@@ -98,7 +98,6 @@ int attest_snp_verify(const char *file, const uint8_t *r, uint64_t seed, const u
 			 why ? why : "?", (unsigned long long)seed, (unsigned long long)tcb);
 	else if (meas && (meas_len != SNP_DIGEST_LEN || memcmp(meas, r + SNP_RPT_MEASUREMENT, meas_len)))
 		snprintf(msg, sizeof(msg), "measurement mismatch");
-	FILE *f = stdout;
 	if (json) {
 		fprintf(f, "{\n  \"format\": \"ccsim.attest/1\",\n  \"kind\": \"sev-snp-report\",\n"
 			   "  \"file\": \"%s\",\n  \"valid\": %s,\n", file, msg[0] ? "false" : "true");
@@ -127,7 +126,7 @@ int attest_snp_verify(const char *file, const uint8_t *r, uint64_t seed, const u
 			bad ? "INVALID" : "valid (VCEK, ECDSA P-384 / SHA-384)");
 	}
 	if (msg[0]) {
-		fprintf(stderr, "%s: verification failed: %s\n", file, msg);
+		fprintf(errs, "%s: verification failed: %s\n", file, msg);
 		return 1;
 	}
 	return 0;
