@@ -8,7 +8,22 @@ set -eu
 out=$1
 ccsim=${2:-build/ccsim}
 mkdir -p "$out/fuzz_scenario" "$out/fuzz_profile" "$out/fuzz_memtrace" "$out/fuzz_checkpoint" \
-	"$out/fuzz_token" "$out/fuzz_snp_report"
+	"$out/fuzz_token" "$out/fuzz_snp_report" "$out/fuzz_monitor_cca" "$out/fuzz_monitor_snp" \
+	"$out/fuzz_monitor_sev"
+
+# monitor-ABI targets: byte strings the generator (harness/fuzz_gen.c) reads
+# as calls; the first byte picks the set-up (cca: bit 0 a realm and REC
+# parameters, bit 1 a realm guest making RSI calls, bit 2 parameters fuzzed)
+python3 - "$out" <<'PY'
+import random, sys
+out = sys.argv[1]
+r = random.Random(14)
+for abi, firsts in (("cca", (0, 1, 3, 5, 7)), ("snp", (0, 1)), ("sev", (0,))):
+    for k in range(12):
+        n = r.randrange(4, 64)
+        d = bytes([firsts[k % len(firsts)]]) + bytes(r.randrange(256) for _ in range(n))
+        open(f"{out}/fuzz_monitor_{abi}/seed{k}", "wb").write(d)
+PY
 
 for f in $(find scenarios -name '*.scn' -o -name '*.inc' | sort); do
 	cp "$f" "$out/fuzz_scenario/$(echo "$f" | tr / _)"
