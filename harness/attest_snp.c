@@ -3,6 +3,7 @@
  * report's VCEK signature and, optionally, its measurement (`attest verify`
  * on a 1184-byte file). */
 #include "harness/attest_snp.h"
+#include "sim/json.h"
 
 #include <errno.h>
 #include <glib.h>
@@ -100,7 +101,9 @@ int attest_snp_verify(const char *file, const uint8_t *r, uint64_t seed, const u
 		snprintf(msg, sizeof(msg), "measurement mismatch");
 	if (json) {
 		fprintf(f, "{\n  \"format\": \"ccsim.attest/1\",\n  \"kind\": \"sev-snp-report\",\n"
-			   "  \"file\": \"%s\",\n  \"valid\": %s,\n", file, msg[0] ? "false" : "true");
+			   "  \"file\": ");
+		json_str(f, file); /* a path may hold quotes, backslashes, any byte */
+		fprintf(f, ",\n  \"valid\": %s,\n", msg[0] ? "false" : "true");
 		fprintf(f, "  \"version\": %u,\n  \"vmpl\": %u,\n  \"policy\": %llu,\n",
 			   (unsigned)r[SNP_RPT_VERSION], (unsigned)r[SNP_RPT_VMPL],
 			   (unsigned long long)sim_le64_load(r + SNP_RPT_POLICY));
