@@ -1,4 +1,4 @@
-# ccsim: one Makefile. Targets: all test demo bench coverage check clean.
+# ccsim: one Makefile. Targets: all test demo bench coverage check fuzz clean.
 # Variants build into their own folder: B=build (default, -O2), build/asan,
 # build/cov, build/o0; `make B=build/o0 OPT=-O0` works for any of them.
 
@@ -26,7 +26,8 @@ TEST_BINS := $(TEST_SRCS:%.c=$(B)/%)
 CLI       := $(B)/ccsim
 LIB       := $(B)/libccsim.a
 
-.PHONY: all deps reference calibration docs report test unit scenario-test demo bench coverage check cppcheck clean
+.PHONY: all deps reference calibration docs report test unit scenario-test demo bench coverage check cppcheck clean \
+	fuzz fuzz-build fuzz-bins
 all: $(CLI) $(LIB)
 
 deps:
@@ -124,6 +125,30 @@ check: deps
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 harness/run_tests.sh build/asan
 	@$(MAKE) --no-print-directory cppcheck
 
+# Fuzzing (docs/fuzzing.md): one libFuzzer target per input surface,
+# tests/fuzz/fuzz_*.c, over a clang build of the library with ASan + UBSan in
+# build/fuzz. `make fuzz` runs each for FUZZ_TIME seconds from its committed
+# corpus (tests/fuzz/corpus/TARGET), new inputs to build/fuzz/run, and fails
+# on any crash, leak, timeout or out-of-memory, naming the reproducer.
+FUZZ_TIME ?= 60
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/%)
+FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@tests/fuzz/run.sh $(FUZZ_TIME)
+
+fuzz-build:
+	@$(MAKE) --no-print-directory B=build/fuzz CC=clang OPT=-O1 \
+		XCFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" XLDFLAGS="$(FUZZ_SAN)" fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+
+$(B)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB)
+	@echo "  FUZZ    $<"
+	@$(CC) $(CFLAGS) -fsanitize=fuzzer -DFUZZ_ROOT='"$(CURDIR)"' $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 cppcheck:
 	@cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 		--inline-suppr -I. --suppress=missingIncludeSystem --suppress=unknownMacro \
@@ -133,4 +158,4 @@ cppcheck:
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(TEST_BINS:=.d) $(B)/obj/harness/main.d
+-include $(LIB_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_BINS:=.d) $(B)/obj/harness/main.d

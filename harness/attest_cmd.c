@@ -204,32 +204,32 @@ static int cmd_make(int argc, char **argv)
 	return 0;
 }
 
-static void print_text(const char *file, size_t len, const struct cca_token_view *v, bool valid)
+static void print_text(FILE *out, const char *file, size_t len, const struct cca_token_view *v, bool valid)
 {
 	const struct cca_platform_claims *p = &v->platform;
 	const struct cca_realm_claims *r = &v->realm;
-#define LINE(name, p_, n_) (printf("  %-26s ", name), put_hex(stdout, p_, n_), putchar('\n'))
-	printf("%s: %s CCA attestation token (%zu bytes)\n", file, valid ? "valid" : "parsed", len);
-	printf("platform token (CPAK, ES384):\n");
-	printf("  %-26s %s\n", "profile", p->profile);
+#define LINE(name, p_, n_) (fprintf(out, "  %-26s ", name), put_hex(out, p_, n_), fputc('\n', out))
+	fprintf(out, "%s: %s CCA attestation token (%zu bytes)\n", file, valid ? "valid" : "parsed", len);
+	fprintf(out, "platform token (CPAK, ES384):\n");
+	fprintf(out, "  %-26s %s\n", "profile", p->profile);
 	LINE("challenge", p->challenge, p->challenge_len);
 	LINE("implementation id", p->implementation_id, sizeof(p->implementation_id));
 	LINE("instance id", p->instance_id, sizeof(p->instance_id));
 	LINE("config", p->config, p->config_len);
-	printf("  %-26s 0x%04x\n", "lifecycle", p->lifecycle);
-	printf("  %-26s %s\n", "hash algorithm", p->hash_alg);
-	printf("  %-26s %s\n", "verification service", p->verification_service);
+	fprintf(out, "  %-26s 0x%04x\n", "lifecycle", p->lifecycle);
+	fprintf(out, "  %-26s %s\n", "hash algorithm", p->hash_alg);
+	fprintf(out, "  %-26s %s\n", "verification service", p->verification_service);
 	for (size_t i = 0; i < p->nsw; i++) {
 		char name[48];
 		snprintf(name, sizeof(name), "software component %zu", i);
-		printf("  %-26s %s %s\n", name, p->sw[i].type, p->sw[i].version);
+		fprintf(out, "  %-26s %s %s\n", name, p->sw[i].type, p->sw[i].version);
 		LINE("  measurement", p->sw[i].value, p->sw[i].value_len);
 		LINE("  signer id", p->sw[i].signer_id, p->sw[i].signer_id_len);
 	}
-	printf("realm token (RAK, ES384):\n");
+	fprintf(out, "realm token (RAK, ES384):\n");
 	LINE("challenge", r->challenge, sizeof(r->challenge));
 	LINE("personalization value", r->rpv, sizeof(r->rpv));
-	printf("  %-26s %s\n", "hash algorithm", r->hash_alg);
+	fprintf(out, "  %-26s %s\n", "hash algorithm", r->hash_alg);
 	LINE("RIM", r->rim, r->meas_len);
 	for (int i = 0; i < CCA_NUM_REMS; i++) {
 		char name[16];
@@ -237,11 +237,11 @@ static void print_text(const char *file, size_t len, const struct cca_token_view
 		LINE(name, r->rem[i], r->meas_len);
 	}
 	LINE("public key (RAK)", r->rak_pub, sizeof(r->rak_pub));
-	printf("  %-26s %s\n", "public key format",
+	fprintf(out, "  %-26s %s\n", "public key format",
 	       r->rak_claim_len == P384_POINT_LEN && r->rak_claim[0] == 4 ? "raw EC point" : "COSE_Key");
-	printf("  %-26s %s\n", "public key hash algorithm", r->rak_hash_alg);
+	fprintf(out, "  %-26s %s\n", "public key hash algorithm", r->rak_hash_alg);
 	if (r->profile[0])
-		printf("  %-26s %s\n", "profile", r->profile);
+		fprintf(out, "  %-26s %s\n", "profile", r->profile);
 #undef LINE
 }
 
@@ -254,66 +254,66 @@ static void json_hex(FILE *f, const char *key, const uint8_t *p, size_t n, bool 
 
 static const char *check_word(int st) { return st ? "failed" : "verified"; }
 
-static void print_json(const char *file, const struct cca_token_view *v, const char *error)
+static void print_json(FILE *out, const char *file, const struct cca_token_view *v, const char *error)
 {
 	const struct cca_platform_claims *p = &v->platform;
 	const struct cca_realm_claims *r = &v->realm;
-	printf("{\"format\": \"ccsim.attest/1\", \"file\": ");
-	json_str(stdout, file);
-	printf(", \"valid\": %s, \"error\": ", error ? "false" : "true");
+	fprintf(out, "{\"format\": \"ccsim.attest/1\", \"file\": ");
+	json_str(out, file);
+	fprintf(out, ", \"valid\": %s, \"error\": ", error ? "false" : "true");
 	if (error)
-		json_str(stdout, error);
+		json_str(out, error);
 	else
-		printf("null");
-	printf(",\n \"checks\": {\"platform_signature\": \"%s\", \"binding\": \"%s\", "
+		fprintf(out, "null");
+	fprintf(out, ",\n \"checks\": {\"platform_signature\": \"%s\", \"binding\": \"%s\", "
 	       "\"realm_signature\": \"%s\"}", check_word(v->platform_sig), check_word(v->binding),
 	       check_word(v->realm_sig));
 	{
-		printf(",\n \"platform\": {\"profile\": ");
-		json_str(stdout, p->profile);
-		printf(", ");
-		json_hex(stdout, "challenge", p->challenge, p->challenge_len, false);
-		json_hex(stdout, "implementation_id", p->implementation_id, sizeof(p->implementation_id), false);
-		json_hex(stdout, "instance_id", p->instance_id, sizeof(p->instance_id), false);
-		json_hex(stdout, "config", p->config, p->config_len, false);
-		printf("\"lifecycle\": %u, \"hash_algo\": ", p->lifecycle);
-		json_str(stdout, p->hash_alg);
-		printf(", \"verification_service\": ");
-		json_str(stdout, p->verification_service);
-		printf(", \"sw_components\": [");
+		fprintf(out, ",\n \"platform\": {\"profile\": ");
+		json_str(out, p->profile);
+		fprintf(out, ", ");
+		json_hex(out, "challenge", p->challenge, p->challenge_len, false);
+		json_hex(out, "implementation_id", p->implementation_id, sizeof(p->implementation_id), false);
+		json_hex(out, "instance_id", p->instance_id, sizeof(p->instance_id), false);
+		json_hex(out, "config", p->config, p->config_len, false);
+		fprintf(out, "\"lifecycle\": %u, \"hash_algo\": ", p->lifecycle);
+		json_str(out, p->hash_alg);
+		fprintf(out, ", \"verification_service\": ");
+		json_str(out, p->verification_service);
+		fprintf(out, ", \"sw_components\": [");
 		for (size_t i = 0; i < p->nsw; i++) {
-			printf("%s{\"type\": ", i ? ", " : "");
-			json_str(stdout, p->sw[i].type);
-			printf(", \"version\": ");
-			json_str(stdout, p->sw[i].version);
-			printf(", ");
-			json_hex(stdout, "measurement", p->sw[i].value, p->sw[i].value_len, false);
-			json_hex(stdout, "signer_id", p->sw[i].signer_id, p->sw[i].signer_id_len, true);
-			printf("}");
+			fprintf(out, "%s{\"type\": ", i ? ", " : "");
+			json_str(out, p->sw[i].type);
+			fprintf(out, ", \"version\": ");
+			json_str(out, p->sw[i].version);
+			fprintf(out, ", ");
+			json_hex(out, "measurement", p->sw[i].value, p->sw[i].value_len, false);
+			json_hex(out, "signer_id", p->sw[i].signer_id, p->sw[i].signer_id_len, true);
+			fprintf(out, "}");
 		}
-		printf("]},\n \"realm\": {");
-		json_hex(stdout, "challenge", r->challenge, sizeof(r->challenge), false);
-		json_hex(stdout, "personalization_value", r->rpv, sizeof(r->rpv), false);
-		printf("\"hash_algo\": ");
-		json_str(stdout, r->hash_alg);
-		printf(", ");
-		json_hex(stdout, "rim", r->rim, r->meas_len, false);
-		printf("\"rem\": [");
+		fprintf(out, "]},\n \"realm\": {");
+		json_hex(out, "challenge", r->challenge, sizeof(r->challenge), false);
+		json_hex(out, "personalization_value", r->rpv, sizeof(r->rpv), false);
+		fprintf(out, "\"hash_algo\": ");
+		json_str(out, r->hash_alg);
+		fprintf(out, ", ");
+		json_hex(out, "rim", r->rim, r->meas_len, false);
+		fprintf(out, "\"rem\": [");
 		for (int i = 0; i < CCA_NUM_REMS; i++) {
-			printf("%s\"", i ? ", " : "");
-			put_hex(stdout, r->rem[i], r->meas_len);
-			printf("\"");
+			fprintf(out, "%s\"", i ? ", " : "");
+			put_hex(out, r->rem[i], r->meas_len);
+			fprintf(out, "\"");
 		}
-		printf("], ");
-		json_hex(stdout, "public_key", r->rak_pub, sizeof(r->rak_pub), false);
-		json_hex(stdout, "public_key_claim", r->rak_claim, r->rak_claim_len, false);
-		printf("\"public_key_hash_algo\": ");
-		json_str(stdout, r->rak_hash_alg);
-		printf(", \"profile\": ");
-		json_str(stdout, r->profile);
-		printf("}");
+		fprintf(out, "], ");
+		json_hex(out, "public_key", r->rak_pub, sizeof(r->rak_pub), false);
+		json_hex(out, "public_key_claim", r->rak_claim, r->rak_claim_len, false);
+		fprintf(out, "\"public_key_hash_algo\": ");
+		json_str(out, r->rak_hash_alg);
+		fprintf(out, ", \"profile\": ");
+		json_str(out, r->profile);
+		fprintf(out, "}");
 	}
-	printf("}\n");
+	fprintf(out, "}\n");
 }
 
 /* A platform public key: PEM (SubjectPublicKeyInfo) or the raw point. */
@@ -350,8 +350,6 @@ static int cmd_verify(int argc, char **argv)
 	const char *file = NULL, *rim_hex = NULL, *meas_hex = NULL, *cpak_file = NULL;
 	uint64_t seed = 1;
 	bool json = false;
-	uint8_t rim[CCA_MEAS_MAX];
-	long rim_len = 0;
 	if (has_help(argc, argv)) {
 		fputs(usage_verify, stdout);
 		return 0;
@@ -389,7 +387,8 @@ static int cmd_verify(int argc, char **argv)
 	}
 	if (!file)
 		return usage_err("verify", "%s", "expected a token FILE");
-	if (rim_hex && (rim_len = parse_hex(rim_hex, rim, sizeof(rim))) < 32)
+	uint8_t rim[CCA_MEAS_MAX];
+	if (rim_hex && parse_hex(rim_hex, rim, sizeof(rim)) < 32) /* before reading FILE */
 		return usage_err("verify", "--rim %s: expected 32..64 bytes of hex", rim_hex);
 
 	gchar *data = NULL;
@@ -400,56 +399,66 @@ static int cmd_verify(int argc, char **argv)
 		g_error_free(ge);
 		return 2;
 	}
-	if (attest_is_snp_report((const uint8_t *)data, len)) {
+	struct attest_verify_opts o = { seed, rim_hex, meas_hex, cpak_file, json };
+	int status = attest_verify_data(file, (const uint8_t *)data, len, &o, stdout, stderr);
+	g_free(data);
+	return status;
+}
+
+int attest_verify_data(const char *file, const uint8_t *data, size_t len,
+		       const struct attest_verify_opts *o, FILE *out, FILE *errs)
+{
+	const char *rim_hex = o->rim_hex, *meas_hex = o->meas_hex, *cpak_file = o->cpak_file;
+	uint64_t seed = o->seed;
+	bool json = o->json;
+	uint8_t rim[CCA_MEAS_MAX];
+	long rim_len = 0;
+	if (rim_hex && (rim_len = parse_hex(rim_hex, rim, sizeof(rim))) < 32)
+		return usage_err("verify", "--rim %s: expected 32..64 bytes of hex", rim_hex);
+	if (attest_is_snp_report(data, len)) {
 		uint8_t meas[SNP_DIGEST_LEN];
 		long mlen = 0;
-		if (meas_hex && (mlen = parse_hex(meas_hex, meas, sizeof(meas))) != SNP_DIGEST_LEN) {
-			g_free(data);
+		if (meas_hex && (mlen = parse_hex(meas_hex, meas, sizeof(meas))) != SNP_DIGEST_LEN)
 			return usage_err("verify", "--measurement %s: expected 48 bytes of hex", meas_hex);
-		}
-		int st = attest_snp_verify(file, (const uint8_t *)data, seed, meas_hex ? meas : NULL,
-					   (size_t)mlen, json);
-		g_free(data);
-		return st;
+		return attest_snp_verify(file, data, seed, meas_hex ? meas : NULL, (size_t)mlen, json,
+					 out, errs);
 	}
 	uint8_t cpak[P384_POINT_LEN];
 	char err[256];
 	if (cpak_file) {
-		if (load_cpak(cpak_file, cpak)) {
-			g_free(data);
+		if (load_cpak(cpak_file, cpak))
 			return 2;
-		}
 	} else {
 		cca_cpak_public(seed, cpak);
 	}
 	struct cca_token_view *v = g_new0(struct cca_token_view, 1);
-	int rc = cca_token_verify((const uint8_t *)data, len, cpak, v, err, sizeof(err));
+	int rc = cca_token_verify(data, len, cpak, v, err, sizeof(err));
 	int status = 0;
 	if (rc == CCA_ERR_MALFORMED) {
-		fprintf(stderr, "%s: malformed CCA token: %s\n", file, err);
+		fprintf(errs, "%s: malformed CCA token: %s\n", file, err);
 		status = 2;
 		goto out;
 	}
 	if (rc) {
-		fprintf(stderr, "%s: verification failed: %s\n", file, err);
+		fprintf(errs, "%s: verification failed: %s\n", file, err);
 		if (v->platform_sig) {
 			if (cpak_file)
-				fprintf(stderr, "  platform signature: does not verify with the key in %s\n",
+				fprintf(errs, "  platform signature: does not verify with the key in %s\n",
 					cpak_file);
 			else
-				fprintf(stderr, "  platform signature: not signed by the simulated platform of "
+				fprintf(errs, "  platform signature: not signed by the simulated platform of "
 					"seed %llu. A token carries no platform key (CPAK): the verifier must "
 					"know it. Give the platform's public key with --cpak FILE to check it.\n",
 					(unsigned long long)seed);
 		}
-		fprintf(stderr, "  binding (platform challenge = hash of the realm public key): %s\n",
+		fprintf(errs, "  binding (platform challenge = hash of the realm public key): %s\n",
 			v->binding ? "FAILS" : "holds");
-		fprintf(stderr, "  realm signature (the key in the realm token): %s\n",
+		fprintf(errs, "  realm signature (the key in the realm token): %s\n",
 			v->realm_sig ? "FAILS" : "verified");
 		if (json)
-			print_json(file, v, err);
+			print_json(out, file, v, err);
 		else if (!v->binding || !v->realm_sig) /* what parsed is still worth reading */
-			print_text(file, len, v, false);
+			print_text(out, file, len, v, false);
 		status = 1;
 		goto out;
 	}
@@ -458,22 +467,21 @@ static int cmd_verify(int argc, char **argv)
 		for (size_t i = 0; i < v->realm.meas_len; i++)
 			g_string_append_printf(m, "%02x", v->realm.rim[i]);
 		g_string_append_printf(m, ", expected %s", rim_hex);
-		fprintf(stderr, "%s: verification failed: %s\n", file, m->str);
+		fprintf(errs, "%s: verification failed: %s\n", file, m->str);
 		if (json)
-			print_json(file, v, m->str);
+			print_json(out, file, v, m->str);
 		else
-			print_text(file, len, v, false);
+			print_text(out, file, len, v, false);
 		g_string_free(m, TRUE);
 		status = 1;
 		goto out;
 	}
 	if (json)
-		print_json(file, v, NULL);
+		print_json(out, file, v, NULL);
 	else
-		print_text(file, len, v, true);
+		print_text(out, file, len, v, true);
 out:
 	g_free(v);
-	g_free(data);
 	return status;
 }
 

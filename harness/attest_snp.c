@@ -3,6 +3,7 @@
  * report's VCEK signature and, optionally, its measurement (`attest verify`
  * on a 1184-byte file). */
 #include "harness/attest_snp.h"
+#include "sim/json.h"
 
 #include <errno.h>
 #include <glib.h>
@@ -85,7 +86,7 @@ bool attest_is_snp_report(const uint8_t *data, size_t len)
 }
 
 int attest_snp_verify(const char *file, const uint8_t *r, uint64_t seed, const uint8_t *meas,
-		      size_t meas_len, bool json)
+		      size_t meas_len, bool json, FILE *f, FILE *errs)
 {
 	uint8_t pub[P384_POINT_LEN];
 	const char *why = NULL;
@@ -98,10 +99,11 @@ int attest_snp_verify(const char *file, const uint8_t *r, uint64_t seed, const u
 			 why ? why : "?", (unsigned long long)seed, (unsigned long long)tcb);
 	else if (meas && (meas_len != SNP_DIGEST_LEN || memcmp(meas, r + SNP_RPT_MEASUREMENT, meas_len)))
 		snprintf(msg, sizeof(msg), "measurement mismatch");
-	FILE *f = stdout;
 	if (json) {
 		fprintf(f, "{\n  \"format\": \"ccsim.attest/1\",\n  \"kind\": \"sev-snp-report\",\n"
-			   "  \"file\": \"%s\",\n  \"valid\": %s,\n", file, msg[0] ? "false" : "true");
+			   "  \"file\": ");
+		json_str(f, file); /* a path may hold quotes, backslashes, any byte */
+		fprintf(f, ",\n  \"valid\": %s,\n", msg[0] ? "false" : "true");
 		fprintf(f, "  \"version\": %u,\n  \"vmpl\": %u,\n  \"policy\": %llu,\n",
 			   (unsigned)r[SNP_RPT_VERSION], (unsigned)r[SNP_RPT_VMPL],
 			   (unsigned long long)sim_le64_load(r + SNP_RPT_POLICY));
@@ -127,7 +129,7 @@ int attest_snp_verify(const char *file, const uint8_t *r, uint64_t seed, const u
 			bad ? "INVALID" : "valid (VCEK, ECDSA P-384 / SHA-384)");
 	}
 	if (msg[0]) {
-		fprintf(stderr, "%s: verification failed: %s\n", file, msg);
+		fprintf(errs, "%s: verification failed: %s\n", file, msg);
 		return 1;
 	}
 	return 0;

@@ -5,9 +5,11 @@
 set -eu
 # slurmctld, slurmd, slurm-client and munge: tests/test_slurm.sh runs a sweep
 # as a job array on a one-node cluster of its own. python3-matplotlib and
-# python3-numpy: make report's figures (Debian's /usr/bin/python3).
+# python3-numpy: make report's figures (Debian's /usr/bin/python3). clang and
+# libclang-rt-14-dev (libFuzzer and the sanitizer runtimes, only recommended
+# by clang): make fuzz and tests/test_fuzz.sh.
 pkgs="gcc make pkg-config libglib2.0-dev libcmocka-dev libssl-dev gcovr python3 cppcheck
-slurmctld slurmd slurm-client munge python3-matplotlib python3-numpy"
+slurmctld slurmd slurm-client munge python3-matplotlib python3-numpy clang libclang-rt-14-dev"
 [ $# -gt 0 ] && pkgs="$*"
 missing=""
 for p in $pkgs; do

@@ -28,7 +28,20 @@ static unsigned log2_up(uint64_t n)
 
 static void put(struct sink *s, uint64_t w) { g_array_append_val(s->words, w); }
 
-static void sink_insns(struct sink *s, uint64_t n) { s->pending += n; }
+/* Instructions pending, saturating: a record's count holds 52 bits, and
+ * records of (nearly) 2^52 each may follow one another. */
+static void sink_insns(struct sink *s, uint64_t n)
+{
+	s->pending = s->pending > UINT64_MAX - n ? UINT64_MAX : s->pending + n;
+}
+
+/* The pending instructions as kind-3 records of at most ADDR_MASK each. */
+static void put_insns(struct sink *s, uint64_t n)
+{
+	for (; n > ADDR_MASK; n -= ADDR_MASK)
+		put(s, MT_INSNS | ADDR_MASK << 12);
+	put(s, MT_INSNS | n << 12);
+}
 
 /* One access of `size` bytes: as pieces of 64, 32, ... 1 bytes (a 10-byte
  * x87 load is an 8- and a 2-byte one). */
@@ -43,7 +56,7 @@ static void sink_access(struct sink *s, unsigned kind, uint64_t addr, uint64_t s
 	uint64_t gap = s->pending;
 	s->pending = 0;
 	if (gap > MEMTRACE_GAP_MAX) {
-		put(s, MT_INSNS | gap << 12);
+		put_insns(s, gap);
 		gap = 0;
 	}
 	for (uint64_t off = 0; off < size;) { /* power-of-two pieces of up to 64 bytes */
@@ -61,7 +74,7 @@ static void sink_access(struct sink *s, unsigned kind, uint64_t addr, uint64_t s
 static void sink_end(struct sink *s)
 {
 	if (!s->full && s->pending)
-		put(s, MT_INSNS | s->pending << 12);
+		put_insns(s, s->pending);
 	s->pending = 0;
 }
 

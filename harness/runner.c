@@ -398,6 +398,24 @@ static bool invariants_check(struct run_ctx *rc, const struct scn_step *st)
 	return true;
 }
 
+int run_restored_events_check(const struct run_ctx *rc, char *err, size_t errlen)
+{
+	const struct sim_eventq *q = &rc->sim.events;
+	for (size_t i = 0; i < q->len; i++) {
+		const struct sim_event *ev = &q->heap[i];
+		if (ev->type != &step_event)
+			continue;
+		if (ev->target != &rc->model.base || ev->arg >= rc->sc->nsteps) {
+			snprintf(err, errlen, "checkpoint event %s on \"%s\" names step %llu; the "
+				 "scenario's steps are run by \"runner\" and number %zu", ev->type->name,
+				 ev->target ? ev->target->name : "", (unsigned long long)ev->arg,
+				 rc->sc->nsteps);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
 {
 	struct run_ctx *rc = ((struct runner_model *)target)->rc;

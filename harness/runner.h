@@ -58,6 +58,8 @@ struct run_options {
 	uint64_t checkpoint_after;    /* save after this many steps (0: never) */
 	const char *checkpoint_path;
 	const char *restore_path;     /* resume from a checkpoint */
+	const uint8_t *restore_data;  /* not NULL: the checkpoint's bytes, named restore_path */
+	size_t restore_len;
 	bool quiet;
 	bool no_invariants;           /* skip the machine's invariants after each step */
 	/* Called with the finished run's statistics before the simulation is

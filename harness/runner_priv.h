@@ -15,6 +15,9 @@ void run_capture_free(gpointer p);
  * 0, or -1 with a message naming the file. */
 int run_checkpoint_write(struct run_ctx *rc, char *err, size_t errlen);
 int run_checkpoint_read(struct run_ctx *rc, char *err, size_t errlen);
+/* After a restore: every step event the checkpoint scheduled is the
+ * runner's and names a step of this scenario. 0, or -1 with a message. */
+int run_restored_events_check(const struct run_ctx *rc, char *err, size_t errlen);
 extern const struct sim_model_ops run_model_ops;
 extern const struct sim_vmstate run_model_vmstate;
 

@@ -271,7 +271,10 @@ int run_checkpoint_read(struct run_ctx *rc, char *err, size_t errlen)
 	GError *gerr = NULL;
 	char magic[8], version[64], hash[80], profile[80], msg[256];
 	int ret = -1;
-	if (!g_file_get_contents(path, &data, &n, &gerr)) {
+	if (rc->opt->restore_data) {
+		n = rc->opt->restore_len;
+		data = g_memdup2(rc->opt->restore_data, n);
+	} else if (!g_file_get_contents(path, &data, &n, &gerr)) {
 		snprintf(err, errlen, "%s: cannot read checkpoint: %s", path, gerr->message);
 		g_error_free(gerr);
 		return -1;
@@ -320,10 +323,11 @@ int run_checkpoint_read(struct run_ctx *rc, char *err, size_t errlen)
 			 rc->cfg.name);
 	/* format 1 has no bus log; format 2 may or may not (its first builds
 	 * did not save one): the current layout first, then the older one */
-	else if (format == 1 ? restore_as(rc, &in, SIM_LAYOUT_NO_BUS_LOG, msg, sizeof(msg))
-			     : restore_as(rc, &in, 0, msg, sizeof(msg)) &&
-				       (format == RUN_CKPT_FORMAT ||
-					restore_as(rc, &in, SIM_LAYOUT_NO_BUS_LOG, msg, sizeof(msg))))
+	else if ((format == 1 ? restore_as(rc, &in, SIM_LAYOUT_NO_BUS_LOG, msg, sizeof(msg))
+			      : restore_as(rc, &in, 0, msg, sizeof(msg)) &&
+					(format == RUN_CKPT_FORMAT ||
+					 restore_as(rc, &in, SIM_LAYOUT_NO_BUS_LOG, msg, sizeof(msg)))) ||
+		 run_restored_events_check(rc, msg, sizeof(msg)))
 		snprintf(err, errlen, "%s: %s", path, msg);
 	else if (rc->sim.seed != rc->opt->seed) /* the rest of the run would mix two seeds */
 		snprintf(err, errlen, "%s: checkpoint was taken with --seed %llu, this run has --seed "

@@ -501,6 +501,11 @@ static int parse_line(struct parser *p, const char *raw, int depth)
 			first += 2;
 		}
 		st.col = g_array_index(t, struct tok, first < t->len ? first : 0).col;
+		if (rc == 0 && first >= t->len) { /* "at N" or "repeat N" and nothing after */
+			const struct tok *k = &g_array_index(t, struct tok, first - 2);
+			rc = scn_perr(p, k->col, "%s %s: expected a step after it (ACTOR.STEP ...)", k->s,
+				      g_array_index(t, struct tok, first - 1).s);
+		}
 		if (rc == 0)
 			rc = st_step(p, t, first, &st);
 		g_array_append_val(p->steps, st);
@@ -511,16 +516,12 @@ out:
 	return rc;
 }
 
-static int parse_file(struct parser *p, const char *path, int depth)
+/* The text of `path` (read, or given: `len` bytes at `given`), line by line. */
+static int parse_text(struct parser *p, const char *path, const char *given, size_t len, int depth)
 {
-	gchar *text = NULL;
-	gsize len = 0;
-	GError *gerr = NULL;
-	if (!g_file_get_contents(path, &text, &len, &gerr)) {
-		snprintf(p->err, p->errlen, "%s:0:0: cannot read scenario: %s", path, gerr->message);
-		g_error_free(gerr);
-		return -1;
-	}
+	gchar *text = g_malloc(len + 1); /* NUL-terminated, whatever `given` holds */
+	memcpy(text, given, len);
+	text[len] = '\0';
 	/* text only: a NUL would end the file unseen, and what is not UTF-8
 	 * could not go into summary.json as written */
 	const gchar *bad = memchr(text, '\0', len);
@@ -559,8 +560,24 @@ static int parse_file(struct parser *p, const char *path, int depth)
 	return rc;
 }
 
-struct scenario *scenario_load(const char *path, char **overrides, size_t noverrides, char *err,
-			       size_t errlen)
+static int parse_file(struct parser *p, const char *path, int depth)
+{
+	gchar *text = NULL;
+	gsize len = 0;
+	GError *gerr = NULL;
+	if (!g_file_get_contents(path, &text, &len, &gerr)) {
+		snprintf(p->err, p->errlen, "%s:0:0: cannot read scenario: %s", path, gerr->message);
+		g_error_free(gerr);
+		return -1;
+	}
+	int rc = parse_text(p, path, text, len, depth);
+	g_free(text);
+	return rc;
+}
+
+/* scenario_load and scenario_load_buf: `text` NULL reads `path`. */
+static struct scenario *load(const char *path, const char *text, size_t len, char **overrides,
+			     size_t noverrides, char *err, size_t errlen)
 {
 	struct scenario *sc = g_new0(struct scenario, 1);
 	struct parser p = {
@@ -580,7 +597,7 @@ struct scenario *scenario_load(const char *path, char **overrides, size_t noverr
 		.file = path,
 	};
 	sc->path = g_strdup(path);
-	int rc = parse_file(&p, path, 0);
+	int rc = text ? parse_text(&p, path, text, len, 0) : parse_file(&p, path, 0);
 	if (rc == 0)
 		rc = scn_guests_check(&p);
 	if (rc == 0 && p.profiles->len == 0) {
@@ -612,6 +629,18 @@ struct scenario *scenario_load(const char *path, char **overrides, size_t noverr
 		return NULL;
 	}
 	return sc;
+}
+
+struct scenario *scenario_load(const char *path, char **overrides, size_t noverrides, char *err,
+			       size_t errlen)
+{
+	return load(path, NULL, 0, overrides, noverrides, err, errlen);
+}
+
+struct scenario *scenario_load_buf(const char *path, const char *text, size_t len,
+				   char **overrides, size_t noverrides, char *err, size_t errlen)
+{
+	return load(path, text, len, overrides, noverrides, err, errlen);
 }
 
 void scenario_free(struct scenario *sc)

@@ -131,6 +131,10 @@ struct scenario {
  * scenario, or NULL with "file:line:col: message" in err. */
 struct scenario *scenario_load(const char *path, char **overrides, size_t noverrides, char *err,
 			       size_t errlen);
+/* The same for `len` bytes of scenario text at `text`, named `path` in
+ * messages; its includes are read relative to the folder of `path`. */
+struct scenario *scenario_load_buf(const char *path, const char *text, size_t len,
+				   char **overrides, size_t noverrides, char *err, size_t errlen);
 void scenario_free(struct scenario *sc);
 bool scenario_has_profile(const struct scenario *sc, const char *profile);
 const struct scn_secret *scenario_secret(const struct scenario *sc, const char *name);

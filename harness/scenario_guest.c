@@ -123,15 +123,14 @@ int scn_st_guest(struct parser *p, GArray *t)
 			rc = scn_perr(p, a->col, "guest %s: unexpected \"%s\" (arguments are key=value)",
 				      g.name, a->s);
 		} else if (strcmp(a->key, "challenge") == 0) {
-			uint8_t *b;
-			size_t n;
+			uint8_t *b = NULL; /* bytes_arg sets it only when it succeeds */
+			size_t n = 0;
 			rc = bytes_arg(p, a, &b, &n);
 			if (rc == 0 && n > 64)
 				rc = scn_perr(p, a->vcol, "challenge: at most 64 bytes, got %zu", n);
-			if (rc == 0)
+			if (rc == 0 && n) /* challenge="" is all zeros, as no challenge is */
 				memcpy(g.challenge, b, n);
-			if (rc == 0 || n > 64)
-				g_free(b);
+			g_free(b);
 		} else if (strcmp(a->key, "ram") && strcmp(a->key, "tick") && strcmp(a->key, "attest") &&
 			   strcmp(a->key, "trap_wfi") && strcmp(a->key, "pool") &&
 			   strcmp(a->key, "vcpus") && strcmp(a->key, "smp_work")) {

@@ -171,4 +171,10 @@ fi
 expect_exit "ccsim token verifies" 0 "$CCSIM" attest verify "$T/cose.cbor"
 grep -q "public key format *COSE_Key" "$T/out" && ok "ccsim token: RAK as a COSE_Key" || fail "ccsim token: RAK as a COSE_Key"
 
+# --json names the file as a JSON string, whatever bytes its path holds
+cp "$T/r.bin" "$T/q\"x\\y.bin"
+"$CCSIM" attest verify "$T/q\"x\\y.bin" --seed 7 --json >"$T/snp.json"
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["file"].endswith("q\"x\\y.bin")' "$T/snp.json"; then
+	ok "snp --json: a path with a quote and a backslash"; else fail "snp --json path escaping" "$(head -5 "$T/snp.json")"; fi
+
 finish

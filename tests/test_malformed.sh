@@ -39,6 +39,12 @@ host.load addr=\${nope}"
 scn bad_op "bad_op.scn:3:6: g.op: expected an op" 'profiles plain
 guest g
 g.op frobnicate'
+scn at_no_step "at_no_step.scn:3:1: at 100: expected a step after it" "$h
+at 100"
+scn repeat_no_step "repeat_no_step.scn:3:6: repeat 2: expected a step after it" "$h
+at 5 repeat 2"
+scn bad_challenge "bad_challenge.scn:2:19: challenge: expected bytes" 'profiles plain
+guest g challenge=5'
 scn loop_unclosed "loop_unclosed.scn:[0-9]+:[0-9]+: .*loop" 'profiles plain
 guest g
 g.op loop n=2
@@ -135,7 +141,7 @@ trace trailing "trailing.tr: byte 24: data after" 'ccsimmt1\001\000\000\000\000\
 scn_ck=scenarios/attacks/undelegate-scrub.scn
 "$CCSIM" run $scn_ck --profile cca --checkpoint-after 2 --checkpoint "$T/ck" --quiet
 python3 - "$T" <<'PY'
-import sys
+import hashlib, struct, sys
 t = sys.argv[1]
 d = open(t + "/ck", "rb").read()
 cases = {
@@ -150,12 +156,26 @@ cases = {
     "longer": d + b"\x00",
     "header_only": d[:12],
 }
+# well-formed, checksum and all, but inconsistent inside: the pending step
+# event names a step the scenario does not have
+def sum_fixed(b):
+    return b[:-32] + hashlib.sha256(b[:-32]).digest()
+p = 12
+for _ in range(3):  # version, scenario hash, profile
+    p += 4 + struct.unpack_from("<I", d, p)[0]
+p += 12 + 8 * 8 + 16  # snapshot magic, format, times, seed, rng; next_seq, event count
+p += 16  # the first event's when, seq
+for _ in range(2):  # its type, target
+    p += 4 + struct.unpack_from("<I", d, p)[0]
+cases["step_index"] = sum_fixed(d[:p] + struct.pack("<Q", 100000) + d[p + 8:])
 for k, v in cases.items():
     open(t + "/ck_" + k, "wb").write(v)
 PY
 for k in empty magic format flip_head flip_body flip_sum cut_sum cut_half longer header_only; do
 	case_ checkpoint "$k" "ck_$k: (offset [0-9]+|cannot read)" "$CCSIM" run $scn_ck --profile cca --restore "$T/ck_$k"
 done
+case_ checkpoint step_index "ck_step_index: checkpoint event scenario.step on \"runner\" names step 100000" \
+	"$CCSIM" run $scn_ck --profile cca --restore "$T/ck_step_index"
 
 # --- attestation tokens and reports: byte offset ---
 "$CCSIM" attest make --out "$T/tok" >/dev/null

@@ -148,6 +148,32 @@ static void test_binary_roundtrip(void **state)
 
 /* Pages are laid out from base in first-touch order; a modify is a load
  * then a store; an access over an 8-byte boundary takes two words. */
+/* Instruction counts past what one record holds (52 bits) are split over
+ * records, not cut to their low bits. */
+static void test_insns_overflow(void **state)
+{
+	(void)state;
+	const uint64_t max = (1ull << 52) - 1;
+	uint64_t recs[] = { MT_INSNS | max << 12, MT_INSNS | max << 12, MT_LOAD | 3 << 2 | 0x1000ull << 12 };
+	uint8_t bin[16 + sizeof(recs)];
+	memcpy(bin, MEMTRACE_MAGIC, 8);
+	for (int k = 0; k < 8; k++)
+		bin[8 + k] = (uint8_t)((uint64_t)G_N_ELEMENTS(recs) >> (8 * k));
+	for (size_t i = 0; i < G_N_ELEMENTS(recs); i++)
+		for (int k = 0; k < 8; k++)
+			bin[16 + 8 * i + k] = (uint8_t)(recs[i] >> (8 * k));
+	char err[256];
+	FILE *f = fmemopen(bin, sizeof(bin), "rb");
+	GArray *a = NULL;
+	assert_int_equal(memtrace_read_stream(f, "t.cctrace", NULL, &a, err, sizeof(err)), 0);
+	fclose(f);
+	struct memtrace_info i;
+	memtrace_summarise(a, &i);
+	assert_true(i.insns == 2 * max);
+	assert_int_equal(i.loads, 1);
+	g_array_free(a, TRUE);
+}
+
 static void test_compile(void **state)
 {
 	(void)state;
@@ -184,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_lackey_records), cmocka_unit_test(test_split_and_gap),
 		cmocka_unit_test(test_window),         cmocka_unit_test(test_lackey_errors),
 		cmocka_unit_test(test_binary_roundtrip), cmocka_unit_test(test_compile),
+		cmocka_unit_test(test_insns_overflow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

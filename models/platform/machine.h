@@ -183,6 +183,7 @@ int machine_peek(struct machine *m, unsigned key, uint64_t pa, void *buf, size_t
  *     ASID and per context page); cached RMP verdicts agree with the RMP
  *     unless rmp.tlb_coherent is off;
  *   - SEV, SEV-ES: one guest per ASID;
+ *   - TDX: the PAMT and every TD's Secure EPT agree (tdx_inv_check);
  *   - every profile: each translation a TLB caches for a context one of
  *     `cpus` has loaded is what a walk of its tables gives now;
  *   - no declared secret in plaintext in the DRAM cells of a page the
@@ -192,6 +193,7 @@ struct machine_inv {
 	uint8_t *rmm_seen;     /* RMM granule states at the last check; NULL before the first */
 	void *snp_seen;        /* the SNP firmware's guests at the last check */
 	uint64_t rmp_writes_seen;
+	uint64_t tdx_seen;     /* 1 + the TDX module's activity at the last check */
 	uint64_t checks;
 	bool tampered;         /* the caller's: a physical attacker wrote DRAM */
 };

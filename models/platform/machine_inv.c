@@ -15,6 +15,7 @@
 #include "models/monitor/sev/sev_fw.h"
 #include "models/monitor/snp/snp_fw.h"
 #include "models/monitor/snp/snp_psp.h"
+#include "models/monitor/tdx/tdx.h"
 #include "models/platform/machine.h"
 #include "sim/buf.h"
 
@@ -394,6 +395,19 @@ static int check_translations(struct machine *m, struct cpu *const *cpus, size_t
 	return 0;
 }
 
+/* --- TDX: the PAMT and the Secure EPTs agree (tdx_inv.c) --- */
+
+static int check_tdx(struct machine *m, struct machine_inv *st, char *msg, size_t len)
+{
+	if (!m->tdx)
+		return 0;
+	uint64_t now = tdx_activity(m->tdx) + 1;
+	if (now == st->tdx_seen)
+		return 0;
+	st->tdx_seen = now;
+	return tdx_inv_check(m->tdx, msg, len);
+}
+
 /* --- SEV / SEV-ES: one guest per ASID --- */
 
 static int check_sev(struct machine *m, char *msg, size_t len)
@@ -487,6 +501,7 @@ int machine_inv_check(struct machine *m, struct machine_inv *st,
 	bool tables = !tampered;
 	return (tables && (check_gpt_rmm(m, st, msg, len) || check_gpc_cache(m, msg, len) ||
 			   check_snp(m, st, msg, len) || check_rmp_tlb(m, msg, len) ||
+			   check_tdx(m, st, msg, len) ||
 			   check_translations(m, cpus, ncpus, msg, len))) ||
 	       check_sev(m, msg, len) || check_plaintext(m, secrets, nsecrets, msg, len);
 }

@@ -331,8 +331,10 @@ static int first_bad_line(const char *text)
 	return bad ? bad : 1;
 }
 
-static int load_depth(const char *path, struct platform_config *cfg, char *err, size_t errlen,
-		      int depth)
+/* Load the profile `path`: its text is `given` (len bytes) if not NULL, else
+ * read from the file; a parent it inherits is always read. */
+static int load_depth(const char *path, const char *given, size_t glen, struct platform_config *cfg,
+		      char *err, size_t errlen, int depth)
 {
 	gchar *text = NULL;
 	GError *gerr = NULL;
@@ -346,7 +348,12 @@ static int load_depth(const char *path, struct platform_config *cfg, char *err, 
 		return -1;
 	}
 	gsize len = 0;
-	if (!g_file_get_contents(path, &text, &len, &gerr)) {
+	if (given) {
+		len = glen;
+		text = g_malloc(len + 1);
+		memcpy(text, given, len);
+		text[len] = '\0';
+	} else if (!g_file_get_contents(path, &text, &len, &gerr)) {
 		snprintf(err, errlen, "%s: cannot read profile: %s", path, gerr->message);
 		g_error_free(gerr);
 		return -1;
@@ -384,7 +391,7 @@ static int load_depth(const char *path, struct platform_config *cfg, char *err, 
 			goto out;
 		}
 		g_free(parent);
-		if (load_depth(ppath, cfg, err, errlen, depth + 1))
+		if (load_depth(ppath, NULL, 0, cfg, err, errlen, depth + 1))
 			goto out;
 	}
 	groups = g_key_file_get_groups(kf, NULL);
@@ -504,9 +511,15 @@ static int check_consistency(const char *path, struct platform_config *cfg, char
 
 int profile_load(const char *path, struct platform_config *cfg, char *err, size_t errlen)
 {
+	return profile_load_buf(path, NULL, 0, cfg, err, errlen);
+}
+
+int profile_load_buf(const char *path, const char *text, size_t len, struct platform_config *cfg,
+		     char *err, size_t errlen)
+{
 	profile_defaults(cfg);
 	cfg->name[0] = '\0';
-	if (load_depth(path, cfg, err, errlen, 0))
+	if (load_depth(path, text, len, cfg, err, errlen, 0))
 		return -1;
 	if (!cfg->name[0]) {
 		gchar *b = g_path_get_basename(path);

@@ -114,6 +114,10 @@ struct platform_config {
  * into *cfg, starting from the schema defaults. Returns 0, or -1 with
  * "file:line: message" in err. */
 int profile_load(const char *path, struct platform_config *cfg, char *err, size_t errlen);
+/* The same for `len` bytes of profile text at `text` (NULL: read `path`),
+ * named `path` in messages; `inherits` looks beside `path`. */
+int profile_load_buf(const char *path, const char *text, size_t len, struct platform_config *cfg,
+		     char *err, size_t errlen);
 /* Find a profile by name (or take a path): $CCSIM_PROFILE_DIR, then
  * ./models/platform/profiles, then <dir of the ccsim binary>/../models/
  * platform/profiles. Returns 0 and the path, or -1 with a message. */

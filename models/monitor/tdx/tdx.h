@@ -141,6 +141,15 @@ struct tdx_td_info {
 };
 /* 0, or -EINVAL if tdr is not a TDR page. */
 int tdx_td_info(struct tdx *t, uint64_t tdr, struct tdx_td_info *out);
+/* The invariant between steps (tdx_inv.c): the PAMT and every TD's Secure
+ * EPT agree -- each page a TD's Secure EPT maps (or uses as a table) is its
+ * private page (EPT page) in the PAMT, mapped once, and each private page
+ * the PAMT gives a TD is mapped by it. Read by peeking. 0, or 1 with the
+ * disagreement in msg. */
+int tdx_inv_check(struct tdx *t, char *msg, size_t len);
+/* What the module has done so far (leaves, TDCALLs, TD entries): the
+ * invariant is checked again only when it moved. */
+uint64_t tdx_activity(const struct tdx *t);
 /* The shared EPT root a vCPU's GPA.SHARED accesses walk (TD VMCS field
  * SHARED_EPTP, written by the host with TDH.VP.WR): 0, or -EINVAL if tdvpr
  * is not a TDVPR page. */
