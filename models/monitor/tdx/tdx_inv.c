@@ -3,7 +3,9 @@
  * PAMT type and owner; a TD's private page is mapped by its own Secure EPT,
  * once). Read by peeking (machine_peek), so checking changes nothing; see
  * tdx.h. Only 4 KB PAMT entries are examined: the module assigns 4 KB
- * pages only. */
+ * pages only. A TD in TEARDOWN (after TDH.MNG.KEY.FREEID) is not judged:
+ * its HKID is gone, it never runs again, and the ABI's teardown reclaims
+ * its pages with TDH.PHYMEM.PAGE.RECLAIM behind its Secure EPT. */
 #include <glib.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -107,6 +109,7 @@ int tdx_inv_check(struct tdx *t, char *msg, size_t len)
 	struct inv_walk w = { t, g_hash_table_new(g_direct_hash, g_direct_equal),
 			      g_hash_table_new(g_direct_hash, g_direct_equal), 0, 0, msg, len };
 	GArray *tdrs = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+	GHashTable *gone = g_hash_table_new(g_direct_hash, g_direct_equal); /* TEARDOWN TDRs */
 	int bad = 0;
 	/* the PAMT's 4 KB entries, a page of them at a time */
 	uint64_t n = t->pamt.size / TDX_PAGE;
@@ -132,8 +135,13 @@ int tdx_inv_check(struct tdx *t, char *msg, size_t len)
 	for (guint i = 0; i < tdrs->len && !bad; i++) {
 		struct tdx_tdr d;
 		w.tdr = g_array_index(tdrs, uint64_t, i);
-		if (machine_peek(t->m, (unsigned)t->global_keyid, w.tdr, &d, sizeof(d)) ||
-		    d.num_tdcx != TDX_TDCS_PAGES)
+		if (machine_peek(t->m, (unsigned)t->global_keyid, w.tdr, &d, sizeof(d)))
+			continue;
+		if (d.lifecycle == TD_TEARDOWN) {
+			g_hash_table_add(gone, GSIZE_TO_POINTER(w.tdr));
+			continue;
+		}
+		if (d.num_tdcx != TDX_TDCS_PAGES)
 			continue; /* no Secure EPT yet */
 		struct tdx_tdcs c;
 		w.hkid = (unsigned)d.hkid;
@@ -147,12 +155,13 @@ int tdx_inv_check(struct tdx *t, char *msg, size_t len)
 	gpointer k, v;
 	g_hash_table_iter_init(&it, w.reg);
 	while (!bad && g_hash_table_iter_next(&it, &k, &v))
-		if (!g_hash_table_contains(w.seen, k))
+		if (!g_hash_table_contains(w.seen, k) && !g_hash_table_contains(gone, v))
 			bad = say(&w, "PAMT and Secure EPT disagree: 0x%llx is TD 0x%llx's private "
 				  "page in the PAMT, mapped by no entry of its Secure EPT",
 				  (unsigned long long)GPOINTER_TO_SIZE(k),
 				  (unsigned long long)GPOINTER_TO_SIZE(v));
 	g_array_free(tdrs, TRUE);
+	g_hash_table_destroy(gone);
 	g_hash_table_destroy(w.reg);
 	g_hash_table_destroy(w.seen);
 	return bad;

@@ -67,12 +67,43 @@ static void test_unmapped_private_page(void **state)
 	assert_non_null(strstr(msg, "0x80207000 is TD 0x80100000's private page in the PAMT, mapped by no entry"));
 }
 
+/* The ABI's teardown: once TDH.MNG.KEY.FREEID put the TD in TEARDOWN, its
+ * pages are reclaimed while its Secure EPT still maps them; the invariant
+ * holds at every step. Before it, the same reclaim is refused. */
+static void test_teardown_reclaim_agrees(void **state)
+{
+	struct fx *f = *state;
+	char msg[400];
+	fx_td_create(f, 0);
+	fx_vp_create(f);
+	fx_sept_tables(f);
+	add_pages(f, 2);
+	assert_int_equal(fx_call(f, TDH_PHYMEM_PAGE_RECLAIM, PAGE(0), 0, 0, 0), TDX_LIFECYCLE_STATE_INCORRECT);
+	assert_int_equal(fx_call(f, TDH_VP_FLUSH, TDVPR, 0, 0, 0), TDX_SUCCESS);
+	assert_int_equal(fx_call(f, TDH_MNG_VPFLUSHDONE, TDR, 0, 0, 0), TDX_SUCCESS);
+	assert_int_equal(fx_call(f, TDH_PHYMEM_CACHE_WB, 0, 0, 0, 0), TDX_SUCCESS);
+	assert_int_equal(fx_call(f, TDH_MNG_KEY_FREEID, TDR, 0, 0, 0), TDX_SUCCESS);
+	assert_int_equal(tdx_inv_check(f->m.tdx, msg, sizeof(msg)), 0);
+	assert_int_equal(fx_call(f, TDH_PHYMEM_PAGE_RECLAIM, PAGE(0), 0, 0, 0), TDX_SUCCESS);
+	assert_int_equal(tdx_inv_check(f->m.tdx, msg, sizeof(msg)), 0);
+	/* a live TD next to it is still judged */
+	uint64_t c = 0;
+	struct tdx_io io = { f->m.tdx, 0, GLOBAL_KEYID, &c };
+	struct pamt_io pio = tdx_pamt_io(&io);
+	assert_int_equal(fx_call(f, TDH_MNG_CREATE, PAGE(9), HKID, 0, 0), TDX_SUCCESS);
+	assert_int_equal(pamt_assign(&f->m.tdx->pamt, &pio, PAGE(8), LEVEL_4K, PAMT_PT_REG, PAGE(9)),
+			 TDX_SUCCESS);
+	assert_int_equal(tdx_inv_check(f->m.tdx, msg, sizeof(msg)), 1);
+	assert_non_null(strstr(msg, "0x80208000 is TD 0x80209000's private page in the PAMT, mapped by no entry"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_built_td_agrees, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_page_freed_behind_sept, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_unmapped_private_page, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_teardown_reclaim_agrees, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
