@@ -37,7 +37,7 @@ struct cpu *run_actor_cpu(struct run_ctx *rc, const struct scn_step *st)
 	g_assert_not_reached();
 }
 
-static struct capture *capture_find(struct run_ctx *rc, const char *name)
+struct capture *run_capture_find(struct run_ctx *rc, const char *name)
 {
 	for (guint i = 0; i < rc->captures->len; i++) {
 		struct capture *c = rc->captures->pdata[i];
@@ -47,7 +47,7 @@ static struct capture *capture_find(struct run_ctx *rc, const char *name)
 	return NULL;
 }
 
-static const uint8_t *value_bytes(struct run_ctx *rc, const struct scn_value *v, size_t *len)
+const uint8_t *run_value_bytes(struct run_ctx *rc, const struct scn_value *v, size_t *len)
 {
 	if (v->kind == SV_BYTES) {
 		*len = v->len;
@@ -59,7 +59,7 @@ static const uint8_t *value_bytes(struct run_ctx *rc, const struct scn_value *v,
 			*len = s->len;
 			return s->bytes;
 		}
-		struct capture *c = capture_find(rc, v->name);
+		struct capture *c = run_capture_find(rc, v->name);
 		if (c) {
 			*len = c->r.len;
 			return c->r.bytes;
@@ -74,7 +74,7 @@ const uint8_t *run_arg_bytes(struct run_ctx *rc, const struct scn_step *st, cons
 {
 	const struct scn_arg *a = step_arg(st, key);
 	*len = 0;
-	return a ? value_bytes(rc, &a->v, len) : NULL;
+	return a ? run_value_bytes(rc, &a->v, len) : NULL;
 }
 
 uint64_t run_arg_num(const struct scn_step *st, const char *key, uint64_t def)
@@ -98,7 +98,7 @@ static void result_copy(struct step_result *dst, const struct step_result *src)
 
 /* --- observed outcome --- */
 
-static bool contains(const uint8_t *hay, size_t n, const uint8_t *needle, size_t m)
+bool run_contains(const uint8_t *hay, size_t n, const uint8_t *needle, size_t m)
 {
 	return m && n >= m && memmem(hay, n, needle, m) != NULL;
 }
@@ -174,7 +174,7 @@ static bool same_guest_wrote(const struct run_ctx *rc, uint32_t vm, const uint8_
 		const struct victim_write *w = rc->victim_writes->pdata[k];
 		gsize len;
 		const uint8_t *d = g_bytes_get_data(w->data, &len);
-		if (guest_of_vm(rc, w->vm) == guest_of_vm(rc, vm) && contains(d, len, b, n))
+		if (guest_of_vm(rc, w->vm) == guest_of_vm(rc, vm) && run_contains(d, len, b, n))
 			return true;
 	}
 	return false;
@@ -211,7 +211,7 @@ static void observe(struct run_ctx *rc, const struct scn_step *st, const struct 
 	if (attacker && !r->faulted && r->len) {
 		for (size_t i = 0; i < rc->sc->nsecrets && !o->leaked; i++) {
 			const struct scn_secret *s = &rc->sc->secrets[i];
-			if (contains(r->bytes, r->len, s->bytes, s->len)) {
+			if (run_contains(r->bytes, r->len, s->bytes, s->len)) {
 				o->leaked = true;
 				o->leak_line = st->line;
 				g_strlcpy(o->leak_secret, s->name, sizeof(o->leak_secret));
@@ -266,7 +266,7 @@ static void observe(struct run_ctx *rc, const struct scn_step *st, const struct 
 		uint32_t vm = vm_index(rc, st->actor);
 		for (size_t i = 0; i < rc->sc->nsecrets && !o->leaked; i++) {
 			const struct scn_secret *sec = &rc->sc->secrets[i];
-			if (!contains(r->bytes, r->len, sec->bytes, sec->len) ||
+			if (!run_contains(r->bytes, r->len, sec->bytes, sec->len) ||
 			    same_guest_wrote(rc, vm, sec->bytes, sec->len))
 				continue;
 			o->leaked = true;
@@ -278,7 +278,7 @@ static void observe(struct run_ctx *rc, const struct scn_step *st, const struct 
 		for (guint i = 0; i < rc->attacker_data->len; i++) {
 			gsize n;
 			const uint8_t *d = g_bytes_get_data(rc->attacker_data->pdata[i], &n);
-			if (contains(r->bytes, r->len, d, n)) {
+			if (run_contains(r->bytes, r->len, d, n)) {
 				o->corrupted = true;
 				o->corrupt_line = st->line;
 				break;
@@ -304,7 +304,7 @@ static void schedule_step(struct run_ctx *rc, uint64_t index, uint64_t earliest)
 
 void run_capture_set(struct run_ctx *rc, const char *name, const struct step_result *r)
 {
-	struct capture *c = capture_find(rc, name);
+	struct capture *c = run_capture_find(rc, name);
 	if (!c) {
 		c = g_new0(struct capture, 1);
 		c->name = g_strdup(name);
@@ -470,123 +470,6 @@ static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
 	    run_checkpoint_write(rc, rc->errmsg, sizeof(rc->errmsg)))
 		rc->error = 1;
 }
-
-/* --- expectations --- */
-
-static bool cmp_num(enum scn_cmp c, uint64_t a, uint64_t b)
-{
-	switch (c) {
-	case CMP_EQ: return a == b;
-	case CMP_NE: return a != b;
-	case CMP_LT: return a < b;
-	case CMP_LE: return a <= b;
-	case CMP_GT: return a > b;
-	case CMP_GE: return a >= b;
-	case CMP_CONTAINS: return false;
-	}
-	return false;
-}
-
-static void describe_bytes(char *buf, size_t len, const uint8_t *p, size_t n)
-{
-	bool text = n > 0;
-	for (size_t i = 0; i < n; i++)
-		if (p[i] < 0x20 || p[i] > 0x7e)
-			text = false;
-	if (text) {
-		snprintf(buf, len, "\"%.*s\"%s", (int)(n > 48 ? 48 : n), (const char *)p, n > 48 ? "..." : "");
-		return;
-	}
-	size_t k = (size_t)snprintf(buf, len, "hex:");
-	for (size_t i = 0; i < n && i < 24 && k + 3 < len; i++)
-		k += (size_t)snprintf(buf + k, len - k, "%02x", p[i]);
-	if (n > 24 && k + 4 < len)
-		snprintf(buf + k, len - k, "...");
-}
-
-static void eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct expect_result *x)
-{
-	x->e = e;
-	x->applies = true;
-	if (e->profiles) {
-		x->applies = false;
-		for (char **p = e->profiles; *p; p++)
-			x->applies |= strcmp(*p, rc->cfg.name) == 0;
-		if (!x->applies)
-			return;
-	}
-	if (strcmp(e->subject, "outcome") == 0) {
-		char out[128];
-		outcome_text(&rc->out, out, sizeof(out));
-		const char *want = e->rhs.kind == SV_NAME ? e->rhs.name : (const char *)e->rhs.bytes;
-		size_t wlen = e->rhs.kind == SV_NAME ? strlen(e->rhs.name) : e->rhs.len;
-		bool eq = strlen(out) == wlen && memcmp(out, want, wlen) == 0;
-		/* "blocked" matches any mechanism */
-		if (!eq && wlen == 7 && memcmp(want, "blocked", 7) == 0 && g_str_has_prefix(out, "blocked"))
-			eq = true;
-		x->pass = e->cmp == CMP_NE ? !eq : eq;
-		snprintf(x->observed, sizeof(x->observed), "%s", out);
-		return;
-	}
-	struct capture *c = capture_find(rc, e->subject);
-	if (!c) {
-		x->pass = false;
-		snprintf(x->observed, sizeof(x->observed), "the capturing step never ran");
-		return;
-	}
-	const struct step_result *r = &c->r;
-	if (!e->field) {
-		size_t n;
-		const uint8_t *want = value_bytes(rc, &e->rhs, &n);
-		if (r->faulted) {
-			snprintf(x->observed, sizeof(x->observed), "no data: fault %s", cc_fault_name(r->fault));
-			x->pass = e->cmp == CMP_NE;
-			return;
-		}
-		describe_bytes(x->observed, sizeof(x->observed), r->bytes, r->len);
-		if (e->rhs.kind == SV_NUM || e->rhs.kind == SV_NAME) {
-			x->pass = false;
-			snprintf(x->observed, sizeof(x->observed), "bytes cannot compare with a number or name");
-			return;
-		}
-		bool eq = n == r->len && (n == 0 || memcmp(want, r->bytes, n) == 0);
-		if (e->cmp == CMP_CONTAINS)
-			x->pass = contains(r->bytes, r->len, want, n);
-		else
-			x->pass = e->cmp == CMP_EQ ? eq : !eq;
-		return;
-	}
-	if (strcmp(e->field, "fault") == 0) {
-		const char *got = r->faulted ? cc_fault_name(r->fault) : "none";
-		bool eq = strcmp(got, e->rhs.name) == 0;
-		x->pass = e->cmp == CMP_NE ? !eq : eq;
-		snprintf(x->observed, sizeof(x->observed), "%s", got);
-		return;
-	}
-	if (strcmp(e->field, "status") == 0) {
-		if (!r->has_status) {
-			x->pass = false;
-			snprintf(x->observed, sizeof(x->observed), "the step returns no status");
-			return;
-		}
-		bool eq = e->rhs.kind == SV_NUM ? r->status == e->rhs.num
-						: strcmp(steps_result_status_name(r), e->rhs.name) == 0;
-		x->pass = e->cmp == CMP_NE ? !eq : eq;
-		if (e->rhs.kind == SV_NUM) /* a raw X0 (a PSCI result, say): no name applies */
-			snprintf(x->observed, sizeof(x->observed), "0x%llx",
-				 (unsigned long long)r->status);
-		else
-			snprintf(x->observed, sizeof(x->observed), "%s (x0=0x%llx)",
-				 steps_result_status_name(r), (unsigned long long)r->status);
-		return;
-	}
-	uint64_t v = strcmp(e->field, "cycles") == 0 ? r->cycles : strcmp(e->field, "x1") == 0 ? r->x1 : r->x2;
-	x->pass = cmp_num(e->cmp, v, e->rhs.num);
-	snprintf(x->observed, sizeof(x->observed), "%llu (0x%llx)", (unsigned long long)v,
-		 (unsigned long long)v);
-}
-
-/* --- set-up and the run --- */
 
 /* On SEV profiles a vm is a guest with its own ASID, launched and activated
  * before the scenario starts (its key programmed in the ASID's slot): the
@@ -805,7 +688,7 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 	struct expect_result *xr = g_new0(struct expect_result, sc->nexpects + 1);
 	res->pass = true;
 	for (size_t i = 0; i < sc->nexpects; i++) {
-		eval_expect(rc, &sc->expects[i], &xr[i]);
+		run_eval_expect(rc, &sc->expects[i], &xr[i]);
 		if (!xr[i].applies) {
 			res->expects_skipped++;
 			continue;
