@@ -18,16 +18,22 @@ static void add_pages(struct fx *f, unsigned n)
 				 TDX_SUCCESS);
 }
 
+/* A TD with a vCPU, its Secure EPT tables and n pages added. */
+static void td_with_pages(struct fx *f, unsigned n)
+{
+	fx_td_create(f, 0);
+	fx_vp_create(f);
+	fx_sept_tables(f);
+	add_pages(f, n);
+}
+
 /* A TD with two pages: every check holds. */
 static void test_built_td_agrees(void **state)
 {
 	struct fx *f = *state;
 	char msg[400];
 	assert_int_equal(tdx_inv_check(f->m.tdx, msg, sizeof(msg)), 0);
-	fx_td_create(f, 0);
-	fx_vp_create(f);
-	fx_sept_tables(f);
-	add_pages(f, 2);
+	td_with_pages(f, 2);
 	assert_int_equal(tdx_inv_check(f->m.tdx, msg, sizeof(msg)), 0);
 }
 
@@ -36,10 +42,7 @@ static void test_page_freed_behind_sept(void **state)
 {
 	struct fx *f = *state;
 	char msg[400];
-	fx_td_create(f, 0);
-	fx_vp_create(f);
-	fx_sept_tables(f);
-	add_pages(f, 2);
+	td_with_pages(f, 2);
 	uint64_t c = 0;
 	struct tdx_io io = { f->m.tdx, 0, GLOBAL_KEYID, &c };
 	struct pamt_io pio = tdx_pamt_io(&io);
@@ -54,10 +57,7 @@ static void test_unmapped_private_page(void **state)
 {
 	struct fx *f = *state;
 	char msg[400];
-	fx_td_create(f, 0);
-	fx_vp_create(f);
-	fx_sept_tables(f);
-	add_pages(f, 1);
+	td_with_pages(f, 1);
 	uint64_t c = 0;
 	struct tdx_io io = { f->m.tdx, 0, GLOBAL_KEYID, &c };
 	struct pamt_io pio = tdx_pamt_io(&io);
@@ -74,10 +74,7 @@ static void test_teardown_reclaim_agrees(void **state)
 {
 	struct fx *f = *state;
 	char msg[400];
-	fx_td_create(f, 0);
-	fx_vp_create(f);
-	fx_sept_tables(f);
-	add_pages(f, 2);
+	td_with_pages(f, 2);
 	assert_int_equal(fx_call(f, TDH_PHYMEM_PAGE_RECLAIM, PAGE(0), 0, 0, 0), TDX_LIFECYCLE_STATE_INCORRECT);
 	assert_int_equal(fx_call(f, TDH_VP_FLUSH, TDVPR, 0, 0, 0), TDX_SUCCESS);
 	assert_int_equal(fx_call(f, TDH_MNG_VPFLUSHDONE, TDR, 0, 0, 0), TDX_SUCCESS);
