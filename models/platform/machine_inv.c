@@ -137,6 +137,26 @@ static int gpt_granule_check(struct machine *m, struct peek_memo *pm, uint64_t p
 		      (unsigned long long)pa, granule_name((unsigned)state), gpi);
 }
 
+/* DEN0137 B1.6 RDDGDW: a command whose failure pre-condition holds is
+ * aborted; B1.9 RWZYBV: besides its footprint (which only a successful
+ * command may change) and its output registers, a command has no
+ * observable effect. So a failing RMI or RSI command changes no granule
+ * state, VMID or memory the RMM writes (struct rmm's aborted_fid). */
+static int check_rmm_abort(struct machine *m, char *msg, size_t len)
+{
+	if (!m->rmm || !m->rmm->aborted_fid)
+		return 0;
+	uint64_t fid = m->rmm->aborted_fid, st = m->rmm->aborted_status;
+	const struct rmm_cmd *c = rmm_cmd_by_fid(fid);
+	const struct rsi_cmd *r = c ? NULL : rsi_cmd_by_fid(fid);
+	gchar *name = g_ascii_strup(c ? c->name : r ? r->name : "?", -1);
+	int rc = broken(msg, len, "a failing command changed RMM state: %s_%s returned %s but "
+			"wrote granule state, a VMID or memory (DEN0137 B1.6 RDDGDW, B1.9 RWZYBV)",
+			c ? "RMI" : "RSI", name, c ? rmi_status_name(st) : rsi_status_name(st));
+	g_free(name);
+	return rc;
+}
+
 static int check_gpt_rmm(struct machine *m, struct machine_inv *st, char *msg, size_t len)
 {
 	if (!m->cfg.gpc || !m->rmm)
@@ -460,6 +480,17 @@ static bool page_protected(struct machine *m, uint64_t pa, const char **why)
 	return false;
 }
 
+/* A secret of one repeated byte (zeros, say) cannot be told from a fill
+ * or from what the host left in a page before it was protected: it is
+ * not looked for. */
+static bool traceable(const struct machine_inv_secret *s)
+{
+	for (size_t i = 1; i < s->len; i++)
+		if (s->bytes[i] != s->bytes[0])
+			return true;
+	return false;
+}
+
 static void plain_page(void *ctx, uint64_t cell, const uint8_t *page)
 {
 	struct plain_scan *ps = ctx;
@@ -467,7 +498,7 @@ static void plain_page(void *ctx, uint64_t cell, const uint8_t *page)
 		return;
 	for (size_t i = 0; i < ps->nsecrets; i++) {
 		const struct machine_inv_secret *s = &ps->secrets[i];
-		if (!s->len || !memmem(page, 4096, s->bytes, s->len))
+		if (!traceable(s) || !memmem(page, 4096, s->bytes, s->len))
 			continue;
 		const char *why = NULL;
 		if (!page_protected(ps->m, cell, &why))
@@ -499,7 +530,7 @@ int machine_inv_check(struct machine *m, struct machine_inv *st,
 	/* A physical attacker who wrote DRAM may have changed a table behind
 	 * its monitor's back: that is the attack, not a defect. */
 	bool tables = !tampered;
-	return (tables && (check_gpt_rmm(m, st, msg, len) || check_gpc_cache(m, msg, len) ||
+	return (tables && (check_rmm_abort(m, msg, len) || check_gpt_rmm(m, st, msg, len) || check_gpc_cache(m, msg, len) ||
 			   check_snp(m, st, msg, len) || check_rmp_tlb(m, msg, len) ||
 			   check_tdx(m, st, msg, len) ||
 			   check_translations(m, cpus, ncpus, msg, len))) ||

@@ -114,7 +114,9 @@ bool rmm_granule_is(const struct rmm *r, uint64_t pa, enum rmm_granule_state sta
 void rmm_granule_set(struct rmm *r, uint64_t pa, enum rmm_granule_state state)
 {
 	g_assert(pa % GRANULE_SIZE == 0 && pa_is_delegable(r, pa));
-	r->state[(pa - r->m->cfg.delegable_base) / GRANULE_SIZE] = (uint8_t)state;
+	uint8_t *g = &r->state[(pa - r->m->cfg.delegable_base) / GRANULE_SIZE];
+	r->changes += *g != (uint8_t)state;
+	*g = (uint8_t)state;
 }
 
 bool rmm_vmid_used(const struct rmm *r, uint64_t vmid)
@@ -125,6 +127,7 @@ bool rmm_vmid_used(const struct rmm *r, uint64_t vmid)
 void rmm_vmid_set(struct rmm *r, uint64_t vmid, bool used)
 {
 	g_assert(vmid < 65536);
+	r->changes += rmm_vmid_used(r, vmid) != used;
 	if (used)
 		r->vmid_used[vmid / 8] |= (uint8_t)(1u << (vmid % 8));
 	else
@@ -185,6 +188,7 @@ int rmm_granule_scrub(struct rmm *r, uint64_t pa, uint64_t *cycles)
 	static const uint8_t zero[64];
 	struct bus_port bus = machine_bus(r->m);
 	struct cc_fault f;
+	r->changes++;
 	for (uint64_t off = 0; off < GRANULE_SIZE; off += 64) {
 		struct mem_access a = { .pa = pa + off, .len = 64, .write = true, .world = WORLD_REALM,
 					.pas = PAS_REALM, .el = 2, .src = r->src, .key = -1 };
@@ -207,6 +211,7 @@ static int rmm_rw(struct rmm *r, uint64_t pa, void *buf, size_t len, bool write,
 {
 	struct bus_port bus = machine_bus(r->m);
 	uint8_t *p = buf;
+	r->changes += write;
 	while (len) {
 		uint32_t n = (uint32_t)(64 - (pa & 63));
 		if (n > len)
@@ -357,6 +362,14 @@ static void rmi_granule_undelegate(struct rmm *r, uint64_t regs[SMC_REGS], uint6
 	regs[0] = rmi_return(RMI_SUCCESS, 0);
 }
 
+void rmm_note_abort(struct rmm *r, uint64_t fid, uint64_t status, uint64_t changes_before)
+{
+	if (!r->panicked && r->changes != changes_before && !r->aborted_fid) {
+		r->aborted_fid = fid;
+		r->aborted_status = status;
+	}
+}
+
 void rmm_handle_rmi(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
 {
 	const struct rmm_cmd *c = rmm_cmd_by_fid(regs[0]);
@@ -368,12 +381,15 @@ void rmm_handle_rmi(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
 		return;
 	}
 	*cycles += c->cost;
+	uint64_t fid = regs[0], changes = r->changes;
 	c->handler(r, regs, cycles);
 	if (r->panicked)
 		regs[0] = UINT64_MAX; /* a fault inside the handler: no answer */
 	r->stat_calls[i]++;
-	if ((regs[0] & 0xff) != RMI_SUCCESS)
+	if ((regs[0] & 0xff) != RMI_SUCCESS) {
 		r->stat_errors[i]++;
+		rmm_note_abort(r, fid, regs[0], changes);
+	}
 	r->stat_cycles[i] += *cycles - before;
 }
 

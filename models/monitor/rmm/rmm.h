@@ -84,6 +84,14 @@ struct rmm {
 	uint64_t stat_emulated;      /* trapped system register accesses it answered */
 	uint64_t stat_sea_injects;   /* synchronous external aborts injected into realms */
 	uint64_t stat_s2_tlbi;
+	/* DEN0137 B1.6 RDDGDW / B1.9 RWZYBV: a command whose failure condition
+	 * holds is aborted with no observable effect but X0. `changes` counts
+	 * the RMM's state changes (granule states, VMIDs, its writes to memory);
+	 * a failing command that moved it is recorded in aborted_fid /
+	 * aborted_status for the invariant checks (machine_inv.c). Transient:
+	 * not part of a checkpoint, judged within the step that made it. */
+	uint64_t changes;
+	uint64_t aborted_fid, aborted_status;
 };
 
 struct rmm *rmm_create(struct sim *s, struct machine *m);

@@ -137,6 +137,9 @@ void rmm_realm_write(struct rmm *r, uint64_t pa, const void *buf, size_t len, ui
 int rmm_ns_read(struct rmm *r, uint64_t pa, void *buf, size_t len, uint64_t *cycles);
 int rmm_ns_write(struct rmm *r, uint64_t pa, const void *buf, size_t len, uint64_t *cycles);
 bool rmm_vmid_used(const struct rmm *r, uint64_t vmid);
+/* After a command that failed with `status`: if the RMM's state changed
+ * since `changes_before`, record it (struct rmm's aborted_fid). */
+void rmm_note_abort(struct rmm *r, uint64_t fid, uint64_t status, uint64_t changes_before);
 void rmm_vmid_set(struct rmm *r, uint64_t vmid, bool used);
 
 static inline void rmm_rd_load(struct rmm *r, uint64_t rd, struct rmm_rd *d, uint64_t *cycles)

@@ -458,6 +458,7 @@ enum rsi_next rmm_handle_rsi(struct rmm *r, uint64_t rd_pa, uint64_t rec_pa,
 	/* The run loop only runs a REC of a live RD: anything else is a ccsim bug. */
 	g_assert(rmm_granule_is(r, rd_pa, GRANULE_RD) && rmm_granule_is(r, rec_pa, GRANULE_REC));
 	*cycles += cmd->cost;
+	uint64_t changes = r->changes;
 	rmm_rd_load(r, rd_pa, &c.d, cycles);
 	rmm_realm_read(r, rd_pa + RMM_RSI_STATE_OFF, &c.dr, sizeof(c.dr), cycles);
 	rmm_realm_read(r, rec_pa, &c.e, sizeof(c.e), cycles);
@@ -479,8 +480,10 @@ enum rsi_next rmm_handle_rsi(struct rmm *r, uint64_t rd_pa, uint64_t rec_pa,
 		next = RSI_RET_REALM;
 	}
 	r->stat_rsi_calls[i]++;
-	if (next == RSI_RET_REALM && regs[0] != RSI_SUCCESS && regs[0] != RSI_INCOMPLETE)
+	if (next == RSI_RET_REALM && regs[0] != RSI_SUCCESS && regs[0] != RSI_INCOMPLETE) {
 		r->stat_rsi_errors[i]++;
+		rmm_note_abort(r, cmd->fid, regs[0], changes);
+	}
 	r->stat_rsi_cycles[i] += *cycles - before;
 	return next;
 }

@@ -76,6 +76,31 @@ static void test_cca_gpt_rmm(void **state)
 	destroy(f);
 }
 
+/* cca: a refused command leaves the RMM as it was; one that changed its
+ * state before failing (here made by hand: the RMM changes a VMID, then
+ * reports the failure) is caught and named. */
+static void test_cca_failing_command(void **state)
+{
+	(void)state;
+	struct fx *f = build("cca");
+	const uint64_t pa = 0x80100000;
+	assert_int_equal(rmi(f, RMI_GRANULE_DELEGATE, pa), 0);
+	assert_int_equal(rmi(f, RMI_GRANULE_DELEGATE, pa) & 0xff, RMI_ERROR_INPUT);
+	assert_int_equal(rmi(f, RMI_REALM_ACTIVATE, pa) & 0xff, RMI_ERROR_INPUT);
+	assert_int_equal(check(f, NULL, 0), 0);
+	struct rmm *r = f->m.rmm;
+	uint64_t before = r->changes;
+	rmm_note_abort(r, RMI_REALM_ACTIVATE, RMI_ERROR_REALM, before); /* nothing changed */
+	assert_int_equal(check(f, NULL, 0), 0);
+	rmm_vmid_set(r, 7, true);
+	rmm_vmid_set(r, 7, true); /* no change the second time */
+	assert_int_equal(r->changes, before + 1);
+	rmm_note_abort(r, RMI_REALM_ACTIVATE, RMI_ERROR_REALM, before);
+	assert_int_equal(check(f, NULL, 0), 1);
+	assert_non_null(strstr(f->msg, "RMI_REALM_ACTIVATE returned rmi.error_realm"));
+	destroy(f);
+}
+
 /* cca: the GPT changed without the RMM (EL3 delegating on its own) is
  * caught too, through the GPT change log. */
 static void test_cca_gpt_behind_rmm(void **state)
@@ -111,6 +136,10 @@ static void test_cca_plaintext(void **state)
 	assert_int_equal(machine_phys_write(&f->m, pa + 64, key, sizeof(key) - 1), 0);
 	assert_int_equal(check(f, &s, 1), 1);
 	assert_non_null(strstr(f->msg, "secret key sits unencrypted in the cells of 0x80100000"));
+	/* zeros are everywhere (this granule's cells too): not a traceable secret */
+	static const uint8_t zeros[64];
+	struct machine_inv_secret z = { "zero64", zeros, sizeof(zeros) };
+	assert_int_equal(check(f, &z, 1), 0);
 	destroy(f);
 }
 
@@ -174,6 +203,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cca_gpt_rmm),
+		cmocka_unit_test(test_cca_failing_command),
 		cmocka_unit_test(test_cca_gpt_behind_rmm),
 		cmocka_unit_test(test_cca_plaintext),
 		cmocka_unit_test(test_check_is_a_peek),
