@@ -27,7 +27,7 @@ CLI       := $(B)/ccsim
 LIB       := $(B)/libccsim.a
 
 .PHONY: all deps reference calibration docs report test unit scenario-test demo bench coverage check cppcheck clean \
-	fuzz fuzz-build fuzz-bins
+	fuzz fuzz-build fuzz-bins fuzz-coverage
 all: $(CLI) $(LIB)
 
 deps:
@@ -71,7 +71,7 @@ demo: deps
 # Checkpoint / restore at every step of every bundled scenario on every
 # profile it declares (thousands of runs: not part of make test).
 restore-check: all
-	@harness/scripts/restore-everywhere.sh $(CLI)
+	@JOBS=$${JOBS:-2} harness/scripts/restore-everywhere.sh $(CLI)
 .PHONY: restore-check
 
 # Regenerate the golden matrix the tests compare against (review the diff).
@@ -138,6 +138,12 @@ FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 fuzz: deps
 	@$(MAKE) --no-print-directory fuzz-build
 	@tests/fuzz/run.sh $(FUZZ_TIME)
+
+# The monitor fuzzers' coverage report (docs/fuzzing.md): per command
+# handler, the failure answers `ccsim fuzz` reached, to results/fuzz-coverage.md.
+FUZZ_COV_RUNS ?= 2000
+fuzz-coverage: deps
+	@harness/scripts/fuzz-coverage.sh $(FUZZ_COV_RUNS) results/fuzz-coverage.md
 
 fuzz-build:
 	@$(MAKE) --no-print-directory B=build/fuzz CC=clang OPT=-O1 \

@@ -11,6 +11,7 @@
 #define CCSIM_HARNESS_FUZZ_H
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,15 @@ const char *fuzz_abi_name(enum fuzz_abi abi);        /* "cca", "snp", "sev" */
 int fuzz_abi_parse(const char *name, enum fuzz_abi *abi); /* 0 or -1 */
 /* The scenario the bytes choose (replaces out's contents). */
 void fuzz_scenario(enum fuzz_abi abi, const uint8_t *d, size_t n, GString *out);
+/* A mutant of `seed` (a scenario's text, includes inlined) the bytes
+ * choose: its expectations dropped, its profile the ABI's,
+ * then one to six mutations of its monitor calls -- an argument takes a
+ * pool value for its name, a call is deleted, doubled or swapped with the
+ * next, or a fresh generated call is inserted. Conformance scenarios as seeds put the
+ * calls in the deep states they set up. */
+void fuzz_mutate(enum fuzz_abi abi, const char *seed, const uint8_t *d, size_t n, GString *out);
+/* A line every step may need: a declaration, a comment or blank. */
+bool fuzz_declaration(const char *line);
 
 /* How one run of a scenario file ended, in a child process: the exit
  * status as `ccsim run` gives it (0..3), or a signal; `kind` names the

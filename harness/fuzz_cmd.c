@@ -20,6 +20,7 @@
 
 static const char usage_fuzz[] =
 	"usage: ccsim fuzz ABI [--runs N] [--seed N] [--len N] [--out DIR] [--timeout S]\n"
+	"                      [--seeds PATH]...\n"
 	"       ccsim fuzz ABI --decode BYTES [-o OUT.scn]\n"
 	"\n"
 	"Fuzz a monitor's ABI: run N scenarios (default 1000) of random monitor calls\n"
@@ -35,6 +36,11 @@ static const char usage_fuzz[] =
 	"  --len N       bytes per scenario, at most (default 48; ~1-3 bytes a call)\n"
 	"  --out DIR     where findings go (default fuzz-out)\n"
 	"  --timeout S   host seconds a run may take before it counts as a hang (default 20)\n"
+	"  --seeds PATH  mutate seed scenarios (a .scn file, or every .scn in a directory;\n"
+	"                those for other profiles are skipped) instead of generating\n"
+	"                calls from nothing: each run drops a seed's expectations, then\n"
+	"                changes arguments, deletes, doubles or swaps steps and inserts\n"
+	"                generated calls; scenarios/monitor/ABI holds good seeds\n"
 	"  --decode F    write the scenario the bytes of file F choose (a libFuzzer\n"
 	"                reproducer of tests/fuzz/fuzz_monitor_ABI) to OUT or stdout,\n"
 	"                for ccsim run and ccsim shrink\n"
@@ -229,23 +235,6 @@ int fuzz_is_failure(const struct fuzz_outcome *o)
 
 /* --- shrink --- */
 
-/* A declaration every step may need (kept whole while shrinking). */
-static bool declaration(const char *line)
-{
-	static const char *const words[] = { "title", "profiles", "param", "vm", "guest", "secret",
-					     "include", NULL };
-	while (*line == ' ' || *line == '\t')
-		line++;
-	if (!*line || *line == '#')
-		return true;
-	for (const char *const *w = words; *w; w++) {
-		size_t n = strlen(*w);
-		if (strncmp(line, *w, n) == 0 && (line[n] == ' ' || line[n] == '\t' || !line[n]))
-			return true;
-	}
-	return false;
-}
-
 struct shrinker {
 	char **lines;
 	size_t nlines;
@@ -340,7 +329,7 @@ static int shrink_file(const char *path, const char *out, const char *profile, c
 	s.decl = g_new0(bool, s.nlines + 1);
 	bool *keep = g_new(bool, s.nlines + 1);
 	for (size_t i = 0; i < s.nlines; i++) {
-		s.decl[i] = declaration(s.lines[i]);
+		s.decl[i] = fuzz_declaration(s.lines[i]);
 		keep[i] = true;
 	}
 	/* The reductions sit beside the file, so its includes still resolve. */
@@ -450,6 +439,100 @@ done:
 
 /* --- fuzz --- */
 
+/* --- seeds --- */
+
+/* `path`'s text with its includes inlined (relative to the including
+ * file, as the scenario loader resolves them); NULL on a read error. */
+static GString *seed_text(const char *path, unsigned depth)
+{
+	gchar *text = NULL;
+	if (depth > 8 || !g_file_get_contents(path, &text, NULL, NULL))
+		return NULL;
+	GString *out = g_string_new(NULL);
+	gchar *dir = g_path_get_dirname(path);
+	gchar **lines = g_strsplit(text, "\n", -1);
+	for (gchar **l = lines; *l && out; l++) {
+		const char *t = *l + strspn(*l, " \t");
+		if (strncmp(t, "include ", 8) != 0) {
+			g_string_append_printf(out, "%s\n", *l);
+			continue;
+		}
+		gchar *name = g_strstrip(g_strdup(t + 8));
+		size_t n = strlen(name);
+		if (n >= 2 && name[0] == '"' && name[n - 1] == '"') {
+			memmove(name, name + 1, n - 2);
+			name[n - 2] = 0;
+		}
+		gchar *inc = g_path_is_absolute(name) ? g_strdup(name) : g_build_filename(dir, name, NULL);
+		GString *sub = seed_text(inc, depth + 1);
+		if (sub) {
+			g_string_append(out, sub->str);
+			g_string_free(sub, TRUE);
+		} else {
+			g_string_free(out, TRUE);
+			out = NULL;
+		}
+		g_free(inc);
+		g_free(name);
+	}
+	g_strfreev(lines);
+	g_free(dir);
+	g_free(text);
+	return out;
+}
+
+/* Does the scenario declare the profile (its `profiles` line)? */
+static bool seed_for(const char *text, const char *profile)
+{
+	const char *p = strstr(text, "\nprofiles ");
+	p = p ? p + 1 : g_str_has_prefix(text, "profiles ") ? text : NULL;
+	if (!p)
+		return false;
+	gchar *line = g_strndup(p + 9, strcspn(p + 9, "\n"));
+	gchar **w = g_strsplit_set(line, " \t", -1);
+	bool found = false;
+	for (gchar **x = w; *x && !found; x++)
+		found = strcmp(*x, profile) == 0;
+	g_strfreev(w);
+	g_free(line);
+	return found;
+}
+
+static gint cmp_names(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Add the seeds at `path` (a file, or the .scn files of a directory) that
+ * declare `profile`; -1 if it cannot be read. */
+static int seeds_add(GPtrArray *seeds, const char *path, const char *profile)
+{
+	if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
+		GDir *d = g_dir_open(path, 0, NULL);
+		if (!d)
+			return -1;
+		GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+		for (const char *e; (e = g_dir_read_name(d));)
+			if (g_str_has_suffix(e, ".scn"))
+				g_ptr_array_add(names, g_build_filename(path, e, NULL));
+		g_dir_close(d);
+		g_ptr_array_sort(names, cmp_names);
+		int rc = 0;
+		for (guint i = 0; i < names->len && !rc; i++)
+			rc = seeds_add(seeds, names->pdata[i], profile);
+		g_ptr_array_free(names, TRUE);
+		return rc;
+	}
+	GString *t = seed_text(path, 0);
+	if (!t)
+		return -1;
+	if (seed_for(t->str, profile))
+		g_ptr_array_add(seeds, g_string_free(t, FALSE));
+	else
+		g_string_free(t, TRUE);
+	return 0;
+}
+
 /* --decode: the scenario a byte file chooses. */
 static int decode_bytes(enum fuzz_abi abi, const char *path, const char *out)
 {
@@ -482,6 +565,8 @@ int fuzz_main(int argc, char **argv)
 {
 	const char *dir = "fuzz-out", *abi_name = NULL, *decode = NULL, *out = NULL;
 	uint64_t runs = 1000, seed = 1, len = 48, timeout = 20;
+	const char *seed_paths[16];
+	unsigned nseed_paths = 0;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -506,6 +591,11 @@ int fuzz_main(int argc, char **argv)
 		} else if (strcmp(a, "--out") == 0 && v) {
 			dir = v;
 			i++;
+		} else if (strcmp(a, "--seeds") == 0 && v) {
+			if (nseed_paths == G_N_ELEMENTS(seed_paths))
+				return usage_error(usage_fuzz, "%s: at most 16 of them", a);
+			seed_paths[nseed_paths++] = v;
+			i++;
 		} else if (strcmp(a, "--decode") == 0 && v) {
 			decode = v;
 			i++;
@@ -524,8 +614,24 @@ int fuzz_main(int argc, char **argv)
 				   abi_name ? abi_name : "nothing");
 	if (decode)
 		return decode_bytes(abi, decode, out);
+	static const char *const abi_profile[] = { "cca", "sev-snp", "sev-es" };
+	GPtrArray *seeds = g_ptr_array_new_with_free_func(g_free);
+	for (unsigned i = 0; i < nseed_paths; i++)
+		if (seeds_add(seeds, seed_paths[i], abi_profile[abi])) {
+			fprintf(stderr, "ccsim fuzz: --seeds %s: cannot read it (or an include)\n",
+				seed_paths[i]);
+			g_ptr_array_free(seeds, TRUE);
+			return 2;
+		}
+	if (nseed_paths && !seeds->len) {
+		fprintf(stderr, "ccsim fuzz: --seeds: no scenario for profile %s there\n",
+			abi_profile[abi]);
+		g_ptr_array_free(seeds, TRUE);
+		return 2;
+	}
 	if (g_mkdir_with_parents(dir, 0755)) {
 		fprintf(stderr, "ccsim fuzz: %s: cannot create: %s\n", dir, g_strerror(errno));
+		g_ptr_array_free(seeds, TRUE);
 		return 2;
 	}
 	GRand *rng = g_rand_new_with_seed_array((const guint32[]){ (guint32)seed,
@@ -542,7 +648,11 @@ int fuzz_main(int argc, char **argv)
 		size_t n = (size_t)g_rand_int_range(rng, 1, (gint32)len + 1);
 		for (size_t i = 0; i < n; i++)
 			buf[i] = (uint8_t)g_rand_int_range(rng, 0, 256);
-		fuzz_scenario(abi, buf, n, text);
+		if (seeds->len)
+			fuzz_mutate(abi, seeds->pdata[g_rand_int_range(rng, 0, (gint32)seeds->len)], buf,
+				    n, text);
+		else
+			fuzz_scenario(abi, buf, n, text);
 		if (!g_file_set_contents(cur, text->str, (gssize)text->len, NULL)) {
 			fprintf(stderr, "ccsim fuzz: %s: cannot write\n", cur);
 			break;
@@ -586,6 +696,7 @@ int fuzz_main(int argc, char **argv)
 	g_free(buf);
 	g_free(cur);
 	g_ptr_array_free(kinds, TRUE);
+	g_ptr_array_free(seeds, TRUE);
 	g_string_free(text, TRUE);
 	g_rand_free(rng);
 	return rc;

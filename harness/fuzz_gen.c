@@ -148,8 +148,8 @@ static void gen_cca(struct bytes *b, GString *out)
 	unsigned mode = take(b);
 	bool realm = mode & 2; /* a realm runs RSI calls after the host's */
 	g_string_append(out, "title \"fuzz: CCA monitor calls\"\nprofiles cca\n");
-	if (realm)
-		g_string_append(out, "guest g0\n");
+	if (realm) /* built before the host's calls, which may then attack it */
+		g_string_append(out, "guest g0\nhost.guest_load g0\nhost.guest_create g0\n");
 	if (mode & 1)
 		cca_setup(b, out, mode & 4);
 	GString *ops = g_string_new(NULL);
@@ -183,8 +183,7 @@ static void gen_cca(struct bytes *b, GString *out)
 	}
 	if (realm) {
 		g_string_append(out, ops->str);
-		g_string_append(out, "host.guest_load g0\nhost.guest_create g0\nhost.guest_run g0\n"
-				     "host.guest_destroy g0\n");
+		g_string_append(out, "host.guest_run g0\nhost.guest_destroy g0\n");
 	}
 	g_string_free(ops, TRUE);
 }
@@ -306,6 +305,203 @@ static void gen_sev(struct bytes *b, GString *out)
 			g_string_append_printf(out, " handle=%llu", h);
 		g_string_append_c(out, '\n');
 	}
+}
+
+/* --- mutating a seed scenario --- */
+
+/* A value for argument `name` of a call on this ABI, from the pools above. */
+static uint64_t abi_arg(enum fuzz_abi abi, bool rsi, struct bytes *b, const char *name)
+{
+	if (abi == FUZZ_CCA)
+		return rsi ? rsi_arg(b, name) : cca_arg(b, name);
+	if (strcmp(name, "asid") == 0)
+		return PICK(b, asids);
+	if (strcmp(name, "handle") == 0)
+		return PICK(b, handles);
+	if (strcmp(name, "policy") == 0)
+		return abi == FUZZ_SNP ? PICK(b, snp_policies) : take(b) & 0x3f;
+	if (strcmp(name, "len") == 0)
+		return PICK(b, sev_lens);
+	if (strcmp(name, "gpa") == 0 || (abi == FUZZ_SNP && rsi))
+		return PICK(b, snp_gpas);
+	if (strcmp(name, "addr") == 0 || strcmp(name, "gctx") == 0)
+		return abi == FUZZ_SNP ? PICK(b, snp_pages) : PICK(b, sev_addrs);
+	return PICK(b, smalls);
+}
+
+bool fuzz_declaration(const char *line)
+{
+	static const char *const words[] = { "title", "profiles", "param", "vm", "guest", "secret",
+					     "include", NULL };
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (!*line || *line == '#')
+		return true;
+	for (const char *const *w = words; *w; w++) {
+		size_t n = strlen(*w);
+		if (strncmp(line, *w, n) == 0 && (line[n] == ' ' || line[n] == '\t' || !line[n]))
+			return true;
+	}
+	return false;
+}
+
+/* Is the line a monitor call or an instruction the fuzzers aim at (the
+ * only steps a mutation touches: guest lifecycle steps and the set-up's
+ * stores keep the scenario well-formed)? Not if it uses a capture ($x),
+ * nor if a later step may use the capture it makes. */
+static bool mutable_call(GPtrArray *lines, guint at)
+{
+	static const char *const calls[] = { "host.rmi ", "host.snp ", "host.sev ", "host.rmpupdate ",
+					     "host.psmash ", "host.seamcall ", NULL };
+	static const char *const guest[] = { ".op rsi ", ".pvalidate ", ".rmpadjust ", NULL };
+	const char *l = lines->pdata[at];
+	bool call = false;
+	for (const char *const *c = calls; *c && !call; c++)
+		call = g_str_has_prefix(l, *c);
+	for (const char *const *c = guest; *c && !call; c++)
+		call = strstr(l, *c) != NULL;
+	for (const char *d = strchr(l, '$'); call && d; d = strchr(d + 1, '$'))
+		call = d[1] == '{';
+	const char *cap = strstr(l, " -> ");
+	if (call && cap) {
+		gchar *ref = g_strdup_printf("$%s", g_strstrip(g_strdup(cap + 4)));
+		for (guint i = at + 1; i < lines->len && call; i++)
+			call = !strstr(lines->pdata[i], ref);
+		g_free(ref);
+	}
+	return call;
+}
+
+/* The indices of the lines a mutation may touch. */
+static GArray *step_lines(GPtrArray *lines)
+{
+	GArray *a = g_array_new(FALSE, FALSE, sizeof(guint));
+	for (guint i = 0; i < lines->len; i++)
+		if (mutable_call(lines, i))
+			g_array_append_val(a, i);
+	return a;
+}
+
+/* Is `ref` a `${name}` whose `param name=VALUE` is a number? */
+static bool numeric_param(GPtrArray *lines, const char *ref)
+{
+	if (strncmp(ref, "${", 2) != 0)
+		return false;
+	size_t n = strcspn(ref + 2, "}");
+	for (guint i = 0; i < lines->len; i++) {
+		const char *l = lines->pdata[i];
+		if (g_str_has_prefix(l, "param ") && strncmp(l + 6, ref + 2, n) == 0 && l[6 + n] == '=')
+			return g_ascii_isdigit(l[7 + n]);
+	}
+	return false;
+}
+
+/* One numeric argument of a call, `name=value` with a number or a param
+ * as its value (not a name, string, hex: data or capture), takes a pool
+ * value for its name. */
+static void mutate_arg(enum fuzz_abi abi, struct bytes *b, GPtrArray *lines, guint at)
+{
+	gchar **tok = g_strsplit(lines->pdata[at], " ", -1);
+	guint n = g_strv_length(tok), cand[32], nc = 0;
+	for (guint i = 1; i < n && strcmp(tok[i], "->") != 0 && nc < G_N_ELEMENTS(cand); i++) {
+		size_t k = strspn(tok[i], "abcdefghijklmnopqrstuvwxyz0123456789_");
+		const char *v = tok[i] + k + 1;
+		if (k && tok[i][k] == '=' && (g_ascii_isdigit(*v) || numeric_param(lines, v)))
+			cand[nc++] = i;
+	}
+	if (nc) {
+		guint i = cand[take(b) % nc];
+		gchar *name = g_strndup(tok[i], (gsize)(strchr(tok[i], '=') - tok[i]));
+		bool rsi = strstr(lines->pdata[at], ".op ") != NULL;
+		gchar *v = g_strdup_printf("%s=0x%llx", name,
+					   (unsigned long long)abi_arg(abi, rsi, b, name));
+		g_free(tok[i]);
+		tok[i] = v;
+		g_free(name);
+		g_free(lines->pdata[at]);
+		lines->pdata[at] = g_strjoinv(" ", tok);
+	}
+	g_strfreev(tok);
+}
+
+/* Does the scenario declare the actor of this step before line `at`
+ * (host always)? */
+static bool actor_declared(GPtrArray *lines, guint at, const char *step)
+{
+	size_t n = strcspn(step, ".");
+	if (n == 4 && strncmp(step, "host", 4) == 0)
+		return true;
+	for (guint i = 0; i < at && i < lines->len; i++) {
+		const char *l = lines->pdata[i];
+		if ((g_str_has_prefix(l, "guest ") && strncmp(l + 6, step, n) == 0 &&
+		     (!l[6 + n] || l[6 + n] == ' ')) ||
+		    (g_str_has_prefix(l, "vm ") && strncmp(l + 3, step, n) == 0 && l[3 + n] == ' '))
+			return true;
+	}
+	return false;
+}
+
+void fuzz_mutate(enum fuzz_abi abi, const char *seed, const uint8_t *d, size_t n, GString *out)
+{
+	static const char *const profile[] = { "cca", "sev-snp", "sev-es" };
+	struct bytes b = { d, n, 0 };
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	gchar **src = g_strsplit(seed, "\n", -1);
+	for (gchar **l = src; *l; l++) {
+		const char *t = *l + strspn(*l, " \t");
+		if (strncmp(t, "expect ", 7) == 0) /* a mutant is judged by the invariants */
+			continue;
+		if (strncmp(t, "profiles ", 9) == 0) {
+			g_ptr_array_add(lines, g_strdup_printf("profiles %s", profile[abi]));
+			continue;
+		}
+		g_ptr_array_add(lines, g_strdup(t));
+	}
+	g_strfreev(src);
+	GString *fresh = g_string_new(NULL);
+	for (unsigned k = take(&b) % 6 + 1; k; k--) {
+		GArray *steps = step_lines(lines);
+		unsigned op = take(&b) % 5;
+		if (!steps->len)
+			op = 4;
+		guint at = steps->len ? g_array_index(steps, guint, take(&b) % steps->len) : lines->len;
+		switch (op) {
+		case 0: mutate_arg(abi, &b, lines, at); break;
+		case 1: g_ptr_array_remove_index(lines, at); break;
+		case 2: { /* the copy makes no capture: a name is captured once */
+			const char *l = lines->pdata[at], *cap = strstr(l, " -> ");
+			g_ptr_array_insert(lines, (gint)at + 1,
+					   cap ? g_strndup(l, (gsize)(cap - l)) : g_strdup(l));
+			break;
+		}
+		case 3: /* swap with the next line, if it is a call too */
+			if (at + 1 < lines->len && mutable_call(lines, at + 1)) {
+				gpointer t = lines->pdata[at];
+				lines->pdata[at] = lines->pdata[at + 1];
+				lines->pdata[at + 1] = t;
+			}
+			break;
+		default: { /* a fresh call from the generator, at a random step */
+			uint8_t few[4] = { (uint8_t)take(&b), (uint8_t)take(&b), (uint8_t)take(&b),
+					   (uint8_t)take(&b) };
+			fuzz_scenario(abi, few, sizeof(few), fresh);
+			gchar **fl = g_strsplit(fresh->str, "\n", -1);
+			for (gchar **l = fl; *l; l++)
+				if (**l && !fuzz_declaration(*l) && strncmp(*l, "host.guest_", 11) != 0 &&
+				    actor_declared(lines, at, *l))
+					g_ptr_array_insert(lines, (gint)MIN(at, lines->len), g_strdup(*l));
+			g_strfreev(fl);
+			break;
+		}
+		}
+		g_array_free(steps, TRUE);
+	}
+	g_string_free(fresh, TRUE);
+	g_string_truncate(out, 0);
+	g_string_append(out, "# generated by ccsim fuzz --seeds: a mutated seed scenario\n");
+	for (guint i = 0; i < lines->len; i++)
+		g_string_append_printf(out, "%s\n", (const char *)lines->pdata[i]);
+	g_ptr_array_free(lines, TRUE);
 }
 
 const char *fuzz_abi_name(enum fuzz_abi abi)

@@ -20,6 +20,21 @@ grep -q '^snp.commands' "$T/fuzz-snp.txt" && ok "fuzz snp: firmware commands cou
 "$CCSIM" fuzz cca --runs 15 --seed 5 --out "$T/d2" >"$T/b.txt" 2>&1
 if cmp -s "$T/a.txt" "$T/b.txt"; then ok "fuzz: same seed, same campaign"; else fail "fuzz: determinism"; fi
 
+# seeded: the conformance scenarios mutated, no finding, same seed same campaign
+for abi in cca snp sev; do
+	expect_exit "fuzz $abi --seeds: 25 mutants, no finding" 0 "$CCSIM" fuzz $abi --runs 25 --seed 3 \
+		--seeds scenarios/monitor/$abi --out "$T/s-$abi"
+	grep -q "^$abi: 25 runs, 25 without a finding" "$T/out" && ok "fuzz $abi --seeds: summary" ||
+		fail "fuzz $abi --seeds: summary" "$(tail -3 "$T/out")"
+done
+"$CCSIM" fuzz snp --runs 10 --seed 9 --seeds scenarios/monitor/snp --out "$T/d3" >"$T/a.txt" 2>&1
+"$CCSIM" fuzz snp --runs 10 --seed 9 --seeds scenarios/monitor/snp --out "$T/d4" >"$T/b.txt" 2>&1
+if cmp -s "$T/a.txt" "$T/b.txt"; then ok "fuzz --seeds: same seed, same campaign"; else fail "fuzz --seeds: determinism"; fi
+expect_exit "fuzz --seeds: missing path" 2 "$CCSIM" fuzz cca --runs 1 --seeds "$T/nowhere"
+expect_err "fuzz --seeds: missing path named" "--seeds $T/nowhere: cannot read"
+expect_exit "fuzz --seeds: no seed for the profile" 2 "$CCSIM" fuzz cca --runs 1 --seeds scenarios/monitor/snp
+expect_err "fuzz --seeds: profile named" "no scenario for profile cca"
+
 expect_exit "fuzz: unknown ABI" 2 "$CCSIM" fuzz tdx --runs 1
 expect_err "fuzz: unknown ABI named" "expected ABI cca, snp or sev"
 expect_exit "fuzz: bad --runs" 2 "$CCSIM" fuzz cca --runs 0

@@ -2,13 +2,26 @@
 # Checkpoint / restore at every step of every bundled scenario on every
 # profile it declares: the restored run must end with the uninterrupted
 # run's digest and summary. Too long for make test (thousands of runs);
-# `make restore-check` runs it, -j through xargs.
+# `make restore-check` runs it. JOBS=N checks N scenarios at once; each
+# scenario prints one line as it finishes, so a long run shows progress.
 #
-# usage: harness/scripts/restore-everywhere.sh [CCSIM] [SCENARIO...]
+# usage: [JOBS=N] harness/scripts/restore-everywhere.sh [CCSIM] [SCENARIO...]
 set -eu
 ccsim=${1:-build/ccsim}
 [ $# -gt 0 ] && shift
 [ $# -gt 0 ] || set -- $(find scenarios -name '*.scn' | sort)
+jobs=${JOBS:-1}
+if [ "$jobs" -gt 1 ] && [ $# -gt 1 ]; then
+	log=$(mktemp)
+	trap 'rm -f "$log"' EXIT
+	printf '%s\n' "$@" | JOBS=1 xargs -P "$jobs" -n 1 "$0" "$ccsim" | tee "$log" |
+		grep -v '^restore-everywhere:' || true
+	set -- $(awk '/^restore-everywhere:/ { t += $2; b += $5 } END { print t + 0, b + 0 }' "$log")
+	total=$1 bad=$2
+	echo "restore-everywhere: $total restore points, $bad mismatches"
+	[ "$bad" -eq 0 ]
+	exit
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 digest() { sed -n 's/.*"digest": "\([^"]*\)".*/\1/p' "$1" | head -n 1; }
@@ -19,10 +32,10 @@ for scn in "$@"; do
 		full="$work/full"
 		"$ccsim" run "$scn" --profile "$p" --out "$full" --quiet 2>/dev/null || continue
 		want=$(digest "$full/summary.json")
-		n=1
+		n=1 here=0
 		while "$ccsim" run "$scn" --profile "$p" --checkpoint-after $n --checkpoint "$work/ck" \
 			--out "$work/save" --quiet 2>/dev/null; do
-			total=$((total + 1))
+			total=$((total + 1)) here=$((here + 1))
 			if "$ccsim" run "$scn" --profile "$p" --restore "$work/ck" --out "$work/rest" \
 				--quiet 2>"$work/err" &&
 			   [ "$(digest "$work/rest/summary.json")" = "$want" ] &&
@@ -33,6 +46,7 @@ for scn in "$@"; do
 			fi
 			n=$((n + 1))
 		done
+		echo "checked $scn $p: $here restore points"
 	done
 done
 echo "restore-everywhere: $total restore points, $bad mismatches"
