@@ -88,4 +88,10 @@ expect_err "--mrtd length message" "expected 48 bytes of hex"
 expect_exit "verify --mrtd bad hex exits 2" 2 "$CCSIM" attest verify --tdx "$T/q.bin" --mrtd zz
 expect_exit "--snp with --tdx exits 2" 2 "$CCSIM" attest make --snp --tdx --out "$T/x.bin"
 
+# The quote a TD obtains in a scenario (GetQuote answered by host.tdx_quote)
+# verifies with the run's seed and the TD's REPORTDATA.
+expect_exit "tdcall_quote scenario" 0 "$CCSIM" run scenarios/monitor/tdx/tdcall_quote.scn --out "$T/run" --quiet
+expect_exit "the scenario's quote verifies" 0 "$CCSIM" attest verify --tdx "$T/run/captures/q.bin" --seed 1 \
+	--report-data "$(printf '5a%.0s' $(seq 1 64))"
+
 finish
