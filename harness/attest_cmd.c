@@ -3,6 +3,7 @@
  * binding, optionally the RIM) and prints its claims as text or JSON. */
 #include "harness/attest_cmd.h"
 #include "harness/attest_snp.h"
+#include "harness/attest_tdx.h"
 #include "harness/scenario.h"
 
 #include <errno.h>
@@ -23,12 +24,14 @@ static const char usage_attest[] =
 	"usage: ccsim attest make|verify [ARGS]   (ccsim attest make --help, ...)\n"
 	"\n"
 	"  make --out FILE     build an Arm CCA attestation token (RMM 1.0 format),\n"
-	"                      or with --snp an AMD SEV-SNP attestation report\n"
-	"  verify FILE         check a token's or report's signatures, print its claims\n";
+	"                      with --snp an AMD SEV-SNP attestation report, with --tdx\n"
+	"                      an Intel TDX quote (DCAP quote v4)\n"
+	"  verify FILE         check a token's, report's or quote's signatures, print its claims\n";
 
 static const char usage_make[] =
 	"usage: ccsim attest make --out FILE [--seed N] [--rim HEX] [--challenge HEX]\n"
 	"       ccsim attest make --snp --out FILE [--seed N] [--report-data HEX]\n"
+	"       ccsim attest make --tdx --out FILE [--seed N] [--mrtd HEX] [--report-data HEX]\n"
 	"\n"
 	"Build a CCA attestation token (tag 399: platform token signed by the CPAK,\n"
 	"realm token signed by the RAK, both ES384) and write it to FILE. Keys and\n"
@@ -42,21 +45,34 @@ static const char usage_make[] =
 	"  --challenge HEX  realm challenge, 1..64 bytes, zero-padded to 64 (default zeros)\n"
 	"  --snp            instead: launch a one-page guest on the SEV-SNP firmware model\n"
 	"                   and write its 1184-byte attestation report (VCEK from the seed)\n"
-	"  --report-data HEX  with --snp: the guest's 64-byte REPORT_DATA (zero-padded)\n";
+	"  --report-data HEX  with --snp or --tdx: the guest's 64-byte REPORT_DATA /\n"
+	"                   REPORTDATA (zero-padded)\n"
+	"  --tdx            instead: the DCAP v4 quote (TEE type 0x81) of a TD with the given\n"
+	"                   MRTD and REPORTDATA, from its TDREPORT, signed by the simulated\n"
+	"                   quoting enclave's P-384 attestation key, certified by the PCK\n"
+	"                   (both from the seed)\n"
+	"  --mrtd HEX       with --tdx: the TD's 48-byte MRTD (default derived from the seed)\n";
 
 static const char usage_verify[] =
 	"usage: ccsim attest verify FILE [--rim HEX | --measurement HEX] [--seed N | --cpak FILE] [--json]\n"
+	"       ccsim attest verify --tdx FILE [--mrtd HEX] [--report-data HEX] [--seed N] [--json]\n"
 	"\n"
 	"Verify a CCA attestation token: the platform token signature with the CPAK\n"
 	"of the seed, the platform challenge = hash of the realm public key (RAK),\n"
 	"the realm token signature with that RAK; then print the claims. A 1184-byte\n"
-	"AMD SEV-SNP attestation report is checked against the seed's VCEK instead.\n"
+	"AMD SEV-SNP attestation report is checked against the seed's VCEK instead;\n"
+	"a TDX quote (--tdx, or any input with version 4 and TEE type 0x81) through\n"
+	"its chain: the PCK is the seed's, it signed the QE report, which binds the\n"
+	"attestation key, which signed the header and TD report body.\n"
 	"Exit 0 valid, 1 a check failed (named), 2 unreadable or malformed (byte offset).\n"
 	"\n"
 	"options:\n"
 	"  --seed N     seed whose CPAK signed the platform token (default 1)\n"
 	"  --rim HEX    also require the realm token's RIM to equal HEX\n"
 	"  --measurement HEX  SNP: also require the report's 48-byte measurement\n"
+	"  --tdx        the file is a TDX quote: every malformed one is named by byte offset\n"
+	"  --mrtd HEX   TDX: also require the quote's 48-byte MRTD\n"
+	"  --report-data HEX  TDX: also require the quote's 64-byte REPORTDATA (zero-padded)\n"
 	"  --cpak FILE  check the platform signature with this public key instead (PEM, or\n"
 	"               the raw 97-byte point): a token from another platform, whose key\n"
 	"               (CPAK) the token does not carry\n"
@@ -113,6 +129,19 @@ static void put_hex(FILE *f, const uint8_t *p, size_t n)
 		fprintf(f, "%02x", p[i]);
 }
 
+static int write_out(const char *out, const uint8_t *bytes, size_t len, const char *what,
+		     uint64_t seed)
+{
+	GError *ge = NULL;
+	if (!g_file_set_contents(out, (const char *)bytes, (gssize)len, &ge)) {
+		fprintf(stderr, "%s: cannot write: %s\n", out, ge->message);
+		g_error_free(ge);
+		return 2;
+	}
+	printf("wrote %s (%s, %zu bytes, seed %llu)\n", out, what, len, (unsigned long long)seed);
+	return 0;
+}
+
 static int make_snp(const char *out, uint64_t seed, const char *rd_hex)
 {
 	static const char image[] = "ccsim sample SEV-SNP guest image";
@@ -123,22 +152,34 @@ static int make_snp(const char *out, uint64_t seed, const char *rd_hex)
 		fprintf(stderr, "ccsim attest make: the SNP firmware model refused the launch\n");
 		return 2;
 	}
-	GError *ge = NULL;
-	if (!g_file_set_contents(out, (const char *)report, SNP_REPORT_LEN, &ge)) {
-		fprintf(stderr, "%s: cannot write: %s\n", out, ge->message);
-		g_error_free(ge);
+	return write_out(out, report, SNP_REPORT_LEN, "SEV-SNP report", seed);
+}
+
+static int make_tdx(const char *out, uint64_t seed, const char *mrtd_hex, const char *rd_hex)
+{
+	uint8_t mrtd[64] = { 0 }, rd[64] = { 0 }, q[TDX_QUOTE_LEN];
+	if (mrtd_hex) {
+		if (parse_hex(mrtd_hex, mrtd, 48) != 48)
+			return usage_err("make", "--mrtd %s: expected 48 bytes of hex", mrtd_hex);
+	} else {
+		char label[64];
+		int ln = snprintf(label, sizeof(label), "ccsim/tdx/mrtd/%llu", (unsigned long long)seed);
+		p384_digest("sha-384", label, (size_t)ln, mrtd);
+	}
+	if (rd_hex && parse_hex(rd_hex, rd, sizeof(rd)) < 0)
+		return usage_err("make", "--report-data %s: expected 1..64 bytes of hex", rd_hex);
+	if (attest_tdx_make(seed, mrtd, rd, q)) {
+		fprintf(stderr, "ccsim attest make: cannot build the TDX quote\n");
 		return 2;
 	}
-	printf("wrote %s (SEV-SNP report, %d bytes, seed %llu)\n", out, SNP_REPORT_LEN,
-	       (unsigned long long)seed);
-	return 0;
+	return write_out(out, q, sizeof(q), "TDX quote", seed);
 }
 
 static int cmd_make(int argc, char **argv)
 {
-	const char *out = NULL, *rim_hex = NULL, *chal_hex = NULL, *rd_hex = NULL;
+	const char *out = NULL, *rim_hex = NULL, *chal_hex = NULL, *rd_hex = NULL, *mrtd_hex = NULL;
 	uint64_t seed = 1;
-	bool snp = false;
+	bool snp = false, tdx = false;
 	struct cca_realm_claims rc = { 0 };
 	if (has_help(argc, argv)) {
 		fputs(usage_make, stdout);
@@ -152,10 +193,12 @@ static int cmd_make(int argc, char **argv)
 			i++;
 		} else if (strcmp(a, "--snp") == 0) {
 			snp = true;
-		} else if (strcmp(a, "--report-data") == 0) {
+		} else if (strcmp(a, "--tdx") == 0) {
+			tdx = true;
+		} else if (strcmp(a, "--report-data") == 0 || strcmp(a, "--mrtd") == 0) {
 			if (!v)
 				return usage_err("make", "%s needs a value", a);
-			rd_hex = v;
+			*(a[2] == 'r' ? &rd_hex : &mrtd_hex) = v;
 			i++;
 		} else if ((strcmp(a, "--out") == 0 || strcmp(a, "--rim") == 0 ||
 			    strcmp(a, "--challenge") == 0)) {
@@ -171,8 +214,14 @@ static int cmd_make(int argc, char **argv)
 	}
 	if (!out)
 		return usage_err("make", "%s", "--out FILE is required");
+	if (snp && tdx)
+		return usage_err("make", "%s", "--snp and --tdx: one kind at a time");
+	if (mrtd_hex && !tdx)
+		return usage_err("make", "%s", "--mrtd goes with --tdx");
 	if (snp)
 		return make_snp(out, seed, rd_hex);
+	if (tdx)
+		return make_tdx(out, seed, mrtd_hex, rd_hex);
 	if (rim_hex) {
 		long n = parse_hex(rim_hex, rc.rim, sizeof(rc.rim));
 		if (n != 32 && n != 64)
@@ -348,8 +397,9 @@ static int load_cpak(const char *path, uint8_t pub[P384_POINT_LEN])
 static int cmd_verify(int argc, char **argv)
 {
 	const char *file = NULL, *rim_hex = NULL, *meas_hex = NULL, *cpak_file = NULL;
+	const char *mrtd_hex = NULL, *rd_hex = NULL;
 	uint64_t seed = 1;
-	bool json = false;
+	bool json = false, tdx = false;
 	if (has_help(argc, argv)) {
 		fputs(usage_verify, stdout);
 		return 0;
@@ -375,8 +425,15 @@ static int cmd_verify(int argc, char **argv)
 				return usage_err("verify", "%s needs a FILE", a);
 			cpak_file = v;
 			i++;
+		} else if (strcmp(a, "--mrtd") == 0 || strcmp(a, "--report-data") == 0) {
+			if (!v)
+				return usage_err("verify", "%s needs a value", a);
+			*(a[2] == 'm' ? &mrtd_hex : &rd_hex) = v;
+			i++;
 		} else if (strcmp(a, "--json") == 0) {
 			json = true;
+		} else if (strcmp(a, "--tdx") == 0) {
+			tdx = true;
 		} else if (a[0] == '-') {
 			return usage_err("verify", "unknown option %s", a);
 		} else if (!file) {
@@ -399,7 +456,7 @@ static int cmd_verify(int argc, char **argv)
 		g_error_free(ge);
 		return 2;
 	}
-	struct attest_verify_opts o = { seed, rim_hex, meas_hex, cpak_file, json };
+	struct attest_verify_opts o = { seed, rim_hex, meas_hex, cpak_file, json, tdx, mrtd_hex, rd_hex };
 	int status = attest_verify_data(file, (const uint8_t *)data, len, &o, stdout, stderr);
 	g_free(data);
 	return status;
@@ -415,6 +472,15 @@ int attest_verify_data(const char *file, const uint8_t *data, size_t len,
 	long rim_len = 0;
 	if (rim_hex && (rim_len = parse_hex(rim_hex, rim, sizeof(rim))) < 32)
 		return usage_err("verify", "--rim %s: expected 32..64 bytes of hex", rim_hex);
+	if (o->tdx || attest_is_tdx_quote(data, len)) {
+		uint8_t mrtd[48], rd[64] = { 0 };
+		if (o->mrtd_hex && parse_hex(o->mrtd_hex, mrtd, sizeof(mrtd)) != 48)
+			return usage_err("verify", "--mrtd %s: expected 48 bytes of hex", o->mrtd_hex);
+		if (o->rd_hex && parse_hex(o->rd_hex, rd, sizeof(rd)) < 0)
+			return usage_err("verify", "--report-data %s: expected 1..64 bytes of hex", o->rd_hex);
+		struct attest_tdx_expect want = { seed, o->mrtd_hex ? mrtd : NULL, o->rd_hex ? rd : NULL };
+		return attest_tdx_verify(file, data, len, &want, json, out, errs);
+	}
 	if (attest_is_snp_report(data, len)) {
 		uint8_t meas[SNP_DIGEST_LEN];
 		long mlen = 0;

@@ -17,9 +17,12 @@ struct attest_verify_opts {
 	uint64_t seed;
 	const char *rim_hex, *meas_hex, *cpak_file;
 	bool json;
+	bool tdx;                      /* the data is a TDX quote, whatever it looks like */
+	const char *mrtd_hex, *rd_hex; /* TDX: expected MRTD, REPORTDATA */
 };
 
-/* Verify `len` bytes at `data` (a CCA token, or a 1184-byte SEV-SNP report),
+/* Verify `len` bytes at `data` (a CCA token, a 1184-byte SEV-SNP report or a
+ * TDX quote),
  * named `file` in messages: claims to `out`, failures to `errs` (usage
  * errors to stderr). The exit status of `ccsim attest verify`. */
 int attest_verify_data(const char *file, const uint8_t *data, size_t len,

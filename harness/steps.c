@@ -454,6 +454,20 @@ static const struct step_spec step_table[] = {
 	  { { "", ARG_NAME, true, "leaf name, the ABI's after \"TDH.\", lower case" },
 	    { "lp", ARG_NUM, false, "the logical processor it runs on (default the host's core)" } },
 	  steps_seamcall, steps_seamcall_check },
+	{ ACTOR_HOST, "tdx_shared_eptp", "TDX: the shared EPT root of a TD vCPU (TDH.VP.WR of the TD "
+	  "VMCS SHARED_EPTP); .status tdx.*",
+	  "host.tdx_shared_eptp tdvpr=0x80110000 eptp=0x20020000 -> s",
+	  { { "tdvpr", ARG_NUM, true, "the vCPU's TDVPR page" },
+	    { "eptp", ARG_NUM, true, "host address of the shared EPT's root table" } },
+	  steps_tdx_shared_eptp, NULL },
+	{ ACTOR_HOST, "tdx_quote", "TDX: the host's quoting service answers a TD's GetQuote: the "
+	  "TDREPORT in the shared buffer at buf becomes a DCAP v4 quote written back after the "
+	  "header (capture: the quote; .x1 the GetQuote status, 0 success; .x2 its length)",
+	  "host.tdx_quote buf=0x20030000 -> q",
+	  { { "buf", ARG_NUM, true, "host address of the GetQuote buffer (version, status, in_len, "
+	      "out_len, TDREPORT)" },
+	    { "len", ARG_NUM, false, "the buffer's size, as R13 gives it (default 4K)" } },
+	  steps_tdx_quote, NULL },
 	{ ACTOR_HOST, "smc", "raw SMC with x0 = fid", "host.smc fid=0xC4000150 x1=0x10000 -> v",
 	  { { "fid", ARG_NUM, true, "function id (x0)" }, { "x1", ARG_NUM, false, "argument register" },
 	    { "x2", ARG_NUM, false, "argument register" }, { "x3", ARG_NUM, false, "argument register" },

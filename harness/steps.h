@@ -111,6 +111,12 @@ int steps_rmpadjust(struct run_ctx *rc, const struct scn_step *st, struct step_r
 int steps_seamcall(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		   char *err, size_t errlen);
 char *steps_seamcall_check(const struct scn_step *st, int *col);
+/* host.tdx_shared_eptp and host.tdx_quote (steps_tdx.c): a TD vCPU's shared
+ * EPT root, and the host's quoting service for a GetQuote buffer. */
+int steps_tdx_shared_eptp(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+			  char *err, size_t errlen);
+int steps_tdx_quote(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		    char *err, size_t errlen);
 /* `ccsim steps`: the leaves and their argument names. */
 void steps_seamcall_print(FILE *f);
 int steps_guest(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,

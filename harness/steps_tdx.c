@@ -11,8 +11,14 @@
 
 #include "harness/runner.h"
 #include "harness/steps.h"
+#include "models/monitor/attest/tdx_quote.h"
 #include "models/monitor/tdx/tdx.h"
 #include "models/platform/machine.h"
+#include "sim/buf.h"
+
+/* GHCI GetQuote: the shared buffer's header and its error status. */
+#define TDX_QUOTE_BUF_HDR 24
+#define TDX_GET_QUOTE_ERROR 0x8000000000000000ull
 
 /* A leaf whose input names a GPA takes it as EPT mapping information
  * (ABI "Secure EPT Entry Info"): level in bits 2:0, GPA in 51:12;
@@ -111,4 +117,79 @@ void steps_seamcall_print(FILE *f)
 			fputs(" (level=: the EPT level in gpa's bits 2:0)", f);
 		fputc('\n', f);
 	}
+}
+
+/* host.tdx_shared_eptp tdvpr=PA eptp=PA: the host's shared EPT root for a
+ * TD vCPU, what TDH.VP.WR of the TD VMCS field SHARED_EPTP does; the TD's
+ * GPA.SHARED accesses walk it (host memory, host key). */
+int steps_tdx_shared_eptp(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+			  char *err, size_t errlen)
+{
+	struct tdx *t = rc->machine.tdx;
+	(void)err;
+	(void)errlen;
+	res->has_status = true;
+	res->status_space = STEPS_STATUS_TDX;
+	if (!t) {
+		res->status = STEPS_TDX_UNSUPPORTED;
+		return 0;
+	}
+	res->status = tdx_vp_set_shared_eptp(t, run_arg_num(st, "tdvpr", 0), run_arg_num(st, "eptp", 0))
+			      ? TDX_OPERAND_INVALID | TDX_OPERAND_ID_RCX : TDX_SUCCESS;
+	return 0;
+}
+
+/* A host access by physical address; cpu_load / cpu_store give each
+ * access's cycles, the step's are their sum. 0, or 1 with *f. */
+static int host_rw(struct cpu *host, bool write, uint64_t pa, void *buf, uint32_t len,
+		   struct cc_fault *f, uint64_t *sum)
+{
+	uint64_t c = 0;
+	int r = write ? cpu_store(host, pa, buf, len, f, &c) : cpu_load(host, pa, buf, len, f, &c);
+	*sum += c;
+	return r;
+}
+
+/* host.tdx_quote buf=PA [len=N]: the host's quoting service answering a
+ * TD's TDG.VP.VMCALL<GetQuote> (GHCI 1.5 "GetQuote"; Linux struct
+ * tdx_quote_buf): the shared buffer at host address buf, len bytes, holds
+ * version (u64, 1), status (u64), in_len and out_len (u32) and the
+ * TDREPORT. The quoting enclave checks the report with the platform's key
+ * (tdx_tdreport_verify) and writes the quote back after the header, with
+ * out_len and the status. The capture holds the quote (no bytes when it
+ * failed); .x1 is the GetQuote status, .x2 out_len. */
+int steps_tdx_quote(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		    char *err, size_t errlen)
+{
+	uint64_t buf = run_arg_num(st, "buf", 0), len = run_arg_num(st, "len", 4096);
+	struct cpu *host = run_actor_cpu(rc, st);
+	uint8_t hdr[TDX_QUOTE_BUF_HDR], rep[TDREPORT_SIZE], q[TDX_QUOTE_LEN];
+	struct cc_fault f;
+	const char *why = NULL;
+	(void)err;
+	(void)errlen;
+	res->x1 = TDX_GET_QUOTE_ERROR;
+	if (host_rw(host, false, buf, hdr, sizeof(hdr), &f, &res->cycles)) {
+		steps_res_fault(res, f.kind);
+		return 0;
+	}
+	if (sim_le64_load(hdr) != 1 || sim_le32_load(hdr + 16) != TDREPORT_SIZE ||
+	    len < sizeof(hdr) + TDX_QUOTE_LEN ||
+	    host_rw(host, false, buf + sizeof(hdr), rep, sizeof(rep), &f, &res->cycles) ||
+	    tdx_quote_build(rc->sim.seed, rep, q, &why)) {
+		sim_le64_store(hdr + 8, TDX_GET_QUOTE_ERROR);
+		sim_le32_store(hdr + 20, 0);
+	} else {
+		res->x1 = 0; /* GET_QUOTE_SUCCESS */
+		res->x2 = TDX_QUOTE_LEN;
+		sim_le64_store(hdr + 8, 0);
+		sim_le32_store(hdr + 20, TDX_QUOTE_LEN);
+		res->bytes = g_memdup2(q, sizeof(q));
+		res->len = sizeof(q);
+		if (host_rw(host, true, buf + sizeof(hdr), q, sizeof(q), &f, &res->cycles))
+			res->x1 = TDX_GET_QUOTE_ERROR;
+	}
+	if (host_rw(host, true, buf, hdr, sizeof(hdr), &f, &res->cycles))
+		steps_res_fault(res, f.kind);
+	return 0;
 }

@@ -9,7 +9,7 @@ out=$1
 ccsim=${2:-build/ccsim}
 mkdir -p "$out/fuzz_scenario" "$out/fuzz_profile" "$out/fuzz_memtrace" "$out/fuzz_checkpoint" \
 	"$out/fuzz_token" "$out/fuzz_snp_report" "$out/fuzz_monitor_cca" "$out/fuzz_monitor_snp" \
-	"$out/fuzz_monitor_sev"
+	"$out/fuzz_monitor_sev" "$out/fuzz_tdx_quote"
 
 # monitor-ABI targets: byte strings the generator (harness/fuzz_gen.c) reads
 # as calls; the first byte picks the set-up (cca: bit 0 a realm and REC
@@ -83,3 +83,15 @@ cp tests/data/cca-token-tfrmm-1.0-rel0.cbor "$out/fuzz_token/"
 	--out "$out/fuzz_token/seed7-sha256.cbor" >/dev/null
 "$ccsim" attest make --snp --out "$out/fuzz_snp_report/seed1.bin" >/dev/null
 "$ccsim" attest make --snp --seed 3 --report-data 00ff --out "$out/fuzz_snp_report/seed3.bin" >/dev/null
+"$ccsim" attest make --tdx --out "$out/fuzz_tdx_quote/seed1.bin" >/dev/null
+"$ccsim" attest make --tdx --seed 5 --report-data 00ff --out "$out/fuzz_tdx_quote/seed5.bin" >/dev/null
+# a quote whose QE authentication data is empty, and one cut inside the certification data
+python3 - "$out/fuzz_tdx_quote" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1] + "/seed1.bin", "rb").read())
+e = d[:1314] + struct.pack("<H", 0) + d[1348:]
+e[632:636] = struct.pack("<I", len(e) - 636)
+e[830:834] = struct.pack("<I", len(e) - 834)
+open(sys.argv[1] + "/noauth.bin", "wb").write(e)
+open(sys.argv[1] + "/cut.bin", "wb").write(d[:1000])
+PY

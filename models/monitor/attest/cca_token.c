@@ -17,25 +17,16 @@
 /* {1: -35}, the only protected header we write or accept (RFC 9053 §2.1 ES384). */
 static const uint8_t prot_es384[] = { 0xa1, 0x01, 0x38, 0x22 };
 
-static void key_pair(const char *label, uint64_t seed, uint8_t priv[P384_SCALAR_LEN],
-		     uint8_t pub[P384_POINT_LEN])
-{
-	p384_key_derive(label, seed, 0, 0, priv);
-	/* A derived scalar is always in [1, n-1], so this cannot fail. */
-	if (p384_public(priv, pub))
-		abort();
-}
-
 void cca_cpak_public(uint64_t seed, uint8_t pub[P384_POINT_LEN])
 {
 	uint8_t priv[P384_SCALAR_LEN];
-	key_pair(CCA_CPAK_LABEL, seed, priv, pub);
+	p384_key_pair(CCA_CPAK_LABEL, seed, priv, pub);
 }
 
 void cca_rak_public(uint64_t seed, uint8_t pub[P384_POINT_LEN])
 {
 	uint8_t priv[P384_SCALAR_LEN];
-	key_pair(CCA_RAK_LABEL, seed, priv, pub);
+	p384_key_pair(CCA_RAK_LABEL, seed, priv, pub);
 }
 
 /* SHA-256("ccsim/cca/" what || LE64(seed)), for default ids and measurements. */
@@ -219,8 +210,8 @@ int cca_token_build(uint64_t seed, const struct cca_realm_claims *rc, const stru
 	for (size_t i = 0; i < plat.nsw; i++)
 		if (plat.sw[i].value_len > CCA_MEAS_MAX || plat.sw[i].signer_id_len > CCA_MEAS_MAX)
 			return -EINVAL;
-	key_pair(CCA_CPAK_LABEL, seed, cpak, cpak_pub);
-	key_pair(CCA_RAK_LABEL, seed, rak, rak_pub);
+	p384_key_pair(CCA_CPAK_LABEL, seed, cpak, cpak_pub);
+	p384_key_pair(CCA_RAK_LABEL, seed, rak, rak_pub);
 	struct cbor_enc key;
 	cbor_enc_init(&key);
 	put_cose_key(&key, rak_pub);

@@ -57,6 +57,15 @@ void p384_key_derive(const char *label, uint64_t seed, int has_id, uint64_t id,
 	EC_GROUP_free(g);
 }
 
+void p384_key_pair(const char *label, uint64_t seed, uint8_t priv[P384_SCALAR_LEN],
+		   uint8_t pub[P384_POINT_LEN])
+{
+	p384_key_derive(label, seed, 0, 0, priv);
+	/* A derived scalar is always in [1, n-1], so this cannot fail. */
+	if (p384_public(priv, pub))
+		abort();
+}
+
 int p384_public(const uint8_t priv[P384_SCALAR_LEN], uint8_t pub[P384_POINT_LEN])
 {
 	int rc = -EINVAL;

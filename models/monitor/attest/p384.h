@@ -18,6 +18,9 @@
  * `id` is included only when has_id is non-zero. */
 void p384_key_derive(const char *label, uint64_t seed, int has_id, uint64_t id,
 		     uint8_t priv[P384_SCALAR_LEN]);
+/* p384_key_derive without id, and its public point. */
+void p384_key_pair(const char *label, uint64_t seed, uint8_t priv[P384_SCALAR_LEN],
+		   uint8_t pub[P384_POINT_LEN]);
 /* The public point d*G, uncompressed. 0 or -EINVAL (d out of range). */
 int __attribute__((warn_unused_result)) p384_public(const uint8_t priv[P384_SCALAR_LEN],
 						    uint8_t pub[P384_POINT_LEN]);

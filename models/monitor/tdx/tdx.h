@@ -119,6 +119,21 @@ const char *tdx_status_name(uint64_t status);
 /* Whether a scenario's status name ("tdx.operand_busy") is one of them. */
 bool tdx_status_known(const char *name);
 
+/* A TD's measurements as TDINFO_STRUCT reports them. */
+struct tdx_td_measurements {
+	uint64_t attributes, xfam;
+	uint8_t mrtd[48], mrconfigid[48], mrowner[48], mrownerconfig[48];
+	uint8_t rtmr[4][48];
+};
+/* TDREPORT_STRUCT (tdx_report.c) as TDG.MR.REPORT builds it, MACed with
+ * the platform key of `seed`. */
+void tdx_tdreport_make(uint64_t seed, const struct tdx_td_measurements *m,
+		       const uint8_t reportdata[64], uint8_t out[TDREPORT_SIZE]);
+/* What the quoting enclave checks of a TDREPORT before it signs: TYPE
+ * 0x81, the MAC under the platform key of `seed` (EVERIFYREPORT2), the
+ * TEE_TCB_INFO and TDINFO hashes. 0, or -1 with *why. */
+int tdx_tdreport_verify(uint64_t seed, const uint8_t r[TDREPORT_SIZE], const char **why);
+
 /* KeyID helpers: the profile's split (ABI "Physical Memory"; Linux
  * tdx_get_keyid_range). An HPA operand names its KeyID in the top
  * keyid_bits of mem.pa_bits. */

@@ -412,38 +412,6 @@ TDX_HANDLER(tdh_phymem_page_rdmd)
 	regs[TDX_RAX] = TDX_SUCCESS;
 }
 
-/* TDREPORT_STRUCT (ABI "TDREPORT_STRUCT"; tdg_mr_report.c): TDINFO from
- * the TDCS, TEE_TCB_INFO naming this module (MRSEAM = SHA-384 of its name:
- * ccsim has no module binary), REPORTMACSTRUCT with both hashes, the
- * REPORTDATA and a MAC under a platform key derived from the seed (on
- * hardware the CPU's, checked by TDG.MR.VERIFYREPORT / EVERIFYREPORT2). */
-void tdx_report_build(struct tdx *t, const struct tdx_tdcs *c, const uint8_t reportdata[64],
-		      uint8_t r[TDREPORT_SIZE])
-{
-	uint8_t *info = r + TDREPORT_TDINFO, *tcb = r + TDREPORT_TEE_TCB_INFO;
-	memset(r, 0, TDREPORT_SIZE);
-	r[TDREPORT_TYPE] = TDX_REPORT_TYPE_TDX;
-	sim_le64_store(info + TDINFO_ATTRIBUTES, c->attributes);
-	sim_le64_store(info + TDINFO_XFAM, c->xfam);
-	memcpy(info + TDINFO_MRTD, c->mrtd, 48);
-	memcpy(info + TDINFO_MRCONFIGID, c->mrconfigid, 48);
-	memcpy(info + TDINFO_MROWNER, c->mrowner, 48);
-	memcpy(info + TDINFO_MROWNERCONFIG, c->mrownerconfig, 48);
-	memcpy(info + TDINFO_RTMR, c->rtmr, sizeof(c->rtmr));
-	/* TEE_TCB_INFO: VALID bitmap (8), TEE_TCB_SVN (16), MRSEAM (48) at 24 */
-	sim_le64_store(tcb, 0x3ull);
-	static const char module[] = "ccsim tdx module 1.5";
-	tdx_sha384(module, sizeof(module) - 1, tcb + 24);
-	tdx_sha384(tcb, TDREPORT_TEE_TCB_INFO_LEN, r + TDREPORT_TEE_TCB_INFO_HASH);
-	tdx_sha384(info, TDINFO_LEN, r + TDREPORT_TEE_INFO_HASH);
-	memcpy(r + TDREPORT_REPORTDATA, reportdata, 64);
-	uint8_t mac_in[8 + TDREPORT_MAC], mac[48];
-	sim_le64_store(mac_in, t->base.sim->seed ^ 0x7464787265706f72ull); /* "tdxrepor" */
-	memcpy(mac_in + 8, r, TDREPORT_MAC);
-	tdx_sha384(mac_in, sizeof(mac_in), mac);
-	memcpy(r + TDREPORT_MAC, mac, 32);
-}
-
 /* --- reading a TD without side effects --- */
 
 static int peek(struct tdx *t, unsigned key, uint64_t pa, void *buf, size_t len)
