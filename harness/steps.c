@@ -557,7 +557,7 @@ static const struct step_spec step_table[] = {
 	    { "asid", ARG_NUM, false, "activate: the ASID" },
 	    { "addr", ARG_NUM, false, "launch_update: the page (SPA)" },
 	    { "gpa", ARG_NUM, false, "launch_update: its GPA" },
-	    { "type", ARG_NAME, false, "launch_update: normal, vmsa, zero, unmeasured, secrets, cpuid" },
+	    { "type", ARG_NAME_NUM, false, "launch_update: normal, vmsa, zero, unmeasured, secrets, cpuid, or a PAGE_TYPE byte" },
 	    { "vmpl", ARG_NUM, false, "report: the requesting VMPL" },
 	    { "data", ARG_BYTES, false, "report: REPORT_DATA (up to 64 bytes)" },
 	    { "host_data", ARG_BYTES, false, "launch_finish: HOST_DATA (up to 32 bytes)" },
@@ -661,7 +661,7 @@ const struct step_spec *step_lookup(enum actor_kind actor, const char *op)
 
 void steps_print(FILE *f)
 {
-	static const char *const arg_type[] = { "number", "bytes", "name" };
+	static const char *const arg_type[] = { "number", "bytes", "name", "name|#" };
 	static const char *const who[ACTOR_KIND_COUNT] = {
 		"host: the untrusted hypervisor, a vCPU in the normal world at EL2",
 		"vm NAME: a guest declared with `vm NAME`, in the profile's protected world "

@@ -18,7 +18,7 @@
 enum steps_status_space { STEPS_STATUS_DEFAULT = 0, STEPS_STATUS_TDX = 1 };
 
 enum actor_kind { ACTOR_HOST, ACTOR_VM, ACTOR_PHYS, ACTOR_DEV, ACTOR_VERIFIER, ACTOR_KIND_COUNT };
-enum step_arg_type { ARG_NUM, ARG_BYTES, ARG_NAME };
+enum step_arg_type { ARG_NUM, ARG_BYTES, ARG_NAME, ARG_NAME_NUM /* a name or a number */ };
 
 struct step_arg_spec {
 	const char *name;       /* NULL ends the list; "" is the positional word */

@@ -113,6 +113,7 @@ static const struct schema_key schema[] = {
 	U64("sev", "min_sev_asid", min_sev_asid, 1, 4096, "1", "first plain-SEV ASID: 1 .. min_sev_asid - 1 are for SEV-ES / SEV-SNP guests (the split the BIOS sets)"),
 	BOOL("sev", "asid_flush_gate", asid_flush_gate, "true", "a decommissioned ASID is refused until WBINVD and DF_FLUSH (false: the gate is gone, to show the hazard)"),
 	BOOL("sev", "snp_alias_check", snp_alias_check, "false", "the SNP firmware carries AMD's BadRAM mitigation (AMD-SB-3015): SNP_INIT checks system memory for DRAM aliases and refuses an aliasing platform; reports then carry ALIAS_CHECK_COMPLETE"),
+	U64("sev", "sockets", snp_sockets, 1, 2, "1", "processor sockets of an SNP platform: on 2, a guest policy asking for SINGLE_SOCKET is refused at SNP_LAUNCH_START (SNP ABI 4.3)"),
 	BOOL("sev", "restricted_injection", restricted_injection, "false", "SNP guests run with Restricted Injection (SEV_FEATURES bit 3): the host may inject no event but #HV"),
 	U64("sev", "vc_handler_cycles", vc_handler_cycles, 0, 1000000, "0", "what a Linux SEV-ES / SNP guest's #VC handler spends beyond the model's handler (decoding the faulting instruction, dispatch)"),
 	U64("sev", "es_exit_cycles", es_exit_cycles, 0, 10000000, "0", "an SEV-ES / SNP guest's exit round trip beyond a plain VM's: the encrypted VMSA's save and restore by hardware, the host state it restores, the host's GHCB handling"),

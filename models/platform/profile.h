@@ -83,6 +83,7 @@ struct platform_config {
 	bool asid_flush_gate;     /* firmware refuses a freed ASID until WBINVD + DF_FLUSH */
 	bool restricted_injection;
 	bool snp_alias_check;     /* SNP_INIT refuses a platform whose DRAM aliases (AMD-SB-3015) */
+	uint64_t snp_sockets;     /* sockets of the SNP platform (a SINGLE_SOCKET policy needs 1) */
 	uint64_t vc_handler_cycles; /* a guest's #VC handling beyond what the model's handler runs */
 	uint64_t es_exit_cycles;    /* an SEV-ES / SNP exit's round trip beyond a plain VM's */ /* SNP: the host injects no event but #HV (APM 15.36.16) */
 	uint64_t rmm_timer;        /* 0: the host injects a realm's timer; 1: the RMM does */
