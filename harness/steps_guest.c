@@ -107,8 +107,10 @@ static void copy_result(const struct hv_guest *g, const struct hv_result *h, boo
 	res->has_status = h->has_status;
 	res->status = h->status;
 	/* success of an SEV guest's step reads in its firmware's namespace */
-	if (h->has_status && h->status == 0 && g->sev)
+	if (h->has_status && h->status == 0 && g->sev && !g->m->tdx)
 		res->status = g->sev == CPU_SEV_SNP ? HV_SNP_STATUS : HV_SEV_STATUS;
+	if (g->m->tdx) /* a TD's: the TDX module's statuses */
+		res->status_space = STEPS_STATUS_TDX;
 	res->x1 = h->x1;
 	res->x2 = h->x2;
 	res->cycles = h->cycles;

@@ -221,9 +221,8 @@ struct pt_walk_result pt_translate(const struct pt_config *cfg, const struct pt_
 	uint64_t root = cfg->s1.root;
 
 	switch (cfg->s1.fmt) {
-	case PT_FMT_X86: /* SDM vol. 1 3.3.7.1: VA[63:47] must sign-extend bit 47 (a rule of
-			  * 4-level paging: with stage 1 off the address is the GPA, whose
-			  * top bits may hold TDX's GPA.SHARED) */
+	case PT_FMT_X86: /* SDM vol. 1 3.3.7.1: VA[63:47] must sign-extend bit 47; with
+			  * stage 1 off the address is a GPA (a TD's may carry GPA.SHARED) */
 		if (!cfg->s1_off && (uint64_t)((int64_t)(va << 16) >> 16) != va) {
 			fail(&r, PT_FAULT_CANONICAL, 1, 0, va);
 			return r;

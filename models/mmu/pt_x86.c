@@ -161,7 +161,7 @@ static int ept_encode_leaf(const struct pt_stage *st, unsigned level, uint64_t p
 {
 	unsigned rwx = prot & (PT_PROT_R | PT_PROT_W | PT_PROT_X);
 	/* Nothing (not present) or write without read (misconfigured). */
-	if (!rwx || (rwx & (PT_PROT_R | PT_PROT_W)) == PT_PROT_W || flags)
+	if (!rwx || (rwx & (PT_PROT_R | PT_PROT_W)) == PT_PROT_W || (flags & ~PT_MAP_RSVD))
 		return -EINVAL;
 	if (pa & ~pt_bits(st->pa_bits - 1u, pt_level_shift(level)))
 		return -EINVAL;
@@ -172,6 +172,8 @@ static int ept_encode_leaf(const struct pt_stage *st, unsigned level, uint64_t p
 		*e |= EPT_W;
 	if (prot & PT_PROT_X)
 		*e |= EPT_X;
+	if (flags & PT_MAP_RSVD) /* bit 51: reserved below MAXPHYADDR 52 (SDM 29.3.3.1) */
+		*e |= 1ull << 51;
 	return 0;
 }
 

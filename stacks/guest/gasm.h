@@ -28,6 +28,7 @@ enum {
 struct gasm {
 	GByteArray *code;
 	bool realm;
+	bool tdx;       /* an Intel TD */
 	unsigned sev;   /* enum cpu_sev */
 	int loop_sp;
 	uint64_t loop_top[GUEST_MAX_LOOP_DEPTH];
@@ -91,9 +92,38 @@ static inline void ghcb_call(struct gasm *g, unsigned nargs, unsigned nres)
 		ld(g, n, R_GHCB, (int32_t)(8 * n), 8);
 }
 
+/* The entry of a #VC or #VE handler at the synchronous vector: any other
+ * exception class branches away (the branch returned, to patch), else
+ * x0..x28 are saved at R_VC. x29 / x30 are its scratch. */
+static inline size_t handler_entry(struct gasm *g, uint64_t esr_ec)
+{
+	emit(g, ISA_MRS, R_X30, 0, 0, ISA_SR_ESR, 0);
+	emit(g, ISA_LSRI, R_X30, R_X30, 0, 0, ESR_EC_SHIFT);
+	emit(g, ISA_ANDI, R_X30, R_X30, 0, 0, 0x3f);
+	movi(g, R_X29, esr_ec >> ESR_EC_SHIFT);
+	size_t away = emit(g, ISA_BC, R_X30, R_X29, ISA_NE, 0, 0);
+	for (unsigned n = 0; n < R_X29; n++)
+		st(g, n, R_VC, (int32_t)(8 * n), 8);
+	return away;
+}
+
+/* ---- an Intel TD (kernel_tdx.c) ---- */
+
+/* TDCALL, which this ISA spells SMC: the leaf in x0 (RAX), the other
+ * registers by x86 GPR number (x1 RCX, x2 RDX, x8..x15 R8..R15). */
+static inline void tdcall(struct gasm *g) { emit(g, ISA_SMC, 0, 0, 0, 0, 0); }
+/* TDG.VP.VMCALL exposing R10..R15 to the host (GHCI: RCX is the bitmap). */
+#define TD_VMCALL_EXPOSE 0xfc00ull
+/* A KVM hypercall from a TD (Linux tdx_kvm_hypercall): TDG.VP.VMCALL with
+ * R10 = the function (X0), R11..R14 = X1..X4; X0..X3 come back from
+ * R10..R13. x11..x15 (loop counters) are kept; x10 and x30 clobbered. */
+void td_hypercall(struct gasm *g);
+
 static inline void callx(struct gasm *g, unsigned nargs, unsigned nres)
 {
-	if (g->sev >= 2)
+	if (g->tdx)
+		td_hypercall(g);
+	else if (g->sev >= 2)
 		ghcb_call(g, nargs, nres);
 	else
 		emit(g, g->realm ? ISA_SMC : ISA_HVC, 0, 0, 0, 0, 0);
@@ -123,5 +153,18 @@ static inline void copy8(struct gasm *g, unsigned src, unsigned dst, unsigned le
  * a message and *bad_op the op at fault. */
 int gasm_workload(struct gasm *g, const struct guest_kernel_config *cfg, char *err, size_t errlen,
 		  size_t *bad_op);
+
+/* The TD's kernel paths (kernel_tdx.c). */
+void td_boot(struct gasm *g, const struct guest_kernel_config *cfg);
+/* The timer's re-arm in the interrupt handler: deadline += tick. */
+void td_timer_rearm(struct gasm *g, uint64_t tick);
+/* The #VE handler at the synchronous vector: anything else goes to
+ * to_panic[0] (not a #VE) or to_panic[1] (a #VE it does not handle). */
+void td_ve_handler(struct gasm *g, size_t to_panic[2]);
+/* TDG.MR.REPORT with the challenge as REPORTDATA, the TDREPORT to the host
+ * through the bounce buffer with TDG.VP.VMCALL<GetQuote>. */
+void td_report(struct gasm *g, const uint8_t challenge[64]);
+/* `tdcall` op: the call, its results reported to the device. */
+void td_tdcall_op(struct gasm *g, const struct guest_op *o, size_t index);
 
 #endif

@@ -157,13 +157,7 @@ static void vc_ghcb_exit(struct gasm *g, uint64_t code)
  * dispatch). Any other #VC, and any other synchronous exception, is fatal. */
 static void vc_handler(struct gasm *g, unsigned sev, uint64_t work, size_t *to_panic)
 {
-	emit(g, ISA_MRS, R_X30, 0, 0, ISA_SR_ESR, 0);
-	emit(g, ISA_LSRI, R_X30, R_X30, 0, 0, ESR_EC_SHIFT);
-	emit(g, ISA_ANDI, R_X30, R_X30, 0, 0, 0x3f);
-	movi(g, R_X29, ESR_EC_VC >> ESR_EC_SHIFT);
-	to_panic[0] = emit(g, ISA_BC, R_X30, R_X29, ISA_NE, 0, 0);
-	for (unsigned n = 0; n < R_X29; n++)
-		st(g, n, R_VC, (int32_t)(8 * n), 8);
+	to_panic[0] = handler_entry(g, ESR_EC_VC);
 	if (work)
 		emit(g, ISA_WORK, 0, 0, 0, 0, work);
 	emit(g, ISA_MRS, R_X30, 0, 0, ISA_SR_ESR, 0);
@@ -386,11 +380,17 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 			 (unsigned long long)GUEST_MIN_RAM);
 		return -1;
 	}
-	if (cfg->sev > 3 || (cfg->sev && cfg->realm)) {
-		snprintf(err, errlen, "a guest is a realm or an SEV guest (1..3), not both");
+	if (cfg->sev > 3 || (cfg->sev && cfg->realm) || (cfg->tdx && (cfg->sev || cfg->realm))) {
+		snprintf(err, errlen, "a guest is a realm, an SEV guest (1..3) or a TD, not two");
 		return -1;
 	}
-	struct gasm g = { .code = g_byte_array_new(), .realm = cfg->realm, .sev = cfg->sev,
+	if (cfg->tdx && cfg->vcpus > 1) {
+		snprintf(err, errlen, "vcpus: a TD has one vCPU here (TDX guests start their "
+			 "others through the ACPI MP wakeup mailbox, which is not modelled)");
+		return -1;
+	}
+	struct gasm g = { .code = g_byte_array_new(), .realm = cfg->realm, .tdx = cfg->tdx,
+			  .sev = cfg->sev,
 			  .panic_fixups = g_array_new(FALSE, FALSE, sizeof(size_t)) };
 	size_t sev_secondary = SIZE_MAX;
 	size_t to_main = emit(&g, ISA_B, 0, 0, 0, 0, 0);
@@ -409,9 +409,13 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 	ld(&g, R_IRQ_A, R_IRQ_B, GUEST_KDATA_TICKS, 8);
 	emit(&g, ISA_ADDI, R_IRQ_A, R_IRQ_A, 0, 0, 1);
 	st(&g, R_IRQ_A, R_IRQ_B, GUEST_KDATA_TICKS, 8);
-	emit(&g, ISA_MRS, R_IRQ_A, 0, 0, ISA_SR_CNTV_CVAL, 0);
-	emit(&g, ISA_ADDI, R_IRQ_A, R_IRQ_A, 0, 0, cfg->tick ? cfg->tick : 1);
-	emit(&g, ISA_MSR, R_IRQ_A, 0, 0, ISA_SR_CNTV_CVAL, 0);
+	if (cfg->tdx) { /* its timer is the host's emulated TSC deadline */
+		td_timer_rearm(&g, cfg->tick);
+	} else {
+		emit(&g, ISA_MRS, R_IRQ_A, 0, 0, ISA_SR_CNTV_CVAL, 0);
+		emit(&g, ISA_ADDI, R_IRQ_A, R_IRQ_A, 0, 0, cfg->tick ? cfg->tick : 1);
+		emit(&g, ISA_MSR, R_IRQ_A, 0, 0, ISA_SR_CNTV_CVAL, 0);
+	}
 	patch_target(&g, not_timer, here(&g));
 	emit(&g, ISA_MSR, R_IRQ_ID, 0, 0, ISA_SR_EOIR, 0);
 	emit(&g, ISA_ERET, 0, 0, 0, 0, 0);
@@ -436,7 +440,7 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 			movi(&g, 0, 0);
 			sev_es_percpu(&g);
 		}
-	} else {
+	} else if (!cfg->tdx) { /* a TD accepts them instead (td_boot) */
 		/* touch the kernel's pages (a host may populate RAM on first use) */
 		static const uint64_t kpages[] = { GUEST_KDATA, GUEST_CONFIG, GUEST_HOSTCALL,
 						   GUEST_TOKEN, GUEST_TOKEN + 0x1000,
@@ -447,6 +451,8 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 		}
 	}
 	movi(&g, R_SH, 0);
+	if (cfg->tdx)
+		td_boot(&g, cfg);
 	if (cfg->realm) {
 		movi(&g, 0, RSI_VERSION);
 		movi(&g, 1, RSI_ABI_VERSION);
@@ -475,7 +481,7 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 	bool blk = false;
 	for (size_t i = 0; i < cfg->nops; i++)
 		blk |= cfg->ops[i].kind >= GOP_BLK_READ && cfg->ops[i].kind <= GOP_NET_RECV;
-	if (cfg->tick) {
+	if (cfg->tick && !cfg->tdx) {
 		emit(&g, ISA_MRS, 1, 0, 0, ISA_SR_CNTVCT, 0);
 		emit(&g, ISA_ADDI, 1, 1, 0, 0, cfg->tick);
 		emit(&g, ISA_MSR, 1, 0, 0, ISA_SR_CNTV_CVAL, 0);
@@ -546,6 +552,8 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 	}
 	if (cfg->sev == 3 && cfg->attest)
 		snp_report(&g, cfg->challenge);
+	if (cfg->tdx && cfg->attest)
+		td_report(&g, cfg->challenge);
 	/* wait for the secondaries to be OFF (AFFINITY_INFO), count who ran */
 	if (nsec) {
 		movi(&g, R_T4, 0);
@@ -618,7 +626,13 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 		emit(&g, ISA_B, 0, 0, 0, 0, off_again);
 	}
 	g_free(cpu_on_fixups);
-	if (cfg->sev >= 2) { /* the sync vector goes to the #VC handler first */
+	if (cfg->tdx) { /* the sync vector goes to the #VE handler first */
+		size_t to_panic[2];
+		patch_target(&g, to_panic_sync, here(&g));
+		td_ve_handler(&g, to_panic);
+		patch_target(&g, to_panic[0], panic_sync);
+		patch_target(&g, to_panic[1], panic_sync);
+	} else if (cfg->sev >= 2) { /* the sync vector goes to the #VC handler first */
 		size_t to_panic[2];
 		patch_target(&g, to_panic_sync, here(&g));
 		vc_handler(&g, cfg->sev, cfg->vc_work, to_panic);
@@ -649,7 +663,7 @@ const char *guest_op_name(enum guest_op_kind k)
 		"host_call", "send", "extend", "call", "regs", "stream_read", "stream_write",
 		"copy", "memcpy", "random", "chase", "touch", "cpuid", "rdmsr", "wrmsr",
 		"pio_in", "pio_out", "phase", "blk_read", "blk_write",
-		"net_send", "net_recv", "replay",
+		"net_send", "net_recv", "replay", "tdcall",
 	};
 	return k < GOP_KIND_COUNT ? n[k] : "?";
 }

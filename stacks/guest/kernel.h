@@ -19,7 +19,16 @@
  * PSCI CPU_ON before its workload; each marks itself in the kernel data,
  * computes, and leaves with CPU_OFF; the boot vCPU waits for them with
  * AFFINITY_INFO before it reports how many ran and powers off. On a non-confidential VM the RSI steps are left out and PSCI
- * goes through HVC.
+ * goes through HVC. As an Intel TD (kernel_tdx.c) it starts from the reset
+ * vector the host's reset page branches from, learns its GPA width with
+ * TDG.VP.INFO (hence GPA.SHARED), accepts its kernel pages with
+ * TDG.MEM.PAGE.ACCEPT (the host AUGs each on the way), converts the bounce
+ * buffer to shared with TDG.VP.VMCALL<MapGPA>, arms its timer through the
+ * TSC deadline MSR the host emulates, and handles #VE with
+ * TDG.VP.VEINFO.GET: HLT, CPUID, MSRs and port I/O through TDG.VP.VMCALL,
+ * MMIO decoded from the faulting instruction, and a pending private page
+ * accepted (lazy accept); with attest=1 it asks for a TDREPORT
+ * (TDG.MR.REPORT) and hands it to the host with TDG.VP.VMCALL<GetQuote>.
  *
  * Guest physical layout (IPAs; RAM from 0):
  *   0x000000  code: a branch to the kernel, vectors at 0x200 / 0x280
@@ -41,6 +50,9 @@
 #define GUEST_KDATA_TICKS 0x00
 #define GUEST_KDATA_PANIC 0x08
 #define GUEST_KDATA_CPUS 0x10  /* one word per vCPU: set by each secondary it ran */
+#define GUEST_KDATA_TD_DEADLINE 0x38 /* TD: the TSC deadline its timer last armed */
+#define GUEST_KDATA_TD_CALL_SAVE 0x800 /* TD: x11..x15 kept across a TDG.VP.VMCALL */
+#define GUEST_KDATA_TD_IRQ_SAVE 0x900  /* TD: what the interrupt handler's VMCALL clobbers */
 #define GUEST_CONFIG 0x101000ull
 #define GUEST_HOSTCALL 0x102000ull
 #define GUEST_TOKEN 0x104000ull
@@ -168,6 +180,8 @@ enum guest_op_kind {
 	GOP_NET_RECV,     /* the same, receiving */
 	GOP_REPLAY,       /* a: base of the trace's pages, b: passes, e: its pages; data: the
 			     compiled words (harness/memtrace.h), placed in the data segment */
+	GOP_TDCALL,       /* a TD's TDCALL: a: leaf (RAX); data: RCX, RDX, R8..R15 as 8-byte
+			     words; RAX, RCX, RDX, R8..R13 reported (nothing outside a TD) */
 	GOP_KIND_COUNT
 };
 
@@ -191,6 +205,7 @@ enum {
 
 struct guest_kernel_config {
 	bool realm;             /* boot as a CCA realm (RSI); false: ordinary VM */
+	bool tdx;               /* boot as an Intel TD (TDCALL, #VE, TDG.VP.VMCALL) */
 	unsigned sev;           /* an AMD SEV guest (enum cpu_sev: 1 SEV, 2 SEV-ES, 3 SEV-SNP) */
 	uint64_t ram_size;      /* bytes of RAM from IPA 0 (>= GUEST_MIN_RAM) */
 	uint64_t tick;          /* virtual timer period in cycles; 0: no timer */

@@ -596,7 +596,7 @@ int gasm_workload(struct gasm *g, const struct guest_kernel_config *cfg, char *e
 		case GOP_BLK_WRITE:
 		case GOP_NET_SEND:
 		case GOP_NET_RECV: {
-			bool cvm = g->realm || g->sev;
+			bool cvm = g->realm || g->sev || g->tdx;
 			bool net = o->kind == GOP_NET_SEND || o->kind == GOP_NET_RECV;
 			uint64_t buf = net ? o->b : o->c, size = net ? o->c : o->d;
 			uint64_t bounce = net ? o->d : o->e;
@@ -609,6 +609,15 @@ int gasm_workload(struct gasm *g, const struct guest_kernel_config *cfg, char *e
 			replay(g, top + data_offset(cfg, i, &end), o->len, o->b);
 			break;
 		}
+		case GOP_TDCALL:
+			if (o->len % 8 || o->len > 80) {
+				*bad_op = i;
+				snprintf(err, errlen, "op %zu (tdcall): up to 10 argument registers", i + 1);
+				return -1;
+			}
+			if (g->tdx) /* a TDCALL means nothing outside a TD */
+				td_tdcall_op(g, o, i);
+			break;
 		case GOP_KIND_COUNT:
 			break;
 		}

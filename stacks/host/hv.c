@@ -160,6 +160,7 @@ int hv_vcpu_of_mpidr(const struct hv_guest *g, uint64_t mpidr)
 /* ---- the API ---- */
 
 static bool is_cca(const struct hv_guest *g) { return g->m->rmm != NULL; }
+static bool is_tdx(const struct hv_guest *g) { return g->m->tdx != NULL; }
 
 int hv_guest_load(struct hv_guest *g, struct hv_result *res, char *err, size_t errlen)
 {
@@ -207,6 +208,7 @@ int hv_guest_create(struct hv_guest *g, struct hv_result *res, char *err, size_t
 	}
 	machine_mark(g->m, (uint32_t)g->cfg.vmid, GUEST_PHASE_LAUNCH, g->t0);
 	int rc = is_cca(g) ? hv_cca_create(g, res, &cyc)
+		 : is_tdx(g) ? hv_tdx_create(g, res, &cyc)
 		 : g->sev  ? hv_sev_create(g, res, &cyc)
 			   : hv_plain_create(g, res, &cyc);
 	machine_mark(g->m, (uint32_t)g->cfg.vmid, GUEST_PHASE_NONE, g->t0 + cyc);
@@ -240,7 +242,9 @@ int hv_guest_run(struct hv_guest *g, uint64_t max_exits, unsigned until, struct 
 			 "is in use)", g->name);
 		return -1;
 	}
-	int rc = is_cca(g) ? hv_cca_run(g, max, until, res, &cyc) : hv_plain_run(g, max, until, res, &cyc);
+	int rc = is_cca(g)   ? hv_cca_run(g, max, until, res, &cyc)
+		 : is_tdx(g) ? hv_tdx_run(g, max, until, res, &cyc)
+			     : hv_plain_run(g, max, until, res, &cyc);
 	if (g->state == HV_OFF) /* its last phase ends with it */
 		machine_mark(g->m, (uint32_t)g->cfg.vmid, GUEST_PHASE_NONE, g->t0 + cyc);
 	res->x2 = g->n.reported;
@@ -283,6 +287,8 @@ int hv_guest_destroy(struct hv_guest *g, struct hv_result *res, char *err, size_
 	machine_mark(g->m, (uint32_t)g->cfg.vmid, GUEST_PHASE_TEARDOWN, g->t0);
 	if (is_cca(g))
 		hv_cca_destroy(g, res, &cyc);
+	else if (is_tdx(g))
+		hv_tdx_destroy(g, res, &cyc);
 	else if (g->sev)
 		hv_sev_destroy(g, res, &cyc);
 	else
@@ -303,7 +309,7 @@ static bool ready(const struct hv_guest *g, char *err, size_t errlen)
 
 uint64_t hv_guest_regs_pa(const struct hv_guest *g)
 {
-	return is_cca(g) ? g->vcpu[0].rec /* the REC granule, delegated */
+	return is_cca(g) || is_tdx(g) ? g->vcpu[0].rec /* the REC granule, delegated; the TDVPR */
 	     : g->sev >= CPU_SEV_ES ? g->vcpu[0].vmsa : g->vcpu[0].save;
 }
 
@@ -320,9 +326,11 @@ int hv_guest_vmcb(struct hv_guest *g, int64_t asid, uint64_t state_pa, struct hv
 	g->t0 = sim_time(g->m->sim);
 	if (!ready(g, err, errlen))
 		return -1;
-	if (is_cca(g)) {
-		snprintf(err, errlen, "guest %s: a realm's VMID and REC are the RMM's; the host has "
-			 "no control block to rewrite", g->name);
+	if (is_cca(g) || is_tdx(g)) {
+		snprintf(err, errlen, "guest %s: a %s's %s the %s's; the host has no control block "
+			 "to rewrite", g->name, is_tdx(g) ? "TD" : "realm",
+			 is_tdx(g) ? "HKID and TDVPS are" : "VMID and REC are",
+			 is_tdx(g) ? "TDX module" : "RMM");
 		return -1;
 	}
 	if (asid >= 0)
@@ -347,8 +355,10 @@ int hv_guest_map(struct hv_guest *g, uint64_t ipa, uint64_t pa, struct hv_result
 	g->t0 = sim_time(g->m->sim);
 	if (!ready(g, err, errlen))
 		return -1;
-	if (is_cca(g)) {
-		snprintf(err, errlen, "guest %s: a realm's RTTs are the RMM's (RMI_DATA_CREATE and "
+	if (is_cca(g) || is_tdx(g)) {
+		snprintf(err, errlen, is_tdx(g) ? "guest %s: a TD's private memory is its Secure "
+			 "EPT, the TDX module's (TDH.MEM.PAGE.ADD / AUG are the host's only ways in)"
+			 : "guest %s: a realm's RTTs are the RMM's (RMI_DATA_CREATE and "
 			 "RMI_RTT_MAP_UNPROTECTED are the host's only ways in)", g->name);
 		return -1;
 	}
@@ -382,8 +392,10 @@ int hv_guest_unmap(struct hv_guest *g, uint64_t ipa, struct hv_result *res, char
 	g->t0 = sim_time(g->m->sim);
 	if (!ready(g, err, errlen))
 		return -1;
-	if (is_cca(g)) {
-		snprintf(err, errlen, "guest %s: a realm's protected pages cannot be unmapped with their "
+	if (is_cca(g) || is_tdx(g)) {
+		snprintf(err, errlen, is_tdx(g) ? "guest %s: a TD's private pages cannot be unmapped "
+			 "with their data kept (TDH.MEM.RANGE.BLOCK and PAGE.REMOVE take them away)"
+			 : "guest %s: a realm's protected pages cannot be unmapped with their "
 			 "data kept (only RMI_DATA_DESTROY removes them)", g->name);
 		return -1;
 	}
@@ -415,8 +427,10 @@ int hv_guest_inject(struct hv_guest *g, uint64_t esr, uint64_t far, uint32_t int
 	g->t0 = sim_time(g->m->sim);
 	if (!ready(g, err, errlen))
 		return -1;
-	if (is_cca(g) && esr) {
-		snprintf(err, errlen, "guest %s: the host has no way to raise an exception in a realm "
+	if ((is_cca(g) || is_tdx(g)) && esr) {
+		snprintf(err, errlen, is_tdx(g) ? "guest %s: the host has no way to raise an exception "
+			 "in a TD (only interrupts, posted through the vCPU's descriptor)"
+			 : "guest %s: the host has no way to raise an exception in a realm "
 			 "(only virtual interrupts, through the REC run structure)", g->name);
 		return -1;
 	}
@@ -450,7 +464,7 @@ void hv_inject_pending_irq(struct hv_vcpu *c)
 
 uint64_t hv_guest_run_page(const struct hv_guest *g)
 {
-	return is_cca(g) ? g->vcpu[0].run : g->sev >= CPU_SEV_ES ? g->vcpu[0].vmsa : g->vcpu[0].save;
+	return is_cca(g) || is_tdx(g) ? g->vcpu[0].run : g->sev >= CPU_SEV_ES ? g->vcpu[0].vmsa : g->vcpu[0].save;
 }
 
 /* ---- model plumbing: saved with the simulation ---- */
@@ -588,6 +602,7 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 	struct hv_guest *g = g_new0(struct hv_guest, 1);
 	g->cfg = *cfg;
 	g->cfg.k.realm = m->rmm != NULL;
+	g->cfg.k.tdx = m->tdx != NULL;
 	g->sev = m->cfg.arch == ARCH_SEV      ? CPU_SEV
 	       : m->cfg.arch == ARCH_SEV_ES   ? CPU_SEV_ES
 	       : m->cfg.arch == ARCH_SEV_SNP  ? CPU_SEV_SNP

@@ -22,7 +22,15 @@
  *           MMIO from the #VC handler, page state changes, the SNP report
  *           request); on sev-snp private pages are assigned in the RMP on
  *           first touch, and destroy decommissions the guest and reclaims
- *           its pages.
+ *           its pages;
+ *   tdx   : a trust domain through the TDX module's SEAMCALLs (hv_tdx.c):
+ *           MNG.CREATE / KEY.CONFIG / ADDCX / INIT, VP.CREATE / ADDCX /
+ *           INIT, SEPT.ADD, PAGE.ADD + MR.EXTEND of the image, MR.FINALIZE;
+ *           TDH.VP.ENTER with its exits (EPT violations: PAGE.AUG or a
+ *           shared page; TDG.VP.VMCALL: MapGPA, GetQuote, CPUID, HLT, I/O,
+ *           MMIO, MSRs, hypercalls), interrupts posted through the vCPU's
+ *           posted-interrupt descriptor; teardown through VP.FLUSH,
+ *           VPFLUSHDONE, CACHE.WB, KEY.FREEID and PAGE.RECLAIM.
  * Every table update, register save and run-structure access is a real
  * host load or store, so it costs what the memory path says. */
 #ifndef CCSIM_STACKS_HOST_HV_H
@@ -41,6 +49,7 @@
 
 #define HV_IPA_BITS 32          /* the realm's IPA width (s2sz) */
 #define HV_IPA_SHARED_BIT (1ull << (HV_IPA_BITS - 1)) /* a realm's unprotected IPA alias */
+#define HV_TD_SHARED_BITS ((1ull << 47) | (1ull << 51)) /* a TD's GPA.SHARED (GPAW 48 / 52) */
 #define HV_POOL_DEFAULT 0x90000000ull
 #define HV_POOL_SIZE 0x2000000ull /* host memory per guest: at least 32 MiB */
 #define HV_MAX_RAM 0x40000000ull  /* the largest guest RAM: 1 GiB */

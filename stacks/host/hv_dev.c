@@ -64,9 +64,9 @@ static void trusted_dma(struct hv_guest *g, uint64_t pa, uint64_t ipa, uint8_t *
 static void blk_copy(struct hv_guest *g, uint64_t ipa, uint8_t *b, uint64_t len, bool to_guest,
 		     uint64_t *cyc)
 {
-	/* a realm names its shared pages by their unprotected alias, as the
-	 * host recorded them */
-	uint64_t flat = ipa & ~HV_IPA_SHARED_BIT;
+	/* a realm (a TD) names its shared pages by their unprotected alias
+	 * (GPA.SHARED), as the host recorded them */
+	uint64_t flat = ipa & ~HV_IPA_SHARED_BIT & ~HV_TD_SHARED_BITS;
 	bool shared = flat >= GUEST_BOUNCE && flat < GUEST_BOUNCE + GUEST_BOUNCE_SIZE;
 	if (shared && flat < GUEST_BOUNCE + GUEST_BLK_QUEUE) /* the data, not the queue page */
 		g->n.bounce_bytes += len;

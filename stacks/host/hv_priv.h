@@ -12,7 +12,10 @@
 /* What a pool page holds. Its ipa[] entry: the guest page it backs (DATA,
  * SHARED: with the unprotected bit), or for an RTT the IPA it covers with
  * the RTT's level in the low bits (the IPA is level-aligned). */
-enum hv_page { PG_FREE = 0, PG_NS, PG_META, PG_DATA, PG_RTT, PG_SHARED };
+enum hv_page { PG_FREE = 0, PG_NS, PG_META, PG_DATA, PG_RTT, PG_SHARED,
+	       PG_TD,   /* TDX: a control page the module owns (TDR, TDCS, TDVPR, TDVPX) */
+	       PG_SEPT  /* TDX: a Secure EPT table; ipa[]: the GPA it covers | its level */
+};
 
 uint64_t hv_pool_pages(const struct hv_guest *g);
 /* The next pool page (0: the pool is used up). */
@@ -124,6 +127,11 @@ int hv_cca_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
 int hv_plain_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
 int hv_plain_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_result *res,
 		 uint64_t *cyc);
+/* hv_tdx.c: a TD through the TDX module's SEAMCALLs */
+int hv_tdx_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
+int hv_tdx_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_result *res,
+	       uint64_t *cyc);
+int hv_tdx_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
 /* hv_sev.c */
 int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
 /* An SEV / SEV-ES guest whose ASID another took gets one back before it

@@ -91,6 +91,11 @@ struct tdx {
 	uint64_t stat_calls[TDX_NLEAVES], stat_errors[TDX_NLEAVES], stat_cycles[TDX_NLEAVES];
 	uint64_t stat_tdcalls[TDX_NTDCALLS], stat_tdcall_errors[TDX_NTDCALLS];
 	uint64_t stat_td_entries, stat_td_exits, stat_td_cycles, stat_td_insns, stat_ve;
+	/* The host's timer on each LP (its LAPIC timer, absolute cycle; 0: none),
+	 * armed by the host before TDH.VP.ENTER: its interrupt ends the entry
+	 * with an external-interrupt exit. The host's, not the module's: not
+	 * saved with it, set by tdx_lp_set_timer. */
+	uint64_t lp_timer[TDX_MAX_LPS];
 };
 
 /* enum tdx_sys_state: the module's initialisation sequence (ABI "Intel TDX
@@ -177,5 +182,14 @@ int tdx_vp_set_shared_eptp(struct tdx *t, uint64_t tdvpr, uint64_t eptp);
  * with cpufreq (0: platform.freq_mhz), which only the TSC ratio the
  * module's single-step heuristic reads depends on (tdx_step.h). */
 void tdx_lp_arm(struct tdx *t, unsigned lp, uint64_t timer_cycles, uint64_t mhz);
+/* The vCPU's posted-interrupt descriptor (TD VMCS POSTED_INT_DESC_ADDR,
+ * written by the host with TDH.VP.WR; SDM vol. 3C 30.6): a 64-byte host
+ * page whose PIR bits the host sets, with ON, to post interrupts; the
+ * processor moves them into the vCPU's virtual interrupt state at its
+ * next TD entry. 0, or -EINVAL if tdvpr is not a TDVPR page. */
+int tdx_vp_set_pid(struct tdx *t, uint64_t tdvpr, uint64_t pid);
+/* Arm (at > 0) or disarm (0) the host's timer on logical processor lp. */
+void tdx_lp_set_timer(struct tdx *t, unsigned lp, uint64_t at);
+#define TDX_PID_ON_BYTE 32 /* PID byte holding ON (bit 0), after the 256 PIR bits */
 
 #endif

@@ -59,6 +59,7 @@ struct tdx_tdvps {
 	uint64_t shared_eptp;
 	uint64_t vmcall_bitmap;/* a TDG.VP.VMCALL awaiting the host: exposed GPRs | 1 << 63 */
 	uint64_t ve_valid, ve_reason, ve_qual, ve_gla, ve_gpa;
+	uint64_t pid;          /* posted-interrupt descriptor (host PA; 0: none) */
 };
 #define TDX_TDVPS_VCPU_OFF 0x400u
 #define TDX_VMCALL_PENDING (1ull << 63)

@@ -192,6 +192,45 @@ TDX_HANDLER(tdh_vp_flush)
 	regs[TDX_RAX] = TDX_SUCCESS;
 }
 
+int tdx_vp_set_pid(struct tdx *t, uint64_t tdvpr, uint64_t pid)
+{
+	struct tdx_tdr d;
+	struct tdx_tdvps vp;
+	uint64_t c = 0;
+	if (t->sys_state != TDX_SYS_READY || tdvpr_get(t, 0, tdvpr, 0, &d, &vp, &c) || t->fault ||
+	    pid & 63) {
+		t->fault = 0;
+		return -22; /* -EINVAL */
+	}
+	vp.pid = pid;
+	tdvps_store(t, 0, &d, tdvpr, &vp, &c);
+	t->fault = 0;
+	return 0;
+}
+
+void tdx_lp_set_timer(struct tdx *t, unsigned lp, uint64_t at)
+{
+	if (lp < TDX_MAX_LPS)
+		t->lp_timer[lp] = at;
+}
+
+/* Posted-interrupt processing at TD entry (SDM vol. 3C 30.6): with ON set,
+ * every PIR bit becomes a pending virtual interrupt of the vCPU (the list
+ * registers stand for its virtual APIC), and PIR and ON are cleared. The
+ * descriptor is host memory, read and written with KeyID 0. */
+static void pid_process(struct tdx *t, unsigned lp, uint64_t pid, struct vcpu_state *v,
+			uint64_t *cycles)
+{
+	uint8_t d[64];
+	if (!pid || tdx_host_read(t, lp, pid, d, sizeof(d), cycles) || !(d[TDX_PID_ON_BYTE] & 1))
+		return;
+	for (uint32_t vec = 0; vec < 256; vec++)
+		if (d[vec / 8] >> (vec % 8) & 1 && !vcpu_lr_holds(v, vec))
+			(void)vcpu_lr_inject(v, vec);
+	memset(d, 0, TDX_PID_ON_BYTE + 1);
+	(void)tdx_host_write(t, lp, pid, d, sizeof(d), cycles);
+}
+
 int tdx_vp_set_shared_eptp(struct tdx *t, uint64_t tdvpr, uint64_t eptp)
 {
 	struct tdx_tdr d;
@@ -285,6 +324,15 @@ static bool on_abort(struct tdcall_ctx *tc, const struct exec_stop_info *st, str
 		return true;
 	}
 	unsigned shared_bit = tc->c->gpaw ? 51 : 47;
+	if ((gpa >> shared_bit) & 1 && st->fault.code == PT_FAULT_RSVD && !st->fetch) {
+		/* a shared-EPT entry the host marked as emulated MMIO: the EPT
+		 * violation is a #VE in the TD, whose handler asks the host
+		 * with TDG.VP.VMCALL<#VE.RequestMMIO> (KVM marks MMIO in a TD's
+		 * shared EPT with suppress-#VE clear, arch/x86/kvm/vmx/tdx.c;
+		 * the model spells that entry with a reserved bit) */
+		inject_ve(t, tc->vp, tc->v, TDX_EXIT_EPT_VIOLATION, st->write ? 2 : 1, gpa);
+		return false;
+	}
 	if ((gpa >> shared_bit) & 1) { /* the host's shared EPT: its own to fix */
 		exit_ept(x, gpa, st->write, st->fetch);
 		return true;
@@ -334,10 +382,12 @@ static void run(struct tdcall_ctx *tc, struct td_exit *x, uint64_t *cycles)
 	struct vcpu_state *v = tc->v;
 	const uint64_t entered = *cycles;
 	const uint64_t slice = tdx_step_deadline(t->step, tc->lp, t->m->cfg.host_slice_cycles);
+	const uint64_t timer = t->lp_timer[tc->lp]; /* the host personality's, absolute */
 	unsigned pm = 0;      /* prevention mode: instructions still to step */
 	bool stepping = false, irq = false;
 	for (;;) {
-		if (!stepping && (irq || *cycles - entered >= slice)) {
+		uint64_t now = machine_now(t->m) + *cycles;
+		if (!stepping && (irq || *cycles - entered >= slice || (timer && now >= timer))) {
 			irq = false;
 			if (!(pm = judge_interrupt(tc, *cycles - entered))) {
 				x->status = TDX_SUCCESS | TDX_EXIT_EXTERNAL_INTERRUPT;
@@ -350,13 +400,17 @@ static void run(struct tdcall_ctx *tc, struct td_exit *x, uint64_t *cycles)
 			x->status = TDX_SUCCESS | TDX_EXIT_EXTERNAL_INTERRUPT;
 			return;
 		}
-		struct exec_params p = { .now = machine_now(t->m) + *cycles,
-					 .budget = stepping ? 0 : slice - (*cycles - entered),
-					 .insn_limit = stepping };
+		uint64_t budget = 0;
 		if (stepping) { /* the MTF exit and the entry around each step */
 			*cycles += t->step->span_cycles;
 			pm--;
+		} else {
+			budget = slice - (*cycles - entered);
+			if (timer && timer - now < budget)
+				budget = timer - now;
 		}
+		struct exec_params p = { .now = machine_now(t->m) + *cycles, .budget = budget,
+					 .insn_limit = stepping };
 		struct exec_stop_info st;
 		uint64_t spent = 0, insns = v->insns;
 		int rc = cpu_exec(&t->lp_cpu, v, &p, &st, &spent);
@@ -467,6 +521,7 @@ TDX_HANDLER(tdh_vp_enter)
 		v.x[TDX_RAX] = TDX_SUCCESS;
 		vp.vmcall_bitmap = 0;
 	}
+	pid_process(t, lp, vp.pid, &v, cycles);
 	t->stat_td_entries++;
 	*cycles += t->m->cfg.tdx_td_entry_cycles;
 	trace_REC_ENTER(t->m->sim, t->src, tdvpr, v.pc, 0, 0);

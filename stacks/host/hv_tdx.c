@@ -1,0 +1,633 @@
+/* The host stack's TDX personality (see hv.h): a trust domain built, run
+ * and torn down through the TDX module's SEAMCALLs in the order Linux KVM
+ * uses (arch/x86/kvm/vmx/tdx.c; Intel TDX Module v1.5 ABI Specification,
+ * "TD Build", "TD Entry and Exit", "TD Teardown"), the module itself
+ * initialised first as the host kernel does (arch/x86/virt/vmx/tdx/tdx.c,
+ * init_tdx_module). The host sees only what a TD exit hands it: an EPT
+ * violation's GPA (private: TDH.MEM.PAGE.AUG; shared: its own page in the
+ * shared EPT) or a TDG.VP.VMCALL's exposed registers (GHCI 1.5: MapGPA,
+ * GetQuote, CPUID, HLT, port I/O, MMIO, MSRs; R10 != 0: a KVM hypercall). */
+#include <string.h>
+
+#include "models/mmu/pt.h"
+#include "models/monitor/tdx/tdx.h"
+#include "stacks/host/hv_priv.h"
+
+/* The host's per-vCPU page (c->save), as KVM keeps vcpu->arch.regs: the
+ * registers of the last TD exit, handed back at the next TDH.VP.ENTER,
+ * and the TSC deadline the guest wrote (0: the timer is off). */
+#define TDH_VCPU_REGS 0x00
+#define TDH_VCPU_DEADLINE 0x80
+#define MSR_IA32_TSC_DEADLINE 0x6e0u
+/* GHCI 1.5 TDG.VP.VMCALL completion codes in R10. */
+#define TDVMCALL_STATUS_SUCCESS 0ull
+#define TDVMCALL_STATUS_INVALID_OPERAND 0x8000000000000000ull
+/* TD_PARAMS as KVM fills it (tdx_td_init -> setup_tdparams): XFAM x87 +
+ * SSE, EPTP_CONTROLS a 4-level walk with write-back memory (0x1e). */
+#define HV_TD_XFAM 3ull
+#define HV_TD_EPTP_CONTROLS 0x1eull
+/* The TD's reset page: TDVF's place below 4 GB, whose last 16 bytes hold
+ * the reset vector (ABI "Initial State of a TD VCPU": RIP 0xFFFFFFF0). */
+#define HV_TD_RESET_PAGE 0xFFFFF000ull
+
+static struct tdx *mod(const struct hv_guest *g) { return g->m->tdx; }
+
+static uint64_t shared_bit(const struct hv_guest *g)
+{
+	return 1ull << (g->m->cfg.tdx_gpaw ? 51 : 47);
+}
+
+/* One SEAMCALL on logical processor lp; regs in and out. */
+static uint64_t seamcall_on(struct hv_guest *g, unsigned lp, uint64_t regs[TDX_NREGS], uint64_t *cyc)
+{
+	uint64_t c = 0;
+	(void)hv_now(g, *cyc);
+	tdx_seamcall(mod(g), lp, regs, &c);
+	*cyc += c;
+	return regs[TDX_RAX];
+}
+
+static uint64_t seamcall(struct hv_guest *g, uint64_t leaf, uint64_t rcx, uint64_t rdx,
+			 uint64_t r8, uint64_t r9, uint64_t *cyc)
+{
+	uint64_t regs[TDX_NREGS] = { [TDX_RAX] = leaf, [TDX_RCX] = rcx, [TDX_RDX] = rdx,
+				     [TDX_R8] = r8, [TDX_R9] = r9 };
+	return seamcall_on(g, g->host->core, regs, cyc);
+}
+
+static bool failed(uint64_t st) { return (st >> 63) != 0; }
+
+/* A SEAMCALL of the build or teardown: its failure is the step's status. */
+static bool step_call(struct hv_guest *g, struct hv_result *res, uint64_t leaf, uint64_t rcx,
+		      uint64_t rdx, uint64_t r8, uint64_t r9, uint64_t *cyc)
+{
+	uint64_t st = seamcall(g, leaf, rcx, rdx, r8, r9, cyc);
+	if (failed(st))
+		hv_note(res, st);
+	return !failed(st);
+}
+
+/* ---- the module's initialisation (init_tdx_module), once per machine ---- */
+
+/* TDH.SYS.INIT, LP.INIT on every LP, CONFIG with one TDMR (the profile's)
+ * and the first private KeyID as the global one, KEY.CONFIG, TDMR.INIT
+ * until the whole TDMR is done. Nothing when the module is ready. */
+static int module_init(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
+{
+	struct tdx *t = mod(g);
+	const struct platform_config *cfg = &g->m->cfg;
+	if (t->sys_state == TDX_SYS_READY)
+		return 0;
+	if (t->sys_state != TDX_SYS_UNINIT) {
+		hv_note(res, TDX_SYS_NOT_READY); /* a scenario's half-done initialisation */
+		return 0;
+	}
+	if (!step_call(g, res, TDH_SYS_INIT, 0, 0, 0, 0, cyc))
+		return 0;
+	for (unsigned lp = 0; lp < cfg->cores && lp < TDX_MAX_LPS; lp++) {
+		uint64_t regs[TDX_NREGS] = { [TDX_RAX] = TDH_SYS_LP_INIT };
+		if (failed(seamcall_on(g, lp, regs, cyc))) {
+			hv_note(res, regs[TDX_RAX]);
+			return 0;
+		}
+	}
+	/* TDMR_INFO_ENTRY (base, size, PAMT 1G / 2M / 4K base and size) and
+	 * the array of its address, in a host page */
+	uint64_t page = hv_alloc_page(g, PG_NS, 0);
+	if (!page)
+		return -1;
+	uint64_t base = cfg->tdx_tdmr_base, size = cfg->tdx_tdmr_size, at = cfg->tdx_pamt_base;
+	uint64_t info[8] = { base, size };
+	for (unsigned l = 0; l < 3; l++) {
+		uint64_t bytes = pamt_array_bytes(size, (enum pamt_level)(PAMT_1G - l));
+		info[2 + 2 * l] = at;
+		info[3 + 2 * l] = bytes;
+		at += (bytes + PAGE - 1) & ~(PAGE - 1);
+	}
+	for (unsigned i = 0; i < 8; i++)
+		(void)hv_store64(g, page + 0x200 + 8 * i, info[i], cyc);
+	(void)hv_store64(g, page, page + 0x200, cyc);
+	if (!step_call(g, res, TDH_SYS_CONFIG, page, 1, t->first_private, 0, cyc) ||
+	    !step_call(g, res, TDH_SYS_KEY_CONFIG, 0, 0, 0, 0, cyc))
+		return 0;
+	while (t->sys_state != TDX_SYS_READY)
+		if (!step_call(g, res, TDH_SYS_TDMR_INIT, base, 0, 0, 0, cyc))
+			return 0;
+	return 0;
+}
+
+/* ---- Secure EPT and the shared EPT ---- */
+
+/* The Secure EPT table page of `level` covering gpa, if added (its pool
+ * entry: the GPA it covers aligned to the level, with the level). */
+static uint64_t sept_table(const struct hv_guest *g, uint64_t gpa, unsigned level)
+{
+	uint64_t key = (gpa & ~((1ull << (12 + 9 * level)) - 1)) | level;
+	for (uint64_t i = 0; i < g->next; i++)
+		if (g->kind[i] == PG_SEPT && g->ipa[i] == key)
+			return g->cfg.pool + i * PAGE;
+	return 0;
+}
+
+/* TDH.MEM.SEPT.ADD of the missing tables above gpa's 4 KB leaf, top down
+ * (KVM's TDP MMU links a page-table page per level on the fault path;
+ * tdx_sept_link_private_spt). */
+static int sept_ensure(struct hv_guest *g, uint64_t gpa, struct hv_result *res, uint64_t *cyc)
+{
+	for (unsigned level = 3; level >= 1; level--) {
+		if (sept_table(g, gpa, level))
+			continue;
+		uint64_t at = gpa & ~((1ull << (12 + 9 * level)) - 1);
+		uint64_t pa = hv_alloc_page(g, PG_SEPT, at | level);
+		if (!pa)
+			return -1;
+		if (!step_call(g, res, TDH_MEM_SEPT_ADD, at | level, g->rd, pa, 0, cyc))
+			return -1;
+	}
+	return 0;
+}
+
+/* The host's shared EPT (its own tables, EPT format, the TD's physical
+ * address width below the KeyID bits). */
+static void shared_ept_setup(struct hv_guest *g)
+{
+	g->gcpu.pt = (struct pt_config){
+		.s2 = { .fmt = PT_FMT_EPT, .root = g->s2_root,
+			.pa_bits = (uint8_t)(g->m->cfg.pa_bits - g->m->cfg.tdx_keyid_bits) },
+	};
+}
+
+/* The TD's TLB tag (the module's: TD-tagged entries of its HKID). */
+static void td_tlb_flush(struct hv_guest *g)
+{
+	tlb_inval_vmid(&g->m->tlb[g->host->core], WORLD_NS, (uint16_t)(0x8000u | g->asid));
+}
+
+/* ---- build ---- */
+
+/* A page of the initial image: TDH.MEM.PAGE.ADD from the staged copy, then
+ * TDH.MR.EXTEND of each 256-byte chunk (KVM_TDX_MEASURE_MEMORY_REGION:
+ * tdx_gmem_post_populate extends the whole page). */
+static int add_page(struct hv_guest *g, uint64_t gpa, uint64_t source, struct hv_result *res,
+		    uint64_t *cyc)
+{
+	if (sept_ensure(g, gpa, res, cyc))
+		return res->status ? 0 : -1;
+	uint64_t pa = hv_alloc_page(g, PG_DATA, gpa);
+	if (!pa)
+		return -1;
+	if (!step_call(g, res, TDH_MEM_PAGE_ADD, gpa, g->rd, pa, source, cyc))
+		return 0;
+	for (uint64_t off = 0; off < PAGE; off += 256)
+		if (!step_call(g, res, TDH_MR_EXTEND, gpa + off, g->rd, 0, 0, cyc))
+			return 0;
+	return 0;
+}
+
+/* A free HKID: a private KeyID other than the global one that the module's
+ * Key Ownership Table has free (KVM's tdx_guest_keyid_alloc over its own
+ * IDA of the same range). With none free the last is tried, and
+ * TDH.MNG.CREATE's refusal is the step's status. */
+static uint64_t hkid_alloc(const struct hv_guest *g)
+{
+	const struct tdx *t = mod(g);
+	for (unsigned k = t->first_private; k < t->keyids; k++)
+		if (k != t->global_keyid && t->kot[k] == KOT_STATE_HKID_FREE)
+			return k;
+	return t->keyids - 1;
+}
+
+int hv_tdx_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
+{
+	struct tdx *t = mod(g);
+	if (module_init(g, res, cyc))
+		return -1;
+	if (res->status)
+		return 0;
+	g->asid = hkid_alloc(g); /* the TD's HKID, where SEV keeps its ASID */
+	/* KVM_TDX_INIT_VM (__tdx_td_init): TDR, HKID, the key on every package
+	 * (one here), the TDCS pages, then TD_PARAMS */
+	if (!(g->rd = hv_alloc_page(g, PG_TD, 0)))
+		return -1;
+	if (!step_call(g, res, TDH_MNG_CREATE, g->rd, g->asid, 0, 0, cyc) ||
+	    !step_call(g, res, TDH_MNG_KEY_CONFIG, g->rd, 0, 0, 0, cyc))
+		return 0;
+	for (unsigned i = 0; i < TDX_TDCS_PAGES; i++) {
+		uint64_t pa = hv_alloc_page(g, PG_TD, 0);
+		if (!pa)
+			return -1;
+		if (!step_call(g, res, TDH_MNG_ADDCX, pa, g->rd, 0, 0, cyc))
+			return 0;
+	}
+	uint64_t params = hv_alloc_page(g, PG_NS, 0);
+	if (!params)
+		return -1;
+	hv_zero(g, params, TD_PARAMS_SIZE, cyc);
+	(void)hv_store64(g, params + TD_PARAMS_XFAM, HV_TD_XFAM, cyc);
+	(void)hv_store64(g, params + TD_PARAMS_MAX_VCPUS, g->nvcpus, cyc);
+	(void)hv_store64(g, params + TD_PARAMS_EPTP_CONTROLS, HV_TD_EPTP_CONTROLS, cyc);
+	if (!step_call(g, res, TDH_MNG_INIT, g->rd, params, 0, 0, cyc))
+		return 0;
+	/* the shared EPT the host owns */
+	if (!(g->s2_root = hv_alloc_page(g, PG_RTT, 0)))
+		return -1;
+	hv_zero(g, g->s2_root, PAGE, cyc);
+	shared_ept_setup(g);
+	/* KVM_TDX_INIT_VCPU (tdx_td_vcpu_init): TDVPR, the TDVPX pages,
+	 * VP.INIT; then the VMCS fields the host writes (TDH.VP.WR:
+	 * SHARED_EPTP, POSTED_INT_DESC_ADDR) */
+	for (uint64_t i = 0; i < g->nvcpus; i++) {
+		struct hv_vcpu *c = &g->vcpu[i];
+		if (!(c->rec = hv_alloc_page(g, PG_TD, 0)) || !(c->save = hv_alloc_page(g, PG_NS, 0)) ||
+		    !(c->run = hv_alloc_page(g, PG_NS, 0)))
+			return -1;
+		hv_zero(g, c->save, PAGE, cyc);
+		hv_zero(g, c->run, 64, cyc);
+		if (!step_call(g, res, TDH_VP_CREATE, c->rec, g->rd, 0, 0, cyc))
+			return 0;
+		for (unsigned k = 1; k < TDX_TDVPS_PAGES; k++) {
+			uint64_t pa = hv_alloc_page(g, PG_TD, 0);
+			if (!pa)
+				return -1;
+			if (!step_call(g, res, TDH_VP_ADDCX, pa, c->rec, 0, 0, cyc))
+				return 0;
+		}
+		if (!step_call(g, res, TDH_VP_INIT, c->rec, 0, i, 0, cyc))
+			return 0;
+		if (tdx_vp_set_shared_eptp(t, c->rec, g->s2_root) || tdx_vp_set_pid(t, c->rec, c->run)) {
+			hv_note(res, TDX_OPERAND_INVALID);
+			return 0;
+		}
+	}
+	/* KVM_TDX_INIT_MEM_REGION: the image (and its data segment), then the
+	 * reset page with a branch to the kernel at the reset vector */
+	struct hv_seg seg[2];
+	for (unsigned k = 0; k < hv_segs(g, seg); k++)
+		for (uint64_t off = 0; off < seg[k].len && !res->status; off += PAGE)
+			if (add_page(g, seg[k].ipa + off, seg[k].stage + off, res, cyc))
+				return -1;
+	uint64_t reset = hv_alloc_page(g, PG_NS, 0);
+	if (!reset)
+		return -1;
+	hv_zero(g, reset, PAGE, cyc);
+	uint8_t b[ISA_INSN_BYTES];
+	isa_encode(&(struct isa_insn){ .op = ISA_B, .imm64 = 0 }, b);
+	(void)hv_store(g, reset + PAGE - ISA_INSN_BYTES, b, sizeof(b), cyc);
+	if (res->status || add_page(g, HV_TD_RESET_PAGE, reset, res, cyc) || res->status)
+		return res->status ? 0 : -1;
+	/* KVM_TDX_FINALIZE_VM: MRTD sealed, the TD runnable */
+	if (!step_call(g, res, TDH_MR_FINALIZE, g->rd, 0, 0, 0, cyc))
+		return 0;
+	/* the device's page in the shared EPT, marked as emulated MMIO */
+	if (hv_vm_map(g, GUEST_DEV_BASE | shared_bit(g), g->s2_root, PT_MAP_RSVD, cyc))
+		return -1;
+	g->vcpu[0].online = 1;
+	hv_note(res, 0);
+	res->x1 = g->rd;
+	res->x2 = g->vcpu[0].rec;
+	return 0;
+}
+
+/* ---- run ---- */
+
+/* Post an interrupt in the vCPU's descriptor: its PIR bit, then ON (KVM's
+ * __vmx_deliver_posted_interrupt / pi_test_and_set_on). */
+static void post_interrupt(struct hv_guest *g, struct hv_vcpu *c, uint32_t vec, uint64_t *cyc)
+{
+	uint64_t w = c->run + 8 * (vec / 64);
+	(void)hv_store64(g, w, hv_load64(g, w, cyc) | 1ull << (vec % 64), cyc);
+	(void)hv_store64(g, c->run + TDX_PID_ON_BYTE, 1, cyc);
+	g->n.injected++;
+}
+
+/* Interrupts the host made pending for the vCPU (the block device's
+ * completion, host.guest_inject irq=) go to the descriptor: the host has no
+ * other way into a TD's virtual APIC. */
+static void post_pending(struct hv_guest *g, struct hv_vcpu *c, uint64_t *cyc)
+{
+	hv_inject_pending_irq(c);
+	for (unsigned i = 0; i < VGIC_NR_LRS; i++)
+		if (vgic_lr_state(c->lrs[i]) == VGIC_LR_PENDING) {
+			post_interrupt(g, c, vgic_lr_intid(c->lrs[i]), cyc);
+			g->n.injected--; /* counted where it was made pending */
+			c->lrs[i] = 0;
+		}
+}
+
+/* The guest's TSC deadline timer (emulated by the host, as KVM's LAPIC):
+ * when due, the tick is posted and the timer is off until rewritten. */
+static uint64_t timer_check(struct hv_guest *g, struct hv_vcpu *c, uint64_t *cyc)
+{
+	uint64_t deadline = hv_load64(g, c->save + TDH_VCPU_DEADLINE, cyc);
+	if (deadline && hv_now(g, *cyc) >= deadline) {
+		post_interrupt(g, c, VGIC_INTID_VTIMER, cyc);
+		(void)hv_store64(g, c->save + TDH_VCPU_DEADLINE, 0, cyc);
+		deadline = 0;
+	}
+	return deadline;
+}
+
+/* TDG.VP.VMCALL<MapGPA> (GHCI 3.2): [gpa, gpa + size) becomes shared (the
+ * shared bit set) or private. Private -> shared: every private page there
+ * leaves the Secure EPT as KVM zaps it (tdx_sept_zap_private_spte,
+ * tdx_track, tdx_sept_remove_private_spte): TDH.MEM.RANGE.BLOCK,
+ * TDH.MEM.TRACK (no vCPU of the TD runs meanwhile: nothing to kick),
+ * TDH.MEM.PAGE.REMOVE, TDH.PHYMEM.PAGE.WBINVD of the page under the HKID,
+ * and the page cleared; the shared alias is backed on its first touch.
+ * Shared -> private: the host's shared pages leave its shared EPT; the
+ * guest accepts the private pages, which the host AUGs on the way. */
+static uint64_t map_gpa(struct hv_guest *g, uint64_t gpa, uint64_t size, uint64_t *cyc)
+{
+	uint64_t sb = shared_bit(g), flat = gpa & ~sb;
+	if ((flat | size) & (PAGE - 1) || flat + size > g->cfg.k.ram_size || flat + size < flat)
+		return TDVMCALL_STATUS_INVALID_OPERAND;
+	struct hv_result ignore = { 0 };
+	for (uint64_t p = flat; p < flat + size; p += PAGE) {
+		g->n.ripas_changes++;
+		if (gpa & sb) {
+			uint64_t pa = hv_pool_pa(g, PG_DATA, p);
+			if (!pa)
+				continue;
+			if (!step_call(g, &ignore, TDH_MEM_RANGE_BLOCK, p, g->rd, 0, 0, cyc) ||
+			    !step_call(g, &ignore, TDH_MEM_TRACK, g->rd, 0, 0, 0, cyc) ||
+			    !step_call(g, &ignore, TDH_MEM_PAGE_REMOVE, p, g->rd, 0, 0, cyc) ||
+			    !step_call(g, &ignore, TDH_PHYMEM_PAGE_WBINVD,
+				       tdx_pa_with_keyid(mod(g), pa, g->asid), 0, 0, 0, cyc))
+				return TDVMCALL_STATUS_INVALID_OPERAND;
+			hv_zero(g, pa, PAGE, cyc);
+			g->kind[(pa - g->cfg.pool) / PAGE] = PG_NS; /* the host's again */
+		} else {
+			uint64_t pa = hv_pool_pa(g, PG_SHARED, p | sb);
+			if (!pa)
+				continue;
+			(void)hv_vm_unmap(g, p | sb, cyc);
+			td_tlb_flush(g);
+			g->kind[(pa - g->cfg.pool) / PAGE] = PG_NS;
+		}
+	}
+	return TDVMCALL_STATUS_SUCCESS;
+}
+
+/* TDG.VP.VMCALL<GetQuote> (GHCI 3.3): the shared buffer holds the TD's
+ * TDREPORT for a quoting service. The host takes it as the guest's
+ * evidence (host.guest_token); producing a quote is not the host's. */
+static uint64_t get_quote(struct hv_guest *g, uint64_t gpa, uint64_t size, uint64_t *cyc)
+{
+	uint64_t sb = shared_bit(g);
+	if (!(gpa & sb) || size > GUEST_BOUNCE_SIZE)
+		return TDVMCALL_STATUS_INVALID_OPERAND;
+	g_byte_array_set_size(g->token, (guint)size);
+	for (uint64_t o = 0; o < size; o += 64) {
+		uint64_t pa = hv_pool_pa(g, PG_SHARED, gpa + o);
+		memset(g->token->data + o, 0, MIN(64, size - o));
+		if (pa)
+			(void)hv_load(g, pa, g->token->data + o, (uint32_t)MIN(64, size - o), cyc);
+	}
+	g->n.bounce_bytes += size;
+	return TDVMCALL_STATUS_SUCCESS;
+}
+
+/* A TDG.VP.VMCALL the TD exit reported, its exposed registers in r: the
+ * answer goes into r for the next entry. false: the guest is off. */
+static bool vmcall(struct hv_guest *g, struct hv_vcpu *c, uint64_t r[TDX_NREGS],
+		   enum rmi_exit_reason *why, uint64_t *cyc)
+{
+	const struct platform_config *cfg = &g->m->cfg;
+	uint32_t vcpu = (uint32_t)(c - g->vcpu);
+	uint64_t now = hv_now(g, *cyc), out[4];
+	g->n.monitor_calls++;
+	if (r[TDX_R10]) { /* a KVM hypercall (tdx_kvm_hypercall): nr in R10, R11.. */
+		struct vcpu_state v = { 0 };
+		bool stop = false;
+		v.x[0] = r[TDX_R10];
+		for (unsigned i = 0; i < 4; i++)
+			v.x[1 + i] = r[TDX_R11 + i];
+		*why = hv_vm_call(g, c, &v, &stop, cyc);
+		r[TDX_R10] = v.x[0];
+		for (unsigned i = 0; i < 3; i++)
+			r[TDX_R11 + i] = v.x[1 + i];
+		return !stop;
+	}
+	r[TDX_R10] = TDVMCALL_STATUS_SUCCESS;
+	switch (r[TDX_R11]) {
+	case TDVMCALL_MAP_GPA:
+		*why = RMI_EXIT_RIPAS_CHANGE;
+		r[TDX_R10] = map_gpa(g, r[TDX_R12], r[TDX_R13], cyc);
+		break;
+	case TDVMCALL_GET_QUOTE:
+		*why = RMI_EXIT_HOST_CALL;
+		r[TDX_R10] = get_quote(g, r[TDX_R12], r[TDX_R13], cyc);
+		break;
+	case TDVMCALL_REPORT_FATAL_ERROR:
+		g->n.panicked = 1;
+		g->n.panic_esr = r[TDX_R12];
+		return false;
+	case TDVMCALL_CPUID:
+		hv_cpuid(vcpu, (uint32_t)r[TDX_R12], out);
+		for (unsigned i = 0; i < 4; i++)
+			r[TDX_R12 + i] = out[i];
+		g->n.cpuids++;
+		*cyc += cfg->host_cpuid_cycles;
+		break;
+	case TDVMCALL_HLT: /* the vCPU waits for its timer or an interrupt */
+		c->waiting = 1;
+		c->wake_at = UINT64_MAX;
+		hv_blk_wake(g, c);
+		break;
+	case TDVMCALL_IO: /* R12 size, R13 direction (1: out), R14 port, R15 value */
+		r[TDX_R11] = hv_pio((uint16_t)r[TDX_R14], (unsigned)r[TDX_R12], r[TDX_R13] == 0,
+				    r[TDX_R15], now);
+		g->n.pios++;
+		*cyc += cfg->host_pio_cycles;
+		break;
+	case TDX_EXIT_RDMSR:
+		r[TDX_R11] = (uint32_t)r[TDX_R12] == MSR_IA32_TSC_DEADLINE
+				     ? hv_load64(g, c->save + TDH_VCPU_DEADLINE, cyc)
+				     : hv_rdmsr(vcpu, (uint32_t)r[TDX_R12], now);
+		g->n.msrs++;
+		*cyc += cfg->host_msr_cycles;
+		break;
+	case TDX_EXIT_WRMSR:
+		if ((uint32_t)r[TDX_R12] == MSR_IA32_TSC_DEADLINE)
+			(void)hv_store64(g, c->save + TDH_VCPU_DEADLINE, r[TDX_R13], cyc);
+		g->n.msrs++;
+		*cyc += cfg->host_msr_cycles;
+		break;
+	case TDVMCALL_MMIO: { /* R12 size, R13 direction (1: write), R14 GPA, R15 value */
+		uint64_t off = (r[TDX_R14] & ~shared_bit(g)) - GUEST_DEV_BASE;
+		*why = RMI_EXIT_SYNC;
+		if (off >= PAGE) {
+			r[TDX_R10] = TDVMCALL_STATUS_INVALID_OPERAND;
+			break;
+		}
+		r[TDX_R11] = hv_dev_access(g, off, r[TDX_R13] != 0, r[TDX_R15], PG_SHARED,
+					   GUEST_BOUNCE | shared_bit(g), cyc);
+		break;
+	}
+	default:
+		r[TDX_R10] = TDVMCALL_STATUS_INVALID_OPERAND;
+		break;
+	}
+	return true;
+}
+
+/* An EPT violation at gpa: a shared page is the host's to back (its own
+ * page in its shared EPT), a private one gets TDH.MEM.PAGE.AUG (PENDING
+ * until the guest accepts it: tdx_sept_set_private_spte). */
+static bool ept_violation(struct hv_guest *g, uint64_t gpa, struct hv_result *res, uint64_t *cyc)
+{
+	uint64_t sb = shared_bit(g), page = gpa & ~(PAGE - 1), flat = page & ~sb;
+	g->n.npfs++;
+	g->n.last_npf = gpa;
+	if (flat >= g->cfg.k.ram_size && flat != HV_TD_RESET_PAGE)
+		return false;
+	if (page & sb) {
+		if (hv_pool_pa(g, PG_SHARED, page))
+			return true; /* mapped meanwhile */
+		uint64_t pa = hv_alloc_page(g, PG_SHARED, page);
+		if (!pa)
+			return false;
+		hv_zero(g, pa, PAGE, cyc);
+		g->n.shared_maps++;
+		return hv_vm_map(g, page, pa, 0, cyc) == 0;
+	}
+	if (hv_pool_pa(g, PG_DATA, page))
+		return true; /* AUGed already: the guest must accept it */
+	if (sept_ensure(g, page, res, cyc))
+		return false;
+	uint64_t pa = hv_alloc_page(g, PG_DATA, page);
+	if (!pa)
+		return false;
+	uint64_t st = seamcall(g, TDH_MEM_PAGE_AUG, page, g->rd, pa, 0, cyc);
+	if (failed(st)) {
+		hv_note(res, st);
+		return false;
+	}
+	g->n.populate++;
+	g->n.pages_accepted++;
+	return true;
+}
+
+int hv_tdx_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_result *res,
+	       uint64_t *cyc)
+{
+	const struct platform_config *cfg = &g->m->cfg;
+	uint64_t exits = 0;
+	shared_ept_setup(g);
+	hv_note(res, 0);
+	while (exits < max && g->state == HV_CREATED && !hv_past_limit(g, *cyc)) {
+		struct hv_vcpu *c = &g->vcpu[0];
+		hv_blk_poll(g, cyc);
+		uint64_t deadline = timer_check(g, c, cyc);
+		post_pending(g, c, cyc);
+		if (c->waiting) { /* HLT: idle to the timer or the device, whichever first */
+			uint64_t wake = MIN(deadline ? deadline : UINT64_MAX,
+					    g->blk_pending ? g->blk_done_at : UINT64_MAX);
+			uint64_t now = hv_now(g, *cyc);
+			bool posted = hv_load64(g, c->run + TDX_PID_ON_BYTE, cyc) & 1;
+			if (!posted) {
+				if (wake == UINT64_MAX)
+					break; /* nothing will wake it */
+				if (wake > now) {
+					g->n.idle_cycles += wake - now;
+					*cyc += wake - now;
+				}
+				continue;
+			}
+			c->waiting = 0;
+		}
+		/* the host's timer: its own tick, the guest's deadline, the device */
+		uint64_t now = hv_now(g, *cyc);
+		uint64_t stop_at = now + cfg->host_slice_cycles;
+		stop_at = MIN(stop_at, deadline ? deadline : UINT64_MAX);
+		if (g->blk_pending)
+			stop_at = MIN(stop_at, MAX(g->blk_done_at, now));
+		tdx_lp_set_timer(mod(g), g->host->core, MAX(stop_at, now + 1));
+		uint64_t r[TDX_NREGS];
+		for (unsigned i = 0; i < TDX_NREGS; i++)
+			r[i] = hv_load64(g, c->save + TDH_VCPU_REGS + 8 * i, cyc);
+		r[TDX_RAX] = TDH_VP_ENTER;
+		r[TDX_RCX] = c->rec;
+		uint64_t insns = mod(g)->stat_td_insns, tdc = mod(g)->stat_td_cycles;
+		uint64_t st = seamcall_on(g, g->host->core, r, cyc);
+		tdx_lp_set_timer(mod(g), g->host->core, 0);
+		g->n.insns += mod(g)->stat_td_insns - insns;
+		g->n.guest_cycles += mod(g)->stat_td_cycles - tdc;
+		*cyc += cfg->host_exit_cycles;
+		exits++;
+		g->n.exits++;
+		enum rmi_exit_reason why = RMI_EXIT_SYNC;
+		bool stop = false;
+		if (st >> 32) { /* not a TD exit: the entry failed, or the TD is dead */
+			hv_note(res, st);
+			break;
+		}
+		switch ((unsigned)(st & 0xffff)) {
+		case TDX_EXIT_EXTERNAL_INTERRUPT:
+			why = RMI_EXIT_IRQ;
+			break;
+		case TDX_EXIT_EPT_VIOLATION:
+			stop = !ept_violation(g, r[TDX_R8], res, cyc);
+			break;
+		case TDX_EXIT_TDCALL:
+			stop = !vmcall(g, c, r, &why, cyc);
+			break;
+		default:
+			break;
+		}
+		for (unsigned i = 1; i < TDX_NREGS; i++)
+			(void)hv_store64(g, c->save + TDH_VCPU_REGS + 8 * i, r[i], cyc);
+		g->n.exits_by[why]++;
+		trace_VM_EXIT(g->m->sim, g->host->src, why, (unsigned)(st & 0xffff), 0, 0);
+		if (stop || why == until)
+			break;
+	}
+	res->x1 = exits;
+	return 0;
+}
+
+/* ---- teardown ---- */
+
+/* KVM's order (tdx_mmu_release_hkid, then tdx_vm_free): TDH.VP.FLUSH of
+ * each vCPU on its LP, TDH.MNG.VPFLUSHDONE, TDH.PHYMEM.CACHE.WB until it
+ * completes, TDH.MNG.KEY.FREEID; then TDH.PHYMEM.PAGE.RECLAIM of every
+ * page the TD holds (its memory, Secure EPT tables, vCPU and TDCS pages)
+ * each cleared for reuse, and the TDR last with TDH.PHYMEM.PAGE.WBINVD
+ * under the global KeyID (tdx_reclaim_td_control_pages). */
+int hv_tdx_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
+{
+	struct tdx *t = mod(g);
+	for (uint64_t i = 0; i < g->nvcpus; i++)
+		if (!step_call(g, res, TDH_VP_FLUSH, g->vcpu[i].rec, 0, 0, 0, cyc))
+			return 0;
+	if (!step_call(g, res, TDH_MNG_VPFLUSHDONE, g->rd, 0, 0, 0, cyc))
+		return 0;
+	uint64_t st, resume = 0;
+	while ((st = seamcall(g, TDH_PHYMEM_CACHE_WB, resume, 0, 0, 0, cyc)) ==
+	       TDX_INTERRUPTED_RESUMABLE)
+		resume = 1;
+	if (failed(st)) {
+		hv_note(res, st);
+		return 0;
+	}
+	if (!step_call(g, res, TDH_MNG_KEY_FREEID, g->rd, 0, 0, 0, cyc))
+		return 0;
+	for (uint64_t i = 0; i < g->next; i++) {
+		uint64_t pa = g->cfg.pool + i * PAGE;
+		if ((g->kind[i] != PG_DATA && g->kind[i] != PG_SEPT && g->kind[i] != PG_TD) ||
+		    pa == g->rd)
+			continue;
+		if (!step_call(g, res, TDH_PHYMEM_PAGE_RECLAIM, pa, 0, 0, 0, cyc))
+			return 0;
+		hv_zero(g, pa, PAGE, cyc);
+		g->kind[i] = PG_NS;
+	}
+	if (!step_call(g, res, TDH_PHYMEM_PAGE_RECLAIM, g->rd, 0, 0, 0, cyc) ||
+	    !step_call(g, res, TDH_PHYMEM_PAGE_WBINVD,
+		       tdx_pa_with_keyid(t, g->rd, t->global_keyid), 0, 0, 0, cyc))
+		return 0;
+	hv_zero(g, g->rd, PAGE, cyc);
+	g->kind[(g->rd - g->cfg.pool) / PAGE] = PG_NS;
+	hv_note(res, 0);
+	return 0;
+}

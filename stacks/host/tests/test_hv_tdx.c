@@ -1,0 +1,137 @@
+/* The host stack's TDX personality (hv_tdx.c) with the guest kernel booting
+ * as a TD: the build through the module's SEAMCALLs, the run's exits
+ * (PAGE.AUG and accept, MapGPA, MMIO, hypercalls) and the teardown that
+ * returns every page. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "models/monitor/tdx/tdx.h"
+#include "models/platform/machine.h"
+#include "stacks/host/hv.h"
+#include "stacks/host/tests/hv_fixture.h"
+
+static const uint8_t secret[8] = "td-7531";
+
+static const struct guest_op store_and_call[] = {
+	{ .kind = GOP_STORE, .a = GUEST_FREE, .data = secret, .len = sizeof(secret) },
+	{ .kind = GOP_MMIO_READ, .a = GUEST_DEV_ID },
+	{ .kind = GOP_HOST_CALL, .a = 1 },
+};
+
+static struct hv_guest *make_td(struct hfx *f, const char *name, uint64_t vmid,
+				struct hv_result *r)
+{
+	struct hv_guest_config c = { .k = { .ram_size = GUEST_MIN_RAM, .ops = store_and_call,
+					    .nops = G_N_ELEMENTS(store_and_call) },
+				     .pool = HV_POOL_DEFAULT + (vmid - 1) * HV_POOL_SIZE,
+				     .vmid = vmid, .max_exits = 100000 };
+	char err[256];
+	struct hv_guest *g = hv_guest_new(&f->sim, &f->m, &f->host, name, &c, err, sizeof(err));
+	assert_non_null(g);
+	assert_int_equal(hv_guest_load(g, r, err, sizeof(err)), 0);
+	assert_int_equal(hv_guest_create(g, r, err, sizeof(err)), 0);
+	return g;
+}
+
+/* KVM's build: the module initialised on the way, the TD RUNNABLE with its
+ * one vCPU, an HKID above the global KeyID, MRTD sealed (not zero). */
+static void test_build(void **state)
+{
+	(void)state;
+	struct hfx *f = hfx_new("tdx");
+	struct hv_result r;
+	struct hv_guest *g = make_td(f, "g0", 1, &r);
+	assert_int_equal(r.status, TDX_SUCCESS);
+	assert_int_equal(f->m.tdx->sys_state, TDX_SYS_READY);
+	struct tdx_td_info ti;
+	assert_int_equal(tdx_td_info(f->m.tdx, g->rd, &ti), 0);
+	assert_int_equal(ti.lifecycle, TD_KEYS_CONFIGURED);
+	assert_int_equal(ti.op_state, OP_STATE_RUNNABLE);
+	assert_int_equal(ti.num_vcpus, 1);
+	assert_int_equal(ti.hkid, f->m.tdx->global_keyid + 1);
+	uint8_t zero[48] = { 0 };
+	assert_memory_not_equal(ti.mrtd, zero, sizeof(zero));
+	hfx_free(f);
+}
+
+/* The run: the kernel's 16 pages and the workload's are AUGed on EPT
+ * violations and accepted; MapGPA takes the 4 bounce pages out of the
+ * Secure EPT; the MMIO read and the host call reach the host; the secret
+ * sits in a private page the host reads only as ciphertext. */
+static void test_run(void **state)
+{
+	(void)state;
+	struct hfx *f = hfx_new("tdx");
+	struct hv_result r;
+	char err[256];
+	struct hv_guest *g = make_td(f, "g0", 1, &r);
+	assert_int_equal(hv_guest_run(g, 0, RMI_EXIT_COUNT, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.status, TDX_SUCCESS);
+	assert_int_equal(g->state, HV_OFF);
+	assert_int_equal(g->n.panicked, 0);
+	assert_int_equal(g->n.ripas_changes, GUEST_BOUNCE_SIZE / 4096);
+	assert_int_equal(g->n.populate, (GUEST_FREE - GUEST_KDATA) / 4096 + 1);
+	assert_int_equal(g->n.host_calls, 1);
+	assert_true(g->n.mmio >= 2); /* the ID read and the tick report */
+	uint8_t got[8];
+	struct cc_fault fl;
+	uint64_t cyc;
+	assert_int_equal(cpu_load(&f->host, hv_guest_page_pa(g, GUEST_FREE), got, 8, &fl, &cyc), 0);
+	assert_memory_not_equal(got, secret, sizeof(got));
+	hfx_free(f);
+}
+
+/* Teardown: the HKID back in the Key Ownership Table, every page the TD
+ * held reclaimed (none left to the TD in the PAMT: a second TD gets the
+ * same HKID and builds). */
+static void test_teardown(void **state)
+{
+	(void)state;
+	struct hfx *f = hfx_new("tdx");
+	struct hv_result r;
+	char err[256];
+	struct hv_guest *g = make_td(f, "g0", 1, &r);
+	assert_int_equal(hv_guest_run(g, 0, RMI_EXIT_COUNT, &r, err, sizeof(err)), 0);
+	uint64_t hkid = g->asid;
+	assert_int_equal(hv_guest_destroy(g, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.status, TDX_SUCCESS);
+	assert_int_equal(f->m.tdx->kot[hkid], KOT_STATE_HKID_FREE);
+	struct tdx_td_info ti;
+	assert_int_not_equal(tdx_td_info(f->m.tdx, g->rd, &ti), 0); /* no TDR any more */
+	struct hv_guest *g2 = make_td(f, "g1", 2, &r);
+	assert_int_equal(r.status, TDX_SUCCESS);
+	assert_int_equal(g2->asid, hkid);
+	char msg[256];
+	assert_int_equal(tdx_inv_check(f->m.tdx, msg, sizeof(msg)), 0);
+	hfx_free(f);
+}
+
+/* A TD takes no exception from the host, and its memory is not the host's
+ * to remap. */
+static void test_refusals(void **state)
+{
+	(void)state;
+	struct hfx *f = hfx_new("tdx");
+	struct hv_result r;
+	char err[256];
+	struct hv_guest *g = make_td(f, "g0", 1, &r);
+	assert_int_equal(hv_guest_inject(g, 0x1234, 0, 0, &r, err, sizeof(err)), -1);
+	assert_int_equal(hv_guest_map(g, GUEST_FREE, 0x90000000, &r, err, sizeof(err)), -1);
+	assert_int_equal(hv_guest_unmap(g, 0, &r, err, sizeof(err)), -1);
+	assert_int_equal(hv_guest_inject(g, 0, 0, 40, &r, err, sizeof(err)), 0);
+	hfx_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_build),
+		cmocka_unit_test(test_run),
+		cmocka_unit_test(test_teardown),
+		cmocka_unit_test(test_refusals),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
