@@ -31,6 +31,11 @@ static bool takes_level(const struct tdx_leaf *l)
 	return false;
 }
 
+/* TDH.VP.ENTER also takes what the host sets up on the LP around the call
+ * (tdx_lp_arm): timer= its APIC timer, cycles into the TD; mhz= the core
+ * clock it has set. */
+static bool is_vp_enter(const struct tdx_leaf *l) { return l->leaf == TDH_VP_ENTER; }
+
 /* The leaf's input registers in the order its table names them (TDX ABI:
  * RCX, RDX, R8, R9, R10). */
 static const enum tdx_gpr in_regs[] = { TDX_RCX, TDX_RDX, TDX_R8, TDX_R9, TDX_R10 };
@@ -49,7 +54,8 @@ char *steps_seamcall_check(const struct scn_step *st, int *col)
 	for (size_t i = 0; i < st->nargs; i++) {
 		const struct scn_arg *a = &st->args[i];
 		bool ok = !a->key[0] || strcmp(a->key, "lp") == 0 ||
-			  (strcmp(a->key, "level") == 0 && takes_level(l));
+			  (strcmp(a->key, "level") == 0 && takes_level(l)) ||
+			  ((strcmp(a->key, "timer") == 0 || strcmp(a->key, "mhz") == 0) && is_vp_enter(l));
 		for (unsigned k = 0; k < l->arity; k++)
 			ok |= strcmp(l->args[k], a->key) == 0;
 		if (!ok) {
@@ -63,7 +69,8 @@ char *steps_seamcall_check(const struct scn_step *st, int *col)
 	return NULL;
 }
 
-/* host.seamcall LEAF [lp=N] [level=L] [ARG=value ...]: absent arguments are 0. The
+/* host.seamcall LEAF [lp=N] [level=L] [ARG=value ...] (vp.enter: [timer=] [mhz=]):
+ * absent arguments are 0. The
  * call runs on logical processor lp (default the host vCPU's core), which
  * matters to TDH.SYS.LP.INIT and to the leaves that need it done. */
 int steps_seamcall(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
@@ -93,6 +100,15 @@ int steps_seamcall(struct run_ctx *rc, const struct scn_step *st, struct step_re
 		if (strcmp(l->args[a], "gpa") == 0)
 			regs[in_regs[a]] |= run_arg_num(st, "level", 0) & 7;
 	}
+	uint64_t mhz = run_arg_num(st, "mhz", 0);
+	if (mhz && (mhz < 100 || mhz > 10000)) { /* platform.freq_mhz's range */
+		const struct scn_arg *a = step_arg(st, "mhz");
+		snprintf(err, errlen, "%s:%d:%d: host.seamcall: mhz=%llu, expected 100 to 10000", st->file,
+			 st->line, a ? a->col : st->col, (unsigned long long)mhz);
+		return -1;
+	}
+	if (is_vp_enter(l))
+		tdx_lp_arm(t, (unsigned)lp, run_arg_num(st, "timer", 0), mhz);
 	/* A blocking call, as cpu_smc: the host's next step starts after it. */
 	uint64_t t0 = sim_time(&rc->sim), spent = 0;
 	tdx_seamcall(t, (unsigned)lp, regs, &spent);
@@ -115,6 +131,9 @@ void steps_seamcall_print(FILE *f)
 			fprintf(f, " %s=", all[k].args[x]);
 		if (takes_level(&all[k]))
 			fputs(" (level=: the EPT level in gpa's bits 2:0)", f);
+		if (is_vp_enter(&all[k]))
+			fputs(" [timer=CYCLES: the host's APIC timer fires that far into the TD] "
+			      "[mhz=: the core clock the host set]", f);
 		fputc('\n', f);
 	}
 }

@@ -87,6 +87,7 @@ struct tdx {
 	uint64_t fault;             /* a memory access of the current leaf failed */
 	/* the logical processor while it runs a TD vCPU (tdx_vp.c) */
 	struct cpu lp_cpu;
+	struct tdx_step *step;      /* the single-step defence (tdx_step.c), its own model */
 	uint64_t stat_calls[TDX_NLEAVES], stat_errors[TDX_NLEAVES], stat_cycles[TDX_NLEAVES];
 	uint64_t stat_tdcalls[TDX_NTDCALLS], stat_tdcall_errors[TDX_NTDCALLS];
 	uint64_t stat_td_entries, stat_td_exits, stat_td_cycles, stat_td_insns, stat_ve;
@@ -174,6 +175,13 @@ uint64_t tdx_activity(const struct tdx *t);
  * SHARED_EPTP, written by the host with TDH.VP.WR): 0, or -EINVAL if tdvpr
  * is not a TDVPR page. */
 int tdx_vp_set_shared_eptp(struct tdx *t, uint64_t tdvpr, uint64_t eptp);
+/* What the host sets up on logical processor `lp` before its next
+ * TDH.VP.ENTER, which consumes it: an APIC timer that interrupts the TD
+ * `timer_cycles` into its execution (0: only the host's scheduler tick),
+ * as SGX-Step and TDXDown arm it, and the core clock in MHz it has set
+ * with cpufreq (0: platform.freq_mhz), which only the TSC ratio the
+ * module's single-step heuristic reads depends on (tdx_step.h). */
+void tdx_lp_arm(struct tdx *t, unsigned lp, uint64_t timer_cycles, uint64_t mhz);
 /* The vCPU's posted-interrupt descriptor (TD VMCS POSTED_INT_DESC_ADDR,
  * written by the host with TDH.VP.WR; SDM vol. 3C 30.6): a 64-byte host
  * page whose PIR bits the host sets, with ON, to post interrupts; the
