@@ -4,9 +4,11 @@
 #include <string.h>
 
 #include "harness/attest_snp.h"
+#include "harness/attest_tdx.h"
 #include "harness/runner.h"
 #include "harness/steps.h"
 #include "models/monitor/attest/cca_token.h"
+#include "models/monitor/attest/tdx_quote.h"
 #include "models/monitor/rmm/rmm.h"
 #include "models/cpu/exec.h"
 #include "sim/buf.h"
@@ -351,10 +353,38 @@ static int verify_snp(struct run_ctx *rc, const uint8_t *r, const uint8_t *meas,
 	return 0;
 }
 
+/* An Intel TDX quote (DCAP v4): the chain to the PCK of this run's seed
+ * and the attestation key's signature (tdx_quote_verify), then MRTD
+ * against rim= and REPORTDATA against the challenge (zero-padded to 64
+ * bytes, as the TD's REPORTDATA). The capture's bytes are the MRTD. */
+static int verify_tdx(struct run_ctx *rc, const uint8_t *q, size_t len, const uint8_t *mrtd,
+		      size_t mlen, const uint8_t *chal, size_t clen, struct step_result *res)
+{
+	struct tdx_quote_view v;
+	uint8_t want[TDX_QUOTE_REPORTDATA_LEN] = { 0 };
+	char msg[160];
+	if (tdx_quote_verify(q, len, rc->opt->seed, &v, msg, sizeof(msg))) {
+		res->status = STEPS_VERIFY_STATUS | 1;
+		return 0;
+	}
+	res->len = TDX_QUOTE_MR_LEN;
+	res->bytes = g_memdup2(v.body + TDX_QB_MRTD, TDX_QUOTE_MR_LEN);
+	if (chal)
+		memcpy(want, chal, MIN(clen, sizeof(want)));
+	if (mrtd && (mlen != TDX_QUOTE_MR_LEN || memcmp(mrtd, v.body + TDX_QB_MRTD, mlen)))
+		res->status = STEPS_VERIFY_STATUS | 2;
+	else if (chal && memcmp(want, v.body + TDX_QB_REPORTDATA, sizeof(want)))
+		res->status = STEPS_VERIFY_STATUS | 3;
+	else
+		res->status = STEPS_VERIFY_STATUS;
+	return 0;
+}
+
 /* verifier.verify: a relying party checks a CCA token against the platform
  * key of this run's seed, then the RIM and the challenge it expects, or an
- * SEV-SNP report (verify_snp). The capture's bytes are the token's RIM
- * claim or the report's measurement. */
+ * SEV-SNP report (verify_snp) or a TDX quote (verify_tdx). The capture's
+ * bytes are the token's RIM claim, the report's measurement or the
+ * quote's MRTD. */
 int steps_verify(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		 char *err, size_t errlen)
 {
@@ -371,6 +401,8 @@ int steps_verify(struct run_ctx *rc, const struct scn_step *st, struct step_resu
 	res->has_status = true;
 	if (tok && attest_is_snp_report(tok, len))
 		return verify_snp(rc, tok, rim, rlen, chal, clen, res);
+	if (tok && attest_is_tdx_quote(tok, len))
+		return verify_tdx(rc, tok, len, rim, rlen, chal, clen, res);
 	if (!tok || cca_token_verify(tok, len, cpak, &view, msg, sizeof(msg))) {
 		res->status = STEPS_VERIFY_STATUS | 1;
 		return 0;
