@@ -156,9 +156,12 @@ char *steps_guest_run_check(const struct scn_step *st, int *col)
 }
 
 /* The status of a call op's capture: RSI status codes as rsi.* (X0 of an
- * RSI function id), anything else as the raw X0. */
+ * RSI function id), a TDCALL's RAX as tdx.* (its own space), anything else
+ * as the raw X0. */
 static uint64_t call_status(const struct guest_op *o, uint64_t x0)
 {
+	if (o->kind == GOP_TDCALL)
+		return x0;
 	if (o->a >= RSI_FID_FIRST && o->a <= RSI_FID_LAST && x0 <= RSI_ERROR_UNKNOWN)
 		return STEPS_RSI_STATUS | x0;
 	return x0;
@@ -175,6 +178,8 @@ static void bind_call_results(struct run_ctx *rc, const struct scn_guest *sg,
 			continue;
 		struct step_result c = { .has_status = true };
 		c.status = call_status(&sg->ops[r->op], r->x[0]);
+		if (sg->ops[r->op].kind == GOP_TDCALL)
+			c.status_space = STEPS_STATUS_TDX;
 		c.x1 = r->n > 1 ? r->x[1] : 0;
 		c.x2 = r->n > 2 ? r->x[2] : 0;
 		c.len = 8 * (r->n - 1);

@@ -276,6 +276,24 @@ void td_report(struct gasm *g, const uint8_t challenge[64])
 	b_panic_if(g, 10, ISA_XZR, ISA_NE);
 }
 
+void td_rtmr_extend(struct gasm *g, unsigned index, const uint8_t *data, size_t len)
+{
+	/* the extend data in private memory, 64-byte aligned (ABI
+	 * "TDG.MR.RTMR.EXTEND": RCX its GPA, RDX the RTMR's index); the
+	 * config page is free in a TD once it has booted */
+	uint8_t d[TD_RTMR_EXTEND_MAX] = { 0 };
+	memcpy(d, data, MIN(len, sizeof(d)));
+	movi(g, 2, GUEST_CONFIG);
+	for (unsigned w = 0; w < sizeof(d) / 8; w++) {
+		movi(g, 1, sim_le64_load(d + 8 * w));
+		st(g, 1, 2, (int32_t)(8 * w), 8);
+	}
+	movi(g, 0, TDG_MR_RTMR_EXTEND);
+	movi(g, 1, GUEST_CONFIG);
+	movi(g, 2, index);
+	tdcall(g);
+}
+
 void td_tdcall_op(struct gasm *g, const struct guest_op *o, size_t index)
 {
 	static const unsigned in[] = { 1, 2, 8, 9, 10, 11, 12, 13, 14, 15 };
