@@ -597,6 +597,12 @@ static const struct step_spec step_table[] = {
 	  { { "token", ARG_BYTES, true, "the token" }, { "rim", ARG_BYTES, false, "expected RIM, SNP measurement or MRTD" },
 	    { "challenge", ARG_BYTES, false, "expected challenge (zero-padded to 64 bytes)" } },
 	  steps_verify, NULL },
+	{ ACTOR_VERIFIER, "measure", "the launch measurement the guest's owner expects of its "
+	  "image (host.guest_load's capture), computed by the verifier, not read from the run: on "
+	  "tdx the MRTD (x1 = 48); elsewhere not yet (no bytes, x1 = 0)",
+	  "verifier.measure image=$img -> ref",
+	  { { "image", ARG_BYTES, true, "the guest image as host.guest_load captured it" } },
+	  steps_measure, NULL },
 	{ ACTOR_VM, "load", "the guest loads bytes from its own (protected) memory",
 	  "victim.load addr=0x80000000 len=10 -> v", { ADDR, LEN, VM_GPA, VM_SHARED }, do_load, NULL },
 	{ ACTOR_VM, "store", "the guest stores bytes", "victim.store addr=0x80000000 data=$secret",

@@ -385,6 +385,27 @@ static int verify_tdx(struct run_ctx *rc, const uint8_t *q, size_t len, const ui
 	return 0;
 }
 
+/* verifier.measure image=BYTES: what the owner of the image expects its
+ * launch measurement to be, computed from the image alone: on a TDX
+ * machine the MRTD of the TD ccsim's host builds from it
+ * (attest_tdx_mrtd_of_image). The SNP launch digest and the CCA RIM are
+ * not computed here yet: no bytes, x1 = 0. */
+int steps_measure(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		  char *err, size_t errlen)
+{
+	size_t len;
+	const uint8_t *img = run_arg_bytes(rc, st, "image", &len);
+	(void)err;
+	(void)errlen;
+	if (!rc->machine.tdx || !img)
+		return 0;
+	res->len = TDX_QUOTE_MR_LEN;
+	res->bytes = g_malloc(res->len);
+	attest_tdx_mrtd_of_image(img, len, res->bytes);
+	res->x1 = res->len;
+	return 0;
+}
+
 /* verifier.verify: a relying party checks a CCA token against the platform
  * key of this run's seed, then the RIM and the challenge it expects, or an
  * SEV-SNP report (verify_snp) or a TDX quote (verify_tdx). The capture's
