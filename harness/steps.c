@@ -585,17 +585,24 @@ static const struct step_spec step_table[] = {
 	  "hv.NAME.cpus_reported", "host.stat name=hv.g0.exits -> n",
 	  { { "name", ARG_NAME, true, "the counter's dotted name (stats.json lists them)" } },
 	  steps_stat, NULL },
-	{ ACTOR_HOST, "guest_token", "the attestation token the guest handed the host to pass on "
-	  "(x1 = its size)", "host.guest_token g0 -> t", { GNAME }, steps_guest, NULL },
+	{ ACTOR_HOST, "guest_token", "the attestation evidence the guest handed the host to pass "
+	  "on: a CCA token, an SNP report, a TD's quote (x1 = its size)", "host.guest_token g0 -> t", { GNAME }, steps_guest, NULL },
 	{ ACTOR_HOST, "guest_destroy", "tear the guest down and give every page back",
 	  "host.guest_destroy g0 -> d", { GNAME }, steps_guest, NULL },
-	{ ACTOR_VERIFIER, "verify", "check a CCA attestation token: signatures with this run's "
-	  "platform key, then the RIM and challenge if given (status verify.ok, verify.bad_token, "
-	  "verify.rim_mismatch, verify.challenge_mismatch; bytes: the token's RIM)",
+	{ ACTOR_VERIFIER, "verify", "check attestation evidence with this run's platform keys: a "
+	  "CCA token, an SEV-SNP report or a TDX quote, then the RIM / measurement / MRTD and the "
+	  "challenge / REPORT_DATA / REPORTDATA if given (status verify.ok, verify.bad_token, "
+	  "verify.rim_mismatch, verify.challenge_mismatch; bytes: the RIM, measurement or MRTD)",
 	  "verifier.verify token=$r rim=$ref -> v",
-	  { { "token", ARG_BYTES, true, "the token" }, { "rim", ARG_BYTES, false, "expected RIM" },
+	  { { "token", ARG_BYTES, true, "the token" }, { "rim", ARG_BYTES, false, "expected RIM, SNP measurement or MRTD" },
 	    { "challenge", ARG_BYTES, false, "expected challenge (zero-padded to 64 bytes)" } },
 	  steps_verify, NULL },
+	{ ACTOR_VERIFIER, "measure", "the launch measurement the guest's owner expects of its "
+	  "image (host.guest_load's capture), computed by the verifier, not read from the run: on "
+	  "tdx the MRTD (x1 = 48); elsewhere not yet (no bytes, x1 = 0)",
+	  "verifier.measure image=$img -> ref",
+	  { { "image", ARG_BYTES, true, "the guest image as host.guest_load captured it" } },
+	  steps_measure, NULL },
 	{ ACTOR_VM, "load", "the guest loads bytes from its own (protected) memory",
 	  "victim.load addr=0x80000000 len=10 -> v", { ADDR, LEN, VM_GPA, VM_SHARED }, do_load, NULL },
 	{ ACTOR_VM, "store", "the guest stores bytes", "victim.store addr=0x80000000 data=$secret",

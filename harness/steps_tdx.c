@@ -16,10 +16,6 @@
 #include "models/platform/machine.h"
 #include "sim/buf.h"
 
-/* GHCI GetQuote: the shared buffer's header and its error status. */
-#define TDX_QUOTE_BUF_HDR 24
-#define TDX_GET_QUOTE_ERROR 0x8000000000000000ull
-
 /* A leaf whose input names a GPA takes it as EPT mapping information
  * (ABI "Secure EPT Entry Info"): level in bits 2:0, GPA in 51:12;
  * level= sets those bits, so a scenario says what it means. */
@@ -182,33 +178,32 @@ int steps_tdx_quote(struct run_ctx *rc, const struct scn_step *st, struct step_r
 {
 	uint64_t buf = run_arg_num(st, "buf", 0), len = run_arg_num(st, "len", 4096);
 	struct cpu *host = run_actor_cpu(rc, st);
-	uint8_t hdr[TDX_QUOTE_BUF_HDR], rep[TDREPORT_SIZE], q[TDX_QUOTE_LEN];
+	uint8_t b[TDX_QBUF_DATA + TDX_QUOTE_LEN] = { 0 };
 	struct cc_fault f;
-	const char *why = NULL;
 	(void)err;
 	(void)errlen;
 	res->x1 = TDX_GET_QUOTE_ERROR;
-	if (host_rw(host, false, buf, hdr, sizeof(hdr), &f, &res->cycles)) {
+	if (host_rw(host, false, buf, b, TDX_QBUF_DATA, &f, &res->cycles)) {
 		steps_res_fault(res, f.kind);
 		return 0;
 	}
-	if (sim_le64_load(hdr) != 1 || sim_le32_load(hdr + 16) != TDREPORT_SIZE ||
-	    len < sizeof(hdr) + TDX_QUOTE_LEN ||
-	    host_rw(host, false, buf + sizeof(hdr), rep, sizeof(rep), &f, &res->cycles) ||
-	    tdx_quote_build(rc->sim.seed, rep, q, &why)) {
-		sim_le64_store(hdr + 8, TDX_GET_QUOTE_ERROR);
-		sim_le32_store(hdr + 20, 0);
-	} else {
-		res->x1 = 0; /* GET_QUOTE_SUCCESS */
+	/* the report is read only under a header the service would take */
+	bool take = sim_le64_load(b) == TDX_QBUF_CMD_VERSION &&
+		    sim_le32_load(b + TDX_QBUF_IN_LEN) == TDREPORT_SIZE && len >= sizeof(b);
+	if (take && host_rw(host, false, buf + TDX_QBUF_DATA, b + TDX_QBUF_DATA, TDREPORT_SIZE, &f,
+			    &res->cycles))
+		take = false;
+	res->x1 = take ? tdx_quote_serve(rc->sim.seed, b, sizeof(b))
+		       : tdx_quote_serve(rc->sim.seed, b, TDX_QBUF_DATA);
+	if (res->x1 == TDX_GET_QUOTE_SUCCESS) {
 		res->x2 = TDX_QUOTE_LEN;
-		sim_le64_store(hdr + 8, 0);
-		sim_le32_store(hdr + 20, TDX_QUOTE_LEN);
-		res->bytes = g_memdup2(q, sizeof(q));
-		res->len = sizeof(q);
-		if (host_rw(host, true, buf + sizeof(hdr), q, sizeof(q), &f, &res->cycles))
+		res->bytes = g_memdup2(b + TDX_QBUF_DATA, TDX_QUOTE_LEN);
+		res->len = TDX_QUOTE_LEN;
+		if (host_rw(host, true, buf + TDX_QBUF_DATA, b + TDX_QBUF_DATA, TDX_QUOTE_LEN, &f,
+			    &res->cycles))
 			res->x1 = TDX_GET_QUOTE_ERROR;
 	}
-	if (host_rw(host, true, buf, hdr, sizeof(hdr), &f, &res->cycles))
+	if (host_rw(host, true, buf, b, TDX_QBUF_DATA, &f, &res->cycles))
 		steps_res_fault(res, f.kind);
 	return 0;
 }

@@ -53,10 +53,17 @@ struct tdx_leaf {
 	uint64_t cost;       /* fixed cycles of the leaf itself, on top of its memory traffic */
 };
 
+/* A TDCALL's input registers after RAX, in the order a TD guest's call
+ * op passes them (stacks/guest: td_tdcall_op). */
+#define TDCALL_ARG_REGS 10   /* RCX, RDX, R8, R9, R10..R15 */
+
 struct tdcall_leaf {
 	uint64_t leaf;
 	const char *name;    /* "mr.report": the ABI name after "TDG.", lower case */
 	uint64_t cost;
+	/* the inputs the leaf reads, named as scenarios name them, by
+	 * register: RCX, RDX, R8, R9, R10..R15 (NULL: not an input) */
+	const char *args[TDCALL_ARG_REGS];
 };
 
 #define TDX_NLEAVES 32
@@ -120,6 +127,8 @@ const struct tdx_leaf *tdx_leaf_by_name(const char *name);
 const struct tdx_leaf *tdx_leaf_by_number(uint64_t leaf);
 size_t tdx_leaves(const struct tdx_leaf **out);
 const struct tdcall_leaf *tdcall_leaf_by_number(uint64_t leaf);
+const struct tdcall_leaf *tdcall_leaf_by_name(const char *name);
+size_t tdcall_leaves(const struct tdcall_leaf **out);
 /* "tdx.success", "tdx.operand_invalid", ... (the class, without operand). */
 const char *tdx_status_name(uint64_t status);
 /* Whether a scenario's status name ("tdx.operand_busy") is one of them. */
