@@ -97,9 +97,17 @@ static int actor_access(struct run_ctx *rc, struct cpu *c, const struct scn_step
 		c->key = key;
 		return r;
 	}
-	return cpu_access(c, cc_world_pas((enum cc_world)c->world), write, addr,
-			  run_arg_num(st, "gpa", addr), run_arg_num(st, "shared", 0) == 0, buf, len, f,
-			  cycles);
+	uint64_t gpa = run_arg_num(st, "gpa", addr);
+	if (rc->machine.tdx) {
+		/* a TD's access: its GPA through the Secure EPT, or with
+		 * GPA.SHARED through the host's shared EPT (tdx_vp_cpu) */
+		if (run_arg_num(st, "shared", 0))
+			gpa |= 1ull << c->pt.shared_bit;
+		return write ? cpu_store_va(c, gpa, buf, len, f, cycles)
+			     : cpu_load_va(c, gpa, buf, len, f, cycles);
+	}
+	return cpu_access(c, cc_world_pas((enum cc_world)c->world), write, addr, gpa,
+			  run_arg_num(st, "shared", 0) == 0, buf, len, f, cycles);
 }
 
 static int do_load(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
@@ -144,8 +152,7 @@ static int do_fill(struct run_ctx *rc, const struct scn_step *st, struct step_re
 	uint8_t *buf = g_malloc(len);
 	memset(buf, (int)(run_arg_num(st, "byte", 0) & 0xff), len);
 	struct cc_fault f;
-	int r = cpu_store(run_actor_cpu(rc, st), run_arg_num(st, "addr", 0), buf, (uint32_t)len, &f,
-			  &res->cycles);
+	int r = actor_access(rc, run_actor_cpu(rc, st), st, true, buf, (uint32_t)len, &f, &res->cycles);
 	g_free(buf);
 	if (r == 1)
 		steps_res_fault(res, f.kind);
@@ -548,6 +555,13 @@ static const struct step_spec step_table[] = {
 	    { "size", ARG_NUM, false, "4K (default) or 2M" },
 	    { "immutable", ARG_NUM, false, "1: firmware-owned" }, RMP_FLUSH },
 	  steps_rmpupdate, NULL },
+	{ ACTOR_HOST, "tdx_aug", "TDX: the host adds its page addr to a vm's TD at gpa= (default "
+	  "addr): TDH.MEM.SEPT.ADD of the tables it needs, then TDH.MEM.PAGE.AUG; the TD must "
+	  "accept it (.status tdx.*, the first failure; tdx.unsupported off tdx)",
+	  "host.tdx_aug addr=0x80000000 vm=victim",
+	  { ADDR, { "vm", ARG_NAME, true, "the vm whose TD gets the page" },
+	    { "gpa", ARG_NUM, false, "guest page (default addr)" } },
+	  steps_tdx_aug, NULL },
 	{ ACTOR_HOST, "snp", "SNP: a firmware command (init, launch_start, activate, launch_update, "
 	  "launch_finish, decommission, df_flush, report) with its arguments (.status snp.*; "
 	  "report: the signed ATTESTATION_REPORT as bytes; snp.unsupported off sev-snp)",
@@ -609,6 +623,11 @@ static const struct step_spec step_table[] = {
 	  { ADDR, { "validate", ARG_NUM, false, "1 (default) or 0" },
 	    { "size", ARG_NUM, false, "4K (default) or 2M" } },
 	  steps_pvalidate, NULL },
+	{ ACTOR_VM, "accept", "TDX: the TD accepts the page the host added at gpa= (default addr) "
+	  "with TDG.MEM.PAGE.ACCEPT (.status tdx.*; tdx.unsupported off tdx)",
+	  "victim.accept addr=0x80000000",
+	  { ADDR, { "gpa", ARG_NUM, false, "the guest page (default addr)" } },
+	  steps_tdx_accept, NULL },
 	{ ACTOR_VM, "rmpadjust", "SNP: RMPADJUST from the guest's VMPL: give VMPL vmpl= the "
 	  "permissions perms= (RMP_PERM_* bits) on its page", "victim.rmpadjust addr=0x80000000 vmpl=1 perms=0x3",
 	  { ADDR, { "vmpl", ARG_NUM, true, "target VMPL (1..3)" },

@@ -119,6 +119,14 @@ int steps_tdx_quote(struct run_ctx *rc, const struct scn_step *st, struct step_r
 		    char *err, size_t errlen);
 /* `ccsim steps`: the leaves and their argument names. */
 void steps_seamcall_print(FILE *f);
+/* On tdx a vm is a bare TD the host builds before the scenario
+ * (stacks/host/hv_tdx_bare.c) whose vCPU the vm drives (steps_tdx.c);
+ * host.tdx_aug adds a page to it, VM.accept accepts it. */
+int steps_tdx_vm_setup(struct run_ctx *rc, size_t i, char *err, size_t errlen);
+int steps_tdx_aug(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		  char *err, size_t errlen);
+int steps_tdx_accept(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		     char *err, size_t errlen);
 int steps_guest(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		     char *err, size_t errlen);
 /* Parse-time check of host.guest_run's arguments (until= names an exit reason). */
