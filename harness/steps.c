@@ -85,7 +85,8 @@ int steps_stat(struct run_ctx *rc, const struct scn_step *st, struct step_result
  * (default addr), shared when shared=1; for the host, with the C-bit clear
  * when cbit=0 (the memory controller's plaintext path: no key). */
 static int actor_access(struct run_ctx *rc, struct cpu *c, const struct scn_step *st, bool write,
-			void *buf, uint32_t len, struct cc_fault *f, uint64_t *cycles)
+			void *buf, uint32_t len, struct cc_fault *f, uint64_t *cycles,
+			struct step_result *res)
 {
 	uint64_t addr = run_arg_num(st, "addr", 0);
 	if (st->spec->actor != ACTOR_VM) {
@@ -98,14 +99,9 @@ static int actor_access(struct run_ctx *rc, struct cpu *c, const struct scn_step
 		return r;
 	}
 	uint64_t gpa = run_arg_num(st, "gpa", addr);
-	if (rc->machine.tdx) {
-		/* a TD's access: its GPA through the Secure EPT, or with
-		 * GPA.SHARED through the host's shared EPT (tdx_vp_cpu) */
-		if (run_arg_num(st, "shared", 0))
-			gpa |= 1ull << c->pt.shared_bit;
-		return write ? cpu_store_va(c, gpa, buf, len, f, cycles)
-			     : cpu_load_va(c, gpa, buf, len, f, cycles);
-	}
+	if (rc->machine.tdx)
+		return steps_tdx_vm_access(rc, c, addr, gpa, run_arg_num(st, "shared", 0) != 0, write,
+					   buf, len, f, cycles, res);
 	return cpu_access(c, cc_world_pas((enum cc_world)c->world), write, addr, gpa,
 			  run_arg_num(st, "shared", 0) == 0, buf, len, f, cycles);
 }
@@ -119,7 +115,7 @@ static int do_load(struct run_ctx *rc, const struct scn_step *st, struct step_re
 	struct cpu *c = run_actor_cpu(rc, st);
 	struct cc_fault f;
 	res_buf(res, len);
-	int r = actor_access(rc, c, st, false, res->bytes, (uint32_t)len, &f, &res->cycles);
+	int r = actor_access(rc, c, st, false, res->bytes, (uint32_t)len, &f, &res->cycles, res);
 	if (r == 1)
 		steps_res_fault(res, f.kind);
 	return r < 0 ? -1 : 0;
@@ -137,7 +133,7 @@ static int do_store(struct run_ctx *rc, const struct scn_step *st, struct step_r
 		return -1;
 	struct cpu *c = run_actor_cpu(rc, st);
 	struct cc_fault f;
-	int r = actor_access(rc, c, st, true, (void *)data, (uint32_t)len, &f, &res->cycles);
+	int r = actor_access(rc, c, st, true, (void *)data, (uint32_t)len, &f, &res->cycles, res);
 	if (r == 1)
 		steps_res_fault(res, f.kind);
 	return r < 0 ? -1 : 0;
@@ -152,7 +148,7 @@ static int do_fill(struct run_ctx *rc, const struct scn_step *st, struct step_re
 	uint8_t *buf = g_malloc(len);
 	memset(buf, (int)(run_arg_num(st, "byte", 0) & 0xff), len);
 	struct cc_fault f;
-	int r = actor_access(rc, run_actor_cpu(rc, st), st, true, buf, (uint32_t)len, &f, &res->cycles);
+	int r = actor_access(rc, run_actor_cpu(rc, st), st, true, buf, (uint32_t)len, &f, &res->cycles, res);
 	g_free(buf);
 	if (r == 1)
 		steps_res_fault(res, f.kind);

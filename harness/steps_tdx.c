@@ -245,6 +245,40 @@ static int tdx_vm_of(struct run_ctx *rc, const char *name)
 	return -1;
 }
 
+int steps_tdx_vm_access(struct run_ctx *rc, struct cpu *c, uint64_t addr, uint64_t gpa, bool shared,
+			bool write, void *buf, uint32_t len, struct cc_fault *f, uint64_t *cycles,
+			struct step_result *res)
+{
+	struct hv_tdx_bare *b = &rc->tdx_vms[c - rc->vms];
+	if (shared)
+		gpa |= 1ull << c->pt.shared_bit;
+	for (unsigned tries = 0;; tries++) {
+		uint64_t spent = 0;
+		int r = write ? cpu_store_va(c, gpa, buf, len, f, &spent)
+			      : cpu_load_va(c, gpa, buf, len, f, &spent);
+		*cycles += spent;
+		/* each vm step is a stretch of the TD's run that ends in an exit
+		 * after which the host may change the Secure EPT (BLOCK, TRACK):
+		 * the vm's translations are not kept past its step, as if every
+		 * entry came in a new TD epoch (a limit: docs/models.md) */
+		tlb_inval_vmid(c->tlb, c->tag.world, c->tag.vmid);
+		if (r != 1 || f->kind != FAULT_MMU_S2 || shared || tries > 0)
+			return r;
+		/* the EPT violation's exit, served by the host (tdx_ept_violation in
+		 * KVM: PAGE.AUG), then the TD's accept of the pending page */
+		uint64_t st = hv_tdx_bare_aug(&rc->machine, &rc->host, b, gpa & ~0xfffull,
+					      addr & ~0xfffull, cycles);
+		if (!tdx_status_is_error(st))
+			st = tdx_td_accept(rc->machine.tdx, c->core, b->tdr, gpa & ~0xfffull, cycles);
+		if (tdx_status_is_error(st)) {
+			res->has_status = true;
+			res->status_space = STEPS_STATUS_TDX;
+			res->status = st;
+			return r;
+		}
+	}
+}
+
 /* host.tdx_aug addr=HPA vm=NAME [gpa=]: the host adds its page to the vm's
  * TD at run time (Secure EPT tables as needed, TDH.MEM.PAGE.AUG): PENDING
  * until the TD accepts it. tdx.unsupported off tdx. */
@@ -267,6 +301,7 @@ int steps_tdx_aug(struct run_ctx *rc, const struct scn_step *st, struct step_res
 	uint64_t addr = run_arg_num(st, "addr", 0);
 	res->status = hv_tdx_bare_aug(&rc->machine, &rc->host, &rc->tdx_vms[vm],
 				      run_arg_num(st, "gpa", addr), addr, &res->cycles);
+	res->x1 = rc->tdx_vms[vm].tdr;
 	return 0;
 }
 
