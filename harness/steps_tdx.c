@@ -250,10 +250,12 @@ int steps_tdx_vm_access(struct run_ctx *rc, struct cpu *c, uint64_t addr, uint64
 			struct step_result *res)
 {
 	struct hv_tdx_bare *b = &rc->tdx_vms[c - rc->vms];
+	uint64_t base = sim_time(&rc->sim) - *cycles; /* each part starts when the last ended */
 	if (shared)
 		gpa |= 1ull << c->pt.shared_bit;
 	for (unsigned tries = 0;; tries++) {
 		uint64_t spent = 0;
+		sim_set_time(&rc->sim, base + *cycles);
 		int r = write ? cpu_store_va(c, gpa, buf, len, f, &spent)
 			      : cpu_load_va(c, gpa, buf, len, f, &spent);
 		*cycles += spent;
@@ -266,8 +268,10 @@ int steps_tdx_vm_access(struct run_ctx *rc, struct cpu *c, uint64_t addr, uint64
 			return r;
 		/* the EPT violation's exit, served by the host (tdx_ept_violation in
 		 * KVM: PAGE.AUG), then the TD's accept of the pending page */
+		sim_set_time(&rc->sim, base + *cycles);
 		uint64_t st = hv_tdx_bare_aug(&rc->machine, &rc->host, b, gpa & ~0xfffull,
 					      addr & ~0xfffull, cycles);
+		sim_set_time(&rc->sim, base + *cycles);
 		if (!tdx_status_is_error(st))
 			st = tdx_td_accept(rc->machine.tdx, c->core, b->tdr, gpa & ~0xfffull, cycles);
 		if (tdx_status_is_error(st)) {

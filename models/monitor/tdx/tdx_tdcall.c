@@ -206,13 +206,17 @@ uint64_t tdx_td_accept(struct tdx *t, unsigned lp, uint64_t tdr, uint64_t gpa, u
 {
 	struct tdx_tdr d;
 	struct tdx_tdcs c;
-	uint64_t st = tdx_tdr_get(t, lp, tdr, TDX_OPERAND_ID_RCX, &d, cycles);
-	if (st)
-		return st;
-	if (d.lifecycle != TD_KEYS_CONFIGURED || d.fatal)
-		return TDX_LIFECYCLE_STATE_INCORRECT;
-	tdx_tdcs_load(t, lp, &d, &c, cycles);
-	return tdx_accept(t, lp, tdr, &d, &c, gpa & ~0xfffull, SEPT_LEVEL_4K, cycles);
+	uint64_t spent = 0; /* the module's accesses are timed from the call's start */
+	t->m->call_t0 = sim_time(t->m->sim);
+	uint64_t st = tdx_tdr_get(t, lp, tdr, TDX_OPERAND_ID_RCX, &d, &spent);
+	if (!st && (d.lifecycle != TD_KEYS_CONFIGURED || d.fatal))
+		st = TDX_LIFECYCLE_STATE_INCORRECT;
+	if (!st) {
+		tdx_tdcs_load(t, lp, &d, &c, &spent);
+		st = tdx_accept(t, lp, tdr, &d, &c, gpa & ~0xfffull, SEPT_LEVEL_4K, &spent);
+	}
+	*cycles += spent;
+	return st;
 }
 
 /* TDG.VM.RD / WR (tdg_vm_rd_wr.c): RDX = field ID; WR: R8 = value, R9 =

@@ -324,6 +324,7 @@ int tdx_vp_cpu(struct tdx *t, uint64_t tdvpr, unsigned lp, struct cpu *cpu)
 	struct tdx_tdcs c;
 	struct tdx_tdvps vp;
 	uint64_t cycles = 0;
+	t->m->call_t0 = sim_time(t->m->sim);
 	if (tdvpr_get(t, lp, tdvpr, TDX_OPERAND_ID_RCX, &d, &vp, &cycles))
 		return -EINVAL;
 	tdx_tdcs_load(t, lp, &d, &c, &cycles);
