@@ -4,8 +4,11 @@
  * REPORTDATA (`attest verify --tdx`). */
 #include "harness/attest_tdx.h"
 
+#include <glib.h>
 #include <string.h>
 
+#include "models/cpu/isa.h"
+#include "models/monitor/attest/p384.h"
 #include "models/monitor/tdx/tdx.h"
 #include "sim/buf.h"
 #include "sim/json.h"
@@ -19,6 +22,52 @@ int attest_tdx_make(uint64_t seed, const uint8_t mrtd[48], const uint8_t reportd
 	memcpy(m.mrtd, mrtd, 48);
 	tdx_tdreport_make(seed, &m, reportdata, rep);
 	return tdx_quote_build(seed, rep, out, &why);
+}
+
+/* One 128-byte MRTD block: the leaf's name (bytes 0..15), the GPA at 16
+ * (the module's sha384_128B_block_t). */
+static void mrtd_block(GByteArray *m, const char *leaf, uint64_t gpa)
+{
+	uint8_t b[128] = { 0 };
+	memcpy(b, leaf, strlen(leaf));
+	sim_le64_store(b + 16, gpa);
+	g_byte_array_append(m, b, sizeof(b));
+}
+
+/* MRTD = SHA-384 over, for each page TDH.MEM.PAGE.ADD adds (in order), a
+ * block "MEM.PAGE.ADD" || GPA, then for each of its 256-byte chunks
+ * TDH.MR.EXTEND measures a block "MR.EXTEND" || GPA and the chunk (Intel
+ * TDX Module v1.5 ABI, "TDH.MEM.PAGE.ADD", "TDH.MR.EXTEND"; the host
+ * extends every chunk, as KVM's KVM_TDX_MEASURE_MEMORY_REGION). The
+ * pages: the image from GPA 0, zero-padded to whole pages; then TDVF's
+ * reset page at 0xFFFFF000, zero but for a branch to 0 at the reset
+ * vector 0xFFFFFFF0 (ABI "Initial State of a TD VCPU"). Hashed with
+ * OpenSSL's SHA-384, not the module's. */
+void attest_tdx_mrtd_of_image(const uint8_t *img, size_t len, uint8_t mrtd[48])
+{
+	const uint64_t page = 4096, reset_gpa = 0xFFFFF000ull;
+	uint64_t pages = (len + page - 1) / page;
+	GByteArray *m = g_byte_array_new();
+	uint8_t *p = g_malloc0(page);
+	for (uint64_t i = 0; i <= pages; i++) {
+		uint64_t gpa = i < pages ? i * page : reset_gpa;
+		memset(p, 0, page);
+		if (i < pages)
+			memcpy(p, img + i * page, MIN(page, len - i * page));
+		else
+			isa_encode(&(struct isa_insn){ .op = ISA_B, .imm64 = 0 },
+				   p + page - ISA_INSN_BYTES);
+		mrtd_block(m, "MEM.PAGE.ADD", gpa);
+		for (uint64_t off = 0; off < page; off += 256) {
+			mrtd_block(m, "MR.EXTEND", gpa + off);
+			g_byte_array_append(m, p + off, 256);
+		}
+	}
+	uint8_t h[64];
+	p384_digest("sha-384", m->data, m->len, h);
+	memcpy(mrtd, h, 48);
+	g_free(p);
+	g_byte_array_free(m, TRUE);
 }
 
 bool attest_is_tdx_quote(const uint8_t *data, size_t len)

@@ -13,6 +13,11 @@
  * zero) on the platform of `seed`. 0 or -errno. */
 int attest_tdx_make(uint64_t seed, const uint8_t mrtd[48], const uint8_t reportdata[64],
 		    uint8_t out[TDX_QUOTE_LEN]);
+/* The MRTD a TD's owner expects of a guest image as ccsim's host builds a
+ * TD from it (the image from GPA 0, then TDVF's reset page), computed
+ * from the TDX module's MRTD rule with another SHA-384 than the module's
+ * (see attest_tdx.c). */
+void attest_tdx_mrtd_of_image(const uint8_t *img, size_t len, uint8_t mrtd[48]);
 /* Does this look like a TDX quote (version 4, TEE type 0x81)? */
 bool attest_is_tdx_quote(const uint8_t *data, size_t len);
 

@@ -29,6 +29,11 @@ void fuzz_scenario(enum fuzz_abi abi, const uint8_t *d, size_t n, GString *out);
  * next, or a fresh generated call is inserted. Conformance scenarios as seeds put the
  * calls in the deep states they set up. */
 void fuzz_mutate(enum fuzz_abi abi, const char *seed, const uint8_t *d, size_t n, GString *out);
+/* The profile settings a generated scenario runs with: its leading
+ * comment lines `#set KEY=VALUE` (the platform a run is fuzzed on, e.g. an
+ * RMP SNP_INIT must refuse), as `--set` values, at most `max`, each
+ * g_strdup'ed for the caller to g_free. */
+size_t fuzz_sets(const char *text, char **sets, size_t max);
 /* A line every step may need: a declaration, a comment or blank. */
 bool fuzz_declaration(const char *line);
 

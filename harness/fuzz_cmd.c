@@ -30,7 +30,10 @@ static const char usage_fuzz[] =
 	"commands on sev-es). A run that crashes, hangs, breaks an invariant or ends\n"
 	"in a run error is a finding: its scenario is written to DIR/ABI-K.scn and\n"
 	"shrunk to DIR/ABI-K.min.scn (one file per kind of failure). Prints how many\n"
-	"calls of each RMI / RSI command ran and how many were refused.\n"
+	"calls of each RMI / RSI command ran and how many were refused. Some snp\n"
+	"runs are on a platform SNP_INIT must refuse: the scenario's leading\n"
+	"`#set KEY=VALUE` lines, which ccsim shrink applies (for ccsim run, pass\n"
+	"them as --set).\n"
 	"\n"
 	"  --seed N      generator seed (default 1): the same seed, the same scenarios\n"
 	"  --len N       bytes per scenario, at most (default 48; ~1-3 bytes a call)\n"
@@ -320,6 +323,13 @@ static int shrink_file(const char *path, const char *out, const char *profile, c
 		g_error_free(ge);
 		return 2;
 	}
+	/* the file's own `#set` lines (a generated scenario's platform) join --set */
+	char *all[40];
+	size_t nall = MIN(nsets, G_N_ELEMENTS(all) - 8), own;
+	memcpy(all, sets, nall * sizeof(*all));
+	own = fuzz_sets(text, all + nall, 8);
+	sets = all;
+	nsets = nall + own;
 	struct shrinker s = { .profile = profile, .sets = sets, .nsets = nsets, .timeout = timeout };
 	s.lines = g_strsplit(text, "\n", -1);
 	g_free(text);
@@ -367,6 +377,8 @@ out:
 	g_free(keep);
 	g_free(s.decl);
 	g_strfreev(s.lines);
+	for (size_t i = nall; i < nall + own; i++)
+		g_free(all[i]);
 	return ret;
 }
 
@@ -658,7 +670,11 @@ int fuzz_main(int argc, char **argv)
 			break;
 		}
 		struct fuzz_outcome o;
-		run_child(cur, NULL, NULL, 0, (unsigned)timeout, &o, cov);
+		char *sets[8];
+		size_t nsets = fuzz_sets(text->str, sets, G_N_ELEMENTS(sets));
+		run_child(cur, NULL, sets, nsets, (unsigned)timeout, &o, cov);
+		for (size_t i = 0; i < nsets; i++)
+			g_free(sets[i]);
 		if (!fuzz_is_failure(&o)) {
 			passes++;
 			continue;

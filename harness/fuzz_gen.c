@@ -10,6 +10,8 @@
 
 #include "harness/fuzz.h"
 #include "models/monitor/rmm/rmm.h"
+#include "models/monitor/sev/sev_fw.h"
+#include "models/monitor/snp/snp_fw.h"
 
 struct bytes {
 	const uint8_t *d;
@@ -155,6 +157,15 @@ static void gen_cca(struct bytes *b, GString *out)
 	GString *ops = g_string_new(NULL);
 	for (unsigned i = 0; i < FUZZ_MAX_CALLS && b->at < b->n; i++) {
 		unsigned op = take(b);
+		if (realm && (op & 0xf8) == 0x80) { /* a PSCI call of the realm, supported or not */
+			static const uint64_t psci[] = { 0x84000000, 0xC4000001, 0xC4000003, 0xC4000004,
+							 0x8400000A, 0x84000006, 0xC4000012, 0x8400001F };
+			g_string_append_printf(ops, "g0.op smc fid=0x%llx x1=0x%llx x2=0x%llx\n",
+					       (unsigned long long)PICK(b, psci),
+					       (unsigned long long)PICK(b, smalls),
+					       (unsigned long long)PICK(b, realm_ipas));
+			continue;
+		}
 		if (realm && (op & 0x80)) { /* an RSI call of the realm */
 			const struct rsi_cmd *c = &rsi[op % nrsi];
 			g_string_append_printf(ops, "g0.op rsi %s", c->name);
@@ -203,17 +214,27 @@ static const uint64_t snp_policies[] = { 0x30000, 0x30000, 0x20000, 0x10000, 0x3
 					 0x30100, 0x70000, 0xb0000, 0x130000, 0x1030000, 0 };
 static const uint64_t asids[] = { 0, 1, 1, 2, 3, 15, 16, 100, 509, 0xffff, 0xffffffff };
 static const char *const page_types[] = { "normal", "vmsa", "zero", "unmeasured", "secrets",
-					  "cpuid" };
+					  "cpuid", "0", "7", "0xff" /* reserved PAGE_TYPEs */ };
 
 static void gen_snp(struct bytes *b, GString *out)
 {
+	/* Now and then a platform SNP_INIT must refuse: an RMP whose base
+	 * the firmware cannot use (8 KB aligned as the MSR needs, not the 1 MB
+	 * the firmware does; a misaligned one the profile itself refuses), or
+	 * AMD's alias check on, for a DIMM the attacker may rewire; or two
+	 * sockets, which a SINGLE_SOCKET policy refuses. */
+	static const char *const platforms[] = { "rmp.base=0x7002000", "sev.snp_alias_check=true",
+						  "sev.sockets=2" };
+	unsigned plat = take(b);
+	if (plat < 3 * G_N_ELEMENTS(platforms))
+		g_string_append_printf(out, "#set %s\n", platforms[plat % G_N_ELEMENTS(platforms)]);
 	g_string_append(out, "title \"fuzz: SEV-SNP firmware and RMP instructions\"\nprofiles sev-snp\n"
 			     "vm victim asid=1\n");
 	if (take(b) & 1)
 		g_string_append(out, "host.snp init\nhost.snp launch_start gctx=0x9000000\n"
 				     "host.snp activate gctx=0x9000000 asid=1\n");
 	for (unsigned i = 0; i < FUZZ_MAX_CALLS && b->at < b->n; i++) {
-		unsigned op = take(b) % 16;
+		unsigned op = take(b) % 20;
 		unsigned long long p = PICK(b, snp_pages), q = PICK(b, snp_pages);
 		switch (op) {
 		case 0: g_string_append(out, "host.snp init\n"); break;
@@ -261,7 +282,28 @@ static void gen_snp(struct bytes *b, GString *out)
 			g_string_append_printf(out, "victim.store addr=0x%llx data=\"fuzz\"\n",
 					       (unsigned long long)PICK(b, snp_gpas));
 			break;
-		default: g_string_append(out, "host.wbinvd\n"); break;
+		case 15: g_string_append(out, "host.wbinvd\n"); break;
+		case 16: /* BadRAM: a rewired DIMM decoder (SNP_INIT's alias check) */
+			g_string_append_printf(out, "phys.alias addr=0x9400000 target=0x%x\n",
+					       take(b) & 1 ? 0x9000000 : 0x9200000);
+			break;
+		case 17: /* more guests than the firmware keeps (SNP_MAX_GUESTS) */
+			for (unsigned k = 0; k <= SNP_MAX_GUESTS; k++)
+				g_string_append_printf(out, "host.snp launch_start gctx=0x%llx\n",
+						       0x9600000ull + k * 0x1000ull);
+			break;
+		case 18: /* an ID block: the digest of a guest with no page yet is
+			  * zero, so a policy other than the guest's gets past it */
+			g_string_append_printf(out, "host.snp launch_finish gctx=0x%llx id_ld=hex:%s "
+					       "policy=0x%llx\n", p, take(b) & 1 ? "00" : "01",
+					       (unsigned long long)PICK(b, snp_policies));
+			break;
+		default: /* more runs of launch pages than the firmware tracks */
+			for (unsigned k = 0; k <= SNP_MAX_LAUNCH_RUNS; k++)
+				g_string_append_printf(out, "host.snp launch_update gctx=0x%llx addr=0x%llx "
+						       "gpa=0x%llx type=unmeasured\n", p,
+						       0x9800000ull + 2 * k * 0x1000ull, k * 0x1000ull);
+			break;
 		}
 	}
 }
@@ -271,7 +313,8 @@ static void gen_snp(struct bytes *b, GString *out)
 static const uint64_t handles[] = { 1, 1, 2, 3, 4, 0, 64, 0xffffffff };
 static const uint64_t sev_addrs[] = { 0x9000000, 0x9001000, 0x9002000, 0x9000800, 0,
 				      0xffffffffff000 };
-static const uint64_t sev_lens[] = { 4096, 4096, 16, 8192, 0, 1, 0x100000, 0xffffffff };
+static const uint64_t sev_lens[] = { 4096, 4096, 16, 8192, 0, 1, 0x100000, 0xffffffff,
+				     0x4000010 /* past SEV_LAUNCH_MAX_BYTES */ };
 
 static void gen_sev(struct bytes *b, GString *out)
 {
@@ -281,8 +324,19 @@ static void gen_sev(struct bytes *b, GString *out)
 					    "launch_update_vmsa", "launch_measure", "launch_finish",
 					    "deactivate", "decommission", "df_flush" };
 	for (unsigned i = 0; i < FUZZ_MAX_CALLS && b->at < b->n; i++) {
-		unsigned op = take(b) % (G_N_ELEMENTS(cmds) + 3);
+		unsigned op = take(b) % (G_N_ELEMENTS(cmds) + 5);
 		unsigned long long h = PICK(b, handles);
+		if (op == G_N_ELEMENTS(cmds) + 3) { /* more guests than the firmware keeps */
+			g_string_append_printf(out, "repeat %u host.sev launch_start policy=0x%x\n",
+					       SEV_MAX_GUESTS + 1, take(b) & 0x3f);
+			continue;
+		}
+		if (op == G_N_ELEMENTS(cmds) + 4) { /* more VMSAs than a guest may have */
+			for (unsigned k = 0; k <= SEV_MAX_VMSAS; k++)
+				g_string_append_printf(out, "host.sev launch_update_vmsa handle=%llu "
+						       "addr=0x%llx len=0x1000\n", h, 0x9100000ull + k * 0x1000ull);
+			continue;
+		}
 		if (op >= G_N_ELEMENTS(cmds)) {
 			static const char *const other[] = { "host.wbinvd\n",
 							     "victim.store addr=0x9000000 data=\"fuzz\"\n",
@@ -502,6 +556,18 @@ void fuzz_mutate(enum fuzz_abi abi, const char *seed, const uint8_t *d, size_t n
 	for (guint i = 0; i < lines->len; i++)
 		g_string_append_printf(out, "%s\n", (const char *)lines->pdata[i]);
 	g_ptr_array_free(lines, TRUE);
+}
+
+size_t fuzz_sets(const char *text, char **sets, size_t max)
+{
+	size_t n = 0;
+	for (const char *l = text; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != 0)) {
+		if (*l != '#')
+			break; /* only the leading comment block */
+		if (strncmp(l, "#set ", 5) == 0 && n < max)
+			sets[n++] = g_strndup(l + 5, strcspn(l + 5, "\n"));
+	}
+	return n;
 }
 
 const char *fuzz_abi_name(enum fuzz_abi abi)

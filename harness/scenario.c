@@ -187,6 +187,10 @@ static int check_arg_type(struct parser *p, const struct step_arg_spec *as, cons
 		if (v->kind != SV_NAME)
 			return scn_perr(p, v->col, "argument %s: expected a name", as->name[0] ? as->name : "(positional)");
 		return 0;
+	case ARG_NAME_NUM:
+		if (v->kind != SV_NAME && v->kind != SV_NUM)
+			return scn_perr(p, v->col, "argument %s: expected a name or a number", as->name);
+		return 0;
 	}
 	return -1;
 }
@@ -266,7 +270,7 @@ static int st_step(struct parser *p, GArray *t, guint first, struct scn_step *st
 			given |= strcmp(g_array_index(args, struct scn_arg, j).key, q->name) == 0;
 		if (q->required && !given)
 			rc = q->name[0] ? scn_perr(p, head->col, "%s.%s needs %s=%s", st->actor, st->op, q->name,
-					       q->type == ARG_NUM ? "NUMBER" : q->type == ARG_BYTES ? "BYTES" : "NAME")
+					       q->type == ARG_NUM ? "NUMBER" : q->type == ARG_BYTES ? "BYTES" : q->type == ARG_NAME ? "NAME" : "NAME|NUMBER")
 					: scn_perr(p, head->col, "%s.%s needs a %s (%s)", st->actor, st->op,
 					       q->help, "see ccsim steps");
 	}

@@ -1,11 +1,13 @@
 /* `guest NAME [ram=] [tick=] [attest=] [challenge=] [trap_wfi=] [pool=]
  * [vcpus=] [smp_work=]` and
  * the workload lines `NAME.op KIND key=value...` (docs/scenarios.md). */
+#include <stddef.h>
 #include <string.h>
 
 #include "harness/memtrace.h"
 #include "harness/scenario_priv.h"
 #include "models/monitor/rmm/rmm.h"
+#include "models/monitor/tdx/tdx.h"
 #include "sim/buf.h"
 #include "stacks/host/hv.h"
 
@@ -257,7 +259,7 @@ static void op_names(char *buf, size_t len)
 	for (size_t i = 0; i < G_N_ELEMENTS(op_specs) && k < len; i++)
 		k += (size_t)snprintf(buf + k, len - k, "%s, ", op_specs[i].name);
 	if (k < len)
-		snprintf(buf + k, len - k, "rsi, smc");
+		snprintf(buf + k, len - k, "rsi, tdcall, smc");
 }
 
 /* The index of phase `name` among the guest's (added if new). */
@@ -298,43 +300,107 @@ static void add_op(struct parser *p, struct scn_guest *g, const struct guest_op 
 	g->ops[g->nops++] = *o;
 }
 
-static void rsi_names(char *buf, size_t len)
+/* "a, b, c": the names of a table's n entries of `size` bytes, each
+ * with its name at offset `at` (the RSI commands, the TDCALL leaves). */
+static void table_names(char *buf, size_t len, const void *table, size_t n, size_t size,
+			size_t at)
 {
-	const struct rsi_cmd *c;
-	size_t n = rsi_cmds(&c), k = 0;
+	size_t k = 0;
 	buf[0] = 0;
-	for (size_t i = 0; i < n && k < len; i++)
-		k += (size_t)snprintf(buf + k, len - k, "%s%s", i ? ", " : "", c[i].name);
+	for (size_t i = 0; i < n && k < len; i++) {
+		const char *name = *(const char *const *)((const char *)table + i * size + at);
+		k += (size_t)snprintf(buf + k, len - k, "%s%s", i ? ", " : "", name);
+	}
+}
+
+/* A named call's arguments: names[j] is argument register j's (NULL: the
+ * call does not read it). */
+struct call_args {
+	const char *what;           /* "rsi measurement_extend", "tdcall vp.info" */
+	const char *const *names;
+	unsigned n;
+};
+
+static int call_arg_slot(const struct call_args *c, const char *key)
+{
+	for (unsigned j = 0; j < c->n; j++)
+		if (c->names[j] && strcmp(c->names[j], key) == 0)
+			return (int)j;
+	return -1;
+}
+
+static int call_arg_unknown(struct parser *p, const struct scn_guest *g, const struct call_args *c,
+			    const struct tok *a)
+{
+	GString *names = g_string_new(NULL);
+	for (unsigned j = 0; j < c->n; j++)
+		if (c->names[j])
+			g_string_append_printf(names, "%s%s", names->len ? ", " : "", c->names[j]);
+	int rc = scn_perr(p, a->col, "%s.op %s takes no argument \"%s\" (%s)", g->name, c->what,
+			  a->key, names->len ? names->str : "none");
+	g_string_free(names, TRUE);
+	return rc;
+}
+
+/* The command or leaf named after `rsi` / `tdcall`: o's function and
+ * result count, and its arguments in *c. 0, or -1 with the error. */
+static int call_named(struct parser *p, GArray *t, struct scn_guest *g, const struct tok *k,
+		      struct guest_op *o, struct call_args *c, char *what, size_t wlen)
+{
+	const struct tok *n = t->len > 2 ? &g_array_index(t, struct tok, 2) : NULL;
+	const char *s = n && !n->key && !n->quoted ? n->s : "";
+	char names[256];
+	bool rsi = strcmp(k->s, "rsi") == 0;
+	const struct rsi_cmd *cmd = rsi ? rsi_cmd_by_name(s) : NULL, *cmds;
+	const struct tdcall_leaf *l = rsi ? NULL : tdcall_leaf_by_name(s), *leaves;
+	if (cmd) {
+		o->a = cmd->fid;
+		o->b = cmd->results;
+		snprintf(what, wlen, "rsi %s", cmd->name);
+		*c = (struct call_args){ what, cmd->args, cmd->arity };
+		return 0;
+	}
+	if (l) {
+		o->kind = GOP_TDCALL;
+		o->a = l->leaf;
+		o->b = GUEST_CALL_MAX_RESULTS;
+		snprintf(what, wlen, "tdcall %s", l->name);
+		*c = (struct call_args){ what, l->args, TDCALL_ARG_REGS };
+		return 0;
+	}
+	size_t nall = rsi ? rsi_cmds(&cmds) : tdcall_leaves(&leaves);
+	if (rsi)
+		table_names(names, sizeof(names), cmds, nall, sizeof(*cmds),
+			    offsetof(struct rsi_cmd, name));
+	else
+		table_names(names, sizeof(names), leaves, nall, sizeof(*leaves),
+			    offsetof(struct tdcall_leaf, name));
+	return scn_perr(p, n ? n->col : k->col, "%s.op %s: expected a %s (%s)", g->name, k->s,
+			rsi ? "command" : "leaf", names);
 }
 
 /* `NAME.op rsi COMMAND [arg=N...] [-> CAPTURE]`: an RSI command by name,
  * its arguments by the names of DEN0137 B4.3 (absent ones are 0), its
- * output registers reported; `NAME.op smc fid=N [x1..x10=N] [results=N]
- * [-> CAPTURE]`: any function id, X0..X(results-1) reported (4 unless
- * given). */
+ * output registers reported; `NAME.op tdcall LEAF [arg=N...] [-> CAPTURE]`
+ * the same for a TD's TDCALL leaf (the TDX module's TDCALL table names
+ * them), RAX, RCX, RDX, R8..R13 reported; `NAME.op smc fid=N
+ * [x1..x10=N] [results=N] [-> CAPTURE]`: any function id,
+ * X0..X(results-1) reported (4 unless given). */
 static int call_op(struct parser *p, GArray *t, struct scn_guest *g, const struct tok *k)
 {
-	bool rsi = strcmp(k->s, "rsi") == 0;
-	const struct rsi_cmd *cmd = NULL;
+	bool named = strcmp(k->s, "smc") != 0;
+	struct call_args ca = { 0 };
+	char what[64];
 	uint64_t x[GUEST_CALL_MAX_ARGS] = { 0 };
-	unsigned nargs = 0;
 	struct guest_op o = { .kind = GOP_CALL, .b = 4 };
-	bool have_fid = rsi;
+	bool have_fid = named;
 	unsigned given = 0; /* smc: registers up to the last one written */
 	char *capture = NULL;
 	guint i = 2;
-	if (rsi) {
-		const struct tok *n = t->len > 2 ? &g_array_index(t, struct tok, 2) : NULL;
-		cmd = n && !n->key && !n->quoted ? rsi_cmd_by_name(n->s) : NULL;
-		if (!cmd) {
-			char names[256];
-			rsi_names(names, sizeof(names));
-			return scn_perr(p, n ? n->col : k->col, "%s.op rsi: expected a command (%s)",
-					g->name, names);
-		}
-		o.a = cmd->fid;
-		o.b = cmd->results;
-		nargs = cmd->arity;
+	G_STATIC_ASSERT(TDCALL_ARG_REGS <= GUEST_CALL_MAX_ARGS);
+	if (named) {
+		if (call_named(p, t, g, k, &o, &ca, what, sizeof(what)))
+			return -1;
 		i = 3;
 	}
 	for (; i < t->len; i++) {
@@ -349,27 +415,16 @@ static int call_op(struct parser *p, GArray *t, struct scn_guest *g, const struc
 		}
 		if (!a->key)
 			return scn_perr(p, a->col, "%s.op %s: unexpected \"%s\"", g->name, k->s, a->s);
-		int slot = -1;
+		int slot = named ? call_arg_slot(&ca, a->key) : -1;
 		uint64_t v;
-		for (unsigned j = 0; rsi && j < cmd->arity; j++)
-			if (strcmp(cmd->args[j], a->key) == 0)
-				slot = (int)j;
-		if (!rsi && a->key[0] == 'x' && scn_parse_number(a->key + 1, &v) == 0 && v >= 1 &&
+		if (!named && a->key[0] == 'x' && scn_parse_number(a->key + 1, &v) == 0 && v >= 1 &&
 		    v <= GUEST_CALL_MAX_ARGS)
 			slot = (int)v - 1;
-		bool fid = !rsi && strcmp(a->key, "fid") == 0;
-		bool results = !rsi && strcmp(a->key, "results") == 0;
+		bool fid = !named && strcmp(a->key, "fid") == 0;
+		bool results = !named && strcmp(a->key, "results") == 0;
 		if (slot < 0 && !fid && !results) {
-			if (rsi) {
-				GString *names = g_string_new(NULL);
-				for (unsigned j = 0; j < cmd->arity; j++)
-					g_string_append_printf(names, "%s%s", j ? ", " : "", cmd->args[j]);
-				int rc = scn_perr(p, a->col, "%s.op rsi %s takes no argument \"%s\" (%s)",
-						  g->name, cmd->name, a->key,
-						  cmd->arity ? names->str : "none");
-				g_string_free(names, TRUE);
-				return rc;
-			}
+			if (named)
+				return call_arg_unknown(p, g, &ca, a);
 			return scn_perr(p, a->col, "%s.op smc takes no argument \"%s\" (fid, x1..x%d, "
 					"results)", g->name, a->key, GUEST_CALL_MAX_ARGS);
 		}
@@ -392,8 +447,8 @@ static int call_op(struct parser *p, GArray *t, struct scn_guest *g, const struc
 		g_free(capture);
 		return scn_perr(p, k->col, "%s.op smc needs fid=NUMBER", g->name);
 	}
-	/* rsi: every argument register, smc: up to the last one given */
-	unsigned used = rsi ? nargs : given;
+	/* rsi, tdcall: every argument register, smc: up to the last one given */
+	unsigned used = named ? ca.n : given;
 	uint8_t *data = g_malloc0(8 * (used ? used : 1));
 	for (unsigned j = 0; j < used; j++)
 		sim_le64_store(data + 8 * j, x[j]);
@@ -407,7 +462,8 @@ int scn_st_guest_op(struct parser *p, GArray *t, struct scn_guest *g)
 {
 	struct tok *k = t->len >= 2 ? &g_array_index(t, struct tok, 1) : NULL;
 	const struct op_spec *os = NULL;
-	if (k && !k->key && !k->quoted && (strcmp(k->s, "rsi") == 0 || strcmp(k->s, "smc") == 0))
+	if (k && !k->key && !k->quoted &&
+	    (strcmp(k->s, "rsi") == 0 || strcmp(k->s, "smc") == 0 || strcmp(k->s, "tdcall") == 0))
 		return call_op(p, t, g, k);
 	for (size_t i = 0; k && !k->key && i < G_N_ELEMENTS(op_specs); i++)
 		if (strcmp(op_specs[i].name, k->s) == 0)
@@ -509,12 +565,28 @@ int scn_st_guest_op(struct parser *p, GArray *t, struct scn_guest *g)
 	return 0;
 }
 
+/* Whether the scenario runs on a TDX profile (by name: `tdx` and its
+ * variants), where a TD's stricter limits hold too. */
+static bool runs_as_td(const struct parser *p)
+{
+	for (guint j = 0; j < p->profiles->len; j++)
+		if (g_str_has_prefix(p->profiles->pdata[j], "tdx"))
+			return true;
+	return false;
+}
+
 int scn_guests_check(struct parser *p)
 {
-	for (guint i = 0; i < p->guests->len; i++) {
-		struct scn_guest *g = &g_array_index(p->guests, struct scn_guest, i);
-		/* as a realm: the stricter build (it also checks RSI-only ops) */
-		struct guest_kernel_config kc = { .realm = true, .ram_size = g->ram, .vcpus = g->vcpus, .ops = g->ops,
+	for (guint i = 0; i < p->guests->len * 2; i++) {
+		struct scn_guest *g = &g_array_index(p->guests, struct scn_guest, i / 2);
+		/* as a realm: the stricter build (it also checks RSI-only ops);
+		 * as a TD too on a TDX profile (a TD's RTMR takes less than a
+		 * REM), one vCPU: more is refused when the TD is built */
+		bool td = i % 2;
+		if (td && !runs_as_td(p))
+			continue;
+		struct guest_kernel_config kc = { .realm = !td, .tdx = td, .ram_size = g->ram,
+						  .vcpus = td ? 1 : g->vcpus, .ops = g->ops,
 						  .nops = g->nops, .nphases = g->nphases };
 		uint8_t *img;
 		size_t len, bad;

@@ -567,7 +567,7 @@ static const struct step_spec step_table[] = {
 	    { "asid", ARG_NUM, false, "activate: the ASID" },
 	    { "addr", ARG_NUM, false, "launch_update: the page (SPA)" },
 	    { "gpa", ARG_NUM, false, "launch_update: its GPA" },
-	    { "type", ARG_NAME, false, "launch_update: normal, vmsa, zero, unmeasured, secrets, cpuid" },
+	    { "type", ARG_NAME_NUM, false, "launch_update: normal, vmsa, zero, unmeasured, secrets, cpuid, or a PAGE_TYPE byte" },
 	    { "vmpl", ARG_NUM, false, "report: the requesting VMPL" },
 	    { "data", ARG_BYTES, false, "report: REPORT_DATA (up to 64 bytes)" },
 	    { "host_data", ARG_BYTES, false, "launch_finish: HOST_DATA (up to 32 bytes)" },
@@ -595,17 +595,24 @@ static const struct step_spec step_table[] = {
 	  "hv.NAME.cpus_reported", "host.stat name=hv.g0.exits -> n",
 	  { { "name", ARG_NAME, true, "the counter's dotted name (stats.json lists them)" } },
 	  steps_stat, NULL },
-	{ ACTOR_HOST, "guest_token", "the attestation token the guest handed the host to pass on "
-	  "(x1 = its size)", "host.guest_token g0 -> t", { GNAME }, steps_guest, NULL },
+	{ ACTOR_HOST, "guest_token", "the attestation evidence the guest handed the host to pass "
+	  "on: a CCA token, an SNP report, a TD's quote (x1 = its size)", "host.guest_token g0 -> t", { GNAME }, steps_guest, NULL },
 	{ ACTOR_HOST, "guest_destroy", "tear the guest down and give every page back",
 	  "host.guest_destroy g0 -> d", { GNAME }, steps_guest, NULL },
-	{ ACTOR_VERIFIER, "verify", "check a CCA attestation token: signatures with this run's "
-	  "platform key, then the RIM and challenge if given (status verify.ok, verify.bad_token, "
-	  "verify.rim_mismatch, verify.challenge_mismatch; bytes: the token's RIM)",
+	{ ACTOR_VERIFIER, "verify", "check attestation evidence with this run's platform keys: a "
+	  "CCA token, an SEV-SNP report or a TDX quote, then the RIM / measurement / MRTD and the "
+	  "challenge / REPORT_DATA / REPORTDATA if given (status verify.ok, verify.bad_token, "
+	  "verify.rim_mismatch, verify.challenge_mismatch; bytes: the RIM, measurement or MRTD)",
 	  "verifier.verify token=$r rim=$ref -> v",
-	  { { "token", ARG_BYTES, true, "the token" }, { "rim", ARG_BYTES, false, "expected RIM" },
+	  { { "token", ARG_BYTES, true, "the token" }, { "rim", ARG_BYTES, false, "expected RIM, SNP measurement or MRTD" },
 	    { "challenge", ARG_BYTES, false, "expected challenge (zero-padded to 64 bytes)" } },
 	  steps_verify, NULL },
+	{ ACTOR_VERIFIER, "measure", "the launch measurement the guest's owner expects of its "
+	  "image (host.guest_load's capture), computed by the verifier, not read from the run: on "
+	  "tdx the MRTD (x1 = 48); elsewhere not yet (no bytes, x1 = 0)",
+	  "verifier.measure image=$img -> ref",
+	  { { "image", ARG_BYTES, true, "the guest image as host.guest_load captured it" } },
+	  steps_measure, NULL },
 	{ ACTOR_VM, "load", "the guest loads bytes from its own (protected) memory",
 	  "victim.load addr=0x80000000 len=10 -> v", { ADDR, LEN, VM_GPA, VM_SHARED }, do_load, NULL },
 	{ ACTOR_VM, "store", "the guest stores bytes", "victim.store addr=0x80000000 data=$secret",
@@ -676,7 +683,7 @@ const struct step_spec *step_lookup(enum actor_kind actor, const char *op)
 
 void steps_print(FILE *f)
 {
-	static const char *const arg_type[] = { "number", "bytes", "name" };
+	static const char *const arg_type[] = { "number", "bytes", "name", "name|#" };
 	static const char *const who[ACTOR_KIND_COUNT] = {
 		"host: the untrusted hypervisor, a vCPU in the normal world at EL2",
 		"vm NAME: a guest declared with `vm NAME`, in the profile's protected world "

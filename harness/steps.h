@@ -18,7 +18,7 @@
 enum steps_status_space { STEPS_STATUS_DEFAULT = 0, STEPS_STATUS_TDX = 1 };
 
 enum actor_kind { ACTOR_HOST, ACTOR_VM, ACTOR_PHYS, ACTOR_DEV, ACTOR_VERIFIER, ACTOR_KIND_COUNT };
-enum step_arg_type { ARG_NUM, ARG_BYTES, ARG_NAME };
+enum step_arg_type { ARG_NUM, ARG_BYTES, ARG_NAME, ARG_NAME_NUM /* a name or a number */ };
 
 struct step_arg_spec {
 	const char *name;       /* NULL ends the list; "" is the positional word */
@@ -144,6 +144,10 @@ int steps_guest(struct run_ctx *rc, const struct scn_step *st, struct step_resul
 char *steps_guest_run_check(const struct scn_step *st, int *col);
 int steps_stat(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
 	       size_t errlen);
+/* verifier.measure (steps_guest.c): the launch measurement a guest's
+ * owner expects of its image, computed by the verifier (TDX: MRTD). */
+int steps_measure(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		  char *err, size_t errlen);
 int steps_verify(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		 char *err, size_t errlen);
 /* A status by name: verify.* for the verifier, rsi.* for a guest's RSI

@@ -4,9 +4,11 @@
 #include <string.h>
 
 #include "harness/attest_snp.h"
+#include "harness/attest_tdx.h"
 #include "harness/runner.h"
 #include "harness/steps.h"
 #include "models/monitor/attest/cca_token.h"
+#include "models/monitor/attest/tdx_quote.h"
 #include "models/monitor/rmm/rmm.h"
 #include "models/cpu/exec.h"
 #include "sim/buf.h"
@@ -154,9 +156,12 @@ char *steps_guest_run_check(const struct scn_step *st, int *col)
 }
 
 /* The status of a call op's capture: RSI status codes as rsi.* (X0 of an
- * RSI function id), anything else as the raw X0. */
+ * RSI function id), a TDCALL's RAX as tdx.* (its own space), anything else
+ * as the raw X0. */
 static uint64_t call_status(const struct guest_op *o, uint64_t x0)
 {
+	if (o->kind == GOP_TDCALL)
+		return x0;
 	if (o->a >= RSI_FID_FIRST && o->a <= RSI_FID_LAST && x0 <= RSI_ERROR_UNKNOWN)
 		return STEPS_RSI_STATUS | x0;
 	return x0;
@@ -173,6 +178,8 @@ static void bind_call_results(struct run_ctx *rc, const struct scn_guest *sg,
 			continue;
 		struct step_result c = { .has_status = true };
 		c.status = call_status(&sg->ops[r->op], r->x[0]);
+		if (sg->ops[r->op].kind == GOP_TDCALL)
+			c.status_space = STEPS_STATUS_TDX;
 		c.x1 = r->n > 1 ? r->x[1] : 0;
 		c.x2 = r->n > 2 ? r->x[2] : 0;
 		c.len = 8 * (r->n - 1);
@@ -351,10 +358,59 @@ static int verify_snp(struct run_ctx *rc, const uint8_t *r, const uint8_t *meas,
 	return 0;
 }
 
+/* An Intel TDX quote (DCAP v4): the chain to the PCK of this run's seed
+ * and the attestation key's signature (tdx_quote_verify), then MRTD
+ * against rim= and REPORTDATA against the challenge (zero-padded to 64
+ * bytes, as the TD's REPORTDATA). The capture's bytes are the MRTD. */
+static int verify_tdx(struct run_ctx *rc, const uint8_t *q, size_t len, const uint8_t *mrtd,
+		      size_t mlen, const uint8_t *chal, size_t clen, struct step_result *res)
+{
+	struct tdx_quote_view v;
+	uint8_t want[TDX_QUOTE_REPORTDATA_LEN] = { 0 };
+	char msg[160];
+	if (tdx_quote_verify(q, len, rc->opt->seed, &v, msg, sizeof(msg))) {
+		res->status = STEPS_VERIFY_STATUS | 1;
+		return 0;
+	}
+	res->len = TDX_QUOTE_MR_LEN;
+	res->bytes = g_memdup2(v.body + TDX_QB_MRTD, TDX_QUOTE_MR_LEN);
+	if (chal)
+		memcpy(want, chal, MIN(clen, sizeof(want)));
+	if (mrtd && (mlen != TDX_QUOTE_MR_LEN || memcmp(mrtd, v.body + TDX_QB_MRTD, mlen)))
+		res->status = STEPS_VERIFY_STATUS | 2;
+	else if (chal && memcmp(want, v.body + TDX_QB_REPORTDATA, sizeof(want)))
+		res->status = STEPS_VERIFY_STATUS | 3;
+	else
+		res->status = STEPS_VERIFY_STATUS;
+	return 0;
+}
+
+/* verifier.measure image=BYTES: what the owner of the image expects its
+ * launch measurement to be, computed from the image alone: on a TDX
+ * machine the MRTD of the TD ccsim's host builds from it
+ * (attest_tdx_mrtd_of_image). The SNP launch digest and the CCA RIM are
+ * not computed here yet: no bytes, x1 = 0. */
+int steps_measure(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		  char *err, size_t errlen)
+{
+	size_t len;
+	const uint8_t *img = run_arg_bytes(rc, st, "image", &len);
+	(void)err;
+	(void)errlen;
+	if (!rc->machine.tdx || !img)
+		return 0;
+	res->len = TDX_QUOTE_MR_LEN;
+	res->bytes = g_malloc(res->len);
+	attest_tdx_mrtd_of_image(img, len, res->bytes);
+	res->x1 = res->len;
+	return 0;
+}
+
 /* verifier.verify: a relying party checks a CCA token against the platform
  * key of this run's seed, then the RIM and the challenge it expects, or an
- * SEV-SNP report (verify_snp). The capture's bytes are the token's RIM
- * claim or the report's measurement. */
+ * SEV-SNP report (verify_snp) or a TDX quote (verify_tdx). The capture's
+ * bytes are the token's RIM claim, the report's measurement or the
+ * quote's MRTD. */
 int steps_verify(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		 char *err, size_t errlen)
 {
@@ -371,6 +427,8 @@ int steps_verify(struct run_ctx *rc, const struct scn_step *st, struct step_resu
 	res->has_status = true;
 	if (tok && attest_is_snp_report(tok, len))
 		return verify_snp(rc, tok, rim, rlen, chal, clen, res);
+	if (tok && attest_is_tdx_quote(tok, len))
+		return verify_tdx(rc, tok, len, rim, rlen, chal, clen, res);
 	if (!tok || cca_token_verify(tok, len, cpak, &view, msg, sizeof(msg))) {
 		res->status = STEPS_VERIFY_STATUS | 1;
 		return 0;

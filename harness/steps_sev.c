@@ -224,12 +224,14 @@ static char *fw_check(const struct scn_step *st, int *col, const char *fw,
 		if (!ok)
 			return g_strdup_printf("%s %s takes no argument \"%s\"", fw, c->name, a->key);
 		if (strcmp(a->key, "type") == 0) {
-			bool known = false;
+			/* a number is the ABI's PAGE_TYPE byte as given, so a
+			 * reserved one reaches the firmware (snp.invalid_param) */
+			bool known = a->v.kind == SV_NUM && a->v.num <= 0xff;
 			for (size_t t = 1; t < G_N_ELEMENTS(page_types); t++)
 				known |= a->v.kind == SV_NAME && strcmp(page_types[t], a->v.name) == 0;
 			if (!known)
-				return g_strdup_printf("type: expected normal, vmsa, zero, unmeasured, secrets "
-						       "or cpuid");
+				return g_strdup_printf("type: expected normal, vmsa, zero, unmeasured, secrets, "
+						       "cpuid or a PAGE_TYPE byte");
 		}
 	}
 	return NULL;
@@ -243,6 +245,8 @@ char *steps_snp_check(const struct scn_step *st, int *col)
 static enum snp_page_type page_type(const struct scn_step *st)
 {
 	const struct scn_arg *a = step_arg(st, "type");
+	if (a && a->v.kind == SV_NUM)
+		return (enum snp_page_type)a->v.num;
 	for (size_t t = 1; a && t < G_N_ELEMENTS(page_types); t++)
 		if (strcmp(page_types[t], a->v.name) == 0)
 			return (enum snp_page_type)t;

@@ -16,10 +16,6 @@
 #include "models/platform/machine.h"
 #include "sim/buf.h"
 
-/* GHCI GetQuote: the shared buffer's header and its error status. */
-#define TDX_QUOTE_BUF_HDR 24
-#define TDX_GET_QUOTE_ERROR 0x8000000000000000ull
-
 /* A leaf whose input names a GPA takes it as EPT mapping information
  * (ABI "Secure EPT Entry Info"): level in bits 2:0, GPA in 51:12;
  * level= sets those bits, so a scenario says what it means. */
@@ -30,6 +26,11 @@ static bool takes_level(const struct tdx_leaf *l)
 			return true;
 	return false;
 }
+
+/* TDH.VP.ENTER also takes what the host sets up on the LP around the call
+ * (tdx_lp_arm): timer= its APIC timer, cycles into the TD; mhz= the core
+ * clock it has set. */
+static bool is_vp_enter(const struct tdx_leaf *l) { return l->leaf == TDH_VP_ENTER; }
 
 /* The leaf's input registers in the order its table names them (TDX ABI:
  * RCX, RDX, R8, R9, R10). */
@@ -49,7 +50,8 @@ char *steps_seamcall_check(const struct scn_step *st, int *col)
 	for (size_t i = 0; i < st->nargs; i++) {
 		const struct scn_arg *a = &st->args[i];
 		bool ok = !a->key[0] || strcmp(a->key, "lp") == 0 ||
-			  (strcmp(a->key, "level") == 0 && takes_level(l));
+			  (strcmp(a->key, "level") == 0 && takes_level(l)) ||
+			  ((strcmp(a->key, "timer") == 0 || strcmp(a->key, "mhz") == 0) && is_vp_enter(l));
 		for (unsigned k = 0; k < l->arity; k++)
 			ok |= strcmp(l->args[k], a->key) == 0;
 		if (!ok) {
@@ -63,7 +65,8 @@ char *steps_seamcall_check(const struct scn_step *st, int *col)
 	return NULL;
 }
 
-/* host.seamcall LEAF [lp=N] [level=L] [ARG=value ...]: absent arguments are 0. The
+/* host.seamcall LEAF [lp=N] [level=L] [ARG=value ...] (vp.enter: [timer=] [mhz=]):
+ * absent arguments are 0. The
  * call runs on logical processor lp (default the host vCPU's core), which
  * matters to TDH.SYS.LP.INIT and to the leaves that need it done. */
 int steps_seamcall(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
@@ -93,6 +96,15 @@ int steps_seamcall(struct run_ctx *rc, const struct scn_step *st, struct step_re
 		if (strcmp(l->args[a], "gpa") == 0)
 			regs[in_regs[a]] |= run_arg_num(st, "level", 0) & 7;
 	}
+	uint64_t mhz = run_arg_num(st, "mhz", 0);
+	if (mhz && (mhz < 100 || mhz > 10000)) { /* platform.freq_mhz's range */
+		const struct scn_arg *a = step_arg(st, "mhz");
+		snprintf(err, errlen, "%s:%d:%d: host.seamcall: mhz=%llu, expected 100 to 10000", st->file,
+			 st->line, a ? a->col : st->col, (unsigned long long)mhz);
+		return -1;
+	}
+	if (is_vp_enter(l))
+		tdx_lp_arm(t, (unsigned)lp, run_arg_num(st, "timer", 0), mhz);
 	/* A blocking call, as cpu_smc: the host's next step starts after it. */
 	uint64_t t0 = sim_time(&rc->sim), spent = 0;
 	tdx_seamcall(t, (unsigned)lp, regs, &spent);
@@ -115,6 +127,9 @@ void steps_seamcall_print(FILE *f)
 			fprintf(f, " %s=", all[k].args[x]);
 		if (takes_level(&all[k]))
 			fputs(" (level=: the EPT level in gpa's bits 2:0)", f);
+		if (is_vp_enter(&all[k]))
+			fputs(" [timer=CYCLES: the host's APIC timer fires that far into the TD] "
+			      "[mhz=: the core clock the host set]", f);
 		fputc('\n', f);
 	}
 }
@@ -163,33 +178,32 @@ int steps_tdx_quote(struct run_ctx *rc, const struct scn_step *st, struct step_r
 {
 	uint64_t buf = run_arg_num(st, "buf", 0), len = run_arg_num(st, "len", 4096);
 	struct cpu *host = run_actor_cpu(rc, st);
-	uint8_t hdr[TDX_QUOTE_BUF_HDR], rep[TDREPORT_SIZE], q[TDX_QUOTE_LEN];
+	uint8_t b[TDX_QBUF_DATA + TDX_QUOTE_LEN] = { 0 };
 	struct cc_fault f;
-	const char *why = NULL;
 	(void)err;
 	(void)errlen;
 	res->x1 = TDX_GET_QUOTE_ERROR;
-	if (host_rw(host, false, buf, hdr, sizeof(hdr), &f, &res->cycles)) {
+	if (host_rw(host, false, buf, b, TDX_QBUF_DATA, &f, &res->cycles)) {
 		steps_res_fault(res, f.kind);
 		return 0;
 	}
-	if (sim_le64_load(hdr) != 1 || sim_le32_load(hdr + 16) != TDREPORT_SIZE ||
-	    len < sizeof(hdr) + TDX_QUOTE_LEN ||
-	    host_rw(host, false, buf + sizeof(hdr), rep, sizeof(rep), &f, &res->cycles) ||
-	    tdx_quote_build(rc->sim.seed, rep, q, &why)) {
-		sim_le64_store(hdr + 8, TDX_GET_QUOTE_ERROR);
-		sim_le32_store(hdr + 20, 0);
-	} else {
-		res->x1 = 0; /* GET_QUOTE_SUCCESS */
+	/* the report is read only under a header the service would take */
+	bool take = sim_le64_load(b) == TDX_QBUF_CMD_VERSION &&
+		    sim_le32_load(b + TDX_QBUF_IN_LEN) == TDREPORT_SIZE && len >= sizeof(b);
+	if (take && host_rw(host, false, buf + TDX_QBUF_DATA, b + TDX_QBUF_DATA, TDREPORT_SIZE, &f,
+			    &res->cycles))
+		take = false;
+	res->x1 = take ? tdx_quote_serve(rc->sim.seed, b, sizeof(b))
+		       : tdx_quote_serve(rc->sim.seed, b, TDX_QBUF_DATA);
+	if (res->x1 == TDX_GET_QUOTE_SUCCESS) {
 		res->x2 = TDX_QUOTE_LEN;
-		sim_le64_store(hdr + 8, 0);
-		sim_le32_store(hdr + 20, TDX_QUOTE_LEN);
-		res->bytes = g_memdup2(q, sizeof(q));
-		res->len = sizeof(q);
-		if (host_rw(host, true, buf + sizeof(hdr), q, sizeof(q), &f, &res->cycles))
+		res->bytes = g_memdup2(b + TDX_QBUF_DATA, TDX_QUOTE_LEN);
+		res->len = TDX_QUOTE_LEN;
+		if (host_rw(host, true, buf + TDX_QBUF_DATA, b + TDX_QBUF_DATA, TDX_QUOTE_LEN, &f,
+			    &res->cycles))
 			res->x1 = TDX_GET_QUOTE_ERROR;
 	}
-	if (host_rw(host, true, buf, hdr, sizeof(hdr), &f, &res->cycles))
+	if (host_rw(host, true, buf, b, TDX_QBUF_DATA, &f, &res->cycles))
 		steps_res_fault(res, f.kind);
 	return 0;
 }

@@ -94,4 +94,20 @@ expect_exit "tdcall_quote scenario" 0 "$CCSIM" run scenarios/monitor/tdx/tdcall_
 expect_exit "the scenario's quote verifies" 0 "$CCSIM" attest verify --tdx "$T/run/captures/q.bin" --seed 1 \
 	--report-data "$(printf '5a%.0s' $(seq 1 64))"
 
+# The bundled end-to-end scenario on tdx: the TD's own quote (GetQuote,
+# the host's quoting service) verifies with the MRTD the verifier computed
+# from the image alone (captures/ref.bin) and the relying party's
+# challenge as REPORTDATA; another MRTD or challenge is refused (exit 1).
+expect_exit "cvm-lifecycle on tdx" 0 "$CCSIM" run scenarios/guests/cvm-lifecycle.scn --profile tdx \
+	--out "$T/cvm" --quiet
+mrtd=$(od -An -v -tx1 "$T/cvm/captures/ref.bin" | tr -d ' \n')
+rd=$(printf 'relying party nonce 42' | od -An -v -tx1 | tr -d ' \n')
+rd=$(printf '%s%0*d' "$rd" $((128 - ${#rd})) 0)
+expect_exit "the TD's quote verifies with the expected MRTD" 0 "$CCSIM" attest verify --tdx \
+	"$T/cvm/captures/evidence.bin" --seed 1 --mrtd "$mrtd" --report-data "$rd"
+expect_exit "another MRTD is refused" 1 "$CCSIM" attest verify --tdx \
+	"$T/cvm/captures/evidence.bin" --seed 1 --mrtd "$(printf '%096d' 0)" --report-data "$rd"
+expect_exit "another challenge is refused" 1 "$CCSIM" attest verify --tdx \
+	"$T/cvm/captures/evidence.bin" --seed 1 --mrtd "$mrtd" --report-data "$(printf '%0128d' 0)"
+
 finish

@@ -88,6 +88,15 @@ g0.op rsi versoin req=1"
 bad guest_rsi_arg "guest_rsi_arg.scn:3:24: g0.op rsi realm_config takes no argument \"base\" \\(addr\\)" "profiles cca
 guest g0
 g0.op rsi realm_config base=0x1000"
+bad guest_tdcall_leaf "guest_tdcall_leaf.scn:3:14: g0.op tdcall: expected a leaf \\(vp.vmcall, vp.info" "profiles tdx
+guest g0
+g0.op tdcall mr.reprot"
+bad guest_tdcall_arg "guest_tdcall_arg.scn:3:29: g0.op tdcall mr.rtmr.extend takes no argument \"rtmr\" \\(gpa, index\\)" "profiles tdx
+guest g0
+g0.op tdcall mr.rtmr.extend rtmr=2"
+bad guest_td_extend "guest_td_extend.scn:3:7: g0: op 1 \\(extend\\): REM 1..4 and up to 64 bytes \\(a TD's RTMR 0..3 as rem=1..4, up to 48 bytes\\)" "profiles cca tdx
+guest g0
+g0.op extend rem=1 data=\"0123456789012345678901234567890123456789012345678901234567\""
 bad guest_smc_fid "guest_smc_fid.scn:3:7: g0.op smc needs fid=NUMBER" "profiles cca
 guest g0
 g0.op smc x1=3"

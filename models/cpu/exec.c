@@ -454,9 +454,11 @@ int cpu_exec(struct cpu *c, struct vcpu_state *v, const struct exec_params *p,
 	memset(out, 0, sizeof(*out));
 	if (c->sev)
 		sev_paging_sync(c, v);
+	const uint64_t insns0 = v->insns;
 	for (;;) {
 		uint64_t t = ct_next(x), now = p->now + t;
-		if (p->budget && t >= p->budget) {
+		if ((p->budget && t >= p->budget) ||
+		    (p->insn_limit && v->insns - insns0 >= p->insn_limit)) {
 			out->why = EXEC_BUDGET;
 			break;
 		}

@@ -127,6 +127,8 @@ struct exec_hw {
 struct exec_params {
 	uint64_t now;       /* the cycle execution starts at (for the timer) */
 	uint64_t budget;    /* stop after this many cycles (0: no limit) */
+	uint64_t insn_limit;/* stop (EXEC_BUDGET) once this many instructions retired, as the VMX
+			       monitor trap flag does after one (0: no limit) */
 	bool trap_wfi;      /* WFI stops execution even if a timer would wake it */
 	const struct exec_hw *hw; /* SEV-SNP guests: PVALIDATE (NULL: #UD) */
 	/* ISA_MARK: told the marker and the cycle it passes (NULL: ignored) */

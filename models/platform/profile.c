@@ -27,6 +27,8 @@ struct schema_key {
 
 static const char *const arch_names[] = { "plain", "cca", "sev", "sev-es", "sev-snp", "tdx", NULL };
 static const char *const timer_names[] = { "host", "rmm", NULL };
+/* in enum tdx_step_mode order */
+static const char *const tdx_step_names[] = { "off", "v1.5", "fixed", NULL };
 /* in enum memenc_mode order */
 static const char *const memenc_names[] = { "none", "xts", "mac", "ctr-tree", "xe", "xex-linear", NULL };
 
@@ -113,6 +115,7 @@ static const struct schema_key schema[] = {
 	U64("sev", "min_sev_asid", min_sev_asid, 1, 4096, "1", "first plain-SEV ASID: 1 .. min_sev_asid - 1 are for SEV-ES / SEV-SNP guests (the split the BIOS sets)"),
 	BOOL("sev", "asid_flush_gate", asid_flush_gate, "true", "a decommissioned ASID is refused until WBINVD and DF_FLUSH (false: the gate is gone, to show the hazard)"),
 	BOOL("sev", "snp_alias_check", snp_alias_check, "false", "the SNP firmware carries AMD's BadRAM mitigation (AMD-SB-3015): SNP_INIT checks system memory for DRAM aliases and refuses an aliasing platform; reports then carry ALIAS_CHECK_COMPLETE"),
+	U64("sev", "sockets", snp_sockets, 1, 2, "1", "processor sockets of an SNP platform: on 2, a guest policy asking for SINGLE_SOCKET is refused at SNP_LAUNCH_START (SNP ABI 4.3)"),
 	BOOL("sev", "restricted_injection", restricted_injection, "false", "SNP guests run with Restricted Injection (SEV_FEATURES bit 3): the host may inject no event but #HV"),
 	U64("sev", "vc_handler_cycles", vc_handler_cycles, 0, 1000000, "0", "what a Linux SEV-ES / SNP guest's #VC handler spends beyond the model's handler (decoding the faulting instruction, dispatch)"),
 	U64("sev", "es_exit_cycles", es_exit_cycles, 0, 10000000, "0", "an SEV-ES / SNP guest's exit round trip beyond a plain VM's: the encrypted VMSA's save and restore by hardware, the host state it restores, the host's GHCB handling"),
@@ -132,6 +135,13 @@ static const struct schema_key schema[] = {
 	U64("tdx", "td_entry_cycles", tdx_td_entry_cycles, 0, 1000000, "0", "TDH.VP.ENTER's way into the TD: TDVPS state checks and restore, VM entry"),
 	U64("tdx", "td_exit_cycles", tdx_td_exit_cycles, 0, 1000000, "0", "a TD exit back to the host: VM exit into the module, TD state save and scrub, SEAMRET"),
 	U64("tdx", "tdcall_cycles", tdx_tdcall_cycles, 0, 1000000, "0", "a TDCALL the module answers inside the TD: VM exit into SEAM, dispatch, VM entry back"),
+	ENUM("tdx", "step_heuristic", tdx_step_heuristic, tdx_step_names, "v1.5", "the module's single-step defence on an interrupt exit: v1.5 (module 1.5.01: RIP moved more than step_rip_bytes or more than step_tsc_threshold TSC ticks since the entry), fixed (1.5.06 on: more than one instruction retired, unless the TD uses PERFMON), off"),
+	U64("tdx", "step_rip_bytes", tdx_step_rip_bytes, 0, 1ull << 20, "32", "v1.5: RIP distance from the entry's that proves progress (INTEL64_MAX_INST_LEN * 2)"),
+	U64("tdx", "step_tsc_threshold", tdx_step_tsc_threshold, 0, 1ull << 40, "4096", "TSC ticks between the entry and the exit that prove progress (STEPPING_TSC_THRESHOLD)"),
+	U64("tdx", "step_insns", tdx_step_insns, 1, 1000, "2", "fixed: instructions retired since the entry that prove progress (inst_retired > 1)"),
+	U64("tdx", "step_pm_max", tdx_step_pm_max, 1, 1ull << 16, "32", "prevention mode single-steps (LFSR & (max - 1)) + 1 instructions (a power of two)"),
+	U64("tdx", "tsc_mhz", tdx_tsc_mhz, 0, 10000, "0", "the TSC's constant rate (0: platform.freq_mhz); the host may clock the core below it"),
+	U64("tdx", "step_span_cycles", tdx_step_span_cycles, 0, 1000000, "0", "core cycles between the module's TSC read before a TD entry and its read after the exit, besides the TD's own (VM entry, VM exit, BHB drain); also one prevention-mode step's exit and re-entry"),
 	U64("host", "exit_cycles", host_exit_cycles, 0, 10000000, "1500", "hypervisor run-loop work per guest exit, besides its memory traffic"),
 	U64("host", "cpuid_cycles", host_cpuid_cycles, 0, 10000000, "0", "the host's emulation of a CPUID, besides the exit"),
 	U64("host", "msr_cycles", host_msr_cycles, 0, 10000000, "0", "the host's emulation of an RDMSR / WRMSR, besides the exit"),
@@ -448,6 +458,8 @@ static bool check_tdx(const struct platform_config *cfg, const char **why)
 		       "for the module's global KeyID";
 	else if (cfg->pa_bits < cfg->tdx_keyid_bits + 32)
 		*why = "tdx.keyid_bits: leaves fewer than 32 address bits below the KeyID (mem.pa_bits)";
+	else if (cfg->tdx_step_pm_max & (cfg->tdx_step_pm_max - 1))
+		*why = "tdx.step_pm_max: a power of two (the module masks its LFSR)";
 	else if (cfg->tdx_tdmr_base % (1ull << 30) || cfg->tdx_tdmr_size % (1ull << 30) ||
 		 cfg->tdx_tdmr_base + cfg->tdx_tdmr_size > 1ull << (cfg->pa_bits - cfg->tdx_keyid_bits))
 		*why = "tdx.tdmr_base/size: a 1 GB aligned range below the KeyID bits";

@@ -83,6 +83,7 @@ struct platform_config {
 	bool asid_flush_gate;     /* firmware refuses a freed ASID until WBINVD + DF_FLUSH */
 	bool restricted_injection;
 	bool snp_alias_check;     /* SNP_INIT refuses a platform whose DRAM aliases (AMD-SB-3015) */
+	uint64_t snp_sockets;     /* sockets of the SNP platform (a SINGLE_SOCKET policy needs 1) */
 	uint64_t vc_handler_cycles; /* a guest's #VC handling beyond what the model's handler runs */
 	uint64_t es_exit_cycles;    /* an SEV-ES / SNP exit's round trip beyond a plain VM's */ /* SNP: the host injects no event but #HV (APM 15.36.16) */
 	uint64_t rmm_timer;        /* 0: the host injects a realm's timer; 1: the RMM does */
@@ -96,6 +97,11 @@ struct platform_config {
 	uint64_t tdx_tdmr_base, tdx_tdmr_size; /* the TDMR the module's PAMT covers */
 	uint64_t tdx_pamt_base;   /* its PAMT arrays (1G, 2M, 4K), under the global KeyID */
 	uint64_t tdx_seamcall_cycles, tdx_td_entry_cycles, tdx_td_exit_cycles, tdx_tdcall_cycles;
+	/* the module's single-step defence (tdx_step.c): enum tdx_step_mode,
+	 * its thresholds, the TSC's rate (0: freq_mhz) and the cycles between
+	 * the module's two TSC reads besides the TD's own */
+	uint64_t tdx_step_heuristic, tdx_step_rip_bytes, tdx_step_tsc_threshold, tdx_step_insns;
+	uint64_t tdx_step_pm_max, tdx_tsc_mhz, tdx_step_span_cycles;
 	/* the hypervisor */
 	uint64_t host_exit_cycles;
 	uint64_t host_cpuid_cycles, host_msr_cycles, host_pio_cycles; /* the host's emulation of each */

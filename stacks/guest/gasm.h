@@ -166,5 +166,9 @@ void td_ve_handler(struct gasm *g, size_t to_panic[2]);
 void td_report(struct gasm *g, const uint8_t challenge[64]);
 /* `tdcall` op: the call, its results reported to the device. */
 void td_tdcall_op(struct gasm *g, const struct guest_op *o, size_t index);
+/* A measurement extension in a TD: TDG.MR.RTMR.EXTEND of RTMR `index`
+ * (0..3) with the data zero-padded to SHA-384's 48 bytes. */
+#define TD_RTMR_EXTEND_MAX 48u
+void td_rtmr_extend(struct gasm *g, unsigned index, const uint8_t *data, size_t len);
 
 #endif

@@ -28,7 +28,9 @@
  * TDG.VP.VEINFO.GET: HLT, CPUID, MSRs and port I/O through TDG.VP.VMCALL,
  * MMIO decoded from the faulting instruction, and a pending private page
  * accepted (lazy accept); with attest=1 it asks for a TDREPORT
- * (TDG.MR.REPORT) and hands it to the host with TDG.VP.VMCALL<GetQuote>.
+ * (TDG.MR.REPORT) and hands it to the host with TDG.VP.VMCALL<GetQuote>
+ * in the GHCI buffer (header, then the report), which the host fills with
+ * the quote.
  *
  * Guest physical layout (IPAs; RAM from 0):
  *   0x000000  code: a branch to the kernel, vectors at 0x200 / 0x280

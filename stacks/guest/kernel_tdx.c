@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "models/cpu/exec.h"
+#include "models/monitor/attest/tdx_quote.h"
 #include "models/monitor/tdx/tdx_abi.h"
 #include "sim/buf.h"
 #include "stacks/guest/gasm.h"
@@ -14,6 +15,8 @@
 #define TD_CALL_SAVE (GUEST_KDATA + GUEST_KDATA_TD_CALL_SAVE)
 #define TD_IRQ_SAVE (GUEST_KDATA + GUEST_KDATA_TD_IRQ_SAVE)
 #define MSR_IA32_TSC_DEADLINE 0x6e0u
+/* Linux's GetQuote buffer: two pages (tdx-guest GET_QUOTE_BUF_SIZE) */
+#define TD_QUOTE_BUF_SIZE 0x2000u
 
 /* TDG.VP.VMCALL: x10 (R10) = 0 for the GHCI's functions, x11 = the
  * function, x12..x15 as set by the caller. */
@@ -254,15 +257,41 @@ void td_report(struct gasm *g, const uint8_t challenge[64])
 	movi(g, 8, 0);
 	tdcall(g);
 	b_panic_if(g, 0, ISA_XZR, ISA_NE);
+	/* GetQuote (GHCI 3.3) with the shared buffer as Linux's tdx-guest
+	 * driver fills it (struct tdx_quote_buf): version 1, status 0, in_len
+	 * the report's size, out_len 0, then the TDREPORT; the host's quoting
+	 * service writes the quote, out_len and the status back */
+	movi(g, 1, TDX_QBUF_CMD_VERSION);
+	st(g, 1, R_BNC, TDX_QBUF_VERSION, 8);
+	st(g, ISA_XZR, R_BNC, TDX_QBUF_STATUS, 8);
+	movi(g, 1, TDREPORT_SIZE); /* in_len, out_len 0 */
+	st(g, 1, R_BNC, TDX_QBUF_IN_LEN, 8);
 	movi(g, R_T4, GUEST_TOKEN);
+	emit(g, ISA_ADDI, R_T2, R_BNC, 0, 0, TDX_QBUF_DATA);
 	movi(g, R_T1, TDREPORT_SIZE);
-	copy8(g, R_T4, R_BNC, R_T1);
-	/* GetQuote with the shared buffer (GHCI 3.3); the quote itself is
-	 * the quoting service's */
+	copy8(g, R_T4, R_T2, R_T1);
 	emit(g, ISA_MOV, 12, R_BNC, 0, 0, 0);
-	movi(g, 13, TDREPORT_SIZE);
+	movi(g, 13, TD_QUOTE_BUF_SIZE);
 	vmcall(g, TDVMCALL_GET_QUOTE);
 	b_panic_if(g, 10, ISA_XZR, ISA_NE);
+}
+
+void td_rtmr_extend(struct gasm *g, unsigned index, const uint8_t *data, size_t len)
+{
+	/* the extend data in private memory, 64-byte aligned (ABI
+	 * "TDG.MR.RTMR.EXTEND": RCX its GPA, RDX the RTMR's index); the
+	 * config page is free in a TD once it has booted */
+	uint8_t d[TD_RTMR_EXTEND_MAX] = { 0 };
+	memcpy(d, data, MIN(len, sizeof(d)));
+	movi(g, 2, GUEST_CONFIG);
+	for (unsigned w = 0; w < sizeof(d) / 8; w++) {
+		movi(g, 1, sim_le64_load(d + 8 * w));
+		st(g, 1, 2, (int32_t)(8 * w), 8);
+	}
+	movi(g, 0, TDG_MR_RTMR_EXTEND);
+	movi(g, 1, GUEST_CONFIG);
+	movi(g, 2, index);
+	tdcall(g);
 }
 
 void td_tdcall_op(struct gasm *g, const struct guest_op *o, size_t index)

@@ -473,12 +473,18 @@ int gasm_workload(struct gasm *g, const struct guest_kernel_config *cfg, char *e
 			st(g, 1, R_DEV, GUEST_DEV_SEND, 8);
 			break;
 		case GOP_EXTEND:
-			if (!g->realm)
-				break; /* nothing to extend outside a realm */
-			if (o->len > 64 || o->a < 1 || o->a > 4) {
+			if (!g->realm && !g->tdx)
+				break; /* nothing to extend outside a realm or a TD */
+			if (o->len > (g->tdx ? TD_RTMR_EXTEND_MAX : 64) || o->a < 1 || o->a > 4) {
 				*bad_op = i;
-				snprintf(err, errlen, "op %zu (extend): REM 1..4 and up to 64 bytes", i + 1);
+				snprintf(err, errlen, "op %zu (extend): REM 1..4 and up to 64 bytes "
+					 "(a TD's RTMR 0..3 as rem=1..4, up to %u bytes)", i + 1,
+					 TD_RTMR_EXTEND_MAX);
 				return -1;
+			}
+			if (g->tdx) {
+				td_rtmr_extend(g, (unsigned)o->a - 1, o->data, o->len);
+				break;
 			}
 			movi(g, 0, RSI_MEASUREMENT_EXTEND);
 			movi(g, 1, o->a);

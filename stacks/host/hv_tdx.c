@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "models/mmu/pt.h"
+#include "models/monitor/attest/tdx_quote.h"
 #include "models/monitor/tdx/tdx.h"
 #include "stacks/host/hv_priv.h"
 
@@ -335,22 +336,48 @@ static uint64_t map_gpa(struct hv_guest *g, uint64_t gpa, uint64_t size, uint64_
 	return TDVMCALL_STATUS_SUCCESS;
 }
 
-/* TDG.VP.VMCALL<GetQuote> (GHCI 3.3): the shared buffer holds the TD's
- * TDREPORT for a quoting service. The host takes it as the guest's
- * evidence (host.guest_token); producing a quote is not the host's. */
+/* Bytes of the TD's shared memory at gpa (shared bit set), through the
+ * host's own pages; a page it never backed reads as zeros, a write there
+ * is lost. */
+static void shared_rw(struct hv_guest *g, uint64_t gpa, uint8_t *buf, uint64_t len, bool write,
+		      uint64_t *cyc)
+{
+	for (uint64_t o = 0; o < len; o += 64) {
+		uint64_t pa = hv_pool_pa(g, PG_SHARED, gpa + o);
+		uint32_t n = (uint32_t)MIN(64, len - o);
+		if (!write)
+			memset(buf + o, 0, n);
+		if (pa && write)
+			(void)hv_store(g, pa, buf + o, n, cyc);
+		else if (pa)
+			(void)hv_load(g, pa, buf + o, n, cyc);
+	}
+}
+
+/* TDG.VP.VMCALL<GetQuote> (GHCI 3.3): the shared buffer of `size` bytes
+ * holds a GetQuote header and the TD's TDREPORT (Linux tdx_quote_buf).
+ * The host hands the report to the platform's quoting service (a TD
+ * quoting enclave: tdx_quote_serve) and writes its answer back: the
+ * status, out_len and the DCAP quote, which it keeps as the guest's
+ * evidence (host.guest_token). The quote is done when the call returns
+ * (KVM forwards the request to user space and completes it later, so
+ * the guest also polls the status; here that poll finds it done). */
 static uint64_t get_quote(struct hv_guest *g, uint64_t gpa, uint64_t size, uint64_t *cyc)
 {
 	uint64_t sb = shared_bit(g);
-	if (!(gpa & sb) || size > GUEST_BOUNCE_SIZE)
+	uint8_t b[TDX_QBUF_DATA + TDX_QUOTE_LEN] = { 0 };
+	if (!(gpa & sb) || (gpa & (PAGE - 1)) || size < TDX_QBUF_DATA || size > GUEST_BOUNCE_SIZE)
 		return TDVMCALL_STATUS_INVALID_OPERAND;
-	g_byte_array_set_size(g->token, (guint)size);
-	for (uint64_t o = 0; o < size; o += 64) {
-		uint64_t pa = hv_pool_pa(g, PG_SHARED, gpa + o);
-		memset(g->token->data + o, 0, MIN(64, size - o));
-		if (pa)
-			(void)hv_load(g, pa, g->token->data + o, (uint32_t)MIN(64, size - o), cyc);
+	uint64_t in = MIN(size, TDX_QBUF_DATA + TDREPORT_SIZE), fit = MIN(size, sizeof(b));
+	shared_rw(g, gpa, b, in, false, cyc);
+	g->n.bounce_bytes += in;
+	g_byte_array_set_size(g->token, 0);
+	if (tdx_quote_serve(g->m->sim->seed, b, fit) == TDX_GET_QUOTE_SUCCESS) {
+		g_byte_array_append(g->token, b + TDX_QBUF_DATA, TDX_QUOTE_LEN);
+		shared_rw(g, gpa + TDX_QBUF_DATA, b + TDX_QBUF_DATA, TDX_QUOTE_LEN, true, cyc);
+		g->n.bounce_bytes += TDX_QUOTE_LEN;
 	}
-	g->n.bounce_bytes += size;
+	shared_rw(g, gpa, b, TDX_QBUF_DATA, true, cyc);
 	return TDVMCALL_STATUS_SUCCESS;
 }
 

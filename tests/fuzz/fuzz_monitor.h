@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <glib.h>
 
@@ -29,10 +30,13 @@ static char *const fuzz_monitor_sets[] = {
 
 static int fuzz_monitor_one(enum fuzz_abi abi, const char *profile, const uint8_t *data, size_t size)
 {
-	char *const *sets = fuzz_monitor_sets;
-	size_t nsets = G_N_ELEMENTS(fuzz_monitor_sets);
+	char *sets[G_N_ELEMENTS(fuzz_monitor_sets) + 8];
+	size_t nsets = G_N_ELEMENTS(fuzz_monitor_sets), own;
+	memcpy(sets, fuzz_monitor_sets, sizeof(fuzz_monitor_sets));
 	GString *text = g_string_new(NULL);
 	fuzz_scenario(abi, data, size, text);
+	own = fuzz_sets(text->str, sets + nsets, 8); /* the run's platform */
+	nsets += own;
 	char err[1024] = "";
 	struct scenario *sc = scenario_load_buf(FUZZ_ROOT "/scenarios/fuzz-monitor.scn", text->str,
 						text->len, NULL, 0, err, sizeof(err));
@@ -52,6 +56,8 @@ static int fuzz_monitor_one(enum fuzz_abi abi, const char *profile, const uint8_
 		__builtin_trap();
 	}
 	g_free(ini);
+	for (size_t i = G_N_ELEMENTS(fuzz_monitor_sets); i < nsets; i++)
+		g_free(sets[i]);
 	scenario_free(sc);
 	g_string_free(text, TRUE);
 	return 0;

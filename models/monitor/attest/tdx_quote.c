@@ -111,6 +111,28 @@ int tdx_quote_build(uint64_t seed, const uint8_t rep[TDREPORT_SIZE], uint8_t q[T
 	return 0;
 }
 
+uint64_t tdx_quote_serve(uint64_t seed, uint8_t *buf, size_t len)
+{
+	const char *why = NULL;
+	uint64_t st = TDX_GET_QUOTE_ERROR;
+	uint32_t out = 0;
+	if (len < TDX_QBUF_DATA)
+		return st;
+	if (sim_le64_load(buf + TDX_QBUF_VERSION) == TDX_QBUF_CMD_VERSION &&
+	    sim_le32_load(buf + TDX_QBUF_IN_LEN) == TDREPORT_SIZE &&
+	    len >= TDX_QBUF_DATA + TDX_QUOTE_LEN && len >= TDX_QBUF_DATA + TDREPORT_SIZE) {
+		uint8_t rep[TDREPORT_SIZE];
+		memcpy(rep, buf + TDX_QBUF_DATA, sizeof(rep));
+		if (!tdx_quote_build(seed, rep, buf + TDX_QBUF_DATA, &why)) {
+			st = TDX_GET_QUOTE_SUCCESS;
+			out = TDX_QUOTE_LEN;
+		}
+	}
+	sim_le64_store(buf + TDX_QBUF_STATUS, st);
+	sim_le32_store(buf + TDX_QBUF_OUT_LEN, out);
+	return st;
+}
+
 static int malformed(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static int malformed(char *err, size_t errlen, const char *fmt, ...)

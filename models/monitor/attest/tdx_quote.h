@@ -54,6 +54,8 @@
 #define TDX_QB_RTMR 328         /* RTMR0..3, 48 bytes each */
 #define TDX_QB_REPORTDATA 520
 #define TDX_QUOTE_BODY_LEN 584
+#define TDX_QUOTE_MR_LEN 48          /* MRTD and the RTMRs: SHA-384 */
+#define TDX_QUOTE_REPORTDATA_LEN 64
 /* What the attestation key signs: header and body. */
 #define TDX_QUOTE_SIGNED_LEN (TDX_QUOTE_HEADER_LEN + TDX_QUOTE_BODY_LEN) /* 632 */
 #define TDX_QUOTE_SIG_DATA_LEN_OFF 632 /* u32 */
@@ -82,6 +84,20 @@
 #define SGX_RB_REPORTDATA 320
 /* The quote ccsim's QE writes: 636 + 96 + 96 + 6 + 384 + 96 + 2 + 32 + 6 + 96. */
 #define TDX_QUOTE_LEN 1450
+
+/* The GetQuote buffer a TD shares with the host (GHCI 1.5 "GetQuote";
+ * Linux drivers/virt/coco/tdx-guest, struct tdx_quote_buf): version (u64,
+ * 1), status (u64), in_len and out_len (u32), then the data: the TDREPORT
+ * in, the quote out. */
+#define TDX_QBUF_VERSION 0
+#define TDX_QBUF_STATUS 8
+#define TDX_QBUF_IN_LEN 16
+#define TDX_QBUF_OUT_LEN 20
+#define TDX_QBUF_DATA 24
+#define TDX_QBUF_CMD_VERSION 1
+#define TDX_GET_QUOTE_SUCCESS 0ull
+#define TDX_GET_QUOTE_IN_FLIGHT 0xFFFFFFFFFFFFFFFFull
+#define TDX_GET_QUOTE_ERROR 0x8000000000000000ull
 
 /* Verification outcome. */
 #define TDX_QUOTE_INVALID 1     /* well formed; a check failed */
@@ -112,6 +128,13 @@ void tdx_quote_pck_public(uint64_t seed, uint8_t pub[P384_POINT_LEN]);
 int __attribute__((warn_unused_result))
 tdx_quote_build(uint64_t seed, const uint8_t tdreport[TDREPORT_SIZE], uint8_t out[TDX_QUOTE_LEN],
 		const char **why);
+/* The quoting service answering a GetQuote buffer of len bytes in place:
+ * a version 1 header with a TDREPORT of in_len TDREPORT_SIZE gets the
+ * quote after the header, out_len and TDX_GET_QUOTE_SUCCESS; anything
+ * else (a short buffer, a report the platform did not MAC) gets
+ * TDX_GET_QUOTE_ERROR and out_len 0 (len < TDX_QBUF_DATA: nothing
+ * written). Returns the status written. */
+uint64_t tdx_quote_serve(uint64_t seed, uint8_t *buf, size_t len);
 /* Parse every field: 0, or TDX_QUOTE_MALFORMED with "offset N: what" in err. */
 int tdx_quote_parse(const uint8_t *q, size_t len, struct tdx_quote_view *v, char *err,
 		    size_t errlen);

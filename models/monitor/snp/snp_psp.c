@@ -141,6 +141,7 @@ struct snp_psp *snp_psp_create(struct sim *s, struct machine *m)
 	cfg.min_sev_asid = (uint32_t)m->cfg.min_sev_asid;
 	cfg.no_asid_gate = !m->cfg.asid_flush_gate;
 	cfg.alias_check = m->cfg.snp_alias_check;
+	cfg.sockets = (unsigned)m->cfg.snp_sockets;
 	struct snp_fw_io io = {
 		.rmp = { psp_rmp_read, psp_rmp_write, p },
 		.mem = { psp_mem_read, psp_mem_write, p },

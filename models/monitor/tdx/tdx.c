@@ -650,5 +650,6 @@ struct tdx *tdx_create(struct sim *s, struct machine *m)
 		g_free(p);
 	}
 	tdx_vp_stats_register(t, s);
+	t->step = tdx_step_create(s, m, t->src);
 	return t;
 }

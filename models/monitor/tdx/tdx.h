@@ -53,10 +53,17 @@ struct tdx_leaf {
 	uint64_t cost;       /* fixed cycles of the leaf itself, on top of its memory traffic */
 };
 
+/* A TDCALL's input registers after RAX, in the order a TD guest's call
+ * op passes them (stacks/guest: td_tdcall_op). */
+#define TDCALL_ARG_REGS 10   /* RCX, RDX, R8, R9, R10..R15 */
+
 struct tdcall_leaf {
 	uint64_t leaf;
 	const char *name;    /* "mr.report": the ABI name after "TDG.", lower case */
 	uint64_t cost;
+	/* the inputs the leaf reads, named as scenarios name them, by
+	 * register: RCX, RDX, R8, R9, R10..R15 (NULL: not an input) */
+	const char *args[TDCALL_ARG_REGS];
 };
 
 #define TDX_NLEAVES 32
@@ -87,6 +94,7 @@ struct tdx {
 	uint64_t fault;             /* a memory access of the current leaf failed */
 	/* the logical processor while it runs a TD vCPU (tdx_vp.c) */
 	struct cpu lp_cpu;
+	struct tdx_step *step;      /* the single-step defence (tdx_step.c), its own model */
 	uint64_t stat_calls[TDX_NLEAVES], stat_errors[TDX_NLEAVES], stat_cycles[TDX_NLEAVES];
 	uint64_t stat_tdcalls[TDX_NTDCALLS], stat_tdcall_errors[TDX_NTDCALLS];
 	uint64_t stat_td_entries, stat_td_exits, stat_td_cycles, stat_td_insns, stat_ve;
@@ -119,6 +127,8 @@ const struct tdx_leaf *tdx_leaf_by_name(const char *name);
 const struct tdx_leaf *tdx_leaf_by_number(uint64_t leaf);
 size_t tdx_leaves(const struct tdx_leaf **out);
 const struct tdcall_leaf *tdcall_leaf_by_number(uint64_t leaf);
+const struct tdcall_leaf *tdcall_leaf_by_name(const char *name);
+size_t tdcall_leaves(const struct tdcall_leaf **out);
 /* "tdx.success", "tdx.operand_invalid", ... (the class, without operand). */
 const char *tdx_status_name(uint64_t status);
 /* Whether a scenario's status name ("tdx.operand_busy") is one of them. */
@@ -177,6 +187,13 @@ uint64_t tdx_activity(const struct tdx *t);
  * SHARED_EPTP, written by the host with TDH.VP.WR): 0, or -EINVAL if tdvpr
  * is not a TDVPR page. */
 int tdx_vp_set_shared_eptp(struct tdx *t, uint64_t tdvpr, uint64_t eptp);
+/* What the host sets up on logical processor `lp` before its next
+ * TDH.VP.ENTER, which consumes it: an APIC timer that interrupts the TD
+ * `timer_cycles` into its execution (0: only the host's scheduler tick),
+ * as SGX-Step and TDXDown arm it, and the core clock in MHz it has set
+ * with cpufreq (0: platform.freq_mhz), which only the TSC ratio the
+ * module's single-step heuristic reads depends on (tdx_step.h). */
+void tdx_lp_arm(struct tdx *t, unsigned lp, uint64_t timer_cycles, uint64_t mhz);
 /* The vCPU's posted-interrupt descriptor (TD VMCS POSTED_INT_DESC_ADDR,
  * written by the host with TDH.VP.WR; SDM vol. 3C 30.6): a 64-byte host
  * page whose PIR bits the host sets, with ON, to post interrupts; the

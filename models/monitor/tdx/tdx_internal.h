@@ -12,6 +12,7 @@
 #include "models/mmu/sept.h"
 #include "models/monitor/tdx/tdx.h"
 #include "models/monitor/tdx/tdx_sha384.h"
+#include "models/monitor/tdx/tdx_step.h"
 
 #define TDX_PAGE 4096ull
 

@@ -9,15 +9,24 @@
 #include "models/monitor/tdx/tdx_internal.h"
 #include "models/platform/machine.h"
 
+/* Inputs per the ABI's leaf tables: VP.VMCALL's RCX is the bitmap of the
+ * registers exposed to the host, R10 the GHCI's leaf type (0: standard),
+ * R11 its sub-function, R12..R15 its operands (GHCI 1.5 2.4.1);
+ * MR.RTMR.EXTEND the extend data's GPA (64-byte aligned, 48 bytes) and
+ * the RTMR index; MR.REPORT the TDREPORT's GPA, REPORTDATA's GPA and the
+ * subtype; MEM.PAGE.ACCEPT the EPT mapping information (GPA | level);
+ * VM.RD / WR the field identifier in RDX, WR's value in R8 and its write
+ * mask in R9. */
 static const struct tdcall_leaf tdcall_table[] = {
-	{ TDG_VP_VMCALL, "vp.vmcall", 100 },
-	{ TDG_VP_INFO, "vp.info", 100 },
-	{ TDG_MR_RTMR_EXTEND, "mr.rtmr.extend", 300 },
-	{ TDG_VP_VEINFO_GET, "vp.veinfo.get", 100 },
-	{ TDG_MR_REPORT, "mr.report", 2000 },
-	{ TDG_MEM_PAGE_ACCEPT, "mem.page.accept", 300 },
-	{ TDG_VM_RD, "vm.rd", 100 },
-	{ TDG_VM_WR, "vm.wr", 100 },
+	{ TDG_VP_VMCALL, "vp.vmcall", 100,
+	  { "expose", NULL, NULL, NULL, "type", "fn", "r12", "r13", "r14", "r15" } },
+	{ TDG_VP_INFO, "vp.info", 100, { NULL } },
+	{ TDG_MR_RTMR_EXTEND, "mr.rtmr.extend", 300, { "gpa", "index" } },
+	{ TDG_VP_VEINFO_GET, "vp.veinfo.get", 100, { NULL } },
+	{ TDG_MR_REPORT, "mr.report", 2000, { "report", "reportdata", "subtype" } },
+	{ TDG_MEM_PAGE_ACCEPT, "mem.page.accept", 300, { "gpa" } },
+	{ TDG_VM_RD, "vm.rd", 100, { NULL, "field" } },
+	{ TDG_VM_WR, "vm.wr", 100, { NULL, "field", "value", "mask" } },
 };
 #define NTDCALLS (sizeof(tdcall_table) / sizeof(tdcall_table[0]))
 
@@ -27,6 +36,20 @@ const struct tdcall_leaf *tdcall_leaf_by_number(uint64_t leaf)
 		if (tdcall_table[i].leaf == leaf)
 			return &tdcall_table[i];
 	return NULL;
+}
+
+const struct tdcall_leaf *tdcall_leaf_by_name(const char *name)
+{
+	for (size_t i = 0; i < NTDCALLS; i++)
+		if (strcmp(tdcall_table[i].name, name) == 0)
+			return &tdcall_table[i];
+	return NULL;
+}
+
+size_t tdcall_leaves(const struct tdcall_leaf **out)
+{
+	*out = tdcall_table;
+	return NTDCALLS;
 }
 
 enum sept_fault tdx_td_private_rw(struct tdcall_ctx *x, uint64_t gpa, void *buf, size_t len,

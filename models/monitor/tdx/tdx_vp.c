@@ -382,25 +382,59 @@ static unsigned trap_reason(uint8_t op)
 	}
 }
 
+/* An interruption-type exit (the host's timer or tick): the module's
+ * single-step heuristic judges it (tdx_step.c). 0 hands it to the host;
+ * else the prevention mode's count of instructions to single-step first. */
+static unsigned judge_interrupt(struct tdcall_ctx *tc, uint64_t td_cycles)
+{
+	return tdx_step_on_interrupt(tc->t->step, tc->lp, tc->v->pc, tc->v->x[TDX_RCX],
+				     tc->v->insns, tc->c->attributes >> 63 & 1, td_cycles);
+}
+
 /* Run the vCPU until something needs the host. The host's tick comes
- * host_slice_cycles after the entry, whatever the TD did in between: the
- * TDCALLs and #VEs the module serves without an exit count against it. */
+ * host_slice_cycles after the entry (or its armed timer earlier), whatever
+ * the TD did in between: the TDCALLs and #VEs the module serves without an
+ * exit count against it. An interrupt the single-step heuristic suspects
+ * puts the module in its prevention mode: it single-steps the TD itself
+ * (one instruction per entry, interrupts blocked, each step an exit and
+ * entry inside the module), then lets the interrupt exit; a TDCALL or a
+ * fault on the way ends the mode early and the interrupt exits at the next
+ * boundary (td_exit_stepping.c vmexit_stepping_filter). */
 static void run(struct tdcall_ctx *tc, struct td_exit *x, uint64_t *cycles)
 {
 	struct tdx *t = tc->t;
 	struct vcpu_state *v = tc->v;
-	const uint64_t entered = *cycles, slice = t->m->cfg.host_slice_cycles;
-	const uint64_t timer = t->lp_timer[tc->lp];
+	const uint64_t entered = *cycles;
+	const uint64_t slice = tdx_step_deadline(t->step, tc->lp, t->m->cfg.host_slice_cycles);
+	const uint64_t timer = t->lp_timer[tc->lp]; /* the host personality's, absolute */
+	unsigned pm = 0;      /* prevention mode: instructions still to step */
+	bool stepping = false, irq = false;
 	for (;;) {
 		uint64_t now = machine_now(t->m) + *cycles;
-		if (*cycles - entered >= slice || (timer && now >= timer)) {
+		if (!stepping && (irq || *cycles - entered >= slice || (timer && now >= timer))) {
+			irq = false;
+			if (!(pm = judge_interrupt(tc, *cycles - entered))) {
+				x->status = TDX_SUCCESS | TDX_EXIT_EXTERNAL_INTERRUPT;
+				return;
+			}
+			stepping = true;
+		}
+		if (stepping && !pm) { /* its count stepped: re-entered, the interrupt exits */
+			*cycles += t->step->span_cycles;
 			x->status = TDX_SUCCESS | TDX_EXIT_EXTERNAL_INTERRUPT;
 			return;
 		}
-		uint64_t budget = slice - (*cycles - entered);
-		if (timer && timer - now < budget)
-			budget = timer - now;
-		struct exec_params p = { .now = now, .budget = budget };
+		uint64_t budget = 0;
+		if (stepping) { /* the MTF exit and the entry around each step */
+			*cycles += t->step->span_cycles;
+			pm--;
+		} else {
+			budget = slice - (*cycles - entered);
+			if (timer && timer - now < budget)
+				budget = timer - now;
+		}
+		struct exec_params p = { .now = machine_now(t->m) + *cycles, .budget = budget,
+					 .insn_limit = stepping };
 		struct exec_stop_info st;
 		uint64_t spent = 0, insns = v->insns;
 		int rc = cpu_exec(&t->lp_cpu, v, &p, &st, &spent);
@@ -411,11 +445,15 @@ static void run(struct tdcall_ctx *tc, struct td_exit *x, uint64_t *cycles)
 			x->status = TDX_NON_RECOVERABLE_VCPU;
 			return;
 		}
+		if (stepping && st.why != EXEC_BUDGET) { /* a non-interruption exit ends the mode */
+			stepping = false;
+			irq = true;
+		}
 		switch (st.why) {
-		case EXEC_BUDGET:
-		case EXEC_TIMER: /* the host's tick, a physical interrupt: exit */
-			x->status = TDX_SUCCESS | TDX_EXIT_EXTERNAL_INTERRUPT;
-			return;
+		case EXEC_BUDGET: /* one prevention-mode step done, or the host's tick */
+		case EXEC_TIMER:  /* a physical interrupt: judged at the loop's top */
+			irq = !stepping;
+			continue;
 		case EXEC_WFI: /* HLT: #VE, the guest asks with TDG.VP.VMCALL<HLT> */
 			inject_ve(t, tc->vp, v, TDX_EXIT_HLT, 0, 0);
 			continue;
@@ -512,6 +550,7 @@ TDX_HANDLER(tdh_vp_enter)
 	*cycles += t->m->cfg.tdx_td_entry_cycles;
 	trace_REC_ENTER(t->m->sim, t->src, tdvpr, v.pc, 0, 0);
 	lp_setup(t, lp, &d, &c, &vp);
+	tdx_step_enter(t->step, lp, v.pc, v.x[TDX_RCX], v.insns);
 	/* REFCOUNT: this vCPU runs in TD_EPOCH until it exits */
 	c.refcount[c.td_epoch & 1]++;
 	struct tdcall_ctx tc = { t, lp, vp.owner, tdvpr, &d, &c, &vp, &v, 0 };

@@ -8,9 +8,11 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "models/monitor/attest/tdx_quote.h"
 #include "models/monitor/tdx/tdx.h"
 #include "models/platform/machine.h"
 #include "stacks/host/hv.h"
+#include "sim/buf.h"
 #include "stacks/host/tests/hv_fixture.h"
 
 static const uint8_t secret[8] = "td-7531";
@@ -109,6 +111,46 @@ static void test_teardown(void **state)
 	hfx_free(f);
 }
 
+/* Attestation: the TD's GetQuote comes back with a DCAP quote the host
+ * keeps as its evidence; it verifies to the platform of the seed and
+ * carries the TD's MRTD and its challenge as REPORTDATA. The guest sees
+ * GET_QUOTE_SUCCESS and the quote in its shared buffer. */
+static void test_quote(void **state)
+{
+	(void)state;
+	struct hfx *f = hfx_new("tdx");
+	struct hv_result r;
+	char err[256];
+	struct hv_guest_config c = { .k = { .ram_size = GUEST_MIN_RAM, .ops = store_and_call,
+					    .nops = G_N_ELEMENTS(store_and_call), .attest = true },
+				     .pool = HV_POOL_DEFAULT, .vmid = 1, .max_exits = 100000 };
+	memcpy(c.k.challenge, "td challenge", 12);
+	struct hv_guest *g = hv_guest_new(&f->sim, &f->m, &f->host, "g0", &c, err, sizeof(err));
+	assert_non_null(g);
+	assert_int_equal(hv_guest_load(g, &r, err, sizeof(err)), 0);
+	assert_int_equal(hv_guest_create(g, &r, err, sizeof(err)), 0);
+	assert_int_equal(hv_guest_run(g, 0, RMI_EXIT_COUNT, &r, err, sizeof(err)), 0);
+	assert_int_equal(g->n.panicked, 0);
+	assert_int_equal(g->token->len, TDX_QUOTE_LEN);
+	struct tdx_quote_view v;
+	assert_int_equal(tdx_quote_verify(g->token->data, g->token->len, f->sim.seed, &v, err,
+					  sizeof(err)), 0);
+	struct tdx_td_info ti;
+	assert_int_equal(tdx_td_info(f->m.tdx, g->rd, &ti), 0);
+	assert_memory_equal(v.body + TDX_QB_MRTD, ti.mrtd, TDX_QUOTE_MR_LEN);
+	uint8_t want[TDX_QUOTE_REPORTDATA_LEN] = "td challenge";
+	assert_memory_equal(v.body + TDX_QB_REPORTDATA, want, sizeof(want));
+	/* the buffer as the guest reads it: status, out_len, the quote */
+	uint8_t hdr[TDX_QBUF_DATA];
+	struct cc_fault fl;
+	uint64_t cyc;
+	uint64_t pa = hv_guest_page_pa(g, GUEST_BOUNCE | 1ull << 47);
+	assert_int_equal(cpu_load(&f->host, pa, hdr, sizeof(hdr), &fl, &cyc), 0);
+	assert_int_equal(sim_le64_load(hdr + TDX_QBUF_STATUS), TDX_GET_QUOTE_SUCCESS);
+	assert_int_equal(sim_le32_load(hdr + TDX_QBUF_OUT_LEN), TDX_QUOTE_LEN);
+	hfx_free(f);
+}
+
 /* A TD takes no exception from the host, and its memory is not the host's
  * to remap. */
 static void test_refusals(void **state)
@@ -170,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_run),
 		cmocka_unit_test(test_teardown),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_bare_td),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -176,6 +176,51 @@ static void test_malformed(void **state)
 			    "(96 bytes needed, 50 left)");
 }
 
+/* The GetQuote buffer served in place: a version-1 header with the
+ * TDREPORT gets SUCCESS, out_len 1450 and the quote after the header; a
+ * wrong version, a wrong in_len, a buffer too small for the quote and a
+ * report with a broken MAC get GET_QUOTE_ERROR and out_len 0. */
+static void test_serve(void **state)
+{
+	(void)state;
+	static uint8_t buf[TDX_QBUF_DATA + TDX_QUOTE_LEN];
+	uint8_t r[TDREPORT_SIZE], q[TDX_QUOTE_LEN];
+	struct tdx_td_measurements m;
+	struct tdx_quote_view v;
+	char err[128];
+	const char *why = NULL;
+	report(r, &m);
+	enum { OK, VERSION, IN_LEN, SHORT, MAC, CASES };
+	for (int c = OK; c < CASES; c++) {
+		memset(buf, 0xee, sizeof(buf));
+		sim_le64_store(buf + TDX_QBUF_VERSION, c == VERSION ? 2 : TDX_QBUF_CMD_VERSION);
+		sim_le64_store(buf + TDX_QBUF_STATUS, 0);
+		sim_le32_store(buf + TDX_QBUF_IN_LEN, c == IN_LEN ? 1000 : TDREPORT_SIZE);
+		sim_le32_store(buf + TDX_QBUF_OUT_LEN, 0);
+		memcpy(buf + TDX_QBUF_DATA, r, sizeof(r));
+		if (c == MAC)
+			buf[TDX_QBUF_DATA + 300] ^= 1;
+		size_t len = c == SHORT ? TDX_QBUF_DATA + TDX_QUOTE_LEN - 1 : sizeof(buf);
+		uint64_t st = tdx_quote_serve(SEED, buf, len);
+		assert_int_equal(sim_le64_load(buf + TDX_QBUF_STATUS), st);
+		if (c != OK) {
+			assert_true(st == TDX_GET_QUOTE_ERROR);
+			assert_int_equal(sim_le32_load(buf + TDX_QBUF_OUT_LEN), 0);
+			continue;
+		}
+		assert_true(st == TDX_GET_QUOTE_SUCCESS);
+		assert_int_equal(sim_le32_load(buf + TDX_QBUF_OUT_LEN), TDX_QUOTE_LEN);
+		assert_int_equal(tdx_quote_build(SEED, r, q, &why), 0);
+		assert_memory_equal(buf + TDX_QBUF_DATA, q, TDX_QUOTE_LEN);
+		assert_int_equal(tdx_quote_verify(buf + TDX_QBUF_DATA, TDX_QUOTE_LEN, SEED, &v, err,
+						  sizeof(err)), 0);
+	}
+	/* shorter than the header: nothing written */
+	memset(buf, 0xee, sizeof(buf));
+	assert_true(tdx_quote_serve(SEED, buf, TDX_QBUF_DATA - 1) == TDX_GET_QUOTE_ERROR);
+	assert_int_equal(buf[TDX_QBUF_STATUS], 0xee);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_build_checks_report),
 		cmocka_unit_test(test_tamper),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_serve),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
