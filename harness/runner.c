@@ -524,6 +524,7 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 	 * checks (the RMP) lives in the core's TLB */
 	rc->host.tlb = &rc->machine.tlb[0];
 	rc->vms = g_new0(struct cpu, rc->sc->nvms ? rc->sc->nvms : 1);
+	rc->tdx_vms = g_new0(struct hv_tdx_bare, rc->sc->nvms ? rc->sc->nvms : 1);
 	/* A guest runs in the profile's protected world: a realm on CCA. */
 	enum cc_world gw = rc->cfg.arch == ARCH_CCA ? WORLD_REALM : WORLD_NS;
 	for (size_t i = 0; i < rc->sc->nvms; i++) {
@@ -538,6 +539,8 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 		rc->vms[i].core = (uint32_t)vm->core;
 		rc->vms[i].tlb = &rc->machine.tlb[vm->core];
 		if (arch_is_sev(rc->cfg.arch) && sev_vm_setup(rc, i, err, errlen))
+			return -1;
+		if (rc->machine.tdx && steps_tdx_vm_setup(rc, i, err, errlen))
 			return -1;
 	}
 	rc->guests = g_new0(struct hv_guest *, rc->sc->nguests ? rc->sc->nguests : 1);
@@ -594,6 +597,7 @@ static void teardown(struct run_ctx *rc)
 	rc->inv_secrets = NULL;
 	sim_fini(&rc->sim);
 	g_free(rc->vms);
+	g_free(rc->tdx_vms);
 	g_free(rc->guests);
 	if (rc->captures)
 		g_ptr_array_free(rc->captures, TRUE);
@@ -653,7 +657,7 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 		for (uint64_t i = 0; i < rc->model.next_step && i < sc->nsteps; i++)
 			rc->inv.tampered = rc->inv.tampered || phys_tamper(&sc->steps[i]);
 	} else if (sc->nsteps) {
-		schedule_step(rc, 0, 0);
+		schedule_step(rc, 0, sim_time(&rc->sim)); /* after what setup did (tdx: vms' TDs) */
 	}
 	while (!rc->error && sim_eventq_len(&rc->sim.events)) {
 		if (sim_eventq_next_time(&rc->sim.events) >= rc->cfg.max_cycles) {

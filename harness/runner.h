@@ -85,6 +85,7 @@ struct run_ctx {
 	struct machine machine;
 	struct cpu host;
 	struct cpu *vms;              /* one per scenario vm */
+	struct hv_tdx_bare *tdx_vms;  /* tdx: each vm's TD */
 	struct hv_guest **guests;     /* one host stack per scenario guest */
 	uint16_t src_runner, src_phys;
 	struct runner_model model;

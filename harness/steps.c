@@ -85,7 +85,8 @@ int steps_stat(struct run_ctx *rc, const struct scn_step *st, struct step_result
  * (default addr), shared when shared=1; for the host, with the C-bit clear
  * when cbit=0 (the memory controller's plaintext path: no key). */
 static int actor_access(struct run_ctx *rc, struct cpu *c, const struct scn_step *st, bool write,
-			void *buf, uint32_t len, struct cc_fault *f, uint64_t *cycles)
+			void *buf, uint32_t len, struct cc_fault *f, uint64_t *cycles,
+			struct step_result *res)
 {
 	uint64_t addr = run_arg_num(st, "addr", 0);
 	if (st->spec->actor != ACTOR_VM) {
@@ -97,9 +98,12 @@ static int actor_access(struct run_ctx *rc, struct cpu *c, const struct scn_step
 		c->key = key;
 		return r;
 	}
-	return cpu_access(c, cc_world_pas((enum cc_world)c->world), write, addr,
-			  run_arg_num(st, "gpa", addr), run_arg_num(st, "shared", 0) == 0, buf, len, f,
-			  cycles);
+	uint64_t gpa = run_arg_num(st, "gpa", addr);
+	if (rc->machine.tdx)
+		return steps_tdx_vm_access(rc, c, addr, gpa, run_arg_num(st, "shared", 0) != 0, write,
+					   buf, len, f, cycles, res);
+	return cpu_access(c, cc_world_pas((enum cc_world)c->world), write, addr, gpa,
+			  run_arg_num(st, "shared", 0) == 0, buf, len, f, cycles);
 }
 
 static int do_load(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
@@ -111,7 +115,7 @@ static int do_load(struct run_ctx *rc, const struct scn_step *st, struct step_re
 	struct cpu *c = run_actor_cpu(rc, st);
 	struct cc_fault f;
 	res_buf(res, len);
-	int r = actor_access(rc, c, st, false, res->bytes, (uint32_t)len, &f, &res->cycles);
+	int r = actor_access(rc, c, st, false, res->bytes, (uint32_t)len, &f, &res->cycles, res);
 	if (r == 1)
 		steps_res_fault(res, f.kind);
 	return r < 0 ? -1 : 0;
@@ -129,7 +133,7 @@ static int do_store(struct run_ctx *rc, const struct scn_step *st, struct step_r
 		return -1;
 	struct cpu *c = run_actor_cpu(rc, st);
 	struct cc_fault f;
-	int r = actor_access(rc, c, st, true, (void *)data, (uint32_t)len, &f, &res->cycles);
+	int r = actor_access(rc, c, st, true, (void *)data, (uint32_t)len, &f, &res->cycles, res);
 	if (r == 1)
 		steps_res_fault(res, f.kind);
 	return r < 0 ? -1 : 0;
@@ -144,8 +148,7 @@ static int do_fill(struct run_ctx *rc, const struct scn_step *st, struct step_re
 	uint8_t *buf = g_malloc(len);
 	memset(buf, (int)(run_arg_num(st, "byte", 0) & 0xff), len);
 	struct cc_fault f;
-	int r = cpu_store(run_actor_cpu(rc, st), run_arg_num(st, "addr", 0), buf, (uint32_t)len, &f,
-			  &res->cycles);
+	int r = actor_access(rc, run_actor_cpu(rc, st), st, true, buf, (uint32_t)len, &f, &res->cycles, res);
 	g_free(buf);
 	if (r == 1)
 		steps_res_fault(res, f.kind);
@@ -548,6 +551,13 @@ static const struct step_spec step_table[] = {
 	    { "size", ARG_NUM, false, "4K (default) or 2M" },
 	    { "immutable", ARG_NUM, false, "1: firmware-owned" }, RMP_FLUSH },
 	  steps_rmpupdate, NULL },
+	{ ACTOR_HOST, "tdx_aug", "TDX: the host adds its page addr to a vm's TD at gpa= (default "
+	  "addr): TDH.MEM.SEPT.ADD of the tables it needs, then TDH.MEM.PAGE.AUG; the TD must "
+	  "accept it (.status tdx.*, the first failure; tdx.unsupported off tdx)",
+	  "host.tdx_aug addr=0x80000000 vm=victim",
+	  { ADDR, { "vm", ARG_NAME, true, "the vm whose TD gets the page" },
+	    { "gpa", ARG_NUM, false, "guest page (default addr)" } },
+	  steps_tdx_aug, NULL },
 	{ ACTOR_HOST, "snp", "SNP: a firmware command (init, launch_start, activate, launch_update, "
 	  "launch_finish, decommission, df_flush, report) with its arguments (.status snp.*; "
 	  "report: the signed ATTESTATION_REPORT as bytes; snp.unsupported off sev-snp)",
@@ -616,6 +626,11 @@ static const struct step_spec step_table[] = {
 	  { ADDR, { "validate", ARG_NUM, false, "1 (default) or 0" },
 	    { "size", ARG_NUM, false, "4K (default) or 2M" } },
 	  steps_pvalidate, NULL },
+	{ ACTOR_VM, "accept", "TDX: the TD accepts the page the host added at gpa= (default addr) "
+	  "with TDG.MEM.PAGE.ACCEPT (.status tdx.*; tdx.unsupported off tdx)",
+	  "victim.accept addr=0x80000000",
+	  { ADDR, { "gpa", ARG_NUM, false, "the guest page (default addr)" } },
+	  steps_tdx_accept, NULL },
 	{ ACTOR_VM, "rmpadjust", "SNP: RMPADJUST from the guest's VMPL: give VMPL vmpl= the "
 	  "permissions perms= (RMP_PERM_* bits) on its page", "victim.rmpadjust addr=0x80000000 vmpl=1 perms=0x3",
 	  { ADDR, { "vmpl", ARG_NUM, true, "target VMPL (1..3)" },

@@ -43,6 +43,8 @@ struct step_result {
 };
 
 struct run_ctx;
+struct cpu;
+struct cc_fault;
 
 struct step_spec {
 	enum actor_kind actor;
@@ -119,6 +121,23 @@ int steps_tdx_quote(struct run_ctx *rc, const struct scn_step *st, struct step_r
 		    char *err, size_t errlen);
 /* `ccsim steps`: the leaves and their argument names. */
 void steps_seamcall_print(FILE *f);
+/* On tdx a vm is a bare TD the host builds before the scenario
+ * (stacks/host/hv_tdx_bare.c) whose vCPU the vm drives (steps_tdx.c);
+ * host.tdx_aug adds a page to it, VM.accept accepts it. */
+int steps_tdx_vm_setup(struct run_ctx *rc, size_t i, char *err, size_t errlen);
+/* A vm's load or store on tdx: gpa through its TD's Secure EPT (shared:
+ * GPA.SHARED, the host's shared EPT). A private GPA the TD has not mapped
+ * is an EPT violation the host serves as KVM does, with TDH.MEM.PAGE.AUG
+ * of the page addr names, which the TD accepts (Linux's lazy accept);
+ * when the module refuses the AUG the access stays faulted and res gets
+ * the refusal as its status. 0, 1 (faulted) or -1. */
+int steps_tdx_vm_access(struct run_ctx *rc, struct cpu *c, uint64_t addr, uint64_t gpa, bool shared,
+			bool write, void *buf, uint32_t len, struct cc_fault *f, uint64_t *cycles,
+			struct step_result *res);
+int steps_tdx_aug(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		  char *err, size_t errlen);
+int steps_tdx_accept(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		     char *err, size_t errlen);
 int steps_guest(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		     char *err, size_t errlen);
 /* Parse-time check of host.guest_run's arguments (until= names an exit reason). */

@@ -207,3 +207,139 @@ int steps_tdx_quote(struct run_ctx *rc, const struct scn_step *st, struct step_r
 		steps_res_fault(res, f.kind);
 	return 0;
 }
+
+/* --- a vm actor as a TD (the tdx profile) --- */
+
+/* The vm's own index among the vms that are guests of their own (not
+ * another vCPU of an earlier one). */
+static size_t own_index(const struct run_ctx *rc, size_t i)
+{
+	size_t own = 0;
+	for (size_t k = 0; k < i; k++)
+		own += rc->sc->vms[k].same_as < 0;
+	return own;
+}
+
+int steps_tdx_vm_setup(struct run_ctx *rc, size_t i, char *err, size_t errlen)
+{
+	const struct scn_vm *vm = &rc->sc->vms[i];
+	struct tdx *t = rc->machine.tdx;
+	if (vm->same_as >= 0) { /* another actor on the same TD vCPU */
+		rc->tdx_vms[i] = rc->tdx_vms[vm->same_as];
+		rc->vms[i] = rc->vms[vm->same_as];
+		return 0;
+	}
+	size_t own = own_index(rc, i);
+	struct hv_tdx_bare *b = &rc->tdx_vms[i];
+	uint64_t span = (uint64_t)HV_TDX_BARE_PAGES * 4096;
+	b->hkid = t->first_private + 1 + own;
+	if (b->hkid >= t->keyids || span * (own + 1) > rc->cfg.tdx_tdmr_size) {
+		snprintf(err, errlen, "%s:%d: vm %s: profile %s has no HKID or TDMR room left for "
+			 "another TD (tdx.private_keyids, tdx.tdmr_size)", vm->file, vm->line, vm->name,
+			 rc->cfg.name);
+		return -1;
+	}
+	b->region = rc->cfg.tdx_tdmr_base + rc->cfg.tdx_tdmr_size - span * (own + 1);
+	uint64_t cyc = 0;
+	uint64_t st = hv_tdx_bare_create(&rc->machine, &rc->host, b, &cyc);
+	if (tdx_status_is_error(st) || tdx_vp_cpu(t, b->tdvpr, rc->vms[i].core, &rc->vms[i])) {
+		snprintf(err, errlen, "%s:%d: vm %s: the TD could not be built (%s)", vm->file, vm->line,
+			 vm->name, tdx_status_name(st));
+		return -1;
+	}
+	return 0;
+}
+
+/* The vm a step names with vm= (host.tdx_aug), or the step's actor. */
+static int tdx_vm_of(struct run_ctx *rc, const char *name)
+{
+	for (size_t i = 0; i < rc->sc->nvms; i++)
+		if (strcmp(rc->sc->vms[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int steps_tdx_vm_access(struct run_ctx *rc, struct cpu *c, uint64_t addr, uint64_t gpa, bool shared,
+			bool write, void *buf, uint32_t len, struct cc_fault *f, uint64_t *cycles,
+			struct step_result *res)
+{
+	struct hv_tdx_bare *b = &rc->tdx_vms[c - rc->vms];
+	uint64_t base = sim_time(&rc->sim) - *cycles; /* each part starts when the last ended */
+	if (shared)
+		gpa |= 1ull << c->pt.shared_bit;
+	for (unsigned tries = 0;; tries++) {
+		uint64_t spent = 0;
+		sim_set_time(&rc->sim, base + *cycles);
+		int r = write ? cpu_store_va(c, gpa, buf, len, f, &spent)
+			      : cpu_load_va(c, gpa, buf, len, f, &spent);
+		*cycles += spent;
+		/* each vm step is a stretch of the TD's run that ends in an exit
+		 * after which the host may change the Secure EPT (BLOCK, TRACK):
+		 * the vm's translations are not kept past its step, as if every
+		 * entry came in a new TD epoch (a limit: docs/models.md) */
+		tlb_inval_vmid(c->tlb, c->tag.world, c->tag.vmid);
+		if (r != 1 || f->kind != FAULT_MMU_S2 || shared || tries > 0)
+			return r;
+		/* the EPT violation's exit, served by the host (tdx_ept_violation in
+		 * KVM: PAGE.AUG), then the TD's accept of the pending page */
+		sim_set_time(&rc->sim, base + *cycles);
+		uint64_t st = hv_tdx_bare_aug(&rc->machine, &rc->host, b, gpa & ~0xfffull,
+					      addr & ~0xfffull, cycles);
+		sim_set_time(&rc->sim, base + *cycles);
+		if (!tdx_status_is_error(st))
+			st = tdx_td_accept(rc->machine.tdx, c->core, b->tdr, gpa & ~0xfffull, cycles);
+		if (tdx_status_is_error(st)) {
+			res->has_status = true;
+			res->status_space = STEPS_STATUS_TDX;
+			res->status = st;
+			return r;
+		}
+	}
+}
+
+/* host.tdx_aug addr=HPA vm=NAME [gpa=]: the host adds its page to the vm's
+ * TD at run time (Secure EPT tables as needed, TDH.MEM.PAGE.AUG): PENDING
+ * until the TD accepts it. tdx.unsupported off tdx. */
+int steps_tdx_aug(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		  char *err, size_t errlen)
+{
+	const struct scn_arg *a = step_arg(st, "vm");
+	int vm = tdx_vm_of(rc, a->v.name);
+	if (vm < 0) {
+		snprintf(err, errlen, "%s:%d:%d: host.tdx_aug: no vm named \"%s\"", st->file, st->line,
+			 a->col, a->v.name);
+		return -1;
+	}
+	res->has_status = true;
+	res->status_space = STEPS_STATUS_TDX;
+	if (!rc->machine.tdx) {
+		res->status = STEPS_TDX_UNSUPPORTED;
+		return 0;
+	}
+	uint64_t addr = run_arg_num(st, "addr", 0);
+	res->status = hv_tdx_bare_aug(&rc->machine, &rc->host, &rc->tdx_vms[vm],
+				      run_arg_num(st, "gpa", addr), addr, &res->cycles);
+	res->x1 = rc->tdx_vms[vm].tdr;
+	return 0;
+}
+
+/* VM.accept addr= [gpa=]: the TD accepts the page the host AUGed at gpa
+ * (default addr): TDG.MEM.PAGE.ACCEPT, its status; tdx.unsupported off tdx. */
+int steps_tdx_accept(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		     char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	res->has_status = true;
+	res->status_space = STEPS_STATUS_TDX;
+	if (!rc->machine.tdx) {
+		res->status = STEPS_TDX_UNSUPPORTED;
+		return 0;
+	}
+	int vm = tdx_vm_of(rc, st->actor);
+	struct cpu *c = &rc->vms[vm];
+	uint64_t addr = run_arg_num(st, "addr", 0);
+	res->status = tdx_td_accept(rc->machine.tdx, c->core, rc->tdx_vms[vm].tdr,
+				    run_arg_num(st, "gpa", addr), &res->cycles);
+	return 0;
+}

@@ -237,4 +237,28 @@ uint64_t hv_guest_page_pa(const struct hv_guest *g, uint64_t ipa);
  * them. */
 uint64_t hv_guest_run_page(const struct hv_guest *g);
 
+/* hv_tdx_bare.c. The TDX module's initialisation (TDH.SYS.INIT, LP.INIT
+ * on every LP, CONFIG with the profile's TDMR, KEY.CONFIG, TDMR.INIT),
+ * once per machine, with TDMR_INFO in the host page `page`, each call at
+ * simulated time t0 + *cyc (the host's present, *cyc growing): the first
+ * failing status, or TDX_SUCCESS (also when the module is ready). */
+uint64_t hv_tdx_module_init(struct machine *m, struct cpu *host, uint64_t page, uint64_t t0,
+			    uint64_t *cyc);
+/* A bare TD (no image) for a scenario's vm: its pages come from `region`
+ * (HV_TDX_BARE_PAGES pages in the TDMR: two host pages, then TDR, TDCS,
+ * TDVPS and Secure EPT tables), its key is `hkid`. */
+#define HV_TDX_BARE_PAGES 64u
+struct hv_tdx_bare {
+	uint64_t region, hkid;
+	uint64_t tdr, tdvpr; /* set by hv_tdx_bare_create */
+};
+/* Initialise the module if need be, then build and finalise the TD with
+ * one vCPU: the first failing status, or TDX_SUCCESS. */
+uint64_t hv_tdx_bare_create(struct machine *m, struct cpu *host, struct hv_tdx_bare *b,
+			    uint64_t *cyc);
+/* TDH.MEM.SEPT.ADD of the tables gpa needs, then TDH.MEM.PAGE.AUG of the
+ * host page hpa at gpa: the first failing status, or the AUG's. */
+uint64_t hv_tdx_bare_aug(struct machine *m, struct cpu *host, struct hv_tdx_bare *b, uint64_t gpa,
+			 uint64_t hpa, uint64_t *cyc);
+
 #endif

@@ -70,50 +70,17 @@ static bool step_call(struct hv_guest *g, struct hv_result *res, uint64_t leaf, 
 
 /* ---- the module's initialisation (init_tdx_module), once per machine ---- */
 
-/* TDH.SYS.INIT, LP.INIT on every LP, CONFIG with one TDMR (the profile's)
- * and the first private KeyID as the global one, KEY.CONFIG, TDMR.INIT
- * until the whole TDMR is done. Nothing when the module is ready. */
+/* Nothing when the module is ready (hv_tdx_bare.c does the work). */
 static int module_init(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 {
-	struct tdx *t = mod(g);
-	const struct platform_config *cfg = &g->m->cfg;
-	if (t->sys_state == TDX_SYS_READY)
+	if (mod(g)->sys_state == TDX_SYS_READY)
 		return 0;
-	if (t->sys_state != TDX_SYS_UNINIT) {
-		hv_note(res, TDX_SYS_NOT_READY); /* a scenario's half-done initialisation */
-		return 0;
-	}
-	if (!step_call(g, res, TDH_SYS_INIT, 0, 0, 0, 0, cyc))
-		return 0;
-	for (unsigned lp = 0; lp < cfg->cores && lp < TDX_MAX_LPS; lp++) {
-		uint64_t regs[TDX_NREGS] = { [TDX_RAX] = TDH_SYS_LP_INIT };
-		if (failed(seamcall_on(g, lp, regs, cyc))) {
-			hv_note(res, regs[TDX_RAX]);
-			return 0;
-		}
-	}
-	/* TDMR_INFO_ENTRY (base, size, PAMT 1G / 2M / 4K base and size) and
-	 * the array of its address, in a host page */
 	uint64_t page = hv_alloc_page(g, PG_NS, 0);
 	if (!page)
 		return -1;
-	uint64_t base = cfg->tdx_tdmr_base, size = cfg->tdx_tdmr_size, at = cfg->tdx_pamt_base;
-	uint64_t info[8] = { base, size };
-	for (unsigned l = 0; l < 3; l++) {
-		uint64_t bytes = pamt_array_bytes(size, (enum pamt_level)(PAMT_1G - l));
-		info[2 + 2 * l] = at;
-		info[3 + 2 * l] = bytes;
-		at += (bytes + PAGE - 1) & ~(PAGE - 1);
-	}
-	for (unsigned i = 0; i < 8; i++)
-		(void)hv_store64(g, page + 0x200 + 8 * i, info[i], cyc);
-	(void)hv_store64(g, page, page + 0x200, cyc);
-	if (!step_call(g, res, TDH_SYS_CONFIG, page, 1, t->first_private, 0, cyc) ||
-	    !step_call(g, res, TDH_SYS_KEY_CONFIG, 0, 0, 0, 0, cyc))
-		return 0;
-	while (t->sys_state != TDX_SYS_READY)
-		if (!step_call(g, res, TDH_SYS_TDMR_INIT, base, 0, 0, 0, cyc))
-			return 0;
+	uint64_t st = hv_tdx_module_init(g->m, g->host, page, g->t0, cyc);
+	if (failed(st))
+		hv_note(res, st);
 	return 0;
 }
 

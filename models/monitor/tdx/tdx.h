@@ -177,6 +177,9 @@ int tdx_td_info(struct tdx *t, uint64_t tdr, struct tdx_td_info *out);
  * the PAMT gives a TD is mapped by it. Read by peeking. 0, or 1 with the
  * disagreement in msg. */
 int tdx_inv_check(struct tdx *t, char *msg, size_t len);
+/* Whether the PAMT holds the page as PT_NDA (the host may hand it to the
+ * module), read by peeking: the host's own record of its pages. */
+bool tdx_page_free(struct tdx *t, uint64_t pa);
 /* What the module has done so far (leaves, TDCALLs, TD entries): the
  * invariant is checked again only when it moved. */
 uint64_t tdx_activity(const struct tdx *t);
@@ -199,6 +202,17 @@ void tdx_lp_arm(struct tdx *t, unsigned lp, uint64_t timer_cycles, uint64_t mhz)
 int tdx_vp_set_pid(struct tdx *t, uint64_t tdvpr, uint64_t pid);
 /* Arm (at > 0) or disarm (0) the host's timer on logical processor lp. */
 void tdx_lp_set_timer(struct tdx *t, unsigned lp, uint64_t at);
+/* A scenario's vm actor as a vCPU of a TD (the TDVPR of TDH.VP.CREATE,
+ * initialised): cpu set up as TDH.VP.ENTER sets up the LP for it, so its
+ * accesses are the TD's own (GPA through the Secure EPT or, with
+ * GPA.SHARED, the shared EPT; the HKID). 0, or -EINVAL if tdvpr is not a
+ * TDVPR page of a TD with its key configured. */
+int tdx_vp_cpu(struct tdx *t, uint64_t tdvpr, unsigned lp, struct cpu *cpu);
+/* TDG.MEM.PAGE.ACCEPT of the 4 KB page at gpa by a vCPU of the TD whose
+ * TDR is tdr, for a vm actor that runs outside TDH.VP.ENTER: the
+ * TDCALL's status, TDX_SIM_TD_EXIT_EPT_VIOLATION if nothing is pending
+ * there (the host has not AUGed it). */
+uint64_t tdx_td_accept(struct tdx *t, unsigned lp, uint64_t tdr, uint64_t gpa, uint64_t *cycles);
 #define TDX_PID_ON_BYTE 32 /* PID byte holding ON (bit 0), after the 256 PIR bits */
 
 #endif

@@ -163,6 +163,11 @@ enum tdcall_next tdx_tdcall(struct tdcall_ctx *x, uint64_t *cycles);
  * TDCALL (its Secure EPT walked, under the HKID): 0, or the SEPT fault. */
 enum sept_fault tdx_td_private_rw(struct tdcall_ctx *x, uint64_t gpa, void *buf, size_t len,
 				  bool write, uint64_t *cycles);
+/* TDG.MEM.PAGE.ACCEPT's work (tdg_mem_page_accept.c): the PENDING page at
+ * gpa / level mapped and zeroed under the HKID; its status, or
+ * TDX_SIM_TD_EXIT_EPT_VIOLATION when the host must map it first. */
+uint64_t tdx_accept(struct tdx *t, unsigned lp, uint64_t tdr, const struct tdx_tdr *d,
+		    const struct tdx_tdcs *c, uint64_t gpa, unsigned level, uint64_t *cycles);
 /* TDREPORT_STRUCT for the TD (tdx_mng.c). */
 void tdx_report_build(struct tdx *t, const struct tdx_tdcs *c, const uint8_t reportdata[64],
 		      uint8_t out[TDREPORT_SIZE]);

@@ -47,6 +47,14 @@ static int pamt_peek(struct tdx *t, uint64_t pa, unsigned *type, uint64_t *owner
 	return 0;
 }
 
+bool tdx_page_free(struct tdx *t, uint64_t pa)
+{
+	unsigned type;
+	uint64_t owner;
+	return pamt_covers(&t->pamt, pa) && pamt_peek(t, pa, &type, &owner) == 0 &&
+	       type == PAMT_PT_NDA;
+}
+
 /* One Secure EPT table of the TD at `level` (0 = 4 KB leaves). */
 static int walk_table(struct inv_walk *w, uint64_t table, unsigned level, uint64_t gpa_base)
 {

@@ -197,26 +197,49 @@ static enum tdcall_next tdg_mr_report(struct tdcall_ctx *x, uint64_t *cycles)
  * 2 MB) of a PENDING page, which is zeroed under the HKID and mapped. */
 static enum tdcall_next tdg_mem_page_accept(struct tdcall_ctx *x, uint64_t *cycles)
 {
-	struct tdx_sept_ctx sx;
-	struct sept_op op;
 	uint64_t gpa = R(TDX_RCX) & ~0xfffull;
 	unsigned level = (unsigned)(R(TDX_RCX) & 7);
 	if (R(TDX_RCX) & 0xff8ull) {
 		R(TDX_RAX) = TDX_OPERAND_INVALID | TDX_OPERAND_ID_RCX;
 		return TDCALL_RESUME;
 	}
-	tdx_sept_ctx(x->t, x->lp, x->tdr, x->d, x->c, cycles, &sx);
-	uint64_t st = sept_accept(&sx.env, gpa, level, &op);
+	uint64_t st = tdx_accept(x->t, x->lp, x->tdr, x->d, x->c, gpa, level, cycles);
 	if (st == TDX_SIM_TD_EXIT_EPT_VIOLATION) {
 		x->exit_gpa = gpa;
 		return TDCALL_EXIT_EPT;
 	}
-	if (st == TDX_SUCCESS)
-		for (uint64_t off = 0; off < sept_level_size(level); off += TDX_PAGE)
-			tdx_page_write_direct(x->t, x->lp, (unsigned)x->d->hkid, op.hpa + off, NULL,
-					      cycles);
 	R(TDX_RAX) = st;
 	return TDCALL_RESUME;
+}
+
+uint64_t tdx_accept(struct tdx *t, unsigned lp, uint64_t tdr, const struct tdx_tdr *d,
+		    const struct tdx_tdcs *c, uint64_t gpa, unsigned level, uint64_t *cycles)
+{
+	struct tdx_sept_ctx sx;
+	struct sept_op op;
+	tdx_sept_ctx(t, lp, tdr, d, c, cycles, &sx);
+	uint64_t st = sept_accept(&sx.env, gpa, level, &op);
+	if (st == TDX_SUCCESS)
+		for (uint64_t off = 0; off < sept_level_size(level); off += TDX_PAGE)
+			tdx_page_write_direct(t, lp, (unsigned)d->hkid, op.hpa + off, NULL, cycles);
+	return st;
+}
+
+uint64_t tdx_td_accept(struct tdx *t, unsigned lp, uint64_t tdr, uint64_t gpa, uint64_t *cycles)
+{
+	struct tdx_tdr d;
+	struct tdx_tdcs c;
+	uint64_t spent = 0; /* the module's accesses are timed from the call's start */
+	t->m->call_t0 = sim_time(t->m->sim);
+	uint64_t st = tdx_tdr_get(t, lp, tdr, TDX_OPERAND_ID_RCX, &d, &spent);
+	if (!st && (d.lifecycle != TD_KEYS_CONFIGURED || d.fatal))
+		st = TDX_LIFECYCLE_STATE_INCORRECT;
+	if (!st) {
+		tdx_tdcs_load(t, lp, &d, &c, &spent);
+		st = tdx_accept(t, lp, tdr, &d, &c, gpa & ~0xfffull, SEPT_LEVEL_4K, &spent);
+	}
+	*cycles += spent;
+	return st;
 }
 
 /* TDG.VM.RD / WR (tdg_vm_rd_wr.c): RDX = field ID; WR: R8 = value, R9 =

@@ -15,6 +15,7 @@
  * integrity check is marked fatal (TDX_NON_RECOVERABLE_TD). 5-level Secure
  * EPT (GPAW) is built by the leaves but not run: the CPU walker is
  * 4-level. */
+#include <errno.h>
 #include <string.h>
 
 #include "models/monitor/tdx/tdx_internal.h"
@@ -284,10 +285,13 @@ static void inject_ve(struct tdx *t, struct tdx_tdvps *vp, struct vcpu_state *v,
 	t->stat_ve++;
 }
 
-static void lp_setup(struct tdx *t, unsigned lp, const struct tdx_tdr *d,
-		     const struct tdx_tdcs *c, const struct tdx_tdvps *vp)
+/* A CPU as a TD vCPU runs: nested paging with the TD's Secure EPT for
+ * private GPAs and the host's shared EPT for GPA.SHARED ones, no guest
+ * paging of its own here, its accesses and Secure EPT reads under the
+ * HKID, its TLB entries tagged by the TD. */
+static void vcpu_cpu_setup(struct tdx *t, unsigned lp, const struct tdx_tdr *d,
+			   const struct tdx_tdcs *c, const struct tdx_tdvps *vp, struct cpu *cpu)
 {
-	struct cpu *cpu = &t->lp_cpu;
 	uint8_t pa_bits = (uint8_t)(t->m->cfg.pa_bits - t->m->cfg.tdx_keyid_bits);
 	cpu->paging = 1;
 	cpu->pt = (struct pt_config){
@@ -306,6 +310,26 @@ static void lp_setup(struct tdx *t, unsigned lp, const struct tdx_tdr *d,
 	cpu->s2_key = (int32_t)d->hkid;
 	cpu->s2_pas = PAS_NS;
 	cpu->guest = 1;
+}
+
+static void lp_setup(struct tdx *t, unsigned lp, const struct tdx_tdr *d,
+		     const struct tdx_tdcs *c, const struct tdx_tdvps *vp)
+{
+	vcpu_cpu_setup(t, lp, d, c, vp, &t->lp_cpu);
+}
+
+int tdx_vp_cpu(struct tdx *t, uint64_t tdvpr, unsigned lp, struct cpu *cpu)
+{
+	struct tdx_tdr d;
+	struct tdx_tdcs c;
+	struct tdx_tdvps vp;
+	uint64_t cycles = 0;
+	t->m->call_t0 = sim_time(t->m->sim);
+	if (tdvpr_get(t, lp, tdvpr, TDX_OPERAND_ID_RCX, &d, &vp, &cycles))
+		return -EINVAL;
+	tdx_tdcs_load(t, lp, &d, &c, &cycles);
+	vcpu_cpu_setup(t, lp, &d, &c, &vp, cpu);
+	return 0;
 }
 
 /* A guest access that faulted in the walk or the memory path: #VE, a TD

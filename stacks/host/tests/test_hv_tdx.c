@@ -167,6 +167,44 @@ static void test_refusals(void **state)
 	hfx_free(f);
 }
 
+/* A bare TD for a scenario's vm: built and finalised with no image; a page
+ * the host AUGs is the TD's once accepted: its vCPU reads back what it
+ * stored through the Secure EPT under the HKID, the host's own read of the
+ * page (KeyID 0) returns zeros, a GPA the host never added is an EPT
+ * violation, and accepting twice is refused. */
+static void test_bare_td(void **state)
+{
+	(void)state;
+	struct hfx *f = hfx_new("tdx");
+	struct tdx *t = f->m.tdx;
+	struct hv_tdx_bare b = { .region = 0xbff00000ull, .hkid = 33 };
+	uint64_t cyc = 0, page = 0x80010000ull;
+	assert_int_equal(hv_tdx_bare_create(&f->m, &f->host, &b, &cyc), TDX_SUCCESS);
+	struct tdx_td_info ti;
+	assert_int_equal(tdx_td_info(t, b.tdr, &ti), 0);
+	assert_int_equal(ti.op_state, OP_STATE_RUNNABLE);
+	assert_int_equal(ti.hkid, 33);
+	assert_int_equal(hv_tdx_bare_aug(&f->m, &f->host, &b, page, page, &cyc), TDX_SUCCESS);
+	struct cpu vcpu;
+	cpu_init(&vcpu, &f->sim, "td", machine_bus(&f->m), WORLD_NS, 1);
+	assert_int_equal(tdx_vp_cpu(t, b.tdvpr, 0, &vcpu), 0);
+	struct cc_fault fl;
+	uint8_t got[8] = { 1 };
+	assert_int_equal(cpu_store_va(&vcpu, page, secret, sizeof(secret), &fl, &cyc), 1);
+	assert_int_equal(fl.kind, FAULT_MMU_S2); /* PENDING: not the TD's until accepted */
+	assert_int_equal(tdx_td_accept(t, 0, b.tdr, page, &cyc), TDX_SUCCESS);
+	assert_int_equal(tdx_status_class(tdx_td_accept(t, 0, b.tdr, page, &cyc)),
+			 TDX_PAGE_ALREADY_ACCEPTED);
+	assert_int_equal(cpu_store_va(&vcpu, page, secret, sizeof(secret), &fl, &cyc), 0);
+	assert_int_equal(cpu_load_va(&vcpu, page, got, sizeof(got), &fl, &cyc), 0);
+	assert_memory_equal(got, secret, sizeof(secret));
+	assert_int_equal(cpu_load(&f->host, page, got, sizeof(got), &fl, &cyc), 0);
+	assert_memory_equal(got, (uint8_t[8]){ 0 }, sizeof(got));
+	assert_int_equal(cpu_load_va(&vcpu, page + 0x10000, got, sizeof(got), &fl, &cyc), 1);
+	assert_int_equal(fl.kind, FAULT_MMU_S2);
+	hfx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_teardown),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_quote),
+		cmocka_unit_test(test_bare_td),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
