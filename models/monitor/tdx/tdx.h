@@ -103,6 +103,13 @@ struct tdx {
 	 * with an external-interrupt exit. The host's, not the module's: not
 	 * saved with it, set by tdx_lp_set_timer. */
 	uint64_t lp_timer[TDX_MAX_LPS];
+	/* Where the simulator markers (ISA_MARK: the scenario's phases) of the
+	 * TD running on each LP go: the host personality's, set by
+	 * tdx_lp_set_mark; no module state, not saved. */
+	struct tdx_lp_mark {
+		void (*fn)(void *ctx, uint32_t what, uint64_t at);
+		void *ctx;
+	} lp_mark[TDX_MAX_LPS];
 };
 
 /* enum tdx_sys_state: the module's initialisation sequence (ABI "Intel TDX
@@ -199,6 +206,10 @@ void tdx_lp_arm(struct tdx *t, unsigned lp, uint64_t timer_cycles, uint64_t mhz)
 int tdx_vp_set_pid(struct tdx *t, uint64_t tdvpr, uint64_t pid);
 /* Arm (at > 0) or disarm (0) the host's timer on logical processor lp. */
 void tdx_lp_set_timer(struct tdx *t, unsigned lp, uint64_t at);
+/* Pass the markers of the TD the host runs on logical processor lp to fn
+ * (NULL: drop them). */
+void tdx_lp_set_mark(struct tdx *t, unsigned lp, void (*fn)(void *ctx, uint32_t what, uint64_t at),
+		     void *ctx);
 #define TDX_PID_ON_BYTE 32 /* PID byte holding ON (bit 0), after the 256 PIR bits */
 
 #endif
