@@ -394,7 +394,7 @@ def calibration(path, figdir):
     ax.set_xticks(range(len(rows)))
     ax.set_xticklabels([r["id"] for r in rows])
     ax.set_yscale("log")
-    ax.set_ylabel("SEV-SNP / normal VM (log)")
+    ax.set_ylabel("confidential VM / normal VM (log)")
     ax.set_title("Calibration: model (dots) inside the published bands (bars)")
     return save(fig, figdir, "calibration")
 

@@ -38,6 +38,13 @@ static uint64_t shared_bit(const struct hv_guest *g)
 	return 1ull << (g->m->cfg.tdx_gpaw ? 51 : 47);
 }
 
+/* The TD's markers (its scenario phases), under the guest's VMID. */
+static void td_mark(void *ctx, uint32_t what, uint64_t at)
+{
+	const struct hv_guest *g = ctx;
+	machine_mark(g->m, (uint32_t)g->cfg.vmid, what, at);
+}
+
 /* One SEAMCALL on logical processor lp; regs in and out. */
 static uint64_t seamcall_on(struct hv_guest *g, unsigned lp, uint64_t regs[TDX_NREGS], uint64_t *cyc)
 {
@@ -543,7 +550,9 @@ int hv_tdx_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_resul
 		r[TDX_RAX] = TDH_VP_ENTER;
 		r[TDX_RCX] = c->rec;
 		uint64_t insns = mod(g)->stat_td_insns, tdc = mod(g)->stat_td_cycles;
+		tdx_lp_set_mark(mod(g), g->host->core, td_mark, g);
 		uint64_t st = seamcall_on(g, g->host->core, r, cyc);
+		tdx_lp_set_mark(mod(g), g->host->core, NULL, NULL);
 		tdx_lp_set_timer(mod(g), g->host->core, 0);
 		g->n.insns += mod(g)->stat_td_insns - insns;
 		g->n.guest_cycles += mod(g)->stat_td_cycles - tdc;

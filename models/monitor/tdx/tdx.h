@@ -103,6 +103,13 @@ struct tdx {
 	 * with an external-interrupt exit. The host's, not the module's: not
 	 * saved with it, set by tdx_lp_set_timer. */
 	uint64_t lp_timer[TDX_MAX_LPS];
+	/* Where the simulator markers (ISA_MARK: the scenario's phases) of the
+	 * TD running on each LP go: the host personality's, set by
+	 * tdx_lp_set_mark; no module state, not saved. */
+	struct tdx_lp_mark {
+		void (*fn)(void *ctx, uint32_t what, uint64_t at);
+		void *ctx;
+	} lp_mark[TDX_MAX_LPS];
 };
 
 /* enum tdx_sys_state: the module's initialisation sequence (ABI "Intel TDX
@@ -213,6 +220,10 @@ int tdx_vp_cpu(struct tdx *t, uint64_t tdvpr, unsigned lp, struct cpu *cpu);
  * TDCALL's status, TDX_SIM_TD_EXIT_EPT_VIOLATION if nothing is pending
  * there (the host has not AUGed it). */
 uint64_t tdx_td_accept(struct tdx *t, unsigned lp, uint64_t tdr, uint64_t gpa, uint64_t *cycles);
+/* Pass the markers of the TD the host runs on logical processor lp to fn
+ * (NULL: drop them). */
+void tdx_lp_set_mark(struct tdx *t, unsigned lp, void (*fn)(void *ctx, uint32_t what, uint64_t at),
+		     void *ctx);
 #define TDX_PID_ON_BYTE 32 /* PID byte holding ON (bit 0), after the 256 PIR bits */
 
 #endif

@@ -215,6 +215,13 @@ void tdx_lp_set_timer(struct tdx *t, unsigned lp, uint64_t at)
 		t->lp_timer[lp] = at;
 }
 
+void tdx_lp_set_mark(struct tdx *t, unsigned lp, void (*fn)(void *ctx, uint32_t what, uint64_t at),
+		     void *ctx)
+{
+	if (lp < TDX_MAX_LPS)
+		t->lp_mark[lp] = (struct tdx_lp_mark){ fn, ctx };
+}
+
 /* Posted-interrupt processing at TD entry (SDM vol. 3C 30.6): with ON set,
  * every PIR bit becomes a pending virtual interrupt of the vCPU (the list
  * registers stand for its virtual APIC), and PIR and ON are cleared. The
@@ -434,7 +441,8 @@ static void run(struct tdcall_ctx *tc, struct td_exit *x, uint64_t *cycles)
 				budget = timer - now;
 		}
 		struct exec_params p = { .now = machine_now(t->m) + *cycles, .budget = budget,
-					 .insn_limit = stepping };
+					 .insn_limit = stepping, .mark = t->lp_mark[tc->lp].fn,
+					 .mark_ctx = t->lp_mark[tc->lp].ctx };
 		struct exec_stop_info st;
 		uint64_t spent = 0, insns = v->insns;
 		int rc = cpu_exec(&t->lp_cpu, v, &p, &st, &spent);
