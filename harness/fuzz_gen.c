@@ -175,6 +175,16 @@ static void gen_cca(struct bytes *b, GString *out)
 			g_string_append_c(ops, '\n');
 			continue;
 		}
+		if (op == 0x7f) { /* RTTs to level 3 at IPA 0, a page, then a fold */
+			g_string_append(out, "host.rmi granule_delegate addr=0x80102000\n"
+					     "host.rmi granule_delegate addr=0x80103000\n"
+					     "host.rmi rtt_create rd=0x80100000 rtt=0x80102000 ipa=0 level=2\n"
+					     "host.rmi rtt_create rd=0x80100000 rtt=0x80103000 ipa=0 level=3\n"
+					     "host.rmi granule_delegate addr=0x80104000\n"
+					     "host.rmi data_create_unknown rd=0x80100000 data=0x80104000 ipa=0\n"
+					     "host.rmi rtt_fold rd=0x80100000 ipa=0 level=3\n");
+			continue;
+		}
 		const struct rmm_cmd *c = &rmi[op % nrmi];
 		g_string_append_printf(out, "host.rmi %s", c->name);
 		for (unsigned a = 0; a < c->arity && c->args[a]; a++) {
@@ -226,7 +236,7 @@ static void gen_snp(struct bytes *b, GString *out)
 	static const char *const platforms[] = { "rmp.base=0x7002000", "sev.snp_alias_check=true",
 						  "sev.sockets=2" };
 	unsigned plat = take(b);
-	if (plat < 3 * G_N_ELEMENTS(platforms))
+	if (plat < 32) /* one run in eight */
 		g_string_append_printf(out, "#set %s\n", platforms[plat % G_N_ELEMENTS(platforms)]);
 	g_string_append(out, "title \"fuzz: SEV-SNP firmware and RMP instructions\"\nprofiles sev-snp\n"
 			     "vm victim asid=1\n");
@@ -266,7 +276,14 @@ static void gen_snp(struct bytes *b, GString *out)
 					       take(b) & 1 ? "2M" : "4K", take(b) & 1);
 			break;
 		case 9: g_string_append_printf(out, "host.rmpupdate addr=0x%llx\n", p); break;
-		case 10: g_string_append_printf(out, "host.psmash addr=0x%llx\n", p); break;
+		case 10:
+			if (take(b) & 1) /* a 2 MB entry to smash first, Immutable or not */
+				g_string_append_printf(out, "host.rmpupdate addr=0x9200000 asid=0x%llx "
+						       "gpa=0x200000 size=2M immutable=%u\n",
+						       (unsigned long long)PICK(b, asids), take(b) & 1);
+			g_string_append_printf(out, "host.psmash addr=0x%llx\n",
+					       take(b) & 1 ? 0x9200000ull : p);
+			break;
 		case 11:
 			g_string_append_printf(out, "victim.pvalidate addr=0x%llx validate=%u size=%s\n",
 					       (unsigned long long)PICK(b, snp_gpas), take(b) & 1,

@@ -50,7 +50,13 @@ CONFIG_ABOVE = re.compile(r"rmp_config_check|fw_pages|ATTEST_FAILED")
 
 
 def site_class(src, ln):
-    here, above = src[ln - 1], src[ln - 2] if ln >= 2 else ""
+    """The site's class by the line and the condition guarding it (the
+    nearest `if (` within four lines above)."""
+    here, above = src[ln - 1], ""
+    for k in range(ln - 2, max(ln - 6, -1), -1):
+        if "if (" in src[k]:
+            above = src[k]
+            break
     if CONFIG_ABOVE.search(above) and not PLATFORM.search(here):
         return "config"
     if PLATFORM_ABOVE.search(above) or (PLATFORM.search(here) and not NOT_PLATFORM_ABOVE.search(above)):
