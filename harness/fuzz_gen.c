@@ -235,14 +235,20 @@ static void gen_snp(struct bytes *b, GString *out)
 	 * sockets, which a SINGLE_SOCKET policy refuses. */
 	static const char *const platforms[] = { "rmp.base=0x7002000", "sev.snp_alias_check=true",
 						  "sev.sockets=2" };
-	unsigned plat = take(b);
-	if (plat < 32) /* one run in eight */
-		g_string_append_printf(out, "#set %s\n", platforms[plat % G_N_ELEMENTS(platforms)]);
+	unsigned plat = take(b), which = plat % G_N_ELEMENTS(platforms);
+	bool refused = plat < 32; /* one run in eight */
+	if (refused)
+		g_string_append_printf(out, "#set %s\n", platforms[which]);
 	g_string_append(out, "title \"fuzz: SEV-SNP firmware and RMP instructions\"\nprofiles sev-snp\n"
 			     "vm victim asid=1\n");
+	/* on such a platform, what it is there to refuse, first */
+	if (refused && which == 1 && (take(b) & 1))
+		g_string_append(out, "phys.alias addr=0x9400000 target=0x9000000\n");
 	if (take(b) & 1)
 		g_string_append(out, "host.snp init\nhost.snp launch_start gctx=0x9000000\n"
 				     "host.snp activate gctx=0x9000000 asid=1\n");
+	if (refused && which == 2)
+		g_string_append(out, "host.snp launch_start gctx=0x9001000 policy=0x130000\n");
 	for (unsigned i = 0; i < FUZZ_MAX_CALLS && b->at < b->n; i++) {
 		unsigned op = take(b) % 20;
 		unsigned long long p = PICK(b, snp_pages), q = PICK(b, snp_pages);
