@@ -75,6 +75,22 @@ static bool step_call(struct hv_guest *g, struct hv_result *res, uint64_t leaf, 
 	return !failed(st);
 }
 
+/* `n` control pages for `owner` (a TDR: TDCS pages through MNG.ADDCX; a
+ * TDVPR: TDVPX pages through VP.ADDCX), each a fresh pool page: 1 done,
+ * 0 the module refused one (noted in res), -1 the pool ran out. */
+static int add_cx(struct hv_guest *g, struct hv_result *res, uint64_t leaf, uint64_t owner,
+		  unsigned n, uint64_t *cyc)
+{
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t pa = hv_alloc_page(g, PG_TD, 0);
+		if (!pa)
+			return -1;
+		if (!step_call(g, res, leaf, pa, owner, 0, 0, cyc))
+			return 0;
+	}
+	return 1;
+}
+
 /* ---- the module's initialisation (init_tdx_module), once per machine ---- */
 
 /* Nothing when the module is ready (hv_tdx_bare.c does the work). */
@@ -187,13 +203,9 @@ int hv_tdx_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 	if (!step_call(g, res, TDH_MNG_CREATE, g->rd, g->asid, 0, 0, cyc) ||
 	    !step_call(g, res, TDH_MNG_KEY_CONFIG, g->rd, 0, 0, 0, cyc))
 		return 0;
-	for (unsigned i = 0; i < TDX_TDCS_PAGES; i++) {
-		uint64_t pa = hv_alloc_page(g, PG_TD, 0);
-		if (!pa)
-			return -1;
-		if (!step_call(g, res, TDH_MNG_ADDCX, pa, g->rd, 0, 0, cyc))
-			return 0;
-	}
+	int rc = add_cx(g, res, TDH_MNG_ADDCX, g->rd, TDX_TDCS_PAGES, cyc);
+	if (rc <= 0)
+		return rc;
 	uint64_t params = hv_alloc_page(g, PG_NS, 0);
 	if (!params)
 		return -1;
@@ -220,13 +232,8 @@ int hv_tdx_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 		hv_zero(g, c->run, 64, cyc);
 		if (!step_call(g, res, TDH_VP_CREATE, c->rec, g->rd, 0, 0, cyc))
 			return 0;
-		for (unsigned k = 1; k < TDX_TDVPS_PAGES; k++) {
-			uint64_t pa = hv_alloc_page(g, PG_TD, 0);
-			if (!pa)
-				return -1;
-			if (!step_call(g, res, TDH_VP_ADDCX, pa, c->rec, 0, 0, cyc))
-				return 0;
-		}
+		if ((rc = add_cx(g, res, TDH_VP_ADDCX, c->rec, TDX_TDVPS_PAGES - 1, cyc)) <= 0)
+			return rc;
 		if (!step_call(g, res, TDH_VP_INIT, c->rec, 0, i, 0, cyc))
 			return 0;
 		if (tdx_vp_set_shared_eptp(t, c->rec, g->s2_root) || tdx_vp_set_pid(t, c->rec, c->run)) {
