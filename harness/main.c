@@ -58,6 +58,8 @@ static const char usage_run[] =
 	"  --set GROUP.KEY=V    override a profile key, e.g. mem.dram_latency_ns=80\n"
 	"  --checkpoint-after N save a checkpoint after N steps (needs --checkpoint)\n"
 	"  --checkpoint FILE    where to save it\n"
+	"  --checkpoint-every DIR  save DIR/step-N.ckpt after every step N (DIR must\n"
+	"                       exist); each restores as a --checkpoint file does\n"
 	"  --restore FILE       resume from a checkpoint of the same scenario, params,\n"
 	"                       profile and seed (its checksum is checked first)\n"
 	"  --no-invariants      skip the machine's invariants after each step (a little\n"
@@ -158,7 +160,8 @@ static int parse_u64_arg(const char *cmd, const char *flag, const char *s, uint6
 }
 
 static const char *const run_value_opts[] = { "--profile", "--seed", "--out", "--set",
-					       "--checkpoint-after", "--checkpoint", "--restore", NULL };
+					       "--checkpoint-after", "--checkpoint", "--checkpoint-every",
+					       "--restore", NULL };
 static const char *const matrix_value_opts[] = { "--json", "--out", "--profile", "--set", "--seed",
 						  "-j", NULL };
 
@@ -231,6 +234,9 @@ static int cmd_run(int argc, char **argv)
 			i++;
 		} else if (strcmp(a, "--checkpoint") == 0 && v) {
 			o.checkpoint_path = v;
+			i++;
+		} else if (strcmp(a, "--checkpoint-every") == 0 && v) {
+			o.checkpoint_dir = v;
 			i++;
 		} else if (strcmp(a, "--restore") == 0 && v) {
 			o.restore_path = v;

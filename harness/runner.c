@@ -467,8 +467,16 @@ static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
 	if (index + 1 < rc->sc->nsteps)
 		schedule_step(rc, index + 1, s->now + total);
 	if (rc->opt->checkpoint_after && rc->model.steps_done == rc->opt->checkpoint_after &&
-	    run_checkpoint_write(rc, rc->errmsg, sizeof(rc->errmsg)))
+	    run_checkpoint_write(rc, rc->opt->checkpoint_path, rc->errmsg, sizeof(rc->errmsg)))
 		rc->error = 1;
+	if (rc->opt->checkpoint_dir && !rc->error) {
+		char name[32];
+		snprintf(name, sizeof(name), "step-%llu.ckpt", (unsigned long long)rc->model.steps_done);
+		char *path = g_build_filename(rc->opt->checkpoint_dir, name, NULL);
+		if (run_checkpoint_write(rc, path, rc->errmsg, sizeof(rc->errmsg)))
+			rc->error = 1;
+		g_free(path);
+	}
 }
 
 /* On SEV profiles a vm is a guest with its own ASID, launched and activated

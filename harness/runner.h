@@ -57,6 +57,7 @@ struct run_options {
 	size_t nprofile_sets;
 	uint64_t checkpoint_after;    /* save after this many steps (0: never) */
 	const char *checkpoint_path;
+	const char *checkpoint_dir;   /* not NULL: save DIR/step-N.ckpt after every step N */
 	const char *restore_path;     /* resume from a checkpoint */
 	const uint8_t *restore_data;  /* not NULL: the checkpoint's bytes, named restore_path */
 	size_t restore_len;

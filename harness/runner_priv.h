@@ -19,7 +19,7 @@ bool run_contains(const uint8_t *hay, size_t n, const uint8_t *needle, size_t m)
 void run_eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct expect_result *x);
 /* Save the run (opt->checkpoint_path) / resume it (opt->restore_path);
  * 0, or -1 with a message naming the file. */
-int run_checkpoint_write(struct run_ctx *rc, char *err, size_t errlen);
+int run_checkpoint_write(struct run_ctx *rc, const char *path, char *err, size_t errlen);
 int run_checkpoint_read(struct run_ctx *rc, char *err, size_t errlen);
 /* After a restore: every step event the checkpoint scheduled is the
  * runner's and names a step of this scenario. 0, or -1 with a message. */

@@ -220,7 +220,7 @@ static char *scenario_hash(const struct scenario *sc)
 	return hex;
 }
 
-int run_checkpoint_write(struct run_ctx *rc, char *err, size_t errlen)
+int run_checkpoint_write(struct run_ctx *rc, const char *path, char *err, size_t errlen)
 {
 	struct sim_buf b;
 	sim_buf_init(&b);
@@ -242,9 +242,8 @@ int run_checkpoint_write(struct run_ctx *rc, char *err, size_t errlen)
 		sim_buf_put(&b, sum, sizeof(sum));
 	}
 	GError *gerr = NULL;
-	if (rc2 == 0 && !g_file_set_contents(rc->opt->checkpoint_path, (const gchar *)b.data,
-					      (gssize)b.len, &gerr)) {
-		snprintf(err, errlen, "%s: cannot write checkpoint: %s", rc->opt->checkpoint_path,
+	if (rc2 == 0 && !g_file_set_contents(path, (const gchar *)b.data, (gssize)b.len, &gerr)) {
+		snprintf(err, errlen, "%s: cannot write checkpoint: %s", path,
 			 gerr->message);
 		g_error_free(gerr);
 		rc2 = -1;

@@ -10,11 +10,20 @@ steps=$(grep -cE '^(host|phys|victim|verifier)\.' $scn)
 for p in "$@"; do
 	"$CCSIM" run $scn --profile $p --out "$T/full-$p" --quiet
 	want=$(json_field "$T/full-$p/summary.json" digest)
+	# one run saves after every step; --checkpoint-after N writes the same bytes
+	rm -rf "$T/cks" && mkdir "$T/cks"
+	"$CCSIM" run $scn --profile $p --checkpoint-every "$T/cks" --out "$T/save" --quiet
+	saving=$(json_field "$T/save/summary.json" digest)
+	mid=$((steps / 2 + 1))
+	"$CCSIM" run $scn --profile $p --checkpoint-after $mid --checkpoint "$T/ck" --quiet
+	if cmp -s "$T/ck" "$T/cks/step-$mid.ckpt"; then
+		ok "$(basename $scn) $p: --checkpoint-after $mid writes what --checkpoint-every does"
+	else
+		fail "$(basename $scn) $p: --checkpoint-after $mid differs from step-$mid.ckpt"
+	fi
 	n=1
 	while [ $n -lt "$steps" ]; do
-		"$CCSIM" run $scn --profile $p --checkpoint-after $n --checkpoint "$T/ck" --out "$T/save" --quiet
-		saving=$(json_field "$T/save/summary.json" digest)
-		"$CCSIM" run $scn --profile $p --restore "$T/ck" --out "$T/rest" --quiet
+		"$CCSIM" run $scn --profile $p --restore "$T/cks/step-$n.ckpt" --out "$T/rest" --quiet
 		got=$(json_field "$T/rest/summary.json" digest)
 		if [ "$saving" = "$want" ] && [ "$got" = "$want" ] &&
 		   cmp -s "$T/full-$p/stats.json" "$T/rest/stats.json" &&

@@ -32,12 +32,21 @@ for scn in "$@"; do
 		full="$work/full"
 		"$ccsim" run "$scn" --profile "$p" --out "$full" --quiet 2>/dev/null || continue
 		want=$(digest "$full/summary.json")
-		n=1 here=0
-		while "$ccsim" run "$scn" --profile "$p" --checkpoint-after $n --checkpoint "$work/ck" \
-			--out "$work/save" --quiet 2>/dev/null; do
+		# one run saves a checkpoint after every step; saving must not
+		# change the run itself
+		rm -rf "$work/cks" && mkdir "$work/cks"
+		here=0
+		if ! "$ccsim" run "$scn" --profile "$p" --checkpoint-every "$work/cks" \
+			--out "$work/save" --quiet 2>"$work/err" ||
+		   [ "$(digest "$work/save/summary.json")" != "$want" ]; then
+			bad=$((bad + 1))
+			echo "MISMATCH $scn $p: the checkpointing run: $(head -c 160 "$work/err")"
+		fi
+		n=1
+		while [ -f "$work/cks/step-$n.ckpt" ]; do
 			total=$((total + 1)) here=$((here + 1))
-			if "$ccsim" run "$scn" --profile "$p" --restore "$work/ck" --out "$work/rest" \
-				--quiet 2>"$work/err" &&
+			if "$ccsim" run "$scn" --profile "$p" --restore "$work/cks/step-$n.ckpt" \
+				--out "$work/rest" --quiet 2>"$work/err" &&
 			   [ "$(digest "$work/rest/summary.json")" = "$want" ] &&
 			   [ "$(grep -v restored_from "$full/summary.json")" = \
 			     "$(grep -v restored_from "$work/rest/summary.json")" ]; then :; else
