@@ -270,12 +270,14 @@ static void exit_set(struct td_exit *x, unsigned reg, uint64_t v)
 }
 
 /* An EPT violation the host must resolve: RCX = exit qualification (bit
- * 0 read, 1 write, 2 fetch), R8 = the GPA. */
+ * 0 read, 1 write, 2 fetch), R8 = the GPA with bits 11:0 cleared: the host
+ * learns the page, not the offset (td_other_exits.c
+ * tdx_ept_violation_exit_to_vmm; ABI TDH.VP.ENTER, EPT-violation exit). */
 static void exit_ept(struct td_exit *x, uint64_t gpa, bool write, bool fetch)
 {
 	x->status = TDX_SUCCESS | TDX_EXIT_EPT_VIOLATION;
 	exit_set(x, TDX_RCX, fetch ? 4 : write ? 2 : 1);
-	exit_set(x, TDX_R8, gpa);
+	exit_set(x, TDX_R8, gpa & ~(TDX_PAGE - 1));
 }
 
 /* #VE into the TD (td_vmexit_to_ve): the exit's information kept for
