@@ -455,7 +455,8 @@ static const struct step_spec step_table[] = {
 	  "tdx.*, the completion status; x1 = RCX, x2 = RDX out; tdx.unsupported off tdx)",
 	  "host.seamcall mng.create tdr=0x80100000 hkid=33 -> c",
 	  { { "", ARG_NAME, true, "leaf name, the ABI's after \"TDH.\", lower case" },
-	    { "lp", ARG_NUM, false, "the logical processor it runs on (default the host's core)" } },
+	    { "lp", ARG_NUM, false, "the logical processor it runs on (default the host's core)" },
+	    { "vm", ARG_NAME, false, "a vm: its TD's tdr=, tdvpr= and hkid= where not given" } },
 	  steps_seamcall, steps_seamcall_check },
 	{ ACTOR_HOST, "tdx_shared_eptp", "TDX: the shared EPT root of a TD vCPU (TDH.VP.WR of the TD "
 	  "VMCS SHARED_EPTP); .status tdx.*",
