@@ -50,7 +50,8 @@ static bool is_vp_enter(const struct tdx_leaf *l) { return l->leaf == TDH_VP_ENT
  * RCX, RDX, R8, R9, R10). */
 static const enum tdx_gpr in_regs[] = { TDX_RCX, TDX_RDX, TDX_R8, TDX_R9, TDX_R10 };
 
-/* The vm a step names with vm= (host.tdx_aug), or the step's actor. */
+/* The vm a step names with vm= (host.tdx_aug, host.seamcall), or the
+ * step's actor (VM.accept). */
 static int tdx_vm_of(struct run_ctx *rc, const char *name)
 {
 	for (size_t i = 0; i < rc->sc->nvms; i++)
@@ -291,7 +292,6 @@ int steps_tdx_vm_setup(struct run_ctx *rc, size_t i, char *err, size_t errlen)
 	}
 	return 0;
 }
-
 
 int steps_tdx_vm_access(struct run_ctx *rc, struct cpu *c, uint64_t addr, uint64_t gpa, bool shared,
 			bool write, void *buf, uint32_t len, struct cc_fault *f, uint64_t *cycles,
