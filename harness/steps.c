@@ -455,7 +455,8 @@ static const struct step_spec step_table[] = {
 	  "tdx.*, the completion status; x1 = RCX, x2 = RDX out; tdx.unsupported off tdx)",
 	  "host.seamcall mng.create tdr=0x80100000 hkid=33 -> c",
 	  { { "", ARG_NAME, true, "leaf name, the ABI's after \"TDH.\", lower case" },
-	    { "lp", ARG_NUM, false, "the logical processor it runs on (default the host's core)" } },
+	    { "lp", ARG_NUM, false, "the logical processor it runs on (default the host's core)" },
+	    { "vm", ARG_NAME, false, "a vm: its TD's tdr=, tdvpr= and hkid= where not given" } },
 	  steps_seamcall, steps_seamcall_check },
 	{ ACTOR_HOST, "tdx_shared_eptp", "TDX: the shared EPT root of a TD vCPU (TDH.VP.WR of the TD "
 	  "VMCS SHARED_EPTP); .status tdx.*",
@@ -503,13 +504,15 @@ static const struct step_spec step_table[] = {
 	  steps_guest, NULL },
 	{ ACTOR_HOST, "guest_unmap", "page-fault channel: unmap the guest page at ipa from its "
 	  "stage 2 / nested tables (data kept); its next touch is a fault the host records "
-	  "(hv.NAME.traps, hv.NAME.last_trap) and maps back; not on cca",
+	  "(hv.NAME.traps, hv.NAME.last_trap) and maps back; on tdx the page is blocked "
+	  "(TDH.MEM.RANGE.BLOCK + TRACK) and unblocked at the touch; not on cca",
 	  "host.guest_unmap g0 ipa=0x110000",
 	  { GNAME, { "ipa", ARG_NUM, true, "the guest page" } }, steps_guest, NULL },
 	{ ACTOR_HOST, "guest_vmcb", "CrossLine: rewrite the guest's VMCB control area: the ASID "
 	  "it runs under and where VMRUN takes its registers from (another guest's VMCB save area "
-	  "or VMSA); the key and the RMP decide what its next run can do; not on cca "
-	  "(x1 = ASID, x2 = state page)",
+	  "or VMSA); the key and the RMP decide what its next run can do; on tdx the host asks "
+	  "the module (TDH.VP.WR of the TD HKID, TDH.VP.RD of the other's guest RIP), whose "
+	  "refusal is the status; not on cca (x1 = ASID / HKID, x2 = state page / TDVPR)",
 	  "host.guest_vmcb mallory asid_of=alice state_of=alice",
 	  { GNAME, { "asid", ARG_NUM, false, "the ASID" },
 	    { "asid_of", ARG_NAME, false, "or that guest's ASID" },
@@ -517,7 +520,8 @@ static const struct step_spec step_table[] = {
 	  steps_guest, NULL },
 	{ ACTOR_HOST, "guest_map", "map the guest's page at ipa to a system page in its nested / "
 	  "stage 2 table (replacing what was there): pa=, or of= the page backing another guest's "
-	  "of_ipa (default ipa); not on cca (x1 = the page)",
+	  "of_ipa (default ipa); on tdx the page there is removed and the new one offered with "
+	  "TDH.MEM.PAGE.AUG, whose refusal is the status; not on cca (x1 = the page)",
 	  "host.guest_map mallory ipa=0x104000 of=alice of_ipa=0x110000",
 	  { GNAME, { "ipa", ARG_NUM, true, "the guest page" },
 	    { "pa", ARG_NUM, false, "the system page" },
@@ -537,7 +541,7 @@ static const struct step_spec step_table[] = {
 	{ ACTOR_HOST, "guest_inject", "inject an event at the guest's next entry: vc=CODE a #VC "
 	  "with that exit code (srt= the register its syndrome names, write=1 a write, far= the "
 	  "address), or irq=INTID a virtual interrupt; Restricted Injection (sev-snp-ri) refuses "
-	  "both (x1 = 1)",
+	  "both, the TDX module a vc= (TDH.VP.WR of the VM-entry interruption field) (x1 = 1)",
 	  "host.guest_inject g0 vc=0x400 srt=1 far=0x10000018",
 	  { GNAME, { "vc", ARG_NUM, false, "#VC exit code" }, { "srt", ARG_NUM, false, "#VC: register" },
 	    { "write", ARG_NUM, false, "#VC: 1 for a write" }, { "far", ARG_NUM, false, "#VC: address" },

@@ -52,8 +52,10 @@ bool steps_result_status_refused(const struct step_result *r)
 {
 	if (r->status_space == STEPS_STATUS_TDX) /* bit 63: an error, not a warning */
 		return r->status != STEPS_TDX_UNSUPPORTED && tdx_status_is_error(r->status);
+	/* no RMP, no SNP or SEV firmware on the profile: nothing was tried */
 	return (r->status & 0xff) != 0 && r->status != UINT64_MAX &&
-	       r->status != STEPS_RMP_UNSUPPORTED; /* no RMP: nothing was tried */
+	       r->status != STEPS_RMP_UNSUPPORTED && r->status != STEPS_SNP_UNSUPPORTED &&
+	       r->status != STEPS_SEV_UNSUPPORTED;
 }
 
 bool steps_status_known(const char *name)

@@ -27,6 +27,20 @@ static bool takes_level(const struct tdx_leaf *l)
 	return false;
 }
 
+/* vm=NAME names a vm's TD: the leaf's tdr=, tdvpr= and hkid= not given
+ * are its (the host knows the TDs it built), so a scenario need not spell
+ * the addresses hv_tdx_bare.c chose. */
+static const char *const vm_args[] = { "tdr", "tdvpr", "hkid" };
+
+static bool takes_vm(const struct tdx_leaf *l)
+{
+	for (unsigned k = 0; k < l->arity; k++)
+		for (size_t v = 0; v < G_N_ELEMENTS(vm_args); v++)
+			if (strcmp(l->args[k], vm_args[v]) == 0)
+				return true;
+	return false;
+}
+
 /* TDH.VP.ENTER also takes what the host sets up on the LP around the call
  * (tdx_lp_arm): timer= its APIC timer, cycles into the TD; mhz= the core
  * clock it has set. */
@@ -35,6 +49,25 @@ static bool is_vp_enter(const struct tdx_leaf *l) { return l->leaf == TDH_VP_ENT
 /* The leaf's input registers in the order its table names them (TDX ABI:
  * RCX, RDX, R8, R9, R10). */
 static const enum tdx_gpr in_regs[] = { TDX_RCX, TDX_RDX, TDX_R8, TDX_R9, TDX_R10 };
+
+/* The vm a step names with vm= (host.tdx_aug, host.seamcall), or the
+ * step's actor (VM.accept). */
+static int tdx_vm_of(struct run_ctx *rc, const char *name)
+{
+	for (size_t i = 0; i < rc->sc->nvms; i++)
+		if (strcmp(rc->sc->vms[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* What vm= gives a leaf argument the step does not: its TD's TDR, its
+ * vCPU's TDVPR, its HKID; 0 for the others. */
+static uint64_t vm_value(const struct run_ctx *rc, int vm, const char *arg)
+{
+	const struct hv_tdx_bare *b = &rc->tdx_vms[vm];
+	return strcmp(arg, "tdr") == 0 ? b->tdr : strcmp(arg, "tdvpr") == 0 ? b->tdvpr
+	     : strcmp(arg, "hkid") == 0 ? b->hkid : 0;
+}
 
 char *steps_seamcall_check(const struct scn_step *st, int *col)
 {
@@ -51,6 +84,7 @@ char *steps_seamcall_check(const struct scn_step *st, int *col)
 		const struct scn_arg *a = &st->args[i];
 		bool ok = !a->key[0] || strcmp(a->key, "lp") == 0 ||
 			  (strcmp(a->key, "level") == 0 && takes_level(l)) ||
+			  (strcmp(a->key, "vm") == 0 && a->v.kind == SV_NAME && takes_vm(l)) ||
 			  ((strcmp(a->key, "timer") == 0 || strcmp(a->key, "mhz") == 0) && is_vp_enter(l));
 		for (unsigned k = 0; k < l->arity; k++)
 			ok |= strcmp(l->args[k], a->key) == 0;
@@ -74,6 +108,13 @@ int steps_seamcall(struct run_ctx *rc, const struct scn_step *st, struct step_re
 {
 	struct tdx *t = rc->machine.tdx;
 	struct cpu *host = run_actor_cpu(rc, st);
+	const struct scn_arg *vm_arg = step_arg(st, "vm");
+	int vm = vm_arg ? tdx_vm_of(rc, vm_arg->v.name) : -1;
+	if (vm_arg && vm < 0) {
+		snprintf(err, errlen, "%s:%d:%d: host.seamcall: no vm named \"%s\"", st->file, st->line,
+			 vm_arg->col, vm_arg->v.name);
+		return -1;
+	}
 	res->has_status = true;
 	res->status_space = STEPS_STATUS_TDX;
 	if (!t) {
@@ -92,7 +133,7 @@ int steps_seamcall(struct run_ctx *rc, const struct scn_step *st, struct step_re
 	uint64_t regs[TDX_NREGS] = { [TDX_RAX] = l->leaf };
 	G_STATIC_ASSERT(G_N_ELEMENTS(in_regs) == G_N_ELEMENTS(l->args));
 	for (unsigned a = 0; a < l->arity; a++) {
-		regs[in_regs[a]] = run_arg_num(st, l->args[a], 0);
+		regs[in_regs[a]] = run_arg_num(st, l->args[a], vm < 0 ? 0 : vm_value(rc, vm, l->args[a]));
 		if (strcmp(l->args[a], "gpa") == 0)
 			regs[in_regs[a]] |= run_arg_num(st, "level", 0) & 7;
 	}
@@ -127,6 +168,8 @@ void steps_seamcall_print(FILE *f)
 			fprintf(f, " %s=", all[k].args[x]);
 		if (takes_level(&all[k]))
 			fputs(" (level=: the EPT level in gpa's bits 2:0)", f);
+		if (takes_vm(&all[k]))
+			fputs(" [vm=NAME]", f);
 		if (is_vp_enter(&all[k]))
 			fputs(" [timer=CYCLES: the host's APIC timer fires that far into the TD] "
 			      "[mhz=: the core clock the host set]", f);
@@ -248,15 +291,6 @@ int steps_tdx_vm_setup(struct run_ctx *rc, size_t i, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
-}
-
-/* The vm a step names with vm= (host.tdx_aug), or the step's actor. */
-static int tdx_vm_of(struct run_ctx *rc, const char *name)
-{
-	for (size_t i = 0; i < rc->sc->nvms; i++)
-		if (strcmp(rc->sc->vms[i].name, name) == 0)
-			return (int)i;
-	return -1;
 }
 
 int steps_tdx_vm_access(struct run_ctx *rc, struct cpu *c, uint64_t addr, uint64_t gpa, bool shared,

@@ -326,12 +326,16 @@ int hv_guest_vmcb(struct hv_guest *g, int64_t asid, uint64_t state_pa, struct hv
 	g->t0 = sim_time(g->m->sim);
 	if (!ready(g, err, errlen))
 		return -1;
-	if (is_cca(g) || is_tdx(g)) {
-		snprintf(err, errlen, "guest %s: a %s's %s the %s's; the host has no control block "
-			 "to rewrite", g->name, is_tdx(g) ? "TD" : "realm",
-			 is_tdx(g) ? "HKID and TDVPS are" : "VMID and REC are",
-			 is_tdx(g) ? "TDX module" : "RMM");
+	if (is_cca(g)) {
+		snprintf(err, errlen, "guest %s: a realm's VMID and REC are the RMM's; the host has no "
+			 "control block to rewrite", g->name);
 		return -1;
+	}
+	if (is_tdx(g)) { /* the TD VMCS is the module's: the host can only ask it */
+		uint64_t cyc = 0;
+		int rc = hv_tdx_vmcb(g, asid, state_pa, res, &cyc);
+		res->cycles = cyc;
+		return rc;
 	}
 	if (asid >= 0)
 		g->asid = (uint64_t)asid;
@@ -355,10 +359,8 @@ int hv_guest_map(struct hv_guest *g, uint64_t ipa, uint64_t pa, struct hv_result
 	g->t0 = sim_time(g->m->sim);
 	if (!ready(g, err, errlen))
 		return -1;
-	if (is_cca(g) || is_tdx(g)) {
-		snprintf(err, errlen, is_tdx(g) ? "guest %s: a TD's private memory is its Secure "
-			 "EPT, the TDX module's (TDH.MEM.PAGE.ADD / AUG are the host's only ways in)"
-			 : "guest %s: a realm's RTTs are the RMM's (RMI_DATA_CREATE and "
+	if (is_cca(g)) {
+		snprintf(err, errlen, "guest %s: a realm's RTTs are the RMM's (RMI_DATA_CREATE and "
 			 "RMI_RTT_MAP_UNPROTECTED are the host's only ways in)", g->name);
 		return -1;
 	}
@@ -367,9 +369,15 @@ int hv_guest_map(struct hv_guest *g, uint64_t ipa, uint64_t pa, struct hv_result
 			 (unsigned long long)ipa, (unsigned long long)pa);
 		return -1;
 	}
-	hv_vm_setup(g); /* the nested tables' format and root: not in a checkpoint */
-	(void)hv_vm_unmap(g, ipa, &cyc); /* replace what was there */
-	if (hv_vm_map(g, ipa, pa, 0, &cyc)) {
+	int rc;
+	if (is_tdx(g)) { /* the Secure EPT is the module's: TDH.MEM.PAGE.AUG is the way in */
+		rc = hv_tdx_map(g, ipa, pa, res, &cyc);
+	} else {
+		hv_vm_setup(g); /* the nested tables' format and root: not in a checkpoint */
+		(void)hv_vm_unmap(g, ipa, &cyc); /* replace what was there */
+		rc = hv_vm_map(g, ipa, pa, 0, &cyc);
+	}
+	if (rc) {
 		snprintf(err, errlen, "guest %s: IPA 0x%llx cannot be mapped (beyond the nested table's "
 			 "reach, or its pool is used up)", g->name, (unsigned long long)ipa);
 		return -1;
@@ -378,6 +386,16 @@ int hv_guest_map(struct hv_guest *g, uint64_t ipa, uint64_t pa, struct hv_result
 	res->x1 = pa;
 	res->cycles = cyc;
 	return 0;
+}
+
+/* The page's next touch is a fault the host records (hv_trap_take). */
+static void trap_set(struct hv_guest *g, uint64_t page)
+{
+	for (unsigned i = 0; i < HV_MAX_TRAPS; i++)
+		if (!g->trap[i]) {
+			g->trap[i] = page + 1;
+			return;
+		}
 }
 
 static bool injection_restricted(const struct hv_guest *g)
@@ -392,10 +410,8 @@ int hv_guest_unmap(struct hv_guest *g, uint64_t ipa, struct hv_result *res, char
 	g->t0 = sim_time(g->m->sim);
 	if (!ready(g, err, errlen))
 		return -1;
-	if (is_cca(g) || is_tdx(g)) {
-		snprintf(err, errlen, is_tdx(g) ? "guest %s: a TD's private pages cannot be unmapped "
-			 "with their data kept (TDH.MEM.RANGE.BLOCK and PAGE.REMOVE take them away)"
-			 : "guest %s: a realm's protected pages cannot be unmapped with their "
+	if (is_cca(g)) {
+		snprintf(err, errlen, "guest %s: a realm's protected pages cannot be unmapped with their "
 			 "data kept (only RMI_DATA_DESTROY removes them)", g->name);
 		return -1;
 	}
@@ -405,19 +421,34 @@ int hv_guest_unmap(struct hv_guest *g, uint64_t ipa, struct hv_result *res, char
 			 (unsigned long long)ipa);
 		return -1;
 	}
+	if (is_tdx(g)) { /* the TD's page is blocked (TDH.MEM.RANGE.BLOCK), not unmapped */
+		int rc = hv_tdx_unmap(g, page, res, &cyc);
+		if (!rc && !res->status)
+			trap_set(g, page);
+		res->cycles = cyc;
+		return rc;
+	}
 	hv_vm_setup(g); /* the nested tables' format and root: not in a checkpoint */
 	if (hv_vm_unmap(g, page, &cyc)) {
 		snprintf(err, errlen, "guest %s: IPA 0x%llx is not mapped", g->name, (unsigned long long)ipa);
 		return -1;
 	}
-	for (unsigned i = 0; i < HV_MAX_TRAPS; i++)
-		if (!g->trap[i]) {
-			g->trap[i] = page + 1;
-			break;
-		}
+	trap_set(g, page);
 	hv_note(res, 0);
 	res->cycles = cyc;
 	return 0;
+}
+
+bool hv_trap_take(struct hv_guest *g, uint64_t page)
+{
+	for (unsigned i = 0; i < HV_MAX_TRAPS; i++)
+		if (g->trap[i] == page + 1) {
+			g->trap[i] = 0;
+			g->n.traps++;
+			g->n.last_trap = page;
+			return true;
+		}
+	return false;
 }
 
 int hv_guest_inject(struct hv_guest *g, uint64_t esr, uint64_t far, uint32_t intid,
@@ -427,12 +458,16 @@ int hv_guest_inject(struct hv_guest *g, uint64_t esr, uint64_t far, uint32_t int
 	g->t0 = sim_time(g->m->sim);
 	if (!ready(g, err, errlen))
 		return -1;
-	if ((is_cca(g) || is_tdx(g)) && esr) {
-		snprintf(err, errlen, is_tdx(g) ? "guest %s: the host has no way to raise an exception "
-			 "in a TD (only interrupts, posted through the vCPU's descriptor)"
-			 : "guest %s: the host has no way to raise an exception in a realm "
+	if (is_cca(g) && esr) {
+		snprintf(err, errlen, "guest %s: the host has no way to raise an exception in a realm "
 			 "(only virtual interrupts, through the REC run structure)", g->name);
 		return -1;
+	}
+	if (is_tdx(g) && esr) { /* event injection is the TD VMCS's: the host can only ask */
+		uint64_t cyc = 0;
+		int rc = hv_tdx_inject_exception(g, res, &cyc);
+		res->cycles = cyc;
+		return rc;
 	}
 	struct hv_vcpu *c = &g->vcpu[0];
 	hv_note(res, 0);

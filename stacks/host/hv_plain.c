@@ -59,17 +59,12 @@ int hv_vm_unmap(struct hv_guest *g, uint64_t ipa, uint64_t *cyc)
 /* A fault on a page host.guest_unmap took away: recorded, mapped back. */
 static bool trap_fault(struct hv_guest *g, uint64_t page, uint64_t *cyc)
 {
-	for (unsigned i = 0; i < HV_MAX_TRAPS; i++)
-		if (g->trap[i] == page + 1) {
-			uint64_t pa = hv_pool_pa(g, PG_DATA, page);
-			if (!pa)
-				pa = hv_pool_pa(g, PG_SHARED, page);
-			g->trap[i] = 0;
-			g->n.traps++;
-			g->n.last_trap = page;
-			return hv_vm_map(g, page, pa, 0, cyc) == 0;
-		}
-	return false;
+	if (!hv_trap_take(g, page))
+		return false;
+	uint64_t pa = hv_pool_pa(g, PG_DATA, page);
+	if (!pa)
+		pa = hv_pool_pa(g, PG_SHARED, page);
+	return hv_vm_map(g, page, pa, 0, cyc) == 0;
 }
 
 /* The vCPU the host runs: an ordinary VM's has Arm stage 2 only; an SEV

@@ -75,6 +75,10 @@ void hv_timer_check(struct hv_guest *g, struct hv_vcpu *c, uint64_t ctl, uint64_
 /* Put an interrupt host.guest_inject queued into the vCPU's list registers
  * (at its next entry). */
 void hv_inject_pending_irq(struct hv_vcpu *c);
+/* A fault on a page host.guest_unmap took away: true if it was one (its
+ * trap is used up, counted in hv.NAME.traps and last_trap); the caller
+ * maps the page back. */
+bool hv_trap_take(struct hv_guest *g, uint64_t page);
 /* The vCPU with this MPIDR (its index), or -1. */
 int hv_vcpu_of_mpidr(const struct hv_guest *g, uint64_t mpidr);
 
@@ -132,6 +136,13 @@ int hv_tdx_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
 int hv_tdx_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_result *res,
 	       uint64_t *cyc);
 int hv_tdx_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
+/* The host's attempts on a TD through the module (see hv.h: the guest_*
+ * calls they serve); the module's refusal is the step's status. */
+int hv_tdx_vmcb(struct hv_guest *g, int64_t hkid, uint64_t state_tdvpr, struct hv_result *res,
+		uint64_t *cyc);
+int hv_tdx_map(struct hv_guest *g, uint64_t ipa, uint64_t pa, struct hv_result *res, uint64_t *cyc);
+int hv_tdx_unmap(struct hv_guest *g, uint64_t page, struct hv_result *res, uint64_t *cyc);
+int hv_tdx_inject_exception(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
 /* hv_sev.c */
 int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
 /* An SEV / SEV-ES guest whose ASID another took gets one back before it

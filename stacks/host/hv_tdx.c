@@ -309,15 +309,32 @@ static uint64_t timer_check(struct hv_guest *g, struct hv_vcpu *c, uint64_t *cyc
 	return deadline;
 }
 
+/* The private page pa at gpa leaves the Secure EPT as KVM zaps it
+ * (tdx_sept_zap_private_spte, tdx_track, tdx_sept_remove_private_spte):
+ * TDH.MEM.RANGE.BLOCK, TDH.MEM.TRACK (no vCPU of the TD runs meanwhile:
+ * nothing to kick), TDH.MEM.PAGE.REMOVE, TDH.PHYMEM.PAGE.WBINVD of the page
+ * under the HKID; then it is cleared and the host's again. false: the
+ * module refused a step (noted in res). */
+static bool zap_private(struct hv_guest *g, uint64_t gpa, uint64_t pa, struct hv_result *res,
+			uint64_t *cyc)
+{
+	if (!step_call(g, res, TDH_MEM_RANGE_BLOCK, gpa, g->rd, 0, 0, cyc) ||
+	    !step_call(g, res, TDH_MEM_TRACK, g->rd, 0, 0, 0, cyc) ||
+	    !step_call(g, res, TDH_MEM_PAGE_REMOVE, gpa, g->rd, 0, 0, cyc) ||
+	    !step_call(g, res, TDH_PHYMEM_PAGE_WBINVD, tdx_pa_with_keyid(mod(g), pa, g->asid), 0, 0,
+		       0, cyc))
+		return false;
+	hv_zero(g, pa, PAGE, cyc);
+	g->kind[(pa - g->cfg.pool) / PAGE] = PG_NS; /* the host's again */
+	return true;
+}
+
 /* TDG.VP.VMCALL<MapGPA> (GHCI 3.2): [gpa, gpa + size) becomes shared (the
  * shared bit set) or private. Private -> shared: every private page there
- * leaves the Secure EPT as KVM zaps it (tdx_sept_zap_private_spte,
- * tdx_track, tdx_sept_remove_private_spte): TDH.MEM.RANGE.BLOCK,
- * TDH.MEM.TRACK (no vCPU of the TD runs meanwhile: nothing to kick),
- * TDH.MEM.PAGE.REMOVE, TDH.PHYMEM.PAGE.WBINVD of the page under the HKID,
- * and the page cleared; the shared alias is backed on its first touch.
- * Shared -> private: the host's shared pages leave its shared EPT; the
- * guest accepts the private pages, which the host AUGs on the way. */
+ * leaves the Secure EPT (zap_private); the shared alias is backed on its
+ * first touch. Shared -> private: the host's shared pages leave its shared
+ * EPT; the guest accepts the private pages, which the host AUGs on the
+ * way. */
 static uint64_t map_gpa(struct hv_guest *g, uint64_t gpa, uint64_t size, uint64_t *cyc)
 {
 	uint64_t sb = shared_bit(g), flat = gpa & ~sb;
@@ -328,16 +345,8 @@ static uint64_t map_gpa(struct hv_guest *g, uint64_t gpa, uint64_t size, uint64_
 		g->n.ripas_changes++;
 		if (gpa & sb) {
 			uint64_t pa = hv_pool_pa(g, PG_DATA, p);
-			if (!pa)
-				continue;
-			if (!step_call(g, &ignore, TDH_MEM_RANGE_BLOCK, p, g->rd, 0, 0, cyc) ||
-			    !step_call(g, &ignore, TDH_MEM_TRACK, g->rd, 0, 0, 0, cyc) ||
-			    !step_call(g, &ignore, TDH_MEM_PAGE_REMOVE, p, g->rd, 0, 0, cyc) ||
-			    !step_call(g, &ignore, TDH_PHYMEM_PAGE_WBINVD,
-				       tdx_pa_with_keyid(mod(g), pa, g->asid), 0, 0, 0, cyc))
+			if (pa && !zap_private(g, p, pa, &ignore, cyc))
 				return TDVMCALL_STATUS_INVALID_OPERAND;
-			hv_zero(g, pa, PAGE, cyc);
-			g->kind[(pa - g->cfg.pool) / PAGE] = PG_NS; /* the host's again */
 		} else {
 			uint64_t pa = hv_pool_pa(g, PG_SHARED, p | sb);
 			if (!pa)
@@ -487,6 +496,9 @@ static bool ept_violation(struct hv_guest *g, uint64_t gpa, struct hv_result *re
 	uint64_t sb = shared_bit(g), page = gpa & ~(PAGE - 1), flat = page & ~sb;
 	g->n.npfs++;
 	g->n.last_npf = gpa;
+	if (hv_trap_take(g, page)) /* a page guest_unmap took away: recorded, given back */
+		return page & sb ? hv_vm_map(g, page, hv_pool_pa(g, PG_SHARED, page), 0, cyc) == 0
+				 : step_call(g, res, TDH_MEM_RANGE_UNBLOCK, page, g->rd, 0, 0, cyc);
 	if (flat >= g->cfg.k.ram_size && flat != HV_TD_RESET_PAGE)
 		return false;
 	if (page & sb) {
@@ -593,6 +605,129 @@ int hv_tdx_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_resul
 			break;
 	}
 	res->x1 = exits;
+	return 0;
+}
+
+/* ---- what the host tries on a running TD (host.guest_* steps) ---- */
+
+/* TD VMCS fields (their VMCS encodings) the host asks the module for
+ * (td_vmcs_fields_lookup.c): the TD's HKID, the guest's RIP, the VM-entry
+ * interruption information; and what event injection would write there
+ * for a #VE: vector 20, a hardware exception (type 3), valid (bit 31). */
+#define TDVMCS_HKID 0x4026ull
+#define TDVMCS_GUEST_RIP 0x681Eull
+#define TDVMCS_ENTRY_INTR 0x4016ull
+#define TDVMCS_INJECT_VE 0x80000314ull
+
+/* TDH.VP.RD / WR of the vCPU's TD VMCS field: its status; *r8 the value
+ * read (or the old one written). */
+static uint64_t vp_md(struct hv_guest *g, uint64_t leaf, uint64_t tdvpr, uint64_t field,
+		      uint64_t value, uint64_t *r8, uint64_t *cyc)
+{
+	uint64_t regs[TDX_NREGS] = { [TDX_RAX] = leaf, [TDX_RCX] = tdvpr, [TDX_RDX] = field,
+				     [TDX_R8] = value, [TDX_R9] = ~0ull };
+	uint64_t st = seamcall_on(g, g->host->core, regs, cyc);
+	*r8 = regs[TDX_R8];
+	return st;
+}
+
+/* host.guest_vmcb on a TD, CrossLine's move: the vCPU's key and the state
+ * it runs from are its TD VMCS's, which the host reaches only through
+ * TDH.VP.RD / WR. It asks the module to put `hkid` in the vCPU's TD HKID
+ * field, and to read the guest RIP of the vCPU at state_tdvpr to run
+ * from (then to write it into its own vCPU). The module's field table
+ * refuses the first for every TD and the read for a production TD. x1 the
+ * HKID the vCPU has after it (the host may read that field), x2 its TDVPR. */
+int hv_tdx_vmcb(struct hv_guest *g, int64_t hkid, uint64_t state_tdvpr, struct hv_result *res,
+		uint64_t *cyc)
+{
+	uint64_t tdvpr = g->vcpu[0].rec, v = 0, st;
+	hv_note(res, 0);
+	if (hkid >= 0 && failed(st = vp_md(g, TDH_VP_WR, tdvpr, TDVMCS_HKID, (uint64_t)hkid, &v, cyc)))
+		hv_note(res, st);
+	if (state_tdvpr) {
+		if (failed(st = vp_md(g, TDH_VP_RD, state_tdvpr, TDVMCS_GUEST_RIP, 0, &v, cyc)) ||
+		    failed(st = vp_md(g, TDH_VP_WR, tdvpr, TDVMCS_GUEST_RIP, v, &v, cyc)))
+			hv_note(res, st);
+	}
+	(void)vp_md(g, TDH_VP_RD, tdvpr, TDVMCS_HKID, 0, &res->x1, cyc);
+	res->x2 = tdvpr;
+	return 0;
+}
+
+/* host.guest_map on a TD: the host's only way into a TD's private memory
+ * is TDH.MEM.PAGE.AUG. The page mapped at ipa leaves first (zap_private),
+ * then AUG offers pa there: the module takes a page only if the PAMT has
+ * it free (another TD's page is TDX_PAGE_METADATA_INCORRECT), and the TD
+ * sees it only after accepting it, zeroed (TDG.MEM.PAGE.ACCEPT). A page
+ * of the guest's own pool becomes its private page; another is not the
+ * host stack's to reclaim at teardown. A shared GPA is the host's own
+ * shared EPT. x1 the page. -1: a shared GPA cannot be mapped. */
+int hv_tdx_map(struct hv_guest *g, uint64_t ipa, uint64_t pa, struct hv_result *res, uint64_t *cyc)
+{
+	hv_note(res, 0);
+	res->x1 = pa;
+	if (ipa & shared_bit(g)) {
+		shared_ept_setup(g);
+		(void)hv_vm_unmap(g, ipa, cyc);
+		td_tlb_flush(g);
+		return hv_vm_map(g, ipa, pa, 0, cyc) ? -1 : 0;
+	}
+	uint64_t old = hv_pool_pa(g, PG_DATA, ipa);
+	if (old && !zap_private(g, ipa, old, res, cyc))
+		return 0;
+	if (sept_ensure(g, ipa, res, cyc))
+		return res->status ? 0 : -1;
+	uint64_t st = seamcall(g, TDH_MEM_PAGE_AUG, ipa, g->rd, pa, 0, cyc);
+	if (failed(st)) {
+		hv_note(res, st);
+		return 0;
+	}
+	uint64_t i = (pa - g->cfg.pool) / PAGE;
+	if (pa >= g->cfg.pool && i < g->next && g->kind[i] == PG_NS) {
+		g->kind[i] = PG_DATA;
+		g->ipa[i] = ipa;
+	}
+	return 0;
+}
+
+/* host.guest_unmap on a TD, the page-fault channel in its TDX form
+ * (TDXRay's SEPTrace): the private page is blocked with its data kept,
+ * TDH.MEM.RANGE.BLOCK, and the TD's translations of it tracked out,
+ * TDH.MEM.TRACK (no vCPU runs between steps: nothing to kick). Its next
+ * touch is an EPT-violation exit naming the page (bits 11:0 cleared),
+ * which the run records and serves with TDH.MEM.RANGE.UNBLOCK
+ * (ept_violation). A shared page leaves the host's shared EPT. */
+int hv_tdx_unmap(struct hv_guest *g, uint64_t page, struct hv_result *res, uint64_t *cyc)
+{
+	hv_note(res, 0);
+	if (page & shared_bit(g)) {
+		shared_ept_setup(g);
+		(void)hv_vm_unmap(g, page, cyc);
+		td_tlb_flush(g);
+		return 0;
+	}
+	if (step_call(g, res, TDH_MEM_RANGE_BLOCK, page, g->rd, 0, 0, cyc))
+		(void)step_call(g, res, TDH_MEM_TRACK, g->rd, 0, 0, 0, cyc);
+	return 0;
+}
+
+/* host.guest_inject vc= on a TD: the host has no event injection of its
+ * own (KVM's vt_inject_exception does nothing for a TD); the VM-entry
+ * interruption information is a TD VMCS field, and the module's table
+ * lets no host write it (td_vmcs_fields_lookup.c: write mask 0 for
+ * production and debug TDs). The host asks with TDH.VP.WR of a #VE; the
+ * refusal is the step's status, x1 = 1 and hv.NAME.injections_refused
+ * count it. Interrupts are the host's to post (host.guest_inject irq=). */
+int hv_tdx_inject_exception(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
+{
+	uint64_t old;
+	uint64_t st = vp_md(g, TDH_VP_WR, g->vcpu[0].rec, TDVMCS_ENTRY_INTR, TDVMCS_INJECT_VE, &old, cyc);
+	hv_note(res, failed(st) ? st : 0);
+	if (failed(st)) {
+		g->n.injections_refused++;
+		res->x1 = 1;
+	}
 	return 0;
 }
 

@@ -17,7 +17,8 @@ static TDX_HANDLER(tdh_sys_config);
 static TDX_HANDLER(tdh_sys_key_config);
 static TDX_HANDLER(tdh_sys_tdmr_init);
 
-/* The implemented leaves, in leaf order. Costs are the leaf's own work
+/* The implemented leaves, in leaf order, those added later at the end (a
+ * leaf's stats sit at its index in saved simulations). Costs are the leaf's own work
  * (operand checks, locks, state updates) in cycles; memory traffic, key
  * programming and cache flushes are added by the models they go through.
  * Estimates: a few hundred cycles of checks for simple leaves, more where
@@ -55,6 +56,8 @@ static const struct tdx_leaf tdx_leaf_table[] = {
 	{ TDH_PHYMEM_PAGE_WBINVD, "phymem.page.wbinvd", 1, { "page" }, tdh_phymem_page_wbinvd, 200 },
 	{ TDH_SYS_CONFIG, "sys.config", 3, { "tdmr_info_array", "num_tdmrs", "global_keyid" },
 	  tdh_sys_config, 1000 },
+	{ TDH_VP_RD, "vp.rd", 2, { "tdvpr", "field" }, tdh_vp_rd, 300 },
+	{ TDH_VP_WR, "vp.wr", 4, { "tdvpr", "field", "value", "mask" }, tdh_vp_wr, 300 },
 };
 #define NLEAVES (sizeof(tdx_leaf_table) / sizeof(tdx_leaf_table[0]))
 G_STATIC_ASSERT(NLEAVES <= TDX_NLEAVES);
@@ -129,6 +132,8 @@ static const struct { uint64_t code; const char *name; } tdx_status_names[] = {
 	{ TDX_EPT_PAGE_NOT_FREE, "tdx.ept_page_not_free" },
 	{ TDX_METADATA_FIELD_ID_INCORRECT, "tdx.metadata_field_id_incorrect" },
 	{ TDX_METADATA_FIELD_NOT_WRITABLE, "tdx.metadata_field_not_writable" },
+	{ TDX_METADATA_FIELD_NOT_READABLE, "tdx.metadata_field_not_readable" },
+	{ TDX_METADATA_FIELD_VALUE_NOT_VALID, "tdx.metadata_field_value_not_valid" },
 	{ TDX_SIM_IO_ERROR, "tdx.io_error" },
 	{ TDX_SIM_TD_EXIT_EPT_VIOLATION, "tdx.td_exit_ept_violation" },
 };

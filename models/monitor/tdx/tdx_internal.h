@@ -113,6 +113,13 @@ static inline void tdx_tdcs_store(struct tdx *t, unsigned lp, const struct tdx_t
 	tdx_mem_write(t, lp, (unsigned)d->hkid, d->tdcx[0], c, sizeof(*c), cycles);
 }
 
+/* A TDVPR operand (`op` its operand ID): PT_TDVPR in the PAMT, its owner's
+ * TDR loaded (the TD's key configured) and the TDVPS page read under the
+ * HKID (tdx_vp.c); tdx_tdvps_store writes it back. */
+uint64_t tdx_tdvpr_get(struct tdx *t, unsigned lp, uint64_t tdvpr, uint64_t op, struct tdx_tdr *d,
+		       struct tdx_tdvps *vp, uint64_t *cycles);
+void tdx_tdvps_store(struct tdx *t, unsigned lp, const struct tdx_tdr *d, uint64_t tdvpr,
+		     const struct tdx_tdvps *vp, uint64_t *cycles);
 /* check_lock_and_map_explicit_tdr: an HPA with no KeyID bits, 4 KB
  * aligned, in the TDMR, whose PAMT entry is PT_TDR; then the TDR loaded.
  * Returns the status (operand `op` on failure). */
@@ -200,5 +207,7 @@ TDX_HANDLER(tdh_vp_addcx);
 TDX_HANDLER(tdh_vp_init);
 TDX_HANDLER(tdh_vp_flush);
 TDX_HANDLER(tdh_vp_enter);
+TDX_HANDLER(tdh_vp_rd);
+TDX_HANDLER(tdh_vp_wr);
 
 #endif

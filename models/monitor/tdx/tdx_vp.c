@@ -44,8 +44,8 @@ static uint16_t td_vmid(uint64_t hkid) { return (uint16_t)(0x8000u | hkid); }
 
 /* A TDVPR operand: PT_TDVPR in the PAMT; its owner's TDR and the TDVPS
  * loaded. The TD's key must be configured (the TDVPS is under it). */
-static uint64_t tdvpr_get(struct tdx *t, unsigned lp, uint64_t tdvpr, uint64_t op,
-			  struct tdx_tdr *d, struct tdx_tdvps *vp, uint64_t *cycles)
+uint64_t tdx_tdvpr_get(struct tdx *t, unsigned lp, uint64_t tdvpr, uint64_t op, struct tdx_tdr *d,
+		       struct tdx_tdvps *vp, uint64_t *cycles)
 {
 	struct tdx_io c = { t, lp, (unsigned)t->global_keyid, cycles };
 	struct pamt_io io = tdx_pamt_io(&c);
@@ -62,8 +62,8 @@ static uint64_t tdvpr_get(struct tdx *t, unsigned lp, uint64_t tdvpr, uint64_t o
 	return TDX_SUCCESS;
 }
 
-static void tdvps_store(struct tdx *t, unsigned lp, const struct tdx_tdr *d, uint64_t tdvpr,
-			const struct tdx_tdvps *vp, uint64_t *cycles)
+void tdx_tdvps_store(struct tdx *t, unsigned lp, const struct tdx_tdr *d, uint64_t tdvpr,
+		     const struct tdx_tdvps *vp, uint64_t *cycles)
 {
 	tdx_mem_write(t, lp, (unsigned)d->hkid, tdvpr, vp, sizeof(*vp), cycles);
 }
@@ -97,7 +97,7 @@ TDX_HANDLER(tdh_vp_create)
 		return;
 	}
 	struct tdx_tdvps vp = { .state = VCPU_UNINITIALIZED, .owner = tdr, .index = c.num_vcpus };
-	tdvps_store(t, lp, &d, page, &vp, cycles);
+	tdx_tdvps_store(t, lp, &d, page, &vp, cycles);
 	c.num_vcpus++;
 	tdx_tdcs_store(t, lp, &d, &c, cycles);
 	d.chldcnt++;
@@ -112,7 +112,7 @@ TDX_HANDLER(tdh_vp_addcx)
 	struct tdx_tdr d;
 	struct tdx_tdvps vp;
 	uint64_t page = regs[TDX_RCX], tdvpr = regs[TDX_RDX];
-	uint64_t st = tdvpr_get(t, lp, tdvpr, TDX_OPERAND_ID_RDX, &d, &vp, cycles);
+	uint64_t st = tdx_tdvpr_get(t, lp, tdvpr, TDX_OPERAND_ID_RDX, &d, &vp, cycles);
 	if (!st && vp.state != VCPU_UNINITIALIZED)
 		st = TDX_VCPU_STATE_INCORRECT;
 	if (!st && vp.num_tdvpx >= TDX_TDVPS_PAGES - 1)
@@ -125,7 +125,7 @@ TDX_HANDLER(tdh_vp_addcx)
 		return;
 	}
 	vp.tdvpx[vp.num_tdvpx++] = page;
-	tdvps_store(t, lp, &d, tdvpr, &vp, cycles);
+	tdx_tdvps_store(t, lp, &d, tdvpr, &vp, cycles);
 	d.chldcnt++;
 	tdx_tdr_store(t, lp, vp.owner, &d, cycles);
 	regs[TDX_RAX] = TDX_SUCCESS;
@@ -144,7 +144,7 @@ TDX_HANDLER(tdh_vp_init)
 	struct tdx_tdcs c;
 	struct tdx_tdvps vp;
 	uint64_t tdvpr = regs[TDX_RCX];
-	uint64_t st = tdvpr_get(t, lp, tdvpr, TDX_OPERAND_ID_RCX, &d, &vp, cycles);
+	uint64_t st = tdx_tdvpr_get(t, lp, tdvpr, TDX_OPERAND_ID_RCX, &d, &vp, cycles);
 	if (!st && vp.state != VCPU_UNINITIALIZED)
 		st = TDX_VCPU_STATE_INCORRECT;
 	if (!st && vp.num_tdvpx < TDX_TDVPS_PAGES - 1)
@@ -160,7 +160,7 @@ TDX_HANDLER(tdh_vp_init)
 	tdx_mem_write(t, lp, (unsigned)d.hkid, tdvpr + TDX_TDVPS_VCPU_OFF, &v, sizeof(v), cycles);
 	vp.state = VCPU_READY;
 	vp.assoc_lp = lp + 1u;
-	tdvps_store(t, lp, &d, tdvpr, &vp, cycles);
+	tdx_tdvps_store(t, lp, &d, tdvpr, &vp, cycles);
 	c.num_assoc_vcpus++;
 	tdx_tdcs_store(t, lp, &d, &c, cycles);
 	regs[TDX_RAX] = TDX_SUCCESS;
@@ -175,7 +175,7 @@ TDX_HANDLER(tdh_vp_flush)
 	struct tdx_tdr d;
 	struct tdx_tdvps vp;
 	uint64_t tdvpr = regs[TDX_RCX];
-	uint64_t st = tdvpr_get(t, lp, tdvpr, TDX_OPERAND_ID_RCX, &d, &vp, cycles);
+	uint64_t st = tdx_tdvpr_get(t, lp, tdvpr, TDX_OPERAND_ID_RCX, &d, &vp, cycles);
 	if (!st && vp.assoc_lp && vp.assoc_lp != lp + 1u)
 		st = TDX_VCPU_NOT_ASSOCIATED;
 	if (st || !vp.assoc_lp) {
@@ -187,7 +187,7 @@ TDX_HANDLER(tdh_vp_flush)
 	tlb_inval_vmid(&t->m->tlb[lp], WORLD_NS, td_vmid(d.hkid));
 	*cycles += t->m->cfg.tlbi_cycles;
 	vp.assoc_lp = 0;
-	tdvps_store(t, lp, &d, tdvpr, &vp, cycles);
+	tdx_tdvps_store(t, lp, &d, tdvpr, &vp, cycles);
 	c.num_assoc_vcpus--;
 	tdx_tdcs_store(t, lp, &d, &c, cycles);
 	regs[TDX_RAX] = TDX_SUCCESS;
@@ -198,13 +198,13 @@ int tdx_vp_set_pid(struct tdx *t, uint64_t tdvpr, uint64_t pid)
 	struct tdx_tdr d;
 	struct tdx_tdvps vp;
 	uint64_t c = 0;
-	if (t->sys_state != TDX_SYS_READY || tdvpr_get(t, 0, tdvpr, 0, &d, &vp, &c) || t->fault ||
+	if (t->sys_state != TDX_SYS_READY || tdx_tdvpr_get(t, 0, tdvpr, 0, &d, &vp, &c) || t->fault ||
 	    pid & 63) {
 		t->fault = 0;
 		return -22; /* -EINVAL */
 	}
 	vp.pid = pid;
-	tdvps_store(t, 0, &d, tdvpr, &vp, &c);
+	tdx_tdvps_store(t, 0, &d, tdvpr, &vp, &c);
 	t->fault = 0;
 	return 0;
 }
@@ -244,12 +244,12 @@ int tdx_vp_set_shared_eptp(struct tdx *t, uint64_t tdvpr, uint64_t eptp)
 	struct tdx_tdr d;
 	struct tdx_tdvps vp;
 	uint64_t c = 0;
-	if (t->sys_state != TDX_SYS_READY || tdvpr_get(t, 0, tdvpr, 0, &d, &vp, &c) || t->fault) {
+	if (t->sys_state != TDX_SYS_READY || tdx_tdvpr_get(t, 0, tdvpr, 0, &d, &vp, &c) || t->fault) {
 		t->fault = 0;
 		return -22; /* -EINVAL */
 	}
 	vp.shared_eptp = eptp & ~0xfffull;
-	tdvps_store(t, 0, &d, tdvpr, &vp, &c);
+	tdx_tdvps_store(t, 0, &d, tdvpr, &vp, &c);
 	t->fault = 0;
 	return 0;
 }
@@ -270,12 +270,14 @@ static void exit_set(struct td_exit *x, unsigned reg, uint64_t v)
 }
 
 /* An EPT violation the host must resolve: RCX = exit qualification (bit
- * 0 read, 1 write, 2 fetch), R8 = the GPA. */
+ * 0 read, 1 write, 2 fetch), R8 = the GPA with bits 11:0 cleared: the host
+ * learns the page, not the offset (td_other_exits.c
+ * tdx_ept_violation_exit_to_vmm; ABI TDH.VP.ENTER, EPT-violation exit). */
 static void exit_ept(struct td_exit *x, uint64_t gpa, bool write, bool fetch)
 {
 	x->status = TDX_SUCCESS | TDX_EXIT_EPT_VIOLATION;
 	exit_set(x, TDX_RCX, fetch ? 4 : write ? 2 : 1);
-	exit_set(x, TDX_R8, gpa);
+	exit_set(x, TDX_R8, gpa & ~(TDX_PAGE - 1));
 }
 
 /* #VE into the TD (td_vmexit_to_ve): the exit's information kept for
@@ -332,7 +334,7 @@ int tdx_vp_cpu(struct tdx *t, uint64_t tdvpr, unsigned lp, struct cpu *cpu)
 	struct tdx_tdvps vp;
 	uint64_t cycles = 0;
 	t->m->call_t0 = sim_time(t->m->sim);
-	if (tdvpr_get(t, lp, tdvpr, TDX_OPERAND_ID_RCX, &d, &vp, &cycles))
+	if (tdx_tdvpr_get(t, lp, tdvpr, TDX_OPERAND_ID_RCX, &d, &vp, &cycles))
 		return -EINVAL;
 	tdx_tdcs_load(t, lp, &d, &c, &cycles);
 	vcpu_cpu_setup(t, lp, &d, &c, &vp, cpu);
@@ -515,7 +517,7 @@ TDX_HANDLER(tdh_vp_enter)
 	struct tdx_tdvps vp;
 	struct vcpu_state v;
 	uint64_t tdvpr = regs[TDX_RCX];
-	uint64_t st = tdvpr_get(t, lp, tdvpr, TDX_OPERAND_ID_RCX, &d, &vp, cycles);
+	uint64_t st = tdx_tdvpr_get(t, lp, tdvpr, TDX_OPERAND_ID_RCX, &d, &vp, cycles);
 	if (!st && d.fatal)
 		st = TDX_TD_FATAL;
 	if (!st) {
@@ -568,7 +570,7 @@ TDX_HANDLER(tdh_vp_enter)
 	*cycles += t->m->cfg.tdx_td_exit_cycles;
 	t->stat_td_exits++;
 	tdx_mem_write(t, lp, (unsigned)d.hkid, tdvpr + TDX_TDVPS_VCPU_OFF, &v, sizeof(v), cycles);
-	tdvps_store(t, lp, &d, tdvpr, &vp, cycles);
+	tdx_tdvps_store(t, lp, &d, tdvpr, &vp, cycles);
 	tdx_tdcs_store(t, lp, &d, &c, cycles);
 	trace_REC_EXIT(t->m->sim, t->src, x.status & 0xffff, x.status, x.out[TDX_R8], *cycles);
 	for (unsigned i = 1; i < TDX_NREGS; i++)

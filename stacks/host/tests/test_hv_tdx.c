@@ -23,11 +23,10 @@ static const struct guest_op store_and_call[] = {
 	{ .kind = GOP_HOST_CALL, .a = 1 },
 };
 
-static struct hv_guest *make_td(struct hfx *f, const char *name, uint64_t vmid,
-				struct hv_result *r)
+static struct hv_guest *make_td_ops(struct hfx *f, const char *name, uint64_t vmid,
+				    const struct guest_op *ops, size_t nops, struct hv_result *r)
 {
-	struct hv_guest_config c = { .k = { .ram_size = GUEST_MIN_RAM, .ops = store_and_call,
-					    .nops = G_N_ELEMENTS(store_and_call) },
+	struct hv_guest_config c = { .k = { .ram_size = GUEST_MIN_RAM, .ops = ops, .nops = nops },
 				     .pool = HV_POOL_DEFAULT + (vmid - 1) * HV_POOL_SIZE,
 				     .vmid = vmid, .max_exits = 100000 };
 	char err[256];
@@ -36,6 +35,12 @@ static struct hv_guest *make_td(struct hfx *f, const char *name, uint64_t vmid,
 	assert_int_equal(hv_guest_load(g, r, err, sizeof(err)), 0);
 	assert_int_equal(hv_guest_create(g, r, err, sizeof(err)), 0);
 	return g;
+}
+
+static struct hv_guest *make_td(struct hfx *f, const char *name, uint64_t vmid,
+				struct hv_result *r)
+{
+	return make_td_ops(f, name, vmid, store_and_call, G_N_ELEMENTS(store_and_call), r);
 }
 
 /* KVM's build: the module initialised on the way, the TD RUNNABLE with its
@@ -151,19 +156,68 @@ static void test_quote(void **state)
 	hfx_free(f);
 }
 
-/* A TD takes no exception from the host, and its memory is not the host's
- * to remap. */
-static void test_refusals(void **state)
+/* What the host tries on a TD goes through the module, which refuses: an
+ * exception to inject (the VM-entry interruption field is not
+ * host-writable), another HKID for the vCPU, another TD's page in its
+ * Secure EPT (the PAMT has it as that TD's). A page the PAMT has free is
+ * AUGed; interrupts are posted. */
+static void test_host_attempts(void **state)
 {
 	(void)state;
 	struct hfx *f = hfx_new("tdx");
 	struct hv_result r;
 	char err[256];
 	struct hv_guest *g = make_td(f, "g0", 1, &r);
-	assert_int_equal(hv_guest_inject(g, 0x1234, 0, 0, &r, err, sizeof(err)), -1);
-	assert_int_equal(hv_guest_map(g, GUEST_FREE, 0x90000000, &r, err, sizeof(err)), -1);
-	assert_int_equal(hv_guest_unmap(g, 0, &r, err, sizeof(err)), -1);
-	assert_int_equal(hv_guest_inject(g, 0, 0, 40, &r, err, sizeof(err)), 0);
+	struct hv_guest *g1 = make_td(f, "g1", 2, &r);
+	assert_int_equal(hv_guest_run(g, 0, RMI_EXIT_COUNT, &r, err, sizeof(err)), 0);
+	assert_int_equal(hv_guest_inject(g, 0x1234, 0, 0, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.status, TDX_METADATA_FIELD_NOT_WRITABLE);
+	assert_int_equal(r.x1, 1);
+	assert_int_equal(g->n.injections_refused, 1);
+	assert_int_equal(hv_guest_vmcb(g1, (int64_t)g->asid, hv_guest_regs_pa(g), &r, err, sizeof(err)), 0);
+	assert_int_equal(r.status, TDX_METADATA_FIELD_NOT_WRITABLE);
+	assert_int_equal(r.x1, g1->asid); /* its HKID unchanged */
+	assert_int_equal(r.x2, hv_guest_regs_pa(g1));
+	uint64_t theirs = hv_guest_page_pa(g, GUEST_FREE);
+	assert_int_equal(hv_guest_map(g1, GUEST_FREE, theirs, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.status, TDX_PAGE_METADATA_INCORRECT | TDX_OPERAND_ID_R8);
+	assert_int_equal(hv_guest_map(g1, GUEST_FREE, 0xA0000000, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.status, TDX_SUCCESS);
+	assert_int_equal(hv_guest_inject(g1, 0, 0, 40, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.x1, 0);
+	char msg[256];
+	assert_int_equal(tdx_inv_check(f->m.tdx, msg, sizeof(msg)), 0);
+	hfx_free(f);
+}
+
+/* The page-fault channel on a TD: host.guest_unmap blocks the page
+ * (BLOCK + TRACK, its data kept); the TD's next load from it exits with an
+ * EPT violation naming the page, which the host records and unblocks, and
+ * the TD reads its own data on. */
+static void test_unmap_channel(void **state)
+{
+	(void)state;
+	struct hfx *f = hfx_new("tdx");
+	struct hv_result r;
+	char err[256];
+	static const struct guest_op ops[] = {
+		{ .kind = GOP_STORE, .a = GUEST_FREE + 0x1000, .data = secret, .len = sizeof(secret) },
+		{ .kind = GOP_HOST_CALL, .a = 1 },
+		{ .kind = GOP_LOAD, .a = GUEST_FREE + 0x1008, .b = 8 },
+		{ .kind = GOP_HOST_CALL, .a = 2 },
+	};
+	struct hv_guest *g = make_td_ops(f, "g0", 1, ops, G_N_ELEMENTS(ops), &r);
+	assert_int_equal(hv_guest_run(g, 0, RMI_EXIT_HOST_CALL, &r, err, sizeof(err)), 0);
+	assert_int_equal(hv_guest_unmap(g, GUEST_FREE + 0x1000, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.status, TDX_SUCCESS);
+	assert_int_equal(g->n.traps, 0);
+	assert_int_equal(hv_guest_run(g, 0, RMI_EXIT_COUNT, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.status, TDX_SUCCESS);
+	assert_int_equal(g->state, HV_OFF);
+	assert_int_equal(g->n.panicked, 0);
+	assert_int_equal(g->n.traps, 1);
+	assert_int_equal(g->n.last_trap, GUEST_FREE + 0x1000); /* the page, not the offset */
+	assert_int_equal(g->n.host_calls, 2);
 	hfx_free(f);
 }
 
@@ -211,7 +265,8 @@ int main(void)
 		cmocka_unit_test(test_build),
 		cmocka_unit_test(test_run),
 		cmocka_unit_test(test_teardown),
-		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_host_attempts),
+		cmocka_unit_test(test_unmap_channel),
 		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_bare_td),
 	};

@@ -85,6 +85,29 @@ static void test_block_track_remove(void **state)
 	assert_int_equal(fx_call(f, TDH_MEM_SEPT_REMOVE, 0 | 1, TDR, 0, 0), TDX_EPT_PAGE_NOT_FREE | TDX_OPERAND_ID_RCX);
 }
 
+/* A blocked private page is the host's controlled channel: the TD's load
+ * from it exits with an EPT violation whose GPA has bits 11:0 cleared (the
+ * page, not the offset); once unblocked the load completes and the TD
+ * goes on to its TDG.VP.VMCALL. */
+static void test_blocked_page_exit(void **state)
+{
+	struct fx *f = *state;
+	uint8_t code[64];
+	size_t i = 0;
+	i = movi(code, i, 2, DATA_GPA + 0x128);
+	fx_insn(code, i++ * ISA_INSN_BYTES, ISA_LD, 20, 2, 8, 0, 0);
+	i = movi(code, i, 1, 0);
+	i = tdcall(code, i, TDG_VP_VMCALL);
+	build_td(f, code, i);
+	assert_int_equal(fx_call(f, TDH_MEM_RANGE_BLOCK, DATA_GPA, TDR, 0, 0), TDX_SUCCESS);
+	assert_int_equal(fx_call(f, TDH_MEM_TRACK, TDR, 0, 0, 0), TDX_SUCCESS);
+	assert_int_equal(fx_call(f, TDH_VP_ENTER, TDVPR, 0, 0, 0), TDX_SUCCESS | TDX_EXIT_EPT_VIOLATION);
+	assert_int_equal(f->out[TDX_R8], DATA_GPA);
+	assert_int_equal(f->out[TDX_RCX], 1); /* a read */
+	assert_int_equal(fx_call(f, TDH_MEM_RANGE_UNBLOCK, DATA_GPA, TDR, 0, 0), TDX_SUCCESS);
+	assert_int_equal(fx_call(f, TDH_VP_ENTER, TDVPR, 0, 0, 0), TDX_SUCCESS | TDX_EXIT_TDCALL);
+}
+
 /* PAGE.AUG leaves a PENDING page; the TD's access takes #VE (SEPT_VE not
  * disabled) and TDG.VP.VEINFO.GET names it; TDG.MEM.PAGE.ACCEPT maps it
  * zeroed; a second accept says ALREADY_ACCEPTED. Then a TDG.VP.VMCALL
@@ -346,6 +369,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_block_track_remove, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_blocked_page_exit, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_aug_accept_ve, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_report, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_vp_enter_checks, fx_setup, fx_teardown),
