@@ -55,6 +55,8 @@ static const struct tdx_leaf tdx_leaf_table[] = {
 	{ TDH_PHYMEM_PAGE_WBINVD, "phymem.page.wbinvd", 1, { "page" }, tdh_phymem_page_wbinvd, 200 },
 	{ TDH_SYS_CONFIG, "sys.config", 3, { "tdmr_info_array", "num_tdmrs", "global_keyid" },
 	  tdh_sys_config, 1000 },
+	{ TDH_VP_RD, "vp.rd", 2, { "tdvpr", "field" }, tdh_vp_rd, 300 },
+	{ TDH_VP_WR, "vp.wr", 4, { "tdvpr", "field", "value", "mask" }, tdh_vp_wr, 300 },
 };
 #define NLEAVES (sizeof(tdx_leaf_table) / sizeof(tdx_leaf_table[0]))
 G_STATIC_ASSERT(NLEAVES <= TDX_NLEAVES);
@@ -129,6 +131,7 @@ static const struct { uint64_t code; const char *name; } tdx_status_names[] = {
 	{ TDX_EPT_PAGE_NOT_FREE, "tdx.ept_page_not_free" },
 	{ TDX_METADATA_FIELD_ID_INCORRECT, "tdx.metadata_field_id_incorrect" },
 	{ TDX_METADATA_FIELD_NOT_WRITABLE, "tdx.metadata_field_not_writable" },
+	{ TDX_METADATA_FIELD_NOT_READABLE, "tdx.metadata_field_not_readable" },
 	{ TDX_SIM_IO_ERROR, "tdx.io_error" },
 	{ TDX_SIM_TD_EXIT_EPT_VIOLATION, "tdx.td_exit_ept_violation" },
 };
@@ -582,7 +585,8 @@ static const struct sim_field tdx_fields[] = {
 	SIM_FIELD(struct tdx, stat_td_insns),
 	SIM_FIELD(struct tdx, stat_ve),
 };
-static const struct sim_vmstate tdx_vmstate = { "tdx", 1, tdx_fields,
+/* version 2: TDH.VP.RD and TDH.VP.WR, two more per-leaf statistics */
+static const struct sim_vmstate tdx_vmstate = { "tdx", 2, tdx_fields,
 						 sizeof(tdx_fields) / sizeof(tdx_fields[0]) };
 
 static void tdx_reset(struct sim_model *mod)

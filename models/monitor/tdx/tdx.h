@@ -66,7 +66,7 @@ struct tdcall_leaf {
 	const char *args[TDCALL_ARG_REGS];
 };
 
-#define TDX_NLEAVES 32
+#define TDX_NLEAVES 34
 #define TDX_NTDCALLS 9
 
 /* Pages of a TD's TDCS (TDH.MNG.ADDCX) and of a vCPU's TDVPS (the TDVPR

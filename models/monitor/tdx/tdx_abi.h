@@ -34,6 +34,7 @@ enum tdx_seamcall_leaf {
 	TDH_MNG_INIT = 21,
 	TDH_VP_INIT = 22,
 	TDH_PHYMEM_PAGE_RDMD = 24,
+	TDH_VP_RD = 26,
 	TDH_PHYMEM_PAGE_RECLAIM = 28,
 	TDH_MEM_PAGE_REMOVE = 29,
 	TDH_MEM_SEPT_REMOVE = 30,
@@ -46,6 +47,7 @@ enum tdx_seamcall_leaf {
 	TDH_MEM_RANGE_UNBLOCK = 39,
 	TDH_PHYMEM_CACHE_WB = 40,
 	TDH_PHYMEM_PAGE_WBINVD = 41,
+	TDH_VP_WR = 43,
 	TDH_SYS_CONFIG = 45,
 };
 
@@ -55,6 +57,13 @@ enum tdx_seamcall_leaf {
 #define TDCS_CONFIG_FLAGS 0x1110000300000016ull   /* bit 0: GPAW (read only) */
 #define TDCS_TD_CTLS 0x1110000300000017ull        /* bit 0: PENDING_VE_DISABLE */
 #define TDCS_NOTIFY_ENABLES 0x9100000000000010ull /* bit 0: notify zero-step attacks */
+
+/* VCPU-scope metadata field IDs TDH.VP.RD / WR take (tdvps_fields_lookup.c):
+ * the guest GPR state class, RAX..R15 at field codes 0..15 in their x86
+ * encoding order (code 4 is RSP's placeholder: RSP lives in the TD VMCS),
+ * 8-byte elements. */
+#define TDVPS_GUEST_GPR_FIELD 0x1020000300000000ull
+#define TDVPS_GUEST_GPR_RSP 4u
 
 /* TDCALL leaves (RAX). */
 enum tdx_tdcall_leaf {
@@ -105,6 +114,7 @@ enum tdx_tdcall_leaf {
 #define TDX_EPT_ENTRY_NOT_PRESENT     0xC0000B0300000000ull
 #define TDX_METADATA_FIELD_ID_INCORRECT 0xC0000C0000000000ull
 #define TDX_METADATA_FIELD_NOT_WRITABLE 0xC0000C0100000000ull
+#define TDX_METADATA_FIELD_NOT_READABLE 0xC0000C0200000000ull
 
 /* Operand IDs beyond the registers (same table). */
 #define TDX_OPERAND_ID_R9 9ull

@@ -199,6 +199,8 @@ TDX_HANDLER(tdh_vp_create);
 TDX_HANDLER(tdh_vp_addcx);
 TDX_HANDLER(tdh_vp_init);
 TDX_HANDLER(tdh_vp_flush);
+TDX_HANDLER(tdh_vp_rd);
+TDX_HANDLER(tdh_vp_wr);
 TDX_HANDLER(tdh_vp_enter);
 
 #endif

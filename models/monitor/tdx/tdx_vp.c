@@ -1,8 +1,8 @@
-/* TD vCPUs: TDH.VP.CREATE / ADDCX / INIT / FLUSH, and TDH.VP.ENTER, which
- * runs the vCPU on the calling logical processor until a TD exit. Intel
- * TDX Module v1.5 ABI Specification ("TD Entry and Exit", "TD VCPU
- * Lifecycle"); api_calls/tdh_vp_*.c and td_dispatcher/ of the open-source
- * module.
+/* TD vCPUs: TDH.VP.CREATE / ADDCX / INIT / FLUSH / RD / WR, and
+ * TDH.VP.ENTER, which runs the vCPU on the calling logical processor until
+ * a TD exit. Intel TDX Module v1.5 ABI Specification ("TD Entry and Exit",
+ * "TD VCPU Lifecycle"); api_calls/tdh_vp_*.c and td_dispatcher/ of the
+ * open-source module.
  *
  * The vCPU's registers live in its TDVPR page under the HKID: the host sees
  * only what an exit hands it. TD code runs with guest paging off (GPA =
@@ -192,6 +192,91 @@ TDX_HANDLER(tdh_vp_flush)
 	tdx_tdcs_store(t, lp, &d, &c, cycles);
 	regs[TDX_RAX] = TDX_SUCCESS;
 }
+
+/* md_check_as_single_element_id: reserved bits (31:24, 49:47, 55, 62)
+ * and the sequence fields (LAST_ELEMENT_IN_FIELD 37:34,
+ * LAST_FIELD_IN_SEQUENCE 46:38) must be 0; WRITE_MASK_VALID, INC_SIZE and
+ * CONTEXT_CODE are ignored. */
+#define MD_SINGLE_ELEMENT_MBZ 0x4083FFFCFF000000ull
+
+/* The guest GPR a VCPU-scope field ID names (the only class modelled), or
+ * -1: its class, code and element size as tdvps_fields_lookup.c lists
+ * them. */
+static int vp_gpr_field(uint64_t id)
+{
+	uint64_t class_size = id & 0x3F00000300000000ull, code = id & 0xFFFFFFull;
+	if (class_size != (TDVPS_GUEST_GPR_FIELD & 0x3F00000300000000ull) || code >= TDX_NREGS)
+		return -1;
+	return (int)code;
+}
+
+/* TDH.VP.RD(RCX = TDVPR, RDX = field ID) and TDH.VP.WR(RCX = TDVPR, RDX =
+ * field ID, R8 = value, R9 = write mask) (tdh_vp_rd_wr.c, metadata_vp.c):
+ * a vCPU's metadata by field ID, R8 out the value read (WR: the previous
+ * one), 0 on an error. The TD's OP_STATE must be INITIALIZED or RUNNABLE
+ * (op_state_lookup.c), the vCPU READY (a read also takes a DISABLED one)
+ * and not associated with another LP; an unassociated one becomes
+ * associated with this one, as at TD entry. Modelled: the guest GPR state
+ * class, which the host may read and write only in a debug TD
+ * (ATTRIBUTES.DEBUG): its production masks are 0, its debug masks all
+ * ones, RSP's placeholder none (tdvps_fields_lookup.c). A production TD's
+ * registers stay its own: TDX_METADATA_FIELD_NOT_READABLE / NOT_WRITABLE. */
+static void vp_rd_wr(struct tdx *t, unsigned lp, uint64_t regs[TDX_NREGS], bool write,
+		     uint64_t *cycles)
+{
+	struct tdx_tdr d;
+	struct tdx_tdcs c;
+	struct tdx_tdvps vp;
+	uint64_t tdvpr = regs[TDX_RCX], id = regs[TDX_RDX], value = regs[TDX_R8], wr_mask = regs[TDX_R9];
+	regs[TDX_R8] = 0;
+	uint64_t st = tdvpr_get(t, lp, tdvpr, TDX_OPERAND_ID_RCX, &d, &vp, cycles);
+	if (!st && d.fatal)
+		st = TDX_TD_FATAL;
+	if (!st) {
+		tdx_tdcs_load(t, lp, &d, &c, cycles);
+		if (c.op_state != OP_STATE_INITIALIZED && c.op_state != OP_STATE_RUNNABLE)
+			st = TDX_OP_STATE_INCORRECT;
+		else if (vp.num_tdvpx < TDX_TDVPS_PAGES - 1)
+			st = TDX_TDCX_NUM_INCORRECT;
+		else if (vp.state != VCPU_READY && (write || vp.state != VCPU_DISABLED))
+			st = TDX_VCPU_STATE_INCORRECT;
+		else if (vp.assoc_lp && vp.assoc_lp != lp + 1u)
+			st = TDX_VCPU_ASSOCIATED;
+	}
+	if (st || t->fault) {
+		regs[TDX_RAX] = st;
+		return;
+	}
+	if (!vp.assoc_lp) {
+		vp.assoc_lp = lp + 1u;
+		tdvps_store(t, lp, &d, tdvpr, &vp, cycles);
+		c.num_assoc_vcpus++;
+		tdx_tdcs_store(t, lp, &d, &c, cycles);
+	}
+	int gpr = (id & MD_SINGLE_ELEMENT_MBZ) ? -1 : vp_gpr_field(id);
+	if (gpr < 0) {
+		regs[TDX_RAX] = TDX_METADATA_FIELD_ID_INCORRECT;
+		return;
+	}
+	uint64_t mask = (c.attributes & TD_ATTR_DEBUG) && gpr != TDVPS_GUEST_GPR_RSP ? ~0ull : 0;
+	if (write ? !(mask & wr_mask) : !mask) {
+		regs[TDX_RAX] = write ? TDX_METADATA_FIELD_NOT_WRITABLE : TDX_METADATA_FIELD_NOT_READABLE;
+		return;
+	}
+	struct vcpu_state v;
+	tdx_mem_read(t, lp, (unsigned)d.hkid, tdvpr + TDX_TDVPS_VCPU_OFF, &v, sizeof(v), cycles);
+	uint64_t old = v.x[gpr];
+	if (write) {
+		v.x[gpr] = (old & ~wr_mask) | (value & wr_mask);
+		tdx_mem_write(t, lp, (unsigned)d.hkid, tdvpr + TDX_TDVPS_VCPU_OFF, &v, sizeof(v), cycles);
+	}
+	regs[TDX_R8] = old;
+	regs[TDX_RAX] = TDX_SUCCESS;
+}
+
+TDX_HANDLER(tdh_vp_rd) { vp_rd_wr(t, lp, regs, false, cycles); }
+
+TDX_HANDLER(tdh_vp_wr) { vp_rd_wr(t, lp, regs, true, cycles); }
 
 int tdx_vp_set_pid(struct tdx *t, uint64_t tdvpr, uint64_t pid)
 {
