@@ -304,7 +304,7 @@ static bool fault_name_known(const char *n)
 static const char *fault_names_list(void)
 {
 	return "gpc.gpf, gpc.walk, gpc.addr_size, gpc.eabt, bus.range, mce.poison, mmu.s1, mmu.s2, "
-	       "iommu.translation, iommu.keyid, rmp.pf, rmp.npf, rmp.vc, vmrun.invalid";
+	       "iommu.translation, iommu.keyid, rmp.pf, rmp.npf, rmp.vc, vmrun.invalid, cpu.gp";
 }
 
 static bool status_name_known(const char *n)

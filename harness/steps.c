@@ -250,7 +250,8 @@ static int do_invd(struct run_ctx *rc, const struct scn_step *st, struct step_re
 	(void)err;
 	(void)errlen;
 	uint64_t dropped;
-	machine_invd(&rc->machine, &res->cycles, &dropped);
+	if (machine_invd(&rc->machine, &res->cycles, &dropped))
+		steps_res_fault(res, FAULT_GP);
 	res_status(res, 0, dropped);
 	return 0;
 }
@@ -481,7 +482,7 @@ static const struct step_spec step_table[] = {
 	{ ACTOR_HOST, "wbinvd", "write back and invalidate every cache level", "host.wbinvd",
 	  { { NULL } }, do_wbinvd, NULL },
 	{ ACTOR_HOST, "invd", "invalidate every cache level WITHOUT write-back: dirty lines are lost "
-	  "(x1 = lines dropped)", "host.invd -> d", { { NULL } }, do_invd, NULL },
+	  "(x1 = lines dropped); a #GP (cpu.gp) where the processor refuses it (tdx)", "host.invd -> d", { { NULL } }, do_invd, NULL },
 	{ ACTOR_HOST, "guest_load", "the host stack stages a guest's image in its own memory "
 	  "(x1 = its PA, x2 = its size)", "host.guest_load g0 -> img", { GNAME }, steps_guest, NULL },
 	{ ACTOR_HOST, "guest_create", "the host stack builds the guest: a realm through the RMI on "

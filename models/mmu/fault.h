@@ -22,6 +22,7 @@ enum cc_fault_kind {
 	FAULT_RMP_NPF,       /* guest access failing the RMP check: #NPF (RMP / SIZEM / VMPL in code) */
 	FAULT_RMP_VC,        /* private access to an unvalidated page: #VC 0x404 */
 	FAULT_VMRUN_INVALID, /* the guest cannot run: no active guest holds its ASID (VMEXIT_INVALID) */
+	FAULT_GP,            /* #GP(0): an instruction the processor refuses in its present state */
 	FAULT_KIND_COUNT
 };
 
@@ -52,6 +53,7 @@ static inline const char *cc_fault_name(unsigned kind)
 		[FAULT_RMP_NPF] = "rmp.npf",
 		[FAULT_RMP_VC] = "rmp.vc",
 		[FAULT_VMRUN_INVALID] = "vmrun.invalid",
+		[FAULT_GP] = "cpu.gp",
 	};
 	return kind < FAULT_KIND_COUNT ? n[kind] : "?";
 }

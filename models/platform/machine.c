@@ -690,8 +690,16 @@ int machine_wbinvd(struct machine *m, uint64_t *cycles)
 
 int machine_invd(struct machine *m, uint64_t *cycles, uint64_t *dropped)
 {
+	*dropped = 0;
+	if (m->cfg.invd_gp) {
+		/* Intel SDM vol. 2A, INVD: on processors that support SEAM it
+		 * cannot be executed while the SEAM range is protected (nor while
+		 * processor reserved memory protections are active): #GP(0),
+		 * nothing invalidated */
+		sim_trace_emit(m->sim, TRACE_CACHE_OP, m->src, 1, 0, 0, 0, "invd #GP", 8);
+		return 1;
+	}
 	if (m->cfg.invd_cleans) {
-		*dropped = 0;
 		return machine_wbinvd(m, cycles);
 	}
 	uint64_t off = 0, t0 = sim_time(m->sim), d0 = m->llc.invd_dropped_dirty, d1 = 0;

@@ -156,7 +156,9 @@ void machine_quiesce(struct machine *m);
 int machine_wbinvd(struct machine *m, uint64_t *cycles);
 /* Invalidate the whole hierarchy WITHOUT write-back (INVD): dirty lines are
  * lost; *dropped gets how many. On a profile with cache.invd_cleans (RME)
- * the host's invalidate is performed as write-back + invalidate. */
+ * the host's invalidate is performed as write-back + invalidate; with
+ * cache.invd_gp (TDX) the instruction raises #GP(0): nothing happens and
+ * the return is 1. */
 int machine_invd(struct machine *m, uint64_t *cycles, uint64_t *dropped);
 /* Write back and invalidate every line tagged with key `slot`, every level. */
 int machine_flush_key(struct machine *m, unsigned slot, uint64_t *cycles);

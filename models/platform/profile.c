@@ -72,6 +72,7 @@ static const struct schema_key schema[] = {
 	U64("memenc", "meta_cache_latency", meta_cache_latency, 1, 1000, "2", "ctr-tree: metadata cache hit, cycles"),
 	U64("cache", "cores", cores, 1, 16, "1", "cores, each with a private L1D (the LLC is shared)"),
 	BOOL("cache", "invd_cleans", invd_cleans, "false", "a host invalidate-all (INVD, DC ISW loop) writes dirty lines back first"),
+	BOOL("cache", "invd_gp", invd_gp, "false", "INVD raises #GP(0) and invalidates nothing, as on a processor whose SEAM range (TDX) or processor reserved memory (SGX) is protected"),
 	BOOL("cache", "key_coherent", key_coherent, "false", "the caches keep one PA coherent across keys: a line filled under one key evicts the PA's lines under others, and the firmware's DRAM accesses snoop them (AMD SME_COHERENT, CPUID 8000_001F EAX[10]); hosts then need no cache flush before handing pages over"),
 	U64("cache", "l1_size", l1_size, 1024, 1ull << 30, "32K", "L1D bytes"),
 	U64("cache", "l1_ways", l1_ways, 1, 64, "8", "L1D ways"),

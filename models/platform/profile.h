@@ -45,8 +45,9 @@ struct platform_config {
 	uint64_t meta_cache_size, meta_cache_ways, meta_cache_latency;
 	/* caches */
 	uint64_t cores;           /* physical cores, each with its own L1D */
-	bool invd_cleans;
-	bool key_coherent;         /* invalidate-all from the host also writes back (RME) */
+	bool invd_cleans;          /* invalidate-all from the host also writes back (RME) */
+	bool invd_gp;              /* INVD raises #GP(0) and invalidates nothing (SEAM range protected) */
+	bool key_coherent;         /* one PA coherent across keys (SME_COHERENT) */
 	uint64_t l1_size, l1_ways, l1_latency;
 	uint64_t l2_size, l2_ways, l2_latency; /* l2_size 0: no L2 */
 	uint64_t llc_size, llc_ways, llc_latency;

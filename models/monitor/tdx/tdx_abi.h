@@ -58,6 +58,13 @@ enum tdx_seamcall_leaf {
 #define TDCS_TD_CTLS 0x1110000300000017ull        /* bit 0: PENDING_VE_DISABLE */
 #define TDCS_NOTIFY_ENABLES 0x9100000000000010ull /* bit 0: notify zero-step attacks */
 
+/* VCPU-scope metadata field IDs TDH.VP.RD / WR take (tdvps_fields_lookup.c):
+ * the guest GPR state class, RAX..R15 at field codes 0..15 in their x86
+ * encoding order (code 4 is RSP's placeholder: RSP lives in the TD VMCS),
+ * 8-byte elements. */
+#define TDVPS_GUEST_GPR_FIELD 0x1020000300000000ull
+#define TDVPS_GUEST_GPR_RSP 4u
+
 /* TDCALL leaves (RAX). */
 enum tdx_tdcall_leaf {
 	TDG_VP_VMCALL = 0,

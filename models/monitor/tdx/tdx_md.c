@@ -1,4 +1,5 @@
 /* TDH.VP.RD and TDH.VP.WR: the host's access to a vCPU's TD VMCS fields
+ * and its guest GPRs
  * (Intel TDX Module v1.5 ABI Specification, "TDH.VP.RD", "TDH.VP.WR" and
  * the TD VMCS field tables; intel/tdx-module TDX_1.5.01
  * api_calls/tdh_vp_rd_wr.c, metadata_handlers/metadata_vp.c and the access
@@ -8,7 +9,9 @@
  * shared EPT and posted-interrupt descriptor and read the Secure EPTP and
  * the HKID, and nothing more -- neither the guest's state nor the
  * VM-entry event-injection field, which no host may write for any TD. The
- * model keeps the fields it has state for; a field it does not keep is
+ * guest GPR class of the TDVPS (tdvps_fields_lookup.c) has production
+ * masks 0 and debug masks all ones, RSP's placeholder none. The model
+ * keeps the fields it has state for; a field it does not keep is
  * TDX_METADATA_FIELD_ID_INCORRECT (docs/models.md). */
 #include <string.h>
 
@@ -23,12 +26,22 @@
 #define MD_MUST_BE_ZERO 0x4083fffcff000000ull /* reserved 31:24, 49:47, 55, 62; counts 46:34 */
 #define VMCS_ACCESS_HIGH 1u                   /* bit 0 of an encoding: the high half */
 
-enum vmcs_field_at { AT_PID, AT_EPTP, AT_SHARED_EPTP, AT_ENTRY_INTR, AT_HKID, AT_RIP };
+enum vmcs_field_at { AT_PID, AT_EPTP, AT_SHARED_EPTP, AT_ENTRY_INTR, AT_HKID, AT_RIP, AT_GPR };
 
 struct vmcs_field {
 	uint32_t code;
 	enum vmcs_field_at at;
 	uint64_t prod_rd, prod_wr, dbg_rd, dbg_wr;
+};
+
+/* The guest GPR class: class code, context and element size as the field
+ * ID carries them (bits 61:56 and 33:32 of TDVPS_GUEST_GPR_FIELD). */
+#define MD_GPR_CLASS_SIZE_MASK 0x3F00000300000000ull
+static const struct vmcs_field gpr_fields[TDX_NREGS] = {
+#define GPR(n) { n, AT_GPR, 0, 0, ~0ull, ~0ull }
+	GPR(0), GPR(1), GPR(2), GPR(3), { TDVPS_GUEST_GPR_RSP, AT_GPR, 0, 0, 0, 0 }, GPR(5),
+	GPR(6), GPR(7), GPR(8), GPR(9), GPR(10), GPR(11), GPR(12), GPR(13), GPR(14), GPR(15),
+#undef GPR
 };
 
 /* td_vmcs_fields_lookup.c, TDX_1.5.01: the masks as the module gives them. */
@@ -44,7 +57,11 @@ static const struct vmcs_field vmcs_fields[] = {
 
 static const struct vmcs_field *vmcs_field_find(uint64_t id)
 {
-	if ((id & MD_MUST_BE_ZERO) || MD_CLASS(id) != 0 || (MD_FIELD_CODE(id) & VMCS_ACCESS_HIGH))
+	if (id & MD_MUST_BE_ZERO)
+		return NULL;
+	if ((id & MD_GPR_CLASS_SIZE_MASK) == (TDVPS_GUEST_GPR_FIELD & MD_GPR_CLASS_SIZE_MASK))
+		return MD_FIELD_CODE(id) < TDX_NREGS ? &gpr_fields[MD_FIELD_CODE(id)] : NULL;
+	if (MD_CLASS(id) != 0 || (MD_FIELD_CODE(id) & VMCS_ACCESS_HIGH))
 		return NULL;
 	for (size_t i = 0; i < sizeof(vmcs_fields) / sizeof(vmcs_fields[0]); i++)
 		if (vmcs_fields[i].code == MD_FIELD_CODE(id))
@@ -62,9 +79,9 @@ struct vp_md {
 	bool debug;
 };
 
-static uint64_t field_get(const struct vp_md *x, enum vmcs_field_at at)
+static uint64_t field_get(const struct vp_md *x, const struct vmcs_field *f)
 {
-	switch (at) {
+	switch (f->at) {
 	case AT_PID: return x->vp.pid;
 	case AT_EPTP: /* the root, the walk length - 1 in bits 5:3, write-back (6) */
 		return x->d.tdcx[TDX_TDCS_SEPT_ROOT] | (x->c.ept_levels - 1) << 3 | 6;
@@ -72,16 +89,18 @@ static uint64_t field_get(const struct vp_md *x, enum vmcs_field_at at)
 	case AT_ENTRY_INTR: return 0; /* the module injects nothing the host asked for */
 	case AT_HKID: return x->d.hkid;
 	case AT_RIP: return x->v.pc;
+	case AT_GPR: return x->v.x[f->code];
 	}
 	return 0;
 }
 
-static void field_set(struct vp_md *x, enum vmcs_field_at at, uint64_t v)
+static void field_set(struct vp_md *x, const struct vmcs_field *f, uint64_t v)
 {
-	switch (at) {
+	switch (f->at) {
 	case AT_PID: x->vp.pid = v; break;
 	case AT_SHARED_EPTP: x->vp.shared_eptp = v; break;
 	case AT_RIP: x->v.pc = v; break;
+	case AT_GPR: x->v.x[f->code] = v; break;
 	default: break; /* no write mask lets these through */
 	}
 }
@@ -128,7 +147,7 @@ TDX_HANDLER(tdh_vp_rd)
 	if (!st && !rd)
 		st = TDX_METADATA_FIELD_NOT_READABLE;
 	if (!st)
-		regs[TDX_R8] = field_get(&x, f->at) & rd;
+		regs[TDX_R8] = field_get(&x, f) & rd;
 	regs[TDX_RAX] = st;
 }
 
@@ -146,7 +165,7 @@ TDX_HANDLER(tdh_vp_wr)
 	regs[TDX_R8] = 0;
 	uint64_t wr = f ? (x.debug ? f->dbg_wr : f->prod_wr) : 0;
 	uint64_t rd = f ? (x.debug ? f->dbg_rd : f->prod_rd) : 0;
-	uint64_t old = f ? field_get(&x, f->at) : 0;
+	uint64_t old = f ? field_get(&x, f) : 0;
 	if (!st && !(wr & req))
 		st = TDX_METADATA_FIELD_NOT_WRITABLE;
 	if (!st && ((value ^ old) & req & ~wr))
@@ -155,7 +174,7 @@ TDX_HANDLER(tdh_vp_wr)
 		regs[TDX_RAX] = st;
 		return;
 	}
-	field_set(&x, f->at, (old & ~(wr & req)) | (value & wr & req));
+	field_set(&x, f, (old & ~(wr & req)) | (value & wr & req));
 	tdx_tdvps_store(t, lp, &x.d, x.tdvpr, &x.vp, cycles);
 	tdx_mem_write(t, lp, (unsigned)x.d.hkid, x.tdvpr + TDX_TDVPS_VCPU_OFF, &x.v, sizeof(x.v),
 		      cycles);

@@ -281,6 +281,30 @@ static void test_invd_loses_dirty(void **state)
 	}
 }
 
+/* On a TDX host INVD raises #GP: nothing is invalidated, so the dirty line
+ * a plain host would have lost still reaches DRAM (Intel SDM vol. 2A, INVD,
+ * SEAM range protected). */
+static void test_invd_gp_on_tdx(void **state)
+{
+	(void)state;
+	struct fx *f = build("tdx");
+	uint8_t b[8];
+	struct cc_fault fault;
+	uint64_t c = 0, dropped = 7;
+	assert_true(f->m.cfg.invd_gp);
+	assert_int_equal(cpu_store(&f->host, 0x300000, "11111111", 8, &fault, &c), 0);
+	assert_int_equal(machine_wbinvd(&f->m, &c), 0);
+	assert_int_equal(cpu_store(&f->host, 0x300000, "22222222", 8, &fault, &c), 0);
+	c = 0;
+	assert_int_equal(machine_invd(&f->m, &c, &dropped), 1);
+	assert_int_equal(dropped, 0);
+	assert_int_equal(c, 0);
+	assert_int_equal(machine_wbinvd(&f->m, &c), 0);
+	assert_int_equal(cpu_load(&f->host, 0x300000, b, 8, &fault, &c), 0);
+	assert_memory_equal(b, "22222222", 8);
+	destroy(f);
+}
+
 /* Per-core L1D: the same (PA, key) stays coherent across cores (a write on
  * one core is seen by a read on another), while the same PA under another
  * key is a separate line nobody keeps coherent. */
@@ -597,7 +621,7 @@ int main(void)
 		cmocka_unit_test(test_rmp_stored_in_plaintext),
 		cmocka_unit_test(test_rmp_instruction_timing),
 		cmocka_unit_test(test_rmp_checked_at_fill), cmocka_unit_test(test_rmp_stale_tlb),
-		cmocka_unit_test(test_key_coherent),
+		cmocka_unit_test(test_key_coherent), cmocka_unit_test(test_invd_gp_on_tdx),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

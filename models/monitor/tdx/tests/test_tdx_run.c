@@ -324,6 +324,45 @@ static void test_vm_rd_wr_outputs(void **state)
 	assert_int_equal(v.x[24], TDX_METADATA_FIELD_ID_INCORRECT | TDX_OPERAND_ID_RDX);
 }
 
+/* The host's TDH.VP.RD / WR of a vCPU's guest GPRs: refused in a
+ * production TD (production masks 0: FIELD_NOT_READABLE / NOT_WRITABLE,
+ * the register unchanged), allowed in a debug TD (WR returns the previous
+ * value in R8, RD the new one), never for RSP's placeholder; a field ID
+ * with a reserved bit or of no known field is FIELD_ID_INCORRECT
+ * (tdh_vp_rd_wr.c, metadata_vp.c, tdvps_fields_lookup.c). */
+static void test_vp_rd_wr(void **state)
+{
+	struct fx *f = *state;
+	const uint64_t rcx = TDVPS_GUEST_GPR_FIELD + TDX_RCX;
+	struct vcpu_state v;
+	for (int debug = 0; debug < 2; debug++) {
+		if (debug) {
+			fx_teardown(state);
+			fx_setup(state);
+			f = *state;
+		}
+		fx_td_create(f, debug ? TD_ATTR_DEBUG : 0);
+		fx_vp_create(f); /* VP.INIT set RCX to 0x1234 */
+		uint64_t st = fx_call(f, TDH_VP_WR, TDVPR, rcx, 0xabc, ~0ull);
+		assert_int_equal(st, debug ? TDX_SUCCESS : TDX_METADATA_FIELD_NOT_WRITABLE);
+		assert_int_equal(f->out[TDX_R8], debug ? 0x1234 : 0);
+		st = fx_call(f, TDH_VP_RD, TDVPR, rcx, 0, 0);
+		assert_int_equal(st, debug ? TDX_SUCCESS : TDX_METADATA_FIELD_NOT_READABLE);
+		assert_int_equal(f->out[TDX_R8], debug ? 0xabc : 0);
+		assert_int_equal(machine_peek(&f->m, HKID, TDVPR + 0x400, &v, sizeof(v)), 0);
+		assert_int_equal(v.x[TDX_RCX], debug ? 0xabc : 0x1234);
+		assert_int_equal(fx_call(f, TDH_VP_WR, TDVPR, TDVPS_GUEST_GPR_FIELD + TDVPS_GUEST_GPR_RSP, 1,
+					 ~0ull), TDX_METADATA_FIELD_NOT_WRITABLE);
+		assert_int_equal(fx_call(f, TDH_VP_WR, TDVPR, rcx, 1, 0), TDX_METADATA_FIELD_NOT_WRITABLE);
+		assert_int_equal(fx_call(f, TDH_VP_RD, TDVPR, rcx | 1ull << 40, 0, 0),
+				 TDX_METADATA_FIELD_ID_INCORRECT);
+		assert_int_equal(fx_call(f, TDH_VP_RD, TDVPR, TDVPS_GUEST_GPR_FIELD + 16, 0, 0),
+				 TDX_METADATA_FIELD_ID_INCORRECT);
+		assert_int_equal(fx_call(f, TDH_VP_RD, TDR, rcx, 0, 0),
+				 TDX_PAGE_METADATA_INCORRECT | TDX_OPERAND_ID_RCX);
+	}
+}
+
 /* Teardown in its order: VPFLUSHDONE waits for VP.FLUSH, KEY.FREEID for
  * CACHE.WB, RECLAIM for KEY.FREEID, the TDR for every other page. Then
  * the HKID is free for a new TD. */
@@ -376,6 +415,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_teardown_order, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_tdcall_loop_preempted, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_vm_rd_wr_outputs, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_vp_rd_wr, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
