@@ -205,6 +205,26 @@ static void test_bare_td(void **state)
 	hfx_free(f);
 }
 
+/* A DIMM alias present when the module is first initialised (the host's
+ * first TD): the boot-time alias check leaves no CMR, TDH.SYS.CONFIG
+ * refuses the TDMR, the TD is not built and is never entered. */
+static void test_alias_refused(void **state)
+{
+	(void)state;
+	struct hfx *f = hfx_new("tdx");
+	struct hv_result r;
+	char err[256];
+	assert_int_equal(machine_phys_alias(&f->m, 0x40000000, 0x90004000, 4096), 0);
+	struct hv_guest *g = make_td(f, "g0", 1, &r);
+	assert_int_equal(tdx_status_class(r.status), TDX_TDMR_OUTSIDE_CMRS);
+	assert_int_equal(g->state, HV_REFUSED);
+	assert_int_not_equal(f->m.tdx->sys_state, TDX_SYS_READY);
+	assert_int_equal(hv_guest_run(g, 0, RMI_EXIT_COUNT, &r, err, sizeof(err)), 0);
+	assert_true(r.not_built);
+	assert_int_equal(g->n.exits, 0);
+	hfx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_bare_td),
+		cmocka_unit_test(test_alias_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
