@@ -13,6 +13,7 @@
 #include "models/monitor/rmm/rmm.h"
 #include "models/monitor/sev/sev_fw.h"
 #include "models/monitor/snp/snp_psp.h"
+#include "models/monitor/tdx/tdx.h"
 
 
 /* --- helpers for step handlers --- */
@@ -342,9 +343,12 @@ static void run_mark(void *ctx, uint32_t vmid, uint32_t what, uint64_t at)
  * guest the firmware activated with that ASID: with none active (not yet
  * activated, deactivated or decommissioned), VMRUN fails (the ASID has no
  * key: APM 15.34.8; on SNP, no VMSA to run). Other vms are guests launched
- * before the scenario. */
+ * before the scenario. On tdx no vm runs once TDX is disabled. */
 static bool vm_can_run(const struct run_ctx *rc, const struct scn_step *st)
 {
+	/* a TD runs only while TDX is enabled (TDH.VP.ENTER: VMfailInvalid) */
+	if (st->spec->actor == ACTOR_VM && rc->machine.tdx)
+		return !tdx_disabled(rc->machine.tdx);
 	if (st->spec->actor != ACTOR_VM || (!rc->machine.snp && !rc->machine.sev))
 		return true;
 	uint32_t vm = vm_index(rc, st->actor);

@@ -116,6 +116,8 @@ static void copy_result(const struct hv_guest *g, const struct hv_result *h, boo
 	res->x1 = h->x1;
 	res->x2 = h->x2;
 	res->cycles = h->cycles;
+	if (h->not_built)
+		steps_res_fault(res, FAULT_VMRUN_INVALID);
 	if (out && g->out->len) {
 		res->len = g->out->len;
 		res->bytes = g_memdup2(g->out->data, g->out->len);

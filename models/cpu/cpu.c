@@ -256,6 +256,10 @@ static int walk_read64(void *ctx, uint64_t pa, uint64_t ipa, bool stage2, uint64
 		f.addr = ipa;
 		c->walk_fault = f;
 	}
+	/* a table read that consumes poison (an integrity failure) is a
+	 * machine check, not a translation fault */
+	if (rc > 0 && f.kind == FAULT_POISON)
+		c->walk_fault = f;
 	if (rc)
 		return rc > 0 ? -EFAULT : rc;
 	*val = sim_le64_load(b);
@@ -323,7 +327,7 @@ static int cpu_translate_ex(struct cpu *c, uint64_t va, unsigned acc, bool fill_
 	c->stat_walk_cycles += r.cycles;
 	*cycles += r.cycles;
 	if (r.fault == PT_FAULT_EXT_ABORT && c->walk_fault.kind != FAULT_NONE) {
-		*fault = c->walk_fault; /* the RMP refused a table read: #NPF */
+		*fault = c->walk_fault; /* the RMP refused a table read (#NPF), or it was poisoned (#MC) */
 		return 1;
 	}
 	if (r.fault != PT_OK) {

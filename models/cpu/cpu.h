@@ -60,7 +60,7 @@ struct cpu {
 				     the shared EPT by s2_pas); -1: by s2_pas. Not saved:
 				     its monitor sets it at each entry */
 	uint64_t stat_walks, stat_walk_refs, stat_walk_cycles;
-	struct cc_fault walk_fault; /* scratch: an RMP fault a table read of the current walk took */
+	struct cc_fault walk_fault; /* scratch: an RMP fault or poison a table read of the current walk took */
 };
 
 enum cpu_sev { CPU_SEV_NONE = 0, CPU_SEV = 1, CPU_SEV_ES = 2, CPU_SEV_SNP = 3 };

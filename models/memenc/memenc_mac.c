@@ -18,7 +18,7 @@
 #define MAC_TDX_MASK ((UINT64_C(1) << MEMENC_MAC_BITS) - 1)
 
 struct memenc_lines {
-	GTree *tree; /* struct memenc_line_meta by PA: sparse, walked in PA order */
+	GTree *tree; /* struct memenc_line_meta by cell: sparse, walked in cell order */
 };
 
 /* --- keys and MACs --- */
@@ -134,7 +134,15 @@ int memenc_ctr_crypt(struct memenc *e, uint64_t pa, uint64_t counter, const uint
 	return 0;
 }
 
-/* --- per-line metadata (the ECC bits) --- */
+/* --- per-line metadata (the ECC bits) ---
+ *
+ * The owner bit, the MAC and the poison marker sit in the ECC bits of the
+ * DRAM cells (TDX Module Base Architecture Specification, "Memory Integrity
+ * Protection": the memory controller stores the TD Owner bit and the MAC as
+ * metadata with the line, both covered by ECC). So they are kept by the cell
+ * the DIMM's decoder reaches, not by the address the engine was given: two
+ * addresses aliased onto one cell (phys.alias, BadRAM) share them, as they
+ * share the data. */
 
 static gint pa_cmp(gconstpointer a, gconstpointer b, gpointer unused)
 {
@@ -165,20 +173,27 @@ void memenc_lines_clear(struct memenc *e)
 	e->lines->tree = g_tree_new_full(pa_cmp, NULL, NULL, g_free);
 }
 
+/* The metadata of the line at cell address `cell`, created zeroed if absent. */
+static struct memenc_line_meta *line_at_cell(struct memenc *e, uint64_t cell)
+{
+	struct memenc_line_meta *m = g_tree_lookup(e->lines->tree, &cell);
+	if (!m) {
+		m = g_new0(struct memenc_line_meta, 1);
+		m->cell = cell;
+		g_tree_insert(e->lines->tree, &m->cell, m);
+	}
+	return m;
+}
+
 struct memenc_line_meta *memenc_line_find(struct memenc *e, uint64_t pa)
 {
-	return g_tree_lookup(e->lines->tree, &pa);
+	uint64_t cell = mem_decode(e->mem, pa);
+	return g_tree_lookup(e->lines->tree, &cell);
 }
 
 struct memenc_line_meta *memenc_line_get(struct memenc *e, uint64_t pa)
 {
-	struct memenc_line_meta *m = memenc_line_find(e, pa);
-	if (!m) {
-		m = g_new0(struct memenc_line_meta, 1);
-		m->pa = pa;
-		g_tree_insert(e->lines->tree, &m->pa, m);
-	}
-	return m;
+	return line_at_cell(e, mem_decode(e->mem, pa));
 }
 
 static gboolean line_save(gpointer key, gpointer value, gpointer data)
@@ -186,14 +201,16 @@ static gboolean line_save(gpointer key, gpointer value, gpointer data)
 	(void)key;
 	const struct memenc_line_meta *m = value;
 	struct sim_buf *out = data;
-	sim_buf_put_u64(out, m->pa);
+	sim_buf_put_u64(out, m->cell);
 	sim_buf_put_u64(out, m->mac);
 	sim_buf_put_u8(out, m->owner);
 	sim_buf_put_u8(out, m->poisoned);
 	return FALSE;
 }
 
-/* u64 count, then per line in ascending PA: u64 pa, u64 mac, u8 owner, u8 poisoned. */
+/* u64 count, then per line in ascending cell address: u64 cell, u64 mac,
+ * u8 owner, u8 poisoned. (Without a decoder alias a line's cell address is
+ * its PA, so checkpoints that keyed lines by PA read the same.) */
 void memenc_lines_save(const struct memenc *e, struct sim_buf *out)
 {
 	sim_buf_put_u64(out, (uint64_t)g_tree_nnodes(e->lines->tree));
@@ -205,16 +222,16 @@ int memenc_lines_restore(struct memenc *e, struct sim_reader *in)
 	uint64_t n = sim_reader_u64(in), next = 0;
 	uint64_t mac_max = e->cfg.mode == MEMENC_MAC ? MAC_TDX_MASK : MEMENC_CTR_MASK;
 	for (uint64_t i = 0; i < n && !in->failed; i++) {
-		uint64_t pa = sim_reader_u64(in), mac = sim_reader_u64(in);
+		uint64_t cell = sim_reader_u64(in), mac = sim_reader_u64(in);
 		uint8_t owner = sim_reader_u8(in), poisoned = sim_reader_u8(in);
-		if (in->failed || pa < next || pa % MEMENC_LINE || pa > mem_size(e->mem) - MEMENC_LINE ||
-		    mac > mac_max || owner > 1 || poisoned > 1)
+		if (in->failed || cell < next || cell % MEMENC_LINE ||
+		    cell > mem_size(e->mem) - MEMENC_LINE || mac > mac_max || owner > 1 || poisoned > 1)
 			return -EINVAL;
-		struct memenc_line_meta *m = memenc_line_get(e, pa);
+		struct memenc_line_meta *m = line_at_cell(e, cell);
 		m->mac = mac;
 		m->owner = owner;
 		m->poisoned = poisoned;
-		next = pa + MEMENC_LINE;
+		next = cell + MEMENC_LINE;
 	}
 	return in->failed ? -EINVAL : 0;
 }

@@ -45,7 +45,7 @@ struct memenc_crypto {
 
 /* One line's ECC-bit metadata. Lines never written hold all zeros. */
 struct memenc_line_meta {
-	uint64_t pa; /* key: the line's PA */
+	uint64_t cell; /* key: the line's cell address (mem_decode of its PA) */
 	uint64_t mac;
 	uint8_t owner;
 	uint8_t poisoned;
@@ -83,9 +83,10 @@ int memenc_ctr_crypt(struct memenc *e, uint64_t pa, uint64_t counter, const uint
 void memenc_lines_init(struct memenc *e);
 void memenc_lines_free(struct memenc *e);
 void memenc_lines_clear(struct memenc *e);
-/* The line's metadata, or NULL if never set (then it reads all zero). */
+/* The metadata in the ECC bits of the cell the line at `pa` reaches through
+ * the DIMM's decoder, or NULL if never set (then it reads all zero). */
 struct memenc_line_meta *memenc_line_find(struct memenc *e, uint64_t pa);
-/* The line's metadata, created zeroed if absent. */
+/* The same, created zeroed if absent. */
 struct memenc_line_meta *memenc_line_get(struct memenc *e, uint64_t pa);
 void memenc_lines_save(const struct memenc *e, struct sim_buf *out);
 int memenc_lines_restore(struct memenc *e, struct sim_reader *in);

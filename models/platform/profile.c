@@ -142,6 +142,7 @@ static const struct schema_key schema[] = {
 	U64("tdx", "step_insns", tdx_step_insns, 1, 1000, "2", "fixed: instructions retired since the entry that prove progress (inst_retired > 1)"),
 	U64("tdx", "step_pm_max", tdx_step_pm_max, 1, 1ull << 16, "32", "prevention mode single-steps (LFSR & (max - 1)) + 1 instructions (a power of two)"),
 	U64("tdx", "tsc_mhz", tdx_tsc_mhz, 0, 10000, "0", "the TSC's constant rate (0: platform.freq_mhz); the host may clock the core below it"),
+	BOOL("tdx", "alias_check", tdx_alias_check, "true", "the platform checks DRAM for aliases at boot (Intel's Alias Checking Trusted Module, with MCHECK): memory with an alias is no verified CMR, so TDH.SYS.CONFIG refuses the TDMR (tdx.tdmr_outside_cmrs) and no TD is built"),
 	U64("tdx", "step_span_cycles", tdx_step_span_cycles, 0, 1000000, "0", "core cycles between the module's TSC read before a TD entry and its read after the exit, besides the TD's own (VM entry, VM exit, BHB drain); also one prevention-mode step's exit and re-entry"),
 	U64("host", "exit_cycles", host_exit_cycles, 0, 10000000, "1500", "hypervisor run-loop work per guest exit, besides its memory traffic"),
 	U64("host", "cpuid_cycles", host_cpuid_cycles, 0, 10000000, "0", "the host's emulation of a CPUID, besides the exit"),

@@ -103,6 +103,7 @@ struct platform_config {
 	 * the module's two TSC reads besides the TD's own */
 	uint64_t tdx_step_heuristic, tdx_step_rip_bytes, tdx_step_tsc_threshold, tdx_step_insns;
 	uint64_t tdx_step_pm_max, tdx_tsc_mhz, tdx_step_span_cycles;
+	bool tdx_alias_check;     /* MCHECK's boot-time DRAM alias check (Intel's ACT-M) */
 	/* the hypervisor */
 	uint64_t host_exit_cycles;
 	uint64_t host_cpuid_cycles, host_msr_cycles, host_pio_cycles; /* the host's emulation of each */

@@ -63,6 +63,18 @@ void hv_zero(struct hv_guest *g, uint64_t pa, uint64_t len, uint64_t *cyc)
 		(void)hv_store(g, pa + o, z, 64, cyc);
 }
 
+void hv_zero_direct(struct hv_guest *g, uint64_t pa, uint64_t len, uint64_t *cyc)
+{
+	static const uint8_t z[64];
+	for (uint64_t o = 0; o < len; o += 64) {
+		struct cc_fault f;
+		uint64_t c = 0;
+		(void)hv_now(g, *cyc);
+		(void)cpu_store_nt_va(g->host, pa + o, z, &f, &c);
+		*cyc += c;
+	}
+}
+
 uint64_t hv_rmi(struct hv_guest *g, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
 		    uint64_t a4, uint64_t a5, uint64_t out[2], uint64_t *cyc)
 {
@@ -202,7 +214,7 @@ int hv_guest_create(struct hv_guest *g, struct hv_result *res, char *err, size_t
 	uint64_t cyc = 0;
 	memset(res, 0, sizeof(*res));
 	g->t0 = sim_time(g->m->sim);
-	if (g->state != HV_LOADED) {
+	if (g->state != HV_LOADED && g->state != HV_REFUSED) {
 		snprintf(err, errlen, "guest %s: host.guest_load first", g->name);
 		return -1;
 	}
@@ -217,8 +229,7 @@ int hv_guest_create(struct hv_guest *g, struct hv_result *res, char *err, size_t
 			 (unsigned long long)(hv_pool_size(g->cfg.k.ram_size) >> 20));
 		return -1;
 	}
-	if (res->status == 0)
-		g->state = HV_CREATED;
+	g->state = res->status == 0 ? HV_CREATED : HV_REFUSED;
 	res->cycles = cyc;
 	return 0;
 }
@@ -229,6 +240,10 @@ int hv_guest_run(struct hv_guest *g, uint64_t max_exits, unsigned until, struct 
 	uint64_t cyc = 0;
 	memset(res, 0, sizeof(*res));
 	g->t0 = sim_time(g->m->sim);
+	if (g->state == HV_REFUSED) {
+		res->not_built = true;
+		return 0;
+	}
 	if (g->state != HV_CREATED && g->state != HV_OFF) {
 		snprintf(err, errlen, "guest %s: host.guest_create first", g->name);
 		return -1;
@@ -280,6 +295,8 @@ int hv_guest_destroy(struct hv_guest *g, struct hv_result *res, char *err, size_
 	uint64_t cyc = 0;
 	memset(res, 0, sizeof(*res));
 	g->t0 = sim_time(g->m->sim);
+	if (g->state == HV_REFUSED)
+		return 0;
 	if (g->state != HV_CREATED && g->state != HV_OFF) {
 		snprintf(err, errlen, "guest %s: nothing to destroy", g->name);
 		return -1;

@@ -61,7 +61,9 @@ static inline uint64_t hv_pool_size(uint64_t ram)
 	return need <= HV_POOL_SIZE ? HV_POOL_SIZE : (need + HV_POOL_SIZE - 1) & ~(HV_POOL_SIZE - 1);
 }
 
-enum hv_state { HV_NONE, HV_LOADED, HV_CREATED, HV_OFF, HV_DESTROYED };
+/* HV_REFUSED: the monitor refused to build it (host.guest_create's status):
+ * it cannot be entered, and there is nothing to tear down. */
+enum hv_state { HV_NONE, HV_LOADED, HV_CREATED, HV_OFF, HV_DESTROYED, HV_REFUSED };
 
 #define HV_MAX_VCPUS GUEST_MAX_VCPUS
 #define HV_MAX_TRAPS 16
@@ -176,6 +178,7 @@ struct hv_guest {
 /* What a step reports back (the scenario capture). */
 struct hv_result {
 	bool has_status;
+	bool not_built;             /* run: the guest was refused at create, VM entry fails */
 	uint64_t status;            /* first failing RMI status, or 0 */
 	uint64_t x1, x2;
 	uint64_t cycles;
@@ -189,7 +192,8 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 int hv_guest_load(struct hv_guest *g, struct hv_result *res, char *err, size_t errlen);
 /* Build the guest (x1 = RD or stage 2 root). */
 int hv_guest_create(struct hv_guest *g, struct hv_result *res, char *err, size_t errlen);
-/* Run until the guest powers off or `max_exits` (0: the config's) exits;
+/* Run until the guest powers off or `max_exits` (0: the config's) exits
+ * (a guest whose create the monitor refused does not run: not_built);
  * x1 = exits this run, x2 = the value the guest last reported (its ticks).
  * On cca, an exit with reason `until` (RMI_EXIT_COUNT: none) stops the run
  * before the host handles it: the host state is as the exit left it (a
@@ -199,7 +203,8 @@ int hv_guest_create(struct hv_guest *g, struct hv_result *res, char *err, size_t
  * state as the exit left it). */
 int hv_guest_run(struct hv_guest *g, uint64_t max_exits, unsigned until, struct hv_result *res,
 		 char *err, size_t errlen);
-/* Tear down and give every page back (undelegated). */
+/* Tear down and give every page back (undelegated); nothing for a guest
+ * whose create the monitor refused. */
 int hv_guest_destroy(struct hv_guest *g, struct hv_result *res, char *err, size_t errlen);
 /* Where the host finds the boot vCPU's registers (x0.. first): its REC
  * (cca: delegated), VMCB save area (plain, sev) or VMSA (sev-es, sev-snp). */

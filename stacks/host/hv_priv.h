@@ -44,6 +44,9 @@ int hv_load(struct hv_guest *g, uint64_t pa, void *buf, uint32_t len, uint64_t *
 int hv_store64(struct hv_guest *g, uint64_t pa, uint64_t v, uint64_t *cyc);
 uint64_t hv_load64(struct hv_guest *g, uint64_t pa, uint64_t *cyc);
 void hv_zero(struct hv_guest *g, uint64_t pa, uint64_t len, uint64_t *cyc);
+/* Zero whole lines past the caches, as MOVDIR64B does (a cached copy of a
+ * line is dropped): len a multiple of 64. */
+void hv_zero_direct(struct hv_guest *g, uint64_t pa, uint64_t len, uint64_t *cyc);
 /* An RMI call at the host's current time; X0 returned, X1 / X2 in out. */
 uint64_t hv_rmi(struct hv_guest *g, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
 		uint64_t a4, uint64_t a5, uint64_t out[2], uint64_t *cyc);

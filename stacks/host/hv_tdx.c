@@ -764,14 +764,18 @@ int hv_tdx_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 			continue;
 		if (!step_call(g, res, TDH_PHYMEM_PAGE_RECLAIM, pa, 0, 0, 0, cyc))
 			return 0;
-		hv_zero(g, pa, PAGE, cyc);
+		/* KVM clears a reclaimed page with MOVDIR64B through the direct
+		 * map (tdx_quirk_reset_paddr): past the caches, so no line of it
+		 * is left dirty under KeyID 0 to be written back over the page
+		 * once the module gives it to another TD */
+		hv_zero_direct(g, pa, PAGE, cyc);
 		g->kind[i] = PG_NS;
 	}
 	if (!step_call(g, res, TDH_PHYMEM_PAGE_RECLAIM, g->rd, 0, 0, 0, cyc) ||
 	    !step_call(g, res, TDH_PHYMEM_PAGE_WBINVD,
 		       tdx_pa_with_keyid(t, g->rd, t->global_keyid), 0, 0, 0, cyc))
 		return 0;
-	hv_zero(g, g->rd, PAGE, cyc);
+	hv_zero_direct(g, g->rd, PAGE, cyc);
 	g->kind[(g->rd - g->cfg.pool) / PAGE] = PG_NS;
 	hv_note(res, 0);
 	return 0;

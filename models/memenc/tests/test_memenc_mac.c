@@ -316,6 +316,74 @@ static void test_mac_reset_clears_ecc(void **state)
 	sim_fini(&r.s);
 }
 
+/* Through a DIMM alias the ECC bits are the cell's: a shared read by the alias returns zeros, a
+ * capture by it sees the TD's owner bit and MAC, a shared write by it clears the owner bit the
+ * TD's read then finds, and a private read by it fails the MAC (computed at the TD's address). */
+static void test_mac_metadata_follows_the_cell(void **state)
+{
+	(void)state;
+	const uint64_t ghost = 0x100000, ghost_pa = ghost + (PA & 0xfff);
+	struct rig r;
+	uint8_t pt[MEMENC_LINE], out[MEMENC_LINE], zero[MEMENC_LINE] = {0};
+	fill(pt, sizeof(pt), 12);
+	rig_tdx(&r, 3);
+	assert_int_equal(mem_alias(&r.m, ghost, PA & ~0xfffull, 4096), 0);
+	write_line(&r, PRIV, PA, pt);
+	memset(out, 0xff, sizeof(out));
+	read_line(&r, SHARED, ghost_pa, out);
+	assert_memory_equal(out, zero, MEMENC_LINE);
+	assert_int_equal(stat(&r, "owner_zero_reads"), 1);
+	struct memenc_raw_line direct, by_ghost;
+	assert_int_equal(memenc_phys_capture(&r.e, PA, &direct), 0);
+	assert_int_equal(memenc_phys_capture(&r.e, ghost_pa, &by_ghost), 0);
+	assert_memory_equal(&direct, &by_ghost, sizeof(direct));
+	assert_int_equal(by_ghost.owner, 1);
+	read_poison(&r, PRIV, ghost_pa);
+	assert_int_equal(stat(&r, "mac_failures"), 1);
+	/* the poison is the cell's too; a shared write by the alias clears it and the owner bit */
+	read_poison(&r, PRIV, PA);
+	write_line(&r, SHARED, ghost_pa, pt);
+	assert_int_equal(memenc_phys_capture(&r.e, PA, &direct), 0);
+	assert_int_equal(direct.owner, 0);
+	assert_int_equal(direct.poisoned, 0);
+	read_poison(&r, PRIV, PA);
+	assert_int_equal(stat(&r, "mac_failures"), 2);
+	/* a replay by the alias puts the line back in the one cell: the TD reads its data */
+	write_line(&r, PRIV, PA, pt);
+	assert_int_equal(memenc_phys_capture(&r.e, PA, &direct), 0);
+	write_line(&r, SHARED, PA, zero);
+	assert_int_equal(memenc_phys_replay(&r.e, ghost_pa, &direct), 0);
+	read_line(&r, PRIV, PA, out);
+	assert_memory_equal(out, pt, MEMENC_LINE);
+	sim_fini(&r.s);
+}
+
+/* Metadata keyed by cell survives save/restore with the decoder: the alias still reads zeros. */
+static void test_mac_snapshot_keeps_cell_metadata(void **state)
+{
+	(void)state;
+	const uint64_t ghost = 0x200000;
+	struct rig a, b;
+	uint8_t pt[MEMENC_LINE], out[MEMENC_LINE], zero[MEMENC_LINE] = {0};
+	fill(pt, sizeof(pt), 13);
+	rig_tdx(&a, 7);
+	assert_int_equal(mem_alias(&a.m, ghost, 0x3000, 4096), 0);
+	write_line(&a, PRIV, ghost + 0x40, pt); /* written by the alias: the cell at 0x3040 */
+	struct sim_buf snap;
+	snap_take(&a.s, &snap);
+	rig_init(&b, 1, MEMENC_MAC);
+	snap_restore_ok(&b.s, &snap);
+	snap_assert_bytes(&b.s, &snap);
+	memset(out, 0xff, sizeof(out));
+	read_line(&b, SHARED, 0x3040, out);
+	assert_memory_equal(out, zero, MEMENC_LINE);
+	read_line(&b, PRIV, ghost + 0x40, out);
+	assert_memory_equal(out, pt, MEMENC_LINE);
+	sim_buf_free(&snap);
+	sim_fini(&b.s);
+	sim_fini(&a.s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +398,8 @@ int main(void)
 		cmocka_unit_test(test_mac_overlap),
 		cmocka_unit_test(test_mac_owner_only),
 		cmocka_unit_test(test_mac_reset_clears_ecc),
+		cmocka_unit_test(test_mac_metadata_follows_the_cell),
+		cmocka_unit_test(test_mac_snapshot_keeps_cell_metadata),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

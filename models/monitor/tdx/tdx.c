@@ -118,6 +118,7 @@ static const struct { uint64_t code; const char *name; } tdx_status_names[] = {
 	{ TDX_NO_HKID_READY_TO_WBCACHE, "tdx.no_hkid_ready_to_wbcache" },
 	{ TDX_FLUSHVP_NOT_DONE, "tdx.flushvp_not_done" },
 	{ TDX_INVALID_TDMR, "tdx.invalid_tdmr" },
+	{ TDX_TDMR_OUTSIDE_CMRS, "tdx.tdmr_outside_cmrs" },
 	{ TDX_TDMR_ALREADY_INITIALIZED, "tdx.tdmr_already_initialized" },
 	{ TDX_INVALID_PAMT, "tdx.invalid_pamt" },
 	{ TDX_EPT_WALK_FAILED, "tdx.ept_walk_failed" },
@@ -135,6 +136,7 @@ static const struct { uint64_t code; const char *name; } tdx_status_names[] = {
 	{ TDX_METADATA_FIELD_NOT_READABLE, "tdx.metadata_field_not_readable" },
 	{ TDX_METADATA_FIELD_VALUE_NOT_VALID, "tdx.metadata_field_value_not_valid" },
 	{ TDX_SIM_IO_ERROR, "tdx.io_error" },
+	{ TDX_SEAMCALL_VMFAILINVALID & 0xFFFFFFFF00000000ull, "tdx.vmfailinvalid" }, /* its class */
 	{ TDX_SIM_TD_EXIT_EPT_VIOLATION, "tdx.td_exit_ept_violation" },
 };
 #define NSTATUSES (sizeof(tdx_status_names) / sizeof(tdx_status_names[0]))
@@ -203,6 +205,8 @@ static int bus_rw(struct tdx *t, unsigned lp, unsigned keyid, uint64_t pa, void 
 		sim_set_time(t->m->sim, machine_now(t->m) + *cycles);
 		int rc = bus_access(&bus, &a, p, &f, &c);
 		*cycles += c;
+		if (rc && f.kind == FAULT_POISON)
+			t->mce = 1; /* the module consumed poison: tdx_machine_check */
 		if (rc)
 			return rc;
 		pa += n;
@@ -361,6 +365,26 @@ void tdx_sept_ctx(struct tdx *t, unsigned lp, uint64_t tdr, const struct tdx_tdr
 
 /* --- dispatch --- */
 
+/* A machine check while the module runs in SEAM root mode forces an
+ * unbreakable shutdown of the logical processor and disables TDX for the
+ * whole platform: every later SEAMCALL, on any LP, fails with VMfailInvalid
+ * (Intel TDX Module Base Architecture Specification, 348549, "Handling
+ * Machine Check Events during Intel TDX Module Operation"). The model does
+ * not stop the calling LP: its SEAMCALL returns VMfailInvalid as the later
+ * ones do. True if the module consumed poison since the last call. */
+bool tdx_machine_check(struct tdx *t, uint64_t regs[TDX_NREGS])
+{
+	if (!t->mce)
+		return false;
+	static const char msg[] = "tdx: machine check in SEAM root: TDX disabled";
+	sim_trace_emit(t->base.sim, TRACE_NOTE, t->src, regs[TDX_RAX], 0, 0, 0, msg,
+		       (uint32_t)sizeof(msg) - 1);
+	t->mce = 0;
+	t->sys_state = TDX_SYS_DISABLED;
+	regs[TDX_RAX] = TDX_SEAMCALL_VMFAILINVALID;
+	return true;
+}
+
 static bool needs_ready(uint64_t leaf)
 {
 	return leaf != TDH_SYS_INIT && leaf != TDH_SYS_LP_INIT && leaf != TDH_SYS_CONFIG &&
@@ -377,7 +401,9 @@ void tdx_seamcall(struct tdx *t, unsigned lp, uint64_t regs[TDX_NREGS], uint64_t
 	trace_MON_CALL(m->sim, t->src, rax, regs[TDX_RCX], regs[TDX_RDX], regs[TDX_R8]);
 	/* the leaf's version, RAX[23:16], must be one implemented: 0 */
 	const struct tdx_leaf *l = rax >> 16 ? NULL : tdx_leaf_by_number(rax);
-	if (!l) {
+	if (tdx_disabled(t)) {
+		regs[TDX_RAX] = TDX_SEAMCALL_VMFAILINVALID;
+	} else if (!l) {
 		regs[TDX_RAX] = TDX_OPERAND_INVALID | 0 /* RAX */;
 	} else if (needs_ready(l->leaf) && t->sys_state != TDX_SYS_READY) {
 		regs[TDX_RAX] = TDX_SYS_NOT_READY;
@@ -391,6 +417,7 @@ void tdx_seamcall(struct tdx *t, unsigned lp, uint64_t regs[TDX_NREGS], uint64_t
 		if (t->fault)
 			regs[TDX_RAX] = TDX_SIM_IO_ERROR;
 		t->fault = 0;
+		tdx_machine_check(t, regs);
 		t->stat_calls[i]++;
 		t->stat_errors[i] += tdx_status_is_error(regs[TDX_RAX]) || regs[TDX_RAX] >= TDX_SIM_IO_ERROR;
 		t->stat_cycles[i] += *cycles - before;
@@ -481,6 +508,20 @@ static TDX_HANDLER(tdh_sys_config)
 	uint64_t top = 1ull << keyid_shift(t);
 	if (!p.size || !pamt_config_valid(&p) || p.base + p.size > top) {
 		regs[TDX_RAX] = TDX_INVALID_TDMR;
+		return;
+	}
+	/* The TDMR must lie in convertible memory, the CMRs "configured by BIOS
+	 * and verified by MCHECK" (ABI "CMR_INFO"; tdh_sys_config.c). At boot
+	 * MCHECK runs Intel's Alias Checking Trusted Module over the memory
+	 * the BIOS reports (BadRAM, De Meulemeester et al., IEEE S&P 2025, and
+	 * badram.eu: on TDX "a trusted firmware module checks the protected
+	 * memory range for aliases" at boot): memory with an alias is no
+	 * verified CMR. The CMRs here are all memory below the KeyID bits; the
+	 * model runs the check when the module first reads them, so a DIMM
+	 * alias made before the module's initialisation is one present at
+	 * boot, and one made later escapes it. */
+	if (t->m->cfg.tdx_alias_check && mem_decoder_aliases(&t->m->mem, 0, top)) {
+		regs[TDX_RAX] = TDX_TDMR_OUTSIDE_CMRS;
 		return;
 	}
 	uint64_t sz[3] = { pamt_array_bytes(p.size, PAMT_1G), pamt_array_bytes(p.size, PAMT_2M),

@@ -92,6 +92,7 @@ struct tdx {
 	uint8_t *kot;               /* enum tdx_kot_state per KeyID */
 	uint8_t *kot_wb;            /* TDH.PHYMEM.CACHE.WB still owed for this HKID */
 	uint64_t fault;             /* a memory access of the current leaf failed */
+	uint64_t mce;               /* ... by consuming poison: a machine check in SEAM */
 	/* the logical processor while it runs a TD vCPU (tdx_vp.c) */
 	struct cpu lp_cpu;
 	struct tdx_step *step;      /* the single-step defence (tdx_step.c), its own model */
@@ -121,7 +122,13 @@ enum tdx_sys_state {
 	TDX_SYS_CONFIGURED,     /* TDH.SYS.KEY.CONFIG */
 	TDX_SYS_KEYS_CONFIGURED,/* TDH.SYS.TDMR.INIT until the PAMT is set */
 	TDX_SYS_READY,          /* TD leaves */
+	TDX_SYS_DISABLED,       /* a machine check in SEAM root mode disabled TDX: every
+				   SEAMCALL fails with VMfailInvalid (tdx_seamcall) */
 };
+
+/* Has a machine check in SEAM root mode disabled TDX? Then no SEAMCALL
+ * reaches the module and no TD runs. */
+static inline bool tdx_disabled(const struct tdx *t) { return t->sys_state == TDX_SYS_DISABLED; }
 
 /* NULL unless the machine's profile has arch = tdx. */
 struct tdx *tdx_create(struct sim *s, struct machine *m);

@@ -77,6 +77,11 @@ enum tdx_tdcall_leaf {
 	TDG_VM_WR = 8,
 };
 
+/* SEAMCALL's VMfailInvalid, as Linux spells it in RAX (TDX_SEAMCALL_VMFAILINVALID:
+ * TDX_SW_ERROR | 0xFFFF0000): no TDX module answers, here because a machine
+ * check in SEAM root mode has disabled TDX (tdx_seamcall). */
+#define TDX_SEAMCALL_VMFAILINVALID    0x8000FF00FFFF0000ull
+
 /* Completion statuses not already in pamt.h (tdx_error_codes_defs.h). */
 #define TDX_NON_RECOVERABLE_VCPU      0x4000000100000000ull
 #define TDX_NON_RECOVERABLE_TD        0x6000000200000000ull
@@ -108,6 +113,7 @@ enum tdx_tdcall_leaf {
 #define TDX_NO_HKID_READY_TO_WBCACHE  0x0000082100000000ull
 #define TDX_FLUSHVP_NOT_DONE          0x8000082400000000ull
 #define TDX_INVALID_TDMR              0xC0000A0000000000ull
+#define TDX_TDMR_OUTSIDE_CMRS         0xC0000A0200000000ull
 #define TDX_TDMR_ALREADY_INITIALIZED  0x00000A0300000000ull
 #define TDX_INVALID_PAMT              0xC0000A1000000000ull
 #define TDX_EPT_ENTRY_NOT_FREE        0xC0000B0200000000ull

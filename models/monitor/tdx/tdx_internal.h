@@ -67,6 +67,9 @@ G_STATIC_ASSERT(sizeof(struct tdx_tdvps) <= TDX_TDVPS_VCPU_OFF);
 G_STATIC_ASSERT(TDX_TDVPS_VCPU_OFF + sizeof(struct vcpu_state) <= TDX_PAGE);
 
 /* --- the module's memory accesses (tdx.c) --- */
+/* After a leaf or TDCALL the module served: if it consumed poison, TDX is
+ * disabled and regs[TDX_RAX] becomes VMfailInvalid (true). */
+bool tdx_machine_check(struct tdx *t, uint64_t regs[TDX_NREGS]);
 /* Through the LP's caches under `keyid`; a fault marks the leaf failed
  * (t->fault: it returns TDX_SIM_IO_ERROR) and reads zeros. */
 void tdx_mem_read(struct tdx *t, unsigned lp, unsigned keyid, uint64_t pa, void *buf, size_t len,

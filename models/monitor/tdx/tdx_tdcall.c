@@ -230,6 +230,8 @@ uint64_t tdx_td_accept(struct tdx *t, unsigned lp, uint64_t tdr, uint64_t gpa, u
 	struct tdx_tdr d;
 	struct tdx_tdcs c;
 	uint64_t spent = 0; /* the module's accesses are timed from the call's start */
+	if (tdx_disabled(t))
+		return TDX_SEAMCALL_VMFAILINVALID; /* no TD runs */
 	t->m->call_t0 = sim_time(t->m->sim);
 	uint64_t st = tdx_tdr_get(t, lp, tdr, TDX_OPERAND_ID_RCX, &d, &spent);
 	if (!st && (d.lifecycle != TD_KEYS_CONFIGURED || d.fatal))
@@ -238,6 +240,9 @@ uint64_t tdx_td_accept(struct tdx *t, unsigned lp, uint64_t tdr, uint64_t gpa, u
 		tdx_tdcs_load(t, lp, &d, &c, &spent);
 		st = tdx_accept(t, lp, tdr, &d, &c, gpa & ~0xfffull, SEPT_LEVEL_4K, &spent);
 	}
+	uint64_t regs[TDX_NREGS] = { [TDX_RAX] = st };
+	if (tdx_machine_check(t, regs))
+		st = regs[TDX_RAX];
 	*cycles += spent;
 	return st;
 }

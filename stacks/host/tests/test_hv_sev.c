@@ -224,7 +224,13 @@ static void test_sev_asid_gate(void **state)
 	assert_int_equal(hv_guest_load(b, &r, err, sizeof(err)), 0);
 	assert_int_equal(hv_guest_create(b, &r, err, sizeof(err)), 0);
 	assert_int_equal(r.status, HV_SEV_STATUS | SNP_DFFLUSH_REQUIRED);
-	assert_int_equal(b->state, HV_LOADED);
+	assert_int_equal(b->state, HV_REFUSED);
+	/* a guest the firmware refused is not entered and has nothing to tear down */
+	assert_int_equal(hv_guest_run(b, 0, RMI_EXIT_COUNT, &r, err, sizeof(err)), 0);
+	assert_true(r.not_built);
+	assert_int_equal(r.x1, 0);
+	assert_int_equal(hv_guest_destroy(b, &r, err, sizeof(err)), 0);
+	assert_int_equal(b->state, HV_REFUSED);
 	uint64_t cyc = 0;
 	assert_int_equal(machine_wbinvd(&f->m, &cyc), 0);
 	assert_int_equal(sev_df_flush(f->m.sev), SNP_SUCCESS);

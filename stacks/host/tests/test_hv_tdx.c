@@ -221,6 +221,15 @@ static void test_unmap_channel(void **state)
 	hfx_free(f);
 }
 
+/* A tdx machine with a bare TD built (hv_tdx_bare_create) in b. */
+static struct hfx *bare_machine(struct hv_tdx_bare *b, uint64_t *cyc)
+{
+	struct hfx *f = hfx_new("tdx");
+	*b = (struct hv_tdx_bare){ .region = 0xbff00000ull, .hkid = 33 };
+	assert_int_equal(hv_tdx_bare_create(&f->m, &f->host, b, cyc), TDX_SUCCESS);
+	return f;
+}
+
 /* A bare TD for a scenario's vm: built and finalised with no image; a page
  * the host AUGs is the TD's once accepted: its vCPU reads back what it
  * stored through the Secure EPT under the HKID, the host's own read of the
@@ -229,11 +238,10 @@ static void test_unmap_channel(void **state)
 static void test_bare_td(void **state)
 {
 	(void)state;
-	struct hfx *f = hfx_new("tdx");
-	struct tdx *t = f->m.tdx;
-	struct hv_tdx_bare b = { .region = 0xbff00000ull, .hkid = 33 };
+	struct hv_tdx_bare b;
 	uint64_t cyc = 0, page = 0x80010000ull;
-	assert_int_equal(hv_tdx_bare_create(&f->m, &f->host, &b, &cyc), TDX_SUCCESS);
+	struct hfx *f = bare_machine(&b, &cyc);
+	struct tdx *t = f->m.tdx;
 	struct tdx_td_info ti;
 	assert_int_equal(tdx_td_info(t, b.tdr, &ti), 0);
 	assert_int_equal(ti.op_state, OP_STATE_RUNNABLE);
@@ -259,6 +267,54 @@ static void test_bare_td(void **state)
 	hfx_free(f);
 }
 
+/* The TD's walk of a Secure EPT table the host rewrote through KeyID 0
+ * consumes poison: a machine check (mce.poison), not an EPT violation. */
+static void test_sept_poison(void **state)
+{
+	(void)state;
+	struct hv_tdx_bare b;
+	uint64_t cyc = 0, page = 0x80010000ull;
+	struct hfx *f = bare_machine(&b, &cyc);
+	struct tdx *t = f->m.tdx;
+	assert_int_equal(hv_tdx_bare_aug(&f->m, &f->host, &b, page, page, &cyc), TDX_SUCCESS);
+	assert_int_equal(tdx_td_accept(t, 0, b.tdr, page, &cyc), TDX_SUCCESS);
+	struct cpu vcpu;
+	cpu_init(&vcpu, &f->sim, "td", machine_bus(&f->m), WORLD_NS, 1);
+	assert_int_equal(tdx_vp_cpu(t, b.tdvpr, 0, &vcpu), 0);
+	struct cc_fault fl;
+	uint8_t got[8];
+	assert_int_equal(cpu_load_va(&vcpu, page, got, sizeof(got), &fl, &cyc), 0);
+	/* the page table is the last table page the AUG added: the fourth
+	 * free region page after the TDR, TDCS, TDVPR and TDVPX pages */
+	uint64_t pt = b.region + 13 * 4096ull, leaf = pt + ((page >> 12) & 511) * 8;
+	assert_int_equal(cpu_store(&f->host, leaf & ~63ull, (uint8_t[64]){ 0 }, 64, &fl, &cyc), 0);
+	assert_int_equal(machine_wbinvd(&f->m, &cyc), 0);
+	tlb_inval_vmid(vcpu.tlb, vcpu.tag.world, vcpu.tag.vmid);
+	assert_int_equal(cpu_load_va(&vcpu, page, got, sizeof(got), &fl, &cyc), 1);
+	assert_int_equal(fl.kind, FAULT_POISON);
+	hfx_free(f);
+}
+
+/* A DIMM alias present when the module is first initialised (the host's
+ * first TD): the boot-time alias check leaves no CMR, TDH.SYS.CONFIG
+ * refuses the TDMR, the TD is not built and is never entered. */
+static void test_alias_refused(void **state)
+{
+	(void)state;
+	struct hfx *f = hfx_new("tdx");
+	struct hv_result r;
+	char err[256];
+	assert_int_equal(machine_phys_alias(&f->m, 0x40000000, 0x90004000, 4096), 0);
+	struct hv_guest *g = make_td(f, "g0", 1, &r);
+	assert_int_equal(tdx_status_class(r.status), TDX_TDMR_OUTSIDE_CMRS);
+	assert_int_equal(g->state, HV_REFUSED);
+	assert_int_not_equal(f->m.tdx->sys_state, TDX_SYS_READY);
+	assert_int_equal(hv_guest_run(g, 0, RMI_EXIT_COUNT, &r, err, sizeof(err)), 0);
+	assert_true(r.not_built);
+	assert_int_equal(g->n.exits, 0);
+	hfx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +325,8 @@ int main(void)
 		cmocka_unit_test(test_unmap_channel),
 		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_bare_td),
+		cmocka_unit_test(test_alias_refused),
+		cmocka_unit_test(test_sept_poison),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -248,6 +248,56 @@ static void test_sha384(void **state)
 	}
 }
 
+/* With the boot-time alias check (tdx.alias_check) a DRAM alias into memory
+ * is no verified CMR: TDH.SYS.CONFIG refuses the TDMR; without the alias,
+ * or without the check, it is taken. */
+static void test_alias_check(void **state)
+{
+	struct fx *f = *state;
+	const uint64_t ghost = 0x40000000;
+	assert_true(f->m.cfg.tdx_alias_check);
+	assert_int_equal(machine_phys_alias(&f->m, ghost, TDR, 4096), 0);
+	assert_int_equal(fx_call(f, TDH_SYS_INIT, 0, 0, 0, 0), TDX_SUCCESS);
+	assert_int_equal(fx_call(f, TDH_SYS_LP_INIT, 0, 0, 0, 0), TDX_SUCCESS);
+	fx_tdmr_info(f);
+	assert_int_equal(fx_call(f, TDH_SYS_CONFIG, HOSTBUF, 1, GLOBAL_KEYID, 0), TDX_TDMR_OUTSIDE_CMRS);
+	assert_int_equal(fx_call(f, TDH_SYS_KEY_CONFIG, 0, 0, 0, 0), TDX_SYS_KEY_CONFIG_NOT_PENDING);
+	assert_int_equal(fx_call(f, TDH_MNG_CREATE, TDR, HKID, 0, 0), TDX_SYS_NOT_READY);
+	f->m.cfg.tdx_alias_check = false;
+	assert_int_equal(fx_call(f, TDH_SYS_CONFIG, HOSTBUF, 1, GLOBAL_KEYID, 0), TDX_SUCCESS);
+}
+
+/* ... and the platform whose alias is gone passes it. */
+static void test_alias_check_clean(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(machine_phys_alias(&f->m, 0x40000000, TDR, 4096), 0);
+	assert_int_equal(machine_phys_alias(&f->m, 0x40000000, 0x40000000, 4096), 0);
+	fx_sys_init(f);
+}
+
+/* The module consuming poison (its TDR line rewritten through KeyID 0) is a
+ * machine check in SEAM root: TDX is disabled, this and every later
+ * SEAMCALL fail with VMfailInvalid, and no TD accepts a page. */
+static void test_machine_check_disables_tdx(void **state)
+{
+	struct fx *f = *state;
+	uint8_t junk[64];
+	memset(junk, 0x5a, sizeof(junk));
+	assert_int_equal(fx_call(f, TDH_MNG_CREATE, TDR, HKID, 0, 0), TDX_SUCCESS);
+	fx_host_write(f, TDR, junk, sizeof(junk));
+	assert_int_equal(machine_wbinvd(&f->m, &f->cycles), 0);
+	uint64_t before = f->sim.trace.records;
+	assert_int_equal(fx_call(f, TDH_MNG_KEY_CONFIG, TDR, 0, 0, 0), TDX_SEAMCALL_VMFAILINVALID);
+	assert_true(f->sim.trace.records > before);
+	assert_true(tdx_disabled(f->m.tdx));
+	assert_string_equal(tdx_status_name(TDX_SEAMCALL_VMFAILINVALID), "tdx.vmfailinvalid");
+	assert_int_equal(fx_call(f, TDH_SYS_INIT, 0, 0, 0, 0), TDX_SEAMCALL_VMFAILINVALID);
+	assert_int_equal(fx_call(f, TDH_MNG_CREATE, TDCS(0), HKID + 1, 0, 0), TDX_SEAMCALL_VMFAILINVALID);
+	uint64_t c = 0;
+	assert_int_equal(tdx_td_accept(f->m.tdx, 0, TDR, 0, &c), TDX_SEAMCALL_VMFAILINVALID);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +309,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vp_create_addcx_init, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_sept_add, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_build_and_mrtd, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_alias_check, fx_setup_machine, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_alias_check_clean, fx_setup_machine, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_machine_check_disables_tdx, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
