@@ -4,6 +4,8 @@
 # run's digest and summary. Too long for make test (thousands of runs);
 # `make restore-check` runs it. JOBS=N checks N scenarios at once; each
 # scenario prints one line as it finishes, so a long run shows progress.
+# PROFILES="a b" checks only those of each scenario's profiles (after a
+# change to one architecture's model, its rows alone).
 #
 # usage: [JOBS=N] harness/scripts/restore-everywhere.sh [CCSIM] [SCENARIO...]
 set -eu
@@ -29,6 +31,7 @@ total=0 bad=0
 for scn in "$@"; do
 	profiles=$(sed -n 's/^profiles //p' "$scn" | head -n 1)
 	for p in $profiles; do
+		case " ${PROFILES:-$p} " in *" $p "*) ;; *) continue ;; esac
 		full="$work/full"
 		"$ccsim" run "$scn" --profile "$p" --out "$full" --quiet 2>/dev/null || continue
 		want=$(digest "$full/summary.json")
