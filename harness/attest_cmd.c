@@ -4,7 +4,7 @@
 #include "harness/attest_cmd.h"
 #include "harness/attest_snp.h"
 #include "harness/attest_tdx.h"
-#include "harness/scenario.h"
+#include "harness/lang/scenario.h"
 
 #include <errno.h>
 #include <glib.h>

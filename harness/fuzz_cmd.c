@@ -15,7 +15,7 @@
 
 #include "harness/fuzz.h"
 #include "harness/runner.h"
-#include "harness/scenario.h"
+#include "harness/lang/scenario.h"
 #include "models/monitor/rmm/rmm.h"
 
 static const char usage_fuzz[] =

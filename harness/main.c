@@ -11,7 +11,7 @@
 #include "harness/matrix.h"
 #include "harness/memtrace.h"
 #include "harness/runner.h"
-#include "harness/scenario.h"
+#include "harness/lang/scenario.h"
 #include "harness/steps.h"
 #include "harness/sweep/sweep.h"
 #include "harness/sweep/sweep_spec.h"

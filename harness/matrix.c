@@ -7,7 +7,7 @@
 
 #include "sim/json.h"
 #include "harness/runner.h"
-#include "harness/scenario.h"
+#include "harness/lang/scenario.h"
 #include "harness/sweep/sweep_pool.h"
 #include "models/platform/profile.h"
 

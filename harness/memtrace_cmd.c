@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "harness/memtrace.h"
-#include "harness/scenario.h"
+#include "harness/lang/scenario.h"
 
 static const char usage_memtrace[] =
 	"usage: ccsim memtrace convert IN OUT [--skip N] [--limit N]\n"

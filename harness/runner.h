@@ -8,7 +8,7 @@
 #include <glib.h>
 #include <stdint.h>
 
-#include "harness/scenario.h"
+#include "harness/lang/scenario.h"
 #include "harness/steps.h"
 #include "models/cpu/cpu.h"
 #include "models/platform/machine.h"

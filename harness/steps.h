@@ -1,31 +1,15 @@
-/* The step table: every actor kind, the steps it accepts, their arguments
- * and handlers. The parser validates scenarios against it and `ccsim steps`
- * prints it, so the documentation and the implementation cannot drift. */
-#ifndef CCSIM_HARNESS_STEPS_H
-#define CCSIM_HARNESS_STEPS_H
+/* The step handlers: what each step of the table (harness/lang/steps.h)
+ * does on the machine, found by the same (actor, op), and the result it
+ * leaves for captures and expectations. */
+#ifndef CCSIM_HARNESS_RUN_STEPS_H
+#define CCSIM_HARNESS_RUN_STEPS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
-#include "harness/scenario.h"
+#include "harness/lang/steps.h"
 #include "models/memenc/memenc.h"
-
-/* Whose status a result holds: the small tagged codes steps_status_name
- * names (RMI, RSI, SNP, ...), or a TDX module completion status, whose
- * whole 64-bit range (TDX_SUCCESS = 0 included) is the ABI's. */
-enum steps_status_space { STEPS_STATUS_DEFAULT = 0, STEPS_STATUS_TDX = 1 };
-
-enum actor_kind { ACTOR_HOST, ACTOR_VM, ACTOR_PHYS, ACTOR_DEV, ACTOR_VERIFIER, ACTOR_KIND_COUNT };
-enum step_arg_type { ARG_NUM, ARG_BYTES, ARG_NAME, ARG_NAME_NUM /* a name or a number */ };
-
-struct step_arg_spec {
-	const char *name;       /* NULL ends the list; "" is the positional word */
-	enum step_arg_type type;
-	bool required;
-	const char *help;
-};
 
 /* What a step did: kept under its capture name and checked by expectations. */
 struct step_result {
@@ -46,55 +30,31 @@ struct run_ctx;
 struct cpu;
 struct cc_fault;
 
-struct step_spec {
+/* A step's handler: returns 0 (the step ran; faults are results), or -1
+ * with a message naming what was wrong in the scenario. */
+typedef int step_run_fn(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+			char *err, size_t errlen);
+
+struct step_handler {
 	enum actor_kind actor;
 	const char *op;
-	const char *summary;
-	const char *example;
-	struct step_arg_spec args[12]; /* ends at the first NULL name */
-	/* Returns 0 (the step ran; faults are results), or -1 with a message
-	 * naming what was wrong in the scenario. */
-	int (*run)(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
-		   char *err, size_t errlen);
-	/* Extra parse-time check (e.g. the RMI command's own arguments); returns
-	 * NULL or a g_malloc'd message, with *col the column to blame. */
-	char *(*check)(const struct scn_step *st, int *col);
+	step_run_fn *run;
 };
 
-const struct step_spec *step_lookup(enum actor_kind actor, const char *op);
+/* The handler of a step table entry; NULL if it has none (a ccsim defect
+ * run/tests/test_step_handlers.c rules out). */
+step_run_fn *step_handler(const struct step_spec *spec);
+/* Every handler: its entries at *all, how many. */
+size_t step_handlers(const struct step_handler **all);
+
 /* The step faulted (kind: enum cc_fault_kind): no bytes. */
 void steps_res_fault(struct step_result *res, uint16_t kind);
-const char *actor_kind_name(enum actor_kind a);
-/* Print every actor and step with arguments and an example. */
-void steps_print(FILE *f);
-/* Find an argument by key; NULL if absent. Positional: key "". */
-const struct scn_arg *step_arg(const struct scn_step *st, const char *key);
-/* "unknown WHAT \"word\" (implemented: a, b, ...)", g_malloc'd: the names
- * of a command table's n entries (each stride bytes, its name a const
- * char * at name_off), for a step's parse-time check. */
-char *steps_unknown_command(const char *what, const char *word, const void *table, size_t n,
-			    size_t stride, size_t name_off);
 
-/* steps_guest.c: host.guest_* (every one through this handler) and
- * verifier.verify; steps_status.c: status names. Verifier statuses are STEPS_VERIFY_STATUS | code. */
-#define STEPS_VERIFY_STATUS 0x7e00ull
-/* A guest's RSI call (NAME.op rsi): its X0 as STEPS_RSI_STATUS | code (rsi.*). */
-/* RMP instructions (steps_sev.c): EAX as STEPS_RMP_STATUS | code (rmp.*);
- * rmp.unsupported on a profile without an RMP. */
-#define STEPS_RMP_STATUS 0x7b00ull
-#define STEPS_RMP_UNSUPPORTED (STEPS_RMP_STATUS | 0xff)
-/* SNP firmware commands (host.snp): STEPS_SNP_STATUS | the ABI status (snp.*). */
-#define STEPS_SNP_STATUS 0x7a00ull /* = HV_SNP_STATUS */
-#define STEPS_SNP_UNSUPPORTED (STEPS_SNP_STATUS | 0xff)
-/* SEV firmware commands (host.sev): STEPS_SEV_STATUS | the API status (sev.*). */
-#define STEPS_SEV_STATUS 0x7900ull /* = HV_SEV_STATUS */
-#define STEPS_SEV_UNSUPPORTED (STEPS_SEV_STATUS | 0xff)
+/* RMP instructions (steps_sev.c) and the SNP and SEV firmware commands. */
 int steps_sev(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
 	      size_t errlen);
-char *steps_sev_check(const struct scn_step *st, int *col);
 int steps_snp(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
 	      size_t errlen);
-char *steps_snp_check(const struct scn_step *st, int *col);
 int steps_rmpupdate(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		    char *err, size_t errlen);
 int steps_tlb_shootdown(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
@@ -105,22 +65,15 @@ int steps_pvalidate(struct run_ctx *rc, const struct scn_step *st, struct step_r
 		    char *err, size_t errlen);
 int steps_rmpadjust(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		    char *err, size_t errlen);
-#define STEPS_RSI_STATUS 0x7d00ull
-/* host.seamcall (steps_tdx.c): RAX, the completion status (tdx.*), in
- * STEPS_STATUS_TDX; tdx.unsupported off the tdx profile (a code in the
- * range the module's own statuses leave to the simulator). */
-#define STEPS_TDX_UNSUPPORTED 0xFFFF00FF00000000ull
+/* host.seamcall (steps_tdx.c): one SEAMCALL by leaf name. */
 int steps_seamcall(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		   char *err, size_t errlen);
-char *steps_seamcall_check(const struct scn_step *st, int *col);
 /* host.tdx_shared_eptp and host.tdx_quote (steps_tdx.c): a TD vCPU's shared
  * EPT root, and the host's quoting service for a GetQuote buffer. */
 int steps_tdx_shared_eptp(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 			  char *err, size_t errlen);
 int steps_tdx_quote(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		    char *err, size_t errlen);
-/* `ccsim steps`: the leaves and their argument names. */
-void steps_seamcall_print(FILE *f);
 /* On tdx a vm is a bare TD the host builds before the scenario
  * (stacks/host/hv_tdx_bare.c) whose vCPU the vm drives (steps_tdx.c);
  * host.tdx_aug adds a page to it, VM.accept accepts it. */
@@ -138,25 +91,21 @@ int steps_tdx_aug(struct run_ctx *rc, const struct scn_step *st, struct step_res
 		  char *err, size_t errlen);
 int steps_tdx_accept(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		     char *err, size_t errlen);
+/* steps_guest.c: host.guest_* (every one through this handler). */
 int steps_guest(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		     char *err, size_t errlen);
-/* Parse-time check of host.guest_run's arguments (until= names an exit reason). */
-char *steps_guest_run_check(const struct scn_step *st, int *col);
 int steps_stat(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
 	       size_t errlen);
 /* verifier.measure (steps_guest.c): the launch measurement a guest's
  * owner expects of its image, computed by the verifier (TDX: MRTD). */
 int steps_measure(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		  char *err, size_t errlen);
+/* verifier.verify (steps_guest.c): check attestation evidence. */
 int steps_verify(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		 char *err, size_t errlen);
-/* A status by name: verify.* for the verifier, rsi.* for a guest's RSI
- * call, else rmi_status_name. */
-const char *steps_status_name(uint64_t x0);
 /* A result's status by name, in the space it belongs to (tdx.* for a
  * SEAMCALL); whether it is an error a defence answered with. */
 const char *steps_result_status_name(const struct step_result *r);
 bool steps_result_status_refused(const struct step_result *r);
-bool steps_status_known(const char *name);
 
 #endif

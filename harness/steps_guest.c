@@ -134,29 +134,6 @@ static unsigned until_reason(const struct scn_step *st)
 	return RMI_EXIT_COUNT;
 }
 
-char *steps_guest_run_check(const struct scn_step *st, int *col)
-{
-	for (size_t i = 0; i < st->nargs; i++) {
-		const struct scn_arg *a = &st->args[i];
-		if (strcmp(a->key, "until") == 0) {
-			unsigned r = 0;
-			while (r < RMI_EXIT_COUNT && strcmp(rmi_exit_reason_name(r), a->v.name))
-				r++;
-			if (r < RMI_EXIT_COUNT)
-				continue;
-			*col = a->col;
-			return g_strdup_printf("until: expected an exit reason (sync, irq, fiq, psci, "
-					       "ripas_change, host_call, serror), got \"%s\"", a->v.name);
-		}
-		if (a->key[0] && strcmp(a->key, "exits") != 0) {
-			*col = a->col;
-			return g_strdup_printf("host.guest_run takes no argument \"%s\" (exits, until)",
-					       a->key);
-		}
-	}
-	return NULL;
-}
-
 /* The status of a call op's capture: RSI status codes as rsi.* (X0 of an
  * RSI function id), a TDCALL's RAX as tdx.* (its own space), anything else
  * as the raw X0. */

@@ -168,102 +168,19 @@ int steps_rmpadjust(struct run_ctx *rc, const struct scn_step *st, struct step_r
 
 /* --- the SNP firmware (SEV-SNP Firmware ABI, AMD 56860) --- */
 
-struct snp_cmd_spec {
-	const char *name;
-	const char *args[4];
-	const char *section;
-};
-
-static const struct snp_cmd_spec snp_cmds[] = {
-	{ "init", { NULL }, "8.8 SNP_INIT" },
-	{ "launch_start", { "gctx", "policy" }, "8.16 SNP_LAUNCH_START" },
-	{ "activate", { "gctx", "asid" }, "8.10 SNP_ACTIVATE" },
-	{ "launch_update", { "gctx", "addr", "gpa", "type" }, "8.17 SNP_LAUNCH_UPDATE" },
-	{ "launch_finish", { "gctx", "host_data", "id_ld", "policy" }, "8.18 SNP_LAUNCH_FINISH" },
-	{ "decommission", { "gctx" }, "8.11 SNP_DECOMMISSION" },
-	{ "df_flush", { NULL }, "8.12 SNP_DF_FLUSH" },
-	{ "report", { "gctx", "vmpl", "data" }, "7.3 MSG_REPORT_REQ" },
-};
-
-static const char *const page_types[] = { "", "normal", "vmsa", "zero", "unmeasured", "secrets",
-					  "cpuid" };
-
-static const struct snp_cmd_spec *snp_cmd_find(const char *name)
-{
-	for (size_t i = 0; i < G_N_ELEMENTS(snp_cmds); i++)
-		if (strcmp(snp_cmds[i].name, name) == 0)
-			return &snp_cmds[i];
-	return NULL;
-}
-
-/* The command's name and its arguments against a command table. */
-static char *fw_check(const struct scn_step *st, int *col, const char *fw,
-		      const struct snp_cmd_spec *cmds, size_t n)
-{
-	const struct scn_arg *cmd = step_arg(st, "");
-	const struct snp_cmd_spec *c = NULL;
-	for (size_t i = 0; i < n && !c; i++)
-		if (strcmp(cmds[i].name, cmd->v.name) == 0)
-			c = &cmds[i];
-	if (!c) {
-		GString *s = g_string_new(NULL);
-		for (size_t i = 0; i < n; i++)
-			g_string_append_printf(s, "%s%s", i ? ", " : "", cmds[i].name);
-		*col = cmd->col;
-		char *msg = g_strdup_printf("unknown %s firmware command \"%s\" (%s)", fw, cmd->v.name,
-					    s->str);
-		g_string_free(s, TRUE);
-		return msg;
-	}
-	for (size_t i = 0; i < st->nargs; i++) {
-		const struct scn_arg *a = &st->args[i];
-		bool ok = !a->key[0];
-		for (unsigned k = 0; k < G_N_ELEMENTS(c->args) && c->args[k]; k++)
-			ok |= strcmp(c->args[k], a->key) == 0;
-		*col = a->col;
-		if (!ok)
-			return g_strdup_printf("%s %s takes no argument \"%s\"", fw, c->name, a->key);
-		if (strcmp(a->key, "type") == 0) {
-			/* a number is the ABI's PAGE_TYPE byte as given, so a
-			 * reserved one reaches the firmware (snp.invalid_param) */
-			bool known = a->v.kind == SV_NUM && a->v.num <= 0xff;
-			for (size_t t = 1; t < G_N_ELEMENTS(page_types); t++)
-				known |= a->v.kind == SV_NAME && strcmp(page_types[t], a->v.name) == 0;
-			if (!known)
-				return g_strdup_printf("type: expected normal, vmsa, zero, unmeasured, secrets, "
-						       "cpuid or a PAGE_TYPE byte");
-		}
-	}
-	return NULL;
-}
-
-char *steps_snp_check(const struct scn_step *st, int *col)
-{
-	return fw_check(st, col, "SNP", snp_cmds, G_N_ELEMENTS(snp_cmds));
-}
-
-static enum snp_page_type page_type(const struct scn_step *st)
-{
-	const struct scn_arg *a = step_arg(st, "type");
-	if (a && a->v.kind == SV_NUM)
-		return (enum snp_page_type)a->v.num;
-	for (size_t t = 1; a && t < G_N_ELEMENTS(page_types); t++)
-		if (strcmp(page_types[t], a->v.name) == 0)
-			return (enum snp_page_type)t;
-	return SNP_PAGE_NORMAL;
-}
-
 /* host.snp COMMAND [args]: one firmware command from the hypervisor.
  * .status is snp.* (the ABI's status codes); report: the signed
  * ATTESTATION_REPORT as bytes. Without the firmware (a profile other than
- * sev-snp) the answer is snp.unsupported and nothing changes. */
+ * sev-snp) the answer is snp.unsupported and nothing changes. The commands
+ * and their arguments are checked when the scenario is read
+ * (harness/lang/steps_check.c). */
 int steps_snp(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
 	      size_t errlen)
 {
 	(void)err;
 	(void)errlen;
 	struct snp_psp *p = rc->machine.snp;
-	const struct snp_cmd_spec *c = snp_cmd_find(step_arg(st, "")->v.name);
+	const char *c = step_arg(st, "")->v.name;
 	uint64_t gctx = run_arg_num(st, "gctx", 0);
 	enum snp_status s = SNP_SUCCESS;
 	res->has_status = true;
@@ -272,16 +189,16 @@ int steps_snp(struct run_ctx *rc, const struct scn_step *st, struct step_result 
 		return 0;
 	}
 	uint64_t c0 = p->mem_cycles; /* the firmware's RMP and page accesses */
-	if (strcmp(c->name, "init") == 0) {
+	if (strcmp(c, "init") == 0) {
 		s = snp_init(&p->fw);
-	} else if (strcmp(c->name, "launch_start") == 0) {
+	} else if (strcmp(c, "launch_start") == 0) {
 		s = snp_launch_start(&p->fw, gctx, run_arg_num(st, "policy", SNP_POLICY_SMT | SNP_POLICY_RSVD1));
-	} else if (strcmp(c->name, "activate") == 0) {
+	} else if (strcmp(c, "activate") == 0) {
 		s = snp_psp_activate(p, gctx, (uint32_t)run_arg_num(st, "asid", 0));
-	} else if (strcmp(c->name, "launch_update") == 0) {
+	} else if (strcmp(c, "launch_update") == 0) {
 		s = snp_psp_launch_update(p, gctx, run_arg_num(st, "addr", 0), run_arg_num(st, "gpa", 0),
-					  page_type(st));
-	} else if (strcmp(c->name, "launch_finish") == 0) {
+					  (enum snp_page_type)steps_snp_page_type(st));
+	} else if (strcmp(c, "launch_finish") == 0) {
 		struct snp_launch_finish in = { 0 };
 		size_t n = 0;
 		const uint8_t *hd = run_arg_bytes(rc, st, "host_data", &n);
@@ -295,9 +212,9 @@ int steps_snp(struct run_ctx *rc, const struct scn_step *st, struct step_result 
 			in.id_block.policy = run_arg_num(st, "policy", SNP_POLICY_SMT | SNP_POLICY_RSVD1);
 		}
 		s = snp_launch_finish(&p->fw, gctx, &in);
-	} else if (strcmp(c->name, "decommission") == 0) {
+	} else if (strcmp(c, "decommission") == 0) {
 		s = snp_psp_decommission(p, gctx);
-	} else if (strcmp(c->name, "df_flush") == 0) {
+	} else if (strcmp(c, "df_flush") == 0) {
 		s = snp_psp_df_flush(p);
 	} else {
 		uint8_t data[SNP_REPORT_DATA_LEN] = { 0 };
@@ -322,24 +239,6 @@ int steps_snp(struct run_ctx *rc, const struct scn_step *st, struct step_result 
 }
 
 /* --- the SEV firmware for SEV / SEV-ES guests (SEV API, AMD 55766) --- */
-
-static const struct snp_cmd_spec sev_cmds[] = {
-	{ "init", { NULL }, "5.2 INIT" },
-	{ "launch_start", { "policy", "tik" }, "6.2 LAUNCH_START" },
-	{ "activate", { "handle", "asid" }, "6.3 ACTIVATE" },
-	{ "deactivate", { "handle" }, "6.4 DEACTIVATE" },
-	{ "launch_update_data", { "handle", "addr", "len" }, "6.5 LAUNCH_UPDATE_DATA" },
-	{ "launch_update_vmsa", { "handle", "addr", "len" }, "6.6 LAUNCH_UPDATE_VMSA" },
-	{ "launch_measure", { "handle" }, "6.7 LAUNCH_MEASURE" },
-	{ "launch_finish", { "handle" }, "6.9 LAUNCH_FINISH" },
-	{ "decommission", { "handle" }, "6.21 DECOMMISSION" },
-	{ "df_flush", { NULL }, "5.6 DF_FLUSH" },
-};
-
-char *steps_sev_check(const struct scn_step *st, int *col)
-{
-	return fw_check(st, col, "SEV", sev_cmds, G_N_ELEMENTS(sev_cmds));
-}
 
 /* host.sev COMMAND [args]: one SEV firmware command. .status is sev.* (the
  * same codes as SNP's); launch_start: x1 = the handle; launch_measure: the

@@ -4,7 +4,8 @@
  * models/monitor/tdx/tdx.c). The status is the completion status in RAX
  * (tdx.*); RCX and RDX come back as x1 and x2. Off the tdx profile the
  * answer is tdx.unsupported and nothing changes, so one scenario can run on
- * every profile. */
+ * every profile. The leaves' arguments are checked when the scenario is
+ * read (harness/lang/steps_check.c). */
 #include <glib.h>
 #include <stddef.h>
 #include <string.h>
@@ -15,31 +16,6 @@
 #include "models/monitor/tdx/tdx.h"
 #include "models/platform/machine.h"
 #include "sim/buf.h"
-
-/* A leaf whose input names a GPA takes it as EPT mapping information
- * (ABI "Secure EPT Entry Info"): level in bits 2:0, GPA in 51:12;
- * level= sets those bits, so a scenario says what it means. */
-static bool takes_level(const struct tdx_leaf *l)
-{
-	for (unsigned k = 0; k < l->arity; k++)
-		if (strcmp(l->args[k], "gpa") == 0)
-			return true;
-	return false;
-}
-
-/* vm=NAME names a vm's TD: the leaf's tdr=, tdvpr= and hkid= not given
- * are its (the host knows the TDs it built), so a scenario need not spell
- * the addresses hv_tdx_bare.c chose. */
-static const char *const vm_args[] = { "tdr", "tdvpr", "hkid" };
-
-static bool takes_vm(const struct tdx_leaf *l)
-{
-	for (unsigned k = 0; k < l->arity; k++)
-		for (size_t v = 0; v < G_N_ELEMENTS(vm_args); v++)
-			if (strcmp(l->args[k], vm_args[v]) == 0)
-				return true;
-	return false;
-}
 
 /* TDH.VP.ENTER also takes what the host sets up on the LP around the call
  * (tdx_lp_arm): timer= its APIC timer, cycles into the TD; mhz= the core
@@ -67,36 +43,6 @@ static uint64_t vm_value(const struct run_ctx *rc, int vm, const char *arg)
 	const struct hv_tdx_bare *b = &rc->tdx_vms[vm];
 	return strcmp(arg, "tdr") == 0 ? b->tdr : strcmp(arg, "tdvpr") == 0 ? b->tdvpr
 	     : strcmp(arg, "hkid") == 0 ? b->hkid : 0;
-}
-
-char *steps_seamcall_check(const struct scn_step *st, int *col)
-{
-	const struct scn_arg *name = step_arg(st, "");
-	const struct tdx_leaf *l = tdx_leaf_by_name(name->v.name);
-	if (!l) {
-		const struct tdx_leaf *all;
-		size_t n = tdx_leaves(&all);
-		*col = name->col;
-		return steps_unknown_command("SEAMCALL leaf", name->v.name, all, n, sizeof(*all),
-					     offsetof(struct tdx_leaf, name));
-	}
-	for (size_t i = 0; i < st->nargs; i++) {
-		const struct scn_arg *a = &st->args[i];
-		bool ok = !a->key[0] || strcmp(a->key, "lp") == 0 ||
-			  (strcmp(a->key, "level") == 0 && takes_level(l)) ||
-			  (strcmp(a->key, "vm") == 0 && a->v.kind == SV_NAME && takes_vm(l)) ||
-			  ((strcmp(a->key, "timer") == 0 || strcmp(a->key, "mhz") == 0) && is_vp_enter(l));
-		for (unsigned k = 0; k < l->arity; k++)
-			ok |= strcmp(l->args[k], a->key) == 0;
-		if (!ok) {
-			*col = a->col;
-			gchar *up = g_ascii_strup(l->name, -1);
-			char *msg = g_strdup_printf("TDH.%s takes no argument \"%s\"", up, a->key);
-			g_free(up);
-			return msg;
-		}
-	}
-	return NULL;
 }
 
 /* host.seamcall LEAF [lp=N] [level=L] [ARG=value ...] (vp.enter: [timer=] [mhz=]):
@@ -155,26 +101,6 @@ int steps_seamcall(struct run_ctx *rc, const struct scn_step *st, struct step_re
 	res->x2 = regs[TDX_RDX];
 	res->cycles = spent;
 	return 0;
-}
-
-void steps_seamcall_print(FILE *f)
-{
-	const struct tdx_leaf *all;
-	size_t n = tdx_leaves(&all);
-	fputs("      leaves and their arguments (TDX module ABI names; RCX, RDX, R8, R9 in order):\n", f);
-	for (size_t k = 0; k < n; k++) {
-		fprintf(f, "        %-22s", all[k].name);
-		for (unsigned x = 0; x < all[k].arity; x++)
-			fprintf(f, " %s=", all[k].args[x]);
-		if (takes_level(&all[k]))
-			fputs(" (level=: the EPT level in gpa's bits 2:0)", f);
-		if (takes_vm(&all[k]))
-			fputs(" [vm=NAME]", f);
-		if (is_vp_enter(&all[k]))
-			fputs(" [timer=CYCLES: the host's APIC timer fires that far into the TD] "
-			      "[mhz=: the core clock the host set]", f);
-		fputc('\n', f);
-	}
 }
 
 /* host.tdx_shared_eptp tdvpr=PA eptp=PA: the host's shared EPT root for a

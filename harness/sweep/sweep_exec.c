@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "harness/runner.h"
-#include "harness/scenario.h"
+#include "harness/lang/scenario.h"
 #include "harness/sweep/sweep_csv.h"
 #include "harness/sweep/sweep_pool.h"
 #include "sim/sim.h"

@@ -12,7 +12,7 @@
 #include <glib.h>
 
 #include "harness/runner.h"
-#include "harness/scenario.h"
+#include "harness/lang/scenario.h"
 #include "models/platform/profile.h"
 
 #define SUM_LEN 32

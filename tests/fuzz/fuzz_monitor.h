@@ -14,7 +14,7 @@
 
 #include "harness/fuzz.h"
 #include "harness/runner.h"
-#include "harness/scenario.h"
+#include "harness/lang/scenario.h"
 #include "models/platform/profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -9,7 +9,7 @@
 
 #include <glib.h>
 
-#include "harness/scenario.h"
+#include "harness/lang/scenario.h"
 
 #define MAX_SETS 8
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "harness/memtrace.h"
-#include "harness/scenario_priv.h"
+#include "harness/lang/scenario_priv.h"
 #include "models/monitor/rmm/rmm.h"
 #include "models/monitor/tdx/tdx.h"
 #include "sim/buf.h"

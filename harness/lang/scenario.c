@@ -1,6 +1,6 @@
 /* Scenario parser: statements and the scenario structure; the lexer is in
  * scenario_lex.c. See scenario.h and docs/scenarios.md. */
-#include "harness/scenario.h"
+#include "harness/lang/scenario.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -8,9 +8,9 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "harness/scenario_priv.h"
+#include "harness/lang/scenario_priv.h"
 #include "models/platform/profile.h"
-#include "harness/steps.h"
+#include "harness/lang/steps.h"
 #include "models/mmu/fault.h"
 #include "models/monitor/rmm/rmm.h"
 

@@ -3,8 +3,8 @@
  * parser checks everything it can before a run starts (unknown steps and
  * arguments, bad numbers, undefined captures and profiles) and reports
  * file:line:column. */
-#ifndef CCSIM_HARNESS_SCENARIO_H
-#define CCSIM_HARNESS_SCENARIO_H
+#ifndef CCSIM_HARNESS_LANG_SCENARIO_H
+#define CCSIM_HARNESS_LANG_SCENARIO_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -2,11 +2,12 @@
  * RMI (rmi.*), RSI (rsi.*, a guest's call), the verifier (verify.*), the
  * RMP instructions (rmp.*), the SNP firmware (snp.*) and the SEV firmware
  * for SEV / SEV-ES guests (sev.*); a SEAMCALL's result, in its own space,
- * the TDX module's completion statuses (tdx.*). */
+ * the TDX module's completion statuses (tdx.*). The parser asks whether an
+ * expectation's status name is one of them. */
 #include <glib.h>
 #include <string.h>
 
-#include "harness/steps.h"
+#include "harness/lang/steps.h"
 #include "models/monitor/rmm/rmm.h"
 #include "models/monitor/snp/snp_fw.h"
 #include "models/monitor/tdx/tdx.h"
@@ -39,23 +40,6 @@ const char *steps_status_name(uint64_t x0)
 			return r[x0 & 0xff];
 	}
 	return rmi_status_name(x0);
-}
-
-const char *steps_result_status_name(const struct step_result *r)
-{
-	if (r->status_space != STEPS_STATUS_TDX)
-		return steps_status_name(r->status);
-	return r->status == STEPS_TDX_UNSUPPORTED ? "tdx.unsupported" : tdx_status_name(r->status);
-}
-
-bool steps_result_status_refused(const struct step_result *r)
-{
-	if (r->status_space == STEPS_STATUS_TDX) /* bit 63: an error, not a warning */
-		return r->status != STEPS_TDX_UNSUPPORTED && tdx_status_is_error(r->status);
-	/* no RMP, no SNP or SEV firmware on the profile: nothing was tried */
-	return (r->status & 0xff) != 0 && r->status != UINT64_MAX &&
-	       r->status != STEPS_RMP_UNSUPPORTED && r->status != STEPS_SNP_UNSUPPORTED &&
-	       r->status != STEPS_SEV_UNSUPPORTED;
 }
 
 bool steps_status_known(const char *name)

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/scenario_priv.h"
+#include "harness/lang/scenario_priv.h"
 
 int scn_perr(struct parser *p, int col, const char *fmt, ...)
 {

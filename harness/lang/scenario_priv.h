@@ -1,15 +1,15 @@
 /* Internals of the scenario parser shared by its two halves: the lexer
  * (scenario_lex.c: tokens, values, ${param} expansion) and the statements
- * (scenario.c). Not for use outside harness/scenario*.c. */
-#ifndef CCSIM_HARNESS_SCENARIO_PRIV_H
-#define CCSIM_HARNESS_SCENARIO_PRIV_H
+ * (scenario.c). Not for use outside harness/lang/scenario*.c. */
+#ifndef CCSIM_HARNESS_LANG_SCENARIO_PRIV_H
+#define CCSIM_HARNESS_LANG_SCENARIO_PRIV_H
 
 #include <glib.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "harness/scenario.h"
+#include "harness/lang/scenario.h"
 
 struct tok {
 	char *key;    /* key=value form: the key, else NULL */
