@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "harness/fuzz.h"
-#include "harness/runner.h"
+#include "harness/run/runner.h"
 #include "harness/lang/scenario.h"
 #include "models/monitor/rmm/rmm.h"
 

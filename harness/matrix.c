@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "sim/json.h"
-#include "harness/runner.h"
+#include "harness/run/runner.h"
 #include "harness/lang/scenario.h"
 #include "harness/sweep/sweep_pool.h"
 #include "models/platform/profile.h"

@@ -13,7 +13,7 @@
 #include <glib.h>
 
 #include "harness/fuzz.h"
-#include "harness/runner.h"
+#include "harness/run/runner.h"
 #include "harness/lang/scenario.h"
 #include "models/platform/profile.h"
 

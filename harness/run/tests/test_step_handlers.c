@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "harness/lang/steps.h"
-#include "harness/steps.h"
+#include "harness/run/steps.h"
 
 /* Every step the language accepts runs: one handler each, found by lookup. */
 static void test_every_step_has_one_handler(void **state)

@@ -5,8 +5,8 @@
 
 #include "harness/attest_snp.h"
 #include "harness/attest_tdx.h"
-#include "harness/runner.h"
-#include "harness/steps.h"
+#include "harness/run/runner.h"
+#include "harness/run/steps.h"
 #include "models/monitor/attest/cca_token.h"
 #include "models/monitor/attest/tdx_quote.h"
 #include "models/monitor/rmm/rmm.h"

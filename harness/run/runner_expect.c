@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/runner.h"
-#include "harness/runner_priv.h"
+#include "harness/run/runner.h"
+#include "harness/run/runner_priv.h"
 
 /* --- expectations --- */
 

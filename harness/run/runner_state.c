@@ -5,8 +5,8 @@
 #include <glib.h>
 #include <string.h>
 
-#include "harness/runner.h"
-#include "harness/runner_priv.h"
+#include "harness/run/runner.h"
+#include "harness/run/runner_priv.h"
 
 #define RUN_CKPT_MAGIC "CCSIMRUN"
 /* 2: a SHA-256 of everything before it closes the file (1 had none) */

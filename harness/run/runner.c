@@ -1,6 +1,6 @@
 /* Scenario runner: machine set-up, step events, observed outcome,
  * expectations, checkpoints and the results folder; see runner.h. */
-#include "harness/runner.h"
+#include "harness/run/runner.h"
 
 #include <errno.h>
 #include <glib.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "sim/json.h"
-#include "harness/output.h"
-#include "harness/runner_priv.h"
+#include "harness/run/output.h"
+#include "harness/run/runner_priv.h"
 #include "models/monitor/rmm/rmm.h"
 #include "models/monitor/sev/sev_fw.h"
 #include "models/monitor/snp/snp_psp.h"

@@ -1,14 +1,14 @@
 /* Step handlers: the CPU's loads and stores, raw monitor calls, the
  * physical attacker and DMA, and the table that finds each step's handler;
  * see steps.h and docs/scenarios.md. */
-#include "harness/steps.h"
+#include "harness/run/steps.h"
 
 #include <errno.h>
 #include <glib.h>
 #include <stddef.h>
 #include <string.h>
 
-#include "harness/runner.h"
+#include "harness/run/runner.h"
 #include "models/monitor/rmm/rmm.h"
 #include "models/monitor/tdx/tdx.h"
 

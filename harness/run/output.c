@@ -1,5 +1,5 @@
 /* Results folder and human report; see output.h. */
-#include "harness/output.h"
+#include "harness/run/output.h"
 
 #include <errno.h>
 #include <glib.h>

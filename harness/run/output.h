@@ -1,11 +1,11 @@
 /* Run outputs: the results folder (summary.json, stats.json, trace.bin,
  * trace.txt; formats in docs/outputs.md) and the human report. */
-#ifndef CCSIM_HARNESS_OUTPUT_H
-#define CCSIM_HARNESS_OUTPUT_H
+#ifndef CCSIM_HARNESS_RUN_OUTPUT_H
+#define CCSIM_HARNESS_RUN_OUTPUT_H
 
 #include <stdio.h>
 
-#include "harness/runner.h"
+#include "harness/run/runner.h"
 
 #define SUMMARY_FORMAT "ccsim.summary/1"
 #define STATS_FORMAT "ccsim.stats/1"

@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "harness/runner.h"
-#include "harness/steps.h"
+#include "harness/run/runner.h"
+#include "harness/run/steps.h"
 #include "models/monitor/attest/tdx_quote.h"
 #include "models/monitor/tdx/tdx.h"
 #include "models/platform/machine.h"

@@ -1,15 +1,15 @@
 /* Running one scenario on one profile: build the machine, schedule the steps
  * on the event queue, record what each step did, derive the observed attack
  * outcome, check the expectations, and write the results folder. */
-#ifndef CCSIM_HARNESS_RUNNER_H
-#define CCSIM_HARNESS_RUNNER_H
+#ifndef CCSIM_HARNESS_RUN_RUNNER_H
+#define CCSIM_HARNESS_RUN_RUNNER_H
 
 #include <stdbool.h>
 #include <glib.h>
 #include <stdint.h>
 
 #include "harness/lang/scenario.h"
-#include "harness/steps.h"
+#include "harness/run/steps.h"
 #include "models/cpu/cpu.h"
 #include "models/platform/machine.h"
 #include "models/platform/profile.h"

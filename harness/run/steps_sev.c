@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/runner.h"
-#include "harness/steps.h"
+#include "harness/run/runner.h"
+#include "harness/run/steps.h"
 #include "models/mmu/rmp.h"
 #include "models/monitor/sev/sev_fw.h"
 #include "models/monitor/snp/snp_psp.h"

@@ -1,12 +1,12 @@
 /* Internals shared by the two halves of the runner: runner.c (steps,
  * outcome, the run), runner_expect.c (expectations) and runner_state.c (saved state and
- * checkpoints). Not for use outside harness/runner*.c. */
-#ifndef CCSIM_HARNESS_RUNNER_PRIV_H
-#define CCSIM_HARNESS_RUNNER_PRIV_H
+ * checkpoints). Not for use outside harness/run/runner*.c. */
+#ifndef CCSIM_HARNESS_RUN_RUNNER_PRIV_H
+#define CCSIM_HARNESS_RUN_RUNNER_PRIV_H
 
 #include <glib.h>
 
-#include "harness/runner.h"
+#include "harness/run/runner.h"
 
 void run_result_clear(struct step_result *r);
 void run_victim_write_add(struct run_ctx *rc, uint32_t vm, uint64_t addr, const uint8_t *d, size_t n);
