@@ -20,7 +20,7 @@ LDFLAGS += $(XLDFLAGS)
 # tests in tests/; bench/ is a program of its own.
 CLI_MAIN  := harness/main.c
 TEST_SRCS := $(sort $(wildcard sim/tests/test_*.c models/*/tests/test_*.c \
-             models/*/*/tests/test_*.c stacks/*/tests/test_*.c harness/tests/test_*.c \
+             models/*/*/tests/test_*.c stacks/*/tests/test_*.c \
              harness/*/tests/test_*.c tests/test_*.c))
 LIB_SRCS  := $(filter-out $(CLI_MAIN) harness/bench/% $(TEST_SRCS),$(sort $(wildcard sim/*.c \
              models/*/*.c models/*/*/*.c stacks/*/*.c harness/*.c harness/*/*.c)))

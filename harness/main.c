@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/attest_cmd.h"
-#include "harness/fuzz.h"
-#include "harness/matrix.h"
-#include "harness/memtrace.h"
+#include "harness/attest/attest_cmd.h"
+#include "harness/fuzz/fuzz.h"
+#include "harness/matrix/matrix.h"
+#include "harness/memtrace/memtrace.h"
 #include "harness/run/runner.h"
 #include "harness/lang/scenario.h"
 #include "harness/run/steps.h"

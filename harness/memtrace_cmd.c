@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/memtrace.h"
+#include "harness/memtrace/memtrace.h"
 #include "harness/lang/scenario.h"
 
 static const char usage_memtrace[] =

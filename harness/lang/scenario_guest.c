@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "harness/memtrace.h"
+#include "harness/memtrace/memtrace.h"
 #include "harness/lang/scenario_priv.h"
 #include "models/monitor/rmm/rmm.h"
 #include "models/monitor/tdx/tdx.h"

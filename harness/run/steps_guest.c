@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/attest_snp.h"
-#include "harness/attest_tdx.h"
+#include "harness/attest/attest_snp.h"
+#include "harness/attest/attest_tdx.h"
 #include "harness/run/runner.h"
 #include "harness/run/steps.h"
 #include "models/monitor/attest/cca_token.h"

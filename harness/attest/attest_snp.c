@@ -2,7 +2,7 @@
  * minimal launch on the firmware model (`attest make --snp`), and checking a
  * report's VCEK signature and, optionally, its measurement (`attest verify`
  * on a 1184-byte file). */
-#include "harness/attest_snp.h"
+#include "harness/attest/attest_snp.h"
 #include "sim/json.h"
 
 #include <errno.h>

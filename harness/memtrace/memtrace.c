@@ -1,6 +1,6 @@
 /* Memory traces: valgrind lackey text and ccsim's binary records, and
  * their compilation into what the guest's replay loop walks (memtrace.h). */
-#include "harness/memtrace.h"
+#include "harness/memtrace/memtrace.h"
 
 #include <errno.h>
 #include <inttypes.h>

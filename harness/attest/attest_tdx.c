@@ -2,7 +2,7 @@
  * sample quote of a TD with a given MRTD and REPORTDATA (`attest make
  * --tdx`), and checking a quote's chain and, optionally, its MRTD and
  * REPORTDATA (`attest verify --tdx`). */
-#include "harness/attest_tdx.h"
+#include "harness/attest/attest_tdx.h"
 
 #include <glib.h>
 #include <string.h>

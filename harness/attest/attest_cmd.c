@@ -1,9 +1,9 @@
 /* `ccsim attest make` builds a CCA attestation token from the simulation seed;
  * `ccsim attest verify` checks one (both signatures, the platform/realm
  * binding, optionally the RIM) and prints its claims as text or JSON. */
-#include "harness/attest_cmd.h"
-#include "harness/attest_snp.h"
-#include "harness/attest_tdx.h"
+#include "harness/attest/attest_cmd.h"
+#include "harness/attest/attest_snp.h"
+#include "harness/attest/attest_tdx.h"
 #include "harness/lang/scenario.h"
 
 #include <errno.h>

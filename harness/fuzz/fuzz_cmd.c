@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness/fuzz.h"
+#include "harness/fuzz/fuzz.h"
 #include "harness/run/runner.h"
 #include "harness/lang/scenario.h"
 #include "models/monitor/rmm/rmm.h"

@@ -8,7 +8,7 @@
 #include <glib.h>
 #include <string.h>
 
-#include "harness/fuzz.h"
+#include "harness/fuzz/fuzz.h"
 #include "models/monitor/rmm/rmm.h"
 #include "models/monitor/sev/sev_fw.h"
 #include "models/monitor/snp/snp_fw.h"

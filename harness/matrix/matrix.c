@@ -1,5 +1,5 @@
 /* Attack matrix; see matrix.h. */
-#include "harness/matrix.h"
+#include "harness/matrix/matrix.h"
 
 #include <errno.h>
 #include <glib.h>

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "harness/memtrace.h"
+#include "harness/memtrace/memtrace.h"
 
 static GArray *read_text(const char *text, uint64_t skip, uint64_t limit, char *err)
 {
