@@ -18,12 +18,12 @@ LDFLAGS += $(XLDFLAGS)
 
 # harness/ holds one folder a subject (harness/README.md), each with its unit
 # tests in tests/; bench/ is a program of its own.
-CLI_MAIN  := harness/main.c
+CLI_MAIN  := harness/cli/main.c
 TEST_SRCS := $(sort $(wildcard sim/tests/test_*.c models/*/tests/test_*.c \
              models/*/*/tests/test_*.c stacks/*/tests/test_*.c \
              harness/*/tests/test_*.c tests/test_*.c))
 LIB_SRCS  := $(filter-out $(CLI_MAIN) harness/bench/% $(TEST_SRCS),$(sort $(wildcard sim/*.c \
-             models/*/*.c models/*/*/*.c stacks/*/*.c harness/*.c harness/*/*.c)))
+             models/*/*.c models/*/*/*.c stacks/*/*.c harness/*/*.c)))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 TEST_BINS := $(TEST_SRCS:%.c=$(B)/%)
 CLI       := $(B)/ccsim

@@ -68,7 +68,4 @@ int memtrace_compile(const GArray *words, uint64_t base, uint64_t max_words, uin
 		     size_t *len, uint64_t *pages, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
-/* `ccsim memtrace ...` (memtrace_cmd.c): exit status 0, or 2. */
-int memtrace_main(int argc, char **argv);
-
 #endif

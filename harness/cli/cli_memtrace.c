@@ -10,8 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/memtrace/memtrace.h"
+#include "harness/cli/cli.h"
 #include "harness/lang/scenario.h"
+#include "harness/memtrace/memtrace.h"
 
 static const char usage_memtrace[] =
 	"usage: ccsim memtrace convert IN OUT [--skip N] [--limit N]\n"
@@ -78,7 +79,7 @@ static void print_info(const char *name, const GArray *words)
 	printf("pages         %" PRIu64 " (%.1f MiB footprint)\n", i.pages, i.pages / 256.0);
 }
 
-int memtrace_main(int argc, char **argv)
+int cli_memtrace(int argc, char **argv)
 {
 	for (int i = 0; i < argc; i++)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
