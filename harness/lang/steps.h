@@ -76,6 +76,7 @@ unsigned steps_snp_page_type(const struct scn_step *st);
  * STEPS_VERIFY_STATUS | code. */
 #define STEPS_VERIFY_STATUS 0x7e00ull
 /* A guest's RSI call (NAME.op rsi): its X0 as STEPS_RSI_STATUS | code (rsi.*). */
+#define STEPS_RSI_STATUS 0x7d00ull
 /* RMP instructions: EAX as STEPS_RMP_STATUS | code (rmp.*);
  * rmp.unsupported on a profile without an RMP. */
 #define STEPS_RMP_STATUS 0x7b00ull
@@ -86,7 +87,6 @@ unsigned steps_snp_page_type(const struct scn_step *st);
 /* SEV firmware commands (host.sev): STEPS_SEV_STATUS | the API status (sev.*). */
 #define STEPS_SEV_STATUS 0x7900ull /* = HV_SEV_STATUS */
 #define STEPS_SEV_UNSUPPORTED (STEPS_SEV_STATUS | 0xff)
-#define STEPS_RSI_STATUS 0x7d00ull
 /* host.seamcall: RAX, the completion status (tdx.*), in
  * STEPS_STATUS_TDX; tdx.unsupported off the tdx profile (a code in the
  * range the module's own statuses leave to the simulator). */
