@@ -16,11 +16,14 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-protot
 LDLIBS  += $(PKG_LIBS) -lm
 LDFLAGS += $(XLDFLAGS)
 
+# harness/ holds one folder a subject (harness/README.md), each with its unit
+# tests in tests/; bench/ is a program of its own.
+CLI_MAIN  := harness/cli/main.c
 TEST_SRCS := $(sort $(wildcard sim/tests/test_*.c models/*/tests/test_*.c \
-             models/*/*/tests/test_*.c stacks/*/tests/test_*.c harness/tests/test_*.c harness/sweep/tests/test_*.c \
-             tests/test_*.c))
-LIB_SRCS  := $(filter-out harness/main.c $(TEST_SRCS),$(sort $(wildcard sim/*.c models/*/*.c \
-             models/*/*/*.c stacks/*/*.c harness/*.c harness/sweep/*.c)))
+             models/*/*/tests/test_*.c stacks/*/tests/test_*.c \
+             harness/*/tests/test_*.c tests/test_*.c))
+LIB_SRCS  := $(filter-out $(CLI_MAIN) harness/bench/% $(TEST_SRCS),$(sort $(wildcard sim/*.c \
+             models/*/*.c models/*/*/*.c stacks/*/*.c harness/*/*.c)))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 TEST_BINS := $(TEST_SRCS:%.c=$(B)/%)
 CLI       := $(B)/ccsim
@@ -43,7 +46,7 @@ $(LIB): $(LIB_OBJS)
 	@echo "  AR      $@"
 	@ar rcs $@ $^
 
-$(CLI): $(B)/obj/harness/main.o $(LIB)
+$(CLI): $(B)/obj/$(CLI_MAIN:.c=.o) $(LIB)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -164,4 +167,4 @@ cppcheck:
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_BINS:=.d) $(B)/obj/harness/main.d
+-include $(LIB_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_BINS:=.d) $(B)/obj/$(CLI_MAIN:.c=.d)

@@ -41,7 +41,7 @@ struct sim {
 	uint32_t restore_layout;
 };
 
-/* Older checkpoint layouts (harness/runner_state.c names the formats). */
+/* Older checkpoint layouts (harness/run/runner_state.c names the formats). */
 #define SIM_LAYOUT_NO_BUS_LOG 1u /* mem saved no bus-interposer log (run checkpoint format 1) */
 
 /* Set up an empty simulation. freq_hz must be non-zero. */

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Checkpoints written by older ccsim releases still restore, through the
-# upgrader in harness/runner_state.c, and continue to the digest of an
+# upgrader in harness/run/runner_state.c, and continue to the digest of an
 # uninterrupted run. tests/data/checkpoints holds one per format step, each
 # taken by the ccsim of that format (gzip-compressed), with the scenario
 # frozen beside it (a checkpoint names its scenario by content).

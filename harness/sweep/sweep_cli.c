@@ -1,5 +1,5 @@
-/* `ccsim sweep` command line; see sweep.h. The usage text is in main.c with
- * every other command's. */
+/* `ccsim sweep` command line; see sweep.h. The usage text is in
+ * harness/cli/cli_sweep.c, which calls sweep_main. */
 #include "harness/sweep/sweep.h"
 
 #include <errno.h>

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/runner.h"
-#include "harness/scenario.h"
+#include "harness/run/runner.h"
+#include "harness/lang/scenario.h"
 #include "harness/sweep/sweep_csv.h"
 #include "harness/sweep/sweep_pool.h"
 #include "sim/sim.h"

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/scenario.h"
+#include "harness/lang/scenario.h"
 #include "harness/sweep/sweep_spec.h"
 #include "sim/sim.h"
 

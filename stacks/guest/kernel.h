@@ -181,7 +181,7 @@ enum guest_op_kind {
 	GOP_NET_SEND,     /* a: packets, b: buffer, c: bytes each, d: bounce (as blk) */
 	GOP_NET_RECV,     /* the same, receiving */
 	GOP_REPLAY,       /* a: base of the trace's pages, b: passes, e: its pages; data: the
-			     compiled words (harness/memtrace.h), placed in the data segment */
+			     compiled words (harness/memtrace/memtrace.h), placed in the data segment */
 	GOP_TDCALL,       /* a TD's TDCALL: a: leaf (RAX); data: RCX, RDX, R8..R15 as 8-byte
 			     words; RAX, RCX, RDX, R8..R13 reported (nothing outside a TD) */
 	GOP_KIND_COUNT

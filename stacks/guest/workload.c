@@ -143,7 +143,7 @@ static void random_loads(struct gasm *g, uint64_t bytes, uint64_t n, uint64_t ba
 	emit(g, ISA_BC, 7, ISA_XZR, ISA_NE, 0, loop);
 }
 
-/* Replay a compiled trace (harness/memtrace.h): each 8-byte word of
+/* Replay a compiled trace (harness/memtrace/memtrace.h): each 8-byte word of
  * [recs, recs + bytes) is an address, bit 0 set for a store; a load's
  * data is summed (it is used), a store writes the word itself. About seven
  * instructions per access: they stand for the program's own. */

@@ -1,5 +1,5 @@
 /* libFuzzer target: a run checkpoint as `ccsim run --restore` takes it
- * (harness/runner_state.c, sim/ snapshots and every model's restore), then
+ * (harness/run/runner_state.c, sim/ snapshots and every model's restore), then
  * the rest of the run from the restored state. The first input byte picks
  * the scenario and profile the checkpoint belongs to (low bits) and, with
  * bit 7 clear, has the SHA-256 trailer recomputed so that the parser behind
@@ -11,8 +11,8 @@
 
 #include <glib.h>
 
-#include "harness/runner.h"
-#include "harness/scenario.h"
+#include "harness/run/runner.h"
+#include "harness/lang/scenario.h"
 #include "models/platform/profile.h"
 
 #define SUM_LEN 32

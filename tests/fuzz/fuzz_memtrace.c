@@ -1,5 +1,5 @@
 /* libFuzzer target: a memory trace as `g.op replay` and `ccsim memtrace`
- * read it (harness/memtrace.c): valgrind lackey text or the binary
+ * read it (harness/memtrace/memtrace.c): valgrind lackey text or the binary
  * .cctrace, whole and through a window, summarised and compiled for the
  * guest. What was read must write back and read again to the same records. */
 #include <stddef.h>
@@ -9,7 +9,7 @@
 
 #include <glib.h>
 
-#include "harness/memtrace.h"
+#include "harness/memtrace/memtrace.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

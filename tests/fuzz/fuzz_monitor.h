@@ -1,6 +1,6 @@
 /* The body of the monitor-ABI libFuzzer targets (fuzz_monitor_cca.c,
  * _snp.c, _sev.c): the input bytes choose a scenario of monitor calls
- * (harness/fuzz_gen.c), which runs on the ABI's profile under the machine's
+ * (harness/fuzz/fuzz_gen.c), which runs on the ABI's profile under the machine's
  * invariants. A broken invariant, a crash or a sanitizer report is a
  * finding; the scenario is printed with it, and `ccsim fuzz ABI --decode
  * REPRODUCER -o case.scn` writes it for `ccsim shrink`. Runs are bounded by
@@ -12,16 +12,16 @@
 
 #include <glib.h>
 
-#include "harness/fuzz.h"
-#include "harness/runner.h"
-#include "harness/scenario.h"
+#include "harness/fuzz/fuzz.h"
+#include "harness/run/runner.h"
+#include "harness/lang/scenario.h"
 #include "models/platform/profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Small caches and TLBs keep a machine's set-up short under the
  * sanitizers; the memory map stays the profile's, which the calls'
- * addresses assume (harness/fuzz_gen.c's pools). */
+ * addresses assume (harness/fuzz/fuzz_gen.c's pools). */
 static char *const fuzz_monitor_sets[] = {
 	"limits.max_cycles=50000000", "cache.llc_size=64K", "cache.l2_size=16K", "cache.l1_size=4K",
 	"cache.l1_ways=4", "cache.l2_ways=4", "cache.llc_ways=4", "cpu.tlb_sets=16",

@@ -1,4 +1,4 @@
-/* libFuzzer target: scenario text as `ccsim run` parses it (harness/
+/* libFuzzer target: scenario text as `ccsim run` parses it (harness/lang/
  * scenario.c, scenario_lex.c, scenario_guest.c), with params set from the
  * command line. Leading lines "#set NAME=VALUE" (comments to the parser)
  * become --set overrides. The text is named as if it lay in
@@ -9,7 +9,7 @@
 
 #include <glib.h>
 
-#include "harness/scenario.h"
+#include "harness/lang/scenario.h"
 
 #define MAX_SETS 8
 

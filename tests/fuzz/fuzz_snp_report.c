@@ -1,5 +1,5 @@
 /* libFuzzer target: an SEV-SNP attestation report as `ccsim attest verify`
- * takes it (harness/attest_snp.c, models/monitor/snp/snp_fw.c). A report
+ * takes it (harness/attest/attest_snp.c, models/monitor/snp/snp_fw.c). A report
  * is 1184 bytes with version 2..5, so the input is cut or padded to that
  * and its version brought into range; input longer than a report asks for
  * the JSON output. */
@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/attest_cmd.h"
+#include "harness/attest/attest_cmd.h"
 #include "models/monitor/snp/snp_fw.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,12 +1,12 @@
 /* libFuzzer target: an Intel TDX quote as `ccsim attest verify --tdx` takes
- * it (harness/attest_tdx.c, models/monitor/attest/tdx_quote.c): the input
+ * it (harness/attest/attest_tdx.c, models/monitor/attest/tdx_quote.c): the input
  * is the quote, every length and type field as given. One that parses is
  * printed as text and again as JSON. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "harness/attest_cmd.h"
+#include "harness/attest/attest_cmd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

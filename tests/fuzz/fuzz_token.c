@@ -1,12 +1,12 @@
 /* libFuzzer target: a CCA attestation token as `ccsim attest verify` takes
- * it (models/monitor/attest/cbor.c, cca_token.c, harness/attest_cmd.c):
+ * it (models/monitor/attest/cbor.c, cca_token.c, harness/attest/attest_cmd.c):
  * parsed, checked against the platform key of seed 1, and its claims
  * printed as text and as JSON when it parses but a check fails. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "harness/attest_cmd.h"
+#include "harness/attest/attest_cmd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

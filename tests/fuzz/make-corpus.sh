@@ -11,7 +11,7 @@ mkdir -p "$out/fuzz_scenario" "$out/fuzz_profile" "$out/fuzz_memtrace" "$out/fuz
 	"$out/fuzz_token" "$out/fuzz_snp_report" "$out/fuzz_monitor_cca" "$out/fuzz_monitor_snp" \
 	"$out/fuzz_monitor_sev" "$out/fuzz_tdx_quote"
 
-# monitor-ABI targets: byte strings the generator (harness/fuzz_gen.c) reads
+# monitor-ABI targets: byte strings the generator (harness/fuzz/fuzz_gen.c) reads
 # as calls; the first byte picks the set-up (cca: bit 0 a realm and REC
 # parameters, bit 1 a realm guest making RSI calls, bit 2 parameters fuzzed)
 python3 - "$out" <<'PY'

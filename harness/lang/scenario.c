@@ -1,0 +1,736 @@
+/* Scenario parser: statements and the scenario structure; the lexer is in
+ * scenario_lex.c. See scenario.h and docs/scenarios.md. */
+#include "harness/lang/scenario.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <glib.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "harness/lang/scenario_priv.h"
+#include "models/platform/profile.h"
+#include "harness/lang/steps.h"
+#include "models/mmu/fault.h"
+#include "models/monitor/rmm/rmm.h"
+
+#define MAX_INCLUDE_DEPTH 8
+
+static bool vm_declared(struct parser *p, const char *name)
+{
+	for (guint i = 0; i < p->vms->len; i++)
+		if (strcmp(g_array_index(p->vms, struct scn_vm, i).name, name) == 0)
+			return true;
+	return false;
+}
+
+static bool secret_declared(struct parser *p, const char *name)
+{
+	for (guint i = 0; i < p->secrets->len; i++)
+		if (strcmp(g_array_index(p->secrets, struct scn_secret, i).name, name) == 0)
+			return true;
+	return false;
+}
+
+static bool capture_declared(struct parser *p, const char *name)
+{
+	for (guint i = 0; i < p->steps->len; i++) {
+		const char *c = g_array_index(p->steps, struct scn_step, i).capture;
+		if (c && strcmp(c, name) == 0)
+			return true;
+	}
+	for (guint i = 0; i < p->guests->len; i++) {
+		const struct scn_guest *g = &g_array_index(p->guests, struct scn_guest, i);
+		for (size_t k = 0; k < g->nops; k++)
+			if (g->op_captures[k] && strcmp(g->op_captures[k], name) == 0)
+				return true;
+	}
+	return false;
+}
+
+static int st_title(struct parser *p, GArray *t)
+{
+	if (t->len != 2 || !g_array_index(t, struct tok, 1).quoted)
+		return scn_perr(p, g_array_index(t, struct tok, 0).col, "expected: title \"text\"");
+	g_free(p->sc->title);
+	p->sc->title = g_strdup(g_array_index(t, struct tok, 1).s);
+	return 0;
+}
+
+static int st_profiles(struct parser *p, GArray *t)
+{
+	if (t->len < 2)
+		return scn_perr(p, 1, "expected: profiles NAME... (e.g. profiles plain cca)");
+	for (guint i = 1; i < t->len; i++) {
+		struct tok *k = &g_array_index(t, struct tok, i);
+		if (k->quoted || k->key || !scn_is_ident(k->s))
+			return scn_perr(p, k->col, "expected a profile name, got \"%s\"", k->s);
+		char path[4096], why[512];
+		if (profile_find(k->s, path, sizeof(path), why, sizeof(why)))
+			return scn_perr(p, k->col, "%s", why);
+		g_ptr_array_add(p->profiles, g_strdup(k->s));
+	}
+	return 0;
+}
+
+static int st_param(struct parser *p, GArray *t)
+{
+	struct tok *k = t->len == 2 ? &g_array_index(t, struct tok, 1) : NULL;
+	if (!k || !k->key)
+		return scn_perr(p, 1, "expected: param NAME=DEFAULT");
+	if (scn_param_value(p, k->key))
+		return scn_perr(p, k->col, "param \"%s\" is already declared", k->key);
+	struct scn_param pp = { g_strdup(k->key), NULL };
+	for (size_t i = 0; i < p->noverrides; i++) {
+		const char *eq = strchr(p->overrides[i], '=');
+		if (eq && strlen(k->key) == (size_t)(eq - p->overrides[i]) &&
+		    strncmp(p->overrides[i], k->key, strlen(k->key)) == 0) {
+			pp.value = g_strdup(eq + 1);
+			p->override_used[i] = true;
+		}
+	}
+	if (!pp.value)
+		pp.value = k->quoted ? g_strdup_printf("\"%s\"", k->s) : g_strdup(k->s);
+	g_array_append_val(p->params, pp);
+	return 0;
+}
+
+static int st_secret(struct parser *p, GArray *t)
+{
+	struct tok *name = t->len >= 2 ? &g_array_index(t, struct tok, 1) : NULL;
+	struct tok *val = NULL;
+	char *sname = NULL;
+	if (name && name->key && t->len == 2) {
+		sname = name->key;
+		val = name;
+	} else if (name && !name->key && t->len == 3) {
+		sname = name->s;
+		val = &g_array_index(t, struct tok, 2);
+	}
+	if (!sname || !scn_is_ident(sname))
+		return scn_perr(p, 1, "expected: secret NAME=\"bytes\" (or hex:..)");
+	if (secret_declared(p, sname))
+		return scn_perr(p, name->col, "secret \"%s\" is already declared", sname);
+	struct scn_value v;
+	if (scn_parse_value(p, val, &v))
+		return -1;
+	if (v.kind != SV_BYTES || v.len == 0) {
+		scn_value_free(&v);
+		return scn_perr(p, val->vcol, "a secret is bytes: \"text\" or hex:..");
+	}
+	struct scn_secret s = { g_strdup(sname), v.bytes, v.len };
+	g_array_append_val(p->secrets, s);
+	return 0;
+}
+
+static int st_vm(struct parser *p, GArray *t)
+{
+	struct tok *k = t->len >= 2 ? &g_array_index(t, struct tok, 1) : NULL;
+	if (!k || k->key || k->quoted || !scn_is_ident(k->s) || strchr(k->s, '.'))
+		return scn_perr(p, 1, "expected: vm NAME [core=N] [asid=N] [vmpl=N] [guest=VM] (a name without dots)");
+	if (vm_declared(p, k->s) || scn_guest_find(p, k->s) || strcmp(k->s, "host") == 0 ||
+	    strcmp(k->s, "phys") == 0 ||
+	    strcmp(k->s, "dev") == 0 ||
+	    strcmp(k->s, "outcome") == 0)
+		return scn_perr(p, k->col, "actor \"%s\" already exists", k->s);
+	struct scn_vm vm = { g_strdup(k->s), p->file, p->line, 0, 0, 0, 0, -1 };
+	for (guint i = 2; i < t->len; i++) {
+		struct tok *a = &g_array_index(t, struct tok, i);
+		int rc = 0;
+		if (a->key && strcmp(a->key, "guest") == 0 && !a->quoted) {
+			for (guint j = 0; j < p->vms->len; j++)
+				if (strcmp(g_array_index(p->vms, struct scn_vm, j).name, a->s) == 0 &&
+				    g_array_index(p->vms, struct scn_vm, j).same_as < 0)
+					vm.same_as = (int)j;
+			if (vm.same_as < 0)
+				rc = scn_perr(p, a->vcol, "vm %s: guest=%s names no earlier vm that is a "
+					      "guest of its own", k->s, a->s);
+		} else if (a->key && strcmp(a->key, "asid") == 0) {
+			if (scn_parse_number(a->s, &vm.asid) || vm.asid == 0 || vm.asid > 1023)
+				rc = scn_perr(p, a->vcol, "vm %s: asid: 1 to 1023, got \"%s\"", k->s, a->s);
+		} else if (a->key && strcmp(a->key, "vmpl") == 0) {
+			if (scn_parse_number(a->s, &vm.vmpl) || vm.vmpl > 3)
+				rc = scn_perr(p, a->vcol, "vm %s: vmpl: 0 to 3, got \"%s\"", k->s, a->s);
+		} else if (!a->key || strcmp(a->key, "core") != 0 || scn_parse_number(a->s, &vm.core)) {
+			rc = scn_perr(p, a->col, "vm %s: expected core=N, asid=N, vmpl=N or guest=VM, got \"%s\"",
+				      k->s, a->s);
+		} else {
+			vm.core_col = a->col;
+		}
+		if (rc) {
+			g_free(vm.name);
+			return rc;
+		}
+	}
+	g_array_append_val(p->vms, vm);
+	return 0;
+}
+
+static int check_arg_type(struct parser *p, const struct step_arg_spec *as, const struct scn_value *v)
+{
+	switch (as->type) {
+	case ARG_NUM:
+		if (v->kind != SV_NUM)
+			return scn_perr(p, v->col, "argument %s: expected a number, got \"%s\"",
+				    as->name[0] ? as->name : "(positional)", v->name ? v->name : "bytes");
+		return 0;
+	case ARG_BYTES:
+		if (v->kind == SV_BYTES)
+			return 0;
+		if (v->kind == SV_REF) {
+			if (!secret_declared(p, v->name) && !capture_declared(p, v->name))
+				return scn_perr(p, v->col, "$%s is neither a secret nor an earlier capture", v->name);
+			return 0;
+		}
+		return scn_perr(p, v->col, "argument %s: expected bytes (\"text\", hex:.., $name)", as->name);
+	case ARG_NAME:
+		if (v->kind != SV_NAME)
+			return scn_perr(p, v->col, "argument %s: expected a name", as->name[0] ? as->name : "(positional)");
+		return 0;
+	case ARG_NAME_NUM:
+		if (v->kind != SV_NAME && v->kind != SV_NUM)
+			return scn_perr(p, v->col, "argument %s: expected a name or a number", as->name);
+		return 0;
+	}
+	return -1;
+}
+
+static int st_step(struct parser *p, GArray *t, guint first, struct scn_step *st)
+{
+	struct tok *head = &g_array_index(t, struct tok, first);
+	const char *dot = strchr(head->s, '.');
+	if (head->key || head->quoted || !dot)
+		return scn_perr(p, head->col, "unknown statement \"%s\" (expected ACTOR.STEP, or one of title, "
+			    "profiles, param, secret, vm, guest, include, expect)", head->s);
+	st->actor = g_strndup(head->s, (gsize)(dot - head->s));
+	st->op = g_strdup(dot + 1);
+	enum actor_kind ak;
+	if (strcmp(st->actor, "host") == 0)
+		ak = ACTOR_HOST;
+	else if (strcmp(st->actor, "phys") == 0)
+		ak = ACTOR_PHYS;
+	else if (strcmp(st->actor, "dev") == 0)
+		ak = ACTOR_DEV;
+	else if (strcmp(st->actor, "verifier") == 0)
+		ak = ACTOR_VERIFIER;
+	else if (vm_declared(p, st->actor))
+		ak = ACTOR_VM;
+	else
+		return scn_perr(p, head->col, "unknown actor \"%s\" (expected host, phys, dev, verifier or a declared vm)",
+			    st->actor);
+	st->spec = step_lookup(ak, st->op);
+	if (!st->spec)
+		return scn_perr(p, head->col + (int)strlen(st->actor) + 1,
+			    "unknown step \"%s\" for %s (ccsim steps lists them)", st->op,
+			    actor_kind_name(ak));
+	GArray *args = g_array_new(FALSE, TRUE, sizeof(struct scn_arg));
+	int rc = 0;
+	for (guint i = first + 1; i < t->len && rc == 0; i++) {
+		struct tok *k = &g_array_index(t, struct tok, i);
+		if (!k->key && !k->quoted && strcmp(k->s, "->") == 0) {
+			struct tok *c = i + 1 < t->len ? &g_array_index(t, struct tok, i + 1) : NULL;
+			if (!c || c->key || c->quoted || !scn_is_ident(c->s) || strchr(c->s, '.') ||
+			    i + 2 != t->len)
+				rc = scn_perr(p, k->col, "expected: -> NAME at the end of the step");
+			else
+				st->capture = g_strdup(c->s);
+			break;
+		}
+		struct scn_arg a = { .key = g_strdup(k->key ? k->key : ""), .col = k->col };
+		const struct step_arg_spec *as = NULL;
+		for (const struct step_arg_spec *q = st->spec->args; q->name; q++)
+			if (strcmp(q->name, a.key) == 0)
+				as = q;
+		/* A step with its own check (host.rmi) takes any named number; the
+		 * check validates the names against the command it calls. */
+		static const struct step_arg_spec any_num = { "*", ARG_NUM, false, "" };
+		if (!as && k->key && st->spec->check)
+			as = &any_num;
+		if (!as) {
+			rc = k->key ? scn_perr(p, k->col, "%s.%s takes no argument \"%s\"", st->actor, st->op, k->key)
+				    : scn_perr(p, k->col, "%s.%s: unexpected \"%s\" (arguments are key=value)",
+					   st->actor, st->op, k->s);
+			g_free(a.key);
+			break;
+		}
+		for (guint j = 0; j < args->len; j++)
+			if (strcmp(g_array_index(args, struct scn_arg, j).key, a.key) == 0) {
+				rc = scn_perr(p, k->col, "argument \"%s\" given twice", a.key);
+				break;
+			}
+		if (rc == 0)
+			rc = scn_parse_value(p, k, &a.v);
+		if (rc == 0)
+			rc = check_arg_type(p, as, &a.v);
+		g_array_append_val(args, a);
+	}
+	for (const struct step_arg_spec *q = st->spec->args; rc == 0 && q->name; q++) {
+		bool given = false;
+		for (guint j = 0; j < args->len; j++)
+			given |= strcmp(g_array_index(args, struct scn_arg, j).key, q->name) == 0;
+		if (q->required && !given)
+			rc = q->name[0] ? scn_perr(p, head->col, "%s.%s needs %s=%s", st->actor, st->op, q->name,
+					       q->type == ARG_NUM ? "NUMBER" : q->type == ARG_BYTES ? "BYTES" : q->type == ARG_NAME ? "NAME" : "NAME|NUMBER")
+					: scn_perr(p, head->col, "%s.%s needs a %s (%s)", st->actor, st->op,
+					       q->help, "see ccsim steps");
+	}
+	st->nargs = args->len;
+	st->args = (struct scn_arg *)g_array_free(args, FALSE);
+	if (rc == 0 && ak == ACTOR_HOST && g_str_has_prefix(st->op, "guest_")) {
+		const struct scn_arg *a = step_arg(st, "");
+		if (a && !scn_guest_find(p, a->v.name))
+			rc = scn_perr(p, a->col, "no guest named \"%s\" (declare it with guest NAME)",
+				      a->v.name);
+	}
+	if (rc == 0 && st->spec->check) {
+		int col = head->col;
+		char *msg = st->spec->check(st, &col);
+		if (msg) {
+			rc = scn_perr(p, col, "%s", msg);
+			g_free(msg);
+		}
+	}
+	return rc;
+}
+
+static bool fault_name_known(const char *n)
+{
+	for (unsigned k = 0; k < FAULT_KIND_COUNT; k++)
+		if (strcmp(cc_fault_name(k), n) == 0)
+			return true;
+	return false;
+}
+
+static const char *fault_names_list(void)
+{
+	return "gpc.gpf, gpc.walk, gpc.addr_size, gpc.eabt, bus.range, mce.poison, mmu.s1, mmu.s2, "
+	       "iommu.translation, iommu.keyid, rmp.pf, rmp.npf, rmp.vc, vmrun.invalid, cpu.gp";
+}
+
+static bool status_name_known(const char *n)
+{
+	if (strcmp(n, "smc.unknown") == 0 || steps_status_known(n))
+		return true;
+	for (uint64_t s = 0; s < 5; s++)
+		if (strcmp(rmi_status_name(s), n) == 0)
+			return true;
+	return false;
+}
+
+static bool outcome_name_known(const char *n)
+{
+	static const char *const k[] = { "leaked", "blocked", "detected", "corrupted", "no-leak" };
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++)
+		if (strcmp(k[i], n) == 0)
+			return true;
+	return false;
+}
+
+static int parse_cmp(const char *s, enum scn_cmp *c)
+{
+	static const struct { const char *s; enum scn_cmp c; } ops[] = {
+		{ "==", CMP_EQ }, { "!=", CMP_NE }, { "<", CMP_LT }, { "<=", CMP_LE },
+		{ ">", CMP_GT }, { ">=", CMP_GE }, { "contains", CMP_CONTAINS },
+	};
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strcmp(ops[i].s, s) == 0) {
+			*c = ops[i].c;
+			return 0;
+		}
+	return -1;
+}
+
+const char *scn_cmp_text(enum scn_cmp c)
+{
+	static const char *const n[] = { "==", "!=", "<", "<=", ">", ">=", "contains" };
+	return n[c];
+}
+
+static int st_expect(struct parser *p, GArray *t, struct scn_expect *e)
+{
+	if (t->len < 4)
+		return scn_perr(p, 1, "expected: expect SUBJECT OP VALUE [on PROFILE...]");
+	struct tok *subj = &g_array_index(t, struct tok, 1);
+	struct tok *op = &g_array_index(t, struct tok, 2);
+	struct tok *val = &g_array_index(t, struct tok, 3);
+	if (subj->key || subj->quoted)
+		return scn_perr(p, subj->col, "expected a capture name or outcome");
+	char *dot = strchr(subj->s, '.');
+	e->subject = dot ? g_strndup(subj->s, (gsize)(dot - subj->s)) : g_strdup(subj->s);
+	e->field = dot ? g_strdup(dot + 1) : NULL;
+	if (strcmp(e->subject, "outcome") == 0) {
+		if (e->field)
+			return scn_perr(p, subj->col, "outcome has no fields");
+	} else if (!capture_declared(p, e->subject)) {
+		return scn_perr(p, subj->col, "no earlier step captures \"%s\" (add -> %s to a step)",
+			    e->subject, e->subject);
+	} else if (e->field && strcmp(e->field, "fault") && strcmp(e->field, "status") &&
+		   strcmp(e->field, "cycles") && strcmp(e->field, "x1") && strcmp(e->field, "x2")) {
+		return scn_perr(p, subj->col + (int)strlen(e->subject) + 1,
+			    "unknown field \"%s\" (expected fault, status, cycles, x1 or x2)", e->field);
+	}
+	if (op->key || op->quoted || parse_cmp(op->s, &e->cmp))
+		return scn_perr(p, op->col, "expected a comparison (== != < <= > >= contains), got \"%s\"", op->s);
+	if (val->key)
+		return scn_perr(p, val->col, "unexpected '=' in the value (comparisons need spaces: a == b)");
+	if (scn_parse_value(p, val, &e->rhs))
+		return -1;
+	if (e->rhs.kind == SV_REF && !secret_declared(p, e->rhs.name) && !capture_declared(p, e->rhs.name))
+		return scn_perr(p, val->vcol, "$%s is neither a secret nor a capture", e->rhs.name);
+	bool numeric = e->field && (strcmp(e->field, "cycles") == 0 || strcmp(e->field, "x1") == 0 ||
+				    strcmp(e->field, "x2") == 0);
+	if (numeric && e->rhs.kind != SV_NUM)
+		return scn_perr(p, val->vcol, "%s.%s compares with a number", e->subject, e->field);
+	if (!numeric && e->cmp != CMP_EQ && e->cmp != CMP_NE && e->cmp != CMP_CONTAINS)
+		return scn_perr(p, op->col, "%s only compares numbers (cycles, x1, x2)", op->s);
+	if (e->field && !numeric && e->rhs.kind != SV_NAME && !(strcmp(e->field, "status") == 0 && e->rhs.kind == SV_NUM))
+		return scn_perr(p, val->vcol, "%s.%s compares with a name such as %s", e->subject, e->field,
+			    strcmp(e->field, "fault") == 0 ? "gpc.gpf or none" : "rmi.success");
+	if (e->field && strcmp(e->field, "fault") == 0 && !fault_name_known(e->rhs.name))
+		return scn_perr(p, val->vcol, "unknown fault name \"%s\" (expected none or one of %s)",
+			    e->rhs.name, fault_names_list());
+	if (e->field && strcmp(e->field, "status") == 0 && e->rhs.kind == SV_NAME &&
+	    !status_name_known(e->rhs.name))
+		return scn_perr(p, val->vcol, "unknown status \"%s\" (expected smc.unknown or rmi.success, "
+			    "rmi.error_input, rmi.error_realm, rmi.error_rec, rmi.error_rtt, verify.ok, "
+			    "verify.bad_token, verify.rim_mismatch, verify.challenge_mismatch)", e->rhs.name);
+	if (strcmp(e->subject, "outcome") == 0 && e->rhs.kind == SV_NAME && !outcome_name_known(e->rhs.name))
+		return scn_perr(p, val->vcol, "unknown outcome \"%s\" (expected leaked, blocked, detected, "
+			    "corrupted or no-leak)", e->rhs.name);
+	if (strcmp(e->subject, "outcome") == 0 && e->rhs.kind != SV_NAME && e->rhs.kind != SV_BYTES)
+		return scn_perr(p, val->vcol, "outcome compares with leaked, blocked, detected, corrupted, no-leak, "
+			    "or a \"blocked: mechanism\" string");
+	if (t->len > 4) {
+		struct tok *on = &g_array_index(t, struct tok, 4);
+		if (on->key || strcmp(on->s, "on") || t->len < 6)
+			return scn_perr(p, on->col, "expected: on PROFILE... after the value");
+		e->profiles = g_new0(char *, t->len - 4);
+		for (guint i = 5; i < t->len; i++) {
+			struct tok *k = &g_array_index(t, struct tok, i);
+			bool known = false;
+			for (guint j = 0; j < p->profiles->len; j++)
+				known |= strcmp(p->profiles->pdata[j], k->s) == 0;
+			if (!known)
+				return scn_perr(p, k->col, "profile \"%s\" is not in this scenario's profiles line", k->s);
+			e->profiles[i - 5] = g_strdup(k->s);
+		}
+	}
+	return 0;
+}
+
+static int parse_file(struct parser *p, const char *path, int depth);
+
+
+static int st_include(struct parser *p, GArray *t, int depth)
+{
+	struct tok *k = t->len == 2 ? &g_array_index(t, struct tok, 1) : NULL;
+	if (!k || !k->quoted)
+		return scn_perr(p, 1, "expected: include \"relative/path.scn\"");
+	if (depth >= MAX_INCLUDE_DEPTH)
+		return scn_perr(p, k->col, "includes nest deeper than %d (a loop?)", MAX_INCLUDE_DEPTH);
+	gchar *dir = g_path_get_dirname(p->file);
+	gchar *inc = g_build_filename(dir, k->s, NULL);
+	g_free(dir);
+	const char *saved_file = p->file;
+	int saved_line = p->line;
+	if (!g_file_test(inc, G_FILE_TEST_IS_REGULAR)) {
+		int rc = scn_perr(p, k->col, "cannot include \"%s\": no such file", inc);
+		g_free(inc);
+		return rc;
+	}
+	int rc = parse_file(p, inc, depth + 1);
+	g_free(inc);
+	p->file = saved_file;
+	p->line = saved_line;
+	return rc;
+}
+
+static int parse_line(struct parser *p, const char *raw, int depth)
+{
+	char *line = scn_expand(p, raw);
+	GArray *t = NULL;
+	int rc = 0;
+	if (!line)
+		return -1;
+	if (scn_tokenize(p, line, &t)) {
+		g_free(line);
+		return -1;
+	}
+	if (t->len == 0)
+		goto out;
+	struct tok *head = &g_array_index(t, struct tok, 0);
+	const char *w = head->key ? "" : head->s;
+	if (strcmp(w, "title") == 0)
+		rc = st_title(p, t);
+	else if (strcmp(w, "profiles") == 0)
+		rc = st_profiles(p, t);
+	else if (strcmp(w, "param") == 0)
+		rc = st_param(p, t);
+	else if (strcmp(w, "secret") == 0)
+		rc = st_secret(p, t);
+	else if (strcmp(w, "vm") == 0)
+		rc = st_vm(p, t);
+	else if (strcmp(w, "guest") == 0)
+		rc = scn_st_guest(p, t);
+	else if (strcmp(w, "include") == 0)
+		rc = st_include(p, t, depth);
+	else if (strcmp(w, "expect") == 0) {
+		struct scn_expect e = { .file = p->file, .line = p->line, .col = head->col,
+					.text = g_strdup(g_strstrip(line)) };
+		rc = st_expect(p, t, &e);
+		g_array_append_val(p->expects, e);
+	} else if (!head->key && !head->quoted && g_str_has_suffix(head->s, ".op") &&
+		   scn_guest_find(p, head->s)) {
+		rc = scn_st_guest_op(p, t, scn_guest_find(p, head->s));
+	} else {
+		struct scn_step st = { .file = p->file, .line = p->line, .repeat = 1,
+				       .text = g_strdup(g_strstrip(line)) };
+		guint first = 0;
+		while (rc == 0 && first + 1 < t->len) {
+			struct tok *k = &g_array_index(t, struct tok, first);
+			if (k->key || (strcmp(k->s, "at") && strcmp(k->s, "repeat")))
+				break;
+			struct tok *n = &g_array_index(t, struct tok, first + 1);
+			uint64_t v;
+			if (n->quoted || scn_parse_number(n->s, &v))
+				rc = scn_perr(p, n->col, "bad number \"%s\" after %s", n->s, k->s);
+			else if (strcmp(k->s, "at") == 0) {
+				st.has_at = true;
+				st.at = v;
+			} else if (v == 0 || v > 1000000) {
+				rc = scn_perr(p, n->col, "repeat count %s out of range [1, 1000000]", n->s);
+			} else {
+				st.repeat = v;
+			}
+			first += 2;
+		}
+		st.col = g_array_index(t, struct tok, first < t->len ? first : 0).col;
+		if (rc == 0 && first >= t->len) { /* "at N" or "repeat N" and nothing after */
+			const struct tok *k = &g_array_index(t, struct tok, first - 2);
+			rc = scn_perr(p, k->col, "%s %s: expected a step after it (ACTOR.STEP ...)", k->s,
+				      g_array_index(t, struct tok, first - 1).s);
+		}
+		if (rc == 0)
+			rc = st_step(p, t, first, &st);
+		g_array_append_val(p->steps, st);
+	}
+out:
+	scn_toks_free(t);
+	g_free(line);
+	return rc;
+}
+
+/* The text of `path` (read, or given: `len` bytes at `given`), line by line. */
+static int parse_text(struct parser *p, const char *path, const char *given, size_t len, int depth)
+{
+	gchar *text = g_malloc(len + 1); /* NUL-terminated, whatever `given` holds */
+	memcpy(text, given, len);
+	text[len] = '\0';
+	/* text only: a NUL would end the file unseen, and what is not UTF-8
+	 * could not go into summary.json as written */
+	const gchar *bad = memchr(text, '\0', len);
+	if (bad || !g_utf8_validate(text, (gssize)len, &bad)) {
+		int line = 1, col = 1;
+		for (const char *c = text; c < bad; c++, col++)
+			if (*c == '\n') {
+				line++;
+				col = 0;
+			}
+		snprintf(p->err, p->errlen, "%s:%d:%d: %s (a scenario is UTF-8 text)", path, line, col,
+			 *bad ? "not UTF-8" : "a NUL byte");
+		g_free(text);
+		return -1;
+	}
+	struct scenario *sc = p->sc;
+	sc->files = g_renew(char *, sc->files, sc->nfiles + 1);
+	sc->files[sc->nfiles++] = g_strdup(path);
+	p->file = sc->files[sc->nfiles - 1];
+	char **lines = g_strsplit(text, "\n", -1);
+	int rc = 0;
+	for (int i = 0; lines[i] && rc == 0; i++) {
+		p->line = i + 1;
+		if (++p->lines_read > SCN_MAX_LINES) {
+			rc = scn_perr(p, 1, "the scenario reads more than %u lines, includes counted "
+				      "each time they are read", SCN_MAX_LINES);
+			break;
+		}
+		size_t n = strlen(lines[i]);
+		while (n && lines[i][n - 1] == '\r') /* CRLF line ends (and stray CRs before them) */
+			lines[i][--n] = '\0';
+		rc = parse_line(p, lines[i], depth);
+	}
+	g_strfreev(lines);
+	g_free(text);
+	return rc;
+}
+
+static int parse_file(struct parser *p, const char *path, int depth)
+{
+	gchar *text = NULL;
+	gsize len = 0;
+	GError *gerr = NULL;
+	if (!g_file_get_contents(path, &text, &len, &gerr)) {
+		snprintf(p->err, p->errlen, "%s:0:0: cannot read scenario: %s", path, gerr->message);
+		g_error_free(gerr);
+		return -1;
+	}
+	int rc = parse_text(p, path, text, len, depth);
+	g_free(text);
+	return rc;
+}
+
+/* scenario_load and scenario_load_buf: `text` NULL reads `path`. */
+static struct scenario *load(const char *path, const char *text, size_t len, char **overrides,
+			     size_t noverrides, char *err, size_t errlen)
+{
+	struct scenario *sc = g_new0(struct scenario, 1);
+	struct parser p = {
+		.sc = sc,
+		.steps = g_array_new(FALSE, TRUE, sizeof(struct scn_step)),
+		.expects = g_array_new(FALSE, TRUE, sizeof(struct scn_expect)),
+		.vms = g_array_new(FALSE, TRUE, sizeof(struct scn_vm)),
+		.guests = g_array_new(FALSE, TRUE, sizeof(struct scn_guest)),
+		.secrets = g_array_new(FALSE, TRUE, sizeof(struct scn_secret)),
+		.params = g_array_new(FALSE, TRUE, sizeof(struct scn_param)),
+		.profiles = g_ptr_array_new(),
+		.overrides = overrides,
+		.noverrides = noverrides,
+		.override_used = g_new0(bool, noverrides + 1),
+		.err = err,
+		.errlen = errlen,
+		.file = path,
+	};
+	sc->path = g_strdup(path);
+	int rc = text ? parse_text(&p, path, text, len, 0) : parse_file(&p, path, 0);
+	if (rc == 0)
+		rc = scn_guests_check(&p);
+	if (rc == 0 && p.profiles->len == 0) {
+		snprintf(err, errlen, "%s:1:1: no profiles line (expected e.g.: profiles plain cca)", path);
+		rc = -1;
+	}
+	for (size_t i = 0; rc == 0 && i < noverrides; i++)
+		if (!p.override_used[i] && !strchr(overrides[i], '.')) {
+			snprintf(err, errlen, "--set %s: %s declares no such param", overrides[i], path);
+			rc = -1;
+		}
+	g_ptr_array_add(p.profiles, NULL);
+	sc->profiles = (char **)g_ptr_array_free(p.profiles, FALSE);
+	sc->nsteps = p.steps->len;
+	sc->steps = (struct scn_step *)g_array_free(p.steps, FALSE);
+	sc->nexpects = p.expects->len;
+	sc->expects = (struct scn_expect *)g_array_free(p.expects, FALSE);
+	sc->nvms = p.vms->len;
+	sc->vms = (struct scn_vm *)g_array_free(p.vms, FALSE);
+	sc->nguests = p.guests->len;
+	sc->guests = (struct scn_guest *)g_array_free(p.guests, FALSE);
+	sc->nsecrets = p.secrets->len;
+	sc->secrets = (struct scn_secret *)g_array_free(p.secrets, FALSE);
+	sc->nparams = p.params->len;
+	sc->params = (struct scn_param *)g_array_free(p.params, FALSE);
+	g_free(p.override_used);
+	if (rc) {
+		scenario_free(sc);
+		return NULL;
+	}
+	return sc;
+}
+
+struct scenario *scenario_load(const char *path, char **overrides, size_t noverrides, char *err,
+			       size_t errlen)
+{
+	return load(path, NULL, 0, overrides, noverrides, err, errlen);
+}
+
+struct scenario *scenario_load_buf(const char *path, const char *text, size_t len,
+				   char **overrides, size_t noverrides, char *err, size_t errlen)
+{
+	return load(path, text, len, overrides, noverrides, err, errlen);
+}
+
+void scenario_free(struct scenario *sc)
+{
+	if (!sc)
+		return;
+	for (size_t i = 0; i < sc->nsteps; i++) {
+		struct scn_step *st = &sc->steps[i];
+		for (size_t k = 0; k < st->nargs; k++) {
+			g_free(st->args[k].key);
+			scn_value_free(&st->args[k].v);
+		}
+		g_free(st->args);
+		g_free(st->text);
+		g_free(st->actor);
+		g_free(st->op);
+		g_free(st->capture);
+	}
+	for (size_t i = 0; i < sc->nexpects; i++) {
+		struct scn_expect *e = &sc->expects[i];
+		g_free(e->text);
+		g_free(e->subject);
+		g_free(e->field);
+		scn_value_free(&e->rhs);
+		g_strfreev(e->profiles);
+	}
+	for (size_t i = 0; i < sc->nvms; i++)
+		g_free(sc->vms[i].name);
+	for (size_t i = 0; i < sc->nguests; i++)
+		scn_guest_free(&sc->guests[i]);
+	g_free(sc->guests);
+	for (size_t i = 0; i < sc->nsecrets; i++) {
+		g_free(sc->secrets[i].name);
+		g_free(sc->secrets[i].bytes);
+	}
+	for (size_t i = 0; i < sc->nparams; i++) {
+		g_free(sc->params[i].name);
+		g_free(sc->params[i].value);
+	}
+	for (size_t i = 0; i < sc->nfiles; i++)
+		g_free(sc->files[i]);
+	g_free(sc->files);
+	g_free(sc->params);
+	g_free(sc->secrets);
+	g_free(sc->vms);
+	g_free(sc->steps);
+	g_free(sc->expects);
+	g_strfreev(sc->profiles);
+	g_free(sc->title);
+	g_free(sc->path);
+	g_free(sc);
+}
+
+bool scenario_has_profile(const struct scenario *sc, const char *profile)
+{
+	for (char **p = sc->profiles; *p; p++)
+		if (strcmp(*p, profile) == 0)
+			return true;
+	return false;
+}
+
+const struct scn_guest *scenario_guest(const struct scenario *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->nguests; i++)
+		if (strcmp(sc->guests[i].name, name) == 0)
+			return &sc->guests[i];
+	return NULL;
+}
+
+bool scn_secret_bytes(struct parser *p, const char *name, const uint8_t **b, size_t *len)
+{
+	for (guint i = 0; i < p->secrets->len; i++) {
+		const struct scn_secret *s = &g_array_index(p->secrets, struct scn_secret, i);
+		if (strcmp(s->name, name) == 0) {
+			*b = s->bytes;
+			*len = s->len;
+			return true;
+		}
+	}
+	return false;
+}
+
+const struct scn_secret *scenario_secret(const struct scenario *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->nsecrets; i++)
+		if (strcmp(sc->secrets[i].name, name) == 0)
+			return &sc->secrets[i];
+	return NULL;
+}

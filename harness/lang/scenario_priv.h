@@ -1,0 +1,67 @@
+/* Internals of the scenario parser shared by its two halves: the lexer
+ * (scenario_lex.c: tokens, values, ${param} expansion) and the statements
+ * (scenario.c). Not for use outside harness/lang/scenario*.c. */
+#ifndef CCSIM_HARNESS_LANG_SCENARIO_PRIV_H
+#define CCSIM_HARNESS_LANG_SCENARIO_PRIV_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "harness/lang/scenario.h"
+
+struct tok {
+	char *key;    /* key=value form: the key, else NULL */
+	char *s;      /* decoded text (value part) */
+	size_t len;   /* bytes in s (quoted strings may hold NUL via \x00) */
+	bool quoted;
+	int col;      /* 1-based column of the token */
+	int vcol;     /* column of the value part */
+};
+
+struct parser {
+	struct scenario *sc;
+	GArray *steps, *expects, *vms, *secrets, *params, *guests;
+	GPtrArray *profiles;
+	char **overrides;
+	size_t noverrides;
+	bool *override_used;
+	char *err;
+	size_t errlen;
+	const char *file;
+	int line;
+	uint64_t lines_read;  /* over every included file: bounded by SCN_MAX_LINES */
+};
+
+/* Limits on what a scenario may make the parser do (docs/scenarios.md):
+ * params that expand into params, includes that include many times. */
+#define SCN_MAX_EXPANDED (64u << 10) /* bytes of one line after ${param} expansion */
+#define SCN_MAX_LINES 1000000u       /* lines read, includes counted each time */
+
+/* "file:line:col: message" into p->err; returns -1. */
+__attribute__((format(printf, 3, 4)))
+int scn_perr(struct parser *p, int col, const char *fmt, ...);
+bool scn_is_ident(const char *s);
+/* Split a line into tokens (words, "strings", key=value); -1 on error. */
+int scn_tokenize(struct parser *p, const char *line, GArray **out);
+void scn_toks_free(GArray *toks);
+/* Decimal, 0x hex, '_' separators, K/M/G suffixes; -1 if not a number. */
+int scn_parse_number(const char *s, uint64_t *out);
+int scn_parse_value(struct parser *p, const struct tok *t, struct scn_value *v);
+void scn_value_free(struct scn_value *v);
+const char *scn_param_value(struct parser *p, const char *name);
+/* The line with every ${param} replaced (g_free it), or NULL with an error. */
+char *scn_expand(struct parser *p, const char *line);
+
+/* scenario_guest.c: `guest NAME ...` and `NAME.op KIND ...` */
+int scn_st_guest(struct parser *p, GArray *t);
+struct scn_guest *scn_guest_find(struct parser *p, const char *name);
+int scn_st_guest_op(struct parser *p, GArray *t, struct scn_guest *g);
+void scn_guest_free(struct scn_guest *g);
+/* After the whole file is read: every guest's program assembles (loops
+ * closed, addresses in its RAM); an error names the op's line. */
+int scn_guests_check(struct parser *p);
+bool scn_secret_bytes(struct parser *p, const char *name, const uint8_t **b, size_t *len);
+
+#endif

@@ -1,0 +1,427 @@
+/* Steps for guests built by the guest kernel and run by the host stack
+ * (host.guest_*), and the attestation verifier (verifier.verify). */
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/attest/attest_snp.h"
+#include "harness/attest/attest_tdx.h"
+#include "harness/run/runner.h"
+#include "harness/run/steps.h"
+#include "models/monitor/attest/cca_token.h"
+#include "models/monitor/attest/tdx_quote.h"
+#include "models/monitor/rmm/rmm.h"
+#include "models/cpu/exec.h"
+#include "sim/buf.h"
+#include "stacks/host/hv.h"
+
+#define GUEST_PAGE 4096ull
+
+G_STATIC_ASSERT(STEPS_SNP_STATUS == HV_SNP_STATUS && STEPS_SEV_STATUS == HV_SEV_STATUS);
+
+static struct hv_guest *guest_of(struct run_ctx *rc, const struct scn_step *st, size_t *index,
+				 char *err, size_t errlen)
+{
+	const struct scn_arg *a = step_arg(st, "");
+	for (size_t i = 0; a && i < rc->sc->nguests; i++)
+		if (strcmp(rc->sc->guests[i].name, a->v.name) == 0) {
+			*index = i;
+			return rc->guests[i];
+		}
+	snprintf(err, errlen, "%s:%d:%d: %s.%s: no guest named \"%s\" (declare it with guest NAME)",
+		 st->file, st->line, st->col, st->actor, st->op, a ? a->v.name : "");
+	return NULL;
+}
+
+/* The guest an argument (asid_of=, state_of=, of=) names, which must have
+ * been created. */
+static struct hv_guest *named_guest(struct run_ctx *rc, const struct scn_step *st, const char *key,
+				    char *err, size_t errlen)
+{
+	const struct scn_arg *a = step_arg(st, key);
+	for (size_t i = 0; a && i < rc->sc->nguests; i++) {
+		struct hv_guest *g = rc->guests[i];
+		if (strcmp(rc->sc->guests[i].name, a->v.name))
+			continue;
+		if (g->state == HV_CREATED || g->state == HV_OFF)
+			return g;
+		snprintf(err, errlen, "%s:%d:%d: %s=%s: guest %s is not created (host.guest_create "
+			 "it first)", st->file, st->line, a->col, key, a->v.name, a->v.name);
+		return NULL;
+	}
+	if (a)
+		snprintf(err, errlen, "%s:%d:%d: %s: no guest named \"%s\" (declare it with guest NAME)",
+			 st->file, st->line, a->col, key, a->v.name);
+	return NULL;
+}
+
+/* host.guest_vmcb NAME [asid=N | asid_of=G] [state_of=G]: CrossLine's
+ * rewrite of NAME's control block (hv_guest_vmcb). Returns what that
+ * returns, or -2 for a bad argument, msg then naming file:line:column. */
+static int guest_vmcb(struct run_ctx *rc, const struct scn_step *st, struct hv_guest *g,
+		      struct hv_result *h, char *msg, size_t len)
+{
+	int64_t asid = step_arg(st, "asid") ? (int64_t)run_arg_num(st, "asid", 0) : -1;
+	uint64_t state = 0;
+	if (step_arg(st, "asid_of")) {
+		struct hv_guest *o = named_guest(rc, st, "asid_of", msg, len);
+		if (!o)
+			return -2;
+		asid = (int64_t)o->asid;
+	}
+	if (step_arg(st, "state_of")) {
+		struct hv_guest *o = named_guest(rc, st, "state_of", msg, len);
+		if (!o)
+			return -2;
+		state = hv_guest_regs_pa(o);
+	}
+	return hv_guest_vmcb(g, asid, state, h, msg, len);
+}
+
+/* host.guest_map NAME ipa=GPA (pa=SPA | of=G [of_ipa=GPA]): the host's
+ * nested-table entry for NAME's page at ipa points at pa, or at the page
+ * backing G's page of_ipa (default: ipa). Returns as guest_vmcb. */
+static int guest_map(struct run_ctx *rc, const struct scn_step *st, struct hv_guest *g,
+		     struct hv_result *h, char *msg, size_t len)
+{
+	uint64_t ipa = run_arg_num(st, "ipa", 0), pa = run_arg_num(st, "pa", 0);
+	if (step_arg(st, "of")) {
+		struct hv_guest *o = named_guest(rc, st, "of", msg, len);
+		if (!o)
+			return -2;
+		uint64_t oipa = run_arg_num(st, "of_ipa", ipa);
+		pa = hv_guest_page_pa(o, oipa);
+		if (!pa) {
+			snprintf(msg, len, "%s:%d:%d: guest %s has no page at 0x%llx yet", st->file,
+				 st->line, step_arg(st, "of")->col, o->name, (unsigned long long)oipa);
+			return -2;
+		}
+	} else if (!step_arg(st, "pa")) {
+		snprintf(msg, len, "%s:%d:%d: host.guest_map: expected pa=ADDR or of=GUEST", st->file,
+			 st->line, st->col);
+		return -2;
+	}
+	return hv_guest_map(g, ipa, pa, h, msg, len);
+}
+
+static void copy_result(const struct hv_guest *g, const struct hv_result *h, bool out,
+			struct step_result *res)
+{
+	res->has_status = h->has_status;
+	res->status = h->status;
+	/* success of an SEV guest's step reads in its firmware's namespace */
+	if (h->has_status && h->status == 0 && g->sev && !g->m->tdx)
+		res->status = g->sev == CPU_SEV_SNP ? HV_SNP_STATUS : HV_SEV_STATUS;
+	if (g->m->tdx) /* a TD's: the TDX module's statuses */
+		res->status_space = STEPS_STATUS_TDX;
+	res->x1 = h->x1;
+	res->x2 = h->x2;
+	res->cycles = h->cycles;
+	if (h->not_built)
+		steps_res_fault(res, FAULT_VMRUN_INVALID);
+	if (out && g->out->len) {
+		res->len = g->out->len;
+		res->bytes = g_memdup2(g->out->data, g->out->len);
+	}
+}
+
+/* host.guest_run until=REASON: the REC exit reason, RMI_EXIT_COUNT if none. */
+static unsigned until_reason(const struct scn_step *st)
+{
+	const struct scn_arg *a = step_arg(st, "until");
+	for (unsigned i = 0; a && i < RMI_EXIT_COUNT; i++)
+		if (strcmp(rmi_exit_reason_name(i), a->v.name) == 0)
+			return i;
+	return RMI_EXIT_COUNT;
+}
+
+/* The status of a call op's capture: RSI status codes as rsi.* (X0 of an
+ * RSI function id), a TDCALL's RAX as tdx.* (its own space), anything else
+ * as the raw X0. */
+static uint64_t call_status(const struct guest_op *o, uint64_t x0)
+{
+	if (o->kind == GOP_TDCALL)
+		return x0;
+	if (o->a >= RSI_FID_FIRST && o->a <= RSI_FID_LAST && x0 <= RSI_ERROR_UNKNOWN)
+		return STEPS_RSI_STATUS | x0;
+	return x0;
+}
+
+/* Every call op the guest reported results for during this step sets its
+ * capture: status from X0, x1 / x2, and X1.. as bytes (little-endian). */
+static void bind_call_results(struct run_ctx *rc, const struct scn_guest *sg,
+			      const struct hv_guest *g, guint from)
+{
+	for (guint i = from; i < g->results->len; i++) {
+		const struct hv_call_result *r = &g_array_index(g->results, struct hv_call_result, i);
+		if (r->op >= sg->nops || !sg->op_captures[r->op] || r->n == 0)
+			continue;
+		struct step_result c = { .has_status = true };
+		c.status = call_status(&sg->ops[r->op], r->x[0]);
+		if (sg->ops[r->op].kind == GOP_TDCALL)
+			c.status_space = STEPS_STATUS_TDX;
+		c.x1 = r->n > 1 ? r->x[1] : 0;
+		c.x2 = r->n > 2 ? r->x[2] : 0;
+		c.len = 8 * (r->n - 1);
+		if (c.len) {
+			c.bytes = g_malloc(c.len);
+			for (uint64_t k = 1; k < r->n; k++)
+				sim_le64_store(c.bytes + 8 * (k - 1), r->x[k]);
+		}
+		run_capture_set(rc, sg->op_captures[r->op], &c);
+		g_free(c.bytes);
+	}
+}
+
+/* host.guest_regs NAME [reg=N value=V]: the host reads X0..X30 where its
+ * personality keeps them (hv_guest_regs_pa), or writes one, with its own
+ * loads and stores: plaintext in a VMCB save area, ciphertext in a VMSA
+ * (SEV-ES), an RMP fault on SNP, a GPC fault on a REC. */
+static int guest_regs(struct run_ctx *rc, const struct scn_step *st, struct hv_guest *g,
+		      struct step_result *res)
+{
+	uint64_t pa = hv_guest_regs_pa(g);
+	struct cc_fault f;
+	int r;
+	if (step_arg(st, "reg")) {
+		uint8_t b[8];
+		sim_le64_store(b, run_arg_num(st, "value", 0));
+		r = cpu_store(&rc->host, pa + 8 * (run_arg_num(st, "reg", 0) % ISA_NREGS), b, 8, &f,
+			      &res->cycles);
+	} else {
+		res->len = 8 * ISA_NREGS;
+		res->bytes = g_malloc0(res->len);
+		r = cpu_load(&rc->host, pa, res->bytes, (uint32_t)res->len, &f, &res->cycles);
+	}
+	res->x1 = pa;
+	if (r == 1)
+		steps_res_fault(res, f.kind);
+	return r < 0 ? -1 : 0;
+}
+
+/* host.guest_peek NAME ipa= [len=]: the host loads from the page backing
+ * the guest's GPA, which it allocated: plaintext on plain, ciphertext
+ * under a guest's key, a GPC fault on a realm's delegated granule. */
+static int guest_peek(struct run_ctx *rc, const struct scn_step *st, struct hv_guest *g,
+		      struct step_result *res, char *err, size_t errlen)
+{
+	uint64_t ipa = run_arg_num(st, "ipa", 0), len = run_arg_num(st, "len", 8);
+	uint64_t pa = hv_guest_page_pa(g, ipa);
+	if (!pa) {
+		snprintf(err, errlen, "%s:%d:%d: guest %s has no page at 0x%llx yet", st->file, st->line,
+			 step_arg(st, "ipa")->col, g->name, (unsigned long long)ipa);
+		return -1;
+	}
+	if (len == 0 || (ipa & (GUEST_PAGE - 1)) + len > GUEST_PAGE) {
+		snprintf(err, errlen, "%s:%d:%d: len: expected 1 to %llu bytes (the rest of the page)",
+			 st->file, st->line, st->col,
+			 (unsigned long long)(GUEST_PAGE - (ipa & (GUEST_PAGE - 1))));
+		return -1;
+	}
+	struct cc_fault f;
+	res->len = len;
+	res->bytes = g_malloc0(len);
+	res->x1 = pa + (ipa & (GUEST_PAGE - 1));
+	int r = cpu_load(&rc->host, res->x1, res->bytes, (uint32_t)len, &f, &res->cycles);
+	if (r == 1)
+		steps_res_fault(res, f.kind);
+	return r < 0 ? -1 : 0;
+}
+
+static int guest_step(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		      char *err, size_t errlen)
+{
+	size_t gi = 0;
+	struct hv_guest *g = guest_of(rc, st, &gi, err, errlen);
+	struct hv_result h;
+	char msg[256] = "";
+	int r;
+	if (!g)
+		return -1;
+	if (strcmp(st->op, "guest_load") == 0) {
+		r = hv_guest_load(g, &h, msg, sizeof(msg));
+		if (!r) { /* the image as staged: what a verifier would measure */
+			res->len = g->image_len;
+			res->bytes = g_memdup2(g->image, g->image_len);
+		}
+	}
+	else if (strcmp(st->op, "guest_create") == 0)
+		r = hv_guest_create(g, &h, msg, sizeof(msg));
+	else if (strcmp(st->op, "guest_token") == 0) {
+		memset(&h, 0, sizeof(h));
+		if (g->token->len) {
+			res->len = g->token->len;
+			res->bytes = g_memdup2(g->token->data, g->token->len);
+		}
+		res->x1 = g->token->len;
+		return 0;
+	} else if (strcmp(st->op, "guest_regs") == 0) {
+		return guest_regs(rc, st, g, res);
+	} else if (strcmp(st->op, "guest_peek") == 0) {
+		return guest_peek(rc, st, g, res, err, errlen);
+	} else if (strcmp(st->op, "guest_npf") == 0) {
+		/* what the host read from the control area at the exits: the
+		 * GPA of the last nested page fault (EXITINFO2); an RMP
+		 * violation (EXITINFO1 bit 31) tells it nothing it did not
+		 * choose */
+		res->x1 = g->n.last_npf;
+		res->x2 = g->n.npfs;
+		if (g->n.npfs && g->n.last_npf_kind == FAULT_RMP_NPF)
+			steps_res_fault(res, FAULT_RMP_NPF);
+		else if (g->n.npfs) {
+			res->len = 8;
+			res->bytes = g_malloc(8);
+			sim_le64_store(res->bytes, g->n.last_npf);
+		}
+		return 0;
+	} else if (strcmp(st->op, "guest_vmcb") == 0 || strcmp(st->op, "guest_map") == 0) {
+		r = strcmp(st->op, "guest_vmcb") == 0 ? guest_vmcb(rc, st, g, &h, msg, sizeof(msg))
+						      : guest_map(rc, st, g, &h, msg, sizeof(msg));
+		if (r == -2) { /* the message already names the place */
+			snprintf(err, errlen, "%s", msg);
+			return -1;
+		}
+	} else if (strcmp(st->op, "guest_unmap") == 0) {
+		r = hv_guest_unmap(g, run_arg_num(st, "ipa", 0), &h, msg, sizeof(msg));
+	} else if (strcmp(st->op, "guest_inject") == 0) {
+		uint64_t esr = 0;
+		if (step_arg(st, "vc"))
+			esr = ESR_EC_VC | run_arg_num(st, "vc", 0) << ESR_VC_CODE_SHIFT |
+			      vcpu_dabt_iss(8, (unsigned)run_arg_num(st, "srt", 0),
+					    run_arg_num(st, "write", 0) != 0);
+		r = hv_guest_inject(g, esr, run_arg_num(st, "far", 0), (uint32_t)run_arg_num(st, "irq", 0),
+				    &h, msg, sizeof(msg));
+	} else if (strcmp(st->op, "guest_run") == 0) {
+		guint from = g->results->len;
+		r = hv_guest_run(g, run_arg_num(st, "exits", 0), until_reason(st), &h, msg,
+				 sizeof(msg));
+		bind_call_results(rc, &rc->sc->guests[gi], g, from);
+	} else
+		r = hv_guest_destroy(g, &h, msg, sizeof(msg));
+	if (r) {
+		snprintf(err, errlen, "%s:%d:%d: %s", st->file, st->line, st->col, msg);
+		return -1;
+	}
+	copy_result(g, &h, strcmp(st->op, "guest_run") == 0, res);
+	return 0;
+}
+
+int steps_guest(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		     char *err, size_t errlen)
+{
+	return guest_step(rc, st, res, err, errlen);
+}
+
+/* An SEV-SNP report (SNP ABI 7.3): the VCEK signature (this run's seed,
+ * the report's TCB), then the MEASUREMENT against rim= and REPORT_DATA
+ * against the challenge. The capture's bytes are the measurement. */
+static int verify_snp(struct run_ctx *rc, const uint8_t *r, const uint8_t *meas, size_t mlen,
+		      const uint8_t *chal, size_t clen, struct step_result *res)
+{
+	uint8_t pub[P384_POINT_LEN], want[SNP_REPORT_DATA_LEN] = { 0 };
+	const char *why = NULL;
+	snp_vcek_public(rc->opt->seed, sim_le64_load(r + SNP_RPT_REPORTED_TCB), pub);
+	if (snp_report_verify(r, pub, &why)) {
+		res->status = STEPS_VERIFY_STATUS | 1;
+		return 0;
+	}
+	res->len = SNP_DIGEST_LEN;
+	res->bytes = g_memdup2(r + SNP_RPT_MEASUREMENT, SNP_DIGEST_LEN);
+	if (chal)
+		memcpy(want, chal, MIN(clen, sizeof(want)));
+	if (meas && (mlen != SNP_DIGEST_LEN || memcmp(meas, r + SNP_RPT_MEASUREMENT, mlen)))
+		res->status = STEPS_VERIFY_STATUS | 2;
+	else if (chal && memcmp(want, r + SNP_RPT_REPORT_DATA, sizeof(want)))
+		res->status = STEPS_VERIFY_STATUS | 3;
+	else
+		res->status = STEPS_VERIFY_STATUS;
+	return 0;
+}
+
+/* An Intel TDX quote (DCAP v4): the chain to the PCK of this run's seed
+ * and the attestation key's signature (tdx_quote_verify), then MRTD
+ * against rim= and REPORTDATA against the challenge (zero-padded to 64
+ * bytes, as the TD's REPORTDATA). The capture's bytes are the MRTD. */
+static int verify_tdx(struct run_ctx *rc, const uint8_t *q, size_t len, const uint8_t *mrtd,
+		      size_t mlen, const uint8_t *chal, size_t clen, struct step_result *res)
+{
+	struct tdx_quote_view v;
+	uint8_t want[TDX_QUOTE_REPORTDATA_LEN] = { 0 };
+	char msg[160];
+	if (tdx_quote_verify(q, len, rc->opt->seed, &v, msg, sizeof(msg))) {
+		res->status = STEPS_VERIFY_STATUS | 1;
+		return 0;
+	}
+	res->len = TDX_QUOTE_MR_LEN;
+	res->bytes = g_memdup2(v.body + TDX_QB_MRTD, TDX_QUOTE_MR_LEN);
+	if (chal)
+		memcpy(want, chal, MIN(clen, sizeof(want)));
+	if (mrtd && (mlen != TDX_QUOTE_MR_LEN || memcmp(mrtd, v.body + TDX_QB_MRTD, mlen)))
+		res->status = STEPS_VERIFY_STATUS | 2;
+	else if (chal && memcmp(want, v.body + TDX_QB_REPORTDATA, sizeof(want)))
+		res->status = STEPS_VERIFY_STATUS | 3;
+	else
+		res->status = STEPS_VERIFY_STATUS;
+	return 0;
+}
+
+/* verifier.measure image=BYTES: what the owner of the image expects its
+ * launch measurement to be, computed from the image alone: on a TDX
+ * machine the MRTD of the TD ccsim's host builds from it
+ * (attest_tdx_mrtd_of_image). The SNP launch digest and the CCA RIM are
+ * not computed here yet: no bytes, x1 = 0. */
+int steps_measure(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		  char *err, size_t errlen)
+{
+	size_t len;
+	const uint8_t *img = run_arg_bytes(rc, st, "image", &len);
+	(void)err;
+	(void)errlen;
+	if (!rc->machine.tdx || !img)
+		return 0;
+	res->len = TDX_QUOTE_MR_LEN;
+	res->bytes = g_malloc(res->len);
+	attest_tdx_mrtd_of_image(img, len, res->bytes);
+	res->x1 = res->len;
+	return 0;
+}
+
+/* verifier.verify: a relying party checks a CCA token against the platform
+ * key of this run's seed, then the RIM and the challenge it expects, or an
+ * SEV-SNP report (verify_snp) or a TDX quote (verify_tdx). The capture's
+ * bytes are the token's RIM claim, the report's measurement or the
+ * quote's MRTD. */
+int steps_verify(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		 char *err, size_t errlen)
+{
+	size_t len, rlen = 0, clen = 0;
+	const uint8_t *tok = run_arg_bytes(rc, st, "token", &len);
+	const uint8_t *rim = run_arg_bytes(rc, st, "rim", &rlen);
+	const uint8_t *chal = run_arg_bytes(rc, st, "challenge", &clen);
+	uint8_t cpak[P384_POINT_LEN];
+	struct cca_token_view view;
+	char msg[256];
+	(void)err;
+	(void)errlen;
+	cca_cpak_public(rc->opt->seed, cpak);
+	res->has_status = true;
+	if (tok && attest_is_snp_report(tok, len))
+		return verify_snp(rc, tok, rim, rlen, chal, clen, res);
+	if (tok && attest_is_tdx_quote(tok, len))
+		return verify_tdx(rc, tok, len, rim, rlen, chal, clen, res);
+	if (!tok || cca_token_verify(tok, len, cpak, &view, msg, sizeof(msg))) {
+		res->status = STEPS_VERIFY_STATUS | 1;
+		return 0;
+	}
+	res->len = view.realm.meas_len;
+	res->bytes = g_memdup2(view.realm.rim, res->len);
+	uint8_t want[64] = { 0 };
+	if (chal)
+		memcpy(want, chal, MIN(clen, sizeof(want)));
+	if (rim && (rlen != view.realm.meas_len || memcmp(rim, view.realm.rim, rlen)))
+		res->status = STEPS_VERIFY_STATUS | 2;
+	else if (chal && memcmp(want, view.realm.challenge, sizeof(want)))
+		res->status = STEPS_VERIFY_STATUS | 3;
+	else
+		res->status = STEPS_VERIFY_STATUS;
+	return 0;
+}

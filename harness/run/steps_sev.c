@@ -1,0 +1,302 @@
+/* Steps for AMD SEV-SNP's Reverse Map Table instructions (AMD64 APM vol. 3:
+ * RMPUPDATE, PSMASH by the hypervisor; PVALIDATE, RMPADJUST by a guest),
+ * through the one RMP model the machine checks every access against
+ * (models/mmu/rmp.c). A profile without an RMP answers rmp.unsupported
+ * (the instructions would #UD) and changes nothing, so one scenario can run
+ * on every profile. */
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/run/runner.h"
+#include "harness/run/steps.h"
+#include "models/mmu/rmp.h"
+#include "models/monitor/sev/sev_fw.h"
+#include "models/monitor/snp/snp_psp.h"
+#include "models/platform/machine.h"
+
+static bool have_rmp(struct run_ctx *rc, struct step_result *res)
+{
+	res->has_status = true;
+	if (rc->cfg.rmp)
+		return true;
+	res->status = STEPS_RMP_UNSUPPORTED;
+	return false;
+}
+
+/* The instruction's outcome: an EAX status, or a fault it raised instead
+ * (#NPF / #VC from a guest instruction). Its table traffic costs what the
+ * memory path says, through machine_rmp_io. */
+static void rmp_result(struct run_ctx *rc, const struct rmp_op_result *r, uint64_t cycles0,
+		       struct step_result *res)
+{
+	res->cycles = rc->machine.rmp_io_ctx.cycles - cycles0;
+	if (r->fault.fault != RMP_OK) {
+		res->has_status = false;
+		res->faulted = true;
+		res->fault = machine_rmp_fault_kind(r->fault.fault);
+		res->x1 = r->fault.error_code;
+		return;
+	}
+	res->status = STEPS_RMP_STATUS | (uint64_t)r->status;
+	res->x1 = r->cf; /* PVALIDATE: rFLAGS.CF, the page already had that state */
+}
+
+static int find_vm(struct run_ctx *rc, const char *name, size_t *i)
+{
+	for (*i = 0; *i < rc->sc->nvms; (*i)++)
+		if (strcmp(rc->sc->vms[*i].name, name) == 0)
+			return 0;
+	return -1;
+}
+
+enum rmp_instr { I_RMPUPDATE, I_PSMASH, I_PVALIDATE, I_RMPADJUST };
+
+/* The guest page a vm's PVALIDATE / RMPADJUST names: a vm addresses its
+ * memory without translation, GPA = SPA = addr. */
+static struct rmp_guest_page guest_page(struct run_ctx *rc, const struct scn_step *st)
+{
+	const struct cpu *c = run_actor_cpu(rc, st);
+	uint64_t addr = run_arg_num(st, "addr", 0);
+	return (struct rmp_guest_page){ .spa = addr, .gpa = addr, .asid = c->asid,
+					.vmpl = (uint8_t)c->vmpl,
+					.size_2m = run_arg_num(st, "size", RMP_PAGE_4K) == RMP_PAGE_2M };
+}
+
+/* RMPUPDATE's new entry: assigned to a vm (its ASID) or asid=, GPA = addr
+ * unless gpa= is given; neither vm nor asid: back to the hypervisor (GPA 0
+ * unless given, which is then the caller's FAIL_INPUT). */
+static int update_entry(struct run_ctx *rc, const struct scn_step *st, struct rmp_entry *e,
+			char *err, size_t errlen)
+{
+	uint64_t addr = run_arg_num(st, "addr", 0);
+	const struct scn_arg *vm = step_arg(st, "vm");
+	*e = (struct rmp_entry){ .asid = (uint32_t)run_arg_num(st, "asid", 0),
+				 .immutable = run_arg_num(st, "immutable", 0) != 0,
+				 .size_2m = run_arg_num(st, "size", RMP_PAGE_4K) == RMP_PAGE_2M };
+	if (vm) {
+		size_t i;
+		if (find_vm(rc, vm->v.name, &i)) {
+			snprintf(err, errlen, "%s:%d:%d: host.rmpupdate: no vm named \"%s\"", st->file,
+				 st->line, vm->col, vm->v.name);
+			return -1;
+		}
+		e->asid = rc->vms[i].asid;
+	}
+	e->assigned = e->asid != 0 || e->immutable;
+	e->gpa = run_arg_num(st, "gpa", e->assigned ? addr : 0); /* an owner's page: GPA = SPA */
+	return 0;
+}
+
+static int rmp_step(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		    enum rmp_instr ins, char *err, size_t errlen)
+{
+	if (!have_rmp(rc, res))
+		return 0;
+	const struct rmp_config *cfg = &rc->machine.rmp;
+	struct rmp_io io = machine_rmp_io(&rc->machine);
+	uint64_t c0 = rc->machine.rmp_io_ctx.cycles, addr = run_arg_num(st, "addr", 0);
+	struct rmp_op_result r;
+	struct rmp_guest_page pg = ins >= I_PVALIDATE ? guest_page(rc, st) : (struct rmp_guest_page){ 0 };
+	struct rmp_entry e;
+	switch (ins) {
+	case I_RMPUPDATE:
+		if (update_entry(rc, st, &e, err, errlen))
+			return -1;
+		r = rmp_update(cfg, &io, addr, &e);
+		break;
+	case I_PSMASH:
+		r = rmp_psmash(cfg, &io, addr);
+		break;
+	case I_PVALIDATE:
+		r = rmp_pvalidate(cfg, &io, &pg, run_arg_num(st, "validate", 1) != 0);
+		break;
+	default:
+		r = rmp_adjust(cfg, &io, &pg, (uint8_t)run_arg_num(st, "vmpl", 1),
+			       (uint8_t)run_arg_num(st, "perms", 0), run_arg_num(st, "vmsa", 0) != 0);
+		break;
+	}
+	rmp_result(rc, &r, c0, res);
+	/* Where hardware keeps cached RMP verdicts (rmp.tlb_coherent off), the
+	 * host must shoot the page's translations down after RMPUPDATE or
+	 * PSMASH; flush=0 is the host that forgets to. */
+	if (ins <= I_PSMASH && r.fault.fault == RMP_OK && r.status == RMP_SUCCESS &&
+	    !rc->cfg.rmp_tlb_coherent && run_arg_num(st, "flush", 1))
+		machine_tlb_shootdown_page(&rc->machine, addr, &res->cycles);
+	return 0;
+}
+
+/* host.tlb_shootdown addr=: the host invalidates every translation of the
+ * page in every core's TLB (INVLPGB + TLBSYNC). */
+int steps_tlb_shootdown(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+			char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	machine_tlb_shootdown_page(&rc->machine, run_arg_num(st, "addr", 0), &res->cycles);
+	return 0;
+}
+
+/* host.rmpupdate addr= [vm=NAME | asid=N] [gpa=] [size=4K|2M] [immutable=] */
+int steps_rmpupdate(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		    char *err, size_t errlen)
+{
+	return rmp_step(rc, st, res, I_RMPUPDATE, err, errlen);
+}
+
+/* host.psmash addr=: split the 2MB entry at addr into 4KB ones. */
+int steps_psmash(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		 char *err, size_t errlen)
+{
+	return rmp_step(rc, st, res, I_PSMASH, err, errlen);
+}
+
+/* VM.pvalidate addr= [validate=1] [size=4K|2M] */
+int steps_pvalidate(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		    char *err, size_t errlen)
+{
+	return rmp_step(rc, st, res, I_PVALIDATE, err, errlen);
+}
+
+/* VM.rmpadjust addr= vmpl= perms= [vmsa=0] [size=]: from the vm's VMPL, set
+ * another VMPL's permissions on its page. */
+int steps_rmpadjust(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		    char *err, size_t errlen)
+{
+	return rmp_step(rc, st, res, I_RMPADJUST, err, errlen);
+}
+
+/* --- the SNP firmware (SEV-SNP Firmware ABI, AMD 56860) --- */
+
+/* host.snp COMMAND [args]: one firmware command from the hypervisor.
+ * .status is snp.* (the ABI's status codes); report: the signed
+ * ATTESTATION_REPORT as bytes. Without the firmware (a profile other than
+ * sev-snp) the answer is snp.unsupported and nothing changes. The commands
+ * and their arguments are checked when the scenario is read
+ * (harness/lang/steps_check.c). */
+int steps_snp(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
+	      size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	struct snp_psp *p = rc->machine.snp;
+	const char *c = step_arg(st, "")->v.name;
+	uint64_t gctx = run_arg_num(st, "gctx", 0);
+	enum snp_status s = SNP_SUCCESS;
+	res->has_status = true;
+	if (!p) {
+		res->status = STEPS_SNP_UNSUPPORTED;
+		return 0;
+	}
+	uint64_t c0 = p->mem_cycles; /* the firmware's RMP and page accesses */
+	if (strcmp(c, "init") == 0) {
+		s = snp_init(&p->fw);
+	} else if (strcmp(c, "launch_start") == 0) {
+		s = snp_launch_start(&p->fw, gctx, run_arg_num(st, "policy", SNP_POLICY_SMT | SNP_POLICY_RSVD1));
+	} else if (strcmp(c, "activate") == 0) {
+		s = snp_psp_activate(p, gctx, (uint32_t)run_arg_num(st, "asid", 0));
+	} else if (strcmp(c, "launch_update") == 0) {
+		s = snp_psp_launch_update(p, gctx, run_arg_num(st, "addr", 0), run_arg_num(st, "gpa", 0),
+					  (enum snp_page_type)steps_snp_page_type(st));
+	} else if (strcmp(c, "launch_finish") == 0) {
+		struct snp_launch_finish in = { 0 };
+		size_t n = 0;
+		const uint8_t *hd = run_arg_bytes(rc, st, "host_data", &n);
+		if (hd)
+			memcpy(in.host_data, hd, MIN(n, sizeof(in.host_data)));
+		/* an ID block naming the digest (and policy) the owner expects */
+		const uint8_t *ld = run_arg_bytes(rc, st, "id_ld", &n);
+		if (ld) {
+			in.id_block_en = true;
+			memcpy(in.id_block.ld, ld, MIN(n, sizeof(in.id_block.ld)));
+			in.id_block.policy = run_arg_num(st, "policy", SNP_POLICY_SMT | SNP_POLICY_RSVD1);
+		}
+		s = snp_launch_finish(&p->fw, gctx, &in);
+	} else if (strcmp(c, "decommission") == 0) {
+		s = snp_psp_decommission(p, gctx);
+	} else if (strcmp(c, "df_flush") == 0) {
+		s = snp_psp_df_flush(p);
+	} else {
+		uint8_t data[SNP_REPORT_DATA_LEN] = { 0 };
+		size_t n = 0;
+		const uint8_t *d = run_arg_bytes(rc, st, "data", &n);
+		if (d)
+			memcpy(data, d, MIN(n, sizeof(data)));
+		res->bytes = g_malloc(SNP_REPORT_LEN);
+		s = snp_guest_report(&p->fw, gctx, data, (unsigned)run_arg_num(st, "vmpl", 0), res->bytes);
+		if (s == SNP_SUCCESS) {
+			res->len = SNP_REPORT_LEN;
+		} else {
+			g_free(res->bytes);
+			res->bytes = NULL;
+		}
+	}
+	p->stat_cmds++;
+	p->stat_errors += s != SNP_SUCCESS;
+	res->status = STEPS_SNP_STATUS | (uint64_t)s;
+	res->cycles = p->mem_cycles - c0;
+	return 0;
+}
+
+/* --- the SEV firmware for SEV / SEV-ES guests (SEV API, AMD 55766) --- */
+
+/* host.sev COMMAND [args]: one SEV firmware command. .status is sev.* (the
+ * same codes as SNP's); launch_start: x1 = the handle; launch_measure: the
+ * 48 bytes MEASURE || MNONCE. Off sev / sev-es: sev.unsupported. */
+int steps_sev(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
+	      size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	struct sev_psp *p = rc->machine.sev;
+	const char *c = step_arg(st, "")->v.name;
+	uint32_t h = (uint32_t)run_arg_num(st, "handle", 0);
+	enum snp_status s;
+	res->has_status = true;
+	if (!p) {
+		res->status = STEPS_SEV_UNSUPPORTED;
+		return 0;
+	}
+	uint64_t c0 = p->mem_cycles;
+	if (strcmp(c, "init") == 0) {
+		s = sev_init(p);
+	} else if (strcmp(c, "launch_start") == 0) {
+		size_t n = 0;
+		const uint8_t *tik = run_arg_bytes(rc, st, "tik", &n);
+		uint8_t k[SEV_TIK_LEN] = { 0 };
+		if (tik)
+			memcpy(k, tik, MIN(n, sizeof(k)));
+		uint32_t handle = 0;
+		s = sev_launch_start(p, (uint32_t)run_arg_num(st, "policy", 0), tik ? k : NULL, &handle);
+		res->x1 = handle;
+	} else if (strcmp(c, "activate") == 0) {
+		s = sev_activate(p, h, (uint32_t)run_arg_num(st, "asid", 0));
+	} else if (strcmp(c, "deactivate") == 0) {
+		s = sev_deactivate(p, h);
+	} else if (strcmp(c, "launch_update_data") == 0) {
+		s = sev_launch_update_data(p, h, run_arg_num(st, "addr", 0), run_arg_num(st, "len", 4096));
+	} else if (strcmp(c, "launch_update_vmsa") == 0) {
+		s = sev_launch_update_vmsa(p, h, run_arg_num(st, "addr", 0),
+					   run_arg_num(st, "len", SEV_VMSA_LEN));
+	} else if (strcmp(c, "launch_measure") == 0) {
+		struct sev_measurement m;
+		s = sev_launch_measure(p, h, &m);
+		if (s == SNP_SUCCESS) {
+			res->len = sizeof(m.measure) + sizeof(m.mnonce);
+			res->bytes = g_malloc(res->len);
+			memcpy(res->bytes, m.measure, sizeof(m.measure));
+			memcpy(res->bytes + sizeof(m.measure), m.mnonce, sizeof(m.mnonce));
+		}
+	} else if (strcmp(c, "launch_finish") == 0) {
+		s = sev_launch_finish(p, h);
+	} else if (strcmp(c, "decommission") == 0) {
+		s = sev_decommission(p, h);
+	} else {
+		s = sev_df_flush(p);
+	}
+	p->stat_cmds++;
+	p->stat_errors += s != SNP_SUCCESS;
+	res->status = STEPS_SEV_STATUS | (uint64_t)s;
+	res->cycles = p->mem_cycles - c0;
+	return 0;
+}
