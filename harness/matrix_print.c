@@ -267,7 +267,7 @@ static bool same_family(const char *a, const char *b)
 
 /* plain, the unprotected baseline, first; then families by name; within a
  * family, names in order (the family's own profile sorts first). */
-static int cmp_profile(const void *pa, const void *pb)
+static gint cmp_profile(gconstpointer pa, gconstpointer pb)
 {
 	const char *a = *(char *const *)pa, *b = *(char *const *)pb;
 	size_t fa = family_len(a), fb = family_len(b);
@@ -367,7 +367,8 @@ static void print_heading(FILE *f, const struct layout *L, const char *title, si
 		pad_to(lab, end);
 		i = j;
 	}
-	print_trimmed(f, fam);
+	if (b > a)
+		print_trimmed(f, fam);
 	print_trimmed(f, lab);
 	g_string_free(fam, TRUE);
 	g_string_free(lab, TRUE);
@@ -480,7 +481,7 @@ static void legend_cells(struct wrap *w, const struct matrix_cell *cells, size_t
 	}
 }
 
-static int cmp_str(const void *a, const void *b)
+static gint cmp_str(gconstpointer a, gconstpointer b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -495,7 +496,7 @@ static void legend_blocked(struct wrap *w, const struct matrix_cell *cells, size
 		if (matrix_cell_code(&cells[i]) == 'B')
 			g_ptr_array_add(mechs, (gpointer)(g_str_has_prefix(o, "blocked: ") ? o + 9 : o));
 	}
-	qsort(mechs->pdata, mechs->len, sizeof(gpointer), cmp_str);
+	g_ptr_array_sort(mechs, cmp_str);
 	for (guint i = 0; i < mechs->len;) {
 		guint j = i + 1;
 		while (j < mechs->len && strcmp(mechs->pdata[j], mechs->pdata[i]) == 0)
@@ -524,7 +525,7 @@ void matrix_print_compact(FILE *f, const struct matrix_cell *cells, size_t n, un
 		if (!seen)
 			g_ptr_array_add(cols, cells[i].profile);
 	}
-	qsort(cols->pdata, cols->len, sizeof(gpointer), cmp_profile);
+	g_ptr_array_sort(cols, cmp_profile);
 	L.cols = (const char **)cols->pdata;
 	L.ncols = cols->len;
 	L.prefix = common_dir(cells, n);
@@ -552,7 +553,8 @@ void matrix_print_compact(FILE *f, const struct matrix_cell *cells, size_t n, un
 	char label[8];
 	fputc('\n', f);
 	wrap_begin(&w, f, L.width, 0, 2);
-	wrap_item(&w, "profiles:", "");
+	if (L.ncols)
+		wrap_item(&w, "profiles:", "");
 	for (size_t i = 0; i < L.ncols; i++) {
 		gchar *item;
 		col_label(&L, i, label);

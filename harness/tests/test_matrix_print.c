@@ -235,6 +235,12 @@ static void test_summary(void **state)
 	out = print_compact(c, 3, MATRIX_MIN_WIDTH);
 	assert_true(longest_line(out) <= MATRIX_MIN_WIDTH);
 	free(out);
+	/* Nothing loaded: no profile column at all, the error still named. */
+	out = print_compact(&c[2], 1, 80);
+	assert_true(g_str_has_prefix(out, "tests/data/\nb.scn\n"));
+	assert_null(strstr(out, "profiles:"));
+	assert_true(g_str_has_suffix(out, "unknown statement \"frob\"\n1 cells: 0 passed, 0 failed, 1 errors\n"));
+	free(out);
 }
 
 /* Many blocking mechanisms: the legend stops after a few lines and says
