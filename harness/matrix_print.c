@@ -11,17 +11,13 @@
 
 unsigned matrix_width(const char *columns_env, int tty_cols)
 {
-	unsigned long w = 80;
+	unsigned long w = tty_cols > 0 ? (unsigned long)tty_cols : 80;
 	if (columns_env && *columns_env >= '0' && *columns_env <= '9') {
 		char *end;
 		errno = 0;
 		unsigned long v = strtoul(columns_env, &end, 10);
 		if (!errno && !*end && v > 0)
-			w = MIN(v, 100000ul);
-		else if (tty_cols > 0)
-			w = (unsigned long)tty_cols;
-	} else if (tty_cols > 0) {
-		w = (unsigned long)tty_cols;
+			w = MIN(v, 100000ul); /* past any screen; keeps the sums small */
 	}
 	return (unsigned)MAX(w, (unsigned long)MATRIX_MIN_WIDTH);
 }
