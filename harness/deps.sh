@@ -7,9 +7,11 @@ set -eu
 # as a job array on a one-node cluster of its own. python3-matplotlib and
 # python3-numpy: make report's figures (Debian's /usr/bin/python3). clang and
 # libclang-rt-14-dev (libFuzzer and the sanitizer runtimes, only recommended
-# by clang): make fuzz and tests/test_fuzz.sh.
+# by clang): make fuzz and tests/test_fuzz.sh. libxml2-utils (xmllint):
+# tests/test_matrix_output.sh validates the matrix's JUnit report.
 pkgs="gcc make pkg-config libglib2.0-dev libcmocka-dev libssl-dev gcovr python3 cppcheck
-slurmctld slurmd slurm-client munge python3-matplotlib python3-numpy clang libclang-rt-14-dev"
+slurmctld slurmd slurm-client munge python3-matplotlib python3-numpy clang libclang-rt-14-dev
+libxml2-utils"
 [ $# -gt 0 ] && pkgs="$*"
 missing=""
 for p in $pkgs; do

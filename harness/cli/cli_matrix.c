@@ -10,22 +10,35 @@ static const char usage_matrix[] =
 	"usage: ccsim matrix PATH... [options]\n"
 	"\n"
 	"Run every *.scn under PATH (files or folders, recursively) on every profile\n"
-	"it declares; print scenario x profile with pass/FAIL and the observed outcome.\n"
+	"it declares and print a table: a row per scenario, a column per profile,\n"
+	"profiles grouped by family (plain, cca*, sev*, tdx*) and lettered, each\n"
+	"cell a code for the outcome observed: L leaked, B blocked, D detected,\n"
+	"C corrupted, - no-leak, . not one of the scenario's profiles, E did not\n"
+	"run; '!' after a code: an expectation failed, '?': nothing was checked.\n"
+	"A legend follows (the column letters, the codes used, the mechanisms that\n"
+	"blocked), then every failing cell with its expectations (file:line, text,\n"
+	"observed), then the count line. Every line fits $COLUMNS, else stdout's\n"
+	"terminal, else 80 columns: long paths lose their leading folders, and\n"
+	"columns that do not fit go to further blocks of the table.\n"
 	"Exits 1 if any expectation fails, 2 if any scenario has bad input, 3 if a run\n"
 	"broke one of the machine's invariants.\n"
 	"\n"
 	"options:\n"
+	"  --wide           the full table instead: pass/FAIL/unchecked and the whole\n"
+	"                   outcome in every cell, whatever the width\n"
 	"  --json FILE      also write the matrix as JSON (format ccsim.matrix/1)\n"
+	"  --junit FILE     also write a JUnit XML report: a testcase per scenario x\n"
+	"                   profile, times in simulated seconds\n"
 	"  --profile P      only this profile (repeatable)\n"
 	"  --seed N         PRNG seed for every run (default 1)\n"
 	"  --set K=V        param or profile override for every run (repeatable)\n"
 	"  --out DIR        write each run's results under DIR/<scenario>/<profile>/\n"
 	"  -j N             run N scenarios at a time in worker processes (default 1);\n"
-	"                   the table and JSON are identical for any N\n"
+	"                   the table, JSON and JUnit are identical for any N\n"
 	"  --no-invariants  skip the machine's invariants after each step\n";
 
-static const char *const matrix_value_opts[] = { "--json", "--out", "--profile", "--set", "--seed",
-						  "-j", NULL };
+static const char *const matrix_value_opts[] = { "--json", "--junit", "--out", "--profile", "--set",
+						  "--seed", "-j", NULL };
 
 int cli_matrix(int argc, char **argv)
 {
@@ -43,6 +56,11 @@ int cli_matrix(int argc, char **argv)
 		if (strcmp(a, "--json") == 0 && v) {
 			o.json_path = v;
 			i++;
+		} else if (strcmp(a, "--junit") == 0 && v) {
+			o.junit_path = v;
+			i++;
+		} else if (strcmp(a, "--wide") == 0) {
+			o.wide = true;
 		} else if (strcmp(a, "--out") == 0 && v) {
 			o.outdir = v;
 			i++;

@@ -6,18 +6,11 @@
 #include <string.h>
 
 #include "sim/json.h"
-#include "harness/run/runner.h"
 #include "harness/lang/scenario.h"
+#include "harness/matrix/matrix_print.h"
+#include "harness/run/runner.h"
 #include "harness/sweep/sweep_pool.h"
 #include "models/platform/profile.h"
-
-struct job {
-	char *scenario;
-	char *profile;
-	int status;           /* 0 ran, -1 bad input */
-	struct run_result res;
-	char err[512];
-};
 
 static void collect_dir(const char *dir, GPtrArray *out)
 {
@@ -61,7 +54,7 @@ char **matrix_collect(char **paths, size_t npaths, char *err, size_t errlen)
 	return (char **)g_ptr_array_free(out, FALSE);
 }
 
-static void run_job(struct job *j, const struct matrix_options *o)
+static void run_job(struct matrix_cell *j, const struct matrix_options *o)
 {
 	char ppath[4096];
 	struct platform_config cfg;
@@ -104,14 +97,14 @@ struct job_result {
 };
 
 struct matrix_run {
-	struct job *jobs;
+	struct matrix_cell *jobs;
 	const struct matrix_options *o;
 };
 
 static void pool_run_job(void *ctx, size_t index, GByteArray *out)
 {
 	struct matrix_run *m = ctx;
-	struct job *j = &m->jobs[index];
+	struct matrix_cell *j = &m->jobs[index];
 	run_job(j, m->o);
 	struct job_result r = { .status = j->status, .res = j->res };
 	memcpy(r.err, j->err, sizeof(r.err));
@@ -121,7 +114,7 @@ static void pool_run_job(void *ctx, size_t index, GByteArray *out)
 static void pool_job_done(void *ctx, size_t index, const uint8_t *data, size_t len, const char *why)
 {
 	struct matrix_run *m = ctx;
-	struct job *j = &m->jobs[index];
+	struct matrix_cell *j = &m->jobs[index];
 	struct job_result r;
 	if (data && len == sizeof(r)) {
 		memcpy(&r, data, sizeof(r));
@@ -153,14 +146,21 @@ int matrix_main(char **paths, size_t npaths, const struct matrix_options *o)
 		fprintf(stderr, "ccsim matrix: %s\n", err);
 		return 2;
 	}
-	GArray *jobs = g_array_new(FALSE, TRUE, sizeof(struct job));
+	/* A report that cannot be written is known before anything runs. */
+	FILE *junit = NULL;
+	if (o->junit_path && !(junit = fopen(o->junit_path, "w"))) {
+		fprintf(stderr, "ccsim matrix: %s: cannot write: %s\n", o->junit_path, g_strerror(errno));
+		g_strfreev(files);
+		return 2;
+	}
+	GArray *jobs = g_array_new(FALSE, TRUE, sizeof(struct matrix_cell));
 	GPtrArray *cols = g_ptr_array_new_with_free_func(g_free);
 	int exit_code = 0;
 	for (char **f = files; *f; f++) {
 		struct scenario *sc = scenario_load(*f, NULL, 0, err, sizeof(err));
 		if (!sc) {
 			/* --set params are checked per run; parse once without them for the list. */
-			struct job j = { .scenario = *f, .profile = "-", .status = -1 };
+			struct matrix_cell j = { .scenario = *f, .profile = "-", .status = -1 };
 			g_strlcpy(j.err, err, sizeof(j.err));
 			g_array_append_val(jobs, j);
 			continue;
@@ -168,7 +168,7 @@ int matrix_main(char **paths, size_t npaths, const struct matrix_options *o)
 		for (char **p = sc->profiles; *p; p++) {
 			if (!wanted(o, *p))
 				continue;
-			struct job j = { .scenario = *f, .profile = g_strdup(*p) };
+			struct matrix_cell j = { .scenario = *f, .profile = g_strdup(*p) };
 			g_array_append_val(jobs, j);
 			bool seen = false;
 			for (guint c = 0; c < cols->len; c++)
@@ -178,7 +178,7 @@ int matrix_main(char **paths, size_t npaths, const struct matrix_options *o)
 		}
 		scenario_free(sc);
 	}
-	struct job *J = (struct job *)jobs->data;
+	struct matrix_cell *J = (struct matrix_cell *)jobs->data;
 	size_t n = jobs->len;
 	GArray *pending_runs = g_array_new(FALSE, FALSE, sizeof(size_t));
 	for (size_t i = 0; i < n; i++)
@@ -191,51 +191,21 @@ int matrix_main(char **paths, size_t npaths, const struct matrix_options *o)
 	g_array_free(pending_runs, TRUE);
 
 	/* Table: one row per scenario, one column per profile. */
-	size_t w = 8;
-	for (size_t i = 0; i < n; i++)
-		w = MAX(w, strlen(J[i].scenario));
-	printf("%-*s", (int)w, "scenario");
-	for (guint c = 0; c < cols->len; c++)
-		printf("  %-26s", (char *)cols->pdata[c]);
-	putchar('\n');
-	size_t runs = 0, passed = 0, failed = 0, errors = 0;
-	for (size_t i = 0; i < n;) {
-		size_t k = i;
-		printf("%-*s", (int)w, J[i].scenario);
-		for (guint c = 0; c < cols->len; c++) {
-			char cell[160] = "-";
-			for (size_t m = i; m < n && strcmp(J[m].scenario, J[i].scenario) == 0; m++) {
-				if (strcmp(J[m].profile, cols->pdata[c]) != 0)
-					continue;
-				if (J[m].status)
-					snprintf(cell, sizeof(cell), "ERROR");
-				else
-					snprintf(cell, sizeof(cell), "%s %s",
-						 !J[m].res.expects_total ? "unchecked"
-						 : J[m].res.pass     ? "pass" : "FAIL",
-						 J[m].res.outcome);
-			}
-			printf("  %-26s", cell);
-		}
-		putchar('\n');
-		while (k < n && strcmp(J[k].scenario, J[i].scenario) == 0) {
-			if (J[k].status) {
-				errors++;
-			} else {
-				runs++;
-				if (J[k].res.pass)
-					passed++;
-				else
-					failed++;
-			}
-			k++;
-		}
-		i = k;
-	}
+	struct matrix_counts k;
+	unsigned width = matrix_term_width();
+	matrix_count(J, n, &k);
+	if (o->wide)
+		matrix_print_wide(stdout, J, n, (char **)cols->pdata, cols->len);
+	else
+		matrix_print_compact(stdout, J, n, width);
 	for (size_t i = 0; i < n; i++)
 		if (J[i].status)
 			fprintf(stderr, "error: %s\n", J[i].err);
-	printf("%zu runs: %zu passed, %zu failed; %zu errors\n", runs, passed, failed, errors);
+	if (o->wide)
+		matrix_print_wide_summary(stdout, &k);
+	else
+		matrix_print_summary(stdout, J, n, width);
+	size_t passed = k.passed, failed = k.failed, errors = k.errors;
 	if (failed)
 		exit_code = 1;
 	if (errors)
@@ -281,6 +251,10 @@ int matrix_main(char **paths, size_t npaths, const struct matrix_options *o)
 				exit_code = 2;
 			}
 		}
+	}
+	if (junit && (matrix_junit_write(junit, J, n, o->seed) | fclose(junit))) {
+		fprintf(stderr, "ccsim matrix: %s: write error\n", o->junit_path);
+		exit_code = 2;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(J[i].profile, "-") != 0)

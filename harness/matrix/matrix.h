@@ -12,6 +12,8 @@ struct matrix_options {
 	uint64_t seed;
 	unsigned jobs;
 	const char *json_path;
+	const char *junit_path;    /* JUnit XML report, or NULL */
+	bool wide;                 /* the full table instead of the compact one */
 	const char *outdir;        /* per-run results under outdir/<scenario>/<profile> */
 	char **only_profiles;      /* NULL-terminated, or NULL for all */
 	char **sets;               /* --set overrides, passed to every run */

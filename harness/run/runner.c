@@ -712,6 +712,12 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 		}
 		res->expects_total++;
 		if (!xr[i].pass) {
+			if (res->expects_failed < RUN_FAILURES_KEPT) {
+				struct run_failure *f = &res->failures[res->expects_failed];
+				snprintf(f->where, sizeof(f->where), "%s:%d", xr[i].e->file, xr[i].e->line);
+				snprintf(f->text, sizeof(f->text), "%s", xr[i].e->text);
+				snprintf(f->observed, sizeof(f->observed), "%s", xr[i].observed);
+			}
 			res->expects_failed++;
 			res->pass = false;
 		}
@@ -719,6 +725,7 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 	outcome_text(&rc->out, res->outcome, sizeof(res->outcome));
 	sim_trace_digest_hex(&rc->sim.trace, res->digest);
 	res->cycles = rc->sim.now;
+	res->ns = sim_cycles_to_ns(&rc->sim, rc->sim.now);
 	if (trace) {
 		bool werr = rc->sim.trace.write_error;
 		if (fclose(trace) || werr) {

@@ -104,12 +104,25 @@ struct run_ctx {
 	char errmsg[768];
 };
 
+/* A failed expectation as a report names it: where it is, what it says and
+ * what the run saw instead. Fixed-size, so a result can cross a pipe. */
+struct run_failure {
+	char where[256];              /* file:line */
+	char text[256];
+	char observed[160];
+};
+
+/* How many failed expectations a result keeps (expects_failed counts all). */
+#define RUN_FAILURES_KEPT 8
+
 struct run_result {
 	bool pass;
 	size_t expects_total, expects_failed, expects_skipped;
 	char outcome[128];
 	char digest[65];
 	uint64_t cycles;
+	uint64_t ns;                  /* simulated time at the profile's frequency */
+	struct run_failure failures[RUN_FAILURES_KEPT]; /* the first failed, in file order */
 	bool invariant_broken;        /* the run stopped on a broken invariant (exit status 3) */
 };
 

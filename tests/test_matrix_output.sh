@@ -1,0 +1,169 @@
+#!/bin/sh
+# What `ccsim matrix` prints: the compact table fits $COLUMNS (80 when
+# stdout is not a terminal) line by line, in column blocks when it must;
+# --wide is the full table as it always was; failures and errors are named
+# at the end; --junit writes a report that validates against the JUnit
+# schema (tests/data/junit.xsd) with the right counts.
+. tests/lib.sh
+D=tests/data/matrix
+
+# longest FILE: the length of FILE's longest line.
+longest() { awk '{ if (length > n) n = length } END { print n + 0 }' "$1"; }
+
+# fits NAME WIDTH FILE: no line of FILE is longer than WIDTH.
+fits() {
+	n=$(longest "$3")
+	if [ "$n" -le "$2" ]; then ok "$1"; else
+		fail "$1" "a line of $n characters:" "$(awk -v w="$2" 'length > w' "$3" | head -3)"
+	fi
+}
+
+# A handful of attacks with many profiles each, at several widths.
+set -- scenarios/attacks/host-read-delegated.scn scenarios/attacks/phys-tamper.scn \
+	scenarios/attacks/asid-reuse-sev.scn scenarios/attacks/rmp-stale-tlb.scn \
+	scenarios/attacks/device-dma.scn
+for w in 80 40 20; do
+	COLUMNS=$w "$CCSIM" matrix "$@" --json "$T/h$w.json" >"$T/h$w" 2>"$T/h$w.err"
+	echo $? >"$T/h$w.rc"
+	fits "matrix at COLUMNS=$w: every line fits" "$w" "$T/h$w"
+done
+if [ "$(cat "$T/h80.rc")" = 0 ] && tail -n 1 "$T/h80" | grep -Eq '^[0-9]+ cells: [0-9]+ passed, 0 failed, 0 errors$'; then
+	ok "matrix: the count line closes the table"
+else
+	fail "matrix: the count line closes the table" "$(tail -n 3 "$T/h80")"
+fi
+if cmp -s "$T/h80.json" "$T/h20.json"; then ok "matrix: --json whatever the width"; else
+	fail "matrix: --json whatever the width"
+fi
+# Every profile a scenario names is lettered in the key; families head the
+# columns, plain first.
+missing=""
+for p in $(sed -n 's/^profiles //p' "$@" | tr ' ' '\n' | sort -u); do
+	grep -Eq "(^|  )[a-zA-Z] $p( |\$)" "$T/h80" || missing="$missing $p"
+done
+if [ -z "$missing" ] && grep -q '^profiles:  a plain  b cca' "$T/h80" &&
+	head -n 1 "$T/h80" | grep -Eq '^ +plain +cca +sev +tdx$'; then
+	ok "matrix: families head the columns, the key letters them"
+else
+	fail "matrix: families head the columns, the key letters them" "not in the key:$missing" \
+		"$(head -n 3 "$T/h80")"
+fi
+if [ "$(grep -c '^.*-sev\.scn  *[LBDC.-]' "$T/h20")" -gt 1 ] && [ "$(grep -c 'sev\.scn' "$T/h80")" = 1 ]; then
+	ok "matrix at COLUMNS=20: column blocks, each with the scenario names"
+else
+	fail "matrix at COLUMNS=20: column blocks, each with the scenario names" "$(head -n 12 "$T/h20")"
+fi
+# Not a terminal and no $COLUMNS: 80 columns.
+env -u COLUMNS "$CCSIM" matrix "$@" >"$T/hdef" 2>&1
+if cmp -s "$T/hdef" "$T/h80"; then ok "matrix: 80 columns when stdout is no terminal"; else
+	fail "matrix: 80 columns when stdout is no terminal" "$(diff "$T/h80" "$T/hdef" | head -5)"
+fi
+
+# A folder with many profiles, with its JUnit report.
+COLUMNS=80 "$CCSIM" matrix scenarios/attacks -j 2 --junit "$T/attacks.xml" >"$T/attacks" 2>&1
+echo $? >"$T/attacks.rc"
+fits "matrix scenarios/attacks at COLUMNS=80: every line fits" 80 "$T/attacks"
+if xmllint --noout --schema tests/data/junit.xsd "$T/attacks.xml" 2>"$T/xmllint"; then
+	ok "junit: scenarios/attacks validates"
+else
+	fail "junit: scenarios/attacks validates" "$(head -5 "$T/xmllint")"
+fi
+cells=$(sed -n 's/^\([0-9]*\) cells: .*/\1/p' "$T/attacks")
+if [ "$(cat "$T/attacks.rc")" = 0 ] && [ -n "$cells" ] &&
+	[ "$(grep -c '<testcase ' "$T/attacks.xml")" = "$cells" ] &&
+	grep -q "<testsuite name=\"ccsim matrix\" tests=\"$cells\" failures=\"0\" errors=\"0\"" "$T/attacks.xml"; then
+	ok "junit: a testcase per cell, no failure"
+else
+	fail "junit: a testcase per cell, no failure" "cells=$cells" "$(sed -n 2,3p "$T/attacks.xml")"
+fi
+
+# The failing scenario: named with each failed expectation, exit status 1.
+COLUMNS=80 "$CCSIM" matrix "$D/escape-fail.scn" --junit "$T/f1.xml" >"$T/f1" 2>"$T/f1.err"
+rc=$?
+if [ $rc = 1 ] && grep -q "^FAIL $D/escape-fail.scn on cca$" "$T/f1" &&
+	grep -q "^  $D/escape-fail.scn:16: expect peek" "$T/f1" &&
+	grep -q "^  $D/escape-fail.scn:17: expect outcome == leaked (observed:" "$T/f1" &&
+	grep -q '^escape-fail.scn  *L  *B!$' "$T/f1" &&
+	tail -n 1 "$T/f1" | grep -qx '2 cells: 1 passed, 1 failed, 0 errors'; then
+	ok "matrix: a failing cell is marked, named with file:line, exit 1"
+else
+	fail "matrix: a failing cell is marked, named with file:line, exit 1" "exit $rc" "$(cat "$T/f1")"
+fi
+if xmllint --noout --schema tests/data/junit.xsd "$T/f1.xml" 2>"$T/xmllint"; then
+	ok "junit: a failing run validates"
+else
+	fail "junit: a failing run validates" "$(head -5 "$T/xmllint")"
+fi
+
+# The failing and the bad scenario together: counts, messages, escapes.
+COLUMNS=80 "$CCSIM" matrix "$D" --junit "$T/f2.xml" >"$T/f2" 2>"$T/f2.err"
+rc=$?
+if [ $rc = 2 ] && grep -q "^ERROR $D/bad-input.scn$" "$T/f2" && grep -q 'unknown statement' "$T/f2.err" &&
+	tail -n 1 "$T/f2" | grep -qx '3 cells: 1 passed, 1 failed, 1 errors'; then
+	ok "matrix: a scenario that does not load is named, exit 2"
+else
+	fail "matrix: a scenario that does not load is named, exit 2" "exit $rc" "$(cat "$T/f2" "$T/f2.err")"
+fi
+if xmllint --noout --schema tests/data/junit.xsd "$T/f2.xml" 2>"$T/xmllint"; then
+	ok "junit: failures and errors validate"
+else
+	fail "junit: failures and errors validate" "$(head -5 "$T/xmllint")"
+fi
+if python3 - "$T/f2.xml" "$D" <<'EOF'
+import sys
+import xml.etree.ElementTree as ET
+
+root = ET.parse(sys.argv[1]).getroot()
+d = sys.argv[2]
+suite = root.find("testsuite")
+assert root.tag == "testsuites", root.tag
+assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("3", "1", "1"), suite.attrib
+cases = {(c.get("classname"), c.get("name")): c for c in suite.iter("testcase")}
+assert sorted(cases) == [(d + "/bad-input.scn", "-"), (d + "/escape-fail.scn", "cca"),
+                         (d + "/escape-fail.scn", "plain")], sorted(cases)
+err = cases[(d + "/bad-input.scn", "-")].find("error")
+assert err is not None and "bad-input.scn:4:1: unknown statement" in err.get("message"), err
+assert cases[(d + "/escape-fail.scn", "plain")].find("failure") is None
+f = cases[(d + "/escape-fail.scn", "cca")].find("failure")
+msg = f.get("message")
+assert d + "/escape-fail.scn:16: expect peek == \"top <secret> & 'key'\"" in msg, msg
+assert d + "/escape-fail.scn:17: expect outcome == leaked" in msg, msg
+assert "observed: blocked: gpc.gpf" in f.text, f.text
+# simulated time: 9806 cycles at 3 GHz
+assert cases[(d + "/escape-fail.scn", "cca")].get("time") == "0.000003268"
+EOF
+then
+	ok "junit: counts, names, failure messages and times"
+else
+	fail "junit: counts, names, failure messages and times"
+fi
+# The schema is not a formality: a testcase without a name is refused.
+sed 's/ name="cca"//' "$T/f2.xml" >"$T/bad.xml"
+if xmllint --noout --schema tests/data/junit.xsd "$T/bad.xml" >/dev/null 2>&1; then
+	fail "junit: the schema refuses a testcase without a name"
+else
+	ok "junit: the schema refuses a testcase without a name"
+fi
+"$CCSIM" matrix "$D" -j 2 --junit "$T/f3.xml" >/dev/null 2>&1
+if cmp -s "$T/f2.xml" "$T/f3.xml"; then ok "junit: identical for -j 1 and -j 2"; else
+	fail "junit: identical for -j 1 and -j 2" "$(diff "$T/f2.xml" "$T/f3.xml" | head -5)"
+fi
+
+# --wide: the full table, byte for byte as before the compact one existed
+# (wide.expected was printed by that ccsim), whatever the width.
+COLUMNS=20 "$CCSIM" matrix "$D" --wide >"$T/w" 2>"$T/w.err"
+rc=$?
+if [ $rc = 2 ] && cmp -s "$T/w" "$D/wide.expected"; then ok "matrix --wide: the full table as before"; else
+	fail "matrix --wide: the full table as before" "exit $rc" "$(diff "$D/wide.expected" "$T/w" | head -5)"
+fi
+
+# A report that cannot be written: exit 2 before anything runs.
+expect_exit "matrix: --junit into a missing folder exits 2" 2 \
+	"$CCSIM" matrix "$D/escape-fail.scn" --junit "$T/nowhere/r.xml"
+expect_err "matrix: --junit names the file it cannot write" "ccsim matrix: $T/nowhere/r.xml: cannot write"
+if [ ! -s "$T/out" ]; then ok "matrix: nothing runs when --junit cannot be written"; else
+	fail "matrix: nothing runs when --junit cannot be written" "$(head -3 "$T/out")"
+fi
+expect_exit "matrix: --junit without a file exits 2" 2 "$CCSIM" matrix "$D" --junit
+expect_err "matrix: --junit without a file message" "ccsim matrix: --junit needs a value"
+finish
