@@ -18,9 +18,9 @@ LDFLAGS += $(XLDFLAGS)
 
 TEST_SRCS := $(sort $(wildcard sim/tests/test_*.c models/*/tests/test_*.c \
              models/*/*/tests/test_*.c stacks/*/tests/test_*.c harness/tests/test_*.c harness/sweep/tests/test_*.c \
-             tests/test_*.c))
+             harness/trace/tests/test_*.c tests/test_*.c))
 LIB_SRCS  := $(filter-out harness/main.c $(TEST_SRCS),$(sort $(wildcard sim/*.c models/*/*.c \
-             models/*/*/*.c stacks/*/*.c harness/*.c harness/sweep/*.c)))
+             models/*/*/*.c stacks/*/*.c harness/*.c harness/sweep/*.c harness/trace/*.c)))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 TEST_BINS := $(TEST_SRCS:%.c=$(B)/%)
 CLI       := $(B)/ccsim

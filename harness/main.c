@@ -15,6 +15,7 @@
 #include "harness/steps.h"
 #include "harness/sweep/sweep.h"
 #include "harness/sweep/sweep_spec.h"
+#include "harness/trace/trace_cmd.h"
 #include "models/cpu/cpu.h"
 #include "models/platform/machine.h"
 #include "models/platform/profile.h"
@@ -28,7 +29,8 @@ static const char usage_main[] =
 	"  matrix PATH..  run every scenario on every profile it declares, print the table\n"
 	"  sweep FILE     run a scenario over profiles x machine keys x params, write a CSV\n"
 	"  steps          list the actors and the steps each accepts\n"
-	"  trace FILE     print a binary trace (trace.bin) as text\n"
+	"  trace FILE     print a binary trace (trace.bin) decoded, filtered, as text\n"
+	"                 or JSON Lines; trace export --perfetto: a Perfetto timeline\n"
 	"  memtrace convert|info  convert or summarise a memory trace a guest replays\n"
 	"  profile NAME   print a profile's fully resolved configuration as JSON\n"
 	"  fuzz ABI       fuzz a monitor's ABI (cca, snp, sev) under the invariants\n"
@@ -126,8 +128,6 @@ static const char usage_sweep[] =
 	"exit status: 0 every configuration passed, 1 an expectation failed,\n"
 	"2 bad input (nothing runs), a run with bad input, or tasks missing at --merge\n";
 
-static const char usage_trace[] =
-	"usage: ccsim trace FILE\n\nPrint a binary trace (a run's trace.bin) as text, one record a line.\n";
 static const char usage_profile[] =
 	"usage: ccsim profile NAME [--set GROUP.KEY=VALUE]... [--stats]\n"
 	"       ccsim profile --keys\n\n"
@@ -365,29 +365,6 @@ out:
 	return rc;
 }
 
-static int cmd_trace(int argc, char **argv)
-{
-	char err[512];
-	if (wants_help(argc, argv)) {
-		fputs(usage_trace, stdout);
-		return 0;
-	}
-	if (argc != 1)
-		return bad_usage("trace", "%s", "expected one trace FILE");
-	FILE *f = fopen(argv[0], "rb");
-	if (!f) {
-		fprintf(stderr, "%s: cannot open: %s\n", argv[0], g_strerror(errno));
-		return 2;
-	}
-	int rc = trace_to_text(f, argv[0], stdout, err, sizeof(err));
-	fclose(f);
-	if (rc) {
-		fprintf(stderr, "%s\n", err);
-		return 2;
-	}
-	return 0;
-}
-
 /* Build the machine of `cfg` with a host CPU, as a run does: a profile a
  * run would refuse is refused here too. With `stats`, list its stats. */
 static int build_machine(const struct platform_config *cfg, bool stats)
@@ -478,7 +455,7 @@ int main(int argc, char **argv)
 		return sweep_main(argc - 2, argv + 2);
 	}
 	if (strcmp(cmd, "trace") == 0)
-		return cmd_trace(argc - 2, argv + 2);
+		return trace_cmd_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "memtrace") == 0)
 		return memtrace_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "fuzz") == 0)

@@ -13,7 +13,7 @@ trap 'rm -f "$log"' EXIT
 
 # The binaries of the unit tests beside the code (one per tests/test_*.c).
 for src in $(ls sim/tests/test_*.c models/*/tests/test_*.c models/*/*/tests/test_*.c \
-	stacks/*/tests/test_*.c harness/sweep/tests/test_*.c \
+	stacks/*/tests/test_*.c harness/sweep/tests/test_*.c harness/trace/tests/test_*.c \
 	harness/tests/test_*.c 2>/dev/null | sort); do
 	t="$B/${src%.c}"
 	if "$t" >"$log" 2>&1; then
