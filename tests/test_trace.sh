@@ -30,8 +30,9 @@ if grep -q ' rmp.fault .*access=guest,.*check=gpa fault=rmp.npf entry.assigned=1
 then ok "sev-snp: the RMP fault names the access, the check and the entry"
 else fail "sev-snp: the RMP fault names the access, the check and the entry" "$(grep rmp "$T/snp.txt")"; fi
 if grep -q ' tdx  *mon.call .*fid=tdh.mng.create ' "$T/tdx.txt" && grep -q ' rec.exit .*reason=tdcall ' "$T/tdx.txt" &&
-   grep -q ' vm.exit .*info=tdcall ' "$T/tdx.txt"; then ok "tdx: SEAMCALL leaves and TD exits by name"
-else fail "tdx: SEAMCALL leaves and TD exits by name" "$(grep -m3 'tdx \|exit' "$T/tdx.txt")"; fi
+   grep -q ' tdx  *guest.call .*fid=tdg.vp.vmcall ' "$T/tdx.txt" && grep -q ' guest.ret .*fid=tdg.mr.report x0=tdx.success' "$T/tdx.txt" &&
+   grep -q ' vm.exit .*info=tdcall ' "$T/tdx.txt"; then ok "tdx: SEAMCALL and TDCALL leaves and TD exits by name"
+else fail "tdx: SEAMCALL and TDCALL leaves and TD exits by name" "$(grep -m3 'tdx \|exit' "$T/tdx.txt")"; fi
 
 # filters
 "$CCSIM" trace "$T/cca/trace.bin" --kind mon.call,mon.ret >"$T/f1" 2>"$T/err"

@@ -99,6 +99,8 @@ static const uint8_t arg_fmt[TRACE_TYPE_COUNT][4] = {
 	[TRACE_VM_EXIT] = { A_EXIT_CAUSE, A_EXIT_INFO, A_HEX, A_DEC },
 	[TRACE_TDX_STEP] = { A_DEC, A_DEC, A_DEC, A_DEC },
 	[TRACE_RMP_FAULT] = { A_HEX, A_HEX, A_RMP_ACCESS, A_RMP_CHECK },
+	[TRACE_GUEST_CALL] = { A_FID },
+	[TRACE_GUEST_RET] = { A_FID, A_MON_STATUS, A_HEX, A_DEC },
 };
 
 /* PSCI (DEN0022), which realms call through the RMM and the host answers. */
@@ -122,11 +124,18 @@ static bool source_is(const struct trace_names *n, const struct trace_rec *rec, 
 	return strcmp(trace_names_source(n, rec->src), name) == 0;
 }
 
-/* A monitor call's function by its ABI: SEAMCALL leaves from the TDX module
- * ("tdh.mng.create"), SMCCC function IDs otherwise (RMI, RSI, PSCI). */
+/* A monitor call's function by its ABI: the TDX module's SEAMCALL leaves
+ * ("tdh.mng.create") and a TD's TDCALL leaves ("tdg.mr.report"), SMCCC
+ * function IDs otherwise (RMI, RSI, PSCI). */
 static bool fid_name(const struct trace_names *n, const struct trace_rec *rec, uint64_t fid,
 		     char *out, size_t len)
 {
+	if (source_is(n, rec, "tdx") && rec->type >= TRACE_GUEST_CALL) {
+		const struct tdcall_leaf *l = tdcall_leaf_by_number(fid);
+		if (l)
+			snprintf(out, len, "tdg.%s", l->name);
+		return l != NULL;
+	}
 	if (source_is(n, rec, "tdx")) {
 		const struct tdx_leaf *l = tdx_leaf_by_number(fid);
 		if (l)

@@ -198,6 +198,13 @@ static uint64_t vcpu_uuid(const struct export *x, uint16_t src, uint64_t id)
 	return UUID_SOURCE + src;
 }
 
+/* The track of the vCPU source src is running (since its rec.enter), or src's own. */
+static uint64_t running_track(const struct export *x, uint16_t src)
+{
+	gpointer u = g_hash_table_lookup(x->running, GUINT_TO_POINTER(src));
+	return u ? (uint64_t)GPOINTER_TO_SIZE(u) : UUID_SOURCE + src;
+}
+
 static int put_rec(struct export *x, const struct trace_rec *rec)
 {
 	struct trace_decoded d;
@@ -219,14 +226,17 @@ static int put_rec(struct export *x, const struct trace_rec *rec)
 		return put_event(x, ns, own, PF_TYPE_SLICE_BEGIN, f0->text, rec, &d);
 	case TRACE_MON_RET:
 		return put_event(x, ns, own, PF_TYPE_SLICE_END, NULL, rec, &d);
+	case TRACE_GUEST_CALL: /* within the run of the vCPU that made it */
+		return put_event(x, ns, running_track(x, rec->src), PF_TYPE_SLICE_BEGIN, f0->text, rec, &d);
+	case TRACE_GUEST_RET:
+		return put_event(x, ns, running_track(x, rec->src), PF_TYPE_SLICE_END, NULL, rec, &d);
 	case TRACE_REC_ENTER: {
 		uint64_t u = vcpu_uuid(x, rec->src, rec->a[0]);
 		g_hash_table_insert(x->running, GUINT_TO_POINTER(rec->src), GSIZE_TO_POINTER(u));
 		return put_event(x, ns, u, PF_TYPE_SLICE_BEGIN, "run", rec, &d);
 	}
 	case TRACE_REC_EXIT: {
-		gpointer u = g_hash_table_lookup(x->running, GUINT_TO_POINTER(rec->src));
-		uint64_t uuid = u ? (uint64_t)GPOINTER_TO_SIZE(u) : own;
+		uint64_t uuid = running_track(x, rec->src);
 		gchar *name = g_strdup_printf("exit: %s", f0->text);
 		int rc = put_event(x, ns, uuid, PF_TYPE_INSTANT, name, rec, &d) ||
 			 put_event(x, ns, uuid, PF_TYPE_SLICE_END, NULL, NULL, NULL);

@@ -48,6 +48,9 @@ static void emit_records(struct sim *s)
 	trace_GPC_FAULT(s, vcpu, 0x90002000, PAS_NS, FAULT_GPC_GPF, 1);
 	sim_trace_emit(s, TRACE_RMP_FAULT, vcpu, 0x81000, 0x4000, rmp_access_word(&a), RMP_CHK_ASID,
 		       raw, sizeof(raw));
+	trace_GUEST_CALL(s, rmm, RSI_VERSION, 0x10000, 0, 0);
+	trace_GUEST_RET(s, rmm, RSI_VERSION, 1, 0, 9);
+	trace_GUEST_CALL(s, tdx, 4 /* TDG.MR.REPORT */, 0x2000, 0, 0);
 	sim_set_time(s, 45);
 	trace_REC_EXIT(s, rmm, RMI_EXIT_IRQ, 0, 0, 5);
 	trace_VM_EXIT(s, host, RMI_EXIT_SYNC, 48, 0x3e0, 7); /* a TD exit: EPT violation */
@@ -81,7 +84,7 @@ static char *decode_text(char *bytes, size_t len, int *rc, char *err)
 	return text;
 }
 
-/* Every number with a name reads as the name: RMI and SEAMCALL functions,
+/* Every number with a name reads as the name: RMI, RSI, SEAMCALL and TDCALL functions,
  * statuses (keeping what the name leaves out), PAS, fault kinds, the RMP
  * check and entry, exit reasons; lines and cycles in decimal. */
 static void test_text_names(void **state)
@@ -104,6 +107,9 @@ static void test_text_names(void **state)
 		"          40 hv.g0.vcpu rmp.fault      pa=0x81000 gpa=0x4000 access=guest,write,private,vmpl=0,"
 		"asid=1 check=asid fault=rmp.npf entry.assigned=1 entry.asid=2 entry.gpa=0x4000 "
 		"entry.validated=1 entry.size=4k entry.immutable=0 entry.vmsa=0 entry.perms=0x1f\n",
+		"          40 rmm        guest.call     fid=rsi.version x1=0x10000 x2=0x0 x3=0x0\n",
+		"          40 rmm        guest.ret      fid=rsi.version x0=rsi.error_input x1=0x0 cycles=9\n",
+		"          40 tdx        guest.call     fid=tdg.mr.report x1=0x2000 x2=0x0 x3=0x0\n",
 		"          45 rmm        rec.exit       reason=irq esr=0x0 hpfar=0x0 cycles=5\n",
 		"          45 host       vm.exit        reason=sync info=ept_violation pc=0x3e0 cycles=7\n",
 		"  3000000000 scenario   step.done      line=36 cycles=300 status=snp.invalid_platform_state "
@@ -307,9 +313,10 @@ static void test_perfetto_export(void **state)
 	assert_int_equal(s.first_flags, PF_SEQ_INCREMENTAL_STATE_CLEARED);
 	assert_int_equal(s.descriptors, 7);
 	assert_string_equal(s.names, "machine;tdx;scenario;host;rmm;hv.g0.vcpu;rmm rec 0x90004000;");
-	assert_string_equal(s.slices, "host.guest_run g0;rmi.granule_delegate;tdh.mng.create;run;");
-	assert_int_equal(s.begins, 4);
-	assert_int_equal(s.ends, 4);
+	assert_string_equal(s.slices, "host.guest_run g0;rmi.granule_delegate;tdh.mng.create;run;"
+				      "rsi.version;tdg.mr.report;");
+	assert_int_equal(s.begins, 6);
+	assert_int_equal(s.ends, 6); /* tdg.mr.report never returned: it ends with the trace */
 	assert_int_equal(s.instants, 4); /* gpc.fault, rmp.fault, the REC's exit, vm.exit */
 
 	/* a version 1 trace names no clock: refused unless given one */
