@@ -159,7 +159,7 @@ btrace cut_payload "cut_payload.bin: offset 16: truncated or oversized payload .
 printf "CCSIMTR1${z8}\001\000\000\000\002\000\000\000${z8}${z8}${z8}${z8}hi" >"$T/v1.bin"
 if "$CCSIM" trace "$T/v1.bin" | grep -q ' note  *"hi"'; then ok "run trace: version 1 reads"; else
 	fail "run trace: version 1 reads"; fi
-case_ "run trace" "version 1 export without a clock" "v1.bin: a version 1 trace.*--freq-hz" \
+case_ "run trace" "version 1 export without a clock" "v1.bin: the header names no clock frequency .a version 1 trace.*--freq-hz" \
 	"$CCSIM" trace export --perfetto "$T/v1.pftrace" "$T/v1.bin"
 
 # --- checkpoints: byte offset ---

@@ -169,8 +169,14 @@ static int put_event(struct export *x, uint64_t ns, uint64_t uuid, unsigned type
 		     const struct trace_rec *rec, const struct trace_decoded *d)
 {
 	unsigned dep = depth(x, uuid);
-	if (type == PF_TYPE_SLICE_END && dep == 0)
-		type = PF_TYPE_INSTANT; /* an end with no begin (a trace cut mid-call) */
+	if (type == PF_TYPE_SLICE_END && dep == 0) {
+		/* an end with no begin (a trace that starts mid-call): the record
+		 * stays, as an instant */
+		if (!rec)
+			return 0;
+		type = PF_TYPE_INSTANT;
+		name = name ? name : d->kind;
+	}
 	if (type == PF_TYPE_SLICE_BEGIN || type == PF_TYPE_SLICE_END)
 		g_hash_table_insert(x->depth, GSIZE_TO_POINTER(uuid),
 				    GUINT_TO_POINTER(type == PF_TYPE_SLICE_BEGIN ? dep + 1 : dep - 1));
@@ -312,7 +318,7 @@ int trace_perfetto_write(FILE *in, const char *path, FILE *out, uint64_t freq_hz
 	if (freq_hz)
 		x.n.freq_hz = freq_hz;
 	if (!x.n.freq_hz) {
-		snprintf(err, errlen, "%s: a version 1 trace, whose header names no clock frequency: "
+		snprintf(err, errlen, "%s: the header names no clock frequency (a version 1 trace): "
 			 "give it with --freq-hz N (the run's stats.json has freq_hz)", path);
 		goto out_names;
 	}

@@ -323,7 +323,7 @@ static void test_perfetto_export(void **state)
 	memcpy(b + 8, TRACE_MAGIC_V1, 8);
 	in = fmemopen(b + 8, len - 8, "r");
 	assert_int_equal(trace_perfetto_export(in, "v1.bin", out, 0, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "v1.bin: a version 1 trace"));
+	assert_non_null(strstr(err, "v1.bin: the header names no clock frequency (a version 1 trace)"));
 	rewind(in);
 	assert_int_equal(trace_perfetto_export(in, "v1.bin", out, 3 * GHZ, err, sizeof(err)), 0);
 	fclose(in);
@@ -341,6 +341,39 @@ static void test_perfetto_export(void **state)
 	free(b);
 }
 
+/* A trace that starts mid-call (its returns have no call): the returns stay,
+ * as named instants, and no slice ends that never began. */
+static void test_perfetto_ends_without_begins(void **state)
+{
+	(void)state;
+	struct sim s;
+	char *b = NULL, err[256];
+	size_t len = 0;
+	FILE *f = open_memstream(&b, &len);
+	sim_init(&s, 1, GHZ);
+	sim_trace_set_file(&s.trace, f, GHZ);
+	uint16_t machine = sim_trace_source(&s, "machine"), rmm = sim_trace_source(&s, "rmm");
+	trace_MON_RET(&s, machine, RMI_GRANULE_DELEGATE, 0, 0, 20);
+	trace_REC_EXIT(&s, rmm, RMI_EXIT_IRQ, 0, 0, 5);
+	sim_fini(&s);
+	fclose(f);
+	gchar *dir = g_dir_make_tmp("ccsim-trace-XXXXXX", NULL);
+	gchar *out = g_build_filename(dir, "t.pftrace", NULL);
+	FILE *in = fmemopen(b, len, "r");
+	assert_int_equal(trace_perfetto_export(in, "t.bin", out, 0, err, sizeof(err)), 0);
+	fclose(in);
+	struct pf_summary sum;
+	read_export(out, &sum);
+	assert_int_equal(sum.begins, 0);
+	assert_int_equal(sum.ends, 0);
+	assert_int_equal(sum.instants, 2); /* mon.ret, and the REC's exit */
+	g_remove(out);
+	g_rmdir(dir);
+	g_free(out);
+	g_free(dir);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -349,6 +382,7 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_pb_encoding),
 		cmocka_unit_test(test_perfetto_export),
+		cmocka_unit_test(test_perfetto_ends_without_begins),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
