@@ -1,6 +1,7 @@
-/* Binary trace, text view and chained SHA-256 digest; see trace.h.
+/* Binary trace, its reader and the chained SHA-256 digest; see trace.h.
  * Record encoding (little-endian): u64 cycle, u16 type, u16 src, u32 len,
- * u64 a[4], then len payload bytes. */
+ * u64 a[4], then len payload bytes. The text view is the harness's
+ * (harness/trace/trace_decode.c): it names what the models' numbers mean. */
 #include "sim/trace.h"
 
 #include <glib.h>
@@ -22,10 +23,13 @@ void sim_trace_init(struct sim_trace *t)
 	memset(t, 0, sizeof(*t));
 }
 
-void sim_trace_set_file(struct sim_trace *t, FILE *f)
+void sim_trace_set_file(struct sim_trace *t, FILE *f, uint64_t freq_hz)
 {
+	uint8_t hdr[TRACE_HEADER_LEN];
+	memcpy(hdr, TRACE_MAGIC, 8);
+	sim_le64_store(hdr + 8, freq_hz);
 	t->file = f;
-	if (f && fwrite(TRACE_MAGIC, 1, 8, f) != 8)
+	if (f && fwrite(hdr, 1, sizeof(hdr), f) != sizeof(hdr))
 		t->write_error = true;
 }
 
@@ -113,16 +117,29 @@ void sim_trace_digest_hex(const struct sim_trace *t, char out[2 * TRACE_DIGEST_L
 
 int trace_reader_open(struct trace_reader *r, FILE *f, const char *path, char *err, size_t errlen)
 {
-	char magic[8];
+	uint8_t hdr[TRACE_HEADER_LEN];
 	r->f = f;
 	r->path = path;
 	r->offset = 0;
-	if (fread(magic, 1, 8, f) != 8 || memcmp(magic, TRACE_MAGIC, 8) != 0) {
+	r->version = 0;
+	r->freq_hz = 0;
+	if (fread(hdr, 1, 8, f) != 8 ||
+	    (memcmp(hdr, TRACE_MAGIC, 8) != 0 && memcmp(hdr, TRACE_MAGIC_V1, 8) != 0)) {
 		snprintf(err, errlen, "%s: offset 0: expected a ccsim binary trace (magic \"%s\")",
 			 path, TRACE_MAGIC);
 		return -1;
 	}
 	r->offset = 8;
+	r->version = memcmp(hdr, TRACE_MAGIC_V1, 8) == 0 ? 1 : 2;
+	if (r->version == 1)
+		return 0;
+	if (fread(hdr + 8, 1, 8, f) != 8) {
+		snprintf(err, errlen, "%s: offset 8: truncated header (expected the clock frequency)",
+			 path);
+		return -1;
+	}
+	r->freq_hz = sim_le64_load(hdr + 8);
+	r->offset = TRACE_HEADER_LEN;
 	return 0;
 }
 
@@ -157,56 +174,4 @@ int trace_reader_next(struct trace_reader *r, struct trace_rec *rec, char *err, 
 	rec->payload = r->payload;
 	r->offset += REC_HDR + rec->len;
 	return 1;
-}
-
-static bool printable(const uint8_t *p, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i++)
-		if (p[i] < 0x20 || p[i] > 0x7e)
-			return false;
-	return true;
-}
-
-void trace_rec_print(FILE *out, const struct trace_rec *rec, char **sources, size_t nsources)
-{
-	const struct trace_type_info *ti = &trace_types[rec->type];
-	const char *src = rec->src < nsources && sources[rec->src] ? sources[rec->src] : "?";
-	fprintf(out, "%12" PRIu64 " %-10s %-14s", rec->cycle, src, ti->name);
-	for (int i = 0; i < 4; i++)
-		if (ti->arg[i][0])
-			fprintf(out, " %s=0x%" PRIx64, ti->arg[i], rec->a[i]);
-	if (rec->len) {
-		if (printable(rec->payload, rec->len)) {
-			fprintf(out, " \"%.*s\"", (int)rec->len, (const char *)rec->payload);
-		} else {
-			fputs(" bytes=", out);
-			for (uint32_t i = 0; i < rec->len; i++)
-				fprintf(out, "%02x", rec->payload[i]);
-		}
-	}
-	fputc('\n', out);
-}
-
-int trace_to_text(FILE *in, const char *path, FILE *out, char *err, size_t errlen)
-{
-	struct trace_reader r;
-	struct trace_rec rec;
-	GPtrArray *src = g_ptr_array_new_with_free_func(g_free);
-	int rc = trace_reader_open(&r, in, path, err, errlen);
-	while (rc == 0) {
-		int k = trace_reader_next(&r, &rec, err, errlen);
-		if (k <= 0) {
-			rc = k;
-			break;
-		}
-		if (rec.type == TRACE_SOURCE) {
-			while (src->len <= rec.src)
-				g_ptr_array_add(src, NULL);
-			g_free(src->pdata[rec.src]);
-			src->pdata[rec.src] = g_strndup((const char *)rec.payload, rec.len);
-		}
-		trace_rec_print(out, &rec, (char **)src->pdata, src->len);
-	}
-	g_ptr_array_free(src, TRUE);
-	return rc;
 }

@@ -26,7 +26,13 @@ struct trace_type_info {
 };
 extern const struct trace_type_info trace_types[TRACE_TYPE_COUNT];
 
-#define TRACE_MAGIC "CCSIMTR1"
+/* The file starts with a header: TRACE_MAGIC, then (version 2) the u64 clock
+ * frequency in Hz that converts cycles to time. Version 1 files have the
+ * 8-byte magic "CCSIMTR1" alone; readers still accept them. The header is
+ * not part of the digest. */
+#define TRACE_MAGIC "CCSIMTR2"
+#define TRACE_MAGIC_V1 "CCSIMTR1"
+#define TRACE_HEADER_LEN 16
 #define TRACE_BLOCK 4096
 #define TRACE_DIGEST_LEN 32
 #define TRACE_PAYLOAD_MAX 4096
@@ -53,8 +59,9 @@ struct sim_trace {
 
 struct sim;
 void sim_trace_init(struct sim_trace *t);
-/* Start writing the binary stream to `f` (header first). */
-void sim_trace_set_file(struct sim_trace *t, FILE *f);
+/* Start writing the binary stream to `f` (header first, naming the clock
+ * frequency of the cycles in the records). */
+void sim_trace_set_file(struct sim_trace *t, FILE *f, uint64_t freq_hz);
 /* Register a source name (model or actor); returns its id and traces it. */
 uint16_t sim_trace_source(struct sim *s, const char *name);
 void sim_trace_emit(struct sim *s, enum trace_type type, uint16_t src, uint64_t a0, uint64_t a1,
@@ -73,20 +80,19 @@ void sim_trace_digest_hex(const struct sim_trace *t, char out[2 * TRACE_DIGEST_L
 #include "sim/trace_events.def"
 #undef TRACE_EVENT
 
-/* Reading a binary trace back (for the text view and tools). */
+/* Reading a binary trace back (for the text view and tools:
+ * harness/trace/). */
 struct trace_reader {
 	FILE *f;
 	const char *path;
 	uint8_t payload[TRACE_PAYLOAD_MAX];
-	uint64_t offset;
+	uint64_t offset;  /* of the next record */
+	unsigned version; /* 1 or 2 */
+	uint64_t freq_hz; /* from the header; 0 in a version 1 file */
 };
 /* Returns 0, or -1 with a message in err (not a trace, truncated header). */
 int trace_reader_open(struct trace_reader *r, FILE *f, const char *path, char *err, size_t errlen);
 /* Returns 1 for a record, 0 at a clean end, -1 with a message on a bad record. */
 int trace_reader_next(struct trace_reader *r, struct trace_rec *rec, char *err, size_t errlen);
-/* Print one record as a text line; `sources` maps ids to names (may be NULL). */
-void trace_rec_print(FILE *out, const struct trace_rec *rec, char **sources, size_t nsources);
-/* Whole-file text view. Returns 0, or -1 with a message in err. */
-int trace_to_text(FILE *in, const char *path, FILE *out, char *err, size_t errlen);
 
 #endif

@@ -137,6 +137,31 @@ trace truncated "truncated.tr: byte 16: truncated" 'ccsimmt1\002\000\000\000\000
 trace bad_size_bits "bad_size_bits.tr: byte 16: access size" 'ccsimmt1\001\000\000\000\000\000\000\000\034\000\001\000\000\000\000\000'
 trace trailing "trailing.tr: byte 24: data after" 'ccsimmt1\001\000\000\000\000\000\000\000\000\000\001\000\000\000\000\000x'
 
+# --- binary run traces (trace.bin): byte offset, for the view and the export ---
+btrace() { # NAME PATTERN BYTES(printf format)
+	printf "$3" >"$T/$1.bin"
+	case_ "run trace" "$1" "$2" "$CCSIM" trace "$T/$1.bin"
+	case_ "run trace" "$1 (export)" "$2" "$CCSIM" trace export --perfetto "$T/$1.pftrace" "$T/$1.bin"
+}
+z8='\000\000\000\000\000\000\000\000'
+hdr="CCSIMTR2\000\312\232\073\000\000\000\000" # 1 GHz
+btrace empty_trace "empty_trace.bin: offset 0: expected a ccsim binary trace" ''
+btrace bad_magic "bad_magic.bin: offset 0: expected a ccsim binary trace" 'CCSIMTR9'
+btrace no_clock "no_clock.bin: offset 8: truncated header" 'CCSIMTR2\001\002'
+btrace cut_record "cut_record.bin: offset 16: truncated record header .3 of 48" "${hdr}abc"
+btrace bad_type "bad_type.bin: offset 16: unknown record type 65535" \
+	"${hdr}${z8}\377\377\000\000\000\000\000\000${z8}${z8}${z8}${z8}"
+btrace huge_payload "huge_payload.bin: offset 16: truncated or oversized payload .4294967295" \
+	"${hdr}${z8}\001\000\000\000\377\377\377\377${z8}${z8}${z8}${z8}"
+btrace cut_payload "cut_payload.bin: offset 16: truncated or oversized payload .5 bytes" \
+	"${hdr}${z8}\001\000\000\000\005\000\000\000${z8}${z8}${z8}${z8}hi"
+# version 1 (no clock in the header): the text view reads it, the export needs --freq-hz
+printf "CCSIMTR1${z8}\001\000\000\000\002\000\000\000${z8}${z8}${z8}${z8}hi" >"$T/v1.bin"
+if "$CCSIM" trace "$T/v1.bin" | grep -q ' note  *"hi"'; then ok "run trace: version 1 reads"; else
+	fail "run trace: version 1 reads"; fi
+case_ "run trace" "version 1 export without a clock" "v1.bin: the header names no clock frequency .a version 1 trace.*--freq-hz" \
+	"$CCSIM" trace export --perfetto "$T/v1.pftrace" "$T/v1.bin"
+
 # --- checkpoints: byte offset ---
 scn_ck=scenarios/attacks/undelegate-scrub.scn
 "$CCSIM" run $scn_ck --profile cca --checkpoint-after 2 --checkpoint "$T/ck" --quiet

@@ -42,7 +42,7 @@ for r in runs:
         if len(f) > 2 and f[1] == "scenario" and f[2] == "step":
             start = int(f[0])
         elif len(f) > 2 and f[1] == "scenario" and f[2] == "step.done":
-            cyc = int(re.search(r"cycles=(0x[0-9a-f]+)", line).group(1), 16)
+            cyc = int(re.search(r"cycles=(\S+)", line).group(1), 0)
             if int(f[0]) != start + cyc:
                 bad += 1
                 print(f"{r['scenario']} {r['profile']}: step at {start} took {cyc} "

@@ -4,7 +4,7 @@
  * 2 bad input or usage, 3 the model broke one of its invariants. Commands
  * with a folder of their own keep their command line there: sweep
  * (harness/sweep/sweep_cli.c), fuzz and shrink (harness/fuzz/fuzz_cmd.c),
- * attest (harness/attest/attest_cmd.c). */
+ * attest (harness/attest/attest_cmd.c), trace (harness/trace/trace_cmd.c). */
 #ifndef CCSIM_HARNESS_CLI_H
 #define CCSIM_HARNESS_CLI_H
 
@@ -26,7 +26,7 @@ int cli_sets_unique(const char *cmd, int argc, char **argv);
 int cli_run(int argc, char **argv);      /* cli_run.c */
 int cli_matrix(int argc, char **argv);   /* cli_matrix.c */
 int cli_sweep(int argc, char **argv);    /* cli_sweep.c: its usage, then sweep_main */
-int cli_trace(int argc, char **argv);    /* cli_trace.c */
+/* ccsim trace: trace_cmd_main, harness/trace/trace_cmd.c */
 int cli_profile(int argc, char **argv);  /* cli_profile.c */
 int cli_steps(int argc, char **argv);    /* cli_steps.c */
 int cli_memtrace(int argc, char **argv); /* cli_memtrace.c: exit status 0, or 2 */

@@ -8,6 +8,7 @@
 #include "harness/attest/attest_cmd.h"
 #include "harness/cli/cli.h"
 #include "harness/fuzz/fuzz.h"
+#include "harness/trace/trace_cmd.h"
 #include "sim/sim.h"
 
 static const char usage_main[] =
@@ -18,7 +19,8 @@ static const char usage_main[] =
 	"  matrix PATH..  run every scenario on every profile it declares, print the table\n"
 	"  sweep FILE     run a scenario over profiles x machine keys x params, write a CSV\n"
 	"  steps          list the actors and the steps each accepts\n"
-	"  trace FILE     print a binary trace (trace.bin) as text\n"
+	"  trace FILE     print a binary trace (trace.bin) decoded, filtered, as text\n"
+	"                 or JSON Lines; trace export --perfetto: a Perfetto timeline\n"
 	"  memtrace convert|info  convert or summarise a memory trace a guest replays\n"
 	"  profile NAME   print a profile's fully resolved configuration as JSON\n"
 	"  fuzz ABI       fuzz a monitor's ABI (cca, snp, sev) under the invariants\n"
@@ -47,7 +49,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "sweep") == 0)
 		return cli_sweep(argc - 2, argv + 2);
 	if (strcmp(cmd, "trace") == 0)
-		return cli_trace(argc - 2, argv + 2);
+		return trace_cmd_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "memtrace") == 0)
 		return cli_memtrace(argc - 2, argv + 2);
 	if (strcmp(cmd, "fuzz") == 0)

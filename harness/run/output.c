@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "harness/trace/trace_decode.h"
 #include "sim/json.h"
 #include "models/monitor/rmm/rmm.h"
 
@@ -223,7 +224,7 @@ int output_write(struct run_ctx *rc, const char *dir, const struct expect_result
 	if (!f)
 		goto out;
 	FILE *in = fopen(trace_path, "rb");
-	if (!in || trace_to_text(in, trace_path, f, err, errlen)) {
+	if (!in || trace_decode_file(in, trace_path, f, err, errlen)) {
 		if (!in)
 			snprintf(err, errlen, "%s: cannot read back: %s", trace_path, g_strerror(errno));
 		else

@@ -660,7 +660,7 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 			snprintf(err, errlen, "%s: cannot write: %s", trace_path, g_strerror(errno));
 			goto out;
 		}
-		sim_trace_set_file(&rc->sim.trace, trace);
+		sim_trace_set_file(&rc->sim.trace, trace, rc->sim.freq_hz);
 	}
 	if (setup(rc, err, errlen))
 		goto out;

@@ -47,6 +47,15 @@ const char *isa_op_name(unsigned op)
 	return op < ISA_OP_COUNT ? n[op] : "udf";
 }
 
+const char *exec_stop_name(unsigned why)
+{
+	static const char *const n[] = { [EXEC_CALL] = "call", [EXEC_WFI] = "wfi",
+					 [EXEC_ABORT] = "abort", [EXEC_TIMER] = "timer",
+					 [EXEC_BUDGET] = "budget", [EXEC_VMGEXIT] = "vmgexit",
+					 [EXEC_TRAP] = "trap" };
+	return why < G_N_ELEMENTS(n) ? n[why] : "?";
+}
+
 static uint64_t reg(const struct vcpu_state *v, unsigned r)
 {
 	return r < ISA_NREGS ? v->x[r] : 0;

@@ -99,6 +99,9 @@ enum exec_stop {
 			 at it; the owner emulates it and moves pc past it */
 };
 
+/* "call", "wfi", "abort", "timer", "budget", "vmgexit", "trap"; "?" past the last */
+const char *exec_stop_name(unsigned why);
+
 struct exec_stop_info {
 	enum exec_stop why;
 	bool hvc;             /* EXEC_CALL: HVC rather than SMC */

@@ -115,9 +115,10 @@ struct rmp_lookup rmp_lookup(const struct rmp_config *cfg, const struct rmp_io *
 	return l;
 }
 
-static struct rmp_result fault(struct rmp_result r, enum rmp_fault f, uint64_t error_code)
+static struct rmp_result deny(struct rmp_result r, enum rmp_check c, uint64_t error_code)
 {
-	r.fault = f;
+	r.fault = rmp_check_fault(c);
+	r.check = c;
 	r.error_code = error_code;
 	return r;
 }
@@ -140,7 +141,7 @@ static bool check_lookup(const struct rmp_config *cfg, const struct rmp_io *io,
 	*r = (struct rmp_result){ .fault = RMP_OK };
 	*in_table = *gpa_ok = false;
 	if (rmp_config_check(cfg)) {
-		*r = fault(*r, RMP_FAULT_TABLE, 0);
+		*r = deny(*r, RMP_CHK_TABLE, 0);
 		return false;
 	}
 	/* Memory the table has no entry for (beyond RAM, e.g. MMIO) is treated as
@@ -151,7 +152,7 @@ static bool check_lookup(const struct rmp_config *cfg, const struct rmp_io *io,
 		struct rmp_lookup l = rmp_lookup(cfg, io, a->spa);
 		r->reads = l.reads;
 		if (l.err) {
-			*r = fault(*r, RMP_FAULT_TABLE, 0);
+			*r = deny(*r, RMP_CHK_TABLE, 0);
 			return false;
 		}
 		r->entry = l.entry;
@@ -172,7 +173,7 @@ static struct rmp_result check_decide(struct rmp_result r, bool in_table, bool g
 		/* 15.36.10: hypervisor writes need a hypervisor-owned page, else #PF
 		 * with the RMP bit. Reads of guest pages pass (and see ciphertext). */
 		if (a->write && e->assigned)
-			return fault(r, RMP_PF_HOST, RMP_ERR_P | RMP_ERR_W | RMP_ERR_RMP);
+			return deny(r, RMP_CHK_HOST_WRITE, RMP_ERR_P | RMP_ERR_W | RMP_ERR_RMP);
 		return r;
 	}
 
@@ -184,23 +185,31 @@ static struct rmp_result check_decide(struct rmp_result r, bool in_table, bool g
 	if (!a->private_) {
 		/* 15.36.10: a shared (C-bit 0) guest access needs a hypervisor-owned page. */
 		if (e->assigned)
-			return fault(r, RMP_NPF_RMP, npf);
+			return deny(r, RMP_CHK_SHARED, npf);
 		return r;
 	}
 	/* 15.36.10, private access, in priority order: the page must be assigned
 	 * to this ASID at this GPA and not immutable ... */
-	if (!in_table || !e->assigned || e->immutable || e->asid != a->asid || !gpa_ok)
-		return fault(r, RMP_NPF_RMP, npf);
+	if (!in_table)
+		return deny(r, RMP_CHK_NO_ENTRY, npf);
+	if (!e->assigned)
+		return deny(r, RMP_CHK_NOT_ASSIGNED, npf);
+	if (e->immutable)
+		return deny(r, RMP_CHK_IMMUTABLE, npf);
+	if (e->asid != a->asid)
+		return deny(r, RMP_CHK_ASID, npf);
+	if (!gpa_ok)
+		return deny(r, RMP_CHK_GPA, npf);
 	/* ... the nested page size must equal the RMP page size (15.36.11: a 2MB
 	 * nested page over 4KB entries, or a 4KB nested page inside a 2MB entry) ... */
 	if (a->large != e->size_2m)
-		return fault(r, RMP_NPF_SIZEM, npf | RMP_ERR_SIZEM);
+		return deny(r, RMP_CHK_SIZE, npf | RMP_ERR_SIZEM);
 	/* ... the guest must have validated it (#VC, not #NPF) ... */
 	if (!e->validated)
-		return fault(r, RMP_VC_UNVALIDATED, RMP_VC_PAGE_NOT_VALIDATED);
+		return deny(r, RMP_CHK_NOT_VALIDATED, RMP_VC_PAGE_NOT_VALIDATED);
 	/* ... and the VMPL must hold every permission the access needs. */
 	if ((e->vmpl_perm[a->vmpl] & needed) != needed)
-		return fault(r, RMP_NPF_VMPL, npf | RMP_ERR_VMPL);
+		return deny(r, RMP_CHK_VMPL, npf | RMP_ERR_VMPL);
 	return r;
 }
 
@@ -242,6 +251,32 @@ const char *rmp_fault_name(enum rmp_fault f)
 		[RMP_FAULT_TABLE] = "rmp.table",
 	};
 	return (unsigned)f < sizeof(n) / sizeof(n[0]) ? n[f] : "?";
+}
+
+enum rmp_fault rmp_check_fault(enum rmp_check c)
+{
+	static const enum rmp_fault f[RMP_CHK_COUNT] = {
+		[RMP_CHK_NONE] = RMP_OK, [RMP_CHK_HOST_WRITE] = RMP_PF_HOST,
+		[RMP_CHK_SHARED] = RMP_NPF_RMP, [RMP_CHK_NO_ENTRY] = RMP_NPF_RMP,
+		[RMP_CHK_NOT_ASSIGNED] = RMP_NPF_RMP, [RMP_CHK_IMMUTABLE] = RMP_NPF_RMP,
+		[RMP_CHK_ASID] = RMP_NPF_RMP, [RMP_CHK_GPA] = RMP_NPF_RMP,
+		[RMP_CHK_SIZE] = RMP_NPF_SIZEM, [RMP_CHK_NOT_VALIDATED] = RMP_VC_UNVALIDATED,
+		[RMP_CHK_VMPL] = RMP_NPF_VMPL, [RMP_CHK_TABLE] = RMP_FAULT_TABLE,
+	};
+	return (unsigned)c < RMP_CHK_COUNT ? f[c] : RMP_FAULT_TABLE;
+}
+
+const char *rmp_check_name(enum rmp_check c)
+{
+	static const char *const n[RMP_CHK_COUNT] = {
+		[RMP_CHK_NONE] = "none", [RMP_CHK_HOST_WRITE] = "host_write",
+		[RMP_CHK_SHARED] = "shared", [RMP_CHK_NO_ENTRY] = "no_entry",
+		[RMP_CHK_NOT_ASSIGNED] = "not_assigned", [RMP_CHK_IMMUTABLE] = "immutable",
+		[RMP_CHK_ASID] = "asid", [RMP_CHK_GPA] = "gpa", [RMP_CHK_SIZE] = "size",
+		[RMP_CHK_NOT_VALIDATED] = "not_validated", [RMP_CHK_VMPL] = "vmpl",
+		[RMP_CHK_TABLE] = "table",
+	};
+	return (unsigned)c < RMP_CHK_COUNT ? n[c] : "?";
 }
 
 const char *rmp_status_name(enum rmp_status s)

@@ -97,6 +97,25 @@ enum rmp_fault {
 	RMP_FAULT_TABLE,    /* invalid RMP_BASE/RMP_END, or the RMP itself unreadable */
 };
 
+/* Which rule of the check denied an access (APM vol. 2 15.36.10, in the
+ * order the check applies them): what a trace record names, finer than the
+ * fault it raises (rmp_check_fault). */
+enum rmp_check {
+	RMP_CHK_NONE = 0,
+	RMP_CHK_HOST_WRITE,     /* host write to an assigned page (#PF) */
+	RMP_CHK_SHARED,         /* shared (C-bit 0) guest access to an assigned page */
+	RMP_CHK_NO_ENTRY,       /* private access to memory the RMP does not cover */
+	RMP_CHK_NOT_ASSIGNED,   /* private access to a hypervisor-owned page */
+	RMP_CHK_IMMUTABLE,      /* private access to a firmware-owned (immutable) page */
+	RMP_CHK_ASID,           /* the page is assigned to another ASID */
+	RMP_CHK_GPA,            /* the page backs another GPA */
+	RMP_CHK_SIZE,           /* nested page size differs from the RMP page size */
+	RMP_CHK_NOT_VALIDATED,  /* the guest has not validated the page (#VC) */
+	RMP_CHK_VMPL,           /* the VMPL lacks a permission the access needs */
+	RMP_CHK_TABLE,          /* bad RMP_BASE/RMP_END, or the entry unreadable */
+	RMP_CHK_COUNT
+};
+
 struct rmp_access {
 	uint64_t spa;
 	bool write;
@@ -109,8 +128,24 @@ struct rmp_access {
 	uint8_t perm_needed; /* RMP_PERM_*; 0 means RMP_PERM_R, and write adds RMP_PERM_W */
 };
 
+/* An access packed into one word, as rmp.fault trace records carry it
+ * (docs/outputs.md): flags in bits 7:0, the VMPL in 15:8, the permissions
+ * needed in 23:16, the ASID in 63:32. RMP_ACC_DMA is the platform's to set. */
+#define RMP_ACC_WRITE 0x01ull
+#define RMP_ACC_HOST 0x02ull
+#define RMP_ACC_PRIVATE 0x04ull
+#define RMP_ACC_LARGE 0x08ull
+#define RMP_ACC_DMA 0x10ull
+static inline uint64_t rmp_access_word(const struct rmp_access *a)
+{
+	return (a->write ? RMP_ACC_WRITE : 0) | (a->host ? RMP_ACC_HOST : 0) |
+	       (a->private_ ? RMP_ACC_PRIVATE : 0) | (a->large ? RMP_ACC_LARGE : 0) |
+	       (uint64_t)a->vmpl << 8 | (uint64_t)a->perm_needed << 16 | (uint64_t)a->asid << 32;
+}
+
 struct rmp_result {
 	enum rmp_fault fault;
+	enum rmp_check check; /* the rule that denied it (RMP_CHK_NONE when fault is RMP_OK) */
 	uint64_t error_code; /* #PF / #NPF error code, or the #VC error code */
 	unsigned reads;      /* 16-byte entries read */
 	struct rmp_entry entry; /* the authoritative entry, once read */
@@ -234,6 +269,11 @@ int rmp_init_table(const struct rmp_config *cfg, const struct rmp_io *io);
 
 /* "ok", "rmp.pf", "rmp.npf", "rmp.npf_sizem", "rmp.npf_vmpl", "rmp.vc", "rmp.table" */
 const char *rmp_fault_name(enum rmp_fault f);
+/* The fault a denial by `c` raises (RMP_OK for RMP_CHK_NONE). */
+enum rmp_fault rmp_check_fault(enum rmp_check c);
+/* "none", "host_write", "shared", "no_entry", "not_assigned", "immutable",
+ * "asid", "gpa", "size", "not_validated", "vmpl", "table"; "?" for others */
+const char *rmp_check_name(enum rmp_check c);
 /* "success", "fail_input", ... ; "?" for others */
 const char *rmp_status_name(enum rmp_status s);
 

@@ -161,6 +161,16 @@ uint16_t machine_rmp_fault_kind(enum rmp_fault f)
 	return (unsigned)f < sizeof(kind) / sizeof(kind[0]) ? kind[f] : FAULT_BUS_RANGE;
 }
 
+static struct rmp_access rmp_access_of(const struct mem_access *a)
+{
+	return (struct rmp_access){
+		/* device DMA is a host access unless a trusted device (SEV-TIO)
+		 * makes it as the guest: then it names the guest's ASID and GPA */
+		.spa = a->pa, .write = a->write, .host = !a->guest, .asid = a->asid,
+		.gpa = a->gpa, .private_ = a->priv, .vmpl = a->vmpl,
+	};
+}
+
 /* An RMP verdict as the fault an access takes: 0, or 1 with *f filled. */
 static int rmp_fault_record(struct machine *m, const struct mem_access *a,
 			    const struct rmp_result *rr, struct cc_fault *f)
@@ -172,19 +182,12 @@ static int rmp_fault_record(struct machine *m, const struct mem_access *a,
 	f->code = (uint8_t)r.fault;
 	f->addr = a->pa;
 	m->stat_rmp_faults++;
-	sim_trace_emit(m->sim, TRACE_NOTE, a->src, a->pa, r.error_code, 0, 0, rmp_fault_name(r.fault),
-		       (uint32_t)strlen(rmp_fault_name(r.fault)));
+	struct rmp_access ra = rmp_access_of(a);
+	uint8_t raw[RMP_ENTRY_BYTES];
+	rmp_entry_encode(&r.entry, raw);
+	sim_trace_emit(m->sim, TRACE_RMP_FAULT, a->src, a->pa, a->gpa,
+		       rmp_access_word(&ra) | (a->dma ? RMP_ACC_DMA : 0), r.check, raw, sizeof(raw));
 	return 1;
-}
-
-static struct rmp_access rmp_access_of(const struct mem_access *a)
-{
-	return (struct rmp_access){
-		/* device DMA is a host access unless a trusted device (SEV-TIO)
-		 * makes it as the guest: then it names the guest's ASID and GPA */
-		.spa = a->pa, .write = a->write, .host = !a->guest, .asid = a->asid,
-		.gpa = a->gpa, .private_ = a->priv, .vmpl = a->vmpl,
-	};
 }
 
 /* The SNP reverse-map check of one access (APM 15.36) the master's TLB has

@@ -389,31 +389,12 @@ static size_t small_trace(char **bytes)
 	size_t len = 0;
 	FILE *f = open_memstream(bytes, &len);
 	sim_init(&s, 1, GHZ);
-	sim_trace_set_file(&s.trace, f);
+	sim_trace_set_file(&s.trace, f, GHZ);
 	emit_small(&s, 0x1000);
 	assert_false(s.trace.write_error);
 	sim_fini(&s);
 	fclose(f);
 	return len;
-}
-
-/* The text view of a known trace is exactly the expected lines, source names resolved. */
-static void test_trace_to_text(void **state)
-{
-	(void)state;
-	char *bytes, *text = NULL, err[256] = "";
-	size_t len = small_trace(&bytes), tlen = 0;
-	FILE *in = fmemopen(bytes, len, "r"), *out = open_memstream(&text, &tlen);
-	assert_int_equal(trace_to_text(in, "t.bin", out, err, sizeof(err)), 0);
-	fclose(out);
-	fclose(in);
-	assert_string_equal(text,
-			    "           0 cpu0       source         id=0x0 \"cpu0\"\n"
-			    "           5 cpu0       mem.read       pa=0x1000 len=0x40 key=0x3 cycles=0x78\n"
-			    "           7 cpu0       note           \"hi\"\n"
-			    "           9 ?          phys.read      pa=0x40 len=0x3 bytes=0001ff\n");
-	free(text);
-	free(bytes);
 }
 
 /* Reads every record of data[0, len); returns the first error (or 0) with its message. */
@@ -429,30 +410,53 @@ static int read_all(char *data, size_t len, char *err, size_t errlen)
 	return rc;
 }
 
-/* Bad magic, a cut header, a cut payload and an unknown type fail naming path, offset and expectation. */
+/* Bad magic, a cut header, a cut payload and an unknown type fail naming path, offset and
+ * expectation; the header names the clock, and a version 1 file (no clock) still reads. */
 static void test_trace_reader_errors(void **state)
 {
 	(void)state;
 	char *b, err[256];
 	size_t len = small_trace(&b);
-	assert_int_equal(len, 8 + 52 + 48 + 50 + 51);
+	const size_t h = TRACE_HEADER_LEN, r2 = h + 52; /* the second record */
+	assert_int_equal(len, h + 52 + 48 + 50 + 51);
 	assert_int_equal(read_all(b, len, err, sizeof(err)), 0);
-	assert_int_equal(read_all(b, 60 + 10, err, sizeof(err)), -1);
-	assert_string_equal(err, "t.bin: offset 60: truncated record header (10 of 48 bytes)");
-	assert_int_equal(read_all(b, 8 + 48 + 2, err, sizeof(err)), -1);
-	assert_string_equal(err, "t.bin: offset 8: truncated or oversized payload (4 bytes)");
+	assert_int_equal(read_all(b, r2 + 10, err, sizeof(err)), -1);
+	assert_string_equal(err, "t.bin: offset 68: truncated record header (10 of 48 bytes)");
+	assert_int_equal(read_all(b, h + 48 + 2, err, sizeof(err)), -1);
+	assert_string_equal(err, "t.bin: offset 16: truncated or oversized payload (4 bytes)");
 	assert_int_equal(read_all(b, 5, err, sizeof(err)), -1);
-	assert_string_equal(err, "t.bin: offset 0: expected a ccsim binary trace (magic \"CCSIMTR1\")");
+	assert_string_equal(err, "t.bin: offset 0: expected a ccsim binary trace (magic \"CCSIMTR2\")");
+	assert_int_equal(read_all(b, 12, err, sizeof(err)), -1);
+	assert_string_equal(err, "t.bin: offset 8: truncated header (expected the clock frequency)");
+	b[7] = '3';
+	assert_int_equal(read_all(b, len, err, sizeof(err)), -1);
+	assert_string_equal(err, "t.bin: offset 0: expected a ccsim binary trace (magic \"CCSIMTR2\")");
 	b[7] = '2';
+	b[r2 + 8] = (char)0xff; /* type of the second record */
 	assert_int_equal(read_all(b, len, err, sizeof(err)), -1);
-	assert_string_equal(err, "t.bin: offset 0: expected a ccsim binary trace (magic \"CCSIMTR1\")");
-	b[7] = '1';
-	b[60 + 8] = (char)0xff; /* type of the second record */
-	assert_int_equal(read_all(b, len, err, sizeof(err)), -1);
-	char *want = g_strdup_printf("t.bin: offset 60: unknown record type 255 (expected < %d)",
+	char *want = g_strdup_printf("t.bin: offset 68: unknown record type 255 (expected < %d)",
 				     TRACE_TYPE_COUNT);
 	assert_string_equal(err, want);
 	g_free(want);
+	b[r2 + 8] = TRACE_MEM_READ;
+
+	struct trace_reader r;
+	struct trace_rec rec;
+	FILE *f = fmemopen(b, len, "r");
+	assert_int_equal(trace_reader_open(&r, f, "t.bin", err, sizeof(err)), 0);
+	assert_int_equal(r.version, 2);
+	assert_int_equal(r.freq_hz, GHZ);
+	fclose(f);
+	/* version 1: the magic alone, records right after it */
+	memcpy(b + 8, TRACE_MAGIC_V1, 8);
+	f = fmemopen(b + 8, len - 8, "r");
+	assert_int_equal(trace_reader_open(&r, f, "v1.bin", err, sizeof(err)), 0);
+	assert_int_equal(r.version, 1);
+	assert_int_equal(r.freq_hz, 0);
+	assert_int_equal(trace_reader_next(&r, &rec, err, sizeof(err)), 1);
+	assert_int_equal(rec.type, TRACE_SOURCE);
+	assert_int_equal(r.offset, 8 + 52);
+	fclose(f);
 	free(b);
 }
 
@@ -477,12 +481,12 @@ static void test_trace_long_round_trip(void **state)
 	(void)state;
 	struct sim a, b;
 	char *bytes = NULL, err[256];
-	size_t len = 0, off = 8;
+	size_t len = 0, off = TRACE_HEADER_LEN;
 	FILE *f = open_memstream(&bytes, &len);
 	uint8_t pay[40], da[32], db[32], chain[32] = { 0 }, cnt[8], want[32];
 	sim_init(&a, 1, GHZ);
 	sim_init(&b, 1, GHZ);
-	sim_trace_set_file(&a.trace, f);
+	sim_trace_set_file(&a.trace, f, GHZ);
 	for (uint64_t i = 0; i < 200; i++) {
 		memset(pay, (int)i, sizeof(pay));
 		sim_set_time(&a, 3 * i);
@@ -633,8 +637,7 @@ int main(void)
 		cmocka_unit_test(test_stats_histogram),
 		cmocka_unit_test(test_cycles_ns),
 		cmocka_unit_test(test_trace_digest),
-		cmocka_unit_test(test_trace_to_text),
-		cmocka_unit_test(test_trace_reader_errors),
+				cmocka_unit_test(test_trace_reader_errors),
 		cmocka_unit_test(test_trace_long_round_trip),
 		cmocka_unit_test(test_log),
 		cmocka_unit_test(test_buf_little_endian),

@@ -9,7 +9,7 @@ out=$1
 ccsim=${2:-build/ccsim}
 mkdir -p "$out/fuzz_scenario" "$out/fuzz_profile" "$out/fuzz_memtrace" "$out/fuzz_checkpoint" \
 	"$out/fuzz_token" "$out/fuzz_snp_report" "$out/fuzz_monitor_cca" "$out/fuzz_monitor_snp" \
-	"$out/fuzz_monitor_sev" "$out/fuzz_tdx_quote"
+	"$out/fuzz_monitor_sev" "$out/fuzz_tdx_quote" "$out/fuzz_trace"
 
 # monitor-ABI targets: byte strings the generator (harness/fuzz/fuzz_gen.c) reads
 # as calls; the first byte picks the set-up (cca: bit 0 a realm and REC
@@ -54,6 +54,16 @@ open(f"{out}/lackey2.txt", "w").write(
 open(f"{out}/insns.cctrace", "wb").write(b"ccsimmt1" + struct.pack("<Q", 3) + struct.pack(
     "<QQQ", 3 | 500 << 12, 0 | 3 << 2 | 5 << 5 | 0x1234 << 12, 2 | 6 << 2 | 0xfffff << 12))
 PY
+
+# Binary traces: the start of a run's trace.bin on cca (RMI calls, a REC
+# run), on sev-snp (an RMP fault with its entry) and on tdx (SEAMCALLs).
+for run in "cca scenarios/attacks/host-read-delegated.scn" "sev-snp scenarios/attacks/gpa-alias.scn" \
+	"tdx scenarios/attacks/gpa-alias.scn"; do
+	set -- $run
+	"$ccsim" run "$2" --profile "$1" --out "$out/trace-$1" --quiet || true
+	head -c 6000 "$out/trace-$1/trace.bin" >"$out/fuzz_trace/$1.bin"
+	rm -rf "$out/trace-$1"
+done
 
 # Checkpoints: the first byte picks the run in fuzz_checkpoint.c's table,
 # whose scenarios, profiles and --set values these must match.

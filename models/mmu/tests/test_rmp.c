@@ -366,6 +366,48 @@ static void test_priority_pairs(void **state)
 	expect(t, a, RMP_PF_HOST, PF_HOST_W, 2);
 }
 
+static enum rmp_check check_of(struct t *t, struct rmp_access a)
+{
+	struct rmp_result r = rmp_check(&t->cfg, &t->io, &a);
+	assert_int_equal(r.fault, rmp_check_fault(r.check)); /* the rule decides the fault */
+	return r.check;
+}
+
+/* Each denial names the rule that made it, in the check's order; a trace
+ * record carries it (rmp.fault's check). */
+static void test_check_names_the_rule(void **state)
+{
+	struct t *t = *state;
+	give(t, SPA4K, GPA4K, false, false); /* assigned to ASID, not validated */
+	struct rmp_access a = priv(SPA4K, GPA4K);
+	assert_int_equal(check_of(t, host(SPA4K, false)), RMP_CHK_NONE);
+	assert_int_equal(check_of(t, host(SPA4K, true)), RMP_CHK_HOST_WRITE);
+	a.private_ = false;
+	assert_int_equal(check_of(t, a), RMP_CHK_SHARED);
+	assert_int_equal(check_of(t, priv(MEM_TOP, GPA4K)), RMP_CHK_NO_ENTRY);
+	assert_int_equal(check_of(t, priv(SPA4K + 0x1000, GPA4K)), RMP_CHK_NOT_ASSIGNED);
+	a = priv(SPA4K, GPA4K);
+	a.asid = ASID + 1;
+	assert_int_equal(check_of(t, a), RMP_CHK_ASID);
+	assert_int_equal(check_of(t, priv(SPA4K, GPA4K + 0x1000)), RMP_CHK_GPA);
+	a = priv(SPA4K, GPA4K);
+	a.large = true;
+	assert_int_equal(check_of(t, a), RMP_CHK_SIZE);
+	assert_int_equal(check_of(t, priv(SPA4K, GPA4K)), RMP_CHK_NOT_VALIDATED);
+	give(t, SPA4K, GPA4K, false, true);
+	a = priv(SPA4K, GPA4K);
+	a.vmpl = 2;
+	assert_int_equal(check_of(t, a), RMP_CHK_VMPL);
+	struct rmp_entry imm = { .assigned = true, .immutable = true, .asid = ASID, .gpa = GPA4K };
+	assert_int_equal(rmp_entry_write(&t->cfg, &t->io, SPA4K, &imm), 0);
+	assert_int_equal(check_of(t, priv(SPA4K, GPA4K)), RMP_CHK_IMMUTABLE);
+	t->abort_pa = rmp_entry_pa(&t->cfg, SPA4K);
+	assert_int_equal(check_of(t, priv(SPA4K, GPA4K)), RMP_CHK_TABLE);
+	assert_string_equal(rmp_check_name(RMP_CHK_ASID), "asid");
+	assert_string_equal(rmp_check_name(RMP_CHK_NOT_VALIDATED), "not_validated");
+	assert_string_equal(rmp_check_name(RMP_CHK_COUNT), "?");
+}
+
 /* Memory without an entry (beyond RMP coverage) counts as hypervisor-owned. */
 static void test_beyond_coverage(void **state)
 {
@@ -632,6 +674,7 @@ int main(void)
 		T(test_unvalidated_raises_vc),
 		T(test_vmpl_permissions),
 		T(test_priority_pairs),
+		T(test_check_names_the_rule),
 		T(test_beyond_coverage),
 		T(test_unreadable_table),
 		T(test_update_clears_validated),

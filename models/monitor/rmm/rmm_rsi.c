@@ -9,6 +9,7 @@
 
 #include "models/monitor/attest/cca_token.h"
 #include "models/monitor/rmm/rmm_internal.h"
+#include "models/platform/machine.h"
 
 /* The REC making the call, loaded once and stored back by the dispatcher. */
 struct rsi_ctx {
@@ -437,8 +438,8 @@ static bool fid_is_psci(uint64_t fid)
 	return (fid & ~0x1full) == 0x84000000ull || (fid & ~0x1full) == 0xC4000000ull;
 }
 
-enum rsi_next rmm_handle_rsi(struct rmm *r, uint64_t rd_pa, uint64_t rec_pa,
-			     uint64_t regs[RSI_REGS], uint64_t *cycles)
+static enum rsi_next rsi_dispatch(struct rmm *r, uint64_t rd_pa, uint64_t rec_pa,
+				  uint64_t regs[RSI_REGS], uint64_t *cycles)
 {
 	const struct rsi_cmd *cmd = rsi_cmd_by_fid(regs[0]);
 	if (r->panicked) {
@@ -485,6 +486,23 @@ enum rsi_next rmm_handle_rsi(struct rmm *r, uint64_t rd_pa, uint64_t rec_pa,
 		rmm_note_abort(r, cmd->fid, regs[0], changes);
 	}
 	r->stat_rsi_cycles[i] += *cycles - before;
+	return next;
+}
+
+/* The call and its return are traced at the cycles they happen; PSCI,
+ * which leaves as a REC exit, is the exit's (rec.exit reason psci). */
+enum rsi_next rmm_handle_rsi(struct rmm *r, uint64_t rd_pa, uint64_t rec_pa,
+			     uint64_t regs[RSI_REGS], uint64_t *cycles)
+{
+	uint64_t fid = regs[0], before = *cycles;
+	struct sim *s = r->m->sim;
+	if (fid_is_psci(fid) && !rsi_cmd_by_fid(fid))
+		return rsi_dispatch(r, rd_pa, rec_pa, regs, cycles);
+	sim_set_time(s, machine_now(r->m) + *cycles);
+	trace_GUEST_CALL(s, r->src, fid, regs[1], regs[2], regs[3]);
+	enum rsi_next next = rsi_dispatch(r, rd_pa, rec_pa, regs, cycles);
+	sim_set_time(s, machine_now(r->m) + *cycles);
+	trace_GUEST_RET(s, r->src, fid, regs[0], regs[1], *cycles - before);
 	return next;
 }
 

@@ -143,6 +143,10 @@ size_t tdx_leaves(const struct tdx_leaf **out);
 const struct tdcall_leaf *tdcall_leaf_by_number(uint64_t leaf);
 const struct tdcall_leaf *tdcall_leaf_by_name(const char *name);
 size_t tdcall_leaves(const struct tdcall_leaf **out);
+/* A TD exit's VMX basic exit reason (RAX[15:0]) by name: "external_interrupt",
+ * "cpuid", "hlt", "io", "rdmsr", "wrmsr", "ept_violation", "tdcall"; NULL for
+ * the others. */
+const char *tdx_exit_reason_name(unsigned basic);
 /* "tdx.success", "tdx.operand_invalid", ... (the class, without operand). */
 const char *tdx_status_name(uint64_t status);
 /* Whether a scenario's status name ("tdx.operand_busy") is one of them. */

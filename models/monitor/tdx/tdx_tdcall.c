@@ -278,7 +278,7 @@ static enum tdcall_next tdg_vm_rdwr(struct tdcall_ctx *x, bool write, uint64_t *
 	return TDCALL_RESUME;
 }
 
-enum tdcall_next tdx_tdcall(struct tdcall_ctx *x, uint64_t *cycles)
+static enum tdcall_next tdcall_dispatch(struct tdcall_ctx *x, uint64_t *cycles)
 {
 	uint64_t leaf = R(TDX_RAX);
 	const struct tdcall_leaf *l = tdcall_leaf_by_number(leaf);
@@ -303,5 +303,19 @@ enum tdcall_next tdx_tdcall(struct tdcall_ctx *x, uint64_t *cycles)
 	x->t->stat_tdcalls[i]++;
 	if (next == TDCALL_RESUME && tdx_status_is_error(R(TDX_RAX)))
 		x->t->stat_tdcall_errors[i]++;
+	return next;
+}
+
+/* The call and its return are traced at the cycles they happen. */
+enum tdcall_next tdx_tdcall(struct tdcall_ctx *x, uint64_t *cycles)
+{
+	struct tdx *t = x->t;
+	struct sim *s = t->m->sim;
+	uint64_t leaf = R(TDX_RAX), before = *cycles;
+	sim_set_time(s, machine_now(t->m) + *cycles);
+	trace_GUEST_CALL(s, t->src, leaf, R(TDX_RCX), R(TDX_RDX), R(TDX_R8));
+	enum tdcall_next next = tdcall_dispatch(x, cycles);
+	sim_set_time(s, machine_now(t->m) + *cycles);
+	trace_GUEST_RET(s, t->src, leaf, R(TDX_RAX), R(TDX_RCX), *cycles - before);
 	return next;
 }

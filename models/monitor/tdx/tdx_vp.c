@@ -21,6 +21,21 @@
 #include "models/monitor/tdx/tdx_internal.h"
 #include "models/platform/machine.h"
 
+const char *tdx_exit_reason_name(unsigned basic)
+{
+	switch (basic) {
+	case TDX_EXIT_EXTERNAL_INTERRUPT: return "external_interrupt";
+	case TDX_EXIT_CPUID: return "cpuid";
+	case TDX_EXIT_HLT: return "hlt";
+	case TDX_EXIT_IO: return "io";
+	case TDX_EXIT_RDMSR: return "rdmsr";
+	case TDX_EXIT_WRMSR: return "wrmsr";
+	case TDX_EXIT_EPT_VIOLATION: return "ept_violation";
+	case TDX_EXIT_TDCALL: return "tdcall";
+	default: return NULL;
+	}
+}
+
 void tdx_vp_stats_register(struct tdx *t, struct sim *s)
 {
 	cpu_init(&t->lp_cpu, s, "tdx.lp", machine_bus(t->m), WORLD_NS, 1);
