@@ -12,7 +12,6 @@
 #include "models/platform/profile.h"
 #include "harness/lang/steps.h"
 #include "models/mmu/fault.h"
-#include "models/monitor/rmm/rmm.h"
 
 #define MAX_INCLUDE_DEPTH 8
 
@@ -307,14 +306,41 @@ static const char *fault_names_list(void)
 	       "iommu.translation, iommu.keyid, rmp.pf, rmp.npf, rmp.vc, vmrun.invalid, cpu.gp";
 }
 
-static bool status_name_known(const char *n)
+/* x1.. and, on a TDX result, the names of the same registers */
+static const char *const tdx_reg_names[SCN_RESULT_REGS] = { "rcx", "rdx", "r8",  "r9",
+							    "r10", "r11", "r12", "r13" };
+
+unsigned scn_field_reg(const char *field, bool *tdx_name)
 {
-	if (strcmp(n, "smc.unknown") == 0 || steps_status_known(n))
-		return true;
-	for (uint64_t s = 0; s < 5; s++)
-		if (strcmp(rmi_status_name(s), n) == 0)
-			return true;
-	return false;
+	*tdx_name = false;
+	for (unsigned i = 0; i < SCN_RESULT_REGS; i++) {
+		char x[4];
+		snprintf(x, sizeof(x), "x%u", i + 1);
+		if (strcmp(field, x) == 0)
+			return i + 1;
+		if (strcmp(field, tdx_reg_names[i]) == 0) {
+			*tdx_name = true;
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+enum scn_field_kind scn_field_kind(const char *field)
+{
+	bool tdx;
+	if (strcmp(field, "status") == 0)
+		return SCN_FIELD_STATUS;
+	if (strcmp(field, "fault") == 0)
+		return SCN_FIELD_FAULT;
+	if (strcmp(field, "cycles") == 0 || scn_field_reg(field, &tdx))
+		return SCN_FIELD_NUM;
+	return SCN_FIELD_NONE;
+}
+
+const char *scn_field_names(void)
+{
+	return "fault, status, cycles, x1..x8, or on a TDX result rcx, rdx, r8..r13";
 }
 
 static bool outcome_name_known(const char *n)
@@ -364,10 +390,9 @@ static int st_expect(struct parser *p, GArray *t, struct scn_expect *e)
 	} else if (!capture_declared(p, e->subject)) {
 		return scn_perr(p, subj->col, "no earlier step captures \"%s\" (add -> %s to a step)",
 			    e->subject, e->subject);
-	} else if (e->field && strcmp(e->field, "fault") && strcmp(e->field, "status") &&
-		   strcmp(e->field, "cycles") && strcmp(e->field, "x1") && strcmp(e->field, "x2")) {
+	} else if (e->field && scn_field_kind(e->field) == SCN_FIELD_NONE) {
 		return scn_perr(p, subj->col + (int)strlen(e->subject) + 1,
-			    "unknown field \"%s\" (expected fault, status, cycles, x1 or x2)", e->field);
+			    "unknown field \"%s\" (expected %s)", e->field, scn_field_names());
 	}
 	if (op->key || op->quoted || parse_cmp(op->s, &e->cmp))
 		return scn_perr(p, op->col, "expected a comparison (== != < <= > >= contains), got \"%s\"", op->s);
@@ -377,23 +402,23 @@ static int st_expect(struct parser *p, GArray *t, struct scn_expect *e)
 		return -1;
 	if (e->rhs.kind == SV_REF && !secret_declared(p, e->rhs.name) && !capture_declared(p, e->rhs.name))
 		return scn_perr(p, val->vcol, "$%s is neither a secret nor a capture", e->rhs.name);
-	bool numeric = e->field && (strcmp(e->field, "cycles") == 0 || strcmp(e->field, "x1") == 0 ||
-				    strcmp(e->field, "x2") == 0);
+	enum scn_field_kind kind = e->field ? scn_field_kind(e->field) : SCN_FIELD_NONE;
+	bool numeric = kind == SCN_FIELD_NUM;
 	if (numeric && e->rhs.kind != SV_NUM)
 		return scn_perr(p, val->vcol, "%s.%s compares with a number", e->subject, e->field);
 	if (!numeric && e->cmp != CMP_EQ && e->cmp != CMP_NE && e->cmp != CMP_CONTAINS)
-		return scn_perr(p, op->col, "%s only compares numbers (cycles, x1, x2)", op->s);
-	if (e->field && !numeric && e->rhs.kind != SV_NAME && !(strcmp(e->field, "status") == 0 && e->rhs.kind == SV_NUM))
+		return scn_perr(p, op->col, "%s only compares numbers (cycles, x1..x8, rcx..r13)", op->s);
+	if (e->field && !numeric && e->rhs.kind != SV_NAME &&
+	    !(kind == SCN_FIELD_STATUS && e->rhs.kind == SV_NUM))
 		return scn_perr(p, val->vcol, "%s.%s compares with a name such as %s", e->subject, e->field,
 			    strcmp(e->field, "fault") == 0 ? "gpc.gpf or none" : "rmi.success");
-	if (e->field && strcmp(e->field, "fault") == 0 && !fault_name_known(e->rhs.name))
+	if (kind == SCN_FIELD_FAULT && !fault_name_known(e->rhs.name))
 		return scn_perr(p, val->vcol, "unknown fault name \"%s\" (expected none or one of %s)",
 			    e->rhs.name, fault_names_list());
-	if (e->field && strcmp(e->field, "status") == 0 && e->rhs.kind == SV_NAME &&
-	    !status_name_known(e->rhs.name))
-		return scn_perr(p, val->vcol, "unknown status \"%s\" (expected smc.unknown or rmi.success, "
-			    "rmi.error_input, rmi.error_realm, rmi.error_rec, rmi.error_rtt, verify.ok, "
-			    "verify.bad_token, verify.rim_mismatch, verify.challenge_mismatch)", e->rhs.name);
+	if (kind == SCN_FIELD_STATUS && e->rhs.kind == SV_NAME && !steps_status_known(e->rhs.name))
+		return scn_perr(p, val->vcol, "unknown status \"%s\" (expected a name of the call's "
+			    "space: rmi.success, rmi.error_input, ..., rsi.*, psci.*, smc.unknown, snp.*, "
+			    "sev.*, rmp.*, verify.*, tdx.*; docs/scenarios.md lists them)", e->rhs.name);
 	if (strcmp(e->subject, "outcome") == 0 && e->rhs.kind == SV_NAME && !outcome_name_known(e->rhs.name))
 		return scn_perr(p, val->vcol, "unknown outcome \"%s\" (expected leaked, blocked, detected, "
 			    "corrupted or no-leak)", e->rhs.name);

@@ -199,7 +199,7 @@ static void observe(struct run_ctx *rc, const struct scn_step *st, const struct 
 	for (size_t i = 0; i < G_N_ELEMENTS(stack_ops); i++)
 		host_attack = host_attack && strcmp(st->op, stack_ops[i]) != 0;
 	bool attacker = (who == ACTOR_HOST && host_attack) || who == ACTOR_PHYS || who == ACTOR_DEV;
-	if (who == ACTOR_VERIFIER && r->has_status && r->status != STEPS_VERIFY_STATUS &&
+	if (who == ACTOR_VERIFIER && r->has_status && r->status != 0 /* verify.ok */ &&
 	    !o->detected) {
 		o->detected = true; /* attestation exposed the tampering */
 		o->detect_line = st->line;
@@ -454,7 +454,7 @@ static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
 	r.cycles = total;
 	sim_set_time(s, s->now + total);
 	sim_trace_emit(s, TRACE_STEP_DONE, rc->src_runner, (uint64_t)st->line, total,
-		       r.has_status ? r.status : 0, r.faulted ? r.fault : 0, NULL, 0);
+		       steps_result_status_code(&r), r.faulted ? r.fault : 0, NULL, 0);
 	if (r.len)
 		sim_trace_emit(s, TRACE_CAPTURE, rc->src_runner, (uint64_t)st->line, r.len, 0, 0,
 			       r.bytes, (uint32_t)r.len);

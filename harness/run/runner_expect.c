@@ -42,6 +42,25 @@ static void describe_bytes(char *buf, size_t len, const uint8_t *p, size_t n)
 		snprintf(buf + k, len - k, "...");
 }
 
+/* Why a result has no value for the field (run_result_field's -ENOENT). */
+static void absent_text(const struct step_result *r, const char *field, char *buf, size_t len)
+{
+	bool tdx_name;
+	unsigned k = scn_field_reg(field, &tdx_name);
+	if (!k)
+		snprintf(buf, len, "the step returns no status");
+	else if (tdx_name && r->status_space != STEPS_STATUS_TDX)
+		snprintf(buf, len, "%s names a TDX register; this result is %s's (x1..x%u)", field,
+			 r->has_status ? steps_status_space_name(r->status_space) : "no call",
+			 r->nregs);
+	else if (r->nregs == 0)
+		snprintf(buf, len, "the step returns no registers");
+	else if (r->nregs == 1)
+		snprintf(buf, len, "the step returns x1 only");
+	else
+		snprintf(buf, len, "the step returns x1..x%u only", r->nregs);
+}
+
 void run_eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct expect_result *x)
 {
 	x->e = e;
@@ -94,31 +113,28 @@ void run_eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct expe
 			x->pass = e->cmp == CMP_EQ ? eq : !eq;
 		return;
 	}
-	if (strcmp(e->field, "fault") == 0) {
-		const char *got = r->faulted ? cc_fault_name(r->fault) : "none";
+	uint64_t v;
+	enum scn_field_kind kind = scn_field_kind(e->field);
+	if (run_result_field(r, e->field, &v)) {
+		x->pass = false;
+		absent_text(r, e->field, x->observed, sizeof(x->observed));
+		return;
+	}
+	if (kind == SCN_FIELD_FAULT) {
+		const char *got = v ? cc_fault_name((unsigned)v) : "none";
 		bool eq = strcmp(got, e->rhs.name) == 0;
 		x->pass = e->cmp == CMP_NE ? !eq : eq;
 		snprintf(x->observed, sizeof(x->observed), "%s", got);
 		return;
 	}
-	if (strcmp(e->field, "status") == 0) {
-		if (!r->has_status) {
-			x->pass = false;
-			snprintf(x->observed, sizeof(x->observed), "the step returns no status");
-			return;
-		}
-		bool eq = e->rhs.kind == SV_NUM ? r->status == e->rhs.num
-						: strcmp(steps_result_status_name(r), e->rhs.name) == 0;
+	if (kind == SCN_FIELD_STATUS) {
+		/* by number the raw value, by name the name of its space */
+		const char *name = steps_result_status_name(r);
+		bool eq = e->rhs.kind == SV_NUM ? v == e->rhs.num : strcmp(name, e->rhs.name) == 0;
 		x->pass = e->cmp == CMP_NE ? !eq : eq;
-		if (e->rhs.kind == SV_NUM) /* a raw X0 (a PSCI result, say): no name applies */
-			snprintf(x->observed, sizeof(x->observed), "0x%llx",
-				 (unsigned long long)r->status);
-		else
-			snprintf(x->observed, sizeof(x->observed), "%s (x0=0x%llx)",
-				 steps_result_status_name(r), (unsigned long long)r->status);
+		snprintf(x->observed, sizeof(x->observed), "%s (x0=0x%llx)", name, (unsigned long long)v);
 		return;
 	}
-	uint64_t v = strcmp(e->field, "cycles") == 0 ? r->cycles : strcmp(e->field, "x1") == 0 ? r->x1 : r->x2;
 	x->pass = cmp_num(e->cmp, v, e->rhs.num);
 	snprintf(x->observed, sizeof(x->observed), "%llu (0x%llx)", (unsigned long long)v,
 		 (unsigned long long)v);
