@@ -55,6 +55,20 @@ scn unknown_profile "unknown_profile.scn:1:16: unknown profile" 'profiles plain 
 scn replay_missing "replay_missing.scn:3:19: g.op replay: .*cannot open" 'profiles plain
 guest g
 g.op replay trace="absent.cctrace"'
+scn expr_no_capture "expr_no_capture.scn:3:16: \\\$nope.x1: no earlier step captures" "$h
+host.load addr=\$nope.x1"
+scn expr_bad_field "expr_bad_field.scn:4:16: \\\$c.x9: a number from a capture names its field" "$h
+host.load addr=0 -> c
+host.load addr=\$c.x9"
+scn expr_bare_capture "expr_bare_capture.scn:4:16: \\\$c: a number from a capture names its field" "$h
+host.load addr=0 -> c
+host.load addr=\$c"
+scn expr_bad_term "expr_bad_term.scn:4:24: expected a number or" "$h
+host.load addr=0 -> c
+host.load addr=\$c.x1 + zz"
+scn expr_no_status "expr_no_status.scn:4:16: \\\$c.status: that result has no status" "$h
+host.load addr=0 -> c
+host.load addr=\$c.status"
 printf 'profiles plain\nvm v\vhost.load addr=0\n' >"$T/vt.scn"
 case_ scenario vertical_tab "vt.scn:2:5: unexpected control character" "$CCSIM" run "$T/vt.scn"
 printf 'title "caf\351"\nprofiles plain\n' >"$T/latin1.scn"

@@ -166,8 +166,36 @@ static int st_vm(struct parser *p, GArray *t)
 	return 0;
 }
 
-static int check_arg_type(struct parser *p, const struct step_arg_spec *as, const struct scn_value *v)
+/* A number argument may be computed from earlier results: `$c.x1` alone
+ * becomes a one-term expression; every capture it names must come from an
+ * earlier step (or a guest's call op). */
+static int check_expr(struct parser *p, struct scn_value *v)
 {
+	if (v->kind == SV_REF) {
+		struct scn_term term = { 0 };
+		if (scn_term_ref(p, v->name, v->col, &term))
+			return -1;
+		v->kind = SV_EXPR;
+		v->terms = g_memdup2(&term, sizeof(term));
+		v->nterms = 1;
+		char *text = g_strconcat("$", v->name, NULL);
+		g_free(v->name);
+		v->name = text;
+	}
+	for (size_t i = 0; i < v->nterms; i++) {
+		const struct scn_term *term = &v->terms[i];
+		if (term->capture && !capture_declared(p, term->capture))
+			return scn_perr(p, term->col, "$%s.%s: no earlier step captures \"%s\" (add -> %s "
+					"to a step before this one)", term->capture, term->field, term->capture,
+					term->capture);
+	}
+	return 0;
+}
+
+static int check_arg_type(struct parser *p, const struct step_arg_spec *as, struct scn_value *v)
+{
+	if ((as->type == ARG_NUM || as->type == ARG_NAME_NUM) && (v->kind == SV_REF || v->kind == SV_EXPR))
+		return check_expr(p, v);
 	switch (as->type) {
 	case ARG_NUM:
 		if (v->kind != SV_NUM)

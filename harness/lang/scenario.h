@@ -17,6 +17,16 @@ enum scn_val_kind {
 	SV_BYTES, /* "text", hex:00ff */
 	SV_REF,   /* $name: a secret or a capture */
 	SV_NAME,  /* a bare word: gpc.gpf, rmi.success, leaked, granule_delegate */
+	SV_EXPR,  /* $c.x1 + 0x1000: a number from earlier results, known when the step runs */
+};
+
+/* One term of an SV_EXPR: a number, or a field of a capture's latest result. */
+struct scn_term {
+	bool negate;       /* subtracted */
+	char *capture;     /* NULL: the number num */
+	char *field;       /* with capture: status, cycles, x1, ... */
+	uint64_t num;
+	int col;
 };
 
 struct scn_value {
@@ -24,7 +34,9 @@ struct scn_value {
 	uint64_t num;
 	uint8_t *bytes;
 	size_t len;
-	char *name;
+	char *name;        /* SV_REF, SV_NAME; SV_EXPR: the text as written */
+	struct scn_term *terms; /* SV_EXPR: summed modulo 2^64 */
+	size_t nterms;
 	int col;
 };
 
@@ -140,6 +152,9 @@ bool scenario_has_profile(const struct scenario *sc, const char *profile);
 const struct scn_secret *scenario_secret(const struct scenario *sc, const char *name);
 const struct scn_guest *scenario_guest(const struct scenario *sc, const char *name);
 const char *scn_cmp_text(enum scn_cmp c);
+/* Whether `field` names a number a result holds (status, cycles, x1, ...):
+ * what `$capture.field` may take and `expect capture.field < N` compares. */
+bool scn_numeric_field(const char *field);
 
 /* A number as scenarios write them (decimal, 0x hex, _ separators, K / M / G
  * suffixes; a leading 0 is still decimal): 0, or -1. The command line's

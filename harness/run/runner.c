@@ -420,10 +420,68 @@ int run_restored_events_check(const struct run_ctx *rc, char *err, size_t errlen
 	return 0;
 }
 
-static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
+int run_result_field(const struct step_result *r, const char *field, uint64_t *out)
 {
-	struct run_ctx *rc = ((struct runner_model *)target)->rc;
-	const struct scn_step *st = &rc->sc->steps[index];
+	if (strcmp(field, "status") == 0) {
+		*out = r->status;
+		return r->has_status ? 0 : -1;
+	}
+	if (strcmp(field, "cycles") == 0)
+		*out = r->cycles;
+	else if (strcmp(field, "x1") == 0)
+		*out = r->x1;
+	else if (strcmp(field, "x2") == 0)
+		*out = r->x2;
+	else
+		return -1;
+	return 0;
+}
+
+/* The step with every computed argument ($c.x1 + 8) replaced by its number,
+ * from the captures as they stand now; *res holds the copy's argument array
+ * (free it with g_free). Returns st itself when nothing is computed, NULL
+ * with a message when a capture holds no such value yet. */
+static const struct scn_step *step_resolve(struct run_ctx *rc, const struct scn_step *st,
+					   struct scn_step *copy, struct scn_arg **args)
+{
+	*args = NULL;
+	size_t k = 0;
+	while (k < st->nargs && st->args[k].v.kind != SV_EXPR)
+		k++;
+	if (k == st->nargs)
+		return st;
+	*copy = *st;
+	*args = g_memdup2(st->args, st->nargs * sizeof(*st->args));
+	copy->args = *args;
+	for (; k < st->nargs; k++) {
+		struct scn_value *v = &(*args)[k].v;
+		if (v->kind != SV_EXPR)
+			continue;
+		uint64_t sum = 0;
+		for (size_t i = 0; i < v->nterms; i++) {
+			const struct scn_term *t = &v->terms[i];
+			uint64_t x = t->num;
+			const struct step_result *r = t->capture ? run_capture(rc, t->capture) : NULL;
+			if (t->capture && (!r || run_result_field(r, t->field, &x))) {
+				snprintf(rc->errmsg, sizeof(rc->errmsg), "%s:%d:%d: $%s.%s: %s", st->file,
+					 st->line, t->col, t->capture, t->field,
+					 !r ? "that capture holds no result yet (its step has not run)"
+					    : "that result has no status");
+				g_free(*args);
+				*args = NULL;
+				return NULL;
+			}
+			sum = t->negate ? sum - x : sum + x;
+		}
+		/* a plain number from here on: names, terms and text stay the step's */
+		v->kind = SV_NUM;
+		v->num = sum;
+	}
+	return copy;
+}
+
+static void step_run(struct sim *s, struct run_ctx *rc, uint64_t index, const struct scn_step *st)
+{
 	struct step_result r = { 0 };
 	uint64_t addr = run_arg_num(st, "addr", 0);
 	uint64_t total = 0;
@@ -482,6 +540,20 @@ static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
 			rc->error = 1;
 		g_free(path);
 	}
+}
+
+static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
+{
+	struct run_ctx *rc = ((struct runner_model *)target)->rc;
+	struct scn_step copy;
+	struct scn_arg *args;
+	const struct scn_step *st = step_resolve(rc, &rc->sc->steps[index], &copy, &args);
+	if (!st) {
+		rc->error = 1;
+		return;
+	}
+	step_run(s, rc, index, st);
+	g_free(args);
 }
 
 /* On SEV profiles a vm is a guest with its own ASID, launched and activated

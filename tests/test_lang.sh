@@ -1,0 +1,26 @@
+#!/bin/sh
+# The scenario language's newer forms, each run for real: values that flow
+# between steps ($capture.field arguments).
+. tests/lib.sh
+
+# --- values flow: $c.x1, $c.x1 + N, $c.x1+N ---
+expect_exit "values: a capture's x1 as an RMI argument, with + terms" 0 \
+	"$CCSIM" run tests/data/values/flow.scn --out "$T/flow"
+# the resolved argument reaches the monitor: the step trace keeps the text
+# as written, and a checkpoint after the capture restores to the same run
+expect_exit "values: checkpoint after the capture" 0 \
+	"$CCSIM" run tests/data/values/flow.scn --checkpoint-after 3 --checkpoint "$T/c.ckpt" --quiet
+expect_exit "values: restore resolves the argument from the restored capture" 0 \
+	"$CCSIM" run tests/data/values/flow.scn --restore "$T/c.ckpt" --out "$T/rest"
+if [ "$(json_field "$T/flow/summary.json" digest)" = "$(json_field "$T/rest/summary.json" digest)" ]
+then ok "values: restored run ends with the same digest"
+else fail "values: restored run ends with the same digest"; fi
+# the value comes from the run, not the text: the host stack's memory moved
+# (pool=) moves the RD, and the RMI call still names it
+expect_exit "values: the realm read back with its RD moved" 0 \
+	"$CCSIM" run tests/data/values/flow.scn --set pool=0xa0000000 --out "$T/moved"
+"$CCSIM" trace "$T/moved/trace.bin" --kind mon.call >"$T/calls" 2>&1
+if grep -q "fid=rmi.rtt_read_entry x1=0xa0001000 " "$T/calls"; then
+	ok "values: the call received the RD the run produced"
+else fail "values: the call received the RD the run produced" "$(grep read_entry "$T/calls")"; fi
+finish
