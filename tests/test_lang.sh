@@ -1,6 +1,7 @@
 #!/bin/sh
 # The scenario language's newer forms, each run for real: values that flow
-# between steps ($capture.field arguments).
+# between steps ($capture.field arguments), params per profile, expectations
+# for a group of profiles.
 . tests/lib.sh
 
 # --- values flow: $c.x1, $c.x1 + N, $c.x1+N ---
@@ -23,4 +24,16 @@ expect_exit "values: the realm read back with its RD moved" 0 \
 if grep -q "fid=rmi.rtt_read_entry x1=0xa0001000 " "$T/calls"; then
 	ok "values: the call received the RD the run produced"
 else fail "values: the call received the RD the run produced" "$(grep read_entry "$T/calls")"; fi
+
+# --- params per profile, expectations by profile group ---
+for p in plain sev sev-snp cca; do
+	expect_exit "per-profile: $p takes its own value" 0 \
+		"$CCSIM" run tests/data/values/per-profile.scn --profile "$p" --quiet
+done
+expect_exit "per-profile: a .ini path is read for its profile's name" 0 \
+	"$CCSIM" run tests/data/values/per-profile.scn --profile models/platform/profiles/sev.ini --quiet
+expect_exit "per-profile: the matrix reads it once per profile" 0 \
+	"$CCSIM" matrix tests/data/values/per-profile.scn
+expect_exit "per-profile: --set overrides every profile's value" 1 \
+	"$CCSIM" run tests/data/values/per-profile.scn --profile sev --set 'word="plain"' --quiet
 finish

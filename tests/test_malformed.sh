@@ -69,6 +69,21 @@ host.load addr=\$c.x1 + zz"
 scn expr_no_status "expr_no_status.scn:4:16: \\\$c.status: that result has no status" "$h
 host.load addr=0 -> c
 host.load addr=\$c.status"
+scn param_no_value "param_no_value.scn:2:7: param a has no value for profile plain" 'profiles plain cca
+param a cca=1'
+scn param_pattern_none "param_pattern_none.scn:2:9: param a: \"sev\\*\" matches none" 'profiles plain
+param a sev*=1 *=2'
+scn param_before_profiles "param_before_profiles.scn:1:7: param a: values per profile come after the profiles line" 'param a plain=1
+profiles plain'
+scn expect_group_none "expect_group_none.scn:4:8: profile \"tdx\" matches none" "$h
+host.load addr=0 -> c
+expect[tdx] c.fault == none"
+scn expect_group_twice "expect_group_twice.scn:4:31: the profiles are given twice" "$h
+host.load addr=0 -> c
+expect[plain] c.fault == none on plain"
+scn expect_on_glob_none "expect_on_glob_none.scn:4:27: profile \"sev\\*\" matches none" "$h
+host.load addr=0 -> c
+expect c.fault == none on sev*"
 printf 'profiles plain\nvm v\vhost.load addr=0\n' >"$T/vt.scn"
 case_ scenario vertical_tab "vt.scn:2:5: unexpected control character" "$CCSIM" run "$T/vt.scn"
 printf 'title "caf\351"\nprofiles plain\n' >"$T/latin1.scn"

@@ -73,24 +73,96 @@ static int st_profiles(struct parser *p, GArray *t)
 	return 0;
 }
 
+/* Does any declared profile match `pattern` (a name or a glob: sev*)? */
+static bool profiles_match(struct parser *p, const char *pattern)
+{
+	for (guint j = 0; j < p->profiles->len; j++)
+		if (g_pattern_match_simple(pattern, p->profiles->pdata[j]))
+			return true;
+	return false;
+}
+
+/* The profile the scenario is read for: the caller's, else the first declared. */
+static const char *parse_profile(struct parser *p)
+{
+	return p->profile ? p->profile : p->profiles->len ? p->profiles->pdata[0] : NULL;
+}
+
+/* `param NAME PROFILE=VALUE...`: the value of the first PROFILE (a name or
+ * a glob, `*` for the rest) that matches the profile the scenario is read for. */
+static int param_per_profile(struct parser *p, GArray *t, char **value)
+{
+	struct tok *name = &g_array_index(t, struct tok, 1);
+	if (!p->profiles->len)
+		return scn_perr(p, name->col, "param %s: values per profile come after the profiles line",
+				name->s);
+	const char *want = parse_profile(p);
+	for (guint i = 2; i < t->len; i++) {
+		struct tok *k = &g_array_index(t, struct tok, i);
+		/* sev*=V is one word to the lexer (* is no name character) */
+		char *pat = k->key ? g_strdup(k->key) : NULL;
+		const char *val = k->s;
+		if (!pat && !k->quoted && strchr(k->s, '=')) {
+			pat = g_strndup(k->s, (gsize)(strchr(k->s, '=') - k->s));
+			val = strchr(k->s, '=') + 1;
+		}
+		if (!pat || !pat[0] || !*val) {
+			g_free(pat);
+			return scn_perr(p, k->col, "param %s: expected PROFILE=VALUE (PROFILE a name or a "
+					"glob such as sev*), got \"%s\"", name->s, k->s);
+		}
+		if (!profiles_match(p, pat)) {
+			int rc = scn_perr(p, k->col, "param %s: \"%s\" matches none of this scenario's "
+					  "profiles", name->s, pat);
+			g_free(pat);
+			return rc;
+		}
+		bool hit = !*value && g_pattern_match_simple(pat, want);
+		g_free(pat);
+		if (hit)
+			*value = k->quoted ? g_strdup_printf("\"%s\"", val) : g_strdup(val);
+	}
+	if (!*value)
+		return scn_perr(p, name->col, "param %s has no value for profile %s (add %s=VALUE or "
+				"*=VALUE)", name->s, want, want);
+	p->sc->per_profile = true;
+	return 0;
+}
+
 static int st_param(struct parser *p, GArray *t)
 {
-	struct tok *k = t->len == 2 ? &g_array_index(t, struct tok, 1) : NULL;
-	if (!k || !k->key)
-		return scn_perr(p, 1, "expected: param NAME=DEFAULT");
-	if (scn_param_value(p, k->key))
-		return scn_perr(p, k->col, "param \"%s\" is already declared", k->key);
-	struct scn_param pp = { g_strdup(k->key), NULL };
+	struct tok *k = t->len >= 2 ? &g_array_index(t, struct tok, 1) : NULL;
+	bool per_profile = k && !k->key && !k->quoted && t->len >= 3 && scn_is_ident(k->s);
+	if (!k || (!per_profile && (!k->key || t->len != 2)))
+		return scn_perr(p, 1, "expected: param NAME=DEFAULT, or param NAME PROFILE=VALUE...");
+	const char *name = per_profile ? k->s : k->key;
+	if (scn_param_value(p, name))
+		return scn_perr(p, k->col, "param \"%s\" is already declared", name);
+	struct scn_param pp = { g_strdup(name), NULL };
 	for (size_t i = 0; i < p->noverrides; i++) {
 		const char *eq = strchr(p->overrides[i], '=');
-		if (eq && strlen(k->key) == (size_t)(eq - p->overrides[i]) &&
-		    strncmp(p->overrides[i], k->key, strlen(k->key)) == 0) {
+		if (eq && strlen(name) == (size_t)(eq - p->overrides[i]) &&
+		    strncmp(p->overrides[i], name, strlen(name)) == 0) {
+			g_free(pp.value);
 			pp.value = g_strdup(eq + 1);
 			p->override_used[i] = true;
 		}
 	}
-	if (!pp.value)
+	if (per_profile) {
+		/* checked even when --set gives the value */
+		char *v = NULL;
+		if (param_per_profile(p, t, &v)) {
+			g_free(pp.name);
+			g_free(pp.value);
+			return -1;
+		}
+		if (pp.value)
+			g_free(v);
+		else
+			pp.value = v;
+	} else if (!pp.value) {
 		pp.value = k->quoted ? g_strdup_printf("\"%s\"", k->s) : g_strdup(k->s);
+	}
 	g_array_append_val(p->params, pp);
 	return 0;
 }
@@ -432,18 +504,42 @@ static int st_expect(struct parser *p, GArray *t, struct scn_expect *e)
 		struct tok *on = &g_array_index(t, struct tok, 4);
 		if (on->key || strcmp(on->s, "on") || t->len < 6)
 			return scn_perr(p, on->col, "expected: on PROFILE... after the value");
+		if (e->profiles)
+			return scn_perr(p, on->col, "the profiles are given twice: expect[...] or on ..., "
+					"not both");
 		e->profiles = g_new0(char *, t->len - 4);
 		for (guint i = 5; i < t->len; i++) {
 			struct tok *k = &g_array_index(t, struct tok, i);
-			bool known = false;
-			for (guint j = 0; j < p->profiles->len; j++)
-				known |= strcmp(p->profiles->pdata[j], k->s) == 0;
-			if (!known)
-				return scn_perr(p, k->col, "profile \"%s\" is not in this scenario's profiles line", k->s);
+			if (k->key || k->quoted || !profiles_match(p, k->s))
+				return scn_perr(p, k->col, "profile \"%s\" matches none in this scenario's "
+						"profiles line", k->s);
 			e->profiles[i - 5] = g_strdup(k->s);
 		}
 	}
 	return 0;
+}
+
+/* expect[P,Q] ...: the profiles (names or globs) an expectation holds on,
+ * the same as ... on P Q. */
+static int expect_group(struct parser *p, const struct tok *head, struct scn_expect *e)
+{
+	size_t n = strlen(head->s);
+	if (n < 9 || head->s[n - 1] != ']')
+		return scn_perr(p, head->col, "expected expect[PROFILE,...] (names or globs such as "
+				"sev*), got \"%s\"", head->s);
+	char *inner = g_strndup(head->s + 7, n - 8);
+	char **pats = g_strsplit(inner, ",", -1);
+	g_free(inner);
+	int rc = 0, col = head->col + 7;
+	for (char **q = pats; *q && rc == 0; col += (int)strlen(*q) + 1, q++)
+		if (!**q || !profiles_match(p, *q))
+			rc = scn_perr(p, col, "profile \"%s\" matches none in this scenario's profiles "
+				      "line", *q);
+	if (rc)
+		g_strfreev(pats);
+	else
+		e->profiles = pats;
+	return rc;
 }
 
 static int parse_file(struct parser *p, const char *path, int depth);
@@ -502,10 +598,12 @@ static int parse_line(struct parser *p, const char *raw, int depth)
 		rc = scn_st_guest(p, t);
 	else if (strcmp(w, "include") == 0)
 		rc = st_include(p, t, depth);
-	else if (strcmp(w, "expect") == 0) {
+	else if (strcmp(w, "expect") == 0 || g_str_has_prefix(w, "expect[")) {
 		struct scn_expect e = { .file = p->file, .line = p->line, .col = head->col,
 					.text = g_strdup(g_strstrip(line)) };
-		rc = st_expect(p, t, &e);
+		rc = w[6] == '[' ? expect_group(p, head, &e) : 0;
+		if (rc == 0)
+			rc = st_expect(p, t, &e);
 		g_array_append_val(p->expects, e);
 	} else if (!head->key && !head->quoted && g_str_has_suffix(head->s, ".op") &&
 		   scn_guest_find(p, head->s)) {
@@ -608,8 +706,8 @@ static int parse_file(struct parser *p, const char *path, int depth)
 }
 
 /* scenario_load and scenario_load_buf: `text` NULL reads `path`. */
-static struct scenario *load(const char *path, const char *text, size_t len, char **overrides,
-			     size_t noverrides, char *err, size_t errlen)
+static struct scenario *load(const char *path, const char *profile, const char *text, size_t len,
+			     char **overrides, size_t noverrides, char *err, size_t errlen)
 {
 	struct scenario *sc = g_new0(struct scenario, 1);
 	struct parser p = {
@@ -627,6 +725,7 @@ static struct scenario *load(const char *path, const char *text, size_t len, cha
 		.err = err,
 		.errlen = errlen,
 		.file = path,
+		.profile = profile,
 	};
 	sc->path = g_strdup(path);
 	int rc = text ? parse_text(&p, path, text, len, 0) : parse_file(&p, path, 0);
@@ -641,6 +740,8 @@ static struct scenario *load(const char *path, const char *text, size_t len, cha
 			snprintf(err, errlen, "--set %s: %s declares no such param", overrides[i], path);
 			rc = -1;
 		}
+	if (rc == 0 && sc->per_profile)
+		sc->read_for = g_strdup(parse_profile(&p));
 	g_ptr_array_add(p.profiles, NULL);
 	sc->profiles = (char **)g_ptr_array_free(p.profiles, FALSE);
 	sc->nsteps = p.steps->len;
@@ -666,13 +767,19 @@ static struct scenario *load(const char *path, const char *text, size_t len, cha
 struct scenario *scenario_load(const char *path, char **overrides, size_t noverrides, char *err,
 			       size_t errlen)
 {
-	return load(path, NULL, 0, overrides, noverrides, err, errlen);
+	return load(path, NULL, NULL, 0, overrides, noverrides, err, errlen);
+}
+
+struct scenario *scenario_load_for(const char *path, const char *profile, char **overrides,
+				   size_t noverrides, char *err, size_t errlen)
+{
+	return load(path, profile, NULL, 0, overrides, noverrides, err, errlen);
 }
 
 struct scenario *scenario_load_buf(const char *path, const char *text, size_t len,
 				   char **overrides, size_t noverrides, char *err, size_t errlen)
 {
-	return load(path, text, len, overrides, noverrides, err, errlen);
+	return load(path, NULL, text, len, overrides, noverrides, err, errlen);
 }
 
 void scenario_free(struct scenario *sc)
@@ -722,6 +829,7 @@ void scenario_free(struct scenario *sc)
 	g_free(sc->expects);
 	g_strfreev(sc->profiles);
 	g_free(sc->title);
+	g_free(sc->read_for);
 	g_free(sc->path);
 	g_free(sc);
 }

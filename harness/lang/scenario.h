@@ -136,6 +136,8 @@ struct scenario {
 	size_t nexpects;
 	char **files;             /* every file read (includes), owned */
 	size_t nfiles;
+	bool per_profile;         /* a param takes its value per profile ... */
+	char *read_for;           /* ... chosen for this profile (NULL: no such param) */
 };
 
 /* Parse `path`. `overrides` are NAME=VALUE strings (from --set) replacing
@@ -143,6 +145,12 @@ struct scenario {
  * scenario, or NULL with "file:line:col: message" in err. */
 struct scenario *scenario_load(const char *path, char **overrides, size_t noverrides, char *err,
 			       size_t errlen);
+/* The same, read for `profile`: a param with values per profile (`param
+ * NAME cca=1 sev*=2`) takes that profile's value (NULL: the first declared
+ * profile's); the scenario records it in read_for, and a run on another
+ * profile is refused. */
+struct scenario *scenario_load_for(const char *path, const char *profile, char **overrides,
+				   size_t noverrides, char *err, size_t errlen);
 /* The same for `len` bytes of scenario text at `text`, named `path` in
  * messages; its includes are read relative to the folder of `path`. */
 struct scenario *scenario_load_buf(const char *path, const char *text, size_t len,

@@ -137,11 +137,12 @@ int scn_tokenize(struct parser *p, const char *line, GArray **out)
 					"separated by spaces and tabs)", (unsigned char)line[i]);
 		}
 		struct tok t = { .col = (int)i + 1 };
-		/* key=value (but not ==) */
+		/* key=value (but not ==); a key may be a glob (param NAME sev*=V) */
 		size_t j = i;
-		while (is_ident_char(line[j]))
+		while (is_ident_char(line[j]) || line[j] == '*' || line[j] == '?')
 			j++;
-		if (j > i && line[j] == '=' && line[j + 1] != '=' && isalpha((unsigned char)line[i])) {
+		if (j > i && line[j] == '=' && line[j + 1] != '=' &&
+		    (isalpha((unsigned char)line[i]) || line[i] == '*' || line[i] == '?')) {
 			t.key = g_strndup(line + i, j - i);
 			i = j + 1;
 		}

@@ -31,6 +31,7 @@ struct parser {
 	size_t errlen;
 	const char *file;
 	int line;
+	const char *profile;  /* read for this profile (NULL: the first declared) */
 	uint64_t lines_read;  /* over every included file: bounded by SCN_MAX_LINES */
 };
 

@@ -699,6 +699,12 @@ static void teardown(struct run_ctx *rc)
 int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 		 const struct run_options *opt, struct run_result *res, char *err, size_t errlen)
 {
+	if (sc->read_for && strcmp(sc->read_for, cfg->name) != 0) {
+		/* its per-profile params hold another profile's values */
+		snprintf(err, errlen, "%s: read for profile %s, run on %s: a scenario with params per "
+			 "profile is read for the profile it runs on", sc->path, sc->read_for, cfg->name);
+		return -1;
+	}
 	struct run_ctx *rc = g_new0(struct run_ctx, 1);
 	FILE *trace = NULL;
 	gchar *trace_path = NULL;

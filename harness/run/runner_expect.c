@@ -49,7 +49,7 @@ void run_eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct expe
 	if (e->profiles) {
 		x->applies = false;
 		for (char **p = e->profiles; *p; p++)
-			x->applies |= strcmp(*p, rc->cfg.name) == 0;
+			x->applies |= g_pattern_match_simple(*p, rc->cfg.name);
 		if (!x->applies)
 			return;
 	}
