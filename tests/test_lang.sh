@@ -1,7 +1,7 @@
 #!/bin/sh
 # The scenario language's newer forms, each run for real: values that flow
 # between steps ($capture.field arguments), params per profile, expectations
-# for a group of profiles.
+# for a group of profiles, the operators != / not contains / in LO..HI.
 . tests/lib.sh
 
 # --- values flow: $c.x1, $c.x1 + N, $c.x1+N ---
@@ -36,4 +36,11 @@ expect_exit "per-profile: the matrix reads it once per profile" 0 \
 	"$CCSIM" matrix tests/data/values/per-profile.scn
 expect_exit "per-profile: --set overrides every profile's value" 1 \
 	"$CCSIM" run tests/data/values/per-profile.scn --profile sev --set 'word="plain"' --quiet
+# --- operators: each holds where it should and fails where it should ---
+expect_exit "operators: != not contains in hold" 0 \
+	"$CCSIM" run tests/data/values/operators.scn --quiet
+"$CCSIM" run tests/data/values/operators-fail.scn >"$T/opfail" 2>&1
+if [ "$(grep -c '^  FAIL' "$T/opfail")" -eq 5 ] && grep -q "FAIL (0/5" "$T/opfail"; then
+	ok "operators: each fails when its operands say so"
+else fail "operators: each fails when its operands say so" "$(cat "$T/opfail")"; fi
 finish

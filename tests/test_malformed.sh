@@ -84,6 +84,21 @@ expect[plain] c.fault == none on plain"
 scn expect_on_glob_none "expect_on_glob_none.scn:4:27: profile \"sev\\*\" matches none" "$h
 host.load addr=0 -> c
 expect c.fault == none on sev*"
+scn in_empty "in_empty.scn:4:20: in: the range 5..1 is empty" "$h
+host.load addr=0 -> c
+expect c.cycles in 5..1"
+scn in_not_range "in_not_range.scn:4:20: in: expected a range LO..HI" "$h
+host.load addr=0 -> c
+expect c.cycles in 100"
+scn in_bytes "in_bytes.scn:4:10: in compares a number" "$h
+host.load addr=0 -> c
+expect c in 1..2"
+scn not_what "not_what.scn:4:14: expected \"not contains\"" "$h
+host.load addr=0 -> c
+expect c not equals \"x\""
+scn contains_field "contains_field.scn:4:17: contains compares a capture's bytes" "$h
+host.load addr=0 -> c
+expect c.status contains \"x\""
 printf 'profiles plain\nvm v\vhost.load addr=0\n' >"$T/vt.scn"
 case_ scenario vertical_tab "vt.scn:2:5: unexpected control character" "$CCSIM" run "$T/vt.scn"
 printf 'title "caf\351"\nprofiles plain\n' >"$T/latin1.scn"

@@ -430,7 +430,7 @@ static int parse_cmp(const char *s, enum scn_cmp *c)
 {
 	static const struct { const char *s; enum scn_cmp c; } ops[] = {
 		{ "==", CMP_EQ }, { "!=", CMP_NE }, { "<", CMP_LT }, { "<=", CMP_LE },
-		{ ">", CMP_GT }, { ">=", CMP_GE }, { "contains", CMP_CONTAINS },
+		{ ">", CMP_GT }, { ">=", CMP_GE }, { "contains", CMP_CONTAINS }, { "in", CMP_IN },
 	};
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 		if (strcmp(ops[i].s, s) == 0) {
@@ -442,17 +442,37 @@ static int parse_cmp(const char *s, enum scn_cmp *c)
 
 const char *scn_cmp_text(enum scn_cmp c)
 {
-	static const char *const n[] = { "==", "!=", "<", "<=", ">", ">=", "contains" };
+	static const char *const n[] = { "==", "!=", "<", "<=", ">", ">=", "contains", "not contains", "in" };
 	return n[c];
+}
+
+/* `in LO..HI`: two numbers, LO <= HI. */
+static int parse_range(struct parser *p, const struct tok *val, struct scn_expect *e)
+{
+	const char *dots = val->quoted || val->key ? NULL : strstr(val->s, "..");
+	char *lo = dots ? g_strndup(val->s, (gsize)(dots - val->s)) : NULL;
+	int rc = 0;
+	if (!dots || scn_parse_number(lo, &e->rhs.num) || scn_parse_number(dots + 2, &e->hi))
+		rc = scn_perr(p, val->vcol, "in: expected a range LO..HI of numbers (in 100..200), got "
+			      "\"%s\"", val->s);
+	else if (e->rhs.num > e->hi)
+		rc = scn_perr(p, val->vcol, "in: the range %s is empty (LO above HI)", val->s);
+	g_free(lo);
+	e->rhs.kind = SV_NUM;
+	e->rhs.col = val->vcol;
+	return rc;
 }
 
 static int st_expect(struct parser *p, GArray *t, struct scn_expect *e)
 {
-	if (t->len < 4)
+	/* "not contains" is one operator written as two words */
+	guint vi = t->len >= 4 && !g_array_index(t, struct tok, 2).key &&
+			   strcmp(g_array_index(t, struct tok, 2).s, "not") == 0 ? 4 : 3;
+	if (t->len < vi + 1)
 		return scn_perr(p, 1, "expected: expect SUBJECT OP VALUE [on PROFILE...]");
 	struct tok *subj = &g_array_index(t, struct tok, 1);
 	struct tok *op = &g_array_index(t, struct tok, 2);
-	struct tok *val = &g_array_index(t, struct tok, 3);
+	struct tok *val = &g_array_index(t, struct tok, vi);
 	if (subj->key || subj->quoted)
 		return scn_perr(p, subj->col, "expected a capture name or outcome");
 	char *dot = strchr(subj->s, '.');
@@ -469,19 +489,35 @@ static int st_expect(struct parser *p, GArray *t, struct scn_expect *e)
 		return scn_perr(p, subj->col + (int)strlen(e->subject) + 1,
 			    "unknown field \"%s\" (expected fault, status, cycles, x1 or x2)", e->field);
 	}
-	if (op->key || op->quoted || parse_cmp(op->s, &e->cmp))
-		return scn_perr(p, op->col, "expected a comparison (== != < <= > >= contains), got \"%s\"", op->s);
+	if (vi == 4) {
+		const struct tok *c = &g_array_index(t, struct tok, 3);
+		if (c->key || c->quoted || strcmp(c->s, "contains"))
+			return scn_perr(p, c->col, "expected \"not contains\", got \"not %s\"", c->s);
+		e->cmp = CMP_NOT_CONTAINS;
+	} else if (op->key || op->quoted || parse_cmp(op->s, &e->cmp)) {
+		return scn_perr(p, op->col, "expected a comparison (== != < <= > >= contains, not "
+				"contains, in LO..HI), got \"%s\"", op->s);
+	}
 	if (val->key)
 		return scn_perr(p, val->col, "unexpected '=' in the value (comparisons need spaces: a == b)");
-	if (scn_parse_value(p, val, &e->rhs))
+	if (e->cmp == CMP_IN) {
+		if (!e->field || !scn_numeric_field(e->field) || strcmp(e->field, "status") == 0)
+			return scn_perr(p, op->col, "in compares a number (cycles, x1, x2) with a range");
+		if (parse_range(p, val, e))
+			return -1;
+	} else if (scn_parse_value(p, val, &e->rhs)) {
 		return -1;
+	}
+	bool bytes_cmp = e->cmp == CMP_CONTAINS || e->cmp == CMP_NOT_CONTAINS;
+	if (bytes_cmp && (e->field || strcmp(e->subject, "outcome") == 0))
+		return scn_perr(p, op->col, "%s compares a capture's bytes", scn_cmp_text(e->cmp));
 	if (e->rhs.kind == SV_REF && !secret_declared(p, e->rhs.name) && !capture_declared(p, e->rhs.name))
 		return scn_perr(p, val->vcol, "$%s is neither a secret nor a capture", e->rhs.name);
 	bool numeric = e->field && (strcmp(e->field, "cycles") == 0 || strcmp(e->field, "x1") == 0 ||
 				    strcmp(e->field, "x2") == 0);
 	if (numeric && e->rhs.kind != SV_NUM)
 		return scn_perr(p, val->vcol, "%s.%s compares with a number", e->subject, e->field);
-	if (!numeric && e->cmp != CMP_EQ && e->cmp != CMP_NE && e->cmp != CMP_CONTAINS)
+	if (!numeric && e->cmp != CMP_EQ && e->cmp != CMP_NE && !bytes_cmp)
 		return scn_perr(p, op->col, "%s only compares numbers (cycles, x1, x2)", op->s);
 	if (e->field && !numeric && e->rhs.kind != SV_NAME && !(strcmp(e->field, "status") == 0 && e->rhs.kind == SV_NUM))
 		return scn_perr(p, val->vcol, "%s.%s compares with a name such as %s", e->subject, e->field,
@@ -500,20 +536,20 @@ static int st_expect(struct parser *p, GArray *t, struct scn_expect *e)
 	if (strcmp(e->subject, "outcome") == 0 && e->rhs.kind != SV_NAME && e->rhs.kind != SV_BYTES)
 		return scn_perr(p, val->vcol, "outcome compares with leaked, blocked, detected, corrupted, no-leak, "
 			    "or a \"blocked: mechanism\" string");
-	if (t->len > 4) {
-		struct tok *on = &g_array_index(t, struct tok, 4);
-		if (on->key || strcmp(on->s, "on") || t->len < 6)
+	if (t->len > vi + 1) {
+		struct tok *on = &g_array_index(t, struct tok, vi + 1);
+		if (on->key || strcmp(on->s, "on") || t->len < vi + 3)
 			return scn_perr(p, on->col, "expected: on PROFILE... after the value");
 		if (e->profiles)
 			return scn_perr(p, on->col, "the profiles are given twice: expect[...] or on ..., "
 					"not both");
-		e->profiles = g_new0(char *, t->len - 4);
-		for (guint i = 5; i < t->len; i++) {
+		e->profiles = g_new0(char *, t->len - vi);
+		for (guint i = vi + 2; i < t->len; i++) {
 			struct tok *k = &g_array_index(t, struct tok, i);
 			if (k->key || k->quoted || !profiles_match(p, k->s))
 				return scn_perr(p, k->col, "profile \"%s\" matches none in this scenario's "
 						"profiles line", k->s);
-			e->profiles[i - 5] = g_strdup(k->s);
+			e->profiles[i - vi - 2] = g_strdup(k->s);
 		}
 	}
 	return 0;

@@ -63,7 +63,9 @@ struct scn_step {
 	uint64_t repeat;   /* repeat N: run N times (>= 1) */
 };
 
-enum scn_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_CONTAINS };
+enum scn_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_CONTAINS,
+	       CMP_NOT_CONTAINS, /* not contains */
+	       CMP_IN };         /* in LO..HI: LO <= value <= HI */
 
 struct scn_expect {
 	const char *file;
@@ -72,7 +74,8 @@ struct scn_expect {
 	char *subject;     /* capture name, or "outcome" */
 	char *field;       /* NULL (bytes), "fault", "status", "cycles", "x1", "x2" */
 	enum scn_cmp cmp;
-	struct scn_value rhs;
+	struct scn_value rhs;    /* CMP_IN: rhs.num is LO */
+	uint64_t hi;             /* CMP_IN: HI */
 	char **profiles;   /* NULL: every profile */
 };
 

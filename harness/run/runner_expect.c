@@ -20,7 +20,9 @@ static bool cmp_num(enum scn_cmp c, uint64_t a, uint64_t b)
 	case CMP_LE: return a <= b;
 	case CMP_GT: return a > b;
 	case CMP_GE: return a >= b;
-	case CMP_CONTAINS: return false;
+	case CMP_CONTAINS:
+	case CMP_NOT_CONTAINS:
+	case CMP_IN: return false;
 	}
 	return false;
 }
@@ -78,7 +80,7 @@ void run_eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct expe
 		const uint8_t *want = run_value_bytes(rc, &e->rhs, &n);
 		if (r->faulted) {
 			snprintf(x->observed, sizeof(x->observed), "no data: fault %s", cc_fault_name(r->fault));
-			x->pass = e->cmp == CMP_NE;
+			x->pass = e->cmp == CMP_NE || e->cmp == CMP_NOT_CONTAINS;
 			return;
 		}
 		describe_bytes(x->observed, sizeof(x->observed), r->bytes, r->len);
@@ -88,8 +90,8 @@ void run_eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct expe
 			return;
 		}
 		bool eq = n == r->len && (n == 0 || memcmp(want, r->bytes, n) == 0);
-		if (e->cmp == CMP_CONTAINS)
-			x->pass = run_contains(r->bytes, r->len, want, n);
+		if (e->cmp == CMP_CONTAINS || e->cmp == CMP_NOT_CONTAINS)
+			x->pass = run_contains(r->bytes, r->len, want, n) == (e->cmp == CMP_CONTAINS);
 		else
 			x->pass = e->cmp == CMP_EQ ? eq : !eq;
 		return;
@@ -119,7 +121,7 @@ void run_eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct expe
 		return;
 	}
 	uint64_t v = strcmp(e->field, "cycles") == 0 ? r->cycles : strcmp(e->field, "x1") == 0 ? r->x1 : r->x2;
-	x->pass = cmp_num(e->cmp, v, e->rhs.num);
+	x->pass = e->cmp == CMP_IN ? v >= e->rhs.num && v <= e->hi : cmp_num(e->cmp, v, e->rhs.num);
 	snprintf(x->observed, sizeof(x->observed), "%llu (0x%llx)", (unsigned long long)v,
 		 (unsigned long long)v);
 }
