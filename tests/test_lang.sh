@@ -43,4 +43,18 @@ expect_exit "operators: != not contains in hold" 0 \
 if [ "$(grep -c '^  FAIL' "$T/opfail")" -eq 5 ] && grep -q "FAIL (0/5" "$T/opfail"; then
 	ok "operators: each fails when its operands say so"
 else fail "operators: each fails when its operands say so" "$(cat "$T/opfail")"; fi
+# --- a hostile device answer at the Nth MMIO read ---
+for p in plain sev-snp tdx cca; do
+	expect_exit "mmio: the host's answer reaches the second read on $p" 0 \
+		"$CCSIM" run scenarios/attacks/mmio-hostile-answer.scn --profile "$p" --out "$T/mm-$p" --quiet
+done
+"$CCSIM" trace "$T/mm-tdx/trace.bin" --kind hv.mmio_forge >"$T/forge" 2>&1
+if [ "$(wc -l <"$T/forge")" -eq 1 ] && grep -q "reg=0x18 value=0x4141414141414141 nth=2 device=0xcc510de0" "$T/forge"
+then ok "mmio: one hv.mmio_forge record names the read it answered"
+else fail "mmio: one hv.mmio_forge record names the read it answered" "$(cat "$T/forge")"; fi
+# a register the guest never reads: nothing delivered, the device answers
+sed 's/mmio_reg=0x18/mmio_reg=0x20/; s/second.x1 == 0x4141414141414141/second.x1 == 0xcc510de0/' \
+	scenarios/attacks/mmio-hostile-answer.scn >"$T/other-reg.scn"
+expect_exit "mmio: another register's answer leaves these reads alone" 0 \
+	"$CCSIM" run "$T/other-reg.scn" --profile sev-snp --quiet
 finish

@@ -99,6 +99,14 @@ expect c not equals \"x\""
 scn contains_field "contains_field.scn:4:17: contains compares a capture's bytes" "$h
 host.load addr=0 -> c
 expect c.status contains \"x\""
+scn mmio_nth_alone "mmio_nth_alone.scn:4:[0-9]+: mmio_nth= goes with mmio=VALUE" 'profiles plain
+guest g
+host.guest_load g
+host.guest_run g mmio_nth=2'
+scn mmio_nth_zero "mmio_nth_zero.scn:4:[0-9]+: mmio_nth: the first read is 1" 'profiles plain
+guest g
+host.guest_load g
+host.guest_run g mmio=1 mmio_nth=0'
 printf 'profiles plain\nvm v\vhost.load addr=0\n' >"$T/vt.scn"
 case_ scenario vertical_tab "vt.scn:2:5: unexpected control character" "$CCSIM" run "$T/vt.scn"
 printf 'title "caf\351"\nprofiles plain\n' >"$T/latin1.scn"
