@@ -1,7 +1,8 @@
 #!/bin/sh
 # The scenario language's newer forms, each run for real: values that flow
 # between steps ($capture.field arguments), params per profile, expectations
-# for a group of profiles, the operators != / not contains / in LO..HI.
+# for a group of profiles, the operators != / not contains / in LO..HI, a
+# hostile MMIO answer, guesses and scenario kinds in the outcome.
 . tests/lib.sh
 
 # --- values flow: $c.x1, $c.x1 + N, $c.x1+N ---
@@ -52,9 +53,20 @@ done
 if [ "$(wc -l <"$T/forge")" -eq 1 ] && grep -q "reg=0x18 value=0x4141414141414141 nth=2 device=0xcc510de0" "$T/forge"
 then ok "mmio: one hv.mmio_forge record names the read it answered"
 else fail "mmio: one hv.mmio_forge record names the read it answered" "$(cat "$T/forge")"; fi
-# a register the guest never reads: nothing delivered, the device answers
-sed 's/mmio_reg=0x18/mmio_reg=0x20/; s/second.x1 == 0x4141414141414141/second.x1 == 0xcc510de0/' \
+# a register the guest never reads: nothing delivered, the device answers,
+# and the guest consumed nothing of the host's: no-leak
+sed 's/mmio_reg=0x18/mmio_reg=0x20/; s/second.x1 == 0x4141414141414141/second.x1 == 0xcc510de0/; s/outcome == corrupted/outcome == no-leak/' \
 	scenarios/attacks/mmio-hostile-answer.scn >"$T/other-reg.scn"
 expect_exit "mmio: another register's answer leaves these reads alone" 0 \
 	"$CCSIM" run "$T/other-reg.scn" --profile sev-snp --quiet
+# --- outcomes: a guess, a kind ---
+"$CCSIM" run tests/data/values/guess.scn >"$T/right" 2>&1
+"$CCSIM" run tests/data/values/guess.scn --set guess=0x110000 >"$T/wrong" 2>&1
+if grep -q "outcome: inferred" "$T/right" && grep -q "outcome: no-leak" "$T/wrong"; then
+	ok "guess: a right guess is inferred, a wrong one is not"
+else fail "guess: a right guess is inferred, a wrong one is not" "$(cat "$T/right" "$T/wrong")"; fi
+sed 's/^title .*/&\nkind conformance/' tests/data/values/guess.scn >"$T/conf.scn"
+"$CCSIM" run "$T/conf.scn" >"$T/conf" 2>&1
+if grep -q "outcome: not-attack" "$T/conf"; then ok "kind: a conformance scenario is not an attack"
+else fail "kind: a conformance scenario is not an attack" "$(cat "$T/conf")"; fi
 finish

@@ -107,6 +107,13 @@ scn mmio_nth_zero "mmio_nth_zero.scn:4:[0-9]+: mmio_nth: the first read is 1" 'p
 guest g
 host.guest_load g
 host.guest_run g mmio=1 mmio_nth=0'
+scn guess_no_secret "guess_no_secret.scn:3:12: host.guess: no secret named \"nope\"" "$h
+host.guess nope value=1"
+scn guess_two "guess_two.scn:4:1: host.guess takes one guess" "$h
+secret s=\"x\"
+host.guess s value=1 bytes=\"x\""
+scn kind_bad "kind_bad.scn:2:6: expected: kind attack, kind conformance or kind workload" 'profiles plain
+kind exploit'
 printf 'profiles plain\nvm v\vhost.load addr=0\n' >"$T/vt.scn"
 case_ scenario vertical_tab "vt.scn:2:5: unexpected control character" "$CCSIM" run "$T/vt.scn"
 printf 'title "caf\351"\nprofiles plain\n' >"$T/latin1.scn"

@@ -57,6 +57,18 @@ static int st_title(struct parser *p, GArray *t)
 	return 0;
 }
 
+static int st_kind(struct parser *p, GArray *t)
+{
+	static const char *const kinds[] = { "attack", "conformance", "workload" };
+	const struct tok *k = t->len == 2 ? &g_array_index(t, struct tok, 1) : NULL;
+	for (size_t i = 0; k && !k->key && !k->quoted && i < G_N_ELEMENTS(kinds); i++)
+		if (strcmp(k->s, kinds[i]) == 0) {
+			p->sc->kind = (enum scn_kind)i;
+			return 0;
+		}
+	return scn_perr(p, k ? k->col : 1, "expected: kind attack, kind conformance or kind workload");
+}
+
 static int st_profiles(struct parser *p, GArray *t)
 {
 	if (t->len < 2)
@@ -376,6 +388,15 @@ static int st_step(struct parser *p, GArray *t, guint first, struct scn_step *st
 	}
 	st->nargs = args->len;
 	st->args = (struct scn_arg *)g_array_free(args, FALSE);
+	if (rc == 0 && ak == ACTOR_HOST && strcmp(st->op, "guess") == 0) {
+		const struct scn_arg *a = step_arg(st, "");
+		if (a && !secret_declared(p, a->v.name))
+			rc = scn_perr(p, a->col, "host.guess: no secret named \"%s\" (declare it with "
+				      "secret NAME=...)", a->v.name);
+		else if (!step_arg(st, "value") == !step_arg(st, "bytes"))
+			rc = scn_perr(p, head->col, "host.guess takes one guess: value=NUMBER or "
+				      "bytes=BYTES");
+	}
 	if (rc == 0 && ak == ACTOR_HOST && g_str_has_prefix(st->op, "guest_")) {
 		const struct scn_arg *a = step_arg(st, "");
 		if (a && !scn_guest_find(p, a->v.name))
@@ -419,7 +440,8 @@ static bool status_name_known(const char *n)
 
 static bool outcome_name_known(const char *n)
 {
-	static const char *const k[] = { "leaked", "blocked", "detected", "corrupted", "no-leak" };
+	static const char *const k[] = { "leaked", "inferred", "corrupted", "detected", "dos",
+					 "blocked", "no-leak", "not-attack" };
 	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++)
 		if (strcmp(k[i], n) == 0)
 			return true;
@@ -531,11 +553,11 @@ static int st_expect(struct parser *p, GArray *t, struct scn_expect *e)
 			    "rmi.error_input, rmi.error_realm, rmi.error_rec, rmi.error_rtt, verify.ok, "
 			    "verify.bad_token, verify.rim_mismatch, verify.challenge_mismatch)", e->rhs.name);
 	if (strcmp(e->subject, "outcome") == 0 && e->rhs.kind == SV_NAME && !outcome_name_known(e->rhs.name))
-		return scn_perr(p, val->vcol, "unknown outcome \"%s\" (expected leaked, blocked, detected, "
-			    "corrupted or no-leak)", e->rhs.name);
+		return scn_perr(p, val->vcol, "unknown outcome \"%s\" (expected leaked, inferred, "
+			    "corrupted, detected, dos, blocked, no-leak or not-attack)", e->rhs.name);
 	if (strcmp(e->subject, "outcome") == 0 && e->rhs.kind != SV_NAME && e->rhs.kind != SV_BYTES)
-		return scn_perr(p, val->vcol, "outcome compares with leaked, blocked, detected, corrupted, no-leak, "
-			    "or a \"blocked: mechanism\" string");
+		return scn_perr(p, val->vcol, "outcome compares with leaked, inferred, corrupted, detected, "
+			    "dos, blocked, no-leak, not-attack or a \"blocked: mechanism\" string");
 	if (t->len > vi + 1) {
 		struct tok *on = &g_array_index(t, struct tok, vi + 1);
 		if (on->key || strcmp(on->s, "on") || t->len < vi + 3)
@@ -622,6 +644,8 @@ static int parse_line(struct parser *p, const char *raw, int depth)
 	const char *w = head->key ? "" : head->s;
 	if (strcmp(w, "title") == 0)
 		rc = st_title(p, t);
+	else if (strcmp(w, "kind") == 0)
+		rc = st_kind(p, t);
 	else if (strcmp(w, "profiles") == 0)
 		rc = st_profiles(p, t);
 	else if (strcmp(w, "param") == 0)

@@ -121,9 +121,14 @@ struct scn_param {
 	char *value;
 };
 
+/* What a scenario is (`kind`): an attack has an outcome; a conformance
+ * or workload scenario's outcome is `not-attack`. */
+enum scn_kind { SCN_ATTACK, SCN_CONFORMANCE, SCN_WORKLOAD };
+
 struct scenario {
 	char *path;
 	char *title;
+	enum scn_kind kind;
 	char **profiles;          /* NULL-terminated */
 	struct scn_param *params;
 	size_t nparams;

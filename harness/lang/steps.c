@@ -208,6 +208,13 @@ static const struct step_spec step_table[] = {
 	{ ACTOR_HOST, "stat", "read a simulator counter as it stands (x1), e.g. a guest's "
 	  "hv.NAME.cpus_reported", "host.stat name=hv.g0.exits -> n",
 	  { { "name", ARG_NAME, true, "the counter's dotted name (stats.json lists them)" } } },
+	{ ACTOR_HOST, "guess", "state what a side channel told the attacker about a secret: the "
+	  "run compares it with the secret (x1 = 1 if right); a right guess is the outcome "
+	  "inferred", "host.guess page value=$seen.x1 -> g",
+	  { { "", ARG_NAME, true, "the secret guessed (declared with secret NAME=...)" },
+	    { "value", ARG_NUM, false, "the guess as a number: the secret's bytes little-endian "
+	      "(a secret of up to 8 bytes)" },
+	    { "bytes", ARG_BYTES, false, "the guess as bytes: the whole secret" } } },
 	{ ACTOR_HOST, "guest_token", "the attestation evidence the guest handed the host to pass "
 	  "on: a CCA token, an SNP report, a TD's quote (x1 = its size)", "host.guest_token g0 -> t", { GNAME } },
 	{ ACTOR_HOST, "guest_destroy", "tear the guest down and give every page back",

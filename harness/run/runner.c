@@ -106,16 +106,61 @@ bool run_contains(const uint8_t *hay, size_t n, const uint8_t *needle, size_t m)
 
 void outcome_text(const struct outcome *o, char *buf, size_t len)
 {
-	if (o->leaked)
+	if (o->not_attack)
+		snprintf(buf, len, "not-attack");
+	else if (o->leaked)
 		snprintf(buf, len, "leaked");
+	else if (o->inferred)
+		snprintf(buf, len, "inferred");
 	else if (o->corrupted)
 		snprintf(buf, len, "corrupted");
 	else if (o->detected)
 		snprintf(buf, len, "detected");
+	else if (o->dos)
+		snprintf(buf, len, "dos");
 	else if (o->blocked)
 		snprintf(buf, len, "blocked: %s", o->block_mech);
 	else
 		snprintf(buf, len, "no-leak");
+}
+
+/* Is this step the attacker acting (not the host stack doing its job of
+ * building and running a guest, nor a guest, nor the verifier)? */
+static bool attacker_step(const struct scn_step *st)
+{
+	static const char *const stack_ops[] = { "guest_load", "guest_create", "guest_run",
+						 "guest_token", "guest_destroy" };
+	enum actor_kind who = st->spec->actor;
+	if (who == ACTOR_PHYS || who == ACTOR_DEV)
+		return true;
+	if (who != ACTOR_HOST)
+		return false;
+	for (size_t i = 0; i < G_N_ELEMENTS(stack_ops); i++)
+		if (strcmp(st->op, stack_ops[i]) == 0)
+			return false;
+	return true;
+}
+
+void run_outcome_finish(struct run_ctx *rc)
+{
+	struct outcome *o = &rc->out;
+	const struct scenario *sc = rc->sc;
+	o->not_attack = sc->kind != SCN_ATTACK;
+	bool attacked = false;
+	for (size_t i = 0; i < sc->nsteps; i++) {
+		const struct scn_step *st = &sc->steps[i];
+		if (!rc->ran[i] || !attacker_step(st))
+			continue;
+		attacked = true;
+		if (!o->inferred && strcmp(st->op, "guess") == 0 && rc->results[i].x1) {
+			o->inferred = true;
+			o->infer_line = st->line;
+		}
+	}
+	/* a guest the attack left dead: it panicked, or its monitor made it
+	 * unrunnable (a TD marked fatal) */
+	for (size_t i = 0; attacked && i < sc->nguests; i++)
+		o->dos = o->dos || (rc->guests[i] && rc->guests[i]->n.panicked);
 }
 
 static uint32_t vm_index(const struct run_ctx *rc, const char *name)
@@ -193,12 +238,7 @@ static void observe(struct run_ctx *rc, const struct scn_step *st, const struct 
 	 * an attack: those steps are left out of the outcome; its other
 	 * guest_* steps (registers, mappings, control blocks, injection, what
 	 * it learnt from faults) are the host acting on a guest. */
-	static const char *const stack_ops[] = { "guest_load", "guest_create", "guest_run",
-						 "guest_token", "guest_destroy" };
-	bool host_attack = true;
-	for (size_t i = 0; i < G_N_ELEMENTS(stack_ops); i++)
-		host_attack = host_attack && strcmp(st->op, stack_ops[i]) != 0;
-	bool attacker = (who == ACTOR_HOST && host_attack) || who == ACTOR_PHYS || who == ACTOR_DEV;
+	bool attacker = attacker_step(st);
 	if (who == ACTOR_VERIFIER && r->has_status && r->status != STEPS_VERIFY_STATUS &&
 	    !o->detected) {
 		o->detected = true; /* attestation exposed the tampering */
@@ -780,6 +820,7 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 	sim_phase_end(&rc->sim, rc->sim.now); /* a phase still open ends with the run */
 	sim_phases_publish(&rc->sim);
 
+	run_outcome_finish(rc);
 	struct expect_result *xr = g_new0(struct expect_result, sc->nexpects + 1);
 	res->pass = true;
 	for (size_t i = 0; i < sc->nexpects; i++) {

@@ -84,6 +84,28 @@ int steps_stat(struct run_ctx *rc, const struct scn_step *st, struct step_result
 	return 0;
 }
 
+/* host.guess SECRET value=N | bytes=B: the attacker's conclusion from a
+ * side channel, compared with the secret's bytes (a number as its
+ * little-endian bytes, for a secret of up to 8). x1 = 1 when right; the
+ * run's outcome is then inferred. */
+int steps_guess(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
+		size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	const struct scn_secret *s = scenario_secret(rc->sc, step_arg(st, "")->v.name);
+	size_t n = 0;
+	const uint8_t *b = run_arg_bytes(rc, st, "bytes", &n);
+	uint8_t le[8];
+	if (!b && step_arg(st, "value")) {
+		sim_le64_store(le, run_arg_num(st, "value", 0));
+		b = le;
+		n = s->len <= 8 ? s->len : 8;
+	}
+	res->x1 = b && n == s->len && memcmp(b, s->bytes, n) == 0;
+	return 0;
+}
+
 /* --- CPU loads and stores (host and vm actors) --- */
 
 /* A load or store by the step's actor at addr: for a vm, as GPA gpa=
@@ -413,6 +435,7 @@ static const struct step_handler handlers[] = {
 	{ ACTOR_HOST, "psmash", steps_psmash },
 	{ ACTOR_HOST, "tlb_shootdown", steps_tlb_shootdown },
 	{ ACTOR_HOST, "stat", steps_stat },
+	{ ACTOR_HOST, "guess", steps_guess },
 	{ ACTOR_HOST, "guest_token", steps_guest },
 	{ ACTOR_HOST, "guest_destroy", steps_guest },
 	{ ACTOR_VERIFIER, "verify", steps_verify },

@@ -96,6 +96,8 @@ int steps_guest(struct run_ctx *rc, const struct scn_step *st, struct step_resul
 		     char *err, size_t errlen);
 int steps_stat(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
 	       size_t errlen);
+int steps_guess(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
+		size_t errlen);
 /* verifier.measure (steps_guest.c): the launch measurement a guest's
  * owner expects of its image, computed by the verifier (TDX: MRTD). */
 int steps_measure(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,

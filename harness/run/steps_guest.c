@@ -297,6 +297,13 @@ static int guest_step(struct run_ctx *rc, const struct scn_step *st, struct step
 					    run_arg_num(st, "mmio_nth", 1), run_arg_num(st, "mmio", 0));
 		r = hv_guest_run(g, run_arg_num(st, "exits", 0), until_reason(st), &h, msg,
 				 sizeof(msg));
+		if (step_arg(st, "mmio") && hv_guest_forge_done(g) && !rc->out.corrupted) {
+			/* the guest took the host's value for its device's: it
+			 * consumed attacker-chosen data, as a read of memory the
+			 * attacker wrote would be */
+			rc->out.corrupted = true;
+			rc->out.corrupt_line = st->line;
+		}
 		g->forge.armed = false; /* this run's only */
 		bind_call_results(rc, &rc->sc->guests[gi], g, from);
 	} else
