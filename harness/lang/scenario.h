@@ -17,6 +17,16 @@ enum scn_val_kind {
 	SV_BYTES, /* "text", hex:00ff */
 	SV_REF,   /* $name: a secret or a capture */
 	SV_NAME,  /* a bare word: gpc.gpf, rmi.success, leaked, granule_delegate */
+	SV_EXPR,  /* $c.x1 + 0x1000: a number from earlier results, known when the step runs */
+};
+
+/* One term of an SV_EXPR: a number, or a field of a capture's latest result. */
+struct scn_term {
+	bool negate;       /* subtracted */
+	char *capture;     /* NULL: the number num */
+	char *field;       /* with capture: status, cycles, x1, ... */
+	uint64_t num;
+	int col;
 };
 
 struct scn_value {
@@ -24,7 +34,9 @@ struct scn_value {
 	uint64_t num;
 	uint8_t *bytes;
 	size_t len;
-	char *name;
+	char *name;        /* SV_REF, SV_NAME; SV_EXPR: the text as written */
+	struct scn_term *terms; /* SV_EXPR: summed modulo 2^64 */
+	size_t nterms;
 	int col;
 };
 
@@ -51,7 +63,9 @@ struct scn_step {
 	uint64_t repeat;   /* repeat N: run N times (>= 1) */
 };
 
-enum scn_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_CONTAINS };
+enum scn_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_CONTAINS,
+	       CMP_NOT_CONTAINS, /* not contains */
+	       CMP_IN };         /* in LO..HI: LO <= value <= HI */
 
 struct scn_expect {
 	const char *file;
@@ -60,7 +74,8 @@ struct scn_expect {
 	char *subject;     /* capture name, or "outcome" */
 	char *field;       /* NULL (bytes), or a field scn_field_kind knows */
 	enum scn_cmp cmp;
-	struct scn_value rhs;
+	struct scn_value rhs;    /* CMP_IN: rhs.num is LO */
+	uint64_t hi;             /* CMP_IN: HI */
 	char **profiles;   /* NULL: every profile */
 };
 
@@ -126,9 +141,14 @@ struct scn_param {
 	char *value;
 };
 
+/* What a scenario is (`kind`): an attack has an outcome; a conformance
+ * or workload scenario's outcome is `not-attack`. */
+enum scn_kind { SCN_ATTACK, SCN_CONFORMANCE, SCN_WORKLOAD };
+
 struct scenario {
 	char *path;
 	char *title;
+	enum scn_kind kind;
 	char **profiles;          /* NULL-terminated */
 	struct scn_param *params;
 	size_t nparams;
@@ -144,6 +164,8 @@ struct scenario {
 	size_t nexpects;
 	char **files;             /* every file read (includes), owned */
 	size_t nfiles;
+	bool per_profile;         /* a param takes its value per profile ... */
+	char *read_for;           /* ... chosen for this profile (NULL: no such param) */
 };
 
 /* Parse `path`. `overrides` are NAME=VALUE strings (from --set) replacing
@@ -151,6 +173,12 @@ struct scenario {
  * scenario, or NULL with "file:line:col: message" in err. */
 struct scenario *scenario_load(const char *path, char **overrides, size_t noverrides, char *err,
 			       size_t errlen);
+/* The same, read for `profile`: a param with values per profile (`param
+ * NAME cca=1 sev*=2`) takes that profile's value (NULL: the first declared
+ * profile's); the scenario records it in read_for, and a run on another
+ * profile is refused. */
+struct scenario *scenario_load_for(const char *path, const char *profile, char **overrides,
+				   size_t noverrides, char *err, size_t errlen);
 /* The same for `len` bytes of scenario text at `text`, named `path` in
  * messages; its includes are read relative to the folder of `path`. */
 struct scenario *scenario_load_buf(const char *path, const char *text, size_t len,
@@ -160,6 +188,9 @@ bool scenario_has_profile(const struct scenario *sc, const char *profile);
 const struct scn_secret *scenario_secret(const struct scenario *sc, const char *name);
 const struct scn_guest *scenario_guest(const struct scenario *sc, const char *name);
 const char *scn_cmp_text(enum scn_cmp c);
+/* Whether `field` names a number a result holds (status, cycles, x1..,
+ * rcx..; scn_field_kind NUM or STATUS): what `$capture.field` may take. */
+bool scn_numeric_field(const char *field);
 
 /* A number as scenarios write them (decimal, 0x hex, _ separators, K / M / G
  * suffixes; a leading 0 is still decimal): 0, or -1. The command line's

@@ -256,10 +256,23 @@ char *steps_guest_run_check(const struct scn_step *st, int *col)
 			return g_strdup_printf("until: expected an exit reason (sync, irq, fiq, psci, "
 					       "ripas_change, host_call, serror), got \"%s\"", a->v.name);
 		}
-		if (a->key[0] && strcmp(a->key, "exits") != 0) {
+		static const char *const known[] = { "", "exits", "mmio", "mmio_nth", "mmio_reg" };
+		bool ok = false;
+		for (size_t k = 0; k < G_N_ELEMENTS(known); k++)
+			ok |= strcmp(a->key, known[k]) == 0;
+		if (!ok) {
 			*col = a->col;
-			return g_strdup_printf("host.guest_run takes no argument \"%s\" (exits, until)",
-					       a->key);
+			return g_strdup_printf("host.guest_run takes no argument \"%s\" (exits, until, "
+					       "mmio, mmio_nth, mmio_reg)", a->key);
+		}
+		if ((strcmp(a->key, "mmio_nth") == 0 || strcmp(a->key, "mmio_reg") == 0) &&
+		    !step_arg(st, "mmio")) {
+			*col = a->col;
+			return g_strdup_printf("%s= goes with mmio=VALUE (the answer to forge)", a->key);
+		}
+		if (strcmp(a->key, "mmio_nth") == 0 && a->v.kind == SV_NUM && a->v.num == 0) {
+			*col = a->col;
+			return g_strdup("mmio_nth: the first read is 1");
 		}
 	}
 	return NULL;

@@ -20,7 +20,9 @@ static bool cmp_num(enum scn_cmp c, uint64_t a, uint64_t b)
 	case CMP_LE: return a <= b;
 	case CMP_GT: return a > b;
 	case CMP_GE: return a >= b;
-	case CMP_CONTAINS: return false;
+	case CMP_CONTAINS:
+	case CMP_NOT_CONTAINS:
+	case CMP_IN: return false;
 	}
 	return false;
 }
@@ -42,25 +44,6 @@ static void describe_bytes(char *buf, size_t len, const uint8_t *p, size_t n)
 		snprintf(buf + k, len - k, "...");
 }
 
-/* Why a result has no value for the field (run_result_field's -ENOENT). */
-static void absent_text(const struct step_result *r, const char *field, char *buf, size_t len)
-{
-	bool tdx_name;
-	unsigned k = scn_field_reg(field, &tdx_name);
-	if (!k)
-		snprintf(buf, len, "the step returns no status");
-	else if (tdx_name && r->status_space != STEPS_STATUS_TDX)
-		snprintf(buf, len, "%s names a TDX register; this result is %s's (x1..x%u)", field,
-			 r->has_status ? steps_status_space_name(r->status_space) : "no call",
-			 r->nregs);
-	else if (r->nregs == 0)
-		snprintf(buf, len, "the step returns no registers");
-	else if (r->nregs == 1)
-		snprintf(buf, len, "the step returns x1 only");
-	else
-		snprintf(buf, len, "the step returns x1..x%u only", r->nregs);
-}
-
 void run_eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct expect_result *x)
 {
 	x->e = e;
@@ -68,7 +51,7 @@ void run_eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct expe
 	if (e->profiles) {
 		x->applies = false;
 		for (char **p = e->profiles; *p; p++)
-			x->applies |= strcmp(*p, rc->cfg.name) == 0;
+			x->applies |= g_pattern_match_simple(*p, rc->cfg.name);
 		if (!x->applies)
 			return;
 	}
@@ -97,7 +80,7 @@ void run_eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct expe
 		const uint8_t *want = run_value_bytes(rc, &e->rhs, &n);
 		if (r->faulted) {
 			snprintf(x->observed, sizeof(x->observed), "no data: fault %s", cc_fault_name(r->fault));
-			x->pass = e->cmp == CMP_NE;
+			x->pass = e->cmp == CMP_NE || e->cmp == CMP_NOT_CONTAINS;
 			return;
 		}
 		describe_bytes(x->observed, sizeof(x->observed), r->bytes, r->len);
@@ -107,8 +90,8 @@ void run_eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct expe
 			return;
 		}
 		bool eq = n == r->len && (n == 0 || memcmp(want, r->bytes, n) == 0);
-		if (e->cmp == CMP_CONTAINS)
-			x->pass = run_contains(r->bytes, r->len, want, n);
+		if (e->cmp == CMP_CONTAINS || e->cmp == CMP_NOT_CONTAINS)
+			x->pass = run_contains(r->bytes, r->len, want, n) == (e->cmp == CMP_CONTAINS);
 		else
 			x->pass = e->cmp == CMP_EQ ? eq : !eq;
 		return;
@@ -117,7 +100,7 @@ void run_eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct expe
 	enum scn_field_kind kind = scn_field_kind(e->field);
 	if (run_result_field(r, e->field, &v)) {
 		x->pass = false;
-		absent_text(r, e->field, x->observed, sizeof(x->observed));
+		run_result_field_why(r, e->field, x->observed, sizeof(x->observed));
 		return;
 	}
 	if (kind == SCN_FIELD_FAULT) {
@@ -135,7 +118,7 @@ void run_eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct expe
 		snprintf(x->observed, sizeof(x->observed), "%s (x0=0x%llx)", name, (unsigned long long)v);
 		return;
 	}
-	x->pass = cmp_num(e->cmp, v, e->rhs.num);
+	x->pass = e->cmp == CMP_IN ? v >= e->rhs.num && v <= e->hi : cmp_num(e->cmp, v, e->rhs.num);
 	snprintf(x->observed, sizeof(x->observed), "%llu (0x%llx)", (unsigned long long)v,
 		 (unsigned long long)v);
 }

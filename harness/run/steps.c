@@ -98,6 +98,24 @@ int run_result_field(const struct step_result *r, const char *field, uint64_t *o
 	return 0;
 }
 
+void run_result_field_why(const struct step_result *r, const char *field, char *buf, size_t len)
+{
+	bool tdx_name;
+	unsigned k = scn_field_reg(field, &tdx_name);
+	if (!k)
+		snprintf(buf, len, "the step returns no status");
+	else if (tdx_name && r->status_space != STEPS_STATUS_TDX)
+		snprintf(buf, len, "%s names a TDX register; this result is %s's (x1..x%u)", field,
+			 r->has_status ? steps_status_space_name(r->status_space) : "no call",
+			 r->nregs);
+	else if (r->nregs == 0)
+		snprintf(buf, len, "the step returns no registers");
+	else if (r->nregs == 1)
+		snprintf(buf, len, "the step returns x1 only");
+	else
+		snprintf(buf, len, "the step returns x1..x%u only", r->nregs);
+}
+
 /* host.stat name=STAT: a simulator counter as it stands now (x1), e.g.
  * hv.g0.cpus_reported or rmm.rec.exits_irq. */
 int steps_stat(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
@@ -112,6 +130,28 @@ int steps_stat(struct run_ctx *rc, const struct scn_step *st, struct step_result
 		return -1;
 	}
 	steps_res_x(res, 1, v);
+	return 0;
+}
+
+/* host.guess SECRET value=N | bytes=B: the attacker's conclusion from a
+ * side channel, compared with the secret's bytes (a number as its
+ * little-endian bytes, for a secret of up to 8). x1 = 1 when right; the
+ * run's outcome is then inferred. */
+int steps_guess(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
+		size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	const struct scn_secret *s = scenario_secret(rc->sc, step_arg(st, "")->v.name);
+	size_t n = 0;
+	const uint8_t *b = run_arg_bytes(rc, st, "bytes", &n);
+	uint8_t le[8];
+	if (!b && step_arg(st, "value")) {
+		sim_le64_store(le, run_arg_num(st, "value", 0));
+		b = le;
+		n = s->len <= 8 ? s->len : 8;
+	}
+	steps_res_x(res, 1, b && n == s->len && memcmp(b, s->bytes, n) == 0);
 	return 0;
 }
 
@@ -451,6 +491,7 @@ static const struct step_handler handlers[] = {
 	{ ACTOR_HOST, "psmash", steps_psmash },
 	{ ACTOR_HOST, "tlb_shootdown", steps_tlb_shootdown },
 	{ ACTOR_HOST, "stat", steps_stat },
+	{ ACTOR_HOST, "guess", steps_guess },
 	{ ACTOR_HOST, "guest_token", steps_guest },
 	{ ACTOR_HOST, "guest_destroy", steps_guest },
 	{ ACTOR_VERIFIER, "verify", steps_verify },

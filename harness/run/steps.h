@@ -39,6 +39,9 @@ void steps_res_status(struct step_result *res, enum steps_status_space sp, uint6
  * -ENOENT when the result has none (no status; a register the call did
  * not return; a TDX name on another result); -EINVAL for no such field. */
 int run_result_field(const struct step_result *r, const char *field, uint64_t *out);
+/* What a user reads when run_result_field found nothing: "the step returns
+ * no status", "the step returns x1..x2 only", ... */
+void run_result_field_why(const struct step_result *r, const char *field, char *buf, size_t len);
 
 struct run_ctx;
 struct cpu;
@@ -110,6 +113,8 @@ int steps_guest(struct run_ctx *rc, const struct scn_step *st, struct step_resul
 		     char *err, size_t errlen);
 int steps_stat(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
 	       size_t errlen);
+int steps_guess(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
+		size_t errlen);
 /* verifier.measure (steps_guest.c): the launch measurement a guest's
  * owner expects of its image, computed by the verifier (TDX: MRTD). */
 int steps_measure(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,

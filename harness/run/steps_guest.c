@@ -299,8 +299,19 @@ static int guest_step(struct run_ctx *rc, const struct scn_step *st, struct step
 				    &h, msg, sizeof(msg));
 	} else if (strcmp(st->op, "guest_run") == 0) {
 		guint from = g->results->len;
+		if (step_arg(st, "mmio"))
+			hv_guest_forge_mmio(g, run_arg_num(st, "mmio_reg", HV_MMIO_ANY),
+					    run_arg_num(st, "mmio_nth", 1), run_arg_num(st, "mmio", 0));
 		r = hv_guest_run(g, run_arg_num(st, "exits", 0), until_reason(st), &h, msg,
 				 sizeof(msg));
+		if (step_arg(st, "mmio") && hv_guest_forge_done(g) && !rc->out.corrupted) {
+			/* the guest took the host's value for its device's: it
+			 * consumed attacker-chosen data, as a read of memory the
+			 * attacker wrote would be */
+			rc->out.corrupted = true;
+			rc->out.corrupt_line = st->line;
+		}
+		g->forge.armed = false; /* this run's only */
 		bind_call_results(rc, &rc->sc->guests[gi], g, from);
 	} else
 		r = hv_guest_destroy(g, &h, msg, sizeof(msg));

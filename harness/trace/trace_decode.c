@@ -101,6 +101,7 @@ static const uint8_t arg_fmt[TRACE_TYPE_COUNT][4] = {
 	[TRACE_RMP_FAULT] = { A_HEX, A_HEX, A_RMP_ACCESS, A_RMP_CHECK },
 	[TRACE_GUEST_CALL] = { A_FID },
 	[TRACE_GUEST_RET] = { A_FID, A_MON_STATUS, A_HEX, A_DEC },
+	[TRACE_MMIO_FORGE] = { A_HEX, A_HEX, A_DEC, A_HEX },
 };
 
 /* PSCI (DEN0022), which realms call through the RMM and the host answers. */
