@@ -66,9 +66,12 @@ host.load addr=\$c"
 scn expr_bad_term "expr_bad_term.scn:4:24: expected a number or" "$h
 host.load addr=0 -> c
 host.load addr=\$c.x1 + zz"
-scn expr_no_status "expr_no_status.scn:4:16: \\\$c.status: that result has no status" "$h
+scn expr_no_status "expr_no_status.scn:4:16: \\\$c.status: the step returns no status" "$h
 host.load addr=0 -> c
 host.load addr=\$c.status"
+scn expr_no_register "expr_no_register.scn:4:16: \\\$c.x3: the step returns x1..x2 only" "$h
+host.rmi version req=0x10000 -> c
+host.load addr=\$c.x3"
 scn param_no_value "param_no_value.scn:2:7: param a has no value for profile plain" 'profiles plain cca
 param a cca=1'
 scn param_pattern_none "param_pattern_none.scn:2:9: param a: \"sev\\*\" matches none" 'profiles plain

@@ -12,7 +12,6 @@
 #include "models/platform/profile.h"
 #include "harness/lang/steps.h"
 #include "models/mmu/fault.h"
-#include "models/monitor/rmm/rmm.h"
 
 #define MAX_INCLUDE_DEPTH 8
 
@@ -428,16 +427,6 @@ static const char *fault_names_list(void)
 	       "iommu.translation, iommu.keyid, rmp.pf, rmp.npf, rmp.vc, vmrun.invalid, cpu.gp";
 }
 
-static bool status_name_known(const char *n)
-{
-	if (strcmp(n, "smc.unknown") == 0 || steps_status_known(n))
-		return true;
-	for (uint64_t s = 0; s < 5; s++)
-		if (strcmp(rmi_status_name(s), n) == 0)
-			return true;
-	return false;
-}
-
 static bool outcome_name_known(const char *n)
 {
 	static const char *const k[] = { "leaked", "inferred", "corrupted", "detected", "dos",
@@ -506,10 +495,9 @@ static int st_expect(struct parser *p, GArray *t, struct scn_expect *e)
 	} else if (!capture_declared(p, e->subject)) {
 		return scn_perr(p, subj->col, "no earlier step captures \"%s\" (add -> %s to a step)",
 			    e->subject, e->subject);
-	} else if (e->field && strcmp(e->field, "fault") && strcmp(e->field, "status") &&
-		   strcmp(e->field, "cycles") && strcmp(e->field, "x1") && strcmp(e->field, "x2")) {
+	} else if (e->field && scn_field_kind(e->field) == SCN_FIELD_NONE) {
 		return scn_perr(p, subj->col + (int)strlen(e->subject) + 1,
-			    "unknown field \"%s\" (expected fault, status, cycles, x1 or x2)", e->field);
+			    "unknown field \"%s\" (expected %s)", e->field, scn_field_names());
 	}
 	if (vi == 4) {
 		const struct tok *c = &g_array_index(t, struct tok, 3);
@@ -523,8 +511,9 @@ static int st_expect(struct parser *p, GArray *t, struct scn_expect *e)
 	if (val->key)
 		return scn_perr(p, val->col, "unexpected '=' in the value (comparisons need spaces: a == b)");
 	if (e->cmp == CMP_IN) {
-		if (!e->field || !scn_numeric_field(e->field) || strcmp(e->field, "status") == 0)
-			return scn_perr(p, op->col, "in compares a number (cycles, x1, x2) with a range");
+		if (!e->field || scn_field_kind(e->field) != SCN_FIELD_NUM)
+			return scn_perr(p, op->col, "in compares a number (cycles, x1..x8, rcx..r13) "
+					"with a range");
 		if (parse_range(p, val, e))
 			return -1;
 	} else if (scn_parse_value(p, val, &e->rhs)) {
@@ -535,23 +524,23 @@ static int st_expect(struct parser *p, GArray *t, struct scn_expect *e)
 		return scn_perr(p, op->col, "%s compares a capture's bytes", scn_cmp_text(e->cmp));
 	if (e->rhs.kind == SV_REF && !secret_declared(p, e->rhs.name) && !capture_declared(p, e->rhs.name))
 		return scn_perr(p, val->vcol, "$%s is neither a secret nor a capture", e->rhs.name);
-	bool numeric = e->field && (strcmp(e->field, "cycles") == 0 || strcmp(e->field, "x1") == 0 ||
-				    strcmp(e->field, "x2") == 0);
+	enum scn_field_kind kind = e->field ? scn_field_kind(e->field) : SCN_FIELD_NONE;
+	bool numeric = kind == SCN_FIELD_NUM;
 	if (numeric && e->rhs.kind != SV_NUM)
 		return scn_perr(p, val->vcol, "%s.%s compares with a number", e->subject, e->field);
 	if (!numeric && e->cmp != CMP_EQ && e->cmp != CMP_NE && !bytes_cmp)
-		return scn_perr(p, op->col, "%s only compares numbers (cycles, x1, x2)", op->s);
-	if (e->field && !numeric && e->rhs.kind != SV_NAME && !(strcmp(e->field, "status") == 0 && e->rhs.kind == SV_NUM))
+		return scn_perr(p, op->col, "%s only compares numbers (cycles, x1..x8, rcx..r13)", op->s);
+	if (e->field && !numeric && e->rhs.kind != SV_NAME &&
+	    !(kind == SCN_FIELD_STATUS && e->rhs.kind == SV_NUM))
 		return scn_perr(p, val->vcol, "%s.%s compares with a name such as %s", e->subject, e->field,
 			    strcmp(e->field, "fault") == 0 ? "gpc.gpf or none" : "rmi.success");
-	if (e->field && strcmp(e->field, "fault") == 0 && !fault_name_known(e->rhs.name))
+	if (kind == SCN_FIELD_FAULT && !fault_name_known(e->rhs.name))
 		return scn_perr(p, val->vcol, "unknown fault name \"%s\" (expected none or one of %s)",
 			    e->rhs.name, fault_names_list());
-	if (e->field && strcmp(e->field, "status") == 0 && e->rhs.kind == SV_NAME &&
-	    !status_name_known(e->rhs.name))
-		return scn_perr(p, val->vcol, "unknown status \"%s\" (expected smc.unknown or rmi.success, "
-			    "rmi.error_input, rmi.error_realm, rmi.error_rec, rmi.error_rtt, verify.ok, "
-			    "verify.bad_token, verify.rim_mismatch, verify.challenge_mismatch)", e->rhs.name);
+	if (kind == SCN_FIELD_STATUS && e->rhs.kind == SV_NAME && !steps_status_known(e->rhs.name))
+		return scn_perr(p, val->vcol, "unknown status \"%s\" (expected a name of the call's "
+			    "space: rmi.success, rmi.error_input, ..., rsi.*, psci.*, smc.unknown, snp.*, "
+			    "sev.*, rmp.*, verify.*, tdx.*; docs/scenarios.md lists them)", e->rhs.name);
 	if (strcmp(e->subject, "outcome") == 0 && e->rhs.kind == SV_NAME && !outcome_name_known(e->rhs.name))
 		return scn_perr(p, val->vcol, "unknown outcome \"%s\" (expected leaked, inferred, "
 			    "corrupted, detected, dos, blocked, no-leak or not-attack)", e->rhs.name);

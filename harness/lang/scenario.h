@@ -72,12 +72,32 @@ struct scn_expect {
 	int line, col;
 	char *text;
 	char *subject;     /* capture name, or "outcome" */
-	char *field;       /* NULL (bytes), "fault", "status", "cycles", "x1", "x2" */
+	char *field;       /* NULL (bytes), or a field scn_field_kind knows */
 	enum scn_cmp cmp;
 	struct scn_value rhs;    /* CMP_IN: rhs.num is LO */
 	uint64_t hi;             /* CMP_IN: HI */
 	char **profiles;   /* NULL: every profile */
 };
+
+/* The fields of a capture (NAME.FIELD): status (the raw X0 / RAX /
+ * firmware status, compared with a number or a name of its space), fault
+ * (a name), cycles, the result registers x1..x8 and, on a TDX result, the
+ * same registers by their TDX names rcx, rdx, r8..r13 (a SEAMCALL's RCX,
+ * RDX, R8..R11, a TDCALL's RCX, RDX, R8..R13). Expectations and step
+ * arguments that read a capture both ask here. */
+#define SCN_RESULT_REGS 8
+enum scn_field_kind {
+	SCN_FIELD_NONE,    /* not a field */
+	SCN_FIELD_NUM,     /* a number: cycles, x1.., rcx.. */
+	SCN_FIELD_STATUS,  /* a number, also named (rmi.success) */
+	SCN_FIELD_FAULT,   /* a name (gpc.gpf, none) */
+};
+enum scn_field_kind scn_field_kind(const char *field);
+/* A register field's register: 1..SCN_RESULT_REGS for x1.. or its TDX
+ * name (*tdx_name then true); 0 for any other field. */
+unsigned scn_field_reg(const char *field, bool *tdx_name);
+/* "fault, status, cycles, x1..x8, rcx, rdx, r8..r13": for messages. */
+const char *scn_field_names(void);
 
 struct scn_vm {
 	char *name;
@@ -168,8 +188,8 @@ bool scenario_has_profile(const struct scenario *sc, const char *profile);
 const struct scn_secret *scenario_secret(const struct scenario *sc, const char *name);
 const struct scn_guest *scenario_guest(const struct scenario *sc, const char *name);
 const char *scn_cmp_text(enum scn_cmp c);
-/* Whether `field` names a number a result holds (status, cycles, x1, ...):
- * what `$capture.field` may take and `expect capture.field < N` compares. */
+/* Whether `field` names a number a result holds (status, cycles, x1..,
+ * rcx..; scn_field_kind NUM or STATUS): what `$capture.field` may take. */
 bool scn_numeric_field(const char *field);
 
 /* A number as scenarios write them (decimal, 0x hex, _ separators, K / M / G

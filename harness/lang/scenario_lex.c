@@ -221,13 +221,47 @@ int scn_parse_number(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* x1.. and, on a TDX result, the names of the same registers */
+static const char *const tdx_reg_names[SCN_RESULT_REGS] = { "rcx", "rdx", "r8",  "r9",
+							    "r10", "r11", "r12", "r13" };
+
+unsigned scn_field_reg(const char *field, bool *tdx_name)
+{
+	*tdx_name = false;
+	for (unsigned i = 0; i < SCN_RESULT_REGS; i++) {
+		char x[4];
+		snprintf(x, sizeof(x), "x%u", i + 1);
+		if (strcmp(field, x) == 0)
+			return i + 1;
+		if (strcmp(field, tdx_reg_names[i]) == 0) {
+			*tdx_name = true;
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+enum scn_field_kind scn_field_kind(const char *field)
+{
+	bool tdx;
+	if (strcmp(field, "status") == 0)
+		return SCN_FIELD_STATUS;
+	if (strcmp(field, "fault") == 0)
+		return SCN_FIELD_FAULT;
+	if (strcmp(field, "cycles") == 0 || scn_field_reg(field, &tdx))
+		return SCN_FIELD_NUM;
+	return SCN_FIELD_NONE;
+}
+
+const char *scn_field_names(void)
+{
+	return "fault, status, cycles, x1..x8, or on a TDX result rcx, rdx, r8..r13";
+}
+
 bool scn_numeric_field(const char *field)
 {
-	static const char *const f[] = { "status", "cycles", "x1", "x2" };
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
-		if (strcmp(f[i], field) == 0)
-			return true;
-	return false;
+	enum scn_field_kind k = scn_field_kind(field);
+	return k == SCN_FIELD_NUM || k == SCN_FIELD_STATUS;
 }
 
 int scn_term_ref(struct parser *p, const char *name, int col, struct scn_term *term)
@@ -235,7 +269,7 @@ int scn_term_ref(struct parser *p, const char *name, int col, struct scn_term *t
 	const char *dot = strrchr(name, '.');
 	if (!dot || dot == name || !scn_numeric_field(dot + 1))
 		return scn_perr(p, col, "$%s: a number from a capture names its field: $NAME.status, "
-				".cycles, .x1 or .x2", name);
+				".cycles, .x1..x8, or on a TDX result .rcx, .rdx, .r8..r13", name);
 	term->capture = g_strndup(name, (gsize)(dot - name));
 	term->field = g_strdup(dot + 1);
 	term->col = col;

@@ -66,7 +66,8 @@ static const struct step_spec step_table[] = {
 	  steps_rmi_check, steps_rmi_print },
 	{ ACTOR_HOST, "seamcall", "TDX: a SEAMCALL to the TDX module by leaf name (sys.init, "
 	  "mng.create, mem.page.add, vp.enter, ...), its inputs named as the module ABI's (.status "
-	  "tdx.*, the completion status; x1 = RCX, x2 = RDX out; tdx.unsupported off tdx)",
+	  "tdx.*, the completion status; .x1 to .x6, also named .rcx, .rdx, .r8 to .r11, the "
+	  "output registers RCX, RDX, R8..R11; tdx.unsupported off tdx)",
 	  "host.seamcall mng.create tdr=0x80100000 hkid=33 -> c",
 	  { { "", ARG_NAME, true, "leaf name, the ABI's after \"TDH.\", lower case" },
 	    { "lp", ARG_NUM, false, "the logical processor it runs on (default the host's core)" },
@@ -84,7 +85,9 @@ static const struct step_spec step_table[] = {
 	  { { "buf", ARG_NUM, true, "host address of the GetQuote buffer (version, status, in_len, "
 	      "out_len, TDREPORT)" },
 	    { "len", ARG_NUM, false, "the buffer's size, as R13 gives it (default 4K)" } } },
-	{ ACTOR_HOST, "smc", "raw SMC with x0 = fid", "host.smc fid=0xC4000150 x1=0x10000 -> v",
+	{ ACTOR_HOST, "smc", "raw SMC with x0 = fid (.status X0, named in the space of the fid: "
+	  "rmi.*, rsi.*, psci.*, smc.unknown; .x1 to .x7 as the call left them)",
+	  "host.smc fid=0xC4000150 x1=0x10000 -> v",
 	  { { "fid", ARG_NUM, true, "function id (x0)" }, { "x1", ARG_NUM, false, "argument register" },
 	    { "x2", ARG_NUM, false, "argument register" }, { "x3", ARG_NUM, false, "argument register" },
 	    { "x4", ARG_NUM, false, "argument register" },

@@ -45,11 +45,16 @@ void steps_rmi_print(FILE *f)
 {
 	const struct rmm_cmd *all;
 	size_t n = rmm_cmds(&all);
-	fputs("      commands and their arguments (DEN0137 names):\n", f);
+	fputs("      commands and their arguments (DEN0137 names), and the registers they\n"
+	      "      return after X0 (.x1.. of the capture):\n", f);
 	for (size_t k = 0; k < n; k++) {
-		fprintf(f, "        %-22s", all[k].name);
+		int w = fprintf(f, "        %-22s", all[k].name);
 		for (unsigned x = 0; x < all[k].arity; x++)
-			fprintf(f, " %s=", all[k].args[x]);
+			w += fprintf(f, " %s=", all[k].args[x]);
+		if (all[k].results == 2)
+			fprintf(f, "%*s-> x1", w < 56 ? 56 - w : 1, "");
+		else if (all[k].results > 2)
+			fprintf(f, "%*s-> x1..x%u", w < 56 ? 56 - w : 1, "", all[k].results - 1);
 		fputc('\n', f);
 	}
 }

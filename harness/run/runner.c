@@ -152,7 +152,7 @@ void run_outcome_finish(struct run_ctx *rc)
 		if (!rc->ran[i] || !attacker_step(st))
 			continue;
 		attacked = true;
-		if (!o->inferred && strcmp(st->op, "guess") == 0 && rc->results[i].x1) {
+		if (!o->inferred && strcmp(st->op, "guess") == 0 && rc->results[i].x[0]) {
 			o->inferred = true;
 			o->infer_line = st->line;
 		}
@@ -239,7 +239,7 @@ static void observe(struct run_ctx *rc, const struct scn_step *st, const struct 
 	 * guest_* steps (registers, mappings, control blocks, injection, what
 	 * it learnt from faults) are the host acting on a guest. */
 	bool attacker = attacker_step(st);
-	if (who == ACTOR_VERIFIER && r->has_status && r->status != STEPS_VERIFY_STATUS &&
+	if (who == ACTOR_VERIFIER && r->has_status && r->status != 0 /* verify.ok */ &&
 	    !o->detected) {
 		o->detected = true; /* attestation exposed the tampering */
 		o->detect_line = st->line;
@@ -460,23 +460,6 @@ int run_restored_events_check(const struct run_ctx *rc, char *err, size_t errlen
 	return 0;
 }
 
-int run_result_field(const struct step_result *r, const char *field, uint64_t *out)
-{
-	if (strcmp(field, "status") == 0) {
-		*out = r->status;
-		return r->has_status ? 0 : -1;
-	}
-	if (strcmp(field, "cycles") == 0)
-		*out = r->cycles;
-	else if (strcmp(field, "x1") == 0)
-		*out = r->x1;
-	else if (strcmp(field, "x2") == 0)
-		*out = r->x2;
-	else
-		return -1;
-	return 0;
-}
-
 /* The step with every computed argument ($c.x1 + 8) replaced by its number,
  * from the captures as they stand now; *res holds the copy's argument array
  * (free it with g_free). Returns st itself when nothing is computed, NULL
@@ -503,10 +486,11 @@ static const struct scn_step *step_resolve(struct run_ctx *rc, const struct scn_
 			uint64_t x = t->num;
 			const struct step_result *r = t->capture ? run_capture(rc, t->capture) : NULL;
 			if (t->capture && (!r || run_result_field(r, t->field, &x))) {
+				char why[96] = "that capture holds no result yet (its step has not run)";
+				if (r)
+					run_result_field_why(r, t->field, why, sizeof(why));
 				snprintf(rc->errmsg, sizeof(rc->errmsg), "%s:%d:%d: $%s.%s: %s", st->file,
-					 st->line, t->col, t->capture, t->field,
-					 !r ? "that capture holds no result yet (its step has not run)"
-					    : "that result has no status");
+					 st->line, t->col, t->capture, t->field, why);
 				g_free(*args);
 				*args = NULL;
 				return NULL;
@@ -552,7 +536,7 @@ static void step_run(struct sim *s, struct run_ctx *rc, uint64_t index, const st
 	r.cycles = total;
 	sim_set_time(s, s->now + total);
 	sim_trace_emit(s, TRACE_STEP_DONE, rc->src_runner, (uint64_t)st->line, total,
-		       r.has_status ? r.status : 0, r.faulted ? r.fault : 0, NULL, 0);
+		       steps_result_status_code(&r), r.faulted ? r.fault : 0, NULL, 0);
 	if (r.len)
 		sim_trace_emit(s, TRACE_CAPTURE, rc->src_runner, (uint64_t)st->line, r.len, 0, 0,
 			       r.bytes, (uint32_t)r.len);

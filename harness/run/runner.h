@@ -147,9 +147,6 @@ const uint8_t *run_arg_bytes(struct run_ctx *rc, const struct scn_step *st, cons
 uint64_t run_arg_num(const struct scn_step *st, const char *key, uint64_t def);
 /* The latest result captured under `name`; NULL if none yet. */
 const struct step_result *run_capture(struct run_ctx *rc, const char *name);
-/* A numeric field of a result (status, cycles, x1, x2): 0, or -1 when the
- * result has no such value (a step without a status). */
-int run_result_field(const struct step_result *r, const char *field, uint64_t *out);
 /* Set (or replace) a capture: a step's own, or one a guest's call op names. */
 void run_capture_set(struct run_ctx *rc, const char *name, const struct step_result *r);
 void outcome_text(const struct outcome *o, char *buf, size_t len);

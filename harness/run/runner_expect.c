@@ -96,31 +96,28 @@ void run_eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct expe
 			x->pass = e->cmp == CMP_EQ ? eq : !eq;
 		return;
 	}
-	if (strcmp(e->field, "fault") == 0) {
-		const char *got = r->faulted ? cc_fault_name(r->fault) : "none";
+	uint64_t v;
+	enum scn_field_kind kind = scn_field_kind(e->field);
+	if (run_result_field(r, e->field, &v)) {
+		x->pass = false;
+		run_result_field_why(r, e->field, x->observed, sizeof(x->observed));
+		return;
+	}
+	if (kind == SCN_FIELD_FAULT) {
+		const char *got = v ? cc_fault_name((unsigned)v) : "none";
 		bool eq = strcmp(got, e->rhs.name) == 0;
 		x->pass = e->cmp == CMP_NE ? !eq : eq;
 		snprintf(x->observed, sizeof(x->observed), "%s", got);
 		return;
 	}
-	if (strcmp(e->field, "status") == 0) {
-		if (!r->has_status) {
-			x->pass = false;
-			snprintf(x->observed, sizeof(x->observed), "the step returns no status");
-			return;
-		}
-		bool eq = e->rhs.kind == SV_NUM ? r->status == e->rhs.num
-						: strcmp(steps_result_status_name(r), e->rhs.name) == 0;
+	if (kind == SCN_FIELD_STATUS) {
+		/* by number the raw value, by name the name of its space */
+		const char *name = steps_result_status_name(r);
+		bool eq = e->rhs.kind == SV_NUM ? v == e->rhs.num : strcmp(name, e->rhs.name) == 0;
 		x->pass = e->cmp == CMP_NE ? !eq : eq;
-		if (e->rhs.kind == SV_NUM) /* a raw X0 (a PSCI result, say): no name applies */
-			snprintf(x->observed, sizeof(x->observed), "0x%llx",
-				 (unsigned long long)r->status);
-		else
-			snprintf(x->observed, sizeof(x->observed), "%s (x0=0x%llx)",
-				 steps_result_status_name(r), (unsigned long long)r->status);
+		snprintf(x->observed, sizeof(x->observed), "%s (x0=0x%llx)", name, (unsigned long long)v);
 		return;
 	}
-	uint64_t v = strcmp(e->field, "cycles") == 0 ? r->cycles : strcmp(e->field, "x1") == 0 ? r->x1 : r->x2;
 	x->pass = e->cmp == CMP_IN ? v >= e->rhs.num && v <= e->hi : cmp_num(e->cmp, v, e->rhs.num);
 	snprintf(x->observed, sizeof(x->observed), "%llu (0x%llx)", (unsigned long long)v,
 		 (unsigned long long)v);
