@@ -307,7 +307,7 @@ static const char *fault_names_list(void)
 	       "iommu.translation, iommu.keyid, rmp.pf, rmp.npf, rmp.vc, vmrun.invalid, cpu.gp";
 }
 
-static bool status_name_known(const char *n)
+bool scenario_status_known(const char *n)
 {
 	if (strcmp(n, "smc.unknown") == 0 || steps_status_known(n))
 		return true;
@@ -390,7 +390,7 @@ static int st_expect(struct parser *p, GArray *t, struct scn_expect *e)
 		return scn_perr(p, val->vcol, "unknown fault name \"%s\" (expected none or one of %s)",
 			    e->rhs.name, fault_names_list());
 	if (e->field && strcmp(e->field, "status") == 0 && e->rhs.kind == SV_NAME &&
-	    !status_name_known(e->rhs.name))
+	    !scenario_status_known(e->rhs.name))
 		return scn_perr(p, val->vcol, "unknown status \"%s\" (expected smc.unknown or rmi.success, "
 			    "rmi.error_input, rmi.error_realm, rmi.error_rec, rmi.error_rtt, verify.ok, "
 			    "verify.bad_token, verify.rim_mismatch, verify.challenge_mismatch)", e->rhs.name);

@@ -140,6 +140,9 @@ bool scenario_has_profile(const struct scenario *sc, const char *profile);
 const struct scn_secret *scenario_secret(const struct scenario *sc, const char *name);
 const struct scn_guest *scenario_guest(const struct scenario *sc, const char *name);
 const char *scn_cmp_text(enum scn_cmp c);
+/* Is `name` a status an expectation may compare .status with (rmi.success,
+ * smc.unknown, tdx.*, ...)? */
+bool scenario_status_known(const char *name);
 
 /* A number as scenarios write them (decimal, 0x hex, _ separators, K / M / G
  * suffixes; a leading 0 is still decimal): 0, or -1. The command line's
