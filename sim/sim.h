@@ -43,6 +43,9 @@ struct sim {
 
 /* Older checkpoint layouts (harness/run/runner_state.c names the formats). */
 #define SIM_LAYOUT_NO_BUS_LOG 1u /* mem saved no bus-interposer log (run checkpoint format 1) */
+/* the runner saved a step result's status as one tagged code and x1, x2
+ * only (run checkpoint formats 1 to 3) */
+#define SIM_LAYOUT_RESULT_X1X2 2u
 
 /* Set up an empty simulation. freq_hz must be non-zero. */
 void sim_init(struct sim *s, uint64_t seed, uint64_t freq_hz);

@@ -11,7 +11,8 @@ D=tests/data/checkpoints
 restores() {
 	zcat "$4" >"$T/ckpt"
 	want=$("$CCSIM" run "$2" --profile "$3" | sed -n 's/.*digest: //p')
-	got=$("$CCSIM" run "$2" --profile "$3" --restore "$T/ckpt" 2>"$T/err" | sed -n 's/.*digest: //p')
+	"$CCSIM" run "$2" --profile "$3" --restore "$T/ckpt" >"$T/out.restored" 2>"$T/err"
+	got=$(sed -n 's/.*digest: //p' "$T/out.restored")
 	if [ -n "$want" ] && [ "$got" = "$want" ]; then ok "$1"; else
 		fail "$1" "digest $got, uninterrupted $want" "$(head -c 400 "$T/err")"; fi
 }
@@ -26,13 +27,23 @@ sys.stdout.buffer.write(bytes(d) + hashlib.sha256(bytes(d)).digest())' | gzip >"
 restores "format 2 without bus log -> current" $D/bus-snoop.scn cca "$T/v2early.gz"
 # format 2 with the bus log, taken while a guest's vCPUs are mid-boot
 restores "format 2 -> current: smp-boot on cca" $D/smp-boot.scn cca $D/smp-boot-cca.v2.ckpt.gz
+# format 3: results and captures whose statuses were codes tagged with their
+# space (a realm's RSI calls, the verifier's, SNP, SEV, RMP, TDX), x1 and x2
+restores "format 3 -> current: call-results on cca" $D/call-results.scn cca \
+	$D/call-results-cca.v3.ckpt.gz
+# ... whose expectations, by number and by name, hold on the upgraded results
+if grep -q "result: PASS (18/18 expectations met)" "$T/out.restored"; then
+	ok "format 3 results keep their statuses and registers"
+else
+	fail "format 3 results keep their statuses and registers" "$(grep FAIL "$T/out.restored")"
+fi
 
 # a format this ccsim does not know is refused with its offset
 zcat $D/bus-snoop-cca.v1.ckpt.gz | python3 -c '
 import sys
 d = bytearray(sys.stdin.buffer.read()); d[8:12] = (9).to_bytes(4, "little"); sys.stdout.buffer.write(d)' >"$T/v9"
 expect_exit "format 9 refused" 2 "$CCSIM" run $D/bus-snoop.scn --profile cca --restore "$T/v9"
-expect_err "format 9 named" "offset 8: checkpoint format 9, this ccsim reads 1 to 3 \(written by a newer ccsim\)"
+expect_err "format 9 named" "offset 8: checkpoint format 9, this ccsim reads 1 to 4 \(written by a newer ccsim\)"
 # a format 1 file cut short is refused, not misread
 zcat $D/bus-snoop-cca.v1.ckpt.gz | head -c 100000 >"$T/cut"
 expect_exit "format 1 cut short refused" 2 "$CCSIM" run $D/bus-snoop.scn --profile cca --restore "$T/cut"

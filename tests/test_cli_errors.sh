@@ -38,7 +38,7 @@ printf '%s\n# the page at ${page} is set below\nparam page=0x80000000\nhost.load
 expect_exit "\${...} in a comment is not a param" 0 "$CCSIM" run "$T/comment_param.scn"
 bad unterminated "unterminated.scn:3:24: unterminated string" "$hdr
 host.store addr=0 data=\"abc"
-bad bad_profile_on "bad_profile_on.scn:4:27: profile \"sev\" is not in this scenario" "$hdr
+bad bad_profile_on "bad_profile_on.scn:4:27: profile \"sev\" matches none in this scenario's profiles line" "$hdr
 host.load addr=0 -> r
 expect r.fault == none on sev"
 bad vm_vmpl "vm_vmpl.scn:3:19: vm k: vmpl: 0 to 3, got \"4\"" "profiles sev-snp

@@ -55,6 +55,68 @@ scn unknown_profile "unknown_profile.scn:1:16: unknown profile" 'profiles plain 
 scn replay_missing "replay_missing.scn:3:19: g.op replay: .*cannot open" 'profiles plain
 guest g
 g.op replay trace="absent.cctrace"'
+scn expr_no_capture "expr_no_capture.scn:3:16: \\\$nope.x1: no earlier step captures" "$h
+host.load addr=\$nope.x1"
+scn expr_bad_field "expr_bad_field.scn:4:16: \\\$c.x9: a number from a capture names its field" "$h
+host.load addr=0 -> c
+host.load addr=\$c.x9"
+scn expr_bare_capture "expr_bare_capture.scn:4:16: \\\$c: a number from a capture names its field" "$h
+host.load addr=0 -> c
+host.load addr=\$c"
+scn expr_bad_term "expr_bad_term.scn:4:24: expected a number or" "$h
+host.load addr=0 -> c
+host.load addr=\$c.x1 + zz"
+scn expr_no_status "expr_no_status.scn:4:16: \\\$c.status: the step returns no status" "$h
+host.load addr=0 -> c
+host.load addr=\$c.status"
+scn expr_no_register "expr_no_register.scn:4:16: \\\$c.x3: the step returns x1..x2 only" "$h
+host.rmi version req=0x10000 -> c
+host.load addr=\$c.x3"
+scn param_no_value "param_no_value.scn:2:7: param a has no value for profile plain" 'profiles plain cca
+param a cca=1'
+scn param_pattern_none "param_pattern_none.scn:2:9: param a: \"sev\\*\" matches none" 'profiles plain
+param a sev*=1 *=2'
+scn param_before_profiles "param_before_profiles.scn:1:7: param a: values per profile come after the profiles line" 'param a plain=1
+profiles plain'
+scn expect_group_none "expect_group_none.scn:4:8: profile \"tdx\" matches none" "$h
+host.load addr=0 -> c
+expect[tdx] c.fault == none"
+scn expect_group_twice "expect_group_twice.scn:4:31: the profiles are given twice" "$h
+host.load addr=0 -> c
+expect[plain] c.fault == none on plain"
+scn expect_on_glob_none "expect_on_glob_none.scn:4:27: profile \"sev\\*\" matches none" "$h
+host.load addr=0 -> c
+expect c.fault == none on sev*"
+scn in_empty "in_empty.scn:4:20: in: the range 5..1 is empty" "$h
+host.load addr=0 -> c
+expect c.cycles in 5..1"
+scn in_not_range "in_not_range.scn:4:20: in: expected a range LO..HI" "$h
+host.load addr=0 -> c
+expect c.cycles in 100"
+scn in_bytes "in_bytes.scn:4:10: in compares a number" "$h
+host.load addr=0 -> c
+expect c in 1..2"
+scn not_what "not_what.scn:4:14: expected \"not contains\"" "$h
+host.load addr=0 -> c
+expect c not equals \"x\""
+scn contains_field "contains_field.scn:4:17: contains compares a capture's bytes" "$h
+host.load addr=0 -> c
+expect c.status contains \"x\""
+scn mmio_nth_alone "mmio_nth_alone.scn:4:[0-9]+: mmio_nth= goes with mmio=VALUE" 'profiles plain
+guest g
+host.guest_load g
+host.guest_run g mmio_nth=2'
+scn mmio_nth_zero "mmio_nth_zero.scn:4:[0-9]+: mmio_nth: the first read is 1" 'profiles plain
+guest g
+host.guest_load g
+host.guest_run g mmio=1 mmio_nth=0'
+scn guess_no_secret "guess_no_secret.scn:3:12: host.guess: no secret named \"nope\"" "$h
+host.guess nope value=1"
+scn guess_two "guess_two.scn:4:1: host.guess takes one guess" "$h
+secret s=\"x\"
+host.guess s value=1 bytes=\"x\""
+scn kind_bad "kind_bad.scn:2:6: expected: kind attack, kind conformance or kind workload" 'profiles plain
+kind exploit'
 printf 'profiles plain\nvm v\vhost.load addr=0\n' >"$T/vt.scn"
 case_ scenario vertical_tab "vt.scn:2:5: unexpected control character" "$CCSIM" run "$T/vt.scn"
 printf 'title "caf\351"\nprofiles plain\n' >"$T/latin1.scn"

@@ -109,8 +109,8 @@ expect peek.fault == none    # holds on plain and sev, not on cca
 expect p4 == "abcd" on cca
 expect outcome == leaked on plain cca
 expect peek == $key on cca plain
-expect del.x1 == ${want} on cca
-expect del.x1 < 5 on cca
+expect del.status == ${want} on cca
+expect del.cycles < 5 on cca
 EOF
 cp "$T/fail.scn" "$T/fail0.scn"
 expect_exit "record with expectations it may not rewrite exits 1" 1 "$CCSIM" run "$T/fail.scn" --record --profile cca
@@ -132,8 +132,8 @@ expect p4.fault == gpc.gpf on cca
 expect outcome == leaked on plain
 expect outcome == "blocked: gpc.gpf" on cca
 expect peek == $key on cca plain
-expect del.x1 == ${want} on cca
-expect del.x1 < 5 on cca
+expect del.status == ${want} on cca
+expect del.cycles < 5 on cca
 EOF
 same "record rewrites failed == values, splits shared lines, keeps the rest" "$T/fail.want" "$T/fail.scn"
 expect_err "record names a \$name it keeps" "fail.scn:15: .expect peek == \\\$key on cca plain. not rewritten on cca: its value names \\\$key"
@@ -142,6 +142,35 @@ expect_err "record names a bound it keeps" "fail.scn:17: .* not rewritten on cca
 expect_err "record counts what it kept" "3 failed expectations kept as written: the recorded scenario still fails on cca"
 expect_exit "the rewritten lines pass on plain" 0 "$CCSIM" run "$T/fail.scn" --profile plain
 expect_exit "the rewritten lines pass on sev" 0 "$CCSIM" run "$T/fail.scn" --profile sev
+
+# Profiles named by glob or in expect[...]: the glob is spelled out as the
+# other profiles it matches.
+cat >"$T/glob.scn" <<'EOF'
+profiles plain sev sev-es sev-snp
+secret key="top secret: AES key 0123"
+vm victim
+victim.store addr=0x80010000 data=$key
+host.load addr=0x80010000 len=24 -> peek
+host.wbinvd -> wb
+expect peek.fault == rmp.npf on sev*   # globs
+expect[plain,sev*] wb.fault == cpu.gp
+expect[sev-snp] outcome == leaked
+EOF
+cat >"$T/glob.want" <<'EOF'
+profiles plain sev sev-es sev-snp
+secret key="top secret: AES key 0123"
+vm victim
+victim.store addr=0x80010000 data=$key
+host.load addr=0x80010000 len=24 -> peek
+host.wbinvd -> wb
+expect peek.fault == rmp.npf on sev sev-es   # globs
+expect peek.fault == none on sev-snp
+expect[plain,sev,sev-es] wb.fault == cpu.gp
+expect wb.fault == none on sev-snp
+expect[sev-snp] outcome == no-leak
+EOF
+expect_exit "record of globs and expect[...] exits 0" 0 "$CCSIM" run "$T/glob.scn" --record --profile sev-snp
+same "record spells a glob out as the other profiles it matches" "$T/glob.want" "$T/glob.scn"
 
 # An expectation in an included file is not rewritten: other scenarios may
 # include it. The file that includes it still gets its new lines.

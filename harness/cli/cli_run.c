@@ -244,6 +244,17 @@ int cli_run(int argc, char **argv)
 		scenario_free(sc);
 		goto out;
 	}
+	if (sc->read_for && strcmp(sc->read_for, cfg.name) != 0) {
+		/* params per profile: read it again for the profile it runs on */
+		scenario_free(sc);
+		sc = record ? scenario_load_buf_for(file, cfg.name, rr.text, rr.len, err, sizeof(err))
+			    : scenario_load_for(file, cfg.name, (char **)params->pdata, params->len, err,
+						sizeof(err));
+		if (!sc) {
+			fprintf(stderr, "%s\n", err);
+			goto out;
+		}
+	}
 	o.profile_sets = (char **)psets->pdata;
 	o.nprofile_sets = psets->len;
 	struct record_obs obs;

@@ -12,7 +12,6 @@
 #include "models/platform/profile.h"
 #include "harness/lang/steps.h"
 #include "models/mmu/fault.h"
-#include "models/monitor/rmm/rmm.h"
 
 #define MAX_INCLUDE_DEPTH 8
 
@@ -57,6 +56,18 @@ static int st_title(struct parser *p, GArray *t)
 	return 0;
 }
 
+static int st_kind(struct parser *p, GArray *t)
+{
+	static const char *const kinds[] = { "attack", "conformance", "workload" };
+	const struct tok *k = t->len == 2 ? &g_array_index(t, struct tok, 1) : NULL;
+	for (size_t i = 0; k && !k->key && !k->quoted && i < G_N_ELEMENTS(kinds); i++)
+		if (strcmp(k->s, kinds[i]) == 0) {
+			p->sc->kind = (enum scn_kind)i;
+			return 0;
+		}
+	return scn_perr(p, k ? k->col : 1, "expected: kind attack, kind conformance or kind workload");
+}
+
 static int st_profiles(struct parser *p, GArray *t)
 {
 	if (t->len < 2)
@@ -73,24 +84,96 @@ static int st_profiles(struct parser *p, GArray *t)
 	return 0;
 }
 
+/* Does any declared profile match `pattern` (a name or a glob: sev*)? */
+static bool profiles_match(struct parser *p, const char *pattern)
+{
+	for (guint j = 0; j < p->profiles->len; j++)
+		if (g_pattern_match_simple(pattern, p->profiles->pdata[j]))
+			return true;
+	return false;
+}
+
+/* The profile the scenario is read for: the caller's, else the first declared. */
+static const char *parse_profile(struct parser *p)
+{
+	return p->profile ? p->profile : p->profiles->len ? p->profiles->pdata[0] : NULL;
+}
+
+/* `param NAME PROFILE=VALUE...`: the value of the first PROFILE (a name or
+ * a glob, `*` for the rest) that matches the profile the scenario is read for. */
+static int param_per_profile(struct parser *p, GArray *t, char **value)
+{
+	struct tok *name = &g_array_index(t, struct tok, 1);
+	if (!p->profiles->len)
+		return scn_perr(p, name->col, "param %s: values per profile come after the profiles line",
+				name->s);
+	const char *want = parse_profile(p);
+	for (guint i = 2; i < t->len; i++) {
+		struct tok *k = &g_array_index(t, struct tok, i);
+		/* sev*=V is one word to the lexer (* is no name character) */
+		char *pat = k->key ? g_strdup(k->key) : NULL;
+		const char *val = k->s;
+		if (!pat && !k->quoted && strchr(k->s, '=')) {
+			pat = g_strndup(k->s, (gsize)(strchr(k->s, '=') - k->s));
+			val = strchr(k->s, '=') + 1;
+		}
+		if (!pat || !pat[0] || !*val) {
+			g_free(pat);
+			return scn_perr(p, k->col, "param %s: expected PROFILE=VALUE (PROFILE a name or a "
+					"glob such as sev*), got \"%s\"", name->s, k->s);
+		}
+		if (!profiles_match(p, pat)) {
+			int rc = scn_perr(p, k->col, "param %s: \"%s\" matches none of this scenario's "
+					  "profiles", name->s, pat);
+			g_free(pat);
+			return rc;
+		}
+		bool hit = !*value && g_pattern_match_simple(pat, want);
+		g_free(pat);
+		if (hit)
+			*value = k->quoted ? g_strdup_printf("\"%s\"", val) : g_strdup(val);
+	}
+	if (!*value)
+		return scn_perr(p, name->col, "param %s has no value for profile %s (add %s=VALUE or "
+				"*=VALUE)", name->s, want, want);
+	p->sc->per_profile = true;
+	return 0;
+}
+
 static int st_param(struct parser *p, GArray *t)
 {
-	struct tok *k = t->len == 2 ? &g_array_index(t, struct tok, 1) : NULL;
-	if (!k || !k->key)
-		return scn_perr(p, 1, "expected: param NAME=DEFAULT");
-	if (scn_param_value(p, k->key))
-		return scn_perr(p, k->col, "param \"%s\" is already declared", k->key);
-	struct scn_param pp = { g_strdup(k->key), NULL };
+	struct tok *k = t->len >= 2 ? &g_array_index(t, struct tok, 1) : NULL;
+	bool per_profile = k && !k->key && !k->quoted && t->len >= 3 && scn_is_ident(k->s);
+	if (!k || (!per_profile && (!k->key || t->len != 2)))
+		return scn_perr(p, 1, "expected: param NAME=DEFAULT, or param NAME PROFILE=VALUE...");
+	const char *name = per_profile ? k->s : k->key;
+	if (scn_param_value(p, name))
+		return scn_perr(p, k->col, "param \"%s\" is already declared", name);
+	struct scn_param pp = { g_strdup(name), NULL };
 	for (size_t i = 0; i < p->noverrides; i++) {
 		const char *eq = strchr(p->overrides[i], '=');
-		if (eq && strlen(k->key) == (size_t)(eq - p->overrides[i]) &&
-		    strncmp(p->overrides[i], k->key, strlen(k->key)) == 0) {
+		if (eq && strlen(name) == (size_t)(eq - p->overrides[i]) &&
+		    strncmp(p->overrides[i], name, strlen(name)) == 0) {
+			g_free(pp.value);
 			pp.value = g_strdup(eq + 1);
 			p->override_used[i] = true;
 		}
 	}
-	if (!pp.value)
+	if (per_profile) {
+		/* checked even when --set gives the value */
+		char *v = NULL;
+		if (param_per_profile(p, t, &v)) {
+			g_free(pp.name);
+			g_free(pp.value);
+			return -1;
+		}
+		if (pp.value)
+			g_free(v);
+		else
+			pp.value = v;
+	} else if (!pp.value) {
 		pp.value = k->quoted ? g_strdup_printf("\"%s\"", k->s) : g_strdup(k->s);
+	}
 	g_array_append_val(p->params, pp);
 	return 0;
 }
@@ -166,8 +249,36 @@ static int st_vm(struct parser *p, GArray *t)
 	return 0;
 }
 
-static int check_arg_type(struct parser *p, const struct step_arg_spec *as, const struct scn_value *v)
+/* A number argument may be computed from earlier results: `$c.x1` alone
+ * becomes a one-term expression; every capture it names must come from an
+ * earlier step (or a guest's call op). */
+static int check_expr(struct parser *p, struct scn_value *v)
 {
+	if (v->kind == SV_REF) {
+		struct scn_term term = { 0 };
+		if (scn_term_ref(p, v->name, v->col, &term))
+			return -1;
+		v->kind = SV_EXPR;
+		v->terms = g_memdup2(&term, sizeof(term));
+		v->nterms = 1;
+		char *text = g_strconcat("$", v->name, NULL);
+		g_free(v->name);
+		v->name = text;
+	}
+	for (size_t i = 0; i < v->nterms; i++) {
+		const struct scn_term *term = &v->terms[i];
+		if (term->capture && !capture_declared(p, term->capture))
+			return scn_perr(p, term->col, "$%s.%s: no earlier step captures \"%s\" (add -> %s "
+					"to a step before this one)", term->capture, term->field, term->capture,
+					term->capture);
+	}
+	return 0;
+}
+
+static int check_arg_type(struct parser *p, const struct step_arg_spec *as, struct scn_value *v)
+{
+	if ((as->type == ARG_NUM || as->type == ARG_NAME_NUM) && (v->kind == SV_REF || v->kind == SV_EXPR))
+		return check_expr(p, v);
 	switch (as->type) {
 	case ARG_NUM:
 		if (v->kind != SV_NUM)
@@ -276,6 +387,15 @@ static int st_step(struct parser *p, GArray *t, guint first, struct scn_step *st
 	}
 	st->nargs = args->len;
 	st->args = (struct scn_arg *)g_array_free(args, FALSE);
+	if (rc == 0 && ak == ACTOR_HOST && strcmp(st->op, "guess") == 0) {
+		const struct scn_arg *a = step_arg(st, "");
+		if (a && !secret_declared(p, a->v.name))
+			rc = scn_perr(p, a->col, "host.guess: no secret named \"%s\" (declare it with "
+				      "secret NAME=...)", a->v.name);
+		else if (!step_arg(st, "value") == !step_arg(st, "bytes"))
+			rc = scn_perr(p, head->col, "host.guess takes one guess: value=NUMBER or "
+				      "bytes=BYTES");
+	}
 	if (rc == 0 && ak == ACTOR_HOST && g_str_has_prefix(st->op, "guest_")) {
 		const struct scn_arg *a = step_arg(st, "");
 		if (a && !scn_guest_find(p, a->v.name))
@@ -307,19 +427,10 @@ static const char *fault_names_list(void)
 	       "iommu.translation, iommu.keyid, rmp.pf, rmp.npf, rmp.vc, vmrun.invalid, cpu.gp";
 }
 
-bool scenario_status_known(const char *n)
-{
-	if (strcmp(n, "smc.unknown") == 0 || steps_status_known(n))
-		return true;
-	for (uint64_t s = 0; s < 5; s++)
-		if (strcmp(rmi_status_name(s), n) == 0)
-			return true;
-	return false;
-}
-
 static bool outcome_name_known(const char *n)
 {
-	static const char *const k[] = { "leaked", "blocked", "detected", "corrupted", "no-leak" };
+	static const char *const k[] = { "leaked", "inferred", "corrupted", "detected", "dos",
+					 "blocked", "no-leak", "not-attack" };
 	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++)
 		if (strcmp(k[i], n) == 0)
 			return true;
@@ -330,7 +441,7 @@ static int parse_cmp(const char *s, enum scn_cmp *c)
 {
 	static const struct { const char *s; enum scn_cmp c; } ops[] = {
 		{ "==", CMP_EQ }, { "!=", CMP_NE }, { "<", CMP_LT }, { "<=", CMP_LE },
-		{ ">", CMP_GT }, { ">=", CMP_GE }, { "contains", CMP_CONTAINS },
+		{ ">", CMP_GT }, { ">=", CMP_GE }, { "contains", CMP_CONTAINS }, { "in", CMP_IN },
 	};
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 		if (strcmp(ops[i].s, s) == 0) {
@@ -342,17 +453,37 @@ static int parse_cmp(const char *s, enum scn_cmp *c)
 
 const char *scn_cmp_text(enum scn_cmp c)
 {
-	static const char *const n[] = { "==", "!=", "<", "<=", ">", ">=", "contains" };
+	static const char *const n[] = { "==", "!=", "<", "<=", ">", ">=", "contains", "not contains", "in" };
 	return n[c];
+}
+
+/* `in LO..HI`: two numbers, LO <= HI. */
+static int parse_range(struct parser *p, const struct tok *val, struct scn_expect *e)
+{
+	const char *dots = val->quoted || val->key ? NULL : strstr(val->s, "..");
+	char *lo = dots ? g_strndup(val->s, (gsize)(dots - val->s)) : NULL;
+	int rc = 0;
+	if (!dots || scn_parse_number(lo, &e->rhs.num) || scn_parse_number(dots + 2, &e->hi))
+		rc = scn_perr(p, val->vcol, "in: expected a range LO..HI of numbers (in 100..200), got "
+			      "\"%s\"", val->s);
+	else if (e->rhs.num > e->hi)
+		rc = scn_perr(p, val->vcol, "in: the range %s is empty (LO above HI)", val->s);
+	g_free(lo);
+	e->rhs.kind = SV_NUM;
+	e->rhs.col = val->vcol;
+	return rc;
 }
 
 static int st_expect(struct parser *p, GArray *t, struct scn_expect *e)
 {
-	if (t->len < 4)
+	/* "not contains" is one operator written as two words */
+	guint vi = t->len >= 4 && !g_array_index(t, struct tok, 2).key &&
+			   strcmp(g_array_index(t, struct tok, 2).s, "not") == 0 ? 4 : 3;
+	if (t->len < vi + 1)
 		return scn_perr(p, 1, "expected: expect SUBJECT OP VALUE [on PROFILE...]");
 	struct tok *subj = &g_array_index(t, struct tok, 1);
 	struct tok *op = &g_array_index(t, struct tok, 2);
-	struct tok *val = &g_array_index(t, struct tok, 3);
+	struct tok *val = &g_array_index(t, struct tok, vi);
 	if (subj->key || subj->quoted)
 		return scn_perr(p, subj->col, "expected a capture name or outcome");
 	char *dot = strchr(subj->s, '.');
@@ -364,58 +495,98 @@ static int st_expect(struct parser *p, GArray *t, struct scn_expect *e)
 	} else if (!capture_declared(p, e->subject)) {
 		return scn_perr(p, subj->col, "no earlier step captures \"%s\" (add -> %s to a step)",
 			    e->subject, e->subject);
-	} else if (e->field && strcmp(e->field, "fault") && strcmp(e->field, "status") &&
-		   strcmp(e->field, "cycles") && strcmp(e->field, "x1") && strcmp(e->field, "x2")) {
+	} else if (e->field && scn_field_kind(e->field) == SCN_FIELD_NONE) {
 		return scn_perr(p, subj->col + (int)strlen(e->subject) + 1,
-			    "unknown field \"%s\" (expected fault, status, cycles, x1 or x2)", e->field);
+			    "unknown field \"%s\" (expected %s)", e->field, scn_field_names());
 	}
-	if (op->key || op->quoted || parse_cmp(op->s, &e->cmp))
-		return scn_perr(p, op->col, "expected a comparison (== != < <= > >= contains), got \"%s\"", op->s);
+	if (vi == 4) {
+		const struct tok *c = &g_array_index(t, struct tok, 3);
+		if (c->key || c->quoted || strcmp(c->s, "contains"))
+			return scn_perr(p, c->col, "expected \"not contains\", got \"not %s\"", c->s);
+		e->cmp = CMP_NOT_CONTAINS;
+	} else if (op->key || op->quoted || parse_cmp(op->s, &e->cmp)) {
+		return scn_perr(p, op->col, "expected a comparison (== != < <= > >= contains, not "
+				"contains, in LO..HI), got \"%s\"", op->s);
+	}
 	if (val->key)
 		return scn_perr(p, val->col, "unexpected '=' in the value (comparisons need spaces: a == b)");
-	if (scn_parse_value(p, val, &e->rhs))
+	if (e->cmp == CMP_IN) {
+		if (!e->field || scn_field_kind(e->field) != SCN_FIELD_NUM)
+			return scn_perr(p, op->col, "in compares a number (cycles, x1..x8, rcx..r13) "
+					"with a range");
+		if (parse_range(p, val, e))
+			return -1;
+	} else if (scn_parse_value(p, val, &e->rhs)) {
 		return -1;
+	}
+	bool bytes_cmp = e->cmp == CMP_CONTAINS || e->cmp == CMP_NOT_CONTAINS;
+	if (bytes_cmp && (e->field || strcmp(e->subject, "outcome") == 0))
+		return scn_perr(p, op->col, "%s compares a capture's bytes", scn_cmp_text(e->cmp));
 	if (e->rhs.kind == SV_REF && !secret_declared(p, e->rhs.name) && !capture_declared(p, e->rhs.name))
 		return scn_perr(p, val->vcol, "$%s is neither a secret nor a capture", e->rhs.name);
-	bool numeric = e->field && (strcmp(e->field, "cycles") == 0 || strcmp(e->field, "x1") == 0 ||
-				    strcmp(e->field, "x2") == 0);
+	enum scn_field_kind kind = e->field ? scn_field_kind(e->field) : SCN_FIELD_NONE;
+	bool numeric = kind == SCN_FIELD_NUM;
 	if (numeric && e->rhs.kind != SV_NUM)
 		return scn_perr(p, val->vcol, "%s.%s compares with a number", e->subject, e->field);
-	if (!numeric && e->cmp != CMP_EQ && e->cmp != CMP_NE && e->cmp != CMP_CONTAINS)
-		return scn_perr(p, op->col, "%s only compares numbers (cycles, x1, x2)", op->s);
-	if (e->field && !numeric && e->rhs.kind != SV_NAME && !(strcmp(e->field, "status") == 0 && e->rhs.kind == SV_NUM))
+	if (!numeric && e->cmp != CMP_EQ && e->cmp != CMP_NE && !bytes_cmp)
+		return scn_perr(p, op->col, "%s only compares numbers (cycles, x1..x8, rcx..r13)", op->s);
+	if (e->field && !numeric && e->rhs.kind != SV_NAME &&
+	    !(kind == SCN_FIELD_STATUS && e->rhs.kind == SV_NUM))
 		return scn_perr(p, val->vcol, "%s.%s compares with a name such as %s", e->subject, e->field,
 			    strcmp(e->field, "fault") == 0 ? "gpc.gpf or none" : "rmi.success");
-	if (e->field && strcmp(e->field, "fault") == 0 && !fault_name_known(e->rhs.name))
+	if (kind == SCN_FIELD_FAULT && !fault_name_known(e->rhs.name))
 		return scn_perr(p, val->vcol, "unknown fault name \"%s\" (expected none or one of %s)",
 			    e->rhs.name, fault_names_list());
-	if (e->field && strcmp(e->field, "status") == 0 && e->rhs.kind == SV_NAME &&
-	    !scenario_status_known(e->rhs.name))
-		return scn_perr(p, val->vcol, "unknown status \"%s\" (expected smc.unknown or rmi.success, "
-			    "rmi.error_input, rmi.error_realm, rmi.error_rec, rmi.error_rtt, verify.ok, "
-			    "verify.bad_token, verify.rim_mismatch, verify.challenge_mismatch)", e->rhs.name);
+	if (kind == SCN_FIELD_STATUS && e->rhs.kind == SV_NAME && !steps_status_known(e->rhs.name))
+		return scn_perr(p, val->vcol, "unknown status \"%s\" (expected a name of the call's "
+			    "space: rmi.success, rmi.error_input, ..., rsi.*, psci.*, smc.unknown, snp.*, "
+			    "sev.*, rmp.*, verify.*, tdx.*; docs/scenarios.md lists them)", e->rhs.name);
 	if (strcmp(e->subject, "outcome") == 0 && e->rhs.kind == SV_NAME && !outcome_name_known(e->rhs.name))
-		return scn_perr(p, val->vcol, "unknown outcome \"%s\" (expected leaked, blocked, detected, "
-			    "corrupted or no-leak)", e->rhs.name);
+		return scn_perr(p, val->vcol, "unknown outcome \"%s\" (expected leaked, inferred, "
+			    "corrupted, detected, dos, blocked, no-leak or not-attack)", e->rhs.name);
 	if (strcmp(e->subject, "outcome") == 0 && e->rhs.kind != SV_NAME && e->rhs.kind != SV_BYTES)
-		return scn_perr(p, val->vcol, "outcome compares with leaked, blocked, detected, corrupted, no-leak, "
-			    "or a \"blocked: mechanism\" string");
-	if (t->len > 4) {
-		struct tok *on = &g_array_index(t, struct tok, 4);
-		if (on->key || strcmp(on->s, "on") || t->len < 6)
+		return scn_perr(p, val->vcol, "outcome compares with leaked, inferred, corrupted, detected, "
+			    "dos, blocked, no-leak, not-attack or a \"blocked: mechanism\" string");
+	if (t->len > vi + 1) {
+		struct tok *on = &g_array_index(t, struct tok, vi + 1);
+		if (on->key || strcmp(on->s, "on") || t->len < vi + 3)
 			return scn_perr(p, on->col, "expected: on PROFILE... after the value");
-		e->profiles = g_new0(char *, t->len - 4);
-		for (guint i = 5; i < t->len; i++) {
+		if (e->profiles)
+			return scn_perr(p, on->col, "the profiles are given twice: expect[...] or on ..., "
+					"not both");
+		e->profiles = g_new0(char *, t->len - vi);
+		for (guint i = vi + 2; i < t->len; i++) {
 			struct tok *k = &g_array_index(t, struct tok, i);
-			bool known = false;
-			for (guint j = 0; j < p->profiles->len; j++)
-				known |= strcmp(p->profiles->pdata[j], k->s) == 0;
-			if (!known)
-				return scn_perr(p, k->col, "profile \"%s\" is not in this scenario's profiles line", k->s);
-			e->profiles[i - 5] = g_strdup(k->s);
+			if (k->key || k->quoted || !profiles_match(p, k->s))
+				return scn_perr(p, k->col, "profile \"%s\" matches none in this scenario's "
+						"profiles line", k->s);
+			e->profiles[i - vi - 2] = g_strdup(k->s);
 		}
 	}
 	return 0;
+}
+
+/* expect[P,Q] ...: the profiles (names or globs) an expectation holds on,
+ * the same as ... on P Q. */
+static int expect_group(struct parser *p, const struct tok *head, struct scn_expect *e)
+{
+	size_t n = strlen(head->s);
+	if (n < 9 || head->s[n - 1] != ']')
+		return scn_perr(p, head->col, "expected expect[PROFILE,...] (names or globs such as "
+				"sev*), got \"%s\"", head->s);
+	char *inner = g_strndup(head->s + 7, n - 8);
+	char **pats = g_strsplit(inner, ",", -1);
+	g_free(inner);
+	int rc = 0, col = head->col + 7;
+	for (char **q = pats; *q && rc == 0; col += (int)strlen(*q) + 1, q++)
+		if (!**q || !profiles_match(p, *q))
+			rc = scn_perr(p, col, "profile \"%s\" matches none in this scenario's profiles "
+				      "line", *q);
+	if (rc)
+		g_strfreev(pats);
+	else
+		e->profiles = pats;
+	return rc;
 }
 
 static int parse_file(struct parser *p, const char *path, int depth);
@@ -462,6 +633,8 @@ static int parse_line(struct parser *p, const char *raw, int depth)
 	const char *w = head->key ? "" : head->s;
 	if (strcmp(w, "title") == 0)
 		rc = st_title(p, t);
+	else if (strcmp(w, "kind") == 0)
+		rc = st_kind(p, t);
 	else if (strcmp(w, "profiles") == 0)
 		rc = st_profiles(p, t);
 	else if (strcmp(w, "param") == 0)
@@ -474,10 +647,12 @@ static int parse_line(struct parser *p, const char *raw, int depth)
 		rc = scn_st_guest(p, t);
 	else if (strcmp(w, "include") == 0)
 		rc = st_include(p, t, depth);
-	else if (strcmp(w, "expect") == 0) {
+	else if (strcmp(w, "expect") == 0 || g_str_has_prefix(w, "expect[")) {
 		struct scn_expect e = { .file = p->file, .line = p->line, .col = head->col,
 					.text = g_strdup(g_strstrip(line)) };
-		rc = st_expect(p, t, &e);
+		rc = w[6] == '[' ? expect_group(p, head, &e) : 0;
+		if (rc == 0)
+			rc = st_expect(p, t, &e);
 		g_array_append_val(p->expects, e);
 	} else if (!head->key && !head->quoted && g_str_has_suffix(head->s, ".op") &&
 		   scn_guest_find(p, head->s)) {
@@ -580,8 +755,8 @@ static int parse_file(struct parser *p, const char *path, int depth)
 }
 
 /* scenario_load and scenario_load_buf: `text` NULL reads `path`. */
-static struct scenario *load(const char *path, const char *text, size_t len, char **overrides,
-			     size_t noverrides, char *err, size_t errlen)
+static struct scenario *load(const char *path, const char *profile, const char *text, size_t len,
+			     char **overrides, size_t noverrides, char *err, size_t errlen)
 {
 	struct scenario *sc = g_new0(struct scenario, 1);
 	struct parser p = {
@@ -599,6 +774,7 @@ static struct scenario *load(const char *path, const char *text, size_t len, cha
 		.err = err,
 		.errlen = errlen,
 		.file = path,
+		.profile = profile,
 	};
 	sc->path = g_strdup(path);
 	int rc = text ? parse_text(&p, path, text, len, 0) : parse_file(&p, path, 0);
@@ -613,6 +789,8 @@ static struct scenario *load(const char *path, const char *text, size_t len, cha
 			snprintf(err, errlen, "--set %s: %s declares no such param", overrides[i], path);
 			rc = -1;
 		}
+	if (rc == 0 && sc->per_profile)
+		sc->read_for = g_strdup(parse_profile(&p));
 	g_ptr_array_add(p.profiles, NULL);
 	sc->profiles = (char **)g_ptr_array_free(p.profiles, FALSE);
 	sc->nsteps = p.steps->len;
@@ -638,13 +816,25 @@ static struct scenario *load(const char *path, const char *text, size_t len, cha
 struct scenario *scenario_load(const char *path, char **overrides, size_t noverrides, char *err,
 			       size_t errlen)
 {
-	return load(path, NULL, 0, overrides, noverrides, err, errlen);
+	return load(path, NULL, NULL, 0, overrides, noverrides, err, errlen);
+}
+
+struct scenario *scenario_load_for(const char *path, const char *profile, char **overrides,
+				   size_t noverrides, char *err, size_t errlen)
+{
+	return load(path, profile, NULL, 0, overrides, noverrides, err, errlen);
 }
 
 struct scenario *scenario_load_buf(const char *path, const char *text, size_t len,
 				   char **overrides, size_t noverrides, char *err, size_t errlen)
 {
-	return load(path, text, len, overrides, noverrides, err, errlen);
+	return load(path, NULL, text, len, overrides, noverrides, err, errlen);
+}
+
+struct scenario *scenario_load_buf_for(const char *path, const char *profile, const char *text,
+				       size_t len, char *err, size_t errlen)
+{
+	return load(path, profile, text, len, NULL, 0, err, errlen);
 }
 
 void scenario_free(struct scenario *sc)
@@ -694,6 +884,7 @@ void scenario_free(struct scenario *sc)
 	g_free(sc->expects);
 	g_strfreev(sc->profiles);
 	g_free(sc->title);
+	g_free(sc->read_for);
 	g_free(sc->path);
 	g_free(sc);
 }

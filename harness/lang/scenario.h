@@ -17,6 +17,16 @@ enum scn_val_kind {
 	SV_BYTES, /* "text", hex:00ff */
 	SV_REF,   /* $name: a secret or a capture */
 	SV_NAME,  /* a bare word: gpc.gpf, rmi.success, leaked, granule_delegate */
+	SV_EXPR,  /* $c.x1 + 0x1000: a number from earlier results, known when the step runs */
+};
+
+/* One term of an SV_EXPR: a number, or a field of a capture's latest result. */
+struct scn_term {
+	bool negate;       /* subtracted */
+	char *capture;     /* NULL: the number num */
+	char *field;       /* with capture: status, cycles, x1, ... */
+	uint64_t num;
+	int col;
 };
 
 struct scn_value {
@@ -24,7 +34,9 @@ struct scn_value {
 	uint64_t num;
 	uint8_t *bytes;
 	size_t len;
-	char *name;
+	char *name;        /* SV_REF, SV_NAME; SV_EXPR: the text as written */
+	struct scn_term *terms; /* SV_EXPR: summed modulo 2^64 */
+	size_t nterms;
 	int col;
 };
 
@@ -51,18 +63,41 @@ struct scn_step {
 	uint64_t repeat;   /* repeat N: run N times (>= 1) */
 };
 
-enum scn_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_CONTAINS };
+enum scn_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_CONTAINS,
+	       CMP_NOT_CONTAINS, /* not contains */
+	       CMP_IN };         /* in LO..HI: LO <= value <= HI */
 
 struct scn_expect {
 	const char *file;
 	int line, col;
 	char *text;
 	char *subject;     /* capture name, or "outcome" */
-	char *field;       /* NULL (bytes), "fault", "status", "cycles", "x1", "x2" */
+	char *field;       /* NULL (bytes), or a field scn_field_kind knows */
 	enum scn_cmp cmp;
-	struct scn_value rhs;
+	struct scn_value rhs;    /* CMP_IN: rhs.num is LO */
+	uint64_t hi;             /* CMP_IN: HI */
 	char **profiles;   /* NULL: every profile */
 };
+
+/* The fields of a capture (NAME.FIELD): status (the raw X0 / RAX /
+ * firmware status, compared with a number or a name of its space), fault
+ * (a name), cycles, the result registers x1..x8 and, on a TDX result, the
+ * same registers by their TDX names rcx, rdx, r8..r13 (a SEAMCALL's RCX,
+ * RDX, R8..R11, a TDCALL's RCX, RDX, R8..R13). Expectations and step
+ * arguments that read a capture both ask here. */
+#define SCN_RESULT_REGS 8
+enum scn_field_kind {
+	SCN_FIELD_NONE,    /* not a field */
+	SCN_FIELD_NUM,     /* a number: cycles, x1.., rcx.. */
+	SCN_FIELD_STATUS,  /* a number, also named (rmi.success) */
+	SCN_FIELD_FAULT,   /* a name (gpc.gpf, none) */
+};
+enum scn_field_kind scn_field_kind(const char *field);
+/* A register field's register: 1..SCN_RESULT_REGS for x1.. or its TDX
+ * name (*tdx_name then true); 0 for any other field. */
+unsigned scn_field_reg(const char *field, bool *tdx_name);
+/* "fault, status, cycles, x1..x8, rcx, rdx, r8..r13": for messages. */
+const char *scn_field_names(void);
 
 struct scn_vm {
 	char *name;
@@ -106,9 +141,14 @@ struct scn_param {
 	char *value;
 };
 
+/* What a scenario is (`kind`): an attack has an outcome; a conformance
+ * or workload scenario's outcome is `not-attack`. */
+enum scn_kind { SCN_ATTACK, SCN_CONFORMANCE, SCN_WORKLOAD };
+
 struct scenario {
 	char *path;
 	char *title;
+	enum scn_kind kind;
 	char **profiles;          /* NULL-terminated */
 	struct scn_param *params;
 	size_t nparams;
@@ -124,6 +164,8 @@ struct scenario {
 	size_t nexpects;
 	char **files;             /* every file read (includes), owned */
 	size_t nfiles;
+	bool per_profile;         /* a param takes its value per profile ... */
+	char *read_for;           /* ... chosen for this profile (NULL: no such param) */
 };
 
 /* Parse `path`. `overrides` are NAME=VALUE strings (from --set) replacing
@@ -131,18 +173,28 @@ struct scenario {
  * scenario, or NULL with "file:line:col: message" in err. */
 struct scenario *scenario_load(const char *path, char **overrides, size_t noverrides, char *err,
 			       size_t errlen);
+/* The same, read for `profile`: a param with values per profile (`param
+ * NAME cca=1 sev*=2`) takes that profile's value (NULL: the first declared
+ * profile's); the scenario records it in read_for, and a run on another
+ * profile is refused. */
+struct scenario *scenario_load_for(const char *path, const char *profile, char **overrides,
+				   size_t noverrides, char *err, size_t errlen);
 /* The same for `len` bytes of scenario text at `text`, named `path` in
  * messages; its includes are read relative to the folder of `path`. */
 struct scenario *scenario_load_buf(const char *path, const char *text, size_t len,
 				   char **overrides, size_t noverrides, char *err, size_t errlen);
+/* scenario_load_buf read for `profile` (see scenario_load_for), without
+ * overrides: ccsim run --record reads the text it will edit. */
+struct scenario *scenario_load_buf_for(const char *path, const char *profile, const char *text,
+				       size_t len, char *err, size_t errlen);
 void scenario_free(struct scenario *sc);
 bool scenario_has_profile(const struct scenario *sc, const char *profile);
 const struct scn_secret *scenario_secret(const struct scenario *sc, const char *name);
 const struct scn_guest *scenario_guest(const struct scenario *sc, const char *name);
 const char *scn_cmp_text(enum scn_cmp c);
-/* Is `name` a status an expectation may compare .status with (rmi.success,
- * smc.unknown, tdx.*, ...)? */
-bool scenario_status_known(const char *name);
+/* Whether `field` names a number a result holds (status, cycles, x1..,
+ * rcx..; scn_field_kind NUM or STATUS): what `$capture.field` may take. */
+bool scn_numeric_field(const char *field);
 
 /* A number as scenarios write them (decimal, 0x hex, _ separators, K / M / G
  * suffixes; a leading 0 is still decimal): 0, or -1. The command line's

@@ -98,6 +98,30 @@ static int read_quoted(struct parser *p, const char *line, size_t *i, GByteArray
 	return 0;
 }
 
+/* A word that starts with $ continues over " + WORD" and " - WORD" (spaces
+ * around the operator): `addr=$c.x1 + 0x1000` is one value. Returns the
+ * index after the last word joined. */
+static size_t join_terms(const char *line, size_t i, GByteArray *val)
+{
+	for (;;) {
+		size_t j = i;
+		while (line[j] == ' ' || line[j] == '\t')
+			j++;
+		if ((line[j] != '+' && line[j] != '-') || (line[j + 1] != ' ' && line[j + 1] != '\t'))
+			return i;
+		size_t k = j + 1;
+		while (line[k] == ' ' || line[k] == '\t')
+			k++;
+		if ((unsigned char)line[k] <= 0x20 || line[k] == 0x7f || line[k] == '#' || line[k] == '"')
+			return i;
+		const char op[3] = { ' ', line[j], ' ' };
+		g_byte_array_append(val, (const uint8_t *)op, 3);
+		while ((unsigned char)line[k] > 0x20 && line[k] != 0x7f && line[k] != '"')
+			g_byte_array_append(val, (const uint8_t *)&line[k++], 1);
+		i = k;
+	}
+}
+
 int scn_tokenize(struct parser *p, const char *line, GArray **out)
 {
 	GArray *toks = g_array_new(FALSE, TRUE, sizeof(struct tok));
@@ -113,11 +137,12 @@ int scn_tokenize(struct parser *p, const char *line, GArray **out)
 					"separated by spaces and tabs)", (unsigned char)line[i]);
 		}
 		struct tok t = { .col = (int)i + 1 };
-		/* key=value (but not ==) */
+		/* key=value (but not ==); a key may be a glob (param NAME sev*=V) */
 		size_t j = i;
-		while (is_ident_char(line[j]))
+		while (is_ident_char(line[j]) || line[j] == '*' || line[j] == '?')
 			j++;
-		if (j > i && line[j] == '=' && line[j + 1] != '=' && isalpha((unsigned char)line[i])) {
+		if (j > i && line[j] == '=' && line[j + 1] != '=' &&
+		    (isalpha((unsigned char)line[i]) || line[i] == '*' || line[i] == '?')) {
 			t.key = g_strndup(line + i, j - i);
 			i = j + 1;
 		}
@@ -142,6 +167,8 @@ int scn_tokenize(struct parser *p, const char *line, GArray **out)
 				g_byte_array_append(val, (const uint8_t *)&line[i], 1);
 				i++;
 			}
+			if (val->len && val->data[0] == '$')
+				i = join_terms(line, i, val);
 		}
 		t.len = val->len;
 		g_byte_array_append(val, (const uint8_t *)"", 1);
@@ -194,6 +221,103 @@ int scn_parse_number(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* x1.. and, on a TDX result, the names of the same registers */
+static const char *const tdx_reg_names[SCN_RESULT_REGS] = { "rcx", "rdx", "r8",  "r9",
+							    "r10", "r11", "r12", "r13" };
+
+unsigned scn_field_reg(const char *field, bool *tdx_name)
+{
+	*tdx_name = false;
+	for (unsigned i = 0; i < SCN_RESULT_REGS; i++) {
+		char x[4];
+		snprintf(x, sizeof(x), "x%u", i + 1);
+		if (strcmp(field, x) == 0)
+			return i + 1;
+		if (strcmp(field, tdx_reg_names[i]) == 0) {
+			*tdx_name = true;
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+enum scn_field_kind scn_field_kind(const char *field)
+{
+	bool tdx;
+	if (strcmp(field, "status") == 0)
+		return SCN_FIELD_STATUS;
+	if (strcmp(field, "fault") == 0)
+		return SCN_FIELD_FAULT;
+	if (strcmp(field, "cycles") == 0 || scn_field_reg(field, &tdx))
+		return SCN_FIELD_NUM;
+	return SCN_FIELD_NONE;
+}
+
+const char *scn_field_names(void)
+{
+	return "fault, status, cycles, x1..x8, or on a TDX result rcx, rdx, r8..r13";
+}
+
+bool scn_numeric_field(const char *field)
+{
+	enum scn_field_kind k = scn_field_kind(field);
+	return k == SCN_FIELD_NUM || k == SCN_FIELD_STATUS;
+}
+
+int scn_term_ref(struct parser *p, const char *name, int col, struct scn_term *term)
+{
+	const char *dot = strrchr(name, '.');
+	if (!dot || dot == name || !scn_numeric_field(dot + 1))
+		return scn_perr(p, col, "$%s: a number from a capture names its field: $NAME.status, "
+				".cycles, .x1..x8, or on a TDX result .rcx, .rdx, .r8..r13", name);
+	term->capture = g_strndup(name, (gsize)(dot - name));
+	term->field = g_strdup(dot + 1);
+	term->col = col;
+	return 0;
+}
+
+/* `$c.x1 + 0x1000 - $d.x2`, `$c.x1+8`: terms joined by + and - (spaced, or a
+ * + without spaces: - belongs to names). Captures are checked by the caller. */
+static int parse_expr(struct parser *p, const struct tok *t, struct scn_value *v)
+{
+	GArray *terms = g_array_new(FALSE, TRUE, sizeof(struct scn_term));
+	const char *s = t->s;
+	bool negate = false;
+	int rc = 0;
+	for (size_t i = 0; rc == 0;) {
+		size_t n = strcspn(s + i, "+ ");
+		char *w = g_strndup(s + i, n);
+		struct scn_term term = { .negate = negate, .col = t->vcol + (int)i };
+		if (!n)
+			rc = scn_perr(p, term.col, "expected a number or $NAME.FIELD after the operator");
+		else if (w[0] == '$' && scn_is_ident(w + 1))
+			rc = scn_term_ref(p, w + 1, term.col, &term);
+		else if (scn_parse_number(w, &term.num))
+			rc = scn_perr(p, term.col, "expected a number or $NAME.FIELD, got \"%s\"", w);
+		g_free(w);
+		if (rc == 0)
+			g_array_append_val(terms, term);
+		i += n;
+		while (s[i] == ' ')
+			i++;
+		if (!s[i] || rc)
+			break;
+		if (s[i] != '+' && s[i] != '-') {
+			rc = scn_perr(p, t->vcol + (int)i, "expected + or - between terms");
+			break;
+		}
+		negate = s[i] == '-';
+		i++;
+		while (s[i] == ' ')
+			i++;
+	}
+	v->kind = SV_EXPR;
+	v->name = g_strdup(t->s);
+	v->nterms = terms->len;
+	v->terms = (struct scn_term *)g_array_free(terms, FALSE);
+	return rc;
+}
+
 int scn_parse_value(struct parser *p, const struct tok *t, struct scn_value *v)
 {
 	memset(v, 0, sizeof(*v));
@@ -225,6 +349,8 @@ int scn_parse_value(struct parser *p, const struct tok *t, struct scn_value *v)
 		}
 		return 0;
 	}
+	if (t->s[0] == '$' && strpbrk(t->s, "+ "))
+		return parse_expr(p, t, v);
 	if (t->s[0] == '$') {
 		if (!scn_is_ident(t->s + 1))
 			return scn_perr(p, t->vcol, "expected a name after '$', got \"%s\"", t->s);
@@ -250,6 +376,11 @@ void scn_value_free(struct scn_value *v)
 {
 	g_free(v->bytes);
 	g_free(v->name);
+	for (size_t i = 0; i < v->nterms; i++) {
+		g_free(v->terms[i].capture);
+		g_free(v->terms[i].field);
+	}
+	g_free(v->terms);
 }
 
 /* --- ${param} expansion --- */

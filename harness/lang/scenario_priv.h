@@ -31,6 +31,7 @@ struct parser {
 	size_t errlen;
 	const char *file;
 	int line;
+	const char *profile;  /* read for this profile (NULL: the first declared) */
 	uint64_t lines_read;  /* over every included file: bounded by SCN_MAX_LINES */
 };
 
@@ -50,6 +51,8 @@ void scn_toks_free(GArray *toks);
 int scn_parse_number(const char *s, uint64_t *out);
 int scn_parse_value(struct parser *p, const struct tok *t, struct scn_value *v);
 void scn_value_free(struct scn_value *v);
+/* $NAME.FIELD as a term: NAME the capture, FIELD a numeric one; -1 if not. */
+int scn_term_ref(struct parser *p, const char *name, int col, struct scn_term *term);
 const char *scn_param_value(struct parser *p, const char *name);
 /* The line with every ${param} replaced (g_free it), or NULL with an error. */
 char *scn_expand(struct parser *p, const char *line);

@@ -66,7 +66,8 @@ static const struct step_spec step_table[] = {
 	  steps_rmi_check, steps_rmi_print },
 	{ ACTOR_HOST, "seamcall", "TDX: a SEAMCALL to the TDX module by leaf name (sys.init, "
 	  "mng.create, mem.page.add, vp.enter, ...), its inputs named as the module ABI's (.status "
-	  "tdx.*, the completion status; x1 = RCX, x2 = RDX out; tdx.unsupported off tdx)",
+	  "tdx.*, the completion status; .x1 to .x6, also named .rcx, .rdx, .r8 to .r11, the "
+	  "output registers RCX, RDX, R8..R11; tdx.unsupported off tdx)",
 	  "host.seamcall mng.create tdr=0x80100000 hkid=33 -> c",
 	  { { "", ARG_NAME, true, "leaf name, the ABI's after \"TDH.\", lower case" },
 	    { "lp", ARG_NUM, false, "the logical processor it runs on (default the host's core)" },
@@ -84,7 +85,9 @@ static const struct step_spec step_table[] = {
 	  { { "buf", ARG_NUM, true, "host address of the GetQuote buffer (version, status, in_len, "
 	      "out_len, TDREPORT)" },
 	    { "len", ARG_NUM, false, "the buffer's size, as R13 gives it (default 4K)" } } },
-	{ ACTOR_HOST, "smc", "raw SMC with x0 = fid", "host.smc fid=0xC4000150 x1=0x10000 -> v",
+	{ ACTOR_HOST, "smc", "raw SMC with x0 = fid (.status X0, named in the space of the fid: "
+	  "rmi.*, rsi.*, psci.*, smc.unknown; .x1 to .x7 as the call left them)",
+	  "host.smc fid=0xC4000150 x1=0x10000 -> v",
 	  { { "fid", ARG_NUM, true, "function id (x0)" }, { "x1", ARG_NUM, false, "argument register" },
 	    { "x2", ARG_NUM, false, "argument register" }, { "x3", ARG_NUM, false, "argument register" },
 	    { "x4", ARG_NUM, false, "argument register" },
@@ -103,8 +106,14 @@ static const struct step_spec step_table[] = {
 	  "(x1 = exits, x2 = the ticks it reported; bytes: what it sent out)",
 	  "host.guest_run g0 -> r",
 	  { GNAME, { "exits", ARG_NUM, false, "stop after this many exits" },
-	    { "until", ARG_NAME, false, "cca: stop at the first exit of this reason (sync, irq, "
-	      "psci, ripas_change, host_call, ...) before handling it; the next run does" } },
+	    { "until", ARG_NAME, false, "stop at the first exit of this reason (sync, irq, psci, "
+	      "ripas_change, host_call, ...): on cca before handling it (the next run does), "
+	      "elsewhere after; `repeat N host.guest_run ... until=R` stops at the Nth" },
+	    { "mmio", ARG_NUM, false, "a hostile device answer: the guest's MMIO read in this run "
+	      "returns this value instead of the device's (trace: hv.mmio_forge)" },
+	    { "mmio_nth", ARG_NUM, false, "with mmio=: the Nth such read of the run (default 1)" },
+	    { "mmio_reg", ARG_NUM, false, "with mmio=: only reads of this device register "
+	      "(offset in the MMIO window, e.g. 0x18 the device id)" } },
 	  steps_guest_run_check },
 	{ ACTOR_HOST, "guest_regs", "read the guest's registers X0..X30 (bytes; x1 = where) where "
 	  "the host keeps them, or with reg= value= write one: a VMCB save area (plain, sev), "
@@ -202,6 +211,13 @@ static const struct step_spec step_table[] = {
 	{ ACTOR_HOST, "stat", "read a simulator counter as it stands (x1), e.g. a guest's "
 	  "hv.NAME.cpus_reported", "host.stat name=hv.g0.exits -> n",
 	  { { "name", ARG_NAME, true, "the counter's dotted name (stats.json lists them)" } } },
+	{ ACTOR_HOST, "guess", "state what a side channel told the attacker about a secret: the "
+	  "run compares it with the secret (x1 = 1 if right); a right guess is the outcome "
+	  "inferred", "host.guess page value=$seen.x1 -> g",
+	  { { "", ARG_NAME, true, "the secret guessed (declared with secret NAME=...)" },
+	    { "value", ARG_NUM, false, "the guess as a number: the secret's bytes little-endian "
+	      "(a secret of up to 8 bytes)" },
+	    { "bytes", ARG_BYTES, false, "the guess as bytes: the whole secret" } } },
 	{ ACTOR_HOST, "guest_token", "the attestation evidence the guest handed the host to pass "
 	  "on: a CCA token, an SNP report, a TD's quote (x1 = its size)", "host.guest_token g0 -> t", { GNAME } },
 	{ ACTOR_HOST, "guest_destroy", "tear the guest down and give every page back",

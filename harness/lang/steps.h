@@ -13,10 +13,21 @@
 
 #include "harness/lang/scenario.h"
 
-/* Whose status a result holds: the small tagged codes steps_status_name
- * names (RMI, RSI, SNP, ...), or a TDX module completion status, whose
- * whole 64-bit range (TDX_SUCCESS = 0 included) is the ABI's. */
-enum steps_status_space { STEPS_STATUS_DEFAULT = 0, STEPS_STATUS_TDX = 1 };
+/* Whose status a result holds: the ABI that returned it, which its names
+ * come from (steps_status_name). 0 and 1 keep their meaning of run
+ * checkpoint formats up to 3, which saved the space in one bit. */
+enum steps_status_space {
+	STEPS_STATUS_RMI = 0,   /* RMI X0 (host.rmi, a realm's build); a plain guest's 0 */
+	STEPS_STATUS_TDX = 1,   /* a TDX module completion status (RAX): its whole 64 bits */
+	STEPS_STATUS_RSI,       /* a realm's RSI call: X0 */
+	STEPS_STATUS_PSCI,      /* a PSCI call: X0 (a return code, or what the call returns) */
+	STEPS_STATUS_SMC,       /* any other SMC: X0 (smc.unknown, SMC_UNKNOWN) */
+	STEPS_STATUS_SNP,       /* the SNP firmware's ABI status */
+	STEPS_STATUS_SEV,       /* the SEV firmware's API status (SEV, SEV-ES guests) */
+	STEPS_STATUS_RMP,       /* an RMP instruction's EAX */
+	STEPS_STATUS_VERIFY,    /* the verifier's verdict */
+	STEPS_STATUS_SPACES
+};
 
 enum actor_kind { ACTOR_HOST, ACTOR_VM, ACTOR_PHYS, ACTOR_DEV, ACTOR_VERIFIER, ACTOR_KIND_COUNT };
 enum step_arg_type { ARG_NUM, ARG_BYTES, ARG_NAME, ARG_NAME_NUM /* a name or a number */ };
@@ -71,30 +82,43 @@ void steps_seamcall_print(FILE *f);
  * given; default normal). */
 unsigned steps_snp_page_type(const struct scn_step *st);
 
-/* The status codes a capture's .status holds and the names expectations
- * compare them by. Verifier statuses (verifier.verify) are
- * STEPS_VERIFY_STATUS | code. */
-#define STEPS_VERIFY_STATUS 0x7e00ull
-/* A guest's RSI call (NAME.op rsi): its X0 as STEPS_RSI_STATUS | code (rsi.*). */
-#define STEPS_RSI_STATUS 0x7d00ull
-/* RMP instructions: EAX as STEPS_RMP_STATUS | code (rmp.*);
- * rmp.unsupported on a profile without an RMP. */
-#define STEPS_RMP_STATUS 0x7b00ull
-#define STEPS_RMP_UNSUPPORTED (STEPS_RMP_STATUS | 0xff)
-/* SNP firmware commands (host.snp): STEPS_SNP_STATUS | the ABI status (snp.*). */
-#define STEPS_SNP_STATUS 0x7a00ull /* = HV_SNP_STATUS */
-#define STEPS_SNP_UNSUPPORTED (STEPS_SNP_STATUS | 0xff)
-/* SEV firmware commands (host.sev): STEPS_SEV_STATUS | the API status (sev.*). */
-#define STEPS_SEV_STATUS 0x7900ull /* = HV_SEV_STATUS */
-#define STEPS_SEV_UNSUPPORTED (STEPS_SEV_STATUS | 0xff)
-/* host.seamcall: RAX, the completion status (tdx.*), in
- * STEPS_STATUS_TDX; tdx.unsupported off the tdx profile (a code in the
- * range the module's own statuses leave to the simulator). */
+/* rmp.unsupported, snp.unsupported, sev.unsupported: the raw status of an
+ * RMP instruction or a firmware command on a profile that has no RMP or
+ * no such firmware (nothing changes). */
+#define STEPS_UNSUPPORTED 0xffull
+/* host.seamcall and the other TDX steps off the tdx profile:
+ * tdx.unsupported (a code in the range the module's own statuses leave to
+ * the simulator). */
 #define STEPS_TDX_UNSUPPORTED 0xFFFF00FF00000000ull
-/* A status by name: verify.* for the verifier, rsi.* for a guest's RSI
- * call, else rmi_status_name. */
-const char *steps_status_name(uint64_t x0);
+/* A status by name, in its space: "rmi.error_rtt" (RMI's index is not part
+ * of the name), "rsi.success", "tdx.operand_invalid", "snp.unsupported";
+ * "SPACE.?" for a value the space has no name for (PSCI_VERSION's
+ * 0x10001, say), which expectations compare by number. */
+const char *steps_status_name(enum steps_status_space sp, uint64_t raw);
+/* "rmi", "rsi", "tdx", ...: the prefix of the space's names. */
+const char *steps_status_space_name(enum steps_status_space sp);
+/* The space of an SMC's X0 by its function id: an RMI command's (rmi), an
+ * RSI function's (rsi), a PSCI function's (psci), anything else (smc). */
+enum steps_status_space steps_smc_space(uint64_t fid);
+/* Whether a status is an error a defence answered with (the outcome's
+ * "blocked: NAME"): an unsupported call was not tried, SMC_UNKNOWN is no
+ * defence. */
+bool steps_status_refused(enum steps_status_space sp, uint64_t raw);
 /* Whether an expectation may name this status (tdx.* included). */
 bool steps_status_known(const char *name);
+
+/* A step's status as one 64-bit code, as the trace's step.done record
+ * keeps it (and run checkpoints up to format 3 did): a TDX status, RMI's
+ * and the other SMCs' X0 as they are, the small codes of the other spaces
+ * tagged with their space. steps_status_decode turns a code back (tdx:
+ * the result was known to be a TDX one); a PSCI or SMC X0 comes back as
+ * RMI's, as the trace never told them apart. */
+#define STEPS_VERIFY_STATUS 0x7e00ull
+#define STEPS_RSI_STATUS 0x7d00ull
+#define STEPS_RMP_STATUS 0x7b00ull
+#define STEPS_SNP_STATUS 0x7a00ull /* = HV_SNP_STATUS */
+#define STEPS_SEV_STATUS 0x7900ull /* = HV_SEV_STATUS */
+uint64_t steps_status_code(enum steps_status_space sp, uint64_t raw);
+void steps_status_decode(uint64_t code, bool tdx, enum steps_status_space *sp, uint64_t *raw);
 
 #endif

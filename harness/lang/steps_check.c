@@ -45,11 +45,16 @@ void steps_rmi_print(FILE *f)
 {
 	const struct rmm_cmd *all;
 	size_t n = rmm_cmds(&all);
-	fputs("      commands and their arguments (DEN0137 names):\n", f);
+	fputs("      commands and their arguments (DEN0137 names), and the registers they\n"
+	      "      return after X0 (.x1.. of the capture):\n", f);
 	for (size_t k = 0; k < n; k++) {
-		fprintf(f, "        %-22s", all[k].name);
+		int w = fprintf(f, "        %-22s", all[k].name);
 		for (unsigned x = 0; x < all[k].arity; x++)
-			fprintf(f, " %s=", all[k].args[x]);
+			w += fprintf(f, " %s=", all[k].args[x]);
+		if (all[k].results == 2)
+			fprintf(f, "%*s-> x1", w < 56 ? 56 - w : 1, "");
+		else if (all[k].results > 2)
+			fprintf(f, "%*s-> x1..x%u", w < 56 ? 56 - w : 1, "", all[k].results - 1);
 		fputc('\n', f);
 	}
 }
@@ -251,10 +256,23 @@ char *steps_guest_run_check(const struct scn_step *st, int *col)
 			return g_strdup_printf("until: expected an exit reason (sync, irq, fiq, psci, "
 					       "ripas_change, host_call, serror), got \"%s\"", a->v.name);
 		}
-		if (a->key[0] && strcmp(a->key, "exits") != 0) {
+		static const char *const known[] = { "", "exits", "mmio", "mmio_nth", "mmio_reg" };
+		bool ok = false;
+		for (size_t k = 0; k < G_N_ELEMENTS(known); k++)
+			ok |= strcmp(a->key, known[k]) == 0;
+		if (!ok) {
 			*col = a->col;
-			return g_strdup_printf("host.guest_run takes no argument \"%s\" (exits, until)",
-					       a->key);
+			return g_strdup_printf("host.guest_run takes no argument \"%s\" (exits, until, "
+					       "mmio, mmio_nth, mmio_reg)", a->key);
+		}
+		if ((strcmp(a->key, "mmio_nth") == 0 || strcmp(a->key, "mmio_reg") == 0) &&
+		    !step_arg(st, "mmio")) {
+			*col = a->col;
+			return g_strdup_printf("%s= goes with mmio=VALUE (the answer to forge)", a->key);
+		}
+		if (strcmp(a->key, "mmio_nth") == 0 && a->v.kind == SV_NUM && a->v.num == 0) {
+			*col = a->col;
+			return g_strdup("mmio_nth: the first read is 1");
 		}
 	}
 	return NULL;

@@ -68,7 +68,8 @@ static void run_job(struct matrix_cell *j, const struct matrix_options *o)
 			params[np++] = o->sets[i];
 	}
 	j->status = -1;
-	struct scenario *sc = scenario_load(j->scenario, params, np, j->err, sizeof(j->err));
+	struct scenario *sc = scenario_load_for(j->scenario, j->profile, params, np, j->err,
+					       sizeof(j->err));
 	if (sc && profile_find(j->profile, ppath, sizeof(ppath), j->err, sizeof(j->err)) == 0 &&
 	    profile_load(ppath, &cfg, j->err, sizeof(j->err)) == 0) {
 		gchar *outdir = NULL;

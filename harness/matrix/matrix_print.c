@@ -36,8 +36,14 @@ char matrix_cell_code(const struct matrix_cell *c)
 	const char *o = c->res.outcome;
 	if (c->status)
 		return 'E';
+	if (strcmp(o, "not-attack") == 0)
+		return '~';
 	if (strcmp(o, "leaked") == 0)
 		return 'L';
+	if (strcmp(o, "inferred") == 0)
+		return 'I';
+	if (strcmp(o, "dos") == 0)
+		return 'X';
 	if (strcmp(o, "corrupted") == 0)
 		return 'C';
 	if (strcmp(o, "detected") == 0)
@@ -453,8 +459,9 @@ static GArray *plan_layout(struct layout *L, const struct matrix_cell *cells, si
 static void legend_cells(struct wrap *w, const struct matrix_cell *cells, size_t n, bool dot)
 {
 	static const struct { char c; const char *text; } codes[] = {
-		{ 'L', "L leaked" }, { 'B', "B blocked" }, { 'D', "D detected" }, { 'C', "C corrupted" },
-		{ '-', "- no-leak" }, { '.', ". not a profile of the scenario" },
+		{ 'L', "L leaked" }, { 'I', "I inferred" }, { 'C', "C corrupted" }, { 'D', "D detected" },
+		{ 'X', "X dos" }, { 'B', "B blocked" }, { '-', "- no-leak" },
+		{ '~', "~ not an attack" }, { '.', ". not a profile of the scenario" },
 		{ 'E', "E did not run (error below)" },
 	};
 	static const struct { char c; const char *text; } marks[] = {

@@ -28,6 +28,43 @@ static int close_out(FILE *f, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* Where the bytes of step i go when they are too many for summary.json:
+ * captures/steps/I.bin (a folder of their own, so that no capture's name
+ * can be the same). */
+static gchar *step_blob_name(size_t i)
+{
+	return g_strdup_printf("captures/steps/%zu.bin", i);
+}
+
+/* A step's result as its capture has it: status by name and raw, every
+ * register it returned, its bytes (a file past OUTPUT_INLINE_MAX). */
+static void write_step_result(FILE *f, size_t i, const struct step_result *r)
+{
+	fprintf(f, ", \"cycles\": %llu, \"fault\": ", (unsigned long long)r->cycles);
+	json_str(f, r->faulted ? cc_fault_name(r->fault) : "none");
+	if (r->has_status) {
+		fputs(", \"status\": ", f);
+		json_str(f, steps_result_status_name(r));
+		fprintf(f, ", \"x0\": %llu", (unsigned long long)r->status);
+	}
+	for (unsigned k = 0; k < r->nregs; k++)
+		fprintf(f, ", \"x%u\": %llu", k + 1, (unsigned long long)r->x[k]);
+	if (!r->len)
+		return;
+	if (r->len <= OUTPUT_INLINE_MAX) {
+		fputs(", \"data\": ", f);
+		json_bytes(f, r->bytes, r->len);
+		return;
+	}
+	gchar *name = step_blob_name(i);
+	gchar *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, r->bytes, r->len);
+	fputs(", \"data_file\": ", f);
+	json_str(f, name);
+	fprintf(f, ", \"data_len\": %zu, \"data_sha256\": \"%s\"", r->len, sum);
+	g_free(sum);
+	g_free(name);
+}
+
 static void write_summary(FILE *f, struct run_ctx *rc, const struct expect_result *xr,
 			  const struct run_result *res)
 {
@@ -61,20 +98,8 @@ static void write_summary(FILE *f, struct run_ctx *rc, const struct expect_resul
 		fprintf(f, "%s\n    {\"line\": %d, \"text\": ", i ? "," : "", st->line);
 		json_str(f, st->text);
 		fprintf(f, ", \"ran\": %s", rc->ran[i] ? "true" : "false");
-		if (rc->ran[i]) {
-			fprintf(f, ", \"cycles\": %llu, \"fault\": ", (unsigned long long)r->cycles);
-			json_str(f, r->faulted ? cc_fault_name(r->fault) : "none");
-			if (r->has_status) {
-				fputs(", \"status\": ", f);
-				json_str(f, r->status_space == STEPS_STATUS_TDX ? steps_result_status_name(r)
-										: rmi_status_name(r->status));
-				fprintf(f, ", \"x0\": %llu", (unsigned long long)r->status);
-			}
-			if (r->len) {
-				fputs(", \"data\": ", f);
-				json_bytes(f, r->bytes, r->len);
-			}
-		}
+		if (rc->ran[i])
+			write_step_result(f, i, r);
 		fputc('}', f);
 	}
 	fputs("\n  ],\n  \"outcome\": ", f);
@@ -95,32 +120,60 @@ static void write_summary(FILE *f, struct run_ctx *rc, const struct expect_resul
 		res->expects_total, res->pass ? "true" : "false", res->digest);
 }
 
+/* Write `len` bytes at dir/name. */
+static int write_file(const char *dir, const char *name, const uint8_t *p, size_t len, char *err,
+		      size_t errlen)
+{
+	gchar *path = NULL;
+	FILE *f = open_out(dir, name, &path, err, errlen);
+	int ret = -1;
+	if (f) {
+		fwrite(p, 1, len, f);
+		ret = close_out(f, path, err, errlen);
+	}
+	g_free(path);
+	return ret;
+}
+
+static int make_dir(const char *dir, char *err, size_t errlen)
+{
+	if (g_mkdir_with_parents(dir, 0755) == 0)
+		return 0;
+	snprintf(err, errlen, "%s: cannot create: %s", dir, g_strerror(errno));
+	return -1;
+}
+
 /* DIR/captures/NAME.bin: the bytes of every capture that has some (a
  * token, a report, what a guest sent), for other tools (ccsim attest
- * verify). A capture without bytes has no file. */
+ * verify). A capture without bytes has no file. DIR/captures/steps/I.bin:
+ * the bytes of step I (from 0) when summary.json names them rather than
+ * holds them (more than OUTPUT_INLINE_MAX, a guest's image, say). */
 static int write_captures(struct run_ctx *rc, const char *dir, char *err, size_t errlen)
 {
 	gchar *cdir = g_build_filename(dir, "captures", NULL);
-	int ret = 0;
-	if (g_mkdir_with_parents(cdir, 0755)) {
-		snprintf(err, errlen, "%s: cannot create: %s", cdir, g_strerror(errno));
-		g_free(cdir);
-		return -1;
-	}
+	int ret = make_dir(cdir, err, errlen);
 	for (guint i = 0; i < rc->captures->len && ret == 0; i++) {
 		const struct capture *c = rc->captures->pdata[i];
 		if (!c->r.len)
 			continue;
 		gchar *name = g_strconcat(c->name, ".bin", NULL);
-		gchar *path = NULL;
-		FILE *f = open_out(cdir, name, &path, err, errlen);
-		if (!f)
-			ret = -1;
-		else {
-			fwrite(c->r.bytes, 1, c->r.len, f);
-			ret = close_out(f, path, err, errlen);
+		ret = write_file(cdir, name, c->r.bytes, c->r.len, err, errlen);
+		g_free(name);
+	}
+	bool made = false;
+	for (size_t i = 0; i < rc->sc->nsteps && ret == 0; i++) {
+		const struct step_result *r = &rc->results[i];
+		if (!rc->ran[i] || r->len <= OUTPUT_INLINE_MAX)
+			continue;
+		if (!made) {
+			gchar *sdir = g_build_filename(dir, "captures", "steps", NULL);
+			ret = make_dir(sdir, err, errlen);
+			g_free(sdir);
+			made = true;
 		}
-		g_free(path);
+		gchar *name = step_blob_name(i);
+		if (ret == 0)
+			ret = write_file(dir, name, r->bytes, r->len, err, errlen);
 		g_free(name);
 	}
 	g_free(cdir);

@@ -7,7 +7,10 @@
 
 #include "harness/run/runner.h"
 
-#define SUMMARY_FORMAT "ccsim.summary/1"
+#define SUMMARY_FORMAT "ccsim.summary/2"
+/* A step's bytes up to this many go into summary.json; more go to a file
+ * it names (captures/steps/I.bin) with their length and SHA-256. */
+#define OUTPUT_INLINE_MAX 256
 #define STATS_FORMAT "ccsim.stats/1"
 
 /* Write the results into `dir` (the run's staging folder). */

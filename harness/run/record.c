@@ -15,23 +15,10 @@
 
 /* --- the fields a capture is recorded by --- */
 
-/* The result registers written where they are not zero, in this order:
- * the one list to extend when steps return more of them. */
-static const char *const record_regs[] = { "x1", "x2" };
-
-/* A numeric field of a result by name (a register, or cycles); false if a
- * result has no such field. */
-static bool result_num(const struct step_result *r, const char *field, uint64_t *out)
+/* The name of result register k (1-based) as record writes it. */
+static void reg_name(unsigned k, char *buf, size_t len)
 {
-	if (strcmp(field, "cycles") == 0)
-		*out = r->cycles;
-	else if (strcmp(field, "x1") == 0)
-		*out = r->x1;
-	else if (strcmp(field, "x2") == 0)
-		*out = r->x2;
-	else
-		return false;
-	return true;
+	snprintf(buf, len, "x%u", k);
 }
 
 /* --- what the run observed --- */
@@ -136,7 +123,7 @@ static void format_outcome(const char *outcome, GString *v)
 static void format_status(const struct step_result *r, bool number, GString *v)
 {
 	const char *name = steps_result_status_name(r);
-	if (!number && scenario_status_known(name))
+	if (!number && steps_status_known(name))
 		g_string_append(v, name);
 	else
 		g_string_append_printf(v, "0x%" PRIx64, r->status);
@@ -168,36 +155,43 @@ static bool observed_value(const struct scenario *sc, const struct scn_expect *e
 		return false;
 	}
 	const struct step_result *r = &c->r;
-	uint64_t n;
 	if (!e->field && r->faulted) {
 		*suffix = ".fault";
 		g_string_append(v, cc_fault_name(r->fault));
-	} else if (!e->field) {
-		if (!format_bytes(sc, r->bytes, r->len, v)) {
-			g_string_append_printf(why, "%zu bytes, more than the %d record writes", r->len,
-					       RECORD_MAX_BYTES);
-			return false;
-		}
-	} else if (strcmp(e->field, "fault") == 0) {
-		g_string_append(v, r->faulted ? cc_fault_name(r->fault) : "none");
-	} else if (strcmp(e->field, "status") == 0) {
-		if (!r->has_status) {
-			g_string_append(why, "the step returns no status");
-			return false;
-		}
-		format_status(r, e->rhs.kind == SV_NUM, v);
-	} else if (result_num(r, e->field, &n)) {
-		format_num(e->field, n, v);
-	} else {
-		g_string_append_printf(why, "record writes no field \"%s\"", e->field);
+		return true;
+	}
+	if (!e->field) {
+		if (format_bytes(sc, r->bytes, r->len, v))
+			return true;
+		g_string_append_printf(why, "%zu bytes, more than the %d record writes", r->len,
+				       RECORD_MAX_BYTES);
 		return false;
+	}
+	uint64_t n;
+	char buf[160];
+	if (run_result_field(r, e->field, &n)) {
+		run_result_field_why(r, e->field, buf, sizeof(buf));
+		g_string_append(why, buf);
+		return false;
+	}
+	switch (scn_field_kind(e->field)) {
+	case SCN_FIELD_FAULT:
+		g_string_append(v, n ? cc_fault_name((unsigned)n) : "none");
+		break;
+	case SCN_FIELD_STATUS:
+		format_status(r, e->rhs.kind == SV_NUM, v);
+		break;
+	default:
+		format_num(e->field, n, v);
+		break;
 	}
 	return true;
 }
 
 /* The expect lines of a capture nothing checks: its status, its fault, the
- * bytes it read, each register that is not zero, its cycles if asked for;
- * with none of those, that it did not fault. */
+ * bytes it read, each register it returned that is not zero (as
+ * run_result_field reads them), its cycles if asked for; with none of
+ * those, that it did not fault. */
 static void capture_lines(const struct scenario *sc, const struct capture *c,
 			  const struct record_options *o, GPtrArray *lines)
 {
@@ -214,13 +208,14 @@ static void capture_lines(const struct scenario *sc, const struct capture *c,
 	g_string_truncate(v, 0);
 	if (!r->faulted && r->len && format_bytes(sc, r->bytes, r->len, v))
 		g_ptr_array_add(lines, g_strdup_printf("expect %s == %s", c->name, v->str));
-	for (size_t i = 0; i < G_N_ELEMENTS(record_regs); i++) {
+	for (unsigned k = 1; k <= SCN_RESULT_REGS; k++) {
+		char reg[8];
 		uint64_t n;
-		if (result_num(r, record_regs[i], &n) && n) {
+		reg_name(k, reg, sizeof(reg));
+		if (run_result_field(r, reg, &n) == 0 && n) {
 			g_string_truncate(v, 0);
-			format_num(record_regs[i], n, v);
-			g_ptr_array_add(lines, g_strdup_printf("expect %s.%s == %s", c->name,
-							       record_regs[i], v->str));
+			format_num(reg, n, v);
+			g_ptr_array_add(lines, g_strdup_printf("expect %s.%s == %s", c->name, reg, v->str));
 		}
 	}
 	if (o->cycles)
@@ -314,17 +309,70 @@ static bool word_has(const char *s, struct span w, const char *what)
 	return g_strstr_len(s + w.a, (gssize)(w.b - w.a), what) != NULL;
 }
 
-/* Does `e` hold on `profile` alone? */
+/* Does `e` hold on profile q (its `on` list or expect[...] names q, by
+ * name or glob; no list: every profile)? */
+static bool holds_on(const struct scn_expect *e, const char *q)
+{
+	if (!e->profiles)
+		return true;
+	for (char **p = e->profiles; *p; p++)
+		if (g_pattern_match_simple(*p, q))
+			return true;
+	return false;
+}
+
+/* Does `e` hold on no profile of the scenario but `profile`? */
 static bool only_profile(const struct scenario *sc, const struct scn_expect *e, const char *profile)
 {
-	if (!sc->profiles[1])
-		return true;
-	if (!e->profiles)
-		return false;
-	for (char **p = e->profiles; *p; p++)
-		if (strcmp(*p, profile) != 0)
+	for (char **q = sc->profiles; *q; q++)
+		if (strcmp(*q, profile) != 0 && holds_on(e, *q))
 			return false;
 	return true;
+}
+
+/* The profiles of an expect line as written: the words after `on`, or
+ * the comma-separated names of expect[...] (*bracket then true). */
+static GArray *profile_words(const char *s, const GArray *w, bool *bracket)
+{
+	const struct span *k = (const struct span *)w->data;
+	GArray *pw = g_array_new(FALSE, FALSE, sizeof(struct span));
+	*bracket = k[0].b - k[0].a > 8 && memcmp(s + k[0].a, "expect[", 7) == 0 && s[k[0].b - 1] == ']';
+	if (*bracket) {
+		for (size_t a = k[0].a + 7, i = a; i < k[0].b; i++)
+			if (s[i] == ',' || i == k[0].b - 1) {
+				struct span x = { a, i };
+				g_array_append_val(pw, x);
+				a = i + 1;
+			}
+	} else {
+		for (guint i = 5; i < w->len; i++)
+			g_array_append_val(pw, g_array_index(w, struct span, i));
+	}
+	return pw;
+}
+
+/* The profile list of a line that also holds elsewhere, without
+ * `profile`: a name of it dropped, a glob that matches it spelled out as
+ * the scenario's other profiles it matches; `sep` between them. */
+static void drop_profile(const struct scenario *sc, const char *s, const GArray *pw,
+			 const char *profile, const char *sep, GString *out)
+{
+	bool first = true;
+	for (guint i = 0; i < pw->len; i++) {
+		struct span x = g_array_index(pw, struct span, i);
+		char *word = g_strndup(s + x.a, x.b - x.a);
+		if (!g_pattern_match_simple(word, profile)) {
+			g_string_append_printf(out, "%s%s", first ? "" : sep, word);
+			first = false;
+		} else {
+			for (char **q = sc->profiles; *q; q++)
+				if (strcmp(*q, profile) != 0 && g_pattern_match_simple(word, *q)) {
+					g_string_append_printf(out, "%s%s", first ? "" : sep, *q);
+					first = false;
+				}
+		}
+		g_free(word);
+	}
 }
 
 /* Rewrite the failed expectation `e`, whose line is `n` bytes at `s`, with
@@ -339,18 +387,22 @@ static int rewrite(const struct scenario *sc, const char *s, size_t n, const str
 				       scn_cmp_text(e->cmp));
 		return 1;
 	}
-	GString *v = g_string_new(NULL);
+	GString *v = g_string_new(NULL), *x = NULL, *old = NULL;
 	const char *suffix;
-	GArray *w = line_words(s, n);
+	GArray *w = line_words(s, n), *pw = NULL;
 	const struct span *k = (const struct span *)w->data;
 	size_t nprof = e->profiles ? g_strv_length(e->profiles) : 0;
+	bool bracket = false;
 	int rc = 1;
 	if (!observed_value(sc, e, obs, v, &suffix, why))
 		goto out;
 	/* the words as the parser saw them: a ${param} that expanded into
 	 * several words is not edited */
-	if (w->len < 4 || !word_is(s, k[0], "expect") || !word_is(s, k[2], "==") ||
-	    w->len != (nprof ? 5 + nprof : 4) || (nprof && !word_is(s, k[4], "on"))) {
+	if (w->len >= 4)
+		pw = profile_words(s, w, &bracket);
+	if (!pw || !(bracket || word_is(s, k[0], "expect")) || !word_is(s, k[2], "==") ||
+	    pw->len != nprof || w->len != (nprof && !bracket ? 5 + nprof : 4) ||
+	    (nprof && !bracket && !word_is(s, k[4], "on"))) {
 		g_string_append(why, "its words come from ${params}");
 		goto out;
 	}
@@ -363,12 +415,12 @@ static int rewrite(const struct scenario *sc, const char *s, size_t n, const str
 				       (int)(k[3].b - k[3].a), s + k[3].a);
 		goto out;
 	}
-	/* the expectation with the observed value: SUBJECT[.fault] == VALUE */
-	GString *x = g_string_new_len(s, (gssize)k[1].b);
-	g_string_append(x, suffix);
-	g_string_append_len(x, s + k[1].b, (gssize)(k[3].a - k[1].b));
-	g_string_append(x, v->str);
 	if (only_profile(sc, e, o->profile)) {
+		/* SUBJECT[.fault] == VALUE, the rest as it was */
+		x = g_string_new_len(s, (gssize)k[1].b);
+		g_string_append(x, suffix);
+		g_string_append_len(x, s + k[1].b, (gssize)(k[3].a - k[1].b));
+		g_string_append(x, v->str);
 		g_string_append_len(x, s + k[3].b, (gssize)(n - k[3].b));
 		ed->text = g_string_free(x, FALSE);
 		rc = 0;
@@ -376,35 +428,38 @@ static int rewrite(const struct scenario *sc, const char *s, size_t n, const str
 	}
 	/* it holds on other profiles too: they keep the line, this profile
 	 * gets a line of its own after it */
-	GString *old = g_string_new(NULL);
-	if (nprof) {
-		size_t from = 0;
-		for (size_t i = 5; i < w->len; i++) {
-			if (word_has(s, k[i], "${")) {
-				g_string_append(why, "its profiles come from ${params}");
-				g_string_free(old, TRUE);
-				g_string_free(x, TRUE);
-				goto out;
-			}
-			if (!word_is(s, k[i], o->profile))
-				continue;
-			g_string_append_len(old, s + from, (gssize)(k[i - 1].b - from));
-			from = k[i].b;
+	for (guint i = 0; i < pw->len; i++)
+		if (word_has(s, g_array_index(pw, struct span, i), "${")) {
+			g_string_append(why, "its profiles come from ${params}");
+			goto out;
 		}
-		g_string_append_len(old, s + from, (gssize)(n - from));
+	old = g_string_new(NULL);
+	if (nprof) {
+		struct span first = g_array_index(pw, struct span, 0);
+		struct span last = g_array_index(pw, struct span, pw->len - 1);
+		g_string_append_len(old, s, (gssize)first.a);
+		drop_profile(sc, s, pw, o->profile, bracket ? "," : " ", old);
+		g_string_append_len(old, s + last.b, (gssize)(n - last.b));
 	} else {
 		g_string_append_len(old, s, (gssize)k[3].b);
 		g_string_append(old, " on");
-		for (char **p = sc->profiles; *p; p++)
-			if (strcmp(*p, o->profile) != 0)
-				g_string_append_printf(old, " %s", *p);
+		for (char **q = sc->profiles; *q; q++)
+			if (strcmp(*q, o->profile) != 0)
+				g_string_append_printf(old, " %s", *q);
 		g_string_append_len(old, s + k[3].b, (gssize)(n - k[3].b));
 	}
-	g_string_append_printf(x, " on %s", o->profile);
+	x = g_string_new_len(s, (gssize)k[0].a);
+	g_string_append(x, "expect");
+	g_string_append_len(x, s + k[0].b, (gssize)(k[1].b - k[0].b));
+	g_string_append(x, suffix);
+	g_string_append_len(x, s + k[1].b, (gssize)(k[3].a - k[1].b));
+	g_string_append_printf(x, "%s on %s", v->str, o->profile);
 	ed->text = g_string_free(old, FALSE);
 	ed->insert = g_string_free(x, FALSE);
 	rc = 0;
 out:
+	if (pw)
+		g_array_free(pw, TRUE);
 	g_array_free(w, TRUE);
 	g_string_free(v, TRUE);
 	return rc;

@@ -106,16 +106,61 @@ bool run_contains(const uint8_t *hay, size_t n, const uint8_t *needle, size_t m)
 
 void outcome_text(const struct outcome *o, char *buf, size_t len)
 {
-	if (o->leaked)
+	if (o->not_attack)
+		snprintf(buf, len, "not-attack");
+	else if (o->leaked)
 		snprintf(buf, len, "leaked");
+	else if (o->inferred)
+		snprintf(buf, len, "inferred");
 	else if (o->corrupted)
 		snprintf(buf, len, "corrupted");
 	else if (o->detected)
 		snprintf(buf, len, "detected");
+	else if (o->dos)
+		snprintf(buf, len, "dos");
 	else if (o->blocked)
 		snprintf(buf, len, "blocked: %s", o->block_mech);
 	else
 		snprintf(buf, len, "no-leak");
+}
+
+/* Is this step the attacker acting (not the host stack doing its job of
+ * building and running a guest, nor a guest, nor the verifier)? */
+static bool attacker_step(const struct scn_step *st)
+{
+	static const char *const stack_ops[] = { "guest_load", "guest_create", "guest_run",
+						 "guest_token", "guest_destroy" };
+	enum actor_kind who = st->spec->actor;
+	if (who == ACTOR_PHYS || who == ACTOR_DEV)
+		return true;
+	if (who != ACTOR_HOST)
+		return false;
+	for (size_t i = 0; i < G_N_ELEMENTS(stack_ops); i++)
+		if (strcmp(st->op, stack_ops[i]) == 0)
+			return false;
+	return true;
+}
+
+void run_outcome_finish(struct run_ctx *rc)
+{
+	struct outcome *o = &rc->out;
+	const struct scenario *sc = rc->sc;
+	o->not_attack = sc->kind != SCN_ATTACK;
+	bool attacked = false;
+	for (size_t i = 0; i < sc->nsteps; i++) {
+		const struct scn_step *st = &sc->steps[i];
+		if (!rc->ran[i] || !attacker_step(st))
+			continue;
+		attacked = true;
+		if (!o->inferred && strcmp(st->op, "guess") == 0 && rc->results[i].x[0]) {
+			o->inferred = true;
+			o->infer_line = st->line;
+		}
+	}
+	/* a guest the attack left dead: it panicked, or its monitor made it
+	 * unrunnable (a TD marked fatal) */
+	for (size_t i = 0; attacked && i < sc->nguests; i++)
+		o->dos = o->dos || (rc->guests[i] && rc->guests[i]->n.panicked);
 }
 
 static uint32_t vm_index(const struct run_ctx *rc, const char *name)
@@ -193,13 +238,8 @@ static void observe(struct run_ctx *rc, const struct scn_step *st, const struct 
 	 * an attack: those steps are left out of the outcome; its other
 	 * guest_* steps (registers, mappings, control blocks, injection, what
 	 * it learnt from faults) are the host acting on a guest. */
-	static const char *const stack_ops[] = { "guest_load", "guest_create", "guest_run",
-						 "guest_token", "guest_destroy" };
-	bool host_attack = true;
-	for (size_t i = 0; i < G_N_ELEMENTS(stack_ops); i++)
-		host_attack = host_attack && strcmp(st->op, stack_ops[i]) != 0;
-	bool attacker = (who == ACTOR_HOST && host_attack) || who == ACTOR_PHYS || who == ACTOR_DEV;
-	if (who == ACTOR_VERIFIER && r->has_status && r->status != STEPS_VERIFY_STATUS &&
+	bool attacker = attacker_step(st);
+	if (who == ACTOR_VERIFIER && r->has_status && r->status != 0 /* verify.ok */ &&
 	    !o->detected) {
 		o->detected = true; /* attestation exposed the tampering */
 		o->detect_line = st->line;
@@ -420,10 +460,52 @@ int run_restored_events_check(const struct run_ctx *rc, char *err, size_t errlen
 	return 0;
 }
 
-static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
+/* The step with every computed argument ($c.x1 + 8) replaced by its number,
+ * from the captures as they stand now; *res holds the copy's argument array
+ * (free it with g_free). Returns st itself when nothing is computed, NULL
+ * with a message when a capture holds no such value yet. */
+static const struct scn_step *step_resolve(struct run_ctx *rc, const struct scn_step *st,
+					   struct scn_step *copy, struct scn_arg **args)
 {
-	struct run_ctx *rc = ((struct runner_model *)target)->rc;
-	const struct scn_step *st = &rc->sc->steps[index];
+	*args = NULL;
+	size_t k = 0;
+	while (k < st->nargs && st->args[k].v.kind != SV_EXPR)
+		k++;
+	if (k == st->nargs)
+		return st;
+	*copy = *st;
+	*args = g_memdup2(st->args, st->nargs * sizeof(*st->args));
+	copy->args = *args;
+	for (; k < st->nargs; k++) {
+		struct scn_value *v = &(*args)[k].v;
+		if (v->kind != SV_EXPR)
+			continue;
+		uint64_t sum = 0;
+		for (size_t i = 0; i < v->nterms; i++) {
+			const struct scn_term *t = &v->terms[i];
+			uint64_t x = t->num;
+			const struct step_result *r = t->capture ? run_capture(rc, t->capture) : NULL;
+			if (t->capture && (!r || run_result_field(r, t->field, &x))) {
+				char why[96] = "that capture holds no result yet (its step has not run)";
+				if (r)
+					run_result_field_why(r, t->field, why, sizeof(why));
+				snprintf(rc->errmsg, sizeof(rc->errmsg), "%s:%d:%d: $%s.%s: %s", st->file,
+					 st->line, t->col, t->capture, t->field, why);
+				g_free(*args);
+				*args = NULL;
+				return NULL;
+			}
+			sum = t->negate ? sum - x : sum + x;
+		}
+		/* a plain number from here on: names, terms and text stay the step's */
+		v->kind = SV_NUM;
+		v->num = sum;
+	}
+	return copy;
+}
+
+static void step_run(struct sim *s, struct run_ctx *rc, uint64_t index, const struct scn_step *st)
+{
 	struct step_result r = { 0 };
 	uint64_t addr = run_arg_num(st, "addr", 0);
 	uint64_t total = 0;
@@ -454,7 +536,7 @@ static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
 	r.cycles = total;
 	sim_set_time(s, s->now + total);
 	sim_trace_emit(s, TRACE_STEP_DONE, rc->src_runner, (uint64_t)st->line, total,
-		       r.has_status ? r.status : 0, r.faulted ? r.fault : 0, NULL, 0);
+		       steps_result_status_code(&r), r.faulted ? r.fault : 0, NULL, 0);
 	if (r.len)
 		sim_trace_emit(s, TRACE_CAPTURE, rc->src_runner, (uint64_t)st->line, r.len, 0, 0,
 			       r.bytes, (uint32_t)r.len);
@@ -482,6 +564,20 @@ static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
 			rc->error = 1;
 		g_free(path);
 	}
+}
+
+static void step_fire(struct sim *s, struct sim_model *target, uint64_t index)
+{
+	struct run_ctx *rc = ((struct runner_model *)target)->rc;
+	struct scn_step copy;
+	struct scn_arg *args;
+	const struct scn_step *st = step_resolve(rc, &rc->sc->steps[index], &copy, &args);
+	if (!st) {
+		rc->error = 1;
+		return;
+	}
+	step_run(s, rc, index, st);
+	g_free(args);
 }
 
 /* On SEV profiles a vm is a guest with its own ASID, launched and activated
@@ -627,6 +723,12 @@ static void teardown(struct run_ctx *rc)
 int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 		 const struct run_options *opt, struct run_result *res, char *err, size_t errlen)
 {
+	if (sc->read_for && strcmp(sc->read_for, cfg->name) != 0) {
+		/* its per-profile params hold another profile's values */
+		snprintf(err, errlen, "%s: read for profile %s, run on %s: a scenario with params per "
+			 "profile is read for the profile it runs on", sc->path, sc->read_for, cfg->name);
+		return -1;
+	}
 	struct run_ctx *rc = g_new0(struct run_ctx, 1);
 	FILE *trace = NULL;
 	gchar *trace_path = NULL;
@@ -702,6 +804,7 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 	sim_phase_end(&rc->sim, rc->sim.now); /* a phase still open ends with the run */
 	sim_phases_publish(&rc->sim);
 
+	run_outcome_finish(rc);
 	struct expect_result *xr = g_new0(struct expect_result, sc->nexpects + 1);
 	res->pass = true;
 	for (size_t i = 0; i < sc->nexpects; i++) {

@@ -48,6 +48,12 @@ struct outcome {
 	bool blocked;         /* an attacker step faulted or was refused */
 	int block_line;
 	char block_mech[64];
+	/* Derived at the end of the run from its saved state (run_outcome_finish),
+	 * so a restored run derives them alike; not saved themselves. */
+	bool not_attack;      /* kind conformance / workload: no attack outcome */
+	bool inferred;        /* an attacker's host.guess named a secret */
+	int infer_line;
+	bool dos;             /* a guest died (panic, TD made fatal) after an attacker step */
 };
 
 struct run_ctx;
@@ -151,5 +157,7 @@ const struct step_result *run_capture(struct run_ctx *rc, const char *name);
 /* Set (or replace) a capture: a step's own, or one a guest's call op names. */
 void run_capture_set(struct run_ctx *rc, const char *name, const struct step_result *r);
 void outcome_text(const struct outcome *o, char *buf, size_t len);
+/* Derive the outcome's end-of-run parts (kind, guesses, a dead guest). */
+void run_outcome_finish(struct run_ctx *rc);
 
 #endif

@@ -20,7 +20,9 @@ static bool cmp_num(enum scn_cmp c, uint64_t a, uint64_t b)
 	case CMP_LE: return a <= b;
 	case CMP_GT: return a > b;
 	case CMP_GE: return a >= b;
-	case CMP_CONTAINS: return false;
+	case CMP_CONTAINS:
+	case CMP_NOT_CONTAINS:
+	case CMP_IN: return false;
 	}
 	return false;
 }
@@ -49,7 +51,7 @@ void run_eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct expe
 	if (e->profiles) {
 		x->applies = false;
 		for (char **p = e->profiles; *p; p++)
-			x->applies |= strcmp(*p, rc->cfg.name) == 0;
+			x->applies |= g_pattern_match_simple(*p, rc->cfg.name);
 		if (!x->applies)
 			return;
 	}
@@ -78,7 +80,7 @@ void run_eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct expe
 		const uint8_t *want = run_value_bytes(rc, &e->rhs, &n);
 		if (r->faulted) {
 			snprintf(x->observed, sizeof(x->observed), "no data: fault %s", cc_fault_name(r->fault));
-			x->pass = e->cmp == CMP_NE;
+			x->pass = e->cmp == CMP_NE || e->cmp == CMP_NOT_CONTAINS;
 			return;
 		}
 		describe_bytes(x->observed, sizeof(x->observed), r->bytes, r->len);
@@ -88,38 +90,35 @@ void run_eval_expect(struct run_ctx *rc, const struct scn_expect *e, struct expe
 			return;
 		}
 		bool eq = n == r->len && (n == 0 || memcmp(want, r->bytes, n) == 0);
-		if (e->cmp == CMP_CONTAINS)
-			x->pass = run_contains(r->bytes, r->len, want, n);
+		if (e->cmp == CMP_CONTAINS || e->cmp == CMP_NOT_CONTAINS)
+			x->pass = run_contains(r->bytes, r->len, want, n) == (e->cmp == CMP_CONTAINS);
 		else
 			x->pass = e->cmp == CMP_EQ ? eq : !eq;
 		return;
 	}
-	if (strcmp(e->field, "fault") == 0) {
-		const char *got = r->faulted ? cc_fault_name(r->fault) : "none";
+	uint64_t v;
+	enum scn_field_kind kind = scn_field_kind(e->field);
+	if (run_result_field(r, e->field, &v)) {
+		x->pass = false;
+		run_result_field_why(r, e->field, x->observed, sizeof(x->observed));
+		return;
+	}
+	if (kind == SCN_FIELD_FAULT) {
+		const char *got = v ? cc_fault_name((unsigned)v) : "none";
 		bool eq = strcmp(got, e->rhs.name) == 0;
 		x->pass = e->cmp == CMP_NE ? !eq : eq;
 		snprintf(x->observed, sizeof(x->observed), "%s", got);
 		return;
 	}
-	if (strcmp(e->field, "status") == 0) {
-		if (!r->has_status) {
-			x->pass = false;
-			snprintf(x->observed, sizeof(x->observed), "the step returns no status");
-			return;
-		}
-		bool eq = e->rhs.kind == SV_NUM ? r->status == e->rhs.num
-						: strcmp(steps_result_status_name(r), e->rhs.name) == 0;
+	if (kind == SCN_FIELD_STATUS) {
+		/* by number the raw value, by name the name of its space */
+		const char *name = steps_result_status_name(r);
+		bool eq = e->rhs.kind == SV_NUM ? v == e->rhs.num : strcmp(name, e->rhs.name) == 0;
 		x->pass = e->cmp == CMP_NE ? !eq : eq;
-		if (e->rhs.kind == SV_NUM) /* a raw X0 (a PSCI result, say): no name applies */
-			snprintf(x->observed, sizeof(x->observed), "0x%llx",
-				 (unsigned long long)r->status);
-		else
-			snprintf(x->observed, sizeof(x->observed), "%s (x0=0x%llx)",
-				 steps_result_status_name(r), (unsigned long long)r->status);
+		snprintf(x->observed, sizeof(x->observed), "%s (x0=0x%llx)", name, (unsigned long long)v);
 		return;
 	}
-	uint64_t v = strcmp(e->field, "cycles") == 0 ? r->cycles : strcmp(e->field, "x1") == 0 ? r->x1 : r->x2;
-	x->pass = cmp_num(e->cmp, v, e->rhs.num);
+	x->pass = e->cmp == CMP_IN ? v >= e->rhs.num && v <= e->hi : cmp_num(e->cmp, v, e->rhs.num);
 	snprintf(x->observed, sizeof(x->observed), "%llu (0x%llx)", (unsigned long long)v,
 		 (unsigned long long)v);
 }

@@ -9,13 +9,15 @@
 #include "harness/run/runner_priv.h"
 
 #define RUN_CKPT_MAGIC "CCSIMRUN"
-/* 2: a SHA-256 of everything before it closes the file (1 had none) */
 /* Run checkpoint formats, each still read (run_checkpoint_read upgrades):
  *   1  header + the sim's snapshot; mem saved no bus-interposer log
  *   2  + a SHA-256 trailer of everything before it; written both without
  *      the bus log (its first builds) and with it
- *   3  the current layout: trailer and bus log */
-#define RUN_CKPT_FORMAT 3
+ *   3  trailer and bus log; a step result's status one tagged code, its
+ *      registers x1 and x2
+ *   4  the current layout: a result's raw status, its space, and every
+ *      register the call returned */
+#define RUN_CKPT_FORMAT 4
 #define RUN_CKPT_SUM 32
 
 /* --- the runner's own saved state: progress, captures, outcome --- */
@@ -33,11 +35,12 @@ static void put_result(struct sim_buf *b, const struct step_result *r)
 {
 	sim_buf_put_u8(b, r->faulted);
 	sim_buf_put_u16(b, r->fault);
-	/* bit 0: has_status; above it the status space (0 in files before it) */
+	/* bit 0: has_status; above it the status space */
 	sim_buf_put_u8(b, (uint8_t)(r->has_status | r->status_space << 1));
 	sim_buf_put_u64(b, r->status);
-	sim_buf_put_u64(b, r->x1);
-	sim_buf_put_u64(b, r->x2);
+	sim_buf_put_u8(b, r->nregs);
+	for (unsigned k = 0; k < r->nregs; k++)
+		sim_buf_put_u64(b, r->x[k]);
 	sim_buf_put_u64(b, r->cycles);
 	sim_buf_put_u64(b, r->len);
 	sim_buf_put(b, r->bytes, r->len);
@@ -51,17 +54,43 @@ static void put_result(struct sim_buf *b, const struct step_result *r)
 	}
 }
 
-static void get_result(struct sim_reader *in, struct step_result *r)
+/* The status and registers as formats 1 to 3 saved them: the space in one
+ * bit (TDX or not), the status a code tagged with its space
+ * (steps_status_decode), x1 and x2, which stay the registers the result
+ * returned (how many the call returned was not kept). */
+static void get_status_x1x2(struct sim_reader *in, struct step_result *r, uint8_t hs)
+{
+	enum steps_status_space sp;
+	r->has_status = hs & 1;
+	steps_status_decode(sim_reader_u64(in), (hs >> 1) == STEPS_STATUS_TDX, &sp, &r->status);
+	r->status_space = r->has_status ? (uint8_t)sp : 0;
+	if (!r->has_status)
+		r->status = 0;
+	r->nregs = 2;
+	r->x[0] = sim_reader_u64(in);
+	r->x[1] = sim_reader_u64(in);
+}
+
+static void get_result(struct sim_reader *in, struct step_result *r, uint32_t layout)
 {
 	run_result_clear(r);
 	r->faulted = sim_reader_u8(in);
 	r->fault = sim_reader_u16(in);
 	uint8_t hs = sim_reader_u8(in);
-	r->has_status = hs & 1;
-	r->status_space = hs >> 1;
-	r->status = sim_reader_u64(in);
-	r->x1 = sim_reader_u64(in);
-	r->x2 = sim_reader_u64(in);
+	if (layout & SIM_LAYOUT_RESULT_X1X2) {
+		get_status_x1x2(in, r, hs);
+	} else {
+		r->has_status = hs & 1;
+		r->status_space = hs >> 1;
+		r->status = sim_reader_u64(in);
+		r->nregs = sim_reader_u8(in);
+		if (r->status_space >= STEPS_STATUS_SPACES || r->nregs > SCN_RESULT_REGS) {
+			in->failed = true;
+			return;
+		}
+		for (unsigned k = 0; k < r->nregs; k++)
+			r->x[k] = sim_reader_u64(in);
+	}
 	r->cycles = sim_reader_u64(in);
 	uint64_t len = sim_reader_u64(in);
 	if (in->failed || len > in->len - in->pos) {
@@ -162,14 +191,14 @@ static int runner_restore(struct sim_model *m, struct sim_reader *in)
 	for (size_t i = 0; i < rc->sc->nsteps && !in->failed; i++) {
 		rc->ran[i] = sim_reader_u8(in);
 		rc->vm_ran = rc->vm_ran || (rc->ran[i] && rc->sc->steps[i].spec->actor == ACTOR_VM);
-		get_result(in, &rc->results[i]);
+		get_result(in, &rc->results[i], rc->sim.restore_layout);
 	}
 	uint32_t ncap = sim_reader_u32(in);
 	for (uint32_t i = 0; i < ncap && !in->failed; i++) {
 		struct capture *c = g_new0(struct capture, 1);
 		sim_reader_str(in, name, sizeof(name));
 		c->name = g_strdup(name);
-		get_result(in, &c->r);
+		get_result(in, &c->r, rc->sim.restore_layout);
 		g_ptr_array_add(rc->captures, c);
 	}
 	uint32_t nvw = sim_reader_u32(in);
@@ -311,6 +340,7 @@ int run_checkpoint_read(struct run_ctx *rc, char *err, size_t errlen)
 		}
 		in.len = n - RUN_CKPT_SUM;
 	}
+	uint32_t x1x2 = format <= 3 ? SIM_LAYOUT_RESULT_X1X2 : 0;
 	if (!sim_reader_str(&in, version, sizeof(version)) || !sim_reader_str(&in, hash, sizeof(hash)) ||
 	    !sim_reader_str(&in, profile, sizeof(profile)))
 		snprintf(err, errlen, "%s: truncated checkpoint header", path);
@@ -321,11 +351,13 @@ int run_checkpoint_read(struct run_ctx *rc, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: checkpoint was taken on profile %s, not %s", path, profile,
 			 rc->cfg.name);
 	/* format 1 has no bus log; format 2 may or may not (its first builds
-	 * did not save one): the current layout first, then the older one */
-	else if ((format == 1 ? restore_as(rc, &in, SIM_LAYOUT_NO_BUS_LOG, msg, sizeof(msg))
-			      : restore_as(rc, &in, 0, msg, sizeof(msg)) &&
-					(format == RUN_CKPT_FORMAT ||
-					 restore_as(rc, &in, SIM_LAYOUT_NO_BUS_LOG, msg, sizeof(msg)))) ||
+	 * did not save one): the bus log first, then without; up to format 3
+	 * results kept x1 and x2 */
+	else if ((format == 1 ? restore_as(rc, &in, SIM_LAYOUT_NO_BUS_LOG | x1x2, msg, sizeof(msg))
+			      : restore_as(rc, &in, x1x2, msg, sizeof(msg)) &&
+					(format != 2 ||
+					 restore_as(rc, &in, SIM_LAYOUT_NO_BUS_LOG | x1x2, msg,
+						    sizeof(msg)))) ||
 		 run_restored_events_check(rc, msg, sizeof(msg)))
 		snprintf(err, errlen, "%s: %s", path, msg);
 	else if (rc->sim.seed != rc->opt->seed) /* the rest of the run would mix two seeds */

@@ -10,7 +10,6 @@
 
 #include "harness/run/runner.h"
 #include "models/monitor/rmm/rmm.h"
-#include "models/monitor/tdx/tdx.h"
 
 #define MAX_ACCESS (1u << 20) /* one load or store moves at most 1 MiB */
 
@@ -43,28 +42,78 @@ void steps_res_fault(struct step_result *res, uint16_t kind)
 	res->len = 0;
 }
 
-static void res_status(struct step_result *res, uint64_t x0, uint64_t x1)
+void steps_res_x(struct step_result *res, unsigned k, uint64_t v)
+{
+	g_assert(k >= 1 && k <= SCN_RESULT_REGS);
+	res->x[k - 1] = v;
+	if (res->nregs < k)
+		res->nregs = (uint8_t)k;
+}
+
+void steps_res_status(struct step_result *res, enum steps_status_space sp, uint64_t raw)
 {
 	res->has_status = true;
-	res->status = x0;
-	res->x1 = x1;
+	res->status_space = (uint8_t)sp;
+	res->status = raw;
 }
 
 const char *steps_result_status_name(const struct step_result *r)
 {
-	if (r->status_space != STEPS_STATUS_TDX)
-		return steps_status_name(r->status);
-	return r->status == STEPS_TDX_UNSUPPORTED ? "tdx.unsupported" : tdx_status_name(r->status);
+	return steps_status_name(r->status_space, r->status);
 }
 
 bool steps_result_status_refused(const struct step_result *r)
 {
-	if (r->status_space == STEPS_STATUS_TDX) /* bit 63: an error, not a warning */
-		return r->status != STEPS_TDX_UNSUPPORTED && tdx_status_is_error(r->status);
-	/* no RMP, no SNP or SEV firmware on the profile: nothing was tried */
-	return (r->status & 0xff) != 0 && r->status != UINT64_MAX &&
-	       r->status != STEPS_RMP_UNSUPPORTED && r->status != STEPS_SNP_UNSUPPORTED &&
-	       r->status != STEPS_SEV_UNSUPPORTED;
+	return steps_status_refused(r->status_space, r->status);
+}
+
+uint64_t steps_result_status_code(const struct step_result *r)
+{
+	return r->has_status ? steps_status_code(r->status_space, r->status) : 0;
+}
+
+int run_result_field(const struct step_result *r, const char *field, uint64_t *out)
+{
+	bool tdx_name;
+	unsigned k = scn_field_reg(field, &tdx_name);
+	switch (scn_field_kind(field)) {
+	case SCN_FIELD_NONE:
+		return -EINVAL;
+	case SCN_FIELD_STATUS:
+		*out = r->status;
+		return r->has_status ? 0 : -ENOENT;
+	case SCN_FIELD_FAULT:
+		*out = r->faulted ? r->fault : FAULT_NONE;
+		return 0;
+	case SCN_FIELD_NUM:
+		break;
+	}
+	if (!k) {
+		*out = r->cycles;
+		return 0;
+	}
+	if (k > r->nregs || (tdx_name && r->status_space != STEPS_STATUS_TDX))
+		return -ENOENT;
+	*out = r->x[k - 1];
+	return 0;
+}
+
+void run_result_field_why(const struct step_result *r, const char *field, char *buf, size_t len)
+{
+	bool tdx_name;
+	unsigned k = scn_field_reg(field, &tdx_name);
+	if (!k)
+		snprintf(buf, len, "the step returns no status");
+	else if (tdx_name && r->status_space != STEPS_STATUS_TDX)
+		snprintf(buf, len, "%s names a TDX register; this result is %s's (x1..x%u)", field,
+			 r->has_status ? steps_status_space_name(r->status_space) : "no call",
+			 r->nregs);
+	else if (r->nregs == 0)
+		snprintf(buf, len, "the step returns no registers");
+	else if (r->nregs == 1)
+		snprintf(buf, len, "the step returns x1 only");
+	else
+		snprintf(buf, len, "the step returns x1..x%u only", r->nregs);
 }
 
 /* host.stat name=STAT: a simulator counter as it stands now (x1), e.g.
@@ -80,7 +129,29 @@ int steps_stat(struct run_ctx *rc, const struct scn_step *st, struct step_result
 			 a ? a->v.name : "", rc->cfg.name);
 		return -1;
 	}
-	res->x1 = v;
+	steps_res_x(res, 1, v);
+	return 0;
+}
+
+/* host.guess SECRET value=N | bytes=B: the attacker's conclusion from a
+ * side channel, compared with the secret's bytes (a number as its
+ * little-endian bytes, for a secret of up to 8). x1 = 1 when right; the
+ * run's outcome is then inferred. */
+int steps_guess(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
+		size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	const struct scn_secret *s = scenario_secret(rc->sc, step_arg(st, "")->v.name);
+	size_t n = 0;
+	const uint8_t *b = run_arg_bytes(rc, st, "bytes", &n);
+	uint8_t le[8];
+	if (!b && step_arg(st, "value")) {
+		sim_le64_store(le, run_arg_num(st, "value", 0));
+		b = le;
+		n = s->len <= 8 ? s->len : 8;
+	}
+	steps_res_x(res, 1, b && n == s->len && memcmp(b, s->bytes, n) == 0);
 	return 0;
 }
 
@@ -162,12 +233,16 @@ static int do_fill(struct run_ctx *rc, const struct scn_step *st, struct step_re
 
 /* --- monitor calls --- */
 
-static void smc_result(struct step_result *res, const uint64_t regs[SMC_REGS])
+/* X0 in the space of the function called, X1..X(results-1). */
+static void smc_result(struct step_result *res, enum steps_status_space sp,
+		       const uint64_t regs[SMC_REGS], unsigned results)
 {
-	res_status(res, regs[0], regs[1]);
-	res->x2 = regs[2];
+	steps_res_status(res, sp, regs[0]);
+	for (unsigned k = 1; k < results; k++)
+		steps_res_x(res, k, regs[k]);
 }
 
+/* host.rmi CMD: X0 (rmi.*) and the command's output values. */
 static int do_rmi(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		  char *err, size_t errlen)
 {
@@ -178,10 +253,12 @@ static int do_rmi(struct run_ctx *rc, const struct scn_step *st, struct step_res
 	for (unsigned a = 0; a < c->arity; a++)
 		regs[1 + a] = run_arg_num(st, c->args[a], 0);
 	cpu_smc(run_actor_cpu(rc, st), regs, &res->cycles);
-	smc_result(res, regs);
+	smc_result(res, STEPS_STATUS_RMI, regs, c->results);
 	return 0;
 }
 
+/* host.smc fid=: X0 in the space of the function id, and X1..X7 as the
+ * call left them (all the SMC returns). */
 static int do_smc(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		  char *err, size_t errlen)
 {
@@ -191,8 +268,9 @@ static int do_smc(struct run_ctx *rc, const struct scn_step *st, struct step_res
 	uint64_t regs[SMC_REGS] = { 0 };
 	for (int i = 0; i < 6; i++)
 		regs[i] = run_arg_num(st, x[i], 0);
+	enum steps_status_space sp = steps_smc_space(regs[0]);
 	cpu_smc(run_actor_cpu(rc, st), regs, &res->cycles);
-	smc_result(res, regs);
+	smc_result(res, sp, regs, SMC_REGS);
 	return 0;
 }
 
@@ -215,7 +293,7 @@ static int do_invd(struct run_ctx *rc, const struct scn_step *st, struct step_re
 	uint64_t dropped;
 	if (machine_invd(&rc->machine, &res->cycles, &dropped))
 		steps_res_fault(res, FAULT_GP);
-	res_status(res, 0, dropped);
+	steps_res_x(res, 1, dropped);
 	return 0;
 }
 
@@ -342,7 +420,7 @@ static int do_snoop_stop(struct run_ctx *rc, const struct scn_step *st, struct s
 	(void)errlen;
 	size_t records;
 	res->bytes = machine_bus_snoop_stop(&rc->machine, &res->len, &records);
-	res_status(res, 0, records);
+	steps_res_x(res, 1, records);
 	return 0;
 }
 
@@ -413,6 +491,7 @@ static const struct step_handler handlers[] = {
 	{ ACTOR_HOST, "psmash", steps_psmash },
 	{ ACTOR_HOST, "tlb_shootdown", steps_tlb_shootdown },
 	{ ACTOR_HOST, "stat", steps_stat },
+	{ ACTOR_HOST, "guess", steps_guess },
 	{ ACTOR_HOST, "guest_token", steps_guest },
 	{ ACTOR_HOST, "guest_destroy", steps_guest },
 	{ ACTOR_VERIFIER, "verify", steps_verify },

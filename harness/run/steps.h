@@ -16,15 +16,32 @@ struct step_result {
 	bool faulted;
 	uint16_t fault;         /* enum cc_fault_kind */
 	bool has_status;
-	uint8_t status_space;   /* enum steps_status_space: whose names .status takes */
-	uint64_t status;        /* monitor X0 */
-	uint64_t x1, x2;
+	uint8_t status_space;   /* enum steps_status_space: the ABI that returned it */
+	uint64_t status;        /* raw: X0, RAX, the firmware's or the verifier's status */
+	uint8_t nregs;          /* result registers returned: x[0..nregs-1] */
+	uint64_t x[SCN_RESULT_REGS]; /* x1.. (X1.., RCX, RDX, R8..) */
 	uint64_t cycles;
 	uint8_t *bytes;         /* owned; data read */
 	size_t len;
 	bool has_raw;           /* phys.capture: the whole line as the DIMM holds it */
 	struct memenc_raw_line raw;
 };
+
+/* Result register k (1-based: x1 is 1) is v; the registers up to k count
+ * as returned. */
+void steps_res_x(struct step_result *res, unsigned k, uint64_t v);
+/* The step returned status raw in space sp. */
+void steps_res_status(struct step_result *res, enum steps_status_space sp, uint64_t raw);
+
+/* A field of a result, as captures are read (NAME.FIELD: lang's
+ * scn_field_kind names them): status (the raw value), fault (enum
+ * cc_fault_kind, 0 none), cycles, x1.. and their TDX names. 0 with *out;
+ * -ENOENT when the result has none (no status; a register the call did
+ * not return; a TDX name on another result); -EINVAL for no such field. */
+int run_result_field(const struct step_result *r, const char *field, uint64_t *out);
+/* What a user reads when run_result_field found nothing: "the step returns
+ * no status", "the step returns x1..x2 only", ... */
+void run_result_field_why(const struct step_result *r, const char *field, char *buf, size_t len);
 
 struct run_ctx;
 struct cpu;
@@ -96,6 +113,8 @@ int steps_guest(struct run_ctx *rc, const struct scn_step *st, struct step_resul
 		     char *err, size_t errlen);
 int steps_stat(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
 	       size_t errlen);
+int steps_guess(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
+		size_t errlen);
 /* verifier.measure (steps_guest.c): the launch measurement a guest's
  * owner expects of its image, computed by the verifier (TDX: MRTD). */
 int steps_measure(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
@@ -104,8 +123,10 @@ int steps_measure(struct run_ctx *rc, const struct scn_step *st, struct step_res
 int steps_verify(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		 char *err, size_t errlen);
 /* A result's status by name, in the space it belongs to (tdx.* for a
- * SEAMCALL); whether it is an error a defence answered with. */
+ * SEAMCALL, rsi.* for a realm's call); whether it is an error a defence
+ * answered with; its code in the trace (steps_status_code). */
 const char *steps_result_status_name(const struct step_result *r);
 bool steps_result_status_refused(const struct step_result *r);
+uint64_t steps_result_status_code(const struct step_result *r);
 
 #endif

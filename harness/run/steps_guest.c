@@ -18,6 +18,9 @@
 
 G_STATIC_ASSERT(STEPS_SNP_STATUS == HV_SNP_STATUS && STEPS_SEV_STATUS == HV_SEV_STATUS);
 
+/* The verifier's verdicts (verify.*), in that order. */
+enum { VERIFY_OK, VERIFY_BAD_TOKEN, VERIFY_RIM_MISMATCH, VERIFY_CHALLENGE_MISMATCH };
+
 static struct hv_guest *guest_of(struct run_ctx *rc, const struct scn_step *st, size_t *index,
 				 char *err, size_t errlen)
 {
@@ -103,18 +106,24 @@ static int guest_map(struct run_ctx *rc, const struct scn_step *st, struct hv_gu
 	return hv_guest_map(g, ipa, pa, h, msg, len);
 }
 
+/* A guest step's status is its monitor's: the TDX module's on tdx, the
+ * SNP or SEV firmware's for an SEV guest (tagged HV_SNP_STATUS /
+ * HV_SEV_STATUS by the host stack), RMI's for a realm (and a plain VM's
+ * 0, which no monitor answered). x1, x2: what hv_result says per step. */
 static void copy_result(const struct hv_guest *g, const struct hv_result *h, bool out,
 			struct step_result *res)
 {
-	res->has_status = h->has_status;
-	res->status = h->status;
-	/* success of an SEV guest's step reads in its firmware's namespace */
-	if (h->has_status && h->status == 0 && g->sev && !g->m->tdx)
-		res->status = g->sev == CPU_SEV_SNP ? HV_SNP_STATUS : HV_SEV_STATUS;
-	if (g->m->tdx) /* a TD's: the TDX module's statuses */
-		res->status_space = STEPS_STATUS_TDX;
-	res->x1 = h->x1;
-	res->x2 = h->x2;
+	if (h->has_status) {
+		enum steps_status_space sp;
+		uint64_t raw;
+		steps_status_decode(h->status, g->m->tdx != NULL, &sp, &raw);
+		/* success of an SEV guest's step reads in its firmware's space */
+		if (!g->m->tdx && g->sev && h->status == 0)
+			sp = g->sev == CPU_SEV_SNP ? STEPS_STATUS_SNP : STEPS_STATUS_SEV;
+		steps_res_status(res, sp, raw);
+	}
+	steps_res_x(res, 1, h->x1);
+	steps_res_x(res, 2, h->x2);
 	res->cycles = h->cycles;
 	if (h->not_built)
 		steps_res_fault(res, FAULT_VMRUN_INVALID);
@@ -134,33 +143,31 @@ static unsigned until_reason(const struct scn_step *st)
 	return RMI_EXIT_COUNT;
 }
 
-/* The status of a call op's capture: RSI status codes as rsi.* (X0 of an
- * RSI function id), a TDCALL's RAX as tdx.* (its own space), anything else
- * as the raw X0. */
-static uint64_t call_status(const struct guest_op *o, uint64_t x0)
+/* The space of a call op's X0: a TDCALL's RAX is the TDX module's (tdx.*),
+ * an SMC's or HVC's X0 that of its function id (rsi.*, psci.*, ...); the
+ * X0 a `regs` op reports answers no call (smc). */
+static enum steps_status_space call_space(const struct guest_op *o)
 {
 	if (o->kind == GOP_TDCALL)
-		return x0;
-	if (o->a >= RSI_FID_FIRST && o->a <= RSI_FID_LAST && x0 <= RSI_ERROR_UNKNOWN)
-		return STEPS_RSI_STATUS | x0;
-	return x0;
+		return STEPS_STATUS_TDX;
+	return o->kind == GOP_REGS ? STEPS_STATUS_SMC : steps_smc_space(o->a);
 }
 
 /* Every call op the guest reported results for during this step sets its
- * capture: status from X0, x1 / x2, and X1.. as bytes (little-endian). */
+ * capture: status from X0 (RAX), x1.. from X1.. (RCX, RDX, R8..), and X1..
+ * as bytes (little-endian). */
 static void bind_call_results(struct run_ctx *rc, const struct scn_guest *sg,
 			      const struct hv_guest *g, guint from)
 {
+	G_STATIC_ASSERT(GUEST_CALL_MAX_RESULTS - 1 <= SCN_RESULT_REGS);
 	for (guint i = from; i < g->results->len; i++) {
 		const struct hv_call_result *r = &g_array_index(g->results, struct hv_call_result, i);
 		if (r->op >= sg->nops || !sg->op_captures[r->op] || r->n == 0)
 			continue;
-		struct step_result c = { .has_status = true };
-		c.status = call_status(&sg->ops[r->op], r->x[0]);
-		if (sg->ops[r->op].kind == GOP_TDCALL)
-			c.status_space = STEPS_STATUS_TDX;
-		c.x1 = r->n > 1 ? r->x[1] : 0;
-		c.x2 = r->n > 2 ? r->x[2] : 0;
+		struct step_result c = { 0 };
+		steps_res_status(&c, call_space(&sg->ops[r->op]), r->x[0]);
+		for (uint64_t k = 1; k < r->n && k <= SCN_RESULT_REGS; k++)
+			steps_res_x(&c, (unsigned)k, r->x[k]);
 		c.len = 8 * (r->n - 1);
 		if (c.len) {
 			c.bytes = g_malloc(c.len);
@@ -192,7 +199,7 @@ static int guest_regs(struct run_ctx *rc, const struct scn_step *st, struct hv_g
 		res->bytes = g_malloc0(res->len);
 		r = cpu_load(&rc->host, pa, res->bytes, (uint32_t)res->len, &f, &res->cycles);
 	}
-	res->x1 = pa;
+	steps_res_x(res, 1, pa);
 	if (r == 1)
 		steps_res_fault(res, f.kind);
 	return r < 0 ? -1 : 0;
@@ -220,8 +227,8 @@ static int guest_peek(struct run_ctx *rc, const struct scn_step *st, struct hv_g
 	struct cc_fault f;
 	res->len = len;
 	res->bytes = g_malloc0(len);
-	res->x1 = pa + (ipa & (GUEST_PAGE - 1));
-	int r = cpu_load(&rc->host, res->x1, res->bytes, (uint32_t)len, &f, &res->cycles);
+	steps_res_x(res, 1, pa + (ipa & (GUEST_PAGE - 1)));
+	int r = cpu_load(&rc->host, res->x[0], res->bytes, (uint32_t)len, &f, &res->cycles);
 	if (r == 1)
 		steps_res_fault(res, f.kind);
 	return r < 0 ? -1 : 0;
@@ -252,7 +259,7 @@ static int guest_step(struct run_ctx *rc, const struct scn_step *st, struct step
 			res->len = g->token->len;
 			res->bytes = g_memdup2(g->token->data, g->token->len);
 		}
-		res->x1 = g->token->len;
+		steps_res_x(res, 1, g->token->len);
 		return 0;
 	} else if (strcmp(st->op, "guest_regs") == 0) {
 		return guest_regs(rc, st, g, res);
@@ -263,8 +270,8 @@ static int guest_step(struct run_ctx *rc, const struct scn_step *st, struct step
 		 * GPA of the last nested page fault (EXITINFO2); an RMP
 		 * violation (EXITINFO1 bit 31) tells it nothing it did not
 		 * choose */
-		res->x1 = g->n.last_npf;
-		res->x2 = g->n.npfs;
+		steps_res_x(res, 1, g->n.last_npf);
+		steps_res_x(res, 2, g->n.npfs);
 		if (g->n.npfs && g->n.last_npf_kind == FAULT_RMP_NPF)
 			steps_res_fault(res, FAULT_RMP_NPF);
 		else if (g->n.npfs) {
@@ -292,8 +299,19 @@ static int guest_step(struct run_ctx *rc, const struct scn_step *st, struct step
 				    &h, msg, sizeof(msg));
 	} else if (strcmp(st->op, "guest_run") == 0) {
 		guint from = g->results->len;
+		if (step_arg(st, "mmio"))
+			hv_guest_forge_mmio(g, run_arg_num(st, "mmio_reg", HV_MMIO_ANY),
+					    run_arg_num(st, "mmio_nth", 1), run_arg_num(st, "mmio", 0));
 		r = hv_guest_run(g, run_arg_num(st, "exits", 0), until_reason(st), &h, msg,
 				 sizeof(msg));
+		if (step_arg(st, "mmio") && hv_guest_forge_done(g) && !rc->out.corrupted) {
+			/* the guest took the host's value for its device's: it
+			 * consumed attacker-chosen data, as a read of memory the
+			 * attacker wrote would be */
+			rc->out.corrupted = true;
+			rc->out.corrupt_line = st->line;
+		}
+		g->forge.armed = false; /* this run's only */
 		bind_call_results(rc, &rc->sc->guests[gi], g, from);
 	} else
 		r = hv_guest_destroy(g, &h, msg, sizeof(msg));
@@ -321,7 +339,7 @@ static int verify_snp(struct run_ctx *rc, const uint8_t *r, const uint8_t *meas,
 	const char *why = NULL;
 	snp_vcek_public(rc->opt->seed, sim_le64_load(r + SNP_RPT_REPORTED_TCB), pub);
 	if (snp_report_verify(r, pub, &why)) {
-		res->status = STEPS_VERIFY_STATUS | 1;
+		res->status = VERIFY_BAD_TOKEN;
 		return 0;
 	}
 	res->len = SNP_DIGEST_LEN;
@@ -329,11 +347,11 @@ static int verify_snp(struct run_ctx *rc, const uint8_t *r, const uint8_t *meas,
 	if (chal)
 		memcpy(want, chal, MIN(clen, sizeof(want)));
 	if (meas && (mlen != SNP_DIGEST_LEN || memcmp(meas, r + SNP_RPT_MEASUREMENT, mlen)))
-		res->status = STEPS_VERIFY_STATUS | 2;
+		res->status = VERIFY_RIM_MISMATCH;
 	else if (chal && memcmp(want, r + SNP_RPT_REPORT_DATA, sizeof(want)))
-		res->status = STEPS_VERIFY_STATUS | 3;
+		res->status = VERIFY_CHALLENGE_MISMATCH;
 	else
-		res->status = STEPS_VERIFY_STATUS;
+		res->status = VERIFY_OK;
 	return 0;
 }
 
@@ -348,7 +366,7 @@ static int verify_tdx(struct run_ctx *rc, const uint8_t *q, size_t len, const ui
 	uint8_t want[TDX_QUOTE_REPORTDATA_LEN] = { 0 };
 	char msg[160];
 	if (tdx_quote_verify(q, len, rc->opt->seed, &v, msg, sizeof(msg))) {
-		res->status = STEPS_VERIFY_STATUS | 1;
+		res->status = VERIFY_BAD_TOKEN;
 		return 0;
 	}
 	res->len = TDX_QUOTE_MR_LEN;
@@ -356,11 +374,11 @@ static int verify_tdx(struct run_ctx *rc, const uint8_t *q, size_t len, const ui
 	if (chal)
 		memcpy(want, chal, MIN(clen, sizeof(want)));
 	if (mrtd && (mlen != TDX_QUOTE_MR_LEN || memcmp(mrtd, v.body + TDX_QB_MRTD, mlen)))
-		res->status = STEPS_VERIFY_STATUS | 2;
+		res->status = VERIFY_RIM_MISMATCH;
 	else if (chal && memcmp(want, v.body + TDX_QB_REPORTDATA, sizeof(want)))
-		res->status = STEPS_VERIFY_STATUS | 3;
+		res->status = VERIFY_CHALLENGE_MISMATCH;
 	else
-		res->status = STEPS_VERIFY_STATUS;
+		res->status = VERIFY_OK;
 	return 0;
 }
 
@@ -376,12 +394,13 @@ int steps_measure(struct run_ctx *rc, const struct scn_step *st, struct step_res
 	const uint8_t *img = run_arg_bytes(rc, st, "image", &len);
 	(void)err;
 	(void)errlen;
+	steps_res_x(res, 1, 0);
 	if (!rc->machine.tdx || !img)
 		return 0;
 	res->len = TDX_QUOTE_MR_LEN;
 	res->bytes = g_malloc(res->len);
 	attest_tdx_mrtd_of_image(img, len, res->bytes);
-	res->x1 = res->len;
+	steps_res_x(res, 1, res->len);
 	return 0;
 }
 
@@ -403,13 +422,13 @@ int steps_verify(struct run_ctx *rc, const struct scn_step *st, struct step_resu
 	(void)err;
 	(void)errlen;
 	cca_cpak_public(rc->opt->seed, cpak);
-	res->has_status = true;
+	steps_res_status(res, STEPS_STATUS_VERIFY, VERIFY_OK);
 	if (tok && attest_is_snp_report(tok, len))
 		return verify_snp(rc, tok, rim, rlen, chal, clen, res);
 	if (tok && attest_is_tdx_quote(tok, len))
 		return verify_tdx(rc, tok, len, rim, rlen, chal, clen, res);
 	if (!tok || cca_token_verify(tok, len, cpak, &view, msg, sizeof(msg))) {
-		res->status = STEPS_VERIFY_STATUS | 1;
+		res->status = VERIFY_BAD_TOKEN;
 		return 0;
 	}
 	res->len = view.realm.meas_len;
@@ -418,10 +437,10 @@ int steps_verify(struct run_ctx *rc, const struct scn_step *st, struct step_resu
 	if (chal)
 		memcpy(want, chal, MIN(clen, sizeof(want)));
 	if (rim && (rlen != view.realm.meas_len || memcmp(rim, view.realm.rim, rlen)))
-		res->status = STEPS_VERIFY_STATUS | 2;
+		res->status = VERIFY_RIM_MISMATCH;
 	else if (chal && memcmp(want, view.realm.challenge, sizeof(want)))
-		res->status = STEPS_VERIFY_STATUS | 3;
+		res->status = VERIFY_CHALLENGE_MISMATCH;
 	else
-		res->status = STEPS_VERIFY_STATUS;
+		res->status = VERIFY_OK;
 	return 0;
 }

@@ -17,11 +17,8 @@
 
 static bool have_rmp(struct run_ctx *rc, struct step_result *res)
 {
-	res->has_status = true;
-	if (rc->cfg.rmp)
-		return true;
-	res->status = STEPS_RMP_UNSUPPORTED;
-	return false;
+	steps_res_status(res, STEPS_STATUS_RMP, rc->cfg.rmp ? RMP_SUCCESS : STEPS_UNSUPPORTED);
+	return rc->cfg.rmp;
 }
 
 /* The instruction's outcome: an EAX status, or a fault it raised instead
@@ -35,11 +32,11 @@ static void rmp_result(struct run_ctx *rc, const struct rmp_op_result *r, uint64
 		res->has_status = false;
 		res->faulted = true;
 		res->fault = machine_rmp_fault_kind(r->fault.fault);
-		res->x1 = r->fault.error_code;
+		steps_res_x(res, 1, r->fault.error_code);
 		return;
 	}
-	res->status = STEPS_RMP_STATUS | (uint64_t)r->status;
-	res->x1 = r->cf; /* PVALIDATE: rFLAGS.CF, the page already had that state */
+	res->status = (uint64_t)r->status;
+	steps_res_x(res, 1, r->cf); /* PVALIDATE: rFLAGS.CF, the page already had that state */
 }
 
 static int find_vm(struct run_ctx *rc, const char *name, size_t *i)
@@ -183,11 +180,9 @@ int steps_snp(struct run_ctx *rc, const struct scn_step *st, struct step_result 
 	const char *c = step_arg(st, "")->v.name;
 	uint64_t gctx = run_arg_num(st, "gctx", 0);
 	enum snp_status s = SNP_SUCCESS;
-	res->has_status = true;
-	if (!p) {
-		res->status = STEPS_SNP_UNSUPPORTED;
+	steps_res_status(res, STEPS_STATUS_SNP, p ? SNP_SUCCESS : STEPS_UNSUPPORTED);
+	if (!p)
 		return 0;
-	}
 	uint64_t c0 = p->mem_cycles; /* the firmware's RMP and page accesses */
 	if (strcmp(c, "init") == 0) {
 		s = snp_init(&p->fw);
@@ -233,7 +228,7 @@ int steps_snp(struct run_ctx *rc, const struct scn_step *st, struct step_result 
 	}
 	p->stat_cmds++;
 	p->stat_errors += s != SNP_SUCCESS;
-	res->status = STEPS_SNP_STATUS | (uint64_t)s;
+	res->status = (uint64_t)s;
 	res->cycles = p->mem_cycles - c0;
 	return 0;
 }
@@ -241,8 +236,9 @@ int steps_snp(struct run_ctx *rc, const struct scn_step *st, struct step_result 
 /* --- the SEV firmware for SEV / SEV-ES guests (SEV API, AMD 55766) --- */
 
 /* host.sev COMMAND [args]: one SEV firmware command. .status is sev.* (the
- * same codes as SNP's); launch_start: x1 = the handle; launch_measure: the
- * 48 bytes MEASURE || MNONCE. Off sev / sev-es: sev.unsupported. */
+ * same codes as SNP's); launch_start: x1 = the handle (no other command
+ * returns a register); launch_measure: the 48 bytes MEASURE || MNONCE.
+ * Off sev / sev-es: sev.unsupported. */
 int steps_sev(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
 	      size_t errlen)
 {
@@ -252,11 +248,9 @@ int steps_sev(struct run_ctx *rc, const struct scn_step *st, struct step_result 
 	const char *c = step_arg(st, "")->v.name;
 	uint32_t h = (uint32_t)run_arg_num(st, "handle", 0);
 	enum snp_status s;
-	res->has_status = true;
-	if (!p) {
-		res->status = STEPS_SEV_UNSUPPORTED;
+	steps_res_status(res, STEPS_STATUS_SEV, p ? SNP_SUCCESS : STEPS_UNSUPPORTED);
+	if (!p)
 		return 0;
-	}
 	uint64_t c0 = p->mem_cycles;
 	if (strcmp(c, "init") == 0) {
 		s = sev_init(p);
@@ -268,7 +262,7 @@ int steps_sev(struct run_ctx *rc, const struct scn_step *st, struct step_result 
 			memcpy(k, tik, MIN(n, sizeof(k)));
 		uint32_t handle = 0;
 		s = sev_launch_start(p, (uint32_t)run_arg_num(st, "policy", 0), tik ? k : NULL, &handle);
-		res->x1 = handle;
+		steps_res_x(res, 1, handle);
 	} else if (strcmp(c, "activate") == 0) {
 		s = sev_activate(p, h, (uint32_t)run_arg_num(st, "asid", 0));
 	} else if (strcmp(c, "deactivate") == 0) {
@@ -296,7 +290,7 @@ int steps_sev(struct run_ctx *rc, const struct scn_step *st, struct step_result 
 	}
 	p->stat_cmds++;
 	p->stat_errors += s != SNP_SUCCESS;
-	res->status = STEPS_SEV_STATUS | (uint64_t)s;
+	res->status = (uint64_t)s;
 	res->cycles = p->mem_cycles - c0;
 	return 0;
 }

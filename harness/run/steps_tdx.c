@@ -2,7 +2,8 @@
  * leaf name, its input registers named as the module's leaf table names
  * them (Intel TDX Module v1.5 ABI Specification, "Interface Functions";
  * models/monitor/tdx/tdx.c). The status is the completion status in RAX
- * (tdx.*); RCX and RDX come back as x1 and x2. Off the tdx profile the
+ * (tdx.*); RCX, RDX, R8, R9, R10 and R11 come back as x1..x6 (also
+ * named rcx.. in expectations). Off the tdx profile the
  * answer is tdx.unsupported and nothing changes, so one scenario can run on
  * every profile. The leaves' arguments are checked when the scenario is
  * read (harness/lang/steps_check.c). */
@@ -25,6 +26,17 @@ static bool is_vp_enter(const struct tdx_leaf *l) { return l->leaf == TDH_VP_ENT
 /* The leaf's input registers in the order its table names them (TDX ABI:
  * RCX, RDX, R8, R9, R10). */
 static const enum tdx_gpr in_regs[] = { TDX_RCX, TDX_RDX, TDX_R8, TDX_R9, TDX_R10 };
+/* Its output registers, x1..x6: all a leaf returns, but for the TD's R12..R15,
+ * RBX, RSI and RDI a TDVMCALL exit of TDH.VP.ENTER may expose as well. */
+static const enum tdx_gpr out_regs[] = { TDX_RCX, TDX_RDX, TDX_R8, TDX_R9, TDX_R10, TDX_R11 };
+G_STATIC_ASSERT(G_N_ELEMENTS(out_regs) <= SCN_RESULT_REGS);
+
+/* The TDX step's status space, and tdx.unsupported off the tdx profile. */
+static bool have_tdx(struct run_ctx *rc, struct step_result *res)
+{
+	steps_res_status(res, STEPS_STATUS_TDX, rc->machine.tdx ? TDX_SUCCESS : STEPS_TDX_UNSUPPORTED);
+	return rc->machine.tdx != NULL;
+}
 
 /* The vm a step names with vm= (host.tdx_aug, host.seamcall), or the
  * step's actor (VM.accept). */
@@ -61,12 +73,8 @@ int steps_seamcall(struct run_ctx *rc, const struct scn_step *st, struct step_re
 			 vm_arg->col, vm_arg->v.name);
 		return -1;
 	}
-	res->has_status = true;
-	res->status_space = STEPS_STATUS_TDX;
-	if (!t) {
-		res->status = STEPS_TDX_UNSUPPORTED;
+	if (!have_tdx(rc, res))
 		return 0;
-	}
 	uint64_t lp = run_arg_num(st, "lp", host->core);
 	if (lp >= rc->machine.cfg.cores || lp >= TDX_MAX_LPS) {
 		const struct scn_arg *a = step_arg(st, "lp");
@@ -97,8 +105,8 @@ int steps_seamcall(struct run_ctx *rc, const struct scn_step *st, struct step_re
 	tdx_seamcall(t, (unsigned)lp, regs, &spent);
 	sim_set_time(&rc->sim, t0 + spent);
 	res->status = regs[TDX_RAX];
-	res->x1 = regs[TDX_RCX];
-	res->x2 = regs[TDX_RDX];
+	for (unsigned k = 0; k < G_N_ELEMENTS(out_regs); k++)
+		steps_res_x(res, k + 1, regs[out_regs[k]]);
 	res->cycles = spent;
 	return 0;
 }
@@ -112,12 +120,8 @@ int steps_tdx_shared_eptp(struct run_ctx *rc, const struct scn_step *st, struct 
 	struct tdx *t = rc->machine.tdx;
 	(void)err;
 	(void)errlen;
-	res->has_status = true;
-	res->status_space = STEPS_STATUS_TDX;
-	if (!t) {
-		res->status = STEPS_TDX_UNSUPPORTED;
+	if (!have_tdx(rc, res))
 		return 0;
-	}
 	res->status = tdx_vp_set_shared_eptp(t, run_arg_num(st, "tdvpr", 0), run_arg_num(st, "eptp", 0))
 			      ? TDX_OPERAND_INVALID | TDX_OPERAND_ID_RCX : TDX_SUCCESS;
 	return 0;
@@ -151,7 +155,8 @@ int steps_tdx_quote(struct run_ctx *rc, const struct scn_step *st, struct step_r
 	struct cc_fault f;
 	(void)err;
 	(void)errlen;
-	res->x1 = TDX_GET_QUOTE_ERROR;
+	steps_res_x(res, 1, TDX_GET_QUOTE_ERROR);
+	steps_res_x(res, 2, 0);
 	if (host_rw(host, false, buf, b, TDX_QBUF_DATA, &f, &res->cycles)) {
 		steps_res_fault(res, f.kind);
 		return 0;
@@ -162,15 +167,15 @@ int steps_tdx_quote(struct run_ctx *rc, const struct scn_step *st, struct step_r
 	if (take && host_rw(host, false, buf + TDX_QBUF_DATA, b + TDX_QBUF_DATA, TDREPORT_SIZE, &f,
 			    &res->cycles))
 		take = false;
-	res->x1 = take ? tdx_quote_serve(rc->sim.seed, b, sizeof(b))
-		       : tdx_quote_serve(rc->sim.seed, b, TDX_QBUF_DATA);
-	if (res->x1 == TDX_GET_QUOTE_SUCCESS) {
-		res->x2 = TDX_QUOTE_LEN;
+	res->x[0] = take ? tdx_quote_serve(rc->sim.seed, b, sizeof(b))
+			 : tdx_quote_serve(rc->sim.seed, b, TDX_QBUF_DATA);
+	if (res->x[0] == TDX_GET_QUOTE_SUCCESS) {
+		res->x[1] = TDX_QUOTE_LEN;
 		res->bytes = g_memdup2(b + TDX_QBUF_DATA, TDX_QUOTE_LEN);
 		res->len = TDX_QUOTE_LEN;
 		if (host_rw(host, true, buf + TDX_QBUF_DATA, b + TDX_QBUF_DATA, TDX_QUOTE_LEN, &f,
 			    &res->cycles))
-			res->x1 = TDX_GET_QUOTE_ERROR;
+			res->x[0] = TDX_GET_QUOTE_ERROR;
 	}
 	if (host_rw(host, true, buf, b, TDX_QBUF_DATA, &f, &res->cycles))
 		steps_res_fault(res, f.kind);
@@ -249,9 +254,7 @@ int steps_tdx_vm_access(struct run_ctx *rc, struct cpu *c, uint64_t addr, uint64
 		if (!tdx_status_is_error(st))
 			st = tdx_td_accept(rc->machine.tdx, c->core, b->tdr, gpa & ~0xfffull, cycles);
 		if (tdx_status_is_error(st)) {
-			res->has_status = true;
-			res->status_space = STEPS_STATUS_TDX;
-			res->status = st;
+			steps_res_status(res, STEPS_STATUS_TDX, st);
 			return r;
 		}
 	}
@@ -270,16 +273,12 @@ int steps_tdx_aug(struct run_ctx *rc, const struct scn_step *st, struct step_res
 			 a->col, a->v.name);
 		return -1;
 	}
-	res->has_status = true;
-	res->status_space = STEPS_STATUS_TDX;
-	if (!rc->machine.tdx) {
-		res->status = STEPS_TDX_UNSUPPORTED;
+	if (!have_tdx(rc, res))
 		return 0;
-	}
 	uint64_t addr = run_arg_num(st, "addr", 0);
 	res->status = hv_tdx_bare_aug(&rc->machine, &rc->host, &rc->tdx_vms[vm],
 				      run_arg_num(st, "gpa", addr), addr, &res->cycles);
-	res->x1 = rc->tdx_vms[vm].tdr;
+	steps_res_x(res, 1, rc->tdx_vms[vm].tdr);
 	return 0;
 }
 
@@ -290,12 +289,8 @@ int steps_tdx_accept(struct run_ctx *rc, const struct scn_step *st, struct step_
 {
 	(void)err;
 	(void)errlen;
-	res->has_status = true;
-	res->status_space = STEPS_STATUS_TDX;
-	if (!rc->machine.tdx) {
-		res->status = STEPS_TDX_UNSUPPORTED;
+	if (!have_tdx(rc, res))
 		return 0;
-	}
 	int vm = tdx_vm_of(rc, st->actor);
 	struct cpu *c = &rc->vms[vm];
 	uint64_t addr = run_arg_num(st, "addr", 0);

@@ -118,8 +118,11 @@ static void config_run(void *ctx, size_t index, GByteArray *out)
 	sweep_config_decode(s, index, &p, vidx);
 	sweep_config_sets(s, index, &params, &np, &machine, &nm);
 	struct platform_config cfg;
-	struct scenario *sc = scenario_load(s->scenario, params, np, err, sizeof(err));
-	if (sc && profile_load(x->plan->profile_paths[p], &cfg, err, sizeof(err)) == 0) {
+	/* the profile first: a scenario with params per profile is read for it */
+	struct scenario *sc = NULL;
+	if (profile_load(x->plan->profile_paths[p], &cfg, err, sizeof(err)) == 0)
+		sc = scenario_load_for(s->scenario, cfg.name, params, np, err, sizeof(err));
+	if (sc) {
 		struct collect c = { x, &row };
 		struct run_options ro = { .seed = s->seed, .profile_sets = machine, .nprofile_sets = nm,
 					  .quiet = true, .stats_hook = collect_stats, .stats_arg = &c };

@@ -101,6 +101,7 @@ static const uint8_t arg_fmt[TRACE_TYPE_COUNT][4] = {
 	[TRACE_RMP_FAULT] = { A_HEX, A_HEX, A_RMP_ACCESS, A_RMP_CHECK },
 	[TRACE_GUEST_CALL] = { A_FID },
 	[TRACE_GUEST_RET] = { A_FID, A_MON_STATUS, A_HEX, A_DEC },
+	[TRACE_MMIO_FORGE] = { A_HEX, A_HEX, A_DEC, A_HEX },
 };
 
 /* PSCI (DEN0022), which realms call through the RMM and the host answers. */
@@ -164,46 +165,45 @@ static void status_text(char *out, size_t len, const char *name, uint64_t raw, b
 		snprintf(out, len, "%s(%#" PRIx64 ")", name, raw);
 }
 
-static bool is_tdx_status(uint64_t st)
-{
-	return st > 0xffffffffull && st != UINT64_MAX;
-}
-
 static void tdx_status_text(char *out, size_t len, uint64_t st)
 {
 	if (st == TDX_SEAMCALL_VMFAILINVALID)
 		g_strlcpy(out, "tdx.vmfailinvalid", len);
+	else if (st == STEPS_TDX_UNSUPPORTED)
+		g_strlcpy(out, "tdx.unsupported", len);
 	else
 		status_text(out, len, tdx_status_name(st), st, (st & 0xffffffffull) == 0);
 }
 
-static void rmi_status_text(char *out, size_t len, uint64_t x0)
+/* A status by the name its space gives it (harness/lang/steps_status.c, as
+ * expectations and summary.json name it), RMI's index and a TDX operand
+ * kept beside it. */
+static void space_status_text(enum steps_status_space sp, uint64_t raw, char *out, size_t len)
 {
-	status_text(out, len, rmi_status_name(x0), x0, x0 < 0x100 || x0 == UINT64_MAX);
+	if (sp == STEPS_STATUS_TDX)
+		tdx_status_text(out, len, raw);
+	else if (sp == STEPS_STATUS_RMI)
+		status_text(out, len, steps_status_name(sp, raw), raw, raw < 0x100 || raw == UINT64_MAX);
+	else
+		g_strlcpy(out, steps_status_name(sp, raw), len);
 }
 
+/* A call's X0 / RAX: the TDX module's, else in the space of the function. */
 static void mon_status(const struct trace_names *n, const struct trace_rec *rec, char *out,
 		       size_t len)
 {
 	uint64_t fid = rec->a[0], x0 = rec->a[1];
-	if (source_is(n, rec, "tdx"))
-		tdx_status_text(out, len, x0);
-	else if (rsi_cmd_by_fid(fid))
-		g_strlcpy(out, rsi_status_name(x0), len);
-	else
-		rmi_status_text(out, len, x0);
+	space_status_text(source_is(n, rec, "tdx") ? STEPS_STATUS_TDX : steps_smc_space(fid), x0,
+			  out, len);
 }
 
-static void step_status(uint64_t st, char *out, size_t len)
+/* step.done's status: the step's code (steps_status_code). */
+static void step_status(uint64_t code, char *out, size_t len)
 {
-	if (st == STEPS_TDX_UNSUPPORTED)
-		g_strlcpy(out, "tdx.unsupported", len);
-	else if (is_tdx_status(st))
-		tdx_status_text(out, len, st);
-	else if ((st & ~0xffull) == 0 || st == UINT64_MAX)
-		rmi_status_text(out, len, st); /* host.rmi's X0, and smc.unknown */
-	else
-		g_strlcpy(out, steps_status_name(st), len);
+	enum steps_status_space sp;
+	uint64_t raw;
+	steps_status_decode(code, false, &sp, &raw);
+	space_status_text(sp, raw, out, len);
 }
 
 static void rmp_access_text(uint64_t w, char *out, size_t len)

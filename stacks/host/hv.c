@@ -234,6 +234,17 @@ int hv_guest_create(struct hv_guest *g, struct hv_result *res, char *err, size_t
 	return 0;
 }
 
+void hv_guest_forge_mmio(struct hv_guest *g, uint64_t reg, uint64_t nth, uint64_t value)
+{
+	g->forge = (struct hv_mmio_forge){ .armed = true, .reg = reg, .nth = nth ? nth : 1,
+					   .value = value };
+}
+
+bool hv_guest_forge_done(const struct hv_guest *g)
+{
+	return g->forge.nth && !g->forge.armed;
+}
+
 int hv_guest_run(struct hv_guest *g, uint64_t max_exits, unsigned until, struct hv_result *res,
 		 char *err, size_t errlen)
 {

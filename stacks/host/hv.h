@@ -173,7 +173,15 @@ struct hv_guest {
 	GByteArray *out;            /* bytes the guest sent out through its device */
 	GByteArray *token;          /* the last attestation token it handed over */
 	GArray *results;            /* struct hv_call_result, in the order reported */
+	/* A hostile device answer, for one run only (never set between
+	 * steps, so not saved): the nth MMIO read at register reg (any:
+	 * HV_MMIO_ANY) returns value instead of the device's answer. */
+	struct hv_mmio_forge {
+		bool armed;
+		uint64_t reg, nth, seen, value;
+	} forge;
 };
+#define HV_MMIO_ANY UINT64_MAX
 
 /* What a step reports back (the scenario capture). */
 struct hv_result {
@@ -203,6 +211,13 @@ int hv_guest_create(struct hv_guest *g, struct hv_result *res, char *err, size_t
  * state as the exit left it). */
 int hv_guest_run(struct hv_guest *g, uint64_t max_exits, unsigned until, struct hv_result *res,
 		 char *err, size_t errlen);
+/* Arm a hostile device answer for the next hv_guest_run only: the guest's
+ * nth MMIO read (1: the first) of register reg (HV_MMIO_ANY: any) in that
+ * run returns value, whatever the device would answer (the guest-HV
+ * interface as attack surface: a malicious or emulated device). Whether it
+ * was delivered: hv_guest_forge_done after the run. */
+void hv_guest_forge_mmio(struct hv_guest *g, uint64_t reg, uint64_t nth, uint64_t value);
+bool hv_guest_forge_done(const struct hv_guest *g);
 /* Tear down and give every page back (undelegated); nothing for a guest
  * whose create the monitor refused. */
 int hv_guest_destroy(struct hv_guest *g, struct hv_result *res, char *err, size_t errlen);

@@ -177,8 +177,16 @@ uint64_t hv_dev_access(struct hv_guest *g, uint64_t off, bool write, uint64_t va
 			   enum hv_page bounce_kind, uint64_t bounce_ipa, uint64_t *cyc)
 {
 	g->n.mmio++;
-	if (!write)
-		return off == GUEST_DEV_ID ? GUEST_DEV_ID_VALUE : 0;
+	if (!write) {
+		uint64_t v = off == GUEST_DEV_ID ? GUEST_DEV_ID_VALUE : 0;
+		struct hv_mmio_forge *f = &g->forge;
+		if (f->armed && (f->reg == HV_MMIO_ANY || f->reg == off) && ++f->seen == f->nth) {
+			trace_MMIO_FORGE(g->m->sim, g->host->src, off, f->value, f->nth, v);
+			v = f->value;
+			f->armed = false;
+		}
+		return v;
+	}
 	switch (off) {
 	case GUEST_DEV_CONSOLE: {
 		uint8_t c = (uint8_t)val;

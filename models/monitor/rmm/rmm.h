@@ -23,6 +23,7 @@ struct rmm_cmd {
 	const char *args[6]; /* their names, as the spec's interface tables give them */
 	void (*handler)(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles);
 	uint64_t cost;     /* fixed cycles of the handler itself, on top of its memory traffic */
+	unsigned results;  /* output registers X0..X(results-1), as its interface table lists */
 };
 
 #define RMM_NCMDS 26
