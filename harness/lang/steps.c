@@ -100,7 +100,8 @@ static const struct step_spec step_table[] = {
 	  "(x1 = its PA, x2 = its size)", "host.guest_load g0 -> img", { GNAME } },
 	{ ACTOR_HOST, "guest_create", "the host stack builds the guest: a realm through the RMI on "
 	  "cca, an ordinary VM elsewhere (status: first failing RMI status; x1 = RD, x2 = the REC "
-	  "run structure)",
+	  "run structure, x3 = where the boot vCPU's registers live: its REC, TDVPR, VMSA or VMCB "
+	  "save area)",
 	  "host.guest_create g0 -> c", { GNAME } },
 	{ ACTOR_HOST, "guest_run", "run the guest, handling its exits, until it powers off "
 	  "(x1 = exits, x2 = the ticks it reported; bytes: what it sent out)",

@@ -320,6 +320,11 @@ static int guest_step(struct run_ctx *rc, const struct scn_step *st, struct step
 		return -1;
 	}
 	copy_result(g, &h, strcmp(st->op, "guest_run") == 0, res);
+	/* where the boot vCPU's registers live, for steps that name it:
+	 * its REC (cca), TDVPR (tdx), VMSA (sev-es, sev-snp) or VMCB save
+	 * area (plain, sev) */
+	if (strcmp(st->op, "guest_create") == 0)
+		steps_res_x(res, 3, hv_guest_regs_pa(g));
 	return 0;
 }
 
