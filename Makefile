@@ -77,6 +77,14 @@ restore-check: all
 	@JOBS=$${JOBS:-2} harness/scripts/restore-everywhere.sh $(CLI)
 .PHONY: restore-check
 
+# The scenario tests alone: every bundled scenario's expectations, and the
+# matrix against the committed reference. COMPARE=outcomes leaves cycles and
+# digests out (a timing change passes); exact, the default, compares them.
+COMPARE ?= exact
+scenario-test: all
+	@$(CLI) matrix scenarios -j $${JOBS:-2} --reference results/reference/matrix.json \
+		--compare $(COMPARE)
+
 # Regenerate the golden matrix the tests compare against (review the diff).
 reference: all
 	@$(CLI) matrix scenarios --json results/reference/matrix.json

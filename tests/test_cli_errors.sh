@@ -206,6 +206,33 @@ expect_err "bad seed message" "--seed: bad number \"12x\""
 expect_exit "unknown command exits 2" 2 "$CCSIM" frob
 expect_exit "matrix on a missing path exits 2" 2 "$CCSIM" matrix "$T/nowhere"
 expect_err "matrix missing path message" "nowhere: no such file or folder"
+# recording (run --record) and comparing (matrix --reference): options
+# that do not go together, and what cannot be read or written, before
+# anything runs
+expect_exit "run: --record-cycles alone exits 2" 2 "$CCSIM" run "$T/ok.scn" --record-cycles
+expect_err "run: --record-cycles alone message" "ccsim run: --record-cycles goes with --record or --record-to"
+expect_exit "run: --record with --set exits 2" 2 "$CCSIM" run "$T/param.scn" --record --set n=2
+expect_err "run: --record with --set message" "ccsim run: --record records the scenario as written: no --set"
+expect_exit "run: --record on an undeclared profile exits 2" 2 "$CCSIM" run "$T/ok.scn" --record --profile cca
+expect_err "run: --record on an undeclared profile message" "ccsim run --record: cca is not one of the profiles .*ok.scn declares"
+expect_exit "run: --record-to without a file exits 2" 2 "$CCSIM" run "$T/ok.scn" --record-to
+expect_err "run: --record-to without a file message" "ccsim run: --record-to needs a value"
+expect_exit "run: --record of a missing file exits 2" 2 "$CCSIM" run "$T/does-not-exist.scn" --record
+expect_err "run: --record of a missing file message" "does-not-exist.scn:0:0: cannot read scenario"
+expect_exit "matrix: --compare without --reference exits 2" 2 "$CCSIM" matrix "$T/ok.scn" --compare outcomes
+expect_err "matrix: --compare without --reference message" "ccsim matrix: --compare goes with --reference REF"
+expect_exit "matrix: --compare of another kind exits 2" 2 "$CCSIM" matrix "$T/ok.scn" --reference "$T/ok.scn" --compare loose
+expect_err "matrix: --compare of another kind message" "ccsim matrix: --compare loose: expected outcomes or exact"
+expect_exit "matrix: --reference without a file exits 2" 2 "$CCSIM" matrix "$T/ok.scn" --reference
+expect_err "matrix: --reference without a file message" "ccsim matrix: --reference needs a value"
+expect_exit "matrix: a missing reference exits 2" 2 "$CCSIM" matrix "$T/ok.scn" --reference "$T/nope.json"
+expect_err "matrix: a missing reference message" "ccsim matrix: $T/nope.json: cannot read"
+printf '{"format": "ccsim.matrix/1", "seed": 1,\n "runs": [{"scenario": "a.scn", "profile": "plain", "pass": true}]}\n' >"$T/short.json"
+expect_exit "matrix: a reference row without its fields exits 2" 2 "$CCSIM" matrix "$T/ok.scn" --reference "$T/short.json"
+expect_err "matrix: a reference row without its fields message" "ccsim matrix: $T/short.json:2:11: the run has no \"outcome\""
+printf '{"format": "ccsim.matrix/1", "seed": 1, "runs": [}\n' >"$T/broken.json"
+expect_exit "matrix: a reference that is not JSON exits 2" 2 "$CCSIM" matrix "$T/ok.scn" --reference "$T/broken.json"
+expect_err "matrix: a reference that is not JSON message" "ccsim matrix: $T/broken.json:1:50: unexpected '}' \\(expected a value\\)"
 printf 'garbage' >"$T/bad.trace"
 expect_exit "bad trace exits 2" 2 "$CCSIM" trace "$T/bad.trace"
 expect_err "bad trace message" "bad.trace: offset 0: expected a ccsim binary trace"

@@ -3,7 +3,8 @@
 # stdout is not a terminal) line by line, in column blocks when it must;
 # --wide is the full table as it always was; failures and errors are named
 # at the end; --junit writes a report that validates against the JUnit
-# schema (tests/data/junit.xsd) with the right counts.
+# schema (tests/data/junit.xsd) with the right counts; --reference names
+# each difference from a reference matrix, by the mode's fields.
 . tests/lib.sh
 D=tests/data/matrix
 
@@ -166,4 +167,70 @@ if [ ! -s "$T/out" ]; then ok "matrix: nothing runs when --junit cannot be writt
 fi
 expect_exit "matrix: --junit without a file exits 2" 2 "$CCSIM" matrix "$D" --junit
 expect_err "matrix: --junit without a file message" "ccsim matrix: --junit needs a value"
+
+# --reference: a matrix held against a committed one. `outcomes` lets a
+# timing change through (cycles, digest), `exact` does not; a changed
+# outcome fails both; rows on one side only are named.
+mkdir -p "$T/cmp"
+cp scenarios/attacks/device-dma.scn scenarios/attacks/host-read-delegated.scn "$T/cmp/"
+"$CCSIM" matrix "$T/cmp" --json "$T/ref.json" >/dev/null 2>&1
+C=$T/cmp
+expect_exit "compare: the same runs, exact, exit 0" 0 "$CCSIM" matrix "$C" --reference "$T/ref.json"
+if grep -qx "compare with $T/ref.json (exact): no differences in 16 runs" "$T/out"; then
+	ok "compare: the same runs: no differences"
+else
+	fail "compare: the same runs: no differences" "$(tail -n 3 "$T/out")"
+fi
+# a firmware team's timing change: cycles and digest of one row
+sed "/device-dma.scn\", \"profile\": \"cca\"/{s/\"cycles\": [0-9]*/\"cycles\": 1/;s/\"digest\": \"[0-9a-f]*\"/\"digest\": \"$(printf '0%.0s' $(seq 64))\"/}" \
+	"$T/ref.json" >"$T/timing.json"
+expect_exit "compare outcomes: a timing change passes" 0 \
+	"$CCSIM" matrix "$C" --reference "$T/timing.json" --compare outcomes
+expect_exit "compare exact: a timing change fails" 1 \
+	"$CCSIM" matrix "$C" --reference "$T/timing.json" --compare exact
+if grep -qx "compare with $T/timing.json (exact): 2 differences" "$T/out" &&
+	grep -Eqx "  $C/device-dma.scn on cca: cycles: reference 1, now [0-9]+" "$T/out" &&
+	grep -Eqx "  $C/device-dma.scn on cca: digest: reference \"0{64}\", now \"[0-9a-f]{64}\"" "$T/out"; then
+	ok "compare exact: names the scenario, profile, field and both values"
+else
+	fail "compare exact: names the scenario, profile, field and both values" "$(sed -n '/^compare/,$p' "$T/out")"
+fi
+sed '/host-read-delegated.scn", "profile": "sev"/s/"outcome": "no-leak"/"outcome": "leaked"/' \
+	"$T/ref.json" >"$T/verdict.json"
+for m in outcomes exact; do
+	expect_exit "compare $m: a changed outcome fails" 1 "$CCSIM" matrix "$C" --reference "$T/verdict.json" --compare $m
+	if grep -qx "  $C/host-read-delegated.scn on sev: outcome: reference \"leaked\", now \"no-leak\"" "$T/out"; then
+		ok "compare $m: the changed outcome is named"
+	else
+		fail "compare $m: the changed outcome is named" "$(sed -n '/^compare/,$p' "$T/out")"
+	fi
+done
+# a row the run no longer has, one the reference lacks, one outside PATH
+grep -v 'device-dma.scn", "profile": "plain"' "$T/ref.json" |
+	sed "s|^  \"runs\": \[|&\n    {\"scenario\": \"$C/gone.scn\", \"profile\": \"cca\", \"error\": \"x\"},\n    {\"scenario\": \"$T/elsewhere/x.scn\", \"profile\": \"cca\", \"error\": \"x\"},|" \
+	>"$T/rows.json"
+expect_exit "compare: rows on one side only fail" 1 "$CCSIM" matrix "$C" --reference "$T/rows.json" --compare outcomes
+if grep -qx "compare with $T/rows.json (outcomes): 2 differences" "$T/out" &&
+	grep -qx "  $C/device-dma.scn on plain: not in the reference" "$T/out" &&
+	grep -qx "  $C/gone.scn on cca: in the reference, not in this run" "$T/out"; then
+	ok "compare: rows on one side only are named, rows outside PATH are not"
+else
+	fail "compare: rows on one side only are named, rows outside PATH are not" "$(sed -n '/^compare/,$p' "$T/out")"
+fi
+expect_exit "compare: rows of other profiles are not missing under --profile" 0 \
+	"$CCSIM" matrix "$C/host-read-delegated.scn" --profile cca --reference "$T/ref.json"
+# another seed: said first, then what it moved
+expect_exit "compare: another seed differs" 1 "$CCSIM" matrix "$C" --seed 2 --reference "$T/ref.json"
+if sed -n '/^compare/{n;p;}' "$T/out" | grep -qx '  seed: reference 1, now 2'; then
+	ok "compare: another seed is named first"
+else
+	fail "compare: another seed is named first" "$(sed -n '/^compare/,$p' "$T/out" | head -3)"
+fi
+# an expectation that fails and a difference: exit 1 still; bad input: 2
+expect_exit "compare: a reference that does not parse exits 2" 2 \
+	"$CCSIM" matrix "$C" --reference tests/data/matrix/wide.expected
+expect_err "compare: the reference's error names line and column" "ccsim matrix: tests/data/matrix/wide.expected:1:[0-9]+: "
+if [ ! -s "$T/out" ]; then ok "compare: nothing runs when the reference is bad"; else
+	fail "compare: nothing runs when the reference is bad" "$(head -3 "$T/out")"
+fi
 finish

@@ -21,8 +21,8 @@ static const char usage_matrix[] =
 	"observed), then the count line. Every line fits $COLUMNS, else stdout's\n"
 	"terminal, else 80 columns: long paths lose their leading folders, and\n"
 	"columns that do not fit go to further blocks of the table.\n"
-	"Exits 1 if any expectation fails, 2 if any scenario has bad input, 3 if a run\n"
-	"broke one of the machine's invariants.\n"
+	"Exits 1 if any expectation fails (or the runs differ from --reference), 2 if\n"
+	"any scenario has bad input, 3 if a run broke one of the machine's invariants.\n"
 	"\n"
 	"options:\n"
 	"  --wide           the full table instead: pass/FAIL/unchecked and the whole\n"
@@ -36,15 +36,26 @@ static const char usage_matrix[] =
 	"  --out DIR        write each run's results under DIR/<scenario>/<profile>/\n"
 	"  -j N             run N scenarios at a time in worker processes (default 1);\n"
 	"                   the table, JSON and JUnit are identical for any N\n"
-	"  --no-invariants  skip the machine's invariants after each step\n";
+	"  --no-invariants  skip the machine's invariants after each step\n"
+	"  --reference REF  compare the runs with the matrix in REF (a --json file,\n"
+	"                   e.g. results/reference/matrix.json) by (scenario, profile):\n"
+	"                   after the table, each difference (field, reference value,\n"
+	"                   new value) and each row on one side only; exit status 1\n"
+	"                   if any. Rows of REF outside PATH or --profile are not\n"
+	"                   missing. REF is read before anything runs\n"
+	"  --compare MODE   what --reference compares: exact (default) the verdict,\n"
+	"                   outcome, expectation counts, cycles and digest; outcomes\n"
+	"                   the verdict, outcome and expectation counts only (a\n"
+	"                   timing change passes)\n";
 
 static const char *const matrix_value_opts[] = { "--json", "--junit", "--out", "--profile", "--set",
-						  "--seed", "-j", NULL };
+						  "--seed", "-j", "--reference", "--compare", NULL };
 
 int cli_matrix(int argc, char **argv)
 {
 	struct matrix_options o = { .seed = 1, .jobs = 1 };
 	GPtrArray *paths = g_ptr_array_new(), *only = g_ptr_array_new(), *sets = g_ptr_array_new();
+	bool compare = false;
 	int rc = 2;
 	if (cli_wants_help(argc, argv)) {
 		fputs(usage_matrix, stdout);
@@ -75,6 +86,17 @@ int cli_matrix(int argc, char **argv)
 			if (cli_parse_u64("matrix", a, v, &o.seed))
 				goto out;
 			i++;
+		} else if (strcmp(a, "--reference") == 0 && v) {
+			o.reference = v;
+			i++;
+		} else if (strcmp(a, "--compare") == 0 && v) {
+			if (strcmp(v, "exact") && strcmp(v, "outcomes")) {
+				cli_bad_usage("matrix", "--compare %s: expected outcomes or exact", v);
+				goto out;
+			}
+			o.compare = strcmp(v, "exact") ? MATRIX_COMPARE_OUTCOMES : MATRIX_COMPARE_EXACT;
+			compare = true;
+			i++;
 		} else if (strcmp(a, "--no-invariants") == 0) {
 			o.no_invariants = true;
 		} else if (strcmp(a, "-j") == 0) {
@@ -95,6 +117,10 @@ int cli_matrix(int argc, char **argv)
 	}
 	if (!paths->len) {
 		cli_bad_usage("matrix", "%s", "expected at least one scenario file or folder");
+		goto out;
+	}
+	if (compare && !o.reference) {
+		cli_bad_usage("matrix", "%s", "--compare goes with --reference REF");
 		goto out;
 	}
 	if (cli_sets_unique("matrix", argc, argv))

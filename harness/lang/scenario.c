@@ -831,6 +831,12 @@ struct scenario *scenario_load_buf(const char *path, const char *text, size_t le
 	return load(path, NULL, text, len, overrides, noverrides, err, errlen);
 }
 
+struct scenario *scenario_load_buf_for(const char *path, const char *profile, const char *text,
+				       size_t len, char *err, size_t errlen)
+{
+	return load(path, profile, text, len, NULL, 0, err, errlen);
+}
+
 void scenario_free(struct scenario *sc)
 {
 	if (!sc)

@@ -183,6 +183,10 @@ struct scenario *scenario_load_for(const char *path, const char *profile, char *
  * messages; its includes are read relative to the folder of `path`. */
 struct scenario *scenario_load_buf(const char *path, const char *text, size_t len,
 				   char **overrides, size_t noverrides, char *err, size_t errlen);
+/* scenario_load_buf read for `profile` (see scenario_load_for), without
+ * overrides: ccsim run --record reads the text it will edit. */
+struct scenario *scenario_load_buf_for(const char *path, const char *profile, const char *text,
+				       size_t len, char *err, size_t errlen);
 void scenario_free(struct scenario *sc);
 bool scenario_has_profile(const struct scenario *sc, const char *profile);
 const struct scn_secret *scenario_secret(const struct scenario *sc, const char *name);

@@ -147,10 +147,18 @@ int matrix_main(char **paths, size_t npaths, const struct matrix_options *o)
 		fprintf(stderr, "ccsim matrix: %s\n", err);
 		return 2;
 	}
-	/* A report that cannot be written is known before anything runs. */
+	/* A reference that cannot be read, or a report that cannot be
+	 * written, is known before anything runs. */
+	struct matrix_ref ref = { 0 };
+	if (o->reference && matrix_ref_load(o->reference, &ref, err, sizeof(err))) {
+		fprintf(stderr, "ccsim matrix: %s\n", err);
+		g_strfreev(files);
+		return 2;
+	}
 	FILE *junit = NULL;
 	if (o->junit_path && !(junit = fopen(o->junit_path, "w"))) {
 		fprintf(stderr, "ccsim matrix: %s: cannot write: %s\n", o->junit_path, g_strerror(errno));
+		matrix_ref_free(&ref);
 		g_strfreev(files);
 		return 2;
 	}
@@ -209,6 +217,12 @@ int matrix_main(char **paths, size_t npaths, const struct matrix_options *o)
 	size_t passed = k.passed, failed = k.failed, errors = k.errors;
 	if (failed)
 		exit_code = 1;
+	if (o->reference) {
+		struct matrix_compare_run cr = { J, n, o->seed, paths, npaths, o->only_profiles };
+		if (matrix_compare(stdout, &ref, &cr, o->compare))
+			exit_code = 1;
+		matrix_ref_free(&ref);
+	}
 	if (errors)
 		exit_code = 2;
 	for (size_t i = 0; i < n; i++)

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "harness/matrix/matrix_compare.h"
+
 struct matrix_options {
 	uint64_t seed;
 	unsigned jobs;
@@ -19,10 +21,13 @@ struct matrix_options {
 	char **sets;               /* --set overrides, passed to every run */
 	size_t nsets;
 	bool no_invariants;
+	const char *reference;     /* compare with this matrix JSON, or NULL */
+	enum matrix_compare_mode compare;
 };
 
-/* Returns the exit status: 0 all pass, 1 an expectation failed, 2 bad input,
- * 3 a run broke one of the machine's invariants. */
+/* Returns the exit status: 0 all pass, 1 an expectation failed or the runs
+ * differ from the reference, 2 bad input (the reference included), 3 a run
+ * broke one of the machine's invariants. */
 int matrix_main(char **paths, size_t npaths, const struct matrix_options *o);
 /* Collect *.scn files under paths (files taken as given), sorted. */
 char **matrix_collect(char **paths, size_t npaths, char *err, size_t errlen);

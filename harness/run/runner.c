@@ -853,6 +853,8 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 		output_report(stdout, rc, xr, res);
 	if (opt->stats_hook)
 		opt->stats_hook(&rc->sim, opt->stats_arg);
+	if (opt->end_hook)
+		opt->end_hook(rc, xr, opt->end_arg);
 	g_free(xr);
 out:
 	if (trace)

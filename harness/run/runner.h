@@ -56,6 +56,8 @@ struct outcome {
 	bool dos;             /* a guest died (panic, TD made fatal) after an attacker step */
 };
 
+struct run_ctx;
+
 struct run_options {
 	uint64_t seed;
 	const char *outdir;           /* NULL: write nothing */
@@ -73,6 +75,11 @@ struct run_options {
 	 * torn down (a sweep reads its counters here); NULL: none. */
 	void (*stats_hook)(const struct sim *s, void *arg);
 	void *stats_arg;
+	/* Called once the expectations are evaluated (xr: one per scenario
+	 * expectation, in its order), before the run is torn down: ccsim run
+	 * --record reads the captures here. NULL: none. */
+	void (*end_hook)(struct run_ctx *rc, const struct expect_result *xr, void *arg);
+	void *end_arg;
 };
 
 /* The runner's own saved state, a model like any other (base first). */
