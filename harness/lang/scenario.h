@@ -192,9 +192,6 @@ bool scenario_has_profile(const struct scenario *sc, const char *profile);
 const struct scn_secret *scenario_secret(const struct scenario *sc, const char *name);
 const struct scn_guest *scenario_guest(const struct scenario *sc, const char *name);
 const char *scn_cmp_text(enum scn_cmp c);
-/* Whether `field` names a number a result holds (status, cycles, x1..,
- * rcx..; scn_field_kind NUM or STATUS): what `$capture.field` may take. */
-bool scn_numeric_field(const char *field);
 
 /* A number as scenarios write them (decimal, 0x hex, _ separators, K / M / G
  * suffixes; a leading 0 is still decimal): 0, or -1. The command line's

@@ -258,16 +258,11 @@ const char *scn_field_names(void)
 	return "fault, status, cycles, x1..x8, or on a TDX result rcx, rdx, r8..r13";
 }
 
-bool scn_numeric_field(const char *field)
-{
-	enum scn_field_kind k = scn_field_kind(field);
-	return k == SCN_FIELD_NUM || k == SCN_FIELD_STATUS;
-}
-
 int scn_term_ref(struct parser *p, const char *name, int col, struct scn_term *term)
 {
 	const char *dot = strrchr(name, '.');
-	if (!dot || dot == name || !scn_numeric_field(dot + 1))
+	enum scn_field_kind k = dot ? scn_field_kind(dot + 1) : SCN_FIELD_NONE;
+	if (dot == name || (k != SCN_FIELD_NUM && k != SCN_FIELD_STATUS))
 		return scn_perr(p, col, "$%s: a number from a capture names its field: $NAME.status, "
 				".cycles, .x1..x8, or on a TDX result .rcx, .rdx, .r8..r13", name);
 	term->capture = g_strndup(name, (gsize)(dot - name));

@@ -1,6 +1,6 @@
-/* Internals of the scenario parser shared by its two halves: the lexer
+/* Internals of the scenario parser shared by its parts: the lexer
  * (scenario_lex.c: tokens, values, ${param} expansion) and the statements
- * (scenario.c). Not for use outside harness/lang/scenario*.c. */
+ * (scenario.c, scenario_expect.c). Not for use outside harness/lang/scenario*.c. */
 #ifndef CCSIM_HARNESS_LANG_SCENARIO_PRIV_H
 #define CCSIM_HARNESS_LANG_SCENARIO_PRIV_H
 
@@ -56,6 +56,16 @@ int scn_term_ref(struct parser *p, const char *name, int col, struct scn_term *t
 const char *scn_param_value(struct parser *p, const char *name);
 /* The line with every ${param} replaced (g_free it), or NULL with an error. */
 char *scn_expand(struct parser *p, const char *line);
+
+/* Declared so far (scenario.c): a secret, a capture (a step's or a guest
+ * call op's), a profile of the profiles line matching a name or glob. */
+bool scn_secret_declared(struct parser *p, const char *name);
+bool scn_capture_declared(struct parser *p, const char *name);
+bool scn_profiles_match(struct parser *p, const char *pattern);
+
+/* scenario_expect.c: `expect ...` into e, and expect[P,Q]'s profiles. */
+int scn_st_expect(struct parser *p, GArray *t, struct scn_expect *e);
+int scn_expect_group(struct parser *p, const struct tok *head, struct scn_expect *e);
 
 /* scenario_guest.c: `guest NAME ...` and `NAME.op KIND ...` */
 int scn_st_guest(struct parser *p, GArray *t);
