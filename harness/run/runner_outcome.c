@@ -27,6 +27,8 @@ void outcome_text(const struct outcome *o, char *buf, size_t len)
 		snprintf(buf, len, "detected");
 	else if (o->dos)
 		snprintf(buf, len, "dos");
+	else if (o->hijacked)
+		snprintf(buf, len, "hijacked");
 	else if (o->blocked)
 		snprintf(buf, len, "blocked: %s", o->block_mech);
 	else
@@ -55,12 +57,19 @@ void run_outcome_finish(struct run_ctx *rc)
 	struct outcome *o = &rc->out;
 	const struct scenario *sc = rc->sc;
 	o->not_attack = sc->kind != SCN_ATTACK;
-	bool attacked = false;
+	bool attacked = false, injected = false;
 	for (size_t i = 0; i < sc->nsteps; i++) {
 		const struct scn_step *st = &sc->steps[i];
+		/* the guest ran its handler for an event the host injected: the
+		 * host chose what it ran, and when (Heckler, WeSee) */
+		if (rc->ran[i] && injected && strcmp(st->op, "guest_run") == 0 &&
+		    rc->results[i].nregs >= 3 && rc->results[i].x[2])
+			o->hijacked = true;
 		if (!rc->ran[i] || !attacker_step(st))
 			continue;
 		attacked = true;
+		if (strcmp(st->op, "guest_inject") == 0)
+			injected = true;
 		if (!o->inferred && strcmp(st->op, "guess") == 0 && rc->results[i].x[0]) {
 			o->inferred = true;
 			o->infer_line = st->line;

@@ -325,6 +325,10 @@ static int guest_step(struct run_ctx *rc, const struct scn_step *st, struct step
 	 * area (plain, sev) */
 	if (strcmp(st->op, "guest_create") == 0)
 		steps_res_x(res, 3, hv_guest_regs_pa(g));
+	/* the host's injected events the guest took: what the outcome's
+	 * "hijacked" reads (runner_outcome.c) */
+	if (strcmp(st->op, "guest_run") == 0)
+		steps_res_x(res, 3, h.hostile_taken);
 	return 0;
 }
 
