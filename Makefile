@@ -1,4 +1,4 @@
-# ccsim: one Makefile. Targets: all test demo bench coverage check fuzz clean.
+# ccsim: one Makefile. Targets: all test demo bench coverage check fuzz install clean.
 # Variants build into their own folder: B=build (default, -O2), build/asan,
 # build/cov, build/o0; `make B=build/o0 OPT=-O0` works for any of them.
 
@@ -113,6 +113,42 @@ $(B)/bench: harness/bench/bench.c harness/bench/bench_runs.c harness/bench/bench
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ harness/bench/bench.c harness/bench/bench_runs.c $(LIB) $(LDLIBS)
 
+# libccsim for other programs (docs/api.md): the CLI, the static and the
+# shared library (position-independent objects of their own in $(B)/pic; only
+# the ccsim_* interface exported), the public headers, the profiles and a
+# pkg-config file. `make install PREFIX=DIR` (default /usr/local; DESTDIR
+# for staging).
+PREFIX   ?= /usr/local
+SO_MAJOR := 1
+SOLIB    := $(B)/libccsim.so
+PIC_OBJS := $(LIB_SRCS:%.c=$(B)/pic/%.o)
+
+$(B)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC -fPIC $<"
+	@$(CC) $(CFLAGS) -fPIC -c $< -o $@
+
+$(SOLIB): $(PIC_OBJS) harness/api/libccsim.map
+	@echo "  LD      $@"
+	@$(CC) -shared $(LDFLAGS) -Wl,-soname,libccsim.so.$(SO_MAJOR) \
+		-Wl,--version-script=harness/api/libccsim.map -o $@ $(PIC_OBJS) $(LDLIBS)
+
+shared: $(SOLIB)
+
+install: all $(SOLIB)
+	@d='$(DESTDIR)$(PREFIX)'; set -e; \
+	install -d "$$d/bin" "$$d/lib/pkgconfig" "$$d/include/ccsim" "$$d/share/ccsim/profiles"; \
+	install -m 755 $(CLI) "$$d/bin/ccsim"; \
+	install -m 644 $(LIB) "$$d/lib/libccsim.a"; \
+	install -m 755 $(SOLIB) "$$d/lib/libccsim.so.$(SO_MAJOR)"; \
+	ln -sf libccsim.so.$(SO_MAJOR) "$$d/lib/libccsim.so"; \
+	install -m 644 include/ccsim/*.h "$$d/include/ccsim/"; \
+	install -m 644 models/platform/profiles/*.ini "$$d/share/ccsim/profiles/"; \
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|'"$$($(CLI) version | cut -d' ' -f2)"'|g' \
+		harness/api/ccsim.pc.in >"$$d/lib/pkgconfig/ccsim.pc"; \
+	echo "installed in $$d"
+.PHONY: shared install
+
 # Rebuilt from scratch each time: notes (.gcno) left by files that have since
 # moved or been split would otherwise confuse gcovr.
 coverage: deps
@@ -175,4 +211,4 @@ cppcheck:
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_BINS:=.d) $(B)/obj/$(CLI_MAIN:.c=.d)
+-include $(LIB_OBJS:.o=.d) $(PIC_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_BINS:=.d) $(B)/obj/$(CLI_MAIN:.c=.d)
