@@ -252,7 +252,7 @@ static int st_vm(struct parser *p, GArray *t)
 static int check_expr(struct parser *p, struct scn_value *v)
 {
 	if (v->kind == SV_REF) {
-		struct scn_term term = { 0 };
+		struct scn_term term = { .op = '+' };
 		if (scn_term_ref(p, v->name, v->col, &term))
 			return -1;
 		v->kind = SV_EXPR;

@@ -250,7 +250,10 @@ static const struct scn_step *step_resolve(struct run_ctx *rc, const struct scn_
 		struct scn_value *v = &(*args)[k].v;
 		if (v->kind != SV_EXPR)
 			continue;
-		uint64_t sum = 0;
+		/* * and / bind tighter: `prod` is the product being built, added
+		 * (or subtracted, by `sign`) to `sum` at the next + or - */
+		uint64_t sum = 0, prod = 0;
+		char sign = '+';
 		for (size_t i = 0; i < v->nterms; i++) {
 			const struct scn_term *t = &v->terms[i];
 			uint64_t x = t->num;
@@ -265,11 +268,26 @@ static const struct scn_step *step_resolve(struct run_ctx *rc, const struct scn_
 				*args = NULL;
 				return NULL;
 			}
-			sum = t->negate ? sum - x : sum + x;
+			if (t->op == '/' && x == 0) {
+				snprintf(rc->errmsg, sizeof(rc->errmsg), "%s:%d:%d: %s: division by zero",
+					 st->file, st->line, t->col, v->name);
+				g_free(*args);
+				*args = NULL;
+				return NULL;
+			}
+			if (t->op == '*')
+				prod *= x;
+			else if (t->op == '/')
+				prod /= x;
+			else {
+				sum = i == 0 ? 0 : sign == '-' ? sum - prod : sum + prod;
+				sign = t->op;
+				prod = x;
+			}
 		}
 		/* a plain number from here on: names, terms and text stay the step's */
 		v->kind = SV_NUM;
-		v->num = sum;
+		v->num = sign == '-' ? sum - prod : sum + prod;
 	}
 	return copy;
 }

@@ -162,6 +162,13 @@ void run_observe(struct run_ctx *rc, const struct scn_step *st, const struct ste
 		o->detected = true; /* attestation exposed the tampering */
 		o->detect_line = st->line;
 	}
+	/* the verifier accepted evidence the platform never measured: the
+	 * relying party consumed what the attacker made (verifier.verify x1) */
+	if (who == ACTOR_VERIFIER && strcmp(st->op, "verify") == 0 && r->nregs && r->x[0] &&
+	    !o->corrupted) {
+		o->corrupted = true;
+		o->corrupt_line = st->line;
+	}
 	uint64_t addr = run_arg_num(st, "addr", 0);
 	if (r->faulted && r->fault == FAULT_POISON && !o->detected) {
 		o->detected = true;
