@@ -64,6 +64,12 @@ struct scn_step {
 	bool has_at;
 	uint64_t at;       /* at CYCLE: not before this cycle */
 	uint64_t repeat;   /* repeat N: run N times (>= 1) */
+	/* `until COND`, the statement closing a `loop N [-> NAME]` block (its
+	 * capture is NAME): the steps from loop_first to here run again while
+	 * COND does not hold, at most loop_max times in all. NULL for a step. */
+	struct scn_expect *until;
+	size_t loop_first;
+	uint64_t loop_max;
 };
 
 enum scn_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_CONTAINS,

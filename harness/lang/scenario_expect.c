@@ -69,13 +69,24 @@ static int parse_range(struct parser *p, const struct tok *val, struct scn_expec
 	return rc;
 }
 
+void scn_expect_clear(struct scn_expect *e)
+{
+	g_free(e->text);
+	g_free(e->subject);
+	g_free(e->field);
+	scn_value_free(&e->rhs);
+	g_strfreev(e->profiles);
+}
+
 int scn_st_expect(struct parser *p, GArray *t, struct scn_expect *e)
 {
 	/* "not contains" is one operator written as two words */
 	guint vi = t->len >= 4 && !g_array_index(t, struct tok, 2).key &&
 			   strcmp(g_array_index(t, struct tok, 2).s, "not") == 0 ? 4 : 3;
 	if (t->len < vi + 1)
-		return scn_perr(p, 1, "expected: expect SUBJECT OP VALUE [on PROFILE...]");
+		return scn_perr(p, 1, "expected: %s SUBJECT OP VALUE%s",
+				g_array_index(t, struct tok, 0).s,
+				strcmp(g_array_index(t, struct tok, 0).s, "until") ? " [on PROFILE...]" : "");
 	struct tok *subj = &g_array_index(t, struct tok, 1);
 	struct tok *op = &g_array_index(t, struct tok, 2);
 	struct tok *val = &g_array_index(t, struct tok, vi);

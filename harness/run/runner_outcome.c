@@ -42,6 +42,8 @@ static bool attacker_step(const struct scn_step *st)
 	static const char *const stack_ops[] = { "guest_load", "guest_create", "guest_run",
 						 "guest_token", "guest_destroy" };
 	enum actor_kind who = st->spec->actor;
+	if (st->until) /* a loop's end: the runner's, nobody's action */
+		return false;
 	if (who == ACTOR_PHYS || who == ACTOR_DEV)
 		return true;
 	if (who != ACTOR_HOST)
