@@ -29,9 +29,18 @@ TEST_BINS := $(TEST_SRCS:%.c=$(B)/%)
 CLI       := $(B)/ccsim
 LIB       := $(B)/libccsim.a
 
+# The SystemC TLM-2.0 adapter (sysc/, docs/systemc.md): built with `all`
+# when SystemC is installed (harness/deps.sh installs libsystemc-dev).
+SYSC_OK   := $(shell pkg-config --exists systemc 2>/dev/null && echo 1)
+SYSC_CXXFLAGS := -std=c++17 $(OPT) -g -Wall -Wextra -Werror -I. -MMD -MP \
+             $(shell pkg-config --cflags systemc 2>/dev/null) $(XCFLAGS)
+SYSC_LIBS := $(shell pkg-config --libs systemc 2>/dev/null)
+SYSC_BINS := $(B)/sysc/cc_vp $(B)/sysc/bench_sysc
+SYSC_OBJ  := $(B)/obj/sysc/ccsim_tlm.o
+
 .PHONY: all deps reference calibration docs report test unit scenario-test demo bench coverage check cppcheck clean \
 	fuzz fuzz-build fuzz-bins fuzz-coverage
-all: $(CLI) $(LIB)
+all: $(CLI) $(LIB) $(if $(SYSC_OK),$(SYSC_BINS))
 
 deps:
 	@harness/deps.sh
@@ -49,6 +58,21 @@ $(LIB): $(LIB_OBJS)
 $(CLI): $(B)/obj/$(CLI_MAIN:.c=.o) $(LIB)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+sysc: $(SYSC_BINS)
+.PHONY: sysc
+
+$(B)/obj/sysc/%.o: sysc/%.cpp
+	@mkdir -p $(dir $@)
+	@echo "  CXX     $<"
+	@$(CXX) $(SYSC_CXXFLAGS) -c $< -o $@
+
+$(B)/sysc/cc_vp: $(B)/obj/sysc/examples/cc_vp.o $(SYSC_OBJ) $(LIB)
+$(B)/sysc/bench_sysc: $(B)/obj/sysc/bench_sysc.o $(SYSC_OBJ) $(LIB)
+$(SYSC_BINS):
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CXX) $(LDFLAGS) -o $@ $^ $(SYSC_LIBS) $(LDLIBS)
 
 $(B)/%: %.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -175,4 +199,5 @@ cppcheck:
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_BINS:=.d) $(B)/obj/$(CLI_MAIN:.c=.d)
+-include $(LIB_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_BINS:=.d) $(B)/obj/$(CLI_MAIN:.c=.d) \
+	$(wildcard $(B)/obj/sysc/*.d $(B)/obj/sysc/examples/*.d)

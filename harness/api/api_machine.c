@@ -456,7 +456,9 @@ static int dmi_refuse(struct ccsim_dmi *d, const char *why)
 	return 0;
 }
 
-int ccsim_machine_dmi(struct ccsim_machine *cm, uint64_t pa, const struct ccsim_attrs *at,
+/* What a grant for a's accesses to the page of pa may allow now (*d), by
+ * peeking: 1, or 0 with d->reason. */
+static int dmi_rights(struct ccsim_machine *cm, uint64_t pa, const struct ccsim_attrs *at,
 		      struct ccsim_dmi *d)
 {
 	struct machine *m = &cm->m;
@@ -469,7 +471,6 @@ int ccsim_machine_dmi(struct ccsim_machine *cm, uint64_t pa, const struct ccsim_
 	if (access_of(cm, at, page, false, &a, &f) != 0)
 		return dmi_refuse(d, "attributes the machine refuses");
 	unsigned key = a.key >= 0 ? (unsigned)a.key : machine_key_slot(m, a.pas);
-	tell_change(cm); /* access_of may have loaded the plaintext slot */
 	if (!memenc_key_valid(&m->enc, key) || memenc_key_encrypts(&m->enc, key) ||
 	    m->enc.cfg.mode == MEMENC_MAC || m->enc.cfg.mode == MEMENC_CTR_TREE)
 		return dmi_refuse(d, "the engine transforms these lines");
@@ -486,13 +487,38 @@ int ccsim_machine_dmi(struct ccsim_machine *cm, uint64_t pa, const struct ccsim_
 	}
 	if (!d->read)
 		return dmi_refuse(d, "the RMP denies reads");
+	return 1;
+}
+
+int ccsim_machine_dmi(struct ccsim_machine *cm, uint64_t pa, const struct ccsim_attrs *at,
+		      struct ccsim_dmi *d)
+{
+	int ok = dmi_rights(cm, pa, at, d);
+	tell_change(cm); /* the attributes may have loaded the plaintext slot */
+	if (!ok)
+		return 0;
 	/* the cells must be current and stay so: no cache keeps a copy */
 	uint64_t cycles = 0;
-	if (machine_clflush(m, page, MEM_PAGE_SIZE, &cycles))
+	if (machine_clflush(&cm->m, d->start, MEM_PAGE_SIZE, &cycles))
 		return dmi_refuse(d, "cache maintenance failed");
-	d->ptr = mem_cell_page(&m->mem, page);
+	d->ptr = mem_cell_page(&cm->m.mem, d->start);
 	d->generation = ccsim_machine_generation(cm);
 	return d->ptr != NULL;
+}
+
+bool ccsim_machine_dmi_possible(struct ccsim_machine *cm, uint64_t pa, const struct ccsim_attrs *at)
+{
+	struct ccsim_dmi d;
+	return dmi_rights(cm, pa, at, &d) != 0;
+}
+
+bool ccsim_machine_dmi_holds(struct ccsim_machine *cm, const struct ccsim_dmi *d,
+			     const struct ccsim_attrs *at)
+{
+	struct ccsim_dmi now;
+	if (d->generation == ccsim_machine_generation(cm))
+		return true;
+	return dmi_rights(cm, d->start, at, &now) && now.read == d->read && now.write == d->write;
 }
 
 /* --- statistics --- */

@@ -163,6 +163,13 @@ struct ccsim_dmi {
 };
 int ccsim_machine_dmi(struct ccsim_machine *m, uint64_t pa, const struct ccsim_attrs *a,
 		      struct ccsim_dmi *d);
+/* Would ccsim_machine_dmi grant the page of pa to a now (TLM's DMI hint)?
+ * Peeks only. */
+bool ccsim_machine_dmi_possible(struct ccsim_machine *m, uint64_t pa, const struct ccsim_attrs *a);
+/* Does grant d (for attributes a) still give exactly its rights after the
+ * generation moved? Peeks only: no effect on the run. */
+bool ccsim_machine_dmi_holds(struct ccsim_machine *m, const struct ccsim_dmi *d,
+			     const struct ccsim_attrs *a);
 
 /* --- statistics --- */
 

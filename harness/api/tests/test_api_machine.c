@@ -193,12 +193,16 @@ static void test_dmi_policy(void **state)
 
 	m = build("cca");
 	const struct ccsim_attrs host = { .ns = true }, realm = { .ns = true, .nse = true };
-	assert_int_equal(ccsim_machine_dmi(m, NS_PAGE, &host, &d), 1);
-	uint64_t g = d.generation;
+	struct ccsim_dmi grant;
+	assert_int_equal(ccsim_machine_dmi(m, NS_PAGE, &host, &grant), 1);
 	assert_int_equal(ccsim_machine_dmi(m, NS_PAGE, &realm, &d), 0);
 	assert_string_equal(d.reason, "the engine transforms these lines");
+	/* another granule's delegation moves the generation but leaves the grant */
+	delegate(m, NS_PAGE + 0x1000);
+	assert_true(ccsim_machine_generation(m) != grant.generation);
+	assert_true(ccsim_machine_dmi_holds(m, &grant, &host));
 	delegate(m, NS_PAGE);
-	assert_true(ccsim_machine_generation(m) != g);
+	assert_false(ccsim_machine_dmi_holds(m, &grant, &host));
 	assert_int_equal(ccsim_machine_dmi(m, NS_PAGE, &host, &d), 0);
 	assert_string_equal(d.reason, "the GPC denies this PAS");
 	ccsim_machine_free(m);
@@ -206,9 +210,10 @@ static void test_dmi_policy(void **state)
 	m = build("sev-snp");
 	struct ccsim_fault f;
 	uint64_t c;
-	assert_int_equal(ccsim_machine_dmi(m, 0x3000000, &any, &d), 1);
-	assert_true(d.read && d.write);
+	assert_int_equal(ccsim_machine_dmi(m, 0x3000000, &any, &grant), 1);
+	assert_true(grant.read && grant.write);
 	assert_int_equal(ccsim_machine_rmpupdate(m, 0x3000000, 1, 0x5000, false, &f, &c), 0);
+	assert_false(ccsim_machine_dmi_holds(m, &grant, &any));
 	assert_int_equal(ccsim_machine_dmi(m, 0x3000000, &any, &d), 1);
 	assert_true(d.read && !d.write); /* the host may still read an assigned page */
 	ccsim_machine_free(m);
