@@ -133,9 +133,10 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(B)/bench
 	@$(B)/bench $(B)/bench.json
 
-$(B)/bench: harness/bench/bench.c harness/bench/bench_runs.c harness/bench/bench.h $(LIB)
+BENCH_SRCS := harness/bench/bench.c harness/bench/bench_runs.c harness/bench/bench_sysc.c
+$(B)/bench: $(BENCH_SRCS) harness/bench/bench.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ harness/bench/bench.c harness/bench/bench_runs.c $(LIB) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(BENCH_SRCS) $(LIB) $(LDLIBS)
 
 # Rebuilt from scratch each time: notes (.gcno) left by files that have since
 # moved or been split would otherwise confuse gcovr.
