@@ -35,7 +35,7 @@ SYSC_OK   := $(shell pkg-config --exists systemc 2>/dev/null && echo 1)
 SYSC_CXXFLAGS := -std=c++17 $(OPT) -g -Wall -Wextra -Werror -I. -MMD -MP \
              $(shell pkg-config --cflags systemc 2>/dev/null) $(XCFLAGS)
 SYSC_LIBS := $(shell pkg-config --libs systemc 2>/dev/null)
-SYSC_BINS := $(B)/sysc/cc_vp $(B)/sysc/bench_sysc
+SYSC_BINS := $(B)/sysc/cc_vp $(B)/sysc/bench_sysc $(B)/sysc/test_target
 SYSC_OBJ  := $(B)/obj/sysc/ccsim_tlm.o
 
 .PHONY: all deps reference calibration docs report test unit scenario-test demo bench coverage check cppcheck clean \
@@ -69,6 +69,7 @@ $(B)/obj/sysc/%.o: sysc/%.cpp
 
 $(B)/sysc/cc_vp: $(B)/obj/sysc/examples/cc_vp.o $(SYSC_OBJ) $(LIB)
 $(B)/sysc/bench_sysc: $(B)/obj/sysc/bench_sysc.o $(SYSC_OBJ) $(LIB)
+$(B)/sysc/test_target: $(B)/obj/sysc/tests/test_target.o $(SYSC_OBJ) $(LIB)
 $(SYSC_BINS):
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
@@ -201,4 +202,4 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_BINS:=.d) $(B)/obj/$(CLI_MAIN:.c=.d) \
-	$(wildcard $(B)/obj/sysc/*.d $(B)/obj/sysc/examples/*.d)
+	$(wildcard $(B)/obj/sysc/*.d $(B)/obj/sysc/*/*.d)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The SystemC TLM-2.0 example (sysc/examples/cc_vp.cpp, docs/systemc.md)
-# builds and runs on cca and sev-snp: the host's access to the realm's
+# and the target's own test (sysc/tests/test_target.cpp) build; the example
+# runs on cca and sev-snp: the host's access to the realm's
 # (guest's) page is refused with the check that refused it, DMI is granted
 # on plain NS memory and taken back at the delegation / RMP update, the
 # DRAM view holds ciphertext, and two runs print the same bytes.
@@ -12,7 +13,9 @@ if ! pkg-config --exists systemc; then
 	finish
 	exit
 fi
-if make --no-print-directory -s B="$B" "$vp" >"$T/out" 2>"$T/err"; then ok "the example builds"; else
+if make --no-print-directory -s B="$B" "$vp" "$B/sysc/test_target" >"$T/out" 2>"$T/err"; then
+	ok "the example builds"
+else
 	fail "the example builds" "$(head -c 1200 "$T/err")"
 	finish
 	exit
@@ -51,6 +54,13 @@ if [ -n "$dram" ] && grep -Eq "^host +read +0x3000000 TLM_OK_RESPONSE" "$o"; the
 else
 	fail "sev-snp: the host reads what DRAM holds" "$(cat "$o")"
 fi
+
+# The target's edges (sysc/tests/test_target.cpp): its own ok / FAIL lines.
+"$B/sysc/test_target" >"$T/target" 2>"$T/err"
+st=$?
+cat "$T/target"
+fails=$((fails + $(grep -c '^FAIL ' "$T/target")))
+[ "$st" -eq 0 ] && ok "test_target exits 0" || fail "test_target exits 0" "$(head -c 600 "$T/err")"
 
 # Determinism: the same output, byte for byte, run after run.
 expect_exit "cca: runs again" 0 "$vp" cca
