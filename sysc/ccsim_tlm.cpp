@@ -3,6 +3,7 @@
 #include "sysc/ccsim_tlm.h"
 
 #include <cerrno>
+#include <vector>
 
 namespace ccsim_tlm {
 
@@ -61,9 +62,8 @@ void target::b_transport(tlm::tlm_generic_payload &t, sc_time &delay)
 	// an ordinary access to a page a DMI pointer reaches would leave copies
 	// in the caches the pointer bypasses: the grant goes first
 	for (uint64_t p = addr & ~0xfffull; len && p <= addr + len - 1; p += 0x1000) {
-		auto it = grants_.find(p);
-		if (it != grants_.end())
-			revoke(it);
+		if (grants_.count(p))
+			revoke(p);
 	}
 	ccsim_result r;
 	int rc = ccsim_machine_access(m_, addr, t.get_data_ptr(), len, t.is_write(), &a, &r);
@@ -140,32 +140,35 @@ bool target::get_direct_mem_ptr(tlm::tlm_generic_payload &t, tlm::tlm_dmi &dmi)
 	// the pointer reaches the cells past every cache: ccsim charges no time
 	dmi.set_read_latency(SC_ZERO_TIME);
 	dmi.set_write_latency(SC_ZERO_TIME);
-	grants_[d.start] = grant{ d, a };
+	grants_.emplace(d.start, grant{ d, a });
 	dmi_grants++;
 	return true;
 }
 
-void target::revoke(std::map<uint64_t, grant>::iterator it)
+// Every grant of the page goes: invalidate_direct_mem_ptr reaches every
+// initiator bound to the socket.
+void target::revoke(uint64_t page)
 {
-	uint64_t start = it->second.dmi.start, end = it->second.dmi.end;
-	grants_.erase(it);
+	grants_.erase(page);
 	dmi_invalidations++;
-	socket->invalidate_direct_mem_ptr(start, end);
+	socket->invalidate_direct_mem_ptr(page, page + 0xfff);
 }
 
-// The generation moved (a delegation, an RMP update, a key load): every
-// grant whose rights changed is taken back, the others stay.
+// The generation moved (a delegation, an RMP update, a key load): a page
+// is taken back when any of its grants no longer gives the rights it gave;
+// the others stay.
 void target::changed(void *ctx, uint64_t generation)
 {
 	target *self = static_cast<target *>(ctx);
-	for (auto it = self->grants_.begin(); it != self->grants_.end();) {
-		auto next = std::next(it);
-		if (ccsim_machine_dmi_holds(self->m_, &it->second.dmi, &it->second.attrs))
-			it->second.dmi.generation = generation;
-		else
-			self->revoke(it);
-		it = next;
+	std::vector<uint64_t> gone;
+	for (auto &g : self->grants_) {
+		if (ccsim_machine_dmi_holds(self->m_, &g.second.dmi, &g.second.attrs))
+			g.second.dmi.generation = generation;
+		else if (gone.empty() || gone.back() != g.first)
+			gone.push_back(g.first);
 	}
+	for (uint64_t page : gone)
+		self->revoke(page);
 }
 
 } // namespace ccsim_tlm

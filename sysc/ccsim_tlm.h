@@ -115,7 +115,7 @@ private:
 		ccsim_dmi dmi;
 		ccsim_attrs attrs;
 	};
-	std::map<uint64_t, grant> grants_; // by page
+	std::multimap<uint64_t, grant> grants_; // by page: one per set of attributes asked with
 	bool hint_valid_ = false, hint_ = false;
 	uint64_t hint_page_ = 0, hint_generation_ = 0;
 	ccsim_attrs hint_attrs_{};
@@ -126,7 +126,7 @@ private:
 	void b_transport(tlm::tlm_generic_payload &t, sc_core::sc_time &delay);
 	unsigned transport_dbg(tlm::tlm_generic_payload &t);
 	bool get_direct_mem_ptr(tlm::tlm_generic_payload &t, tlm::tlm_dmi &dmi);
-	void revoke(std::map<uint64_t, grant>::iterator it);
+	void revoke(uint64_t page);
 	static void changed(void *ctx, uint64_t generation);
 };
 

@@ -71,8 +71,9 @@ struct ccsim_result {
 };
 
 /* Build a machine from a profile name (or a path to a .ini) plus
- * "group.key=value" overrides, as `ccsim run --set` takes them. 0, or -1
- * with a message naming the file and line in err. */
+ * "group.key=value" overrides, as `ccsim run --set` takes them; the
+ * simulation's seed (its keys) is 1, a run's default. 0, or -1 with a
+ * message naming the file and line in err. */
 int ccsim_machine_new(const char *profile, const char *const *sets, size_t nsets,
 		      struct ccsim_machine **out, char *err, size_t errlen);
 void ccsim_machine_free(struct ccsim_machine *m);
