@@ -29,9 +29,18 @@ TEST_BINS := $(TEST_SRCS:%.c=$(B)/%)
 CLI       := $(B)/ccsim
 LIB       := $(B)/libccsim.a
 
+# The SystemC TLM-2.0 adapter (sysc/, docs/systemc.md): built with `all`
+# when SystemC is installed (harness/deps.sh installs libsystemc-dev).
+SYSC_OK   := $(shell pkg-config --exists systemc 2>/dev/null && echo 1)
+SYSC_CXXFLAGS := -std=c++17 $(OPT) -g -Wall -Wextra -Werror -I. -MMD -MP \
+             $(shell pkg-config --cflags systemc 2>/dev/null) $(XCFLAGS)
+SYSC_LIBS := $(shell pkg-config --libs systemc 2>/dev/null)
+SYSC_BINS := $(B)/sysc/cc_vp $(B)/sysc/bench_sysc $(B)/sysc/test_target
+SYSC_OBJ  := $(B)/obj/sysc/ccsim_tlm.o
+
 .PHONY: all deps reference calibration docs report test unit scenario-test demo bench coverage check cppcheck clean \
 	fuzz fuzz-build fuzz-bins fuzz-coverage
-all: $(CLI) $(LIB)
+all: $(CLI) $(LIB) $(if $(SYSC_OK),$(SYSC_BINS))
 
 deps:
 	@harness/deps.sh
@@ -49,6 +58,22 @@ $(LIB): $(LIB_OBJS)
 $(CLI): $(B)/obj/$(CLI_MAIN:.c=.o) $(LIB)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+sysc: $(SYSC_BINS)
+.PHONY: sysc
+
+$(B)/obj/sysc/%.o: sysc/%.cpp
+	@mkdir -p $(dir $@)
+	@echo "  CXX     $<"
+	@$(CXX) $(SYSC_CXXFLAGS) -c $< -o $@
+
+$(B)/sysc/cc_vp: $(B)/obj/sysc/examples/cc_vp.o $(SYSC_OBJ) $(LIB)
+$(B)/sysc/bench_sysc: $(B)/obj/sysc/bench_sysc.o $(SYSC_OBJ) $(LIB)
+$(B)/sysc/test_target: $(B)/obj/sysc/tests/test_target.o $(SYSC_OBJ) $(LIB)
+$(SYSC_BINS):
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CXX) $(LDFLAGS) -o $@ $^ $(SYSC_LIBS) $(LDLIBS)
 
 $(B)/%: %.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -109,9 +134,10 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(B)/bench
 	@$(B)/bench $(B)/bench.json
 
-$(B)/bench: harness/bench/bench.c harness/bench/bench_runs.c harness/bench/bench.h $(LIB)
+BENCH_SRCS := harness/bench/bench.c harness/bench/bench_runs.c harness/bench/bench_sysc.c
+$(B)/bench: $(BENCH_SRCS) harness/bench/bench.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ harness/bench/bench.c harness/bench/bench_runs.c $(LIB) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(BENCH_SRCS) $(LIB) $(LDLIBS)
 
 # libccsim for other programs (docs/api.md): the CLI, the static and the
 # shared library (position-independent objects of their own in $(B)/pic; only
@@ -211,4 +237,5 @@ cppcheck:
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(PIC_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_BINS:=.d) $(B)/obj/$(CLI_MAIN:.c=.d)
+-include $(LIB_OBJS:.o=.d) $(PIC_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_BINS:=.d) $(B)/obj/$(CLI_MAIN:.c=.d) \
+	$(wildcard $(B)/obj/sysc/*.d $(B)/obj/sysc/*/*.d)
