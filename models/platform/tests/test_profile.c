@@ -520,7 +520,7 @@ static void test_find(void **state)
 	assert_string_equal(path, "models/platform/profiles/cca.ini");
 	assert_int_equal(profile_find("nope", path, sizeof(path), err, sizeof(err)), -1);
 	assert_true(g_str_has_prefix(err, "unknown profile \"nope\" (looked in $CCSIM_PROFILE_DIR, "
-					  "models/platform/profiles and "));
+					  "models/platform/profiles, "));
 	assert_int_equal(profile_find("models/platform/profiles/plain.ini", path, sizeof(path), err,
 				      sizeof(err)), 0);
 	assert_string_equal(path, "models/platform/profiles/plain.ini");
