@@ -23,6 +23,7 @@
 
 struct rmm;
 struct tdx;
+struct uv;
 struct snp_psp;
 struct sev_psp;
 
@@ -65,6 +66,7 @@ struct machine {
 	struct snp_psp *snp;                /* sev-snp: the SNP firmware (AMD-SP) */
 	struct sev_psp *sev;                /* sev, sev-es: the SEV firmware (AMD-SP) */
 	struct tdx *tdx;                    /* tdx: the TDX module (SEAM), tdx_seamcall */
+	struct uv *uv;                      /* s390-se: the ultravisor, uv_call */
 	uint64_t call_t0;                   /* when the monitor call being served was issued */
 	/* Whoever runs guest code passes the markers it meets (ISA_MARK) here,
 	 * with the VM's VMID: the scenario's phases (set by the runner). */

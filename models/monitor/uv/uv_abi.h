@@ -56,7 +56,7 @@ enum uv_cmd_bit {
 	BIT_UVC_CMD_UNPIN_PAGE_SHARED = 22, BIT_UVC_CMD_DUMP_INIT = 24,
 	BIT_UVC_CMD_DUMP_CONFIG_STOR_STATE = 25, BIT_UVC_CMD_DUMP_CPU = 26,
 	BIT_UVC_CMD_DUMP_COMPLETE = 27, BIT_UVC_CMD_RETR_ATTEST = 28, BIT_UVC_CMD_QUERY_KEYS = 34,
-	BIT_UVC_CMD_DESTR_SEC_STOR = 12, /* not in uv.h's list: ccsim's choice */
+	UV_NO_BIT = 0xff, /* UVC_CMD_DESTR_SEC_STOR: uv.h lists no bit for it */
 };
 
 /* Return codes. The generic ones are uv.h's UVC_RC_*; INV_GHANDLE /
@@ -204,8 +204,7 @@ static inline uint16_t uvcb_rc(const uint8_t *cb) { return uv_be16(cb + 4); }
 static inline uint16_t uvcb_rrc(const uint8_t *cb) { return uv_be16(cb + 6); }
 
 /* One command as the model and the scenario language know it: its code,
- * name, control block size, installed-call bit, whether a guest (set
- * shared, attest) or the host issues it, and the fields a scenario names
+ * name, control block size, installed-call bit, who issues it, and the fields a scenario names
  * (name, offset, width in bytes: 2, 4 or 8). */
 struct uv_field {
 	const char *name;
@@ -213,12 +212,13 @@ struct uv_field {
 	uint8_t width;
 };
 #define UV_FIELDS_MAX 8
+enum { UV_BY_HOST = 0, UV_BY_GUEST = 1, UV_BY_BOTH = 2 };
 struct uv_cmd_info {
 	uint16_t cmd;
 	const char *name;
 	uint16_t len;
 	uint8_t bit;
-	uint8_t guest;      /* issued by a secure guest, not the host */
+	uint8_t guest;      /* UV_BY_HOST, UV_BY_GUEST (set shared, attest) or UV_BY_BOTH (query) */
 	struct uv_field in[UV_FIELDS_MAX];
 };
 const struct uv_cmd_info *uv_cmd_by_name(const char *name);
