@@ -36,12 +36,11 @@ static void conf_unpack(const uint8_t c[SE_HDR_SEA], struct se_hdr *h)
 	h->scf = uv_be64(c + 112);
 }
 
-enum se_open_err se_hdr_open(const uint8_t *buf, size_t len, const struct se_key *keys,
-			     size_t nkeys, struct se_hdr *h)
+int se_hdr_peek(const uint8_t *buf, size_t len, struct se_hdr *h)
 {
 	memset(h, 0, sizeof(*h));
 	if (len < SE_HDR_PLAIN || memcmp(buf, SE_HDR_MAGIC, 8) != 0)
-		return SE_OPEN_MALFORMED;
+		return -1;
 	h->version = uv_be32(buf + 8);
 	h->sehs = uv_be32(buf + SEH_SEHS);
 	memcpy(h->iv, buf + SEH_IV, SE_GCM_IV);
@@ -55,9 +54,17 @@ enum se_open_err se_hdr_open(const uint8_t *buf, size_t len, const struct se_key
 	memcpy(h->tld, buf + SEH_TLD, SE_SHA512_LEN);
 	if (h->version != SE_HDR_VERSION || h->nks == 0 || h->nks > SE_HDR_NKS_MAX ||
 	    h->sea != SE_HDR_SEA || h->sehs != hdr_size(h->nks) || h->sehs > len)
+		return -1;
+	memcpy(h->tag, buf + SE_HDR_PLAIN + h->nks * SE_KEYSLOT_LEN + SE_HDR_SEA, SE_GCM_TAG);
+	return 0;
+}
+
+enum se_open_err se_hdr_open(const uint8_t *buf, size_t len, const struct se_key *keys,
+			     size_t nkeys, struct se_hdr *h)
+{
+	if (se_hdr_peek(buf, len, h))
 		return SE_OPEN_MALFORMED;
 	size_t plain = SE_HDR_PLAIN + h->nks * SE_KEYSLOT_LEN;
-	memcpy(h->tag, buf + plain + SE_HDR_SEA, SE_GCM_TAG);
 	bool named = false;
 	uint8_t pkey[SE_GCM_KEY];
 	for (size_t k = 0; k < nkeys; k++)

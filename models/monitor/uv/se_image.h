@@ -72,6 +72,9 @@ enum se_open_err {
 	SE_OPEN_NO_KEY,     /* no slot for any of the host's keys */
 	SE_OPEN_BAD_TAG,    /* a slot names the key but it or the header fails its tag */
 };
+/* A header's plaintext fields (what anyone holding the image reads: the
+ * digests, the tag): 0, or -1 if it is not a well-formed header. */
+int se_hdr_peek(const uint8_t *buf, size_t len, struct se_hdr *h);
 /* Read and open a header with the host's keys (index order). */
 enum se_open_err se_hdr_open(const uint8_t *buf, size_t len, const struct se_key *keys,
 			     size_t nkeys, struct se_hdr *h);

@@ -10,19 +10,28 @@
 #define HANDLE F("handle", CB_HANDLE, 8)
 
 static const struct uv_cmd_info cmds[] = {
-	{ UVC_CMD_QUI, "qui", UVCB_QUI_LEN, BIT_UVC_CMD_QUI, UV_BY_BOTH, { { NULL } } },
-	{ UVC_CMD_QUERY_KEYS, "query_keys", UVCB_QUERY_KEYS_LEN, BIT_UVC_CMD_QUERY_KEYS, 0, { { NULL } } },
+	{ UVC_CMD_QUI, "qui", UVCB_QUI_LEN, BIT_UVC_CMD_QUI, UV_BY_BOTH, { { NULL } },
+	  { F("uv_base_stor_len", QUI_UV_BASE_STOR_LEN, 8),
+	    F("conf_base_phys_stor_len", QUI_CONF_BASE_PHYS_LEN, 8),
+	    F("conf_base_virt_stor_len", QUI_CONF_BASE_VIRT_LEN, 8),
+	    F("conf_virt_var_stor_len", QUI_CONF_VIRT_VAR_LEN, 8), F("cpu_stor_len", QUI_CPU_STOR_LEN, 8),
+	    F("max_num_sec_conf", QUI_MAX_NUM_SEC_CONF, 4),
+	    F("max_guest_cpu_id", QUI_MAX_GUEST_CPU_ID, 2) } },
+	{ UVC_CMD_QUERY_KEYS, "query_keys", UVCB_QUERY_KEYS_LEN, BIT_UVC_CMD_QUERY_KEYS, 0, { { NULL } },
+	  { F("key_hashes[0]", QK_HASHES, 8) } },
 	{ UVC_CMD_INIT_UV, "init_uv", UVCB_INIT_LEN, BIT_UVC_CMD_INIT_UV, 0,
 	  { F("stor_origin", INIT_STOR_ORIGIN, 8), F("stor_len", INIT_STOR_LEN, 8) } },
 	{ UVC_CMD_CREATE_SEC_CONF, "create_sec_conf", UVCB_CGC_LEN, BIT_UVC_CMD_CREATE_SEC_CONF, 0,
 	  { F("conf_base_stor_origin", CGC_BASE_ORIGIN, 8), F("conf_virt_stor_origin", CGC_VIRT_ORIGIN, 8),
 	    F("guest_stor_origin", CGC_STOR_ORIGIN, 8), F("guest_stor_len", CGC_STOR_LEN, 8),
-	    F("guest_sca", CGC_SCA, 8), F("guest_asce", CGC_ASCE, 8) } },
+	    F("guest_sca", CGC_SCA, 8), F("guest_asce", CGC_ASCE, 8) },
+	  { F("guest_handle", CGC_GUEST_HANDLE, 8) } },
 	{ UVC_CMD_DESTROY_SEC_CONF, "destroy_sec_conf", UVCB_NODATA_LEN, BIT_UVC_CMD_DESTROY_SEC_CONF, 0,
 	  { HANDLE } },
 	{ UVC_CMD_CREATE_SEC_CPU, "create_sec_cpu", UVCB_CSC_LEN, BIT_UVC_CMD_CREATE_SEC_CPU, 0,
 	  { F("guest_handle", CSC_GUEST_HANDLE, 8), F("stor_origin", CSC_STOR_ORIGIN, 8),
-	    F("num", CSC_NUM, 2), F("state_origin", CSC_STATE_ORIGIN, 8) } },
+	    F("num", CSC_NUM, 2), F("state_origin", CSC_STATE_ORIGIN, 8) },
+	  { F("cpu_handle", CSC_CPU_HANDLE, 8) } },
 	{ UVC_CMD_DESTROY_SEC_CPU, "destroy_sec_cpu", UVCB_NODATA_LEN, BIT_UVC_CMD_DESTROY_SEC_CPU, 0,
 	  { HANDLE } },
 	{ UVC_CMD_CONV_TO_SEC_STOR, "conv_to_sec_stor", UVCB_CTS_LEN, BIT_UVC_CMD_CONV_TO_SEC_STOR, 0,
@@ -70,7 +79,9 @@ static const struct uv_cmd_info cmds[] = {
 	  { F("arcb_addr", ATT_ARCB_ADDR, 8), F("cont_token", ATT_CONT_TOKEN, 8),
 	    F("user_data_len", ATT_USER_LEN, 2), F("meas_len", ATT_MEAS_LEN, 4),
 	    F("meas_addr", ATT_MEAS_ADDR, 8), F("add_data_len", ATT_ADD_LEN, 4),
-	    F("add_data_addr", ATT_ADD_ADDR, 8) } },
+	    F("add_data_addr", ATT_ADD_ADDR, 8) },
+	  { F("config_uid[0..7]", ATT_CONFIG_UID, 8), F("config_uid[8..15]", ATT_CONFIG_UID + 8, 8),
+	    F("add_data_len", ATT_ADD_LEN, 4) } },
 };
 
 const struct uv_cmd_info *uv_cmd_by_name(const char *name)

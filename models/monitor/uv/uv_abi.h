@@ -205,7 +205,7 @@ static inline uint16_t uvcb_rrc(const uint8_t *cb) { return uv_be16(cb + 6); }
 
 /* One command as the model and the scenario language know it: its code,
  * name, control block size, installed-call bit, who issues it, and the fields a scenario names
- * (name, offset, width in bytes: 2, 4 or 8). */
+ * and returns (name, offset, width in bytes: 1, 2, 4 or 8). */
 struct uv_field {
 	const char *name;
 	uint16_t off;
@@ -220,6 +220,7 @@ struct uv_cmd_info {
 	uint8_t bit;
 	uint8_t guest;      /* UV_BY_HOST, UV_BY_GUEST (set shared, attest) or UV_BY_BOTH (query) */
 	struct uv_field in[UV_FIELDS_MAX];
+	struct uv_field out[7];  /* what a scenario's x2.. return */
 };
 const struct uv_cmd_info *uv_cmd_by_name(const char *name);
 const struct uv_cmd_info *uv_cmd_by_code(uint16_t cmd);
