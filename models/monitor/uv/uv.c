@@ -72,9 +72,10 @@ int uv_call(struct uv *uv, const struct uv_caller *who, uint8_t *cb, size_t bufl
 	 * to it (kvm-unit-tests uv-host.c / uv-guest.c test_invalid) */
 	else if (!ci || !fn || !by_guest || (who->guest && ci->guest == UV_BY_GUEST && !who->conf))
 		rc = UVC_RC_INV_CMD;
-	/* nothing but query and initialise before INIT_UV (uv-host.c
+	/* nothing but the queries and initialise before INIT_UV (uv-host.c
 	 * test_uv_uninitialized) */
-	else if (!uv->initialized && !who->guest && cmd != UVC_CMD_QUI && cmd != UVC_CMD_INIT_UV)
+	else if (!uv->initialized && !who->guest && cmd != UVC_CMD_QUI && cmd != UVC_CMD_INIT_UV &&
+		 cmd != UVC_CMD_QUERY_KEYS)
 		rc = UVC_RC_INV_STATE;
 	else if (cmd == UVC_CMD_QUI ? len < UVCB_QUI_MIN : len != ci->len)
 		rc = UVC_RC_INV_LEN; /* uv-host.c "hdr invalid length"; pv-attest.c "uvcb too large" */
