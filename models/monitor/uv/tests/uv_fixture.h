@@ -64,11 +64,13 @@ static inline int fx_teardown(void **state)
 	return 0;
 }
 
-/* A control block for cmd, its header's length the command's. */
+/* A control block for cmd, its header's length the command's (a header's
+ * for a code the UV does not know). */
 static inline uint8_t *fx_cb(struct fx *f, uint16_t cmd)
 {
+	const struct uv_cmd_info *ci = uv_cmd_by_code(cmd);
 	memset(f->cb, 0, sizeof(f->cb));
-	uv_put16(f->cb, uv_cmd_by_code(cmd)->len);
+	uv_put16(f->cb, ci ? ci->len : UVCB_HDR);
 	uv_put16(f->cb + 2, cmd);
 	return f->cb;
 }
