@@ -188,6 +188,8 @@ int machine_peek(struct machine *m, unsigned key, uint64_t pa, void *buf, size_t
  *     unless rmp.tlb_coherent is off;
  *   - SEV, SEV-ES: one guest per ASID;
  *   - TDX: the PAMT and every TD's Secure EPT agree (tdx_inv_check);
+ *   - s390-se: every secure page belongs to a live configuration whose
+ *     record points back at it, and none is donated storage (uv_inv_check);
  *   - every profile: each translation a TLB caches for a context one of
  *     `cpus` has loaded is what a walk of its tables gives now;
  *   - no declared secret in plaintext in the DRAM cells of a page the

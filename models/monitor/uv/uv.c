@@ -144,14 +144,14 @@ uint64_t uv_new_handle(struct uv *uv, unsigned index)
 
 struct uv_conf *uv_conf_of(struct uv *uv, uint64_t handle)
 {
-	struct uv_conf *c = &uv->conf[handle & 0xff];
-	return (handle & 0xff) < UV_CONF_MAX && handle && c->handle == handle ? c : NULL;
+	unsigned i = handle & 0xff;
+	return i < UV_CONF_MAX && handle && uv->conf[i].handle == handle ? &uv->conf[i] : NULL;
 }
 
 struct uv_cpu *uv_cpu_of(struct uv *uv, uint64_t handle)
 {
-	struct uv_cpu *c = &uv->cpu[handle & 0xff];
-	return (handle & 0xff) < UV_CPU_MAX && handle && c->handle == handle ? c : NULL;
+	unsigned i = handle & 0xff;
+	return i < UV_CPU_MAX && handle && uv->cpu[i].handle == handle ? &uv->cpu[i] : NULL;
 }
 
 uint32_t uv_conf_id(const struct uv *uv, uint64_t handle)

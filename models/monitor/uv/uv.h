@@ -88,6 +88,11 @@ enum uv_page_kind uv_page_state(const struct uv *uv, uint64_t pa, uint32_t *conf
  * what an image's key slot names. */
 void uv_host_key_hash(const struct uv *uv, uint8_t out[32]);
 
+/* The UV's own consistency, after every step (machine_inv.c): every
+ * secure page belongs to a live configuration whose record points back at
+ * it, and none is donated storage. 0, or 1 with what broke in msg. */
+int uv_inv_check(struct uv *uv, char *msg, size_t len);
+
 /* NULL unless the profile has uv.enabled. */
 struct uv *uv_create(struct sim *s, struct machine *m);
 

@@ -5,6 +5,7 @@
  * uv_convert_from_secure, uv_destroy_page, uv_pin_shared) and
  * arch/s390/mm/fault.c (the 0x3d / 0x3e / 0x3f handlers). */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "models/monitor/uv/uv_internal.h"
@@ -425,4 +426,61 @@ uint16_t uv_unpin_shared(struct uv *uv, const struct uv_caller *who, uint8_t *cb
 	if (h && h->conf == uv_conf_index_id(uv, c))
 		h->pinned = 0;
 	return UVC_RC_EXECUTED;
+}
+
+/* --- invariants (machine_inv.c asks after every step) --- */
+
+struct inv_ctx {
+	struct uv *uv;
+	uint32_t conf;
+	char *msg;
+	size_t len;
+	int bad;
+};
+
+/* A secure frame belongs to a live configuration whose record of the guest
+ * page points back at it, and is no donated storage. */
+static gboolean inv_hpage(gpointer k, gpointer v, gpointer data)
+{
+	(void)k;
+	struct inv_ctx *x = data;
+	const struct uv_hpage *h = v;
+	struct uv_conf *c = h->conf >= 1 && h->conf <= UV_CONF_MAX ? &x->uv->conf[h->conf - 1] : NULL;
+	const struct uv_gpage *g = c && c->handle ? uv_gpage(c, h->gfn * UV_PAGE, false) : NULL;
+	if (!g || g->state != UV_G_SECURE || g->hpfn != h->pfn || uv_range_at(x->uv, h->pfn * UV_PAGE)) {
+		snprintf(x->msg, x->len, "uv: secure page %#llx (configuration %u, guest %#llx) is not "
+			 "what its configuration records, or is donated storage",
+			 (unsigned long long)(h->pfn * UV_PAGE), h->conf,
+			 (unsigned long long)(h->gfn * UV_PAGE));
+		x->bad = 1;
+	}
+	return x->bad;
+}
+
+/* A guest page a configuration holds secure is that host frame's. */
+static gboolean inv_gpage(gpointer k, gpointer v, gpointer data)
+{
+	(void)k;
+	struct inv_ctx *x = data;
+	const struct uv_gpage *g = v;
+	const struct uv_hpage *h = g->state == UV_G_SECURE ? uv_hpage(x->uv, g->hpfn * UV_PAGE) : NULL;
+	if (g->state == UV_G_SECURE && (!h || h->conf != x->conf || h->gfn != g->gfn)) {
+		snprintf(x->msg, x->len, "uv: configuration %u's guest page %#llx is secure at %#llx, "
+			 "which the ultravisor does not hold for it", x->conf,
+			 (unsigned long long)(g->gfn * UV_PAGE), (unsigned long long)(g->hpfn * UV_PAGE));
+		x->bad = 1;
+	}
+	return x->bad;
+}
+
+int uv_inv_check(struct uv *uv, char *msg, size_t len)
+{
+	struct inv_ctx x = { uv, 0, msg, len, 0 };
+	g_tree_foreach(uv->hpages, inv_hpage, &x);
+	for (unsigned i = 0; i < UV_CONF_MAX && !x.bad; i++) {
+		x.conf = i + 1;
+		if (uv->conf[i].handle)
+			g_tree_foreach(uv->conf[i].gpages, inv_gpage, &x);
+	}
+	return x.bad;
 }

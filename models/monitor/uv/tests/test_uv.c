@@ -5,6 +5,7 @@
  * sharing; attestation; checkpoints. */
 #include "models/monitor/uv/tests/uv_fixture.h"
 
+#include "models/monitor/uv/uv_internal.h"
 #include "sim/buf.h"
 
 static const char secret[] = "kernel: the secure guest's code and its secret";
@@ -338,6 +339,24 @@ static void test_checkpoint(void **state)
 	sim_buf_free(&b);
 }
 
+/* The invariant holds through import and export, and catches a secure
+ * page its configuration no longer records. */
+static void test_invariant(void **state)
+{
+	struct fx *f = *state;
+	fx_create(f);
+	char msg[256];
+	assert_int_equal(fx_page_call(f, UVC_CMD_CONV_TO_SEC_STOR, 0x200000), UVC_RC_EXECUTED);
+	assert_int_equal(uv_inv_check(f->m.uv, msg, sizeof(msg)), 0);
+	assert_int_equal(fx_page_call(f, UVC_CMD_CONV_FROM_SEC_STOR, 0x200000), UVC_RC_EXECUTED);
+	assert_int_equal(fx_page_call(f, UVC_CMD_CONV_TO_SEC_STOR, 0x201000), UVC_RC_EXECUTED);
+	assert_int_equal(uv_inv_check(f->m.uv, msg, sizeof(msg)), 0);
+	struct uv_conf *c = uv_conf_of(f->m.uv, f->conf);
+	uv_gpage(c, 0x201000, false)->state = UV_G_EXPORTED;
+	assert_int_equal(uv_inv_check(f->m.uv, msg, sizeof(msg)), 1);
+	assert_non_null(strstr(msg, "secure page 0x40201000"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,6 +370,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_share, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_attest, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_checkpoint, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_invariant, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
