@@ -23,6 +23,7 @@
 
 struct rmm;
 struct tdx;
+struct uv;
 struct snp_psp;
 struct sev_psp;
 
@@ -65,6 +66,7 @@ struct machine {
 	struct snp_psp *snp;                /* sev-snp: the SNP firmware (AMD-SP) */
 	struct sev_psp *sev;                /* sev, sev-es: the SEV firmware (AMD-SP) */
 	struct tdx *tdx;                    /* tdx: the TDX module (SEAM), tdx_seamcall */
+	struct uv *uv;                      /* s390-se: the ultravisor, uv_call */
 	uint64_t call_t0;                   /* when the monitor call being served was issued */
 	/* Whoever runs guest code passes the markers it meets (ISA_MARK) here,
 	 * with the VM's VMID: the scenario's phases (set by the runner). */
@@ -186,6 +188,8 @@ int machine_peek(struct machine *m, unsigned key, uint64_t pa, void *buf, size_t
  *     unless rmp.tlb_coherent is off;
  *   - SEV, SEV-ES: one guest per ASID;
  *   - TDX: the PAMT and every TD's Secure EPT agree (tdx_inv_check);
+ *   - s390-se: every secure page belongs to a live configuration whose
+ *     record points back at it, and none is donated storage (uv_inv_check);
  *   - every profile: each translation a TLB caches for a context one of
  *     `cpus` has loaded is what a walk of its tables gives now;
  *   - no declared secret in plaintext in the DRAM cells of a page the
