@@ -11,7 +11,8 @@
 #include "sim/json.h"
 #include "harness/run/output.h"
 #include "harness/run/runner_priv.h"
-#include "models/monitor/rmm/rmm.h"
+#include "models/monitor/rmm/rmm_cmds.h"
+#include "models/platform/machine_mon.h"
 #include "models/monitor/sev/sev_fw.h"
 #include "models/monitor/snp/snp_psp.h"
 #include "models/monitor/tdx/tdx.h"
@@ -199,8 +200,8 @@ static bool invariants_check(struct run_ctx *rc, const struct scn_step *st)
 	for (size_t i = 0; rc->guests && i < rc->sc->nguests && n < G_N_ELEMENTS(cpus) - 1; i++)
 		if (rc->guests[i])
 			cpus[n++] = &rc->guests[i]->gcpu;
-	if (rc->machine.rmm)
-		cpus[n++] = &rc->machine.rmm->pe;
+	if (machine_mon_pe(rc->machine.rmm))
+		cpus[n++] = machine_mon_pe(rc->machine.rmm);
 	if (!machine_inv_check(&rc->machine, &rc->inv, rc->inv_secrets, nsecrets, rc->inv.tampered,
 			       cpus, n, what, sizeof(what)))
 		return false;

@@ -216,11 +216,30 @@ uint64_t rmm_rtt_skip_non_live(struct rmm *r, const struct rmm_walk *w, uint64_t
 /* Does the RTT hold any ASSIGNED, ASSIGNED_NS or TABLE entry (RttIsLive)? */
 bool rmm_rtt_is_live(struct rmm *r, uint64_t rtt, unsigned level, uint64_t *cycles);
 
-/* --- RSI (rmm_rsi.c) --- */
-void rmm_rsi_stats_register(struct rmm *r, struct sim *s);
-/* Register <prefix>.{calls,errors,cycles} for one RMI (or, if `rsi`, RSI) command. */
-void rmm_cmd_stats_register(struct sim *s, const char *prefix, bool rsi,
-			    uint64_t *calls, uint64_t *errors, uint64_t *cycles);
+/* --- statistics and traces, through the platform's services --- */
+struct rmm_stat_sink {
+	ccsim_stat_fn *emit;
+	void *ctx;
+};
+/* One counter, named "<prefix>.<name>"; desc must be a static string. */
+void rmm_stat(const struct rmm_stat_sink *k, const char *prefix, const char *name, uint32_t kind,
+	      const uint64_t *value, const char *desc);
+/* <prefix>.{calls,errors,cycles} for one RMI (or, if `rsi`, RSI) command. */
+void rmm_cmd_stats(const struct rmm_stat_sink *k, const char *prefix, bool rsi,
+		   const uint64_t *calls, const uint64_t *errors, const uint64_t *cycles);
+void rmm_rsi_stats(const struct rmm *r, const struct rmm_stat_sink *k);
+void rmm_rec_stats(const struct rmm *r, const struct rmm_stat_sink *k);
+static inline void rmm_trace(struct rmm *r, int type, uint64_t a0, uint64_t a1, uint64_t a2,
+			     uint64_t a3)
+{
+	r->svc->trace(r->host, type, a0, a1, a2, a3, NULL, 0);
+}
+/* The present moves to `cycles` into the call being served (traces that
+ * follow carry it). */
+static inline void rmm_sync(struct rmm *r, uint64_t cycles)
+{
+	r->svc->sync(r->host, cycles);
+}
 
 /* --- handlers --- */
 #define RMM_HANDLER(name) void name(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
@@ -249,6 +268,5 @@ void rmm_rec_vcpu_init(struct rmm *r, uint64_t rec, const struct rmm_rec *e, uin
 /* After an RTT change that may remove a valid stage 2 mapping of realm
  * `vmid`: TLBI VMALLS12E1IS on every core (the RMM's break-before-make). */
 void rmm_s2_tlbi(struct rmm *r, uint64_t vmid, uint64_t *cycles);
-void rmm_rec_stats_register(struct rmm *r, struct sim *s);
 
 #endif
