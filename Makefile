@@ -29,9 +29,22 @@ TEST_BINS := $(TEST_SRCS:%.c=$(B)/%)
 CLI       := $(B)/ccsim
 LIB       := $(B)/libccsim.a
 
+# Monitor plug-ins (docs/monitor-api.md): the built-in RMM's sources, and
+# what they use of the rest, built position-independent with only the entry
+# point exported; one library per entry file in models/monitor/rmm/plugin/.
+# The test fixtures in tests/data/monitor/ are built with the unit tests.
+RMM_PLUGIN_SRCS := $(wildcard models/monitor/rmm/rmm*.c) \
+             models/monitor/attest/cca_token.c models/monitor/attest/cbor.c \
+             models/monitor/attest/p384.c models/cpu/vcpu.c sim/buf.c
+RMM_PLUGIN_OBJS := $(RMM_PLUGIN_SRCS:%.c=$(B)/pic/%.o)
+PLUGINS   := $(patsubst models/monitor/rmm/plugin/rmm_%.c,$(B)/plugins/rmm-%.so,\
+             $(wildcard models/monitor/rmm/plugin/rmm_*.c))
+TEST_PLUGINS := $(patsubst tests/data/monitor/%.c,$(B)/plugins/test-%.so,\
+             $(wildcard tests/data/monitor/*.c))
+
 .PHONY: all deps reference calibration docs report test unit scenario-test demo bench coverage check cppcheck clean \
 	fuzz fuzz-build fuzz-bins fuzz-coverage
-all: $(CLI) $(LIB)
+all: $(CLI) $(LIB) $(PLUGINS)
 
 deps:
 	@harness/deps.sh
@@ -40,6 +53,22 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c $< -o $@
+
+.PRECIOUS: $(B)/pic/%.o
+$(B)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC -fPIC $<"
+	@$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(B)/plugins/rmm-%.so: $(B)/pic/models/monitor/rmm/plugin/rmm_%.o $(RMM_PLUGIN_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -shared -Wl,--no-undefined -o $@ $^ $(LDLIBS)
+
+$(B)/plugins/test-%.so: $(B)/pic/tests/data/monitor/%.o
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -shared -o $@ $^
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
@@ -61,7 +90,7 @@ test: deps
 	@$(MAKE) --no-print-directory all tests-build
 	@harness/run_tests.sh $(B)
 
-tests-build: $(TEST_BINS)
+tests-build: $(TEST_BINS) $(PLUGINS) $(TEST_PLUGINS)
 .PHONY: tests-build
 
 unit: $(TEST_BINS)
@@ -175,4 +204,5 @@ cppcheck:
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_BINS:=.d) $(B)/obj/$(CLI_MAIN:.c=.d)
+-include $(LIB_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_BINS:=.d) $(B)/obj/$(CLI_MAIN:.c=.d) \
+	$(RMM_PLUGIN_OBJS:.o=.d) $(wildcard $(B)/pic/models/monitor/rmm/plugin/*.d $(B)/pic/tests/data/monitor/*.d)

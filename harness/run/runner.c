@@ -213,6 +213,25 @@ static bool invariants_check(struct run_ctx *rc, const struct scn_step *st)
 	return true;
 }
 
+/* --diff-monitor: the first call the two monitors answered differently
+ * ends the run, named with the step that made it. */
+static bool divergence_check(struct run_ctx *rc, const struct scn_step *st)
+{
+	uint64_t fid = 0;
+	const char *what = machine_mon_divergence(rc->machine.rmm, &fid);
+	if (!what)
+		return false;
+	const struct rmm_cmd *c = rmm_cmd_by_fid(fid);
+	gchar *name = g_ascii_strup(c ? c->name : "?", -1);
+	snprintf(rc->errmsg, sizeof(rc->errmsg),
+		 "%s:%d: the monitors diverged in the step `%s` on %s, at RMI_%s (0x%llx): %s",
+		 st->file, st->line, st->text, rc->cfg.name, name, (unsigned long long)fid, what);
+	g_free(name);
+	rc->error = 1;
+	rc->monitor_diverged = true;
+	return true;
+}
+
 int run_restored_events_check(const struct run_ctx *rc, char *err, size_t errlen)
 {
 	const struct sim_eventq *q = &rc->sim.events;
@@ -313,7 +332,7 @@ static void step_run(struct sim *s, struct run_ctx *rc, uint64_t index, const st
 			       r.bytes, (uint32_t)r.len);
 	rc->ran[index] = true;
 	rc->vm_ran = rc->vm_ran || st->spec->actor == ACTOR_VM;
-	if (!rc->opt->no_invariants && invariants_check(rc, st))
+	if (divergence_check(rc, st) || (!rc->opt->no_invariants && invariants_check(rc, st)))
 		return;
 	result_copy(&rc->results[index], &r);
 	if (st->capture)
@@ -568,6 +587,7 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 	if (rc->error) {
 		snprintf(err, errlen, "%s", rc->errmsg);
 		res->invariant_broken = rc->invariant_broken;
+		res->monitor_diverged = rc->monitor_diverged;
 		goto out;
 	}
 	if (rc->model.end_cycle > rc->sim.now)

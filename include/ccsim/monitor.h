@@ -276,6 +276,15 @@ struct ccsim_monitor_ops {
 
 typedef const struct ccsim_monitor_ops *ccsim_monitor_entry_fn(uint32_t host_abi);
 
+/* What a plug-in defines (and the only symbol it needs to export when
+ * built with -fvisibility=hidden). */
+#if defined(__GNUC__)
+#define CCSIM_MONITOR_EXPORT __attribute__((visibility("default")))
+#else
+#define CCSIM_MONITOR_EXPORT
+#endif
+CCSIM_MONITOR_EXPORT const struct ccsim_monitor_ops *ccsim_monitor_entry(uint32_t host_abi);
+
 #ifdef __cplusplus
 }
 #endif

@@ -310,6 +310,10 @@ int machine_mon_blob_get(const struct ccsim_monitor_ops *ops, void *inst, struct
 	return rc ? -EINVAL : 0;
 }
 
+/* The record: how many monitors, then each one's blob (the slot's, then
+ * the one diffed beside it). A run stops at its first divergence, so the
+ * two hold the same state whenever a checkpoint is taken: either record
+ * restores a run with or without a second monitor. */
 static int mon_save(const struct sim_model *model, struct sim_buf *out)
 {
 	const struct machine_mon *mm = (const struct machine_mon *)model;
@@ -324,7 +328,7 @@ static int mon_restore_old_fields(struct sim_model *model, const char *state, ui
 	struct machine_mon *mm = (struct machine_mon *)model;
 	/* before checkpoint format 5 a monitor's counters were the fields of
 	 * a model named as the monitor, its other state the record's rest */
-	if (strcmp(state, mm->ops->name) != 0 || mm->diff)
+	if (strcmp(state, mm->ops->name) != 0)
 		return -EINVAL;
 	g_free(mm->old_fields);
 	mm->old_fields = g_memdup2(values, len);
@@ -343,16 +347,22 @@ static int mon_restore(struct sim_model *model, struct sim_reader *in)
 		g_byte_array_append(blob, in->data + in->pos, (guint)(in->len - in->pos));
 		in->pos = in->len;
 		int rc = mm->ops->restore(mm->inst, mm->old_version, blob->data, blob->len);
+		if (!rc && mm->diff)
+			rc = mon_diff_restore_blob(mm->diff, mm->old_version, blob->data, blob->len);
 		g_byte_array_free(blob, TRUE);
 		g_free(mm->old_fields);
 		mm->old_fields = NULL;
 		mm->old_pending = false;
 		return rc ? -EINVAL : 0;
 	}
-	if (sim_reader_u32(in) != (mm->diff ? 2u : 1u))
-		return -EINVAL; /* taken with (or without) a monitor diffed beside it */
-	int rc = machine_mon_blob_get(mm->ops, mm->inst, in);
-	return rc ? rc : mm->diff ? mon_diff_restore(mm->diff, in) : 0;
+	uint32_t n = sim_reader_u32(in);
+	size_t first = in->pos;
+	int rc = n == 1 || n == 2 ? machine_mon_blob_get(mm->ops, mm->inst, in) : -EINVAL;
+	if (rc || !mm->diff)
+		return rc;
+	if (n == 1) /* the second monitor starts from the first's state */
+		in->pos = first;
+	return mon_diff_restore(mm->diff, in);
 }
 
 static void mon_reset(struct sim_model *model)

@@ -654,3 +654,8 @@ int mon_diff_restore(struct mon_diff *d, struct sim_reader *in)
 {
 	return machine_mon_blob_get(d->ops, d->inst, in);
 }
+
+int mon_diff_restore_blob(struct mon_diff *d, uint32_t version, const void *blob, size_t len)
+{
+	return d->ops->restore(d->inst, version, blob, len) ? -EINVAL : 0;
+}

@@ -53,5 +53,7 @@ int machine_mon_blob_get(const struct ccsim_monitor_ops *ops, void *inst, struct
 /* The second monitor's state in the slot's checkpoint record. */
 int mon_diff_save(const struct mon_diff *d, struct sim_buf *out);
 int mon_diff_restore(struct mon_diff *d, struct sim_reader *in);
+/* ... or from a blob the first monitor's state was read from. */
+int mon_diff_restore_blob(struct mon_diff *d, uint32_t version, const void *blob, size_t len);
 
 #endif

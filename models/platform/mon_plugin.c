@@ -3,6 +3,7 @@
  * unless it speaks this ccsim's ABI version, implements the kind of
  * monitor its slot holds and fills in the ops a slot calls. */
 #include <dlfcn.h>
+#include <glib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,9 +28,12 @@ int mon_plugin_load(const char *path, uint32_t kind, const struct ccsim_monitor_
 		    void **handle, char *err, size_t errlen)
 {
 	*handle = NULL;
-	/* RTLD_LOCAL: two plug-ins (--diff-monitor) built from the same
-	 * sources keep their symbols apart */
-	void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	/* a file name, as a command line means it: not a library to look
+	 * for in the system's folders. RTLD_LOCAL: two plug-ins built from
+	 * the same sources (--diff-monitor) keep their symbols apart. */
+	char *file = strchr(path, '/') ? g_strdup(path) : g_strconcat("./", path, NULL);
+	void *dl = dlopen(file, RTLD_NOW | RTLD_LOCAL);
+	g_free(file);
 	if (!dl) {
 		const char *why = dlerror();
 		snprintf(err, errlen, "%s: cannot load the monitor plug-in: %s", path,

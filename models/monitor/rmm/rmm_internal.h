@@ -241,6 +241,27 @@ static inline void rmm_sync(struct rmm *r, uint64_t cycles)
 	r->svc->sync(r->host, cycles);
 }
 
+/* --- the ops table's entries (rmm_mon.c), for variants built from these
+ * sources that change one of them (models/monitor/rmm/plugin/) --- */
+void *rmm_mon_create(const struct ccsim_monitor_services *svc, void *host, char *err, size_t errlen);
+void rmm_mon_destroy(void *mon);
+void rmm_mon_reset(void *mon);
+int rmm_mon_owns_call(void *mon, uint64_t fid);
+void rmm_mon_call(void *mon, uint64_t regs[CCSIM_MONITOR_REGS], uint64_t *cycles);
+int rmm_mon_save(void *mon, ccsim_write_fn *write, void *ctx);
+int rmm_mon_restore(void *mon, uint32_t version, const void *blob, size_t len);
+void rmm_mon_stats(void *mon, ccsim_stat_fn *emit, void *ctx);
+int rmm_mon_query(void *mon, uint32_t what, uint64_t arg, void *out, size_t len);
+/* The RMM's ops table with `call_fn` as its call: the built-in's, or a variant's. */
+#define RMM_MONITOR_OPS(desc, call_fn)                                                      \
+	{                                                                                   \
+		.abi_version = CCSIM_MONITOR_ABI_VERSION, .kind = CCSIM_MONITOR_RMM,        \
+		.name = "rmm", .description = (desc), .state_version = RMM_STATE_VERSION,  \
+		.create = rmm_mon_create, .destroy = rmm_mon_destroy, .reset = rmm_mon_reset, \
+		.owns_call = rmm_mon_owns_call, .call = (call_fn), .save = rmm_mon_save,   \
+		.restore = rmm_mon_restore, .stats = rmm_mon_stats, .query = rmm_mon_query, \
+	}
+
 /* --- handlers --- */
 #define RMM_HANDLER(name) void name(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
 RMM_HANDLER(rmi_features);

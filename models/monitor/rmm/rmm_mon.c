@@ -156,32 +156,31 @@ void rmm_destroy(struct rmm *r)
 	g_free(r);
 }
 
-/* --- the ops table --- */
+/* --- the ops table (its entries also a variant's: rmm_internal.h) --- */
 
-static void *mon_create(const struct ccsim_monitor_services *svc, void *host, char *err,
-			size_t errlen)
+void *rmm_mon_create(const struct ccsim_monitor_services *svc, void *host, char *err, size_t errlen)
 {
 	return rmm_create(svc, host, err, errlen);
 }
-static void mon_destroy(void *mon) { rmm_destroy(mon); }
-static void mon_reset(void *mon) { rmm_reset(mon); }
-static int mon_owns_call(void *mon, uint64_t fid)
+void rmm_mon_destroy(void *mon) { rmm_destroy(mon); }
+void rmm_mon_reset(void *mon) { rmm_reset(mon); }
+int rmm_mon_owns_call(void *mon, uint64_t fid)
 {
 	(void)mon;
 	return rmm_owns_fid(fid);
 }
-static void mon_call(void *mon, uint64_t regs[CCSIM_MONITOR_REGS], uint64_t *cycles)
+void rmm_mon_call(void *mon, uint64_t regs[CCSIM_MONITOR_REGS], uint64_t *cycles)
 {
 	rmm_handle_rmi(mon, regs, cycles);
 }
-static int mon_save(void *mon, ccsim_write_fn *write, void *ctx) { return rmm_save(mon, write, ctx); }
-static int mon_restore(void *mon, uint32_t version, const void *blob, size_t len)
+int rmm_mon_save(void *mon, ccsim_write_fn *write, void *ctx) { return rmm_save(mon, write, ctx); }
+int rmm_mon_restore(void *mon, uint32_t version, const void *blob, size_t len)
 {
 	return rmm_restore(mon, version, blob, len);
 }
-static void mon_stats(void *mon, ccsim_stat_fn *emit, void *ctx) { rmm_stats(mon, emit, ctx); }
+void rmm_mon_stats(void *mon, ccsim_stat_fn *emit, void *ctx) { rmm_stats(mon, emit, ctx); }
 
-static int mon_query(void *mon, uint32_t what, uint64_t arg, void *out, size_t len)
+int rmm_mon_query(void *mon, uint32_t what, uint64_t arg, void *out, size_t len)
 {
 	struct rmm *r = mon;
 	switch (what) {
@@ -218,22 +217,8 @@ static int mon_query(void *mon, uint32_t what, uint64_t arg, void *out, size_t l
 	}
 }
 
-static const struct ccsim_monitor_ops rmm_ops = {
-	.abi_version = CCSIM_MONITOR_ABI_VERSION,
-	.kind = CCSIM_MONITOR_RMM,
-	.name = "rmm",
-	.description = "ccsim's Realm Management Monitor (Arm DEN0137 1.0-rel0)",
-	.state_version = RMM_STATE_VERSION,
-	.create = mon_create,
-	.destroy = mon_destroy,
-	.reset = mon_reset,
-	.owns_call = mon_owns_call,
-	.call = mon_call,
-	.save = mon_save,
-	.restore = mon_restore,
-	.stats = mon_stats,
-	.query = mon_query,
-};
+static const struct ccsim_monitor_ops rmm_ops =
+	RMM_MONITOR_OPS("ccsim's Realm Management Monitor (Arm DEN0137 1.0-rel0)", rmm_mon_call);
 
 const struct ccsim_monitor_ops *rmm_monitor_ops(void)
 {
