@@ -9,9 +9,9 @@
 
 #include "models/monitor/rmm/rmm_internal.h"
 
-static void rmi_version(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles);
-static void rmi_granule_delegate(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles);
-static void rmi_granule_undelegate(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles);
+static void rmi_version(struct rmm *r, uint64_t regs[RMI_REGS], uint64_t *cycles);
+static void rmi_granule_delegate(struct rmm *r, uint64_t regs[RMI_REGS], uint64_t *cycles);
+static void rmi_granule_undelegate(struct rmm *r, uint64_t regs[RMI_REGS], uint64_t *cycles);
 
 /* The implemented commands, in FID order. Costs are the handler's own work
  * (argument checks, locking, state update) in cycles; memory traffic, cache
@@ -286,7 +286,7 @@ int rmm_rec_ripas_request(struct rmm *r, uint64_t rec, uint64_t base, uint64_t t
 /* B3.3.23 RMI_VERSION: no failure conditions; result SUCCESS if the
  * requested revision is implemented, ERROR_INPUT otherwise, with the
  * lowest and highest implemented revisions in X1 and X2. */
-static void rmi_version(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
+static void rmi_version(struct rmm *r, uint64_t regs[RMI_REGS], uint64_t *cycles)
 {
 	(void)r;
 	(void)cycles;
@@ -300,7 +300,7 @@ static void rmi_version(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles
  * B3.3.5.2 ordering imposes: gran_align < gran_bound < gran_state < gran_gpt.
  * On success the granule is DELEGATED and its GPI is Realm (EL3 changes the
  * GPT with cache maintenance and TLBI RPALOS), and it is zeroed. */
-static void rmi_granule_delegate(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
+static void rmi_granule_delegate(struct rmm *r, uint64_t regs[RMI_REGS], uint64_t *cycles)
 {
 	uint64_t addr = regs[1];
 	if (addr % GRANULE_SIZE) {              /* gran_align */
@@ -332,7 +332,7 @@ static void rmi_granule_delegate(struct rmm *r, uint64_t regs[SMC_REGS], uint64_
  * gran_bound < gran_state (state must be DELEGATED). On success the content
  * is wiped (the RMM zeroes it before asking EL3 to return it to NS), the GPI
  * is NS and the state UNDELEGATED. */
-static void rmi_granule_undelegate(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
+static void rmi_granule_undelegate(struct rmm *r, uint64_t regs[RMI_REGS], uint64_t *cycles)
 {
 	uint64_t addr = regs[1];
 	if (addr % GRANULE_SIZE || !pa_is_delegable(r, addr) ||
@@ -359,7 +359,7 @@ void rmm_note_abort(struct rmm *r, uint64_t fid, uint64_t status, uint64_t chang
 	}
 }
 
-void rmm_handle_rmi(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
+void rmm_handle_rmi(struct rmm *r, uint64_t regs[RMI_REGS], uint64_t *cycles)
 {
 	const struct rmm_cmd *c = rmm_cmd_by_fid(regs[0]);
 	size_t i = (size_t)(c - rmm_cmd_table);

@@ -16,7 +16,7 @@
 #include "ccsim/monitor.h"
 #include "models/monitor/rmm/rmm_abi.h"
 #include "models/monitor/rmm/rmm_cmds.h"
-#include "models/platform/port.h"
+#include "models/mmu/pas.h"
 
 struct rmm;
 
@@ -82,7 +82,7 @@ void rmm_stats(struct rmm *r, ccsim_stat_fn *emit, void *ctx);
 int rmm_save(const struct rmm *r, ccsim_write_fn *write, void *ctx);
 int rmm_restore(struct rmm *r, uint32_t version, const void *blob, size_t len);
 /* Handle one RMI call: regs[0] is the FID on entry and the return code on exit. */
-void rmm_handle_rmi(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles);
+void rmm_handle_rmi(struct rmm *r, uint64_t regs[RMI_REGS], uint64_t *cycles);
 /* Granule state of a PA, for tests and invariants; -1 outside the range. */
 int rmm_granule_state(const struct rmm *r, uint64_t pa);
 /* A realm's state (enum rmm_realm_state) and RIM (64 bytes; SHA-256 fills

@@ -9,17 +9,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ccsim/monitor.h"
 #include "models/monitor/rmm/rmm_abi.h"
-#include "models/platform/port.h"
 
 struct rmm;
+
+/* An RMI call's registers: X0..X7 (SMCCC), as the monitor interface carries them. */
+#define RMI_REGS CCSIM_MONITOR_REGS
 
 struct rmm_cmd {
 	uint64_t fid;
 	const char *name;  /* "granule_delegate", as scenarios spell it */
 	unsigned arity;    /* input registers after X0 */
 	const char *args[6]; /* their names, as the spec's interface tables give them */
-	void (*handler)(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles);
+	void (*handler)(struct rmm *r, uint64_t regs[RMI_REGS], uint64_t *cycles);
 	uint64_t cost;     /* fixed cycles of the handler itself, on top of its memory traffic */
 	unsigned results;  /* output registers X0..X(results-1), as its interface table lists */
 };
@@ -27,7 +30,7 @@ struct rmm_cmd {
 #define RMM_NCMDS 26
 
 /* RSI calls use X0..X10 (RSI_MEASUREMENT_EXTEND: index, size, value_0..7),
- * more than the SMC_REGS an RMI call from the host carries: the REC run
+ * more than the RMI_REGS an RMI call from the host carries: the REC run
  * loop passes its REC's X0..X10. */
 #define RSI_REGS 11
 #define RSI_NCMDS 10

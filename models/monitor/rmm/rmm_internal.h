@@ -173,7 +173,7 @@ static inline bool rmm_ipa_protected(const struct rmm_rd *d, uint64_t ipa)
 {
 	return ipa < 1ull << (d->s2sz - 1);
 }
-static inline void rmm_fail(uint64_t regs[SMC_REGS], enum rmi_status st, unsigned index)
+static inline void rmm_fail(uint64_t regs[RMI_REGS], enum rmi_status st, unsigned index)
 {
 	regs[0] = rmi_return(st, index);
 }
@@ -263,7 +263,7 @@ int rmm_mon_query(void *mon, uint32_t what, uint64_t arg, void *out, size_t len)
 	}
 
 /* --- handlers --- */
-#define RMM_HANDLER(name) void name(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
+#define RMM_HANDLER(name) void name(struct rmm *r, uint64_t regs[RMI_REGS], uint64_t *cycles)
 RMM_HANDLER(rmi_features);
 RMM_HANDLER(rmi_realm_create);
 RMM_HANDLER(rmi_realm_activate);
