@@ -42,6 +42,9 @@ fi
 # states the rest of its record; taken after the realm is built, before it runs
 restores "format 4 -> current: realm-lifecycle on cca" $D/realm-lifecycle.scn cca \
 	$D/realm-lifecycle-cca.v4.ckpt.gz
+# ... and the SEV firmware's counters, its guests the rest (after host.guest_create)
+restores "format 4 -> current: sev-lifecycle on sev" $D/sev-lifecycle.scn sev \
+	$D/sev-lifecycle-sev.v4.ckpt.gz
 
 # a format this ccsim does not know is refused with its offset
 zcat $D/bus-snoop-cca.v1.ckpt.gz | python3 -c '

@@ -19,8 +19,9 @@
  *      returned
  *   5  the current layout: a monitor's state is one record of the
  *      monitor interface (state "monitor" v1: each monitor's blob);
- *      before, the RMM's counters were a field table "rmm" v5
- *      (machine_mon.c reads such a table as its blob's start) */
+ *      before, the RMM's and the SEV firmware's counters were field
+ *      tables "rmm" v5 and "sev" v1 (machine_mon.c reads such a table as
+ *      its blob's start) */
 #define RUN_CKPT_FORMAT 5
 #define RUN_CKPT_SUM 32
 

@@ -156,8 +156,9 @@ struct ccsim_monitor_services {
 	uint32_t kind;         /* enum ccsim_monitor_kind of the slot */
 
 	/* A profile key by its name ("gpc.delegable_base", "rmm.timer" as an
-	 * index of its values, booleans 0 / 1; "sim.seed" the run's seed).
-	 * 0, or -1 if there is no such key. */
+	 * index of its values, booleans 0 / 1), or one of the run's facts:
+	 * "sim.seed" its seed, "machine.wbinvd" the WBINVDs over every core so
+	 * far. 0, or -1 if there is no such key. */
 	int (*param)(void *host, const char *key, uint64_t *value);
 
 	/* Memory as the monitor's world reaches it: 0, 1 on a fault (*fault
@@ -233,6 +234,15 @@ enum ccsim_monitor_query {
 	/* How many result registers (X0 first) call `arg` returns: out =
 	 * uint64_t; what the differential mode compares. */
 	CCSIM_QUERY_CALL_RESULTS = 4,
+	/* AMD firmware: its platform state (SEV API: 0 UNINIT, 1 INIT, 2
+	 * WORKING): out = uint64_t. */
+	CCSIM_QUERY_PLATFORM_STATE = 5,
+	/* AMD firmware: the guests holding ASID `arg`: out = uint64_t[3] {how
+	 * many, the handle of the first, of the second}. */
+	CCSIM_QUERY_ASID_GUESTS = 6,
+	/* AMD firmware: was ASID `arg` deactivated and not yet DF_FLUSHed?
+	 * out = uint64_t 0 / 1. */
+	CCSIM_QUERY_ASID_FLUSH_PENDING = 7,
 };
 
 struct ccsim_monitor_ops {

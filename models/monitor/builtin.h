@@ -9,5 +9,7 @@
 
 /* Arm CCA: the Realm Management Monitor (models/monitor/rmm/rmm_mon.c). */
 const struct ccsim_monitor_ops *rmm_monitor_ops(void);
+/* AMD SEV / SEV-ES: the SEV firmware's legacy API (models/monitor/sev/sev_mon.c). */
+const struct ccsim_monitor_ops *sev_monitor_ops(void);
 
 #endif

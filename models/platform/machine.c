@@ -10,7 +10,6 @@
 #include "models/platform/machine_mon.h"
 #include "models/platform/machine_priv.h"
 #include "models/platform/mon_diff.h"
-#include "models/monitor/sev/sev_fw.h"
 #include "models/monitor/snp/snp_psp.h"
 #include "models/monitor/tdx/tdx.h"
 
@@ -379,8 +378,9 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 			return -1;
 		}
 	}
-	if (cfg->arch == ARCH_SEV || cfg->arch == ARCH_SEV_ES)
-		m->sev = sev_psp_create(s, m);
+	if ((cfg->arch == ARCH_SEV || cfg->arch == ARCH_SEV_ES) &&
+	    machine_mon_attach(m, &m->sev, CCSIM_MONITOR_SEV, sev_monitor_ops(), "", "", err, errlen))
+		return -1;
 	/* TDX: KeyID 0 is the host's (TME); the module programs its global
 	 * private KeyID (TDH.SYS.KEY.CONFIG) and each TD's HKID
 	 * (TDH.MNG.KEY.CONFIG), the host its shared MKTME KeyIDs */

@@ -25,7 +25,6 @@ struct machine_mon;
 struct mon_diff;
 struct tdx;
 struct snp_psp;
-struct sev_psp;
 
 #define MACHINE_MAX_CORES 16
 
@@ -64,7 +63,7 @@ struct machine {
 	} rmp_io_ctx;
 	struct machine_mon *rmm;            /* cca: the RMM's slot (machine_mon.h), built in or a plug-in */
 	struct snp_psp *snp;                /* sev-snp: the SNP firmware (AMD-SP) */
-	struct sev_psp *sev;                /* sev, sev-es: the SEV firmware (AMD-SP) */
+	struct machine_mon *sev;            /* sev, sev-es: the SEV firmware's slot (AMD-SP) */
 	struct tdx *tdx;                    /* tdx: the TDX module (SEAM), tdx_seamcall */
 	uint64_t call_t0;                   /* when the monitor call being served was issued */
 	/* the differential mode, while its first monitor serves a call: told

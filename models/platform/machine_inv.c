@@ -12,7 +12,6 @@
 #include "models/mmu/gpt.h"
 #include "models/monitor/rmm/rmm_abi.h"
 #include "models/monitor/rmm/rmm_cmds.h"
-#include "models/monitor/sev/sev_fw.h"
 #include "models/monitor/snp/snp_fw.h"
 #include "models/monitor/snp/snp_psp.h"
 #include "models/monitor/tdx/tdx.h"
@@ -447,17 +446,12 @@ static int check_sev(struct machine *m, char *msg, size_t len)
 {
 	if (!m->sev)
 		return 0;
-	const struct sev_psp *p = m->sev;
-	for (unsigned i = 0; i < SEV_MAX_GUESTS; i++) {
-		const struct sev_guest *g = &p->guests[i];
-		if (!g->in_use || !g->asid)
-			continue;
-		for (unsigned j = i + 1; j < SEV_MAX_GUESTS; j++) {
-			const struct sev_guest *h = &p->guests[j];
-			if (h->in_use && h->asid == g->asid)
-				return broken(msg, len, "one ASID, two guests: handles %u and %u both "
-					      "hold ASID %u", g->handle, h->handle, g->asid);
-		}
+	for (uint64_t asid = 1; asid < m->cfg.key_slots; asid++) {
+		uint64_t held[3];
+		if (machine_mon_query(m->sev, CCSIM_QUERY_ASID_GUESTS, asid, held, sizeof(held)) == 0 &&
+		    held[0] > 1)
+			return broken(msg, len, "one ASID, two guests: handles %u and %u both "
+				      "hold ASID %u", (unsigned)held[1], (unsigned)held[2], (unsigned)asid);
 	}
 	return 0;
 }

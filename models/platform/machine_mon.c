@@ -34,6 +34,10 @@ static int svc_param(void *host, const char *key, uint64_t *value)
 		*value = mm->m->sim->seed;
 		return 0;
 	}
+	if (strcmp(key, "machine.wbinvd") == 0) {
+		*value = mm->m->stat_wbinvd;
+		return 0;
+	}
 	return profile_get(&mm->m->cfg, key, value);
 }
 
@@ -43,15 +47,18 @@ static int svc_mem(void *host, const struct ccsim_mem_req *req, void *buf, struc
 	struct machine_mon *mm = host;
 	struct machine *m = mm->m;
 	uint8_t *p = buf;
-	if (req->key >= (int32_t)m->enc.cfg.slots || req->pas > CCSIM_PAS_REALM ||
-	    ((req->flags & CCSIM_MEM_DRAM) && req->key < 0) ||
-	    !cc_world_may_use_pas((enum cc_world)mm->world, (enum cc_pas)req->pas))
+	if (req->key >= (int32_t)m->enc.cfg.slots)
 		return -EINVAL;
-	if (req->flags & CCSIM_MEM_DRAM) {
+	if (req->flags & CCSIM_MEM_DRAM) { /* at the memory controller: a key, no PAS */
+		if (req->key < 0)
+			return -EINVAL;
 		sim_set_time(m->sim, m->call_t0 + *cycles);
 		return machine_dram_access(m, (unsigned)req->key, req->pa, buf, req->len, req->write,
 					   cycles) ? -EIO : 0;
 	}
+	if (req->pas > CCSIM_PAS_REALM ||
+	    !cc_world_may_use_pas((enum cc_world)mm->world, (enum cc_pas)req->pas))
+		return -EINVAL;
 	struct bus_port bus = machine_bus(m);
 	unsigned key = req->key >= 0 ? (unsigned)req->key : machine_key_slot(m, (enum cc_pas)req->pas);
 	for (uint64_t pa = req->pa, len = req->len; len;) {
@@ -232,7 +239,8 @@ int machine_mon_trace_type(const char *name)
 
 static int svc_trace_type(void *host, const char *name)
 {
-	(void)host;
+	struct machine_mon *mm = host;
+	mm->traces = true;
 	return machine_mon_trace_type(name);
 }
 
@@ -447,7 +455,10 @@ int machine_mon_attach(struct machine *m, struct machine_mon **slot, uint32_t ki
 		goto fail;
 	}
 	sim_model_register(m->sim, &mm->base);
-	mm->src = sim_trace_source(m->sim, mm->name);
+	/* a trace source only for a monitor that traces: one that does not
+	 * leaves the trace (and the run's digest) as it was */
+	if (mm->traces)
+		mm->src = sim_trace_source(m->sim, mm->name);
 	if (ops->stats)
 		ops->stats(mm->inst, stat_emit, m->sim);
 	if (kind == CCSIM_MONITOR_RMM) {
@@ -468,6 +479,13 @@ fail:
 	mon_plugin_unload(ddl);
 	g_free(mm);
 	return -1;
+}
+
+void machine_mon_command(struct machine_mon *mm, uint64_t regs[CCSIM_MONITOR_REGS],
+			 uint64_t *cycles)
+{
+	mm->m->call_t0 = sim_time(mm->m->sim);
+	machine_mon_call(mm, regs, cycles);
 }
 
 void machine_mon_call(struct machine_mon *mm, uint64_t regs[CCSIM_MONITOR_REGS], uint64_t *cycles)

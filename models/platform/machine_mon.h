@@ -29,6 +29,7 @@ struct machine_mon {
 	uint16_t src;            /* its trace source */
 	uint8_t world, el;       /* the rights its accesses carry (enum cc_world) */
 	bool has_pe;
+	bool traces;             /* it asked for a trace type: it has a trace source */
 	struct cpu pe;           /* the PE it runs guest code on (CCA: "rmm.pe") */
 	uint64_t guest_insns;    /* what guest_run ran, for the host stacks' counters */
 	uint64_t guest_cycles;
@@ -54,12 +55,27 @@ static inline bool machine_mon_owns(const struct machine_mon *mm, uint64_t fid)
 }
 /* One call from the host (the machine has set call_t0). */
 void machine_mon_call(struct machine_mon *mm, uint64_t regs[CCSIM_MONITOR_REGS], uint64_t *cycles);
+/* A firmware command the host sends (SEV: regs[0] the command id): issued
+ * now, its result in regs, the time the firmware took added to *cycles.
+ * Never traced: the firmware's own accesses are. */
+void machine_mon_command(struct machine_mon *mm, uint64_t regs[CCSIM_MONITOR_REGS],
+			 uint64_t *cycles);
+/* A question for the monitor whose 8-byte answer is all the caller needs:
+ * `dflt` if it has none. */
+static inline uint64_t machine_mon_ask(const struct machine_mon *mm, uint32_t what, uint64_t arg,
+				       uint64_t dflt);
 /* The monitor's answer to one of the platform's questions (enum
  * ccsim_monitor_query): 0, or -1 if it has none. */
 static inline int machine_mon_query(const struct machine_mon *mm, uint32_t what, uint64_t arg,
 				    void *out, size_t len)
 {
 	return mm->ops->query ? mm->ops->query(mm->inst, what, arg, out, len) : -1;
+}
+static inline uint64_t machine_mon_ask(const struct machine_mon *mm, uint32_t what, uint64_t arg,
+				       uint64_t dflt)
+{
+	uint64_t v = dflt;
+	return mm && machine_mon_query(mm, what, arg, &v, sizeof(v)) == 0 ? v : dflt;
 }
 /* The PE the monitor runs guest code on, NULL if it has none. */
 static inline struct cpu *machine_mon_pe(struct machine_mon *mm)

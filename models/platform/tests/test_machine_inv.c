@@ -196,7 +196,7 @@ static void test_sev_one_asid(void **state)
 {
 	(void)state;
 	struct fx *f = build("sev");
-	struct sev_psp *p = f->m.sev;
+	struct sev_psp *p = machine_mon_instance(f->m.sev);
 	p->guests[0] = (struct sev_guest){ .in_use = true, .handle = 1, .asid = 20 };
 	p->guests[1] = (struct sev_guest){ .in_use = true, .handle = 2, .asid = 20 };
 	assert_int_equal(check(f, NULL, 0), 1);
