@@ -202,9 +202,11 @@ static int view_check(struct mon_diff *d, uint64_t pa, uint32_t len, enum cc_pas
 		return 0;
 	enum cc_world w = (enum cc_world)d->mm->world;
 	int gpi = view_gpi(d, pa);
-	struct gpc_result r = gpi >= 0 ? (struct gpc_result){ .fault = gpc_gpi_decide(&m->gpc, (uint8_t)gpi,
-										      pas, w) }
-				       : machine_gpt_peek_check(m, pa, pas, w);
+	struct gpc_result r;
+	if (gpi >= 0) /* a granule the call moved: its GPI decides */
+		r = (struct gpc_result){ .fault = gpc_gpi_decide(&m->gpc, (uint8_t)gpi, pas, w) };
+	else
+		r = machine_gpt_peek_check(m, pa, pas, w);
 	static const uint16_t kind[] = { [GPC_OK] = FAULT_NONE, [GPC_FAULT_GPF] = FAULT_GPC_GPF,
 					 [GPC_FAULT_WALK] = FAULT_GPC_WALK,
 					 [GPC_FAULT_ADDR_SIZE] = FAULT_GPC_ADDR_SIZE,
