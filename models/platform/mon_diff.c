@@ -61,7 +61,9 @@ struct mon_diff {
 	bool in_call;
 	/* the first monitor, this call */
 	GHashTable *wrote;  /* id -> struct line_bytes */
-	GArray *undo;       /* struct undo, in write order */
+	GArray *undo;       /* struct undo, in write order: a line's first write after the
+			       call began or a run of guest code ended (what came before it) */
+	GHashTable *undo_at; /* line id -> GArray of its records' indices in undo */
 	GArray *gpi;        /* struct gpi_change */
 	GArray *runs;       /* struct run_rec */
 	/* the second monitor's view, this call */
@@ -140,11 +142,25 @@ void mon_diff_note_run(struct mon_diff *d, const struct ccsim_guest_regime *g,
 	g_array_append_val(d->runs, r);
 }
 
+/* Only the first write of a line in each stretch between the ends of two
+ * runs of guest code is kept: the second monitor reads memory as it was
+ * at such an end, which the first write after it tells. */
 void mon_diff_log_old(struct mon_diff *d, uint64_t pa, unsigned key)
 {
 	struct undo u = { .id = line_id(pa, key) };
-	if (machine_peek(d->mm->m, key, pa & ~(uint64_t)(LINE - 1), u.old, LINE) == 0)
-		g_array_append_val(d->undo, u);
+	GArray *at = g_hash_table_lookup(d->undo_at, GSIZE_TO_POINTER(u.id));
+	if (at && at->len && g_array_index(at, size_t, at->len - 1) >=
+			     (d->runs->len ? g_array_index(d->runs, struct run_rec, d->runs->len - 1).undo_end : 0))
+		return; /* written already since the last end */
+	if (machine_peek(d->mm->m, key, pa & ~(uint64_t)(LINE - 1), u.old, LINE))
+		return;
+	if (!at) {
+		at = g_array_new(FALSE, FALSE, sizeof(size_t));
+		g_hash_table_insert(d->undo_at, GSIZE_TO_POINTER(u.id), at);
+	}
+	size_t i = d->undo->len;
+	g_array_append_val(at, i);
+	g_array_append_val(d->undo, u);
 }
 
 /* --- the second monitor's services --- */
@@ -159,10 +175,11 @@ static int view_line(struct mon_diff *d, uint64_t id, uint8_t out[LINE])
 		memcpy(out, l->data, LINE);
 		return 0;
 	}
-	for (size_t i = d->seg; i < d->undo->len; i++) {
-		const struct undo *u = &g_array_index(d->undo, struct undo, i);
-		if (u->id == id) {
-			memcpy(out, u->old, LINE);
+	const GArray *at = g_hash_table_lookup(d->undo_at, GSIZE_TO_POINTER(id));
+	for (guint k = 0; at && k < at->len; k++) {
+		size_t i = g_array_index(at, size_t, k);
+		if (i >= d->seg) {
+			memcpy(out, g_array_index(d->undo, struct undo, i).old, LINE);
 			return 0;
 		}
 	}
@@ -531,6 +548,7 @@ static void call_begin(struct mon_diff *d)
 	g_hash_table_remove_all(d->view);
 	g_hash_table_remove_all(d->view_gpi);
 	g_array_set_size(d->undo, 0);
+	g_hash_table_remove_all(d->undo_at);
 	g_array_set_size(d->gpi, 0);
 	g_array_set_size(d->runs, 0);
 	d->seg = d->next_run = 0;
@@ -585,6 +603,11 @@ const char *mon_diff_divergence(const struct mon_diff *d, uint64_t *fid)
 
 /* --- life --- */
 
+static void undo_at_free(gpointer a)
+{
+	g_array_free(a, TRUE);
+}
+
 struct mon_diff *mon_diff_new(struct machine_mon *mm, const struct ccsim_monitor_ops *ops,
 			      void *dl, const char *path, char *err, size_t errlen)
 {
@@ -616,6 +639,7 @@ struct mon_diff *mon_diff_new(struct machine_mon *mm, const struct ccsim_monitor
 	d->view = line_table();
 	d->view_gpi = g_hash_table_new(g_direct_hash, g_direct_equal);
 	d->undo = g_array_new(FALSE, FALSE, sizeof(struct undo));
+	d->undo_at = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, undo_at_free);
 	d->gpi = g_array_new(FALSE, FALSE, sizeof(struct gpi_change));
 	d->runs = g_array_new(FALSE, FALSE, sizeof(struct run_rec));
 	d->inst = ops->create(&diff_services, d, why, sizeof(why));
@@ -635,6 +659,7 @@ void mon_diff_free(struct mon_diff *d)
 	g_hash_table_destroy(d->view);
 	g_hash_table_destroy(d->view_gpi);
 	g_array_free(d->undo, TRUE);
+	g_hash_table_destroy(d->undo_at);
 	g_array_free(d->gpi, TRUE);
 	g_array_free(d->runs, TRUE);
 	mon_plugin_unload(d->dl);
