@@ -1,4 +1,4 @@
-# ccsim: one Makefile. Targets: all test demo bench coverage check fuzz clean.
+# ccsim: one Makefile. Targets: all test demo bench coverage check fuzz install clean.
 # Variants build into their own folder: B=build (default, -O2), build/asan,
 # build/cov, build/o0; `make B=build/o0 OPT=-O0` works for any of them.
 
@@ -11,7 +11,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 CFLAGS  ?= $(OPT) -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Iinclude \
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-missing-field-initializers -I. -MMD -MP $(PKG_CFLAGS) $(XCFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm -ldl
 LDFLAGS += $(XLDFLAGS)
@@ -31,20 +31,30 @@ LIB       := $(B)/libccsim.a
 
 # Monitor plug-ins (docs/monitor-api.md): the built-in RMM's sources, and
 # what they use of the rest, built position-independent with only the entry
-# point exported; one library per entry file in models/monitor/rmm/plugin/.
-# The test fixtures in tests/data/monitor/ are built with the unit tests.
+# point exported (objects of their own in $(B)/plugobj); one library per
+# entry file in models/monitor/rmm/plugin/. The test fixtures in
+# tests/data/monitor/ are built with the unit tests.
 RMM_PLUGIN_SRCS := $(wildcard models/monitor/rmm/rmm*.c) \
              models/monitor/attest/cca_token.c models/monitor/attest/cbor.c \
              models/monitor/attest/p384.c models/cpu/vcpu.c sim/buf.c
-RMM_PLUGIN_OBJS := $(RMM_PLUGIN_SRCS:%.c=$(B)/pic/%.o)
+RMM_PLUGIN_OBJS := $(RMM_PLUGIN_SRCS:%.c=$(B)/plugobj/%.o)
 PLUGINS   := $(patsubst models/monitor/rmm/plugin/rmm_%.c,$(B)/plugins/rmm-%.so,\
              $(wildcard models/monitor/rmm/plugin/rmm_*.c))
 TEST_PLUGINS := $(patsubst tests/data/monitor/%.c,$(B)/plugins/test-%.so,\
              $(wildcard tests/data/monitor/*.c))
 
+# The SystemC TLM-2.0 adapter (sysc/, docs/systemc.md): built with `all`
+# when SystemC is installed (harness/deps.sh installs libsystemc-dev).
+SYSC_OK   := $(shell pkg-config --exists systemc 2>/dev/null && echo 1)
+SYSC_CXXFLAGS := -std=c++17 $(OPT) -g -Wall -Wextra -Werror -I. -MMD -MP \
+             $(shell pkg-config --cflags systemc 2>/dev/null) $(XCFLAGS)
+SYSC_LIBS := $(shell pkg-config --libs systemc 2>/dev/null)
+SYSC_BINS := $(B)/sysc/cc_vp $(B)/sysc/bench_sysc $(B)/sysc/test_target
+SYSC_OBJ  := $(B)/obj/sysc/ccsim_tlm.o
+
 .PHONY: all deps reference calibration docs report test unit scenario-test demo bench coverage check cppcheck clean \
 	fuzz fuzz-build fuzz-bins fuzz-coverage
-all: $(CLI) $(LIB) $(PLUGINS)
+all: $(CLI) $(LIB) $(PLUGINS) $(if $(SYSC_OK),$(SYSC_BINS))
 
 deps:
 	@harness/deps.sh
@@ -54,18 +64,18 @@ $(B)/obj/%.o: %.c
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c $< -o $@
 
-.PRECIOUS: $(B)/pic/%.o
-$(B)/pic/%.o: %.c
+.PRECIOUS: $(B)/plugobj/%.o
+$(B)/plugobj/%.o: %.c
 	@mkdir -p $(dir $@)
-	@echo "  CC -fPIC $<"
+	@echo "  CC -fPIC -fvisibility=hidden $<"
 	@$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
-$(B)/plugins/rmm-%.so: $(B)/pic/models/monitor/rmm/plugin/rmm_%.o $(RMM_PLUGIN_OBJS)
+$(B)/plugins/rmm-%.so: $(B)/plugobj/models/monitor/rmm/plugin/rmm_%.o $(RMM_PLUGIN_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -shared -Wl,--no-undefined -o $@ $^ $(LDLIBS)
 
-$(B)/plugins/test-%.so: $(B)/pic/tests/data/monitor/%.o
+$(B)/plugins/test-%.so: $(B)/plugobj/tests/data/monitor/%.o
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -shared -o $@ $^
@@ -78,6 +88,22 @@ $(LIB): $(LIB_OBJS)
 $(CLI): $(B)/obj/$(CLI_MAIN:.c=.o) $(LIB)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+sysc: $(SYSC_BINS)
+.PHONY: sysc
+
+$(B)/obj/sysc/%.o: sysc/%.cpp
+	@mkdir -p $(dir $@)
+	@echo "  CXX     $<"
+	@$(CXX) $(SYSC_CXXFLAGS) -c $< -o $@
+
+$(B)/sysc/cc_vp: $(B)/obj/sysc/examples/cc_vp.o $(SYSC_OBJ) $(LIB)
+$(B)/sysc/bench_sysc: $(B)/obj/sysc/bench_sysc.o $(SYSC_OBJ) $(LIB)
+$(B)/sysc/test_target: $(B)/obj/sysc/tests/test_target.o $(SYSC_OBJ) $(LIB)
+$(SYSC_BINS):
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CXX) $(LDFLAGS) -o $@ $^ $(SYSC_LIBS) $(LDLIBS)
 
 $(B)/%: %.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -138,9 +164,46 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(B)/bench
 	@$(B)/bench $(B)/bench.json
 
-$(B)/bench: harness/bench/bench.c harness/bench/bench_runs.c harness/bench/bench.h $(LIB)
+BENCH_SRCS := harness/bench/bench.c harness/bench/bench_runs.c harness/bench/bench_sysc.c
+$(B)/bench: $(BENCH_SRCS) harness/bench/bench.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ harness/bench/bench.c harness/bench/bench_runs.c $(LIB) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(BENCH_SRCS) $(LIB) $(LDLIBS)
+
+# libccsim for other programs (docs/api.md): the CLI, the static and the
+# shared library (position-independent objects of their own in $(B)/pic; only
+# the ccsim_* interface exported), the public headers, the profiles and a
+# pkg-config file. `make install PREFIX=DIR` (default /usr/local; DESTDIR
+# for staging).
+PREFIX   ?= /usr/local
+SO_MAJOR := 1
+SOLIB    := $(B)/libccsim.so
+PIC_OBJS := $(LIB_SRCS:%.c=$(B)/pic/%.o)
+
+$(B)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC -fPIC $<"
+	@$(CC) $(CFLAGS) -fPIC -c $< -o $@
+
+$(SOLIB): $(PIC_OBJS) harness/api/libccsim.map
+	@echo "  LD      $@"
+	@$(CC) -shared $(LDFLAGS) -Wl,-soname,libccsim.so.$(SO_MAJOR) \
+		-Wl,--version-script=harness/api/libccsim.map -o $@ $(PIC_OBJS) $(LDLIBS)
+
+shared: $(SOLIB)
+
+install: all $(SOLIB)
+	@d='$(DESTDIR)$(PREFIX)'; set -e; \
+	install -d "$$d/bin" "$$d/lib/pkgconfig" "$$d/include/ccsim" "$$d/share/ccsim/profiles"; \
+	install -m 755 $(CLI) "$$d/bin/ccsim"; \
+	install -m 644 $(LIB) "$$d/lib/libccsim.a"; \
+	install -m 755 $(SOLIB) "$$d/lib/libccsim.so.$(SO_MAJOR)"; \
+	ln -sf libccsim.so.$(SO_MAJOR) "$$d/lib/libccsim.so"; \
+	install -m 644 include/ccsim/*.h "$$d/include/ccsim/"; \
+	install -m 644 models/platform/profiles/*.ini "$$d/share/ccsim/profiles/"; \
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|'"$$($(CLI) version | cut -d' ' -f2)"'|g' \
+		harness/api/ccsim.pc.in >"$$d/lib/pkgconfig/ccsim.pc"; \
+	echo "installed in $$d"
+.PHONY: shared install
 
 # Rebuilt from scratch each time: notes (.gcno) left by files that have since
 # moved or been split would otherwise confuse gcovr.
@@ -204,5 +267,6 @@ cppcheck:
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_BINS:=.d) $(B)/obj/$(CLI_MAIN:.c=.d) \
-	$(RMM_PLUGIN_OBJS:.o=.d) $(wildcard $(B)/pic/models/monitor/rmm/plugin/*.d $(B)/pic/tests/data/monitor/*.d)
+-include $(LIB_OBJS:.o=.d) $(PIC_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_BINS:=.d) $(B)/obj/$(CLI_MAIN:.c=.d) \
+	$(wildcard $(B)/obj/sysc/*.d $(B)/obj/sysc/*/*.d) \
+	$(RMM_PLUGIN_OBJS:.o=.d) $(wildcard $(B)/plugobj/models/monitor/rmm/plugin/*.d $(B)/plugobj/tests/data/monitor/*.d)

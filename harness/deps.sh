@@ -8,10 +8,12 @@ set -eu
 # python3-numpy: make report's figures (Debian's /usr/bin/python3). clang and
 # libclang-rt-14-dev (libFuzzer and the sanitizer runtimes, only recommended
 # by clang): make fuzz and tests/test_fuzz.sh. libxml2-utils (xmllint):
-# tests/test_matrix_output.sh validates the matrix's JUnit report.
+# tests/test_matrix_output.sh validates the matrix's JUnit report. g++ and
+# libsystemc-dev (SystemC 2.3 with TLM-2.0): the adapter in sysc/, its
+# example (tests/test_sysc.sh) and make bench's SystemC figures.
 pkgs="gcc make pkg-config libglib2.0-dev libcmocka-dev libssl-dev gcovr python3 cppcheck
 slurmctld slurmd slurm-client munge python3-matplotlib python3-numpy clang libclang-rt-14-dev
-libxml2-utils"
+libxml2-utils g++ libsystemc-dev"
 [ $# -gt 0 ] && pkgs="$*"
 missing=""
 for p in $pkgs; do

@@ -26,6 +26,11 @@ if grep -q "fid=rmi.rtt_read_entry x1=0xa0001000 " "$T/calls"; then
 	ok "values: the call received the RD the run produced"
 else fail "values: the call received the RD the run produced" "$(grep read_entry "$T/calls")"; fi
 
+sed 's|rd=$c.x1 \* 4 / 4|rd=$c.x1 / $c.status|' tests/data/values/flow.scn >"$T/div0.scn"
+expect_exit "values: a division by zero is an error naming the step" 2 \
+	"$CCSIM" run "$T/div0.scn" --quiet
+expect_err "values: ... and the expression" 'div0.scn:1[0-9]:[0-9]+: \$c.x1 / \$c.status: division by zero'
+
 # --- params per profile, expectations by profile group ---
 for p in plain sev sev-snp cca; do
 	expect_exit "per-profile: $p takes its own value" 0 \

@@ -682,6 +682,15 @@ int main(int argc, char **argv)
 		row(copy_rate_names[i], copy_rate[i], "cycles/s", "simulated cycles per host second, whole run");
 		row(copy_insn_names[i], copy_insns[i], "insns/s", "guest instructions executed per host second, whole run");
 	}
+	double sysc[BENCH_SYSC_FIGURES];
+	snprintf(self, sizeof(self), "%s", argv[0]); /* dirname took it apart */
+	if (bench_sysc(dirname(self), sysc))
+		goto fail;
+	row("sysc.bare_lt_per_s", sysc[0], "trans/s", "bare SystemC LT memory target, 8-byte b_transport reads");
+	snprintf(note, sizeof(note), "%.0f cycles: ccsim's TLM target, plain, L1 hits", sysc[3]);
+	row("sysc.ccsim_plain_per_s", sysc[1], "trans/s", note);
+	snprintf(note, sizeof(note), "%.0f cycles: the same on cca, a realm's reads", sysc[4]);
+	row("sysc.ccsim_cca_realm_per_s", sysc[2], "trans/s", note);
 	printf("%-22s %10.4f\n", "mem.miss_xts_vs_raw", miss / raw);
 	printf("%-22s %10.4f\n", "mem.hit_vs_plain", hit / hit_plain);
 	printf("%-22s %10.4f\n", "matrix.j2_vs_j1", matrix2 / matrix1);
@@ -718,6 +727,9 @@ int main(int argc, char **argv)
 		metric_add(&ms, copy_insn_names[i], copy_insns[i], 0);
 	}
 	metric_add(&ms, "copy.memcpy_sev_snp_vs_plain", copy_gbs[1] / copy_gbs[0], 6);
+	for (size_t i = 0; i < BENCH_SYSC_FIGURES; i++)
+		metric_add(&ms, bench_sysc_name(i), sysc[i], 0);
+	metric_add(&ms, "sysc.ccsim_plain_vs_bare", sysc[1] / sysc[0], 6);
 	if (write_json(argv[1], &ms))
 		return 1;
 	printf("wrote %s\n", argv[1]);

@@ -25,4 +25,13 @@ int bench_copy(const char *ccsim, const char *profile, double *gbs, double *cycl
 /* A generated scenario of 60,000 steps run by the CLI: steps per second. */
 int bench_steps(const char *ccsim, double *steps_per_s);
 
+/* The SystemC adapter (sysc/bench_sysc.cpp, built beside this bench in
+ * `dir`/sysc): b_transport transactions per second through a bare SystemC
+ * LT memory target, ccsim's target on plain and on cca (a realm's reads),
+ * then the simulated cycles of one such read on each profile, in
+ * bench_sysc_name's order. 0 or -1. */
+#define BENCH_SYSC_FIGURES 5
+int bench_sysc(const char *dir, double fig[BENCH_SYSC_FIGURES]);
+const char *bench_sysc_name(size_t i);
+
 #endif

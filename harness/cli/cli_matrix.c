@@ -13,7 +13,7 @@ static const char usage_matrix[] =
 	"it declares and print a table: a row per scenario, a column per profile,\n"
 	"profiles grouped by family (plain, cca*, sev*, tdx*) and lettered, each\n"
 	"cell a code for the outcome observed: L leaked, I inferred, C corrupted,\n"
-	"D detected, X dos, B blocked, - no-leak, ~ not an attack (a conformance\n"
+	"D detected, X dos, H hijacked, B blocked, - no-leak, ~ not an attack (a conformance\n"
 	"or workload scenario), . not one of the scenario's profiles, E did not\n"
 	"run; '!' after a code: an expectation failed, '?': nothing was checked.\n"
 	"A legend follows (the column letters, the codes used, the mechanisms that\n"

@@ -252,7 +252,7 @@ static int st_vm(struct parser *p, GArray *t)
 static int check_expr(struct parser *p, struct scn_value *v)
 {
 	if (v->kind == SV_REF) {
-		struct scn_term term = { 0 };
+		struct scn_term term = { .op = '+' };
 		if (scn_term_ref(p, v->name, v->col, &term))
 			return -1;
 		v->kind = SV_EXPR;
@@ -468,6 +468,10 @@ static int parse_line(struct parser *p, const char *raw, int depth)
 		rc = scn_st_guest(p, t);
 	else if (strcmp(w, "include") == 0)
 		rc = st_include(p, t, depth);
+	else if (strcmp(w, "loop") == 0)
+		rc = scn_st_loop(p, t);
+	else if (strcmp(w, "until") == 0)
+		rc = scn_st_until(p, t, g_strstrip(line));
 	else if (strcmp(w, "expect") == 0 || g_str_has_prefix(w, "expect[")) {
 		struct scn_expect e = { .file = p->file, .line = p->line, .col = head->col,
 					.text = g_strdup(g_strstrip(line)) };
@@ -600,6 +604,9 @@ static struct scenario *load(const char *path, const char *profile, const char *
 	sc->path = g_strdup(path);
 	int rc = text ? parse_text(&p, path, text, len, 0) : parse_file(&p, path, 0);
 	if (rc == 0)
+		rc = scn_loops_check(&p);
+	scn_loops_free(&p);
+	if (rc == 0)
 		rc = scn_guests_check(&p);
 	if (rc == 0 && p.profiles->len == 0) {
 		snprintf(err, errlen, "%s:1:1: no profiles line (expected e.g.: profiles plain cca)", path);
@@ -673,15 +680,12 @@ void scenario_free(struct scenario *sc)
 		g_free(st->actor);
 		g_free(st->op);
 		g_free(st->capture);
+		if (st->until)
+			scn_expect_clear(st->until);
+		g_free(st->until);
 	}
-	for (size_t i = 0; i < sc->nexpects; i++) {
-		struct scn_expect *e = &sc->expects[i];
-		g_free(e->text);
-		g_free(e->subject);
-		g_free(e->field);
-		scn_value_free(&e->rhs);
-		g_strfreev(e->profiles);
-	}
+	for (size_t i = 0; i < sc->nexpects; i++)
+		scn_expect_clear(&sc->expects[i]);
 	for (size_t i = 0; i < sc->nvms; i++)
 		g_free(sc->vms[i].name);
 	for (size_t i = 0; i < sc->nguests; i++)

@@ -20,9 +20,12 @@ enum scn_val_kind {
 	SV_EXPR,  /* $c.x1 + 0x1000: a number from earlier results, known when the step runs */
 };
 
-/* One term of an SV_EXPR: a number, or a field of a capture's latest result. */
+/* One term of an SV_EXPR: a number, or a field of a capture's latest result,
+ * and the operator before it ('+' for the first): * and / bind tighter than
+ * + and -, each left to right, in unsigned 64-bit arithmetic (wrapping; /
+ * rounds down, by 0 is a run-time error). */
 struct scn_term {
-	bool negate;       /* subtracted */
+	char op;           /* '+', '-', '*' or '/' */
 	char *capture;     /* NULL: the number num */
 	char *field;       /* with capture: status, cycles, x1, ... */
 	uint64_t num;
@@ -35,7 +38,7 @@ struct scn_value {
 	uint8_t *bytes;
 	size_t len;
 	char *name;        /* SV_REF, SV_NAME; SV_EXPR: the text as written */
-	struct scn_term *terms; /* SV_EXPR: summed modulo 2^64 */
+	struct scn_term *terms; /* SV_EXPR: evaluated as scn_term says */
 	size_t nterms;
 	int col;
 };
@@ -61,6 +64,12 @@ struct scn_step {
 	bool has_at;
 	uint64_t at;       /* at CYCLE: not before this cycle */
 	uint64_t repeat;   /* repeat N: run N times (>= 1) */
+	/* `until COND`, the statement closing a `loop N [-> NAME]` block (its
+	 * capture is NAME): the steps from loop_first to here run again while
+	 * COND does not hold, at most loop_max times in all. NULL for a step. */
+	struct scn_expect *until;
+	size_t loop_first;
+	uint64_t loop_max;
 };
 
 enum scn_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_CONTAINS,

@@ -25,7 +25,7 @@ static const char *fault_names_list(void)
 static bool outcome_name_known(const char *n)
 {
 	static const char *const k[] = { "leaked", "inferred", "corrupted", "detected", "dos",
-					 "blocked", "no-leak", "not-attack" };
+					 "hijacked", "blocked", "no-leak", "not-attack" };
 	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++)
 		if (strcmp(k[i], n) == 0)
 			return true;
@@ -69,13 +69,24 @@ static int parse_range(struct parser *p, const struct tok *val, struct scn_expec
 	return rc;
 }
 
+void scn_expect_clear(struct scn_expect *e)
+{
+	g_free(e->text);
+	g_free(e->subject);
+	g_free(e->field);
+	scn_value_free(&e->rhs);
+	g_strfreev(e->profiles);
+}
+
 int scn_st_expect(struct parser *p, GArray *t, struct scn_expect *e)
 {
 	/* "not contains" is one operator written as two words */
 	guint vi = t->len >= 4 && !g_array_index(t, struct tok, 2).key &&
 			   strcmp(g_array_index(t, struct tok, 2).s, "not") == 0 ? 4 : 3;
 	if (t->len < vi + 1)
-		return scn_perr(p, 1, "expected: expect SUBJECT OP VALUE [on PROFILE...]");
+		return scn_perr(p, 1, "expected: %s SUBJECT OP VALUE%s",
+				g_array_index(t, struct tok, 0).s,
+				strcmp(g_array_index(t, struct tok, 0).s, "until") ? " [on PROFILE...]" : "");
 	struct tok *subj = &g_array_index(t, struct tok, 1);
 	struct tok *op = &g_array_index(t, struct tok, 2);
 	struct tok *val = &g_array_index(t, struct tok, vi);
@@ -138,10 +149,10 @@ int scn_st_expect(struct parser *p, GArray *t, struct scn_expect *e)
 			    "sev.*, rmp.*, verify.*, tdx.*; docs/scenarios.md lists them)", e->rhs.name);
 	if (strcmp(e->subject, "outcome") == 0 && e->rhs.kind == SV_NAME && !outcome_name_known(e->rhs.name))
 		return scn_perr(p, val->vcol, "unknown outcome \"%s\" (expected leaked, inferred, "
-			    "corrupted, detected, dos, blocked, no-leak or not-attack)", e->rhs.name);
+			    "corrupted, detected, dos, hijacked, blocked, no-leak or not-attack)", e->rhs.name);
 	if (strcmp(e->subject, "outcome") == 0 && e->rhs.kind != SV_NAME && e->rhs.kind != SV_BYTES)
 		return scn_perr(p, val->vcol, "outcome compares with leaked, inferred, corrupted, detected, "
-			    "dos, blocked, no-leak, not-attack or a \"blocked: mechanism\" string");
+			    "dos, hijacked, blocked, no-leak, not-attack or a \"blocked: mechanism\" string");
 	if (t->len > vi + 1) {
 		struct tok *on = &g_array_index(t, struct tok, vi + 1);
 		if (on->key || strcmp(on->s, "on") || t->len < vi + 3)

@@ -98,16 +98,16 @@ static int read_quoted(struct parser *p, const char *line, size_t *i, GByteArray
 	return 0;
 }
 
-/* A word that starts with $ continues over " + WORD" and " - WORD" (spaces
- * around the operator): `addr=$c.x1 + 0x1000` is one value. Returns the
- * index after the last word joined. */
+/* A word that starts with $ continues over " + WORD", " - WORD", " * WORD"
+ * and " / WORD" (spaces around the operator): `addr=$c.x1 + 0x1000` is one
+ * value. Returns the index after the last word joined. */
 static size_t join_terms(const char *line, size_t i, GByteArray *val)
 {
 	for (;;) {
 		size_t j = i;
 		while (line[j] == ' ' || line[j] == '\t')
 			j++;
-		if ((line[j] != '+' && line[j] != '-') || (line[j + 1] != ' ' && line[j + 1] != '\t'))
+		if (!strchr("+-*/", line[j]) || !line[j] || (line[j + 1] != ' ' && line[j + 1] != '\t'))
 			return i;
 		size_t k = j + 1;
 		while (line[k] == ' ' || line[k] == '\t')
@@ -271,18 +271,19 @@ int scn_term_ref(struct parser *p, const char *name, int col, struct scn_term *t
 	return 0;
 }
 
-/* `$c.x1 + 0x1000 - $d.x2`, `$c.x1+8`: terms joined by + and - (spaced, or a
- * + without spaces: - belongs to names). Captures are checked by the caller. */
+/* `$c.x1 + 0x1000 - $d.x2`, `$c.x1+8`, `($s.x1 - 6) / 3` written
+ * `$s.x1 / 3 - 2`: terms joined by +, -, * and / (spaced, or +, * and /
+ * without spaces: - belongs to names). Captures are checked by the caller. */
 static int parse_expr(struct parser *p, const struct tok *t, struct scn_value *v)
 {
 	GArray *terms = g_array_new(FALSE, TRUE, sizeof(struct scn_term));
 	const char *s = t->s;
-	bool negate = false;
+	char op = '+';
 	int rc = 0;
 	for (size_t i = 0; rc == 0;) {
-		size_t n = strcspn(s + i, "+ ");
+		size_t n = strcspn(s + i, "+*/ ");
 		char *w = g_strndup(s + i, n);
-		struct scn_term term = { .negate = negate, .col = t->vcol + (int)i };
+		struct scn_term term = { .op = op, .col = t->vcol + (int)i };
 		if (!n)
 			rc = scn_perr(p, term.col, "expected a number or $NAME.FIELD after the operator");
 		else if (w[0] == '$' && scn_is_ident(w + 1))
@@ -297,11 +298,11 @@ static int parse_expr(struct parser *p, const struct tok *t, struct scn_value *v
 			i++;
 		if (!s[i] || rc)
 			break;
-		if (s[i] != '+' && s[i] != '-') {
-			rc = scn_perr(p, t->vcol + (int)i, "expected + or - between terms");
+		if (!strchr("+-*/", s[i])) {
+			rc = scn_perr(p, t->vcol + (int)i, "expected +, -, * or / between terms");
 			break;
 		}
-		negate = s[i] == '-';
+		op = s[i];
 		i++;
 		while (s[i] == ' ')
 			i++;
@@ -344,7 +345,7 @@ int scn_parse_value(struct parser *p, const struct tok *t, struct scn_value *v)
 		}
 		return 0;
 	}
-	if (t->s[0] == '$' && strpbrk(t->s, "+ "))
+	if (t->s[0] == '$' && strpbrk(t->s, "+*/ "))
 		return parse_expr(p, t, v);
 	if (t->s[0] == '$') {
 		if (!scn_is_ident(t->s + 1))

@@ -20,8 +20,18 @@ struct tok {
 	int vcol;     /* column of the value part */
 };
 
+/* A `loop` block not yet closed by its `until`. */
+struct scn_open_loop {
+	size_t first;      /* index of its first step */
+	uint64_t max;
+	char *capture;     /* -> NAME on the loop line, or NULL */
+	const char *file;
+	int line, col;
+};
+
 struct parser {
 	struct scenario *sc;
+	GArray *loops;     /* struct scn_open_loop, innermost last */
 	GArray *steps, *expects, *vms, *secrets, *params, *guests;
 	GPtrArray *profiles;
 	char **overrides;
@@ -65,6 +75,13 @@ bool scn_profiles_match(struct parser *p, const char *pattern);
 
 /* scenario_expect.c: `expect ...` into e, and expect[P,Q]'s profiles. */
 int scn_st_expect(struct parser *p, GArray *t, struct scn_expect *e);
+void scn_expect_clear(struct scn_expect *e);
+/* `loop N [-> NAME]` and `until COND` (scenario_loop.c); scn_loops_check at
+ * the end of the scenario: every loop closed. */
+int scn_st_loop(struct parser *p, GArray *t);
+int scn_st_until(struct parser *p, GArray *t, const char *text);
+int scn_loops_check(struct parser *p);
+void scn_loops_free(struct parser *p);
 int scn_expect_group(struct parser *p, const struct tok *head, struct scn_expect *e);
 
 /* scenario_guest.c: `guest NAME ...` and `NAME.op KIND ...` */

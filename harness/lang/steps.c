@@ -226,7 +226,8 @@ static const struct step_spec step_table[] = {
 	{ ACTOR_VERIFIER, "verify", "check attestation evidence with this run's platform keys: a "
 	  "CCA token, an SEV-SNP report or a TDX quote, then the RIM / measurement / MRTD and the "
 	  "challenge / REPORT_DATA / REPORTDATA if given (status verify.ok, verify.bad_token, "
-	  "verify.rim_mismatch, verify.challenge_mismatch; bytes: the RIM, measurement or MRTD)",
+	  "verify.rim_mismatch, verify.challenge_mismatch; x1 1: a forged SEV-SNP report accepted; "
+	  "bytes: the RIM, measurement or MRTD)",
 	  "verifier.verify token=$r rim=$ref -> v",
 	  { { "token", ARG_BYTES, true, "the token" }, { "rim", ARG_BYTES, false, "expected RIM, SNP measurement or MRTD" },
 	    { "challenge", ARG_BYTES, false, "expected challenge (zero-padded to 64 bytes)" } } },

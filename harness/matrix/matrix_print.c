@@ -44,6 +44,8 @@ char matrix_cell_code(const struct matrix_cell *c)
 		return 'I';
 	if (strcmp(o, "dos") == 0)
 		return 'X';
+	if (strcmp(o, "hijacked") == 0)
+		return 'H';
 	if (strcmp(o, "corrupted") == 0)
 		return 'C';
 	if (strcmp(o, "detected") == 0)
@@ -460,7 +462,7 @@ static void legend_cells(struct wrap *w, const struct matrix_cell *cells, size_t
 {
 	static const struct { char c; const char *text; } codes[] = {
 		{ 'L', "L leaked" }, { 'I', "I inferred" }, { 'C', "C corrupted" }, { 'D', "D detected" },
-		{ 'X', "X dos" }, { 'B', "B blocked" }, { '-', "- no-leak" },
+		{ 'X', "X dos" }, { 'H', "H hijacked" }, { 'B', "B blocked" }, { '-', "- no-leak" },
 		{ '~', "~ not an attack" }, { '.', ". not a profile of the scenario" },
 		{ 'E', "E did not run (error below)" },
 	};

@@ -271,7 +271,10 @@ static const struct scn_step *step_resolve(struct run_ctx *rc, const struct scn_
 		struct scn_value *v = &(*args)[k].v;
 		if (v->kind != SV_EXPR)
 			continue;
-		uint64_t sum = 0;
+		/* * and / bind tighter: `prod` is the product being built, added
+		 * (or subtracted, by `sign`) to `sum` at the next + or - */
+		uint64_t sum = 0, prod = 0;
+		char sign = '+';
 		for (size_t i = 0; i < v->nterms; i++) {
 			const struct scn_term *t = &v->terms[i];
 			uint64_t x = t->num;
@@ -286,25 +289,61 @@ static const struct scn_step *step_resolve(struct run_ctx *rc, const struct scn_
 				*args = NULL;
 				return NULL;
 			}
-			sum = t->negate ? sum - x : sum + x;
+			if (t->op == '/' && x == 0) {
+				snprintf(rc->errmsg, sizeof(rc->errmsg), "%s:%d:%d: %s: division by zero",
+					 st->file, st->line, t->col, v->name);
+				g_free(*args);
+				*args = NULL;
+				return NULL;
+			}
+			if (t->op == '*')
+				prod *= x;
+			else if (t->op == '/')
+				prod /= x;
+			else {
+				sum = i == 0 ? 0 : sign == '-' ? sum - prod : sum + prod;
+				sign = t->op;
+				prod = x;
+			}
 		}
 		/* a plain number from here on: names, terms and text stay the step's */
 		v->kind = SV_NUM;
-		v->num = sum;
+		v->num = sign == '-' ? sum - prod : sum + prod;
 	}
 	return copy;
+}
+
+/* `until COND` (scn_step.until): x1 the times its loop's steps have run,
+ * this time included; x2 1 once COND held. Returns the step to go on with:
+ * the loop's first again, or the one after. The count lives in the step's
+ * result, so a checkpoint keeps it; a loop entered anew (after it ended,
+ * inside an outer loop) counts from 1 again. */
+static uint64_t loop_until(struct run_ctx *rc, uint64_t index, const struct scn_step *st,
+			   struct step_result *r)
+{
+	const struct step_result *last = &rc->results[index];
+	bool fresh = !rc->ran[index] || last->nregs < 2 || last->x[1] ||
+		     last->x[0] >= st->loop_max;
+	uint64_t n = fresh ? 1 : last->x[0] + 1;
+	struct expect_result xr = { 0 };
+	run_eval_expect(rc, st->until, &xr);
+	steps_res_x(r, 1, n);
+	steps_res_x(r, 2, xr.pass);
+	return xr.pass || n >= st->loop_max ? index + 1 : st->loop_first;
 }
 
 static void step_run(struct sim *s, struct run_ctx *rc, uint64_t index, const struct scn_step *st)
 {
 	struct step_result r = { 0 };
 	uint64_t addr = run_arg_num(st, "addr", 0);
-	uint64_t total = 0;
+	uint64_t total = 0, next = index + 1;
 	step_run_fn *run = step_handler(st->spec); /* NULL: none (test_step_handlers rules it out) */
 
 	sim_trace_emit(s, TRACE_STEP, rc->src_runner, (uint64_t)st->line, index, addr,
 		       run_arg_num(st, "len", 0), st->text, (uint32_t)strlen(st->text));
-	for (uint64_t k = 0; k < st->repeat; k++) {
+	for (uint64_t k = 0; k < st->repeat && st->until; k++)
+		next = loop_until(rc, index, st, &r);
+	for (uint64_t k = 0; k < st->repeat && !st->until; k++) {
 		sim_set_time(s, s->now + total);
 		run_result_clear(&r);
 		if (!vm_can_run(rc, st)) { /* VMRUN would fail: the step does nothing */
@@ -340,10 +379,10 @@ static void step_run(struct sim *s, struct run_ctx *rc, uint64_t index, const st
 		run_capture_set(rc, st->capture, &r);
 	run_result_clear(&r);
 	rc->model.steps_done++;
-	rc->model.next_step = index + 1;
+	rc->model.next_step = next;
 	rc->model.end_cycle = s->now + total;
-	if (index + 1 < rc->sc->nsteps)
-		schedule_step(rc, index + 1, s->now + total);
+	if (next < rc->sc->nsteps)
+		schedule_step(rc, next, s->now + total);
 	if (rc->opt->checkpoint_after && rc->model.steps_done == rc->opt->checkpoint_after &&
 	    run_checkpoint_write(rc, rc->opt->checkpoint_path, rc->errmsg, sizeof(rc->errmsg)))
 		rc->error = 1;
@@ -560,8 +599,8 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 	if (opt->restore_path) {
 		if (run_checkpoint_read(rc, err, errlen))
 			goto out;
-		for (uint64_t i = 0; i < rc->model.next_step && i < sc->nsteps; i++)
-			rc->inv.tampered = rc->inv.tampered || phys_tamper(&sc->steps[i]);
+		for (uint64_t i = 0; i < sc->nsteps; i++) /* a loop may have run steps past next_step */
+			rc->inv.tampered = rc->inv.tampered || (rc->ran[i] && phys_tamper(&sc->steps[i]));
 	} else if (sc->nsteps) {
 		schedule_step(rc, 0, sim_time(&rc->sim)); /* after what setup did (tdx: vms' TDs) */
 	}

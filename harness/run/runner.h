@@ -54,6 +54,8 @@ struct outcome {
 	bool inferred;        /* an attacker's host.guess named a secret */
 	int infer_line;
 	bool dos;             /* a guest died (panic, TD made fatal) after an attacker step */
+	bool hijacked;        /* a guest took an event the host injected: its handler ran at
+				 the host's choice (host.guest_run's x3) */
 };
 
 struct run_ctx;

@@ -27,6 +27,8 @@ void outcome_text(const struct outcome *o, char *buf, size_t len)
 		snprintf(buf, len, "detected");
 	else if (o->dos)
 		snprintf(buf, len, "dos");
+	else if (o->hijacked)
+		snprintf(buf, len, "hijacked");
 	else if (o->blocked)
 		snprintf(buf, len, "blocked: %s", o->block_mech);
 	else
@@ -40,6 +42,8 @@ static bool attacker_step(const struct scn_step *st)
 	static const char *const stack_ops[] = { "guest_load", "guest_create", "guest_run",
 						 "guest_token", "guest_destroy" };
 	enum actor_kind who = st->spec->actor;
+	if (st->until) /* a loop's end: the runner's, nobody's action */
+		return false;
 	if (who == ACTOR_PHYS || who == ACTOR_DEV)
 		return true;
 	if (who != ACTOR_HOST)
@@ -55,12 +59,19 @@ void run_outcome_finish(struct run_ctx *rc)
 	struct outcome *o = &rc->out;
 	const struct scenario *sc = rc->sc;
 	o->not_attack = sc->kind != SCN_ATTACK;
-	bool attacked = false;
+	bool attacked = false, injected = false;
 	for (size_t i = 0; i < sc->nsteps; i++) {
 		const struct scn_step *st = &sc->steps[i];
+		/* the guest ran its handler for an event the host injected: the
+		 * host chose what it ran, and when (Heckler, WeSee) */
+		if (rc->ran[i] && injected && strcmp(st->op, "guest_run") == 0 &&
+		    rc->results[i].nregs >= 3 && rc->results[i].x[2])
+			o->hijacked = true;
 		if (!rc->ran[i] || !attacker_step(st))
 			continue;
 		attacked = true;
+		if (strcmp(st->op, "guest_inject") == 0)
+			injected = true;
 		if (!o->inferred && strcmp(st->op, "guess") == 0 && rc->results[i].x[0]) {
 			o->inferred = true;
 			o->infer_line = st->line;
@@ -152,6 +163,13 @@ void run_observe(struct run_ctx *rc, const struct scn_step *st, const struct ste
 	    !o->detected) {
 		o->detected = true; /* attestation exposed the tampering */
 		o->detect_line = st->line;
+	}
+	/* the verifier accepted evidence the platform never measured: the
+	 * relying party consumed what the attacker made (verifier.verify x1) */
+	if (who == ACTOR_VERIFIER && strcmp(st->op, "verify") == 0 && r->nregs && r->x[0] &&
+	    !o->corrupted) {
+		o->corrupted = true;
+		o->corrupt_line = st->line;
 	}
 	uint64_t addr = run_arg_num(st, "addr", 0);
 	if (r->faulted && r->fault == FAULT_POISON && !o->detected) {

@@ -10,6 +10,7 @@
 #include "models/monitor/attest/cca_token.h"
 #include "models/monitor/attest/tdx_quote.h"
 #include "models/monitor/rmm/rmm_cmds.h"
+#include "models/monitor/snp/snp_psp.h"
 #include "models/cpu/exec.h"
 #include "sim/buf.h"
 #include "stacks/host/hv.h"
@@ -325,6 +326,10 @@ static int guest_step(struct run_ctx *rc, const struct scn_step *st, struct step
 	 * area (plain, sev) */
 	if (strcmp(st->op, "guest_create") == 0)
 		steps_res_x(res, 3, hv_guest_regs_pa(g));
+	/* the host's injected events the guest took: what the outcome's
+	 * "hijacked" reads (runner_outcome.c) */
+	if (strcmp(st->op, "guest_run") == 0)
+		steps_res_x(res, 3, h.hostile_taken);
 	return 0;
 }
 
@@ -357,6 +362,11 @@ static int verify_snp(struct run_ctx *rc, const uint8_t *r, const uint8_t *meas,
 		res->status = VERIFY_CHALLENGE_MISMATCH;
 	else
 		res->status = VERIFY_OK;
+	/* x1: the evidence was accepted although its measurement is not what
+	 * this platform's firmware measured for that guest (its context page's
+	 * digest was overwritten): the relying party took forged evidence */
+	steps_res_x(res, 1, res->status == VERIFY_OK && rc->machine.snp &&
+				    snp_report_measured(&rc->machine.snp->fw, r) == 0);
 	return 0;
 }
 
@@ -428,6 +438,7 @@ int steps_verify(struct run_ctx *rc, const struct scn_step *st, struct step_resu
 	(void)errlen;
 	cca_cpak_public(rc->opt->seed, cpak);
 	steps_res_status(res, STEPS_STATUS_VERIFY, VERIFY_OK);
+	steps_res_x(res, 1, 0); /* forged evidence accepted: only verify_snp knows it */
 	if (tok && attest_is_snp_report(tok, len))
 		return verify_snp(rc, tok, rim, rlen, chal, clen, res);
 	if (tok && attest_is_tdx_quote(tok, len))

@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "ccsim/monitor.h"
+#include "include/ccsim/monitor.h"
 #include "models/cpu/cpu.h"
 #include "models/cpu/isa.h"
 

@@ -196,6 +196,11 @@ int mem_cell_write(struct mem *m, uint64_t cell, const void *buf, size_t len)
 	return 0;
 }
 
+uint8_t *mem_cell_page(struct mem *m, uint64_t cell)
+{
+	return range_ok(m, cell, 1) ? page_get(m, cell >> MEM_PAGE_SHIFT) : NULL;
+}
+
 static void node_walk(void *const *node, unsigned level, uint64_t prefix,
 		      void (*fn)(void *ctx, uint64_t cell, const uint8_t *page), void *ctx)
 {

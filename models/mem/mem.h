@@ -134,6 +134,11 @@ __attribute__((warn_unused_result))
 int mem_cell_read(struct mem *m, uint64_t cell, void *buf, size_t len);
 __attribute__((warn_unused_result))
 int mem_cell_write(struct mem *m, uint64_t cell, const void *buf, size_t len);
+/* The 4 KiB page of cells holding `cell`, allocated (zeroed) if never
+ * written: a host pointer for direct access past the controller (the
+ * SystemC adapter's DMI, docs/systemc.md), valid until the memory is reset
+ * or freed. NULL if cell lies outside the space. */
+uint8_t *mem_cell_page(struct mem *m, uint64_t cell);
 
 /* The fixed latency (timing.latency); the bank model's cost comes only from
  * mem_access_cycles. */

@@ -5,7 +5,7 @@
 #ifndef CCSIM_MONITOR_BUILTIN_H
 #define CCSIM_MONITOR_BUILTIN_H
 
-#include "ccsim/monitor.h"
+#include "include/ccsim/monitor.h"
 
 /* Arm CCA: the Realm Management Monitor (models/monitor/rmm/rmm_mon.c). */
 const struct ccsim_monitor_ops *rmm_monitor_ops(void);

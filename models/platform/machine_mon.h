@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ccsim/monitor.h"
+#include "include/ccsim/monitor.h"
 #include "models/cpu/cpu.h"
 #include "sim/sim.h"
 

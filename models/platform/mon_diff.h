@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ccsim/monitor.h"
+#include "include/ccsim/monitor.h"
 
 struct machine_mon;
 struct mon_diff;

@@ -589,13 +589,15 @@ int profile_find(const char *name, char *path, size_t pathlen, char *err, size_t
 	exe[n > 0 ? n : 0] = '\0';
 	gchar *exedir = g_path_get_dirname(exe);
 	const char *envdir = g_getenv("CCSIM_PROFILE_DIR");
-	gchar *dirs[3] = {
+	gchar *dirs[4] = {
 		envdir ? g_strdup(envdir) : NULL,
 		g_strdup("models/platform/profiles"),
 		g_build_filename(exedir, "..", "models", "platform", "profiles", NULL),
+		/* an installed copy (make install): PREFIX/bin/ccsim */
+		g_build_filename(exedir, "..", "share", "ccsim", "profiles", NULL),
 	};
 	int rc = -1;
-	for (int i = 0; i < 3 && rc; i++) {
+	for (int i = 0; i < 4 && rc; i++) {
 		if (!dirs[i])
 			continue;
 		gchar *cand = g_strdup_printf("%s/%s.ini", dirs[i], name);
@@ -607,8 +609,9 @@ int profile_find(const char *name, char *path, size_t pathlen, char *err, size_t
 	}
 	if (rc)
 		snprintf(err, errlen, "unknown profile \"%s\" (looked in $CCSIM_PROFILE_DIR, "
-			 "models/platform/profiles and %s/../models/platform/profiles)", name, exedir);
-	for (int i = 0; i < 3; i++)
+			 "models/platform/profiles, %s/../models/platform/profiles and "
+			 "%s/../share/ccsim/profiles)", name, exedir, exedir);
+	for (int i = 0; i < 4; i++)
 		g_free(dirs[i]);
 	g_free(exedir);
 	return rc;

@@ -525,6 +525,14 @@ void hv_inject_pending_irq(struct hv_vcpu *c)
 	c->inject_irq = 0;
 }
 
+bool hv_lrs_pending(const uint64_t lrs[VGIC_NR_LRS], uint32_t intid)
+{
+	for (unsigned i = 0; i < VGIC_NR_LRS; i++)
+		if (vgic_lr_state(lrs[i]) & VGIC_LR_PENDING && vgic_lr_intid(lrs[i]) == intid)
+			return true;
+	return false;
+}
+
 uint64_t hv_guest_run_page(const struct hv_guest *g)
 {
 	return is_cca(g) || is_tdx(g) ? g->vcpu[0].run : g->sev >= CPU_SEV_ES ? g->vcpu[0].vmsa : g->vcpu[0].save;

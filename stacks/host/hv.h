@@ -191,6 +191,10 @@ struct hv_result {
 	bool not_built;             /* run: the guest was refused at create, VM entry fails */
 	uint64_t status;            /* first failing RMI status, or 0 */
 	uint64_t x1, x2;
+	/* run: the events host.guest_inject made that the guest took during
+	 * this run, its handler entered (an EVENTINJ at VMRUN; a list register
+	 * or posted interrupt the guest acknowledged) */
+	uint64_t hostile_taken;
 	uint64_t cycles;
 };
 

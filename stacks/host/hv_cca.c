@@ -288,6 +288,11 @@ int hv_cca_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_resul
 	       uint64_t *cyc)
 {
 	uint64_t exits = 0;
+	/* 1 + the interrupt host.guest_inject made pending, until the realm
+	 * takes it: its list register, as the REC exit returns it, no longer
+	 * pending (acknowledged, or acknowledged and ended) */
+	uint64_t hostile = 0;
+	const struct hv_vcpu *hostile_on = NULL;
 	if (g->deferred) { /* the exit the last run stopped at, unhandled */
 		uint8_t reason = (uint8_t)(g->deferred - 1);
 		g->deferred = 0;
@@ -307,7 +312,13 @@ int hv_cca_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_resul
 		if (c->mmio_pending || c->hostcall_pending)
 			hv_store64(g, c->run + RMI_RUN_ENTER_GPRS,
 				   c->mmio_pending ? c->mmio_value : c->hostcall_pending, cyc);
+		if (c->inject_irq) {
+			hostile = c->inject_irq;
+			hostile_on = c;
+		}
 		hv_inject_pending_irq(c);
+		if (hostile_on == c && !hv_lrs_pending(c->lrs, (uint32_t)(hostile - 1)))
+			hostile = 0; /* no free list register: it was dropped */
 		for (unsigned k = 0; k < VGIC_NR_LRS; k++)
 			hv_store64(g, c->run + RMI_RUN_ENTER_GICV3_LRS + 8 * k, c->lrs[k], cyc);
 		c->mmio_pending = c->hostcall_pending = 0;
@@ -336,7 +347,12 @@ int hv_cca_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_resul
 			g->deferred = reason + 1u;
 			break;
 		}
-		if (!cca_handle(g, c, reason, res, cyc))
+		bool go = cca_handle(g, c, reason, res, cyc);
+		if (hostile && hostile_on == c && !hv_lrs_pending(c->lrs, (uint32_t)(hostile - 1))) {
+			res->hostile_taken++;
+			hostile = 0;
+		}
+		if (!go)
 			break;
 	}
 	res->x1 = exits;

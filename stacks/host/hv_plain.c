@@ -248,10 +248,13 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_res
 		bool eventinj = c->inject_irq != 0;
 		hv_inject_pending_irq(c);
 		memcpy(v.lr, c->lrs, sizeof(v.lr));
-		if (eventinj)
+		if (eventinj) {
 			vcpu_take_irq(&v);
+			res->hostile_taken++;
+		}
 		if (c->inject_esr) { /* event injection at VMRUN (VMCB EVENTINJ) */
 			vcpu_take_sync(&v, c->inject_esr, c->inject_far);
+			res->hostile_taken++;
 			c->inject_esr = c->inject_far = 0;
 		}
 		*cyc += cfg->vm_switch_cycles;

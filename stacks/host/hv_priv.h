@@ -78,6 +78,8 @@ void hv_timer_check(struct hv_guest *g, struct hv_vcpu *c, uint64_t ctl, uint64_
 /* Put an interrupt host.guest_inject queued into the vCPU's list registers
  * (at its next entry). */
 void hv_inject_pending_irq(struct hv_vcpu *c);
+/* Does a list register hold INTID pending? */
+bool hv_lrs_pending(const uint64_t lrs[VGIC_NR_LRS], uint32_t intid);
 /* A fault on a page host.guest_unmap took away: true if it was one (its
  * trap is used up, counted in hv.NAME.traps and last_trap); the caller
  * maps the page back. */

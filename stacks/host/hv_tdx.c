@@ -535,10 +535,14 @@ int hv_tdx_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_resul
 	uint64_t exits = 0;
 	shared_ept_setup(g);
 	hv_note(res, 0);
+	/* 1 + the vector host.guest_inject posted, until the TD takes it */
+	uint64_t hostile = 0;
 	while (exits < max && g->state == HV_CREATED && !hv_past_limit(g, *cyc)) {
 		struct hv_vcpu *c = &g->vcpu[0];
 		hv_blk_poll(g, cyc);
 		uint64_t deadline = timer_check(g, c, cyc);
+		if (c->inject_irq)
+			hostile = c->inject_irq;
 		post_pending(g, c, cyc);
 		if (c->waiting) { /* HLT: idle to the timer or the device, whichever first */
 			uint64_t wake = MIN(deadline ? deadline : UINT64_MAX,
@@ -578,6 +582,10 @@ int hv_tdx_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_resul
 		*cyc += cfg->host_exit_cycles;
 		exits++;
 		g->n.exits++;
+		if (hostile && !tdx_vp_virq_waiting(mod(g), c->rec, (uint32_t)(hostile - 1))) {
+			res->hostile_taken++;
+			hostile = 0;
+		}
 		enum rmi_exit_reason why = RMI_EXIT_SYNC;
 		bool stop = false;
 		if (st >> 32) { /* not a TD exit: the entry failed, or the TD is dead */

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ccsim/monitor.h"
+#include "include/ccsim/monitor.h"
 #include "models/monitor/rmm/rmm_abi.h"
 #include "models/monitor/rmm/rmm_cmds.h"
 #include "models/mmu/pas.h"

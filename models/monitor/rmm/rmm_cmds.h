@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ccsim/monitor.h"
+#include "include/ccsim/monitor.h"
 #include "models/monitor/rmm/rmm_abi.h"
 
 struct rmm;

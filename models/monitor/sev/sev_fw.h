@@ -32,7 +32,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ccsim/monitor.h"
+#include "include/ccsim/monitor.h"
 #include "models/monitor/snp/snp_fw.h" /* the status codes: one table for both APIs */
 
 /* Command ids (Linux include/linux/psp-sev.h, enum sev_cmd, after the

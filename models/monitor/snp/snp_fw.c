@@ -347,6 +347,9 @@ enum snp_status snp_launch_update(struct snp_fw *fw, uint64_t gctx_pa, uint64_t 
 	snp_page_info(pi, ctx.ld, contents, type, gpa);
 	p384_digest("sha-384", pi, sizeof(pi), h);
 	memcpy(ctx.ld, h, SNP_DIGEST_LEN);
+	snp_page_info(pi, g->ld_measured, contents, type, gpa);
+	p384_digest("sha-384", pi, sizeof(pi), h);
+	memcpy(g->ld_measured, h, SNP_DIGEST_LEN);
 	if (gctx_store(fw, gctx_pa, &ctx))
 		return SNP_HWERROR_PLATFORM;
 	if (extends)
@@ -550,6 +553,21 @@ static bool all_zero(const uint8_t *p, size_t n)
 		if (p[i])
 			return false;
 	return true;
+}
+
+int snp_report_measured(const struct snp_fw *fw, const uint8_t report[SNP_REPORT_LEN])
+{
+	uint8_t h[64];
+	for (unsigned i = 0; i < SNP_MAX_GUESTS; i++) {
+		const struct snp_guest *g = &fw->guests[i];
+		if (!g->in_use)
+			continue;
+		snp_seed_derive("ccsim/snp/report_id", fw->seed, g->gctx_pa, h);
+		if (memcmp(report + SNP_RPT_REPORT_ID, h, 32) == 0)
+			return memcmp(report + SNP_RPT_MEASUREMENT, g->ld_measured,
+				      SNP_DIGEST_LEN) == 0;
+	}
+	return -1;
 }
 
 int snp_report_verify(const uint8_t report[SNP_REPORT_LEN], const uint8_t vcek_pub[P384_POINT_LEN],

@@ -158,6 +158,11 @@ struct snp_guest {
 	uint32_t asid;        /* 0 until SNP_ACTIVATE */
 	struct { uint64_t spa, pages; } runs[SNP_MAX_LAUNCH_RUNS];
 	unsigned nruns;
+	/* The launch digest of what SNP_LAUNCH_UPDATE measured, chained here
+	 * and never read back from DRAM: the simulator's record of the truth,
+	 * which the firmware's commands do not use (they read GCTX.LD from the
+	 * context page). snp_report_measured compares a report with it. */
+	uint8_t ld_measured[SNP_DIGEST_LEN];
 };
 
 /* A guest's state as the firmware keeps it: in the guest context page the
@@ -317,6 +322,11 @@ void snp_chip_id(uint64_t seed, uint8_t out[SNP_CHIP_ID_LEN]);
 void snp_seed_derive(const char *label, uint64_t a, uint64_t b, uint8_t out[64]);
 /* VMPCKn of the guest's secrets page (derived from seed and gctx_pa). */
 void snp_vmpck(const struct snp_fw *fw, uint64_t gctx_pa, unsigned n, uint8_t out[SNP_VMPCK_LEN]);
+/* Does the report's MEASUREMENT equal what the firmware measured at launch
+ * for the guest whose REPORT_ID it carries (snp_guest.ld_measured)? 1 yes,
+ * 0 no (the context page's digest was changed: a forged report), -1 no
+ * such guest now. The simulator's view, for a run's outcome. */
+int snp_report_measured(const struct snp_fw *fw, const uint8_t report[SNP_REPORT_LEN]);
 /* 0, or -EPERM with *err naming the failed check ("version",
  * "signature_algo", "signature_padding", "signature"). */
 __attribute__((warn_unused_result)) int

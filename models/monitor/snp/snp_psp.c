@@ -88,7 +88,7 @@ static const struct sim_field psp_fields[] = {
 	SIM_FIELD(struct snp_psp, stat_cmds), SIM_FIELD(struct snp_psp, stat_errors),
 	SIM_FIELD(struct snp_psp, mem_cycles), SIM_FIELD(struct snp_psp, wbinvd_at_decommission),
 };
-static const struct sim_vmstate psp_vmstate = { "snp", 2, psp_fields, G_N_ELEMENTS(psp_fields) };
+static const struct sim_vmstate psp_vmstate = { "snp", 3, psp_fields, G_N_ELEMENTS(psp_fields) };
 
 /* The firmware's mutable state: platform state, its record of the guests,
  * ASID gate (the guests' own state is in their context pages, in DRAM). */

@@ -198,6 +198,11 @@ int tdx_inv_check(struct tdx *t, char *msg, size_t len);
 /* Whether the PAMT holds the page as PT_NDA (the host may hand it to the
  * module), read by peeking: the host's own record of its pages. */
 bool tdx_page_free(struct tdx *t, uint64_t pa);
+/* Is vector vec still waiting for the TD vCPU at tdvpr: posted in its
+ * descriptor and not yet processed, or pending in its virtual APIC? The
+ * simulator's view for a run's outcome (tdx_inv.c: peeks, no cycles, no
+ * cache effect); no host can ask this. */
+bool tdx_vp_virq_waiting(struct tdx *t, uint64_t tdvpr, uint32_t vec);
 /* What the module has done so far (leaves, TDCALLs, TD entries): the
  * invariant is checked again only when it moved. */
 uint64_t tdx_activity(const struct tdx *t);

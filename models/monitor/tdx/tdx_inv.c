@@ -174,3 +174,30 @@ int tdx_inv_check(struct tdx *t, char *msg, size_t len)
 	g_hash_table_destroy(w.seen);
 	return bad;
 }
+
+/* The simulator's view of a TD vCPU's virtual interrupts, for outcomes:
+ * read by peeking, so asking changes nothing. */
+bool tdx_vp_virq_waiting(struct tdx *t, uint64_t tdvpr, uint32_t vec)
+{
+	unsigned type;
+	uint64_t owner;
+	struct tdx_tdr d;
+	struct tdx_tdvps vp;
+	struct vcpu_state v;
+	uint8_t pid[64];
+	if (vec > 255 || !pamt_covers(&t->pamt, tdvpr) || pamt_peek(t, tdvpr, &type, &owner) ||
+	    type != PAMT_PT_TDVPR ||
+	    machine_peek(t->m, (unsigned)t->global_keyid, owner, &d, sizeof(d)) ||
+	    d.lifecycle != TD_KEYS_CONFIGURED ||
+	    machine_peek(t->m, (unsigned)d.hkid, tdvpr, &vp, sizeof(vp)) ||
+	    machine_peek(t->m, (unsigned)d.hkid, tdvpr + TDX_TDVPS_VCPU_OFF, &v, sizeof(v)))
+		return false;
+	/* posted and not yet processed (SDM vol. 3C 30.6: ON set, its PIR bit) */
+	if (vp.pid && machine_peek(t->m, 0 /* the host's KeyID */, vp.pid, pid, sizeof(pid)) == 0 &&
+	    pid[TDX_PID_ON_BYTE] & 1 && pid[vec / 8] >> (vec % 8) & 1)
+		return true;
+	for (unsigned i = 0; i < VGIC_NR_LRS; i++)
+		if (vgic_lr_state(v.lr[i]) & VGIC_LR_PENDING && vgic_lr_intid(v.lr[i]) == vec)
+			return true;
+	return false;
+}

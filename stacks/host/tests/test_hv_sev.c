@@ -257,6 +257,9 @@ static void inject(const char *profile, bool refused)
 	assert_int_equal(g->n.injections_refused, refused ? 1 : 0);
 	assert_int_equal(g->n.injections, refused ? 0 : 1);
 	assert_int_equal(g->vcpu[0].inject_irq, refused ? 0 : 41);
+	/* EVENTINJ is delivered at the next VMRUN: the guest takes it */
+	assert_int_equal(hv_guest_run(g, 0, RMI_EXIT_COUNT, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.hostile_taken, refused ? 0 : 1);
 	hfx_free(f);
 }
 

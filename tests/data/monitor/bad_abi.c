@@ -1,6 +1,6 @@
 /* A monitor plug-in built against another version of the monitor
  * interface: ccsim must refuse it (tests/test_monitor_plugin.sh). */
-#include "ccsim/monitor.h"
+#include "include/ccsim/monitor.h"
 
 static const struct ccsim_monitor_ops future_ops = {
 	.abi_version = CCSIM_MONITOR_ABI_VERSION + 1,

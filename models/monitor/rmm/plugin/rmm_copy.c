@@ -4,7 +4,7 @@
  * it gives every scenario the built-in RMM's digest; beside it (ccsim run
  * --diff-monitor rmm=...) it never diverges. A firmware team starts a
  * plug-in of its own from here: docs/monitor-api.md. */
-#include "ccsim/monitor.h"
+#include "include/ccsim/monitor.h"
 #include "models/monitor/builtin.h"
 
 CCSIM_MONITOR_EXPORT const struct ccsim_monitor_ops *ccsim_monitor_entry(uint32_t host_abi)

@@ -7,7 +7,7 @@
  * from a granule that is not DELEGATED must return RMI_ERROR_INPUT; this
  * variant returns RMI_ERROR_REALM (scenarios/monitor/cca/rmi_data_create.scn,
  * the step `-> active_data_state`). */
-#include "ccsim/monitor.h"
+#include "include/ccsim/monitor.h"
 #include "models/monitor/rmm/rmm_internal.h"
 
 static void reorder_call(void *mon, uint64_t regs[CCSIM_MONITOR_REGS], uint64_t *cycles)

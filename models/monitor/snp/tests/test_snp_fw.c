@@ -548,8 +548,10 @@ static void test_state_lives_in_context_page(void **state)
 	assert_int_equal(snp_launch_update(&t->fw, GCTX, SPA_NORMAL, GPA_NORMAL, SNP_PAGE_NORMAL), 0);
 	finish(t, GCTX);
 	assert_int_equal(snp_guest_report(&t->fw, GCTX, rd, 0, ra), SNP_SUCCESS);
+	assert_int_equal(snp_report_measured(&t->fw, ra), 1);
 	memcpy(saved, t->mem + GCTX, sizeof(saved));
 	assert_int_equal(snp_decommission(&t->fw, GCTX), SNP_SUCCESS);
+	assert_int_equal(snp_report_measured(&t->fw, ra), -1); /* no such guest now */
 	/* another image at the same context page: another digest ... */
 	fill(t, spa_b, 9);
 	start_and_activate(t, GCTX, ASID + 1);
@@ -557,10 +559,13 @@ static void test_state_lives_in_context_page(void **state)
 	finish(t, GCTX);
 	assert_int_equal(snp_guest_report(&t->fw, GCTX, rd, 0, rb), SNP_SUCCESS);
 	assert_memory_not_equal(rb + SNP_RPT_MEASUREMENT, ra + SNP_RPT_MEASUREMENT, 48);
+	assert_int_equal(snp_report_measured(&t->fw, rb), 1);
 	/* ... until the old digest line is back */
 	memcpy(t->mem + GCTX + SNP_GCTX_LD, saved + SNP_GCTX_LD, 64);
 	assert_int_equal(snp_guest_report(&t->fw, GCTX, rd, 0, rb), SNP_SUCCESS);
 	assert_memory_equal(rb + SNP_RPT_MEASUREMENT, ra + SNP_RPT_MEASUREMENT, 48);
+	/* signed, and not what the firmware measured for this guest */
+	assert_int_equal(snp_report_measured(&t->fw, rb), 0);
 	snp_vcek_public(SEED, t->fw.cfg.tcb, pub);
 	assert_int_equal(snp_report_verify(rb, pub, NULL), 0);
 	assert_int_equal(snp_decommission(&t->fw, GCTX), SNP_SUCCESS);
