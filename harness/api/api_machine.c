@@ -213,6 +213,13 @@ static int access_of(struct ccsim_machine *cm, const struct ccsim_attrs *at, uin
 			return 1;
 		}
 		break;
+	case ARCH_S390_SE:
+		/* a secure guest's access names its configuration (the UV's id,
+		 * 1-based) and guest address; the ultravisor checks both */
+		a->guest = at->guest;
+		a->asid = at->asid;
+		a->gpa = at->guest ? at->gpa : pa;
+		break;
 	case ARCH_PLAIN:
 		break;
 	}

@@ -30,5 +30,6 @@ int cli_sweep(int argc, char **argv);    /* cli_sweep.c: its usage, then sweep_m
 int cli_profile(int argc, char **argv);  /* cli_profile.c */
 int cli_steps(int argc, char **argv);    /* cli_steps.c */
 int cli_memtrace(int argc, char **argv); /* cli_memtrace.c: exit status 0, or 2 */
+int cli_se_image(int argc, char **argv); /* cli_se_image.c */
 
 #endif

@@ -26,6 +26,8 @@ static const char usage_main[] =
 	"  fuzz ABI       fuzz a monitor's ABI (cca, snp, sev) under the invariants\n"
 	"  shrink FILE    reduce a failing scenario to the fewest steps that fail alike\n"
 	"  attest make|verify  build or verify an Arm CCA attestation token\n"
+	"  se-image       build an IBM Secure Execution image for host keys (genprotimg's\n"
+	"                 role), or write a simulated machine's host key\n"
 	"  version        print the ccsim version\n"
 	"\n"
 	"exit status: 0 success, 1 an expectation failed, 2 bad input or usage,\n"
@@ -62,6 +64,8 @@ int main(int argc, char **argv)
 		return attest_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "steps") == 0)
 		return cli_steps(argc - 2, argv + 2);
+	if (strcmp(cmd, "se-image") == 0)
+		return cli_se_image(argc - 2, argv + 2);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("ccsim %s\n", CCSIM_VERSION);
 		return 0;

@@ -204,6 +204,39 @@ static const struct step_spec step_table[] = {
 	    { "addr", ARG_NUM, false, "launch_update_*: the region (SPA)" },
 	    { "len", ARG_NUM, false, "launch_update_*: its bytes (default 4096)" } },
 	  steps_sev_check },
+	{ ACTOR_HOST, "uvc", "s390-se: an ultravisor call (UVC) from the host by its uv.h name "
+	  "(init_uv, create_sec_conf, create_sec_cpu, set_sec_conf_params, unpack_img, verify_img, "
+	  "conv_to_sec_stor, conv_from_sec_stor, ...), its control block fields by name (.status "
+	  "uv.*, the RC; .x1 the RRC; .x2.. what the call returns; bytes: the control block after "
+	  "it; uv.unsupported off s390-se)",
+	  "host.uvc create_sec_cpu guest_handle=$c.x2 stor_origin=0x91200000 state_origin=0x91300000 vm=g -> p",
+	  { { "", ARG_NAME, true, "call name" },
+	    { "vm", ARG_NAME, false, "create_sec_cpu: the vm that becomes this secure CPU (its "
+	      "accesses are then the secure guest's); destroy_sec_cpu: the vm that stops being it" },
+	    { "len", ARG_NUM, false, "the header's length (default the call's control block size)" },
+	    { "code", ARG_NUM, false, "the header's command code (default the call's)" } },
+	  steps_uvc_check, steps_uvc_print },
+	{ ACTOR_HOST, "se_image", "s390-se: an SE image of a payload sealed for this machine's host "
+	  "key (host_seed=: another machine's; also_seed=: a second one), as ccsim se-image builds "
+	  "it, or an image file; the host stages its header at hdr= and its encrypted pages at mso= "
+	  "plus their guest addresses (bytes: the image; x1 hdr, x2 its length, x3 components, "
+	  "x4..x6 the first one's guest address, size and tweak prefix)",
+	  "host.se_image data=\"kernel\" hdr=0x92000000 mso=0x40000000 -> img",
+	  { { "data", ARG_BYTES, false, "the payload (a kernel-like component)" },
+	    { "file", ARG_BYTES, false, "or an image file (ccsim se-image), relative to the scenario" },
+	    { "hdr", ARG_NUM, true, "host address for the SE header" },
+	    { "mso", ARG_NUM, false, "host address of guest address 0 (default 0)" },
+	    { "addr", ARG_NUM, false, "the component's guest address (default 0x10000)" },
+	    { "host_seed", ARG_NUM, false, "seal for the machine run with this seed (default this run's)" },
+	    { "also_seed", ARG_NUM, false, "and for the machine of this seed too" },
+	    { "seed", ARG_NUM, false, "the image's own keys and IVs (default 1)" },
+	    { "pcf", ARG_NUM, false, "plaintext control flags (0x20000000: allow dumping)" } } },
+	{ ACTOR_HOST, "se_unpack", "s390-se: unpack_img for every page of an SE image, in order, as "
+	  "KVM does for each component QEMU names; stops at the first refusal (.status uv.*, .x1 "
+	  "the RRC, .x2 the pages unpacked)",
+	  "host.se_unpack handle=$c.x2 image=$img -> u",
+	  { { "handle", ARG_NUM, true, "the secure configuration" },
+	    { "image", ARG_BYTES, true, "the image (host.se_image's capture)" } } },
 	{ ACTOR_HOST, "psmash", "SNP: PSMASH the 2 MB RMP entry at addr into 512 4 KB ones",
 	  "host.psmash addr=0x80000000", { ADDR, RMP_FLUSH } },
 	{ ACTOR_HOST, "tlb_shootdown", "the host invalidates every translation of the page at addr "
@@ -236,6 +269,25 @@ static const struct step_spec step_table[] = {
 	  "tdx the MRTD (x1 = 48); elsewhere not yet (no bytes, x1 = 0)",
 	  "verifier.measure image=$img -> ref",
 	  { { "image", ARG_BYTES, true, "the guest image as host.guest_load captured it" } } },
+	{ ACTOR_VERIFIER, "se_arcb", "s390-se: the guest owner's attestation request (ARCB v1) "
+	  "sealing its measurement key for this machine's host key (host_seed=: another's) (bytes: "
+	  "the ARCB; x1 its length)",
+	  "verifier.se_arcb mkey=\"a 64-byte measurement key\" -> arcb",
+	  { { "mkey", ARG_BYTES, true, "the measurement key (zero-padded to 64 bytes)" },
+	    { "nonce", ARG_BYTES, false, "a 16-byte nonce to bind" },
+	    { "host_seed", ARG_NUM, false, "seal for the machine of this seed (default this run's)" },
+	    { "paf", ARG_NUM, false, "plaintext attestation flags (image / attest host key hashes)" },
+	    { "seed", ARG_NUM, false, "the request's own keys (default 1)" } } },
+	{ ACTOR_VERIFIER, "se_measure", "s390-se: the attestation measurement the owner expects: "
+	  "HMAC-SHA512 with its key over the image header's PLD, ALD, TLD and tag and the "
+	  "configuration id and user data of the guest's retr_attest (bytes: 64; x1 = 64, 0 if "
+	  "image= is no SE image)",
+	  "verifier.se_measure image=$img mkey=\"a 64-byte measurement key\" attest=$a -> ref",
+	  { { "image", ARG_BYTES, true, "the SE image (host.se_image's capture)" },
+	    { "mkey", ARG_BYTES, true, "the measurement key the ARCB sealed" },
+	    { "attest", ARG_BYTES, true, "the guest's retr_attest capture (its control block)" },
+	    { "nonce", ARG_BYTES, false, "the nonce the ARCB carried" },
+	    { "add", ARG_BYTES, false, "the additional data the call returned" } } },
 	{ ACTOR_VM, "load", "the guest loads bytes from its own (protected) memory",
 	  "victim.load addr=0x80000000 len=10 -> v", { ADDR, LEN, VM_GPA, VM_SHARED } },
 	{ ACTOR_VM, "store", "the guest stores bytes", "victim.store addr=0x80000000 data=$secret",
@@ -257,6 +309,16 @@ static const struct step_spec step_table[] = {
 	    { "perms", ARG_NUM, true, "R 1, W 2, XU 4, XS 8, SSS 0x10" },
 	    { "vmsa", ARG_NUM, false, "1: mark the page a VMSA (VMPL0 only)" },
 	    { "size", ARG_NUM, false, "4K (default) or 2M" } } },
+	{ ACTOR_VM, "uvc", "s390-se: an ultravisor call from the guest (set_shared_access, "
+	  "remove_shared_access, retr_attest, qui), as the secure CPU it is once host.uvc "
+	  "create_sec_cpu vm=NAME made it one (.status uv.*, .x1 the RRC, .x2.. what the call "
+	  "returns; bytes: the control block)",
+	  "victim.uvc set_shared_access paddr=0x300000 -> s",
+	  { { "", ARG_NAME, true, "call name" },
+	    { "user", ARG_BYTES, false, "retr_attest: the user data (up to 256 bytes)" },
+	    { "len", ARG_NUM, false, "the header's length (default the call's control block size)" },
+	    { "code", ARG_NUM, false, "the header's command code (default the call's)" } },
+	  steps_uvc_check, steps_uvc_print },
 	{ ACTOR_DEV, "dma_read", "a device reads memory by DMA through the IOMMU",
 	  "dev.dma_read addr=0x80000000 len=64 -> r",
 	  { { "addr", ARG_NUM, true, "I/O virtual address (= PA for a bypass stream)" }, LEN,

@@ -26,6 +26,7 @@ enum steps_status_space {
 	STEPS_STATUS_SEV,       /* the SEV firmware's API status (SEV, SEV-ES guests) */
 	STEPS_STATUS_RMP,       /* an RMP instruction's EAX */
 	STEPS_STATUS_VERIFY,    /* the verifier's verdict */
+	STEPS_STATUS_UV,        /* an s390 ultravisor call's return code (RC, 16 bits) */
 	STEPS_STATUS_SPACES
 };
 
@@ -73,6 +74,10 @@ char *steps_rmi_check(const struct scn_step *st, int *col);
 char *steps_snp_check(const struct scn_step *st, int *col);
 char *steps_sev_check(const struct scn_step *st, int *col);
 char *steps_seamcall_check(const struct scn_step *st, int *col);
+/* host.uvc / NAME.uvc (steps_check_uv.c): the call exists, takes the
+ * fields given; and what `ccsim steps` lists of the calls. */
+char *steps_uvc_check(const struct scn_step *st, int *col);
+void steps_uvc_print(FILE *f);
 /* Parse-time check of host.guest_run's arguments (until= names an exit reason). */
 char *steps_guest_run_check(const struct scn_step *st, int *col);
 /* `ccsim steps`: the RMI commands / SEAMCALL leaves and their argument names. */
@@ -118,6 +123,7 @@ bool steps_status_known(const char *name);
 #define STEPS_RMP_STATUS 0x7b00ull
 #define STEPS_SNP_STATUS 0x7a00ull /* = HV_SNP_STATUS */
 #define STEPS_SEV_STATUS 0x7900ull /* = HV_SEV_STATUS */
+#define STEPS_UV_STATUS 0x7c0000ull /* | the 16-bit RC */
 uint64_t steps_status_code(enum steps_status_space sp, uint64_t raw);
 void steps_status_decode(uint64_t code, bool tdx, enum steps_status_space *sp, uint64_t *raw);
 

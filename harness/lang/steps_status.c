@@ -4,7 +4,8 @@
  * RSI (rsi.*, a realm's call), PSCI (psci.*), any other SMC
  * (smc.unknown), the SNP firmware (snp.*), the SEV firmware for SEV /
  * SEV-ES guests (sev.*), the RMP instructions (rmp.*), the verifier
- * (verify.*) and the TDX module's completion statuses (tdx.*). The parser
+ * (verify.*), the TDX module's completion statuses (tdx.*) and the s390
+ * ultravisor's return codes (uv.*, models/monitor/uv/uv_abi.h). The parser
  * asks whether an expectation's status name is one of them; the trace
  * keeps a step's status as one code (steps_status_code). */
 #include <glib.h>
@@ -14,11 +15,13 @@
 #include "models/monitor/rmm/rmm_cmds.h"
 #include "models/monitor/snp/snp_fw.h"
 #include "models/monitor/tdx/tdx.h"
+#include "models/monitor/uv/uv_abi.h"
 
 static const char *const space_names[STEPS_STATUS_SPACES] = {
 	[STEPS_STATUS_RMI] = "rmi", [STEPS_STATUS_TDX] = "tdx", [STEPS_STATUS_RSI] = "rsi",
 	[STEPS_STATUS_PSCI] = "psci", [STEPS_STATUS_SMC] = "smc", [STEPS_STATUS_SNP] = "snp",
 	[STEPS_STATUS_SEV] = "sev", [STEPS_STATUS_RMP] = "rmp", [STEPS_STATUS_VERIFY] = "verify",
+	[STEPS_STATUS_UV] = "uv",
 };
 
 /* The trace code's tag of each space that has one (steps_status_code). */
@@ -98,6 +101,10 @@ const char *steps_status_name(enum steps_status_space sp, uint64_t raw)
 		return raw == STEPS_UNSUPPORTED ? "rmp.unsupported" : rmp_eax_name(raw);
 	case STEPS_STATUS_VERIFY:
 		return verify_status_name(raw);
+	case STEPS_STATUS_UV: {
+		const char *n = raw <= 0xffff ? uv_rc_name((uint16_t)raw) : NULL;
+		return n ? n : "uv.?";
+	}
 	case STEPS_STATUS_SPACES:
 		break;
 	}
@@ -112,11 +119,16 @@ bool steps_status_refused(enum steps_status_space sp, uint64_t raw)
 	if ((sp == STEPS_STATUS_RMP || sp == STEPS_STATUS_SNP || sp == STEPS_STATUS_SEV) &&
 	    raw == STEPS_UNSUPPORTED)
 		return false;
+	/* an ultravisor's RC: 1 is executed, any other a refusal */
+	if (sp == STEPS_STATUS_UV)
+		return raw != UVC_RC_EXECUTED && raw != UV_RC_UNSUPPORTED;
 	return (raw & 0xff) != 0 && raw != UINT64_MAX;
 }
 
 uint64_t steps_status_code(enum steps_status_space sp, uint64_t raw)
 {
+	if (sp == STEPS_STATUS_UV)
+		return STEPS_UV_STATUS | (raw & 0xffff);
 	uint64_t tag = sp < STEPS_STATUS_SPACES ? space_tags[sp] : 0;
 	/* an RSI X0 beyond its codes (SMC_UNKNOWN) goes as it is */
 	if (!tag || raw > 0xff || (sp == STEPS_STATUS_RSI && raw > RSI_ERROR_UNKNOWN))
@@ -132,6 +144,11 @@ void steps_status_decode(uint64_t code, bool tdx, enum steps_status_space *sp, u
 		*sp = STEPS_STATUS_TDX;
 		return;
 	}
+	if ((code & ~0xffffull) == STEPS_UV_STATUS) {
+		*sp = STEPS_STATUS_UV;
+		*raw = code & 0xffff;
+		return;
+	}
 	for (unsigned s = 0; s < STEPS_STATUS_SPACES; s++)
 		if (space_tags[s] && (code & ~0xffull) == space_tags[s]) {
 			*sp = (enum steps_status_space)s;
@@ -144,10 +161,10 @@ bool steps_status_known(const char *name)
 {
 	if (g_str_has_suffix(name, ".?"))
 		return false;
-	if (strcmp(name, "tdx.unsupported") == 0 || tdx_status_known(name))
+	if (strcmp(name, "tdx.unsupported") == 0 || tdx_status_known(name) || uv_rc_by_name(name) >= 0)
 		return true;
 	for (unsigned s = 0; s < STEPS_STATUS_SPACES; s++) {
-		if (s == STEPS_STATUS_TDX)
+		if (s == STEPS_STATUS_TDX || s == STEPS_STATUS_UV)
 			continue;
 		/* every code a space names: small values, and negative ones
 		 * (SMC_UNKNOWN, the PSCI errors) */

@@ -67,6 +67,18 @@ size_t step_handlers(const struct step_handler **all);
 /* The step faulted (kind: enum cc_fault_kind): no bytes. */
 void steps_res_fault(struct step_result *res, uint16_t kind);
 
+/* s390 Secure Execution (steps_uv.c): ultravisor calls, SE images, the
+ * owner's attestation request and expected measurement. */
+int steps_uvc(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
+	      size_t errlen);
+int steps_se_image(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		   char *err, size_t errlen);
+int steps_se_unpack(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		    char *err, size_t errlen);
+int steps_se_arcb(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		  char *err, size_t errlen);
+int steps_se_measure(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		     char *err, size_t errlen);
 /* RMP instructions (steps_sev.c) and the SNP and SEV firmware commands. */
 int steps_sev(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
 	      size_t errlen);

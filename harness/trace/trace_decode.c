@@ -16,6 +16,7 @@
 #include "models/monitor/rmm/rmm_cmds.h"
 #include "models/monitor/rmm/rmm_abi.h"
 #include "models/monitor/tdx/tdx.h"
+#include "models/monitor/uv/uv_abi.h"
 #include "sim/json.h"
 
 /* --- sources --- */
@@ -143,6 +144,12 @@ static bool fid_name(const struct trace_names *n, const struct trace_rec *rec, u
 			snprintf(out, len, "tdh.%s", l->name);
 		return l != NULL;
 	}
+	if (source_is(n, rec, "uv")) { /* the UVC opcode with the command code */
+		const struct uv_cmd_info *u = uv_cmd_by_code((uint16_t)fid);
+		if (u)
+			snprintf(out, len, "uvc.%s", u->name);
+		return u != NULL;
+	}
 	const struct rmm_cmd *c = rmm_cmd_by_fid(fid);
 	const struct rsi_cmd *r = c ? NULL : rsi_cmd_by_fid(fid);
 	const char *p = c || r ? NULL : psci_name(fid);
@@ -193,8 +200,8 @@ static void mon_status(const struct trace_names *n, const struct trace_rec *rec,
 		       size_t len)
 {
 	uint64_t fid = rec->a[0], x0 = rec->a[1];
-	space_status_text(source_is(n, rec, "tdx") ? STEPS_STATUS_TDX : steps_smc_space(fid), x0,
-			  out, len);
+	space_status_text(source_is(n, rec, "tdx") ? STEPS_STATUS_TDX
+			  : source_is(n, rec, "uv") ? STEPS_STATUS_UV : steps_smc_space(fid), x0, out, len);
 }
 
 /* step.done's status: the step's code (steps_status_code). */

@@ -42,6 +42,8 @@ static inline enum ccsim_pas ccsim_pas_of(bool nse, bool ns)
  *            path
  *   tdx      keyid (the KeyID in the PA's top bits), td: made in SEAM / TD
  *            mode, the only one that may use a private KeyID
+ *   s390-se  guest, asid (the secure configuration's id), gpa: a secure
+ *            guest's access, which the ultravisor checks
  *   plain    nothing */
 struct ccsim_attrs {
 	bool ns, nse;

@@ -23,6 +23,11 @@ enum cc_fault_kind {
 	FAULT_RMP_VC,        /* private access to an unvalidated page: #VC 0x404 */
 	FAULT_VMRUN_INVALID, /* the guest cannot run: no active guest holds its ASID (VMEXIT_INVALID) */
 	FAULT_GP,            /* #GP(0): an instruction the processor refuses in its present state */
+	/* s390 Secure Execution program interruptions (code: the PGM code;
+	 * Linux arch/s390/kernel/pgm_check.S, arch/s390/mm/fault.c) */
+	FAULT_PGM_SECURE_ACCESS,    /* 0x3d: a non-secure access to secure storage */
+	FAULT_PGM_NONSECURE_ACCESS, /* 0x3e: a secure guest's access to a page that is not secure */
+	FAULT_PGM_SECURE_VIOLATION, /* 0x3f: a secure guest's access to storage not its own */
 	FAULT_KIND_COUNT
 };
 
@@ -54,6 +59,9 @@ static inline const char *cc_fault_name(unsigned kind)
 		[FAULT_RMP_VC] = "rmp.vc",
 		[FAULT_VMRUN_INVALID] = "vmrun.invalid",
 		[FAULT_GP] = "cpu.gp",
+		[FAULT_PGM_SECURE_ACCESS] = "pgm.secure_storage_access",
+		[FAULT_PGM_NONSECURE_ACCESS] = "pgm.non_secure_storage_access",
+		[FAULT_PGM_SECURE_VIOLATION] = "pgm.secure_storage_violation",
 	};
 	return kind < FAULT_KIND_COUNT ? n[kind] : "?";
 }

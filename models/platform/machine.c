@@ -12,6 +12,7 @@
 #include "models/platform/mon_diff.h"
 #include "models/monitor/snp/snp_psp.h"
 #include "models/monitor/tdx/tdx.h"
+#include "models/monitor/uv/uv.h"
 
 static const struct sim_field machine_fields[] = {
 	SIM_FIELD(struct machine, stat_accesses),
@@ -386,6 +387,10 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 	 * (TDH.MNG.KEY.CONFIG), the host its shared MKTME KeyIDs */
 	if (cfg->arch == ARCH_TDX)
 		m->tdx = tdx_create(s, m);
+	/* s390 Secure Execution: the ultravisor, with the machine's host key
+	 * from the seed */
+	if (cfg->uv)
+		m->uv = uv_create(s, m);
 	if (cfg->rmm && machine_mon_attach(m, &m->rmm, CCSIM_MONITOR_RMM, rmm_monitor_ops(),
 					   cfg->rmm_plugin, cfg->rmm_diff_plugin, err, errlen))
 		return -1;
@@ -565,6 +570,9 @@ static int machine_access(void *ctx, const struct mem_access *a, void *buf, stru
 	 * the TLB keeps its verdict; rmp.every_access moves it to every access */
 	if (m->cfg.rmp && (!a->checked || m->cfg.rmp_every_access) &&
 	    (rc = machine_rmp_fault_check(m, a, f, cycles)) != 0)
+		return rc;
+	/* s390 secure storage: the ultravisor's ownership of the page */
+	if (m->uv && (rc = uv_access_check(m->uv, a, f)) != 0)
 		return rc;
 	unsigned key = a->key >= 0 ? (unsigned)a->key : machine_key_slot(m, a->pas);
 	if (__builtin_expect(m->diff_log != NULL, 0) && a->write)

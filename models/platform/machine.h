@@ -24,6 +24,7 @@
 struct machine_mon;
 struct mon_diff;
 struct tdx;
+struct uv;
 struct snp_psp;
 
 #define MACHINE_MAX_CORES 16
@@ -65,6 +66,7 @@ struct machine {
 	struct snp_psp *snp;                /* sev-snp: the SNP firmware (AMD-SP) */
 	struct machine_mon *sev;            /* sev, sev-es: the SEV firmware's slot (AMD-SP) */
 	struct tdx *tdx;                    /* tdx: the TDX module (SEAM), tdx_seamcall */
+	struct uv *uv;                      /* s390-se: the ultravisor, uv_call */
 	uint64_t call_t0;                   /* when the monitor call being served was issued */
 	/* the differential mode, while its first monitor serves a call: told
 	 * what each write overwrites (mon_diff_log_old) */
@@ -189,6 +191,8 @@ int machine_peek(struct machine *m, unsigned key, uint64_t pa, void *buf, size_t
  *     unless rmp.tlb_coherent is off;
  *   - SEV, SEV-ES: one guest per ASID;
  *   - TDX: the PAMT and every TD's Secure EPT agree (tdx_inv_check);
+ *   - s390-se: every secure page belongs to a live configuration whose
+ *     record points back at it, and none is donated storage (uv_inv_check);
  *   - every profile: each translation a TLB caches for a context one of
  *     `cpus` has loaded is what a walk of its tables gives now;
  *   - no declared secret in plaintext in the DRAM cells of a page the

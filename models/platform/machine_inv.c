@@ -15,6 +15,7 @@
 #include "models/monitor/snp/snp_fw.h"
 #include "models/monitor/snp/snp_psp.h"
 #include "models/monitor/tdx/tdx.h"
+#include "models/monitor/uv/uv.h"
 #include "models/platform/machine.h"
 #include "models/platform/machine_mon.h"
 #include "sim/buf.h"
@@ -541,7 +542,8 @@ int machine_inv_check(struct machine *m, struct machine_inv *st,
 			   check_snp(m, st, msg, len) || check_rmp_tlb(m, msg, len) ||
 			   check_tdx(m, st, msg, len) ||
 			   check_translations(m, cpus, ncpus, msg, len))) ||
-	       check_sev(m, msg, len) || check_plaintext(m, secrets, nsecrets, msg, len);
+	       check_sev(m, msg, len) || check_plaintext(m, secrets, nsecrets, msg, len) ||
+	       (m->uv && uv_inv_check(m->uv, msg, len));
 }
 
 void machine_inv_free(struct machine *m, struct machine_inv *st)

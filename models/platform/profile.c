@@ -25,7 +25,8 @@ struct schema_key {
 	const char *desc;
 };
 
-static const char *const arch_names[] = { "plain", "cca", "sev", "sev-es", "sev-snp", "tdx", NULL };
+static const char *const arch_names[] = { "plain", "cca", "sev", "sev-es", "sev-snp", "tdx", "s390-se",
+					   NULL };
 static const char *const timer_names[] = { "host", "rmm", NULL };
 /* in enum tdx_step_mode order */
 static const char *const tdx_step_names[] = { "off", "v1.5", "fixed", NULL };
@@ -146,6 +147,17 @@ static const struct schema_key schema[] = {
 	U64("tdx", "tsc_mhz", tdx_tsc_mhz, 0, 10000, "0", "the TSC's constant rate (0: platform.freq_mhz); the host may clock the core below it"),
 	BOOL("tdx", "alias_check", tdx_alias_check, "true", "the platform checks DRAM for aliases at boot (Intel's Alias Checking Trusted Module, with MCHECK): memory with an alias is no verified CMR, so TDH.SYS.CONFIG refuses the TDMR (tdx.tdmr_outside_cmrs) and no TD is built"),
 	U64("tdx", "step_span_cycles", tdx_step_span_cycles, 0, 1000000, "0", "core cycles between the module's TSC read before a TD entry and its read after the exit, besides the TD's own (VM entry, VM exit, BHB drain); also one prevention-mode step's exit and re-entry"),
+	BOOL("uv", "enabled", uv, "false", "IBM Secure Execution's ultravisor (s390): secure configurations and CPUs through UVCs, secure storage guarded by access exceptions"),
+	U64("uv", "call_cycles", uv_call_cycles, 0, 10000000, "0", "an ultravisor call's fixed cost: the UVC instruction into the ultravisor's firmware and back, its checks, besides the pages it works on"),
+	U64("uv", "page_cycles", uv_page_cycles, 0, 10000000, "0", "the ultravisor's cryptographic work on one 4 KiB page (AES-XTS decryption at unpack, AES-GCM at export and import), besides its memory accesses"),
+	U64("uv", "base_stor_len", uv_base_stor_len, 4096, 1ull << 40, "1M", "donated storage the ultravisor asks at INIT_UV (QUI uv_base_stor_len)"),
+	U64("uv", "conf_base_len", uv_conf_base_len, 4096, 1ull << 32, "64K", "donated base storage per secure configuration (QUI conf_base_phys_stor_len)"),
+	U64("uv", "conf_virt_len", uv_conf_virt_len, 0, 1ull << 32, "16K", "variable storage per configuration, the fixed part (QUI conf_base_virt_stor_len)"),
+	U64("uv", "conf_var_len", uv_conf_var_len, 0, 1ull << 32, "4K", "variable storage per configuration and MB of guest storage (QUI conf_virt_var_stor_len)"),
+	U64("uv", "cpu_stor_len", uv_cpu_stor_len, 4096, 1ull << 32, "16K", "donated storage per secure CPU (QUI cpu_stor_len)"),
+	U64("uv", "max_confs", uv_max_confs, 1, 8, "8", "secure configurations at once (QUI max_num_sec_conf; the model keeps at most 8)"),
+	U64("uv", "max_cpu_id", uv_max_cpu_id, 0, 15, "15", "highest secure CPU number (QUI max_guest_cpu_id; the model keeps at most 16 CPUs)"),
+	U64("uv", "max_guest_stor", uv_max_guest_stor, 1ull << 20, 1ull << 52, "0x10000000000", "highest guest storage address a configuration may reach (QUI max_guest_stor_addr)"),
 	U64("host", "exit_cycles", host_exit_cycles, 0, 10000000, "1500", "hypervisor run-loop work per guest exit, besides its memory traffic"),
 	U64("host", "cpuid_cycles", host_cpuid_cycles, 0, 10000000, "0", "the host's emulation of a CPUID, besides the exit"),
 	U64("host", "msr_cycles", host_msr_cycles, 0, 10000000, "0", "the host's emulation of an RDMSR / WRMSR, besides the exit"),
@@ -164,7 +176,7 @@ static const struct schema_key schema[] = {
 
 const char *arch_name(enum arch_kind a)
 {
-	return a <= ARCH_TDX ? arch_names[a] : "?";
+	return a <= ARCH_S390_SE ? arch_names[a] : "?";
 }
 
 static const struct schema_key *schema_lookup(const char *group, const char *key)
@@ -411,7 +423,7 @@ static int load_depth(const char *path, const char *given, size_t glen, struct p
 	groups = g_key_file_get_groups(kf, NULL);
 	for (int g = 0; groups[g]; g++) {
 		if (!schema_has_group(groups[g])) {
-			snprintf(err, errlen, "%s:%d: unknown group [%s] (expected platform, mem, memenc, cache, gpc, cpu, rmp, sev, rmm, tdx, host, limits)",
+			snprintf(err, errlen, "%s:%d: unknown group [%s] (expected platform, mem, memenc, cache, gpc, cpu, rmp, sev, rmm, tdx, uv, host, limits)",
 				 path, find_line(text, groups[g], NULL), groups[g]);
 			goto out;
 		}
@@ -518,6 +530,8 @@ static int check_consistency(const char *path, struct platform_config *cfg, char
 		why = "rmm.present: the RMM needs gpc.enabled = true";
 	else if ((cfg->rmm_plugin[0] || cfg->rmm_diff_plugin[0]) && !cfg->rmm)
 		why = "rmm.plugin / rmm.diff_plugin: the profile has no RMM (rmm.present = false)";
+	else if (cfg->uv && cfg->arch != ARCH_S390_SE)
+		why = "uv.enabled: the ultravisor needs platform.arch = s390-se";
 	else if (cfg->l1_size % (64 * cfg->l1_ways) || cfg->llc_size % (64 * cfg->llc_ways) ||
 		 cfg->l2_size % (64 * cfg->l2_ways))
 		why = "cache: size must be a multiple of 64 * ways";

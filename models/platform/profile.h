@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum arch_kind { ARCH_PLAIN, ARCH_CCA, ARCH_SEV, ARCH_SEV_ES, ARCH_SEV_SNP, ARCH_TDX };
+enum arch_kind { ARCH_PLAIN, ARCH_CCA, ARCH_SEV, ARCH_SEV_ES, ARCH_SEV_SNP, ARCH_TDX, ARCH_S390_SE };
 
 /* AMD SEV family: per-ASID keys, guests tagged by ASID. */
 static inline bool arch_is_sev(uint64_t a)
@@ -106,6 +106,12 @@ struct platform_config {
 	uint64_t tdx_step_heuristic, tdx_step_rip_bytes, tdx_step_tsc_threshold, tdx_step_insns;
 	uint64_t tdx_step_pm_max, tdx_tsc_mhz, tdx_step_span_cycles;
 	bool tdx_alias_check;     /* MCHECK's boot-time DRAM alias check (Intel's ACT-M) */
+	/* IBM s390 Secure Execution: the ultravisor (models/monitor/uv), the
+	 * sizes its query reports and what its calls cost */
+	bool uv;
+	uint64_t uv_call_cycles, uv_page_cycles;
+	uint64_t uv_base_stor_len, uv_conf_base_len, uv_conf_virt_len, uv_conf_var_len;
+	uint64_t uv_cpu_stor_len, uv_max_confs, uv_max_cpu_id, uv_max_guest_stor;
 	/* the hypervisor */
 	uint64_t host_exit_cycles;
 	uint64_t host_cpuid_cycles, host_msr_cycles, host_pio_cycles; /* the host's emulation of each */

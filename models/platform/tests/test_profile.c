@@ -285,7 +285,7 @@ static void test_unknown_key(void **state)
 static void test_unknown_group(void **state)
 {
 	assert_load_error(*state, "# c\n[platform]\narch = cca\n[gpu]\ncores = 3\n", 4,
-			  "unknown group [gpu] (expected platform, mem, memenc, cache, gpc, cpu, rmp, sev, rmm, tdx, host, limits)", true);
+			  "unknown group [gpu] (expected platform, mem, memenc, cache, gpc, cpu, rmp, sev, rmm, tdx, uv, host, limits)", true);
 }
 
 /* Bad numbers, out-of-range values, bad enums, bad bools and long strings: their line and the expectation. */
@@ -300,7 +300,7 @@ static void test_bad_values(void **state)
 	assert_load_error(f, "[cache]\nl1_size = 512\n", 2,
 			  "cache.l1_size: 512 is out of range [1024, 1073741824]", true);
 	assert_load_error(f, "[platform]\ndescription = x\narch = x86\n", 3,
-			  "platform.arch: expected one of plain | cca | sev | sev-es | sev-snp | tdx, got \"x86\"", true);
+			  "platform.arch: expected one of plain | cca | sev | sev-es | sev-snp | tdx | s390-se, got \"x86\"", true);
 	assert_load_error(f, "[memenc]\nmode = aes\n", 2,
 			  "memenc.mode: expected one of none | xts | mac | ctr-tree | xe | xex-linear, got \"aes\"", true);
 	assert_load_error(f, "[gpc]\nenabled = maybe\n", 2,
@@ -520,7 +520,7 @@ static void test_find(void **state)
 	assert_string_equal(path, "models/platform/profiles/cca.ini");
 	assert_int_equal(profile_find("nope", path, sizeof(path), err, sizeof(err)), -1);
 	assert_true(g_str_has_prefix(err, "unknown profile \"nope\" (looked in $CCSIM_PROFILE_DIR, "
-					  "models/platform/profiles and "));
+					  "models/platform/profiles, "));
 	assert_int_equal(profile_find("models/platform/profiles/plain.ini", path, sizeof(path), err,
 				      sizeof(err)), 0);
 	assert_string_equal(path, "models/platform/profiles/plain.ini");
