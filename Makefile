@@ -13,7 +13,7 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wno-missing-field-initializers -I. -MMD -MP $(PKG_CFLAGS) $(XCFLAGS)
-LDLIBS  += $(PKG_LIBS) -lm
+LDLIBS  += $(PKG_LIBS) -lm -ldl
 LDFLAGS += $(XLDFLAGS)
 
 # harness/ holds one folder a subject (harness/README.md), each with its unit
@@ -29,6 +29,20 @@ TEST_BINS := $(TEST_SRCS:%.c=$(B)/%)
 CLI       := $(B)/ccsim
 LIB       := $(B)/libccsim.a
 
+# Monitor plug-ins (docs/monitor-api.md): the built-in RMM's sources, and
+# what they use of the rest, built position-independent with only the entry
+# point exported (objects of their own in $(B)/plugobj); one library per
+# entry file in models/monitor/rmm/plugin/. The test fixtures in
+# tests/data/monitor/ are built with the unit tests.
+RMM_PLUGIN_SRCS := $(wildcard models/monitor/rmm/rmm*.c) \
+             models/monitor/attest/cca_token.c models/monitor/attest/cbor.c \
+             models/monitor/attest/p384.c models/cpu/vcpu.c sim/buf.c
+RMM_PLUGIN_OBJS := $(RMM_PLUGIN_SRCS:%.c=$(B)/plugobj/%.o)
+PLUGINS   := $(patsubst models/monitor/rmm/plugin/rmm_%.c,$(B)/plugins/rmm-%.so,\
+             $(wildcard models/monitor/rmm/plugin/rmm_*.c))
+TEST_PLUGINS := $(patsubst tests/data/monitor/%.c,$(B)/plugins/test-%.so,\
+             $(wildcard tests/data/monitor/*.c))
+
 # The SystemC TLM-2.0 adapter (sysc/, docs/systemc.md): built with `all`
 # when SystemC is installed (harness/deps.sh installs libsystemc-dev).
 SYSC_OK   := $(shell pkg-config --exists systemc 2>/dev/null && echo 1)
@@ -40,7 +54,7 @@ SYSC_OBJ  := $(B)/obj/sysc/ccsim_tlm.o
 
 .PHONY: all deps reference calibration docs report test unit scenario-test demo bench coverage check cppcheck clean \
 	fuzz fuzz-build fuzz-bins fuzz-coverage
-all: $(CLI) $(LIB) $(if $(SYSC_OK),$(SYSC_BINS))
+all: $(CLI) $(LIB) $(PLUGINS) $(if $(SYSC_OK),$(SYSC_BINS))
 
 deps:
 	@harness/deps.sh
@@ -49,6 +63,22 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c $< -o $@
+
+.PRECIOUS: $(B)/plugobj/%.o
+$(B)/plugobj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC -fPIC -fvisibility=hidden $<"
+	@$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(B)/plugins/rmm-%.so: $(B)/plugobj/models/monitor/rmm/plugin/rmm_%.o $(RMM_PLUGIN_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -shared -Wl,--no-undefined -o $@ $^ $(LDLIBS)
+
+$(B)/plugins/test-%.so: $(B)/plugobj/tests/data/monitor/%.o
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -shared -o $@ $^
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
@@ -86,7 +116,7 @@ test: deps
 	@$(MAKE) --no-print-directory all tests-build
 	@harness/run_tests.sh $(B)
 
-tests-build: $(TEST_BINS)
+tests-build: $(TEST_BINS) $(PLUGINS) $(TEST_PLUGINS)
 .PHONY: tests-build
 
 unit: $(TEST_BINS)
@@ -238,4 +268,5 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJS:.o=.d) $(PIC_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_BINS:=.d) $(B)/obj/$(CLI_MAIN:.c=.d) \
-	$(wildcard $(B)/obj/sysc/*.d $(B)/obj/sysc/*/*.d)
+	$(wildcard $(B)/obj/sysc/*.d $(B)/obj/sysc/*/*.d) \
+	$(RMM_PLUGIN_OBJS:.o=.d) $(wildcard $(B)/plugobj/models/monitor/rmm/plugin/*.d $(B)/plugobj/tests/data/monitor/*.d)

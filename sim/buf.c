@@ -104,3 +104,33 @@ bool sim_reader_str(struct sim_reader *r, char *out, size_t cap)
 	r->pos += n;
 	return true;
 }
+
+void sim_buf_put_field(struct sim_buf *b, const void *base, const struct sim_field *f)
+{
+	const uint8_t *p = (const uint8_t *)base + f->offset;
+	for (uint32_t k = 0; k < f->count; k++, p += f->size) {
+		uint64_t v = 0;
+		switch (f->size) {
+		case 1: v = *p; break;
+		case 2: { uint16_t x; memcpy(&x, p, 2); v = x; break; }
+		case 4: { uint32_t x; memcpy(&x, p, 4); v = x; break; }
+		case 8: memcpy(&v, p, 8); break;
+		default: g_assert_not_reached(); /* field sizes are 1, 2, 4 or 8 */
+		}
+		put_le(b, v, f->size);
+	}
+}
+
+void sim_reader_field(struct sim_reader *r, void *base, const struct sim_field *f)
+{
+	uint8_t *p = (uint8_t *)base + f->offset;
+	for (uint32_t k = 0; k < f->count; k++, p += f->size) {
+		uint64_t v = get_le(r, f->size);
+		switch (f->size) {
+		case 1: *p = (uint8_t)v; break;
+		case 2: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); break; }
+		case 4: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); break; }
+		default: memcpy(p, &v, 8); break;
+		}
+	}
+}

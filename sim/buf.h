@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "sim/model.h"
+
 struct sim_buf {
 	uint8_t *data;
 	size_t len;
@@ -24,6 +26,11 @@ void sim_buf_put_u32(struct sim_buf *b, uint32_t v);
 void sim_buf_put_u64(struct sim_buf *b, uint64_t v);
 /* A length-prefixed (u32) string. */
 void sim_buf_put_str(struct sim_buf *b, const char *s);
+
+/* The values of one field table entry of the struct at `base`: its
+ * `count` elements, each `size` bytes little-endian (what a snapshot holds
+ * of a field, and a monitor's state blob of its counters). */
+void sim_buf_put_field(struct sim_buf *b, const void *base, const struct sim_field *f);
 
 /* A reader fails sticky: after the first short read every get returns 0 and
  * `failed` stays set, so callers check once at the end. */
@@ -42,6 +49,8 @@ uint32_t sim_reader_u32(struct sim_reader *r);
 uint64_t sim_reader_u64(struct sim_reader *r);
 /* Copies at most cap-1 bytes and NUL-terminates; fails if longer. */
 bool sim_reader_str(struct sim_reader *r, char *out, size_t cap);
+/* Back into the struct at `base`: what sim_buf_put_field wrote. */
+void sim_reader_field(struct sim_reader *r, void *base, const struct sim_field *f);
 
 static inline void sim_le64_store(uint8_t *p, uint64_t v)
 {

@@ -44,6 +44,13 @@ struct sim_model_ops {
 	/* Variable-sized state beyond the field table; both may be NULL. */
 	int (*save_extra)(const struct sim_model *m, struct sim_buf *out);
 	int (*restore_extra)(struct sim_model *m, struct sim_reader *in);
+	/* A checkpoint whose field table for this model is not its own (an
+	 * older ccsim's: a monitor whose counters were fields before its state
+	 * became one blob): the table's name, version and values, in order,
+	 * each element little-endian; restore_extra follows as usual. 0, or
+	 * -EINVAL if it cannot take them. NULL: such a checkpoint is refused. */
+	int (*restore_old_fields)(struct sim_model *m, const char *state, uint32_t version,
+				  const uint8_t *values, size_t len);
 	/* Release what the model allocated; the sim calls it at teardown. */
 	void (*destroy)(struct sim_model *m);
 };

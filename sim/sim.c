@@ -88,7 +88,6 @@ uint64_t sim_run_until(struct sim *s, uint64_t limit)
 static void save_fields(const struct sim_model *m, struct sim_buf *out)
 {
 	const struct sim_vmstate *vs = m->vmstate;
-	const uint8_t *base = (const uint8_t *)m;
 	sim_buf_put_str(out, vs ? vs->name : "");
 	sim_buf_put_u32(out, vs ? vs->version : 0);
 	sim_buf_put_u32(out, vs ? (uint32_t)vs->nfields : 0);
@@ -97,27 +96,46 @@ static void save_fields(const struct sim_model *m, struct sim_buf *out)
 		sim_buf_put_str(out, f->name);
 		sim_buf_put_u32(out, f->size);
 		sim_buf_put_u32(out, f->count);
-		for (uint32_t k = 0; k < f->count; k++) {
-			const uint8_t *p = base + f->offset + (size_t)k * f->size;
-			uint64_t v = 0;
-			switch (f->size) {
-			case 1: v = *p; break;
-			case 2: { uint16_t x; memcpy(&x, p, 2); v = x; break; }
-			case 4: { uint32_t x; memcpy(&x, p, 4); v = x; break; }
-			case 8: memcpy(&v, p, 8); break;
-			default: assert(!"field size must be 1, 2, 4 or 8");
-			}
-			for (uint32_t b = 0; b < f->size; b++)
-				sim_buf_put_u8(out, (uint8_t)(v >> (8 * b)));
-		}
+		sim_buf_put_field(out, m, f);
 	}
+}
+
+/* A checkpoint's field table that is not the model's, handed whole to a
+ * model that takes over such tables (restore_old_fields): its values, in
+ * order, each element `size` bytes little-endian. */
+static int restore_old_fields(struct sim_model *m, struct sim_reader *in, const char *state,
+			      uint32_t version, uint32_t nfields, char *err, size_t errlen)
+{
+	struct sim_buf values;
+	char name[128];
+	sim_buf_init(&values);
+	for (uint32_t i = 0; i < nfields && !in->failed; i++) {
+		sim_reader_str(in, name, sizeof(name));
+		uint32_t size = sim_reader_u32(in), count = sim_reader_u32(in);
+		uint64_t n = (uint64_t)size * count;
+		if (in->failed || (size != 1 && size != 2 && size != 4 && size != 8) ||
+		    n > in->len - in->pos) {
+			in->failed = true;
+			break;
+		}
+		sim_buf_put(&values, in->data + in->pos, (size_t)n);
+		in->pos += (size_t)n;
+	}
+	int rc = in->failed ? -EINVAL
+			    : m->ops->restore_old_fields(m, state, version, values.data, values.len);
+	sim_buf_free(&values);
+	if (in->failed)
+		snprintf(err, errlen, "model %s: checkpoint truncated", m->name);
+	else if (rc)
+		snprintf(err, errlen, "model %s: cannot take its state \"%s\" v%u", m->name, state,
+			 version);
+	return rc ? rc : in->failed ? -EINVAL : 0;
 }
 
 static int restore_fields(struct sim_model *m, struct sim_reader *in, char *err, size_t errlen)
 {
 	const struct sim_vmstate *vs = m->vmstate;
 	char name[128];
-	uint8_t *base = (uint8_t *)m;
 	sim_reader_str(in, name, sizeof(name));
 	uint32_t version = sim_reader_u32(in);
 	uint32_t nfields = sim_reader_u32(in);
@@ -125,6 +143,8 @@ static int restore_fields(struct sim_model *m, struct sim_reader *in, char *err,
 		goto truncated;
 	if (strcmp(name, vs ? vs->name : "") != 0 || version != (vs ? vs->version : 0) ||
 	    nfields != (vs ? vs->nfields : 0)) {
+		if (m->ops && m->ops->restore_old_fields)
+			return restore_old_fields(m, in, name, version, nfields, err, errlen);
 		snprintf(err, errlen, "model %s: state \"%s\" v%u with %u fields, expected \"%s\" v%u with %zu",
 			 m->name, name, version, nfields, vs ? vs->name : "", vs ? vs->version : 0,
 			 vs ? vs->nfields : (size_t)0);
@@ -141,18 +161,7 @@ static int restore_fields(struct sim_model *m, struct sim_reader *in, char *err,
 				 m->name, i, name, count, size, f->name, f->count, f->size);
 			return -EINVAL;
 		}
-		for (uint32_t k = 0; k < count; k++) {
-			uint64_t v = 0;
-			for (uint32_t b = 0; b < size; b++)
-				v |= (uint64_t)sim_reader_u8(in) << (8 * b);
-			uint8_t *p = base + f->offset + (size_t)k * size;
-			switch (size) {
-			case 1: *p = (uint8_t)v; break;
-			case 2: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); break; }
-			case 4: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); break; }
-			default: memcpy(p, &v, 8); break;
-			}
-		}
+		sim_reader_field(in, m, f);
 	}
 	if (in->failed)
 		goto truncated;

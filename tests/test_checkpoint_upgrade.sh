@@ -38,12 +38,20 @@ else
 	fail "format 3 results keep their statuses and registers" "$(grep FAIL "$T/out.restored")"
 fi
 
+# format 4: the RMM's counters a field table of their own, its granule
+# states the rest of its record; taken after the realm is built, before it runs
+restores "format 4 -> current: realm-lifecycle on cca" $D/realm-lifecycle.scn cca \
+	$D/realm-lifecycle-cca.v4.ckpt.gz
+# ... and the SEV firmware's counters, its guests the rest (after host.guest_create)
+restores "format 4 -> current: sev-lifecycle on sev" $D/sev-lifecycle.scn sev \
+	$D/sev-lifecycle-sev.v4.ckpt.gz
+
 # a format this ccsim does not know is refused with its offset
 zcat $D/bus-snoop-cca.v1.ckpt.gz | python3 -c '
 import sys
 d = bytearray(sys.stdin.buffer.read()); d[8:12] = (9).to_bytes(4, "little"); sys.stdout.buffer.write(d)' >"$T/v9"
 expect_exit "format 9 refused" 2 "$CCSIM" run $D/bus-snoop.scn --profile cca --restore "$T/v9"
-expect_err "format 9 named" "offset 8: checkpoint format 9, this ccsim reads 1 to 4 \(written by a newer ccsim\)"
+expect_err "format 9 named" "offset 8: checkpoint format 9, this ccsim reads 1 to 5 \(written by a newer ccsim\)"
 # a format 1 file cut short is refused, not misread
 zcat $D/bus-snoop-cca.v1.ckpt.gz | head -c 100000 >"$T/cut"
 expect_exit "format 1 cut short refused" 2 "$CCSIM" run $D/bus-snoop.scn --profile cca --restore "$T/cut"

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "models/cpu/cpu.h"
-#include "models/monitor/rmm/rmm.h"
+#include "models/monitor/rmm/rmm_cmds.h"
 #include "models/platform/machine.h"
 #include "models/platform/profile.h"
 #include "sim/sim.h"

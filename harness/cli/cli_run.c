@@ -36,6 +36,14 @@ static const char usage_run[] =
 	"  --no-invariants      skip the machine's invariants after each step (a little\n"
 	"                       faster; docs/scenarios.md lists them; a broken one ends\n"
 	"                       the run with exit status 3)\n"
+	"  --monitor rmm=PATH   run the monitor plug-in PATH (a shared library exporting\n"
+	"                       ccsim_monitor_entry, include/ccsim/monitor.h) in the RMM's\n"
+	"                       place; one built for another monitor ABI version is\n"
+	"                       refused (exit status 2). docs/monitor-api.md\n"
+	"  --diff-monitor rmm=PATH  run the plug-in PATH beside the RMM in lock-step, on\n"
+	"                       its own view of what it owns; the first call whose result\n"
+	"                       registers, memory writes, GPT changes or granule states\n"
+	"                       differ ends the run, naming the step (exit status 4)\n"
 	"  --quiet              print nothing but errors\n"
 	"\n"
 	"recording a regression test (docs/scenarios.md, \"Recording expectations\"):\n"
@@ -56,7 +64,8 @@ static const char usage_run[] =
 
 static const char *const run_value_opts[] = { "--profile", "--seed", "--out", "--set",
 					       "--checkpoint-after", "--checkpoint", "--checkpoint-every",
-					       "--restore", "--record-to", NULL };
+					       "--restore", "--record-to", "--monitor", "--diff-monitor",
+					       NULL };
 
 /* What --record asks for; path NULL: not recording. */
 struct run_record {
@@ -121,6 +130,7 @@ int cli_run(int argc, char **argv)
 	struct run_record rr = { 0 };
 	bool record = false;
 	GPtrArray *params = g_ptr_array_new(), *psets = g_ptr_array_new();
+	GPtrArray *owned = g_ptr_array_new_with_free_func(g_free); /* --monitor's sets */
 	int rc = 2;
 	char err[1024], ppath[4096];
 	if (cli_wants_help(argc, argv)) {
@@ -169,6 +179,26 @@ int cli_run(int argc, char **argv)
 			i++;
 		} else if (strcmp(a, "--record-cycles") == 0) {
 			rr.cycles = true;
+		} else if ((strcmp(a, "--monitor") == 0 || strcmp(a, "--diff-monitor") == 0) && v) {
+			/* sugar for --set rmm.plugin=PATH / rmm.diff_plugin=PATH */
+			const char *kinds[] = { "rmm", NULL };
+			const char *eq = strchr(v, '=');
+			size_t k = 0;
+			while (kinds[k] && (!eq || strncmp(v, kinds[k], (size_t)(eq - v)) != 0 ||
+					    kinds[k][eq - v] != '\0'))
+				k++;
+			if (!eq || !kinds[k] || !eq[1]) {
+				gchar *what = g_strdup_printf("%s %s", a, v);
+				cli_bad_usage("run", "%s: expected rmm=PATH (the RMM is the monitor with "
+					      "a plug-in slot)", what);
+				g_free(what);
+				goto out;
+			}
+			g_ptr_array_add(psets, g_strdup_printf("%s.%s=%s", kinds[k],
+							       a[2] == 'm' ? "plugin" : "diff_plugin",
+							       eq + 1));
+			g_ptr_array_add(owned, psets->pdata[psets->len - 1]);
+			i++;
 		} else if (strcmp(a, "--quiet") == 0) {
 			o.quiet = true;
 		} else if (strcmp(a, "--no-invariants") == 0) {
@@ -267,7 +297,7 @@ int cli_run(int argc, char **argv)
 	struct run_result res;
 	if (run_scenario(sc, &cfg, &o, &res, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
-		rc = res.invariant_broken ? 3 : 2;
+		rc = res.invariant_broken ? 3 : res.monitor_diverged ? 4 : 2;
 	} else if (record) {
 		rc = record_finish(sc, file, profile, &rr, &obs, o.quiet);
 	} else {
@@ -280,5 +310,6 @@ out:
 	g_free(rr.text);
 	g_ptr_array_free(params, TRUE);
 	g_ptr_array_free(psets, TRUE);
+	g_ptr_array_free(owned, TRUE);
 	return rc;
 }

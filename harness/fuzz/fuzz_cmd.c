@@ -16,7 +16,7 @@
 #include "harness/fuzz/fuzz.h"
 #include "harness/run/runner.h"
 #include "harness/lang/scenario.h"
-#include "models/monitor/rmm/rmm.h"
+#include "models/monitor/rmm/rmm_cmds.h"
 
 static const char usage_fuzz[] =
 	"usage: ccsim fuzz ABI [--runs N] [--seed N] [--len N] [--out DIR] [--timeout S]\n"

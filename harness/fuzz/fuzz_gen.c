@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "harness/fuzz/fuzz.h"
-#include "models/monitor/rmm/rmm.h"
+#include "models/monitor/rmm/rmm_cmds.h"
 #include "models/monitor/sev/sev_fw.h"
 #include "models/monitor/snp/snp_fw.h"
 

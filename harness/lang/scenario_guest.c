@@ -6,7 +6,7 @@
 
 #include "harness/memtrace/memtrace.h"
 #include "harness/lang/scenario_priv.h"
-#include "models/monitor/rmm/rmm.h"
+#include "models/monitor/rmm/rmm_cmds.h"
 #include "models/monitor/tdx/tdx.h"
 #include "sim/buf.h"
 #include "stacks/host/hv.h"

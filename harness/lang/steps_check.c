@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "harness/lang/steps.h"
-#include "models/monitor/rmm/rmm.h"
+#include "models/monitor/rmm/rmm_cmds.h"
 #include "models/monitor/snp/snp_fw.h"
 #include "models/monitor/tdx/tdx.h"
 

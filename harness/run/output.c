@@ -8,7 +8,7 @@
 
 #include "harness/trace/trace_decode.h"
 #include "sim/json.h"
-#include "models/monitor/rmm/rmm.h"
+#include "models/monitor/rmm/rmm_cmds.h"
 
 static FILE *open_out(const char *dir, const char *name, gchar **path, char *err, size_t errlen)
 {

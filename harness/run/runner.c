@@ -11,8 +11,8 @@
 #include "sim/json.h"
 #include "harness/run/output.h"
 #include "harness/run/runner_priv.h"
-#include "models/monitor/rmm/rmm.h"
-#include "models/monitor/sev/sev_fw.h"
+#include "models/monitor/rmm/rmm_cmds.h"
+#include "models/platform/machine_mon.h"
 #include "models/monitor/snp/snp_psp.h"
 #include "models/monitor/tdx/tdx.h"
 
@@ -165,8 +165,10 @@ static bool vm_can_run(const struct run_ctx *rc, const struct scn_step *st)
 	const struct scn_vm *v = &rc->sc->vms[run_guest_of_vm(rc, vm)];
 	if (!v->asid)
 		return true;
+	uint64_t held[3] = { 0 };
 	return rc->machine.snp ? snp_asid_active(&rc->machine.snp->fw, (uint32_t)v->asid)
-			       : sev_asid_active(rc->machine.sev, (uint32_t)v->asid);
+			       : machine_mon_query(rc->machine.sev, CCSIM_QUERY_ASID_GUESTS, v->asid, held,
+						   sizeof(held)) == 0 && held[0] > 0;
 }
 
 #define SCN_MAX_VMS_INV 64 /* vms and guests the translation check looks at */
@@ -199,8 +201,8 @@ static bool invariants_check(struct run_ctx *rc, const struct scn_step *st)
 	for (size_t i = 0; rc->guests && i < rc->sc->nguests && n < G_N_ELEMENTS(cpus) - 1; i++)
 		if (rc->guests[i])
 			cpus[n++] = &rc->guests[i]->gcpu;
-	if (rc->machine.rmm)
-		cpus[n++] = &rc->machine.rmm->pe;
+	if (machine_mon_pe(rc->machine.rmm))
+		cpus[n++] = machine_mon_pe(rc->machine.rmm);
 	if (!machine_inv_check(&rc->machine, &rc->inv, rc->inv_secrets, nsecrets, rc->inv.tampered,
 			       cpus, n, what, sizeof(what)))
 		return false;
@@ -209,6 +211,25 @@ static bool invariants_check(struct run_ctx *rc, const struct scn_step *st)
 		 "--no-invariants runs on regardless)", st->file, st->line, st->text, rc->cfg.name, what);
 	rc->error = 1;
 	rc->invariant_broken = true;
+	return true;
+}
+
+/* --diff-monitor: the first call the two monitors answered differently
+ * ends the run, named with the step that made it. */
+static bool divergence_check(struct run_ctx *rc, const struct scn_step *st)
+{
+	uint64_t fid = 0;
+	const char *what = machine_mon_divergence(rc->machine.rmm, &fid);
+	if (!what)
+		return false;
+	const struct rmm_cmd *c = rmm_cmd_by_fid(fid);
+	gchar *name = g_ascii_strup(c ? c->name : "?", -1);
+	snprintf(rc->errmsg, sizeof(rc->errmsg),
+		 "%s:%d: the monitors diverged in the step `%s` on %s, at RMI_%s (0x%llx): %s",
+		 st->file, st->line, st->text, rc->cfg.name, name, (unsigned long long)fid, what);
+	g_free(name);
+	rc->error = 1;
+	rc->monitor_diverged = true;
 	return true;
 }
 
@@ -351,7 +372,7 @@ static void step_run(struct sim *s, struct run_ctx *rc, uint64_t index, const st
 			       r.bytes, (uint32_t)r.len);
 	rc->ran[index] = true;
 	rc->vm_ran = rc->vm_ran || st->spec->actor == ACTOR_VM;
-	if (!rc->opt->no_invariants && invariants_check(rc, st))
+	if (divergence_check(rc, st) || (!rc->opt->no_invariants && invariants_check(rc, st)))
 		return;
 	result_copy(&rc->results[index], &r);
 	if (st->capture)
@@ -606,6 +627,7 @@ int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 	if (rc->error) {
 		snprintf(err, errlen, "%s", rc->errmsg);
 		res->invariant_broken = rc->invariant_broken;
+		res->monitor_diverged = rc->monitor_diverged;
 		goto out;
 	}
 	if (rc->model.end_cycle > rc->sim.now)

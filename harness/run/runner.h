@@ -114,6 +114,7 @@ struct run_ctx {
 	bool vm_ran;                /* a vm actor's step has run (derived from ran[]) */
 	int error;                    /* a step reported a scenario error */
 	bool invariant_broken;        /* ... or broke one of the machine's invariants */
+	bool monitor_diverged;        /* ... or the two monitors of --diff-monitor diverged */
 	struct machine_inv inv;       /* their state between steps */
 	struct machine_inv_secret *inv_secrets; /* the scenario's secrets, as they take them */
 	char errmsg[768];
@@ -139,12 +140,15 @@ struct run_result {
 	uint64_t ns;                  /* simulated time at the profile's frequency */
 	struct run_failure failures[RUN_FAILURES_KEPT]; /* the first failed, in file order */
 	bool invariant_broken;        /* the run stopped on a broken invariant (exit status 3) */
+	bool monitor_diverged;        /* ... on the differential mode's first divergence (4) */
 };
 
 /* Run `sc` on the profile in `cfg`. Returns 0 (expectations evaluated: see
  * res->pass), or -1 with a message for bad input or an unusable output
  * folder (exit status 2), or for a broken invariant (res->invariant_broken:
- * a defect of the model or of a plugged-in monitor; exit status 3). */
+ * a defect of the model or of a plugged-in monitor; exit status 3), or
+ * when the monitors of the differential mode diverged (res->monitor_diverged,
+ * the message naming the step; exit status 4). */
 int run_scenario(const struct scenario *sc, const struct platform_config *cfg,
 		 const struct run_options *opt, struct run_result *res, char *err, size_t errlen);
 

@@ -15,9 +15,14 @@
  *      the bus log (its first builds) and with it
  *   3  trailer and bus log; a step result's status one tagged code, its
  *      registers x1 and x2
- *   4  the current layout: a result's raw status, its space, and every
- *      register the call returned */
-#define RUN_CKPT_FORMAT 4
+ *   4  a result's raw status, its space, and every register the call
+ *      returned
+ *   5  the current layout: a monitor's state is one record of the
+ *      monitor interface (state "monitor" v1: each monitor's blob);
+ *      before, the RMM's and the SEV firmware's counters were field
+ *      tables "rmm" v5 and "sev" v1 (machine_mon.c reads such a table as
+ *      its blob's start) */
+#define RUN_CKPT_FORMAT 5
 #define RUN_CKPT_SUM 32
 
 /* --- the runner's own saved state: progress, captures, outcome --- */

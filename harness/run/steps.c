@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "harness/run/runner.h"
-#include "models/monitor/rmm/rmm.h"
+#include "models/monitor/rmm/rmm_cmds.h"
 
 #define MAX_ACCESS (1u << 20) /* one load or store moves at most 1 MiB */
 

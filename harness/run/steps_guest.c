@@ -9,7 +9,7 @@
 #include "harness/run/steps.h"
 #include "models/monitor/attest/cca_token.h"
 #include "models/monitor/attest/tdx_quote.h"
-#include "models/monitor/rmm/rmm.h"
+#include "models/monitor/rmm/rmm_cmds.h"
 #include "models/monitor/snp/snp_psp.h"
 #include "models/cpu/exec.h"
 #include "sim/buf.h"

@@ -12,6 +12,7 @@
 #include "harness/run/steps.h"
 #include "models/mmu/rmp.h"
 #include "models/monitor/sev/sev_fw.h"
+#include "models/platform/machine_mon.h"
 #include "models/monitor/snp/snp_psp.h"
 #include "models/platform/machine.h"
 
@@ -244,53 +245,51 @@ int steps_sev(struct run_ctx *rc, const struct scn_step *st, struct step_result 
 {
 	(void)err;
 	(void)errlen;
-	struct sev_psp *p = rc->machine.sev;
+	static const struct { const char *name; uint64_t cmd; } cmds[] = {
+		{ "init", SEV_CMD_INIT }, { "launch_start", SEV_CMD_LAUNCH_START },
+		{ "activate", SEV_CMD_ACTIVATE }, { "deactivate", SEV_CMD_DEACTIVATE },
+		{ "launch_update_data", SEV_CMD_LAUNCH_UPDATE_DATA },
+		{ "launch_update_vmsa", SEV_CMD_LAUNCH_UPDATE_VMSA },
+		{ "launch_measure", SEV_CMD_LAUNCH_MEASURE }, { "launch_finish", SEV_CMD_LAUNCH_FINISH },
+		{ "decommission", SEV_CMD_DECOMMISSION }, { "df_flush", SEV_CMD_DF_FLUSH },
+	};
+	struct machine_mon *p = rc->machine.sev;
 	const char *c = step_arg(st, "")->v.name;
-	uint32_t h = (uint32_t)run_arg_num(st, "handle", 0);
-	enum snp_status s;
+	uint64_t regs[CCSIM_MONITOR_REGS] = { SEV_CMD_DF_FLUSH, run_arg_num(st, "handle", 0) };
 	steps_res_status(res, STEPS_STATUS_SEV, p ? SNP_SUCCESS : STEPS_UNSUPPORTED);
 	if (!p)
 		return 0;
-	uint64_t c0 = p->mem_cycles;
-	if (strcmp(c, "init") == 0) {
-		s = sev_init(p);
-	} else if (strcmp(c, "launch_start") == 0) {
+	for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++)
+		if (strcmp(c, cmds[i].name) == 0)
+			regs[0] = cmds[i].cmd;
+	if (regs[0] == SEV_CMD_LAUNCH_START) {
 		size_t n = 0;
 		const uint8_t *tik = run_arg_bytes(rc, st, "tik", &n);
 		uint8_t k[SEV_TIK_LEN] = { 0 };
 		if (tik)
 			memcpy(k, tik, MIN(n, sizeof(k)));
-		uint32_t handle = 0;
-		s = sev_launch_start(p, (uint32_t)run_arg_num(st, "policy", 0), tik ? k : NULL, &handle);
-		steps_res_x(res, 1, handle);
-	} else if (strcmp(c, "activate") == 0) {
-		s = sev_activate(p, h, (uint32_t)run_arg_num(st, "asid", 0));
-	} else if (strcmp(c, "deactivate") == 0) {
-		s = sev_deactivate(p, h);
-	} else if (strcmp(c, "launch_update_data") == 0) {
-		s = sev_launch_update_data(p, h, run_arg_num(st, "addr", 0), run_arg_num(st, "len", 4096));
-	} else if (strcmp(c, "launch_update_vmsa") == 0) {
-		s = sev_launch_update_vmsa(p, h, run_arg_num(st, "addr", 0),
-					   run_arg_num(st, "len", SEV_VMSA_LEN));
-	} else if (strcmp(c, "launch_measure") == 0) {
-		struct sev_measurement m;
-		s = sev_launch_measure(p, h, &m);
-		if (s == SNP_SUCCESS) {
-			res->len = sizeof(m.measure) + sizeof(m.mnonce);
-			res->bytes = g_malloc(res->len);
-			memcpy(res->bytes, m.measure, sizeof(m.measure));
-			memcpy(res->bytes + sizeof(m.measure), m.mnonce, sizeof(m.mnonce));
-		}
-	} else if (strcmp(c, "launch_finish") == 0) {
-		s = sev_launch_finish(p, h);
-	} else if (strcmp(c, "decommission") == 0) {
-		s = sev_decommission(p, h);
-	} else {
-		s = sev_df_flush(p);
+		regs[1] = run_arg_num(st, "policy", 0);
+		regs[2] = tik != NULL;
+		regs[3] = sim_le64_load(k);
+		regs[4] = sim_le64_load(k + 8);
+	} else if (regs[0] == SEV_CMD_ACTIVATE) {
+		regs[2] = run_arg_num(st, "asid", 0);
+	} else if (regs[0] == SEV_CMD_LAUNCH_UPDATE_DATA || regs[0] == SEV_CMD_LAUNCH_UPDATE_VMSA) {
+		regs[2] = run_arg_num(st, "addr", 0);
+		regs[3] = run_arg_num(st, "len", regs[0] == SEV_CMD_LAUNCH_UPDATE_DATA ? 4096 : SEV_VMSA_LEN);
 	}
-	p->stat_cmds++;
-	p->stat_errors += s != SNP_SUCCESS;
-	res->status = (uint64_t)s;
-	res->cycles = p->mem_cycles - c0;
+	uint64_t cycles = 0;
+	machine_mon_command(p, regs, &cycles);
+	if (strcmp(c, "launch_start") == 0) {
+		steps_res_x(res, 1, regs[1]); /* the handle; 0 when refused */
+	} else if (regs[0] == SNP_SUCCESS && strcmp(c, "launch_measure") == 0) {
+		/* MEASURE || MNONCE, X1..X6 */
+		res->len = SEV_MEASURE_LEN + SEV_MNONCE_LEN;
+		res->bytes = g_malloc(res->len);
+		for (unsigned i = 0; i < res->len / 8; i++)
+			sim_le64_store(res->bytes + 8 * i, regs[1 + i]);
+	}
+	res->status = regs[0];
+	res->cycles = cycles;
 	return 0;
 }

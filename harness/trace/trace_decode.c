@@ -13,7 +13,7 @@
 #include "models/mmu/gpc.h"
 #include "models/mmu/pas.h"
 #include "models/mmu/rmp.h"
-#include "models/monitor/rmm/rmm.h"
+#include "models/monitor/rmm/rmm_cmds.h"
 #include "models/monitor/rmm/rmm_abi.h"
 #include "models/monitor/tdx/tdx.h"
 #include "models/monitor/uv/uv_abi.h"

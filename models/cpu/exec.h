@@ -14,8 +14,11 @@
 #define CCSIM_CPU_EXEC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
+#include "include/ccsim/monitor.h"
 #include "models/cpu/cpu.h"
 #include "models/cpu/isa.h"
 
@@ -52,6 +55,25 @@ struct vcpu_state {
 	uint64_t ttbr;       /* SEV guests: ISA_SR_TTBR */
 	uint64_t ghcb;       /* SEV-ES / SNP: ISA_SR_GHCB */
 };
+
+/* The monitor interface carries a vCPU as struct ccsim_vcpu and a stop's
+ * reason and trapped instruction by these numbers: the same layout, so a
+ * monitor copies one into the other (vcpu_to_ccsim / vcpu_from_ccsim). */
+_Static_assert(sizeof(struct ccsim_vcpu) == sizeof(struct vcpu_state) &&
+	       offsetof(struct ccsim_vcpu, pc) == offsetof(struct vcpu_state, pc) &&
+	       offsetof(struct ccsim_vcpu, lr) == offsetof(struct vcpu_state, lr) &&
+	       offsetof(struct ccsim_vcpu, ghcb) == offsetof(struct vcpu_state, ghcb) &&
+	       CCSIM_VCPU_NREGS == ISA_NREGS && CCSIM_VCPU_NLRS == VGIC_NR_LRS &&
+	       CCSIM_INSN_BYTES == ISA_INSN_BYTES,
+	       "struct ccsim_vcpu is laid out as struct vcpu_state");
+static inline void vcpu_to_ccsim(struct ccsim_vcpu *out, const struct vcpu_state *v)
+{
+	memcpy(out, v, sizeof(*out));
+}
+static inline void vcpu_from_ccsim(struct vcpu_state *v, const struct ccsim_vcpu *in)
+{
+	memcpy(v, in, sizeof(*v));
+}
 
 /* Syndromes the guest reads in ESR (Arm ESR_ELx.EC << 26). */
 #define ESR_EC_UNKNOWN (0x00ull << 26)
@@ -98,6 +120,15 @@ enum exec_stop {
 	EXEC_TRAP,    /* an intercepted instruction (CPUID, RDMSR, WRMSR, IN, OUT): pc is
 			 at it; the owner emulates it and moves pc past it */
 };
+
+_Static_assert((int)EXEC_CALL == (int)CCSIM_STOP_CALL && (int)EXEC_WFI == (int)CCSIM_STOP_WFI &&
+	       (int)EXEC_ABORT == (int)CCSIM_STOP_ABORT && (int)EXEC_TIMER == (int)CCSIM_STOP_TIMER &&
+	       (int)EXEC_BUDGET == (int)CCSIM_STOP_BUDGET &&
+	       (int)EXEC_VMGEXIT == (int)CCSIM_STOP_VMGEXIT && (int)EXEC_TRAP == (int)CCSIM_STOP_TRAP &&
+	       (int)ISA_CPUID == (int)CCSIM_TRAP_CPUID && (int)ISA_RDMSR == (int)CCSIM_TRAP_RDMSR &&
+	       (int)ISA_WRMSR == (int)CCSIM_TRAP_WRMSR && (int)ISA_IN == (int)CCSIM_TRAP_IN &&
+	       (int)ISA_OUT == (int)CCSIM_TRAP_OUT,
+	       "guest stops as the monitor interface numbers them");
 
 /* "call", "wfi", "abort", "timer", "budget", "vmgexit", "trap"; "?" past the last */
 const char *exec_stop_name(unsigned why);

@@ -6,9 +6,10 @@
 #include <string.h>
 
 #include "models/mmu/gpt.h"
+#include "models/monitor/builtin.h"
+#include "models/platform/machine_mon.h"
 #include "models/platform/machine_priv.h"
-#include "models/monitor/rmm/rmm.h"
-#include "models/monitor/sev/sev_fw.h"
+#include "models/platform/mon_diff.h"
 #include "models/monitor/snp/snp_psp.h"
 #include "models/monitor/tdx/tdx.h"
 #include "models/monitor/uv/uv.h"
@@ -378,8 +379,9 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 			return -1;
 		}
 	}
-	if (cfg->arch == ARCH_SEV || cfg->arch == ARCH_SEV_ES)
-		m->sev = sev_psp_create(s, m);
+	if ((cfg->arch == ARCH_SEV || cfg->arch == ARCH_SEV_ES) &&
+	    machine_mon_attach(m, &m->sev, CCSIM_MONITOR_SEV, sev_monitor_ops(), "", "", err, errlen))
+		return -1;
 	/* TDX: KeyID 0 is the host's (TME); the module programs its global
 	 * private KeyID (TDH.SYS.KEY.CONFIG) and each TD's HKID
 	 * (TDH.MNG.KEY.CONFIG), the host its shared MKTME KeyIDs */
@@ -389,13 +391,9 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 	 * from the seed */
 	if (cfg->uv)
 		m->uv = uv_create(s, m);
-	if (cfg->rmm) {
-		m->rmm = rmm_create(s, m);
-		if (!m->rmm) {
-			snprintf(err, errlen, "%s: cannot create the RMM", cfg->name);
-			return -1;
-		}
-	}
+	if (cfg->rmm && machine_mon_attach(m, &m->rmm, CCSIM_MONITOR_RMM, rmm_monitor_ops(),
+					   cfg->rmm_plugin, cfg->rmm_diff_plugin, err, errlen))
+		return -1;
 	return 0;
 }
 
@@ -577,6 +575,8 @@ static int machine_access(void *ctx, const struct mem_access *a, void *buf, stru
 	if (m->uv && (rc = uv_access_check(m->uv, a, f)) != 0)
 		return rc;
 	unsigned key = a->key >= 0 ? (unsigned)a->key : machine_key_slot(m, a->pas);
+	if (__builtin_expect(m->diff_log != NULL, 0) && a->write)
+		mon_diff_log_old(m->diff_log, a->pa, key);
 	m->port.demand_load = !a->write && !a->dma; /* trains the stream prefetcher */
 	if (__builtin_expect(a->walk, 0))
 		m->l1[a->core].walker = true;
@@ -604,10 +604,10 @@ static void machine_smc(void *ctx, enum cc_world world, uint8_t el, uint64_t reg
 	m->stat_smcs++;
 	*cycles += m->cfg.smc_cycles;
 	trace_MON_CALL(m->sim, m->src, regs[0], regs[1], regs[2], regs[3]);
-	if (m->rmm && world == WORLD_NS && rmm_owns_fid(regs[0])) {
+	if (m->rmm && world == WORLD_NS && machine_mon_owns(m->rmm, regs[0])) {
 		/* EL3 forwards RMI calls to the RMM in realm EL2 and back. */
 		*cycles += 2 * m->cfg.world_switch_cycles;
-		rmm_handle_rmi(m->rmm, regs, cycles);
+		machine_mon_call(m->rmm, regs, cycles);
 	} else {
 		/* SMCCC: an unimplemented function returns SMC_UNKNOWN (-1). */
 		m->stat_smc_unknown++;

@@ -21,11 +21,11 @@
 #include "models/platform/profile.h"
 #include "sim/sim.h"
 
-struct rmm;
+struct machine_mon;
+struct mon_diff;
 struct tdx;
 struct uv;
 struct snp_psp;
-struct sev_psp;
 
 #define MACHINE_MAX_CORES 16
 
@@ -62,12 +62,15 @@ struct machine {
 		} mode;
 		unsigned core;        /* OFFSET: the core whose table walker reads (through its L1) */
 	} rmp_io_ctx;
-	struct rmm *rmm;
+	struct machine_mon *rmm;            /* cca: the RMM's slot (machine_mon.h), built in or a plug-in */
 	struct snp_psp *snp;                /* sev-snp: the SNP firmware (AMD-SP) */
-	struct sev_psp *sev;                /* sev, sev-es: the SEV firmware (AMD-SP) */
+	struct machine_mon *sev;            /* sev, sev-es: the SEV firmware's slot (AMD-SP) */
 	struct tdx *tdx;                    /* tdx: the TDX module (SEAM), tdx_seamcall */
 	struct uv *uv;                      /* s390-se: the ultravisor, uv_call */
 	uint64_t call_t0;                   /* when the monitor call being served was issued */
+	/* the differential mode, while its first monitor serves a call: told
+	 * what each write overwrites (mon_diff_log_old) */
+	struct mon_diff *diff_log;
 	/* Whoever runs guest code passes the markers it meets (ISA_MARK) here,
 	 * with the VM's VMID: the scenario's phases (set by the runner). */
 	void (*mark)(void *ctx, uint32_t vmid, uint32_t what, uint64_t at);
@@ -197,6 +200,7 @@ int machine_peek(struct machine *m, unsigned key, uint64_t pa, void *buf, size_t
  *     the run has leaked). */
 struct machine_inv {
 	uint8_t *rmm_seen;     /* RMM granule states at the last check; NULL before the first */
+	uint8_t *rmm_now;      /* and now (scratch) */
 	void *snp_seen;        /* the SNP firmware's guests at the last check */
 	uint64_t rmp_writes_seen;
 	uint64_t tdx_seen;     /* 1 + the TDX module's activity at the last check */

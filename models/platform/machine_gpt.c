@@ -117,6 +117,22 @@ struct gpc_result machine_gpt_check(struct machine *m, uint64_t pa, enum cc_pas 
 	return r;
 }
 
+static int gpt_peek64(void *ctx, uint64_t pa, uint64_t *val)
+{
+	struct machine *m = ctx;
+	uint8_t b[8];
+	int rc = machine_peek(m, machine_key_slot(m, PAS_ROOT), pa, b, 8);
+	*val = sim_le64_load(b);
+	return rc;
+}
+
+struct gpc_result machine_gpt_peek_check(struct machine *m, uint64_t pa, enum cc_pas pas,
+					 enum cc_world world)
+{
+	struct gpc_reader rd = { gpt_peek64, m };
+	return gpc_check(&m->gpc, &rd, pa, pas, world);
+}
+
 bool machine_pa_delegable(const struct machine *m, uint64_t pa)
 {
 	return m->cfg.gpc && pa >= m->cfg.delegable_base &&

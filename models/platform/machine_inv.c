@@ -10,14 +10,14 @@
 #include <string.h>
 
 #include "models/mmu/gpt.h"
-#include "models/monitor/rmm/rmm.h"
 #include "models/monitor/rmm/rmm_abi.h"
-#include "models/monitor/sev/sev_fw.h"
+#include "models/monitor/rmm/rmm_cmds.h"
 #include "models/monitor/snp/snp_fw.h"
 #include "models/monitor/snp/snp_psp.h"
 #include "models/monitor/tdx/tdx.h"
 #include "models/monitor/uv/uv.h"
 #include "models/platform/machine.h"
+#include "models/platform/machine_mon.h"
 #include "sim/buf.h"
 
 /* The newest copy of one line under `key`: a dirty copy in a core's L1 or
@@ -122,12 +122,19 @@ static const char *granule_name(unsigned s)
  * leaves it: a granule the RMM holds in any state but UNDELEGATED is in
  * the Realm PAS; an UNDELEGATED one is Non-secure, or Root when it holds
  * the GPT itself (machine_gpt_build). */
+static int rmm_state(struct machine *m, uint64_t pa)
+{
+	uint8_t st = GRANULE_UNDELEGATED;
+	(void)machine_mon_query(m->rmm, CCSIM_QUERY_GRANULE_STATES, pa, &st, 1);
+	return st;
+}
+
 static int gpt_granule_check(struct machine *m, struct peek_memo *pm, uint64_t pa,
 			     char *msg, size_t len)
 {
 	struct gpc_reader rd = { memo_read64, pm };
 	uint8_t gpi = 0;
-	int state = rmm_granule_state(m->rmm, pa);
+	int state = rmm_state(m, pa);
 	if (gpt_get_gpi(&m->gpc, &rd, pa, &gpi))
 		return pm->err == -EOPNOTSUPP ? 0 : broken(msg, len, "GPT: granule 0x%llx cannot be read",
 							   (unsigned long long)pa);
@@ -142,12 +149,13 @@ static int gpt_granule_check(struct machine *m, struct peek_memo *pm, uint64_t p
  * aborted; B1.9 RWZYBV: besides its footprint (which only a successful
  * command may change) and its output registers, a command has no
  * observable effect. So a failing RMI or RSI command changes no granule
- * state, VMID or memory the RMM writes (struct rmm's aborted_fid). */
+ * state, VMID or memory the RMM writes (CCSIM_QUERY_ABORTED). */
 static int check_rmm_abort(struct machine *m, char *msg, size_t len)
 {
-	if (!m->rmm || !m->rmm->aborted_fid)
+	uint64_t ab[2] = { 0, 0 };
+	if (!m->rmm || machine_mon_query(m->rmm, CCSIM_QUERY_ABORTED, 0, ab, sizeof(ab)) || !ab[0])
 		return 0;
-	uint64_t fid = m->rmm->aborted_fid, st = m->rmm->aborted_status;
+	uint64_t fid = ab[0], st = ab[1];
 	const struct rmm_cmd *c = rmm_cmd_by_fid(fid);
 	const struct rsi_cmd *r = c ? NULL : rsi_cmd_by_fid(fid);
 	gchar *name = g_ascii_strup(c ? c->name : r ? r->name : "?", -1);
@@ -164,8 +172,12 @@ static int check_gpt_rmm(struct machine *m, struct machine_inv *st, char *msg, s
 		return 0;
 	struct peek_memo pm = { .m = m, .key = machine_key_slot(m, PAS_ROOT),
 				.base = { UINT64_MAX, UINT64_MAX } };
-	const uint8_t *state = m->rmm->state;
-	uint64_t n = m->rmm->ngranules, base = m->cfg.delegable_base;
+	uint64_t n = m->cfg.delegable_size / 4096, base = m->cfg.delegable_base;
+	if (!st->rmm_now)
+		st->rmm_now = g_malloc(n ? n : 1);
+	uint8_t *state = st->rmm_now;
+	if (machine_mon_query(m->rmm, CCSIM_QUERY_GRANULE_STATES, base, state, n))
+		return 0; /* a monitor that keeps no granule states */
 	if (!st->rmm_seen) { /* the first check: every granule */
 		st->rmm_seen = g_malloc(n ? n : 1);
 		for (uint64_t i = 0; i < n; i++)
@@ -435,17 +447,12 @@ static int check_sev(struct machine *m, char *msg, size_t len)
 {
 	if (!m->sev)
 		return 0;
-	const struct sev_psp *p = m->sev;
-	for (unsigned i = 0; i < SEV_MAX_GUESTS; i++) {
-		const struct sev_guest *g = &p->guests[i];
-		if (!g->in_use || !g->asid)
-			continue;
-		for (unsigned j = i + 1; j < SEV_MAX_GUESTS; j++) {
-			const struct sev_guest *h = &p->guests[j];
-			if (h->in_use && h->asid == g->asid)
-				return broken(msg, len, "one ASID, two guests: handles %u and %u both "
-					      "hold ASID %u", g->handle, h->handle, g->asid);
-		}
+	for (uint64_t asid = 1; asid < m->cfg.key_slots; asid++) {
+		uint64_t held[3];
+		if (machine_mon_query(m->sev, CCSIM_QUERY_ASID_GUESTS, asid, held, sizeof(held)) == 0 &&
+		    held[0] > 1)
+			return broken(msg, len, "one ASID, two guests: handles %u and %u both "
+				      "hold ASID %u", (unsigned)held[1], (unsigned)held[2], (unsigned)asid);
 	}
 	return 0;
 }
@@ -467,7 +474,7 @@ struct plain_scan {
 static bool page_protected(struct machine *m, uint64_t pa, const char **why)
 {
 	if (m->cfg.gpc && m->rmm && machine_pa_delegable(m, pa)) {
-		int s = rmm_granule_state(m->rmm, pa);
+		int s = rmm_state(m, pa);
 		*why = "a granule delegated to the Realm PAS";
 		return s > GRANULE_UNDELEGATED &&
 		       memenc_key_encrypts(&m->enc, machine_key_slot(m, PAS_REALM));
@@ -542,6 +549,8 @@ int machine_inv_check(struct machine *m, struct machine_inv *st,
 void machine_inv_free(struct machine *m, struct machine_inv *st)
 {
 	g_free(st->rmm_seen);
+	g_free(st->rmm_now);
+	st->rmm_now = NULL;
 	g_free(st->snp_seen);
 	st->rmm_seen = NULL;
 	st->snp_seen = NULL;

@@ -14,6 +14,11 @@ int machine_gpt_build(struct machine *m, char *err, size_t errlen);
 struct gpc_result machine_gpt_check(struct machine *m, uint64_t pa, enum cc_pas pas,
 				    enum cc_world world, uint64_t *cycles);
 
+/* The same check read by peeking (machine_peek): no counter, cache or
+ * time moves, for the differential mode's second monitor. */
+struct gpc_result machine_gpt_peek_check(struct machine *m, uint64_t pa, enum cc_pas pas,
+					 enum cc_world world);
+
 /* Clean and invalidate pa's line in core `core`'s private caches (L1D,
  * then the L2 if there is one); 0 or -EIO. */
 int machine_priv_clean_inval_pa(struct machine *m, unsigned core, uint64_t pa, uint64_t *cycles);

@@ -127,6 +127,8 @@ static const struct schema_key schema[] = {
 	U64("rmm", "rec_exit_cycles", rec_exit_cycles, 0, 1000000, "400", "RMM REC exit path: context save, exit syndrome"),
 	U64("rmm", "timer_inject_cycles", timer_inject_cycles, 0, 1000000, "300", "rmm.timer = rmm: take the timer IRQ at R-EL2 and inject it"),
 	U64("rmm", "emulate_cycles", rmm_emulate_cycles, 0, 1000000, "300", "a realm's trapped system register access (its CPUID, MSR reads) the RMM answers without an exit"),
+	STR("rmm", "plugin", rmm_plugin, "", "a monitor plug-in (shared library) that replaces the built-in RMM: ccsim run --monitor rmm=PATH; docs/monitor-api.md"),
+	STR("rmm", "diff_plugin", rmm_diff_plugin, "", "a monitor plug-in run in lock-step beside the RMM, each call's effects compared: ccsim run --diff-monitor rmm=PATH"),
 	U64("tdx", "keyid_bits", tdx_keyid_bits, 1, 15, "6", "MK_TME_KEYID_BITS: KeyID bits at the top of the physical address (mem.pa_bits); memenc.key_slots must be 2^keyid_bits, one slot per KeyID"),
 	U64("tdx", "private_keyids", tdx_private_keyids, 1, 32767, "32", "TDX private KeyIDs (HKIDs), the highest ones; 1 .. 2^keyid_bits - private_keyids - 1 are MKTME shared KeyIDs, 0 the host's"),
 	BOOL("tdx", "gpaw", tdx_gpaw, "false", "TD GPA width: false 48 bits with GPA.SHARED at bit 47 (4-level Secure EPT), true 52 bits with it at bit 51 (5-level)"),
@@ -526,6 +528,8 @@ static int check_consistency(const char *path, struct platform_config *cfg, char
 		;
 	else if (cfg->rmm && !cfg->gpc)
 		why = "rmm.present: the RMM needs gpc.enabled = true";
+	else if ((cfg->rmm_plugin[0] || cfg->rmm_diff_plugin[0]) && !cfg->rmm)
+		why = "rmm.plugin / rmm.diff_plugin: the profile has no RMM (rmm.present = false)";
 	else if (cfg->uv && cfg->arch != ARCH_S390_SE)
 		why = "uv.enabled: the ultravisor needs platform.arch = s390-se";
 	else if (cfg->l1_size % (64 * cfg->l1_ways) || cfg->llc_size % (64 * cfg->llc_ways) ||
@@ -625,6 +629,23 @@ int profile_find(const char *name, char *path, size_t pathlen, char *err, size_t
 		g_free(dirs[i]);
 	g_free(exedir);
 	return rc;
+}
+
+int profile_get(const struct platform_config *cfg, const char *name, uint64_t *value)
+{
+	const char *dot = strchr(name, '.');
+	char group[32];
+	if (!dot || (size_t)(dot - name) >= sizeof(group))
+		return -1;
+	memcpy(group, name, (size_t)(dot - name));
+	group[dot - name] = '\0';
+	const struct schema_key *k = schema_lookup(group, dot + 1);
+	const uint8_t *base = (const uint8_t *)cfg;
+	if (!k || k->type == K_STR)
+		return -1;
+	*value = k->type == K_BOOL ? *(const bool *)(base + k->offset)
+				   : *(const uint64_t *)(base + k->offset);
+	return 0;
 }
 
 void profile_keys_list(FILE *f)

@@ -90,6 +90,8 @@ struct platform_config {
 	uint64_t rmm_timer;        /* 0: the host injects a realm's timer; 1: the RMM does */
 	uint64_t rec_entry_cycles, rec_exit_cycles, timer_inject_cycles;
 	uint64_t rmm_emulate_cycles; /* a realm's trapped system register access the RMM emulates */
+	/* a monitor plug-in in the RMM's place, and one diffed beside it ("": none) */
+	char rmm_plugin[256], rmm_diff_plugin[256];
 	/* Intel TDX: KeyIDs in the top keyid_bits of the physical address
 	 * (MK_TME_KEYID_BITS); the top private_keyids of them are TDX private
 	 * KeyIDs (HKIDs), 1 .. below them MKTME shared ones, 0 the host's */
@@ -141,6 +143,9 @@ int profile_set(struct platform_config *cfg, const char *assignment, char *err, 
 void profile_defaults(struct platform_config *cfg);
 /* The resolved configuration as a JSON object, indented by `indent` levels. */
 void profile_dump_json(const struct platform_config *cfg, FILE *f, int indent);
+/* A numeric, boolean (0 / 1) or enumerated (the value's index) key by its
+ * name "group.key": 0, or -1 if there is none (or it is a string). */
+int profile_get(const struct platform_config *cfg, const char *name, uint64_t *value);
 /* Every key a profile may set, one a line: GROUP.KEY, its default (file
  * syntax) and what it means, tab-separated. */
 void profile_keys_list(FILE *f);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "models/mmu/pt.h"
-#include "models/monitor/rmm/rmm.h"
+#include "models/monitor/rmm/rmm_cmds.h"
 
 uint64_t hv_pool_pages(const struct hv_guest *g) { return hv_pool_size(g->cfg.k.ram_size) / PAGE; }
 

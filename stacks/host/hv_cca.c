@@ -3,7 +3,8 @@
 #include <string.h>
 
 #include "models/mmu/pt.h"
-#include "models/monitor/rmm/rmm.h"
+#include "models/monitor/rmm/rmm_abi.h"
+#include "models/platform/machine_mon.h"
 #include "stacks/host/hv_priv.h"
 
 static uint64_t delegated_page(struct hv_guest *g, enum hv_page kind, uint64_t ipa,
@@ -321,13 +322,16 @@ int hv_cca_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_resul
 		for (unsigned k = 0; k < VGIC_NR_LRS; k++)
 			hv_store64(g, c->run + RMI_RUN_ENTER_GICV3_LRS + 8 * k, c->lrs[k], cyc);
 		c->mmio_pending = c->hostcall_pending = 0;
-		/* what the realm ran, as the RMM's executor counted it */
-		uint64_t insns = g->m->rmm->stat_rec_insns, rcyc = g->m->rmm->stat_rec_cycles;
-		uint64_t calls = rmm_realm_calls(g->m->rmm);
+		/* what the realm ran, as the RMM's PE counted it, and the calls
+		 * it made to the RMM */
+		struct machine_mon *mon = g->m->rmm;
+		uint64_t insns = mon->guest_insns, rcyc = mon->guest_cycles, calls = 0, after = 0;
+		(void)machine_mon_query(mon, CCSIM_QUERY_GUEST_CALLS, 0, &calls, sizeof(calls));
 		uint64_t st = hv_rmi(g, RMI_REC_ENTER, c->rec, c->run, 0, 0, 0, NULL, cyc);
-		g->n.insns += g->m->rmm->stat_rec_insns - insns;
-		g->n.guest_cycles += g->m->rmm->stat_rec_cycles - rcyc;
-		g->n.monitor_calls += rmm_realm_calls(g->m->rmm) - calls;
+		(void)machine_mon_query(mon, CCSIM_QUERY_GUEST_CALLS, 0, &after, sizeof(after));
+		g->n.insns += mon->guest_insns - insns;
+		g->n.guest_cycles += mon->guest_cycles - rcyc;
+		g->n.monitor_calls += after - calls;
 		if (st != RMI_SUCCESS) {
 			hv_note(res, st);
 			break;

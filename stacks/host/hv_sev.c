@@ -8,6 +8,7 @@
 
 #include "models/memenc/memenc.h"
 #include "models/monitor/sev/sev_fw.h"
+#include "models/platform/machine_mon.h"
 #include "models/monitor/snp/snp_psp.h"
 #include "stacks/host/hv_priv.h"
 
@@ -19,6 +20,28 @@
  * and SNP guests below sev.min_sev_asid. */
 static uint64_t fw_busy(const struct hv_guest *g);
 static void fw_wait(struct hv_guest *g, uint64_t *mark, uint64_t *cyc);
+
+/* One SEV firmware command through its slot (sev_fw.h: SEV_CMD_*): its
+ * status, its registers in out (if not NULL), the time it took counted in
+ * fw_cycles for fw_wait to charge. */
+static enum snp_status sev_cmd(struct hv_guest *g, uint64_t cmd, uint64_t a1, uint64_t a2,
+			       uint64_t a3, uint64_t out[CCSIM_MONITOR_REGS])
+{
+	uint64_t regs[CCSIM_MONITOR_REGS] = { cmd, a1, a2, a3 }, c = 0;
+	machine_mon_command(g->m->sev, regs, &c);
+	g->fw_cycles += c;
+	if (out)
+		memcpy(out, regs, sizeof(regs));
+	return (enum snp_status)regs[0];
+}
+
+/* Does a guest the SEV firmware knows hold this ASID? */
+static bool sev_asid_held(struct machine *m, uint64_t asid)
+{
+	uint64_t held[3] = { 0 };
+	return machine_mon_query(m->sev, CCSIM_QUERY_ASID_GUESTS, asid, held, sizeof(held)) == 0 &&
+	       held[0] > 0;
+}
 static void note_fw(struct hv_result *res, bool snp, enum snp_status s);
 
 static void asid_range(const struct hv_guest *g, uint64_t *lo, uint64_t *hi)
@@ -69,7 +92,7 @@ static uint64_t asid_pick(struct hv_guest *g, bool *taken, uint64_t *cyc)
 	asid_range(g, &lo, &hi);
 	*taken = false;
 	for (uint64_t a = hi; a-- > lo && !pick;)
-		if (!asid_holder(g, a) && !sev_asid_active(m->sev, (uint32_t)a))
+		if (!asid_holder(g, a) && !sev_asid_held(m, a))
 			pick = a;
 	if (!pick) {
 		struct hv_guest *v = NULL;
@@ -80,7 +103,7 @@ static uint64_t asid_pick(struct hv_guest *g, bool *taken, uint64_t *cyc)
 				v = p;
 		}
 		uint64_t mark = fw_busy(g);
-		if (!v || sev_deactivate(m->sev, (uint32_t)v->rd) != SNP_SUCCESS)
+		if (!v || sev_cmd(g, SEV_CMD_DEACTIVATE, v->rd, 0, 0, NULL) != SNP_SUCCESS)
 			return 0;
 		fw_wait(g, &mark, cyc);
 		pick = v->asid;
@@ -88,11 +111,11 @@ static uint64_t asid_pick(struct hv_guest *g, bool *taken, uint64_t *cyc)
 		v->n.asid_lost++;
 		*taken = true;
 	}
-	if (sev_asid_flush_pending(m->sev, (uint32_t)pick)) {
+	if (machine_mon_ask(m->sev, CCSIM_QUERY_ASID_FLUSH_PENDING, pick, 0)) {
 		(void)hv_now(g, *cyc);
 		(void)machine_wbinvd(m, cyc);
 		uint64_t mark = fw_busy(g);
-		(void)sev_df_flush(m->sev);
+		(void)sev_cmd(g, SEV_CMD_DF_FLUSH, 0, 0, 0, NULL);
 		fw_wait(g, &mark, cyc);
 	}
 	/* another VMCB ran under this ASID: its translations go (KVM's
@@ -109,7 +132,7 @@ int hv_sev_asid_regain(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 	uint64_t a = asid_pick(g, &taken, cyc), mark = fw_busy(g);
 	if (!a)
 		return -1;
-	enum snp_status s = sev_activate(g->m->sev, (uint32_t)g->rd, (uint32_t)a);
+	enum snp_status s = sev_cmd(g, SEV_CMD_ACTIVATE, g->rd, a, 0, NULL);
 	fw_wait(g, &mark, cyc);
 	if (s != SNP_SUCCESS) {
 		note_fw(res, false, s);
@@ -192,7 +215,7 @@ static void flush_pages(struct hv_guest *g, uint64_t pa, uint64_t len, bool alwa
  * the host's too. fw_wait charges what the firmware spent since *mark. */
 static uint64_t fw_busy(const struct hv_guest *g)
 {
-	return g->m->snp ? g->m->snp->mem_cycles : g->m->sev ? g->m->sev->mem_cycles : 0;
+	return g->m->snp ? g->m->snp->mem_cycles : g->fw_cycles;
 }
 
 static void fw_wait(struct hv_guest *g, uint64_t *mark, uint64_t *cyc)
@@ -259,11 +282,15 @@ int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 		    (s = snp_psp_activate(m->snp, g->rd, g->asid)) != SNP_SUCCESS)
 			goto fw_fail;
 	} else {
-		if (m->sev->state == SEV_PLATFORM_UNINIT && (s = sev_init(m->sev)) != SNP_SUCCESS)
+		uint64_t out[CCSIM_MONITOR_REGS];
+		if (machine_mon_ask(m->sev, CCSIM_QUERY_PLATFORM_STATE, 0, 0) == SEV_PLATFORM_UNINIT &&
+		    (s = sev_cmd(g, SEV_CMD_INIT, 0, 0, 0, NULL)) != SNP_SUCCESS)
 			goto fw_fail;
-		if ((s = sev_launch_start(m->sev, g->sev == CPU_SEV_ES ? SEV_ES_POLICY : SEV_POLICY_NODBG,
-					  NULL, &handle)) != SNP_SUCCESS ||
-		    (s = sev_activate(m->sev, handle, g->asid)) != SNP_SUCCESS)
+		s = sev_cmd(g, SEV_CMD_LAUNCH_START,
+			    g->sev == CPU_SEV_ES ? SEV_ES_POLICY : SEV_POLICY_NODBG, 0, 0, out);
+		handle = (uint32_t)out[1];
+		if (s != SNP_SUCCESS || (s = sev_cmd(g, SEV_CMD_ACTIVATE, handle, g->asid, 0, NULL)) !=
+					    SNP_SUCCESS)
 			goto fw_fail;
 		g->rd = handle;
 	}
@@ -277,7 +304,7 @@ int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 			uint64_t ipa = seg[k].ipa + off, pa = hv_pool_pa(g, PG_DATA, ipa);
 			flush_pages(g, pa, PAGE, false, cyc);
 			s = snp ? snp_psp_launch_update(m->snp, g->rd, pa, ipa, SNP_PAGE_NORMAL)
-				: sev_launch_update_data(m->sev, handle, pa, PAGE);
+				: sev_cmd(g, SEV_CMD_LAUNCH_UPDATE_DATA, handle, pa, PAGE, NULL);
 			fw_wait(g, &mark, cyc);
 			if (s != SNP_SUCCESS)
 				goto fw_fail;
@@ -313,7 +340,7 @@ int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 		(void)hv_store(g, c->vmsa, &v, sizeof(v), cyc);
 		flush_pages(g, c->vmsa, PAGE, true, cyc);
 		s = snp ? snp_psp_launch_update(m->snp, g->rd, c->vmsa, SNP_VMSA_GPA, SNP_PAGE_VMSA)
-			: sev_launch_update_vmsa(m->sev, handle, c->vmsa, PAGE);
+			: sev_cmd(g, SEV_CMD_LAUNCH_UPDATE_VMSA, handle, c->vmsa, PAGE, NULL);
 		fw_wait(g, &mark, cyc);
 		if (s != SNP_SUCCESS)
 			goto fw_fail;
@@ -322,12 +349,13 @@ int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 		struct snp_launch_finish fin = { 0 };
 		s = snp_launch_finish(&m->snp->fw, g->rd, &fin);
 	} else {
-		struct sev_measurement meas;
-		s = sev_launch_measure(m->sev, handle, &meas);
+		/* MEASURE || MNONCE in X1..X6 */
+		uint64_t out[CCSIM_MONITOR_REGS];
+		s = sev_cmd(g, SEV_CMD_LAUNCH_MEASURE, handle, 0, 0, out);
 		if (s == SNP_SUCCESS) {
-			memcpy(g->launch_measure, meas.measure, sizeof(meas.measure));
-			memcpy(g->launch_measure + sizeof(meas.measure), meas.mnonce, sizeof(meas.mnonce));
-			s = sev_launch_finish(m->sev, handle);
+			for (unsigned i = 0; i < sizeof(g->launch_measure) / 8; i++)
+				sim_le64_store(g->launch_measure + 8 * i, out[1 + i]);
+			s = sev_cmd(g, SEV_CMD_LAUNCH_FINISH, handle, 0, 0, NULL);
 		}
 	}
 	if (s != SNP_SUCCESS)
@@ -543,9 +571,9 @@ int hv_sev_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 			}
 	} else {
 		/* a guest whose ASID another took is inactive already */
-		s = g->asid ? sev_deactivate(m->sev, (uint32_t)g->rd) : SNP_SUCCESS;
+		s = g->asid ? sev_cmd(g, SEV_CMD_DEACTIVATE, g->rd, 0, 0, NULL) : SNP_SUCCESS;
 		if (s == SNP_SUCCESS)
-			s = sev_decommission(m->sev, (uint32_t)g->rd);
+			s = sev_cmd(g, SEV_CMD_DECOMMISSION, g->rd, 0, 0, NULL);
 	}
 	fw_wait(g, &mark, cyc);
 	note_fw(res, snp, s);

@@ -4,14 +4,14 @@
 
 #include <errno.h>
 #include <glib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "models/monitor/rmm/rmm_internal.h"
-#include "models/platform/machine.h"
 
-static void rmi_version(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles);
-static void rmi_granule_delegate(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles);
-static void rmi_granule_undelegate(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles);
+static void rmi_version(struct rmm *r, uint64_t regs[RMI_REGS], uint64_t *cycles);
+static void rmi_granule_delegate(struct rmm *r, uint64_t regs[RMI_REGS], uint64_t *cycles);
+static void rmi_granule_undelegate(struct rmm *r, uint64_t regs[RMI_REGS], uint64_t *cycles);
 
 /* The implemented commands, in FID order. Costs are the handler's own work
  * (argument checks, locking, state update) in cycles; memory traffic, cache
@@ -98,9 +98,11 @@ const char *rmi_exit_reason_name(unsigned reason)
 
 /* --- granule bookkeeping --- */
 
+/* PaIsDelegable: inside the L1-mapped range EL3 may move between PASes
+ * (the profile's gpc.delegable_base / size). */
 static bool pa_is_delegable(const struct rmm *r, uint64_t pa)
 {
-	return machine_pa_delegable(r->m, pa);
+	return pa >= r->deleg_base && pa - r->deleg_base < r->deleg_size;
 }
 
 bool rmm_pa_is_delegable(const struct rmm *r, uint64_t pa)
@@ -111,13 +113,13 @@ bool rmm_pa_is_delegable(const struct rmm *r, uint64_t pa)
 bool rmm_granule_is(const struct rmm *r, uint64_t pa, enum rmm_granule_state state)
 {
 	return pa % GRANULE_SIZE == 0 && pa_is_delegable(r, pa) &&
-	       r->state[(pa - r->m->cfg.delegable_base) / GRANULE_SIZE] == state;
+	       r->state[(pa - r->deleg_base) / GRANULE_SIZE] == state;
 }
 
 void rmm_granule_set(struct rmm *r, uint64_t pa, enum rmm_granule_state state)
 {
 	g_assert(pa % GRANULE_SIZE == 0 && pa_is_delegable(r, pa));
-	uint8_t *g = &r->state[(pa - r->m->cfg.delegable_base) / GRANULE_SIZE];
+	uint8_t *g = &r->state[(pa - r->deleg_base) / GRANULE_SIZE];
 	r->changes += *g != (uint8_t)state;
 	*g = (uint8_t)state;
 }
@@ -139,14 +141,14 @@ void rmm_vmid_set(struct rmm *r, uint64_t vmid, bool used)
 
 static uint8_t *granule(struct rmm *r, uint64_t pa)
 {
-	return &r->state[(pa - r->m->cfg.delegable_base) / GRANULE_SIZE];
+	return &r->state[(pa - r->deleg_base) / GRANULE_SIZE];
 }
 
 int rmm_granule_state(const struct rmm *r, uint64_t pa)
 {
 	if (!pa_is_delegable(r, pa))
 		return -1;
-	return r->state[(pa - r->m->cfg.delegable_base) / GRANULE_SIZE];
+	return r->state[(pa - r->deleg_base) / GRANULE_SIZE];
 }
 
 /* A fault inside the RMM itself: like a firmware panic, it stops answering
@@ -156,31 +158,42 @@ static void rmm_panic(struct rmm *r, uint64_t pa, const char *why)
 	char msg[96];
 	int n = snprintf(msg, sizeof(msg), "rmm panic: %s at 0x%llx", why, (unsigned long long)pa);
 	r->panicked = 1;
-	sim_trace_emit(r->base.sim, TRACE_NOTE, r->src, pa, 0, 0, 0, msg, (uint32_t)n);
+	r->svc->trace(r->host, r->tr.note, pa, 0, 0, 0, msg, (uint32_t)n);
 }
 
-void rmm_cmd_stats_register(struct sim *s, const char *prefix, bool rsi,
-			    uint64_t *calls, uint64_t *errors, uint64_t *cycles)
+void rmm_stat(const struct rmm_stat_sink *k, const char *prefix, const char *name, uint32_t kind,
+	      const uint64_t *value, const char *desc)
 {
-	sim_stat_register(s, prefix, "calls", SIM_STAT_COUNT, calls,
-			  rsi ? "realm calls of this RSI command" : "host calls of this RMI command");
-	sim_stat_register(s, prefix, "errors", SIM_STAT_COUNT, errors,
-			  rsi ? "calls answered with an error (not RSI_SUCCESS or RSI_INCOMPLETE)"
-			      : "calls answered with a status other than RMI_SUCCESS");
-	sim_stat_register(s, prefix, "cycles", SIM_STAT_CYCLES, cycles,
-			  "monitor cycles spent in this command");
+	gchar *full = g_strdup_printf("%s.%s", prefix, name);
+	k->emit(k->ctx, full, kind, value, desc);
+	g_free(full);
 }
 
-/* One access of the RMM's, `*cycles` into the call it serves: the memory
- * path sees it at that cycle. */
-static int rmm_bus_access(struct rmm *r, const struct bus_port *bus, const struct mem_access *a,
-			  void *buf, struct cc_fault *f, uint64_t *cycles)
+void rmm_cmd_stats(const struct rmm_stat_sink *k, const char *prefix, bool rsi,
+		   const uint64_t *calls, const uint64_t *errors, const uint64_t *cycles)
 {
-	uint64_t c = 0;
-	sim_set_time(r->m->sim, machine_now(r->m) + *cycles);
-	int rc = bus_access(bus, a, buf, f, &c);
-	*cycles += c;
-	return rc;
+	rmm_stat(k, prefix, "calls", CCSIM_STAT_COUNT, calls,
+		 rsi ? "realm calls of this RSI command" : "host calls of this RMI command");
+	rmm_stat(k, prefix, "errors", CCSIM_STAT_COUNT, errors,
+		 rsi ? "calls answered with an error (not RSI_SUCCESS or RSI_INCOMPLETE)"
+		     : "calls answered with a status other than RMI_SUCCESS");
+	rmm_stat(k, prefix, "cycles", CCSIM_STAT_CYCLES, cycles,
+		 "monitor cycles spent in this command");
+}
+
+/* The RMM's loads and stores at `pa` in `pas`, through the machine's
+ * memory path with Realm EL2's rights, `*cycles` into the call it serves
+ * (the platform splits them into lines): 0, 1 on a fault (*f), -errno. */
+static int rmm_mem(struct rmm *r, uint64_t pa, void *buf, size_t len, bool write, enum cc_pas pas,
+		   struct ccsim_fault *f, uint64_t *cycles)
+{
+	struct ccsim_mem_req q = { .pa = pa, .len = len, .write = write, .pas = pas, .key = -1 };
+	return r->svc->mem(r->host, &q, buf, f, cycles);
+}
+
+static const char *fault_name(struct rmm *r, int rc, const struct ccsim_fault *f)
+{
+	return rc == 1 ? r->svc->fault_name(r->host, f->kind) : "bus error";
 }
 
 /* Zero a granule through the Realm PAS, as the RMM does with a write loop
@@ -188,61 +201,33 @@ static int rmm_bus_access(struct rmm *r, const struct bus_port *bus, const struc
  * zeros, and no plaintext of the previous owner survives. */
 int rmm_granule_scrub(struct rmm *r, uint64_t pa, uint64_t *cycles)
 {
-	static const uint8_t zero[64];
-	struct bus_port bus = machine_bus(r->m);
-	struct cc_fault f;
+	static const uint8_t zero[GRANULE_SIZE];
+	struct ccsim_fault f;
 	r->changes++;
-	for (uint64_t off = 0; off < GRANULE_SIZE; off += 64) {
-		struct mem_access a = { .pa = pa + off, .len = 64, .write = true, .world = WORLD_REALM,
-					.pas = PAS_REALM, .el = 2, .src = r->src, .key = -1 };
-		int rc = rmm_bus_access(r, &bus, &a, (void *)zero, &f, cycles);
-		/* Only a platform bug (a stale GPT entry, see gpc.el3_tlbi) can
-		 * fault here; the RMM cannot recover from its own fault. */
-		if (rc) {
-			rmm_panic(r, pa, rc == 1 ? cc_fault_name(f.kind) : "bus error");
-			return -EFAULT;
-		}
+	int rc = rmm_mem(r, pa, (void *)zero, GRANULE_SIZE, true, PAS_REALM, &f, cycles);
+	/* Only a platform bug (a stale GPT entry, see gpc.el3_tlbi) can fault
+	 * here; the RMM cannot recover from its own fault. */
+	if (rc) {
+		rmm_panic(r, pa, fault_name(r, rc, &f));
+		return -EFAULT;
 	}
 	r->stat_scrubbed++;
-	return 0;
-}
-
-/* Line-sized pieces through the machine's memory path, as the RMM's
- * loads and stores would go: 0, 1 on a fault (*f filled), -errno. */
-static int rmm_rw(struct rmm *r, uint64_t pa, void *buf, size_t len, bool write, enum cc_pas pas,
-		  struct cc_fault *f, uint64_t *cycles)
-{
-	struct bus_port bus = machine_bus(r->m);
-	uint8_t *p = buf;
-	r->changes += write;
-	while (len) {
-		uint32_t n = (uint32_t)(64 - (pa & 63));
-		if (n > len)
-			n = (uint32_t)len;
-		struct mem_access a = { .pa = pa, .len = n, .write = write, .world = WORLD_REALM,
-					.pas = pas, .el = 2, .src = r->src, .key = -1 };
-		int rc = rmm_bus_access(r, &bus, &a, p, f, cycles);
-		if (rc)
-			return rc;
-		pa += n;
-		p += n;
-		len -= n;
-	}
 	return 0;
 }
 
 static void realm_rw(struct rmm *r, uint64_t pa, void *buf, size_t len, bool write,
 		     uint64_t *cycles)
 {
-	struct cc_fault f;
+	struct ccsim_fault f;
 	if (r->panicked) {
 		if (!write)
 			memset(buf, 0, len);
 		return;
 	}
-	int rc = rmm_rw(r, pa, buf, len, write, PAS_REALM, &f, cycles);
+	r->changes += write;
+	int rc = rmm_mem(r, pa, buf, len, write, PAS_REALM, &f, cycles);
 	if (rc) {
-		rmm_panic(r, pa, rc == 1 ? cc_fault_name(f.kind) : "bus error");
+		rmm_panic(r, pa, fault_name(r, rc, &f));
 		if (!write)
 			memset(buf, 0, len);
 	}
@@ -260,14 +245,15 @@ void rmm_realm_write(struct rmm *r, uint64_t pa, const void *buf, size_t len, ui
 
 int rmm_ns_read(struct rmm *r, uint64_t pa, void *buf, size_t len, uint64_t *cycles)
 {
-	struct cc_fault f;
-	return rmm_rw(r, pa, buf, len, false, PAS_NS, &f, cycles) ? 1 : 0;
+	struct ccsim_fault f;
+	return rmm_mem(r, pa, buf, len, false, PAS_NS, &f, cycles) ? 1 : 0;
 }
 
 int rmm_ns_write(struct rmm *r, uint64_t pa, const void *buf, size_t len, uint64_t *cycles)
 {
-	struct cc_fault f;
-	return rmm_rw(r, pa, (void *)buf, len, true, PAS_NS, &f, cycles) ? 1 : 0;
+	struct ccsim_fault f;
+	r->changes++;
+	return rmm_mem(r, pa, (void *)buf, len, true, PAS_NS, &f, cycles) ? 1 : 0;
 }
 
 int rmm_realm_info(struct rmm *r, uint64_t rd, int *state, uint8_t rim[64])
@@ -300,7 +286,7 @@ int rmm_rec_ripas_request(struct rmm *r, uint64_t rec, uint64_t base, uint64_t t
 /* B3.3.23 RMI_VERSION: no failure conditions; result SUCCESS if the
  * requested revision is implemented, ERROR_INPUT otherwise, with the
  * lowest and highest implemented revisions in X1 and X2. */
-static void rmi_version(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
+static void rmi_version(struct rmm *r, uint64_t regs[RMI_REGS], uint64_t *cycles)
 {
 	(void)r;
 	(void)cycles;
@@ -314,7 +300,7 @@ static void rmi_version(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles
  * B3.3.5.2 ordering imposes: gran_align < gran_bound < gran_state < gran_gpt.
  * On success the granule is DELEGATED and its GPI is Realm (EL3 changes the
  * GPT with cache maintenance and TLBI RPALOS), and it is zeroed. */
-static void rmi_granule_delegate(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
+static void rmi_granule_delegate(struct rmm *r, uint64_t regs[RMI_REGS], uint64_t *cycles)
 {
 	uint64_t addr = regs[1];
 	if (addr % GRANULE_SIZE) {              /* gran_align */
@@ -329,7 +315,7 @@ static void rmi_granule_delegate(struct rmm *r, uint64_t regs[SMC_REGS], uint64_
 		regs[0] = rmi_return(RMI_ERROR_INPUT, 0);
 		return;
 	}
-	int rc = machine_el3_delegate(r->m, addr, cycles);
+	int rc = r->svc->el3_delegate(r->host, addr, cycles);
 	if (rc) {                               /* gran_gpt: Granule(addr).gpt != GPT_NS */
 		regs[0] = rmi_return(RMI_ERROR_INPUT, 0);
 		return;
@@ -346,7 +332,7 @@ static void rmi_granule_delegate(struct rmm *r, uint64_t regs[SMC_REGS], uint64_
  * gran_bound < gran_state (state must be DELEGATED). On success the content
  * is wiped (the RMM zeroes it before asking EL3 to return it to NS), the GPI
  * is NS and the state UNDELEGATED. */
-static void rmi_granule_undelegate(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
+static void rmi_granule_undelegate(struct rmm *r, uint64_t regs[RMI_REGS], uint64_t *cycles)
 {
 	uint64_t addr = regs[1];
 	if (addr % GRANULE_SIZE || !pa_is_delegable(r, addr) ||
@@ -358,7 +344,7 @@ static void rmi_granule_undelegate(struct rmm *r, uint64_t regs[SMC_REGS], uint6
 		regs[0] = UINT64_MAX;
 		return;
 	}
-	int rc = machine_el3_undelegate(r->m, addr, cycles);
+	int rc = r->svc->el3_undelegate(r->host, addr, cycles);
 	/* A DELEGATED granule is Realm in the GPT: EL3 refusing is a model bug. */
 	g_assert(rc == 0);
 	*granule(r, addr) = GRANULE_UNDELEGATED;
@@ -373,7 +359,7 @@ void rmm_note_abort(struct rmm *r, uint64_t fid, uint64_t status, uint64_t chang
 	}
 }
 
-void rmm_handle_rmi(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
+void rmm_handle_rmi(struct rmm *r, uint64_t regs[RMI_REGS], uint64_t *cycles)
 {
 	const struct rmm_cmd *c = rmm_cmd_by_fid(regs[0]);
 	size_t i = (size_t)(c - rmm_cmd_table);
@@ -396,90 +382,3 @@ void rmm_handle_rmi(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
 	r->stat_cycles[i] += *cycles - before;
 }
 
-/* --- model plumbing --- */
-
-static const struct sim_field rmm_fields[] = {
-	SIM_FIELD_ARRAY(struct rmm, stat_calls, uint64_t),
-	SIM_FIELD_ARRAY(struct rmm, stat_errors, uint64_t),
-	SIM_FIELD_ARRAY(struct rmm, stat_cycles, uint64_t),
-	SIM_FIELD(struct rmm, stat_scrubbed),
-	SIM_FIELD(struct rmm, panicked),
-	SIM_FIELD_ARRAY(struct rmm, stat_rsi_calls, uint64_t),
-	SIM_FIELD_ARRAY(struct rmm, stat_rsi_errors, uint64_t),
-	SIM_FIELD_ARRAY(struct rmm, stat_rsi_cycles, uint64_t),
-	SIM_FIELD(struct rmm, stat_rsi_unknown),
-	SIM_FIELD(struct rmm, stat_rec_entries),
-	SIM_FIELD_ARRAY(struct rmm, stat_rec_exits, uint64_t),
-	SIM_FIELD(struct rmm, stat_rec_cycles),
-	SIM_FIELD(struct rmm, stat_rec_insns),
-	SIM_FIELD(struct rmm, stat_timer_injects),
-	SIM_FIELD(struct rmm, stat_emulated),
-	SIM_FIELD(struct rmm, stat_sea_injects),
-	SIM_FIELD(struct rmm, stat_s2_tlbi),
-};
-static const struct sim_vmstate rmm_vmstate = { "rmm", 5, rmm_fields,
-						 sizeof(rmm_fields) / sizeof(rmm_fields[0]) };
-
-static void rmm_reset(struct sim_model *m)
-{
-	struct rmm *r = (struct rmm *)m;
-	memset(r->state, GRANULE_UNDELEGATED, r->ngranules);
-	memset(r->vmid_used, 0, sizeof(r->vmid_used));
-}
-
-static int rmm_save(const struct sim_model *m, struct sim_buf *out)
-{
-	const struct rmm *r = (const struct rmm *)m;
-	sim_buf_put_u64(out, r->ngranules);
-	sim_buf_put(out, r->state, r->ngranules);
-	sim_buf_put(out, r->vmid_used, sizeof(r->vmid_used));
-	return 0;
-}
-
-static int rmm_restore(struct sim_model *m, struct sim_reader *in)
-{
-	struct rmm *r = (struct rmm *)m;
-	if (sim_reader_u64(in) != r->ngranules)
-		return -EINVAL;
-	return sim_reader_get(in, r->state, r->ngranules) &&
-	       sim_reader_get(in, r->vmid_used, sizeof(r->vmid_used)) ? 0 : -EINVAL;
-}
-
-static void rmm_destroy(struct sim_model *m)
-{
-	struct rmm *r = (struct rmm *)m;
-	g_free(r->state);
-	g_free(r);
-}
-
-static const struct sim_model_ops rmm_ops = {
-	.reset = rmm_reset, .save_extra = rmm_save, .restore_extra = rmm_restore,
-	.destroy = rmm_destroy,
-};
-
-struct rmm *rmm_create(struct sim *s, struct machine *m)
-{
-	if (m->cfg.gpc_pgs != GRANULE_SIZE)
-		return NULL; /* RMM 1.0 granules are 4 KB; the GPT must match */
-	struct rmm *r = g_new0(struct rmm, 1);
-	r->base.name = "rmm";
-	r->base.kind = "rmm";
-	r->base.ops = &rmm_ops;
-	r->base.vmstate = &rmm_vmstate;
-	r->m = m;
-	r->ngranules = m->cfg.delegable_size / GRANULE_SIZE;
-	r->state = g_malloc0(r->ngranules);
-	sim_model_register(s, &r->base);
-	r->src = sim_trace_source(s, "rmm");
-	for (size_t i = 0; i < NCMDS; i++) {
-		gchar *p = g_strdup_printf("rmm.%s", rmm_cmd_table[i].name);
-		rmm_cmd_stats_register(s, p, false, &r->stat_calls[i], &r->stat_errors[i],
-				       &r->stat_cycles[i]);
-		g_free(p);
-	}
-	sim_stat_register(s, "rmm", "scrubbed_granules", SIM_STAT_COUNT, &r->stat_scrubbed,
-			  "granules the RMM zeroed before handing them on");
-	rmm_rsi_stats_register(r, s);
-	rmm_rec_stats_register(r, s);
-	return r;
-}

@@ -1,68 +1,41 @@
 /* The Realm Management Monitor: RMI commands dispatched from a table (id ->
  * name, arity, handler, cost), granule state tracking, and the EL3 calls that
  * change the GPT. Behaviour follows Arm DEN0137 1.0-rel0; where the spec
- * leaves an order open, the order chosen is documented at the handler. */
+ * leaves an order open, the order chosen is documented at the handler.
+ *
+ * It reaches the machine only through the monitor interface's services
+ * (include/ccsim/monitor.h), and the platform reaches it only through its
+ * ops table (rmm_monitor_ops, rmm_mon.c): the same sources build the
+ * built-in RMM and the example plug-in (models/monitor/rmm/plugin/). */
 #ifndef CCSIM_RMM_RMM_H
 #define CCSIM_RMM_RMM_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "models/cpu/cpu.h"
+#include "include/ccsim/monitor.h"
 #include "models/monitor/rmm/rmm_abi.h"
-#include "models/platform/port.h"
-#include "sim/sim.h"
+#include "models/monitor/rmm/rmm_cmds.h"
+#include "models/mmu/pas.h"
 
-struct machine;
 struct rmm;
 
-struct rmm_cmd {
-	uint64_t fid;
-	const char *name;  /* "granule_delegate", as scenarios spell it */
-	unsigned arity;    /* input registers after X0 */
-	const char *args[6]; /* their names, as the spec's interface tables give them */
-	void (*handler)(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles);
-	uint64_t cost;     /* fixed cycles of the handler itself, on top of its memory traffic */
-	unsigned results;  /* output registers X0..X(results-1), as its interface table lists */
-};
-
-#define RMM_NCMDS 26
-
-/* RSI calls use X0..X10 (RSI_MEASUREMENT_EXTEND: index, size, value_0..7),
- * more than the SMC_REGS an RMI call from the host carries: the REC run
- * loop passes its REC's X0..X10. */
-#define RSI_REGS 11
-#define RSI_NCMDS 10
-
-/* What the REC does after an RSI call (rmm_handle_rsi). */
-enum rsi_next {
-	RSI_RET_REALM = 0,         /* results are in regs: back to the realm */
-	RSI_RET_EXIT_HOST_CALL,    /* REC exit HOST_CALL (A4.5): rmm_rsi_host_call_args */
-	RSI_RET_EXIT_RIPAS_CHANGE, /* REC exit RIPAS_CHANGE (A5.4): request in the REC */
-	RSI_RET_EXIT_PSCI,         /* a PSCI FID: regs untouched, the run loop owns PSCI */
-	/* The call needs a Protected IPA with RIPAS RAM that has no DATA: a
-	 * stage 2 data abort REC exit at the IPA in regs[0] (the RTT level in
-	 * regs[1]); the realm's registers are untouched and the SMC is
-	 * executed again on the next entry, once the host has mapped it. */
-	RSI_RET_EXIT_S2_FAULT,
-};
-
-struct rsi_ctx;
-struct rsi_cmd {
-	uint64_t fid;
-	const char *name;  /* "measurement_extend" */
-	unsigned arity;    /* input registers after X0 */
-	const char *args[10];
-	unsigned results;  /* output registers X0..X(results-1) */
-	enum rsi_next (*handler)(struct rmm *r, struct rsi_ctx *c, uint64_t regs[RSI_REGS],
-				 uint64_t *cycles);
-	uint64_t cost;     /* fixed cycles of the handler, on top of its memory traffic */
+/* The trace record types it emits (ccsim_monitor_services.trace_type). */
+struct rmm_trace_types {
+	int note, rec_enter, rec_exit, virq_inject, guest_sea, guest_call, guest_ret;
 };
 
 struct rmm {
-	struct sim_model base;
-	struct machine *m;
-	uint16_t src;
+	const struct ccsim_monitor_services *svc;
+	void *host;
+	/* the profile keys it reads when created */
+	uint64_t deleg_base, deleg_size; /* gpc.delegable_base / size: granules it may track */
+	uint64_t pa_bits;
+	uint64_t seed;                   /* sim.seed: its attestation keys derive from it */
+	uint64_t rec_entry_cycles, rec_exit_cycles, host_slice_cycles;
+	uint64_t timer_inject_cycles, emulate_cycles;
+	bool timer_rmm;                  /* rmm.timer = rmm */
+	struct rmm_trace_types tr;
 	uint64_t ngranules;       /* granules in the delegable range */
 	uint8_t *state;           /* enum rmm_granule_state per granule */
 	uint64_t stat_calls[RMM_NCMDS];
@@ -75,8 +48,7 @@ struct rmm {
 	uint64_t stat_rsi_errors[RSI_NCMDS];
 	uint64_t stat_rsi_cycles[RSI_NCMDS];
 	uint64_t stat_rsi_unknown; /* RSI-range or stray FIDs answered SMC_UNKNOWN */
-	/* the REC run loop (rmm_rec.c) */
-	struct cpu pe;             /* the PE while it executes a REC (Realm EL1) */
+	/* the REC run loop (rmm_rec.c); the PE itself is the platform's */
 	uint64_t stat_rec_entries;
 	uint64_t stat_rec_exits[RMI_EXIT_COUNT];
 	uint64_t stat_rec_cycles;  /* cycles the PE spent executing realm code */
@@ -89,25 +61,28 @@ struct rmm {
 	 * holds is aborted with no observable effect but X0. `changes` counts
 	 * the RMM's state changes (granule states, VMIDs, its writes to memory);
 	 * a failing command that moved it is recorded in aborted_fid /
-	 * aborted_status for the invariant checks (machine_inv.c). Transient:
-	 * not part of a checkpoint, judged within the step that made it. */
+	 * aborted_status for the invariant checks (CCSIM_QUERY_ABORTED).
+	 * Transient: not part of a checkpoint, judged within the step that
+	 * made it. */
 	uint64_t changes;
 	uint64_t aborted_fid, aborted_status;
 };
 
-struct rmm *rmm_create(struct sim *s, struct machine *m);
-bool rmm_owns_fid(uint64_t fid);
+/* A new RMM on the machine the services reach; NULL with a message if the
+ * machine cannot host one (its granules are not 4 KB). */
+struct rmm *rmm_create(const struct ccsim_monitor_services *svc, void *host, char *err,
+		       size_t errlen);
+void rmm_destroy(struct rmm *r);
+void rmm_reset(struct rmm *r);
+/* Its statistics through `emit` (ccsim_monitor_ops.stats). */
+void rmm_stats(struct rmm *r, ccsim_stat_fn *emit, void *ctx);
+/* Its state as one blob (ccsim_monitor_ops.save / restore): the counters
+ * in the order of its field table, then the granule states and VMIDs. */
+#define RMM_STATE_VERSION 5
+int rmm_save(const struct rmm *r, ccsim_write_fn *write, void *ctx);
+int rmm_restore(struct rmm *r, uint32_t version, const void *blob, size_t len);
 /* Handle one RMI call: regs[0] is the FID on entry and the return code on exit. */
-void rmm_handle_rmi(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles);
-/* Command table lookups (for scenarios and --help): NULL if unknown. */
-const struct rmm_cmd *rmm_cmd_by_name(const char *name);
-const struct rmm_cmd *rmm_cmd_by_fid(uint64_t fid);
-/* Every implemented command, in FID order; returns the count. */
-size_t rmm_cmds(const struct rmm_cmd **out);
-/* RmiRecExitReason (B3.4.x) by name: sync, irq, fiq, psci, ripas_change,
- * host_call, serror ("?" past the last). */
-const char *rmi_exit_reason_name(unsigned reason);
-const char *rmi_status_name(uint64_t x0);
+void rmm_handle_rmi(struct rmm *r, uint64_t regs[RMI_REGS], uint64_t *cycles);
 /* Granule state of a PA, for tests and invariants; -1 outside the range. */
 int rmm_granule_state(const struct rmm *r, uint64_t pa);
 /* A realm's state (enum rmm_realm_state) and RIM (64 bytes; SHA-256 fills
@@ -130,10 +105,6 @@ enum rsi_next rmm_handle_rsi(struct rmm *r, uint64_t rd_pa, uint64_t rec_pa,
 /* RSI calls realms have made so far, the unknown ones included (PSCI
  * leaves the RMM as a REC exit and is not among them). */
 uint64_t rmm_realm_calls(const struct rmm *r);
-const struct rsi_cmd *rsi_cmd_by_fid(uint64_t fid);
-const struct rsi_cmd *rsi_cmd_by_name(const char *name);
-size_t rsi_cmds(const struct rsi_cmd **out);
-const char *rsi_status_name(uint64_t x0);
 
 /* An RsiHostCall (B4.4.3) as the REC exit carries it (A4.5). */
 struct rsi_host_call {

@@ -11,7 +11,7 @@
  * ipa_align (4 KB) < ipa_bound (not protected), ERROR_INPUT; the walk to
  * level 3 (rtt_walk: ERROR_RTT) and rtte_state (not UNASSIGNED: ERROR_RTT,
  * 3) come after realm_state. */
-static bool data_walk(struct rmm *r, uint64_t regs[SMC_REGS], const struct rmm_rd *d,
+static bool data_walk(struct rmm *r, uint64_t regs[RMI_REGS], const struct rmm_rd *d,
 		      uint64_t ipa, struct rmm_walk *w, uint64_t *cycles)
 {
 	rmm_rtt_walk(r, d, ipa, RMM_RTT_PAGE_LEVEL, w, cycles);

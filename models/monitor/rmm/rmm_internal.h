@@ -173,7 +173,7 @@ static inline bool rmm_ipa_protected(const struct rmm_rd *d, uint64_t ipa)
 {
 	return ipa < 1ull << (d->s2sz - 1);
 }
-static inline void rmm_fail(uint64_t regs[SMC_REGS], enum rmi_status st, unsigned index)
+static inline void rmm_fail(uint64_t regs[RMI_REGS], enum rmi_status st, unsigned index)
 {
 	regs[0] = rmi_return(st, index);
 }
@@ -216,14 +216,54 @@ uint64_t rmm_rtt_skip_non_live(struct rmm *r, const struct rmm_walk *w, uint64_t
 /* Does the RTT hold any ASSIGNED, ASSIGNED_NS or TABLE entry (RttIsLive)? */
 bool rmm_rtt_is_live(struct rmm *r, uint64_t rtt, unsigned level, uint64_t *cycles);
 
-/* --- RSI (rmm_rsi.c) --- */
-void rmm_rsi_stats_register(struct rmm *r, struct sim *s);
-/* Register <prefix>.{calls,errors,cycles} for one RMI (or, if `rsi`, RSI) command. */
-void rmm_cmd_stats_register(struct sim *s, const char *prefix, bool rsi,
-			    uint64_t *calls, uint64_t *errors, uint64_t *cycles);
+/* --- statistics and traces, through the platform's services --- */
+struct rmm_stat_sink {
+	ccsim_stat_fn *emit;
+	void *ctx;
+};
+/* One counter, named "<prefix>.<name>"; desc must be a static string. */
+void rmm_stat(const struct rmm_stat_sink *k, const char *prefix, const char *name, uint32_t kind,
+	      const uint64_t *value, const char *desc);
+/* <prefix>.{calls,errors,cycles} for one RMI (or, if `rsi`, RSI) command. */
+void rmm_cmd_stats(const struct rmm_stat_sink *k, const char *prefix, bool rsi,
+		   const uint64_t *calls, const uint64_t *errors, const uint64_t *cycles);
+void rmm_rsi_stats(const struct rmm *r, const struct rmm_stat_sink *k);
+void rmm_rec_stats(const struct rmm *r, const struct rmm_stat_sink *k);
+static inline void rmm_trace(struct rmm *r, int type, uint64_t a0, uint64_t a1, uint64_t a2,
+			     uint64_t a3)
+{
+	r->svc->trace(r->host, type, a0, a1, a2, a3, NULL, 0);
+}
+/* The present moves to `cycles` into the call being served (traces that
+ * follow carry it). */
+static inline void rmm_sync(struct rmm *r, uint64_t cycles)
+{
+	r->svc->sync(r->host, cycles);
+}
+
+/* --- the ops table's entries (rmm_mon.c), for variants built from these
+ * sources that change one of them (models/monitor/rmm/plugin/) --- */
+void *rmm_mon_create(const struct ccsim_monitor_services *svc, void *host, char *err, size_t errlen);
+void rmm_mon_destroy(void *mon);
+void rmm_mon_reset(void *mon);
+int rmm_mon_owns_call(void *mon, uint64_t fid);
+void rmm_mon_call(void *mon, uint64_t regs[CCSIM_MONITOR_REGS], uint64_t *cycles);
+int rmm_mon_save(void *mon, ccsim_write_fn *write, void *ctx);
+int rmm_mon_restore(void *mon, uint32_t version, const void *blob, size_t len);
+void rmm_mon_stats(void *mon, ccsim_stat_fn *emit, void *ctx);
+int rmm_mon_query(void *mon, uint32_t what, uint64_t arg, void *out, size_t len);
+/* The RMM's ops table with `call_fn` as its call: the built-in's, or a variant's. */
+#define RMM_MONITOR_OPS(desc, call_fn)                                                      \
+	{                                                                                   \
+		.abi_version = CCSIM_MONITOR_ABI_VERSION, .kind = CCSIM_MONITOR_RMM,        \
+		.name = "rmm", .description = (desc), .state_version = RMM_STATE_VERSION,  \
+		.create = rmm_mon_create, .destroy = rmm_mon_destroy, .reset = rmm_mon_reset, \
+		.owns_call = rmm_mon_owns_call, .call = (call_fn), .save = rmm_mon_save,   \
+		.restore = rmm_mon_restore, .stats = rmm_mon_stats, .query = rmm_mon_query, \
+	}
 
 /* --- handlers --- */
-#define RMM_HANDLER(name) void name(struct rmm *r, uint64_t regs[SMC_REGS], uint64_t *cycles)
+#define RMM_HANDLER(name) void name(struct rmm *r, uint64_t regs[RMI_REGS], uint64_t *cycles)
 RMM_HANDLER(rmi_features);
 RMM_HANDLER(rmi_realm_create);
 RMM_HANDLER(rmi_realm_activate);
@@ -249,6 +289,5 @@ void rmm_rec_vcpu_init(struct rmm *r, uint64_t rec, const struct rmm_rec *e, uin
 /* After an RTT change that may remove a valid stage 2 mapping of realm
  * `vmid`: TLBI VMALLS12E1IS on every core (the RMM's break-before-make). */
 void rmm_s2_tlbi(struct rmm *r, uint64_t vmid, uint64_t *cycles);
-void rmm_rec_stats_register(struct rmm *r, struct sim *s);
 
 #endif

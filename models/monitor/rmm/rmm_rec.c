@@ -7,25 +7,22 @@
  *
  * The vCPU's registers live in the REC granule (Realm PAS, at
  * RMM_REC_VCPU_OFF): the host sees only what an exit puts in the run
- * structure. Realm code runs with stage 1 off (IPA = VA) through the
- * realm's RTTs as the hardware stage 2, with the core's TLB tagged by the
- * realm's VMID. */
+ * structure. Realm code runs on the platform's PE (the guest_run service)
+ * with stage 1 off (IPA = VA) through the realm's RTTs as the hardware
+ * stage 2, with the core's TLB tagged by the realm's VMID. */
 #include <errno.h>
 #include <string.h>
 
 #include "models/cpu/exec.h"
 #include "models/monitor/rmm/rmm_internal.h"
-#include "models/platform/machine.h"
 
 static void put64(uint8_t *p, uint64_t v) { sim_le64_store(p, v); }
 static uint64_t get64(const uint8_t *p) { return sim_le64_load(p); }
 
-void rmm_rec_stats_register(struct rmm *r, struct sim *s)
+void rmm_rec_stats(const struct rmm *r, const struct rmm_stat_sink *k)
 {
-	cpu_init(&r->pe, s, "rmm.pe", machine_bus(r->m), WORLD_REALM, 1);
-	r->pe.core_cfg = machine_cpu_core(r->m);
-	sim_stat_register(s, "rmm.rec", "entries", SIM_STAT_COUNT, &r->stat_rec_entries,
-			  "successful RMI_REC_ENTER calls (realm runs)");
+	rmm_stat(k, "rmm.rec", "entries", CCSIM_STAT_COUNT, &r->stat_rec_entries,
+		 "successful RMI_REC_ENTER calls (realm runs)");
 	/* Descriptions are kept by reference: static strings. */
 	static const char *const names[RMI_EXIT_COUNT] = {
 		"exits_sync", "exits_irq", "exits_fiq", "exits_psci", "exits_ripas_change",
@@ -37,19 +34,19 @@ void rmm_rec_stats_register(struct rmm *r, struct sim *s)
 		"REC exits with reason HOST_CALL", "REC exits with reason SERROR",
 	};
 	for (unsigned i = 0; i < RMI_EXIT_COUNT; i++)
-		sim_stat_register(s, "rmm.rec", names[i], SIM_STAT_COUNT, &r->stat_rec_exits[i], docs[i]);
-	sim_stat_register(s, "rmm.rec", "realm_cycles", SIM_STAT_CYCLES, &r->stat_rec_cycles,
-			  "cycles the PE spent executing realm code");
-	sim_stat_register(s, "rmm.rec", "realm_insns", SIM_STAT_COUNT, &r->stat_rec_insns,
-			  "realm instructions retired");
-	sim_stat_register(s, "rmm.rec", "timer_injects", SIM_STAT_COUNT, &r->stat_timer_injects,
-			  "virtual timer interrupts the RMM injected without exiting (rmm.timer = rmm)");
-	sim_stat_register(s, "rmm.rec", "emulated", SIM_STAT_COUNT, &r->stat_emulated,
-			  "trapped system register accesses (a realm's CPUID, MSRs) the RMM answered itself");
-	sim_stat_register(s, "rmm.rec", "sea_injects", SIM_STAT_COUNT, &r->stat_sea_injects,
-			  "synchronous external aborts injected into realms");
-	sim_stat_register(s, "rmm.rec", "s2_tlbi", SIM_STAT_COUNT, &r->stat_s2_tlbi,
-			  "stage 2 TLB invalidations by VMID after RTT changes");
+		rmm_stat(k, "rmm.rec", names[i], CCSIM_STAT_COUNT, &r->stat_rec_exits[i], docs[i]);
+	rmm_stat(k, "rmm.rec", "realm_cycles", CCSIM_STAT_CYCLES, &r->stat_rec_cycles,
+		 "cycles the PE spent executing realm code");
+	rmm_stat(k, "rmm.rec", "realm_insns", CCSIM_STAT_COUNT, &r->stat_rec_insns,
+		 "realm instructions retired");
+	rmm_stat(k, "rmm.rec", "timer_injects", CCSIM_STAT_COUNT, &r->stat_timer_injects,
+		 "virtual timer interrupts the RMM injected without exiting (rmm.timer = rmm)");
+	rmm_stat(k, "rmm.rec", "emulated", CCSIM_STAT_COUNT, &r->stat_emulated,
+		 "trapped system register accesses (a realm's CPUID, MSRs) the RMM answered itself");
+	rmm_stat(k, "rmm.rec", "sea_injects", CCSIM_STAT_COUNT, &r->stat_sea_injects,
+		 "synchronous external aborts injected into realms");
+	rmm_stat(k, "rmm.rec", "s2_tlbi", CCSIM_STAT_COUNT, &r->stat_s2_tlbi,
+		 "stage 2 TLB invalidations by VMID after RTT changes");
 }
 
 void rmm_rec_vcpu_init(struct rmm *r, uint64_t rec, const struct rmm_rec *e, uint64_t *cycles)
@@ -63,42 +60,36 @@ void rmm_rec_vcpu_init(struct rmm *r, uint64_t rec, const struct rmm_rec *e, uin
 
 void rmm_s2_tlbi(struct rmm *r, uint64_t vmid, uint64_t *cycles)
 {
-	for (unsigned c = 0; c < r->m->cfg.cores && c < MACHINE_MAX_CORES; c++)
-		tlb_inval_vmid(&r->m->tlb[c], WORLD_REALM, (uint16_t)vmid);
-	*cycles += r->m->cfg.tlbi_cycles;
+	r->svc->tlbi_vmid(r->host, (uint32_t)vmid, cycles);
 	r->stat_s2_tlbi++;
 }
 
 /* The PE's translation regime while it runs a realm: stage 1 off, the RTT
  * as stage 2 (VTTBR = rtt_base, VTCR from s2sz / level_start), Realm PAS. */
-/* A realm's marker, passed on with its VMID. */
-struct rec_mark {
-	struct machine *m;
-	uint32_t vmid;
-};
-static void rec_mark_cb(void *ctx, uint32_t what, uint64_t at)
+static struct ccsim_guest_regime realm_regime(const struct rmm_rd *d)
 {
-	const struct rec_mark *mk = ctx;
-	machine_mark(mk->m, mk->vmid, what, at);
+	return (struct ccsim_guest_regime){
+		.s2_root = d->rtt_base, .start_level = (uint32_t)d->level_start,
+		.in_bits = (uint32_t)d->s2sz, .shared_bit = (uint32_t)(d->s2sz - 1),
+		.vmid = (uint32_t)d->vmid, .pas = CCSIM_PAS_REALM,
+	};
 }
 
-static void pe_setup(struct rmm *r, const struct rmm_rd *d)
+/* Run the realm's vCPU on the platform's PE until it stops. */
+static int realm_run(struct rmm *r, const struct ccsim_guest_regime *g, struct vcpu_state *v,
+		     bool trap_wfi, struct ccsim_guest_stop *st, uint64_t *cycles)
 {
-	struct cpu *c = &r->pe;
-	c->paging = 1;
-	c->pt = (struct pt_config){
-		.s1 = { .fmt = PT_FMT_ARM_S1 },
-		.nested = true,
-		.s1_off = true,
-		.s2 = { .fmt = PT_FMT_ARM_S2, .root = d->rtt_base, .pa_bits = (uint8_t)r->m->cfg.pa_bits,
-			.realm = true, .start_level = (uint8_t)d->level_start,
-			.in_bits = (uint8_t)d->s2sz },
-		.shared_bit = (uint8_t)(d->s2sz - 1),
-	};
-	c->tlb = &r->m->tlb[0];
-	c->core = 0;
-	c->tag = (struct tlb_tag){ .world = WORLD_REALM, .vmid = (uint16_t)d->vmid };
-	c->s2_pas = PAS_REALM;
+	struct ccsim_guest_params p = { .at = *cycles, .budget = r->host_slice_cycles,
+					.trap_wfi = trap_wfi };
+	struct ccsim_vcpu cv;
+	uint64_t spent = 0, insns = v->insns;
+	vcpu_to_ccsim(&cv, v);
+	int rc = r->svc->guest_run(r->host, g, &cv, &p, st, &spent);
+	vcpu_from_ccsim(v, &cv);
+	*cycles += spent;
+	r->stat_rec_cycles += spent;
+	r->stat_rec_insns += v->insns - insns;
+	return rc;
 }
 
 /* What a REC exit reports besides the reason (A4.4). */
@@ -146,7 +137,7 @@ static void inject_sea(struct rmm *r, struct vcpu_state *v, bool fetch, uint64_t
 {
 	vcpu_take_sync(v, (fetch ? ESR_EC_IABT_LOW : ESR_EC_DABT_CUR) | ESR_DFSC_EXT_ABORT, addr);
 	r->stat_sea_injects++;
-	trace_GUEST_SEA(r->m->sim, r->src, addr, v->esr, 0, 0);
+	rmm_trace(r, r->tr.guest_sea, addr, v->esr, 0, 0);
 }
 
 /* PSCI from a REC (B5, A4.4.x "REC exit due to PSCI"): answered here, or
@@ -218,7 +209,6 @@ static bool rec_psci(struct rmm *r, uint64_t rec, uint64_t rd, struct rmm_rd *d,
  * >= 1020) (all ERROR_REC). */
 RMM_HANDLER(rmi_rec_enter)
 {
-	const struct platform_config *cfg = &r->m->cfg;
 	uint64_t rec = regs[1], run = regs[2];
 	struct rmm_rec e;
 	struct rmm_rd d;
@@ -230,7 +220,7 @@ RMM_HANDLER(rmi_rec_enter)
 		rmm_fail(regs, RMI_ERROR_INPUT, 0);
 		return;
 	}
-	if (run % GRANULE_SIZE || run >> cfg->pa_bits ||
+	if (run % GRANULE_SIZE || run >> r->pa_bits ||
 	    rmm_ns_read(r, run, enter, sizeof(enter), cycles)) {
 		rmm_fail(regs, RMI_ERROR_INPUT, 0);
 		return;
@@ -256,9 +246,9 @@ RMM_HANDLER(rmi_rec_enter)
 	}
 
 	r->stat_rec_entries++;
-	*cycles += cfg->rec_entry_cycles;
+	*cycles += r->rec_entry_cycles;
 	rmm_realm_read(r, rec + RMM_REC_VCPU_OFF, &v, sizeof(v), cycles);
-	trace_REC_ENTER(r->m->sim, r->src, rec, v.pc, flags, 0);
+	rmm_trace(r, r->tr.rec_enter, rec, v.pc, flags, 0);
 
 	/* A4.3.x: complete what the last exit left to the host. */
 	if (rr.emul_abort && (flags & RMI_ENTER_EMUL_MMIO)) {
@@ -291,69 +281,58 @@ RMM_HANDLER(rmi_rec_enter)
 		uint64_t lr = get64(enter + RMI_RUN_ENTER_GICV3_LRS + 8 * i);
 		v.lr[i] = vgic_lr_make(vgic_lr_intid(lr), vgic_lr_state(lr));
 		if (vgic_lr_state(lr) == VGIC_LR_PENDING)
-			trace_VIRQ_INJECT(r->m->sim, r->src, vgic_lr_intid(lr), 0, 0, 0);
+			rmm_trace(r, r->tr.virq_inject, vgic_lr_intid(lr), 0, 0, 0);
 	}
 
-	pe_setup(r, &d);
+	const struct ccsim_guest_regime g = realm_regime(&d);
 	struct rec_exit x = { .reason = RMI_EXIT_IRQ };
 	for (;;) {
-		struct rec_mark mk = { r->m, (uint32_t)d.vmid };
-		struct exec_params p = {
-			.now = machine_now(r->m) + *cycles,
-			.budget = cfg->host_slice_cycles,
-			.trap_wfi = (flags & RMI_ENTER_TRAP_WFI) != 0,
-			.mark = rec_mark_cb, .mark_ctx = &mk,
-		};
-		struct exec_stop_info st;
-		uint64_t spent = 0, insns = v.insns;
-		int rc = cpu_exec(&r->pe, &v, &p, &st, &spent);
-		*cycles += spent;
-		r->stat_rec_cycles += spent;
-		r->stat_rec_insns += v.insns - insns;
+		struct ccsim_guest_stop st;
+		int rc = realm_run(r, &g, &v, (flags & RMI_ENTER_TRAP_WFI) != 0, &st, cycles);
 		if (rc < 0) {
 			x.reason = RMI_EXIT_SERROR;
 			break;
 		}
-		if (st.why == EXEC_BUDGET) {
+		if (st.why == CCSIM_STOP_BUDGET) {
 			x.reason = RMI_EXIT_IRQ; /* the host's own tick: a physical interrupt */
 			break;
 		}
-		if (st.why == EXEC_TIMER) {
+		if (st.why == CCSIM_STOP_TIMER) {
 			/* A6.2: the realm's timer fired. By default the physical
 			 * interrupt exits to the host, which injects it back; with
 			 * rmm.timer = rmm the RMM injects it itself. */
-			if (cfg->rmm_timer && vcpu_lr_inject(&v, VGIC_INTID_VTIMER) == 0) {
-				*cycles += cfg->timer_inject_cycles;
+			if (r->timer_rmm && vcpu_lr_inject(&v, VGIC_INTID_VTIMER) == 0) {
+				*cycles += r->timer_inject_cycles;
 				r->stat_timer_injects++;
-				trace_VIRQ_INJECT(r->m->sim, r->src, VGIC_INTID_VTIMER, 1, 0, 0);
+				rmm_trace(r, r->tr.virq_inject, VGIC_INTID_VTIMER, 1, 0, 0);
 				continue;
 			}
 			x.reason = RMI_EXIT_IRQ;
 			break;
 		}
-		if (st.why == EXEC_WFI) {
+		if (st.why == CCSIM_STOP_WFI) {
 			x.reason = RMI_EXIT_SYNC;
 			x.esr = ESR_EC_WFX;
 			break;
 		}
-		if (st.why == EXEC_TRAP) {
+		if (st.why == CCSIM_STOP_TRAP) {
 			/* A trapped ID / system register read (the realm's CPUID,
 			 * RDMSR, WRMSR) the RMM answers itself, without an exit:
 			 * the realm sees the values the RMM exposes, none here.
 			 * Port I/O does not exist on Arm: UNDEFINED. */
-			if (st.insn.op == ISA_IN || st.insn.op == ISA_OUT) {
+			if (st.trap == CCSIM_TRAP_IN || st.trap == CCSIM_TRAP_OUT) {
 				vcpu_take_sync(&v, ESR_EC_UNKNOWN, 0);
 				continue;
 			}
-			if (st.insn.op != ISA_WRMSR)
-				memset(v.x, 0, (st.insn.op == ISA_CPUID ? 4 : 1) * sizeof(v.x[0]));
+			if (st.trap != CCSIM_TRAP_WRMSR)
+				memset(v.x, 0, (st.trap == CCSIM_TRAP_CPUID ? 4 : 1) * sizeof(v.x[0]));
 			v.pc += ISA_INSN_BYTES;
 			v.insns++;
-			*cycles += cfg->rmm_emulate_cycles;
+			*cycles += r->emulate_cycles;
 			r->stat_emulated++;
 			continue;
 		}
-		if (st.why == EXEC_CALL) {
+		if (st.why == CCSIM_STOP_CALL) {
 			if (st.hvc) { /* A3.x: HVC is UNDEFINED in a realm */
 				v.pc -= ISA_INSN_BYTES; /* ELR at the HVC, not retired */
 				v.insns--;
@@ -407,8 +386,8 @@ RMM_HANDLER(rmi_rec_enter)
 			}
 			continue;
 		}
-		/* EXEC_ABORT */
-		if (st.fault.kind != FAULT_MMU_S2) {
+		/* CCSIM_STOP_ABORT */
+		if (st.fault.kind != CCSIM_FAULT_MMU_S2) {
 			/* Below translation (a GPF, a poisoned line): reported to the
 			 * realm as a synchronous external abort. */
 			inject_sea(r, &v, st.fetch, st.addr);
@@ -454,13 +433,13 @@ RMM_HANDLER(rmi_rec_enter)
 		break;
 	}
 
-	*cycles += cfg->rec_exit_cycles;
+	*cycles += r->rec_exit_cycles;
 	r->stat_rec_exits[x.reason]++;
 	rr.last_exit = x.reason + 1u;
 	rmm_realm_write(r, rec + RMM_REC_VCPU_OFF, &v, sizeof(v), cycles);
 	rmm_realm_write(r, rec + RMM_REC_RUN_OFF, &rr, sizeof(rr), cycles);
 	exit_write(r, run, &x, &v, cycles);
-	trace_REC_EXIT(r->m->sim, r->src, x.reason, x.esr, x.hpfar, *cycles);
+	rmm_trace(r, r->tr.rec_exit, x.reason, x.esr, x.hpfar, *cycles);
 	regs[0] = rmi_return(RMI_SUCCESS, 0);
 }
 

@@ -9,7 +9,6 @@
 
 #include "models/monitor/attest/cca_token.h"
 #include "models/monitor/rmm/rmm_internal.h"
-#include "models/platform/machine.h"
 
 /* The REC making the call, loaded once and stored back by the dispatcher. */
 struct rsi_ctx {
@@ -275,7 +274,7 @@ RSI_HANDLER(rsi_token_init)
 	c->er.attest_state = ATTEST_FAILED;
 	c->er.attest_len = 0;
 	c->er.attest_off = 0;
-	if (cca_token_build(r->base.sim->seed, &rc, NULL, &tok, &len) == 0 &&
+	if (cca_token_build(r->seed, &rc, NULL, &tok, &len) == 0 &&
 	    len <= token_capacity(&c->e)) {
 		token_rw(r, &c->e, 0, tok, len, true, cycles);
 		c->er.attest_state = ATTEST_IN_PROGRESS;
@@ -495,14 +494,13 @@ enum rsi_next rmm_handle_rsi(struct rmm *r, uint64_t rd_pa, uint64_t rec_pa,
 			     uint64_t regs[RSI_REGS], uint64_t *cycles)
 {
 	uint64_t fid = regs[0], before = *cycles;
-	struct sim *s = r->m->sim;
 	if (fid_is_psci(fid) && !rsi_cmd_by_fid(fid))
 		return rsi_dispatch(r, rd_pa, rec_pa, regs, cycles);
-	sim_set_time(s, machine_now(r->m) + *cycles);
-	trace_GUEST_CALL(s, r->src, fid, regs[1], regs[2], regs[3]);
+	rmm_sync(r, *cycles);
+	rmm_trace(r, r->tr.guest_call, fid, regs[1], regs[2], regs[3]);
 	enum rsi_next next = rsi_dispatch(r, rd_pa, rec_pa, regs, cycles);
-	sim_set_time(s, machine_now(r->m) + *cycles);
-	trace_GUEST_RET(s, r->src, fid, regs[0], regs[1], *cycles - before);
+	rmm_sync(r, *cycles);
+	rmm_trace(r, r->tr.guest_ret, fid, regs[0], regs[1], *cycles - before);
 	return next;
 }
 
@@ -593,14 +591,14 @@ int rmm_rsi_ripas_change_complete(struct rmm *r, uint64_t rec_pa, unsigned respo
 	return 0;
 }
 
-void rmm_rsi_stats_register(struct rmm *r, struct sim *s)
+void rmm_rsi_stats(const struct rmm *r, const struct rmm_stat_sink *k)
 {
 	for (size_t i = 0; i < NRSI; i++) {
 		gchar *p = g_strdup_printf("rmm.rsi.%s", rsi_cmd_table[i].name);
-		rmm_cmd_stats_register(s, p, true, &r->stat_rsi_calls[i], &r->stat_rsi_errors[i],
-				       &r->stat_rsi_cycles[i]);
+		rmm_cmd_stats(k, p, true, &r->stat_rsi_calls[i], &r->stat_rsi_errors[i],
+			      &r->stat_rsi_cycles[i]);
 		g_free(p);
 	}
-	sim_stat_register(s, "rmm.rsi", "unknown", SIM_STAT_COUNT, &r->stat_rsi_unknown,
-			  "realm SMCs with no RSI or PSCI command (SMC_UNKNOWN)");
+	rmm_stat(k, "rmm.rsi", "unknown", CCSIM_STAT_COUNT, &r->stat_rsi_unknown,
+		 "realm SMCs with no RSI or PSCI command (SMC_UNKNOWN)");
 }

@@ -296,7 +296,7 @@ RMM_HANDLER(rmi_rtt_read_entry)
 /* The checks MAP and UNMAP_UNPROTECTED share: rd_* < level_bound (not in
  * [max(start, 2), 3]) < ipa_align < ipa_bound (not in the unprotected
  * half), ERROR_INPUT; then the walk to level (rtt_walk: ERROR_RTT). */
-static bool unprotected_walk(struct rmm *r, uint64_t regs[SMC_REGS], struct rmm_rd *d,
+static bool unprotected_walk(struct rmm *r, uint64_t regs[RMI_REGS], struct rmm_rd *d,
 			     struct rmm_walk *w, bool map, uint64_t *cycles)
 {
 	uint64_t ipa = regs[2], level = regs[3], desc = map ? regs[4] : 0;

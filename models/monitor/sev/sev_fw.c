@@ -7,8 +7,6 @@
 #include <string.h>
 
 #include "models/memenc/memenc.h"
-#include "models/platform/machine.h"
-#include "sim/buf.h"
 
 #define PAGE 4096ull
 
@@ -64,6 +62,25 @@ static void derive16(uint8_t out[16], const char *label, uint64_t seed, uint64_t
 	uint8_t h[64];
 	snp_seed_derive(label, seed, id, h);
 	memcpy(out, h, 16);
+}
+
+/* WBINVDs over every core so far (the machine's count). */
+static uint64_t wbinvds(const struct sev_psp *p)
+{
+	uint64_t n = 0;
+	(void)p->svc->param(p->host, "machine.wbinvd", &n);
+	return n;
+}
+
+/* The AMD-SP's access to DRAM at the memory controller under key slot
+ * `key`, past the caches. */
+static int dram(struct sev_psp *p, unsigned key, uint64_t pa, void *buf, uint64_t len, bool write,
+		uint64_t *cycles)
+{
+	struct ccsim_mem_req q = { .pa = pa, .len = len, .write = write, .key = (int32_t)key,
+				   .flags = CCSIM_MEM_DRAM };
+	struct ccsim_fault f;
+	return p->svc->mem(p->host, &q, buf, &f, cycles);
 }
 
 enum snp_status sev_init(struct sev_psp *p)
@@ -130,9 +147,8 @@ enum snp_status sev_activate(struct sev_psp *p, uint32_t handle, uint32_t asid)
 	 * ASID: if the slot's previous owner still has lines cached, the engine
 	 * reports the reuse hazard (what the DEACTIVATE / WBINVD / DF_FLUSH
 	 * gate prevents). */
-	if (machine_key_program(p->m, asid, SEV_VEK_OWNER(g->handle),
-				p->m->cfg.memenc_mode != MEMENC_NONE
-					? MEMENC_KEY_ENCRYPT | MEMENC_KEY_OWNED : 0))
+	if (p->svc->key_program(p->host, asid, SEV_VEK_OWNER(g->handle),
+				p->encrypts ? MEMENC_KEY_ENCRYPT | MEMENC_KEY_OWNED : 0))
 		return SNP_HWERROR_PLATFORM;
 	g->asid = asid;
 	return SNP_SUCCESS;
@@ -148,7 +164,7 @@ enum snp_status sev_deactivate(struct sev_psp *p, uint32_t handle)
 		return SNP_INACTIVE;
 	p->asid_flush_pending[g->asid / 8] |= (uint8_t)(1u << (g->asid % 8));
 	p->df_flush_required = 1;
-	p->wbinvd_at_deactivate = p->m->stat_wbinvd;
+	p->wbinvd_at_deactivate = wbinvds(p);
 	g->asid = 0;
 	return SNP_SUCCESS;
 }
@@ -163,9 +179,9 @@ static enum snp_status measure_encrypt(struct sev_psp *p, struct sev_guest *g, u
 		return SNP_RESOURCE_LIMIT;
 	uint8_t *buf = g_malloc(len ? len : 1);
 	uint64_t cyc = 0;
-	int rc = machine_dram_access(p->m, 0, pa, buf, len, false, &cyc);
+	int rc = dram(p, 0, pa, buf, len, false, &cyc);
 	if (!rc)
-		rc = machine_dram_access(p->m, g->asid, pa, buf, len, true, &cyc);
+		rc = dram(p, g->asid, pa, buf, len, true, &cyc);
 	if (!rc)
 		g_byte_array_append(ld, buf, (guint)len);
 	g_free(buf);
@@ -175,7 +191,7 @@ static enum snp_status measure_encrypt(struct sev_psp *p, struct sev_guest *g, u
 
 static bool in_memory(const struct sev_psp *p, uint64_t pa, uint64_t len)
 {
-	uint64_t top = 1ull << p->m->cfg.pa_bits;
+	uint64_t top = 1ull << p->pa_bits;
 	return pa < top && len <= top - pa;
 }
 
@@ -296,7 +312,7 @@ enum snp_status sev_df_flush(struct sev_psp *p)
 	/* Lines of the deactivated guests may still sit in the caches under
 	 * their ASIDs: the data fabric flush is worth something only after
 	 * WBINVD on every core. */
-	if (!p->no_asid_gate && p->df_flush_required && p->m->stat_wbinvd == p->wbinvd_at_deactivate)
+	if (!p->no_asid_gate && p->df_flush_required && wbinvds(p) == p->wbinvd_at_deactivate)
 		return SNP_WBINVD_REQUIRED;
 	memset(p->asid_flush_pending, 0, sizeof(p->asid_flush_pending));
 	p->df_flush_required = 0;
@@ -304,89 +320,3 @@ enum snp_status sev_df_flush(struct sev_psp *p)
 	return SNP_SUCCESS;
 }
 
-/* ---- model plumbing ---- */
-
-static const struct sim_field sev_fields[] = {
-	SIM_FIELD(struct sev_psp, state), SIM_FIELD(struct sev_psp, next_handle),
-	SIM_FIELD(struct sev_psp, df_flush_required), SIM_FIELD(struct sev_psp, wbinvd_at_deactivate),
-	SIM_FIELD(struct sev_psp, mem_cycles), SIM_FIELD(struct sev_psp, stat_cmds),
-	SIM_FIELD(struct sev_psp, stat_errors), SIM_FIELD(struct sev_psp, stat_df_flushes),
-};
-static const struct sim_vmstate sev_vmstate = { "sev", 1, sev_fields, G_N_ELEMENTS(sev_fields) };
-
-static int sev_save(const struct sim_model *mm, struct sim_buf *out)
-{
-	const struct sev_psp *p = (const struct sev_psp *)mm;
-	sim_buf_put(out, p->guests, sizeof(p->guests));
-	sim_buf_put(out, p->asid_flush_pending, sizeof(p->asid_flush_pending));
-	for (unsigned i = 0; i < SEV_MAX_GUESTS; i++) {
-		sim_buf_put_u64(out, p->launch_data[i]->len);
-		sim_buf_put(out, p->launch_data[i]->data, p->launch_data[i]->len);
-	}
-	return 0;
-}
-
-static int sev_restore(struct sim_model *mm, struct sim_reader *in)
-{
-	struct sev_psp *p = (struct sev_psp *)mm;
-	if (!sim_reader_get(in, p->guests, sizeof(p->guests)) ||
-	    !sim_reader_get(in, p->asid_flush_pending, sizeof(p->asid_flush_pending)))
-		return -EINVAL;
-	for (unsigned i = 0; i < SEV_MAX_GUESTS; i++) {
-		uint64_t n = sim_reader_u64(in);
-		if (n > SEV_LAUNCH_MAX_BYTES)
-			return -EINVAL;
-		g_byte_array_set_size(p->launch_data[i], (guint)n);
-		if (!sim_reader_get(in, p->launch_data[i]->data, n))
-			return -EINVAL;
-		if (p->guests[i].nvmsa > SEV_MAX_VMSAS)
-			return -EINVAL;
-	}
-	return p->state > SEV_PLATFORM_WORKING ? -EINVAL : 0;
-}
-
-static void sev_destroy(struct sim_model *mm)
-{
-	struct sev_psp *p = (struct sev_psp *)mm;
-	for (unsigned i = 0; i < SEV_MAX_GUESTS; i++)
-		g_byte_array_free(p->launch_data[i], TRUE);
-	g_free(p);
-}
-
-static const struct sim_model_ops sev_ops = {
-	.save_extra = sev_save, .restore_extra = sev_restore, .destroy = sev_destroy,
-};
-
-struct sev_psp *sev_psp_create(struct sim *s, struct machine *m)
-{
-	if (m->cfg.arch != ARCH_SEV && m->cfg.arch != ARCH_SEV_ES)
-		return NULL;
-	struct sev_psp *p = g_new0(struct sev_psp, 1);
-	p->m = m;
-	/* A Milan-era SEV firmware: API 1.55, build 21 (what SNP reports too). */
-	p->api_major = 1;
-	p->api_minor = 55;
-	p->build = 21;
-	p->es_enabled = m->cfg.arch == ARCH_SEV_ES; /* INIT's SEV_ES flag: the profile's hardware */
-	p->min_sev_asid = (uint32_t)m->cfg.min_sev_asid;
-	p->asid_limit = (uint32_t)MIN(m->cfg.key_slots, 1u << 16);
-	p->no_asid_gate = !m->cfg.asid_flush_gate;
-	p->seed = s->seed;
-	for (unsigned i = 0; i < SEV_MAX_GUESTS; i++)
-		p->launch_data[i] = g_byte_array_new();
-	p->base.name = "sev";
-	p->base.kind = "sev";
-	p->base.ops = &sev_ops;
-	p->base.vmstate = &sev_vmstate;
-	sim_model_register(s, &p->base);
-	static const struct sim_stat_def stats[] = {
-		SIM_STAT_DEF(struct sev_psp, stat_cmds, "commands", SIM_STAT_COUNT,
-			     "SEV firmware commands the hypervisor sent"),
-		SIM_STAT_DEF(struct sev_psp, stat_errors, "errors", SIM_STAT_COUNT,
-			     "commands that returned a status other than SUCCESS"),
-		SIM_STAT_DEF(struct sev_psp, stat_df_flushes, "df_flushes", SIM_STAT_COUNT,
-			     "DF_FLUSH commands that succeeded"),
-	};
-	sim_stat_register_table(s, "sev", p, stats, G_N_ELEMENTS(stats));
-	return p;
-}

@@ -19,7 +19,12 @@
  *   - the ASID gate: DEACTIVATE leaves the ASID needing DF_FLUSH, DF_FLUSH
  *     needs WBINVD on every core since (§5.6 DF_FLUSH, §6.3 ACTIVATE); the
  *     profile's sev.asid_flush_gate = false removes both checks.
- * LAUNCH_SECRET, the SEND / RECEIVE migration flow and DBG_* are not. */
+ * LAUNCH_SECRET, the SEND / RECEIVE migration flow and DBG_* are not.
+ *
+ * It reaches the machine only through the monitor interface's services
+ * (include/ccsim/monitor.h), and the platform and the host stack reach it
+ * only through its ops table (sev_mon.c): commands as registers (SEV_CMD_*
+ * below), the rest as queries. */
 #ifndef CCSIM_MODELS_MONITOR_SEV_SEV_FW_H
 #define CCSIM_MODELS_MONITOR_SEV_SEV_FW_H
 
@@ -27,10 +32,31 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "include/ccsim/monitor.h"
 #include "models/monitor/snp/snp_fw.h" /* the status codes: one table for both APIs */
-#include "sim/model.h"
 
-struct machine;
+/* Command ids (Linux include/linux/psp-sev.h, enum sev_cmd, after the
+ * API's command table): a command's regs[0] on the ops table's call, its
+ * status on return. This model carries the command buffer's fields in the
+ * registers rather than in memory:
+ *   INIT, DF_FLUSH                         -
+ *   LAUNCH_START        x1 policy, x2 1 if x3..x4 hold the TIK (16 bytes,
+ *                       little-endian), else the TIK is derived -> x1 handle
+ *   ACTIVATE            x1 handle, x2 ASID
+ *   DEACTIVATE, LAUNCH_FINISH, DECOMMISSION   x1 handle
+ *   LAUNCH_UPDATE_DATA, LAUNCH_UPDATE_VMSA    x1 handle, x2 PA, x3 length
+ *   LAUNCH_MEASURE      x1 handle -> x1..x4 MEASURE, x5..x6 MNONCE
+ * An unknown id: SNP_INVALID_COMMAND (the status codes are the same table). */
+#define SEV_CMD_INIT 0x001
+#define SEV_CMD_DF_FLUSH 0x00A
+#define SEV_CMD_DECOMMISSION 0x020
+#define SEV_CMD_ACTIVATE 0x021
+#define SEV_CMD_DEACTIVATE 0x022
+#define SEV_CMD_LAUNCH_START 0x030
+#define SEV_CMD_LAUNCH_UPDATE_DATA 0x031
+#define SEV_CMD_LAUNCH_UPDATE_VMSA 0x032
+#define SEV_CMD_LAUNCH_MEASURE 0x033
+#define SEV_CMD_LAUNCH_FINISH 0x035
 
 /* Guest policy (§3.2 Table 3): flags in bits 15:0, the minimum firmware
  * version in 23:16 (major) and 31:24 (minor). */
@@ -84,8 +110,10 @@ struct sev_measurement {
 };
 
 struct sev_psp {
-	struct sim_model base;
-	struct machine *m;
+	const struct ccsim_monitor_services *svc;
+	void *host;
+	uint64_t pa_bits;     /* mem.pa_bits: what LAUNCH_UPDATE_* may name */
+	bool encrypts;        /* memenc.mode is not none: ACTIVATE programs an encrypting key */
 	uint8_t api_major, api_minor, build;
 	bool es_enabled;      /* INIT enabled SEV-ES (the platform has SEV-ES ASIDs) */
 	uint32_t min_sev_asid, asid_limit; /* ES ASIDs 1 .. min - 1; SEV ones min .. limit - 1 */
@@ -103,8 +131,11 @@ struct sev_psp {
 	uint64_t stat_cmds, stat_errors, stat_df_flushes;
 };
 
-/* The firmware of a sev / sev-es machine (NULL on other architectures). */
-struct sev_psp *sev_psp_create(struct sim *s, struct machine *m);
+/* The firmware of a sev / sev-es machine, on the machine the services
+ * reach; NULL with a message on other architectures. */
+struct sev_psp *sev_psp_create(const struct ccsim_monitor_services *svc, void *host, char *err,
+			       size_t errlen);
+void sev_psp_destroy(struct sev_psp *p);
 
 /* INIT (§5.2): UNINIT -> INIT. */
 enum snp_status sev_init(struct sev_psp *p);

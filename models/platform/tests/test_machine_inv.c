@@ -17,6 +17,7 @@
 #include "models/monitor/snp/snp_fw.h"
 #include "models/monitor/snp/snp_psp.h"
 #include "models/platform/machine.h"
+#include "models/platform/machine_mon.h"
 
 struct fx {
 	struct sim sim;
@@ -52,11 +53,17 @@ static void destroy(struct fx *f)
 	test_free(f);
 }
 
+/* The built-in RMM in the machine's slot, to break it by hand. */
+static struct rmm *rmm_of(struct fx *f)
+{
+	return machine_mon_instance(f->m.rmm);
+}
+
 static uint64_t rmi(struct fx *f, uint64_t fid, uint64_t a1)
 {
 	uint64_t regs[SMC_REGS] = { fid, a1 };
 	uint64_t c = 0;
-	rmm_handle_rmi(f->m.rmm, regs, &c);
+	rmm_handle_rmi(rmm_of(f), regs, &c);
 	return regs[0];
 }
 
@@ -70,7 +77,7 @@ static void test_cca_gpt_rmm(void **state)
 	assert_int_equal(check(f, NULL, 0), 0);
 	assert_int_equal(rmi(f, RMI_GRANULE_DELEGATE, pa), 0);
 	assert_int_equal(check(f, NULL, 0), 0);
-	rmm_granule_set(f->m.rmm, pa + 0x1000, GRANULE_DATA); /* no GPT change */
+	rmm_granule_set(rmm_of(f), pa + 0x1000, GRANULE_DATA); /* no GPT change */
 	assert_int_equal(check(f, NULL, 0), 1);
 	assert_non_null(strstr(f->msg, "granule 0x80101000 is DATA to the RMM, GPI 0x9"));
 	destroy(f);
@@ -88,7 +95,7 @@ static void test_cca_failing_command(void **state)
 	assert_int_equal(rmi(f, RMI_GRANULE_DELEGATE, pa) & 0xff, RMI_ERROR_INPUT);
 	assert_int_equal(rmi(f, RMI_REALM_ACTIVATE, pa) & 0xff, RMI_ERROR_INPUT);
 	assert_int_equal(check(f, NULL, 0), 0);
-	struct rmm *r = f->m.rmm;
+	struct rmm *r = rmm_of(f);
 	uint64_t before = r->changes;
 	rmm_note_abort(r, RMI_REALM_ACTIVATE, RMI_ERROR_REALM, before); /* nothing changed */
 	assert_int_equal(check(f, NULL, 0), 0);
@@ -189,7 +196,7 @@ static void test_sev_one_asid(void **state)
 {
 	(void)state;
 	struct fx *f = build("sev");
-	struct sev_psp *p = f->m.sev;
+	struct sev_psp *p = machine_mon_instance(f->m.sev);
 	p->guests[0] = (struct sev_guest){ .in_use = true, .handle = 1, .asid = 20 };
 	p->guests[1] = (struct sev_guest){ .in_use = true, .handle = 2, .asid = 20 };
 	assert_int_equal(check(f, NULL, 0), 1);

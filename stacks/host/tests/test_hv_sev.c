@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "models/monitor/sev/sev_fw.h"
+#include "models/platform/machine_mon.h"
 #include "models/monitor/snp/snp_psp.h"
 #include "models/platform/machine.h"
 #include "stacks/host/hv.h"
@@ -85,12 +86,12 @@ static void launch(const char *profile, unsigned es)
 	uint64_t want = es ? f->m.cfg.min_sev_asid - 1 : f->m.cfg.key_slots - 1;
 	assert_int_equal(r.x1, want);
 	assert_int_equal(g->asid, want);
-	const struct sev_guest *sg = sev_guest_find(f->m.sev, (uint32_t)g->rd);
+	const struct sev_guest *sg = sev_guest_find(machine_mon_instance(f->m.sev), (uint32_t)g->rd);
 	assert_non_null(sg);
 	assert_int_equal(sg->state, SEV_GSTATE_RUNNING);
 	assert_int_equal(sg->asid, want);
 	assert_int_equal(sg->nvmsa, es ? 1 : 0); /* §6.6 LAUNCH_UPDATE_VMSA: SEV-ES only */
-	assert_true(sev_asid_active(f->m.sev, (uint32_t)want));
+	assert_true(sev_asid_active(machine_mon_instance(f->m.sev), (uint32_t)want));
 	uint8_t zero[SEV_MEASURE_LEN] = { 0 }, img[64];
 	assert_memory_not_equal(g->launch_measure, zero, SEV_MEASURE_LEN);
 	host_read(f, hv_guest_page_pa(g, 0), img, sizeof(img));
@@ -214,7 +215,7 @@ static void test_sev_asid_gate(void **state)
 	run(a, 0, RMI_EXIT_COUNT, &r);
 	assert_int_equal(hv_guest_destroy(a, &r, err, sizeof(err)), 0);
 	assert_int_equal(r.status, 0);
-	assert_false(sev_asid_active(f->m.sev, (uint32_t)a->asid));
+	assert_false(sev_asid_active(machine_mon_instance(f->m.sev), (uint32_t)a->asid));
 	/* same vmid, so the same ASID, from another pool */
 	struct hv_guest_config c = { .k = { .ram_size = GUEST_MIN_RAM, .ops = store_and_call,
 					    .nops = 2 },
@@ -233,7 +234,7 @@ static void test_sev_asid_gate(void **state)
 	assert_int_equal(b->state, HV_REFUSED);
 	uint64_t cyc = 0;
 	assert_int_equal(machine_wbinvd(&f->m, &cyc), 0);
-	assert_int_equal(sev_df_flush(f->m.sev), SNP_SUCCESS);
+	assert_int_equal(sev_df_flush(machine_mon_instance(f->m.sev)), SNP_SUCCESS);
 	c.pool += HV_POOL_SIZE;
 	struct hv_guest *d = hv_guest_new(&f->sim, &f->m, &f->host, "d", &c, err, sizeof(err));
 	assert_int_equal(hv_guest_load(d, &r, err, sizeof(err)), 0);

@@ -13,6 +13,7 @@
 #include "models/cpu/cpu.h"
 #include "models/monitor/rmm/rmm.h"
 #include "models/platform/machine.h"
+#include "models/platform/machine_mon.h"
 
 struct fx {
 	struct sim sim;
@@ -49,6 +50,12 @@ static inline int fx_setup(void **state)
 	cpu_init(&f->realm, &f->sim, "realm", machine_bus(&f->m), WORLD_REALM, 1);
 	*state = f;
 	return 0;
+}
+
+/* The built-in RMM behind the machine's monitor slot. */
+static inline struct rmm *fx_rmm(struct fx *f)
+{
+	return machine_mon_instance(f->m.rmm);
 }
 
 static inline int fx_teardown(void **state)
@@ -139,7 +146,7 @@ static inline int fx_realm_state(struct fx *f, uint8_t rim[64])
 {
 	int st = -1;
 	uint8_t tmp[64];
-	assert_int_equal(rmm_realm_info(f->m.rmm, RD, &st, rim ? rim : tmp), 0);
+	assert_int_equal(rmm_realm_info(fx_rmm(f), RD, &st, rim ? rim : tmp), 0);
 	return st;
 }
 

@@ -33,11 +33,11 @@ static void test_delegate_success(void **state)
 {
 	struct fx *f = *state;
 	uint8_t gpi;
-	assert_int_equal(rmm_granule_state(f->m.rmm, PAGE), GRANULE_UNDELEGATED);
+	assert_int_equal(rmm_granule_state(fx_rmm(f), PAGE), GRANULE_UNDELEGATED);
 	assert_int_equal(machine_gpi(&f->m, PAGE, &gpi), 0);
 	assert_int_equal(gpi, GPI_NS);
 	assert_int_equal(rmi(f, RMI_GRANULE_DELEGATE, PAGE, NULL), RMI_SUCCESS);
-	assert_int_equal(rmm_granule_state(f->m.rmm, PAGE), GRANULE_DELEGATED);
+	assert_int_equal(rmm_granule_state(fx_rmm(f), PAGE), GRANULE_DELEGATED);
 	assert_int_equal(machine_gpi(&f->m, PAGE, &gpi), 0);
 	assert_int_equal(gpi, GPI_REALM);
 	assert_int_equal(sim_stat_get(&f->sim, "rmm.granule_delegate.calls"), 1);
@@ -54,11 +54,11 @@ static void test_delegate_failures(void **state)
 	assert_int_equal(rmi(f, RMI_GRANULE_DELEGATE, PAGE, NULL), RMI_SUCCESS);
 	assert_int_equal(rmi(f, RMI_GRANULE_DELEGATE, PAGE, NULL), RMI_ERROR_INPUT);         /* gran_state */
 	/* gran_gpt: the L0 GPT granule is UNDELEGATED for the RMM but Root in the GPT */
-	assert_int_equal(rmm_granule_state(f->m.rmm, f->m.cfg.gpt_base), GRANULE_UNDELEGATED);
+	assert_int_equal(rmm_granule_state(fx_rmm(f), f->m.cfg.gpt_base), GRANULE_UNDELEGATED);
 	assert_int_equal(rmi(f, RMI_GRANULE_DELEGATE, f->m.cfg.gpt_base, NULL), RMI_ERROR_INPUT);
 	assert_int_equal(machine_gpi(&f->m, f->m.cfg.gpt_base, &gpi), 0);
 	assert_int_equal(gpi, GPI_ROOT);
-	assert_int_equal(rmm_granule_state(f->m.rmm, f->m.cfg.gpt_base), GRANULE_UNDELEGATED);
+	assert_int_equal(rmm_granule_state(fx_rmm(f), f->m.cfg.gpt_base), GRANULE_UNDELEGATED);
 	assert_int_equal(sim_stat_get(&f->sim, "rmm.granule_delegate.errors"), 4);
 	assert_int_equal(sim_stat_get(&f->sim, "machine.gpc.changes"), 1);
 }
@@ -77,7 +77,7 @@ static void test_undelegate_scrubs(void **state)
 	assert_int_equal(cpu_store(&f->realm, PAGE, secret, sizeof(secret), &fault, &c), 0);
 	assert_int_equal(rmi(f, RMI_GRANULE_UNDELEGATE, PAGE + 8, NULL), RMI_ERROR_INPUT); /* gran_align */
 	assert_int_equal(rmi(f, RMI_GRANULE_UNDELEGATE, PAGE, NULL), RMI_SUCCESS);
-	assert_int_equal(rmm_granule_state(f->m.rmm, PAGE), GRANULE_UNDELEGATED);
+	assert_int_equal(rmm_granule_state(fx_rmm(f), PAGE), GRANULE_UNDELEGATED);
 	assert_int_equal(machine_gpi(&f->m, PAGE, &gpi), 0);
 	assert_int_equal(gpi, GPI_NS);
 	/* The host may load it again, and sees neither the secret nor its plaintext. */

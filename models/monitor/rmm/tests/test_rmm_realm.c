@@ -26,8 +26,8 @@ static void test_realm_create(void **state)
 	struct fx *f = *state;
 	uint64_t o[SMC_REGS];
 	fx_make_realm(f, 5, RMI_HASH_SHA_256);
-	assert_int_equal(rmm_granule_state(f->m.rmm, RD), GRANULE_RD);
-	assert_int_equal(rmm_granule_state(f->m.rmm, RTT0), GRANULE_RTT);
+	assert_int_equal(rmm_granule_state(fx_rmm(f), RD), GRANULE_RD);
+	assert_int_equal(rmm_granule_state(fx_rmm(f), RTT0), GRANULE_RTT);
 	assert_int_equal(fx_realm_state(f, NULL), REALM_NEW);
 	/* protected IPA 0: UNASSIGNED, RIPAS EMPTY at level 1 */
 	assert_int_equal(fx_rmi(f, RMI_RTT_READ_ENTRY, RD, 0, 3, 0, 0, o), RMI_SUCCESS);
@@ -86,8 +86,8 @@ static void test_realm_create_failures(void **state)
 	/* rtt_state: the starting RTT is not delegated */
 	fx_realm_params(f, S2SZ, 1, 1, RTT2, 1, RMI_HASH_SHA_256);
 	assert_int_equal(fx_rmi(f, RMI_REALM_CREATE, RD, RPARAMS, 0, 0, 0, NULL), RMI_ERROR_INPUT);
-	assert_int_equal(rmm_granule_state(f->m.rmm, RD), GRANULE_DELEGATED);
-	assert_int_equal(rmm_granule_state(f->m.rmm, RTT0), GRANULE_DELEGATED);
+	assert_int_equal(rmm_granule_state(fx_rmm(f), RD), GRANULE_DELEGATED);
+	assert_int_equal(rmm_granule_state(fx_rmm(f), RTT0), GRANULE_DELEGATED);
 	assert_int_equal(sim_stat_get(&f->sim, "rmm.realm_create.errors"), 15);
 	/* and the same granules then make a realm */
 	fx_realm_params(f, S2SZ, 1, 1, RTT0, 1, RMI_HASH_SHA_256);
@@ -118,8 +118,8 @@ static void test_realm_destroy(void **state)
 	assert_int_equal(fx_rmi(f, RMI_REALM_DESTROY, RD + 1, 0, 0, 0, 0, NULL), RMI_ERROR_INPUT);
 	assert_int_equal(fx_rmi(f, RMI_RTT_DESTROY, RD, 0, 2, 0, 0, NULL), RMI_SUCCESS);
 	assert_int_equal(fx_rmi(f, RMI_REALM_DESTROY, RD, 0, 0, 0, 0, NULL), RMI_SUCCESS);
-	assert_int_equal(rmm_granule_state(f->m.rmm, RD), GRANULE_DELEGATED);
-	assert_int_equal(rmm_granule_state(f->m.rmm, RTT0), GRANULE_DELEGATED);
+	assert_int_equal(rmm_granule_state(fx_rmm(f), RD), GRANULE_DELEGATED);
+	assert_int_equal(rmm_granule_state(fx_rmm(f), RTT0), GRANULE_DELEGATED);
 	assert_int_equal(fx_rmi(f, RMI_REALM_DESTROY, RD, 0, 0, 0, 0, NULL), RMI_ERROR_INPUT);
 	/* VMID 9 can be used again */
 	fx_realm_params(f, S2SZ, 1, 1, RTT0, 9, RMI_HASH_SHA_256);
@@ -157,9 +157,9 @@ static void test_rec_create_destroy(void **state)
 	assert_int_equal(fx_rmi(f, RMI_REC_CREATE, RD, REC, CPARAMS, 0, 0, NULL), RMI_SUCCESS);
 	fx_realm_state(f, rim1);
 	assert_memory_not_equal(rim0, rim1, 32); /* A7.1.1: REC_CREATE is measured */
-	assert_int_equal(rmm_granule_state(f->m.rmm, REC), GRANULE_REC);
-	assert_int_equal(rmm_granule_state(f->m.rmm, AUX1), GRANULE_REC_AUX);
-	assert_int_equal(rmm_granule_state(f->m.rmm, AUX2), GRANULE_REC_AUX);
+	assert_int_equal(rmm_granule_state(fx_rmm(f), REC), GRANULE_REC);
+	assert_int_equal(rmm_granule_state(fx_rmm(f), AUX1), GRANULE_REC_AUX);
+	assert_int_equal(rmm_granule_state(fx_rmm(f), AUX2), GRANULE_REC_AUX);
 	/* the realm is live while it has a REC; undelegating a REC granule fails */
 	assert_int_equal(fx_rmi(f, RMI_REALM_DESTROY, RD, 0, 0, 0, 0, NULL), RMI_ERROR_REALM);
 	assert_int_equal(fx_rmi(f, RMI_GRANULE_UNDELEGATE, REC, 0, 0, 0, 0, NULL), RMI_ERROR_INPUT);
@@ -172,8 +172,8 @@ static void test_rec_create_destroy(void **state)
 	assert_int_equal(fx_rmi(f, RMI_REC_DESTROY, REC + 8, 0, 0, 0, 0, NULL), RMI_ERROR_INPUT);
 	assert_int_equal(fx_rmi(f, RMI_REC_DESTROY, AUX1, 0, 0, 0, 0, NULL), RMI_ERROR_INPUT);
 	assert_int_equal(fx_rmi(f, RMI_REC_DESTROY, REC, 0, 0, 0, 0, NULL), RMI_SUCCESS);
-	assert_int_equal(rmm_granule_state(f->m.rmm, REC), GRANULE_DELEGATED);
-	assert_int_equal(rmm_granule_state(f->m.rmm, AUX2), GRANULE_DELEGATED);
+	assert_int_equal(rmm_granule_state(fx_rmm(f), REC), GRANULE_DELEGATED);
+	assert_int_equal(rmm_granule_state(fx_rmm(f), AUX2), GRANULE_DELEGATED);
 	assert_int_equal(fx_rmi(f, RMI_REALM_DESTROY, RD, 0, 0, 0, 0, NULL), RMI_SUCCESS);
 }
 
@@ -254,7 +254,7 @@ static void test_life_cycle(void **state)
 	assert_int_equal(o[1], RTT2);
 	assert_int_equal(fx_rmi(f, RMI_REALM_DESTROY, RD, 0, 0, 0, 0, NULL), RMI_SUCCESS);
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		assert_int_equal(rmm_granule_state(f->m.rmm, all[i]), GRANULE_DELEGATED);
+		assert_int_equal(rmm_granule_state(fx_rmm(f), all[i]), GRANULE_DELEGATED);
 		assert_int_equal(fx_rmi(f, RMI_GRANULE_UNDELEGATE, all[i], 0, 0, 0, 0, NULL),
 				 RMI_SUCCESS);
 	}

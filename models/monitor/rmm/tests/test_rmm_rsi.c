@@ -35,7 +35,7 @@ static uint64_t rsi(struct fx *f, uint64_t fid, uint64_t x1, uint64_t x2, uint64
 		    uint64_t x4, uint64_t o[RSI_REGS], enum rsi_next *next)
 {
 	uint64_t regs[RSI_REGS] = { fid, x1, x2, x3, x4 }, c = 0;
-	enum rsi_next n = rmm_handle_rsi(f->m.rmm, RD, REC, regs, &c);
+	enum rsi_next n = rmm_handle_rsi(fx_rmm(f), RD, REC, regs, &c);
 	if (next)
 		*next = n;
 	else
@@ -52,12 +52,12 @@ static void unmapped_exits(struct fx *f, uint64_t fid, uint64_t x3)
 {
 	uint64_t o[RSI_REGS];
 	enum rsi_next next;
-	uint64_t errs = f->m.rmm->stat_rsi_errors[fid - RSI_FID_FIRST];
+	uint64_t errs = fx_rmm(f)->stat_rsi_errors[fid - RSI_FID_FIRST];
 	rsi(f, fid, 0x3000, 0, x3, 0, o, &next);
 	assert_int_equal(next, RSI_RET_EXIT_S2_FAULT);
 	assert_int_equal(o[0], 0x3000);
 	assert_int_equal(o[1], 3);
-	assert_int_equal(f->m.rmm->stat_rsi_errors[fid - RSI_FID_FIRST], errs);
+	assert_int_equal(fx_rmm(f)->stat_rsi_errors[fid - RSI_FID_FIRST], errs);
 }
 
 /* Read realm memory (a PA) as the realm does, through the Realm PAS. */
@@ -98,9 +98,9 @@ static void test_rsi_version_features(void **state)
 	enum rsi_next next;
 	assert_int_equal(rsi(f, 0x84000000ull, 0, 0, 0, 0, NULL, &next), 0x84000000ull);
 	assert_int_equal(next, RSI_RET_EXIT_PSCI);
-	assert_int_equal(f->m.rmm->stat_rsi_calls[0], 3);
-	assert_int_equal(f->m.rmm->stat_rsi_errors[0], 2);
-	assert_int_equal(f->m.rmm->stat_rsi_unknown, 2);
+	assert_int_equal(fx_rmm(f)->stat_rsi_calls[0], 3);
+	assert_int_equal(fx_rmm(f)->stat_rsi_errors[0], 2);
+	assert_int_equal(fx_rmm(f)->stat_rsi_unknown, 2);
 	assert_string_equal(rsi_cmd_by_fid(RSI_HOST_CALL)->name, "host_call");
 }
 
@@ -131,7 +131,7 @@ static void check_extend(struct fx *f, uint64_t algo)
 		regs[i] = 0x0101010101010101ull * (uint64_t)i;
 	uint8_t value[64];
 	memcpy(value, &regs[3], 64);
-	assert_int_equal(rmm_handle_rsi(f->m.rmm, RD, REC, regs, &c), RSI_RET_REALM);
+	assert_int_equal(rmm_handle_rsi(fx_rmm(f), RD, REC, regs, &c), RSI_RET_REALM);
 	assert_int_equal(regs[0], RSI_SUCCESS);
 	memset(buf, 0, sizeof(buf));
 	memcpy(buf + hl, value, 13);
@@ -141,7 +141,7 @@ static void check_extend(struct fx *f, uint64_t algo)
 	/* a second extension chains on the first; size 64 and 0 are allowed */
 	uint64_t r2[RSI_REGS] = { RSI_MEASUREMENT_EXTEND, 2, 64 };
 	memcpy(&r2[3], value, 64);
-	assert_int_equal(rmm_handle_rsi(f->m.rmm, RD, REC, r2, &c), RSI_RET_REALM);
+	assert_int_equal(rmm_handle_rsi(fx_rmm(f), RD, REC, r2, &c), RSI_RET_REALM);
 	memcpy(buf, want, hl);
 	memcpy(buf + hl, value, 64);
 	hash(algo, buf, hl + 64, want);
@@ -217,7 +217,7 @@ static void test_rsi_realm_config(void **state)
 			 RSI_ERROR_INPUT);                                   /* addr_bound */
 	assert_int_equal(rsi(f, RSI_REALM_CONFIG, 0x4000, 0, 0, 0, NULL, NULL),
 			 RSI_ERROR_INPUT);                                   /* RIPAS EMPTY */
-	assert_int_equal(f->m.rmm->stat_rsi_errors[6], 3);
+	assert_int_equal(fx_rmm(f)->stat_rsi_errors[6], 3);
 	unmapped_exits(f, RSI_REALM_CONFIG, 0);
 }
 
@@ -236,37 +236,37 @@ static void test_rsi_ipa_state_set(void **state)
 	assert_int_equal(o[1], 0x4000); /* registers untouched until the next entry */
 	/* nothing pending of the other kind */
 	struct rsi_host_call hc;
-	assert_int_equal(rmm_rsi_host_call_args(f->m.rmm, REC, &hc, &c), -EINVAL);
+	assert_int_equal(rmm_rsi_host_call_args(fx_rmm(f), REC, &hc, &c), -EINVAL);
 	/* the request is what RMI_RTT_SET_RIPAS (B3.3.21) works from */
 	assert_int_equal(fx_rmi(f, RMI_RTT_SET_RIPAS, RD, REC, 0x4000, 0x5000, 0, o), RMI_SUCCESS);
 	assert_int_equal(o[1], 0x5000);
 	assert_int_equal(fx_rmi(f, RMI_RTT_READ_ENTRY, RD, 0x4000, 3, 0, 0, o), RMI_SUCCESS);
 	assert_int_equal(o[4], RIPAS_RAM);
-	assert_int_equal(rmm_rsi_ripas_change_complete(f->m.rmm, REC, RSI_ACCEPT, regs, &c), 0);
+	assert_int_equal(rmm_rsi_ripas_change_complete(fx_rmm(f), REC, RSI_ACCEPT, regs, &c), 0);
 	assert_int_equal(regs[0], RSI_SUCCESS);
 	assert_int_equal(regs[1], 0x5000);
 	assert_int_equal(regs[2], RSI_ACCEPT);
-	assert_int_equal(rmm_rsi_ripas_change_complete(f->m.rmm, REC, RSI_ACCEPT, regs, &c), -EINVAL);
+	assert_int_equal(rmm_rsi_ripas_change_complete(fx_rmm(f), REC, RSI_ACCEPT, regs, &c), -EINVAL);
 	/* The response is REJECT only for a change to RAM the host left
 	 * unfinished (B4.3.6; TF-RMM complete_set_ripas). To EMPTY with
 	 * flags.destroyed, the host's reject flag set: ACCEPT, new_base == base */
 	assert_int_equal(rsi(f, RSI_IPA_STATE_SET, 0, 0x1000, RIPAS_EMPTY,
 			     RSI_RIPAS_FLAG_CHANGE_DESTROYED, NULL, &next), RSI_IPA_STATE_SET);
 	assert_int_equal(next, RSI_RET_EXIT_RIPAS_CHANGE);
-	assert_int_equal(rmm_rsi_ripas_change_complete(f->m.rmm, REC, RSI_REJECT, regs, &c), 0);
+	assert_int_equal(rmm_rsi_ripas_change_complete(fx_rmm(f), REC, RSI_REJECT, regs, &c), 0);
 	assert_int_equal(regs[1], 0);
 	assert_int_equal(regs[2], RSI_ACCEPT);
 	/* to RAM, nothing done, rejected: REJECT */
 	assert_int_equal(rsi(f, RSI_IPA_STATE_SET, 0x5000, 0x6000, RIPAS_RAM, 0, NULL, &next),
 			 RSI_IPA_STATE_SET);
-	assert_int_equal(rmm_rsi_ripas_change_complete(f->m.rmm, REC, RSI_REJECT, regs, &c), 0);
+	assert_int_equal(rmm_rsi_ripas_change_complete(fx_rmm(f), REC, RSI_REJECT, regs, &c), 0);
 	assert_int_equal(regs[1], 0x5000);
 	assert_int_equal(regs[2], RSI_REJECT);
 	/* to RAM, the host finished the range but set the flag: ACCEPT */
 	assert_int_equal(rsi(f, RSI_IPA_STATE_SET, 0x5000, 0x6000, RIPAS_RAM, 0, NULL, &next),
 			 RSI_IPA_STATE_SET);
 	assert_int_equal(fx_rmi(f, RMI_RTT_SET_RIPAS, RD, REC, 0x5000, 0x6000, 0, o), RMI_SUCCESS);
-	assert_int_equal(rmm_rsi_ripas_change_complete(f->m.rmm, REC, RSI_REJECT, regs, &c), 0);
+	assert_int_equal(rmm_rsi_ripas_change_complete(fx_rmm(f), REC, RSI_REJECT, regs, &c), 0);
 	assert_int_equal(regs[1], 0x6000);
 	assert_int_equal(regs[2], RSI_ACCEPT);
 	/* failure conditions, all ERROR_INPUT */
@@ -285,9 +285,9 @@ static void test_rsi_ipa_state_set(void **state)
 	assert_int_equal(rsi(f, RSI_IPA_STATE_SET, 0x1000, 0x2000, 7, 0, NULL, NULL),
 			 RSI_ERROR_INPUT);                                   /* ripas_valid */
 	/* ERROR_INPUT is reported; a refused call leaves no request behind */
-	assert_int_equal(rmm_rsi_ripas_change_complete(f->m.rmm, REC, RSI_ACCEPT, regs, &c), -EINVAL);
-	assert_int_equal(f->m.rmm->stat_rsi_calls[7], 11);
-	assert_int_equal(f->m.rmm->stat_rsi_errors[7], 7);
+	assert_int_equal(rmm_rsi_ripas_change_complete(fx_rmm(f), REC, RSI_ACCEPT, regs, &c), -EINVAL);
+	assert_int_equal(fx_rmm(f)->stat_rsi_calls[7], 11);
+	assert_int_equal(fx_rmm(f)->stat_rsi_errors[7], 7);
 }
 
 /* B4.3.5: IPA_STATE_GET reports the RIPAS at base and how far it holds. */
@@ -349,7 +349,7 @@ static void test_rsi_attestation(void **state)
 	for (int i = 0; i < 64; i++)
 		chal[i] = (uint8_t)(3 * i + 1);
 	memcpy(&regs[1], chal, 64);
-	assert_int_equal(rmm_handle_rsi(f->m.rmm, RD, REC, regs, &c), RSI_RET_REALM);
+	assert_int_equal(rmm_handle_rsi(fx_rmm(f), RD, REC, regs, &c), RSI_RET_REALM);
 	assert_int_equal(regs[0], RSI_SUCCESS);
 	assert_int_equal(regs[1], 8192);
 	/* failure conditions while the operation is in progress */
@@ -427,19 +427,19 @@ static void test_rsi_host_call(void **state)
 		realm_write64(f, s + 8 + 8 * (uint64_t)i, 100 + (uint64_t)i);
 	assert_int_equal(rsi(f, RSI_HOST_CALL, IPA_BUF + 0x300, 0, 0, 0, NULL, &next), RSI_HOST_CALL);
 	assert_int_equal(next, RSI_RET_EXIT_HOST_CALL);
-	assert_int_equal(rmm_rsi_host_call_args(f->m.rmm, REC, &hc, &c), 0);
+	assert_int_equal(rmm_rsi_host_call_args(fx_rmm(f), REC, &hc, &c), 0);
 	assert_int_equal(hc.imm, 0xabcd); /* UInt16 */
 	assert_int_equal(hc.gprs[0], 100);
 	assert_int_equal(hc.gprs[30], 130);
 	for (int i = 0; i < 31; i++)
 		gprs[i] = 0x5000 + (uint64_t)i;
 	regs[0] = RSI_HOST_CALL;
-	assert_int_equal(rmm_rsi_host_call_complete(f->m.rmm, REC, gprs, regs, &c), 0);
+	assert_int_equal(rmm_rsi_host_call_complete(fx_rmm(f), REC, gprs, regs, &c), 0);
 	assert_int_equal(regs[0], RSI_SUCCESS);
 	realm_read(f, s + 8, back, sizeof(back));
 	assert_memory_equal(back, gprs, sizeof(back));
-	assert_int_equal(rmm_rsi_host_call_complete(f->m.rmm, REC, gprs, regs, &c), -EINVAL);
-	assert_int_equal(rmm_rsi_host_call_args(f->m.rmm, REC, &hc, &c), -EINVAL);
+	assert_int_equal(rmm_rsi_host_call_complete(fx_rmm(f), REC, gprs, regs, &c), -EINVAL);
+	assert_int_equal(rmm_rsi_host_call_args(fx_rmm(f), REC, &hc, &c), -EINVAL);
 	assert_int_equal(rsi(f, RSI_HOST_CALL, IPA_BUF + 0x80, 0, 0, 0, NULL, NULL),
 			 RSI_ERROR_INPUT);                                   /* addr_align */
 	assert_int_equal(rsi(f, RSI_HOST_CALL, UNPROT + 0x100, 0, 0, 0, NULL, NULL),

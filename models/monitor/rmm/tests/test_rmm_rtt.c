@@ -31,7 +31,7 @@ static void test_rtt_create(void **state)
 	/* rtt_state beats rtt_walk */
 	assert_int_equal(fx_rmi(f, RMI_RTT_CREATE, RD, DATA1, 0, 3, 0, NULL), RMI_ERROR_INPUT);
 	assert_int_equal(fx_rmi(f, RMI_RTT_CREATE, RD, RTT2, 0, 2, 0, NULL), RMI_SUCCESS);
-	assert_int_equal(rmm_granule_state(f->m.rmm, RTT2), GRANULE_RTT);
+	assert_int_equal(rmm_granule_state(fx_rmm(f), RTT2), GRANULE_RTT);
 	/* rtte_state: the parent is already a TABLE -> ERROR_RTT at level 1 */
 	assert_int_equal(fx_rmi(f, RMI_RTT_CREATE, RD, RTT3, 0, 2, 0, NULL), rmi_return(RMI_ERROR_RTT, 1));
 	assert_int_equal(fx_rmi(f, RMI_RTT_CREATE, RD, RTT3, 0, 3, 0, NULL), RMI_SUCCESS);
@@ -122,7 +122,7 @@ static void test_rtt_destroy(void **state)
 	assert_int_equal(fx_rmi(f, RMI_RTT_DESTROY, RD, 0, 3, 0, 0, o), RMI_SUCCESS);
 	assert_int_equal(o[1], RTT3);
 	assert_int_equal(o[2], 0x40000000); /* top: RttSkipNonLiveEntries over the level 2 RTT */
-	assert_int_equal(rmm_granule_state(f->m.rmm, RTT3), GRANULE_DELEGATED);
+	assert_int_equal(rmm_granule_state(fx_rmm(f), RTT3), GRANULE_DELEGATED);
 	assert_int_equal(read_entry(f, 0, 2, o), RMI_SUCCESS);
 	assert_int_equal(o[2], RMI_RTTE_UNASSIGNED);
 	assert_int_equal(o[4], RIPAS_DESTROYED);
@@ -183,7 +183,7 @@ static void test_set_ripas(void **state)
 	assert_int_equal(fx_rmi(f, RMI_DATA_DESTROY, RD, 0x5000, 0, 0, 0, NULL), RMI_SUCCESS);
 	/* no request pending: base_bound / top_bound */
 	assert_int_equal(fx_rmi(f, RMI_RTT_SET_RIPAS, RD, REC, 0, 0x2000, 0, NULL), RMI_ERROR_INPUT);
-	assert_int_equal(rmm_rec_ripas_request(f->m.rmm, REC, 0x1000, 0x3000, RIPAS_RAM, false), 0);
+	assert_int_equal(rmm_rec_ripas_request(fx_rmm(f), REC, 0x1000, 0x3000, RIPAS_RAM, false), 0);
 	assert_int_equal(fx_rmi(f, RMI_RTT_SET_RIPAS, RD, AUX1, 0x1000, 0x3000, 0, NULL), RMI_ERROR_INPUT); /* rec_gran_state */
 	assert_int_equal(fx_rmi(f, RMI_RTT_SET_RIPAS, RD, REC, 0x2000, 0x3000, 0, NULL), RMI_ERROR_INPUT);  /* base_bound */
 	assert_int_equal(fx_rmi(f, RMI_RTT_SET_RIPAS, RD, REC, 0x1000, 0x4000, 0, NULL), RMI_ERROR_INPUT);  /* top_bound */
@@ -205,14 +205,14 @@ static void test_set_ripas(void **state)
 	assert_int_equal(read_entry(f, 0x3000, 3, o), RMI_SUCCESS);
 	assert_int_equal(o[4], RIPAS_EMPTY);
 	/* base_align: at 2 MB + 4 KB the walk stops at an EMPTY level 2 entry */
-	assert_int_equal(rmm_rec_ripas_request(f->m.rmm, REC, 0x201000, 0x202000, RIPAS_RAM, false), 0);
+	assert_int_equal(rmm_rec_ripas_request(fx_rmm(f), REC, 0x201000, 0x202000, RIPAS_RAM, false), 0);
 	assert_int_equal(fx_rmi(f, RMI_RTT_SET_RIPAS, RD, REC, 0x201000, 0x202000, 0, NULL),
 			 rmi_return(RMI_ERROR_RTT, 2));
 	/* no_progress: a DESTROYED entry without permission to change it */
-	assert_int_equal(rmm_rec_ripas_request(f->m.rmm, REC, 0x5000, 0x6000, RIPAS_RAM, false), 0);
+	assert_int_equal(rmm_rec_ripas_request(fx_rmm(f), REC, 0x5000, 0x6000, RIPAS_RAM, false), 0);
 	assert_int_equal(fx_rmi(f, RMI_RTT_SET_RIPAS, RD, REC, 0x5000, 0x6000, 0, NULL),
 			 rmi_return(RMI_ERROR_RTT, 3));
-	assert_int_equal(rmm_rec_ripas_request(f->m.rmm, REC, 0x5000, 0x6000, RIPAS_RAM, true), 0);
+	assert_int_equal(rmm_rec_ripas_request(fx_rmm(f), REC, 0x5000, 0x6000, RIPAS_RAM, true), 0);
 	assert_int_equal(fx_rmi(f, RMI_RTT_SET_RIPAS, RD, REC, 0x5000, 0x6000, 0, o), RMI_SUCCESS);
 	assert_int_equal(read_entry(f, 0x5000, 3, o), RMI_SUCCESS);
 	assert_int_equal(o[4], RIPAS_RAM);
@@ -248,7 +248,7 @@ static void test_data_create_failures(void **state)
 	assert_int_equal(fx_rmi(f, RMI_DATA_CREATE_UNKNOWN, RD, DATA2, 0, 0, 0, NULL), rmi_return(RMI_ERROR_RTT, 3));
 	assert_int_equal(fx_rmi(f, RMI_DATA_CREATE_UNKNOWN, RD, DATA2, UNPROT, 0, 0, NULL), RMI_ERROR_INPUT);
 	assert_int_equal(fx_rmi(f, RMI_DATA_CREATE_UNKNOWN, RD, DATA2, 0x1000, 0, 0, NULL), RMI_SUCCESS);
-	assert_int_equal(rmm_granule_state(f->m.rmm, DATA2), GRANULE_DATA);
+	assert_int_equal(rmm_granule_state(fx_rmm(f), DATA2), GRANULE_DATA);
 }
 
 /* B3.3.3: DATA_DESTROY returns the PA and top; RAM becomes DESTROYED, EMPTY stays EMPTY. */
@@ -281,7 +281,7 @@ static void test_data_destroy(void **state)
 	assert_int_equal(fx_rmi(f, RMI_DATA_DESTROY, RD, 0x1000, 0, 0, 0, o), RMI_SUCCESS);
 	assert_int_equal(read_entry(f, 0x1000, 3, o), RMI_SUCCESS);
 	assert_int_equal(o[4], RIPAS_EMPTY);
-	assert_int_equal(rmm_granule_state(f->m.rmm, DATA1), GRANULE_DELEGATED);
+	assert_int_equal(rmm_granule_state(fx_rmm(f), DATA1), GRANULE_DELEGATED);
 }
 
 /* B3.3.17: RTT_FOLD's conditions; homogeneous UNASSIGNED and contiguous ASSIGNED_NS RTTs fold. */
@@ -303,7 +303,7 @@ static void test_rtt_fold(void **state)
 	assert_int_equal(fx_rmi(f, RMI_RTT_INIT_RIPAS, RD, 0x1000, 0x200000, 0, 0, NULL), RMI_SUCCESS);
 	assert_int_equal(fx_rmi(f, RMI_RTT_FOLD, RD, 0, 3, 0, 0, o), RMI_SUCCESS);
 	assert_int_equal(o[1], RTT3);
-	assert_int_equal(rmm_granule_state(f->m.rmm, RTT3), GRANULE_DELEGATED);
+	assert_int_equal(rmm_granule_state(fx_rmm(f), RTT3), GRANULE_DELEGATED);
 	assert_int_equal(fx_rmi(f, RMI_RTT_READ_ENTRY, RD, 0, 2, 0, 0, o), RMI_SUCCESS);
 	assert_int_equal(o[2], RMI_RTTE_UNASSIGNED);
 	assert_int_equal(o[4], RIPAS_RAM);

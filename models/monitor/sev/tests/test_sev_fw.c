@@ -12,6 +12,7 @@
 
 #include "models/monitor/sev/sev_fw.h"
 #include "models/platform/machine.h"
+#include "models/platform/machine_mon.h"
 #include "sim/buf.h"
 
 #define IMG 0x80110000ull
@@ -32,6 +33,17 @@ static struct fx *build(const char *profile)
 	sim_init(&f->sim, 3, cfg.freq_mhz * 1000000ull);
 	assert_int_equal(machine_init(&f->m, &f->sim, &cfg, err, sizeof(err)), 0);
 	return f;
+}
+
+static void blob_put(void *ctx, const void *bytes, size_t len)
+{
+	sim_buf_put(ctx, bytes, len);
+}
+
+/* The firmware behind the machine's SEV slot. */
+static struct sev_psp *fw(struct fx *f)
+{
+	return machine_mon_instance(f->m.sev);
 }
 
 static void destroy(struct fx *f)
@@ -66,7 +78,7 @@ static void test_launch_measure(void **state)
 {
 	(void)state;
 	struct fx *f = build("sev-es");
-	struct sev_psp *p = f->m.sev;
+	struct sev_psp *p = fw(f);
 	static const uint8_t tik[SEV_TIK_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
 	uint32_t h = 0;
 	assert_int_equal(sev_init(p), SNP_SUCCESS);
@@ -121,21 +133,21 @@ static void test_mnonce_fresh(void **state)
 	for (int i = 0; i < 2; i++) {
 		struct fx *f = build("sev");
 		uint32_t h[2];
-		assert_int_equal(sev_init(f->m.sev), SNP_SUCCESS);
+		assert_int_equal(sev_init(fw(f)), SNP_SUCCESS);
 		for (int k = 0; k < 2; k++) {
-			assert_int_equal(sev_launch_start(f->m.sev, 0, NULL, &h[k]), SNP_SUCCESS);
-			assert_int_equal(sev_activate(f->m.sev, h[k], 100 + (uint32_t)k), SNP_SUCCESS);
+			assert_int_equal(sev_launch_start(fw(f), 0, NULL, &h[k]), SNP_SUCCESS);
+			assert_int_equal(sev_activate(fw(f), h[k], 100 + (uint32_t)k), SNP_SUCCESS);
 		}
-		assert_int_equal(sev_launch_measure(f->m.sev, h[i], &m[i]), SNP_SUCCESS);
+		assert_int_equal(sev_launch_measure(fw(f), h[i], &m[i]), SNP_SUCCESS);
 		destroy(f);
 	}
 	assert_memory_not_equal(m[0].mnonce, m[1].mnonce, SEV_MNONCE_LEN);
 	struct fx *f = build("sev");
 	uint32_t h;
 	struct sev_measurement again;
-	assert_int_equal(sev_init(f->m.sev), SNP_SUCCESS);
-	assert_int_equal(sev_launch_start(f->m.sev, 0, NULL, &h), SNP_SUCCESS);
-	assert_int_equal(sev_launch_measure(f->m.sev, h, &again), SNP_SUCCESS);
+	assert_int_equal(sev_init(fw(f)), SNP_SUCCESS);
+	assert_int_equal(sev_launch_start(fw(f), 0, NULL, &h), SNP_SUCCESS);
+	assert_int_equal(sev_launch_measure(fw(f), h, &again), SNP_SUCCESS);
 	assert_memory_equal(again.mnonce, m[0].mnonce, SEV_MNONCE_LEN);
 	destroy(f);
 }
@@ -146,7 +158,7 @@ static void test_asid_rules_and_gate(void **state)
 {
 	(void)state;
 	struct fx *f = build("sev-es");
-	struct sev_psp *p = f->m.sev;
+	struct sev_psp *p = fw(f);
 	uint32_t es, plain, next;
 	assert_int_equal(sev_launch_start(p, 0, NULL, &plain), SNP_INVALID_PLATFORM_STATE);
 	assert_int_equal(sev_init(p), SNP_SUCCESS);
@@ -180,7 +192,7 @@ static void test_save_restore(void **state)
 {
 	(void)state;
 	struct fx *f = build("sev");
-	struct sev_psp *p = f->m.sev;
+	struct sev_psp *p = fw(f);
 	uint32_t h, h2;
 	assert_int_equal(sev_init(p), SNP_SUCCESS);
 	assert_int_equal(sev_launch_start(p, 0, NULL, &h), SNP_SUCCESS);
@@ -192,18 +204,16 @@ static void test_save_restore(void **state)
 	assert_int_equal(sev_deactivate(p, h2), SNP_SUCCESS);
 	struct sim_buf b;
 	sim_buf_init(&b);
-	assert_int_equal(p->base.ops->save_extra(&p->base, &b), 0);
+	assert_int_equal(f->m.sev->ops->save(p, blob_put, &b), 0);
 	struct sev_measurement before, after;
 	assert_int_equal(sev_launch_measure(p, h, &before), SNP_SUCCESS);
 	destroy(f);
 
 	f = build("sev");
-	p = f->m.sev;
+	p = fw(f);
 	p->state = SEV_PLATFORM_WORKING;
 	p->next_handle = 2;
-	struct sim_reader r;
-	sim_reader_init(&r, b.data, b.len);
-	assert_int_equal(p->base.ops->restore_extra(&p->base, &r), 0);
+	assert_int_equal(f->m.sev->ops->restore(p, f->m.sev->ops->state_version, b.data, b.len), 0);
 	assert_int_equal(sev_launch_measure(p, h, &after), SNP_SUCCESS);
 	assert_memory_equal(before.measure, after.measure, SEV_MEASURE_LEN);
 	assert_int_equal(sev_activate(p, h2, 101), SNP_DFFLUSH_REQUIRED);

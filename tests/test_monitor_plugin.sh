@@ -1,0 +1,79 @@
+#!/bin/sh
+# Monitor plug-ins (docs/monitor-api.md): the example plug-in, ccsim's RMM
+# built as a shared library, runs the realm life cycle with the built-in
+# RMM's digest and checkpoints; beside the built-in (--diff-monitor) it
+# never diverges, while the copy with one failure condition checked out of
+# turn is caught at the step that shows it; a library built for another
+# monitor ABI, or none at all, is refused with exit status 2.
+. "$(dirname "$0")/lib.sh"
+PLUG=$(dirname "$CCSIM")/plugins
+COPY=$PLUG/rmm-copy.so
+REORDER=$PLUG/rmm-reorder.so
+LIFE=scenarios/guests/realm-lifecycle.scn
+DATA=scenarios/monitor/cca/rmi_data_create.scn
+
+digest() { sed -n 's/.*digest: //p' "$1"; }
+
+# same_run NAME SCENARIO OPTIONS...: passes, with the built-in RMM's digest
+same_run() {
+	name=$1 scn=$2
+	shift 2
+	"$CCSIM" run "$scn" --profile cca >"$T/builtin" 2>&1
+	if "$CCSIM" run "$scn" --profile cca "$@" >"$T/plugged" 2>"$T/err" &&
+		grep -q "result: PASS" "$T/plugged" && [ -n "$(digest "$T/builtin")" ] &&
+		[ "$(digest "$T/plugged")" = "$(digest "$T/builtin")" ]; then ok "$name"; else
+		fail "$name" "digest $(digest "$T/plugged"), built-in $(digest "$T/builtin")" \
+			"$(head -c 400 "$T/err")"
+	fi
+}
+
+same_run "the plug-in runs the realm life cycle with the built-in's digest" $LIFE \
+	--monitor rmm="$COPY"
+same_run "... and the RMI life cycle" scenarios/monitor/cca/rmi_realm_lifecycle.scn \
+	--monitor rmm="$COPY"
+same_run "the faithful copy beside the built-in: no divergence, the same digest" $LIFE \
+	--diff-monitor rmm="$COPY"
+same_run "... on the RSI calls too" scenarios/monitor/cca/rsi_attestation_token_continue.scn \
+	--diff-monitor rmm="$COPY"
+same_run "the copy in the RMM's place, another copy beside it" $DATA \
+	--monitor rmm="$COPY" --diff-monitor rmm="$COPY"
+
+# the reordered copy: DATA_CREATE into an ACTIVE realm from a granule that
+# is not DELEGATED is RMI_ERROR_INPUT (B3.3.1.2), the copy says ERROR_REALM
+line=$(grep -n -- "-> active_data_state$" $DATA | cut -d: -f1)
+expect_exit "the reordered copy diverges: exit status 4" 4 \
+	"$CCSIM" run $DATA --diff-monitor rmm="$REORDER"
+expect_err "... named with its step" "^$DATA:$line: the monitors diverged in the step .*-> active_data_state"
+expect_err "... its call and what differed" \
+	"at RMI_DATA_CREATE \(0xc4000153\): X0: 0x1 from the built-in monitor, 0x2 from rmm-reorder.so"
+expect_exit "in the RMM's place the reordered copy fails the expectation" 1 \
+	"$CCSIM" run $DATA --monitor rmm="$REORDER"
+if grep -q "active_data_state.status == rmi.error_input" "$T/out"; then
+	ok "... the one it breaks"; else fail "... the one it breaks" "$(grep FAIL "$T/out")"; fi
+
+# checkpoints carry the plug-in's state; built-in and plug-in ones restore alike
+S=tests/data/checkpoints/realm-lifecycle.scn
+"$CCSIM" run $S --monitor rmm="$COPY" --checkpoint-after 3 --checkpoint "$T/p.ckpt" --quiet
+same_run "a plug-in's checkpoint restores with the plug-in" $S --monitor rmm="$COPY" \
+	--restore "$T/p.ckpt"
+same_run "... and with the built-in RMM" $S --restore "$T/p.ckpt"
+"$CCSIM" run $S --checkpoint-after 2 --checkpoint "$T/b.ckpt" --quiet
+same_run "the built-in's checkpoint restores into the differential mode" $S \
+	--diff-monitor rmm="$COPY" --restore "$T/b.ckpt"
+
+# what is not a plug-in for this ccsim
+expect_exit "another monitor ABI version: refused, exit status 2" 2 \
+	"$CCSIM" run $LIFE --monitor rmm="$PLUG/test-bad_abi.so"
+expect_err "... saying which versions" "test-bad_abi.so: monitor ABI version 2, this ccsim speaks version 1"
+expect_exit "a library with no entry point: refused" 2 \
+	"$CCSIM" run $LIFE --diff-monitor rmm="$PLUG/test-no_entry.so"
+expect_err "... naming the symbol" "exports no ccsim_monitor_entry"
+expect_exit "no such file: refused" 2 "$CCSIM" run $LIFE --monitor rmm="$T/none.so"
+expect_err "... naming it" "none.so: cannot load the monitor plug-in"
+expect_exit "a monitor with no plug-in slot: usage error" 2 "$CCSIM" run $LIFE --monitor tdx="$COPY"
+expect_exit "a profile with no RMM: refused" 2 "$CCSIM" run $LIFE --profile plain --monitor rmm="$COPY"
+expect_err "... saying why" "rmm.plugin / rmm.diff_plugin: the profile has no RMM"
+
+if "$CCSIM" run --help | grep -q -- "--diff-monitor rmm=PATH"; then ok "run --help names the options"
+else fail "run --help names the options"; fi
+finish
