@@ -177,7 +177,8 @@ static const struct step_spec step_table[] = {
 	  { ADDR, { "vm", ARG_NAME, true, "the vm whose TD gets the page" },
 	    { "gpa", ARG_NUM, false, "guest page (default addr)" } } },
 	{ ACTOR_HOST, "snp", "SNP: a firmware command (init, launch_start, activate, launch_update, "
-	  "launch_finish, decommission, df_flush, report) with its arguments (.status snp.*; "
+	  "launch_finish, decommission, df_flush, report, page_swap_out, page_swap_in, "
+	  "page_md_init, page_reclaim) with its arguments (.status snp.*; "
 	  "report: the signed ATTESTATION_REPORT as bytes; snp.unsupported off sev-snp)",
 	  "host.snp launch_start gctx=0x80100000 policy=0x30000",
 	  { { "", ARG_NAME, true, "command" }, { "gctx", ARG_NUM, false, "the guest context page" },
@@ -190,7 +191,14 @@ static const struct step_spec step_table[] = {
 	    { "data", ARG_BYTES, false, "report: REPORT_DATA (up to 64 bytes)" },
 	    { "host_data", ARG_BYTES, false, "launch_finish: HOST_DATA (up to 32 bytes)" },
 	    { "id_ld", ARG_BYTES, false, "launch_finish: an ID block naming this launch digest (48 "
-	      "bytes; its policy: policy=)" } },
+	      "bytes; its policy: policy=)" },
+	    { "src", ARG_NUM, false, "page_swap_out / page_swap_in: SRC_PADDR" },
+	    { "dst", ARG_NUM, false, "page_swap_out / page_swap_in: DST_PADDR" },
+	    { "mdata", ARG_NUM, false, "page_swap_out / page_swap_in: MDATA_PADDR, the metadata entry" },
+	    { "page_type", ARG_NAME_NUM, false, "page_swap_*: data (0), metadata (1) or vmsa (2)" },
+	    { "root", ARG_NUM, false, "page_swap_*: 1: the entry is the context page's (ROOT_MDATA_EN)" },
+	    { "in_place", ARG_NUM, false, "page_swap_in: 1: SWAP_IN_PLACE (src = dst)" },
+	    { "software_data", ARG_NUM, false, "page_swap_out: SOFTWARE_DATA kept in the entry" } },
 	  steps_snp_check },
 	{ ACTOR_HOST, "sev", "SEV / SEV-ES: a firmware command (init, launch_start, activate, "
 	  "launch_update_data, launch_update_vmsa, launch_measure, launch_finish, deactivate, "

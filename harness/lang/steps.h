@@ -45,7 +45,7 @@ struct step_spec {
 	const char *op;
 	const char *summary;
 	const char *example;
-	struct step_arg_spec args[12]; /* ends at the first NULL name */
+	struct step_arg_spec args[18]; /* ends at the first NULL name */
 	/* Extra parse-time check (e.g. the RMI command's own arguments); returns
 	 * NULL or a g_malloc'd message, with *col the column to blame. */
 	char *(*check)(const struct scn_step *st, int *col);
@@ -86,6 +86,8 @@ void steps_seamcall_print(FILE *f);
 /* host.snp launch_update's type=: the PAGE_TYPE byte it names (a number as
  * given; default normal). */
 unsigned steps_snp_page_type(const struct scn_step *st);
+/* host.snp page_swap_*'s page_type=: data 0, metadata 1, vmsa 2, or the number. */
+unsigned steps_snp_swap_page_type(const struct scn_step *st);
 
 /* rmp.unsupported, snp.unsupported, sev.unsupported: the raw status of an
  * RMP instruction or a firmware command on a profile that has no RMP or
