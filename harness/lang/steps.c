@@ -128,6 +128,27 @@ static const struct step_spec step_table[] = {
 	  "(TDH.MEM.RANGE.BLOCK + TRACK) and unblocked at the touch; not on cca",
 	  "host.guest_unmap g0 ipa=0x110000",
 	  { GNAME, { "ipa", ARG_NUM, true, "the guest page" } } },
+	{ ACTOR_HOST, "guest_swap_out", "swap the guest's private page at gpa out through the "
+	  "architecture's way: a copy of its cells (plain; its ciphertext on sev, sev-es), "
+	  "SNP_PAGE_SWAP_OUT with a metadata entry (sev-snp), the ultravisor's export "
+	  "(s390-se: a vm made a secure CPU, addr= its host page); none on tdx and cca "
+	  "(.status swap.unsupported, bytes: why); bytes: the copy, x1 its swap slot, x2 the frame",
+	  "host.guest_swap_out g0 gpa=0x110000 -> s",
+	  { { "", ARG_NAME, true, "a guest declared with guest NAME (s390-se: a vm)" },
+	    { "gpa", ARG_NUM, true, "the guest page" },
+	    { "addr", ARG_NUM, false, "s390-se vm: the host page backing gpa" } } },
+	{ ACTOR_HOST, "guest_swap_in", "swap the guest's page at gpa back in from a swap slot "
+	  "(from=: a host.guest_swap_out's .x1; default its latest): SNP_PAGE_SWAP_IN checks it "
+	  "against the slot's metadata entry (sev-snp), the ultravisor's import checks its tag "
+	  "and counter (s390-se: data= the copy to put back, default the frame as it is); "
+	  "plain, sev, sev-es take whatever the slot holds (x2 = 1: not the page's last copy)",
+	  "host.guest_swap_in g0 gpa=0x110000 from=$s.x1 -> r",
+	  { { "", ARG_NAME, true, "a guest declared with guest NAME (s390-se: a vm)" },
+	    { "gpa", ARG_NUM, true, "the guest page" },
+	    { "from", ARG_NUM, false, "the swap slot (default: the page's latest)" },
+	    { "addr", ARG_NUM, false, "s390-se vm: the host page backing gpa" },
+	    { "handle", ARG_NUM, false, "s390-se vm: its secure configuration's handle" },
+	    { "data", ARG_BYTES, false, "s390-se vm: the copy the host puts back" } } },
 	{ ACTOR_HOST, "guest_vmcb", "CrossLine: rewrite the guest's VMCB control area: the ASID "
 	  "it runs under and where VMRUN takes its registers from (another guest's VMCB save area "
 	  "or VMSA); the key and the RMP decide what its next run can do; on tdx the host asks "

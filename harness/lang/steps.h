@@ -27,6 +27,7 @@ enum steps_status_space {
 	STEPS_STATUS_RMP,       /* an RMP instruction's EAX */
 	STEPS_STATUS_VERIFY,    /* the verifier's verdict */
 	STEPS_STATUS_UV,        /* an s390 ultravisor call's return code (RC, 16 bits) */
+	STEPS_STATUS_SWAP,      /* the host stack's swap steps where no monitor answered */
 	STEPS_STATUS_SPACES
 };
 
@@ -126,6 +127,7 @@ bool steps_status_known(const char *name);
 #define STEPS_SNP_STATUS 0x7a00ull /* = HV_SNP_STATUS */
 #define STEPS_SEV_STATUS 0x7900ull /* = HV_SEV_STATUS */
 #define STEPS_UV_STATUS 0x7c0000ull /* | the 16-bit RC */
+#define STEPS_SWAP_STATUS 0x7800ull /* = HV_SWAP_STATUS */
 uint64_t steps_status_code(enum steps_status_space sp, uint64_t raw);
 void steps_status_decode(uint64_t code, bool tdx, enum steps_status_space *sp, uint64_t *raw);
 
