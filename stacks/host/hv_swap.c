@@ -239,7 +239,8 @@ int hv_swap_fault(struct hv_guest *g, uint64_t page, uint64_t *cyc)
 	return 1;
 }
 
-/* The checks both steps make; 0, or -1 with err set. */
+/* The checks both steps make: 0 go on, 1 refused (no swap on this
+ * architecture: the status says so), -1 with err set. */
 static int swap_check(struct hv_guest *g, uint64_t ipa, struct hv_result *res, char *err,
 		      size_t errlen)
 {
@@ -255,6 +256,10 @@ static int swap_check(struct hv_guest *g, uint64_t ipa, struct hv_result *res, c
 			 (unsigned long long)g->cfg.k.ram_size);
 		return -1;
 	}
+	if (hv_swap_refusal(g)) {
+		hv_note(res, HV_SWAP_STATUS | HV_SWAP_UNSUPPORTED);
+		return 1;
+	}
 	return 0;
 }
 
@@ -262,12 +267,9 @@ int hv_guest_swap_out(struct hv_guest *g, uint64_t ipa, uint8_t *copy, struct hv
 		      char *err, size_t errlen)
 {
 	uint64_t cyc = 0;
-	if (swap_check(g, ipa, res, err, errlen))
-		return -1;
-	if (hv_swap_refusal(g)) {
-		hv_note(res, HV_SWAP_STATUS | HV_SWAP_UNSUPPORTED);
-		return 0;
-	}
+	int c = swap_check(g, ipa, res, err, errlen);
+	if (c)
+		return c < 0 ? -1 : 0;
 	uint64_t frame = hv_pool_pa(g, PG_DATA, ipa);
 	if (!frame) {
 		snprintf(err, errlen, "guest %s: gpa 0x%llx is not a private page it has now (never "
@@ -315,12 +317,9 @@ int hv_guest_swap_in(struct hv_guest *g, uint64_t ipa, uint64_t slot, struct hv_
 		     char *err, size_t errlen)
 {
 	uint64_t cyc = 0;
-	if (swap_check(g, ipa, res, err, errlen))
-		return -1;
-	if (hv_swap_refusal(g)) {
-		hv_note(res, HV_SWAP_STATUS | HV_SWAP_UNSUPPORTED);
-		return 0;
-	}
+	int c = swap_check(g, ipa, res, err, errlen);
+	if (c)
+		return c < 0 ? -1 : 0;
 	if (!swapped_frame(g, ipa)) {
 		snprintf(err, errlen, "guest %s: gpa 0x%llx is not swapped out", g->name,
 			 (unsigned long long)ipa);
