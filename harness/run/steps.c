@@ -479,6 +479,8 @@ static const struct step_handler handlers[] = {
 	{ ACTOR_HOST, "guest_run", steps_guest },
 	{ ACTOR_HOST, "guest_regs", steps_guest },
 	{ ACTOR_HOST, "guest_unmap", steps_guest },
+	{ ACTOR_HOST, "guest_swap_out", steps_guest_swap },
+	{ ACTOR_HOST, "guest_swap_in", steps_guest_swap },
 	{ ACTOR_HOST, "guest_vmcb", steps_guest },
 	{ ACTOR_HOST, "guest_map", steps_guest },
 	{ ACTOR_HOST, "guest_peek", steps_guest },

@@ -123,6 +123,9 @@ int steps_tdx_accept(struct run_ctx *rc, const struct scn_step *st, struct step_
 /* steps_guest.c: host.guest_* (every one through this handler). */
 int steps_guest(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		     char *err, size_t errlen);
+/* host.guest_swap_out / guest_swap_in (steps_swap.c). */
+int steps_guest_swap(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		     char *err, size_t errlen);
 int steps_stat(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
 	       size_t errlen);
 int steps_guess(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,

@@ -133,6 +133,10 @@ struct hv_counts {
  * status, HV_SNP_STATUS | the SNP ABI status (the harness's sev.* / snp.*). */
 #define HV_SEV_STATUS 0x7900ull
 #define HV_SNP_STATUS 0x7a00ull
+/* The host stack's own refusal (the harness's swap.*): HV_SWAP_STATUS |
+ * HV_SWAP_UNSUPPORTED when the architecture has no way to do it. */
+#define HV_SWAP_STATUS 0x7800ull
+#define HV_SWAP_UNSUPPORTED 1ull
 
 struct hv_guest {
 	struct sim_model base;
@@ -262,6 +266,37 @@ uint64_t hv_guest_page_pa(const struct hv_guest *g, uint64_t ipa);
  * (plain, sev) or VMSA (sev-es, sev-snp), for scenarios that tamper with
  * them. */
 uint64_t hv_guest_run_page(const struct hv_guest *g);
+
+/* Memory pressure (hv_swap.c): the host swaps the guest's private page at
+ * ipa out through the architecture's mechanism (plain, sev, sev-es: a copy
+ * of its cells; sev-snp: the SNP firmware's SNP_PAGE_SWAP_OUT with a
+ * metadata entry) into a swap slot, and takes it out of the nested
+ * tables; copy (a page, or NULL) gets the slot's bytes; x1 the slot, x2
+ * the frame. The guest's next touch swaps the latest copy back in. Where
+ * the architecture has no swap (tdx, cca) nothing happens and the status
+ * is HV_SWAP_STATUS | HV_SWAP_UNSUPPORTED (the reason: hv_swap_refusal). */
+int hv_guest_swap_out(struct hv_guest *g, uint64_t ipa, uint8_t *copy, struct hv_result *res,
+		      char *err, size_t errlen);
+/* Swap the page at ipa back in from slot (0: its latest) into its frame:
+ * on sev-snp SNP_PAGE_SWAP_IN checks the copy against the slot's metadata
+ * entry and a refusal is the status (the page stays out); elsewhere the
+ * cells go back as the slot holds them. x1 the frame. */
+int hv_guest_swap_in(struct hv_guest *g, uint64_t ipa, uint64_t slot, struct hv_result *res,
+		     char *err, size_t errlen);
+/* Why the profile has no way to swap a guest's page (naming the ABI), or
+ * NULL. */
+const char *hv_swap_refusal(const struct hv_guest *g);
+
+/* hv_swap_uv.c. s390-se: a page of a secure configuration the scenario
+ * built through host.uvc swapped over the ultravisor's calls: out, the
+ * host page pa exported (UVC convert from secure storage) and read into
+ * copy (a page); in, copy (a page; NULL: the frame as it is) written back
+ * to pa and imported at gaddr of configuration handle (UVC convert to
+ * secure storage). The UVC's return code (UVC_RC_*). */
+uint16_t hv_uv_swap_out(struct machine *m, struct cpu *host, uint64_t pa, uint8_t *copy,
+			uint64_t *cyc);
+uint16_t hv_uv_swap_in(struct machine *m, struct cpu *host, uint64_t handle, uint64_t pa,
+		       uint64_t gaddr, const uint8_t *copy, uint64_t *cyc);
 
 /* hv_tdx_bare.c. The TDX module's initialisation (TDH.SYS.INIT, LP.INIT
  * on every LP, CONFIG with the profile's TDMR, KEY.CONFIG, TDMR.INIT),

@@ -313,6 +313,11 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_res
 			if (st.fault.kind == FAULT_MMU_S2 && ipa < g->cfg.k.ram_size) {
 				if (trap_fault(g, page, cyc))
 					break; /* the page-fault channel: seen, mapped back */
+				int swapped = hv_swap_fault(g, page, cyc);
+				if (swapped) { /* swapped out: its latest copy back in */
+					stop = swapped < 0;
+					break;
+				}
 				if (hv_pool_pa(g, PG_DATA, page) || hv_pool_pa(g, PG_SHARED, page))
 					break; /* another vCPU backed it meanwhile: retry */
 				if (g->sev) {

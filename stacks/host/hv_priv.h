@@ -14,7 +14,8 @@
  * the RTT's level in the low bits (the IPA is level-aligned). */
 enum hv_page { PG_FREE = 0, PG_NS, PG_META, PG_DATA, PG_RTT, PG_SHARED,
 	       PG_TD,   /* TDX: a control page the module owns (TDR, TDCS, TDVPR, TDVPX) */
-	       PG_SEPT  /* TDX: a Secure EPT table; ipa[]: the GPA it covers | its level */
+	       PG_SEPT, /* TDX: a Secure EPT table; ipa[]: the GPA it covers | its level */
+	       PG_SWAP  /* a swap slot holding a guest page's swapped-out copy; ipa[]: the page */
 };
 
 uint64_t hv_pool_pages(const struct hv_guest *g);
@@ -84,6 +85,9 @@ bool hv_lrs_pending(const uint64_t lrs[VGIC_NR_LRS], uint32_t intid);
  * trap is used up, counted in hv.NAME.traps and last_trap); the caller
  * maps the page back. */
 bool hv_trap_take(struct hv_guest *g, uint64_t page);
+/* hv_swap.c: a nested page fault on a page the host swapped out: its
+ * latest copy swapped in. 1 done, 0 not such a page, -1 it failed. */
+int hv_swap_fault(struct hv_guest *g, uint64_t page, uint64_t *cyc);
 /* The vCPU with this MPIDR (its index), or -1. */
 int hv_vcpu_of_mpidr(const struct hv_guest *g, uint64_t mpidr);
 
