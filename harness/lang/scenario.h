@@ -129,6 +129,7 @@ struct scn_guest {
 	uint64_t ram, tick, pool, vcpus, smp_work;
 	bool attest, trap_wfi;
 	uint8_t challenge[64];
+	uint8_t mkey[64];         /* s390-se: the owner's measurement key (mkey=) */
 	struct guest_op *ops;     /* data owned */
 	int *op_lines, *op_cols;  /* where each op was written (file: the guest's) */
 	const char **op_files;

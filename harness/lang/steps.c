@@ -152,6 +152,12 @@ static const struct step_spec step_table[] = {
 	  "host.guest_peek g0 ipa=0x110000 len=16 -> p",
 	  { GNAME, { "ipa", ARG_NUM, true, "the guest address" },
 	    { "len", ARG_NUM, false, "bytes (default 8), within the page" } } },
+	{ ACTOR_HOST, "guest_swap_out", "s390-se: memory pressure: the host swaps the guest page at "
+	  "ipa out (its read faults, its handler exports the page, the copy goes to a swap slot, "
+	  "the frame is freed); the guest's next touch reads it back and imports it (bytes: the "
+	  "copy the host holds; x1 = the frame, x2 = the slot)",
+	  "host.guest_swap_out g0 ipa=0x110000 -> out",
+	  { GNAME, { "ipa", ARG_NUM, true, "the guest page" } } },
 	{ ACTOR_HOST, "guest_npf", "what the host learnt from the guest's nested page faults: the "
 	  "last one's GPA (EXITINFO2; bytes: it, little-endian; x1 = it, x2 = how many)",
 	  "host.guest_npf mallory -> f", { GNAME } },

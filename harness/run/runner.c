@@ -473,6 +473,7 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 			.peers = rc->guests, .npeers = rc->sc->nguests,
 		};
 		memcpy(hc.k.challenge, sg->challenge, sizeof(hc.k.challenge));
+		memcpy(hc.se_mkey, sg->mkey, sizeof(hc.se_mkey));
 		uint64_t size = hv_pool_size(sg->ram), top = 1ull << rc->cfg.pa_bits;
 		bool cca = rc->cfg.arch == ARCH_CCA;
 		uint64_t lo = cca ? rc->cfg.delegable_base : 0,

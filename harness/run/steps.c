@@ -483,6 +483,7 @@ static const struct step_handler handlers[] = {
 	{ ACTOR_HOST, "guest_map", steps_guest },
 	{ ACTOR_HOST, "guest_peek", steps_guest },
 	{ ACTOR_HOST, "guest_npf", steps_guest },
+	{ ACTOR_HOST, "guest_swap_out", steps_guest },
 	{ ACTOR_HOST, "guest_inject", steps_guest },
 	{ ACTOR_HOST, "rmpupdate", steps_rmpupdate },
 	{ ACTOR_HOST, "tdx_aug", steps_tdx_aug },
