@@ -118,6 +118,7 @@ struct scn_vm {
 	uint64_t asid;     /* SEV: asid=N, the guest's ASID (0: the next free one) */
 	int same_as;       /* guest=OTHER: another vCPU / VMPL of that vm's guest (its
 			      index; -1: a guest of its own) */
+	bool se;           /* se=1: on s390-se, a secure CPU the host builds first */
 };
 
 /* A guest built by the guest kernel (stacks/guest) and run by the host

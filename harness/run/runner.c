@@ -443,6 +443,7 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 	rc->host.tlb = &rc->machine.tlb[0];
 	rc->vms = g_new0(struct cpu, rc->sc->nvms ? rc->sc->nvms : 1);
 	rc->tdx_vms = g_new0(struct hv_tdx_bare, rc->sc->nvms ? rc->sc->nvms : 1);
+	rc->se_confs = g_new0(uint64_t, rc->sc->nvms ? rc->sc->nvms : 1);
 	/* A guest runs in the profile's protected world: a realm on CCA. */
 	enum cc_world gw = rc->cfg.arch == ARCH_CCA ? WORLD_REALM : WORLD_NS;
 	for (size_t i = 0; i < rc->sc->nvms; i++) {
@@ -459,6 +460,8 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 		if (arch_is_sev(rc->cfg.arch) && sev_vm_setup(rc, i, err, errlen))
 			return -1;
 		if (rc->machine.tdx && steps_tdx_vm_setup(rc, i, err, errlen))
+			return -1;
+		if (rc->machine.uv && vm->se && steps_uv_vm_setup(rc, i, err, errlen))
 			return -1;
 	}
 	rc->guests = g_new0(struct hv_guest *, rc->sc->nguests ? rc->sc->nguests : 1);
@@ -517,6 +520,7 @@ static void teardown(struct run_ctx *rc)
 	sim_fini(&rc->sim);
 	g_free(rc->vms);
 	g_free(rc->tdx_vms);
+	g_free(rc->se_confs);
 	g_free(rc->guests);
 	if (rc->captures)
 		g_ptr_array_free(rc->captures, TRUE);

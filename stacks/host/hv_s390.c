@@ -463,6 +463,7 @@ int hv_s390_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_resu
 			break; /* waiting with nothing to wake it */
 		hv_blk_poll(g, cyc);
 		bool inject = c->inject_irq != 0;
+		uint32_t intid = inject ? (uint32_t)(c->inject_irq - 1) : 0;
 		hv_inject_pending_irq(c);
 		sd_inject(g, c, inject, cyc);
 		*cyc += cfg->vm_switch_cycles;
@@ -484,16 +485,19 @@ int hv_s390_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_resu
 		bool stop = false;
 		if (rc || w.icpt == UV_ICPT_VALIDITY) {
 			g->se->validity++;
-			if (!inject) { /* nothing the host can fix: KVM's handle_validity fails the run */
+			/* KVM's handle_validity fails the run: nothing the host can fix,
+			 * unless what the UV refused was its own injection, which a
+			 * host then drops (as a hostile one would, to carry on) */
+			if (!inject) {
 				kill_guest(g);
 				break;
 			}
 			/* the guest was not enabled for the interrupt the host
 			 * injected: it is dropped */
 			g->n.injections_refused++;
-			res->x2 = 1;
 			for (unsigned i = 0; i < VGIC_NR_LRS; i++)
-				if (vgic_lr_state(c->lrs[i]) == VGIC_LR_PENDING)
+				if (vgic_lr_state(c->lrs[i]) == VGIC_LR_PENDING &&
+				    vgic_lr_intid(c->lrs[i]) == intid)
 					c->lrs[i] = 0;
 			continue;
 		}
