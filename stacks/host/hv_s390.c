@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "models/mmu/pt.h"
 #include "models/monitor/uv/se_image.h"
 #include "models/monitor/uv/uv.h"
 #include "sim/buf.h"
@@ -63,22 +64,42 @@ static bool step_uvc(struct hv_guest *g, struct hv_result *res, uint8_t cb[UVCB_
 
 /* ---- the guest's memory ---- */
 
-/* The gmap as the UV walks it: guest absolute -> the host frame backing
- * it (the host's DAT tables; pool bookkeeping names the same frames). */
+/* A table read of the UV's walk: coherent, with no effect on the run (the
+ * UV's time for it is in its call's cost). */
+static int gmap_read64(void *ctx, uint64_t pa, uint64_t ipa, bool stage2, uint64_t *val,
+		       uint64_t *cycles)
+{
+	(void)ipa;
+	(void)stage2;
+	(void)cycles;
+	uint8_t b[8];
+	if (machine_peek(ctx, 0, pa, b, sizeof(b)))
+		return -EFAULT;
+	*val = sim_le64_load(b);
+	return 0;
+}
+
+/* The gmap as the UV walks it: guest absolute -> the host frame the
+ * host's DAT tables (the nested table) map there, below the
+ * configuration's storage length. */
 static int gmap_translate(void *ctx, uint64_t gaddr, uint64_t *hpa)
 {
 	const struct hv_guest *g = ctx;
-	uint64_t pa = gaddr < g->cfg.k.ram_size ? hv_pool_pa(g, PG_DATA, gaddr) : 0;
-	if (!pa)
+	struct pt_io io = { gmap_read64, g->m, NULL };
+	if (gaddr >= g->cfg.k.ram_size)
 		return -1;
-	*hpa = pa;
+	struct pt_walk_result r = pt_translate(&g->gcpu.pt, &io, gaddr, PT_ACC_READ);
+	if (r.fault != PT_OK)
+		return -1;
+	*hpa = r.pa;
 	return 0;
 }
 
 /* The UV's view of the gmap is not saved with the simulation: every entry
- * into the personality gives it again. */
+ * into the personality gives it again (the tables' format and root too). */
 static void gmap_bind(struct hv_guest *g)
 {
+	hv_vm_setup(g);
 	if (g->asid)
 		uv_set_gmap(uv_of(g), (uint32_t)g->asid, gmap_translate, g);
 }
@@ -454,7 +475,6 @@ int hv_s390_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_resu
 {
 	const struct platform_config *cfg = &g->m->cfg;
 	uint64_t exits = 0;
-	hv_vm_setup(g);
 	gmap_bind(g);
 	hv_note(res, 0);
 	while (exits < max && g->state == HV_CREATED && !hv_past_limit(g, *cyc)) {
