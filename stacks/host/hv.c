@@ -586,6 +586,14 @@ int hv_guest_swap_out(struct hv_guest *g, uint64_t ipa, uint8_t *copy, struct hv
 			 (unsigned long long)ipa);
 		return -1;
 	}
+	uint32_t conf;
+	uint64_t gaddr;
+	if (uv_page_state(g->m->uv, hv_pool_pa(g, PG_DATA, ipa & ~(PAGE - 1)), &conf, &gaddr) ==
+	    UV_PAGE_SHARED) {
+		snprintf(err, errlen, "guest %s: IPA 0x%llx is shared with the host (an I/O buffer): "
+			 "not swapped out here", g->name, (unsigned long long)ipa);
+		return -1;
+	}
 	int rc = hv_s390_swap_out(g, ipa & ~(PAGE - 1), copy, res, &cyc);
 	if (rc)
 		snprintf(err, errlen, "guest %s: its pool has no room for a swap slot", g->name);

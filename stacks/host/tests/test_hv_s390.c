@@ -135,8 +135,10 @@ static void test_swap(void **state)
 	assert_int_equal(g->n.panicked, 0);
 	const struct hv_call_result *cr = &g_array_index(g->results, struct hv_call_result, 0);
 	assert_int_equal(cr->x[1], sim_le64_load(secret));
-	/* not backed now: refused with a message */
+	/* not backed now, or shared with the host: refused with a message */
 	assert_int_equal(hv_guest_swap_out(g, 0x1f0000, NULL, &r, err, sizeof(err)), -1);
+	assert_int_equal(hv_guest_swap_out(g, GUEST_BOUNCE, NULL, &r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "shared"));
 	hfx_free(f);
 }
 
