@@ -131,7 +131,8 @@ static const struct step_spec step_table[] = {
 	{ ACTOR_HOST, "guest_swap_out", "swap the guest's private page at gpa out through the "
 	  "architecture's way: a copy of its cells (plain; its ciphertext on sev, sev-es), "
 	  "SNP_PAGE_SWAP_OUT with a metadata entry (sev-snp), the ultravisor's export "
-	  "(s390-se: a vm made a secure CPU, addr= its host page); none on tdx and cca "
+	  "(s390-se: the host's read faults and its handler exports the page; the guest's next "
+	  "touch imports it; or a vm made a secure CPU, addr= its host page); none on tdx and cca "
 	  "(.status swap.unsupported, bytes: why); bytes: the copy, x1 its swap slot, x2 the frame",
 	  "host.guest_swap_out g0 gpa=0x110000 -> s",
 	  { { "", ARG_NAME, true, "a guest declared with guest NAME (s390-se: a vm)" },

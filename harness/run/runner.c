@@ -464,6 +464,7 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 	rc->host.tlb = &rc->machine.tlb[0];
 	rc->vms = g_new0(struct cpu, rc->sc->nvms ? rc->sc->nvms : 1);
 	rc->tdx_vms = g_new0(struct hv_tdx_bare, rc->sc->nvms ? rc->sc->nvms : 1);
+	rc->se_confs = g_new0(uint64_t, rc->sc->nvms ? rc->sc->nvms : 1);
 	/* A guest runs in the profile's protected world: a realm on CCA. */
 	enum cc_world gw = rc->cfg.arch == ARCH_CCA ? WORLD_REALM : WORLD_NS;
 	for (size_t i = 0; i < rc->sc->nvms; i++) {
@@ -481,6 +482,8 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 			return -1;
 		if (rc->machine.tdx && steps_tdx_vm_setup(rc, i, err, errlen))
 			return -1;
+		if (rc->machine.uv && vm->se && steps_uv_vm_setup(rc, i, err, errlen))
+			return -1;
 	}
 	rc->guests = g_new0(struct hv_guest *, rc->sc->nguests ? rc->sc->nguests : 1);
 	for (size_t i = 0; i < rc->sc->nguests; i++) {
@@ -494,6 +497,7 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 			.peers = rc->guests, .npeers = rc->sc->nguests,
 		};
 		memcpy(hc.k.challenge, sg->challenge, sizeof(hc.k.challenge));
+		memcpy(hc.se_mkey, sg->mkey, sizeof(hc.se_mkey));
 		uint64_t size = hv_pool_size(sg->ram), top = 1ull << rc->cfg.pa_bits;
 		bool cca = rc->cfg.arch == ARCH_CCA;
 		uint64_t lo = cca ? rc->cfg.delegable_base : 0,
@@ -537,6 +541,7 @@ static void teardown(struct run_ctx *rc)
 	sim_fini(&rc->sim);
 	g_free(rc->vms);
 	g_free(rc->tdx_vms);
+	g_free(rc->se_confs);
 	g_free(rc->guests);
 	if (rc->captures)
 		g_ptr_array_free(rc->captures, TRUE);

@@ -216,7 +216,7 @@ static bool plain_psci(struct hv_guest *g, struct hv_vcpu *c, struct vcpu_state 
 	}
 }
 
-static void vm_mark(void *ctx, uint32_t what, uint64_t at)
+void hv_vm_mark(void *ctx, uint32_t what, uint64_t at)
 {
 	struct hv_guest *g = ctx;
 	machine_mark(g->m, (uint32_t)g->cfg.vmid, what, at);
@@ -263,7 +263,7 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_res
 					 .budget = MAX(1, MIN(cfg->host_slice_cycles, horizon)),
 					 .trap_wfi = g->cfg.trap_wfi,
 					 .hw = g->sev == CPU_SEV_SNP ? &g->hw : NULL,
-					 .mark = vm_mark, .mark_ctx = g };
+					 .mark = hv_vm_mark, .mark_ctx = g };
 		struct exec_stop_info st;
 		uint64_t spent = 0, insns = v.insns;
 		if (cpu_exec(&g->gcpu, &v, &p, &st, &spent) < 0)
