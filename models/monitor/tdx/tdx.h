@@ -128,6 +128,25 @@ void tdx_stats(struct tdx *t, ccsim_stat_fn *emit, void *ctx);
  * the other registers are the leaf's inputs and outputs. An unknown leaf
  * gets TDX_OPERAND_INVALID (operand RAX). *cycles gets the call's cost. */
 void tdx_seamcall(struct tdx *t, unsigned lp, uint64_t regs[TDX_NREGS], uint64_t *cycles);
+/* A SEAMCALL's GPRs as the monitor interface's registers (tdx_abi.h, enum
+ * tdx_mon_reg), from logical processor lp, and back. */
+static inline void tdx_regs_to_mon(const uint64_t gpr[TDX_NREGS], uint64_t lp,
+				   uint64_t out[CCSIM_MONITOR_REGS])
+{
+	static const uint8_t map[TDX_MON_LP] = { TDX_RAX, TDX_RCX, TDX_RDX, TDX_R8,
+						 TDX_R9, TDX_R10, TDX_R11 };
+	for (unsigned i = 0; i < TDX_MON_LP; i++)
+		out[i] = gpr[map[i]];
+	out[TDX_MON_LP] = lp;
+}
+static inline void tdx_regs_from_mon(const uint64_t in[CCSIM_MONITOR_REGS],
+				     uint64_t gpr[TDX_NREGS])
+{
+	static const uint8_t map[TDX_MON_LP] = { TDX_RAX, TDX_RCX, TDX_RDX, TDX_R8,
+						 TDX_R9, TDX_R10, TDX_R11 };
+	for (unsigned i = 0; i < TDX_MON_LP; i++)
+		gpr[map[i]] = in[i];
+}
 /* How many logical processors can execute SEAMCALL: the machine's cores. */
 unsigned tdx_lps(const struct tdx *t);
 const struct tdx_leaf *tdx_leaf_by_name(const char *name);

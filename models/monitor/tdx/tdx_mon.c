@@ -20,11 +20,6 @@
 
 #define TDX_STATE_VERSION 1
 
-/* The interface's registers as GPRs (tdx_abi.h, enum tdx_mon_reg). */
-static const uint8_t call_gpr[TDX_MON_LP] = {
-	TDX_RAX, TDX_RCX, TDX_RDX, TDX_R8, TDX_R9, TDX_R10, TDX_R11,
-};
-
 static void *mon_create(const struct ccsim_monitor_services *svc, void *host, char *err,
 			size_t errlen)
 {
@@ -56,11 +51,9 @@ static void mon_call(void *mon, uint64_t regs[CCSIM_MONITOR_REGS], uint64_t *cyc
 		regs[TDX_MON_RAX] = TDX_SEAMCALL_VMFAILINVALID;
 		return;
 	}
-	for (unsigned i = 0; i < TDX_MON_LP; i++)
-		r[call_gpr[i]] = regs[i];
+	tdx_regs_from_mon(regs, r);
 	tdx_seamcall(t, (unsigned)lp, r, cycles);
-	for (unsigned i = 0; i < TDX_MON_LP; i++)
-		regs[i] = r[call_gpr[i]];
+	tdx_regs_to_mon(r, lp, regs);
 }
 
 static int mon_save(void *mon, ccsim_write_fn *write, void *ctx)
