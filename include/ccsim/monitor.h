@@ -265,6 +265,13 @@ enum ccsim_monitor_query {
 	 * virtual APIC)? The simulator's view for a run's outcome: out =
 	 * uint64_t 0 / 1. */
 	CCSIM_QUERY_VIRQ_WAITING = 12,
+	/* TDX: its KeyIDs: out = uint64_t[3] {the first private KeyID, how
+	 * many KeyIDs there are, its global private KeyID (0 before
+	 * TDH.SYS.CONFIG)}. */
+	CCSIM_QUERY_KEYIDS = 13,
+	/* TDX: is KeyID `arg` free for a new TD (its Key Ownership Table
+	 * entry HKID_FREE)? out = uint64_t 0 / 1. */
+	CCSIM_QUERY_KEYID_FREE = 14,
 };
 
 struct ccsim_monitor_ops {

@@ -192,17 +192,33 @@ static int add_page(struct hv_guest *g, uint64_t gpa, uint64_t source, struct hv
 	return 0;
 }
 
+/* The module's KeyIDs: the first private one, how many, the global one
+ * (the host chose it: TDH.SYS.CONFIG). */
+static void keyids(const struct hv_guest *g, uint64_t k[3])
+{
+	k[0] = k[1] = k[2] = 0;
+	(void)machine_mon_query(g->m->tdx_mon, CCSIM_QUERY_KEYIDS, 0, k, 3 * sizeof(k[0]));
+}
+
+static uint64_t global_keyid(const struct hv_guest *g)
+{
+	uint64_t k[3];
+	keyids(g, k);
+	return k[2];
+}
+
 /* A free HKID: a private KeyID other than the global one that the module's
  * Key Ownership Table has free (KVM's tdx_guest_keyid_alloc over its own
  * IDA of the same range). With none free the last is tried, and
  * TDH.MNG.CREATE's refusal is the step's status. */
 static uint64_t hkid_alloc(const struct hv_guest *g)
 {
-	const struct tdx *t = mod(g);
-	for (unsigned k = t->first_private; k < t->keyids; k++)
-		if (k != t->global_keyid && t->kot[k] == KOT_STATE_HKID_FREE)
-			return k;
-	return t->keyids - 1;
+	uint64_t k[3];
+	keyids(g, k);
+	for (uint64_t id = k[0]; id < k[1]; id++)
+		if (id != k[2] && machine_mon_ask(g->m->tdx_mon, CCSIM_QUERY_KEYID_FREE, id, 0))
+			return id;
+	return k[1] - 1;
 }
 
 int hv_tdx_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
@@ -764,7 +780,6 @@ int hv_tdx_inject_exception(struct hv_guest *g, struct hv_result *res, uint64_t 
  * under the global KeyID (tdx_reclaim_td_control_pages). */
 int hv_tdx_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 {
-	struct tdx *t = mod(g);
 	for (uint64_t i = 0; i < g->nvcpus; i++)
 		if (!step_call(g, res, TDH_VP_FLUSH, g->vcpu[i].rec, 0, 0, 0, cyc))
 			return 0;
@@ -796,7 +811,7 @@ int hv_tdx_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 	}
 	if (!step_call(g, res, TDH_PHYMEM_PAGE_RECLAIM, g->rd, 0, 0, 0, cyc) ||
 	    !step_call(g, res, TDH_PHYMEM_PAGE_WBINVD,
-		       tdx_pa_with_keyid(t, g->rd, t->global_keyid), 0, 0, 0, cyc))
+		       tdx_pa_with_keyid(mod(g), g->rd, global_keyid(g)), 0, 0, 0, cyc))
 		return 0;
 	hv_zero_direct(g, g->rd, PAGE, cyc);
 	g->kind[(g->rd - g->cfg.pool) / PAGE] = PG_NS;

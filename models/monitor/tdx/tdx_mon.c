@@ -106,6 +106,15 @@ static int mon_query(void *mon, uint32_t what, uint64_t arg, void *out, size_t l
 		return answer(out, len, tdx_page_free(t, arg));
 	case CCSIM_QUERY_VIRQ_WAITING:
 		return answer(out, len, tdx_vp_virq_waiting(t, arg & ~0xfffull, (uint32_t)(arg & 0xff)));
+	case CCSIM_QUERY_KEYIDS: {
+		const uint64_t v[3] = { t->first_private, t->keyids, t->global_keyid };
+		if (len != sizeof(v))
+			return -1;
+		memcpy(out, v, sizeof(v));
+		return 0;
+	}
+	case CCSIM_QUERY_KEYID_FREE:
+		return answer(out, len, arg < t->keyids && t->kot[arg] == KOT_STATE_HKID_FREE);
 	case CCSIM_QUERY_CALL_RESULTS:
 		return tdx_leaf_by_number(arg) ? answer(out, len, TDX_MON_LP) : -1;
 	default:

@@ -1,6 +1,6 @@
 /* The TDX module behind its monitor slot (tdx_mon.c): SEAMCALLs through
  * the interface's registers and LP, a machine's missing LP refused, the
- * state blob's round trip, and the platform's questions. */
+ * state blob's round trip, and the platform's questions (KeyIDs included). */
 #include "models/monitor/tdx/tests/tdx_fixture.h"
 
 #include "models/platform/machine_mon.h"
@@ -51,7 +51,15 @@ static void test_blob_round_trip(void **state)
 	assert_int_equal(machine_mon_query(f->m.tdx_mon, CCSIM_QUERY_INVARIANT, 0, msg, sizeof(msg)), 0);
 	assert_string_equal(msg, "");
 	assert_true(machine_mon_ask(f->m.tdx_mon, CCSIM_QUERY_PAGE_FREE, PAGE(1), 0));
+	uint64_t k[3];
+	assert_int_equal(machine_mon_query(f->m.tdx_mon, CCSIM_QUERY_KEYIDS, 0, k, sizeof(k)), 0);
+	assert_int_equal(k[0], f->m.tdx->first_private);
+	assert_int_equal(k[1], f->m.tdx->keyids);
+	assert_int_equal(k[2], GLOBAL_KEYID);
+	assert_true(machine_mon_ask(f->m.tdx_mon, CCSIM_QUERY_KEYID_FREE, HKID, 0));
 	assert_int_equal(fx_call(f, TDH_MNG_CREATE, TDR, HKID, 0, 0), TDX_SUCCESS);
+	assert_false(machine_mon_ask(f->m.tdx_mon, CCSIM_QUERY_KEYID_FREE, HKID, 1));
+	assert_false(machine_mon_ask(f->m.tdx_mon, CCSIM_QUERY_KEYID_FREE, k[1], 1));
 	assert_false(machine_mon_ask(f->m.tdx_mon, CCSIM_QUERY_PAGE_FREE, TDR, 1));
 	uint64_t activity = machine_mon_ask(f->m.tdx_mon, CCSIM_QUERY_ACTIVITY, 0, 0);
 	assert_true(activity > 0);
