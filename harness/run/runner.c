@@ -14,7 +14,6 @@
 #include "models/monitor/rmm/rmm_cmds.h"
 #include "models/platform/machine_mon.h"
 #include "models/monitor/snp/snp_psp.h"
-#include "models/monitor/tdx/tdx.h"
 
 
 /* --- helpers for step handlers --- */
@@ -157,8 +156,8 @@ static void run_mark(void *ctx, uint32_t vmid, uint32_t what, uint64_t at)
 static bool vm_can_run(const struct run_ctx *rc, const struct scn_step *st)
 {
 	/* a TD runs only while TDX is enabled (TDH.VP.ENTER: VMfailInvalid) */
-	if (st->spec->actor == ACTOR_VM && rc->machine.tdx)
-		return !tdx_disabled(rc->machine.tdx);
+	if (st->spec->actor == ACTOR_VM && rc->machine.tdx_mon)
+		return !machine_mon_ask(rc->machine.tdx_mon, CCSIM_QUERY_DISABLED, 0, 0);
 	if (st->spec->actor != ACTOR_VM || (!rc->machine.snp && !rc->machine.sev))
 		return true;
 	uint32_t vm = run_vm_index(rc, st->actor);
@@ -480,7 +479,7 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 		rc->vms[i].tlb = &rc->machine.tlb[vm->core];
 		if (arch_is_sev(rc->cfg.arch) && sev_vm_setup(rc, i, err, errlen))
 			return -1;
-		if (rc->machine.tdx && steps_tdx_vm_setup(rc, i, err, errlen))
+		if (rc->machine.tdx_mon && steps_tdx_vm_setup(rc, i, err, errlen))
 			return -1;
 		if (rc->machine.uv && vm->se && steps_uv_vm_setup(rc, i, err, errlen))
 			return -1;
