@@ -1,7 +1,9 @@
 /* The Realm Management Monitor: RMI commands dispatched from a table (id ->
  * name, arity, handler, cost), granule state tracking, and the EL3 calls that
- * change the GPT. Behaviour follows Arm DEN0137 1.0-rel0; where the spec
- * leaves an order open, the order chosen is documented at the handler.
+ * change the GPT. Behaviour follows Arm DEN0137 1.0-rel0, and on a machine
+ * with FEAT_MEC (mec.enabled) 1.1-alp12's memory encryption contexts
+ * (rmm_mec.c); where the spec leaves an order open, the order chosen is
+ * documented at the handler.
  *
  * It reaches the machine only through the monitor interface's services
  * (include/ccsim/monitor.h), and the platform reaches it only through its

@@ -265,7 +265,8 @@ int rmm_mon_query(void *mon, uint32_t what, uint64_t arg, void *out, size_t len)
 }
 
 static const struct ccsim_monitor_ops rmm_ops =
-	RMM_MONITOR_OPS("ccsim's Realm Management Monitor (Arm DEN0137 1.0-rel0)", rmm_mon_call);
+	RMM_MONITOR_OPS("ccsim's Realm Management Monitor (Arm DEN0137 1.0-rel0; with FEAT_MEC, 1.1-alp12's MECIDs)",
+			rmm_mon_call);
 
 const struct ccsim_monitor_ops *rmm_monitor_ops(void)
 {
