@@ -45,6 +45,18 @@ scn repeat_no_step "repeat_no_step.scn:3:6: repeat 2: expected a step after it" 
 at 5 repeat 2"
 scn bad_challenge "bad_challenge.scn:2:19: challenge: expected bytes" 'profiles plain
 guest g challenge=5'
+scn bad_mkey "bad_mkey.scn:2:14: mkey: at most 64 bytes" 'profiles s390-se
+guest g mkey=hex:00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000ff'
+scn bad_vm_se "bad_vm_se.scn:2:9: vm v: se: 0 or 1" 'profiles s390-se
+vm v se=2'
+scn se_cpuid "se_cpuid.scn:2: guest g: op 1 \\(cpuid\\): no such instruction on s390" 'profiles s390-se
+guest g
+g.op cpuid leaf=0'
+scn swap_in_not_out "swap_in_not_out.scn:5:1: guest g: gpa 0x110000 is not swapped out" 'profiles plain
+guest g
+host.guest_load g
+host.guest_create g
+host.guest_swap_in g gpa=0x110000'
 scn loop_unclosed "loop_unclosed.scn:[0-9]+:[0-9]+: .*loop" 'profiles plain
 guest g
 g.op loop n=2

@@ -207,7 +207,8 @@ static int st_vm(struct parser *p, GArray *t)
 {
 	struct tok *k = t->len >= 2 ? &g_array_index(t, struct tok, 1) : NULL;
 	if (!k || k->key || k->quoted || !scn_is_ident(k->s) || strchr(k->s, '.'))
-		return scn_perr(p, 1, "expected: vm NAME [core=N] [asid=N] [vmpl=N] [guest=VM] [mecid=N] (a name without dots)");
+		return scn_perr(p, 1, "expected: vm NAME [core=N] [asid=N] [vmpl=N] [guest=VM] [se=1] "
+				"[mecid=N] (a name without dots)");
 	if (vm_declared(p, k->s) || scn_guest_find(p, k->s) || strcmp(k->s, "host") == 0 ||
 	    strcmp(k->s, "phys") == 0 ||
 	    strcmp(k->s, "dev") == 0 ||
@@ -228,6 +229,11 @@ static int st_vm(struct parser *p, GArray *t)
 		} else if (a->key && strcmp(a->key, "asid") == 0) {
 			if (scn_parse_number(a->s, &vm.asid) || vm.asid == 0 || vm.asid > 1023)
 				rc = scn_perr(p, a->vcol, "vm %s: asid: 1 to 1023, got \"%s\"", k->s, a->s);
+		} else if (a->key && strcmp(a->key, "se") == 0) {
+			uint64_t v = 0;
+			if (scn_parse_number(a->s, &v) || v > 1)
+				rc = scn_perr(p, a->vcol, "vm %s: se: 0 or 1, got \"%s\"", k->s, a->s);
+			vm.se = v == 1;
 		} else if (a->key && strcmp(a->key, "vmpl") == 0) {
 			if (scn_parse_number(a->s, &vm.vmpl) || vm.vmpl > 3)
 				rc = scn_perr(p, a->vcol, "vm %s: vmpl: 0 to 3, got \"%s\"", k->s, a->s);
@@ -237,8 +243,8 @@ static int st_vm(struct parser *p, GArray *t)
 				rc = scn_perr(p, a->vcol, "vm %s: mecid: 0 to 65535, got \"%s\"", k->s, a->s);
 			vm.mecid_col = a->vcol;
 		} else if (!a->key || strcmp(a->key, "core") != 0 || scn_parse_number(a->s, &vm.core)) {
-			rc = scn_perr(p, a->col, "vm %s: expected core=N, asid=N, vmpl=N, guest=VM or mecid=N, got \"%s\"",
-				      k->s, a->s);
+			rc = scn_perr(p, a->col, "vm %s: expected core=N, asid=N, vmpl=N, guest=VM, "
+				      "se=1 or mecid=N, got \"%s\"", k->s, a->s);
 		} else {
 			vm.core_col = a->col;
 		}
@@ -400,7 +406,10 @@ static int st_step(struct parser *p, GArray *t, guint first, struct scn_step *st
 	}
 	if (rc == 0 && ak == ACTOR_HOST && g_str_has_prefix(st->op, "guest_")) {
 		const struct scn_arg *a = step_arg(st, "");
-		if (a && !scn_guest_find(p, a->v.name))
+		/* the swap steps also take a vm on s390-se (a secure CPU of
+		 * the scenario's own) */
+		bool vm_ok = g_str_has_prefix(st->op, "guest_swap_") && a && vm_declared(p, a->v.name);
+		if (a && !scn_guest_find(p, a->v.name) && !vm_ok)
 			rc = scn_perr(p, a->col, "no guest named \"%s\" (declare it with guest NAME)",
 				      a->v.name);
 	}

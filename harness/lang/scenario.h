@@ -118,6 +118,7 @@ struct scn_vm {
 	uint64_t asid;     /* SEV: asid=N, the guest's ASID (0: the next free one) */
 	int same_as;       /* guest=OTHER: another vCPU / VMPL of that vm's guest (its
 			      index; -1: a guest of its own) */
+	bool se;           /* se=1: on s390-se, a secure CPU the host builds first */
 	uint64_t mecid;    /* Arm FEAT_MEC: mecid=N, the MECID its Realm-PAS accesses carry
 			      (default 0; ignored on a profile without FEAT_MEC) */
 	int mecid_col;
@@ -132,6 +133,7 @@ struct scn_guest {
 	uint64_t ram, tick, pool, vcpus, smp_work;
 	bool attest, trap_wfi;
 	uint8_t challenge[64];
+	uint8_t mkey[64];         /* s390-se: the owner's measurement key (mkey=) */
 	struct guest_op *ops;     /* data owned */
 	int *op_lines, *op_cols;  /* where each op was written (file: the guest's) */
 	const char **op_files;

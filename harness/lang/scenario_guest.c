@@ -1,4 +1,4 @@
-/* `guest NAME [ram=] [tick=] [attest=] [challenge=] [trap_wfi=] [pool=]
+/* `guest NAME [ram=] [tick=] [attest=] [challenge=] [mkey=] [trap_wfi=] [pool=]
  * [vcpus=] [smp_work=]` and
  * the workload lines `NAME.op KIND key=value...` (docs/scenarios.md). */
 #include <stddef.h>
@@ -106,7 +106,8 @@ int scn_st_guest(struct parser *p, GArray *t)
 	struct tok *k = t->len >= 2 ? &g_array_index(t, struct tok, 1) : NULL;
 	if (!k || k->key || k->quoted || !scn_is_ident(k->s) || strchr(k->s, '.'))
 		return scn_perr(p, 1, "expected: guest NAME [ram=SIZE] [tick=CYCLES] [attest=0|1] "
-			    "[challenge=BYTES] [trap_wfi=0|1] [pool=PA] [vcpus=N] [smp_work=CYCLES]");
+			    "[challenge=BYTES] [mkey=BYTES] [trap_wfi=0|1] [pool=PA] [vcpus=N] "
+			    "[smp_work=CYCLES]");
 	if (scn_guest_find(p, k->s) || strcmp(k->s, "host") == 0 || strcmp(k->s, "phys") == 0 ||
 	    strcmp(k->s, "dev") == 0 || strcmp(k->s, "outcome") == 0 ||
 	    strcmp(k->s, "verifier") == 0)
@@ -124,20 +125,20 @@ int scn_st_guest(struct parser *p, GArray *t)
 		if (!a->key) {
 			rc = scn_perr(p, a->col, "guest %s: unexpected \"%s\" (arguments are key=value)",
 				      g.name, a->s);
-		} else if (strcmp(a->key, "challenge") == 0) {
+		} else if (strcmp(a->key, "challenge") == 0 || strcmp(a->key, "mkey") == 0) {
 			uint8_t *b = NULL; /* bytes_arg sets it only when it succeeds */
 			size_t n = 0;
 			rc = bytes_arg(p, a, &b, &n);
 			if (rc == 0 && n > 64)
-				rc = scn_perr(p, a->vcol, "challenge: at most 64 bytes, got %zu", n);
+				rc = scn_perr(p, a->vcol, "%s: at most 64 bytes, got %zu", a->key, n);
 			if (rc == 0 && n) /* challenge="" is all zeros, as no challenge is */
-				memcpy(g.challenge, b, n);
+				memcpy(a->key[0] == 'c' ? g.challenge : g.mkey, b, n);
 			g_free(b);
 		} else if (strcmp(a->key, "ram") && strcmp(a->key, "tick") && strcmp(a->key, "attest") &&
 			   strcmp(a->key, "trap_wfi") && strcmp(a->key, "pool") &&
 			   strcmp(a->key, "vcpus") && strcmp(a->key, "smp_work")) {
 			rc = scn_perr(p, a->col, "guest %s takes no argument \"%s\" (ram, tick, attest, "
-				      "challenge, trap_wfi, pool, vcpus, smp_work)", g.name, a->key);
+				      "challenge, mkey, trap_wfi, pool, vcpus, smp_work)", g.name, a->key);
 		} else if ((rc = num_arg(p, a, &v)) == 0) {
 			if (strcmp(a->key, "ram") == 0) {
 				if (v < GUEST_MIN_RAM || v % 4096 || v > HV_MAX_RAM)

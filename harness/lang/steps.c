@@ -128,6 +128,28 @@ static const struct step_spec step_table[] = {
 	  "(TDH.MEM.RANGE.BLOCK + TRACK) and unblocked at the touch; not on cca",
 	  "host.guest_unmap g0 ipa=0x110000",
 	  { GNAME, { "ipa", ARG_NUM, true, "the guest page" } } },
+	{ ACTOR_HOST, "guest_swap_out", "swap the guest's private page at gpa out through the "
+	  "architecture's way: a copy of its cells (plain; its ciphertext on sev, sev-es), "
+	  "SNP_PAGE_SWAP_OUT with a metadata entry (sev-snp), the ultravisor's export "
+	  "(s390-se: the host's read faults and its handler exports the page; the guest's next "
+	  "touch imports it; or a vm made a secure CPU, addr= its host page); none on tdx and cca "
+	  "(.status swap.unsupported, bytes: why); bytes: the copy, x1 its swap slot, x2 the frame",
+	  "host.guest_swap_out g0 gpa=0x110000 -> s",
+	  { { "", ARG_NAME, true, "a guest declared with guest NAME (s390-se: a vm)" },
+	    { "gpa", ARG_NUM, true, "the guest page" },
+	    { "addr", ARG_NUM, false, "s390-se vm: the host page backing gpa" } } },
+	{ ACTOR_HOST, "guest_swap_in", "swap the guest's page at gpa back in from a swap slot "
+	  "(from=: a host.guest_swap_out's .x1; default its latest): SNP_PAGE_SWAP_IN checks it "
+	  "against the slot's metadata entry (sev-snp), the ultravisor's import checks its tag "
+	  "and counter (s390-se: data= the copy to put back, default the frame as it is); "
+	  "plain, sev, sev-es take whatever the slot holds (x2 = 1: not the page's last copy)",
+	  "host.guest_swap_in g0 gpa=0x110000 from=$s.x1 -> r",
+	  { { "", ARG_NAME, true, "a guest declared with guest NAME (s390-se: a vm)" },
+	    { "gpa", ARG_NUM, true, "the guest page" },
+	    { "from", ARG_NUM, false, "the swap slot (default: the page's latest)" },
+	    { "addr", ARG_NUM, false, "s390-se vm: the host page backing gpa" },
+	    { "handle", ARG_NUM, false, "s390-se vm: its secure configuration's handle" },
+	    { "data", ARG_BYTES, false, "s390-se vm: the copy the host puts back" } } },
 	{ ACTOR_HOST, "guest_vmcb", "CrossLine: rewrite the guest's VMCB control area: the ASID "
 	  "it runs under and where VMRUN takes its registers from (another guest's VMCB save area "
 	  "or VMSA); the key and the RMP decide what its next run can do; on tdx the host asks "
@@ -177,7 +199,8 @@ static const struct step_spec step_table[] = {
 	  { ADDR, { "vm", ARG_NAME, true, "the vm whose TD gets the page" },
 	    { "gpa", ARG_NUM, false, "guest page (default addr)" } } },
 	{ ACTOR_HOST, "snp", "SNP: a firmware command (init, launch_start, activate, launch_update, "
-	  "launch_finish, decommission, df_flush, report) with its arguments (.status snp.*; "
+	  "launch_finish, decommission, df_flush, report, page_swap_out, page_swap_in, "
+	  "page_md_init, page_reclaim) with its arguments (.status snp.*; "
 	  "report: the signed ATTESTATION_REPORT as bytes; snp.unsupported off sev-snp)",
 	  "host.snp launch_start gctx=0x80100000 policy=0x30000",
 	  { { "", ARG_NAME, true, "command" }, { "gctx", ARG_NUM, false, "the guest context page" },
@@ -190,7 +213,14 @@ static const struct step_spec step_table[] = {
 	    { "data", ARG_BYTES, false, "report: REPORT_DATA (up to 64 bytes)" },
 	    { "host_data", ARG_BYTES, false, "launch_finish: HOST_DATA (up to 32 bytes)" },
 	    { "id_ld", ARG_BYTES, false, "launch_finish: an ID block naming this launch digest (48 "
-	      "bytes; its policy: policy=)" } },
+	      "bytes; its policy: policy=)" },
+	    { "src", ARG_NUM, false, "page_swap_out / page_swap_in: SRC_PADDR" },
+	    { "dst", ARG_NUM, false, "page_swap_out / page_swap_in: DST_PADDR" },
+	    { "mdata", ARG_NUM, false, "page_swap_out / page_swap_in: MDATA_PADDR, the metadata entry" },
+	    { "page_type", ARG_NAME_NUM, false, "page_swap_*: data (0), metadata (1) or vmsa (2)" },
+	    { "root", ARG_NUM, false, "page_swap_*: 1: the entry is the context page's (ROOT_MDATA_EN)" },
+	    { "in_place", ARG_NUM, false, "page_swap_in: 1: SWAP_IN_PLACE (src = dst)" },
+	    { "software_data", ARG_NUM, false, "page_swap_out: SOFTWARE_DATA kept in the entry" } },
 	  steps_snp_check },
 	{ ACTOR_HOST, "sev", "SEV / SEV-ES: a firmware command (init, launch_start, activate, "
 	  "launch_update_data, launch_update_vmsa, launch_measure, launch_finish, deactivate, "

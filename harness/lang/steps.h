@@ -27,6 +27,7 @@ enum steps_status_space {
 	STEPS_STATUS_RMP,       /* an RMP instruction's EAX */
 	STEPS_STATUS_VERIFY,    /* the verifier's verdict */
 	STEPS_STATUS_UV,        /* an s390 ultravisor call's return code (RC, 16 bits) */
+	STEPS_STATUS_SWAP,      /* the host stack's swap steps where no monitor answered */
 	STEPS_STATUS_SPACES
 };
 
@@ -45,7 +46,7 @@ struct step_spec {
 	const char *op;
 	const char *summary;
 	const char *example;
-	struct step_arg_spec args[12]; /* ends at the first NULL name */
+	struct step_arg_spec args[18]; /* ends at the first NULL name */
 	/* Extra parse-time check (e.g. the RMI command's own arguments); returns
 	 * NULL or a g_malloc'd message, with *col the column to blame. */
 	char *(*check)(const struct scn_step *st, int *col);
@@ -86,6 +87,8 @@ void steps_seamcall_print(FILE *f);
 /* host.snp launch_update's type=: the PAGE_TYPE byte it names (a number as
  * given; default normal). */
 unsigned steps_snp_page_type(const struct scn_step *st);
+/* host.snp page_swap_*'s page_type=: data 0, metadata 1, vmsa 2, or the number. */
+unsigned steps_snp_swap_page_type(const struct scn_step *st);
 
 /* rmp.unsupported, snp.unsupported, sev.unsupported: the raw status of an
  * RMP instruction or a firmware command on a profile that has no RMP or
@@ -124,6 +127,7 @@ bool steps_status_known(const char *name);
 #define STEPS_SNP_STATUS 0x7a00ull /* = HV_SNP_STATUS */
 #define STEPS_SEV_STATUS 0x7900ull /* = HV_SEV_STATUS */
 #define STEPS_UV_STATUS 0x7c0000ull /* | the 16-bit RC */
+#define STEPS_SWAP_STATUS 0x7800ull /* = HV_SWAP_STATUS */
 uint64_t steps_status_code(enum steps_status_space sp, uint64_t raw);
 void steps_status_decode(uint64_t code, bool tdx, enum steps_status_space *sp, uint64_t *raw);
 

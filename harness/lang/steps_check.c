@@ -63,7 +63,7 @@ void steps_rmi_print(FILE *f)
 
 struct snp_cmd_spec {
 	const char *name;
-	const char *args[4];
+	const char *args[8];
 	const char *section;
 };
 
@@ -76,7 +76,16 @@ static const struct snp_cmd_spec snp_cmds[] = {
 	{ "decommission", { "gctx" }, "8.11 SNP_DECOMMISSION" },
 	{ "df_flush", { NULL }, "8.12 SNP_DF_FLUSH" },
 	{ "report", { "gctx", "vmpl", "data" }, "7.3 MSG_REPORT_REQ" },
+	/* page swap (command ids 0xC0, 0xC1, 0xC3, 0xC7; models/monitor/snp/snp_swap.h) */
+	{ "page_swap_out", { "gctx", "src", "dst", "mdata", "page_type", "root", "software_data" },
+	  "SNP_PAGE_SWAP_OUT" },
+	{ "page_swap_in", { "gctx", "src", "dst", "mdata", "page_type", "root", "in_place" },
+	  "SNP_PAGE_SWAP_IN" },
+	{ "page_md_init", { "gctx", "addr" }, "SNP_PAGE_MD_INIT" },
+	{ "page_reclaim", { "addr" }, "SNP_PAGE_RECLAIM" },
 };
+
+static const char *const swap_page_types[] = { "data", "metadata", "vmsa" };
 
 static const char *const page_types[] = { "", "normal", "vmsa", "zero", "unmeasured", "secrets",
 					  "cpuid" };
@@ -118,6 +127,13 @@ static char *fw_check(const struct scn_step *st, int *col, const char *fw,
 				return g_strdup_printf("type: expected normal, vmsa, zero, unmeasured, secrets, "
 						       "cpuid or a PAGE_TYPE byte");
 		}
+		if (strcmp(a->key, "page_type") == 0) {
+			bool known = a->v.kind == SV_NUM && a->v.num <= 3;
+			for (size_t t = 0; t < G_N_ELEMENTS(swap_page_types); t++)
+				known |= a->v.kind == SV_NAME && strcmp(swap_page_types[t], a->v.name) == 0;
+			if (!known)
+				return g_strdup_printf("page_type: expected data, metadata, vmsa or 0 to 3");
+		}
 	}
 	return NULL;
 }
@@ -136,6 +152,17 @@ unsigned steps_snp_page_type(const struct scn_step *st)
 		if (strcmp(page_types[t], a->v.name) == 0)
 			return (unsigned)t;
 	return SNP_PAGE_NORMAL;
+}
+
+unsigned steps_snp_swap_page_type(const struct scn_step *st)
+{
+	const struct scn_arg *a = step_arg(st, "page_type");
+	if (a && a->v.kind == SV_NUM)
+		return (unsigned)a->v.num;
+	for (size_t t = 0; a && t < G_N_ELEMENTS(swap_page_types); t++)
+		if (strcmp(swap_page_types[t], a->v.name) == 0)
+			return (unsigned)t;
+	return 0;
 }
 
 /* --- the SEV firmware for SEV / SEV-ES guests (SEV API, AMD 55766) --- */

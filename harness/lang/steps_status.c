@@ -4,8 +4,9 @@
  * RSI (rsi.*, a realm's call), PSCI (psci.*), any other SMC
  * (smc.unknown), the SNP firmware (snp.*), the SEV firmware for SEV /
  * SEV-ES guests (sev.*), the RMP instructions (rmp.*), the verifier
- * (verify.*), the TDX module's completion statuses (tdx.*) and the s390
- * ultravisor's return codes (uv.*, models/monitor/uv/uv_abi.h). The parser
+ * (verify.*), the TDX module's completion statuses (tdx.*), the s390
+ * ultravisor's return codes (uv.*, models/monitor/uv/uv_abi.h) and the
+ * host stack's swap steps where no monitor answers (swap.*). The parser
  * asks whether an expectation's status name is one of them; the trace
  * keeps a step's status as one code (steps_status_code). */
 #include <glib.h>
@@ -21,14 +22,14 @@ static const char *const space_names[STEPS_STATUS_SPACES] = {
 	[STEPS_STATUS_RMI] = "rmi", [STEPS_STATUS_TDX] = "tdx", [STEPS_STATUS_RSI] = "rsi",
 	[STEPS_STATUS_PSCI] = "psci", [STEPS_STATUS_SMC] = "smc", [STEPS_STATUS_SNP] = "snp",
 	[STEPS_STATUS_SEV] = "sev", [STEPS_STATUS_RMP] = "rmp", [STEPS_STATUS_VERIFY] = "verify",
-	[STEPS_STATUS_UV] = "uv",
+	[STEPS_STATUS_UV] = "uv", [STEPS_STATUS_SWAP] = "swap",
 };
 
 /* The trace code's tag of each space that has one (steps_status_code). */
 static const uint64_t space_tags[STEPS_STATUS_SPACES] = {
 	[STEPS_STATUS_RSI] = STEPS_RSI_STATUS, [STEPS_STATUS_SNP] = STEPS_SNP_STATUS,
 	[STEPS_STATUS_SEV] = STEPS_SEV_STATUS, [STEPS_STATUS_RMP] = STEPS_RMP_STATUS,
-	[STEPS_STATUS_VERIFY] = STEPS_VERIFY_STATUS,
+	[STEPS_STATUS_VERIFY] = STEPS_VERIFY_STATUS, [STEPS_STATUS_SWAP] = STEPS_SWAP_STATUS,
 };
 
 const char *steps_status_space_name(enum steps_status_space sp)
@@ -101,6 +102,8 @@ const char *steps_status_name(enum steps_status_space sp, uint64_t raw)
 		return raw == STEPS_UNSUPPORTED ? "rmp.unsupported" : rmp_eax_name(raw);
 	case STEPS_STATUS_VERIFY:
 		return verify_status_name(raw);
+	case STEPS_STATUS_SWAP: /* the host did it itself (ok), or its architecture has no way */
+		return raw == 0 ? "swap.ok" : raw == 1 ? "swap.unsupported" : "swap.?";
 	case STEPS_STATUS_UV: {
 		const char *n = raw <= 0xffff ? uv_rc_name((uint16_t)raw) : NULL;
 		return n ? n : "uv.?";

@@ -14,7 +14,6 @@
 #include "models/monitor/rmm/rmm_cmds.h"
 #include "models/platform/machine_mon.h"
 #include "models/monitor/snp/snp_psp.h"
-#include "models/monitor/tdx/tdx.h"
 
 
 /* --- helpers for step handlers --- */
@@ -157,8 +156,8 @@ static void run_mark(void *ctx, uint32_t vmid, uint32_t what, uint64_t at)
 static bool vm_can_run(const struct run_ctx *rc, const struct scn_step *st)
 {
 	/* a TD runs only while TDX is enabled (TDH.VP.ENTER: VMfailInvalid) */
-	if (st->spec->actor == ACTOR_VM && rc->machine.tdx)
-		return !tdx_disabled(rc->machine.tdx);
+	if (st->spec->actor == ACTOR_VM && rc->machine.tdx_mon)
+		return !machine_mon_ask(rc->machine.tdx_mon, CCSIM_QUERY_DISABLED, 0, 0);
 	if (st->spec->actor != ACTOR_VM || (!rc->machine.snp && !rc->machine.sev))
 		return true;
 	uint32_t vm = run_vm_index(rc, st->actor);
@@ -464,6 +463,7 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 	rc->host.tlb = &rc->machine.tlb[0];
 	rc->vms = g_new0(struct cpu, rc->sc->nvms ? rc->sc->nvms : 1);
 	rc->tdx_vms = g_new0(struct hv_tdx_bare, rc->sc->nvms ? rc->sc->nvms : 1);
+	rc->se_confs = g_new0(uint64_t, rc->sc->nvms ? rc->sc->nvms : 1);
 	/* A guest runs in the profile's protected world: a realm on CCA. */
 	enum cc_world gw = rc->cfg.arch == ARCH_CCA ? WORLD_REALM : WORLD_NS;
 	for (size_t i = 0; i < rc->sc->nvms; i++) {
@@ -488,7 +488,9 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 		rc->vms[i].tlb = &rc->machine.tlb[vm->core];
 		if (arch_is_sev(rc->cfg.arch) && sev_vm_setup(rc, i, err, errlen))
 			return -1;
-		if (rc->machine.tdx && steps_tdx_vm_setup(rc, i, err, errlen))
+		if (rc->machine.tdx_mon && steps_tdx_vm_setup(rc, i, err, errlen))
+			return -1;
+		if (rc->machine.uv && vm->se && steps_uv_vm_setup(rc, i, err, errlen))
 			return -1;
 	}
 	rc->guests = g_new0(struct hv_guest *, rc->sc->nguests ? rc->sc->nguests : 1);
@@ -503,6 +505,7 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 			.peers = rc->guests, .npeers = rc->sc->nguests,
 		};
 		memcpy(hc.k.challenge, sg->challenge, sizeof(hc.k.challenge));
+		memcpy(hc.se_mkey, sg->mkey, sizeof(hc.se_mkey));
 		uint64_t size = hv_pool_size(sg->ram), top = 1ull << rc->cfg.pa_bits;
 		bool cca = rc->cfg.arch == ARCH_CCA;
 		uint64_t lo = cca ? rc->cfg.delegable_base : 0,
@@ -546,6 +549,7 @@ static void teardown(struct run_ctx *rc)
 	sim_fini(&rc->sim);
 	g_free(rc->vms);
 	g_free(rc->tdx_vms);
+	g_free(rc->se_confs);
 	g_free(rc->guests);
 	if (rc->captures)
 		g_ptr_array_free(rc->captures, TRUE);

@@ -102,6 +102,7 @@ struct run_ctx {
 	struct cpu host;
 	struct cpu *vms;              /* one per scenario vm */
 	struct hv_tdx_bare *tdx_vms;  /* tdx: each vm's TD */
+	uint64_t *se_confs;           /* s390-se: each se=1 vm's configuration handle (0: none) */
 	struct hv_guest **guests;     /* one host stack per scenario guest */
 	uint16_t src_runner, src_phys;
 	struct runner_model model;

@@ -171,6 +171,14 @@ void run_observe(struct run_ctx *rc, const struct scn_step *st, const struct ste
 		o->corrupted = true;
 		o->corrupt_line = st->line;
 	}
+	/* the platform took back a copy of a guest page that is not its last
+	 * swapped-out one: the guest's memory rolled back (host.guest_swap_in
+	 * x2) */
+	if (attacker && strcmp(st->op, "guest_swap_in") == 0 && r->nregs >= 2 && r->x[1] &&
+	    !o->corrupted) {
+		o->corrupted = true;
+		o->corrupt_line = st->line;
+	}
 	uint64_t addr = run_arg_num(st, "addr", 0);
 	if (r->faulted && r->fault == FAULT_POISON && !o->detected) {
 		o->detected = true;

@@ -178,6 +178,8 @@ static int actor_access(struct run_ctx *rc, struct cpu *c, const struct scn_step
 	if (rc->machine.tdx)
 		return steps_tdx_vm_access(rc, c, addr, gpa, run_arg_num(st, "shared", 0) != 0, write,
 					   buf, len, f, cycles, res);
+	if (rc->machine.uv && rc->se_confs[c - rc->vms])
+		return steps_uv_vm_access(rc, c, addr, gpa, write, buf, len, f, cycles);
 	return cpu_access(c, cc_world_pas((enum cc_world)c->world), write, addr, gpa,
 			  run_arg_num(st, "shared", 0) == 0, buf, len, f, cycles);
 }
@@ -479,6 +481,8 @@ static const struct step_handler handlers[] = {
 	{ ACTOR_HOST, "guest_run", steps_guest },
 	{ ACTOR_HOST, "guest_regs", steps_guest },
 	{ ACTOR_HOST, "guest_unmap", steps_guest },
+	{ ACTOR_HOST, "guest_swap_out", steps_guest_swap },
+	{ ACTOR_HOST, "guest_swap_in", steps_guest_swap },
 	{ ACTOR_HOST, "guest_vmcb", steps_guest },
 	{ ACTOR_HOST, "guest_map", steps_guest },
 	{ ACTOR_HOST, "guest_peek", steps_guest },

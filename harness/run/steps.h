@@ -107,6 +107,12 @@ int steps_tdx_quote(struct run_ctx *rc, const struct scn_step *st, struct step_r
  * (stacks/host/hv_tdx_bare.c) whose vCPU the vm drives (steps_tdx.c);
  * host.tdx_aug adds a page to it, VM.accept accepts it. */
 int steps_tdx_vm_setup(struct run_ctx *rc, size_t i, char *err, size_t errlen);
+/* s390-se: vm i (se=1) is the secure CPU of a configuration the host
+ * builds before the scenario starts (steps_uv.c); its accesses import a
+ * page that is not secure, as KVM serves PGM 0x3e. */
+int steps_uv_vm_setup(struct run_ctx *rc, size_t i, char *err, size_t errlen);
+int steps_uv_vm_access(struct run_ctx *rc, struct cpu *c, uint64_t addr, uint64_t gpa, bool write,
+		       void *buf, uint32_t len, struct cc_fault *f, uint64_t *cycles);
 /* A vm's load or store on tdx: gpa through its TD's Secure EPT (shared:
  * GPA.SHARED, the host's shared EPT). A private GPA the TD has not mapped
  * is an EPT violation the host serves as KVM does, with TDH.MEM.PAGE.AUG
@@ -122,6 +128,9 @@ int steps_tdx_accept(struct run_ctx *rc, const struct scn_step *st, struct step_
 		     char *err, size_t errlen);
 /* steps_guest.c: host.guest_* (every one through this handler). */
 int steps_guest(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
+		     char *err, size_t errlen);
+/* host.guest_swap_out / guest_swap_in (steps_swap.c). */
+int steps_guest_swap(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		     char *err, size_t errlen);
 int steps_stat(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
 	       size_t errlen);

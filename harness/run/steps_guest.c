@@ -11,13 +11,15 @@
 #include "models/monitor/attest/tdx_quote.h"
 #include "models/monitor/rmm/rmm_cmds.h"
 #include "models/monitor/snp/snp_psp.h"
+#include "models/monitor/uv/uv_abi.h"
 #include "models/cpu/exec.h"
 #include "sim/buf.h"
 #include "stacks/host/hv.h"
 
 #define GUEST_PAGE 4096ull
 
-G_STATIC_ASSERT(STEPS_SNP_STATUS == HV_SNP_STATUS && STEPS_SEV_STATUS == HV_SEV_STATUS);
+G_STATIC_ASSERT(STEPS_SNP_STATUS == HV_SNP_STATUS && STEPS_SEV_STATUS == HV_SEV_STATUS &&
+		 STEPS_UV_STATUS == HV_UV_STATUS);
 
 /* The verifier's verdicts (verify.*), in that order. */
 enum { VERIFY_OK, VERIFY_BAD_TOKEN, VERIFY_RIM_MISMATCH, VERIFY_CHALLENGE_MISMATCH };
@@ -118,9 +120,14 @@ static void copy_result(const struct hv_guest *g, const struct hv_result *h, boo
 		enum steps_status_space sp;
 		uint64_t raw;
 		steps_status_decode(h->status, g->m->tdx != NULL, &sp, &raw);
-		/* success of an SEV guest's step reads in its firmware's space */
+		/* success of an SEV guest's step reads in its firmware's space,
+		 * of an s390 guest's in the ultravisor's (rc 1, executed) */
 		if (!g->m->tdx && g->sev && h->status == 0)
 			sp = g->sev == CPU_SEV_SNP ? STEPS_STATUS_SNP : STEPS_STATUS_SEV;
+		if (g->m->uv && h->status == 0) {
+			sp = STEPS_STATUS_UV;
+			raw = UVC_RC_EXECUTED;
+		}
 		steps_res_status(res, sp, raw);
 	}
 	steps_res_x(res, 1, h->x1);
@@ -230,6 +237,12 @@ static int guest_peek(struct run_ctx *rc, const struct scn_step *st, struct hv_g
 	res->bytes = g_malloc0(len);
 	steps_res_x(res, 1, pa + (ipa & (GUEST_PAGE - 1)));
 	int r = cpu_load(&rc->host, res->x[0], res->bytes, (uint32_t)len, &f, &res->cycles);
+	/* the host kernel's fault handler, where it has one for the fault
+	 * (s390-se: a secure page is exported, x2 = 1), then the load again */
+	if (r == 1 && !hv_guest_host_fault(g, res->x[0], f.kind, &res->cycles)) {
+		steps_res_x(res, 2, 1);
+		r = cpu_load(&rc->host, res->x[0], res->bytes, (uint32_t)len, &f, &res->cycles);
+	}
 	if (r == 1)
 		steps_res_fault(res, f.kind);
 	return r < 0 ? -1 : 0;
@@ -248,8 +261,10 @@ static int guest_step(struct run_ctx *rc, const struct scn_step *st, struct step
 	if (strcmp(st->op, "guest_load") == 0) {
 		r = hv_guest_load(g, &h, msg, sizeof(msg));
 		if (!r) { /* the image as staged: what a verifier would measure */
-			res->len = g->image_len;
-			res->bytes = g_memdup2(g->image, g->image_len);
+			size_t n = 0;
+			const uint8_t *img = hv_guest_image(g, &n);
+			res->len = n;
+			res->bytes = g_memdup2(img, n);
 		}
 	}
 	else if (strcmp(st->op, "guest_create") == 0)

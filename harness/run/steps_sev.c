@@ -14,6 +14,7 @@
 #include "models/monitor/sev/sev_fw.h"
 #include "models/platform/machine_mon.h"
 #include "models/monitor/snp/snp_psp.h"
+#include "models/monitor/snp/snp_swap.h"
 #include "models/platform/machine.h"
 
 static bool have_rmp(struct run_ctx *rc, struct step_result *res)
@@ -166,6 +167,32 @@ int steps_rmpadjust(struct run_ctx *rc, const struct scn_step *st, struct step_r
 
 /* --- the SNP firmware (SEV-SNP Firmware ABI, AMD 56860) --- */
 
+/* host.snp page_swap_out / page_swap_in / page_md_init / page_reclaim
+ * (snp_swap.h), their arguments named after the command buffer's fields. */
+static enum snp_status snp_page_cmd(const struct scn_step *st, struct snp_psp *p, const char *c,
+				    uint64_t gctx)
+{
+	uint64_t src = run_arg_num(st, "src", 0), dst = run_arg_num(st, "dst", 0);
+	uint64_t mdata = run_arg_num(st, "mdata", 0);
+	unsigned type = steps_snp_swap_page_type(st);
+	bool root = run_arg_num(st, "root", 0) != 0;
+	if (strcmp(c, "page_swap_out") == 0) {
+		struct snp_swap_out o = { .gctx_pa = gctx, .src_pa = src, .dst_pa = dst,
+					  .mdata_pa = mdata, .page_type = type, .root_mdata = root,
+					  .software_data = run_arg_num(st, "software_data", 0) };
+		return snp_page_swap_out(&p->fw, &o);
+	}
+	if (strcmp(c, "page_swap_in") == 0) {
+		struct snp_swap_in i = { .gctx_pa = gctx, .src_pa = src, .dst_pa = dst, .mdata_pa = mdata,
+					 .page_type = type, .root_mdata = root,
+					 .in_place = run_arg_num(st, "in_place", 0) != 0 };
+		return snp_page_swap_in(&p->fw, &i);
+	}
+	if (strcmp(c, "page_md_init") == 0)
+		return snp_page_md_init(&p->fw, gctx, run_arg_num(st, "addr", 0));
+	return snp_page_reclaim(&p->fw, run_arg_num(st, "addr", 0));
+}
+
 /* host.snp COMMAND [args]: one firmware command from the hypervisor.
  * .status is snp.* (the ABI's status codes); report: the signed
  * ATTESTATION_REPORT as bytes. Without the firmware (a profile other than
@@ -212,6 +239,8 @@ int steps_snp(struct run_ctx *rc, const struct scn_step *st, struct step_result 
 		s = snp_psp_decommission(p, gctx);
 	} else if (strcmp(c, "df_flush") == 0) {
 		s = snp_psp_df_flush(p);
+	} else if (g_str_has_prefix(c, "page_")) {
+		s = snp_page_cmd(st, p, c, gctx);
 	} else {
 		uint8_t data[SNP_REPORT_DATA_LEN] = { 0 };
 		size_t n = 0;

@@ -16,6 +16,7 @@
 #include "models/monitor/attest/tdx_quote.h"
 #include "models/monitor/tdx/tdx.h"
 #include "models/platform/machine.h"
+#include "models/platform/machine_mon.h"
 #include "sim/buf.h"
 
 /* TDH.VP.ENTER also takes what the host sets up on the LP around the call
@@ -102,7 +103,14 @@ int steps_seamcall(struct run_ctx *rc, const struct scn_step *st, struct step_re
 		tdx_lp_arm(t, (unsigned)lp, run_arg_num(st, "timer", 0), mhz);
 	/* A blocking call, as cpu_smc: the host's next step starts after it. */
 	uint64_t t0 = sim_time(&rc->sim), spent = 0;
-	tdx_seamcall(t, (unsigned)lp, regs, &spent);
+	if (is_vp_enter(l)) { /* the TD's GPRs: all sixteen */
+		tdx_seamcall(t, (unsigned)lp, regs, &spent);
+	} else {
+		uint64_t r[CCSIM_MONITOR_REGS];
+		tdx_regs_to_mon(regs, lp, r);
+		machine_mon_command(rc->machine.tdx_mon, r, &spent);
+		tdx_regs_from_mon(r, regs);
+	}
 	sim_set_time(&rc->sim, t0 + spent);
 	res->status = regs[TDX_RAX];
 	for (unsigned k = 0; k < G_N_ELEMENTS(out_regs); k++)

@@ -310,3 +310,134 @@ int steps_se_measure(struct run_ctx *rc, const struct scn_step *st, struct step_
 	steps_res_x(res, 1, SE_SHA512_LEN);
 	return 0;
 }
+
+/* --- a scenario's secure vm (vm NAME se=1) --- */
+
+/* Where the host puts what it donates for the vms: above 4 GiB, out of
+ * the scenarios' way: the UV's base storage (1 MB aligned above 2 GB,
+ * arch/s390/kernel/uv.c setup_uv), then 32 MiB a vm. Each vm's storage
+ * starts at host 0 (MSO 0, as KVM's: pv.c kvm_s390_pv_init_vm) and spans
+ * 4 GiB, so its guest address is the host address a scenario names. */
+#define SE_VM_REGION 0x100000000ull
+#define SE_VM_SPAN 0x2000000ull
+#define SE_VM_MSL 0x100000000ull
+#define SE_VM_VAR 0x100000ull    /* in a vm's span: variable storage, */
+#define SE_VM_SCA 0x1800000ull   /* the SCA, */
+#define SE_VM_SD 0x1900000ull    /* the CPU's state description, */
+#define SE_VM_CPU 0x1a00000ull   /* its donated storage, */
+#define SE_VM_ASCE 0x1b00000ull  /* the table its ASCE names */
+
+/* A host UVC of cmd with the fields already in cb; *cycles gets its time. */
+static uint16_t host_uvc(struct run_ctx *rc, uint8_t *cb, uint16_t cmd, uint64_t *cycles)
+{
+	struct uv_caller host = { false, 0 };
+	uint64_t c = 0;
+	uv_put16(cb, uv_cmd_by_code(cmd)->len);
+	uv_put16(cb + 2, cmd);
+	uv_call(rc->machine.uv, &host, cb, UVCB_MAX_LEN, &c);
+	*cycles += c;
+	return uvcb_rc(cb);
+}
+
+int steps_uv_vm_setup(struct run_ctx *rc, size_t i, char *err, size_t errlen)
+{
+	const struct scn_vm *vm = &rc->sc->vms[i];
+	const struct platform_config *cfg = &rc->cfg;
+	struct cpu *c = &rc->vms[i];
+	uint8_t cb[UVCB_MAX_LEN] = { 0 };
+	if (vm->same_as >= 0) { /* another actor on the same secure CPU */
+		rc->se_confs[i] = rc->se_confs[vm->same_as];
+		c->guest = rc->vms[vm->same_as].guest;
+		c->asid = rc->vms[vm->same_as].asid;
+		return 0;
+	}
+	size_t own = 0;
+	for (size_t k = 0; k < i; k++)
+		own += rc->sc->vms[k].se && rc->sc->vms[k].same_as < 0;
+	uint64_t base = SE_VM_REGION + SE_VM_SPAN * (own + 1);
+	uint64_t vlen = cfg->uv_conf_virt_len + SE_VM_MSL / (1ull << 20) * cfg->uv_conf_var_len;
+	uint16_t r = UVC_RC_EXECUTED;
+	uint64_t cyc = 0; /* before the scenario's first step: not its time */
+	if (cfg->uv_base_stor_len > SE_VM_SPAN || cfg->uv_conf_base_len > SE_VM_VAR ||
+	    vlen > SE_VM_SCA - SE_VM_VAR || cfg->uv_cpu_stor_len > SE_VM_ASCE - SE_VM_CPU ||
+	    base + SE_VM_SPAN > 1ull << cfg->pa_bits) {
+		snprintf(err, errlen, "%s:%d: vm %s se=1: profile %s's donated storage (uv.*) does not "
+			 "fit its place above 4 GiB", vm->file, vm->line, vm->name, cfg->name);
+		return -1;
+	}
+	if (!uv_initialized(rc->machine.uv)) {
+		uv_put64(cb + INIT_STOR_ORIGIN, SE_VM_REGION);
+		uv_put64(cb + INIT_STOR_LEN, cfg->uv_base_stor_len);
+		r = host_uvc(rc, cb, UVC_CMD_INIT_UV, &cyc);
+	}
+	if (r == UVC_RC_EXECUTED) {
+		memset(cb, 0, sizeof(cb));
+		uv_put64(cb + CGC_BASE_ORIGIN, base);
+		uv_put64(cb + CGC_VIRT_ORIGIN, base + SE_VM_VAR);
+		uv_put64(cb + CGC_STOR_LEN, SE_VM_MSL);
+		uv_put64(cb + CGC_SCA, base + SE_VM_SCA);
+		uv_put64(cb + CGC_ASCE, (base + SE_VM_ASCE) | UV_ASCE_P);
+		r = host_uvc(rc, cb, UVC_CMD_CREATE_SEC_CONF, &cyc);
+		rc->se_confs[i] = uv_be64(cb + CGC_GUEST_HANDLE);
+	}
+	if (r == UVC_RC_EXECUTED) {
+		memset(cb, 0, sizeof(cb));
+		uv_put64(cb + CSC_GUEST_HANDLE, rc->se_confs[i]);
+		uv_put64(cb + CSC_STOR_ORIGIN, base + SE_VM_CPU);
+		uv_put64(cb + CSC_STATE_ORIGIN, base + SE_VM_SD);
+		uv_put16(cb + CSC_NUM, 0);
+		r = host_uvc(rc, cb, UVC_CMD_CREATE_SEC_CPU, &cyc);
+	}
+	if (r != UVC_RC_EXECUTED) {
+		snprintf(err, errlen, "%s:%d: vm %s se=1: the ultravisor refused its secure "
+			 "configuration (%s)", vm->file, vm->line, vm->name, uv_rc_name(r));
+		return -1;
+	}
+	/* the vm runs as that CPU (KVM's vCPU entering SIE with its handles) */
+	c->guest = 1;
+	c->asid = uv_conf_id(rc->machine.uv, rc->se_confs[i]);
+	return 0;
+}
+
+/* The host's DAT tables as the scenario names them for one access: its
+ * guest page at the host page it names (gpa= and addr=). */
+struct one_page {
+	uint64_t gpage, hpage;
+};
+
+static int one_page_gmap(void *ctx, uint64_t gaddr, uint64_t *hpa)
+{
+	const struct one_page *m = ctx;
+	if ((gaddr & ~0xfffull) != m->gpage)
+		return -1;
+	*hpa = m->hpage | (gaddr & 0xfff);
+	return 0;
+}
+
+int steps_uv_vm_access(struct run_ctx *rc, struct cpu *c, uint64_t addr, uint64_t gpa, bool write,
+		       void *buf, uint32_t len, struct cc_fault *f, uint64_t *cycles)
+{
+	uint64_t base = sim_time(&rc->sim) - *cycles; /* each part starts when the last ended */
+	for (unsigned tries = 0;; tries++) {
+		uint64_t spent = 0;
+		sim_set_time(&rc->sim, base + *cycles);
+		int r = cpu_access(c, PAS_NS, write, addr, gpa, true, buf, len, f, &spent);
+		*cycles += spent;
+		if (r != 1 || f->kind != FAULT_PGM_NONSECURE_ACCESS || tries > 0)
+			return r;
+		/* PGM 0x3e: "a page belonging to a protected guest has not been
+		 * imported yet. Try to import the page" (kvm-s390.c
+		 * vcpu_post_run_handle_fault -> gmap_convert_to_secure), at the
+		 * page the host's tables give for the guest's */
+		struct one_page m = { gpa & ~0xfffull, addr & ~0xfffull };
+		uint8_t cb[UVCB_MAX_LEN] = { 0 };
+		uv_put64(cb + CB_HANDLE, rc->se_confs[c - rc->vms]);
+		uv_put64(cb + CTS_GADDR, m.gpage);
+		uv_set_gmap(rc->machine.uv, c->asid, one_page_gmap, &m);
+		sim_set_time(&rc->sim, base + *cycles);
+		uint16_t ok = host_uvc(rc, cb, UVC_CMD_CONV_TO_SEC_STOR, cycles);
+		uv_set_gmap(rc->machine.uv, c->asid, NULL, NULL);
+		if (ok != UVC_RC_EXECUTED)
+			return r;
+	}
+}

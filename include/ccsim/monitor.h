@@ -236,7 +236,8 @@ typedef void ccsim_stat_fn(void *ctx, const char *name, uint32_t kind, const uin
 typedef void ccsim_write_fn(void *ctx, const void *bytes, size_t len);
 
 /* Narrow questions the platform's invariant checks and host stacks ask
- * (`query`); a monitor answers those of its kind and returns -1 for others. */
+ * (`query`); a monitor answers those of its kind and returns -1 for others,
+ * so a new question leaves CCSIM_MONITOR_ABI_VERSION as it is. */
 enum ccsim_monitor_query {
 	/* RMM: the granule states (DEN0137 A2.2, RMI numbering: 0
 	 * UNDELEGATED, 1 DELEGATED, 2 RD, 3 REC, 4 REC_AUX, 5 DATA, 6 RTT) of
@@ -251,8 +252,10 @@ enum ccsim_monitor_query {
 	/* How many result registers (X0 first) call `arg` returns: out =
 	 * uint64_t; what the differential mode compares. */
 	CCSIM_QUERY_CALL_RESULTS = 4,
-	/* AMD firmware: its platform state (SEV API: 0 UNINIT, 1 INIT, 2
-	 * WORKING): out = uint64_t. */
+	/* Its platform state: AMD firmware (SEV API: 0 UNINIT, 1 INIT, 2
+	 * WORKING), the TDX module (its initialisation: 0 UNINIT, 1
+	 * INITIALIZED, 2 CONFIGURED, 3 KEYS_CONFIGURED, 4 READY, 5 DISABLED):
+	 * out = uint64_t. */
 	CCSIM_QUERY_PLATFORM_STATE = 5,
 	/* AMD firmware: the guests holding ASID `arg`: out = uint64_t[3] {how
 	 * many, the handle of the first, of the second}. */
@@ -260,6 +263,32 @@ enum ccsim_monitor_query {
 	/* AMD firmware: was ASID `arg` deactivated and not yet DF_FLUSHed?
 	 * out = uint64_t 0 / 1. */
 	CCSIM_QUERY_ASID_FLUSH_PENDING = 7,
+	/* Work the monitor has done so far (calls, guest calls, guest
+	 * entries): out = uint64_t. The platform checks CCSIM_QUERY_INVARIANT
+	 * again only when it moved. */
+	CCSIM_QUERY_ACTIVITY = 8,
+	/* The monitor's own invariant over the structures it keeps in memory,
+	 * read without side effects (TDX: the PAMT and every TD's Secure EPT
+	 * agree): out = char[len], "" if it holds, else what disagrees. */
+	CCSIM_QUERY_INVARIANT = 9,
+	/* Has the monitor disabled itself (TDX: a machine check in SEAM root
+	 * mode)? Then no call reaches it and no guest runs: out = uint64_t 0 / 1. */
+	CCSIM_QUERY_DISABLED = 10,
+	/* TDX: is the 4 KB page at PA `arg` free for the host to hand to the
+	 * module (PAMT PT_NDA)? out = uint64_t 0 / 1. */
+	CCSIM_QUERY_PAGE_FREE = 11,
+	/* TDX: is vector `arg & 0xff` still waiting for the vCPU whose TDVPR
+	 * is at `arg & ~0xfff` (posted and not processed, or pending in its
+	 * virtual APIC)? The simulator's view for a run's outcome: out =
+	 * uint64_t 0 / 1. */
+	CCSIM_QUERY_VIRQ_WAITING = 12,
+	/* TDX: its KeyIDs: out = uint64_t[3] {the first private KeyID, how
+	 * many KeyIDs there are, its global private KeyID (0 before
+	 * TDH.SYS.CONFIG)}. */
+	CCSIM_QUERY_KEYIDS = 13,
+	/* TDX: is KeyID `arg` free for a new TD (its Key Ownership Table
+	 * entry HKID_FREE)? out = uint64_t 0 / 1. */
+	CCSIM_QUERY_KEYID_FREE = 14,
 };
 
 struct ccsim_monitor_ops {

@@ -8,6 +8,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <string.h>
 
 static struct rmp_op_result op_status(struct rmp_op_result o, enum rmp_status s)
 {
@@ -97,6 +98,18 @@ struct rmp_op_result rmp_update(const struct rmp_config *cfg, const struct rmp_i
 	};
 	if (new->assigned)
 		next.vmpl_perm[0] = RMP_PERM_ALL;
+	/* † A guest's page made immutable with its owner, GPA and size kept
+	 * keeps Validated, VMSA and the VMPL masks: Guest-Valid -> Pre-Swap.
+	 * An inference: SNP_PAGE_SWAP_OUT takes a Pre-Swap source and records
+	 * its Validated bit for SWAP_IN to restore (AMD-ASPFW sev_mcmd.c
+	 * snp_mcmd_swap_out), and no firmware command makes a Guest-Valid page
+	 * immutable, so the hypervisor's RMPUPDATE must. */
+	if (cur.assigned && !cur.immutable && new->assigned && new->immutable && cur.asid &&
+	    cur.asid == new->asid && cur.gpa == new->gpa && cur.size_2m == new->size_2m) {
+		next.validated = cur.validated;
+		next.vmsa = cur.vmsa;
+		memcpy(next.vmpl_perm, cur.vmpl_perm, sizeof(next.vmpl_perm));
+	}
 	if (!op_write(cfg, io, &o, spa, &next))
 		return o;
 	o.tlb_flush = true; /* RMP changes require a TLB flush */

@@ -11,5 +11,7 @@
 const struct ccsim_monitor_ops *rmm_monitor_ops(void);
 /* AMD SEV / SEV-ES: the SEV firmware's legacy API (models/monitor/sev/sev_mon.c). */
 const struct ccsim_monitor_ops *sev_monitor_ops(void);
+/* Intel TDX: the TDX module (models/monitor/tdx/tdx_mon.c). */
+const struct ccsim_monitor_ops *tdx_monitor_ops(void);
 
 #endif

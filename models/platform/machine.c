@@ -11,7 +11,6 @@
 #include "models/platform/machine_priv.h"
 #include "models/platform/mon_diff.h"
 #include "models/monitor/snp/snp_psp.h"
-#include "models/monitor/tdx/tdx.h"
 #include "models/monitor/uv/uv.h"
 
 static const struct sim_field machine_fields[] = {
@@ -421,8 +420,12 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 	/* TDX: KeyID 0 is the host's (TME); the module programs its global
 	 * private KeyID (TDH.SYS.KEY.CONFIG) and each TD's HKID
 	 * (TDH.MNG.KEY.CONFIG), the host its shared MKTME KeyIDs */
-	if (cfg->arch == ARCH_TDX)
-		m->tdx = tdx_create(s, m);
+	if (cfg->arch == ARCH_TDX) {
+		if (machine_mon_attach(m, &m->tdx_mon, CCSIM_MONITOR_TDX, tdx_monitor_ops(), "", "", err,
+				       errlen))
+			return -1;
+		m->tdx = machine_mon_instance(m->tdx_mon);
+	}
 	/* s390 Secure Execution: the ultravisor, with the machine's host key
 	 * from the seed */
 	if (cfg->uv)

@@ -65,7 +65,8 @@ struct machine {
 	struct machine_mon *rmm;            /* cca: the RMM's slot (machine_mon.h), built in or a plug-in */
 	struct snp_psp *snp;                /* sev-snp: the SNP firmware (AMD-SP) */
 	struct machine_mon *sev;            /* sev, sev-es: the SEV firmware's slot (AMD-SP) */
-	struct tdx *tdx;                    /* tdx: the TDX module (SEAM), tdx_seamcall */
+	struct machine_mon *tdx_mon;        /* tdx: the TDX module's slot (SEAM) */
+	struct tdx *tdx;                    /* ... its instance, for the calls not yet through the slot */
 	struct uv *uv;                      /* s390-se: the ultravisor, uv_call */
 	uint64_t call_t0;                   /* when the monitor call being served was issued */
 	/* the differential mode, while its first monitor serves a call: told

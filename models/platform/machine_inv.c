@@ -14,7 +14,6 @@
 #include "models/monitor/rmm/rmm_cmds.h"
 #include "models/monitor/snp/snp_fw.h"
 #include "models/monitor/snp/snp_psp.h"
-#include "models/monitor/tdx/tdx.h"
 #include "models/monitor/uv/uv.h"
 #include "models/platform/machine.h"
 #include "models/platform/machine_mon.h"
@@ -433,13 +432,13 @@ static int check_translations(struct machine *m, struct cpu *const *cpus, size_t
 
 static int check_tdx(struct machine *m, struct machine_inv *st, char *msg, size_t len)
 {
-	if (!m->tdx)
+	if (!m->tdx_mon)
 		return 0;
-	uint64_t now = tdx_activity(m->tdx) + 1;
+	uint64_t now = machine_mon_ask(m->tdx_mon, CCSIM_QUERY_ACTIVITY, 0, 0) + 1;
 	if (now == st->tdx_seen)
 		return 0;
 	st->tdx_seen = now;
-	return tdx_inv_check(m->tdx, msg, len);
+	return machine_mon_query(m->tdx_mon, CCSIM_QUERY_INVARIANT, 0, msg, len) == 0 && msg[0];
 }
 
 /* --- SEV / SEV-ES: one guest per ASID --- */

@@ -403,7 +403,8 @@ static void mon_destroy(struct sim_model *model)
 	struct machine_mon *mm = (struct machine_mon *)model;
 	if (mm->diff)
 		mon_diff_free(mm->diff);
-	mm->ops->destroy(mm->inst);
+	if (mm->inst)
+		mm->ops->destroy(mm->inst);
 	g_free(mm->old_fields);
 	if (mm->dl)
 		mon_plugin_unload(mm->dl);
@@ -463,14 +464,18 @@ int machine_mon_attach(struct machine *m, struct machine_mon **slot, uint32_t ki
 			 plugin[0] ? plugin : "built-in monitor", mm->name);
 		goto fail;
 	}
+	/* registered before the monitor is created: the models a built-in
+	 * one registers itself (the TDX module's LP) follow its record in a
+	 * checkpoint, as they always have */
+	sim_model_register(m->sim, &mm->base);
 	char why[256] = "";
 	mm->inst = ops->create(&mon_services, mm, why, sizeof(why));
 	if (!mm->inst) {
 		snprintf(err, errlen, "%s: %s", plugin[0] ? plugin : m->cfg.name,
 			 why[0] ? why : "the monitor could not be created");
-		goto fail;
+		mon_plugin_unload(ddl);
+		return -1; /* the slot is registered: the sim's teardown frees it */
 	}
-	sim_model_register(m->sim, &mm->base);
 	/* a trace source only for a monitor that traces: one that does not
 	 * leaves the trace (and the run's digest) as it was */
 	if (mm->traces)
@@ -489,8 +494,6 @@ int machine_mon_attach(struct machine *m, struct machine_mon **slot, uint32_t ki
 		return -1; /* the slot is registered: the sim's teardown frees it */
 	return 0;
 fail:
-	if (mm->inst)
-		ops->destroy(mm->inst);
 	mon_plugin_unload(dl);
 	mon_plugin_unload(ddl);
 	g_free(mm);

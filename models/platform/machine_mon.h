@@ -83,6 +83,13 @@ static inline struct cpu *machine_mon_pe(struct machine_mon *mm)
 	return mm && mm->has_pe ? &mm->pe : NULL;
 }
 /* The monitor instance itself, for the built-in monitor's own unit tests. */
+/* The machine behind a slot's `host`: what the built-in TDX module still
+ * reaches directly (its memory path, keys, TLBs, LP and clock) until its
+ * services cover them (docs/monitor-api.md). No plug-in can call it. */
+static inline struct machine *machine_mon_machine(void *host)
+{
+	return ((struct machine_mon *)host)->m;
+}
 static inline void *machine_mon_instance(const struct machine_mon *mm)
 {
 	return mm->inst;

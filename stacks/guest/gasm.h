@@ -29,6 +29,7 @@ struct gasm {
 	GByteArray *code;
 	bool realm;
 	bool tdx;       /* an Intel TD */
+	bool s390;      /* an s390 Secure Execution guest */
 	unsigned sev;   /* enum cpu_sev */
 	int loop_sp;
 	uint64_t loop_top[GUEST_MAX_LOOP_DEPTH];
@@ -170,5 +171,12 @@ void td_tdcall_op(struct gasm *g, const struct guest_op *o, size_t index);
  * (0..3) with the data zero-padded to SHA-384's 48 bytes. */
 #define TD_RTMR_EXTEND_MAX 48u
 void td_rtmr_extend(struct gasm *g, unsigned index, const uint8_t *data, size_t len);
+
+/* The s390 Secure Execution guest's paths (kernel_s390.c). */
+/* Its bounce buffer's pages imported and shared (UVC set shared access). */
+void se_boot(struct gasm *g);
+/* UVC retrieve attestation with cfg's request and challenge; the control
+ * block and the measurement out as the token. */
+void se_attest(struct gasm *g, const struct guest_kernel_config *cfg);
 
 #endif

@@ -384,13 +384,27 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 		snprintf(err, errlen, "a guest is a realm, an SEV guest (1..3) or a TD, not two");
 		return -1;
 	}
+	if (cfg->s390 && (cfg->sev || cfg->realm || cfg->tdx)) {
+		snprintf(err, errlen, "a guest is a realm, an SEV guest, a TD or an s390 one, not two");
+		return -1;
+	}
+	if (cfg->s390 && cfg->vcpus > 1) {
+		snprintf(err, errlen, "vcpus: an s390 Secure Execution guest has one vCPU here (its "
+			 "others start with SIGP, which the ultravisor handles and is not modelled)");
+		return -1;
+	}
+	if (cfg->s390 && cfg->ram_size > GUEST_DEV_BASE) {
+		snprintf(err, errlen, "ram: at most %llu bytes on s390 (its device window lies above "
+			 "its storage)", (unsigned long long)GUEST_DEV_BASE);
+		return -1;
+	}
 	if (cfg->tdx && cfg->vcpus > 1) {
 		snprintf(err, errlen, "vcpus: a TD has one vCPU here (TDX guests start their "
 			 "others through the ACPI MP wakeup mailbox, which is not modelled)");
 		return -1;
 	}
 	struct gasm g = { .code = g_byte_array_new(), .realm = cfg->realm, .tdx = cfg->tdx,
-			  .sev = cfg->sev,
+			  .sev = cfg->sev, .s390 = cfg->s390,
 			  .panic_fixups = g_array_new(FALSE, FALSE, sizeof(size_t)) };
 	size_t sev_secondary = SIZE_MAX;
 	size_t to_main = emit(&g, ISA_B, 0, 0, 0, 0, 0);
@@ -453,6 +467,8 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 	movi(&g, R_SH, 0);
 	if (cfg->tdx)
 		td_boot(&g, cfg);
+	if (cfg->s390)
+		se_boot(&g);
 	if (cfg->realm) {
 		movi(&g, 0, RSI_VERSION);
 		movi(&g, 1, RSI_ABI_VERSION);
@@ -554,6 +570,8 @@ int guest_kernel_build(const struct guest_kernel_config *cfg, uint8_t **image, s
 		snp_report(&g, cfg->challenge);
 	if (cfg->tdx && cfg->attest)
 		td_report(&g, cfg->challenge);
+	if (cfg->s390 && cfg->attest && cfg->se_arcb_len)
+		se_attest(&g, cfg);
 	/* wait for the secondaries to be OFF (AFFINITY_INFO), count who ran */
 	if (nsec) {
 		movi(&g, R_T4, 0);

@@ -30,7 +30,13 @@
  * accepted (lazy accept); with attest=1 it asks for a TDREPORT
  * (TDG.MR.REPORT) and hands it to the host with TDG.VP.VMCALL<GetQuote>
  * in the GHCI buffer (header, then the report), which the host fills with
- * the quote.
+ * the quote. As an s390 Secure Execution guest (kernel_s390.c) it boots
+ * from the image the ultravisor unpacked, touches its kernel pages (each
+ * imported on the way), shares its bounce buffer with UVC set shared
+ * access, does its I/O and hypercalls through intercepted instructions,
+ * and with attest=1 retrieves an attestation measurement (UVC retrieve
+ * attestation, with the request its owner sealed for this machine) and
+ * sends the control block and the measurement out as its token.
  *
  * Guest physical layout (IPAs; RAM from 0):
  *   0x000000  code: a branch to the kernel, vectors at 0x200 / 0x280
@@ -208,6 +214,9 @@ enum {
 struct guest_kernel_config {
 	bool realm;             /* boot as a CCA realm (RSI); false: ordinary VM */
 	bool tdx;               /* boot as an Intel TD (TDCALL, #VE, TDG.VP.VMCALL) */
+	bool s390;              /* boot as an s390 Secure Execution guest (UVCs) */
+	const uint8_t *se_arcb; /* s390: the owner's attestation request (ARCB), for attest */
+	size_t se_arcb_len;
 	unsigned sev;           /* an AMD SEV guest (enum cpu_sev: 1 SEV, 2 SEV-ES, 3 SEV-SNP) */
 	uint64_t ram_size;      /* bytes of RAM from IPA 0 (>= GUEST_MIN_RAM) */
 	uint64_t tick;          /* virtual timer period in cycles; 0: no timer */

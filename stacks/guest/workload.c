@@ -381,6 +381,12 @@ int gasm_workload(struct gasm *g, const struct guest_kernel_config *cfg, char *e
 						     : "");
 			return -1;
 		}
+		if (g->s390 && o->kind >= GOP_CPUID && o->kind <= GOP_PIO_OUT) {
+			*bad_op = i;
+			snprintf(err, errlen, "op %zu (%s): no such instruction on s390 (z/Architecture has "
+				 "no CPUID, MSRs or port I/O)", i + 1, guest_op_name(o->kind));
+			return -1;
+		}
 		switch (o->kind) {
 		case GOP_WORK:
 			emit(g, ISA_WORK, 0, 0, 0, 0, o->a);
@@ -602,7 +608,7 @@ int gasm_workload(struct gasm *g, const struct guest_kernel_config *cfg, char *e
 		case GOP_BLK_WRITE:
 		case GOP_NET_SEND:
 		case GOP_NET_RECV: {
-			bool cvm = g->realm || g->sev || g->tdx;
+			bool cvm = g->realm || g->sev || g->tdx || g->s390;
 			bool net = o->kind == GOP_NET_SEND || o->kind == GOP_NET_RECV;
 			uint64_t buf = net ? o->b : o->c, size = net ? o->c : o->d;
 			uint64_t bounce = net ? o->d : o->e;

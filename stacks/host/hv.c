@@ -7,6 +7,7 @@
 
 #include "models/mmu/pt.h"
 #include "models/monitor/rmm/rmm_cmds.h"
+#include "models/monitor/uv/uv.h"
 
 uint64_t hv_pool_pages(const struct hv_guest *g) { return hv_pool_size(g->cfg.k.ram_size) / PAGE; }
 
@@ -173,6 +174,7 @@ int hv_vcpu_of_mpidr(const struct hv_guest *g, uint64_t mpidr)
 
 static bool is_cca(const struct hv_guest *g) { return g->m->rmm != NULL; }
 static bool is_tdx(const struct hv_guest *g) { return g->m->tdx != NULL; }
+static bool is_s390(const struct hv_guest *g) { return g->m->uv != NULL; }
 
 int hv_guest_load(struct hv_guest *g, struct hv_result *res, char *err, size_t errlen)
 {
@@ -182,6 +184,16 @@ int hv_guest_load(struct hv_guest *g, struct hv_result *res, char *err, size_t e
 	if (g->state != HV_NONE) {
 		snprintf(err, errlen, "guest %s is already loaded", g->name);
 		return -1;
+	}
+	if (is_s390(g)) { /* the SE image its owner built */
+		if (hv_s390_load(g, res, &cyc)) {
+			snprintf(err, errlen, "guest %s: no room in its pool to stage its SE image",
+				 g->name);
+			return -1;
+		}
+		g->state = HV_LOADED;
+		res->cycles = cyc;
+		return 0;
 	}
 	uint64_t pages = (g->image_len + PAGE - 1) / PAGE + (g->data_len + PAGE - 1) / PAGE;
 	g->stage = hv_alloc_page(g, PG_NS, 0);
@@ -221,6 +233,7 @@ int hv_guest_create(struct hv_guest *g, struct hv_result *res, char *err, size_t
 	machine_mark(g->m, (uint32_t)g->cfg.vmid, GUEST_PHASE_LAUNCH, g->t0);
 	int rc = is_cca(g) ? hv_cca_create(g, res, &cyc)
 		 : is_tdx(g) ? hv_tdx_create(g, res, &cyc)
+		 : is_s390(g) ? hv_s390_create(g, res, &cyc)
 		 : g->sev  ? hv_sev_create(g, res, &cyc)
 			   : hv_plain_create(g, res, &cyc);
 	machine_mark(g->m, (uint32_t)g->cfg.vmid, GUEST_PHASE_NONE, g->t0 + cyc);
@@ -270,6 +283,7 @@ int hv_guest_run(struct hv_guest *g, uint64_t max_exits, unsigned until, struct 
 	}
 	int rc = is_cca(g)   ? hv_cca_run(g, max, until, res, &cyc)
 		 : is_tdx(g) ? hv_tdx_run(g, max, until, res, &cyc)
+		 : is_s390(g) ? hv_s390_run(g, max, until, res, &cyc)
 			     : hv_plain_run(g, max, until, res, &cyc);
 	if (g->state == HV_OFF) /* its last phase ends with it */
 		machine_mark(g->m, (uint32_t)g->cfg.vmid, GUEST_PHASE_NONE, g->t0 + cyc);
@@ -317,6 +331,8 @@ int hv_guest_destroy(struct hv_guest *g, struct hv_result *res, char *err, size_
 		hv_cca_destroy(g, res, &cyc);
 	else if (is_tdx(g))
 		hv_tdx_destroy(g, res, &cyc);
+	else if (is_s390(g))
+		hv_s390_destroy(g, res, &cyc);
 	else if (g->sev)
 		hv_sev_destroy(g, res, &cyc);
 	else
@@ -337,6 +353,8 @@ static bool ready(const struct hv_guest *g, char *err, size_t errlen)
 
 uint64_t hv_guest_regs_pa(const struct hv_guest *g)
 {
+	if (is_s390(g)) /* what the host keeps: the stand-in's GR save area */
+		return g->vcpu[0].save + UV_SD_GRREGS;
 	return is_cca(g) || is_tdx(g) ? g->vcpu[0].rec /* the REC granule, delegated; the TDVPR */
 	     : g->sev >= CPU_SEV_ES ? g->vcpu[0].vmsa : g->vcpu[0].save;
 }
@@ -357,6 +375,11 @@ int hv_guest_vmcb(struct hv_guest *g, int64_t asid, uint64_t state_pa, struct hv
 	if (is_cca(g)) {
 		snprintf(err, errlen, "guest %s: a realm's VMID and REC are the RMM's; the host has no "
 			 "control block to rewrite", g->name);
+		return -1;
+	}
+	if (is_s390(g)) {
+		snprintf(err, errlen, "guest %s: a secure CPU's state is the ultravisor's; the host's "
+			 "state description names it only by its handles", g->name);
 		return -1;
 	}
 	if (is_tdx(g)) { /* the TD VMCS is the module's: the host can only ask it */
@@ -491,6 +514,12 @@ int hv_guest_inject(struct hv_guest *g, uint64_t esr, uint64_t far, uint32_t int
 			 "(only virtual interrupts, through the REC run structure)", g->name);
 		return -1;
 	}
+	if (is_s390(g) && esr) {
+		snprintf(err, errlen, "guest %s: on s390 the host injects a program exception only as "
+			 "the outcome of an instruction it emulates (Linux Documentation/virt/kvm/s390/"
+			 "s390-pv.rst, \"Interrupt injection\")", g->name);
+		return -1;
+	}
 	if (is_tdx(g) && esr) { /* event injection is the TD VMCS's: the host can only ask */
 		uint64_t cyc = 0;
 		int rc = hv_tdx_inject_exception(g, res, &cyc);
@@ -533,8 +562,56 @@ bool hv_lrs_pending(const uint64_t lrs[VGIC_NR_LRS], uint32_t intid)
 	return false;
 }
 
+const uint8_t *hv_guest_image(const struct hv_guest *g, size_t *len)
+{
+	*len = g->se_image ? g->se_image_len : g->image_len;
+	return g->se_image ? g->se_image : g->image;
+}
+
+int hv_s390_guest_swap_out(struct hv_guest *g, uint64_t ipa, uint8_t *copy, struct hv_result *res,
+			   char *err, size_t errlen)
+{
+	uint64_t cyc = 0;
+	memset(res, 0, sizeof(*res));
+	g->t0 = sim_time(g->m->sim);
+	if (!ready(g, err, errlen))
+		return -1;
+	if (!hv_pool_pa(g, PG_DATA, ipa & ~(PAGE - 1))) {
+		snprintf(err, errlen, "guest %s: IPA 0x%llx is not backed now", g->name,
+			 (unsigned long long)ipa);
+		return -1;
+	}
+	uint32_t conf;
+	uint64_t gaddr;
+	if (uv_page_state(g->m->uv, hv_pool_pa(g, PG_DATA, ipa & ~(PAGE - 1)), &conf, &gaddr) ==
+	    UV_PAGE_SHARED) {
+		snprintf(err, errlen, "guest %s: IPA 0x%llx is shared with the host (an I/O buffer): "
+			 "not swapped out here", g->name, (unsigned long long)ipa);
+		return -1;
+	}
+	int rc = hv_s390_swap_out(g, ipa & ~(PAGE - 1), copy, res, &cyc);
+	if (rc)
+		snprintf(err, errlen, "guest %s: its pool has no room for a swap slot", g->name);
+	res->cycles = cyc;
+	return rc;
+}
+
+int hv_guest_host_fault(struct hv_guest *g, uint64_t pa, enum cc_fault_kind kind,
+			uint64_t *cycles)
+{
+	if (!is_s390(g) || kind != FAULT_PGM_SECURE_ACCESS)
+		return -1;
+	uint64_t cyc = 0;
+	g->t0 = sim_time(g->m->sim);
+	int rc = hv_s390_make_accessible(g, pa, &cyc);
+	*cycles += cyc;
+	return rc;
+}
+
 uint64_t hv_guest_run_page(const struct hv_guest *g)
 {
+	if (is_s390(g)) /* the state description, a stand-in */
+		return g->vcpu[0].save;
 	return is_cca(g) || is_tdx(g) ? g->vcpu[0].run : g->sev >= CPU_SEV_ES ? g->vcpu[0].vmsa : g->vcpu[0].save;
 }
 
@@ -654,6 +731,8 @@ static void hv_destroy_model(struct sim_model *m)
 	g_free(g->kind);
 	g_free(g->ipa);
 	g_free(g->shared);
+	g_free(g->se_image);
+	g_free(g->se_arcb);
 	g_byte_array_free(g->out, TRUE);
 	g_byte_array_free(g->token, TRUE);
 	g_array_free(g->results, TRUE);
@@ -679,14 +758,17 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 	       : m->cfg.arch == ARCH_SEV_SNP  ? CPU_SEV_SNP
 					      : CPU_SEV_NONE;
 	g->cfg.k.sev = (unsigned)g->sev;
+	g->cfg.k.s390 = m->uv != NULL;
 	g->cfg.k.vc_work = g->sev >= CPU_SEV_ES ? m->cfg.vc_handler_cycles : 0;
-	if (guest_kernel_build(&g->cfg.k, &g->image, &g->image_len, err, errlen, NULL)) {
+	g->m = m;
+	if ((is_s390(g) && hv_s390_new(g, err, errlen)) ||
+	    guest_kernel_build(&g->cfg.k, &g->image, &g->image_len, err, errlen, NULL)) {
+		g_free(g->se_arcb);
 		g_free(g);
 		return NULL;
 	}
 	guest_kernel_data(&g->cfg.k, &g->data, &g->data_len, &g->data_ipa);
 	g->name = g_strdup(name);
-	g->m = m;
 	g->nvcpus = cfg->k.vcpus ? cfg->k.vcpus : 1;
 	g->host = host;
 	g->kind = g_malloc0(hv_pool_pages(g));
@@ -704,6 +786,8 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 	g->base.vmstate = &hv_vmstate;
 	sim_model_register(s, &g->base);
 	g->vname = g_strdup_printf("hv.%s.vcpu", name);
+	if (is_s390(g) && hv_s390_seal(g, err, errlen))
+		return NULL; /* registered: the simulation frees it */
 	cpu_init(&g->gcpu, s, g->vname, machine_bus(m), WORLD_NS, 1);
 	g->gcpu.core_cfg = machine_cpu_core(m);
 #define ST(f, n, k, d) SIM_STAT_DEF(struct hv_guest, f, n, k, d)

@@ -30,7 +30,20 @@
  *           shared page; TDG.VP.VMCALL: MapGPA, GetQuote, CPUID, HLT, I/O,
  *           MMIO, MSRs, hypercalls), interrupts posted through the vCPU's
  *           posted-interrupt descriptor; teardown through VP.FLUSH,
- *           VPFLUSHDONE, CACHE.WB, KEY.FREEID and PAGE.RECLAIM.
+ *           VPFLUSHDONE, CACHE.WB, KEY.FREEID and PAGE.RECLAIM;
+ *   s390-se : a protected guest through the ultravisor (hv_s390.c), as KVM
+ *           drives it (arch/s390/kvm/pv.c): the UV initialised once, a
+ *           secure configuration over the guest's DAT tables (its gmap)
+ *           and a secure CPU with its donated storage; the SE image the
+ *           owner built for this machine's host key staged, its header
+ *           set, each page unpacked and the image verified; SIE through
+ *           the state description, a stand-in where the UV puts only what
+ *           an intercept needs (a DIAGNOSE's operands, an I/O access); the
+ *           host's faults served (a gmap fault by backing the page or
+ *           reading it back from swap, PGM 0x3e by importing it), pages
+ *           exported when the host swaps them out; teardown through
+ *           DESTROY_SEC_CPU, DESTR_SEC_STOR of every page and
+ *           DESTROY_SEC_CONF.
  * Every table update, register save and run-structure access is a real
  * host load or store, so it costs what the memory path says. */
 #ifndef CCSIM_STACKS_HOST_HV_H
@@ -98,6 +111,7 @@ struct hv_guest_config {
 	struct hv_guest *const *peers; /* the host's guests (this one included), for SEV /
 					  SEV-ES ASIDs: when they run out, one is taken back */
 	size_t npeers;
+	uint8_t se_mkey[64];        /* s390-se: the owner's measurement key its request seals */
 };
 
 /* The registers a workload call (GOP_CALL) reported through the device. */
@@ -133,6 +147,12 @@ struct hv_counts {
  * status, HV_SNP_STATUS | the SNP ABI status (the harness's sev.* / snp.*). */
 #define HV_SEV_STATUS 0x7900ull
 #define HV_SNP_STATUS 0x7a00ull
+/* The host stack's own refusal (the harness's swap.*): HV_SWAP_STATUS |
+ * HV_SWAP_UNSUPPORTED when the architecture has no way to do it. */
+#define HV_SWAP_STATUS 0x7800ull
+#define HV_SWAP_UNSUPPORTED 1ull
+/* An ultravisor's return code (s390-se): HV_UV_STATUS | the 16-bit RC (uv.*). */
+#define HV_UV_STATUS 0x7c0000ull
 
 struct hv_guest {
 	struct sim_model base;
@@ -175,6 +195,10 @@ struct hv_guest {
 	GByteArray *out;            /* bytes the guest sent out through its device */
 	GByteArray *token;          /* the last attestation token it handed over */
 	GArray *results;            /* struct hv_call_result, in the order reported */
+	uint8_t *se_image;          /* s390-se: the SE image its owner built (not saved: rebuilt) */
+	size_t se_image_len;
+	uint8_t *se_arcb;           /* s390-se: the owner's attestation request */
+	struct hv_s390 *se;         /* s390-se: the personality's counters (a model of its own) */
 	/* A hostile device answer, for one run only (never set between
 	 * steps, so not saved): the nth MMIO read at register reg (any:
 	 * HV_MMIO_ANY) returns value instead of the device's answer. */
@@ -262,6 +286,46 @@ uint64_t hv_guest_page_pa(const struct hv_guest *g, uint64_t ipa);
  * (plain, sev) or VMSA (sev-es, sev-snp), for scenarios that tamper with
  * them. */
 uint64_t hv_guest_run_page(const struct hv_guest *g);
+
+/* Memory pressure (hv_swap.c): the host swaps the guest's private page at
+ * ipa out through the architecture's mechanism (plain, sev, sev-es: a copy
+ * of its cells; sev-snp: the SNP firmware's SNP_PAGE_SWAP_OUT with a
+ * metadata entry) into a swap slot, and takes it out of the nested
+ * tables; copy (a page, or NULL) gets the slot's bytes; x1 the slot, x2
+ * the frame. The guest's next touch swaps the latest copy back in. Where
+ * the architecture has no swap (tdx, cca) nothing happens and the status
+ * is HV_SWAP_STATUS | HV_SWAP_UNSUPPORTED (the reason: hv_swap_refusal). */
+int hv_guest_swap_out(struct hv_guest *g, uint64_t ipa, uint8_t *copy, struct hv_result *res,
+		      char *err, size_t errlen);
+/* Swap the page at ipa back in from slot (0: its latest) into its frame:
+ * on sev-snp SNP_PAGE_SWAP_IN checks the copy against the slot's metadata
+ * entry and a refusal is the status (the page stays out); elsewhere the
+ * cells go back as the slot holds them. x1 the frame. */
+int hv_guest_swap_in(struct hv_guest *g, uint64_t ipa, uint64_t slot, struct hv_result *res,
+		     char *err, size_t errlen);
+/* Why the profile has no way to swap a guest's page (naming the ABI), or
+ * NULL. */
+const char *hv_swap_refusal(const struct hv_guest *g);
+
+/* hv_swap_uv.c. s390-se: a page of a secure configuration the scenario
+ * built through host.uvc swapped over the ultravisor's calls: out, the
+ * host page pa exported (UVC convert from secure storage) and read into
+ * copy (a page); in, copy (a page; NULL: the frame as it is) written back
+ * to pa and imported at gaddr of configuration handle (UVC convert to
+ * secure storage). The UVC's return code (UVC_RC_*). */
+uint16_t hv_uv_swap_out(struct machine *m, struct cpu *host, uint64_t pa, uint8_t *copy,
+			uint64_t *cyc);
+uint16_t hv_uv_swap_in(struct machine *m, struct cpu *host, uint64_t handle, uint64_t pa,
+		       uint64_t gaddr, const uint8_t *copy, uint64_t *cyc);
+/* What host.guest_load staged: the guest kernel's image, or on s390-se
+ * the SE image built from it. */
+const uint8_t *hv_guest_image(const struct hv_guest *g, size_t *len);
+/* The host kernel's handler of a fault its own access to pa took: on
+ * s390-se a secure storage access (PGM 0x3d) exports the page, after which
+ * the access is retried (arch/s390/mm/fault.c do_secure_storage_access).
+ * 0 handled, -1 not a fault it handles. */
+int hv_guest_host_fault(struct hv_guest *g, uint64_t pa, enum cc_fault_kind kind,
+			uint64_t *cycles);
 
 /* hv_tdx_bare.c. The TDX module's initialisation (TDH.SYS.INIT, LP.INIT
  * on every LP, CONFIG with the profile's TDMR, KEY.CONFIG, TDMR.INIT),

@@ -216,7 +216,7 @@ static bool plain_psci(struct hv_guest *g, struct hv_vcpu *c, struct vcpu_state 
 	}
 }
 
-static void vm_mark(void *ctx, uint32_t what, uint64_t at)
+void hv_vm_mark(void *ctx, uint32_t what, uint64_t at)
 {
 	struct hv_guest *g = ctx;
 	machine_mark(g->m, (uint32_t)g->cfg.vmid, what, at);
@@ -263,7 +263,7 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_res
 					 .budget = MAX(1, MIN(cfg->host_slice_cycles, horizon)),
 					 .trap_wfi = g->cfg.trap_wfi,
 					 .hw = g->sev == CPU_SEV_SNP ? &g->hw : NULL,
-					 .mark = vm_mark, .mark_ctx = g };
+					 .mark = hv_vm_mark, .mark_ctx = g };
 		struct exec_stop_info st;
 		uint64_t spent = 0, insns = v.insns;
 		if (cpu_exec(&g->gcpu, &v, &p, &st, &spent) < 0)
@@ -313,6 +313,11 @@ int hv_plain_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_res
 			if (st.fault.kind == FAULT_MMU_S2 && ipa < g->cfg.k.ram_size) {
 				if (trap_fault(g, page, cyc))
 					break; /* the page-fault channel: seen, mapped back */
+				int swapped = hv_swap_fault(g, page, cyc);
+				if (swapped) { /* swapped out: its latest copy back in */
+					stop = swapped < 0;
+					break;
+				}
 				if (hv_pool_pa(g, PG_DATA, page) || hv_pool_pa(g, PG_SHARED, page))
 					break; /* another vCPU backed it meanwhile: retry */
 				if (g->sev) {

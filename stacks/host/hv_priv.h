@@ -14,7 +14,9 @@
  * the RTT's level in the low bits (the IPA is level-aligned). */
 enum hv_page { PG_FREE = 0, PG_NS, PG_META, PG_DATA, PG_RTT, PG_SHARED,
 	       PG_TD,   /* TDX: a control page the module owns (TDR, TDCS, TDVPR, TDVPX) */
-	       PG_SEPT  /* TDX: a Secure EPT table; ipa[]: the GPA it covers | its level */
+	       PG_SEPT, /* TDX: a Secure EPT table; ipa[]: the GPA it covers | its level */
+	       PG_SWAP  /* a swap slot holding a guest page's swapped-out copy (on s390-se its
+			   export); ipa[]: the page */
 };
 
 uint64_t hv_pool_pages(const struct hv_guest *g);
@@ -84,6 +86,9 @@ bool hv_lrs_pending(const uint64_t lrs[VGIC_NR_LRS], uint32_t intid);
  * trap is used up, counted in hv.NAME.traps and last_trap); the caller
  * maps the page back. */
 bool hv_trap_take(struct hv_guest *g, uint64_t page);
+/* hv_swap.c: a nested page fault on a page the host swapped out: its
+ * latest copy swapped in. 1 done, 0 not such a page, -1 it failed. */
+int hv_swap_fault(struct hv_guest *g, uint64_t page, uint64_t *cyc);
 /* The vCPU with this MPIDR (its index), or -1. */
 int hv_vcpu_of_mpidr(const struct hv_guest *g, uint64_t mpidr);
 
@@ -148,6 +153,25 @@ int hv_tdx_vmcb(struct hv_guest *g, int64_t hkid, uint64_t state_tdvpr, struct h
 int hv_tdx_map(struct hv_guest *g, uint64_t ipa, uint64_t pa, struct hv_result *res, uint64_t *cyc);
 int hv_tdx_unmap(struct hv_guest *g, uint64_t page, struct hv_result *res, uint64_t *cyc);
 int hv_tdx_inject_exception(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
+/* hv_s390.c: a protected guest through the ultravisor */
+int hv_s390_new(struct hv_guest *g, char *err, size_t errlen);  /* before the kernel is built */
+int hv_s390_seal(struct hv_guest *g, char *err, size_t errlen); /* after */
+int hv_s390_load(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
+int hv_s390_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
+int hv_s390_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_result *res,
+		uint64_t *cyc);
+int hv_s390_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
+/* host.guest_swap_out of an s390-se guest (hv.c): hv_s390_swap_out after
+ * the checks, the page's export in copy, x1 the slot, x2 the frame. */
+int hv_s390_guest_swap_out(struct hv_guest *g, uint64_t ipa, uint8_t *copy, struct hv_result *res,
+			   char *err, size_t errlen);
+int hv_s390_swap_out(struct hv_guest *g, uint64_t page, uint8_t *copy, struct hv_result *res,
+		     uint64_t *cyc);
+/* Export the secure page at pa (the host's fault handler): 0, or -1. */
+int hv_s390_make_accessible(struct hv_guest *g, uint64_t pa, uint64_t *cyc);
+/* An ordinary VM's markers (its scenario phases), under its VMID. */
+void hv_vm_mark(void *ctx, uint32_t what, uint64_t at);
+
 /* hv_sev.c */
 int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
 /* An SEV / SEV-ES guest whose ASID another took gets one back before it

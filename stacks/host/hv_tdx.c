@@ -12,6 +12,7 @@
 #include "models/mmu/pt.h"
 #include "models/monitor/attest/tdx_quote.h"
 #include "models/monitor/tdx/tdx.h"
+#include "models/platform/machine_mon.h"
 #include "stacks/host/hv_priv.h"
 
 /* The host's per-vCPU page (c->save), as KVM keeps vcpu->arch.regs: the
@@ -45,7 +46,8 @@ static void td_mark(void *ctx, uint32_t what, uint64_t at)
 	machine_mark(g->m, (uint32_t)g->cfg.vmid, what, at);
 }
 
-/* One SEAMCALL on logical processor lp; regs in and out. */
+/* One SEAMCALL on logical processor lp; regs in and out: TDH.VP.ENTER,
+ * whose TD GPRs take all sixteen registers, straight to the module. */
 static uint64_t seamcall_on(struct hv_guest *g, unsigned lp, uint64_t regs[TDX_NREGS], uint64_t *cyc)
 {
 	uint64_t c = 0;
@@ -55,12 +57,27 @@ static uint64_t seamcall_on(struct hv_guest *g, unsigned lp, uint64_t regs[TDX_N
 	return regs[TDX_RAX];
 }
 
+/* Any other leaf through the module's slot, from the host's core: its
+ * status; out (if not NULL) gets R8. */
+static uint64_t seamcall_r8(struct hv_guest *g, uint64_t leaf, uint64_t rcx, uint64_t rdx,
+			    uint64_t r8, uint64_t r9, uint64_t *out, uint64_t *cyc)
+{
+	uint64_t regs[CCSIM_MONITOR_REGS] = { [TDX_MON_RAX] = leaf, [TDX_MON_RCX] = rcx,
+					      [TDX_MON_RDX] = rdx, [TDX_MON_R8] = r8,
+					      [TDX_MON_R9] = r9, [TDX_MON_LP] = g->host->core };
+	uint64_t c = 0;
+	(void)hv_now(g, *cyc);
+	machine_mon_command(g->m->tdx_mon, regs, &c);
+	*cyc += c;
+	if (out)
+		*out = regs[TDX_MON_R8];
+	return regs[TDX_MON_RAX];
+}
+
 static uint64_t seamcall(struct hv_guest *g, uint64_t leaf, uint64_t rcx, uint64_t rdx,
 			 uint64_t r8, uint64_t r9, uint64_t *cyc)
 {
-	uint64_t regs[TDX_NREGS] = { [TDX_RAX] = leaf, [TDX_RCX] = rcx, [TDX_RDX] = rdx,
-				     [TDX_R8] = r8, [TDX_R9] = r9 };
-	return seamcall_on(g, g->host->core, regs, cyc);
+	return seamcall_r8(g, leaf, rcx, rdx, r8, r9, NULL, cyc);
 }
 
 static bool failed(uint64_t st) { return (st >> 63) != 0; }
@@ -96,7 +113,7 @@ static int add_cx(struct hv_guest *g, struct hv_result *res, uint64_t leaf, uint
 /* Nothing when the module is ready (hv_tdx_bare.c does the work). */
 static int module_init(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 {
-	if (mod(g)->sys_state == TDX_SYS_READY)
+	if (machine_mon_ask(g->m->tdx_mon, CCSIM_QUERY_PLATFORM_STATE, 0, 0) == TDX_SYS_READY)
 		return 0;
 	uint64_t page = hv_alloc_page(g, PG_NS, 0);
 	if (!page)
@@ -175,17 +192,33 @@ static int add_page(struct hv_guest *g, uint64_t gpa, uint64_t source, struct hv
 	return 0;
 }
 
+/* The module's KeyIDs: the first private one, how many, the global one
+ * (the host chose it: TDH.SYS.CONFIG). */
+static void keyids(const struct hv_guest *g, uint64_t k[3])
+{
+	k[0] = k[1] = k[2] = 0;
+	(void)machine_mon_query(g->m->tdx_mon, CCSIM_QUERY_KEYIDS, 0, k, 3 * sizeof(k[0]));
+}
+
+static uint64_t global_keyid(const struct hv_guest *g)
+{
+	uint64_t k[3];
+	keyids(g, k);
+	return k[2];
+}
+
 /* A free HKID: a private KeyID other than the global one that the module's
  * Key Ownership Table has free (KVM's tdx_guest_keyid_alloc over its own
  * IDA of the same range). With none free the last is tried, and
  * TDH.MNG.CREATE's refusal is the step's status. */
 static uint64_t hkid_alloc(const struct hv_guest *g)
 {
-	const struct tdx *t = mod(g);
-	for (unsigned k = t->first_private; k < t->keyids; k++)
-		if (k != t->global_keyid && t->kot[k] == KOT_STATE_HKID_FREE)
-			return k;
-	return t->keyids - 1;
+	uint64_t k[3];
+	keyids(g, k);
+	for (uint64_t id = k[0]; id < k[1]; id++)
+		if (id != k[2] && machine_mon_ask(g->m->tdx_mon, CCSIM_QUERY_KEYID_FREE, id, 0))
+			return id;
+	return k[1] - 1;
 }
 
 int hv_tdx_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
@@ -582,7 +615,9 @@ int hv_tdx_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_resul
 		*cyc += cfg->host_exit_cycles;
 		exits++;
 		g->n.exits++;
-		if (hostile && !tdx_vp_virq_waiting(mod(g), c->rec, (uint32_t)(hostile - 1))) {
+		/* no vector above 255 ever waits */
+		if (hostile && (hostile > 256 || !machine_mon_ask(g->m->tdx_mon, CCSIM_QUERY_VIRQ_WAITING,
+								 c->rec | (hostile - 1), 0))) {
 			res->hostile_taken++;
 			hostile = 0;
 		}
@@ -632,11 +667,7 @@ int hv_tdx_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_resul
 static uint64_t vp_md(struct hv_guest *g, uint64_t leaf, uint64_t tdvpr, uint64_t field,
 		      uint64_t value, uint64_t *r8, uint64_t *cyc)
 {
-	uint64_t regs[TDX_NREGS] = { [TDX_RAX] = leaf, [TDX_RCX] = tdvpr, [TDX_RDX] = field,
-				     [TDX_R8] = value, [TDX_R9] = ~0ull };
-	uint64_t st = seamcall_on(g, g->host->core, regs, cyc);
-	*r8 = regs[TDX_R8];
-	return st;
+	return seamcall_r8(g, leaf, tdvpr, field, value, ~0ull, r8, cyc);
 }
 
 /* host.guest_vmcb on a TD, CrossLine's move: the vCPU's key and the state
@@ -749,7 +780,6 @@ int hv_tdx_inject_exception(struct hv_guest *g, struct hv_result *res, uint64_t 
  * under the global KeyID (tdx_reclaim_td_control_pages). */
 int hv_tdx_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 {
-	struct tdx *t = mod(g);
 	for (uint64_t i = 0; i < g->nvcpus; i++)
 		if (!step_call(g, res, TDH_VP_FLUSH, g->vcpu[i].rec, 0, 0, 0, cyc))
 			return 0;
@@ -781,7 +811,7 @@ int hv_tdx_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 	}
 	if (!step_call(g, res, TDH_PHYMEM_PAGE_RECLAIM, g->rd, 0, 0, 0, cyc) ||
 	    !step_call(g, res, TDH_PHYMEM_PAGE_WBINVD,
-		       tdx_pa_with_keyid(t, g->rd, t->global_keyid), 0, 0, 0, cyc))
+		       tdx_pa_with_keyid(mod(g), g->rd, global_keyid(g)), 0, 0, 0, cyc))
 		return 0;
 	hv_zero_direct(g, g->rd, PAGE, cyc);
 	g->kind[(g->rd - g->cfg.pool) / PAGE] = PG_NS;

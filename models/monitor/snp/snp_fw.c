@@ -57,6 +57,8 @@ void snp_fw_init(struct snp_fw *fw, const struct snp_fw_config *cfg, const struc
 	fw->ctx = io->ctx;
 	fw->aliased = io->aliased;
 	fw->aliased_ctx = io->aliased_ctx;
+	fw->mem_key = io->mem_key;
+	fw->mem_key_ctx = io->mem_key_ctx;
 	fw->seed = seed;
 	fw->state = SNP_PLATFORM_UNINIT;
 }

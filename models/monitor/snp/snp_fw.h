@@ -204,6 +204,10 @@ struct snp_fw_io {
 	 * (NULL: nothing aliases.) */
 	bool (*aliased)(void *ctx, uint64_t lo, uint64_t hi);
 	void *aliased_ctx;
+	/* The key mem's next accesses go through: a guest's ASID, or 0 (the
+	 * hypervisor's path; NULL: one key for everything). */
+	void (*mem_key)(void *ctx, uint32_t asid);
+	void *mem_key_ctx;
 };
 
 struct snp_fw {
@@ -213,6 +217,8 @@ struct snp_fw {
 	struct rmp_io ctx;    /* guest context pages, through the firmware's key */
 	bool (*aliased)(void *ctx, uint64_t lo, uint64_t hi);
 	void *aliased_ctx;
+	void (*mem_key)(void *ctx, uint32_t asid);
+	void *mem_key_ctx;
 	uint64_t seed;
 	enum snp_platform_state state;
 	bool alias_check_complete; /* SNP_INIT checked memory and found no alias */

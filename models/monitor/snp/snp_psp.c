@@ -77,6 +77,13 @@ static int psp_ctx_write(void *ctx, uint64_t pa, const void *buf, size_t len)
 	return rc;
 }
 
+/* The key the firmware's next page accesses use: a guest's ASID or the
+ * hypervisor's 0 (the swap commands read one and write the other). */
+static void psp_mem_key(void *ctx, uint32_t asid)
+{
+	((struct snp_psp *)ctx)->mem_key = asid;
+}
+
 /* The alias check of the BadRAM mitigation, over the DIMMs' decoding. */
 static bool psp_aliased(void *ctx, uint64_t lo, uint64_t hi)
 {
@@ -147,6 +154,7 @@ struct snp_psp *snp_psp_create(struct sim *s, struct machine *m)
 		.mem = { psp_mem_read, psp_mem_write, p },
 		.ctx = { psp_ctx_read, psp_ctx_write, p },
 		.aliased = psp_aliased, .aliased_ctx = p,
+		.mem_key = psp_mem_key, .mem_key_ctx = p,
 	};
 	p->m = m;
 	snp_fw_init(&p->fw, &cfg, &io, s->seed);

@@ -10,6 +10,7 @@
 
 #include "models/monitor/tdx/tdx_internal.h"
 #include "models/platform/machine.h"
+#include "sim/buf.h"
 
 static TDX_HANDLER(tdh_sys_init);
 static TDX_HANDLER(tdh_sys_lp_init);
@@ -226,7 +227,7 @@ static void module_rw(struct tdx *t, unsigned lp, unsigned keyid, uint64_t pa, v
 			char msg[80];
 			int n = snprintf(msg, sizeof(msg), "tdx: access fault at 0x%llx keyid %u",
 					 (unsigned long long)pa, keyid);
-			sim_trace_emit(t->base.sim, TRACE_NOTE, t->src, pa, keyid, 0, 0, msg, (uint32_t)n);
+			sim_trace_emit(t->m->sim, TRACE_NOTE, t->src, pa, keyid, 0, 0, msg, (uint32_t)n);
 		}
 		t->fault = 1;
 		if (!write)
@@ -377,7 +378,7 @@ bool tdx_machine_check(struct tdx *t, uint64_t regs[TDX_NREGS])
 	if (!t->mce)
 		return false;
 	static const char msg[] = "tdx: machine check in SEAM root: TDX disabled";
-	sim_trace_emit(t->base.sim, TRACE_NOTE, t->src, regs[TDX_RAX], 0, 0, 0, msg,
+	sim_trace_emit(t->m->sim, TRACE_NOTE, t->src, regs[TDX_RAX], 0, 0, 0, msg,
 		       (uint32_t)sizeof(msg) - 1);
 	t->mce = 0;
 	t->sys_state = TDX_SYS_DISABLED;
@@ -389,6 +390,11 @@ static bool needs_ready(uint64_t leaf)
 {
 	return leaf != TDH_SYS_INIT && leaf != TDH_SYS_LP_INIT && leaf != TDH_SYS_CONFIG &&
 	       leaf != TDH_SYS_KEY_CONFIG && leaf != TDH_SYS_TDMR_INIT;
+}
+
+unsigned tdx_lps(const struct tdx *t)
+{
+	return (unsigned)MIN(t->m->cfg.cores, TDX_MAX_LPS);
 }
 
 void tdx_seamcall(struct tdx *t, unsigned lp, uint64_t regs[TDX_NREGS], uint64_t *cycles)
@@ -605,8 +611,11 @@ static TDX_HANDLER(tdh_sys_tdmr_init)
 	regs[TDX_RAX] = TDX_SUCCESS;
 }
 
-/* --- model plumbing --- */
+/* --- the module as its slot sees it (tdx_mon.c) --- */
 
+/* The scalars and counters a checkpoint keeps, in the order ccsim up to
+ * checkpoint format 4 saved them as the "tdx" model's field table
+ * (version 1): a blob starts with their values, then the KOT. */
 static const struct sim_field tdx_fields[] = {
 	SIM_FIELD(struct tdx, sys_state),
 	SIM_FIELD(struct tdx, lp_init),
@@ -628,74 +637,67 @@ static const struct sim_field tdx_fields[] = {
 	SIM_FIELD(struct tdx, stat_td_insns),
 	SIM_FIELD(struct tdx, stat_ve),
 };
-static const struct sim_vmstate tdx_vmstate = { "tdx", 1, tdx_fields,
-						 sizeof(tdx_fields) / sizeof(tdx_fields[0]) };
 
-static void tdx_reset(struct sim_model *mod)
+void tdx_reset(struct tdx *t)
 {
-	struct tdx *t = (struct tdx *)mod;
 	memset(t->kot, KOT_STATE_HKID_FREE, t->keyids);
 	memset(t->kot_wb, 0, t->keyids);
 }
 
-static int tdx_save(const struct sim_model *mod, struct sim_buf *out)
+void tdx_save(const struct tdx *t, struct sim_buf *out)
 {
-	const struct tdx *t = (const struct tdx *)mod;
+	for (size_t i = 0; i < sizeof(tdx_fields) / sizeof(tdx_fields[0]); i++)
+		sim_buf_put_field(out, t, &tdx_fields[i]);
 	sim_buf_put_u64(out, t->keyids);
 	sim_buf_put(out, t->kot, t->keyids);
 	sim_buf_put(out, t->kot_wb, t->keyids);
-	return 0;
 }
 
-static int tdx_restore(struct sim_model *mod, struct sim_reader *in)
+int tdx_restore(struct tdx *t, struct sim_reader *in)
 {
-	struct tdx *t = (struct tdx *)mod;
-	if (sim_reader_u64(in) != t->keyids)
+	for (size_t i = 0; i < sizeof(tdx_fields) / sizeof(tdx_fields[0]); i++)
+		sim_reader_field(in, t, &tdx_fields[i]);
+	if (in->failed || sim_reader_u64(in) != t->keyids)
 		return -EINVAL;
-	return sim_reader_get(in, t->kot, t->keyids) && sim_reader_get(in, t->kot_wb, t->keyids)
+	return sim_reader_get(in, t->kot, t->keyids) && sim_reader_get(in, t->kot_wb, t->keyids) &&
+			       t->sys_state <= TDX_SYS_DISABLED
 		       ? 0 : -EINVAL;
 }
 
-static void tdx_destroy(struct sim_model *mod)
+void tdx_destroy(struct tdx *t)
 {
-	struct tdx *t = (struct tdx *)mod;
 	g_free(t->kot);
 	g_free(t->kot_wb);
 	g_free(t);
 }
 
-static const struct sim_model_ops tdx_ops = {
-	.reset = tdx_reset, .save_extra = tdx_save, .restore_extra = tdx_restore,
-	.destroy = tdx_destroy,
-};
+void tdx_stats(struct tdx *t, ccsim_stat_fn *emit, void *ctx)
+{
+	for (size_t i = 0; i < NLEAVES; i++) {
+		char n[64];
+		snprintf(n, sizeof(n), "tdx.%s.calls", tdx_leaf_table[i].name);
+		emit(ctx, n, CCSIM_STAT_COUNT, &t->stat_calls[i], "host calls of this SEAMCALL leaf");
+		snprintf(n, sizeof(n), "tdx.%s.errors", tdx_leaf_table[i].name);
+		emit(ctx, n, CCSIM_STAT_COUNT, &t->stat_errors[i], "calls answered with an error status");
+		snprintf(n, sizeof(n), "tdx.%s.cycles", tdx_leaf_table[i].name);
+		emit(ctx, n, CCSIM_STAT_CYCLES, &t->stat_cycles[i],
+		     "cycles spent in this leaf, the SEAMCALL's own included");
+	}
+	tdx_vp_stats(t, emit, ctx);
+}
 
 struct tdx *tdx_create(struct sim *s, struct machine *m)
 {
 	if (m->cfg.arch != ARCH_TDX)
 		return NULL;
 	struct tdx *t = g_new0(struct tdx, 1);
-	t->base.name = "tdx";
-	t->base.kind = "tdx";
-	t->base.ops = &tdx_ops;
-	t->base.vmstate = &tdx_vmstate;
 	t->m = m;
 	t->keyids = 1u << m->cfg.tdx_keyid_bits;
 	t->first_private = t->keyids - (unsigned)m->cfg.tdx_private_keyids;
 	t->kot = g_malloc0(t->keyids);
 	t->kot_wb = g_malloc0(t->keyids);
-	sim_model_register(s, &t->base);
 	t->src = sim_trace_source(s, "tdx");
-	for (size_t i = 0; i < NLEAVES; i++) {
-		gchar *p = g_strdup_printf("tdx.%s", tdx_leaf_table[i].name);
-		sim_stat_register(s, p, "calls", SIM_STAT_COUNT, &t->stat_calls[i],
-				  "host calls of this SEAMCALL leaf");
-		sim_stat_register(s, p, "errors", SIM_STAT_COUNT, &t->stat_errors[i],
-				  "calls answered with an error status");
-		sim_stat_register(s, p, "cycles", SIM_STAT_CYCLES, &t->stat_cycles[i],
-				  "cycles spent in this leaf, the SEAMCALL's own included");
-		g_free(p);
-	}
-	tdx_vp_stats_register(t, s);
+	tdx_vp_init(t, s);
 	t->step = tdx_step_create(s, m, t->src);
 	return t;
 }

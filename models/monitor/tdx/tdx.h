@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "include/ccsim/monitor.h"
 #include "models/cpu/cpu.h"
 #include "models/mmu/pamt.h"
 #include "models/monitor/tdx/tdx_abi.h"
@@ -35,6 +36,8 @@
 
 struct machine;
 struct tdx;
+struct sim_buf;
+struct sim_reader;
 
 /* General-purpose registers by x86 encoding: what SEAMCALL and TDCALL pass
  * (and what a TD guest's x0..x15 stand for). */
@@ -69,16 +72,7 @@ struct tdcall_leaf {
 #define TDX_NLEAVES 32
 #define TDX_NTDCALLS 9
 
-/* Pages of a TD's TDCS (TDH.MNG.ADDCX) and of a vCPU's TDVPS (the TDVPR
- * plus TDH.VP.ADDCX pages), as TDH.SYS.INFO reports them. The Secure EPT
- * root is TDCS page TDX_TDCS_SEPT_ROOT, as in module 1.5. */
-#define TDX_TDCS_PAGES 4u
-#define TDX_TDCS_SEPT_ROOT 3u
-#define TDX_TDVPS_PAGES 4u
-#define TDX_MAX_LPS 16u
-
 struct tdx {
-	struct sim_model base;
 	struct machine *m;
 	uint16_t src;
 	struct pamt_config pamt;    /* the TDMR and its PAMT arrays (from the profile) */
@@ -113,30 +107,48 @@ struct tdx {
 	} lp_mark[TDX_MAX_LPS];
 };
 
-/* enum tdx_sys_state: the module's initialisation sequence (ABI "Intel TDX
- * Module Lifecycle"): SYS.INIT, LP.INIT on every LP, CONFIG, KEY.CONFIG on
- * every package, TDMR.INIT over every TDMR. */
-enum tdx_sys_state {
-	TDX_SYS_UNINIT = 0,     /* only TDH.SYS.INIT */
-	TDX_SYS_INITIALIZED,    /* TDH.SYS.LP.INIT, then TDH.SYS.CONFIG */
-	TDX_SYS_CONFIGURED,     /* TDH.SYS.KEY.CONFIG */
-	TDX_SYS_KEYS_CONFIGURED,/* TDH.SYS.TDMR.INIT until the PAMT is set */
-	TDX_SYS_READY,          /* TD leaves */
-	TDX_SYS_DISABLED,       /* a machine check in SEAM root mode disabled TDX: every
-				   SEAMCALL fails with VMfailInvalid (tdx_seamcall) */
-};
-
 /* Has a machine check in SEAM root mode disabled TDX? Then no SEAMCALL
  * reaches the module and no TD runs. */
 static inline bool tdx_disabled(const struct tdx *t) { return t->sys_state == TDX_SYS_DISABLED; }
 
-/* NULL unless the machine's profile has arch = tdx. */
+/* NULL unless the machine's profile has arch = tdx. The platform reaches
+ * the module through its slot (tdx_monitor_ops, models/monitor/builtin.h),
+ * which creates it. */
 struct tdx *tdx_create(struct sim *s, struct machine *m);
+void tdx_destroy(struct tdx *t);
+/* Power-on state: every KeyID free. */
+void tdx_reset(struct tdx *t);
+/* The checkpoint blob: the global state and counters, then the KOT. */
+void tdx_save(const struct tdx *t, struct sim_buf *out);
+int tdx_restore(struct tdx *t, struct sim_reader *in);
+/* Each counter by its full name ("tdx.mng.create.calls"). */
+void tdx_stats(struct tdx *t, ccsim_stat_fn *emit, void *ctx);
 /* One SEAMCALL from logical processor `lp` (a core of the machine):
  * regs[TDX_RAX] holds the leaf on entry and the completion status on exit;
  * the other registers are the leaf's inputs and outputs. An unknown leaf
  * gets TDX_OPERAND_INVALID (operand RAX). *cycles gets the call's cost. */
 void tdx_seamcall(struct tdx *t, unsigned lp, uint64_t regs[TDX_NREGS], uint64_t *cycles);
+/* A SEAMCALL's GPRs as the monitor interface's registers (tdx_abi.h, enum
+ * tdx_mon_reg), from logical processor lp, and back. */
+static inline void tdx_regs_to_mon(const uint64_t gpr[TDX_NREGS], uint64_t lp,
+				   uint64_t out[CCSIM_MONITOR_REGS])
+{
+	static const uint8_t map[TDX_MON_LP] = { TDX_RAX, TDX_RCX, TDX_RDX, TDX_R8,
+						 TDX_R9, TDX_R10, TDX_R11 };
+	for (unsigned i = 0; i < TDX_MON_LP; i++)
+		out[i] = gpr[map[i]];
+	out[TDX_MON_LP] = lp;
+}
+static inline void tdx_regs_from_mon(const uint64_t in[CCSIM_MONITOR_REGS],
+				     uint64_t gpr[TDX_NREGS])
+{
+	static const uint8_t map[TDX_MON_LP] = { TDX_RAX, TDX_RCX, TDX_RDX, TDX_R8,
+						 TDX_R9, TDX_R10, TDX_R11 };
+	for (unsigned i = 0; i < TDX_MON_LP; i++)
+		gpr[map[i]] = in[i];
+}
+/* How many logical processors can execute SEAMCALL: the machine's cores. */
+unsigned tdx_lps(const struct tdx *t);
 const struct tdx_leaf *tdx_leaf_by_name(const char *name);
 const struct tdx_leaf *tdx_leaf_by_number(uint64_t leaf);
 size_t tdx_leaves(const struct tdx_leaf **out);

@@ -14,6 +14,37 @@
 
 #include "models/mmu/pamt.h"
 
+/* A SEAMCALL through the monitor interface (include/ccsim/monitor.h, the
+ * TDX module's slot): the call's eight registers are RAX, RCX, RDX, R8,
+ * R9, R10 and R11, and on entry the logical processor (a core of the
+ * machine) that executes SEAMCALL. Every leaf but TDH.VP.ENTER, whose TD
+ * GPRs take all sixteen, fits. */
+enum tdx_mon_reg {
+	TDX_MON_RAX = 0, TDX_MON_RCX, TDX_MON_RDX, TDX_MON_R8, TDX_MON_R9, TDX_MON_R10,
+	TDX_MON_R11, TDX_MON_LP,
+};
+
+/* Pages of a TD's TDCS (TDH.MNG.ADDCX) and of a vCPU's TDVPS (the TDVPR
+ * plus TDH.VP.ADDCX pages), as TDH.SYS.INFO reports them. The Secure EPT
+ * root is TDCS page TDX_TDCS_SEPT_ROOT, as in module 1.5. */
+#define TDX_TDCS_PAGES 4u
+#define TDX_TDCS_SEPT_ROOT 3u
+#define TDX_TDVPS_PAGES 4u
+#define TDX_MAX_LPS 16u
+
+/* enum tdx_sys_state: the module's initialisation sequence (ABI "Intel TDX
+ * Module Lifecycle"): SYS.INIT, LP.INIT on every LP, CONFIG, KEY.CONFIG on
+ * every package, TDMR.INIT over every TDMR. */
+enum tdx_sys_state {
+	TDX_SYS_UNINIT = 0,     /* only TDH.SYS.INIT */
+	TDX_SYS_INITIALIZED,    /* TDH.SYS.LP.INIT, then TDH.SYS.CONFIG */
+	TDX_SYS_CONFIGURED,     /* TDH.SYS.KEY.CONFIG */
+	TDX_SYS_KEYS_CONFIGURED,/* TDH.SYS.TDMR.INIT until the PAMT is set */
+	TDX_SYS_READY,          /* TD leaves */
+	TDX_SYS_DISABLED,       /* a machine check in SEAM root mode disabled TDX: every
+				   SEAMCALL fails with VMfailInvalid (tdx_seamcall) */
+};
+
 /* SEAMCALL leaves (RAX[15:0]; RAX[23:16] is the leaf version, 0 here). */
 enum tdx_seamcall_leaf {
 	TDH_VP_ENTER = 0,

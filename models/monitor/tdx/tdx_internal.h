@@ -155,7 +155,10 @@ void tdx_mrtd_extend(struct tdx_tdcs *c, const char *api, uint64_t gpa, const ui
 		     size_t nblocks);
 
 /* --- TD entry (tdx_vp.c) and TDCALLs (tdx_tdcall.c) --- */
-void tdx_vp_stats_register(struct tdx *t, struct sim *s);
+/* The logical processor TDH.VP.ENTER runs TDs on ("tdx.lp"). */
+void tdx_vp_init(struct tdx *t, struct sim *s);
+/* The TD entry and exit counters, through the monitor interface's emit. */
+void tdx_vp_stats(struct tdx *t, ccsim_stat_fn *emit, void *ctx);
 /* What a TDCALL leaves the vCPU loop to do. */
 enum tdcall_next { TDCALL_RESUME, TDCALL_EXIT_VMCALL, TDCALL_EXIT_EPT };
 struct tdcall_ctx {

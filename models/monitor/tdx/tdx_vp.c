@@ -36,20 +36,21 @@ const char *tdx_exit_reason_name(unsigned basic)
 	}
 }
 
-void tdx_vp_stats_register(struct tdx *t, struct sim *s)
+void tdx_vp_init(struct tdx *t, struct sim *s)
 {
 	cpu_init(&t->lp_cpu, s, "tdx.lp", machine_bus(t->m), WORLD_NS, 1);
 	t->lp_cpu.core_cfg = machine_cpu_core(t->m);
-	sim_stat_register(s, "tdx.td", "entries", SIM_STAT_COUNT, &t->stat_td_entries,
-			  "TD entries (TDH.VP.ENTER that ran the vCPU)");
-	sim_stat_register(s, "tdx.td", "exits", SIM_STAT_COUNT, &t->stat_td_exits,
-			  "TD exits back to the host");
-	sim_stat_register(s, "tdx.td", "td_cycles", SIM_STAT_CYCLES, &t->stat_td_cycles,
-			  "cycles LPs spent executing TD code");
-	sim_stat_register(s, "tdx.td", "td_insns", SIM_STAT_COUNT, &t->stat_td_insns,
-			  "TD instructions retired");
-	sim_stat_register(s, "tdx.td", "ve", SIM_STAT_COUNT, &t->stat_ve,
-			  "#VE the module injected into TDs");
+}
+
+void tdx_vp_stats(struct tdx *t, ccsim_stat_fn *emit, void *ctx)
+{
+	emit(ctx, "tdx.td.entries", CCSIM_STAT_COUNT, &t->stat_td_entries,
+	     "TD entries (TDH.VP.ENTER that ran the vCPU)");
+	emit(ctx, "tdx.td.exits", CCSIM_STAT_COUNT, &t->stat_td_exits, "TD exits back to the host");
+	emit(ctx, "tdx.td.td_cycles", CCSIM_STAT_CYCLES, &t->stat_td_cycles,
+	     "cycles LPs spent executing TD code");
+	emit(ctx, "tdx.td.td_insns", CCSIM_STAT_COUNT, &t->stat_td_insns, "TD instructions retired");
+	emit(ctx, "tdx.td.ve", CCSIM_STAT_COUNT, &t->stat_ve, "#VE the module injected into TDs");
 }
 
 /* The TD's tag in TLBs: the module flushes it on a vCPU's first entry and

@@ -135,6 +135,22 @@ int uv_translate(struct uv *uv, struct uv_conf *c, uint64_t gaddr, uint64_t *hpa
 	return 0;
 }
 
+int uv_guest_mem(struct uv *uv, struct uv_conf *c, uint64_t gaddr, void *buf, size_t len,
+		 bool write)
+{
+	uint8_t *p = buf;
+	while (len) {
+		uint64_t hpa;
+		size_t n = MIN(len, UV_PAGE - (gaddr & (UV_PAGE - 1)));
+		if (uv_translate(uv, c, gaddr, &hpa) || uv_mem(uv, hpa, p, n, write))
+			return -1;
+		gaddr += n;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
 /* --- handles --- */
 
 uint64_t uv_new_handle(struct uv *uv, unsigned index)
@@ -172,6 +188,11 @@ void uv_set_gmap(struct uv *uv, uint32_t conf, uv_gmap_fn *fn, void *ctx)
 		uv->conf[conf - 1].gmap = fn;
 		uv->conf[conf - 1].gmap_ctx = ctx;
 	}
+}
+
+bool uv_initialized(const struct uv *uv)
+{
+	return uv->initialized != 0;
 }
 
 void uv_host_key_hash(const struct uv *uv, uint8_t out[32])
@@ -321,8 +342,9 @@ static const struct sim_field uv_fields[] = {
 	SIM_FIELD(struct uv, stat_exports), SIM_FIELD(struct uv, stat_imports),
 	SIM_FIELD(struct uv, stat_import_refused), SIM_FIELD(struct uv, stat_unpacked),
 	SIM_FIELD(struct uv, stat_faults), SIM_FIELD(struct uv, stat_shared),
+	SIM_FIELD(struct uv, stat_sie), SIM_FIELD(struct uv, stat_validity),
 };
-static const struct sim_vmstate uv_vmstate = { "uv", 1, uv_fields, G_N_ELEMENTS(uv_fields) };
+static const struct sim_vmstate uv_vmstate = { "uv", 2, uv_fields, G_N_ELEMENTS(uv_fields) };
 static const struct sim_model_ops uv_ops = {
 	.save_extra = uv_save, .restore_extra = uv_restore, .destroy = uv_destroy,
 };
@@ -370,6 +392,10 @@ struct uv *uv_create(struct sim *s, struct machine *m)
 		ST(stat_unpacked, "unpacked", "image pages unpacked into secure storage"),
 		ST(stat_faults, "faults", "accesses stopped by secure storage exceptions (PGM 0x3d-0x3f)"),
 		ST(stat_shared, "shared", "guest pages shared with the host (set shared access)"),
+		ST(stat_sie, "sie", "SIE entries of secure CPUs (format-4 state descriptions)"),
+		ST(stat_validity, "validity",
+		   "validity intercepts: a state description naming no runnable secure CPU, or an "
+		   "interrupt injected into a guest not enabled for it"),
 	};
 #undef ST
 	sim_stat_register_table(s, "uv", uv, stats, G_N_ELEMENTS(stats));

@@ -84,6 +84,72 @@ enum uv_page_kind {
 enum uv_page_kind uv_page_state(const struct uv *uv, uint64_t pa, uint32_t *conf,
 				uint64_t *gaddr);
 
+/* Has INIT_UV run (the host kernel initialises the UV once, at boot:
+ * arch/s390/kernel/uv.c uv_init)? */
+bool uv_initialized(const struct uv *uv);
+
+/* --- SIE of a secure CPU (uv_sie.c) ---
+ * KVM runs a secure CPU with SIE on the state description it created the
+ * CPU with (format 4: pv.c kvm_s390_pv_create_cpu sets sdf = 2 and the two
+ * handles). That page is the host's and a stand-in: the CPU's registers
+ * live in its donated storage, which only the UV reaches, and the stand-in
+ * holds what the host may see (Linux Documentation/virt/kvm/s390/
+ * s390-pv.rst, "Instruction emulation": "Only GR values needed to emulate
+ * an instruction will be copied into this save area"). Offsets are
+ * struct kvm_s390_sie_block's where it has the field, ccsim's from 0x200;
+ * big-endian. */
+#define UV_SD_PV_HANDLE_CPU 0x10
+#define UV_SD_PV_HANDLE_CONF 0x18
+#define UV_SD_ICPTCODE 0x50      /* u8 */
+#define UV_SD_IICTL 0x55         /* u8: an interruption the host injects at entry */
+#define UV_SD_IPA 0x56           /* u16: which instruction was intercepted */
+#define UV_SD_GRREGS 0x200       /* 16 x 8: the registers an intercept exposes, and the
+				    host's answer (the Secure Interception GR Save Area) */
+#define UV_SD_PGM_CODE 0x280     /* a program interruption of the host's during SIE: its
+				    code (0x11 the gmap's, 0x3e, 0x3f), and its page */
+#define UV_SD_TEID 0x288
+#define UV_SD_IO_ADDR 0x290      /* an I/O intercept: the guest address, the access size |
+				    1 << 8 for a store, the data stored */
+#define UV_SD_IO_FLAGS 0x298
+#define UV_SD_IO_DATA 0x2a0
+#define UV_SD_IRQ 0x2c0          /* 4 x 8: interrupts pending for the guest (the list
+				    registers), which the host injects and sees taken */
+#define UV_SD_CKC_CTL 0x2e0      /* the guest's timer, which the host emulates */
+#define UV_SD_CKC 0x2e8
+#define UV_SD_LEN 0x300
+/* kvm_s390_sie_block icptcode values (arch/s390/include/asm/kvm_host.h) */
+enum uv_icpt { UV_ICPT_NONE = 0, UV_ICPT_WAIT = 0x1c, UV_ICPT_VALIDITY = 0x20,
+	       UV_ICPT_PV_INSTR = 0x68 };
+/* What a PV_INSTR intercept stands for (its IPA): DIAGNOSE (0x83) for the
+ * guest's hypercall, the B2 group of the channel I/O instructions for an
+ * access to its device (ccsim's device window stands for virtio-ccw's I/O
+ * instructions; s390 has no MMIO). */
+#define UV_IPA_DIAG 0x8300u
+#define UV_IPA_IO 0xb200u
+/* A host program interruption's codes the host handles (arch/s390/mm/fault.c). */
+#define UV_PGM_PAGE_TRANSLATION 0x11u
+#define UV_PGM_SECURE_ACCESS 0x3du
+#define UV_PGM_NON_SECURE_ACCESS 0x3eu
+#define UV_PGM_SECURE_VIOLATION 0x3fu
+
+struct cpu;
+struct exec_params;
+/* What one SIE took: all its cycles (the UV's work included), the guest
+ * code's, and the instructions the guest retired (the simulator's count,
+ * not anything the host sees). */
+struct uv_sie_cost {
+	uint64_t cycles, guest_cycles, insns;
+};
+/* Run the secure CPU the state description at sd names (its handles) on
+ * the host's CPU c, whose translation is the host's (its gmap: guest
+ * absolute -> host), until something needs the host: then sd holds the
+ * intercept. A guest's UVC (its SMC, the control block's guest address in
+ * x1, the condition code into x0) is the UV's own and stops nothing. 0, or
+ * -1 when sd names no secure CPU of it or the CPU cannot run (a validity
+ * intercept, UV_ICPT_VALIDITY in sd). */
+int uv_sie(struct uv *uv, uint64_t sd, struct cpu *c, const struct exec_params *p,
+	   struct uv_sie_cost *cost);
+
 /* The machine's host key hash (SHA-256 of its public key's coordinates),
  * what an image's key slot names. */
 void uv_host_key_hash(const struct uv *uv, uint8_t out[32]);

@@ -128,23 +128,6 @@ static uint16_t arcb_rc(enum se_arcb_err e)
 	return rc[e];
 }
 
-/* Guest memory the UV reads or writes for a guest's call. */
-static int guest_mem(struct uv *uv, struct uv_conf *c, uint64_t gaddr, void *buf, size_t len,
-		     bool write)
-{
-	uint8_t *p = buf;
-	while (len) {
-		uint64_t hpa;
-		size_t n = MIN(len, UV_PAGE - (gaddr & (UV_PAGE - 1)));
-		if (uv_translate(uv, c, gaddr, &hpa) || uv_mem(uv, hpa, p, n, write))
-			return -1;
-		gaddr += n;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* UVC_CMD_RETR_ATTEST from a secure guest: the measurement of its image,
  * keyed by the measurement key the ARCB seals for this machine (s390-tools
  * rust/pv uvattest/attest.rs AttestationMeasurement). The codes and their
@@ -163,7 +146,7 @@ uint16_t uv_attest(struct uv *uv, const struct uv_caller *who, uint8_t *cb, uint
 	if (ulen > 256)
 		return 0x102; /* invalid user data size */
 	uint8_t fixed[SE_ARCB_PLAIN];
-	if (guest_mem(uv, c, uv_be64(cb + ATT_ARCB_ADDR), fixed, sizeof(fixed), false))
+	if (uv_guest_mem(uv, c, uv_be64(cb + ATT_ARCB_ADDR), fixed, sizeof(fixed), false))
 		return 0x103; /* invalid address arcb */
 	uint32_t rl = uv_be32(fixed + ARCB_REQ_LEN);
 	if (uv_be32(fixed + ARCB_REQ_VER) != SE_ARCB_VERSION)
@@ -174,7 +157,7 @@ uint16_t uv_attest(struct uv *uv, const struct uv_caller *who, uint8_t *cb, uint
 	uint64_t paf = 0;
 	int has_nonce = 0;
 	uint16_t rc = UVC_RC_EXECUTED;
-	if (guest_mem(uv, c, uv_be64(cb + ATT_ARCB_ADDR), arcb, rl, false)) {
+	if (uv_guest_mem(uv, c, uv_be64(cb + ATT_ARCB_ADDR), arcb, rl, false)) {
 		rc = 0x103;
 		goto out;
 	}
@@ -201,8 +184,8 @@ uint16_t uv_attest(struct uv *uv, const struct uv_caller *who, uint8_t *cb, uint
 	se_measurement(mkey, &c->hdr, c->cuid, cb + ATT_USER_DATA, ulen, has_nonce ? nonce : NULL,
 		       add, an, meas);
 	uv_pages_work(uv, 1);
-	if (guest_mem(uv, c, uv_be64(cb + ATT_MEAS_ADDR), meas, sizeof(meas), true) ||
-	    (an && guest_mem(uv, c, uv_be64(cb + ATT_ADD_ADDR), add, an, true))) {
+	if (uv_guest_mem(uv, c, uv_be64(cb + ATT_MEAS_ADDR), meas, sizeof(meas), true) ||
+	    (an && uv_guest_mem(uv, c, uv_be64(cb + ATT_ADD_ADDR), add, an, true))) {
 		rc = 0x103;
 		goto out;
 	}

@@ -99,6 +99,7 @@ struct uv {
 	uint64_t t0, spent;
 	uint64_t stat_calls, stat_errors, stat_exports, stat_imports, stat_import_refused;
 	uint64_t stat_unpacked, stat_faults, stat_shared;
+	uint64_t stat_sie, stat_validity; /* uv_sie.c */
 };
 
 /* A handler: cb is the control block (its length checked), rrc where the
@@ -135,6 +136,10 @@ static inline void uv_pages_work(struct uv *uv, uint64_t n)
 {
 	uv->spent += n * uv->par.page_cycles;
 }
+/* Guest memory the UV reads or writes for a guest (its calls, its CPU's
+ * state), through the configuration's translation: 0 or -1. */
+int uv_guest_mem(struct uv *uv, struct uv_conf *c, uint64_t gaddr, void *buf, size_t len,
+		 bool write);
 /* Guest absolute -> host absolute for a configuration: 0 or -1. */
 int uv_translate(struct uv *uv, struct uv_conf *c, uint64_t gaddr, uint64_t *hpa);
 

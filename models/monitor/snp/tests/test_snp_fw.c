@@ -13,11 +13,12 @@
 #include <cmocka.h>
 
 #include "models/monitor/snp/snp_fw.h"
+#include "models/monitor/snp/tests/snp_fake_mem.h"
 #include "sim/buf.h"
 
-#define MEM_TOP 0x1000000ull  /* 16MB */
-#define RMP_BASE 0xF00000ull   /* last 1MB holds the RMP */
-#define RMP_END 0xFFFFFFull
+#define MEM_TOP SNP_FAKE_MEM_TOP
+#define RMP_BASE SNP_FAKE_RMP_BASE
+#define RMP_END SNP_FAKE_RMP_END
 #define GCTX 0x10000ull
 #define GCTX2 0x11000ull
 #define SEED 0x5eedull
@@ -45,24 +46,6 @@ struct t {
 	bool aliased;   /* what the platform's alias query answers */
 };
 
-static int fake_read(void *ctx, uint64_t pa, void *buf, size_t len)
-{
-	struct t *t = ctx;
-	if (pa >= MEM_TOP || len > MEM_TOP - pa)
-		return -EFAULT;
-	memcpy(buf, t->mem + pa, len);
-	return 0;
-}
-
-static int fake_write(void *ctx, uint64_t pa, const void *buf, size_t len)
-{
-	struct t *t = ctx;
-	if (pa >= MEM_TOP || len > MEM_TOP - pa)
-		return -EFAULT;
-	memcpy(t->mem + pa, buf, len);
-	return 0;
-}
-
 static bool fake_aliased(void *ctx, uint64_t lo, uint64_t hi)
 {
 	struct t *t = ctx;
@@ -75,10 +58,7 @@ static struct t *fixture(uint64_t seed, void (*tweak)(struct snp_fw_config *))
 {
 	struct t *t = calloc(1, sizeof(*t));
 	struct snp_fw_config cfg;
-	t->mem = calloc(1, MEM_TOP);
-	t->io = (struct rmp_io){ fake_read, fake_write, t };
-	snp_fw_config_default(&cfg);
-	cfg.rmp = (struct rmp_config){ .base = RMP_BASE, .end = RMP_END, .mem_top = MEM_TOP };
+	snp_fake_platform(t, &t->io, &cfg);
 	if (tweak)
 		tweak(&cfg);
 	struct snp_fw_io io = { .rmp = t->io, .mem = t->io, .ctx = t->io,

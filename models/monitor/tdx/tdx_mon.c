@@ -1,0 +1,145 @@
+/* The TDX module behind the monitor interface (include/ccsim/monitor.h):
+ * SEAMCALLs as registers, its state as a checkpoint blob, its statistics
+ * and the platform's questions (the PAMT / Secure EPT invariant, whether
+ * TDX is disabled, a page's PAMT state, a vCPU's waiting interrupts).
+ *
+ * Still outside the interface: the module reaches the machine's memory
+ * path, key programming, caches, TLBs and clock through struct machine
+ * (tdx.c, tdx_mem.c, tdx_vp.c), which its slot hands it
+ * (machine_mon_machine), and TDH.VP.ENTER's sixteen GPRs, the LP a
+ * SEAMCALL comes from and the vm actors' TD accesses go through tdx.h. */
+#include <errno.h>
+#include <glib.h>
+#include <string.h>
+
+#include "models/monitor/builtin.h"
+#include "models/monitor/tdx/tdx.h"
+#include "models/platform/machine.h"
+#include "models/platform/machine_mon.h"
+#include "sim/buf.h"
+
+#define TDX_STATE_VERSION 1
+
+static void *mon_create(const struct ccsim_monitor_services *svc, void *host, char *err,
+			size_t errlen)
+{
+	(void)svc;
+	struct machine *m = machine_mon_machine(host);
+	struct tdx *t = tdx_create(m->sim, m);
+	if (!t)
+		snprintf(err, errlen, "tdx: the TDX module runs on tdx machines");
+	return t;
+}
+
+static void mon_destroy(void *mon) { tdx_destroy(mon); }
+static void mon_reset(void *mon) { tdx_reset(mon); }
+
+static int mon_owns_call(void *mon, uint64_t fid)
+{
+	(void)mon;
+	return tdx_leaf_by_number(fid) != NULL;
+}
+
+/* One SEAMCALL from the LP regs[TDX_MON_LP] names; one the machine does
+ * not have cannot execute SEAMCALL (VMfailInvalid). */
+static void mon_call(void *mon, uint64_t regs[CCSIM_MONITOR_REGS], uint64_t *cycles)
+{
+	struct tdx *t = mon;
+	uint64_t r[TDX_NREGS] = { 0 };
+	uint64_t lp = regs[TDX_MON_LP];
+	if (lp >= tdx_lps(t)) {
+		regs[TDX_MON_RAX] = TDX_SEAMCALL_VMFAILINVALID;
+		return;
+	}
+	tdx_regs_from_mon(regs, r);
+	tdx_seamcall(t, (unsigned)lp, r, cycles);
+	tdx_regs_to_mon(r, lp, regs);
+}
+
+static int mon_save(void *mon, ccsim_write_fn *write, void *ctx)
+{
+	struct sim_buf b;
+	sim_buf_init(&b);
+	tdx_save(mon, &b);
+	write(ctx, b.data, b.len);
+	sim_buf_free(&b);
+	return 0;
+}
+
+static int mon_restore(void *mon, uint32_t version, const void *blob, size_t len)
+{
+	struct sim_reader in;
+	if (version != TDX_STATE_VERSION)
+		return -1;
+	sim_reader_init(&in, blob, len);
+	return tdx_restore(mon, &in) || in.pos != len ? -1 : 0;
+}
+
+static void mon_stats(void *mon, ccsim_stat_fn *emit, void *ctx) { tdx_stats(mon, emit, ctx); }
+
+static int answer(void *out, size_t len, uint64_t v)
+{
+	if (len != sizeof(v))
+		return -1;
+	memcpy(out, &v, sizeof(v));
+	return 0;
+}
+
+static int mon_query(void *mon, uint32_t what, uint64_t arg, void *out, size_t len)
+{
+	struct tdx *t = mon;
+	switch (what) {
+	case CCSIM_QUERY_ACTIVITY:
+		return answer(out, len, tdx_activity(t));
+	case CCSIM_QUERY_INVARIANT:
+		if (!len)
+			return -1;
+		((char *)out)[0] = '\0';
+		if (tdx_inv_check(t, out, len) && !((char *)out)[0])
+			g_strlcpy(out, "tdx: the PAMT and the Secure EPTs disagree", len);
+		return 0;
+	case CCSIM_QUERY_PLATFORM_STATE:
+		return answer(out, len, t->sys_state);
+	case CCSIM_QUERY_DISABLED:
+		return answer(out, len, tdx_disabled(t));
+	case CCSIM_QUERY_PAGE_FREE:
+		return answer(out, len, tdx_page_free(t, arg));
+	case CCSIM_QUERY_VIRQ_WAITING:
+		return answer(out, len, tdx_vp_virq_waiting(t, arg & ~0xfffull, (uint32_t)(arg & 0xff)));
+	case CCSIM_QUERY_KEYIDS: {
+		const uint64_t v[3] = { t->first_private, t->keyids, t->global_keyid };
+		if (len != sizeof(v))
+			return -1;
+		memcpy(out, v, sizeof(v));
+		return 0;
+	}
+	case CCSIM_QUERY_KEYID_FREE:
+		return answer(out, len, arg < t->keyids && t->kot[arg] == KOT_STATE_HKID_FREE);
+	case CCSIM_QUERY_CALL_RESULTS:
+		return tdx_leaf_by_number(arg) ? answer(out, len, TDX_MON_LP) : -1;
+	default:
+		return -1;
+	}
+}
+
+static const struct ccsim_monitor_ops tdx_ops = {
+	.abi_version = CCSIM_MONITOR_ABI_VERSION,
+	.kind = CCSIM_MONITOR_TDX,
+	.name = "tdx",
+	.description = "ccsim's TDX module (Intel TDX Module v1.5 ABI)",
+	.state_version = TDX_STATE_VERSION,
+	.create = mon_create,
+	.destroy = mon_destroy,
+	.reset = mon_reset,
+	.owns_call = mon_owns_call,
+	.call = mon_call,
+	.save = mon_save,
+	.restore = mon_restore,
+	.stats = mon_stats,
+	.query = mon_query,
+};
+
+const struct ccsim_monitor_ops *tdx_monitor_ops(void)
+{
+	return &tdx_ops;
+}
