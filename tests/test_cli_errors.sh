@@ -44,6 +44,11 @@ expect r.fault == none on sev"
 bad vm_vmpl "vm_vmpl.scn:3:19: vm k: vmpl: 0 to 3, got \"4\"" "profiles sev-snp
 vm v
 vm k guest=v vmpl=4"
+bad vm_mecid "vm_mecid.scn:2:12: vm k: mecid: 0 to 65535, got \"70000\"" "profiles cca-mec
+vm k mecid=70000"
+bad vm_mecid_width "vm_mecid_width.scn:2:12: vm k mecid=16, but profile cca-mec has 16 MECIDs" "profiles cca-mec
+vm k mecid=16
+host.load addr=0"
 bad vm_guest "vm_guest.scn:2:12: vm k: guest=v names no earlier vm that is a guest of its own" "profiles sev-snp
 vm k guest=v
 vm v"

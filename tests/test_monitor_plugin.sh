@@ -15,11 +15,12 @@ DATA=scenarios/monitor/cca/rmi_data_create.scn
 digest() { sed -n 's/.*digest: //p' "$1"; }
 
 # same_run NAME SCENARIO OPTIONS...: passes, with the built-in RMM's digest
+# (on profile $PROFILE, cca unless set)
 same_run() {
 	name=$1 scn=$2
 	shift 2
-	"$CCSIM" run "$scn" --profile cca >"$T/builtin" 2>&1
-	if "$CCSIM" run "$scn" --profile cca "$@" >"$T/plugged" 2>"$T/err" &&
+	"$CCSIM" run "$scn" --profile "${PROFILE:-cca}" >"$T/builtin" 2>&1
+	if "$CCSIM" run "$scn" --profile "${PROFILE:-cca}" "$@" >"$T/plugged" 2>"$T/err" &&
 		grep -q "result: PASS" "$T/plugged" && [ -n "$(digest "$T/builtin")" ] &&
 		[ "$(digest "$T/plugged")" = "$(digest "$T/builtin")" ]; then ok "$name"; else
 		fail "$name" "digest $(digest "$T/plugged"), built-in $(digest "$T/builtin")" \
@@ -37,6 +38,11 @@ same_run "... on the RSI calls too" scenarios/monitor/cca/rsi_attestation_token_
 	--diff-monitor rmm="$COPY"
 same_run "the copy in the RMM's place, another copy beside it" $DATA \
 	--monitor rmm="$COPY" --diff-monitor rmm="$COPY"
+# FEAT_MEC (monitor ABI 2): MECIDs on its accesses, EL3's key refreshes
+PROFILE=cca-mec same_run "the copy manages MECIDs as the built-in does" \
+	scenarios/monitor/cca/rmi_mec_set_shared.scn --monitor rmm="$COPY"
+PROFILE=cca-mec same_run "... and beside it" scenarios/monitor/cca/rmi_mec_set_private.scn \
+	--diff-monitor rmm="$COPY"
 
 # the reordered copy: DATA_CREATE into an ACTIVE realm from a granule that
 # is not DELEGATED is RMI_ERROR_INPUT (B3.3.1.2), the copy says ERROR_REALM
@@ -64,7 +70,7 @@ same_run "the built-in's checkpoint restores into the differential mode" $S \
 # what is not a plug-in for this ccsim
 expect_exit "another monitor ABI version: refused, exit status 2" 2 \
 	"$CCSIM" run $LIFE --monitor rmm="$PLUG/test-bad_abi.so"
-expect_err "... saying which versions" "test-bad_abi.so: monitor ABI version 2, this ccsim speaks version 1"
+expect_err "... saying which versions" "test-bad_abi.so: monitor ABI version 3, this ccsim speaks version 2"
 expect_exit "a library with no entry point: refused" 2 \
 	"$CCSIM" run $LIFE --diff-monitor rmm="$PLUG/test-no_entry.so"
 expect_err "... naming the symbol" "exports no ccsim_monitor_entry"

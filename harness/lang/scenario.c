@@ -208,13 +208,13 @@ static int st_vm(struct parser *p, GArray *t)
 	struct tok *k = t->len >= 2 ? &g_array_index(t, struct tok, 1) : NULL;
 	if (!k || k->key || k->quoted || !scn_is_ident(k->s) || strchr(k->s, '.'))
 		return scn_perr(p, 1, "expected: vm NAME [core=N] [asid=N] [vmpl=N] [guest=VM] [se=1] "
-				"(a name without dots)");
+				"[mecid=N] (a name without dots)");
 	if (vm_declared(p, k->s) || scn_guest_find(p, k->s) || strcmp(k->s, "host") == 0 ||
 	    strcmp(k->s, "phys") == 0 ||
 	    strcmp(k->s, "dev") == 0 ||
 	    strcmp(k->s, "outcome") == 0)
 		return scn_perr(p, k->col, "actor \"%s\" already exists", k->s);
-	struct scn_vm vm = { g_strdup(k->s), p->file, p->line, 0, 0, 0, 0, -1 };
+	struct scn_vm vm = { g_strdup(k->s), p->file, p->line, 0, 0, 0, 0, -1, 0, 0 };
 	for (guint i = 2; i < t->len; i++) {
 		struct tok *a = &g_array_index(t, struct tok, i);
 		int rc = 0;
@@ -237,9 +237,14 @@ static int st_vm(struct parser *p, GArray *t)
 		} else if (a->key && strcmp(a->key, "vmpl") == 0) {
 			if (scn_parse_number(a->s, &vm.vmpl) || vm.vmpl > 3)
 				rc = scn_perr(p, a->vcol, "vm %s: vmpl: 0 to 3, got \"%s\"", k->s, a->s);
+		} else if (a->key && strcmp(a->key, "mecid") == 0) {
+			/* Arm ARM FEAT_MEC: MECIDs are at most 16 bits */
+			if (scn_parse_number(a->s, &vm.mecid) || vm.mecid > 65535)
+				rc = scn_perr(p, a->vcol, "vm %s: mecid: 0 to 65535, got \"%s\"", k->s, a->s);
+			vm.mecid_col = a->vcol;
 		} else if (!a->key || strcmp(a->key, "core") != 0 || scn_parse_number(a->s, &vm.core)) {
-			rc = scn_perr(p, a->col, "vm %s: expected core=N, asid=N, vmpl=N, guest=VM or "
-				      "se=1, got \"%s\"", k->s, a->s);
+			rc = scn_perr(p, a->col, "vm %s: expected core=N, asid=N, vmpl=N, guest=VM, "
+				      "se=1 or mecid=N, got \"%s\"", k->s, a->s);
 		} else {
 			vm.core_col = a->col;
 		}

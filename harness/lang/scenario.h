@@ -119,6 +119,9 @@ struct scn_vm {
 	int same_as;       /* guest=OTHER: another vCPU / VMPL of that vm's guest (its
 			      index; -1: a guest of its own) */
 	bool se;           /* se=1: on s390-se, a secure CPU the host builds first */
+	uint64_t mecid;    /* Arm FEAT_MEC: mecid=N, the MECID its Realm-PAS accesses carry
+			      (default 0; ignored on a profile without FEAT_MEC) */
+	int mecid_col;
 };
 
 /* A guest built by the guest kernel (stacks/guest) and run by the host

@@ -46,7 +46,7 @@ struct step_spec {
 	const char *op;
 	const char *summary;
 	const char *example;
-	struct step_arg_spec args[18]; /* ends at the first NULL name */
+	struct step_arg_spec args[20]; /* ends at the first NULL name (host.snp has 18) */
 	/* Extra parse-time check (e.g. the RMI command's own arguments); returns
 	 * NULL or a g_malloc'd message, with *col the column to blame. */
 	char *(*check)(const struct scn_step *st, int *col);

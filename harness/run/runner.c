@@ -476,6 +476,15 @@ static int setup(struct run_ctx *rc, char *err, size_t errlen)
 		}
 		cpu_init(&rc->vms[i], s, vm->name, machine_bus(&rc->machine), gw, 1);
 		rc->vms[i].core = (uint32_t)vm->core;
+		/* FEAT_MEC: the MECID the realm's accesses carry (its VMECID_P_EL2) */
+		if (rc->cfg.mec && !machine_mecid_valid(&rc->machine, (uint32_t)vm->mecid)) {
+			snprintf(err, errlen, "%s:%d:%d: vm %s mecid=%llu, but profile %s has %u MECIDs "
+				 "(0 .. %u: mec.mecid_width_m1)", vm->file, vm->line, vm->mecid_col,
+				 vm->name, (unsigned long long)vm->mecid, rc->cfg.name,
+				 1u << (rc->cfg.mecid_width_m1 + 1), (1u << (rc->cfg.mecid_width_m1 + 1)) - 1);
+			return -1;
+		}
+		rc->vms[i].mecid = rc->cfg.mec ? (uint32_t)vm->mecid : 0;
 		rc->vms[i].tlb = &rc->machine.tlb[vm->core];
 		if (arch_is_sev(rc->cfg.arch) && sev_vm_setup(rc, i, err, errlen))
 			return -1;

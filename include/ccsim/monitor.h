@@ -18,8 +18,10 @@
 extern "C" {
 #endif
 
-/* Raised whenever a structure or a table below changes shape or meaning. */
-#define CCSIM_MONITOR_ABI_VERSION 1u
+/* Raised whenever a structure or a table below changes shape or meaning.
+ * 2: Arm FEAT_MEC: ccsim_mem_req.mecid, ccsim_guest_regime.mecid (was
+ *    reserved), the mec_refresh service. */
+#define CCSIM_MONITOR_ABI_VERSION 2u
 
 /* A plug-in exports one function by this name:
  *   const struct ccsim_monitor_ops *ccsim_monitor_entry(uint32_t host_abi);
@@ -82,6 +84,13 @@ struct ccsim_mem_req {
 	uint32_t pas;   /* enum ccsim_pas (Arm): one the monitor's world may use */
 	int32_t key;    /* engine key slot; -1: the PAS's (Arm) */
 	uint32_t flags; /* CCSIM_MEM_* */
+	/* Arm FEAT_MEC: the MECID a Realm-PAS access carries (the RMM's
+	 * MECID_P*_EL2 / MECID_A*_EL2 for the mapping it uses): with key -1 it
+	 * selects the engine's key for that memory encryption context. 0: the
+	 * default MECID, the PAS's own key; ignored for other PASes and on a
+	 * machine without FEAT_MEC. A MECID past the machine's is -EINVAL. */
+	uint32_t mecid;
+	uint32_t reserved; /* 0 */
 };
 
 /* --- guest code the monitor runs (the RMM's REC entry) --- */
@@ -113,7 +122,8 @@ struct ccsim_guest_regime {
 	uint32_t shared_bit;   /* the IPA bit that makes an address unprotected */
 	uint32_t vmid;
 	uint32_t pas;          /* enum ccsim_pas of the tables and of protected memory */
-	uint32_t reserved;
+	uint32_t mecid;        /* Arm FEAT_MEC: VMECID_P_EL2, the MECID of the guest's
+				  Realm-PAS accesses and stage 2 walks (0: the default) */
 };
 struct ccsim_guest_params {
 	uint64_t at;           /* cycles into the call: when execution starts */
@@ -208,6 +218,13 @@ struct ccsim_monitor_services {
 		      const void *payload, uint32_t len);
 	/* A fault kind's stable name ("gpc.gpf"), as traces and scenarios spell it. */
 	const char *(*fault_name)(void *host, uint32_t kind);
+
+	/* Arm FEAT_MEC (ABI 2): EL3's MECID refresh. The engine's key for
+	 * memory encryption context `mecid` is replaced by a fresh one, so
+	 * what was written under the old key no longer decrypts (TF-RMM asks
+	 * it when it assigns or releases a MECID). 0, -EINVAL (MECID 0 or past
+	 * the machine's) or -ENODEV (no FEAT_MEC: profile key mec.enabled). */
+	int (*mec_refresh)(void *host, uint32_t mecid, uint64_t *cycles);
 };
 
 /* --- what the monitor offers the platform --- */

@@ -178,7 +178,8 @@ static int access_pa(struct cpu *c, enum cc_pas pas, bool write, uint64_t pa, ui
 		.pa = pa, .gpa = gpa, .len = len,
 		.write = write, .world = c->world, .pas = pas, .el = (uint8_t)c->el, .src = c->src,
 		/* a guest's shared (C-bit clear) access uses the host's key, slot 0 */
-		.key = c->guest && !priv ? 0 : c->key, .core = (uint8_t)c->core,
+		.key = c->guest && !priv ? 0 : c->key, .mecid = (uint16_t)c->mecid,
+		.core = (uint8_t)c->core,
 		.guest = c->guest != 0, .priv = priv,
 		.vmpl = (uint8_t)c->vmpl, .asid = c->asid, .checked = checked && *checked, .nt = nt,
 	};
@@ -242,7 +243,7 @@ static int walk_read64(void *ctx, uint64_t pa, uint64_t ipa, bool stage2, uint64
 		.pas = stage2 ? (enum cc_pas)c->s2_pas : cc_world_pas(c->world),
 		.el = (uint8_t)c->el, .src = c->src,
 		.key = stage2 ? (priv_s2 ? c->s2_key : -1) : c->key,
-		.core = (uint8_t)c->core,
+		.mecid = (uint16_t)c->mecid, .core = (uint8_t)c->core,
 		.guest = guest, .priv = guest, .gpa = ipa, .asid = c->asid, .vmpl = (uint8_t)c->vmpl,
 		/* a guest table page whose nested TLB entry carries the RMP
 		 * verdict is not checked again (as a TLB entry's is not) */

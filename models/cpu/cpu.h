@@ -38,6 +38,10 @@ struct cpu {
 	uint32_t world;  /* enum cc_world */
 	uint32_t el;
 	int32_t key;     /* key slot its accesses carry (ASID / KeyID); -1: chosen by PAS */
+	uint32_t mecid;  /* Arm FEAT_MEC: the MECID its Realm-PAS accesses carry, table walks
+			    included (VMECID_P_EL2 for a realm's EL1&0 regime); 0: the default.
+			    Not saved: whoever runs it sets it (a vm's declaration, the RMM at
+			    each REC entry) */
 	uint32_t core;   /* physical core it runs on */
 	uint32_t guest;  /* a guest vCPU: its accesses name its ASID and GPA (AMD RMP) */
 	uint32_t asid;

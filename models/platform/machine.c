@@ -44,6 +44,41 @@ unsigned machine_key_slot(const struct machine *m, enum cc_pas pas)
 	return m->cfg.arch == ARCH_CCA ? (unsigned)pas : 0;
 }
 
+bool machine_mecid_valid(const struct machine *m, uint32_t mecid)
+{
+	/* Arm ARM, FEAT_MEC: MECIDR_EL2.MECIDWidthm1 + 1 bits of MECID */
+	return mecid == 0 || (m->cfg.mec && mecid < 1u << (m->cfg.mecid_width_m1 + 1));
+}
+
+unsigned machine_mec_slot(const struct machine *m, enum cc_pas pas, uint32_t mecid)
+{
+	/* Arm ARM, FEAT_MEC: NS, Secure and Root accesses use the default
+	 * MECID; only the Realm PAS has memory encryption contexts. MECID 0 is
+	 * the Realm PAS's own key, MECID n the slot after the PAS keys' n - 1. */
+	if (pas != PAS_REALM || mecid == 0 || !machine_mecid_valid(m, mecid))
+		return machine_key_slot(m, pas);
+	return (unsigned)m->cfg.key_slots + mecid - 1;
+}
+
+/* The flags of a Realm key: it encrypts, and with per-line integrity it is
+ * one of the "private" keys whose lines carry the owner bit (TDX-style). */
+static unsigned protected_key_flags(const struct platform_config *cfg, enum cc_pas pas)
+{
+	bool encrypt = cfg->memenc_mode != MEMENC_NONE &&
+		       (cfg->arch != ARCH_CCA || pas != PAS_NS || cfg->encrypt_ns);
+	bool priv = encrypt && cfg->memenc_mode == MEMENC_MAC && cfg->arch == ARCH_CCA &&
+		    pas != PAS_NS;
+	return (encrypt ? MEMENC_KEY_ENCRYPT : 0) | (priv ? MEMENC_KEY_PRIVATE : 0);
+}
+
+int machine_mec_refresh(struct machine *m, uint32_t mecid)
+{
+	if (!m->cfg.mec || mecid == 0 || !machine_mecid_valid(m, mecid))
+		return -EINVAL;
+	return machine_key_program(m, machine_mec_slot(m, PAS_REALM, mecid), mecid,
+				   protected_key_flags(&m->cfg, PAS_REALM));
+}
+
 /* x86 SEV (and any RMP) machines have two slots past the ASIDs': the
  * plaintext path and the AMD-SP's own key. */
 #define MACHINE_EXTRA_SLOTS 2
@@ -227,7 +262,8 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 	}
 	struct memenc_config ec = {
 		.mode = (enum memenc_mode)cfg->memenc_mode,
-		.slots = (unsigned)cfg->key_slots + (has_extra_slots(cfg) ? MACHINE_EXTRA_SLOTS : 0),
+		.slots = (unsigned)cfg->key_slots + (has_extra_slots(cfg) ? MACHINE_EXTRA_SLOTS : 0) +
+			 (cfg->mec ? (1u << (cfg->mecid_width_m1 + 1)) - 1 : 0),
 		.aes_latency = cfg->aes_latency,
 		.aes_issue = cfg->aes_issue,
 		.mac_latency = cfg->mac_latency,
@@ -275,18 +311,18 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 		return -1;
 	}
 	for (unsigned slot = 0; slot < (cfg->arch == ARCH_CCA ? 4u : 1u); slot++) {
-		bool encrypt = cfg->memenc_mode != MEMENC_NONE &&
-			       (cfg->arch != ARCH_CCA || slot != PAS_NS || cfg->encrypt_ns);
-		/* With per-line integrity, the protected worlds' keys are the
-		 * "private" ones whose lines carry the owner bit (TDX-style). */
-		bool priv = encrypt && cfg->memenc_mode == MEMENC_MAC && cfg->arch == ARCH_CCA &&
-			    slot != PAS_NS;
-		unsigned flags = (encrypt ? MEMENC_KEY_ENCRYPT : 0) | (priv ? MEMENC_KEY_PRIVATE : 0);
-		if (machine_key_program(m, slot, slot, flags)) {
+		if (machine_key_program(m, slot, slot, protected_key_flags(cfg, (enum cc_pas)slot))) {
 			snprintf(err, errlen, "%s: cannot program key slot %u", cfg->name, slot);
 			return -1;
 		}
 	}
+	/* FEAT_MEC: the engine holds a key for every MECID from power-on; EL3
+	 * refreshes one when the RMM assigns or releases it (machine_mec_refresh) */
+	for (uint32_t id = 1; cfg->mec && id < 1u << (cfg->mecid_width_m1 + 1); id++)
+		if (machine_mec_refresh(m, id)) {
+			snprintf(err, errlen, "%s: cannot program the key of MECID %u", cfg->name, id);
+			return -1;
+		}
 	/* the LLC's misses are bounded by the port's request slots, not its own */
 	struct cache_config llc = { cfg->llc_size, (unsigned)cfg->llc_ways, cfg->llc_latency, 0 };
 	struct cache_config l1 = { cfg->l1_size, (unsigned)cfg->l1_ways, cfg->l1_latency,
@@ -577,7 +613,7 @@ static int machine_access(void *ctx, const struct mem_access *a, void *buf, stru
 	/* s390 secure storage: the ultravisor's ownership of the page */
 	if (m->uv && (rc = uv_access_check(m->uv, a, f)) != 0)
 		return rc;
-	unsigned key = a->key >= 0 ? (unsigned)a->key : machine_key_slot(m, a->pas);
+	unsigned key = a->key >= 0 ? (unsigned)a->key : machine_mec_slot(m, a->pas, a->mecid);
 	if (__builtin_expect(m->diff_log != NULL, 0) && a->write)
 		mon_diff_log_old(m->diff_log, a->pa, key);
 	m->port.demand_load = !a->write && !a->dma; /* trains the stream prefetcher */

@@ -121,6 +121,19 @@ static inline void machine_mark(struct machine *m, uint32_t vmid, uint32_t what,
 
 /* The key slot an access in `pas` uses (pure function of the profile). */
 unsigned machine_key_slot(const struct machine *m, enum cc_pas pas);
+/* Arm FEAT_MEC (mec.enabled): the key slot of an access in `pas` that
+ * carries `mecid`: a Realm-PAS access with MECID n > 0 uses the engine's
+ * key for n, a slot past the PAS keys; every other access (MECID 0, another
+ * PAS, no FEAT_MEC) machine_key_slot's. A MECID is valid below
+ * 2^(mec.mecid_width_m1 + 1); MECID 0 always (an invalid one selects the
+ * PAS's key: callers check first). */
+bool machine_mecid_valid(const struct machine *m, uint32_t mecid);
+unsigned machine_mec_slot(const struct machine *m, enum cc_pas pas, uint32_t mecid);
+/* EL3's MECID refresh: MECID `mecid`'s key slot gets a fresh key, so lines
+ * written under its old one no longer decrypt (machine_key_program; TF-A's
+ * MEC refresh service, which TF-RMM calls when it assigns or releases a
+ * MECID). 0, or -EINVAL without FEAT_MEC or for MECID 0 / an invalid one. */
+int machine_mec_refresh(struct machine *m, uint32_t mecid);
 /* The memory controller's plaintext path: an engine slot that does not
  * encrypt, what an x86 access with the C-bit clear uses on a host that does
  * not encrypt its own memory, and where the SNP RMP lives. On SEV and RMP

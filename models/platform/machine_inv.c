@@ -377,9 +377,10 @@ static int walk_peek_read64(void *ctx, uint64_t pa, uint64_t ipa, bool stage2, u
 	bool priv_s2 = stage2 && c->s2_key >= 0 &&
 		       !(c->pt.shared_bit && ((ipa >> c->pt.shared_bit) & 1));
 	unsigned key = stage2 ? (priv_s2 ? (unsigned)c->s2_key
-					 : machine_key_slot(w->m, (enum cc_pas)c->s2_pas))
+					 : machine_mec_slot(w->m, (enum cc_pas)c->s2_pas, c->mecid))
 		       : c->key >= 0 ? (unsigned)c->key
-				     : machine_key_slot(w->m, cc_world_pas((enum cc_world)c->world));
+				     : machine_mec_slot(w->m, cc_world_pas((enum cc_world)c->world),
+							c->mecid);
 	uint8_t b[8];
 	int rc = machine_peek(w->m, key, pa, b, 8);
 	if (rc) {

@@ -56,16 +56,18 @@ static int svc_mem(void *host, const struct ccsim_mem_req *req, void *buf, struc
 		return machine_dram_access(m, (unsigned)req->key, req->pa, buf, req->len, req->write,
 					   cycles) ? -EIO : 0;
 	}
-	if (req->pas > CCSIM_PAS_REALM ||
+	if (req->pas > CCSIM_PAS_REALM || !machine_mecid_valid(m, req->mecid) ||
 	    !cc_world_may_use_pas((enum cc_world)mm->world, (enum cc_pas)req->pas))
 		return -EINVAL;
 	struct bus_port bus = machine_bus(m);
-	unsigned key = req->key >= 0 ? (unsigned)req->key : machine_key_slot(m, (enum cc_pas)req->pas);
+	unsigned key = req->key >= 0 ? (unsigned)req->key
+				     : machine_mec_slot(m, (enum cc_pas)req->pas, req->mecid);
 	for (uint64_t pa = req->pa, len = req->len; len;) {
 		uint32_t n = (uint32_t)MIN(len, 64 - (pa & 63));
 		struct mem_access a = { .pa = pa, .len = n, .write = req->write != 0,
 					.world = (enum cc_world)mm->world, .pas = (enum cc_pas)req->pas,
-					.el = mm->el, .src = mm->src, .key = req->key };
+					.el = mm->el, .src = mm->src, .key = req->key,
+					.mecid = (uint16_t)req->mecid };
 		struct cc_fault f;
 		uint64_t c = 0;
 		/* each line at the cycle the monitor reaches it */
@@ -125,6 +127,18 @@ static int svc_key_program(void *host, uint32_t slot, uint32_t owner, uint32_t f
 	return slot < mm->m->enc.cfg.slots ? machine_key_program(mm->m, slot, owner, flags) : -EINVAL;
 }
 
+static int svc_mec_refresh(void *host, uint32_t mecid, uint64_t *cycles)
+{
+	struct machine_mon *mm = host;
+	struct machine *m = mm->m;
+	if (!m->cfg.mec)
+		return -ENODEV;
+	int rc = machine_mec_refresh(m, mecid);
+	if (rc == 0)
+		*cycles += m->cfg.smc_cycles + m->cfg.mec_refresh_cycles;
+	return rc;
+}
+
 static void svc_tlbi_vmid(void *host, uint32_t vmid, uint64_t *cycles)
 {
 	struct machine_mon *mm = host;
@@ -181,7 +195,7 @@ static int svc_guest_run(void *host, const struct ccsim_guest_regime *g, struct 
 	struct machine_mon *mm = host;
 	struct machine *m = mm->m;
 	struct cpu *c = &mm->pe;
-	if (!mm->has_pe || g->pas > CCSIM_PAS_REALM)
+	if (!mm->has_pe || g->pas > CCSIM_PAS_REALM || !machine_mecid_valid(m, g->mecid))
 		return -EINVAL;
 	struct ccsim_vcpu in = *cv;
 	c->paging = 1;
@@ -198,6 +212,7 @@ static int svc_guest_run(void *host, const struct ccsim_guest_regime *g, struct 
 	c->core = 0;
 	c->tag = (struct tlb_tag){ .world = mm->world, .vmid = (uint16_t)g->vmid };
 	c->s2_pas = g->pas;
+	c->mecid = g->mecid; /* VMECID_P_EL2 */
 	struct guest_mark mk = { m, g->vmid };
 	struct exec_params ep = {
 		.now = m->call_t0 + p->at, .budget = p->budget, .trap_wfi = p->trap_wfi != 0,
@@ -276,6 +291,7 @@ static const struct ccsim_monitor_services mon_services = {
 	.trace_type = svc_trace_type,
 	.trace = svc_trace,
 	.fault_name = machine_mon_fault_name,
+	.mec_refresh = svc_mec_refresh,
 };
 
 const struct ccsim_monitor_services *machine_mon_services(void)

@@ -241,9 +241,11 @@ static int dsvc_mem(void *host, const struct ccsim_mem_req *req, void *buf, stru
 	uint8_t *p = buf;
 	(void)cycles; /* its time is not compared: the first monitor's is the run's */
 	if (req->key >= (int32_t)m->enc.cfg.slots || req->pas > CCSIM_PAS_REALM ||
+	    !machine_mecid_valid(m, req->mecid) ||
 	    !cc_world_may_use_pas((enum cc_world)d->mm->world, (enum cc_pas)req->pas))
 		return -EINVAL;
-	unsigned key = req->key >= 0 ? (unsigned)req->key : machine_key_slot(m, (enum cc_pas)req->pas);
+	unsigned key = req->key >= 0 ? (unsigned)req->key
+				     : machine_mec_slot(m, (enum cc_pas)req->pas, req->mecid);
 	for (uint64_t pa = req->pa, len = req->len; len;) {
 		uint32_t n = (uint32_t)MIN(len, LINE - (pa & (LINE - 1)));
 		unsigned off = (unsigned)(pa & (LINE - 1));
@@ -398,6 +400,17 @@ static int dsvc_key_program(void *host, uint32_t slot, uint32_t owner, uint32_t 
 	return -EOPNOTSUPP;
 }
 
+/* Key refreshes are the first monitor's: the machine's keys are its. The
+ * second's are not compared (docs/monitor-api.md). */
+static int dsvc_mec_refresh(void *host, uint32_t mecid, uint64_t *cycles)
+{
+	struct mon_diff *d = host;
+	(void)cycles;
+	if (!d->mm->m->cfg.mec)
+		return -ENODEV;
+	return machine_mecid_valid(d->mm->m, mecid) && mecid ? 0 : -EINVAL;
+}
+
 static const struct ccsim_monitor_services diff_services = {
 	.abi_version = CCSIM_MONITOR_ABI_VERSION,
 	.kind = CCSIM_MONITOR_RMM,
@@ -416,6 +429,7 @@ static const struct ccsim_monitor_services diff_services = {
 	.trace_type = dsvc_trace_type,
 	.trace = dsvc_trace,
 	.fault_name = machine_mon_fault_name,
+	.mec_refresh = dsvc_mec_refresh,
 };
 
 /* --- the comparison --- */

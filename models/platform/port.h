@@ -20,6 +20,10 @@ struct mem_access {
 	uint8_t el;
 	uint16_t src; /* trace source of the master */
 	int32_t key;  /* key slot (ASID / KeyID) the master tags this access with; -1: by PAS */
+	/* Arm FEAT_MEC: the memory encryption context a Realm-PAS access carries
+	 * (VMECID_P_EL2, MECID_P0_EL2, ...); with key -1 it selects the engine's
+	 * key (machine_mec_slot). 0: the default MECID, the PAS's own key. */
+	uint16_t mecid;
 	uint8_t core; /* the physical core issuing it (whose L1D it goes through) */
 	bool dma;     /* a device transaction: I/O-coherent, enters at the LLC */
 	/* Who is asking, for ownership tables that check it (AMD RMP): a guest

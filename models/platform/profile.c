@@ -71,6 +71,9 @@ static const struct schema_key schema[] = {
 	U64("memenc", "meta_cache_size", meta_cache_size, 1024, 1ull << 26, "64K", "ctr-tree: metadata cache bytes"),
 	U64("memenc", "meta_cache_ways", meta_cache_ways, 2, 64, "8", "ctr-tree: metadata cache ways"),
 	U64("memenc", "meta_cache_latency", meta_cache_latency, 1, 1000, "2", "ctr-tree: metadata cache hit, cycles"),
+	BOOL("mec", "enabled", mec, "false", "Arm FEAT_MEC (arch = cca): each Realm-PAS access carries a memory encryption context identifier (MECID) that selects its key in the engine, one key slot per MECID beside the four PAS keys; MECID 0 is the Realm PAS's own key (the RMM's)"),
+	U64("mec", "mecid_width_m1", mecid_width_m1, 0, 10, "3", "MECIDR_EL2.MECIDWidthm1 (Arm ARM, FEAT_MEC): MECIDs are m1 + 1 bits, 2^(m1 + 1) of them; the RMM offers the host 2^(m1 + 1) - 1 of them (MECID 0 is its own)"),
+	U64("mec", "refresh_cycles", mec_refresh_cycles, 0, 10000000, "500", "EL3's refresh of one MECID's key in the engine (the RMM asks it when it assigns or releases a MECID), beyond the SMC round trip (platform.smc_cycles)"),
 	U64("cache", "cores", cores, 1, 16, "1", "cores, each with a private L1D (the LLC is shared)"),
 	BOOL("cache", "invd_cleans", invd_cleans, "false", "a host invalidate-all (INVD, DC ISW loop) writes dirty lines back first"),
 	BOOL("cache", "invd_gp", invd_gp, "false", "INVD raises #GP(0) and invalidates nothing, as on a processor whose SEAM range (TDX) or processor reserved memory (SGX) is protected"),
@@ -530,6 +533,10 @@ static int check_consistency(const char *path, struct platform_config *cfg, char
 		why = "rmm.present: the RMM needs gpc.enabled = true";
 	else if ((cfg->rmm_plugin[0] || cfg->rmm_diff_plugin[0]) && !cfg->rmm)
 		why = "rmm.plugin / rmm.diff_plugin: the profile has no RMM (rmm.present = false)";
+	else if (cfg->mec && cfg->arch != ARCH_CCA)
+		why = "mec.enabled: FEAT_MEC needs platform.arch = cca";
+	else if (cfg->mec && (1ull << (cfg->mecid_width_m1 + 1)) - 1 + cfg->key_slots > MEMENC_SLOTS_MAX)
+		why = "mec.mecid_width_m1: a key slot per MECID beside memenc.key_slots exceeds the engine's 4096";
 	else if (cfg->uv && cfg->arch != ARCH_S390_SE)
 		why = "uv.enabled: the ultravisor needs platform.arch = s390-se";
 	else if (cfg->l1_size % (64 * cfg->l1_ways) || cfg->llc_size % (64 * cfg->llc_ways) ||

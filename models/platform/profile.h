@@ -37,6 +37,10 @@ struct platform_config {
 	uint64_t aes_latency;
 	uint64_t aes_issue;
 	bool encrypt_ns;          /* NS PAS encrypted too (CCA MPE option) */
+	/* Arm FEAT_MEC: Realm-PAS accesses carry a MECID selecting the key */
+	bool mec;
+	uint64_t mecid_width_m1;  /* MECIDR_EL2.MECIDWidthm1: 2^(m1 + 1) MECIDs */
+	uint64_t mec_refresh_cycles; /* EL3 reprogramming one MECID's key, beyond the SMC */
 	uint64_t mac_latency;
 	bool mac_overlap;
 	bool owner_only;          /* mac mode without the MAC: TDX Li */

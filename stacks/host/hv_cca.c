@@ -70,6 +70,11 @@ int hv_cca_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 	hv_store64(g, params + RMI_REALM_PARAM_RTT_BASE, g->rtt_root, cyc);
 	hv_store64(g, params + RMI_REALM_PARAM_RTT_LEVEL_START, 1, cyc);
 	hv_store64(g, params + RMI_REALM_PARAM_RTT_NUM_START, 1, cyc);
+	/* FEAT_MEC (DEN0137 1.1-alp12 RmiRealmParams.mecid): a private MEC per
+	 * realm, numbered like its VMID; RMI_REALM_CREATE refuses one past
+	 * MAX_MECID (RMI_FEATURES index 1) or already another realm's */
+	if (g->m->cfg.mec)
+		hv_store64(g, params + RMI_REALM_PARAM_MECID, g->cfg.vmid, cyc);
 	st = hv_rmi(g, RMI_REALM_CREATE, g->rd, params, 0, 0, 0, NULL, cyc);
 	hv_note(res, st);
 	if (st != RMI_SUCCESS)

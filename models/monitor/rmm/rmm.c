@@ -49,6 +49,9 @@ static const struct rmm_cmd rmm_cmd_table[] = {
 	{ RMI_RTT_INIT_RIPAS, "rtt_init_ripas", 3, { "rd", "base", "top" }, rmi_rtt_init_ripas, 300, 2 },
 	{ RMI_RTT_SET_RIPAS, "rtt_set_ripas", 4, { "rd", "rec_ptr", "base", "top" },
 	  rmi_rtt_set_ripas, 300, 2 },
+	/* DEN0137 1.1-alp12, with FEAT_MEC only (rmm_answers) */
+	{ RMI_MEC_SET_SHARED, "mec_set_shared", 1, { "mecid" }, rmi_mec_set_shared, 150, 1 },
+	{ RMI_MEC_SET_PRIVATE, "mec_set_private", 1, { "mecid" }, rmi_mec_set_private, 150, 1 },
 };
 #define NCMDS (sizeof(rmm_cmd_table) / sizeof(rmm_cmd_table[0]))
 G_STATIC_ASSERT(NCMDS <= RMM_NCMDS);
@@ -78,6 +81,13 @@ const struct rmm_cmd *rmm_cmd_by_name(const char *name)
 bool rmm_owns_fid(uint64_t fid)
 {
 	return rmm_cmd_by_fid(fid) != NULL;
+}
+
+bool rmm_answers(const struct rmm *r, uint64_t fid)
+{
+	if (fid == RMI_MEC_SET_SHARED || fid == RMI_MEC_SET_PRIVATE)
+		return r->mec;
+	return rmm_owns_fid(fid);
 }
 
 const char *rmi_status_name(uint64_t x0)
@@ -185,9 +195,10 @@ void rmm_cmd_stats(const struct rmm_stat_sink *k, const char *prefix, bool rsi,
  * memory path with Realm EL2's rights, `*cycles` into the call it serves
  * (the platform splits them into lines): 0, 1 on a fault (*f), -errno. */
 static int rmm_mem(struct rmm *r, uint64_t pa, void *buf, size_t len, bool write, enum cc_pas pas,
-		   struct ccsim_fault *f, uint64_t *cycles)
+		   uint32_t mecid, struct ccsim_fault *f, uint64_t *cycles)
 {
-	struct ccsim_mem_req q = { .pa = pa, .len = len, .write = write, .pas = pas, .key = -1 };
+	struct ccsim_mem_req q = { .pa = pa, .len = len, .write = write, .pas = pas, .key = -1,
+				   .mecid = mecid };
 	return r->svc->mem(r->host, &q, buf, f, cycles);
 }
 
@@ -199,24 +210,41 @@ static const char *fault_name(struct rmm *r, int rc, const struct ccsim_fault *f
 /* Zero a granule through the Realm PAS, as the RMM does with a write loop
  * through its own mapping: DRAM ends up holding the Realm key's encryption of
  * zeros, and no plaintext of the previous owner survives. */
-int rmm_granule_scrub(struct rmm *r, uint64_t pa, uint64_t *cycles)
+static int granule_scrub(struct rmm *r, uint64_t pa, uint32_t mecid, uint64_t *cycles)
 {
 	static const uint8_t zero[GRANULE_SIZE];
 	struct ccsim_fault f;
 	r->changes++;
-	int rc = rmm_mem(r, pa, (void *)zero, GRANULE_SIZE, true, PAS_REALM, &f, cycles);
+	int rc = rmm_mem(r, pa, (void *)zero, GRANULE_SIZE, true, PAS_REALM, mecid, &f, cycles);
 	/* Only a platform bug (a stale GPT entry, see gpc.el3_tlbi) can fault
 	 * here; the RMM cannot recover from its own fault. */
 	if (rc) {
 		rmm_panic(r, pa, fault_name(r, rc, &f));
 		return -EFAULT;
 	}
+	/* Arm ARM FEAT_MEC: caches need not tell MECIDs apart before the point
+	 * of encryption, so memory the next user reaches under another MECID
+	 * is cleaned to it first (DC CIPAE; TF-RMM granule_dcci_poe) */
+	if (r->mec && r->svc->cache_flush(r->host, pa, GRANULE_SIZE, cycles)) {
+		rmm_panic(r, pa, "cache maintenance to the point of encryption failed");
+		return -EFAULT;
+	}
 	r->stat_scrubbed++;
 	return 0;
 }
 
+int rmm_granule_scrub(struct rmm *r, uint64_t pa, uint64_t *cycles)
+{
+	return granule_scrub(r, pa, 0, cycles);
+}
+
+int rmm_granule_scrub_realm(struct rmm *r, uint64_t pa, uint64_t *cycles)
+{
+	return granule_scrub(r, pa, r->alt_mecid, cycles);
+}
+
 static void realm_rw(struct rmm *r, uint64_t pa, void *buf, size_t len, bool write,
-		     uint64_t *cycles)
+		     uint32_t mecid, uint64_t *cycles)
 {
 	struct ccsim_fault f;
 	if (r->panicked) {
@@ -225,7 +253,7 @@ static void realm_rw(struct rmm *r, uint64_t pa, void *buf, size_t len, bool wri
 		return;
 	}
 	r->changes += write;
-	int rc = rmm_mem(r, pa, buf, len, write, PAS_REALM, &f, cycles);
+	int rc = rmm_mem(r, pa, buf, len, write, PAS_REALM, mecid, &f, cycles);
 	if (rc) {
 		rmm_panic(r, pa, fault_name(r, rc, &f));
 		if (!write)
@@ -235,25 +263,36 @@ static void realm_rw(struct rmm *r, uint64_t pa, void *buf, size_t len, bool wri
 
 void rmm_realm_read(struct rmm *r, uint64_t pa, void *buf, size_t len, uint64_t *cycles)
 {
-	realm_rw(r, pa, buf, len, false, cycles);
+	realm_rw(r, pa, buf, len, false, 0, cycles);
 }
 
 void rmm_realm_write(struct rmm *r, uint64_t pa, const void *buf, size_t len, uint64_t *cycles)
 {
-	realm_rw(r, pa, (void *)buf, len, true, cycles);
+	realm_rw(r, pa, (void *)buf, len, true, 0, cycles);
+}
+
+void rmm_realm_mem_read(struct rmm *r, uint64_t pa, void *buf, size_t len, uint64_t *cycles)
+{
+	realm_rw(r, pa, buf, len, false, r->alt_mecid, cycles);
+}
+
+void rmm_realm_mem_write(struct rmm *r, uint64_t pa, const void *buf, size_t len,
+			 uint64_t *cycles)
+{
+	realm_rw(r, pa, (void *)buf, len, true, r->alt_mecid, cycles);
 }
 
 int rmm_ns_read(struct rmm *r, uint64_t pa, void *buf, size_t len, uint64_t *cycles)
 {
 	struct ccsim_fault f;
-	return rmm_mem(r, pa, buf, len, false, PAS_NS, &f, cycles) ? 1 : 0;
+	return rmm_mem(r, pa, buf, len, false, PAS_NS, 0, &f, cycles) ? 1 : 0;
 }
 
 int rmm_ns_write(struct rmm *r, uint64_t pa, const void *buf, size_t len, uint64_t *cycles)
 {
 	struct ccsim_fault f;
 	r->changes++;
-	return rmm_mem(r, pa, (void *)buf, len, true, PAS_NS, &f, cycles) ? 1 : 0;
+	return rmm_mem(r, pa, (void *)buf, len, true, PAS_NS, 0, &f, cycles) ? 1 : 0;
 }
 
 int rmm_realm_info(struct rmm *r, uint64_t rd, int *state, uint8_t rim[64])
@@ -371,7 +410,9 @@ void rmm_handle_rmi(struct rmm *r, uint64_t regs[RMI_REGS], uint64_t *cycles)
 	}
 	*cycles += c->cost;
 	uint64_t fid = regs[0], changes = r->changes;
+	r->alt_mecid = 0;
 	c->handler(r, regs, cycles);
+	r->alt_mecid = 0; /* TF-RMM: MECID registers reset before the RMM returns */
 	if (r->panicked)
 		regs[0] = UINT64_MAX; /* a fault inside the handler: no answer */
 	r->stat_calls[i]++;

@@ -1,7 +1,9 @@
 /* The Realm Management Monitor: RMI commands dispatched from a table (id ->
  * name, arity, handler, cost), granule state tracking, and the EL3 calls that
- * change the GPT. Behaviour follows Arm DEN0137 1.0-rel0; where the spec
- * leaves an order open, the order chosen is documented at the handler.
+ * change the GPT. Behaviour follows Arm DEN0137 1.0-rel0, and on a machine
+ * with FEAT_MEC (mec.enabled) 1.1-alp12's memory encryption contexts
+ * (rmm_mec.c); where the spec leaves an order open, the order chosen is
+ * documented at the handler.
  *
  * It reaches the machine only through the monitor interface's services
  * (include/ccsim/monitor.h), and the platform reaches it only through its
@@ -44,6 +46,20 @@ struct rmm {
 	uint64_t stat_scrubbed;   /* granules zeroed */
 	uint64_t panicked;        /* the RMM took a fault of its own: it answers nothing more */
 	uint8_t vmid_used[65536 / 8]; /* VMIDs of live realms (16-bit VMIDs) */
+	/* Memory encryption contexts (FEAT_MEC, DEN0137 1.1-alp12): on a
+	 * profile with mec.enabled. The host names MECIDs 0..max_mecid; the
+	 * PE carries host MECID + 1, MECID 0 being the RMM's own (TF-RMM
+	 * RESERVED_MECID_SYSTEM, INTERNAL_MECID). */
+	bool mec;
+	uint64_t max_mecid;       /* RmiFeatureRegister1.MAX_MECID */
+	uint8_t *mec_state;       /* enum rmm_mec_state per host MECID */
+	uint64_t mec_members;     /* realms in the shared MEC */
+	/* MECID_A1_EL2: the MECID of the RMM's mappings of the realm it works
+	 * on (its RTTs and data), set when it loads that realm's RD (TF-RMM
+	 * mec_realm_mecid_s1_init); 0 between calls. RD, REC and auxiliary
+	 * granules are the RMM's own: the default MECID. */
+	uint32_t alt_mecid;
+	uint64_t stat_mec_refreshes; /* MECID keys EL3 refreshed at the RMM's request */
 	uint64_t stat_rsi_calls[RSI_NCMDS];
 	uint64_t stat_rsi_errors[RSI_NCMDS];
 	uint64_t stat_rsi_cycles[RSI_NCMDS];
@@ -77,8 +93,10 @@ void rmm_reset(struct rmm *r);
 /* Its statistics through `emit` (ccsim_monitor_ops.stats). */
 void rmm_stats(struct rmm *r, ccsim_stat_fn *emit, void *ctx);
 /* Its state as one blob (ccsim_monitor_ops.save / restore): the counters
- * in the order of its field table, then the granule states and VMIDs. */
-#define RMM_STATE_VERSION 5
+ * in the order of its field table, then the granule states and VMIDs, then
+ * (version 6) the MEC states and the shared MEC's members; a version-5
+ * blob restores with every MEC unassigned. */
+#define RMM_STATE_VERSION 6
 int rmm_save(const struct rmm *r, ccsim_write_fn *write, void *ctx);
 int rmm_restore(struct rmm *r, uint32_t version, const void *blob, size_t len);
 /* Handle one RMI call: regs[0] is the FID on entry and the return code on exit. */

@@ -32,6 +32,11 @@
 #define RMI_REC_AUX_COUNT         RMI_FID(0x167)
 #define RMI_RTT_INIT_RIPAS        RMI_FID(0x168)
 #define RMI_RTT_SET_RIPAS         RMI_FID(0x169)
+/* DEN0137 1.1-alp12, memory encryption contexts (FEAT_MEC): only where
+ * the profile has FEAT_MEC (mec.enabled); elsewhere SMC_UNKNOWN, as for
+ * any FID an RMM 1.0 does not implement. */
+#define RMI_MEC_SET_SHARED        RMI_FID(0x18C)
+#define RMI_MEC_SET_PRIVATE       RMI_FID(0x18D)
 #define RMI_FID_FIRST             RMI_VERSION
 #define RMI_FID_LAST              RMI_RTT_SET_RIPAS
 
@@ -110,6 +115,17 @@ enum rmi_ripas {
 #define RMI_FEAT0_HASH_SHA_256 (1ull << 28)
 #define RMI_FEAT0_HASH_SHA_512 (1ull << 29)
 
+/* RmiFeatureRegister1 (DEN0137 1.1-alp12): MAX_MECID, the highest MECID the
+ * host may pass, the whole register; 0 on a platform without FEAT_MEC. */
+#define RMI_FEATURE_REGISTER_1 1
+
+/* MEC states (DEN0137 1.1-alp12, memory encryption contexts). */
+enum rmm_mec_state {
+	MEC_PRIVATE_UNASSIGNED = 0, /* every MEC at boot */
+	MEC_PRIVATE_ASSIGNED,       /* the MEC of one realm */
+	MEC_SHARED,                 /* at most one: the MEC of any number of realms */
+};
+
 /* RmiRealmParams (B3.4.12): byte offsets in the 4 KB NS parameter granule. */
 #define RMI_REALM_PARAM_FLAGS 0x000       /* bit 0 LPA2, bit 1 SVE, bit 2 PMU */
 #define RMI_REALM_PARAM_S2SZ 0x008        /* 8 bits */
@@ -123,6 +139,7 @@ enum rmi_ripas {
 #define RMI_REALM_PARAM_RTT_BASE 0x808
 #define RMI_REALM_PARAM_RTT_LEVEL_START 0x810 /* signed */
 #define RMI_REALM_PARAM_RTT_NUM_START 0x818   /* 32 bits */
+#define RMI_REALM_PARAM_MECID 0x828       /* DEN0137 1.1-alp12 RmiRealmParams.mecid; 1.0: unused */
 #define RMI_REALM_FLAG_LPA2 (1ull << 0)
 #define RMI_REALM_FLAG_SVE (1ull << 1)
 #define RMI_REALM_FLAG_PMU (1ull << 2)

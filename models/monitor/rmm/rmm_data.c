@@ -57,7 +57,7 @@ RMM_HANDLER(rmi_data_create)
 	}
 	if (!data_walk(r, regs, &d, ipa, &w, cycles))
 		goto out;
-	rmm_realm_write(r, data, page, GRANULE_SIZE, cycles);
+	rmm_realm_mem_write(r, data, page, GRANULE_SIZE, cycles);
 	w.e.ripas = RIPAS_RAM;
 	data_assign(r, data, &w, cycles);
 	uint8_t desc[RMM_MEAS_DESC_LEN] = { 0 };
@@ -77,7 +77,10 @@ out:
 /* B3.3.2 RMI_DATA_CREATE_UNKNOWN: data_align < data_bound < data_state <
  * rd_* < ipa_align < ipa_bound (ERROR_INPUT) < rtt_walk < rtte_state
  * (ERROR_RTT). Any realm state. Success: ASSIGNED, RIPAS unchanged; the
- * content is the zeros the granule got when delegated; not measured. */
+ * content is the zeros the granule got when delegated; not measured. With
+ * FEAT_MEC those zeros were written under the RMM's MECID and would read
+ * as noise under the realm's: the granule is zeroed again under the
+ * realm's (TF-RMM 1.1 data_create_unknown: buffer_granule_mecid_map_zeroed). */
 RMM_HANDLER(rmi_data_create_unknown)
 {
 	uint64_t rd = regs[1], data = regs[2], ipa = regs[3];
@@ -91,6 +94,10 @@ RMM_HANDLER(rmi_data_create_unknown)
 	}
 	if (!data_walk(r, regs, &d, ipa, &w, cycles))
 		return;
+	if (r->mec) {
+		static const uint8_t zero[GRANULE_SIZE];
+		rmm_realm_mem_write(r, data, zero, GRANULE_SIZE, cycles);
+	}
 	data_assign(r, data, &w, cycles);
 	regs[0] = rmi_return(RMI_SUCCESS, 0);
 }

@@ -40,6 +40,7 @@ struct rmm_rd {
 	uint64_t flags;
 	uint8_t rim[64];      /* SHA-256 uses the first 32 bytes */
 	uint8_t rpv[64];
+	uint64_t mecid;       /* DEN0137 1.1-alp12 RmiRealmParams.mecid (0 without FEAT_MEC) */
 };
 
 /* A REC inside its REC granule. ripas_* is the pending RIPAS change request
@@ -126,12 +127,27 @@ bool rmm_pa_is_delegable(const struct rmm *r, uint64_t pa);
 /* Aligned, delegable and in `state`: the usual *_align/_bound/_state trio. */
 bool rmm_granule_is(const struct rmm *r, uint64_t pa, enum rmm_granule_state state);
 void rmm_granule_set(struct rmm *r, uint64_t pa, enum rmm_granule_state state);
-/* Zero through the Realm PAS (panics the RMM on a fault); 0 or -EFAULT. */
+/* Zero through the Realm PAS (panics the RMM on a fault); 0 or -EFAULT.
+ * _realm: under the MECID of the realm the RMM works on (alt_mecid), as a
+ * granule leaving a realm is. With FEAT_MEC either is then cleaned and
+ * invalidated to the point of encryption (TF-RMM granule_dcci_poe), so no
+ * line of it stays cached under a MECID its next user does not carry. */
 int rmm_granule_scrub(struct rmm *r, uint64_t pa, uint64_t *cycles);
+int rmm_granule_scrub_realm(struct rmm *r, uint64_t pa, uint64_t *cycles);
 /* The RMM's accesses to Realm memory it owns. A fault panics the RMM (it
- * then answers SMC_UNKNOWN); reads of a faulting access return zeros. */
+ * then answers SMC_UNKNOWN); reads of a faulting access return zeros.
+ * rmm_realm_*: its own granules (RD, REC, auxiliary), the default MECID;
+ * rmm_realm_mem_*: a realm's RTTs and data, under alt_mecid. */
 void rmm_realm_read(struct rmm *r, uint64_t pa, void *buf, size_t len, uint64_t *cycles);
 void rmm_realm_write(struct rmm *r, uint64_t pa, const void *buf, size_t len, uint64_t *cycles);
+void rmm_realm_mem_read(struct rmm *r, uint64_t pa, void *buf, size_t len, uint64_t *cycles);
+void rmm_realm_mem_write(struct rmm *r, uint64_t pa, const void *buf, size_t len,
+			 uint64_t *cycles);
+/* The MECID a realm's accesses carry (host MECID + 1; 0 without FEAT_MEC). */
+static inline uint32_t rmm_hw_mecid(const struct rmm *r, uint64_t host_mecid)
+{
+	return r->mec ? (uint32_t)host_mecid + 1 : 0;
+}
 /* A read of host memory through the NS PAS, as the RMM's NS mapping does:
  * 0, or 1 if the GPC refuses it (the granule is not NS: *_pas conditions). */
 int rmm_ns_read(struct rmm *r, uint64_t pa, void *buf, size_t len, uint64_t *cycles);
@@ -145,6 +161,7 @@ void rmm_vmid_set(struct rmm *r, uint64_t vmid, bool used);
 static inline void rmm_rd_load(struct rmm *r, uint64_t rd, struct rmm_rd *d, uint64_t *cycles)
 {
 	rmm_realm_read(r, rd, d, sizeof(*d), cycles);
+	r->alt_mecid = rmm_hw_mecid(r, d->mecid); /* the realm it now works on */
 }
 static inline void rmm_rd_store(struct rmm *r, uint64_t rd, const struct rmm_rd *d,
 				uint64_t *cycles)
@@ -284,6 +301,16 @@ RMM_HANDLER(rmi_data_create_unknown);
 RMM_HANDLER(rmi_data_destroy);
 RMM_HANDLER(rmi_rec_enter);
 RMM_HANDLER(rmi_psci_complete);
+RMM_HANDLER(rmi_mec_set_shared);
+RMM_HANDLER(rmi_mec_set_private);
+/* Is the FID one this RMM answers (the MEC commands only with FEAT_MEC)? */
+bool rmm_answers(const struct rmm *r, uint64_t fid);
+/* MEC bookkeeping (rmm_mec.c) */
+/* RMI_REALM_CREATE's MEC checks: may a new realm take host MECID `mecid`? */
+bool rmm_mec_can_assign(const struct rmm *r, uint64_t mecid);
+/* A realm takes / gives back `mecid` (refreshing a private MEC's key). */
+void rmm_mec_assign(struct rmm *r, uint64_t mecid, uint64_t *cycles);
+void rmm_mec_release(struct rmm *r, uint64_t mecid, uint64_t *cycles);
 /* REC_CREATE: the new REC's vCPU at reset (pc, x0..x7, interrupts masked). */
 void rmm_rec_vcpu_init(struct rmm *r, uint64_t rec, const struct rmm_rec *e, uint64_t *cycles);
 /* After an RTT change that may remove a valid stage 2 mapping of realm

@@ -34,10 +34,21 @@ static const struct sim_field rmm_fields[] = {
 };
 #define NFIELDS (sizeof(rmm_fields) / sizeof(rmm_fields[0]))
 
+/* Host MECIDs the RMM tracks: MAX_MECID + 1 (none without FEAT_MEC). */
+static uint64_t mec_count(const struct rmm *r)
+{
+	return r->mec ? r->max_mecid + 1 : 0;
+}
+
 void rmm_reset(struct rmm *r)
 {
 	memset(r->state, GRANULE_UNDELEGATED, r->ngranules);
 	memset(r->vmid_used, 0, sizeof(r->vmid_used));
+	/* DEN0137 1.1-alp12: at boot every MEC is MEC_STATE_PRIVATE_UNASSIGNED */
+	if (r->mec)
+		memset(r->mec_state, MEC_PRIVATE_UNASSIGNED, mec_count(r));
+	r->mec_members = 0;
+	r->alt_mecid = 0;
 }
 
 int rmm_save(const struct rmm *r, ccsim_write_fn *write, void *ctx)
@@ -49,6 +60,10 @@ int rmm_save(const struct rmm *r, ccsim_write_fn *write, void *ctx)
 	sim_buf_put_u64(&b, r->ngranules);
 	sim_buf_put(&b, r->state, r->ngranules);
 	sim_buf_put(&b, r->vmid_used, sizeof(r->vmid_used));
+	sim_buf_put_u64(&b, mec_count(r));
+	sim_buf_put(&b, r->mec_state, mec_count(r));
+	sim_buf_put_u64(&b, r->mec_members);
+	sim_buf_put_u64(&b, r->stat_mec_refreshes);
 	write(ctx, b.data, b.len);
 	sim_buf_free(&b);
 	return 0;
@@ -57,7 +72,7 @@ int rmm_save(const struct rmm *r, ccsim_write_fn *write, void *ctx)
 int rmm_restore(struct rmm *r, uint32_t version, const void *blob, size_t len)
 {
 	struct sim_reader in;
-	if (version != RMM_STATE_VERSION)
+	if (version != RMM_STATE_VERSION && version != 5)
 		return -1;
 	sim_reader_init(&in, blob, len);
 	for (size_t i = 0; i < NFIELDS; i++)
@@ -66,6 +81,19 @@ int rmm_restore(struct rmm *r, uint32_t version, const void *blob, size_t len)
 		return -1; /* another delegable range: another machine */
 	sim_reader_get(&in, r->state, r->ngranules);
 	sim_reader_get(&in, r->vmid_used, sizeof(r->vmid_used));
+	if (r->mec)
+		memset(r->mec_state, MEC_PRIVATE_UNASSIGNED, mec_count(r));
+	r->mec_members = r->stat_mec_refreshes = 0;
+	if (version >= 6) { /* version 5 had no MECs: all unassigned */
+		if (sim_reader_u64(&in) != mec_count(r))
+			return -1; /* another MECID width: another machine */
+		sim_reader_get(&in, r->mec_state, mec_count(r));
+		r->mec_members = sim_reader_u64(&in);
+		r->stat_mec_refreshes = sim_reader_u64(&in);
+		for (uint64_t i = 0; i < mec_count(r); i++)
+			if (r->mec_state[i] > MEC_SHARED)
+				return -1;
+	}
 	return in.failed || in.pos != len ? -1 : 0;
 }
 
@@ -75,12 +103,17 @@ void rmm_stats(struct rmm *r, ccsim_stat_fn *emit, void *ctx)
 	const struct rmm_cmd *cmds;
 	size_t n = rmm_cmds(&cmds);
 	for (size_t i = 0; i < n; i++) {
+		if (!rmm_answers(r, cmds[i].fid))
+			continue; /* the MEC commands without FEAT_MEC */
 		gchar *p = g_strdup_printf("rmm.%s", cmds[i].name);
 		rmm_cmd_stats(&k, p, false, &r->stat_calls[i], &r->stat_errors[i], &r->stat_cycles[i]);
 		g_free(p);
 	}
 	rmm_stat(&k, "rmm", "scrubbed_granules", CCSIM_STAT_COUNT, &r->stat_scrubbed,
 		 "granules the RMM zeroed before handing them on");
+	if (r->mec)
+		rmm_stat(&k, "rmm", "mec_refreshes", CCSIM_STAT_COUNT, &r->stat_mec_refreshes,
+			 "MECID keys EL3 refreshed as the RMM assigned or released a MEC");
 	rmm_rsi_stats(r, &k);
 	rmm_rec_stats(r, &k);
 }
@@ -120,7 +153,7 @@ struct rmm *rmm_create(const struct ccsim_monitor_services *svc, void *host, cha
 		       size_t errlen)
 {
 	struct rmm *r = g_new0(struct rmm, 1);
-	uint64_t pgs = 0, timer = 0;
+	uint64_t pgs = 0, timer = 0, mec = 0, width_m1 = 0;
 	r->svc = svc;
 	r->host = host;
 	if (!param(r, "gpc.pgs", &pgs, err, errlen) ||
@@ -142,8 +175,22 @@ struct rmm *rmm_create(const struct ccsim_monitor_services *svc, void *host, cha
 		goto fail;
 	}
 	r->timer_rmm = timer == 1; /* rmm.timer's values: host, rmm */
+	/* FEAT_MEC (ID_AA64MMFR3_EL1.MEC) and MECIDR_EL2.MECIDWidthm1; a
+	 * platform that names neither has none */
+	if (r->svc->param(r->host, "mec.enabled", &mec) == 0 && mec) {
+		if (!param(r, "mec.mecid_width_m1", &width_m1, err, errlen))
+			goto fail;
+		if (!r->svc->mec_refresh) {
+			snprintf(err, errlen, "rmm: FEAT_MEC needs the platform's mec_refresh service");
+			goto fail;
+		}
+		r->mec = true;
+		/* TF-RMM mecid_max: 2^width - 1 MECIDs less its own, MECID 0 */
+		r->max_mecid = (1ull << (width_m1 + 1)) - 2;
+	}
 	r->ngranules = r->deleg_size / GRANULE_SIZE;
 	r->state = g_malloc0(r->ngranules ? r->ngranules : 1);
+	r->mec_state = g_malloc0(mec_count(r) ? mec_count(r) : 1);
 	return r;
 fail:
 	g_free(r);
@@ -152,6 +199,7 @@ fail:
 
 void rmm_destroy(struct rmm *r)
 {
+	g_free(r->mec_state);
 	g_free(r->state);
 	g_free(r);
 }
@@ -166,8 +214,7 @@ void rmm_mon_destroy(void *mon) { rmm_destroy(mon); }
 void rmm_mon_reset(void *mon) { rmm_reset(mon); }
 int rmm_mon_owns_call(void *mon, uint64_t fid)
 {
-	(void)mon;
-	return rmm_owns_fid(fid);
+	return rmm_answers(mon, fid);
 }
 void rmm_mon_call(void *mon, uint64_t regs[CCSIM_MONITOR_REGS], uint64_t *cycles)
 {
@@ -218,7 +265,8 @@ int rmm_mon_query(void *mon, uint32_t what, uint64_t arg, void *out, size_t len)
 }
 
 static const struct ccsim_monitor_ops rmm_ops =
-	RMM_MONITOR_OPS("ccsim's Realm Management Monitor (Arm DEN0137 1.0-rel0)", rmm_mon_call);
+	RMM_MONITOR_OPS("ccsim's Realm Management Monitor (Arm DEN0137 1.0-rel0; with FEAT_MEC, 1.1-alp12's MECIDs)",
+			rmm_mon_call);
 
 const struct ccsim_monitor_ops *rmm_monitor_ops(void)
 {

@@ -54,12 +54,13 @@ static uint64_t feature_reg0(void)
 }
 
 /* B3.3.4 RMI_FEATURES: no failure conditions. Index 0 is RmiFeatureRegister0;
- * every other index reads as zero. */
+ * every other index reads as zero, but for index 1 with FEAT_MEC: MAX_MECID
+ * (DEN0137 1.1-alp12 RmiFeatureRegister1; 0 without FEAT_MEC). */
 RMM_HANDLER(rmi_features)
 {
-	(void)r;
 	(void)cycles;
-	regs[1] = regs[1] == 0 ? feature_reg0() : 0;
+	regs[1] = regs[1] == 0 ? feature_reg0()
+		: regs[1] == RMI_FEATURE_REGISTER_1 && r->mec ? r->max_mecid : 0;
 	regs[0] = rmi_return(RMI_SUCCESS, 0);
 }
 
@@ -87,7 +88,9 @@ static bool rtt_start_valid(uint64_t s2sz, int64_t sl, uint64_t num)
  * rtt_num_level (rtt_level_start / rtt_num_start against s2sz), alias (rd
  * inside the starting RTTs), rtt_align (rtt_base aligned to the size of
  * the starting RTTs), rd_align / rd_bound / rd_state, rtt_state, and
- * vmid_valid (in use; 16-bit VMIDs). Success: RD and RTTs change state,
+ * vmid_valid (in use; 16-bit VMIDs); with FEAT_MEC (DEN0137 1.1-alp12)
+ * mecid_valid (above MAX_MECID) and mec_state (PRIVATE_ASSIGNED: another
+ * realm's private MEC), and on success the realm joins its MEC. Success: RD and RTTs change state,
  * the starting RTTs are initialised, the VMID is taken and the RIM is the
  * hash of the measured realm parameters (A7.1.1 RimInit). Where the params
  * are read (params_pas) the RMM performs a real NS-PAS read: a delegated
@@ -110,6 +113,9 @@ RMM_HANDLER(rmi_realm_create)
 	uint64_t rtt_base = get64(hi + 8);
 	int64_t sl = (int64_t)get64(hi + 0x10);
 	uint64_t num = get64(hi + 0x18) & 0xffffffffu;
+	uint64_t mecid = 0; /* RMM 1.0: the field does not exist */
+	if (r->mec && rmm_ns_read(r, pp + RMI_REALM_PARAM_MECID, &mecid, sizeof(mecid), cycles))
+		return;
 	if (flags & (RMI_REALM_FLAG_LPA2 | RMI_REALM_FLAG_SVE | RMI_REALM_FLAG_PMU) ||
 	    s2sz < RMM_MIN_S2SZ || s2sz > RMM_MAX_S2SZ ||
 	    get64(lo + RMI_REALM_PARAM_NUM_BPS) > RMM_NUM_BPS ||
@@ -128,9 +134,12 @@ RMM_HANDLER(rmi_realm_create)
 			return;
 	if (rmm_vmid_used(r, vmid))                                  /* vmid_valid */
 		return;
+	if (r->mec && !rmm_mec_can_assign(r, mecid))                 /* mecid_valid, mec_state */
+		return;
 
 	struct rmm_rd d = { .state = REALM_NEW, .algo = algo, .s2sz = s2sz, .level_start = sl,
-			    .num_start = num, .rtt_base = rtt_base, .vmid = vmid, .flags = flags };
+			    .num_start = num, .rtt_base = rtt_base, .vmid = vmid, .flags = flags,
+			    .mecid = mecid };
 	memcpy(d.rpv, rpv, sizeof(rpv));
 	/* RimInit: a zeroed RmiRealmParams with only the measured fields
 	 * (flags, s2sz, sve_vl, num_bps, num_wps, pmu_num_ctrs, hash_algo). */
@@ -141,10 +150,13 @@ RMM_HANDLER(rmi_realm_create)
 	rmm_hash(algo, meas, GRANULE_SIZE, d.rim);
 	g_free(meas);
 	rmm_vmid_set(r, vmid, true);
+	if (r->mec)
+		rmm_mec_assign(r, mecid, cycles);
 	rmm_granule_set(r, rd, GRANULE_RD);
 	for (uint64_t i = 0; i < num; i++)
 		rmm_granule_set(r, rtt_base + i * GRANULE_SIZE, GRANULE_RTT);
 	rmm_rd_store(r, rd, &d, cycles);
+	r->alt_mecid = rmm_hw_mecid(r, mecid); /* the starting RTTs: the realm's MECID */
 	rmm_rtt_init_start(r, &d, cycles);
 	regs[0] = rmi_return(RMI_SUCCESS, 0);
 }
@@ -193,13 +205,17 @@ RMM_HANDLER(rmi_realm_destroy)
 	rmm_vmid_set(r, d.vmid, false);
 	for (uint64_t i = 0; i < d.num_start; i++) {
 		uint64_t t = d.rtt_base + i * GRANULE_SIZE;
-		if (rmm_granule_scrub(r, t, cycles))
+		if (rmm_granule_scrub_realm(r, t, cycles))
 			return;
 		rmm_granule_set(r, t, GRANULE_DELEGATED);
 	}
 	if (rmm_granule_scrub(r, rd, cycles))
 		return;
 	rmm_granule_set(r, rd, GRANULE_DELEGATED);
+	/* DEN0137 1.1-alp12 RMI_REALM_DESTROY: the realm leaves its MEC (a
+	 * private one is unassigned, its key refreshed by EL3: TF-RMM mecid_free) */
+	if (r->mec)
+		rmm_mec_release(r, d.mecid, cycles);
 	regs[0] = rmi_return(RMI_SUCCESS, 0);
 }
 

@@ -65,13 +65,15 @@ void rmm_s2_tlbi(struct rmm *r, uint64_t vmid, uint64_t *cycles)
 }
 
 /* The PE's translation regime while it runs a realm: stage 1 off, the RTT
- * as stage 2 (VTTBR = rtt_base, VTCR from s2sz / level_start), Realm PAS. */
-static struct ccsim_guest_regime realm_regime(const struct rmm_rd *d)
+ * as stage 2 (VTTBR = rtt_base, VTCR from s2sz / level_start), Realm PAS,
+ * and with FEAT_MEC the realm's MECID in VMECID_P_EL2 (TF-RMM
+ * mec_realm_mecid_s2_init before entering the realm). */
+static struct ccsim_guest_regime realm_regime(const struct rmm *r, const struct rmm_rd *d)
 {
 	return (struct ccsim_guest_regime){
 		.s2_root = d->rtt_base, .start_level = (uint32_t)d->level_start,
 		.in_bits = (uint32_t)d->s2sz, .shared_bit = (uint32_t)(d->s2sz - 1),
-		.vmid = (uint32_t)d->vmid, .pas = CCSIM_PAS_REALM,
+		.vmid = (uint32_t)d->vmid, .pas = CCSIM_PAS_REALM, .mecid = rmm_hw_mecid(r, d->mecid),
 	};
 }
 
@@ -284,7 +286,7 @@ RMM_HANDLER(rmi_rec_enter)
 			rmm_trace(r, r->tr.virq_inject, vgic_lr_intid(lr), 0, 0, 0);
 	}
 
-	const struct ccsim_guest_regime g = realm_regime(&d);
+	const struct ccsim_guest_regime g = realm_regime(r, &d);
 	struct rec_exit x = { .reason = RMI_EXIT_IRQ };
 	for (;;) {
 		struct ccsim_guest_stop st;

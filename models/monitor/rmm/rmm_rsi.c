@@ -318,7 +318,7 @@ RSI_HANDLER(rsi_token_continue)
 	uint64_t n = MIN(size, c->er.attest_len - c->er.attest_off);
 	uint8_t buf[GRANULE_SIZE];
 	token_rw(r, &c->e, c->er.attest_off, buf, n, false, cycles);
-	rmm_realm_write(r, pa + offset, buf, n, cycles);
+	rmm_realm_mem_write(r, pa + offset, buf, n, cycles);
 	c->er.attest_off += n;
 	c->rec_rsi_dirty = true;
 	regs[1] = n;
@@ -344,7 +344,7 @@ RSI_HANDLER(rsi_realm_config)
 	put64(cfg + RSI_REALM_CONFIG_IPA_WIDTH, c->d.s2sz);
 	cfg[RSI_REALM_CONFIG_HASH_ALGO] = (uint8_t)c->d.algo;
 	memcpy(cfg + RSI_REALM_CONFIG_RPV, c->d.rpv, 64);
-	rmm_realm_write(r, pa, cfg, GRANULE_SIZE, cycles);
+	rmm_realm_mem_write(r, pa, cfg, GRANULE_SIZE, cycles);
 	g_free(cfg);
 	return rsi_ret(regs, RSI_SUCCESS);
 }
@@ -543,7 +543,7 @@ int rmm_rsi_host_call_args(struct rmm *r, uint64_t rec_pa, struct rsi_host_call 
 	if (!rec_load(r, rec_pa, &e, &er, &d, cycles) || er.pending != RSI_PENDING_HOST_CALL ||
 	    !rec_ipa_to_pa(r, &d, er.host_call_addr, &pa, cycles))
 		return -EINVAL;
-	rmm_realm_read(r, pa, buf, sizeof(buf), cycles);
+	rmm_realm_mem_read(r, pa, buf, sizeof(buf), cycles);
 	memcpy(&hc->imm, buf + RSI_HOST_CALL_IMM, 2);
 	memcpy(hc->gprs, buf + RSI_HOST_CALL_GPRS, sizeof(hc->gprs));
 	return 0;
@@ -561,7 +561,7 @@ int rmm_rsi_host_call_complete(struct rmm *r, uint64_t rec_pa,
 		return -EINVAL;
 	/* The host may have unmapped the page meanwhile: the results are lost. */
 	if (rec_ipa_to_pa(r, &d, er.host_call_addr, &pa, cycles))
-		rmm_realm_write(r, pa + RSI_HOST_CALL_GPRS, gprs,
+		rmm_realm_mem_write(r, pa + RSI_HOST_CALL_GPRS, gprs,
 				RSI_HOST_CALL_NR_GPRS * sizeof(uint64_t), cycles);
 	er.pending = RSI_PENDING_NONE;
 	rec_rsi_store(r, rec_pa, &er, cycles);

@@ -75,7 +75,7 @@ static struct rmm_rtte rtte_read(struct rmm *r, uint64_t table, unsigned idx, un
 				 uint64_t *cycles)
 {
 	uint64_t e;
-	rmm_realm_read(r, table + 8ull * idx, &e, 8, cycles);
+	rmm_realm_mem_read(r, table + 8ull * idx, &e, 8, cycles);
 	return rtte_decode(e, level);
 }
 
@@ -83,7 +83,7 @@ void rmm_rtte_write(struct rmm *r, uint64_t table, unsigned idx, unsigned level,
 		    const struct rmm_rtte *t, uint64_t *cycles)
 {
 	uint64_t e = rtte_encode(t, level);
-	rmm_realm_write(r, table + 8ull * idx, &e, 8, cycles);
+	rmm_realm_mem_write(r, table + 8ull * idx, &e, 8, cycles);
 }
 
 bool rmm_rtte_release(struct rmm *r, const struct rmm_rd *d, const struct rmm_walk *w,
@@ -91,7 +91,7 @@ bool rmm_rtte_release(struct rmm *r, const struct rmm_rd *d, const struct rmm_wa
 {
 	rmm_rtte_write(r, w->table, w->idx, w->level, t, cycles);
 	rmm_s2_tlbi(r, d->vmid, cycles); /* break-before-make: no stale stage 2 entry */
-	if (rmm_granule_scrub(r, granule, cycles))
+	if (rmm_granule_scrub_realm(r, granule, cycles))
 		return false;
 	rmm_granule_set(r, granule, GRANULE_DELEGATED);
 	return true;
@@ -130,7 +130,7 @@ void rmm_rtt_init_start(struct rmm *r, const struct rmm_rd *d, uint64_t *cycles)
 					      .ripas = RIPAS_EMPTY };
 			t[j] = ipa < 1ull << d->s2sz ? rtte_encode(&e, sl) : 0;
 		}
-		rmm_realm_write(r, d->rtt_base + n * GRANULE_SIZE, t, GRANULE_SIZE, cycles);
+		rmm_realm_mem_write(r, d->rtt_base + n * GRANULE_SIZE, t, GRANULE_SIZE, cycles);
 	}
 	g_free(t);
 }
@@ -156,7 +156,7 @@ bool rmm_rtt_is_live(struct rmm *r, uint64_t rtt, unsigned level, uint64_t *cycl
 {
 	uint64_t *t = g_malloc(GRANULE_SIZE);
 	bool live = false;
-	rmm_realm_read(r, rtt, t, GRANULE_SIZE, cycles);
+	rmm_realm_mem_read(r, rtt, t, GRANULE_SIZE, cycles);
 	for (unsigned j = 0; j < 512 && !live; j++) {
 		struct rmm_rtte e = rtte_decode(t[j], level);
 		live = rtte_is_live(&e);
@@ -213,7 +213,7 @@ RMM_HANDLER(rmi_rtt_create)
 		t[j] = rtte_encode(&c, (unsigned)level);
 	}
 	rmm_granule_set(r, rtt, GRANULE_RTT);
-	rmm_realm_write(r, rtt, t, GRANULE_SIZE, cycles);
+	rmm_realm_mem_write(r, rtt, t, GRANULE_SIZE, cycles);
 	g_free(t);
 	struct rmm_rtte parent = { .state = RTTE_TABLE, .addr = rtt };
 	rmm_rtte_write(r, w.table, w.idx, w.level, &parent, cycles);
@@ -558,7 +558,7 @@ RMM_HANDLER(rmi_rtt_fold)
 	}
 	uint64_t rtt = w.e.addr;
 	uint64_t *t = g_malloc(GRANULE_SIZE);
-	rmm_realm_read(r, rtt, t, GRANULE_SIZE, cycles);
+	rmm_realm_mem_read(r, rtt, t, GRANULE_SIZE, cycles);
 	bool ok = rtt_homogeneous(t, (unsigned)level, &folded);
 	g_free(t);
 	if (!ok) {                                                 /* rtt_homogeneous */

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <string.h>
 
 #include "models/cpu/cpu.h"
@@ -607,6 +608,103 @@ static void test_key_coherent(void **state)
 	}
 }
 
+/* --- Arm FEAT_MEC (cca-mec): the MECID a Realm-PAS access carries selects
+ * its key slot; other PASes and MECID 0 keep the PAS keys; EL3's refresh of
+ * a MECID's key leaves its old lines unreadable --- */
+
+#define MEC_PAGE 0x80040000ull
+
+/* The page Realm in the GPT, as RMI_GRANULE_DELEGATE leaves it. */
+static struct fx *build_mec(const char *profile)
+{
+	struct fx *f = build(profile);
+	uint64_t c = 0;
+	assert_int_equal(machine_el3_delegate(&f->m, MEC_PAGE, &c), 0);
+	return f;
+}
+
+static const char secret[32] = "realm A: 32 bytes of its secret";
+
+/* A realm store of the secret at the page with `mecid`. */
+static void store_as(struct fx *f, uint32_t mecid)
+{
+	struct cc_fault fault;
+	uint64_t c = 0;
+	f->realm.mecid = mecid;
+	assert_int_equal(cpu_store(&f->realm, MEC_PAGE, secret, 32, &fault, &c), 0);
+}
+
+/* A realm load of the page with `mecid` after the caches are written back. */
+static void load_as(struct fx *f, uint32_t mecid, uint8_t out[32])
+{
+	struct cc_fault fault;
+	uint64_t c = 0;
+	assert_int_equal(machine_wbinvd(&f->m, &c), 0);
+	f->realm.mecid = mecid;
+	assert_int_equal(cpu_load(&f->realm, MEC_PAGE, out, 32, &fault, &c), 0);
+}
+
+/* cca-mec: 16 MECIDs (MECIDWidthm1 = 3); MECID n > 0 in slot 3 + n. */
+static void test_mec_slots(void **state)
+{
+	(void)state;
+	struct fx *f = build_mec("cca-mec");
+	assert_int_equal(f->m.enc.cfg.slots, 4 + 15);
+	assert_int_equal(machine_mec_slot(&f->m, PAS_REALM, 0), 3);
+	assert_int_equal(machine_mec_slot(&f->m, PAS_REALM, 1), 4);
+	assert_int_equal(machine_mec_slot(&f->m, PAS_REALM, 15), 18);
+	/* only the Realm PAS has memory encryption contexts */
+	assert_int_equal(machine_mec_slot(&f->m, PAS_NS, 5), 1);
+	assert_int_equal(machine_mec_slot(&f->m, PAS_ROOT, 5), 2);
+	assert_true(machine_mecid_valid(&f->m, 15));
+	assert_false(machine_mecid_valid(&f->m, 16));
+	/* every MECID's key exists from power-on */
+	for (unsigned s = 4; s < 19; s++)
+		assert_true(memenc_key_valid(&f->m.enc, s) && memenc_key_encrypts(&f->m.enc, s));
+	destroy(f);
+}
+
+/* Written under MECID 2: read back under 2, noise under 3 and under the
+ * Realm PAS's own key (MECID 0). */
+static void test_mec_key_per_mecid(void **state)
+{
+	(void)state;
+	struct fx *f = build_mec("cca-mec");
+	uint8_t got[32];
+	store_as(f, 2);
+	load_as(f, 2, got);
+	assert_memory_equal(got, secret, 32);
+	load_as(f, 3, got);
+	assert_memory_not_equal(got, secret, 32);
+	load_as(f, 0, got);
+	assert_memory_not_equal(got, secret, 32);
+	/* EL3 refreshes MECID 2's key: what was written under the old one
+	 * no longer decrypts, even for MECID 2 */
+	assert_int_equal(machine_mec_refresh(&f->m, 2), 0);
+	load_as(f, 2, got);
+	assert_memory_not_equal(got, secret, 32);
+	assert_int_equal(machine_mec_refresh(&f->m, 0), -EINVAL);
+	assert_int_equal(machine_mec_refresh(&f->m, 16), -EINVAL);
+	destroy(f);
+}
+
+/* cca, no FEAT_MEC: a MECID goes nowhere; every realm access shares the
+ * Realm PAS's key and EL3 has no MECID to refresh. */
+static void test_no_mec_one_realm_key(void **state)
+{
+	(void)state;
+	struct fx *f = build_mec("cca");
+	uint8_t got[32];
+	store_as(f, 2);
+	load_as(f, 3, got);
+	assert_memory_equal(got, secret, 32);
+	assert_int_equal(machine_mec_slot(&f->m, PAS_REALM, 3), 3);
+	assert_false(machine_mecid_valid(&f->m, 1));
+	assert_int_equal(machine_mec_refresh(&f->m, 1), -EINVAL);
+	assert_int_equal(f->m.enc.cfg.slots, 4);
+	destroy(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -622,6 +720,8 @@ int main(void)
 		cmocka_unit_test(test_rmp_instruction_timing),
 		cmocka_unit_test(test_rmp_checked_at_fill), cmocka_unit_test(test_rmp_stale_tlb),
 		cmocka_unit_test(test_key_coherent), cmocka_unit_test(test_invd_gp_on_tdx),
+		cmocka_unit_test(test_mec_slots), cmocka_unit_test(test_mec_key_per_mecid),
+		cmocka_unit_test(test_no_mec_one_realm_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

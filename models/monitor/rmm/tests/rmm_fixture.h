@@ -37,12 +37,13 @@ struct fx {
 #define S2SZ 39
 #define UNPROT (1ull << 38)   /* the unprotected IPA bit */
 
-static inline int fx_setup(void **state)
+/* The machine of profile file `path`. */
+static inline int fx_setup_profile(void **state, const char *path)
 {
 	struct fx *f = test_malloc(sizeof(*f));
 	struct platform_config cfg;
 	char err[256];
-	assert_int_equal(profile_load("models/platform/profiles/cca.ini", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(profile_load(path, &cfg, err, sizeof(err)), 0);
 	sim_init(&f->sim, 7, cfg.freq_mhz * 1000000ull);
 	f->sim.log.sink = NULL;
 	assert_int_equal(machine_init(&f->m, &f->sim, &cfg, err, sizeof(err)), 0);
@@ -50,6 +51,11 @@ static inline int fx_setup(void **state)
 	cpu_init(&f->realm, &f->sim, "realm", machine_bus(&f->m), WORLD_REALM, 1);
 	*state = f;
 	return 0;
+}
+
+static inline int fx_setup(void **state)
+{
+	return fx_setup_profile(state, "models/platform/profiles/cca.ini");
 }
 
 /* The built-in RMM behind the machine's monitor slot. */
