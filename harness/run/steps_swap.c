@@ -137,11 +137,12 @@ int steps_guest_swap(struct run_ctx *rc, const struct scn_step *st, struct step_
 	if (out) {
 		r = hv_guest_swap_out(g, gpa, copy, &h, msg, sizeof(msg));
 	} else {
-		/* what the slot holds now, against the page's last copy */
+		/* what the slot holds now, as the host's key reads it, against the
+		 * page's last copy: the simulator's look (a peek: no time, no
+		 * cache effect), not a host access the step would have to pay */
 		uint64_t slot = run_arg_num(st, "from", 0);
-		struct cc_fault f;
-		uint64_t c = 0;
-		if (slot && cpu_load(&rc->host, slot, copy, SWAP_PAGE, &f, &c) == 0)
+		if (slot && machine_peek(&rc->machine, machine_key_slot(&rc->machine, PAS_NS), slot,
+					 copy, SWAP_PAGE) == 0)
 			was_stale = stale(rc, st, gpa, copy);
 		r = hv_guest_swap_in(g, gpa, slot, &h, msg, sizeof(msg));
 	}
