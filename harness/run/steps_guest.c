@@ -236,12 +236,16 @@ static int guest_peek(struct run_ctx *rc, const struct scn_step *st, struct hv_g
 	res->len = len;
 	res->bytes = g_malloc0(len);
 	steps_res_x(res, 1, pa + (ipa & (GUEST_PAGE - 1)));
-	int r = cpu_load(&rc->host, res->x[0], res->bytes, (uint32_t)len, &f, &res->cycles);
+	/* cpu_load sets its latency: each part of the step is summed */
+	uint64_t c = 0;
+	int r = cpu_load(&rc->host, res->x[0], res->bytes, (uint32_t)len, &f, &c);
+	res->cycles = c;
 	/* the host kernel's fault handler, where it has one for the fault
 	 * (s390-se: a secure page is exported, x2 = 1), then the load again */
 	if (r == 1 && !hv_guest_host_fault(g, res->x[0], f.kind, &res->cycles)) {
 		steps_res_x(res, 2, 1);
-		r = cpu_load(&rc->host, res->x[0], res->bytes, (uint32_t)len, &f, &res->cycles);
+		r = cpu_load(&rc->host, res->x[0], res->bytes, (uint32_t)len, &f, &c);
+		res->cycles += c;
 	}
 	if (r == 1)
 		steps_res_fault(res, f.kind);

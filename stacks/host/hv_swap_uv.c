@@ -41,8 +41,10 @@ uint16_t hv_uv_swap_out(struct machine *m, struct cpu *host, uint64_t pa, uint8_
 {
 	uint16_t rc = host_uvc(m, UVC_CMD_CONV_FROM_SEC_STOR, 0, pa & ~(PAGE - 1), cyc);
 	struct cc_fault f;
+	uint64_t c = 0; /* cpu_load sets its latency: added to the call's */
 	if (rc == UVC_RC_EXECUTED)
-		(void)cpu_load(host, pa & ~(PAGE - 1), copy, (uint32_t)PAGE, &f, cyc);
+		(void)cpu_load(host, pa & ~(PAGE - 1), copy, (uint32_t)PAGE, &f, &c);
+	*cyc += c;
 	return rc;
 }
 
@@ -50,7 +52,10 @@ uint16_t hv_uv_swap_in(struct machine *m, struct cpu *host, uint64_t handle, uin
 		       uint64_t gaddr, const uint8_t *copy, uint64_t *cyc)
 {
 	struct cc_fault f;
-	if (copy && cpu_store(host, pa & ~(PAGE - 1), copy, (uint32_t)PAGE, &f, cyc))
+	uint64_t c = 0; /* cpu_store sets its latency: added to the call's */
+	int bad = copy && cpu_store(host, pa & ~(PAGE - 1), copy, (uint32_t)PAGE, &f, &c);
+	*cyc += c;
+	if (bad)
 		return UVC_RC_INV_STATE; /* the frame is secure already: nothing swapped out */
 	return host_uvc(m, UVC_CMD_CONV_TO_SEC_STOR, handle, gaddr & ~(PAGE - 1), cyc);
 }
