@@ -27,6 +27,11 @@ uint64_t hv_pool_pa(const struct hv_guest *g, enum hv_page kind, uint64_t ipa);
 /* The host's present: `cyc` cycles into the step it serves. Also makes it
  * the simulation's (sim_time), so what the host does next is traced and
  * queued at that cycle. */
+/* Which architecture the guest's machine is: the monitor it has. */
+static inline bool hv_is_cca(const struct hv_guest *g) { return g->m->rmm != NULL; }
+static inline bool hv_is_tdx(const struct hv_guest *g) { return g->m->tdx != NULL; }
+static inline bool hv_is_s390(const struct hv_guest *g) { return g->m->uv != NULL; }
+
 static inline uint64_t hv_now(struct hv_guest *g, uint64_t cyc)
 {
 	sim_set_time(g->m->sim, g->t0 + cyc);

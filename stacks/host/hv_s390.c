@@ -702,7 +702,7 @@ int hv_s390_seal(struct hv_guest *g, char *err, size_t errlen)
 		ST(exports, "exports", "guest pages the host's fault handler exported at a PGM 0x3d of its own access"),
 		ST(swap_outs, "swap_outs", "guest pages the host swapped out (exported, copied to a swap slot, the frame freed)"),
 		ST(swap_ins, "swap_ins", "swapped-out pages the host read back at the guest's gmap fault"),
-		ST(host_faults, "host_faults", "secure storage accesses (PGM 0x3d) of the host's own its fault handler served"),
+		ST(host_faults, "host_faults", "secure storage accesses (PGM 0x3d) by the host itself that its fault handler served"),
 		ST(io, "io", "I/O intercepts: the guest's device accesses the host emulated from what the UV exposed"),
 		ST(validity, "validity", "validity intercepts (an injection into a guest not enabled for it, or no runnable CPU)"),
 	};

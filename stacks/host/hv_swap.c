@@ -33,7 +33,6 @@
 #define MDATA_ENTRIES (PAGE / SNP_MDATA_LEN)
 
 static bool is_snp(const struct hv_guest *g) { return g->sev == CPU_SEV_SNP && g->m->snp; }
-static bool is_s390(const struct hv_guest *g) { return g->m->uv != NULL; }
 
 const char *hv_swap_refusal(const struct hv_guest *g)
 {
@@ -267,7 +266,7 @@ static int swap_check(struct hv_guest *g, uint64_t ipa, struct hv_result *res, c
 int hv_guest_swap_out(struct hv_guest *g, uint64_t ipa, uint8_t *copy, struct hv_result *res,
 		      char *err, size_t errlen)
 {
-	if (is_s390(g)) /* the host's read faults, its handler exports the page */
+	if (hv_is_s390(g)) /* the host's read faults, its handler exports the page */
 		return hv_s390_guest_swap_out(g, ipa, copy, res, err, errlen);
 	uint64_t cyc = 0;
 	int c = swap_check(g, ipa, res, err, errlen);
@@ -319,7 +318,7 @@ int hv_guest_swap_out(struct hv_guest *g, uint64_t ipa, uint8_t *copy, struct hv
 int hv_guest_swap_in(struct hv_guest *g, uint64_t ipa, uint64_t slot, struct hv_result *res,
 		     char *err, size_t errlen)
 {
-	if (is_s390(g)) {
+	if (hv_is_s390(g)) {
 		snprintf(err, errlen, "guest %s: on s390-se a page comes back when the guest touches "
 			 "it (a gmap fault, then the import: UVC convert to secure storage); "
 			 "host.guest_swap_in takes a scenario vm's page there", g->name);
