@@ -38,8 +38,16 @@ RMM_PLUGIN_SRCS := $(wildcard models/monitor/rmm/rmm*.c) \
              models/monitor/attest/cca_token.c models/monitor/attest/cbor.c \
              models/monitor/attest/p384.c models/cpu/vcpu.c sim/buf.c
 RMM_PLUGIN_OBJS := $(RMM_PLUGIN_SRCS:%.c=$(B)/plugobj/%.o)
+# ... and the SNP firmware's, one library per entry file in
+# models/monitor/snp/plugin/.
+SNP_PLUGIN_SRCS := $(filter-out %/snp_abi.c,$(wildcard models/monitor/snp/snp*.c)) \
+             models/mmu/rmp.c models/mmu/rmp_ops.c models/monitor/attest/p384.c \
+             models/monitor/uv/se_crypto.c sim/buf.c
+SNP_PLUGIN_OBJS := $(SNP_PLUGIN_SRCS:%.c=$(B)/plugobj/%.o)
 PLUGINS   := $(patsubst models/monitor/rmm/plugin/rmm_%.c,$(B)/plugins/rmm-%.so,\
-             $(wildcard models/monitor/rmm/plugin/rmm_*.c))
+             $(wildcard models/monitor/rmm/plugin/rmm_*.c)) \
+             $(patsubst models/monitor/snp/plugin/snp_%.c,$(B)/plugins/snp-%.so,\
+             $(wildcard models/monitor/snp/plugin/snp_*.c))
 TEST_PLUGINS := $(patsubst tests/data/monitor/%.c,$(B)/plugins/test-%.so,\
              $(wildcard tests/data/monitor/*.c))
 
@@ -71,6 +79,11 @@ $(B)/plugobj/%.o: %.c
 	@$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
 $(B)/plugins/rmm-%.so: $(B)/plugobj/models/monitor/rmm/plugin/rmm_%.o $(RMM_PLUGIN_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -shared -Wl,--no-undefined -o $@ $^ $(LDLIBS)
+
+$(B)/plugins/snp-%.so: $(B)/plugobj/models/monitor/snp/plugin/snp_%.o $(SNP_PLUGIN_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -shared -Wl,--no-undefined -o $@ $^ $(LDLIBS)
@@ -269,4 +282,5 @@ clean:
 
 -include $(LIB_OBJS:.o=.d) $(PIC_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_BINS:=.d) $(B)/obj/$(CLI_MAIN:.c=.d) \
 	$(wildcard $(B)/obj/sysc/*.d $(B)/obj/sysc/*/*.d) \
-	$(RMM_PLUGIN_OBJS:.o=.d) $(wildcard $(B)/plugobj/models/monitor/rmm/plugin/*.d $(B)/plugobj/tests/data/monitor/*.d)
+	$(RMM_PLUGIN_OBJS:.o=.d) $(SNP_PLUGIN_OBJS:.o=.d) \
+	$(wildcard $(B)/plugobj/models/monitor/*/plugin/*.d $(B)/plugobj/tests/data/monitor/*.d)

@@ -46,6 +46,11 @@ restores "format 4 -> current: realm-lifecycle on cca" $D/realm-lifecycle.scn cc
 restores "format 4 -> current: sev-lifecycle on sev" $D/sev-lifecycle.scn sev \
 	$D/sev-lifecycle-sev.v4.ckpt.gz
 
+# format 5 before the SNP firmware moved behind the monitor interface: its
+# counters the "snp" model's fields, its guests the rest of its record
+restores "format 5 -> current: sev-lifecycle on sev-snp" $D/sev-lifecycle.scn sev-snp \
+	$D/sev-lifecycle-sev-snp.v5.ckpt.gz
+
 # a format this ccsim does not know is refused with its offset
 zcat $D/bus-snoop-cca.v1.ckpt.gz | python3 -c '
 import sys

@@ -44,6 +44,27 @@ PROFILE=cca-mec same_run "the copy manages MECIDs as the built-in does" \
 PROFILE=cca-mec same_run "... and beside it" scenarios/monitor/cca/rmi_mec_set_private.scn \
 	--diff-monitor rmm="$COPY"
 
+# the SEV-SNP firmware as a plug-in (monitor ABI 3: its RMP reads and
+# writes, command buffers): the guest life cycle, the firmware conformance
+# scenarios, page swap, a forged report caught, with the built-in's digests
+SNP=$PLUG/snp-copy.so
+for scn in scenarios/guests/sev-lifecycle.scn scenarios/monitor/snp/fw_activate.scn \
+	scenarios/attacks/swap-replay.scn scenarios/attacks/badram-guest-report.scn; do
+	PROFILE=sev-snp same_run "the SNP firmware plug-in: $(basename $scn .scn)" $scn \
+		--monitor snp="$SNP"
+done
+SEVL=tests/data/checkpoints/sev-lifecycle.scn
+"$CCSIM" run $SEVL --profile sev-snp --checkpoint-after 2 --checkpoint "$T/s.ckpt" --quiet
+PROFILE=sev-snp same_run "... the built-in firmware's checkpoint restores into it" $SEVL \
+	--monitor snp="$SNP" --restore "$T/s.ckpt"
+expect_exit "an SNP firmware plug-in on a profile without it: refused" 2 \
+	"$CCSIM" run $LIFE --monitor snp="$SNP"
+expect_err "... saying where it runs" "snp.plugin: the SNP firmware runs on sev-snp profiles only"
+expect_exit "an RMM plug-in in the SNP firmware's slot: refused" 2 \
+	"$CCSIM" run scenarios/guests/sev-lifecycle.scn --profile sev-snp --monitor snp="$COPY"
+expect_exit "the differential mode beside the SNP firmware: usage error" 2 \
+	"$CCSIM" run scenarios/guests/sev-lifecycle.scn --profile sev-snp --diff-monitor snp="$SNP"
+
 # the reordered copy: DATA_CREATE into an ACTIVE realm from a granule that
 # is not DELEGATED is RMI_ERROR_INPUT (B3.3.1.2), the copy says ERROR_REALM
 line=$(grep -n -- "-> active_data_state$" $DATA | cut -d: -f1)
@@ -70,7 +91,7 @@ same_run "the built-in's checkpoint restores into the differential mode" $S \
 # what is not a plug-in for this ccsim
 expect_exit "another monitor ABI version: refused, exit status 2" 2 \
 	"$CCSIM" run $LIFE --monitor rmm="$PLUG/test-bad_abi.so"
-expect_err "... saying which versions" "test-bad_abi.so: monitor ABI version 3, this ccsim speaks version 2"
+expect_err "... saying which versions" "test-bad_abi.so: monitor ABI version 4, this ccsim speaks version 3"
 expect_exit "a library with no entry point: refused" 2 \
 	"$CCSIM" run $LIFE --diff-monitor rmm="$PLUG/test-no_entry.so"
 expect_err "... naming the symbol" "exports no ccsim_monitor_entry"

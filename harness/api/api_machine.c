@@ -12,8 +12,7 @@
 #include "models/mmu/gpc.h"
 #include "models/mmu/pt.h"
 #include "models/mmu/rmp.h"
-#include "models/monitor/snp/snp_fw.h"
-#include "models/monitor/snp/snp_psp.h"
+#include "models/monitor/snp/snp_abi.h"
 #include "models/platform/machine.h"
 #include "models/platform/profile.h"
 #include "sim/buf.h"
@@ -414,33 +413,26 @@ int ccsim_machine_pvalidate(struct ccsim_machine *cm, uint64_t spa, uint32_t asi
 int ccsim_machine_snp(struct ccsim_machine *cm, const char *cmd, const uint64_t args[4],
 		      uint64_t *cycles)
 {
-	struct snp_psp *p = cm->m.snp;
-	enum snp_status s;
+	static const struct { const char *name; uint64_t cmd; unsigned nargs; } cmds[] = {
+		{ "init", SNP_CMD_INIT, 0 }, { "launch_start", SNP_CMD_LAUNCH_START, 2 },
+		{ "activate", SNP_CMD_ACTIVATE, 2 }, { "launch_update", SNP_CMD_LAUNCH_UPDATE, 4 },
+		{ "launch_finish", SNP_CMD_LAUNCH_FINISH, 1 }, { "decommission", SNP_CMD_DECOMMISSION, 1 },
+		{ "df_flush", SNP_CMD_DF_FLUSH, 0 },
+	};
+	uint64_t regs[MACHINE_FW_REGS] = { 0 };
+	size_t i = 0;
 	*cycles = 0;
-	if (!p)
+	if (!cm->m.snp)
 		return -ENODEV;
-	uint64_t c0 = p->mem_cycles;
-	if (strcmp(cmd, "init") == 0) {
-		s = snp_init(&p->fw);
-	} else if (strcmp(cmd, "launch_start") == 0) {
-		s = snp_launch_start(&p->fw, args[0], args[1]);
-	} else if (strcmp(cmd, "activate") == 0) {
-		s = snp_psp_activate(p, args[0], (uint32_t)args[1]);
-	} else if (strcmp(cmd, "launch_update") == 0) {
-		s = snp_psp_launch_update(p, args[0], args[1], args[2], (enum snp_page_type)args[3]);
-	} else if (strcmp(cmd, "launch_finish") == 0) {
-		struct snp_launch_finish in = { 0 };
-		s = snp_launch_finish(&p->fw, args[0], &in);
-	} else if (strcmp(cmd, "decommission") == 0) {
-		s = snp_psp_decommission(p, args[0]);
-	} else if (strcmp(cmd, "df_flush") == 0) {
-		s = snp_psp_df_flush(p);
-	} else {
+	while (i < sizeof(cmds) / sizeof(cmds[0]) && strcmp(cmd, cmds[i].name) != 0)
+		i++;
+	if (i == sizeof(cmds) / sizeof(cmds[0]))
 		return -EINVAL;
-	}
-	p->stat_cmds++;
-	p->stat_errors += s != SNP_SUCCESS;
-	*cycles = p->mem_cycles - c0;
+	regs[0] = cmds[i].cmd;
+	for (unsigned k = 0; k < cmds[i].nargs; k++)
+		regs[1 + k] = args[k];
+	machine_fw_command(&cm->m, regs, cycles);
+	enum snp_status s = (enum snp_status)regs[0];
 	tell_change(cm);
 	return (int)s;
 }

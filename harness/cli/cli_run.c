@@ -36,10 +36,11 @@ static const char usage_run[] =
 	"  --no-invariants      skip the machine's invariants after each step (a little\n"
 	"                       faster; docs/scenarios.md lists them; a broken one ends\n"
 	"                       the run with exit status 3)\n"
-	"  --monitor rmm=PATH   run the monitor plug-in PATH (a shared library exporting\n"
-	"                       ccsim_monitor_entry, include/ccsim/monitor.h) in the RMM's\n"
-	"                       place; one built for another monitor ABI version is\n"
-	"                       refused (exit status 2). docs/monitor-api.md\n"
+	"  --monitor KIND=PATH  run the monitor plug-in PATH (a shared library exporting\n"
+	"                       ccsim_monitor_entry, include/ccsim/monitor.h) in the place\n"
+	"                       of the RMM (rmm=), the SEV-SNP firmware (snp=) or the SEV\n"
+	"                       firmware (sev=); one built for another monitor ABI version\n"
+	"                       is refused (exit status 2). docs/monitor-api.md\n"
 	"  --diff-monitor rmm=PATH  run the plug-in PATH beside the RMM in lock-step, on\n"
 	"                       its own view of what it owns; the first call whose result\n"
 	"                       registers, memory writes, GPT changes or granule states\n"
@@ -180,22 +181,26 @@ int cli_run(int argc, char **argv)
 		} else if (strcmp(a, "--record-cycles") == 0) {
 			rr.cycles = true;
 		} else if ((strcmp(a, "--monitor") == 0 || strcmp(a, "--diff-monitor") == 0) && v) {
-			/* sugar for --set rmm.plugin=PATH / rmm.diff_plugin=PATH */
-			const char *kinds[] = { "rmm", NULL };
+			/* sugar for --set KIND.plugin=PATH / rmm.diff_plugin=PATH */
+			bool diff = a[2] == 'd';
+			const char *kinds[] = { "rmm", "snp", "sev", NULL };
 			const char *eq = strchr(v, '=');
 			size_t k = 0;
 			while (kinds[k] && (!eq || strncmp(v, kinds[k], (size_t)(eq - v)) != 0 ||
 					    kinds[k][eq - v] != '\0'))
 				k++;
-			if (!eq || !kinds[k] || !eq[1]) {
+			if (!eq || !kinds[k] || !eq[1] || (diff && k != 0)) {
 				gchar *what = g_strdup_printf("%s %s", a, v);
-				cli_bad_usage("run", "%s: expected rmm=PATH (the RMM is the monitor with "
-					      "a plug-in slot)", what);
+				cli_bad_usage("run", diff ? "%s: expected rmm=PATH (the differential mode "
+							    "runs beside the RMM)"
+							  : "%s: expected rmm=PATH, snp=PATH or sev=PATH (the "
+							    "monitors with a plug-in slot)",
+					      what);
 				g_free(what);
 				goto out;
 			}
 			g_ptr_array_add(psets, g_strdup_printf("%s.%s=%s", kinds[k],
-							       a[2] == 'm' ? "plugin" : "diff_plugin",
+							       diff ? "diff_plugin" : "plugin",
 							       eq + 1));
 			g_ptr_array_add(owned, psets->pdata[psets->len - 1]);
 			i++;

@@ -13,7 +13,7 @@
 #include "harness/run/runner_priv.h"
 #include "models/monitor/rmm/rmm_cmds.h"
 #include "models/platform/machine_mon.h"
-#include "models/monitor/snp/snp_psp.h"
+#include "models/monitor/snp/snp_abi.h"
 
 
 /* --- helpers for step handlers --- */
@@ -165,9 +165,8 @@ static bool vm_can_run(const struct run_ctx *rc, const struct scn_step *st)
 	if (!v->asid)
 		return true;
 	uint64_t held[3] = { 0 };
-	return rc->machine.snp ? snp_asid_active(&rc->machine.snp->fw, (uint32_t)v->asid)
-			       : machine_mon_query(rc->machine.sev, CCSIM_QUERY_ASID_GUESTS, v->asid, held,
-						   sizeof(held)) == 0 && held[0] > 0;
+	return machine_mon_query(rc->machine.snp ? rc->machine.snp : rc->machine.sev,
+				 CCSIM_QUERY_ASID_GUESTS, v->asid, held, sizeof(held)) == 0 && held[0] > 0;
 }
 
 #define SCN_MAX_VMS_INV 64 /* vms and guests the translation check looks at */

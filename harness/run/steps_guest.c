@@ -10,7 +10,8 @@
 #include "models/monitor/attest/cca_token.h"
 #include "models/monitor/attest/tdx_quote.h"
 #include "models/monitor/rmm/rmm_cmds.h"
-#include "models/monitor/snp/snp_psp.h"
+#include "models/monitor/snp/snp_abi.h"
+#include "models/platform/machine_mon.h"
 #include "models/monitor/uv/uv_abi.h"
 #include "models/cpu/exec.h"
 #include "sim/buf.h"
@@ -384,8 +385,13 @@ static int verify_snp(struct run_ctx *rc, const uint8_t *r, const uint8_t *meas,
 	/* x1: the evidence was accepted although its measurement is not what
 	 * this platform's firmware measured for that guest (its context page's
 	 * digest was overwritten): the relying party took forged evidence */
-	steps_res_x(res, 1, res->status == VERIFY_OK && rc->machine.snp &&
-				    snp_report_measured(&rc->machine.snp->fw, r) == 0);
+	uint8_t ask[SNP_REPORT_LEN];
+	uint64_t measured = 1;
+	memcpy(ask, r, sizeof(ask));
+	if (res->status == VERIFY_OK && rc->machine.snp &&
+	    machine_mon_query(rc->machine.snp, CCSIM_QUERY_REPORT_MEASURED, 0, ask, sizeof(ask)) == 0)
+		memcpy(&measured, ask, sizeof(measured));
+	steps_res_x(res, 1, res->status == VERIFY_OK && measured == 0);
 	return 0;
 }
 

@@ -13,8 +13,7 @@
 #include "models/mmu/rmp.h"
 #include "models/monitor/sev/sev_fw.h"
 #include "models/platform/machine_mon.h"
-#include "models/monitor/snp/snp_psp.h"
-#include "models/monitor/snp/snp_swap.h"
+#include "models/monitor/snp/snp_abi.h"
 #include "models/platform/machine.h"
 
 static bool have_rmp(struct run_ctx *rc, struct step_result *res)
@@ -168,98 +167,114 @@ int steps_rmpadjust(struct run_ctx *rc, const struct scn_step *st, struct step_r
 /* --- the SNP firmware (SEV-SNP Firmware ABI, AMD 56860) --- */
 
 /* host.snp page_swap_out / page_swap_in / page_md_init / page_reclaim
- * (snp_swap.h), their arguments named after the command buffer's fields. */
-static enum snp_status snp_page_cmd(const struct scn_step *st, struct snp_psp *p, const char *c,
-				    uint64_t gctx)
+ * (snp_abi.h), their arguments named after the command buffer's fields:
+ * the registers. */
+static void snp_page_regs(const struct scn_step *st, const char *c, uint64_t gctx, uint64_t *regs)
 {
-	uint64_t src = run_arg_num(st, "src", 0), dst = run_arg_num(st, "dst", 0);
-	uint64_t mdata = run_arg_num(st, "mdata", 0);
-	unsigned type = steps_snp_swap_page_type(st);
-	bool root = run_arg_num(st, "root", 0) != 0;
-	if (strcmp(c, "page_swap_out") == 0) {
-		struct snp_swap_out o = { .gctx_pa = gctx, .src_pa = src, .dst_pa = dst,
-					  .mdata_pa = mdata, .page_type = type, .root_mdata = root,
-					  .software_data = run_arg_num(st, "software_data", 0) };
-		return snp_page_swap_out(&p->fw, &o);
+	uint64_t flags = run_arg_num(st, "root", 0) ? SNP_SWAP_ROOT_MDATA : 0;
+	if (strcmp(c, "page_md_init") == 0 || strcmp(c, "page_reclaim") == 0) {
+		bool md = c[5] == 'm';
+		regs[0] = md ? SNP_CMD_PAGE_MD_INIT : SNP_CMD_PAGE_RECLAIM;
+		regs[1] = md ? gctx : run_arg_num(st, "addr", 0);
+		regs[2] = md ? run_arg_num(st, "addr", 0) : 0;
+		return;
 	}
-	if (strcmp(c, "page_swap_in") == 0) {
-		struct snp_swap_in i = { .gctx_pa = gctx, .src_pa = src, .dst_pa = dst, .mdata_pa = mdata,
-					 .page_type = type, .root_mdata = root,
-					 .in_place = run_arg_num(st, "in_place", 0) != 0 };
-		return snp_page_swap_in(&p->fw, &i);
-	}
-	if (strcmp(c, "page_md_init") == 0)
-		return snp_page_md_init(&p->fw, gctx, run_arg_num(st, "addr", 0));
-	return snp_page_reclaim(&p->fw, run_arg_num(st, "addr", 0));
+	bool out = strcmp(c, "page_swap_out") == 0;
+	regs[0] = out ? SNP_CMD_PAGE_SWAP_OUT : SNP_CMD_PAGE_SWAP_IN;
+	regs[1] = gctx;
+	regs[2] = run_arg_num(st, "src", 0);
+	regs[3] = run_arg_num(st, "dst", 0);
+	regs[4] = run_arg_num(st, "mdata", 0);
+	regs[5] = out ? run_arg_num(st, "software_data", 0) : 0;
+	regs[6] = steps_snp_swap_page_type(st);
+	regs[7] = flags | (!out && run_arg_num(st, "in_place", 0) ? SNP_SWAP_IN_PLACE : 0);
 }
 
-/* host.snp COMMAND [args]: one firmware command from the hypervisor.
- * .status is snp.* (the ABI's status codes); report: the signed
- * ATTESTATION_REPORT as bytes. Without the firmware (a profile other than
- * sev-snp) the answer is snp.unsupported and nothing changes. The commands
- * and their arguments are checked when the scenario is read
+/* host.snp launch_finish: the ID block naming the digest (and policy) the
+ * owner expects, HOST_DATA; x2 = 1 when there is an ID block. */
+static void snp_finish_buf(struct run_ctx *rc, const struct scn_step *st, uint64_t *regs,
+			   uint8_t buf[SNP_FINISH_BUF_LEN])
+{
+	size_t n = 0;
+	const uint8_t *hd = run_arg_bytes(rc, st, "host_data", &n);
+	if (hd)
+		memcpy(buf + SNP_FINISH_HOST_DATA, hd, MIN(n, SNP_HOST_DATA_LEN));
+	const uint8_t *ld = run_arg_bytes(rc, st, "id_ld", &n);
+	if (ld) {
+		regs[2] = 1;
+		memcpy(buf + SNP_IDB_LD, ld, MIN(n, SNP_DIGEST_LEN));
+		sim_le64_store(buf + SNP_IDB_POLICY,
+			       run_arg_num(st, "policy", SNP_POLICY_SMT | SNP_POLICY_RSVD1));
+	}
+}
+
+/* host.snp COMMAND [args]: one firmware command from the hypervisor,
+ * through the firmware's slot (the monitor interface). .status is snp.*
+ * (the ABI's status codes); report: the signed ATTESTATION_REPORT as
+ * bytes. Without the firmware (a profile other than sev-snp) the answer
+ * is snp.unsupported and nothing changes. The commands and their
+ * arguments are checked when the scenario is read
  * (harness/lang/steps_check.c). */
 int steps_snp(struct run_ctx *rc, const struct scn_step *st, struct step_result *res, char *err,
 	      size_t errlen)
 {
 	(void)err;
 	(void)errlen;
-	struct snp_psp *p = rc->machine.snp;
+	struct machine_mon *fw = rc->machine.snp;
 	const char *c = step_arg(st, "")->v.name;
-	uint64_t gctx = run_arg_num(st, "gctx", 0);
-	enum snp_status s = SNP_SUCCESS;
-	steps_res_status(res, STEPS_STATUS_SNP, p ? SNP_SUCCESS : STEPS_UNSUPPORTED);
-	if (!p)
+	uint64_t gctx = run_arg_num(st, "gctx", 0), cycles = 0;
+	uint64_t regs[CCSIM_MONITOR_REGS] = { 0, gctx };
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	steps_res_status(res, STEPS_STATUS_SNP, fw ? SNP_SUCCESS : STEPS_UNSUPPORTED);
+	if (!fw)
 		return 0;
-	uint64_t c0 = p->mem_cycles; /* the firmware's RMP and page accesses */
 	if (strcmp(c, "init") == 0) {
-		s = snp_init(&p->fw);
+		regs[0] = SNP_CMD_INIT;
 	} else if (strcmp(c, "launch_start") == 0) {
-		s = snp_launch_start(&p->fw, gctx, run_arg_num(st, "policy", SNP_POLICY_SMT | SNP_POLICY_RSVD1));
+		regs[0] = SNP_CMD_LAUNCH_START;
+		regs[2] = run_arg_num(st, "policy", SNP_POLICY_SMT | SNP_POLICY_RSVD1);
 	} else if (strcmp(c, "activate") == 0) {
-		s = snp_psp_activate(p, gctx, (uint32_t)run_arg_num(st, "asid", 0));
+		regs[0] = SNP_CMD_ACTIVATE;
+		regs[2] = run_arg_num(st, "asid", 0);
 	} else if (strcmp(c, "launch_update") == 0) {
-		s = snp_psp_launch_update(p, gctx, run_arg_num(st, "addr", 0), run_arg_num(st, "gpa", 0),
-					  (enum snp_page_type)steps_snp_page_type(st));
+		regs[0] = SNP_CMD_LAUNCH_UPDATE;
+		regs[2] = run_arg_num(st, "addr", 0);
+		regs[3] = run_arg_num(st, "gpa", 0);
+		regs[4] = steps_snp_page_type(st);
 	} else if (strcmp(c, "launch_finish") == 0) {
-		struct snp_launch_finish in = { 0 };
-		size_t n = 0;
-		const uint8_t *hd = run_arg_bytes(rc, st, "host_data", &n);
-		if (hd)
-			memcpy(in.host_data, hd, MIN(n, sizeof(in.host_data)));
-		/* an ID block naming the digest (and policy) the owner expects */
-		const uint8_t *ld = run_arg_bytes(rc, st, "id_ld", &n);
-		if (ld) {
-			in.id_block_en = true;
-			memcpy(in.id_block.ld, ld, MIN(n, sizeof(in.id_block.ld)));
-			in.id_block.policy = run_arg_num(st, "policy", SNP_POLICY_SMT | SNP_POLICY_RSVD1);
-		}
-		s = snp_launch_finish(&p->fw, gctx, &in);
+		regs[0] = SNP_CMD_LAUNCH_FINISH;
+		buf = g_malloc0(len = SNP_FINISH_BUF_LEN);
+		snp_finish_buf(rc, st, regs, buf);
 	} else if (strcmp(c, "decommission") == 0) {
-		s = snp_psp_decommission(p, gctx);
+		regs[0] = SNP_CMD_DECOMMISSION;
 	} else if (strcmp(c, "df_flush") == 0) {
-		s = snp_psp_df_flush(p);
+		regs[0] = SNP_CMD_DF_FLUSH;
+		regs[1] = 0;
 	} else if (g_str_has_prefix(c, "page_")) {
-		s = snp_page_cmd(st, p, c, gctx);
-	} else {
-		uint8_t data[SNP_REPORT_DATA_LEN] = { 0 };
+		snp_page_regs(st, c, gctx, regs);
+	} else { /* report: MSG_REPORT_REQ through SNP_GUEST_REQUEST */
 		size_t n = 0;
 		const uint8_t *d = run_arg_bytes(rc, st, "data", &n);
+		regs[0] = SNP_CMD_GUEST_REQUEST;
+		regs[2] = run_arg_num(st, "vmpl", 0);
+		buf = g_malloc0(len = SNP_REPORT_LEN);
 		if (d)
-			memcpy(data, d, MIN(n, sizeof(data)));
-		res->bytes = g_malloc(SNP_REPORT_LEN);
-		s = snp_guest_report(&p->fw, gctx, data, (unsigned)run_arg_num(st, "vmpl", 0), res->bytes);
-		if (s == SNP_SUCCESS) {
-			res->len = SNP_REPORT_LEN;
-		} else {
-			g_free(res->bytes);
-			res->bytes = NULL;
-		}
+			memcpy(buf + SNP_RPT_REPORT_DATA, d, MIN(n, SNP_REPORT_DATA_LEN));
 	}
-	p->stat_cmds++;
-	p->stat_errors += s != SNP_SUCCESS;
+	if (buf)
+		machine_mon_command_buf(fw, regs, buf, len, &cycles);
+	else
+		machine_mon_command(fw, regs, &cycles);
+	enum snp_status s = (enum snp_status)regs[0];
+	if (regs[0] == SNP_SUCCESS && len == SNP_REPORT_LEN) {
+		res->bytes = buf;
+		res->len = SNP_REPORT_LEN;
+	} else {
+		g_free(buf);
+	}
 	res->status = (uint64_t)s;
-	res->cycles = p->mem_cycles - c0;
+	res->cycles = cycles;
 	return 0;
 }
 

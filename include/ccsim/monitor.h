@@ -20,8 +20,10 @@ extern "C" {
 
 /* Raised whenever a structure or a table below changes shape or meaning.
  * 2: Arm FEAT_MEC: ccsim_mem_req.mecid, ccsim_guest_regime.mecid (was
- *    reserved), the mec_refresh service. */
-#define CCSIM_MONITOR_ABI_VERSION 2u
+ *    reserved), the mec_refresh service.
+ * 3: AMD SEV-SNP firmware: the rmp_read service, CCSIM_MEM_PEEK, the
+ *    call_buf op (a command with a command buffer). */
+#define CCSIM_MONITOR_ABI_VERSION 3u
 
 /* A plug-in exports one function by this name:
  *   const struct ccsim_monitor_ops *ccsim_monitor_entry(uint32_t host_abi);
@@ -77,6 +79,11 @@ struct ccsim_fault {
  * controller as the AMD-SP's DMA does (CCSIM_MEM_DRAM: `key` names the
  * engine key slot, and no access-control check applies). */
 #define CCSIM_MEM_DRAM 0x1u
+/* The simulator's look, for a monitor's own invariant checks (query
+ * CCSIM_QUERY_INVARIANT): a read of what a core would read now, coherent
+ * with the caches, under `key` (>= 0), taking no time, changing no cache
+ * and checking nothing. `cycles` may be NULL. */
+#define CCSIM_MEM_PEEK 0x2u
 struct ccsim_mem_req {
 	uint64_t pa;
 	uint64_t len;   /* any length: the platform splits it into lines */
@@ -225,6 +232,13 @@ struct ccsim_monitor_services {
 	 * it when it assigns or releases a MECID). 0, -EINVAL (MECID 0 or past
 	 * the machine's) or -ENODEV (no FEAT_MEC: profile key mec.enabled). */
 	int (*mec_refresh)(void *host, uint32_t mecid, uint64_t *cycles);
+
+	/* AMD (ABI 3): read the RMP entry of the page at pa (16 bytes as the
+	 * table holds it) as the AMD-SP reads the table, in time; with cycles
+	 * NULL the simulator's look (no time, no cache effect), for invariant
+	 * checks. 0 or a negative errno (-ENODEV: no RMP; -EINVAL: pa past
+	 * what the table covers). */
+	int (*rmp_read)(void *host, uint64_t pa, uint8_t entry[16], uint64_t *cycles);
 };
 
 /* --- what the monitor offers the platform --- */
@@ -289,6 +303,13 @@ enum ccsim_monitor_query {
 	/* TDX: is KeyID `arg` free for a new TD (its Key Ownership Table
 	 * entry HKID_FREE)? out = uint64_t 0 / 1. */
 	CCSIM_QUERY_KEYID_FREE = 14,
+	/* SNP firmware: does a report's MEASUREMENT equal what the firmware
+	 * measured at launch for the guest its REPORT_ID names (its own record,
+	 * never the context page's digest)? The simulator's view, for a run's
+	 * outcome: out holds the report (len = its 0x4A0 bytes) on entry, and
+	 * on return its first 8 bytes a uint64_t 1 (yes), 0 (no: a forged
+	 * report) or UINT64_MAX (no such guest now). */
+	CCSIM_QUERY_REPORT_MEASURED = 15,
 };
 
 struct ccsim_monitor_ops {
@@ -328,6 +349,14 @@ struct ccsim_monitor_ops {
 	void (*stats)(void *mon, ccsim_stat_fn *emit, void *ctx);
 	/* 0 with the answer in out (`len` bytes), or -1: see enum ccsim_monitor_query. */
 	int (*query)(void *mon, uint32_t what, uint64_t arg, void *out, size_t len);
+
+	/* ABI 3: a firmware command with a command buffer (the AMD-SP's, where
+	 * the registers cannot carry its fields: SNP LAUNCH_FINISH's ID block,
+	 * GUEST_REQUEST's report): as call, with `buf` (`len` bytes) read and
+	 * written in place. The buffer's transfer takes no simulated time.
+	 * NULL when no command of the monitor takes one. */
+	void (*call_buf)(void *mon, uint64_t regs[CCSIM_MONITOR_REGS], void *buf, size_t len,
+			 uint64_t *cycles);
 };
 
 typedef const struct ccsim_monitor_ops *ccsim_monitor_entry_fn(uint32_t host_abi);

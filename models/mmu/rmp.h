@@ -197,6 +197,18 @@ static inline bool rmp_covers(const struct rmp_config *cfg, uint64_t spa, uint64
 	uint64_t top = rmp_covered_top(cfg);
 	return spa < top && len <= top - spa;
 }
+/* The table [base, end] of a machine with pa_bits of physical address
+ * space: it covers memory up to what its entries reach (mem_top 0: too
+ * small to hold one). */
+static inline struct rmp_config rmp_config_of(uint64_t base, uint64_t end, unsigned pa_bits)
+{
+	struct rmp_config c = { base, end, 1ull << pa_bits };
+	if (end + 1 - base < RMP_BOOKKEEPING + RMP_ENTRY_BYTES)
+		c.mem_top = 0;
+	else if (rmp_covered_top(&c) < c.mem_top)
+		c.mem_top = rmp_covered_top(&c); /* the table bounds what it covers */
+	return c;
+}
 /* Where the entry of the 4KB page holding spa lives. */
 static inline uint64_t rmp_entry_pa(const struct rmp_config *cfg, uint64_t spa)
 {

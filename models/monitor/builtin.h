@@ -11,6 +11,8 @@
 const struct ccsim_monitor_ops *rmm_monitor_ops(void);
 /* AMD SEV / SEV-ES: the SEV firmware's legacy API (models/monitor/sev/sev_mon.c). */
 const struct ccsim_monitor_ops *sev_monitor_ops(void);
+/* AMD SEV-SNP: the SNP firmware (models/monitor/snp/snp_mon.c). */
+const struct ccsim_monitor_ops *snp_monitor_ops(void);
 /* Intel TDX: the TDX module (models/monitor/tdx/tdx_mon.c). */
 const struct ccsim_monitor_ops *tdx_monitor_ops(void);
 

@@ -10,7 +10,6 @@
 #include "models/platform/machine_mon.h"
 #include "models/platform/machine_priv.h"
 #include "models/platform/mon_diff.h"
-#include "models/monitor/snp/snp_psp.h"
 #include "models/monitor/uv/uv.h"
 
 static const struct sim_field machine_fields[] = {
@@ -382,11 +381,7 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 	}
 	iommu_init(&m->smmu, s, "smmu", machine_bus(m));
 	if (cfg->rmp) {
-		m->rmp = (struct rmp_config){ cfg->rmp_base, cfg->rmp_end, 1ull << cfg->pa_bits };
-		if (cfg->rmp_end + 1 - cfg->rmp_base < RMP_BOOKKEEPING + RMP_ENTRY_BYTES)
-			m->rmp.mem_top = 0;
-		else if (rmp_covered_top(&m->rmp) < m->rmp.mem_top)
-			m->rmp.mem_top = rmp_covered_top(&m->rmp); /* the table bounds what it covers */
+		m->rmp = rmp_config_of(cfg->rmp_base, cfg->rmp_end, (unsigned)cfg->pa_bits);
 		/* set up before the run starts, by the firmware: untimed, and
 		 * not in the run's statistics */
 		struct machine_rmp_ctx c = { m, 0, MACHINE_RMP_UNTIMED };
@@ -408,14 +403,17 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 		}
 	}
 	if (cfg->arch == ARCH_SEV_SNP) {
-		m->snp = snp_psp_create(s, m);
-		if (!m->snp) {
+		if (!cfg->rmp) {
 			snprintf(err, errlen, "%s: sev-snp needs the RMP (rmp.enabled = true)", cfg->name);
 			return -1;
 		}
+		if (machine_mon_attach(m, &m->snp, CCSIM_MONITOR_SNP, snp_monitor_ops(), cfg->snp_plugin,
+				       "", err, errlen))
+			return -1;
 	}
 	if ((cfg->arch == ARCH_SEV || cfg->arch == ARCH_SEV_ES) &&
-	    machine_mon_attach(m, &m->sev, CCSIM_MONITOR_SEV, sev_monitor_ops(), "", "", err, errlen))
+	    machine_mon_attach(m, &m->sev, CCSIM_MONITOR_SEV, sev_monitor_ops(), cfg->sev_plugin, "",
+			       err, errlen))
 		return -1;
 	/* TDX: KeyID 0 is the host's (TME); the module programs its global
 	 * private KeyID (TDH.SYS.KEY.CONFIG) and each TD's HKID

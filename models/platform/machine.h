@@ -25,7 +25,6 @@ struct machine_mon;
 struct mon_diff;
 struct tdx;
 struct uv;
-struct snp_psp;
 
 #define MACHINE_MAX_CORES 16
 
@@ -63,7 +62,7 @@ struct machine {
 		unsigned core;        /* OFFSET: the core whose table walker reads (through its L1) */
 	} rmp_io_ctx;
 	struct machine_mon *rmm;            /* cca: the RMM's slot (machine_mon.h), built in or a plug-in */
-	struct snp_psp *snp;                /* sev-snp: the SNP firmware (AMD-SP) */
+	struct machine_mon *snp;            /* sev-snp: the SNP firmware's slot (AMD-SP) */
 	struct machine_mon *sev;            /* sev, sev-es: the SEV firmware's slot (AMD-SP) */
 	struct machine_mon *tdx_mon;        /* tdx: the TDX module's slot (SEAM) */
 	struct tdx *tdx;                    /* ... its instance, for the calls not yet through the slot */
@@ -162,6 +161,22 @@ uint8_t *machine_bus_snoop_stop(struct machine *m, size_t *len, size_t *records)
 /* The host's broadcast invalidation of every translation of the page at pa
  * in every core's TLB (INVLPGB of its mappings + TLBSYNC). */
 void machine_tlb_shootdown_page(struct machine *m, uint64_t pa, uint64_t *cycles);
+/* A command to the AMD-SP's firmware (the SNP firmware's on sev-snp, the
+ * SEV firmware's on sev / sev-es) through its monitor slot, issued now:
+ * regs[0] the command id (snp_abi.h, sev_fw.h) and its status on return,
+ * the time it took added to *cycles. Nothing happens on other machines. */
+#define MACHINE_FW_REGS 8
+void machine_fw_command(struct machine *m, uint64_t regs[MACHINE_FW_REGS], uint64_t *cycles);
+/* The slot the RMP lives under (machine_plain_slot, without programming
+ * it: a look changes nothing). */
+unsigned machine_rmp_slot(const struct machine *m);
+/* The RMP entry of the page at spa as the table holds it (16 bytes), by
+ * the simulator's look (machine_peek): 0, -EINVAL (not covered) or -EIO. */
+int machine_rmp_peek(struct machine *m, uint64_t spa, uint8_t raw[16]);
+/* ... and read or write it as the AMD-SP does, through the LLC in time
+ * (machine_rmp_io), from the present on, adding what it took to *cycles. */
+int machine_rmp_entry_rw(struct machine *m, uint64_t spa, uint8_t raw[16], bool write,
+			 uint64_t *cycles);
 /* CLFLUSH of every line of [pa, pa+len): each copy, under every key, in
  * every level, written back if dirty and invalidated (a probe of each
  * level per line, plus the write-backs). 0 or -EIO. */
@@ -215,7 +230,7 @@ int machine_peek(struct machine *m, unsigned key, uint64_t pa, void *buf, size_t
 struct machine_inv {
 	uint8_t *rmm_seen;     /* RMM granule states at the last check; NULL before the first */
 	uint8_t *rmm_now;      /* and now (scratch) */
-	void *snp_seen;        /* the SNP firmware's guests at the last check */
+	uint64_t snp_seen;     /* 1 + the SNP firmware's activity when its invariant last held */
 	uint64_t rmp_writes_seen;
 	uint64_t tdx_seen;     /* 1 + the TDX module's activity at the last check */
 	uint64_t checks;

@@ -12,8 +12,7 @@
 #include "models/mmu/gpt.h"
 #include "models/monitor/rmm/rmm_abi.h"
 #include "models/monitor/rmm/rmm_cmds.h"
-#include "models/monitor/snp/snp_fw.h"
-#include "models/monitor/snp/snp_psp.h"
+#include "models/monitor/snp/snp_abi.h"
 #include "models/monitor/uv/uv.h"
 #include "models/platform/machine.h"
 #include "models/platform/machine_mon.h"
@@ -228,19 +227,10 @@ static int check_gpc_cache(struct machine *m, char *msg, size_t len)
 
 /* --- SEV-SNP: the RMP and the firmware's view agree --- */
 
-/* The slot the RMP lives under (machine_plain_slot, without programming
- * it: a peek changes nothing). */
-static unsigned rmp_slot(const struct machine *m)
-{
-	return memenc_key_valid(&m->enc, m->plain_slot) ? m->plain_slot : machine_key_slot(m, PAS_NS);
-}
-
 static int rmp_peek(struct machine *m, uint64_t spa, struct rmp_entry *e)
 {
 	uint8_t raw[RMP_ENTRY_BYTES];
-	if (!rmp_covers(&m->rmp, spa, 1))
-		return -EINVAL;
-	int rc = machine_peek(m, rmp_slot(m), rmp_entry_pa(&m->rmp, spa), raw, sizeof(raw));
+	int rc = machine_rmp_peek(m, spa, raw);
 	if (rc)
 		return rc;
 	rmp_entry_decode(raw, e);
@@ -250,7 +240,7 @@ static int rmp_peek(struct machine *m, uint64_t spa, struct rmp_entry *e)
 static int peek_rmp_read(void *ctx, uint64_t pa, void *buf, size_t len)
 {
 	struct machine *m = ctx;
-	return machine_peek(m, rmp_slot(m), pa, buf, len);
+	return machine_peek(m, machine_rmp_slot(m), pa, buf, len);
 }
 
 static int peek_rmp_write(void *ctx, uint64_t pa, const void *buf, size_t len)
@@ -259,59 +249,19 @@ static int peek_rmp_write(void *ctx, uint64_t pa, const void *buf, size_t len)
 	return -EPERM; /* a check never writes */
 }
 
-/* SNP ABI (56860) 5.2 / 8.14: the guest context page is a firmware page
- * (assigned, ASID 0, immutable) while the guest exists; LAUNCH_UPDATE
- * pages stay immutable and assigned to the guest until LAUNCH_FINISH;
- * each ASID is bound to one guest at a time (ACTIVATE refuses one in use). */
+/* The SNP firmware's own invariant (its record of the guests against the
+ * RMP and their context pages: snp_mon.c), asked again whenever its record
+ * or the RMP changed since it last held. */
 static int check_snp(struct machine *m, struct machine_inv *st, char *msg, size_t len)
 {
 	if (!m->snp)
 		return 0;
-	const struct snp_fw *fw = &m->snp->fw;
-	if (st->snp_seen && st->rmp_writes_seen == m->inv_rmp_writes &&
-	    memcmp(st->snp_seen, fw->guests, sizeof(fw->guests)) == 0)
-		return 0; /* neither the RMP nor the firmware changed since the last check */
-	for (unsigned i = 0; i < SNP_MAX_GUESTS; i++) {
-		const struct snp_guest *g = &fw->guests[i];
-		if (!g->in_use)
-			continue;
-		struct rmp_entry e;
-		if (rmp_peek(m, g->gctx_pa, &e) == 0 &&
-		    (!e.assigned || !e.immutable || e.asid != 0))
-			return broken(msg, len, "RMP and SNP firmware disagree: guest context 0x%llx is "
-				      "not a firmware page in the RMP (assigned %d, immutable %d, ASID %u)",
-				      (unsigned long long)g->gctx_pa, e.assigned, e.immutable, e.asid);
-		for (unsigned j = i + 1; j < SNP_MAX_GUESTS; j++) {
-			const struct snp_guest *h = &fw->guests[j];
-			if (h->in_use && g->asid && h->asid == g->asid)
-				return broken(msg, len, "one ASID, two guests: contexts 0x%llx and 0x%llx "
-					      "both hold ASID %u", (unsigned long long)g->gctx_pa,
-					      (unsigned long long)h->gctx_pa, g->asid);
-			if (h->in_use && h->gctx_pa == g->gctx_pa)
-				return broken(msg, len, "two guests share the context page 0x%llx",
-					      (unsigned long long)g->gctx_pa);
-		}
-		uint8_t gs[4];
-		if (machine_peek(m, machine_fw_slot(m), g->gctx_pa + SNP_GCTX_STATE, gs, 4) ||
-		    sim_le32_load(gs) != SNP_GSTATE_LAUNCH)
-			continue; /* the state lives in the context page, under the firmware's key */
-		for (unsigned r = 0; r < g->nruns; r++)
-			for (uint64_t p = 0; p < g->runs[r].pages; p++) {
-				uint64_t spa = g->runs[r].spa + p * 4096;
-				if (rmp_peek(m, spa, &e))
-					continue;
-				if (!e.assigned || !e.immutable || (g->asid && e.asid != g->asid))
-					return broken(msg, len, "RMP and SNP firmware disagree: launch page "
-						      "0x%llx of guest 0x%llx is not immutable and "
-						      "assigned to it (assigned %d, immutable %d, ASID %u)",
-						      (unsigned long long)spa,
-						      (unsigned long long)g->gctx_pa, e.assigned,
-						      e.immutable, e.asid);
-			}
-	}
-	if (!st->snp_seen)
-		st->snp_seen = g_malloc(sizeof(fw->guests));
-	memcpy(st->snp_seen, fw->guests, sizeof(fw->guests));
+	uint64_t now = machine_mon_ask(m->snp, CCSIM_QUERY_ACTIVITY, 0, 0) + 1;
+	if (now == st->snp_seen && st->rmp_writes_seen == m->inv_rmp_writes)
+		return 0;
+	if (machine_mon_query(m->snp, CCSIM_QUERY_INVARIANT, 0, msg, len) == 0 && msg[0])
+		return 1;
+	st->snp_seen = now;
 	st->rmp_writes_seen = m->inv_rmp_writes;
 	return 0;
 }
@@ -551,9 +501,8 @@ void machine_inv_free(struct machine *m, struct machine_inv *st)
 	g_free(st->rmm_seen);
 	g_free(st->rmm_now);
 	st->rmm_now = NULL;
-	g_free(st->snp_seen);
 	st->rmm_seen = NULL;
-	st->snp_seen = NULL;
+	st->snp_seen = 0;
 	if (m && m->inv_gpt_log) {
 		g_array_free(m->inv_gpt_log, TRUE);
 		m->inv_gpt_log = NULL;

@@ -38,6 +38,15 @@ static int svc_param(void *host, const char *key, uint64_t *value)
 		*value = mm->m->stat_wbinvd;
 		return 0;
 	}
+	if (strcmp(key, "machine.fw_slot") == 0) { /* the AMD-SP's own key slot */
+		*value = machine_fw_slot(mm->m);
+		return 0;
+	}
+	if (strcmp(key, "machine.dram_aliased") == 0) { /* two addresses, one DRAM cell */
+		*value = mem_decoder_aliases(&mm->m->mem, 0, mm->m->cfg.rmp ? mm->m->rmp.mem_top
+									 : 1ull << mm->m->cfg.pa_bits);
+		return 0;
+	}
 	return profile_get(&mm->m->cfg, key, value);
 }
 
@@ -49,6 +58,11 @@ static int svc_mem(void *host, const struct ccsim_mem_req *req, void *buf, struc
 	uint8_t *p = buf;
 	if (req->key >= (int32_t)m->enc.cfg.slots)
 		return -EINVAL;
+	if (req->flags & CCSIM_MEM_PEEK) { /* the simulator's look */
+		if (req->key < 0 || req->write || (req->flags & ~CCSIM_MEM_PEEK))
+			return -EINVAL;
+		return machine_peek(m, (unsigned)req->key, req->pa, buf, req->len) ? -EIO : 0;
+	}
 	if (req->flags & CCSIM_MEM_DRAM) { /* at the memory controller: a key, no PAS */
 		if (req->key < 0)
 			return -EINVAL;
@@ -108,17 +122,21 @@ static int svc_el3_undelegate(void *host, uint64_t pa, uint64_t *cycles)
 static int svc_rmp_write(void *host, uint64_t pa, const uint8_t entry[16], uint64_t *cycles)
 {
 	struct machine_mon *mm = host;
-	struct machine *m = mm->m;
-	struct rmp_entry e;
-	if (!m->cfg.rmp)
+	uint8_t raw[16];
+	memcpy(raw, entry, sizeof(raw));
+	sim_set_time(mm->m->sim, mm->m->call_t0 + *cycles);
+	return machine_rmp_entry_rw(mm->m, pa, raw, true, cycles);
+}
+
+static int svc_rmp_read(void *host, uint64_t pa, uint8_t entry[16], uint64_t *cycles)
+{
+	struct machine_mon *mm = host;
+	if (!mm->m->cfg.rmp)
 		return -ENODEV;
-	rmp_entry_decode(entry, &e);
-	sim_set_time(m->sim, m->call_t0 + *cycles);
-	uint64_t t0 = sim_time(m->sim);
-	struct rmp_io io = machine_rmp_io(m);
-	int rc = rmp_entry_write(&m->rmp, &io, pa, &e);
-	*cycles += sim_time(m->sim) - t0;
-	return rc;
+	if (!cycles)
+		return machine_rmp_peek(mm->m, pa, entry);
+	sim_set_time(mm->m->sim, mm->m->call_t0 + *cycles);
+	return machine_rmp_entry_rw(mm->m, pa, entry, false, cycles);
 }
 
 static int svc_key_program(void *host, uint32_t slot, uint32_t owner, uint32_t flags)
@@ -292,6 +310,7 @@ static const struct ccsim_monitor_services mon_services = {
 	.trace = svc_trace,
 	.fault_name = machine_mon_fault_name,
 	.mec_refresh = svc_mec_refresh,
+	.rmp_read = svc_rmp_read,
 };
 
 const struct ccsim_monitor_services *machine_mon_services(void)
@@ -505,6 +524,23 @@ void machine_mon_command(struct machine_mon *mm, uint64_t regs[CCSIM_MONITOR_REG
 {
 	mm->m->call_t0 = sim_time(mm->m->sim);
 	machine_mon_call(mm, regs, cycles);
+}
+
+void machine_fw_command(struct machine *m, uint64_t regs[MACHINE_FW_REGS], uint64_t *cycles)
+{
+	struct machine_mon *mm = m->snp ? m->snp : m->sev;
+	if (mm)
+		machine_mon_command(mm, regs, cycles);
+}
+
+void machine_mon_command_buf(struct machine_mon *mm, uint64_t regs[CCSIM_MONITOR_REGS], void *buf,
+			     size_t len, uint64_t *cycles)
+{
+	mm->m->call_t0 = sim_time(mm->m->sim);
+	if (mm->ops->call_buf)
+		mm->ops->call_buf(mm->inst, regs, buf, len, cycles);
+	else
+		mm->ops->call(mm->inst, regs, cycles);
 }
 
 void machine_mon_call(struct machine_mon *mm, uint64_t regs[CCSIM_MONITOR_REGS], uint64_t *cycles)

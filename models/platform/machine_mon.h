@@ -60,6 +60,10 @@ void machine_mon_call(struct machine_mon *mm, uint64_t regs[CCSIM_MONITOR_REGS],
  * Never traced: the firmware's own accesses are. */
 void machine_mon_command(struct machine_mon *mm, uint64_t regs[CCSIM_MONITOR_REGS],
 			 uint64_t *cycles);
+/* ... with a command buffer (`len` bytes at buf, read and written in
+ * place: ops->call_buf; a monitor without it gets the registers alone). */
+void machine_mon_command_buf(struct machine_mon *mm, uint64_t regs[CCSIM_MONITOR_REGS], void *buf,
+			     size_t len, uint64_t *cycles);
 /* A question for the monitor whose 8-byte answer is all the caller needs:
  * `dflt` if it has none. */
 static inline uint64_t machine_mon_ask(const struct machine_mon *mm, uint32_t what, uint64_t arg,

@@ -237,3 +237,28 @@ uint32_t machine_rmp_fill_check(void *ctx, const struct mem_access *a, struct cc
 	return BUS_ACL_CACHED | (rd.fault == RMP_OK ? BUS_ACL_READ : 0) |
 	       (wr.fault == RMP_OK ? BUS_ACL_WRITE : 0);
 }
+
+unsigned machine_rmp_slot(const struct machine *m)
+{
+	return memenc_key_valid(&m->enc, m->plain_slot) ? m->plain_slot : machine_key_slot(m, PAS_NS);
+}
+
+int machine_rmp_peek(struct machine *m, uint64_t spa, uint8_t raw[16])
+{
+	if (!m->cfg.rmp || !rmp_covers(&m->rmp, spa, 1))
+		return -EINVAL;
+	return machine_peek(m, machine_rmp_slot(m), rmp_entry_pa(&m->rmp, spa), raw, RMP_ENTRY_BYTES);
+}
+
+int machine_rmp_entry_rw(struct machine *m, uint64_t spa, uint8_t raw[16], bool write,
+			 uint64_t *cycles)
+{
+	if (!m->cfg.rmp || rmp_config_check(&m->rmp) || !rmp_covers(&m->rmp, spa, 1))
+		return -EINVAL;
+	struct rmp_io io = machine_rmp_io(m);
+	uint64_t t0 = sim_time(m->sim);
+	uint64_t pa = rmp_entry_pa(&m->rmp, spa);
+	int rc = write ? io.write(io.ctx, pa, raw, RMP_ENTRY_BYTES) : io.read(io.ctx, pa, raw, RMP_ENTRY_BYTES);
+	*cycles += sim_time(m->sim) - t0;
+	return rc;
+}

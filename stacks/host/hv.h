@@ -176,7 +176,7 @@ struct hv_guest {
 	uint64_t sev, asid;         /* SEV personalities: enum cpu_sev, the guest's ASID (0: none) */
 	uint64_t last_run;          /* the cycle its last run began (whose ASID to take back) */
 	uint8_t launch_measure[SEV_MEASURE_LEN + SEV_MNONCE_LEN]; /* SEV / SEV-ES: LAUNCH_MEASURE */
-	uint64_t fw_cycles;         /* SEV: the firmware's time in the commands it sent (not saved:
+	uint64_t fw_cycles;         /* SEV, SNP: the firmware's time in the commands it sent (not saved:
 				       charged within the call that sent them) */
 	uint8_t *shared;            /* SNP: per RAM page, 1 if the guest made it shared */
 	struct exec_hw hw;          /* SNP: PVALIDATE for the vCPU */

@@ -4,6 +4,8 @@
 #ifndef CCSIM_STACKS_HOST_HV_PRIV_H
 #define CCSIM_STACKS_HOST_HV_PRIV_H
 
+#include "include/ccsim/monitor.h"
+#include "models/monitor/snp/snp_abi.h"
 #include "stacks/host/hv.h"
 
 #define PAGE 4096ull
@@ -178,6 +180,15 @@ int hv_s390_make_accessible(struct hv_guest *g, uint64_t pa, uint64_t *cyc);
 void hv_vm_mark(void *ctx, uint32_t what, uint64_t at);
 
 /* hv_sev.c */
+/* One AMD-SP command through the guest's firmware slot (SNP or SEV), with
+ * its command buffer if buf: its status (the same codes for both APIs),
+ * the registers back in regs, the time it took counted in g->fw_cycles
+ * (the host charges what it waited for). */
+enum snp_status hv_fw_cmd(struct hv_guest *g, uint64_t regs[CCSIM_MONITOR_REGS], void *buf,
+			  size_t len);
+/* An SNP firmware command whose fields are x1..x4 (snp_abi.h). */
+enum snp_status hv_snp_cmd(struct hv_guest *g, uint64_t cmd, uint64_t a1, uint64_t a2, uint64_t a3,
+			   uint64_t a4);
 int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc);
 /* An SEV / SEV-ES guest whose ASID another took gets one back before it
  * runs (hv_sev.c: the host out of ASIDs). 0, or -1 when none can be had. */

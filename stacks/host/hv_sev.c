@@ -9,7 +9,7 @@
 #include "models/memenc/memenc.h"
 #include "models/monitor/sev/sev_fw.h"
 #include "models/platform/machine_mon.h"
-#include "models/monitor/snp/snp_psp.h"
+#include "models/monitor/snp/snp_abi.h"
 #include "stacks/host/hv_priv.h"
 
 #define SEV_ES_POLICY (SEV_POLICY_ES | SEV_POLICY_NODBG)
@@ -21,18 +21,38 @@
 static uint64_t fw_busy(const struct hv_guest *g);
 static void fw_wait(struct hv_guest *g, uint64_t *mark, uint64_t *cyc);
 
-/* One SEV firmware command through its slot (sev_fw.h: SEV_CMD_*): its
- * status, its registers in out (if not NULL), the time it took counted in
- * fw_cycles for fw_wait to charge. */
+/* One AMD-SP command through the guest's firmware slot (the SNP firmware's,
+ * snp_abi.h SNP_CMD_*, or the SEV firmware's, sev_fw.h SEV_CMD_*), with
+ * its command buffer if buf: its status, the registers back in regs, the
+ * time it took counted in fw_cycles for fw_wait to charge. */
+enum snp_status hv_fw_cmd(struct hv_guest *g, uint64_t regs[CCSIM_MONITOR_REGS], void *buf,
+			  size_t len)
+{
+	uint64_t c = 0;
+	struct machine_mon *mm = g->sev == CPU_SEV_SNP ? g->m->snp : g->m->sev;
+	if (buf)
+		machine_mon_command_buf(mm, regs, buf, len, &c);
+	else
+		machine_mon_command(mm, regs, &c);
+	g->fw_cycles += c;
+	return (enum snp_status)regs[0];
+}
+
 static enum snp_status sev_cmd(struct hv_guest *g, uint64_t cmd, uint64_t a1, uint64_t a2,
 			       uint64_t a3, uint64_t out[CCSIM_MONITOR_REGS])
 {
-	uint64_t regs[CCSIM_MONITOR_REGS] = { cmd, a1, a2, a3 }, c = 0;
-	machine_mon_command(g->m->sev, regs, &c);
-	g->fw_cycles += c;
+	uint64_t regs[CCSIM_MONITOR_REGS] = { cmd, a1, a2, a3 };
+	enum snp_status s = hv_fw_cmd(g, regs, NULL, 0);
 	if (out)
 		memcpy(out, regs, sizeof(regs));
-	return (enum snp_status)regs[0];
+	return s;
+}
+
+enum snp_status hv_snp_cmd(struct hv_guest *g, uint64_t cmd, uint64_t a1, uint64_t a2, uint64_t a3,
+			   uint64_t a4)
+{
+	uint64_t regs[CCSIM_MONITOR_REGS] = { cmd, a1, a2, a3, a4 };
+	return hv_fw_cmd(g, regs, NULL, 0);
 }
 
 /* Does a guest the SEV firmware knows hold this ASID? */
@@ -215,7 +235,7 @@ static void flush_pages(struct hv_guest *g, uint64_t pa, uint64_t len, bool alwa
  * the host's too. fw_wait charges what the firmware spent since *mark. */
 static uint64_t fw_busy(const struct hv_guest *g)
 {
-	return g->m->snp ? g->m->snp->mem_cycles : g->fw_cycles;
+	return g->fw_cycles;
 }
 
 static void fw_wait(struct hv_guest *g, uint64_t *mark, uint64_t *cyc)
@@ -273,13 +293,14 @@ int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 	enum snp_status s;
 	uint32_t handle = 0;
 	if (snp) {
-		if (m->snp->fw.state == SNP_PLATFORM_UNINIT && (s = snp_init(&m->snp->fw)) != SNP_SUCCESS)
+		if (machine_mon_ask(m->snp, CCSIM_QUERY_PLATFORM_STATE, 0, 0) == SNP_PLATFORM_UNINIT &&
+		    (s = hv_snp_cmd(g, SNP_CMD_INIT, 0, 0, 0, 0)) != SNP_SUCCESS)
 			goto fw_fail;
 		g->rd = hv_alloc_page(g, PG_META, 0); /* the guest context page */
 		if (!g->rd)
 			return -1;
-		if ((s = snp_launch_start(&m->snp->fw, g->rd, SNP_GUEST_POLICY)) != SNP_SUCCESS ||
-		    (s = snp_psp_activate(m->snp, g->rd, g->asid)) != SNP_SUCCESS)
+		if ((s = hv_snp_cmd(g, SNP_CMD_LAUNCH_START, g->rd, SNP_GUEST_POLICY, 0, 0)) != SNP_SUCCESS ||
+		    (s = hv_snp_cmd(g, SNP_CMD_ACTIVATE, g->rd, g->asid, 0, 0)) != SNP_SUCCESS)
 			goto fw_fail;
 	} else {
 		uint64_t out[CCSIM_MONITOR_REGS];
@@ -303,7 +324,7 @@ int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 		for (uint64_t off = 0; off < seg[k].len; off += PAGE) {
 			uint64_t ipa = seg[k].ipa + off, pa = hv_pool_pa(g, PG_DATA, ipa);
 			flush_pages(g, pa, PAGE, false, cyc);
-			s = snp ? snp_psp_launch_update(m->snp, g->rd, pa, ipa, SNP_PAGE_NORMAL)
+			s = snp ? hv_snp_cmd(g, SNP_CMD_LAUNCH_UPDATE, g->rd, pa, ipa, SNP_PAGE_NORMAL)
 				: sev_cmd(g, SEV_CMD_LAUNCH_UPDATE_DATA, handle, pa, PAGE, NULL);
 			fw_wait(g, &mark, cyc);
 			if (s != SNP_SUCCESS)
@@ -317,7 +338,7 @@ int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 			return -1;
 		cpuid_page(g, pa, cyc);
 		flush_pages(g, pa, PAGE, false, cyc);
-		s = snp_psp_launch_update(m->snp, g->rd, pa, GUEST_CPUID, SNP_PAGE_CPUID);
+		s = hv_snp_cmd(g, SNP_CMD_LAUNCH_UPDATE, g->rd, pa, GUEST_CPUID, SNP_PAGE_CPUID);
 		fw_wait(g, &mark, cyc);
 		if (s != SNP_SUCCESS)
 			goto fw_fail;
@@ -339,15 +360,14 @@ int hv_sev_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 		hv_zero(g, c->vmsa, PAGE, cyc);
 		(void)hv_store(g, c->vmsa, &v, sizeof(v), cyc);
 		flush_pages(g, c->vmsa, PAGE, true, cyc);
-		s = snp ? snp_psp_launch_update(m->snp, g->rd, c->vmsa, SNP_VMSA_GPA, SNP_PAGE_VMSA)
+		s = snp ? hv_snp_cmd(g, SNP_CMD_LAUNCH_UPDATE, g->rd, c->vmsa, SNP_VMSA_GPA, SNP_PAGE_VMSA)
 			: sev_cmd(g, SEV_CMD_LAUNCH_UPDATE_VMSA, handle, c->vmsa, PAGE, NULL);
 		fw_wait(g, &mark, cyc);
 		if (s != SNP_SUCCESS)
 			goto fw_fail;
 	}
 	if (snp) {
-		struct snp_launch_finish fin = { 0 };
-		s = snp_launch_finish(&m->snp->fw, g->rd, &fin);
+		s = hv_snp_cmd(g, SNP_CMD_LAUNCH_FINISH, g->rd, 0, 0, 0); /* no ID block */
 	} else {
 		/* MEASURE || MNONCE in X1..X6 */
 		uint64_t out[CCSIM_MONITOR_REGS];
@@ -444,9 +464,9 @@ static void guest_request(struct hv_guest *g, uint64_t req_gpa, uint64_t rsp_gpa
 	uint8_t data[SNP_REPORT_DATA_LEN], out[SNP_MSG_RSP_REPORT + SNP_REPORT_LEN] = { 0 };
 	(void)hv_load(g, req, data, sizeof(data), cyc);
 	uint32_t vmpl = (uint32_t)hv_load64(g, req + SNP_MSG_REQ_VMPL, cyc);
-	uint64_t mark = fw_busy(g);
-	enum snp_status s = snp_guest_report(&g->m->snp->fw, g->rd, data, vmpl,
-					     out + SNP_MSG_RSP_REPORT);
+	uint64_t mark = fw_busy(g), regs[CCSIM_MONITOR_REGS] = { SNP_CMD_GUEST_REQUEST, g->rd, vmpl };
+	memcpy(out + SNP_MSG_RSP_REPORT + SNP_RPT_REPORT_DATA, data, sizeof(data));
+	enum snp_status s = hv_fw_cmd(g, regs, out + SNP_MSG_RSP_REPORT, SNP_REPORT_LEN);
 	fw_wait(g, &mark, cyc);
 	sim_le32_store(out + SNP_MSG_RSP_STATUS, s);
 	sim_le32_store(out + SNP_MSG_RSP_SIZE, s == SNP_SUCCESS ? SNP_REPORT_LEN : 0);
@@ -557,7 +577,7 @@ int hv_sev_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 	if (snp) {
 		/* DECOMMISSION releases the context and launch pages; the pages
 		 * assigned at run time go back with RMPUPDATE (KVM's reclaim) */
-		s = snp_psp_decommission(m->snp, g->rd);
+		s = hv_snp_cmd(g, SNP_CMD_DECOMMISSION, g->rd, 0, 0, 0);
 		for (uint64_t i = 0; i < g->next && s == SNP_SUCCESS; i++)
 			if (g->kind[i] == PG_DATA || g->kind[i] == PG_META) {
 				struct rmp_entry e;

@@ -25,8 +25,7 @@
 
 #include <string.h>
 
-#include "models/monitor/snp/snp_psp.h"
-#include "models/monitor/snp/snp_swap.h"
+#include "models/monitor/snp/snp_abi.h"
 
 #define SWAPPED 1ull                /* ipa[] of a frame whose page is swapped out: GPA | 1 */
 #define MDATA_PAGE_IPA 1ull         /* ipa[] of the guest's metadata page (PG_META) */
@@ -87,7 +86,7 @@ static int rmp_set(struct hv_guest *g, uint64_t pa, bool assigned, uint32_t asid
 /* The firmware's time on a command the host waits for. */
 static void fw_charge(struct hv_guest *g, uint64_t mark, uint64_t *cyc)
 {
-	*cyc += g->m->snp->mem_cycles - mark;
+	*cyc += g->fw_cycles - mark;
 }
 
 static void note_snp(struct hv_result *res, enum snp_status s)
@@ -130,8 +129,8 @@ static uint64_t mdata_page(struct hv_guest *g, struct hv_result *res, uint64_t *
 	md = hv_alloc_page(g, PG_META, MDATA_PAGE_IPA);
 	if (!md || rmp_set(g, md, true, 0, 0, true, cyc))
 		return 0;
-	uint64_t mark = g->m->snp->mem_cycles;
-	enum snp_status s = snp_page_md_init(&g->m->snp->fw, g->rd, md);
+	uint64_t mark = g->fw_cycles;
+	enum snp_status s = hv_snp_cmd(g, SNP_CMD_PAGE_MD_INIT, g->rd, md, 0, 0);
 	fw_charge(g, mark, cyc);
 	note_snp(res, s);
 	return s == SNP_SUCCESS ? md : 0;
@@ -157,13 +156,13 @@ static int snp_swap_out(struct hv_guest *g, uint64_t page, uint64_t frame, uint6
 		note_snp(res, SNP_INVALID_PAGE_STATE);
 		return 0;
 	}
-	struct snp_swap_out o = { .gctx_pa = g->rd, .src_pa = frame, .dst_pa = slot,
-				  .mdata_pa = slot_entry(g, md, slot), .software_data = page };
-	uint64_t mark = g->m->snp->mem_cycles;
-	enum snp_status s = snp_page_swap_out(&g->m->snp->fw, &o);
+	uint64_t mark = g->fw_cycles;
+	uint64_t o[CCSIM_MONITOR_REGS] = { SNP_CMD_PAGE_SWAP_OUT, g->rd, frame, slot,
+					   slot_entry(g, md, slot), page, SNP_SWAP_DATA, 0 };
+	enum snp_status s = hv_fw_cmd(g, o, NULL, 0);
 	/* the copy and the frame back to the host, whatever happened */
-	enum snp_status r1 = snp_page_reclaim(&g->m->snp->fw, slot);
-	enum snp_status r2 = snp_page_reclaim(&g->m->snp->fw, frame);
+	enum snp_status r1 = hv_snp_cmd(g, SNP_CMD_PAGE_RECLAIM, slot, 0, 0, 0);
+	enum snp_status r2 = hv_snp_cmd(g, SNP_CMD_PAGE_RECLAIM, frame, 0, 0, 0);
 	fw_charge(g, mark, cyc);
 	note_snp(res, s != SNP_SUCCESS ? s : r1 != SNP_SUCCESS ? r1 : r2);
 	if (rmp_set(g, slot, false, 0, 0, false, cyc))
@@ -184,11 +183,11 @@ static enum snp_status snp_swap_in(struct hv_guest *g, uint64_t frame, uint64_t 
 	(void)machine_clflush(g->m, frame, PAGE, cyc);
 	if (rmp_set(g, frame, true, (uint32_t)g->asid, 0, true, cyc))
 		return SNP_INVALID_PAGE_STATE;
-	struct snp_swap_in in = { .gctx_pa = g->rd, .src_pa = slot, .dst_pa = frame,
-				  .mdata_pa = slot_entry(g, md, slot) };
-	uint64_t mark = g->m->snp->mem_cycles;
-	enum snp_status s = snp_page_swap_in(&g->m->snp->fw, &in);
-	enum snp_status r = snp_page_reclaim(&g->m->snp->fw, frame);
+	uint64_t mark = g->fw_cycles;
+	uint64_t in[CCSIM_MONITOR_REGS] = { SNP_CMD_PAGE_SWAP_IN, g->rd, slot, frame,
+					    slot_entry(g, md, slot), 0, SNP_SWAP_DATA, 0 };
+	enum snp_status s = hv_fw_cmd(g, in, NULL, 0);
+	enum snp_status r = hv_snp_cmd(g, SNP_CMD_PAGE_RECLAIM, frame, 0, 0, 0);
 	fw_charge(g, mark, cyc);
 	if (s == SNP_SUCCESS)
 		return r;

@@ -12,119 +12,9 @@
 
 #include "models/mmu/rmp.h"
 #include "models/monitor/attest/p384.h"
+#include "models/monitor/snp/snp_abi.h"
 
-/* Status codes (ABI Table "Status Codes"; the same numbers as Linux
- * include/uapi/linux/psp-sev.h sev_ret_code). */
-enum snp_status {
-	SNP_SUCCESS = 0x00,
-	SNP_INVALID_PLATFORM_STATE = 0x01,
-	SNP_INVALID_GUEST_STATE = 0x02,
-	SNP_INVALID_CONFIG = 0x03,
-	SNP_INVALID_LENGTH = 0x04,
-	SNP_ALREADY_OWNED = 0x05,
-	SNP_INVALID_CERTIFICATE = 0x06,
-	SNP_POLICY_FAILURE = 0x07,
-	SNP_INACTIVE = 0x08,
-	SNP_INVALID_ADDRESS = 0x09,
-	SNP_BAD_SIGNATURE = 0x0A,
-	SNP_BAD_MEASUREMENT = 0x0B,
-	SNP_ASID_OWNED = 0x0C,
-	SNP_INVALID_ASID = 0x0D,
-	SNP_WBINVD_REQUIRED = 0x0E,
-	SNP_DFFLUSH_REQUIRED = 0x0F,
-	SNP_INVALID_GUEST = 0x10,
-	SNP_INVALID_COMMAND = 0x11,
-	SNP_ACTIVE = 0x12,
-	SNP_HWERROR_PLATFORM = 0x13,
-	SNP_HWERROR_UNSAFE = 0x14,
-	SNP_UNSUPPORTED = 0x15,
-	SNP_INVALID_PARAM = 0x16,
-	SNP_RESOURCE_LIMIT = 0x17,
-	SNP_SECURE_DATA_INVALID = 0x18,
-	SNP_INVALID_PAGE_SIZE = 0x19,
-	SNP_INVALID_PAGE_STATE = 0x1A,
-	SNP_INVALID_MDATA_ENTRY = 0x1B,
-	SNP_INVALID_PAGE_OWNER = 0x1C,
-};
 
-enum snp_platform_state { SNP_PLATFORM_UNINIT = 0, SNP_PLATFORM_INIT = 1 };
-/* GSTATE (ABI "Guest States"): LAUNCH after LAUNCH_START, RUNNING after
- * LAUNCH_FINISH. */
-enum snp_guest_state { SNP_GSTATE_LAUNCH = 1, SNP_GSTATE_RUNNING = 2 };
-
-/* SNP_LAUNCH_UPDATE page types (ABI Table "Page Types"). */
-enum snp_page_type {
-	SNP_PAGE_NORMAL = 1,
-	SNP_PAGE_VMSA = 2,
-	SNP_PAGE_ZERO = 3,
-	SNP_PAGE_UNMEASURED = 4,
-	SNP_PAGE_SECRETS = 5,
-	SNP_PAGE_CPUID = 6,
-};
-
-/* Guest policy (ABI §4.3 Table "GUEST_POLICY Structure"). */
-#define SNP_POLICY_ABI_MINOR(p) ((unsigned)((p) & 0xff))
-#define SNP_POLICY_ABI_MAJOR(p) ((unsigned)(((p) >> 8) & 0xff))
-#define SNP_POLICY_SMT (1ull << 16)           /* SMT allowed */
-#define SNP_POLICY_RSVD1 (1ull << 17)         /* reserved, must be one */
-#define SNP_POLICY_MIGRATE_MA (1ull << 18)
-#define SNP_POLICY_DEBUG (1ull << 19)
-#define SNP_POLICY_SINGLE_SOCKET (1ull << 20)
-/* bits 25:21 (CXL_ALLOW, MEM_AES_256_XTS, RAPL_DIS, CIPHERTEXT_HIDING,
- * PAGE_SWAP_DISABLE) are accepted and only reported; above them MBZ. */
-#define SNP_POLICY_KNOWN_MASK 0x3ffffffull
-
-/* PLATFORM_INFO (report offset 0x40). */
-#define SNP_PLATFORM_INFO_SMT_EN (1ull << 0)
-#define SNP_PLATFORM_INFO_TSME_EN (1ull << 1)
-/* Alias checking has completed since the last reset and found no aliasing
- * addresses: firmware with AMD's BadRAM mitigation (AMD-SB-3015,
- * CVE-2024-21944; Milan 1.55.22, Genoa 1.55.38; bit 5 as the virtee `sev`
- * crate reads it, virtee/sev#264). */
-#define SNP_PLATFORM_INFO_ALIAS_CHECK_COMPLETE (1ull << 5)
-
-#define SNP_DIGEST_LEN 48        /* launch digest / measurement, SHA-384 */
-#define SNP_HOST_DATA_LEN 32
-#define SNP_REPORT_DATA_LEN 64
-#define SNP_CHIP_ID_LEN 64
-#define SNP_VMPCK_LEN 32
-#define SNP_PAGE_INFO_LEN 0x70   /* the hashed PAGE_INFO structure */
-#define SNP_VMSA_GPA 0xFFFFFFFFF000ull /* Linux INITIAL_VMSA_GPA, what hosts give VMSAs */
-
-/* ATTESTATION_REPORT (ABI §7.3 Table 23): 0x4A0 bytes, the signature at
- * 0x2A0 covers bytes [0, 0x2A0). */
-#define SNP_REPORT_LEN 0x4A0
-#define SNP_REPORT_SIGNED_LEN 0x2A0
-#define SNP_RPT_VERSION 0x000
-#define SNP_RPT_GUEST_SVN 0x004
-#define SNP_RPT_POLICY 0x008
-#define SNP_RPT_FAMILY_ID 0x010
-#define SNP_RPT_IMAGE_ID 0x020
-#define SNP_RPT_VMPL 0x030
-#define SNP_RPT_SIG_ALGO 0x034
-#define SNP_RPT_CURRENT_TCB 0x038
-#define SNP_RPT_PLATFORM_INFO 0x040
-#define SNP_RPT_FLAGS 0x048      /* AUTHOR_KEY_EN 0, MASK_CHIP_KEY 1, SIGNING_KEY 4:2 */
-#define SNP_RPT_REPORT_DATA 0x050
-#define SNP_RPT_MEASUREMENT 0x090
-#define SNP_RPT_HOST_DATA 0x0C0
-#define SNP_RPT_ID_KEY_DIGEST 0x0E0
-#define SNP_RPT_AUTHOR_KEY_DIGEST 0x110
-#define SNP_RPT_REPORT_ID 0x140
-#define SNP_RPT_REPORT_ID_MA 0x160
-#define SNP_RPT_REPORTED_TCB 0x180
-#define SNP_RPT_CPUID_FAM 0x188  /* version 3+: family, model, stepping bytes */
-#define SNP_RPT_CHIP_ID 0x1A0
-#define SNP_RPT_COMMITTED_TCB 0x1E0
-#define SNP_RPT_CURRENT_BUILD 0x1E8 /* build, minor, major */
-#define SNP_RPT_COMMITTED_BUILD 0x1EC
-#define SNP_RPT_LAUNCH_TCB 0x1F0
-#define SNP_RPT_SIGNATURE 0x2A0  /* R then S, 72 bytes each, little-endian */
-#define SNP_SIG_COMPONENT_LEN 72
-#define SNP_REPORT_VERSION 3
-#define SNP_SIG_ALGO_ECDSA_P384_SHA384 1
-
-#define SNP_VCEK_LABEL "ccsim/snp/vcek"
 #define SNP_MAX_GUESTS 16
 #define SNP_MAX_LAUNCH_RUNS 128 /* runs of contiguous launch pages a guest may have */
 
@@ -319,9 +209,6 @@ void snp_page_info(uint8_t out[SNP_PAGE_INFO_LEN], const uint8_t cur[SNP_DIGEST_
 __attribute__((warn_unused_result)) enum snp_status
 snp_guest_report(struct snp_fw *fw, uint64_t gctx_pa, const uint8_t report_data[SNP_REPORT_DATA_LEN],
 		 unsigned vmpl, uint8_t out[SNP_REPORT_LEN]);
-/* VCEK: p384_key_derive(SNP_VCEK_LABEL, seed, id = TCB); the real VCEK is
- * likewise per chip and per TCB. */
-void snp_vcek_public(uint64_t seed, uint64_t tcb, uint8_t pub[P384_POINT_LEN]);
 void snp_chip_id(uint64_t seed, uint8_t out[SNP_CHIP_ID_LEN]);
 /* The AMD-SP's secrets from the run's seed: SHA-512(label || 0x00 ||
  * LE64(a) || LE64(b)) (chip id, VMPCKs; the SEV firmware's TIK and MNONCE). */
@@ -333,15 +220,5 @@ void snp_vmpck(const struct snp_fw *fw, uint64_t gctx_pa, unsigned n, uint8_t ou
  * 0 no (the context page's digest was changed: a forged report), -1 no
  * such guest now. The simulator's view, for a run's outcome. */
 int snp_report_measured(const struct snp_fw *fw, const uint8_t report[SNP_REPORT_LEN]);
-/* 0, or -EPERM with *err naming the failed check ("version",
- * "signature_algo", "signature_padding", "signature"). */
-__attribute__((warn_unused_result)) int
-snp_report_verify(const uint8_t report[SNP_REPORT_LEN], const uint8_t vcek_pub[P384_POINT_LEN],
-		  const char **err);
-
-/* "snp.success", "snp.invalid_guest_state", ...; "snp.?" for others. */
-const char *snp_status_name(enum snp_status s);
-/* The same codes from the SEV API (legacy guests): "sev.success", ... */
-const char *sev_status_name(enum snp_status s);
 
 #endif

@@ -22,28 +22,6 @@
 
 #include "models/monitor/snp/snp_fw.h"
 
-/* Command ids (ABI Table "Command Identifiers"; sev_mcmd.h). */
-#define SNP_CMD_PAGE_SWAP_OUT 0xC0
-#define SNP_CMD_PAGE_SWAP_IN 0xC1
-#define SNP_CMD_PAGE_MD_INIT 0xC3
-#define SNP_CMD_PAGE_RECLAIM 0xC7
-
-/* PAGE_TYPE of the swap commands (sev_mcmd.h snp_mcmd_swap_out_t). */
-enum snp_swap_page { SNP_SWAP_DATA = 0, SNP_SWAP_METADATA = 1, SNP_SWAP_VMSA = 2 };
-
-/* MDATA (ABI "Metadata Entries"; sev_rmp.h snp_metadata_page_t): 64 bytes. */
-#define SNP_MDATA_LEN 64
-#define SNP_MDATA_SOFTWARE 0x00   /* LE64: the hypervisor's SOFTWARE_DATA */
-#define SNP_MDATA_IV 0x08         /* LE64 */
-#define SNP_MDATA_TAG 0x10        /* 16 bytes: AUTH_TAG */
-#define SNP_MDATA_ENTRY 0x20      /* LE64: the bits below, GPA in 63:12 */
-#define SNP_MDATA_VMPL 0x28       /* VMPL0..3 permission masks, a byte each */
-#define SNP_MDATA_VALID (1ull << 0)
-#define SNP_MDATA_VALIDATED (1ull << 1)
-#define SNP_MDATA_IS_VMSA (1ull << 2)
-#define SNP_MDATA_IS_METADATA (1ull << 3)
-#define SNP_MDATA_PAGE_2M (1ull << 4)
-
 /* Where the swap state sits in the guest context page, after what the
  * other commands read (ccsim's layout; AMD's firmware keeps oek_iv_count
  * in sev_guest_t and root_md_entry in guest_context_page_t). */

@@ -15,7 +15,7 @@
 #include "models/monitor/rmm/rmm_internal.h"
 #include "models/monitor/sev/sev_fw.h"
 #include "models/monitor/snp/snp_fw.h"
-#include "models/monitor/snp/snp_psp.h"
+#include "models/monitor/snp/snp_abi.h"
 #include "models/platform/machine.h"
 #include "models/platform/machine_mon.h"
 
@@ -178,10 +178,13 @@ static void test_snp_context_page(void **state)
 {
 	(void)state;
 	struct fx *f = build("sev-snp");
-	struct snp_fw *fw = &f->m.snp->fw;
 	const uint64_t gctx = 0x9000000;
-	assert_int_equal(snp_init(fw), SNP_SUCCESS);
-	assert_int_equal(snp_launch_start(fw, gctx, 0x30000), SNP_SUCCESS);
+	uint64_t init[MACHINE_FW_REGS] = { SNP_CMD_INIT }, c = 0;
+	uint64_t start[MACHINE_FW_REGS] = { SNP_CMD_LAUNCH_START, gctx, 0x30000 };
+	machine_fw_command(&f->m, init, &c);
+	machine_fw_command(&f->m, start, &c);
+	assert_int_equal(init[0], SNP_SUCCESS);
+	assert_int_equal(start[0], SNP_SUCCESS);
 	assert_int_equal(check(f, NULL, 0), 0);
 	struct rmp_io io = machine_rmp_io(&f->m);
 	const struct rmp_entry hv = { 0 };

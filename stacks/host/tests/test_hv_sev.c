@@ -19,7 +19,8 @@
 
 #include "models/monitor/sev/sev_fw.h"
 #include "models/platform/machine_mon.h"
-#include "models/monitor/snp/snp_psp.h"
+#include "models/monitor/snp/snp_fw.h"
+#include "sim/buf.h"
 #include "models/platform/machine.h"
 #include "stacks/host/hv.h"
 #include "stacks/host/tests/hv_fixture.h"
@@ -166,11 +167,13 @@ static void test_snp_rmp_life(void **state)
 	assert_int_equal(r.status, 0);
 	uint32_t asid = (uint32_t)g->asid;
 	assert_int_equal(asid, f->m.cfg.min_sev_asid - 1);
-	const struct snp_guest *sg = snp_guest_find(&f->m.snp->fw, g->rd);
-	struct snp_gctx ctx;
-	assert_non_null(sg);
-	assert_int_equal(snp_gctx_read(&f->m.snp->fw, g->rd, &ctx), 0);
-	assert_int_equal(ctx.state, SNP_GSTATE_RUNNING);
+	uint64_t held[3] = { 0 };
+	assert_int_equal(machine_mon_query(f->m.snp, CCSIM_QUERY_ASID_GUESTS, asid, held, sizeof(held)), 0);
+	assert_int_equal(held[0], 1);
+	assert_int_equal(held[1], g->rd);
+	uint8_t gs[4]; /* the guest's state, in its context page under the AMD-SP's key */
+	assert_int_equal(machine_peek(&f->m, machine_fw_slot(&f->m), g->rd + SNP_GCTX_STATE, gs, 4), 0);
+	assert_int_equal(sim_le32_load(gs), SNP_GSTATE_RUNNING);
 	run(g, 0, RMI_EXIT_COUNT, &r);
 	assert_int_equal(g->state, HV_OFF);
 	assert_true(g->n.ripas_changes > 0); /* the shared pages' conversions */
@@ -196,8 +199,9 @@ static void test_snp_rmp_life(void **state)
 	assert_int_equal(r.status, 0);
 	for (size_t i = 0; i < G_N_ELEMENTS(keep); i++)
 		assert_false(rmp_of(f, keep[i]).assigned);
-	assert_null(snp_guest_find(&f->m.snp->fw, g->rd));
-	assert_false(snp_asid_reusable(&f->m.snp->fw, asid));
+	assert_int_equal(machine_mon_query(f->m.snp, CCSIM_QUERY_ASID_GUESTS, asid, held, sizeof(held)), 0);
+	assert_int_equal(held[0], 0);
+	assert_int_equal(machine_mon_ask(f->m.snp, CCSIM_QUERY_ASID_FLUSH_PENDING, asid, 0), 1);
 	hfx_free(f);
 }
 
