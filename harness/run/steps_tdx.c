@@ -103,11 +103,11 @@ int steps_seamcall(struct run_ctx *rc, const struct scn_step *st, struct step_re
 		tdx_lp_arm(t, (unsigned)lp, run_arg_num(st, "timer", 0), mhz);
 	/* A blocking call, as cpu_smc: the host's next step starts after it. */
 	uint64_t t0 = sim_time(&rc->sim), spent = 0;
-	if (is_vp_enter(l)) { /* the TD's GPRs: all sixteen */
-		tdx_seamcall(t, (unsigned)lp, regs, &spent);
-	} else {
-		uint64_t r[CCSIM_MONITOR_REGS];
-		tdx_regs_to_mon(regs, lp, r);
+	uint64_t r[CCSIM_MONITOR_REGS];
+	tdx_regs_to_mon(regs, lp, r);
+	if (is_vp_enter(l)) /* the TD's GPRs: all sixteen, beside the registers */
+		machine_mon_command_buf(rc->machine.tdx_mon, r, regs, sizeof(regs), &spent);
+	else {
 		machine_mon_command(rc->machine.tdx_mon, r, &spent);
 		tdx_regs_from_mon(r, regs);
 	}
@@ -224,6 +224,8 @@ int steps_tdx_vm_setup(struct run_ctx *rc, size_t i, char *err, size_t errlen)
 	b->region = rc->cfg.tdx_tdmr_base + rc->cfg.tdx_tdmr_size - span * (own + 1);
 	uint64_t cyc = 0;
 	uint64_t st = hv_tdx_bare_create(&rc->machine, &rc->host, b, &cyc);
+	if (!tdx_status_is_error(st))
+		machine_mon_begin(rc->machine.tdx_mon);
 	if (tdx_status_is_error(st) || tdx_vp_cpu(t, b->tdvpr, rc->vms[i].core, &rc->vms[i])) {
 		snprintf(err, errlen, "%s:%d: vm %s: the TD could not be built (%s)", vm->file, vm->line,
 			 vm->name, tdx_status_name(st));
@@ -259,8 +261,10 @@ int steps_tdx_vm_access(struct run_ctx *rc, struct cpu *c, uint64_t addr, uint64
 		uint64_t st = hv_tdx_bare_aug(&rc->machine, &rc->host, b, gpa & ~0xfffull,
 					      addr & ~0xfffull, cycles);
 		sim_set_time(&rc->sim, base + *cycles);
-		if (!tdx_status_is_error(st))
+		if (!tdx_status_is_error(st)) {
+			machine_mon_begin(rc->machine.tdx_mon);
 			st = tdx_td_accept(rc->machine.tdx, c->core, b->tdr, gpa & ~0xfffull, cycles);
+		}
 		if (tdx_status_is_error(st)) {
 			steps_res_status(res, STEPS_STATUS_TDX, st);
 			return r;
@@ -302,6 +306,7 @@ int steps_tdx_accept(struct run_ctx *rc, const struct scn_step *st, struct step_
 	int vm = tdx_vm_of(rc, st->actor);
 	struct cpu *c = &rc->vms[vm];
 	uint64_t addr = run_arg_num(st, "addr", 0);
+	machine_mon_begin(rc->machine.tdx_mon);
 	res->status = tdx_td_accept(rc->machine.tdx, c->core, rc->tdx_vms[vm].tdr,
 				    run_arg_num(st, "gpa", addr), &res->cycles);
 	return 0;

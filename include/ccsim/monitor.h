@@ -21,8 +21,10 @@ extern "C" {
 /* Raised whenever a structure or a table below changes shape or meaning.
  * 2: Arm FEAT_MEC: ccsim_mem_req.mecid, ccsim_guest_regime.mecid (was
  *    reserved), the mec_refresh service.
- * 3: AMD SEV-SNP firmware: the rmp_read service, CCSIM_MEM_PEEK, the
- *    call_buf op (a command with a command buffer). */
+ * 3: AMD SEV-SNP firmware and Intel TDX module: the rmp_read and
+ *    tlbi_core services, CCSIM_MEM_PEEK and CCSIM_MEM_NT,
+ *    ccsim_mem_req.core (was reserved), the call_buf op (a call with a
+ *    buffer beside its registers). */
 #define CCSIM_MONITOR_ABI_VERSION 3u
 
 /* A plug-in exports one function by this name:
@@ -84,6 +86,9 @@ struct ccsim_fault {
  * with the caches, under `key` (>= 0), taking no time, changing no cache
  * and checking nothing. `cycles` may be NULL. */
 #define CCSIM_MEM_PEEK 0x2u
+/* A non-temporal access (x86 MOVNTI / MOVDIR64B: the TDX module's page
+ * initialisation): the line goes to memory rather than staying cached. */
+#define CCSIM_MEM_NT 0x4u
 struct ccsim_mem_req {
 	uint64_t pa;
 	uint64_t len;   /* any length: the platform splits it into lines */
@@ -97,7 +102,10 @@ struct ccsim_mem_req {
 	 * default MECID, the PAS's own key; ignored for other PASes and on a
 	 * machine without FEAT_MEC. A MECID past the machine's is -EINVAL. */
 	uint32_t mecid;
-	uint32_t reserved; /* 0 */
+	/* ABI 3: the core (x86 logical processor) the access is made on: its
+	 * private caches; 0 for a monitor with one PE (the RMM). */
+	uint16_t core;
+	uint16_t reserved; /* 0 */
 };
 
 /* --- guest code the monitor runs (the RMM's REC entry) --- */
@@ -239,6 +247,10 @@ struct ccsim_monitor_services {
 	 * checks. 0 or a negative errno (-ENODEV: no RMP; -EINVAL: pa past
 	 * what the table covers). */
 	int (*rmp_read)(void *host, uint64_t pa, uint8_t entry[16], uint64_t *cycles);
+	/* ABI 3: core `core`'s TLB entries of the monitor's world tagged
+	 * `vmid` (the TDX module's TLB tracking at TD entry: the LP's own);
+	 * the cost of tlbi_vmid. */
+	void (*tlbi_core)(void *host, uint32_t core, uint32_t vmid, uint64_t *cycles);
 };
 
 /* --- what the monitor offers the platform --- */
@@ -350,11 +362,13 @@ struct ccsim_monitor_ops {
 	/* 0 with the answer in out (`len` bytes), or -1: see enum ccsim_monitor_query. */
 	int (*query)(void *mon, uint32_t what, uint64_t arg, void *out, size_t len);
 
-	/* ABI 3: a firmware command with a command buffer (the AMD-SP's, where
-	 * the registers cannot carry its fields: SNP LAUNCH_FINISH's ID block,
-	 * GUEST_REQUEST's report): as call, with `buf` (`len` bytes) read and
-	 * written in place. The buffer's transfer takes no simulated time.
-	 * NULL when no command of the monitor takes one. */
+	/* ABI 3: a call whose inputs or outputs do not fit the registers: as
+	 * call, with `buf` (`len` bytes) read and written in place. The AMD-SP's
+	 * command buffer where the registers cannot carry its fields (SNP
+	 * LAUNCH_FINISH's ID block, GUEST_REQUEST's report); the TDX module's
+	 * TDH.VP.ENTER, whose TD GPRs take all sixteen x86 registers. The
+	 * buffer's transfer takes no simulated time. NULL when no call of the
+	 * monitor takes one. */
 	void (*call_buf)(void *mon, uint64_t regs[CCSIM_MONITOR_REGS], void *buf, size_t len,
 			 uint64_t *cycles);
 };

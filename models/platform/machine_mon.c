@@ -43,8 +43,12 @@ static int svc_param(void *host, const char *key, uint64_t *value)
 		return 0;
 	}
 	if (strcmp(key, "machine.dram_aliased") == 0) { /* two addresses, one DRAM cell */
-		*value = mem_decoder_aliases(&mm->m->mem, 0, mm->m->cfg.rmp ? mm->m->rmp.mem_top
-									 : 1ull << mm->m->cfg.pa_bits);
+		const struct platform_config *c = &mm->m->cfg;
+		/* system memory: what the RMP covers, below TDX's KeyID bits */
+		uint64_t top = c->rmp		    ? mm->m->rmp.mem_top
+			       : c->arch == ARCH_TDX ? 1ull << (c->pa_bits - c->tdx_keyid_bits)
+						     : 1ull << c->pa_bits;
+		*value = mem_decoder_aliases(&mm->m->mem, 0, top);
 		return 0;
 	}
 	return profile_get(&mm->m->cfg, key, value);
@@ -71,6 +75,7 @@ static int svc_mem(void *host, const struct ccsim_mem_req *req, void *buf, struc
 					   cycles) ? -EIO : 0;
 	}
 	if (req->pas > CCSIM_PAS_REALM || !machine_mecid_valid(m, req->mecid) ||
+	    req->core >= m->cfg.cores || (req->flags & ~CCSIM_MEM_NT) ||
 	    !cc_world_may_use_pas((enum cc_world)mm->world, (enum cc_pas)req->pas))
 		return -EINVAL;
 	struct bus_port bus = machine_bus(m);
@@ -81,7 +86,8 @@ static int svc_mem(void *host, const struct ccsim_mem_req *req, void *buf, struc
 		struct mem_access a = { .pa = pa, .len = n, .write = req->write != 0,
 					.world = (enum cc_world)mm->world, .pas = (enum cc_pas)req->pas,
 					.el = mm->el, .src = mm->src, .key = req->key,
-					.mecid = (uint16_t)req->mecid };
+					.mecid = (uint16_t)req->mecid, .core = (uint8_t)req->core,
+					.nt = (req->flags & CCSIM_MEM_NT) != 0 };
 		struct cc_fault f;
 		uint64_t c = 0;
 		/* each line at the cycle the monitor reaches it */
@@ -155,6 +161,15 @@ static int svc_mec_refresh(void *host, uint32_t mecid, uint64_t *cycles)
 	if (rc == 0)
 		*cycles += m->cfg.smc_cycles + m->cfg.mec_refresh_cycles;
 	return rc;
+}
+
+static void svc_tlbi_core(void *host, uint32_t core, uint32_t vmid, uint64_t *cycles)
+{
+	struct machine_mon *mm = host;
+	struct machine *m = mm->m;
+	if (core < m->cfg.cores && core < MACHINE_MAX_CORES)
+		tlb_inval_vmid(&m->tlb[core], mm->world, (uint16_t)vmid);
+	*cycles += m->cfg.tlbi_cycles;
 }
 
 static void svc_tlbi_vmid(void *host, uint32_t vmid, uint64_t *cycles)
@@ -270,9 +285,14 @@ int machine_mon_trace_type(const char *name)
 	return -1;
 }
 
+/* The monitor's trace source comes with its first question for a record
+ * type: a monitor that never traces leaves the trace (and the run's
+ * digest) as it was. */
 static int svc_trace_type(void *host, const char *name)
 {
 	struct machine_mon *mm = host;
+	if (!mm->traces)
+		mm->src = sim_trace_source(mm->m->sim, mm->name);
 	mm->traces = true;
 	return machine_mon_trace_type(name);
 }
@@ -311,6 +331,7 @@ static const struct ccsim_monitor_services mon_services = {
 	.fault_name = machine_mon_fault_name,
 	.mec_refresh = svc_mec_refresh,
 	.rmp_read = svc_rmp_read,
+	.tlbi_core = svc_tlbi_core,
 };
 
 const struct ccsim_monitor_services *machine_mon_services(void)
@@ -495,10 +516,6 @@ int machine_mon_attach(struct machine *m, struct machine_mon **slot, uint32_t ki
 		mon_plugin_unload(ddl);
 		return -1; /* the slot is registered: the sim's teardown frees it */
 	}
-	/* a trace source only for a monitor that traces: one that does not
-	 * leaves the trace (and the run's digest) as it was */
-	if (mm->traces)
-		mm->src = sim_trace_source(m->sim, mm->name);
 	if (ops->stats)
 		ops->stats(mm->inst, stat_emit, m->sim);
 	if (kind == CCSIM_MONITOR_RMM) {
@@ -524,6 +541,11 @@ void machine_mon_command(struct machine_mon *mm, uint64_t regs[CCSIM_MONITOR_REG
 {
 	mm->m->call_t0 = sim_time(mm->m->sim);
 	machine_mon_call(mm, regs, cycles);
+}
+
+void machine_mon_begin(struct machine_mon *mm)
+{
+	mm->m->call_t0 = sim_time(mm->m->sim);
 }
 
 void machine_fw_command(struct machine *m, uint64_t regs[MACHINE_FW_REGS], uint64_t *cycles)

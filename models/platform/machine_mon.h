@@ -64,6 +64,10 @@ void machine_mon_command(struct machine_mon *mm, uint64_t regs[CCSIM_MONITOR_REG
  * place: ops->call_buf; a monitor without it gets the registers alone). */
 void machine_mon_command_buf(struct machine_mon *mm, uint64_t regs[CCSIM_MONITOR_REGS], void *buf,
 			     size_t len, uint64_t *cycles);
+/* A call the platform makes into a built-in monitor's own functions
+ * rather than its ops table (the TDX module's vm-actor entries, tdx.h):
+ * the call starts now, for the services it uses. */
+void machine_mon_begin(struct machine_mon *mm);
 /* A question for the monitor whose 8-byte answer is all the caller needs:
  * `dflt` if it has none. */
 static inline uint64_t machine_mon_ask(const struct machine_mon *mm, uint32_t what, uint64_t arg,

@@ -38,12 +38,14 @@ static void td_mark(void *ctx, uint32_t what, uint64_t at)
 }
 
 /* One SEAMCALL on logical processor lp; regs in and out: TDH.VP.ENTER,
- * whose TD GPRs take all sixteen registers, straight to the module. */
+ * whose TD GPRs take all sixteen registers, through the module's slot
+ * with the GPRs beside the call's registers (call_buf). */
 static uint64_t seamcall_on(struct hv_guest *g, unsigned lp, uint64_t regs[TDX_NREGS], uint64_t *cyc)
 {
-	uint64_t c = 0;
+	uint64_t c = 0, r[CCSIM_MONITOR_REGS];
 	(void)hv_now(g, *cyc);
-	tdx_seamcall(mod(g), lp, regs, &c);
+	tdx_regs_to_mon(regs, lp, r);
+	machine_mon_command_buf(g->m->tdx_mon, r, regs, TDX_NREGS * sizeof(uint64_t), &c);
 	*cyc += c;
 	return regs[TDX_RAX];
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "models/monitor/tdx/tdx_internal.h"
-#include "models/platform/machine.h"
+#include "models/platform/machine_mon.h"
 #include "sim/buf.h"
 
 static TDX_HANDLER(tdh_sys_init);
@@ -163,8 +163,7 @@ bool tdx_status_known(const char *name)
 
 static unsigned keyid_shift(const struct tdx *t)
 {
-	struct machine *m = t->m;
-	return (unsigned)(m->cfg.pa_bits - m->cfg.tdx_keyid_bits);
+	return (unsigned)(t->cfg.pa_bits - t->cfg.keyid_bits);
 }
 
 bool tdx_keyid_is_private(const struct tdx *t, uint64_t keyid)
@@ -189,24 +188,22 @@ uint64_t tdx_pa_with_keyid(const struct tdx *t, uint64_t pa, uint64_t keyid)
 
 /* --- the module's memory accesses --- */
 
+/* Through the services' memory path, a line at a time (each at the cycle
+ * the module reaches it), on LP lp's caches under `keyid`. */
 static int bus_rw(struct tdx *t, unsigned lp, unsigned keyid, uint64_t pa, void *buf, size_t len,
 		  bool write, bool nt, uint64_t *cycles)
 {
-	struct bus_port bus = machine_bus(t->m);
 	uint8_t *p = buf;
 	while (len) {
 		uint32_t n = (uint32_t)(64 - (pa & 63));
 		if (n > len)
 			n = (uint32_t)len;
-		struct mem_access a = { .pa = pa, .len = n, .write = write, .world = WORLD_NS,
-					.pas = PAS_NS, .el = 2, .src = t->src, .key = (int32_t)keyid,
-					.core = (uint8_t)lp, .nt = nt };
-		struct cc_fault f;
-		uint64_t c = 0;
-		sim_set_time(t->m->sim, machine_now(t->m) + *cycles);
-		int rc = bus_access(&bus, &a, p, &f, &c);
-		*cycles += c;
-		if (rc && f.kind == FAULT_POISON)
+		struct ccsim_mem_req q = { .pa = pa, .len = n, .write = write, .pas = CCSIM_PAS_NS,
+					   .key = (int32_t)keyid, .core = (uint16_t)lp,
+					   .flags = nt ? CCSIM_MEM_NT : 0 };
+		struct ccsim_fault f = { 0 };
+		int rc = t->svc->mem(t->host, &q, p, &f, cycles);
+		if (rc == 1 && f.kind == CCSIM_FAULT_POISON)
 			t->mce = 1; /* the module consumed poison: tdx_machine_check */
 		if (rc)
 			return rc;
@@ -227,12 +224,19 @@ static void module_rw(struct tdx *t, unsigned lp, unsigned keyid, uint64_t pa, v
 			char msg[80];
 			int n = snprintf(msg, sizeof(msg), "tdx: access fault at 0x%llx keyid %u",
 					 (unsigned long long)pa, keyid);
-			sim_trace_emit(t->m->sim, TRACE_NOTE, t->src, pa, keyid, 0, 0, msg, (uint32_t)n);
+			t->svc->trace(t->host, t->tr_note, pa, keyid, 0, 0, msg, (uint32_t)n);
 		}
 		t->fault = 1;
 		if (!write)
 			memset(buf, 0, len);
 	}
+}
+
+int tdx_peek(const struct tdx *t, unsigned keyid, uint64_t pa, void *buf, size_t len)
+{
+	struct ccsim_mem_req q = { .pa = pa, .len = len, .key = (int32_t)keyid, .flags = CCSIM_MEM_PEEK };
+	struct ccsim_fault f;
+	return t->svc->mem(t->host, &q, buf, &f, NULL);
 }
 
 void tdx_mem_read(struct tdx *t, unsigned lp, unsigned keyid, uint64_t pa, void *buf, size_t len,
@@ -378,8 +382,7 @@ bool tdx_machine_check(struct tdx *t, uint64_t regs[TDX_NREGS])
 	if (!t->mce)
 		return false;
 	static const char msg[] = "tdx: machine check in SEAM root: TDX disabled";
-	sim_trace_emit(t->m->sim, TRACE_NOTE, t->src, regs[TDX_RAX], 0, 0, 0, msg,
-		       (uint32_t)sizeof(msg) - 1);
+	t->svc->trace(t->host, t->tr_note, regs[TDX_RAX], 0, 0, 0, msg, (uint32_t)sizeof(msg) - 1);
 	t->mce = 0;
 	t->sys_state = TDX_SYS_DISABLED;
 	regs[TDX_RAX] = TDX_SEAMCALL_VMFAILINVALID;
@@ -394,17 +397,15 @@ static bool needs_ready(uint64_t leaf)
 
 unsigned tdx_lps(const struct tdx *t)
 {
-	return (unsigned)MIN(t->m->cfg.cores, TDX_MAX_LPS);
+	return (unsigned)MIN(t->cfg.cores, TDX_MAX_LPS);
 }
 
 void tdx_seamcall(struct tdx *t, unsigned lp, uint64_t regs[TDX_NREGS], uint64_t *cycles)
 {
-	struct machine *m = t->m;
 	uint64_t rax = regs[TDX_RAX], before = *cycles;
-	g_assert(lp < m->cfg.cores && lp < TDX_MAX_LPS);
-	m->call_t0 = sim_time(m->sim);
-	*cycles += m->cfg.tdx_seamcall_cycles;
-	trace_MON_CALL(m->sim, t->src, rax, regs[TDX_RCX], regs[TDX_RDX], regs[TDX_R8]);
+	g_assert(lp < tdx_lps(t));
+	*cycles += t->cfg.seamcall_cycles;
+	t->svc->trace(t->host, t->tr_mon_call, rax, regs[TDX_RCX], regs[TDX_RDX], regs[TDX_R8], NULL, 0);
 	/* the leaf's version, RAX[23:16], must be one implemented: 0 */
 	const struct tdx_leaf *l = rax >> 16 ? NULL : tdx_leaf_by_number(rax);
 	if (tdx_disabled(t)) {
@@ -428,7 +429,8 @@ void tdx_seamcall(struct tdx *t, unsigned lp, uint64_t regs[TDX_NREGS], uint64_t
 		t->stat_errors[i] += tdx_status_is_error(regs[TDX_RAX]) || regs[TDX_RAX] >= TDX_SIM_IO_ERROR;
 		t->stat_cycles[i] += *cycles - before;
 	}
-	trace_MON_RET(m->sim, t->src, rax, regs[TDX_RAX], regs[TDX_RCX], *cycles - before);
+	t->svc->trace(t->host, t->tr_mon_ret, rax, regs[TDX_RAX], regs[TDX_RCX], *cycles - before, NULL,
+		      0);
 }
 
 /* --- TDH.SYS.* --- */
@@ -477,7 +479,7 @@ static TDX_HANDLER(tdh_sys_lp_init)
  * aligned, outside the TDMR and apart. */
 static TDX_HANDLER(tdh_sys_config)
 {
-	uint64_t all = (1ull << t->m->cfg.cores) - 1, keyid = regs[TDX_R8];
+	uint64_t all = (1ull << t->cfg.cores) - 1, keyid = regs[TDX_R8];
 	uint8_t b[TDMR_INFO_LEN];
 	uint64_t info_pa;
 	if (t->sys_state != TDX_SYS_INITIALIZED) {
@@ -526,7 +528,9 @@ static TDX_HANDLER(tdh_sys_config)
 	 * model runs the check when the module first reads them, so a DIMM
 	 * alias made before the module's initialisation is one present at
 	 * boot, and one made later escapes it. */
-	if (t->m->cfg.tdx_alias_check && mem_decoder_aliases(&t->m->mem, 0, top)) {
+	uint64_t aliased = 0;
+	if (t->cfg.alias_check && t->svc->param(t->host, "machine.dram_aliased", &aliased) == 0 &&
+	    aliased) {
 		regs[TDX_RAX] = TDX_TDMR_OUTSIDE_CMRS;
 		return;
 	}
@@ -559,8 +563,8 @@ static TDX_HANDLER(tdh_sys_key_config)
 		regs[TDX_RAX] = TDX_SYS_KEY_CONFIG_NOT_PENDING;
 		return;
 	}
-	if (machine_key_program(t->m, (unsigned)t->global_keyid, (uint32_t)t->global_keyid,
-				MEMENC_KEY_ENCRYPT | MEMENC_KEY_PRIVATE)) {
+	if (t->svc->key_program(t->host, (uint32_t)t->global_keyid, (uint32_t)t->global_keyid,
+				TDX_KEY_FLAGS)) {
 		t->fault = 1;
 		return;
 	}
@@ -686,18 +690,62 @@ void tdx_stats(struct tdx *t, ccsim_stat_fn *emit, void *ctx)
 	tdx_vp_stats(t, emit, ctx);
 }
 
-struct tdx *tdx_create(struct sim *s, struct machine *m)
+/* A profile key the module needs, or a message. */
+static bool param(struct tdx *t, const char *key, uint64_t *v, char *err, size_t errlen)
 {
-	if (m->cfg.arch != ARCH_TDX)
-		return NULL;
+	if (t->svc->param(t->host, key, v) == 0)
+		return true;
+	snprintf(err, errlen, "tdx: the platform has no profile key %s", key);
+	return false;
+}
+
+struct tdx *tdx_create(const struct ccsim_monitor_services *svc, void *host, char *err,
+		       size_t errlen)
+{
 	struct tdx *t = g_new0(struct tdx, 1);
-	t->m = m;
-	t->keyids = 1u << m->cfg.tdx_keyid_bits;
-	t->first_private = t->keyids - (unsigned)m->cfg.tdx_private_keyids;
+	struct tdx_cfg *c = &t->cfg;
+	uint64_t arch = 0;
+	t->svc = svc;
+	t->host = host;
+	if (!param(t, "platform.arch", &arch, err, errlen) ||
+	    !param(t, "mem.pa_bits", &c->pa_bits, err, errlen) ||
+	    !param(t, "tdx.keyid_bits", &c->keyid_bits, err, errlen) ||
+	    !param(t, "tdx.private_keyids", &c->private_keyids, err, errlen) ||
+	    !param(t, "cache.cores", &c->cores, err, errlen) ||
+	    !param(t, "tdx.seamcall_cycles", &c->seamcall_cycles, err, errlen) ||
+	    !param(t, "tdx.tdcall_cycles", &c->tdcall_cycles, err, errlen) ||
+	    !param(t, "tdx.td_entry_cycles", &c->td_entry_cycles, err, errlen) ||
+	    !param(t, "tdx.td_exit_cycles", &c->td_exit_cycles, err, errlen) ||
+	    !param(t, "cpu.tlbi_cycles", &c->tlbi_cycles, err, errlen) ||
+	    !param(t, "host.slice_cycles", &c->host_slice_cycles, err, errlen) ||
+	    !param(t, "tdx.alias_check", &c->alias_check, err, errlen) ||
+	    !param(t, "sim.seed", &c->seed, err, errlen)) {
+		g_free(t);
+		return NULL;
+	}
+	if (arch != TDX_ARCH_INDEX) {
+		snprintf(err, errlen, "tdx: the TDX module runs on tdx machines");
+		g_free(t);
+		return NULL;
+	}
+	t->keyids = 1u << c->keyid_bits;
+	t->first_private = t->keyids - (unsigned)c->private_keyids;
 	t->kot = g_malloc0(t->keyids);
 	t->kot_wb = g_malloc0(t->keyids);
-	t->src = sim_trace_source(s, "tdx");
-	tdx_vp_init(t, s);
-	t->step = tdx_step_create(s, m, t->src);
+	/* its trace source comes with its first record type, before its LP's */
+	t->tr_note = svc->trace_type(host, "note");
+	t->tr_mon_call = svc->trace_type(host, "mon.call");
+	t->tr_mon_ret = svc->trace_type(host, "mon.ret");
+	t->tr_rec_enter = svc->trace_type(host, "rec.enter");
+	t->tr_rec_exit = svc->trace_type(host, "rec.exit");
+	t->tr_guest_call = svc->trace_type(host, "guest.call");
+	t->tr_guest_ret = svc->trace_type(host, "guest.ret");
+	t->m = machine_mon_machine(host);
+	tdx_vp_init(t);
+	t->step = tdx_step_create(t);
+	if (!t->step) { /* t is not freed: its LP is a model the simulation holds */
+		snprintf(err, errlen, "tdx: the platform lacks the tdx.step_* profile keys");
+		return NULL;
+	}
 	return t;
 }

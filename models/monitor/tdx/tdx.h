@@ -72,8 +72,25 @@ struct tdcall_leaf {
 #define TDX_NLEAVES 32
 #define TDX_NTDCALLS 9
 
+/* What the module reads of the platform when it is created (profile keys,
+ * the run's seed). */
+struct tdx_cfg {
+	uint64_t pa_bits, keyid_bits, private_keyids, cores;
+	uint64_t seamcall_cycles, tdcall_cycles, td_entry_cycles, td_exit_cycles, tlbi_cycles;
+	uint64_t host_slice_cycles, alias_check, seed;
+};
+
 struct tdx {
+	/* The machine as the monitor interface's services give it (its slot's
+	 * table and host): memory by KeyID and LP, key programming, cache and
+	 * TLB maintenance, time and trace. */
+	const struct ccsim_monitor_services *svc;
+	void *host;
+	/* What it still reaches directly: the logical processor it runs TD
+	 * vCPUs on (tdx_vp.c) and its single-step defence's model (tdx_step.c). */
 	struct machine *m;
+	struct tdx_cfg cfg;
+	int tr_note, tr_mon_call, tr_mon_ret, tr_rec_enter, tr_rec_exit, tr_guest_call, tr_guest_ret;
 	uint16_t src;
 	struct pamt_config pamt;    /* the TDMR and its PAMT arrays (from the profile) */
 	unsigned keyids;            /* 2^keyid_bits */
@@ -111,10 +128,11 @@ struct tdx {
  * reaches the module and no TD runs. */
 static inline bool tdx_disabled(const struct tdx *t) { return t->sys_state == TDX_SYS_DISABLED; }
 
-/* NULL unless the machine's profile has arch = tdx. The platform reaches
- * the module through its slot (tdx_monitor_ops, models/monitor/builtin.h),
- * which creates it. */
-struct tdx *tdx_create(struct sim *s, struct machine *m);
+/* NULL, with a message in err, unless the machine's profile has arch =
+ * tdx. The platform reaches the module through its slot (tdx_monitor_ops,
+ * models/monitor/builtin.h), which creates it with its services. */
+struct tdx *tdx_create(const struct ccsim_monitor_services *svc, void *host, char *err,
+		       size_t errlen);
 void tdx_destroy(struct tdx *t);
 /* Power-on state: every KeyID free. */
 void tdx_reset(struct tdx *t);

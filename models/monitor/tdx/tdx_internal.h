@@ -15,6 +15,21 @@
 #include "models/monitor/tdx/tdx_step.h"
 
 #define TDX_PAGE 4096ull
+/* platform.arch's index of tdx (plain, cca, sev, sev-es, sev-snp, tdx, ...) */
+#define TDX_ARCH_INDEX 5
+/* key_program's flags for a TDX private KeyID: encrypt, private */
+#define TDX_KEY_FLAGS 3u
+
+/* The simulated clock through the services: the cycle the call being
+ * served was issued at, and the present moved to that plus `cycles`. */
+static inline uint64_t tdx_now(const struct tdx *t)
+{
+	return t->svc->call_start(t->host);
+}
+static inline void tdx_sync(const struct tdx *t, uint64_t cycles)
+{
+	t->svc->sync(t->host, cycles);
+}
 
 /* TDR: one page under the global private KeyID (tdx-module tdr_t: the
  * management and key management fields the host-side leaves need). */
@@ -67,6 +82,9 @@ G_STATIC_ASSERT(sizeof(struct tdx_tdvps) <= TDX_TDVPS_VCPU_OFF);
 G_STATIC_ASSERT(TDX_TDVPS_VCPU_OFF + sizeof(struct vcpu_state) <= TDX_PAGE);
 
 /* --- the module's memory accesses (tdx.c) --- */
+/* The simulator's look at memory under `keyid` (no time, no cache effect):
+ * for checks and the platform's questions. 0, or nonzero if unreadable. */
+int tdx_peek(const struct tdx *t, unsigned keyid, uint64_t pa, void *buf, size_t len);
 /* After a leaf or TDCALL the module served: if it consumed poison, TDX is
  * disabled and regs[TDX_RAX] becomes VMfailInvalid (true). */
 bool tdx_machine_check(struct tdx *t, uint64_t regs[TDX_NREGS]);
@@ -156,7 +174,7 @@ void tdx_mrtd_extend(struct tdx_tdcs *c, const char *api, uint64_t gpa, const ui
 
 /* --- TD entry (tdx_vp.c) and TDCALLs (tdx_tdcall.c) --- */
 /* The logical processor TDH.VP.ENTER runs TDs on ("tdx.lp"). */
-void tdx_vp_init(struct tdx *t, struct sim *s);
+void tdx_vp_init(struct tdx *t);
 /* The TD entry and exit counters, through the monitor interface's emit. */
 void tdx_vp_stats(struct tdx *t, ccsim_stat_fn *emit, void *ctx);
 /* What a TDCALL leaves the vCPU loop to do. */

@@ -1,7 +1,7 @@
 /* The TDX module's invariant between steps: the PAMT and every TD's Secure
  * EPT agree (ABI "Physical Memory Management": each page of a TDMR has one
  * PAMT type and owner; a TD's private page is mapped by its own Secure EPT,
- * once). Read by peeking (machine_peek), so checking changes nothing; see
+ * once). Read by peeking (tdx_peek), so checking changes nothing; see
  * tdx.h. Only 4 KB PAMT entries are examined: the module assigns 4 KB
  * pages only. A TD in TEARDOWN (after TDH.MNG.KEY.FREEID) is not judged:
  * its HKID is gone, it never runs again, and the ABI's teardown reclaims
@@ -14,7 +14,6 @@
 #include "models/monitor/tdx/tdx.h"
 #include "models/monitor/tdx/tdx_internal.h"
 #include "models/mmu/sept.h"
-#include "models/platform/machine.h"
 
 struct inv_walk {
 	struct tdx *t;
@@ -39,7 +38,7 @@ static int say(struct inv_walk *w, const char *fmt, ...)
 static int pamt_peek(struct tdx *t, uint64_t pa, unsigned *type, uint64_t *owner)
 {
 	uint64_t q0;
-	if (machine_peek(t->m, (unsigned)t->global_keyid, pamt_entry_addr(&t->pamt, pa, PAMT_4K),
+	if (tdx_peek(t, (unsigned)t->global_keyid, pamt_entry_addr(&t->pamt, pa, PAMT_4K),
 			 &q0, 8))
 		return -1;
 	*type = (unsigned)((q0 >> PAMT_TYPE_SHIFT) & PAMT_TYPE_MASK);
@@ -59,7 +58,7 @@ bool tdx_page_free(struct tdx *t, uint64_t pa)
 static int walk_table(struct inv_walk *w, uint64_t table, unsigned level, uint64_t gpa_base)
 {
 	uint64_t e[512];
-	if (machine_peek(w->t->m, w->hkid, table, e, sizeof(e)))
+	if (tdx_peek(w->t, w->hkid, table, e, sizeof(e)))
 		return 0; /* unreadable here (the counter tree): not judged */
 	for (unsigned i = 0; i < 512; i++) {
 		enum sept_state s = sept_entry_state(e[i]);
@@ -124,7 +123,7 @@ int tdx_inv_check(struct tdx *t, char *msg, size_t len)
 	for (uint64_t i = 0; i < n && !bad; i += 256) {
 		uint8_t chunk[256 * PAMT_ENTRY_BYTES];
 		uint64_t k = MIN(256, n - i);
-		if (machine_peek(t->m, (unsigned)t->global_keyid,
+		if (tdx_peek(t, (unsigned)t->global_keyid,
 				 pamt_entry_addr(&t->pamt, t->pamt.base + i * TDX_PAGE, PAMT_4K), chunk,
 				 k * PAMT_ENTRY_BYTES))
 			break;
@@ -143,7 +142,7 @@ int tdx_inv_check(struct tdx *t, char *msg, size_t len)
 	for (guint i = 0; i < tdrs->len && !bad; i++) {
 		struct tdx_tdr d;
 		w.tdr = g_array_index(tdrs, uint64_t, i);
-		if (machine_peek(t->m, (unsigned)t->global_keyid, w.tdr, &d, sizeof(d)))
+		if (tdx_peek(t, (unsigned)t->global_keyid, w.tdr, &d, sizeof(d)))
 			continue;
 		if (d.lifecycle == TD_TEARDOWN) {
 			g_hash_table_add(gone, GSIZE_TO_POINTER(w.tdr));
@@ -153,7 +152,7 @@ int tdx_inv_check(struct tdx *t, char *msg, size_t len)
 			continue; /* no Secure EPT yet */
 		struct tdx_tdcs c;
 		w.hkid = (unsigned)d.hkid;
-		if (machine_peek(t->m, w.hkid, d.tdcx[0], &c, sizeof(c)) || c.ept_levels < 4 ||
+		if (tdx_peek(t, w.hkid, d.tdcx[0], &c, sizeof(c)) || c.ept_levels < 4 ||
 		    c.ept_levels > 5)
 			continue;
 		bad = walk_table(&w, d.tdcx[TDX_TDCS_SEPT_ROOT], (unsigned)c.ept_levels - 1, 0);
@@ -187,13 +186,13 @@ bool tdx_vp_virq_waiting(struct tdx *t, uint64_t tdvpr, uint32_t vec)
 	uint8_t pid[64];
 	if (vec > 255 || !pamt_covers(&t->pamt, tdvpr) || pamt_peek(t, tdvpr, &type, &owner) ||
 	    type != PAMT_PT_TDVPR ||
-	    machine_peek(t->m, (unsigned)t->global_keyid, owner, &d, sizeof(d)) ||
+	    tdx_peek(t, (unsigned)t->global_keyid, owner, &d, sizeof(d)) ||
 	    d.lifecycle != TD_KEYS_CONFIGURED ||
-	    machine_peek(t->m, (unsigned)d.hkid, tdvpr, &vp, sizeof(vp)) ||
-	    machine_peek(t->m, (unsigned)d.hkid, tdvpr + TDX_TDVPS_VCPU_OFF, &v, sizeof(v)))
+	    tdx_peek(t, (unsigned)d.hkid, tdvpr, &vp, sizeof(vp)) ||
+	    tdx_peek(t, (unsigned)d.hkid, tdvpr + TDX_TDVPS_VCPU_OFF, &v, sizeof(v)))
 		return false;
 	/* posted and not yet processed (SDM vol. 3C 30.6: ON set, its PIR bit) */
-	if (vp.pid && machine_peek(t->m, 0 /* the host's KeyID */, vp.pid, pid, sizeof(pid)) == 0 &&
+	if (vp.pid && tdx_peek(t, 0 /* the host's KeyID */, vp.pid, pid, sizeof(pid)) == 0 &&
 	    pid[TDX_PID_ON_BYTE] & 1 && pid[vec / 8] >> (vec % 8) & 1)
 		return true;
 	for (unsigned i = 0; i < VGIC_NR_LRS; i++)

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "models/monitor/tdx/tdx_internal.h"
-#include "models/platform/machine.h"
 
 /* The TDR operand in `reg`, checked and loaded; its lifecycle must be
  * `want` (TDX_LIFECYCLE_STATE_INCORRECT otherwise). */
@@ -67,8 +66,8 @@ TDX_HANDLER(tdh_mng_key_config)
 		regs[TDX_RAX] = st;
 		return;
 	}
-	if (machine_key_program(t->m, (unsigned)d.hkid, (uint32_t)d.hkid,
-				MEMENC_KEY_ENCRYPT | MEMENC_KEY_PRIVATE)) {
+	if (t->svc->key_program(t->host, (uint32_t)d.hkid, (uint32_t)d.hkid,
+				TDX_KEY_FLAGS)) {
 		t->fault = 1;
 		return;
 	}
@@ -297,8 +296,8 @@ TDX_HANDLER(tdh_phymem_cache_wb)
 		regs[TDX_RAX] = TDX_NO_HKID_READY_TO_WBCACHE;
 		return;
 	}
-	sim_set_time(t->m->sim, machine_now(t->m) + *cycles);
-	if (machine_wbinvd(t->m, cycles)) {
+	tdx_sync(t, *cycles);
+	if (t->svc->wbinvd(t->host, cycles)) {
 		t->fault = 1;
 		return;
 	}
@@ -385,8 +384,8 @@ TDX_HANDLER(tdh_phymem_page_wbinvd)
 		regs[TDX_RAX] = TDX_OPERAND_ADDR_RANGE_ERROR | TDX_OPERAND_ID_RCX;
 		return;
 	}
-	sim_set_time(t->m->sim, machine_now(t->m) + *cycles);
-	if (machine_clflush(t->m, pa, TDX_PAGE, cycles))
+	tdx_sync(t, *cycles);
+	if (t->svc->cache_flush(t->host, pa, TDX_PAGE, cycles))
 		t->fault = 1;
 	regs[TDX_RAX] = TDX_SUCCESS;
 }
@@ -416,7 +415,7 @@ TDX_HANDLER(tdh_phymem_page_rdmd)
 
 static int peek(struct tdx *t, unsigned key, uint64_t pa, void *buf, size_t len)
 {
-	return machine_peek(t->m, key, pa, buf, len);
+	return tdx_peek(t, key, pa, buf, len);
 }
 
 int tdx_td_info(struct tdx *t, uint64_t tdr, struct tdx_td_info *out)

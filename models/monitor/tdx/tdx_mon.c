@@ -3,11 +3,14 @@
  * and the platform's questions (the PAMT / Secure EPT invariant, whether
  * TDX is disabled, a page's PAMT state, a vCPU's waiting interrupts).
  *
- * Still outside the interface: the module reaches the machine's memory
- * path, key programming, caches, TLBs and clock through struct machine
- * (tdx.c, tdx_mem.c, tdx_vp.c), which its slot hands it
- * (machine_mon_machine), and TDH.VP.ENTER's sixteen GPRs, the LP a
- * SEAMCALL comes from and the vm actors' TD accesses go through tdx.h. */
+ * TDH.VP.ENTER, whose TD GPRs take all sixteen x86 registers, comes
+ * through call_buf. The module reaches the machine's memory path, keys,
+ * caches, TLBs, clock and trace through the services; still outside the
+ * interface: the logical processor it runs TDs on and its single-step
+ * defence's model (tdx_vp.c, tdx_step.c: struct machine, which its slot
+ * hands it, machine_mon_machine), the host's LP timer and markers, the
+ * TD VMCS fields the host writes and the vm actors' TD accesses
+ * (tdx.h). */
 #include <errno.h>
 #include <glib.h>
 #include <string.h>
@@ -23,12 +26,7 @@
 static void *mon_create(const struct ccsim_monitor_services *svc, void *host, char *err,
 			size_t errlen)
 {
-	(void)svc;
-	struct machine *m = machine_mon_machine(host);
-	struct tdx *t = tdx_create(m->sim, m);
-	if (!t)
-		snprintf(err, errlen, "tdx: the TDX module runs on tdx machines");
-	return t;
+	return tdx_create(svc, host, err, errlen);
 }
 
 static void mon_destroy(void *mon) { tdx_destroy(mon); }
@@ -53,6 +51,30 @@ static void mon_call(void *mon, uint64_t regs[CCSIM_MONITOR_REGS], uint64_t *cyc
 	}
 	tdx_regs_from_mon(regs, r);
 	tdx_seamcall(t, (unsigned)lp, r, cycles);
+	tdx_regs_to_mon(r, lp, regs);
+}
+
+/* A SEAMCALL whose GPRs take all sixteen registers (TDH.VP.ENTER: the TD's
+ * GPRs on the way out, the VMCALL's results on the way in): regs as for
+ * call (the LP in regs[TDX_MON_LP]), the sixteen GPRs by x86 encoding in
+ * buf (uint64_t[16]), which win over regs. */
+static void mon_call_buf(void *mon, uint64_t regs[CCSIM_MONITOR_REGS], void *buf, size_t len,
+			 uint64_t *cycles)
+{
+	struct tdx *t = mon;
+	uint64_t r[TDX_NREGS];
+	uint64_t lp = regs[TDX_MON_LP];
+	if (!buf || len != sizeof(r)) {
+		mon_call(mon, regs, cycles);
+		return;
+	}
+	if (lp >= tdx_lps(t)) {
+		regs[TDX_MON_RAX] = TDX_SEAMCALL_VMFAILINVALID;
+		return;
+	}
+	memcpy(r, buf, sizeof(r));
+	tdx_seamcall(t, (unsigned)lp, r, cycles);
+	memcpy(buf, r, sizeof(r));
 	tdx_regs_to_mon(r, lp, regs);
 }
 
@@ -137,6 +159,7 @@ static const struct ccsim_monitor_ops tdx_ops = {
 	.restore = mon_restore,
 	.stats = mon_stats,
 	.query = mon_query,
+	.call_buf = mon_call_buf,
 };
 
 const struct ccsim_monitor_ops *tdx_monitor_ops(void)

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "models/monitor/tdx/tdx_internal.h"
-#include "models/platform/machine.h"
 #include "sim/buf.h"
 
 /* The platform's report MAC key stands in for the CPU's (hardware keeps it
@@ -82,5 +81,5 @@ void tdx_report_build(struct tdx *t, const struct tdx_tdcs *c, const uint8_t rep
 	memcpy(m.mrowner, c->mrowner, 48);
 	memcpy(m.mrownerconfig, c->mrownerconfig, 48);
 	memcpy(m.rtmr, c->rtmr, sizeof(m.rtmr));
-	tdx_tdreport_make(t->m->sim->seed, &m, reportdata, r);
+	tdx_tdreport_make(t->cfg.seed, &m, reportdata, r);
 }

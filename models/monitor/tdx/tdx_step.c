@@ -4,9 +4,11 @@
  * draws the prevention mode's length, saved with the simulation. */
 #include <string.h>
 
+#include <glib.h>
+
 #include "models/monitor/tdx/tdx.h"
 #include "models/monitor/tdx/tdx_step.h"
-#include "models/platform/machine.h"
+#include "models/platform/machine.h" /* its model: the simulation it registers with */
 
 /* helpers.c lfsr_get_random; x86_defs.h POLY_MASK_32 */
 #define TDX_LFSR_POLY 0xB4BCD35Cu
@@ -88,7 +90,7 @@ unsigned tdx_step_on_interrupt(struct tdx_step *st, unsigned lp, uint64_t rip, u
 	/* traced when it suspects stepping: an exit the host sees anyway
 	 * leaves the trace (and the digests of runs without stepping) as is */
 	if (steps)
-		trace_TDX_STEP(st->base.sim, st->src, o.rip_delta, o.tsc_delta, o.insns, steps);
+		st->svc->trace(st->host, st->tr_step, o.rip_delta, o.tsc_delta, o.insns, steps, NULL, 0);
 	return steps;
 }
 
@@ -127,23 +129,31 @@ static void step_destroy(struct sim_model *mod) { g_free(mod); }
 
 static const struct sim_model_ops step_ops = { .reset = step_reset, .destroy = step_destroy };
 
-struct tdx_step *tdx_step_create(struct sim *s, struct machine *m, uint16_t src)
+struct tdx_step *tdx_step_create(struct tdx *t)
 {
-	const struct platform_config *c = &m->cfg;
+	static const char *const keys[] = { "tdx.step_heuristic", "tdx.step_rip_bytes",
+					     "tdx.step_tsc_threshold", "tdx.step_insns",
+					     "tdx.step_pm_max", "platform.freq_mhz", "tdx.tsc_mhz",
+					     "tdx.step_span_cycles" };
+	uint64_t v[G_N_ELEMENTS(keys)];
+	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
+		if (t->svc->param(t->host, keys[i], &v[i]))
+			return NULL;
+	struct sim *s = t->m->sim;
 	struct tdx_step *st = g_new0(struct tdx_step, 1);
 	st->base.name = "tdx_step";
 	st->base.kind = "tdx_step";
 	st->base.ops = &step_ops;
 	st->base.vmstate = &step_vmstate;
-	st->cfg = (struct tdx_step_cfg){ .mode = (enum tdx_step_mode)c->tdx_step_heuristic,
-					 .rip_bytes = c->tdx_step_rip_bytes,
-					 .tsc_threshold = c->tdx_step_tsc_threshold,
-					 .insns = c->tdx_step_insns, .pm_max = c->tdx_step_pm_max };
-	st->freq_mhz = c->freq_mhz;
-	st->tsc_mhz = c->tdx_tsc_mhz ? c->tdx_tsc_mhz : c->freq_mhz;
-	st->span_cycles = c->tdx_step_span_cycles;
-	st->seed = s->seed;
-	st->src = src;
+	st->cfg = (struct tdx_step_cfg){ .mode = (enum tdx_step_mode)v[0], .rip_bytes = v[1],
+					 .tsc_threshold = v[2], .insns = v[3], .pm_max = v[4] };
+	st->freq_mhz = v[5];
+	st->tsc_mhz = v[6] ? v[6] : v[5];
+	st->span_cycles = v[7];
+	st->seed = t->cfg.seed;
+	st->svc = t->svc;
+	st->host = t->host;
+	st->tr_step = t->svc->trace_type(t->host, "tdx.step");
 	sim_model_register(s, &st->base);
 	step_reset(&st->base);
 	sim_stat_register(s, "tdx.step", "judged", SIM_STAT_COUNT, &st->stat_judged,

@@ -40,9 +40,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "include/ccsim/monitor.h"
 #include "sim/sim.h"
 
-struct machine;
 struct tdx;
 
 /* tdx.step_heuristic, in the profile's name order */
@@ -93,12 +93,17 @@ struct tdx_step {
 	struct tdx_step_cfg cfg;
 	uint64_t tsc_mhz, span_cycles, freq_mhz;
 	uint64_t seed;
-	uint16_t src;           /* the module's trace source */
+	/* the module's trace (its services: monitor.h) */
+	const struct ccsim_monitor_services *svc;
+	void *host;
+	int tr_step;
 	struct tdx_step_lp lp[TDX_STEP_MAX_LPS];
 	uint64_t stat_judged, stat_prevented, stat_pm_insns;
 };
 
-struct tdx_step *tdx_step_create(struct sim *s, struct machine *m, uint16_t src);
+/* The module's defence, from its profile keys (NULL if one is missing),
+ * registered with the simulation as a model of its own. */
+struct tdx_step *tdx_step_create(struct tdx *t);
 
 /* TDH.VP.ENTER on `lp`: note the vCPU's RIP, RCX and retired count, and
  * take the timer and clock the host armed (td_entry_stepping_filter). */

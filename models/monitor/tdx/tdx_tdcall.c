@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "models/monitor/tdx/tdx_internal.h"
-#include "models/platform/machine.h"
 
 /* Inputs per the ABI's leaf tables: VP.VMCALL's RCX is the bitmap of the
  * registers exposed to the host, R10 the GHCI's leaf type (0: standard),
@@ -232,7 +231,6 @@ uint64_t tdx_td_accept(struct tdx *t, unsigned lp, uint64_t tdr, uint64_t gpa, u
 	uint64_t spent = 0; /* the module's accesses are timed from the call's start */
 	if (tdx_disabled(t))
 		return TDX_SEAMCALL_VMFAILINVALID; /* no TD runs */
-	t->m->call_t0 = sim_time(t->m->sim);
 	uint64_t st = tdx_tdr_get(t, lp, tdr, TDX_OPERAND_ID_RCX, &d, &spent);
 	if (!st && (d.lifecycle != TD_KEYS_CONFIGURED || d.fatal))
 		st = TDX_LIFECYCLE_STATE_INCORRECT;
@@ -283,7 +281,7 @@ static enum tdcall_next tdcall_dispatch(struct tdcall_ctx *x, uint64_t *cycles)
 	uint64_t leaf = R(TDX_RAX);
 	const struct tdcall_leaf *l = tdcall_leaf_by_number(leaf);
 	enum tdcall_next next = TDCALL_RESUME;
-	*cycles += x->t->m->cfg.tdx_tdcall_cycles;
+	*cycles += x->t->cfg.tdcall_cycles;
 	if (!l) {
 		R(TDX_RAX) = TDX_OPERAND_INVALID | 0 /* RAX */;
 		return TDCALL_RESUME;
@@ -310,12 +308,11 @@ static enum tdcall_next tdcall_dispatch(struct tdcall_ctx *x, uint64_t *cycles)
 enum tdcall_next tdx_tdcall(struct tdcall_ctx *x, uint64_t *cycles)
 {
 	struct tdx *t = x->t;
-	struct sim *s = t->m->sim;
 	uint64_t leaf = R(TDX_RAX), before = *cycles;
-	sim_set_time(s, machine_now(t->m) + *cycles);
-	trace_GUEST_CALL(s, t->src, leaf, R(TDX_RCX), R(TDX_RDX), R(TDX_R8));
+	tdx_sync(t, *cycles);
+	t->svc->trace(t->host, t->tr_guest_call, leaf, R(TDX_RCX), R(TDX_RDX), R(TDX_R8), NULL, 0);
 	enum tdcall_next next = tdcall_dispatch(x, cycles);
-	sim_set_time(s, machine_now(t->m) + *cycles);
-	trace_GUEST_RET(s, t->src, leaf, R(TDX_RAX), R(TDX_RCX), *cycles - before);
+	tdx_sync(t, *cycles);
+	t->svc->trace(t->host, t->tr_guest_ret, leaf, R(TDX_RAX), R(TDX_RCX), *cycles - before, NULL, 0);
 	return next;
 }

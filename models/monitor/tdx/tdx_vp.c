@@ -36,9 +36,9 @@ const char *tdx_exit_reason_name(unsigned basic)
 	}
 }
 
-void tdx_vp_init(struct tdx *t, struct sim *s)
+void tdx_vp_init(struct tdx *t)
 {
-	cpu_init(&t->lp_cpu, s, "tdx.lp", machine_bus(t->m), WORLD_NS, 1);
+	cpu_init(&t->lp_cpu, t->m->sim, "tdx.lp", machine_bus(t->m), WORLD_NS, 1);
 	t->lp_cpu.core_cfg = machine_cpu_core(t->m);
 }
 
@@ -200,8 +200,7 @@ TDX_HANDLER(tdh_vp_flush)
 	}
 	struct tdx_tdcs c;
 	tdx_tdcs_load(t, lp, &d, &c, cycles);
-	tlb_inval_vmid(&t->m->tlb[lp], WORLD_NS, td_vmid(d.hkid));
-	*cycles += t->m->cfg.tlbi_cycles;
+	t->svc->tlbi_core(t->host, lp, td_vmid(d.hkid), cycles);
 	vp.assoc_lp = 0;
 	tdx_tdvps_store(t, lp, &d, tdvpr, &vp, cycles);
 	c.num_assoc_vcpus--;
@@ -317,7 +316,7 @@ static void inject_ve(struct tdx *t, struct tdx_tdvps *vp, struct vcpu_state *v,
 static void vcpu_cpu_setup(struct tdx *t, unsigned lp, const struct tdx_tdr *d,
 			   const struct tdx_tdcs *c, const struct tdx_tdvps *vp, struct cpu *cpu)
 {
-	uint8_t pa_bits = (uint8_t)(t->m->cfg.pa_bits - t->m->cfg.tdx_keyid_bits);
+	uint8_t pa_bits = (uint8_t)(t->cfg.pa_bits - t->cfg.keyid_bits);
 	cpu->paging = 1;
 	cpu->pt = (struct pt_config){
 		.s1 = { .fmt = PT_FMT_X86, .pa_bits = pa_bits },
@@ -349,7 +348,6 @@ int tdx_vp_cpu(struct tdx *t, uint64_t tdvpr, unsigned lp, struct cpu *cpu)
 	struct tdx_tdcs c;
 	struct tdx_tdvps vp;
 	uint64_t cycles = 0;
-	t->m->call_t0 = sim_time(t->m->sim);
 	if (tdx_tdvpr_get(t, lp, tdvpr, TDX_OPERAND_ID_RCX, &d, &vp, &cycles))
 		return -EINVAL;
 	tdx_tdcs_load(t, lp, &d, &c, &cycles);
@@ -430,12 +428,12 @@ static void run(struct tdcall_ctx *tc, struct td_exit *x, uint64_t *cycles)
 	struct tdx *t = tc->t;
 	struct vcpu_state *v = tc->v;
 	const uint64_t entered = *cycles;
-	const uint64_t slice = tdx_step_deadline(t->step, tc->lp, t->m->cfg.host_slice_cycles);
+	const uint64_t slice = tdx_step_deadline(t->step, tc->lp, t->cfg.host_slice_cycles);
 	const uint64_t timer = t->lp_timer[tc->lp]; /* the host personality's, absolute */
 	unsigned pm = 0;      /* prevention mode: instructions still to step */
 	bool stepping = false, irq = false;
 	for (;;) {
-		uint64_t now = machine_now(t->m) + *cycles;
+		uint64_t now = tdx_now(t) + *cycles;
 		if (!stepping && (irq || *cycles - entered >= slice || (timer && now >= timer))) {
 			irq = false;
 			if (!(pm = judge_interrupt(tc, *cycles - entered))) {
@@ -458,7 +456,7 @@ static void run(struct tdcall_ctx *tc, struct td_exit *x, uint64_t *cycles)
 			if (timer && timer - now < budget)
 				budget = timer - now;
 		}
-		struct exec_params p = { .now = machine_now(t->m) + *cycles, .budget = budget,
+		struct exec_params p = { .now = tdx_now(t) + *cycles, .budget = budget,
 					 .insn_limit = stepping, .mark = t->lp_mark[tc->lp].fn,
 					 .mark_ctx = t->lp_mark[tc->lp].ctx };
 		struct exec_stop_info st;
@@ -558,8 +556,7 @@ TDX_HANDLER(tdh_vp_enter)
 	/* TLB tracking: a vCPU entering in a later epoch than its last entry
 	 * (or for the first time) drops the TD's translations on this LP */
 	if (!vp.launched || vp.last_epoch != c.td_epoch) {
-		tlb_inval_vmid(&t->m->tlb[lp], WORLD_NS, td_vmid(d.hkid));
-		*cycles += t->m->cfg.tlbi_cycles;
+		t->svc->tlbi_core(t->host, lp, td_vmid(d.hkid), cycles);
 	}
 	vp.launched = 1;
 	vp.last_epoch = c.td_epoch;
@@ -573,8 +570,8 @@ TDX_HANDLER(tdh_vp_enter)
 	}
 	pid_process(t, lp, vp.pid, &v, cycles);
 	t->stat_td_entries++;
-	*cycles += t->m->cfg.tdx_td_entry_cycles;
-	trace_REC_ENTER(t->m->sim, t->src, tdvpr, v.pc, 0, 0);
+	*cycles += t->cfg.td_entry_cycles;
+	t->svc->trace(t->host, t->tr_rec_enter, tdvpr, v.pc, 0, 0, NULL, 0);
 	lp_setup(t, lp, &d, &c, &vp);
 	tdx_step_enter(t->step, lp, v.pc, v.x[TDX_RCX], v.insns);
 	/* REFCOUNT: this vCPU runs in TD_EPOCH until it exits */
@@ -583,12 +580,13 @@ TDX_HANDLER(tdh_vp_enter)
 	struct td_exit x = { 0 };
 	run(&tc, &x, cycles);
 	c.refcount[c.td_epoch & 1]--;
-	*cycles += t->m->cfg.tdx_td_exit_cycles;
+	*cycles += t->cfg.td_exit_cycles;
 	t->stat_td_exits++;
 	tdx_mem_write(t, lp, (unsigned)d.hkid, tdvpr + TDX_TDVPS_VCPU_OFF, &v, sizeof(v), cycles);
 	tdx_tdvps_store(t, lp, &d, tdvpr, &vp, cycles);
 	tdx_tdcs_store(t, lp, &d, &c, cycles);
-	trace_REC_EXIT(t->m->sim, t->src, x.status & 0xffff, x.status, x.out[TDX_R8], *cycles);
+	t->svc->trace(t->host, t->tr_rec_exit, x.status & 0xffff, x.status, x.out[TDX_R8], *cycles, NULL,
+		      0);
 	for (unsigned i = 1; i < TDX_NREGS; i++)
 		if (x.set >> i & 1)
 			regs[i] = x.out[i];

@@ -263,7 +263,7 @@ static void test_alias_check(void **state)
 	assert_int_equal(fx_call(f, TDH_SYS_CONFIG, HOSTBUF, 1, GLOBAL_KEYID, 0), TDX_TDMR_OUTSIDE_CMRS);
 	assert_int_equal(fx_call(f, TDH_SYS_KEY_CONFIG, 0, 0, 0, 0), TDX_SYS_KEY_CONFIG_NOT_PENDING);
 	assert_int_equal(fx_call(f, TDH_MNG_CREATE, TDR, HKID, 0, 0), TDX_SYS_NOT_READY);
-	f->m.cfg.tdx_alias_check = false;
+	f->m.tdx->cfg.alias_check = 0; /* the module read tdx.alias_check when it was created */
 	assert_int_equal(fx_call(f, TDH_SYS_CONFIG, HOSTBUF, 1, GLOBAL_KEYID, 0), TDX_SUCCESS);
 }
 
