@@ -44,10 +44,16 @@ SNP_PLUGIN_SRCS := $(filter-out %/snp_abi.c,$(wildcard models/monitor/snp/snp*.c
              models/mmu/rmp.c models/mmu/rmp_ops.c models/monitor/attest/p384.c \
              models/monitor/uv/se_crypto.c sim/buf.c
 SNP_PLUGIN_OBJS := $(SNP_PLUGIN_SRCS:%.c=$(B)/plugobj/%.o)
+# ... and the TDX module's (models/monitor/tdx/plugin/).
+TDX_PLUGIN_SRCS := $(wildcard models/monitor/tdx/tdx*.c) models/mmu/sept.c models/mmu/pamt.c \
+             models/cpu/vcpu.c sim/buf.c
+TDX_PLUGIN_OBJS := $(TDX_PLUGIN_SRCS:%.c=$(B)/plugobj/%.o)
 PLUGINS   := $(patsubst models/monitor/rmm/plugin/rmm_%.c,$(B)/plugins/rmm-%.so,\
              $(wildcard models/monitor/rmm/plugin/rmm_*.c)) \
              $(patsubst models/monitor/snp/plugin/snp_%.c,$(B)/plugins/snp-%.so,\
-             $(wildcard models/monitor/snp/plugin/snp_*.c))
+             $(wildcard models/monitor/snp/plugin/snp_*.c)) \
+             $(patsubst models/monitor/tdx/plugin/tdx_%.c,$(B)/plugins/tdx-%.so,\
+             $(wildcard models/monitor/tdx/plugin/tdx_*.c))
 TEST_PLUGINS := $(patsubst tests/data/monitor/%.c,$(B)/plugins/test-%.so,\
              $(wildcard tests/data/monitor/*.c))
 
@@ -84,6 +90,11 @@ $(B)/plugins/rmm-%.so: $(B)/plugobj/models/monitor/rmm/plugin/rmm_%.o $(RMM_PLUG
 	@$(CC) $(LDFLAGS) -shared -Wl,--no-undefined -o $@ $^ $(LDLIBS)
 
 $(B)/plugins/snp-%.so: $(B)/plugobj/models/monitor/snp/plugin/snp_%.o $(SNP_PLUGIN_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -shared -Wl,--no-undefined -o $@ $^ $(LDLIBS)
+
+$(B)/plugins/tdx-%.so: $(B)/plugobj/models/monitor/tdx/plugin/tdx_%.o $(TDX_PLUGIN_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -shared -Wl,--no-undefined -o $@ $^ $(LDLIBS)
@@ -282,5 +293,5 @@ clean:
 
 -include $(LIB_OBJS:.o=.d) $(PIC_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_BINS:=.d) $(B)/obj/$(CLI_MAIN:.c=.d) \
 	$(wildcard $(B)/obj/sysc/*.d $(B)/obj/sysc/*/*.d) \
-	$(RMM_PLUGIN_OBJS:.o=.d) $(SNP_PLUGIN_OBJS:.o=.d) \
+	$(RMM_PLUGIN_OBJS:.o=.d) $(SNP_PLUGIN_OBJS:.o=.d) $(TDX_PLUGIN_OBJS:.o=.d) \
 	$(wildcard $(B)/plugobj/models/monitor/*/plugin/*.d $(B)/plugobj/tests/data/monitor/*.d)

@@ -44,6 +44,15 @@ struct sim_model_ops {
 	/* Variable-sized state beyond the field table; both may be NULL. */
 	int (*save_extra)(const struct sim_model *m, struct sim_buf *out);
 	int (*restore_extra)(struct sim_model *m, struct sim_reader *in);
+	/* A checkpoint record of a model this simulation no longer has, whose
+	 * state is this model's now: `record` its model's name, `state` and
+	 * `version` its field table, `values` the field values as
+	 * restore_old_fields gets them, `extra` what its save_extra wrote. 0 if
+	 * taken, -ENOENT if not this model's, another negative errno if it
+	 * cannot be. */
+	int (*adopt_record)(struct sim_model *m, const char *record, const char *state,
+			    uint32_t version, const uint8_t *values, size_t len, const uint8_t *extra,
+			    size_t elen);
 	/* A checkpoint whose field table for this model is not its own (an
 	 * older ccsim's: a monitor whose counters were fields before its state
 	 * became one blob): the table's name, version and values, in order,

@@ -103,12 +103,9 @@ static void save_fields(const struct sim_model *m, struct sim_buf *out)
 /* A checkpoint's field table that is not the model's, handed whole to a
  * model that takes over such tables (restore_old_fields): its values, in
  * order, each element `size` bytes little-endian. */
-static int restore_old_fields(struct sim_model *m, struct sim_reader *in, const char *state,
-			      uint32_t version, uint32_t nfields, char *err, size_t errlen)
+static void read_values(struct sim_reader *in, uint32_t nfields, struct sim_buf *values)
 {
-	struct sim_buf values;
 	char name[128];
-	sim_buf_init(&values);
 	for (uint32_t i = 0; i < nfields && !in->failed; i++) {
 		sim_reader_str(in, name, sizeof(name));
 		uint32_t size = sim_reader_u32(in), count = sim_reader_u32(in);
@@ -118,9 +115,17 @@ static int restore_old_fields(struct sim_model *m, struct sim_reader *in, const 
 			in->failed = true;
 			break;
 		}
-		sim_buf_put(&values, in->data + in->pos, (size_t)n);
+		sim_buf_put(values, in->data + in->pos, (size_t)n);
 		in->pos += (size_t)n;
 	}
+}
+
+static int restore_old_fields(struct sim_model *m, struct sim_reader *in, const char *state,
+			      uint32_t version, uint32_t nfields, char *err, size_t errlen)
+{
+	struct sim_buf values;
+	sim_buf_init(&values);
+	read_values(in, nfields, &values);
 	int rc = in->failed ? -EINVAL
 			    : m->ops->restore_old_fields(m, state, version, values.data, values.len);
 	sim_buf_free(&values);
@@ -169,6 +174,49 @@ static int restore_fields(struct sim_model *m, struct sim_reader *in, char *err,
 truncated:
 	snprintf(err, errlen, "model %s: checkpoint truncated", m->name);
 	return -EINVAL;
+}
+
+/* Does a model of this simulation take records of models it replaced? */
+static bool adopter(const struct sim *s)
+{
+	for (const struct sim_model *m = s->models; m; m = m->next)
+		if (m->ops && m->ops->adopt_record)
+			return true;
+	return false;
+}
+
+/* A record named `record` that no model of this simulation has: one that
+ * took its state over adopts it (adopt_record). 0, or -EINVAL with err. */
+static int adopt_record(struct sim *s, uint32_t index, const char *record, const char *expected,
+			struct sim_reader *in, char *err, size_t errlen)
+{
+	char state[128];
+	sim_reader_str(in, state, sizeof(state));
+	uint32_t version = sim_reader_u32(in), nfields = sim_reader_u32(in);
+	struct sim_buf values;
+	sim_buf_init(&values);
+	read_values(in, nfields, &values);
+	uint64_t elen = sim_reader_u64(in);
+	int rc = -ENOENT;
+	if (!in->failed && elen <= in->len - in->pos) {
+		for (struct sim_model *m = s->models; m && rc == -ENOENT; m = m->next)
+			if (m->ops && m->ops->adopt_record)
+				rc = m->ops->adopt_record(m, record, state, version, values.data, values.len,
+							  in->data + in->pos, (size_t)elen);
+		in->pos += (size_t)elen;
+	} else {
+		in->failed = true;
+	}
+	sim_buf_free(&values);
+	if (in->failed)
+		snprintf(err, errlen, "checkpoint truncated at byte %zu", in->pos);
+	else if (rc == -ENOENT)
+		snprintf(err, errlen, "checkpoint model %u is \"%s\", this machine has \"%s\"", index,
+			 record, expected);
+	else if (rc)
+		snprintf(err, errlen, "checkpoint model %u \"%s\": its state \"%s\" v%u cannot be taken",
+			 index, record, state, version);
+	return rc ? -EINVAL : 0;
 }
 
 int sim_save(const struct sim *s, struct sim_buf *out)
@@ -320,10 +368,17 @@ int sim_restore(struct sim *s, const uint8_t *data, size_t len, char *err, size_
 
 	uint32_t nmodels = sim_reader_u32(&in);
 	struct sim_model *m = s->models;
-	for (uint32_t i = 0; i < nmodels; i++, m = m->next) {
+	for (uint32_t i = 0; i < nmodels; i++) {
 		sim_reader_str(&in, name, sizeof(name));
 		if (in.failed)
 			break;
+		if ((!m || strcmp(m->name, name) != 0) && !sim_model_find(s, name) && adopter(s)) {
+			/* a model folded into another since: that one takes it */
+			int rc = adopt_record(s, i, name, m ? m->name : "(none)", &in, err, errlen);
+			if (rc)
+				return rc;
+			continue;
+		}
 		if (!m || strcmp(m->name, name) != 0) {
 			snprintf(err, errlen, "checkpoint model %u is \"%s\", this machine has \"%s\"", i,
 				 name, m ? m->name : "(none)");
@@ -347,6 +402,7 @@ int sim_restore(struct sim *s, const uint8_t *data, size_t len, char *err, size_
 				return rc ? rc : -EINVAL;
 			}
 		}
+		m = m->next;
 	}
 	if (in.failed) {
 		snprintf(err, errlen, "checkpoint truncated at byte %zu", in.pos);

@@ -46,17 +46,21 @@ restores "format 4 -> current: realm-lifecycle on cca" $D/realm-lifecycle.scn cc
 restores "format 4 -> current: sev-lifecycle on sev" $D/sev-lifecycle.scn sev \
 	$D/sev-lifecycle-sev.v4.ckpt.gz
 
-# format 5 before the SNP firmware moved behind the monitor interface: its
-# counters the "snp" model's fields, its guests the rest of its record
+# format 5: the SNP firmware's counters the "snp" model's fields, its
+# guests the rest of its record
 restores "format 5 -> current: sev-lifecycle on sev-snp" $D/sev-lifecycle.scn sev-snp \
 	$D/sev-lifecycle-sev-snp.v5.ckpt.gz
+# ... and the TDX module's single-step defence a model of its own, whose
+# record the module's slot takes (taken mid-attack, the defence armed)
+restores "format 5 -> current: td-single-step on tdx" $D/td-single-step.scn tdx \
+	$D/td-single-step-tdx.v5.ckpt.gz
 
 # a format this ccsim does not know is refused with its offset
 zcat $D/bus-snoop-cca.v1.ckpt.gz | python3 -c '
 import sys
 d = bytearray(sys.stdin.buffer.read()); d[8:12] = (9).to_bytes(4, "little"); sys.stdout.buffer.write(d)' >"$T/v9"
 expect_exit "format 9 refused" 2 "$CCSIM" run $D/bus-snoop.scn --profile cca --restore "$T/v9"
-expect_err "format 9 named" "offset 8: checkpoint format 9, this ccsim reads 1 to 5 \(written by a newer ccsim\)"
+expect_err "format 9 named" "offset 8: checkpoint format 9, this ccsim reads 1 to 6 \(written by a newer ccsim\)"
 # a format 1 file cut short is refused, not misread
 zcat $D/bus-snoop-cca.v1.ckpt.gz | head -c 100000 >"$T/cut"
 expect_exit "format 1 cut short refused" 2 "$CCSIM" run $D/bus-snoop.scn --profile cca --restore "$T/cut"

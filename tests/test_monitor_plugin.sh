@@ -3,8 +3,10 @@
 # built as a shared library, runs the realm life cycle with the built-in
 # RMM's digest and checkpoints; beside the built-in (--diff-monitor) it
 # never diverges, while the copy with one failure condition checked out of
-# turn is caught at the step that shows it; a library built for another
-# monitor ABI, or none at all, is refused with exit status 2.
+# turn is caught at the step that shows it; the SEV-SNP firmware and the
+# TDX module built as libraries run their scenarios with the built-ins'
+# digests; a library built for another monitor ABI, or none at all, is
+# refused with exit status 2.
 . "$(dirname "$0")/lib.sh"
 PLUG=$(dirname "$CCSIM")/plugins
 COPY=$PLUG/rmm-copy.so
@@ -65,6 +67,23 @@ expect_exit "an RMM plug-in in the SNP firmware's slot: refused" 2 \
 expect_exit "the differential mode beside the SNP firmware: usage error" 2 \
 	"$CCSIM" run scenarios/guests/sev-lifecycle.scn --profile sev-snp --diff-monitor snp="$SNP"
 
+# the TDX module as a plug-in (monitor ABI 3: memory by KeyID and LP, TD
+# vCPUs through guest_run's x86 regime, TDH.VP.ENTER's GPRs beside the
+# registers, ccsim's own calls): the TD life cycle, its TDCALLs, the
+# single-step attack against its defence, a vm actor's TD accesses
+TDX=$PLUG/tdx-copy.so
+for scn in scenarios/guests/td-lifecycle.scn scenarios/guests/td-tdcall.scn \
+	scenarios/attacks/td-single-step.scn scenarios/attacks/tdx-remove-untracked.scn \
+	scenarios/attacks/bus-snoop.scn scenarios/attacks/irq-injection.scn; do
+	PROFILE=tdx same_run "the TDX module plug-in: $(basename $scn .scn)" $scn --monitor tdx="$TDX"
+done
+"$CCSIM" run scenarios/guests/td-lifecycle.scn --profile tdx --checkpoint-after 20 \
+	--checkpoint "$T/t.ckpt" --quiet
+PROFILE=tdx same_run "... the built-in module's checkpoint restores into it" \
+	scenarios/guests/td-lifecycle.scn --monitor tdx="$TDX" --restore "$T/t.ckpt"
+expect_exit "an RMM plug-in in the TDX module's slot: refused" 2 \
+	"$CCSIM" run scenarios/guests/td-lifecycle.scn --profile tdx --monitor tdx="$COPY"
+
 # the reordered copy: DATA_CREATE into an ACTIVE realm from a granule that
 # is not DELEGATED is RMI_ERROR_INPUT (B3.3.1.2), the copy says ERROR_REALM
 line=$(grep -n -- "-> active_data_state$" $DATA | cut -d: -f1)
@@ -97,7 +116,7 @@ expect_exit "a library with no entry point: refused" 2 \
 expect_err "... naming the symbol" "exports no ccsim_monitor_entry"
 expect_exit "no such file: refused" 2 "$CCSIM" run $LIFE --monitor rmm="$T/none.so"
 expect_err "... naming it" "none.so: cannot load the monitor plug-in"
-expect_exit "a monitor with no plug-in slot: usage error" 2 "$CCSIM" run $LIFE --monitor tdx="$COPY"
+expect_exit "a monitor with no plug-in slot: usage error" 2 "$CCSIM" run $LIFE --monitor uv="$COPY"
 expect_exit "a profile with no RMM: refused" 2 "$CCSIM" run $LIFE --profile plain --monitor rmm="$COPY"
 expect_err "... saying why" "rmm.plugin / rmm.diff_plugin: the profile has no RMM"
 

@@ -38,9 +38,10 @@ static const char usage_run[] =
 	"                       the run with exit status 3)\n"
 	"  --monitor KIND=PATH  run the monitor plug-in PATH (a shared library exporting\n"
 	"                       ccsim_monitor_entry, include/ccsim/monitor.h) in the place\n"
-	"                       of the RMM (rmm=), the SEV-SNP firmware (snp=) or the SEV\n"
-	"                       firmware (sev=); one built for another monitor ABI version\n"
-	"                       is refused (exit status 2). docs/monitor-api.md\n"
+	"                       of the RMM (rmm=), the SEV-SNP firmware (snp=), the SEV\n"
+	"                       firmware (sev=) or the TDX module (tdx=); one built for\n"
+	"                       another monitor ABI version is refused (exit status 2).\n"
+	"                       docs/monitor-api.md\n"
 	"  --diff-monitor rmm=PATH  run the plug-in PATH beside the RMM in lock-step, on\n"
 	"                       its own view of what it owns; the first call whose result\n"
 	"                       registers, memory writes, GPT changes or granule states\n"
@@ -183,7 +184,7 @@ int cli_run(int argc, char **argv)
 		} else if ((strcmp(a, "--monitor") == 0 || strcmp(a, "--diff-monitor") == 0) && v) {
 			/* sugar for --set KIND.plugin=PATH / rmm.diff_plugin=PATH */
 			bool diff = a[2] == 'd';
-			const char *kinds[] = { "rmm", "snp", "sev", NULL };
+			const char *kinds[] = { "rmm", "snp", "sev", "tdx", NULL };
 			const char *eq = strchr(v, '=');
 			size_t k = 0;
 			while (kinds[k] && (!eq || strncmp(v, kinds[k], (size_t)(eq - v)) != 0 ||
@@ -193,8 +194,8 @@ int cli_run(int argc, char **argv)
 				gchar *what = g_strdup_printf("%s %s", a, v);
 				cli_bad_usage("run", diff ? "%s: expected rmm=PATH (the differential mode "
 							    "runs beside the RMM)"
-							  : "%s: expected rmm=PATH, snp=PATH or sev=PATH (the "
-							    "monitors with a plug-in slot)",
+							  : "%s: expected rmm=PATH, snp=PATH, sev=PATH or "
+							    "tdx=PATH (the monitors with a plug-in slot)",
 					      what);
 				g_free(what);
 				goto out;

@@ -17,12 +17,17 @@
  *      registers x1 and x2
  *   4  a result's raw status, its space, and every register the call
  *      returned
- *   5  the current layout: a monitor's state is one record of the
- *      monitor interface (state "monitor" v1: each monitor's blob);
- *      before, the RMM's and the SEV firmware's counters were field
- *      tables "rmm" v5 and "sev" v1 (machine_mon.c reads such a table as
- *      its blob's start) */
-#define RUN_CKPT_FORMAT 5
+ *   5  a monitor's state is one record of the monitor interface (state
+ *      "monitor" v1: each monitor's blob); before, the RMM's and the SEV
+ *      firmware's counters were field tables "rmm" v5 and "sev" v1
+ *      (machine_mon.c reads such a table as its blob's start)
+ *   6  the current layout: the SEV-SNP firmware and the TDX module behind
+ *      the monitor interface too. Format 5 kept the SNP firmware's counters
+ *      as a field table "snp" v3 (read as its blob's start, as above) and
+ *      the TDX module's single-step defence as a model of its own,
+ *      "tdx_step" v1, whose record the module's slot adopts (sim.c
+ *      adopt_record); the layouts are otherwise the same */
+#define RUN_CKPT_FORMAT 6
 #define RUN_CKPT_SUM 32
 
 /* --- the runner's own saved state: progress, captures, outcome --- */

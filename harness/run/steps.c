@@ -175,7 +175,7 @@ static int actor_access(struct run_ctx *rc, struct cpu *c, const struct scn_step
 		return r;
 	}
 	uint64_t gpa = run_arg_num(st, "gpa", addr);
-	if (rc->machine.tdx)
+	if (rc->machine.tdx_mon)
 		return steps_tdx_vm_access(rc, c, addr, gpa, run_arg_num(st, "shared", 0) != 0, write,
 					   buf, len, f, cycles, res);
 	if (rc->machine.uv && rc->se_confs[c - rc->vms])

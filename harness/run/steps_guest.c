@@ -120,10 +120,10 @@ static void copy_result(const struct hv_guest *g, const struct hv_result *h, boo
 	if (h->has_status) {
 		enum steps_status_space sp;
 		uint64_t raw;
-		steps_status_decode(h->status, g->m->tdx != NULL, &sp, &raw);
+		steps_status_decode(h->status, g->m->tdx_mon != NULL, &sp, &raw);
 		/* success of an SEV guest's step reads in its firmware's space,
 		 * of an s390 guest's in the ultravisor's (rc 1, executed) */
-		if (!g->m->tdx && g->sev && h->status == 0)
+		if (!g->m->tdx_mon && g->sev && h->status == 0)
 			sp = g->sev == CPU_SEV_SNP ? STEPS_STATUS_SNP : STEPS_STATUS_SEV;
 		if (g->m->uv && h->status == 0) {
 			sp = STEPS_STATUS_UV;
@@ -435,7 +435,7 @@ int steps_measure(struct run_ctx *rc, const struct scn_step *st, struct step_res
 	(void)err;
 	(void)errlen;
 	steps_res_x(res, 1, 0);
-	if (!rc->machine.tdx || !img)
+	if (!rc->machine.tdx_mon || !img)
 		return 0;
 	res->len = TDX_QUOTE_MR_LEN;
 	res->bytes = g_malloc(res->len);

@@ -35,8 +35,8 @@ G_STATIC_ASSERT(G_N_ELEMENTS(out_regs) <= SCN_RESULT_REGS);
 /* The TDX step's status space, and tdx.unsupported off the tdx profile. */
 static bool have_tdx(struct run_ctx *rc, struct step_result *res)
 {
-	steps_res_status(res, STEPS_STATUS_TDX, rc->machine.tdx ? TDX_SUCCESS : STEPS_TDX_UNSUPPORTED);
-	return rc->machine.tdx != NULL;
+	steps_res_status(res, STEPS_STATUS_TDX, rc->machine.tdx_mon ? TDX_SUCCESS : STEPS_TDX_UNSUPPORTED);
+	return rc->machine.tdx_mon != NULL;
 }
 
 /* The vm a step names with vm= (host.tdx_aug, host.seamcall), or the
@@ -65,7 +65,6 @@ static uint64_t vm_value(const struct run_ctx *rc, int vm, const char *arg)
 int steps_seamcall(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 		   char *err, size_t errlen)
 {
-	struct tdx *t = rc->machine.tdx;
 	struct cpu *host = run_actor_cpu(rc, st);
 	const struct scn_arg *vm_arg = step_arg(st, "vm");
 	int vm = vm_arg ? tdx_vm_of(rc, vm_arg->v.name) : -1;
@@ -100,7 +99,8 @@ int steps_seamcall(struct run_ctx *rc, const struct scn_step *st, struct step_re
 		return -1;
 	}
 	if (is_vp_enter(l))
-		tdx_lp_arm(t, (unsigned)lp, run_arg_num(st, "timer", 0), mhz);
+		(void)hv_tdx_sim_call(&rc->machine, (unsigned)lp, TDX_SIM_LP_ARM,
+				      run_arg_num(st, "timer", 0), mhz, NULL, 0, false, NULL);
 	/* A blocking call, as cpu_smc: the host's next step starts after it. */
 	uint64_t t0 = sim_time(&rc->sim), spent = 0;
 	uint64_t r[CCSIM_MONITOR_REGS];
@@ -125,12 +125,13 @@ int steps_seamcall(struct run_ctx *rc, const struct scn_step *st, struct step_re
 int steps_tdx_shared_eptp(struct run_ctx *rc, const struct scn_step *st, struct step_result *res,
 			  char *err, size_t errlen)
 {
-	struct tdx *t = rc->machine.tdx;
 	(void)err;
 	(void)errlen;
 	if (!have_tdx(rc, res))
 		return 0;
-	res->status = tdx_vp_set_shared_eptp(t, run_arg_num(st, "tdvpr", 0), run_arg_num(st, "eptp", 0))
+	res->status = hv_tdx_sim_call(&rc->machine, 0, TDX_SIM_VP_SHARED_EPTP,
+				      run_arg_num(st, "tdvpr", 0), run_arg_num(st, "eptp", 0), NULL, 0,
+				      false, NULL)
 			      ? TDX_OPERAND_INVALID | TDX_OPERAND_ID_RCX : TDX_SUCCESS;
 	return 0;
 }
@@ -205,7 +206,6 @@ static size_t own_index(const struct run_ctx *rc, size_t i)
 int steps_tdx_vm_setup(struct run_ctx *rc, size_t i, char *err, size_t errlen)
 {
 	const struct scn_vm *vm = &rc->sc->vms[i];
-	struct tdx *t = rc->machine.tdx;
 	if (vm->same_as >= 0) { /* another actor on the same TD vCPU */
 		rc->tdx_vms[i] = rc->tdx_vms[vm->same_as];
 		rc->vms[i] = rc->vms[vm->same_as];
@@ -214,8 +214,10 @@ int steps_tdx_vm_setup(struct run_ctx *rc, size_t i, char *err, size_t errlen)
 	size_t own = own_index(rc, i);
 	struct hv_tdx_bare *b = &rc->tdx_vms[i];
 	uint64_t span = (uint64_t)HV_TDX_BARE_PAGES * 4096;
-	b->hkid = t->first_private + 1 + own;
-	if (b->hkid >= t->keyids || span * (own + 1) > rc->cfg.tdx_tdmr_size) {
+	uint64_t k[3] = { 0 }; /* first private KeyID, how many, the global one */
+	(void)machine_mon_query(rc->machine.tdx_mon, CCSIM_QUERY_KEYIDS, 0, k, sizeof(k));
+	b->hkid = k[0] + 1 + own;
+	if (b->hkid >= k[1] || span * (own + 1) > rc->cfg.tdx_tdmr_size) {
 		snprintf(err, errlen, "%s:%d: vm %s: profile %s has no HKID or TDMR room left for "
 			 "another TD (tdx.private_keyids, tdx.tdmr_size)", vm->file, vm->line, vm->name,
 			 rc->cfg.name);
@@ -224,9 +226,11 @@ int steps_tdx_vm_setup(struct run_ctx *rc, size_t i, char *err, size_t errlen)
 	b->region = rc->cfg.tdx_tdmr_base + rc->cfg.tdx_tdmr_size - span * (own + 1);
 	uint64_t cyc = 0;
 	uint64_t st = hv_tdx_bare_create(&rc->machine, &rc->host, b, &cyc);
-	if (!tdx_status_is_error(st))
-		machine_mon_begin(rc->machine.tdx_mon);
-	if (tdx_status_is_error(st) || tdx_vp_cpu(t, b->tdvpr, rc->vms[i].core, &rc->vms[i])) {
+	struct ccsim_guest_regime g;
+	if (tdx_status_is_error(st) ||
+	    hv_tdx_sim_call(&rc->machine, rc->vms[i].core, TDX_SIM_VP_REGIME, b->tdvpr, 0, &g, sizeof(g),
+			    true, NULL) ||
+	    machine_mon_regime_cpu(&rc->machine, WORLD_NS, &g, &rc->vms[i])) {
 		snprintf(err, errlen, "%s:%d: vm %s: the TD could not be built (%s)", vm->file, vm->line,
 			 vm->name, tdx_status_name(st));
 		return -1;
@@ -261,10 +265,9 @@ int steps_tdx_vm_access(struct run_ctx *rc, struct cpu *c, uint64_t addr, uint64
 		uint64_t st = hv_tdx_bare_aug(&rc->machine, &rc->host, b, gpa & ~0xfffull,
 					      addr & ~0xfffull, cycles);
 		sim_set_time(&rc->sim, base + *cycles);
-		if (!tdx_status_is_error(st)) {
-			machine_mon_begin(rc->machine.tdx_mon);
-			st = tdx_td_accept(rc->machine.tdx, c->core, b->tdr, gpa & ~0xfffull, cycles);
-		}
+		if (!tdx_status_is_error(st))
+			st = hv_tdx_sim_call(&rc->machine, c->core, TDX_SIM_TD_ACCEPT, b->tdr,
+					     gpa & ~0xfffull, NULL, 0, true, cycles);
 		if (tdx_status_is_error(st)) {
 			steps_res_status(res, STEPS_STATUS_TDX, st);
 			return r;
@@ -306,8 +309,7 @@ int steps_tdx_accept(struct run_ctx *rc, const struct scn_step *st, struct step_
 	int vm = tdx_vm_of(rc, st->actor);
 	struct cpu *c = &rc->vms[vm];
 	uint64_t addr = run_arg_num(st, "addr", 0);
-	machine_mon_begin(rc->machine.tdx_mon);
-	res->status = tdx_td_accept(rc->machine.tdx, c->core, rc->tdx_vms[vm].tdr,
-				    run_arg_num(st, "gpa", addr), &res->cycles);
+	res->status = hv_tdx_sim_call(&rc->machine, c->core, TDX_SIM_TD_ACCEPT, rc->tdx_vms[vm].tdr,
+				      run_arg_num(st, "gpa", addr), NULL, 0, true, &res->cycles);
 	return 0;
 }

@@ -24,7 +24,9 @@ extern "C" {
  * 3: AMD SEV-SNP firmware and Intel TDX module: the rmp_read and
  *    tlbi_core services, CCSIM_MEM_PEEK and CCSIM_MEM_NT,
  *    ccsim_mem_req.core (was reserved), the call_buf op (a call with a
- *    buffer beside its registers). */
+ *    buffer beside its registers), x86 regimes for guest_run
+ *    (ccsim_guest_regime grew; ccsim_guest_params.insn_limit was
+ *    reserved). */
 #define CCSIM_MONITOR_ABI_VERSION 3u
 
 /* A plug-in exports one function by this name:
@@ -128,8 +130,14 @@ struct ccsim_vcpu {
 	uint64_t ttbr, ghcb;
 };
 /* How its addresses translate: stage 1 off (IPA = VA), the monitor's
- * stage 2 tables (Arm VMSAv8-64 stage 2 format) in `pas`, the TLB
- * entries tagged with the monitor's world and `vmid`. */
+ * stage 2 tables in `pas`, the TLB entries tagged with the monitor's world
+ * and `vmid`. `fmt` CCSIM_REGIME_ARM: Arm VMSAv8-64 stage 2 tables, on
+ * core 0. CCSIM_REGIME_X86_EPT (ABI 3): x86 nested paging as a TDX module
+ * runs a TD vCPU, on core `core`: s2_root an EPT root (the Secure EPT of
+ * the TD's private GPAs), shared_root the EPT of the GPAs with the shared
+ * bit, entries' addresses `pa_bits` wide, every access and walk under
+ * KeyID `key` (the TD's HKID), its TLB entries tagged `vmid` and `asid`. */
+enum ccsim_regime_fmt { CCSIM_REGIME_ARM = 0, CCSIM_REGIME_X86_EPT = 1 };
 struct ccsim_guest_regime {
 	uint64_t s2_root;
 	uint32_t start_level;
@@ -139,12 +147,22 @@ struct ccsim_guest_regime {
 	uint32_t pas;          /* enum ccsim_pas of the tables and of protected memory */
 	uint32_t mecid;        /* Arm FEAT_MEC: VMECID_P_EL2, the MECID of the guest's
 				  Realm-PAS accesses and stage 2 walks (0: the default) */
+	/* ABI 3 */
+	uint32_t fmt;          /* enum ccsim_regime_fmt */
+	uint32_t core;         /* x86: the logical processor it runs on */
+	uint64_t shared_root;  /* x86: the shared EPT root (0: none) */
+	uint32_t pa_bits;      /* x86: address width of the tables' entries */
+	int32_t key;           /* x86: KeyID of its accesses and walks */
+	uint32_t asid;         /* x86: TLB tag beside vmid (a TD vCPU's index) */
+	uint32_t reserved;     /* 0 */
 };
 struct ccsim_guest_params {
 	uint64_t at;           /* cycles into the call: when execution starts */
 	uint64_t budget;       /* stop after this many cycles (0: no limit) */
 	uint32_t trap_wfi;     /* WFI stops execution even if a timer would wake it */
-	uint32_t reserved;
+	/* ABI 3: stop (CCSIM_STOP_BUDGET) once this many instructions retired,
+	 * as the VMX monitor trap flag does after one (0: no limit) */
+	uint32_t insn_limit;
 };
 enum ccsim_guest_stop_why {
 	CCSIM_STOP_CALL = 0,   /* SMC or HVC: x0.. hold the call; pc is past it */
@@ -215,7 +233,9 @@ struct ccsim_monitor_services {
 
 	/* Run guest code on the monitor's PE until it stops (*stop says why);
 	 * *spent gets the cycles it ran. 0, or a negative errno if it cannot
-	 * run (a malformed access). */
+	 * run (a malformed access, a regime the machine cannot run). The
+	 * markers the guest passes (its scenario phases) go where the
+	 * platform routes the core's (the host that entered it). */
 	int (*guest_run)(void *host, const struct ccsim_guest_regime *g, struct ccsim_vcpu *v,
 			 const struct ccsim_guest_params *p, struct ccsim_guest_stop *stop,
 			 uint64_t *spent);

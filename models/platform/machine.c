@@ -419,10 +419,9 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 	 * private KeyID (TDH.SYS.KEY.CONFIG) and each TD's HKID
 	 * (TDH.MNG.KEY.CONFIG), the host its shared MKTME KeyIDs */
 	if (cfg->arch == ARCH_TDX) {
-		if (machine_mon_attach(m, &m->tdx_mon, CCSIM_MONITOR_TDX, tdx_monitor_ops(), "", "", err,
-				       errlen))
+		if (machine_mon_attach(m, &m->tdx_mon, CCSIM_MONITOR_TDX, tdx_monitor_ops(), cfg->tdx_plugin,
+				       "", err, errlen))
 			return -1;
-		m->tdx = machine_mon_instance(m->tdx_mon);
 	}
 	/* s390 Secure Execution: the ultravisor, with the machine's host key
 	 * from the seed */

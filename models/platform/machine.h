@@ -23,7 +23,6 @@
 
 struct machine_mon;
 struct mon_diff;
-struct tdx;
 struct uv;
 
 #define MACHINE_MAX_CORES 16
@@ -65,7 +64,6 @@ struct machine {
 	struct machine_mon *snp;            /* sev-snp: the SNP firmware's slot (AMD-SP) */
 	struct machine_mon *sev;            /* sev, sev-es: the SEV firmware's slot (AMD-SP) */
 	struct machine_mon *tdx_mon;        /* tdx: the TDX module's slot (SEAM) */
-	struct tdx *tdx;                    /* ... its instance, for the calls not yet through the slot */
 	struct uv *uv;                      /* s390-se: the ultravisor, uv_call */
 	uint64_t call_t0;                   /* when the monitor call being served was issued */
 	/* the differential mode, while its first monitor serves a call: told
@@ -75,6 +73,10 @@ struct machine {
 	 * with the VM's VMID: the scenario's phases (set by the runner). */
 	void (*mark)(void *ctx, uint32_t vmid, uint32_t what, uint64_t at);
 	void *mark_ctx;
+	/* Where the markers of a guest a monitor runs on each core go: the
+	 * VMID of the host's guest that entered it (set around the entry, no
+	 * saved state), or nowhere. */
+	struct { bool on; uint32_t vmid; } core_mark[MACHINE_MAX_CORES];
 	uint16_t src;
 	uint64_t stat_accesses, stat_gpc_checks, stat_gpc_faults, stat_gpt_reads;
 	uint64_t stat_smcs, stat_smc_unknown, stat_tlbi, stat_gpt_changes;
@@ -116,6 +118,20 @@ static inline void machine_mark(struct machine *m, uint32_t vmid, uint32_t what,
 {
 	if (m->mark)
 		m->mark(m->mark_ctx, vmid, what, at);
+}
+/* Route the markers of the guest a monitor runs on `core` to VMID vmid
+ * (on), or drop them; and pass one on. */
+static inline void machine_core_mark_route(struct machine *m, unsigned core, bool on, uint32_t vmid)
+{
+	if (core < MACHINE_MAX_CORES) {
+		m->core_mark[core].on = on;
+		m->core_mark[core].vmid = vmid;
+	}
+}
+static inline void machine_core_mark(struct machine *m, unsigned core, uint32_t what, uint64_t at)
+{
+	if (core < MACHINE_MAX_CORES && m->core_mark[core].on)
+		machine_mark(m, m->core_mark[core].vmid, what, at);
 }
 
 /* The key slot an access in `pas` uses (pure function of the profile). */

@@ -10,6 +10,7 @@
 #include "models/mmu/gpt.h"
 #include "models/platform/machine.h"
 #include "models/platform/machine_priv.h"
+#include "models/monitor/tdx/tdx_abi.h" /* TDX_STATE_STEP_RECORD */
 #include "models/platform/mon_diff.h"
 #include "sim/buf.h"
 
@@ -196,11 +197,15 @@ static int svc_wbinvd(void *host, uint64_t *cycles)
 struct guest_mark {
 	struct machine *m;
 	uint32_t vmid;
+	int core;              /* x86: its markers go where the platform routes the core's */
 };
 static void guest_mark_cb(void *ctx, uint32_t what, uint64_t at)
 {
 	const struct guest_mark *mk = ctx;
-	machine_mark(mk->m, mk->vmid, what, at);
+	if (mk->core < 0)
+		machine_mark(mk->m, mk->vmid, what, at);
+	else
+		machine_core_mark(mk->m, (unsigned)mk->core, what, at);
 }
 
 static void stop_to_ccsim(struct ccsim_guest_stop *out, const struct exec_stop_info *st)
@@ -218,19 +223,34 @@ static void stop_to_ccsim(struct ccsim_guest_stop *out, const struct exec_stop_i
 	memcpy(&out->fault, &st->fault, sizeof(out->fault));
 }
 
-/* The PE's translation regime while it runs the guest: stage 1 off, the
- * monitor's tables as stage 2 (Arm VTTBR / VTCR), core 0's TLB tagged
- * with the monitor's world and the guest's VMID. */
-static int svc_guest_run(void *host, const struct ccsim_guest_regime *g, struct ccsim_vcpu *cv,
-			 const struct ccsim_guest_params *p, struct ccsim_guest_stop *stop,
-			 uint64_t *spent)
+int machine_mon_regime_cpu(struct machine *m, uint8_t world, const struct ccsim_guest_regime *g,
+			   struct cpu *c)
 {
-	struct machine_mon *mm = host;
-	struct machine *m = mm->m;
-	struct cpu *c = &mm->pe;
-	if (!mm->has_pe || g->pas > CCSIM_PAS_REALM || !machine_mecid_valid(m, g->mecid))
+	if (g->fmt == CCSIM_REGIME_X86_EPT) {
+		if (g->core >= m->cfg.cores || g->core >= MACHINE_MAX_CORES || g->pa_bits > m->cfg.pa_bits ||
+		    g->key < 0 || g->key >= (int32_t)m->enc.cfg.slots || g->shared_bit > 63)
+			return -EINVAL;
+		c->paging = 1;
+		c->pt = (struct pt_config){
+			.s1 = { .fmt = PT_FMT_X86, .pa_bits = (uint8_t)g->pa_bits },
+			.nested = true,
+			.s1_off = true,
+			.s2 = { .fmt = PT_FMT_EPT, .root = g->s2_root, .pa_bits = (uint8_t)g->pa_bits },
+			.s2_shared_root = g->shared_root,
+			.shared_bit = (uint8_t)g->shared_bit,
+		};
+		c->tlb = &m->tlb[g->core];
+		c->core = g->core;
+		c->tag = (struct tlb_tag){ .world = world, .vmid = (uint16_t)g->vmid,
+					   .asid = (uint16_t)g->asid };
+		c->key = g->key;
+		c->s2_key = g->key;
+		c->s2_pas = PAS_NS;
+		c->guest = 1;
+		return 0;
+	}
+	if (g->fmt != CCSIM_REGIME_ARM || g->pas > CCSIM_PAS_REALM || !machine_mecid_valid(m, g->mecid))
 		return -EINVAL;
-	struct ccsim_vcpu in = *cv;
 	c->paging = 1;
 	c->pt = (struct pt_config){
 		.s1 = { .fmt = PT_FMT_ARM_S1 },
@@ -243,13 +263,27 @@ static int svc_guest_run(void *host, const struct ccsim_guest_regime *g, struct 
 	};
 	c->tlb = &m->tlb[0];
 	c->core = 0;
-	c->tag = (struct tlb_tag){ .world = mm->world, .vmid = (uint16_t)g->vmid };
+	c->tag = (struct tlb_tag){ .world = world, .vmid = (uint16_t)g->vmid };
 	c->s2_pas = g->pas;
 	c->mecid = g->mecid; /* VMECID_P_EL2 */
-	struct guest_mark mk = { m, g->vmid };
+	return 0;
+}
+
+/* The PE's translation regime while it runs the guest (machine_mon_regime_cpu). */
+static int svc_guest_run(void *host, const struct ccsim_guest_regime *g, struct ccsim_vcpu *cv,
+			 const struct ccsim_guest_params *p, struct ccsim_guest_stop *stop,
+			 uint64_t *spent)
+{
+	struct machine_mon *mm = host;
+	struct machine *m = mm->m;
+	struct cpu *c = &mm->pe;
+	if (!mm->has_pe || machine_mon_regime_cpu(m, mm->world, g, c))
+		return -EINVAL;
+	struct ccsim_vcpu in = *cv;
+	struct guest_mark mk = { m, g->vmid, g->fmt == CCSIM_REGIME_X86_EPT ? (int)g->core : -1 };
 	struct exec_params ep = {
 		.now = m->call_t0 + p->at, .budget = p->budget, .trap_wfi = p->trap_wfi != 0,
-		.mark = guest_mark_cb, .mark_ctx = &mk,
+		.insn_limit = p->insn_limit, .mark = guest_mark_cb, .mark_ctx = &mk,
 	};
 	struct exec_stop_info st;
 	struct vcpu_state v;
@@ -429,6 +463,23 @@ static int mon_restore(struct sim_model *model, struct sim_reader *in)
 	return mon_diff_restore(mm->diff, in);
 }
 
+/* ccsim up to checkpoint format 5 kept the TDX module's single-step
+ * defence in a model of its own ("tdx_step", field table "tdx_step" v1, no
+ * extra): the built-in module takes its values as a blob of state version
+ * TDX_STATE_STEP_RECORD, after its own of version 1. */
+static int mon_adopt_record(struct sim_model *model, const char *record, const char *state,
+			    uint32_t version, const uint8_t *values, size_t len, const uint8_t *extra,
+			    size_t elen)
+{
+	struct machine_mon *mm = (struct machine_mon *)model;
+	(void)extra;
+	if (mm->ops->kind != CCSIM_MONITOR_TDX || strcmp(record, "tdx_step") != 0)
+		return -ENOENT;
+	if (strcmp(state, "tdx_step") != 0 || version != 1 || elen)
+		return -EINVAL;
+	return mm->ops->restore(mm->inst, TDX_STATE_STEP_RECORD, values, len) ? -EINVAL : 0;
+}
+
 static void mon_reset(struct sim_model *model)
 {
 	struct machine_mon *mm = (struct machine_mon *)model;
@@ -453,6 +504,7 @@ static void mon_destroy(struct sim_model *model)
 
 static const struct sim_model_ops mon_model_ops = {
 	.reset = mon_reset, .save_extra = mon_save, .restore_extra = mon_restore,
+	.adopt_record = mon_adopt_record,
 	.restore_old_fields = mon_restore_old_fields, .destroy = mon_destroy,
 };
 
@@ -518,10 +570,13 @@ int machine_mon_attach(struct machine *m, struct machine_mon **slot, uint32_t ki
 	}
 	if (ops->stats)
 		ops->stats(mm->inst, stat_emit, m->sim);
-	if (kind == CCSIM_MONITOR_RMM) {
-		/* the realm PE: Realm EL1, on core 0 */
-		snprintf(mm->pe_name, sizeof(mm->pe_name), "%s.pe", mm->name);
-		cpu_init(&mm->pe, m->sim, mm->pe_name, machine_bus(m), WORLD_REALM, 1);
+	if (kind == CCSIM_MONITOR_RMM || kind == CCSIM_MONITOR_TDX) {
+		/* the PE it runs guests on: the RMM's realm PE (Realm EL1, on
+		 * core 0), the TDX module's logical processor (a TD vCPU on
+		 * the LP that entered it) */
+		snprintf(mm->pe_name, sizeof(mm->pe_name), "%s.%s", mm->name,
+			 kind == CCSIM_MONITOR_RMM ? "pe" : "lp");
+		cpu_init(&mm->pe, m->sim, mm->pe_name, machine_bus(m), mm->world, 1);
 		mm->pe.core_cfg = machine_cpu_core(m);
 		mm->has_pe = true;
 	}
@@ -541,11 +596,6 @@ void machine_mon_command(struct machine_mon *mm, uint64_t regs[CCSIM_MONITOR_REG
 {
 	mm->m->call_t0 = sim_time(mm->m->sim);
 	machine_mon_call(mm, regs, cycles);
-}
-
-void machine_mon_begin(struct machine_mon *mm)
-{
-	mm->m->call_t0 = sim_time(mm->m->sim);
 }
 
 void machine_fw_command(struct machine *m, uint64_t regs[MACHINE_FW_REGS], uint64_t *cycles)

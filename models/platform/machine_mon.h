@@ -64,10 +64,6 @@ void machine_mon_command(struct machine_mon *mm, uint64_t regs[CCSIM_MONITOR_REG
  * place: ops->call_buf; a monitor without it gets the registers alone). */
 void machine_mon_command_buf(struct machine_mon *mm, uint64_t regs[CCSIM_MONITOR_REGS], void *buf,
 			     size_t len, uint64_t *cycles);
-/* A call the platform makes into a built-in monitor's own functions
- * rather than its ops table (the TDX module's vm-actor entries, tdx.h):
- * the call starts now, for the services it uses. */
-void machine_mon_begin(struct machine_mon *mm);
 /* A question for the monitor whose 8-byte answer is all the caller needs:
  * `dflt` if it has none. */
 static inline uint64_t machine_mon_ask(const struct machine_mon *mm, uint32_t what, uint64_t arg,
@@ -91,13 +87,6 @@ static inline struct cpu *machine_mon_pe(struct machine_mon *mm)
 	return mm && mm->has_pe ? &mm->pe : NULL;
 }
 /* The monitor instance itself, for the built-in monitor's own unit tests. */
-/* The machine behind a slot's `host`: what the built-in TDX module still
- * reaches directly (its memory path, keys, TLBs, LP and clock) until its
- * services cover them (docs/monitor-api.md). No plug-in can call it. */
-static inline struct machine *machine_mon_machine(void *host)
-{
-	return ((struct machine_mon *)host)->m;
-}
 static inline void *machine_mon_instance(const struct machine_mon *mm)
 {
 	return mm->inst;
@@ -106,6 +95,13 @@ static inline void *machine_mon_instance(const struct machine_mon *mm)
  * none (or no second monitor runs): what differed, in the call with
  * function id *fid. */
 const char *machine_mon_divergence(const struct machine_mon *mm, uint64_t *fid);
+
+/* A cpu set up to run in a guest regime (monitor.h) as the monitor's PE
+ * does: the regime's translation, TLB, keys, core. 0, or -EINVAL for a
+ * regime this machine cannot run. The PE's own (svc guest_run) and the
+ * scenario's vm actors that act as a monitor's guest. */
+int machine_mon_regime_cpu(struct machine *m, uint8_t world, const struct ccsim_guest_regime *g,
+			   struct cpu *c);
 
 /* mon_plugin.c: load a plug-in of `kind` (dlopen, CCSIM_MONITOR_ENTRY, the
  * ABI version and the ops it must have). 0, or -1 with a message. */

@@ -133,6 +133,7 @@ static const struct schema_key schema[] = {
 	STR("rmm", "plugin", rmm_plugin, "", "a monitor plug-in (shared library) that replaces the built-in RMM: ccsim run --monitor rmm=PATH; docs/monitor-api.md"),
 	STR("rmm", "diff_plugin", rmm_diff_plugin, "", "a monitor plug-in run in lock-step beside the RMM, each call's effects compared: ccsim run --diff-monitor rmm=PATH"),
 	STR("snp", "plugin", snp_plugin, "", "a monitor plug-in (shared library) that replaces the built-in SEV-SNP firmware: ccsim run --monitor snp=PATH; docs/monitor-api.md"),
+	STR("tdx", "plugin", tdx_plugin, "", "a monitor plug-in (shared library) that replaces the built-in TDX module: ccsim run --monitor tdx=PATH; docs/monitor-api.md"),
 	STR("sev", "plugin", sev_plugin, "", "a monitor plug-in (shared library) that replaces the built-in SEV firmware (sev, sev-es): ccsim run --monitor sev=PATH; docs/monitor-api.md"),
 	U64("tdx", "keyid_bits", tdx_keyid_bits, 1, 15, "6", "MK_TME_KEYID_BITS: KeyID bits at the top of the physical address (mem.pa_bits); memenc.key_slots must be 2^keyid_bits, one slot per KeyID"),
 	U64("tdx", "private_keyids", tdx_private_keyids, 1, 32767, "32", "TDX private KeyIDs (HKIDs), the highest ones; 1 .. 2^keyid_bits - private_keyids - 1 are MKTME shared KeyIDs, 0 the host's"),
@@ -539,6 +540,8 @@ static int check_consistency(const char *path, struct platform_config *cfg, char
 		why = "snp.plugin: the SNP firmware runs on sev-snp profiles only";
 	else if (cfg->sev_plugin[0] && cfg->arch != ARCH_SEV && cfg->arch != ARCH_SEV_ES)
 		why = "sev.plugin: the SEV firmware runs on sev and sev-es profiles only";
+	else if (cfg->tdx_plugin[0] && cfg->arch != ARCH_TDX)
+		why = "tdx.plugin: the TDX module runs on tdx profiles only";
 	else if (cfg->mec && cfg->arch != ARCH_CCA)
 		why = "mec.enabled: FEAT_MEC needs platform.arch = cca";
 	else if (cfg->mec && (1ull << (cfg->mecid_width_m1 + 1)) - 1 + cfg->key_slots > MEMENC_SLOTS_MAX)

@@ -97,6 +97,7 @@ struct platform_config {
 	/* a monitor plug-in in the RMM's place, and one diffed beside it ("": none) */
 	char rmm_plugin[256], rmm_diff_plugin[256];
 	char snp_plugin[256], sev_plugin[256]; /* the AMD-SP's firmware from a plug-in */
+	char tdx_plugin[256];                  /* the TDX module from a plug-in */
 	/* Intel TDX: KeyIDs in the top keyid_bits of the physical address
 	 * (MK_TME_KEYID_BITS); the top private_keyids of them are TDX private
 	 * KeyIDs (HKIDs), 1 .. below them MKTME shared ones, 0 the host's */

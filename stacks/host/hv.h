@@ -327,6 +327,14 @@ const uint8_t *hv_guest_image(const struct hv_guest *g, size_t *len);
 int hv_guest_host_fault(struct hv_guest *g, uint64_t pa, enum cc_fault_kind kind,
 			uint64_t *cycles);
 
+/* ccsim's own call to the TDX module (tdx_abi.h TDX_SIM_*) through its
+ * slot, from logical processor lp, with a buffer if buf: RAX back. `timed`:
+ * the call starts now and its time is added to *cycles (may be NULL); else
+ * its accesses fall in the present as the last call left the clock and
+ * take no time the host waits for (the TD VMCS fields, LP settings). */
+uint64_t hv_tdx_sim_call(struct machine *m, unsigned lp, uint64_t id, uint64_t rcx, uint64_t rdx,
+			 void *buf, size_t len, bool timed, uint64_t *cycles);
+
 /* hv_tdx_bare.c. The TDX module's initialisation (TDH.SYS.INIT, LP.INIT
  * on every LP, CONFIG with the profile's TDMR, KEY.CONFIG, TDMR.INIT),
  * once per machine, with TDMR_INFO in the host page `page`, each call at

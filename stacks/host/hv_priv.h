@@ -31,7 +31,7 @@ uint64_t hv_pool_pa(const struct hv_guest *g, enum hv_page kind, uint64_t ipa);
  * queued at that cycle. */
 /* Which architecture the guest's machine is: the monitor it has. */
 static inline bool hv_is_cca(const struct hv_guest *g) { return g->m->rmm != NULL; }
-static inline bool hv_is_tdx(const struct hv_guest *g) { return g->m->tdx != NULL; }
+static inline bool hv_is_tdx(const struct hv_guest *g) { return g->m->tdx_mon != NULL; }
 static inline bool hv_is_s390(const struct hv_guest *g) { return g->m->uv != NULL; }
 
 static inline uint64_t hv_now(struct hv_guest *g, uint64_t cyc)

@@ -142,7 +142,7 @@ struct hv_guest *hv_guest_new(struct sim *s, struct machine *m, struct cpu *host
 	struct hv_guest *g = g_new0(struct hv_guest, 1);
 	g->cfg = *cfg;
 	g->cfg.k.realm = m->rmm != NULL;
-	g->cfg.k.tdx = m->tdx != NULL;
+	g->cfg.k.tdx = m->tdx_mon != NULL;
 	g->sev = m->cfg.arch == ARCH_SEV      ? CPU_SEV
 	       : m->cfg.arch == ARCH_SEV_ES   ? CPU_SEV_ES
 	       : m->cfg.arch == ARCH_SEV_SNP  ? CPU_SEV_SNP

@@ -39,7 +39,7 @@ const char *hv_swap_refusal(const struct hv_guest *g)
 		return "RMM 1.0 has no command to swap realm data out: the host can only destroy it "
 		       "(RMI_DATA_DESTROY, then RMI_DATA_CREATE_UNKNOWN gives the realm a page of "
 		       "unknown contents) (Arm DEN0137 1.0, B2.2 Realm data)";
-	if (g->m->tdx)
+	if (g->m->tdx_mon)
 		return "the TDX module 1.5 has no paging of a TD's private memory: TDH.MEM.PAGE.REMOVE "
 		       "loses the contents, TDH.MEM.PAGE.RELOCATE and DEMOTE move or split a page in "
 		       "memory, and TDH.EXPORT.MEM / TDH.IMPORT.MEM export pages only for TD "

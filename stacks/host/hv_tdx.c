@@ -23,19 +23,38 @@
  * the reset vector (ABI "Initial State of a TD VCPU": RIP 0xFFFFFFF0). */
 #define HV_TD_RESET_PAGE 0xFFFFF000ull
 
-static struct tdx *mod(const struct hv_guest *g) { return g->m->tdx; }
+/* ccsim's own call to the module (tdx_abi.h TDX_SIM_*) through its slot,
+ * from LP lp: RAX back. `timed`: the call starts now and its time is added
+ * to *cycles; else its accesses fall in the present as the last call
+ * left the clock, and take no time the host waits for. */
+uint64_t hv_tdx_sim_call(struct machine *m, unsigned lp, uint64_t id, uint64_t rcx, uint64_t rdx,
+			 void *buf, size_t len, bool timed, uint64_t *cycles)
+{
+	uint64_t regs[CCSIM_MONITOR_REGS] = { [TDX_MON_RAX] = id, [TDX_MON_RCX] = rcx,
+					      [TDX_MON_RDX] = rdx, [TDX_MON_LP] = lp };
+	uint64_t c = 0;
+	if (!timed)
+		machine_mon_call(m->tdx_mon, regs, &c);
+	else if (buf)
+		machine_mon_command_buf(m->tdx_mon, regs, buf, len, &c);
+	else
+		machine_mon_command(m->tdx_mon, regs, &c);
+	if (cycles && timed)
+		*cycles += c;
+	return regs[TDX_MON_RAX];
+}
+
+/* pa with KeyID keyid in its top bits (tdx.keyid_bits of mem.pa_bits). */
+static uint64_t keyid_pa(const struct hv_guest *g, uint64_t pa, uint64_t keyid)
+{
+	return pa | keyid << (g->m->cfg.pa_bits - g->m->cfg.tdx_keyid_bits);
+}
 
 uint64_t hv_tdx_shared_bit(const struct hv_guest *g)
 {
 	return 1ull << (g->m->cfg.tdx_gpaw ? 51 : 47);
 }
 
-/* The TD's markers (its scenario phases), under the guest's VMID. */
-static void td_mark(void *ctx, uint32_t what, uint64_t at)
-{
-	const struct hv_guest *g = ctx;
-	machine_mark(g->m, (uint32_t)g->cfg.vmid, what, at);
-}
 
 /* One SEAMCALL on logical processor lp; regs in and out: TDH.VP.ENTER,
  * whose TD GPRs take all sixteen registers, through the module's slot
@@ -216,7 +235,6 @@ static uint64_t hkid_alloc(const struct hv_guest *g)
 
 int hv_tdx_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 {
-	struct tdx *t = mod(g);
 	if (module_init(g, res, cyc))
 		return -1;
 	if (res->status)
@@ -262,7 +280,10 @@ int hv_tdx_create(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 			return rc;
 		if (!step_call(g, res, TDH_VP_INIT, c->rec, 0, i, 0, cyc))
 			return 0;
-		if (tdx_vp_set_shared_eptp(t, c->rec, g->s2_root) || tdx_vp_set_pid(t, c->rec, c->run)) {
+		unsigned lp = g->host->core;
+		if (hv_tdx_sim_call(g->m, lp, TDX_SIM_VP_SHARED_EPTP, c->rec, g->s2_root, NULL, 0, false,
+				    NULL) ||
+		    hv_tdx_sim_call(g->m, lp, TDX_SIM_VP_PID, c->rec, c->run, NULL, 0, false, NULL)) {
 			hv_note(res, TDX_OPERAND_INVALID);
 			return 0;
 		}
@@ -347,7 +368,7 @@ bool hv_tdx_zap_private(struct hv_guest *g, uint64_t gpa, uint64_t pa, struct hv
 	if (!step_call(g, res, TDH_MEM_RANGE_BLOCK, gpa, g->rd, 0, 0, cyc) ||
 	    !step_call(g, res, TDH_MEM_TRACK, g->rd, 0, 0, 0, cyc) ||
 	    !step_call(g, res, TDH_MEM_PAGE_REMOVE, gpa, g->rd, 0, 0, cyc) ||
-	    !step_call(g, res, TDH_PHYMEM_PAGE_WBINVD, tdx_pa_with_keyid(mod(g), pa, g->asid), 0, 0,
+	    !step_call(g, res, TDH_PHYMEM_PAGE_WBINVD, keyid_pa(g, pa, g->asid), 0, 0,
 		       0, cyc))
 		return false;
 	hv_zero(g, pa, PAGE, cyc);
@@ -433,19 +454,22 @@ int hv_tdx_run(struct hv_guest *g, uint64_t max, unsigned until, struct hv_resul
 		stop_at = MIN(stop_at, deadline ? deadline : UINT64_MAX);
 		if (g->blk_pending)
 			stop_at = MIN(stop_at, MAX(g->blk_done_at, now));
-		tdx_lp_set_timer(mod(g), g->host->core, MAX(stop_at, now + 1));
+		unsigned lp = g->host->core;
+		(void)hv_tdx_sim_call(g->m, lp, TDX_SIM_LP_TIMER, MAX(stop_at, now + 1), 0, NULL, 0, false,
+				      NULL);
 		uint64_t r[TDX_NREGS];
 		for (unsigned i = 0; i < TDX_NREGS; i++)
 			r[i] = hv_load64(g, c->save + TDH_VCPU_REGS + 8 * i, cyc);
 		r[TDX_RAX] = TDH_VP_ENTER;
 		r[TDX_RCX] = c->rec;
-		uint64_t insns = mod(g)->stat_td_insns, tdc = mod(g)->stat_td_cycles;
-		tdx_lp_set_mark(mod(g), g->host->core, td_mark, g);
-		uint64_t st = seamcall_on(g, g->host->core, r, cyc);
-		tdx_lp_set_mark(mod(g), g->host->core, NULL, NULL);
-		tdx_lp_set_timer(mod(g), g->host->core, 0);
-		g->n.insns += mod(g)->stat_td_insns - insns;
-		g->n.guest_cycles += mod(g)->stat_td_cycles - tdc;
+		const struct machine_mon *mm = g->m->tdx_mon;
+		uint64_t insns = mm->guest_insns, tdc = mm->guest_cycles;
+		machine_core_mark_route(g->m, lp, true, (uint32_t)g->cfg.vmid); /* the TD's phases */
+		uint64_t st = seamcall_on(g, lp, r, cyc);
+		machine_core_mark_route(g->m, lp, false, 0);
+		(void)hv_tdx_sim_call(g->m, lp, TDX_SIM_LP_TIMER, 0, 0, NULL, 0, false, NULL);
+		g->n.insns += mm->guest_insns - insns;
+		g->n.guest_cycles += mm->guest_cycles - tdc;
 		*cyc += cfg->host_exit_cycles;
 		exits++;
 		g->n.exits++;
@@ -645,7 +669,7 @@ int hv_tdx_destroy(struct hv_guest *g, struct hv_result *res, uint64_t *cyc)
 	}
 	if (!step_call(g, res, TDH_PHYMEM_PAGE_RECLAIM, g->rd, 0, 0, 0, cyc) ||
 	    !step_call(g, res, TDH_PHYMEM_PAGE_WBINVD,
-		       tdx_pa_with_keyid(mod(g), g->rd, global_keyid(g)), 0, 0, 0, cyc))
+		       keyid_pa(g, g->rd, global_keyid(g)), 0, 0, 0, cyc))
 		return 0;
 	hv_zero_direct(g, g->rd, PAGE, cyc);
 	g->kind[(g->rd - g->cfg.pool) / PAGE] = PG_NS;

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "models/monitor/tdx/tdx_internal.h"
-#include "models/platform/machine_mon.h"
 #include "sim/buf.h"
 
 static TDX_HANDLER(tdh_sys_init);
@@ -646,6 +645,7 @@ void tdx_reset(struct tdx *t)
 {
 	memset(t->kot, KOT_STATE_HKID_FREE, t->keyids);
 	memset(t->kot_wb, 0, t->keyids);
+	tdx_step_reset(t->step);
 }
 
 void tdx_save(const struct tdx *t, struct sim_buf *out)
@@ -655,21 +655,24 @@ void tdx_save(const struct tdx *t, struct sim_buf *out)
 	sim_buf_put_u64(out, t->keyids);
 	sim_buf_put(out, t->kot, t->keyids);
 	sim_buf_put(out, t->kot_wb, t->keyids);
+	tdx_step_save(t->step, out);
 }
 
-int tdx_restore(struct tdx *t, struct sim_reader *in)
+int tdx_restore(struct tdx *t, struct sim_reader *in, bool with_step)
 {
 	for (size_t i = 0; i < sizeof(tdx_fields) / sizeof(tdx_fields[0]); i++)
 		sim_reader_field(in, t, &tdx_fields[i]);
 	if (in->failed || sim_reader_u64(in) != t->keyids)
 		return -EINVAL;
-	return sim_reader_get(in, t->kot, t->keyids) && sim_reader_get(in, t->kot_wb, t->keyids) &&
-			       t->sys_state <= TDX_SYS_DISABLED
-		       ? 0 : -EINVAL;
+	if (!sim_reader_get(in, t->kot, t->keyids) || !sim_reader_get(in, t->kot_wb, t->keyids) ||
+	    t->sys_state > TDX_SYS_DISABLED)
+		return -EINVAL;
+	return with_step && tdx_step_restore(t->step, in) ? -EINVAL : 0;
 }
 
 void tdx_destroy(struct tdx *t)
 {
+	g_free(t->step);
 	g_free(t->kot);
 	g_free(t->kot_wb);
 	g_free(t);
@@ -688,6 +691,7 @@ void tdx_stats(struct tdx *t, ccsim_stat_fn *emit, void *ctx)
 		     "cycles spent in this leaf, the SEAMCALL's own included");
 	}
 	tdx_vp_stats(t, emit, ctx);
+	tdx_step_stats(t->step, emit, ctx);
 }
 
 /* A profile key the module needs, or a message. */
@@ -740,11 +744,10 @@ struct tdx *tdx_create(const struct ccsim_monitor_services *svc, void *host, cha
 	t->tr_rec_exit = svc->trace_type(host, "rec.exit");
 	t->tr_guest_call = svc->trace_type(host, "guest.call");
 	t->tr_guest_ret = svc->trace_type(host, "guest.ret");
-	t->m = machine_mon_machine(host);
-	tdx_vp_init(t);
 	t->step = tdx_step_create(t);
-	if (!t->step) { /* t is not freed: its LP is a model the simulation holds */
+	if (!t->step) {
 		snprintf(err, errlen, "tdx: the platform lacks the tdx.step_* profile keys");
+		tdx_destroy(t);
 		return NULL;
 	}
 	return t;

@@ -10,17 +10,16 @@
  * KeyID and its TDCS, TDVPS and Secure EPT pages under the TD's private
  * KeyID (HKID), so a physical attacker sees what hardware would.
  *
- * Entry points for the host personality and the scenario steps:
- *   tdx_seamcall      one SEAMCALL from a logical processor (regs by GPR
- *                     number: regs[TDX_RAX] = leaf in, status out);
- *   tdx_leaf_by_name / tdx_leaves   the leaf table (names as scenarios
- *                     spell them: "mng.create", "mem.page.add", ...);
- *   tdx_status_name   a status's stable name ("tdx.operand_invalid");
- *   tdx_td_info       a TD's state and measurements, for tests and checks;
- *   tdx_vp_set_shared_eptp   the host's shared EPT root for a vCPU (what
- *                     TDH.VP.WR of the TD VMCS SHARED_EPTP field does).
- * Intel TDX Module v1.5 ABI Specification; leaf and status numbers in
- * tdx_abi.h. */
+ * The platform, the host personality and the scenario steps reach the
+ * module only through its slot (tdx_mon.c: SEAMCALLs and ccsim's own calls
+ * as registers, tdx_abi.h); what they use of this header is the ABI's
+ * vocabulary: the leaf tables (names as scenarios spell them:
+ * "mng.create", "mem.page.add", ...), status and exit-reason names, the
+ * KeyID split and TDREPORT. The rest is the module's own, for tdx_mon.c
+ * and the module's unit tests: tdx_seamcall (one SEAMCALL from a logical
+ * processor, regs by GPR number), tdx_td_info (a TD's state and
+ * measurements). Intel TDX Module v1.5 ABI Specification; leaf and status
+ * numbers in tdx_abi.h. */
 #ifndef CCSIM_TDX_TDX_H
 #define CCSIM_TDX_TDX_H
 
@@ -34,7 +33,6 @@
 #include "models/monitor/tdx/tdx_abi.h"
 #include "sim/sim.h"
 
-struct machine;
 struct tdx;
 struct sim_buf;
 struct sim_reader;
@@ -83,12 +81,9 @@ struct tdx_cfg {
 struct tdx {
 	/* The machine as the monitor interface's services give it (its slot's
 	 * table and host): memory by KeyID and LP, key programming, cache and
-	 * TLB maintenance, time and trace. */
+	 * TLB maintenance, TD vCPUs run on an LP, time and trace. */
 	const struct ccsim_monitor_services *svc;
 	void *host;
-	/* What it still reaches directly: the logical processor it runs TD
-	 * vCPUs on (tdx_vp.c) and its single-step defence's model (tdx_step.c). */
-	struct machine *m;
 	struct tdx_cfg cfg;
 	int tr_note, tr_mon_call, tr_mon_ret, tr_rec_enter, tr_rec_exit, tr_guest_call, tr_guest_ret;
 	uint16_t src;
@@ -104,8 +99,6 @@ struct tdx {
 	uint8_t *kot_wb;            /* TDH.PHYMEM.CACHE.WB still owed for this HKID */
 	uint64_t fault;             /* a memory access of the current leaf failed */
 	uint64_t mce;               /* ... by consuming poison: a machine check in SEAM */
-	/* the logical processor while it runs a TD vCPU (tdx_vp.c) */
-	struct cpu lp_cpu;
 	struct tdx_step *step;      /* the single-step defence (tdx_step.c), its own model */
 	uint64_t stat_calls[TDX_NLEAVES], stat_errors[TDX_NLEAVES], stat_cycles[TDX_NLEAVES];
 	uint64_t stat_tdcalls[TDX_NTDCALLS], stat_tdcall_errors[TDX_NTDCALLS];
@@ -113,15 +106,8 @@ struct tdx {
 	/* The host's timer on each LP (its LAPIC timer, absolute cycle; 0: none),
 	 * armed by the host before TDH.VP.ENTER: its interrupt ends the entry
 	 * with an external-interrupt exit. The host's, not the module's: not
-	 * saved with it, set by tdx_lp_set_timer. */
+	 * saved with it, set by the host's TDX_SIM_LP_TIMER call. */
 	uint64_t lp_timer[TDX_MAX_LPS];
-	/* Where the simulator markers (ISA_MARK: the scenario's phases) of the
-	 * TD running on each LP go: the host personality's, set by
-	 * tdx_lp_set_mark; no module state, not saved. */
-	struct tdx_lp_mark {
-		void (*fn)(void *ctx, uint32_t what, uint64_t at);
-		void *ctx;
-	} lp_mark[TDX_MAX_LPS];
 };
 
 /* Has a machine check in SEAM root mode disabled TDX? Then no SEAMCALL
@@ -136,9 +122,11 @@ struct tdx *tdx_create(const struct ccsim_monitor_services *svc, void *host, cha
 void tdx_destroy(struct tdx *t);
 /* Power-on state: every KeyID free. */
 void tdx_reset(struct tdx *t);
-/* The checkpoint blob: the global state and counters, then the KOT. */
+/* The checkpoint blob: the global state and counters, the KOT, then the
+ * single-step defence's LFSRs and counters (not in blobs of state version
+ * 1: with_step false). */
 void tdx_save(const struct tdx *t, struct sim_buf *out);
-int tdx_restore(struct tdx *t, struct sim_reader *in);
+int tdx_restore(struct tdx *t, struct sim_reader *in, bool with_step);
 /* Each counter by its full name ("tdx.mng.create.calls"). */
 void tdx_stats(struct tdx *t, ccsim_stat_fn *emit, void *ctx);
 /* One SEAMCALL from logical processor `lp` (a core of the machine):
@@ -236,40 +224,6 @@ bool tdx_vp_virq_waiting(struct tdx *t, uint64_t tdvpr, uint32_t vec);
 /* What the module has done so far (leaves, TDCALLs, TD entries): the
  * invariant is checked again only when it moved. */
 uint64_t tdx_activity(const struct tdx *t);
-/* The shared EPT root a vCPU's GPA.SHARED accesses walk (TD VMCS field
- * SHARED_EPTP, written by the host with TDH.VP.WR): 0, or -EINVAL if tdvpr
- * is not a TDVPR page. */
-int tdx_vp_set_shared_eptp(struct tdx *t, uint64_t tdvpr, uint64_t eptp);
-/* What the host sets up on logical processor `lp` before its next
- * TDH.VP.ENTER, which consumes it: an APIC timer that interrupts the TD
- * `timer_cycles` into its execution (0: only the host's scheduler tick),
- * as SGX-Step and TDXDown arm it, and the core clock in MHz it has set
- * with cpufreq (0: platform.freq_mhz), which only the TSC ratio the
- * module's single-step heuristic reads depends on (tdx_step.h). */
-void tdx_lp_arm(struct tdx *t, unsigned lp, uint64_t timer_cycles, uint64_t mhz);
-/* The vCPU's posted-interrupt descriptor (TD VMCS POSTED_INT_DESC_ADDR,
- * written by the host with TDH.VP.WR; SDM vol. 3C 30.6): a 64-byte host
- * page whose PIR bits the host sets, with ON, to post interrupts; the
- * processor moves them into the vCPU's virtual interrupt state at its
- * next TD entry. 0, or -EINVAL if tdvpr is not a TDVPR page. */
-int tdx_vp_set_pid(struct tdx *t, uint64_t tdvpr, uint64_t pid);
-/* Arm (at > 0) or disarm (0) the host's timer on logical processor lp. */
-void tdx_lp_set_timer(struct tdx *t, unsigned lp, uint64_t at);
-/* A scenario's vm actor as a vCPU of a TD (the TDVPR of TDH.VP.CREATE,
- * initialised): cpu set up as TDH.VP.ENTER sets up the LP for it, so its
- * accesses are the TD's own (GPA through the Secure EPT or, with
- * GPA.SHARED, the shared EPT; the HKID). 0, or -EINVAL if tdvpr is not a
- * TDVPR page of a TD with its key configured. */
-int tdx_vp_cpu(struct tdx *t, uint64_t tdvpr, unsigned lp, struct cpu *cpu);
-/* TDG.MEM.PAGE.ACCEPT of the 4 KB page at gpa by a vCPU of the TD whose
- * TDR is tdr, for a vm actor that runs outside TDH.VP.ENTER: the
- * TDCALL's status, TDX_SIM_TD_EXIT_EPT_VIOLATION if nothing is pending
- * there (the host has not AUGed it). */
-uint64_t tdx_td_accept(struct tdx *t, unsigned lp, uint64_t tdr, uint64_t gpa, uint64_t *cycles);
-/* Pass the markers of the TD the host runs on logical processor lp to fn
- * (NULL: drop them). */
-void tdx_lp_set_mark(struct tdx *t, unsigned lp, void (*fn)(void *ctx, uint32_t what, uint64_t at),
-		     void *ctx);
 #define TDX_PID_ON_BYTE 32 /* PID byte holding ON (bit 0), after the 256 PIR bits */
 
 #endif

@@ -17,12 +17,53 @@
 /* A SEAMCALL through the monitor interface (include/ccsim/monitor.h, the
  * TDX module's slot): the call's eight registers are RAX, RCX, RDX, R8,
  * R9, R10 and R11, and on entry the logical processor (a core of the
- * machine) that executes SEAMCALL. Every leaf but TDH.VP.ENTER, whose TD
- * GPRs take all sixteen, fits. */
+ * machine) that executes SEAMCALL. Every leaf but TDH.VP.ENTER fits; its
+ * TD GPRs take all sixteen, which go beside the registers (call_buf: a
+ * uint64_t[16] by x86 encoding, in and out). */
 enum tdx_mon_reg {
 	TDX_MON_RAX = 0, TDX_MON_RCX, TDX_MON_RDX, TDX_MON_R8, TDX_MON_R9, TDX_MON_R10,
 	TDX_MON_R11, TDX_MON_LP,
 };
+
+/* ccsim's own calls to the module through its slot (RAX bit 63, which no
+ * SEAMCALL leaf has): what the host and the simulator do by other means
+ * on hardware. Registers as above (RAX the id, the LP in TDX_MON_LP); RAX
+ * on return 0, or TDX_SIM_EINVAL when the vCPU or TD named is none; no
+ * SEAMCALL time, no trace record.
+ *   VP_SHARED_EPTP  RCX TDVPR, RDX the root: the TD VMCS field SHARED_EPTP,
+ *                   which the host writes with TDH.VP.WR (its cost not
+ *                   modelled): the EPT the TD's GPA.SHARED accesses walk
+ *   VP_PID          RCX TDVPR, RDX the descriptor: POSTED_INT_DESC_ADDR,
+ *                   likewise (SDM vol. 3C 30.6): a 64-byte host page
+ *   LP_ARM          RCX timer cycles, RDX MHz: the host's one-shot APIC
+ *                   timer into the LP's next TD entry (0: the scheduler
+ *                   tick only) and the core clock it set (0:
+ *                   platform.freq_mhz), consumed by that entry, as SGX-Step
+ *                   and TDXDown arm them
+ *   LP_TIMER        RCX the cycle: the host's timer on the LP (0: none),
+ *                   whose interrupt ends a TD entry
+ *   VP_REGIME       RCX TDVPR, with a buffer (call_buf) that gets the
+ *                   vCPU's struct ccsim_guest_regime on the LP: a
+ *                   scenario's vm actor runs as that vCPU
+ *   TD_ACCEPT       RCX TDR, RDX GPA: TDG.MEM.PAGE.ACCEPT of the 4 KB page
+ *                   by a vCPU of the TD running outside TDH.VP.ENTER (a vm
+ *                   actor); RAX the TDCALL's status, or
+ *                   TDX_SIM_TD_EXIT_EPT_VIOLATION if nothing is pending
+ *                   there; its time in the call's cycles */
+#define TDX_SIM_CALL (1ull << 63)
+#define TDX_SIM_VP_SHARED_EPTP (TDX_SIM_CALL | 1)
+#define TDX_SIM_VP_PID (TDX_SIM_CALL | 2)
+#define TDX_SIM_LP_ARM (TDX_SIM_CALL | 3)
+#define TDX_SIM_LP_TIMER (TDX_SIM_CALL | 4)
+#define TDX_SIM_VP_REGIME (TDX_SIM_CALL | 5)
+#define TDX_SIM_TD_ACCEPT (TDX_SIM_CALL | 6)
+#define TDX_SIM_EINVAL (TDX_SIM_CALL | 0xffff)
+
+/* The module's restore of a blob of this state version: the field values
+ * of the record "tdx_step" v1 in which ccsim up to checkpoint format 5
+ * kept its single-step defence (the LFSRs, then the three counters), after
+ * a blob of version 1. */
+#define TDX_STATE_STEP_RECORD 0x101u
 
 /* Pages of a TD's TDCS (TDH.MNG.ADDCX) and of a vCPU's TDVPS (the TDVPR
  * plus TDH.VP.ADDCX pages), as TDH.SYS.INFO reports them. The Secure EPT

@@ -173,8 +173,37 @@ void tdx_mrtd_extend(struct tdx_tdcs *c, const char *api, uint64_t gpa, const ui
 		     size_t nblocks);
 
 /* --- TD entry (tdx_vp.c) and TDCALLs (tdx_tdcall.c) --- */
-/* The logical processor TDH.VP.ENTER runs TDs on ("tdx.lp"). */
-void tdx_vp_init(struct tdx *t);
+/* What ccsim's own calls (tdx_abi.h TDX_SIM_*) do. */
+/* The shared EPT root a vCPU's GPA.SHARED accesses walk (TD VMCS field
+ * SHARED_EPTP, written by the host with TDH.VP.WR): 0, or -EINVAL if tdvpr
+ * is not a TDVPR page. */
+int tdx_vp_set_shared_eptp(struct tdx *t, uint64_t tdvpr, uint64_t eptp);
+/* What the host sets up on logical processor `lp` before its next
+ * TDH.VP.ENTER, which consumes it: an APIC timer that interrupts the TD
+ * `timer_cycles` into its execution (0: only the host's scheduler tick),
+ * as SGX-Step and TDXDown arm it, and the core clock in MHz it has set
+ * with cpufreq (0: platform.freq_mhz), which only the TSC ratio the
+ * module's single-step heuristic reads depends on (tdx_step.h). */
+void tdx_lp_arm(struct tdx *t, unsigned lp, uint64_t timer_cycles, uint64_t mhz);
+/* The vCPU's posted-interrupt descriptor (TD VMCS POSTED_INT_DESC_ADDR,
+ * written by the host with TDH.VP.WR; SDM vol. 3C 30.6): a 64-byte host
+ * page whose PIR bits the host sets, with ON, to post interrupts; the
+ * processor moves them into the vCPU's virtual interrupt state at its
+ * next TD entry. 0, or -EINVAL if tdvpr is not a TDVPR page. */
+int tdx_vp_set_pid(struct tdx *t, uint64_t tdvpr, uint64_t pid);
+/* Arm (at > 0) or disarm (0) the host's timer on logical processor lp. */
+void tdx_lp_set_timer(struct tdx *t, unsigned lp, uint64_t at);
+/* A scenario's vm actor as a vCPU of a TD (the TDVPR of TDH.VP.CREATE,
+ * initialised): the regime TDH.VP.ENTER runs it in on LP lp, so its
+ * accesses are the TD's own (GPA through the Secure EPT or, with
+ * GPA.SHARED, the shared EPT; the HKID). 0, or -EINVAL if tdvpr is not a
+ * TDVPR page of a TD with its key configured. */
+int tdx_vp_regime(struct tdx *t, uint64_t tdvpr, unsigned lp, struct ccsim_guest_regime *g);
+/* TDG.MEM.PAGE.ACCEPT of the 4 KB page at gpa by a vCPU of the TD whose
+ * TDR is tdr, for a vm actor that runs outside TDH.VP.ENTER: the
+ * TDCALL's status, TDX_SIM_TD_EXIT_EPT_VIOLATION if nothing is pending
+ * there (the host has not AUGed it). */
+uint64_t tdx_td_accept(struct tdx *t, unsigned lp, uint64_t tdr, uint64_t gpa, uint64_t *cycles);
 /* The TD entry and exit counters, through the monitor interface's emit. */
 void tdx_vp_stats(struct tdx *t, ccsim_stat_fn *emit, void *ctx);
 /* What a TDCALL leaves the vCPU loop to do. */
@@ -188,6 +217,7 @@ struct tdcall_ctx {
 	struct tdx_tdvps *vp;
 	struct vcpu_state *v;
 	uint64_t exit_gpa;        /* TDCALL_EXIT_EPT: the GPA the host must map */
+	const struct ccsim_guest_regime *g; /* how the vCPU runs (guest_run) */
 };
 enum tdcall_next tdx_tdcall(struct tdcall_ctx *x, uint64_t *cycles);
 /* A GPA of the TD's private memory read or written by the module for a

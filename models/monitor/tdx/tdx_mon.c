@@ -1,27 +1,26 @@
 /* The TDX module behind the monitor interface (include/ccsim/monitor.h):
- * SEAMCALLs as registers, its state as a checkpoint blob, its statistics
- * and the platform's questions (the PAMT / Secure EPT invariant, whether
- * TDX is disabled, a page's PAMT state, a vCPU's waiting interrupts).
- *
- * TDH.VP.ENTER, whose TD GPRs take all sixteen x86 registers, comes
- * through call_buf. The module reaches the machine's memory path, keys,
- * caches, TLBs, clock and trace through the services; still outside the
- * interface: the logical processor it runs TDs on and its single-step
- * defence's model (tdx_vp.c, tdx_step.c: struct machine, which its slot
- * hands it, machine_mon_machine), the host's LP timer and markers, the
- * TD VMCS fields the host writes and the vm actors' TD accesses
- * (tdx.h). */
+ * SEAMCALLs as registers (TDH.VP.ENTER's sixteen GPRs beside them,
+ * call_buf), ccsim's own calls (tdx_abi.h TDX_SIM_*: the TD VMCS fields
+ * the host writes, its LP timer and the timer it arms, a vm actor's regime
+ * and accepts), its state as a checkpoint blob, its statistics and the
+ * platform's questions (the PAMT / Secure EPT invariant, whether TDX is
+ * disabled, a page's PAMT state, a vCPU's waiting interrupts, KeyIDs).
+ * The module reaches the machine only through the services: memory by
+ * KeyID and LP, keys, caches and TLBs, TD vCPUs run on an LP (guest_run
+ * with an x86 regime), time and trace. */
 #include <errno.h>
 #include <glib.h>
 #include <string.h>
 
 #include "models/monitor/builtin.h"
-#include "models/monitor/tdx/tdx.h"
-#include "models/platform/machine.h"
-#include "models/platform/machine_mon.h"
+#include "models/monitor/tdx/tdx_internal.h"
 #include "sim/buf.h"
 
-#define TDX_STATE_VERSION 1
+/* Its blob: 2 the global state, KOT and the single-step defence's LFSRs
+ * and counters; 1 (ccsim up to checkpoint format 5) without the defence,
+ * whose state came in a record of its own, which the slot hands over as a
+ * blob of version TDX_STATE_STEP_RECORD (tdx_abi.h). */
+#define TDX_STATE_VERSION 2
 
 static void *mon_create(const struct ccsim_monitor_services *svc, void *host, char *err,
 			size_t errlen)
@@ -38,6 +37,44 @@ static int mon_owns_call(void *mon, uint64_t fid)
 	return tdx_leaf_by_number(fid) != NULL;
 }
 
+/* ccsim's own calls (tdx_abi.h TDX_SIM_*): no SEAMCALL time, no trace. */
+static void sim_call(struct tdx *t, uint64_t regs[CCSIM_MONITOR_REGS], void *buf, size_t len,
+		     uint64_t *cycles)
+{
+	unsigned lp = (unsigned)regs[TDX_MON_LP];
+	uint64_t a = regs[TDX_MON_RCX], b = regs[TDX_MON_RDX];
+	int rc = 0;
+	if (regs[TDX_MON_LP] >= tdx_lps(t)) {
+		regs[TDX_MON_RAX] = TDX_SIM_EINVAL;
+		return;
+	}
+	switch (regs[TDX_MON_RAX]) {
+	case TDX_SIM_VP_SHARED_EPTP:
+		rc = tdx_vp_set_shared_eptp(t, a, b);
+		break;
+	case TDX_SIM_VP_PID:
+		rc = tdx_vp_set_pid(t, a, b);
+		break;
+	case TDX_SIM_LP_ARM:
+		tdx_lp_arm(t, lp, a, b);
+		break;
+	case TDX_SIM_LP_TIMER:
+		tdx_lp_set_timer(t, lp, a);
+		break;
+	case TDX_SIM_VP_REGIME:
+		rc = buf && len == sizeof(struct ccsim_guest_regime) ? tdx_vp_regime(t, a, lp, buf)
+								      : -EINVAL;
+		break;
+	case TDX_SIM_TD_ACCEPT:
+		regs[TDX_MON_RAX] = tdx_td_accept(t, lp, a, b, cycles);
+		return;
+	default:
+		rc = -EINVAL;
+		break;
+	}
+	regs[TDX_MON_RAX] = rc ? TDX_SIM_EINVAL : 0;
+}
+
 /* One SEAMCALL from the LP regs[TDX_MON_LP] names; one the machine does
  * not have cannot execute SEAMCALL (VMfailInvalid). */
 static void mon_call(void *mon, uint64_t regs[CCSIM_MONITOR_REGS], uint64_t *cycles)
@@ -45,6 +82,10 @@ static void mon_call(void *mon, uint64_t regs[CCSIM_MONITOR_REGS], uint64_t *cyc
 	struct tdx *t = mon;
 	uint64_t r[TDX_NREGS] = { 0 };
 	uint64_t lp = regs[TDX_MON_LP];
+	if (regs[TDX_MON_RAX] & TDX_SIM_CALL) {
+		sim_call(t, regs, NULL, 0, cycles);
+		return;
+	}
 	if (lp >= tdx_lps(t)) {
 		regs[TDX_MON_RAX] = TDX_SEAMCALL_VMFAILINVALID;
 		return;
@@ -64,6 +105,10 @@ static void mon_call_buf(void *mon, uint64_t regs[CCSIM_MONITOR_REGS], void *buf
 	struct tdx *t = mon;
 	uint64_t r[TDX_NREGS];
 	uint64_t lp = regs[TDX_MON_LP];
+	if (regs[TDX_MON_RAX] & TDX_SIM_CALL) {
+		sim_call(t, regs, buf, len, cycles);
+		return;
+	}
 	if (!buf || len != sizeof(r)) {
 		mon_call(mon, regs, cycles);
 		return;
@@ -90,12 +135,16 @@ static int mon_save(void *mon, ccsim_write_fn *write, void *ctx)
 
 static int mon_restore(void *mon, uint32_t version, const void *blob, size_t len)
 {
+	struct tdx *t = mon;
 	struct sim_reader in;
-	if (version != TDX_STATE_VERSION)
-		return -1;
 	sim_reader_init(&in, blob, len);
-	return tdx_restore(mon, &in) || in.pos != len ? -1 : 0;
+	if (version == TDX_STATE_STEP_RECORD)
+		return tdx_step_restore(t->step, &in) || in.pos != len ? -1 : 0;
+	if (version != 1 && version != TDX_STATE_VERSION)
+		return -1;
+	return tdx_restore(t, &in, version != 1) || in.pos != len ? -1 : 0;
 }
+
 
 static void mon_stats(void *mon, ccsim_stat_fn *emit, void *ctx) { tdx_stats(mon, emit, ctx); }
 

@@ -1,14 +1,14 @@
 /* The TDX module's single-step heuristic and prevention mode, v1.5 and
  * fixed (see tdx_step.h for the sources). The decision is a pure function
  * of what the module reads at the exit; the per-LP state is the LFSR that
- * draws the prevention mode's length, saved with the simulation. */
+ * draws the prevention mode's length, saved with the module's state. */
 #include <string.h>
 
 #include <glib.h>
 
-#include "models/monitor/tdx/tdx.h"
+#include "models/monitor/tdx/tdx_internal.h"
 #include "models/monitor/tdx/tdx_step.h"
-#include "models/platform/machine.h" /* its model: the simulation it registers with */
+#include "sim/buf.h"
 
 /* helpers.c lfsr_get_random; x86_defs.h POLY_MASK_32 */
 #define TDX_LFSR_POLY 0xB4BCD35Cu
@@ -100,10 +100,12 @@ void tdx_lp_arm(struct tdx *t, unsigned lp, uint64_t timer_cycles, uint64_t mhz)
 	t->step->lp[lp].armed_mhz = mhz;
 }
 
-/* --- model plumbing --- */
+/* --- its state in the module's --- */
 
 /* Only the LFSRs outlive a SEAMCALL: the entry's record and the armed
- * timer are set and consumed inside one. */
+ * timer are set and consumed inside one. The checkpoint keeps them and the
+ * counters in this order, as ccsim up to checkpoint format 5 saved them in
+ * a model of their own ("tdx_step" v1). */
 #define LP_LFSR(n) SIM_FIELD(struct tdx_step, lp[n].lfsr)
 static const struct sim_field step_fields[] = {
 	LP_LFSR(0), LP_LFSR(1), LP_LFSR(2), LP_LFSR(3), LP_LFSR(4), LP_LFSR(5), LP_LFSR(6),
@@ -114,20 +116,36 @@ static const struct sim_field step_fields[] = {
 	SIM_FIELD(struct tdx_step, stat_pm_insns),
 };
 G_STATIC_ASSERT(TDX_STEP_MAX_LPS == 16);
-static const struct sim_vmstate step_vmstate = { "tdx_step", 1, step_fields,
-						  sizeof(step_fields) / sizeof(step_fields[0]) };
 
-static void step_reset(struct sim_model *mod)
+void tdx_step_reset(struct tdx_step *st)
 {
-	struct tdx_step *st = (struct tdx_step *)mod;
 	for (unsigned i = 0; i < TDX_STEP_MAX_LPS; i++)
 		st->lp[i] = (struct tdx_step_lp){ .lfsr = lfsr_seed(st->seed, i) };
 	st->stat_judged = st->stat_prevented = st->stat_pm_insns = 0;
 }
 
-static void step_destroy(struct sim_model *mod) { g_free(mod); }
+void tdx_step_save(const struct tdx_step *st, struct sim_buf *out)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(step_fields); i++)
+		sim_buf_put_field(out, st, &step_fields[i]);
+}
 
-static const struct sim_model_ops step_ops = { .reset = step_reset, .destroy = step_destroy };
+int tdx_step_restore(struct tdx_step *st, struct sim_reader *in)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(step_fields); i++)
+		sim_reader_field(in, st, &step_fields[i]);
+	return in->failed ? -1 : 0;
+}
+
+void tdx_step_stats(struct tdx_step *st, ccsim_stat_fn *emit, void *ctx)
+{
+	emit(ctx, "tdx.step.judged", CCSIM_STAT_COUNT, &st->stat_judged,
+	     "interruption-type TD exits the single-step heuristic judged");
+	emit(ctx, "tdx.step.prevented", CCSIM_STAT_COUNT, &st->stat_prevented,
+	     "exits it took for single-stepping: prevention mode entered");
+	emit(ctx, "tdx.step.pm_insns", CCSIM_STAT_COUNT, &st->stat_pm_insns,
+	     "TD instructions the prevention mode drew to single-step before the host saw the exit");
+}
 
 struct tdx_step *tdx_step_create(struct tdx *t)
 {
@@ -139,12 +157,7 @@ struct tdx_step *tdx_step_create(struct tdx *t)
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
 		if (t->svc->param(t->host, keys[i], &v[i]))
 			return NULL;
-	struct sim *s = t->m->sim;
 	struct tdx_step *st = g_new0(struct tdx_step, 1);
-	st->base.name = "tdx_step";
-	st->base.kind = "tdx_step";
-	st->base.ops = &step_ops;
-	st->base.vmstate = &step_vmstate;
 	st->cfg = (struct tdx_step_cfg){ .mode = (enum tdx_step_mode)v[0], .rip_bytes = v[1],
 					 .tsc_threshold = v[2], .insns = v[3], .pm_max = v[4] };
 	st->freq_mhz = v[5];
@@ -154,14 +167,6 @@ struct tdx_step *tdx_step_create(struct tdx *t)
 	st->svc = t->svc;
 	st->host = t->host;
 	st->tr_step = t->svc->trace_type(t->host, "tdx.step");
-	sim_model_register(s, &st->base);
-	step_reset(&st->base);
-	sim_stat_register(s, "tdx.step", "judged", SIM_STAT_COUNT, &st->stat_judged,
-			  "interruption-type TD exits the single-step heuristic judged");
-	sim_stat_register(s, "tdx.step", "prevented", SIM_STAT_COUNT, &st->stat_prevented,
-			  "exits it took for single-stepping: prevention mode entered");
-	sim_stat_register(s, "tdx.step", "pm_insns", SIM_STAT_COUNT, &st->stat_pm_insns,
-			  "TD instructions the prevention mode drew to single-step before the host saw "
-			  "the exit");
+	tdx_step_reset(st);
 	return st;
 }

@@ -41,9 +41,10 @@
 #include <stdint.h>
 
 #include "include/ccsim/monitor.h"
-#include "sim/sim.h"
 
 struct tdx;
+struct sim_buf;
+struct sim_reader;
 
 /* tdx.step_heuristic, in the profile's name order */
 enum tdx_step_mode { TDX_STEP_OFF = 0, TDX_STEP_V15, TDX_STEP_FIXED };
@@ -75,7 +76,7 @@ bool tdx_step_progress(const struct tdx_step_cfg *cfg, const struct tdx_step_obs
 uint32_t tdx_step_lfsr_next(uint32_t v);
 
 /* The module's per-LP stepping state (tdx_module_local_t.single_step_def_state,
- * saved with the simulation as its own model) and what the host set for
+ * saved with the module's state) and what the host set for
  * the LP's next TD entry. */
 struct tdx_step_lp {
 	uint32_t lfsr;          /* seeded per LP (RDRAND on hardware; the run's seed here) */
@@ -89,7 +90,6 @@ struct tdx_step_lp {
 #define TDX_STEP_MAX_LPS 16u
 
 struct tdx_step {
-	struct sim_model base;
 	struct tdx_step_cfg cfg;
 	uint64_t tsc_mhz, span_cycles, freq_mhz;
 	uint64_t seed;
@@ -101,9 +101,14 @@ struct tdx_step {
 	uint64_t stat_judged, stat_prevented, stat_pm_insns;
 };
 
-/* The module's defence, from its profile keys (NULL if one is missing),
- * registered with the simulation as a model of its own. */
+/* The module's defence, from its profile keys (NULL if one is missing);
+ * its power-on state; its state in the module's checkpoint blob (the LFSRs
+ * and counters); its counters. */
 struct tdx_step *tdx_step_create(struct tdx *t);
+void tdx_step_reset(struct tdx_step *st);
+void tdx_step_save(const struct tdx_step *st, struct sim_buf *out);
+int tdx_step_restore(struct tdx_step *st, struct sim_reader *in);
+void tdx_step_stats(struct tdx_step *st, ccsim_stat_fn *emit, void *ctx);
 
 /* TDH.VP.ENTER on `lp`: note the vCPU's RIP, RCX and retired count, and
  * take the timer and clock the host armed (td_entry_stepping_filter). */

@@ -19,7 +19,6 @@
 #include <string.h>
 
 #include "models/monitor/tdx/tdx_internal.h"
-#include "models/platform/machine.h"
 
 const char *tdx_exit_reason_name(unsigned basic)
 {
@@ -34,12 +33,6 @@ const char *tdx_exit_reason_name(unsigned basic)
 	case TDX_EXIT_TDCALL: return "tdcall";
 	default: return NULL;
 	}
-}
-
-void tdx_vp_init(struct tdx *t)
-{
-	cpu_init(&t->lp_cpu, t->m->sim, "tdx.lp", machine_bus(t->m), WORLD_NS, 1);
-	t->lp_cpu.core_cfg = machine_cpu_core(t->m);
 }
 
 void tdx_vp_stats(struct tdx *t, ccsim_stat_fn *emit, void *ctx)
@@ -230,13 +223,6 @@ void tdx_lp_set_timer(struct tdx *t, unsigned lp, uint64_t at)
 		t->lp_timer[lp] = at;
 }
 
-void tdx_lp_set_mark(struct tdx *t, unsigned lp, void (*fn)(void *ctx, uint32_t what, uint64_t at),
-		     void *ctx)
-{
-	if (lp < TDX_MAX_LPS)
-		t->lp_mark[lp] = (struct tdx_lp_mark){ fn, ctx };
-}
-
 /* Posted-interrupt processing at TD entry (SDM vol. 3C 30.6): with ON set,
  * every PIR bit becomes a pending virtual interrupt of the vCPU (the list
  * registers stand for its virtual APIC), and PIR and ON are cleared. The
@@ -309,40 +295,23 @@ static void inject_ve(struct tdx *t, struct tdx_tdvps *vp, struct vcpu_state *v,
 	t->stat_ve++;
 }
 
-/* A CPU as a TD vCPU runs: nested paging with the TD's Secure EPT for
+/* The regime a TD vCPU runs in: nested paging with the TD's Secure EPT for
  * private GPAs and the host's shared EPT for GPA.SHARED ones, no guest
  * paging of its own here, its accesses and Secure EPT reads under the
- * HKID, its TLB entries tagged by the TD. */
-static void vcpu_cpu_setup(struct tdx *t, unsigned lp, const struct tdx_tdr *d,
-			   const struct tdx_tdcs *c, const struct tdx_tdvps *vp, struct cpu *cpu)
+ * HKID, its TLB entries tagged by the TD and the vCPU, on the LP. */
+static void vcpu_regime(const struct tdx *t, unsigned lp, const struct tdx_tdr *d,
+			const struct tdx_tdcs *c, const struct tdx_tdvps *vp,
+			struct ccsim_guest_regime *g)
 {
-	uint8_t pa_bits = (uint8_t)(t->cfg.pa_bits - t->cfg.keyid_bits);
-	cpu->paging = 1;
-	cpu->pt = (struct pt_config){
-		.s1 = { .fmt = PT_FMT_X86, .pa_bits = pa_bits },
-		.nested = true,
-		.s1_off = true,
-		.s2 = { .fmt = PT_FMT_EPT, .root = d->tdcx[TDX_TDCS_SEPT_ROOT], .pa_bits = pa_bits },
-		.s2_shared_root = vp->shared_eptp,
-		.shared_bit = (uint8_t)(c->gpaw ? 51 : 47),
+	*g = (struct ccsim_guest_regime){
+		.fmt = CCSIM_REGIME_X86_EPT, .core = lp, .s2_root = d->tdcx[TDX_TDCS_SEPT_ROOT],
+		.shared_root = vp->shared_eptp, .shared_bit = c->gpaw ? 51 : 47,
+		.pa_bits = (uint32_t)(t->cfg.pa_bits - t->cfg.keyid_bits), .key = (int32_t)d->hkid,
+		.vmid = td_vmid(d->hkid), .asid = (uint32_t)vp->index, .pas = CCSIM_PAS_NS,
 	};
-	cpu->tlb = &t->m->tlb[lp];
-	cpu->core = lp;
-	cpu->tag = (struct tlb_tag){ .world = WORLD_NS, .vmid = td_vmid(d->hkid),
-				     .asid = (uint16_t)vp->index };
-	cpu->key = (int32_t)d->hkid;
-	cpu->s2_key = (int32_t)d->hkid;
-	cpu->s2_pas = PAS_NS;
-	cpu->guest = 1;
 }
 
-static void lp_setup(struct tdx *t, unsigned lp, const struct tdx_tdr *d,
-		     const struct tdx_tdcs *c, const struct tdx_tdvps *vp)
-{
-	vcpu_cpu_setup(t, lp, d, c, vp, &t->lp_cpu);
-}
-
-int tdx_vp_cpu(struct tdx *t, uint64_t tdvpr, unsigned lp, struct cpu *cpu)
+int tdx_vp_regime(struct tdx *t, uint64_t tdvpr, unsigned lp, struct ccsim_guest_regime *g)
 {
 	struct tdx_tdr d;
 	struct tdx_tdcs c;
@@ -351,18 +320,18 @@ int tdx_vp_cpu(struct tdx *t, uint64_t tdvpr, unsigned lp, struct cpu *cpu)
 	if (tdx_tdvpr_get(t, lp, tdvpr, TDX_OPERAND_ID_RCX, &d, &vp, &cycles))
 		return -EINVAL;
 	tdx_tdcs_load(t, lp, &d, &c, &cycles);
-	vcpu_cpu_setup(t, lp, &d, &c, &vp, cpu);
+	vcpu_regime(t, lp, &d, &c, &vp, g);
 	return 0;
 }
 
 /* A guest access that faulted in the walk or the memory path: #VE, a TD
  * exit, or (its own memory poisoned) a fatal TD. */
-static bool on_abort(struct tdcall_ctx *tc, const struct exec_stop_info *st, struct td_exit *x,
+static bool on_abort(struct tdcall_ctx *tc, const struct ccsim_guest_stop *st, struct td_exit *x,
 		     uint64_t *cycles)
 {
 	struct tdx *t = tc->t;
 	uint64_t gpa = st->addr;
-	if (st->fault.kind == FAULT_POISON || st->fault.kind != FAULT_MMU_S2) {
+	if (st->fault.kind == CCSIM_FAULT_POISON || st->fault.kind != CCSIM_FAULT_MMU_S2) {
 		/* A machine check on the TD's own memory: the module marks the
 		 * TD fatal; no vCPU of it runs again (td_fatal handling). */
 		tc->d->fatal = 1;
@@ -395,12 +364,12 @@ static bool on_abort(struct tdcall_ctx *tc, const struct exec_stop_info *st, str
 	return true;
 }
 
-static unsigned trap_reason(uint8_t op)
+static unsigned trap_reason(uint32_t trap)
 {
-	switch (op) {
-	case ISA_CPUID: return TDX_EXIT_CPUID;
-	case ISA_RDMSR: return TDX_EXIT_RDMSR;
-	case ISA_WRMSR: return TDX_EXIT_WRMSR;
+	switch (trap) {
+	case CCSIM_TRAP_CPUID: return TDX_EXIT_CPUID;
+	case CCSIM_TRAP_RDMSR: return TDX_EXIT_RDMSR;
+	case CCSIM_TRAP_WRMSR: return TDX_EXIT_WRMSR;
 	default: return TDX_EXIT_IO;
 	}
 }
@@ -456,12 +425,14 @@ static void run(struct tdcall_ctx *tc, struct td_exit *x, uint64_t *cycles)
 			if (timer && timer - now < budget)
 				budget = timer - now;
 		}
-		struct exec_params p = { .now = tdx_now(t) + *cycles, .budget = budget,
-					 .insn_limit = stepping, .mark = t->lp_mark[tc->lp].fn,
-					 .mark_ctx = t->lp_mark[tc->lp].ctx };
-		struct exec_stop_info st;
+		struct ccsim_guest_params p = { .at = *cycles, .budget = budget,
+						.insn_limit = stepping };
+		struct ccsim_guest_stop st;
 		uint64_t spent = 0, insns = v->insns;
-		int rc = cpu_exec(&t->lp_cpu, v, &p, &st, &spent);
+		struct ccsim_vcpu cv;
+		vcpu_to_ccsim(&cv, v);
+		int rc = t->svc->guest_run(t->host, tc->g, &cv, &p, &st, &spent);
+		vcpu_from_ccsim(v, &cv);
 		*cycles += spent;
 		t->stat_td_cycles += spent;
 		t->stat_td_insns += v->insns - insns;
@@ -469,25 +440,25 @@ static void run(struct tdcall_ctx *tc, struct td_exit *x, uint64_t *cycles)
 			x->status = TDX_NON_RECOVERABLE_VCPU;
 			return;
 		}
-		if (stepping && st.why != EXEC_BUDGET) { /* a non-interruption exit ends the mode */
+		if (stepping && st.why != CCSIM_STOP_BUDGET) { /* a non-interruption exit ends the mode */
 			stepping = false;
 			irq = true;
 		}
 		switch (st.why) {
-		case EXEC_BUDGET: /* one prevention-mode step done, or the host's tick */
-		case EXEC_TIMER:  /* a physical interrupt: judged at the loop's top */
+		case CCSIM_STOP_BUDGET: /* one prevention-mode step done, or the host's tick */
+		case CCSIM_STOP_TIMER:  /* a physical interrupt: judged at the loop's top */
 			irq = !stepping;
 			continue;
-		case EXEC_WFI: /* HLT: #VE, the guest asks with TDG.VP.VMCALL<HLT> */
+		case CCSIM_STOP_WFI: /* HLT: #VE, the guest asks with TDG.VP.VMCALL<HLT> */
 			inject_ve(t, tc->vp, v, TDX_EXIT_HLT, 0, 0);
 			continue;
-		case EXEC_TRAP: /* CPUID, MSRs, port I/O: #VE (the pc stays at it) */
-			inject_ve(t, tc->vp, v, trap_reason(st.insn.op), 0, 0);
+		case CCSIM_STOP_TRAP: /* CPUID, MSRs, port I/O: #VE (the pc stays at it) */
+			inject_ve(t, tc->vp, v, trap_reason(st.trap), 0, 0);
 			continue;
-		case EXEC_VMGEXIT:
+		case CCSIM_STOP_VMGEXIT:
 			vcpu_take_sync(v, ESR_EC_UNKNOWN, 0); /* #UD outside SEV-ES */
 			continue;
-		case EXEC_CALL:
+		case CCSIM_STOP_CALL:
 			if (st.hvc) { /* VMCALL in a TD: #UD (TDCALL is the way out) */
 				v->pc -= ISA_INSN_BYTES;
 				v->insns--;
@@ -510,7 +481,7 @@ static void run(struct tdcall_ctx *tc, struct td_exit *x, uint64_t *cycles)
 				return;
 			}
 			return;
-		case EXEC_ABORT:
+		case CCSIM_STOP_ABORT:
 			if (on_abort(tc, &st, x, cycles))
 				return;
 			continue;
@@ -572,11 +543,12 @@ TDX_HANDLER(tdh_vp_enter)
 	t->stat_td_entries++;
 	*cycles += t->cfg.td_entry_cycles;
 	t->svc->trace(t->host, t->tr_rec_enter, tdvpr, v.pc, 0, 0, NULL, 0);
-	lp_setup(t, lp, &d, &c, &vp);
+	struct ccsim_guest_regime g;
+	vcpu_regime(t, lp, &d, &c, &vp, &g);
 	tdx_step_enter(t->step, lp, v.pc, v.x[TDX_RCX], v.insns);
 	/* REFCOUNT: this vCPU runs in TD_EPOCH until it exits */
 	c.refcount[c.td_epoch & 1]++;
-	struct tdcall_ctx tc = { t, lp, vp.owner, tdvpr, &d, &c, &vp, &v, 0 };
+	struct tdcall_ctx tc = { t, lp, vp.owner, tdvpr, &d, &c, &vp, &v, 0, &g };
 	struct td_exit x = { 0 };
 	run(&tc, &x, cycles);
 	c.refcount[c.td_epoch & 1]--;

@@ -10,10 +10,15 @@
 
 #include "models/monitor/attest/tdx_quote.h"
 #include "models/monitor/tdx/tdx.h"
+#include "models/monitor/tdx/tdx_internal.h"
 #include "models/platform/machine.h"
+#include "models/platform/machine_mon.h"
 #include "stacks/host/hv.h"
 #include "sim/buf.h"
 #include "stacks/host/tests/hv_fixture.h"
+
+/* The module in the machine's TDX slot: what these tests look into. */
+#define FX_TDX(f) ((struct tdx *)machine_mon_instance((f)->m.tdx_mon))
 
 static const uint8_t secret[8] = "td-7531";
 
@@ -52,13 +57,13 @@ static void test_build(void **state)
 	struct hv_result r;
 	struct hv_guest *g = make_td(f, "g0", 1, &r);
 	assert_int_equal(r.status, TDX_SUCCESS);
-	assert_int_equal(f->m.tdx->sys_state, TDX_SYS_READY);
+	assert_int_equal(FX_TDX(f)->sys_state, TDX_SYS_READY);
 	struct tdx_td_info ti;
-	assert_int_equal(tdx_td_info(f->m.tdx, g->rd, &ti), 0);
+	assert_int_equal(tdx_td_info(FX_TDX(f), g->rd, &ti), 0);
 	assert_int_equal(ti.lifecycle, TD_KEYS_CONFIGURED);
 	assert_int_equal(ti.op_state, OP_STATE_RUNNABLE);
 	assert_int_equal(ti.num_vcpus, 1);
-	assert_int_equal(ti.hkid, f->m.tdx->global_keyid + 1);
+	assert_int_equal(ti.hkid, FX_TDX(f)->global_keyid + 1);
 	uint8_t zero[48] = { 0 };
 	assert_memory_not_equal(ti.mrtd, zero, sizeof(zero));
 	hfx_free(f);
@@ -105,14 +110,14 @@ static void test_teardown(void **state)
 	uint64_t hkid = g->asid;
 	assert_int_equal(hv_guest_destroy(g, &r, err, sizeof(err)), 0);
 	assert_int_equal(r.status, TDX_SUCCESS);
-	assert_int_equal(f->m.tdx->kot[hkid], KOT_STATE_HKID_FREE);
+	assert_int_equal(FX_TDX(f)->kot[hkid], KOT_STATE_HKID_FREE);
 	struct tdx_td_info ti;
-	assert_int_not_equal(tdx_td_info(f->m.tdx, g->rd, &ti), 0); /* no TDR any more */
+	assert_int_not_equal(tdx_td_info(FX_TDX(f), g->rd, &ti), 0); /* no TDR any more */
 	struct hv_guest *g2 = make_td(f, "g1", 2, &r);
 	assert_int_equal(r.status, TDX_SUCCESS);
 	assert_int_equal(g2->asid, hkid);
 	char msg[256];
-	assert_int_equal(tdx_inv_check(f->m.tdx, msg, sizeof(msg)), 0);
+	assert_int_equal(tdx_inv_check(FX_TDX(f), msg, sizeof(msg)), 0);
 	hfx_free(f);
 }
 
@@ -141,7 +146,7 @@ static void test_quote(void **state)
 	assert_int_equal(tdx_quote_verify(g->token->data, g->token->len, f->sim.seed, &v, err,
 					  sizeof(err)), 0);
 	struct tdx_td_info ti;
-	assert_int_equal(tdx_td_info(f->m.tdx, g->rd, &ti), 0);
+	assert_int_equal(tdx_td_info(FX_TDX(f), g->rd, &ti), 0);
 	assert_memory_equal(v.body + TDX_QB_MRTD, ti.mrtd, TDX_QUOTE_MR_LEN);
 	uint8_t want[TDX_QUOTE_REPORTDATA_LEN] = "td challenge";
 	assert_memory_equal(v.body + TDX_QB_REPORTDATA, want, sizeof(want));
@@ -186,7 +191,7 @@ static void test_host_attempts(void **state)
 	assert_int_equal(hv_guest_inject(g1, 0, 0, 40, &r, err, sizeof(err)), 0);
 	assert_int_equal(r.x1, 0);
 	char msg[256];
-	assert_int_equal(tdx_inv_check(f->m.tdx, msg, sizeof(msg)), 0);
+	assert_int_equal(tdx_inv_check(FX_TDX(f), msg, sizeof(msg)), 0);
 	hfx_free(f);
 }
 
@@ -230,6 +235,21 @@ static struct hfx *bare_machine(struct hv_tdx_bare *b, uint64_t *cyc)
 	return f;
 }
 
+/* A vm actor as the TD's vCPU, and its accept, through the module's slot
+ * (ccsim's own calls, tdx_abi.h). */
+static int vp_cpu(struct hfx *f, uint64_t tdvpr, struct cpu *vcpu)
+{
+	struct ccsim_guest_regime g;
+	if (hv_tdx_sim_call(&f->m, 0, TDX_SIM_VP_REGIME, tdvpr, 0, &g, sizeof(g), true, NULL))
+		return -1;
+	return machine_mon_regime_cpu(&f->m, WORLD_NS, &g, vcpu);
+}
+
+static uint64_t td_accept(struct hfx *f, uint64_t tdr, uint64_t gpa, uint64_t *cyc)
+{
+	return hv_tdx_sim_call(&f->m, 0, TDX_SIM_TD_ACCEPT, tdr, gpa, NULL, 0, true, cyc);
+}
+
 /* A bare TD for a scenario's vm: built and finalised with no image; a page
  * the host AUGs is the TD's once accepted: its vCPU reads back what it
  * stored through the Secure EPT under the HKID, the host's own read of the
@@ -241,7 +261,7 @@ static void test_bare_td(void **state)
 	struct hv_tdx_bare b;
 	uint64_t cyc = 0, page = 0x80010000ull;
 	struct hfx *f = bare_machine(&b, &cyc);
-	struct tdx *t = f->m.tdx;
+	struct tdx *t = FX_TDX(f);
 	struct tdx_td_info ti;
 	assert_int_equal(tdx_td_info(t, b.tdr, &ti), 0);
 	assert_int_equal(ti.op_state, OP_STATE_RUNNABLE);
@@ -249,13 +269,13 @@ static void test_bare_td(void **state)
 	assert_int_equal(hv_tdx_bare_aug(&f->m, &f->host, &b, page, page, &cyc), TDX_SUCCESS);
 	struct cpu vcpu;
 	cpu_init(&vcpu, &f->sim, "td", machine_bus(&f->m), WORLD_NS, 1);
-	assert_int_equal(tdx_vp_cpu(t, b.tdvpr, 0, &vcpu), 0);
+	assert_int_equal(vp_cpu(f, b.tdvpr, &vcpu), 0);
 	struct cc_fault fl;
 	uint8_t got[8] = { 1 };
 	assert_int_equal(cpu_store_va(&vcpu, page, secret, sizeof(secret), &fl, &cyc), 1);
 	assert_int_equal(fl.kind, FAULT_MMU_S2); /* PENDING: not the TD's until accepted */
-	assert_int_equal(tdx_td_accept(t, 0, b.tdr, page, &cyc), TDX_SUCCESS);
-	assert_int_equal(tdx_status_class(tdx_td_accept(t, 0, b.tdr, page, &cyc)),
+	assert_int_equal(td_accept(f, b.tdr, page, &cyc), TDX_SUCCESS);
+	assert_int_equal(tdx_status_class(td_accept(f, b.tdr, page, &cyc)),
 			 TDX_PAGE_ALREADY_ACCEPTED);
 	assert_int_equal(cpu_store_va(&vcpu, page, secret, sizeof(secret), &fl, &cyc), 0);
 	assert_int_equal(cpu_load_va(&vcpu, page, got, sizeof(got), &fl, &cyc), 0);
@@ -275,12 +295,11 @@ static void test_sept_poison(void **state)
 	struct hv_tdx_bare b;
 	uint64_t cyc = 0, page = 0x80010000ull;
 	struct hfx *f = bare_machine(&b, &cyc);
-	struct tdx *t = f->m.tdx;
 	assert_int_equal(hv_tdx_bare_aug(&f->m, &f->host, &b, page, page, &cyc), TDX_SUCCESS);
-	assert_int_equal(tdx_td_accept(t, 0, b.tdr, page, &cyc), TDX_SUCCESS);
+	assert_int_equal(td_accept(f, b.tdr, page, &cyc), TDX_SUCCESS);
 	struct cpu vcpu;
 	cpu_init(&vcpu, &f->sim, "td", machine_bus(&f->m), WORLD_NS, 1);
-	assert_int_equal(tdx_vp_cpu(t, b.tdvpr, 0, &vcpu), 0);
+	assert_int_equal(vp_cpu(f, b.tdvpr, &vcpu), 0);
 	struct cc_fault fl;
 	uint8_t got[8];
 	assert_int_equal(cpu_load_va(&vcpu, page, got, sizeof(got), &fl, &cyc), 0);
@@ -308,7 +327,7 @@ static void test_alias_refused(void **state)
 	struct hv_guest *g = make_td(f, "g0", 1, &r);
 	assert_int_equal(tdx_status_class(r.status), TDX_TDMR_OUTSIDE_CMRS);
 	assert_int_equal(g->state, HV_REFUSED);
-	assert_int_not_equal(f->m.tdx->sys_state, TDX_SYS_READY);
+	assert_int_not_equal(FX_TDX(f)->sys_state, TDX_SYS_READY);
 	assert_int_equal(hv_guest_run(g, 0, RMI_EXIT_COUNT, &r, err, sizeof(err)), 0);
 	assert_true(r.not_built);
 	assert_int_equal(g->n.exits, 0);

@@ -16,7 +16,12 @@
 #include "models/cpu/isa.h"
 #include "models/monitor/tdx/tdx.h"
 #include "models/monitor/tdx/tdx_sha384.h"
+#include "models/monitor/tdx/tdx_internal.h"
 #include "models/platform/machine.h"
+#include "models/platform/machine_mon.h"
+
+/* The module in the machine's TDX slot: what these unit tests look into. */
+#define FX_TDX(f) ((struct tdx *)machine_mon_instance((f)->m.tdx_mon))
 
 struct fx {
 	struct sim sim;
@@ -43,6 +48,15 @@ struct fx {
 #define SRC 0x20002000ull
 #define RESET_PAGE 0xFFFFF000ull /* the GPA page of the reset vector 0xFFFFFFF0 */
 
+/* The SEAMCALL in f->out from LP 0, through the module's slot (all sixteen
+ * GPRs beside the registers: call_buf), issued now. */
+static inline void fx_seamcall(struct fx *f)
+{
+	uint64_t r[CCSIM_MONITOR_REGS];
+	tdx_regs_to_mon(f->out, 0, r);
+	machine_mon_command_buf(f->m.tdx_mon, r, f->out, sizeof(f->out), &f->cycles);
+}
+
 static inline uint64_t fx_call(struct fx *f, uint64_t leaf, uint64_t rcx, uint64_t rdx, uint64_t r8,
 			       uint64_t r9)
 {
@@ -53,7 +67,7 @@ static inline uint64_t fx_call(struct fx *f, uint64_t leaf, uint64_t rcx, uint64
 	f->out[TDX_R8] = r8;
 	f->out[TDX_R9] = r9;
 	f->cycles = 0;
-	tdx_seamcall(f->m.tdx, 0, f->out, &f->cycles);
+	fx_seamcall(f);
 	return f->out[TDX_RAX];
 }
 
@@ -89,7 +103,7 @@ static inline int fx_setup_machine(void **state)
 	sim_init(&f->sim, 7, cfg.freq_mhz * 1000000ull);
 	f->sim.log.sink = NULL;
 	assert_int_equal(machine_init(&f->m, &f->sim, &cfg, err, sizeof(err)), 0);
-	assert_non_null(f->m.tdx);
+	assert_non_null(FX_TDX(f));
 	cpu_init(&f->host, &f->sim, "host", machine_bus(&f->m), WORLD_NS, 2);
 	*state = f;
 	return 0;
@@ -197,7 +211,7 @@ static inline void fx_insn(uint8_t *buf, size_t off, uint8_t op, uint8_t a, uint
 static inline struct tdx_td_info fx_info(struct fx *f)
 {
 	struct tdx_td_info i;
-	assert_int_equal(tdx_td_info(f->m.tdx, TDR, &i), 0);
+	assert_int_equal(tdx_td_info(FX_TDX(f), TDR, &i), 0);
 	return i;
 }
 

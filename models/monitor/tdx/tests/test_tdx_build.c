@@ -71,7 +71,7 @@ static void test_mng_create_failures(void **state)
 	struct fx *f = *state;
 	assert_int_equal(fx_call(f, TDH_MNG_CREATE, TDR + 8, HKID, 0, 0), TDX_OPERAND_INVALID | TDX_OPERAND_ID_RCX);
 	assert_int_equal(fx_call(f, TDH_MNG_CREATE, HOSTBUF, HKID, 0, 0), TDX_OPERAND_ADDR_RANGE_ERROR | TDX_OPERAND_ID_RCX);
-	assert_int_equal(fx_call(f, TDH_MNG_CREATE, tdx_pa_with_keyid(f->m.tdx, TDR, HKID), HKID, 0, 0),
+	assert_int_equal(fx_call(f, TDH_MNG_CREATE, tdx_pa_with_keyid(FX_TDX(f), TDR, HKID), HKID, 0, 0),
 			 TDX_OPERAND_INVALID | TDX_OPERAND_ID_RCX);
 	assert_int_equal(fx_call(f, TDH_MNG_CREATE, TDR, 5, 0, 0), TDX_OPERAND_INVALID | TDX_OPERAND_ID_RDX);
 	assert_int_equal(fx_call(f, TDH_MNG_CREATE, TDR, GLOBAL_KEYID, 0, 0), TDX_OPERAND_INVALID | TDX_OPERAND_ID_RDX);
@@ -202,7 +202,7 @@ static void test_build_and_mrtd(void **state)
 	/* a GPA with a page already, a non-shared source, a chunk not aligned
 	 * or with no page */
 	assert_int_equal(fx_call(f, TDH_MEM_PAGE_ADD, 0, TDR, PAGE(5), SRC), TDX_EPT_ENTRY_STATE_INCORRECT | TDX_OPERAND_ID_RCX);
-	assert_int_equal(fx_call(f, TDH_MEM_PAGE_ADD, 0x2000, TDR, PAGE(5), tdx_pa_with_keyid(f->m.tdx, SRC, HKID)),
+	assert_int_equal(fx_call(f, TDH_MEM_PAGE_ADD, 0x2000, TDR, PAGE(5), tdx_pa_with_keyid(FX_TDX(f), SRC, HKID)),
 			 TDX_OPERAND_INVALID | TDX_OPERAND_ID_R9);
 	assert_int_equal(fx_call(f, TDH_MEM_PAGE_ADD, 0x2000, TDR, PAGE(0), SRC), TDX_PAGE_METADATA_INCORRECT | TDX_OPERAND_ID_R8);
 	/* a level other than 0 in the page info: PAGE.ADD adds 4 KB pages only */
@@ -263,7 +263,7 @@ static void test_alias_check(void **state)
 	assert_int_equal(fx_call(f, TDH_SYS_CONFIG, HOSTBUF, 1, GLOBAL_KEYID, 0), TDX_TDMR_OUTSIDE_CMRS);
 	assert_int_equal(fx_call(f, TDH_SYS_KEY_CONFIG, 0, 0, 0, 0), TDX_SYS_KEY_CONFIG_NOT_PENDING);
 	assert_int_equal(fx_call(f, TDH_MNG_CREATE, TDR, HKID, 0, 0), TDX_SYS_NOT_READY);
-	f->m.tdx->cfg.alias_check = 0; /* the module read tdx.alias_check when it was created */
+	FX_TDX(f)->cfg.alias_check = 0; /* the module read tdx.alias_check when it was created */
 	assert_int_equal(fx_call(f, TDH_SYS_CONFIG, HOSTBUF, 1, GLOBAL_KEYID, 0), TDX_SUCCESS);
 }
 
@@ -290,12 +290,12 @@ static void test_machine_check_disables_tdx(void **state)
 	uint64_t before = f->sim.trace.records;
 	assert_int_equal(fx_call(f, TDH_MNG_KEY_CONFIG, TDR, 0, 0, 0), TDX_SEAMCALL_VMFAILINVALID);
 	assert_true(f->sim.trace.records > before);
-	assert_true(tdx_disabled(f->m.tdx));
+	assert_true(tdx_disabled(FX_TDX(f)));
 	assert_string_equal(tdx_status_name(TDX_SEAMCALL_VMFAILINVALID), "tdx.vmfailinvalid");
 	assert_int_equal(fx_call(f, TDH_SYS_INIT, 0, 0, 0, 0), TDX_SEAMCALL_VMFAILINVALID);
 	assert_int_equal(fx_call(f, TDH_MNG_CREATE, TDCS(0), HKID + 1, 0, 0), TDX_SEAMCALL_VMFAILINVALID);
 	uint64_t c = 0;
-	assert_int_equal(tdx_td_accept(f->m.tdx, 0, TDR, 0, &c), TDX_SEAMCALL_VMFAILINVALID);
+	assert_int_equal(tdx_td_accept(FX_TDX(f), 0, TDR, 0, &c), TDX_SEAMCALL_VMFAILINVALID);
 }
 
 int main(void)

@@ -32,9 +32,9 @@ static void test_built_td_agrees(void **state)
 {
 	struct fx *f = *state;
 	char msg[400];
-	assert_int_equal(tdx_inv_check(f->m.tdx, msg, sizeof(msg)), 0);
+	assert_int_equal(tdx_inv_check(FX_TDX(f), msg, sizeof(msg)), 0);
 	td_with_pages(f, 2);
-	assert_int_equal(tdx_inv_check(f->m.tdx, msg, sizeof(msg)), 0);
+	assert_int_equal(tdx_inv_check(FX_TDX(f), msg, sizeof(msg)), 0);
 }
 
 /* The PAMT entry of a mapped page freed without the Secure EPT's leaf. */
@@ -44,11 +44,11 @@ static void test_page_freed_behind_sept(void **state)
 	char msg[400];
 	td_with_pages(f, 2);
 	uint64_t c = 0;
-	struct tdx_io io = { f->m.tdx, 0, GLOBAL_KEYID, &c };
+	struct tdx_io io = { FX_TDX(f), 0, GLOBAL_KEYID, &c };
 	struct pamt_io pio = tdx_pamt_io(&io);
-	assert_int_equal(pamt_free(&f->m.tdx->pamt, &pio, PAGE(1), LEVEL_4K, PAMT_PT_REG, TDR),
+	assert_int_equal(pamt_free(&FX_TDX(f)->pamt, &pio, PAGE(1), LEVEL_4K, PAMT_PT_REG, TDR),
 			 TDX_SUCCESS);
-	assert_int_equal(tdx_inv_check(f->m.tdx, msg, sizeof(msg)), 1);
+	assert_int_equal(tdx_inv_check(FX_TDX(f), msg, sizeof(msg)), 1);
 	assert_non_null(strstr(msg, "maps GPA 0x1000 to 0x80201000 (mapped), which the PAMT does not give it"));
 }
 
@@ -59,11 +59,11 @@ static void test_unmapped_private_page(void **state)
 	char msg[400];
 	td_with_pages(f, 1);
 	uint64_t c = 0;
-	struct tdx_io io = { f->m.tdx, 0, GLOBAL_KEYID, &c };
+	struct tdx_io io = { FX_TDX(f), 0, GLOBAL_KEYID, &c };
 	struct pamt_io pio = tdx_pamt_io(&io);
-	assert_int_equal(pamt_assign(&f->m.tdx->pamt, &pio, PAGE(7), LEVEL_4K, PAMT_PT_REG, TDR),
+	assert_int_equal(pamt_assign(&FX_TDX(f)->pamt, &pio, PAGE(7), LEVEL_4K, PAMT_PT_REG, TDR),
 			 TDX_SUCCESS);
-	assert_int_equal(tdx_inv_check(f->m.tdx, msg, sizeof(msg)), 1);
+	assert_int_equal(tdx_inv_check(FX_TDX(f), msg, sizeof(msg)), 1);
 	assert_non_null(strstr(msg, "0x80207000 is TD 0x80100000's private page in the PAMT, mapped by no entry"));
 }
 
@@ -80,17 +80,17 @@ static void test_teardown_reclaim_agrees(void **state)
 	assert_int_equal(fx_call(f, TDH_MNG_VPFLUSHDONE, TDR, 0, 0, 0), TDX_SUCCESS);
 	assert_int_equal(fx_call(f, TDH_PHYMEM_CACHE_WB, 0, 0, 0, 0), TDX_SUCCESS);
 	assert_int_equal(fx_call(f, TDH_MNG_KEY_FREEID, TDR, 0, 0, 0), TDX_SUCCESS);
-	assert_int_equal(tdx_inv_check(f->m.tdx, msg, sizeof(msg)), 0);
+	assert_int_equal(tdx_inv_check(FX_TDX(f), msg, sizeof(msg)), 0);
 	assert_int_equal(fx_call(f, TDH_PHYMEM_PAGE_RECLAIM, PAGE(0), 0, 0, 0), TDX_SUCCESS);
-	assert_int_equal(tdx_inv_check(f->m.tdx, msg, sizeof(msg)), 0);
+	assert_int_equal(tdx_inv_check(FX_TDX(f), msg, sizeof(msg)), 0);
 	/* a live TD next to it is still judged */
 	uint64_t c = 0;
-	struct tdx_io io = { f->m.tdx, 0, GLOBAL_KEYID, &c };
+	struct tdx_io io = { FX_TDX(f), 0, GLOBAL_KEYID, &c };
 	struct pamt_io pio = tdx_pamt_io(&io);
 	assert_int_equal(fx_call(f, TDH_MNG_CREATE, PAGE(9), HKID, 0, 0), TDX_SUCCESS);
-	assert_int_equal(pamt_assign(&f->m.tdx->pamt, &pio, PAGE(8), LEVEL_4K, PAMT_PT_REG, PAGE(9)),
+	assert_int_equal(pamt_assign(&FX_TDX(f)->pamt, &pio, PAGE(8), LEVEL_4K, PAMT_PT_REG, PAGE(9)),
 			 TDX_SUCCESS);
-	assert_int_equal(tdx_inv_check(f->m.tdx, msg, sizeof(msg)), 1);
+	assert_int_equal(tdx_inv_check(FX_TDX(f), msg, sizeof(msg)), 1);
 	assert_non_null(strstr(msg, "0x80208000 is TD 0x80209000's private page in the PAMT, mapped by no entry"));
 }
 

@@ -32,7 +32,7 @@ static void test_calls_through_the_slot(void **state)
 	assert_int_equal(mon_call(f, TDH_SYS_LP_INIT, 0, 0, f->m.cfg.cores, r),
 			 TDX_SEAMCALL_VMFAILINVALID);
 	assert_int_equal(mon_call(f, TDH_SYS_LP_INIT, 0, 0, 0, r), TDX_SUCCESS);
-	assert_int_equal(f->m.tdx->lp_init, 1);
+	assert_int_equal(FX_TDX(f)->lp_init, 1);
 	/* an unknown leaf: operand RAX invalid, through the slot as directly */
 	assert_int_equal(tdx_status_class(mon_call(f, 0xfff, 0, 0, 0, r)), TDX_OPERAND_INVALID);
 	assert_int_equal(machine_mon_ask(f->m.tdx_mon, CCSIM_QUERY_PLATFORM_STATE, 0, 9),
@@ -53,8 +53,8 @@ static void test_blob_round_trip(void **state)
 	assert_true(machine_mon_ask(f->m.tdx_mon, CCSIM_QUERY_PAGE_FREE, PAGE(1), 0));
 	uint64_t k[3];
 	assert_int_equal(machine_mon_query(f->m.tdx_mon, CCSIM_QUERY_KEYIDS, 0, k, sizeof(k)), 0);
-	assert_int_equal(k[0], f->m.tdx->first_private);
-	assert_int_equal(k[1], f->m.tdx->keyids);
+	assert_int_equal(k[0], FX_TDX(f)->first_private);
+	assert_int_equal(k[1], FX_TDX(f)->keyids);
 	assert_int_equal(k[2], GLOBAL_KEYID);
 	assert_true(machine_mon_ask(f->m.tdx_mon, CCSIM_QUERY_KEYID_FREE, HKID, 0));
 	assert_int_equal(fx_call(f, TDH_MNG_CREATE, TDR, HKID, 0, 0), TDX_SUCCESS);
@@ -66,13 +66,13 @@ static void test_blob_round_trip(void **state)
 	struct sim_buf b;
 	sim_buf_init(&b);
 	assert_int_equal(ops->save(inst, blob_write, &b), 0);
-	uint64_t global = f->m.tdx->global_keyid, calls = f->m.tdx->stat_calls[0];
+	uint64_t global = FX_TDX(f)->global_keyid, calls = FX_TDX(f)->stat_calls[0];
 	ops->reset(inst);
-	f->m.tdx->global_keyid = 0;
+	FX_TDX(f)->global_keyid = 0;
 	assert_int_equal(ops->restore(inst, ops->state_version, b.data, b.len), 0);
-	assert_int_equal(f->m.tdx->global_keyid, global);
-	assert_int_equal(f->m.tdx->stat_calls[0], calls);
-	assert_int_equal(f->m.tdx->sys_state, TDX_SYS_READY);
+	assert_int_equal(FX_TDX(f)->global_keyid, global);
+	assert_int_equal(FX_TDX(f)->stat_calls[0], calls);
+	assert_int_equal(FX_TDX(f)->sys_state, TDX_SYS_READY);
 	/* another layout, a short blob: refused */
 	assert_int_equal(ops->restore(inst, ops->state_version + 1, b.data, b.len), -1);
 	assert_int_equal(ops->restore(inst, ops->state_version, b.data, b.len - 1), -1);

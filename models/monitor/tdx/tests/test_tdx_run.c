@@ -73,7 +73,7 @@ static void test_block_track_remove(void **state)
 	assert_int_equal(fx_info(f).chldcnt, kids - 1);
 	assert_int_equal(fx_call(f, TDH_PHYMEM_PAGE_RDMD, PAGE(1), 0, 0, 0), TDX_SUCCESS);
 	assert_int_equal(f->out[TDX_RCX], PAMT_PT_NDA);
-	assert_int_equal(fx_call(f, TDH_PHYMEM_PAGE_WBINVD, tdx_pa_with_keyid(f->m.tdx, PAGE(1), HKID), 0, 0, 0), TDX_SUCCESS);
+	assert_int_equal(fx_call(f, TDH_PHYMEM_PAGE_WBINVD, tdx_pa_with_keyid(FX_TDX(f), PAGE(1), HKID), 0, 0, 0), TDX_SUCCESS);
 	assert_int_equal(fx_call(f, TDH_PHYMEM_PAGE_WBINVD, PAGE(1), 0, 0, 0), TDX_OPERAND_INVALID | TDX_OPERAND_ID_RCX);
 	/* the code page: blocked, tracked, unblocked */
 	assert_int_equal(fx_call(f, TDH_MEM_RANGE_BLOCK, CODE_GPA, TDR, 0, 0), TDX_SUCCESS);
@@ -167,7 +167,7 @@ static void test_aug_accept_ve(void **state)
 	f->out[TDX_RAX] = TDH_VP_ENTER;
 	f->out[TDX_RCX] = TDVPR;
 	f->out[TDX_R10] = 0x77;
-	tdx_seamcall(f->m.tdx, 0, f->out, &f->cycles);
+	fx_seamcall(f);
 	assert_int_equal(f->out[TDX_RAX], TDX_SUCCESS | TDX_EXIT_EXTERNAL_INTERRUPT);
 	assert_int_equal(machine_peek(&f->m, HKID, TDVPR + 0x400, &v, sizeof(v)), 0);
 	assert_int_equal(v.x[10], 0x77);
@@ -268,7 +268,7 @@ static void test_vp_enter_checks(void **state)
 	f = *state;
 	build_td(f, code, 2);
 	assert_int_equal(fx_call(f, TDH_VP_ENTER, TDVPR, 0, 0, 0), TDX_SUCCESS | TDX_EXIT_EXTERNAL_INTERRUPT);
-	assert_true(f->m.tdx->stat_ve >= 1);
+	assert_true(FX_TDX(f)->stat_ve >= 1);
 }
 
 /* A TD that loops on a TDCALL the module answers itself (TDG.VP.INFO)
@@ -282,7 +282,7 @@ static void test_tdcall_loop_preempted(void **state)
 	fx_insn(code, n++ * ISA_INSN_BYTES, ISA_B, 0, 0, 0, 0, CODE_GPA);
 	build_td(f, code, n);
 	assert_int_equal(fx_call(f, TDH_VP_ENTER, TDVPR, 0, 0, 0), TDX_SUCCESS | TDX_EXIT_EXTERNAL_INTERRUPT);
-	uint64_t calls = f->m.tdx->stat_tdcalls[TDG_VP_INFO];
+	uint64_t calls = FX_TDX(f)->stat_tdcalls[TDG_VP_INFO];
 	assert_true(calls > 100);
 	/* about one slice of them, not more */
 	assert_true(f->cycles >= f->m.cfg.host_slice_cycles);

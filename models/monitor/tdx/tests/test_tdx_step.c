@@ -95,7 +95,7 @@ static void test_timer_step(void **state)
 	assert_int_equal(fx_call(f, TDH_MEM_PAGE_ADD, RESET_PAGE, TDR, PAGE(2), SRC),
 			 TDX_SUCCESS);
 	assert_int_equal(fx_call(f, TDH_MR_FINALIZE, TDR, 0, 0, 0), TDX_SUCCESS);
-	struct tdx *t = f->m.tdx;
+	struct tdx *t = FX_TDX(f);
 	struct tdx_step *st = t->step;
 	/* first to the spin (RIP moves from the reset vector: progress) */
 	assert_int_equal(fx_call(f, TDH_VP_ENTER, TDVPR, 0, 0, 0),
