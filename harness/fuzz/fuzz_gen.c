@@ -10,8 +10,8 @@
 
 #include "harness/fuzz/fuzz.h"
 #include "models/monitor/rmm/rmm_cmds.h"
-#include "models/monitor/sev/sev_fw.h"
-#include "models/monitor/snp/snp_fw.h"
+#include "models/monitor/sev/sev_abi.h"
+#include "models/monitor/snp/snp_abi.h"
 
 struct bytes {
 	const uint8_t *d;

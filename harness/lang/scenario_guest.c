@@ -7,7 +7,7 @@
 #include "harness/memtrace/memtrace.h"
 #include "harness/lang/scenario_priv.h"
 #include "models/monitor/rmm/rmm_cmds.h"
-#include "models/monitor/tdx/tdx.h"
+#include "models/monitor/tdx/tdx_abi.h"
 #include "sim/buf.h"
 #include "stacks/host/hv.h"
 

@@ -9,8 +9,8 @@
 
 #include "harness/lang/steps.h"
 #include "models/monitor/rmm/rmm_cmds.h"
-#include "models/monitor/snp/snp_fw.h"
-#include "models/monitor/tdx/tdx.h"
+#include "models/monitor/snp/snp_abi.h"
+#include "models/monitor/tdx/tdx_abi.h"
 
 /* --- the RMI (Arm CCA Realm Management Monitor, DEN0137) --- */
 

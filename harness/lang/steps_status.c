@@ -14,8 +14,8 @@
 
 #include "harness/lang/steps.h"
 #include "models/monitor/rmm/rmm_cmds.h"
-#include "models/monitor/snp/snp_fw.h"
-#include "models/monitor/tdx/tdx.h"
+#include "models/monitor/snp/snp_abi.h"
+#include "models/monitor/tdx/tdx_abi.h"
 #include "models/monitor/uv/uv_abi.h"
 
 static const char *const space_names[STEPS_STATUS_SPACES] = {

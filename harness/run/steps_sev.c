@@ -11,7 +11,7 @@
 #include "harness/run/runner.h"
 #include "harness/run/steps.h"
 #include "models/mmu/rmp.h"
-#include "models/monitor/sev/sev_fw.h"
+#include "models/monitor/sev/sev_abi.h"
 #include "models/platform/machine_mon.h"
 #include "models/monitor/snp/snp_abi.h"
 #include "models/platform/machine.h"

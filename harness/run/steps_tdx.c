@@ -14,7 +14,7 @@
 #include "harness/run/runner.h"
 #include "harness/run/steps.h"
 #include "models/monitor/attest/tdx_quote.h"
-#include "models/monitor/tdx/tdx.h"
+#include "models/monitor/tdx/tdx_abi.h"
 #include "models/platform/machine.h"
 #include "models/platform/machine_mon.h"
 #include "sim/buf.h"

@@ -15,7 +15,7 @@
 #include "models/mmu/rmp.h"
 #include "models/monitor/rmm/rmm_cmds.h"
 #include "models/monitor/rmm/rmm_abi.h"
-#include "models/monitor/tdx/tdx.h"
+#include "models/monitor/tdx/tdx_abi.h"
 #include "models/monitor/uv/uv_abi.h"
 #include "sim/json.h"
 

@@ -179,7 +179,7 @@ uint8_t *machine_bus_snoop_stop(struct machine *m, size_t *len, size_t *records)
 void machine_tlb_shootdown_page(struct machine *m, uint64_t pa, uint64_t *cycles);
 /* A command to the AMD-SP's firmware (the SNP firmware's on sev-snp, the
  * SEV firmware's on sev / sev-es) through its monitor slot, issued now:
- * regs[0] the command id (snp_abi.h, sev_fw.h) and its status on return,
+ * regs[0] the command id (snp_abi.h, sev_abi.h) and its status on return,
  * the time it took added to *cycles. Nothing happens on other machines. */
 #define MACHINE_FW_REGS 8
 void machine_fw_command(struct machine *m, uint64_t regs[MACHINE_FW_REGS], uint64_t *cycles);

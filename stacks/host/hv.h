@@ -56,7 +56,7 @@
 #include "models/cpu/cpu.h"
 #include "models/cpu/exec.h"
 #include "models/monitor/rmm/rmm_abi.h"
-#include "models/monitor/sev/sev_fw.h"
+#include "models/monitor/sev/sev_abi.h"
 #include "models/platform/machine.h"
 #include "stacks/guest/kernel.h"
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "models/memenc/memenc.h"
-#include "models/monitor/sev/sev_fw.h"
+#include "models/monitor/sev/sev_abi.h"
 #include "models/platform/machine_mon.h"
 #include "models/monitor/snp/snp_abi.h"
 #include "stacks/host/hv_priv.h"
@@ -22,7 +22,7 @@ static uint64_t fw_busy(const struct hv_guest *g);
 static void fw_wait(struct hv_guest *g, uint64_t *mark, uint64_t *cyc);
 
 /* One AMD-SP command through the guest's firmware slot (the SNP firmware's,
- * snp_abi.h SNP_CMD_*, or the SEV firmware's, sev_fw.h SEV_CMD_*), with
+ * snp_abi.h SNP_CMD_*, or the SEV firmware's, sev_abi.h SEV_CMD_*), with
  * its command buffer if buf: its status, the registers back in regs, the
  * time it took counted in fw_cycles for fw_wait to charge. */
 enum snp_status hv_fw_cmd(struct hv_guest *g, uint64_t regs[CCSIM_MONITOR_REGS], void *buf,

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "models/mmu/pt.h"
-#include "models/monitor/tdx/tdx.h"
+#include "models/monitor/tdx/tdx_abi.h"
 #include "models/platform/machine_mon.h"
 #include "stacks/host/hv_priv.h"
 #include "stacks/host/hv_tdx_priv.h"

@@ -4,7 +4,7 @@
 #ifndef CCSIM_HOST_HV_TDX_PRIV_H
 #define CCSIM_HOST_HV_TDX_PRIV_H
 
-#include "models/monitor/tdx/tdx.h"
+#include "models/monitor/tdx/tdx_abi.h"
 #include "stacks/host/hv_priv.h"
 
 /* The host's per-vCPU page (c->save), as KVM keeps vcpu->arch.regs: the

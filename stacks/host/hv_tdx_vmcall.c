@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "models/monitor/attest/tdx_quote.h"
-#include "models/monitor/tdx/tdx.h"
+#include "models/monitor/tdx/tdx_abi.h"
 
 /* TDG.VP.VMCALL<MapGPA> (GHCI 3.2): [gpa, gpa + size) becomes shared (the
  * shared bit set) or private. Private -> shared: every private page there

@@ -199,6 +199,11 @@ enum snp_swap_page { SNP_SWAP_DATA = 0, SNP_SWAP_METADATA = 1, SNP_SWAP_VMSA = 2
 #define SNP_MDATA_IS_METADATA (1ull << 3)
 #define SNP_MDATA_PAGE_2M (1ull << 4)
 
+/* This firmware's limits: the guests it keeps at once, the runs of
+ * contiguous launch pages a guest may have. */
+#define SNP_MAX_GUESTS 16
+#define SNP_MAX_LAUNCH_RUNS 128
+
 #define SNP_VCEK_LABEL "ccsim/snp/vcek"
 
 /* VCEK: p384_key_derive(SNP_VCEK_LABEL, seed, id = TCB); the real VCEK is

@@ -15,8 +15,6 @@
 #include "models/monitor/snp/snp_abi.h"
 
 
-#define SNP_MAX_GUESTS 16
-#define SNP_MAX_LAUNCH_RUNS 128 /* runs of contiguous launch pages a guest may have */
 
 /* Platform identity and firmware version; snp_fw_config_default gives a
  * Genoa-like part. TCB_VERSION (ABI Table "TCB_VERSION"): byte 0 boot

@@ -28,47 +28,13 @@
 #include <stdint.h>
 
 #include "include/ccsim/monitor.h"
-#include "models/cpu/cpu.h"
 #include "models/mmu/pamt.h"
 #include "models/monitor/tdx/tdx_abi.h"
-#include "sim/sim.h"
 
 struct tdx;
 struct sim_buf;
 struct sim_reader;
 
-/* General-purpose registers by x86 encoding: what SEAMCALL and TDCALL pass
- * (and what a TD guest's x0..x15 stand for). */
-enum tdx_gpr {
-	TDX_RAX = 0, TDX_RCX = 1, TDX_RDX = 2, TDX_RBX = 3, TDX_RSP = 4, TDX_RBP = 5,
-	TDX_RSI = 6, TDX_RDI = 7, TDX_R8 = 8, TDX_R9 = 9, TDX_R10 = 10, TDX_R11 = 11,
-	TDX_R12 = 12, TDX_R13 = 13, TDX_R14 = 14, TDX_R15 = 15, TDX_NREGS = 16,
-};
-
-struct tdx_leaf {
-	uint64_t leaf;
-	const char *name;    /* "mng.create": the ABI name after "TDH.", lower case */
-	unsigned arity;      /* input registers after RAX */
-	const char *args[5]; /* their names, as the ABI's input tables give them */
-	void (*handler)(struct tdx *t, unsigned lp, uint64_t regs[TDX_NREGS], uint64_t *cycles);
-	uint64_t cost;       /* fixed cycles of the leaf itself, on top of its memory traffic */
-};
-
-/* A TDCALL's input registers after RAX, in the order a TD guest's call
- * op passes them (stacks/guest: td_tdcall_op). */
-#define TDCALL_ARG_REGS 10   /* RCX, RDX, R8, R9, R10..R15 */
-
-struct tdcall_leaf {
-	uint64_t leaf;
-	const char *name;    /* "mr.report": the ABI name after "TDG.", lower case */
-	uint64_t cost;
-	/* the inputs the leaf reads, named as scenarios name them, by
-	 * register: RCX, RDX, R8, R9, R10..R15 (NULL: not an input) */
-	const char *args[TDCALL_ARG_REGS];
-};
-
-#define TDX_NLEAVES 32
-#define TDX_NTDCALLS 9
 
 /* What the module reads of the platform when it is created (profile keys,
  * the run's seed). */
@@ -134,56 +100,9 @@ void tdx_stats(struct tdx *t, ccsim_stat_fn *emit, void *ctx);
  * the other registers are the leaf's inputs and outputs. An unknown leaf
  * gets TDX_OPERAND_INVALID (operand RAX). *cycles gets the call's cost. */
 void tdx_seamcall(struct tdx *t, unsigned lp, uint64_t regs[TDX_NREGS], uint64_t *cycles);
-/* A SEAMCALL's GPRs as the monitor interface's registers (tdx_abi.h, enum
- * tdx_mon_reg), from logical processor lp, and back. */
-static inline void tdx_regs_to_mon(const uint64_t gpr[TDX_NREGS], uint64_t lp,
-				   uint64_t out[CCSIM_MONITOR_REGS])
-{
-	static const uint8_t map[TDX_MON_LP] = { TDX_RAX, TDX_RCX, TDX_RDX, TDX_R8,
-						 TDX_R9, TDX_R10, TDX_R11 };
-	for (unsigned i = 0; i < TDX_MON_LP; i++)
-		out[i] = gpr[map[i]];
-	out[TDX_MON_LP] = lp;
-}
-static inline void tdx_regs_from_mon(const uint64_t in[CCSIM_MONITOR_REGS],
-				     uint64_t gpr[TDX_NREGS])
-{
-	static const uint8_t map[TDX_MON_LP] = { TDX_RAX, TDX_RCX, TDX_RDX, TDX_R8,
-						 TDX_R9, TDX_R10, TDX_R11 };
-	for (unsigned i = 0; i < TDX_MON_LP; i++)
-		gpr[map[i]] = in[i];
-}
 /* How many logical processors can execute SEAMCALL: the machine's cores. */
 unsigned tdx_lps(const struct tdx *t);
-const struct tdx_leaf *tdx_leaf_by_name(const char *name);
-const struct tdx_leaf *tdx_leaf_by_number(uint64_t leaf);
-size_t tdx_leaves(const struct tdx_leaf **out);
-const struct tdcall_leaf *tdcall_leaf_by_number(uint64_t leaf);
-const struct tdcall_leaf *tdcall_leaf_by_name(const char *name);
-size_t tdcall_leaves(const struct tdcall_leaf **out);
-/* A TD exit's VMX basic exit reason (RAX[15:0]) by name: "external_interrupt",
- * "cpuid", "hlt", "io", "rdmsr", "wrmsr", "ept_violation", "tdcall"; NULL for
- * the others. */
-const char *tdx_exit_reason_name(unsigned basic);
-/* "tdx.success", "tdx.operand_invalid", ... (the class, without operand). */
-const char *tdx_status_name(uint64_t status);
-/* Whether a scenario's status name ("tdx.operand_busy") is one of them. */
-bool tdx_status_known(const char *name);
 
-/* A TD's measurements as TDINFO_STRUCT reports them. */
-struct tdx_td_measurements {
-	uint64_t attributes, xfam;
-	uint8_t mrtd[48], mrconfigid[48], mrowner[48], mrownerconfig[48];
-	uint8_t rtmr[4][48];
-};
-/* TDREPORT_STRUCT (tdx_report.c) as TDG.MR.REPORT builds it, MACed with
- * the platform key of `seed`. */
-void tdx_tdreport_make(uint64_t seed, const struct tdx_td_measurements *m,
-		       const uint8_t reportdata[64], uint8_t out[TDREPORT_SIZE]);
-/* What the quoting enclave checks of a TDREPORT before it signs: TYPE
- * 0x81, the MAC under the platform key of `seed` (EVERIFYREPORT2), the
- * TEE_TCB_INFO and TDINFO hashes. 0, or -1 with *why. */
-int tdx_tdreport_verify(uint64_t seed, const uint8_t r[TDREPORT_SIZE], const char **why);
 
 /* KeyID helpers: the profile's split (ABI "Physical Memory"; Linux
  * tdx_get_keyid_range). An HPA operand names its KeyID in the top
@@ -224,6 +143,5 @@ bool tdx_vp_virq_waiting(struct tdx *t, uint64_t tdvpr, uint32_t vec);
 /* What the module has done so far (leaves, TDCALLs, TD entries): the
  * invariant is checked again only when it moved. */
 uint64_t tdx_activity(const struct tdx *t);
-#define TDX_PID_ON_BYTE 32 /* PID byte holding ON (bit 0), after the 256 PIR bits */
 
 #endif
