@@ -72,7 +72,11 @@ void attest_tdx_mrtd_of_image(const uint8_t *img, size_t len, uint8_t mrtd[48])
 
 bool attest_is_tdx_quote(const uint8_t *data, size_t len)
 {
+	/* an SEV-SNP report of version 4 starts alike (its version a LE32,
+	 * then GUEST_SVN, which may be 0x81): a DCAP quote names its
+	 * attestation key type (2 ECDSA-256, 3 ECDSA-384), never 0 */
 	return len >= 8 && data[0] == TDX_QUOTE_VERSION && data[1] == 0 &&
+	       (data[TDX_QH_ATT_KEY_TYPE] | data[TDX_QH_ATT_KEY_TYPE + 1]) != 0 &&
 	       sim_le32_load(data + TDX_QH_TEE_TYPE) == TDX_QUOTE_TEE_TDX;
 }
 

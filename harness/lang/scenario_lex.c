@@ -311,6 +311,10 @@ static int parse_expr(struct parser *p, const struct tok *t, struct scn_value *v
 	v->name = g_strdup(t->s);
 	v->nterms = terms->len;
 	v->terms = (struct scn_term *)g_array_free(terms, FALSE);
+	if (rc) { /* callers keep nothing of a value that did not parse */
+		scn_value_free(v);
+		memset(v, 0, sizeof(*v));
+	}
 	return rc;
 }
 
