@@ -279,7 +279,7 @@ int machine_init(struct machine *m, struct sim *s, const struct platform_config 
 	if (ec.slots > MEMENC_SLOTS_MAX) {
 		snprintf(err, errlen, "%s: memenc.key_slots: at most %u on SEV and RMP machines (the "
 			 "engine keeps %u slots past the ASIDs')", cfg->name,
-			 MEMENC_SLOTS_MAX - MACHINE_EXTRA_SLOTS, MACHINE_EXTRA_SLOTS);
+			 (unsigned)(MEMENC_SLOTS_MAX - MACHINE_EXTRA_SLOTS), (unsigned)MACHINE_EXTRA_SLOTS);
 		return -1;
 	}
 	m->plain_slot = m->fw_slot = machine_key_slot(m, PAS_NS);

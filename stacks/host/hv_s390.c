@@ -362,7 +362,7 @@ static void sd_read(struct hv_guest *g, uint64_t sd, struct sd_view *w, uint64_t
 	uint8_t a[8], b[UV_SD_LEN - UV_SD_GRREGS];
 	(void)hv_load(g, sd + UV_SD_ICPTCODE, a, sizeof(a), cyc);
 	(void)hv_load(g, sd + UV_SD_GRREGS, b, sizeof(b), cyc);
-#define SD(off) (b + (off) - UV_SD_GRREGS)
+#define SD(off) (b + ((off) - UV_SD_GRREGS))
 	w->icpt = a[0];
 	w->ipa = uv_be16(a + (UV_SD_IPA - UV_SD_ICPTCODE));
 	for (unsigned i = 0; i < 4; i++)

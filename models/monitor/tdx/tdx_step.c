@@ -153,7 +153,7 @@ struct tdx_step *tdx_step_create(struct tdx *t)
 					     "tdx.step_tsc_threshold", "tdx.step_insns",
 					     "tdx.step_pm_max", "platform.freq_mhz", "tdx.tsc_mhz",
 					     "tdx.step_span_cycles" };
-	uint64_t v[G_N_ELEMENTS(keys)];
+	uint64_t v[G_N_ELEMENTS(keys)] = { 0 };
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
 		if (t->svc->param(t->host, keys[i], &v[i]))
 			return NULL;
