@@ -8,6 +8,7 @@
 
 #include "models/cpu/exec.h"
 #include "models/mmu/gpt.h"
+#include "models/monitor/mon_param.h"
 #include "models/platform/machine.h"
 #include "models/platform/machine_priv.h"
 #include "models/monitor/tdx/tdx_abi.h" /* TDX_STATE_STEP_RECORD */
@@ -23,6 +24,10 @@ _Static_assert(sizeof(struct ccsim_fault) == sizeof(struct cc_fault) &&
 _Static_assert(CCSIM_PAS_REALM == (int)PAS_REALM && CCSIM_PAS_NS == (int)PAS_NS &&
 	       CCSIM_PAS_ROOT == (int)PAS_ROOT && CCSIM_MONITOR_REGS == SMC_REGS,
 	       "PASes and call registers as the monitor interface numbers them");
+_Static_assert(MON_ARCH_SEV == (int)ARCH_SEV && MON_ARCH_SEV_ES == (int)ARCH_SEV_ES &&
+	       MON_ARCH_SEV_SNP == (int)ARCH_SEV_SNP && MON_ARCH_TDX == (int)ARCH_TDX &&
+	       MON_ARCH_S390_SE == (int)ARCH_S390_SE,
+	       "platform.arch's indices as the built-in monitors read them");
 _Static_assert(CCSIM_STAT_COUNT == (int)SIM_STAT_COUNT && CCSIM_STAT_CYCLES == (int)SIM_STAT_CYCLES,
 	       "statistic kinds as the monitor interface numbers them");
 

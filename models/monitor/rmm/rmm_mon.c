@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "models/monitor/builtin.h"
+#include "models/monitor/mon_param.h"
 #include "models/monitor/rmm/rmm_internal.h"
 #include "sim/buf.h"
 
@@ -118,15 +119,6 @@ void rmm_stats(struct rmm *r, ccsim_stat_fn *emit, void *ctx)
 	rmm_rec_stats(r, &k);
 }
 
-/* A profile key the RMM cannot run without. */
-static bool param(struct rmm *r, const char *key, uint64_t *v, char *err, size_t errlen)
-{
-	if (r->svc->param(r->host, key, v) == 0)
-		return true;
-	snprintf(err, errlen, "rmm: the platform has no profile key %s", key);
-	return false;
-}
-
 static bool trace_types(struct rmm *r, char *err, size_t errlen)
 {
 	static const struct { const char *name; size_t off; } t[] = {
@@ -156,17 +148,17 @@ struct rmm *rmm_create(const struct ccsim_monitor_services *svc, void *host, cha
 	uint64_t pgs = 0, timer = 0, mec = 0, width_m1 = 0;
 	r->svc = svc;
 	r->host = host;
-	if (!param(r, "gpc.pgs", &pgs, err, errlen) ||
-	    !param(r, "gpc.delegable_base", &r->deleg_base, err, errlen) ||
-	    !param(r, "gpc.delegable_size", &r->deleg_size, err, errlen) ||
-	    !param(r, "mem.pa_bits", &r->pa_bits, err, errlen) ||
-	    !param(r, "sim.seed", &r->seed, err, errlen) ||
-	    !param(r, "rmm.rec_entry_cycles", &r->rec_entry_cycles, err, errlen) ||
-	    !param(r, "rmm.rec_exit_cycles", &r->rec_exit_cycles, err, errlen) ||
-	    !param(r, "host.slice_cycles", &r->host_slice_cycles, err, errlen) ||
-	    !param(r, "rmm.timer_inject_cycles", &r->timer_inject_cycles, err, errlen) ||
-	    !param(r, "rmm.emulate_cycles", &r->emulate_cycles, err, errlen) ||
-	    !param(r, "rmm.timer", &timer, err, errlen) || !trace_types(r, err, errlen))
+	const struct mon_param keys[] = {
+		{ "gpc.pgs", &pgs }, { "gpc.delegable_base", &r->deleg_base },
+		{ "gpc.delegable_size", &r->deleg_size }, { "mem.pa_bits", &r->pa_bits },
+		{ "sim.seed", &r->seed }, { "rmm.rec_entry_cycles", &r->rec_entry_cycles },
+		{ "rmm.rec_exit_cycles", &r->rec_exit_cycles },
+		{ "host.slice_cycles", &r->host_slice_cycles },
+		{ "rmm.timer_inject_cycles", &r->timer_inject_cycles },
+		{ "rmm.emulate_cycles", &r->emulate_cycles }, { "rmm.timer", &timer },
+	};
+	if (!mon_params(svc, host, "rmm", keys, G_N_ELEMENTS(keys), err, errlen) ||
+	    !trace_types(r, err, errlen))
 		goto fail;
 	if (pgs != GRANULE_SIZE) {
 		/* RMM 1.0 granules are 4 KB; the GPT must match */
@@ -178,7 +170,8 @@ struct rmm *rmm_create(const struct ccsim_monitor_services *svc, void *host, cha
 	/* FEAT_MEC (ID_AA64MMFR3_EL1.MEC) and MECIDR_EL2.MECIDWidthm1; a
 	 * platform that names neither has none */
 	if (r->svc->param(r->host, "mec.enabled", &mec) == 0 && mec) {
-		if (!param(r, "mec.mecid_width_m1", &width_m1, err, errlen))
+		const struct mon_param width = { "mec.mecid_width_m1", &width_m1 };
+		if (!mon_params(svc, host, "rmm", &width, 1, err, errlen))
 			goto fail;
 		if (!r->svc->mec_refresh) {
 			snprintf(err, errlen, "rmm: FEAT_MEC needs the platform's mec_refresh service");

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "models/monitor/builtin.h"
+#include "models/monitor/mon_param.h"
 #include "models/monitor/sev/sev_fw.h"
 #include "sim/buf.h"
 
@@ -21,11 +22,6 @@ static const struct sim_field sev_fields[] = {
 	SIM_FIELD(struct sev_psp, stat_errors), SIM_FIELD(struct sev_psp, stat_df_flushes),
 };
 #define SEV_STATE_VERSION 1
-
-/* platform.arch's values, as the profile lists them: plain, cca, sev,
- * sev-es, sev-snp, tdx (param gives the index). */
-#define ARCH_INDEX_SEV 2
-#define ARCH_INDEX_SEV_ES 3
 
 static int sev_save(void *mon, ccsim_write_fn *write, void *ctx)
 {
@@ -192,14 +188,6 @@ static void sev_stats(void *mon, ccsim_stat_fn *emit, void *ctx)
 	     "DF_FLUSH commands that succeeded");
 }
 
-static bool param(struct sev_psp *p, const char *key, uint64_t *v, char *err, size_t errlen)
-{
-	if (p->svc->param(p->host, key, v) == 0)
-		return true;
-	snprintf(err, errlen, "sev: the platform has no profile key %s", key);
-	return false;
-}
-
 struct sev_psp *sev_psp_create(const struct ccsim_monitor_services *svc, void *host, char *err,
 			       size_t errlen)
 {
@@ -207,16 +195,16 @@ struct sev_psp *sev_psp_create(const struct ccsim_monitor_services *svc, void *h
 	uint64_t arch = 0, mode = 0, min_asid = 0, slots = 0, gate = 0;
 	p->svc = svc;
 	p->host = host;
-	if (!param(p, "platform.arch", &arch, err, errlen) || !param(p, "mem.pa_bits", &p->pa_bits, err, errlen) ||
-	    !param(p, "memenc.mode", &mode, err, errlen) ||
-	    !param(p, "sev.min_sev_asid", &min_asid, err, errlen) ||
-	    !param(p, "memenc.key_slots", &slots, err, errlen) ||
-	    !param(p, "sev.asid_flush_gate", &gate, err, errlen) ||
-	    !param(p, "sim.seed", &p->seed, err, errlen)) {
+	const struct mon_param keys[] = {
+		{ "platform.arch", &arch }, { "mem.pa_bits", &p->pa_bits }, { "memenc.mode", &mode },
+		{ "sev.min_sev_asid", &min_asid }, { "memenc.key_slots", &slots },
+		{ "sev.asid_flush_gate", &gate }, { "sim.seed", &p->seed },
+	};
+	if (!mon_params(svc, host, "sev", keys, G_N_ELEMENTS(keys), err, errlen)) {
 		g_free(p);
 		return NULL;
 	}
-	if (arch != ARCH_INDEX_SEV && arch != ARCH_INDEX_SEV_ES) {
+	if (arch != MON_ARCH_SEV && arch != MON_ARCH_SEV_ES) {
 		snprintf(err, errlen, "sev: the SEV firmware runs on sev and sev-es machines");
 		g_free(p);
 		return NULL;
@@ -225,7 +213,7 @@ struct sev_psp *sev_psp_create(const struct ccsim_monitor_services *svc, void *h
 	p->api_major = 1;
 	p->api_minor = 55;
 	p->build = 21;
-	p->es_enabled = arch == ARCH_INDEX_SEV_ES; /* INIT's SEV_ES flag: the profile's hardware */
+	p->es_enabled = arch == MON_ARCH_SEV_ES; /* INIT's SEV_ES flag: the profile's hardware */
 	p->encrypts = mode != 0;                  /* memenc.mode's first value: none */
 	p->min_sev_asid = (uint32_t)min_asid;
 	p->asid_limit = (uint32_t)MIN(slots, 1u << 16);

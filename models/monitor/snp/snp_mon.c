@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "models/monitor/builtin.h"
+#include "models/monitor/mon_param.h"
 #include "models/monitor/snp/snp_fw.h"
 #include "models/monitor/snp/snp_swap.h"
 #include "sim/buf.h"
@@ -44,9 +45,6 @@ static const struct sim_field snp_fields[] = {
 	SIM_FIELD(struct snp_mon, mem_cycles), SIM_FIELD(struct snp_mon, wbinvd_at_decommission),
 };
 #define SNP_STATE_VERSION 3
-
-/* platform.arch's index of sev-snp (plain, cca, sev, sev-es, sev-snp, ...) */
-#define ARCH_INDEX_SEV_SNP 4
 
 /* --- what the firmware reaches the platform through --- */
 
@@ -511,14 +509,6 @@ static void snp_stats(void *mon, ccsim_stat_fn *emit, void *ctx)
 
 /* --- creation --- */
 
-static bool param(struct snp_mon *p, const char *key, uint64_t *v, char *err, size_t errlen)
-{
-	if (p->svc->param(p->host, key, v) == 0)
-		return true;
-	snprintf(err, errlen, "snp: the platform has no profile key %s", key);
-	return false;
-}
-
 static void *snp_create(const struct ccsim_monitor_services *svc, void *host, char *err,
 			size_t errlen)
 {
@@ -527,17 +517,16 @@ static void *snp_create(const struct ccsim_monitor_services *svc, void *host, ch
 	uint64_t alias = 0, sockets = 0, slot = 0, seed = 0;
 	p->svc = svc;
 	p->host = host;
-	if (!param(p, "platform.arch", &arch, err, errlen) || !param(p, "rmp.enabled", &rmp, err, errlen) ||
-	    !param(p, "rmp.base", &base, err, errlen) || !param(p, "rmp.end", &end, err, errlen) ||
-	    !param(p, "mem.pa_bits", &pa_bits, err, errlen) ||
-	    !param(p, "memenc.mode", &mode, err, errlen) ||
-	    !param(p, "sev.min_sev_asid", &min_asid, err, errlen) ||
-	    !param(p, "sev.asid_flush_gate", &gate, err, errlen) ||
-	    !param(p, "sev.snp_alias_check", &alias, err, errlen) ||
-	    !param(p, "sev.sockets", &sockets, err, errlen) ||
-	    !param(p, "machine.fw_slot", &slot, err, errlen) || !param(p, "sim.seed", &seed, err, errlen))
+	const struct mon_param keys[] = {
+		{ "platform.arch", &arch }, { "rmp.enabled", &rmp }, { "rmp.base", &base },
+		{ "rmp.end", &end }, { "mem.pa_bits", &pa_bits }, { "memenc.mode", &mode },
+		{ "sev.min_sev_asid", &min_asid }, { "sev.asid_flush_gate", &gate },
+		{ "sev.snp_alias_check", &alias }, { "sev.sockets", &sockets },
+		{ "machine.fw_slot", &slot }, { "sim.seed", &seed },
+	};
+	if (!mon_params(svc, host, "snp", keys, G_N_ELEMENTS(keys), err, errlen))
 		goto fail;
-	if (arch != ARCH_INDEX_SEV_SNP || !rmp || !svc->rmp_read || !svc->rmp_write) {
+	if (arch != MON_ARCH_SEV_SNP || !rmp || !svc->rmp_read || !svc->rmp_write) {
 		snprintf(err, errlen, "snp: the SNP firmware runs on sev-snp machines with an RMP "
 			 "(rmp.enabled = true)");
 		goto fail;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "models/monitor/mon_param.h"
 #include "models/monitor/tdx/tdx_internal.h"
 #include "sim/buf.h"
 
@@ -694,15 +695,6 @@ void tdx_stats(struct tdx *t, ccsim_stat_fn *emit, void *ctx)
 	tdx_step_stats(t->step, emit, ctx);
 }
 
-/* A profile key the module needs, or a message. */
-static bool param(struct tdx *t, const char *key, uint64_t *v, char *err, size_t errlen)
-{
-	if (t->svc->param(t->host, key, v) == 0)
-		return true;
-	snprintf(err, errlen, "tdx: the platform has no profile key %s", key);
-	return false;
-}
-
 struct tdx *tdx_create(const struct ccsim_monitor_services *svc, void *host, char *err,
 		       size_t errlen)
 {
@@ -711,23 +703,20 @@ struct tdx *tdx_create(const struct ccsim_monitor_services *svc, void *host, cha
 	uint64_t arch = 0;
 	t->svc = svc;
 	t->host = host;
-	if (!param(t, "platform.arch", &arch, err, errlen) ||
-	    !param(t, "mem.pa_bits", &c->pa_bits, err, errlen) ||
-	    !param(t, "tdx.keyid_bits", &c->keyid_bits, err, errlen) ||
-	    !param(t, "tdx.private_keyids", &c->private_keyids, err, errlen) ||
-	    !param(t, "cache.cores", &c->cores, err, errlen) ||
-	    !param(t, "tdx.seamcall_cycles", &c->seamcall_cycles, err, errlen) ||
-	    !param(t, "tdx.tdcall_cycles", &c->tdcall_cycles, err, errlen) ||
-	    !param(t, "tdx.td_entry_cycles", &c->td_entry_cycles, err, errlen) ||
-	    !param(t, "tdx.td_exit_cycles", &c->td_exit_cycles, err, errlen) ||
-	    !param(t, "cpu.tlbi_cycles", &c->tlbi_cycles, err, errlen) ||
-	    !param(t, "host.slice_cycles", &c->host_slice_cycles, err, errlen) ||
-	    !param(t, "tdx.alias_check", &c->alias_check, err, errlen) ||
-	    !param(t, "sim.seed", &c->seed, err, errlen)) {
+	const struct mon_param keys[] = {
+		{ "platform.arch", &arch }, { "mem.pa_bits", &c->pa_bits },
+		{ "tdx.keyid_bits", &c->keyid_bits }, { "tdx.private_keyids", &c->private_keyids },
+		{ "cache.cores", &c->cores }, { "tdx.seamcall_cycles", &c->seamcall_cycles },
+		{ "tdx.tdcall_cycles", &c->tdcall_cycles }, { "tdx.td_entry_cycles", &c->td_entry_cycles },
+		{ "tdx.td_exit_cycles", &c->td_exit_cycles }, { "cpu.tlbi_cycles", &c->tlbi_cycles },
+		{ "host.slice_cycles", &c->host_slice_cycles }, { "tdx.alias_check", &c->alias_check },
+		{ "sim.seed", &c->seed },
+	};
+	if (!mon_params(svc, host, "tdx", keys, G_N_ELEMENTS(keys), err, errlen)) {
 		g_free(t);
 		return NULL;
 	}
-	if (arch != TDX_ARCH_INDEX) {
+	if (arch != MON_ARCH_TDX) {
 		snprintf(err, errlen, "tdx: the TDX module runs on tdx machines");
 		g_free(t);
 		return NULL;
@@ -744,9 +733,7 @@ struct tdx *tdx_create(const struct ccsim_monitor_services *svc, void *host, cha
 	t->tr_rec_exit = svc->trace_type(host, "rec.exit");
 	t->tr_guest_call = svc->trace_type(host, "guest.call");
 	t->tr_guest_ret = svc->trace_type(host, "guest.ret");
-	t->step = tdx_step_create(t);
-	if (!t->step) {
-		snprintf(err, errlen, "tdx: the platform lacks the tdx.step_* profile keys");
+	if (!(t->step = tdx_step_create(t, err, errlen))) {
 		tdx_destroy(t);
 		return NULL;
 	}

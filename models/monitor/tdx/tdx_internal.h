@@ -15,8 +15,6 @@
 #include "models/monitor/tdx/tdx_step.h"
 
 #define TDX_PAGE 4096ull
-/* platform.arch's index of tdx (plain, cca, sev, sev-es, sev-snp, tdx, ...) */
-#define TDX_ARCH_INDEX 5
 /* key_program's flags for a TDX private KeyID: encrypt, private */
 #define TDX_KEY_FLAGS 3u
 

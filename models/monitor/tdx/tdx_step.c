@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "models/monitor/mon_param.h"
 #include "models/monitor/tdx/tdx_internal.h"
 #include "models/monitor/tdx/tdx_step.h"
 #include "sim/buf.h"
@@ -147,22 +148,23 @@ void tdx_step_stats(struct tdx_step *st, ccsim_stat_fn *emit, void *ctx)
 	     "TD instructions the prevention mode drew to single-step before the host saw the exit");
 }
 
-struct tdx_step *tdx_step_create(struct tdx *t)
+struct tdx_step *tdx_step_create(struct tdx *t, char *err, size_t errlen)
 {
-	static const char *const keys[] = { "tdx.step_heuristic", "tdx.step_rip_bytes",
-					     "tdx.step_tsc_threshold", "tdx.step_insns",
-					     "tdx.step_pm_max", "platform.freq_mhz", "tdx.tsc_mhz",
-					     "tdx.step_span_cycles" };
-	uint64_t v[G_N_ELEMENTS(keys)] = { 0 };
-	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
-		if (t->svc->param(t->host, keys[i], &v[i]))
-			return NULL;
+	uint64_t mode = 0, rip = 0, tsc = 0, insns = 0, pm_max = 0, freq = 0, tsc_mhz = 0, span = 0;
+	const struct mon_param keys[] = {
+		{ "tdx.step_heuristic", &mode }, { "tdx.step_rip_bytes", &rip },
+		{ "tdx.step_tsc_threshold", &tsc }, { "tdx.step_insns", &insns },
+		{ "tdx.step_pm_max", &pm_max }, { "platform.freq_mhz", &freq },
+		{ "tdx.tsc_mhz", &tsc_mhz }, { "tdx.step_span_cycles", &span },
+	};
+	if (!mon_params(t->svc, t->host, "tdx", keys, G_N_ELEMENTS(keys), err, errlen))
+		return NULL;
 	struct tdx_step *st = g_new0(struct tdx_step, 1);
-	st->cfg = (struct tdx_step_cfg){ .mode = (enum tdx_step_mode)v[0], .rip_bytes = v[1],
-					 .tsc_threshold = v[2], .insns = v[3], .pm_max = v[4] };
-	st->freq_mhz = v[5];
-	st->tsc_mhz = v[6] ? v[6] : v[5];
-	st->span_cycles = v[7];
+	st->cfg = (struct tdx_step_cfg){ .mode = (enum tdx_step_mode)mode, .rip_bytes = rip,
+					 .tsc_threshold = tsc, .insns = insns, .pm_max = pm_max };
+	st->freq_mhz = freq;
+	st->tsc_mhz = tsc_mhz ? tsc_mhz : freq;
+	st->span_cycles = span;
 	st->seed = t->cfg.seed;
 	st->svc = t->svc;
 	st->host = t->host;

@@ -101,10 +101,11 @@ struct tdx_step {
 	uint64_t stat_judged, stat_prevented, stat_pm_insns;
 };
 
-/* The module's defence, from its profile keys (NULL if one is missing);
+/* The module's defence, from its profile keys (NULL with a message if one
+ * is missing);
  * its power-on state; its state in the module's checkpoint blob (the LFSRs
  * and counters); its counters. */
-struct tdx_step *tdx_step_create(struct tdx *t);
+struct tdx_step *tdx_step_create(struct tdx *t, char *err, size_t errlen);
 void tdx_step_reset(struct tdx_step *st);
 void tdx_step_save(const struct tdx_step *st, struct sim_buf *out);
 int tdx_step_restore(struct tdx_step *st, struct sim_reader *in);
